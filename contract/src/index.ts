@@ -1,0 +1,4 @@
+export * from './ids.ts';
+export * from './levels.ts';
+export * from './topics.ts';
+export * from './messages.ts';

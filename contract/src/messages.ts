@@ -1,0 +1,182 @@
+/**
+ * Payloads carried on the topics of topics.ts, as TypeBox schemas (JSON Schema at run time,
+ * TypeScript types at compile time). docs/PROTOCOL.md is generated from the same schemas.
+ * Every payload carries `v` so a TV maker can tell versions apart.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+import Compile from 'typebox/compile';
+import { HAZARDS, LANGUAGES } from './levels.ts';
+import { ID_PATTERN } from './ids.ts';
+
+const Id = Type.String({ pattern: ID_PATTERN.source });
+const IsoTime = Type.String({ format: 'date-time' });
+export const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
+export const HazardSchema = Type.Union(HAZARDS.map((h) => Type.Literal(h)));
+export const StatusSchema = Type.Union([Type.Literal('Actual'), Type.Literal('Exercise'), Type.Literal('Test')]);
+export const MsgTypeSchema = Type.Union([Type.Literal('Alert'), Type.Literal('Update'), Type.Literal('Cancel')]);
+export const LevelSchema = Type.Union([Type.Literal(3), Type.Literal(4), Type.Literal(5)]);
+export const AnswerSchema = Type.Union([Type.Literal('evacuating'), Type.Literal('safe-indoors'), Type.Literal('need-help')]);
+
+export const ShelterRefSchema = Type.Object({
+  id: Id,
+  name: Type.String(),
+  address: Type.String(),
+  /** Straight-line distance from the resident's home, metres. */
+  distanceM: Type.Optional(Type.Integer({ minimum: 0 })),
+  lat: Type.Optional(Type.Number()),
+  lon: Type.Optional(Type.Number()),
+  welfare: Type.Optional(Type.Boolean()),
+});
+
+/** One resident addressed by a personal alert; `ref` is a per-alert pseudonym, not a resident id. */
+export const RecipientSchema = Type.Object({
+  ref: Id,
+  /** Name as it is shown, honorific included (e.g. 「山田 花子さん」). */
+  displayName: Type.String(),
+  /** Kana reading for speech engines that cannot read kanji. */
+  reading: Type.Optional(Type.String()),
+  language: LanguageSchema,
+  needsHelp: Type.Boolean(),
+  headline: Type.String(),
+  instruction: Type.String(),
+  shelter: Type.Optional(ShelterRefSchema),
+});
+
+/** console → kz/{muni}/tv/{device}/alert (QoS 1, never retained). */
+export const PersonalAlertSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('personal-alert'),
+  alertId: Id,
+  /** Increases with every Update/Cancel of the same alert; the TV keeps the highest. */
+  revision: Type.Integer({ minimum: 1 }),
+  msgType: MsgTypeSchema,
+  status: StatusSchema,
+  level: LevelSchema,
+  hazard: HazardSchema,
+  sent: IsoTime,
+  expires: IsoTime,
+  zone: Type.Object({ id: Id, name: Type.String() }),
+  recipients: Type.Array(RecipientSchema),
+});
+
+/** console → kz/{muni}/area/{zone}/alert (QoS 1, retained; an empty payload clears it). */
+export const AreaAlertSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('area-alert'),
+  alertId: Id,
+  revision: Type.Integer({ minimum: 1 }),
+  msgType: MsgTypeSchema,
+  status: StatusSchema,
+  level: LevelSchema,
+  hazard: HazardSchema,
+  sent: IsoTime,
+  expires: IsoTime,
+  zone: Type.Object({ id: Id, name: Type.String() }),
+  /** Headline and instruction per language. */
+  text: Type.Record(Type.String(), Type.Object({ headline: Type.String(), instruction: Type.String() })),
+});
+
+/** TV → kz/{muni}/tv/{device}/receipt (QoS 1). Idempotent per (alertId, device, ref, state). */
+export const ReceiptSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('receipt'),
+  alertId: Id,
+  revision: Type.Integer({ minimum: 1 }),
+  state: Type.Union([Type.Literal('delivered'), Type.Literal('displayed'), Type.Literal('acknowledged')]),
+  /** Which recipient answered; absent for device-level states. */
+  ref: Type.Optional(Id),
+  answer: Type.Optional(AnswerSchema),
+  at: IsoTime,
+});
+
+/** post-box → kz/{muni}/tv/{device}/mail: only that mail is waiting, never its content. */
+export const MailWaitingSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('mail-waiting'),
+  unread: Type.Integer({ minimum: 0 }),
+  at: IsoTime,
+});
+
+export const ShelterEventTypeSchema = Type.Union([
+  Type.Literal('check-in'), Type.Literal('check-out'), Type.Literal('transfer-out'), Type.Literal('undo'),
+]);
+
+/** terminal → kz/{muni}/shelter/{shelter}/terminal/{terminal}/event (QoS 1). */
+export const ShelterEventSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('shelter-event'),
+  /** Unique per event (UUID); the console stores each eventId once. */
+  eventId: Type.String({ minLength: 8, maxLength: 64 }),
+  /** Per-terminal sequence number: the order events were recorded in. */
+  seq: Type.Integer({ minimum: 1 }),
+  type: ShelterEventTypeSchema,
+  at: IsoTime,
+  /** The roster key the municipality gave this person for this shelter (pseudonymous). */
+  rosterKey: Type.Optional(Id),
+  /** Certificate serial of a card not on the roster, for the municipality to resolve. */
+  certSerial: Type.Optional(Type.String({ pattern: '^[0-9a-f]{1,64}$' })),
+  /** What staff typed for a person with no card or not on the roster. */
+  manual: Type.Optional(Type.Object({
+    name: Type.String({ maxLength: 100 }),
+    ageGroup: Type.Optional(Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')])),
+    household: Type.Optional(Type.String({ maxLength: 100 })),
+    needsCare: Type.Optional(Type.Boolean()),
+  })),
+  /** For undo: the eventId being undone. For transfer-out: the destination shelter id. */
+  undoes: Type.Optional(Type.String({ minLength: 8, maxLength: 64 })),
+  toShelter: Type.Optional(Id),
+  needsCare: Type.Optional(Type.Boolean()),
+});
+
+export type PersonalAlert = Static<typeof PersonalAlertSchema>;
+export type AreaAlert = Static<typeof AreaAlertSchema>;
+export type Recipient = Static<typeof RecipientSchema>;
+export type ShelterRef = Static<typeof ShelterRefSchema>;
+export type Receipt = Static<typeof ReceiptSchema>;
+export type MailWaiting = Static<typeof MailWaitingSchema>;
+export type ShelterEvent = Static<typeof ShelterEventSchema>;
+export type Answer = Static<typeof AnswerSchema>;
+export type AlertStatus = Static<typeof StatusSchema>;
+export type MsgType = Static<typeof MsgTypeSchema>;
+
+export const MESSAGE_SCHEMAS = {
+  'personal-alert': PersonalAlertSchema,
+  'area-alert': AreaAlertSchema,
+  receipt: ReceiptSchema,
+  'mail-waiting': MailWaitingSchema,
+  'shelter-event': ShelterEventSchema,
+} as const;
+
+export class MessageError extends Error {
+  readonly code = 'KZ_MESSAGE_INVALID';
+  constructor(readonly kind: string, readonly problems: string[]) {
+    super(`invalid ${kind} message: ${problems.join('; ')}`);
+  }
+}
+
+const validators = new Map<TSchema, ReturnType<typeof Compile>>();
+function validatorFor(schema: TSchema) {
+  let v = validators.get(schema);
+  if (!v) { v = Compile(schema); validators.set(schema, v); }
+  return v;
+}
+
+/** Parse and validate a payload; throws MessageError naming each failed field. */
+export function decodeMessage<S extends TSchema>(schema: S, payload: Uint8Array | string, kind = 'message'): Static<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder().decode(payload));
+  } catch {
+    throw new MessageError(kind, ['payload is not JSON']);
+  }
+  const v = validatorFor(schema);
+  if (!v.Check(value)) {
+    const problems = v.Errors(value).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    throw new MessageError(kind, problems);
+  }
+  return value as Static<S>;
+}
+
+export function encodeMessage(value: unknown): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,31 @@
+/**
+ * One validated, frozen configuration per server (env-schema over a TypeBox schema). A bad
+ * value ends start-up with one line naming the variable; docs and .env.example list them all.
+ */
+import envSchema from 'env-schema';
+import addFormats from 'ajv-formats';
+import type { TObject, Static } from 'typebox';
+import { coreErrors } from './errors.ts';
+
+export function loadConfig<S extends TObject>(schema: S, env: Record<string, string | undefined> = process.env): Readonly<Static<S>> {
+  try {
+    const data = envSchema<Static<S>>({
+      schema: schema as never, data: env, dotenv: false,
+      ajv: { customOptions: (ajv: never) => { (addFormats as unknown as (a: unknown) => void)(ajv); return ajv; } } as never,
+    });
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(schema.properties)) out[key] = (data as Record<string, unknown>)[key];
+    return Object.freeze(out) as Readonly<Static<S>>;
+  } catch (e) {
+    const msg = (e as Error).message.replace(/env\//g, '').replace(/\benv /, '');
+    throw coreErrors.KZ_CONFIG_INVALID(msg);
+  }
+}
+
+/** `.env.example` lines for a schema: description, then KEY=default. */
+export function envExample(schema: TObject): string {
+  return Object.entries(schema.properties).map(([key, prop]) => {
+    const p = prop as { description?: string; default?: unknown };
+    return `# ${p.description ?? key}\n${p.default === undefined ? '# ' : ''}${key}=${p.default ?? ''}`;
+  }).join('\n\n') + '\n';
+}

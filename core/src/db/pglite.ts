@@ -1,0 +1,43 @@
+/**
+ * PGlite called in-process behind the Db interface. PGlite is one session, so statements
+ * and transactions are serialised through a queue (PLATFORM-NOTES: pglite-socket shares one
+ * session between connections, which is why we do not use it).
+ */
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Queryable, QueryResult } from './types.ts';
+
+export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File }): Promise<Db> {
+  const pg = await PGlite.create({ dataDir: opts.dataDir, loadDataDir: opts.loadDataDir });
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  const direct: Queryable = {
+    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const r = await pg.query<R>(text, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string) { await pg.exec(sql); },
+  };
+  let closed = false;
+  return {
+    engine: 'pglite',
+    query: (text, params) => serial(() => direct.query(text, params)),
+    tx: (fn) => serial(() => pg.transaction(async (t) => fn({
+      async query<R>(text: string, params?: readonly unknown[]) {
+        const r = await t.query<R>(text, params as unknown[] | undefined);
+        return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      },
+      async exec(sql: string) { await t.exec(sql); },
+    }))),
+    exec: (sql) => serial(async () => { await pg.exec(sql); }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await serial(() => pg.close());
+    },
+  };
+}
+

@@ -1,0 +1,39 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from './types.ts';
+
+// Return bigint and numeric columns as strings is pg's default; timestamps as Date. Keep both.
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      const r = await c.query(text, params as unknown[] | undefined);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(sql: string) { await c.query(sql); },
+  });
+  // Fail now, with the reason, rather than on the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const direct = wrap(pool);
+  return {
+    engine: 'postgres',
+    query: (t, p) => direct.query(t, p),
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(wrap(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) { await pool.query(sql); },
+    async close() { await pool.end(); },
+  };
+}

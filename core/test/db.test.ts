@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { dbEngines } from '@kizuna/test-utils';
+import { loadMigrations, migrate, KzError, type Db } from '../src/index.ts';
+
+const dir = fileURLToPath(new URL('./fixtures/migrations-v2', import.meta.url));
+
+describe.each(dbEngines())('database on $name', (engine) => {
+  let db: (Db & { drop(): Promise<void> }) | undefined;
+  afterEach(async () => { await db?.drop(); db = undefined; });
+
+  it('applies migrations once, in order, and is idempotent', async () => {
+    db = await engine.open();
+    const ms = await loadMigrations(dir);
+    expect(ms.map((m) => m.version)).toEqual([1, 2]);
+    expect((await migrate(db, ms, { component: 'test' })).applied).toEqual([1, 2]);
+    expect((await migrate(db, ms, { component: 'test' })).applied).toEqual([]);
+    const { rows } = await db.query<{ label: string; note: string | null }>('SELECT label, note FROM thing');
+    expect(rows).toEqual([{ label: 'first', note: null }]);
+  });
+
+  it('refuses a database newer than the code, without touching it', async () => {
+    db = await engine.open();
+    const ms = await loadMigrations(dir);
+    await migrate(db, ms, { component: 'test' });
+    const err = await migrate(db, ms.slice(0, 1), { component: 'test' }).catch((e) => e);
+    expect(err).toBeInstanceOf(KzError);
+    expect(err.code).toBe('KZ_DB_NEWER_THAN_CODE');
+    expect(err.message).toMatch(/version 2.*up to 1/);
+  });
+
+  it('rolls back a failed migration completely', async () => {
+    db = await engine.open();
+    const bad = [{ version: 1, name: '001_bad', sql: 'CREATE TABLE ok_table (id int); CREATE TABLE broken (' }];
+    const err = await migrate(db, bad, { component: 'bad' }).catch((e) => e);
+    expect(err.code).toBe('KZ_MIGRATION_FAILED');
+    const { rows } = await db.query("SELECT to_regclass('ok_table') AS t");
+    expect(rows[0]).toEqual({ t: null });
+  });
+
+  it('rolls back a transaction that throws', async () => {
+    db = await engine.open();
+    await db.exec('CREATE TABLE t (v int)');
+    await expect(db.tx(async (q) => { await q.query('INSERT INTO t VALUES (1)'); throw new Error('boom'); })).rejects.toThrow('boom');
+    await db.tx(async (q) => { await q.query('INSERT INTO t VALUES (2)'); });
+    expect((await db.query('SELECT v FROM t')).rows).toEqual([{ v: 2 }]);
+  });
+});
+
+describe('unreachable PostgreSQL', () => {
+  it('says which server could not be reached', async () => {
+    const { openDb } = await import('../src/index.ts');
+    const err = await openDb({ url: 'postgres://nobody@127.0.0.1:1/nodb' }).catch((e) => e);
+    expect(err.code).toBe('KZ_DB_UNREACHABLE');
+    expect(err.message).toContain('127.0.0.1:1/nodb');
+  });
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One run for every workspace. Two cores here: at most two test files at once.
+export default defineConfig({
+  test: {
+    include: ['*/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'tv-app/src/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    maxWorkers: 2,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
