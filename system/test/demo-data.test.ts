@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { isMunicipalityCode, isSafeId, LANGUAGES } from '@kizuna/contract';
+import { DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents, demoTvs } from '../src/demo-data.ts';
+
+describe('demo municipality', () => {
+  const residents = demoResidents();
+  it('has a format-valid municipality code', () => expect(isMunicipalityCode(DEMO_MUNI.code)).toBe(true));
+  it('has a few dozen residents with unique ids, some needing help, several languages', () => {
+    expect(residents.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(residents.map((r) => r.id)).size).toBe(residents.length);
+    expect(residents.filter((r) => r.needsHelp).length).toBeGreaterThanOrEqual(5);
+    expect(new Set(residents.map((r) => r.language)).size).toBe(LANGUAGES.length);
+  });
+  it('has at least one household of two on one TV, and an unbound TV', () => {
+    const tvs = demoTvs(residents);
+    const sizes = new Map<string, number>();
+    for (const r of residents) sizes.set(r.household, (sizes.get(r.household) ?? 0) + 1);
+    expect([...sizes.values()].some((n) => n >= 2)).toBe(true);
+    expect(tvs.some((t) => t.household === '')).toBe(true);
+    expect(tvs.every((t) => isSafeId(t.id))).toBe(true);
+  });
+  it('gives every card a valid PIN and signing password', () => {
+    for (const r of residents) {
+      expect(r.authPin).toMatch(/^\d{4}$/);
+      expect(r.signPassword).toMatch(/^[A-Z0-9]{6,16}$/);
+    }
+  });
+  it('places every home inside its zone and every zone in use', () => {
+    for (const r of residents) {
+      const z = DEMO_ZONES.find((zz) => zz.id === r.zone)!;
+      const lons = z.polygon.map((p) => p[0]);
+      const lats = z.polygon.map((p) => p[1]);
+      expect(r.lon).toBeGreaterThan(Math.min(...lons));
+      expect(r.lon).toBeLessThan(Math.max(...lons));
+      expect(r.lat).toBeGreaterThan(Math.min(...lats));
+      expect(r.lat).toBeLessThan(Math.max(...lats));
+    }
+    expect(new Set(residents.map((r) => r.zone)).size).toBe(DEMO_ZONES.length);
+    expect(DEMO_SHELTERS.some((s) => s.welfare)).toBe(true);
+  });
+});
