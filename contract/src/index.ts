@@ -2,3 +2,4 @@ export * from './ids.ts';
 export * from './levels.ts';
 export * from './topics.ts';
 export * from './messages.ts';
+export * from './roster.ts';

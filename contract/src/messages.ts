@@ -126,6 +126,8 @@ export const ShelterEventSchema = Type.Object({
   undoes: Type.Optional(Type.String({ minLength: 8, maxLength: 64 })),
   toShelter: Type.Optional(Id),
   needsCare: Type.Optional(Type.Boolean()),
+  /** For check-out/transfer-out of someone checked in by hand (no rosterKey or certSerial): their check-in's eventId. */
+  checkIn: Type.Optional(Type.String({ minLength: 8, maxLength: 64 })),
 });
 
 export type PersonalAlert = Static<typeof PersonalAlertSchema>;

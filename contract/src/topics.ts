@@ -28,6 +28,9 @@ export const topics = {
   /** Subscription filters used by the servers (never granted to devices). */
   allReceipts: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/+/receipt`,
   allShelterEvents: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/shelter/+/terminal/+/event`,
+  /** The events of every terminal at one shelter: what a terminal reads to agree on occupancy. */
+  shelterEventsAt: (muni: string, shelter: string) =>
+    `${TOPIC_ROOT}/${seg('muni', muni)}/shelter/${seg('shelter', shelter)}/terminal/+/event`,
   /** What a TV subscribes to: its own topics and its municipality's area alerts. */
   tvOwn: (muni: string, device: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/${seg('device', device)}/+`,
   areaAll: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/area/+/alert`,

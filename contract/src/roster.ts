@@ -1,0 +1,89 @@
+/**
+ * The shelter roster: what the municipality gives one shelter's terminals so staff can greet
+ * arrivals by name (issue 7). Only what staff need — display name, household, care needs —
+ * under pseudonymous keys issued for this roster; no My Number, no address, no birth date.
+ *
+ * A card is matched without sending its certificate serial in the clear: the console lists
+ * `cardKeys = hex(SHA-256(cardKeySalt ‖ ":" ‖ serialHex))` for each person's user-authentication
+ * certificate(s) (a renewed card may add one), with a salt per roster, so two shelters' rosters
+ * cannot be joined on a card. The terminal hashes the serial of a tapped (verified) card the
+ * same way (`rosterCardKey`).
+ *
+ *   GET {console}/api/shelters/{shelter}/roster      console → terminal (HTTP, JSON)
+ *     Authorization: Basic base64(terminalUsername:password) — the terminal's broker credentials
+ *     If-None-Match: "<version>"  → 304 when unchanged
+ */
+import Type, { type Static } from 'typebox';
+import { ID_PATTERN, isSafeId } from './ids.ts';
+import { ShelterEventSchema } from './messages.ts';
+
+const Id = Type.String({ pattern: ID_PATTERN.source });
+
+/** Care needs staff must know about at the door; any of them counts the person as needing care. */
+export const CARE_NEEDS = ['mobility', 'medical', 'hearing', 'sight', 'language', 'infant', 'pregnancy', 'dementia', 'allergy'] as const;
+export type CareNeed = (typeof CARE_NEEDS)[number];
+export const CareNeedSchema = Type.Union(CARE_NEEDS.map((n) => Type.Literal(n)));
+
+export const AgeGroupSchema = Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')]);
+
+export const RosterPersonSchema = Type.Object({
+  /** Pseudonym for this person on this shelter's roster; goes into ShelterEvent.rosterKey. */
+  rosterKey: Id,
+  /** Name as staff see it (family name first for Japanese names). */
+  displayName: Type.String({ minLength: 1, maxLength: 100 }),
+  /** Kana reading, to confirm names read aloud. */
+  reading: Type.Optional(Type.String({ maxLength: 100 })),
+  /** Household pseudonym (same roster): members can be checked in together. */
+  household: Id,
+  ageGroup: Type.Optional(AgeGroupSchema),
+  /** Needs help (避難行動要支援者): counted separately at the shelter. */
+  needsCare: Type.Boolean(),
+  needs: Type.Array(CareNeedSchema, { maxItems: CARE_NEEDS.length }),
+  /** SHA-256 keys of the person's user-authentication certificate serials (see above). */
+  cardKeys: Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 4 }),
+});
+
+/** An event the console already holds for this shelter, so a new or reset terminal can agree on the count. */
+export const RosterEventSchema = Type.Object({
+  terminal: Id,
+  event: ShelterEventSchema,
+});
+
+export const ShelterRosterSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('shelter-roster'),
+  muni: Id,
+  shelter: Id,
+  /** Changes whenever the content changes; sent back as If-None-Match. */
+  version: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\w.-]+$' }),
+  generatedAt: Type.String({ format: 'date-time' }),
+  shelterName: Type.String({ maxLength: 200 }),
+  /** People the shelter can hold. */
+  capacity: Type.Integer({ minimum: 0 }),
+  welfare: Type.Optional(Type.Boolean()),
+  /** Hex salt (16–64 bytes) for cardKeys. */
+  cardKeySalt: Type.String({ pattern: '^[0-9a-f]{32,128}$' }),
+  people: Type.Array(RosterPersonSchema),
+  /** Optional: the shelter's events the console has stored (idempotent by eventId on the terminal). */
+  events: Type.Optional(Type.Array(RosterEventSchema)),
+});
+
+export type RosterPerson = Static<typeof RosterPersonSchema>;
+export type ShelterRoster = Static<typeof ShelterRosterSchema>;
+export type RosterEvent = Static<typeof RosterEventSchema>;
+export type AgeGroup = Static<typeof AgeGroupSchema>;
+
+/** The HTTP path of a shelter's roster on the console. */
+export function rosterPath(shelter: string): string {
+  if (!isSafeId(shelter)) throw new TypeError(`shelter is not a safe id: ${JSON.stringify(shelter)}`);
+  return `/api/shelters/${shelter}/roster`;
+}
+
+/**
+ * cardKey of a certificate serial (lower-case hex as the verifier reports it) under a roster's
+ * salt. WebCrypto, so browser bundles that import the contract need no Node built-ins.
+ */
+export async function rosterCardKey(cardKeySalt: string, serialHex: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${cardKeySalt}:${serialHex.toLowerCase()}`));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
