@@ -31,6 +31,9 @@ export const topics = {
   /** The events of every terminal at one shelter: what a terminal reads to agree on occupancy. */
   shelterEventsAt: (muni: string, shelter: string) =>
     `${TOPIC_ROOT}/${seg('muni', muni)}/shelter/${seg('shelter', shelter)}/terminal/+/event`,
+  /** Publish grants of the senders (broker policy): every TV alert of one municipality, every TV's mail topic. */
+  allTvAlerts: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/+/alert`,
+  allTvMail: () => `${TOPIC_ROOT}/+/tv/+/mail`,
   /** What a TV subscribes to: its own topics and its municipality's area alerts. */
   tvOwn: (muni: string, device: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/${seg('device', device)}/+`,
   areaAll: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/area/+/alert`,

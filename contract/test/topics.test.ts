@@ -25,6 +25,12 @@ describe('topic scheme', () => {
     expect(parseTopic('kz/999997/tv/a/other')).toBeNull();
   });
 
+  it('builds the senders\' grant filters', () => {
+    expect(topics.allTvAlerts('999997')).toBe('kz/999997/tv/+/alert');
+    expect(topics.allTvMail()).toBe('kz/+/tv/+/mail');
+    expect(() => topics.allTvAlerts('+')).toThrow(/not a safe id/);
+  });
+
   it('round-trips any safe ids (property)', () => {
     const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
     fc.assert(fc.property(id, id, (m, d) => {
