@@ -39,3 +39,11 @@ describe('demo municipality', () => {
     expect(DEMO_SHELTERS.some((s) => s.welfare)).toBe(true);
   });
 });
+
+describe('demo guide', () => {
+  it('docs/DEMO.md is current with the demo data (regenerate: npx tsx system/src/demo-guide.ts)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { demoGuide, DEMO_GUIDE_PATH } = await import('../src/demo-guide.ts');
+    expect(await readFile(DEMO_GUIDE_PATH, 'utf8')).toBe(demoGuide());
+  });
+});
