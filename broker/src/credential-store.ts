@@ -1,0 +1,278 @@
+/**
+ * Device credentials for the broker: the municipality issues each TV and terminal its own
+ * username and random password, can rotate and revoke them. The same store serves all three
+ * brokers (aedes hooks, the Mosquitto adapter, RabbitMQ's HTTP backend), so the console
+ * provisions devices without knowing which broker runs.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { loadMigrations, migrate, type Db, type Logger, type Queryable } from '@kizuna/core';
+import { brokerErrors } from './errors.ts';
+import { checkIdentity, sameIdentity, usernameOf, type BrokerIdentity } from './identity.ts';
+import { hashPassword, mosquittoHash, newPassword, verifyPassword, type MosquittoHash } from './password-hash.ts';
+
+export const BROKER_MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export interface IssuedCredentials { username: string; password: string }
+
+/**
+ * A change, told to listeners after it is committed. `password` (issued/rotated only) is the
+ * new secret, there for a broker adapter that must hand it to its broker: never log it.
+ */
+export type CredentialChange =
+  | { type: 'issued' | 'rotated'; username: string; identity: BrokerIdentity; password: string }
+  | { type: 'revoked'; username: string; identity: BrokerIdentity };
+
+export interface CredentialInfo {
+  username: string;
+  identity: BrokerIdentity;
+  status: 'active' | 'revoked';
+  generation: number;
+  issuedAt: Date;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface CredentialStore {
+  /** New credentials for a device (or re-issue after a revocation). KZ_BROKER_ALREADY_ISSUED if active. */
+  issue(identity: BrokerIdentity): Promise<IssuedCredentials>;
+  /** A new password; the old one stops working at once. */
+  rotate(username: string): Promise<IssuedCredentials>;
+  /** Refuse this device from now on. Idempotent: true if it was active. */
+  revoke(username: string): Promise<boolean>;
+  /** The identity for a correct username and password of active credentials, else null. */
+  authenticate(username: string, password: string): Promise<BrokerIdentity | null>;
+  /** The identity of ACTIVE credentials (null if unknown or revoked): callers use it to authorise. */
+  identityOf(username: string): Promise<BrokerIdentity | null>;
+  info(username: string): Promise<CredentialInfo | null>;
+  list(filter?: { muni?: string; status?: 'active' | 'revoked' }): Promise<CredentialInfo[]>;
+  /** Active credentials with their Mosquitto-format hashes (for the Mosquitto adapter). */
+  mosquittoClients(): Promise<Array<{ username: string; identity: BrokerIdentity; hash: MosquittoHash }>>;
+  /** Awaited after each committed change; a listener error fails the call with KZ_BROKER_SYNC_FAILED. */
+  onChange(listener: (change: CredentialChange) => void | Promise<void>): () => void;
+  onRevoked(listener: (username: string, identity: BrokerIdentity) => void | Promise<void>): () => void;
+}
+
+export interface CredentialStoreOptions {
+  logger?: Logger;
+  /** How long a verified password is remembered (ms), saving scrypt on reconnects. Default 60 000. */
+  cacheTtlMs?: number;
+  /** Most remembered passwords at once. Default 100 000. */
+  cacheMax?: number;
+}
+
+interface Row {
+  username: string; kind: BrokerIdentity['kind']; muni: string | null; device: string | null; shelter: string | null;
+  terminal: string | null; password_hash: string; mosquitto_hash: string; generation: number;
+  issued_at: Date | string; rotated_at: Date | string | null; revoked_at: Date | string | null;
+}
+
+const COLUMNS = 'username, kind, muni, device, shelter, terminal, password_hash, mosquitto_hash, generation, issued_at, rotated_at, revoked_at';
+
+function identityFromRow(r: Row): BrokerIdentity {
+  return checkIdentity({ kind: r.kind, muni: r.muni, device: r.device, shelter: r.shelter, terminal: r.terminal });
+}
+
+const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
+
+function infoFromRow(r: Row): CredentialInfo {
+  return {
+    username: r.username, identity: identityFromRow(r), status: r.revoked_at ? 'revoked' : 'active',
+    generation: Number(r.generation), issuedAt: toDate(r.issued_at)!, rotatedAt: toDate(r.rotated_at), revokedAt: toDate(r.revoked_at),
+  };
+}
+
+function identityColumns(i: BrokerIdentity): [string | null, string | null, string | null, string | null] {
+  return [
+    'muni' in i ? i.muni : null,
+    i.kind === 'tv' ? i.device : null,
+    i.kind === 'terminal' ? i.shelter : null,
+    i.kind === 'terminal' ? i.terminal : null,
+  ];
+}
+
+// Usernames are ours (safe ids joined by '-'); anything else is refused before the database.
+const USERNAME = /^[A-Za-z0-9_-]{1,220}$/;
+
+export async function migrateBroker(db: Db): Promise<void> {
+  await migrate(db, await loadMigrations(BROKER_MIGRATIONS_DIR), { component: 'broker' });
+}
+
+export async function createCredentialStore(db: Db, opts: CredentialStoreOptions = {}): Promise<CredentialStore> {
+  await migrateBroker(db);
+  const log = opts.logger;
+  const ttl = opts.cacheTtlMs ?? 60_000;
+  const cacheMax = opts.cacheMax ?? 100_000;
+  // Remembers HMAC(password) next to the hash it was verified against: a rotation changes the
+  // hash, so a stale entry can never let an old password in; revocation is read from the row.
+  const cacheKey = randomBytes(32);
+  const cache = new Map<string, { storedHash: string; digest: Buffer; expires: number }>();
+  const digest = (pw: string) => createHmac('sha256', cacheKey).update(pw).digest();
+  const changeListeners = new Set<(c: CredentialChange) => void | Promise<void>>();
+  const revokedListeners = new Set<(u: string, i: BrokerIdentity) => void | Promise<void>>();
+  // Run against when the username is unknown, so timing does not tell which usernames exist.
+  const dummyHash = await hashPassword(newPassword());
+
+  async function row(q: Queryable, username: string, lock = false): Promise<Row | null> {
+    if (typeof username !== 'string' || !USERNAME.test(username)) return null;
+    const { rows } = await q.query<Row>(`SELECT ${COLUMNS} FROM broker_credentials WHERE username = $1${lock ? ' FOR UPDATE' : ''}`, [username]);
+    return rows[0] ?? null;
+  }
+
+  async function event(q: Queryable, username: string, action: CredentialChange['type'], generation: number) {
+    await q.query('INSERT INTO broker_credential_events (username, action, generation) VALUES ($1, $2, $3)', [username, action, generation]);
+  }
+
+  async function notify(change: CredentialChange): Promise<void> {
+    const failures: string[] = [];
+    const run = async (fn: () => void | Promise<void>) => {
+      try { await fn(); } catch (e) { failures.push((e as Error).message); }
+    };
+    for (const l of changeListeners) await run(() => l(change));
+    if (change.type === 'revoked') for (const l of revokedListeners) await run(() => l(change.username, change.identity));
+    if (failures.length) {
+      log?.error({ username: change.username, change: change.type, failures }, 'credential change not applied everywhere');
+      throw brokerErrors.KZ_BROKER_SYNC_FAILED(`${change.type} ${change.username}: ${failures.join('; ')}`);
+    }
+  }
+
+  async function newSecret() {
+    const password = newPassword();
+    const [hash, mq] = await Promise.all([hashPassword(password), mosquittoHash(password)]);
+    return { password, hash, mq: JSON.stringify(mq) };
+  }
+
+  async function missing(username: string): Promise<never> {
+    const r = await row(db, username);
+    if (!r) throw brokerErrors.KZ_BROKER_UNKNOWN_USERNAME(username);
+    throw brokerErrors.KZ_BROKER_REVOKED(username);
+  }
+
+  const store: CredentialStore = {
+    async issue(given) {
+      const identity = checkIdentity(given);
+      const username = usernameOf(identity);
+      const secret = await newSecret();
+      const cols = identityColumns(identity);
+      try {
+        await db.tx(async (q) => {
+          const existing = await row(q, username, true);
+          if (existing) {
+            if (!sameIdentity(identityFromRow(existing), identity)) throw brokerErrors.KZ_BROKER_USERNAME_TAKEN(username);
+            if (!existing.revoked_at) throw brokerErrors.KZ_BROKER_ALREADY_ISSUED(username);
+            const { rows } = await q.query<{ generation: number }>(
+              `UPDATE broker_credentials SET password_hash = $2, mosquitto_hash = $3, generation = generation + 1,
+                 issued_at = now(), rotated_at = NULL, revoked_at = NULL WHERE username = $1 RETURNING generation`,
+              [username, secret.hash, secret.mq]);
+            await event(q, username, 'issued', Number(rows[0]!.generation));
+          } else {
+            await q.query(
+              `INSERT INTO broker_credentials (username, kind, muni, device, shelter, terminal, password_hash, mosquitto_hash)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+              [username, identity.kind, ...cols, secret.hash, secret.mq]);
+            await event(q, username, 'issued', 1);
+          }
+        });
+      } catch (e) {
+        // Two issues racing on PostgreSQL: the loser sees the primary key, not a lost update.
+        if ((e as { code?: string }).code === '23505') throw brokerErrors.KZ_BROKER_ALREADY_ISSUED(username);
+        throw e;
+      }
+      cache.delete(username);
+      log?.info({ username }, 'broker credentials issued');
+      await notify({ type: 'issued', username, identity, password: secret.password });
+      return { username, password: secret.password };
+    },
+
+    async rotate(username) {
+      const secret = await newSecret();
+      const r = await db.tx(async (q) => {
+        const { rows } = await q.query<Row>(
+          `UPDATE broker_credentials SET password_hash = $2, mosquitto_hash = $3, generation = generation + 1, rotated_at = now()
+           WHERE username = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+          [typeof username === 'string' && USERNAME.test(username) ? username : '', secret.hash, secret.mq]);
+        if (rows[0]) await event(q, username, 'rotated', Number(rows[0].generation));
+        return rows[0] ?? null;
+      });
+      if (!r) return missing(username);
+      cache.delete(username);
+      log?.info({ username }, 'broker credentials rotated');
+      await notify({ type: 'rotated', username, identity: identityFromRow(r), password: secret.password });
+      return { username, password: secret.password };
+    },
+
+    async revoke(username) {
+      const r = await db.tx(async (q) => {
+        const { rows } = await q.query<Row>(
+          `UPDATE broker_credentials SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+          [typeof username === 'string' && USERNAME.test(username) ? username : '']);
+        if (rows[0]) await event(q, username, 'revoked', Number(rows[0].generation));
+        return rows[0] ?? null;
+      });
+      cache.delete(username);
+      if (!r) {
+        if (!(await row(db, username))) throw brokerErrors.KZ_BROKER_UNKNOWN_USERNAME(username);
+        return false;
+      }
+      log?.warn({ username }, 'broker credentials revoked');
+      await notify({ type: 'revoked', username, identity: identityFromRow(r) });
+      return true;
+    },
+
+    async authenticate(username, password) {
+      if (typeof password !== 'string' || password.length === 0 || password.length > 1024) return null;
+      const r = await row(db, username);
+      if (!r || r.revoked_at) {
+        await verifyPassword(password, dummyHash);
+        return null;
+      }
+      const now = Date.now();
+      const hit = cache.get(username);
+      const d = digest(password);
+      if (hit && hit.expires > now && hit.storedHash === r.password_hash && timingSafeEqual(hit.digest, d)) return identityFromRow(r);
+      if (!(await verifyPassword(password, r.password_hash))) return null;
+      if (cache.size >= cacheMax) {
+        for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
+        if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(username, { storedHash: r.password_hash, digest: d, expires: now + ttl });
+      return identityFromRow(r);
+    },
+
+    async identityOf(username) {
+      const r = await row(db, username);
+      return r && !r.revoked_at ? identityFromRow(r) : null;
+    },
+
+    async info(username) {
+      const r = await row(db, username);
+      return r ? infoFromRow(r) : null;
+    },
+
+    async list(filter = {}) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.muni !== undefined) { params.push(filter.muni); where.push(`muni = $${params.length}`); }
+      if (filter.status === 'active') where.push('revoked_at IS NULL');
+      if (filter.status === 'revoked') where.push('revoked_at IS NOT NULL');
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM broker_credentials ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY username`, params);
+      return rows.map(infoFromRow);
+    },
+
+    async mosquittoClients() {
+      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM broker_credentials WHERE revoked_at IS NULL ORDER BY username`);
+      return rows.map((r) => ({ username: r.username, identity: identityFromRow(r), hash: JSON.parse(r.mosquitto_hash) as MosquittoHash }));
+    },
+
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => { changeListeners.delete(listener); };
+    },
+    onRevoked(listener) {
+      revokedListeners.add(listener);
+      return () => { revokedListeners.delete(listener); };
+    },
+  };
+  return store;
+}

@@ -1,0 +1,159 @@
+/**
+ * The embedded broker (aedes 1.x, MQTT 3.1.1): TCP, WebSocket, optional TLS for both. The
+ * policy is enforced at CONNECT, SUBSCRIBE, PUBLISH and again at every delivery
+ * (authorizeForward), because aedes stores the denied half of a mixed SUBSCRIBE of a
+ * persistent session and would deliver it on reconnect (PLATFORM-NOTES, "ACL leak").
+ */
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import { coreErrors, type Logger } from '@kizuna/core';
+import type { CredentialStore } from './credential-store.ts';
+import type { BrokerIdentity } from './identity.ts';
+import { policy } from './policy.ts';
+
+export interface EmbeddedBrokerOptions {
+  credentials: CredentialStore;
+  logger: Logger;
+  /** MQTT (or MQTTS with tls) port; 0 picks a free one. */
+  port: number;
+  /** MQTT over WebSocket (or WSS with tls) port; omitted: no WebSocket listener. */
+  wsPort?: number | undefined;
+  /** Bind address. Default 127.0.0.1. */
+  host?: string | undefined;
+  /** PEM files; when given, both listeners speak TLS only (mqtts://, wss://). */
+  tls?: { certFile: string; keyFile: string } | undefined;
+  /** aedes persistence (e.g. aedes-persistence-redis); default in memory. */
+  persistence?: unknown;
+}
+
+export interface EmbeddedBroker {
+  mqttUrl: string;
+  wsUrl: string | undefined;
+  aedes: Aedes;
+  close(): Promise<void>;
+}
+
+// CONNACK return codes, MQTT 3.1.1 table 3.1 [MQTT-3.2.2-5].
+const IDENTIFIER_REJECTED = 2;
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+async function listenOn(server: NetServer | HttpServer, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(e.code === 'EADDRINUSE' ? coreErrors.KZ_PORT_IN_USE(`${host}:${port} — stop the other program or set another port`) : e);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => { server.off('error', onError); resolve(); });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+function closeServer(server: NetServer | HttpServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { credentials, logger } = opts;
+  const log = logger.child({ component: 'broker' });
+  const host = opts.host ?? '127.0.0.1';
+  const identities = new WeakMap<Client, BrokerIdentity>();
+
+  const aedes = await Aedes.createBroker({
+    ...(opts.persistence ? { persistence: opts.persistence } : {}),
+    authenticate(client, username, password, done) {
+      // The username is the client id: a device cannot take over another device's session.
+      if (!username || client.id !== username) {
+        log.info({ clientId: client.id }, 'connect refused: client id must equal username');
+        return done(authError('client id must equal username', username ? IDENTIFIER_REJECTED : NOT_AUTHORIZED), null);
+      }
+      credentials.authenticate(username, password ? password.toString('utf8') : '').then((identity) => {
+        if (!identity) {
+          log.info({ username }, 'connect refused: bad username or password');
+          return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), null);
+        }
+        identities.set(client, identity);
+        done(null, true);
+      }, (err: Error) => {
+        log.error({ err, username }, 'connect refused: credential store failed');
+        done(authError('server unavailable', 3), null);
+      });
+    },
+    authorizePublish(client, packet, callback) {
+      const identity = client ? identities.get(client) : undefined;
+      if (client && identity && policy.canPublish(identity, packet.topic)) return callback(null);
+      log.warn({ clientId: client?.id, topic: packet.topic }, 'publish refused by policy');
+      // MQTT 3.1.1 has no negative PUBACK: the server closes the connection instead [MQTT-3.3.5-2].
+      callback(new Error(`publish to ${packet.topic} not allowed`));
+    },
+    authorizeSubscribe(client, sub, callback) {
+      const identity = identities.get(client);
+      if (identity && policy.canSubscribe(identity, sub.topic)) return callback(null, sub);
+      log.warn({ clientId: client.id, filter: sub.topic }, 'subscribe refused by policy');
+      callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]
+    },
+    authorizeForward(client, packet) {
+      const identity = identities.get(client);
+      return identity && policy.canReceive(identity, packet.topic) ? packet : null;
+    },
+  });
+
+  // Revoking or rotating ends the connection at once; the device must log in again.
+  const unsubscribe = credentials.onChange(async (change) => {
+    if (change.type === 'issued') return;
+    const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[change.username];
+    if (client) {
+      log.info({ username: change.username, reason: change.type }, 'disconnecting client');
+      await new Promise<void>((resolve) => client.close(() => resolve()));
+    }
+  });
+
+  const tls = opts.tls ? { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), minVersion: 'TLSv1.2' as const } : undefined;
+  const servers: Array<NetServer | HttpServer> = [];
+  let wss: WebSocketServer | undefined;
+  try {
+    const tcp = tls ? createTlsServer(tls, (s) => aedes.handle(s)) : createNetServer((s) => aedes.handle(s));
+    servers.push(tcp);
+    const port = await listenOn(tcp, host, opts.port);
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    const mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${urlHost}:${port}`;
+    let wsUrl: string | undefined;
+    if (opts.wsPort !== undefined) {
+      const http = tls ? createHttpsServer(tls) : createHttpServer();
+      servers.push(http);
+      wss = new WebSocketServer({ server: http });
+      wss.on('connection', (ws, req) => { aedes.handle(createWebSocketStream(ws) as never, req); });
+      const wsPort = await listenOn(http, host, opts.wsPort);
+      wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${wsPort}`;
+    }
+    log.info({ mqttUrl, wsUrl }, 'embedded broker listening');
+    let closed = false;
+    return {
+      mqttUrl, wsUrl, aedes,
+      async close() {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        for (const c of wss?.clients ?? []) c.terminate();
+        wss?.close();
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        await Promise.all(servers.map(closeServer));
+      },
+    };
+  } catch (e) {
+    unsubscribe();
+    wss?.close();
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await Promise.all(servers.filter((s) => s.listening).map(closeServer));
+    throw e;
+  }
+}

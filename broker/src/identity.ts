@@ -1,0 +1,54 @@
+/**
+ * Who connects to the broker. Every party keeps its own ids (MISSION: 分散管理): a TV is
+ * known by the municipality's device id, a terminal by its shelter and terminal ids.
+ */
+import { isSafeId } from '@kizuna/contract';
+import { brokerErrors } from './errors.ts';
+
+export type BrokerIdentity =
+  | { kind: 'tv'; muni: string; device: string }
+  | { kind: 'terminal'; muni: string; shelter: string; terminal: string }
+  | { kind: 'municipality'; muni: string }
+  | { kind: 'postbox' }
+  | { kind: 'admin' };
+
+export type BrokerIdentityKind = BrokerIdentity['kind'];
+
+/** Throws KZ_BROKER_IDENTITY_INVALID naming the bad field; returns a clean copy. */
+export function checkIdentity(value: unknown): BrokerIdentity {
+  const v = value as Record<string, unknown> | null;
+  const bad = (what: string) => brokerErrors.KZ_BROKER_IDENTITY_INVALID(what);
+  if (!v || typeof v !== 'object') throw bad('not an object');
+  const id = (field: string): string => {
+    if (!isSafeId(v[field])) throw bad(`${field} must be 1–64 of A–Z a–z 0–9 _ -`);
+    return v[field] as string;
+  };
+  switch (v.kind) {
+    case 'tv': return { kind: 'tv', muni: id('muni'), device: id('device') };
+    case 'terminal': return { kind: 'terminal', muni: id('muni'), shelter: id('shelter'), terminal: id('terminal') };
+    case 'municipality': return { kind: 'municipality', muni: id('muni') };
+    case 'postbox': return { kind: 'postbox' };
+    case 'admin': return { kind: 'admin' };
+    default: throw bad(`kind must be tv, terminal, municipality, postbox or admin`);
+  }
+}
+
+/**
+ * The username (also the MQTT client id) of an identity: readable for operators, safe as a
+ * RabbitMQ queue-name part. Ids may contain '-', so two identities can map to one name
+ * (shelter "a-b" terminal "c" vs shelter "a" terminal "b-c"): the store refuses the second.
+ */
+export function usernameOf(identity: BrokerIdentity): string {
+  switch (identity.kind) {
+    case 'tv': return `tv-${identity.muni}-${identity.device}`;
+    case 'terminal': return `term-${identity.muni}-${identity.shelter}-${identity.terminal}`;
+    case 'municipality': return `muni-${identity.muni}`;
+    case 'postbox': return 'postbox';
+    case 'admin': return 'admin';
+  }
+}
+
+export function sameIdentity(a: BrokerIdentity, b: BrokerIdentity): boolean {
+  return JSON.stringify(checkIdentity(a)) === JSON.stringify(checkIdentity(b));
+}
+

@@ -1,0 +1,64 @@
+/**
+ * The one access policy, deny by default, for every broker (aedes hooks, Mosquitto
+ * dynamic-security roles, RabbitMQ's HTTP backend all ask these functions or their grants).
+ *
+ *   tv            publish: its own receipt      subscribe: its own topics, its municipality's areas
+ *   terminal      publish: its own check-ins    subscribe: its shelter's check-ins (occupancy)
+ *   municipality  publish: its TVs' alerts and its areas   subscribe: its receipts and shelter events
+ *   postbox       publish: any TV's mail topic (a national service)   subscribe: nothing
+ *   admin         publish/subscribe under kz/, read $SYS/
+ *
+ * `$`-topics are reserved: no one publishes there [MQTT-4.7.2-1].
+ */
+import { parseTopic, topics, TOPIC_ROOT } from '@kizuna/contract';
+import type { BrokerIdentity } from './identity.ts';
+import { filterCovers, isValidTopicFilter, isValidTopicName, topicMatches } from './topic-match.ts';
+
+export interface Grants {
+  /** Filters a client may publish to (a topic must match one). */
+  publish: readonly string[];
+  /** Filters a client may subscribe within (a filter must be covered by one) and receive from. */
+  subscribe: readonly string[];
+}
+
+export function grantsOf(identity: BrokerIdentity): Grants {
+  switch (identity.kind) {
+    case 'tv': return {
+      publish: [topics.tvReceipt(identity.muni, identity.device)],
+      subscribe: [topics.tvOwn(identity.muni, identity.device), topics.areaAll(identity.muni)],
+    };
+    case 'terminal': return {
+      publish: [topics.shelterEvent(identity.muni, identity.shelter, identity.terminal)],
+      subscribe: [topics.shelterEventsAt(identity.muni, identity.shelter)],
+    };
+    case 'municipality': return {
+      publish: [topics.allTvAlerts(identity.muni), topics.areaAll(identity.muni)],
+      subscribe: [topics.allReceipts(identity.muni), topics.allShelterEvents(identity.muni)],
+    };
+    // National: one post-box serves residents of every municipality, and it learns nothing
+    // from the topic it could not learn from its own records (the notice carries no content).
+    case 'postbox': return { publish: [topics.allTvMail()], subscribe: [] };
+    case 'admin': return { publish: [`${TOPIC_ROOT}/#`], subscribe: [`${TOPIC_ROOT}/#`, '$SYS/#'] };
+  }
+}
+
+/** Only topics of the Kizuna scheme (admin: anything under kz/), never `$`-topics. */
+function isOurTopic(identity: BrokerIdentity, topic: string): boolean {
+  if (!isValidTopicName(topic) || topic.startsWith('$')) return false;
+  return identity.kind === 'admin' ? topic.startsWith(`${TOPIC_ROOT}/`) : parseTopic(topic) !== null;
+}
+
+export const policy = {
+  canPublish(identity: BrokerIdentity, topic: string): boolean {
+    return isOurTopic(identity, topic) && grantsOf(identity).publish.some((g) => topicMatches(g, topic));
+  },
+  canSubscribe(identity: BrokerIdentity, filter: string): boolean {
+    return isValidTopicFilter(filter) && grantsOf(identity).subscribe.some((g) => filterCovers(g, filter));
+  },
+  /** Checked again at every delivery: a stored subscription must never outlive the policy. */
+  canReceive(identity: BrokerIdentity, topic: string): boolean {
+    if (!isValidTopicName(topic)) return false;
+    if (identity.kind !== 'admin' && parseTopic(topic) === null) return false;
+    return grantsOf(identity).subscribe.some((g) => topicMatches(g, topic));
+  },
+} as const;

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dbEngines } from '@kizuna/test-utils';
+import { KzError, type Db } from '@kizuna/core';
+import { createCredentialStore, usernameOf, type CredentialChange, type CredentialStore } from '../src/index.ts';
+
+for (const engine of dbEngines()) {
+  describe(`credential store on ${engine.name}`, () => {
+    let db: Db & { drop(): Promise<void> };
+    let store: CredentialStore;
+    // One database per engine (a fresh PGlite takes seconds here); each test starts from empty tables.
+    beforeAll(async () => { db = await engine.open(); });
+    afterAll(async () => { await db.drop(); });
+    beforeEach(async () => {
+      store = await createCredentialStore(db);
+      await db.exec('TRUNCATE broker_credential_events, broker_credentials');
+    });
+
+    const tv = { kind: 'tv', muni: '999997', device: 'tv0001' } as const;
+
+    it('issues a username derived from the identity and a random ≥128-bit password', async () => {
+      const a = await store.issue(tv);
+      const b = await store.issue({ kind: 'tv', muni: '999997', device: 'tv0002' });
+      expect(a.username).toBe('tv-999997-tv0001');
+      expect(a.username).toBe(usernameOf(tv));
+      expect(Buffer.from(a.password, 'base64url').length).toBeGreaterThanOrEqual(16);
+      expect(a.password).not.toBe(b.password);
+      expect(await store.authenticate(a.username, a.password)).toEqual(tv);
+      expect(await store.identityOf(a.username)).toEqual(tv);
+    });
+
+    it('stores only a scrypt hash, never the password', async () => {
+      const a = await store.issue(tv);
+      const { rows } = await db.query<Record<string, string>>('SELECT * FROM broker_credentials');
+      const text = JSON.stringify(rows);
+      expect(text).not.toContain(a.password);
+      expect(rows[0]!.password_hash).toMatch(/^scrypt\$\d+\$\d+\$\d+\$/);
+    });
+
+    it('refuses a wrong password, an unknown user and malformed input with null', async () => {
+      const a = await store.issue(tv);
+      expect(await store.authenticate(a.username, a.password + 'x')).toBeNull();
+      expect(await store.authenticate(a.username, '')).toBeNull();
+      expect(await store.authenticate('tv-999997-nobody', a.password)).toBeNull();
+      expect(await store.authenticate('../etc', a.password)).toBeNull();
+      expect(await store.authenticate(a.username, 'x'.repeat(5000))).toBeNull();
+    });
+
+    it('rotation replaces the password at once, even after a cached login', async () => {
+      const a = await store.issue(tv);
+      expect(await store.authenticate(a.username, a.password)).not.toBeNull(); // now cached
+      const b = await store.rotate(a.username);
+      expect(b.username).toBe(a.username);
+      expect(await store.authenticate(a.username, a.password)).toBeNull();
+      expect(await store.authenticate(a.username, b.password)).toEqual(tv);
+      expect((await store.info(a.username))?.generation).toBe(2);
+    });
+
+    it('revocation refuses the device at once, even after a cached login, and tells listeners', async () => {
+      const changes: CredentialChange['type'][] = [];
+      const revoked: string[] = [];
+      store.onChange((c) => { changes.push(c.type); });
+      store.onRevoked((u) => { revoked.push(u); });
+      const a = await store.issue(tv);
+      expect(await store.authenticate(a.username, a.password)).not.toBeNull();
+      expect(await store.revoke(a.username)).toBe(true);
+      expect(await store.authenticate(a.username, a.password)).toBeNull();
+      expect(await store.identityOf(a.username)).toBeNull();
+      expect(await store.revoke(a.username)).toBe(false); // idempotent, no second event
+      expect(changes).toEqual(['issued', 'revoked']);
+      expect(revoked).toEqual([a.username]);
+      expect((await store.info(a.username))?.status).toBe('revoked');
+    });
+
+    it('sees a revocation made through another store on the same database (another process)', async () => {
+      const other = await createCredentialStore(db);
+      const a = await store.issue(tv);
+      expect(await store.authenticate(a.username, a.password)).not.toBeNull();
+      await other.revoke(a.username);
+      expect(await store.authenticate(a.username, a.password)).toBeNull();
+    });
+
+    it('re-issues after revocation with a new password; refuses a second issue while active', async () => {
+      const a = await store.issue(tv);
+      await expect(store.issue(tv)).rejects.toMatchObject({ code: 'KZ_BROKER_ALREADY_ISSUED' });
+      await store.revoke(a.username);
+      await expect(store.rotate(a.username)).rejects.toMatchObject({ code: 'KZ_BROKER_REVOKED' });
+      const b = await store.issue(tv);
+      expect(await store.authenticate(a.username, a.password)).toBeNull();
+      expect(await store.authenticate(b.username, b.password)).toEqual(tv);
+    });
+
+    it('refuses an identity whose derived username belongs to someone else', async () => {
+      await store.issue({ kind: 'terminal', muni: '999997', shelter: 'a-b', terminal: 'c' });
+      await expect(store.issue({ kind: 'terminal', muni: '999997', shelter: 'a', terminal: 'b-c' }))
+        .rejects.toMatchObject({ code: 'KZ_BROKER_USERNAME_TAKEN' });
+    });
+
+    it.each([
+      [{ kind: 'tv', muni: '999997', device: 'tv.1' }, /device/],
+      [{ kind: 'tv', muni: '999997/#', device: 'tv1' }, /muni/],
+      [{ kind: 'tv', muni: '999997' }, /device/],
+      [{ kind: 'robot' }, /kind/],
+      [null, /not an object/],
+    ])('refuses the invalid identity %j with a coded error naming the field', async (identity, field) => {
+      const err = await store.issue(identity as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KzError);
+      expect((err as KzError).code).toBe('KZ_BROKER_IDENTITY_INVALID');
+      expect((err as KzError).message).toMatch(field);
+      expect(await store.list()).toEqual([]);
+    });
+
+    it('names unknown usernames on rotate and revoke', async () => {
+      await expect(store.rotate('tv-999997-none')).rejects.toMatchObject({ code: 'KZ_BROKER_UNKNOWN_USERNAME' });
+      await expect(store.revoke('tv-999997-none')).rejects.toMatchObject({ code: 'KZ_BROKER_UNKNOWN_USERNAME' });
+      await expect(store.revoke('bad name!')).rejects.toMatchObject({ code: 'KZ_BROKER_UNKNOWN_USERNAME' });
+    });
+
+    it('fails the call with KZ_BROKER_SYNC_FAILED when a listener could not apply it, keeping the database change', async () => {
+      const a = await store.issue(tv);
+      store.onChange(() => { throw new Error('mosquitto is down'); });
+      await expect(store.revoke(a.username)).rejects.toMatchObject({ code: 'KZ_BROKER_SYNC_FAILED' });
+      expect(await store.identityOf(a.username)).toBeNull();
+    });
+
+    it('lists by municipality and status, and keeps an audit trail without secrets', async () => {
+      await store.issue(tv);
+      const t2 = await store.issue({ kind: 'tv', muni: '131016', device: 'tv0001' });
+      await store.issue({ kind: 'postbox' });
+      await store.revoke(t2.username);
+      expect((await store.list({ muni: '999997' })).map((c) => c.username)).toEqual(['tv-999997-tv0001']);
+      expect((await store.list({ status: 'revoked' })).map((c) => c.username)).toEqual(['tv-131016-tv0001']);
+      expect((await store.mosquittoClients()).map((c) => c.username)).toEqual(['postbox', 'tv-999997-tv0001']);
+      const { rows } = await db.query<{ action: string }>('SELECT action FROM broker_credential_events WHERE username = $1 ORDER BY id', [t2.username]);
+      expect(rows.map((r) => r.action)).toEqual(['issued', 'revoked']);
+    });
+  });
+}
