@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '@kizuna/contract';
+import { createLogger, openDb, type Db } from '@kizuna/core';
+import { createCredentialStore, createEmbeddedBroker, type CredentialStore, type EmbeddedBroker, type IssuedCredentials } from '../src/index.ts';
+import { connectAs, endAll, eventually, mustConnect, publishOutcome, sleep, subscribeCodes } from './mqtt-helpers.ts';
+
+const M = '999997';
+const logger = createLogger({ name: 'test', level: 'silent' });
+let db: Db;
+let store: CredentialStore;
+let broker: EmbeddedBroker;
+let muni: IssuedCredentials;
+
+beforeAll(async () => {
+  db = await openDb({});
+  store = await createCredentialStore(db);
+  broker = await createEmbeddedBroker({ credentials: store, logger, port: 0, wsPort: 0 });
+  muni = await store.issue({ kind: 'municipality', muni: M });
+});
+afterAll(async () => {
+  await broker?.close();
+  await db?.close();
+});
+
+let n = 0;
+const newTv = () => store.issue({ kind: 'tv', muni: M, device: `etv${++n}` });
+const deviceOf = (c: IssuedCredentials) => c.username.split('-').slice(2).join('-');
+
+describe('embedded broker: CONNECT', () => {
+  it('accepts a device with its own credentials over TCP and WebSocket', async () => {
+    const tv = await newTv();
+    const tcp = await mustConnect(broker.mqttUrl, tv.username, tv.password);
+    await tcp.client.endAsync();
+    expect(broker.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const ws = await mustConnect(broker.wsUrl!, tv.username, tv.password);
+    await ws.client.endAsync();
+  });
+
+  it('answers a wrong password with CONNACK 4, a foreign client id with 2, no username with 5', async () => {
+    const tv = await newTv();
+    expect(await connectAs(broker.mqttUrl, tv.username, 'wrong-password')).toEqual({ ok: false, code: 4 });
+    expect(await connectAs(broker.mqttUrl, tv.username, tv.password, { clientId: 'someone-else' })).toEqual({ ok: false, code: 2 });
+    expect(await connectAs(broker.mqttUrl, '', '', { clientId: 'anon' })).toEqual({ ok: false, code: 5 });
+  });
+
+  it('refuses MQTT 5 (aedes speaks 3.1.1 only)', async () => {
+    const tv = await newTv();
+    const out = await connectAs(broker.mqttUrl, tv.username, tv.password, { protocolVersion: 5 });
+    expect(out.ok).toBe(false);
+  });
+});
+
+describe('embedded broker: policy at SUBSCRIBE, PUBLISH and delivery', () => {
+  it('grants own topics and refuses another TV\'s with SUBACK 0x80, delivering only what is its own', async () => {
+    const a = await newTv();
+    const b = await newTv();
+    const ta = await mustConnect(broker.mqttUrl, a.username, a.password);
+    const m = await mustConnect(broker.mqttUrl, muni.username, muni.password);
+    expect(await subscribeCodes(ta.client, [topics.tvOwn(M, deviceOf(a)), topics.tvAlert(M, deviceOf(b)), `kz/${M}/tv/+/alert`])).toEqual([1, 128, 128]);
+    await m.client.publishAsync(topics.tvAlert(M, deviceOf(b)), 'for b', { qos: 1 });
+    await m.client.publishAsync(topics.tvAlert(M, deviceOf(a)), 'for a', { qos: 1 });
+    expect(await eventually(() => ta.received.length >= 1)).toBe(true);
+    await sleep(200);
+    expect(ta.received.map((r) => r.payload)).toEqual(['for a']);
+    await endAll(ta.client, m.client);
+  });
+
+  it('closes the ACL leak: a persistent session\'s refused filter gets nothing, even queued offline (authorizeForward)', async () => {
+    const a = await newTv();
+    const b = await newTv();
+    const first = await mustConnect(broker.mqttUrl, a.username, a.password, { clean: false });
+    expect(await subscribeCodes(first.client, [topics.tvAlert(M, deviceOf(a)), topics.tvAlert(M, deviceOf(b))])).toEqual([1, 128]);
+    await first.client.endAsync();
+    const m = await mustConnect(broker.mqttUrl, muni.username, muni.password);
+    await m.client.publishAsync(topics.tvAlert(M, deviceOf(b)), 'secret for b', { qos: 1 });
+    await m.client.publishAsync(topics.tvAlert(M, deviceOf(a)), 'queued for a', { qos: 1 });
+    const again = await mustConnect(broker.mqttUrl, a.username, a.password, { clean: false });
+    expect(await eventually(() => again.received.length >= 1)).toBe(true);
+    await sleep(300);
+    expect(again.received.map((r) => r.payload)).toEqual(['queued for a']);
+    await endAll(again.client, m.client);
+  });
+
+  it('delivers QoS 1 alerts sent while a persistent TV was offline when it reconnects', async () => {
+    const a = await newTv();
+    const first = await mustConnect(broker.mqttUrl, a.username, a.password, { clean: false });
+    expect(await subscribeCodes(first.client, [topics.tvOwn(M, deviceOf(a))])).toEqual([1]);
+    await first.client.endAsync();
+    const m = await mustConnect(broker.mqttUrl, muni.username, muni.password);
+    for (const i of [1, 2, 3]) await m.client.publishAsync(topics.tvAlert(M, deviceOf(a)), `alert ${i}`, { qos: 1 });
+    const again = await mustConnect(broker.mqttUrl, a.username, a.password, { clean: false });
+    expect(await eventually(() => again.received.length >= 3)).toBe(true);
+    expect(again.received.map((r) => r.payload)).toEqual(['alert 1', 'alert 2', 'alert 3']);
+    await endAll(again.client, m.client);
+  });
+
+  it('closes the connection of a TV publishing a fake alert, and delivers nothing', async () => {
+    const a = await newTv();
+    const b = await newTv();
+    const tb = await mustConnect(broker.mqttUrl, b.username, b.password);
+    expect(await subscribeCodes(tb.client, [topics.tvOwn(M, deviceOf(b)), topics.areaAll(M)])).toEqual([1, 1]);
+    const ta = await mustConnect(broker.mqttUrl, a.username, a.password);
+    expect(await publishOutcome(ta.client, topics.tvAlert(M, deviceOf(b)), 'fake')).toBe('closed');
+    const ta2 = await mustConnect(broker.mqttUrl, a.username, a.password);
+    expect(await publishOutcome(ta2.client, topics.areaAlert(M, 'z1'), 'fake area', { retain: true })).toBe('closed');
+    await sleep(300);
+    expect(tb.received).toEqual([]);
+    await endAll(tb.client);
+  });
+});
+
+describe('embedded broker: rotation and revocation', () => {
+  it('disconnects a revoked TV at once and refuses it at CONNECT', async () => {
+    const a = await newTv();
+    const ta = await mustConnect(broker.mqttUrl, a.username, a.password);
+    const closed = new Promise<void>((resolve) => ta.client.once('close', () => resolve()));
+    await store.revoke(a.username);
+    await closed; // before revoke() resolved the socket was already being closed
+    expect(await connectAs(broker.mqttUrl, a.username, a.password)).toEqual({ ok: false, code: 4 });
+    await endAll(ta.client);
+  });
+
+  it('disconnects on rotation; the old password is refused, the new one works', async () => {
+    const a = await newTv();
+    const ta = await mustConnect(broker.mqttUrl, a.username, a.password);
+    const closed = new Promise<void>((resolve) => ta.client.once('close', () => resolve()));
+    const b = await store.rotate(a.username);
+    await closed;
+    expect(await connectAs(broker.mqttUrl, a.username, a.password)).toEqual({ ok: false, code: 4 });
+    const again = await mustConnect(broker.mqttUrl, b.username, b.password);
+    await endAll(ta.client, again.client);
+  });
+});
