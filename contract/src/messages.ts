@@ -5,13 +5,14 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import Compile from 'typebox/compile';
-import { HAZARDS, LANGUAGES } from './levels.ts';
+import { HAZARDS, LANGUAGES, type Hazard, type Language } from './levels.ts';
 import { ID_PATTERN } from './ids.ts';
 
 const Id = Type.String({ pattern: ID_PATTERN.source });
 const IsoTime = Type.String({ format: 'date-time' });
-export const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
-export const HazardSchema = Type.Union(HAZARDS.map((h) => Type.Literal(h)));
+// Type.Unsafe keeps the JSON Schema and gives the static type: a Union over a mapped array is `never` in TypeBox 1.
+export const LanguageSchema = Type.Unsafe<Language>(Type.Union(LANGUAGES.map((l) => Type.Literal(l))));
+export const HazardSchema = Type.Unsafe<Hazard>(Type.Union(HAZARDS.map((h) => Type.Literal(h))));
 export const StatusSchema = Type.Union([Type.Literal('Actual'), Type.Literal('Exercise'), Type.Literal('Test')]);
 export const MsgTypeSchema = Type.Union([Type.Literal('Alert'), Type.Literal('Update'), Type.Literal('Cancel')]);
 export const LevelSchema = Type.Union([Type.Literal(3), Type.Literal(4), Type.Literal(5)]);
