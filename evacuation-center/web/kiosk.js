@@ -136,6 +136,7 @@ function personForm({ title, hint, requireName, screen, submit }) {
   const care = el('input', { id: 'f-care', type: 'checkbox', name: 'needsCare' });
   const age = ['child', 'adult', 'senior'].map((a) => el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'age', value: a }), t(a)));
   const msg = el('p', { class: 'form-error', role: 'alert' });
+  name.addEventListener('input', () => { msg.textContent = ''; });
   const form = el('form', { class: 'panel form', 'data-screen': screen, novalidate: true },
     el('h2', {}, title), hint ? el('p', { class: 'lead' }, hint) : null,
     el('label', { for: 'f-name' }, t('name')), name,

@@ -1,0 +1,175 @@
+/**
+ * The kiosk in Chromium through the flows of issue 7: tap, household, manual entry, undo,
+ * unknown card, revoked card, full shelter; keyboard only; Japanese and English. The test plays
+ * the card reader: it reads the emulated card over JPKI APDUs and hands the certificate to the
+ * page the way the reader bridge does. Screenshots go to test-output/screenshots/evacuation-center.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer';
+import { openDb, type Db } from '@kizuna/core';
+import { launchBrowser, screenshotDir } from '@kizuna/test-utils';
+import { createAuthority } from '@kizuna/jpki/authority';
+import { createVerifier } from '@kizuna/jpki/verifier';
+import { JpkiClient } from '@kizuna/jpki/jpki-client';
+import { startTerminal } from '../src/app.ts';
+import { jpkiCardVerifier } from '../src/verifier.ts';
+import { migrateTerminalDb, TerminalStore } from '../src/store.ts';
+import { makeRoster, quietLogger, IDS } from './helpers.ts';
+
+describe('shelter kiosk in Chromium', () => {
+  let db: Db;
+  let terminal: Awaited<ReturnType<typeof startTerminal>>;
+  let browser: Browser;
+  let page: Page;
+  let shots: string;
+  const certs: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const authority = await createAuthority();
+    const serials: Record<string, string> = {};
+    for (const who of ['hanako', 'stranger', 'lost']) {
+      const issued = await authority.issueCard({ name: who, address: '絆市', birthDate: '1948-05-05', sex: 2 }, { authPin: '1234', signPassword: 'KIZUNA01' });
+      certs[who] = Buffer.from(await new JpkiClient(issued.card).readAuthCertificate()).toString('base64');
+      serials[who] = issued.authSerial;
+    }
+    authority.revoke(serials.lost!, 'card-lost');
+    const roster = await makeRoster([
+      { key: 'p-hanako', name: '山田 花子', household: 'h-yamada', serials: [serials.hanako!], needsCare: true },
+      { key: 'p-taro', name: '山田 太郎', household: 'h-yamada' },
+      { key: 'p-hina', name: '山田 陽菜', household: 'h-yamada', ageGroup: 'child' },
+    ], { capacity: 5, shelterName: '絆市立第一小学校' });
+    db = await openDb({});
+    await migrateTerminalDb(db);
+    await new TerminalStore(db, IDS).saveRoster(roster.version, roster);
+    const verifier = jpkiCardVerifier(createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource() }));
+    terminal = await startTerminal({ db, logger: quietLogger(), ...IDS, verifier, port: 0, warnRatio: 0.8 });
+    browser = await launchBrowser({ width: 1280, height: 800 });
+    page = await browser.newPage();
+    shots = await screenshotDir('evacuation-center');
+    await page.goto(terminal.url);
+    await page.waitForSelector('body[data-ready=true]');
+  });
+  afterAll(async () => { await browser?.close(); await terminal?.close(); await db?.close(); });
+
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) as `${string}.png` });
+  const screen = async (name: string) => page.waitForSelector(`[data-screen="${name}"]`, { timeout: 10_000 });
+  const tap = (who: string) => page.evaluate((b64) => (window as unknown as { kiosk: { cardRead(b: string): Promise<void> } }).kiosk.cardRead(b64), certs[who]!);
+  const present = () => page.$eval('#occ-present', (e) => Number(e.textContent));
+  const text = (sel: string) => page.$eval(sel, (e) => (e as HTMLElement).innerText);
+  const home = async () => { await page.keyboard.press('Escape'); await page.waitForSelector('.home'); };
+
+  it('shows the waiting screen in Japanese', async () => {
+    expect(await text('main h1')).toBe('マイナンバーカードをリーダーにかざしてください');
+    expect(await text('#shelter-name')).toBe('絆市立第一小学校');
+    await shot('01-home-ja');
+  });
+
+  it('taps a card, shows the name with the household, checks in two of them, then undoes it', async () => {
+    await tap('hanako');
+    await screen('confirm');
+    expect(await text('.person.main .name')).toContain('山田 花子');
+    expect(await text('[data-action=check-in]')).toBe('受付する（1人）');
+    await page.click('input[data-key=p-hina]');
+    expect(await text('[data-action=check-in]')).toBe('受付する（2人）');
+    await shot('02-tap-household');
+    await page.click('[data-action=check-in]');
+    await screen('done');
+    expect(await text('.names')).toContain('山田 陽菜');
+    await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '2');
+    expect(await text('#occ-care')).toBe('1');
+    await shot('03-checked-in');
+    await page.click('[data-action=undo]');
+    await screen('undone');
+    await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '0');
+    await home();
+  });
+
+  it('checks in by hand with the keyboard only', async () => {
+    await page.focus('[data-action=manual]');
+    await page.keyboard.press('Enter');
+    await screen('manual');
+    await page.keyboard.press('Enter'); // empty name: refused with a message, nothing recorded
+    expect(await text('.form-error')).toBe('お名前を入力してください');
+    await page.keyboard.type('佐々木 悠真');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space'); // first age group: child
+    await page.type('#f-household', '佐々木');
+    await page.click('#f-care');
+    await shot('04-manual-entry');
+    await page.keyboard.press('Enter');
+    await screen('done');
+    expect(await text('.names')).toBe('佐々木 悠真');
+    await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '1');
+    expect(await text('#occ-care')).toBe('1');
+    await home();
+  });
+
+  it('records a card that is not on the roster with what staff type', async () => {
+    await tap('stranger');
+    await screen('unknown-card');
+    expect(await text('main h2')).toBe('名簿にないカードです');
+    await page.type('#f-name', 'Maria Silva');
+    await shot('05-unknown-card');
+    await page.click('[data-action=check-in]');
+    await screen('done');
+    await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '2');
+    await home();
+  });
+
+  it('tells staff a revoked card cannot be used and offers the manual path', async () => {
+    await tap('lost');
+    await screen('card-revoked');
+    expect(await text('main h1')).toBe('このカードは失効しています');
+    await shot('06-revoked-card');
+    await page.click('main button.big:not(.secondary)');
+    await screen('manual');
+    await home();
+  });
+
+  it('warns before full, stops at capacity, and checks in only when staff confirm', async () => {
+    for (const n of ['A', 'B']) {
+      await page.click('[data-action=manual]');
+      await screen('manual');
+      await page.type('#f-name', n);
+      await page.click('[data-action=check-in]');
+      await screen('done');
+      await home();
+    }
+    await page.waitForFunction(() => document.querySelector('#occupancy')?.getAttribute('data-level') === 'warn');
+    expect(await text('#occ-warning')).toContain('まもなく満員です');
+    await page.click('[data-action=manual]');
+    await screen('manual');
+    await page.type('#f-name', 'C');
+    await page.click('[data-action=check-in]');
+    await screen('done');
+    await home();
+    await page.waitForFunction(() => document.querySelector('#occupancy')?.getAttribute('data-level') === 'full');
+    await page.click('[data-action=manual]');
+    await screen('manual');
+    await page.type('#f-name', 'D');
+    await page.click('[data-action=check-in]');
+    await screen('full');
+    expect(await present()).toBe(5);
+    await shot('07-full');
+    await page.click('[data-action=override]');
+    await screen('done');
+    await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '6');
+    await home();
+  });
+
+  it('checks someone out from the list of who is here, and speaks English on request', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    expect(await text('main h1')).toBe('Hold the My Number card over the reader');
+    await shot('08-home-en');
+    await page.click('[data-action=present]');
+    await screen('present');
+    expect(await page.$$eval('.person-row', (r) => r.length)).toBe(6);
+    await shot('09-present-list-en');
+    await page.click('.person-row [data-action=check-out]');
+    await screen('left');
+    await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '5');
+    await page.click('#lang');
+  });
+});
