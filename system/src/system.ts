@@ -1,0 +1,112 @@
+/**
+ * The whole system in one process on embedded defaults: each organisation still has its own
+ * database and its own ids (分散管理), only the process is shared. Used by `npm start` and by
+ * the end-to-end tests (with KZ_DATA_DIR=memory and port 0 everywhere).
+ */
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { openDb, createLogger, type Db, type Logger } from '@kizuna/core';
+import { createAuthority, type Authority } from '@kizuna/jpki';
+import { createCredentialStore, createEmbeddedBroker, migrateBroker, type BrokerIdentity, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
+import { startConsole, type StartedConsole } from '@kizuna/municipal-console';
+import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
+import type { SystemConfig } from './config.ts';
+import { DEMO_MUNI } from './demo-data.ts';
+import { seedDemo, type DemoSeed } from './seed.ts';
+
+export interface TvLink { device: string; zone: string; residents: string[]; url: string }
+
+export interface RunningSystem {
+  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string };
+  tvs: TvLink[];
+  authority: Authority;
+  credentials: CredentialStore;
+  consoleDb: Db;
+  console: StartedConsole;
+  seed: DemoSeed;
+  close(): Promise<void>;
+}
+
+export interface StartSystemOptions {
+  config: SystemConfig;
+  logger?: Logger;
+  /** Progress lines for a person watching start-up. */
+  progress?: (line: string) => void;
+  /** Skip the Vite build when a current bundle exists (tests build once). */
+  buildTv?: boolean;
+}
+
+/** Issue credentials for an identity, or rotate them if it already has some: the password is only known now. */
+export async function credentialsFor(store: CredentialStore, identity: BrokerIdentity) {
+  const { usernameOf } = await import('@kizuna/broker');
+  const info = await store.info(usernameOf(identity));
+  return info?.status === 'active' ? store.rotate(info.username) : store.issue(identity);
+}
+
+export async function connectMqtt(url: string, creds: { username: string; password: string }): Promise<MqttClient> {
+  const client = mqtt.connect(url, {
+    ...creds, clientId: creds.username, protocolVersion: 4, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000,
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', (e) => { client.end(true); reject(e); });
+  });
+  return client;
+}
+
+export async function startSystem(opts: StartSystemOptions): Promise<RunningSystem> {
+  const cfg = opts.config;
+  const say = opts.progress ?? (() => undefined);
+  const logger = opts.logger ?? createLogger({ name: 'kizuna', level: cfg.KZ_LOG_LEVEL });
+  const memory = cfg.KZ_DATA_DIR === 'memory';
+  const dir = (sub: string) => (memory ? undefined : join(cfg.KZ_DATA_DIR, sub));
+  const host = cfg.KZ_HOST;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => { for (const c of closers.reverse()) await c().catch((e) => logger.warn({ err: e }, 'close failed')); };
+
+  try {
+    say('authority: loading the test certificate authority (J-LIS stand-in)');
+    const authority = await createAuthority({ dataDir: dir('authority'), publicUrl: `http://${host}:${cfg.KZ_AUTHORITY_PORT}` });
+
+    say('broker: credential store and embedded MQTT broker');
+    const brokerDb = await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: dir('broker-db') });
+    closers.push(() => brokerDb.close());
+    await migrateBroker(brokerDb);
+    const credentials = await createCredentialStore(brokerDb, { logger });
+    const broker: EmbeddedBroker = await createEmbeddedBroker({ credentials, logger, host, port: cfg.KZ_BROKER_PORT, wsPort: cfg.KZ_BROKER_WS_PORT });
+    closers.push(() => broker.close());
+
+    say('municipality: database and demo data');
+    const consoleDb = await openDb({ url: cfg.KZ_CONSOLE_DATABASE_URL, dataDir: dir('municipality-db') });
+    closers.push(() => consoleDb.close());
+    const muniCreds = await credentialsFor(credentials, { kind: 'municipality', muni: DEMO_MUNI.code });
+    const muniMqtt = await connectMqtt(broker.mqttUrl, muniCreds);
+    closers.push(async () => { await muniMqtt.endAsync(true); });
+    const consoleServer = await startConsole({ db: consoleDb, logger, mqtt: muniMqtt, muni: DEMO_MUNI.code, host, port: cfg.KZ_CONSOLE_PORT });
+    closers.push(() => consoleServer.close());
+    const seed = await seedDemo({ db: consoleDb, authority, credentials, cardsDir: dir('cards'), progress: say });
+
+    say('tv: building the TV applet');
+    if (opts.buildTv !== false) await buildTvBundle();
+    const tv = await startTvApp({ host, port: cfg.KZ_TV_PORT, logger });
+    closers.push(() => tv.close());
+
+    const wsUrl = broker.wsUrl ?? '';
+    const tvs: TvLink[] = seed.tvs.map((t) => {
+      const hash = new URLSearchParams({
+        device: t.id, muni: DEMO_MUNI.code, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
+        console: consoleServer.url, lang: t.language,
+      });
+      return { device: t.id, zone: t.zone, residents: t.residents, url: `${tv.url}/#${hash.toString()}` };
+    });
+
+    return {
+      urls: { console: consoleServer.url, tv: tv.url, authority: authority.publicUrl, mqtt: broker.mqttUrl, mqttWs: wsUrl },
+      tvs, authority, credentials, consoleDb, console: consoleServer, seed,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
