@@ -31,7 +31,7 @@ async function main() {
     `  Certificate authority ${system.urls.authority}/  (OCSP, CRLs)`,
     `  MQTT broker         ${system.urls.mqtt}  and  ${system.urls.mqttWs}`,
     '',
-    '  Residents\' TVs (open one in a browser; arrows, Enter, Backspace = Back, colour keys F1–F4 or r/g/y/b):',
+    '  Residents\' TVs (open one in a browser; arrows, Enter, Backspace = Back, keys R G Y B for the red, green, yellow and blue keys):',
     ...system.tvs.map((t) => `    ${t.device}  ${zone.get(t.zone) ?? t.zone}  ${t.residents.length ? t.residents.join(', ') : '(no resident bound: area alerts only)'}\n      ${t.url}`),
     '',
     'Press Ctrl+C to stop.',

@@ -96,6 +96,8 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       const hash = new URLSearchParams({
         device: t.id, muni: DEMO_MUNI.code, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
         console: consoleServer.url, lang: t.language,
+        // A PC keyboard has no colour keys: R, G, Y and B stand in for them in the demo.
+        keys: '82:Red,71:Green,89:Yellow,66:Blue',
       });
       return { device: t.id, zone: t.zone, residents: t.residents, url: `${tv.url}/#${hash.toString()}` };
     });
