@@ -1,0 +1,127 @@
+/**
+ * The gateway as one fastify app built from injected dependencies (db, logger, verifier,
+ * challenges, status source, MQTT client, clock, webhook fetch), so the system launcher can run
+ * it in-process; `startGateway` listens and runs the webhook dispatcher, the certificate status
+ * watcher and retention on their intervals.
+ */
+import { fileURLToPath } from 'node:url';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { createHttpServer, listen, loadMigrations, migrate, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
+import type { GatewayContext } from './context.ts';
+import { systemClock, type Clock, type CmsVerifier, type EvidenceVerifier, type LoginChallenges, type MqttPublisher, type StatusSource, type WebhookFetch } from './ports.ts';
+import { loadReceiptSigner } from './receipts.ts';
+import { insurerRoutes } from './routes/insurer.ts';
+import { postboxPublicRoutes, postboxRoutes } from './routes/postbox.ts';
+import { operatorRoutes } from './routes/operator.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks.ts';
+import { createStatusWatcher, type StatusWatcher } from './status-watch.ts';
+import { runRetention, type RetentionPolicy } from './retention.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+export const WEB_DIR = fileURLToPath(new URL('../web', import.meta.url));
+
+export interface GatewayDeps {
+  db: Db;
+  logger: Logger;
+  verifier?: CmsVerifier | undefined;
+  evidenceVerifier?: EvidenceVerifier | undefined;
+  challenges?: LoginChallenges | undefined;
+  status?: StatusSource | undefined;
+  mqtt?: MqttPublisher | undefined;
+  clock?: Clock | undefined;
+  webhookFetch?: WebhookFetch | undefined;
+  operatorToken?: string | undefined;
+  /** Allowed skew of signed insurer requests (s). */
+  signatureWindowS?: number;
+  /** Post-box session lifetime (s). */
+  sessionTtlS?: number;
+  /** Status re-check interval per enrolment (s). */
+  watchIntervalS?: number;
+  /** First webhook retry delay (ms); doubles per attempt. */
+  webhookBaseDelayMs?: number;
+  webhookMaxDelayMs?: number;
+  retention?: RetentionPolicy;
+  tls?: TlsFiles | undefined;
+}
+
+export interface GatewayJobs {
+  webhooks: WebhookDispatcher;
+  watcher: StatusWatcher | null;
+  retention(): ReturnType<typeof runRetention>;
+}
+
+export type GatewayApp = KzFastify & { gateway: GatewayJobs };
+
+export const DEFAULT_RETENTION: RetentionPolicy = { noticeDays: 90, reportDays: 3653, eventDays: 30 };
+
+export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
+  await migrate(deps.db, await loadMigrations(MIGRATIONS_DIR), { component: 'insurer-gateway' });
+  const clock = deps.clock ?? systemClock;
+  const ctx: GatewayContext = {
+    db: deps.db, logger: deps.logger, clock, verifier: deps.verifier, evidenceVerifier: deps.evidenceVerifier, challenges: deps.challenges,
+    status: deps.status, mqtt: deps.mqtt, receipts: await loadReceiptSigner(deps.db, clock.now()),
+    signatureWindowS: deps.signatureWindowS ?? 300, sessionTtlS: deps.sessionTtlS ?? 1800, operatorToken: deps.operatorToken,
+  };
+  const app = await createHttpServer({
+    name: 'insurer-gateway', logger: deps.logger, tls: deps.tls, bodyLimit: 4 * 1024 * 1024,
+    ready: async () => { await deps.db.query('SELECT 1'); return true; },
+  }) as GatewayApp;
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kizuna insurer gateway and electronic post-box', version: '1', description: 'Insurers: /insurer/v1 (signed API keys or mutual TLS). TVs: /postbox/v1 (card login). Operator: /operator/v1.' },
+      components: {
+        securitySchemes: {
+          kzHmac: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'KZ-HMAC-SHA256 keyId=…, ts=…, nonce=…, sig=… (docs/PROTOCOL.md)' },
+          postboxSession: { type: 'http', scheme: 'bearer' },
+          operatorToken: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  await app.register(async (s) => postboxPublicRoutes(s, ctx), { prefix: '/postbox/v1' });
+  await app.register(async (s) => postboxRoutes(s, ctx), { prefix: '/postbox/v1' });
+  await app.register(async (s) => insurerRoutes(s, ctx), { prefix: '/insurer/v1' });
+  await app.register(async (s) => operatorRoutes(s, ctx), { prefix: '/operator/v1' });
+  await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'], decorateReply: false, schemaHide: true });
+
+  const webhooks = createWebhookDispatcher({
+    db: deps.db, logger: deps.logger, clock, fetch: deps.webhookFetch, baseDelayMs: deps.webhookBaseDelayMs, maxDelayMs: deps.webhookMaxDelayMs,
+  });
+  const watcher = deps.status ? createStatusWatcher({ db: deps.db, status: deps.status, clock, logger: deps.logger, intervalS: deps.watchIntervalS ?? 3600 }) : null;
+  app.decorate('gateway', {
+    webhooks, watcher,
+    retention: () => runRetention(deps.db, deps.retention ?? DEFAULT_RETENTION, clock.now()),
+  } satisfies GatewayJobs);
+  app.addHook('onClose', async () => { await webhooks.stop(); await watcher?.stop(); });
+  return app;
+}
+
+export interface StartOptions extends GatewayDeps {
+  host?: string;
+  port?: number;
+  /** How often due webhooks are attempted (ms). */
+  webhookTickMs?: number;
+  /** How often the status watcher looks for due enrolments (ms). */
+  watchTickMs?: number;
+  /** How often retention runs (ms). */
+  retentionTickMs?: number;
+}
+
+/** Listens (port 18850 by default) and runs the background jobs; close() stops everything. */
+export async function startGateway(opts: StartOptions): Promise<{ url: string; app: GatewayApp; close(): Promise<void> }> {
+  const app = await buildGatewayApp(opts);
+  const url = await listen(app, opts.host ?? '127.0.0.1', opts.port ?? 18850);
+  app.gateway.webhooks.start(opts.webhookTickMs ?? 2000);
+  app.gateway.watcher?.start(opts.watchTickMs ?? 60_000);
+  const retentionTimer = setInterval(() => { app.gateway.retention().catch((err) => opts.logger.error({ err }, 'retention failed')); }, opts.retentionTickMs ?? 3_600_000);
+  retentionTimer.unref();
+  return {
+    url, app,
+    async close() { clearInterval(retentionTimer); await app.close(); },
+  };
+}

@@ -1,0 +1,19 @@
+/** What every route of the gateway is given (built once in app.ts from the injected dependencies). */
+import type { Db, Logger } from '@kizuna/core';
+import type { Clock, CmsVerifier, EvidenceVerifier, LoginChallenges, MqttPublisher, StatusSource } from './ports.ts';
+import type { ReceiptSigner } from './receipts.ts';
+
+export interface GatewayContext {
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  verifier?: CmsVerifier | undefined;
+  evidenceVerifier?: EvidenceVerifier | undefined;
+  challenges?: LoginChallenges | undefined;
+  status?: StatusSource | undefined;
+  mqtt?: MqttPublisher | undefined;
+  receipts: ReceiptSigner;
+  signatureWindowS: number;
+  sessionTtlS: number;
+  operatorToken?: string | undefined;
+}
