@@ -1,0 +1,237 @@
+/**
+ * The root component: Home and the other screens, and the alert takeover above them all.
+ * Focus rule: the takeover when it is up, otherwise the current screen — so focus is always
+ * somewhere, and Back on any screen leads home (Home itself keeps it).
+ */
+import { Component } from '@lightningjs/core';
+import type Lightning from '@lightningjs/core';
+import type { Answer, Receipt } from '@kizuna/contract/messages';
+import type { AcceptOutcome, StoredAlert } from './alerts/alert-store.ts';
+import { fmt, stringsFor } from './i18n/strings.ts';
+import { AlertTakeover } from './pages/AlertTakeover.ts';
+import { Home, type MenuId } from './pages/Home.ts';
+import { Placeholder } from './pages/Placeholder.ts';
+import { speak, stopSpeaking } from './platform/speech.ts';
+import { playAlertTone, resumeTone } from './platform/tone.ts';
+import { timings } from './platform/timings.ts';
+import type { TvController } from './tv-controller.ts';
+import { answerLabel, homeModel, speechText, takeoverModel } from './view-models.ts';
+
+let controller: TvController | null = null;
+/** Set before Launch: Lightning constructs the App itself. */
+export function useController(c: TvController): void { controller = c; }
+
+type Page = 'home' | 'placeholder';
+type CloseReason = 'answered' | 'cancelled' | 'expired';
+
+interface Showing {
+  alertId: string;
+  ref: string;
+  closeReason?: CloseReason | undefined;
+  confirmation?: string | undefined;
+  /** The acknowledged receipt whose PUBACK turns "sending" into "sent". */
+  awaiting?: { ref: string; answer: Answer; revision: number } | undefined;
+}
+
+const CLOSE_AFTER_MS = 10_000;
+
+export class App extends Component {
+  private page: Page = 'home';
+  private showing: Showing | null = null;
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readAloud = true;
+  private textScale = 1;
+
+  static override _template(): Lightning.Component.Template {
+    return {
+      w: 1920, h: 1080, rect: true, color: 0xff000000,
+      Home: { type: Home },
+      Placeholder: { type: Placeholder, visible: false },
+      Takeover: { type: AlertTakeover, visible: false, zIndex: 10 },
+    };
+  }
+
+  private get c(): TvController {
+    if (!controller) throw new Error('TvController not set: call useController() before Launch');
+    return controller;
+  }
+
+  override _init(): void {
+    const c = this.c;
+    c.on('alert', (o) => this.onAlert(o));
+    c.on('expired', (ids) => this.onExpired(ids));
+    c.on('conn', () => { this.renderHome(); this.rerenderTakeover(); });
+    c.on('area', () => this.renderHome());
+    c.on('mail', () => this.renderHome());
+    c.on('receiptSent', (r) => this.onReceiptSent(r));
+    this.renderHome();
+    // An alert still waiting for an answer survives a restart (issue 5).
+    const pending = c.store.needingAnswer();
+    if (pending) this.showAlert(pending, { tone: true });
+    this.stage.once('frameEnd', () => timings.interactive(performance.now()));
+  }
+
+  override _getFocused(): Lightning.Component | undefined {
+    if (this.showing) return this.tag('Takeover') as AlertTakeover;
+    return (this.page === 'home' ? this.tag('Home') : this.tag('Placeholder')) as Lightning.Component;
+  }
+
+  /** Any key: audio may start only after a user gesture. */
+  override _captureKey(): boolean { resumeTone(); return false; }
+
+  private get lang() { return this.c.cfg.lang; }
+
+  renderHome(): void {
+    const c = this.c;
+    (this.tag('Home') as Home).render(homeModel({
+      lang: this.lang, conn: c.conn, residents: c.residents(), active: c.store.active(),
+      areas: c.activeAreas(), mailUnread: c.mailUnread, scale: this.textScale,
+    }));
+  }
+
+  // ---- alerts ----
+
+  private onAlert(o: AcceptOutcome): void {
+    if (o.outcome === 'new' || o.outcome === 'updated') {
+      this.showAlert(o.entry, { tone: true });
+    } else if (o.outcome === 'cancelled' && this.showing?.alertId === o.alertId) {
+      this.closeWith('cancelled');
+    }
+    this.renderHome();
+  }
+
+  private onExpired(ids: string[]): void {
+    if (this.showing && ids.includes(this.showing.alertId)) this.closeWith('expired');
+    this.renderHome();
+  }
+
+  private showAlert(e: StoredAlert, opts: { tone: boolean }): void {
+    const first = e.alert.recipients.find((r) => !e.answers[r.ref]) ?? e.alert.recipients[0];
+    if (!first) return; // an alert with no recipient has nothing personal to show
+    clearTimeout(this.closeTimer);
+    this.showing = { alertId: e.alert.alertId, ref: first.ref };
+    this.tag('Takeover')!.patch({ visible: true });
+    this.rerenderTakeover(true);
+    this._refocus();
+    if (opts.tone) playAlertTone(e.alert.level);
+    if (this.readAloud) speak(speechText(e, first), first.language);
+  }
+
+  /** The stored alert being shown: kept in memory even after a cancel so the notice can show. */
+  private lastEntry: StoredAlert | null = null;
+
+  private rerenderTakeover(reportDrawn = false): void {
+    const sh = this.showing;
+    if (!sh) return;
+    const entry = this.c.store.get(sh.alertId) ?? (this.lastEntry?.alert.alertId === sh.alertId ? this.lastEntry : null);
+    if (!entry) return;
+    this.lastEntry = entry;
+    const recipient = entry.alert.recipients.find((r) => r.ref === sh.ref) ?? entry.alert.recipients[0]!;
+    const model = takeoverModel({
+      entry, recipient, closeReason: sh.closeReason, confirmation: sh.confirmation, online: this.c.online, scale: this.textScale,
+    });
+    (this.tag('Takeover') as AlertTakeover).render(model, reportDrawn ? () => this.c.displayed(entry) : undefined);
+  }
+
+  $answer(answer: Answer): void {
+    const sh = this.showing;
+    if (!sh || sh.closeReason) return;
+    const e = this.c.answer(sh.alertId, sh.ref, answer);
+    if (!e) return;
+    const r = e.alert.recipients.find((x) => x.ref === sh.ref)!;
+    const s = stringsFor(r.language);
+    const label = answerLabel(answer, r.language);
+    const sentText = `${r.displayName}：${this.c.online ? s.answerSending : fmt(s.answerQueued, { answer: label })}`;
+    const next = e.alert.recipients.find((x) => !e.answers[x.ref]);
+    this.showing = {
+      alertId: sh.alertId, ref: next?.ref ?? sh.ref, closeReason: next ? undefined : 'answered',
+      confirmation: sentText, awaiting: { ref: r.ref, answer, revision: e.alert.revision },
+    };
+    this.rerenderTakeover();
+    if (next && this.readAloud) speak(speechText(e, next), next.language);
+  }
+
+  private onReceiptSent(rc: Receipt): void {
+    const sh = this.showing;
+    const aw = sh?.awaiting;
+    if (!sh || !aw || rc.state !== 'acknowledged' || rc.alertId !== sh.alertId || rc.ref !== aw.ref || rc.revision !== aw.revision) return;
+    const e = this.c.store.get(sh.alertId) ?? this.lastEntry;
+    const r = e?.alert.recipients.find((x) => x.ref === aw.ref);
+    if (!e || !r) return;
+    this.c.store.markSent(sh.alertId, aw.revision, aw.ref);
+    const s = stringsFor(r.language);
+    sh.confirmation = `${r.displayName}：${fmt(s.answerSent, { answer: answerLabel(aw.answer, r.language) })}`;
+    sh.awaiting = undefined;
+    this.rerenderTakeover();
+  }
+
+  private closeWith(reason: 'cancelled' | 'expired'): void {
+    if (!this.showing) return;
+    this.showing.closeReason = reason;
+    this.showing.confirmation = undefined;
+    stopSpeaking();
+    this.rerenderTakeover();
+    clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => this.$closeAlert(), CLOSE_AFTER_MS);
+  }
+
+  $closeAlert(): void {
+    clearTimeout(this.closeTimer);
+    stopSpeaking();
+    this.showing = null;
+    this.lastEntry = null;
+    this.tag('Takeover')!.patch({ visible: false });
+    this.page = 'home';
+    this.showPage();
+    // Another alert may still be waiting for an answer.
+    const pending = this.c.store.needingAnswer();
+    if (pending) this.showAlert(pending, { tone: false });
+  }
+
+  /** Back on an alert: go home; the alert stays on Home's bar and menu until answered or expired. */
+  $alertBack(): void {
+    const sh = this.showing;
+    if (sh?.closeReason) return this.$closeAlert();
+    stopSpeaking();
+    this.showing = null;
+    this.tag('Takeover')!.patch({ visible: false });
+    this.page = 'home';
+    this.showPage();
+  }
+
+  $readAloud(): void {
+    const sh = this.showing;
+    const e = sh && (this.c.store.get(sh.alertId) ?? this.lastEntry);
+    const r = e?.alert.recipients.find((x) => x.ref === sh!.ref);
+    if (e && r) speak(speechText(e, r), r.language);
+  }
+
+  // ---- pages ----
+
+  $open(id: MenuId): void {
+    if (id === 'alert') {
+      const top = this.c.store.active()[0];
+      if (top) this.showAlert(top, { tone: false });
+      return;
+    }
+    const s = stringsFor(this.lang);
+    const title = { bind: s.menuBind, postbox: s.menuPostbox, myinfo: s.menuMyInfo, settings: s.menuSettings }[id];
+    (this.tag('Placeholder') as Placeholder).render(title, `${s.comingSoon}。${s.backHint}`, s.backHome);
+    this.page = 'placeholder';
+    this.showPage();
+  }
+
+  $goHome(): void {
+    this.page = 'home';
+    this.showPage();
+  }
+
+  private showPage(): void {
+    this.tag('Home')!.patch({ visible: this.page === 'home' });
+    this.tag('Placeholder')!.patch({ visible: this.page === 'placeholder' });
+    if (this.page === 'home') this.renderHome();
+    this._refocus();
+  }
+
+  override _handleBack(): boolean { this.$goHome(); return true; }
+}

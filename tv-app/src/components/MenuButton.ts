@@ -1,0 +1,33 @@
+/**
+ * A large remote-control button: dark when idle, bright yellow with black text when focused
+ * (focus must be visible from across the room), with an optional badge text on the right.
+ */
+import { Component, RoundedRectangleShader } from '@lightningjs/core';
+import type Lightning from '@lightningjs/core';
+import { C, txt } from '../ui/theme.ts';
+
+export class MenuButton extends Component {
+  static override _template(): Lightning.Component.Template {
+    return {
+      w: 720, h: 104, rect: true, color: C.panel,
+      shader: { type: RoundedRectangleShader, radius: 14 },
+      Marker: { x: 0, y: 0, w: 14, h: 104, rect: true, color: 0x00000000 },
+      Label: { x: 40, y: 54, mountY: 0.5, text: txt('', 42, { w: 640, maxLines: 1 }) },
+      Badge: { x: 690, y: 54, mountX: 1, mountY: 0.5, text: txt('', 36) },
+    };
+  }
+
+  set label(v: string) { this.tag('Label')!.patch({ text: { text: v } }); }
+  set badge(v: string) { this.tag('Badge')!.patch({ text: { text: v } }); }
+  set buttonWidth(w: number) {
+    this.patch({ w, Label: { text: { wordWrapWidth: w - 80 } }, Badge: { x: w - 30 } });
+  }
+
+  override _focus(): void {
+    this.patch({ color: C.focusBg, Marker: { color: C.black }, Label: { text: { textColor: C.focusText } }, Badge: { text: { textColor: C.focusText } } });
+  }
+
+  override _unfocus(): void {
+    this.patch({ color: C.panel, Marker: { color: 0x00000000 }, Label: { text: { textColor: C.text } }, Badge: { text: { textColor: C.text } } });
+  }
+}

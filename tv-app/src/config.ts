@@ -1,0 +1,128 @@
+/**
+ * The TV's configuration. It comes from the URL hash (never sent to a server, so the broker
+ * password stays on the box) or, for packaged set-top boxes, from `tv-config.json` next to
+ * the bundle. Every field is checked; a bad one is reported by name, never guessed.
+ */
+import { isSafeId } from '@kizuna/contract/ids';
+import { LANGUAGES, type Language } from '@kizuna/contract/levels';
+import { DEFAULT_KEYS, parseKeyMap, type KeyMap } from './keymap.ts';
+
+export interface TvConfig {
+  /** This TV's device id (its own MQTT topics). */
+  device: string;
+  /** Municipality code: the topic root for alerts. */
+  muni: string;
+  /** Broker URL over WebSocket (ws:// or wss://); absent = no live alerts (shown on screen). */
+  mqtt?: string | undefined;
+  /** Broker username (= client id) and password: the device's own credentials. */
+  user?: string | undefined;
+  pass?: string | undefined;
+  /** Municipal console base URL (card binding API). */
+  console?: string | undefined;
+  /** Card-reader bridge WebSocket URL. */
+  bridge?: string | undefined;
+  /** Post-box (insurer gateway) base URL. */
+  postbox?: string | undefined;
+  /** The TV's zone, for the area status on Home (optional: otherwise all zones are shown). */
+  zone?: string | undefined;
+  /** Default UI language until a resident chooses one. */
+  lang: Language;
+  /** Key codes → key names, per set-top box. */
+  keys: KeyMap;
+  /** Attach Lightning's inspector (DOM mirror) — for tests and debugging only. */
+  inspect: boolean;
+  /** Draw with canvas 2D instead of WebGL (boxes without WebGL). */
+  canvas2d: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'KZ_TV_CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`TV configuration is invalid: ${problems.join('; ')}`);
+  }
+}
+
+type Raw = Record<string, unknown>;
+
+function wsUrl(v: unknown, name: string, problems: string[]): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') { problems.push(`${name} must be a string`); return undefined; }
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'ws:' && u.protocol !== 'wss:') problems.push(`${name} must be a ws:// or wss:// URL`);
+    return v;
+  } catch { problems.push(`${name} is not a URL`); return undefined; }
+}
+
+function httpUrl(v: unknown, name: string, problems: string[]): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') { problems.push(`${name} must be a string`); return undefined; }
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`${name} must be an http:// or https:// URL`);
+    return v.replace(/\/+$/, '');
+  } catch { problems.push(`${name} is not a URL`); return undefined; }
+}
+
+function flag(v: unknown): boolean {
+  return v === true || v === '1' || v === 'true';
+}
+
+/** Validate a raw configuration object (from the hash or tv-config.json). */
+export function validateConfig(raw: Raw): TvConfig {
+  const problems: string[] = [];
+  const device = raw.device;
+  const muni = raw.muni;
+  if (!isSafeId(device)) problems.push('device is missing or not a safe id (letters, digits, _ and - only)');
+  if (!isSafeId(muni)) problems.push('muni is missing or not a safe id');
+  const lang = (raw.lang ?? 'ja') as Language;
+  if (!LANGUAGES.includes(lang)) problems.push(`lang must be one of ${LANGUAGES.join(', ')}`);
+  const zone = raw.zone === undefined || raw.zone === '' ? undefined : raw.zone;
+  if (zone !== undefined && !isSafeId(zone)) problems.push('zone is not a safe id');
+  const mqtt = wsUrl(raw.mqtt, 'mqtt', problems);
+  const user = raw.user === undefined || raw.user === '' ? undefined : String(raw.user);
+  const pass = raw.pass === undefined || raw.pass === '' ? undefined : String(raw.pass);
+  if (mqtt && !user) problems.push('user is required with mqtt (the broker username is the client id)');
+  if (user !== undefined && !isSafeId(user)) problems.push('user is not a safe id');
+  let keys: KeyMap = { ...DEFAULT_KEYS };
+  try {
+    if (raw.keys !== undefined && raw.keys !== '') keys = { ...DEFAULT_KEYS, ...parseKeyMap(raw.keys) };
+  } catch (e) { problems.push((e as Error).message); }
+  const cfg: TvConfig = {
+    device: device as string, muni: muni as string, mqtt, user, pass,
+    console: httpUrl(raw.console, 'console', problems),
+    bridge: wsUrl(raw.bridge, 'bridge', problems),
+    postbox: httpUrl(raw.postbox, 'postbox', problems),
+    zone: zone as string | undefined, lang, keys,
+    inspect: flag(raw.inspect), canvas2d: flag(raw.canvas2d),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return cfg;
+}
+
+/** Parse `#device=…&muni=…` (URLSearchParams rules: values are percent-decoded). */
+export function parseHash(hash: string): Raw {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const out: Raw = {};
+  for (const [k, v] of params) out[k] = v;
+  return out;
+}
+
+/**
+ * The hash wins when it names a device; otherwise `tv-config.json` next to the bundle (a
+ * packaged box), with hash values overriding single fields (e.g. `#lang=en&inspect=1`).
+ */
+export async function loadTvConfig(loc: Location = window.location, fetchFn: typeof fetch = fetch): Promise<TvConfig> {
+  const fromHash = parseHash(loc.hash);
+  if (fromHash.device) return validateConfig(fromHash);
+  let fromFile: Raw = {};
+  try {
+    const res = await fetchFn(new URL('tv-config.json', loc.href).toString(), { cache: 'no-store' });
+    if (res.ok) fromFile = (await res.json()) as Raw;
+    else if (res.status !== 404) throw new ConfigError([`tv-config.json could not be read (HTTP ${res.status})`]);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    if (e instanceof SyntaxError) throw new ConfigError(['tv-config.json is not valid JSON']);
+  }
+  return validateConfig({ ...fromFile, ...fromHash });
+}

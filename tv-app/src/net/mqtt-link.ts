@@ -1,0 +1,114 @@
+/**
+ * The TV's broker connection. Loaded with import() after the first frame (mqtt.js and the
+ * message validators would otherwise cost ≈ 0.3 s of start-up at 4× throttle: PLATFORM-NOTES).
+ * MQTT 3.1.1 (aedes refuses v5), a persistent session (clean: false) so QoS 1 alerts sent
+ * while the TV was off are delivered on return, client id = broker username.
+ * Every message is validated against the contract; invalid ones are logged and dropped.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { topics, parseTopic } from '@kizuna/contract/topics';
+import {
+  decodeMessage, encodeMessage, PersonalAlertSchema, AreaAlertSchema, MailWaitingSchema,
+  type AreaAlert, type MailWaiting, type PersonalAlert, type Receipt,
+} from '@kizuna/contract/messages';
+
+export type LinkState = 'connecting' | 'online' | 'reconnecting' | 'offline';
+
+export interface LinkHandlers {
+  onAlert(alert: PersonalAlert, arrivedAt: number): void;
+  /** `alert` is null when the retained area message was cleared (empty payload). */
+  onArea(zone: string, alert: AreaAlert | null): void;
+  onMail(mail: MailWaiting): void;
+  onState(state: LinkState, detail?: string): void;
+  /** Invalid or unexpected messages; never contains payload text (it may hold names). */
+  onInvalid(topic: string, problem: string): void;
+}
+
+export interface LinkOptions {
+  url: string; muni: string; device: string; username: string; password?: string | undefined;
+  /** Milliseconds between reconnect attempts. */
+  reconnectPeriod?: number;
+}
+
+export interface Link {
+  publishReceipt(r: Receipt): Promise<void>;
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
+export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
+  const client: MqttClient = mqtt.connect(opts.url, {
+    protocolVersion: 4,
+    clean: false,
+    clientId: opts.username,
+    username: opts.username,
+    ...(opts.password !== undefined ? { password: opts.password } : {}),
+    reconnectPeriod: opts.reconnectPeriod ?? 2000,
+    connectTimeout: 8000,
+    keepalive: 30,
+    resubscribe: true,
+  });
+  const own = topics.tvOwn(opts.muni, opts.device);
+  const area = topics.areaAll(opts.muni);
+  const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
+  h.onState('connecting');
+
+  client.on('connect', () => {
+    // Subscribe one filter at a time: aedes answers a denied filter with 0x80 and mqtt.js then
+    // rejects the whole call (PLATFORM-NOTES); the TV's own topic must not depend on the area one.
+    // With a present session the broker already has them; subscribing again is harmless and
+    // repairs a session the broker lost.
+    // 'online' only once the subscriptions are answered: before that, alerts could be missed.
+    let waiting = 2;
+    for (const filter of [own, area]) {
+      client.subscribe(filter, { qos: 1 }, (err, granted) => {
+        const code = granted?.[0]?.qos;
+        if (err || code === 128) h.onInvalid(filter, `subscription refused${err ? `: ${err.message}` : ''}`);
+        if (--waiting === 0 && client.connected) h.onState('online');
+      });
+    }
+  });
+  client.on('reconnect', () => h.onState('reconnecting'));
+  client.on('offline', () => h.onState('reconnecting'));
+  client.on('close', () => { if (!client.connected) h.onState('reconnecting'); });
+  client.on('error', (err) => h.onState(client.connected ? 'online' : 'reconnecting', err.message));
+
+  client.on('message', (topic, payload) => {
+    const arrivedAt = performance.now();
+    const parsed = parseTopic(topic);
+    if (!parsed) return h.onInvalid(topic, 'not a Kizuna topic');
+    try {
+      switch (parsed.kind) {
+        case 'tv-alert':
+          if (parsed.device !== opts.device || parsed.muni !== opts.muni) return h.onInvalid(topic, 'not this TV');
+          return h.onAlert(decodeMessage(PersonalAlertSchema, payload, 'personal-alert'), arrivedAt);
+        case 'area-alert':
+          if (parsed.muni !== opts.muni) return h.onInvalid(topic, 'not this municipality');
+          if (payload.length === 0) return h.onArea(parsed.zone, null);
+          return h.onArea(parsed.zone, decodeMessage(AreaAlertSchema, payload, 'area-alert'));
+        case 'tv-mail':
+          if (parsed.device !== opts.device) return h.onInvalid(topic, 'not this TV');
+          return h.onMail(decodeMessage(MailWaitingSchema, payload, 'mail-waiting'));
+        case 'tv-receipt':
+          return; // our own receipts, echoed by the tvOwn filter
+        default:
+          return h.onInvalid(topic, 'unexpected topic');
+      }
+    } catch (e) {
+      h.onInvalid(topic, (e as Error).message);
+    }
+  });
+
+  return {
+    get connected() { return client.connected; },
+    publishReceipt(r: Receipt): Promise<void> {
+      // Only try while connected: mqtt.js would otherwise hold it in memory, lost on restart;
+      // the outbox keeps it persisted until PUBACK instead.
+      if (!client.connected) return Promise.reject(new Error('offline'));
+      return new Promise((resolve, reject) => {
+        client.publish(receiptTopic, encodeMessage(r), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    close: () => new Promise<void>((resolve) => { client.end(true, {}, () => resolve()); }),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Everything the TV knows and does apart from drawing: the broker link (loaded lazily), the
+ * alert store, the receipt outbox, area status and mail count. The Lightning App listens to
+ * its events and calls its actions; this keeps the screens free of protocol details.
+ */
+import type { AreaAlert, Answer, MailWaiting, PersonalAlert, Receipt } from '@kizuna/contract/messages';
+import { AlertStore, type AcceptOutcome, type KeyValueStorage, type StoredAlert } from './alerts/alert-store.ts';
+import { ReceiptOutbox, makeReceipt } from './alerts/receipt-outbox.ts';
+import type { TvConfig } from './config.ts';
+import type { Link, LinkState } from './net/mqtt-link.ts';
+import { timings } from './platform/timings.ts';
+
+export type ConnState = LinkState | 'none';
+
+export interface TvEvents {
+  alert: (o: AcceptOutcome) => void;
+  expired: (alertIds: string[]) => void;
+  conn: (s: ConnState) => void;
+  area: () => void;
+  mail: (unread: number) => void;
+  receiptSent: (r: Receipt) => void;
+}
+
+type Listeners = { [K in keyof TvEvents]: TvEvents[K][] };
+
+export class TvController {
+  readonly store: AlertStore;
+  readonly outbox: ReceiptOutbox;
+  conn: ConnState;
+  mailUnread: number | null = null;
+  private areas = new Map<string, AreaAlert>();
+  private link: Link | null = null;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private displayedSent = new Set<string>();
+  private listeners: Listeners = { alert: [], expired: [], conn: [], area: [], mail: [], receiptSent: [] };
+  private readonly residentsKey: string;
+
+  constructor(readonly cfg: TvConfig, private readonly storage: KeyValueStorage | null) {
+    this.store = new AlertStore(storage, cfg.device);
+    this.outbox = new ReceiptOutbox(storage, cfg.device, (r) => this.emit('receiptSent', r));
+    this.conn = cfg.mqtt ? 'connecting' : 'none';
+    this.residentsKey = `kz.tv.${cfg.device}.residents`;
+    this.scheduleExpiry();
+  }
+
+  on<K extends keyof TvEvents>(event: K, fn: TvEvents[K]): void {
+    this.listeners[event].push(fn);
+  }
+
+  private emit<K extends keyof TvEvents>(event: K, ...args: Parameters<TvEvents[K]>): void {
+    for (const fn of this.listeners[event]) (fn as (...a: Parameters<TvEvents[K]>) => void)(...args);
+  }
+
+  /** Connect to the broker. Called after the first frame so mqtt.js stays off the start-up path. */
+  async connect(): Promise<void> {
+    const { mqtt, user, pass, muni, device } = this.cfg;
+    if (!mqtt || !user) return;
+    const { connectLink } = await import('./net/mqtt-link.ts');
+    this.link = connectLink({ url: mqtt, muni, device, username: user, password: pass }, {
+      onAlert: (a, arrivedAt) => this.receiveAlert(a, arrivedAt),
+      onArea: (zone, a) => this.receiveArea(zone, a),
+      onMail: (m) => this.receiveMail(m),
+      onState: (s) => this.setConn(s),
+      // Topic and problem only: payloads can carry names.
+      onInvalid: (topic, problem) => console.warn(`[kizuna] ignored message on ${topic}: ${problem}`),
+    });
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.expiryTimer);
+    await this.link?.close();
+  }
+
+  private setConn(s: LinkState): void {
+    if (s === this.conn) return;
+    this.conn = s;
+    const link = this.link;
+    this.outbox.setPublisher(s === 'online' && link ? (r) => link.publishReceipt(r) : null);
+    this.emit('conn', s);
+  }
+
+  receiveAlert(a: PersonalAlert, arrivedAt = performance.now()): void {
+    timings.alertArrived(a.alertId, a.revision, arrivedAt);
+    const o = this.store.accept(a);
+    // 'delivered' for every revision we hold (also a cancel): the console tracks reach per revision.
+    if (o.outcome === 'new' || o.outcome === 'updated' || o.outcome === 'cancelled') {
+      this.outbox.add(makeReceipt(a.alertId, a.revision, 'delivered', new Date()));
+    }
+    if (o.outcome === 'new' || o.outcome === 'updated') this.rememberResidents(a);
+    this.scheduleExpiry();
+    this.emit('alert', o);
+  }
+
+  /** The takeover has drawn this revision: report 'displayed' once. */
+  displayed(e: StoredAlert): void {
+    const k = `${e.alert.alertId}|${e.alert.revision}`;
+    if (this.displayedSent.has(k)) return;
+    this.displayedSent.add(k);
+    timings.alertDisplayed(e.alert.alertId, e.alert.revision, performance.now());
+    this.outbox.add(makeReceipt(e.alert.alertId, e.alert.revision, 'displayed', new Date()));
+  }
+
+  answer(alertId: string, ref: string, answer: Answer): StoredAlert | undefined {
+    const e = this.store.answer(alertId, ref, answer);
+    if (e) this.outbox.add(makeReceipt(alertId, e.alert.revision, 'acknowledged', new Date(), ref, answer));
+    return e;
+  }
+
+  get online(): boolean { return this.conn === 'online'; }
+
+  private receiveArea(zone: string, a: AreaAlert | null): void {
+    if (!a || a.msgType === 'Cancel') this.areas.delete(zone);
+    else {
+      const prev = this.areas.get(zone);
+      if (prev && prev.alertId === a.alertId && prev.revision > a.revision) return;
+      this.areas.set(zone, a);
+    }
+    this.emit('area');
+  }
+
+  /** Area alerts still in force, most severe first; the TV's own zone first when configured. */
+  activeAreas(): AreaAlert[] {
+    const now = Date.now();
+    return [...this.areas.values()]
+      .filter((a) => Date.parse(a.expires) > now && (!this.cfg.zone || a.zone.id === this.cfg.zone))
+      .sort((a, b) => b.level - a.level);
+  }
+
+  private receiveMail(m: MailWaiting): void {
+    this.mailUnread = m.unread;
+    this.emit('mail', m.unread);
+  }
+
+  /** Names of the people this TV serves (from bound cards and alerts addressed to them). */
+  residents(): string[] {
+    try {
+      const raw = this.storage?.getItem(this.residentsKey);
+      const list = raw ? (JSON.parse(raw) as unknown) : [];
+      return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+    } catch { return []; }
+  }
+
+  private rememberResidents(a: PersonalAlert): void {
+    const list = this.residents();
+    for (const r of a.recipients) if (!list.includes(r.displayName)) list.push(r.displayName);
+    try { this.storage?.setItem(this.residentsKey, JSON.stringify(list.slice(-8))); } catch { /* memory only */ }
+  }
+
+  private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const ms = this.store.msToNextExpiry();
+    if (ms === null) return;
+    // Cap the wait: timers on sleeping boxes drift; re-check at least every minute.
+    this.expiryTimer = setTimeout(() => {
+      const gone = this.store.expire();
+      if (gone.length) this.emit('expired', gone);
+      this.scheduleExpiry();
+    }, Math.min(ms + 50, 60_000));
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * What each screen shows, computed from the TV's state without Lightning, so the wording rules
+ * (language per recipient, fixed level phrases, exercise marking) are plain functions.
+ */
+import { LEVELS, type Language } from '@kizuna/contract/levels';
+import type { AreaAlert, Answer, Recipient } from '@kizuna/contract/messages';
+import type { StoredAlert } from './alerts/alert-store.ts';
+import { LEVEL_PHRASES, fmt, stringsFor } from './i18n/strings.ts';
+import type { HomeModel, MenuId } from './pages/Home.ts';
+import type { Choice, TakeoverModel } from './pages/AlertTakeover.ts';
+import type { ConnState } from './tv-controller.ts';
+import { C, argb } from './ui/theme.ts';
+
+export function levelPhrase(level: 3 | 4 | 5, lang: Language): { phrase: string; action: string } {
+  const L = LEVELS[level];
+  if (lang === 'ja') return { phrase: L.phrase, action: L.action };
+  if (lang === 'ja-x-easy') return { phrase: L.phrase, action: L.easyPhrase };
+  const own = LEVEL_PHRASES[lang]?.[level];
+  return { phrase: own ?? L.english, action: own ? L.english : '' };
+}
+
+export function answerLabel(a: Answer, lang: Language): string {
+  const s = stringsFor(lang);
+  return a === 'evacuating' ? s.answerEvacuating : a === 'safe-indoors' ? s.answerSafeIndoors : s.answerNeedHelp;
+}
+
+export function choices(lang: Language): Choice[] {
+  const s = stringsFor(lang);
+  return [
+    { answer: 'evacuating', label: s.answerEvacuating, key: 'Green', color: C.green },
+    { answer: 'safe-indoors', label: s.answerSafeIndoors, key: 'Yellow', color: C.yellow },
+    { answer: 'need-help', label: s.answerNeedHelp, key: 'Red', color: C.red },
+  ];
+}
+
+export function distanceText(m: number | undefined, lang: Language): string {
+  if (m === undefined) return '';
+  const s = stringsFor(lang);
+  return m >= 1000 ? fmt(s.distanceKm, { km: (m / 1000).toFixed(1) }) : fmt(s.distanceM, { m: Math.round(m / 10) * 10 });
+}
+
+export interface TakeoverState {
+  entry: StoredAlert;
+  recipient: Recipient;
+  /** Shown instead of answer keys. */
+  closeReason?: 'answered' | 'cancelled' | 'expired' | undefined;
+  confirmation?: string | undefined;
+  online: boolean;
+  scale: number;
+}
+
+export function takeoverModel(st: TakeoverState): TakeoverModel {
+  const { entry, recipient: r } = st;
+  const a = entry.alert;
+  const lang = r.language;
+  const s = stringsFor(lang);
+  const L = LEVELS[a.level];
+  const { phrase, action } = levelPhrase(a.level, lang);
+  const exercise = a.status === 'Exercise' ? s.exercise : a.status === 'Test' ? s.test : undefined;
+  const n = a.recipients.length;
+  const i = a.recipients.findIndex((x) => x.ref === r.ref) + 1;
+  const sh = r.shelter;
+  const cjk = lang === 'ja' || lang === 'ja-x-easy' || lang === 'zh';
+  const shelter = sh ? `${s.shelter}${cjk ? '：' : ': '}${sh.name}${sh.welfare ? (cjk ? `（${s.welfare}）` : ` (${s.welfare})`) : ''}` : '';
+  const shelterDetail = sh ? [sh.address, distanceText(sh.distanceM, lang)].filter(Boolean).join(cjk ? '　' : ' · ') : '';
+  let notice: TakeoverModel['notice'];
+  if (st.closeReason === 'cancelled') notice = { text: s.cancelled, color: C.ok };
+  else if (st.closeReason === 'expired') notice = { text: s.expired, color: C.ok };
+  else if (!st.online) notice = { text: s.offlineWarning, color: C.warn };
+  else if (entry.updated) notice = { text: s.updated, color: C.warn };
+  const closeOnly = !!st.closeReason;
+  return {
+    levelBg: argb(L.rgb),
+    levelFg: argb(L.textRgb),
+    levelLabel: fmt(s.levelLabel, { level: a.level }) + (exercise ? `【${exercise.split(/[\s—　]/)[0]}】` : ''),
+    phrase,
+    action,
+    exercise,
+    name: r.displayName,
+    counter: n > 1 ? fmt(s.recipientOf, { i, n }) : '',
+    headline: r.headline,
+    instruction: r.instruction,
+    shelter,
+    shelterDetail,
+    notice,
+    prompt: fmt(s.answerPrompt, { name: r.displayName }),
+    choices: choices(lang),
+    confirmation: st.confirmation,
+    closeOnly,
+    closeLabel: st.closeReason === 'answered' ? s.backHome : s.backHome,
+    scale: st.scale,
+  };
+}
+
+/** The words read aloud: level, phrase, name (kana reading when known), what to do, where. */
+export function speechText(entry: StoredAlert, r: Recipient): string {
+  const a = entry.alert;
+  const lang = r.language;
+  const s = stringsFor(lang);
+  const { phrase, action } = levelPhrase(a.level, lang);
+  const exercise = a.status === 'Exercise' ? s.exercise : a.status === 'Test' ? s.test : '';
+  const where = r.shelter ? `${s.shelter}、${r.shelter.name}。${distanceText(r.shelter.distanceM, lang)}` : '';
+  return [exercise, fmt(s.levelLabel, { level: a.level }), phrase, action, r.reading ?? r.displayName, r.headline, r.instruction, where, exercise]
+    .filter(Boolean).join('。');
+}
+
+export interface HomeInput {
+  lang: Language;
+  conn: ConnState;
+  residents: string[];
+  active: StoredAlert[];
+  areas: AreaAlert[];
+  mailUnread: number | null;
+  scale: number;
+}
+
+export function homeModel(h: HomeInput): HomeModel {
+  const s = stringsFor(h.lang);
+  const connText = h.conn === 'online' ? s.connOnline : h.conn === 'none' ? s.connNoBroker
+    : h.conn === 'connecting' ? s.connConnecting : s.connReconnecting;
+  const connColor = h.conn === 'online' ? 0xff35d46a : h.conn === 'none' ? 0xff8a8a8a : C.warn;
+  const top = h.active[0];
+  const alertBar = top ? {
+    level: top.alert.level,
+    text: `${fmt(s.levelLabel, { level: top.alert.level })}　${levelPhrase(top.alert.level, h.lang).phrase}　${top.alert.zone.name}`,
+  } : undefined;
+  const areaLines = h.areas.length
+    ? h.areas.slice(0, 4).map((a) => ({
+      level: a.level,
+      text: fmt(s.areaLevel, { zone: a.zone.name, level: a.level, phrase: levelPhrase(a.level, h.lang).phrase })
+        + (a.status !== 'Actual' ? `【${(a.status === 'Exercise' ? s.exercise : s.test).split(/[\s—　]/)[0]}】` : ''),
+    }))
+    : [{ text: s.areaNone }];
+  const menu: HomeModel['menu'] = [];
+  if (top) menu.push({ id: 'alert', label: s.menuAlert });
+  menu.push({ id: 'bind', label: s.menuBind });
+  menu.push({ id: 'postbox', label: s.menuPostbox, badge: h.mailUnread ? fmt(s.mailWaiting, { n: h.mailUnread }) : undefined });
+  menu.push({ id: 'myinfo', label: s.menuMyInfo }, { id: 'settings', label: s.menuSettings });
+  return {
+    title: s.appTitle, connText, connColor, alertBar, areaTitle: s.areaTitle, areaLines,
+    residentsTitle: s.residentsTitle,
+    residents: h.residents.length ? h.residents.join('、') : s.noResidents,
+    howToBind: h.residents.length ? undefined : s.howToBind,
+    menu: menu as { id: MenuId; label: string; badge?: string }[],
+    scale: h.scale,
+  };
+}

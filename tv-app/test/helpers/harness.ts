@@ -1,0 +1,245 @@
+/**
+ * What the TV tests stand on: a real aedes broker reached over WebSocket (as the TV reaches the
+ * embedded broker), the built bundle served by startTvApp, Chromium through test-utils, and a
+ * "console" MQTT client that publishes contract-valid alerts and collects receipts.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Aedes } from 'aedes';
+import mqtt, { type MqttClient } from 'mqtt';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Browser, Page } from 'puppeteer';
+import {
+  decodeMessage, encodeMessage, ReceiptSchema, topics,
+  type PersonalAlert, type Receipt, type Recipient,
+} from '@kizuna/contract';
+import { createLogger } from '@kizuna/core';
+import { launchBrowser, screenshotDir } from '@kizuna/test-utils';
+import { buildTvBundle, startTvApp, type TvAppServer } from '../../server/index.ts';
+
+export const MUNI = '999997';
+
+let bundle: Promise<string> | null = null;
+/** Build once per test file (each runs in its own process) into a private directory. */
+export function builtBundle(): Promise<string> {
+  bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(async (dir) => (await buildTvBundle({ outDir: dir })).outDir);
+  return bundle;
+}
+
+export interface TestBroker {
+  aedes: Aedes;
+  wsUrl: string;
+  /** Drop every WebSocket connection and stop listening (the broker keeps its sessions). */
+  goAway(): Promise<void>;
+  /** Listen again on the same port. */
+  comeBack(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** aedes with per-device credentials: username = client id, password checked. */
+export async function startBroker(passwords: Record<string, string>): Promise<TestBroker> {
+  const aedes = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      const ok = !!username && username === client.id && passwords[username] === password?.toString();
+      done(null, ok);
+    },
+  });
+  let http: Server;
+  let wss: WebSocketServer;
+  let port = 0;
+  const listen = async () => {
+    http = createServer();
+    wss = new WebSocketServer({ server: http });
+    wss.on('connection', (ws, req) => aedes.handle(createWebSocketStream(ws) as never, req as never));
+    await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+    port = (http.address() as AddressInfo).port;
+  };
+  const stop = async () => {
+    for (const c of wss.clients) c.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  };
+  await listen();
+  return {
+    aedes,
+    get wsUrl() { return `ws://127.0.0.1:${port}`; },
+    goAway: stop,
+    comeBack: listen,
+    async close() { await stop(); await new Promise<void>((r) => aedes.close(() => r())); },
+  };
+}
+
+/** The municipality's side: publishes alerts, collects the TV's receipts. */
+export class ConsoleClient {
+  readonly receipts: Receipt[] = [];
+  private constructor(readonly client: MqttClient) {}
+
+  static async connect(broker: TestBroker, id: string, password: string): Promise<ConsoleClient> {
+    const client = await mqtt.connectAsync(broker.wsUrl, { protocolVersion: 4, clientId: id, username: id, password, clean: true, reconnectPeriod: 500 });
+    const c = new ConsoleClient(client);
+    client.on('message', (topic, payload) => {
+      if (topic.endsWith('/receipt')) c.receipts.push(decodeMessage(ReceiptSchema, payload, 'receipt'));
+    });
+    await client.subscribeAsync(topics.allReceipts(MUNI), { qos: 1 });
+    return c;
+  }
+
+  async publishAlert(device: string, a: PersonalAlert): Promise<void> {
+    await this.client.publishAsync(topics.tvAlert(MUNI, device), encodeMessage(a), { qos: 1 });
+  }
+
+  async publishRaw(topic: string, payload: string, retain = false): Promise<void> {
+    await this.client.publishAsync(topic, payload, { qos: 1, retain });
+  }
+
+  async waitReceipt(match: (r: Receipt) => boolean, timeoutMs = 15_000): Promise<Receipt> {
+    const t0 = Date.now();
+    for (;;) {
+      const r = this.receipts.find(match);
+      if (r) return r;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`no matching receipt within ${timeoutMs} ms; got ${JSON.stringify(this.receipts)}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  close(): Promise<void> { return this.client.endAsync(); }
+}
+
+let seq = 0;
+export function recipient(over: Partial<Recipient> = {}): Recipient {
+  return {
+    ref: `ref${++seq}`,
+    displayName: '山田 花子さん',
+    reading: 'ヤマダ ハナコさん',
+    language: 'ja',
+    needsHelp: false,
+    headline: '川辺地区に避難指示が出ました。すぐに避難してください。',
+    instruction: '川の水位が上がっています。明るいうちに、近所の人と声をかけあって避難所へ向かってください。',
+    shelter: { id: 'sh-daiichi', name: '絆市立第一小学校', address: '絆市山手一丁目2番3号', distanceM: 1200 },
+    ...over,
+  };
+}
+
+export function personalAlert(over: Partial<PersonalAlert> = {}): PersonalAlert {
+  const now = Date.now();
+  return {
+    v: 1, kind: 'personal-alert', alertId: `al-${now.toString(36)}-${++seq}`, revision: 1, msgType: 'Alert', status: 'Actual',
+    level: 4, hazard: 'flood', sent: new Date(now).toISOString(), expires: new Date(now + 3600_000).toISOString(),
+    zone: { id: 'z-kawabe', name: '川辺地区' }, recipients: [recipient()],
+    ...over,
+  };
+}
+
+export interface Tv { page: Page; url: string }
+
+export interface Rig {
+  broker: TestBroker;
+  server: TvAppServer;
+  browser: Browser;
+  console: ConsoleClient;
+  device: string;
+  password: string;
+  /** Open the TV for this device (a fresh page; storage persists within the browser). */
+  openTv(extra?: string): Promise<Tv>;
+  close(): Promise<void>;
+}
+
+export async function startRig(device = `tv-${Math.random().toString(36).slice(2, 8)}`): Promise<Rig> {
+  const password = 'tv-secret-1';
+  const broker = await startBroker({ [device]: password, 'console-test': 'console-secret' });
+  const distDir = await builtBundle();
+  const server = await startTvApp({ port: 0, distDir, logger: createLogger({ name: 'tv-app', level: 'warn' }) });
+  const browser = await launchBrowser({ width: 1920, height: 1080 });
+  const cons = await ConsoleClient.connect(broker, 'console-test', 'console-secret');
+  return {
+    broker, server, browser, console: cons, device, password,
+    async openTv(extra = '') {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error('[tv page error]', (e as Error).message));
+      const url = `${server.url}/#device=${device}&muni=${MUNI}&mqtt=${encodeURIComponent(broker.wsUrl)}&user=${device}&pass=${password}&lang=ja&inspect=1${extra}`;
+      await page.goto(url);
+      await waitVisibleText(page, 'きずな');
+      return { page, url };
+    },
+    async close() {
+      await cons.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await server.close();
+      await broker.close();
+    },
+  };
+}
+
+/** Wait until an element whose text contains `text` is visible (under `scope` ref if given). */
+export async function waitVisibleText(page: Page, text: string, scope?: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction((t: string, s: string | null) => {
+    const root = s ? document.querySelector(`[ref="${s}"]`) : document;
+    if (!root) return false;
+    return [...root.querySelectorAll('[texture-text]')].some((e) => (e.getAttribute('texture-text') ?? '').includes(t) && (e as HTMLElement).checkVisibility());
+  }, { timeout, polling: 50 }, text, scope ?? null);
+}
+
+export async function isVisible(page: Page, ref: string): Promise<boolean> {
+  return page.evaluate((r) => {
+    const el = document.querySelector(`[ref="${r}"]`) as HTMLElement | null;
+    return !!el && el.checkVisibility();
+  }, ref);
+}
+
+export async function waitHidden(page: Page, ref: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction((r: string) => {
+    const el = document.querySelector(`[ref="${r}"]`) as HTMLElement | null;
+    return !el || !el.checkVisibility();
+  }, { timeout, polling: 50 }, ref);
+}
+
+/**
+ * Press a remote key through Chromium's input pipeline (CDP Input.dispatchKeyEvent), so the page
+ * sees a trusted keydown with that keyCode — also for the colour keys 403–406, which have no
+ * DOM key name that puppeteer's keyboard knows.
+ */
+export async function press(page: Page, keyCode: number): Promise<void> {
+  const cdp = await page.createCDPSession();
+  try {
+    await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
+  } finally {
+    await cdp.detach();
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+export const KEY = { Enter: 13, Back: 8, Left: 37, Up: 38, Right: 39, Down: 40, Red: 403, Green: 404, Yellow: 405, Blue: 406 } as const;
+
+export async function shot(page: Page, name: string): Promise<string> {
+  const file = join(await screenshotDir('tv-app'), `${name}.png`);
+  await new Promise((r) => setTimeout(r, 250)); // let the last frame land
+  await page.screenshot({ path: file as `${string}.png` });
+  return file;
+}
+
+/**
+ * Layout check on the inspector mirror: the visible texts of the takeover's panel end above
+ * the answer bar and inside the screen (nothing runs under another box or off screen).
+ */
+export async function takeoverLayoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const bar = document.querySelector('[ref="Takeover"] > [ref="Bottom"]') as HTMLElement | null;
+    const panel = document.querySelector('[ref="Takeover"] > [ref="Panel"]') as HTMLElement | null;
+    if (!bar || !panel) return ['takeover not found'];
+    const barTop = bar.getBoundingClientRect().top;
+    for (const el of panel.querySelectorAll('[texture-text]')) {
+      const e = el as HTMLElement;
+      if (!e.checkVisibility() || !e.getAttribute('texture-text')) continue;
+      const r = e.getBoundingClientRect();
+      // The lowest part of a text box is room for descenders: allow a few px of it under the bar.
+      if (r.bottom > barTop + 12) problems.push(`${e.getAttribute('ref')} ends at ${Math.round(r.bottom)} below the answer bar at ${Math.round(barTop)}`);
+      if (r.right > window.innerWidth) problems.push(`${e.getAttribute('ref')} runs off screen`);
+    }
+    return problems;
+  });
+}
