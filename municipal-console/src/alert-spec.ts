@@ -1,0 +1,71 @@
+/**
+ * What staff ask for when they issue or update an alert, and how it is checked. The CAP part
+ * keeps what a CAP 1.2 document carries beyond what we act on, so export gives it back.
+ */
+import { coreErrors } from '@kizuna/core';
+import { HAZARDS, LANGUAGES, type AlertStatus, type EvacuationLevel, type Hazard, type Language } from '@kizuna/contract';
+import { consoleErrors } from './errors.ts';
+import { checkCircle, checkRing, type Circle, type LonLat } from './geo.ts';
+
+/** Who gets a personal message: everyone targeted, or only those who need time to evacuate. */
+export type Group = 'all' | 'needs-help' | 'vulnerable';
+
+export interface Target {
+  zones?: string[] | undefined;
+  /** [lon, lat] closed ring. */
+  polygon?: LonLat[] | undefined;
+  circle?: Circle | undefined;
+  group?: Group | undefined;
+}
+
+export interface CapDetails {
+  identifier?: string; sender?: string; senderName?: string; event?: string; category?: string[];
+  urgency?: string; severity?: string; certainty?: string; headline?: string; description?: string; web?: string;
+  areaDesc?: string; note?: string; references?: string;
+}
+
+export interface AlertSpec {
+  level: EvacuationLevel;
+  hazard: Hazard;
+  status: AlertStatus;
+  expires: string;
+  target: Target;
+  /** 'go-to-shelter' (default at 3 and 4) or 'stay-upstairs' (垂直避難: when going out is more dangerous). */
+  template?: 'go-to-shelter' | 'stay-upstairs' | undefined;
+  /** Staff's extra text per language, appended to the template. */
+  extra?: Partial<Record<Language, string>> | undefined;
+  cap?: CapDetails | undefined;
+}
+
+export const ELDERLY_AGE = 65;
+
+export function needsApproval(status: AlertStatus, level: number, msgType: string): boolean {
+  return status === 'Actual' && level >= 4 && msgType !== 'Cancel';
+}
+
+export function checkSpec(s: AlertSpec, zones: Set<string>, now: Date): AlertSpec {
+  if (s.level !== 3 && s.level !== 4 && s.level !== 5) throw coreErrors.KZ_VALIDATION('level must be 3, 4 or 5');
+  if (!(HAZARDS as readonly string[]).includes(s.hazard)) throw coreErrors.KZ_VALIDATION(`hazard must be one of ${HAZARDS.join(', ')}`);
+  if (!['Actual', 'Exercise', 'Test'].includes(s.status)) throw coreErrors.KZ_VALIDATION('status must be Actual, Exercise or Test');
+  const exp = Date.parse(s.expires);
+  if (Number.isNaN(exp)) throw coreErrors.KZ_VALIDATION('expires is not a date-time');
+  if (exp <= now.getTime()) throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST(`${s.expires} is not after ${now.toISOString()}`);
+  const t = s.target ?? {};
+  if (!t.zones?.length && !t.polygon && !t.circle) throw consoleErrors.KZ_CONSOLE_NO_TARGET();
+  for (const z of t.zones ?? []) if (!zones.has(z)) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(z);
+  if (t.polygon) checkRing(t.polygon, 'target.polygon');
+  if (t.circle) checkCircle(t.circle, 'target.circle');
+  if (t.group && !['all', 'needs-help', 'vulnerable'].includes(t.group)) throw coreErrors.KZ_VALIDATION('target.group must be all, needs-help or vulnerable');
+  for (const k of Object.keys(s.extra ?? {})) {
+    if (!(LANGUAGES as readonly string[]).includes(k)) throw coreErrors.KZ_VALIDATION(`extra.${k} is not a supported language`);
+  }
+  return { ...s, expires: new Date(exp).toISOString() };
+}
+
+export function ageOn(birthDate: string | Date, on: Date): number {
+  const b = typeof birthDate === 'string' ? new Date(`${birthDate}T00:00:00Z`) : birthDate;
+  let age = on.getUTCFullYear() - b.getUTCFullYear();
+  const m = on.getUTCMonth() - b.getUTCMonth();
+  if (m < 0 || (m === 0 && on.getUTCDate() < b.getUTCDate())) age -= 1;
+  return age;
+}

@@ -1,0 +1,456 @@
+/**
+ * The alert service: issue, approve, publish, update, cancel, re-send and expire alerts.
+ * Every publication is written to the database first (one row per TV with the exact payload),
+ * then published; the re-sender works from those rows until each TV confirms delivery or the
+ * alert expires, so the broker's sessions are not the only safety net.
+ */
+import { randomBytes } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { Db, Logger, Queryable } from '@kizuna/core';
+import { encodeMessage, topics, type AreaAlert, type MsgType, type PersonalAlert, type EvacuationLevel, type Hazard, type AlertStatus } from '@kizuna/contract';
+import { consoleErrors } from './errors.ts';
+import { appendAudit } from './audit.ts';
+import { checkSpec, needsApproval, type AlertSpec } from './alert-spec.ts';
+import { listShelters, listZones } from './register.ts';
+import { ShelterPool, shelterOccupancy } from './shelters.ts';
+import { resolveRecipients, targetZones } from './targeting.ts';
+import { areaAlert, cancelFor, personalise, type AlertHead, type CancelRecipient, type RecipientRow } from './personalise.ts';
+import { hasRole, type Role, type StaffMember } from './staff.ts';
+
+export interface Clock { now(): Date }
+export const systemClock: Clock = { now: () => new Date() };
+
+export type AlertState = 'draft' | 'pending-approval' | 'active' | 'cancelled' | 'expired';
+export type RevisionState = 'draft' | 'pending-approval' | 'published' | 'rejected' | 'superseded';
+
+export interface RevisionView {
+  revision: number; msgType: MsgType; state: RevisionState; level: EvacuationLevel; hazard: Hazard; expires: string;
+  spec: AlertSpec; createdBy: string; createdAt: string; approvedBy: string | null; approvedAt: string | null; publishedAt: string | null;
+}
+
+export interface AlertView {
+  id: string; identifier: string; sender: string; status: AlertStatus; state: AlertState;
+  revision: number; msgType: MsgType; level: EvacuationLevel; hazard: Hazard; expires: string;
+  createdBy: string; createdAt: string; firstSent: string | null; lastSent: string | null; spec: AlertSpec;
+  /** A revision waiting for a second staff member's approval, if any. */
+  pending: RevisionView | null;
+  /** What the latest publication reached. */
+  reach: { devices: number; residents: number; zones: number };
+}
+
+export interface OutMessage { topic: string; payload: string; retain: boolean }
+
+export interface AlertServiceOptions {
+  db: Db; mqtt: MqttClient; muni: string; logger: Logger; clock?: Clock | undefined;
+  /** How long a TV has to confirm delivery before the message is sent again (ms). */
+  resendAfterMs?: number;
+  /** Called when an alert's figures may have changed (live status). */
+  onChange?: (alertId: string) => void;
+  /** Sender in CAP terms, e.g. the municipality's domain. */
+  sender?: string;
+}
+
+interface AlertRow {
+  id: string; identifier: string; sender: string; status: AlertStatus; created_by: string; created_at: Date; revision: number;
+  msg_type: MsgType; level: number; hazard: Hazard; expires: Date; first_sent: Date | null; last_sent: Date | null; state: AlertState; spec: AlertSpec;
+}
+interface RevRow {
+  alert_id: string; revision: number; msg_type: MsgType; level: number; hazard: Hazard; expires: Date; spec: AlertSpec; created_by: string;
+  created_at: Date; state: RevisionState; approved_by: string | null; approved_at: Date | null; published_at: Date | null;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function newAlertId(now: Date): string {
+  return `al-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(6).toString('base64url')}`;
+}
+
+function need(staff: StaffMember, role: Role) {
+  if (!hasRole(staff, role)) throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED(`needs the ${role} role`);
+}
+
+export class AlertService {
+  readonly db: Db; readonly muni: string; readonly clock: Clock;
+  private readonly mqtt: MqttClient; private readonly log: Logger;
+  private readonly resendAfterMs: number; private readonly onChange: (id: string) => void; private readonly sender: string;
+
+  constructor(o: AlertServiceOptions) {
+    this.db = o.db; this.mqtt = o.mqtt; this.muni = o.muni; this.log = o.logger; this.clock = o.clock ?? systemClock;
+    this.resendAfterMs = o.resendAfterMs ?? 30_000; this.onChange = o.onChange ?? (() => undefined);
+    this.sender = o.sender ?? `kizuna.muni-${o.muni}.jp`;
+  }
+
+  // ---------------------------------------------------------------- issue
+
+  async create(staff: StaffMember, input: AlertSpec & { draft?: boolean }): Promise<AlertView> {
+    need(staff, 'issuer');
+    const now = this.clock.now();
+    const { draft, ...rest } = input;
+    const zones = await listZones(this.db);
+    const spec = checkSpec(rest, new Set(zones.map((z) => z.id)), now);
+    const id = newAlertId(now);
+    const identifier = spec.cap?.identifier ?? `JP-${this.muni}-${id}`;
+    if (!draft) this.requireBroker();
+    const out = await this.db.tx(async (q) => {
+      const dup = await q.query('SELECT 1 FROM alerts WHERE identifier = $1', [identifier]);
+      if (dup.rows[0]) throw consoleErrors.KZ_CONSOLE_DUPLICATE(`alert with CAP identifier ${identifier}`);
+      await q.query(`INSERT INTO alerts (id, identifier, sender, status, created_by, created_at, level, hazard, expires, state, spec)
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'draft',$10::jsonb)`,
+      [id, identifier, spec.cap?.sender ?? this.sender, spec.status, staff.username, now, spec.level, spec.hazard, spec.expires, JSON.stringify(spec)]);
+      await this.insertRevision(q, id, 1, 'Alert', spec, staff.username, now, 'draft');
+      await appendAudit(q, { actor: staff.username, action: 'alert.create', subject: id, details: { level: spec.level, hazard: spec.hazard, status: spec.status } }, now);
+      return draft ? [] : this.submitIn(q, id, 1, staff, now);
+    });
+    await this.publishAll(out);
+    this.onChange(id);
+    return this.get(id);
+  }
+
+  /** Send a draft: publish now, or wait for approval when the rules ask for it. */
+  async send(id: string, staff: StaffMember): Promise<AlertView> {
+    need(staff, 'issuer');
+    this.requireBroker();
+    const now = this.clock.now();
+    const out = await this.db.tx(async (q) => {
+      const a = await this.lockAlert(q, id);
+      const rev = (await q.query<RevRow>("SELECT * FROM alert_revisions WHERE alert_id = $1 AND state = 'draft' ORDER BY revision DESC LIMIT 1", [id])).rows[0];
+      if (!rev || a.state !== 'draft') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
+      if (new Date(rev.expires).getTime() <= now.getTime()) throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST('the draft has expired');
+      return this.submitIn(q, id, rev.revision, staff, now);
+    });
+    await this.publishAll(out);
+    this.onChange(id);
+    return this.get(id);
+  }
+
+  async approve(id: string, staff: StaffMember): Promise<AlertView> {
+    need(staff, 'approver');
+    this.requireBroker();
+    const now = this.clock.now();
+    const out = await this.db.tx(async (q) => {
+      await this.lockAlert(q, id);
+      const rev = (await q.query<RevRow>("SELECT * FROM alert_revisions WHERE alert_id = $1 AND state = 'pending-approval' ORDER BY revision DESC LIMIT 1", [id])).rows[0];
+      if (!rev) throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} has nothing waiting for approval`);
+      if (rev.created_by === staff.username) throw consoleErrors.KZ_CONSOLE_SELF_APPROVAL(`${staff.username} issued revision ${rev.revision}`);
+      if (new Date(rev.expires).getTime() <= now.getTime()) throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST('the revision waiting for approval has expired');
+      await q.query('UPDATE alert_revisions SET approved_by = $3, approved_at = $4 WHERE alert_id = $1 AND revision = $2', [id, rev.revision, staff.username, now]);
+      await appendAudit(q, { actor: staff.username, action: 'alert.approve', subject: id, details: { revision: rev.revision, issuedBy: rev.created_by } }, now);
+      return this.publishRevision(q, id, rev.revision, now);
+    });
+    await this.publishAll(out);
+    this.onChange(id);
+    return this.get(id);
+  }
+
+  async reject(id: string, staff: StaffMember): Promise<AlertView> {
+    need(staff, 'approver');
+    const now = this.clock.now();
+    await this.db.tx(async (q) => {
+      const a = await this.lockAlert(q, id);
+      const { rows } = await q.query<RevRow>("UPDATE alert_revisions SET state = 'rejected' WHERE alert_id = $1 AND state = 'pending-approval' RETURNING *", [id]);
+      if (!rows[0]) throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} has nothing waiting for approval`);
+      if (a.state === 'pending-approval') await q.query("UPDATE alerts SET state = 'draft' WHERE id = $1", [id]);
+      await appendAudit(q, { actor: staff.username, action: 'alert.reject', subject: id, details: { revision: rows[0].revision } }, now);
+    });
+    this.onChange(id);
+    return this.get(id);
+  }
+
+  /** An Update: a new revision replacing what the TVs show (re-targeted; TVs no longer targeted get a Cancel). */
+  async update(id: string, staff: StaffMember, patch: Partial<Omit<AlertSpec, 'status'>>): Promise<AlertView> {
+    need(staff, 'issuer');
+    this.requireBroker();
+    const now = this.clock.now();
+    const zones = await listZones(this.db);
+    const out = await this.db.tx(async (q) => {
+      const a = await this.lockAlert(q, id);
+      if (a.state !== 'active') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}; only an active alert can be updated`);
+      const base = (await q.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 ORDER BY revision DESC LIMIT 1', [id])).rows[0]!;
+      const spec = checkSpec({ ...a.spec, ...patch, status: a.status, target: patch.target ?? a.spec.target, cap: { ...a.spec.cap, ...patch.cap } }, new Set(zones.map((z) => z.id)), now);
+      await q.query("UPDATE alert_revisions SET state = 'superseded' WHERE alert_id = $1 AND state IN ('pending-approval', 'draft')", [id]);
+      const revision = base.revision + 1;
+      await this.insertRevision(q, id, revision, 'Update', spec, staff.username, now, 'draft');
+      await appendAudit(q, { actor: staff.username, action: 'alert.update', subject: id, details: { revision, level: spec.level } }, now);
+      return this.submitIn(q, id, revision, staff, now);
+    });
+    await this.publishAll(out);
+    this.onChange(id);
+    return this.get(id);
+  }
+
+  /** Cancel in one action: no approval needed to stop an alert; a never-published alert is just withdrawn. */
+  async cancel(id: string, staff: StaffMember): Promise<AlertView> {
+    need(staff, 'issuer');
+    const now = this.clock.now();
+    const a0 = await this.get(id);
+    if (a0.state === 'active') this.requireBroker();
+    const out = await this.db.tx(async (q) => {
+      const a = await this.lockAlert(q, id);
+      if (a.state === 'cancelled' || a.state === 'expired') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is already ${a.state}`);
+      await q.query("UPDATE alert_revisions SET state = 'superseded' WHERE alert_id = $1 AND state IN ('pending-approval', 'draft')", [id]);
+      if (a.state !== 'active') {
+        await q.query("UPDATE alerts SET state = 'cancelled' WHERE id = $1", [id]);
+        await appendAudit(q, { actor: staff.username, action: 'alert.withdraw', subject: id }, now);
+        return [];
+      }
+      const base = (await q.query<{ m: number }>('SELECT max(revision)::int AS m FROM alert_revisions WHERE alert_id = $1', [id])).rows[0]!;
+      const revision = Number(base.m) + 1;
+      await this.insertRevision(q, id, revision, 'Cancel', a.spec, staff.username, now, 'draft');
+      await appendAudit(q, { actor: staff.username, action: 'alert.cancel', subject: id, details: { revision } }, now);
+      return this.publishRevision(q, id, revision, now);
+    });
+    await this.publishAll(out);
+    this.onChange(id);
+    return this.get(id);
+  }
+
+  // ---------------------------------------------------------------- read
+
+  async get(id: string, q: Queryable = this.db): Promise<AlertView> {
+    const a = (await q.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0];
+    if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
+    const pend = (await q.query<RevRow>("SELECT * FROM alert_revisions WHERE alert_id = $1 AND state IN ('pending-approval') ORDER BY revision DESC LIMIT 1", [id])).rows[0];
+    const reach = (await q.query<{ devices: number; residents: number; zones: number }>(`SELECT
+        (SELECT count(*)::int FROM deliveries WHERE alert_id = $1) AS devices,
+        (SELECT count(*)::int FROM alert_recipients WHERE alert_id = $1 AND active) AS residents,
+        (SELECT count(*)::int FROM area_messages WHERE alert_id = $1 AND NOT cleared) AS zones`, [id])).rows[0]!;
+    return this.view(a, pend ? revView(pend) : null, reach);
+  }
+
+  async list(opts: { state?: AlertState; limit?: number } = {}): Promise<AlertView[]> {
+    const { rows } = await this.db.query<AlertRow>(
+      `SELECT * FROM alerts WHERE ($1::text IS NULL OR state = $1) ORDER BY created_at DESC LIMIT $2`, [opts.state ?? null, opts.limit ?? 100]);
+    return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+
+  async revisions(id: string): Promise<RevisionView[]> {
+    await this.get(id);
+    const { rows } = await this.db.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 ORDER BY revision', [id]);
+    return rows.map(revView);
+  }
+
+  private view(a: AlertRow, pending: RevisionView | null, reach: AlertView['reach']): AlertView {
+    return {
+      id: a.id, identifier: a.identifier, sender: a.sender, status: a.status, state: a.state, revision: Number(a.revision),
+      msgType: a.msg_type, level: Number(a.level) as EvacuationLevel, hazard: a.hazard, expires: iso(a.expires)!,
+      createdBy: a.created_by, createdAt: iso(a.created_at)!, firstSent: iso(a.first_sent), lastSent: iso(a.last_sent), spec: a.spec,
+      pending, reach,
+    };
+  }
+
+  /** What each kind of recipient would get for the alert's current (or pending) revision, without sending anything. */
+  async previewMessages(id: string): Promise<{ head: AlertHead; spec: AlertSpec; personal: Map<string, PersonalAlert>; recipients: RecipientRow[]; areas: AreaAlert[]; unboundTvs: number }> {
+    const rev = (await this.db.query<RevRow>("SELECT * FROM alert_revisions WHERE alert_id = $1 AND state IN ('draft','pending-approval','published') ORDER BY revision DESC LIMIT 1", [id])).rows[0];
+    if (!rev) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
+    const a = (await this.db.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0]!;
+    return this.buildMessages(this.db, a, rev, this.clock.now());
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  /** One pass of the re-sender and of expiry; the app runs it on an interval, tests call it with their clock. */
+  async tick(): Promise<{ resent: number; expired: string[] }> {
+    const now = this.clock.now();
+    const expired = await this.expire(now);
+    const resent = this.mqtt.connected ? await this.resend(now) : 0;
+    for (const id of expired) this.onChange(id);
+    return { resent, expired };
+  }
+
+  private async resend(now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.resendAfterMs);
+    const out = await this.db.tx(async (q) => {
+      const { rows } = await q.query<{ alert_id: string; device_id: string; payload: PersonalAlert }>(`
+        SELECT d.alert_id, d.device_id, d.payload FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+        WHERE a.state IN ('active', 'cancelled') AND a.expires > $1 AND d.delivered_revision < d.revision_sent AND d.last_sent_at <= $2
+        ORDER BY d.last_sent_at LIMIT 20000`, [now, cutoff]);
+      if (rows.length === 0) return [];
+      await q.query(`UPDATE deliveries d SET last_sent_at = $1, send_count = d.send_count + 1
+        FROM jsonb_to_recordset($2::jsonb) AS x(alert_id text, device_id text) WHERE d.alert_id = x.alert_id AND d.device_id = x.device_id`,
+      [now, JSON.stringify(rows.map((r) => ({ alert_id: r.alert_id, device_id: r.device_id })))]);
+      return rows.map((r) => ({ topic: topics.tvAlert(this.muni, r.device_id), payload: encodeMessage(r.payload), retain: false }));
+    });
+    if (out.length) this.log.info({ count: out.length }, 'alert re-sent to TVs that have not confirmed delivery');
+    await this.publishAll(out);
+    return out.length;
+  }
+
+  private async expire(now: Date): Promise<string[]> {
+    const { ids, out } = await this.db.tx(async (q) => {
+      const { rows } = await q.query<{ id: string }>(`UPDATE alerts SET state = 'expired' WHERE state <> 'expired' AND expires <= $1 RETURNING id`, [now]);
+      const ids = rows.map((r) => r.id);
+      if (ids.length === 0) return { ids, out: [] as OutMessage[] };
+      const areas = await q.query<{ zone_id: string }>(`UPDATE area_messages SET cleared = true WHERE alert_id = ANY($1::text[]) AND NOT cleared RETURNING zone_id`, [ids]);
+      for (const id of ids) await appendAudit(q, { actor: 'system', action: 'alert.expire', subject: id }, now);
+      // an empty retained payload removes the area message from the broker [MQTT-3.3.1-10]
+      return { ids, out: [...new Set(areas.rows.map((r) => r.zone_id))].map((z) => ({ topic: topics.areaAlert(this.muni, z), payload: '', retain: true })) };
+    });
+    await this.publishAll(out);
+    return ids;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private requireBroker() {
+    if (!this.mqtt.connected) throw consoleErrors.KZ_CONSOLE_BROKER_UNAVAILABLE();
+  }
+
+  private async lockAlert(q: Queryable, id: string): Promise<AlertRow> {
+    const a = (await q.query<AlertRow>('SELECT * FROM alerts WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
+    return a;
+  }
+
+  private async insertRevision(q: Queryable, id: string, revision: number, msgType: MsgType, spec: AlertSpec, by: string, now: Date, state: RevisionState) {
+    await q.query(`INSERT INTO alert_revisions (alert_id, revision, msg_type, level, hazard, expires, spec, created_by, created_at, state)
+      VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb,$8,$9,$10)`, [id, revision, msgType, spec.level, spec.hazard, spec.expires, JSON.stringify(spec), by, now, state]);
+  }
+
+  /** Publish now, or park the revision for a second person's approval. */
+  private async submitIn(q: Queryable, id: string, revision: number, staff: StaffMember, now: Date): Promise<OutMessage[]> {
+    const rev = (await q.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 AND revision = $2', [id, revision])).rows[0]!;
+    const a = (await q.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0]!;
+    if (needsApproval(a.status, Number(rev.level), rev.msg_type)) {
+      await q.query("UPDATE alert_revisions SET state = 'pending-approval' WHERE alert_id = $1 AND revision = $2", [id, revision]);
+      if (a.state === 'draft') await q.query("UPDATE alerts SET state = 'pending-approval' WHERE id = $1", [id]);
+      await appendAudit(q, { actor: staff.username, action: 'alert.submit-for-approval', subject: id, details: { revision } }, now);
+      return [];
+    }
+    return this.publishRevision(q, id, revision, now);
+  }
+
+  private async buildMessages(q: Queryable, a: AlertRow, rev: RevRow, now: Date) {
+    const spec = rev.spec;
+    const head: AlertHead = {
+      alertId: a.id, revision: rev.revision, msgType: rev.msg_type, status: a.status, level: Number(rev.level) as EvacuationLevel,
+      hazard: rev.hazard, sent: now.toISOString(), expires: iso(rev.expires)!,
+    };
+    const zones = await listZones(q);
+    const zonesById = new Map(zones.map((z) => [z.id, z]));
+    const pool = new ShelterPool(await listShelters(q), await shelterOccupancy(q), head.hazard);
+    const prev = await q.query<{ resident_id: string; ref: string; shelter_id: string | null }>('SELECT resident_id, ref, shelter_id FROM alert_recipients WHERE alert_id = $1', [a.id]);
+    const previous = new Map(prev.rows.map((r) => [r.resident_id, { ref: r.ref, shelterId: r.shelter_id }]));
+    const candidates = await resolveRecipients(q, spec.target, zones, now);
+    const { perDevice, recipients } = personalise(head, spec, candidates, pool, zonesById, previous);
+    const areaZones = targetZones(spec.target, zones).map((z) => zonesById.get(z)!).filter(Boolean);
+    const areas = areaZones.map((z) => areaAlert(head, spec, z, pool));
+    const unbound = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices d WHERE d.status = 'active' AND d.zone_id = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.device_id = d.id AND b.status = 'active')`, [areaZones.map((z) => z.id)]);
+    return { head, spec, personal: perDevice, recipients, areas, unboundTvs: Number(unbound.rows[0]?.n ?? 0) };
+  }
+
+  /** Write revision `revision` as published and return the messages to send once the transaction commits. */
+  private async publishRevision(q: Queryable, id: string, revision: number, now: Date): Promise<OutMessage[]> {
+    const a = (await q.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0]!;
+    const rev = (await q.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 AND revision = $2', [id, revision])).rows[0]!;
+    const out: OutMessage[] = [];
+    const deliveries: { device_id: string; zone_id: string; payload: PersonalAlert }[] = [];
+    const areaRows: { zone_id: string; payload: AreaAlert | null }[] = [];
+    let recipients: RecipientRow[] = [];
+    if (rev.msg_type === 'Cancel') {
+      const head: AlertHead = { alertId: id, revision, msgType: 'Cancel', status: a.status, level: Number(a.level) as EvacuationLevel, hazard: a.hazard, sent: now.toISOString(), expires: iso(a.expires)! };
+      const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
+      const { rows } = await q.query<CancelRecipient & { device_id: string; zone_id: string }>(`
+        SELECT d.device_id, d.zone_id, ar.ref, r.family_name AS "familyName", r.given_name AS "givenName", r.family_kana AS "familyKana",
+               r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp"
+        FROM deliveries d LEFT JOIN alert_recipients ar ON ar.alert_id = d.alert_id AND ar.device_id = d.device_id AND ar.active
+        LEFT JOIN residents r ON r.id = ar.resident_id
+        WHERE d.alert_id = $1 ORDER BY d.device_id, ar.ref`, [id]);
+      const byDevice = new Map<string, { zone: string; people: CancelRecipient[] }>();
+      for (const r of rows) {
+        const e = byDevice.get(r.device_id) ?? { zone: r.zone_id, people: [] };
+        if (r.ref) e.people.push({ ...r, sex: Number(r.sex) });
+        byDevice.set(r.device_id, e);
+      }
+      for (const [device, e] of byDevice) {
+        const z = zones.get(e.zone);
+        deliveries.push({ device_id: device, zone_id: e.zone, payload: cancelFor(head, { id: e.zone, name: z?.name ?? e.zone }, e.people) });
+      }
+      const live = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
+      for (const r of live.rows) {
+        const z = zones.get(r.zone_id);
+        if (z) areaRows.push({ zone_id: r.zone_id, payload: areaAlert(head, a.spec, z, undefined) });
+      }
+    } else {
+      const m = await this.buildMessages(q, a, rev, now);
+      recipients = m.recipients;
+      for (const [device, payload] of m.personal) deliveries.push({ device_id: device, zone_id: payload.zone.id, payload });
+      // TVs that had this alert and are no longer targeted: tell them it is over for them
+      const dropped = await q.query<{ device_id: string; zone_id: string }>('SELECT device_id, zone_id FROM deliveries WHERE alert_id = $1 AND NOT (device_id = ANY($2::text[]))',
+        [id, [...m.personal.keys()]]);
+      if (dropped.rows.length) {
+        const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
+        const people = await q.query<CancelRecipient & { device_id: string }>(`
+          SELECT ar.device_id, ar.ref, r.family_name AS "familyName", r.given_name AS "givenName", r.family_kana AS "familyKana",
+                 r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp"
+          FROM alert_recipients ar JOIN residents r ON r.id = ar.resident_id WHERE ar.alert_id = $1 AND ar.active`, [id]);
+        for (const d of dropped.rows) {
+          const ps = people.rows.filter((p) => p.device_id === d.device_id).map((p) => ({ ...p, sex: Number(p.sex) }));
+          const z = zones.get(d.zone_id);
+          deliveries.push({ device_id: d.device_id, zone_id: d.zone_id, payload: cancelFor({ ...m.head, msgType: 'Cancel' }, { id: d.zone_id, name: z?.name ?? d.zone_id }, ps) });
+        }
+      }
+      for (const area of m.areas) areaRows.push({ zone_id: area.zone.id, payload: area });
+      const old = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
+      for (const r of old.rows) if (!m.areas.some((x) => x.zone.id === r.zone_id)) areaRows.push({ zone_id: r.zone_id, payload: null });
+    }
+
+    if (rev.msg_type !== 'Cancel') {
+      for (let i = 0; i < recipients.length; i += 5000) {
+        await q.query(`INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
+          SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help, x.leave_now, x.language, x.shelter_id, $2, true
+          FROM jsonb_to_recordset($3::jsonb) AS x(resident_id text, ref text, device_id text, zone_id text, needs_help boolean, leave_now boolean, language text, shelter_id text)
+          ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
+            leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true`,
+        [id, revision, JSON.stringify(recipients.slice(i, i + 5000).map((r) => ({
+          resident_id: r.residentId, ref: r.ref, device_id: r.deviceId, zone_id: r.zoneId, needs_help: r.needsHelp, leave_now: r.leaveNow, language: r.language, shelter_id: r.shelterId,
+        })))]);
+      }
+      await q.query('UPDATE alert_recipients SET active = false WHERE alert_id = $1 AND revision < $2', [id, revision]);
+    }
+    for (let i = 0; i < deliveries.length; i += 2000) {
+      await q.query(`INSERT INTO deliveries (alert_id, device_id, zone_id, revision_sent, payload, first_sent_at, last_sent_at)
+        SELECT $1, x.device_id, x.zone_id, $2, x.payload, $3, $3 FROM jsonb_to_recordset($4::jsonb) AS x(device_id text, zone_id text, payload jsonb)
+        ON CONFLICT (alert_id, device_id) DO UPDATE SET revision_sent = EXCLUDED.revision_sent, payload = EXCLUDED.payload, zone_id = EXCLUDED.zone_id,
+          last_sent_at = EXCLUDED.last_sent_at, send_count = deliveries.send_count + 1`,
+      [id, revision, now, JSON.stringify(deliveries.slice(i, i + 2000))]);
+    }
+    for (const ar of areaRows) {
+      await q.query(`INSERT INTO area_messages (alert_id, zone_id, revision, payload, cleared) VALUES ($1, $2, $3, $4::jsonb, $5)
+        ON CONFLICT (alert_id, zone_id) DO UPDATE SET revision = EXCLUDED.revision, payload = EXCLUDED.payload, cleared = EXCLUDED.cleared`,
+      [id, ar.zone_id, revision, JSON.stringify(ar.payload ?? {}), ar.payload === null]);
+    }
+    const state: AlertState = rev.msg_type === 'Cancel' ? 'cancelled' : 'active';
+    await q.query(`UPDATE alerts SET revision = $2, msg_type = $3, level = $4, hazard = $5, expires = $6, spec = $7::jsonb, state = $8,
+        first_sent = COALESCE(first_sent, $9), last_sent = $9 WHERE id = $1`,
+    [id, revision, rev.msg_type, rev.level, rev.hazard, rev.expires, JSON.stringify(rev.spec), state, now]);
+    await q.query("UPDATE alert_revisions SET state = 'published', published_at = $3 WHERE alert_id = $1 AND revision = $2", [id, revision, now]);
+    await appendAudit(q, { actor: 'system', action: 'alert.publish', subject: id, details: { revision, msgType: rev.msg_type, devices: deliveries.length, residents: recipients.length, zones: areaRows.length } }, now);
+
+    for (const d of deliveries) out.push({ topic: topics.tvAlert(this.muni, d.device_id), payload: encodeMessage(d.payload), retain: false });
+    for (const ar of areaRows) out.push({ topic: topics.areaAlert(this.muni, ar.zone_id), payload: ar.payload ? encodeMessage(ar.payload) : '', retain: true });
+    return out;
+  }
+
+  /** QoS 1 publishes; resolves when the broker has acknowledged every one. Failures are left to the re-sender. */
+  async publishAll(out: OutMessage[]): Promise<{ failed: number }> {
+    if (out.length === 0) return { failed: 0 };
+    let failed = 0;
+    await Promise.all(out.map((m) => new Promise<void>((resolve) => {
+      this.mqtt.publish(m.topic, m.payload, { qos: 1, retain: m.retain }, (err) => {
+        if (err) { failed += 1; }
+        resolve();
+      });
+    })));
+    if (failed) this.log.warn({ failed, total: out.length }, 'some alert messages were not acknowledged by the broker; the re-sender will retry');
+    return { failed };
+  }
+}
+
+function revView(r: RevRow): RevisionView {
+  return {
+    revision: Number(r.revision), msgType: r.msg_type, state: r.state, level: Number(r.level) as EvacuationLevel, hazard: r.hazard,
+    expires: iso(r.expires)!, spec: r.spec, createdBy: r.created_by, createdAt: iso(r.created_at)!, approvedBy: r.approved_by,
+    approvedAt: iso(r.approved_at), publishedAt: iso(r.published_at),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The municipal console's server as one function of its dependencies, so the system launcher
+ * can run it in-process (embedded defaults) and tests can drive it with app.inject().
+ */
+import { fileURLToPath } from 'node:url';
+import type { MqttClient } from 'mqtt';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { createHttpServer, listen, loadMigrations, migrate, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
+import { AlertService, systemClock, type Clock } from './alerts.ts';
+import { Ingest } from './ingest.ts';
+import { LiveHub } from './live.ts';
+import { alertStatus } from './status.ts';
+import type { ConsoleContext } from './context.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { registerRoutes } from './routes/register.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { createStaff } from './staff.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** Bring the console's schema up to date (idempotent). */
+export async function migrateConsole(db: Db) {
+  return migrate(db, await loadMigrations(MIGRATIONS_DIR), { component: 'municipal-console' });
+}
+
+export interface ConsoleOptions {
+  db: Db;
+  logger: Logger;
+  /** A connected mqtt.js client logged in with the municipality's broker identity. */
+  mqtt: MqttClient;
+  /** The municipality's code: its topic level (kz/{muni}/…). */
+  muni: string;
+  clock?: Clock;
+  /** Seconds a TV has to confirm delivery before a re-send (default 30). */
+  resendAfterS?: number;
+  /** Seconds between timer passes (re-send, expiry); 0 disables the timer (tests call tick()). Default 5. */
+  tickS?: number;
+  rescueAfterS?: number;
+  sessionTtlS?: number;
+  liveThrottleMs?: number;
+  tls?: TlsFiles;
+  /** Create this administrator if there is no staff yet. */
+  bootstrapAdmin?: { username: string; password: string };
+}
+
+export type ConsoleApp = KzFastify & { kz: ConsoleContext };
+
+export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
+  await migrateConsole(o.db);
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger;
+  if (o.bootstrapAdmin) {
+    const { rows } = await o.db.query<{ n: number }>('SELECT count(*)::int AS n FROM staff');
+    if (Number(rows[0]!.n) === 0) await createStaff(o.db, { ...o.bootstrapAdmin, roles: ['admin'] }, { now: clock.now() });
+  }
+
+  // eslint-disable-next-line prefer-const
+  let live: LiveHub;
+  const alerts = new AlertService({ db: o.db, mqtt: o.mqtt, muni: o.muni, logger, clock, resendAfterMs: (o.resendAfterS ?? 30) * 1000, onChange: (id) => live.touch([id]) });
+  live = new LiveHub({
+    throttleMs: o.liveThrottleMs ?? 500, logger,
+    status: (id) => alertStatus(o.db, id, clock.now()),
+    summary: async (id) => ({ alert: await alerts.get(id), totals: (await alertStatus(o.db, id, clock.now())).totals }),
+    activeAlerts: async () => (await o.db.query<{ id: string }>("SELECT id FROM alerts WHERE state IN ('active', 'cancelled')")).rows.map((r) => r.id),
+  });
+  const ingest = new Ingest({
+    db: o.db, mqtt: o.mqtt, muni: o.muni, logger, clock,
+    onChange: (ids, arrived) => { live.touch(ids); if (arrived) live.touchActive(); },
+  });
+  const ctx: ConsoleContext = {
+    db: o.db, muni: o.muni, clock, logger, alerts, ingest, live,
+    settings: { sessionTtlMs: (o.sessionTtlS ?? 43_200) * 1000, rescueAfterMs: (o.rescueAfterS ?? 900) * 1000, secureCookie: !!o.tls },
+  };
+
+  const app = await createHttpServer({
+    name: 'municipal-console', logger, tls: o.tls, bodyLimit: 8 * 1024 * 1024,
+    ready: async () => o.mqtt.connected && (await o.db.query('SELECT 1')).rowCount === 1,
+  }) as ConsoleApp;
+  app.decorate('kz', ctx);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Kizuna municipal console API', version: '1', description: 'Residents, TVs, shelters, alerts, publishing, receipts and live status. Staff log in with POST /api/session.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'kz_console_session' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.addContentTypeParser(['application/xml', 'text/xml', 'application/cap+xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  await app.register(async (a) => sessionRoutes(a, ctx));
+  await app.register(async (a) => registerRoutes(a, ctx));
+  await app.register(async (a) => alertRoutes(a, ctx));
+
+  await ingest.start();
+  const tickMs = (o.tickS ?? 5) * 1000;
+  let ticking = false;
+  const timer = tickMs > 0 ? setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    alerts.tick().catch((e) => logger.error({ err: e }, 'alert timer pass failed')).finally(() => { ticking = false; });
+  }, tickMs) : null;
+  timer?.unref();
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+    live.close();
+    await ingest.stop();
+  });
+  return app;
+}
+
+export interface StartedConsole { url: string; app: ConsoleApp; close(): Promise<void> }
+
+/** Listen (default 127.0.0.1:18800) and return the URL and a close function. */
+export async function startConsole(o: ConsoleOptions & { host?: string; port?: number }): Promise<StartedConsole> {
+  const app = await buildConsoleApp(o);
+  const url = await listen(app, o.host ?? '127.0.0.1', o.port ?? 18800);
+  return { url, app, close: () => app.close() };
+}

@@ -1,0 +1,25 @@
+/** The console's configuration (KZ_CONSOLE_*), validated once at start. Units are in each description. */
+import Type from 'typebox';
+import { loadConfig } from '@kizuna/core';
+
+export const ConsoleConfigSchema = Type.Object({
+  KZ_CONSOLE_HOST: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),
+  KZ_CONSOLE_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 18800, description: 'HTTP port (0 picks a free one)' }),
+  KZ_CONSOLE_MUNI: Type.String({ pattern: '^\\d{6}$', default: '999997', description: "The municipality's local-government code (6 digits with check digit)" }),
+  KZ_CONSOLE_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL; unset uses embedded PGlite' })),
+  KZ_CONSOLE_DATA_DIR: Type.String({ default: '.data/console', description: "PGlite data directory ('memory' keeps nothing)" }),
+  KZ_CONSOLE_MQTT_URL: Type.String({ default: 'mqtt://127.0.0.1:18830', description: 'MQTT broker URL (mqtt:// or mqtts://)' }),
+  KZ_CONSOLE_MQTT_USERNAME: Type.String({ default: 'muni-999997', description: "The municipal service's broker username (also its client id)" }),
+  KZ_CONSOLE_MQTT_PASSWORD: Type.Optional(Type.String({ description: "The municipal service's broker password" })),
+  KZ_CONSOLE_RESEND_AFTER_S: Type.Integer({ minimum: 1, default: 30, description: 'Seconds a TV has to confirm delivery before the alert is sent to it again' }),
+  KZ_CONSOLE_TICK_S: Type.Integer({ minimum: 1, default: 5, description: 'Seconds between passes of the re-sender and expiry timer' }),
+  KZ_CONSOLE_RESCUE_AFTER_S: Type.Integer({ minimum: 0, default: 900, description: 'Seconds after an alert before people needing help who have not answered join the rescue list' }),
+  KZ_CONSOLE_SESSION_TTL_S: Type.Integer({ minimum: 60, default: 43_200, description: 'Staff session lifetime, seconds' }),
+  KZ_CONSOLE_LIVE_THROTTLE_MS: Type.Integer({ minimum: 50, default: 500, description: 'Minimum milliseconds between live status updates of one alert' }),
+  KZ_CONSOLE_ADMIN_USERNAME: Type.Optional(Type.String({ description: 'First administrator, created at start if there is no staff yet' })),
+  KZ_CONSOLE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, description: "First administrator's password (≥ 10 characters)" })),
+  KZ_CONSOLE_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
+});
+
+export type ConsoleConfig = ReturnType<typeof loadConsoleConfig>;
+export const loadConsoleConfig = (env: Record<string, string | undefined> = process.env) => loadConfig(ConsoleConfigSchema, env);

@@ -1,0 +1,39 @@
+/** What every route of the console needs, built once by buildConsoleApp. */
+import type { FastifyRequest } from 'fastify';
+import type { Db, Logger } from '@kizuna/core';
+import type { AlertService, Clock } from './alerts.ts';
+import type { Ingest } from './ingest.ts';
+import type { LiveHub } from './live.ts';
+import { consoleErrors } from './errors.ts';
+import { hasRole, sessionStaff, type Role, type StaffMember } from './staff.ts';
+
+export interface ConsoleContext {
+  db: Db; muni: string; clock: Clock; logger: Logger;
+  alerts: AlertService; ingest: Ingest; live: LiveHub;
+  settings: { sessionTtlMs: number; rescueAfterMs: number; secureCookie: boolean };
+}
+
+export const SESSION_COOKIE = 'kz_console_session';
+
+declare module 'fastify' {
+  interface FastifyRequest { staff?: StaffMember }
+}
+
+export function tokenOf(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  return (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
+}
+
+/** preHandler: a valid staff session holding `role` (admin holds every role). */
+export function requireRole(ctx: ConsoleContext, role: Role) {
+  return async (req: FastifyRequest) => {
+    const token = tokenOf(req);
+    if (!token) throw consoleErrors.KZ_CONSOLE_SESSION_EXPIRED('no session token (Authorization: Bearer … or the session cookie)');
+    const staff = await sessionStaff(ctx.db, token, ctx.clock.now());
+    if (!hasRole(staff, role)) throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED(`needs the ${role} role`);
+    req.staff = staff;
+  };
+}
+
+export const staffOf = (req: FastifyRequest): StaffMember => req.staff!;

@@ -1,0 +1,102 @@
+/**
+ * Live status for the staff screens over Server-Sent Events. Changes mark alerts dirty; at
+ * most once per throttle interval each dirty alert's figures are computed once and sent to
+ * everyone watching, so a burst of 50,000 receipts costs a handful of queries, not 50,000.
+ */
+import type { FastifyReply } from 'fastify';
+import type { Logger } from '@kizuna/core';
+
+export type Send = (event: string, data: unknown) => void;
+
+export class LiveHub {
+  private readonly perAlert = new Map<string, Set<Send>>();
+  private readonly global = new Set<Send>();
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly o: {
+    throttleMs: number; logger: Logger;
+    /** Figures for one alert (sent as `status` to its watchers). */
+    status(alertId: string): Promise<unknown>;
+    /** One line per alert for the global stream (sent as `alert`). */
+    summary(alertId: string): Promise<unknown>;
+    /** Alerts still moving (their figures may change on any check-in). */
+    activeAlerts(): Promise<string[]>;
+  }) {}
+
+  get watchers(): number { return this.global.size + [...this.perAlert.values()].reduce((n, s) => n + s.size, 0); }
+
+  touch(alertIds: string[]): void {
+    for (const id of alertIds) this.dirty.add(id);
+    this.schedule();
+  }
+
+  /** A check-in may change any active alert's "arrived". */
+  touchActive(): void {
+    void this.o.activeAlerts().then((ids) => this.touch(ids)).catch(() => undefined);
+  }
+
+  subscribe(alertId: string | null, send: Send): () => void {
+    if (alertId === null) this.global.add(send);
+    else {
+      const set = this.perAlert.get(alertId) ?? new Set();
+      set.add(send);
+      this.perAlert.set(alertId, set);
+    }
+    return () => {
+      if (alertId === null) this.global.delete(send);
+      else {
+        const set = this.perAlert.get(alertId);
+        set?.delete(send);
+        if (set && set.size === 0) this.perAlert.delete(alertId);
+      }
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule() {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.o.throttleMs);
+  }
+
+  async flush(): Promise<void> {
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      const watchers = this.perAlert.get(id);
+      try {
+        if (watchers?.size) {
+          const s = await this.o.status(id);
+          for (const send of watchers) send('status', s);
+        }
+        if (this.global.size) {
+          const s = await this.o.summary(id);
+          for (const send of this.global) send('alert', s);
+        }
+      } catch (e) {
+        this.o.logger.warn({ err: e, alertId: id }, 'live status update failed');
+      }
+    }
+  }
+}
+
+/** Turn a reply into an SSE stream; returns the send function and a promise that settles when the client leaves. */
+export function openSse(reply: FastifyReply, heartbeatMs = 15_000): { send: Send; closed: Promise<void> } {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write('retry: 3000\n\n');
+  let id = 0;
+  const send: Send = (event, data) => { if (!res.writableEnded) res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`); };
+  const beat = setInterval(() => { if (!res.writableEnded) res.write(': keep-alive\n\n'); }, heartbeatMs);
+  const closed = new Promise<void>((resolve) => res.on('close', () => { clearInterval(beat); resolve(); }));
+  return { send, closed };
+}

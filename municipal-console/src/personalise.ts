@@ -1,0 +1,121 @@
+/**
+ * Turning a resolved target into the messages TVs receive: one PersonalAlert per TV naming
+ * every resident bound to it (each in their own language, with their own shelter), and one
+ * AreaAlert per zone for TVs with nobody bound. Pure functions: the preview uses the same code.
+ */
+import { randomBytes } from 'node:crypto';
+import { LANGUAGES, type AreaAlert, type Language, type MsgType, type PersonalAlert, type Recipient, type AlertStatus, type EvacuationLevel, type Hazard } from '@kizuna/contract';
+import type { AlertSpec } from './alert-spec.ts';
+import { ShelterPool, shelterRef } from './shelters.ts';
+import type { Candidate } from './targeting.ts';
+import { displayName, render, type Advice } from './templates.ts';
+import type { Zone } from './register.ts';
+
+export interface AlertHead {
+  alertId: string; revision: number; msgType: MsgType; status: AlertStatus; level: EvacuationLevel; hazard: Hazard;
+  sent: string; expires: string;
+}
+
+export interface RecipientRow {
+  residentId: string; ref: string; deviceId: string; zoneId: string; needsHelp: boolean; leaveNow: boolean;
+  language: Language; shelterId: string | null;
+}
+
+export function adviceFor(level: EvacuationLevel, c: { needsHelp: boolean; elderly: boolean }, template?: AlertSpec['template']): Advice {
+  if (level === 5 || template === 'stay-upstairs') return 'secure-safety';
+  if (level === 3 && !c.needsHelp && !c.elderly) return 'get-ready';
+  return 'leave-now';
+}
+
+export const newRef = () => randomBytes(9).toString('base64url');
+
+const priority = (c: Candidate) => (c.needsHelp ? 0 : c.elderly ? 1 : 2);
+
+export interface Personalised { perDevice: Map<string, PersonalAlert>; recipients: RecipientRow[] }
+
+export function personalise(head: AlertHead, spec: AlertSpec, candidates: Candidate[], pool: ShelterPool, zones: Map<string, Zone>,
+  previous: Map<string, { ref: string; shelterId: string | null }>): Personalised {
+  // those who need help choose first, so welfare places and near shelters go to them
+  const ordered = [...candidates].sort((a, b) => priority(a) - priority(b) || a.residentId.localeCompare(b.residentId));
+  const perDevice = new Map<string, PersonalAlert>();
+  const recipients: RecipientRow[] = [];
+  const seen = new Set<string>();
+  for (const c of ordered) {
+    // a resident bound to two TVs gets the message on both, with one ref and one shelter
+    const prev = previous.get(c.residentId);
+    const first = !seen.has(c.residentId);
+    seen.add(c.residentId);
+    const advice = adviceFor(head.level, c, spec.template);
+    const home = c.lat !== null && c.lon !== null ? { lat: c.lat, lon: c.lon } : zoneCentre(zones.get(c.zoneId));
+    let shelter = undefined as ReturnType<ShelterPool['choose']>;
+    if (advice !== 'secure-safety') {
+      const already = recipients.find((r) => r.residentId === c.residentId)?.shelterId;
+      shelter = already ? pool.peek(already) : (prev?.shelterId ? pool.keep(prev.shelterId) : undefined) ?? pool.choose(home, c.needsHelp);
+    }
+    const ref = prev?.ref ?? recipients.find((r) => r.residentId === c.residentId)?.ref ?? newRef();
+    const sref = shelter ? shelterRef(shelter, home) : undefined;
+    const text = render({
+      language: c.language, level: head.level, hazard: head.hazard, status: head.status, msgType: head.msgType, advice,
+      who: { person: c }, shelter: sref, extra: spec.extra?.[c.language],
+    });
+    const recipient: Recipient = {
+      ref, displayName: displayName(c.language, c), reading: `${c.familyKana} ${c.givenKana}`, language: c.language,
+      needsHelp: c.needsHelp, headline: text.headline, instruction: text.instruction, ...(sref ? { shelter: sref } : {}),
+    };
+    let msg = perDevice.get(c.deviceId);
+    if (!msg) {
+      const z = zones.get(c.deviceZoneId);
+      msg = {
+        v: 1, kind: 'personal-alert', alertId: head.alertId, revision: head.revision, msgType: head.msgType, status: head.status,
+        level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires,
+        zone: { id: c.deviceZoneId, name: z?.name ?? c.deviceZoneId }, recipients: [],
+      };
+      perDevice.set(c.deviceId, msg);
+    }
+    msg.recipients.push(recipient);
+    if (first) {
+      recipients.push({ residentId: c.residentId, ref, deviceId: c.deviceId, zoneId: c.zoneId, needsHelp: c.needsHelp, leaveNow: advice !== 'get-ready', language: c.language, shelterId: shelter?.id ?? null });
+    }
+  }
+  for (const m of perDevice.values()) m.recipients.sort((a, b) => a.ref.localeCompare(b.ref));
+  return { perDevice, recipients };
+}
+
+export interface CancelRecipient { ref: string; familyName: string; givenName: string; familyKana: string; givenKana: string; sex: number; language: Language; needsHelp: boolean }
+
+/** The Cancel a TV gets: every resident it showed the alert to, told it is lifted. */
+export function cancelFor(head: AlertHead, zone: { id: string; name: string }, people: CancelRecipient[]): PersonalAlert {
+  return {
+    v: 1, kind: 'personal-alert', alertId: head.alertId, revision: head.revision, msgType: 'Cancel', status: head.status,
+    level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone,
+    recipients: people.map((p) => {
+      const t = render({ language: p.language, level: head.level, hazard: head.hazard, status: head.status, msgType: 'Cancel', advice: 'leave-now', who: { person: p } });
+      return { ref: p.ref, displayName: displayName(p.language, p), reading: `${p.familyKana} ${p.givenKana}`, language: p.language, needsHelp: p.needsHelp, headline: t.headline, instruction: t.instruction };
+    }),
+  };
+}
+
+export function zoneCentre(z: Zone | undefined): { lat: number; lon: number } | null {
+  if (!z || z.ring.length === 0) return null;
+  const pts = z.ring.slice(0, -1);
+  return { lon: pts.reduce((s, p) => s + p[0], 0) / pts.length, lat: pts.reduce((s, p) => s + p[1], 0) / pts.length };
+}
+
+/** The retained message for a zone's TVs with nobody bound: every language, no names. */
+export function areaAlert(head: AlertHead, spec: AlertSpec | undefined, zone: Zone, pool: ShelterPool | undefined): AreaAlert {
+  const centre = zoneCentre(zone);
+  const shelter = pool && head.msgType !== 'Cancel' ? pool.peekNearest(centre) : undefined;
+  const text: AreaAlert['text'] = {};
+  for (const lang of LANGUAGES) {
+    const zoneName = lang.startsWith('ja') || lang === 'zh' ? zone.name : zone.nameEn ?? zone.name;
+    const advice: Advice = head.level === 5 || spec?.template === 'stay-upstairs' ? 'secure-safety' : head.level === 3 ? 'get-ready' : 'leave-now';
+    text[lang] = render({
+      language: lang, level: head.level, hazard: head.hazard, status: head.status, msgType: head.msgType, advice,
+      who: { zone: zoneName }, shelter: shelter ? shelterRef(shelter, null) : undefined, extra: spec?.extra?.[lang],
+    });
+  }
+  return {
+    v: 1, kind: 'area-alert', alertId: head.alertId, revision: head.revision, msgType: head.msgType, status: head.status,
+    level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone: { id: zone.id, name: zone.name }, text,
+  };
+}

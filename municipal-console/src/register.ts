@@ -1,0 +1,216 @@
+/**
+ * The municipality's own records: zones, the resident register extract, shelters and TVs.
+ * These are the domain functions the launcher calls to seed a demo and the admin API calls.
+ * Batch-written (one statement per call), since a city's register has hundreds of thousands of rows.
+ */
+import { coreErrors, type Db, type Queryable } from '@kizuna/core';
+import { HAZARDS, LANGUAGES, isSafeId, type Hazard, type Language } from '@kizuna/contract';
+import { consoleErrors } from './errors.ts';
+import { checkRing, type LonLat } from './geo.ts';
+import { appendAudit } from './audit.ts';
+
+export interface ZoneInput { id: string; name: string; nameEn?: string | undefined; polygon: LonLat[] | { type: 'Polygon'; coordinates: LonLat[][] } }
+export interface Zone { id: string; name: string; nameEn: string | null; ring: LonLat[] }
+
+/** One row of the resident register extract. No My Number: the municipality's own resident id only. */
+export interface ResidentInput {
+  id: string; familyName: string; givenName: string; familyKana: string; givenKana: string;
+  address: string; birthDate: string; sex: 1 | 2 | 3; language: Language; needsHelp: boolean;
+  supporter?: string | undefined; phone?: string | undefined; household?: string | undefined; zone: string;
+  lat?: number | undefined; lon?: number | undefined;
+}
+
+export interface ShelterInput {
+  id: string; name: string; address: string; lat: number; lon: number; capacity: number;
+  hazards: Hazard[]; welfare: boolean; open?: boolean;
+}
+export interface Shelter extends Required<ShelterInput> {}
+
+export interface DeviceInput { id: string; zone: string; household?: string | undefined; brokerUsername?: string | undefined }
+
+const now = () => new Date();
+const need = (ok: boolean, msg: string) => { if (!ok) throw consoleErrors.KZ_CONSOLE_BAD_RESIDENT(msg); };
+const safeId = (v: unknown, what: string) => { if (!isSafeId(v)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`${what} ${JSON.stringify(v)}`); };
+
+export async function addZone(db: Db, z: ZoneInput, actor = 'system'): Promise<Zone> {
+  safeId(z.id, 'zone id');
+  if (!z.name?.trim()) throw coreErrors.KZ_VALIDATION('zone name is empty');
+  const ring = checkRing(Array.isArray(z.polygon) ? z.polygon : z.polygon?.coordinates?.[0], `zone ${z.id} polygon`);
+  const geo = { type: 'Polygon', coordinates: [ring] };
+  await db.tx(async (q) => {
+    await q.query(`INSERT INTO zones (id, name, name_en, polygon) VALUES ($1, $2, $3, $4::jsonb)
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_en = EXCLUDED.name_en, polygon = EXCLUDED.polygon`,
+    [z.id, z.name, z.nameEn ?? null, JSON.stringify(geo)]);
+    await appendAudit(q, { actor, action: 'zone.upsert', subject: z.id }, now());
+  });
+  return { id: z.id, name: z.name, nameEn: z.nameEn ?? null, ring };
+}
+
+export async function listZones(db: Queryable): Promise<Zone[]> {
+  const { rows } = await db.query<{ id: string; name: string; name_en: string | null; polygon: { coordinates: LonLat[][] } }>('SELECT * FROM zones ORDER BY id');
+  return rows.map((r) => ({ id: r.id, name: r.name, nameEn: r.name_en, ring: r.polygon.coordinates[0]! }));
+}
+
+async function knownZones(q: Queryable): Promise<Set<string>> {
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM zones');
+  return new Set(rows.map((r) => r.id));
+}
+
+export function checkResident(r: ResidentInput, zones: Set<string>, i = 0): void {
+  const at = `resident[${i}]`;
+  safeId(r.id, `${at}.id`);
+  for (const k of ['familyName', 'givenName', 'familyKana', 'givenKana', 'address'] as const) {
+    need(typeof r[k] === 'string' && r[k].trim().length > 0 && r[k].length <= 200, `${at}.${k} must be a non-empty string`);
+  }
+  need(/^\d{4}-\d{2}-\d{2}$/.test(r.birthDate) && !Number.isNaN(Date.parse(r.birthDate)), `${at}.birthDate must be YYYY-MM-DD`);
+  need(r.sex === 1 || r.sex === 2 || r.sex === 3, `${at}.sex must be 1, 2 or 3`);
+  need((LANGUAGES as readonly string[]).includes(r.language), `${at}.language must be one of ${LANGUAGES.join(', ')}`);
+  need(typeof r.needsHelp === 'boolean', `${at}.needsHelp must be true or false`);
+  need(zones.has(r.zone), `${at}.zone ${JSON.stringify(r.zone)} does not exist`);
+  if (r.household) safeId(r.household, `${at}.household`);
+  if (r.lat !== undefined || r.lon !== undefined) {
+    need(Number.isFinite(r.lat) && Math.abs(r.lat!) <= 90 && Number.isFinite(r.lon) && Math.abs(r.lon!) <= 180, `${at}.lat/lon out of range`);
+  }
+}
+
+/** Insert or update residents (and their households) in one transaction; all or nothing. */
+export async function seedResidents(db: Db, residents: ResidentInput[], actor = 'system'): Promise<{ count: number }> {
+  if (residents.length === 0) return { count: 0 };
+  return db.tx(async (q) => {
+    const zones = await knownZones(q);
+    residents.forEach((r, i) => checkResident(r, zones, i));
+    const households = new Map<string, string>();
+    for (const r of residents) if (r.household) households.set(r.household, r.zone);
+    if (households.size) {
+      await q.query(`INSERT INTO households (id, zone_id) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text)
+        ON CONFLICT (id) DO UPDATE SET zone_id = EXCLUDED.zone_id`,
+      [JSON.stringify([...households].map(([id, zone]) => ({ id, zone_id: zone })))]);
+    }
+    const rows = residents.map((r) => ({
+      id: r.id, family_name: r.familyName, given_name: r.givenName, family_kana: r.familyKana, given_kana: r.givenKana,
+      address: r.address, birth_date: r.birthDate, sex: r.sex, language: r.language, needs_help: r.needsHelp,
+      supporter: r.supporter ?? null, phone: r.phone ?? null, household_id: r.household || null, zone_id: r.zone,
+      lat: r.lat ?? null, lon: r.lon ?? null,
+    }));
+    // chunks keep the JSON parameter a reasonable size for very large registers
+    for (let i = 0; i < rows.length; i += 20_000) {
+      await q.query(`INSERT INTO residents SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+          id text, family_name text, given_name text, family_kana text, given_kana text, address text, birth_date date,
+          sex smallint, language text, needs_help boolean, supporter text, phone text, household_id text, zone_id text,
+          lat double precision, lon double precision)
+        ON CONFLICT (id) DO UPDATE SET family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name,
+          family_kana = EXCLUDED.family_kana, given_kana = EXCLUDED.given_kana, address = EXCLUDED.address,
+          birth_date = EXCLUDED.birth_date, sex = EXCLUDED.sex, language = EXCLUDED.language, needs_help = EXCLUDED.needs_help,
+          supporter = EXCLUDED.supporter, phone = EXCLUDED.phone, household_id = EXCLUDED.household_id,
+          zone_id = EXCLUDED.zone_id, lat = EXCLUDED.lat, lon = EXCLUDED.lon`, [JSON.stringify(rows.slice(i, i + 20_000))]);
+    }
+    await appendAudit(q, { actor, action: 'register.import', details: { count: residents.length } }, now());
+    return { count: residents.length };
+  });
+}
+
+export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Promise<Shelter> {
+  safeId(s.id, 'shelter id');
+  if (!s.name?.trim() || !s.address?.trim()) throw coreErrors.KZ_VALIDATION('shelter name and address are required');
+  if (!Number.isFinite(s.lat) || Math.abs(s.lat) > 90 || !Number.isFinite(s.lon) || Math.abs(s.lon) > 180) throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY('shelter lat/lon out of range');
+  if (!Number.isInteger(s.capacity) || s.capacity < 0) throw coreErrors.KZ_VALIDATION('shelter capacity must be a whole number ≥ 0');
+  const bad = s.hazards.find((h) => !(HAZARDS as readonly string[]).includes(h));
+  if (bad) throw coreErrors.KZ_VALIDATION(`shelter hazard ${JSON.stringify(bad)} is not one of ${HAZARDS.join(', ')}`);
+  const open = s.open ?? true;
+  await db.tx(async (q) => {
+    await q.query(`INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
+        capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open`,
+    [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open]);
+    await appendAudit(q, { actor, action: 'shelter.upsert', subject: s.id }, now());
+  });
+  return { ...s, open };
+}
+
+export async function setShelterState(db: Db, id: string, patch: { open?: boolean; capacity?: number }, actor: string): Promise<Shelter> {
+  if (patch.capacity !== undefined && (!Number.isInteger(patch.capacity) || patch.capacity < 0)) throw coreErrors.KZ_VALIDATION('capacity must be a whole number ≥ 0');
+  return db.tx(async (q) => {
+    const { rows } = await q.query<ShelterRow>(`UPDATE shelters SET open = COALESCE($2, open), capacity = COALESCE($3, capacity) WHERE id = $1 RETURNING *`,
+      [id, patch.open ?? null, patch.capacity ?? null]);
+    if (!rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_SHELTER(id);
+    await appendAudit(q, { actor, action: 'shelter.update', subject: id, details: patch }, now());
+    return shelterFromRow(rows[0]);
+  });
+}
+
+export interface ShelterRow { id: string; name: string; address: string; lat: number; lon: number; capacity: number; hazards: Hazard[]; welfare: boolean; open: boolean }
+export const shelterFromRow = (r: ShelterRow): Shelter => ({
+  id: r.id, name: r.name, address: r.address, lat: Number(r.lat), lon: Number(r.lon), capacity: Number(r.capacity), hazards: r.hazards, welfare: r.welfare, open: r.open,
+});
+
+export async function listShelters(db: Queryable): Promise<Shelter[]> {
+  const { rows } = await db.query<ShelterRow>('SELECT * FROM shelters ORDER BY id');
+  return rows.map(shelterFromRow);
+}
+
+/** Register TVs (one or many). The broker username defaults to the device id (broker policy: client id = username). */
+export async function registerDevice(db: Db, d: DeviceInput | DeviceInput[], actor = 'system'): Promise<{ count: number }> {
+  const list = Array.isArray(d) ? d : [d];
+  if (list.length === 0) return { count: 0 };
+  return db.tx(async (q) => {
+    const zones = await knownZones(q);
+    for (const x of list) {
+      safeId(x.id, 'device id');
+      if (!zones.has(x.zone)) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(`${x.zone} (device ${x.id})`);
+      if (x.household) safeId(x.household, 'household id');
+    }
+    const households = [...new Map(list.filter((x) => x.household).map((x) => [x.household!, x.zone]))];
+    if (households.length) {
+      await q.query(`INSERT INTO households (id, zone_id) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text) ON CONFLICT (id) DO NOTHING`,
+        [JSON.stringify(households.map(([id, zone]) => ({ id, zone_id: zone })))]);
+    }
+    for (let i = 0; i < list.length; i += 20_000) {
+      await q.query(`INSERT INTO devices (id, zone_id, household_id, broker_username)
+        SELECT id, zone_id, household_id, broker_username FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text, household_id text, broker_username text)
+        ON CONFLICT (id) DO UPDATE SET zone_id = EXCLUDED.zone_id, household_id = EXCLUDED.household_id, broker_username = EXCLUDED.broker_username, status = 'active'`,
+      [JSON.stringify(list.slice(i, i + 20_000).map((x) => ({ id: x.id, zone_id: x.zone, household_id: x.household || null, broker_username: x.brokerUsername ?? x.id })))]);
+    }
+    await appendAudit(q, { actor, action: 'device.register', subject: list.length === 1 ? list[0]!.id : undefined, details: { count: list.length } }, now());
+    return { count: list.length };
+  });
+}
+
+export interface BindingInput { residentId: string; deviceId: string; authSerial?: string | undefined; signSerial?: string | undefined }
+
+/**
+ * Link a resident to a TV directly (demo and test set-up, and the last step of card binding,
+ * binding.ts). Binding the same pair again is a no-op that refreshes the certificate serials.
+ */
+export async function bindResidentToDevice(db: Db, b: BindingInput | BindingInput[], actor = 'system'): Promise<{ count: number }> {
+  const list = Array.isArray(b) ? b : [b];
+  return db.tx(async (q) => {
+    for (const x of list) await bindIn(q, x);
+    await appendAudit(q, { actor, action: 'binding.create', subject: list.length === 1 ? list[0]!.residentId : undefined, details: { count: list.length } }, now());
+    return { count: list.length };
+  });
+}
+
+export async function bindIn(q: Queryable, x: BindingInput): Promise<void> {
+  const r = await q.query('SELECT 1 FROM residents WHERE id = $1', [x.residentId]);
+  if (!r.rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_RESIDENT(x.residentId);
+  const d = await q.query<{ status: string }>('SELECT status FROM devices WHERE id = $1', [x.deviceId]);
+  if (!d.rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_DEVICE(x.deviceId);
+  const up = await q.query(`UPDATE bindings SET auth_serial = COALESCE($3, auth_serial), sign_serial = COALESCE($4, sign_serial)
+    WHERE resident_id = $1 AND device_id = $2 AND status = 'active'`, [x.residentId, x.deviceId, x.authSerial ?? null, x.signSerial ?? null]);
+  if (up.rowCount === 0) {
+    await q.query('INSERT INTO bindings (resident_id, device_id, auth_serial, sign_serial) VALUES ($1, $2, $3, $4)',
+      [x.residentId, x.deviceId, x.authSerial ?? null, x.signSerial ?? null]);
+  }
+}
+
+/** End a resident's bindings (to one device, or all): unbound by the resident, or revoked card. */
+export async function endBindings(q: Queryable, where: { residentId?: string; deviceId?: string; authSerial?: string; signSerial?: string },
+  status: 'unbound' | 'revoked' | 'superseded', reason: string, at: Date): Promise<number> {
+  const conds: string[] = ["status = 'active'"]; const params: unknown[] = [status, reason, at];
+  for (const [col, v] of [['resident_id', where.residentId], ['device_id', where.deviceId], ['auth_serial', where.authSerial], ['sign_serial', where.signSerial]] as const) {
+    if (v !== undefined) { params.push(v); conds.push(`${col} = $${params.length}`); }
+  }
+  if (params.length === 3) throw coreErrors.KZ_VALIDATION('endBindings needs a condition');
+  const { rowCount } = await q.query(`UPDATE bindings SET status = $1, reason = $2, ended_at = $3 WHERE ${conds.join(' AND ')}`, params);
+  return rowCount;
+}
