@@ -31,6 +31,7 @@ export async function mustConnect(url: string, username: string, password: strin
  * answers a refused SUBSCRIBE by closing the connection (RabbitMQ).
  */
 export async function subscribeCodes(client: MqttClient, filters: string[], qos: 0 | 1 = 1): Promise<number[] | 'closed'> {
+  if (!client.connected) return 'closed';
   return new Promise((resolve) => {
     const onClose = () => resolve('closed');
     client.once('close', onClose);
@@ -46,6 +47,7 @@ export async function subscribeCodes(client: MqttClient, filters: string[], qos:
 
 /** Publish QoS 1 and report whether the broker acknowledged before closing. */
 export async function publishOutcome(client: MqttClient, topic: string, payload: string, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<'acked' | 'closed'> {
+  if (!client.connected) return 'closed';
   return new Promise((resolve) => {
     const onClose = () => resolve('closed');
     client.once('close', onClose);

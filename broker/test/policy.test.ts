@@ -141,7 +141,7 @@ describe('no device ever receives another device\'s topic (property)', () => {
   /** A filter and a topic, half of the time the topic one the filter was widened from (so it matches). */
   const filterTopicArb: fc.Arbitrary<[string, string]> = fc.oneof(
     fc.tuple(filterArb, topicArb),
-    fc.tuple(topicArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), fc.nat(7)).map(([t, p, c]) => [widen(t, p, c), t]),
+    fc.tuple(topicArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), fc.nat(7)).map(([t, p, c]): [string, string] => [widen(t, p, c), t]),
   );
 
   /** Who a topic is private to, if anyone. */

@@ -1,0 +1,94 @@
+/**
+ * RabbitMQ's HTTP auth backend (rabbitmq_auth_backend_http), answering from the credential
+ * store and the policy. RabbitMQ POSTs form bodies; the answer is plain text `allow` or `deny`.
+ *
+ *   CONNECT   → /auth/user (username, password, vhost, client_id) and /auth/vhost
+ *   SUBSCRIBE → /auth/resource (queue mqtt-subscription-<client id>qos0|qos1: configure, read,
+ *               write; exchange amq.topic: read) then /auth/topic read, routing_key = binding key
+ *   PUBLISH   → /auth/resource (exchange amq.topic: write) then /auth/topic write
+ *
+ * RabbitMQ turns MQTT '/' into '.' and '+' into '*'; the routing key is turned back before the
+ * policy sees it, so an MQTT-literal '*' (an AMQP wildcard) is judged as the wildcard it is.
+ * Ids never contain '.', so no level can smuggle in another (PLATFORM-NOTES).
+ */
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { createHttpServer, type KzFastify, type Logger } from '@kizuna/core';
+import type { CredentialStore } from './credential-store.ts';
+import { policy } from './policy.ts';
+
+export interface AuthServiceOptions {
+  credentials: CredentialStore;
+  logger: Logger;
+  /** The only vhost devices may use. Default "/". */
+  vhost?: string;
+  /** RabbitMQ's mqtt.exchange. Default "amq.topic". */
+  exchange?: string;
+}
+
+const Field = Type.Optional(Type.String({ maxLength: 65_535 }));
+const UserBody = Type.Object({ username: Field, password: Field, vhost: Field, client_id: Field }, { additionalProperties: true });
+const VhostBody = Type.Object({ username: Field, vhost: Field, ip: Field }, { additionalProperties: true });
+const ResourceBody = Type.Object({ username: Field, vhost: Field, resource: Field, name: Field, permission: Field }, { additionalProperties: true });
+const TopicBody = Type.Object({ username: Field, vhost: Field, resource: Field, name: Field, permission: Field, routing_key: Field }, { additionalProperties: true });
+const TextReply = { 200: Type.String() };
+
+/** AMQP topic routing/binding key → MQTT topic or filter. */
+export function routingKeyToMqtt(key: string): string {
+  return key.split('.').map((w) => (w === '*' ? '+' : w)).join('/');
+}
+
+export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFastify> {
+  const { credentials } = opts;
+  const vhost = opts.vhost ?? '/';
+  const exchange = opts.exchange ?? 'amq.topic';
+  const base = await createHttpServer({ name: 'broker-auth', logger: opts.logger, bodyLimit: 64 * 1024 });
+  await base.register(formbody);
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  const answer = (allowed: boolean) => (allowed ? 'allow' : 'deny');
+  const deny = (req: { log: { info(o: object, msg: string): void } }, what: string, fields: Record<string, unknown>) => {
+    req.log.info({ ...fields, check: what }, 'rabbitmq auth: deny');
+    return 'deny';
+  };
+
+  app.post('/auth/user', { schema: { body: UserBody, response: TextReply } }, async (req, reply) => {
+    reply.type('text/plain');
+    const { username = '', password = '', client_id: clientId } = req.body;
+    if (req.body.vhost !== undefined && req.body.vhost !== vhost) return deny(req, 'vhost', { username });
+    // A device may only use its own session: the client id must be its username.
+    if (clientId !== undefined && clientId !== username) return deny(req, 'client id', { username });
+    const identity = await credentials.authenticate(username, password);
+    return identity ? 'allow' : deny(req, 'password', { username });
+  });
+
+  app.post('/auth/vhost', { schema: { body: VhostBody, response: TextReply } }, async (req, reply) => {
+    reply.type('text/plain');
+    const { username = '' } = req.body;
+    if (req.body.vhost !== vhost) return deny(req, 'vhost', { username });
+    return answer(!!(await credentials.identityOf(username)));
+  });
+
+  app.post('/auth/resource', { schema: { body: ResourceBody, response: TextReply } }, async (req, reply) => {
+    reply.type('text/plain');
+    const { username = '', resource, name = '', permission } = req.body;
+    if (req.body.vhost !== vhost || !(await credentials.identityOf(username))) return deny(req, 'resource user', { username });
+    // Its own subscription queues only: the name carries the client id, which equals the username.
+    if (resource === 'queue' && (name === `mqtt-subscription-${username}qos0` || name === `mqtt-subscription-${username}qos1`)) return 'allow';
+    if (resource === 'exchange' && name === exchange && (permission === 'read' || permission === 'write')) return 'allow';
+    return deny(req, 'resource', { username, resource, name, permission });
+  });
+
+  app.post('/auth/topic', { schema: { body: TopicBody, response: TextReply } }, async (req, reply) => {
+    reply.type('text/plain');
+    const { username = '', name, permission, routing_key: key = '' } = req.body;
+    const identity = req.body.vhost === vhost ? await credentials.identityOf(username) : null;
+    if (!identity || name !== exchange) return deny(req, 'topic user', { username });
+    const topic = routingKeyToMqtt(key);
+    const ok = permission === 'read' ? policy.canSubscribe(identity, topic) : permission === 'write' ? policy.canPublish(identity, topic) : false;
+    return ok ? 'allow' : deny(req, `topic ${permission}`, { username, topic });
+  });
+
+  return base;
+}

@@ -1,0 +1,239 @@
+/**
+ * Mosquitto (2.0.x) under the same policy, through its dynamic-security plugin:
+ *  - at start, its JSON file is written from the credential store: one client and one role per
+ *    device (2.0.11 does not substitute %u/%c in dynsec ACLs), deny by default everywhere;
+ *  - afterwards every issue / rotate / revoke is sent as a command on $CONTROL/dynamic-security/v1
+ *    before the store call returns, so it takes effect without a restart. Mosquitto then
+ *    disconnects the affected client itself.
+ * Refused subscriptions get SUBACK 0x80 per filter; a refused QoS 1 publish is acknowledged and
+ * dropped (PLATFORM-NOTES). Delivery is checked too (publishClientReceive).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from '@kizuna/core';
+import { freePort, requireBinary, startChild, stopChild, systemUser, waitForPort, type Child } from './child-process.ts';
+import type { CredentialStore } from './credential-store.ts';
+import { brokerErrors } from './errors.ts';
+import type { BrokerIdentity } from './identity.ts';
+import { mosquittoHash, newPassword, type MosquittoHash } from './password-hash.ts';
+import { grantsOf } from './policy.ts';
+
+export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
+export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+const CONTROL = '$CONTROL/dynamic-security/v1';
+/** The adapter's own control client; no store username has this shape. */
+export const CONTROL_USERNAME = 'kz-dynsec-control';
+
+type AclType = 'publishClientSend' | 'publishClientReceive' | 'subscribePattern' | 'unsubscribePattern';
+interface Acl { acltype: AclType; topic: string; priority: number; allow: boolean }
+
+export const roleName = (username: string) => `kz-${username}`;
+
+/** The dynsec ACLs of one identity, straight from the policy's grants. */
+export function dynsecAcls(identity: BrokerIdentity): Acl[] {
+  const g = grantsOf(identity);
+  return [
+    ...g.publish.map((topic) => ({ acltype: 'publishClientSend' as const, topic, priority: 0, allow: true })),
+    ...g.subscribe.flatMap((topic) => [
+      { acltype: 'subscribePattern' as const, topic, priority: 0, allow: true },
+      { acltype: 'publishClientReceive' as const, topic, priority: 0, allow: true },
+    ]),
+  ];
+}
+
+/** The dynamic-security.json Mosquitto starts from (same layout `mosquitto_ctrl dynsec init` writes). */
+export function dynsecConfig(
+  clients: Array<{ username: string; identity: BrokerIdentity; hash: MosquittoHash }>,
+  control: { username: string; hash: MosquittoHash },
+): object {
+  const controlAcls: Acl[] = [
+    { acltype: 'publishClientSend', topic: `${CONTROL}/#`, priority: 0, allow: true },
+    { acltype: 'publishClientReceive', topic: `${CONTROL}/#`, priority: 0, allow: true },
+    { acltype: 'subscribePattern', topic: `${CONTROL}/#`, priority: 0, allow: true },
+  ];
+  return {
+    defaultACLAccess: { publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: true },
+    clients: [
+      { username: control.username, textName: 'Kizuna credential sync', ...control.hash, roles: [{ rolename: 'kz-control' }] },
+      ...clients.map((c) => ({ username: c.username, clientid: c.username, ...c.hash, roles: [{ rolename: roleName(c.username) }] })),
+    ],
+    groups: [],
+    roles: [
+      { rolename: 'kz-control', acls: controlAcls },
+      ...clients.map((c) => ({ rolename: roleName(c.username), acls: dynsecAcls(c.identity) })),
+    ],
+  };
+}
+
+export interface MosquittoConfigOptions {
+  host: string;
+  port: number;
+  wsPort?: number | undefined;
+  dynsecFile: string;
+  plugin?: string;
+}
+
+/** mosquitto.conf: no anonymous access, the dynsec plugin for every listener. */
+export function mosquittoConfig(o: MosquittoConfigOptions): string {
+  return [
+    'per_listener_settings false',
+    'allow_anonymous false',
+    'persistence false',
+    'log_dest stderr',
+    'log_type error', 'log_type warning', 'log_type notice',
+    'connection_messages false',
+    `listener ${o.port} ${o.host}`,
+    // Mosquitto 2.0.11's websockets listener ignores the bind address (PLATFORM-NOTES): firewall it.
+    ...(o.wsPort !== undefined ? [`listener ${o.wsPort} ${o.host}`, 'protocol websockets'] : []),
+    `plugin ${o.plugin ?? DYNSEC_PLUGIN}`,
+    `plugin_opt_config_file ${o.dynsecFile}`,
+    '',
+  ].join('\n');
+}
+
+interface DynsecResponse { command: string; error?: string; correlationData?: string }
+
+/** Sends dynsec commands and waits for each answer. */
+class DynsecControl {
+  private pending = new Map<string, (r: DynsecResponse) => void>();
+  constructor(private client: MqttClient) {
+    client.on('message', (_topic, payload) => {
+      try {
+        const { responses } = JSON.parse(payload.toString()) as { responses: DynsecResponse[] };
+        for (const r of responses ?? []) if (r.correlationData) this.pending.get(r.correlationData)?.(r);
+      } catch { /* not ours */ }
+    });
+  }
+
+  async run(command: Record<string, unknown>, timeoutMs = 5000): Promise<DynsecResponse> {
+    const id = randomUUID();
+    const answer = new Promise<DynsecResponse>((resolve, reject) => {
+      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`mosquitto did not answer ${String(command.command)}`)); }, timeoutMs);
+      this.pending.set(id, (r) => { clearTimeout(timer); this.pending.delete(id); resolve(r); });
+    });
+    await this.client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData: id }] }), { qos: 1 });
+    return answer;
+  }
+
+  /** Like run, but a reported error fails (except the ones listed as harmless). */
+  async must(command: Record<string, unknown>, harmless: RegExp | null = null): Promise<void> {
+    const r = await this.run(command);
+    if (r.error && !(harmless && harmless.test(r.error))) throw new Error(`${String(command.command)}: ${r.error}`);
+  }
+}
+
+export interface StartMosquittoOptions {
+  credentials: CredentialStore;
+  logger: Logger;
+  /** 0 or omitted: a free port. */
+  port?: number;
+  wsPort?: number;
+  host?: string;
+  bin?: string;
+  plugin?: string;
+  /** Milliseconds to wait for the listener. Default 15 000. */
+  startTimeoutMs?: number;
+}
+
+export interface RunningBroker {
+  url: string;
+  wsUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startMosquitto(opts: StartMosquittoOptions): Promise<RunningBroker> {
+  const bin = opts.bin ?? MOSQUITTO_BIN;
+  const plugin = opts.plugin ?? DYNSEC_PLUGIN;
+  requireBinary(bin, 'install it with `apt-get install mosquitto`');
+  requireBinary(plugin, 'the dynamic-security plugin comes with Debian\'s mosquitto 2.0 package', false);
+  const log = opts.logger.child({ component: 'mosquitto' });
+  const host = opts.host ?? '127.0.0.1';
+  const dir = mkdtempSync(join(tmpdir(), 'kz-mosquitto-'));
+  const control = { username: CONTROL_USERNAME, password: newPassword() };
+  const dynsecFile = join(dir, 'dynamic-security.json');
+  writeFileSync(dynsecFile, JSON.stringify(dynsecConfig(await opts.credentials.mosquittoClients(),
+    { username: control.username, hash: await mosquittoHash(control.password) }), null, 1), { mode: 0o600 });
+
+  let child: Child | undefined;
+  let port = opts.port ?? 0;
+  const wsPort = opts.wsPort === undefined ? undefined : opts.wsPort || await freePort(host);
+  // A port found free may be taken before Mosquitto binds it: try a few.
+  for (let attempt = 0; attempt < 3 && !child; attempt++) {
+    const p = opts.port || await freePort(host);
+    const confFile = join(dir, 'mosquitto.conf');
+    writeFileSync(confFile, mosquittoConfig({ host, port: p, wsPort, dynsecFile, plugin }));
+    // Mosquitto started as root drops to the mosquitto user, which must read and rewrite its files.
+    const owner = process.getuid?.() === 0 ? systemUser('mosquitto') : null;
+    if (owner) for (const f of [dir, ...readdirSync(dir).map((n) => join(dir, n))]) chownSync(f, owner.uid, owner.gid);
+    chmodSync(dir, 0o700);
+    const c = startChild(bin, ['-c', confFile]);
+    try {
+      await waitForPort(c, 'mosquitto', host, p, opts.startTimeoutMs ?? 15_000);
+      child = c;
+      port = p;
+    } catch (e) {
+      await stopChild(c);
+      if (opts.port || !/Address already in use/i.test(c.tail()) || attempt === 2) {
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+  }
+  const url = `mqtt://${host}:${port}`;
+  const wsUrl = wsPort !== undefined ? `ws://${host}:${wsPort}` : undefined;
+
+  let admin: MqttClient | undefined;
+  let unsubscribe = () => {};
+  try {
+    admin = await mqtt.connectAsync(url, {
+      username: control.username, password: control.password, clientId: `${control.username}-${randomBytes(4).toString('hex')}`,
+      protocolVersion: 4, reconnectPeriod: 1000, clean: true,
+    });
+    await admin.subscribeAsync(`${CONTROL}/response`, { qos: 1 });
+    const dynsec = new DynsecControl(admin);
+
+    const create = async (username: string, identity: BrokerIdentity, password: string) => {
+      await dynsec.must({ command: 'deleteClient', username }, /not found/i);
+      await dynsec.must({ command: 'deleteRole', rolename: roleName(username) }, /not found/i);
+      await dynsec.must({ command: 'createRole', rolename: roleName(username), acls: dynsecAcls(identity) });
+      await dynsec.must({ command: 'createClient', username, password, clientid: username, roles: [{ rolename: roleName(username) }] });
+    };
+    unsubscribe = opts.credentials.onChange(async (change) => {
+      try {
+        if (change.type === 'issued') await create(change.username, change.identity, change.password);
+        else if (change.type === 'rotated') {
+          const r = await dynsec.run({ command: 'setClientPassword', username: change.username, password: change.password });
+          if (r.error) await create(change.username, change.identity, change.password);
+        } else {
+          await dynsec.must({ command: 'deleteClient', username: change.username }, /not found/i);
+          await dynsec.must({ command: 'deleteRole', rolename: roleName(change.username) }, /not found/i);
+        }
+        log.info({ username: change.username, change: change.type }, 'mosquitto credentials updated');
+      } catch (e) {
+        throw brokerErrors.KZ_BROKER_SYNC_FAILED(`mosquitto ${change.type} ${change.username}: ${(e as Error).message}`);
+      }
+    });
+  } catch (e) {
+    await admin?.endAsync(true).catch(() => undefined);
+    await stopChild(child!);
+    rmSync(dir, { recursive: true, force: true });
+    throw brokerErrors.KZ_BROKER_START_FAILED(`mosquitto control connection: ${(e as Error).message}`);
+  }
+
+  log.info({ url, wsUrl, pid: child!.process.pid }, 'mosquitto started');
+  let closed = false;
+  return {
+    url, wsUrl,
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      await admin?.endAsync(true).catch(() => undefined);
+      await stopChild(child!);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

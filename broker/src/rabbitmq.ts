@@ -1,0 +1,153 @@
+/**
+ * RabbitMQ's MQTT plugin under the same policy, through its HTTP auth backend (auth-service.ts)
+ * behind the auth cache. startRabbitMq runs a PRIVATE node: its own node name, data and log
+ * directories, AMQP / distribution / epmd / MQTT ports on 127.0.0.1, its own epmd — it never
+ * touches a system RabbitMQ (PLATFORM-NOTES).
+ *
+ * Revocation: the auth cache remembers answers for `cacheTtlMs`, so a revoked device can log in
+ * again until its cached answer expires, and an open connection keeps the subscriptions it was
+ * granted until it disconnects. Keep the TTL short where that matters.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '@kizuna/core';
+import { buildAuthService } from './auth-service.ts';
+import { freePort, requireBinary, startChild, stopChild, waitForPort, type Child } from './child-process.ts';
+import type { CredentialStore } from './credential-store.ts';
+import type { RunningBroker } from './mosquitto.ts';
+
+export const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+export const EPMD = '/usr/bin/epmd';
+const PLUGINS = ['rabbitmq_mqtt', 'rabbitmq_auth_backend_http', 'rabbitmq_auth_backend_cache'];
+
+export interface RabbitMqConfigOptions {
+  host: string;
+  amqpPort: number;
+  mqttPort: number;
+  /** Base URL of the auth service, e.g. http://127.0.0.1:18832 */
+  authUrl: string;
+  cacheTtlMs: number;
+}
+
+/** rabbitmq.conf (new-style): MQTT without anonymous access, every check asked over HTTP POST. */
+export function rabbitMqConfig(o: RabbitMqConfigOptions): string {
+  return [
+    `listeners.tcp.1 = ${o.host}:${o.amqpPort}`,
+    `mqtt.listeners.tcp.1 = ${o.host}:${o.mqttPort}`,
+    'mqtt.allow_anonymous = false',
+    'mqtt.vhost = /',
+    'mqtt.exchange = amq.topic',
+    'auth_backends.1 = cache',
+    'auth_cache.cached_backend = http',
+    `auth_cache.cache_ttl = ${o.cacheTtlMs}`,
+    // POST: a GET would put passwords into URLs and access logs.
+    'auth_http.http_method = post',
+    `auth_http.user_path = ${o.authUrl}/auth/user`,
+    `auth_http.vhost_path = ${o.authUrl}/auth/vhost`,
+    `auth_http.resource_path = ${o.authUrl}/auth/resource`,
+    `auth_http.topic_path = ${o.authUrl}/auth/topic`,
+    'log.console = true',
+    'log.console.level = warning',
+    'log.file = false',
+    '',
+  ].join('\n');
+}
+
+export interface StartRabbitMqOptions {
+  credentials: CredentialStore;
+  logger: Logger;
+  host?: string;
+  /** 0 or omitted: a free port. */
+  mqttPort?: number;
+  /** The auth service's port; 0 or omitted: a free one. */
+  authPort?: number;
+  /** Auth cache TTL (ms): how long a revoked device may still be let in. Default 5 000. */
+  cacheTtlMs?: number;
+  /** Milliseconds to wait for the MQTT listener. Default 120 000 (a cold node takes a while on 2 cores). */
+  startTimeoutMs?: number;
+  bin?: string;
+}
+
+export interface RunningRabbitMq extends RunningBroker {
+  authUrl: string;
+  cacheTtlMs: number;
+}
+
+export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<RunningRabbitMq> {
+  const bin = opts.bin ?? RABBITMQ_SERVER;
+  requireBinary(bin, 'install it with `apt-get install rabbitmq-server`');
+  requireBinary(EPMD, 'epmd comes with erlang-base (a rabbitmq-server dependency)');
+  const log = opts.logger.child({ component: 'rabbitmq' });
+  const host = opts.host ?? '127.0.0.1';
+  const cacheTtlMs = opts.cacheTtlMs ?? 5000;
+
+  const auth = await buildAuthService({ credentials: opts.credentials, logger: opts.logger.child({ component: 'broker-auth' }) });
+  const authAddress = await auth.listen({ host, port: opts.authPort ?? 0 });
+
+  const dir = mkdtempSync(join(tmpdir(), 'kz-rabbitmq-'));
+  const [amqpPort, mqttPort, distPort, epmdPort] = [
+    await freePort(host), opts.mqttPort || await freePort(host), await freePort(host), await freePort(host),
+  ] as [number, number, number, number];
+  writeFileSync(join(dir, 'rabbitmq.conf'), rabbitMqConfig({ host, amqpPort, mqttPort, authUrl: authAddress, cacheTtlMs }));
+  writeFileSync(join(dir, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
+  writeFileSync(join(dir, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');
+  mkdirSync(join(dir, 'mnesia'));
+  mkdirSync(join(dir, 'log'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: dir, // the Erlang cookie lives here
+    LANG: 'C.UTF-8',
+    RABBITMQ_NODENAME: `kz${randomBytes(4).toString('hex')}@localhost`,
+    RABBITMQ_NODE_IP_ADDRESS: host,
+    RABBITMQ_NODE_PORT: String(amqpPort),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_LOGS: '-',
+    RABBITMQ_PID_FILE: join(dir, 'rabbitmq.pid'),
+    ERL_EPMD_PORT: String(epmdPort),
+    ERL_EPMD_ADDRESS: host,
+    ERL_FLAGS: `-kernel inet_dist_use_interface {${host.split('.').join(',')}}`,
+  };
+
+  // Our own epmd in the foreground, so it ends with us instead of lingering as a daemon.
+  const epmd = startChild(EPMD, ['-port', String(epmdPort), '-address', host], { env });
+  let node: Child | undefined;
+  const cleanup = async () => {
+    if (node?.process.pid) {
+      // The start script keeps beam as its child: stop the whole group we created.
+      try { process.kill(-node.process.pid, 'SIGTERM'); } catch { /* already gone */ }
+      const killer = setTimeout(() => { try { process.kill(-node!.process.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+      await node.exited;
+      clearTimeout(killer);
+    }
+    await stopChild(epmd);
+    await auth.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(epmd, 'epmd', host, epmdPort, 10_000);
+    node = startChild(bin, [], { env, detached: true });
+    await waitForPort(node, 'rabbitmq', host, mqttPort, opts.startTimeoutMs ?? 120_000);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  const url = `mqtt://${host}:${mqttPort}`;
+  log.info({ url, authUrl: authAddress, pid: node.process.pid }, 'rabbitmq started');
+  let closed = false;
+  return {
+    url, wsUrl: undefined, authUrl: authAddress, cacheTtlMs,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * The same attacks against all three brokers, each running the one policy and credential store:
+ * embedded aedes, a private Mosquitto (dynamic security), a private RabbitMQ node (HTTP auth
+ * backend). Every case has the legitimate sender publish a real message and waits for the
+ * legitimate receiver to get it, then asserts the attacker got nothing.
+ * A missing broker binary fails this suite with KZ_BROKER_BINARY_MISSING (never a skip).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
+import { topics } from '@kizuna/contract';
+import { createLogger, openDb, type Db } from '@kizuna/core';
+import {
+  createCredentialStore, createEmbeddedBroker, startMosquitto, startRabbitMq,
+  type CredentialStore, type IssuedCredentials,
+} from '../src/index.ts';
+import { connectAs, endAll, eventually, mustConnect, publishOutcome, sleep, subscribeCodes, type Received } from './mqtt-helpers.ts';
+
+const M = '999997';
+const logger = createLogger({ name: 'test', level: 'silent' });
+const RABBIT_TTL_MS = 1000;
+
+interface Target {
+  name: string;
+  start(store: CredentialStore): Promise<{ url: string; close(): Promise<void> }>;
+  /** How long until a revocation or rotation is refused at CONNECT (the RabbitMQ auth cache). */
+  revocationDelayMs: number;
+  /** Whether a revoked device that is connected is dropped at once. */
+  dropsConnectedOnRevoke: boolean;
+}
+
+const targets: Target[] = [
+  {
+    name: 'embedded aedes',
+    async start(store) {
+      const b = await createEmbeddedBroker({ credentials: store, logger, port: 0 });
+      return { url: b.mqttUrl, close: () => b.close() };
+    },
+    revocationDelayMs: 0, dropsConnectedOnRevoke: true,
+  },
+  { name: 'mosquitto', start: (store) => startMosquitto({ credentials: store, logger }), revocationDelayMs: 0, dropsConnectedOnRevoke: true },
+  {
+    name: 'rabbitmq',
+    start: (store) => startRabbitMq({ credentials: store, logger, cacheTtlMs: RABBIT_TTL_MS }),
+    revocationDelayMs: RABBIT_TTL_MS + 500, dropsConnectedOnRevoke: false,
+  },
+];
+
+/** A refused SUBSCRIBE: SUBACK 0x80 for that filter (aedes, Mosquitto) or the connection closed (RabbitMQ). */
+function refused(codes: number[] | 'closed', index = 0): boolean {
+  return codes === 'closed' || codes[index] === 0x80;
+}
+
+describe.each(targets)('attack matrix: $name', (target) => {
+  let db: Db;
+  let store: CredentialStore;
+  let broker: { url: string; close(): Promise<void> };
+  let muni: IssuedCredentials;
+  let victim: IssuedCredentials;
+  let attacker: IssuedCredentials;
+  let sender: MqttClient;
+  let receiver: { client: MqttClient; received: Received[] };
+  let seq = 0;
+
+  beforeAll(async () => {
+    db = await openDb({});
+    store = await createCredentialStore(db);
+    // Some credentials exist before the broker starts (Mosquitto's file), the rest are issued live.
+    muni = await store.issue({ kind: 'municipality', muni: M });
+    victim = await store.issue({ kind: 'tv', muni: M, device: 'victim' });
+    broker = await target.start(store);
+    attacker = await store.issue({ kind: 'tv', muni: M, device: 'attacker' });
+    sender = (await mustConnect(broker.url, muni.username, muni.password)).client;
+    receiver = await mustConnect(broker.url, victim.username, victim.password);
+    expect(await subscribeCodes(receiver.client, [topics.tvOwn(M, 'victim'), topics.areaAll(M)])).toEqual([1, 1]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await endAll(sender, receiver?.client);
+    await broker?.close();
+    await db?.close();
+  });
+
+  /** The municipality sends the victim a real alert; resolves once the victim has it. */
+  async function realAlert(): Promise<string> {
+    const payload = JSON.stringify({ real: ++seq });
+    await sender.publishAsync(topics.tvAlert(M, 'victim'), payload, { qos: 1 });
+    expect(await eventually(() => receiver.received.some((r) => r.payload === payload), 10_000)).toBe(true);
+    await sleep(200); // anything else in flight lands now
+    return payload;
+  }
+
+  it('carries the legitimate flows (control): alert to the TV, receipt to the municipality', async () => {
+    const payload = await realAlert();
+    expect(receiver.received.at(-1)).toMatchObject({ topic: topics.tvAlert(M, 'victim'), payload });
+    expect(await subscribeCodes(sender, [topics.allReceipts(M)])).toEqual([1]);
+    const receipts: string[] = [];
+    sender.on('message', (t, p) => { if (t === topics.tvReceipt(M, 'victim')) receipts.push(p.toString()); });
+    expect(await publishOutcome(receiver.client, topics.tvReceipt(M, 'victim'), 'displayed')).toBe('acked');
+    expect(await eventually(() => receipts.includes('displayed'))).toBe(true);
+  });
+
+  it('refuses another TV\'s topic and delivers it nothing', async () => {
+    const a = await mustConnect(broker.url, attacker.username, attacker.password);
+    const codes = await subscribeCodes(a.client, [topics.tvAlert(M, 'victim')]);
+    expect(refused(codes)).toBe(true);
+    await realAlert();
+    expect(a.received).toEqual([]);
+    await endAll(a.client);
+  });
+
+  it.each([
+    ['every TV of the municipality', `kz/${M}/tv/+/alert`],
+    ['every TV topic (#)', `kz/${M}/tv/#`],
+    ['every municipality', 'kz/+/tv/+/alert'],
+    ['everything', '#'],
+    ['another TV\'s own filter', topics.tvOwn(M, 'victim')],
+  ])('refuses a wildcard over %s and delivers it nothing', async (_what, filter) => {
+    const a = await mustConnect(broker.url, attacker.username, attacker.password);
+    expect(refused(await subscribeCodes(a.client, [filter]))).toBe(true);
+    await realAlert();
+    expect(a.received).toEqual([]);
+    await endAll(a.client);
+  });
+
+  it('keeps the refused half of a mixed persistent SUBSCRIBE from leaking offline messages', async () => {
+    const first = await mustConnect(broker.url, attacker.username, attacker.password, { clean: false });
+    const codes = await subscribeCodes(first.client, [topics.tvOwn(M, 'attacker'), topics.tvAlert(M, 'victim')]);
+    expect(codes === 'closed' || (codes[0] === 1 && codes[1] === 0x80)).toBe(true);
+    await endAll(first.client);
+    const secret = await realAlert(); // queued nowhere for the attacker
+    await sender.publishAsync(topics.tvAlert(M, 'attacker'), 'own alert', { qos: 1 });
+    const again = await mustConnect(broker.url, attacker.username, attacker.password, { clean: false });
+    await sleep(800);
+    expect(again.received.map((r) => r.payload)).not.toContain(secret);
+    expect(again.received.every((r) => r.topic.startsWith(`kz/${M}/tv/attacker/`))).toBe(true);
+    await endAll(again.client);
+    const cleanUp = await mustConnect(broker.url, attacker.username, attacker.password, { clean: true });
+    await endAll(cleanUp.client);
+  });
+
+  it.each([
+    ['a fake personal alert', topics.tvAlert(M, 'victim')],
+    ['a fake area alert', topics.areaAlert(M, 'zone1')],
+    ['a fake mail notice', topics.tvMail(M, 'victim')],
+    ['a receipt in the victim\'s name', topics.tvReceipt(M, 'victim')],
+  ])('drops %s published by a TV', async (_what, topic) => {
+    const a = await mustConnect(broker.url, attacker.username, attacker.password);
+    const fake = `fake ${++seq}`;
+    // aedes and RabbitMQ close the connection; Mosquitto acknowledges and drops.
+    expect(['acked', 'closed']).toContain(await publishOutcome(a.client, topic, fake, { retain: true }));
+    await realAlert();
+    expect(receiver.received.map((r) => r.payload)).not.toContain(fake);
+    // A retained fake would reach the next subscriber: check with a fresh session.
+    const fresh = await mustConnect(broker.url, victim.username, victim.password, { clientId: victim.username, clean: true });
+    // (the victim's own session is replaced by this one and restored below)
+    expect(await subscribeCodes(fresh.client, [topics.tvOwn(M, 'victim'), topics.areaAll(M)])).toEqual([1, 1]);
+    await sleep(500);
+    expect(fresh.received.map((r) => r.payload)).not.toContain(fake);
+    await endAll(fresh.client, a.client);
+    receiver = await mustConnect(broker.url, victim.username, victim.password);
+    expect(await subscribeCodes(receiver.client, [topics.tvOwn(M, 'victim'), topics.areaAll(M)])).toEqual([1, 1]);
+  });
+
+  it('refuses a wrong password and a borrowed client id at CONNECT', async () => {
+    const wrong = await connectAs(broker.url, attacker.username, `${attacker.password}x`);
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect([4, 5]).toContain(wrong.code);
+    const stolenId = await connectAs(broker.url, attacker.username, attacker.password, { clientId: victim.username });
+    expect(stolenId.ok).toBe(false);
+    const stolenPassword = await connectAs(broker.url, victim.username, attacker.password);
+    expect(stolenPassword.ok).toBe(false);
+    // The victim's session was not taken over.
+    await realAlert();
+  });
+
+  it('refuses a revoked device (and drops it at once where the broker can)', async () => {
+    const doomed = await store.issue({ kind: 'tv', muni: M, device: 'doomed' });
+    const d = await mustConnect(broker.url, doomed.username, doomed.password);
+    expect(await subscribeCodes(d.client, [topics.tvOwn(M, 'doomed')])).toEqual([1]);
+    const dropped = new Promise<void>((resolve) => d.client.once('close', () => resolve()));
+    await store.revoke(doomed.username);
+    if (target.dropsConnectedOnRevoke) {
+      await dropped;
+      await sender.publishAsync(topics.tvAlert(M, 'doomed'), 'after revoke', { qos: 1 });
+      await sleep(300);
+      expect(d.received).toEqual([]);
+    }
+    await endAll(d.client);
+    await sleep(target.revocationDelayMs);
+    const again = await connectAs(broker.url, doomed.username, doomed.password);
+    expect(again.ok).toBe(false);
+    await realAlert();
+  });
+
+  it('refuses the old password after rotation and accepts the new one', async () => {
+    const tv = await store.issue({ kind: 'tv', muni: M, device: 'rotating' });
+    await endAll((await mustConnect(broker.url, tv.username, tv.password)).client);
+    const next = await store.rotate(tv.username);
+    await sleep(target.revocationDelayMs);
+    expect((await connectAs(broker.url, tv.username, tv.password)).ok).toBe(false);
+    await endAll((await mustConnect(broker.url, next.username, next.password)).client);
+  });
+
+  it('lets a terminal publish only its own check-ins', async () => {
+    const term = await store.issue({ kind: 'terminal', muni: M, shelter: 'sh1', terminal: 't1' });
+    const events: string[] = [];
+    sender.on('message', (t, p) => { if (t.includes('/shelter/')) events.push(`${t} ${p.toString()}`); });
+    expect(await subscribeCodes(sender, [topics.allShelterEvents(M)])).toEqual([1]);
+    const t = await mustConnect(broker.url, term.username, term.password);
+    expect(await publishOutcome(t.client, topics.shelterEvent(M, 'sh1', 't2'), 'forged')).toMatch(/acked|closed/);
+    await endAll(t.client);
+    const t2 = await mustConnect(broker.url, term.username, term.password);
+    expect(await publishOutcome(t2.client, topics.shelterEvent(M, 'sh1', 't1'), 'arrived')).toBe('acked');
+    expect(await eventually(() => events.length > 0)).toBe(true);
+    await sleep(200);
+    expect(events).toEqual([`${topics.shelterEvent(M, 'sh1', 't1')} arrived`]);
+    await endAll(t2.client);
+  });
+});
