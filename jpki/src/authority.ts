@@ -7,12 +7,12 @@
 import { createPrivateKey } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { x509, generateRsaKeyPair, exportPkcs8, importPkcs8, RSA_ALG } from './engine.ts';
-import { AUTH_PIN_PATTERN, KZ_REVOCATION_DETAIL_OID, SIGN_PASSWORD_PATTERN } from './constants.ts';
+import { AUTH_PIN_PATTERN, SIGN_PASSWORD_PATTERN } from './constants.ts';
 import { createEndEntity, createIssuingCa, createRootCa, fifthBirthdayAfter, newOpaqueId, newSerial, type CaMaterial, type CertKind } from './profile.ts';
 import { fileStore, memoryStore, STORE_FORMAT, type AuthorityStore, type CertRecord, type StoreData, type StoredCa } from './authority-store.ts';
 import { EmulatedCard } from './emulated-card.ts';
 import { parseJpkiPersonal, validatePerson, type Person } from './personal.ts';
-import { answerOcsp, utf8Der, type ResponderCa } from './ocsp-responder.ts';
+import { answerOcsp, type ResponderCa } from './ocsp-responder.ts';
 import { REASON_CODE, isAuthorityReason, type AuthorityReason } from './revocation-reason.ts';
 import type { CrlStatusSource, OcspStatusSource } from './status-source.ts';
 import { normalizeSerial } from './bytes.ts';
@@ -227,7 +227,6 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
       ],
       entries: revoked.map((r) => ({
         serialNumber: r.serial, revocationDate: new Date(r.revokedAt!), reason: REASON_CODE[r.reason ?? 'unspecified'],
-        extensions: r.reason ? [new x509.Extension(KZ_REVOCATION_DETAIL_OID, false, utf8Der(r.reason))] : [],
       })),
     });
     const der = new Uint8Array(crl.rawData);

@@ -66,12 +66,6 @@ export const PERSONAL_OID = {
   addressSubstitute: '1.2.392.200149.8.5.5.6',
 } as const;
 
-/**
- * Kizuna's revocation detail (moved, renamed, died, …) in CRL entries and OCSP single responses,
- * finer than the RFC 5280 reason code. An X.667 UUID OID (2.25.n) needs no registration.
- */
-export const KZ_REVOCATION_DETAIL_OID = '2.25.198473618264032551637391748325190263517';
-
 export const OID = {
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',

@@ -38,6 +38,10 @@ export const jpkiErrors = defineErrors({
   KZ_BRIDGE_BAD_REQUEST: { message: 'the bridge request is invalid', status: 400 },
   KZ_BRIDGE_NO_CARD: { message: 'no card is inserted', status: 409 },
   KZ_BRIDGE_UNKNOWN_CARD: { message: 'no such card on offer', status: 404 },
+  // raised by the browser client (bridge-client.ts) with the same codes
+  KZ_BRIDGE_UNAVAILABLE: { message: 'the card reader bridge is not running, or refused this page', status: 503 },
+  KZ_BRIDGE_TIMEOUT: { message: 'the card reader bridge did not answer in time', status: 504 },
+  KZ_BRIDGE_CLOSED: { message: 'the connection to the card reader bridge closed', status: 503 },
 });
 
 export type JpkiErrorCode = keyof typeof jpkiErrors;

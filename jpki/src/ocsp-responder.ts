@@ -13,7 +13,7 @@ import {
   ResponseData, RevokedInfo, SingleResponse, id_pkix_ocsp_basic, id_pkix_ocsp_nonce,
 } from '@peculiar/asn1-ocsp';
 import { RSA_ALG, subtle, type x509 } from './engine.ts';
-import { KZ_REVOCATION_DETAIL_OID, OID } from './constants.ts';
+import { OID } from './constants.ts';
 import { normalizeSerial, toHex, toBytes, equalBytes } from './bytes.ts';
 import type { CertKind } from './profile.ts';
 import { REASON_CODE, type AuthorityReason } from './revocation-reason.ts';
@@ -47,8 +47,6 @@ export function issuerHashes(cert: x509.X509Certificate, hash: string): { name: 
 
 export const ocspError = (status: OCSPResponseStatus): Uint8Array =>
   new Uint8Array(AsnConvert.serialize(new OCSPResponse({ responseStatus: status })));
-
-export const utf8Der = (value: string): ArrayBuffer => new asn1js.Utf8String({ value }).toBER(false);
 
 export interface AnswerOptions { now: Date; validityMs: number }
 
@@ -86,9 +84,6 @@ export async function answerOcsp(
         revoked: new RevokedInfo({ revocationTime: entry.revokedAt ?? opts.now, revocationReason: new CRLReason(REASON_CODE[entry.reason ?? 'unspecified']) }),
       }),
     });
-    if (entry?.status === 'revoked' && entry.reason) {
-      single.singleExtensions = [new Extension({ extnID: KZ_REVOCATION_DETAIL_OID, critical: false, extnValue: new OctetString(utf8Der(entry.reason)) })];
-    }
     singles.push(single);
   }
   const ca = signer!;

@@ -1,19 +1,22 @@
 /**
- * Revocation reasons: the life events that end a JPKI certificate (moved, renamed, died, card
- * lost, renewed) and the RFC 5280 §5.3.1 CRLReason codes they map to. The exact event travels
- * beside the code in Kizuna's detail extension, because several events share one code.
+ * Revocation reasons. The authority revokes for a life event of the resident (moved, renamed,
+ * died, card lost, renewed); CRLs and OCSP carry only the RFC 5280 §5.3.1 CRLReason code, so
+ * the event maps to a code, and a verifier maps the code back to what it can tell apart:
+ * a move and a change of name both change an item of the certificate (affiliationChanged).
  */
 export const AUTHORITY_REASONS = ['moved', 'renamed', 'died', 'card-lost', 'renewed', 'unspecified'] as const;
 export type AuthorityReason = (typeof AUTHORITY_REASONS)[number];
 
-/** What a verifier can report: the authority's events, or a plain RFC 5280 reason from another CA. */
+/** The RFC 5280 reason names, as a verifier reports them. */
 export type RevocationReason =
-  | AuthorityReason
-  | 'key-compromise' | 'ca-compromise' | 'affiliation-changed' | 'superseded'
+  | 'unspecified' | 'key-compromise' | 'ca-compromise' | 'affiliation-changed' | 'superseded'
   | 'cessation-of-operation' | 'certificate-hold' | 'privilege-withdrawn' | 'aa-compromise';
 
+/** What the revocation means for the resident's record at a relying party (現況確認). */
+export type LifeEvent = 'moved-or-renamed' | 'died' | 'card-lost' | 'renewed' | 'other';
+
 export const REASON_CODE: Record<AuthorityReason, number> = {
-  moved: 3, // affiliationChanged: an item of the certificate no longer holds
+  moved: 3, // affiliationChanged: an item in the certificate no longer holds
   renamed: 3,
   died: 5, // cessationOfOperation
   'card-lost': 1, // keyCompromise: the key may be in someone else's hands
@@ -26,12 +29,13 @@ const BY_CODE: Record<number, RevocationReason> = {
   5: 'cessation-of-operation', 6: 'certificate-hold', 9: 'privilege-withdrawn', 10: 'aa-compromise',
 };
 
-/** The reason to report: the detail when it is one of ours and agrees with the code, else the code's name. */
-export function reasonFrom(code: number | undefined, detail: string | undefined): RevocationReason {
-  if (detail && (AUTHORITY_REASONS as readonly string[]).includes(detail) && (code === undefined || REASON_CODE[detail as AuthorityReason] === code)) {
-    return detail as AuthorityReason;
-  }
-  return code === undefined ? 'unspecified' : BY_CODE[code] ?? 'unspecified';
-}
+export const reasonFromCode = (code: number | undefined): RevocationReason => (code === undefined ? 'unspecified' : BY_CODE[code] ?? 'unspecified');
+
+const EVENTS: Partial<Record<RevocationReason, LifeEvent>> = {
+  'affiliation-changed': 'moved-or-renamed', 'cessation-of-operation': 'died', 'key-compromise': 'card-lost', superseded: 'renewed',
+};
+
+/** The life event behind a JPKI revocation reason. */
+export const lifeEventOf = (r: RevocationReason): LifeEvent => EVENTS[r] ?? 'other';
 
 export const isAuthorityReason = (r: unknown): r is AuthorityReason => (AUTHORITY_REASONS as readonly unknown[]).includes(r);

@@ -1,0 +1,83 @@
+/**
+ * The authority over HTTP: the OCSP responder (RFC 6960 appendix A: POST
+ * application/ocsp-request, and GET with the base64 request in the path), CRLs and CA
+ * certificates for download (RFC 5280 §4.2.1.13 / §4.2.2.1 URLs), and the published links from
+ * a signing certificate to the card's authentication certificate and from an old certificate
+ * to its renewal.
+ */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { createHttpServer, createLogger, listen, type Logger } from '@kizuna/core';
+import { createAuthority, type Authority, type AuthorityOptions } from './authority.ts';
+import { normalizeSerial } from './bytes.ts';
+import { jpkiErrors } from './errors.ts';
+
+export interface AuthorityRoutesOptions { authority: Authority }
+
+const SERIAL = { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$' } as const;
+
+export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async (app, { authority }) => {
+  app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
+
+  const ocsp = async (der: Uint8Array, reply: import('fastify').FastifyReply) =>
+    reply.type('application/ocsp-response').header('cache-control', 'no-store').send(Buffer.from(await authority.ocsp(der)));
+
+  app.post('/ocsp', async (req, reply) => {
+    if (!Buffer.isBuffer(req.body)) throw jpkiErrors.KZ_JPKI_MALFORMED('send the DER OCSP request as application/ocsp-request');
+    return ocsp(req.body, reply);
+  });
+  app.get<{ Params: { '*': string } }>('/ocsp/*', async (req, reply) => ocsp(Buffer.from(decodeURIComponent(req.params['*']), 'base64'), reply));
+
+  app.get<{ Params: { kind: string } }>('/crl/:kind', async (req, reply) => {
+    const kind = req.params.kind.replace(/\.crl$/, '');
+    if (kind !== 'sign' && kind !== 'auth') throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`no CRL "${req.params.kind}"; use sign.crl or auth.crl`);
+    return reply.type('application/pkix-crl').header('cache-control', 'max-age=60').send(Buffer.from(await authority.crl(kind)));
+  });
+
+  app.get<{ Params: { name: string } }>('/ca/:name', async (req, reply) => {
+    const anchors = authority.trustAnchors();
+    if (req.params.name === 'anchors.pem') return reply.type('application/x-pem-file').send(anchors.pem);
+    const name = req.params.name.replace(/\.(cer|der)$/, '');
+    if (name !== 'root' && name !== 'sign' && name !== 'auth') throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`no CA "${req.params.name}"; use root.cer, sign.cer, auth.cer or anchors.pem`);
+    return reply.type('application/pkix-cert').send(Buffer.from(anchors[name]));
+  });
+
+  app.get<{ Params: { serial: string } }>('/links/auth/:serial', { schema: { params: { type: 'object', properties: { serial: SERIAL } } } }, async (req) => {
+    const signSerial = normalizeSerial(req.params.serial);
+    const authSerial = authority.linkedAuthSerial(signSerial);
+    if (!authSerial) throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`${signSerial} is not a signing certificate of this authority`);
+    return { signSerial, authSerial };
+  });
+
+  app.get<{ Params: { serial: string } }>('/links/renewal/:serial', { schema: { params: { type: 'object', properties: { serial: SERIAL } } } }, async (req) => {
+    const serial = normalizeSerial(req.params.serial);
+    authority.status(serial); // 404 for a serial this authority never issued
+    return { serial, renewedTo: authority.renewedTo(serial) };
+  });
+};
+
+export interface AuthorityServerOptions extends AuthorityOptions {
+  /** TCP port (default 18840; 0 picks a free one). */
+  port?: number;
+  host?: string;
+  /** Use this authority instead of creating one from dataDir. */
+  authority?: Authority;
+  logger?: Logger;
+}
+
+export interface RunningAuthority { url: string; authority: Authority; app: FastifyInstance; close(): Promise<void> }
+
+export async function buildAuthorityApp(authority: Authority, logger: Logger): Promise<FastifyInstance> {
+  const app = await createHttpServer({ name: 'jpki-authority', logger });
+  await app.register(authorityRoutes, { authority });
+  return app;
+}
+
+export async function startAuthorityServer(opts: AuthorityServerOptions = {}): Promise<RunningAuthority> {
+  const port = opts.port ?? 18840;
+  const host = opts.host ?? '127.0.0.1';
+  const logger = opts.logger ?? createLogger({ name: 'jpki-authority' });
+  const authority = opts.authority ?? await createAuthority({ ...opts, publicUrl: opts.publicUrl ?? `http://${host}:${port || 18840}` });
+  const app = await buildAuthorityApp(authority, logger);
+  const url = await listen(app, host, port);
+  return { url, authority, app, close: () => app.close() };
+}
