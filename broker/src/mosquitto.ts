@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '@kizuna/core';
 import { freePort, requireBinary, startChild, stopChild, systemUser, waitForPort, type Child } from './child-process.ts';
 import type { CredentialStore } from './credential-store.ts';
@@ -125,6 +125,98 @@ class DynsecControl {
   }
 }
 
+export interface SyncMosquittoOptions {
+  /** The Mosquitto to keep in sync (its dynamic-security plugin loaded). */
+  url: string;
+  /** A dynsec client allowed on $CONTROL/dynamic-security/#. */
+  username: string;
+  password: string;
+  credentials: CredentialStore;
+  logger: Logger;
+  /** Extra mqtt.js options (TLS CA, ...). */
+  mqtt?: Partial<IClientOptions>;
+}
+
+export interface MosquittoSync {
+  /** Usernames Mosquitto knew that are no longer active in the store, deleted at connect. */
+  removedAtStart: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Keep a running Mosquitto's dynamic-security clients in step with the credential store: each
+ * issue / rotate / revoke is applied before the store call returns. At connect, clients revoked
+ * while nobody was listening are deleted; an active device Mosquitto does not know cannot be
+ * created without its password, so it is logged for a rotation.
+ */
+export async function syncMosquitto(o: SyncMosquittoOptions): Promise<MosquittoSync> {
+  const log = o.logger.child({ component: 'mosquitto-sync' });
+  let admin: MqttClient | undefined;
+  try {
+    admin = await mqtt.connectAsync(o.url, {
+      username: o.username, password: o.password, clientId: `${o.username}-${randomBytes(4).toString('hex')}`,
+      protocolVersion: 4, reconnectPeriod: 1000, clean: true, ...o.mqtt,
+    });
+    await admin.subscribeAsync(`${CONTROL}/response`, { qos: 1 });
+  } catch (e) {
+    await admin?.endAsync(true).catch(() => undefined);
+    throw brokerErrors.KZ_BROKER_START_FAILED(`mosquitto control connection to ${o.url}: ${(e as Error).message}`);
+  }
+  const dynsec = new DynsecControl(admin);
+
+  const create = async (username: string, identity: BrokerIdentity, password: string) => {
+    await dynsec.must({ command: 'deleteClient', username }, /not found/i);
+    await dynsec.must({ command: 'deleteRole', rolename: roleName(username) }, /not found/i);
+    await dynsec.must({ command: 'createRole', rolename: roleName(username), acls: dynsecAcls(identity) });
+    await dynsec.must({ command: 'createClient', username, password, clientid: username, roles: [{ rolename: roleName(username) }] });
+  };
+  const remove = async (username: string) => {
+    await dynsec.must({ command: 'deleteClient', username }, /not found/i);
+    await dynsec.must({ command: 'deleteRole', rolename: roleName(username) }, /not found/i);
+  };
+
+  const unsubscribe = o.credentials.onChange(async (change) => {
+    try {
+      if (change.type === 'issued') await create(change.username, change.identity, change.password);
+      else if (change.type === 'rotated') {
+        const r = await dynsec.run({ command: 'setClientPassword', username: change.username, password: change.password });
+        if (r.error) await create(change.username, change.identity, change.password);
+      } else await remove(change.username);
+      log.info({ username: change.username, change: change.type }, 'mosquitto credentials updated');
+    } catch (e) {
+      throw brokerErrors.KZ_BROKER_SYNC_FAILED(`mosquitto ${change.type} ${change.username}: ${(e as Error).message}`);
+    }
+  });
+
+  // Reconcile: Mosquitto's roles named kz-<username> are ours.
+  const removedAtStart: string[] = [];
+  try {
+    const r = await dynsec.run({ command: 'listClients', verbose: false, count: -1, offset: 0 }) as DynsecResponse & { data?: { clients?: string[] } };
+    const known = new Set((r.data?.clients ?? []).filter((u) => u !== o.username));
+    const active = new Set((await o.credentials.mosquittoClients()).map((c) => c.username));
+    for (const u of known) {
+      if (active.has(u) || u.startsWith(CONTROL_USERNAME)) continue;
+      await remove(u);
+      removedAtStart.push(u);
+    }
+    const missing = [...active].filter((u) => !known.has(u));
+    if (removedAtStart.length) log.warn({ usernames: removedAtStart }, 'mosquitto had clients no longer active: deleted');
+    if (missing.length) log.warn({ usernames: missing.slice(0, 50), count: missing.length }, 'active devices unknown to mosquitto: rotate their credentials');
+  } catch (e) {
+    unsubscribe();
+    await admin.endAsync(true).catch(() => undefined);
+    throw brokerErrors.KZ_BROKER_START_FAILED(`mosquitto reconcile: ${(e as Error).message}`);
+  }
+
+  return {
+    removedAtStart,
+    async close() {
+      unsubscribe();
+      await admin?.endAsync(true).catch(() => undefined);
+    },
+  };
+}
+
 export interface StartMosquittoOptions {
   credentials: CredentialStore;
   logger: Logger;
@@ -136,6 +228,8 @@ export interface StartMosquittoOptions {
   plugin?: string;
   /** Milliseconds to wait for the listener. Default 15 000. */
   startTimeoutMs?: number;
+  /** Password of the control client (CONTROL_USERNAME); default a fresh random one. */
+  controlPassword?: string;
 }
 
 export interface RunningBroker {
@@ -152,7 +246,7 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   const log = opts.logger.child({ component: 'mosquitto' });
   const host = opts.host ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'kz-mosquitto-'));
-  const control = { username: CONTROL_USERNAME, password: newPassword() };
+  const control = { username: CONTROL_USERNAME, password: opts.controlPassword ?? newPassword() };
   const dynsecFile = join(dir, 'dynamic-security.json');
   writeFileSync(dynsecFile, JSON.stringify(dynsecConfig(await opts.credentials.mosquittoClients(),
     { username: control.username, hash: await mosquittoHash(control.password) }), null, 1), { mode: 0o600 });
@@ -185,42 +279,13 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   const url = `mqtt://${host}:${port}`;
   const wsUrl = wsPort !== undefined ? `ws://${host}:${wsPort}` : undefined;
 
-  let admin: MqttClient | undefined;
-  let unsubscribe = () => {};
+  let sync: MosquittoSync;
   try {
-    admin = await mqtt.connectAsync(url, {
-      username: control.username, password: control.password, clientId: `${control.username}-${randomBytes(4).toString('hex')}`,
-      protocolVersion: 4, reconnectPeriod: 1000, clean: true,
-    });
-    await admin.subscribeAsync(`${CONTROL}/response`, { qos: 1 });
-    const dynsec = new DynsecControl(admin);
-
-    const create = async (username: string, identity: BrokerIdentity, password: string) => {
-      await dynsec.must({ command: 'deleteClient', username }, /not found/i);
-      await dynsec.must({ command: 'deleteRole', rolename: roleName(username) }, /not found/i);
-      await dynsec.must({ command: 'createRole', rolename: roleName(username), acls: dynsecAcls(identity) });
-      await dynsec.must({ command: 'createClient', username, password, clientid: username, roles: [{ rolename: roleName(username) }] });
-    };
-    unsubscribe = opts.credentials.onChange(async (change) => {
-      try {
-        if (change.type === 'issued') await create(change.username, change.identity, change.password);
-        else if (change.type === 'rotated') {
-          const r = await dynsec.run({ command: 'setClientPassword', username: change.username, password: change.password });
-          if (r.error) await create(change.username, change.identity, change.password);
-        } else {
-          await dynsec.must({ command: 'deleteClient', username: change.username }, /not found/i);
-          await dynsec.must({ command: 'deleteRole', rolename: roleName(change.username) }, /not found/i);
-        }
-        log.info({ username: change.username, change: change.type }, 'mosquitto credentials updated');
-      } catch (e) {
-        throw brokerErrors.KZ_BROKER_SYNC_FAILED(`mosquitto ${change.type} ${change.username}: ${(e as Error).message}`);
-      }
-    });
+    sync = await syncMosquitto({ url, username: control.username, password: control.password, credentials: opts.credentials, logger: opts.logger });
   } catch (e) {
-    await admin?.endAsync(true).catch(() => undefined);
     await stopChild(child!);
     rmSync(dir, { recursive: true, force: true });
-    throw brokerErrors.KZ_BROKER_START_FAILED(`mosquitto control connection: ${(e as Error).message}`);
+    throw e;
   }
 
   log.info({ url, wsUrl, pid: child!.process.pid }, 'mosquitto started');
@@ -230,8 +295,7 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
     async close() {
       if (closed) return;
       closed = true;
-      unsubscribe();
-      await admin?.endAsync(true).catch(() => undefined);
+      await sync.close();
       await stopChild(child!);
       rmSync(dir, { recursive: true, force: true });
     },
