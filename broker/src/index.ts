@@ -9,3 +9,5 @@ export * from './auth-service.ts';
 export * from './child-process.ts';
 export * from './mosquitto.ts';
 export * from './rabbitmq.ts';
+export * from './config.ts';
+export * from './service.ts';
