@@ -16,3 +16,4 @@ export * from './status-watch.ts';
 export * from './retention.ts';
 export * from './insurer-client.ts';
 export * from './watch-source.ts';
+export * from './jpki-adapters.ts';

@@ -16,6 +16,7 @@ import { emitEvent } from './events.ts';
 import { noticeRow } from './notices.ts';
 import type { ReceiptSigner, SignedReceipt } from './receipts.ts';
 import { iso, tokyoDate } from './time.ts';
+import { isPlainRenewal } from './status-watch.ts';
 
 /** Reasons of the gateway's own checks (the verifier's reasons come first: bad-signature, revoked, …). */
 export const REPORT_REASONS = {
@@ -46,7 +47,7 @@ async function isRenewalOf(status: StatusSource | undefined, enrolled: string, s
   let serial = enrolled;
   for (let i = 0; i < MAX_RENEWAL_HOPS; i++) {
     const s = await status.status(serial).catch(() => null);
-    if (!s?.renewedTo) return false;
+    if (!s?.renewedTo || !isPlainRenewal(s.reason)) return false;
     serial = s.renewedTo.toLowerCase();
     if (serial === signer) return true;
   }

@@ -7,12 +7,20 @@
  */
 import type { Db, Logger } from '@kizuna/core';
 import type { Clock, StatusSource } from './ports.ts';
+import { lifeEventOf, type RevocationReason } from '@kizuna/jpki/revocation-reason';
 import { emitEvent } from './events.ts';
 
 export interface StatusWatcherOptions { db: Db; status: StatusSource; clock: Clock; logger: Logger; intervalS: number }
 export interface WatchResult { checked: number; revoked: number; renewed: number; unknown: number }
 
 const MAX_HOPS = 8;
+
+/**
+ * Only a plain renewal is followed silently. A move or a change of name also links old → new,
+ * but the four items changed: the insurer is told (reason moved / renamed) and the resident
+ * enrols again with a new consent, which discloses the new items.
+ */
+export const isPlainRenewal = (reason: string | undefined): boolean => reason === 'renewed' || reason === 'superseded';
 
 export function createStatusWatcher(opts: StatusWatcherOptions) {
   let timer: NodeJS.Timeout | undefined;
@@ -23,7 +31,7 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
     let s = await opts.status.status(current);
     let hops = 0;
     // Renewal: walk old → new while each step is a renewal, ending on the newest certificate.
-    while (s.status === 'revoked' && s.renewedTo && hops < MAX_HOPS) {
+    while (s.status === 'revoked' && s.renewedTo && isPlainRenewal(s.reason) && hops < MAX_HOPS) {
       current = s.renewedTo.toLowerCase();
       s = await opts.status.status(current);
       hops += 1;
@@ -43,7 +51,8 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
         if (s.status === 'revoked') {
           await q.query(`UPDATE gw_enrolments SET cert_status = 'revoked' WHERE id = $1`, [e.id]);
           await emitEvent(q, e.insurer_id, 'certificate.revoked', {
-            code: e.code, policy: e.policy, reason: s.reason ?? 'unspecified',
+            // The life event (moved-or-renamed, died, card-lost, other) and the CRL reason it came from.
+            code: e.code, policy: e.policy, reason: lifeEventOf((s.reason ?? 'unspecified') as RevocationReason), crlReason: s.reason ?? 'unspecified',
             revokedAt: (s.revokedAt ?? now).toISOString(), detectedAt: now.toISOString(),
           }, now);
         }

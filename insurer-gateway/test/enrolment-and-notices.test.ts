@@ -142,6 +142,31 @@ for (const engine of dbEngines()) {
       expect((await h.tv(token, 'DELETE', `/notices/${noticeId}`)).status).toBe(200);
     });
 
+    it('logs in with the card (challenge–response, revocation checked): first login opens the post-box, the next reaches it again', async () => {
+      const r = await issueResident(pki.authority);
+      const cert = Buffer.from(await r.client.readAuthCertificate()).toString('base64');
+      const login = async (muni?: string, device?: string) => {
+        const ch = (await h.app.inject({ method: 'POST', url: '/postbox/v1/login/challenge' })).json();
+        const signature = Buffer.from(await r.client.authSign(r.pin, Buffer.from(ch.challenge, 'base64'))).toString('base64');
+        return { ch, res: await h.app.inject({ method: 'POST', url: '/postbox/v1/login', payload: { id: ch.id, signature, certificate: cert, ...(muni ? { muni, device } : {}) } }) };
+      };
+      const first = await login('999997', 'tv-0001');
+      expect(first.res.statusCode).toBe(200);
+      expect(first.res.json()).toMatchObject({ created: true, unread: 0 });
+      const second = await login();
+      expect(second.res.json()).toMatchObject({ created: false, postboxId: first.res.json().postboxId });
+      expect((await h.tv(second.res.json().token, 'GET', '/notices')).status).toBe(200);
+      // replaying an answered challenge, a wrong signature, and a revoked card are refused by name
+      const replay = await h.app.inject({ method: 'POST', url: '/postbox/v1/login', payload: { id: first.ch.id, signature: 'AAAA', certificate: cert } });
+      expect(replay.json()).toMatchObject({ code: 'KZ_GW_LOGIN_FAILED', details: { reason: 'challenge-replayed' } });
+      const ch = (await h.app.inject({ method: 'POST', url: '/postbox/v1/login/challenge' })).json();
+      const wrong = await h.app.inject({ method: 'POST', url: '/postbox/v1/login', payload: { id: ch.id, signature: Buffer.alloc(256, 1).toString('base64'), certificate: cert } });
+      expect(wrong.json()).toMatchObject({ code: 'KZ_GW_LOGIN_FAILED', details: { reason: 'bad-signature' } });
+      pki.authority.revoke(r.authSerial, 'card-lost');
+      const revoked = await login();
+      expect(revoked.res.json()).toMatchObject({ code: 'KZ_GW_LOGIN_FAILED', details: { reason: 'revoked' } });
+    });
+
     it('refuses post-box calls without a valid session', async () => {
       const none = await h.app.inject({ method: 'GET', url: '/postbox/v1/notices' });
       expect(none.json()).toMatchObject({ code: 'KZ_GW_SESSION_MISSING' });

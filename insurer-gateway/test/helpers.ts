@@ -15,6 +15,8 @@ import { signRequest } from '../src/request-signing.ts';
 import { loginPostbox } from '../src/postboxes.ts';
 import { buildConsentDocument, buildReportDocument, type Statement } from '../src/documents.ts';
 import { createWatchSource } from '../src/watch-source.ts';
+import { authorityLinks, challengeLogin } from '../src/jpki-adapters.ts';
+import { createChallengeService } from '@kizuna/jpki/challenge';
 
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 export const silentLogger = () => createLogger({ name: 'gw-test', level: 'silent' });
@@ -73,10 +75,10 @@ export async function openHarness(engine: DbEngine, pki: Pki, extra: Partial<Gat
   const clock = new TestClock();
   const status = createWatchSource({
     db, verifier: pki.verifier,
-    links: { renewedTo: (s) => pki.authority.renewedTo(s), renewedFrom: (s) => { try { return pki.authority.status(s).renewedFrom ?? null; } catch { return null; } }, certificate: (s) => pki.authority.certificate(s) },
+    links: authorityLinks(pki.authority),
   });
   const app = await buildGatewayApp({
-    db, logger: silentLogger(), verifier: pki.verifier, evidenceVerifier: undefined, status, clock, operatorToken: OPERATOR_TOKEN, ...extra,
+    db, logger: silentLogger(), verifier: pki.verifier, challenges: challengeLogin(createChallengeService({ verifier: pki.verifier })), status, clock, operatorToken: OPERATOR_TOKEN, ...extra,
   });
   let seq = 0;
   const h: Harness = {

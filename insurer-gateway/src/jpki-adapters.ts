@@ -1,0 +1,46 @@
+/**
+ * The jpki parts seen through the gateway's ports: card login through jpki's challenge service,
+ * and the authority's renewal links over its HTTP API (`GET /links/renewal/:serial`).
+ */
+import type { ChallengeService } from '@kizuna/jpki/challenge';
+import { gatewayErrors as E } from './errors.ts';
+import type { LoginChallenges } from './ports.ts';
+import type { RenewalLinks } from './watch-source.ts';
+
+export function challengeLogin(service: ChallengeService): LoginChallenges {
+  return {
+    async issue() {
+      const c = service.issue();
+      return { id: c.challengeId, challenge: c.nonceBase64, expiresAt: c.expiresAt.toISOString() };
+    },
+    async verify(input) {
+      const r = await service.verifyResponse({ challengeId: input.id, certificate: input.certificate, signature: input.signature });
+      if (r.ok) return { serial: r.serial.toLowerCase() };
+      // Fail closed, naming the check; an unreachable status source is "try again", not "wrong card".
+      if (r.reason === 'status-unknown') throw E.KZ_GW_STATUS_UNAVAILABLE(r.detail, { reason: r.reason, detail: r.detail });
+      throw E.KZ_GW_LOGIN_FAILED(`${r.reason}: ${r.detail}`, { reason: r.reason, detail: r.detail });
+    },
+  };
+}
+
+/** Renewal links from the authority's HTTP API (old → new only; the API has no new → old link). */
+export function httpRenewalLinks(authorityUrl: string, timeoutMs = 5000): RenewalLinks {
+  return {
+    async renewedTo(serial) {
+      const res = await fetch(new URL(`/links/renewal/${serial}`, authorityUrl), { signal: AbortSignal.timeout(timeoutMs) });
+      if (res.status === 404) return null;
+      if (!res.ok) throw new Error(`authority answered HTTP ${res.status}`);
+      return ((await res.json()) as { renewedTo: string | null }).renewedTo;
+    },
+  };
+}
+
+/** In-process links straight from a jpki Authority (the embedded default and the tests). */
+export function authorityLinks(authority: { renewedTo(s: string): string | null; status(s: string): { renewedFrom?: string }; certificate(s: string): Uint8Array }): RenewalLinks {
+  const safe = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
+  return {
+    renewedTo: (s) => safe(() => authority.renewedTo(s)),
+    renewedFrom: (s) => safe(() => authority.status(s).renewedFrom ?? null),
+    certificate: (s) => safe(() => authority.certificate(s)),
+  };
+}
