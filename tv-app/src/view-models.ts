@@ -124,11 +124,21 @@ export function homeModel(h: HomeInput): HomeModel {
     level: top.alert.level,
     text: `${fmt(s.levelLabel, { level: top.alert.level })}　${levelPhrase(top.alert.level, h.lang).phrase}　${top.alert.zone.name}`,
   } : undefined;
-  const areaLines = h.areas.length
-    ? h.areas.slice(0, 4).map((a) => ({
-      level: a.level,
-      text: fmt(s.areaLevel, { zone: a.zone.name, level: a.level, phrase: levelPhrase(a.level, h.lang).phrase })
-        + (a.status !== 'Actual' ? `【${(a.status === 'Exercise' ? s.exercise : s.test).split(/[\s—　]/)[0]}】` : ''),
+  // Area status: the area alerts, plus the zones of personal alerts (the area message may not
+  // have arrived, and Home must never say "no alert" under an alert bar). Highest level per zone.
+  const byZone = new Map<string, { zone: string; level: 3 | 4 | 5; status: string }>();
+  const put = (id: string, zone: string, level: 3 | 4 | 5, status: string) => {
+    const prev = byZone.get(id);
+    if (!prev || level > prev.level) byZone.set(id, { zone, level, status });
+  };
+  for (const a of h.areas) put(a.zone.id, a.zone.name, a.level, a.status);
+  for (const e of h.active) put(e.alert.zone.id, e.alert.zone.name, e.alert.level, e.alert.status);
+  const zones = [...byZone.values()].sort((a, b) => b.level - a.level);
+  const areaLines = zones.length
+    ? zones.slice(0, 4).map((z) => ({
+      level: z.level,
+      text: fmt(s.areaLevel, { zone: z.zone, level: z.level, phrase: levelPhrase(z.level, h.lang).phrase })
+        + (z.status !== 'Actual' ? `【${(z.status === 'Exercise' ? s.exercise : s.test).split(/[\s—　]/)[0]}】` : ''),
     }))
     : [{ text: s.areaNone }];
   const menu: HomeModel['menu'] = [];

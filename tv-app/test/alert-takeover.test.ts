@@ -3,13 +3,14 @@
  * topic, the TV takes over the screen with the resident's name and shelter, reports delivered
  * and displayed, and the resident answers with the remote's keys.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   KEY, personalAlert, press, recipient, shot, startRig, takeoverLayoutProblems, waitHidden, waitVisibleText, isVisible, type Rig,
 } from './helpers/harness.ts';
 
 let rig: Rig;
 beforeAll(async () => { rig = await startRig(); });
+beforeEach(() => { rig.freshDevice(); });
 afterAll(async () => { await rig?.close(); });
 
 describe('alert takeover', () => {

@@ -31,6 +31,8 @@ export function builtBundle(): Promise<string> {
 
 export interface TestBroker {
   aedes: Aedes;
+  /** Device credentials the broker accepts (mutable: tests add devices). */
+  passwords: Record<string, string>;
   wsUrl: string;
   /** Drop every WebSocket connection and stop listening (the broker keeps its sessions). */
   goAway(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startBroker(passwords: Record<string, string>): Promise<Te
   await listen();
   return {
     aedes,
+    passwords,
     get wsUrl() { return `ws://127.0.0.1:${port}`; },
     goAway: stop,
     comeBack: listen,
@@ -140,9 +143,11 @@ export interface Rig {
   server: TvAppServer;
   browser: Browser;
   console: ConsoleClient;
+  /** The current device id; `freshDevice()` switches to a new one with clean storage. */
   device: string;
   password: string;
-  /** Open the TV for this device (a fresh page; storage persists within the browser). */
+  freshDevice(): string;
+  /** Open the TV for the current device (a fresh page; storage persists within the browser). */
   openTv(extra?: string): Promise<Tv>;
   close(): Promise<void>;
 }
@@ -154,9 +159,15 @@ export async function startRig(device = `tv-${Math.random().toString(36).slice(2
   const server = await startTvApp({ port: 0, distDir, logger: createLogger({ name: 'tv-app', level: 'warn' }) });
   const browser = await launchBrowser({ width: 1920, height: 1080 });
   const cons = await ConsoleClient.connect(broker, 'console-test', 'console-secret');
-  return {
+  const rig: Rig = {
     broker, server, browser, console: cons, device, password,
+    freshDevice() {
+      this.device = `tv-${Math.random().toString(36).slice(2, 8)}`;
+      broker.passwords[this.device] = password;
+      return this.device;
+    },
     async openTv(extra = '') {
+      const device = this.device;
       const page = await browser.newPage();
       page.on('pageerror', (e) => console.error('[tv page error]', (e as Error).message));
       const url = `${server.url}/#device=${device}&muni=${MUNI}&mqtt=${encodeURIComponent(broker.wsUrl)}&user=${device}&pass=${password}&lang=ja&inspect=1${extra}`;
@@ -171,6 +182,7 @@ export async function startRig(device = `tv-${Math.random().toString(36).slice(2
       await broker.close();
     },
   };
+  return rig;
 }
 
 /** Wait until an element whose text contains `text` is visible (under `scope` ref if given). */

@@ -1,0 +1,132 @@
+/**
+ * Configuration checks (each bad field named), the per-box key map, Japanese line-break
+ * marking and the screen wording rules.
+ */
+import { describe, expect, it } from 'vitest';
+import { LEVELS } from '@kizuna/contract';
+import { ConfigError, parseHash, validateConfig, loadTvConfig } from '../src/config.ts';
+import { DEFAULT_KEYS, digitOf, parseKeyMap } from '../src/keymap.ts';
+import { zwsp } from '../src/text/ja-wrap.ts';
+import { STRINGS } from '../src/i18n/strings.ts';
+import { homeModel, levelPhrase, distanceText, takeoverModel } from '../src/view-models.ts';
+
+describe('TV configuration', () => {
+  it('reads the hash', () => {
+    const c = validateConfig(parseHash('#device=tv-1&muni=999997&mqtt=ws%3A%2F%2F127.0.0.1%3A18831&user=tv-1&pass=p%26w&lang=en&keys=82:Red,71:Green'));
+    expect(c).toMatchObject({ device: 'tv-1', muni: '999997', mqtt: 'ws://127.0.0.1:18831', user: 'tv-1', pass: 'p&w', lang: 'en', inspect: false });
+    expect(c.keys[82]).toBe('Red');
+    expect(c.keys[403]).toBe('Red'); // defaults stay
+  });
+
+  it('names every failed check', () => {
+    try {
+      validateConfig({ device: 'a/b', muni: '', mqtt: 'http://x', lang: 'fr', keys: '403:Purple', console: 'ftp://x' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const p = (e as ConfigError).problems.join('\n');
+      expect((e as ConfigError).code).toBe('KZ_TV_CONFIG_INVALID');
+      for (const s of ['device is missing', 'muni is missing', 'lang must be one of', 'mqtt must be a ws://', 'user is required with mqtt', '"Purple" is not a key name', 'console must be an http']) {
+        expect(p).toContain(s);
+      }
+    }
+  });
+
+  it('falls back to tv-config.json for a packaged box; the hash overrides single fields', async () => {
+    const loc = { hash: '#lang=ko', href: 'http://box.local/app/index.html' } as Location;
+    const fetchFn = (async (url: string) => {
+      expect(url).toBe('http://box.local/app/tv-config.json');
+      return new Response(JSON.stringify({ device: 'stb-9', muni: '999997', lang: 'ja', keys: { 461: 'Back' } }));
+    }) as unknown as typeof fetch;
+    const c = await loadTvConfig(loc, fetchFn);
+    expect(c).toMatchObject({ device: 'stb-9', lang: 'ko' });
+    expect(c.keys[461]).toBe('Back');
+    const bad = (async () => new Response('{oops')) as unknown as typeof fetch;
+    await expect(loadTvConfig(loc, bad)).rejects.toThrow('tv-config.json is not valid JSON');
+  });
+});
+
+describe('key map', () => {
+  it('maps the HbbTV colour keys, arrows, OK, Back and digits by default', () => {
+    expect([DEFAULT_KEYS[403], DEFAULT_KEYS[404], DEFAULT_KEYS[405], DEFAULT_KEYS[406]]).toEqual(['Red', 'Green', 'Yellow', 'Blue']);
+    expect(DEFAULT_KEYS[13]).toBe('Enter');
+    expect(DEFAULT_KEYS[461]).toBe('Back');
+    expect(digitOf(DEFAULT_KEYS, 55)).toBe(7);
+    expect(digitOf(DEFAULT_KEYS, 101)).toBe(5);
+    expect(digitOf(DEFAULT_KEYS, 13)).toBeNull();
+  });
+
+  it('accepts JSON or code:Name lists and refuses bad entries by name', () => {
+    expect(parseKeyMap({ 172: 'Red' })).toEqual({ 172: 'Red' });
+    expect(parseKeyMap('1:Back,2:Digit3')).toEqual({ 1: 'Back', 2: 'Digit3' });
+    expect(() => parseKeyMap('x:Red')).toThrow('"x" is not a key code');
+    expect(() => parseKeyMap(42)).toThrow('keys must be');
+  });
+});
+
+describe('Japanese line breaking', () => {
+  const marks = (t: string) => zwsp(t).split('\u200B');
+
+  it('marks breaks between phrases, keeping particles and endings with their word', () => {
+    const parts = marks('川の水位が上がっています。明るいうちに避難所へ向かってください。');
+    expect(parts.join('')).toBe('川の水位が上がっています。明るいうちに避難所へ向かってください。');
+    expect(parts.length).toBeGreaterThan(3);
+    for (const p of parts.slice(1)) expect(p[0]).not.toMatch(/[ぁ-ゟ]/u);
+  });
+
+  it('never starts a line with closing punctuation or small kana, nor ends one with an opening bracket', () => {
+    const parts = marks('「カードを登録する」を選んで、決定（けってい）を押してください。ちょっと待ってね');
+    for (const p of parts.slice(1)) expect('、。）」ー'.includes(p[0]!)).toBe(false);
+    for (const p of parts.slice(0, -1)) expect('（「'.includes(p[p.length - 1]!)).toBe(false);
+  });
+
+  it('leaves ASCII text alone', () => {
+    expect(zwsp('Go to the shelter now.')).toBe('Go to the shelter now.');
+  });
+});
+
+describe('screen wording', () => {
+  it('has every string in all seven languages', () => {
+    const keys = Object.keys(STRINGS.ja);
+    for (const [lang, s] of Object.entries(STRINGS)) {
+      expect(Object.keys(s), lang).toEqual(keys);
+      for (const k of keys) expect((s as unknown as Record<string, string>)[k], `${lang}.${k}`).not.toBe('');
+    }
+  });
+
+  it('uses the fixed level phrases', () => {
+    expect(levelPhrase(4, 'ja').phrase).toBe(LEVELS[4].phrase);
+    expect(levelPhrase(5, 'en').phrase).toBe(LEVELS[5].english);
+    expect(levelPhrase(4, 'ja-x-easy').action).toBe(LEVELS[4].easyPhrase);
+  });
+
+  it('writes distances for people, not for machines', () => {
+    expect(distanceText(1234, 'ja')).toBe('約1.2キロメートル');
+    expect(distanceText(447, 'en')).toBe('about 450 m');
+    expect(distanceText(undefined, 'en')).toBe('');
+  });
+
+  it('marks exercises and tests on the takeover, and says when an update replaced the message', () => {
+    const base = {
+      v: 1 as const, kind: 'personal-alert' as const, alertId: 'a', revision: 2, msgType: 'Update' as const, status: 'Exercise' as const, level: 4 as const,
+      hazard: 'flood' as const, sent: '2026-06-01T09:00:00Z', expires: '2099-01-01T00:00:00Z', zone: { id: 'z', name: 'Z' },
+      recipients: [{ ref: 'r', displayName: 'X', language: 'en' as const, needsHelp: false, headline: 'h', instruction: 'i' }],
+    };
+    const m = takeoverModel({ entry: { alert: base, answers: {}, sent: {}, updated: true }, recipient: base.recipients[0]!, online: true, scale: 1 });
+    expect(m.exercise).toContain('EXERCISE');
+    expect(m.levelLabel).toContain('EXERCISE');
+    expect(m.notice?.text).toBe(STRINGS.en.updated);
+    expect(m.choices.map((c) => [c.key, c.answer])).toEqual([['Green', 'evacuating'], ['Yellow', 'safe-indoors'], ['Red', 'need-help']]);
+    const offline = takeoverModel({ entry: { alert: { ...base, status: 'Actual' }, answers: {}, sent: {}, updated: false }, recipient: base.recipients[0]!, online: false, scale: 1 });
+    expect(offline.exercise).toBeUndefined();
+    expect(offline.notice?.text).toBe(STRINGS.en.offlineWarning);
+  });
+
+  it('Home explains binding when no resident is known, and lists the alert first when one is active', () => {
+    const empty = homeModel({ lang: 'ja', conn: 'none', residents: [], active: [], areas: [], mailUnread: null, scale: 1 });
+    expect(empty.howToBind).toBe(STRINGS.ja.howToBind);
+    expect(empty.menu.map((i) => i.id)).toEqual(['bind', 'postbox', 'myinfo', 'settings']);
+    expect(empty.areaLines).toEqual([{ text: STRINGS.ja.areaNone }]);
+    expect(empty.connText).toBe(STRINGS.ja.connNoBroker);
+  });
+});
