@@ -17,6 +17,7 @@ import type { ConsoleContext } from './context.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { capRoutes } from './routes/cap.ts';
 import { createStaff } from './staff.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -95,6 +96,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => sessionRoutes(a, ctx));
   await app.register(async (a) => registerRoutes(a, ctx));
   await app.register(async (a) => alertRoutes(a, ctx));
+  await app.register(async (a) => capRoutes(a, ctx));
 
   await ingest.start();
   const tickMs = (o.tickS ?? 5) * 1000;

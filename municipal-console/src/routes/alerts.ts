@@ -28,8 +28,8 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
 
   r.get('/api/alerts', {
     preHandler: viewer,
-    schema: { tags: ['alerts'], summary: 'Alerts, newest first', security: sec, querystring: Type.Object({ state: Type.Optional(AlertStateSchema), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }), response: { 200: Type.Array(AlertViewSchema), ...errors(401) } },
-  }, async (req) => ctx.alerts.list({ state: req.query.state as never, limit: req.query.limit }));
+    schema: { tags: ['alerts'], summary: 'Alerts, newest first', security: sec, querystring: Type.Object({ state: Type.Optional(AlertStateSchema), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 100' })) }), response: { 200: Type.Array(AlertViewSchema), ...errors(401) } },
+  }, async (req) => ctx.alerts.list({ state: req.query.state as never, limit: req.query.limit ?? 100 }));
 
   r.get('/api/alerts/:id', { preHandler: viewer, schema: { tags: ['alerts'], summary: 'One alert', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 404) } } },
     async (req) => ctx.alerts.get(req.params.id));
@@ -54,8 +54,8 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
 
   r.get('/api/alerts/:id/status', {
     preHandler: viewer,
-    schema: { tags: ['status'], summary: 'Figures per alert and per zone; with residents=true, one row per resident', security: sec, params: IdParams, querystring: Type.Object({ residents: Type.Boolean({ default: false }) }), response: { 200: AlertStatusSchema, ...errors(401, 404) } },
-  }, async (req) => alertStatus(ctx.db, req.params.id, ctx.clock.now(), { residents: req.query.residents }));
+    schema: { tags: ['status'], summary: 'Figures per alert and per zone; with residents=true, one row per resident', security: sec, params: IdParams, querystring: Type.Object({ residents: Type.Optional(Type.Boolean({ description: 'default false' })) }), response: { 200: AlertStatusSchema, ...errors(401, 404) } },
+  }, async (req) => alertStatus(ctx.db, req.params.id, ctx.clock.now(), { residents: req.query.residents ?? false }));
 
   r.get('/api/alerts/:id/rescue', {
     preHandler: viewer,

@@ -44,10 +44,10 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
     async (req) => residentSummary(ctx.db, req.params.id));
   r.get('/api/residents', {
     preHandler: viewer,
-    schema: { tags: ['register'], summary: 'Residents (paged)', security: sec, querystring: Type.Object({ zone: Type.Optional(Type.String()), offset: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }), response: { 200: Type.Array(ResidentSummary), ...errors(401) } },
+    schema: { tags: ['register'], summary: 'Residents (paged)', security: sec, querystring: Type.Object({ zone: Type.Optional(Type.String()), offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })) }), response: { 200: Type.Array(ResidentSummary), ...errors(401) } },
   }, async (req) => {
     const { rows } = await ctx.db.query<{ id: string }>('SELECT id FROM residents WHERE ($1::text IS NULL OR zone_id = $1) ORDER BY id OFFSET $2 LIMIT $3',
-      [req.query.zone ?? null, req.query.offset, req.query.limit]);
+      [req.query.zone ?? null, req.query.offset ?? 0, req.query.limit ?? 100]);
     return Promise.all(rows.map((x) => residentSummary(ctx.db, x.id)));
   });
 
@@ -55,11 +55,11 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
     async (req) => registerDevice(ctx.db, req.body, staffOf(req).username));
   r.get('/api/devices', {
     preHandler: viewer,
-    schema: { tags: ['register'], summary: 'TVs (paged)', security: sec, querystring: Type.Object({ zone: Type.Optional(Type.String()), offset: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }), response: { 200: Type.Array(DeviceView), ...errors(401) } },
+    schema: { tags: ['register'], summary: 'TVs (paged)', security: sec, querystring: Type.Object({ zone: Type.Optional(Type.String()), offset: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })) }), response: { 200: Type.Array(DeviceView), ...errors(401) } },
   }, async (req) => {
     const { rows } = await ctx.db.query<{ id: string; zone_id: string; household_id: string | null; status: string; residents: number }>(`
       SELECT d.id, d.zone_id, d.household_id, d.status, (SELECT count(*)::int FROM bindings b WHERE b.device_id = d.id AND b.status = 'active') AS residents
-      FROM devices d WHERE ($1::text IS NULL OR d.zone_id = $1) ORDER BY d.id OFFSET $2 LIMIT $3`, [req.query.zone ?? null, req.query.offset, req.query.limit]);
+      FROM devices d WHERE ($1::text IS NULL OR d.zone_id = $1) ORDER BY d.id OFFSET $2 LIMIT $3`, [req.query.zone ?? null, req.query.offset ?? 0, req.query.limit ?? 100]);
     return rows.map((d) => ({ id: d.id, zoneId: d.zone_id, householdId: d.household_id, status: d.status, residents: Number(d.residents) }));
   });
   r.post('/api/bindings', { preHandler: admin, schema: { tags: ['register'], summary: 'Bind a resident to a TV directly (admin; the card path is POST /api/bind)', security: sec, body: BindBody, response: { 200: Count, ...errors(400, 401, 403, 404) } } },

@@ -1,0 +1,232 @@
+/**
+ * CAP 1.2 (OASIS Common Alerting Protocol, urn:oasis:names:tc:emergency:cap:1.2) in and out.
+ * Import checks the fields CAP requires and the ones Kizuna needs to act (the evacuation level,
+ * an expiry, an area), naming the failing field as an XPath-like path. Japan's level travels as
+ * <parameter><valueName>EvacuationLevel</valueName>, the hazard as an eventCode
+ * "kizuna:hazard" (else it is read from <event>), zones as <geocode> "kizuna:zone".
+ */
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { HAZARDS, LANGUAGES, type AlertStatus, type EvacuationLevel, type Hazard, type Language, type MsgType } from '@kizuna/contract';
+import { consoleErrors } from './errors.ts';
+import type { AlertSpec, CapDetails } from './alert-spec.ts';
+import type { LonLat } from './geo.ts';
+import type { AlertView, RevisionView } from './alerts.ts';
+import type { Zone } from './register.ts';
+import { PACKS, render } from './templates.ts';
+
+export const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
+const CATEGORIES = ['Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other'];
+const URGENCY = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'];
+const SEVERITY = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'];
+const CERTAINTY = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'];
+// CAP's dateTime: offset required, no "Z" (CAP 1.2 §3.3.2)
+const CAP_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
+const LEVEL_NAMES = ['EvacuationLevel', '警戒レベル'];
+
+const HAZARD_WORDS: [RegExp, Hazard][] = [
+  [/flood|洪水|浸水|氾濫|大雨/i, 'flood'], [/landslide|土砂|がけ崩れ/i, 'landslide'], [/storm.?surge|高潮/i, 'storm-surge'],
+  [/tsunami|津波/i, 'tsunami'], [/earthquake|地震/i, 'earthquake'], [/volcan|噴火|火山/i, 'volcano'], [/fire|火災/i, 'fire'],
+];
+
+export interface CapImport {
+  msgType: MsgType;
+  /** For Update and Cancel: the CAP identifiers referenced (sender,identifier,sent triples). */
+  references: string[];
+  spec: AlertSpec;
+}
+
+const bad = (field: string, why: string) => consoleErrors.KZ_CONSOLE_CAP_INVALID(`${field} ${why}`, { field });
+
+type Node = Record<string, unknown>;
+const arr = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+function text(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const s = (typeof v === 'object' ? String((v as Node)['#text'] ?? '') : String(v)).trim();
+  return s || undefined;
+}
+
+function required(n: Node, key: string, path: string): string {
+  const v = text(n[key]);
+  if (!v) throw bad(`${path}/${key}`, 'is required');
+  return v;
+}
+function oneOf(n: Node, key: string, path: string, allowed: string[]): string {
+  const v = required(n, key, path);
+  if (!allowed.includes(v)) throw bad(`${path}/${key}`, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+  return v;
+}
+function capTime(n: Node, key: string, path: string, need = true): string | undefined {
+  const v = need ? required(n, key, path) : text(n[key]);
+  if (v === undefined) return undefined;
+  if (!CAP_TIME.test(v) || Number.isNaN(Date.parse(v))) throw bad(`${path}/${key}`, `must be a CAP dateTime like 2026-11-23T19:00:00+09:00 (got ${JSON.stringify(v)})`);
+  return new Date(v).toISOString();
+}
+
+function capLanguage(tag: string | undefined): Language | undefined {
+  const t = (tag ?? 'en-US').toLowerCase();
+  if (t === 'ja-x-easy' || t === 'ja-jp-x-easy') return 'ja-x-easy';
+  const base = t.split('-')[0]!;
+  return (LANGUAGES as readonly string[]).includes(base) ? base as Language : undefined;
+}
+
+/** "lat,lon lat,lon …" → closed [lon, lat] ring. */
+function parsePolygon(s: string, path: string): LonLat[] {
+  const pts = s.trim().split(/\s+/).map((pair, i) => {
+    const [lat, lon] = pair.split(',').map(Number);
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat!) > 90 || Math.abs(lon!) > 180) throw bad(path, `point ${i + 1} is not "lat,lon"`);
+    return [lon!, lat!] as LonLat;
+  });
+  if (pts.length < 4) throw bad(path, 'needs at least 4 points (CAP polygons are closed)');
+  const [f, l] = [pts[0]!, pts[pts.length - 1]!];
+  if (f[0] !== l[0] || f[1] !== l[1]) throw bad(path, 'first and last points must be the same');
+  return pts;
+}
+
+function parseCircle(s: string, path: string) {
+  const m = /^\s*(-?[\d.]+),(-?[\d.]+)\s+([\d.]+)\s*$/.exec(s);
+  if (!m) throw bad(path, 'must be "lat,lon radius-km"');
+  const [lat, lon, km] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180 || !(km > 0)) throw bad(path, 'is out of range');
+  return { lat, lon, radiusM: km * 1000 };
+}
+
+function pairs(n: Node, key: string): { name: string; value: string }[] {
+  return arr(n[key]).map((p) => ({ name: text((p as Node).valueName) ?? '', value: text((p as Node).value) ?? '' }));
+}
+
+export function parseCap(xml: string): CapImport {
+  if (typeof xml !== 'string' || !xml.trim()) throw bad('/', 'body must be a CAP 1.2 XML document');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw bad('/', `is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
+  const doc = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, parseTagValue: false, trimValues: true }).parse(xml) as Node;
+  const alert = doc.alert as Node | undefined;
+  if (!alert || typeof alert !== 'object') throw bad('/alert', 'root element is missing');
+  if (alert['@_xmlns'] !== undefined && alert['@_xmlns'] !== CAP_NS) throw bad('/alert/@xmlns', `must be ${CAP_NS}`);
+  const p = '/alert';
+  const identifier = required(alert, 'identifier', p);
+  if (/[\s,<&]/.test(identifier)) throw bad(`${p}/identifier`, 'must not contain spaces, commas, < or &');
+  const sender = required(alert, 'sender', p);
+  capTime(alert, 'sent', p);
+  const status = oneOf(alert, 'status', p, ['Actual', 'Exercise', 'System', 'Test', 'Draft']);
+  if (status === 'System' || status === 'Draft') throw bad(`${p}/status`, `${status} messages are not shown to residents; use Actual, Exercise or Test`);
+  const msgType = oneOf(alert, 'msgType', p, ['Alert', 'Update', 'Cancel', 'Ack', 'Error']);
+  if (msgType === 'Ack' || msgType === 'Error') throw bad(`${p}/msgType`, `${msgType} is not an alert to publish`);
+  oneOf(alert, 'scope', p, ['Public', 'Restricted', 'Private']);
+  const references = (text(alert.references) ?? '').split(/\s+/).filter(Boolean);
+  if (msgType !== 'Alert' && references.length === 0) throw bad(`${p}/references`, `is required for ${msgType}`);
+
+  const infos = arr(alert.info) as Node[];
+  if (infos.length === 0) throw bad(`${p}/info`, 'at least one <info> is required');
+  let level: EvacuationLevel | undefined; let hazard: Hazard | undefined; let expires: string | undefined;
+  const extra: Partial<Record<Language, string>> = {};
+  const zones = new Set<string>(); let polygon: LonLat[] | undefined; let circle: AlertSpec['target']['circle'];
+  const cap: CapDetails = { identifier, sender };
+  infos.forEach((info, i) => {
+    const ip = `${p}/info[${i + 1}]`;
+    const cats = arr(info.category).map(text);
+    if (cats.length === 0) throw bad(`${ip}/category`, 'is required');
+    cats.forEach((c, j) => { if (!CATEGORIES.includes(c ?? '')) throw bad(`${ip}/category[${j + 1}]`, `must be one of ${CATEGORIES.join(', ')}`); });
+    const event = required(info, 'event', ip);
+    const urgency = oneOf(info, 'urgency', ip, URGENCY);
+    const severity = oneOf(info, 'severity', ip, SEVERITY);
+    const certainty = oneOf(info, 'certainty', ip, CERTAINTY);
+    const exp = capTime(info, 'expires', ip, false);
+    if (exp) expires = expires && expires < exp ? expires : exp;
+    for (const prm of pairs(info, 'parameter')) {
+      if (LEVEL_NAMES.includes(prm.name)) {
+        const n = Number(prm.value);
+        if (n !== 3 && n !== 4 && n !== 5) throw bad(`${ip}/parameter[valueName=${prm.name}]/value`, 'must be 3, 4 or 5');
+        level = n;
+      }
+    }
+    for (const ec of pairs(info, 'eventCode')) {
+      if (ec.name === 'kizuna:hazard') {
+        if (!(HAZARDS as readonly string[]).includes(ec.value)) throw bad(`${ip}/eventCode[valueName=kizuna:hazard]/value`, `must be one of ${HAZARDS.join(', ')}`);
+        hazard = ec.value as Hazard;
+      }
+    }
+    hazard ??= HAZARD_WORDS.find(([re]) => re.test(event))?.[1];
+    const lang = capLanguage(text(info.language));
+    const instr = text(info.instruction);
+    if (lang && instr && !extra[lang]) extra[lang] = instr.slice(0, 500);
+    if (i === 0) Object.assign(cap, { event, category: cats as string[], urgency, severity, certainty, headline: text(info.headline), description: text(info.description), web: text(info.web), senderName: text(info.senderName) });
+    (arr(info.area) as Node[]).forEach((area, k) => {
+      const ap = `${ip}/area[${k + 1}]`;
+      const desc = required(area, 'areaDesc', ap);
+      cap.areaDesc = cap.areaDesc ? `${cap.areaDesc}; ${desc}` : desc;
+      arr(area.polygon).forEach((poly, m) => {
+        const ring = parsePolygon(text(poly) ?? '', `${ap}/polygon[${m + 1}]`);
+        if (polygon) throw bad(`${ap}/polygon[${m + 1}]`, 'only one polygon per alert is supported; use zones (geocode kizuna:zone) for more');
+        polygon = ring;
+      });
+      arr(area.circle).forEach((c, m) => {
+        const cc = parseCircle(text(c) ?? '', `${ap}/circle[${m + 1}]`);
+        if (circle) throw bad(`${ap}/circle[${m + 1}]`, 'only one circle per alert is supported');
+        circle = cc;
+      });
+      for (const g of pairs(area, 'geocode')) if (g.name === 'kizuna:zone') zones.add(g.value);
+    });
+  });
+  if (level === undefined) throw bad(`${p}/info/parameter[valueName=EvacuationLevel]`, 'is required (3, 4 or 5: 警戒レベル)');
+  if (!hazard) throw bad(`${p}/info/eventCode[valueName=kizuna:hazard]`, `is required when <event> names no known hazard (${HAZARDS.join(', ')})`);
+  if (!expires) throw bad(`${p}/info/expires`, 'is required: Kizuna stops re-sending an alert when it expires');
+  if (!zones.size && !polygon && !circle && msgType !== 'Cancel') throw bad(`${p}/info/area`, 'needs a polygon, a circle or a geocode kizuna:zone');
+  if (references.length) cap.references = references.join(' ');
+  return {
+    msgType: msgType as MsgType, references,
+    spec: {
+      level, hazard, status: status as AlertStatus, expires,
+      target: { ...(zones.size ? { zones: [...zones] } : {}), ...(polygon ? { polygon } : {}), ...(circle ? { circle } : {}) },
+      ...(Object.keys(extra).length ? { extra } : {}), cap,
+    },
+  };
+}
+
+/** CAP dateTime in Japan time (CAP forbids "Z"). */
+export function toCapTime(iso: string): string {
+  const d = new Date(Date.parse(iso) + 9 * 3600_000);
+  return `${d.toISOString().slice(0, 19)}+09:00`;
+}
+
+const CAP_LANG: Record<Language, string> = { ja: 'ja-JP', 'ja-x-easy': 'ja-JP-x-easy', en: 'en-US', zh: 'zh-CN', ko: 'ko-KR', vi: 'vi-VN', pt: 'pt-BR' };
+
+/** The alert's latest published revision (or its pending one if never published) as a CAP 1.2 document, one <info> per language. */
+export function toCap(a: AlertView, rev: RevisionView, zones: Zone[], previous?: { identifier: string; sent: string }): string {
+  const spec = rev.spec;
+  const identifier = rev.revision <= 1 ? a.identifier : `${a.identifier}-r${rev.revision}`;
+  const sent = toCapTime(rev.publishedAt ?? rev.createdAt);
+  const targetZones = zones.filter((z) => spec.target.zones?.includes(z.id));
+  const area = {
+    areaDesc: spec.cap?.areaDesc ?? (targetZones.map((z) => z.name).join('、') || 'target area'),
+    ...(spec.target.polygon ? { polygon: spec.target.polygon.map(([lon, lat]) => `${lat},${lon}`).join(' ') } : {}),
+    ...(spec.target.circle ? { circle: `${spec.target.circle.lat},${spec.target.circle.lon} ${spec.target.circle.radiusM / 1000}` } : {}),
+    ...(targetZones.length ? { geocode: targetZones.map((z) => ({ valueName: 'kizuna:zone', value: z.id })) } : {}),
+  };
+  const urgency = rev.level === 5 ? 'Immediate' : 'Expected';
+  const severity = rev.level === 5 ? 'Extreme' : rev.level === 4 ? 'Severe' : 'Moderate';
+  const category = spec.cap?.category?.length ? spec.cap.category : [rev.hazard === 'fire' ? 'Fire' : ['earthquake', 'landslide', 'volcano', 'tsunami'].includes(rev.hazard) ? 'Geo' : 'Met'];
+  const info = LANGUAGES.map((lang) => {
+    const zoneName = targetZones.map((z) => (lang.startsWith('ja') || lang === 'zh' ? z.name : z.nameEn ?? z.name)).join(', ') || area.areaDesc;
+    const t = render({ language: lang, level: rev.level, hazard: rev.hazard, status: a.status, msgType: rev.msgType, advice: rev.level === 5 ? 'secure-safety' : rev.level === 3 ? 'get-ready' : 'leave-now', who: { zone: zoneName }, extra: spec.extra?.[lang] });
+    return {
+      language: CAP_LANG[lang], category, event: spec.cap?.event && lang === 'ja' ? spec.cap.event : PACKS[lang].hazard[rev.hazard],
+      responseType: rev.msgType === 'Cancel' ? 'AllClear' : rev.level === 5 ? 'Shelter' : rev.level === 3 ? 'Prepare' : 'Evacuate',
+      urgency: rev.msgType === 'Cancel' ? 'Past' : urgency, severity: rev.msgType === 'Cancel' ? 'Minor' : severity, certainty: spec.cap?.certainty ?? 'Likely',
+      eventCode: [{ valueName: 'kizuna:hazard', value: rev.hazard }],
+      expires: toCapTime(rev.expires), senderName: spec.cap?.senderName ?? a.sender,
+      headline: t.headline, ...(spec.cap?.description && lang === 'ja' ? { description: spec.cap.description } : {}), instruction: t.instruction,
+      parameter: [{ valueName: 'EvacuationLevel', value: String(rev.level) }],
+      area,
+    };
+  });
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    alert: {
+      '@_xmlns': CAP_NS, identifier, sender: a.sender, sent, status: a.status, msgType: rev.msgType, scope: 'Public',
+      ...(previous ? { references: `${a.sender},${previous.identifier},${toCapTime(previous.sent)}` } : {}),
+      ...(a.status !== 'Actual' ? { note: a.status === 'Exercise' ? '訓練 / exercise' : 'テスト / test' } : {}),
+      info,
+    },
+  };
+  return new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true }).build(doc) as string;
+}
