@@ -17,3 +17,4 @@ export * from './retention.ts';
 export * from './insurer-client.ts';
 export * from './watch-source.ts';
 export * from './jpki-adapters.ts';
+export * from './evidence.ts';

@@ -16,6 +16,7 @@ import { loginPostbox } from '../src/postboxes.ts';
 import { buildConsentDocument, buildReportDocument, type Statement } from '../src/documents.ts';
 import { createWatchSource } from '../src/watch-source.ts';
 import { authorityLinks, challengeLogin } from '../src/jpki-adapters.ts';
+import { createEvidenceVerifier } from '../src/evidence.ts';
 import { createChallengeService } from '@kizuna/jpki/challenge';
 
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
@@ -78,7 +79,8 @@ export async function openHarness(engine: DbEngine, pki: Pki, extra: Partial<Gat
     links: authorityLinks(pki.authority),
   });
   const app = await buildGatewayApp({
-    db, logger: silentLogger(), verifier: pki.verifier, challenges: challengeLogin(createChallengeService({ verifier: pki.verifier })), status, clock, operatorToken: OPERATOR_TOKEN, ...extra,
+    db, logger: silentLogger(), verifier: pki.verifier, challenges: challengeLogin(createChallengeService({ verifier: pki.verifier })), status, clock,
+    evidenceVerifier: createEvidenceVerifier({ trustAnchors: pki.authority.trustAnchors() }), operatorToken: OPERATOR_TOKEN, ...extra,
   });
   let seq = 0;
   const h: Harness = {

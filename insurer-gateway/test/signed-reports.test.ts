@@ -74,6 +74,19 @@ for (const engine of dbEngines()) {
       expect((await h.call(f.ins, 'GET', '/insurer/v1/reports?unacknowledged=true')).body.reports).toEqual([]);
     });
 
+    it('re-verifies a stored report from its evidence alone, as of when it was received — even after the certificate is revoked', async () => {
+      const f = await fresh();
+      const res = await h.tv(f.token, 'POST', '/reports', await h.report(f.r, f.notice));
+      pki.authority.revoke(f.r.signSerial, 'died');
+      const again = await h.call(f.ins, 'POST', `/insurer/v1/reports/${res.body.reportId}/reverify`);
+      expect(again.body).toMatchObject({ reportId: res.body.reportId, result: 'valid', reason: 'ok' });
+      // evidence tampered in storage is caught: the OCSP response is re-checked, not trusted
+      await h.db.query(`UPDATE gw_reports SET evidence_ocsp = $2 WHERE id = $1`, [res.body.reportId, Buffer.from('garbage')]);
+      const broken = await h.call(f.ins, 'POST', `/insurer/v1/reports/${res.body.reportId}/reverify`);
+      expect(broken.body.result).toBe('invalid');
+      expect(broken.body.reason).toBe('status-unknown');
+    });
+
     it('refuses replays: the same signed report again, and a second report for an answered notice', async () => {
       const f = await fresh();
       const body = await h.report(f.r, f.notice);
