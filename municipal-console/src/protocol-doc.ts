@@ -1,0 +1,140 @@
+/**
+ * Writes the console's sections of docs/PROTOCOL.md ("## Alerts", "## Receipts", "## Console API")
+ * from the contract's schemas and the console's error registry, so the page cannot drift from the
+ * code (test/protocol-doc.test.ts checks it). Run: npx tsx municipal-console/src/protocol-doc.ts
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AreaAlertSchema, PersonalAlertSchema, ReceiptSchema } from '@kizuna/contract';
+import { consoleErrors } from './errors.ts';
+
+export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Console API'] as const;
+
+const schemaBlock = (s: unknown) => '```json\n' + JSON.stringify(s, null, 2) + '\n```';
+
+export function consoleSections(): string {
+  const errs = Object.values(consoleErrors).map((e) => `| \`${e.code}\` | ${e.status} | ${e.doc} |`).join('\n');
+  return `## Alerts
+
+The municipal console publishes two kinds of alert message. Both are JSON (UTF-8), carry \`v: 1\`,
+and are validated by the TV against the schemas below (\`decodeMessage\` in \`@kizuna/contract\`).
+
+| topic | QoS | retained | payload |
+| --- | --- | --- | --- |
+| \`kz/{muni}/tv/{device}/alert\` | 1 | no | \`personal-alert\`: one message per TV naming every resident bound to it |
+| \`kz/{muni}/area/{zone}/alert\` | 1 | yes | \`area-alert\`: for TVs with nobody bound; an empty payload clears it (on expiry) |
+
+How a TV should act on them:
+
+- **One alert, many revisions.** \`alertId\` names the alert; \`revision\` grows with each Update
+  and Cancel. Show only the highest revision seen for an \`alertId\`; ignore a lower or equal one
+  (the console re-sends until the TV confirms delivery, so duplicates are normal).
+- **msgType.** \`Alert\` and \`Update\` replace what is shown for that \`alertId\`; \`Cancel\` replaces it with
+  the recipients' cancel text and then stops the takeover. A TV that is no longer targeted by an
+  Update receives a \`Cancel\` for it.
+- **status.** \`Exercise\` and \`Test\` are marked in every text (「【訓練】」, "[EXERCISE]", …) and
+  must also be marked on screen; never present them as real.
+- **expires.** Stop showing the alert at \`expires\`, whatever else happens.
+- **Personal before area.** A TV with residents bound shows its \`personal-alert\` and ignores an
+  \`area-alert\` with the same \`alertId\`. A TV with nobody bound shows the \`area-alert\` text in its
+  chosen language (\`text\` has every language in \`ja\`, \`ja-x-easy\`, \`en\`, \`zh\`, \`ko\`, \`vi\`, \`pt\`).
+- **Recipients.** Each has a \`ref\`: a pseudonym valid for this alert only (never a resident id or
+  a My Number); receipts name it. \`displayName\` includes the honorific (山田 太郎さん, Mr …, Sra. …);
+  \`reading\` is the kana reading for speech engines. \`headline\` starts with the level's fixed
+  phrase; \`instruction\` names the hazard and the shelter chosen for this person (open, safe
+  against this hazard, a welfare shelter for people who need help when one has room, nearest
+  with places left). At level 5 (緊急安全確保) there is no shelter: the text says to secure safety
+  where they are. At level 3 the elderly (65+) and people who need help are told to leave;
+  everyone else to get ready.
+- **Off and back on.** Connect with \`clean: false\` and a fixed client id (= broker username) so
+  the broker keeps QoS 1 messages; the console also re-sends from its database every
+  \`KZ_CONSOLE_RESEND_AFTER_S\` seconds to TVs that have not confirmed delivery, until expiry.
+
+### PersonalAlert (\`kind: "personal-alert"\`)
+
+${schemaBlock(PersonalAlertSchema)}
+
+### AreaAlert (\`kind: "area-alert"\`)
+
+${schemaBlock(AreaAlertSchema)}
+
+## Receipts
+
+The TV publishes to \`kz/{muni}/tv/{device}/receipt\` (QoS 1, not retained):
+
+1. \`delivered\` as soon as a \`personal-alert\` (any revision) arrives — this stops re-sends;
+2. \`displayed\` once it is on screen;
+3. \`acknowledged\` once per resident who answers, with that resident's \`ref\` and \`answer\`:
+   \`evacuating\`, \`safe-indoors\` or \`need-help\`.
+
+Receipts are idempotent per (alertId, device, ref, state): send again freely (after a
+reconnect, say). A later answer from the same resident replaces an earlier different one (by
+\`at\`). A receipt naming a \`ref\` this TV was not sent is ignored whole. \`at\` is the TV's clock;
+the console never accepts a time later than its own. "Need help" answers go to the top of the
+rescue teams' list at once.
+
+${schemaBlock(ReceiptSchema)}
+
+## Console API
+
+The staff API of \`municipal-console\` (default \`http://127.0.0.1:18800\`). The full OpenAPI
+description is served at \`/docs\` (Swagger UI) and \`/docs/json\`; every route declares its
+body and response schemas. Staff log in with \`POST /api/session\` {username, password}, which
+returns a bearer token and sets the httpOnly cookie \`kz_console_session\` (used by EventSource).
+Roles: \`viewer\` (read), \`issuer\` (issue, update, cancel, open/close shelters), \`approver\`
+(approve), \`admin\` (register, TVs, staff; holds every role). Login is rate-limited.
+
+| route | role | what |
+| --- | --- | --- |
+| \`POST /api/alerts\` | issuer | issue {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft} |
+| \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML (Alert creates; Update/Cancel apply to the referenced alert) |
+| \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2 (one \`<info>\` per language) |
+| \`POST /api/alerts/:id/send\` | issuer | send a draft |
+| \`POST /api/alerts/:id/approve\`, \`/reject\` | approver | second-person approval (never one's own revision) |
+| \`POST /api/alerts/:id/update\` | issuer | Update in one action (revision + 1) |
+| \`POST /api/alerts/:id/cancel\` | issuer | Cancel in one action (no approval needed) |
+| \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient |
+| \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone; \`?residents=true\` adds one row per resident |
+| \`GET /api/alerts/:id/rescue\` | viewer | people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`, with address, phone and supporter |
+| \`GET /api/alerts/:id/events\` | viewer | SSE: \`status\` events (throttled) |
+| \`GET /api/live\` | viewer | SSE: \`alert\` events for every alert that changes |
+| \`GET /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\` | viewer | the register |
+| \`POST /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\`, \`/api/bindings\`, \`/api/staff\` | admin | maintain it |
+| \`PATCH /api/shelters/:id\` | issuer | open/close a shelter, change its capacity |
+
+**Approval.** An \`Actual\` alert or Update at level 4 or 5 is held (\`state: pending-approval\`,
+or \`pending\` on an active alert) until a different staff member with the approver role
+approves it. Cancels never wait. Exercises and tests never wait.
+
+**CAP 1.2 mapping.** Level: \`<parameter><valueName>EvacuationLevel</valueName><value>3|4|5</value>\`
+(\`警戒レベル\` accepted). Hazard: \`<eventCode><valueName>kizuna:hazard</valueName>\` (one of
+flood, landslide, storm-surge, earthquake, tsunami, fire, volcano), else read from \`<event>\`.
+Zones: \`<geocode><valueName>kizuna:zone</valueName>\`. One \`<polygon>\` and one \`<circle>\` at most.
+\`<expires>\` is required. \`<instruction>\` per language is appended to the template text. Errors
+name the field as a path (\`details.field\`, e.g. \`/alert/info[1]/urgency\`).
+
+Errors are JSON \`{code, message, field?, details?}\`. The console's codes:
+
+| code | HTTP | meaning |
+| --- | --- | --- |
+${errs}
+`;
+}
+
+/** Replace (or append) the console's sections of PROTOCOL.md, leaving every other section alone. */
+export function updateProtocolDoc(md: string): string {
+  const ours = consoleSections();
+  const lines = md.split('\n');
+  const out: string[] = []; let skipping = false;
+  for (const line of lines) {
+    if (line.startsWith('## ')) skipping = (SECTION_TITLES as readonly string[]).includes(line.trim());
+    if (!skipping) out.push(line);
+  }
+  return `${out.join('\n').trimEnd()}\n\n${ours}`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const path = fileURLToPath(new URL('../../docs/PROTOCOL.md', import.meta.url));
+  writeFileSync(path, updateProtocolDoc(readFileSync(path, 'utf8')));
+  console.log(`updated ${path}`);
+}
