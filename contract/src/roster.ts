@@ -22,7 +22,11 @@ const Id = Type.String({ pattern: ID_PATTERN.source });
 /** Care needs staff must know about at the door; any of them counts the person as needing care. */
 export const CARE_NEEDS = ['mobility', 'medical', 'hearing', 'sight', 'language', 'infant', 'pregnancy', 'dementia', 'allergy'] as const;
 export type CareNeed = (typeof CARE_NEEDS)[number];
-export const CareNeedSchema = Type.Union(CARE_NEEDS.map((n) => Type.Literal(n)));
+// Spelled out: a mapped union of nine literals infers as never in TypeBox's static type.
+export const CareNeedSchema = Type.Union([
+  Type.Literal('mobility'), Type.Literal('medical'), Type.Literal('hearing'), Type.Literal('sight'), Type.Literal('language'),
+  Type.Literal('infant'), Type.Literal('pregnancy'), Type.Literal('dementia'), Type.Literal('allergy'),
+]);
 
 export const AgeGroupSchema = Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')]);
 

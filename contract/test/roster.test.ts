@@ -37,3 +37,11 @@ describe('shelter roster', () => {
     expect(() => topics.shelterEventsAt('999997', '+')).toThrow(/safe id/);
   });
 });
+
+describe('care needs', () => {
+  it('accepts every listed need and nothing else', async () => {
+    const { CARE_NEEDS } = await import('../src/roster.ts');
+    const people = [{ ...roster.people[0], needs: [...CARE_NEEDS] }];
+    expect(decodeMessage(ShelterRosterSchema, JSON.stringify({ ...roster, people })).people[0]!.needs).toEqual([...CARE_NEEDS]);
+  });
+});

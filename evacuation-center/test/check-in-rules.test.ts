@@ -125,7 +125,7 @@ for (const engine of dbEngines()) {
       await terminalOn(db);
       await fc.assert(fc.asyncProperty(fc.shuffledSubarray(events, { minLength: events.length }), async (order) => {
         await db!.exec('TRUNCATE shelter_events, presence');
-        const { store, terminal } = await terminalOn(db!, { roster, ids: { terminal: 'tz' } });
+        const { store, terminal } = await terminalOn(db!, { rosterData: roster, ids: { terminal: 'tz' } });
         for (const { terminal: t, ev } of order) await store.ingest(t, ev);
         const occ = await terminal.occupancy();
         runs.push(occ.present);

@@ -1,6 +1,6 @@
 /** Shared pieces of the terminal's suites: a quiet logger, rosters, a terminal on a fresh store. */
 import { createLogger, type Db } from '@kizuna/core';
-import { rosterCardKey, type ShelterRoster } from '@kizuna/contract';
+import { rosterCardKey, type CareNeed, type ShelterRoster } from '@kizuna/contract';
 import { RosterSource, RosterIndex } from '../src/roster.ts';
 import { migrateTerminalDb, TerminalStore, type TerminalIds } from '../src/store.ts';
 import { ShelterTerminal, type TerminalOptions } from '../src/terminal.ts';
@@ -17,7 +17,7 @@ export async function makeRoster(people: RosterPersonSeed[], over: Partial<Shelt
     shelterName: 'テスト小学校', capacity: 10, cardKeySalt: SALT,
     people: await Promise.all(people.map(async (p) => ({
       rosterKey: p.key, displayName: p.name, household: p.household, needsCare: p.needsCare ?? false,
-      needs: p.needsCare ? ['mobility' as const] : [], ...(p.ageGroup ? { ageGroup: p.ageGroup } : {}),
+      needs: (p.needsCare ? ['mobility'] : []) as CareNeed[], ...(p.ageGroup ? { ageGroup: p.ageGroup } : {}),
       cardKeys: await Promise.all((p.serials ?? []).map((s) => rosterCardKey(SALT, s))),
     }))),
     ...over,
@@ -27,13 +27,14 @@ export async function makeRoster(people: RosterPersonSeed[], over: Partial<Shelt
 export const IDS: TerminalIds = { muni: '999997', shelter: 'sh-test', terminal: 't1' };
 
 /** A terminal on `db` with `roster` already cached, as after a fetch from the console. */
-export async function terminalOn(db: Db, opts: { roster?: ShelterRoster; ids?: Partial<TerminalIds> } & Partial<TerminalOptions> = {}) {
+export async function terminalOn(db: Db, opts: { rosterData?: ShelterRoster; ids?: Partial<TerminalIds> } & Omit<Partial<TerminalOptions>, 'roster' | 'store'> = {}) {
+  const { rosterData, ids, ...rest } = opts;
   await migrateTerminalDb(db);
-  const store = new TerminalStore(db, { ...IDS, ...opts.ids }, opts.clock);
-  if (opts.roster) await store.saveRoster(opts.roster.version, opts.roster);
+  const store = new TerminalStore(db, { ...IDS, ...ids }, rest.clock);
+  if (rosterData) await store.saveRoster(rosterData.version, rosterData);
   const roster = new RosterSource({ store, logger: quietLogger() });
   await roster.loadCached();
-  const terminal = new ShelterTerminal({ store, roster, logger: quietLogger(), ...opts });
+  const terminal = new ShelterTerminal({ logger: quietLogger(), ...rest, store, roster });
   return { store, roster, terminal };
 }
 
