@@ -155,3 +155,17 @@ export function homeModel(h: HomeInput): HomeModel {
     scale: h.scale,
   };
 }
+
+/** A takeover full of common glyphs, drawn invisibly at start-up so the first alert is fast. */
+export function warmUpModel(scale: number): TakeoverModel {
+  const s = stringsFor('ja');
+  const L = LEVELS[4];
+  return {
+    levelBg: argb(L.rgb), levelFg: argb(L.textRgb), levelLabel: fmt(s.levelLabel, { level: 4 }), phrase: L.phrase, action: L.action,
+    exercise: undefined, name: s.residentsTitle, counter: fmt(s.recipientOf, { i: 1, n: 2 }),
+    headline: `${LEVELS[3].phrase}${LEVELS[5].phrase}${s.areaNone}`, instruction: `${s.howToBind}${s.offlineWarning}`,
+    shelter: `${s.shelter}：${s.welfare}`, shelterDetail: `${s.distanceKm}${s.distanceM}0123456789`,
+    notice: { text: s.updated, color: C.warn }, prompt: s.answerPrompt, choices: choices('ja'),
+    confirmation: undefined, closeOnly: false, closeLabel: s.backHome, scale,
+  };
+}

@@ -190,7 +190,8 @@ export class AlertTakeover extends Component {
       Label: { x: 104, y: 58, mountY: 0.5, text: txt(c.label, 40, { bold: true, color: PANEL_FG, w: choiceW - 120, maxLines: 1 }) },
     }));
     this.paintFocus();
-    this.drawnCb = onDrawn ?? null;
+    // A re-render (connection state, answer) keeps a pending 'drawn' report.
+    if (onDrawn) this.drawnCb = onDrawn;
   }
 
   private paintFocus(): void {
