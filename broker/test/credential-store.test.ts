@@ -122,6 +122,19 @@ for (const engine of dbEngines()) {
       expect(await store.identityOf(a.username)).toBeNull();
     });
 
+    it('issues many new devices in one transaction, all or nothing', async () => {
+      const seen: string[] = [];
+      store.onChange((c) => { seen.push(c.username); });
+      const many = await store.issueMany(Array.from({ length: 1200 }, (_, i) => ({ kind: 'tv' as const, muni: '999997', device: `b${i}` })));
+      expect(many).toHaveLength(1200);
+      expect(seen).toHaveLength(1200);
+      expect(await store.authenticate(many[1100]!.username, many[1100]!.password)).toEqual({ kind: 'tv', muni: '999997', device: 'b1100' });
+      await expect(store.issueMany([{ kind: 'tv', muni: '999997', device: 'new1' }, { kind: 'tv', muni: '999997', device: 'b5' }]))
+        .rejects.toMatchObject({ code: 'KZ_BROKER_ALREADY_ISSUED' });
+      expect(await store.info('tv-999997-new1')).toBeNull(); // rolled back
+      await expect(store.issueMany([tv, tv])).rejects.toMatchObject({ code: 'KZ_BROKER_USERNAME_TAKEN' });
+    });
+
     it('lists by municipality and status, and keeps an audit trail without secrets', async () => {
       await store.issue(tv);
       const t2 = await store.issue({ kind: 'tv', muni: '131016', device: 'tv0001' });
