@@ -4,8 +4,9 @@
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
+// Top-level `name` is pino's logger name, so personal names are matched one level down.
 export const REDACT_PATHS = [
-  'name', 'displayName', 'reading', 'address', 'birthDate', 'sex', 'phone', 'pin', 'password',
+  'displayName', 'reading', 'address', 'birthDate', 'sex', 'phone', 'pin', 'password',
   'token', 'secret', 'authorization', 'cookie', 'certificate', 'signature',
   '*.name', '*.displayName', '*.reading', '*.address', '*.birthDate', '*.sex', '*.phone', '*.pin',
   '*.password', '*.token', '*.secret', '*.certificate', '*.signature',

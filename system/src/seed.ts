@@ -60,7 +60,8 @@ export async function seedDemo(o: {
     }
   } else {
     o.progress(`authority: issuing ${residents.length} emulated My Number cards (two RSA-2048 keys each)`);
-    for (const r of residents) {
+    for (const [i, r] of residents.entries()) {
+      if (i > 0 && i % 10 === 0) o.progress(`authority: ${i} of ${residents.length} cards issued`);
       const issued = await o.authority.issueCard(
         { name: `${r.familyName}　${r.givenName}`, nameKana: `${r.familyKana}　${r.givenKana}`, address: r.address, birthDate: r.birthDate, sex: r.sex },
         { authPin: r.authPin, signPassword: r.signPassword }, { label: cardLabel(r) },

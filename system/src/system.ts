@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, createLogger, type Db, type Logger } from '@kizuna/core';
-import { createAuthority, type Authority } from '@kizuna/jpki';
+import { createAuthority, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
 import { createCredentialStore, createEmbeddedBroker, migrateBroker, type BrokerIdentity, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
 import { startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
@@ -17,7 +17,7 @@ import { seedDemo, type DemoSeed } from './seed.ts';
 export interface TvLink { device: string; zone: string; residents: string[]; url: string }
 
 export interface RunningSystem {
-  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string };
+  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string; bridge: string };
   tvs: TvLink[];
   authority: Authority;
   credentials: CredentialStore;
@@ -32,8 +32,8 @@ export interface StartSystemOptions {
   logger?: Logger;
   /** Progress lines for a person watching start-up. */
   progress?: (line: string) => void;
-  /** Skip the Vite build when a current bundle exists (tests build once). */
-  buildTv?: boolean;
+  /** Build the TV bundle into this directory (tests use a private one); default tv-app/dist. */
+  tvDistDir?: string;
 }
 
 /** Issue credentials for an identity, or rotate them if it already has some: the password is only known now. */
@@ -67,6 +67,8 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
   try {
     say('authority: loading the test certificate authority (J-LIS stand-in)');
     const authority = await createAuthority({ dataDir: dir('authority'), publicUrl: `http://${host}:${cfg.KZ_AUTHORITY_PORT}` });
+    const authorityServer = await startAuthorityServer({ authority, host, port: cfg.KZ_AUTHORITY_PORT, logger });
+    closers.push(() => authorityServer.close());
 
     say('broker: credential store and embedded MQTT broker');
     const brokerDb = await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: dir('broker-db') });
@@ -86,16 +88,23 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     closers.push(() => consoleServer.close());
     const seed = await seedDemo({ db: consoleDb, authority, credentials, cardsDir: dir('cards'), progress: say });
 
+    // The card-reader bridge offers every demo card, as if each were held over the reader.
+    const bridge = await startCardBridge({
+      host, port: cfg.KZ_BRIDGE_PORT, logger,
+      cards: seed.cards.map((c) => ({ id: c.residentId, label: c.label, transmit: (apdu: Uint8Array) => c.card.transmit(apdu) })),
+    });
+    closers.push(() => bridge.close());
+
     say('tv: building the TV applet');
-    if (opts.buildTv !== false) await buildTvBundle();
-    const tv = await startTvApp({ host, port: cfg.KZ_TV_PORT, logger });
+    const bundle = await buildTvBundle(opts.tvDistDir ? { outDir: opts.tvDistDir } : {});
+    const tv = await startTvApp({ host, port: cfg.KZ_TV_PORT, logger, distDir: bundle.outDir });
     closers.push(() => tv.close());
 
     const wsUrl = broker.wsUrl ?? '';
     const tvs: TvLink[] = seed.tvs.map((t) => {
       const hash = new URLSearchParams({
         device: t.id, muni: DEMO_MUNI.code, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
-        console: consoleServer.url, lang: t.language,
+        console: consoleServer.url, bridge: bridge.url, lang: t.language,
         // A PC keyboard has no colour keys: R, G, Y and B stand in for them in the demo.
         keys: '82:Red,71:Green,89:Yellow,66:Blue',
       });
@@ -103,7 +112,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
 
     return {
-      urls: { console: consoleServer.url, tv: tv.url, authority: authority.publicUrl, mqtt: broker.mqttUrl, mqttWs: wsUrl },
+      urls: { console: consoleServer.url, tv: tv.url, authority: authorityServer.url, mqtt: broker.mqttUrl, mqttWs: wsUrl, bridge: bridge.url },
       tvs, authority, credentials, consoleDb, console: consoleServer, seed,
       close,
     };

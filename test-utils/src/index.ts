@@ -1,2 +1,3 @@
 export * from './db.ts';
 export * from './browser.ts';
+export * from './lightning.ts';

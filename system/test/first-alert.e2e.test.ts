@@ -1,0 +1,103 @@
+/**
+ * The foundation's end-to-end path through the real parts, started as `npm start` starts them
+ * (in memory, free ports): an alert issued through the console's HTTP API for one zone reaches
+ * the TV applet of a bound household in Chromium as a personal QoS 1 message on that TV's own
+ * topic; the TV shows the residents' names and shelter; the resident presses OK; the console's
+ * API reports that resident as acknowledged. Nothing here publishes MQTT itself.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'puppeteer';
+import { launchBrowser, waitVisibleText, waitHidden, press, shot, KEY } from '@kizuna/test-utils';
+import { loadSystemConfig } from '../src/config.ts';
+import { startSystem, type RunningSystem } from '../src/system.ts';
+import { DEMO_STAFF } from '../src/demo-staff.ts';
+
+const ports = Object.fromEntries(['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [`KZ_${p}_PORT`, '0']));
+let system: RunningSystem;
+let browser: Browser;
+
+async function api<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${system.urls.console}${path}`, {
+    method: init.method ?? (init.body ? 'POST' : 'GET'),
+    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  return { status: res.status, body: await res.json() as T };
+}
+
+async function login(username: string): Promise<string> {
+  const staff = DEMO_STAFF.find((s) => s.username === username)!;
+  const r = await api<{ token: string }>('/api/session', { body: { username, password: staff.password } });
+  expect(r.status).toBe(200);
+  return r.body.token;
+}
+
+interface StatusRow { residentId: string; answer: string | null }
+interface Status { totals: Record<string, number>; devices: { targeted: number; delivered: number; displayed: number }; residents?: StatusRow[] }
+
+beforeAll(async () => {
+  const tvDistDir = await mkdtemp(join(tmpdir(), 'kz-system-tv-'));
+  system = await startSystem({ config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...ports }), tvDistDir });
+  browser = await launchBrowser({ width: 1280, height: 720 });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.close();
+});
+
+describe('the first alert, end to end', () => {
+  it('reaches a household TV by name, and OK on the remote shows up as acknowledged in the console', async () => {
+    const household = system.tvs.find((t) => t.residents.length === 2 && t.zone === 'z-kawabe')!;
+    expect(household).toBeDefined();
+    const page = await browser.newPage();
+    await page.goto(`${household.url}&inspect=1`);
+    await waitVisibleText(page, '接続中', 'Home', 30_000);
+
+    const token = await login('issuer');
+    const expires = new Date(Date.now() + 3600_000).toISOString();
+    const issued = await api<{ id: string; state: string; reach: { devices: number } }>('/api/alerts', {
+      token, body: { level: 4, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } },
+    });
+    expect(issued.status).toBe(201);
+    expect(issued.body.state).toBe('active');
+    expect(issued.body.reach.devices).toBeGreaterThanOrEqual(2);
+
+    // Both residents of the household, by name, and the welfare shelter (both need help; flood-safe).
+    await waitVisibleText(page, '山田 太郎さん', 'Takeover', 30_000);
+    await waitVisibleText(page, '福祉センターさくら', 'Takeover');
+    await waitVisibleText(page, '訓練', 'Takeover');
+    await shot(page, 'system', 'first-alert-takeover');
+
+    await press(page, KEY.Enter);
+    const alertId = issued.body.id;
+    let status: Status | undefined;
+    for (let i = 0; i < 100; i++) {
+      status = (await api<Status>(`/api/alerts/${alertId}/status?residents=true`, { token })).body;
+      if (status.residents?.find((r) => r.residentId === household.residents[0])?.answer) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const row = status!.residents!.find((r) => r.residentId === household.residents[0]);
+    expect(row?.answer).toBe('evacuating');
+    expect(status!.devices.delivered).toBeGreaterThanOrEqual(1);
+    expect(status!.devices.displayed).toBeGreaterThanOrEqual(1);
+    // The second resident has not answered yet and is still asked.
+    expect(status!.residents!.find((r) => r.residentId === household.residents[1])?.answer ?? null).toBeNull();
+    await waitVisibleText(page, '山田 花子さん', 'Takeover');
+    await shot(page, 'system', 'first-alert-second-resident');
+    await page.close();
+  });
+
+  it('does not show the alert on a TV in another zone', async () => {
+    const other = system.tvs.find((t) => t.zone === 'z-yamate' && t.residents.length > 0)!;
+    const page = await browser.newPage();
+    await page.goto(`${other.url}&inspect=1`);
+    await waitVisibleText(page, '接続中', 'Home', 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    await waitHidden(page, 'Takeover', 1000);
+    await page.close();
+  });
+});
