@@ -13,7 +13,6 @@ export const shelterErrors = defineErrors({
   KZ_SHELTER_NOT_PRESENT: { message: 'person is not checked in here', status: 409 },
   KZ_SHELTER_FULL: { message: 'the shelter is full; confirm to check in anyway or transfer', status: 409 },
   KZ_SHELTER_UNDO_REFUSED: { message: 'this event cannot be undone here', status: 409 },
-  KZ_SHELTER_NO_ROSTER: { message: 'no roster yet; card taps are recorded by certificate serial', status: 503 },
   KZ_SHELTER_ROSTER_INVALID: { message: 'the roster from the console is invalid', status: 502 },
   KZ_SHELTER_ROSTER_UNAVAILABLE: { message: 'the console could not be reached for the roster', status: 503 },
   KZ_SHELTER_ROSTER_REFUSED: { message: 'the console refused this terminal\'s credentials', status: 502 },

@@ -151,7 +151,11 @@ export class MqttLink {
         this.cursor = Math.min(this.cursor, r.seq - 1);
         this.lastError = err.message;
       },
-    ).finally(() => { this.inflight -= 1; if (!this.closed) void this.pump(); });
+    ).finally(() => {
+      this.inflight -= 1;
+      // refill in batches: one outbox read per half window, not one per PUBACK
+      if (!this.closed && this.inflight <= this.window / 2) void this.pump();
+    });
   }
 
   /** Mark PUBACKed rows sent, batched: one UPDATE for all acks that arrived meanwhile. */

@@ -77,7 +77,7 @@ export class TerminalStore {
 
   async occupancy(q: Queryable = this.db): Promise<Occupancy> {
     const { rows } = await q.query<{ present: string | number; needs_care: string | number }>(
-      'SELECT count(*) FILTER (WHERE present) AS present, count(*) FILTER (WHERE present AND needs_care) AS needs_care FROM presence');
+      'SELECT count(*) AS present, count(*) FILTER (WHERE needs_care) AS needs_care FROM presence WHERE present');
     return { present: Number(rows[0]!.present), needsCare: Number(rows[0]!.needs_care) };
   }
 
