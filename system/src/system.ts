@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, createLogger, type Db, type Logger } from '@kizuna/core';
 import { createAuthority, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
-import { createCredentialStore, createEmbeddedBroker, migrateBroker, type BrokerIdentity, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
+import { createCredentialStore, createEmbeddedBroker, type BrokerIdentity, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
 import { startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
@@ -73,7 +73,6 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     say('broker: credential store and embedded MQTT broker');
     const brokerDb = await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: dir('broker-db') });
     closers.push(() => brokerDb.close());
-    await migrateBroker(brokerDb);
     const credentials = await createCredentialStore(brokerDb, { logger });
     const broker: EmbeddedBroker = await createEmbeddedBroker({ credentials, logger, host, port: cfg.KZ_BROKER_PORT, wsPort: cfg.KZ_BROKER_WS_PORT });
     closers.push(() => broker.close());
