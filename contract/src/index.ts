@@ -3,3 +3,4 @@ export * from './levels.ts';
 export * from './topics.ts';
 export * from './messages.ts';
 export * from './roster.ts';
+export * from './binding.ts';

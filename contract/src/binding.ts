@@ -1,0 +1,57 @@
+/**
+ * Card binding, TV → console (issue 4): a resident links their My Number card to a TV by signing
+ * a registration with the card's signing certificate (署名用電子証明書). The console checks the
+ * signature, the chain and the revocation status, matches the certificate's four personal items
+ * against its register, and links resident ↔ TV ↔ the card's user-authentication certificate serial
+ * (the authority's sign→auth link). No My Number is read, sent or stored.
+ *
+ *   POST {console}/api/bind/nonce   {device}                 → BindNonce (single use, expiring)
+ *   POST {console}/api/bind         {cms: base64 DER}        → BindResult
+ *     cms: CMS SignedData (RFC 5652), content embedded, over the UTF-8 JSON of a BindRegistration
+ *   GET  {console}/api/bind                                  → the TV's active bindings
+ *   DELETE {console}/api/bind/{bindingId}                    → 204 (unbind)
+ *     All four: Authorization: Basic base64(username:password) — the TV's own broker credentials.
+ */
+import Type, { type Static } from 'typebox';
+import { ID_PATTERN } from './ids.ts';
+
+const Id = Type.String({ pattern: ID_PATTERN.source });
+const IsoTime = Type.String({ format: 'date-time' });
+
+export const BIND_PATHS = { nonce: '/api/bind/nonce', bind: '/api/bind' } as const;
+
+/** The console's answer to POST /api/bind/nonce. */
+export const BindNonceSchema = Type.Object({
+  nonce: Type.String({ pattern: '^[A-Za-z0-9_-]{32,64}$' }),
+  device: Id,
+  muni: Id,
+  expiresAt: IsoTime,
+});
+
+/** What the card signs: the nonce, and the TV and municipality it is for (so a signature cannot be moved). */
+export const BindRegistrationSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('bind-registration'),
+  nonce: Type.String({ pattern: '^[A-Za-z0-9_-]{32,64}$' }),
+  device: Id,
+  muni: Id,
+});
+
+/** One resident bound to this TV, as the TV may show it ("bound: 山田 花子"). */
+export const BindingSchema = Type.Object({
+  bindingId: Type.String({ pattern: '^[0-9]{1,20}$' }),
+  device: Id,
+  /** The card holder's name as the register has it, family name first. */
+  displayName: Type.String(),
+  boundAt: IsoTime,
+});
+
+export type BindNonce = Static<typeof BindNonceSchema>;
+export type BindRegistration = Static<typeof BindRegistrationSchema>;
+export type Binding = Static<typeof BindingSchema>;
+
+/** The exact bytes a TV signs for a nonce it was given. */
+export function bindRegistrationBytes(n: Pick<BindNonce, 'nonce' | 'device' | 'muni'>): Uint8Array {
+  const r: BindRegistration = { v: 1, kind: 'bind-registration', nonce: n.nonce, device: n.device, muni: n.muni };
+  return new TextEncoder().encode(JSON.stringify(r));
+}
