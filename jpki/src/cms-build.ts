@@ -34,13 +34,13 @@ export async function buildSignedData(p: BuildSignedDataParams): Promise<Uint8Ar
   attrsDer[0] = 0x31;
   const signature = await p.sign(attrsDer);
 
+  const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.data });
+  // set after construction: pkijs' constructor would split the content into a constructed (BER) OCTET STRING; DER wants it primitive
+  if (!p.detached) encapContentInfo.eContent = new asn1js.OctetString({ valueHex: toArrayBuffer(p.content) });
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [sha256()],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: OID.data,
-      ...(p.detached ? {} : { eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(p.content) }) }),
-    }),
+    encapContentInfo,
     certificates: [cert],
     signerInfos: [new pkijs.SignerInfo({
       version: 1,
