@@ -2,7 +2,9 @@
  * `npm start`: the whole of Kizuna on embedded engines with the demo municipality, then the URL
  * of each user's screen. A configuration or start-up problem ends with one line saying what to fix.
  */
-import { KzError } from '@kizuna/core';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { KzError, createLogger } from '@kizuna/core';
 import { loadSystemConfig } from './config.ts';
 import { startSystem } from './system.ts';
 import { DEMO_MUNI, DEMO_ZONES } from './demo-data.ts';
@@ -21,7 +23,14 @@ function explain(e: unknown): string {
 async function main() {
   const config = loadSystemConfig();
   process.stdout.write(`Kizuna — starting on embedded engines (data: ${config.KZ_DATA_DIR})\n`);
-  const system = await startSystem({ config, progress: say });
+  // Structured logs go to a file, so the terminal shows only progress and the URLs.
+  const logFile = config.KZ_DATA_DIR === 'memory' ? undefined : join(config.KZ_DATA_DIR, 'logs', 'kizuna.log');
+  const logger = createLogger({
+    name: 'kizuna', level: config.KZ_LOG_LEVEL,
+    ...(logFile ? { destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) } : {}),
+  });
+  if (logFile) say(`logs: ${logFile}`);
+  const system = await startSystem({ config, progress: say, logger });
   const zone = new Map(DEMO_ZONES.map((z) => [z.id, z.name]));
   const lines = [
     '',

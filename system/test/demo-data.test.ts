@@ -47,3 +47,11 @@ describe('demo guide', () => {
     expect(await readFile(DEMO_GUIDE_PATH, 'utf8')).toBe(demoGuide());
   });
 });
+
+describe('.env.example', () => {
+  it('lists every validated variable of every server (regenerate: npx tsx system/src/env-example.ts)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { envExampleText, ENV_EXAMPLE_PATH } = await import('../src/env-example.ts');
+    expect(await readFile(ENV_EXAMPLE_PATH, 'utf8')).toBe(await envExampleText());
+  });
+});
