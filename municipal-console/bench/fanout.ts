@@ -1,0 +1,230 @@
+/**
+ * Alert fan-out, end to end (issue 4): N simulated TVs (each its own credentials, subscribed
+ * QoS 1 to its own alert topic, spread over several processes) connected to the broker; ONE
+ * personalised alert issued through the console's real HTTP API (POST /api/alerts to a listening
+ * console on PGlite); the time from the POST until 50 %, 99 % and 100 % of the TVs hold a valid
+ * message. Baseline, in the same run and to the same connected TVs: a bare mqtt.js client
+ * publishing exactly the bytes the console published (N QoS 1 messages, same sizes), which is
+ * the broker's own ceiling. Goal: full path ≤ 1.5 × raw, and 50,000 TVs reached in < 10 s.
+ *
+ *   npx tsx municipal-console/bench/fanout.ts [--tvs 2000] [--brokers embedded,mosquitto] [--procs 4]
+ *       [--rounds 1] [--area] [--timeout 120]
+ *   npx tsx municipal-console/bench/fanout.ts --tvs 10000,50000        (the issue's sizes)
+ *
+ * --rounds 2 alternates the order (full, raw / raw, full) and keeps each path's best round.
+ * --area also subscribes every TV to its municipality's area alerts, as the TV applet does.
+ * The console runs with its re-send timer off: TVs here send no receipts, and a re-send would
+ * land in the next phase.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createLogger, openDb, type Db, type Logger } from '@kizuna/core';
+import { createCredentialStore, createEmbeddedBroker, startMosquitto, type CredentialStore, type IssuedCredentials } from '@kizuna/broker';
+import { startConsole } from '../src/index.ts';
+import { BENCH_MUNI, seedTown, type Town } from './_fanout-town.ts';
+import { startTvSwarm, type PhaseResult, type SwarmTv, type TvSwarm } from './_tv-swarm.ts';
+
+type BrokerKind = 'embedded' | 'mosquitto';
+type PathKind = 'full' | 'raw';
+
+interface Figures {
+  n: number; reached: number; p50: number; p99: number; p100: number; invalid: number; duplicates: number; load: number;
+  /** Full path only: ms after the POST when the console called publish first / last, got its last PUBACK, answered. */
+  firstPublish?: number; lastPublish?: number; lastAck?: number; answered?: number;
+}
+
+interface OutMessage { topic: string; payload: string | Buffer; retain: boolean }
+
+const { values } = parseArgs({
+  options: {
+    tvs: { type: 'string', default: '2000' },
+    brokers: { type: 'string', default: 'embedded,mosquitto' },
+    procs: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '1' },
+    area: { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '120' },
+  },
+});
+const sizes = values.tvs.split(',').map(Number);
+const brokers = values.brokers.split(',') as BrokerKind[];
+const procs = Number(values.procs);
+const rounds = Number(values.rounds);
+const timeoutMs = Number(values.timeout) * 1000;
+for (const b of brokers) if (b !== 'embedded' && b !== 'mosquitto') throw new Error(`--brokers: ${b} is not embedded or mosquitto`);
+if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(procs > 0) || !(rounds > 0) || !(timeoutMs > 0)) {
+  throw new Error('--tvs must be whole numbers > 0 (comma-separated); --procs, --rounds and --timeout numbers > 0');
+}
+
+const logger = createLogger({ name: 'bench', level: 'warn' });
+const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+const load = () => loadavg()[0]!;
+
+/**
+ * The broker (embedded, in this process) and Mosquitto hold one socket per TV, each TV process its
+ * share: raise this process's open-file limit before anything is forked (children inherit it).
+ */
+function raiseOpenFiles(need: number) {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = (line?.match(/\d+/g) ?? []).map(Number) as [number | undefined, number | undefined];
+  if (soft !== undefined && soft >= need) return;
+  try {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${need}:${Math.max(need, hard ?? need)}`], { stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`the bench needs ${need} open files (limit now ${soft}/${hard}) and could not raise it (${(e as Error).message.split('\n')[0]}): `
+      + `run it as root, or raise the hard limit (ulimit -Hn ${need}), or use fewer TVs`);
+  }
+}
+
+function figures(n: number, r: PhaseResult, t0: number, loadAtStart: number): Figures {
+  const lat = r.times.map((t) => t - t0).sort((a, b) => a - b);
+  const at = (q: number) => lat[Math.ceil(q * n) - 1] ?? Number.NaN;
+  return { n, reached: lat.length, p50: at(0.5), p99: at(0.99), p100: at(1), invalid: r.invalid, duplicates: r.duplicates, load: loadAtStart };
+}
+
+async function connectMqtt(url: string, c: IssuedCredentials, clean: boolean): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4, clean, reconnectPeriod: 1000, connectTimeout: 60_000 });
+}
+
+/**
+ * Watch (not change) the console's publishing: when it calls publish first and last, when the
+ * last PUBACK comes, and the exact messages, which the raw baseline then publishes again.
+ */
+function observePublishes(client: MqttClient) {
+  const marks = { first: 0, last: 0, lastAck: 0, messages: [] as OutMessage[] };
+  const original = client.publish.bind(client) as (...a: unknown[]) => MqttClient;
+  (client as unknown as { publish: (...a: unknown[]) => MqttClient }).publish = (topic, payload, opts, cb) => {
+    const now = Date.now();
+    if (!marks.first) marks.first = now;
+    marks.last = now;
+    marks.messages.push({ topic: topic as string, payload: payload as string, retain: !!(opts as { retain?: boolean } | undefined)?.retain });
+    return original(topic, payload, opts, (...res: unknown[]) => {
+      marks.lastAck = Date.now();
+      if (typeof cb === 'function') (cb as (...a: unknown[]) => void)(...res);
+    });
+  };
+  return { marks, reset() { marks.first = 0; marks.last = 0; marks.lastAck = 0; marks.messages = []; } };
+}
+
+async function startBroker(kind: BrokerKind, credentials: CredentialStore, log: Logger): Promise<{ url: string; close(): Promise<void> }> {
+  if (kind === 'mosquitto') return startMosquitto({ credentials, logger: log, startTimeoutMs: 120_000 });
+  const b = await createEmbeddedBroker({ credentials, logger: log, port: 0 });
+  return { url: b.mqttUrl, close: () => b.close() };
+}
+
+/** One broker: connect the TVs once, then the full path and the raw baseline, `rounds` times. */
+async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: CredentialStore; town: Town; tvs: SwarmTv[]; muni: IssuedCredentials; raw: IssuedCredentials }) {
+  const out: Record<PathKind, Figures[]> = { full: [], raw: [] };
+  let t = Date.now();
+  const broker = await startBroker(kind, ctx.store, logger);
+  say(`${kind}: broker up in ${Date.now() - t} ms at ${broker.url}`);
+  const closers: (() => Promise<unknown>)[] = [() => broker.close()];
+  try {
+    t = Date.now();
+    let lastSaid = 0;
+    const swarm: TvSwarm = await startTvSwarm({
+      url: broker.url, muni: BENCH_MUNI, tvs: ctx.tvs, procs, area: values.area,
+      progress: (l) => { if (Date.now() - lastSaid > 5000) { lastSaid = Date.now(); say(`${kind}: ${l}`); } },
+    });
+    closers.unshift(() => swarm.close());
+    say(`${kind}: ${n} TVs connected and subscribed in ${((Date.now() - t) / 1000).toFixed(1)} s (${procs} processes)`);
+
+    const muniClient = await connectMqtt(broker.url, ctx.muni, false);
+    closers.unshift(() => muniClient.endAsync(true));
+    const watch = observePublishes(muniClient);
+    const consoleServer = await startConsole({ db: ctx.db, logger, mqtt: muniClient, muni: BENCH_MUNI, port: 0, tickS: 0 });
+    closers.unshift(() => consoleServer.close());
+    const rawClient = await connectMqtt(broker.url, ctx.raw, true);
+    closers.unshift(() => rawClient.endAsync(true));
+    const session = await fetch(`${consoleServer.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ctx.town.staff) });
+    if (!session.ok) throw new Error(`login failed: ${session.status} ${await session.text()}`);
+    const { token } = await session.json() as { token: string };
+    let published: OutMessage[] = [];
+
+    const full = async () => {
+      watch.reset();
+      await swarm.arm();
+      const l = load();
+      const t0 = Date.now();
+      const res = await fetch(`${consoleServer.url}/api/alerts`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ level: 4, hazard: 'flood', status: 'Exercise', expires: new Date(Date.now() + 3 * 3600_000).toISOString(), target: { zones: ctx.town.zones } }),
+      });
+      const answered = Date.now() - t0;
+      if (res.status !== 201) throw new Error(`POST /api/alerts answered ${res.status}: ${await res.text()}`);
+      const view = await res.json() as { reach: { devices: number } };
+      if (view.reach.devices !== n) throw new Error(`the alert reached ${view.reach.devices} TVs, expected ${n}`);
+      const f = figures(n, await swarm.collect(timeoutMs), t0, l);
+      published = watch.marks.messages;
+      return { ...f, answered, firstPublish: watch.marks.first - t0, lastPublish: watch.marks.last - t0, lastAck: watch.marks.lastAck - t0 };
+    };
+    const raw = async () => {
+      await swarm.arm();
+      const l = load();
+      const t0 = Date.now();
+      await Promise.all(published.map((m) => rawClient.publishAsync(m.topic, m.payload, { qos: 1, retain: m.retain })));
+      const acked = Date.now() - t0;
+      return { ...figures(n, await swarm.collect(timeoutMs), t0, l), lastAck: acked };
+    };
+
+    for (let round = 0; round < rounds; round++) {
+      for (const path of round % 2 === 0 ? ['full', 'raw'] as const : ['raw', 'full'] as const) {
+        const f = path === 'full' ? await full() : await raw();
+        out[path].push(f);
+        say(`${kind} round ${round + 1} ${path}: ${f.reached}/${n} reached, p50 ${f.p50} p99 ${f.p99} p100 ${f.p100} ms (load ${f.load.toFixed(1)})`);
+      }
+    }
+  } finally {
+    for (const c of closers) await c().catch((e) => say(`close failed: ${(e as Error).message}`));
+  }
+  return out;
+}
+
+const best = (fs: Figures[]) => fs.reduce((a, f) => (f.reached > a.reached || (f.reached === a.reached && f.p100 < a.p100) ? f : a));
+const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : `${v}`);
+const ratio = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+
+const rows: string[] = [];
+const notes: string[] = [];
+say(`alert fan-out: TVs ${sizes.join(', ')}; brokers ${brokers.join(', ')}; ${procs} TV processes; ${rounds} round(s)${values.area ? '; TVs also on area topics' : ''}`);
+say(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+raiseOpenFiles(Math.max(...sizes) + 4096);
+
+for (const n of sizes) {
+  const db = await openDb({});
+  const brokerDb = await openDb({});
+  try {
+    let t = Date.now();
+    const town = await seedTown(db, n);
+    say(`seeded ${n} residents, TVs and bindings in ${Date.now() - t} ms`);
+    const store = await createCredentialStore(brokerDb, { logger });
+    t = Date.now();
+    const issued = await store.issueMany(town.devices.map((device) => ({ kind: 'tv' as const, muni: BENCH_MUNI, device })));
+    const tvs = issued.map((c, i) => ({ ...c, device: town.devices[i]! }));
+    const muni = await store.issue({ kind: 'municipality', muni: BENCH_MUNI });
+    const raw = await store.issue({ kind: 'admin' });
+    say(`issued ${n} TV credentials in ${Date.now() - t} ms`);
+    for (const kind of brokers) {
+      const r = await runBroker(kind, n, { db, store, town, tvs, muni, raw });
+      const f = best(r.full); const b = best(r.raw);
+      rows.push(`| ${n} | ${kind} | full: POST /api/alerts | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`);
+      rows.push(`| ${n} | ${kind} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`);
+      notes.push(`${n} ${kind}: full path p50 ${ratio(f.p50, b.p50)}, p99 ${ratio(f.p99, b.p99)}, p100 ${ratio(f.p100, b.p100)} of raw; `
+        + `console: first publish at ${ms(f.firstPublish)} ms, last publish call at ${ms(f.lastPublish)} ms, last PUBACK at ${ms(f.lastAck)} ms, POST answered at ${ms(f.answered)} ms; `
+        + `raw: last PUBACK at ${ms(b.lastAck)} ms; invalid messages ${f.invalid + b.invalid}, duplicates ${f.duplicates + b.duplicates}`);
+    }
+  } finally {
+    await db.close();
+    await brokerDb.close();
+  }
+}
+
+console.log(`\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes; ${cpus().length} cores; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+console.log('| TVs | broker | path | reached | p50 ms | p99 ms | p100 ms | p100 / raw | load (1 min) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
+console.log('');
+for (const n of notes) console.log(`- ${n}`);
+process.exit(0);
