@@ -44,9 +44,10 @@ async function consoleStore() {
     await admin.close();
     const u = new URL(url); u.pathname = `/${name}`;
     const pg = await openDb({ url: u.toString() });
+    const closePg = pg.close.bind(pg);
     db = Object.assign(pg, {
       async close() {
-        await pg.close();
+        await closePg();
         const a = await openDb({ url });
         await a.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await a.close();
