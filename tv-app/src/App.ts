@@ -11,6 +11,11 @@ import { fmt, stringsFor } from './i18n/strings.ts';
 import { AlertTakeover } from './pages/AlertTakeover.ts';
 import { Home, type MenuId } from './pages/Home.ts';
 import { Placeholder } from './pages/Placeholder.ts';
+import { Settings, type SettingsRow } from './pages/Settings.ts';
+import { LANGUAGES } from '@kizuna/contract/levels';
+import { LANGUAGE_NAMES } from './i18n/strings.ts';
+import { TEXT_SIZES, TV_PROFILE, type Prefs } from './prefs.ts';
+import { TEXT_SCALE } from './ui/theme.ts';
 import { speak, stopSpeaking } from './platform/speech.ts';
 import { playAlertTone, resumeTone } from './platform/tone.ts';
 import { timings } from './platform/timings.ts';
@@ -21,7 +26,7 @@ let controller: TvController | null = null;
 /** Set before Launch: Lightning constructs the App itself. */
 export function useController(c: TvController): void { controller = c; }
 
-type Page = 'home' | 'placeholder';
+type Page = 'home' | 'placeholder' | 'settings';
 type CloseReason = 'answered' | 'cancelled' | 'expired';
 
 interface Showing {
@@ -39,14 +44,15 @@ export class App extends Component {
   private page: Page = 'home';
   private showing: Showing | null = null;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private readAloud = true;
-  private textScale = 1;
+  private get prefs(): Prefs { return this.c.prefs.get(); }
+  private get textScale(): number { return TEXT_SCALE[this.prefs.textSize]; }
 
   static override _template(): Lightning.Component.Template {
     return {
       w: 1920, h: 1080, rect: true, color: 0xff000000,
       Home: { type: Home },
       Placeholder: { type: Placeholder, visible: false },
+      Settings: { type: Settings, visible: false },
       Takeover: { type: AlertTakeover, visible: false, zIndex: 10 },
     };
   }
@@ -88,19 +94,20 @@ export class App extends Component {
 
   override _getFocused(): Lightning.Component | undefined {
     if (this.showing) return this.tag('Takeover') as AlertTakeover;
-    return (this.page === 'home' ? this.tag('Home') : this.tag('Placeholder')) as Lightning.Component;
+    const ref = this.page === 'home' ? 'Home' : this.page === 'settings' ? 'Settings' : 'Placeholder';
+    return this.tag(ref) as Lightning.Component;
   }
 
   /** Any key: audio may start only after a user gesture. */
   override _captureKey(): boolean { resumeTone(); return false; }
 
-  private get lang() { return this.c.cfg.lang; }
+  private get lang() { return this.prefs.lang; }
 
   renderHome(): void {
     const c = this.c;
     (this.tag('Home') as Home).render(homeModel({
       lang: this.lang, conn: c.conn, residents: c.residents(), active: c.store.active(),
-      areas: c.activeAreas(), mailUnread: c.mailUnread, scale: this.textScale,
+      areas: c.activeAreas(), mailUnread: c.mailUnread, scale: this.textScale, contrast: this.prefs.contrast,
     }));
   }
 
@@ -132,7 +139,7 @@ export class App extends Component {
       if (announced) return;
       announced = true;
       if (opts.tone) playAlertTone(e.alert.level);
-      if (this.readAloud) speak(speechText(e, first), first.language);
+      if (this.c.prefs.forResident(first.displayName).readAloud) speak(speechText(e, first), first.language);
     };
     this.rerenderTakeover(() => { this.c.displayed(e); announce(); });
     setTimeout(announce, 500);
@@ -150,7 +157,8 @@ export class App extends Component {
     this.lastEntry = entry;
     const recipient = entry.alert.recipients.find((r) => r.ref === sh.ref) ?? entry.alert.recipients[0]!;
     const model = takeoverModel({
-      entry, recipient, closeReason: sh.closeReason, confirmation: sh.confirmation, online: this.c.online, scale: this.textScale,
+      entry, recipient, closeReason: sh.closeReason, confirmation: sh.confirmation, online: this.c.online,
+      scale: TEXT_SCALE[this.c.prefs.forResident(recipient.displayName).textSize],
     });
     (this.tag('Takeover') as AlertTakeover).render(model, onDrawn);
   }
@@ -170,7 +178,7 @@ export class App extends Component {
       confirmation: sentText, awaiting: { ref: r.ref, answer, revision: e.alert.revision },
     };
     this.rerenderTakeover();
-    if (next && this.readAloud) speak(speechText(e, next), next.language);
+    if (next && this.c.prefs.forResident(next.displayName).readAloud) speak(speechText(e, next), next.language);
   }
 
   private onReceiptSent(rc: Receipt): void {
@@ -236,8 +244,14 @@ export class App extends Component {
       if (top) this.showAlert(top, { tone: false });
       return;
     }
+    if (id === 'settings') {
+      this.page = 'settings';
+      this.renderSettings();
+      this.showPage();
+      return;
+    }
     const s = stringsFor(this.lang);
-    const title = { bind: s.menuBind, postbox: s.menuPostbox, myinfo: s.menuMyInfo, settings: s.menuSettings }[id];
+    const title = { bind: s.menuBind, postbox: s.menuPostbox, myinfo: s.menuMyInfo }[id];
     (this.tag('Placeholder') as Placeholder).render(title, `${s.comingSoon}。${s.backHint}`, s.backHome);
     this.page = 'placeholder';
     this.showPage();
@@ -248,9 +262,47 @@ export class App extends Component {
     this.showPage();
   }
 
+  // ---- settings (per resident) ----
+
+  private profiles(): string[] { return [TV_PROFILE, ...this.c.residents()]; }
+
+  private renderSettings(): void {
+    const p = this.prefs;
+    const s = stringsFor(p.lang);
+    const active = this.c.prefs.active;
+    const size = { normal: s.sizeNormal, large: s.sizeLarge, 'x-large': s.sizeXLarge }[p.textSize];
+    const rows: SettingsRow[] = [
+      { id: 'person', label: s.setPerson, value: active === TV_PROFILE ? s.everyone : active },
+      { id: 'lang', label: s.setLanguage, value: LANGUAGE_NAMES[p.lang] },
+      { id: 'size', label: s.setTextSize, value: size },
+      { id: 'contrast', label: s.setContrast, value: p.contrast ? s.on : s.off },
+      { id: 'read', label: s.setReadAloud, value: p.readAloud ? s.on : s.off },
+    ];
+    (this.tag('Settings') as Settings).render({ title: s.menuSettings, hint: s.setHint, rows, scale: this.textScale, contrast: p.contrast });
+  }
+
+  $settingsRefresh(): void { this.renderSettings(); }
+
+  $settingsChange(id: string, dir: 1 | -1): void {
+    const cycle = <T>(list: readonly T[], v: T): T => list[(list.indexOf(v) + dir + list.length) % list.length]!;
+    const store = this.c.prefs;
+    if (id === 'person') {
+      store.setActive(cycle(this.profiles(), store.active));
+    } else {
+      const p = { ...this.prefs };
+      if (id === 'lang') p.lang = cycle(LANGUAGES, p.lang);
+      else if (id === 'size') p.textSize = cycle(TEXT_SIZES, p.textSize);
+      else if (id === 'contrast') p.contrast = !p.contrast;
+      else if (id === 'read') p.readAloud = !p.readAloud;
+      store.set(store.active, p);
+    }
+    this.renderSettings();
+  }
+
   private showPage(): void {
     this.tag('Home')!.patch({ visible: this.page === 'home' });
     this.tag('Placeholder')!.patch({ visible: this.page === 'placeholder' });
+    this.tag('Settings')!.patch({ visible: this.page === 'settings' });
     if (this.page === 'home') this.renderHome();
     this._refocus();
   }

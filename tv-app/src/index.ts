@@ -13,6 +13,7 @@ import { ConfigError, loadTvConfig, type TvConfig } from './config.ts';
 import { initTone } from './platform/tone.ts';
 import { zwsp } from './text/ja-wrap.ts';
 import { TvController } from './tv-controller.ts';
+import { applyPreview, previewFromHash } from './preview-mode.ts';
 
 function storage(): Storage | null {
   try { return window.localStorage; } catch { return null; }
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   if (cfg.inspect) await (await import('./platform/inspector.ts')).attach();
 
   initTone();
-  const controller = new TvController(cfg, storage());
+  const preview = previewFromHash(window.location.hash);
+  const controller = new TvController(cfg, preview ? null : storage());
   useController(controller);
 
   // Designed at 1920×1080; the stage draws at the window's size (precision scales coordinates).
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
 
   // mqtt.js and the validators load after the first frame: start-up stays light.
   requestAnimationFrame(() => setTimeout(() => {
+    if (preview) { applyPreview(controller, preview); return; }
     controller.connect().catch((e: Error) => console.error('[kizuna] broker link failed to start:', e.message));
   }, 0));
 }

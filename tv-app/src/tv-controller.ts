@@ -9,6 +9,7 @@ import { ReceiptOutbox, makeReceipt } from './alerts/receipt-outbox.ts';
 import type { TvConfig } from './config.ts';
 import type { Link, LinkState } from './net/mqtt-link.ts';
 import { timings } from './platform/timings.ts';
+import { PrefsStore } from './prefs.ts';
 
 export type ConnState = LinkState | 'none';
 
@@ -26,6 +27,7 @@ type Listeners = { [K in keyof TvEvents]: TvEvents[K][] };
 export class TvController {
   readonly store: AlertStore;
   readonly outbox: ReceiptOutbox;
+  readonly prefs: PrefsStore;
   conn: ConnState;
   mailUnread: number | null = null;
   private areas = new Map<string, AreaAlert>();
@@ -39,6 +41,8 @@ export class TvController {
     this.store = new AlertStore(storage, cfg.device);
     this.outbox = new ReceiptOutbox(storage, cfg.device, (r) => this.emit('receiptSent', r));
     this.conn = cfg.mqtt ? 'connecting' : 'none';
+    // Large text and read-aloud by default (issue 5).
+    this.prefs = new PrefsStore(storage, cfg.device, { lang: cfg.lang, textSize: 'large', contrast: false, readAloud: true });
     this.residentsKey = `kz.tv.${cfg.device}.residents`;
     this.scheduleExpiry();
   }

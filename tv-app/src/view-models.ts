@@ -112,6 +112,7 @@ export interface HomeInput {
   areas: AreaAlert[];
   mailUnread: number | null;
   scale: number;
+  contrast?: boolean;
 }
 
 export function homeModel(h: HomeInput): HomeModel {
@@ -153,6 +154,7 @@ export function homeModel(h: HomeInput): HomeModel {
     howToBind: h.residents.length ? undefined : s.howToBind,
     menu: menu as { id: MenuId; label: string; badge?: string }[],
     scale: h.scale,
+    contrast: !!h.contrast,
   };
 }
 

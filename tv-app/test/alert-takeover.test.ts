@@ -57,6 +57,7 @@ describe('alert takeover', () => {
 
   it('answers for each resident of a household in turn; arrows + OK and the red key', async () => {
     const { page } = await rig.openTv();
+    await waitVisibleText(page, '接続中', 'Home'); // subscribed: a new device has no session before
     const a = personalAlert({
       level: 5,
       recipients: [recipient({ displayName: '佐藤 清さん', needsHelp: true }), recipient({ displayName: '佐藤 和子さん' })],
@@ -81,6 +82,7 @@ describe('alert takeover', () => {
 
   it('marks an exercise unmistakably, in the resident\'s language (English)', async () => {
     const { page } = await rig.openTv();
+    await waitVisibleText(page, '接続中', 'Home'); // subscribed: a new device has no session before
     const a = personalAlert({
       status: 'Exercise', level: 3,
       recipients: [recipient({

@@ -12,6 +12,7 @@ export class MenuButton extends Component {
       w: 720, h: 104, rect: true, color: C.panel,
       shader: { type: RoundedRectangleShader, radius: 14 },
       Marker: { x: 0, y: 0, w: 14, h: 104, rect: true, color: 0x00000000 },
+      Outline: { x: 0, y: 100, w: 720, h: 4, rect: true, color: C.white, visible: false },
       Label: { x: 40, y: 54, mountY: 0.5, text: txt('', 42, { w: 640, maxLines: 1 }) },
       Badge: { x: 690, y: 54, mountX: 1, mountY: 0.5, text: txt('', 36) },
     };
@@ -19,6 +20,14 @@ export class MenuButton extends Component {
 
   set label(v: string) { this.tag('Label')!.patch({ text: { text: v } }); }
   set badge(v: string) { this.tag('Badge')!.patch({ text: { text: v } }); }
+  private idle = C.panel;
+  /** High contrast: black buttons with a white outline instead of dark grey. */
+  set contrast(v: boolean) {
+    this.idle = v ? C.black : C.panel;
+    this.patch({ Outline: { visible: v } });
+    if (!this.hasFocus()) this.patch({ color: this.idle });
+  }
+
   set buttonWidth(w: number) {
     this.patch({ w, Label: { text: { wordWrapWidth: w - 80 } }, Badge: { x: w - 30 } });
   }
@@ -28,6 +37,6 @@ export class MenuButton extends Component {
   }
 
   override _unfocus(): void {
-    this.patch({ color: C.panel, Marker: { color: 0x00000000 }, Label: { text: { textColor: C.text } }, Badge: { text: { textColor: C.text } } });
+    this.patch({ color: this.idle, Marker: { color: 0x00000000 }, Label: { text: { textColor: C.text } }, Badge: { text: { textColor: C.text } } });
   }
 }

@@ -21,6 +21,8 @@ export interface Strings {
   allAnswered: string; backHome: string; updated: string; cancelled: string; expired: string;
   offlineWarning: string; recipientOf: string; readAgain: string;
   comingSoon: string; backHint: string; configError: string;
+  setPerson: string; setLanguage: string; setTextSize: string; setContrast: string; setReadAloud: string;
+  sizeNormal: string; sizeLarge: string; sizeXLarge: string; on: string; off: string; everyone: string; setHint: string;
 }
 
 const ja: Strings = {
@@ -42,6 +44,7 @@ const ja: Strings = {
   updated: '内容が新しくなりました', cancelled: 'この避難情報は取り消されました', expired: 'この避難情報は期限が切れました',
   offlineWarning: '通信が切れています。最新の情報ではない可能性があります', recipientOf: '{i}人目／{n}人', readAgain: 'もう一度読み上げる',
   comingSoon: 'この画面は準備中です', backHint: '戻るボタンで前の画面に戻ります', configError: '設定に誤りがあります',
+  setPerson: 'だれの設定', setLanguage: '言語', setTextSize: '文字の大きさ', setContrast: 'はっきり表示（白黒）', setReadAloud: '読み上げ', sizeNormal: '標準', sizeLarge: '大きい', sizeXLarge: 'とても大きい', on: '入', off: '切', everyone: 'このテレビ（全員）', setHint: '上下で項目、左右で変更。変更はすぐに保存されます。戻るボタンでホームへ。',
 };
 
 const easy: Strings = {
@@ -63,6 +66,7 @@ const easy: Strings = {
   updated: 'しらせが かわりました', cancelled: 'この ひなんの しらせは おわりました', expired: 'この ひなんの しらせは じかんが すぎました',
   offlineWarning: 'つうしんが きれて います。あたらしい しらせでは ない かもしれません', recipientOf: '{i}ばんめ／{n}にん', readAgain: 'もう いちど よむ',
   comingSoon: 'この がめんは じゅんびちゅう です', backHint: 'もどる ボタンで もどります', configError: 'せっていが まちがって います',
+  setPerson: 'だれの せってい', setLanguage: 'ことば', setTextSize: 'もじの おおきさ', setContrast: 'はっきり みせる', setReadAloud: 'こえで よむ', sizeNormal: 'ふつう', sizeLarge: 'おおきい', sizeXLarge: 'とても おおきい', on: 'する', off: 'しない', everyone: 'この テレビ（みんな）', setHint: 'うえ・したで えらぶ。ひだり・みぎで かえる。もどる ボタンで もどる。',
 };
 
 const en: Strings = {
@@ -84,6 +88,7 @@ const en: Strings = {
   updated: 'This message was updated', cancelled: 'This alert has been cancelled', expired: 'This alert has expired',
   offlineWarning: 'Connection lost: this may not be the latest information', recipientOf: '{i} of {n}', readAgain: 'Read aloud again',
   comingSoon: 'This screen is not ready yet', backHint: 'Press Back to return', configError: 'The TV settings are wrong',
+  setPerson: 'Settings for', setLanguage: 'Language', setTextSize: 'Text size', setContrast: 'High contrast', setReadAloud: 'Read aloud', sizeNormal: 'Normal', sizeLarge: 'Large', sizeXLarge: 'Extra large', on: 'On', off: 'Off', everyone: 'This TV (everyone)', setHint: 'Up/Down: choose a setting. Left/Right: change it (saved at once). Back: home.',
 };
 
 const zh: Strings = {
@@ -105,6 +110,7 @@ const zh: Strings = {
   updated: '信息已更新', cancelled: '此避难信息已取消', expired: '此避难信息已过期',
   offlineWarning: '连接中断：这可能不是最新信息', recipientOf: '第{i}位／共{n}位', readAgain: '再读一遍',
   comingSoon: '此画面正在准备中', backHint: '按返回键返回', configError: '电视设置有误',
+  setPerson: '谁的设置', setLanguage: '语言', setTextSize: '文字大小', setContrast: '高对比度', setReadAloud: '朗读', sizeNormal: '标准', sizeLarge: '大', sizeXLarge: '特大', on: '开', off: '关', everyone: '本电视（所有人）', setHint: '上下选择项目，左右更改（立即保存）。按返回键回到首页。',
 };
 
 const ko: Strings = {
@@ -126,6 +132,7 @@ const ko: Strings = {
   updated: '내용이 업데이트되었습니다', cancelled: '이 피난 정보는 취소되었습니다', expired: '이 피난 정보는 기한이 지났습니다',
   offlineWarning: '연결이 끊겼습니다. 최신 정보가 아닐 수 있습니다', recipientOf: '{n}명 중 {i}번째', readAgain: '다시 읽기',
   comingSoon: '이 화면은 준비 중입니다', backHint: '뒤로 버튼으로 돌아갑니다', configError: 'TV 설정이 잘못되었습니다',
+  setPerson: '누구의 설정', setLanguage: '언어', setTextSize: '글자 크기', setContrast: '고대비', setReadAloud: '읽어 주기', sizeNormal: '보통', sizeLarge: '크게', sizeXLarge: '아주 크게', on: '켬', off: '끔', everyone: '이 TV (모두)', setHint: '위/아래로 항목, 왼쪽/오른쪽으로 변경(바로 저장). 뒤로 버튼으로 홈.',
 };
 
 const vi: Strings = {
@@ -147,6 +154,7 @@ const vi: Strings = {
   updated: 'Thông tin đã được cập nhật', cancelled: 'Thông tin sơ tán này đã bị hủy', expired: 'Thông tin sơ tán này đã hết hạn',
   offlineWarning: 'Mất kết nối: có thể không phải thông tin mới nhất', recipientOf: '{i}/{n}', readAgain: 'Đọc lại',
   comingSoon: 'Màn hình này đang được chuẩn bị', backHint: 'Nhấn Quay lại để trở về', configError: 'Cài đặt TV bị sai',
+  setPerson: 'Cài đặt cho', setLanguage: 'Ngôn ngữ', setTextSize: 'Cỡ chữ', setContrast: 'Độ tương phản cao', setReadAloud: 'Đọc to', sizeNormal: 'Thường', sizeLarge: 'Lớn', sizeXLarge: 'Rất lớn', on: 'Bật', off: 'Tắt', everyone: 'TV này (mọi người)', setHint: 'Lên/Xuống: chọn mục. Trái/Phải: thay đổi (lưu ngay). Quay lại: màn hình chính.',
 };
 
 const pt: Strings = {
@@ -168,6 +176,7 @@ const pt: Strings = {
   updated: 'Esta mensagem foi atualizada', cancelled: 'Este alerta foi cancelado', expired: 'Este alerta expirou',
   offlineWarning: 'Sem conexão: esta pode não ser a informação mais recente', recipientOf: '{i} de {n}', readAgain: 'Ler de novo',
   comingSoon: 'Esta tela ainda não está pronta', backHint: 'Aperte Voltar para retornar', configError: 'As configurações da TV estão erradas',
+  setPerson: 'Configurações de', setLanguage: 'Idioma', setTextSize: 'Tamanho do texto', setContrast: 'Alto contraste', setReadAloud: 'Ler em voz alta', sizeNormal: 'Normal', sizeLarge: 'Grande', sizeXLarge: 'Muito grande', on: 'Ligado', off: 'Desligado', everyone: 'Esta TV (todos)', setHint: 'Cima/Baixo: escolher. Esquerda/Direita: mudar (salvo na hora). Voltar: início.',
 };
 
 export const STRINGS: Readonly<Record<Language, Strings>> = { ja, 'ja-x-easy': easy, en, zh, ko, vi, pt };
@@ -178,6 +187,11 @@ export const LEVEL_PHRASES: Readonly<Partial<Record<Language, Record<3 | 4 | 5, 
   ko: { 3: '고령자 등 피난', 4: '피난 지시', 5: '긴급 안전 확보' },
   vi: { 3: 'Người cao tuổi v.v. sơ tán', 4: 'Lệnh sơ tán', 5: 'Đảm bảo an toàn khẩn cấp' },
   pt: { 3: 'Evacuação de idosos etc.', 4: 'Ordem de evacuação', 5: 'Garanta sua segurança já' },
+};
+
+/** Language names as their speakers write them (the language menu shows each in its own script). */
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
+  ja: '日本語', 'ja-x-easy': 'やさしい にほんご', en: 'English', zh: '中文', ko: '한국어', vi: 'Tiếng Việt', pt: 'Português',
 };
 
 export function fmt(template: string, values: Record<string, string | number>): string {

@@ -14,7 +14,7 @@ import type Lightning from '@lightningjs/core';
 import { ALERT_PANEL } from '@kizuna/contract/levels';
 import type { Answer } from '@kizuna/contract/messages';
 import { fire } from '../ui/fire.ts';
-import { C, argb, txt } from '../ui/theme.ts';
+import { C, argb, estimateWidth, txt } from '../ui/theme.ts';
 
 export interface Choice { answer: Answer; label: string; key: 'Green' | 'Yellow' | 'Red'; color: number }
 
@@ -49,12 +49,6 @@ const PANEL_FG = argb(ALERT_PANEL.textRgb);
 const EXERCISE_BG = 0xffffe600;
 const PHRASE_Y = 92;
 
-/** Rough rendered width: CJK glyphs are square, Latin ones about half as wide. */
-function estimateWidth(text: string, size: number): number {
-  let w = 0;
-  for (const ch of text) w += /[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/.test(ch) ? 1 : 0.56;
-  return w * size;
-}
 const BANNER_H = 76;
 const BOTTOM_Y = 824;
 const FRAME = 18;

@@ -8,7 +8,7 @@ import type Lightning from '@lightningjs/core';
 import { LEVELS } from '@kizuna/contract/levels';
 import { MenuButton } from '../components/MenuButton.ts';
 import { fire } from '../ui/fire.ts';
-import { C, argb, txt } from '../ui/theme.ts';
+import { C, argb, estimateWidth, fitSize, txt } from '../ui/theme.ts';
 
 export type MenuId = 'alert' | 'bind' | 'postbox' | 'myinfo' | 'settings';
 
@@ -25,6 +25,7 @@ export interface HomeModel {
   howToBind?: string | undefined;
   menu: { id: MenuId; label: string; badge?: string | undefined }[];
   scale: number;
+  contrast: boolean;
 }
 
 export class Home extends Component {
@@ -64,19 +65,20 @@ export class Home extends Component {
     const s = m.scale;
     const barH = m.alertBar ? 120 : 0;
     this.patch({
+      color: m.contrast ? C.black : C.bg,
       Header: {
         Title: { text: { text: m.title, fontSize: Math.round(52 * s) } },
         ConnDot: { color: m.connColor },
         Conn: { text: { text: m.connText, fontSize: Math.round(34 * s) } },
       },
       AlertBar: m.alertBar
-        ? { visible: true, h: barH, color: argb(LEVELS[m.alertBar.level].rgb), Text: { text: { text: m.alertBar.text, textColor: argb(LEVELS[m.alertBar.level].textRgb), fontSize: Math.round(48 * s) } } }
+        ? { visible: true, h: barH, color: argb(LEVELS[m.alertBar.level].rgb), Text: { text: { text: m.alertBar.text, textColor: argb(LEVELS[m.alertBar.level].textRgb), fontSize: fitSize(m.alertBar.text, Math.round(48 * s), 1740, 36) } } }
         : { visible: false, h: 0 },
       Body: {
         y: 150 + barH,
         Info: {
-          AreaTitle: { text: { text: m.areaTitle, fontSize: Math.round(36 * s) } },
-          ResidentsTitle: { text: { text: m.residentsTitle, fontSize: Math.round(36 * s) } },
+          AreaTitle: { text: { text: m.areaTitle, fontSize: Math.round(36 * s), textColor: m.contrast ? C.white : C.dim } },
+          ResidentsTitle: { text: { text: m.residentsTitle, fontSize: Math.round(36 * s), textColor: m.contrast ? C.white : C.dim } },
           Residents: { text: { text: m.residents, fontSize: Math.round(44 * s) } },
           HowToBind: { visible: !!m.howToBind, text: { text: m.howToBind ?? '', fontSize: Math.round(40 * s) } },
         },
@@ -84,11 +86,15 @@ export class Home extends Component {
     });
     const area = this.tag('Body.Info.Area')!;
     area.children = m.areaLines.map((l) => {
-      const bg = l.level ? argb(LEVELS[l.level].rgb) : C.panel;
+      const bg = l.level ? argb(LEVELS[l.level].rgb) : m.contrast ? C.black : C.panel;
       const fg = l.level ? argb(LEVELS[l.level].textRgb) : C.text;
+      // Shrink to fit one line; a translation too long even at 32 px wraps to two.
+      const size = fitSize(l.text, Math.round(40 * s), 890);
+      const two = estimateWidth(l.text, size) > 890;
+      const h = two ? Math.round(size * 1.35 * 2 + 24) : Math.round(96 * s);
       return {
-        w: 960, h: Math.round(96 * s), rect: true, color: bg, flexItem: { marginBottom: 10 },
-        Label: { x: 28, y: Math.round(48 * s), mountY: 0.5, text: txt(l.text, Math.round(40 * s), { color: fg, w: 900, maxLines: 1, bold: !!l.level }) },
+        w: 960, h, rect: true, color: bg, flexItem: { marginBottom: 10 },
+        Label: { x: 28, y: h / 2, mountY: 0.5, text: txt(l.text, size, { color: fg, w: 900, maxLines: two ? 2 : 1, bold: !!l.level }) },
       };
     });
     const focusedId = this.ids[this.index];
@@ -99,10 +105,10 @@ export class Home extends Component {
     const btnH = Math.round(104 * s);
     this.tag('Body.Menu')!.children = m.menu.map((item, i) => ({
       type: MenuButton, y: i * (btnH + 24), h: btnH, label: item.label, badge: item.badge ?? '',
-      buttonWidth: 720, ref: `Item-${item.id}`,
+      buttonWidth: 720, ref: `Item-${item.id}`, contrast: m.contrast,
     }));
     for (const child of this.tag('Body.Menu')!.children) {
-      child.patch({ Label: { text: { fontSize: Math.round(42 * s) }, y: btnH / 2 }, Badge: { y: btnH / 2 }, Marker: { h: btnH } });
+      child.patch({ Label: { text: { fontSize: Math.round(42 * s) }, y: btnH / 2 }, Badge: { y: btnH / 2 }, Marker: { h: btnH }, Outline: { y: btnH - 4 } });
     }
     this._refocus();
   }

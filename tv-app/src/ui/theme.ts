@@ -60,3 +60,16 @@ export function txt(text: string, size: number, o: TextOpts = {}): Lightning.Ele
     ...(o.maxLines ? { maxLines: o.maxLines, maxLinesSuffix: '…' } : {}),
   };
 }
+
+/** Rough rendered width: CJK glyphs are square, Latin ones about half as wide (bold ≈ 0.56). */
+export function estimateWidth(text: string, size: number): number {
+  let w = 0;
+  for (const ch of text) w += /[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/.test(ch) ? 1 : 0.56;
+  return w * size;
+}
+
+/** The largest size ≤ `size` (and ≥ `min`) at which one line of `text` fits `width`. */
+export function fitSize(text: string, size: number, width: number, min = 32): number {
+  const est = estimateWidth(text, size);
+  return est <= width ? size : Math.max(min, Math.floor((size * width) / est));
+}
