@@ -83,7 +83,8 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
     shelter,
     shelterDetail,
     notice,
-    prompt: fmt(s.answerPrompt, { name: r.displayName }),
+    // No answer to ask for on a closed alert (answered, cancelled, expired).
+    prompt: closeOnly ? '' : fmt(s.answerPrompt, { name: r.displayName }),
     choices: choices(lang),
     confirmation: st.confirmation,
     closeOnly,
