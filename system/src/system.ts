@@ -102,7 +102,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const wsUrl = broker.wsUrl ?? '';
     const tvs: TvLink[] = seed.tvs.map((t) => {
       const hash = new URLSearchParams({
-        device: t.id, muni: DEMO_MUNI.code, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
+        device: t.id, muni: DEMO_MUNI.code, zone: t.zone, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
         console: consoleServer.url, bridge: bridge.url, lang: t.language,
         // A PC keyboard has no colour keys: R, G, Y and B stand in for them in the demo.
         keys: '82:Red,71:Green,89:Yellow,66:Blue',
