@@ -1,0 +1,72 @@
+/**
+ * The staff web UI (municipal-console/web, Preact + htm built with Vite) served at /, the TV
+ * applet's bundle at /tv-preview/ (the compose screen's preview runs the applet itself, same
+ * origin so the TV's own frame-ancestors rule stays strict), the UI's extra endpoints
+ * (routes/ui-routes.ts), and CSRF protection for cookie sessions: a state-changing request that
+ * authenticates with the cookie must carry the X-KZ-CSRF header, which a cross-site form cannot
+ * set (OWASP "custom request header"); bearer-token clients are unaffected.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import Type from 'typebox';
+import { loadConfig } from '@kizuna/core';
+import { SESSION_COOKIE, type ConsoleContext } from './context.ts';
+import { uiRoutes } from './routes/ui-routes.ts';
+import { uiErrors } from './routes/ui-errors.ts';
+
+export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'web');
+export const DEFAULT_WEB_DIST = join(WEB_DIR, 'dist');
+const DEFAULT_TV_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tv-app', 'dist');
+
+export const WebConfigSchema = Type.Object({
+  KZ_CONSOLE_WEB_DIST_DIR: Type.String({ default: DEFAULT_WEB_DIST, description: 'built staff UI (buildConsoleWeb writes it)' }),
+  KZ_CONSOLE_TV_DIST_DIR: Type.String({ default: DEFAULT_TV_DIST, description: 'built TV applet, served at /tv-preview/ for the alert preview' }),
+});
+
+export const CSRF_HEADER = 'x-kz-csrf';
+
+/** `vite build` of municipal-console/web into outDir (default web/dist). */
+export async function buildConsoleWeb(opts: { outDir?: string; minify?: boolean } = {}): Promise<{ outDir: string }> {
+  const outDir = resolve(opts.outDir ?? DEFAULT_WEB_DIST);
+  const { build } = await import('vite');
+  await build({
+    root: WEB_DIR, base: '/', configFile: false, logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, target: 'es2020', minify: opts.minify ?? true, sourcemap: false, reportCompressedSize: false },
+  });
+  return { outDir };
+}
+
+export interface WebPluginOptions { webDistDir?: string; tvDistDir?: string }
+
+/** Register on the console app after its API routes: `await consoleWebPlugin(app, ctx)`. */
+export async function consoleWebPlugin(app: FastifyInstance, ctx: ConsoleContext, opts: WebPluginOptions = {}): Promise<void> {
+  const cfg = loadConfig(WebConfigSchema);
+  const webDist = resolve(opts.webDistDir ?? cfg.KZ_CONSOLE_WEB_DIST_DIR);
+  const tvDist = resolve(opts.tvDistDir ?? cfg.KZ_CONSOLE_TV_DIST_DIR);
+
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    if (req.headers.authorization?.startsWith('Bearer ')) return;
+    const hasCookie = (req.headers.cookie ?? '').split(/;\s*/).some((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    if (hasCookie && req.headers[CSRF_HEADER] !== '1') throw uiErrors.KZ_CONSOLE_CSRF(`${req.method} ${req.url.split('?')[0]}`);
+  });
+
+  await app.register(async (a) => {
+    a.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    await uiRoutes(a, ctx);
+  });
+
+  // Both bundles are looked up per request: the launcher may build them after the server starts.
+  await app.register(async (a) => {
+    await a.register(fastifyStatic, { root: tvDist, prefix: '/tv-preview/', decorateReply: false, index: ['index.html'] });
+  });
+  await app.register(async (a) => {
+    a.addHook('onRequest', async (req) => {
+      if ((req.url === '/' || req.url.startsWith('/index.html')) && !existsSync(join(webDist, 'index.html'))) throw uiErrors.KZ_CONSOLE_WEB_NOT_BUILT(webDist);
+    });
+    await a.register(fastifyStatic, { root: webDist, prefix: '/', decorateReply: false, index: ['index.html'] });
+  });
+}

@@ -1,0 +1,108 @@
+/** Japanese and English UI text. Level phrases come from @kizuna/contract (fixed official wording). */
+import { LEVELS, type AlertLevel } from '@kizuna/contract/levels';
+
+export type UiLang = 'ja' | 'en';
+
+const ja = {
+  appTitle: '絆 防災コンソール', skip: '本文へ移動', login: 'ログイン', logout: 'ログアウト', username: 'ユーザー名', password: 'パスワード',
+  loginTitle: '職員ログイン', loginHint: '自分のアカウントでログインしてください。すべての操作は記録されます。', loginCard: 'マイナンバーカードでログイン',
+  sessionExpired: 'セッションが切れました。もう一度ログインしてください。',
+  navDashboard: '状況', navCompose: '発令', navCap: 'CAP取込', navResidents: '住民・TV', navShelters: '避難所', navAudit: '監査ログ',
+  activeAlerts: '発令中の避難情報', pendingAlerts: '承認待ち', drafts: '下書き', noActive: '発令中の避難情報はありません', recentAlerts: '最近の避難情報',
+  targeted: '対象', delivered: '配信', displayed: '表示', acknowledged: '応答', arrived: '避難所到着', needsHelp: '要支援者', noAnswer: '未応答',
+  evacuating: '避難する', safeIndoors: '安全な場所にいる', needHelpAnswer: '助けが必要',
+  zonesMap: '地区の避難状況', progress: '応答・到着の割合', notTargeted: '対象外', shelters: '避難所', occupancy: '収容', capacity: '定員',
+  open: '開設', closed: '閉鎖', openAction: '開設する', closeAction: '閉鎖する', welfare: '福祉避難所', hazards: '対応災害', save: '保存',
+  hazard: '災害の種類', level: '警戒レベル', status: '種別', actual: '本番', exercise: '訓練', areas: '対象地区', areasHint: '地図の地区を押すか、一覧で選んでください',
+  group: '対象者', groupAll: '全員', groupNeedsHelp: '要支援者のみ', groupVulnerable: '要支援者と高齢者', template: '指示文', tplShelter: '避難所へ避難',
+  tplUpstairs: '建物の上の階へ', extra: '追加の文（任意）', expiry: '有効期限', minutes: '分後', previewDraft: '下書き保存してプレビュー', composeTitle: '避難情報の作成',
+  approvalNote: '本番の警戒レベル4・5は、送信後に別の職員の承認が必要です。',
+  send: '送信', approve: '承認して発令', reject: '差し戻し', cancel: '取消', correct: '訂正', confirmCancel: 'この避難情報を取り消しますか？（すべてのTVの表示が取り消されます）',
+  correctTitle: '訂正（全TVの表示を置き換えます）', downloadCap: 'CAP 1.2 をダウンロード', rescueList: '救助リスト', state: '状態',
+  st_draft: '下書き', 'st_pending-approval': '承認待ち', st_active: '発令中', st_cancelled: '取消済', st_expired: '期限切れ',
+  ownAlertNoApprove: '自分が作成した避難情報は承認できません。別の職員が承認します。', issuedBy: '作成', approvedBy: '承認',
+  preview: 'TV画面のプレビュー', previewHint: 'TVアプリそのものが、この種類の受信者に表示する画面です。', reach: '送信先',
+  k_resident: '一人の住民', k_household: '世帯のTV', 'k_needs-help': '要支援者', 'k_get-ready': '準備（レベル3）', 'k_unbound-tv': '住民未登録のTV',
+  devices: 'TV台数', residentsCount: '住民', zonesCount: '地区', unboundTvs: '未登録TV',
+  capTitle: 'CAP 1.2 の取り込み', capHint: '都道府県などの CAP 1.2 XML を貼り付けるかファイルを選ぶと、下書きとして取り込みます。', capImport: '下書きとして取り込む', capFile: 'CAPファイル',
+  rescueTitle: '救助リスト', rescueHint: '避難行動要支援者のうち、応答も到着もない人（「助けが必要」が先頭）', silentFor: '未応答の経過時間', print: '印刷', csv: 'CSV出力',
+  name: '氏名', address: '住所', supporter: '支援者', phone: '電話', answer: '応答', lastContact: '最終接触', markReached: '接触済みにする', reachedBy: '接触済み', zone: '地区', noOne: '該当者はいません',
+  residentsTitle: '住民とTV', importTitle: '住民基本台帳抽出データ（CSV）の取り込み', importHint: '1行目は見出し。不正な行が一つでもあれば何も取り込みません。', importAction: '取り込む',
+  imported: '件を取り込みました', badRows: '件の不正な行があります。何も取り込んでいません。', row: '行', errors: '誤り', language: '言語', tvs: 'TV・カード', unbind: '連携解除', household: '世帯',
+  confirmUnbind: 'このTVとの連携を解除しますか？個別の避難情報がこのTVに届かなくなります。', personalAlerts: '個別通知', yes: 'あり', no: 'なし',
+  sheltersTitle: '避難所', auditTitle: '監査ログ', search: '検索', chainOk: 'ハッシュチェーン検証済み', chainBroken: 'ハッシュチェーンが壊れています', time: '日時', actor: '実行者', action: '操作', subject: '対象', details: '詳細',
+  loading: '読み込み中…', live: 'ライブ更新中', offline: '再接続中…', back: '戻る', close: '閉じる', error: 'エラー', exerciseBanner: '訓練', since: '発令',
+  lang: 'English', langLabel: '表示言語',
+};
+type Dict = Record<keyof typeof ja, string>;
+const en: Dict = {
+  appTitle: 'Kizuna disaster console', skip: 'Skip to content', login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password',
+  loginTitle: 'Staff login', loginHint: 'Log in with your own account. Every action is recorded.', loginCard: 'Log in with My Number card',
+  sessionExpired: 'Your session has ended. Please log in again.',
+  navDashboard: 'Situation', navCompose: 'Issue', navCap: 'CAP import', navResidents: 'Residents & TVs', navShelters: 'Shelters', navAudit: 'Audit log',
+  activeAlerts: 'Active alerts', pendingAlerts: 'Waiting for approval', drafts: 'Drafts', noActive: 'No active alerts', recentAlerts: 'Recent alerts',
+  targeted: 'Targeted', delivered: 'Delivered', displayed: 'Displayed', acknowledged: 'Answered', arrived: 'At a shelter', needsHelp: 'Need help', noAnswer: 'No answer',
+  evacuating: 'Evacuating', safeIndoors: 'Safe where they are', needHelpAnswer: 'Need help',
+  zonesMap: 'Evacuation progress by zone', progress: 'Answered or arrived', notTargeted: 'Not targeted', shelters: 'Shelters', occupancy: 'Occupancy', capacity: 'Capacity',
+  open: 'Open', closed: 'Closed', openAction: 'Open', closeAction: 'Close', welfare: 'Welfare shelter', hazards: 'Hazards', save: 'Save',
+  hazard: 'Hazard', level: 'Alert level', status: 'Kind', actual: 'Actual', exercise: 'Exercise', areas: 'Areas', areasHint: 'Click zones on the map or pick them from the list',
+  group: 'Recipients', groupAll: 'Everyone', groupNeedsHelp: 'Only people needing help', groupVulnerable: 'People needing help and the elderly', template: 'Instruction',
+  tplShelter: 'Go to a shelter', tplUpstairs: 'Go to an upper floor', extra: 'Extra text (optional)', expiry: 'Expires', minutes: 'min from now',
+  previewDraft: 'Save draft and preview', composeTitle: 'Compose an alert', approvalNote: 'Actual alerts at level 4 or 5 need a second staff member’s approval after sending.',
+  send: 'Send', approve: 'Approve and publish', reject: 'Reject', cancel: 'Cancel alert', correct: 'Correct', confirmCancel: 'Cancel this alert? Every TV will withdraw it.',
+  correctTitle: 'Correct (replaces what every TV shows)', downloadCap: 'Download CAP 1.2', rescueList: 'Rescue list', state: 'State',
+  st_draft: 'Draft', 'st_pending-approval': 'Waiting for approval', st_active: 'Active', st_cancelled: 'Cancelled', st_expired: 'Expired',
+  ownAlertNoApprove: 'You created this alert, so another staff member must approve it.', issuedBy: 'Issued by', approvedBy: 'Approved by',
+  preview: 'TV screen preview', previewHint: 'The TV applet itself, showing what this kind of recipient sees.', reach: 'Reach',
+  k_resident: 'One resident', k_household: 'Household TV', 'k_needs-help': 'Needs help', 'k_get-ready': 'Get ready (level 3)', 'k_unbound-tv': 'TV with nobody bound',
+  devices: 'TVs', residentsCount: 'Residents', zonesCount: 'Zones', unboundTvs: 'Unbound TVs',
+  capTitle: 'Import CAP 1.2', capHint: 'Paste CAP 1.2 XML (e.g. from the prefecture) or choose a file; it becomes a draft.', capImport: 'Import as draft', capFile: 'CAP file',
+  rescueTitle: 'Rescue list', rescueHint: 'People needing help who have neither answered nor arrived ("need help" first)', silentFor: 'Silent for at least', print: 'Print', csv: 'Export CSV',
+  name: 'Name', address: 'Address', supporter: 'Supporter', phone: 'Phone', answer: 'Answer', lastContact: 'Last contact', markReached: 'Mark reached', reachedBy: 'Reached', zone: 'Zone', noOne: 'Nobody on the list',
+  residentsTitle: 'Residents and TVs', importTitle: 'Import the resident register extract (CSV)', importHint: 'Header row first. If any row is bad, nothing is imported.', importAction: 'Import',
+  imported: 'residents imported', badRows: 'bad row(s). Nothing was imported.', row: 'Row', errors: 'Problems', language: 'Language', tvs: 'TVs & cards', unbind: 'Unbind', household: 'Household',
+  confirmUnbind: 'Unbind this TV? Personal alerts will no longer reach it.', personalAlerts: 'Personal alerts', yes: 'yes', no: 'no',
+  sheltersTitle: 'Shelters', auditTitle: 'Audit log', search: 'Search', chainOk: 'Hash chain verified', chainBroken: 'Hash chain is broken', time: 'Time', actor: 'Actor', action: 'Action', subject: 'Subject', details: 'Details',
+  loading: 'Loading…', live: 'Live', offline: 'Reconnecting…', back: 'Back', close: 'Close', error: 'Error', exerciseBanner: 'EXERCISE', since: 'Issued',
+  lang: '日本語', langLabel: 'Language',
+};
+
+export type Key = keyof typeof ja;
+const dicts: Record<UiLang, Dict> = { ja, en };
+
+let current: UiLang = (() => { try { return localStorage.getItem('kz-console-lang') === 'en' ? 'en' : 'ja'; } catch { return 'ja'; } })();
+const listeners = new Set<() => void>();
+export const lang = () => current;
+export function setLang(l: UiLang) {
+  current = l;
+  try { localStorage.setItem('kz-console-lang', l); } catch { /* private mode */ }
+  document.documentElement.lang = l;
+  for (const f of listeners) f();
+}
+export const onLang = (f: () => void) => { listeners.add(f); return () => listeners.delete(f); };
+export const t = (k: Key): string => dicts[current][k];
+
+const HAZARD_NAMES: Record<string, [string, string]> = {
+  flood: ['洪水', 'Flood'], landslide: ['土砂災害', 'Landslide'], 'storm-surge': ['高潮', 'Storm surge'], earthquake: ['地震', 'Earthquake'],
+  tsunami: ['津波', 'Tsunami'], fire: ['大規模火災', 'Fire'], volcano: ['火山', 'Volcano'],
+};
+export const hazardName = (h: string) => HAZARD_NAMES[h]?.[current === 'ja' ? 0 : 1] ?? h;
+
+const LANG_NAMES: Record<string, [string, string]> = {
+  ja: ['日本語', 'Japanese'], 'ja-x-easy': ['やさしい日本語', 'Easy Japanese'], en: ['英語', 'English'], zh: ['中国語', 'Chinese'], ko: ['韓国語', 'Korean'], vi: ['ベトナム語', 'Vietnamese'], pt: ['ポルトガル語', 'Portuguese'],
+};
+export const langName = (l: string) => LANG_NAMES[l]?.[current === 'ja' ? 0 : 1] ?? l;
+
+/** The level's fixed phrase and the action it asks for, in the UI language. */
+export function levelText(level: number): { phrase: string; action: string } {
+  const s = LEVELS[level as AlertLevel];
+  if (!s) return { phrase: String(level), action: '' };
+  return current === 'ja' ? { phrase: s.phrase, action: s.action } : { phrase: `${s.english}`, action: '' };
+}
+
+export const answerName = (a: string | null) => a === 'evacuating' ? t('evacuating') : a === 'safe-indoors' ? t('safeIndoors') : a === 'need-help' ? t('needHelpAnswer') : '—';
+
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(current === 'ja' ? 'ja-JP' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}

@@ -1,0 +1,97 @@
+/** One alert: live figures and map, the TV preview, and every action one click away (send, approve, cancel, correct, CAP). */
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { LEVELS } from '@kizuna/contract/levels';
+import { call, can, type AlertStatus, type AlertView, type Preview, type Staff, type Zone } from '../api.ts';
+import { AlertHead, CounterRow, ErrorBox, MapLegend, ZoneMap } from '../components.ts';
+import { useSse, usePoll } from '../live.ts';
+import { fmtTime, langName, t, type Key } from '../i18n.ts';
+
+function b64url(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = ''; for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The TV applet itself (served by the console at /tv-preview/), fed the exact payload. */
+function TvPreview({ p }: { p: Preview }) {
+  const [i, setI] = useState(0);
+  const k = p.kinds[Math.min(i, p.kinds.length - 1)];
+  if (!k) return html`<p>${t('noOne')}</p>`;
+  const muni = k.topic.split('/')[1] ?? '';
+  const known = ['resident', 'household', 'needs-help', 'get-ready', 'unbound-tv'].includes(k.kind);
+  const label = (kind: string) => known || ['resident', 'household', 'needs-help', 'get-ready', 'unbound-tv'].includes(kind) ? t(`k_${kind}` as Key) : langName(kind);
+  const tvLang = ['ja', 'ja-x-easy', 'en', 'zh', 'ko', 'vi', 'pt'].includes(k.kind) ? k.kind : 'ja';
+  const src = `/tv-preview/#${new URLSearchParams({ device: 'preview', muni, lang: tvLang, canvas2d: '1', preview: b64url(JSON.stringify(k.payload)) })}`;
+  return html`<div class="tv-preview">
+    <div role="tablist" aria-label=${t('preview')}>${p.kinds.map((x, j) => html`<button type="button" role="tab" aria-selected=${j === i} data-kind=${x.kind} onClick=${() => setI(j)}>${label(x.kind)}</button>`)}</div>
+    <p class="hint">${k.description}</p>
+    <div class="tv-frame"><iframe key=${src} src=${src} title=${`${t('preview')}: ${label(k.kind)}`} tabIndex=${-1}></iframe></div>
+  </div>`;
+}
+
+function CorrectForm({ a, onDone }: { a: AlertView; onDone: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const mins = Number(f.get('expiry'));
+    const extraJa = String(f.get('extra-ja') ?? '').trim();
+    try {
+      await call(`/api/alerts/${a.id}/update`, { body: { level: Number(f.get('level')), ...(mins ? { expires: new Date(Date.now() + mins * 60_000).toISOString() } : {}), ...(extraJa ? { extra: { ...(a.spec.extra ?? {}), ja: extraJa } } : {}) } });
+      onDone();
+    } catch (err) { setError(err); }
+  };
+  return html`<form class="correct" onSubmit=${submit}><h3>${t('correctTitle')}</h3>
+    <label>${t('level')}<select name="level">${([3, 4, 5] as const).map((l) => html`<option value=${l} selected=${l === a.level}>${l} ${LEVELS[l].phrase}</option>`)}</select></label>
+    <label>${t('expiry')}<select name="expiry"><option value="0">—</option>${[60, 120, 180, 360].map((m) => html`<option value=${m}>${m} ${t('minutes')}</option>`)}</select></label>
+    <label>${t('extra')} (日本語)<textarea name="extra-ja" rows="2">${a.spec.extra?.ja ?? ''}</textarea></label>
+    <${ErrorBox} error=${error} /><button type="submit" class="primary">${t('correct')}</button></form>`;
+}
+
+export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
+  const alert = usePoll(() => call<AlertView>(`/api/alerts/${id}`), 4000, [id]);
+  const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
+  const a = alert.data;
+  const showPreview = a && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
+  const preview = usePoll(() => (showPreview ? call<Preview>(`/api/alerts/${id}/preview`) : Promise.resolve(null)), 0, [id, a?.state, a?.revision, a?.pending?.revision]);
+  const status = useSse<AlertStatus | null>(a && a.state !== 'draft' ? `/api/alerts/${id}/events` : null, 'status', (_p, d) => d as AlertStatus, null);
+  const [error, setError] = useState<unknown>(null);
+  const [correcting, setCorrecting] = useState(false);
+  if (alert.error) return html`<${ErrorBox} error=${alert.error} />`;
+  if (!a) return html`<p>${t('loading')}</p>`;
+  const act = (path: string, confirmText?: string) => async () => {
+    if (confirmText && !confirm(confirmText)) return;
+    setError(null);
+    try { await call(`/api/alerts/${id}/${path}`, { method: 'POST' }); alert.reload(); } catch (e) { setError(e); }
+  };
+  const pendingBy = a.pending?.createdBy ?? (a.state === 'pending-approval' ? a.createdBy : null);
+  const waiting = a.state === 'pending-approval' || !!a.pending;
+  return html`<article class=${`alert-detail${a.status === 'Exercise' ? ' is-exercise' : ''}`} data-alert=${a.id} data-state=${a.state}>
+    <a href="#/" class="back">← ${t('back')}</a>
+    <h2><${AlertHead} a=${a} /></h2>
+    <p class="meta">${a.identifier} · ${t('issuedBy')}: ${a.createdBy} · ${fmtTime(a.createdAt)} · ${t('expiry')}: ${fmtTime(a.expires)}
+      · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}</p>
+    <div class="actions" role="group" aria-label="actions">
+      ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${act('send')}>${t('send')}</button>` : null}
+      ${waiting && can(staff, 'approver') && pendingBy !== staff.username ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>
+        <button type="button" data-action="reject" onClick=${act('reject')}>${t('reject')}</button>` : null}
+      ${waiting && pendingBy === staff.username ? html`<p class="notice">${t('ownAlertNoApprove')}</p>` : null}
+      ${a.state === 'active' && can(staff, 'issuer') ? html`<button type="button" class="danger" data-action="cancel" onClick=${act('cancel', t('confirmCancel'))}>${t('cancel')}</button>
+        <button type="button" data-action="correct" aria-expanded=${correcting} onClick=${() => setCorrecting(!correcting)}>${t('correct')}</button>` : null}
+      ${a.revision > 0 ? html`<a class="button" href=${`/api/alerts/${a.id}/cap`} download=${`${a.identifier}.cap.xml`} data-action="cap">${t('downloadCap')}</a>` : null}
+      ${a.state !== 'draft' ? html`<a class="button" href=${`#/alerts/${a.id}/rescue`}>${t('rescueList')}</a>` : null}
+    </div>
+    <${ErrorBox} error=${error} />
+    ${correcting && a.state === 'active' ? html`<${CorrectForm} a=${a} onDone=${() => { setCorrecting(false); alert.reload(); }} />` : null}
+    <div class="detail-grid">
+      ${status.value ? html`<section class="panel"><h3>${t('acknowledged')} <span class=${status.online ? 'live on' : 'live'}>${status.online ? t('live') : t('offline')}</span></h3>
+        <${CounterRow} c=${status.value.totals} />
+        <p class="breakdown">${t('evacuating')} ${status.value.totals.acknowledged.evacuating} · ${t('safeIndoors')} ${status.value.totals.acknowledged['safe-indoors']} · ${t('needHelpAnswer')} ${status.value.totals.acknowledged['need-help']} · ${t('noAnswer')} ${status.value.totals.noAnswer}</p>
+        <${ZoneMap} zones=${zones.data ?? []} figures=${status.value.zones} label=${t('zonesMap')} /><${MapLegend} /></section>` : null}
+      ${preview.data ? html`<section class="panel"><h3>${t('preview')}</h3><p class="hint">${t('previewHint')}</p>
+        <p class="meta">${t('devices')} ${preview.data.counts.devices} · ${t('residentsCount')} ${preview.data.counts.residents} · ${t('unboundTvs')} ${preview.data.counts.unboundTvs}</p>
+        <${TvPreview} p=${preview.data} /></section>` : preview.error ? html`<${ErrorBox} error=${preview.error} />` : null}
+    </div>
+  </article>`;
+}

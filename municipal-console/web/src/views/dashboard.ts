@@ -1,0 +1,65 @@
+/** The situation at a glance: active alerts with live counters, the zone map, shelters. */
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { call, type AlertStatus, type AlertView, type Counts, type Shelter, type Staff, type Zone } from '../api.ts';
+import { AlertHead, CounterRow, ErrorBox, MapLegend, OccupancyBar, ZoneMap } from '../components.ts';
+import { useSse, usePoll } from '../live.ts';
+import { fmtTime, t } from '../i18n.ts';
+
+type LiveMap = Record<string, { alert: AlertView; totals: Counts }>;
+
+export function Dashboard({ staff: _staff }: { staff: Staff }) {
+  const list = usePoll(() => call<AlertView[]>('/api/alerts?limit=50'), 5000);
+  const live = useSse<LiveMap>('/api/live', 'alert', (prev, d) => {
+    const x = d as { alert: AlertView; totals: Counts };
+    return { ...prev, [x.alert.id]: x };
+  }, {});
+  const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
+  const shelters = usePoll(() => call<Shelter[]>('/api/shelters'), 3000);
+  const alerts = list.data ?? [];
+  // The live stream is fresher than the list for the alerts it covers.
+  const merged = alerts.map((a) => live.value[a.id]?.alert ?? a);
+  for (const x of Object.values(live.value)) if (!merged.some((a) => a.id === x.alert.id)) merged.unshift(x.alert);
+  const active = merged.filter((a) => a.state === 'active');
+  const pending = merged.filter((a) => a.state === 'pending-approval' || a.pending);
+  const drafts = merged.filter((a) => a.state === 'draft');
+  const [focus, setFocus] = useState<string | null>(null);
+  const focusId = focus && active.some((a) => a.id === focus) ? focus : active[0]?.id ?? null;
+  const status = useSse<AlertStatus | null>(focusId ? `/api/alerts/${focusId}/events` : null, 'status', (_p, d) => d as AlertStatus, null);
+
+  return html`<div class="dash">
+    <section class="panel alerts-panel" aria-labelledby="h-active">
+      <h2 id="h-active">${t('activeAlerts')} <span class=${live.online ? 'live on' : 'live'} role="status">${live.online ? t('live') : t('offline')}</span></h2>
+      <${ErrorBox} error=${list.error} />
+      ${active.length === 0 ? html`<p class="empty">${t('noActive')}</p>` : null}
+      <ul class="alert-list">${active.map((a) => {
+        const totals = live.value[a.id]?.totals;
+        return html`<li class=${`alert-card${a.status === 'Exercise' ? ' is-exercise' : ''}${a.id === focusId ? ' focused' : ''}`} data-alert=${a.id}>
+          <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a} /></a>
+          <p class="meta">${t('since')} ${fmtTime(a.firstSent)} · ${a.reach.residents} ${t('residentsCount')} · ${a.reach.devices} ${t('devices')}</p>
+          ${totals ? html`<${CounterRow} c=${totals} />` : html`<p>${t('loading')}</p>`}
+          <div class="row-actions">
+            <button type="button" onClick=${() => setFocus(a.id)} aria-pressed=${a.id === focusId}>${t('zonesMap')}</button>
+            <a class="button" href=${`#/alerts/${a.id}/rescue`}>${t('rescueList')}</a>
+          </div>
+        </li>`;
+      })}</ul>
+      ${pending.length ? html`<h2>${t('pendingAlerts')}</h2><ul class="alert-list compact">${pending.map((a) => html`<li class="alert-card pending" data-alert=${a.id}>
+        <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a.pending ? { ...a, level: a.pending.level, state: 'pending-approval' } : a} /></a>
+        <p class="meta">${t('issuedBy')}: ${a.pending?.createdBy ?? a.createdBy} · ${fmtTime(a.pending?.createdAt ?? a.createdAt)}</p></li>`)}</ul>` : null}
+      ${drafts.length ? html`<h2>${t('drafts')}</h2><ul class="alert-list compact">${drafts.slice(0, 5).map((a) => html`<li class="alert-card" data-alert=${a.id}>
+        <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a} /></a></li>`)}</ul>` : null}
+    </section>
+    <section class="panel map-panel" aria-labelledby="h-map">
+      <h2 id="h-map">${t('zonesMap')}</h2>
+      <${ZoneMap} zones=${zones.data ?? []} figures=${status.value?.alertId === focusId ? status.value?.zones : undefined} label=${t('zonesMap')} />
+      <${MapLegend} />
+    </section>
+    <section class="panel shelters-panel" aria-labelledby="h-shelters">
+      <h2 id="h-shelters">${t('shelters')}</h2>
+      <ul class="shelter-list">${(shelters.data ?? []).map((s) => html`<li data-shelter=${s.id} class=${s.open ? '' : 'closed'}>
+        <div><strong>${s.name}</strong> <span class=${s.open ? 'tag open' : 'tag'}>${s.open ? t('open') : t('closed')}</span>${s.welfare ? html` <span class="tag">${t('welfare')}</span>` : null}</div>
+        <${OccupancyBar} occ=${s.occupancy ?? 0} cap=${s.capacity} /></li>`)}</ul>
+    </section>
+  </div>`;
+}
