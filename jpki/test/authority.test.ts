@@ -6,6 +6,7 @@ import { createLogger } from '@kizuna/core';
 import { createAuthority, type Authority } from '../src/authority.ts';
 import { buildAuthorityApp, startAuthorityServer, type RunningAuthority } from '../src/authority-http.ts';
 import { x509 } from '../src/engine.ts';
+import { toArrayBuffer } from '../src/bytes.ts';
 import { POLICY } from '../src/constants.ts';
 import { parseJpkiPersonal } from '../src/personal.ts';
 import { HANAKO, SECRETS, TARO, openssl, opensslAsync, tempDir } from './fixtures.ts';
@@ -110,13 +111,13 @@ describe('revocation and renewal', () => {
   it('lists revoked certificates in a signed CRL of the right issuing CA', async () => {
     const a = await authority.issueCard(HANAKO, SECRETS);
     authority.revoke(a.signSerial, 'renamed');
-    const crl = new x509.X509Crl(await authority.crl('sign'));
+    const crl = new x509.X509Crl(toArrayBuffer(await authority.crl('sign')));
     const anchors = authority.trustAnchors();
-    expect(await crl.verify({ publicKey: new x509.X509Certificate(anchors.sign) })).toBe(true);
+    expect(await crl.verify({ publicKey: new x509.X509Certificate(toArrayBuffer(anchors.sign)) })).toBe(true);
     const entry = crl.entries.find((e) => e.serialNumber.toLowerCase() === a.signSerial);
     expect(entry?.reason).toBe(x509.X509CrlReason.affiliationChanged);
     expect(crl.nextUpdate!.getTime()).toBeGreaterThan(crl.thisUpdate.getTime());
-    const authCrl = new x509.X509Crl(await authority.crl('auth'));
+    const authCrl = new x509.X509Crl(toArrayBuffer(await authority.crl('auth')));
     expect(authCrl.entries.find((e) => e.serialNumber.toLowerCase() === a.signSerial)).toBeUndefined();
   });
 });
@@ -156,7 +157,7 @@ describe('authority over HTTP', () => {
     const crl = await app.inject({ method: 'GET', url: '/crl/sign.crl' });
     expect(crl.statusCode).toBe(200);
     expect(crl.headers['content-type']).toBe('application/pkix-crl');
-    expect(new x509.X509Crl(crl.rawPayload).issuer).toContain('JPKI for digital signature');
+    expect(new x509.X509Crl(toArrayBuffer(crl.rawPayload)).issuer).toContain('JPKI for digital signature');
     const root = await app.inject({ method: 'GET', url: '/ca/root.cer' });
     expect(Buffer.from(root.rawPayload).equals(Buffer.from(authority.trustAnchors().root))).toBe(true);
     expect((await app.inject({ method: 'GET', url: '/ca/anchors.pem' })).body).toContain('BEGIN CERTIFICATE');
