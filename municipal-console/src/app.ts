@@ -19,6 +19,13 @@ import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { capRoutes } from './routes/cap.ts';
 import { createStaff } from './staff.ts';
+import { BindingService } from './binding.ts';
+import type { AuthorityLinks } from './authority-links.ts';
+import { bindingRoutes } from './routes/binding.ts';
+import { rosterRoutes } from './routes/roster.ts';
+import { credentialRoutes } from './routes/credentials.ts';
+import type { Verifier } from '@kizuna/jpki';
+import type { CredentialStore } from '@kizuna/broker';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -45,6 +52,20 @@ export interface ConsoleOptions {
   tls?: TlsFiles;
   /** Create this administrator if there is no staff yet. */
   bootstrapAdmin?: { username: string; password: string };
+  /** jpki's fail-closed verifier (createVerifier with the authority's status source): enables card binding and the revocation watch. */
+  verifier?: Verifier;
+  /** The authority's sign→auth and old→new links (inProcessAuthorityLinks / httpAuthorityLinks): needed for card binding. */
+  authorityLinks?: AuthorityLinks;
+  /** The broker's credential store: issue/rotate/revoke device credentials, and TVs' and terminals' HTTP Basic login here. */
+  credentials?: CredentialStore;
+  /** Seconds a binding nonce stays usable (default 300). */
+  bindNonceTtlS?: number;
+  /** Seconds between two status checks of one bound card (default 3600). */
+  revocationCheckS?: number;
+  /** Bound cards checked per timer pass (default 200). */
+  revocationBatch?: number;
+  /** Days of recent check-ins that keep people (and events) on a shelter's roster (default 7). */
+  rosterWindowDays?: number;
 }
 
 export type ConsoleApp = KzFastify & { kz: ConsoleContext };
@@ -71,9 +92,17 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     db: o.db, mqtt: o.mqtt, muni: o.muni, logger, clock,
     onChange: (ids, arrived) => { live.touch(ids); if (arrived) live.touchActive(); },
   });
+  const bindings = new BindingService({
+    db: o.db, muni: o.muni, logger, clock, verifier: o.verifier, links: o.authorityLinks,
+    nonceTtlMs: (o.bindNonceTtlS ?? 300) * 1000, watchEveryMs: (o.revocationCheckS ?? 3600) * 1000, watchBatch: o.revocationBatch ?? 200,
+    onChange: () => live.touchActive(),
+  });
   const ctx: ConsoleContext = {
-    db: o.db, muni: o.muni, clock, logger, alerts, ingest, live,
-    settings: { sessionTtlMs: (o.sessionTtlS ?? 43_200) * 1000, rescueAfterMs: (o.rescueAfterS ?? 900) * 1000, secureCookie: !!o.tls },
+    db: o.db, muni: o.muni, clock, logger, alerts, ingest, live, bindings, credentials: o.credentials,
+    settings: {
+      sessionTtlMs: (o.sessionTtlS ?? 43_200) * 1000, rescueAfterMs: (o.rescueAfterS ?? 900) * 1000, secureCookie: !!o.tls,
+      rosterWindowMs: (o.rosterWindowDays ?? 7) * 86_400_000,
+    },
   };
 
   const app = await createHttpServer({
@@ -87,7 +116,12 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Kizuna municipal console API', version: '1', description: 'Residents, TVs, shelters, alerts, publishing, receipts and live status. Staff log in with POST /api/session.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'kz_console_session' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'kz_console_session' },
+          basic: { type: 'http', scheme: 'basic', description: "a TV's or shelter terminal's own broker username and password" },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
@@ -97,6 +131,11 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => registerRoutes(a, ctx));
   await app.register(async (a) => alertRoutes(a, ctx));
   await app.register(async (a) => capRoutes(a, ctx));
+  await app.register(async (a) => bindingRoutes(a, ctx));
+  await app.register(async (a) => rosterRoutes(a, ctx));
+  await app.register(async (a) => credentialRoutes(a, ctx));
+  // Staff web UI (issue 6): static UI at /, TV preview bundle, UI endpoints, CSRF check for cookie sessions.
+  await (await import('./web-plugin.ts')).consoleWebPlugin(app, ctx);
 
   await ingest.start();
   const tickMs = (o.tickS ?? 5) * 1000;
@@ -104,7 +143,9 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   const timer = tickMs > 0 ? setInterval(() => {
     if (ticking) return;
     ticking = true;
-    alerts.tick().catch((e) => logger.error({ err: e }, 'alert timer pass failed')).finally(() => { ticking = false; });
+    alerts.tick().catch((e) => logger.error({ err: e }, 'alert timer pass failed'))
+      .then(() => bindings.watch()).catch((e) => logger.error({ err: e }, 'revocation watch pass failed'))
+      .finally(() => { ticking = false; });
   }, tickMs) : null;
   timer?.unref();
   app.addHook('onClose', async () => {

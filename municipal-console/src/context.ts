@@ -4,13 +4,17 @@ import type { Db, Logger } from '@kizuna/core';
 import type { AlertService, Clock } from './alerts.ts';
 import type { Ingest } from './ingest.ts';
 import type { LiveHub } from './live.ts';
+import type { CredentialStore } from '@kizuna/broker';
+import type { BindingService } from './binding.ts';
 import { consoleErrors } from './errors.ts';
 import { hasRole, sessionStaff, type Role, type StaffMember } from './staff.ts';
 
 export interface ConsoleContext {
   db: Db; muni: string; clock: Clock; logger: Logger;
-  alerts: AlertService; ingest: Ingest; live: LiveHub;
-  settings: { sessionTtlMs: number; rescueAfterMs: number; secureCookie: boolean };
+  alerts: AlertService; ingest: Ingest; live: LiveHub; bindings: BindingService;
+  /** The broker's credential store: device and terminal credentials, and their HTTP Basic login here. */
+  credentials?: CredentialStore | undefined;
+  settings: { sessionTtlMs: number; rescueAfterMs: number; secureCookie: boolean; rosterWindowMs: number };
 }
 
 export const SESSION_COOKIE = 'kz_console_session';

@@ -130,17 +130,18 @@ export class Ingest {
         const rows = events.map(({ shelter, terminal, e, receivedAt }) => ({
           event_id: e.eventId, shelter_id: shelter, terminal_id: terminal, seq: e.seq, type: e.type, at: clampAt(e.at, receivedAt),
           roster_key: e.rosterKey ?? null, cert_serial: e.certSerial ?? null, manual: e.manual ?? null, undoes: e.undoes ?? null, to_shelter: e.toShelter ?? null,
+          event: e,
         }));
         // the person is resolved here, where the links live: roster key → resident, or card serial → binding
         const { rowCount } = await q.query(`
-          INSERT INTO checkins (event_id, shelter_id, terminal_id, seq, type, at, resident_id, roster_key, cert_serial, manual, undoes, to_shelter)
+          INSERT INTO checkins (event_id, shelter_id, terminal_id, seq, type, at, resident_id, roster_key, cert_serial, manual, undoes, to_shelter, event)
           SELECT x.event_id, x.shelter_id, x.terminal_id, x.seq, x.type, x.at,
             COALESCE(
               (SELECT k.resident_id FROM roster_keys k WHERE k.shelter_id = x.shelter_id AND k.key = x.roster_key),
               (SELECT b.resident_id FROM bindings b WHERE x.cert_serial IS NOT NULL AND (lower(b.auth_serial) = x.cert_serial OR lower(b.sign_serial) = x.cert_serial) ORDER BY b.bound_at DESC LIMIT 1)),
-            x.roster_key, x.cert_serial, x.manual, x.undoes, x.to_shelter
+            x.roster_key, x.cert_serial, x.manual, x.undoes, x.to_shelter, x.event
           FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, shelter_id text, terminal_id text, seq int, type text, at timestamptz,
-            roster_key text, cert_serial text, manual jsonb, undoes text, to_shelter text)
+            roster_key text, cert_serial text, manual jsonb, undoes text, to_shelter text, event jsonb)
           ON CONFLICT (event_id) DO NOTHING`, [JSON.stringify(rows)]);
         if (rowCount > 0) arrived = true;
         this.stats.checkins += events.length;

@@ -4,7 +4,7 @@
  * Batch-written (one statement per call), since a city's register has hundreds of thousands of rows.
  */
 import { coreErrors, type Db, type Queryable } from '@kizuna/core';
-import { HAZARDS, LANGUAGES, isSafeId, type Hazard, type Language } from '@kizuna/contract';
+import { CARE_NEEDS, HAZARDS, LANGUAGES, isSafeId, type CareNeed, type Hazard, type Language } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 import { checkRing, type LonLat } from './geo.ts';
 import { appendAudit } from './audit.ts';
@@ -18,11 +18,15 @@ export interface ResidentInput {
   address: string; birthDate: string; sex: 1 | 2 | 3; language: Language; needsHelp: boolean;
   supporter?: string | undefined; phone?: string | undefined; household?: string | undefined; zone: string;
   lat?: number | undefined; lon?: number | undefined;
+  /** Care needs shelter staff must know (contract CARE_NEEDS); shown on shelter rosters. */
+  careNeeds?: CareNeed[] | undefined;
 }
 
 export interface ShelterInput {
   id: string; name: string; address: string; lat: number; lon: number; capacity: number;
   hazards: Hazard[]; welfare: boolean; open?: boolean;
+  /** Zones whose residents this shelter expects (指定避難所): they are on its roster. */
+  serves?: string[];
 }
 export interface Shelter extends Required<ShelterInput> {}
 
@@ -71,6 +75,9 @@ export function checkResident(r: ResidentInput, zones: Set<string>, i = 0): void
   if (r.lat !== undefined || r.lon !== undefined) {
     need(Number.isFinite(r.lat) && Math.abs(r.lat!) <= 90 && Number.isFinite(r.lon) && Math.abs(r.lon!) <= 180, `${at}.lat/lon out of range`);
   }
+  if (r.careNeeds !== undefined) {
+    need(Array.isArray(r.careNeeds) && r.careNeeds.every((n) => (CARE_NEEDS as readonly string[]).includes(n)), `${at}.careNeeds must be some of ${CARE_NEEDS.join(', ')}`);
+  }
 }
 
 /** Insert or update residents (and their households) in one transaction; all or nothing. */
@@ -90,19 +97,19 @@ export async function seedResidents(db: Db, residents: ResidentInput[], actor = 
       id: r.id, family_name: r.familyName, given_name: r.givenName, family_kana: r.familyKana, given_kana: r.givenKana,
       address: r.address, birth_date: r.birthDate, sex: r.sex, language: r.language, needs_help: r.needsHelp,
       supporter: r.supporter ?? null, phone: r.phone ?? null, household_id: r.household || null, zone_id: r.zone,
-      lat: r.lat ?? null, lon: r.lon ?? null,
+      lat: r.lat ?? null, lon: r.lon ?? null, care_needs: [...new Set(r.careNeeds ?? [])],
     }));
     // chunks keep the JSON parameter a reasonable size for very large registers
     for (let i = 0; i < rows.length; i += 20_000) {
       await q.query(`INSERT INTO residents SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, family_name text, given_name text, family_kana text, given_kana text, address text, birth_date date,
           sex smallint, language text, needs_help boolean, supporter text, phone text, household_id text, zone_id text,
-          lat double precision, lon double precision)
+          lat double precision, lon double precision, care_needs text[])
         ON CONFLICT (id) DO UPDATE SET family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name,
           family_kana = EXCLUDED.family_kana, given_kana = EXCLUDED.given_kana, address = EXCLUDED.address,
           birth_date = EXCLUDED.birth_date, sex = EXCLUDED.sex, language = EXCLUDED.language, needs_help = EXCLUDED.needs_help,
           supporter = EXCLUDED.supporter, phone = EXCLUDED.phone, household_id = EXCLUDED.household_id,
-          zone_id = EXCLUDED.zone_id, lat = EXCLUDED.lat, lon = EXCLUDED.lon`, [JSON.stringify(rows.slice(i, i + 20_000))]);
+          zone_id = EXCLUDED.zone_id, lat = EXCLUDED.lat, lon = EXCLUDED.lon, care_needs = EXCLUDED.care_needs`, [JSON.stringify(rows.slice(i, i + 20_000))]);
     }
     await appendAudit(q, { actor, action: 'register.import', details: { count: residents.length } }, now());
     return { count: residents.length };
@@ -117,14 +124,20 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
   const bad = s.hazards.find((h) => !(HAZARDS as readonly string[]).includes(h));
   if (bad) throw coreErrors.KZ_VALIDATION(`shelter hazard ${JSON.stringify(bad)} is not one of ${HAZARDS.join(', ')}`);
   const open = s.open ?? true;
+  const serves = [...new Set(s.serves ?? [])];
   await db.tx(async (q) => {
-    await q.query(`INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+    if (serves.length) {
+      const zones = await knownZones(q);
+      const unknown = serves.find((z) => !zones.has(z));
+      if (unknown) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(`${unknown} (shelter ${s.id} serves)`);
+    }
+    await q.query(`INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open, serves) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
-        capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open`,
-    [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open]);
+        capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open, serves = EXCLUDED.serves`,
+    [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open, serves]);
     await appendAudit(q, { actor, action: 'shelter.upsert', subject: s.id }, now());
   });
-  return { ...s, open };
+  return { ...s, open, serves };
 }
 
 export async function setShelterState(db: Db, id: string, patch: { open?: boolean; capacity?: number }, actor: string): Promise<Shelter> {
@@ -138,9 +151,10 @@ export async function setShelterState(db: Db, id: string, patch: { open?: boolea
   });
 }
 
-export interface ShelterRow { id: string; name: string; address: string; lat: number; lon: number; capacity: number; hazards: Hazard[]; welfare: boolean; open: boolean }
+export interface ShelterRow { id: string; name: string; address: string; lat: number; lon: number; capacity: number; hazards: Hazard[]; welfare: boolean; open: boolean; serves: string[] | null }
 export const shelterFromRow = (r: ShelterRow): Shelter => ({
   id: r.id, name: r.name, address: r.address, lat: Number(r.lat), lon: Number(r.lon), capacity: Number(r.capacity), hazards: r.hazards, welfare: r.welfare, open: r.open,
+  serves: r.serves ?? [],
 });
 
 export async function listShelters(db: Queryable): Promise<Shelter[]> {

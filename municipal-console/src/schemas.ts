@@ -1,6 +1,6 @@
 /** Request and response schemas of the console API (TypeBox → JSON Schema → validation and OpenAPI). */
 import Type from 'typebox';
-import { HazardSchema, LanguageSchema, LevelSchema, StatusSchema, MsgTypeSchema, AnswerSchema, PersonalAlertSchema, AreaAlertSchema } from '@kizuna/contract';
+import { CareNeedSchema, HazardSchema, LanguageSchema, LevelSchema, StatusSchema, MsgTypeSchema, AnswerSchema, PersonalAlertSchema, AreaAlertSchema } from '@kizuna/contract';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const Time = Type.String({ format: 'date-time' });
@@ -116,6 +116,7 @@ export const ZoneView = Type.Object({ id: Id, name: Type.String(), nameEn: Nulla
 export const ShelterBody = Type.Object({
   id: Id, name: Type.String({ minLength: 1 }), address: Type.String({ minLength: 1 }), lat: Type.Number(), lon: Type.Number(),
   capacity: Type.Integer({ minimum: 0 }), hazards: Type.Array(HazardSchema), welfare: Type.Boolean(), open: Type.Optional(Type.Boolean()),
+  serves: Type.Optional(Type.Array(Id, { description: 'zones whose residents this shelter expects (指定避難所): they are on its roster' })),
 });
 export const ShelterView = Type.Object({ ...ShelterBody.properties, open: Type.Boolean(), occupancy: Type.Optional(Type.Integer()) });
 export const ShelterPatch = Type.Object({ open: Type.Optional(Type.Boolean()), capacity: Type.Optional(Type.Integer({ minimum: 0 })) });
@@ -125,6 +126,7 @@ export const ResidentBody = Type.Object({
   birthDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), sex: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
   language: LanguageSchema, needsHelp: Type.Boolean(), supporter: Type.Optional(Type.String()), phone: Type.Optional(Type.String()),
   household: Type.Optional(Id), zone: Id, lat: Type.Optional(Type.Number()), lon: Type.Optional(Type.Number()),
+  careNeeds: Type.Optional(Type.Array(CareNeedSchema, { description: 'care needs shown on shelter rosters' })),
 });
 export const ResidentSummary = Type.Object({
   id: Type.String(), name: Type.String(), zoneId: Type.String(), householdId: Nullable(Type.String()), language: Type.String(), needsHelp: Type.Boolean(),

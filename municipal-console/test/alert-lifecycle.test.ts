@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startAedes, until } from './helpers.ts';
+import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`alert lifecycle on ${engine.name}`, () => {
-    let broker: Awaited<ReturnType<typeof startAedes>>;
+    let broker: Awaited<ReturnType<typeof startBroker>>;
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
     const tvs: Record<string, SimTv> = {};
@@ -17,14 +17,14 @@ for (const engine of dbEngines()) {
     const EXPIRES = '2026-11-23T12:00:00Z';
 
     beforeAll(async () => {
-      broker = await startAedes();
+      broker = await startBroker();
       db = await engine.open();
-      c = await consoleWith(db, broker.url, clock, { resendAfterS: 30 });
+      c = await consoleWith(db, broker, clock, { resendAfterS: 30 });
       await seedTown(db);
       issuer = await staffToken(c.app, 'issuer1', ['issuer']);
       approver = await staffToken(c.app, 'approver1', ['approver']);
       issuerApprover = await staffToken(c.app, 'both1', ['issuer', 'approver']);
-      for (const id of ['tv-h1', 'tv-s1', 'tv-u1']) tvs[id] = await SimTv.start(broker.url, id);
+      for (const id of ['tv-h1', 'tv-s1', 'tv-u1']) tvs[id] = await SimTv.start(broker, id);
     });
     afterAll(async () => {
       for (const tv of Object.values(tvs)) await tv.close().catch(() => undefined);
@@ -166,15 +166,15 @@ for (const engine of dbEngines()) {
 
     it('a TV that was off gets the alert when it comes back: from its broker session, or re-sent from the database', async () => {
       // tv-s1 with a persistent session goes off; tv-s2 has no session at all (clean start)
-      const persistent = await SimTv.start(broker.url, 'tv-s2', { clean: false });
+      const persistent = await SimTv.start(broker, 'tv-s2', { clean: false });
       await persistent.close();
       const r = await post('/api/alerts', issuer, { level: 4, hazard: 'flood', status: 'Exercise', expires: EXPIRES, target: { zones: ['z-yamate'] } });
       const id = r.json().id;
-      const back = await SimTv.start(broker.url, 'tv-s2', { clean: false });
+      const back = await SimTv.start(broker, 'tv-s2', { clean: false });
       await until(() => back.latest(id), 'queued message after reconnect');
       await back.close();
       // the broker lost the session (restart, clean session): the database still knows
-      const fresh = await SimTv.start(broker.url, 'tv-s2', { clean: true });
+      const fresh = await SimTv.start(broker, 'tv-s2', { clean: true });
       clock.advance(31_000);
       expect((await c.app.kz.alerts.tick()).resent).toBeGreaterThanOrEqual(1);
       const m = await until(() => fresh.latest(id), 're-sent after reconnect');

@@ -1,16 +1,17 @@
 /**
  * The thinnest real alert path, end to end through a real broker: issue → one personalised
  * QoS 1 message per TV (household TV names every resident) + a retained area message →
- * receipts and answers → status per alert and per zone. On every database engine.
+ * receipts and answers → status per alert and per zone. On every database engine, and on the
+ * embedded broker and a private Mosquitto (KZ_TEST_MQTT_URL set) under the same policy and credentials.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { PersonalAlertSchema, AreaAlertSchema, decodeMessage } from '@kizuna/contract';
-import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startAedes, until } from './helpers.ts';
+import { bearer, brokerKinds, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
-for (const engine of dbEngines()) {
-  describe(`alert path on ${engine.name}`, () => {
-    let broker: Awaited<ReturnType<typeof startAedes>>;
+for (const engine of dbEngines()) for (const brokerKind of brokerKinds()) {
+  describe(`alert path on ${engine.name} with ${brokerKind}`, () => {
+    let broker: Awaited<ReturnType<typeof startBroker>>;
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
     let tvs: Record<string, SimTv>;
@@ -18,13 +19,13 @@ for (const engine of dbEngines()) {
     const clock = new ManualClock();
 
     beforeAll(async () => {
-      broker = await startAedes();
+      broker = await startBroker(brokerKind);
       db = await engine.open();
-      c = await consoleWith(db, broker.url, clock);
+      c = await consoleWith(db, broker, clock);
       await seedTown(db);
       token = await staffToken(c.app, 'issuer1', ['issuer']);
       tvs = {};
-      for (const id of ['tv-h1', 'tv-s1', 'tv-s2', 'tv-u1']) tvs[id] = await SimTv.start(broker.url, id);
+      for (const id of ['tv-h1', 'tv-s1', 'tv-s2', 'tv-u1']) tvs[id] = await SimTv.start(broker, id);
     });
     afterAll(async () => {
       for (const tv of Object.values(tvs ?? {})) await tv.close();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { dbEngines } from '@kizuna/test-utils';
 import { parseCap } from '../src/cap.ts';
-import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startAedes, until } from './helpers.ts';
+import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
 const cap = (over: Record<string, string> = {}, info = '') => `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -69,17 +69,17 @@ describe('CAP 1.2 import', () => {
 
 for (const engine of dbEngines()) {
   describe(`CAP import and export API on ${engine.name}`, () => {
-    let broker: Awaited<ReturnType<typeof startAedes>>;
+    let broker: Awaited<ReturnType<typeof startBroker>>;
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
     let token: string; let tv: SimTv;
     beforeAll(async () => {
-      broker = await startAedes();
+      broker = await startBroker();
       db = await engine.open();
-      c = await consoleWith(db, broker.url, new ManualClock());
+      c = await consoleWith(db, broker, new ManualClock());
       await seedTown(db);
       token = await staffToken(c.app, 'issuer1', ['issuer']);
-      tv = await SimTv.start(broker.url, 'tv-h1');
+      tv = await SimTv.start(broker, 'tv-h1');
     });
     afterAll(async () => { await tv?.close(); await c?.close(); await db?.drop(); await broker?.close(); });
 

@@ -1,12 +1,16 @@
 /**
- * Shared set-up of the console's suites: a real aedes broker on port 0, simulated TVs as real
- * mqtt.js clients, a small municipality, and staff sessions. Nothing here fakes the console.
+ * Shared set-up of the console's suites: a real broker under the real policy (@kizuna/broker's
+ * embedded aedes, or a private Mosquitto) with real credentials for the municipality and every
+ * TV, simulated TVs as real mqtt.js clients, a small municipality, and staff sessions. Nothing
+ * here fakes the console.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Writable } from 'node:stream';
-import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import { createLogger, type Db } from '@kizuna/core';
+import { createLogger, openDb, type Db } from '@kizuna/core';
+import { externalMqttUrl } from '@kizuna/test-utils';
+import {
+  createCredentialStore, createEmbeddedBroker, startMosquitto, usernameOf, type BrokerIdentity, type CredentialStore, type IssuedCredentials,
+} from '@kizuna/broker';
 import { decodeMessage, AreaAlertSchema, PersonalAlertSchema, encodeMessage, topics, type AreaAlert, type PersonalAlert, type Receipt } from '@kizuna/contract';
 import {
   addShelter, addZone, bindResidentToDevice, buildConsoleApp, createStaff, registerDevice, seedResidents,
@@ -16,19 +20,55 @@ import type { Clock } from '../src/alerts.ts';
 
 export const MUNI = '999997';
 
-export async function startAedes(): Promise<{ url: string; close(): Promise<void> }> {
-  const broker = await Aedes.createBroker();
-  const server: Server = createServer(broker.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+export type BrokerKind = 'aedes' | 'mosquitto';
+
+/** The brokers the main suites run on: embedded aedes always, a private Mosquitto too when KZ_TEST_MQTT_URL is set (CI). */
+export function brokerKinds(): BrokerKind[] {
+  return externalMqttUrl() ? ['aedes', 'mosquitto'] : ['aedes'];
+}
+
+export interface TestBroker {
+  kind: BrokerKind;
+  url: string;
+  /** The broker's own credential store (its own database, as in a deployment). */
+  credentials: CredentialStore;
+  /** Credentials for an identity, issued once per broker and remembered. */
+  login(identity: BrokerIdentity): Promise<IssuedCredentials>;
+  /** A connected client logged in as `identity` (client id = username, as the policy requires). */
+  connectAs(identity: BrokerIdentity, opts?: mqtt.IClientOptions): Promise<MqttClient>;
+  close(): Promise<void>;
+}
+
+export async function startBroker(kind: BrokerKind = 'aedes'): Promise<TestBroker> {
+  const credDb = await openDb({});
+  const logger = silentLogger();
+  const credentials = await createCredentialStore(credDb, { logger });
+  let url: string; let stop: () => Promise<void>;
+  if (kind === 'mosquitto') {
+    const m = await startMosquitto({ credentials, logger });
+    url = m.url; stop = () => m.close();
+  } else {
+    const b = await createEmbeddedBroker({ credentials, logger, port: 0 });
+    url = b.mqttUrl; stop = () => b.close();
+  }
+  const issued = new Map<string, IssuedCredentials>();
+  const login = async (identity: BrokerIdentity) => {
+    const username = usernameOf(identity);
+    let c = issued.get(username);
+    if (!c) { c = await credentials.issue(identity); issued.set(username, c); }
+    return c;
+  };
   return {
-    url: `mqtt://127.0.0.1:${port}`,
-    async close() {
-      await new Promise<void>((r) => broker.close(() => r()));
-      await new Promise<void>((r) => server.close(() => r()));
+    kind, url, credentials, login,
+    async connectAs(identity, opts = {}) {
+      const c = await login(identity);
+      return connect(url, c.username, { username: c.username, password: c.password, ...opts });
     },
+    async close() { await stop(); await credDb.close(); },
   };
 }
+
+export const tvIdentity = (device: string): BrokerIdentity => ({ kind: 'tv', muni: MUNI, device });
 
 export function connect(url: string, clientId: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
   return mqtt.connectAsync(url, { clientId, protocolVersion: 4, reconnectPeriod: 200, connectTimeout: 5000, ...opts });
@@ -58,8 +98,8 @@ export class SimTv {
       else if (topic.startsWith(`kz/${MUNI}/area/`)) this.area.set(topic, payload.length ? decodeMessage(AreaAlertSchema, payload, 'area-alert') : null);
     });
   }
-  static async start(url: string, id: string, opts: mqtt.IClientOptions = {}) {
-    const c = await connect(url, id, opts);
+  static async start(broker: TestBroker, id: string, opts: mqtt.IClientOptions = {}) {
+    const c = await broker.connectAs(tvIdentity(id), opts);
     const tv = new SimTv(id, c);
     await c.subscribeAsync([topics.tvAlert(MUNI, id), topics.areaAll(MUNI)], { qos: 1 });
     return tv;
@@ -130,8 +170,10 @@ export async function staffToken(app: ConsoleApp, username: string, roles: Role[
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export async function consoleWith(db: Db, brokerUrl: string, clock?: Clock, extra: Partial<Parameters<typeof buildConsoleApp>[0]> = {}) {
-  const mqttClient = await connect(brokerUrl, `muni-${MUNI}-${Math.random().toString(36).slice(2, 8)}`);
-  const app = await buildConsoleApp({ db, logger: silentLogger(), mqtt: mqttClient, muni: MUNI, clock, tickS: 0, liveThrottleMs: 50, ...extra });
+export async function consoleWith(db: Db, broker: TestBroker, clock?: Clock, extra: Partial<Parameters<typeof buildConsoleApp>[0]> = {}) {
+  const mqttClient = await broker.connectAs({ kind: 'municipality', muni: MUNI });
+  const app = await buildConsoleApp({
+    db, logger: silentLogger(), mqtt: mqttClient, muni: MUNI, clock, tickS: 0, liveThrottleMs: 50, credentials: broker.credentials, ...extra,
+  });
   return { app, mqtt: mqttClient, async close() { await app.close(); await mqttClient.endAsync(true); } };
 }

@@ -1,13 +1,13 @@
 /** Every API route declares its schemas, so the OpenAPI page at /docs/json describes the whole API. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '@kizuna/core';
-import { consoleWith, startAedes } from './helpers.ts';
+import { consoleWith, startBroker } from './helpers.ts';
 
 describe('OpenAPI description', () => {
-  let broker: Awaited<ReturnType<typeof startAedes>>;
+  let broker: Awaited<ReturnType<typeof startBroker>>;
   let db: Awaited<ReturnType<typeof openDb>>;
   let c: Awaited<ReturnType<typeof consoleWith>>;
-  beforeAll(async () => { broker = await startAedes(); db = await openDb({}); c = await consoleWith(db, broker.url); });
+  beforeAll(async () => { broker = await startBroker(); db = await openDb({}); c = await consoleWith(db, broker); });
   afterAll(async () => { await c?.close(); await db?.close(); await broker?.close(); });
 
   it('lists every /api route with a response schema, and a body schema where there is a body', async () => {

@@ -7,22 +7,22 @@ import http from 'node:http';
 import { dbEngines } from '@kizuna/test-utils';
 import { encodeMessage, topics } from '@kizuna/contract';
 import { verifyAuditChain } from '../src/index.ts';
-import { bearer, connect, consoleWith, ManualClock, seedTown, SimTv, staffToken, startAedes, until } from './helpers.ts';
+import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`status, rescue list and live stream on ${engine.name}`, () => {
-    let broker: Awaited<ReturnType<typeof startAedes>>;
+    let broker: Awaited<ReturnType<typeof startBroker>>;
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
     let token: string; let tv: SimTv; let alertId: string; let url: string;
     const clock = new ManualClock();
     beforeAll(async () => {
-      broker = await startAedes();
+      broker = await startBroker();
       db = await engine.open();
-      c = await consoleWith(db, broker.url, clock, { rescueAfterS: 600 });
+      c = await consoleWith(db, broker, clock, { rescueAfterS: 600 });
       await seedTown(db);
       token = await staffToken(c.app, 'issuer1', ['issuer']);
-      tv = await SimTv.start(broker.url, 'tv-h1');
+      tv = await SimTv.start(broker, 'tv-h1');
       url = await c.app.listen({ host: '127.0.0.1', port: 0 });
       const r = await c.app.inject({ method: 'POST', url: '/api/alerts', headers: bearer(token), payload: { level: 4, hazard: 'flood', status: 'Exercise', expires: '2026-11-23T16:00:00Z', target: { zones: ['z-kawabe'] } } });
       alertId = r.json().id;
@@ -67,7 +67,7 @@ for (const engine of dbEngines()) {
     });
 
     it('counts an arrival from a shelter check-in once, however often the terminal re-sends it, and drops them from the rescue list', async () => {
-      const terminal = await connect(broker.url, 'term-1');
+      const terminal = await broker.connectAs({ kind: 'terminal', muni: '999997', shelter: 'sh-welfare', terminal: 'term-1' });
       const ev = { v: 1, kind: 'shelter-event', eventId: 'evt-00000001', seq: 1, type: 'check-in', at: clock.now().toISOString(), certSerial: 'a1' };
       for (let i = 0; i < 3; i++) await terminal.publishAsync(topics.shelterEvent('999997', 'sh-welfare', 'term-1'), encodeMessage(ev), { qos: 1 });
       await terminal.publishAsync(topics.shelterEvent('999997', 'sh-welfare', 'term-1'), '{"v":1,"kind":"shelter-event"}', { qos: 1 });
