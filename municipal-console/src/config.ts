@@ -18,6 +18,12 @@ export const ConsoleConfigSchema = Type.Object({
   KZ_CONSOLE_LIVE_THROTTLE_MS: Type.Integer({ minimum: 50, default: 500, description: 'Minimum milliseconds between live status updates of one alert' }),
   KZ_CONSOLE_ADMIN_USERNAME: Type.Optional(Type.String({ description: 'First administrator, created at start if there is no staff yet' })),
   KZ_CONSOLE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, description: "First administrator's password (≥ 10 characters)" })),
+  KZ_CONSOLE_AUTHORITY_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Certificate authority (trust anchors, OCSP, sign→auth and renewal links); unset disables card binding' })),
+  KZ_CONSOLE_CREDENTIALS_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: "PostgreSQL of the broker's credential store; unset disables device credentials and the TV/terminal login (binding, rosters)" })),
+  KZ_CONSOLE_BIND_NONCE_TTL_S: Type.Integer({ minimum: 30, default: 300, description: 'Seconds a binding nonce stays usable' }),
+  KZ_CONSOLE_REVOCATION_CHECK_S: Type.Integer({ minimum: 0, default: 3600, description: "Seconds between two revocation-status checks of one bound card" }),
+  KZ_CONSOLE_REVOCATION_BATCH: Type.Integer({ minimum: 1, default: 200, description: 'Bound cards checked per timer pass' }),
+  KZ_CONSOLE_ROSTER_WINDOW_DAYS: Type.Integer({ minimum: 1, default: 7, description: "Days of check-ins that keep people (and events) on a shelter's roster" }),
   KZ_CONSOLE_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 

@@ -5,10 +5,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AreaAlertSchema, PersonalAlertSchema, ReceiptSchema } from '@kizuna/contract';
+import { AreaAlertSchema, BindingSchema, BindNonceSchema, BindRegistrationSchema, PersonalAlertSchema, ReceiptSchema } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 
-export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Console API'] as const;
+export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Card binding', '## Console API'] as const;
 
 const schemaBlock = (s: unknown) => '```json\n' + JSON.stringify(s, null, 2) + '\n```';
 
@@ -75,6 +75,54 @@ rescue teams' list at once.
 
 ${schemaBlock(ReceiptSchema)}
 
+## Card binding
+
+A resident links their My Number card to a TV once (\`contract/src/binding.ts\`). The TV
+authenticates every call with **HTTP Basic and its own broker credentials** (the username and
+password the municipality issued it for MQTT); the console checks them against the broker's
+credential store, so a rotated or revoked TV is refused here at the same moment as by the broker.
+
+1. \`POST /api/bind/nonce\` \`{device}\` → \`201\` \`BindNonce\` \`{nonce, device, muni, expiresAt}\`.
+   The nonce is good for one attempt and for \`KZ_CONSOLE_BIND_NONCE_TTL_S\` seconds (default 300).
+2. The resident enters the signing password (6–16 characters) and the card signs, with its
+   **signing certificate** (署名用電子証明書), a CMS SignedData (RFC 5652, DER, content embedded,
+   signing certificate included) over the UTF-8 JSON \`bindRegistrationBytes(nonce)\`:
+   \`{"v":1,"kind":"bind-registration","nonce":…,"device":…,"muni":…}\`.
+3. \`POST /api/bind\` \`{cms: base64}\` → \`201\` \`Binding\` \`{bindingId, device, displayName, boundAt}\`.
+
+The console verifies fail-closed with \`@kizuna/jpki\`'s verifier: signature and content digest,
+chain to the J-LIS signing CA, signing-certificate type, validity, and a current signed OCSP/CRL
+answer — no answer means no binding (\`KZ_CONSOLE_BIND_STATUS_UNAVAILABLE\`, try again). It then
+checks the registration names this TV and municipality and spends the nonce, matches the
+certificate's four items (name as "family　given", address, birth date, sex; compared after NFKC,
+spaces and dash variants folded) against its register, and links resident ↔ TV ↔ the card's
+user-authentication certificate serial (the authority's sign→auth link, what shelter taps
+present). Binding the same resident to the same TV again supersedes the earlier binding. The
+match is written to the resident's disclosure log. The My Number is never read.
+
+\`GET /api/bind\` lists the TV's active bindings; \`DELETE /api/bind/{bindingId}\` unbinds one of them
+(\`204\`); staff can end any binding with \`DELETE /api/bindings/{id}\` (admin).
+
+**Revocation watch.** The signing certificate of each binding is kept (evidence) and its status is
+asked again on the console's timer: every bound card once per \`KZ_CONSOLE_REVOCATION_CHECK_S\`
+(default 3600 s), \`KZ_CONSOLE_REVOCATION_BATCH\` cards per pass. A revoked card (moved, renamed,
+died, lost) ends the binding at once — \`status: revoked\` with the life event as reason in
+\`GET /api/residents/{id}\` — and no personal alert goes to it any more (its TV gets the area message
+if nobody else is bound). A plain renewal is followed to the new card when the authority publishes
+the new certificate (in-process authority); otherwise the binding ends with "card renewed: bind
+the new card". An unanswered status query changes nothing and is asked again next pass. Revocation
+is therefore seen within one check interval; the alert path never waits on a status query.
+
+### BindRegistration (\`kind: "bind-registration"\`)
+
+${schemaBlock(BindRegistrationSchema)}
+
+### BindNonce and Binding
+
+${schemaBlock(BindNonceSchema)}
+
+${schemaBlock(BindingSchema)}
+
 ## Console API
 
 The staff API of \`municipal-console\` (default \`http://127.0.0.1:18800\`). The full OpenAPI
@@ -101,6 +149,21 @@ Roles: \`viewer\` (read), \`issuer\` (issue, update, cancel, open/close shelters
 | \`GET /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\` | viewer | the register |
 | \`POST /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\`, \`/api/bindings\`, \`/api/staff\` | admin | maintain it |
 | \`PATCH /api/shelters/:id\` | issuer | open/close a shelter, change its capacity |
+| \`POST /api/devices/:id/credentials\` | admin | issue a TV's broker credentials, or rotate them if active: \`{username, password, action}\`, the password shown once |
+| \`DELETE /api/devices/:id/credentials\` | admin | revoke them now (the TV is disconnected and marked revoked; no personal alert targets it) |
+| \`POST\`, \`DELETE /api/shelters/:id/terminals/:terminal/credentials\` | admin | the same for a shelter terminal (its MQTT login and its roster login) |
+| \`DELETE /api/bindings/:id\` | admin | end a binding |
+| \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
+| \`GET /api/shelters/:id/roster\` | the shelter's terminals (Basic) | the shelter roster (section Shelter terminal) |
+
+**TVs and terminals** authenticate with HTTP Basic and their own broker credentials (issued above;
+never a staff session). A terminal may read only its own shelter's roster; a TV may bind only to
+itself. The roster holds residents of the zones the shelter serves (\`serves\` on the shelter),
+people an active alert sends there, people checked in there in the last
+\`KZ_CONSOLE_ROSTER_WINDOW_DAYS\` days, and their household members; roster and household keys are
+HMACs under a per-shelter secret, so two shelters' rosters cannot be joined. The roster's
+\`version\` is a hash of its content (\`ETag\`; \`If-None-Match\` → \`304\`). Each change of what a shelter
+holds about a person is written once to that person's disclosure log, not once per fetch.
 
 **Approval.** An \`Actual\` alert or Update at level 4 or 5 is held (\`state: pending-approval\`,
 or \`pending\` on an active alert) until a different staff member with the approver role
@@ -121,16 +184,20 @@ ${errs}
 `;
 }
 
-/** Replace (or append) the console's sections of PROTOCOL.md, leaving every other section alone. */
+/** Replace the console's sections of PROTOCOL.md where they stand (or append them), leaving every other section alone. */
 export function updateProtocolDoc(md: string): string {
-  const ours = consoleSections();
-  const lines = md.split('\n');
-  const out: string[] = []; let skipping = false;
-  for (const line of lines) {
-    if (line.startsWith('## ')) skipping = (SECTION_TITLES as readonly string[]).includes(line.trim());
+  const ours = consoleSections().trimEnd().split('\n');
+  const out: string[] = []; let skipping = false; let at = -1;
+  for (const line of md.split('\n')) {
+    if (line.startsWith('## ')) {
+      skipping = (SECTION_TITLES as readonly string[]).includes(line.trim());
+      if (skipping && at < 0) at = out.length;
+    }
     if (!skipping) out.push(line);
   }
-  return `${out.join('\n').trimEnd()}\n\n${ours}`;
+  if (at < 0) return `${out.join('\n').trimEnd()}\n\n${ours.join('\n')}\n`;
+  out.splice(at, 0, ...ours, '');
+  return `${out.join('\n').trimEnd()}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,12 +5,31 @@
  */
 import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
+import { createVerifier } from '@kizuna/jpki/verifier';
+import { ocspStatusSource } from '@kizuna/jpki/status-source';
+import { createCredentialStore } from '@kizuna/broker';
 import { loadConsoleConfig } from './config.ts';
 import { startConsole } from './app.ts';
+import { httpAuthorityLinks } from './authority-links.ts';
 
 const cfg = loadConsoleConfig();
 const logger = createLogger({ name: 'municipal-console', level: cfg.KZ_CONSOLE_LOG_LEVEL });
 const db = await openDb({ url: cfg.KZ_CONSOLE_DATABASE_URL, dataDir: cfg.KZ_CONSOLE_DATA_DIR });
+
+// Card binding: the authority's published trust anchors, its OCSP responder (fail closed) and its links.
+let binding = {};
+if (cfg.KZ_CONSOLE_AUTHORITY_URL) {
+  const base = cfg.KZ_CONSOLE_AUTHORITY_URL;
+  const res = await fetch(new URL('/ca/anchors.pem', base)).catch((e: Error) => { throw new Error(`cannot reach the authority at ${base}: ${e.message}`); });
+  if (!res.ok) throw new Error(`the authority answered HTTP ${res.status} for its trust anchors`);
+  const verifier = createVerifier({ trustAnchors: await res.text(), status: ocspStatusSource(new URL('/ocsp', base).toString()) });
+  binding = { verifier, authorityLinks: httpAuthorityLinks(base) };
+} else {
+  logger.warn('KZ_CONSOLE_AUTHORITY_URL is not set: card binding is off');
+}
+const credDb = cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL ? await openDb({ url: cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL }) : null;
+const credentials = credDb ? await createCredentialStore(credDb, { logger }) : undefined;
+if (!credentials) logger.warn('KZ_CONSOLE_CREDENTIALS_DATABASE_URL is not set: device credentials, TV binding and shelter rosters are off');
 // a fixed client id and a persistent session: receipts sent while the console restarts are kept by the broker
 const client = await mqtt.connectAsync(cfg.KZ_CONSOLE_MQTT_URL, {
   clientId: cfg.KZ_CONSOLE_MQTT_USERNAME, username: cfg.KZ_CONSOLE_MQTT_USERNAME, password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
@@ -21,6 +40,9 @@ const started = await startConsole({
   db, logger, mqtt: client, muni: cfg.KZ_CONSOLE_MUNI, host: cfg.KZ_CONSOLE_HOST, port: cfg.KZ_CONSOLE_PORT,
   resendAfterS: cfg.KZ_CONSOLE_RESEND_AFTER_S, tickS: cfg.KZ_CONSOLE_TICK_S, rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
   sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S, liveThrottleMs: cfg.KZ_CONSOLE_LIVE_THROTTLE_MS,
+  ...binding, ...(credentials ? { credentials } : {}),
+  bindNonceTtlS: cfg.KZ_CONSOLE_BIND_NONCE_TTL_S, revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
+  revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH, rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
   ...(cfg.KZ_CONSOLE_ADMIN_USERNAME && cfg.KZ_CONSOLE_ADMIN_PASSWORD ? { bootstrapAdmin: { username: cfg.KZ_CONSOLE_ADMIN_USERNAME, password: cfg.KZ_CONSOLE_ADMIN_PASSWORD } } : {}),
 });
 logger.info({ url: started.url, docs: `${started.url}/docs` }, 'municipal console listening');
@@ -33,6 +55,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     await started.close();
     await client.endAsync();
     await db.close();
+    await credDb?.close();
     process.exit(0);
   });
 }
