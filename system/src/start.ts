@@ -7,7 +7,8 @@ import { pino } from 'pino';
 import { KzError, createLogger } from '@kizuna/core';
 import { loadSystemConfig } from './config.ts';
 import { startSystem } from './system.ts';
-import { DEMO_MUNI, DEMO_ZONES } from './demo-data.ts';
+import { DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents } from './demo-data.ts';
+import { writeFile } from 'node:fs/promises';
 
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`  · ${line}\n`);
@@ -32,16 +33,29 @@ async function main() {
   if (logFile) say(`logs: ${logFile}`);
   const system = await startSystem({ config, progress: say, logger });
   const zone = new Map(DEMO_ZONES.map((z) => [z.id, z.name]));
+  const tvLine = (t: (typeof system.tvs)[number]) =>
+    `    ${t.device}  ${zone.get(t.zone) ?? t.zone}  ${t.residents.length ? t.residents.join(', ') : '(no resident bound: area alerts only)'}\n      ${t.url}`;
+  // A household of two, a resident who reads another language, and the TV with nobody bound; the rest go to a file.
+  const byLanguage = new Map(demoResidents().map((r) => [r.id, r.language]));
+  const shown = [
+    system.tvs.find((t) => t.residents.length === 2),
+    system.tvs.find((t) => t.residents.some((r) => byLanguage.get(r) === 'en')),
+    system.tvs.find((t) => t.residents.length === 0),
+  ].filter((t): t is (typeof system.tvs)[number] => !!t);
+  const linksFile = config.KZ_DATA_DIR === 'memory' ? undefined : join(config.KZ_DATA_DIR, 'tv-links.txt');
+  if (linksFile) await writeFile(linksFile, system.tvs.map(tvLine).join('\n') + '\n', { mode: 0o600 });
   const lines = [
     '',
     `Kizuna is running for ${DEMO_MUNI.name} (${DEMO_MUNI.code}) — ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     '',
     `  Municipal console   ${system.urls.console}/   (API docs: ${system.urls.console}/docs; staff logins in docs/DEMO.md)`,
+    `  Shelter terminal    ${system.urls.shelter}/   (at the door of ${DEMO_SHELTERS[0]!.name}; card bridge ${system.urls.bridge})`,
     `  Certificate authority ${system.urls.authority}/  (OCSP, CRLs)`,
     `  MQTT broker         ${system.urls.mqtt}  and  ${system.urls.mqttWs}`,
     '',
     '  Residents\' TVs (open one in a browser; arrows, Enter, Backspace = Back, keys R G Y B for the red, green, yellow and blue keys):',
-    ...system.tvs.map((t) => `    ${t.device}  ${zone.get(t.zone) ?? t.zone}  ${t.residents.length ? t.residents.join(', ') : '(no resident bound: area alerts only)'}\n      ${t.url}`),
+    ...(linksFile ? shown : system.tvs).map(tvLine),
+    ...(linksFile ? [`    … all ${system.tvs.length} TV links: ${linksFile}`] : []),
     '',
     'Press Ctrl+C to stop.',
   ];

@@ -6,18 +6,19 @@
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, createLogger, type Db, type Logger } from '@kizuna/core';
-import { createAuthority, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
+import { createAuthority, createVerifier, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
+import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
 import { createCredentialStore, createEmbeddedBroker, type BrokerIdentity, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
 import { startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
-import { DEMO_MUNI } from './demo-data.ts';
+import { DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
 import { seedDemo, type DemoSeed } from './seed.ts';
 
 export interface TvLink { device: string; zone: string; residents: string[]; url: string }
 
 export interface RunningSystem {
-  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string; bridge: string };
+  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string; bridge: string; shelter: string };
   tvs: TvLink[];
   authority: Authority;
   credentials: CredentialStore;
@@ -94,6 +95,19 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
     closers.push(() => bridge.close());
 
+    // One terminal at the door of the first shelter, with its own local store and credentials.
+    // It verifies cards against the authority in-process (fail closed: no status answer, no tap).
+    const shelter = DEMO_SHELTERS[0]!;
+    say(`shelter: terminal at ${shelter.name}`);
+    const terminalCreds = await credentialsFor(credentials, { kind: 'terminal', muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1' });
+    const verifier = createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() });
+    const terminal = await startTerminal({
+      dataDir: dir(`shelter-${shelter.id}-door-1`) ?? 'memory', logger, host, port: cfg.KZ_SHELTER_PORT,
+      muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1', capacity: shelter.capacity,
+      mqttUrl: broker.mqttUrl, mqttCredentials: terminalCreds, consoleUrl: consoleServer.url, verifier: jpkiCardVerifier(verifier),
+    });
+    closers.push(() => terminal.close());
+
     say('tv: building the TV applet');
     const bundle = await buildTvBundle(opts.tvDistDir ? { outDir: opts.tvDistDir } : {});
     const tv = await startTvApp({ host, port: cfg.KZ_TV_PORT, logger, distDir: bundle.outDir });
@@ -111,7 +125,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
 
     return {
-      urls: { console: consoleServer.url, tv: tv.url, authority: authorityServer.url, mqtt: broker.mqttUrl, mqttWs: wsUrl, bridge: bridge.url },
+      urls: { console: consoleServer.url, tv: tv.url, authority: authorityServer.url, mqtt: broker.mqttUrl, mqttWs: wsUrl, bridge: bridge.url, shelter: terminal.url },
       tvs, authority, credentials, consoleDb, console: consoleServer, seed,
       close,
     };
