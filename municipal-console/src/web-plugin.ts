@@ -61,6 +61,14 @@ export async function consoleWebPlugin(app: FastifyInstance, ctx: ConsoleContext
 
   // Both bundles are looked up per request: the launcher may build them after the server starts.
   await app.register(async (a) => {
+    // The applet's own policy (tv-app/server), except that this origin may frame it.
+    a.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('content-security-policy', [
+        "default-src 'self'", "script-src 'self' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+        "worker-src 'self' blob:", "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'",
+      ].join('; '));
+      return payload;
+    });
     await a.register(fastifyStatic, { root: tvDist, prefix: '/tv-preview/', decorateReply: false, index: ['index.html'] });
   });
   await app.register(async (a) => {

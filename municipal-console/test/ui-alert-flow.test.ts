@@ -43,7 +43,8 @@ describe('staff console: alert flow', () => {
     // Pick the zone on the map with the keyboard (Space toggles), and see the list follow.
     await issuer.$eval('[data-zone="z-kawabe"] path', (e) => (e as SVGElement).focus());
     await issuer.keyboard.press('Space');
-    expect(await issuer.$eval('input[name=zone][value="z-kawabe"]', (e) => (e as HTMLInputElement).checked)).toBe(true);
+    await issuer.waitForFunction(() => (document.querySelector('input[name=zone][value="z-kawabe"]') as HTMLInputElement | null)?.checked === true);
+    expect(await issuer.$eval('[data-zone="z-kawabe"] path', (e) => e.getAttribute('aria-checked'))).toBe('true');
     await issuer.type('textarea[name=extra-ja]', '川の水位が上がっています。');
     await shot(issuer, 'console', 'compose');
     await issuer.click('form.compose button[type=submit]');

@@ -24,6 +24,8 @@ export function previewFromHash(hash: string): PreviewPayload | null {
 
 /** Feed the payload to the controller as if it had arrived over MQTT. */
 export function applyPreview(c: TvController, p: PreviewPayload): void {
+  // Shown as a connected TV would show it (no "connection lost" line in the preview).
+  c['setConn']('online');
   if (p.kind === 'personal-alert') c.receiveAlert(p);
   // An area message is what a TV with nobody bound shows on Home (receiveArea is the MQTT path).
   else c['receiveArea'](p.zone.id, p);

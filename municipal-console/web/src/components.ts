@@ -70,7 +70,7 @@ export function ZoneMap(props: { zones: Zone[]; figures?: ZoneCounts[]; selected
       const toggle = () => onToggle?.(z.id);
       return html`<g class="zone" data-zone=${z.id}>
         <path d=${d} fill=${fill} stroke="#333" stroke-width="2"
-          ...${onToggle ? { role: 'checkbox', tabIndex: 0, 'aria-checked': String(sel), 'aria-label': name, onClick: toggle,
+          ...${onToggle ? { role: 'checkbox', tabindex: '0', 'aria-checked': String(sel), 'aria-label': name, onClick: toggle,
             onKeyDown: (e: KeyboardEvent) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); toggle(); } } } : {}} />
         <text x=${cx} y=${cy - 8} text-anchor="middle" class=${dark ? 'zl dark' : 'zl'}>${name}</text>
         <text x=${cx} y=${cy + 26} text-anchor="middle" class=${dark ? 'zp dark' : 'zp'}>${onToggle ? (sel ? '✓' : '') : p === null ? t('notTargeted') : `${Math.round(p * 100)}%${f ? ` (${f.acknowledged.total + f.arrived}/${f.targeted})` : ''}`}</text>

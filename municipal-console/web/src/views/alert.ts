@@ -2,10 +2,15 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { LEVELS } from '@kizuna/contract/levels';
-import { call, can, type AlertStatus, type AlertView, type Preview, type Staff, type Zone } from '../api.ts';
+import { call, can, type AlertStatus, type AlertView, type Preview, type PreviewKind, type Staff, type Zone } from '../api.ts';
 import { AlertHead, CounterRow, ErrorBox, MapLegend, ZoneMap } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
-import { fmtTime, langName, t, type Key } from '../i18n.ts';
+import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
+
+const KIND_JA: Record<string, string> = {
+  resident: '住民が一人だけ登録されたTV', household: '世帯のTV：登録された全員の名前を一つの画面で呼びかけます', 'needs-help': '避難に支援が必要な住民（避難行動要支援者）',
+  'get-ready': 'レベル3で「準備」を求められる住民（高齢者・要支援者以外）', 'unbound-tv': '住民が登録されていないTV（地区あての保持メッセージ）',
+};
 
 function b64url(s: string): string {
   const bytes = new TextEncoder().encode(s);
@@ -19,13 +24,14 @@ function TvPreview({ p }: { p: Preview }) {
   const k = p.kinds[Math.min(i, p.kinds.length - 1)];
   if (!k) return html`<p>${t('noOne')}</p>`;
   const muni = k.topic.split('/')[1] ?? '';
-  const known = ['resident', 'household', 'needs-help', 'get-ready', 'unbound-tv'].includes(k.kind);
-  const label = (kind: string) => known || ['resident', 'household', 'needs-help', 'get-ready', 'unbound-tv'].includes(kind) ? t(`k_${kind}` as Key) : langName(kind);
+  const KINDS = ['resident', 'household', 'needs-help', 'get-ready', 'unbound-tv'];
+  const label = (kind: string) => (KINDS.includes(kind) ? t(`k_${kind}` as Key) : langName(kind));
+  const describe = (x: PreviewKind) => (lang() === 'ja' ? (KINDS.includes(x.kind) ? KIND_JA[x.kind]! : `${langName(x.kind)}で読む住民`) : x.description);
   const tvLang = ['ja', 'ja-x-easy', 'en', 'zh', 'ko', 'vi', 'pt'].includes(k.kind) ? k.kind : 'ja';
-  const src = `/tv-preview/#${new URLSearchParams({ device: 'preview', muni, lang: tvLang, canvas2d: '1', preview: b64url(JSON.stringify(k.payload)) })}`;
+  const src = `/tv-preview/#${new URLSearchParams({ device: 'preview', muni, lang: tvLang, preview: b64url(JSON.stringify(k.payload)) })}`;
   return html`<div class="tv-preview">
     <div role="tablist" aria-label=${t('preview')}>${p.kinds.map((x, j) => html`<button type="button" role="tab" aria-selected=${j === i} data-kind=${x.kind} onClick=${() => setI(j)}>${label(x.kind)}</button>`)}</div>
-    <p class="hint">${k.description}</p>
+    <p class="hint">${describe(k)}</p>
     <div class="tv-frame"><iframe key=${src} src=${src} title=${`${t('preview')}: ${label(k.kind)}`} tabIndex=${-1}></iframe></div>
   </div>`;
 }
@@ -71,7 +77,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     <a href="#/" class="back">← ${t('back')}</a>
     <h2><${AlertHead} a=${a} /></h2>
     <p class="meta">${a.identifier} · ${t('issuedBy')}: ${a.createdBy} · ${fmtTime(a.createdAt)} · ${t('expiry')}: ${fmtTime(a.expires)}
-      · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}</p>
+      ${a.state === 'draft' ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
     <div class="actions" role="group" aria-label="actions">
       ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${act('send')}>${t('send')}</button>` : null}
       ${waiting && can(staff, 'approver') && pendingBy !== staff.username ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>

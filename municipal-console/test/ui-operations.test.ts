@@ -1,0 +1,180 @@
+/**
+ * Operations in Chromium (issue 6): CAP import → draft → send → CAP download round trip (and a
+ * bad CAP named by field), the rescue list (need-help first, mark reached, print page, CSV), the
+ * register import with bad rows (nothing half-imported) then good rows, unbinding a TV, closing a
+ * shelter, the audit log with its verified chain, CSRF refusal, and the wall-screen English view.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer';
+import { shot } from '@kizuna/test-utils';
+import { loginPage, SimTv, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
+
+let h: UiHarness;
+let admin: Page;
+let bearer: string;
+let alertId: string;
+
+const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
+  const r = await fetch(`${h.url}${path}`, {
+    method: init.method ?? (init.body ? 'POST' : 'GET'),
+    headers: { authorization: `Bearer ${bearer}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  return { status: r.status, body: (r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text()) as T };
+};
+
+beforeAll(async () => {
+  h = await startUi();
+  bearer = await token(h, 'admin');
+  admin = await loginPage(h, 'admin');
+}, 300_000);
+afterAll(async () => { await h?.close(); });
+
+describe('staff console: operations', () => {
+  it('imports a CAP 1.2 alert into a draft, sends it, and downloads it as CAP again', async () => {
+    const expires = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const src = await api<{ id: string }>('/api/alerts', { body: { level: 3, hazard: 'landslide', status: 'Exercise', expires, target: { zones: ['z-yamate'] }, draft: true } });
+    await api(`/api/alerts/${src.body.id}/send`, { method: 'POST' });
+    const xml = (await api<string>(`/api/alerts/${src.body.id}/cap`)).body;
+    expect(xml).toContain('urn:oasis:names:tc:emergency:cap:1.2');
+    // As if it came from the prefecture's feed: its own identifier.
+    const feed = xml.replace(/<identifier>[^<]+<\/identifier>/, '<identifier>JP-PREF-99-0001</identifier>');
+
+    await admin.goto(`${h.url}/#/cap`);
+    await admin.waitForSelector('form.cap textarea');
+    await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed.replace('<msgType>Alert</msgType>', '<msgType>Bogus</msgType>'));
+    await admin.click('form.cap button[type=submit]');
+    await waitText(admin, '[role=alert]', 'KZ_CONSOLE_CAP_INVALID');
+    expect(await admin.$eval('[role=alert]', (e) => e.textContent)).toContain('msgType');
+    await shot(admin, 'console', 'cap-invalid');
+
+    await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed);
+    await admin.click('form.cap button[type=submit]');
+    await admin.waitForSelector('article.alert-detail[data-state="draft"]');
+    await waitText(admin, '.alert-head', '土砂災害');
+    await waitText(admin, '.alert-head', '訓練');
+    await admin.click('[data-action=send]');
+    await admin.waitForSelector('article.alert-detail[data-state="active"]');
+    const href = await admin.$eval('[data-action=cap]', (e) => (e as HTMLAnchorElement).href);
+    const back = await admin.evaluate(async (u) => (await fetch(u)).text(), href);
+    expect(back).toContain('<identifier>JP-PREF-99-0001</identifier>');
+    for (const tag of ['event', 'urgency', 'severity', 'certainty', 'areaDesc', 'status']) {
+      expect(back.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))?.[1]).toBe(xml.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))?.[1]);
+    }
+    await shot(admin, 'console', 'cap-imported');
+  });
+
+  it('lists people needing help for rescue teams, need-help first, marks one reached, prints and exports CSV', async () => {
+    const tvs = await Promise.all(h.system.tvs.filter((t) => t.zone === 'z-kawabe').map((t) => SimTv.connect(h, t)));
+    const expires = new Date(Date.now() + 3 * 3600_000).toISOString();
+    alertId = (await api<{ id: string }>('/api/alerts', { body: { level: 3, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } } })).body.id;
+    const got = await Promise.all(tvs.map((t) => t.waitAlert(alertId)));
+    const helpIdx = got.findIndex((a) => a.recipients.some((r) => r.needsHelp));
+    expect(helpIdx).toBeGreaterThanOrEqual(0);
+    const who = got[helpIdx]!.recipients.find((r) => r.needsHelp)!;
+    await tvs[helpIdx]!.receipt(alertId, got[helpIdx]!.revision, 'acknowledged', who.ref, 'need-help');
+
+    await admin.goto(`${h.url}/#/alerts/${alertId}/rescue?after=0`);
+    await admin.waitForSelector('table.rescue-table tbody tr');
+    // Need-help answer on top.
+    await admin.waitForFunction(() => document.querySelector('table.rescue-table tbody tr')?.classList.contains('need-help'), { timeout: 20_000 });
+    const rows = await admin.$$eval('table.rescue-table tbody tr', (rs) => rs.map((r) => ({ id: r.getAttribute('data-resident'), answer: r.querySelector('.answer')?.textContent })));
+    expect(rows[0]!.answer).toBe('助けが必要');
+    expect(rows.length).toBeGreaterThan(1);
+    const first = rows[0]!.id!;
+    await admin.click(`tr[data-resident="${first}"] [data-action=reached]`);
+    await waitText(admin, `tr[data-resident="${first}"]`, '✓ admin');
+    await shot(admin, 'console', 'rescue-list');
+    await admin.emulateMediaType('print');
+    expect(await admin.$eval('header.top', (e) => getComputedStyle(e).display)).toBe('none');
+    await shot(admin, 'console', 'rescue-print');
+    await admin.emulateMediaType('screen');
+
+    const csv = await admin.evaluate(async (u) => (await fetch(u)).text(), `${h.url}/api/alerts/${alertId}/rescue.csv?afterSeconds=0`);
+    const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toContain('residentId,name,reading,address,phone,supporter');
+    expect(lines.length).toBe(rows.length + 1);
+    expect(lines[1]).toContain('need-help');
+    expect(lines[1]).toContain('admin');
+    await Promise.all(tvs.map((t) => t.close()));
+  });
+
+  it('imports the register extract only when every row is good, reporting each bad row', async () => {
+    const head = 'id,familyName,givenName,familyKana,givenKana,address,birthDate,sex,language,needsHelp,supporter,phone,household,zone,lat,lon';
+    const good = 'R90001,試験,一郎,シケン,イチロウ,絆市川辺1-1,1950-04-01,1,ja,true,試験 花子,090-0000-0000,H90001,z-kawabe,36.01,140.01';
+    const bad = [head, good,
+      'R90002,試験,二郎,シケン,ジロウ,絆市川辺1-2,1950-13-45,1,ja,false,,,H90001,z-kawabe,,',
+      'R90003,試験,三郎,シケン,サブロウ,絆市川辺1-3,1960-01-01,1,ja,maybe,,,,z-nowhere,,',
+      good].join('\n');
+    await admin.goto(`${h.url}/#/residents`);
+    await admin.waitForSelector('form.import textarea');
+    await admin.$eval('form.import textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, bad);
+    await admin.click('form.import button[type=submit]');
+    await admin.waitForSelector('table.row-errors');
+    const report = await admin.$$eval('table.row-errors tbody tr', (rs) => rs.map((r) => ({ row: r.getAttribute('data-row'), text: r.textContent })));
+    expect(report.map((r) => r.row)).toEqual(['3', '4', '5']);
+    expect(report[0]!.text).toContain('birthDate');
+    expect(report[1]!.text).toContain('needsHelp');
+    expect(report[2]!.text).toContain('repeats row 2');
+    await waitText(admin, '[role=alert]', 'KZ_CONSOLE_CSV_INVALID');
+    await shot(admin, 'console', 'register-import-bad-rows');
+    expect((await api(`/api/residents/R90001`)).status).toBe(404);
+
+    await admin.$eval('form.import textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, [head, good].join('\n'));
+    await admin.click('form.import button[type=submit]');
+    await waitText(admin, '[role=status]', '1 件を取り込みました');
+    expect((await api<{ needsHelp: boolean }>(`/api/residents/R90001`)).body.needsHelp).toBe(true);
+    await admin.waitForSelector('tr[data-resident="R90001"]');
+
+    // Unbind a bound TV.
+    const bound = h.system.tvs.find((t) => t.residents.length > 0)!;
+    const rid = bound.residents[0]!;
+    admin.once('dialog', (d) => void d.accept());
+    await admin.click(`tr[data-resident="${rid}"] li[data-device="${bound.device}"] [data-action=unbind]`);
+    await waitText(admin, `tr[data-resident="${rid}"] li[data-device="${bound.device}"]`, 'unbound');
+    expect((await api<{ devices: { deviceId: string; status: string }[] }>(`/api/residents/${rid}`)).body.devices.find((d) => d.deviceId === bound.device)?.status).toBe('unbound');
+    await shot(admin, 'console', 'residents');
+  });
+
+  it('closes a shelter and the dashboard shows it closed', async () => {
+    await admin.goto(`${h.url}/#/shelters`);
+    await admin.waitForSelector('tr[data-shelter="sh-kominkan"] [data-action=close]');
+    await admin.click('tr[data-shelter="sh-kominkan"] [data-action=close]');
+    await admin.waitForSelector('tr[data-shelter="sh-kominkan"] [data-action=open]');
+    expect((await api<{ id: string; open: boolean }[]>('/api/shelters')).body.find((s) => s.id === 'sh-kominkan')?.open).toBe(false);
+    await shot(admin, 'console', 'shelters');
+  });
+
+  it('shows the audit log with a verified chain, searchable', async () => {
+    await admin.goto(`${h.url}/#/audit`);
+    await admin.waitForSelector('[data-chain="ok"]');
+    await waitText(admin, 'table.audit-table', 'rescue.reached');
+    await admin.type('input[name=q]', 'binding.unbind');
+    await admin.click('form.search button');
+    await admin.waitForFunction(() => { const rs = [...document.querySelectorAll('table.audit-table tbody tr')]; return rs.length > 0 && rs.every((r) => r.textContent!.includes('binding.unbind')); });
+    await admin.$eval('input[name=q]', (e) => { (e as HTMLInputElement).value = ''; });
+    await admin.click('form.search button');
+    await waitText(admin, 'table.audit-table', 'disclosure.rescue-csv');
+    await shot(admin, 'console', 'audit');
+  });
+
+  it('refuses a cookie-authenticated write without the CSRF header', async () => {
+    const r = await admin.evaluate(async () => {
+      const res = await fetch('/api/shelters/sh-kominkan', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"open":true}' });
+      return { status: res.status, body: await res.json() as { code: string } };
+    });
+    expect(r.status).toBe(403);
+    expect(r.body.code).toBe('KZ_CONSOLE_CSRF');
+    expect((await api<{ id: string; open: boolean }[]>('/api/shelters')).body.find((s) => s.id === 'sh-kominkan')?.open).toBe(false);
+  });
+
+  it('works on a wall screen, in English', async () => {
+    const wall = await loginPage(h, 'issuer', 'en');
+    await wall.setViewport({ width: 1920, height: 1080 });
+    await wall.goto(`${h.url}/#/`);
+    await waitText(wall, 'h2', 'Active alerts');
+    await wall.waitForSelector(`.alert-card[data-alert="${alertId}"] [data-counter="targeted"]`);
+    await shot(wall, 'console', 'wall-dashboard-en');
+    await wall.browserContext().close();
+  });
+});
