@@ -100,7 +100,8 @@ user-authentication certificate serial (the authority's sign→auth link, what s
 present). Binding the same resident to the same TV again supersedes the earlier binding. The
 match is written to the resident's disclosure log. The My Number is never read.
 
-\`GET /api/bind\` lists the TV's active bindings; \`DELETE /api/bind/{bindingId}\` unbinds one of them
+These four routes answer CORS from any origin (the applet runs in the TV's browser; they take
+no cookies, only HTTP Basic); the staff API does not. \`GET /api/bind\` lists the TV's active bindings; \`DELETE /api/bind/{bindingId}\` unbinds one of them
 (\`204\`); staff can end any binding with \`DELETE /api/bindings/{id}\` (admin).
 
 **Revocation watch.** The signing certificate of each binding is kept (evidence) and its status is

@@ -158,6 +158,19 @@ for (const engine of dbEngines()) {
       expect(r.json()).toMatchObject({ code: 'KZ_CONSOLE_BIND_CERT_REVOKED', details: { reason: 'revoked', lifeEvent: 'card-lost' } });
     });
 
+    it('lets the TV applet call from its own origin (CORS for the binding routes only, no cookies)', async () => {
+      const pre = await c.app.inject({ method: 'OPTIONS', url: '/api/bind/nonce', headers: { origin: 'http://127.0.0.1:18810', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+      expect(pre.statusCode).toBe(204);
+      expect(pre.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type' });
+      expect(pre.headers['access-control-allow-credentials']).toBeUndefined();
+      const list = await c.app.inject({ url: '/api/bind', headers: { ...basic(tvS2), origin: 'http://127.0.0.1:18810' } });
+      expect(list.headers['access-control-allow-origin']).toBe('*');
+      const staffApi = await c.app.inject({ url: '/api/zones', headers: { ...bearer(admin), origin: 'http://127.0.0.1:18810' } });
+      expect(staffApi.headers['access-control-allow-origin']).toBeUndefined();
+      const staffUnbind = await c.app.inject({ method: 'DELETE', url: '/api/bindings/1', headers: { origin: 'http://127.0.0.1:18810' } });
+      expect(staffUnbind.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
     it('refuses without device credentials, with another TV’s credentials, and for a TV not in the register', async () => {
       const anon = await c.app.inject({ method: 'POST', url: '/api/bind/nonce', payload: { device: 'tv-u1' } });
       expect(anon.statusCode).toBe(401);

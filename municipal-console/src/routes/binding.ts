@@ -15,6 +15,16 @@ export async function bindingRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tv = requireTv(ctx);
 
+  // The TV applet runs in the TV's browser on another origin. These routes take no cookies (HTTP
+  // Basic only), so any origin may call them; the staff API, outside this scope, gets no CORS.
+  const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'www-authenticate' };
+  app.addHook('onRequest', async (req, reply) => { if (/^\/api\/bind(\/|\?|$)/.test(req.url)) reply.headers(CORS); });
+  for (const path of ['/api/bind/nonce', '/api/bind', '/api/bind/:bindingId']) {
+    app.options(path, { schema: { hide: true } }, async (_req, reply) => reply.status(204).headers({
+      ...CORS, 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600',
+    }).send());
+  }
+
   r.post('/api/bind/nonce', {
     preHandler: tv, config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
     schema: {
