@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import httpProxy from '@fastify/http-proxy';
 import { createHttpServer, createLogger, listen, type Logger } from '@kizuna/core';
 import { tvErrors } from './errors.ts';
 
@@ -58,12 +59,29 @@ export interface StartOptions {
   /** Directory of the built bundle (default tv-app/dist). */
   distDir?: string;
   logger?: Logger;
+  upstreams?: Upstreams;
 }
 
 export interface TvAppServer { url: string; close(): Promise<void> }
 
+/**
+ * Servers the applet calls, reached through this server's own origin: the console and the
+ * gateway send no CORS headers (helmet's same-origin defaults), and a packaged box's portal
+ * fronts its back-ends the same way. Only the TV's own APIs pass: the console's card binding
+ * (`/console/api/bind…`) and the post-box (`/gateway/postbox/v1/…`); the TV then uses
+ * `console=/console` and `postbox=/gateway` in its configuration.
+ */
+export interface Upstreams {
+  /** Municipal console base URL, e.g. http://127.0.0.1:18800. */
+  console?: string | undefined;
+  /** Insurer gateway base URL, e.g. http://127.0.0.1:18850. */
+  gateway?: string | undefined;
+}
+
+export const UPSTREAM_PREFIXES = { console: '/console/api/bind', gateway: '/gateway/postbox/v1' } as const;
+
 /** The fastify app serving the bundle (with the core base: /livez, /readyz, /metrics). */
-export async function buildTvServer(opts: { distDir?: string; logger?: Logger } = {}) {
+export async function buildTvServer(opts: { distDir?: string; logger?: Logger; upstreams?: Upstreams } = {}) {
   const distDir = resolve(opts.distDir ?? DEFAULT_DIST);
   if (!existsSync(join(distDir, 'index.html'))) throw tvErrors.KZ_TV_BUNDLE_MISSING(distDir);
   const logger = opts.logger ?? createLogger({ name: 'tv-app' });
@@ -78,6 +96,9 @@ export async function buildTvServer(opts: { distDir?: string; logger?: Logger } 
     ].join('; '));
     return payload;
   });
+  const up = opts.upstreams ?? {};
+  if (up.console) await app.register(httpProxy, { upstream: up.console, prefix: UPSTREAM_PREFIXES.console, rewritePrefix: '/api/bind', http2: false });
+  if (up.gateway) await app.register(httpProxy, { upstream: up.gateway, prefix: UPSTREAM_PREFIXES.gateway, rewritePrefix: '/postbox/v1', http2: false });
   await app.register(fastifyStatic, {
     root: distDir,
     index: ['index.html'],
@@ -90,7 +111,7 @@ export async function buildTvServer(opts: { distDir?: string; logger?: Logger } 
 }
 
 export async function startTvApp(opts: StartOptions = {}): Promise<TvAppServer> {
-  const app = await buildTvServer({ distDir: opts.distDir, logger: opts.logger });
+  const app = await buildTvServer({ distDir: opts.distDir, logger: opts.logger, upstreams: opts.upstreams });
   const url = await listen(app, opts.host ?? '127.0.0.1', opts.port ?? 18810);
   return { url, close: () => app.close() };
 }

@@ -11,6 +11,9 @@ import { fmt, stringsFor } from './i18n/strings.ts';
 import { AlertTakeover } from './pages/AlertTakeover.ts';
 import { Home, type MenuId } from './pages/Home.ts';
 import { Placeholder } from './pages/Placeholder.ts';
+import { FlowScreen } from './pages/FlowScreen.ts';
+import type { Flow, FlowAction, FlowStep } from './flows/flow.ts';
+import { AREA_REF } from './alerts/area-takeover.ts';
 import { Settings, type SettingsRow } from './pages/Settings.ts';
 import { LANGUAGES } from '@kizuna/contract/levels';
 import { LANGUAGE_NAMES } from './i18n/strings.ts';
@@ -26,11 +29,14 @@ let controller: TvController | null = null;
 /** Set before Launch: Lightning constructs the App itself. */
 export function useController(c: TvController): void { controller = c; }
 
-type Page = 'home' | 'placeholder' | 'settings';
+type Page = 'home' | 'placeholder' | 'settings' | 'flow';
+type FlowKind = 'bind' | 'postbox' | 'myinfo';
 type CloseReason = 'answered' | 'cancelled' | 'expired';
 
 interface Showing {
   alertId: string;
+  /** An area alert on an unbound TV (area store, no receipts). */
+  area?: boolean | undefined;
   ref: string;
   closeReason?: CloseReason | undefined;
   confirmation?: string | undefined;
@@ -53,6 +59,7 @@ export class App extends Component {
       Home: { type: Home },
       Placeholder: { type: Placeholder, visible: false },
       Settings: { type: Settings, visible: false },
+      Flow: { type: FlowScreen, visible: false },
       Takeover: { type: AlertTakeover, visible: false, zIndex: 10 },
     };
   }
@@ -65,6 +72,8 @@ export class App extends Component {
   override _init(): void {
     const c = this.c;
     c.on('alert', (o) => this.onAlert(o));
+    c.on('areaAlert', (o) => this.onAreaAlert(o));
+    c.on('bindings', () => { if (this.page === 'home') this.renderHome(); });
     c.on('expired', (ids) => this.onExpired(ids));
     c.on('conn', () => { this.renderHome(); this.rerenderTakeover(); });
     c.on('area', () => this.renderHome());
@@ -73,7 +82,9 @@ export class App extends Component {
     this.renderHome();
     // An alert still waiting for an answer survives a restart (issue 5).
     const pending = c.store.needingAnswer();
+    const area = c.unbound ? c.areaStore.needingAnswer() : undefined;
     if (pending) this.showAlert(pending, { tone: true });
+    else if (area) this.showAlert(area, { tone: true, area: true });
     this.stage.once('frameEnd', () => {
       timings.interactive(performance.now());
       // Then draw the takeover once, invisibly: the first real alert only patches texts
@@ -94,7 +105,7 @@ export class App extends Component {
 
   override _getFocused(): Lightning.Component | undefined {
     if (this.showing) return this.tag('Takeover') as AlertTakeover;
-    const ref = this.page === 'home' ? 'Home' : this.page === 'settings' ? 'Settings' : 'Placeholder';
+    const ref = { home: 'Home', settings: 'Settings', placeholder: 'Placeholder', flow: 'Flow' }[this.page];
     return this.tag(ref) as Lightning.Component;
   }
 
@@ -122,16 +133,26 @@ export class App extends Component {
     this.renderHome();
   }
 
+  /** An area alert takes over only an unbound TV, and never over a personal alert. */
+  private onAreaAlert(o: AcceptOutcome): void {
+    if ((o.outcome === 'new' || o.outcome === 'updated') && this.c.unbound && (!this.showing || this.showing.area)) {
+      this.showAlert(o.entry, { tone: true, area: true });
+    } else if (o.outcome === 'cancelled' && this.showing?.area && this.showing.alertId === o.alertId) {
+      this.closeWith('cancelled');
+    }
+    this.renderHome();
+  }
+
   private onExpired(ids: string[]): void {
     if (this.showing && ids.includes(this.showing.alertId)) this.closeWith('expired');
     this.renderHome();
   }
 
-  private showAlert(e: StoredAlert, opts: { tone: boolean }): void {
+  private showAlert(e: StoredAlert, opts: { tone: boolean; area?: boolean }): void {
     const first = e.alert.recipients.find((r) => !e.answers[r.ref]) ?? e.alert.recipients[0];
     if (!first) return; // an alert with no recipient has nothing personal to show
     clearTimeout(this.closeTimer);
-    this.showing = { alertId: e.alert.alertId, ref: first.ref };
+    this.showing = { alertId: e.alert.alertId, ref: first.ref, area: opts.area };
     this.tag('Takeover')!.patch({ visible: true, alpha: 1 });
     // Sound and speech start once the screen is drawn: the picture comes first.
     let announced = false;
@@ -141,7 +162,7 @@ export class App extends Component {
       if (opts.tone) playAlertTone(e.alert.level);
       if (this.c.prefs.forResident(first.displayName).readAloud) speak(speechText(e, first), first.language);
     };
-    this.rerenderTakeover(() => { this.c.displayed(e); announce(); });
+    this.rerenderTakeover(() => { if (!opts.area) this.c.displayed(e); announce(); });
     setTimeout(announce, 500);
     this._refocus();
   }
@@ -152,12 +173,12 @@ export class App extends Component {
   private rerenderTakeover(onDrawn?: () => void): void {
     const sh = this.showing;
     if (!sh) return;
-    const entry = this.c.store.get(sh.alertId) ?? (this.lastEntry?.alert.alertId === sh.alertId ? this.lastEntry : null);
+    const entry = (sh.area ? this.c.areaStore : this.c.store).get(sh.alertId) ?? (this.lastEntry?.alert.alertId === sh.alertId ? this.lastEntry : null);
     if (!entry) return;
     this.lastEntry = entry;
     const recipient = entry.alert.recipients.find((r) => r.ref === sh.ref) ?? entry.alert.recipients[0]!;
     const model = takeoverModel({
-      entry, recipient, closeReason: sh.closeReason, confirmation: sh.confirmation, online: this.c.online,
+      entry, recipient, closeReason: sh.closeReason, confirmation: sh.confirmation, online: this.c.online, area: !!sh.area,
       scale: TEXT_SCALE[this.c.prefs.forResident(recipient.displayName).textSize],
     });
     (this.tag('Takeover') as AlertTakeover).render(model, onDrawn);
@@ -165,7 +186,7 @@ export class App extends Component {
 
   $answer(answer: Answer): void {
     const sh = this.showing;
-    if (!sh || sh.closeReason) return;
+    if (!sh || sh.closeReason || sh.area) return;
     const e = this.c.answer(sh.alertId, sh.ref, answer);
     if (!e) return;
     const r = e.alert.recipients.find((x) => x.ref === sh.ref)!;
@@ -208,30 +229,39 @@ export class App extends Component {
   $closeAlert(): void {
     clearTimeout(this.closeTimer);
     stopSpeaking();
+    const sh = this.showing;
+    // OK on an area alert: seen on this TV (kept locally only; see alerts/area-takeover.ts).
+    if (sh?.area && !sh.closeReason) this.c.areaStore.answer(sh.alertId, AREA_REF, 'safe-indoors');
     this.showing = null;
     this.lastEntry = null;
     this.tag('Takeover')!.patch({ visible: false });
-    this.page = 'home';
-    this.showPage();
+    this.leaveTakeover();
     // Another alert may still be waiting for an answer.
     const pending = this.c.store.needingAnswer();
+    const area = this.c.unbound ? this.c.areaStore.needingAnswer() : undefined;
     if (pending) this.showAlert(pending, { tone: false });
+    else if (area) this.showAlert(area, { tone: false, area: true });
+  }
+
+  /** Back under the takeover: a card task in progress stays where it was; anything else goes home. */
+  private leaveTakeover(): void {
+    if (this.page !== 'flow') this.page = 'home';
+    this.showPage();
   }
 
   /** Back on an alert: go home; the alert stays on Home's bar and menu until answered or expired. */
   $alertBack(): void {
     const sh = this.showing;
-    if (sh?.closeReason) return this.$closeAlert();
+    if (sh?.closeReason || sh?.area) return this.$closeAlert();
     stopSpeaking();
     this.showing = null;
     this.tag('Takeover')!.patch({ visible: false });
-    this.page = 'home';
-    this.showPage();
+    this.leaveTakeover();
   }
 
   $readAloud(): void {
     const sh = this.showing;
-    const e = sh && (this.c.store.get(sh.alertId) ?? this.lastEntry);
+    const e = sh && ((sh.area ? this.c.areaStore : this.c.store).get(sh.alertId) ?? this.lastEntry);
     const r = e?.alert.recipients.find((x) => x.ref === sh!.ref);
     if (e && r) speak(speechText(e, r), r.language);
   }
@@ -250,14 +280,71 @@ export class App extends Component {
       this.showPage();
       return;
     }
+    void this.openFlow(id);
+  }
+
+  // ---- card tasks (flows/): binding, post-box, my information ----
+
+  private flow: Flow | null = null;
+
+  private keyWords = { del: '⌫', ok: 'OK', count: '{n}', tooShort: '≥ {min}' };
+
+  private renderFlow(step: FlowStep): void {
+    (this.tag('Flow') as FlowScreen).render({ step, scale: this.textScale, contrast: this.prefs.contrast, keyWords: this.keyWords });
+  }
+
+  private async openFlow(kind: FlowKind): Promise<void> {
+    await this.closeFlow();
     const s = stringsFor(this.lang);
-    const title = { bind: s.menuBind, postbox: s.menuPostbox, myinfo: s.menuMyInfo }[id];
-    (this.tag('Placeholder') as Placeholder).render(title, `${s.comingSoon}。${s.backHint}`, s.backHome);
-    this.page = 'placeholder';
+    const title = { bind: s.menuBind, postbox: s.menuPostbox, myinfo: s.menuMyInfo }[kind];
+    this.page = 'flow';
+    // The screen's words arrive with its code (flows/ is loaded on demand to keep start-up light).
+    this.renderFlow({ id: `${kind}.loading`, title, lines: [], mode: 'busy', items: [], hint: '' });
     this.showPage();
+    const c = this.c;
+    const cfg = c.cfg;
+    let mod: typeof import('./flows/index.ts');
+    try {
+      mod = await import('./flows/index.ts');
+    } catch {
+      // A box that lost its network cannot load the screen's code: say so, with the way back.
+      (this.tag('Placeholder') as Placeholder).render(title, `${s.offlineWarning}。${s.backHint}`, s.backHome);
+      this.page = 'placeholder';
+      this.showPage();
+      return;
+    }
+    if (this.page !== 'flow') return;
+    const fs = mod.flowStrings(this.lang);
+    this.keyWords = { del: fs.keyDelete, ok: fs.keyOk, count: fs.secretCount, tooShort: fs.secretTooShort };
+    const flow = mod.createFlow(kind, {
+      lang: this.lang,
+      openReader: mod.readerOpener(cfg.bridge),
+      console: mod.consoleApi(cfg.console, cfg.device, cfg.user, cfg.pass),
+      postbox: mod.postboxApi(cfg.postbox, { muni: cfg.muni, device: cfg.device }),
+      rememberBindings: (list) => c.rememberBindings(list),
+      knownBindings: () => c.knownBindings(),
+    });
+    this.flow = flow;
+    flow.on((e) => {
+      if (this.flow !== flow) return;
+      if (e.type === 'step') this.renderFlow(e.step);
+      else if (e.type === 'exit') { void this.closeFlow().then(() => this.$goHome()); }
+    });
+    await flow.start();
+  }
+
+  private async closeFlow(): Promise<void> {
+    const f = this.flow;
+    this.flow = null;
+    if (f) await f.close().catch(() => undefined);
+  }
+
+  $flowAction(a: FlowAction): void {
+    void this.flow?.act(a);
   }
 
   $goHome(): void {
+    if (this.page === 'flow' && this.flow) void this.closeFlow();
     this.page = 'home';
     this.showPage();
   }
@@ -303,6 +390,7 @@ export class App extends Component {
     this.tag('Home')!.patch({ visible: this.page === 'home' });
     this.tag('Placeholder')!.patch({ visible: this.page === 'placeholder' });
     this.tag('Settings')!.patch({ visible: this.page === 'settings' });
+    this.tag('Flow')!.patch({ visible: this.page === 'flow' });
     if (this.page === 'home') this.renderHome();
     this._refocus();
   }

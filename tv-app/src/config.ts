@@ -17,11 +17,11 @@ export interface TvConfig {
   /** Broker username (= client id) and password: the device's own credentials. */
   user?: string | undefined;
   pass?: string | undefined;
-  /** Municipal console base URL (card binding API). */
+  /** Municipal console base URL (card binding API); a path such as `/console` is relative to the page. */
   console?: string | undefined;
   /** Card-reader bridge WebSocket URL. */
   bridge?: string | undefined;
-  /** Post-box (insurer gateway) base URL. */
+  /** Insurer gateway base URL (its post-box API is under /postbox/v1); a path such as `/gateway` is relative to the page. */
   postbox?: string | undefined;
   /** The TV's zone, for the area status on Home (optional: otherwise all zones are shown). */
   zone?: string | undefined;
@@ -54,13 +54,19 @@ function wsUrl(v: unknown, name: string, problems: string[]): string | undefined
   } catch { problems.push(`${name} is not a URL`); return undefined; }
 }
 
-function httpUrl(v: unknown, name: string, problems: string[]): string | undefined {
+/** An http(s) URL; a path (`/console`) is taken relative to the page (the TV server forwards it). */
+function httpUrl(v: unknown, name: string, problems: string[], base?: string): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') { problems.push(`${name} must be a string`); return undefined; }
+  let abs: string = v;
+  if (v.startsWith('/') && !v.startsWith('//')) {
+    if (!base) { problems.push(`${name} is a path but the page address is unknown`); return undefined; }
+    abs = new URL(v, base).toString();
+  }
   try {
-    const u = new URL(v);
+    const u = new URL(abs);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`${name} must be an http:// or https:// URL`);
-    return v.replace(/\/+$/, '');
+    return abs.replace(/\/+$/, '');
   } catch { problems.push(`${name} is not a URL`); return undefined; }
 }
 
@@ -69,7 +75,7 @@ function flag(v: unknown): boolean {
 }
 
 /** Validate a raw configuration object (from the hash or tv-config.json). */
-export function validateConfig(raw: Raw): TvConfig {
+export function validateConfig(raw: Raw, base?: string): TvConfig {
   const problems: string[] = [];
   const device = raw.device;
   const muni = raw.muni;
@@ -90,9 +96,9 @@ export function validateConfig(raw: Raw): TvConfig {
   } catch (e) { problems.push((e as Error).message); }
   const cfg: TvConfig = {
     device: device as string, muni: muni as string, mqtt, user, pass,
-    console: httpUrl(raw.console, 'console', problems),
+    console: httpUrl(raw.console, 'console', problems, base),
     bridge: wsUrl(raw.bridge, 'bridge', problems),
-    postbox: httpUrl(raw.postbox, 'postbox', problems),
+    postbox: httpUrl(raw.postbox, 'postbox', problems, base),
     zone: zone as string | undefined, lang, keys,
     inspect: flag(raw.inspect), canvas2d: flag(raw.canvas2d),
   };
@@ -114,7 +120,7 @@ export function parseHash(hash: string): Raw {
  */
 export async function loadTvConfig(loc: Location = window.location, fetchFn: typeof fetch = fetch): Promise<TvConfig> {
   const fromHash = parseHash(loc.hash);
-  if (fromHash.device) return validateConfig(fromHash);
+  if (fromHash.device) return validateConfig(fromHash, loc.href);
   let fromFile: Raw = {};
   try {
     const res = await fetchFn(new URL('tv-config.json', loc.href).toString(), { cache: 'no-store' });
@@ -124,5 +130,5 @@ export async function loadTvConfig(loc: Location = window.location, fetchFn: typ
     if (e instanceof ConfigError) throw e;
     if (e instanceof SyntaxError) throw new ConfigError(['tv-config.json is not valid JSON']);
   }
-  return validateConfig({ ...fromFile, ...fromHash });
+  return validateConfig({ ...fromFile, ...fromHash }, loc.href);
 }

@@ -11,6 +11,7 @@ import type Lightning from '@lightningjs/core';
 import { App, useController } from './App.ts';
 import { ConfigError, loadTvConfig, type TvConfig } from './config.ts';
 import { initTone } from './platform/tone.ts';
+import { useKeyMap } from './keymap.ts';
 import { zwsp } from './text/ja-wrap.ts';
 import { TvController } from './tv-controller.ts';
 import { applyPreview, previewFromHash } from './preview-mode.ts';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   if (cfg.inspect) await (await import('./platform/inspector.ts')).attach();
 
   initTone();
+  useKeyMap(cfg.keys);
   const preview = previewFromHash(window.location.hash);
   const controller = new TvController(cfg, preview ? null : storage());
   useController(controller);

@@ -58,3 +58,8 @@ export function digitOf(keys: KeyMap, keyCode: number): number | null {
   const name = keys[keyCode];
   return name && name.startsWith('Digit') ? Number(name.slice(5)) : null;
 }
+
+let active: KeyMap = DEFAULT_KEYS;
+/** The key map in force (set once at start-up): components that read digits use it. */
+export function useKeyMap(k: KeyMap): void { active = k; }
+export function activeKeyMap(): KeyMap { return active; }

@@ -10,11 +10,17 @@ import type { TvConfig } from './config.ts';
 import type { Link, LinkState } from './net/mqtt-link.ts';
 import { timings } from './platform/timings.ts';
 import { PrefsStore } from './prefs.ts';
+import type { Binding } from '@kizuna/contract/binding';
+import { areaAsPersonal } from './alerts/area-takeover.ts';
+import type { KnownBinding } from './flows/deps.ts';
 
 export type ConnState = LinkState | 'none';
 
 export interface TvEvents {
   alert: (o: AcceptOutcome) => void;
+  /** An area alert for this TV's zone (taken over only while nobody is bound). */
+  areaAlert: (o: AcceptOutcome) => void;
+  bindings: () => void;
   expired: (alertIds: string[]) => void;
   conn: (s: ConnState) => void;
   area: () => void;
@@ -26,6 +32,8 @@ type Listeners = { [K in keyof TvEvents]: TvEvents[K][] };
 
 export class TvController {
   readonly store: AlertStore;
+  /** Area alerts of this TV's zone, kept under the same rules as personal ones. */
+  readonly areaStore: AlertStore;
   readonly outbox: ReceiptOutbox;
   readonly prefs: PrefsStore;
   conn: ConnState;
@@ -34,16 +42,19 @@ export class TvController {
   private link: Link | null = null;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private displayedSent = new Set<string>();
-  private listeners: Listeners = { alert: [], expired: [], conn: [], area: [], mail: [], receiptSent: [] };
+  private listeners: Listeners = { alert: [], areaAlert: [], bindings: [], expired: [], conn: [], area: [], mail: [], receiptSent: [] };
   private readonly residentsKey: string;
+  private readonly bindingsKey: string;
 
   constructor(readonly cfg: TvConfig, private readonly storage: KeyValueStorage | null) {
     this.store = new AlertStore(storage, cfg.device);
+    this.areaStore = new AlertStore(storage, `${cfg.device}.area`);
     this.outbox = new ReceiptOutbox(storage, cfg.device, (r) => this.emit('receiptSent', r));
     this.conn = cfg.mqtt ? 'connecting' : 'none';
     // Large text and read-aloud by default (issue 5).
     this.prefs = new PrefsStore(storage, cfg.device, { lang: cfg.lang, textSize: 'large', contrast: false, readAloud: true });
     this.residentsKey = `kz.tv.${cfg.device}.residents`;
+    this.bindingsKey = `kz.tv.${cfg.device}.bindings`;
     this.scheduleExpiry();
   }
 
@@ -112,7 +123,8 @@ export class TvController {
 
   get online(): boolean { return this.conn === 'online'; }
 
-  private receiveArea(zone: string, a: AreaAlert | null): void {
+  receiveArea(zone: string, a: AreaAlert | null): void {
+    if (this.cfg.zone && zone === this.cfg.zone) this.takeArea(zone, a);
     if (!a || a.msgType === 'Cancel') this.areas.delete(zone);
     else {
       const prev = this.areas.get(zone);
@@ -120,6 +132,24 @@ export class TvController {
       this.areas.set(zone, a);
     }
     this.emit('area');
+  }
+
+  /** The zone's area alert into the area store; a cleared retained message ends what it held. */
+  private takeArea(zone: string, a: AreaAlert | null): void {
+    let o: AcceptOutcome;
+    if (a) o = this.areaStore.accept(areaAsPersonal(a, this.prefs.get().lang));
+    else {
+      const held = this.areaStore.active().find((e) => e.alert.zone.id === zone);
+      if (!held) return;
+      o = this.areaStore.accept({ ...held.alert, msgType: 'Cancel', revision: held.alert.revision + 1 });
+    }
+    this.scheduleExpiry();
+    this.emit('areaAlert', o);
+  }
+
+  /** Nobody bound here (as far as this TV knows): area alerts then take over the screen. */
+  get unbound(): boolean {
+    return this.residents().length === 0 && !this.knownBindings().some((b) => !b.ended);
   }
 
   /** Area alerts still in force, most severe first; the TV's own zone first when configured. */
@@ -135,13 +165,38 @@ export class TvController {
     this.emit('mail', m.unread);
   }
 
-  /** Names of the people this TV serves (from bound cards and alerts addressed to them). */
+  /** Names of the people this TV serves: alert recipients, and bound cards not already among them. */
   residents(): string[] {
+    let list: string[] = [];
     try {
       const raw = this.storage?.getItem(this.residentsKey);
+      const parsed = raw ? (JSON.parse(raw) as unknown) : [];
+      list = Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
+    } catch { list = []; }
+    const squash = (n: string) => n.replace(/\s/g, '');
+    for (const b of this.knownBindings()) {
+      if (!b.ended && !list.some((n) => squash(n).includes(squash(b.displayName)))) list.push(b.displayName);
+    }
+    return list;
+  }
+
+  /** Bindings as this TV last saw them (the console is the source; this is for screens and offline). */
+  knownBindings(): KnownBinding[] {
+    try {
+      const raw = this.storage?.getItem(this.bindingsKey);
       const list = raw ? (JSON.parse(raw) as unknown) : [];
-      return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+      return Array.isArray(list) ? list.filter((b): b is KnownBinding => !!b && typeof b.bindingId === 'string' && typeof b.displayName === 'string') : [];
     } catch { return []; }
+  }
+
+  /** Merge the console's current list: ones it no longer lists are kept as ended (so My information can say so). */
+  rememberBindings(current: Binding[]): KnownBinding[] {
+    const ids = new Set(current.map((b) => b.bindingId));
+    const ended = this.knownBindings().filter((b) => !ids.has(b.bindingId)).map((b) => ({ ...b, ended: true }));
+    const merged: KnownBinding[] = [...current.map((b) => ({ bindingId: b.bindingId, displayName: b.displayName, boundAt: b.boundAt })), ...ended].slice(0, 16);
+    try { this.storage?.setItem(this.bindingsKey, JSON.stringify(merged)); } catch { /* memory only */ }
+    this.emit('bindings');
+    return merged;
   }
 
   private rememberResidents(a: PersonalAlert): void {
@@ -152,11 +207,12 @@ export class TvController {
 
   private scheduleExpiry(): void {
     clearTimeout(this.expiryTimer);
-    const ms = this.store.msToNextExpiry();
-    if (ms === null) return;
+    const times = [this.store.msToNextExpiry(), this.areaStore.msToNextExpiry()].filter((x): x is number => x !== null);
+    if (!times.length) return;
+    const ms = Math.min(...times);
     // Cap the wait: timers on sleeping boxes drift; re-check at least every minute.
     this.expiryTimer = setTimeout(() => {
-      const gone = this.store.expire();
+      const gone = [...this.store.expire(), ...this.areaStore.expire()];
       if (gone.length) this.emit('expired', gone);
       this.scheduleExpiry();
     }, Math.min(ms + 50, 60_000));

@@ -47,6 +47,8 @@ export interface TakeoverState {
   confirmation?: string | undefined;
   online: boolean;
   scale: number;
+  /** An area alert on an unbound TV: nobody to answer for, OK closes it. */
+  area?: boolean | undefined;
 }
 
 export function takeoverModel(st: TakeoverState): TakeoverModel {
@@ -68,7 +70,7 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
   else if (st.closeReason === 'expired') notice = { text: s.expired, color: C.ok };
   else if (!st.online) notice = { text: s.offlineWarning, color: C.warn };
   else if (entry.updated) notice = { text: s.updated, color: C.warn };
-  const closeOnly = !!st.closeReason;
+  const closeOnly = !!st.closeReason || !!st.area;
   return {
     levelBg: argb(L.rgb),
     levelFg: argb(L.textRgb),
@@ -84,11 +86,11 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
     shelterDetail,
     notice,
     // No answer to ask for on a closed alert (answered, cancelled, expired).
-    prompt: closeOnly ? '' : fmt(s.answerPrompt, { name: r.displayName }),
+    prompt: st.area && !st.closeReason ? s.areaNoAnswer : closeOnly ? '' : fmt(s.answerPrompt, { name: r.displayName }),
     choices: choices(lang),
     confirmation: st.confirmation,
     closeOnly,
-    closeLabel: st.closeReason === 'answered' ? s.backHome : s.backHome,
+    closeLabel: st.area && !st.closeReason ? s.areaOk : s.backHome,
     scale: st.scale,
   };
 }

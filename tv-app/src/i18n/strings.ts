@@ -20,12 +20,13 @@ export interface Strings {
   okConfirms: string; answerSending: string; answerSent: string; answerQueued: string;
   allAnswered: string; backHome: string; updated: string; cancelled: string; expired: string;
   offlineWarning: string; recipientOf: string; readAgain: string;
-  comingSoon: string; backHint: string; configError: string;
+  comingSoon: string; backHint: string; configError: string; everyoneIn: string; areaOk: string; areaNoAnswer: string;
   setPerson: string; setLanguage: string; setTextSize: string; setContrast: string; setReadAloud: string;
   sizeNormal: string; sizeLarge: string; sizeXLarge: string; on: string; off: string; everyone: string; setHint: string;
 }
 
 const ja: Strings = {
+  everyoneIn: '{zone}の皆さん', areaOk: '確認しました', areaNoAnswer: 'この地域のすべての方へのお知らせです。決定ボタンで閉じます',
   appTitle: 'きずな テレビ',
   connOnline: '接続中', connConnecting: '接続しています…', connReconnecting: '再接続しています…', connNoBroker: '避難情報の受信が設定されていません',
   areaNone: '現在、避難情報は出ていません', areaTitle: '地域の避難情報', areaLevel: '{zone}：警戒レベル{level} {phrase}',
@@ -48,6 +49,7 @@ const ja: Strings = {
 };
 
 const easy: Strings = {
+  everyoneIn: '{zone}の みなさん', areaOk: 'わかりました', areaNoAnswer: 'この ちいきの みんなへの しらせ です。けってい ボタンで とじます',
   appTitle: 'きずな テレビ',
   connOnline: 'つながって います', connConnecting: 'つないで います…', connReconnecting: 'もう いちど つないで います…', connNoBroker: 'ひなんの しらせを うけとる せっていが ありません',
   areaNone: 'いま ひなんの しらせは ありません', areaTitle: 'ちいきの ひなんの しらせ', areaLevel: '{zone}：レベル{level} {phrase}',
@@ -70,6 +72,7 @@ const easy: Strings = {
 };
 
 const en: Strings = {
+  everyoneIn: 'Everyone in {zone}', areaOk: 'I have seen this', areaNoAnswer: 'A message for everyone in this area. Press OK to close',
   appTitle: 'Kizuna TV',
   connOnline: 'Connected', connConnecting: 'Connecting…', connReconnecting: 'Reconnecting…', connNoBroker: 'Alert reception is not set up',
   areaNone: 'No evacuation information at present', areaTitle: 'Evacuation information for your area', areaLevel: '{zone}: Level {level} {phrase}',
@@ -92,6 +95,7 @@ const en: Strings = {
 };
 
 const zh: Strings = {
+  everyoneIn: '{zone}的各位', areaOk: '已确认', areaNoAnswer: '这是给本地区所有人的通知。按确定键关闭',
   appTitle: 'Kizuna 电视',
   connOnline: '已连接', connConnecting: '正在连接…', connReconnecting: '正在重新连接…', connNoBroker: '未设置接收避难信息',
   areaNone: '目前没有避难信息', areaTitle: '本地区的避难信息', areaLevel: '{zone}：警戒等级{level} {phrase}',
@@ -114,6 +118,7 @@ const zh: Strings = {
 };
 
 const ko: Strings = {
+  everyoneIn: '{zone} 주민 여러분', areaOk: '확인했습니다', areaNoAnswer: '이 지역 모든 분께 드리는 알림입니다. 확인 버튼으로 닫습니다',
   appTitle: 'Kizuna TV',
   connOnline: '연결됨', connConnecting: '연결 중…', connReconnecting: '다시 연결하는 중…', connNoBroker: '피난 정보 수신이 설정되지 않았습니다',
   areaNone: '현재 피난 정보가 없습니다', areaTitle: '지역 피난 정보', areaLevel: '{zone}: 경계 레벨 {level} {phrase}',
@@ -136,6 +141,7 @@ const ko: Strings = {
 };
 
 const vi: Strings = {
+  everyoneIn: 'Mọi người ở {zone}', areaOk: 'Tôi đã xem', areaNoAnswer: 'Thông báo cho mọi người trong khu vực. Nhấn OK để đóng',
   appTitle: 'Kizuna TV',
   connOnline: 'Đã kết nối', connConnecting: 'Đang kết nối…', connReconnecting: 'Đang kết nối lại…', connNoBroker: 'Chưa cài đặt nhận thông tin sơ tán',
   areaNone: 'Hiện không có thông tin sơ tán', areaTitle: 'Thông tin sơ tán khu vực', areaLevel: '{zone}: Cấp {level} {phrase}',
@@ -158,6 +164,7 @@ const vi: Strings = {
 };
 
 const pt: Strings = {
+  everyoneIn: 'Todos em {zone}', areaOk: 'Eu vi', areaNoAnswer: 'Aviso para todos desta região. Aperte OK para fechar',
   appTitle: 'Kizuna TV',
   connOnline: 'Conectado', connConnecting: 'Conectando…', connReconnecting: 'Reconectando…', connNoBroker: 'Recepção de alertas não configurada',
   areaNone: 'Não há informação de evacuação no momento', areaTitle: 'Informação de evacuação da região', areaLevel: '{zone}: Nível {level} {phrase}',

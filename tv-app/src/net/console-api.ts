@@ -1,0 +1,22 @@
+/**
+ * The console's card-binding API for TVs (contract/src/binding.ts): HTTP Basic with the TV's
+ * own broker credentials. The registration bytes come from the contract, never rebuilt here.
+ */
+import { BIND_PATHS, type BindNonce, type Binding } from '@kizuna/contract/binding';
+import { basicAuth, callJson, requireBase, toBase64 } from './http.ts';
+
+export interface ConsoleApi {
+  nonce(): Promise<BindNonce>;
+  bind(cms: Uint8Array): Promise<Binding>;
+  bindings(): Promise<Binding[]>;
+}
+
+export function consoleApi(base: string | undefined, device: string, user: string | undefined, pass: string | undefined): ConsoleApi {
+  const auth = () => basicAuth(user ?? device, pass ?? '');
+  const url = (p: string) => `${requireBase(base, 'console')}${p}`;
+  return {
+    nonce: () => callJson<BindNonce>(url(BIND_PATHS.nonce), { body: { device }, authorization: auth() }),
+    bind: (cms) => callJson<Binding>(url(BIND_PATHS.bind), { body: { cms: toBase64(cms) }, authorization: auth() }),
+    bindings: () => callJson<Binding[]>(url(BIND_PATHS.bind), { authorization: auth() }),
+  };
+}
