@@ -12,7 +12,6 @@ export const gatewayErrors = defineErrors({
   KZ_GW_AUTH_SIGNATURE: { message: 'the request signature does not match (method, path, timestamp, body digest)', status: 401 },
   KZ_GW_AUTH_CLOCK_SKEW: { message: 'the request timestamp is outside the allowed window', status: 401 },
   KZ_GW_AUTH_REPLAYED: { message: 'this signed request was already used', status: 401 },
-  KZ_GW_AUTH_BODY_DIGEST: { message: 'the body digest does not match the body', status: 401 },
   KZ_GW_INSURER_SUSPENDED: { message: 'this insurer is suspended by the operator (emergency stop); nothing was done', status: 403 },
   KZ_GW_OPERATOR_AUTH: { message: 'operator token is missing or wrong', status: 401 },
   KZ_GW_UNKNOWN_INSURER: { message: 'insurer does not exist', status: 404 },
@@ -37,7 +36,6 @@ export const gatewayErrors = defineErrors({
   KZ_GW_NOTICE_STATE: { message: 'the notice is not in a state that allows this', status: 409 },
   KZ_GW_ATTACHMENT_INVALID: { message: 'attachment refused', status: 400 },
   KZ_GW_DUE_DATE: { message: 'due date must be today or later (YYYY-MM-DD)', status: 400 },
-  KZ_GW_CONSENT_NONCE: { message: 'consent nonce is unknown, used, expired or for another post-box', status: 400 },
   KZ_GW_ALREADY_ENROLLED: { message: 'this policy is already linked to this post-box', status: 409 },
   KZ_GW_POLICY_TAKEN: { message: 'this policy is already linked to another post-box', status: 409 },
   // signed documents
