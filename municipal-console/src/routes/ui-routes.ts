@@ -117,8 +117,8 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     preHandler: requireRole(ctx, 'issuer'),
     schema: { tags: ['status'], summary: 'Mark a person on the rescue list as reached (attributed, in the audit log)', security: sec, params: Type.Object({ id: Type.String({ maxLength: 64 }), residentId: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ residentId: Type.String(), by: Type.String(), at: Type.String() }), ...errors(401, 403, 404) } },
   }, async (req) => {
-    const { rowCount } = await ctx.db.query('SELECT 1 FROM alert_recipients WHERE alert_id = $1 AND resident_id = $2 AND needs_help', [req.params.id, req.params.residentId]);
-    if (!rowCount) throw uiErrors.KZ_CONSOLE_NOT_IN_RESCUE_LIST(`${req.params.residentId} in alert ${req.params.id}`);
+    const { rows } = await ctx.db.query('SELECT 1 FROM alert_recipients WHERE alert_id = $1 AND resident_id = $2 AND needs_help', [req.params.id, req.params.residentId]);
+    if (rows.length === 0) throw uiErrors.KZ_CONSOLE_NOT_IN_RESCUE_LIST(`${req.params.residentId} in alert ${req.params.id}`);
     const at = ctx.clock.now(); const by = staffOf(req).username;
     await audit(ctx.db, { actor: by, action: 'rescue.reached', subject: req.params.residentId, details: { alertId: req.params.id } }, at);
     return { residentId: req.params.residentId, by, at: at.toISOString() };

@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { levelCss, LEVELS, type AlertLevel } from '@kizuna/contract/levels';
 import { ApiError, type AlertView, type Counts, type Zone, type ZoneCounts } from './api.ts';
-import { hazardName, levelText, t, type Key } from './i18n.ts';
+import { hazardName, lang, levelText, t, type Key } from './i18n.ts';
 
 export function LevelBadge({ level }: { level: number }) {
   const s = LEVELS[level as AlertLevel];
@@ -39,7 +39,7 @@ export function ErrorBox({ error }: { error: unknown }) {
 /** Progress colour: a sequential blue scale (readable for every colour vision), with the % written on the zone too. */
 function progressFill(p: number | null): string {
   if (p === null) return '#e4e4e4';
-  const steps = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
+  const steps = ['#deebf7', '#9ecae1', '#4292c6', '#2171b5', '#08306b'];
   return steps[Math.min(4, Math.floor(p * 5))]!;
 }
 
@@ -64,8 +64,8 @@ export function ZoneMap(props: { zones: Zone[]; figures?: ZoneCounts[]; selected
       const d = z.polygon.map((q, i) => `${i ? 'L' : 'M'}${xy(q).join(',')}`).join(' ') + 'Z';
       const cx = z.polygon.slice(0, -1).reduce((s, q) => s + xy(q)[0]!, 0) / Math.max(1, z.polygon.length - 1);
       const cy = z.polygon.slice(0, -1).reduce((s, q) => s + xy(q)[1]!, 0) / Math.max(1, z.polygon.length - 1);
-      const name = z.name;
-      const fill = onToggle ? (sel ? '#aa00aa' : '#f2f2f2') : progressFill(p);
+      const name = lang() === 'en' && z.nameEn ? z.nameEn : z.name;
+      const fill = onToggle ? (sel ? '#0b4f9c' : '#f2f2f2') : progressFill(p);
       const dark = onToggle ? sel : p !== null && p >= 0.6;
       const toggle = () => onToggle?.(z.id);
       return html`<g class="zone" data-zone=${z.id}>
@@ -81,7 +81,7 @@ export function ZoneMap(props: { zones: Zone[]; figures?: ZoneCounts[]; selected
 
 export function MapLegend() {
   return html`<p class="legend"><span>${t('progress')}:</span>
-    ${['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'].map((c, i) => html`<span class="sw" style=${{ background: c }}></span><span>${i * 20}–${i * 20 + 20}%</span>`)}
+    ${['#deebf7', '#9ecae1', '#4292c6', '#2171b5', '#08306b'].map((c, i) => html`<span class="sw" style=${{ background: c }}></span><span>${i * 20}–${i * 20 + 20}%</span>`)}
     <span class="sw" style=${{ background: '#e4e4e4' }}></span><span>${t('notTargeted')}</span></p>`;
 }
 

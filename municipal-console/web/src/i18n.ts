@@ -45,7 +45,7 @@ const en: Dict = {
   evacuating: 'Evacuating', safeIndoors: 'Safe where they are', needHelpAnswer: 'Need help',
   zonesMap: 'Evacuation progress by zone', progress: 'Answered or arrived', notTargeted: 'Not targeted', shelters: 'Shelters', occupancy: 'Occupancy', capacity: 'Capacity',
   open: 'Open', closed: 'Closed', openAction: 'Open', closeAction: 'Close', welfare: 'Welfare shelter', hazards: 'Hazards', save: 'Save',
-  hazard: 'Hazard', level: 'Alert level', status: 'Kind', actual: 'Actual', exercise: 'Exercise', areas: 'Areas', areasHint: 'Click zones on the map or pick them from the list',
+  hazard: 'Hazard', level: 'Alert level ', status: 'Kind', actual: 'Actual', exercise: 'Exercise', areas: 'Areas', areasHint: 'Click zones on the map or pick them from the list',
   group: 'Recipients', groupAll: 'Everyone', groupNeedsHelp: 'Only people needing help', groupVulnerable: 'People needing help and the elderly', template: 'Instruction',
   tplShelter: 'Go to a shelter', tplUpstairs: 'Go to an upper floor', extra: 'Extra text (optional)', expiry: 'Expires', minutes: 'min from now',
   previewDraft: 'Save draft and preview', composeTitle: 'Compose an alert', approvalNote: 'Actual alerts at level 4 or 5 need a second staff member’s approval after sending.',
@@ -97,7 +97,9 @@ export const langName = (l: string) => LANG_NAMES[l]?.[current === 'ja' ? 0 : 1]
 export function levelText(level: number): { phrase: string; action: string } {
   const s = LEVELS[level as AlertLevel];
   if (!s) return { phrase: String(level), action: '' };
-  return current === 'ja' ? { phrase: s.phrase, action: s.action } : { phrase: `${s.english}`, action: '' };
+  // Official English names of the levels (Cabinet Office); the long guideline sentence stays in s.english.
+  const EN: Record<number, string> = { 3: 'Evacuation of the elderly, etc.', 4: 'Evacuation instruction', 5: 'Emergency safety measures' };
+  return current === 'ja' ? { phrase: s.phrase, action: s.action } : { phrase: EN[level] ?? s.english, action: s.english };
 }
 
 export const answerName = (a: string | null) => a === 'evacuating' ? t('evacuating') : a === 'safe-indoors' ? t('safeIndoors') : a === 'need-help' ? t('needHelpAnswer') : '—';

@@ -61,7 +61,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   const a = alert.data;
   const showPreview = a && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
   const preview = usePoll(() => (showPreview ? call<Preview>(`/api/alerts/${id}/preview`) : Promise.resolve(null)), 0, [id, a?.state, a?.revision, a?.pending?.revision]);
-  const status = useSse<AlertStatus | null>(a && a.state !== 'draft' ? `/api/alerts/${id}/events` : null, 'status', (_p, d) => d as AlertStatus, null);
+  const status = useSse<AlertStatus | null>(a && a.revision > 0 ? `/api/alerts/${id}/events` : null, 'status', (_p, d) => d as AlertStatus, null);
   const [error, setError] = useState<unknown>(null);
   const [correcting, setCorrecting] = useState(false);
   if (alert.error) return html`<${ErrorBox} error=${alert.error} />`;
@@ -77,7 +77,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     <a href="#/" class="back">← ${t('back')}</a>
     <h2><${AlertHead} a=${a} /></h2>
     <p class="meta">${a.identifier} · ${t('issuedBy')}: ${a.createdBy} · ${fmtTime(a.createdAt)} · ${t('expiry')}: ${fmtTime(a.expires)}
-      ${a.state === 'draft' ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
+      ${a.revision === 0 ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
     <div class="actions" role="group" aria-label="actions">
       ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${act('send')}>${t('send')}</button>` : null}
       ${waiting && can(staff, 'approver') && pendingBy !== staff.username ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>
@@ -86,7 +86,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
       ${a.state === 'active' && can(staff, 'issuer') ? html`<button type="button" class="danger" data-action="cancel" onClick=${act('cancel', t('confirmCancel'))}>${t('cancel')}</button>
         <button type="button" data-action="correct" aria-expanded=${correcting} onClick=${() => setCorrecting(!correcting)}>${t('correct')}</button>` : null}
       ${a.revision > 0 ? html`<a class="button" href=${`/api/alerts/${a.id}/cap`} download=${`${a.identifier}.cap.xml`} data-action="cap">${t('downloadCap')}</a>` : null}
-      ${a.state !== 'draft' ? html`<a class="button" href=${`#/alerts/${a.id}/rescue`}>${t('rescueList')}</a>` : null}
+      ${a.revision > 0 ? html`<a class="button" href=${`#/alerts/${a.id}/rescue`}>${t('rescueList')}</a>` : null}
     </div>
     <${ErrorBox} error=${error} />
     ${correcting && a.state === 'active' ? html`<${CorrectForm} a=${a} onDone=${() => { setCorrecting(false); alert.reload(); }} />` : null}
