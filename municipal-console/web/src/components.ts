@@ -68,11 +68,13 @@ export function ZoneMap(props: { zones: Zone[]; figures?: ZoneCounts[]; selected
       const fill = onToggle ? (sel ? '#0b4f9c' : '#f2f2f2') : progressFill(p);
       const dark = onToggle ? sel : p !== null && p >= 0.6;
       const toggle = () => onToggle?.(z.id);
+      // Shrink a long label (e.g. an English zone name) to fit its zone.
+      const zoneWidth = (zz: Zone) => { const xs = zz.polygon.map((q) => xy(q)[0]!); return Math.max(...xs) - Math.min(...xs) - 12; };
       return html`<g class="zone" data-zone=${z.id}>
         <path d=${d} fill=${fill} stroke="#333" stroke-width="2"
           ...${onToggle ? { role: 'checkbox', tabindex: '0', 'aria-checked': String(sel), 'aria-label': name, onClick: toggle,
             onKeyDown: (e: KeyboardEvent) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); toggle(); } } } : {}} />
-        <text x=${cx} y=${cy - 8} text-anchor="middle" class=${dark ? 'zl dark' : 'zl'}>${name}</text>
+        <text x=${cx} y=${cy - 8} text-anchor="middle" class=${dark ? 'zl dark' : 'zl'} style=${{ fontSize: `${Math.min(30, zoneWidth(z) / (name.length * 0.62))}px` }}>${name}</text>
         <text x=${cx} y=${cy + 26} text-anchor="middle" class=${dark ? 'zp dark' : 'zp'}>${onToggle ? (sel ? '✓' : '') : p === null ? t('notTargeted') : `${Math.round(p * 100)}%${f ? ` (${f.acknowledged.total + f.arrived}/${f.targeted})` : ''}`}</text>
       </g>`;
     })}
