@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createHttpServer, listen, openDb, type Db, type KzFastify, type Logger } from '@kizuna/core';
+import { bridgeClientModule, kioskCsp } from './kiosk-assets.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { RosterSource } from './roster.ts';
 import { migrateTerminalDb, TerminalStore } from './store.ts';
@@ -28,6 +29,8 @@ export interface TerminalAppOptions {
   /** Municipal console (roster). */
   consoleUrl?: string | undefined;
   verifier?: CardVerifier | undefined;
+  /** The card-reader bridge the kiosk page connects to (jpki startCardBridge, ws://…); omit for no reader (manual check-in only). */
+  cardBridgeUrl?: string | undefined;
   clock?: () => Date;
   capacity?: number | undefined;
   warnRatio?: number;
@@ -46,6 +49,8 @@ const Manual = Type.Object({
 }, { additionalProperties: false });
 
 export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalApp> {
+  const csp = kioskCsp(o.cardBridgeUrl);
+  const bridgeClient = await bridgeClientModule();
   await migrateTerminalDb(o.db);
   const store = new TerminalStore(o.db, { muni: o.muni, shelter: o.shelter, terminal: o.terminal }, o.clock);
   const roster = new RosterSource({ store, logger: o.logger, consoleUrl: o.consoleUrl, credentials: o.mqttCredentials });
@@ -79,7 +84,10 @@ export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalA
     clearInterval(timer);
     await link?.close();
   });
+  // helmet's policy would keep the page from reaching the card-reader bridge on its own port
+  app.addHook('onSend', async (_req, reply, payload) => { reply.header('content-security-policy', csp); return payload; });
   await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'] });
+  app.get('/vendor/bridge-client.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(bridgeClient));
 
   app.get('/api/status', async () => {
     const r = roster.current;
@@ -87,6 +95,7 @@ export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalA
     return {
       muni: o.muni, shelter: o.shelter, terminal: o.terminal,
       shelterName: r?.roster.shelterName ?? null, welfare: r?.roster.welfare ?? false,
+      cardReader: { bridgeUrl: o.cardBridgeUrl ?? null },
       occupancy: await terminal.occupancy(),
       link: {
         configured: !!link, connected: link?.connected ?? false, peers: link?.peers ?? 'pending',

@@ -1,8 +1,10 @@
 /**
  * The kiosk in Chromium through the flows of issue 7: tap, household, manual entry, undo,
- * unknown card, revoked card, full shelter; keyboard only; Japanese and English. The test plays
- * the card reader: it reads the emulated card over JPKI APDUs and hands the certificate to the
- * page the way the reader bridge does. Screenshots go to test-output/screenshots/evacuation-center.
+ * unknown card, revoked card, unreadable card, full shelter, reader gone; keyboard only;
+ * Japanese and English. Cards are emulated My Number cards offered by jpki's real card-reader
+ * bridge: the page connects to it, staff hold a card, the page reads the authentication
+ * certificate over JPKI APDUs through the bridge and taps it in. Screenshots go to
+ * test-output/screenshots/evacuation-center.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { openDb, type Db } from '@kizuna/core';
 import { launchBrowser, screenshotDir } from '@kizuna/test-utils';
 import { createAuthority } from '@kizuna/jpki/authority';
 import { createVerifier } from '@kizuna/jpki/verifier';
-import { JpkiClient } from '@kizuna/jpki/jpki-client';
+import { startCardBridge, type BridgeCard, type RunningBridge } from '@kizuna/jpki/bridge-server';
 import { startTerminal } from '../src/app.ts';
 import { jpkiCardVerifier } from '../src/verifier.ts';
 import { migrateTerminalDb, TerminalStore } from '../src/store.ts';
@@ -23,17 +25,21 @@ describe('shelter kiosk in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let shots: string;
-  const certs: Record<string, string> = {};
+  let bridge: RunningBridge;
 
   beforeAll(async () => {
     const authority = await createAuthority();
     const serials: Record<string, string> = {};
+    const cards: BridgeCard[] = [];
     for (const who of ['hanako', 'stranger', 'lost']) {
       const issued = await authority.issueCard({ name: who, address: '絆市', birthDate: '1948-05-05', sex: 2 }, { authPin: '1234', signPassword: 'KIZUNA01' });
-      certs[who] = Buffer.from(await new JpkiClient(issued.card).readAuthCertificate()).toString('base64');
+      cards.push({ id: who, label: `デモカード ${who}`, transmit: (apdu) => issued.card.transmit(apdu) });
       serials[who] = issued.authSerial;
     }
+    // a card whose chip answers every command with 6F 00 (no precise diagnosis): it cannot be read
+    cards.push({ id: 'broken', label: 'デモカード broken', transmit: async () => new Uint8Array([0x6f, 0x00]) });
     authority.revoke(serials.lost!, 'card-lost');
+    bridge = await startCardBridge({ port: 0, cards, logger: quietLogger() });
     const roster = await makeRoster([
       { key: 'p-hanako', name: '山田 花子', household: 'h-yamada', serials: [serials.hanako!], needsCare: true },
       { key: 'p-taro', name: '山田 太郎', household: 'h-yamada' },
@@ -43,25 +49,34 @@ describe('shelter kiosk in Chromium', () => {
     await migrateTerminalDb(db);
     await new TerminalStore(db, IDS).saveRoster(roster.version, roster);
     const verifier = jpkiCardVerifier(createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource() }));
-    terminal = await startTerminal({ db, logger: quietLogger(), ...IDS, verifier, port: 0, warnRatio: 0.8 });
+    terminal = await startTerminal({ db, logger: quietLogger(), ...IDS, verifier, port: 0, warnRatio: 0.8, cardBridgeUrl: bridge.url });
     browser = await launchBrowser({ width: 1280, height: 800 });
     page = await browser.newPage();
     shots = await screenshotDir('evacuation-center');
     await page.goto(terminal.url);
     await page.waitForSelector('body[data-ready=true]');
   });
-  afterAll(async () => { await browser?.close(); await terminal?.close(); await db?.close(); });
+  afterAll(async () => { await browser?.close(); await bridge?.close(); await terminal?.close(); await db?.close(); });
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) as `${string}.png` });
   const screen = async (name: string) => page.waitForSelector(`[data-screen="${name}"]`, { timeout: 10_000 });
-  const tap = (who: string) => page.evaluate((b64) => (window as unknown as { kiosk: { cardRead(b: string): Promise<void> } }).kiosk.cardRead(b64), certs[who]!);
+  /** Staff pick the card on the reader and read it, as at the door. */
+  const tap = async (who: string) => {
+    await page.waitForSelector('#reader[data-state=ready]');
+    await page.select('#reader-card', who);
+    await page.click('[data-action=hold-card]');
+  };
   const present = () => page.$eval('#occ-present', (e) => Number(e.textContent));
   const text = (sel: string) => page.$eval(sel, (e) => (e as HTMLElement).innerText);
   const home = async () => { await page.keyboard.press('Escape'); await page.waitForSelector('.home'); };
 
-  it('shows the waiting screen in Japanese', async () => {
+  it('shows the waiting screen in Japanese with the card reader connected', async () => {
     expect(await text('main h1')).toBe('マイナンバーカードをリーダーにかざしてください');
     expect(await text('#shelter-name')).toBe('絆市立第一小学校');
+    await page.waitForSelector('#reader[data-state=ready]');
+    expect(await text('#reader')).toBe('カードリーダー 準備完了');
+    expect(await page.$$eval('#reader-card option', (o) => o.map((x) => (x as HTMLOptionElement).label)))
+      .toEqual(['デモカード hanako', 'デモカード stranger', 'デモカード lost', 'デモカード broken']);
     await shot('01-home-ja');
   });
 
@@ -127,6 +142,16 @@ describe('shelter kiosk in Chromium', () => {
     await home();
   });
 
+  it('tells staff a card that cannot be read to try again or check in by hand', async () => {
+    await tap('broken');
+    await screen('card-unreadable');
+    expect(await text('main h1')).toBe('カードを読み取れませんでした');
+    expect(await text('main .code')).toMatch(/^KZ_SHELTER_CARD_UNREADABLE \(KZ_/);
+    await shot('06b-unreadable-card');
+    await page.click('main button.secondary');
+    await page.waitForSelector('.home');
+  });
+
   it('warns before full, stops at capacity, and checks in only when staff confirm', async () => {
     for (const n of ['A', 'B']) {
       await page.click('[data-action=manual]');
@@ -171,5 +196,30 @@ describe('shelter kiosk in Chromium', () => {
     await screen('left');
     await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '5');
     await page.click('#lang');
+  });
+
+  it('says so when the card reader goes away, keeps manual check-in, and reconnects when it is back', async () => {
+    const port = bridge.port;
+    await bridge.close();
+    await page.waitForSelector('#reader[data-state=offline]', { timeout: 15_000 });
+    expect(await text('#reader')).toBe('カードリーダー 未接続');
+    expect(await text('.reader-panel')).toContain('カードリーダーに接続できません');
+    expect(await page.$('[data-action=hold-card]')).toBeNull();
+    await shot('10-reader-offline');
+    await page.click('[data-action=manual]');
+    await screen('manual');
+    await page.type('#f-name', 'E');
+    await page.click('[data-action=check-in]');
+    await screen('full'); // 5 of 5 are here
+    await page.click('[data-action=override]');
+    await screen('done');
+    await page.waitForFunction(() => document.querySelector('#occ-present')?.textContent === '6');
+    await home();
+    // the bridge comes back on the same port: the kiosk finds it again without a reload
+    const authority = await createAuthority();
+    const issued = await authority.issueCard({ name: 'again', address: '絆市', birthDate: '1960-01-01', sex: 1 }, { authPin: '1234', signPassword: 'KIZUNA01' });
+    bridge = await startCardBridge({ port, cards: [{ id: 'again', label: 'デモカード again', transmit: (a) => issued.card.transmit(a) }], logger: quietLogger() });
+    await page.waitForSelector('#reader[data-state=ready]', { timeout: 15_000 });
+    expect(await page.$$eval('#reader-card option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual(['again']);
   });
 });

@@ -1,9 +1,11 @@
 // The shelter kiosk: one page, screens drawn into <main>. Every action goes to the terminal
 // service on this laptop, which records it locally first; the page works the same offline.
 import { STRINGS } from './i18n.js';
+import { createCardReader } from './card-reader.js';
 
 let lang = localStorage.getItem('kz-lang') === 'en' ? 'en' : 'ja';
 let status = null;
+let reader = null;
 let homeTimer = null;
 const t = (key, ...args) => { const v = STRINGS[lang][key]; return typeof v === 'function' ? v(...args) : v ?? key; };
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -74,6 +76,45 @@ function home() {
   applyStatic();
   $('#screen [data-action=manual]').addEventListener('click', () => manualForm());
   $('#screen [data-action=present]').addEventListener('click', () => presentList());
+  drawReader();
+}
+
+// ---- card reader ----
+/** The header's reader state, and on the waiting screen the cards the bridge can reach. */
+function drawReader() {
+  const state = reader?.state ?? 'none';
+  const badge = $('#reader');
+  badge.hidden = state === 'none';
+  badge.dataset.state = state;
+  badge.textContent = t(`reader_${state}`);
+  const panel = $('#screen .reader-panel');
+  if (!panel) return;
+  panel.dataset.state = state;
+  if (state === 'none') return panel.replaceChildren();
+  if (state !== 'ready') {
+    return panel.replaceChildren(el('p', { class: 'reader-note', role: 'status' }, state === 'offline' ? t('readerOfflineHint') : t('reader_connecting')));
+  }
+  if (!reader.cards.length) return panel.replaceChildren(el('p', { class: 'reader-note', role: 'status' }, t('readerNoCard')));
+  const prev = panel.querySelector('select')?.value;
+  const select = el('select', { id: 'reader-card', name: 'card' },
+    ...reader.cards.map((c) => el('option', { value: c.id, selected: c.id === prev }, c.label)));
+  const hold = el('button', { type: 'button', class: 'big', 'data-action': 'hold-card', onclick: () => holdCard(select.value) }, t('holdThisCard'));
+  const keepFocus = panel.contains(document.activeElement) ? document.activeElement.id || document.activeElement.dataset.action : null;
+  panel.replaceChildren(el('label', { for: 'reader-card' }, t('cardOnReader')), el('div', { class: 'reader-row' }, select, hold));
+  if (keepFocus) (panel.querySelector(`#${keepFocus}`) ?? panel.querySelector(`[data-action=${keepFocus}]`))?.focus();
+}
+
+/** Staff hold a card over the reader: read its authentication certificate through the bridge, then tap it in. */
+async function holdCard(cardId) {
+  if (!cardId) return;
+  show(el('div', { class: 'panel center', 'data-screen': 'reading' }, el('h1', {}, t('reading'))));
+  let certificate;
+  try {
+    certificate = await reader.read(cardId);
+  } catch (e) {
+    return cardProblem('KZ_SHELTER_CARD_UNREADABLE', e.code);
+  }
+  return cardRead(certificate);
 }
 
 function backHomeLater(ms) {
@@ -86,9 +127,8 @@ function needsBadges(p) {
     p.needsCare && !(p.needs ?? []).length ? el('span', { class: 'badge' }, t('needsCare')) : null);
 }
 
-/** A card was read (by the reader bridge, or the reader stand-in in tests): verify and show who it is. */
+/** A card was read: the service verifies it (revocation included) and finds who it is. */
 async function cardRead(certificateB64) {
-  show(el('div', { class: 'panel center' }, el('h1', {}, t('reading'))));
   let r;
   try {
     r = await api('POST', '/api/taps', { certificate: certificateB64 });
@@ -99,12 +139,12 @@ async function cardRead(certificateB64) {
   return unknownCard(r);
 }
 
-function cardProblem(code) {
+function cardProblem(code, readerCode) {
   const kind = code === 'KZ_SHELTER_CARD_REVOKED' ? 'revoked' : code === 'KZ_SHELTER_CARD_STATUS_UNKNOWN' ? 'statusUnknown'
     : code === 'KZ_SHELTER_CARD_INVALID' ? 'invalid' : 'unreadable';
   const hint = { revoked: t('revokedHint'), statusUnknown: t('statusUnknownHint'), invalid: t('revokedHint'), unreadable: t('unreadableHint') }[kind];
   show(el('div', { class: `panel alert ${kind}`, 'data-screen': `card-${kind}` },
-    el('h1', {}, t(`${kind}Title`)), el('p', { class: 'lead' }, hint), code ? el('p', { class: 'code' }, code) : null,
+    el('h1', {}, t(`${kind}Title`)), el('p', { class: 'lead' }, hint), code ? el('p', { class: 'code' }, readerCode ? `${code} (${readerCode})` : code) : null,
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'big', autofocus: true, onclick: () => manualForm() }, t('manualByHand')),
       el('button', { type: 'button', class: 'big secondary', onclick: home }, t('tryAgain')))));
@@ -258,10 +298,10 @@ $('#lang').addEventListener('click', () => {
 });
 document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') home(); });
 
-// The card reader delivers here: the reader bridge in production, the test's reader stand-in in tests.
-window.kiosk = { cardRead, cardProblem: (code) => cardProblem(code ?? 'KZ_SHELTER_CARD_UNREADABLE'), home };
 applyStatic();
 home();
 await refreshStatus();
+reader = createCardReader(status?.cardReader?.bridgeUrl ?? null, drawReader);
+drawReader();
 setInterval(refreshStatus, 2000);
 document.body.dataset.ready = 'true';
