@@ -1,18 +1,29 @@
 /**
  * Run one shelter terminal alone: `npx tsx evacuation-center/src/server.ts` with KZ_SHELTER_*
- * variables (README.md). Closes gracefully on SIGINT/SIGTERM; a kill -9 loses nothing either
- * (every event is in the local store before it is shown as done).
+ * variables (README.md). Cards are verified against the authority (trust anchors pinned or
+ * fetched, OCSP, fail closed); the kiosk reads them through the card-reader bridge. Closes
+ * gracefully on SIGINT/SIGTERM; a kill -9 loses nothing either (every event is in the local
+ * store before it is shown as done).
  */
 import { createLogger } from '@kizuna/core';
 import { startTerminal } from './app.ts';
+import { authorityCardVerifier } from './authority-verifier.ts';
 import { loadTerminalConfig } from './config.ts';
 
 const cfg = loadTerminalConfig();
 const logger = createLogger({ name: 'evacuation-center', level: cfg.KZ_SHELTER_LOG_LEVEL });
+const verifier = authorityCardVerifier({ authorityUrl: cfg.KZ_SHELTER_AUTHORITY_URL, trustAnchorsFile: cfg.KZ_SHELTER_TRUST_ANCHORS_FILE, logger });
+// A pinned anchors file must be good at start; fetched anchors may come later (no network yet).
+if (cfg.KZ_SHELTER_TRUST_ANCHORS_FILE && !(await verifier.prepare())) {
+  logger.fatal({ code: 'KZ_SHELTER_ANCHORS_UNAVAILABLE', file: cfg.KZ_SHELTER_TRUST_ANCHORS_FILE }, 'cannot read the pinned trust anchors');
+  process.exit(1);
+}
+if (!cfg.KZ_SHELTER_TRUST_ANCHORS_FILE) void verifier.prepare();
 const t = await startTerminal({
   logger, muni: cfg.KZ_SHELTER_MUNI, shelter: cfg.KZ_SHELTER_ID, terminal: cfg.KZ_SHELTER_TERMINAL,
   mqttUrl: cfg.KZ_SHELTER_MQTT_URL, mqttCredentials: { username: cfg.KZ_SHELTER_MQTT_USERNAME, password: cfg.KZ_SHELTER_MQTT_PASSWORD },
-  consoleUrl: cfg.KZ_SHELTER_CONSOLE_URL, dataDir: cfg.KZ_SHELTER_DATA_DIR, host: cfg.KZ_SHELTER_HOST, port: cfg.KZ_SHELTER_PORT,
+  consoleUrl: cfg.KZ_SHELTER_CONSOLE_URL, cardBridgeUrl: cfg.KZ_SHELTER_CARD_BRIDGE_URL || undefined, verifier,
+  dataDir: cfg.KZ_SHELTER_DATA_DIR, host: cfg.KZ_SHELTER_HOST, port: cfg.KZ_SHELTER_PORT,
   capacity: cfg.KZ_SHELTER_CAPACITY, warnRatio: cfg.KZ_SHELTER_WARN_RATIO, rosterRefreshMs: cfg.KZ_SHELTER_ROSTER_REFRESH_S * 1000,
 });
 logger.info({ url: t.url, shelter: cfg.KZ_SHELTER_ID, terminal: cfg.KZ_SHELTER_TERMINAL }, 'terminal ready');
