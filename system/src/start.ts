@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { KzError, createLogger } from '@kizuna/core';
+import { buildConsoleWeb } from '@kizuna/municipal-console/web-plugin';
 import { loadSystemConfig } from './config.ts';
 import { startSystem } from './system.ts';
-import { DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents } from './demo-data.ts';
+import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents } from './demo-data.ts';
 import { writeFile } from 'node:fs/promises';
 
 const t0 = Date.now();
@@ -31,6 +32,8 @@ async function main() {
     ...(logFile ? { destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) } : {}),
   });
   if (logFile) say(`logs: ${logFile}`);
+  say('console: building the staff web UI');
+  await buildConsoleWeb();
   const system = await startSystem({ config, progress: say, logger });
   const zone = new Map(DEMO_ZONES.map((z) => [z.id, z.name]));
   const tvLine = (t: (typeof system.tvs)[number]) =>
@@ -50,6 +53,8 @@ async function main() {
     '',
     `  Municipal console   ${system.urls.console}/   (API docs: ${system.urls.console}/docs; staff logins in docs/DEMO.md)`,
     `  Shelter terminal    ${system.urls.shelter}/   (at the door of ${DEMO_SHELTERS[0]!.name}; card bridge ${system.urls.bridge})`,
+    `  Insurer gateway     ${system.urls.gateway}/   (${DEMO_INSURER.name}: key ${system.insurer.keyId}, secret ${system.insurer.secret}; API docs ${system.urls.gateway}/docs)`,
+    `                      operator token for emergency stop: ${system.insurer.operatorToken}`,
     `  Certificate authority ${system.urls.authority}/  (OCSP, CRLs)`,
     `  MQTT broker         ${system.urls.mqtt}  and  ${system.urls.mqttWs}`,
     '',

@@ -8,17 +8,26 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, createLogger, type Db, type Logger } from '@kizuna/core';
 import { createAuthority, createVerifier, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
 import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
+import {
+  addApiKey, authorityLinks, challengeLogin, createEvidenceVerifier, createInsurer, createWatchSource, listApiKeys, listInsurers,
+  revokeApiKey, startGateway,
+} from '@kizuna/insurer-gateway';
+import { createChallengeService } from '@kizuna/jpki';
+import { randomBytes } from 'node:crypto';
 import { createCredentialStore, createEmbeddedBroker, type BrokerIdentity, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
-import { startConsole, type StartedConsole } from '@kizuna/municipal-console';
+import { inProcessAuthorityLinks, startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
-import { DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
+import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
 import { seedDemo, type DemoSeed } from './seed.ts';
 
 export interface TvLink { device: string; zone: string; residents: string[]; url: string }
 
+export interface InsurerAccess { insurerId: string; keyId: string; secret: string; operatorToken: string }
+
 export interface RunningSystem {
-  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string; bridge: string; shelter: string };
+  insurer: InsurerAccess;
+  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string; bridge: string; shelter: string; gateway: string };
   tvs: TvLink[];
   authority: Authority;
   credentials: CredentialStore;
@@ -71,6 +80,9 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const authorityServer = await startAuthorityServer({ authority, host, port: cfg.KZ_AUTHORITY_PORT, logger });
     closers.push(() => authorityServer.close());
 
+    // Every part that checks a card asks the authority's OCSP in-process (fail closed).
+    const verifier = createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() });
+
     say('broker: credential store and embedded MQTT broker');
     const brokerDb = await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: dir('broker-db') });
     closers.push(() => brokerDb.close());
@@ -84,7 +96,10 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const muniCreds = await credentialsFor(credentials, { kind: 'municipality', muni: DEMO_MUNI.code });
     const muniMqtt = await connectMqtt(broker.mqttUrl, muniCreds);
     closers.push(async () => { await muniMqtt.endAsync(true); });
-    const consoleServer = await startConsole({ db: consoleDb, logger, mqtt: muniMqtt, muni: DEMO_MUNI.code, host, port: cfg.KZ_CONSOLE_PORT });
+    const consoleServer = await startConsole({
+      db: consoleDb, logger, mqtt: muniMqtt, muni: DEMO_MUNI.code, host, port: cfg.KZ_CONSOLE_PORT,
+      verifier, authorityLinks: inProcessAuthorityLinks(authority), credentials,
+    });
     closers.push(() => consoleServer.close());
     const seed = await seedDemo({ db: consoleDb, authority, credentials, cardsDir: dir('cards'), progress: say });
 
@@ -100,13 +115,28 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const shelter = DEMO_SHELTERS[0]!;
     say(`shelter: terminal at ${shelter.name}`);
     const terminalCreds = await credentialsFor(credentials, { kind: 'terminal', muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1' });
-    const verifier = createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() });
     const terminal = await startTerminal({
       dataDir: dir(`shelter-${shelter.id}-door-1`) ?? 'memory', logger, host, port: cfg.KZ_SHELTER_PORT,
       muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1', capacity: shelter.capacity,
       mqttUrl: broker.mqttUrl, mqttCredentials: terminalCreds, consoleUrl: consoleServer.url, verifier: jpkiCardVerifier(verifier),
     });
     closers.push(() => terminal.close());
+
+    // The post-box operator is another organisation: its own database, its own broker identity.
+    say('post-box: insurer gateway and electronic post-box');
+    const gatewayDb = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: dir('gateway-db') });
+    closers.push(() => gatewayDb.close());
+    const postboxMqtt = await connectMqtt(broker.mqttUrl, await credentialsFor(credentials, { kind: 'postbox' }));
+    closers.push(async () => { await postboxMqtt.endAsync(true); });
+    const operatorToken = randomBytes(24).toString('base64url');
+    const gateway = await startGateway({
+      db: gatewayDb, logger, verifier, mqtt: postboxMqtt, operatorToken, host, port: cfg.KZ_GATEWAY_PORT,
+      challenges: challengeLogin(createChallengeService({ verifier })),
+      status: createWatchSource({ db: gatewayDb, verifier, links: authorityLinks(authority) }),
+      evidenceVerifier: createEvidenceVerifier({ trustAnchors: authority.trustAnchors().pem }),
+    });
+    closers.push(() => gateway.close());
+    const insurer = await demoInsurerKey(gatewayDb, operatorToken);
 
     say('tv: building the TV applet');
     const bundle = await buildTvBundle(opts.tvDistDir ? { outDir: opts.tvDistDir } : {});
@@ -117,7 +147,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const tvs: TvLink[] = seed.tvs.map((t) => {
       const hash = new URLSearchParams({
         device: t.id, muni: DEMO_MUNI.code, zone: t.zone, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
-        console: consoleServer.url, bridge: bridge.url, lang: t.language,
+        console: consoleServer.url, bridge: bridge.url, postbox: gateway.url, lang: t.language,
         // A PC keyboard has no colour keys: R, G, Y and B stand in for them in the demo.
         keys: '82:Red,71:Green,89:Yellow,66:Blue',
       });
@@ -125,7 +155,8 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
 
     return {
-      urls: { console: consoleServer.url, tv: tv.url, authority: authorityServer.url, mqtt: broker.mqttUrl, mqttWs: wsUrl, bridge: bridge.url, shelter: terminal.url },
+      urls: { console: consoleServer.url, tv: tv.url, authority: authorityServer.url, mqtt: broker.mqttUrl, mqttWs: wsUrl, bridge: bridge.url, shelter: terminal.url, gateway: gateway.url },
+      insurer,
       tvs, authority, credentials, consoleDb, console: consoleServer, seed,
       close,
     };
@@ -133,4 +164,19 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     await close();
     throw e;
   }
+}
+
+/**
+ * The demo insurer's API key: created on first start, replaced on every later start (the gateway
+ * keeps no way to show a secret again), like the TVs' broker passwords.
+ */
+async function demoInsurerKey(db: Db, operatorToken: string): Promise<InsurerAccess> {
+  const exists = (await listInsurers(db)).some((i) => i.id === DEMO_INSURER.id);
+  if (!exists) {
+    const c = await createInsurer(db, { id: DEMO_INSURER.id, name: DEMO_INSURER.name });
+    return { insurerId: c.insurerId, keyId: c.keyId, secret: c.secret, operatorToken };
+  }
+  for (const k of await listApiKeys(db, DEMO_INSURER.id)) if (!k.revokedAt) await revokeApiKey(db, DEMO_INSURER.id, k.keyId);
+  const k = await addApiKey(db, DEMO_INSURER.id);
+  return { insurerId: DEMO_INSURER.id, keyId: k.keyId, secret: k.secret, operatorToken };
 }
