@@ -8,7 +8,7 @@
  * the broker's own ceiling. Goal: full path ≤ 1.5 × raw, and 50,000 TVs reached in < 10 s.
  *
  *   npx tsx municipal-console/bench/fanout.ts [--tvs 2000] [--brokers embedded,mosquitto] [--procs 4]
- *       [--rounds 1] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+ *       [--rounds 2] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres]
  *   npx tsx municipal-console/bench/fanout.ts --tvs 10000,50000        (the issue's sizes)
  *
  * --rounds 2 alternates the order (full, raw / raw, full) and keeps each path's best round.
@@ -47,7 +47,7 @@ const { values } = parseArgs({
     tvs: { type: 'string', default: '2000' },
     brokers: { type: 'string', default: 'embedded,mosquitto' },
     procs: { type: 'string', default: '4' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '2' },
     area: { type: 'boolean', default: false },
     timeout: { type: 'string', default: '120' },
     pg: { type: 'string' },
