@@ -40,11 +40,11 @@ const KEY_H = 76;
 const GAP = 10;
 
 export class Keyboard extends Component {
-  private setup: KeyboardSetup | null = null;
-  private keys: Key[] = [];
-  private index = 0;
-  private value = '';
-  private warn = '';
+  private kbSetup: KeyboardSetup | null = null;
+  private kbKeys: Key[] = [];
+  private kbIndex = 0;
+  private kbValue = '';
+  private kbWarn = '';
 
   static override _template(): Lightning.Component.Template {
     return {
@@ -62,14 +62,14 @@ export class Keyboard extends Component {
   static height(kind: 'password' | 'pin'): number { return 150 + (kind === 'password' ? 4 : 4) * (KEY_H + GAP); }
 
   reset(s: KeyboardSetup): void {
-    this.setup = s;
-    this.value = '';
-    this.warn = '';
-    this.index = 0;
-    this.keys = layout(s.kind, s.words);
+    this.kbSetup = s;
+    this.kbValue = '';
+    this.kbWarn = '';
+    this.kbIndex = 0;
+    this.kbKeys = layout(s.kind, s.words);
     const cellW = s.kind === 'password' ? 160 : 220;
     this.tag('Label')!.patch({ text: { text: s.label } });
-    this.tag('Keys')!.children = this.keys.map((k) => ({
+    this.tag('Keys')!.children = this.kbKeys.map((k) => ({
       ref: `Key-${k.id}`, x: k.col * (cellW + GAP), y: k.row * (KEY_H + GAP), w: k.span * cellW + (k.span - 1) * GAP, h: KEY_H, rect: true, color: C.panel,
       Label: { x: (k.span * cellW + (k.span - 1) * GAP) / 2, y: KEY_H / 2, mount: 0.5, text: txt(k.label, 40, { bold: true }) },
     }));
@@ -77,13 +77,13 @@ export class Keyboard extends Component {
   }
 
   private paint(): void {
-    const s = this.setup;
+    const s = this.kbSetup;
     if (!s) return;
-    this.tag('Field.Dots')!.patch({ text: { text: '●'.repeat(this.value.length) || ' ' } });
-    this.tag('Count')!.patch({ text: { text: this.warn || s.words.count.replace('{n}', String(this.value.length)), textColor: this.warn ? C.warn : C.text } });
+    this.tag('Field.Dots')!.patch({ text: { text: '●'.repeat(this.kbValue.length) || ' ' } });
+    this.tag('Count')!.patch({ text: { text: this.kbWarn || s.words.count.replace('{n}', String(this.kbValue.length)), textColor: this.kbWarn ? C.warn : C.text } });
     const focused = this.hasFocus();
     this.tag('Keys')!.children.forEach((el: Lightning.Element, i: number) => {
-      const f = focused && i === this.index;
+      const f = focused && i === this.kbIndex;
       el.patch({ color: f ? C.focusBg : C.panel, Label: { text: { textColor: f ? C.focusText : C.text } } });
     });
   }
@@ -92,18 +92,18 @@ export class Keyboard extends Component {
   override _unfocus(): void { this.paint(); }
 
   private move(dc: number, dr: number): boolean {
-    const cur = this.keys[this.index];
+    const cur = this.kbKeys[this.kbIndex];
     if (!cur) return true;
     if (dc !== 0) {
-      const row = this.keys.map((k, i) => [k, i] as const).filter(([k]) => k.row === cur.row);
-      const at = row.findIndex(([, i]) => i === this.index);
+      const row = this.kbKeys.map((k, i) => [k, i] as const).filter(([k]) => k.row === cur.row);
+      const at = row.findIndex(([, i]) => i === this.kbIndex);
       const next = row[at + dc];
-      if (next) this.index = next[1];
+      if (next) this.kbIndex = next[1];
     } else {
-      const row = this.keys.map((k, i) => [k, i] as const).filter(([k]) => k.row === cur.row + dr);
+      const row = this.kbKeys.map((k, i) => [k, i] as const).filter(([k]) => k.row === cur.row + dr);
       // The key under the same column (wide keys cover several), else the row's last key.
       const hit = row.find(([k]) => cur.col >= k.col && cur.col < k.col + k.span) ?? row[row.length - 1];
-      if (hit) this.index = hit[1];
+      if (hit) this.kbIndex = hit[1];
     }
     this.paint();
     return true;
@@ -114,41 +114,41 @@ export class Keyboard extends Component {
   override _handleUp(): boolean { return this.move(0, -1); }
   override _handleDown(): boolean { return this.move(0, 1); }
 
-  private type(ch: string): void {
-    const s = this.setup;
+  private typeChar(ch: string): void {
+    const s = this.kbSetup;
     if (!s) return;
-    this.warn = '';
-    if (this.value.length < s.max) this.value += ch;
-    if (this.value.length >= s.max) this.index = this.keys.findIndex((k) => k.id === 'OK');
+    this.kbWarn = '';
+    if (this.kbValue.length < s.max) this.kbValue += ch;
+    if (this.kbValue.length >= s.max) this.kbIndex = this.kbKeys.findIndex((k) => k.id === 'OK');
     this.paint();
   }
 
   private del(): void {
-    this.value = this.value.slice(0, -1);
-    this.warn = '';
+    this.kbValue = this.kbValue.slice(0, -1);
+    this.kbWarn = '';
     this.paint();
   }
 
   private submit(): void {
-    const s = this.setup;
+    const s = this.kbSetup;
     if (!s) return;
-    if (this.value.length < s.min) {
-      this.warn = s.words.tooShort.replace('{min}', String(s.min));
+    if (this.kbValue.length < s.min) {
+      this.kbWarn = s.words.tooShort.replace('{min}', String(s.min));
       this.paint();
       return;
     }
-    const v = this.value;
-    this.value = '';
+    const v = this.kbValue;
+    this.kbValue = '';
     this.paint();
     fire(this, '$flowAction', { type: 'secret', value: v });
   }
 
   override _handleEnter(): boolean {
-    const k = this.keys[this.index];
+    const k = this.kbKeys[this.kbIndex];
     if (!k) return true;
     if (k.id === 'OK') this.submit();
     else if (k.id === 'DEL') this.del();
-    else this.type(k.id);
+    else this.typeChar(k.id);
     return true;
   }
 
@@ -158,7 +158,7 @@ export class Keyboard extends Component {
   override _handleKey(e: KeyboardEvent): boolean {
     const d = digitOf(activeKeyMap(), e.keyCode);
     if (d === null) return false;
-    this.type(String(d));
+    this.typeChar(String(d));
     return true;
   }
 }

@@ -38,7 +38,7 @@ export class FlowScreen extends Component {
   private scroll = 0;
   private maxScroll = 0;
   private lineH = 52;
-  private window = { first: 0, size: 0 };
+  private win = { first: 0, size: 0 };
 
   static override _template(): Lightning.Component.Template {
     return {
@@ -134,11 +134,11 @@ export class FlowScreen extends Component {
     // A list: a window of rows around the focused one, with marks when more are above or below.
     const rowH = (it: { detail?: string | undefined }) => itemH + (it.detail ? detailH : 0) + 16;
     const room = lowerTop - top;
-    let first = Math.min(this.window.first, this.index);
+    let first = Math.min(this.win.first, this.index);
     const fits = (from: number) => { let h = 0; let n = 0; for (let i = from; i < st.items.length && h + rowH(st.items[i]!) <= room; i++) { h += rowH(st.items[i]!); n++; } return Math.max(1, n); };
     while (this.index >= first + fits(first)) first++;
     const size_ = fits(first);
-    this.window = { first, size: size_ };
+    this.win = { first, size: size_ };
     items.patch({ y: top });
     let y = 0;
     items.children = st.items.slice(first, first + size_).map((it, j) => {
