@@ -119,6 +119,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       dataDir: dir(`shelter-${shelter.id}-door-1`) ?? 'memory', logger, host, port: cfg.KZ_SHELTER_PORT,
       muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1', capacity: shelter.capacity,
       mqttUrl: broker.mqttUrl, mqttCredentials: terminalCreds, consoleUrl: consoleServer.url, verifier: jpkiCardVerifier(verifier),
+      cardBridgeUrl: bridge.url,
     });
     closers.push(() => terminal.close());
 
