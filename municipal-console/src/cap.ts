@@ -153,14 +153,17 @@ export function parseCap(xml: string): CapImport {
     (arr(info.area) as Node[]).forEach((area, k) => {
       const ap = `${ip}/area[${k + 1}]`;
       const desc = required(area, 'areaDesc', ap);
-      cap.areaDesc = cap.areaDesc ? `${cap.areaDesc}; ${desc}` : desc;
+      // CAP repeats the areas in every <info> (one per language): keep each area once.
+      if (!(cap.areaDesc ?? '').split('; ').includes(desc)) cap.areaDesc = cap.areaDesc ? `${cap.areaDesc}; ${desc}` : desc;
       arr(area.polygon).forEach((poly, m) => {
         const ring = parsePolygon(text(poly) ?? '', `${ap}/polygon[${m + 1}]`);
+        if (polygon && JSON.stringify(polygon) === JSON.stringify(ring)) return; // the same area in another language's <info>
         if (polygon) throw bad(`${ap}/polygon[${m + 1}]`, 'only one polygon per alert is supported; use zones (geocode kizuna:zone) for more');
         polygon = ring;
       });
       arr(area.circle).forEach((c, m) => {
         const cc = parseCircle(text(c) ?? '', `${ap}/circle[${m + 1}]`);
+        if (circle && JSON.stringify(circle) === JSON.stringify(cc)) return;
         if (circle) throw bad(`${ap}/circle[${m + 1}]`, 'only one circle per alert is supported');
         circle = cc;
       });

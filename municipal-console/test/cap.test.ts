@@ -43,6 +43,19 @@ describe('CAP 1.2 import', () => {
     expect(x.spec.extra?.ja).toBe('川沿いの道は通らないでください。');
   });
 
+  it('keeps an area once when every language\'s <info> repeats it, and still refuses two different polygons', () => {
+    const poly = '<polygon>36.0,140.0 36.0,140.01 36.01,140.01 36.0,140.0</polygon>';
+    const english = `<info><language>en</language><category>Met</category><event>Flood</event><urgency>Expected</urgency><severity>Severe</severity>
+      <certainty>Likely</certainty><expires>2026-11-23T23:00:00+09:00</expires><instruction>Avoid the river road.</instruction>
+      <area><areaDesc>川辺地区</areaDesc>${poly}</area></info>`;
+    const x = parseCap(cap({ area: poly }, english));
+    expect(x.spec.cap?.areaDesc).toBe('川辺地区');
+    expect(x.spec.target.polygon).toHaveLength(4);
+    expect(x.spec.extra?.en).toBe('Avoid the river road.');
+    const other = english.replace(poly, '<polygon>35.0,139.0 35.0,139.01 35.01,139.01 35.0,139.0</polygon>');
+    expect(() => parseCap(cap({ area: poly }, other))).toThrow(/only one polygon/);
+  });
+
   const cases: [string, string, RegExp][] = [
     ['missing level', cap({ level: '' }), /parameter\[valueName=EvacuationLevel\]/],
     ['level 2', cap({ level: '2' }), /EvacuationLevel\]\/value must be 3, 4 or 5/],
