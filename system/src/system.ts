@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { openDb, createLogger, type Db, type Logger } from '@kizuna/core';
+import { coreErrors, openDb, createLogger, type Db, type Logger } from '@kizuna/core';
 import { createAuthority, createVerifier, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
 import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
 import {
@@ -74,6 +74,10 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
   const closers: (() => Promise<void>)[] = [];
   const close = async () => { for (const c of closers.reverse()) await c().catch((e) => logger.warn({ err: e }, 'close failed')); };
 
+  if (!!cfg.KZ_TLS_CERT_FILE !== !!cfg.KZ_TLS_KEY_FILE) {
+    throw coreErrors.KZ_CONFIG_INVALID('KZ_TLS_CERT_FILE and KZ_TLS_KEY_FILE go together: set both or neither');
+  }
+  const tls = cfg.KZ_TLS_CERT_FILE && cfg.KZ_TLS_KEY_FILE ? { certFile: cfg.KZ_TLS_CERT_FILE, keyFile: cfg.KZ_TLS_KEY_FILE } : undefined;
   try {
     say('authority: loading the test certificate authority (J-LIS stand-in)');
     const authority = await createAuthority({ dataDir: dir('authority'), publicUrl: `http://${host}:${cfg.KZ_AUTHORITY_PORT}` });
@@ -87,7 +91,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const brokerDb = await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: dir('broker-db') });
     closers.push(() => brokerDb.close());
     const credentials = await createCredentialStore(brokerDb, { logger });
-    const broker: EmbeddedBroker = await createEmbeddedBroker({ credentials, logger, host, port: cfg.KZ_BROKER_PORT, wsPort: cfg.KZ_BROKER_WS_PORT });
+    const broker: EmbeddedBroker = await createEmbeddedBroker({ credentials, logger, host, port: cfg.KZ_BROKER_PORT, wsPort: cfg.KZ_BROKER_WS_PORT, tls });
     closers.push(() => broker.close());
 
     say('municipality: database and demo data');
@@ -98,7 +102,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     closers.push(async () => { await muniMqtt.endAsync(true); });
     const consoleServer = await startConsole({
       db: consoleDb, logger, mqtt: muniMqtt, muni: DEMO_MUNI.code, host, port: cfg.KZ_CONSOLE_PORT,
-      verifier, authorityLinks: inProcessAuthorityLinks(authority), credentials,
+      verifier, authorityLinks: inProcessAuthorityLinks(authority), credentials, ...(tls ? { tls } : {}),
     });
     closers.push(() => consoleServer.close());
     const seed = await seedDemo({ db: consoleDb, authority, credentials, cardsDir: dir('cards'), progress: say });
@@ -131,7 +135,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     closers.push(async () => { await postboxMqtt.endAsync(true); });
     const operatorToken = randomBytes(24).toString('base64url');
     const gateway = await startGateway({
-      db: gatewayDb, logger, verifier, mqtt: postboxMqtt, operatorToken, host, port: cfg.KZ_GATEWAY_PORT,
+      db: gatewayDb, logger, verifier, mqtt: postboxMqtt, operatorToken, host, port: cfg.KZ_GATEWAY_PORT, tls,
       challenges: challengeLogin(createChallengeService({ verifier })),
       status: createWatchSource({ db: gatewayDb, verifier, links: authorityLinks(authority) }),
       evidenceVerifier: createEvidenceVerifier({ trustAnchors: authority.trustAnchors().pem }),
