@@ -253,8 +253,8 @@ for (const n of sizes) {
     for (const kind of brokers) rows.push(`| ${n} | ${kind} | ${why} | | | | | | |`);
     continue;
   }
-  const store0 = await consoleDb(values.pg);
-  const db = store0.db;
+  const consoleStore = await consoleDb(values.pg);
+  const db = consoleStore.db;
   const brokerDb = await openDb({});
   try {
     let t = Date.now();
@@ -270,14 +270,14 @@ for (const n of sizes) {
     for (const kind of brokers) {
       const r = await runBroker(kind, n, { db, store, town, tvs, muni, raw });
       const f = best(r.full); const b = best(r.raw);
-      rows.push(`| ${n} | ${kind} | full: POST /api/alerts (${store0.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`);
+      rows.push(`| ${n} | ${kind} | full: POST /api/alerts (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`);
       rows.push(`| ${n} | ${kind} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`);
       notes.push(`${n} ${kind}: full path p50 ${ratio(f.p50, b.p50)}, p99 ${ratio(f.p99, b.p99)}, p100 ${ratio(f.p100, b.p100)} of raw; `
         + `console: first publish at ${ms(f.firstPublish)} ms, last publish call at ${ms(f.lastPublish)} ms, last PUBACK at ${ms(f.lastAck)} ms, POST answered at ${ms(f.answered)} ms; `
         + `raw: last PUBACK at ${ms(b.lastAck)} ms; invalid messages ${f.invalid + b.invalid}, duplicates ${f.duplicates + b.duplicates}`);
     }
   } finally {
-    await store0.drop();
+    await consoleStore.drop();
     await brokerDb.close();
   }
 }
