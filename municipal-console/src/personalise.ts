@@ -39,20 +39,20 @@ export function personalise(head: AlertHead, spec: AlertSpec, candidates: Candid
   const ordered = [...candidates].sort((a, b) => priority(a) - priority(b) || a.residentId.localeCompare(b.residentId));
   const perDevice = new Map<string, PersonalAlert>();
   const recipients: RecipientRow[] = [];
-  const seen = new Set<string>();
+  // one row per resident, looked up by id: a linear find here made a 50,000-TV alert quadratic
+  const byResident = new Map<string, RecipientRow>();
   for (const c of ordered) {
     // a resident bound to two TVs gets the message on both, with one ref and one shelter
     const prev = previous.get(c.residentId);
-    const first = !seen.has(c.residentId);
-    seen.add(c.residentId);
+    const earlier = byResident.get(c.residentId);
     const advice = adviceFor(head.level, c, spec.template);
     const home = c.lat !== null && c.lon !== null ? { lat: c.lat, lon: c.lon } : zoneCentre(zones.get(c.zoneId));
     let shelter = undefined as ReturnType<ShelterPool['choose']>;
     if (advice !== 'secure-safety') {
-      const already = recipients.find((r) => r.residentId === c.residentId)?.shelterId;
+      const already = earlier?.shelterId;
       shelter = already ? pool.peek(already) : (prev?.shelterId ? pool.keep(prev.shelterId) : undefined) ?? pool.choose(home, c.needsHelp);
     }
-    const ref = prev?.ref ?? recipients.find((r) => r.residentId === c.residentId)?.ref ?? newRef();
+    const ref = prev?.ref ?? earlier?.ref ?? newRef();
     const sref = shelter ? shelterRef(shelter, home) : undefined;
     const text = render({
       language: c.language, level: head.level, hazard: head.hazard, status: head.status, msgType: head.msgType, advice,
@@ -73,8 +73,10 @@ export function personalise(head: AlertHead, spec: AlertSpec, candidates: Candid
       perDevice.set(c.deviceId, msg);
     }
     msg.recipients.push(recipient);
-    if (first) {
-      recipients.push({ residentId: c.residentId, ref, deviceId: c.deviceId, zoneId: c.zoneId, needsHelp: c.needsHelp, leaveNow: advice !== 'get-ready', language: c.language, shelterId: shelter?.id ?? null });
+    if (!earlier) {
+      const row: RecipientRow = { residentId: c.residentId, ref, deviceId: c.deviceId, zoneId: c.zoneId, needsHelp: c.needsHelp, leaveNow: advice !== 'get-ready', language: c.language, shelterId: shelter?.id ?? null };
+      recipients.push(row);
+      byResident.set(c.residentId, row);
     }
   }
   for (const m of perDevice.values()) m.recipients.sort((a, b) => a.ref.localeCompare(b.ref));
