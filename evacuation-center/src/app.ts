@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createHttpServer, listen, openDb, type Db, type KzFastify, type Logger } from '@kizuna/core';
+import { createHttpServer, listen, openDb, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
 import { bridgeClientModule, kioskCsp } from './kiosk-assets.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { RosterSource } from './roster.ts';
@@ -29,6 +29,8 @@ export interface TerminalAppOptions {
   /** Municipal console (roster). */
   consoleUrl?: string | undefined;
   verifier?: CardVerifier | undefined;
+  /** Serve the kiosk over HTTPS from these PEM files. */
+  tls?: TlsFiles | undefined;
   /** The card-reader bridge the kiosk page connects to (jpki startCardBridge, ws://…); omit for no reader (manual check-in only). */
   cardBridgeUrl?: string | undefined;
   clock?: () => Date;
@@ -75,7 +77,7 @@ export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalA
   const timer = setInterval(refreshRoster, o.rosterRefreshMs ?? 300_000);
   timer.unref();
 
-  const base = await createHttpServer({ name: 'evacuation-center', logger: o.logger, ready: () => true, bodyLimit: 64 * 1024 });
+  const base = await createHttpServer({ name: 'evacuation-center', logger: o.logger, ready: () => true, bodyLimit: 64 * 1024, tls: o.tls });
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('terminal', terminal);
   app.decorate('link', link);

@@ -14,6 +14,8 @@ export const TerminalConfigSchema = Type.Object({
   KZ_SHELTER_MUNI: Type.String({ pattern: '^\\d{6}$', default: '999997', description: 'Municipality code (6 digits) the shelter belongs to' }),
   KZ_SHELTER_ID: SafeId('Shelter id as the municipality knows it'),
   KZ_SHELTER_TERMINAL: SafeId('This terminal\'s id (several terminals may serve one shelter)'),
+  KZ_SHELTER_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate chain: the kiosk is served over HTTPS' })),
+  KZ_SHELTER_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of KZ_SHELTER_TLS_CERT_FILE' })),
   KZ_SHELTER_MQTT_URL: Type.String({ default: 'mqtt://127.0.0.1:18830', description: 'Broker URL (mqtt://, mqtts://, ws://, wss://)' }),
   KZ_SHELTER_MQTT_USERNAME: Type.String({ minLength: 1, description: "The terminal's broker username (also its MQTT client id)" }),
   KZ_SHELTER_MQTT_PASSWORD: Type.String({ minLength: 1, description: "The terminal's broker password (never logged)" }),

@@ -24,6 +24,7 @@ const t = await startTerminal({
   mqttUrl: cfg.KZ_SHELTER_MQTT_URL, mqttCredentials: { username: cfg.KZ_SHELTER_MQTT_USERNAME, password: cfg.KZ_SHELTER_MQTT_PASSWORD },
   consoleUrl: cfg.KZ_SHELTER_CONSOLE_URL, cardBridgeUrl: cfg.KZ_SHELTER_CARD_BRIDGE_URL || undefined, verifier,
   dataDir: cfg.KZ_SHELTER_DATA_DIR, host: cfg.KZ_SHELTER_HOST, port: cfg.KZ_SHELTER_PORT,
+  tls: cfg.KZ_SHELTER_TLS_CERT_FILE && cfg.KZ_SHELTER_TLS_KEY_FILE ? { certFile: cfg.KZ_SHELTER_TLS_CERT_FILE, keyFile: cfg.KZ_SHELTER_TLS_KEY_FILE } : undefined,
   capacity: cfg.KZ_SHELTER_CAPACITY, warnRatio: cfg.KZ_SHELTER_WARN_RATIO, rosterRefreshMs: cfg.KZ_SHELTER_ROSTER_REFRESH_S * 1000,
 });
 logger.info({ url: t.url, shelter: cfg.KZ_SHELTER_ID, terminal: cfg.KZ_SHELTER_TERMINAL }, 'terminal ready');

@@ -6,7 +6,7 @@
  * to its renewal.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { createHttpServer, createLogger, listen, type Logger } from '@kizuna/core';
+import { createHttpServer, createLogger, listen, type Logger, type TlsFiles } from '@kizuna/core';
 import { createAuthority, type Authority, type AuthorityOptions } from './authority.ts';
 import { normalizeSerial } from './bytes.ts';
 import { jpkiErrors } from './errors.ts';
@@ -62,12 +62,14 @@ export interface AuthorityServerOptions extends AuthorityOptions {
   /** Use this authority instead of creating one from dataDir. */
   authority?: Authority;
   logger?: Logger;
+  /** Serve HTTPS from these PEM files. */
+  tls?: TlsFiles | undefined;
 }
 
 export interface RunningAuthority { url: string; authority: Authority; app: FastifyInstance; close(): Promise<void> }
 
-export async function buildAuthorityApp(authority: Authority, logger: Logger): Promise<FastifyInstance> {
-  const app = await createHttpServer({ name: 'jpki-authority', logger });
+export async function buildAuthorityApp(authority: Authority, logger: Logger, tls?: TlsFiles): Promise<FastifyInstance> {
+  const app = await createHttpServer({ name: 'jpki-authority', logger, tls });
   await app.register(authorityRoutes, { authority });
   return app;
 }
@@ -77,7 +79,7 @@ export async function startAuthorityServer(opts: AuthorityServerOptions = {}): P
   const host = opts.host ?? '127.0.0.1';
   const logger = opts.logger ?? createLogger({ name: 'jpki-authority' });
   const authority = opts.authority ?? await createAuthority({ ...opts, publicUrl: opts.publicUrl ?? `http://${host}:${port || 18840}` });
-  const app = await buildAuthorityApp(authority, logger);
+  const app = await buildAuthorityApp(authority, logger, opts.tls);
   const url = await listen(app, host, port);
   return { url, authority, app, close: () => app.close() };
 }

@@ -12,6 +12,8 @@ export const JpkiConfigSchema = Type.Object({
   KZ_JPKI_CARD_KEY: Type.Optional(Type.String({ description: 'Key that opens the card files in KZ_JPKI_CARDS_DIR' })),
   KZ_JPKI_OCSP_VALIDITY: Type.Integer({ minimum: 1, default: 300, description: 'Validity of each OCSP answer (seconds)' }),
   KZ_JPKI_CRL_VALIDITY: Type.Integer({ minimum: 1, default: 3600, description: 'Validity of each CRL (seconds)' }),
+  KZ_JPKI_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate chain: the authority serves HTTPS' })),
+  KZ_JPKI_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of KZ_JPKI_TLS_CERT_FILE' })),
   KZ_JPKI_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 

@@ -18,7 +18,8 @@ const authority = await createAuthority({
   ...(config.KZ_JPKI_DATA_DIR === 'memory' ? {} : { dataDir: config.KZ_JPKI_DATA_DIR }),
   publicUrl, ocspValidityMs: config.KZ_JPKI_OCSP_VALIDITY * 1000, crlValidityMs: config.KZ_JPKI_CRL_VALIDITY * 1000,
 });
-const server = await startAuthorityServer({ authority, host: config.KZ_JPKI_HOST, port: config.KZ_JPKI_AUTHORITY_PORT, logger });
+const tls = config.KZ_JPKI_TLS_CERT_FILE && config.KZ_JPKI_TLS_KEY_FILE ? { certFile: config.KZ_JPKI_TLS_CERT_FILE, keyFile: config.KZ_JPKI_TLS_KEY_FILE } : undefined;
+const server = await startAuthorityServer({ authority, host: config.KZ_JPKI_HOST, port: config.KZ_JPKI_AUTHORITY_PORT, logger, tls });
 logger.info({ url: server.url }, 'authority listening');
 
 let bridge: Awaited<ReturnType<typeof startCardBridge>> | undefined;

@@ -20,7 +20,7 @@ export const SystemConfigSchema = Type.Object({
   KZ_AUTHORITY_PORT: Port(18840, 'Test certificate authority: OCSP responder and CRLs'),
   KZ_GATEWAY_PORT: Port(18850, 'Insurer gateway and post-box'),
   KZ_BRIDGE_PORT: Port(18860, 'Card-reader bridge (WebSocket) for the browser apps'),
-  KZ_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate chain: the console and the gateway serve HTTPS, the broker mqtts:// and wss:// (loopback demo: plain)' })),
+  KZ_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate chain: the console, gateway, shelter terminal and authority serve HTTPS, the broker mqtts:// and wss:// (loopback demo: plain)' })),
   KZ_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of KZ_TLS_CERT_FILE' })),
   KZ_CONSOLE_DATABASE_URL: Url("Municipality database on PostgreSQL (default: embedded PGlite under KZ_DATA_DIR)"),
   KZ_GATEWAY_DATABASE_URL: Url('Post-box/gateway database on PostgreSQL (default: embedded PGlite)'),

@@ -81,7 +81,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
   try {
     say('authority: loading the test certificate authority (J-LIS stand-in)');
     const authority = await createAuthority({ dataDir: dir('authority'), publicUrl: `http://${host}:${cfg.KZ_AUTHORITY_PORT}` });
-    const authorityServer = await startAuthorityServer({ authority, host, port: cfg.KZ_AUTHORITY_PORT, logger });
+    const authorityServer = await startAuthorityServer({ authority, host, port: cfg.KZ_AUTHORITY_PORT, logger, tls });
     closers.push(() => authorityServer.close());
 
     // Every part that checks a card asks the authority's OCSP in-process (fail closed).
@@ -123,7 +123,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       dataDir: dir(`shelter-${shelter.id}-door-1`) ?? 'memory', logger, host, port: cfg.KZ_SHELTER_PORT,
       muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1', capacity: shelter.capacity,
       mqttUrl: broker.mqttUrl, mqttCredentials: terminalCreds, consoleUrl: consoleServer.url, verifier: jpkiCardVerifier(verifier),
-      cardBridgeUrl: bridge.url,
+      cardBridgeUrl: bridge.url, tls,
     });
     closers.push(() => terminal.close());
 
