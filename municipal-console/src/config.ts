@@ -24,6 +24,8 @@ export const ConsoleConfigSchema = Type.Object({
   KZ_CONSOLE_REVOCATION_CHECK_S: Type.Integer({ minimum: 0, default: 3600, description: "Seconds between two revocation-status checks of one bound card" }),
   KZ_CONSOLE_REVOCATION_BATCH: Type.Integer({ minimum: 1, default: 200, description: 'Bound cards checked per timer pass' }),
   KZ_CONSOLE_ROSTER_WINDOW_DAYS: Type.Integer({ minimum: 1, default: 7, description: "Days of check-ins that keep people (and events) on a shelter's roster" }),
+  KZ_CONSOLE_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate chain: the console serves HTTPS' })),
+  KZ_CONSOLE_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of KZ_CONSOLE_TLS_CERT_FILE' })),
   KZ_CONSOLE_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 

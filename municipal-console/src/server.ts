@@ -43,6 +43,7 @@ const started = await startConsole({
   ...binding, ...(credentials ? { credentials } : {}),
   bindNonceTtlS: cfg.KZ_CONSOLE_BIND_NONCE_TTL_S, revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
   revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH, rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
+  ...(cfg.KZ_CONSOLE_TLS_CERT_FILE && cfg.KZ_CONSOLE_TLS_KEY_FILE ? { tls: { certFile: cfg.KZ_CONSOLE_TLS_CERT_FILE, keyFile: cfg.KZ_CONSOLE_TLS_KEY_FILE } } : {}),
   ...(cfg.KZ_CONSOLE_ADMIN_USERNAME && cfg.KZ_CONSOLE_ADMIN_PASSWORD ? { bootstrapAdmin: { username: cfg.KZ_CONSOLE_ADMIN_USERNAME, password: cfg.KZ_CONSOLE_ADMIN_PASSWORD } } : {}),
 });
 logger.info({ url: started.url, docs: `${started.url}/docs` }, 'municipal console listening');
