@@ -5,9 +5,8 @@
  * unanswered alert reappears after a restart.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  KEY, isVisible, personalAlert, press, recipient, shot, startRig, waitHidden, waitVisibleText, type Rig,
-} from './helpers/harness.ts';
+import { KEY, isVisible, press, shot, waitHidden, waitVisibleText } from '@kizuna/test-utils';
+import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
 beforeAll(async () => { rig = await startRig(); });
@@ -30,7 +29,7 @@ describe('alert lifecycle', () => {
     await waitVisibleText(page, '絆市中央公民館', 'Takeover');
     await waitVisibleText(page, '内容が新しくなりました', 'Takeover');
     await rig.console.waitReceipt((x) => x.alertId === a1.alertId && x.revision === 2 && x.state === 'delivered');
-    await shot(page, 'alert-updated-ja');
+    await shot(page, 'tv-app', 'alert-updated-ja');
 
     // A redelivered revision 1 must not bring back the old shelter.
     await rig.console.publishAlert(rig.device, a1);
@@ -47,7 +46,7 @@ describe('alert lifecycle', () => {
 
     await rig.console.publishAlert(rig.device, { ...a2, revision: 3, msgType: 'Cancel' });
     await waitVisibleText(page, 'この避難情報は取り消されました', 'Takeover');
-    await shot(page, 'alert-cancelled-ja');
+    await shot(page, 'tv-app', 'alert-cancelled-ja');
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, '現在、避難情報は出ていません', 'Home');
@@ -67,7 +66,7 @@ describe('alert lifecycle', () => {
     expect(await page.evaluate(() => [...document.querySelectorAll('[texture-text*="期限切れ 太郎さん"]')]
       .some((e) => (e as HTMLElement).checkVisibility()))).toBe(false);
     await waitVisibleText(page, 'この避難情報は期限が切れました', 'Takeover', 10_000);
-    await shot(page, 'alert-expired-ja');
+    await shot(page, 'tv-app', 'alert-expired-ja');
     // No answer keys on an expired alert: green does nothing, OK goes home.
     await press(page, KEY.Green);
     await press(page, KEY.Enter);
@@ -87,7 +86,7 @@ describe('alert lifecycle', () => {
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, '避難情報を見る', 'Home');
     await waitVisibleText(page, '警戒レベル3', 'Home');
-    await shot(page, 'home-after-back-ja');
+    await shot(page, 'tv-app', 'home-after-back-ja');
     // The alert entry has the focus: OK brings the takeover back.
     await press(page, KEY.Enter);
     await waitVisibleText(page, '高橋 茂さん', 'Takeover');
@@ -96,7 +95,7 @@ describe('alert lifecycle', () => {
     await page.reload();
     await waitVisibleText(page, '高橋 茂さん', 'Takeover');
     await waitVisibleText(page, '通信が切れています', 'Takeover');
-    await shot(page, 'alert-restored-offline-ja');
+    await shot(page, 'tv-app', 'alert-restored-offline-ja');
     await press(page, KEY.Yellow);
     await waitVisibleText(page, 'つながったら市に送ります', 'Takeover');
     await rig.broker.comeBack();

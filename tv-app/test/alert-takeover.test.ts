@@ -4,9 +4,8 @@
  * and displayed, and the resident answers with the remote's keys.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  KEY, personalAlert, press, recipient, shot, startRig, takeoverLayoutProblems, waitHidden, waitVisibleText, isVisible, type Rig,
-} from './helpers/harness.ts';
+import { KEY, press, shot, waitHidden, waitVisibleText, isVisible } from '@kizuna/test-utils';
+import { personalAlert, recipient, startRig, takeoverLayoutProblems, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
 beforeAll(async () => { rig = await startRig(); });
@@ -20,7 +19,7 @@ describe('alert takeover', () => {
     await waitVisibleText(page, 'カードを登録する', 'Home');
     await waitVisibleText(page, '接続中', 'Home');
     expect(await isVisible(page, 'Takeover')).toBe(false);
-    await shot(page, 'home-unbound-ja');
+    await shot(page, 'tv-app', 'home-unbound-ja');
     await page.close();
   });
 
@@ -38,20 +37,20 @@ describe('alert takeover', () => {
     await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'delivered' && r.revision === 1);
     await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'displayed');
     expect(await takeoverLayoutProblems(page)).toEqual([]);
-    await shot(page, 'alert-level4-ja');
+    await shot(page, 'tv-app', 'alert-level4-ja');
 
     await press(page, KEY.Green);
     const ack = await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged');
     expect(ack).toMatchObject({ ref, answer: 'evacuating', revision: 1, v: 1, kind: 'receipt' });
     await waitVisibleText(page, '「避難します」と市に伝えました', 'Takeover');
-    await shot(page, 'alert-answered-ja');
+    await shot(page, 'tv-app', 'alert-answered-ja');
 
     // OK now returns home; the alert stays visible there (bar and menu) until it expires.
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, '避難情報を見る', 'Home');
     await waitVisibleText(page, '山田 花子さん', 'Home');
-    await shot(page, 'home-alert-active-ja');
+    await shot(page, 'tv-app', 'home-alert-active-ja');
     await page.close();
   });
 
@@ -65,7 +64,7 @@ describe('alert takeover', () => {
     await rig.console.publishAlert(rig.device, a);
     await waitVisibleText(page, '佐藤 清さん', 'Takeover');
     await waitVisibleText(page, '1人目／2人', 'Takeover');
-    await shot(page, 'alert-level5-household-ja');
+    await shot(page, 'tv-app', 'alert-level5-household-ja');
     // Right, Right, OK = the third choice: need help.
     await press(page, KEY.Right);
     await press(page, KEY.Right);
@@ -96,7 +95,7 @@ describe('alert takeover', () => {
     await waitVisibleText(page, 'John Smith', 'Takeover');
     await waitVisibleText(page, 'about 450 m', 'Takeover');
     expect(await takeoverLayoutProblems(page)).toEqual([]);
-    await shot(page, 'alert-exercise-en');
+    await shot(page, 'tv-app', 'alert-exercise-en');
     await press(page, KEY.Red);
     const ack = await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged');
     expect(ack.answer).toBe('need-help');

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeMessage, topics } from '@kizuna/contract';
-import { MUNI, personalAlert, recipient, shot, startRig, waitVisibleText, type Rig } from './helpers/harness.ts';
+import { shot, waitVisibleText } from '@kizuna/test-utils';
+import { MUNI, personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
 beforeAll(async () => { rig = await startRig(); });
@@ -18,7 +19,7 @@ describe('connection loss', () => {
     await waitVisibleText(page, '接続中', 'Home');
     await rig.broker.goAway();
     await waitVisibleText(page, '再接続しています', 'Home');
-    await shot(page, 'home-reconnecting-ja');
+    await shot(page, 'tv-app', 'home-reconnecting-ja');
 
     // The console publishes while the TV is cut off (straight into the broker).
     const a = personalAlert({ recipients: [recipient({ displayName: '伊藤 健さん' })] });

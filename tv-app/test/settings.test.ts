@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
-import { KEY, personalAlert, press, recipient, shot, startRig, waitHidden, waitVisibleText, type Rig } from './helpers/harness.ts';
+import { KEY, press, shot, waitHidden, waitVisibleText } from '@kizuna/test-utils';
+import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
 beforeAll(async () => { rig = await startRig(); });
@@ -37,7 +38,7 @@ describe('settings', () => {
     for (let i = 0; i < 4; i++) await press(page, KEY.Down);
     await press(page, KEY.Right); // read-aloud: off
     await waitVisibleText(page, '切', 'Settings');
-    await shot(page, 'settings-ja');
+    await shot(page, 'tv-app', 'settings-ja');
     await press(page, KEY.Back);
     await waitVisibleText(page, 'カードを登録する', 'Home');
 
@@ -57,7 +58,7 @@ describe('settings', () => {
     await press(page, KEY.Down);
     await press(page, KEY.Right); // やさしい にほんご
     await waitVisibleText(page, 'やさしい にほんご', 'Settings');
-    await shot(page, 'settings-easy-ja');
+    await shot(page, 'tv-app', 'settings-easy-ja');
     await press(page, KEY.Right); // English
     await waitVisibleText(page, 'Language', 'Settings');
     await press(page, KEY.Down);
@@ -65,10 +66,10 @@ describe('settings', () => {
     await waitVisibleText(page, 'Extra large', 'Settings');
     await press(page, KEY.Down);
     await press(page, KEY.Right); // high contrast on
-    await shot(page, 'settings-en');
+    await shot(page, 'tv-app', 'settings-en');
     await press(page, KEY.Back);
     await waitVisibleText(page, 'Register a card', 'Home');
-    await shot(page, 'home-en-xlarge-contrast');
+    await shot(page, 'tv-app', 'home-en-xlarge-contrast');
 
     await page.reload();
     await waitVisibleText(page, 'Register a card', 'Home');

@@ -133,23 +133,32 @@ export class AlertTakeover extends Component {
     const bandH = PHRASE_Y + phraseLH * (long ? 2 : 1) + 18;
     const bottomY = m.exercise ? BOTTOM_Y - FRAME : BOTTOM_Y;
     const panelY = top + bandH + 16;
-    // Fit the panel above the answer bar: shrink the panel's type (never below 32 px body text)
-    // until the headline (≤ 2 lines), shelter and one instruction line fit; the instruction
-    // then takes the room left (1–4 lines, ellipsis beyond).
+    // Fit the panel above the answer bar. The instruction (what to do, where to go) must be read
+    // whole: shrink the panel's type (never below 32 px body text) until the headline (≤ 2 lines),
+    // the shelter lines and every line of the instruction fit; if they still do not, the shelter's
+    // detail line gives way (the console's instruction already names the shelter and its address).
     let k = Math.min(s, 1.1);
     const lh = (size: number) => Math.round(size * k * 1.35);
     // A text texture is its lines plus half a font size of room for descenders.
     const pad = (size: number) => Math.round(size * k * 0.5);
+    const room = bottomY - panelY - 8;
+    const MIN_K = 32 / 42;
     let headLines = 1;
     let fixed = 0;
+    let need = 1;
+    let detail = !!m.shelterDetail;
     for (;;) {
       headLines = Math.min(2, Math.max(1, Math.ceil(estimateWidth(m.headline, 50 * k) / 1760)));
+      // 6 % slack: lines break at phrase boundaries, not at the last pixel.
+      need = Math.max(1, Math.ceil((estimateWidth(m.instruction, 42 * k) * 1.06) / 1760));
       fixed = Math.round(84 * k) + 8 + headLines * lh(50) + pad(50) + 8 + pad(42) + 16
-        + (m.shelter ? lh(46) + pad(46) + 4 : 0) + (m.shelterDetail ? lh(40) + pad(40) : 0);
-      if (fixed + lh(42) <= bottomY - panelY - 8 || k <= 0.8) break;
-      k = Math.max(0.8, k - 0.05);
+        + (m.shelter ? lh(46) + pad(46) + 4 : 0) + (detail ? lh(40) + pad(40) : 0);
+      if (fixed + need * lh(42) <= room) break;
+      if (k > MIN_K) { k = Math.max(MIN_K, k - 0.04); continue; }
+      if (detail) { detail = false; continue; }
+      break;
     }
-    const instrLines = Math.max(1, Math.min(4, Math.floor((bottomY - panelY - 8 - fixed) / lh(42))));
+    const instrLines = Math.max(1, Math.min(need + 1, Math.floor((room - fixed) / lh(42))));
     this.patch({
       Band: {
         y: top, h: bandH, color: m.levelBg,
@@ -164,7 +173,7 @@ export class AlertTakeover extends Component {
         Headline: { text: { text: m.headline, fontSize: Math.round(50 * k), lineHeight: lh(50) } },
         Instruction: { text: { text: m.instruction, fontSize: Math.round(42 * k), lineHeight: lh(42), maxLines: instrLines } },
         Shelter: { visible: !!m.shelter, text: { text: m.shelter, fontSize: Math.round(46 * k), lineHeight: lh(46) } },
-        ShelterDetail: { visible: !!m.shelterDetail, text: { text: m.shelterDetail, fontSize: Math.round(40 * k), lineHeight: lh(40) } },
+        ShelterDetail: { visible: detail, text: { text: m.shelterDetail, fontSize: Math.max(32, Math.round(40 * k)), lineHeight: lh(40) } },
       },
       Bottom: {
         y: bottomY,

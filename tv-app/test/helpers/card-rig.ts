@@ -4,9 +4,6 @@
  * gateway (its own test harness, listening), the card-reader bridge offering the cards, and the TV
  * server forwarding /console and /gateway. The TV gets `console=/console&postbox=/gateway`.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'puppeteer';
 import { createLogger, openDb, type Db } from '@kizuna/core';
@@ -16,7 +13,8 @@ import { addZone, registerDevice, seedResidents, startConsole, type StartedConso
 import { inProcessAuthorityLinks } from '@kizuna/municipal-console/authority-links';
 import { dbEngines, launchBrowser, waitVisibleText } from '@kizuna/test-utils';
 import { openHarness, type Harness, type Resident } from '../../../insurer-gateway/test/helpers.ts';
-import { buildTvBundle, startTvApp, type TvAppServer } from '../../server/index.ts';
+import { startTvApp, type TvAppServer } from '../../server/index.ts';
+import { builtBundle } from './harness.ts';
 
 export const MUNI = '999996';
 export const ZONE = 'z-kawabe';
@@ -48,12 +46,6 @@ export interface CardRig {
   resident(id: string): Resident;
   /** Stop / restart the console's listener (a lost server); same port. */
   close(): Promise<void>;
-}
-
-let bundle: Promise<string> | null = null;
-function builtBundle(): Promise<string> {
-  bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(async (dir) => (await buildTvBundle({ outDir: dir, minify: process.env.KZ_TV_TEST_MINIFY !== '0' })).outDir);
-  return bundle;
 }
 
 let seq = 0;

@@ -17,15 +17,15 @@ import {
   type PersonalAlert, type Receipt, type Recipient,
 } from '@kizuna/contract';
 import { createLogger } from '@kizuna/core';
-import { launchBrowser, screenshotDir } from '@kizuna/test-utils';
+import { launchBrowser, waitVisibleText } from '@kizuna/test-utils';
 import { buildTvBundle, startTvApp, type TvAppServer } from '../../server/index.ts';
 
 export const MUNI = '999997';
 
 let bundle: Promise<string> | null = null;
-/** Build once per test file (each runs in its own process) into a private directory. */
+/** Build once per test file (each runs in its own process) into a private directory; KZ_TV_TEST_MINIFY=0 keeps it readable. */
 export function builtBundle(): Promise<string> {
-  bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(async (dir) => (await buildTvBundle({ outDir: dir })).outDir);
+  bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(async (dir) => (await buildTvBundle({ outDir: dir, minify: process.env.KZ_TV_TEST_MINIFY !== '0' })).outDir);
   return bundle;
 }
 
@@ -172,7 +172,7 @@ export async function startRig(device = `tv-${Math.random().toString(36).slice(2
       page.on('pageerror', (e) => console.error('[tv page error]', (e as Error).message));
       const url = `${server.url}/#device=${device}&muni=${MUNI}&mqtt=${encodeURIComponent(broker.wsUrl)}&user=${device}&pass=${password}&lang=ja&inspect=1${extra}`;
       await page.goto(url);
-      await waitVisibleText(page, 'きずな');
+      await waitVisibleText(page, '', 'Home'); // Home drawn, in whatever language
       return { page, url };
     },
     async close() {
@@ -183,54 +183,6 @@ export async function startRig(device = `tv-${Math.random().toString(36).slice(2
     },
   };
   return rig;
-}
-
-/** Wait until an element whose text contains `text` is visible (under `scope` ref if given). */
-export async function waitVisibleText(page: Page, text: string, scope?: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((t: string, s: string | null) => {
-    const root = s ? document.querySelector(`[ref="${s}"]`) : document;
-    if (!root) return false;
-    return [...root.querySelectorAll('[texture-text]')].some((e) => (e.getAttribute('texture-text') ?? '').includes(t) && (e as HTMLElement).checkVisibility());
-  }, { timeout, polling: 50 }, text, scope ?? null);
-}
-
-export async function isVisible(page: Page, ref: string): Promise<boolean> {
-  return page.evaluate((r) => {
-    const el = document.querySelector(`[ref="${r}"]`) as HTMLElement | null;
-    return !!el && el.checkVisibility();
-  }, ref);
-}
-
-export async function waitHidden(page: Page, ref: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((r: string) => {
-    const el = document.querySelector(`[ref="${r}"]`) as HTMLElement | null;
-    return !el || !el.checkVisibility();
-  }, { timeout, polling: 50 }, ref);
-}
-
-/**
- * Press a remote key through Chromium's input pipeline (CDP Input.dispatchKeyEvent), so the page
- * sees a trusted keydown with that keyCode — also for the colour keys 403–406, which have no
- * DOM key name that puppeteer's keyboard knows.
- */
-export async function press(page: Page, keyCode: number): Promise<void> {
-  const cdp = await page.createCDPSession();
-  try {
-    await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
-  } finally {
-    await cdp.detach();
-  }
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-export const KEY = { Enter: 13, Back: 8, Left: 37, Up: 38, Right: 39, Down: 40, Red: 403, Green: 404, Yellow: 405, Blue: 406 } as const;
-
-export async function shot(page: Page, name: string): Promise<string> {
-  const file = join(await screenshotDir('tv-app'), `${name}.png`);
-  await new Promise((r) => setTimeout(r, 250)); // let the last frame land
-  await page.screenshot({ path: file as `${string}.png` });
-  return file;
 }
 
 /**
