@@ -145,14 +145,15 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
 
     say('tv: building the TV applet');
     const bundle = await buildTvBundle(opts.tvDistDir ? { outDir: opts.tvDistDir } : {});
-    const tv = await startTvApp({ host, port: cfg.KZ_TV_PORT, logger, distDir: bundle.outDir });
+    // The TV reaches the console's binding API and the post-box through its own origin.
+    const tv = await startTvApp({ host, port: cfg.KZ_TV_PORT, logger, distDir: bundle.outDir, upstreams: { console: consoleServer.url, gateway: gateway.url } });
     closers.push(() => tv.close());
 
     const wsUrl = broker.wsUrl ?? '';
     const tvs: TvLink[] = seed.tvs.map((t) => {
       const hash = new URLSearchParams({
         device: t.id, muni: DEMO_MUNI.code, zone: t.zone, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
-        console: consoleServer.url, bridge: bridge.url, postbox: gateway.url, lang: t.language,
+        console: '/console', bridge: bridge.url, postbox: '/gateway', lang: t.language,
         // A PC keyboard has no colour keys: R, G, Y and B stand in for them in the demo.
         keys: '82:Red,71:Green,89:Yellow,66:Blue',
       });
