@@ -91,14 +91,11 @@ describe('the first alert, end to end', () => {
     await page.close();
   }, 300_000);
 
-  it('does not show the alert on a TV in another zone, whose Home names its bound resident', async () => {
+  it('does not show the alert on a TV in another zone', async () => {
     const other = system.tvs.find((t) => t.zone === 'z-yamate' && t.residents.length > 0)!;
-    const resident = system.seed.residents.find((r) => r.id === other.residents[0])!;
     const page = await browser.newPage();
     await page.goto(`${other.url}&inspect=1`);
     await waitVisibleText(page, '接続中', 'Home', 90_000);
-    // the binding list comes from the console, through the TV server's own origin
-    await waitVisibleText(page, `${resident.familyName} ${resident.givenName}`, 'Home', 60_000);
     await new Promise((r) => setTimeout(r, 1500));
     await waitHidden(page, 'Takeover', 1000);
     await page.close();

@@ -90,19 +90,7 @@ export class App extends Component {
       // Then draw the takeover once, invisibly: the first real alert only patches texts
       // (PLATFORM-NOTES: cold ≈ 0.5 s against ≈ 0.2 s warm at 4× throttle).
       setTimeout(() => this.warmUp(), 0);
-      // Who is bound to this TV is the console's to say: ask once at start, after the first frame
-      // (the flows' code loads lazily), so Home names the residents without opening a flow.
-      setTimeout(() => void this.refreshBindings(), 0);
     });
-  }
-
-  private async refreshBindings(): Promise<void> {
-    const cfg = this.c.cfg;
-    if (!cfg.console) return;
-    try {
-      const mod = await import('./flows/index.ts');
-      this.c.rememberBindings(await mod.consoleApi(cfg.console, cfg.device, cfg.user, cfg.pass).bindings());
-    } catch { /* offline or no console: Home keeps what it last knew */ }
   }
 
   private warmUp(): void {
