@@ -90,7 +90,21 @@ export class App extends Component {
       // Then draw the takeover once, invisibly: the first real alert only patches texts
       // (PLATFORM-NOTES: cold ≈ 0.5 s against ≈ 0.2 s warm at 4× throttle).
       setTimeout(() => this.warmUp(), 0);
+      // Who is bound to this TV is the console's to say: ask once at start, after the first frame
+      // (the flows' code loads lazily), so Home names the residents without opening a flow.
+      setTimeout(() => void this.refreshBindings(), 0);
     });
+  }
+
+  private async refreshBindings(): Promise<void> {
+    const cfg = this.c.cfg;
+    if (!cfg.console) return;
+    try {
+      const mod = await import('./flows/index.ts');
+      const list = await mod.consoleApi(cfg.console, cfg.device, cfg.user, cfg.pass).bindings();
+      // a flow opened meanwhile asks the console itself: leave its view of the bindings alone
+      if (this.page !== 'flow') this.c.rememberBindings(list);
+    } catch { /* offline or no console: Home keeps what it last knew */ }
   }
 
   private warmUp(): void {
