@@ -43,10 +43,8 @@ export const RecipientSchema = Type.Object({
   shelter: Type.Optional(ShelterRefSchema),
 });
 
-/** console → kz/{muni}/tv/{device}/alert (QoS 1, never retained). */
-export const PersonalAlertSchema = Type.Object({
-  v: Type.Literal(1),
-  kind: Type.Literal('personal-alert'),
+/** What a personal and an area alert share, in this order. */
+const ALERT_HEAD = {
   alertId: Id,
   /** Increases with every Update/Cancel of the same alert; the TV keeps the highest. */
   revision: Type.Integer({ minimum: 1 }),
@@ -57,6 +55,13 @@ export const PersonalAlertSchema = Type.Object({
   sent: IsoTime,
   expires: IsoTime,
   zone: Type.Object({ id: Id, name: Type.String() }),
+};
+
+/** console → kz/{muni}/tv/{device}/alert (QoS 1, never retained). */
+export const PersonalAlertSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('personal-alert'),
+  ...ALERT_HEAD,
   recipients: Type.Array(RecipientSchema),
 });
 
@@ -64,15 +69,7 @@ export const PersonalAlertSchema = Type.Object({
 export const AreaAlertSchema = Type.Object({
   v: Type.Literal(1),
   kind: Type.Literal('area-alert'),
-  alertId: Id,
-  revision: Type.Integer({ minimum: 1 }),
-  msgType: MsgTypeSchema,
-  status: StatusSchema,
-  level: LevelSchema,
-  hazard: HazardSchema,
-  sent: IsoTime,
-  expires: IsoTime,
-  zone: Type.Object({ id: Id, name: Type.String() }),
+  ...ALERT_HEAD,
   /** Headline and instruction per language. */
   text: Type.Record(Type.String(), Type.Object({ headline: Type.String(), instruction: Type.String() })),
 });
