@@ -12,6 +12,8 @@ import { createHttpServer, listen, loadMigrations, migrate, type Db, type KzFast
 import type { GatewayContext } from './context.ts';
 import { systemClock, type Clock, type CmsVerifier, type EvidenceVerifier, type LoginChallenges, type MqttPublisher, type StatusSource, type WebhookFetch } from './ports.ts';
 import { loadReceiptSigner } from './receipts.ts';
+import { createSessionCache } from './postboxes.ts';
+import { createReportBatcher } from './report-store.ts';
 import { insurerRoutes } from './routes/insurer.ts';
 import { postboxPublicRoutes, postboxRoutes } from './routes/postbox.ts';
 import { operatorRoutes } from './routes/operator.ts';
@@ -37,6 +39,10 @@ export interface GatewayDeps {
   signatureWindowS?: number;
   /** Post-box session lifetime (s). */
   sessionTtlS?: number;
+  /** How long a post-box session is remembered in memory (ms; 0 reads the database every call). */
+  sessionCacheMs?: number;
+  /** Most reports stored by one group-commit write (1: each report alone). */
+  reportBatchMax?: number;
   /** Status re-check interval per enrolment (s). */
   watchIntervalS?: number;
   /** First webhook retry delay (ms); doubles per attempt. */
@@ -59,9 +65,12 @@ export const DEFAULT_RETENTION: RetentionPolicy = { noticeDays: 90, reportDays: 
 export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   await migrate(deps.db, await loadMigrations(MIGRATIONS_DIR), { component: 'insurer-gateway' });
   const clock = deps.clock ?? systemClock;
+  const receipts = await loadReceiptSigner(deps.db, clock.now());
   const ctx: GatewayContext = {
     db: deps.db, logger: deps.logger, clock, verifier: deps.verifier, evidenceVerifier: deps.evidenceVerifier, challenges: deps.challenges,
-    status: deps.status, mqtt: deps.mqtt, receipts: await loadReceiptSigner(deps.db, clock.now()),
+    status: deps.status, mqtt: deps.mqtt, receipts,
+    sessions: createSessionCache(deps.db, { ttlMs: deps.sessionCacheMs ?? 5000 }),
+    reports: createReportBatcher({ db: deps.db, status: deps.status, receipts }, { maxBatch: deps.reportBatchMax ?? 128 }),
     signatureWindowS: deps.signatureWindowS ?? 300, sessionTtlS: deps.sessionTtlS ?? 1800, operatorToken: deps.operatorToken,
   };
   const app = await createHttpServer({
@@ -97,7 +106,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     webhooks, watcher,
     retention: () => runRetention(deps.db, deps.retention ?? DEFAULT_RETENTION, clock.now()),
   } satisfies GatewayJobs);
-  app.addHook('onClose', async () => { await webhooks.stop(); await watcher?.stop(); });
+  app.addHook('onClose', async () => { await ctx.reports.drain(); await webhooks.stop(); await watcher?.stop(); });
   return app;
 }
 

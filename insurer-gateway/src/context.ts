@@ -2,6 +2,8 @@
 import type { Db, Logger } from '@kizuna/core';
 import type { Clock, CmsVerifier, EvidenceVerifier, LoginChallenges, MqttPublisher, StatusSource } from './ports.ts';
 import type { ReceiptSigner } from './receipts.ts';
+import type { SessionCache } from './postboxes.ts';
+import type { ReportBatcher } from './report-store.ts';
 
 export interface GatewayContext {
   db: Db;
@@ -13,6 +15,8 @@ export interface GatewayContext {
   status?: StatusSource | undefined;
   mqtt?: MqttPublisher | undefined;
   receipts: ReceiptSigner;
+  sessions: SessionCache;
+  reports: ReportBatcher;
   signatureWindowS: number;
   sessionTtlS: number;
   operatorToken?: string | undefined;

@@ -73,6 +73,41 @@ export async function endSession(db: Queryable, token: string, now: Date): Promi
   await db.query('UPDATE gw_sessions SET ended_at = $2 WHERE token_hash = $1', [sha256Hex(token), now]);
 }
 
+/**
+ * Sessions remembered in memory for a few seconds, so a busy TV (or many) does not cost a
+ * database read per call. Logout through this gateway forgets the session at once; an entry never
+ * outlives the session's own expiry; a logout through another gateway instance is seen within
+ * `ttlMs` at most.
+ */
+export function createSessionCache(db: Queryable, opts: { ttlMs?: number; maxEntries?: number } = {}) {
+  const ttlMs = opts.ttlMs ?? 5000;
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const cache = new Map<string, { session: Session; expiresAt: number; cachedUntil: number }>();
+  return {
+    async get(token: string | undefined, now: Date): Promise<Session> {
+      if (!token) throw E.KZ_GW_SESSION_MISSING();
+      const key = sha256Hex(token);
+      const t = now.getTime();
+      const hit = cache.get(key);
+      if (hit && t < hit.cachedUntil && t < hit.expiresAt) return hit.session;
+      cache.delete(key);
+      const { rows } = await db.query<{ postbox_id: string; muni: string | null; device: string | null; expires_at: Date; ended_at: Date | null }>(
+        'SELECT postbox_id, muni, device, expires_at, ended_at FROM gw_sessions WHERE token_hash = $1', [key]);
+      const s = rows[0];
+      if (!s || s.ended_at || new Date(s.expires_at) <= now) throw E.KZ_GW_SESSION_EXPIRED();
+      const session = { postboxId: s.postbox_id, muni: s.muni, device: s.device };
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+      cache.set(key, { session, expiresAt: new Date(s.expires_at).getTime(), cachedUntil: t + ttlMs });
+      return session;
+    },
+    async end(token: string, now: Date): Promise<void> {
+      cache.delete(sha256Hex(token));
+      await endSession(db, token, now);
+    },
+  };
+}
+export type SessionCache = ReturnType<typeof createSessionCache>;
+
 export async function devicesOf(db: Queryable, postboxId: string): Promise<{ muni: string; device: string }[]> {
   const { rows } = await db.query<{ muni: string; device: string }>('SELECT muni, device FROM gw_postbox_devices WHERE postbox_id = $1 ORDER BY muni, device', [postboxId]);
   return rows;

@@ -8,13 +8,13 @@
  */
 import type { Db, Queryable } from '@kizuna/core';
 import { gatewayErrors as E } from './errors.ts';
-import { newId, sha256Hex } from './ids.ts';
+import { sha256Hex } from './ids.ts';
 import type { CmsVerifier, EvidenceVerifier, StatusSource } from './ports.ts';
 import { parseReportDocument, type ReportDocument } from './documents.ts';
 import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-input.ts';
-import type { ReceiptSigner, SignedReceipt } from './receipts.ts';
-import { iso, tokyoDate } from './time.ts';
-import { isPlainRenewal } from './status-watch.ts';
+import type { ReceiptSigner } from './receipts.ts';
+import { iso } from './time.ts';
+import { storeReports, type ReportBatcher, type ReportOutcome, type Refused, type VerifiedReport } from './report-store.ts';
 
 /** Reasons of the gateway's own checks (the verifier's reasons come first: bad-signature, revoked, …). */
 export const REPORT_REASONS = {
@@ -33,23 +33,12 @@ export const REPORT_REASONS = {
   'verifier-error': 'the verifier failed; nothing was accepted',
 } as const;
 
-export interface ReportOutcome { reportId: string; receipt: SignedReceipt; late: boolean }
+export type { ReportOutcome } from './report-store.ts';
 
-export interface ReportDeps { db: Db; verifier: CmsVerifier | undefined; status?: StatusSource | undefined; receipts: ReceiptSigner }
-
-const MAX_RENEWAL_HOPS = 8;
-
-/** Follows the authority's renewal links from the enrolled serial; true when `signer` is reached. */
-async function isRenewalOf(status: StatusSource | undefined, enrolled: string, signer: string): Promise<boolean> {
-  if (!status) return false;
-  let serial = enrolled;
-  for (let i = 0; i < MAX_RENEWAL_HOPS; i++) {
-    const s = await status.status(serial).catch(() => null);
-    if (!s?.renewedTo || !isPlainRenewal(s.reason)) return false;
-    serial = s.renewedTo.toLowerCase();
-    if (serial === signer) return true;
-  }
-  return false;
+export interface ReportDeps {
+  db: Db; verifier: CmsVerifier | undefined; status?: StatusSource | undefined; receipts: ReceiptSigner;
+  /** Group commit of concurrent reports (app.ts makes one); without it each report is stored alone. */
+  store?: ReportBatcher | undefined;
 }
 
 async function recordAttempt(db: Queryable, postboxId: string, noticeId: string | null, insurerId: string | null, reason: string, now: Date): Promise<void> {
@@ -57,91 +46,21 @@ async function recordAttempt(db: Queryable, postboxId: string, noticeId: string 
 }
 
 export async function submitReport(deps: ReportDeps, postboxId: string, body: SignedBody, now: Date): Promise<ReportOutcome> {
-  const { db } = deps;
-  let noticeId: string | null = null;
-  let insurerId: string | null = null;
   const refuse = (reason: string, detail: string): never => { throw Object.assign(refusal('report', reason, detail), { kzRecord: reason }); };
   try {
     const { der, detached } = decodeSigned(body, refuse);
-    const digest = sha256Hex(der);
-
     const v = await verifySigned(deps.verifier, der, detached, now);
     if (!v.ok) return refuse(v.reason, v.detail ?? v.reason);
     const parsed = parseReportDocument(v.content);
     if (!parsed.ok) return refuse(parsed.reason, parsed.detail);
-    const doc: ReportDocument = parsed.doc;
-
-    // One read for everything the checks need (PGlite pays per statement: keep the path short).
-    const { rows } = await db.query<{
-      id: string; insurer_id: string; postbox_id: string; enrolment_id: string | null; kind: string; status: string; report_nonce: string | null;
-      due_date: string | null; policy: string | null; sign_serial: string | null; enrolment_status: string | null; code: string | null; replayed: boolean;
-    }>(`SELECT n.id, n.insurer_id, n.postbox_id, n.enrolment_id, n.kind, n.status, n.report_nonce, to_char(n.due_date, 'YYYY-MM-DD') AS due_date,
-        e.policy, e.sign_serial, e.status AS enrolment_status, c.code, EXISTS (SELECT 1 FROM gw_reports WHERE cms_sha256 = $2) AS replayed
-      FROM gw_notices n LEFT JOIN gw_enrolments e ON e.id = n.enrolment_id
-      LEFT JOIN gw_insurer_codes c ON c.insurer_id = n.insurer_id AND c.postbox_id = n.postbox_id
-      WHERE n.id = $1`, [doc.notice, digest]);
-    const n = rows[0];
-    if (n?.replayed) refuse('replayed', 'this report was already accepted');
-    if (!n || n.postbox_id !== postboxId) return refuse('notice-unknown', doc.notice);
-    noticeId = n.id; insurerId = n.insurer_id;
-    if (n.kind !== 'status-check') return refuse('notice-not-status-check', n.id);
-    if (n.status === 'answered') return refuse('notice-already-answered', n.id);
-    if (n.status === 'withdrawn' || !n.enrolment_id || n.enrolment_status !== 'active') return refuse('notice-closed', n.id);
-    if (doc.nonce !== n.report_nonce) return refuse('nonce-mismatch', 'the nonce does not match the notice');
-    if (doc.policy !== n.policy) return refuse('policy-mismatch', `report names policy ${doc.policy}`);
-
-    const signer = v.serial.toLowerCase();
-    let renewed = false;
-    if (n.sign_serial !== signer) {
-      if (!(await isRenewalOf(deps.status, n.sign_serial ?? '', signer))) return refuse('signer-not-enrolled', 'signed by another certificate');
-      renewed = true;
-    }
-
-    const reportId = newId('rpt');
-    const late = n.due_date !== null && tokyoDate(now) > n.due_date;
-    const receipt = deps.receipts.sign({
-      v: 1, kind: 'kz-report-receipt', report: reportId, notice: n.id, insurer: n.insurer_id, policy: doc.policy,
-      documentSha256: digest, receivedAt: now.toISOString(), verification: { result: 'valid', reason: 'ok' },
-    });
-    const event = {
-      reportId, noticeId: n.id, code: n.code, policy: doc.policy, answer: doc.statement.answer, receivedAt: now.toISOString(), late,
-      verification: { result: 'valid', reason: 'ok' },
-    };
-    // One statement: close the notice, store the report with its evidence, queue the insurer's event.
-    // If the notice was answered meanwhile nothing is written; a duplicate document hits the unique digest.
-    const write = async (q: Queryable) => {
-      const { rows: w } = await q.query<{ n: string }>(`WITH upd AS (
-          UPDATE gw_notices SET status = 'answered', answered_at = $2, closed_at = $2 WHERE id = $1 AND status IN ('unread', 'read') RETURNING id),
-        ins AS (
-          INSERT INTO gw_reports (id, notice_id, insurer_id, postbox_id, enrolment_id, code, policy, document, cms, cms_sha256, detached_content,
-            signer_serial, signing_time, received_at, result, reason, evidence_cert, evidence_ocsp, receipt)
-          SELECT $3::text, upd.id, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::bytea, $11::text, $12::bytea, $13::text, $14::timestamptz, $2::timestamptz, 'valid', 'ok', $15::bytea, $16::bytea, $17::jsonb FROM upd RETURNING id),
-        ev AS (
-          INSERT INTO gw_events (id, insurer_id, type, payload, created_at, next_attempt_at) SELECT $18::text, $4::text, 'report.received', $19::jsonb, $2::timestamptz, $2::timestamptz FROM ins RETURNING id)
-        SELECT count(*) AS n FROM ev`,
-      [n.id, now, reportId, n.insurer_id, postboxId, n.enrolment_id, n.code, doc.policy, JSON.stringify(doc), Buffer.from(der), digest,
-        detached ? Buffer.from(detached) : null, signer, v.signingTime ?? null, Buffer.from(v.evidence.signerCertificate),
-        v.evidence.ocspResponse ? Buffer.from(v.evidence.ocspResponse) : null, JSON.stringify(receipt), newId('evt'), JSON.stringify(event)]);
-      if (Number(w[0]?.n ?? 0) !== 1) refuse('notice-already-answered', n.id);
-    };
-    try {
-      if (!renewed) await write(db);
-      else {
-        await db.tx(async (q) => {
-          await q.query('UPDATE gw_enrolments SET sign_serial = $2 WHERE id = $1', [n.enrolment_id, signer]);
-          await q.query(`INSERT INTO gw_enrolment_certs (enrolment_id, serial, der, added_at, via) VALUES ($1, $2, $3, $4, 'renewal') ON CONFLICT DO NOTHING`,
-            [n.enrolment_id, signer, Buffer.from(v.evidence.signerCertificate), now]);
-          await write(q);
-        });
-      }
-    } catch (e) {
-      if ((e as { code?: string }).code === '23505') refuse('replayed', 'this report was already accepted');
-      throw e;
-    }
-    return { reportId, receipt, late };
+    const item: VerifiedReport = { postboxId, doc: parsed.doc, der, digest: sha256Hex(der), detached, v, now };
+    if (deps.store) return await deps.store.submit(item);
+    const [r] = await storeReports(deps, [item]);
+    if (!r!.ok) throw r!.error;
+    return r!.out;
   } catch (e) {
-    const reason = (e as { kzRecord?: string }).kzRecord;
-    if (reason) await recordAttempt(db, postboxId, noticeId, insurerId, reason, now);
+    const x = e as Partial<Refused>;
+    if (x.kzRecord) await recordAttempt(deps.db, postboxId, x.noticeId ?? null, x.insurerId ?? null, x.kzRecord, now);
     throw e;
   }
 }

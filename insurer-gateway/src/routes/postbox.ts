@@ -7,7 +7,7 @@ import Type from 'typebox';
 import { isSafeId } from '@kizuna/contract';
 import type { GatewayContext } from '../context.ts';
 import { gatewayErrors as E } from '../errors.ts';
-import { loginPostbox, sessionFromToken, endSession, listSenders, setSenderAllowed, listDisclosures, type Session } from '../postboxes.ts';
+import { loginPostbox, listSenders, setSenderAllowed, listDisclosures, type Session } from '../postboxes.ts';
 import { listPostboxNotices, openNotice, getAttachment, deleteNoticeByResident } from '../notices.ts';
 import { issueConsentNonce, enrolByConsent, listPostboxEnrolments, endEnrolment } from '../enrolments.ts';
 import { submitReport } from '../reports.ts';
@@ -74,12 +74,12 @@ export async function postboxPublicRoutes(app: FastifyInstance, ctx: GatewayCont
 
 export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   app.decorateRequest('postbox', null);
-  app.addHook('preValidation', async (req) => { req.postbox = await sessionFromToken(ctx.db, bearer(req), ctx.clock.now()); });
+  app.addHook('preValidation', async (req) => { req.postbox = await ctx.sessions.get(bearer(req), ctx.clock.now()); });
   const pb = (req: FastifyRequest) => req.postbox!.postboxId;
   const AUTH = errors(400, 401);
 
   app.post('/logout', { schema: { tags, security, summary: 'End the session', response: { 200: Ok, ...AUTH } } },
-    async (req) => { await endSession(ctx.db, bearer(req)!, ctx.clock.now()); return { ok: true as const }; });
+    async (req) => { await ctx.sessions.end(bearer(req)!, ctx.clock.now()); return { ok: true as const }; });
 
   app.get('/notices', {
     schema: { tags, security, summary: 'The post-box: notices without their bodies', response: { 200: Type.Object({ unread: Type.Integer(), notices: Type.Array(ResidentNoticeSchema) }), ...AUTH } },
@@ -112,7 +112,7 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
       response: { 201: Type.Object({ reportId: Type.String(), late: Type.Boolean(), receipt: ReceiptSchema }), ...errors(400, 401, 409, 422, 503) },
     },
   }, async (req, reply) => {
-    const out = await submitReport({ db: ctx.db, verifier: ctx.verifier, status: ctx.status, receipts: ctx.receipts }, pb(req), req.body as never, ctx.clock.now());
+    const out = await submitReport({ db: ctx.db, verifier: ctx.verifier, status: ctx.status, receipts: ctx.receipts, store: ctx.reports }, pb(req), req.body as never, ctx.clock.now());
     return reply.status(201).send(out);
   });
 
