@@ -1,8 +1,26 @@
 /**
  * The alert service: issue, approve, publish, update, cancel, re-send and expire alerts.
- * Every publication is written to the database first (one row per TV with the exact payload),
- * then published; the re-sender works from those rows until each TV confirms delivery or the
- * alert expires, so the broker's sessions are not the only safety net.
+ * Every message is written to the database first (one row per TV with the exact payload), then
+ * published; the re-sender works from those rows until each TV confirms delivery or the alert
+ * expires, so the broker's sessions are not the only safety net.
+ *
+ * Publishing an Alert or Update is a fan-out in steps, so the broker starts delivering before
+ * a city's worth of rows is written:
+ *  1. in the caller's transaction the revision is committed as 'fanning-out' (the alert is
+ *     active, with this revision) and the caller's service takes the fan-out's lease;
+ *  2. recipients are resolved and personalised, and their rows written in chunks, TVs of people
+ *     who need help first (then the elderly, then everyone else), a small first chunk, then
+ *     larger ones; each chunk's transaction holds the alert's row lock, checks the lease and
+ *     renews its heartbeat; each chunk is published as soon as it is committed (rows precede
+ *     their messages), while the next one is written;
+ *  3. a last transaction writes the cancels for TVs no longer targeted, deactivates residents
+ *     no longer addressed and marks the revision 'published'.
+ * Crash safety: a chunk committed but not published is re-sent by the re-sender (its rows say
+ * delivered_revision < revision_sent); TVs whose rows were never written are reached when the
+ * alert timer finds the revision still 'fanning-out' with a stale heartbeat, takes the lease over
+ * and resumes: it personalises again (the refs and shelters already written are kept) and writes
+ * only the TVs without a row for this revision. An Update, Cancel or expiry during a fan-out
+ * ends it at its next chunk (the lease check fails), and the new revision covers every TV.
  */
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
@@ -21,7 +39,7 @@ export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
 
 export type AlertState = 'draft' | 'pending-approval' | 'active' | 'cancelled' | 'expired';
-export type RevisionState = 'draft' | 'pending-approval' | 'published' | 'rejected' | 'superseded';
+export type RevisionState = 'draft' | 'pending-approval' | 'fanning-out' | 'published' | 'rejected' | 'superseded';
 
 export interface RevisionView {
   revision: number; msgType: MsgType; state: RevisionState; level: EvacuationLevel; hazard: Hazard; expires: string;
@@ -48,7 +66,22 @@ export interface AlertServiceOptions {
   onChange?: (alertId: string) => void;
   /** Sender in CAP terms, e.g. the municipality's domain. */
   sender?: string;
+  /** TVs in the first fan-out chunk and the most in one chunk (chunks double up to it). Default 250 and 4,000. */
+  fanoutChunk?: { first: number; max: number };
+  /** A fan-out whose heartbeat is older than this is taken to have died and is resumed by the timer (ms). Default 30,000. */
+  fanoutStaleMs?: number;
+  /**
+   * For fault tests: called after each fan-out chunk is committed and before it is published.
+   * A throw stops that fan-out there, as a crash would (nothing more is written or published by it).
+   */
+  afterFanoutChunk?: (c: { alertId: string; revision: number; chunk: number; devices: string[] }) => void | Promise<void>;
 }
+
+/** A fan-out to run once the transaction that committed its revision as 'fanning-out' is committed. */
+export interface FanoutJob { alertId: string; revision: number; owner: string }
+/** What a committed transaction leaves to do: messages to publish, and maybe a fan-out. */
+interface Publication { messages: OutMessage[]; fanout: FanoutJob | null }
+const NOTHING: Publication = { messages: [], fanout: null };
 
 interface AlertRow {
   id: string; identifier: string; sender: string; status: AlertStatus; created_by: string; created_at: Date; revision: number;
@@ -57,6 +90,7 @@ interface AlertRow {
 interface RevRow {
   alert_id: string; revision: number; msg_type: MsgType; level: number; hazard: Hazard; expires: Date; spec: AlertSpec; created_by: string;
   created_at: Date; state: RevisionState; approved_by: string | null; approved_at: Date | null; published_at: Date | null;
+  fanout_owner?: string | null; fanout_at?: Date | null;
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -73,11 +107,17 @@ export class AlertService {
   readonly db: Db; readonly muni: string; readonly clock: Clock;
   private readonly mqtt: MqttClient; private readonly log: Logger;
   private readonly resendAfterMs: number; private readonly onChange: (id: string) => void; private readonly sender: string;
+  private readonly chunkFirst: number; private readonly chunkMax: number; private readonly fanoutStaleMs: number;
+  private readonly afterFanoutChunk: AlertServiceOptions['afterFanoutChunk'];
+  /** Fan-outs running in this process, by alert and revision. */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(o: AlertServiceOptions) {
     this.db = o.db; this.mqtt = o.mqtt; this.muni = o.muni; this.log = o.logger; this.clock = o.clock ?? systemClock;
     this.resendAfterMs = o.resendAfterMs ?? 30_000; this.onChange = o.onChange ?? (() => undefined);
     this.sender = o.sender ?? `kizuna.muni-${o.muni}.jp`;
+    this.chunkFirst = Math.max(1, o.fanoutChunk?.first ?? 250); this.chunkMax = Math.max(this.chunkFirst, o.fanoutChunk?.max ?? 4000);
+    this.fanoutStaleMs = o.fanoutStaleMs ?? 30_000; this.afterFanoutChunk = o.afterFanoutChunk;
   }
 
   // ---------------------------------------------------------------- issue
@@ -99,9 +139,9 @@ export class AlertService {
       [id, identifier, spec.cap?.sender ?? this.sender, spec.status, staff.username, now, spec.level, spec.hazard, spec.expires, JSON.stringify(spec)]);
       await this.insertRevision(q, id, 1, 'Alert', spec, staff.username, now, 'draft');
       await appendAudit(q, { actor: staff.username, action: 'alert.create', subject: id, details: { level: spec.level, hazard: spec.hazard, status: spec.status } }, now);
-      return draft ? [] : this.submitIn(q, id, 1, staff, now);
+      return draft ? NOTHING : this.submitIn(q, id, 1, staff, now);
     });
-    await this.publishAll(out);
+    await this.afterCommit(out);
     this.onChange(id);
     return this.get(id);
   }
@@ -118,7 +158,7 @@ export class AlertService {
       if (new Date(rev.expires).getTime() <= now.getTime()) throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST('the draft has expired');
       return this.submitIn(q, id, rev.revision, staff, now);
     });
-    await this.publishAll(out);
+    await this.afterCommit(out);
     this.onChange(id);
     return this.get(id);
   }
@@ -137,7 +177,7 @@ export class AlertService {
       await appendAudit(q, { actor: staff.username, action: 'alert.approve', subject: id, details: { revision: rev.revision, issuedBy: rev.created_by } }, now);
       return this.publishRevision(q, id, rev.revision, now);
     });
-    await this.publishAll(out);
+    await this.afterCommit(out);
     this.onChange(id);
     return this.get(id);
   }
@@ -167,13 +207,14 @@ export class AlertService {
       if (a.state !== 'active') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}; only an active alert can be updated`);
       const base = (await q.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 ORDER BY revision DESC LIMIT 1', [id])).rows[0]!;
       const spec = checkSpec({ ...a.spec, ...patch, status: a.status, target: patch.target ?? a.spec.target, cap: { ...a.spec.cap, ...patch.cap } }, new Set(zones.map((z) => z.id)), now);
-      await q.query("UPDATE alert_revisions SET state = 'superseded' WHERE alert_id = $1 AND state IN ('pending-approval', 'draft')", [id]);
+      // a revision still fanning out is replaced too: its fan-out stops at its next chunk
+      await q.query("UPDATE alert_revisions SET state = 'superseded', fanout_owner = NULL WHERE alert_id = $1 AND state IN ('pending-approval', 'draft', 'fanning-out')", [id]);
       const revision = base.revision + 1;
       await this.insertRevision(q, id, revision, 'Update', spec, staff.username, now, 'draft');
       await appendAudit(q, { actor: staff.username, action: 'alert.update', subject: id, details: { revision, level: spec.level } }, now);
       return this.submitIn(q, id, revision, staff, now);
     });
-    await this.publishAll(out);
+    await this.afterCommit(out);
     this.onChange(id);
     return this.get(id);
   }
@@ -187,11 +228,11 @@ export class AlertService {
     const out = await this.db.tx(async (q) => {
       const a = await this.lockAlert(q, id);
       if (a.state === 'cancelled' || a.state === 'expired') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is already ${a.state}`);
-      await q.query("UPDATE alert_revisions SET state = 'superseded' WHERE alert_id = $1 AND state IN ('pending-approval', 'draft')", [id]);
+      await q.query("UPDATE alert_revisions SET state = 'superseded', fanout_owner = NULL WHERE alert_id = $1 AND state IN ('pending-approval', 'draft', 'fanning-out')", [id]);
       if (a.state !== 'active') {
         await q.query("UPDATE alerts SET state = 'cancelled' WHERE id = $1", [id]);
         await appendAudit(q, { actor: staff.username, action: 'alert.withdraw', subject: id }, now);
-        return [];
+        return NOTHING;
       }
       const base = (await q.query<{ m: number }>('SELECT max(revision)::int AS m FROM alert_revisions WHERE alert_id = $1', [id])).rows[0]!;
       const revision = Number(base.m) + 1;
@@ -199,7 +240,7 @@ export class AlertService {
       await appendAudit(q, { actor: staff.username, action: 'alert.cancel', subject: id, details: { revision } }, now);
       return this.publishRevision(q, id, revision, now);
     });
-    await this.publishAll(out);
+    await this.afterCommit(out);
     this.onChange(id);
     return this.get(id);
   }
@@ -248,13 +289,46 @@ export class AlertService {
 
   // ---------------------------------------------------------------- timer
 
-  /** One pass of the re-sender and of expiry; the app runs it on an interval, tests call it with their clock. */
-  async tick(): Promise<{ resent: number; expired: string[] }> {
+  /**
+   * One pass of the alert timer: expiry, fan-outs whose process died (resumed), and the re-sender.
+   * The app runs it on an interval; tests call it with their clock.
+   */
+  async tick(): Promise<{ resent: number; expired: string[]; resumed: number }> {
     const now = this.clock.now();
     const expired = await this.expire(now);
-    const resent = this.mqtt.connected ? await this.resend(now) : 0;
+    const resumed = this.mqtt.connected ? await this.resumeFanouts(now) : 0;
+    const resent = this.mqtt.connected ? await this.resend(this.clock.now()) : 0;
     for (const id of expired) this.onChange(id);
-    return { resent, expired };
+    return { resent, expired, resumed };
+  }
+
+  /** Take over and finish fan-outs left 'fanning-out' with a stale heartbeat (their process died or lost the database). */
+  async resumeFanouts(now: Date = this.clock.now()): Promise<number> {
+    const stale = new Date(now.getTime() - this.fanoutStaleMs);
+    const { rows } = await this.db.query<{ alert_id: string; revision: number }>(`
+      SELECT r.alert_id, r.revision FROM alert_revisions r JOIN alerts a ON a.id = r.alert_id AND a.revision = r.revision
+      WHERE r.state = 'fanning-out' AND a.state = 'active' AND a.expires > $1 AND (r.fanout_at IS NULL OR r.fanout_at <= $2)`, [now, stale]);
+    let resumed = 0;
+    for (const r of rows) {
+      const revision = Number(r.revision);
+      if (this.running.has(`${r.alert_id}#${revision}`)) continue;
+      const owner = newOwner();
+      const taken = await this.db.tx(async (q) => {
+        // under the alert's row lock, like every chunk: a chunk of the old owner is either committed before this or refused after
+        await q.query('SELECT 1 FROM alerts WHERE id = $1 FOR UPDATE', [r.alert_id]);
+        const t = await q.query(`UPDATE alert_revisions SET fanout_owner = $3, fanout_at = $4
+          WHERE alert_id = $1 AND revision = $2 AND state = 'fanning-out' AND (fanout_at IS NULL OR fanout_at <= $5) RETURNING 1`,
+        [r.alert_id, revision, owner, now, stale]);
+        if (t.rows.length) await appendAudit(q, { actor: 'system', action: 'alert.fanout-resume', subject: r.alert_id, details: { revision } }, now);
+        return t.rows.length > 0;
+      });
+      if (!taken) continue;
+      this.log.warn({ alertId: r.alert_id, revision }, 'resuming an alert fan-out that stopped before every TV was written');
+      resumed += 1;
+      await this.runFanout({ alertId: r.alert_id, revision, owner });
+      this.onChange(r.alert_id);
+    }
+    return resumed;
   }
 
   private async resend(now: Date): Promise<number> {
@@ -307,14 +381,14 @@ export class AlertService {
   }
 
   /** Publish now, or park the revision for a second person's approval. */
-  private async submitIn(q: Queryable, id: string, revision: number, staff: StaffMember, now: Date): Promise<OutMessage[]> {
+  private async submitIn(q: Queryable, id: string, revision: number, staff: StaffMember, now: Date): Promise<Publication> {
     const rev = (await q.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 AND revision = $2', [id, revision])).rows[0]!;
     const a = (await q.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0]!;
     if (needsApproval(a.status, Number(rev.level), rev.msg_type)) {
       await q.query("UPDATE alert_revisions SET state = 'pending-approval' WHERE alert_id = $1 AND revision = $2", [id, revision]);
       if (a.state === 'draft') await q.query("UPDATE alerts SET state = 'pending-approval' WHERE id = $1", [id]);
       await appendAudit(q, { actor: staff.username, action: 'alert.submit-for-approval', subject: id, details: { revision } }, now);
-      return [];
+      return NOTHING;
     }
     return this.publishRevision(q, id, revision, now);
   }
@@ -339,97 +413,184 @@ export class AlertService {
     return { head, spec, personal: perDevice, recipients, areas, unboundTvs: Number(unbound.rows[0]?.n ?? 0) };
   }
 
-  /** Write revision `revision` as published and return the messages to send once the transaction commits. */
-  private async publishRevision(q: Queryable, id: string, revision: number, now: Date): Promise<OutMessage[]> {
+  /**
+   * Inside the caller's transaction. A Cancel is written whole (one row per TV that had the
+   * alert) and its messages returned; an Alert or Update is committed as 'fanning-out' with this
+   * service holding its lease, and the fan-out runs once the transaction has committed.
+   */
+  private async publishRevision(q: Queryable, id: string, revision: number, now: Date): Promise<Publication> {
     const a = (await q.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0]!;
     const rev = (await q.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 AND revision = $2', [id, revision])).rows[0]!;
-    const out: OutMessage[] = [];
-    const deliveries: { device_id: string; zone_id: string; payload: PersonalAlert }[] = [];
-    const areaRows: { zone_id: string; payload: AreaAlert | null }[] = [];
-    let recipients: RecipientRow[] = [];
-    if (rev.msg_type === 'Cancel') {
-      const head: AlertHead = { alertId: id, revision, msgType: 'Cancel', status: a.status, level: Number(a.level) as EvacuationLevel, hazard: a.hazard, sent: now.toISOString(), expires: iso(a.expires)! };
-      const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
-      const { rows } = await q.query<CancelRecipient & { device_id: string; zone_id: string }>(`
-        SELECT d.device_id, d.zone_id, ar.ref, r.family_name AS "familyName", r.given_name AS "givenName", r.family_kana AS "familyKana",
-               r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp"
-        FROM deliveries d LEFT JOIN alert_recipients ar ON ar.alert_id = d.alert_id AND ar.device_id = d.device_id AND ar.active
-        LEFT JOIN residents r ON r.id = ar.resident_id
-        WHERE d.alert_id = $1 ORDER BY d.device_id, ar.ref`, [id]);
-      const byDevice = new Map<string, { zone: string; people: CancelRecipient[] }>();
-      for (const r of rows) {
-        const e = byDevice.get(r.device_id) ?? { zone: r.zone_id, people: [] };
-        if (r.ref) e.people.push({ ...r, sex: Number(r.sex) });
-        byDevice.set(r.device_id, e);
-      }
-      for (const [device, e] of byDevice) {
-        const z = zones.get(e.zone);
-        deliveries.push({ device_id: device, zone_id: e.zone, payload: cancelFor(head, { id: e.zone, name: z?.name ?? e.zone }, e.people) });
-      }
-      const live = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
-      for (const r of live.rows) {
-        const z = zones.get(r.zone_id);
-        if (z) areaRows.push({ zone_id: r.zone_id, payload: areaAlert(head, a.spec, z, undefined) });
-      }
-    } else {
-      const m = await this.buildMessages(q, a, rev, now);
-      recipients = m.recipients;
-      for (const [device, payload] of m.personal) deliveries.push({ device_id: device, zone_id: payload.zone.id, payload });
-      // TVs that had this alert and are no longer targeted: tell them it is over for them
-      const dropped = await q.query<{ device_id: string; zone_id: string }>('SELECT device_id, zone_id FROM deliveries WHERE alert_id = $1 AND NOT (device_id = ANY($2::text[]))',
-        [id, [...m.personal.keys()]]);
-      if (dropped.rows.length) {
-        const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
-        const people = await q.query<CancelRecipient & { device_id: string }>(`
-          SELECT ar.device_id, ar.ref, r.family_name AS "familyName", r.given_name AS "givenName", r.family_kana AS "familyKana",
-                 r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp"
-          FROM alert_recipients ar JOIN residents r ON r.id = ar.resident_id WHERE ar.alert_id = $1 AND ar.active`, [id]);
-        for (const d of dropped.rows) {
-          const ps = people.rows.filter((p) => p.device_id === d.device_id).map((p) => ({ ...p, sex: Number(p.sex) }));
-          const z = zones.get(d.zone_id);
-          deliveries.push({ device_id: d.device_id, zone_id: d.zone_id, payload: cancelFor({ ...m.head, msgType: 'Cancel' }, { id: d.zone_id, name: z?.name ?? d.zone_id }, ps) });
-        }
-      }
-      for (const area of m.areas) areaRows.push({ zone_id: area.zone.id, payload: area });
-      const old = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
-      for (const r of old.rows) if (!m.areas.some((x) => x.zone.id === r.zone_id)) areaRows.push({ zone_id: r.zone_id, payload: null });
+    const state: AlertState = rev.msg_type === 'Cancel' ? 'cancelled' : 'active';
+    // an older revision still fanning out stops at its next chunk; this one reaches every TV
+    await q.query("UPDATE alert_revisions SET state = 'superseded', fanout_owner = NULL WHERE alert_id = $1 AND state = 'fanning-out' AND revision <> $2", [id, revision]);
+    await q.query(`UPDATE alerts SET revision = $2, msg_type = $3, level = $4, hazard = $5, expires = $6, spec = $7::jsonb, state = $8,
+        first_sent = COALESCE(first_sent, $9), last_sent = $9 WHERE id = $1`,
+    [id, revision, rev.msg_type, rev.level, rev.hazard, rev.expires, JSON.stringify(rev.spec), state, now]);
+    if (rev.msg_type !== 'Cancel') {
+      const owner = newOwner();
+      await q.query(`UPDATE alert_revisions SET state = 'fanning-out', published_at = $3, fanout_owner = $4, fanout_at = $3
+        WHERE alert_id = $1 AND revision = $2`, [id, revision, now, owner]);
+      return { messages: [], fanout: { alertId: id, revision, owner } };
     }
 
-    if (rev.msg_type !== 'Cancel') {
-      for (let i = 0; i < recipients.length; i += 5000) {
-        await q.query(`INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
-          SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help, x.leave_now, x.language, x.shelter_id, $2, true
-          FROM jsonb_to_recordset($3::jsonb) AS x(resident_id text, ref text, device_id text, zone_id text, needs_help boolean, leave_now boolean, language text, shelter_id text)
-          ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
-            leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true`,
-        [id, revision, JSON.stringify(recipients.slice(i, i + 5000).map((r) => ({
-          resident_id: r.residentId, ref: r.ref, device_id: r.deviceId, zone_id: r.zoneId, needs_help: r.needsHelp, leave_now: r.leaveNow, language: r.language, shelter_id: r.shelterId,
-        })))]);
-      }
-      await q.query('UPDATE alert_recipients SET active = false WHERE alert_id = $1 AND revision < $2', [id, revision]);
+    const deliveries: { device_id: string; zone_id: string; payload: string }[] = [];
+    const areaRows: { zone_id: string; payload: AreaAlert | null }[] = [];
+    const head: AlertHead = { alertId: id, revision, msgType: 'Cancel', status: a.status, level: Number(a.level) as EvacuationLevel, hazard: a.hazard, sent: now.toISOString(), expires: iso(a.expires)! };
+    const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
+    const { rows } = await q.query<CancelRecipient & { device_id: string; zone_id: string }>(`
+      SELECT d.device_id, d.zone_id, ar.ref, r.family_name AS "familyName", r.given_name AS "givenName", r.family_kana AS "familyKana",
+             r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp"
+      FROM deliveries d LEFT JOIN alert_recipients ar ON ar.alert_id = d.alert_id AND ar.device_id = d.device_id AND ar.active
+      LEFT JOIN residents r ON r.id = ar.resident_id
+      WHERE d.alert_id = $1 ORDER BY d.device_id, ar.ref`, [id]);
+    const byDevice = new Map<string, { zone: string; people: CancelRecipient[] }>();
+    for (const r of rows) {
+      const e = byDevice.get(r.device_id) ?? { zone: r.zone_id, people: [] };
+      if (r.ref) e.people.push({ ...r, sex: Number(r.sex) });
+      byDevice.set(r.device_id, e);
     }
-    for (let i = 0; i < deliveries.length; i += 2000) {
-      await q.query(`INSERT INTO deliveries (alert_id, device_id, zone_id, revision_sent, payload, first_sent_at, last_sent_at)
-        SELECT $1, x.device_id, x.zone_id, $2, x.payload, $3, $3 FROM jsonb_to_recordset($4::jsonb) AS x(device_id text, zone_id text, payload jsonb)
-        ON CONFLICT (alert_id, device_id) DO UPDATE SET revision_sent = EXCLUDED.revision_sent, payload = EXCLUDED.payload, zone_id = EXCLUDED.zone_id,
-          last_sent_at = EXCLUDED.last_sent_at, send_count = deliveries.send_count + 1`,
-      [id, revision, now, JSON.stringify(deliveries.slice(i, i + 2000))]);
+    for (const [device, e] of byDevice) {
+      const z = zones.get(e.zone);
+      deliveries.push({ device_id: device, zone_id: e.zone, payload: encodeMessage(cancelFor(head, { id: e.zone, name: z?.name ?? e.zone }, e.people)) });
     }
+    const live = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
+    for (const r of live.rows) {
+      const z = zones.get(r.zone_id);
+      if (z) areaRows.push({ zone_id: r.zone_id, payload: areaAlert(head, a.spec, z, undefined) });
+    }
+    await writeDeliveries(q, id, revision, now, deliveries);
+    const out: OutMessage[] = deliveries.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
+    out.push(...await this.writeAreas(q, id, revision, areaRows));
+    await q.query("UPDATE alert_revisions SET state = 'published', published_at = $3 WHERE alert_id = $1 AND revision = $2", [id, revision, now]);
+    await appendAudit(q, { actor: 'system', action: 'alert.publish', subject: id, details: { revision, msgType: rev.msg_type, devices: deliveries.length, residents: 0, zones: areaRows.length } }, now);
+    return { messages: out, fanout: null };
+  }
+
+  /** Area messages (retained; null clears the zone's message): rows written, messages returned. */
+  private async writeAreas(q: Queryable, id: string, revision: number, areaRows: { zone_id: string; payload: AreaAlert | null }[]): Promise<OutMessage[]> {
     for (const ar of areaRows) {
       await q.query(`INSERT INTO area_messages (alert_id, zone_id, revision, payload, cleared) VALUES ($1, $2, $3, $4::jsonb, $5)
         ON CONFLICT (alert_id, zone_id) DO UPDATE SET revision = EXCLUDED.revision, payload = EXCLUDED.payload, cleared = EXCLUDED.cleared`,
       [id, ar.zone_id, revision, JSON.stringify(ar.payload ?? {}), ar.payload === null]);
     }
-    const state: AlertState = rev.msg_type === 'Cancel' ? 'cancelled' : 'active';
-    await q.query(`UPDATE alerts SET revision = $2, msg_type = $3, level = $4, hazard = $5, expires = $6, spec = $7::jsonb, state = $8,
-        first_sent = COALESCE(first_sent, $9), last_sent = $9 WHERE id = $1`,
-    [id, revision, rev.msg_type, rev.level, rev.hazard, rev.expires, JSON.stringify(rev.spec), state, now]);
-    await q.query("UPDATE alert_revisions SET state = 'published', published_at = $3 WHERE alert_id = $1 AND revision = $2", [id, revision, now]);
-    await appendAudit(q, { actor: 'system', action: 'alert.publish', subject: id, details: { revision, msgType: rev.msg_type, devices: deliveries.length, residents: recipients.length, zones: areaRows.length } }, now);
+    return areaRows.map((ar) => ({ topic: topics.areaAlert(this.muni, ar.zone_id), payload: ar.payload ? encodeMessage(ar.payload) : '', retain: true }));
+  }
 
-    for (const d of deliveries) out.push({ topic: topics.tvAlert(this.muni, d.device_id), payload: encodeMessage(d.payload), retain: false });
-    for (const ar of areaRows) out.push({ topic: topics.areaAlert(this.muni, ar.zone_id), payload: ar.payload ? encodeMessage(ar.payload) : '', retain: true });
-    return out;
+  /** After the commit: publish what it wrote and run its fan-out. */
+  private async afterCommit(p: Publication): Promise<void> {
+    await Promise.all([this.publishAll(p.messages), p.fanout ? this.runFanout(p.fanout) : undefined]);
+  }
+
+  /** Run a fan-out; a failure leaves the revision 'fanning-out' for the timer to resume (nothing committed is lost). */
+  private runFanout(job: FanoutJob): Promise<void> {
+    const key = `${job.alertId}#${job.revision}`;
+    const running = this.running.get(key);
+    if (running) return running;
+    const p = this.fanOut(job).then((r) => {
+      if (r === 'stopped') this.log.info({ alertId: job.alertId, revision: job.revision }, 'alert fan-out stopped: the revision was replaced, cancelled, expired or taken over');
+    }, (e: unknown) => {
+      this.log.error({ err: e, alertId: job.alertId, revision: job.revision }, 'alert fan-out failed; the alert timer resumes it once its heartbeat is stale');
+    }).finally(() => { this.running.delete(key); });
+    this.running.set(key, p);
+    return p;
+  }
+
+  /**
+   * Under the alert's row lock (taken first, so the revision's row is read after any takeover or
+   * replacement committed): is this still the alert's revision, fanning out, under this lease?
+   * Renews the heartbeat when it is.
+   */
+  private async holdLease(q: Queryable, job: FanoutJob): Promise<boolean> {
+    const a = (await q.query<{ state: AlertState; revision: number }>('SELECT state, revision FROM alerts WHERE id = $1 FOR UPDATE', [job.alertId])).rows[0];
+    if (!a || a.state !== 'active' || Number(a.revision) !== job.revision) return false;
+    const { rows } = await q.query(`UPDATE alert_revisions SET fanout_at = $4 WHERE alert_id = $1 AND revision = $2 AND state = 'fanning-out' AND fanout_owner = $3 RETURNING 1`,
+      [job.alertId, job.revision, job.owner, this.clock.now()]);
+    return rows.length > 0;
+  }
+
+  /** Steps 2 and 3 of the fan-out (see the top of this file). */
+  private async fanOut(job: FanoutJob): Promise<'done' | 'stopped'> {
+    const { alertId: id, revision } = job;
+    const a = (await this.db.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0];
+    const rev = (await this.db.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 AND revision = $2', [id, revision])).rows[0];
+    if (!a || !rev || rev.state !== 'fanning-out' || rev.fanout_owner !== job.owner) return 'stopped';
+    // the time of the first attempt: a resumed fan-out sends the same `sent`
+    const sentAt = rev.published_at ? new Date(rev.published_at) : this.clock.now();
+    const m = await this.buildMessages(this.db, a, rev, sentAt);
+    // TVs already written for this revision (by an attempt that died): their rows stand, the re-sender covers them
+    const done = new Set((await this.db.query<{ device_id: string }>('SELECT device_id FROM deliveries WHERE alert_id = $1 AND revision_sent = $2', [id, revision])).rows.map((r) => r.device_id));
+    const byDevice = new Map<string, RecipientRow[]>();
+    for (const r of m.recipients) {
+      const l = byDevice.get(r.deviceId);
+      if (l) l.push(r); else byDevice.set(r.deviceId, [r]);
+    }
+    // personalise() orders people who need help first, then the elderly; a TV comes where its first such resident does
+    const devices = [...m.personal.keys()].filter((d) => !done.has(d));
+    const acks: Promise<unknown>[] = [];
+    let size = this.chunkFirst;
+    for (let i = 0, chunk = 0; i < devices.length || chunk === 0; chunk++) {
+      const slice = devices.slice(i, i + size);
+      i += slice.length;
+      size = Math.min(size * 2, this.chunkMax);
+      const rows = slice.map((d) => {
+        const p = m.personal.get(d)!;
+        return { device_id: d, zone_id: p.zone.id, payload: encodeMessage(p) };
+      });
+      const out = await this.db.tx(async (q) => {
+        if (!(await this.holdLease(q, job))) return null;
+        await writeRecipients(q, id, revision, slice.flatMap((d) => byDevice.get(d) ?? []));
+        // last_sent_at is when the row is written (the re-sender counts from it); the payload keeps `sent`
+        await writeDeliveries(q, id, revision, this.clock.now(), rows);
+        const msgs = rows.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
+        if (chunk === 0) {
+          // the retained area messages go with the first chunk; zones no longer targeted are cleared
+          const areaRows: { zone_id: string; payload: AreaAlert | null }[] = m.areas.map((x) => ({ zone_id: x.zone.id, payload: x }));
+          const old = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
+          for (const r of old.rows) if (!m.areas.some((x) => x.zone.id === r.zone_id)) areaRows.push({ zone_id: r.zone_id, payload: null });
+          msgs.push(...await this.writeAreas(q, id, revision, areaRows));
+        }
+        return msgs;
+      });
+      if (!out) return 'stopped';
+      if (this.afterFanoutChunk) await this.afterFanoutChunk({ alertId: id, revision, chunk, devices: slice });
+      acks.push(this.publishAll(out));
+      if (chunk === 0) this.onChange(id);
+    }
+
+    const fin = await this.db.tx(async (q) => {
+      if (!(await this.holdLease(q, job))) return null;
+      // TVs that had this alert and are no longer targeted: tell them it is over for them
+      const dropped = await q.query<{ device_id: string; zone_id: string }>('SELECT device_id, zone_id FROM deliveries WHERE alert_id = $1 AND revision_sent < $2', [id, revision]);
+      const cancels: { device_id: string; zone_id: string; payload: string }[] = [];
+      if (dropped.rows.length) {
+        const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
+        const people = await q.query<CancelRecipient & { device_id: string }>(`
+          SELECT ar.device_id, ar.ref, r.family_name AS "familyName", r.given_name AS "givenName", r.family_kana AS "familyKana",
+                 r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp"
+          FROM alert_recipients ar JOIN residents r ON r.id = ar.resident_id
+          WHERE ar.alert_id = $1 AND ar.active AND ar.revision < $2 ORDER BY ar.ref`, [id, revision]);
+        const byDev = new Map<string, CancelRecipient[]>();
+        for (const p of people.rows) {
+          const l = byDev.get(p.device_id) ?? [];
+          l.push({ ...p, sex: Number(p.sex) });
+          byDev.set(p.device_id, l);
+        }
+        for (const d of dropped.rows) {
+          const z = zones.get(d.zone_id);
+          cancels.push({ device_id: d.device_id, zone_id: d.zone_id, payload: encodeMessage(cancelFor({ ...m.head, msgType: 'Cancel' }, { id: d.zone_id, name: z?.name ?? d.zone_id }, byDev.get(d.device_id) ?? [])) });
+        }
+        await writeDeliveries(q, id, revision, this.clock.now(), cancels);
+      }
+      await q.query('UPDATE alert_recipients SET active = false WHERE alert_id = $1 AND revision < $2', [id, revision]);
+      await q.query("UPDATE alert_revisions SET state = 'published', fanout_owner = NULL, fanout_at = NULL WHERE alert_id = $1 AND revision = $2", [id, revision]);
+      await appendAudit(q, { actor: 'system', action: 'alert.publish', subject: id, details: { revision, msgType: rev.msg_type, devices: m.personal.size + cancels.length, residents: m.recipients.length, zones: m.areas.length } }, this.clock.now());
+      return cancels.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
+    });
+    if (!fin) return 'stopped';
+    acks.push(this.publishAll(fin));
+    await Promise.all(acks);
+    return 'done';
   }
 
   /** QoS 1 publishes; resolves when the broker has acknowledged every one. Failures are left to the re-sender. */
@@ -445,6 +606,32 @@ export class AlertService {
     if (failed) this.log.warn({ failed, total: out.length }, 'some alert messages were not acknowledged by the broker; the re-sender will retry');
     return { failed };
   }
+}
+
+const newOwner = () => randomBytes(9).toString('base64url');
+
+/** Recipient rows, one multi-row upsert (arrays, no JSON to parse); a resident keeps their ref. */
+async function writeRecipients(q: Queryable, id: string, revision: number, rs: RecipientRow[]) {
+  if (rs.length === 0) return;
+  await q.query(`INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
+    SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help, x.leave_now, x.language, x.shelter_id, $2, true
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::text[], $10::text[])
+      AS x(resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id)
+    ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
+      leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true`,
+  [id, revision, rs.map((r) => r.residentId), rs.map((r) => r.ref), rs.map((r) => r.deviceId), rs.map((r) => r.zoneId),
+    rs.map((r) => r.needsHelp), rs.map((r) => r.leaveNow), rs.map((r) => r.language), rs.map((r) => r.shelterId)]);
+}
+
+/** Delivery rows with the exact payload published; a row never goes back to an older revision. */
+async function writeDeliveries(q: Queryable, id: string, revision: number, at: Date, ds: { device_id: string; zone_id: string; payload: string }[]) {
+  if (ds.length === 0) return;
+  await q.query(`INSERT INTO deliveries (alert_id, device_id, zone_id, revision_sent, payload, first_sent_at, last_sent_at)
+    SELECT $1, x.device_id, x.zone_id, $2, x.payload::jsonb, $3, $3 FROM unnest($4::text[], $5::text[], $6::text[]) AS x(device_id, zone_id, payload)
+    ON CONFLICT (alert_id, device_id) DO UPDATE SET revision_sent = EXCLUDED.revision_sent, payload = EXCLUDED.payload, zone_id = EXCLUDED.zone_id,
+      last_sent_at = EXCLUDED.last_sent_at, send_count = deliveries.send_count + 1
+    WHERE deliveries.revision_sent <= EXCLUDED.revision_sent`,
+  [id, revision, at, ds.map((d) => d.device_id), ds.map((d) => d.zone_id), ds.map((d) => d.payload)]);
 }
 
 function revView(r: RevRow): RevisionView {

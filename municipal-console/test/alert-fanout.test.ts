@@ -1,0 +1,189 @@
+/**
+ * The alert fan-out in chunks, through a real broker: the revision is committed first, the TVs
+ * of people who need help are written and published first, each chunk is on its way before the
+ * next is written; a fan-out whose process died (here: a hook that throws between a chunk's
+ * commit and its publish, so nothing more is written or published by that process) is taken
+ * over by another process's alert timer once its heartbeat is stale, and every TV ends up with
+ * exactly one message.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbEngines } from '@kizuna/test-utils';
+import { topics } from '@kizuna/contract';
+import { AlertService, bindResidentToDevice, registerDevice, seedResidents, type StaffMember } from '../src/index.ts';
+import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, SimTv, staffToken, startBroker, until } from './helpers.ts';
+
+const EXTRA = Array.from({ length: 10 }, (_, i) => i + 11); // R11..R20, each on their own TV in the hillside zone
+const NEEDS_HELP_TVS = ['tv-h1', 'tv-y19', 'tv-y20']; // R1 (seedTown), R19, R20: ids that sort late on purpose
+const ELDERLY_TV = 'tv-y18';
+const ALL_TVS = ['tv-h1', 'tv-s1', 'tv-s2', ...EXTRA.map((n) => `tv-y${n}`)];
+const issuerA: StaffMember = { username: 'issuer-a', roles: ['issuer'], displayName: null };
+
+for (const engine of dbEngines()) {
+  describe(`alert fan-out on ${engine.name}`, () => {
+    let broker: Awaited<ReturnType<typeof startBroker>>;
+    let db: Awaited<ReturnType<typeof engine.open>>;
+    let c: Awaited<ReturnType<typeof consoleWith>>;
+    let token: string;
+    const tvs: Record<string, SimTv> = {};
+    const clock = new ManualClock();
+    const EXPIRES = '2026-11-23T12:00:00Z';
+    const spec = { level: 4 as const, hazard: 'flood' as const, status: 'Exercise' as const, expires: EXPIRES, target: { zones: ['z-kawabe', 'z-yamate'] } };
+    /** Another console process on the same database and broker connection (process "A"). */
+    const processA = (o: Partial<ConstructorParameters<typeof AlertService>[0]>) =>
+      new AlertService({ db, mqtt: c.mqtt, muni: MUNI, logger: silentLogger(), clock, resendAfterMs: 30_000, ...o });
+    const got = (tv: string, alertId: string) => tvs[tv]!.personal.filter((p) => p.alertId === alertId);
+    const revisions = async (id: string) => (await c.app.inject({ url: `/api/alerts/${id}/revisions`, headers: bearer(token) })).json();
+
+    beforeAll(async () => {
+      broker = await startBroker();
+      db = await engine.open();
+      c = await consoleWith(db, broker, clock, { resendAfterS: 30 });
+      await seedTown(db);
+      await seedResidents(db, EXTRA.map((n) => ({
+        id: `R${n}`, familyName: '高橋', givenName: `${n}郎`, familyKana: 'タカハシ', givenKana: 'ロウ', address: `絆市山手${n}`,
+        birthDate: n === 18 ? '1938-02-01' : '1990-05-05', sex: 1, language: 'ja' as const, needsHelp: n >= 19,
+        household: `HY${n}`, zone: 'z-yamate', lat: 36.01, lon: 140.05,
+      })));
+      await registerDevice(db, EXTRA.map((n) => ({ id: `tv-y${n}`, zone: 'z-yamate', household: `HY${n}` })));
+      await bindResidentToDevice(db, EXTRA.map((n) => ({ residentId: `R${n}`, deviceId: `tv-y${n}`, authSerial: `ay${n}` })));
+      token = await staffToken(c.app, 'viewer1', ['issuer']);
+      for (const id of [...ALL_TVS, 'tv-u1']) {
+        const tv = await SimTv.start(broker, id);
+        // like the TV applet: confirm delivery of every personal message
+        tv.client.on('message', (topic) => {
+          if (topic !== topics.tvAlert(MUNI, id)) return;
+          const p = tv.personal.at(-1)!;
+          void tv.receipt({ alertId: p.alertId, revision: p.revision, state: 'delivered' }).catch(() => undefined);
+        });
+        tvs[id] = tv;
+      }
+    });
+    afterAll(async () => {
+      for (const tv of Object.values(tvs)) await tv.close().catch(() => undefined);
+      await c?.close();
+      await db?.drop();
+      await broker?.close();
+    });
+
+    it('commits the alert first, then writes and publishes the TVs of people who need help first, each chunk before the next is written', async () => {
+      const chunks: string[][] = [];
+      const seenAtChunk: Record<number, { revState: string; alertState: string; reached: string[] }> = {};
+      let alertId = '';
+      const a = processA({
+        fanoutChunk: { first: 1, max: 2 },
+        async afterFanoutChunk(x) {
+          alertId = x.alertId;
+          chunks.push(x.devices);
+          if (x.chunk === 0) return;
+          // the previous chunk was published as soon as it was committed: its TVs have it before this chunk goes out
+          const previous = chunks[x.chunk - 1]!;
+          await until(() => previous.every((d) => got(d, x.alertId).length > 0), `chunk ${x.chunk - 1} on its TVs`);
+          const rev = (await revisions(x.alertId))[0];
+          const view = (await c.app.inject({ url: `/api/alerts/${x.alertId}`, headers: bearer(token) })).json();
+          seenAtChunk[x.chunk] = { revState: rev.state, alertState: view.state, reached: ALL_TVS.filter((d) => got(d, x.alertId).length > 0) };
+        },
+      });
+      const view = await a.create(issuerA, spec);
+      expect(view.state).toBe('active');
+      const order = chunks.flat();
+      expect(new Set(order).size).toBe(order.length);
+      expect([...order].sort()).toEqual([...ALL_TVS].sort());
+      expect(chunks[0]).toHaveLength(1);
+      expect(chunks.every((ch) => ch.length <= 2)).toBe(true);
+      // people who need help first, then the elderly, then everyone else
+      expect([...order.slice(0, 3)].sort()).toEqual([...NEEDS_HELP_TVS].sort());
+      expect(order[3]).toBe(ELDERLY_TV);
+      // while chunk 1 was waiting to go out the alert was already active, its revision still fanning out,
+      // and exactly the first chunk's TV had its message
+      expect(seenAtChunk[1]).toEqual({ revState: 'fanning-out', alertState: 'active', reached: [chunks[0]![0]] });
+      expect(seenAtChunk[2]!.reached.sort()).toEqual([...chunks[0]!, ...chunks[1]!].sort());
+      // in the end: every TV once, the unbound TV its area message, the revision published
+      for (const d of ALL_TVS) await until(() => got(d, alertId).length === 1 && got(d, alertId), `${d} has the alert`);
+      expect(got('tv-h1', alertId)[0]!.recipients.some((r) => r.needsHelp)).toBe(true);
+      await until(() => tvs['tv-u1']!.area.get(`kz/${MUNI}/area/z-kawabe/alert`)?.alertId === alertId, 'area message');
+      expect((await revisions(alertId))[0]).toMatchObject({ revision: 1, state: 'published' });
+    });
+
+    it('a fan-out whose process died is resumed by the alert timer and reaches each TV exactly once', async () => {
+      const chunks: string[][] = [];
+      const a = processA({
+        fanoutChunk: { first: 2, max: 2 },
+        afterFanoutChunk(x) {
+          chunks.push(x.devices);
+          if (x.chunk === 2) throw new Error('simulated crash: chunk 2 committed, never published');
+        },
+      });
+      const view = await a.create(issuerA, { ...spec, level: 5 });
+      const id = view.id;
+      const published = [...chunks[0]!, ...chunks[1]!];
+      const committedOnly = chunks[2]!;
+      expect(chunks).toHaveLength(3);
+      for (const d of published) await until(() => got(d, id).length > 0, `${d} has the alert before the crash`);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ALL_TVS.filter((d) => got(d, id).length > 0).sort()).toEqual([...published].sort());
+      expect((await revisions(id))[0]).toMatchObject({ revision: 1, state: 'fanning-out' });
+      const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE alert_id = $1', [id]);
+      expect(Number(rows.rows[0]!.n)).toBe(6); // chunks 0-2 written, the rest not
+      // the TVs that got it confirm delivery (the re-sender must not send them a second copy)
+      await until(async () => {
+        await c.app.kz.ingest.flush();
+        const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE alert_id = $1 AND delivered_revision = 1', [id]);
+        return Number(r.rows[0]!.n) === 4;
+      }, 'receipts of the first two chunks');
+
+      // process B's timer: the heartbeat is not stale yet, so the fan-out is left to its owner
+      clock.advance(10_000);
+      expect(await c.app.kz.alerts.tick()).toMatchObject({ resumed: 0, resent: 0 });
+      expect((await revisions(id))[0].state).toBe('fanning-out');
+      // stale: taken over and finished; the committed-but-unpublished chunk is re-sent from its rows
+      clock.advance(25_000);
+      const t = await c.app.kz.alerts.tick();
+      expect(t).toMatchObject({ resumed: 1, resent: committedOnly.length });
+      for (const d of ALL_TVS) await until(() => got(d, id).length > 0 && got(d, id), `${d} has the alert after the takeover`);
+      await until(async () => {
+        await c.app.kz.ingest.flush();
+        const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE alert_id = $1 AND delivered_revision = 1', [id]);
+        return Number(r.rows[0]!.n) === ALL_TVS.length;
+      }, 'every TV confirmed');
+      await new Promise((r) => setTimeout(r, 300));
+      // exactly once per TV, the same message as if nothing had happened (same revision, same `sent`)
+      for (const d of ALL_TVS) expect(got(d, id), d).toHaveLength(1);
+      expect(new Set(ALL_TVS.map((d) => got(d, id)[0]!.sent)).size).toBe(1);
+      expect(ALL_TVS.every((d) => got(d, id)[0]!.level === 5 && got(d, id)[0]!.revision === 1)).toBe(true);
+      const final = await db.query<{ device_id: string }>('SELECT device_id FROM deliveries WHERE alert_id = $1 AND revision_sent = 1', [id]);
+      expect(final.rows.map((r) => r.device_id).sort()).toEqual([...ALL_TVS].sort());
+      expect((await revisions(id))[0]).toMatchObject({ revision: 1, state: 'published' });
+      const audit = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'alert.fanout-resume' AND subject = $1", [id]);
+      expect(Number(audit.rows[0]!.n)).toBe(1);
+      // nothing left to do: no second takeover, nothing re-sent
+      clock.advance(60_000);
+      expect(await c.app.kz.alerts.tick()).toMatchObject({ resumed: 0, resent: 0 });
+      await new Promise((r) => setTimeout(r, 200));
+      for (const d of ALL_TVS) expect(got(d, id), d).toHaveLength(1);
+    });
+
+    it('an update while a fan-out runs stops it at its next chunk; the new revision reaches every TV', async () => {
+      let update: Promise<unknown> | null = null;
+      const chunks: number[] = [];
+      const a = processA({
+        fanoutChunk: { first: 1, max: 1 },
+        async afterFanoutChunk(x) {
+          chunks.push(x.chunk);
+          // the update is issued (by process B, through the API) and goes out while chunk 1 waits
+          if (x.chunk === 1) await (update = c.app.inject({ method: 'POST', url: `/api/alerts/${x.alertId}/update`, headers: bearer(token), payload: { level: 5 } }));
+        },
+      });
+      const view = await a.create(issuerA, { ...spec, level: 3 });
+      const id = view.id;
+      const u = (await update!) as { statusCode: number; body: string };
+      expect(u.statusCode, u.body).toBe(200);
+      // process A stopped at its next chunk (its lease was gone)
+      expect(chunks).toEqual([0, 1]);
+      for (const d of ALL_TVS) await until(() => got(d, id).some((p) => p.revision === 2), `${d} has revision 2`);
+      const revs = await revisions(id);
+      expect(revs.map((r: { revision: number; state: string }) => [r.revision, r.state])).toEqual([[1, 'superseded'], [2, 'published']]);
+      // revision 1 reached at most the TVs of the chunks process A published
+      expect(ALL_TVS.filter((d) => got(d, id).some((p) => p.revision === 1)).length).toBeLessThanOrEqual(chunks.length);
+    });
+  });
+}
