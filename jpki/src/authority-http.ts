@@ -3,7 +3,7 @@
  * application/ocsp-request, and GET with the base64 request in the path), CRLs and CA
  * certificates for download (RFC 5280 §4.2.1.13 / §4.2.2.1 URLs), and the published links from
  * a signing certificate to the card's authentication certificate and from an old certificate
- * to its renewal.
+ * to its renewal (old → new with the new certificate, and new → old).
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createHttpServer, createLogger, listen, type Logger, type TlsFiles } from '@kizuna/core';
@@ -50,8 +50,15 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async
 
   app.get<{ Params: { serial: string } }>('/links/renewal/:serial', { schema: { params: { type: 'object', properties: { serial: SERIAL } } } }, async (req) => {
     const serial = normalizeSerial(req.params.serial);
-    authority.status(serial); // 404 for a serial this authority never issued
-    return { serial, renewedTo: authority.renewedTo(serial) };
+    const st = authority.status(serial); // 404 for a serial this authority never issued
+    const renewedTo = authority.renewedTo(serial);
+    // The new certificate travels with the link: a relying party that knows the old serial (it
+    // holds the old certificate) can check the new one without a certificate-by-serial lookup,
+    // which would hand the four items in signing certificates to anyone guessing serials.
+    return {
+      serial, renewedTo, renewedFrom: st.renewedFrom ?? null,
+      renewedToCertificate: renewedTo ? Buffer.from(authority.certificate(renewedTo)).toString('base64') : null,
+    };
   });
 };
 

@@ -165,9 +165,28 @@ describe('authority over HTTP', () => {
     expect((await app.inject({ method: 'GET', url: '/crl/x.crl' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: `/links/auth/${serials.signSerial}` })).json()).toEqual({ signSerial: serials.signSerial, authSerial: serials.authSerial });
     expect((await app.inject({ method: 'GET', url: `/links/auth/${serials.authSerial}` })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: `/links/renewal/${serials.signSerial}` })).json()).toEqual({ serial: serials.signSerial, renewedTo: null });
+    expect((await app.inject({ method: 'GET', url: `/links/renewal/${serials.signSerial}` })).json())
+      .toEqual({ serial: serials.signSerial, renewedTo: null, renewedFrom: null, renewedToCertificate: null });
     expect((await app.inject({ method: 'GET', url: '/links/renewal/zz' })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/links/renewal/abcdef0123' })).statusCode).toBe(404);
     await app.close();
+  });
+
+  it('publishes a renewal both ways over HTTP, the new certificate with the old → new link', async () => {
+    const old = await authority.issueCard(TARO, SECRETS);
+    const renewed = await authority.renew(old.signSerial, SECRETS);
+    const get = async (serial: string) => {
+      const res = await fetch(new URL(`/links/renewal/${serial}`, server.url));
+      expect(res.status).toBe(200);
+      return (await res.json()) as { serial: string; renewedTo: string | null; renewedFrom: string | null; renewedToCertificate: string | null };
+    };
+    const fwd = await get(old.signSerial);
+    expect(fwd).toMatchObject({ serial: old.signSerial, renewedTo: renewed.signSerial, renewedFrom: null });
+    const cert = new x509.X509Certificate(toArrayBuffer(Buffer.from(fwd.renewedToCertificate!, 'base64')));
+    expect(cert.serialNumber.toLowerCase().replace(/^(00)+/, '')).toBe(renewed.signSerial);
+    expect(Buffer.from(fwd.renewedToCertificate!, 'base64').equals(Buffer.from(authority.certificate(renewed.signSerial)))).toBe(true);
+    expect(await get(renewed.signSerial)).toEqual({ serial: renewed.signSerial, renewedTo: null, renewedFrom: old.signSerial, renewedToCertificate: null });
+    expect((await get(old.authSerial)).renewedTo).toBe(renewed.authSerial);
   });
 
   it('answers OpenSSL\'s OCSP client: good, then revoked at once', async () => {
