@@ -23,15 +23,29 @@ export function challengeLogin(service: ChallengeService): LoginChallenges {
   };
 }
 
-/** Renewal links from the authority's HTTP API (old → new only; the API has no new → old link). */
+/**
+ * Renewal links from the authority's HTTP API (`GET /links/renewal/:serial`): old → new with the
+ * new certificate, and new → old. The new certificate is kept (a bounded map) for the status
+ * check of a renewal the gateway has not seen yet; the authority publishes no certificate by serial.
+ */
 export function httpRenewalLinks(authorityUrl: string, timeoutMs = 5000): RenewalLinks {
+  const certs = new Map<string, Uint8Array>();
+  type Link = { renewedTo: string | null; renewedFrom?: string | null; renewedToCertificate?: string | null };
+  const get = async (serial: string): Promise<Link | null> => {
+    const res = await fetch(new URL(`/links/renewal/${encodeURIComponent(serial)}`, authorityUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`authority answered HTTP ${res.status}`);
+    const link = (await res.json()) as Link;
+    if (link.renewedTo && link.renewedToCertificate) {
+      if (certs.size >= 1000) certs.delete(certs.keys().next().value!);
+      certs.set(link.renewedTo.toLowerCase(), Buffer.from(link.renewedToCertificate, 'base64'));
+    }
+    return link;
+  };
   return {
-    async renewedTo(serial) {
-      const res = await fetch(new URL(`/links/renewal/${serial}`, authorityUrl), { signal: AbortSignal.timeout(timeoutMs) });
-      if (res.status === 404) return null;
-      if (!res.ok) throw new Error(`authority answered HTTP ${res.status}`);
-      return ((await res.json()) as { renewedTo: string | null }).renewedTo;
-    },
+    renewedTo: async (serial) => (await get(serial))?.renewedTo ?? null,
+    renewedFrom: async (serial) => (await get(serial))?.renewedFrom ?? null,
+    certificate: (serial) => certs.get(serial.toLowerCase()) ?? null,
   };
 }
 

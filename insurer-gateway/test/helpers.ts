@@ -14,7 +14,7 @@ import { createInsurer, type InsurerCredentials } from '../src/insurers.ts';
 import { signRequest } from '../src/request-signing.ts';
 import { loginPostbox } from '../src/postboxes.ts';
 import { buildConsentDocument, buildReportDocument, type Statement } from '../src/documents.ts';
-import { createWatchSource } from '../src/watch-source.ts';
+import { createWatchSource, type RenewalLinks } from '../src/watch-source.ts';
 import { authorityLinks, challengeLogin } from '../src/jpki-adapters.ts';
 import { createEvidenceVerifier } from '../src/evidence.ts';
 import { createChallengeService } from '@kizuna/jpki/challenge';
@@ -52,7 +52,8 @@ export function cardPem(card: EmulatedCard): { signKey: string; signCert: string
   }
 }
 
-export interface Pki { authority: Authority; verifier: ReturnType<typeof createVerifier> }
+/** The authority, a verifier trusting it, and (optional) renewal links other than the in-process ones (say over HTTP). */
+export interface Pki { authority: Authority; verifier: ReturnType<typeof createVerifier>; links?: RenewalLinks }
 export async function createPki(): Promise<Pki> {
   const authority = await createAuthority({});
   const verifier = createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource() });
@@ -76,7 +77,7 @@ export async function openHarness(engine: DbEngine, pki: Pki, extra: Partial<Gat
   const clock = new TestClock();
   const status = createWatchSource({
     db, verifier: pki.verifier,
-    links: authorityLinks(pki.authority),
+    links: pki.links ?? authorityLinks(pki.authority),
   });
   const app = await buildGatewayApp({
     db, logger: silentLogger(), verifier: pki.verifier, challenges: challengeLogin(createChallengeService({ verifier: pki.verifier })), status, clock,
