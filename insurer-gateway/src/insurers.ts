@@ -86,6 +86,13 @@ export async function addClientCertificate(db: Queryable, insurerId: string, fin
   await db.query('INSERT INTO gw_insurer_client_certs (fingerprint, insurer_id, added_at) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING', [fp, insurerId, now]);
 }
 
+/** Revokes a client certificate (rotation: register the new one first, then revoke the old; effective at the next request). */
+export async function revokeClientCertificate(db: Queryable, insurerId: string, fingerprintHex: string, now = new Date()): Promise<void> {
+  const fp = fingerprintHex.toLowerCase().replace(/[^0-9a-f]/g, '');
+  const { rowCount } = await db.query('UPDATE gw_insurer_client_certs SET revoked_at = $3 WHERE insurer_id = $1 AND fingerprint = $2 AND revoked_at IS NULL', [insurerId, fp, now]);
+  if (rowCount === 0) throw E.KZ_GW_UNKNOWN_KEY(`client certificate ${fp}`);
+}
+
 /** Emergency stop: effective for the next request (no cache), webhooks held by the dispatcher. */
 export async function suspendInsurer(db: Queryable, insurerId: string, reason: string, now = new Date()): Promise<Insurer> {
   const { rowCount } = await db.query(`UPDATE gw_insurers SET status = 'suspended', status_reason = $2, status_changed_at = $3 WHERE id = $1`, [insurerId, reason.slice(0, 500), now]);

@@ -8,7 +8,7 @@ import Type from 'typebox';
 import type { GatewayContext } from '../context.ts';
 import { gatewayErrors as E } from '../errors.ts';
 import {
-  createInsurer, listInsurers, suspendInsurer, resumeInsurer, addApiKey, revokeApiKey, listApiKeys, addClientCertificate, rotateWebhookSecret, type Insurer,
+  createInsurer, listInsurers, suspendInsurer, resumeInsurer, addApiKey, revokeApiKey, listApiKeys, addClientCertificate, revokeClientCertificate, rotateWebhookSecret, type Insurer,
 } from '../insurers.ts';
 import { errors, Id, Ok, InsurerSchema } from '../schemas.ts';
 
@@ -59,6 +59,10 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
   app.post('/insurers/:id/client-certificates', {
     schema: { tags, security, summary: 'Register a client certificate for mutual TLS (SHA-256 fingerprint of its DER)', params: Type.Object({ id: Id }), body: Type.Object({ fingerprint: Type.String({ minLength: 64, maxLength: 95 }) }), response: { 200: Ok, ...AUTH } },
   }, async (req) => { await addClientCertificate(ctx.db, (req.params as { id: string }).id, (req.body as { fingerprint: string }).fingerprint, ctx.clock.now()); return { ok: true as const }; });
+
+  app.delete('/insurers/:id/client-certificates/:fingerprint', {
+    schema: { tags, security, summary: 'Revoke a client certificate (mutual TLS)', params: Type.Object({ id: Id, fingerprint: Type.String({ pattern: '^[0-9a-fA-F:]{64,95}$' }) }), response: { 200: Ok, ...AUTH } },
+  }, async (req) => { const p = req.params as { id: string; fingerprint: string }; await revokeClientCertificate(ctx.db, p.id, p.fingerprint, ctx.clock.now()); return { ok: true as const }; });
 
   app.post('/insurers/:id/webhook-secret', {
     schema: { tags, security, summary: 'Rotate the webhook signing secret', params: Type.Object({ id: Id }), response: { 200: Type.Object({ webhookSecret: Type.String() }), ...AUTH } },
