@@ -98,7 +98,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     onChange: () => live.touchActive(),
   });
   const ctx: ConsoleContext = {
-    db: o.db, muni: o.muni, clock, logger, alerts, ingest, live, bindings, credentials: o.credentials,
+    db: o.db, muni: o.muni, clock, logger, alerts, ingest, live, bindings, credentials: o.credentials, verifier: o.verifier,
     settings: {
       sessionTtlMs: (o.sessionTtlS ?? 43_200) * 1000, rescueAfterMs: (o.rescueAfterS ?? 900) * 1000, secureCookie: !!o.tls,
       rosterWindowMs: (o.rosterWindowDays ?? 7) * 86_400_000,

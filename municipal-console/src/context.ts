@@ -6,6 +6,7 @@ import type { Ingest } from './ingest.ts';
 import type { LiveHub } from './live.ts';
 import type { CredentialStore } from '@kizuna/broker';
 import type { BindingService } from './binding.ts';
+import type { Verifier } from '@kizuna/jpki';
 import { consoleErrors } from './errors.ts';
 import { hasRole, sessionStaff, type Role, type StaffMember } from './staff.ts';
 
@@ -14,6 +15,8 @@ export interface ConsoleContext {
   alerts: AlertService; ingest: Ingest; live: LiveHub; bindings: BindingService;
   /** The broker's credential store: device and terminal credentials, and their HTTP Basic login here. */
   credentials?: CredentialStore | undefined;
+  /** jpki's fail-closed verifier, when configured: card binding and staff card login. */
+  verifier?: Verifier | undefined;
   settings: { sessionTtlMs: number; rescueAfterMs: number; secureCookie: boolean; rosterWindowMs: number };
 }
 
