@@ -97,8 +97,11 @@ describe('post-box', () => {
     await kb.pin('2345');
     await waitVisibleText(page, 'Status check request', 'Flow', 20_000);
     await shot(page, 'tv-app', 'postbox-list-en');
+    // Each key only once its screen is up: the notice and the answer screens load from the gateway.
     await press(page, KEY.Enter);
+    await waitVisibleText(page, 'Answer (status check)', 'Flow');
     await press(page, KEY.Enter); // answer
+    await waitVisibleText(page, 'I am well; my name and address are unchanged', 'Flow');
     await press(page, KEY.Enter); // living
     await waitVisibleText(page, 'Check what will be sent', 'Flow');
     await shot(page, 'tv-app', 'postbox-review-en');
@@ -125,6 +128,9 @@ describe('post-box', () => {
     await press(page, KEY.Enter); // 提供記録 → card → PIN
     await waitVisibleText(page, 'カードを選んでください', 'Flow');
     await press(page, KEY.Enter);
+    // Digits pressed while the reader is still connecting land on the busy screen and are lost:
+    // type only once the PIN field is up (CI on a loaded machine connected after the keys).
+    await waitVisibleText(page, '利用者証明用の暗証番号', 'Flow', 20_000);
     const kb = new RemoteTyping(page);
     await kb.pin('1234');
     await waitVisibleText(page, 'あなたの情報を、だれが・いつ・何を・何のために受け取ったかの記録です', 'Flow', 20_000);
