@@ -59,6 +59,16 @@ for (const engine of dbEngines()) {
       expect((await inject('GET', '/api/ui-config')).json()).toMatchObject({ cardLogin: true, cardBridgeUrl: expect.stringMatching(/^wss?:\/\//) });
     });
 
+    it('describes the card login and staff card routes in the OpenAPI document', async () => {
+      const spec = (await inject('GET', '/docs/json')).json() as { paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> };
+      for (const [path, method] of [['/api/session/card/challenge', 'post'], ['/api/session/card', 'post'], ['/api/staff', 'get'], ['/api/staff/{username}/cards', 'post'],
+        ['/api/staff/{username}/cards/{serial}', 'delete'], ['/api/ui-config', 'get']] as const) {
+        expect(spec.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+      }
+      expect(Object.keys(spec.paths['/api/session/card']!.post!.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '429', '503']));
+      expect(spec.paths['/api/session/card']!.post!.requestBody).toBeDefined();
+    });
+
     it('links a verified authentication certificate (admin only, serial and opaque subject only)', async () => {
       const issuer = (await inject('POST', '/api/session', { username: 'issuer1', password: 'issuer1-password-1' })).json().token as string;
       expect((await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(mine) }, bearer(issuer))).statusCode).toBe(403);
