@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import httpProxy from '@fastify/http-proxy';
-import { createHttpServer, createLogger, listen, type Logger } from '@kizuna/core';
+import { createHttpServer, createLogger, listen, type Logger, type TlsFiles } from '@kizuna/core';
 import { tvErrors } from './errors.ts';
 
 export { tvErrors } from './errors.ts';
@@ -60,6 +60,8 @@ export interface StartOptions {
   distDir?: string;
   logger?: Logger;
   upstreams?: Upstreams;
+  /** Serve HTTPS (with HSTS) from these PEM files; the page then needs wss:// for the broker. */
+  tls?: TlsFiles | undefined;
 }
 
 export interface TvAppServer { url: string; close(): Promise<void> }
@@ -81,13 +83,13 @@ export interface Upstreams {
 export const UPSTREAM_PREFIXES = { console: '/console/api/bind', gateway: '/gateway/postbox/v1' } as const;
 
 /** The fastify app serving the bundle (with the core base: /livez, /readyz, /metrics). */
-export async function buildTvServer(opts: { distDir?: string; logger?: Logger; upstreams?: Upstreams } = {}) {
+export async function buildTvServer(opts: { distDir?: string; logger?: Logger; upstreams?: Upstreams; tls?: TlsFiles | undefined } = {}) {
   const distDir = resolve(opts.distDir ?? DEFAULT_DIST);
   if (!existsSync(join(distDir, 'index.html'))) throw tvErrors.KZ_TV_BUNDLE_MISSING(distDir);
   const logger = opts.logger ?? createLogger({ name: 'tv-app' });
   // helmet's default CSP would block the broker WebSocket and the contract's compiled
   // validators; this one allows exactly those.
-  const app = await createHttpServer({ name: 'tv-app', logger, contentSecurityPolicy: false });
+  const app = await createHttpServer({ name: 'tv-app', logger, contentSecurityPolicy: false, tls: opts.tls });
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('content-security-policy', [
       "default-src 'self'", "script-src 'self' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'",
@@ -111,7 +113,7 @@ export async function buildTvServer(opts: { distDir?: string; logger?: Logger; u
 }
 
 export async function startTvApp(opts: StartOptions = {}): Promise<TvAppServer> {
-  const app = await buildTvServer({ distDir: opts.distDir, logger: opts.logger, upstreams: opts.upstreams });
+  const app = await buildTvServer({ distDir: opts.distDir, logger: opts.logger, upstreams: opts.upstreams, tls: opts.tls });
   const url = await listen(app, opts.host ?? '127.0.0.1', opts.port ?? 18810);
   return { url, close: () => app.close() };
 }
