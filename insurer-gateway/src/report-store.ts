@@ -65,13 +65,20 @@ interface NoticeRow {
 interface Plan { item: VerifiedReport; n: NoticeRow; reportId: string; receipt: SignedReceipt; late: boolean; renewed: boolean; signer: string }
 
 const COLS = 19;
+/**
+ * Binary columns travel as hex text decoded by the database: PGlite's own bytea serializer builds
+ * one JavaScript string per byte (Array.from(bytes).map(toString(16))), which was the largest
+ * single cost of the write (~7 KB of CMS, certificate and OCSP response per report).
+ */
+const hex = (param: string) => `decode(${param}::text, 'hex')`;
+const hexOf = (b: Uint8Array | null | undefined): string | null => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') : null);
 /** One statement for many reports: close each notice still open, store its report, queue its event. */
 function writeSql(count: number): string {
   const rows: string[] = [];
   for (let r = 0; r < count; r++) {
     const p = (k: number) => `$${r * COLS + k}`;
     rows.push(`(${p(1)}::text, ${p(2)}::timestamptz, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ${p(8)}::text, ${p(9)}::jsonb, `
-      + `${p(10)}::bytea, ${p(11)}::text, ${p(12)}::bytea, ${p(13)}::text, ${p(14)}::timestamptz, ${p(15)}::bytea, ${p(16)}::bytea, ${p(17)}::jsonb, ${p(18)}::text, ${p(19)}::jsonb)`);
+      + `${hex(p(10))}, ${p(11)}::text, ${hex(p(12))}, ${p(13)}::text, ${p(14)}::timestamptz, ${hex(p(15))}, ${hex(p(16))}, ${p(17)}::jsonb, ${p(18)}::text, ${p(19)}::jsonb)`);
   }
   return `WITH d (nid, at, rid, insurer, postbox, enrolment, code, policy, doc, cms, digest, detached, signer, signing_time, cert, ocsp, receipt, evt, payload) AS (VALUES ${rows.join(', ')}),
     upd AS (UPDATE gw_notices n SET status = 'answered', answered_at = d.at, closed_at = d.at FROM d WHERE n.id = d.nid AND n.status IN ('unread', 'read') RETURNING n.id),
@@ -94,9 +101,9 @@ function writeParams(plans: Plan[]): unknown[] {
       reportId, noticeId: n.id, code: n.code, policy: doc.policy, answer: doc.statement.answer, receivedAt: now.toISOString(), late,
       verification: { result: 'valid', reason: 'ok' },
     };
-    out.push(n.id, now, reportId, n.insurer_id, item.postboxId, n.enrolment_id, n.code, doc.policy, JSON.stringify(doc), Buffer.from(der), digest,
-      detached ? Buffer.from(detached) : null, signer, v.signingTime ?? null, Buffer.from(v.evidence.signerCertificate),
-      v.evidence.ocspResponse ? Buffer.from(v.evidence.ocspResponse) : null, JSON.stringify(receipt), newId('evt'), JSON.stringify(event));
+    out.push(n.id, now, reportId, n.insurer_id, item.postboxId, n.enrolment_id, n.code, doc.policy, JSON.stringify(doc), hexOf(der), digest,
+      hexOf(detached), signer, v.signingTime ?? null, hexOf(v.evidence.signerCertificate),
+      hexOf(v.evidence.ocspResponse), JSON.stringify(receipt), newId('evt'), JSON.stringify(event));
   }
   return out;
 }
