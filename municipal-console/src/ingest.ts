@@ -3,68 +3,196 @@
  * and shelter check-ins. Messages are validated against the contract, queued and written in
  * batches (a city's TVs answer within seconds of each other). Every write is idempotent:
  * a duplicate receipt or a re-sent check-in changes nothing.
+ *
+ * Written before acknowledged (issue 7): the QoS 1 PUBACK of a message goes to the broker only
+ * after the transaction holding it has committed. A console that dies between receiving and
+ * writing has acknowledged nothing, so the broker re-delivers it to the console's persistent
+ * session (`clean: false`) and the idempotent write stores it once. mqtt.js acknowledges a
+ * message as soon as `handleMessage`'s callback runs, and handles the next one only then; so
+ * ingest's `handleMessage` lets the client go on at once without the automatic PUBACK and sends
+ * the PUBACKs itself, in the order received [MQTT-4.6.0-2], after the commit — on the same
+ * connection only (after a reconnect the broker re-sends, and a message id may be reused).
+ *
+ * That keeps a message safe between the broker and the console. Between the terminal and the
+ * broker, an external broker's own persistence keeps it. The embedded broker keeps its sessions
+ * in memory, in the console's own process, and aedes sends a QoS 1 PUBACK before it even
+ * stores the message: so with the embedded broker the console writes a shelter event from the
+ * broker's last step before that PUBACK (`holdShelterAcks`). The terminal's PUBACK then means
+ * "in the municipality's store"; a write that fails closes the terminal's connection without
+ * a PUBACK (MQTT 3.1.1 has no negative PUBACK), and the terminal re-sends from its outbox.
  */
-import type { MqttClient } from 'mqtt';
+import type { MqttClient, IPublishPacket } from 'mqtt';
 import type { Db, Logger } from '@kizuna/core';
 import { MessageError, ReceiptSchema, ShelterEventSchema, decodeMessage, parseTopic, topics, type Receipt, type ShelterEvent } from '@kizuna/contract';
 import type { Clock } from './alerts.ts';
 
-interface QueuedReceipt { device: string; r: Receipt; receivedAt: Date }
-interface QueuedEvent { shelter: string; terminal: string; e: ShelterEvent; receivedAt: Date }
+/** Sends one message's PUBACK once its write has committed (a no-op after a reconnect). */
+type Ack = () => void;
+interface QueuedReceipt { device: string; r: Receipt; receivedAt: Date; ack: Ack }
+/** `fail` set: written for the broker's hook, which is told of a failure rather than retried. */
+interface QueuedEvent { shelter: string; terminal: string; e: ShelterEvent; receivedAt: Date; ack: Ack; fail?: (e: Error) => void }
 
-export interface IngestStats { receipts: number; checkins: number; rejected: number }
+/** The part of aedes (1.x) the hook needs: `authorizePublish` runs last before the PUBACK. */
+export interface AckHoldingBroker {
+  authorizePublish(client: never, packet: { topic: string; payload: Buffer | string; qos: number }, callback: (error?: Error | null) => void): void;
+}
+
+export interface IngestStats { receipts: number; checkins: number; rejected: number; writeFailures: number }
+
+/** mqtt.js's packet writer: not in its typings, used only to send a held PUBACK. */
+interface PacketWriter { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void }
+/** The callback error that tells mqtt.js to go on without sending the PUBACK itself (it just continues). */
+const HELD = new Error('PUBACK held until the write commits');
+const noop = () => undefined;
 
 export class Ingest {
-  readonly stats: IngestStats = { receipts: 0, checkins: 0, rejected: 0 };
+  readonly stats: IngestStats = { receipts: 0, checkins: 0, rejected: 0, writeFailures: 0 };
   private receipts: QueuedReceipt[] = [];
   private events: QueuedEvent[] = [];
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly handler = (topic: string, payload: Buffer) => this.onMessage(topic, payload);
+  private retryMs = 0;
+  /** mqtt.js callbacks parked while the queue is full: the client reads no further until a write succeeds. */
+  private parked: (() => void)[] = [];
+  private stopped = false;
+  private originalHandleMessage: MqttClient['handleMessage'] | null = null;
+  /** Events the broker's hook wrote: their copy from the subscription is acknowledged without a second write. */
+  private readonly prewritten = new Set<string>();
 
-  constructor(private readonly o: { db: Db; mqtt: MqttClient; muni: string; logger: Logger; clock: Clock; onChange: (alertIds: string[], residentsArrived: boolean) => void; batchDelayMs?: number }) {}
+  constructor(private readonly o: {
+    db: Db; mqtt: MqttClient; muni: string; logger: Logger; clock: Clock; onChange: (alertIds: string[], residentsArrived: boolean) => void;
+    /** Wait before a write starts, ms (default 0: the next turn of the event loop; messages arriving meanwhile join the batch). */
+    batchDelayMs?: number;
+    /** Most messages in one transaction (default 2,000). */
+    maxBatch?: number;
+    /** Messages held unwritten before the client stops reading from the broker (default 20,000). */
+    maxQueued?: number;
+  }) {}
+
+  get queued(): number { return this.receipts.length + this.events.length; }
 
   async start(): Promise<void> {
-    this.o.mqtt.on('message', this.handler);
-    await this.o.mqtt.subscribeAsync([topics.allReceipts(this.o.muni), topics.allShelterEvents(this.o.muni)], { qos: 1 });
+    const client = this.o.mqtt;
+    this.originalHandleMessage = client.handleMessage;
+    client.handleMessage = (packet, callback) => this.onPublish(packet, callback);
+    await client.subscribeAsync([topics.allReceipts(this.o.muni), topics.allShelterEvents(this.o.muni)], { qos: 1 });
   }
 
+  /** Write what is queued and acknowledge it, then stop taking messages. */
   async stop(): Promise<void> {
-    this.o.mqtt.removeListener('message', this.handler);
-    if (this.timer) clearTimeout(this.timer);
     await this.flush();
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.originalHandleMessage) this.o.mqtt.handleMessage = this.originalHandleMessage;
+    for (const go of this.parked.splice(0)) go();
   }
 
-  private onMessage(topic: string, payload: Buffer) {
-    const t = parseTopic(topic);
-    if (!t || t.muni !== this.o.muni) return;
+  private onPublish(packet: IPublishPacket, callback: (err?: Error) => void) {
+    const t = parseTopic(packet.topic);
+    if (this.stopped || !t || t.muni !== this.o.muni || (t.kind !== 'tv-receipt' && t.kind !== 'shelter-event')) {
+      callback();
+      return;
+    }
     const receivedAt = this.o.clock.now();
     try {
       if (t.kind === 'tv-receipt') {
-        this.receipts.push({ device: t.device, r: decodeMessage(ReceiptSchema, payload, 'receipt'), receivedAt });
+        this.receipts.push({ device: t.device, r: decodeMessage(ReceiptSchema, packet.payload as Buffer, 'receipt'), receivedAt, ack: this.ackFor(packet) });
       } else if (t.kind === 'shelter-event') {
-        this.events.push({ shelter: t.shelter, terminal: t.terminal, e: decodeMessage(ShelterEventSchema, payload, 'shelter-event'), receivedAt });
-      } else return;
+        const e = decodeMessage(ShelterEventSchema, packet.payload as Buffer, 'shelter-event');
+        if (this.prewritten.delete(e.eventId)) { callback(); return; } // stored before the terminal's PUBACK
+        this.events.push({ shelter: t.shelter, terminal: t.terminal, e, receivedAt, ack: this.ackFor(packet) });
+      }
     } catch (e) {
       this.stats.rejected += 1;
-      // the topic names the device, never a person; the payload is not logged
-      this.o.logger.warn({ topic, code: (e as MessageError).code, problems: (e as MessageError).problems }, 'invalid message ignored');
+      // the topic names the device, never a person; the payload is not logged. Acknowledged:
+      // a re-delivery of the same bytes would be refused again.
+      this.o.logger.warn({ topic: packet.topic, code: (e as MessageError).code, problems: (e as MessageError).problems }, 'invalid message ignored');
+      callback();
       return;
     }
-    if (!this.timer) this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.o.batchDelayMs ?? 50);
+    // QoS 0 has no PUBACK; QoS 1's is sent by ackFor after the commit
+    const go = () => callback(packet.qos === 1 ? HELD : undefined);
+    if (this.queued >= (this.o.maxQueued ?? 20_000)) this.parked.push(go); else go();
+    if (this.queued >= (this.o.maxBatch ?? 2_000)) void this.flush();
+    else this.schedule(this.o.batchDelayMs ?? 0);
   }
 
-  /** Write everything queued so far (tests call it to wait for the writes). */
+  /**
+   * The embedded broker's PUBACK of a shelter event of this municipality waits until the event
+   * is in the store (see the header). Other topics, QoS 0 and malformed events pass as before
+   * (the subscription refuses a malformed one). Returns the function that removes the hook.
+   */
+  holdShelterAcks(broker: AckHoldingBroker): () => void {
+    const original = broker.authorizePublish;
+    const hook: AckHoldingBroker['authorizePublish'] = (client, packet, callback) => {
+      original.call(broker, client, packet, (err) => {
+        if (err) { callback(err); return; }
+        const t = parseTopic(packet.topic);
+        if (packet.qos !== 1 || !t || t.kind !== 'shelter-event' || t.muni !== this.o.muni) { callback(null); return; }
+        let e: ShelterEvent;
+        try { e = decodeMessage(ShelterEventSchema, typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload, 'shelter-event'); } catch { callback(null); return; }
+        if (this.stopped) { callback(new Error('the console is stopping: not written, not acknowledged')); return; }
+        this.events.push({
+          shelter: t.shelter, terminal: t.terminal, e, receivedAt: this.o.clock.now(),
+          ack: () => { this.remember(e.eventId); callback(null); },
+          fail: (x) => callback(x),
+        });
+        if (this.queued >= (this.o.maxBatch ?? 2_000)) void this.flush().catch(noop);
+        else this.schedule(this.o.batchDelayMs ?? 0);
+      });
+    };
+    broker.authorizePublish = hook;
+    return () => { if (broker.authorizePublish === hook) broker.authorizePublish = original; };
+  }
+
+  private remember(eventId: string) {
+    this.prewritten.add(eventId);
+    // bounded: a copy the subscription never brings (another console's session) is forgotten
+    if (this.prewritten.size > 100_000) for (const id of this.prewritten) { this.prewritten.delete(id); if (this.prewritten.size <= 90_000) break; }
+  }
+
+  private ackFor(packet: IPublishPacket): Ack {
+    if (packet.qos !== 1 || packet.messageId === undefined) return noop;
+    const client = this.o.mqtt;
+    const stream = client.stream;
+    const messageId = packet.messageId;
+    return () => {
+      if (client.connected && client.stream === stream) (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId }, noop);
+    };
+  }
+
+  private schedule(ms: number) {
+    if (this.timer || this.running) return; // a running write flushes again when it ends
+    this.timer = setTimeout(() => { this.timer = null; void this.flush().catch(noop); }, ms);
+  }
+
+  /** Write everything queued so far and acknowledge it (tests call it to wait for the writes). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
-    if (this.receipts.length === 0 && this.events.length === 0) return;
-    const receipts = this.receipts; const events = this.events;
-    this.receipts = []; this.events = [];
-    this.running = this.write(receipts, events).catch((e) => {
-      this.o.logger.error({ err: e }, 'writing receipts failed; they will be retried');
-      this.receipts.unshift(...receipts); this.events.unshift(...events);
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.queued === 0) return;
+    const max = this.o.maxBatch ?? 2_000;
+    const receipts = this.receipts.splice(0, max);
+    const events = this.events.splice(0, Math.max(0, max - receipts.length));
+    let failed = false;
+    this.running = this.write(receipts, events).then(() => {
+      this.retryMs = 0;
+      for (const x of receipts) x.ack();
+      for (const x of events) x.ack();
+      for (const go of this.parked.splice(0)) go();
+    }, (e) => {
+      failed = true;
+      this.stats.writeFailures += 1;
+      this.retryMs = Math.min(5_000, Math.max(100, this.retryMs * 2));
+      this.o.logger.error({ err: e, retryInMs: this.retryMs, queued: this.queued + receipts.length + events.length }, 'writing receipts and check-ins failed; kept unacknowledged and retried');
+      // the broker's hook is told (the terminal re-sends); what came by subscription is retried
+      for (const x of events) x.fail?.(e as Error);
+      this.receipts.unshift(...receipts); this.events.unshift(...events.filter((x) => !x.fail));
     }).finally(() => { this.running = null; });
     await this.running;
+    if (this.stopped) return;
+    if (failed) this.schedule(this.retryMs);
+    else if (this.queued > 0) this.schedule(0);
   }
 
   private async write(receipts: QueuedReceipt[], events: QueuedEvent[]) {
@@ -130,18 +258,28 @@ export class Ingest {
         const rows = events.map(({ shelter, terminal, e, receivedAt }) => ({
           event_id: e.eventId, shelter_id: shelter, terminal_id: terminal, seq: e.seq, type: e.type, at: clampAt(e.at, receivedAt),
           roster_key: e.rosterKey ?? null, cert_serial: e.certSerial ?? null, manual: e.manual ?? null, undoes: e.undoes ?? null, to_shelter: e.toShelter ?? null,
-          event: e,
+          check_in: e.checkIn ?? null, needs_care: e.needsCare ?? null, event: e,
         }));
-        // the person is resolved here, where the links live: roster key → resident, or card serial → binding
+        // The person is resolved here, where the links live, for the whole batch at once: roster
+        // key → resident, else card serial → the latest binding (two index lookups per distinct
+        // serial, not a scan per row), else the check-in a hand check-out names.
         const { rowCount } = await q.query(`
-          INSERT INTO checkins (event_id, shelter_id, terminal_id, seq, type, at, resident_id, roster_key, cert_serial, manual, undoes, to_shelter, event)
-          SELECT x.event_id, x.shelter_id, x.terminal_id, x.seq, x.type, x.at,
-            COALESCE(
-              (SELECT k.resident_id FROM roster_keys k WHERE k.shelter_id = x.shelter_id AND k.key = x.roster_key),
-              (SELECT b.resident_id FROM bindings b WHERE x.cert_serial IS NOT NULL AND (lower(b.auth_serial) = x.cert_serial OR lower(b.sign_serial) = x.cert_serial) ORDER BY b.bound_at DESC LIMIT 1)),
-            x.roster_key, x.cert_serial, x.manual, x.undoes, x.to_shelter, x.event
-          FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, shelter_id text, terminal_id text, seq int, type text, at timestamptz,
-            roster_key text, cert_serial text, manual jsonb, undoes text, to_shelter text, event jsonb)
+          WITH x AS (
+            SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, shelter_id text, terminal_id text, seq int, type text, at timestamptz,
+              roster_key text, cert_serial text, manual jsonb, undoes text, to_shelter text, check_in text, needs_care boolean, event jsonb)),
+          serials AS (
+            SELECT DISTINCT ON (s.serial) s.serial, s.resident_id FROM (
+              SELECT b.resident_id, b.bound_at, lower(b.auth_serial) AS serial FROM bindings b WHERE lower(b.auth_serial) IN (SELECT cert_serial FROM x WHERE cert_serial IS NOT NULL)
+              UNION ALL
+              SELECT b.resident_id, b.bound_at, lower(b.sign_serial) FROM bindings b WHERE lower(b.sign_serial) IN (SELECT cert_serial FROM x WHERE cert_serial IS NOT NULL)) s
+            ORDER BY s.serial, s.bound_at DESC)
+          INSERT INTO checkins (event_id, shelter_id, terminal_id, seq, type, at, resident_id, roster_key, cert_serial, manual, undoes, to_shelter, check_in, needs_care, event)
+          SELECT x.event_id, x.shelter_id, x.terminal_id, x.seq, x.type, x.at, COALESCE(k.resident_id, s.resident_id, c.resident_id),
+            x.roster_key, x.cert_serial, x.manual, x.undoes, x.to_shelter, x.check_in, x.needs_care, x.event
+          FROM x
+          LEFT JOIN roster_keys k ON k.shelter_id = x.shelter_id AND k.key = x.roster_key
+          LEFT JOIN serials s ON s.serial = x.cert_serial
+          LEFT JOIN checkins c ON c.event_id = x.check_in
           ON CONFLICT (event_id) DO NOTHING`, [JSON.stringify(rows)]);
         if (rowCount > 0) arrived = true;
         this.stats.checkins += events.length;
