@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, SimTv, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
+import { loginPage, passwordTab, SimTv, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
 
 let h: UiHarness;
 beforeAll(async () => { h = await startUi(); }, 300_000);
@@ -19,7 +19,7 @@ describe('staff console: alert flow', () => {
   it('refuses a wrong password with a specific message and no session', async () => {
     const page = await (await h.browser.createBrowserContext()).newPage();
     await page.goto(h.url);
-    await page.waitForSelector('input[name=username]');
+    await passwordTab(page);
     await page.type('input[name=username]', 'issuer');
     await page.type('input[name=password]', 'not-the-password');
     await page.click('button[type=submit]');

@@ -13,9 +13,15 @@ import { launchBrowser } from '@kizuna/test-utils';
 import { loadSystemConfig } from '@kizuna/system/config';
 import { startSystem, type RunningSystem, type TvLink } from '@kizuna/system/system';
 import { DEMO_STAFF } from '@kizuna/system/demo-staff';
+import { startCardBridge, type BridgeCard, type RunningBridge } from '@kizuna/jpki';
 import { buildConsoleWeb } from '../src/web-plugin.ts';
 
-export interface UiHarness { system: RunningSystem; browser: Browser; url: string; close(): Promise<void> }
+export interface UiHarness {
+  system: RunningSystem; browser: Browser; url: string;
+  /** The staff PC's own card-reader bridge (the console's KZ_CONSOLE_CARD_BRIDGE_URL): push cards to put them on the reader. */
+  staffReader: { bridge: RunningBridge; cards: BridgeCard[] };
+  close(): Promise<void>;
+}
 
 export async function startUi(opts: { width?: number; height?: number } = {}): Promise<UiHarness> {
   const webDir = await mkdtemp(join(tmpdir(), 'kz-console-web-'));
@@ -23,10 +29,17 @@ export async function startUi(opts: { width?: number; height?: number } = {}): P
   await buildConsoleWeb({ outDir: webDir });
   process.env.KZ_CONSOLE_WEB_DIST_DIR = webDir;
   process.env.KZ_CONSOLE_TV_DIST_DIR = tvDir;
+  // The staff PC's reader, started first so the console's login page is configured with it.
+  const staffCards: BridgeCard[] = [];
+  const staffBridge = await startCardBridge({ port: 0, cards: () => staffCards });
+  process.env.KZ_CONSOLE_CARD_BRIDGE_URL = staffBridge.url;
   const ports = Object.fromEntries(['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [`KZ_${p}_PORT`, '0']));
   const system = await startSystem({ config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...ports }), tvDistDir: tvDir });
   const browser = await launchBrowser({ width: opts.width ?? 1440, height: opts.height ?? 900 });
-  return { system, browser, url: system.urls.console, close: async () => { await browser.close(); await system.close(); } };
+  return {
+    system, browser, url: system.urls.console, staffReader: { bridge: staffBridge, cards: staffCards },
+    close: async () => { await browser.close(); await system.close(); await staffBridge.close(); },
+  };
 }
 
 /** A fresh browser context (its own cookies), logged in through the login form. */
@@ -38,12 +51,19 @@ export async function loginPage(h: UiHarness, username: string, lang: 'ja' | 'en
   await page.evaluate((l) => localStorage.setItem('kz-console-lang', l), lang);
   await page.reload();
   const staff = DEMO_STAFF.find((s) => s.username === username)!;
-  await page.waitForSelector('input[name=username]');
+  await passwordTab(page);
   await page.type('input[name=username]', staff.username);
   await page.type('input[name=password]', staff.password);
   await page.click('button[type=submit]');
   await page.waitForSelector(`[data-staff="${username}"]`);
   return page;
+}
+
+/** The login screen opens on the card tab when card login is on: switch to the password form. */
+export async function passwordTab(page: Page): Promise<void> {
+  await page.waitForSelector('[data-method=password], input[name=username]');
+  if (await page.$('[data-method=password]')) await page.click('[data-method=password]');
+  await page.waitForSelector('input[name=username]');
 }
 
 export async function token(h: UiHarness, username: string): Promise<string> {

@@ -35,7 +35,7 @@ export async function call<T>(path: string, o: CallOptions = {}): Promise<T> {
 
 // Shapes of the replies this UI reads (the server's OpenAPI at /docs/json is the full contract).
 export type Role = 'viewer' | 'issuer' | 'approver' | 'admin';
-export interface Staff { username: string; roles: Role[]; displayName: string | null }
+export interface Staff { username: string; roles: Role[]; displayName: string | null; method?: 'password' | 'card' }
 export interface Ack { evacuating: number; 'safe-indoors': number; 'need-help': number; total: number }
 export interface Counts { targeted: number; delivered: number; upToDate: number; displayed: number; acknowledged: Ack; noAnswer: number; arrived: number; needsHelp: number }
 export interface ZoneCounts extends Counts { zoneId: string; zoneName: string }

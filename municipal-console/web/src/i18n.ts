@@ -33,6 +33,17 @@ const ja = {
   sheltersTitle: '避難所', auditTitle: '監査ログ', search: '検索', chainOk: 'ハッシュチェーン検証済み', chainBroken: 'ハッシュチェーンが壊れています', time: '日時', actor: '実行者', action: '操作', subject: '対象', details: '詳細',
   loading: '読み込み中…', live: 'ライブ更新中', offline: '再接続中…', back: '戻る', close: '閉じる', error: 'エラー', exerciseBanner: '訓練', since: '発令',
   lang: 'English', langLabel: '表示言語',
+  withCard: 'カード', withPassword: 'パスワード', loginMethod: 'ログイン方法', cardReader: 'カードリーダー', cardPick: 'カード', cardPin: '利用者証明用暗証番号（数字4桁）',
+  cardHint: '職員証として登録したマイナンバーカードをカードリーダーに置き、暗証番号を入力してください。', cardLoginAction: 'カードでログイン',
+  bridgeDown: 'カードリーダーに接続できません。リーダーのソフトが起動しているか確認してください。パスワードでもログインできます。', noCards: 'カードが置かれていません',
+  pinWrong: '暗証番号が違います。あと {n} 回間違えるとカードがロックされます。', pinLocked: '暗証番号がロックされています。市区町村の窓口で解除が必要です。パスワードでログインしてください。',
+  pinFormat: '暗証番号は数字4桁です。', cardRevoked: 'このカードは失効しています（紛失の届出など）。ログインできません。管理者に連絡してください。',
+  cardUnknown: 'このカードは職員として登録されていません。管理者にカードの登録を依頼してください。', cardStatus: 'カードの失効確認ができませんでした。しばらくしてからもう一度お試しください。',
+  cardRefused: 'カードを確認できませんでした。', cardBusy: 'カードを確認しています…',
+  navStaff: '職員', staffTitle: '職員とカード', roles: '権限', cards: '登録カード', linkCard: 'リーダーのカードを登録', unlinkCard: '登録解除', serial: '発行番号', validUntil: '有効期限', noCard: 'なし',
+  confirmUnlink: 'このカードの登録を解除しますか？このカードではログインできなくなります。', linked: 'カードを登録しました',
+  viaCard: 'カードでログイン中', viaPassword: 'パスワードでログイン中', cardTaken: 'このカードは別の職員に登録されています。', readerCard: 'リーダー上のカード', disabledAccount: '無効', staffMember: '職員',
+  role_viewer: '閲覧', role_issuer: '発令', role_approver: '承認', role_admin: '管理',
 };
 type Dict = Record<keyof typeof ja, string>;
 const en: Dict = {
@@ -65,6 +76,17 @@ const en: Dict = {
   sheltersTitle: 'Shelters', auditTitle: 'Audit log', search: 'Search', chainOk: 'Hash chain verified', chainBroken: 'Hash chain is broken', time: 'Time', actor: 'Actor', action: 'Action', subject: 'Subject', details: 'Details',
   loading: 'Loading…', live: 'Live', offline: 'Reconnecting…', back: 'Back', close: 'Close', error: 'Error', exerciseBanner: 'EXERCISE', since: 'Issued',
   lang: '日本語', langLabel: 'Language',
+  withCard: 'Card', withPassword: 'Password', loginMethod: 'Log in with', cardReader: 'Card reader', cardPick: 'Card', cardPin: 'Authentication PIN (4 digits)',
+  cardHint: 'Put the My Number card registered as your staff ID on the reader and enter its PIN.', cardLoginAction: 'Log in with card',
+  bridgeDown: 'Cannot reach the card reader. Check that the reader software is running. You can also log in with your password.', noCards: 'No card on the reader',
+  pinWrong: 'Wrong PIN. {n} more wrong tries lock the card.', pinLocked: 'The PIN is locked; the municipal office must unlock it. Log in with your password.',
+  pinFormat: 'The PIN is 4 digits.', cardRevoked: 'This card has been revoked (reported lost, etc.). It cannot log in. Contact an administrator.',
+  cardUnknown: 'This card is not registered to any staff member. Ask an administrator to register it.', cardStatus: 'The card’s revocation status could not be checked. Try again shortly.',
+  cardRefused: 'The card could not be verified.', cardBusy: 'Checking the card…',
+  navStaff: 'Staff', staffTitle: 'Staff and cards', roles: 'Roles', cards: 'Registered cards', linkCard: 'Register the card on the reader', unlinkCard: 'Unregister', serial: 'Serial', validUntil: 'Valid until', noCard: 'none',
+  confirmUnlink: 'Unregister this card? It will no longer log in.', linked: 'Card registered',
+  viaCard: 'card login', viaPassword: 'password login', cardTaken: 'This card is already registered to another staff member.', readerCard: 'Card on the reader', disabledAccount: 'disabled', staffMember: 'Staff member',
+  role_viewer: 'view', role_issuer: 'issue', role_approver: 'approve', role_admin: 'administer',
 };
 
 export type Key = keyof typeof ja;
@@ -80,7 +102,7 @@ export function setLang(l: UiLang) {
   for (const f of listeners) f();
 }
 export const onLang = (f: () => void) => { listeners.add(f); return () => listeners.delete(f); };
-export const t = (k: Key): string => dicts[current][k];
+export const t = (k: Key, vars: Record<string, string | number> = {}): string => dicts[current][k].replace(/\{(\w+)\}/g, (_m, v: string) => String(vars[v] ?? ''));
 
 const HAZARD_NAMES: Record<string, [string, string]> = {
   flood: ['洪水', 'Flood'], landslide: ['土砂災害', 'Landslide'], 'storm-surge': ['高潮', 'Storm surge'], earthquake: ['地震', 'Earthquake'],
@@ -103,6 +125,11 @@ export function levelText(level: number): { phrase: string; action: string } {
 }
 
 export const answerName = (a: string | null) => a === 'evacuating' ? t('evacuating') : a === 'safe-indoors' ? t('safeIndoors') : a === 'need-help' ? t('needHelpAnswer') : '—';
+
+export function fmtDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleDateString(current === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: 'numeric', day: 'numeric' });
+}
 
 export function fmtTime(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -13,6 +13,7 @@ import { CapImport } from './views/cap.ts';
 import { Residents } from './views/residents.ts';
 import { Shelters } from './views/shelters.ts';
 import { Audit } from './views/audit.ts';
+import { StaffAdmin } from './views/staff.ts';
 
 
 
@@ -33,6 +34,7 @@ function View({ route, staff }: { route: string; staff: Staff }) {
   if (parts[0] === 'residents') return html`<${Residents} staff=${staff} />`;
   if (parts[0] === 'shelters') return html`<${Shelters} staff=${staff} />`;
   if (parts[0] === 'audit') return html`<${Audit} />`;
+  if (parts[0] === 'staff' && can(staff, 'admin')) return html`<${StaffAdmin} />`;
   return html`<${Dashboard} staff=${staff} />`;
 }
 
@@ -52,7 +54,7 @@ function App() {
 
   const nav: [string, string, boolean][] = [
     ['#/', t('navDashboard'), true], ['#/compose', t('navCompose'), can(staff, 'issuer')], ['#/cap', t('navCap'), can(staff, 'issuer')],
-    ['#/residents', t('navResidents'), true], ['#/shelters', t('navShelters'), true], ['#/audit', t('navAudit'), can(staff, 'admin')],
+    ['#/residents', t('navResidents'), true], ['#/shelters', t('navShelters'), true], ['#/audit', t('navAudit'), can(staff, 'admin')], ['#/staff', t('navStaff'), can(staff, 'admin')],
   ];
   const here = `#${route.split('?')[0]}`;
   const current = (href: string) => (href === '#/' ? here === '#/' : here.startsWith(href));
@@ -61,7 +63,8 @@ function App() {
     <header class="top">
       <h1>${t('appTitle')}</h1>
       <nav aria-label="main"><ul>${nav.filter((n) => n[2]).map(([href, label]) => html`<li><a href=${href} aria-current=${current(href) ? 'page' : undefined}>${label}</a></li>`)}</ul></nav>
-      <div class="who"><span data-staff=${staff.username}>${staff.displayName ?? staff.username}</span> ${langButton}
+      <div class="who"><span data-staff=${staff.username}>${staff.displayName ?? staff.username}</span>
+        ${staff.method ? html`<span class="via" data-login-method=${staff.method} title=${t('loginMethod')}>${t(staff.method === 'card' ? 'viaCard' : 'viaPassword')}</span>` : null} ${langButton}
         <button type="button" onClick=${async () => { await call('/api/session', { method: 'DELETE' }).catch(() => undefined); setStaff(null); }}>${t('logout')}</button></div>
     </header>
     <main id="main" tabIndex=${-1}><${View} route=${route} staff=${staff} /></main>`;
