@@ -4,9 +4,11 @@
  * Events, what the staff browser reads), while the console takes 1,000 such events a second.
  *
  *   npx tsx municipal-console/bench/dashboard.ts      (env: RATE 1000, SECONDS 15, TVS 20000,
- *                                                      BASE_RATE 20, BASE_SECONDS 10, THROTTLE_MS 500)
+ *       BASE_RATE 20, BASE_SECONDS 10, THROTTLE_MS 500, DRAIN_S 120, CONSOLE_DATABASE_URL to put the
+ *       console's store on a fresh PostgreSQL database instead of PGlite)
  *
- * One process: PGlite console store, the embedded broker with the access policy, the console's
+ * One process: the console store (PGlite, which runs its queries on this process's thread, or
+ * PostgreSQL), the embedded broker with the access policy, the console's
  * real HTTP server and MQTT ingest, one active alert to TVS bound TVs (one resident each). Events
  * come over MQTT on the real topics (a receipt on kz/{muni}/tv/{device}/receipt, a check-in on
  * kz/{muni}/shelter/{shelter}/terminal/{terminal}/event): three "delivered" receipts, each from a
@@ -20,13 +22,13 @@
  * subscribed, as the broker has one admin identity). The console batches: however
  * many events arrive, the browser gets at most one `alert` event per alert per THROTTLE_MS.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics, type Receipt, type ShelterEvent } from '@kizuna/contract';
-import { createLogger, openDb } from '@kizuna/core';
+import { createLogger, openDb, type Db } from '@kizuna/core';
 import { createCredentialStore, createEmbeddedBroker, type IssuedCredentials } from '@kizuna/broker';
 import { startConsole } from '../src/index.ts';
 import { BENCH_MUNI, deviceId, seedTown } from './_fanout-town.ts';
@@ -38,6 +40,7 @@ const TVS = num('TVS', 20_000);
 const BASE_RATE = num('BASE_RATE', 20);
 const BASE_SECONDS = num('BASE_SECONDS', 10);
 const THROTTLE_MS = num('THROTTLE_MS', 500);
+const DRAIN_S = num('DRAIN_S', 120);
 const SHELTER = 'sh-0'; const TERMINAL = 'bench-door';
 if ((RATE * SECONDS + BASE_RATE * BASE_SECONDS) > TVS) throw new Error(`TVS (${TVS}) must be at least RATE×SECONDS + BASE_RATE×BASE_SECONDS: every event is a TV or a resident not heard from before`);
 
@@ -48,8 +51,20 @@ const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - 
 const connect = (url: string, c: IssuedCredentials) =>
   mqtt.connectAsync(url, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
 
-say(`dashboard latency: ${RATE}/s for ${SECONDS} s (baseline ${BASE_RATE}/s for ${BASE_SECONDS} s), ${TVS} TVs, throttle ${THROTTLE_MS} ms; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}`);
-const db = await openDb({});
+say(`dashboard latency (${process.env.CONSOLE_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}): ${RATE}/s for ${SECONDS} s (baseline ${BASE_RATE}/s for ${BASE_SECONDS} s), ${TVS} TVs, throttle ${THROTTLE_MS} ms; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}`);
+/** The console's store: PGlite (embedded default) or, with CONSOLE_DATABASE_URL, a fresh PostgreSQL database (dropped after). */
+async function consoleDb(): Promise<{ db: Db; engine: string; drop(): Promise<void> }> {
+  const url = process.env.CONSOLE_DATABASE_URL;
+  if (!url) { const db = await openDb({}); return { db, engine: 'PGlite', drop: () => db.close() }; }
+  const name = `kz_bench_dashboard_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = await openDb({ url, max: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(url); u.pathname = `/${name}`;
+  const db = await openDb({ url: u.toString(), max: 4 });
+  return { db, engine: 'PostgreSQL', async drop() { await db.close(); await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await admin.close(); } };
+}
+const store0 = await consoleDb();
+const db = store0.db;
 const brokerDb = await openDb({});
 let t = Date.now();
 const town = await seedTown(db, TVS);
@@ -140,8 +155,8 @@ async function offer(rate: number, seconds: number, withBare: boolean): Promise<
   }
   const elapsed = (performance.now() - t0) / 1000;
   say(`offered ${total} events in ${elapsed.toFixed(2)} s (${Math.round(total / elapsed)}/s)`);
-  // Wait until the stream shows every event (or 60 s).
-  const until = Date.now() + 60_000;
+  // Wait until the stream shows every event (or DRAIN_S).
+  const until = Date.now() + DRAIN_S * 1000;
   while (Date.now() < until) {
     const last = seen.at(-1);
     if (last && last.delivered >= nextTv && last.arrived >= nextResident) break;
@@ -182,7 +197,7 @@ const streamEvents = seen.slice(seenBefore);
 const streamBytes = streamEvents.reduce((n, s) => n + s.bytes, 0);
 const loadNow = loadavg()[0]!;
 
-console.log(`\nconsole dashboard: ${RATE}/s offered for ${SECONDS} s (${load.receipts} receipts, ${load.checkins} check-ins) to an alert of ${alert.reach.devices} TVs; PGlite; throttle ${THROTTLE_MS} ms; load average ${loadNow.toFixed(1)}\n`);
+console.log(`\nconsole dashboard: ${RATE}/s offered for ${SECONDS} s (${load.receipts} receipts, ${load.checkins} check-ins) to an alert of ${alert.reach.devices} TVs; console store ${store0.engine}; throttle ${THROTTLE_MS} ms; load average ${loadNow.toFixed(1)}\n`);
 console.log('| measure | p50 | p95 | p99 | max | n |');
 console.log('|---|---|---|---|---|---|');
 const line = (name: string, xs: number[]) => console.log(`| ${name} | ${pct(xs, 50).toFixed(0)} ms | ${pct(xs, 95).toFixed(0)} ms | ${pct(xs, 99).toFixed(0)} ms | ${pct(xs, 100).toFixed(0)} ms | ${xs.length} |`);
@@ -200,5 +215,5 @@ loadClient.end(true);
 await consoleServer.close();
 muniClient.end(true);
 await broker.close();
-await db.close(); await brokerDb.close();
+await store0.drop(); await brokerDb.close();
 process.exit(lat.missing + baseLat.missing === 0 ? 0 : 1);
