@@ -90,6 +90,7 @@ say(`alert ${alert.id} issued to ${alert.reach.devices} TVs in ${Date.now() - t}
 // The dashboard's stream, read as the browser reads it.
 interface Seen { at: number; delivered: number; arrived: number; bytes: number }
 const seen: Seen[] = [];
+let stream: { destroy(): void } | null = null;
 await new Promise<void>((resolve, reject) => {
   const req = request(`${consoleServer.url}/api/live`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (r) => {
     if (r.statusCode !== 200) { reject(new Error(`/api/live answered ${r.statusCode}`)); return; }
@@ -111,6 +112,7 @@ await new Promise<void>((resolve, reject) => {
   });
   req.on('error', reject);
   req.end();
+  stream = req;
 });
 
 // The load generator's connection (the broker's one admin identity) is also the bare subscriber:
@@ -212,6 +214,7 @@ console.log(`- events never seen in the stream: ${lat.missing + baseLat.missing}
 console.log(`- the browser received ${streamEvents.length} stream events (${(streamEvents.length / loadSpan).toFixed(1)}/s, ${(streamBytes / 1024 / loadSpan).toFixed(1)} KiB/s) for ${load.sent.length} events (${(load.sent.length / loadSpan).toFixed(0)}/s over the phase)`);
 
 loadClient.end(true);
+stream!.destroy(); // an open event stream would hold the server's close
 await consoleServer.close();
 muniClient.end(true);
 await broker.close();
