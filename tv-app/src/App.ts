@@ -328,6 +328,9 @@ export class App extends Component {
       return;
     }
     if (this.page !== 'flow') return;
+    // This language's words are their own small chunk; English stands in if it cannot load.
+    await mod.loadFlowStrings(this.lang);
+    if (this.page !== 'flow') return;
     const fs = mod.flowStrings(this.lang);
     this.keyWords = { del: fs.keyDelete, ok: fs.keyOk, count: fs.secretCount, tooShort: fs.secretTooShort };
     const flow = mod.createFlow(kind, {

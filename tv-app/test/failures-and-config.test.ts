@@ -19,6 +19,10 @@ describe('failure sorting', () => {
     expect(classify(new ApiError('KZ_TV_SERVER_UNREACHABLE', 'x', 0)).kind).toBe('network');
     expect(classify(new ApiError('KZ_CONSOLE_BIND_NO_MATCH', 'x', 404)).kind).toBe('no-match');
     expect(classify(new ApiError('KZ_GW_REPORT_REJECTED', 'nonce-mismatch: x', 422, { reason: 'nonce-mismatch' }))).toMatchObject({ kind: 'refused', detail: 'nonce-mismatch' });
+    // Linking a policy: already linked here, linked elsewhere, a stale consent nonce (start again).
+    expect(classify(new ApiError('KZ_GW_ALREADY_ENROLLED', 'x', 409)).kind).toBe('already-linked');
+    expect(classify(new ApiError('KZ_GW_POLICY_TAKEN', 'x', 409)).kind).toBe('policy-taken');
+    expect(classify(new ApiError('KZ_GW_CONSENT_REJECTED', 'nonce-invalid: x', 422, { reason: 'nonce-invalid' })).kind).toBe('session');
     expect(classify(new Error('boom'))).toMatchObject({ kind: 'refused', code: 'KZ_TV_UNEXPECTED' });
   });
 });

@@ -3,7 +3,8 @@
  * (a wrong PIN first shows the tries left), the list, reading a status-check request, choosing
  * the answer, reviewing what will be sent, signing with the signing password, the receipt — and
  * the insurer receiving the verified report. Then a revoked signing certificate: refused, and
- * explained. My information: the bound cards and the disclosure log.
+ * explained. My information: the bound cards and the disclosure log. The same screens in Chinese
+ * and Vietnamese (their words are a chunk of their own, loaded when a card screen opens).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY, press, shot, waitVisibleText } from '@kizuna/test-utils';
@@ -121,8 +122,10 @@ describe('post-box', () => {
     await pressTimes(page, KEY.Down, 2); // わたしの情報
     await press(page, KEY.Enter);
     await waitVisibleText(page, 'わたしの情報の提供記録', 'Flow');
+    await shot(page, 'tv-app', 'myinfo-menu-ja');
     await press(page, KEY.Enter); // 登録したカード
     await waitVisibleText(page, 'このテレビに登録されたカードはありません', 'Flow');
+    await shot(page, 'tv-app', 'myinfo-cards-ja');
     await press(page, KEY.Back);
     await press(page, KEY.Down);
     await press(page, KEY.Enter); // 提供記録 → card → PIN
@@ -137,6 +140,49 @@ describe('post-box', () => {
     // The enrolment in the first test disclosed the four items to that insurer.
     await waitVisibleText(page, '氏名・住所・生年月日・性別', 'Flow');
     await shot(page, 'tv-app', 'myinfo-disclosures-ja');
+    await page.close();
+  });
+
+  it('the card screens in Chinese: My information, its bound cards and the disclosure log (words loaded on demand)', async () => {
+    const { device, creds } = await rig.newTv();
+    const page = await rig.openTv(device, creds, '&lang=zh');
+    await waitVisibleText(page, '我的信息', 'Home');
+    await pressTimes(page, KEY.Down, 2);
+    await press(page, KEY.Enter);
+    await waitVisibleText(page, '我的信息的提供记录', 'Flow', 20_000);
+    await shot(page, 'tv-app', 'myinfo-menu-zh');
+    await press(page, KEY.Enter);
+    await waitVisibleText(page, '本电视没有登记的卡。', 'Flow');
+    await shot(page, 'tv-app', 'myinfo-cards-zh');
+    await press(page, KEY.Back);
+    await press(page, KEY.Down);
+    await press(page, KEY.Enter);
+    await waitVisibleText(page, '请选择您的卡', 'Flow');
+    await press(page, KEY.Enter);
+    await waitVisibleText(page, '用户认证用密码（4位数字）', 'Flow', 20_000);
+    await shot(page, 'tv-app', 'myinfo-pin-zh');
+    await new RemoteTyping(page).pin('1234');
+    await waitVisibleText(page, '这是谁、在什么时候、为了什么、收到了您的哪些信息的记录。', 'Flow', 20_000);
+    await waitVisibleText(page, '姓名、住址、出生日期、性别', 'Flow');
+    await shot(page, 'tv-app', 'myinfo-disclosures-zh');
+    await page.close();
+  });
+
+  it('the post-box in Vietnamese: a wrong PIN with the tries left, then the list with the answered notice', async () => {
+    const { device, creds } = await rig.newTv();
+    const page = await rig.openTv(device, creds, '&lang=vi');
+    const kb = await openPostbox(page, 0, 'Mã PIN xác thực người dùng (4 chữ số)');
+    await kb.pin('9999');
+    await waitVisibleText(page, 'Mã PIN không đúng.', 'Flow', 20_000);
+    await waitVisibleText(page, 'Sai thêm 2 lần nữa thì thẻ sẽ bị khóa.', 'Flow');
+    await shot(page, 'tv-app', 'postbox-wrong-pin-vi');
+    await kb.pin('1234');
+    await waitVisibleText(page, 'Nối hợp đồng bảo hiểm với hộp thư', 'Flow', 20_000);
+    await waitVisibleText(page, 'Đã trả lời', 'Flow');
+    await shot(page, 'tv-app', 'postbox-list-vi');
+    await press(page, KEY.Enter);
+    await waitVisibleText(page, 'Bạn đã trả lời thông báo này', 'Flow');
+    await shot(page, 'tv-app', 'postbox-notice-vi');
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The on-screen keyboard for the card's secrets, driven by the arrow keys: the signing password
  * (upper-case letters and digits, 6–16) on a 10-column grid, the 4-digit PIN on a phone-style
- * pad. Number keys type digits directly; Red deletes one character. When the field is full the
+ * pad, and an insurance policy number (the password keys and '-', shown as typed). Number keys type digits directly; Red deletes one character. When the field is full the
  * focus jumps to OK, so "four digits then OK" works without looking. The secret is held only
  * here, shown as ●, and handed to the flow once on OK; a new step clears it.
  */
@@ -11,8 +11,10 @@ import { activeKeyMap, digitOf } from '../keymap.ts';
 import { fire } from '../ui/fire.ts';
 import { C, txt } from '../ui/theme.ts';
 
+export type KeyboardKind = 'password' | 'pin' | 'policy';
+
 export interface KeyboardSetup {
-  kind: 'password' | 'pin';
+  kind: KeyboardKind;
   min: number;
   max: number;
   label: string;
@@ -23,12 +25,17 @@ type Key = { id: string; label: string; col: number; row: number; span: number }
 
 const PASSWORD_ROWS = ['ABCDEFGHIJ', 'KLMNOPQRST', 'UVWXYZ0123', '456789'];
 const PIN_ROWS = ['123', '456', '789'];
+/** Policy numbers: the password keys and '-' (the gateway takes A–Z, 0–9 and -./_; TVs offer the common ones). */
+const POLICY_ROWS = ['ABCDEFGHIJ', 'KLMNOPQRST', 'UVWXYZ0123', '456789-'];
 
-function layout(kind: 'password' | 'pin', w: KeyboardSetup['words']): Key[] {
+function layout(kind: KeyboardKind, w: KeyboardSetup['words']): Key[] {
   const keys: Key[] = [];
   if (kind === 'password') {
     PASSWORD_ROWS.forEach((r, row) => [...r].forEach((ch, col) => keys.push({ id: ch, label: ch, col, row, span: 1 })));
     keys.push({ id: 'DEL', label: w.del, col: 6, row: 3, span: 2 }, { id: 'OK', label: w.ok, col: 8, row: 3, span: 2 });
+  } else if (kind === 'policy') {
+    POLICY_ROWS.forEach((r, row) => [...r].forEach((ch, col) => keys.push({ id: ch, label: ch, col, row, span: 1 })));
+    keys.push({ id: 'DEL', label: w.del, col: 7, row: 3, span: 2 }, { id: 'OK', label: w.ok, col: 9, row: 3, span: 1 });
   } else {
     PIN_ROWS.forEach((r, row) => [...r].forEach((ch, col) => keys.push({ id: ch, label: ch, col, row, span: 1 })));
     keys.push({ id: 'DEL', label: w.del, col: 0, row: 3, span: 1 }, { id: '0', label: '0', col: 1, row: 3, span: 1 }, { id: 'OK', label: w.ok, col: 2, row: 3, span: 1 });
@@ -48,18 +55,19 @@ export class Keyboard extends Component {
 
   static override _template(): Lightning.Component.Template {
     return {
-      Label: { y: 0, text: txt('', 36, { w: 1760, maxLines: 1 }) },
+      // 60 px for the label: Vietnamese stacked diacritics and descenders touched the field at 50.
+      Label: { y: -4, text: txt('', 36, { w: 1760, maxLines: 1 }) },
       Field: {
-        y: 50, w: 900, h: 84, rect: true, color: C.white,
+        y: 56, w: 900, h: 84, rect: true, color: C.white,
         Dots: { x: 30, y: 44, mountY: 0.5, text: txt('', 48, { bold: true, color: C.black }) },
       },
-      Count: { x: 940, y: 92, mountY: 0.5, text: txt('', 34, { w: 820, maxLines: 1 }) },
+      Count: { x: 940, y: 98, mountY: 0.5, text: txt('', 34, { w: 820, maxLines: 1 }) },
       Keys: { y: 150 },
     };
   }
 
   /** Height of the whole keyboard block (label, field, keys). */
-  static height(kind: 'password' | 'pin'): number { return 150 + (kind === 'password' ? 4 : 4) * (KEY_H + GAP); }
+  static height(_kind: KeyboardKind): number { return 150 + 4 * (KEY_H + GAP); }
 
   reset(s: KeyboardSetup): void {
     this.kbSetup = s;
@@ -67,7 +75,7 @@ export class Keyboard extends Component {
     this.kbWarn = '';
     this.kbIndex = 0;
     this.kbKeys = layout(s.kind, s.words);
-    const cellW = s.kind === 'password' ? 160 : 220;
+    const cellW = s.kind === 'pin' ? 220 : 160;
     this.tag('Label')!.patch({ text: { text: s.label } });
     this.tag('Keys')!.children = this.kbKeys.map((k) => ({
       ref: `Key-${k.id}`, x: k.col * (cellW + GAP), y: k.row * (KEY_H + GAP), w: k.span * cellW + (k.span - 1) * GAP, h: KEY_H, rect: true, color: C.panel,
@@ -79,7 +87,8 @@ export class Keyboard extends Component {
   private paint(): void {
     const s = this.kbSetup;
     if (!s) return;
-    this.tag('Field.Dots')!.patch({ text: { text: '●'.repeat(this.kbValue.length) || ' ' } });
+    // Secrets show as ●; a policy number is not secret and is shown as typed.
+    this.tag('Field.Dots')!.patch({ text: { text: (s.kind === 'policy' ? this.kbValue : '●'.repeat(this.kbValue.length)) || ' ' } });
     this.tag('Count')!.patch({ text: { text: this.kbWarn || s.words.count.replace('{n}', String(this.kbValue.length)), textColor: this.kbWarn ? C.warn : C.text } });
     const focused = this.hasFocus();
     this.tag('Keys')!.children.forEach((el: Lightning.Element, i: number) => {

@@ -131,6 +131,8 @@ export abstract class CardFlow extends Flow {
       'no-match': { title: s.noMatchTitle, lines: [s.noMatchWhat] },
       'not-configured': { title: s.notConfiguredTitle, lines: [s.notConfiguredWhat] },
       refused: { title: s.refusedTitle, lines: [fmt(s.refusedWhat, { detail: f.detail ?? f.code })] },
+      'already-linked': { title: s.alreadyLinkedTitle, lines: [s.alreadyLinkedWhat] },
+      'policy-taken': { title: s.policyTakenTitle, lines: [s.policyTakenWhat] },
     };
     const v = view[f.kind];
     // A locked or revoked card cannot be retried here: only another card or the way home.

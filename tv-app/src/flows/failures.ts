@@ -9,7 +9,8 @@ import { ApiError } from '../net/http.ts';
 
 export type FailureKind =
   | 'wrong-secret' | 'locked' | 'format' | 'revoked' | 'cert-invalid' | 'status-unknown'
-  | 'reader' | 'no-card' | 'network' | 'session' | 'no-match' | 'not-configured' | 'refused';
+  | 'reader' | 'no-card' | 'network' | 'session' | 'no-match' | 'not-configured' | 'refused'
+  | 'already-linked' | 'policy-taken';
 
 export interface Failure { kind: FailureKind; code: string; triesLeft?: number | undefined; detail?: string | undefined }
 
@@ -35,7 +36,9 @@ export function classify(e: unknown): Failure {
   if (code === 'KZ_CONSOLE_BIND_CERT_REVOKED' || reason === 'revoked') return f('revoked');
   if (STATUS.has(code) || reason === 'status-unknown') return f('status-unknown');
   if (NO_MATCH.has(code)) return f('no-match');
-  if (SESSION.has(code)) return f('session');
+  if (SESSION.has(code) || reason === 'nonce-invalid') return f('session');
+  if (code === 'KZ_GW_ALREADY_ENROLLED') return f('already-linked');
+  if (code === 'KZ_GW_POLICY_TAKEN') return f('policy-taken');
   if (code === 'KZ_CONSOLE_BIND_CERT_INVALID' || code === 'KZ_GW_LOGIN_FAILED'
     || (reason && ['expired', 'not-yet-valid', 'unknown-issuer', 'wrong-certificate-type', 'bad-signature'].includes(reason))) return f('cert-invalid');
   return e instanceof ApiError || code.startsWith('KZ_') ? f('refused') : f('refused', { code: 'KZ_TV_UNEXPECTED' });

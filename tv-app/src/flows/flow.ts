@@ -9,7 +9,8 @@ export type Tone = 'error' | 'warn' | 'ok' | 'info';
 export interface FlowItem { id: string; label: string; detail?: string | undefined }
 
 export interface SecretSpec {
-  kind: 'password' | 'pin';
+  /** 'policy' is not secret: an insurance policy number, shown as typed. */
+  kind: 'password' | 'pin' | 'policy';
   min: number;
   max: number;
   /** What is being entered, shown above the field. */

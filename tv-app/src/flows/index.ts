@@ -9,7 +9,7 @@ import type { Flow } from './flow.ts';
 
 export { consoleApi } from '../net/console-api.ts';
 export { postboxApi } from '../net/postbox-api.ts';
-export { flowStrings } from '../i18n/flow-strings.ts';
+export { flowStrings, loadFlowStrings } from '../i18n/flow-strings.ts';
 
 export type FlowKind = 'bind' | 'postbox' | 'myinfo';
 

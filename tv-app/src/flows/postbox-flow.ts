@@ -3,11 +3,14 @@
  * request (現況届): choose the answer → review exactly what will be sent → signing password →
  * the card signs the report document (insurer-gateway/src/documents.ts builds the very bytes the
  * gateway checks) → the gateway verifies it (chain, revocation at that moment) → the receipt.
+ * Linking a policy (enrolment, once per policy): choose the insurer → the policy number on the
+ * keyboard → review who receives which items and why → signing password → the card signs the
+ * consent document (buildConsentDocument, with a one-use nonce from the gateway) → the result.
  */
-import { buildReportDocument, type Statement } from '@kizuna/insurer-gateway/documents';
+import { buildConsentDocument, buildReportDocument, DISCLOSED_ITEMS, type Statement } from '@kizuna/insurer-gateway/documents';
 import { fmt } from '../i18n/strings.ts';
 import { formatDate } from '../i18n/flow-strings.ts';
-import type { Notice, PostboxSession, ReportReceipt } from '../net/postbox-api.ts';
+import type { EnrolResult, Insurer, Notice, PostboxSession, ReportReceipt } from '../net/postbox-api.ts';
 import { classify } from './failures.ts';
 import { CardFlow } from './card-flow.ts';
 import type { FlowDeps } from './deps.ts';
@@ -47,11 +50,85 @@ export class PostboxFlow extends CardFlow {
           detail: [n.sender.name, this.statusText(n), formatDate(n.createdAt, lang, false), n.dueDate && n.status !== 'answered' ? fmt(s.due, { date: formatDate(`${n.dueDate}T00:00:00+09:00`, lang, false) }) : '']
             .filter(Boolean).join(lang.startsWith('ja') ? '　' : ' · '),
         })),
+        { id: 'enrol', label: s.enrolMenu },
         { id: 'home', label: s.backHome },
       ],
     }), async (a) => {
       if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
+      if (a.type === 'choose' && a.id === 'enrol') return this.enrol();
       if (a.type === 'choose' && a.id.startsWith('notice:')) return this.read(a.id.slice(7));
+    });
+  }
+
+  // ---- linking a policy (enrolment with a signed consent) ----
+
+  private async enrol(): Promise<void> {
+    const s = this.s;
+    const session = this.session!;
+    const r = await this.busy(this.busyStep(s.loading), () => Promise.all([session.insurers(), session.enrolments()]));
+    if (!r) return;
+    if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.enrol());
+    const [insurers, enrolments] = r.value;
+    const linked = enrolments.filter((e) => e.status === 'active').map((e) => fmt(s.enrolLinkedItem, { insurer: e.insurer.name, policy: e.policy }));
+    this.show(this.mk('enrol.insurer', {
+      title: s.enrolTitle, mode: 'list',
+      lines: [insurers.length ? s.enrolLine : s.noInsurers, linked.length ? fmt(s.enrolLinked, { list: linked.join(s.listSep) }) : s.enrolNone],
+      items: [...insurers.map((i) => ({ id: `insurer:${i.id}`, label: i.name })), { id: 'list', label: s.backToList }],
+    }), async (a) => {
+      if (a.type === 'back' || (a.type === 'choose' && a.id === 'list')) return this.list();
+      if (a.type !== 'choose') return;
+      const ins = insurers.find((i) => `insurer:${i.id}` === a.id);
+      if (ins) this.policy(ins);
+    });
+  }
+
+  private policy(ins: Insurer, notice?: { text: string; tone: 'error' }): void {
+    const s = this.s;
+    this.show(this.mk('enrol.policy', {
+      title: s.enrolTitle, mode: 'secret', notice, hint: s.hintPolicy,
+      lines: [fmt(s.policyLine, { insurer: ins.name })],
+      secret: { kind: 'policy', min: 1, max: 24, label: s.policyLabel },
+    }), async (a) => {
+      if (a.type === 'back') return this.enrol();
+      if (a.type !== 'secret') return;
+      if (!/^[A-Z0-9][A-Z0-9-]{0,23}$/.test(a.value)) return this.policy(ins, { text: s.formatPolicy, tone: 'error' });
+      this.consentReview(ins, a.value);
+    });
+  }
+
+  private consentReview(ins: Insurer, policy: string): void {
+    const s = this.s;
+    const item = (i: string) => ({ name: s.itemName, address: s.itemAddress, birthDate: s.itemBirthDate, sex: s.itemSex } as Record<string, string>)[i] ?? i;
+    this.show(this.mk('enrol.review', {
+      title: s.enrolReviewTitle, scroll: true,
+      lines: [fmt(s.enrolReviewTo, { insurer: ins.name }), fmt(s.reviewPolicy, { policy }),
+        fmt(s.enrolReviewItems, { items: DISCLOSED_ITEMS.map(item).join(s.listSep) }), s.enrolReviewWhy, s.enrolReviewAfter],
+      items: [{ id: 'sign', label: s.enrolSign }, { id: 'cancel', label: s.cancel }],
+    }), async (a) => {
+      if (a.type === 'back') return this.policy(ins);
+      if (a.type === 'choose' && a.id === 'cancel') return this.list();
+      if (a.type === 'choose' && a.id === 'sign') return this.consentSign(ins, policy);
+    });
+  }
+
+  private consentSign(ins: Insurer, policy: string): Promise<void> {
+    return this.askSecret('password', [this.s.enrolPasswordLine], this.s.sending, async (password) => {
+      // The nonce is asked for after typing, so slow typing never outlives it.
+      const nonce = await this.session!.consentNonce();
+      const cms = await this.reader!.signCms(password, buildConsentDocument({ insurer: ins.id, policy, nonce }));
+      return this.session!.enrol(cms);
+    }, (r) => this.enrolled(ins, r), () => this.consentReview(ins, policy));
+  }
+
+  private enrolled(ins: Insurer, r: EnrolResult): void {
+    const s = this.s;
+    this.show(this.mk('enrol.done', {
+      title: s.enrolTitle, notice: { text: s.enrolDoneTitle, tone: 'ok' },
+      lines: [fmt(s.enrolDone, { insurer: ins.name, policy: r.policy }), fmt(s.receiptId, { id: r.enrolmentId }), fmt(s.enrolDoneNext, { insurer: ins.name })],
+      items: [{ id: 'list', label: s.backToList }, { id: 'home', label: s.backHome }],
+    }), async (a) => {
+      if (a.type === 'back' || (a.type === 'choose' && a.id === 'list')) return this.list();
+      if (a.type === 'choose' && a.id === 'home') return this.exit();
     });
   }
 

@@ -1,7 +1,10 @@
 /**
- * Words of the card, post-box and My-information screens (issue 5). Japanese and English are
- * complete; やさしい日本語 uses the Japanese set and the other languages the English one until
- * translations are reviewed (tv-app/README.md, "Languages"). `{x}` is filled by `fmt`.
+ * Words of the card, post-box and My-information screens (issue 5), in all seven languages.
+ * Japanese (the reference: its keys are the type) and English live here, in the card screens'
+ * chunk; やさしい日本語, Chinese, Korean, Vietnamese and Portuguese are one small chunk each
+ * (flow-words/), loaded with `loadFlowStrings` when a card screen opens, so a TV downloads only
+ * its own language. Until that chunk is there (or if it cannot load) English stands in.
+ * `{x}` is filled by `fmt`; test/flow-strings.test.ts checks every language has every key.
  */
 import type { Language } from '@kizuna/contract/levels';
 
@@ -67,6 +70,22 @@ const ja = {
   disclosuresNone: '記録はありません。あなたの情報は、まだどこにも提供されていません。',
   itemName: '氏名', itemAddress: '住所', itemBirthDate: '生年月日', itemSex: '性別', listSep: '・',
   myinfoLoginLine: '提供記録を見るには、カードの利用者証明用の暗証番号（数字4桁）を入れます。',
+  enrolMenu: '保険の契約を 郵便受けにつなぐ', enrolTitle: '保険の契約をつなぐ',
+  enrolLine: 'お知らせを受け取りたい保険会社を選んでください。つなぐのは、契約ごとに一度だけです。',
+  enrolLinked: 'つないである契約：{list}', enrolLinkedItem: '{insurer}（証券番号 {policy}）', enrolNone: 'まだ、どの保険の契約もつないでいません。',
+  noInsurers: 'いま、つなぐことのできる保険会社はありません。',
+  policyLabel: '証券番号（英大文字・数字・ハイフン）', policyLine: '{insurer}の証券番号を入れてください。保険証券や、保険会社からの手紙に書いてあります。',
+  hintPolicy: '矢印で文字を選んで 決定。数字は数字ボタンでも入れられます。赤ボタン：1文字消す。戻るボタン：前の画面へ',
+  formatPolicy: '証券番号は、英大文字・数字・ハイフンで入れてください。',
+  enrolReviewTitle: '伝わる内容の確認', enrolReviewTo: '受け取る保険会社：{insurer}',
+  enrolReviewItems: '伝わる情報：{items}（カードの署名用電子証明書に記録されたもの）',
+  enrolReviewWhy: '保険会社が、契約者ご本人かどうかを照合するために、一度だけ伝わります。そのあと保険会社は、あなたを専用の番号でだけ知ります。マイナンバー（個人番号）は伝わりません。',
+  enrolReviewAfter: 'つなぐと、この保険会社からのお知らせ（現況届のお願いなど）が、この郵便受けに届きます。この記録は「わたしの情報」で見られます。',
+  enrolSign: '同意して署名する', enrolPasswordLine: '署名用のパスワードを入れると、この同意に署名して送ります。',
+  enrolDoneTitle: 'つなぎました', enrolDone: '{insurer}の証券番号 {policy} を、この郵便受けにつなぎました。',
+  enrolDoneNext: 'これからは、{insurer}からのお知らせが、この郵便受けに届きます。',
+  alreadyLinkedTitle: 'この契約は、もうつないであります', alreadyLinkedWhat: 'この証券番号は、この郵便受けにつないであります。もう一度つなぐ必要はありません。',
+  policyTakenTitle: 'この証券番号は、ほかの郵便受けにつながっています', policyTakenWhat: '番号をまちがえていないか確かめてください。心あたりがないときは、保険会社にお問い合わせください。',
 };
 
 export type FlowStrings = typeof ja;
@@ -133,19 +152,61 @@ const en: FlowStrings = {
   disclosuresNone: 'No records: your information has not been given to anyone.',
   itemName: 'name', itemAddress: 'address', itemBirthDate: 'birth date', itemSex: 'sex', listSep: ', ',
   myinfoLoginLine: 'To see the records, enter your card\'s user authentication PIN (4 digits).',
+  enrolMenu: 'Link an insurance policy', enrolTitle: 'Link an insurance policy',
+  enrolLine: 'Choose the insurer whose notices you want to receive. Each policy is linked only once.',
+  enrolLinked: 'Already linked: {list}', enrolLinkedItem: '{insurer} (policy {policy})', enrolNone: 'No policy is linked yet.',
+  noInsurers: 'No insurer can be linked at present.',
+  policyLabel: 'Policy number (capital letters, digits, hyphen)', policyLine: 'Enter your policy number with {insurer}. It is on your policy document and on the insurer\'s letters.',
+  hintPolicy: 'Arrows choose a character, OK types it. Number keys type digits. Red: delete one. Back: previous screen',
+  formatPolicy: 'Use capital letters, digits and hyphens only.',
+  enrolReviewTitle: 'Check what will be shared', enrolReviewTo: 'Insurer: {insurer}',
+  enrolReviewItems: 'Shared: {items} (as recorded in your card\'s signing certificate)',
+  enrolReviewWhy: 'They are shared once, so the insurer can match you with its customer record. After that it knows you only by a code of its own. Your My Number is not shared.',
+  enrolReviewAfter: 'Once linked, this insurer\'s notices (such as status check requests) come to this mailbox. You can see this record in "My information".',
+  enrolSign: 'Agree and sign', enrolPasswordLine: 'Enter your signing password to sign and send this consent.',
+  enrolDoneTitle: 'Linked', enrolDone: 'Policy {policy} with {insurer} is now linked to this mailbox.',
+  enrolDoneNext: 'From now on, notices from {insurer} come to this mailbox.',
+  alreadyLinkedTitle: 'This policy is already linked', alreadyLinkedWhat: 'This policy number is already linked to this mailbox. There is nothing more to do.',
+  policyTakenTitle: 'This policy is linked to another mailbox', policyTakenWhat: 'Please check the number. If you do not know why, contact the insurer.',
 };
 
-export function flowStrings(lang: Language): FlowStrings {
-  return lang === 'ja' || lang === 'ja-x-easy' ? ja : en;
+const loaded: Partial<Record<Language, FlowStrings>> = { ja, en };
+
+/** One chunk per language (Vite splits each import()); names start with words- (the bench counts one). */
+const chunks: Record<Exclude<Language, 'ja' | 'en'>, () => Promise<{ default: FlowStrings }>> = {
+  'ja-x-easy': () => import('./flow-words/words-ja-easy.ts'),
+  zh: () => import('./flow-words/words-zh.ts'),
+  ko: () => import('./flow-words/words-ko.ts'),
+  vi: () => import('./flow-words/words-vi.ts'),
+  pt: () => import('./flow-words/words-pt.ts'),
+};
+
+/** Fetch a language's words before its screens are drawn; false when they could not be loaded. */
+export async function loadFlowStrings(lang: Language): Promise<boolean> {
+  if (loaded[lang]) return true;
+  const chunk = chunks[lang as keyof typeof chunks];
+  if (!chunk) return false;
+  try {
+    loaded[lang] = (await chunk()).default;
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** Dates as residents read them: Japanese era-free 2026年11月23日 10:05, or 23 Nov 2026 10:05 (Asia/Tokyo). */
+export function flowStrings(lang: Language): FlowStrings {
+  return loaded[lang] ?? en;
+}
+
+const DATE_LOCALE: Record<Language, string> = { ja: 'ja-JP', 'ja-x-easy': 'ja-JP', en: 'en-GB', zh: 'zh-CN', ko: 'ko-KR', vi: 'vi-VN', pt: 'pt-BR' };
+
+/** Dates as residents read them, in Japan's time zone: 2026年11月23日 10:05, 23 Nov 2026, 10:05, 2026年11月23日 … */
 export function formatDate(iso: string, lang: Language, withTime = true): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const ja = lang === 'ja' || lang === 'ja-x-easy';
-  return new Intl.DateTimeFormat(ja ? 'ja-JP' : 'en-GB', {
-    timeZone: 'Asia/Tokyo', year: 'numeric', month: ja ? 'long' : 'short', day: 'numeric',
+  const cjk = lang === 'ja' || lang === 'ja-x-easy' || lang === 'zh' || lang === 'ko';
+  return new Intl.DateTimeFormat(DATE_LOCALE[lang] ?? 'en-GB', {
+    timeZone: 'Asia/Tokyo', year: 'numeric', month: cjk ? 'long' : 'short', day: 'numeric',
     ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
   }).format(d);
 }

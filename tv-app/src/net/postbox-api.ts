@@ -27,12 +27,26 @@ export interface ReportReceipt {
 
 export interface Disclosure { insurerId: string; insurerName: string; items: string[]; purpose: string; at: string }
 
+export interface Insurer { id: string; name: string }
+
+export interface Enrolment { id: string; insurer: Insurer; policy: string; status: string; enrolledAt: string; endedAt: string | null }
+
+export interface EnrolResult { enrolmentId: string; insurerId: string; policy: string }
+
 export interface PostboxSession {
   readonly postboxId: string;
   notices(): Promise<{ unread: number; notices: Notice[] }>;
   open(id: string): Promise<Notice>;
   report(cms: Uint8Array): Promise<ReportReceipt>;
   disclosures(): Promise<Disclosure[]>;
+  /** Insurers a resident can enrol with (the gateway's public list). */
+  insurers(): Promise<Insurer[]>;
+  /** Policies linked to this post-box. */
+  enrolments(): Promise<Enrolment[]>;
+  /** A one-use nonce for the consent document (10 minutes, this post-box only). */
+  consentNonce(): Promise<string>;
+  /** Link a policy with a consent signed by the signing certificate. */
+  enrol(cms: Uint8Array): Promise<EnrolResult>;
   logout(): Promise<void>;
 }
 
@@ -60,6 +74,10 @@ export function postboxApi(base: string | undefined, tv: { muni: string; device:
         open: (id) => callJson(url(`/notices/${encodeURIComponent(id)}`), { authorization }),
         report: (cms) => callJson(url('/reports'), { body: { cms: toBase64(cms) }, authorization, timeoutMs: 30_000 }),
         disclosures: async () => (await callJson<{ disclosures: Disclosure[] }>(url('/disclosures'), { authorization })).disclosures,
+        insurers: async () => (await callJson<{ insurers: Insurer[] }>(url('/insurers'))).insurers,
+        enrolments: async () => (await callJson<{ enrolments: Enrolment[] }>(url('/enrolments'), { authorization })).enrolments,
+        consentNonce: async () => (await callJson<{ nonce: string }>(url('/consent-nonce'), { method: 'POST', body: {}, authorization })).nonce,
+        enrol: (cms) => callJson(url('/enrolments'), { body: { cms: toBase64(cms) }, authorization, timeoutMs: 30_000 }),
         logout: async () => { await callJson(url('/logout'), { method: 'POST', body: {}, authorization }).catch(() => undefined); },
       };
     },

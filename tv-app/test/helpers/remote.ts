@@ -5,7 +5,8 @@
 import type { Page } from 'puppeteer';
 import { KEY, press } from '@kizuna/test-utils';
 
-const ROWS = ['ABCDEFGHIJ', 'KLMNOPQRST', 'UVWXYZ0123'];
+// Row 3 of the policy keyboard has the hyphen after 4–9 (digits are typed with the number keys).
+const ROWS = ['ABCDEFGHIJ', 'KLMNOPQRST', 'UVWXYZ0123', '456789-'];
 
 /** Position of the keyboard's focus, which starts on A each time the field appears. */
 export class RemoteTyping {
@@ -14,10 +15,16 @@ export class RemoteTyping {
   constructor(private readonly page: Page) {}
 
   private async moveTo(row: number, col: number): Promise<void> {
+    const cols = async () => {
+      while (this.col < col) { await press(this.page, KEY.Right); this.col++; }
+      while (this.col > col) { await press(this.page, KEY.Left); this.col--; }
+    };
+    // Row 3 has wide keys from column 7 on (Down lands on the key under the column): reach the
+    // column in a full row first, then go down.
+    if (row === 3) await cols();
     while (this.row < row) { await press(this.page, KEY.Down); this.row++; }
     while (this.row > row) { await press(this.page, KEY.Up); this.row--; }
-    while (this.col < col) { await press(this.page, KEY.Right); this.col++; }
-    while (this.col > col) { await press(this.page, KEY.Left); this.col--; }
+    await cols();
   }
 
   /** Letters with the arrows and OK; digits with the number keys. */
