@@ -57,6 +57,11 @@ for (const engine of dbEngines()) {
 
     it('tells the login screen that card login is on', async () => {
       expect((await inject('GET', '/api/ui-config')).json()).toMatchObject({ cardLogin: true, cardBridgeUrl: expect.stringMatching(/^wss?:\/\//) });
+      // The page may talk to that bridge and to nothing else outside its own origin.
+      const { cardBridgeUrl } = (await inject('GET', '/api/ui-config')).json() as { cardBridgeUrl: string };
+      const csp = String((await inject('GET', '/')).headers['content-security-policy']);
+      expect(csp).toContain(`connect-src 'self' ${new URL(cardBridgeUrl).protocol}//${new URL(cardBridgeUrl).host}`);
+      expect(csp).toContain("frame-ancestors 'none'");
     });
 
     it('describes the card login and staff card routes in the OpenAPI document', async () => {
