@@ -105,6 +105,9 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       verifier, authorityLinks: inProcessAuthorityLinks(authority), credentials, ...(tls ? { tls } : {}),
     });
     closers.push(() => consoleServer.close());
+    // In-process broker, sessions in memory: a shelter event is in the console's store before the terminal's PUBACK.
+    const unhookAcks = consoleServer.app.kz.ingest.holdShelterAcks(broker.aedes);
+    closers.push(async () => unhookAcks());
     const seed = await seedDemo({ db: consoleDb, authority, credentials, cardsDir: dir('cards'), progress: say });
 
     // The card-reader bridge offers every demo card, as if each were held over the reader.
