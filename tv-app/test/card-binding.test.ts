@@ -75,7 +75,7 @@ describe('card binding', () => {
     await waitVisibleText(page, '山田 花子', 'Home');
     await shot(page, 'tv-app', 'home-bound-ja');
     await page.close();
-  });
+  }, 180_000); // three passwords typed with the arrows (≈ 100 key presses): 56 s alone, over 60 s beside another browser suite
 
   it('a card locked by wrong passwords is explained with what to do next (English)', async () => {
     const { device, creds } = await rig.newTv();
@@ -111,7 +111,7 @@ describe('card binding', () => {
     await press(page, KEY.Enter);
     await waitVisibleText(page, 'The card\'s signing password is locked', 'Flow');
     await page.close();
-  });
+  }, 180_000); // five passwords typed with the arrows
 
   it('a revoked signing certificate is refused by the console and explained', async () => {
     const card = rig.cards.get('R3')!;
