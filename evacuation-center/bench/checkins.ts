@@ -133,6 +133,7 @@ const alert = await res.json() as { id: string; reach: { devices: number } };
 say(`alert issued to ${alert.reach.devices} TVs in ${Date.now() - t0} ms`);
 
 const seen: { at: number; arrived: number }[] = [];
+let closeStream = () => undefined as void;
 await new Promise<void>((resolve, reject) => {
   const req = request(`${consoleServer.url}/api/live`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (r) => {
     if (r.statusCode !== 200) { reject(new Error(`/api/live answered ${r.statusCode}`)); return; }
@@ -154,6 +155,7 @@ await new Promise<void>((resolve, reject) => {
   });
   req.on('error', reject);
   req.end();
+  closeStream = () => { req.destroy(); };
 });
 await sleep(THROTTLE_MS * 3);
 
@@ -218,8 +220,10 @@ await tdb.close();
 }
 
 unhook();
+closeStream(); // the browser leaves: the console's close does not wait for its stream
 await consoleServer.close();
 await muniClient.endAsync();
 await store0.drop();
 await broker.close();
 await brokerDb.close();
+process.exit(0);
