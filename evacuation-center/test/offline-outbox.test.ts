@@ -15,6 +15,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, type Db } from '@kizuna/core';
 import { topics, type ShelterEvent } from '@kizuna/contract';
 import { createCredentialStore, createEmbeddedBroker, migrateBroker, type EmbeddedBroker, type IssuedCredentials } from '@kizuna/broker';
+import { migrateConsole } from '@kizuna/municipal-console';
+import { Ingest } from '@kizuna/municipal-console/ingest';
 import { quietLogger } from './helpers.ts';
 import { netCut } from './net-cut.ts';
 
@@ -68,6 +70,8 @@ describe('offline outbox with a real broker and a killed terminal process', () =
   let terminalCreds: IssuedCredentials;
   let cut: Awaited<ReturnType<typeof netCut>>;
   let dataDir: string;
+  let consoleDb: Db;
+  let ingest: Ingest;
   const wire: { terminal: string; ev: ShelterEvent }[] = [];
   const children: ChildProcess[] = [];
 
@@ -85,13 +89,22 @@ describe('offline outbox with a real broker and a killed terminal process', () =
     muniClient.on('message', (topic, payload) => {
       wire.push({ terminal: topic.split('/')[5]!, ev: JSON.parse(payload.toString()) as ShelterEvent });
     });
+    // …and the console's own ingest on that connection writes them to the municipality's store,
+    // the broker acknowledging each to the terminal only once it is written (as `npm start` runs)
+    consoleDb = await openDb({});
+    await migrateConsole(consoleDb);
+    ingest = new Ingest({ db: consoleDb, mqtt: muniClient, muni: MUNI, logger: quietLogger(), clock: { now: () => new Date() }, onChange: () => undefined });
+    await ingest.start();
+    ingest.holdShelterAcks(broker.aedes);
     await muniClient.subscribeAsync(topics.allShelterEvents(MUNI), { qos: 1 });
     dataDir = await mkdtemp(join(tmpdir(), 'kz-terminal-'));
   });
 
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
+    await ingest?.stop();
     await muniClient?.endAsync(true);
+    await consoleDb?.close();
     await cut?.close();
     await broker?.close();
     await brokerDb?.close();
@@ -143,6 +156,11 @@ describe('offline outbox with a real broker and a killed terminal process', () =
     expect(firstSeen).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
     // a re-sent duplicate carries the same eventId, so the municipality's store counts it once
     for (const w of wire) expect(wire.find((x) => x.ev.seq === w.ev.seq)!.ev.eventId).toBe(w.ev.eventId);
+    // the municipality's store holds each arrival exactly once, the ones on the wire and no other
+    await ingest.flush();
+    const { rows } = await consoleDb.query<{ seq: number; event_id: string }>("SELECT seq, event_id FROM checkins WHERE terminal_id = 't1' ORDER BY seq");
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
+    expect(new Set(rows.map((r) => r.event_id))).toEqual(seen);
     t.proc.kill('SIGTERM');
     await new Promise((r) => t.proc.once('exit', r));
   }, 180_000); // two process starts on PGlite and a drain: slow when the 2 shared cores are busy
