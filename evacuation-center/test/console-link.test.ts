@@ -57,6 +57,31 @@ for (const engine of dbEngines()) {
       return { status: res.status, body: await res.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
     };
     const occupancy = async () => (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.occupancy ?? 0;
+    /** The dashboard's live data (GET /api/live, Server-Sent Events), read as the staff browser reads it. */
+    const liveStream = async () => {
+      const totals: { arrived: number }[] = [];
+      const ctl = new AbortController();
+      const res = await fetch(`${consoleServer.url}/api/live`, { headers: { authorization: `Bearer ${staff}`, accept: 'text/event-stream' }, signal: ctl.signal });
+      expect(res.status).toBe(200);
+      void (async () => {
+        const decoder = new TextDecoder();
+        let buf = '';
+        try {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+            buf += decoder.decode(chunk, { stream: true });
+            let end: number;
+            while ((end = buf.indexOf('\n\n')) >= 0) {
+              const block = buf.slice(0, end); buf = buf.slice(end + 2);
+              const data = block.split('\n').find((l) => l.startsWith('data: '));
+              if (!block.includes('event: alert') || !data) continue;
+              const ev = JSON.parse(data.slice(6)) as { alert: { id: string }; totals: { arrived: number } };
+              if (ev.alert.id === alertId) totals.push(ev.totals);
+            }
+          }
+        } catch { /* aborted */ }
+      })();
+      return { totals, close: () => ctl.abort() };
+    };
     const terminalStatus = async () => (await (await fetch(`${terminal.url}/api/status`)).json()) as {
       link: { connected: boolean; backlog: number; peers: string }; roster: { version: string | null; people: number };
     };
@@ -74,6 +99,8 @@ for (const engine of dbEngines()) {
       muniMqtt = await mqtt.connectAsync(broker.mqttUrl, { clientId: muni.username, username: muni.username, password: muni.password, protocolVersion: 4, reconnectPeriod: 200 });
       consoleDb = await engine.open();
       consoleServer = await startConsole({ db: consoleDb, logger, mqtt: muniMqtt, muni: MUNI, credentials, tickS: 0, liveThrottleMs: 50, port: 0 });
+      // as `npm start` wires it: the embedded broker acknowledges a shelter event once the console has stored it
+      consoleServer.app.kz.ingest.holdShelterAcks(broker.aedes);
 
       // the municipality: one riverside household, its TV bound to 花子's card, the school as its designated shelter
       await addZone(consoleDb, { id: 'z-kawabe', name: '川辺地区', nameEn: 'Kawabe', polygon: square(140.0, 36.0) });
@@ -131,6 +158,7 @@ for (const engine of dbEngines()) {
     });
 
     it('greets a card on the roster by name at the kiosk, with the household, and the console sees both arrive', async () => {
+      const live = await liveStream();
       await page.goto(terminal.url);
       await page.waitForSelector('body[data-ready=true]');
       await page.waitForSelector('#reader[data-state=ready]', { timeout: 15_000 });
@@ -154,6 +182,10 @@ for (const engine of dbEngines()) {
       const arrived = status.residents.filter((r: { arrivedShelterId?: string }) => r.arrivedShelterId === SHELTER).map((r: { residentId: string }) => r.residentId).sort();
       expect(arrived).toEqual(['R1', 'R2']);
       expect((await terminalStatus()).link.backlog).toBe(0);
+      // and the dashboard's live stream shows them, with no page reload
+      await until(async () => live.totals.some((t) => t.arrived === 2), 'arrived 2 in the live stream');
+      expect(live.totals.every((t) => t.arrived <= 2)).toBe(true);
+      live.close();
     });
 
     it('records a card that is not on the roster for the municipality to resolve, counted at the console', async () => {
