@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { shot } from '@kizuna/test-utils';
 import type { IssuedCard } from '@kizuna/jpki';
-import { loginPage, passwordTab, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
+import { loginPage, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
 
 let h: UiHarness;
 let bearer: string;
@@ -158,13 +158,20 @@ describe('staff login with the card and with a password', () => {
     await page.goto(h.url);
     await page.evaluate(() => localStorage.setItem('kz-console-lang', 'ja'));
     await page.reload();
-    await passwordTab(page);
+    // By keyboard alone: the card tab is first; the arrow key moves to the password tab.
+    await page.waitForSelector('#tab-card[aria-selected=true]');
+    await page.focus('#tab-card');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('form.password-login input[name=username]');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-password');
     expect(await page.$eval('[data-method=password]', (e) => e.getAttribute('aria-selected'))).toBe('true');
     expect(await page.$('form.card-login')).toBeNull();
     await shot(page, 'console', 'login-password-tab');
-    await page.type('input[name=username]', 'approver');
-    await page.type('input[name=password]', 'demo-approver-pass');
-    await page.click('form.password-login button[type=submit]');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('approver');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('demo-approver-pass');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('[data-staff="approver"]');
     await waitText(page, '[data-login-method="password"]', 'パスワードでログイン中');
     await page.browserContext().close();
