@@ -1,6 +1,6 @@
 /**
  * Live status for the staff screens over Server-Sent Events. Changes mark alerts dirty; at
- * most once per throttle interval each dirty alert's figures are computed once and sent to
+ * most once per throttle interval (at once after a quiet spell) each dirty alert's figures are computed once and sent to
  * everyone watching, so a burst of 50,000 receipts costs a handful of queries, not 50,000.
  * One computation at a time, and the next one starts no sooner than twice the last one's
  * duration after it began: when the store is slow (a big alert, a busy embedded database), the
@@ -67,8 +67,10 @@ export class LiveHub {
 
   private schedule() {
     if (this.timer || this.closed || this.running) return; // a running flush schedules the next one when it ends
+    // Leading edge: after a quiet spell the first change goes out at once; changes arriving within
+    // the window after a computation began wait for the window's end and go out together.
     const gap = Math.max(this.o.throttleMs, 2 * this.lastMs);
-    const wait = this.lastStart ? Math.max(this.o.throttleMs, this.lastStart + gap - Date.now()) : this.o.throttleMs;
+    const wait = this.lastStart ? Math.max(0, this.lastStart + gap - Date.now()) : 0;
     this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, wait);
   }
 
