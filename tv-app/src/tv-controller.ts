@@ -200,8 +200,15 @@ export class TvController {
   }
 
   private rememberResidents(a: PersonalAlert): void {
+    // A bound card's name ("山田 太郎") and an alert's ("山田 太郎さん") are one person: keep the
+    // alert's form, which carries the honorific, and never list someone twice.
+    const squash = (n: string) => n.replace(/\s/g, '');
     const list = this.residents();
-    for (const r of a.recipients) if (!list.includes(r.displayName)) list.push(r.displayName);
+    for (const r of a.recipients) {
+      const same = list.findIndex((n) => squash(r.displayName).includes(squash(n)) || squash(n).includes(squash(r.displayName)));
+      if (same < 0) list.push(r.displayName);
+      else list[same] = r.displayName;
+    }
     try { this.storage?.setItem(this.residentsKey, JSON.stringify(list.slice(-8))); } catch { /* memory only */ }
   }
 
