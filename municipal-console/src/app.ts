@@ -22,6 +22,7 @@ import { createStaff } from './staff.ts';
 import { BindingService } from './binding.ts';
 import type { AuthorityLinks } from './authority-links.ts';
 import { bindingRoutes } from './routes/binding.ts';
+import { tvDisclosureRoutes } from './routes/tv-disclosures.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import type { Verifier } from '@kizuna/jpki';
@@ -132,6 +133,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => alertRoutes(a, ctx));
   await app.register(async (a) => capRoutes(a, ctx));
   await app.register(async (a) => bindingRoutes(a, ctx));
+  await app.register(async (a) => tvDisclosureRoutes(a, ctx));
   await app.register(async (a) => rosterRoutes(a, ctx));
   await app.register(async (a) => credentialRoutes(a, ctx));
   // Staff web UI (issue 6): static UI at /, TV preview bundle, UI endpoints, CSRF check for cookie sessions.
