@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PersonalAlert } from '@kizuna/contract';
 import { TvController } from '../src/tv-controller.ts';
+import { validateConfig } from '../src/config.ts';
 import type { KeyValueStorage } from '../src/alerts/alert-store.ts';
 
 class MemStorage implements KeyValueStorage {
@@ -30,7 +31,7 @@ const bindings = [
 
 describe('Home residents', () => {
   it('lists each person once when the bindings came first and an alert names them with an honorific', async () => {
-    const c = new TvController({ device: 'tv-0001', muni: '999997' }, new MemStorage());
+    const c = new TvController(validateConfig({ device: 'tv-0001', muni: '999997' }), new MemStorage());
     c.rememberBindings(bindings as never);
     expect(c.residents()).toEqual(['山田 太郎', '山田 花子']);
     c.receiveAlert(household());
@@ -39,7 +40,7 @@ describe('Home residents', () => {
   });
 
   it('lists each person once when an alert came first', async () => {
-    const c = new TvController({ device: 'tv-0002', muni: '999997' }, new MemStorage());
+    const c = new TvController(validateConfig({ device: 'tv-0002', muni: '999997' }), new MemStorage());
     c.receiveAlert(household());
     c.rememberBindings(bindings as never);
     expect(c.residents()).toEqual(['山田 花子さん', '山田 太郎さん']);
@@ -47,7 +48,7 @@ describe('Home residents', () => {
   });
 
   it('adds a newly bound resident the alerts have not named', async () => {
-    const c = new TvController({ device: 'tv-0003', muni: '999997' }, new MemStorage());
+    const c = new TvController(validateConfig({ device: 'tv-0003', muni: '999997' }), new MemStorage());
     c.receiveAlert(household());
     c.rememberBindings([...bindings, { bindingId: 'b3', displayName: '山田 次郎', boundAt: '2026-11-02T00:00:00Z' }] as never);
     expect(c.residents()).toEqual(['山田 花子さん', '山田 太郎さん', '山田 次郎']);
