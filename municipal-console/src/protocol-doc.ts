@@ -7,13 +7,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AreaAlertSchema, BindingSchema, BindNonceSchema, BindRegistrationSchema, PersonalAlertSchema, ReceiptSchema } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
+import { uiErrors } from './routes/ui-errors.ts';
 
 export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Card binding', '## Console API'] as const;
 
 const schemaBlock = (s: unknown) => '```json\n' + JSON.stringify(s, null, 2) + '\n```';
 
 export function consoleSections(): string {
-  const errs = Object.values(consoleErrors).map((e) => `| \`${e.code}\` | ${e.status} | ${e.doc} |`).join('\n');
+  const errs = [...Object.values(consoleErrors), ...Object.values(uiErrors)].map((e) => `| \`${e.code}\` | ${e.status} | ${e.doc} |`).join('\n');
   return `## Alerts
 
 The municipal console publishes two kinds of alert message. Both are JSON (UTF-8), carry \`v: 1\`,
@@ -130,7 +131,12 @@ The staff API of \`municipal-console\` (default \`http://127.0.0.1:18800\`). The
 description is served at \`/docs\` (Swagger UI) and \`/docs/json\`; every route declares its
 body and response schemas. Staff log in with \`POST /api/session\` {username, password}, which
 returns a bearer token and sets the httpOnly cookie \`kz_console_session\` (used by EventSource).
-Roles: \`viewer\` (read), \`issuer\` (issue, update, cancel, open/close shelters), \`approver\`
+Staff with a linked card log in with it instead: \`POST /api/session/card/challenge\` returns a
+nonce, the card (through the staff PC's card-reader bridge) signs it with its user-authentication
+key, and \`POST /api/session/card\` {challengeId, signature, certificate} is verified fail-closed
+by jpki (chain, key usage, signature, revocation at that moment) and matched to a staff member by
+the certificate's serial (\`staff_cards\`; never a My Number, never a name). \`GET /api/session\` says
+which \`method\` opened the session; the audit log records it. Roles: \`viewer\` (read), \`issuer\` (issue, update, cancel, open/close shelters), \`approver\`
 (approve), \`admin\` (register, TVs, staff; holds every role). Login is rate-limited.
 
 | route | role | what |
@@ -154,6 +160,8 @@ Roles: \`viewer\` (read), \`issuer\` (issue, update, cancel, open/close shelters
 | \`DELETE /api/devices/:id/credentials\` | admin | revoke them now (the TV is disconnected and marked revoked; no personal alert targets it) |
 | \`POST\`, \`DELETE /api/shelters/:id/terminals/:terminal/credentials\` | admin | the same for a shelter terminal (its MQTT login and its roster login) |
 | \`DELETE /api/bindings/:id\` | admin | end a binding |
+| \`GET /api/staff\`, \`POST /api/staff\` | admin | staff accounts and their linked cards |
+| \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | link a staff card (verified first, revocation included) / unlink it |
 | \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
 | \`GET /api/shelters/:id/roster\` | the shelter's terminals (Basic) | the shelter roster (section Shelter terminal) |
 

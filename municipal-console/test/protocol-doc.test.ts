@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { consoleSections } from '../src/protocol-doc.ts';
 import { consoleErrors } from '../src/errors.ts';
+import { uiErrors } from '../src/routes/ui-errors.ts';
 
 const doc = readFileSync(fileURLToPath(new URL('../../docs/PROTOCOL.md', import.meta.url)), 'utf8');
 
@@ -12,6 +13,6 @@ describe('docs/PROTOCOL.md', () => {
     expect(doc.includes(consoleSections())).toBe(true);
   });
   it('documents every console error code', () => {
-    for (const code of Object.keys(consoleErrors)) expect(doc).toContain(`\`${code}\``);
+    for (const code of [...Object.keys(consoleErrors), ...Object.keys(uiErrors)]) expect(doc).toContain(`\`${code}\``);
   });
 });

@@ -4,14 +4,21 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { TObject } from 'typebox';
+import Type, { type TObject } from 'typebox';
 import { envExample } from '@kizuna/core';
 import { SystemConfigSchema } from './config.ts';
+
+/** The web UI's settings that mean the same on every machine (its dist directories default to paths inside the checkout). */
+async function staffWebSchema(): Promise<TObject> {
+  const { WebConfigSchema } = await import('@kizuna/municipal-console/web-plugin');
+  return Type.Object({ KZ_CONSOLE_CARD_BRIDGE_URL: WebConfigSchema.properties.KZ_CONSOLE_CARD_BRIDGE_URL });
+}
 
 export async function envExampleText(): Promise<string> {
   const sections: [string, TObject][] = [
     ['npm start — the whole system in one process', SystemConfigSchema],
     ['municipal-console/src/server.ts — the console alone', (await import('@kizuna/municipal-console/config')).ConsoleConfigSchema],
+    ['municipal-console staff web UI (npm start and the console alone)', await staffWebSchema()],
     ['broker/src/server.ts — the broker alone', (await import('@kizuna/broker/config')).BrokerConfigSchema],
     ['jpki/src/server.ts — the test authority alone', (await import('@kizuna/jpki/config')).JpkiConfigSchema],
     ['insurer-gateway/src/server.ts — the gateway alone', (await import('@kizuna/insurer-gateway/config')).GatewayConfigSchema],

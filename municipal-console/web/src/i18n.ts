@@ -115,6 +115,12 @@ const LANG_NAMES: Record<string, [string, string]> = {
 };
 export const langName = (l: string) => LANG_NAMES[l]?.[current === 'ja' ? 0 : 1] ?? l;
 
+/** A card binding's state (binding statuses of the console's register). */
+const BINDING_STATUS: Record<string, [string, string]> = {
+  active: ['連携中', 'active'], unbound: ['解除済み', 'unbound'], revoked: ['失効', 'revoked'], superseded: ['カード更新済み', 'renewed'],
+};
+export const bindingStatusName = (s: string) => BINDING_STATUS[s]?.[current === 'ja' ? 0 : 1] ?? s;
+
 /** The level's fixed phrase and the action it asks for, in the UI language. */
 export function levelText(level: number): { phrase: string; action: string } {
   const s = LEVELS[level as AlertLevel];

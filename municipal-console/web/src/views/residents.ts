@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, call, can, type ResidentSummary, type Staff } from '../api.ts';
 import { ErrorBox } from '../components.ts';
 import { usePoll } from '../live.ts';
-import { fmtTime, langName, t } from '../i18n.ts';
+import { bindingStatusName, fmtTime, langName, t } from '../i18n.ts';
 
 function Import({ onDone }: { onDone: () => void }) {
   const [csv, setCsv] = useState('');
@@ -43,7 +43,7 @@ export function Residents({ staff }: { staff: Staff }) {
       <th scope="col">${t('language')}</th><th scope="col">${t('needsHelp')}</th><th scope="col">${t('personalAlerts')}</th><th scope="col">${t('tvs')}</th></tr></thead>
       <tbody>${(list.data ?? []).map((r) => html`<tr data-resident=${r.id}><td>${r.id}</td><th scope="row">${r.name}</th><td>${r.zoneId}</td><td>${r.householdId ?? '—'}</td>
         <td>${langName(r.language)}</td><td>${r.needsHelp ? html`<span class="tag warn">${t('needsHelp')}</span>` : ''}</td><td>${r.personalAlerts ? t('yes') : t('no')}</td>
-        <td><ul class="devices">${r.devices.map((d) => html`<li data-device=${d.deviceId}>${d.deviceId} <span class=${`tag b-${d.status}`}>${d.status}</span>${d.reason ? html` <small>${d.reason}</small>` : null}
+        <td><ul class="devices">${r.devices.map((d) => html`<li data-device=${d.deviceId}>${d.deviceId} <span class=${`tag b-${d.status}`} data-status=${d.status}>${bindingStatusName(d.status)}</span>${d.reason ? html` <small>${d.reason}</small>` : null}
           ${d.status === 'active' ? html` <small>${fmtTime(d.boundAt)}</small>` : null}
           ${d.status === 'active' && can(staff, 'admin') ? html` <button type="button" class="small" data-action="unbind" onClick=${() => unbind(r.id, d.deviceId)}>${t('unbind')}</button>` : null}</li>`)}</ul></td></tr>`)}</tbody></table>
   </div>`;
