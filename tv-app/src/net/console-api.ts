@@ -5,10 +5,25 @@
 import { BIND_PATHS, type BindNonce, type Binding } from '@kizuna/contract/binding';
 import { basicAuth, callJson, requireBase, toBase64 } from './http.ts';
 
+/** One entry of the console's own disclosure log (GET /api/bind/disclosures; console routes/tv-disclosures.ts). */
+export interface ConsoleDisclosure {
+  at: string;
+  bindingId: string;
+  displayName: string;
+  purpose: 'card-binding' | 'shelter-roster' | 'rescue-list' | 'other';
+  recipient: { kind: 'municipality' | 'shelter' | 'staff'; name?: string; roles?: string[] };
+  items: string[];
+}
+export interface ConsoleDisclosures { entries: ConsoleDisclosure[]; more: boolean }
+
+export const CONSOLE_DISCLOSURES_PATH = '/api/bind/disclosures';
+
 export interface ConsoleApi {
   nonce(): Promise<BindNonce>;
   bind(cms: Uint8Array): Promise<Binding>;
   bindings(): Promise<Binding[]>;
+  /** What the municipality disclosed of the residents bound to this TV (newest first, at most `limit`). */
+  disclosures(limit?: number): Promise<ConsoleDisclosures>;
 }
 
 export function consoleApi(base: string | undefined, device: string, user: string | undefined, pass: string | undefined): ConsoleApi {
@@ -18,5 +33,6 @@ export function consoleApi(base: string | undefined, device: string, user: strin
     nonce: () => callJson<BindNonce>(url(BIND_PATHS.nonce), { body: { device }, authorization: auth() }),
     bind: (cms) => callJson<Binding>(url(BIND_PATHS.bind), { body: { cms: toBase64(cms) }, authorization: auth() }),
     bindings: () => callJson<Binding[]>(url(BIND_PATHS.bind), { authorization: auth() }),
+    disclosures: (limit = 50) => callJson<ConsoleDisclosures>(url(`${CONSOLE_DISCLOSURES_PATH}?limit=${limit}`), { authorization: auth() }),
   };
 }
