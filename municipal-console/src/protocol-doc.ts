@@ -163,6 +163,7 @@ which \`method\` opened the session; the audit log records it. Roles: \`viewer\`
 | \`GET /api/staff\`, \`POST /api/staff\` | admin | staff accounts and their linked cards |
 | \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | link a staff card (verified first, revocation included) / unlink it |
 | \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
+| \`GET /api/bind/disclosures?limit=\` | the TV (Basic) | the console's disclosure log (card binding, shelter rosters, rescue-list downloads) for the residents bound to this TV only, newest first (≤ 200): recipient as municipality / shelter name / staff roles, purpose code, items |
 | \`GET /api/shelters/:id/roster\` | the shelter's terminals (Basic) | the shelter roster (section Shelter terminal) |
 
 **TVs and terminals** authenticate with HTTP Basic and their own broker credentials (issued above;
