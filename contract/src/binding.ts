@@ -10,7 +10,8 @@
  *     cms: CMS SignedData (RFC 5652), content embedded, over the UTF-8 JSON of a BindRegistration
  *   GET  {console}/api/bind                                  → the TV's active bindings
  *   DELETE {console}/api/bind/{bindingId}                    → 204 (unbind)
- *     All four: Authorization: Basic base64(username:password) — the TV's own broker credentials.
+ *   GET  {console}/api/bind/disclosures?limit=50             → TvDisclosures (My information)
+ *     All five: Authorization: Basic base64(username:password) — the TV's own broker credentials.
  */
 import Type, { type Static } from 'typebox';
 import { ID_PATTERN } from './ids.ts';
@@ -18,7 +19,7 @@ import { ID_PATTERN } from './ids.ts';
 const Id = Type.String({ pattern: ID_PATTERN.source });
 const IsoTime = Type.String({ format: 'date-time' });
 
-export const BIND_PATHS = { nonce: '/api/bind/nonce', bind: '/api/bind' } as const;
+export const BIND_PATHS = { nonce: '/api/bind/nonce', bind: '/api/bind', disclosures: '/api/bind/disclosures' } as const;
 
 /** The console's answer to POST /api/bind/nonce. */
 export const BindNonceSchema = Type.Object({
@@ -46,7 +47,32 @@ export const BindingSchema = Type.Object({
   boundAt: IsoTime,
 });
 
+const PurposeSchema = Type.Union([Type.Literal('card-binding'), Type.Literal('shelter-roster'), Type.Literal('rescue-list'), Type.Literal('other')], {
+  description: 'card-binding: items read from the card and matched to the register; shelter-roster: sent to a shelter terminal to greet and check in evacuees; rescue-list: the rescue list downloaded by staff (CSV); other: anything else the console logged',
+});
+
+/** One entry of the console's own disclosure log about a resident bound to the calling TV. */
+export const TvDisclosureSchema = Type.Object({
+  at: IsoTime,
+  bindingId: Type.String({ description: 'the binding (on this TV) of the resident whose data was disclosed' }),
+  displayName: Type.String({ description: 'that resident, as the binding list names them' }),
+  purpose: PurposeSchema,
+  recipient: Type.Object({
+    kind: Type.Union([Type.Literal('municipality'), Type.Literal('shelter'), Type.Literal('staff')]),
+    name: Type.Optional(Type.String({ description: 'the shelter\'s name (shelter), the municipality code (municipality)' })),
+    roles: Type.Optional(Type.Array(Type.String(), { description: 'the staff member\'s roles (staff); never the username' })),
+  }),
+  items: Type.Array(Type.String(), { description: 'what was disclosed: name, address, birth-date, sex, phone, …' }),
+});
+/** The console's answer to GET /api/bind/disclosures. */
+export const TvDisclosuresSchema = Type.Object({
+  entries: Type.Array(TvDisclosureSchema, { description: 'newest first' }),
+  more: Type.Boolean({ description: 'true when older entries were left off (limit)' }),
+});
+
 export type BindNonce = Static<typeof BindNonceSchema>;
+export type TvDisclosure = Static<typeof TvDisclosureSchema>;
+export type TvDisclosures = Static<typeof TvDisclosuresSchema>;
 export type BindRegistration = Static<typeof BindRegistrationSchema>;
 export type Binding = Static<typeof BindingSchema>;
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { Value } from 'typebox/value';
 import { audit } from '../src/audit.ts';
-import { TvDisclosuresReply } from '../src/routes/tv-disclosures.ts';
+import { TvDisclosuresSchema } from '@kizuna/contract/binding';
 import { bearer, consoleWith, MUNI, seedTown, staffToken, startBroker } from './helpers.ts';
 
 type Creds = { username: string; password: string };
@@ -55,7 +55,7 @@ for (const engine of dbEngines()) {
       const r = await c.app.inject({ url: URL, headers: basic(tvH1) });
       expect(r.statusCode, r.body).toBe(200);
       const body = r.json();
-      expect(Value.Check(TvDisclosuresReply, body)).toBe(true);
+      expect(Value.Check(TvDisclosuresSchema, body)).toBe(true);
       expect(body.more).toBe(false);
       expect(body.entries.map((e: { displayName: string; purpose: string }) => [e.displayName, e.purpose])).toEqual([
         ['山田 太郎', 'rescue-list'], ['山田 花子', 'shelter-roster'], ['山田 太郎', 'shelter-roster'], ['山田 太郎', 'card-binding'],

@@ -13,31 +13,12 @@ import Type from 'typebox';
 import { requireTv, tvOf } from '../client-auth.ts';
 import { errors } from '../schemas.ts';
 import type { ConsoleContext } from '../context.ts';
+import { BIND_PATHS, TvDisclosuresSchema } from '@kizuna/contract/binding';
 
 const basic: Record<string, string[]>[] = [{ basic: [] }];
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'www-authenticate' };
 
-export const TV_DISCLOSURES_PATH = '/api/bind/disclosures';
-
-const PurposeSchema = Type.Union([Type.Literal('card-binding'), Type.Literal('shelter-roster'), Type.Literal('rescue-list'), Type.Literal('other')], {
-  description: 'card-binding: items read from the card and matched to the register; shelter-roster: sent to a shelter terminal to greet and check in evacuees; rescue-list: the rescue list downloaded by staff (CSV); other: anything else the console logged',
-});
-export const TvDisclosureSchema = Type.Object({
-  at: Type.String({ format: 'date-time' }),
-  bindingId: Type.String({ description: 'the binding (on this TV) of the resident whose data was disclosed' }),
-  displayName: Type.String({ description: 'that resident, as the binding list names them' }),
-  purpose: PurposeSchema,
-  recipient: Type.Object({
-    kind: Type.Union([Type.Literal('municipality'), Type.Literal('shelter'), Type.Literal('staff')]),
-    name: Type.Optional(Type.String({ description: 'the shelter\'s name (shelter), the municipality code (municipality)' })),
-    roles: Type.Optional(Type.Array(Type.String(), { description: 'the staff member\'s roles (staff); never the username' })),
-  }),
-  items: Type.Array(Type.String(), { description: 'what was disclosed: name, address, birth-date, sex, phone, …' }),
-});
-export const TvDisclosuresReply = Type.Object({
-  entries: Type.Array(TvDisclosureSchema, { description: 'newest first' }),
-  more: Type.Boolean({ description: 'true when older entries were left off (limit)' }),
-});
+const TV_DISCLOSURES_PATH = BIND_PATHS.disclosures;
 
 /** What the rescue-list CSV holds of a person (its columns, municipality-internal ids left out). */
 const RESCUE_CSV_ITEMS = ['name', 'name-reading', 'address', 'phone', 'supporter', 'area', 'answer', 'last-contact', 'shelter'];
@@ -70,7 +51,7 @@ export async function tvDisclosureRoutes(app: FastifyInstance, ctx: ConsoleConte
       tags: ['binding'], security: basic,
       summary: "The console's disclosure log for the residents bound to this TV (card binding, shelter rosters, rescue-list downloads), newest first",
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
-      response: { 200: TvDisclosuresReply, ...errors(401, 403, 503) },
+      response: { 200: TvDisclosuresSchema, ...errors(401, 403, 503) },
     },
   }, async (req) => {
     const limit = req.query.limit ?? 50;

@@ -2,21 +2,12 @@
  * The console's card-binding API for TVs (contract/src/binding.ts): HTTP Basic with the TV's
  * own broker credentials. The registration bytes come from the contract, never rebuilt here.
  */
-import { BIND_PATHS, type BindNonce, type Binding } from '@kizuna/contract/binding';
+import { BIND_PATHS, type BindNonce, type Binding, type TvDisclosure, type TvDisclosures } from '@kizuna/contract/binding';
 import { basicAuth, callJson, requireBase, toBase64 } from './http.ts';
 
-/** One entry of the console's own disclosure log (GET /api/bind/disclosures; console routes/tv-disclosures.ts). */
-export interface ConsoleDisclosure {
-  at: string;
-  bindingId: string;
-  displayName: string;
-  purpose: 'card-binding' | 'shelter-roster' | 'rescue-list' | 'other';
-  recipient: { kind: 'municipality' | 'shelter' | 'staff'; name?: string; roles?: string[] };
-  items: string[];
-}
-export interface ConsoleDisclosures { entries: ConsoleDisclosure[]; more: boolean }
-
-export const CONSOLE_DISCLOSURES_PATH = '/api/bind/disclosures';
+/** The console's own disclosure log (GET /api/bind/disclosures): the contract's types. */
+export type ConsoleDisclosure = TvDisclosure;
+export type ConsoleDisclosures = TvDisclosures;
 
 export interface ConsoleApi {
   nonce(): Promise<BindNonce>;
@@ -33,6 +24,6 @@ export function consoleApi(base: string | undefined, device: string, user: strin
     nonce: () => callJson<BindNonce>(url(BIND_PATHS.nonce), { body: { device }, authorization: auth() }),
     bind: (cms) => callJson<Binding>(url(BIND_PATHS.bind), { body: { cms: toBase64(cms) }, authorization: auth() }),
     bindings: () => callJson<Binding[]>(url(BIND_PATHS.bind), { authorization: auth() }),
-    disclosures: (limit = 50) => callJson<ConsoleDisclosures>(url(`${CONSOLE_DISCLOSURES_PATH}?limit=${limit}`), { authorization: auth() }),
+    disclosures: (limit = 50) => callJson<ConsoleDisclosures>(url(`${BIND_PATHS.disclosures}?limit=${limit}`), { authorization: auth() }),
   };
 }
