@@ -81,7 +81,9 @@ export class ConsoleClient {
   private constructor(readonly client: MqttClient) {}
 
   static async connect(broker: TestBroker, id: string, password: string): Promise<ConsoleClient> {
-    const client = await mqtt.connectAsync(broker.wsUrl, { protocolVersion: 4, clientId: id, username: id, password, clean: true, reconnectPeriod: 500 });
+    // A persistent session, as the real console has: while the broker is away and back, the TV may
+    // reconnect before this client does, and its queued receipts must wait for us, not be dropped.
+    const client = await mqtt.connectAsync(broker.wsUrl, { protocolVersion: 4, clientId: id, username: id, password, clean: false, reconnectPeriod: 500 });
     const c = new ConsoleClient(client);
     client.on('message', (topic, payload) => {
       if (topic.endsWith('/receipt')) c.receipts.push(decodeMessage(ReceiptSchema, payload, 'receipt'));
