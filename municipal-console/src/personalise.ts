@@ -79,7 +79,11 @@ export function personalise(head: AlertHead, spec: AlertSpec, candidates: Candid
       byResident.set(c.residentId, row);
     }
   }
-  for (const m of perDevice.values()) m.recipients.sort((a, b) => a.ref.localeCompare(b.ref));
+  // A household's TV asks its residents in the register's order (the same for every alert), not in
+  // the order of their pseudonymous refs, which differs from one alert to the next.
+  const residentOf = new Map(recipients.map((r) => [r.ref, r.residentId]));
+  const key = (ref: string) => residentOf.get(ref) ?? ref;
+  for (const m of perDevice.values()) m.recipients.sort((a, b) => key(a.ref).localeCompare(key(b.ref)));
   return { perDevice, recipients };
 }
 

@@ -131,7 +131,8 @@ describe('staff console: operations', () => {
     const rid = bound.residents[0]!;
     admin.once('dialog', (d) => void d.accept());
     await admin.click(`tr[data-resident="${rid}"] li[data-device="${bound.device}"] [data-action=unbind]`);
-    await waitText(admin, `tr[data-resident="${rid}"] li[data-device="${bound.device}"]`, 'unbound');
+    await admin.waitForSelector(`tr[data-resident="${rid}"] li[data-device="${bound.device}"] [data-status=unbound]`);
+    await waitText(admin, `tr[data-resident="${rid}"] li[data-device="${bound.device}"]`, '解除済み');
     expect((await api<{ devices: { deviceId: string; status: string }[] }>(`/api/residents/${rid}`)).body.devices.find((d) => d.deviceId === bound.device)?.status).toBe('unbound');
     await shot(admin, 'console', 'residents');
   });
