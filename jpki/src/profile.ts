@@ -19,8 +19,16 @@ export function newSerial(): string {
   return b.toString('hex');
 }
 
-/** The opaque subject CN: no personal data, no My Number. */
-export const newOpaqueId = (): string => randomBytes(10).toString('hex').toUpperCase();
+/**
+ * The opaque subject CN: no personal data, no My Number. A random hex id can hold twelve digits in
+ * a row (about once in 70), which reads like a My Number to anyone checking: draw again then.
+ */
+export function newOpaqueId(): string {
+  for (;;) {
+    const id = randomBytes(10).toString('hex').toUpperCase();
+    if (!/\d{12}/.test(id)) return id;
+  }
+}
 
 /** The fifth birthday after `issued`, at 23:59:59 JST (certificates expire at the end of that day). */
 export function fifthBirthdayAfter(birthDate: string, issued: Date): Date {
