@@ -64,7 +64,7 @@ export async function enrolByConsent(db: Db, verifier: CmsVerifier | undefined, 
     await q.query(`INSERT INTO gw_enrolment_certs (enrolment_id, serial, der, added_at, via) VALUES ($1, $2, $3, $4, 'consent')`,
       [enrolmentId, v.serial, Buffer.from(v.evidence.signerCertificate), now]);
     await setSenderAllowed(q, postboxId, doc.insurer, true, now);
-    await logDisclosure(q, postboxId, doc.insurer, [...DISCLOSED_ITEMS], `policy ${doc.policy}: enrolment (matching the insurer's customer record)`, now);
+    await logDisclosure(q, postboxId, doc.insurer, [...DISCLOSED_ITEMS], { code: 'enrolment', policy: doc.policy }, now);
     await emitEvent(q, doc.insurer, 'policyholder.enrolled', {
       code, policy: doc.policy, enrolledAt: now.toISOString(),
       personal: { name: personal.name, address: personal.address, birthDate: personal.birthDate, sex: personal.sex },

@@ -141,14 +141,32 @@ export async function listSenders(db: Queryable, postboxId: string): Promise<{ i
 
 // --- disclosure log (情報提供等記録) ---
 
-export async function logDisclosure(db: Queryable, postboxId: string, insurerId: string, items: string[], purpose: string, now: Date): Promise<void> {
-  await db.query('INSERT INTO gw_disclosures (postbox_id, insurer_id, items, purpose, at) VALUES ($1, $2, $3, $4, $5)',
-    [postboxId, insurerId, JSON.stringify(items), purpose, now]);
+/** Why a resident's data went to an insurer: a code the TV renders in the resident's language. */
+export type DisclosurePurpose = { code: 'enrolment'; policy: string } | { code: 'other'; text: string };
+
+export interface DisclosureEntry {
+  insurerId: string; insurerName: string; items: string[];
+  purposeCode: DisclosurePurpose['code']; policy: string | null;
+  /** The purpose in English, for API clients that do not render the code. */
+  purpose: string;
+  at: Date;
 }
 
-export async function listDisclosures(db: Queryable, postboxId: string): Promise<{ insurerId: string; insurerName: string; items: string[]; purpose: string; at: Date }[]> {
-  const { rows } = await db.query<{ insurer_id: string; name: string | null; items: string[] | string; purpose: string; at: Date }>(
-    `SELECT d.insurer_id, i.name, d.items, d.purpose, d.at FROM gw_disclosures d LEFT JOIN gw_insurers i ON i.id = d.insurer_id
+function purposeText(p: DisclosurePurpose): string {
+  return p.code === 'enrolment' ? `policy ${p.policy}: enrolment (matching the insurer's customer record)` : p.text;
+}
+
+export async function logDisclosure(db: Queryable, postboxId: string, insurerId: string, items: string[], purpose: DisclosurePurpose, now: Date): Promise<void> {
+  await db.query('INSERT INTO gw_disclosures (postbox_id, insurer_id, items, purpose, purpose_code, policy, at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [postboxId, insurerId, JSON.stringify(items), purposeText(purpose), purpose.code, purpose.code === 'enrolment' ? purpose.policy : null, now]);
+}
+
+export async function listDisclosures(db: Queryable, postboxId: string): Promise<DisclosureEntry[]> {
+  const { rows } = await db.query<{ insurer_id: string; name: string | null; items: string[] | string; purpose: string; purpose_code: DisclosurePurpose['code']; policy: string | null; at: Date }>(
+    `SELECT d.insurer_id, i.name, d.items, d.purpose, d.purpose_code, d.policy, d.at FROM gw_disclosures d LEFT JOIN gw_insurers i ON i.id = d.insurer_id
      WHERE d.postbox_id = $1 ORDER BY d.id`, [postboxId]);
-  return rows.map((r) => ({ insurerId: r.insurer_id, insurerName: r.name ?? r.insurer_id, items: typeof r.items === 'string' ? JSON.parse(r.items) : r.items, purpose: r.purpose, at: new Date(r.at) }));
+  return rows.map((r) => ({
+    insurerId: r.insurer_id, insurerName: r.name ?? r.insurer_id, items: typeof r.items === 'string' ? JSON.parse(r.items) : r.items,
+    purposeCode: r.purpose_code, policy: r.policy, purpose: r.purpose, at: new Date(r.at),
+  }));
 }

@@ -27,7 +27,8 @@ for (const engine of dbEngines()) {
       expect(JSON.stringify(enrolled.data)).not.toContain('pb_'); // never the post-box id
       const d = await h.tv(token, 'GET', '/disclosures');
       expect(d.body.disclosures).toHaveLength(1);
-      expect(d.body.disclosures[0]).toMatchObject({ insurerId: ins.insurerId, items: ['name', 'address', 'birthDate', 'sex'] });
+      expect(d.body.disclosures[0]).toMatchObject({ insurerId: ins.insurerId, items: ['name', 'address', 'birthDate', 'sex'], purposeCode: 'enrolment', policy: 'POL-0001' });
+      expect(d.body.disclosures[0].purpose).toContain('POL-0001');
       const ph = await h.call(ins, 'GET', '/insurer/v1/policyholders');
       expect(ph.body.policyholders).toEqual([expect.objectContaining({ code: enrolled.data.code, policy: 'POL-0001', status: 'active', certificateStatus: 'good' })]);
     });

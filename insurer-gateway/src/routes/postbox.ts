@@ -160,7 +160,10 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
   app.get('/disclosures', {
     schema: {
       tags, security, summary: 'Who received this resident\'s data, what and why (情報提供等記録)',
-      response: { 200: Type.Object({ disclosures: Type.Array(Type.Object({ insurerId: Type.String(), insurerName: Type.String(), items: Type.Array(Type.String()), purpose: Type.String(), at: Type.String() })) }), ...AUTH },
+      response: { 200: Type.Object({ disclosures: Type.Array(Type.Object({ insurerId: Type.String(), insurerName: Type.String(), items: Type.Array(Type.String()),
+        purposeCode: Type.Union([Type.Literal('enrolment'), Type.Literal('other')], { description: 'why, as a code to render in the resident\'s language' }),
+        policy: Type.Union([Type.String(), Type.Null()], { description: 'the policy concerned (enrolment)' }),
+        purpose: Type.String({ description: 'the purpose in English' }), at: Type.String() })) }), ...AUTH },
     },
   }, async (req) => ({ disclosures: (await listDisclosures(ctx.db, pb(req))).map((d) => ({ ...d, at: d.at.toISOString() })) }));
 }

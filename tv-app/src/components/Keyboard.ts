@@ -123,7 +123,7 @@ export class Keyboard extends Component {
   override _handleUp(): boolean { return this.move(0, -1); }
   override _handleDown(): boolean { return this.move(0, 1); }
 
-  private typeChar(ch: string): void {
+  typeChar(ch: string): void {
     const s = this.kbSetup;
     if (!s) return;
     this.kbWarn = '';

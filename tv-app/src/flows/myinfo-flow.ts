@@ -74,7 +74,7 @@ export class MyInfoFlow extends CardFlow {
       const { gateway, muni } = r.value;
       const lang = this.deps.lang;
       const item = (i: string) => ({ name: s.itemName, address: s.itemAddress, birthDate: s.itemBirthDate, sex: s.itemSex } as Record<string, string>)[i] ?? i;
-      const gwLines = gateway.flatMap((d) => [fmt(s.disclosure, { at: formatDate(d.at, lang), party: d.insurerName, items: d.items.map(item).join(s.listSep) }), fmt(s.purpose, { purpose: d.purpose })]);
+      const gwLines = gateway.flatMap((d) => [fmt(s.disclosure, { at: formatDate(d.at, lang), party: d.insurerName, items: d.items.map(item).join(s.listSep) }), fmt(s.purpose, { purpose: d.purposeCode === 'enrolment' ? fmt(s.purposeEnrolment, { policy: d.policy ?? '' }) : s.purposeInsurerOther })]);
       const muniLines = muni instanceof Error
         ? [`${s.muniUnavailable} ${fmt(s.errorCode, { code: classify(muni).code })}`]
         : muni.entries.flatMap((d) => [

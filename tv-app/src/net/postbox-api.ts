@@ -25,7 +25,11 @@ export interface ReportReceipt {
   receipt: { receipt: { report: string; notice: string; insurer: string; policy: string; documentSha256: string; receivedAt: string }; keyId: string; signature: string };
 }
 
-export interface Disclosure { insurerId: string; insurerName: string; items: string[]; purpose: string; at: string }
+export interface Disclosure {
+  insurerId: string; insurerName: string; items: string[];
+  /** Rendered in the resident's language; `purpose` is the gateway's English. */
+  purposeCode: 'enrolment' | 'other'; policy: string | null; purpose: string; at: string;
+}
 
 export interface Insurer { id: string; name: string }
 

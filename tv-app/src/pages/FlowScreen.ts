@@ -8,6 +8,7 @@ import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import type { FlowAction, FlowStep, Tone } from '../flows/flow.ts';
 import { Keyboard, type KeyboardSetup } from '../components/Keyboard.ts';
+import { activeKeyMap, digitOf } from '../keymap.ts';
 import { fire } from '../ui/fire.ts';
 import { C, estimateWidth, txt } from '../ui/theme.ts';
 
@@ -20,6 +21,7 @@ export interface FlowView {
 
 const W = 1760;
 const HINT_Y = 1012;
+const TYPEAHEAD_MAX = 16;
 const TONE: Record<Tone, { bg: number; fg: number }> = {
   error: { bg: 0xffb3261e, fg: C.white },
   warn: { bg: C.warn, fg: C.black },
@@ -39,6 +41,9 @@ export class FlowScreen extends Component {
   private maxScroll = 0;
   private lineH = 52;
   private win = { first: 0, size: 0 };
+  /** Number keys pressed while a busy step was up (the card reader connecting): typed into the
+   * next PIN or password field instead of lost — people start typing before the wait ends. */
+  private typeahead = '';
 
   static override _template(): Lightning.Component.Template {
     return {
@@ -113,8 +118,11 @@ export class FlowScreen extends Component {
       Keyboard: { visible: st.mode === 'secret', y: lowerTop },
     });
     if (st.mode === 'secret' && st.secret && (!prev || prev !== st)) {
-      (this.tag('Keyboard') as Keyboard).reset({ ...st.secret, words: v.keyWords });
+      const kb = this.tag('Keyboard') as Keyboard;
+      kb.reset({ ...st.secret, words: v.keyWords });
+      for (const ch of this.typeahead) kb.typeChar(ch);
     }
+    if (st.mode !== 'busy') this.typeahead = '';
     this.renderItems(bodyY + bodyH + 28, lowerTop, itemH, detailH, size);
     this._refocus();
   }
@@ -203,4 +211,12 @@ export class FlowScreen extends Component {
   }
 
   override _handleBack(): boolean { this.act({ type: 'back' }); return true; }
+
+  override _handleKey(e: KeyboardEvent): boolean {
+    if (this.view?.step.mode !== 'busy') return false;
+    const d = digitOf(activeKeyMap(), e.keyCode);
+    if (d === null) return false;
+    if (this.typeahead.length < TYPEAHEAD_MAX) this.typeahead += String(d);
+    return true;
+  }
 }

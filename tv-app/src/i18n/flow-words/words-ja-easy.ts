@@ -75,6 +75,7 @@ const jaEasy: FlowStrings = {
   purposeCardBinding: 'この テレビに カードを とうろくする ため（カードと じゅうみんの きろくを くらべます）',
   purposeShelterRoster: 'ひなんじょの うけつけ（ひなんして きた ひとを むかえる ため）',
   purposeRescueList: 'たすけに いく ひとの リスト（へんじが ない ひとを たすけに いく ため）', purposeOther: 'しやくしょの ほかの しごと',
+  purposeEnrolment: 'ほけんの けいやく {policy} の とうろく（ほけんがいしゃが けいやくした ひとの きろくと くらべる ため）', purposeInsurerOther: 'ほけんがいしゃの ほかの てつづき',
   itemReading: 'なまえの よみかた', itemHousehold: 'いっしょに すむ かぞく', itemAgeGroup: 'ねんれいの はば', itemCareNeeds: 'ひつような てだすけ', itemCardKey: 'カードを たしかめる ばんごう',
   itemCertSerial: 'でんししょうめいしょの ばんごう', itemPhone: 'でんわばんごう', itemSupporter: 'てだすけする ひと', itemArea: 'ちく', itemAnswer: 'ひなんの おしらせへの へんじ',
   itemLastContact: 'さいごに れんらくが とれた とき', itemShelter: 'ひなんする ところ',

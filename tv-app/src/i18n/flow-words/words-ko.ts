@@ -72,6 +72,7 @@ const ko: FlowStrings = {
   purposeCardBinding: '이 TV에 카드 등록（카드 내용을 주민 기록과 대조하기 위해）',
   purposeShelterRoster: '대피소 접수（대피해 온 사람을 맞이하고 접수하기 위해）',
   purposeRescueList: '구조 명단（응답이 없는 사람을 도우러 가기 위해）', purposeOther: '시청의 기타 업무',
+  purposeEnrolment: '보험 계약 {policy} 등록（보험회사가 계약자 기록과 대조하기 위해）', purposeInsurerOther: '보험회사의 기타 절차',
   itemReading: '이름 읽는 법', itemHousehold: '세대', itemAgeGroup: '연령대', itemCareNeeds: '필요한 지원', itemCardKey: '카드 대조 번호',
   itemCertSerial: '전자 증명서 번호', itemPhone: '전화번호', itemSupporter: '지원자', itemArea: '지구', itemAnswer: '피난 정보에 대한 응답',
   itemLastContact: '마지막 연락 시각', itemShelter: '대피처',

@@ -72,6 +72,7 @@ const pt: FlowStrings = {
   purposeCardBinding: 'registro do cartão nesta TV (para conferir o cartão com o registro de moradores)',
   purposeShelterRoster: 'recepção no abrigo (para receber e registrar quem chega ao abrigo)',
   purposeRescueList: 'lista de resgate (para ir ajudar quem não respondeu)', purposeOther: 'outro trabalho da prefeitura',
+  purposeEnrolment: 'vinculação da apólice {policy} (para a seguradora conferir o cadastro do cliente)', purposeInsurerOther: 'outro procedimento da seguradora',
   itemReading: 'leitura do nome', itemHousehold: 'família', itemAgeGroup: 'faixa etária', itemCareNeeds: 'ajuda necessária', itemCardKey: 'número de conferência do cartão',
   itemCertSerial: 'número do certificado', itemPhone: 'telefone', itemSupporter: 'pessoa de apoio', itemArea: 'bairro', itemAnswer: 'resposta ao alerta',
   itemLastContact: 'último contato', itemShelter: 'abrigo',

@@ -72,6 +72,7 @@ const vi: FlowStrings = {
   purposeCardBinding: 'đăng ký thẻ trên TV này (để đối chiếu thẻ với sổ cư dân)',
   purposeShelterRoster: 'tiếp nhận ở nơi sơ tán (để đón và ghi nhận người đến sơ tán)',
   purposeRescueList: 'danh sách cứu hộ (để đến giúp người chưa trả lời)', purposeOther: 'công việc khác của tòa thị chính',
+  purposeEnrolment: 'liên kết hợp đồng bảo hiểm {policy} (để công ty bảo hiểm đối chiếu hồ sơ khách hàng)', purposeInsurerOther: 'thủ tục khác của công ty bảo hiểm',
   itemReading: 'cách đọc tên', itemHousehold: 'hộ gia đình', itemAgeGroup: 'nhóm tuổi', itemCareNeeds: 'hỗ trợ cần thiết', itemCardKey: 'số đối chiếu thẻ',
   itemCertSerial: 'số chứng thư điện tử', itemPhone: 'số điện thoại', itemSupporter: 'người hỗ trợ', itemArea: 'khu vực', itemAnswer: 'câu trả lời thông tin sơ tán',
   itemLastContact: 'lần liên lạc cuối', itemShelter: 'nơi sơ tán',

@@ -72,6 +72,7 @@ const zh: FlowStrings = {
   purposeCardBinding: '在本电视上登记卡（核对卡的内容与居民记录）',
   purposeShelterRoster: '避难所接待（迎接并登记来避难的人）',
   purposeRescueList: '救助名单（去帮助没有回复的人）', purposeOther: '市政府的其他工作',
+  purposeEnrolment: '登记保险合同 {policy}（供保险公司核对投保人记录）', purposeInsurerOther: '保险公司的其他手续',
   itemReading: '姓名读音', itemHousehold: '户', itemAgeGroup: '年龄段', itemCareNeeds: '需要的帮助', itemCardKey: '卡的核对号码',
   itemCertSerial: '电子证书编号', itemPhone: '电话号码', itemSupporter: '支援者', itemArea: '地区', itemAnswer: '对避难信息的回复',
   itemLastContact: '最后联系时间', itemShelter: '避难地点',
