@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { AreaAlertSchema, BindingSchema, BindNonceSchema, BindRegistrationSchema, PersonalAlertSchema, ReceiptSchema } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 import { uiErrors } from './routes/ui-errors.ts';
+import { REGISTER_ROW_PROBLEMS } from './register.ts';
+import { BINDING_END_REASONS } from './residents.ts';
 
 export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Card binding', '## Console API'] as const;
 
@@ -15,6 +17,7 @@ const schemaBlock = (s: unknown) => '```json\n' + JSON.stringify(s, null, 2) + '
 
 export function consoleSections(): string {
   const errs = [...Object.values(consoleErrors), ...Object.values(uiErrors)].map((e) => `| \`${e.code}\` | ${e.status} | ${e.doc} |`).join('\n');
+  const codeTable = (codes: Record<string, string>) => Object.entries(codes).map(([k, v]) => `| \`${k}\` | ${v} |`).join('\n');
   return `## Alerts
 
 The municipal console publishes two kinds of alert message. Both are JSON (UTF-8), carry \`v: 1\`,
@@ -160,6 +163,8 @@ which \`method\` opened the session; the audit log records it. Roles: \`viewer\`
 | \`DELETE /api/devices/:id/credentials\` | admin | revoke them now (the TV is disconnected and marked revoked; no personal alert targets it) |
 | \`POST\`, \`DELETE /api/shelters/:id/terminals/:terminal/credentials\` | admin | the same for a shelter terminal (its MQTT login and its roster login) |
 | \`DELETE /api/bindings/:id\` | admin | end a binding |
+| \`POST /api/residents/csv\` | admin | import the register extract as CSV: all lines or none (below) |
+| \`POST /api/bindings/unbind\` | admin | end a resident's binding to a TV {residentId, deviceId} |
 | \`GET /api/staff\`, \`POST /api/staff\` | admin | staff accounts and their linked cards |
 | \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | link a staff card (verified first, revocation included) / unlink it |
 | \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
@@ -191,6 +196,25 @@ Errors are JSON \`{code, message, field?, details?}\`. The console's codes:
 | code | HTTP | meaning |
 | --- | --- | --- |
 ${errs}
+
+**Register extract CSV.** \`POST /api/residents/csv\` (\`text/csv\`, header row first) imports nothing
+when any line is bad: \`400 KZ_CONSOLE_CSV_INVALID\` with \`details.rows\` =
+\`[{row, id, errors: [{code, line, field?, value?, expected?, message}]}]\`, every problem of every
+bad line. \`row\` and \`line\` count lines as a spreadsheet does (header = 1); \`field\` is the column's
+header name; \`message\` says the same in English. Clients word \`code\` themselves (the staff UI does,
+in Japanese or English):
+
+| code | meaning |
+| --- | --- |
+${codeTable(REGISTER_ROW_PROBLEMS)}
+
+**Why a binding ended.** \`GET /api/residents\` and \`/api/residents/{id}\` give each ended binding its
+stored \`reason\` and a stable \`reasonCode\`, with \`endedBy\` (staff-unbind) and \`lifeEvent\`
+(card-revoked):
+
+| reasonCode | meaning |
+| --- | --- |
+${codeTable(BINDING_END_REASONS)}
 `;
 }
 

@@ -33,7 +33,6 @@ export interface Shelter extends Required<ShelterInput> {}
 export interface DeviceInput { id: string; zone: string; household?: string | undefined; brokerUsername?: string | undefined }
 
 const now = () => new Date();
-const need = (ok: boolean, msg: string) => { if (!ok) throw consoleErrors.KZ_CONSOLE_BAD_RESIDENT(msg); };
 const safeId = (v: unknown, what: string) => { if (!isSafeId(v)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`${what} ${JSON.stringify(v)}`); };
 
 export async function addZone(db: Db, z: ZoneInput, actor = 'system'): Promise<Zone> {
@@ -60,24 +59,87 @@ async function knownZones(q: Queryable): Promise<Set<string>> {
   return new Set(rows.map((r) => r.id));
 }
 
-export function checkResident(r: ResidentInput, zones: Set<string>, i = 0): void {
-  const at = `resident[${i}]`;
-  safeId(r.id, `${at}.id`);
-  for (const k of ['familyName', 'givenName', 'familyKana', 'givenKana', 'address'] as const) {
-    need(typeof r[k] === 'string' && r[k].trim().length > 0 && r[k].length <= 200, `${at}.${k} must be a non-empty string`);
+/**
+ * Why a row of the register extract is refused: a stable code (the staff UI words it in its own
+ * language) with the column it concerns, the value found and, for some codes, what was expected.
+ * The JSON import (POST /api/residents) and the CSV import share them; the CSV-only codes are
+ * raised by the CSV parser (routes/ui-routes.ts). Documented in docs/PROTOCOL.md.
+ */
+export const REGISTER_ROW_PROBLEMS = {
+  'csv-unreadable': 'the file is not valid CSV (value: the parser\'s code, e.g. CSV_QUOTE_NOT_CLOSED; line: where it stopped)',
+  'missing-column': 'the header row lacks a required column (field)',
+  'no-data-rows': 'the file has a header row and nothing else',
+  'field-count': 'the row has a different number of fields (value) from the header row (expected)',
+  'duplicate-id': 'the resident id (value) already appeared on an earlier line (expected: that line)',
+  required: 'the field is empty',
+  'too-long': 'the field is longer than expected characters',
+  'bad-id': 'ids may only contain letters, digits, "_" and "-" (1–64)',
+  'bad-date': 'not a real date written YYYY-MM-DD',
+  'bad-sex': 'sex must be 1 (male), 2 (female) or 3 (unknown)',
+  'bad-language': 'not one of the TV languages (expected: the list, comma-separated)',
+  'bad-boolean': 'must be true or false (also 1/0, yes/no, はい/いいえ)',
+  'not-a-number': 'the field is not a number',
+  'out-of-range': 'latitude beyond ±90 or longitude beyond ±180 (expected: the limit)',
+  'lat-lon-together': 'lat and lon must be given together (field: the one missing)',
+  'unknown-zone': 'no zone with this id in the console',
+  'bad-care-needs': 'care needs must be some of the contract\'s CARE_NEEDS (expected: the list)',
+} as const;
+export type RegisterRowProblemCode = keyof typeof REGISTER_ROW_PROBLEMS;
+export interface ResidentProblem { code: RegisterRowProblemCode; field: string; value?: string; expected?: string; message: string }
+
+const NAME_FIELDS = ['familyName', 'givenName', 'familyKana', 'givenKana', 'address'] as const;
+const MAX_TEXT = 200;
+
+/** A real calendar date written YYYY-MM-DD (Date.parse accepts 1950-02-30, PostgreSQL does not). */
+export function isIsoDate(v: unknown): boolean {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+/** Every problem of one resident record (not only the first), in column order. */
+export function residentProblems(r: ResidentInput, zones: Set<string>): ResidentProblem[] {
+  const out: ResidentProblem[] = [];
+  const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+  const add = (code: RegisterRowProblemCode, field: string, message: string, value?: unknown, expected?: string) => {
+    out.push({ code, field, ...(value !== undefined ? { value: shown(value) } : {}), ...(expected !== undefined ? { expected } : {}), message });
+  };
+  if (r.id === undefined || r.id === null || r.id === '') add('required', 'id', 'id is empty');
+  else if (!isSafeId(r.id)) add('bad-id', 'id', `id ${JSON.stringify(r.id)} may only contain letters, digits, "_" and "-" (1–64)`, r.id);
+  for (const k of NAME_FIELDS) {
+    const v = r[k];
+    if (typeof v !== 'string' || v.trim().length === 0) add('required', k, `${k} must be a non-empty string`);
+    else if (v.length > MAX_TEXT) add('too-long', k, `${k} is longer than ${MAX_TEXT} characters`, undefined, String(MAX_TEXT));
   }
-  need(/^\d{4}-\d{2}-\d{2}$/.test(r.birthDate) && !Number.isNaN(Date.parse(r.birthDate)), `${at}.birthDate must be YYYY-MM-DD`);
-  need(r.sex === 1 || r.sex === 2 || r.sex === 3, `${at}.sex must be 1, 2 or 3`);
-  need((LANGUAGES as readonly string[]).includes(r.language), `${at}.language must be one of ${LANGUAGES.join(', ')}`);
-  need(typeof r.needsHelp === 'boolean', `${at}.needsHelp must be true or false`);
-  need(zones.has(r.zone), `${at}.zone ${JSON.stringify(r.zone)} does not exist`);
-  if (r.household) safeId(r.household, `${at}.household`);
+  if (r.birthDate === undefined || r.birthDate === '') add('required', 'birthDate', 'birthDate must be YYYY-MM-DD');
+  else if (!isIsoDate(r.birthDate)) add('bad-date', 'birthDate', `birthDate ${JSON.stringify(r.birthDate)} must be a date written YYYY-MM-DD`, r.birthDate);
+  if (r.sex !== 1 && r.sex !== 2 && r.sex !== 3) add('bad-sex', 'sex', 'sex must be 1, 2 or 3', r.sex);
+  if (!(LANGUAGES as readonly string[]).includes(r.language)) add('bad-language', 'language', `language ${JSON.stringify(r.language)} must be one of ${LANGUAGES.join(', ')}`, r.language, LANGUAGES.join(','));
+  if (typeof r.needsHelp !== 'boolean') add('bad-boolean', 'needsHelp', 'needsHelp must be true or false', r.needsHelp);
+  if (r.household && !isSafeId(r.household)) add('bad-id', 'household', `household ${JSON.stringify(r.household)} may only contain letters, digits, "_" and "-" (1–64)`, r.household);
+  if (r.zone === undefined || r.zone === '') add('required', 'zone', 'zone is empty');
+  else if (!zones.has(r.zone)) add('unknown-zone', 'zone', `zone ${JSON.stringify(r.zone)} does not exist`, r.zone);
   if (r.lat !== undefined || r.lon !== undefined) {
-    need(Number.isFinite(r.lat) && Math.abs(r.lat!) <= 90 && Number.isFinite(r.lon) && Math.abs(r.lon!) <= 180, `${at}.lat/lon out of range`);
+    for (const [k, limit] of [['lat', 90], ['lon', 180]] as const) {
+      const v = r[k];
+      if (v === undefined) add('lat-lon-together', k, `${k} is missing: lat and lon go together`);
+      else if (!Number.isFinite(v) || Math.abs(v) > limit) add('out-of-range', k, `${k} ${v} is out of range (±${limit})`, v, String(limit));
+    }
   }
-  if (r.careNeeds !== undefined) {
-    need(Array.isArray(r.careNeeds) && r.careNeeds.every((n) => (CARE_NEEDS as readonly string[]).includes(n)), `${at}.careNeeds must be some of ${CARE_NEEDS.join(', ')}`);
+  if (r.careNeeds !== undefined && !(Array.isArray(r.careNeeds) && r.careNeeds.every((n) => (CARE_NEEDS as readonly string[]).includes(n)))) {
+    add('bad-care-needs', 'careNeeds', `careNeeds must be some of ${CARE_NEEDS.join(', ')}`, r.careNeeds, CARE_NEEDS.join(','));
   }
+  return out;
+}
+
+/** Throws the first problem of a resident record as a coded error (details: index, field, code, value). */
+export function checkResident(r: ResidentInput, zones: Set<string>, i = 0): void {
+  const p = residentProblems(r, zones)[0];
+  if (!p) return;
+  const make = p.code === 'bad-id' ? consoleErrors.KZ_CONSOLE_BAD_ID : consoleErrors.KZ_CONSOLE_BAD_RESIDENT;
+  throw make(`resident[${i}].${p.message}`, { index: i, field: p.field, problem: p.code, ...(p.value !== undefined ? { value: p.value } : {}) });
 }
 
 /** Insert or update residents (and their households) in one transaction; all or nothing. */

@@ -4,6 +4,9 @@
  * register import with bad rows (nothing half-imported) then good rows, unbinding a TV, closing a
  * shelter, the audit log with its verified chain, CSRF refusal, and the wall-screen English view.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { shot } from '@kizuna/test-utils';
@@ -99,42 +102,99 @@ describe('staff console: operations', () => {
     await Promise.all(tvs.map((t) => t.close()));
   });
 
-  it('imports the register extract only when every row is good, reporting each bad row', async () => {
+  it('imports the register extract only when every row is good, reporting each bad row in Japanese (and English)', async () => {
     const head = 'id,familyName,givenName,familyKana,givenKana,address,birthDate,sex,language,needsHelp,supporter,phone,household,zone,lat,lon';
     const good = 'R90001,試験,一郎,シケン,イチロウ,絆市川辺1-1,1950-04-01,1,ja,true,試験 花子,090-0000-0000,H90001,z-kawabe,36.01,140.01';
     const bad = [head, good,
-      'R90002,試験,二郎,シケン,ジロウ,絆市川辺1-2,1950-13-45,1,ja,false,,,H90001,z-kawabe,,',
-      'R90003,試験,三郎,シケン,サブロウ,絆市川辺1-3,1960-01-01,1,ja,maybe,,,,z-nowhere,,',
-      good].join('\n');
+      'R90002,試験,二郎,シケン,ジロウ,絆市川辺1-2,1950-02-30,1,ja,false,,,H90001,z-kawabe,,',
+      'R90003,試験,三郎,シケン,サブロウ,絆市川辺1-3,1960-01-01,1,fr,maybe,,,,z-nowhere,,',
+      good,
+      'R90004,,四郎,シケン,シロウ,絆市川辺1-4,1960-01-01,7,ja,no,,,,z-kawabe,abc',
+    ].join('\n');
+    const residentsBefore = (await api<unknown[]>('/api/residents?limit=1000')).body.length;
     await admin.goto(`${h.url}/#/residents`);
     await admin.waitForSelector('form.import textarea');
-    await admin.$eval('form.import textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, bad);
+    // The file picker is the page's own (the browser's says "Choose File" whatever the page's language).
+    expect(await admin.$$eval('form.import .file-pick > *', (es) => es.map((e) => e.textContent))).toEqual(['CSVファイル', 'ファイルを選択', '選択されていません']);
+    const file = join(await mkdtemp(join(tmpdir(), 'kz-register-')), '住民抽出.csv');
+    await writeFile(file, `\uFEFF${bad}\r\n`);
+    await (await admin.$('form.import input[type=file]'))!.uploadFile(file);
+    await waitText(admin, 'form.import .file-name', '住民抽出.csv');
+    expect(await admin.$eval('form.import textarea', (e) => (e as HTMLTextAreaElement).value)).toContain('R90004');
     await admin.click('form.import button[type=submit]');
     await admin.waitForSelector('table.row-errors');
-    const report = await admin.$$eval('table.row-errors tbody tr', (rs) => rs.map((r) => ({ row: r.getAttribute('data-row'), text: r.textContent })));
-    expect(report.map((r) => r.row)).toEqual(['3', '4', '5']);
-    expect(report[0]!.text).toContain('birthDate');
-    expect(report[1]!.text).toContain('needsHelp');
-    expect(report[2]!.text).toContain('repeats row 2');
-    await waitText(admin, '[role=alert]', 'KZ_CONSOLE_CSV_INVALID');
+    const report = () => admin.$$eval('table.row-errors tbody tr', (rs) => rs.map((r) => ({
+      row: r.getAttribute('data-row'), id: r.children[1]!.textContent, problems: [...r.querySelectorAll('li')].map((li) => ({ code: li.getAttribute('data-problem'), text: li.textContent })),
+    })));
+    const ja = await report();
+    expect(ja.map((r) => r.row)).toEqual(['3', '4', '5', '6']);
+    expect(ja[0]!.problems).toEqual([{ code: 'bad-date', text: '生年月日「1950-02-30」は正しい日付ではありません（例：1950-04-01）。' }]);
+    expect(ja[1]!.problems).toEqual([
+      { code: 'bad-language', text: '言語「fr」には対応していません。ja（日本語）、ja-x-easy（やさしい日本語）、en（英語）、zh（中国語）、ko（韓国語）、vi（ベトナム語）、pt（ポルトガル語）のいずれかにしてください。' },
+      { code: 'bad-boolean', text: '要支援「maybe」は使えません。「はい」か「いいえ」（1 か 0 でも可）にしてください。' },
+      { code: 'unknown-zone', text: '地区「z-nowhere」は登録されていません。' },
+    ]);
+    expect(ja[2]!.problems).toEqual([{ code: 'duplicate-id', text: '住民番号「R90001」が2行目と重複しています。' }]);
+    expect(ja[3]!.problems.map((p) => p.text)).toEqual([
+      '項目の数が15個あります。見出し行は16個です。', '氏が空欄です。', '性別「7」は使えません。1（男性）、2（女性）、3（不明）のいずれかにしてください。',
+      '緯度「abc」は数値ではありません。', '経度がありません。緯度と経度は両方入れるか、両方空欄にしてください。',
+    ]);
+    const box = await admin.$eval('[role=alert]', (e) => ({ code: e.getAttribute('data-code'), text: e.textContent ?? '' }));
+    expect(box.code).toBe('KZ_CONSOLE_CSV_INVALID');
+    expect(box.text).toContain('誤りのある行が 4 行あります。');
+    expect(box.text).toContain('何も取り込んでいません。');
+    // No English in the Japanese report: only the file's own values (in 「」) and ids may be Latin.
+    expect(box.text.replace(/「[^」]*」/g, '').replace(/\b(?:R\d+|ja-x-easy|[a-z]{2})\b/g, '')).not.toMatch(/[A-Za-z]{2,}/);
     await shot(admin, 'console', 'register-import-bad-rows');
+    // Nothing half-imported: not even the good line 2.
     expect((await api(`/api/residents/R90001`)).status).toBe(404);
+    expect((await api<unknown[]>('/api/residents?limit=1000')).body.length).toBe(residentsBefore);
+
+    // The same report, worded in English from the same codes.
+    await admin.click('button.lang');
+    await waitText(admin, 'table.row-errors', 'is not a real date');
+    const en = await report();
+    expect(en[0]!.problems[0]!.text).toBe('Birth date "1950-02-30" is not a real date (e.g. 1950-04-01).');
+    expect(en[2]!.problems[0]!.text).toBe('Resident ID "R90001" repeats line 2.');
+    await shot(admin, 'console', 'register-import-bad-rows-en');
+    await admin.click('button.lang');
+    await waitText(admin, 'table.row-errors', '正しい日付ではありません');
 
     await admin.$eval('form.import textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, [head, good].join('\n'));
     await admin.click('form.import button[type=submit]');
     await waitText(admin, '[role=status]', '1 件を取り込みました');
     expect((await api<{ needsHelp: boolean }>(`/api/residents/R90001`)).body.needsHelp).toBe(true);
     await admin.waitForSelector('tr[data-resident="R90001"]');
+    // The zone by its name, not its id.
+    await waitText(admin, 'tr[data-resident="R90001"] td[data-zone="z-kawabe"]', '川辺地区');
+    expect(await admin.$eval('tr[data-resident="R90001"] td[data-zone]', (e) => e.textContent)).toBe('川辺地区');
 
-    // Unbind a bound TV.
+    // Unbind a bound TV: the reason in Japanese, with who did it.
     const bound = h.system.tvs.find((t) => t.residents.length > 0)!;
     const rid = bound.residents[0]!;
+    const li = `tr[data-resident="${rid}"] li[data-device="${bound.device}"]`;
     admin.once('dialog', (d) => void d.accept());
-    await admin.click(`tr[data-resident="${rid}"] li[data-device="${bound.device}"] [data-action=unbind]`);
-    await admin.waitForSelector(`tr[data-resident="${rid}"] li[data-device="${bound.device}"] [data-status=unbound]`);
-    await waitText(admin, `tr[data-resident="${rid}"] li[data-device="${bound.device}"]`, '解除済み');
-    expect((await api<{ devices: { deviceId: string; status: string }[] }>(`/api/residents/${rid}`)).body.devices.find((d) => d.deviceId === bound.device)?.status).toBe('unbound');
+    await admin.click(`${li} [data-action=unbind]`);
+    await admin.waitForSelector(`${li} [data-status=unbound]`);
+    await waitText(admin, li, '解除済み');
+    await waitText(admin, `${li} .reason`, '職員（admin）が解除');
+    await admin.waitForSelector(`${li} .ended`);
+    expect(await admin.$eval(`${li} .reason`, (e) => e.getAttribute('data-reason'))).toBe('staff-unbind');
+    expect(await admin.$eval(`${li}`, (e) => e.textContent)).not.toMatch(/staff|unbound/i);
+    const zoneCell = await admin.$eval(`tr[data-resident="${rid}"] td[data-zone]`, (e) => ({ id: e.getAttribute('data-zone'), text: e.textContent }));
+    expect(zoneCell.text).not.toBe(zoneCell.id);
+    expect(zoneCell.text).toMatch(/地区$/);
+    const api1 = (await api<{ devices: { deviceId: string; status: string; reasonCode: string; endedBy: string }[] }>(`/api/residents/${rid}`)).body.devices.find((d) => d.deviceId === bound.device);
+    expect(api1).toMatchObject({ status: 'unbound', reasonCode: 'staff-unbind', endedBy: 'admin' });
+    await admin.$eval(`tr[data-resident="${rid}"]`, (e) => e.scrollIntoView({ block: 'center' }));
     await shot(admin, 'console', 'residents');
+    await admin.click('button.lang');
+    await waitText(admin, `${li} .reason`, 'unbound by staff (admin)');
+    await waitText(admin, 'tr[data-resident="R90001"] td[data-zone]', 'Kawabe');
+    await admin.$eval(`tr[data-resident="${rid}"]`, (e) => e.scrollIntoView({ block: 'center' }));
+    await shot(admin, 'console', 'residents-en');
+    await admin.click('button.lang');
+    await waitText(admin, `${li} .reason`, '職員（admin）が解除');
   });
 
   it('closes a shelter and the dashboard shows it closed', async () => {

@@ -8,12 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { parse } from 'csv-parse/sync';
-import { LANGUAGES } from '@kizuna/contract';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { appendAudit, audit, verifyAuditChain } from '../audit.ts';
-import { checkResident, endBindings, listZones, seedResidents, type ResidentInput } from '../register.ts';
+import { endBindings, listZones, residentProblems, seedResidents, type RegisterRowProblemCode, type ResidentInput } from '../register.ts';
+import { staffUnbindReason } from '../residents.ts';
 import { rescueList } from '../status.ts';
-import { AuditEntryView, Count, errors } from '../schemas.ts';
+import { AuditEntryView, Count, RegisterCsvInvalidReply, errors } from '../schemas.ts';
 import { uiErrors } from './ui-errors.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
@@ -22,49 +22,79 @@ const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 export const REGISTER_CSV_COLUMNS = ['id', 'familyName', 'givenName', 'familyKana', 'givenKana', 'address', 'birthDate', 'sex', 'language',
   'needsHelp', 'supporter', 'phone', 'household', 'zone', 'lat', 'lon'] as const;
 
-export interface RowProblem { row: number; id: string | null; errors: string[] }
+/** One problem of one line: a stable code (REGISTER_ROW_PROBLEMS) and its parameters; `message` is English, for API users. */
+export interface RowError { code: RegisterRowProblemCode; line: number; field?: string; value?: string; expected?: string; message: string }
+/** A refused line: `row` is its line in the file as a spreadsheet numbers it (the header is 1). */
+export interface RowProblem { row: number; id: string | null; errors: RowError[] }
 
+const OPTIONAL = new Set(['supporter', 'phone', 'household', 'lat', 'lon']);
 const BOOL: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, はい: true, いいえ: false };
+const SEX: Record<string, 1 | 2 | 3> = { '1': 1, '2': 2, '3': 3 };
 
 /** Parse and check every row; returns residents only when every row is good (nothing half-imported). */
 export function parseRegisterCsv(text: string, zones: Set<string>): { residents: ResidentInput[]; problems: RowProblem[] } {
   let records: string[][];
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    // Empty lines are kept (and skipped below) so row numbers match what a spreadsheet or editor shows.
+    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false, trim: true }) as string[][];
   } catch (e) {
-    return { residents: [], problems: [{ row: 0, id: null, errors: [`CSV cannot be read: ${(e as Error).message}`] }] };
+    const err = e as Error & { code?: string; lines?: number };
+    const line = typeof err.lines === 'number' ? err.lines : 0;
+    return { residents: [], problems: [{ row: line, id: null, errors: [{ code: 'csv-unreadable', line, ...(err.code ? { value: err.code } : {}), message: `CSV cannot be read: ${err.message}` }] }] };
   }
-  const header = records[0] ?? [];
-  const missing = REGISTER_CSV_COLUMNS.filter((c) => !header.includes(c) && !['supporter', 'phone', 'household', 'lat', 'lon'].includes(c));
-  if (missing.length) return { residents: [], problems: [{ row: 1, id: null, errors: [`header lacks column(s): ${missing.join(', ')}`] }] };
+  const blank = (r: string[]) => r.every((c) => c === '');
+  const headerAt = records.findIndex((r) => !blank(r));
+  const header = headerAt < 0 ? [] : records[headerAt]!;
+  const headerLine = Math.max(headerAt, 0) + 1;
+  const missing = REGISTER_CSV_COLUMNS.filter((c) => !header.includes(c) && !OPTIONAL.has(c));
+  if (missing.length) {
+    return { residents: [], problems: [{ row: headerLine, id: null, errors: missing.map((c) => ({ code: 'missing-column' as const, line: headerLine, field: c, message: `header lacks the column ${c}` })) }] };
+  }
   const col = (r: string[], name: string) => { const i = header.indexOf(name); return i < 0 ? '' : (r[i] ?? ''); };
   const residents: ResidentInput[] = []; const problems: RowProblem[] = []; const seen = new Map<string, number>();
-  records.slice(1).forEach((r, i) => {
-    const row = i + 2; const errs: string[] = [];
-    if (r.length !== header.length) errs.push(`has ${r.length} fields, the header has ${header.length}`);
-    const num = (name: string) => { const v = col(r, name); if (v === '') return undefined; const n = Number(v); if (!Number.isFinite(n)) errs.push(`${name} "${v}" is not a number`); return n; };
-    const needsHelp = BOOL[col(r, 'needsHelp').toLowerCase()];
-    if (needsHelp === undefined) errs.push(`needsHelp "${col(r, 'needsHelp')}" must be true or false`);
-    const sex = Number(col(r, 'sex'));
-    const lang = col(r, 'language') || 'ja';
-    if (!(LANGUAGES as readonly string[]).includes(lang)) errs.push(`language "${lang}" must be one of ${LANGUAGES.join(', ')}`);
+  records.forEach((r, i) => {
+    if (i <= headerAt || blank(r)) return;
+    const line = i + 1; const errs: RowError[] = [];
+    const problem = (p: Omit<RowError, 'line'>) => errs.push({ ...p, line });
+    if (r.length !== header.length) {
+      problem({ code: 'field-count', value: String(r.length), expected: String(header.length), message: `has ${r.length} fields, the header has ${header.length}` });
+    }
+    const num = (name: 'lat' | 'lon') => {
+      const v = col(r, name); if (v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n)) problem({ code: 'not-a-number', field: name, value: v, message: `${name} "${v}" is not a number` });
+      return n;
+    };
+    const rawHelp = col(r, 'needsHelp');
+    const needsHelp = BOOL[rawHelp.toLowerCase()];
+    if (needsHelp === undefined) {
+      problem(rawHelp === '' ? { code: 'required', field: 'needsHelp', message: 'needsHelp is empty' }
+        : { code: 'bad-boolean', field: 'needsHelp', value: rawHelp, message: `needsHelp "${rawHelp}" must be true or false` });
+    }
+    const rawSex = col(r, 'sex');
+    const sex = SEX[rawSex];
+    if (sex === undefined) {
+      problem(rawSex === '' ? { code: 'required', field: 'sex', message: 'sex is empty' }
+        : { code: 'bad-sex', field: 'sex', value: rawSex, message: `sex "${rawSex}" must be 1, 2 or 3` });
+    }
     const opt = (name: string) => col(r, name) || undefined;
     const res = {
       id: col(r, 'id'), familyName: col(r, 'familyName'), givenName: col(r, 'givenName'), familyKana: col(r, 'familyKana'), givenKana: col(r, 'givenKana'),
-      address: col(r, 'address'), birthDate: col(r, 'birthDate'), sex: sex as 1 | 2 | 3, language: lang as ResidentInput['language'], needsHelp: needsHelp ?? false,
+      address: col(r, 'address'), birthDate: col(r, 'birthDate'), sex: sex ?? 1, language: (col(r, 'language') || 'ja') as ResidentInput['language'], needsHelp: needsHelp ?? false,
       supporter: opt('supporter'), phone: opt('phone'), household: opt('household'), zone: col(r, 'zone'), lat: num('lat'), lon: num('lon'),
     } satisfies ResidentInput;
-    // The domain check names the first failure; run it only when the CSV-level fields parsed.
-    if (errs.length === 0) {
-      try { checkResident(res, zones, i); } catch (e) { errs.push((e as Error).message.replace(/resident\[\d+\]\./, '')); }
-    }
+    // The domain checks (shared with the JSON import) for the fields the CSV step has not already refused.
+    const refused = new Set(errs.map((e) => e.field));
+    for (const p of residentProblems(res, zones)) if (!refused.has(p.field)) problem(p);
     const dup = seen.get(res.id);
-    if (res.id && dup !== undefined) errs.push(`id ${res.id} repeats row ${dup}`);
-    else if (res.id) seen.set(res.id, row);
-    if (errs.length) problems.push({ row, id: res.id || null, errors: errs });
+    if (res.id && dup !== undefined) problem({ code: 'duplicate-id', field: 'id', value: res.id, expected: String(dup), message: `id ${res.id} repeats line ${dup}` });
+    else if (res.id) seen.set(res.id, line);
+    // left to right, as the line reads
+    const order = (e: RowError) => (e.field ? (REGISTER_CSV_COLUMNS as readonly string[]).indexOf(e.field) : -1);
+    if (errs.length) problems.push({ row: line, id: res.id || null, errors: errs.sort((a, b) => order(a) - order(b)) });
     else residents.push(res);
   });
-  if (records.length < 2) problems.push({ row: 1, id: null, errors: ['no data rows'] });
+  if (residents.length === 0 && problems.length === 0) problems.push({ row: headerLine, id: null, errors: [{ code: 'no-data-rows', line: headerLine, message: 'no data rows' }] });
   return { residents: problems.length ? [] : residents, problems };
 }
 
@@ -147,8 +177,9 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     bodyLimit: 64 * 1024 * 1024,
     schema: {
       tags: ['register'], summary: 'Import the resident register extract as CSV (admin). Every row is checked; any bad row → 400 KZ_CONSOLE_CSV_INVALID with details.rows and nothing imported',
-      description: `Header row with the columns ${REGISTER_CSV_COLUMNS.join(', ')} (supporter, phone, household, lat, lon may be empty or absent). needsHelp: true/false; sex: 1, 2 or 3; birthDate: YYYY-MM-DD.`,
-      security: sec, consumes: ['text/csv'], body: Type.String({ description: 'CSV text' }), response: { 200: Count, ...errors(400, 401, 403) },
+      description: `Header row with the columns ${REGISTER_CSV_COLUMNS.join(', ')} (supporter, phone, household, lat, lon may be empty or absent). needsHelp: true/false; sex: 1, 2 or 3; birthDate: YYYY-MM-DD. `
+        + 'A refusal lists every bad line with every problem of it, each as a stable code with field, value, line and (for some codes) expected; message is the same in English.',
+      security: sec, consumes: ['text/csv'], body: Type.String({ description: 'CSV text' }), response: { 200: Count, ...errors(401, 403), 400: RegisterCsvInvalidReply },
     },
   }, async (req) => {
     const zones = new Set((await listZones(ctx.db)).map((z) => z.id));
@@ -164,7 +195,8 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     const { residentId, deviceId } = req.body;
     const by = staffOf(req).username;
     return ctx.db.tx(async (q) => {
-      const n = await endBindings(q, { residentId, deviceId }, 'unbound', `staff ${by}`, ctx.clock.now());
+      // A code, not words: the residents screen names it in the reader's language (residents.ts bindingEndReason).
+      const n = await endBindings(q, { residentId, deviceId }, 'unbound', staffUnbindReason(by), ctx.clock.now());
       if (n === 0) throw uiErrors.KZ_CONSOLE_NOT_BOUND(`${residentId} on ${deviceId}`);
       await appendAudit(q, { actor: by, action: 'binding.unbind', subject: residentId, details: { deviceId } }, ctx.clock.now());
       return { count: n };

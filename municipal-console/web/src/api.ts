@@ -57,7 +57,10 @@ export interface RescuePerson {
 }
 export interface ResidentSummary {
   id: string; name: string; zoneId: string; householdId: string | null; language: string; needsHelp: boolean; personalAlerts: boolean;
-  devices: { deviceId: string; status: string; reason: string | null; boundAt: string; endedAt: string | null }[];
+  devices: {
+    deviceId: string; status: string; reason: string | null; reasonCode: string | null; endedBy: string | null; lifeEvent: string | null;
+    boundAt: string; endedAt: string | null;
+  }[];
 }
 export interface AuditEntry { seq: number; at: string; actor: string; action: string; subject: string | null; details: Record<string, unknown>; prevHash: string; hash: string }
 export const can = (s: Staff, r: Role) => s.roles.includes(r) || s.roles.includes('admin');

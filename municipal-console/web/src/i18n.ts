@@ -27,8 +27,8 @@ const ja = {
   capTitle: 'CAP 1.2 の取り込み', capHint: '都道府県などの CAP 1.2 XML を貼り付けるかファイルを選ぶと、下書きとして取り込みます。', capImport: '下書きとして取り込む', capFile: 'CAPファイル',
   rescueTitle: '救助リスト', rescueHint: '避難行動要支援者のうち、応答も到着もない人（「助けが必要」が先頭）', silentFor: '未応答の経過時間', print: '印刷', csv: 'CSV出力',
   name: '氏名', address: '住所', supporter: '支援者', phone: '電話', answer: '応答', lastContact: '最終接触', markReached: '接触済みにする', reachedBy: '接触済み', zone: '地区', noOne: '該当者はいません',
-  residentsTitle: '住民とTV', importTitle: '住民基本台帳抽出データ（CSV）の取り込み', importHint: '1行目は見出し。不正な行が一つでもあれば何も取り込みません。', importAction: '取り込む',
-  imported: '件を取り込みました', badRows: '件の不正な行があります。何も取り込んでいません。', row: '行', errors: '誤り', language: '言語', tvs: 'TV・カード', unbind: '連携解除', household: '世帯',
+  residentsTitle: '住民とTV', importTitle: '住民基本台帳抽出データ（CSV）の取り込み', importHint: '1行目は見出し。不正な行が一つでもあれば何も取り込みません。', importAction: '取り込む', csvFile: 'CSVファイル', csvText: 'CSVの内容（貼り付けも可）',
+  importedCount: '{n} 件を取り込みました', chooseFile: 'ファイルを選択', noFileChosen: '選択されていません', badRowsCount: '誤りのある行が {n} 行あります。', nothingImported: '何も取り込んでいません。誤りを直して、ファイル全体をもう一度取り込んでください。', line: '行', residentId: '住民番号', errors: '誤り', language: '言語', tvs: 'TV・カード', unbind: '連携解除', household: '世帯',
   confirmUnbind: 'このTVとの連携を解除しますか？個別の避難情報がこのTVに届かなくなります。', personalAlerts: '個別通知', yes: 'あり', no: 'なし',
   sheltersTitle: '避難所', auditTitle: '監査ログ', search: '検索', chainOk: 'ハッシュチェーン検証済み', chainBroken: 'ハッシュチェーンが壊れています', time: '日時', actor: '実行者', action: '操作', subject: '対象', details: '詳細',
   loading: '読み込み中…', live: 'ライブ更新中', offline: '再接続中…', back: '戻る', close: '閉じる', error: 'エラー', exerciseBanner: '訓練', since: '発令',
@@ -70,8 +70,8 @@ const en: Dict = {
   capTitle: 'Import CAP 1.2', capHint: 'Paste CAP 1.2 XML (e.g. from the prefecture) or choose a file; it becomes a draft.', capImport: 'Import as draft', capFile: 'CAP file',
   rescueTitle: 'Rescue list', rescueHint: 'People needing help who have neither answered nor arrived ("need help" first)', silentFor: 'Silent for at least', print: 'Print', csv: 'Export CSV',
   name: 'Name', address: 'Address', supporter: 'Supporter', phone: 'Phone', answer: 'Answer', lastContact: 'Last contact', markReached: 'Mark reached', reachedBy: 'Reached', zone: 'Zone', noOne: 'Nobody on the list',
-  residentsTitle: 'Residents and TVs', importTitle: 'Import the resident register extract (CSV)', importHint: 'Header row first. If any row is bad, nothing is imported.', importAction: 'Import',
-  imported: 'residents imported', badRows: 'bad row(s). Nothing was imported.', row: 'Row', errors: 'Problems', language: 'Language', tvs: 'TVs & cards', unbind: 'Unbind', household: 'Household',
+  residentsTitle: 'Residents and TVs', importTitle: 'Import the resident register extract (CSV)', importHint: 'Header row first. If any row is bad, nothing is imported.', importAction: 'Import', csvFile: 'CSV file', csvText: 'CSV content (or paste it here)',
+  importedCount: 'Imported {n} resident(s).', chooseFile: 'Choose a file', noFileChosen: 'No file chosen', badRowsCount: '{n} line(s) have problems.', nothingImported: 'Nothing was imported. Correct them and import the whole file again.', line: 'Line', residentId: 'Resident ID', errors: 'Problems', language: 'Language', tvs: 'TVs & cards', unbind: 'Unbind', household: 'Household',
   confirmUnbind: 'Unbind this TV? Personal alerts will no longer reach it.', personalAlerts: 'Personal alerts', yes: 'yes', no: 'no',
   sheltersTitle: 'Shelters', auditTitle: 'Audit log', search: 'Search', chainOk: 'Hash chain verified', chainBroken: 'Hash chain is broken', time: 'Time', actor: 'Actor', action: 'Action', subject: 'Subject', details: 'Details',
   loading: 'Loading…', live: 'Live', offline: 'Reconnecting…', back: 'Back', close: 'Close', error: 'Error', exerciseBanner: 'EXERCISE', since: 'Issued',
@@ -120,6 +120,68 @@ const BINDING_STATUS: Record<string, [string, string]> = {
   active: ['連携中', 'active'], unbound: ['解除済み', 'unbound'], revoked: ['失効', 'revoked'], superseded: ['カード更新済み', 'renewed'],
 };
 export const bindingStatusName = (s: string) => BINDING_STATUS[s]?.[current === 'ja' ? 0 : 1] ?? s;
+
+const pick = <T>(pair: [T, T]) => pair[current === 'ja' ? 0 : 1];
+
+/** Columns of the register extract CSV, as staff call them. */
+const REGISTER_FIELDS: Record<string, [string, string]> = {
+  id: ['住民番号', 'resident ID'], familyName: ['氏', 'family name'], givenName: ['名', 'given name'], familyKana: ['氏（カナ）', 'family name (kana)'],
+  givenKana: ['名（カナ）', 'given name (kana)'], address: ['住所', 'address'], birthDate: ['生年月日', 'birth date'], sex: ['性別', 'sex'],
+  language: ['言語', 'language'], needsHelp: ['要支援', 'needs help'], supporter: ['支援者', 'supporter'], phone: ['電話番号', 'phone'],
+  household: ['世帯番号', 'household'], zone: ['地区', 'zone'], lat: ['緯度', 'latitude'], lon: ['経度', 'longitude'], careNeeds: ['配慮事項', 'care needs'],
+};
+export const registerFieldName = (f: string | undefined) => (f ? (REGISTER_FIELDS[f] ? pick(REGISTER_FIELDS[f]!) : f) : '');
+
+/**
+ * One problem of one line of the register extract, from its code (server REGISTER_ROW_PROBLEMS)
+ * and parameters: {field} the column in words, {column} its header name, {value}, {expected}, {line}.
+ */
+const ROW_PROBLEMS: Record<string, [string, string]> = {
+  'csv-unreadable': ['CSVとして読み取れません（{line}行目付近）。引用符（"）の閉じ忘れなどがないか確認してください。', 'The file cannot be read as CSV (near line {line}). Check for an unclosed quote (").'],
+  'missing-column': ['見出し行に「{field}」の列（{column}）がありません。', 'The header row lacks the {field} column ({column}).'],
+  'no-data-rows': ['データの行がありません（見出し行だけです）。', 'There are no data rows (only the header row).'],
+  'field-count': ['項目の数が{value}個あります。見出し行は{expected}個です。', 'This line has {value} fields; the header row has {expected}.'],
+  'duplicate-id': ['住民番号「{value}」が{expected}行目と重複しています。', 'Resident ID "{value}" repeats line {expected}.'],
+  required: ['{field}が空欄です。', '{field} is empty.'],
+  'too-long': ['{field}が長すぎます（{expected}文字まで）。', '{field} is too long ({expected} characters at most).'],
+  'bad-id': ['{field}「{value}」に使えない文字があります（半角英数字と「_」「-」で64文字まで）。', '{field} "{value}" may only contain letters, digits, "_" and "-" (up to 64).'],
+  'bad-date': ['{field}「{value}」は正しい日付ではありません（例：1950-04-01）。', '{field} "{value}" is not a real date (e.g. 1950-04-01).'],
+  'bad-sex': ['{field}「{value}」は使えません。1（男性）、2（女性）、3（不明）のいずれかにしてください。', '{field} "{value}" must be 1 (male), 2 (female) or 3 (unknown).'],
+  'bad-language': ['{field}「{value}」には対応していません。{expected}のいずれかにしてください。', '{field} "{value}" is not supported; use one of {expected}.'],
+  'bad-boolean': ['{field}「{value}」は使えません。「はい」か「いいえ」（1 か 0 でも可）にしてください。', '{field} "{value}" must be true or false (or yes/no, 1/0).'],
+  'not-a-number': ['{field}「{value}」は数値ではありません。', '{field} "{value}" is not a number.'],
+  'out-of-range': ['{field}「{value}」は範囲外です（-{expected}〜{expected}）。', '{field} "{value}" is out of range (-{expected} to {expected}).'],
+  'lat-lon-together': ['{field}がありません。緯度と経度は両方入れるか、両方空欄にしてください。', '{field} is missing: give both latitude and longitude, or neither.'],
+  'unknown-zone': ['{field}「{value}」は登録されていません。', '{field} "{value}" does not exist.'],
+  'bad-care-needs': ['{field}「{value}」は使えません。', '{field} "{value}" is not allowed.'],
+};
+export interface RowError { code: string; line: number; field?: string; value?: string; expected?: string; message: string }
+export function rowProblemText(e: RowError): string {
+  const words = ROW_PROBLEMS[e.code];
+  if (!words) return e.message; // a code newer than this page: the server's English is better than nothing
+  const expected = e.code === 'bad-language' && e.expected
+    ? e.expected.split(',').map((l) => (current === 'ja' ? `${l}（${langName(l)}）` : `${l} (${langName(l)})`)).join(current === 'ja' ? '、' : ', ')
+    : e.expected ?? '';
+  const vars: Record<string, string | number> = { field: registerFieldName(e.field), column: e.field ?? '', value: e.value ?? '', expected, line: e.line };
+  const text = pick(words).replace(/\{(\w+)\}/g, (_m, v: string) => String(vars[v] ?? ''));
+  return current === 'en' ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}
+
+/** Why a binding ended (server BINDING_END_REASONS), with who ended it or the card's life event. */
+const END_REASONS: Record<string, [string, string]> = {
+  'staff-unbind': ['職員（{by}）が解除', 'unbound by staff ({by})'], 'tv-unbind': ['本人がTVで解除', 'unbound on the TV'],
+  rebound: ['別のカードで連携し直し', 'bound again with another card'], 'card-renewed': ['カード更新（新しいカードに引き継ぎ）', 'card renewed (moved to the new card)'],
+  'card-renewed-rebind': ['カード更新のため、新しいカードでの連携が必要', 'card renewed: bind the new card'], 'card-revoked': ['カード失効（{event}）', 'card revoked ({event})'],
+};
+const LIFE_EVENTS: Record<string, [string, string]> = {
+  'moved-or-renamed': ['転出・氏名変更など', 'moved or renamed'], died: ['死亡', 'died'], 'card-lost': ['紛失', 'card lost'], renewed: ['カード更新', 'renewed'], other: ['その他', 'other'],
+};
+export function bindingReasonText(d: { reason: string | null; reasonCode?: string | null; endedBy?: string | null; lifeEvent?: string | null }): string | null {
+  const words = d.reasonCode ? END_REASONS[d.reasonCode] : undefined;
+  if (!words) return d.reason; // unknown to this page: show what was stored
+  const event = d.lifeEvent ? (LIFE_EVENTS[d.lifeEvent] ? pick(LIFE_EVENTS[d.lifeEvent]!) : d.lifeEvent) : pick(LIFE_EVENTS.other!);
+  return pick(words).replace('{by}', d.endedBy ?? '').replace('{event}', event);
+}
 
 /** The level's fixed phrase and the action it asks for, in the UI language. */
 export function levelText(level: number): { phrase: string; action: string } {
