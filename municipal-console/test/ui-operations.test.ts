@@ -186,6 +186,16 @@ describe('staff console: operations', () => {
     expect(zoneCell.text).toMatch(/地区$/);
     const api1 = (await api<{ devices: { deviceId: string; status: string; reasonCode: string; endedBy: string }[] }>(`/api/residents/${rid}`)).body.devices.find((d) => d.deviceId === bound.device);
     expect(api1).toMatchObject({ status: 'unbound', reasonCode: 'staff-unbind', endedBy: 'admin' });
+    // Someone else ended a binding while this page was open: the error in Japanese, and the list catches up.
+    const other = h.system.tvs.find((t) => t.device !== bound.device && t.residents.length > 0)!;
+    const li2 = `tr[data-resident="${other.residents[0]!}"] li[data-device="${other.device}"]`;
+    await admin.waitForSelector(`${li2} [data-action=unbind]`);
+    expect((await api('/api/bindings/unbind', { body: { residentId: other.residents[0]!, deviceId: other.device } })).status).toBe(200);
+    admin.once('dialog', (d) => void d.accept());
+    await admin.click(`${li2} [data-action=unbind]`);
+    await admin.waitForSelector('.residents > [role=alert][data-code=KZ_CONSOLE_NOT_BOUND]');
+    expect(await admin.$eval('.residents > [role=alert]', (e) => e.textContent)).toBe('エラー: このTVとの連携はすでに解除されています。一覧を更新しました。');
+    await waitText(admin, `${li2} .reason`, '職員（admin）が解除');
     await admin.$eval(`tr[data-resident="${rid}"]`, (e) => e.scrollIntoView({ block: 'center' }));
     await shot(admin, 'console', 'residents');
     await admin.click('button.lang');

@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { levelCss, LEVELS, type AlertLevel } from '@kizuna/contract/levels';
 import { ApiError, type AlertView, type Counts, type Zone, type ZoneCounts } from './api.ts';
-import { hazardName, lang, levelText, t, type Key } from './i18n.ts';
+import { errorText, hazardName, lang, levelText, t, type Key } from './i18n.ts';
 
 export function LevelBadge({ level }: { level: number }) {
   const s = LEVELS[level as AlertLevel];
@@ -31,9 +31,10 @@ export function CounterRow({ c }: { c: Counts }) {
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   const e = error as ApiError;
-  const rows = (e.details?.rows as { row: number; errors: string[] }[] | undefined);
-  return html`<div class="error" role="alert"><strong>${t('error')}${e.code ? ` ${e.code}` : ''}</strong>: ${e.message}
-    ${e.details?.field ? html` (${String(e.details.field)})` : null}${rows ? null : null}</div>`;
+  const own = errorText(e.code);
+  if (own) return html`<div class="error" role="alert" data-code=${e.code} title=${e.code}><strong>${t('error')}</strong>: ${own}</div>`;
+  return html`<div class="error" role="alert" data-code=${e.code}><strong>${t('error')}${e.code ? ` ${e.code}` : ''}</strong>: ${e.message}
+    ${e.details?.field ? html` (${String(e.details.field)})` : null}</div>`;
 }
 
 /** Progress colour: a sequential blue scale (readable for every colour vision), with the % written on the zone too. */

@@ -167,6 +167,16 @@ export function rowProblemText(e: RowError): string {
   return current === 'en' ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }
 
+/** Server errors this UI words itself; any other code shows the server's message (English) with its code. */
+const ERRORS: Record<string, [string, string]> = {
+  KZ_CONSOLE_NOT_BOUND: ['このTVとの連携はすでに解除されています。一覧を更新しました。', 'This TV is no longer bound to the resident. The list has been refreshed.'],
+  KZ_CONSOLE_ROLE_REQUIRED: ['この操作を行う権限がありません。', 'Your role does not allow this.'],
+  KZ_CONSOLE_UNKNOWN_RESIDENT: ['この住民は登録されていません。', 'This resident is not in the register.'],
+  KZ_CONSOLE_UNKNOWN_DEVICE: ['このTVは登録されていません。', 'This TV is not registered.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['ファイルが大きすぎます。', 'The file is too large.'],
+};
+export const errorText = (code: string | undefined) => (code && ERRORS[code] ? pick(ERRORS[code]!) : null);
+
 /** Why a binding ended (server BINDING_END_REASONS), with who ended it or the card's life event. */
 const END_REASONS: Record<string, [string, string]> = {
   'staff-unbind': ['職員（{by}）が解除', 'unbound by staff ({by})'], 'tv-unbind': ['本人がTVで解除', 'unbound on the TV'],

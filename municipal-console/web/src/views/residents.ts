@@ -23,7 +23,7 @@ function Import({ onDone }: { onDone: () => void }) {
       <label class="button file-button"><input type="file" class="sr-only" accept=".csv,text/csv" aria-labelledby="csv-file-label"
         onChange=${async (e: Event) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) { setFileName(f.name); setCsv(await f.text()); } }} />${t('chooseFile')}</label>
       <span class="file-name" data-file-name>${fileName || t('noFileChosen')}</span></div>
-    <label>${t('csvText')}<textarea name="csv" rows="6" wrap="off" spellcheck=${false} value=${csv} onInput=${(e: Event) => setCsv((e.target as HTMLTextAreaElement).value)}></textarea></label>
+    <label>${t('csvText')}<textarea name="csv" rows="6" spellcheck=${false} value=${csv} onInput=${(e: Event) => setCsv((e.target as HTMLTextAreaElement).value)}></textarea></label>
     <button type="submit" class="primary" disabled=${!csv.trim()}>${t('importAction')}</button>
     ${result?.count !== undefined ? html`<p class="ok" role="status">${t('importedCount', { n: result.count })}</p>` : null}
     ${rows ? html`<div class="error" role="alert" data-code=${result?.error?.code}><strong>${t('badRowsCount', { n: rows.length })}</strong> ${t('nothingImported')}
@@ -42,7 +42,9 @@ export function Residents({ staff }: { staff: Staff }) {
   const unbind = async (residentId: string, deviceId: string) => {
     if (!confirm(t('confirmUnbind'))) return;
     setError(null);
-    try { await call('/api/bindings/unbind', { body: { residentId, deviceId } }); list.reload(); } catch (e) { setError(e); }
+    // Reload either way: a binding someone else already ended shows as ended, with the error saying so.
+    try { await call('/api/bindings/unbind', { body: { residentId, deviceId } }); } catch (e) { setError(e); }
+    list.reload();
   };
   return html`<div class="residents">
     <h2>${t('residentsTitle')}</h2>
