@@ -186,9 +186,37 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     return e;
   }
 
+  /**
+   * With a status cache, concurrent verifications of one certificate share the lookup already in
+   * flight (its answer would be cached for them anyway): a burst of reports by one signer costs
+   * one OCSP request, not one each. Without a cache (statusCacheMs 0) every verification asks on
+   * its own. A shared lookup that fails is not kept: the next verification asks again.
+   */
+  const inFlight = new Map<string, Promise<StatusAnswer>>();
+
   async function statusOf(info: CertInfo, issuer: Anchor, e: Entry, now: Date): Promise<StatusAnswer> {
     const cached = statusCache.get(info.hash);
     if (cached && now.getTime() < cached.until && now >= cached.answer.thisUpdate) return cached.answer;
+    if (statusCacheMs <= 0) return await lookUp(info, issuer, e, now);
+    const pending = inFlight.get(info.hash);
+    if (pending) {
+      const a = await pending;
+      // the shared answer was made after this verification began (so its thisUpdate may be later
+      // than `now`, within the tolerated skew); it must not be stale by now
+      if (a.status === 'unknown') return a;
+      const t = clock().getTime();
+      if (a.thisUpdate.getTime() <= t + fresh.skewMs && !(a.nextUpdate && t >= a.nextUpdate.getTime())) return a;
+    }
+    const p = lookUp(info, issuer, e, now);
+    inFlight.set(info.hash, p);
+    try {
+      return await p;
+    } finally {
+      if (inFlight.get(info.hash) === p) inFlight.delete(info.hash);
+    }
+  }
+
+  async function lookUp(info: CertInfo, issuer: Anchor, e: Entry, now: Date): Promise<StatusAnswer> {
     const problems: string[] = [];
     for (const s of sources) {
       let a: StatusAnswer;
@@ -311,8 +339,10 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     },
 
     forgetStatus(serial) {
-      if (serial === undefined) { statusCache.clear(); return; }
+      // a lookup in flight may have started before the revocation: later verifications ask anew
+      if (serial === undefined) { statusCache.clear(); inFlight.clear(); return; }
       for (const [k, v] of statusCache) if (v.serial === serial) statusCache.delete(k);
+      for (const k of inFlight.keys()) if (entries.get(k)?.info?.serial === serial) inFlight.delete(k);
     },
   };
 }

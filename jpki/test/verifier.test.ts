@@ -257,6 +257,35 @@ describe('caching', () => {
     expect((await v.verifyCms(cms)).ok).toBe(true);
   });
 
+  it('with a cache, concurrent verifications of one signer share the lookup in flight; without one, each asks', async () => {
+    const a = await authority.issueCard(TARO, SECRETS);
+    const signed = await new JpkiClient(a.card).signCms(SECRETS.signPassword, report);
+    let asked = 0;
+    const slow: OcspStatusSource = { kind: 'ocsp', name: 'slow', send: async (r) => { asked++; await new Promise((ok) => setTimeout(ok, 20)); return authority.ocsp(r); } };
+    const cached = createVerifier({ trustAnchors: authority.trustAnchors(), status: slow, statusCacheMs: 60_000 });
+    const shared = await Promise.all(Array.from({ length: 8 }, () => cached.verifyCms(signed)));
+    expect(shared.map((r) => r.ok)).toEqual(Array(8).fill(true));
+    expect(asked).toBe(1);
+    asked = 0;
+    const strict = createVerifier({ trustAnchors: authority.trustAnchors(), status: slow });
+    const each = await Promise.all(Array.from({ length: 8 }, () => strict.verifyCms(signed)));
+    expect(each.map((r) => r.ok)).toEqual(Array(8).fill(true));
+    expect(asked).toBe(8);
+  });
+
+  it('a shared lookup that fails is not kept: the next verification asks again', async () => {
+    let down = true;
+    let asked = 0;
+    const flaky: OcspStatusSource = { kind: 'ocsp', name: 'flaky', send: async (r) => { asked++; await new Promise((ok) => setTimeout(ok, 10)); if (down) throw new Error('ECONNREFUSED'); return authority.ocsp(r); } };
+    const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: flaky, statusCacheMs: 3600_000 });
+    const burst = await Promise.all(Array.from({ length: 4 }, () => v.verifyCms(cms)));
+    expect(burst.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(Array(4).fill('status-unknown'));
+    expect(asked).toBe(1);
+    down = false;
+    expect((await v.verifyCms(cms)).ok).toBe(true);
+    expect(asked).toBe(2);
+  });
+
   it('forgets cached answers on request', async () => {
     const a = await authority.issueCard(TARO, SECRETS);
     const signed = await new JpkiClient(a.card).signCms(SECRETS.signPassword, report);
