@@ -5,37 +5,18 @@
  * rescue list. Only the console's HTTP API and the remote's keys drive it; nothing here publishes
  * MQTT. Each journey uses its own zone so that one's alerts never cover another's TVs.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { launchBrowser, waitVisibleText, waitHidden, press, shot, isVisible, KEY } from '@kizuna/test-utils';
-import { loadSystemConfig } from '../src/config.ts';
-import { startSystem, type RunningSystem, type TvLink } from '../src/system.ts';
-import { DEMO_STAFF } from '../src/demo-staff.ts';
+import { waitVisibleText, waitHidden, press, shot, isVisible, KEY } from '@kizuna/test-utils';
+import { startSystemRig, type StaffName, type SystemRig } from './helpers/system-rig.ts';
+import type { RunningSystem, TvLink } from '../src/system.ts';
 
-const ports = Object.fromEntries(['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [`KZ_${p}_PORT`, '0']));
 const WAIT = 90_000;
 let system: RunningSystem;
 let browser: Browser;
-
-interface Reply<T> { status: number; body: T }
-async function api<T>(path: string, init: { token?: string; body?: unknown; method?: string } = {}): Promise<Reply<T>> {
-  const res = await fetch(`${system.urls.console}${path}`, {
-    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
-    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-  });
-  return { status: res.status, body: await res.json() as T };
-}
-
-async function login(username: (typeof DEMO_STAFF)[number]['username']): Promise<string> {
-  const staff = DEMO_STAFF.find((s) => s.username === username)!;
-  const r = await api<{ token: string }>('/api/session', { body: { username, password: staff.password } });
-  expect(r.status).toBe(200);
-  return r.body.token;
-}
+let rig: SystemRig;
+const api = <T,>(path: string, init?: Parameters<SystemRig['api']>[1]) => rig.api<T>(path, init);
+const login = (username: StaffName) => rig.login(username);
 
 interface AlertView { id: string; state: string; revision: number; reach?: { devices: number } }
 interface ErrorBody { code: string; message: string }
@@ -75,14 +56,12 @@ async function until<T>(read: () => Promise<T>, pick: (v: T) => boolean, what: s
 }
 
 beforeAll(async () => {
-  const tvDistDir = await mkdtemp(join(tmpdir(), 'kz-system-tv-'));
-  system = await startSystem({ config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...ports }), tvDistDir });
-  browser = await launchBrowser({ width: 1280, height: 720 });
+  rig = await startSystemRig();
+  ({ system, browser } = rig);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await system?.close();
+  await rig?.close();
 });
 
 describe('alert journeys, end to end', () => {

@@ -5,48 +5,28 @@
  * topic; the TV shows the residents' names and shelter; the resident presses OK; the console's
  * API reports that resident as acknowledged. Nothing here publishes MQTT itself.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer';
-import { launchBrowser, waitVisibleText, waitHidden, press, shot, KEY } from '@kizuna/test-utils';
-import { loadSystemConfig } from '../src/config.ts';
-import { startSystem, type RunningSystem } from '../src/system.ts';
-import { DEMO_STAFF } from '../src/demo-staff.ts';
+import { waitVisibleText, waitHidden, press, shot, KEY } from '@kizuna/test-utils';
+import { startSystemRig, type StaffName, type SystemRig } from './helpers/system-rig.ts';
+import type { RunningSystem } from '../src/system.ts';
 
-const ports = Object.fromEntries(['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [`KZ_${p}_PORT`, '0']));
 let system: RunningSystem;
 let browser: Browser;
-
-async function api<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${system.urls.console}${path}`, {
-    method: init.method ?? (init.body ? 'POST' : 'GET'),
-    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
-  return { status: res.status, body: await res.json() as T };
-}
-
-async function login(username: string): Promise<string> {
-  const staff = DEMO_STAFF.find((s) => s.username === username)!;
-  const r = await api<{ token: string }>('/api/session', { body: { username, password: staff.password } });
-  expect(r.status).toBe(200);
-  return r.body.token;
-}
+let rig: SystemRig;
+const api = <T,>(path: string, init?: Parameters<SystemRig['api']>[1]) => rig.api<T>(path, init);
+const login = (username: StaffName) => rig.login(username);
 
 interface StatusRow { residentId: string; answer: string | null }
 interface Status { totals: Record<string, number>; devices: { targeted: number; delivered: number; displayed: number }; residents?: StatusRow[] }
 
 beforeAll(async () => {
-  const tvDistDir = await mkdtemp(join(tmpdir(), 'kz-system-tv-'));
-  system = await startSystem({ config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...ports }), tvDistDir });
-  browser = await launchBrowser({ width: 1280, height: 720 });
+  rig = await startSystemRig();
+  ({ system, browser } = rig);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await system?.close();
+  await rig?.close();
 });
 
 describe('the first alert, end to end', () => {
