@@ -24,6 +24,8 @@ describe('staff console: alert flow', () => {
     await page.type('input[name=password]', 'not-the-password');
     await page.click('button[type=submit]');
     await waitText(page, '[role=alert]', 'KZ_CONSOLE_LOGIN_FAILED');
+    // In the page's language (the server's English stays in the tooltip), the code kept for the help desk.
+    expect(await page.$eval('[role=alert]', (e) => e.textContent)).toBe('エラー: ユーザー名またはパスワードが違います。 (KZ_CONSOLE_LOGIN_FAILED)');
     expect(await page.$('[data-staff]')).toBeNull();
     await shot(page, 'console', 'login-failed');
     await page.browserContext().close();

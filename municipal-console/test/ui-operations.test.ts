@@ -48,7 +48,7 @@ describe('staff console: operations', () => {
     await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed.replace('<msgType>Alert</msgType>', '<msgType>Bogus</msgType>'));
     await admin.click('form.cap button[type=submit]');
     await waitText(admin, '[role=alert]', 'KZ_CONSOLE_CAP_INVALID');
-    expect(await admin.$eval('[role=alert]', (e) => e.textContent)).toContain('msgType');
+    expect(await admin.$eval('[role=alert]', (e) => e.textContent)).toBe('エラー: CAP 1.2 の /alert/msgType に誤りがあるため、取り込んでいません。 (KZ_CONSOLE_CAP_INVALID)');
     await shot(admin, 'console', 'cap-invalid');
 
     await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed);
@@ -194,7 +194,7 @@ describe('staff console: operations', () => {
     admin.once('dialog', (d) => void d.accept());
     await admin.click(`${li2} [data-action=unbind]`);
     await admin.waitForSelector('.residents > [role=alert][data-code=KZ_CONSOLE_NOT_BOUND]');
-    expect(await admin.$eval('.residents > [role=alert]', (e) => e.textContent)).toBe('エラー: このTVとの連携はすでに解除されています。一覧を更新しました。');
+    expect(await admin.$eval('.residents > [role=alert]', (e) => e.textContent)).toBe('エラー: このTVとの連携はすでに解除されています。一覧を更新しました。 (KZ_CONSOLE_NOT_BOUND)');
     await waitText(admin, `${li2} .reason`, '職員（admin）が解除');
     await admin.$eval(`tr[data-resident="${rid}"]`, (e) => e.scrollIntoView({ block: 'center' }));
     await shot(admin, 'console', 'residents');

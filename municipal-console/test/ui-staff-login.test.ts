@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { shot } from '@kizuna/test-utils';
 import type { IssuedCard } from '@kizuna/jpki';
-import { loginPage, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
+import { loginPage, passwordTab, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
 
 let h: UiHarness;
 let bearer: string;
@@ -225,5 +225,18 @@ describe('staff login with the card and with a password', () => {
       if (last !== 429) expect(last).toBe(401);
     }
     expect(last).toBe(429);
+    // The staff page says so in its own words (the limiter's reply has no code of its own), not in the limiter's English.
+    const page = await (await h.browser.createBrowserContext()).newPage();
+    await page.goto(h.url);
+    await page.evaluate(() => localStorage.setItem('kz-console-lang', 'ja'));
+    await page.reload();
+    await passwordTab(page);
+    await page.type('input[name=username]', 'admin');
+    await page.type('input[name=password]', 'one-more-guess');
+    await page.click('form button[type=submit]');
+    await waitText(page, '[role=alert]', '操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。');
+    expect(await page.$eval('[role=alert]', (e) => e.textContent)).not.toContain('Rate limit');
+    await shot(page, 'console', 'login-rate-limited');
+    await page.browserContext().close();
   });
 });

@@ -25,8 +25,10 @@ export async function call<T>(path: string, o: CallOptions = {}): Promise<T> {
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   if (!res.ok) {
-    const e = type.includes('json') ? await res.json() as { code?: string; message?: string; details?: Record<string, unknown> } : { message: await res.text() };
-    const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? res.statusText, e.details);
+    const e = type.includes('json') ? await res.json() as { code?: string; message?: string; details?: Record<string, unknown>; field?: string } : { message: await res.text() };
+    // A schema check names its field beside the code (core's KZ_VALIDATION: { field: 'body/expires' }).
+    const details = e.details ?? ('field' in e && typeof e.field === 'string' ? { field: e.field } : undefined);
+    const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? res.statusText, details);
     if (res.status === 401 && path !== '/api/session') for (const l of expiredListeners) l();
     throw err;
   }

@@ -5,10 +5,10 @@
  */
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { connectCardBridge, CardBridgeError, type CardBridge } from '@kizuna/jpki/bridge-client';
+import { connectCardBridge, type CardBridge } from '@kizuna/jpki/bridge-client';
 import type { BridgeCardInfo } from '@kizuna/jpki/bridge-protocol';
-import { ApiError, call } from './api.ts';
-import { t } from './i18n.ts';
+import { call } from './api.ts';
+import { describeError, t } from './i18n.ts';
 
 export interface UiConfig { cardLogin: boolean; cardBridgeUrl: string }
 
@@ -39,21 +39,14 @@ export function useCardReader(cfg: UiConfig | null, active: boolean): { bridge: 
   return { bridge, cards, error };
 }
 
-/** A card or bridge failure in the staff's words; the code stays visible for the help desk. */
+/**
+ * A card or bridge failure in the staff's words (every jpki card and bridge code and every card
+ * refusal of the console is worded in i18n.ts); the code stays visible for the help desk. Only a
+ * code newer than this page falls back to "could not verify" with the server's message.
+ */
 export function CardError({ error }: { error: unknown }) {
   if (!error) return null;
-  const code = (error as { code?: string }).code ?? '';
-  let text: string;
-  if (error instanceof CardBridgeError) {
-    text = code === 'KZ_CARD_PIN_WRONG' ? t('pinWrong', { n: error.triesLeft ?? '?' })
-      : code === 'KZ_CARD_LOCKED' ? t('pinLocked')
-        : code === 'KZ_CARD_PIN_FORMAT' ? t('pinFormat')
-          : code.startsWith('KZ_BRIDGE_') && code !== 'KZ_BRIDGE_NO_CARD' ? t('bridgeDown') : `${t('cardRefused')} ${error.message}`;
-  } else if (error instanceof ApiError) {
-    text = code === 'KZ_CONSOLE_CARD_REVOKED' ? t('cardRevoked')
-      : code === 'KZ_CONSOLE_CARD_UNKNOWN' ? t('cardUnknown')
-        : code === 'KZ_CONSOLE_CARD_TAKEN' ? t('cardTaken')
-          : code === 'KZ_CONSOLE_CARD_STATUS_UNAVAILABLE' ? t('cardStatus') : `${t('cardRefused')} ${error.message}`;
-  } else text = `${t('cardRefused')} ${(error as Error).message}`;
-  return html`<div class="error" role="alert" data-code=${code}><strong>${text}</strong> <small>(${code || t('error')})</small></div>`;
+  const d = describeError(error);
+  const text = d.worded ? d.text : `${t('cardRefused')} ${d.text}`;
+  return html`<div class="error" role="alert" data-code=${d.code} title=${(error as Error).message}><strong>${text}</strong> <small>(${d.code || t('error')})</small></div>`;
 }

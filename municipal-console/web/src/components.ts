@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { levelCss, LEVELS, type AlertLevel } from '@kizuna/contract/levels';
 import { ApiError, type AlertView, type Counts, type Zone, type ZoneCounts } from './api.ts';
-import { errorText, hazardName, lang, levelText, t, type Key } from './i18n.ts';
+import { describeError, hazardName, lang, levelText, t, type Key } from './i18n.ts';
 
 export function LevelBadge({ level }: { level: number }) {
   const s = LEVELS[level as AlertLevel];
@@ -30,10 +30,12 @@ export function CounterRow({ c }: { c: Counts }) {
 
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
-  const e = error as ApiError;
-  const own = errorText(e.code);
-  if (own) return html`<div class="error" role="alert" data-code=${e.code} title=${e.code}><strong>${t('error')}</strong>: ${own}</div>`;
-  return html`<div class="error" role="alert" data-code=${e.code}><strong>${t('error')}${e.code ? ` ${e.code}` : ''}</strong>: ${e.message}
+  const e = error as Partial<ApiError>;
+  const d = describeError(error);
+  // Worded by this page: the code stays visible (small) for the help desk, the server's message in the tooltip.
+  if (d.worded) return html`<div class="error" role="alert" data-code=${d.code || undefined} title=${e.message}><strong>${t('error')}</strong>: ${d.text}${d.code ? html` <small class="code">(${d.code})</small>` : null}</div>`;
+  // A code newer than this page: the server's message (English) with its code.
+  return html`<div class="error" role="alert" data-code=${d.code}><strong>${t('error')}${d.code ? ` ${d.code}` : ''}</strong>: ${d.text}
     ${e.details?.field ? html` (${String(e.details.field)})` : null}</div>`;
 }
 

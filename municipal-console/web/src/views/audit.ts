@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { call, type AuditEntry } from '../api.ts';
 import { ErrorBox } from '../components.ts';
 import { usePoll } from '../live.ts';
-import { fmtTime, t } from '../i18n.ts';
+import { describeError, fmtTime, t } from '../i18n.ts';
 
 export function Audit() {
   const [q, setQ] = useState('');
@@ -12,7 +12,11 @@ export function Audit() {
   const chain = usePoll(() => call<{ entries: number; head: string }>('/api/audit/verify'), 0);
   return html`<div class="audit">
     <h2>${t('auditTitle')}</h2>
-    ${chain.data ? html`<p class="ok" role="status" data-chain="ok">✓ ${t('chainOk')}: ${chain.data.entries} · ${chain.data.head.slice(0, 16)}…</p>` : chain.error ? html`<div class="error" role="alert" data-chain="broken">${t('chainBroken')}: ${(chain.error as Error).message}</div>` : null}
+    ${chain.data ? html`<p class="ok" role="status" data-chain="ok">✓ ${t('chainOk')}: ${chain.data.entries} · ${chain.data.head.slice(0, 16)}…</p>` : chain.error
+      // Only KZ_CONSOLE_AUDIT_BROKEN means the chain is broken; anything else (no admin role, server down) is said as itself.
+      ? (chain.error as { code?: string }).code === 'KZ_CONSOLE_AUDIT_BROKEN'
+        ? html`<div class="error" role="alert" data-chain="broken" data-code="KZ_CONSOLE_AUDIT_BROKEN"><strong>${t('error')}</strong>: ${describeError(chain.error).text} <small>(KZ_CONSOLE_AUDIT_BROKEN)</small></div>`
+        : html`<${ErrorBox} error=${chain.error} />` : null}
     <form role="search" class="search" onSubmit=${(e: Event) => { e.preventDefault(); setQ(String(new FormData(e.target as HTMLFormElement).get('q') ?? '')); }}>
       <label class="inline">${t('search')} <input type="search" name="q" /></label> <button type="submit">${t('search')}</button></form>
     <${ErrorBox} error=${list.error} />
