@@ -8,19 +8,22 @@
  * the broker's own ceiling. Goal: full path ≤ 1.5 × raw, and 50,000 TVs reached in < 10 s.
  *
  *   npx tsx municipal-console/bench/fanout.ts [--tvs 2000] [--brokers embedded,mosquitto] [--procs 4]
- *       [--rounds 2] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+ *       [--rounds 2] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres] [--profile <prefix>]
  *   npx tsx municipal-console/bench/fanout.ts --tvs 10000,50000        (the issue's sizes)
  *
  * --rounds 2 alternates the order (full, raw / raw, full) and keeps each path's best round.
  * --pg puts the console's database on a fresh PostgreSQL database (created, then dropped) instead
  * of PGlite; the broker's credential store stays on PGlite.
+ * --profile writes a V8 CPU profile of this process (the console, and the embedded broker when it
+ * is the one measured) during each size's and broker's first full path, to <prefix>-<n>-<broker>.cpuprofile.
  * --area also subscribes every TV to its municipality's area alerts, as the TV applet does.
  * The console runs with its re-send timer off: TVs here send no receipts, and a re-send would
  * land in the next phase.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { request } from 'node:http';
 import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -51,6 +54,7 @@ const { values } = parseArgs({
     area: { type: 'boolean', default: false },
     timeout: { type: 'string', default: '120' },
     pg: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const sizes = values.tvs.split(',').map(Number);
@@ -198,9 +202,16 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
     const { token } = JSON.parse(session.body) as { token: string };
     let published: OutMessage[] = [];
 
+    let profiled = !values.profile;
     const full = async () => {
       watch.reset();
       await swarm.arm();
+      const session = profiled ? null : new Session();
+      if (session) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
       const l = load();
       const t0 = Date.now();
       const res = await postJson(`${consoleServer.url}/api/alerts`,
@@ -211,6 +222,14 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
       const view = JSON.parse(res.body) as { reach: { devices: number } };
       if (view.reach.devices !== n) throw new Error(`the alert reached ${view.reach.devices} TVs, expected ${n}`);
       const f = figures(n, await swarm.collect(timeoutMs), t0, l);
+      if (session) {
+        const { profile } = await session.post('Profiler.stop');
+        const file = `${values.profile}-${n}-${kind}.cpuprofile`;
+        writeFileSync(file, JSON.stringify(profile));
+        session.disconnect();
+        profiled = true;
+        say(`${kind}: CPU profile of the full path written to ${file}`);
+      }
       published = watch.marks.messages;
       return { ...f, answered, firstPublish: watch.marks.first - t0, lastPublish: watch.marks.last - t0, lastAck: watch.marks.lastAck - t0 };
     };

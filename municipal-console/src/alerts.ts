@@ -334,7 +334,7 @@ export class AlertService {
   private async resend(now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - this.resendAfterMs);
     const out = await this.db.tx(async (q) => {
-      const { rows } = await q.query<{ alert_id: string; device_id: string; payload: PersonalAlert }>(`
+      const { rows } = await q.query<{ alert_id: string; device_id: string; payload: string }>(`
         SELECT d.alert_id, d.device_id, d.payload FROM deliveries d JOIN alerts a ON a.id = d.alert_id
         WHERE a.state IN ('active', 'cancelled') AND a.expires > $1 AND d.delivered_revision < d.revision_sent AND d.last_sent_at <= $2
         ORDER BY d.last_sent_at LIMIT 20000`, [now, cutoff]);
@@ -342,7 +342,8 @@ export class AlertService {
       await q.query(`UPDATE deliveries d SET last_sent_at = $1, send_count = d.send_count + 1
         FROM jsonb_to_recordset($2::jsonb) AS x(alert_id text, device_id text) WHERE d.alert_id = x.alert_id AND d.device_id = x.device_id`,
       [now, JSON.stringify(rows.map((r) => ({ alert_id: r.alert_id, device_id: r.device_id })))]);
-      return rows.map((r) => ({ topic: topics.tvAlert(this.muni, r.device_id), payload: encodeMessage(r.payload), retain: false }));
+      // the exact text published the first time
+      return rows.map((r) => ({ topic: topics.tvAlert(this.muni, r.device_id), payload: r.payload, retain: false }));
     });
     if (out.length) this.log.info({ count: out.length }, 'alert re-sent to TVs that have not confirmed delivery');
     await this.publishAll(out);
@@ -393,7 +394,8 @@ export class AlertService {
     return this.publishRevision(q, id, revision, now);
   }
 
-  private async buildMessages(q: Queryable, a: AlertRow, rev: RevRow, now: Date) {
+  /** The messages of a revision; `countUnbound` (the preview's figure) costs a query the fan-out does not need. */
+  private async buildMessages(q: Queryable, a: AlertRow, rev: RevRow, now: Date, countUnbound = true) {
     const spec = rev.spec;
     const head: AlertHead = {
       alertId: a.id, revision: rev.revision, msgType: rev.msg_type, status: a.status, level: Number(rev.level) as EvacuationLevel,
@@ -408,7 +410,7 @@ export class AlertService {
     const { perDevice, recipients } = personalise(head, spec, candidates, pool, zonesById, previous);
     const areaZones = targetZones(spec.target, zones).map((z) => zonesById.get(z)!).filter(Boolean);
     const areas = areaZones.map((z) => areaAlert(head, spec, z, pool));
-    const unbound = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices d WHERE d.status = 'active' AND d.zone_id = ANY($1::text[])
+    const unbound = !countUnbound ? { rows: [{ n: 0 }] } : await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices d WHERE d.status = 'active' AND d.zone_id = ANY($1::text[])
       AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.device_id = d.id AND b.status = 'active')`, [areaZones.map((z) => z.id)]);
     return { head, spec, personal: perDevice, recipients, areas, unboundTvs: Number(unbound.rows[0]?.n ?? 0) };
   }
@@ -517,7 +519,7 @@ export class AlertService {
     if (!a || !rev || rev.state !== 'fanning-out' || rev.fanout_owner !== job.owner) return 'stopped';
     // the time of the first attempt: a resumed fan-out sends the same `sent`
     const sentAt = rev.published_at ? new Date(rev.published_at) : this.clock.now();
-    const m = await this.buildMessages(this.db, a, rev, sentAt);
+    const m = await this.buildMessages(this.db, a, rev, sentAt, false);
     // TVs already written for this revision (by an attempt that died): their rows stand, the re-sender covers them
     const done = new Set((await this.db.query<{ device_id: string }>('SELECT device_id FROM deliveries WHERE alert_id = $1 AND revision_sent = $2', [id, revision])).rows.map((r) => r.device_id));
     const byDevice = new Map<string, RecipientRow[]>();
@@ -610,28 +612,44 @@ export class AlertService {
 
 const newOwner = () => randomBytes(9).toString('base64url');
 
-/** Recipient rows, one multi-row upsert (arrays, no JSON to parse); a resident keeps their ref. */
+/**
+ * A chunk's column values for one statement: joined by the ASCII record separator (U+001E) into a
+ * single text parameter and split again in SQL (`string_to_array($n, chr(30))`). Passing a
+ * chunk's ≈ 650 B payloads as one text[] parameter cost 2–4× as much on PGlite (each element is
+ * quoted and escaped into an array literal, then parsed). JSON text never holds a raw U+001E
+ * (JSON.stringify escapes control characters) and the ids, refs, zone and language codes written
+ * here never do either; a value that did would split a row in two, so it is refused.
+ */
+export const FIELD_SEP = '\u001e';
+export function joinField(values: readonly string[]): string {
+  for (const v of values) if (v.includes(FIELD_SEP)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`a fan-out value holds the field separator U+001E: ${JSON.stringify(v.slice(0, 40))}`);
+  return values.join(FIELD_SEP);
+}
+const split = (n: number) => `string_to_array($${n}::text, chr(30))`;
+
+/** Recipient rows, one multi-row upsert (joined text columns, no JSON to parse); a resident keeps their ref. */
 async function writeRecipients(q: Queryable, id: string, revision: number, rs: RecipientRow[]) {
   if (rs.length === 0) return;
   await q.query(`INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
-    SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help, x.leave_now, x.language, x.shelter_id, $2, true
-    FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::text[], $10::text[])
+    SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help = 't', x.leave_now = 't', x.language, NULLIF(x.shelter_id, ''), $2, true
+    FROM unnest(${split(3)}, ${split(4)}, ${split(5)}, ${split(6)}, ${split(7)}, ${split(8)}, ${split(9)}, ${split(10)})
       AS x(resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id)
     ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
       leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true`,
-  [id, revision, rs.map((r) => r.residentId), rs.map((r) => r.ref), rs.map((r) => r.deviceId), rs.map((r) => r.zoneId),
-    rs.map((r) => r.needsHelp), rs.map((r) => r.leaveNow), rs.map((r) => r.language), rs.map((r) => r.shelterId)]);
+  [id, revision, joinField(rs.map((r) => r.residentId)), joinField(rs.map((r) => r.ref)), joinField(rs.map((r) => r.deviceId)), joinField(rs.map((r) => r.zoneId)),
+    joinField(rs.map((r) => (r.needsHelp ? 't' : 'f'))), joinField(rs.map((r) => (r.leaveNow ? 't' : 'f'))), joinField(rs.map((r) => r.language)),
+    joinField(rs.map((r) => r.shelterId ?? ''))]);
 }
 
-/** Delivery rows with the exact payload published; a row never goes back to an older revision. */
+/** Delivery rows with the exact payload published (as text); a row never goes back to an older revision. */
 async function writeDeliveries(q: Queryable, id: string, revision: number, at: Date, ds: { device_id: string; zone_id: string; payload: string }[]) {
   if (ds.length === 0) return;
   await q.query(`INSERT INTO deliveries (alert_id, device_id, zone_id, revision_sent, payload, first_sent_at, last_sent_at)
-    SELECT $1, x.device_id, x.zone_id, $2, x.payload::jsonb, $3, $3 FROM unnest($4::text[], $5::text[], $6::text[]) AS x(device_id, zone_id, payload)
+    SELECT $1, x.device_id, x.zone_id, $2, x.payload, $3, $3 FROM unnest(${split(4)}, ${split(5)}, ${split(6)}) AS x(device_id, zone_id, payload)
     ON CONFLICT (alert_id, device_id) DO UPDATE SET revision_sent = EXCLUDED.revision_sent, payload = EXCLUDED.payload, zone_id = EXCLUDED.zone_id,
       last_sent_at = EXCLUDED.last_sent_at, send_count = deliveries.send_count + 1
     WHERE deliveries.revision_sent <= EXCLUDED.revision_sent`,
-  [id, revision, at, ds.map((d) => d.device_id), ds.map((d) => d.zone_id), ds.map((d) => d.payload)]);
+  [id, revision, at, joinField(ds.map((d) => d.device_id)), joinField(ds.map((d) => d.zone_id)), joinField(ds.map((d) => d.payload))]);
 }
 
 function revView(r: RevRow): RevisionView {

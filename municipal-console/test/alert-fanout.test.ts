@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics } from '@kizuna/contract';
+import { joinField } from '../src/alerts.ts';
 import { AlertService, bindResidentToDevice, registerDevice, seedResidents, type StaffMember } from '../src/index.ts';
 import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
@@ -25,6 +26,8 @@ for (const engine of dbEngines()) {
     let c: Awaited<ReturnType<typeof consoleWith>>;
     let token: string;
     const tvs: Record<string, SimTv> = {};
+    /** The exact text of every personal message each TV received. */
+    const raw: Record<string, string[]> = {};
     const clock = new ManualClock();
     const EXPIRES = '2026-11-23T12:00:00Z';
     const spec = { level: 4 as const, hazard: 'flood' as const, status: 'Exercise' as const, expires: EXPIRES, target: { zones: ['z-kawabe', 'z-yamate'] } };
@@ -50,8 +53,10 @@ for (const engine of dbEngines()) {
       for (const id of [...ALL_TVS, 'tv-u1']) {
         const tv = await SimTv.start(broker, id);
         // like the TV applet: confirm delivery of every personal message
-        tv.client.on('message', (topic) => {
+        raw[id] = [];
+        tv.client.on('message', (topic, payload) => {
           if (topic !== topics.tvAlert(MUNI, id)) return;
+          raw[id]!.push(payload.toString('utf8'));
           const p = tv.personal.at(-1)!;
           void tv.receipt({ alertId: p.alertId, revision: p.revision, state: 'delivered' }).catch(() => undefined);
         });
@@ -153,6 +158,14 @@ for (const engine of dbEngines()) {
       const final = await db.query<{ device_id: string }>('SELECT device_id FROM deliveries WHERE alert_id = $1 AND revision_sent = 1', [id]);
       expect(final.rows.map((r) => r.device_id).sort()).toEqual([...ALL_TVS].sort());
       expect((await revisions(id))[0]).toMatchObject({ revision: 1, state: 'published' });
+      // each TV's delivery row holds the exact text it received, whether published by the fan-out or re-sent from the row
+      const stored = await db.query<{ device_id: string; payload: string }>('SELECT device_id, payload FROM deliveries WHERE alert_id = $1', [id]);
+      expect(stored.rows).toHaveLength(ALL_TVS.length);
+      for (const r of stored.rows) {
+        expect(typeof r.payload).toBe('string');
+        expect(raw[r.device_id]!.filter((t) => t.includes(`"alertId":"${id}"`)), r.device_id).toEqual([r.payload]);
+      }
+      expect(committedOnly.every((d) => stored.rows.some((r) => r.device_id === d))).toBe(true);
       const audit = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'alert.fanout-resume' AND subject = $1", [id]);
       expect(Number(audit.rows[0]!.n)).toBe(1);
       // nothing left to do: no second takeover, nothing re-sent
@@ -187,3 +200,13 @@ for (const engine of dbEngines()) {
     });
   });
 }
+
+describe('fan-out chunk columns', () => {
+  it('joins a column with U+001E, and refuses a value that holds it (it would split a row in two)', () => {
+    expect(joinField(['tv-1', 'tv-2', ''])).toBe('tv-1\u001etv-2\u001e');
+    expect(() => joinField(['tv-1', 'tv\u001e2'])).toThrow(expect.objectContaining({ code: 'KZ_CONSOLE_BAD_ID' }));
+    // JSON text never holds the separator raw: a control character inside a string is escaped
+    const payload = JSON.stringify({ instruction: 'a\u001eb' });
+    expect(joinField([payload]).split('\u001e')).toEqual([payload]);
+  });
+});
