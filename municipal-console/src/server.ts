@@ -11,6 +11,7 @@ import { createCredentialStore } from '@kizuna/broker';
 import { loadConsoleConfig } from './config.ts';
 import { startConsole } from './app.ts';
 import { httpAuthorityLinks } from './authority-links.ts';
+import { parkIncoming } from './mqtt-park.ts';
 
 const cfg = loadConsoleConfig();
 const logger = createLogger({ name: 'municipal-console', level: cfg.KZ_CONSOLE_LOG_LEVEL });
@@ -30,10 +31,16 @@ if (cfg.KZ_CONSOLE_AUTHORITY_URL) {
 const credDb = cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL ? await openDb({ url: cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL }) : null;
 const credentials = credDb ? await createCredentialStore(credDb, { logger }) : undefined;
 if (!credentials) logger.warn('KZ_CONSOLE_CREDENTIALS_DATABASE_URL is not set: device credentials, TV binding and shelter rosters are off');
-// a fixed client id and a persistent session: receipts sent while the console restarts are kept by the broker
-const client = await mqtt.connectAsync(cfg.KZ_CONSOLE_MQTT_URL, {
+// a fixed client id and a persistent session: receipts sent while the console restarts are kept by
+// the broker, and what it re-sends on connecting is parked until Ingest takes it (mqtt-park.ts)
+const client = mqtt.connect(cfg.KZ_CONSOLE_MQTT_URL, {
   clientId: cfg.KZ_CONSOLE_MQTT_USERNAME, username: cfg.KZ_CONSOLE_MQTT_USERNAME, password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
   protocolVersion: 4, clean: false, reconnectPeriod: 2000,
+});
+const parked = parkIncoming(client);
+await new Promise<void>((resolve, reject) => {
+  client.once('connect', () => resolve());
+  client.once('error', (e) => { client.end(true); reject(new Error(`cannot connect to the broker at ${cfg.KZ_CONSOLE_MQTT_URL}: ${e.message}`)); });
 });
 client.on('error', (e) => logger.warn({ err: e }, 'broker connection error'));
 const started = await startConsole({
@@ -46,7 +53,9 @@ const started = await startConsole({
   ...(cfg.KZ_CONSOLE_TLS_CERT_FILE && cfg.KZ_CONSOLE_TLS_KEY_FILE ? { tls: { certFile: cfg.KZ_CONSOLE_TLS_CERT_FILE, keyFile: cfg.KZ_CONSOLE_TLS_KEY_FILE } } : {}),
   ...(cfg.KZ_CONSOLE_ADMIN_USERNAME && cfg.KZ_CONSOLE_ADMIN_PASSWORD ? { bootstrapAdmin: { username: cfg.KZ_CONSOLE_ADMIN_USERNAME, password: cfg.KZ_CONSOLE_ADMIN_PASSWORD } } : {}),
 });
-logger.info({ url: started.url, docs: `${started.url}/docs` }, 'municipal console listening');
+const redelivered = parked.count;
+parked.release();
+logger.info({ url: started.url, docs: `${started.url}/docs`, redelivered }, 'municipal console listening');
 
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
