@@ -18,6 +18,7 @@ export const GatewayConfigSchema = Type.Object({
   KZ_GATEWAY_TLS_CLIENT_CA_FILE: Type.Optional(Type.String({ description: 'PEM CA bundle for insurer client certificates (mutual TLS)' })),
   KZ_GATEWAY_SESSION_TTL_S: Type.Integer({ minimum: 60, default: 1800, description: 'Post-box login session lifetime (seconds)' }),
   KZ_GATEWAY_SIGNATURE_WINDOW_S: Type.Integer({ minimum: 5, maximum: 3600, default: 300, description: 'Allowed clock skew of signed insurer requests (seconds)' }),
+  KZ_GATEWAY_STATUS_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 0, description: 'Reuse a revocation answer (OCSP) for this long (ms, never past its nextUpdate) when verifying reports and logins; 0 asks the authority at every use' }),
   KZ_GATEWAY_WATCH_INTERVAL_S: Type.Integer({ minimum: 1, default: 3600, description: 'How often enrolled signing certificates are re-checked with the authority (seconds)' }),
   KZ_GATEWAY_WEBHOOK_INTERVAL_S: Type.Integer({ minimum: 1, default: 2, description: 'How often due webhook deliveries are attempted (seconds)' }),
   KZ_GATEWAY_NOTICE_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 90, description: 'Days a closed notice (answered, withdrawn or past due) stays in the post-box before deletion' }),

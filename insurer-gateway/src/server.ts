@@ -19,7 +19,7 @@ const logger = createLogger({ name: 'insurer-gateway', level: cfg.KZ_GATEWAY_LOG
 const anchorsRes = await fetch(new URL('/ca/anchors.pem', cfg.KZ_GATEWAY_AUTHORITY_URL)).catch((e: Error) => { throw new Error(`cannot reach the authority at ${cfg.KZ_GATEWAY_AUTHORITY_URL}: ${e.message}`); });
 if (!anchorsRes.ok) throw new Error(`the authority answered HTTP ${anchorsRes.status} for its trust anchors`);
 const trustAnchors = await anchorsRes.text();
-const verifier = createVerifier({ trustAnchors, status: ocspStatusSource(new URL('/ocsp', cfg.KZ_GATEWAY_AUTHORITY_URL).toString()) });
+const verifier = createVerifier({ trustAnchors, status: ocspStatusSource(new URL('/ocsp', cfg.KZ_GATEWAY_AUTHORITY_URL).toString()), statusCacheMs: cfg.KZ_GATEWAY_STATUS_CACHE_MS });
 const db = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: cfg.KZ_GATEWAY_DATA_DIR });
 const client = cfg.KZ_GATEWAY_MQTT_URL
   ? await mqtt.connectAsync(cfg.KZ_GATEWAY_MQTT_URL, { protocolVersion: 4, username: cfg.KZ_GATEWAY_MQTT_USERNAME, password: cfg.KZ_GATEWAY_MQTT_PASSWORD, clientId: cfg.KZ_GATEWAY_MQTT_USERNAME })

@@ -40,5 +40,10 @@ describe('OpenAPI description, documented errors, config', () => {
     expect(() => loadGatewayConfig({ KZ_GATEWAY_PORT: 'abc' })).toThrow(/KZ_GATEWAY_PORT/);
     expect(() => loadGatewayConfig({ KZ_GATEWAY_OPERATOR_TOKEN: 'short' })).toThrow(/KZ_GATEWAY_OPERATOR_TOKEN/);
     expect(loadGatewayConfig({}).KZ_GATEWAY_PORT).toBe(18850);
+    // revocation is asked at every use unless the operator chooses a window (at most 5 min)
+    expect(loadGatewayConfig({}).KZ_GATEWAY_STATUS_CACHE_MS).toBe(0);
+    expect(loadGatewayConfig({ KZ_GATEWAY_STATUS_CACHE_MS: '60000' }).KZ_GATEWAY_STATUS_CACHE_MS).toBe(60_000);
+    expect(() => loadGatewayConfig({ KZ_GATEWAY_STATUS_CACHE_MS: '-1' })).toThrow(/KZ_GATEWAY_STATUS_CACHE_MS/);
+    expect(() => loadGatewayConfig({ KZ_GATEWAY_STATUS_CACHE_MS: '3600000' })).toThrow(/KZ_GATEWAY_STATUS_CACHE_MS/);
   });
 });
