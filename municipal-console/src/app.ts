@@ -12,7 +12,7 @@ import { createHttpServer, listen, loadMigrations, migrate, type Db, type KzFast
 import { AlertService, systemClock, type Clock } from './alerts.ts';
 import { Ingest } from './ingest.ts';
 import { LiveHub } from './live.ts';
-import { alertStatus } from './status.ts';
+import { LiveFigures } from './status.ts';
 import type { ConsoleContext } from './context.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { registerRoutes } from './routes/register.ts';
@@ -83,15 +83,18 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   // eslint-disable-next-line prefer-const
   let live: LiveHub;
   const alerts = new AlertService({ db: o.db, mqtt: o.mqtt, muni: o.muni, logger, clock, resendAfterMs: (o.resendAfterS ?? 30) * 1000, onChange: (id) => live.touch([id]) });
+  const figures = new LiveFigures({ db: o.db, clock });
   live = new LiveHub({
     throttleMs: o.liveThrottleMs ?? 500, logger,
-    status: (id) => alertStatus(o.db, id, clock.now()),
-    summary: async (id) => ({ alert: await alerts.get(id), totals: (await alertStatus(o.db, id, clock.now())).totals }),
+    status: (id) => figures.status(id),
+    summary: (id) => figures.summary(id, (x) => alerts.get(x)),
     activeAlerts: async () => (await o.db.query<{ id: string }>("SELECT id FROM alerts WHERE state IN ('active', 'cancelled')")).rows.map((r) => r.id),
+    changed: (ids) => figures.invalidate(ids),
+    arrivals: (residents) => figures.arrivals(residents),
   });
   const ingest = new Ingest({
     db: o.db, mqtt: o.mqtt, muni: o.muni, logger, clock,
-    onChange: (ids, arrived) => { live.touch(ids); if (arrived) live.touchActive(); },
+    onChange: (ids, residents) => { live.touch(ids); live.arrived(residents); },
   });
   const bindings = new BindingService({
     db: o.db, muni: o.muni, logger, clock, verifier: o.verifier, links: o.authorityLinks,

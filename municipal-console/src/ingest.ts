@@ -60,7 +60,13 @@ export class Ingest {
   private readonly prewritten = new Set<string>();
 
   constructor(private readonly o: {
-    db: Db; mqtt: MqttClient; muni: string; logger: Logger; clock: Clock; onChange: (alertIds: string[], residentsArrived: boolean) => void;
+    db: Db; mqtt: MqttClient; muni: string; logger: Logger; clock: Clock;
+    /**
+     * After a commit: the alerts whose receipts or answers changed, and the residents named by
+     * shelter events newly stored (their arrival may have changed; an undo names the person of
+     * the check-in it undoes).
+     */
+    onChange: (alertIds: string[], residents: string[]) => void;
     /** Wait before a write starts, ms (default 0: the next turn of the event loop; messages arriving meanwhile join the batch). */
     batchDelayMs?: number;
     /** Most messages in one transaction (default 2,000). */
@@ -197,7 +203,7 @@ export class Ingest {
 
   private async write(receipts: QueuedReceipt[], events: QueuedEvent[]) {
     const touched = new Set<string>();
-    let arrived = false;
+    const residents = new Set<string>();
     await this.o.db.tx(async (q) => {
       // an answer naming a ref this TV was not given is refused whole (it implies nothing about display either)
       const withRef = receipts.filter(({ r }) => r.ref);
@@ -263,7 +269,7 @@ export class Ingest {
         // The person is resolved here, where the links live, for the whole batch at once: roster
         // key → resident, else card serial → the latest binding (two index lookups per distinct
         // serial, not a scan per row), else the check-in a hand check-out names.
-        const { rowCount } = await q.query(`
+        const { rows: stored } = await q.query<{ resident_id: string | null; undoes: string | null }>(`
           WITH x AS (
             SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, shelter_id text, terminal_id text, seq int, type text, at timestamptz,
               roster_key text, cert_serial text, manual jsonb, undoes text, to_shelter text, check_in text, needs_care boolean, event jsonb)),
@@ -280,12 +286,20 @@ export class Ingest {
           LEFT JOIN roster_keys k ON k.shelter_id = x.shelter_id AND k.key = x.roster_key
           LEFT JOIN serials s ON s.serial = x.cert_serial
           LEFT JOIN checkins c ON c.event_id = x.check_in
-          ON CONFLICT (event_id) DO NOTHING`, [JSON.stringify(rows)]);
-        if (rowCount > 0) arrived = true;
+          ON CONFLICT (event_id) DO NOTHING
+          RETURNING resident_id, undoes`, [JSON.stringify(rows)]);
+        for (const r of stored) if (r.resident_id) residents.add(r.resident_id);
+        // an undo by event id alone (a hand check-in, a card off the roster) names no one itself
+        const undone = stored.filter((r) => r.undoes && !r.resident_id).map((r) => r.undoes!);
+        if (undone.length) {
+          const { rows: people } = await q.query<{ resident_id: string }>(
+            'SELECT resident_id FROM checkins WHERE event_id = ANY($1::text[]) AND resident_id IS NOT NULL', [undone]);
+          for (const r of people) residents.add(r.resident_id);
+        }
         this.stats.checkins += events.length;
       }
     });
-    if (touched.size || arrived) this.o.onChange([...touched], arrived);
+    if (touched.size || residents.size) this.o.onChange([...touched], [...residents]);
   }
 }
 

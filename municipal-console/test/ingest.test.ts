@@ -46,9 +46,9 @@ for (const engine of dbEngines()) for (const brokerKind of brokerKinds()) {
     const topic = topics.shelterEvent(MUNI, SHELTER, 'door-1');
 
     /** The console's side: its own persistent broker session (clean: false, as server.ts connects) and an Ingest. */
-    async function consoleIngest(store: Db) {
+    async function consoleIngest(store: Db, onChange: (alertIds: string[], residents: string[]) => void = () => undefined) {
       const client = await broker.connectAs({ kind: 'municipality', muni: MUNI }, { clean: false });
-      const ingest = new Ingest({ db: store, mqtt: client, muni: MUNI, logger: silentLogger(), clock, onChange: () => undefined });
+      const ingest = new Ingest({ db: store, mqtt: client, muni: MUNI, logger: silentLogger(), clock, onChange });
       await ingest.start();
       open.push({ ingest, client });
       return { client, ingest };
@@ -137,7 +137,8 @@ for (const engine of dbEngines()) for (const brokerKind of brokerKinds()) {
       ]);
       await registerDevice(db, [{ id: 'tv-i1', zone: 'z-i', household: 'HI' }]);
       await bindResidentToDevice(db, [{ residentId: 'RI1', deviceId: 'tv-i1', authSerial: '0A1B2C' }]);
-      const c = await consoleIngest(db);
+      const told: string[][] = [];
+      const c = await consoleIngest(db, (_alerts, residents) => told.push(residents));
       const inByCard = event(1, { certSerial: '0a1b2c', manual: { name: '井上 一', needsCare: true }, needsCare: true });
       const outByHand = event(2, { type: 'check-out', checkIn: inByCard.eventId, manual: undefined });
       const stranger = event(3, { certSerial: 'ffff01', manual: { name: 'Visitor' } });
@@ -153,6 +154,16 @@ for (const engine of dbEngines()) for (const brokerKind of brokerKinds()) {
         { seq: 2, type: 'check-out', resident_id: 'RI1', check_in: inByCard.eventId, needs_care: null, cert_serial: null },
         { seq: 3, type: 'check-in', resident_id: null, check_in: null, needs_care: null, cert_serial: 'ffff01' },
       ]);
+      // the live figures are told whose arrival to read again: the card's holder twice, the stranger never
+      expect(told.flat()).toEqual(['RI1', 'RI1']);
+      // an undo by event id alone names no one itself: the person of the check-in it undoes is told
+      await terminal.publishAsync(topic, encodeMessage(event(4, { type: 'undo', undoes: inByCard.eventId, manual: undefined })), { qos: 1 });
+      await until(async () => { await c.ingest.flush(); return (await stored()).length === 4; }, 'undo stored');
+      expect(told.flat()).toEqual(['RI1', 'RI1', 'RI1']);
+      // a re-send stores nothing and tells nothing
+      await terminal.publishAsync(topic, encodeMessage(inByCard), { qos: 1 });
+      await until(async () => { await c.ingest.flush(); return c.ingest.stats.checkins >= 5; }, 're-send handled');
+      expect(told.flat()).toEqual(['RI1', 'RI1', 'RI1']);
     });
 
     it('a malformed event is refused with its code and acknowledged (a re-delivery would be refused again); the next one is stored', async () => {

@@ -70,4 +70,35 @@ describe('live hub throttle', () => {
     await sleep(100);
     expect(sent).toHaveLength(0);
   });
+
+  it('a check-in tells the figures only whose arrival to read again and marks the active alerts; the active list is asked again after an alert changed', async () => {
+    const changed: string[][] = []; const arrivals: string[][] = []; const sent: unknown[] = [];
+    let asked = 0;
+    const h = new LiveHub({
+      throttleMs: 10, logger: createLogger({ name: 'test', level: 'silent' }),
+      status: async (id) => ({ id }), summary: async (id) => ({ id }),
+      activeAlerts: async () => { asked += 1; return ['a1']; },
+      changed: (ids) => changed.push(ids), arrivals: (ids) => arrivals.push(ids),
+    });
+    h.subscribe('a1', (_e, data) => sent.push(data));
+    h.arrived(['R1', 'R2']);
+    await sleep(50);
+    expect(arrivals).toEqual([['R1', 'R2']]);
+    expect(changed).toEqual([]);
+    expect(sent).toEqual([{ id: 'a1' }]);
+    h.arrived([]); // a batch of hand check-ins names no one: nothing to read, nothing to send
+    await sleep(50);
+    expect(sent).toHaveLength(1);
+    h.arrived(['R3']);
+    await sleep(50);
+    expect(sent).toHaveLength(2);
+    expect(asked).toBe(1);
+    h.touch(['a1']);
+    expect(changed).toEqual([['a1']]);
+    h.arrived(['R4']);
+    await sleep(50);
+    expect(asked).toBe(2);
+    expect(arrivals).toEqual([['R1', 'R2'], ['R3'], ['R4']]);
+    h.close();
+  });
 });

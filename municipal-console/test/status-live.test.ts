@@ -85,6 +85,33 @@ for (const engine of dbEngines()) {
       expect(shelters.find((x: { id: string }) => x.id === 'sh-welfare').occupancy).toBe(1);
     });
 
+    it('the dashboard stream follows arrivals: an undo by event id alone takes one back, a new check-in counts again', async () => {
+      const seen: number[] = [];
+      const req = http.get(`${url}/api/live`, { headers: bearer(token) });
+      const res = await new Promise<http.IncomingMessage>((r) => req.on('response', r));
+      let buf = '';
+      res.on('data', (chunk) => {
+        buf += String(chunk);
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+          const block = buf.slice(0, i); buf = buf.slice(i + 2);
+          const data = /^event: alert\ndata: (.+)$/m.exec(block)?.[1];
+          if (data) { const d = JSON.parse(data); if (d.alert.id === alertId) seen.push(d.totals.arrived); }
+        }
+      });
+      await until(() => seen.length >= 1, 'first snapshot');
+      expect(seen[0]).toBe(1);
+      const terminal = await broker.connectAs({ kind: 'terminal', muni: '999997', shelter: 'sh-welfare', terminal: 'term-1' });
+      const topic = topics.shelterEvent('999997', 'sh-welfare', 'term-1');
+      await terminal.publishAsync(topic, encodeMessage({ v: 1, kind: 'shelter-event', eventId: 'evt-00000002', seq: 2, type: 'undo', at: clock.now().toISOString(), undoes: 'evt-00000001' }), { qos: 1 });
+      await until(() => seen.at(-1) === 0, 'the undo on the dashboard');
+      await terminal.publishAsync(topic, encodeMessage({ v: 1, kind: 'shelter-event', eventId: 'evt-00000003', seq: 3, type: 'check-in', at: clock.now().toISOString(), certSerial: 'a1' }), { qos: 1 });
+      await until(() => seen.at(-1) === 1, 'the new check-in on the dashboard');
+      await terminal.endAsync();
+      req.destroy();
+      const s = (await c.app.inject({ url: `/api/alerts/${alertId}/status`, headers: bearer(token) })).json();
+      expect(s.totals.arrived).toBe(1);
+    });
+
     it('keeps an append-only, hash-chained audit log', async () => {
       const { entries } = await verifyAuditChain(db);
       expect(entries).toBeGreaterThan(5);
