@@ -2,7 +2,8 @@
  * Issue 7's benchmark: `npx tsx evacuation-center/bench/checkins.ts`
  *   (env: RATE 1000, SECONDS 10, TERMINALS 50, QUEUED 10000 (0: no drain part), THROTTLE_MS 100 (the console's
  *   KZ_CONSOLE_LIVE_THROTTLE_MS), CONSOLE_DATABASE_URL to put the console's store on a fresh
- *   PostgreSQL database instead of PGlite)
+ *   PostgreSQL database instead of PGlite, TRACE=1 to print how long the console's writes, live
+ *   updates, figure reads and queries took during part 1, the longest ones and the slowest taps)
  *
  *  1. Sustained check-ins from many terminals, tap to dashboard: TERMINALS broker connections
  *     (terminal credentials, the real policy, spread over the town's 10 shelters) publish
@@ -30,6 +31,9 @@ import { createCredentialStore, createEmbeddedBroker, migrateBroker } from '@kiz
 import { startConsole } from '@kizuna/municipal-console';
 import { BENCH_MUNI as MUNI, seedTown } from '../../municipal-console/bench/_fanout-town.ts';
 import { buildTerminalApp } from '../src/app.ts';
+import { Ingest } from '../../municipal-console/src/ingest.ts';
+import { LiveHub } from '../../municipal-console/src/live.ts';
+import { LiveFigures } from '../../municipal-console/src/status.ts';
 
 const RATE = Number(process.env.RATE ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 10);
@@ -56,6 +60,25 @@ async function consoleStore(): Promise<{ db: Db; engine: string; drop(): Promise
 }
 async function stored(db: Db, shelter?: string): Promise<number> {
   return Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM checkins${shelter ? ' WHERE shelter_id = $1' : ''}`, shelter ? [shelter] : [])).rows[0]!.n);
+}
+
+// TRACE=1: how long the console's writes, live updates and figure reads take, and the event loop's worst stalls
+const TRACE = process.env.TRACE === '1';
+const traced: { what: string; at: number; ms: number }[] = [];
+function trace(proto: object, name: string, what: string) {
+  const p = proto as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const orig = p[name]!;
+  p[name] = async function (this: unknown, ...a: unknown[]) {
+    const at = performance.now();
+    try { return await orig.apply(this, a); } finally { traced.push({ what, at, ms: performance.now() - at }); }
+  };
+}
+if (TRACE) {
+  trace(Ingest.prototype, 'write', 'ingest write');
+  trace(LiveHub.prototype, 'send', 'live send');
+  trace(LiveFigures.prototype, 'readKept', 'figures read');
+  let last = performance.now();
+  setInterval(() => { const now = performance.now(); if (now - last > 30) traced.push({ what: 'event-loop stall', at: last, ms: now - last }); last = now; }, 5).unref();
 }
 
 const N = RATE * SECONDS;
@@ -119,6 +142,13 @@ await bare.endAsync();
 
 // --- 1b. the real console: store, alert, live stream ---
 const muniClient = await connect(muniCreds);
+if (TRACE) {
+  const q = cdb.query.bind(cdb);
+  (cdb as { query: typeof cdb.query }).query = async (text, params) => {
+    const at = performance.now();
+    try { return await q(text, params); } finally { traced.push({ what: `query ${text.replace(/\s+/g, ' ').trim().slice(0, 60)}`, at, ms: performance.now() - at }); }
+  };
+}
 const consoleServer = await startConsole({ db: cdb, logger, mqtt: muniClient, muni: MUNI, port: 0, tickS: 0, liveThrottleMs: THROTTLE_MS });
 const ingest = consoleServer.app.kz.ingest;
 const unhook = ingest.holdShelterAcks(broker.aedes);
@@ -180,6 +210,16 @@ console.log(`   tap → dashboard (SSE) latency: p50 ${pct(lat, 50).toFixed(0)} 
 console.log(`   baseline (broker only, bare QoS 1 subscriber): ${(bareTaps.length / bareSecs).toFixed(0)} delivered/s, p50 ${pct(bareLat, 50).toFixed(0)} ms, p99 ${pct(bareLat, 99).toFixed(0)} ms`);
 console.log(`   ratio console/baseline: throughput ×${((N / allSecs) / (bareTaps.length / bareSecs)).toFixed(2)}, p99 ×${(pct(lat, 99) / Math.max(1, pct(bareLat, 99))).toFixed(2)}`);
 console.log(`   goal: ≥ 1000/s with p99 < 200 ms → ${N / allSecs >= 0.98 * RATE && pct(lat, 99) < 200 && missing === 0 ? 'met' : 'NOT met'}`);
+if (TRACE) {
+  const inRun = traced.filter((x) => x.at >= s0 && x.at <= s0 + allSecs * 1000);
+  for (const what of [...new Set(inRun.map((x) => x.what))]) {
+    const ms = inRun.filter((x) => x.what === what).map((x) => x.ms);
+    console.log(`   trace ${what}: ${ms.length}×, p50 ${pct(ms, 50).toFixed(1)} ms, p99 ${pct(ms, 99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms, total ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms`);
+  }
+  for (const x of [...inRun].sort((a, b) => b.ms - a.ms).slice(0, 12)) console.log(`     ${((x.at - s0) / 1000).toFixed(3)} s  ${x.what} ${x.ms.toFixed(0)} ms`);
+  const worst = lat.map((l, k) => ({ l, k })).sort((a, b) => b.l - a.l).slice(0, 5);
+  for (const w of worst) console.log(`     slow tap ${w.k} at ${((taps[w.k]! - s0) / 1000).toFixed(3)} s: ${w.l.toFixed(0)} ms`);
+}
 for (const t of terminals) await t.client.endAsync();
 
 // --- 2. drain 10,000 queued offline check-ins ---
