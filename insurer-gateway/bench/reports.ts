@@ -7,7 +7,10 @@
  *
  * Runs on PGlite, and on PostgreSQL too when KZ_TEST_DATABASE_URL is set (a fresh database).
  * Two revocation modes: statusCacheMs=0 asks the OCSP responder for every report (in-process
- * authority, real signed responses); 60000 reuses a signed "good" answer for up to 60 s.
+ * authority, real signed responses); 60000 reuses a signed "good" answer for up to 60 s. Each
+ * request carries a nonce (the responder signs an answer for it) unless the mode is written with
+ * ":no-nonce" (e.g. "0,0:no-nonce"): the verifier then sends none (KZ_GATEWAY_OCSP_NONCE=false)
+ * and the responder serves its pre-produced answer (RFC 5019), still asked at every report.
  * batch: the most reports one group-commit write stores (1 = each report alone; "1,128" runs both).
  * workers: gateway processes serving the same port (node:cluster) on the same PostgreSQL ("1,2"
  * runs both); with more than one, each worker is a gateway as `src/server.ts` runs it, asking the
@@ -87,7 +90,7 @@ async function clientMain(): Promise<void> {
   });
 }
 
-interface WorkerConfig { dbUrl: string; anchors: string; ocspUrl: string; statusCacheMs: number; batch: number; port: number }
+interface WorkerConfig { dbUrl: string; anchors: string; ocspUrl: string; statusCacheMs: number; ocspNonce: boolean; batch: number; port: number }
 
 /** A cluster worker: one gateway, as src/server.ts runs it, on the bench's database and OCSP responder. */
 async function workerMain(): Promise<void> {
@@ -97,7 +100,7 @@ async function workerMain(): Promise<void> {
   const { startGateway } = await import('../src/app.ts');
   const cfg = JSON.parse(process.env.KZ_BENCH_WORKER!) as WorkerConfig;
   const db = await openDb({ url: cfg.dbUrl, max: 4 });
-  const verifier = createVerifier({ trustAnchors: cfg.anchors, status: ocspStatusSource(cfg.ocspUrl), statusCacheMs: cfg.statusCacheMs });
+  const verifier = createVerifier({ trustAnchors: cfg.anchors, status: ocspStatusSource(cfg.ocspUrl), statusCacheMs: cfg.statusCacheMs, ocspNonce: cfg.ocspNonce });
   const gw = await startGateway({ db, logger: createLogger({ name: 'bench-worker', level: 'silent' }), verifier, port: cfg.port, reportBatchMax: cfg.batch });
   let cpu0 = process.cpuUsage();
   process.on('message', async (m: string) => {
@@ -147,7 +150,11 @@ async function benchMain(): Promise<void> {
 
   const TOTAL = Number(process.argv[2] ?? 2000);
   const CLIENTS = Number(process.argv[3] ?? 64);
-  const MODES = (process.argv[4] ?? '0,60000').split(',').map(Number);
+  const MODES = (process.argv[4] ?? '0,60000').split(',').map((m) => {
+    const [ms, flag] = m.split(':');
+    if (!/^\d+$/.test(ms ?? '') || (flag !== undefined && flag !== 'no-nonce')) throw new Error(`mode "${m}": write statusCacheMs, optionally followed by ":no-nonce"`);
+    return { statusCacheMs: Number(ms), ocspNonce: flag !== 'no-nonce' };
+  });
   const BATCHES = (process.argv[5] ?? '128').split(',').map(Number);
   const WORKERS = (process.argv[6] ?? '1').split(',').map(Number);
   const RESIDENTS = 20;
@@ -171,8 +178,8 @@ async function benchMain(): Promise<void> {
   const { startAuthorityServer } = await import('@kizuna/jpki/authority-http');
   const authorityHttp = WORKERS.some((w) => w > 1) ? await startAuthorityServer({ authority, port: 0, logger: createLogger({ name: 'bench-authority', level: 'silent' }) }) : null;
 
-  async function run(statusCacheMs: number, batch: number, engine: DbEngine, workers: number) {
-    const verifier = createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource(), statusCacheMs });
+  async function run(statusCacheMs: number, ocspNonce: boolean, batch: number, engine: DbEngine, workers: number) {
+    const verifier = createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource(), statusCacheMs, ocspNonce });
     const db = await engine.open();
     const gw = await startGateway({ db, logger: createLogger({ name: 'bench', level: 'silent' }), verifier, port: 0, reportBatchMax: batch });
     const ins = await createInsurer(db, { id: 'bench-life', name: 'Bench Life' });
@@ -208,7 +215,7 @@ async function benchMain(): Promise<void> {
       const dbUrl = new URL(process.env.KZ_TEST_DATABASE_URL!);
       dbUrl.pathname = `/${dbName!.name}`;
       const started = await startWorkers(workers, {
-        dbUrl: dbUrl.toString(), anchors: authority.trustAnchors().pem, ocspUrl: new URL('/ocsp', authorityHttp!.url).toString(), statusCacheMs, batch, port: 0,
+        dbUrl: dbUrl.toString(), anchors: authority.trustAnchors().pem, ocspUrl: new URL('/ocsp', authorityHttp!.url).toString(), statusCacheMs, ocspNonce, batch, port: 0,
       });
       url = started.url;
       pool = started.workers;
@@ -234,15 +241,15 @@ async function benchMain(): Promise<void> {
     const stored = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM gw_reports')).rows[0]!.n);
     await gw.close();
     await db.drop();
-    return { engine: engine.name, statusCacheMs, batch, workers, ...c, stored, perS: c.accepted / c.secs, rawPerS, load, cpu };
+    return { engine: engine.name, statusCacheMs, ocspNonce, batch, workers, ...c, stored, perS: c.accepted / c.secs, rawPerS, load, cpu };
   }
 
   console.log(`insurer-gateway reports bench: ${TOTAL} reports, ${CLIENTS} concurrent clients (child process), ${RESIDENTS} residents, in-process OCSP; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
   for (const engine of dbEngines()) for (const mode of MODES) for (const batch of BATCHES) for (const workers of WORKERS) {
     if (workers > 1 && engine.name !== 'postgres') continue;
-    const r = await run(mode, batch, engine, workers);
+    const r = await run(mode.statusCacheMs, mode.ocspNonce, batch, engine, workers);
     console.log([
-      `${r.engine} statusCacheMs=${r.statusCacheMs} batch≤${r.batch}${r.workers > 1 ? ` workers=${r.workers}` : ''}:`,
+      `${r.engine} statusCacheMs=${r.statusCacheMs}${r.ocspNonce ? '' : ' no-nonce'} batch≤${r.batch}${r.workers > 1 ? ` workers=${r.workers}` : ''}:`,
       `accepted ${r.accepted}/${TOTAL} (stored ${r.stored}; HTTP ${JSON.stringify(r.statuses)})`,
       `${r.perS.toFixed(0)} reports/s through HTTP`,
       `raw jpki verifyCms ${r.rawPerS.toFixed(0)}/s`,

@@ -19,6 +19,7 @@ export const GatewayConfigSchema = Type.Object({
   KZ_GATEWAY_SESSION_TTL_S: Type.Integer({ minimum: 60, default: 1800, description: 'Post-box login session lifetime (seconds)' }),
   KZ_GATEWAY_SIGNATURE_WINDOW_S: Type.Integer({ minimum: 5, maximum: 3600, default: 300, description: 'Allowed clock skew of signed insurer requests (seconds)' }),
   KZ_GATEWAY_STATUS_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 0, description: 'Reuse a revocation answer (OCSP) for this long (ms, never past its nextUpdate) when verifying reports and logins; 0 asks the authority at every use' }),
+  KZ_GATEWAY_OCSP_NONCE: Type.Boolean({ default: true, description: "Send a nonce with every OCSP request and require it echoed (true: each answer made for this request). false accepts the responder's pre-produced answers (RFC 5019), no older than 5 min by their thisUpdate; much cheaper for the responder" }),
   KZ_GATEWAY_WATCH_INTERVAL_S: Type.Integer({ minimum: 1, default: 3600, description: 'How often enrolled signing certificates are re-checked with the authority (seconds)' }),
   KZ_GATEWAY_WEBHOOK_INTERVAL_S: Type.Integer({ minimum: 1, default: 2, description: 'How often due webhook deliveries are attempted (seconds)' }),
   KZ_GATEWAY_NOTICE_RETENTION_DAYS: Type.Integer({ minimum: 1, default: 90, description: 'Days a closed notice (answered, withdrawn or past due) stays in the post-box before deletion' }),

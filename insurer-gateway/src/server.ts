@@ -1,7 +1,7 @@
 /**
  * Runs the insurer gateway alone: `npx tsx insurer-gateway/src/server.ts`. It trusts the CAs the
  * authority publishes (KZ_GATEWAY_AUTHORITY_URL/ca/anchors.pem), asks its OCSP responder for
- * every verification, and follows its renewal links. Config: src/config.ts (KZ_GATEWAY_*).
+ * every verification (with a nonce unless KZ_GATEWAY_OCSP_NONCE=false), and follows its renewal links. Config: src/config.ts (KZ_GATEWAY_*).
  */
 import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
@@ -19,7 +19,7 @@ const logger = createLogger({ name: 'insurer-gateway', level: cfg.KZ_GATEWAY_LOG
 const anchorsRes = await fetch(new URL('/ca/anchors.pem', cfg.KZ_GATEWAY_AUTHORITY_URL)).catch((e: Error) => { throw new Error(`cannot reach the authority at ${cfg.KZ_GATEWAY_AUTHORITY_URL}: ${e.message}`); });
 if (!anchorsRes.ok) throw new Error(`the authority answered HTTP ${anchorsRes.status} for its trust anchors`);
 const trustAnchors = await anchorsRes.text();
-const verifier = createVerifier({ trustAnchors, status: ocspStatusSource(new URL('/ocsp', cfg.KZ_GATEWAY_AUTHORITY_URL).toString()), statusCacheMs: cfg.KZ_GATEWAY_STATUS_CACHE_MS });
+const verifier = createVerifier({ trustAnchors, status: ocspStatusSource(new URL('/ocsp', cfg.KZ_GATEWAY_AUTHORITY_URL).toString()), statusCacheMs: cfg.KZ_GATEWAY_STATUS_CACHE_MS, ocspNonce: cfg.KZ_GATEWAY_OCSP_NONCE });
 const db = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: cfg.KZ_GATEWAY_DATA_DIR });
 const client = cfg.KZ_GATEWAY_MQTT_URL
   ? await mqtt.connectAsync(cfg.KZ_GATEWAY_MQTT_URL, { protocolVersion: 4, username: cfg.KZ_GATEWAY_MQTT_USERNAME, password: cfg.KZ_GATEWAY_MQTT_PASSWORD, clientId: cfg.KZ_GATEWAY_MQTT_USERNAME })

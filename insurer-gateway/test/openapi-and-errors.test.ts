@@ -45,5 +45,8 @@ describe('OpenAPI description, documented errors, config', () => {
     expect(loadGatewayConfig({ KZ_GATEWAY_STATUS_CACHE_MS: '60000' }).KZ_GATEWAY_STATUS_CACHE_MS).toBe(60_000);
     expect(() => loadGatewayConfig({ KZ_GATEWAY_STATUS_CACHE_MS: '-1' })).toThrow(/KZ_GATEWAY_STATUS_CACHE_MS/);
     expect(() => loadGatewayConfig({ KZ_GATEWAY_STATUS_CACHE_MS: '3600000' })).toThrow(/KZ_GATEWAY_STATUS_CACHE_MS/);
+    expect(loadGatewayConfig({}).KZ_GATEWAY_OCSP_NONCE).toBe(true);
+    expect(loadGatewayConfig({ KZ_GATEWAY_OCSP_NONCE: 'false' }).KZ_GATEWAY_OCSP_NONCE).toBe(false);
+    expect(() => loadGatewayConfig({ KZ_GATEWAY_OCSP_NONCE: 'sometimes' })).toThrow(/KZ_GATEWAY_OCSP_NONCE/);
   });
 });

@@ -12,7 +12,7 @@ import { createEndEntity, createIssuingCa, createRootCa, fifthBirthdayAfter, new
 import { fileStore, memoryStore, STORE_FORMAT, type AuthorityStore, type CertRecord, type StoreData, type StoredCa } from './authority-store.ts';
 import { EmulatedCard } from './emulated-card.ts';
 import { parseJpkiPersonal, validatePerson, type Person } from './personal.ts';
-import { answerOcsp, type ResponderCa } from './ocsp-responder.ts';
+import { PresignedResponses, answerOcsp, type RegisterEntry, type ResponderCa } from './ocsp-responder.ts';
 import { REASON_CODE, isAuthorityReason, type AuthorityReason } from './revocation-reason.ts';
 import type { CrlStatusSource, OcspStatusSource } from './status-source.ts';
 import { normalizeSerial } from './bytes.ts';
@@ -25,6 +25,12 @@ export interface AuthorityOptions {
   publicUrl?: string;
   /** Validity of each OCSP answer (nextUpdate − thisUpdate), ms. Default 5 minutes. */
   ocspValidityMs?: number;
+  /**
+   * Answers to OCSP requests without a nonce (RFC 5019) come from pre-produced responses, one per
+   * certificate, re-signed at once when its status changes and at the first request once this old
+   * (ms; default half the validity, at most 60 s). 0 signs every answer at request time.
+   */
+  ocspPresignRefreshMs?: number;
   /** Validity of each CRL (nextUpdate − thisUpdate), ms. Default 1 hour. */
   crlValidityMs?: number;
   clock?: () => Date;
@@ -101,7 +107,7 @@ export interface Authority {
   renewedTo(oldSerial: string): string | null;
   trustAnchors(): TrustAnchors;
   crl(kind: CertKind): Promise<Uint8Array>;
-  /** Answers a DER OCSP request (RFC 6960) with a signed DER response. */
+  /** Answers a DER OCSP request (RFC 6960) with a signed DER response: made now when it carries a nonce, else pre-produced (RFC 5019). */
   ocsp(request: Uint8Array): Promise<Uint8Array>;
   /** In-process OCSP source for a verifier: real signed responses, no network. */
   statusSource(): OcspStatusSource;
@@ -151,6 +157,22 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
   // fail early on a damaged key file rather than at the first signature
   for (const c of Object.values(initial.cas)) createPrivateKey({ key: Buffer.from(unb64(c.keyPkcs8)), format: 'der', type: 'pkcs8' });
   const responderCas: ResponderCa[] = (['sign', 'auth'] as const).map((kind) => ({ kind, ...issuers[kind] }));
+  const presignRefreshMs = opts.ocspPresignRefreshMs ?? Math.min(ocspValidityMs / 2, 60_000);
+  const presigned = presignRefreshMs > 0 ? new PresignedResponses(presignRefreshMs) : undefined;
+  const registerEntry = (kind: CertKind, serial: string): RegisterEntry | undefined => {
+    const r = records()[serial];
+    if (!r || r.kind !== kind) return undefined;
+    return { status: r.status, ...(r.revokedAt ? { revokedAt: new Date(r.revokedAt) } : {}), ...(r.reason ? { reason: r.reason } : {}) };
+  };
+  /** Re-signs the pre-produced answers of these certificates now (their status changed; lookups check it anyway). */
+  const represign = (serials: { serial: string; kind: CertKind }[]) => {
+    if (!presigned) return;
+    const now = clock();
+    for (const { serial, kind } of serials) {
+      const e = registerEntry(kind, serial);
+      if (e) void presigned.refresh(kind, serial, e, now, ocspValidityMs).catch(() => { /* the next lookup signs */ });
+    }
+  };
 
   const records = () => store.read()!.certs;
   const record = (serial: string): CertRecord => {
@@ -199,6 +221,14 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
       }
       return { data, result: undefined };
     });
+    if (presigned) {
+      const pre = (kind: CertKind, serial: string) => {
+        const ca = responderCas.find((c) => c.kind === kind)!;
+        return presigned.get(ca, PresignedResponses.certId(ca, serial), serial, registerEntry(kind, serial)!, now, ocspValidityMs);
+      };
+      await Promise.all([pre('auth', authSerial), pre('sign', signSerial)]);
+      if (link) represign([{ serial: link.sign, kind: 'sign' }, { serial: link.auth, kind: 'auth' }]);
+    }
     const card = new EmulatedCard({
       authKeyPkcs8: await exportPkcs8(authKeys.privateKey), signKeyPkcs8: await exportPkcs8(signKeys.privateKey),
       authCert: new Uint8Array(authCert.rawData), authCaCert: new Uint8Array(issuers.auth.cert.rawData),
@@ -243,7 +273,7 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
       const first = record(serial);
       if (first.status === 'revoked') throw jpkiErrors.KZ_JPKI_ALREADY_REVOKED(`${first.serial} (${first.reason})`);
       const at = (o.at ?? clock()).toISOString();
-      return store.update((d) => {
+      const revoked = store.update((d) => {
         const out: RevokedEntry[] = [];
         const targets = [first.serial, ...(reason === 'card-lost' || reason === 'died' ? [first.pairSerial] : [])];
         for (const s of targets) {
@@ -254,6 +284,8 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
         }
         return { data: d!, result: out };
       });
+      represign(revoked);
+      return revoked;
     },
 
     async renew(oldSignSerial, secrets, o = {}) {
@@ -288,11 +320,7 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
       };
     },
     crl: makeCrl,
-    ocsp: (request) => answerOcsp(request, responderCas, (kind, serial) => {
-      const r = records()[serial];
-      if (!r || r.kind !== kind) return undefined;
-      return { status: r.status, ...(r.revokedAt ? { revokedAt: new Date(r.revokedAt) } : {}), ...(r.reason ? { reason: r.reason } : {}) };
-    }, { now: clock(), validityMs: ocspValidityMs }),
+    ocsp: (request) => answerOcsp(request, responderCas, registerEntry, { now: clock(), validityMs: ocspValidityMs, presigned }),
     statusSource: () => ({ kind: 'ocsp', name: 'authority (in-process OCSP)', send: (req) => authority.ocsp(req) }),
     crlSource: () => ({ kind: 'crl', name: 'authority (in-process CRL)', crls: async () => [await makeCrl('sign'), await makeCrl('auth')] }),
   };

@@ -5,17 +5,16 @@
  * (RFC 5280 §5) must be signed by the issuer and current. Anything else is "unknown", never "good".
  */
 import { createHash, randomBytes, verify as rsaVerify } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Extension } from '@peculiar/asn1-x509';
-import { CertID, OCSPRequest, Request, TBSRequest, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
-import { pkijs, x509 } from './engine.ts';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { CertID, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
+import { x509 } from './engine.ts';
 import { OID } from './constants.ts';
-import { equalBytes, normalizeSerial, toArrayBuffer, toBytes } from './bytes.ts';
+import { concat, equalBytes, normalizeSerial, toArrayBuffer, toBytes, toHex } from './bytes.ts';
 import type { Anchor, CertInfo } from './certificate-check.ts';
 import { reasonFromCode, type RevocationReason } from './revocation-reason.ts';
 import type { CrlStatusSource, OcspStatusSource } from './status-source.ts';
-import { children, expectOne, readTlv } from './der.ts';
+import { DerError, children, expectOne, expectTag, oidBytes, readTlv, type Tlv } from './der.ts';
 
 export type StatusAnswer =
   | { status: 'good'; source: 'ocsp' | 'crl'; evidence: Uint8Array; thisUpdate: Date; nextUpdate: Date | undefined }
@@ -51,33 +50,130 @@ function keyBits(der: Uint8Array): Uint8Array {
   return bits.subarray(1); // skip the unused-bits octet
 }
 
-export interface OcspQuery { certId: CertID; issuerKeyHash: Uint8Array; issuerNameHash: Uint8Array }
+export interface OcspQuery {
+  certId: CertID;
+  issuerKeyHash: Uint8Array;
+  issuerNameHash: Uint8Array;
+  /** The DER CertID, built once: requests are assembled around it without an ASN.1 library. */
+  certIdDer: Uint8Array;
+  /** The whole request without a nonce (RFC 5019: the form a pre-producing responder answers from its store). */
+  plainRequest: Uint8Array;
+}
 
 /** The CertID (SHA-1, as RFC 5019 clients use) of a certificate: cacheable per certificate. */
 export function ocspQuery(cert: CertInfo, issuer: Anchor): OcspQuery {
   const issuerNameHash = createHash('sha1').update(issuer.subjectDer).digest();
   const issuerKeyHash = createHash('sha1').update(keyBits(issuer.der)).digest();
+  const certId = new CertID({
+    hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha1, parameters: null }),
+    issuerNameHash: new OctetString(toArrayBuffer(issuerNameHash)), issuerKeyHash: new OctetString(toArrayBuffer(issuerKeyHash)),
+    serialNumber: toArrayBuffer(cert.serialValue),
+  });
+  const certIdDer = new Uint8Array(AsnConvert.serialize(certId));
+  return { issuerNameHash, issuerKeyHash, certId, certIdDer, plainRequest: ocspRequestDer(certIdDer) };
+}
+
+/** DER length octets. */
+function derLength(n: number): Uint8Array {
+  if (n < 0x80) return Uint8Array.of(n);
+  const out: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
+  return Uint8Array.of(0x80 | out.length, ...out);
+}
+const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
+  const value = concat(...parts);
+  return concat(Uint8Array.of(tag), derLength(value.length), value);
+};
+const NONCE_OID_TLV = tlv(0x06, oidBytes(id_pkix_ocsp_nonce));
+
+/**
+ * OCSPRequest ::= SEQUENCE { tbsRequest SEQUENCE { requestList SEQUENCE OF Request { reqCert CertID },
+ * requestExtensions [2] EXPLICIT Extensions OPTIONAL } } (RFC 6960 §4.1.1), one CertID, and the
+ * nonce extension (RFC 8954: extnValue holds the DER OCTET STRING of the nonce) when given.
+ */
+export function ocspRequestDer(certIdDer: Uint8Array, nonceValue?: Uint8Array): Uint8Array {
+  const requestList = tlv(0x30, tlv(0x30, certIdDer));
+  const ext = nonceValue ? [tlv(0xa2, tlv(0x30, tlv(0x30, NONCE_OID_TLV, tlv(0x04, nonceValue))))] : [];
+  return tlv(0x30, tlv(0x30, requestList, ...ext));
+}
+
+const SIG_HASH_BY_DER = new Map(Object.entries(HASH_BY_SIG).map(([oid, h]) => [toHex(oidBytes(oid)), { oid, hash: h }]));
+const OCSP_BASIC_DER = oidBytes(OID.ocspBasic);
+const SHA1_DER = oidBytes(OID.sha1);
+const NONCE_DER = oidBytes(id_pkix_ocsp_nonce);
+const RESPONSE_STATUS: Record<number, string> = { 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized' };
+
+/** GeneralizedTime as DER requires (RFC 5280 §4.1.2.5.2: Z, seconds, no fraction); fractions tolerated. */
+function readGeneralizedTime(t: Tlv | undefined, what: string): Date {
+  const el = expectTag(t, 0x18, what);
+  const s = Buffer.from(el.value).toString('latin1');
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(s);
+  if (!m) throw new DerError(`${what} is not a GeneralizedTime in UTC`);
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0));
+  if (Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1) throw new DerError(`${what} is not a calendar date`);
+  return d;
+}
+
+interface ParsedSingle { certId: Tlv[]; status: Tlv; thisUpdate: Date; nextUpdate: Date | undefined }
+interface ParsedBasic { tbs: Uint8Array; sigHash: string | undefined; sigOid: string; signature: Uint8Array; responses: ParsedSingle[]; nonce: Uint8Array | undefined }
+
+/**
+ * Walks an OCSPResponse (RFC 6960 §4.2.1) with the strict DER reader: status code, or the basic
+ * response's signed part, signature and single responses. Views into the input, no objects from
+ * an ASN.1 library (pkijs took about as long to parse an answer as the responder took to sign it).
+ */
+function parseOcspResponse(der: Uint8Array): { code: number } | { code: 0; basic: ParsedBasic } | { code: 0; notBasic: true } {
+  const top = children(expectOne(der, 0x30, 'OCSPResponse').value);
+  const status = expectTag(top[0], 0x0a, 'responseStatus');
+  if (status.value.length !== 1) throw new DerError('responseStatus is not one octet');
+  const code = status.value[0]!;
+  if (code !== 0) return { code };
+  const rb = children(expectTag(top[1], 0xa0, 'responseBytes').value);
+  const rbSeq = children(expectTag(rb[0], 0x30, 'ResponseBytes').value);
+  if (!equalBytes(expectTag(rbSeq[0], 0x06, 'responseType').value, OCSP_BASIC_DER)) return { code: 0, notBasic: true };
+  const basicDer = expectTag(rbSeq[1], 0x04, 'response').value;
+  const basic = children(expectOne(basicDer, 0x30, 'BasicOCSPResponse').value);
+  const tbs = expectTag(basic[0], 0x30, 'tbsResponseData');
+  const sigAlg = children(expectTag(basic[1], 0x30, 'signatureAlgorithm').value);
+  const sigOidDer = expectTag(sigAlg[0], 0x06, 'signature algorithm').value;
+  const sigBits = expectTag(basic[2], 0x03, 'signature').value;
+  if (sigBits[0] !== 0) throw new DerError('signature has unused bits');
+  const known = SIG_HASH_BY_DER.get(toHex(sigOidDer));
+
+  const fields = children(tbs.value);
+  let i = 0;
+  if (fields[i]?.tag === 0xa0) i++; // version
+  if (fields[i]?.tag !== 0xa1 && fields[i]?.tag !== 0xa2) throw new DerError('responderID is missing');
+  i++;
+  readGeneralizedTime(fields[i++], 'producedAt');
+  const responses = children(expectTag(fields[i++], 0x30, 'responses').value).map((r): ParsedSingle => {
+    const f = children(expectTag(r, 0x30, 'SingleResponse').value);
+    const certId = children(expectTag(f[0], 0x30, 'certID').value);
+    const st = f[1];
+    if (!st) throw new DerError('certStatus is missing');
+    const thisUpdate = readGeneralizedTime(f[2], 'thisUpdate');
+    const nextUpdate = f[3]?.tag === 0xa0 ? readGeneralizedTime(readTlv(f[3].value, 0), 'nextUpdate') : undefined;
+    return { certId, status: st, thisUpdate, nextUpdate };
+  });
+  let nonce: Uint8Array | undefined;
+  const ext = fields[i];
+  if (ext?.tag === 0xa1) {
+    for (const e of children(expectTag(readTlv(ext.value, 0), 0x30, 'responseExtensions').value)) {
+      const parts = children(expectTag(e, 0x30, 'Extension').value);
+      if (equalBytes(expectTag(parts[0], 0x06, 'extnID').value, NONCE_DER)) nonce = expectTag(parts[parts.length - 1], 0x04, 'extnValue').value;
+    }
+  }
   return {
-    issuerNameHash, issuerKeyHash,
-    certId: new CertID({
-      hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha1, parameters: null }),
-      issuerNameHash: new OctetString(toArrayBuffer(issuerNameHash)), issuerKeyHash: new OctetString(toArrayBuffer(issuerKeyHash)),
-      serialNumber: toArrayBuffer(cert.serialValue),
-    }),
+    code: 0,
+    basic: { tbs: tbs.raw, sigHash: known?.hash, sigOid: known?.oid ?? toHex(sigOidDer), signature: sigBits.subarray(1), responses, nonce },
   };
 }
 
 export async function ocspStatus(
   source: OcspStatusSource, cert: CertInfo, issuer: Anchor, query: OcspQuery, now: Date, f: FreshnessOptions & { nonce: boolean },
 ): Promise<StatusAnswer> {
-  const nonce = f.nonce ? randomBytes(16) : undefined;
-  const nonceValue = nonce ? new Uint8Array(AsnConvert.serialize(new OctetString(toArrayBuffer(nonce)))) : undefined;
-  const request = new Uint8Array(AsnConvert.serialize(new OCSPRequest({
-    tbsRequest: new TBSRequest({
-      requestList: [new Request({ reqCert: query.certId })],
-      ...(nonceValue ? { requestExtensions: [new Extension({ extnID: id_pkix_ocsp_nonce, critical: false, extnValue: new OctetString(toArrayBuffer(nonceValue)) })] } : {}),
-    }),
-  })));
+  const nonceValue = f.nonce ? tlv(0x04, randomBytes(16)) : undefined;
+  const request = nonceValue ? ocspRequestDer(query.certIdDer, nonceValue) : query.plainRequest;
   let der: Uint8Array;
   try {
     der = await source.send(request);
@@ -85,54 +181,58 @@ export async function ocspStatus(
     return unknown(`${source.name} cannot be reached: ${(e as Error).message}`);
   }
   const evidence = toBytes(der);
-  let basic: pkijs.BasicOCSPResponse;
+  let parsed: ReturnType<typeof parseOcspResponse>;
   try {
-    const resp = pkijs.OCSPResponse.fromBER(toArrayBuffer(evidence));
-    const code = resp.responseStatus.valueBlock.valueDec;
-    if (code !== 0) {
-      const names: Record<number, string> = { 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized' };
-      return unknown(`${source.name} answered ${names[code] ?? `status ${code}`}`);
-    }
-    if (resp.responseBytes?.responseType !== OID.ocspBasic) return unknown('OCSP response is not a basic response');
-    basic = pkijs.BasicOCSPResponse.fromBER(toArrayBuffer(resp.responseBytes.response.valueBlock.valueHexView));
+    parsed = parseOcspResponse(evidence);
   } catch (e) {
     return unknown(`OCSP response is malformed: ${(e as Error).message}`);
   }
-  const hash = HASH_BY_SIG[basic.signatureAlgorithm.algorithmId];
-  if (!hash) return unknown(`OCSP response signed with an unsupported algorithm ${basic.signatureAlgorithm.algorithmId}`);
+  if (parsed.code !== 0) return unknown(`${source.name} answered ${RESPONSE_STATUS[parsed.code] ?? `status ${parsed.code}`}`);
+  if (!('basic' in parsed)) return unknown('OCSP response is not a basic response');
+  const basic = parsed.basic;
+  if (!basic.sigHash) return unknown(`OCSP response signed with an unsupported algorithm ${basic.sigOid}`);
   let signedByIssuer = false;
   try {
-    signedByIssuer = rsaVerify(hash, basic.tbsResponseData.tbsView, issuer.key, basic.signature.valueBlock.valueHexView);
+    signedByIssuer = rsaVerify(basic.sigHash, basic.tbs, issuer.key, basic.signature);
   } catch { /* a key of another type, or garbage */ }
   // §4.2.2.2: only the issuing CA's own signature is accepted (no delegated responders here)
   if (!signedByIssuer) return unknown("OCSP response is not signed by the certificate's issuing CA");
 
-  const data = basic.tbsResponseData;
-  if (nonceValue) {
-    const echoed = data.responseExtensions?.find((e) => e.extnID === id_pkix_ocsp_nonce);
-    if (!echoed || !equalBytes(toBytes(echoed.extnValue.valueBlock.valueHexView), nonceValue)) return unknown('OCSP response does not echo our nonce (replayed?)');
-  }
-  const single = data.responses.find((r) =>
-    r.certID.hashAlgorithm.algorithmId === OID.sha1
-    && equalBytes(toBytes(r.certID.issuerNameHash.valueBlock.valueHexView), query.issuerNameHash)
-    && equalBytes(toBytes(r.certID.issuerKeyHash.valueBlock.valueHexView), query.issuerKeyHash)
-    && normalizeSerial(Buffer.from(r.certID.serialNumber.valueBlock.valueHexView).toString('hex')) === cert.serial);
+  if (nonceValue && (!basic.nonce || !equalBytes(basic.nonce, nonceValue))) return unknown('OCSP response does not echo our nonce (replayed?)');
+  const single = basic.responses.find((r) => {
+    const alg = r.certId[0] ? children(r.certId[0].value)[0] : undefined;
+    return alg?.tag === 0x06 && equalBytes(alg.value, SHA1_DER)
+      && r.certId[1]?.tag === 0x04 && equalBytes(r.certId[1].value, query.issuerNameHash)
+      && r.certId[2]?.tag === 0x04 && equalBytes(r.certId[2].value, query.issuerKeyHash)
+      && r.certId[3]?.tag === 0x02 && normalizeSerial(toHex(r.certId[3].value)) === cert.serial;
+  });
   if (!single) return unknown('OCSP response does not answer for this certificate');
   const stale = freshness(single.thisUpdate, single.nextUpdate, now, f, 'OCSP response');
   if (stale) return unknown(stale);
-
-  const status = single.certStatus as asn1js.BaseBlock;
-  const tag = status.idBlock.tagClass === 3 ? status.idBlock.tagNumber : -1;
-  const common = { source: 'ocsp' as const, evidence, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
-  if (tag === 0) return { status: 'good', ...common };
-  if (tag === 1) {
-    const parts = (status as asn1js.Constructed).valueBlock.value;
-    const time = parts[0] as asn1js.GeneralizedTime;
-    const reasonEl = parts[1] as asn1js.Constructed | undefined;
-    const code = reasonEl ? (reasonEl.valueBlock.value[0] as asn1js.Enumerated)?.valueBlock.valueDec : undefined;
-    return { status: 'revoked', ...common, revokedAt: time.toDate(), reason: reasonFromCode(code) };
+  // Without a nonce the answer may have been produced before this request (RFC 5019 §2.2.4:
+  // pre-produced responses): it must not be older than maxAgeMs, whatever its nextUpdate says.
+  if (!nonceValue && now.getTime() - single.thisUpdate.getTime() > f.maxAgeMs) {
+    return unknown(`OCSP response is older than ${Math.round(f.maxAgeMs / 1000)} s (produced ${single.thisUpdate.toISOString()}, no nonce)`);
   }
-  if (tag === 2) return unknown('the OCSP responder does not know this certificate');
+
+  const common = { source: 'ocsp' as const, evidence, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
+  try {
+    const st = single.status;
+    if (st.tag === 0x80) return { status: 'good', ...common };
+    if (st.tag === 0xa1) {
+      const parts = children(st.value);
+      const revokedAt = readGeneralizedTime(parts[0], 'revocationTime');
+      let code: number | undefined;
+      if (parts[1]?.tag === 0xa0) {
+        const e = expectOne(parts[1].value, 0x0a, 'revocationReason');
+        code = e.value.length === 1 ? e.value[0] : undefined;
+      }
+      return { status: 'revoked', ...common, revokedAt, reason: reasonFromCode(code) };
+    }
+    if (st.tag === 0x82) return unknown('the OCSP responder does not know this certificate');
+  } catch (e) {
+    return unknown(`OCSP certStatus is malformed: ${(e as Error).message}`);
+  }
   return unknown('OCSP certStatus is malformed');
 }
 
