@@ -136,6 +136,10 @@ function parseOcspResponse(der: Uint8Array): { code: number } | { code: 0; basic
   const tbs = expectTag(basic[0], 0x30, 'tbsResponseData');
   const sigAlg = children(expectTag(basic[1], 0x30, 'signatureAlgorithm').value);
   const sigOidDer = expectTag(sigAlg[0], 0x06, 'signature algorithm').value;
+  // RFC 4055 §5: the parameters of the RSA PKCS #1 v1.5 algorithms are NULL or absent (not signed, so checked here)
+  if (sigAlg.length > 2 || (sigAlg[1] && (sigAlg[1].tag !== 0x05 || sigAlg[1].value.length !== 0))) {
+    throw new DerError('signatureAlgorithm parameters are not NULL');
+  }
   const sigBits = expectTag(basic[2], 0x03, 'signature').value;
   if (sigBits[0] !== 0) throw new DerError('signature has unused bits');
   const known = SIG_HASH_BY_DER.get(toHex(sigOidDer));
