@@ -21,7 +21,6 @@
  *     from a bare mqtt.js client with the same in-flight window, into the same console.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -30,6 +29,7 @@ import { topics, type ShelterEvent } from '@kizuna/contract';
 import { createCredentialStore, createEmbeddedBroker, migrateBroker } from '@kizuna/broker';
 import { startConsole } from '@kizuna/municipal-console';
 import { BENCH_MUNI as MUNI, seedTown } from '../../municipal-console/bench/_fanout-town.ts';
+import { openLiveStream } from '../../municipal-console/bench/_live-stream.ts';
 import { buildTerminalApp } from '../src/app.ts';
 import { Ingest } from '../../municipal-console/src/ingest.ts';
 import { LiveHub } from '../../municipal-console/src/live.ts';
@@ -163,30 +163,7 @@ const alert = await res.json() as { id: string; reach: { devices: number } };
 say(`alert issued to ${alert.reach.devices} TVs in ${Date.now() - t0} ms`);
 
 const seen: { at: number; arrived: number }[] = [];
-let closeStream = () => undefined as void;
-await new Promise<void>((resolve, reject) => {
-  const req = request(`${consoleServer.url}/api/live`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (r) => {
-    if (r.statusCode !== 200) { reject(new Error(`/api/live answered ${r.statusCode}`)); return; }
-    r.setEncoding('utf8');
-    let buf = '';
-    r.on('data', (chunk: string) => {
-      const at = performance.now();
-      buf += chunk;
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, end); buf = buf.slice(end + 2);
-        if (!block.includes('event: alert')) continue;
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        const ev = JSON.parse(data!.slice(6)) as { alert: { id: string }; totals: { arrived: number } };
-        if (ev.alert.id === alert.id) seen.push({ at, arrived: ev.totals.arrived });
-      }
-    });
-    resolve();
-  });
-  req.on('error', reject);
-  req.end();
-  closeStream = () => { req.destroy(); };
-});
+const liveStream = await openLiveStream(consoleServer.url, token, alert.id, (e) => seen.push({ at: e.at, arrived: e.totals.arrived }));
 await sleep(THROTTLE_MS * 3);
 
 const s0 = performance.now();
@@ -260,7 +237,7 @@ await tdb.close();
 }
 
 unhook();
-closeStream(); // the browser leaves: the console's close does not wait for its stream
+liveStream.close(); // the browser leaves: the console's close does not wait for its stream
 await consoleServer.close();
 await muniClient.endAsync();
 await store0.drop();

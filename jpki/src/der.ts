@@ -1,9 +1,11 @@
 /**
- * A minimal, strict DER reader (X.690 §10) for the verifier's hot path: it walks a CMS message
- * without building objects, returning views into the input. Parsing a whole message with asn1js
- * costs about 1 ms here, thirty times an RSA-2048 verification; certificates, CRLs and OCSP
- * responses are still parsed by the libraries, once, and cached. Indefinite lengths are refused.
+ * A minimal, strict DER reader (X.690 §10) for the verifier's hot path: it walks a CMS message or
+ * an OCSP response without building objects, returning views into the input. Parsing a whole
+ * message with asn1js costs about 1 ms here, thirty times an RSA-2048 verification; certificates
+ * and CRLs are still parsed by the libraries, once, and cached. Indefinite lengths are refused.
+ * `derTlv` is the writing side, for the few structures built per request (OCSP).
  */
+import { concat } from './bytes.ts';
 
 export class DerError extends Error {}
 
@@ -59,6 +61,20 @@ export function expectTag(t: Tlv | undefined, tag: number, what: string): Tlv {
   if (!t) throw new DerError(`${what} is missing`);
   if (t.tag !== tag) throw new DerError(`${what}: expected tag ${tag.toString(16)}, found ${t.tag.toString(16)}`);
   return t;
+}
+
+/** DER length octets (X.690 §10.1: definite, shortest form). */
+function derLength(n: number): Uint8Array {
+  if (n < 0x80) return Uint8Array.of(n);
+  const out: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
+  return Uint8Array.of(0x80 | out.length, ...out);
+}
+
+/** One DER TLV around the given value parts (the writing side of `readTlv`). */
+export function derTlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  const value = parts.length === 1 ? parts[0]! : concat(...parts);
+  return concat(Uint8Array.of(tag), derLength(value.length), value);
 }
 
 /** DER encoding of an OBJECT IDENTIFIER's value (for byte comparison with parsed OIDs). */

@@ -13,8 +13,8 @@ import * as asn1js from 'asn1js';
 import { OCSPResponseStatus, id_pkix_ocsp_basic, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
 import { RSA_ALG, subtle, type x509 } from './engine.ts';
 import { OID } from './constants.ts';
-import { concat, normalizeSerial, toHex, toBytes, equalBytes } from './bytes.ts';
-import { children, expectOne, expectTag, oidBytes, readTlv } from './der.ts';
+import { normalizeSerial, toHex, toBytes, equalBytes } from './bytes.ts';
+import { children, derTlv, expectOne, expectTag, oidBytes, readTlv } from './der.ts';
 import type { CertKind } from './profile.ts';
 import { REASON_CODE, type AuthorityReason } from './revocation-reason.ts';
 
@@ -58,17 +58,7 @@ export interface AnswerOptions {
   presigned?: PresignedResponses;
 }
 
-/** DER encoding helpers (X.690 §10), enough for OCSP responses. */
-function derLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | out.length, ...out);
-}
-function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  const value = parts.length === 1 ? parts[0]! : concat(...parts);
-  return concat(Uint8Array.of(tag), derLength(value.length), value);
-}
+const tlv = derTlv;
 /** GeneralizedTime, whole seconds, Z (RFC 5280 §4.1.2.5.2). */
 function generalizedTime(d: Date): Uint8Array {
   const s = d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:T]/g, '');

@@ -10,11 +10,11 @@ import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { CertID, id_pkix_ocsp_nonce } from '@peculiar/asn1-ocsp';
 import { x509 } from './engine.ts';
 import { OID } from './constants.ts';
-import { concat, equalBytes, normalizeSerial, toArrayBuffer, toBytes, toHex } from './bytes.ts';
+import { equalBytes, normalizeSerial, toArrayBuffer, toBytes, toHex } from './bytes.ts';
 import type { Anchor, CertInfo } from './certificate-check.ts';
 import { reasonFromCode, type RevocationReason } from './revocation-reason.ts';
 import type { CrlStatusSource, OcspStatusSource } from './status-source.ts';
-import { DerError, children, expectOne, expectTag, oidBytes, readTlv, type Tlv } from './der.ts';
+import { DerError, children, derTlv, expectOne, expectTag, oidBytes, readTlv, type Tlv } from './der.ts';
 
 export type StatusAnswer =
   | { status: 'good'; source: 'ocsp' | 'crl'; evidence: Uint8Array; thisUpdate: Date; nextUpdate: Date | undefined }
@@ -73,17 +73,7 @@ export function ocspQuery(cert: CertInfo, issuer: Anchor): OcspQuery {
   return { issuerNameHash, issuerKeyHash, certId, certIdDer, plainRequest: ocspRequestDer(certIdDer) };
 }
 
-/** DER length octets. */
-function derLength(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | out.length, ...out);
-}
-const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
-  const value = concat(...parts);
-  return concat(Uint8Array.of(tag), derLength(value.length), value);
-};
+const tlv = derTlv;
 const NONCE_OID_TLV = tlv(0x06, oidBytes(id_pkix_ocsp_nonce));
 
 /**

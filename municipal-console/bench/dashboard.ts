@@ -23,7 +23,6 @@
  * many events arrive, the browser gets at most one `alert` event per alert per THROTTLE_MS.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -32,6 +31,7 @@ import { createLogger, openDb, type Db } from '@kizuna/core';
 import { createCredentialStore, createEmbeddedBroker, type IssuedCredentials } from '@kizuna/broker';
 import { startConsole } from '../src/index.ts';
 import { BENCH_MUNI, deviceId, seedTown } from './_fanout-town.ts';
+import { openLiveStream } from './_live-stream.ts';
 
 const num = (k: string, d: number) => { const v = Number(process.env[k] ?? d); if (!(v > 0)) throw new Error(`${k} must be a number > 0`); return v; };
 const RATE = num('RATE', 1000);
@@ -90,30 +90,7 @@ say(`alert ${alert.id} issued to ${alert.reach.devices} TVs in ${Date.now() - t}
 // The dashboard's stream, read as the browser reads it.
 interface Seen { at: number; delivered: number; arrived: number; bytes: number }
 const seen: Seen[] = [];
-let stream: { destroy(): void } | null = null;
-await new Promise<void>((resolve, reject) => {
-  const req = request(`${consoleServer.url}/api/live`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (r) => {
-    if (r.statusCode !== 200) { reject(new Error(`/api/live answered ${r.statusCode}`)); return; }
-    r.setEncoding('utf8');
-    let buf = '';
-    r.on('data', (chunk: string) => {
-      const at = performance.now();
-      buf += chunk;
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, end); buf = buf.slice(end + 2);
-        if (!block.includes('event: alert')) continue;
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        const ev = JSON.parse(data!.slice(6)) as { alert: { id: string }; totals: { delivered: number; arrived: number } };
-        if (ev.alert.id === alert.id) seen.push({ at, delivered: ev.totals.delivered, arrived: ev.totals.arrived, bytes: Buffer.byteLength(block) });
-      }
-    });
-    resolve();
-  });
-  req.on('error', reject);
-  req.end();
-  stream = req;
-});
+const stream = await openLiveStream(consoleServer.url, token, alert.id, (e) => seen.push({ at: e.at, delivered: e.totals.delivered, arrived: e.totals.arrived, bytes: e.bytes }));
 
 // The load generator's connection (the broker's one admin identity) is also the bare subscriber:
 // when the broker hands each event back to a plain QoS 1 client.
@@ -214,7 +191,7 @@ console.log(`- events never seen in the stream: ${lat.missing + baseLat.missing}
 console.log(`- the browser received ${streamEvents.length} stream events (${(streamEvents.length / loadSpan).toFixed(1)}/s, ${(streamBytes / 1024 / loadSpan).toFixed(1)} KiB/s) for ${load.sent.length} events (${(load.sent.length / loadSpan).toFixed(0)}/s over the phase)`);
 
 loadClient.end(true);
-stream!.destroy(); // an open event stream would hold the server's close
+stream.close(); // an open event stream would hold the server's close
 await consoleServer.close();
 muniClient.end(true);
 await broker.close();

@@ -25,6 +25,7 @@ import type { MqttClient, IPublishPacket } from 'mqtt';
 import type { Db, Logger } from '@kizuna/core';
 import { MessageError, ReceiptSchema, ShelterEventSchema, decodeMessage, parseTopic, topics, type Receipt, type ShelterEvent } from '@kizuna/contract';
 import type { Clock } from './alerts.ts';
+import { HOLD_PUBACK, sendPuback } from './mqtt-park.ts';
 
 /** Sends one message's PUBACK once its write has committed (a no-op after a reconnect). */
 type Ack = () => void;
@@ -39,10 +40,6 @@ export interface AckHoldingBroker {
 
 export interface IngestStats { receipts: number; checkins: number; rejected: number; writeFailures: number }
 
-/** mqtt.js's packet writer: not in its typings, used only to send a held PUBACK. */
-interface PacketWriter { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void }
-/** The callback error that tells mqtt.js to go on without sending the PUBACK itself (it just continues). */
-const HELD = new Error('PUBACK held until the write commits');
 const noop = () => undefined;
 
 export class Ingest {
@@ -117,7 +114,7 @@ export class Ingest {
       return;
     }
     // QoS 0 has no PUBACK; QoS 1's is sent by ackFor after the commit
-    const go = () => callback(packet.qos === 1 ? HELD : undefined);
+    const go = () => callback(packet.qos === 1 ? HOLD_PUBACK : undefined);
     if (this.queued >= (this.o.maxQueued ?? 20_000)) this.parked.push(go); else go();
     if (this.queued >= (this.o.maxBatch ?? 2_000)) void this.flush();
     else this.schedule(this.o.batchDelayMs ?? 0);
@@ -163,7 +160,7 @@ export class Ingest {
     const stream = client.stream;
     const messageId = packet.messageId;
     return () => {
-      if (client.connected && client.stream === stream) (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId }, noop);
+      sendPuback(client, stream, messageId);
     };
   }
 

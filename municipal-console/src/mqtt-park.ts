@@ -11,8 +11,18 @@
 import type { IPublishPacket, MqttClient } from 'mqtt';
 
 interface PacketWriter { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void }
-/** Tells mqtt.js's publish handler not to send the PUBACK (it only sends one on success). */
-const PARKED = new Error('parked until the console handles messages');
+
+/** Passed to `handleMessage`'s callback: mqtt.js goes on reading but sends no PUBACK (it sends one only on success). */
+export const HOLD_PUBACK = new Error('PUBACK held until the message is stored');
+
+/**
+ * Acknowledge a QoS 1 message ourselves, on the connection it came in on only: after a reconnect
+ * the broker re-sends it, and a PUBACK on the new connection could acknowledge another message
+ * that reuses the id.
+ */
+export function sendPuback(client: MqttClient, stream: unknown, messageId: number): void {
+  if (client.connected && client.stream === stream) (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId });
+}
 
 export interface ParkedIncoming {
   /** Messages kept so far. */
@@ -25,7 +35,7 @@ export function parkIncoming(client: MqttClient): ParkedIncoming {
   const parked: { packet: IPublishPacket; stream: unknown }[] = [];
   const parking = (packet: IPublishPacket, callback: (err?: Error) => void) => {
     parked.push({ packet, stream: client.stream });
-    callback(packet.qos === 1 ? PARKED : undefined);
+    callback(packet.qos === 1 ? HOLD_PUBACK : undefined);
   };
   client.handleMessage = parking;
   let released = false;
@@ -36,14 +46,10 @@ export function parkIncoming(client: MqttClient): ParkedIncoming {
       released = true;
       if (client.handleMessage === parking) throw new Error('parkIncoming.release: nothing took over handleMessage (start Ingest first)');
       for (const { packet, stream } of parked.splice(0)) {
-        // After a reconnect the broker re-sends these itself; a PUBACK on the new connection could
-        // acknowledge a different message that reuses the id.
-        if (stream !== client.stream) continue;
+        if (stream !== client.stream) continue; // after a reconnect the broker re-sends these itself
         client.handleMessage(packet, (err?: Error) => {
           // as mqtt.js does: a handler that returns without error has the message acknowledged
-          if (!err && packet.qos === 1 && packet.messageId !== undefined && client.connected && client.stream === stream) {
-            (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId: packet.messageId });
-          }
+          if (!err && packet.qos === 1 && packet.messageId !== undefined) sendPuback(client, stream, packet.messageId);
         });
       }
     },
