@@ -8,19 +8,29 @@
  * a city's worth of rows is written:
  *  1. in the caller's transaction the revision is committed as 'fanning-out' (the alert is
  *     active, with this revision) and the caller's service takes the fan-out's lease;
- *  2. recipients are resolved and personalised, and their rows written in chunks, TVs of people
- *     who need help first (then the elderly, then everyone else), a small first chunk, then
- *     larger ones; each chunk's transaction holds the alert's row lock, checks the lease and
- *     renews its heartbeat; each chunk is published as soon as it is committed (rows precede
- *     their messages), while the next one is written;
- *  3. a last transaction writes the cancels for TVs no longer targeted, deactivates residents
- *     no longer addressed and marks the revision 'published'.
- * Crash safety: a chunk committed but not published is re-sent by the re-sender (its rows say
- * delivered_revision < revision_sent); TVs whose rows were never written are reached when the
- * alert timer finds the revision still 'fanning-out' with a stale heartbeat, takes the lease over
- * and resumes: it personalises again (the refs and shelters already written are kept) and writes
- * only the TVs without a row for this revision. An Update, Cancel or expiry during a fan-out
- * ends it at its next chunk (the lease check fails), and the new revision covers every TV.
+ *  2. recipients are resolved and personalised, and written in chunks, TVs of people who need
+ *     help first (then the elderly, then everyone else), a small first chunk, then larger ones;
+ *     a chunk is written as ONE journal row (`fanout_chunks`: its TVs, their exact payloads and
+ *     their residents, as joined text) in a transaction that holds the alert's row lock, checks
+ *     the lease and renews its heartbeat; each chunk is published as soon as it is committed
+ *     (the journal precedes the messages), while the next one is written;
+ *  3. once every chunk is published and acknowledged by the broker, the journal is materialised
+ *     into one `alert_recipients` row per resident and one `deliveries` row per TV (what the
+ *     re-sender, receipts and live figures work from), and a last transaction writes the
+ *     cancels for TVs no longer targeted, deactivates residents no longer addressed and marks
+ *     the revision 'published'.
+ * Why a journal: the per-TV rows cost about a second per 10,000 TVs on PGlite, which shares the
+ * console's thread (and, embedded, the broker's); one row of joined text per chunk costs a fifth
+ * of that, and the rows are made after the broker has the messages. Until then a receipt for the
+ * alert waits in the ingest queue (its PUBACK held), so none is lost.
+ * Crash safety: a journal row is materialised by whoever touches the alert next (the fan-out
+ * itself when it stops or fails, a takeover, an Update or Cancel, or the alert timer for a
+ * journal row left behind); a chunk committed but not published is then re-sent by the
+ * re-sender (its rows say delivered_revision < revision_sent); TVs never journaled are reached
+ * when the alert timer finds the revision still 'fanning-out' with a stale heartbeat, takes the
+ * lease over and resumes: it personalises again (the refs and shelters already written are kept)
+ * and writes only the TVs without a row for this revision. An Update, Cancel or expiry during a
+ * fan-out ends it at its next chunk (the lease check fails), and the new revision covers every TV.
  */
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
@@ -296,10 +306,25 @@ export class AlertService {
   async tick(): Promise<{ resent: number; expired: string[]; resumed: number }> {
     const now = this.clock.now();
     const expired = await this.expire(now);
+    await this.materialiseLeftovers(now);
     const resumed = this.mqtt.connected ? await this.resumeFanouts(now) : 0;
     const resent = this.mqtt.connected ? await this.resend(this.clock.now()) : 0;
     for (const id of expired) this.onChange(id);
     return { resent, expired, resumed };
+  }
+
+  /**
+   * Journal rows older than the fan-out heartbeat's staleness and not this process's own: their
+   * fan-out died and nothing else touched the alert since (it may have expired meanwhile).
+   */
+  private async materialiseLeftovers(now: Date): Promise<void> {
+    const stale = new Date(now.getTime() - this.fanoutStaleMs);
+    const { rows } = await this.db.query<{ alert_id: string; revision: number }>('SELECT DISTINCT alert_id, revision FROM fanout_chunks WHERE written_at <= $1', [stale]);
+    for (const id of new Set(rows.filter((r) => !this.running.has(`${r.alert_id}#${Number(r.revision)}`)).map((r) => r.alert_id))) {
+      const n = await this.materialise(id);
+      if (n) this.log.warn({ alertId: id, tvs: n }, 'a dead fan-out\'s journal turned into delivery rows; the re-sender covers what it had not published');
+      this.onChange(id);
+    }
   }
 
   /** Take over and finish fan-outs left 'fanning-out' with a stale heartbeat (their process died or lost the database). */
@@ -436,6 +461,8 @@ export class AlertService {
       return { messages: [], fanout: { alertId: id, revision, owner } };
     }
 
+    // every TV a fan-out has journaled gets the Cancel too (the caller holds the alert's row lock)
+    await materialiseJournal(q, id);
     const deliveries: { device_id: string; zone_id: string; payload: string }[] = [];
     const areaRows: { zone_id: string; payload: AreaAlert | null }[] = [];
     const head: AlertHead = { alertId: id, revision, msgType: 'Cancel', status: a.status, level: Number(a.level) as EvacuationLevel, hazard: a.hazard, sent: now.toISOString(), expires: iso(a.expires)! };
@@ -511,9 +538,19 @@ export class AlertService {
     return rows.length > 0;
   }
 
+  /** Materialise the alert's fan-out journal (see materialiseJournal) in a transaction of its own, under the alert's row lock. */
+  private async materialise(id: string): Promise<number> {
+    return this.db.tx(async (q) => {
+      await q.query('SELECT 1 FROM alerts WHERE id = $1 FOR UPDATE', [id]);
+      return materialiseJournal(q, id);
+    });
+  }
+
   /** Steps 2 and 3 of the fan-out (see the top of this file). */
   private async fanOut(job: FanoutJob): Promise<'done' | 'stopped'> {
     const { alertId: id, revision } = job;
+    // chunks journaled by an earlier revision or a dead owner become rows first: refs, shelters and TVs already done are read from them
+    await this.materialise(id);
     const a = (await this.db.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0];
     const rev = (await this.db.query<RevRow>('SELECT * FROM alert_revisions WHERE alert_id = $1 AND revision = $2', [id, revision])).rows[0];
     if (!a || !rev || rev.state !== 'fanning-out' || rev.fanout_owner !== job.owner) return 'stopped';
@@ -531,33 +568,40 @@ export class AlertService {
     const devices = [...m.personal.keys()].filter((d) => !done.has(d));
     const acks: Promise<unknown>[] = [];
     let size = this.chunkFirst;
-    for (let i = 0, chunk = 0; i < devices.length || chunk === 0; chunk++) {
-      const slice = devices.slice(i, i + size);
-      i += slice.length;
-      size = Math.min(size * 2, this.chunkMax);
-      const rows = slice.map((d) => {
-        const p = m.personal.get(d)!;
-        return { device_id: d, zone_id: p.zone.id, payload: encodeMessage(p) };
-      });
-      const out = await this.db.tx(async (q) => {
-        if (!(await this.holdLease(q, job))) return null;
-        await writeRecipients(q, id, revision, slice.flatMap((d) => byDevice.get(d) ?? []));
-        // last_sent_at is when the row is written (the re-sender counts from it); the payload keeps `sent`
-        await writeDeliveries(q, id, revision, this.clock.now(), rows);
-        const msgs = rows.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
-        if (chunk === 0) {
-          // the retained area messages go with the first chunk; zones no longer targeted are cleared
-          const areaRows: { zone_id: string; payload: AreaAlert | null }[] = m.areas.map((x) => ({ zone_id: x.zone.id, payload: x }));
-          const old = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
-          for (const r of old.rows) if (!m.areas.some((x) => x.zone.id === r.zone_id)) areaRows.push({ zone_id: r.zone_id, payload: null });
-          msgs.push(...await this.writeAreas(q, id, revision, areaRows));
-        }
-        return msgs;
-      });
-      if (!out) return 'stopped';
-      if (this.afterFanoutChunk) await this.afterFanoutChunk({ alertId: id, revision, chunk, devices: slice });
-      acks.push(this.publishAll(out));
-      if (chunk === 0) this.onChange(id);
+    try {
+      for (let i = 0, chunk = 0; i < devices.length || chunk === 0; chunk++) {
+        const slice = devices.slice(i, i + size);
+        i += slice.length;
+        size = Math.min(size * 2, this.chunkMax);
+        const rows = slice.map((d) => {
+          const p = m.personal.get(d)!;
+          return { device_id: d, zone_id: p.zone.id, payload: encodeMessage(p) };
+        });
+        const out = await this.db.tx(async (q) => {
+          if (!(await this.holdLease(q, job))) return null;
+          // written_at becomes the rows' last_sent_at (the re-sender counts from it); the payload keeps `sent`
+          await writeJournal(q, id, revision, chunk, this.clock.now(), rows, slice.flatMap((d) => byDevice.get(d) ?? []));
+          const msgs = rows.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
+          if (chunk === 0) {
+            // the retained area messages go with the first chunk; zones no longer targeted are cleared
+            const areaRows: { zone_id: string; payload: AreaAlert | null }[] = m.areas.map((x) => ({ zone_id: x.zone.id, payload: x }));
+            const old = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
+            for (const r of old.rows) if (!m.areas.some((x) => x.zone.id === r.zone_id)) areaRows.push({ zone_id: r.zone_id, payload: null });
+            msgs.push(...await this.writeAreas(q, id, revision, areaRows));
+          }
+          return msgs;
+        });
+        if (!out) return 'stopped';
+        if (this.afterFanoutChunk) await this.afterFanoutChunk({ alertId: id, revision, chunk, devices: slice });
+        acks.push(this.publishAll(out));
+        if (chunk === 0) this.onChange(id);
+      }
+    } finally {
+      // the broker has every message before the rows are made: on PGlite they would hold this
+      // thread (and the embedded broker's) while it should be publishing
+      await Promise.all(acks);
+      await this.materialise(id).catch((e: unknown) => this.log.error({ err: e, alertId: id, revision }, 'fan-out journal not materialised; the next fan-out, update, cancel or the alert timer does it'));
+      this.onChange(id);
     }
 
     const fin = await this.db.tx(async (q) => {
@@ -627,18 +671,53 @@ export function joinField(values: readonly string[]): string {
 }
 const split = (n: number) => `string_to_array($${n}::text, chr(30))`;
 
-/** Recipient rows, one multi-row upsert (joined text columns, no JSON to parse); a resident keeps their ref. */
-async function writeRecipients(q: Queryable, id: string, revision: number, rs: RecipientRow[]) {
-  if (rs.length === 0) return;
-  await q.query(`INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
-    SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help = 't', x.leave_now = 't', x.language, NULLIF(x.shelter_id, ''), $2, true
-    FROM unnest(${split(3)}, ${split(4)}, ${split(5)}, ${split(6)}, ${split(7)}, ${split(8)}, ${split(9)}, ${split(10)})
-      AS x(resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id)
-    ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
-      leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true`,
-  [id, revision, joinField(rs.map((r) => r.residentId)), joinField(rs.map((r) => r.ref)), joinField(rs.map((r) => r.deviceId)), joinField(rs.map((r) => r.zoneId)),
+/** One chunk of a fan-out as one journal row (see the top of this file and migration 008). */
+async function writeJournal(q: Queryable, id: string, revision: number, chunk: number, at: Date,
+  ds: { device_id: string; zone_id: string; payload: string }[], rs: RecipientRow[]) {
+  await q.query(`INSERT INTO fanout_chunks (alert_id, revision, chunk, written_at, devices, zones, payloads,
+      r_resident, r_ref, r_device, r_zone, r_needs_help, r_leave_now, r_language, r_shelter)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+  [id, revision, chunk, at, joinField(ds.map((d) => d.device_id)), joinField(ds.map((d) => d.zone_id)), joinField(ds.map((d) => d.payload)),
+    joinField(rs.map((r) => r.residentId)), joinField(rs.map((r) => r.ref)), joinField(rs.map((r) => r.deviceId)), joinField(rs.map((r) => r.zoneId)),
     joinField(rs.map((r) => (r.needsHelp ? 't' : 'f'))), joinField(rs.map((r) => (r.leaveNow ? 't' : 'f'))), joinField(rs.map((r) => r.language)),
     joinField(rs.map((r) => r.shelterId ?? ''))]);
+}
+
+const col = (c: string) => `string_to_array(j.${c}, chr(30))`;
+
+/**
+ * Turn the alert's journal rows into one `deliveries` row per TV and one `alert_recipients` row
+ * per resident, oldest revision first, and delete them; in the caller's transaction, which must
+ * hold the alert's row lock. Rows never go back to an older revision (an old chunk materialised
+ * after a newer revision's leaves the newer rows as they are). Returns the TVs materialised.
+ */
+export async function materialiseJournal(q: Queryable, id: string): Promise<number> {
+  const revs = await q.query<{ revision: number }>('SELECT DISTINCT revision FROM fanout_chunks WHERE alert_id = $1 ORDER BY revision', [id]);
+  let tvs = 0;
+  for (const { revision } of revs.rows) {
+    const { rows } = await q.query<{ n: number }>(`
+      WITH j AS (DELETE FROM fanout_chunks WHERE alert_id = $1 AND revision = $2 RETURNING *),
+      d AS (
+        INSERT INTO deliveries (alert_id, device_id, zone_id, revision_sent, payload, first_sent_at, last_sent_at)
+        SELECT $1, x.device_id, x.zone_id, $2, x.payload, j.written_at, j.written_at
+        FROM j, unnest(${col('devices')}, ${col('zones')}, ${col('payloads')}) AS x(device_id, zone_id, payload)
+        ON CONFLICT (alert_id, device_id) DO UPDATE SET revision_sent = EXCLUDED.revision_sent, payload = EXCLUDED.payload, zone_id = EXCLUDED.zone_id,
+          last_sent_at = EXCLUDED.last_sent_at, send_count = deliveries.send_count + 1
+        WHERE deliveries.revision_sent <= EXCLUDED.revision_sent
+        RETURNING 1),
+      r AS (
+        INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
+        SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help = 't', x.leave_now = 't', x.language, NULLIF(x.shelter_id, ''), $2, true
+        FROM j, unnest(${col('r_resident')}, ${col('r_ref')}, ${col('r_device')}, ${col('r_zone')}, ${col('r_needs_help')}, ${col('r_leave_now')}, ${col('r_language')}, ${col('r_shelter')})
+          AS x(resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id)
+        ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
+          leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true
+        WHERE alert_recipients.revision <= EXCLUDED.revision
+        RETURNING 1)
+      SELECT (SELECT count(*)::int FROM d) AS n, (SELECT count(*)::int FROM r) AS residents`, [id, revision]);
+    tvs += Number(rows[0]?.n ?? 0);
+  }
+  return tvs;
 }
 
 /** Delivery rows with the exact payload published (as text); a row never goes back to an older revision. */

@@ -41,6 +41,8 @@ export interface AckHoldingBroker {
 export interface IngestStats { receipts: number; checkins: number; rejected: number; writeFailures: number }
 
 const noop = () => undefined;
+/** How soon a receipt that overtook its alert's fan-out rows is tried again. */
+const WAIT_FOR_FANOUT_MS = 100;
 
 export class Ingest {
   readonly stats: IngestStats = { receipts: 0, checkins: 0, rejected: 0, writeFailures: 0 };
@@ -53,6 +55,12 @@ export class Ingest {
   private parked: (() => void)[] = [];
   private stopped = false;
   private originalHandleMessage: MqttClient['handleMessage'] | null = null;
+  /**
+   * Receipts for an alert whose fan-out journal is not yet materialised (its delivery rows do not
+   * exist yet): kept unacknowledged and retried shortly, not dropped.
+   */
+  private waiting: QueuedReceipt[] = [];
+  private waitTimer: NodeJS.Timeout | null = null;
   /** Events the broker's hook wrote: their copy from the subscription is acknowledged without a second write. */
   private readonly prewritten = new Set<string>();
 
@@ -73,6 +81,8 @@ export class Ingest {
   }) {}
 
   get queued(): number { return this.receipts.length + this.events.length; }
+  /** Receipts waiting for their alert's fan-out rows (see `waiting`). */
+  get waitingForFanout(): number { return this.waiting.length; }
 
   async start(): Promise<void> {
     const client = this.o.mqtt;
@@ -86,6 +96,9 @@ export class Ingest {
     await this.flush();
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // still waiting: unacknowledged, so the broker's session hands them to the next start
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waiting = [];
     if (this.originalHandleMessage) this.o.mqtt.handleMessage = this.originalHandleMessage;
     for (const go of this.parked.splice(0)) go();
   }
@@ -173,14 +186,19 @@ export class Ingest {
   async flush(): Promise<void> {
     while (this.running) await this.running;
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.waiting.length && !this.stopped) {
+      if (this.waitTimer) { clearTimeout(this.waitTimer); this.waitTimer = null; }
+      this.receipts.unshift(...this.waiting.splice(0));
+    }
     if (this.queued === 0) return;
     const max = this.o.maxBatch ?? 2_000;
     const receipts = this.receipts.splice(0, max);
     const events = this.events.splice(0, Math.max(0, max - receipts.length));
     let failed = false;
-    this.running = this.write(receipts, events).then(() => {
+    this.running = this.write(receipts, events).then((later) => {
       this.retryMs = 0;
-      for (const x of receipts) x.ack();
+      if (later.size) this.wait(receipts.filter((x) => later.has(x)));
+      for (const x of receipts) if (!later.has(x)) x.ack();
       for (const x of events) x.ack();
       for (const go of this.parked.splice(0)) go();
     }, (e) => {
@@ -198,10 +216,29 @@ export class Ingest {
     else if (this.queued > 0) this.schedule(0);
   }
 
-  private async write(receipts: QueuedReceipt[], events: QueuedEvent[]) {
+  /** Retry receipts whose alert's fan-out rows are not there yet, in WAIT_FOR_FANOUT_MS. */
+  private wait(rs: QueuedReceipt[]) {
+    this.waiting.push(...rs);
+    if (this.waitTimer || this.stopped) return;
+    this.waitTimer = setTimeout(() => { this.waitTimer = null; void this.flush().catch(noop); }, WAIT_FOR_FANOUT_MS);
+  }
+
+  /** Returns the receipts left for later: their alert's fan-out journal is not materialised yet. */
+  private async write(receipts: QueuedReceipt[], events: QueuedEvent[]): Promise<Set<QueuedReceipt>> {
     const touched = new Set<string>();
     const residents = new Set<string>();
+    const later = new Set<QueuedReceipt>();
     await this.o.db.tx(async (q) => {
+      if (receipts.length) {
+        // a receipt can overtake its delivery row: the fan-out makes the rows after it has published every chunk
+        const { rows: pending } = await q.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
+          [[...new Set(receipts.map(({ r }) => r.alertId))]]);
+        if (pending.length) {
+          const p = new Set(pending.map((x) => x.alert_id));
+          for (const x of receipts) if (p.has(x.r.alertId)) later.add(x);
+          receipts = receipts.filter((x) => !later.has(x));
+        }
+      }
       // an answer naming a ref this TV was not given is refused whole (it implies nothing about display either)
       const withRef = receipts.filter(({ r }) => r.ref);
       if (withRef.length) {
@@ -297,6 +334,7 @@ export class Ingest {
       }
     });
     if (touched.size || residents.size) this.o.onChange([...touched], [...residents]);
+    return later;
   }
 }
 

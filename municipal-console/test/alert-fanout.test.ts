@@ -198,6 +198,89 @@ for (const engine of dbEngines()) {
       // revision 1 reached at most the TVs of the chunks process A published
       expect(ALL_TVS.filter((d) => got(d, id).some((p) => p.revision === 1)).length).toBeLessThanOrEqual(chunks.length);
     });
+
+    it('a receipt that overtakes its delivery row waits in the ingest queue (PUBACK held) and is stored once the journal becomes rows', async () => {
+      let alertId = '';
+      let seen: { rows: number; journal: number; waiting: number; first: string } | null = null;
+      const a = processA({
+        fanoutChunk: { first: 1, max: 4 },
+        async afterFanoutChunk(x) {
+          alertId = x.alertId;
+          if (x.chunk !== 1) return;
+          // chunk 0 is published: its TV has the alert and has sent its receipt, but the rows are made only after the last chunk
+          const first = (await db.query<{ devices: string }>('SELECT devices FROM fanout_chunks WHERE alert_id = $1 AND chunk = 0', [x.alertId])).rows[0]!.devices;
+          await until(() => got(first, x.alertId).length > 0, 'chunk 0 on its TV');
+          await until(async () => { await c.app.kz.ingest.flush(); return c.app.kz.ingest.waitingForFanout > 0; }, 'the receipt waiting');
+          const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE alert_id = $1', [x.alertId]);
+          const journal = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fanout_chunks WHERE alert_id = $1', [x.alertId]);
+          seen = { rows: Number(rows.rows[0]!.n), journal: Number(journal.rows[0]!.n), waiting: c.app.kz.ingest.waitingForFanout, first };
+        },
+      });
+      await a.create(issuerA, { ...spec, level: 4 });
+      expect(seen).toMatchObject({ rows: 0, journal: 2, waiting: 1 });
+      // the journal is gone, one row per TV and per resident, every receipt stored (none dropped for want of a row)
+      expect(Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fanout_chunks WHERE alert_id = $1', [alertId])).rows[0]!.n)).toBe(0);
+      await until(async () => {
+        await c.app.kz.ingest.flush();
+        const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE alert_id = $1 AND delivered_revision = 1', [alertId]);
+        return Number(r.rows[0]!.n) === ALL_TVS.length;
+      }, 'every TV confirmed, the first one included');
+      const ar = await db.query<{ n: number }>('SELECT count(DISTINCT device_id)::int AS n FROM alert_recipients WHERE alert_id = $1 AND active', [alertId]);
+      expect(Number(ar.rows[0]!.n)).toBe(ALL_TVS.length);
+      expect(c.app.kz.ingest.waitingForFanout).toBe(0);
+    });
+
+    it('a cancel while a fan-out runs reaches every TV the fan-out had already sent the alert to', async () => {
+      let cancel: Promise<unknown> | null = null;
+      let before: string[] = [];
+      const a = processA({
+        fanoutChunk: { first: 2, max: 2 },
+        async afterFanoutChunk(x) {
+          if (x.chunk !== 2) return;
+          const sent = (await db.query<{ devices: string }>('SELECT devices FROM fanout_chunks WHERE alert_id = $1 AND chunk < 2', [x.alertId])).rows.flatMap((r) => r.devices.split('\u001e'));
+          for (const d of sent) await until(() => got(d, x.alertId).length > 0, `${d} has the alert`);
+          before = sent;
+          await (cancel = c.app.inject({ method: 'POST', url: `/api/alerts/${x.alertId}/cancel`, headers: bearer(token), payload: {} }));
+        },
+      });
+      const view = await a.create(issuerA, { ...spec, level: 4 });
+      const r = (await cancel!) as { statusCode: number; body: string };
+      expect(r.statusCode, r.body).toBe(200);
+      expect(before).toHaveLength(4);
+      // the TVs of chunks 0 and 1 had the alert only from the (unmaterialised) journal: each gets the Cancel, by name
+      for (const d of before) await until(() => got(d, view.id).some((p) => p.msgType === 'Cancel'), `${d} told it is cancelled`);
+      for (const d of before) expect(got(d, view.id).find((p) => p.msgType === 'Cancel')!.recipients.length).toBeGreaterThan(0);
+      const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fanout_chunks WHERE alert_id = $1', [view.id]);
+      expect(Number(rows.rows[0]!.n)).toBe(0);
+    });
+
+    it('the alert timer turns a journal left by a dead fan-out into rows once it is stale, and the re-sender sends them', async () => {
+      const view = await processA({ fanoutChunk: { first: 50, max: 50 } }).create(issuerA, { ...spec, level: 4 });
+      const d = 'tv-y11';
+      const row = (await db.query<{ payload: string; zone_id: string }>('SELECT payload, zone_id FROM deliveries WHERE alert_id = $1 AND device_id = $2', [view.id, d])).rows[0]!;
+      // what a process that died after committing a chunk of revision 2 and before publishing it leaves behind (by hand: its rows and the revision)
+      const payload = row.payload.replace('"revision":1', '"revision":2');
+      await db.tx(async (q) => {
+        await q.query(`INSERT INTO alert_revisions (alert_id, revision, msg_type, level, hazard, expires, spec, created_by, created_at, state)
+          SELECT alert_id, 2, 'Update', level, hazard, expires, spec, created_by, $2, 'fanning-out' FROM alert_revisions WHERE alert_id = $1 AND revision = 1`, [view.id, clock.now()]);
+        await q.query("UPDATE alert_revisions SET fanout_owner = 'dead', fanout_at = $2, published_at = $2 WHERE alert_id = $1 AND revision = 2", [view.id, clock.now()]);
+        await q.query("UPDATE alerts SET revision = 2, msg_type = 'Update' WHERE id = $1", [view.id]);
+        await q.query(`INSERT INTO fanout_chunks (alert_id, revision, chunk, written_at, devices, zones, payloads, r_resident, r_ref, r_device, r_zone, r_needs_help, r_leave_now, r_language, r_shelter)
+          VALUES ($1, 2, 0, $2, $3, $4, $5, '', '', '', '', '', '', '', '')`, [view.id, clock.now(), d, row.zone_id, payload]);
+      });
+      const n = got(d, view.id).length;
+      // not stale yet: the journal and the fan-out are left to their (dead) owner
+      expect(await c.app.kz.alerts.tick()).toMatchObject({ resumed: 0 });
+      expect(Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fanout_chunks WHERE alert_id = $1', [view.id])).rows[0]!.n)).toBe(1);
+      clock.advance(31_000);
+      expect(await c.app.kz.alerts.tick()).toMatchObject({ resumed: 1 });
+      expect(Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fanout_chunks WHERE alert_id = $1', [view.id])).rows[0]!.n)).toBe(0);
+      const after = (await db.query<{ revision_sent: number; payload: string }>('SELECT revision_sent, payload FROM deliveries WHERE alert_id = $1 AND device_id = $2', [view.id, d])).rows[0]!;
+      expect({ revision: Number(after.revision_sent), payload: after.payload }).toEqual({ revision: 2, payload });
+      // not confirmed for revision 2: the re-sender sends those exact bytes (the resumed fan-out counts this TV as done)
+      await until(() => got(d, view.id).length > n && got(d, view.id).at(-1)!.revision === 2, `${d} re-sent revision 2`);
+      expect(raw[d]!.at(-1)).toBe(payload);
+    });
   });
 }
 
