@@ -10,7 +10,13 @@ export type BrokerIdentity =
   | { kind: 'terminal'; muni: string; shelter: string; terminal: string }
   | { kind: 'municipality'; muni: string }
   | { kind: 'postbox' }
-  | { kind: 'admin' };
+  | { kind: 'admin' }
+  /**
+   * One Mosquitto edge's bridge into the core for one municipality (mosquitto-cluster.ts). Not a
+   * device: never stored, so checkIdentity (the store's door) refuses it; its secret lives only
+   * in the running cluster.
+   */
+  | { kind: 'bridge'; muni: string; bridge: string };
 
 export type BrokerIdentityKind = BrokerIdentity['kind'];
 
@@ -45,6 +51,7 @@ export function usernameOf(identity: BrokerIdentity): string {
     case 'municipality': return `muni-${identity.muni}`;
     case 'postbox': return 'postbox';
     case 'admin': return 'admin';
+    case 'bridge': return `bridge-${identity.muni}-${identity.bridge}`;
   }
 }
 

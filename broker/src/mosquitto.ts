@@ -28,7 +28,10 @@ const CONTROL = '$CONTROL/dynamic-security/v1';
 export const CONTROL_USERNAME = 'kz-dynsec-control';
 
 type AclType = 'publishClientSend' | 'publishClientReceive' | 'subscribePattern' | 'unsubscribePattern';
-interface Acl { acltype: AclType; topic: string; priority: number; allow: boolean }
+export interface Acl { acltype: AclType; topic: string; priority: number; allow: boolean }
+
+/** A dynsec client that is not in the credential store (a cluster's bridge or probe): kept at reconcile. */
+export interface ExtraDynsecClient { username: string; hash: MosquittoHash; acls: Acl[] }
 
 export const roleName = (username: string) => `kz-${username}`;
 
@@ -48,6 +51,7 @@ export function dynsecAcls(identity: BrokerIdentity): Acl[] {
 export function dynsecConfig(
   clients: Array<{ username: string; identity: BrokerIdentity; hash: MosquittoHash }>,
   control: { username: string; hash: MosquittoHash },
+  extra: ExtraDynsecClient[] = [],
 ): object {
   const controlAcls: Acl[] = [
     { acltype: 'publishClientSend', topic: `${CONTROL}/#`, priority: 0, allow: true },
@@ -59,11 +63,13 @@ export function dynsecConfig(
     clients: [
       { username: control.username, textName: 'Kizuna credential sync', ...control.hash, roles: [{ rolename: 'kz-control' }] },
       ...clients.map((c) => ({ username: c.username, clientid: c.username, ...c.hash, roles: [{ rolename: roleName(c.username) }] })),
+      ...extra.map((c) => ({ username: c.username, clientid: c.username, ...c.hash, roles: [{ rolename: roleName(c.username) }] })),
     ],
     groups: [],
     roles: [
       { rolename: 'kz-control', acls: controlAcls },
       ...clients.map((c) => ({ rolename: roleName(c.username), acls: dynsecAcls(c.identity) })),
+      ...extra.map((c) => ({ rolename: roleName(c.username), acls: c.acls })),
     ],
   };
 }
@@ -74,6 +80,8 @@ export interface MosquittoConfigOptions {
   wsPort?: number | undefined;
   dynsecFile: string;
   plugin?: string;
+  /** Lines appended at the end (a cluster's limits and bridge sections). */
+  extra?: readonly string[] | undefined;
 }
 
 /** mosquitto.conf: no anonymous access, the dynsec plugin for every listener. */
@@ -90,6 +98,7 @@ export function mosquittoConfig(o: MosquittoConfigOptions): string {
     ...(o.wsPort !== undefined ? [`listener ${o.wsPort} ${o.host}`, 'protocol websockets'] : []),
     `plugin ${o.plugin ?? DYNSEC_PLUGIN}`,
     `plugin_opt_config_file ${o.dynsecFile}`,
+    ...(o.extra ?? []),
     '',
   ].join('\n');
 }
@@ -135,6 +144,8 @@ export interface SyncMosquittoOptions {
   logger: Logger;
   /** Extra mqtt.js options (TLS CA, ...). */
   mqtt?: Partial<IClientOptions>;
+  /** Dynsec usernames outside the store that reconcile must leave alone (a cluster's bridges). */
+  keep?: readonly string[] | undefined;
 }
 
 export interface MosquittoSync {
@@ -195,7 +206,7 @@ export async function syncMosquitto(o: SyncMosquittoOptions): Promise<MosquittoS
     const known = new Set((r.data?.clients ?? []).filter((u) => u !== o.username));
     const active = new Set((await o.credentials.mosquittoClients()).map((c) => c.username));
     for (const u of known) {
-      if (active.has(u) || u.startsWith(CONTROL_USERNAME)) continue;
+      if (active.has(u) || u.startsWith(CONTROL_USERNAME) || o.keep?.includes(u)) continue;
       await remove(u);
       removedAtStart.push(u);
     }
@@ -230,10 +241,16 @@ export interface StartMosquittoOptions {
   startTimeoutMs?: number;
   /** Password of the control client (CONTROL_USERNAME); default a fresh random one. */
   controlPassword?: string;
+  /** Dynsec clients besides the store's (a cluster's bridges and probes). */
+  extraClients?: ExtraDynsecClient[];
+  /** mosquitto.conf lines appended after the listener and plugin (limits, bridge sections). */
+  extraConfig?: readonly string[];
 }
 
 export interface RunningBroker {
   url: string;
+  /** The MQTT listener's port (what a bridge's `address` needs). */
+  port?: number;
   wsUrl: string | undefined;
   close(): Promise<void>;
 }
@@ -249,7 +266,7 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   const control = { username: CONTROL_USERNAME, password: opts.controlPassword ?? newPassword() };
   const dynsecFile = join(dir, 'dynamic-security.json');
   writeFileSync(dynsecFile, JSON.stringify(dynsecConfig(await opts.credentials.mosquittoClients(),
-    { username: control.username, hash: await mosquittoHash(control.password) }), null, 1), { mode: 0o600 });
+    { username: control.username, hash: await mosquittoHash(control.password) }, opts.extraClients), null, 1), { mode: 0o600 });
 
   let child: Child | undefined;
   let port = opts.port ?? 0;
@@ -258,7 +275,7 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   for (let attempt = 0; attempt < 3 && !child; attempt++) {
     const p = opts.port || await freePort(host);
     const confFile = join(dir, 'mosquitto.conf');
-    writeFileSync(confFile, mosquittoConfig({ host, port: p, wsPort, dynsecFile, plugin }));
+    writeFileSync(confFile, mosquittoConfig({ host, port: p, wsPort, dynsecFile, plugin, extra: opts.extraConfig }));
     // Mosquitto started as root drops to the mosquitto user, which must read and rewrite its files.
     const owner = process.getuid?.() === 0 ? systemUser('mosquitto') : null;
     if (owner) for (const f of [dir, ...readdirSync(dir).map((n) => join(dir, n))]) chownSync(f, owner.uid, owner.gid);
@@ -281,7 +298,10 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
 
   let sync: MosquittoSync;
   try {
-    sync = await syncMosquitto({ url, username: control.username, password: control.password, credentials: opts.credentials, logger: opts.logger });
+    sync = await syncMosquitto({
+      url, username: control.username, password: control.password, credentials: opts.credentials, logger: opts.logger,
+      keep: opts.extraClients?.map((c) => c.username),
+    });
   } catch (e) {
     await stopChild(child!);
     rmSync(dir, { recursive: true, force: true });
@@ -291,7 +311,7 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   log.info({ url, wsUrl, pid: child!.process.pid }, 'mosquitto started');
   let closed = false;
   return {
-    url, wsUrl,
+    url, wsUrl, port,
     async close() {
       if (closed) return;
       closed = true;

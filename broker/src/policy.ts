@@ -7,6 +7,9 @@
  *   municipality  publish: its TVs' alerts and its areas   subscribe: its receipts and shelter events
  *   postbox       publish: any TV's mail topic (a national service)   subscribe: nothing
  *   admin         publish/subscribe under kz/, read $SYS/
+ *   bridge        publish: its municipality's receipts   subscribe: its TVs' alerts and mail, its areas
+ *                 (an edge Mosquitto's link into the core: it carries alerts out to the TVs at the
+ *                 edge and their receipts back; each edge still holds every TV to its own policy)
  *
  * `$`-topics are reserved: no one publishes there [MQTT-4.7.2-1].
  */
@@ -39,6 +42,10 @@ export function grantsOf(identity: BrokerIdentity): Grants {
     // from the topic it could not learn from its own records (the notice carries no content).
     case 'postbox': return { publish: [topics.allTvMail()], subscribe: [] };
     case 'admin': return { publish: [`${TOPIC_ROOT}/#`], subscribe: [`${TOPIC_ROOT}/#`, '$SYS/#'] };
+    case 'bridge': return {
+      publish: [topics.allReceipts(identity.muni)],
+      subscribe: [topics.allTvAlerts(identity.muni), `${TOPIC_ROOT}/${identity.muni}/tv/+/mail`, topics.areaAll(identity.muni)],
+    };
   }
 }
 

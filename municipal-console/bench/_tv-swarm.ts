@@ -20,10 +20,14 @@ const SELF = fileURLToPath(import.meta.url);
 /** Connections from one source address: below the 28,231 ephemeral ports of 32768–60999. */
 const PER_SOURCE_ADDRESS = 20_000;
 
-export interface SwarmTv { device: string; username: string; password: string }
+export interface SwarmTv {
+  device: string; username: string; password: string;
+  /** This TV's broker (an edge of a cluster); default the swarm's url. */
+  url?: string;
+}
 
 export interface SwarmOptions {
-  /** mqtt://host:port of the broker. */
+  /** mqtt://host:port of the broker (TVs without a url of their own). */
   url: string;
   muni: string;
   tvs: SwarmTv[];
@@ -131,7 +135,13 @@ async function child() {
       process.exit(0);
     }
     expected = m.tvs.length;
-    const url = new URL(m.url);
+    const urls = new Map<string, URL>();
+    const urlOf = (tv: SwarmTv) => {
+      const u = tv.url ?? m.url;
+      let parsed = urls.get(u);
+      if (!parsed) urls.set(u, parsed = new URL(u));
+      return parsed;
+    };
     try {
       for (let i = 0; i < m.tvs.length; i += m.wave) {
         const batch = m.tvs.slice(i, i + m.wave);
@@ -139,7 +149,7 @@ async function child() {
         clients.push(...await Promise.all(batch.map(async (tv) => {
           // a handshake can time out on a loaded machine: two more tries before giving up
           for (let attempt = 1; ; attempt++) {
-            try { return await connectTv(url, m.muni, tv, source, m.area); } catch (e) { if (attempt === 3) throw e; }
+            try { return await connectTv(urlOf(tv), m.muni, tv, source, m.area); } catch (e) { if (attempt === 3) throw e; }
           }
         })));
         if (clients.length % 2000 < m.wave) send({ type: 'progress', connected: clients.length });

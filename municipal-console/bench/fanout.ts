@@ -10,6 +10,11 @@
  *   npx tsx municipal-console/bench/fanout.ts [--tvs 2000] [--brokers embedded,mosquitto] [--procs 4]
  *       [--rounds 2] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres] [--profile <prefix>]
  *   npx tsx municipal-console/bench/fanout.ts --tvs 10000,50000        (the issue's sizes)
+ *   npx tsx municipal-console/bench/fanout.ts --tvs 50000 --brokers mosquitto --edges 3
+ *
+ * --edges N runs Mosquitto as a core (the console and the raw publisher connect there) bridged to
+ * N edge Mosquittos that hold the TVs (broker/src/mosquitto-cluster.ts): one process here may hold
+ * at most 20,000 sockets, so 50,000 TVs need at least 3 edges. Both paths go through the bridges.
  *
  * --rounds 2 alternates the order (full, raw / raw, full) and keeps each path's best round.
  * --pg puts the console's database on a fresh PostgreSQL database (created, then dropped) instead
@@ -29,7 +34,7 @@ import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, openDb, type Db, type Logger } from '@kizuna/core';
-import { createCredentialStore, createEmbeddedBroker, startMosquitto, type CredentialStore, type IssuedCredentials } from '@kizuna/broker';
+import { createCredentialStore, createEmbeddedBroker, startMosquitto, startMosquittoCluster, type CredentialStore, type IssuedCredentials } from '@kizuna/broker';
 import { startConsole } from '../src/index.ts';
 import { BENCH_MUNI, seedTown, type Town } from './_fanout-town.ts';
 import { startTvSwarm, type PhaseResult, type SwarmTv, type TvSwarm } from './_tv-swarm.ts';
@@ -55,6 +60,7 @@ const { values } = parseArgs({
     timeout: { type: 'string', default: '120' },
     pg: { type: 'string' },
     profile: { type: 'string' },
+    edges: { type: 'string', default: '0' },
   },
 });
 const sizes = values.tvs.split(',').map(Number);
@@ -62,6 +68,9 @@ const brokers = values.brokers.split(',') as BrokerKind[];
 const procs = Number(values.procs);
 const rounds = Number(values.rounds);
 const timeoutMs = Number(values.timeout) * 1000;
+const edges = Number(values.edges);
+if (!Number.isInteger(edges) || edges < 0) throw new Error('--edges must be a whole number ≥ 0');
+if (edges > 0 && brokers.includes('embedded')) throw new Error('--edges is for Mosquitto only: use --brokers mosquitto');
 for (const b of brokers) if (b !== 'embedded' && b !== 'mosquitto') throw new Error(`--brokers: ${b} is not embedded or mosquitto`);
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(procs > 0) || !(rounds > 0) || !(timeoutMs > 0)) {
   throw new Error('--tvs must be whole numbers > 0 (comma-separated); --procs, --rounds and --timeout numbers > 0');
@@ -167,7 +176,12 @@ function observePublishes(client: MqttClient) {
   return { marks, reset() { marks.first = 0; marks.last = 0; marks.lastAck = 0; marks.messages = []; } };
 }
 
-async function startBroker(kind: BrokerKind, credentials: CredentialStore, log: Logger): Promise<{ url: string; close(): Promise<void> }> {
+/** `edgeFor`: with --edges, the edge a TV connects to (the console and the raw client use `url`, the core). */
+async function startBroker(kind: BrokerKind, credentials: CredentialStore, log: Logger): Promise<{ url: string; close(): Promise<void>; edgeFor?: (device: string) => string }> {
+  if (kind === 'mosquitto' && edges > 0) {
+    const c = await startMosquittoCluster({ credentials, logger: log, edges, munis: [BENCH_MUNI], startTimeoutMs: 120_000 });
+    return { url: c.url, close: () => c.close(), edgeFor: (d) => c.edgeFor(d) };
+  }
   if (kind === 'mosquitto') return startMosquitto({ credentials, logger: log, startTimeoutMs: 120_000 });
   const b = await createEmbeddedBroker({ credentials, logger: log, port: 0 });
   return { url: b.mqttUrl, close: () => b.close() };
@@ -178,13 +192,15 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
   const out: Record<PathKind, Figures[]> = { full: [], raw: [] };
   let t = Date.now();
   const broker = await startBroker(kind, ctx.store, logger);
-  say(`${kind}: broker up in ${Date.now() - t} ms at ${broker.url}`);
+  say(`${kind}: broker up in ${Date.now() - t} ms at ${broker.url}${edges ? ` (core, ${edges} bridged edges)` : ''}`);
   const closers: (() => Promise<unknown>)[] = [() => broker.close()];
   try {
     t = Date.now();
     let lastSaid = 0;
+    const edgeFor = broker.edgeFor;
+    const tvs = edgeFor ? ctx.tvs.map((tv) => ({ ...tv, url: edgeFor(tv.device) })) : ctx.tvs;
     const swarm: TvSwarm = await startTvSwarm({
-      url: broker.url, muni: BENCH_MUNI, tvs: ctx.tvs, procs, area: values.area,
+      url: broker.url, muni: BENCH_MUNI, tvs, procs, area: values.area,
       progress: (l) => { if (Date.now() - lastSaid > 5000) { lastSaid = Date.now(); say(`${kind}: ${l}`); } },
     });
     closers.unshift(() => swarm.close());
@@ -261,13 +277,15 @@ const ratio = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) || b
 
 const rows: string[] = [];
 const notes: string[] = [];
-say(`alert fan-out: TVs ${sizes.join(', ')}; brokers ${brokers.join(', ')}; ${procs} TV processes; ${rounds} round(s)${values.area ? '; TVs also on area topics' : ''}`);
+say(`alert fan-out: TVs ${sizes.join(', ')}; brokers ${brokers.join(', ')}${edges ? ` (core + ${edges} bridged edges)` : ''}; ${procs} TV processes; ${rounds} round(s)${values.area ? '; TVs also on area topics' : ''}`);
 say(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-const files = raiseOpenFiles(Math.max(...sizes) + SPARE_FILES);
+/** Sockets the busiest process holds: the broker (or one edge), or one TV process (its share plus spare). */
+const needFiles = (n: number) => Math.max(Math.ceil(n / Math.max(1, edges)), Math.ceil(n / procs)) + SPARE_FILES;
+const files = raiseOpenFiles(Math.max(...sizes.map(needFiles)));
 
 for (const n of sizes) {
-  if (n + SPARE_FILES > files.limit) {
-    const why = `not run: ${n} TVs need ${n + SPARE_FILES} open files in the broker's process; the limit here is ${files.limit}${files.why ? ` (${files.why})` : ''}`;
+  if (needFiles(n) > files.limit) {
+    const why = `not run: ${n} TVs need ${needFiles(n)} open files in one ${edges ? 'edge' : 'broker'} process; the limit here is ${files.limit}${files.why ? ` (${files.why})` : ''}${edges ? '' : ' (try --brokers mosquitto --edges 3)'}`;
     say(why);
     for (const kind of brokers) rows.push(`| ${n} | ${kind} | ${why} | | | | | | |`);
     continue;
@@ -289,9 +307,10 @@ for (const n of sizes) {
     for (const kind of brokers) {
       const r = await runBroker(kind, n, { db, store, town, tvs, muni, raw });
       const f = best(r.full); const b = best(r.raw);
-      rows.push(`| ${n} | ${kind} | full: POST /api/alerts (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`);
-      rows.push(`| ${n} | ${kind} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`);
-      notes.push(`${n} ${kind}: full path p50 ${ratio(f.p50, b.p50)}, p99 ${ratio(f.p99, b.p99)}, p100 ${ratio(f.p100, b.p100)} of raw; `
+      const label = kind === 'mosquitto' && edges ? `mosquitto core + ${edges} edges` : kind;
+      rows.push(`| ${n} | ${label} | full: POST /api/alerts (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`);
+      rows.push(`| ${n} | ${label} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`);
+      notes.push(`${n} ${label}: full path p50 ${ratio(f.p50, b.p50)}, p99 ${ratio(f.p99, b.p99)}, p100 ${ratio(f.p100, b.p100)} of raw; `
         + `console: first publish at ${ms(f.firstPublish)} ms, last publish call at ${ms(f.lastPublish)} ms, last PUBACK at ${ms(f.lastAck)} ms, POST answered at ${ms(f.answered)} ms; `
         + `raw: last PUBACK at ${ms(b.lastAck)} ms; invalid messages ${f.invalid + b.invalid}, duplicates ${f.duplicates + b.duplicates}`);
     }
@@ -301,7 +320,7 @@ for (const n of sizes) {
   }
 }
 
-console.log(`\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes; ${cpus().length} cores; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+console.log(`\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes;${edges ? ` Mosquitto as core + ${edges} bridged edges;` : ''} ${cpus().length} cores; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
 console.log('| TVs | broker | path | reached | p50 ms | p99 ms | p100 ms | p100 / raw | load (1 min) |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
