@@ -44,6 +44,9 @@ import { ShelterPool, shelterOccupancy } from './shelters.ts';
 import { resolveRecipients, targetZones } from './targeting.ts';
 import { areaAlert, cancelFor, personalise, type AlertHead, type CancelRecipient, type RecipientRow } from './personalise.ts';
 import { hasRole, type Role, type StaffMember } from './staff.ts';
+import { joinField, packChunk, unpackChunk, type JournalChunk } from './fanout-journal.ts';
+
+export { joinField, FIELD_SEP } from './fanout-journal.ts';
 
 export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
@@ -538,11 +541,11 @@ export class AlertService {
     return rows.length > 0;
   }
 
-  /** Materialise the alert's fan-out journal (see materialiseJournal) in a transaction of its own, under the alert's row lock. */
-  private async materialise(id: string): Promise<number> {
+  /** Turn the alert's fan-out journal into rows (see materialiseJournal) in a transaction of its own, under the alert's row lock. */
+  private async materialise(id: string, own?: OwnChunks): Promise<number> {
     return this.db.tx(async (q) => {
       await q.query('SELECT 1 FROM alerts WHERE id = $1 FOR UPDATE', [id]);
-      return materialiseJournal(q, id);
+      return materialiseJournal(q, id, own);
     });
   }
 
@@ -567,21 +570,30 @@ export class AlertService {
     // personalise() orders people who need help first, then the elderly; a TV comes where its first such resident does
     const devices = [...m.personal.keys()].filter((d) => !done.has(d));
     const acks: Promise<unknown>[] = [];
+    /** This fan-out's journaled chunks, kept to write their rows from memory once published. */
+    const written = new Map<number, { at: Date; c: JournalChunk }>();
     let size = this.chunkFirst;
     try {
       for (let i = 0, chunk = 0; i < devices.length || chunk === 0; chunk++) {
         const slice = devices.slice(i, i + size);
         i += slice.length;
         size = Math.min(size * 2, this.chunkMax);
-        const rows = slice.map((d) => {
-          const p = m.personal.get(d)!;
-          return { device_id: d, zone_id: p.zone.id, payload: encodeMessage(p) };
-        });
+        const c: JournalChunk = {
+          deliveries: slice.map((d) => {
+            const p = m.personal.get(d)!;
+            return { device_id: d, zone_id: p.zone.id, payload: encodeMessage(p) };
+          }),
+          recipients: slice.flatMap((d) => byDevice.get(d) ?? []),
+        };
+        const body = packChunk(c);
         const out = await this.db.tx(async (q) => {
           if (!(await this.holdLease(q, job))) return null;
           // written_at becomes the rows' last_sent_at (the re-sender counts from it); the payload keeps `sent`
-          await writeJournal(q, id, revision, chunk, this.clock.now(), rows, slice.flatMap((d) => byDevice.get(d) ?? []));
-          const msgs = rows.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
+          const at = this.clock.now();
+          await q.query('INSERT INTO fanout_chunks (alert_id, revision, owner, chunk, written_at, tvs, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+            [id, revision, job.owner, chunk, at, c.deliveries.length, body]);
+          written.set(chunk, { at, c });
+          const msgs = c.deliveries.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
           if (chunk === 0) {
             // the retained area messages go with the first chunk; zones no longer targeted are cleared
             const areaRows: { zone_id: string; payload: AreaAlert | null }[] = m.areas.map((x) => ({ zone_id: x.zone.id, payload: x }));
@@ -597,10 +609,10 @@ export class AlertService {
         if (chunk === 0) this.onChange(id);
       }
     } finally {
-      // the broker has every message before the rows are made: on PGlite they would hold this
-      // thread (and the embedded broker's) while it should be publishing
+      // the broker has every message before the rows are written: on PGlite the writes would hold
+      // this thread (and the embedded broker's) while it should be publishing
       await Promise.all(acks);
-      await this.materialise(id).catch((e: unknown) => this.log.error({ err: e, alertId: id, revision }, 'fan-out journal not materialised; the next fan-out, update, cancel or the alert timer does it'));
+      await this.materialise(id, { owner: job.owner, written }).catch((e: unknown) => this.log.error({ err: e, alertId: id, revision }, 'fan-out journal not turned into rows; the next fan-out, update, cancel or the alert timer does it'));
       this.onChange(id);
     }
 
@@ -657,67 +669,53 @@ export class AlertService {
 const newOwner = () => randomBytes(9).toString('base64url');
 
 /**
- * A chunk's column values for one statement: joined by the ASCII record separator (U+001E) into a
- * single text parameter and split again in SQL (`string_to_array($n, chr(30))`). Passing a
- * chunk's ≈ 650 B payloads as one text[] parameter cost 2–4× as much on PGlite (each element is
- * quoted and escaped into an array literal, then parsed). JSON text never holds a raw U+001E
- * (JSON.stringify escapes control characters) and the ids, refs, zone and language codes written
- * here never do either; a value that did would split a row in two, so it is refused.
+ * A chunk's column values go to the database as one text each, joined by U+001E (joinField) and
+ * split again in SQL: passing a chunk's ≈ 650 B payloads as one text[] parameter cost 2–4× as
+ * much on PGlite (each element is quoted and escaped into an array literal, then parsed).
  */
-export const FIELD_SEP = '\u001e';
-export function joinField(values: readonly string[]): string {
-  for (const v of values) if (v.includes(FIELD_SEP)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`a fan-out value holds the field separator U+001E: ${JSON.stringify(v.slice(0, 40))}`);
-  return values.join(FIELD_SEP);
-}
 const split = (n: number) => `string_to_array($${n}::text, chr(30))`;
 
-/** One chunk of a fan-out as one journal row (see the top of this file and migration 008). */
-async function writeJournal(q: Queryable, id: string, revision: number, chunk: number, at: Date,
-  ds: { device_id: string; zone_id: string; payload: string }[], rs: RecipientRow[]) {
-  await q.query(`INSERT INTO fanout_chunks (alert_id, revision, chunk, written_at, devices, zones, payloads,
-      r_resident, r_ref, r_device, r_zone, r_needs_help, r_leave_now, r_language, r_shelter)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-  [id, revision, chunk, at, joinField(ds.map((d) => d.device_id)), joinField(ds.map((d) => d.zone_id)), joinField(ds.map((d) => d.payload)),
-    joinField(rs.map((r) => r.residentId)), joinField(rs.map((r) => r.ref)), joinField(rs.map((r) => r.deviceId)), joinField(rs.map((r) => r.zoneId)),
-    joinField(rs.map((r) => (r.needsHelp ? 't' : 'f'))), joinField(rs.map((r) => (r.leaveNow ? 't' : 'f'))), joinField(rs.map((r) => r.language)),
-    joinField(rs.map((r) => r.shelterId ?? ''))]);
-}
-
-const col = (c: string) => `string_to_array(j.${c}, chr(30))`;
+/** A fan-out's own journaled chunks, still in memory: their rows are written without unpacking them. */
+interface OwnChunks { owner: string; written: Map<number, { at: Date; c: JournalChunk }> }
 
 /**
- * Turn the alert's journal rows into one `deliveries` row per TV and one `alert_recipients` row
- * per resident, oldest revision first, and delete them; in the caller's transaction, which must
- * hold the alert's row lock. Rows never go back to an older revision (an old chunk materialised
- * after a newer revision's leaves the newer rows as they are). Returns the TVs materialised.
+ * Write the alert's journaled chunks as one `alert_recipients` row per resident and one
+ * `deliveries` row per TV, oldest revision first, and delete them; in the caller's transaction,
+ * which must hold the alert's row lock. A fan-out's own chunks come from its memory, others
+ * (a dead owner's, an older revision's) are unpacked. Rows never go back to an older revision.
+ * Returns the TVs written.
  */
-export async function materialiseJournal(q: Queryable, id: string): Promise<number> {
-  const revs = await q.query<{ revision: number }>('SELECT DISTINCT revision FROM fanout_chunks WHERE alert_id = $1 ORDER BY revision', [id]);
+export async function materialiseJournal(q: Queryable, id: string, own?: OwnChunks): Promise<number> {
+  const { rows } = await q.query<{ revision: number; owner: string; chunk: number; written_at: Date; tvs: number; body: Uint8Array | null }>(`
+    SELECT revision, owner, chunk, written_at, tvs, CASE WHEN owner = $2 THEN NULL ELSE body END AS body
+    FROM fanout_chunks WHERE alert_id = $1 ORDER BY revision, written_at, chunk`, [id, own?.owner ?? '']);
+  if (rows.length === 0) return 0;
   let tvs = 0;
-  for (const { revision } of revs.rows) {
-    const { rows } = await q.query<{ n: number }>(`
-      WITH j AS (DELETE FROM fanout_chunks WHERE alert_id = $1 AND revision = $2 RETURNING *),
-      d AS (
-        INSERT INTO deliveries (alert_id, device_id, zone_id, revision_sent, payload, first_sent_at, last_sent_at)
-        SELECT $1, x.device_id, x.zone_id, $2, x.payload, j.written_at, j.written_at
-        FROM j, unnest(${col('devices')}, ${col('zones')}, ${col('payloads')}) AS x(device_id, zone_id, payload)
-        ON CONFLICT (alert_id, device_id) DO UPDATE SET revision_sent = EXCLUDED.revision_sent, payload = EXCLUDED.payload, zone_id = EXCLUDED.zone_id,
-          last_sent_at = EXCLUDED.last_sent_at, send_count = deliveries.send_count + 1
-        WHERE deliveries.revision_sent <= EXCLUDED.revision_sent
-        RETURNING 1),
-      r AS (
-        INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
-        SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help = 't', x.leave_now = 't', x.language, NULLIF(x.shelter_id, ''), $2, true
-        FROM j, unnest(${col('r_resident')}, ${col('r_ref')}, ${col('r_device')}, ${col('r_zone')}, ${col('r_needs_help')}, ${col('r_leave_now')}, ${col('r_language')}, ${col('r_shelter')})
-          AS x(resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id)
-        ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
-          leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true
-        WHERE alert_recipients.revision <= EXCLUDED.revision
-        RETURNING 1)
-      SELECT (SELECT count(*)::int FROM d) AS n, (SELECT count(*)::int FROM r) AS residents`, [id, revision]);
-    tvs += Number(rows[0]?.n ?? 0);
+  for (const r of rows) {
+    const mine = r.owner === own?.owner ? own.written.get(Number(r.chunk)) : undefined;
+    const c = mine?.c ?? unpackChunk(r.body ?? (await q.query<{ body: Uint8Array }>('SELECT body FROM fanout_chunks WHERE alert_id = $1 AND revision = $2 AND owner = $3 AND chunk = $4',
+      [id, r.revision, r.owner, r.chunk])).rows[0]!.body, Number(r.tvs));
+    await writeRecipients(q, id, Number(r.revision), c.recipients);
+    await writeDeliveries(q, id, Number(r.revision), new Date(r.written_at), c.deliveries);
+    tvs += c.deliveries.length;
   }
+  await q.query('DELETE FROM fanout_chunks WHERE alert_id = $1', [id]);
   return tvs;
+}
+
+/** Recipient rows, one multi-row upsert (joined text columns); a resident keeps their ref, and a row never goes back to an older revision. */
+async function writeRecipients(q: Queryable, id: string, revision: number, rs: RecipientRow[]) {
+  if (rs.length === 0) return;
+  await q.query(`INSERT INTO alert_recipients (alert_id, resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id, revision, active)
+    SELECT $1, x.resident_id, x.ref, x.device_id, x.zone_id, x.needs_help = 't', x.leave_now = 't', x.language, NULLIF(x.shelter_id, ''), $2, true
+    FROM unnest(${split(3)}, ${split(4)}, ${split(5)}, ${split(6)}, ${split(7)}, ${split(8)}, ${split(9)}, ${split(10)})
+      AS x(resident_id, ref, device_id, zone_id, needs_help, leave_now, language, shelter_id)
+    ON CONFLICT (alert_id, resident_id) DO UPDATE SET device_id = EXCLUDED.device_id, zone_id = EXCLUDED.zone_id, needs_help = EXCLUDED.needs_help,
+      leave_now = EXCLUDED.leave_now, language = EXCLUDED.language, shelter_id = EXCLUDED.shelter_id, revision = EXCLUDED.revision, active = true
+    WHERE alert_recipients.revision <= EXCLUDED.revision`,
+  [id, revision, joinField(rs.map((r) => r.residentId)), joinField(rs.map((r) => r.ref)), joinField(rs.map((r) => r.deviceId)), joinField(rs.map((r) => r.zoneId)),
+    joinField(rs.map((r) => (r.needsHelp ? 't' : 'f'))), joinField(rs.map((r) => (r.leaveNow ? 't' : 'f'))), joinField(rs.map((r) => r.language)),
+    joinField(rs.map((r) => r.shelterId ?? ''))]);
 }
 
 /** Delivery rows with the exact payload published (as text); a row never goes back to an older revision. */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics } from '@kizuna/contract';
 import { joinField } from '../src/alerts.ts';
+import { packChunk, unpackChunk } from '../src/fanout-journal.ts';
 import { AlertService, bindResidentToDevice, registerDevice, seedResidents, type StaffMember } from '../src/index.ts';
 import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
@@ -208,7 +209,8 @@ for (const engine of dbEngines()) {
           alertId = x.alertId;
           if (x.chunk !== 1) return;
           // chunk 0 is published: its TV has the alert and has sent its receipt, but the rows are made only after the last chunk
-          const first = (await db.query<{ devices: string }>('SELECT devices FROM fanout_chunks WHERE alert_id = $1 AND chunk = 0', [x.alertId])).rows[0]!.devices;
+          const j = (await db.query<{ tvs: number; body: Uint8Array }>('SELECT tvs, body FROM fanout_chunks WHERE alert_id = $1 AND chunk = 0', [x.alertId])).rows[0]!;
+          const first = unpackChunk(j.body, j.tvs).deliveries[0]!.device_id;
           await until(() => got(first, x.alertId).length > 0, 'chunk 0 on its TV');
           await until(async () => { await c.app.kz.ingest.flush(); return c.app.kz.ingest.waitingForFanout > 0; }, 'the receipt waiting');
           const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE alert_id = $1', [x.alertId]);
@@ -237,7 +239,8 @@ for (const engine of dbEngines()) {
         fanoutChunk: { first: 2, max: 2 },
         async afterFanoutChunk(x) {
           if (x.chunk !== 2) return;
-          const sent = (await db.query<{ devices: string }>('SELECT devices FROM fanout_chunks WHERE alert_id = $1 AND chunk < 2', [x.alertId])).rows.flatMap((r) => r.devices.split('\u001e'));
+          const sent = (await db.query<{ tvs: number; body: Uint8Array }>('SELECT tvs, body FROM fanout_chunks WHERE alert_id = $1 AND chunk < 2', [x.alertId])).rows
+            .flatMap((r) => unpackChunk(r.body, r.tvs).deliveries.map((d) => d.device_id));
           for (const d of sent) await until(() => got(d, x.alertId).length > 0, `${d} has the alert`);
           before = sent;
           await (cancel = c.app.inject({ method: 'POST', url: `/api/alerts/${x.alertId}/cancel`, headers: bearer(token), payload: {} }));
@@ -265,8 +268,8 @@ for (const engine of dbEngines()) {
           SELECT alert_id, 2, 'Update', level, hazard, expires, spec, created_by, $2, 'fanning-out' FROM alert_revisions WHERE alert_id = $1 AND revision = 1`, [view.id, clock.now()]);
         await q.query("UPDATE alert_revisions SET fanout_owner = 'dead', fanout_at = $2, published_at = $2 WHERE alert_id = $1 AND revision = 2", [view.id, clock.now()]);
         await q.query("UPDATE alerts SET revision = 2, msg_type = 'Update' WHERE id = $1", [view.id]);
-        await q.query(`INSERT INTO fanout_chunks (alert_id, revision, chunk, written_at, devices, zones, payloads, r_resident, r_ref, r_device, r_zone, r_needs_help, r_leave_now, r_language, r_shelter)
-          VALUES ($1, 2, 0, $2, $3, $4, $5, '', '', '', '', '', '', '', '')`, [view.id, clock.now(), d, row.zone_id, payload]);
+        const body = await packChunk({ deliveries: [{ device_id: d, zone_id: row.zone_id, payload }], recipients: [] });
+        await q.query(`INSERT INTO fanout_chunks (alert_id, revision, owner, chunk, written_at, tvs, body) VALUES ($1, 2, 'dead', 0, $2, 1, $3)`, [view.id, clock.now(), body]);
       });
       const n = got(d, view.id).length;
       // not stale yet: the journal and the fan-out are left to their (dead) owner
@@ -291,5 +294,23 @@ describe('fan-out chunk columns', () => {
     // JSON text never holds the separator raw: a control character inside a string is escaped
     const payload = JSON.stringify({ instruction: 'a\u001eb' });
     expect(joinField([payload]).split('\u001e')).toEqual([payload]);
+  });
+  it('packs a chunk for the journal and unpacks exactly what went in (payload bytes, residents, no shelter, a household TV)', async () => {
+    const payload = (n: number) => JSON.stringify({ v: 1, name: `高橋 ${n}郎 様`, text: 'a "quote" \\ and\nline', ctl: '\u001d\u001e' });
+    const c = {
+      deliveries: [{ device_id: 'tv-1', zone_id: 'z-a', payload: payload(1) }, { device_id: 'tv-2', zone_id: 'z-b', payload: payload(2) }],
+      recipients: [
+        { residentId: 'R1', ref: 'ref_1-x', deviceId: 'tv-1', zoneId: 'z-a', needsHelp: true, leaveNow: true, language: 'ja' as const, shelterId: 's-1' },
+        { residentId: 'R2', ref: 'ref_2', deviceId: 'tv-1', zoneId: 'z-a', needsHelp: false, leaveNow: false, language: 'ja-x-easy' as const, shelterId: null },
+        { residentId: 'R3', ref: 'ref_3', deviceId: 'tv-2', zoneId: 'z-b', needsHelp: false, leaveNow: true, language: 'pt' as const, shelterId: null },
+      ],
+    };
+    expect(unpackChunk(await packChunk(c), 2)).toEqual(c);
+    const lone = { deliveries: [c.deliveries[0]!], recipients: [c.recipients[1]!] };
+    expect(unpackChunk(await packChunk(lone), 1)).toEqual(lone);
+    expect(unpackChunk(await packChunk({ deliveries: [], recipients: [] }), 0)).toEqual({ deliveries: [], recipients: [] });
+    // a count that does not match is a damaged record, not a shorter chunk
+    await expect(async () => unpackChunk(await packChunk(c), 3)).rejects.toThrow(/expected 3/);
+    expect(() => joinField(['tv-1', 'tv\u001d2'])).toThrow(expect.objectContaining({ code: 'KZ_CONSOLE_BAD_ID' }));
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * The fan-out journal's record of one chunk (table `fanout_chunks`, migration 008): the chunk's
+ * TVs with the exact payloads published to them and the residents they address, packed into one
+ * deflated buffer. Packing: each column's values joined by U+001E, the columns by U+001D; JSON
+ * text never holds either raw (JSON.stringify escapes control characters), and ids, refs, zone
+ * and language codes are checked for them (joinField).
+ */
+import { deflateSync, inflateSync } from 'node:zlib';
+import { consoleErrors } from './errors.ts';
+import type { RecipientRow } from './personalise.ts';
+import type { Language } from '@kizuna/contract';
+
+export interface DeliveryRow { device_id: string; zone_id: string; payload: string }
+export interface JournalChunk { deliveries: DeliveryRow[]; recipients: RecipientRow[] }
+
+/** Between a column's values (also the separator of the SQL-side split, see alerts.ts). */
+export const FIELD_SEP = '\u001e';
+/** Between columns in a packed chunk. */
+const COLUMN_SEP = '\u001d';
+
+/**
+ * A column's values joined by U+001E. A value that holds U+001E or U+001D would split a row in
+ * two (or a column), so it is refused.
+ */
+export function joinField(values: readonly string[]): string {
+  for (const v of values) {
+    if (v.includes(FIELD_SEP) || v.includes(COLUMN_SEP)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`a fan-out value holds a separator (U+001E or U+001D): ${JSON.stringify(v.slice(0, 40))}`);
+  }
+  return values.join(FIELD_SEP);
+}
+
+export function packChunk(c: JournalChunk): Buffer {
+  const d = c.deliveries; const r = c.recipients;
+  const text = [
+    joinField(d.map((x) => x.device_id)), joinField(d.map((x) => x.zone_id)), joinField(d.map((x) => x.payload)),
+    joinField(r.map((x) => x.residentId)), joinField(r.map((x) => x.ref)), joinField(r.map((x) => x.deviceId)), joinField(r.map((x) => x.zoneId)),
+    r.map((x) => (x.needsHelp ? 't' : 'f')).join(''), r.map((x) => (x.leaveNow ? 't' : 'f')).join(''),
+    joinField(r.map((x) => x.language)), joinField(r.map((x) => x.shelterId ?? '')),
+  ].join(COLUMN_SEP);
+  // level 1, on this thread: a chunk's payloads repeat most of their bytes, so this is a few ms per
+  // 4,000 TVs; on libuv's pool it waited behind the broker and the TVs for the machine's cores
+  return deflateSync(Buffer.from(text, 'utf8'), { level: 1 });
+}
+
+export function unpackChunk(body: Uint8Array, tvs: number): JournalChunk {
+  const cols = inflateSync(body).toString('utf8').split(COLUMN_SEP);
+  if (cols.length !== 11) throw new Error(`fan-out journal chunk has ${cols.length} columns, expected 11`);
+  const split = (s: string) => (s === '' ? [] : s.split(FIELD_SEP));
+  const [devices, zones, payloads, residents, refs, rdevices, rzones, help, leave, langs, shelters] = cols as [string, string, string, string, string, string, string, string, string, string, string];
+  const dv = split(devices); const zv = split(zones); const pv = split(payloads);
+  if (dv.length !== tvs || zv.length !== tvs || pv.length !== tvs) throw new Error(`fan-out journal chunk: ${dv.length}/${zv.length}/${pv.length} TV values, expected ${tvs}`);
+  const rv = split(residents); const n = rv.length;
+  const refv = split(refs); const rdv = split(rdevices); const rzv = split(rzones); const lv = split(langs);
+  // one value per resident, '' meaning no shelter: a lone '' is one value here
+  const sv = n === 0 ? [] : shelters.split(FIELD_SEP);
+  if ([refv, rdv, rzv, lv, sv].some((a) => a.length !== n) || help.length !== n || leave.length !== n) throw new Error('fan-out journal chunk: resident columns of unequal length');
+  return {
+    deliveries: dv.map((device_id, i) => ({ device_id, zone_id: zv[i]!, payload: pv[i]! })),
+    recipients: rv.map((residentId, i) => ({
+      residentId, ref: refv[i]!, deviceId: rdv[i]!, zoneId: rzv[i]!, needsHelp: help[i] === 't', leaveNow: leave[i] === 't',
+      language: lv[i]! as Language, shelterId: sv[i] === '' ? null : sv[i]!,
+    })),
+  };
+}
