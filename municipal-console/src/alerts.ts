@@ -41,7 +41,7 @@ import { appendAudit } from './audit.ts';
 import { checkSpec, needsApproval, type AlertSpec } from './alert-spec.ts';
 import { listShelters, listZones } from './register.ts';
 import { ShelterPool, shelterOccupancy } from './shelters.ts';
-import { resolveRecipients, targetZones } from './targeting.ts';
+import { RegisterCache, resolveRecipients, targetZones } from './targeting.ts';
 import { areaAlert, cancelFor, personalise, type AlertHead, type CancelRecipient, type RecipientRow } from './personalise.ts';
 import { hasRole, type Role, type StaffMember } from './staff.ts';
 import { joinField, packChunk, unpackChunk, type JournalChunk } from './fanout-journal.ts';
@@ -122,6 +122,8 @@ export class AlertService {
   private readonly resendAfterMs: number; private readonly onChange: (id: string) => void; private readonly sender: string;
   private readonly chunkFirst: number; private readonly chunkMax: number; private readonly fanoutStaleMs: number;
   private readonly afterFanoutChunk: AlertServiceOptions['afterFanoutChunk'];
+  /** The targetable register between alerts (re-read when it changed). */
+  readonly register = new RegisterCache();
   /** Fan-outs running in this process, by alert and revision. */
   private readonly running = new Map<string, Promise<void>>();
 
@@ -434,7 +436,7 @@ export class AlertService {
     const pool = new ShelterPool(await listShelters(q), await shelterOccupancy(q), head.hazard);
     const prev = await q.query<{ resident_id: string; ref: string; shelter_id: string | null }>('SELECT resident_id, ref, shelter_id FROM alert_recipients WHERE alert_id = $1', [a.id]);
     const previous = new Map(prev.rows.map((r) => [r.resident_id, { ref: r.ref, shelterId: r.shelter_id }]));
-    const candidates = await resolveRecipients(q, spec.target, zones, now);
+    const candidates = await resolveRecipients(q, spec.target, zones, now, this.register);
     const { perDevice, recipients } = personalise(head, spec, candidates, pool, zonesById, previous);
     const areaZones = targetZones(spec.target, zones).map((z) => zonesById.get(z)!).filter(Boolean);
     const areas = areaZones.map((z) => areaAlert(head, spec, z, pool));
