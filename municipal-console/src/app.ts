@@ -166,6 +166,8 @@ export interface StartedConsole { url: string; app: ConsoleApp; close(): Promise
 /** Listen (default 127.0.0.1:18800) and return the URL and a close function. */
 export async function startConsole(o: ConsoleOptions & { host?: string; port?: number }): Promise<StartedConsole> {
   const app = await buildConsoleApp(o);
+  // read the targetable register before the first alert needs it (it is kept until it changes)
+  await app.kz.alerts.register.rows(o.db);
   const url = await listen(app, o.host ?? '127.0.0.1', o.port ?? 18800);
   return { url, app, close: () => app.close() };
 }

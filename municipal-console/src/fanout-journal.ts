@@ -29,10 +29,19 @@ export function joinField(values: readonly string[]): string {
   return values.join(FIELD_SEP);
 }
 
+/**
+ * JSON texts (payloads made by JSON.stringify) joined by U+001E, unchecked: JSON.stringify escapes
+ * every control character inside a string and emits none outside one, so neither separator can
+ * occur; scanning a chunk's megabytes of payloads for them cost more than joining them.
+ */
+export function joinJson(values: readonly string[]): string {
+  return values.join(FIELD_SEP);
+}
+
 export function packChunk(c: JournalChunk): Buffer {
   const d = c.deliveries; const r = c.recipients;
   const text = [
-    joinField(d.map((x) => x.device_id)), joinField(d.map((x) => x.zone_id)), joinField(d.map((x) => x.payload)),
+    joinField(d.map((x) => x.device_id)), joinField(d.map((x) => x.zone_id)), joinJson(d.map((x) => x.payload)),
     joinField(r.map((x) => x.residentId)), joinField(r.map((x) => x.ref)), joinField(r.map((x) => x.deviceId)), joinField(r.map((x) => x.zoneId)),
     r.map((x) => (x.needsHelp ? 't' : 'f')).join(''), r.map((x) => (x.leaveNow ? 't' : 'f')).join(''),
     joinField(r.map((x) => x.language)), joinField(r.map((x) => x.shelterId ?? '')),
