@@ -77,6 +77,12 @@ reconnect, say). A later answer from the same resident replaces an earlier diffe
 the console never accepts a time later than its own. "Need help" answers go to the top of the
 rescue teams' list at once.
 
+The console acknowledges a receipt (PUBACK) only once it is stored. During a large fan-out a
+receipt can arrive before the console has written the delivery rows it updates (they are written
+after every chunk of the alert is published, seconds at most); it is then held, unacknowledged,
+and stored as soon as they exist. A TV should keep receipts in flight and not treat a slow PUBACK
+as a failure; after a reconnect, sending them again is harmless.
+
 ${schemaBlock(ReceiptSchema)}
 
 ## Card binding
