@@ -17,7 +17,8 @@ import type { BrokerIdentity } from './identity.ts';
 import { policy } from './policy.ts';
 
 export interface EmbeddedBrokerOptions {
-  credentials: CredentialStore;
+  /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
+  credentials: Pick<CredentialStore, 'authenticate' | 'onChange'>;
   logger: Logger;
   /** MQTT (or MQTTS with tls) port; 0 picks a free one. */
   port: number;

@@ -9,6 +9,7 @@ export * from './auth-service.ts';
 export * from './child-process.ts';
 export * from './mosquitto.ts';
 export * from './mosquitto-cluster.ts';
+export * from './aedes-cluster.ts';
 export * from './rabbitmq.ts';
 export * from './config.ts';
 export * from './service.ts';

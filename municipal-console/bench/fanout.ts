@@ -11,10 +11,12 @@
  *       [--rounds 2] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres] [--profile <prefix>]
  *   npx tsx municipal-console/bench/fanout.ts --tvs 10000,50000        (the issue's sizes)
  *   npx tsx municipal-console/bench/fanout.ts --tvs 50000 --brokers mosquitto --edges 3
+ *   npx tsx municipal-console/bench/fanout.ts --tvs 50000 --brokers embedded --edges 3 --timeout 300
  *
- * --edges N runs Mosquitto as a core (the console and the raw publisher connect there) bridged to
- * N edge Mosquittos that hold the TVs (broker/src/mosquitto-cluster.ts): one process here may hold
- * at most 20,000 sockets, so 50,000 TVs need at least 3 edges. Both paths go through the bridges.
+ * --edges N runs each broker as a core (the console and the raw publisher connect there) bridged to
+ * N edges that hold the TVs: edge Mosquittos (broker/src/mosquitto-cluster.ts) or edge aedes
+ * brokers in child processes (broker/src/aedes-cluster.ts). One process here may hold at most
+ * 20,000 sockets, so 50,000 TVs need at least 3 edges. Both paths go through the bridges.
  *
  * --rounds 2 alternates the order (full, raw / raw, full) and keeps each path's best round.
  * --pg puts the console's database on a fresh PostgreSQL database (created, then dropped) instead
@@ -34,7 +36,7 @@ import { loadavg, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, openDb, type Db, type Logger } from '@kizuna/core';
-import { createCredentialStore, createEmbeddedBroker, startMosquitto, startMosquittoCluster, type CredentialStore, type IssuedCredentials } from '@kizuna/broker';
+import { createCredentialStore, createEmbeddedBroker, startAedesCluster, startMosquitto, startMosquittoCluster, type CredentialStore, type IssuedCredentials } from '@kizuna/broker';
 import { startConsole } from '../src/index.ts';
 import { BENCH_MUNI, seedTown, type Town } from './_fanout-town.ts';
 import { startTvSwarm, type PhaseResult, type SwarmTv, type TvSwarm } from './_tv-swarm.ts';
@@ -70,7 +72,6 @@ const rounds = Number(values.rounds);
 const timeoutMs = Number(values.timeout) * 1000;
 const edges = Number(values.edges);
 if (!Number.isInteger(edges) || edges < 0) throw new Error('--edges must be a whole number ≥ 0');
-if (edges > 0 && brokers.includes('embedded')) throw new Error('--edges is for Mosquitto only: use --brokers mosquitto');
 for (const b of brokers) if (b !== 'embedded' && b !== 'mosquitto') throw new Error(`--brokers: ${b} is not embedded or mosquitto`);
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(procs > 0) || !(rounds > 0) || !(timeoutMs > 0)) {
   throw new Error('--tvs must be whole numbers > 0 (comma-separated); --procs, --rounds and --timeout numbers > 0');
@@ -183,6 +184,10 @@ async function startBroker(kind: BrokerKind, credentials: CredentialStore, log: 
     return { url: c.url, close: () => c.close(), edgeFor: (d) => c.edgeFor(d) };
   }
   if (kind === 'mosquitto') return startMosquitto({ credentials, logger: log, startTimeoutMs: 120_000 });
+  if (edges > 0) {
+    const c = await startAedesCluster({ credentials, logger: log, edges, munis: [BENCH_MUNI], port: 0, readyTimeoutMs: 120_000 });
+    return { url: c.url, close: () => c.close(), edgeFor: (d) => c.edgeFor(d) };
+  }
   const b = await createEmbeddedBroker({ credentials, logger: log, port: 0 });
   return { url: b.mqttUrl, close: () => b.close() };
 }
@@ -285,7 +290,7 @@ const files = raiseOpenFiles(Math.max(...sizes.map(needFiles)));
 
 for (const n of sizes) {
   if (needFiles(n) > files.limit) {
-    const why = `not run: ${n} TVs need ${needFiles(n)} open files in one ${edges ? 'edge' : 'broker'} process; the limit here is ${files.limit}${files.why ? ` (${files.why})` : ''}${edges ? '' : ' (try --brokers mosquitto --edges 3)'}`;
+    const why = `not run: ${n} TVs need ${needFiles(n)} open files in one ${edges ? 'edge' : 'broker'} process; the limit here is ${files.limit}${files.why ? ` (${files.why})` : ''}${edges ? '' : ' (try --edges 3)'}`;
     say(why);
     for (const kind of brokers) rows.push(`| ${n} | ${kind} | ${why} | | | | | | |`);
     continue;
@@ -307,7 +312,7 @@ for (const n of sizes) {
     for (const kind of brokers) {
       const r = await runBroker(kind, n, { db, store, town, tvs, muni, raw });
       const f = best(r.full); const b = best(r.raw);
-      const label = kind === 'mosquitto' && edges ? `mosquitto core + ${edges} edges` : kind;
+      const label = edges ? `${kind} core + ${edges} edges` : kind;
       rows.push(`| ${n} | ${label} | full: POST /api/alerts (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`);
       rows.push(`| ${n} | ${label} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`);
       notes.push(`${n} ${label}: full path p50 ${ratio(f.p50, b.p50)}, p99 ${ratio(f.p99, b.p99)}, p100 ${ratio(f.p100, b.p100)} of raw; `
@@ -320,7 +325,7 @@ for (const n of sizes) {
   }
 }
 
-console.log(`\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes;${edges ? ` Mosquitto as core + ${edges} bridged edges;` : ''} ${cpus().length} cores; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+console.log(`\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes;${edges ? ` brokers as core + ${edges} bridged edges;` : ''} ${cpus().length} cores; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
 console.log('| TVs | broker | path | reached | p50 ms | p99 ms | p100 ms | p100 / raw | load (1 min) |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
