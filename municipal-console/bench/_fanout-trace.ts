@@ -1,0 +1,53 @@
+/**
+ * Where a fan-out's time goes in the console itself, with the broker stubbed (publish calls are
+ * counted and acknowledged on the next turn): N residents on their own TVs (the fan-out bench's
+ * town, PGlite in memory), two alerts through AlertService.create, and for each the time of the
+ * first and last publish call and every statement that took more than 3 ms (or began in the
+ * first 200 ms), with its start and duration. The first alert reads the register and runs cold
+ * code; the second is what a running console does.
+ *
+ *   npx tsx municipal-console/bench/_fanout-trace.ts [residents=10000]
+ *
+ * The file name starts with `_`: `npm run bench` does not run it.
+ */
+import type { MqttClient } from 'mqtt';
+import { createLogger, openDb, type Queryable } from '@kizuna/core';
+import { AlertService } from '../src/alerts.ts';
+import { seedTown, BENCH_MUNI } from './_fanout-town.ts';
+
+const n = Number(process.argv[2] ?? 10000);
+if (!Number.isInteger(n) || n <= 0) throw new Error('residents must be a whole number > 0');
+const db = await openDb({});
+const town = await seedTown(db, n);
+let t0 = 0;
+const lines: string[] = [];
+const timed = (q: Queryable) => {
+  const query = q.query.bind(q);
+  (q as { query: unknown }).query = async (sql: string, params?: unknown[]) => {
+    const s = performance.now();
+    const r = await query(sql, params);
+    const d = performance.now() - s;
+    if (t0 && (d > 3 || s - t0 < 200)) lines.push(`${(s - t0).toFixed(0).padStart(6)} +${d.toFixed(0).padStart(4)} ms  ${sql.replace(/\s+/g, ' ').trim().slice(0, 100)}`);
+    return r;
+  };
+};
+timed(db);
+const tx = db.tx.bind(db);
+(db as { tx: unknown }).tx = (fn: (q: Queryable) => Promise<unknown>) => tx((q) => { timed(q); return fn(q); });
+let first = 0, last = 0, count = 0;
+const stub = {
+  connected: true,
+  publish(_topic: string, _payload: string, _opts: unknown, cb: (e?: Error) => void) {
+    last = performance.now(); if (!first) first = last; count += 1; setImmediate(cb);
+  },
+} as unknown as MqttClient;
+const alerts = new AlertService({ db, mqtt: stub, muni: BENCH_MUNI, logger: createLogger({ name: 'trace', level: 'warn' }) });
+for (const round of [1, 2]) {
+  lines.length = 0; first = 0; count = 0;
+  t0 = performance.now();
+  await alerts.create({ username: 'trace', roles: ['issuer'], displayName: null },
+    { level: 4, hazard: 'flood', status: 'Exercise', expires: new Date(Date.now() + 3 * 3600_000).toISOString(), target: { zones: town.zones } });
+  console.log(`alert ${round}: ${count} messages; first publish ${(first - t0).toFixed(0)} ms, last ${(last - t0).toFixed(0)} ms, fan-out done ${(performance.now() - t0).toFixed(0)} ms`);
+  console.log(lines.join('\n'));
+}
+await db.close();
