@@ -186,10 +186,6 @@ export class Ingest {
   async flush(): Promise<void> {
     while (this.running) await this.running;
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
-    if (this.waiting.length && !this.stopped) {
-      if (this.waitTimer) { clearTimeout(this.waitTimer); this.waitTimer = null; }
-      this.receipts.unshift(...this.waiting.splice(0));
-    }
     if (this.queued === 0) return;
     const max = this.o.maxBatch ?? 2_000;
     const receipts = this.receipts.splice(0, max);
@@ -219,8 +215,31 @@ export class Ingest {
   /** Retry receipts whose alert's fan-out rows are not there yet, in WAIT_FOR_FANOUT_MS. */
   private wait(rs: QueuedReceipt[]) {
     this.waiting.push(...rs);
-    if (this.waitTimer || this.stopped) return;
-    this.waitTimer = setTimeout(() => { this.waitTimer = null; void this.flush().catch(noop); }, WAIT_FOR_FANOUT_MS);
+    this.waitAgain();
+  }
+
+  private waitAgain() {
+    if (this.waitTimer || this.stopped || this.waiting.length === 0) return;
+    this.waitTimer = setTimeout(() => { this.waitTimer = null; void this.release().catch(() => this.waitAgain()); }, WAIT_FOR_FANOUT_MS);
+  }
+
+  /**
+   * Put back in the queue the waiting receipts whose alert has no journal left: one small query
+   * per retry, whatever the number waiting (a city's TVs confirm within seconds of a fan-out, and
+   * sending them all through the write path every 100 ms would cost the fan-out its CPU).
+   */
+  private async release() {
+    if (this.stopped || this.waiting.length === 0) return;
+    const { rows } = await this.o.db.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
+      [[...new Set(this.waiting.map((x) => x.r.alertId))]]);
+    const still = new Set(rows.map((r) => r.alert_id));
+    const ready = this.waiting.filter((x) => !still.has(x.r.alertId));
+    this.waiting = this.waiting.filter((x) => still.has(x.r.alertId));
+    if (ready.length) {
+      this.receipts.unshift(...ready);
+      void this.flush().catch(noop);
+    }
+    this.waitAgain();
   }
 
   /** Returns the receipts left for later: their alert's fan-out journal is not materialised yet. */
