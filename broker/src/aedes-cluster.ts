@@ -22,11 +22,12 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import { isSafeId, topics } from '@kizuna/contract';
+import { topics } from '@kizuna/contract';
 import { createLogger, type Logger } from '@kizuna/core';
 import type { CredentialChange, CredentialStore } from './credential-store.ts';
 import { createEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker.ts';
 import { brokerErrors } from './errors.ts';
+import { edgeForDevice, planCluster } from './cluster-plan.ts';
 import { usernameOf, type BrokerIdentity } from './identity.ts';
 import { mosquittoHash, newPassword, type MosquittoHash } from './password-hash.ts';
 import { topicMatches } from './topic-match.ts';
@@ -88,20 +89,16 @@ function tsxLoader(): string {
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 export async function startAedesCluster(o: StartAedesClusterOptions): Promise<AedesCluster> {
-  if (!Number.isInteger(o.edges) || o.edges < 1) throw brokerErrors.KZ_BROKER_START_FAILED('edges must be a whole number ≥ 1');
-  if (o.munis.length === 0 || !o.munis.every((m) => isSafeId(m))) throw brokerErrors.KZ_BROKER_START_FAILED('munis must be safe ids, at least one');
+  const plan = planCluster(o);
   const log = o.logger.child({ component: 'aedes-cluster' });
   const readyTimeoutMs = o.readyTimeoutMs ?? 30_000;
   const changeTimeoutMs = o.changeTimeoutMs ?? 5_000;
   const host = o.host ?? '127.0.0.1';
-  const probeDevice = `kz-probe-${randomBytes(6).toString('hex')}`;
-  const probeTopics = o.munis.map((m) => topics.tvAlert(m, probeDevice));
+  const { probeTopics } = plan;
 
   // Bridge logins, known only to this process and the edge that uses them.
-  const bridges = Array.from({ length: o.edges }, (_, e) => o.munis.map((muni) => {
-    const identity: BrokerIdentity = { kind: 'bridge', muni, bridge: `edge${e + 1}` };
-    return { identity, login: { muni, username: usernameOf(identity), password: newPassword() } };
-  }));
+  const bridges = plan.bridges.map((edge) => edge.map((identity) => (
+    { identity, login: { muni: identity.muni, username: usernameOf(identity), password: newPassword() } })));
   const bridgeSecrets = new Map(bridges.flat().map((b) => [b.login.username, { identity: b.identity, digest: sha256(b.login.password) }]));
   // The core asks the store, except for this cluster's bridges (the store never holds a bridge).
   const coreCredentials: EmbeddedBrokerOptions['credentials'] = {
@@ -225,11 +222,7 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
     log.info({ core: core.mqttUrl, edges: edgeUrls }, 'aedes cluster started');
     return {
       url: core.mqttUrl, wsUrl: core.wsUrl, core, edgeUrls, edgeWsUrls: edges.map((e) => e.wsUrl),
-      edgeFor(device) {
-        let h = 0;
-        for (let i = 0; i < device.length; i++) h = (h * 31 + device.charCodeAt(i)) >>> 0;
-        return edgeUrls[h % edgeUrls.length]!;
-      },
+      edgeFor: (device) => edgeForDevice(edgeUrls, device),
       close,
     };
   } catch (e) {
@@ -334,7 +327,7 @@ async function runEdge(): Promise<void> {
       link.once('connect', () => resolve());
       link.once('error', reject);
     });
-    const granted = await link.subscribeAsync([topics.allTvAlerts(b.muni), `kz/${b.muni}/tv/+/mail`, areaFilter], { qos: 1 });
+    const granted = await link.subscribeAsync([topics.allTvAlerts(b.muni), topics.allTvMailOf(b.muni), areaFilter], { qos: 1 });
     if (granted.some((g) => g.qos !== 1)) throw new Error(`core refused a bridge subscription: ${JSON.stringify(granted)}`);
     // TVs' receipts to the core; the edge's hooks already held each TV to its own receipt topic.
     local.aedes.subscribe(topics.allReceipts(b.muni), (packet, cb) => {

@@ -15,11 +15,11 @@
  * ready only when a probe message published at the core has reached every edge through every
  * bridge: publishing before that would lose the first messages.
  */
-import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { isSafeId, topics } from '@kizuna/contract';
+import { topics } from '@kizuna/contract';
 import type { Logger } from '@kizuna/core';
 import { brokerErrors } from './errors.ts';
+import { edgeForDevice, planCluster } from './cluster-plan.ts';
 import { usernameOf, type BrokerIdentity } from './identity.ts';
 import { dynsecAcls, startMosquitto, type Acl, type ExtraDynsecClient, type RunningBroker, type StartMosquittoOptions } from './mosquitto.ts';
 import { mosquittoHash, newPassword } from './password-hash.ts';
@@ -77,7 +77,7 @@ export function bridgeSection(o: { name: string; coreHost: string; corePort: num
     'restart_timeout 1 10',
     'keepalive_interval 30',
     `topic ${topics.allTvAlerts(m)} in 1`,
-    `topic kz/${m}/tv/+/mail in 1`,
+    `topic ${topics.allTvMailOf(m)} in 1`,
     `topic ${topics.areaAll(m)} in 1`,
     `topic ${topics.allReceipts(m)} out 1`,
   ];
@@ -89,15 +89,12 @@ function limits(maxQueued: number): string[] {
 }
 
 export async function startMosquittoCluster(o: StartMosquittoClusterOptions): Promise<MosquittoCluster> {
-  if (!Number.isInteger(o.edges) || o.edges < 1) throw brokerErrors.KZ_BROKER_START_FAILED('edges must be a whole number ≥ 1');
-  if (o.munis.length === 0 || !o.munis.every((m) => isSafeId(m))) throw brokerErrors.KZ_BROKER_START_FAILED('munis must be safe ids, at least one');
+  const plan = planCluster(o);
   const log = o.logger.child({ component: 'mosquitto-cluster' });
-  const probeDevice = `kz-probe-${randomBytes(6).toString('hex')}`;
-  const probeTopics = o.munis.map((m) => topics.tvAlert(m, probeDevice));
+  const { probeTopics } = plan;
   const probePassword = newPassword();
   const probeHash = await mosquittoHash(probePassword);
-  const bridges = await Promise.all(Array.from({ length: o.edges }, (_, e) => Promise.all(o.munis.map(async (muni) => {
-    const identity = { kind: 'bridge' as const, muni, bridge: `edge${e + 1}` };
+  const bridges = await Promise.all(plan.bridges.map((edge) => Promise.all(edge.map(async (identity) => {
     const password = newPassword();
     return { identity, password, client: { username: usernameOf(identity), hash: await mosquittoHash(password), acls: dynsecAcls(identity) } };
   }))));
@@ -154,11 +151,7 @@ export async function startMosquittoCluster(o: StartMosquittoClusterOptions): Pr
     log.info({ core: core.url, edges: edgeUrls }, 'mosquitto cluster started');
     return {
       url: core.url, edgeUrls,
-      edgeFor(device) {
-        let h = 0;
-        for (let i = 0; i < device.length; i++) h = (h * 31 + device.charCodeAt(i)) >>> 0;
-        return edgeUrls[h % edgeUrls.length]!;
-      },
+      edgeFor: (device) => edgeForDevice(edgeUrls, device),
       close,
     };
   } catch (e) {

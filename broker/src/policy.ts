@@ -44,7 +44,7 @@ export function grantsOf(identity: BrokerIdentity): Grants {
     case 'admin': return { publish: [`${TOPIC_ROOT}/#`], subscribe: [`${TOPIC_ROOT}/#`, '$SYS/#'] };
     case 'bridge': return {
       publish: [topics.allReceipts(identity.muni)],
-      subscribe: [topics.allTvAlerts(identity.muni), `${TOPIC_ROOT}/${identity.muni}/tv/+/mail`, topics.areaAll(identity.muni)],
+      subscribe: [topics.allTvAlerts(identity.muni), topics.allTvMailOf(identity.muni), topics.areaAll(identity.muni)],
     };
   }
 }

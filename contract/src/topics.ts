@@ -34,6 +34,8 @@ export const topics = {
   /** Publish grants of the senders (broker policy): every TV alert of one municipality, every TV's mail topic. */
   allTvAlerts: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/+/alert`,
   allTvMail: () => `${TOPIC_ROOT}/+/tv/+/mail`,
+  /** Every TV's mail topic of one municipality (what a bridge into that municipality's edge carries). */
+  allTvMailOf: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/+/mail`,
   /** What a TV subscribes to: its own topics and its municipality's area alerts. */
   tvOwn: (muni: string, device: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/${seg('device', device)}/+`,
   areaAll: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/area/+/alert`,

@@ -46,8 +46,6 @@ import { areaAlert, cancelFor, personalise, type AlertHead, type CancelRecipient
 import { hasRole, type Role, type StaffMember } from './staff.ts';
 import { joinField, joinJson, packChunk, unpackChunk, type JournalChunk } from './fanout-journal.ts';
 
-export { joinField, FIELD_SEP } from './fanout-journal.ts';
-
 export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
 

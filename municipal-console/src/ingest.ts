@@ -22,7 +22,7 @@
  * a PUBACK (MQTT 3.1.1 has no negative PUBACK), and the terminal re-sends from its outbox.
  */
 import type { MqttClient, IPublishPacket } from 'mqtt';
-import type { Db, Logger } from '@kizuna/core';
+import type { Db, Logger, Queryable } from '@kizuna/core';
 import { MessageError, ReceiptSchema, ShelterEventSchema, decodeMessage, parseTopic, topics, type Receipt, type ShelterEvent } from '@kizuna/contract';
 import type { Clock } from './alerts.ts';
 import { HOLD_PUBACK, sendPuback } from './mqtt-park.ts';
@@ -41,6 +41,13 @@ export interface AckHoldingBroker {
 export interface IngestStats { receipts: number; checkins: number; rejected: number; writeFailures: number }
 
 const noop = () => undefined;
+
+/** The alerts among these receipts' whose fan-out journal is not yet written out as rows (migration 008). */
+async function alertsFanningOut(q: Queryable, receipts: readonly QueuedReceipt[]): Promise<Set<string>> {
+  const { rows } = await q.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
+    [[...new Set(receipts.map((x) => x.r.alertId))]]);
+  return new Set(rows.map((r) => r.alert_id));
+}
 /** How soon a receipt that overtook its alert's fan-out rows is tried again. */
 const WAIT_FOR_FANOUT_MS = 100;
 
@@ -230,9 +237,7 @@ export class Ingest {
    */
   private async release() {
     if (this.stopped || this.waiting.length === 0) return;
-    const { rows } = await this.o.db.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
-      [[...new Set(this.waiting.map((x) => x.r.alertId))]]);
-    const still = new Set(rows.map((r) => r.alert_id));
+    const still = await alertsFanningOut(this.o.db, this.waiting);
     const ready = this.waiting.filter((x) => !still.has(x.r.alertId));
     this.waiting = this.waiting.filter((x) => still.has(x.r.alertId));
     if (ready.length) {
@@ -250,10 +255,8 @@ export class Ingest {
     await this.o.db.tx(async (q) => {
       if (receipts.length) {
         // a receipt can overtake its delivery row: the fan-out makes the rows after it has published every chunk
-        const { rows: pending } = await q.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
-          [[...new Set(receipts.map(({ r }) => r.alertId))]]);
-        if (pending.length) {
-          const p = new Set(pending.map((x) => x.alert_id));
+        const p = await alertsFanningOut(q, receipts);
+        if (p.size) {
           for (const x of receipts) if (p.has(x.r.alertId)) later.add(x);
           receipts = receipts.filter((x) => !later.has(x));
         }

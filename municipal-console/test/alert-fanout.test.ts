@@ -9,8 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics } from '@kizuna/contract';
-import { joinField } from '../src/alerts.ts';
-import { packChunk, unpackChunk } from '../src/fanout-journal.ts';
+import { joinField, packChunk, unpackChunk } from '../src/fanout-journal.ts';
 import { AlertService, bindResidentToDevice, registerDevice, seedResidents, type StaffMember } from '../src/index.ts';
 import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
