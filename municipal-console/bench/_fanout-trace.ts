@@ -6,18 +6,25 @@
  * first 200 ms), with its start and duration. The first alert reads the register and runs cold
  * code; the second is what a running console does.
  *
- *   npx tsx municipal-console/bench/_fanout-trace.ts [residents=10000]
+ *   npx tsx municipal-console/bench/_fanout-trace.ts [residents=10000] [--disk] [--profile=<file>]   (the second alert's CPU profile)
  *
  * The file name starts with `_`: `npm run bench` does not run it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { createLogger, openDb, type Queryable } from '@kizuna/core';
 import { AlertService } from '../src/alerts.ts';
 import { seedTown, BENCH_MUNI } from './_fanout-town.ts';
 
-const n = Number(process.argv[2] ?? 10000);
+const n = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 10000);
 if (!Number.isInteger(n) || n <= 0) throw new Error('residents must be a whole number > 0');
-const db = await openDb({});
+// --disk: the console's PGlite in a data directory, as `npm start` keeps it (default: in memory)
+const dir = process.argv.includes('--disk') ? mkdtempSync(join(tmpdir(), 'kz-trace-')) : undefined;
+const db = await openDb({ dataDir: dir });
 const town = await seedTown(db, n);
 let t0 = 0;
 const lines: string[] = [];
@@ -35,6 +42,7 @@ timed(db);
 const tx = db.tx.bind(db);
 (db as { tx: unknown }).tx = (fn: (q: Queryable) => Promise<unknown>) => tx((q) => { timed(q); return fn(q); });
 let first = 0, last = 0, count = 0;
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const stub = {
   connected: true,
   publish(_topic: string, _payload: string, _opts: unknown, cb: (e?: Error) => void) {
@@ -44,10 +52,16 @@ const stub = {
 const alerts = new AlertService({ db, mqtt: stub, muni: BENCH_MUNI, logger: createLogger({ name: 'trace', level: 'warn' }) });
 for (const round of [1, 2]) {
   lines.length = 0; first = 0; count = 0;
+  const profileTo = round === 2 ? process.argv.find((a) => a.startsWith('--profile='))?.slice(10) : undefined;
+  const session = profileTo ? new Session() : null;
+  if (session) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start'); }
   t0 = performance.now();
+  const cpu0 = cpu();
   await alerts.create({ username: 'trace', roles: ['issuer'], displayName: null },
     { level: 4, hazard: 'flood', status: 'Exercise', expires: new Date(Date.now() + 3 * 3600_000).toISOString(), target: { zones: town.zones } });
-  console.log(`alert ${round}: ${count} messages; first publish ${(first - t0).toFixed(0)} ms, last ${(last - t0).toFixed(0)} ms, fan-out done ${(performance.now() - t0).toFixed(0)} ms`);
+  console.log(`alert ${round}: ${count} messages; first publish ${(first - t0).toFixed(0)} ms, last ${(last - t0).toFixed(0)} ms, fan-out done ${(performance.now() - t0).toFixed(0)} ms; CPU time (all threads) ${(cpu() - cpu0).toFixed(0)} ms`);
+  if (session && profileTo) { const { profile } = await session.post('Profiler.stop'); writeFileSync(profileTo, JSON.stringify(profile)); session.disconnect(); }
   console.log(lines.join('\n'));
 }
 await db.close();
+if (dir) rmSync(dir, { recursive: true, force: true });

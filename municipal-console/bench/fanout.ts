@@ -8,7 +8,7 @@
  * the broker's own ceiling. Goal: full path ≤ 1.5 × raw, and 50,000 TVs reached in < 10 s.
  *
  *   npx tsx municipal-console/bench/fanout.ts [--tvs 2000] [--brokers embedded,mosquitto] [--procs 4]
- *       [--rounds 2] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres] [--profile <prefix>]
+ *       [--rounds 2] [--area] [--timeout 120] [--pg postgres://postgres@127.0.0.1:5432/postgres] [--pglite disk|memory] [--profile <prefix>]
  *   npx tsx municipal-console/bench/fanout.ts --tvs 10000,50000        (the issue's sizes)
  *   npx tsx municipal-console/bench/fanout.ts --tvs 50000 --brokers mosquitto --edges 3
  *   npx tsx municipal-console/bench/fanout.ts --tvs 50000 --brokers embedded --edges 3 --timeout 300
@@ -20,19 +20,23 @@
  *
  * --rounds 2 alternates the order (full, raw / raw, full) and keeps each path's best round.
  * --pg puts the console's database on a fresh PostgreSQL database (created, then dropped) instead
- * of PGlite; the broker's credential store stays on PGlite.
+ * of PGlite; the broker's credential store stays on PGlite (in memory).
+ * --pglite disk (default) keeps the console's PGlite in a fresh data directory, as `npm start`
+ * does (KZ_DATA_DIR); --pglite memory keeps it in memory (KZ_DATA_DIR=memory).
  * --profile writes a V8 CPU profile of this process (the console, and the embedded broker when it
- * is the one measured) during each size's and broker's first full path, to <prefix>-<n>-<broker>.cpuprofile.
+ * is the one measured) during each size's and broker's last full path (warm: the first runs cold
+ * code), to <prefix>-<n>-<broker>.cpuprofile.
  * --area also subscribes every TV to its municipality's area alerts, as the TV applet does.
  * The console runs with its re-send timer off: TVs here send no receipts, and a re-send would
  * land in the next phase.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { request } from 'node:http';
-import { loadavg, cpus } from 'node:os';
+import { loadavg, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, openDb, type Db, type Logger } from '@kizuna/core';
@@ -63,6 +67,7 @@ const { values } = parseArgs({
     pg: { type: 'string' },
     profile: { type: 'string' },
     edges: { type: 'string', default: '0' },
+    pglite: { type: 'string', default: 'disk' },
   },
 });
 const sizes = values.tvs.split(',').map(Number);
@@ -71,6 +76,8 @@ const procs = Number(values.procs);
 const rounds = Number(values.rounds);
 const timeoutMs = Number(values.timeout) * 1000;
 const edges = Number(values.edges);
+const pglite = values.pglite as 'disk' | 'memory';
+if (pglite !== 'disk' && pglite !== 'memory') throw new Error(`--pglite: ${values.pglite} is not disk or memory`);
 if (!Number.isInteger(edges) || edges < 0) throw new Error('--edges must be a whole number ≥ 0');
 for (const b of brokers) if (b !== 'embedded' && b !== 'mosquitto') throw new Error(`--brokers: ${b} is not embedded or mosquitto`);
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(procs > 0) || !(rounds > 0) || !(timeoutMs > 0)) {
@@ -108,11 +115,20 @@ function raiseOpenFiles(need: number): { limit: number; why: string } {
   return { limit: read().soft, why };
 }
 
-/** The console's database: PGlite in memory, or a fresh database on the PostgreSQL server at `url`. */
-async function consoleDb(url: string | undefined): Promise<{ db: Db; engine: string; drop(): Promise<void> }> {
-  if (!url) {
+/**
+ * The console's database: PGlite in a fresh data directory (as `npm start` keeps it, under
+ * KZ_DATA_DIR) or in memory (KZ_DATA_DIR=memory, and the tests), or a fresh database on the
+ * PostgreSQL server at `url`.
+ */
+async function consoleDb(url: string | undefined, pglite: 'disk' | 'memory'): Promise<{ db: Db; engine: string; drop(): Promise<void> }> {
+  if (!url && pglite === 'memory') {
     const db = await openDb({});
-    return { db, engine: 'PGlite', drop: () => db.close() };
+    return { db, engine: 'PGlite in memory', drop: () => db.close() };
+  }
+  if (!url) {
+    const dir = mkdtempSync(join(tmpdir(), 'kz-bench-fanout-'));
+    const db = await openDb({ dataDir: dir });
+    return { db, engine: 'PGlite on disk', async drop() { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   const name = `kz_bench_fanout_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = await openDb({ url, max: 1 });
@@ -224,10 +240,10 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
     let published: OutMessage[] = [];
 
     let profiled = !values.profile;
-    const full = async () => {
+    const full = async (last: boolean) => {
       watch.reset();
       await swarm.arm();
-      const session = profiled ? null : new Session();
+      const session = profiled || !last ? null : new Session();
       if (session) {
         session.connect();
         await session.post('Profiler.enable');
@@ -265,7 +281,7 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
 
     for (let round = 0; round < rounds; round++) {
       for (const path of round % 2 === 0 ? ['full', 'raw'] as const : ['raw', 'full'] as const) {
-        const f = path === 'full' ? await full() : await raw();
+        const f = path === 'full' ? await full(round === rounds - 1) : await raw();
         out[path].push(f);
         say(`${kind} round ${round + 1} ${path}: ${f.reached}/${n} reached, p50 ${f.p50} p99 ${f.p99} p100 ${f.p100} ms (load ${f.load.toFixed(1)})`);
       }
@@ -295,7 +311,7 @@ for (const n of sizes) {
     for (const kind of brokers) rows.push(`| ${n} | ${kind} | ${why} | | | | | | |`);
     continue;
   }
-  const consoleStore = await consoleDb(values.pg);
+  const consoleStore = await consoleDb(values.pg, pglite);
   const db = consoleStore.db;
   const brokerDb = await openDb({});
   try {

@@ -42,9 +42,9 @@ import { checkSpec, needsApproval, type AlertSpec } from './alert-spec.ts';
 import { listShelters, listZones } from './register.ts';
 import { ShelterPool, shelterOccupancy } from './shelters.ts';
 import { RegisterCache, resolveRecipients, targetZones } from './targeting.ts';
-import { areaAlert, cancelFor, personalise, type AlertHead, type CancelRecipient, type RecipientRow } from './personalise.ts';
+import { areaAlert, cancelFor, planAlert, type AlertHead, type CancelRecipient, type RecipientRow } from './personalise.ts';
 import { hasRole, type Role, type StaffMember } from './staff.ts';
-import { joinField, joinJson, packChunk, unpackChunk, type JournalChunk } from './fanout-journal.ts';
+import { joinField, joinJson, packChunk, unpackChunk, type DeliveryRow, type JournalChunk } from './fanout-journal.ts';
 
 export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
@@ -67,7 +67,8 @@ export interface AlertView {
   reach: { devices: number; residents: number; zones: number };
 }
 
-export interface OutMessage { topic: string; payload: string; retain: boolean }
+/** A message to publish; a fan-out passes its payloads as the UTF-8 bytes it journaled, encoded once. */
+export interface OutMessage { topic: string; payload: string | Buffer; retain: boolean }
 
 export interface AlertServiceOptions {
   db: Db; mqtt: MqttClient; muni: string; logger: Logger; clock?: Clock | undefined;
@@ -297,7 +298,8 @@ export class AlertService {
     const rev = (await this.db.query<RevRow>("SELECT * FROM alert_revisions WHERE alert_id = $1 AND state IN ('draft','pending-approval','published') ORDER BY revision DESC LIMIT 1", [id])).rows[0];
     if (!rev) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
     const a = (await this.db.query<AlertRow>('SELECT * FROM alerts WHERE id = $1', [id])).rows[0]!;
-    return this.buildMessages(this.db, a, rev, this.clock.now());
+    const { plan, ...m } = await this.buildMessages(this.db, a, rev, this.clock.now());
+    return { ...m, personal: new Map(plan.devices.map((d) => [d, plan.message(d)!])) };
   }
 
   // ---------------------------------------------------------------- timer
@@ -435,12 +437,12 @@ export class AlertService {
     const prev = await q.query<{ resident_id: string; ref: string; shelter_id: string | null }>('SELECT resident_id, ref, shelter_id FROM alert_recipients WHERE alert_id = $1', [a.id]);
     const previous = new Map(prev.rows.map((r) => [r.resident_id, { ref: r.ref, shelterId: r.shelter_id }]));
     const candidates = await resolveRecipients(q, spec.target, zones, now, this.register);
-    const { perDevice, recipients } = personalise(head, spec, candidates, pool, zonesById, previous);
+    const plan = planAlert(head, spec, candidates, pool, zonesById, previous);
     const areaZones = targetZones(spec.target, zones).map((z) => zonesById.get(z)!).filter(Boolean);
     const areas = areaZones.map((z) => areaAlert(head, spec, z, pool));
     const unbound = !countUnbound ? { rows: [{ n: 0 }] } : await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices d WHERE d.status = 'active' AND d.zone_id = ANY($1::text[])
       AND NOT EXISTS (SELECT 1 FROM bindings b WHERE b.device_id = d.id AND b.status = 'active')`, [areaZones.map((z) => z.id)]);
-    return { head, spec, personal: perDevice, recipients, areas, unboundTvs: Number(unbound.rows[0]?.n ?? 0) };
+    return { head, spec, plan, recipients: plan.recipients, areas, unboundTvs: Number(unbound.rows[0]?.n ?? 0) };
   }
 
   /**
@@ -567,8 +569,8 @@ export class AlertService {
       const l = byDevice.get(r.deviceId);
       if (l) l.push(r); else byDevice.set(r.deviceId, [r]);
     }
-    // personalise() orders people who need help first, then the elderly; a TV comes where its first such resident does
-    const devices = [...m.personal.keys()].filter((d) => !done.has(d));
+    // the plan orders people who need help first, then the elderly; a TV comes where its first such resident does
+    const devices = m.plan.devices.filter((d) => !done.has(d));
     const acks: Promise<unknown>[] = [];
     /** This fan-out's journaled chunks, kept to write their rows from memory once published. */
     const written = new Map<number, { at: Date; c: JournalChunk }>();
@@ -580,8 +582,10 @@ export class AlertService {
         size = Math.min(size * 2, this.chunkMax);
         const c: JournalChunk = {
           deliveries: slice.map((d) => {
-            const p = m.personal.get(d)!;
-            return { device_id: d, zone_id: p.zone.id, payload: encodeMessage(p) };
+            // rendered here, chunk by chunk: the first TVs need not wait for the whole city's texts;
+            // encoded to UTF-8 once, for the journal, the publish and the rows (see DeliveryRow)
+            const p = m.plan.message(d)!;
+            return { device_id: d, zone_id: p.zone.id, payload: Buffer.from(encodeMessage(p), 'utf8') };
           }),
           recipients: slice.flatMap((d) => byDevice.get(d) ?? []),
         };
@@ -594,7 +598,7 @@ export class AlertService {
           await q.query('INSERT INTO fanout_chunks (alert_id, revision, owner, chunk, written_at, tvs, body) VALUES ($1, $2, $3, $4, $5, $6, $7::text::bytea)',
             [id, revision, job.owner, chunk, at, c.deliveries.length, `\\x${body.toString('hex')}`]);
           written.set(chunk, { at, c });
-          const msgs = c.deliveries.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
+          const msgs: OutMessage[] = c.deliveries.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
           if (chunk === 0) {
             // the retained area messages go with the first chunk; zones no longer targeted are cleared
             const areaRows: { zone_id: string; payload: AreaAlert | null }[] = m.areas.map((x) => ({ zone_id: x.zone.id, payload: x }));
@@ -643,7 +647,7 @@ export class AlertService {
       }
       await q.query('UPDATE alert_recipients SET active = false WHERE alert_id = $1 AND revision < $2', [id, revision]);
       await q.query("UPDATE alert_revisions SET state = 'published', fanout_owner = NULL, fanout_at = NULL WHERE alert_id = $1 AND revision = $2", [id, revision]);
-      await appendAudit(q, { actor: 'system', action: 'alert.publish', subject: id, details: { revision, msgType: rev.msg_type, devices: m.personal.size + cancels.length, residents: m.recipients.length, zones: m.areas.length } }, this.clock.now());
+      await appendAudit(q, { actor: 'system', action: 'alert.publish', subject: id, details: { revision, msgType: rev.msg_type, devices: m.plan.devices.length + cancels.length, residents: m.recipients.length, zones: m.areas.length } }, this.clock.now());
       return cancels.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
     });
     if (!fin) return 'stopped';
@@ -737,7 +741,7 @@ async function writeRecipients(q: Queryable, id: string, revision: number, rs: R
 }
 
 /** Delivery rows with the exact payload published (as text); a row never goes back to an older revision. */
-async function writeDeliveries(q: Queryable, id: string, revision: number, at: Date, ds: { device_id: string; zone_id: string; payload: string }[]) {
+async function writeDeliveries(q: Queryable, id: string, revision: number, at: Date, ds: DeliveryRow[]) {
   if (ds.length === 0) return;
   await q.query(`INSERT INTO deliveries (alert_id, device_id, zone_id, revision_sent, payload, first_sent_at, last_sent_at)
     SELECT $1, x.device_id, x.zone_id, $2, x.payload, $3, $3 FROM unnest(${split(4)}, ${split(5)}, ${split(6)}) AS x(device_id, zone_id, payload)
