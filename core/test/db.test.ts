@@ -55,3 +55,24 @@ describe('unreachable PostgreSQL', () => {
     expect(err.message).toContain('127.0.0.1:1/nodb');
   });
 });
+
+describe('PGlite settings', () => {
+  it('in memory, new WAL segments are not zero-filled (no disk to reserve); on disk PostgreSQL\'s default stands', async () => {
+    const { openDb } = await import('../src/index.ts');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const mem = await openDb({});
+    const dir = mkdtempSync(join(tmpdir(), 'kz-db-test-'));
+    const disk = await openDb({ dataDir: dir });
+    try {
+      expect((await mem.query<{ wal_init_zero: string }>('SHOW wal_init_zero')).rows[0]?.wal_init_zero).toBe('off');
+      expect((await disk.query<{ wal_init_zero: string }>('SHOW wal_init_zero')).rows[0]?.wal_init_zero).toBe('on');
+      // the rest of PGlite's start parameters still apply
+      expect((await mem.query<{ search_path: string }>('SHOW search_path')).rows[0]?.search_path).toBe('public');
+    } finally {
+      await mem.close(); await disk.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
