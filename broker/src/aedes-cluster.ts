@@ -12,9 +12,11 @@
  *
  * Each edge opens one bridge per municipality into the core: an mqtt.js client logged in as the
  * `bridge` identity (policy.ts: its TVs' alerts, mail and areas in, their receipts out), with a
- * password fresh per start and never stored. What it receives it publishes into the local aedes
- * (QoS 1); local receipts go back to the core (QoS 1). Ready only once a probe published at the
- * core has reached every edge's aedes through every bridge.
+ * password fresh per start and never stored. It subscribes at the core to the area topics and to
+ * each TV topic a TV subscribes to at this edge (CoreRoutes), so the core sends an edge only its
+ * own TVs' messages. What it receives it publishes into the local aedes (QoS 1); local receipts go
+ * back to the core (QoS 1). Ready only once a probe published at the core has reached every
+ * edge's aedes through every bridge.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -30,7 +32,7 @@ import { brokerErrors } from './errors.ts';
 import { edgeForDevice, planCluster } from './cluster-plan.ts';
 import { usernameOf, type BrokerIdentity } from './identity.ts';
 import { mosquittoHash, newPassword, type MosquittoHash } from './password-hash.ts';
-import { topicMatches } from './topic-match.ts';
+import { filterCovers, topicMatches } from './topic-match.ts';
 
 export interface StartAedesClusterOptions extends Omit<EmbeddedBrokerOptions, 'credentials' | 'tls' | 'persistence'> {
   credentials: CredentialStore;
@@ -266,6 +268,58 @@ function edgeCredentials(initial: EdgeCredential[]) {
   };
 }
 
+/**
+ * The exact TV topics one bridge has the core send to this edge: a TV's alert and mail topics,
+ * subscribed at the core when the TV subscribes here (batched into one SUBSCRIBE per turn of the
+ * event loop), and kept: a TV's session at this edge outlives its connection, and its messages
+ * must keep coming while it is away. With wildcards instead, every edge received every message
+ * of its municipality and did the work of filtering it: adding edges did not lighten any of them.
+ * mqtt.js subscribes them all again if the core lost the bridge's session.
+ */
+class CoreRoutes {
+  private readonly routed = new Map<string, Promise<void>>();
+  private pending: { topic: string; done: () => void }[] = [];
+  constructor(private readonly link: MqttClient, private readonly muni: string, private readonly log: Logger) {}
+
+  /** A filter of this municipality's TV alerts or mail (a TV may only subscribe to its own). */
+  covers(filter: string): boolean {
+    return filterCovers(topics.allTvAlerts(this.muni), filter) || filterCovers(topics.allTvMailOf(this.muni), filter);
+  }
+
+  /** Resolves once the core has granted the route (or could not be asked within ROUTE_WAIT_MS: then on reconnect). */
+  route(topic: string): Promise<void> {
+    let p = this.routed.get(topic);
+    if (!p) {
+      p = new Promise<void>((done) => {
+        if (this.pending.length === 0) setImmediate(() => this.flush());
+        this.pending.push({ topic, done });
+      });
+      this.routed.set(topic, p);
+    }
+    return p;
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    for (let i = 0; i < batch.length; i += ROUTES_PER_SUBSCRIBE) {
+      const part = batch.slice(i, i + ROUTES_PER_SUBSCRIBE);
+      const done = () => { for (const x of part) x.done(); };
+      const timer = setTimeout(done, ROUTE_WAIT_MS);
+      this.link.subscribe(part.map((x) => x.topic), { qos: 1 }, (err, granted) => {
+        clearTimeout(timer);
+        if (err) this.log.warn({ err: err.message, topics: part.length }, 'core did not route TV topics to this edge; retried on reconnect');
+        else if (granted?.some((g) => g.qos !== 1)) this.log.warn({ refused: granted.filter((g) => g.qos !== 1).map((g) => g.topic) }, 'core refused routing TV topics to this edge');
+        done();
+      });
+    }
+  }
+}
+/** Topics per SUBSCRIBE packet: well under the core's packet size limit. */
+const ROUTES_PER_SUBSCRIBE = 1000;
+/** How long a TV's SUBACK waits for the core's. */
+const ROUTE_WAIT_MS = 5000;
+
 async function runEdge(): Promise<void> {
   const send = (m: FromEdge) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
   const init = await new Promise<Extract<ToEdge, { t: 'init' }>>((resolve) => {
@@ -288,7 +342,15 @@ async function runEdge(): Promise<void> {
     }
   });
 
-  const local = await createEmbeddedBroker({ credentials, logger, port: 0, host: init.host, ...(init.ws ? { wsPort: 0 } : {}) });
+  // Each bridge's routes from the core, by municipality: filled as this edge's TVs subscribe.
+  const routes = new Map<string, CoreRoutes>();
+  const local = await createEmbeddedBroker({
+    credentials, logger, port: 0, host: init.host, ...(init.ws ? { wsPort: 0 } : {}),
+    beforeSubscribe: async (identity, filter) => {
+      const r = 'muni' in identity ? routes.get(identity.muni) : undefined;
+      if (r?.covers(filter)) await r.route(filter);
+    },
+  });
   const links: MqttClient[] = [];
   let stopping = false;
   const stop = async () => {
@@ -327,8 +389,13 @@ async function runEdge(): Promise<void> {
       link.once('connect', () => resolve());
       link.once('error', reject);
     });
-    const granted = await link.subscribeAsync([topics.allTvAlerts(b.muni), topics.allTvMailOf(b.muni), areaFilter], { qos: 1 });
+    // Not every TV of the municipality: only the TVs that subscribed here (CoreRoutes). A session the
+    // core kept from an older bridge may still hold the wildcards, which would send this edge everything.
+    await link.unsubscribeAsync([topics.allTvAlerts(b.muni), topics.allTvMailOf(b.muni)]);
+    const probes = init.probeTopics.filter((t) => topicMatches(topics.allTvAlerts(b.muni), t));
+    const granted = await link.subscribeAsync([areaFilter, ...probes], { qos: 1 });
     if (granted.some((g) => g.qos !== 1)) throw new Error(`core refused a bridge subscription: ${JSON.stringify(granted)}`);
+    routes.set(b.muni, new CoreRoutes(link, b.muni, log));
     // TVs' receipts to the core; the edge's hooks already held each TV to its own receipt topic.
     local.aedes.subscribe(topics.allReceipts(b.muni), (packet, cb) => {
       link.publish(packet.topic, packet.payload as Buffer, { qos: 1 }, (err) => {

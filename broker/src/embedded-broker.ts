@@ -30,6 +30,12 @@ export interface EmbeddedBrokerOptions {
   tls?: { certFile: string; keyFile: string } | undefined;
   /** aedes persistence (e.g. aedes-persistence-redis); default in memory. */
   persistence?: unknown;
+  /**
+   * Called for a subscription the policy allows, before it is granted: an aedes edge has the core
+   * route the filter to it first (aedes-cluster.ts), so a SUBACK means messages published at the
+   * core from then on arrive. Must not reject; the subscription is granted when it settles.
+   */
+  beforeSubscribe?: ((identity: BrokerIdentity, filter: string) => Promise<void>) | undefined;
 }
 
 export interface EmbeddedBroker {
@@ -98,7 +104,10 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     },
     authorizeSubscribe(client, sub, callback) {
       const identity = identities.get(client);
-      if (identity && policy.canSubscribe(identity, sub.topic)) return callback(null, sub);
+      if (identity && policy.canSubscribe(identity, sub.topic)) {
+        if (!opts.beforeSubscribe) return callback(null, sub);
+        return void opts.beforeSubscribe(identity, sub.topic).then(() => callback(null, sub), () => callback(null, sub));
+      }
       log.warn({ clientId: client.id, filter: sub.topic }, 'subscribe refused by policy');
       callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]
     },

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@kizuna/contract';
 import { createLogger, openDb, type Db } from '@kizuna/core';
-import { createCredentialStore, newPassword, startAedesCluster, type AedesCluster, type CredentialStore, type IssuedCredentials } from '../src/index.ts';
+import { createCredentialStore, newPassword, startAedesCluster, usernameOf, type AedesCluster, type CredentialStore, type IssuedCredentials } from '../src/index.ts';
 import { connectAs, endAll, eventually, mustConnect, publishOutcome, sleep, subscribeCodes } from './mqtt-helpers.ts';
 
 const M = '999995';
@@ -119,6 +119,53 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
         expect(await eventually(() => c.received.some((r) => r.payload === 'area' && r.retain))).toBe(true);
         await endAll(c.client);
       }
+    } finally {
+      await endAll(m.client);
+    }
+  });
+
+  it('the core sends an edge only the messages of TVs that subscribed there (routes, not wildcards), and one right after the SUBACK arrives', async () => {
+    const [e1, e2] = cluster.edgeUrls as [string, string];
+    const tv5 = await store.issue({ kind: 'tv', muni: M, device: 'tv5' });
+    const tv6 = await store.issue({ kind: 'tv', muni: M, device: 'tv6' });
+    const m = await mustConnect(cluster.url, muni.username, muni.password);
+    const a = await mustConnect(e1, tv5.username, tv5.password);
+    const b = await mustConnect(e2, tv6.username, tv6.password);
+    try {
+      expect(await subscribeCodes(a.client, [topics.tvAlert(M, 'tv5'), topics.tvMail(M, 'tv5')])).toEqual([1, 1]);
+      expect(await subscribeCodes(b.client, [topics.tvAlert(M, 'tv6')])).toEqual([1]);
+      // the TV's SUBACK waited for the core's: published at once, it still arrives
+      expect(await publishOutcome(m.client, topics.tvAlert(M, 'tv5'), 'at once')).toBe('acked');
+      expect(await eventually(() => a.received.some((r) => r.payload === 'at once'))).toBe(true);
+      const routesOf = async (edge: number) => {
+        const subs = await (cluster.core.aedes as unknown as { persistence: { subscriptionsByClient(c: { id: string }): Promise<{ topic: string }[]> } })
+          .persistence.subscriptionsByClient({ id: usernameOf({ kind: 'bridge', muni: M, bridge: `edge${edge}` }) });
+        return subs.map((x) => x.topic);
+      };
+      const r1 = await routesOf(1); const r2 = await routesOf(2);
+      expect(r1).toEqual(expect.arrayContaining([topics.tvAlert(M, 'tv5'), topics.tvMail(M, 'tv5'), topics.areaAll(M)]));
+      expect(r2).toEqual(expect.arrayContaining([topics.tvAlert(M, 'tv6'), topics.areaAll(M)]));
+      expect(r1).not.toContain(topics.tvAlert(M, 'tv6'));
+      expect(r2).not.toContain(topics.tvAlert(M, 'tv5'));
+      for (const r of [r1, r2]) expect(r).not.toEqual(expect.arrayContaining([topics.allTvAlerts(M)]));
+    } finally {
+      await endAll(m.client, a.client, b.client);
+    }
+  });
+
+  it('a TV away from its edge gets what was published meanwhile when it comes back (its session and its route stay)', async () => {
+    const e1 = cluster.edgeUrls[0]!;
+    const tv7 = await store.issue({ kind: 'tv', muni: M, device: 'tv7' });
+    const first = await mustConnect(e1, tv7.username, tv7.password, { clean: false });
+    expect(await subscribeCodes(first.client, [topics.tvAlert(M, 'tv7')])).toEqual([1]);
+    await endAll(first.client);
+    const m = await mustConnect(cluster.url, muni.username, muni.password);
+    try {
+      expect(await publishOutcome(m.client, topics.tvAlert(M, 'tv7'), 'while away')).toBe('acked');
+      await sleep(300);
+      const back = await mustConnect(e1, tv7.username, tv7.password, { clean: false });
+      expect(await eventually(() => back.received.some((r) => r.payload === 'while away'))).toBe(true);
+      await endAll(back.client);
     } finally {
       await endAll(m.client);
     }
