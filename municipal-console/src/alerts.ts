@@ -385,6 +385,10 @@ export class AlertService {
       const { rows } = await q.query<{ id: string }>(`UPDATE alerts SET state = 'expired' WHERE state <> 'expired' AND expires <= $1 RETURNING id`, [now]);
       const ids = rows.map((r) => r.id);
       if (ids.length === 0) return { ids, out: [] as OutMessage[] };
+      // a fan-out still running stops at its next chunk (its lease needs an active alert); its
+      // revision went out as far as it got, and is not resumed
+      await q.query(`UPDATE alert_revisions SET state = 'published', fanout_owner = NULL, fanout_at = NULL
+        WHERE alert_id = ANY($1::text[]) AND state = 'fanning-out'`, [ids]);
       const areas = await q.query<{ zone_id: string }>(`UPDATE area_messages SET cleared = true WHERE alert_id = ANY($1::text[]) AND NOT cleared RETURNING zone_id`, [ids]);
       for (const id of ids) await appendAudit(q, { actor: 'system', action: 'alert.expire', subject: id }, now);
       // an empty retained payload removes the area message from the broker [MQTT-3.3.1-10]

@@ -283,6 +283,37 @@ for (const engine of dbEngines()) {
       await until(() => got(d, view.id).length > n && got(d, view.id).at(-1)!.revision === 2, `${d} re-sent revision 2`);
       expect(raw[d]!.at(-1)).toBe(payload);
     });
+
+    // last in this block: it moves the shared clock past the alerts' expiry
+    it('an alert that expires while its fan-out runs: the fan-out stops at its next chunk, the revision is not left fanning out, what went out becomes rows', async () => {
+      const chunks: number[] = [];
+      let expired: string[] = [];
+      const a = processA({
+        fanoutChunk: { first: 2, max: 2 },
+        async afterFanoutChunk(x) {
+          chunks.push(x.chunk);
+          if (x.chunk !== 1) return;
+          clock.advance(11 * 60_000);
+          expired = (await c.app.kz.alerts.tick()).expired;
+        },
+      });
+      const expires = new Date(clock.now().getTime() + 10 * 60_000).toISOString();
+      const view = await a.create(issuerA, { ...spec, level: 4, expires });
+      expect(expired).toContain(view.id);
+      // chunk 2 was refused its lease: the alert was no longer active
+      expect(chunks).toEqual([0, 1]);
+      const revs = await revisions(view.id);
+      expect(revs.map((r: { revision: number; state: string }) => [r.revision, r.state])).toEqual([[1, 'published']]);
+      const left = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_revisions WHERE alert_id = $1 AND (fanout_owner IS NOT NULL OR state = 'fanning-out')`, [view.id]);
+      expect(Number(left.rows[0]!.n)).toBe(0);
+      // the 4 TVs of chunks 0 and 1 have rows; no journal is left; the timer does not resume it
+      const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE alert_id = $1', [view.id]);
+      expect(Number(rows.rows[0]!.n)).toBe(4);
+      const journal = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fanout_chunks WHERE alert_id = $1', [view.id]);
+      expect(Number(journal.rows[0]!.n)).toBe(0);
+      clock.advance(60_000);
+      expect(await c.app.kz.alerts.tick()).toMatchObject({ resumed: 0 });
+    });
   });
 }
 
