@@ -56,6 +56,8 @@ export interface AedesCluster {
   edgeWsUrls: Array<string | undefined>;
   /** The edge a device should use: a stable spread by device id. */
   edgeFor(device: string): string;
+  /** Each edge: up (serving, bridges carrying), its process, and how often it was started again after dying. */
+  edgeStatus(): { url: string; up: boolean; pid: number | undefined; restarts: number }[];
   close(): Promise<void>;
 }
 
@@ -69,7 +71,7 @@ type EdgeChange =
 
 /** Parent → edge. */
 type ToEdge =
-  | { t: 'init'; level: string; host: string; ws: boolean; coreUrl: string; bridges: BridgeLogin[]; probeTopics: string[]; clients: EdgeCredential[] }
+  | { t: 'init'; level: string; host: string; ws: boolean; port?: number; wsPort?: number; coreUrl: string; bridges: BridgeLogin[]; probeTopics: string[]; clients: EdgeCredential[] }
   | (EdgeChange & { id: number })
   | { t: 'close' };
 
@@ -113,24 +115,40 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
   };
 
   interface Edge {
-    n: number; proc: ChildProcess; exited: Promise<void>; mqttUrl?: string; wsUrl?: string | undefined; probed: Set<string>;
+    n: number;
+    links: BridgeLogin[];
+    proc: ChildProcess | null; exited: Promise<void>;
+    mqttUrl?: string; wsUrl?: string | undefined;
+    /** 'down' from an unexpected exit until its replacement has been sent its snapshot. */
+    state: 'up' | 'down';
+    /** A replacement is being started (its own failures do not start another). */
+    restarting: boolean;
+    restarts: number;
+    /** Credential changes made while it was down: sent to its replacement right after the snapshot. */
+    missed: EdgeChange[];
     /** Changes sent to this edge, waiting for its ack. */
     pending: Map<number, { resolve(): void; reject(e: Error): void }>;
   }
-  const edges: Edge[] = [];
+  const edges: Edge[] = bridges.map((links, e) => ({
+    n: e + 1, links: links.map((l) => l.login), proc: null, exited: Promise.resolve(), state: 'down', restarting: false, restarts: 0, missed: [], pending: new Map(),
+  }));
   let nextId = 1;
   let core: EmbeddedBroker | undefined;
   let closed = false;
+  let started = false;
   // Changes wait until every edge has its snapshot, so a change never overtakes the snapshot.
   let snapshotSent!: () => void;
   const snapshotReady = new Promise<void>((r) => { snapshotSent = r; });
+  const level = (o.logger as unknown as { level?: string }).level ?? 'info';
+  const loader = tsxLoader();
+  const snapshot = async () => (await o.credentials.mosquittoClients()).map(({ username, identity, hash }) => ({ username, identity, hash }));
 
   const ask = (edge: Edge, msg: EdgeChange & { id: number }) => new Promise<void>((resolve, reject) => {
     const { pending } = edge;
     const timer = setTimeout(() => { pending.delete(msg.id); reject(new Error(`edge ${edge.n} did not confirm within ${changeTimeoutMs} ms`)); }, changeTimeoutMs);
     const settle = () => { clearTimeout(timer); pending.delete(msg.id); };
     pending.set(msg.id, { resolve: () => { settle(); resolve(); }, reject: (e) => { settle(); reject(e); } });
-    if (!edge.proc.connected) return pending.get(msg.id)!.reject(new Error(`edge ${edge.n} is gone`));
+    if (!edge.proc?.connected) return pending.get(msg.id)!.reject(new Error(`edge ${edge.n} is gone`));
     edge.proc.send(msg, (err) => { if (err) pending.get(msg.id)?.reject(err); });
   });
 
@@ -141,12 +159,14 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
       : { t: 'set', change: change.type, credential: { username: change.username, identity: change.identity, hash: await mosquittoHash(change.password) } };
     const failures: string[] = [];
     await Promise.all(edges.map(async (edge) => {
+      // down: it serves nobody; its replacement gets this right after its snapshot, before any TV
+      if (edge.state === 'down') { edge.missed.push(msg); return; }
       try {
         await ask(edge, { ...msg, id: nextId++ });
       } catch (e) {
         failures.push((e as Error).message);
-        // An edge that may still hold the old password must not serve on.
-        if (change.type !== 'issued' && edge.proc.exitCode === null) {
+        // An edge that may still hold the old password must not serve on (its replacement reads the store afresh).
+        if (change.type !== 'issued' && edge.proc && edge.proc.exitCode === null) {
           log.error({ edge: edge.n, username: change.username, change: change.type }, 'edge did not confirm a credential change: killed');
           edge.proc.kill('SIGKILL');
         }
@@ -155,6 +175,100 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
     if (failures.length) throw brokerErrors.KZ_BROKER_SYNC_FAILED(`aedes edges ${change.type} ${change.username}: ${failures.join('; ')}`);
   });
 
+  /**
+   * Start (or restart, on the ports it had) one edge process with a credential snapshot; its
+   * missed changes follow the snapshot in the same turn, so nothing newer is sent before them.
+   * `listening` resolves once it serves; `crossed` once a probe has come through its bridges.
+   */
+  const spawn = (edge: Edge, clients: EdgeCredential[], ports?: { port: number; wsPort?: number | undefined }) => {
+    const proc = fork(SELF, [EDGE_FLAG], { execArgv: ['--import', loader], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    edge.proc = proc;
+    edge.exited = new Promise((r) => proc.once('exit', () => r()));
+    const probed = new Set<string>();
+    let listening!: () => void;
+    let crossedOk!: () => void;
+    let failed!: (e: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => { listening = resolve; failed = reject; });
+    const crossed = new Promise<void>((resolve, reject) => { crossedOk = resolve; proc.once('exit', () => reject(new Error('exited'))); });
+    ready.catch(() => undefined);
+    crossed.catch(() => undefined);
+    proc.on('message', (m: FromEdge) => {
+      if (m.t === 'listening') { edge.mqttUrl = m.mqttUrl; edge.wsUrl = m.wsUrl; listening(); } else if (m.t === 'probe') {
+        probed.add(m.topic);
+        if (probed.size === probeTopics.length) crossedOk();
+      } else if (m.t === 'ack') edge.pending.get(m.id)?.resolve();
+      else if (m.t === 'fatal') failed(brokerErrors.KZ_BROKER_START_FAILED(`aedes edge ${edge.n}: ${m.error}`));
+    });
+    proc.once('exit', (code, signal) => {
+      failed(brokerErrors.KZ_BROKER_START_FAILED(`aedes edge ${edge.n} exited (${signal ?? `code ${code}`})`));
+      for (const p of [...edge.pending.values()]) p.reject(new Error(`edge ${edge.n} exited`));
+      if (edge.proc !== proc) return;
+      edge.state = 'down';
+      if (closed) return;
+      log.error({ edge: edge.n, code, signal }, 'aedes edge exited');
+      if (started && !edge.restarting) void restart(edge);
+    });
+    proc.send({ t: 'init', level, host, ws: o.wsPort !== undefined, ...ports, coreUrl: core!.mqttUrl, bridges: edge.links, probeTopics, clients } satisfies ToEdge);
+    const replay = edge.missed.splice(0).map((m) => ask(edge, { ...m, id: nextId++ }));
+    edge.state = 'up';
+    return { ready, crossed, replay: Promise.all(replay) };
+  };
+
+  const within = async <T>(p: Promise<T>, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([p, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(brokerErrors.KZ_BROKER_START_FAILED(`${what} within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    })]).finally(() => clearTimeout(timer));
+  };
+
+  /** Publish probes at the core until every edge given has reported them (or one exits). */
+  const probeThrough = async (crossed: Promise<void>[], what: string) => {
+    const deadline = Date.now() + readyTimeoutMs;
+    let ok = false;
+    let failure: Error | undefined;
+    void Promise.all(crossed).then(() => { ok = true; }, (e: Error) => { failure = e; });
+    while (!ok) {
+      if (failure) throw brokerErrors.KZ_BROKER_START_FAILED(`${what}: an edge ${failure.message} before the probe crossed`);
+      if (Date.now() > deadline) throw brokerErrors.KZ_BROKER_START_FAILED(`${what}: a bridge did not carry the probe within ${readyTimeoutMs} ms`);
+      for (const topic of probeTopics) core!.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from('probe'), qos: 0, retain: false, dup: false }, () => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  /**
+   * An edge that died is started again on the same ports (its TVs reconnect to the URL they
+   * know), with the store's credentials read afresh, until it serves and a probe crosses its
+   * bridges; 1 s, then up to 30 s between attempts. Its TVs' sessions were in its memory: what
+   * they missed meanwhile comes from the console's re-sender.
+   */
+  const restart = async (edge: Edge) => {
+    edge.restarting = true;
+    let wait = 1000;
+    try {
+      while (!closed) {
+        await new Promise((r) => setTimeout(r, wait));
+        if (closed) return;
+        try {
+          const ports = { port: Number(new URL(edge.mqttUrl!).port), ...(edge.wsUrl ? { wsPort: Number(new URL(edge.wsUrl).port) } : {}) };
+          const s = spawn(edge, await snapshot(), ports);
+          await within(s.ready, `aedes edge ${edge.n} did not start again`);
+          await s.replay;
+          await probeThrough([s.crossed], `aedes edge ${edge.n} restart`);
+          edge.restarts += 1;
+          log.warn({ edge: edge.n, url: edge.mqttUrl, restarts: edge.restarts }, 'aedes edge restarted');
+          return;
+        } catch (e) {
+          log.error({ err: (e as Error).message, edge: edge.n }, 'aedes edge restart failed; trying again');
+          edge.state = 'down';
+          if (edge.proc && edge.proc.exitCode === null && edge.proc.signalCode === null) { edge.proc.kill('SIGKILL'); await edge.exited; }
+          wait = Math.min(wait * 2, 30_000);
+        }
+      }
+    } finally {
+      edge.restarting = false;
+    }
+  };
+
   const close = async () => {
     if (closed) return;
     closed = true;
@@ -162,9 +276,10 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
     snapshotSent();
     // edges first: their bridges would otherwise retry against a stopped core
     await Promise.all(edges.map(async (edge) => {
-      if (edge.proc.exitCode !== null || edge.proc.signalCode !== null) return;
-      if (edge.proc.connected) edge.proc.send({ t: 'close' } satisfies ToEdge, () => undefined);
-      const timer = setTimeout(() => edge.proc.kill('SIGKILL'), 5000);
+      const proc = edge.proc;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      if (proc.connected) proc.send({ t: 'close' } satisfies ToEdge, () => undefined);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await edge.exited;
       clearTimeout(timer);
     }));
@@ -173,58 +288,23 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
 
   try {
     core = await createEmbeddedBroker({ ...o, credentials: coreCredentials, host });
-    const clients = (await o.credentials.mosquittoClients()).map(({ username, identity, hash }) => ({ username, identity, hash }));
-    const level = (o.logger as unknown as { level?: string }).level ?? 'info';
-    const loader = tsxLoader();
-    const allProbed = Promise.all(bridges.map(async (links, e) => {
-      const proc = fork(SELF, [EDGE_FLAG], { execArgv: ['--import', loader], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      const edge: Edge = { n: e + 1, proc, probed: new Set(), pending: new Map(), exited: new Promise((r) => proc.once('exit', () => r())) };
-      edges.push(edge);
-      let listening!: () => void;
-      let probed!: () => void;
-      let failed!: (e: Error) => void;
-      const ready = new Promise<void>((resolve, reject) => { listening = resolve; failed = reject; });
-      const crossed = new Promise<void>((resolve, reject) => { probed = resolve; proc.once('exit', () => reject(new Error('exited'))); });
-      crossed.catch(() => undefined);
-      proc.on('message', (m: FromEdge) => {
-        if (m.t === 'listening') { edge.mqttUrl = m.mqttUrl; edge.wsUrl = m.wsUrl; listening(); } else if (m.t === 'probe') {
-          edge.probed.add(m.topic);
-          if (edge.probed.size === probeTopics.length) probed();
-        } else if (m.t === 'ack') edge.pending.get(m.id)?.resolve();
-        else if (m.t === 'fatal') failed(brokerErrors.KZ_BROKER_START_FAILED(`aedes edge ${edge.n}: ${m.error}`));
-      });
-      proc.once('exit', (code, signal) => {
-        failed(brokerErrors.KZ_BROKER_START_FAILED(`aedes edge ${edge.n} exited (${signal ?? `code ${code}`})`));
-        for (const p of [...edge.pending.values()]) p.reject(new Error(`edge ${edge.n} exited`));
-        if (!closed) log.error({ edge: edge.n, code, signal }, 'aedes edge exited');
-      });
-      proc.send({ t: 'init', level, host, ws: o.wsPort !== undefined, coreUrl: core!.mqttUrl, bridges: links.map((l) => l.login), probeTopics, clients } satisfies ToEdge);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([ready, new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(brokerErrors.KZ_BROKER_START_FAILED(`aedes edge ${edge.n} did not start within ${readyTimeoutMs} ms`)), readyTimeoutMs);
-      })]).finally(() => clearTimeout(timer));
-      return { crossed };
+    const clients = await snapshot();
+    const spawned = await Promise.all(edges.map(async (edge) => {
+      const s = spawn(edge, clients);
+      await within(s.ready, `aedes edge ${edge.n} did not start`);
+      return s;
     }));
-    const started = await allProbed;
     snapshotSent();
-
     // Ready when a probe published at the core has come through every bridge into every edge.
-    const deadline = Date.now() + readyTimeoutMs;
-    let ready = false;
-    let failure: Error | undefined;
-    void Promise.all(started.map((s) => s.crossed)).then(() => { ready = true; }, (e: Error) => { failure = e; });
-    while (!ready) {
-      if (failure) throw brokerErrors.KZ_BROKER_START_FAILED(`aedes cluster: an edge ${failure.message} before the probe crossed`);
-      if (Date.now() > deadline) throw brokerErrors.KZ_BROKER_START_FAILED(`aedes cluster: a bridge did not carry the probe within ${readyTimeoutMs} ms`);
-      for (const topic of probeTopics) core.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from('probe'), qos: 0, retain: false, dup: false }, () => undefined);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await probeThrough(spawned.map((s) => s.crossed), 'aedes cluster');
+    started = true;
 
     const edgeUrls = edges.map((e) => e.mqttUrl!);
     log.info({ core: core.mqttUrl, edges: edgeUrls }, 'aedes cluster started');
     return {
       url: core.mqttUrl, wsUrl: core.wsUrl, core, edgeUrls, edgeWsUrls: edges.map((e) => e.wsUrl),
       edgeFor: (device) => edgeForDevice(edgeUrls, device),
+      edgeStatus: () => edges.map((e) => ({ url: e.mqttUrl!, up: e.state === 'up' && !e.restarting, pid: e.proc?.pid, restarts: e.restarts })),
       close,
     };
   } catch (e) {
@@ -345,7 +425,7 @@ async function runEdge(): Promise<void> {
   // Each bridge's routes from the core, by municipality: filled as this edge's TVs subscribe.
   const routes = new Map<string, CoreRoutes>();
   const local = await createEmbeddedBroker({
-    credentials, logger, port: 0, host: init.host, ...(init.ws ? { wsPort: 0 } : {}),
+    credentials, logger, port: init.port ?? 0, host: init.host, ...(init.ws ? { wsPort: init.wsPort ?? 0 } : {}),
     beforeSubscribe: async (identity, filter) => {
       const r = 'muni' in identity ? routes.get(identity.muni) : undefined;
       if (r?.covers(filter)) await r.route(filter);

@@ -171,6 +171,39 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
     }
   });
 
+  // near the end: it kills an edge
+  it('an edge that dies is started again on the same URL with the store\'s credentials as they are now; TVs reconnect and get alerts again', async () => {
+    const e1 = cluster.edgeUrls[0]!;
+    const before = cluster.edgeStatus()[0]!;
+    expect(before).toMatchObject({ url: e1, up: true, restarts: 0 });
+    const tv8 = await store.issue({ kind: 'tv', muni: M, device: 'tv8' });
+    const tv10 = await store.issue({ kind: 'tv', muni: M, device: 'tv10' });
+    const a = await mustConnect(e1, tv8.username, tv8.password);
+    let dropped = false;
+    a.client.on('close', () => { dropped = true; });
+    process.kill(before.pid!, 'SIGKILL');
+    expect(await eventually(() => dropped, 5000)).toBe(true);
+    await endAll(a.client);
+    // changes while it is down neither fail nor get lost
+    const tv9 = await store.issue({ kind: 'tv', muni: M, device: 'tv9' });
+    await store.revoke(tv10.username);
+    expect(await eventually(() => cluster.edgeStatus()[0]!.up && cluster.edgeStatus()[0]!.restarts === 1, 30_000)).toBe(true);
+    expect(cluster.edgeStatus()[0]!.pid).not.toBe(before.pid);
+    expect(cluster.edgeUrls[0]).toBe(e1);
+    const m = await mustConnect(cluster.url, muni.username, muni.password);
+    const back = await mustConnect(e1, tv8.username, tv8.password);
+    try {
+      expect(await subscribeCodes(back.client, [topics.tvAlert(M, 'tv8')])).toEqual([1]);
+      expect(await publishOutcome(m.client, topics.tvAlert(M, 'tv8'), 'after the restart')).toBe('acked');
+      expect(await eventually(() => back.received.some((r) => r.payload === 'after the restart'))).toBe(true);
+      const later = await mustConnect(e1, tv9.username, tv9.password);
+      await endAll(later.client);
+      expect(await connectAs(e1, tv10.username, tv10.password)).toMatchObject({ ok: false });
+    } finally {
+      await endAll(m.client, back.client);
+    }
+  }, 60_000);
+
   it('spreads devices over the edges by id, the same way every time', () => {
     const seen = new Set(Array.from({ length: 30 }, (_, i) => cluster.edgeFor(`tv${i}`)));
     expect(seen.size).toBe(2);
