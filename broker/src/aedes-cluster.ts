@@ -246,11 +246,15 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
     let wait = 1000;
     try {
       while (!closed) {
-        await new Promise((r) => setTimeout(r, wait));
+        // unref'd: a closed cluster's pending retry does not keep the process alive
+        await new Promise((r) => setTimeout(r, wait).unref());
         if (closed) return;
         try {
           const ports = { port: Number(new URL(edge.mqttUrl!).port), ...(edge.wsUrl ? { wsPort: Number(new URL(edge.wsUrl).port) } : {}) };
-          const s = spawn(edge, await snapshot(), ports);
+          const clients = await snapshot();
+          // closed while the store was read: close() has already stopped the edges it knew
+          if (closed) return;
+          const s = spawn(edge, clients, ports);
           await within(s.ready, `aedes edge ${edge.n} did not start again`);
           await s.replay;
           await probeThrough([s.crossed], `aedes edge ${edge.n} restart`);
