@@ -44,8 +44,50 @@ export function joinJson(values: readonly (string | Buffer)[]): string {
   return joinBytes(values.map((v) => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v))).toString('utf8');
 }
 
+/**
+ * A chunk's JSON texts encoded to UTF-8 into one buffer, U+001E between them (as the journal's
+ * payloads column is packed), each text's bytes a view of it: one allocation per chunk instead of
+ * one per TV, and the column, or any run of it, is then packed and written as rows without being
+ * copied again (see joinBytes).
+ */
+export function encodePayloads(texts: readonly string[]): Buffer[] {
+  let size = Math.max(0, texts.length - 1);
+  const lengths = texts.map((t) => Buffer.byteLength(t, 'utf8'));
+  for (const n of lengths) size += n;
+  const arena = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  return texts.map((t, i) => {
+    if (i > 0) arena[at++] = SEP_BYTE;
+    const n = arena.write(t, at, lengths[i]!, 'utf8');
+    const view = arena.subarray(at, at + n);
+    at += n;
+    return view;
+  });
+}
+const SEP_BYTE = 0x1e;
+
+/**
+ * The payloads already side by side in one buffer with U+001E between them (as encodePayloads
+ * leaves them): that span itself, with nothing copied; otherwise null.
+ */
+function adjacentRun(values: readonly Buffer[]): Buffer | null {
+  const first = values[0];
+  if (!first) return null;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    if (v.buffer !== first.buffer || v.byteOffset !== end + 1) return null;
+    end = v.byteOffset + v.length;
+  }
+  const run = Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
+  for (let i = 1; i < values.length; i++) if (run[values[i]!.byteOffset - first.byteOffset - 1] !== SEP_BYTE) return null;
+  return run;
+}
+
 /** UTF-8 payloads joined by U+001E, as bytes. */
 function joinBytes(values: readonly Buffer[]): Buffer {
+  const run = adjacentRun(values);
+  if (run) return run;
   const parts: Buffer[] = [];
   values.forEach((b, i) => { if (i > 0) parts.push(FIELD_SEP_BYTES); parts.push(b); });
   return Buffer.concat(parts);

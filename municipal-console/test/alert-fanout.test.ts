@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics } from '@kizuna/contract';
-import { joinField, packChunk, unpackChunk } from '../src/fanout-journal.ts';
+import { inflateSync } from 'node:zlib';
+import { encodePayloads, joinField, joinJson, packChunk, unpackChunk } from '../src/fanout-journal.ts';
 import { AlertService, bindResidentToDevice, registerDevice, seedResidents, type StaffMember } from '../src/index.ts';
 import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
@@ -342,5 +343,23 @@ describe('fan-out chunk columns', () => {
     // a count that does not match is a damaged record, not a shorter chunk
     await expect(async () => unpackChunk(await packChunk(c), 3)).rejects.toThrow(/expected 3/);
     expect(() => joinField(['tv-1', 'tv\u001d2'])).toThrow(expect.objectContaining({ code: 'KZ_CONSOLE_BAD_ID' }));
+  });
+  it('encodes a chunk\'s payloads into one buffer; packing, unpacking and joining give the same bytes as payloads encoded one by one', async () => {
+    const texts = ['{"name":"高橋 一郎 様"}', '{}', '{"t":"a\\u001eb","pt":"Atenção"}', '{"vi":"Sơ tán ngay"}'];
+    const views = encodePayloads(texts);
+    expect(views.map((b) => b.toString('utf8'))).toEqual(texts);
+    // one buffer, the separator between the payloads
+    expect(new Set(views.map((b) => b.buffer)).size).toBe(1);
+    const recipients = [{ residentId: 'R1', ref: 'r1', deviceId: 'tv-1', zoneId: 'z', needsHelp: false, leaveNow: true, language: 'ja' as const, shelterId: null }];
+    const asViews = { deliveries: texts.map((_, i) => ({ device_id: `tv-${i}`, zone_id: 'z', payload: views[i]! })), recipients };
+    const asOwn = { deliveries: texts.map((t, i) => ({ device_id: `tv-${i}`, zone_id: 'z', payload: Buffer.from(t, 'utf8') })), recipients };
+    expect(inflateSync(packChunk(asViews)).equals(inflateSync(packChunk(asOwn)))).toBe(true);
+    expect(unpackChunk(packChunk(asViews), 4).deliveries.map((d) => d.payload)).toEqual(texts);
+    // a run of the chunk, the chunk out of order, and views of different buffers join alike
+    expect(joinJson(views.slice(1, 3))).toBe(texts.slice(1, 3).join('\u001e'));
+    expect(joinJson([views[2]!, views[0]!, views[1]!])).toBe([texts[2], texts[0], texts[1]].join('\u001e'));
+    expect(joinJson([views[0]!, views[2]!])).toBe([texts[0], texts[2]].join('\u001e'));
+    expect(joinJson([views[0]!, Buffer.from(texts[1]!), views[2]!])).toBe(texts.slice(0, 3).join('\u001e'));
+    expect(encodePayloads([])).toEqual([]);
   });
 });
