@@ -40,5 +40,6 @@ export const coreErrors = defineErrors({
   KZ_NOT_FOUND: { message: 'not found', status: 404 },
   KZ_UNAUTHORIZED: { message: 'authentication required', status: 401 },
   KZ_FORBIDDEN: { message: 'not allowed', status: 403 },
+  KZ_RATE_LIMITED: { message: 'too many requests', status: 429 },
   KZ_INTERNAL: { message: 'internal error', status: 500 },
 });

@@ -114,6 +114,14 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
   return app as unknown as KzFastify;
 }
 
+/**
+ * @fastify/rate-limit's errorResponseBuilder: a refusal coded like every other (the limiter's own
+ * reply has no code), saying the limit and when to try again (also in Retry-After).
+ */
+export function rateLimitRefusal(_req: unknown, c: { max: number; ttl: number; after: string }): KzError {
+  return coreErrors.KZ_RATE_LIMITED(`at most ${c.max} per time window; try again in ${c.after}`, { retryAfterS: Math.ceil(c.ttl / 1000) });
+}
+
 /** Listen, turning "port in use" and similar into one clear coded error. */
 export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
   try {

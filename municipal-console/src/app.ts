@@ -8,7 +8,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { createHttpServer, listen, loadMigrations, migrate, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
+import { createHttpServer, listen, rateLimitRefusal, loadMigrations, migrate, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
 import { AlertService, systemClock, type Clock } from './alerts.ts';
 import { Ingest } from './ingest.ts';
 import { LiveHub } from './live.ts';
@@ -115,7 +115,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   }) as ConsoleApp;
   app.decorate('kz', ctx);
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitRefusal });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

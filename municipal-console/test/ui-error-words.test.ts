@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rateLimit from '@fastify/rate-limit';
 import { errorCodes as fastifyErrorCodes } from 'fastify';
 import Type from 'typebox';
-import { coreErrors, createHttpServer, createLogger, type KzFastify } from '@kizuna/core';
+import { coreErrors, createHttpServer, createLogger, rateLimitRefusal, type KzFastify } from '@kizuna/core';
 import { FAILURE_REASONS, jpkiErrors } from '@kizuna/jpki';
 import { consoleErrors } from '../src/errors.ts';
 import { uiErrors } from '../src/routes/ui-errors.ts';
@@ -113,7 +113,7 @@ describe('fastify’s own refusals reach the UI with words', () => {
   beforeAll(async () => {
     const logger = createLogger({ name: 'ui-error-words', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
     app = await createHttpServer({ name: 'ui-error-words', logger, bodyLimit: 1024 });
-    await app.register(rateLimit, { global: false });
+    await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitRefusal });
     app.post('/limited', { config: { rateLimit: { max: 1, timeWindow: '1 minute' } } }, async () => ({ ok: true }));
     app.post('/typed', { schema: { body: Type.Object({ expires: Type.String({ format: 'date-time' }) }) } }, async () => ({ ok: true }));
     await app.ready();
@@ -124,11 +124,11 @@ describe('fastify’s own refusals reach the UI with words', () => {
     ui.setLang('ja');
     return { code: body.code, text: ui.errorText(body.code, body.details ?? (body.field ? { field: body.field } : {}), res.statusCode) };
   };
-  it('rate limit (429, passed on as KZ_BAD_REQUEST)', async () => {
+  it('rate limit (429, KZ_RATE_LIMITED)', async () => {
     expect((await app.inject({ method: 'POST', url: '/limited', payload: {} })).statusCode).toBe(200);
     const res = await app.inject({ method: 'POST', url: '/limited', payload: {} });
     expect(res.statusCode).toBe(429);
-    expect(await wordsOf(res)).toEqual({ code: 'KZ_BAD_REQUEST', text: '操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。' });
+    expect(await wordsOf(res)).toEqual({ code: 'KZ_RATE_LIMITED', text: '操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。' });
   });
   it('body too large, bad JSON, unsupported type, schema check', async () => {
     const big = await app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ expires: 'x'.repeat(2000) }) });

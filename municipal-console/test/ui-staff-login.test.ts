@@ -219,13 +219,20 @@ describe('staff login with the card and with a password', () => {
 
   it('rate-limits login attempts', async () => {
     let last = 0;
+    let refused: Response | undefined;
     for (let i = 0; i < 15 && last !== 429; i++) {
       const r = await fetch(`${h.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: `guess-${i}` }) });
       last = r.status;
-      if (last !== 429) expect(last).toBe(401);
+      if (last !== 429) expect(last).toBe(401); else refused = r;
     }
     expect(last).toBe(429);
-    // The staff page says so in its own words (the limiter's reply has no code of its own), not in the limiter's English.
+    // a coded refusal like the others, saying the limit and when to try again
+    const body = await refused!.json() as { code: string; message: string; details: { retryAfterS: number } };
+    expect(body.code).toBe('KZ_RATE_LIMITED');
+    expect(body.message).toMatch(/^too many requests: at most 10 per time window; try again in \d+ seconds?$/);
+    expect(body.details.retryAfterS).toBeGreaterThan(0);
+    expect(Number(refused!.headers.get('retry-after'))).toBe(body.details.retryAfterS);
+    // The staff page says so in its own words, not in the server's English.
     const page = await (await h.browser.createBrowserContext()).newPage();
     await page.goto(h.url);
     await page.evaluate(() => localStorage.setItem('kz-console-lang', 'ja'));

@@ -258,9 +258,10 @@ const ERRORS: Record<string, Words> = {
   FST_ERR_BAD_URL: BAD_URL, FST_ERR_INVALID_URL: BAD_URL, FST_ERR_MAX_PARAM_LENGTH: BAD_URL,
   FST_ERR_NOT_FOUND: ['見つかりません。ページを再読み込みしてください。', 'Not found. Reload the page.'],
   FST_ERR_VALIDATION: ['入力内容に誤りがあります。内容を確かめて、もう一度お試しください。', 'Something you entered is invalid. Check it and try again.'],
-  // a reply without a JSON body (a proxy, or fastify's rate limit passed on as KZ_BAD_REQUEST), by HTTP status
+  // a reply without a JSON body (a proxy's page), by HTTP status
   HTTP_413: ['ファイルが大きすぎます。小さく分けてから取り込んでください。', 'The file is too large. Split it into smaller parts and import those.'],
   HTTP_429: ['操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。', 'Too many tries. Wait about a minute, then try again.'],
+  KZ_RATE_LIMITED: ['操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。', 'Too many tries. Wait about a minute, then try again.'],
   HTTP_502: ['サーバーに接続できません。しばらくしてからもう一度お試しください。', 'The server cannot be reached. Try again shortly.'],
   HTTP_503: ['サーバーに接続できません。しばらくしてからもう一度お試しください。', 'The server cannot be reached. Try again shortly.'],
   HTTP_504: ['サーバーの応答がありません。しばらくしてからもう一度お試しください。', 'The server did not answer in time. Try again shortly.'],
@@ -353,7 +354,7 @@ export const fieldErrorWords = (code: string): Words | undefined => FIELD_ERRORS
 export function errorText(code: string | undefined, details: Record<string, unknown> = {}, status?: number): string | null {
   if (!code) return null;
   let key = code;
-  // No code of its own (a proxy's page, or fastify's rate limit passed on as KZ_BAD_REQUEST): go by the status.
+  // No code of its own (a proxy's page, or a framework's refusal passed on as KZ_BAD_REQUEST): go by the status.
   if ((code === 'KZ_BAD_REQUEST' || code.startsWith('HTTP_')) && status) {
     key = ERRORS[`HTTP_${status}`] ? `HTTP_${status}` : code.startsWith('HTTP_') ? (status >= 500 ? 'HTTP_5XX' : 'HTTP_4XX') : code;
   }
