@@ -146,7 +146,9 @@ key, and \`POST /api/session/card\` {challengeId, signature, certificate} is ver
 by jpki (chain, key usage, signature, revocation at that moment) and matched to a staff member by
 the certificate's serial (\`staff_cards\`; never a My Number, never a name). \`GET /api/session\` says
 which \`method\` opened the session; the audit log records it. Roles: \`viewer\` (read), \`issuer\` (issue, update, cancel, open/close shelters), \`approver\`
-(approve), \`admin\` (register, TVs, staff; holds every role). Login is rate-limited.
+(approve), \`admin\` (register, TVs, staff; holds every role). Login, the card challenge, TV binding and
+disclosure reads, and the roster are rate-limited: over the limit a request is refused with 429
+\`KZ_RATE_LIMITED\` ({code, message, details: {retryAfterS}}) and a \`Retry-After\` header.
 
 | route | role | what |
 | --- | --- | --- |
