@@ -14,7 +14,7 @@ import { equalBytes, normalizeSerial, toArrayBuffer, toBytes, toHex } from './by
 import type { Anchor, CertInfo } from './certificate-check.ts';
 import { reasonFromCode, type RevocationReason } from './revocation-reason.ts';
 import type { CrlStatusSource, OcspStatusSource } from './status-source.ts';
-import { DerError, children, derTlv, expectOne, expectTag, oidBytes, readTlv, type Tlv } from './der.ts';
+import { DerError, children, derTlv, expectOne, expectTag, oidBytes, readTime, readTlv, type Tlv } from './der.ts';
 
 export type StatusAnswer =
   | { status: 'good'; source: 'ocsp' | 'crl'; evidence: Uint8Array; thisUpdate: Date; nextUpdate: Date | undefined }
@@ -93,16 +93,8 @@ const SHA1_DER = oidBytes(OID.sha1);
 const NONCE_DER = oidBytes(id_pkix_ocsp_nonce);
 const RESPONSE_STATUS: Record<number, string> = { 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized' };
 
-/** GeneralizedTime as DER requires (RFC 5280 §4.1.2.5.2: Z, seconds, no fraction); fractions tolerated. */
-function readGeneralizedTime(t: Tlv | undefined, what: string): Date {
-  const el = expectTag(t, 0x18, what);
-  const s = Buffer.from(el.value).toString('latin1');
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(s);
-  if (!m) throw new DerError(`${what} is not a GeneralizedTime in UTC`);
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0));
-  if (Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1) throw new DerError(`${what} is not a calendar date`);
-  return d;
-}
+/** A GeneralizedTime (OCSP's times are; RFC 5280 §4.1.2.5.2: Z, seconds), a fraction of a second tolerated. */
+const readGeneralizedTime = (t: Tlv | undefined, what: string): Date => readTime(expectTag(t, 0x18, what), what, { fractions: true });
 
 interface ParsedSingle { certId: Tlv[]; status: Tlv; thisUpdate: Date; nextUpdate: Date | undefined }
 interface ParsedBasic { tbs: Uint8Array; sigHash: string | undefined; sigOid: string; signature: Uint8Array; responses: ParsedSingle[]; nonce: Uint8Array | undefined }
