@@ -35,7 +35,18 @@ export interface CapImport {
   spec: AlertSpec;
 }
 
-const bad = (field: string, why: string) => consoleErrors.KZ_CONSOLE_CAP_INVALID(`${field} ${why}`, { field });
+/**
+ * Why an import was refused (details.reason of KZ_CONSOLE_CAP_INVALID, with details.field and,
+ * where they apply, details.allowed / got / point): the staff page words each in its own language.
+ */
+export const CAP_REFUSALS = [
+  'not-xml', 'no-alert', 'namespace', 'required', 'one-of', 'date-time', 'identifier-characters', 'not-shown', 'not-an-alert',
+  'references-required', 'level-value', 'polygon-point', 'polygon-points', 'polygon-open', 'circle-format', 'circle-range',
+  'one-polygon', 'one-circle', 'level-required', 'hazard-required', 'expires-required', 'area-required',
+] as const;
+export type CapRefusal = (typeof CAP_REFUSALS)[number];
+const bad = (field: string, reason: CapRefusal, why: string, more: Record<string, string | number> = {}) =>
+  consoleErrors.KZ_CONSOLE_CAP_INVALID(`${field} ${why}`, { field, reason, ...more });
 
 type Node = Record<string, unknown>;
 const arr = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -47,18 +58,18 @@ function text(v: unknown): string | undefined {
 
 function required(n: Node, key: string, path: string): string {
   const v = text(n[key]);
-  if (!v) throw bad(`${path}/${key}`, 'is required');
+  if (!v) throw bad(`${path}/${key}`, 'required', 'is required');
   return v;
 }
 function oneOf(n: Node, key: string, path: string, allowed: string[]): string {
   const v = required(n, key, path);
-  if (!allowed.includes(v)) throw bad(`${path}/${key}`, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+  if (!allowed.includes(v)) throw bad(`${path}/${key}`, 'one-of', `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`, { allowed: allowed.join(', '), got: v });
   return v;
 }
 function capTime(n: Node, key: string, path: string, need = true): string | undefined {
   const v = need ? required(n, key, path) : text(n[key]);
   if (v === undefined) return undefined;
-  if (!CAP_TIME.test(v) || Number.isNaN(Date.parse(v))) throw bad(`${path}/${key}`, `must be a CAP dateTime like 2026-11-23T19:00:00+09:00 (got ${JSON.stringify(v)})`);
+  if (!CAP_TIME.test(v) || Number.isNaN(Date.parse(v))) throw bad(`${path}/${key}`, 'date-time', `must be a CAP dateTime like 2026-11-23T19:00:00+09:00 (got ${JSON.stringify(v)})`, { got: v });
   return new Date(v).toISOString();
 }
 
@@ -73,20 +84,20 @@ function capLanguage(tag: string | undefined): Language | undefined {
 function parsePolygon(s: string, path: string): LonLat[] {
   const pts = s.trim().split(/\s+/).map((pair, i) => {
     const [lat, lon] = pair.split(',').map(Number);
-    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat!) > 90 || Math.abs(lon!) > 180) throw bad(path, `point ${i + 1} is not "lat,lon"`);
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat!) > 90 || Math.abs(lon!) > 180) throw bad(path, 'polygon-point', `point ${i + 1} is not "lat,lon"`, { point: i + 1 });
     return [lon!, lat!] as LonLat;
   });
-  if (pts.length < 4) throw bad(path, 'needs at least 4 points (CAP polygons are closed)');
+  if (pts.length < 4) throw bad(path, 'polygon-points', 'needs at least 4 points (CAP polygons are closed)');
   const [f, l] = [pts[0]!, pts[pts.length - 1]!];
-  if (f[0] !== l[0] || f[1] !== l[1]) throw bad(path, 'first and last points must be the same');
+  if (f[0] !== l[0] || f[1] !== l[1]) throw bad(path, 'polygon-open', 'first and last points must be the same');
   return pts;
 }
 
 function parseCircle(s: string, path: string) {
   const m = /^\s*(-?[\d.]+),(-?[\d.]+)\s+([\d.]+)\s*$/.exec(s);
-  if (!m) throw bad(path, 'must be "lat,lon radius-km"');
+  if (!m) throw bad(path, 'circle-format', 'must be "lat,lon radius-km"');
   const [lat, lon, km] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (Math.abs(lat) > 90 || Math.abs(lon) > 180 || !(km > 0)) throw bad(path, 'is out of range');
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180 || !(km > 0)) throw bad(path, 'circle-range', 'is out of range');
   return { lat, lon, radiusM: km * 1000 };
 }
 
@@ -95,28 +106,28 @@ function pairs(n: Node, key: string): { name: string; value: string }[] {
 }
 
 export function parseCap(xml: string): CapImport {
-  if (typeof xml !== 'string' || !xml.trim()) throw bad('/', 'body must be a CAP 1.2 XML document');
+  if (typeof xml !== 'string' || !xml.trim()) throw bad('/', 'not-xml', 'body must be a CAP 1.2 XML document');
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw bad('/', `is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
+  if (valid !== true) throw bad('/', 'not-xml', `is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`, { line: valid.err.line });
   const doc = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, parseTagValue: false, trimValues: true }).parse(xml) as Node;
   const alert = doc.alert as Node | undefined;
-  if (!alert || typeof alert !== 'object') throw bad('/alert', 'root element is missing');
-  if (alert['@_xmlns'] !== undefined && alert['@_xmlns'] !== CAP_NS) throw bad('/alert/@xmlns', `must be ${CAP_NS}`);
+  if (!alert || typeof alert !== 'object') throw bad('/alert', 'no-alert', 'root element is missing');
+  if (alert['@_xmlns'] !== undefined && alert['@_xmlns'] !== CAP_NS) throw bad('/alert/@xmlns', 'namespace', `must be ${CAP_NS}`, { allowed: CAP_NS, got: String(alert['@_xmlns']) });
   const p = '/alert';
   const identifier = required(alert, 'identifier', p);
-  if (/[\s,<&]/.test(identifier)) throw bad(`${p}/identifier`, 'must not contain spaces, commas, < or &');
+  if (/[\s,<&]/.test(identifier)) throw bad(`${p}/identifier`, 'identifier-characters', 'must not contain spaces, commas, < or &');
   const sender = required(alert, 'sender', p);
   capTime(alert, 'sent', p);
   const status = oneOf(alert, 'status', p, ['Actual', 'Exercise', 'System', 'Test', 'Draft']);
-  if (status === 'System' || status === 'Draft') throw bad(`${p}/status`, `${status} messages are not shown to residents; use Actual, Exercise or Test`);
+  if (status === 'System' || status === 'Draft') throw bad(`${p}/status`, 'not-shown', `${status} messages are not shown to residents; use Actual, Exercise or Test`, { got: status });
   const msgType = oneOf(alert, 'msgType', p, ['Alert', 'Update', 'Cancel', 'Ack', 'Error']);
-  if (msgType === 'Ack' || msgType === 'Error') throw bad(`${p}/msgType`, `${msgType} is not an alert to publish`);
+  if (msgType === 'Ack' || msgType === 'Error') throw bad(`${p}/msgType`, 'not-an-alert', `${msgType} is not an alert to publish`, { got: msgType });
   oneOf(alert, 'scope', p, ['Public', 'Restricted', 'Private']);
   const references = (text(alert.references) ?? '').split(/\s+/).filter(Boolean);
-  if (msgType !== 'Alert' && references.length === 0) throw bad(`${p}/references`, `is required for ${msgType}`);
+  if (msgType !== 'Alert' && references.length === 0) throw bad(`${p}/references`, 'references-required', `is required for ${msgType}`, { got: msgType });
 
   const infos = arr(alert.info) as Node[];
-  if (infos.length === 0) throw bad(`${p}/info`, 'at least one <info> is required');
+  if (infos.length === 0) throw bad(`${p}/info`, 'required', 'at least one <info> is required');
   let level: EvacuationLevel | undefined; let hazard: Hazard | undefined; let expires: string | undefined;
   const extra: Partial<Record<Language, string>> = {};
   const zones = new Set<string>(); let polygon: LonLat[] | undefined; let circle: AlertSpec['target']['circle'];
@@ -124,8 +135,8 @@ export function parseCap(xml: string): CapImport {
   infos.forEach((info, i) => {
     const ip = `${p}/info[${i + 1}]`;
     const cats = arr(info.category).map(text);
-    if (cats.length === 0) throw bad(`${ip}/category`, 'is required');
-    cats.forEach((c, j) => { if (!CATEGORIES.includes(c ?? '')) throw bad(`${ip}/category[${j + 1}]`, `must be one of ${CATEGORIES.join(', ')}`); });
+    if (cats.length === 0) throw bad(`${ip}/category`, 'required', 'is required');
+    cats.forEach((c, j) => { if (!CATEGORIES.includes(c ?? '')) throw bad(`${ip}/category[${j + 1}]`, 'one-of', `must be one of ${CATEGORIES.join(', ')}`, { allowed: CATEGORIES.join(', '), got: c ?? '' }); });
     const event = required(info, 'event', ip);
     const urgency = oneOf(info, 'urgency', ip, URGENCY);
     const severity = oneOf(info, 'severity', ip, SEVERITY);
@@ -135,13 +146,13 @@ export function parseCap(xml: string): CapImport {
     for (const prm of pairs(info, 'parameter')) {
       if (LEVEL_NAMES.includes(prm.name)) {
         const n = Number(prm.value);
-        if (n !== 3 && n !== 4 && n !== 5) throw bad(`${ip}/parameter[valueName=${prm.name}]/value`, 'must be 3, 4 or 5');
+        if (n !== 3 && n !== 4 && n !== 5) throw bad(`${ip}/parameter[valueName=${prm.name}]/value`, 'level-value', 'must be 3, 4 or 5', { got: prm.value });
         level = n;
       }
     }
     for (const ec of pairs(info, 'eventCode')) {
       if (ec.name === 'kizuna:hazard') {
-        if (!(HAZARDS as readonly string[]).includes(ec.value)) throw bad(`${ip}/eventCode[valueName=kizuna:hazard]/value`, `must be one of ${HAZARDS.join(', ')}`);
+        if (!(HAZARDS as readonly string[]).includes(ec.value)) throw bad(`${ip}/eventCode[valueName=kizuna:hazard]/value`, 'one-of', `must be one of ${HAZARDS.join(', ')}`, { allowed: HAZARDS.join(', '), got: ec.value });
         hazard = ec.value as Hazard;
       }
     }
@@ -158,22 +169,22 @@ export function parseCap(xml: string): CapImport {
       arr(area.polygon).forEach((poly, m) => {
         const ring = parsePolygon(text(poly) ?? '', `${ap}/polygon[${m + 1}]`);
         if (polygon && JSON.stringify(polygon) === JSON.stringify(ring)) return; // the same area in another language's <info>
-        if (polygon) throw bad(`${ap}/polygon[${m + 1}]`, 'only one polygon per alert is supported; use zones (geocode kizuna:zone) for more');
+        if (polygon) throw bad(`${ap}/polygon[${m + 1}]`, 'one-polygon', 'only one polygon per alert is supported; use zones (geocode kizuna:zone) for more');
         polygon = ring;
       });
       arr(area.circle).forEach((c, m) => {
         const cc = parseCircle(text(c) ?? '', `${ap}/circle[${m + 1}]`);
         if (circle && JSON.stringify(circle) === JSON.stringify(cc)) return;
-        if (circle) throw bad(`${ap}/circle[${m + 1}]`, 'only one circle per alert is supported');
+        if (circle) throw bad(`${ap}/circle[${m + 1}]`, 'one-circle', 'only one circle per alert is supported');
         circle = cc;
       });
       for (const g of pairs(area, 'geocode')) if (g.name === 'kizuna:zone') zones.add(g.value);
     });
   });
-  if (level === undefined) throw bad(`${p}/info/parameter[valueName=EvacuationLevel]`, 'is required (3, 4 or 5: 警戒レベル)');
-  if (!hazard) throw bad(`${p}/info/eventCode[valueName=kizuna:hazard]`, `is required when <event> names no known hazard (${HAZARDS.join(', ')})`);
-  if (!expires) throw bad(`${p}/info/expires`, 'is required: Kizuna stops re-sending an alert when it expires');
-  if (!zones.size && !polygon && !circle && msgType !== 'Cancel') throw bad(`${p}/info/area`, 'needs a polygon, a circle or a geocode kizuna:zone');
+  if (level === undefined) throw bad(`${p}/info/parameter[valueName=EvacuationLevel]`, 'level-required', 'is required (3, 4 or 5: 警戒レベル)');
+  if (!hazard) throw bad(`${p}/info/eventCode[valueName=kizuna:hazard]`, 'hazard-required', `is required when <event> names no known hazard (${HAZARDS.join(', ')})`, { allowed: HAZARDS.join(', ') });
+  if (!expires) throw bad(`${p}/info/expires`, 'expires-required', 'is required: Kizuna stops re-sending an alert when it expires');
+  if (!zones.size && !polygon && !circle && msgType !== 'Cancel') throw bad(`${p}/info/area`, 'area-required', 'needs a polygon, a circle or a geocode kizuna:zone');
   if (references.length) cap.references = references.join(' ');
   return {
     msgType: msgType as MsgType, references,

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AreaAlertSchema, BindingSchema, BindNonceSchema, BindRegistrationSchema, PersonalAlertSchema, ReceiptSchema } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
+import { CAP_REFUSALS } from './cap.ts';
 import { uiErrors } from './routes/ui-errors.ts';
 import { REGISTER_ROW_PROBLEMS } from './register.ts';
 import { BINDING_END_REASONS } from './residents.ts';
@@ -197,7 +198,10 @@ approves it. Cancels never wait. Exercises and tests never wait.
 flood, landslide, storm-surge, earthquake, tsunami, fire, volcano), else read from \`<event>\`.
 Zones: \`<geocode><valueName>kizuna:zone</valueName>\`. One \`<polygon>\` and one \`<circle>\` at most.
 \`<expires>\` is required. \`<instruction>\` per language is appended to the template text. Errors
-name the field as a path (\`details.field\`, e.g. \`/alert/info[1]/urgency\`).
+(\`400 KZ_CONSOLE_CAP_INVALID\`) name the field as a path (\`details.field\`, e.g.
+\`/alert/info[1]/urgency\`) and the reason (\`details.reason\`, one of ${CAP_REFUSALS.map((r) => `\`${r}\``).join(', ')}),
+with \`details.allowed\`, \`details.got\` or \`details.point\` where they apply; \`message\` says the same in
+English. The staff UI words each reason itself.
 
 Errors are JSON \`{code, message, field?, details?}\`. The console's codes:
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { dbEngines } from '@kizuna/test-utils';
-import { parseCap } from '../src/cap.ts';
+import { CAP_REFUSALS, parseCap, type CapRefusal } from '../src/cap.ts';
 import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
 const cap = (over: Record<string, string> = {}, info = '') => `<?xml version="1.0" encoding="UTF-8"?>
@@ -56,26 +56,29 @@ describe('CAP 1.2 import', () => {
     expect(() => parseCap(cap({ area: poly }, other))).toThrow(/only one polygon/);
   });
 
-  const cases: [string, string, RegExp][] = [
-    ['missing level', cap({ level: '' }), /parameter\[valueName=EvacuationLevel\]/],
-    ['level 2', cap({ level: '2' }), /EvacuationLevel\]\/value must be 3, 4 or 5/],
-    ['bad urgency', cap({ urgency: 'Soon' }), /\/alert\/info\[1\]\/urgency must be one of/],
-    ['bad category', cap({ category: 'Weather' }), /\/alert\/info\[1\]\/category\[1\]/],
-    ['Z time', cap({ sent: '2026-11-23T10:00:00Z' }), /\/alert\/sent must be a CAP dateTime/],
-    ['no expiry', cap({ expires: '' }), /\/alert\/info\/expires is required/],
-    ['no area', cap({ area: '' }), /\/alert\/info\/area needs a polygon/],
-    ['open polygon', cap({ area: '<polygon>36,140 36,141 37,141 37,140</polygon>' }), /polygon\[1\] first and last points/],
-    ['unknown hazard', cap({ event: '隕石' }), /kizuna:hazard/],
-    ['Draft status', cap({ status: 'Draft' }), /\/alert\/status Draft messages/],
-    ['Update without references', cap({ msgType: 'Update' }), /\/alert\/references is required for Update/],
-    ['identifier with a space', cap({ identifier: 'a b' }), /\/alert\/identifier must not contain/],
-    ['not XML', '<alert><identifier>x</alert>', /not well-formed XML/],
-    ['wrong root', '<feed/>', /\/alert root element is missing/],
+  const cases: [string, string, RegExp, CapRefusal][] = [
+    ['missing level', cap({ level: '' }), /parameter\[valueName=EvacuationLevel\]/, 'level-required'],
+    ['level 2', cap({ level: '2' }), /EvacuationLevel\]\/value must be 3, 4 or 5/, 'level-value'],
+    ['bad urgency', cap({ urgency: 'Soon' }), /\/alert\/info\[1\]\/urgency must be one of/, 'one-of'],
+    ['bad category', cap({ category: 'Weather' }), /\/alert\/info\[1\]\/category\[1\]/, 'one-of'],
+    ['Z time', cap({ sent: '2026-11-23T10:00:00Z' }), /\/alert\/sent must be a CAP dateTime/, 'date-time'],
+    ['no expiry', cap({ expires: '' }), /\/alert\/info\/expires is required/, 'expires-required'],
+    ['no area', cap({ area: '' }), /\/alert\/info\/area needs a polygon/, 'area-required'],
+    ['open polygon', cap({ area: '<polygon>36,140 36,141 37,141 37,140</polygon>' }), /polygon\[1\] first and last points/, 'polygon-open'],
+    ['unknown hazard', cap({ event: '隕石' }), /kizuna:hazard/, 'hazard-required'],
+    ['Draft status', cap({ status: 'Draft' }), /\/alert\/status Draft messages/, 'not-shown'],
+    ['Update without references', cap({ msgType: 'Update' }), /\/alert\/references is required for Update/, 'references-required'],
+    ['identifier with a space', cap({ identifier: 'a b' }), /\/alert\/identifier must not contain/, 'identifier-characters'],
+    ['not XML', '<alert><identifier>x</alert>', /not well-formed XML/, 'not-xml'],
+    ['wrong root', '<feed/>', /\/alert root element is missing/, 'no-alert'],
   ];
-  for (const [name, xml, re] of cases) {
-    it(`refuses ${name}, naming the field`, () => {
+  for (const [name, xml, re, reason] of cases) {
+    it(`refuses ${name}, naming the field and the reason`, () => {
       expect(() => parseCap(xml)).toThrow(re);
-      try { parseCap(xml); } catch (e) { expect((e as { code: string }).code).toBe('KZ_CONSOLE_CAP_INVALID'); }
+      try { parseCap(xml); } catch (e) {
+        expect(e).toMatchObject({ code: 'KZ_CONSOLE_CAP_INVALID', details: { reason } });
+        expect(CAP_REFUSALS).toContain(reason);
+      }
     });
   }
 });
@@ -117,7 +120,7 @@ for (const engine of dbEngines()) {
 
       const bad = await c.app.inject({ method: 'POST', url: '/api/alerts/cap', headers: { ...bearer(token), 'content-type': 'application/xml' }, payload: cap({ urgency: 'Soon', identifier: 'other' }) });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json()).toMatchObject({ code: 'KZ_CONSOLE_CAP_INVALID', details: { field: '/alert/info[1]/urgency' } });
+      expect(bad.json()).toMatchObject({ code: 'KZ_CONSOLE_CAP_INVALID', details: { field: '/alert/info[1]/urgency', reason: 'one-of', allowed: 'Immediate, Expected, Future, Past, Unknown', got: 'Soon' } });
 
       const cancel = await c.app.inject({
         method: 'POST', url: '/api/alerts/cap', headers: { ...bearer(token), 'content-type': 'application/cap+xml' },

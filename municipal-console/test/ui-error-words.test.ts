@@ -13,6 +13,7 @@ import Type from 'typebox';
 import { coreErrors, createHttpServer, createLogger, rateLimitRefusal, type KzFastify } from '@kizuna/core';
 import { FAILURE_REASONS, jpkiErrors } from '@kizuna/jpki';
 import { consoleErrors } from '../src/errors.ts';
+import { CAP_REFUSALS } from '../src/cap.ts';
 import { uiErrors } from '../src/routes/ui-errors.ts';
 
 // The UI module reads localStorage and sets <html lang> when the language changes: give it just that.
@@ -66,6 +67,10 @@ describe('every error code the console can answer is worded by the staff UI', ()
     expect(FAILURE_REASONS.filter((r) => !ui.cardRefusalWords(r))).toEqual([]);
     for (const r of FAILURE_REASONS) expectWorded(`card refusal ${r}`, ui.cardRefusalWords(r));
   });
+  it('every reason a CAP import is refused (details.reason of KZ_CONSOLE_CAP_INVALID)', () => {
+    expect(CAP_REFUSALS.filter((r) => !ui.capRefusalWords(r))).toEqual([]);
+    for (const r of CAP_REFUSALS) expectWorded(`CAP refusal ${r}`, ui.capRefusalWords(r));
+  });
   it('field variants', () => {
     for (const c of ['KZ_VALIDATION', 'FST_ERR_VALIDATION', 'KZ_CONSOLE_BAD_RESIDENT', 'KZ_CONSOLE_CAP_INVALID']) expectWorded(`${c} with a field`, ui.fieldErrorWords(c));
   });
@@ -79,6 +84,15 @@ describe('errorText says each in the page language, with the details the server 
     expect(ui.errorText('KZ_VALIDATION', {}, 400)).toBe('入力内容に誤りがあります。内容を確かめて、もう一度お試しください。');
     expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/expires' })).toBe('CAP 1.2 の /alert/info/expires に誤りがあるため、取り込んでいません。');
     expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/' })).toMatch(/^CAP 1.2 の XML として読み取れない/);
+    // with the reason the server gives: what is wrong, with what it found
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info[1]/urgency', reason: 'one-of', allowed: 'Immediate, Expected', got: 'Soon' }))
+      .toBe('CAP 1.2 を取り込んでいません。/alert/info[1]/urgency は Immediate, Expected のいずれかにしてください（「Soon」でした）。');
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/area/polygon[1]', reason: 'polygon-point', point: 3 })).toBe('CAP 1.2 を取り込んでいません。/alert/info/area/polygon[1] の 3 番目の点が「緯度,経度」になっていません。');
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/', reason: 'not-xml', line: 2 })).toMatch(/^CAP 1.2 の XML として読み取れない/);
+    // a reason newer than this page: the words for the field
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/expires', reason: 'a-newer-reason' })).toBe('CAP 1.2 の /alert/info/expires に誤りがあるため、取り込んでいません。');
+    // what the document held is cut short
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/msgType', reason: 'not-an-alert', got: 'x'.repeat(500) })!.length).toBeLessThan(120);
     ui.setLang('en');
     expect(ui.errorText('KZ_VALIDATION', { field: 'body/expires' }, 400)).toBe('The value of “expiry” is invalid. Check it and try again.');
     expect(ui.errorText('KZ_VALIDATION', { field: 'body/whatever' }, 400)).toContain('“whatever”');

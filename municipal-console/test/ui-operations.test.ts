@@ -48,7 +48,7 @@ describe('staff console: operations', () => {
     await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed.replace('<msgType>Alert</msgType>', '<msgType>Bogus</msgType>'));
     await admin.click('form.cap button[type=submit]');
     await waitText(admin, '[role=alert]', 'KZ_CONSOLE_CAP_INVALID');
-    expect(await admin.$eval('[role=alert]', (e) => e.textContent)).toBe('エラー: CAP 1.2 の /alert/msgType に誤りがあるため、取り込んでいません。 (KZ_CONSOLE_CAP_INVALID)');
+    expect(await admin.$eval('[role=alert]', (e) => e.textContent)).toBe('エラー: CAP 1.2 を取り込んでいません。/alert/msgType は Alert, Update, Cancel, Ack, Error のいずれかにしてください（「Bogus」でした）。 (KZ_CONSOLE_CAP_INVALID)');
     await shot(admin, 'console', 'cap-invalid');
 
     await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed);

@@ -322,6 +322,32 @@ const FIELD_ERRORS: Record<string, Words> = {
 
 const CAP_NOT_XML: Words = ['CAP 1.2 の XML として読み取れないため、取り込んでいません。貼り付けた内容やファイルを確認してください。', 'This is not a readable CAP 1.2 XML document; nothing was imported. Check what was pasted or the file.'];
 
+/** Why a CAP import was refused (server CAP_REFUSALS, details.reason), with the element's path and what was found. */
+const CAP_REFUSAL_WORDS: Record<string, Words> = {
+  'not-xml': CAP_NOT_XML,
+  'no-alert': ['CAP 1.2 を取り込んでいません。<alert> 要素がありません。', 'Nothing was imported: there is no <alert> element.'],
+  namespace: ['CAP 1.2 を取り込んでいません。{path} は {allowed} にしてください（「{got}」でした）。', 'Nothing was imported: {path} must be {allowed} (it was “{got}”).'],
+  required: ['CAP 1.2 を取り込んでいません。{path} がありません。', 'Nothing was imported: {path} is missing.'],
+  'one-of': ['CAP 1.2 を取り込んでいません。{path} は {allowed} のいずれかにしてください（「{got}」でした）。', 'Nothing was imported: {path} must be one of {allowed} (it was “{got}”).'],
+  'date-time': ['CAP 1.2 を取り込んでいません。{path} は 2026-11-23T19:00:00+09:00 のように時差付きの日時にしてください（「{got}」でした）。', 'Nothing was imported: {path} must be a date and time with its offset, like 2026-11-23T19:00:00+09:00 (it was “{got}”).'],
+  'identifier-characters': ['CAP 1.2 を取り込んでいません。{path} に空白、コンマ、<、& は使えません。', 'Nothing was imported: {path} must not contain spaces, commas, < or &.'],
+  'not-shown': ['CAP 1.2 を取り込んでいません。{got} のメッセージは住民に表示しません。status は Actual、Exercise、Test のいずれかにしてください。', 'Nothing was imported: {got} messages are not shown to residents; the status must be Actual, Exercise or Test.'],
+  'not-an-alert': ['CAP 1.2 を取り込んでいません。{got} は配信する警報ではありません。', 'Nothing was imported: {got} is not an alert to publish.'],
+  'references-required': ['CAP 1.2 を取り込んでいません。{got} には、変更する警報を示す {path} が必要です。', 'Nothing was imported: an {got} needs {path}, naming the alert it changes.'],
+  'level-value': ['CAP 1.2 を取り込んでいません。警戒レベル（{path}）は 3、4、5 のいずれかにしてください（「{got}」でした）。', 'Nothing was imported: the evacuation level ({path}) must be 3, 4 or 5 (it was “{got}”).'],
+  'polygon-point': ['CAP 1.2 を取り込んでいません。{path} の {point} 番目の点が「緯度,経度」になっていません。', 'Nothing was imported: point {point} of {path} is not “lat,lon”.'],
+  'polygon-points': ['CAP 1.2 を取り込んでいません。{path} には 4 点以上が必要です（最初と最後が同じ点の、閉じた形）。', 'Nothing was imported: {path} needs at least 4 points (closed: the first and the last the same).'],
+  'polygon-open': ['CAP 1.2 を取り込んでいません。{path} の最初と最後の点を同じにしてください。', 'Nothing was imported: the first and last points of {path} must be the same.'],
+  'circle-format': ['CAP 1.2 を取り込んでいません。{path} は「緯度,経度 半径km」の形にしてください。', 'Nothing was imported: {path} must be “lat,lon radius-km”.'],
+  'circle-range': ['CAP 1.2 を取り込んでいません。{path} の緯度、経度または半径が範囲外です。', 'Nothing was imported: the latitude, longitude or radius of {path} is out of range.'],
+  'one-polygon': ['CAP 1.2 を取り込んでいません。多角形は1つまでです（{path}）。複数の地区は geocode kizuna:zone で指定してください。', 'Nothing was imported: only one polygon per alert ({path}); name more areas with geocode kizuna:zone.'],
+  'one-circle': ['CAP 1.2 を取り込んでいません。円は1つまでです（{path}）。', 'Nothing was imported: only one circle per alert ({path}).'],
+  'level-required': ['CAP 1.2 を取り込んでいません。警戒レベル（parameter EvacuationLevel: 3、4、5）がありません。', 'Nothing was imported: the evacuation level (parameter EvacuationLevel: 3, 4 or 5) is missing.'],
+  'hazard-required': ['CAP 1.2 を取り込んでいません。災害の種類がわかりません。<event> に書くか、eventCode kizuna:hazard（{allowed}）で指定してください。', 'Nothing was imported: the hazard is unknown; name it in <event> or as eventCode kizuna:hazard ({allowed}).'],
+  'expires-required': ['CAP 1.2 を取り込んでいません。期限（{path}）がありません。期限がないと再送を止められません。', 'Nothing was imported: the expiry ({path}) is missing; without it, re-sending could not stop.'],
+  'area-required': ['CAP 1.2 を取り込んでいません。{path} に多角形、円、または geocode kizuna:zone が必要です。', 'Nothing was imported: {path} needs a polygon, a circle or a geocode kizuna:zone.'],
+};
+
 /** Request fields as the forms call them (the last name of a schema path such as body/target/zones/0). */
 const FIELD_NAMES: Record<string, Words> = {
   expires: [ja.expiry, 'expiry'], level: ['警戒レベル', 'alert level'], hazard: [ja.hazard, 'hazard'], status: [ja.status, 'kind'], zones: [ja.areas, 'areas'],
@@ -346,6 +372,7 @@ export function fieldName(path: unknown): string | null {
 export const errorWords = (code: string): Words | undefined => ERRORS[code];
 export const cardRefusalWords = (reason: string): Words | undefined => CARD_REFUSALS[reason];
 export const fieldErrorWords = (code: string): Words | undefined => FIELD_ERRORS[code];
+export const capRefusalWords = (reason: string): Words | undefined => CAP_REFUSAL_WORDS[reason];
 
 /**
  * A server (or card-reader) error in the page's language, from its code and details; null for a
@@ -363,8 +390,14 @@ export function errorText(code: string | undefined, details: Record<string, unkn
   let words: Words | undefined = (key === 'KZ_CONSOLE_CAP_INVALID' ? path : field) ? FIELD_ERRORS[key] ?? ERRORS[key] : ERRORS[key];
   if (key === 'KZ_CONSOLE_CARD_REFUSED' && typeof details.reason === 'string') words = CARD_REFUSALS[details.reason] ?? words;
   if (key === 'KZ_CONSOLE_CAP_INVALID' && path === '/') words = CAP_NOT_XML;
+  if (key === 'KZ_CONSOLE_CAP_INVALID' && typeof details.reason === 'string') words = CAP_REFUSAL_WORDS[details.reason] ?? words;
   if (!words) return null;
-  const vars: Record<string, string | number> = { field: field ?? '', path, n: typeof details.triesLeft === 'number' ? details.triesLeft : '?', status: status ?? '' };
+  // what the server found (a CAP element's text) is shown cut short
+  const found = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).slice(0, 60) : '');
+  const vars: Record<string, string | number> = {
+    field: field ?? '', path, n: typeof details.triesLeft === 'number' ? details.triesLeft : '?', status: status ?? '',
+    allowed: found(details.allowed), got: found(details.got), point: found(details.point),
+  };
   return pick(words).replace(/\{(\w+)\}/g, (_m, v: string) => String(vars[v] ?? ''));
 }
 
