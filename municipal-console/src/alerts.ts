@@ -603,6 +603,8 @@ export class AlertService {
           written.set(chunk, { at, c });
           const msgs: OutMessage[] = c.deliveries.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
           if (chunk === 0) {
+            // how many TVs this revision addresses: the live figures show the fan-out's progress
+            await q.query('UPDATE alert_revisions SET fanout_tvs = $3 WHERE alert_id = $1 AND revision = $2', [id, revision, m.plan.devices.length]);
             // the retained area messages go with the first chunk; zones no longer targeted are cleared
             const areaRows: { zone_id: string; payload: AreaAlert | null }[] = m.areas.map((x) => ({ zone_id: x.zone.id, payload: x }));
             const old = await q.query<{ zone_id: string }>('SELECT zone_id FROM area_messages WHERE alert_id = $1 AND NOT cleared', [id]);
@@ -614,7 +616,8 @@ export class AlertService {
         if (!out) return 'stopped';
         if (this.afterFanoutChunk) await this.afterFanoutChunk({ alertId: id, revision, chunk, devices: slice });
         acks.push(this.publishAll(out));
-        if (chunk === 0) this.onChange(id);
+        // the live figures show how far the fan-out got (the live hub spaces its reads out)
+        this.onChange(id);
       }
     } finally {
       // the broker has every message before the rows are written: on PGlite the writes would hold

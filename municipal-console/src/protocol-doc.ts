@@ -161,7 +161,7 @@ disclosure reads, and the roster are rate-limited: over the limit a request is r
 | \`POST /api/alerts/:id/update\` | issuer | Update in one action (revision + 1) |
 | \`POST /api/alerts/:id/cancel\` | issuer | Cancel in one action (no approval needed) |
 | \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient |
-| \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone; \`?residents=true\` adds one row per resident |
+| \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident |
 | \`GET /api/alerts/:id/rescue\` | viewer | people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`, with address, phone and supporter |
 | \`GET /api/alerts/:id/events\` | viewer | SSE: \`status\` events (throttled) |
 | \`GET /api/live\` | viewer | SSE: \`alert\` events for every alert that changes |

@@ -90,6 +90,10 @@ export const AlertStatusSchema = Type.Object({
     language: Type.String(), shelterId: Nullable(Type.String()), deliveredAt: Nullable(Time), displayedAt: Nullable(Time), upToDate: Type.Boolean(),
     answer: Nullable(AnswerSchema), answeredAt: Nullable(Time), arrivedAt: Nullable(Time), arrivedShelterId: Nullable(Type.String()), bindingStatus: Type.String(),
   }))),
+  sending: Type.Optional(Type.Object({
+    revision: Type.Integer(), tvs: Type.Integer({ description: 'TVs the revision addresses (0 until its first chunk is written)' }),
+    sent: Type.Integer({ description: 'TVs it has sent to so far' }),
+  }, { description: 'only while a revision is being sent to the TVs; the other figures count its TVs once all are sent' })),
 }, { $id: 'AlertStatus' });
 
 export const RescueSchema = Type.Object({

@@ -22,6 +22,25 @@ export interface AlertStatusView {
   alertId: string; revision: number; state: string; at: string;
   totals: Counts; devices: { targeted: number; delivered: number; displayed: number; upToDate: number };
   zones: ZoneCounts[]; residents?: ResidentRow[];
+  /**
+   * Only while a revision is being sent: the TVs it addresses (0 until its first chunk is written)
+   * and those sent so far. The other figures count a fan-out's TVs once it has sent them all.
+   */
+  sending?: Sending;
+}
+export interface Sending { revision: number; tvs: number; sent: number }
+
+/** The running fan-out's progress: its journaled chunks are sent (published as each commits), then they become rows. */
+const SENDING = `SELECT r.revision, r.fanout_tvs AS tvs,
+    ((SELECT coalesce(sum(c.tvs), 0) FROM fanout_chunks c WHERE c.alert_id = r.alert_id AND c.revision = r.revision)
+     + (SELECT count(*) FROM deliveries d WHERE d.alert_id = r.alert_id AND d.revision_sent = r.revision))::int AS sent
+  FROM alert_revisions r WHERE r.alert_id = $1 AND r.state = 'fanning-out' ORDER BY r.revision DESC LIMIT 1`;
+
+async function sending(q: Queryable, alertId: string): Promise<Sending | undefined> {
+  const r = (await q.query<{ revision: number; tvs: number | null; sent: number }>(SENDING, [alertId])).rows[0];
+  if (!r) return undefined;
+  const sent = Number(r.sent);
+  return { revision: Number(r.revision), tvs: Math.max(Number(r.tvs ?? 0), sent), sent };
 }
 
 const ARRIVALS = `
@@ -82,6 +101,8 @@ export async function alertStatus(q: Queryable, alertId: string, now: Date, opts
   const { rows } = await q.query<Record<string, number | string>>(zoneCounts(true), [alertId, since]);
   const dev = (await q.query<Record<string, number>>(DEVICES, [alertId])).rows[0]!;
   const out = view(alertId, a, rows, dev, now);
+  const s = await sending(q, alertId);
+  if (s) out.sending = s;
   if (opts.residents) out.residents = await residentRows(q, alertId, since);
   return out;
 }
@@ -224,7 +245,11 @@ export class LiveFigures {
     }
     const perZone = new Map<string, number>();
     for (const z of k.arrived.values()) perZone.set(z, (perZone.get(z) ?? 0) + 1);
-    return view(alertId, k.head, k.rows.map((r) => ({ ...r, arrived: perZone.get(String(r.zone_id)) ?? 0 })), k.dev, now);
+    const out = view(alertId, k.head, k.rows.map((r) => ({ ...r, arrived: perZone.get(String(r.zone_id)) ?? 0 })), k.dev, now);
+    // a fan-out running now (always a full read, see above): how far it got
+    const s = head.fanning ? await sending(db, alertId) : undefined;
+    if (s) out.sending = s;
+    return out;
   }
 }
 

@@ -110,6 +110,28 @@ for (const engine of dbEngines()) {
       expect((await revisions(alertId))[0]).toMatchObject({ revision: 1, state: 'published' });
     });
 
+    it('the figures show a running fan-out\'s progress (TVs addressed and sent so far), and none once it is done', async () => {
+      type Status = { sending?: { revision: number; tvs: number; sent: number }; devices: { targeted: number } };
+      const status = async (id: string) => (await c.app.inject({ url: `/api/alerts/${id}/status`, headers: bearer(token) })).json() as Status;
+      const seen: { chunk: number; sending: Status['sending']; targeted: number }[] = [];
+      let alertId = '';
+      const a = processA({
+        fanoutChunk: { first: 2, max: 4 },
+        async afterFanoutChunk(x) {
+          alertId = x.alertId;
+          const s = await status(x.alertId);
+          seen.push({ chunk: x.chunk, sending: s.sending, targeted: s.devices.targeted });
+        },
+      });
+      await a.create(issuerA, spec);
+      // 13 TVs in chunks of 2, 4, 4 and 3; a chunk counts as sent once committed (it is published right after)
+      expect(seen.map((x) => [x.chunk, x.sending?.sent, x.sending?.tvs])).toEqual([[0, 2, 13], [1, 6, 13], [2, 10, 13], [3, 13, 13]]);
+      expect(seen.every((x) => x.sending?.revision === 1 && x.targeted === 0)).toBe(true);
+      const after = await status(alertId);
+      expect(after.sending).toBeUndefined();
+      expect(after.devices.targeted).toBe(13);
+    });
+
     it('a fan-out whose process died is resumed by the alert timer and reaches each TV exactly once', async () => {
       const chunks: string[][] = [];
       const a = processA({

@@ -106,6 +106,22 @@ describe('staff console: alert flow', () => {
     expect(status.totals.acknowledged.total).toBe(2);
     expect(status.totals.displayed).toBe(targeted);
 
+    // While a revision is being sent (here: as another console process would leave it mid-way), the
+    // alert's page shows how many of its TVs have it; the bar goes once the revision is published.
+    await issuer.goto(`${h.url}/#/alerts/${alertId}`);
+    await issuer.waitForSelector('article.alert-detail .panel h3 .live.on');
+    const db = h.system.consoleDb;
+    const rev = (await db.query<{ revision: number }>("SELECT revision FROM alert_revisions WHERE alert_id = $1 AND state = 'published' ORDER BY revision DESC LIMIT 1", [alertId])).rows[0]!.revision;
+    await db.query("UPDATE alert_revisions SET state = 'fanning-out', fanout_tvs = $3, fanout_owner = 'another-process', fanout_at = now() WHERE alert_id = $1 AND revision = $2", [alertId, rev, tvs.length * 3]);
+    h.system.console.app.kz.live.touch([alertId]);
+    await issuer.waitForSelector('p.sending progress');
+    expect(await issuer.$eval('p.sending', (e) => [e.getAttribute('data-sent'), e.getAttribute('data-tvs'), e.textContent!.replace(/\s+/g, ' ').trim()]))
+      .toEqual([String(tvs.length), String(tvs.length * 3), `TVへ送信中 ${tvs.length} / ${tvs.length * 3}`]);
+    await shot(issuer, 'console', 'alert-sending');
+    await db.query("UPDATE alert_revisions SET state = 'published', fanout_owner = NULL, fanout_at = NULL WHERE alert_id = $1 AND revision = $2", [alertId, rev]);
+    h.system.console.app.kz.live.touch([alertId]);
+    await issuer.waitForFunction(() => !document.querySelector('p.sending'), { timeout: 20_000 });
+
     // Correct in one action: level 5 (no approval needed to escalate? the server decides; the UI shows its answer).
     await issuer.goto(`${h.url}/#/alerts/${alertId}`);
     await issuer.waitForSelector('[data-action=cancel]');

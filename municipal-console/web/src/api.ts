@@ -41,7 +41,7 @@ export interface Staff { username: string; roles: Role[]; displayName: string | 
 export interface Ack { evacuating: number; 'safe-indoors': number; 'need-help': number; total: number }
 export interface Counts { targeted: number; delivered: number; upToDate: number; displayed: number; acknowledged: Ack; noAnswer: number; arrived: number; needsHelp: number }
 export interface ZoneCounts extends Counts { zoneId: string; zoneName: string }
-export interface AlertStatus { alertId: string; revision: number; state: string; at: string; totals: Counts; zones: ZoneCounts[] }
+export interface AlertStatus { alertId: string; revision: number; state: string; at: string; totals: Counts; zones: ZoneCounts[]; sending?: { revision: number; tvs: number; sent: number } }
 export interface AlertView {
   id: string; identifier: string; status: 'Actual' | 'Exercise' | 'System' | 'Test' | 'Draft'; state: 'draft' | 'pending-approval' | 'active' | 'cancelled' | 'expired';
   revision: number; msgType: string; level: 3 | 4 | 5; hazard: string; expires: string; createdBy: string; createdAt: string;

@@ -92,6 +92,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     ${correcting && a.state === 'active' ? html`<${CorrectForm} a=${a} onDone=${() => { setCorrecting(false); alert.reload(); }} />` : null}
     <div class="detail-grid">
       ${status.value ? html`<section class="panel"><h3>${t('acknowledged')} <span class=${status.online ? 'live on' : 'live'}>${status.online ? t('live') : t('offline')}</span></h3>
+        <${Sending} s=${status.value.sending} />
         <${CounterRow} c=${status.value.totals} />
         <p class="breakdown">${t('evacuating')} ${status.value.totals.acknowledged.evacuating} · ${t('safeIndoors')} ${status.value.totals.acknowledged['safe-indoors']} · ${t('needHelpAnswer')} ${status.value.totals.acknowledged['need-help']} · ${t('noAnswer')} ${status.value.totals.noAnswer}</p>
         <${ZoneMap} zones=${zones.data ?? []} figures=${status.value.zones} label=${t('zonesMap')} /><${MapLegend} /></section>` : null}
@@ -100,4 +101,11 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
         <${TvPreview} p=${preview.data} /></section>` : preview.error ? html`<${ErrorBox} error=${preview.error} />` : null}
     </div>
   </article>`;
+}
+
+/** While a revision is being sent: how many of its TVs have it (the figures below count them once all have). */
+function Sending({ s }: { s: AlertStatus['sending'] }) {
+  if (!s) return null;
+  return html`<p class="sending" role="status" data-sent=${s.sent} data-tvs=${s.tvs}>
+    ${s.tvs > 0 ? html`<progress max=${s.tvs} value=${s.sent}></progress> ${t('sendingTvs')} ${s.sent.toLocaleString()} / ${s.tvs.toLocaleString()}` : t('sendingPrepare')}</p>`;
 }
