@@ -89,6 +89,15 @@ export interface AlertServiceOptions {
   afterFanoutChunk?: (c: { alertId: string; revision: number; chunk: number; devices: string[] }) => void | Promise<void>;
 }
 
+/**
+ * How long a call that publishes an alert waits: until every TV has been sent its message ('sent',
+ * the default), or only until the first chunk (those who need help) is on its way ('started'): the
+ * rest goes on in this process, the live figures show its progress, and the alert timer resumes it
+ * if this process dies (step 2 at the top of this file).
+ */
+export type PublishWait = 'sent' | 'started';
+export interface PublishOptions { wait?: PublishWait | undefined }
+
 /** A fan-out to run once the transaction that committed its revision as 'fanning-out' is committed. */
 export interface FanoutJob { alertId: string; revision: number; owner: string }
 /** What a committed transaction leaves to do: messages to publish, and maybe a fan-out. */
@@ -136,7 +145,7 @@ export class AlertService {
 
   // ---------------------------------------------------------------- issue
 
-  async create(staff: StaffMember, input: AlertSpec & { draft?: boolean }): Promise<AlertView> {
+  async create(staff: StaffMember, input: AlertSpec & { draft?: boolean }, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'issuer');
     const now = this.clock.now();
     const { draft, ...rest } = input;
@@ -155,13 +164,13 @@ export class AlertService {
       await appendAudit(q, { actor: staff.username, action: 'alert.create', subject: id, details: { level: spec.level, hazard: spec.hazard, status: spec.status } }, now);
       return draft ? NOTHING : this.submitIn(q, id, 1, staff, now);
     });
-    await this.afterCommit(out);
+    await this.afterCommit(out, o.wait);
     this.onChange(id);
     return this.get(id);
   }
 
   /** Send a draft: publish now, or wait for approval when the rules ask for it. */
-  async send(id: string, staff: StaffMember): Promise<AlertView> {
+  async send(id: string, staff: StaffMember, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'issuer');
     this.requireBroker();
     const now = this.clock.now();
@@ -172,12 +181,12 @@ export class AlertService {
       if (new Date(rev.expires).getTime() <= now.getTime()) throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST('the draft has expired');
       return this.submitIn(q, id, rev.revision, staff, now);
     });
-    await this.afterCommit(out);
+    await this.afterCommit(out, o.wait);
     this.onChange(id);
     return this.get(id);
   }
 
-  async approve(id: string, staff: StaffMember): Promise<AlertView> {
+  async approve(id: string, staff: StaffMember, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'approver');
     this.requireBroker();
     const now = this.clock.now();
@@ -191,7 +200,7 @@ export class AlertService {
       await appendAudit(q, { actor: staff.username, action: 'alert.approve', subject: id, details: { revision: rev.revision, issuedBy: rev.created_by } }, now);
       return this.publishRevision(q, id, rev.revision, now);
     });
-    await this.afterCommit(out);
+    await this.afterCommit(out, o.wait);
     this.onChange(id);
     return this.get(id);
   }
@@ -211,7 +220,7 @@ export class AlertService {
   }
 
   /** An Update: a new revision replacing what the TVs show (re-targeted; TVs no longer targeted get a Cancel). */
-  async update(id: string, staff: StaffMember, patch: Partial<Omit<AlertSpec, 'status'>>): Promise<AlertView> {
+  async update(id: string, staff: StaffMember, patch: Partial<Omit<AlertSpec, 'status'>>, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'issuer');
     this.requireBroker();
     const now = this.clock.now();
@@ -228,7 +237,7 @@ export class AlertService {
       await appendAudit(q, { actor: staff.username, action: 'alert.update', subject: id, details: { revision, level: spec.level } }, now);
       return this.submitIn(q, id, revision, staff, now);
     });
-    await this.afterCommit(out);
+    await this.afterCommit(out, o.wait);
     this.onChange(id);
     return this.get(id);
   }
@@ -515,17 +524,23 @@ export class AlertService {
     return areaRows.map((ar) => ({ topic: topics.areaAlert(this.muni, ar.zone_id), payload: ar.payload ? encodeMessage(ar.payload) : '', retain: true }));
   }
 
-  /** After the commit: publish what it wrote and run its fan-out. */
-  private async afterCommit(p: Publication): Promise<void> {
-    await Promise.all([this.publishAll(p.messages), p.fanout ? this.runFanout(p.fanout) : undefined]);
+  /** After the commit: publish what it wrote and run its fan-out, waiting for all of it or for its first chunk (PublishWait). */
+  private async afterCommit(p: Publication, wait: PublishWait = 'sent'): Promise<void> {
+    const published = this.publishAll(p.messages);
+    if (!p.fanout) { await published; return; }
+    let started!: () => void;
+    const first = new Promise<void>((resolve) => { started = resolve; });
+    // runFanout settles (a failure is logged and left to the timer), so neither wait can hang on an error
+    const all = this.runFanout(p.fanout, started);
+    await Promise.all([published, wait === 'started' ? Promise.race([first, all]) : all]);
   }
 
   /** Run a fan-out; a failure leaves the revision 'fanning-out' for the timer to resume (nothing committed is lost). */
-  private runFanout(job: FanoutJob): Promise<void> {
+  private runFanout(job: FanoutJob, started?: () => void): Promise<void> {
     const key = `${job.alertId}#${job.revision}`;
     const running = this.running.get(key);
     if (running) return running;
-    const p = this.fanOut(job).then((r) => {
+    const p = this.fanOut(job, started).then((r) => {
       if (r === 'stopped') this.log.info({ alertId: job.alertId, revision: job.revision }, 'alert fan-out stopped: the revision was replaced, cancelled, expired or taken over');
     }, (e: unknown) => {
       this.log.error({ err: e, alertId: job.alertId, revision: job.revision }, 'alert fan-out failed; the alert timer resumes it once its heartbeat is stale');
@@ -556,7 +571,7 @@ export class AlertService {
   }
 
   /** Steps 2 and 3 of the fan-out (see the top of this file). */
-  private async fanOut(job: FanoutJob): Promise<'done' | 'stopped'> {
+  private async fanOut(job: FanoutJob, started?: () => void): Promise<'done' | 'stopped'> {
     const { alertId: id, revision } = job;
     // chunks journaled by an earlier revision or a dead owner become rows first: refs, shelters and TVs already done are read from them
     await this.materialise(id);
@@ -616,6 +631,7 @@ export class AlertService {
         if (!out) return 'stopped';
         if (this.afterFanoutChunk) await this.afterFanoutChunk({ alertId: id, revision, chunk, devices: slice });
         acks.push(this.publishAll(out));
+        if (chunk === 0) started?.();
         // the live figures show how far the fan-out got (the live hub spaces its reads out)
         this.onChange(id);
       }

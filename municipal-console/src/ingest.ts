@@ -90,6 +90,8 @@ export class Ingest {
   get queued(): number { return this.receipts.length + this.events.length; }
   /** Receipts waiting for their alert's fan-out rows (see `waiting`). */
   get waitingForFanout(): number { return this.waiting.length; }
+  /** The same, for one alert. */
+  waitingFor(alertId: string): number { return this.waiting.filter((x) => x.r.alertId === alertId).length; }
 
   async start(): Promise<void> {
     const client = this.o.mqtt;

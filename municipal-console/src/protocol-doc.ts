@@ -151,6 +151,12 @@ which \`method\` opened the session; the audit log records it. Roles: \`viewer\`
 disclosure reads, and the roster are rate-limited: over the limit a request is refused with 429
 \`KZ_RATE_LIMITED\` ({code, message, details: {retryAfterS}}) and a \`Retry-After\` header.
 
+Issuing, sending, approving and updating an alert answer once every TV has been sent its message
+(\`?wait=sent\`, the default: 1–2 s at 10,000 TVs, about 10 s at 50,000 on the benchmark machine). With
+\`?wait=started\` they answer once the first chunk (people who need help first) is on its way; the
+rest follows in the console, \`GET /api/alerts/:id/status\` shows its progress (\`sending\`), and if
+the console dies meanwhile another one's alert timer finishes it. The staff UI uses \`started\`.
+
 | route | role | what |
 | --- | --- | --- |
 | \`POST /api/alerts\` | issuer | issue {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft} |

@@ -13,6 +13,12 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  /** Publishing calls: answer once every TV was sent its message (default) or once the first chunk is on its way. */
+  const WaitQuery = Type.Object({
+    wait: Type.Optional(Type.Union([Type.Literal('sent'), Type.Literal('started')], {
+      description: 'sent (default): answer once every TV has been sent its message; started: once the first TVs (those who need help) have, the rest following (GET …/status shows `sending`)',
+    })),
+  });
   const viewer = requireRole(ctx, 'viewer');
   const issuer = requireRole(ctx, 'issuer');
   const approver = requireRole(ctx, 'approver');
@@ -22,9 +28,9 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     schema: {
       tags: ['alerts'], summary: 'Issue an alert (or store a draft)', security: sec,
       description: 'Resolves recipients, personalises and publishes one QoS 1 message per TV plus a retained area message per zone. An Actual alert at level 4 or 5 waits for a second staff member’s approval (state pending-approval).',
-      body: CreateAlertBody, response: { 201: AlertViewSchema, ...errors(400, 401, 403, 409, 503) },
+      body: CreateAlertBody, querystring: WaitQuery, response: { 201: AlertViewSchema, ...errors(400, 401, 403, 409, 503) },
     },
-  }, async (req, reply) => reply.status(201).send(await ctx.alerts.create(staffOf(req), req.body as AlertSpec & { draft?: boolean })));
+  }, async (req, reply) => reply.status(201).send(await ctx.alerts.create(staffOf(req), req.body as AlertSpec & { draft?: boolean }, { wait: req.query.wait })));
 
   r.get('/api/alerts', {
     preHandler: viewer,
@@ -36,16 +42,16 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   r.get('/api/alerts/:id/revisions', { preHandler: viewer, schema: { tags: ['alerts'], summary: 'Every revision with who issued and approved it', security: sec, params: IdParams, response: { 200: RevisionList, ...errors(401, 404) } } },
     async (req) => ctx.alerts.revisions(req.params.id));
 
-  r.post('/api/alerts/:id/send', { preHandler: issuer, schema: { tags: ['alerts'], summary: 'Send a draft', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409, 503) } } },
-    async (req) => ctx.alerts.send(req.params.id, staffOf(req)));
-  r.post('/api/alerts/:id/approve', { preHandler: approver, schema: { tags: ['alerts'], summary: 'Approve the revision waiting for approval (not your own) and publish it', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409, 503) } } },
-    async (req) => ctx.alerts.approve(req.params.id, staffOf(req)));
+  r.post('/api/alerts/:id/send', { preHandler: issuer, schema: { tags: ['alerts'], summary: 'Send a draft', security: sec, params: IdParams, querystring: WaitQuery, response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) } } },
+    async (req) => ctx.alerts.send(req.params.id, staffOf(req), { wait: req.query.wait }));
+  r.post('/api/alerts/:id/approve', { preHandler: approver, schema: { tags: ['alerts'], summary: 'Approve the revision waiting for approval (not your own) and publish it', security: sec, params: IdParams, querystring: WaitQuery, response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) } } },
+    async (req) => ctx.alerts.approve(req.params.id, staffOf(req), { wait: req.query.wait }));
   r.post('/api/alerts/:id/reject', { preHandler: approver, schema: { tags: ['alerts'], summary: 'Reject the revision waiting for approval', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409) } } },
     async (req) => ctx.alerts.reject(req.params.id, staffOf(req)));
   r.post('/api/alerts/:id/update', {
     preHandler: issuer,
-    schema: { tags: ['alerts'], summary: 'Update in one action (revision + 1; replaces what TVs show)', security: sec, params: IdParams, body: UpdateAlertBody, response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) } },
-  }, async (req) => ctx.alerts.update(req.params.id, staffOf(req), req.body as Partial<AlertSpec>));
+    schema: { tags: ['alerts'], summary: 'Update in one action (revision + 1; replaces what TVs show)', security: sec, params: IdParams, body: UpdateAlertBody, querystring: WaitQuery, response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) } },
+  }, async (req) => ctx.alerts.update(req.params.id, staffOf(req), req.body as Partial<AlertSpec>, { wait: req.query.wait }));
   r.post('/api/alerts/:id/cancel', { preHandler: issuer, schema: { tags: ['alerts'], summary: 'Cancel in one action (no approval needed)', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409, 503) } } },
     async (req) => ctx.alerts.cancel(req.params.id, staffOf(req)));
 

@@ -44,7 +44,7 @@ function CorrectForm({ a, onDone }: { a: AlertView; onDone: () => void }) {
     const mins = Number(f.get('expiry'));
     const extraJa = String(f.get('extra-ja') ?? '').trim();
     try {
-      await call(`/api/alerts/${a.id}/update`, { body: { level: Number(f.get('level')), ...(mins ? { expires: new Date(Date.now() + mins * 60_000).toISOString() } : {}), ...(extraJa ? { extra: { ...(a.spec.extra ?? {}), ja: extraJa } } : {}) } });
+      await call(`/api/alerts/${a.id}/update?wait=started`, { body: { level: Number(f.get('level')), ...(mins ? { expires: new Date(Date.now() + mins * 60_000).toISOString() } : {}), ...(extraJa ? { extra: { ...(a.spec.extra ?? {}), ja: extraJa } } : {}) } });
       onDone();
     } catch (err) { setError(err); }
   };
@@ -69,7 +69,9 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   const act = (path: string, confirmText?: string) => async () => {
     if (confirmText && !confirm(confirmText)) return;
     setError(null);
-    try { await call(`/api/alerts/${id}/${path}`, { method: 'POST' }); alert.reload(); } catch (e) { setError(e); }
+    // sending and approving answer once the first TVs have it (the figures show the rest being sent)
+    const wait = path === 'send' || path === 'approve' ? '?wait=started' : '';
+    try { await call(`/api/alerts/${id}/${path}${wait}`, { method: 'POST' }); alert.reload(); } catch (e) { setError(e); }
   };
   const pendingBy = a.pending?.createdBy ?? (a.state === 'pending-approval' ? a.createdBy : null);
   const waiting = a.state === 'pending-approval' || !!a.pending;

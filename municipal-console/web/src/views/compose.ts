@@ -32,7 +32,8 @@ export function Compose({ staff: _staff }: { staff: Staff }) {
     };
     setBusy(true); setError(null);
     try {
-      const a = await call<AlertView>('/api/alerts', { body });
+      // answered once the first TVs have it: the alert's page then shows the rest being sent
+      const a = await call<AlertView>('/api/alerts?wait=started', { body });
       location.hash = `#/alerts/${a.id}`;
     } catch (err) { setError(err); } finally { setBusy(false); }
   };
