@@ -170,7 +170,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident |
 | \`GET /api/alerts/:id/rescue\` | viewer | people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`, with address, phone and supporter |
 | \`GET /api/alerts/:id/events\` | viewer | SSE: \`status\` events (throttled) |
-| \`GET /api/live\` | viewer | SSE: \`alert\` events for every alert that changes |
+| \`GET /api/live\` | viewer | SSE: \`alert\` events {alert, totals, sending?} for every alert that changes |
 | \`GET /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\` | viewer | the register |
 | \`POST /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\`, \`/api/bindings\`, \`/api/staff\` | admin | maintain it |
 | \`PATCH /api/shelters/:id\` | issuer | open/close a shelter, change its capacity |

@@ -166,11 +166,11 @@ export class LiveFigures {
   }
 
   /** The global stream's line: the alert (from `load`, kept until the alert changes) and its totals. */
-  async summary<A>(alertId: string, load: (id: string) => Promise<A>): Promise<{ alert: A; totals: Counts }> {
+  async summary<A>(alertId: string, load: (id: string) => Promise<A>): Promise<{ alert: A; totals: Counts; sending?: Sending }> {
     return this.serial(alertId, async (k) => {
       const s = await this.read(alertId, k);
       if (k.alert === undefined || k.stale) k.alert = await load(alertId);
-      return { alert: k.alert as A, totals: s.totals };
+      return { alert: k.alert as A, totals: s.totals, ...(s.sending ? { sending: s.sending } : {}) };
     });
   }
 

@@ -118,6 +118,13 @@ describe('staff console: alert flow', () => {
     expect(await issuer.$eval('p.sending', (e) => [e.getAttribute('data-sent'), e.getAttribute('data-tvs'), e.textContent!.replace(/\s+/g, ' ').trim()]))
       .toEqual([String(tvs.length), String(tvs.length * 3), `TVへ送信中 ${tvs.length} / ${tvs.length * 3}`]);
     await shot(issuer, 'console', 'alert-sending');
+    // the dashboard's card too
+    await issuer.goto(`${h.url}/#/`);
+    await issuer.waitForSelector(`.alert-card[data-alert="${alertId}"] p.sending progress`);
+    expect(await issuer.$eval(`.alert-card[data-alert="${alertId}"] p.sending`, (e) => e.getAttribute('data-tvs'))).toBe(String(tvs.length * 3));
+    await shot(issuer, 'console', 'dashboard-sending');
+    await issuer.goto(`${h.url}/#/alerts/${alertId}`);
+    await issuer.waitForSelector('p.sending progress');
     await db.query("UPDATE alert_revisions SET state = 'published', fanout_owner = NULL, fanout_at = NULL WHERE alert_id = $1 AND revision = $2", [alertId, rev]);
     h.system.console.app.kz.live.touch([alertId]);
     await issuer.waitForFunction(() => !document.querySelector('p.sending'), { timeout: 20_000 });

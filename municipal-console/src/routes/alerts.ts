@@ -82,11 +82,14 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
 
   r.get('/api/live', {
     preHandler: viewer,
-    schema: { tags: ['status'], summary: 'Live stream of every alert (SSE: `alert` events with the alert and its totals)', security: sec, produces: ['text/event-stream'], response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(401) } },
+    schema: { tags: ['status'], summary: 'Live stream of every alert (SSE: `alert` events with the alert, its totals and, while it is being sent, its progress)', security: sec, produces: ['text/event-stream'], response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(401) } },
   }, async (_req, reply) => {
     const active = await ctx.alerts.list({ state: 'active', limit: 50 });
     const { send, closed } = openSse(reply);
-    for (const a of active) send('alert', { alert: a, totals: (await alertStatus(ctx.db, a.id, ctx.clock.now())).totals });
+    for (const a of active) {
+      const { totals, sending } = await alertStatus(ctx.db, a.id, ctx.clock.now());
+      send('alert', { alert: a, totals, ...(sending ? { sending } : {}) });
+    }
     const off = ctx.live.subscribe(null, send);
     await closed;
     off();

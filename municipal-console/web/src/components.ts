@@ -1,7 +1,7 @@
 /** Small shared pieces: level badge, counters, error box, zone map (SVG from the zones' GeoJSON rings). */
 import { html } from 'htm/preact';
 import { levelCss, LEVELS, type AlertLevel } from '@kizuna/contract/levels';
-import { ApiError, type AlertView, type Counts, type Zone, type ZoneCounts } from './api.ts';
+import { ApiError, type AlertStatus, type AlertView, type Counts, type Zone, type ZoneCounts } from './api.ts';
 import { describeError, hazardName, lang, levelText, t, type Key } from './i18n.ts';
 
 export function LevelBadge({ level }: { level: number }) {
@@ -94,4 +94,11 @@ export function OccupancyBar({ occ, cap }: { occ: number; cap: number }) {
   const p = cap > 0 ? Math.min(1, occ / cap) : 1;
   return html`<div class="occ" role="meter" aria-valuemin="0" aria-valuemax=${cap} aria-valuenow=${occ} aria-label=${`${t('occupancy')} ${occ}/${cap}`}>
     <div class=${p >= 0.9 ? 'bar full' : 'bar'} style=${{ width: `${p * 100}%` }}></div><span>${occ} / ${cap}</span></div>`;
+}
+
+/** While a revision is being sent: how many of its TVs have it (the counters count them once all have). */
+export function Sending({ s }: { s: AlertStatus['sending'] }) {
+  if (!s) return null;
+  return html`<p class="sending" role="status" data-sent=${s.sent} data-tvs=${s.tvs}>
+    ${s.tvs > 0 ? html`<progress max=${s.tvs} value=${s.sent}></progress> ${t('sendingTvs')} ${s.sent.toLocaleString()} / ${s.tvs.toLocaleString()}` : t('sendingPrepare')}</p>`;
 }

@@ -3,7 +3,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { LEVELS } from '@kizuna/contract/levels';
 import { call, can, type AlertStatus, type AlertView, type Preview, type PreviewKind, type Staff, type Zone } from '../api.ts';
-import { AlertHead, CounterRow, ErrorBox, MapLegend, ZoneMap } from '../components.ts';
+import { AlertHead, CounterRow, ErrorBox, MapLegend, Sending, ZoneMap } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
 
@@ -105,9 +105,3 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   </article>`;
 }
 
-/** While a revision is being sent: how many of its TVs have it (the figures below count them once all have). */
-function Sending({ s }: { s: AlertStatus['sending'] }) {
-  if (!s) return null;
-  return html`<p class="sending" role="status" data-sent=${s.sent} data-tvs=${s.tvs}>
-    ${s.tvs > 0 ? html`<progress max=${s.tvs} value=${s.sent}></progress> ${t('sendingTvs')} ${s.sent.toLocaleString()} / ${s.tvs.toLocaleString()}` : t('sendingPrepare')}</p>`;
-}

@@ -2,16 +2,17 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { call, type AlertStatus, type AlertView, type Counts, type Shelter, type Staff, type Zone } from '../api.ts';
-import { AlertHead, CounterRow, ErrorBox, MapLegend, OccupancyBar, ZoneMap } from '../components.ts';
+import { AlertHead, CounterRow, ErrorBox, MapLegend, OccupancyBar, Sending, ZoneMap } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, t } from '../i18n.ts';
 
-type LiveMap = Record<string, { alert: AlertView; totals: Counts }>;
+type LiveLine = { alert: AlertView; totals: Counts; sending?: AlertStatus['sending'] };
+type LiveMap = Record<string, LiveLine>;
 
 export function Dashboard({ staff: _staff }: { staff: Staff }) {
   const list = usePoll(() => call<AlertView[]>('/api/alerts?limit=50'), 5000);
   const live = useSse<LiveMap>('/api/live', 'alert', (prev, d) => {
-    const x = d as { alert: AlertView; totals: Counts };
+    const x = d as LiveLine;
     return { ...prev, [x.alert.id]: x };
   }, {});
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
@@ -37,6 +38,7 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
         return html`<li class=${`alert-card${a.status === 'Exercise' ? ' is-exercise' : ''}${a.id === focusId ? ' focused' : ''}`} data-alert=${a.id}>
           <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a} /></a>
           <p class="meta">${t('since')} ${fmtTime(a.firstSent)} · ${a.reach.residents} ${t('residentsCount')} · ${a.reach.devices} ${t('devices')}</p>
+          <${Sending} s=${live.value[a.id]?.sending} />
           ${totals ? html`<${CounterRow} c=${totals} />` : html`<p>${t('loading')}</p>`}
           <div class="row-actions">
             <button type="button" onClick=${() => setFocus(a.id)} aria-pressed=${a.id === focusId}>${t('zonesMap')}</button>
