@@ -181,6 +181,7 @@ const BRIDGE_DOWN: Words = [ja.bridgeDown, en.bridgeDown];
 const INTERNAL: Words = ['サーバーで問題が起きました。しばらくしてからもう一度お試しください。続く場合は管理者に連絡してください。', 'Something went wrong on the server. Try again shortly; if it keeps happening, contact an administrator.'];
 const ADMIN: Words = ['サーバーの設定に問題があります。管理者に連絡してください。', 'The server is not set up for this. Contact an administrator.'];
 const BAD_URL: Words = ['ページのアドレス（URL）が正しくありません。画面の一覧から選び直してください。', 'The page address (URL) is invalid. Pick the item again from the list.'];
+const TOO_MANY: Words = ['操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。', 'Too many tries. Wait about a minute, then try again.'];
 const NO_BODY: Words = ['送信する内容がありません。もう一度お試しください。', 'Nothing was sent. Try again.'];
 const CARD_READ: Words = ['カードを読み取れませんでした。カードを置き直して、もう一度お試しください。', 'The card could not be read. Put it on the reader again and retry.'];
 const ERRORS: Record<string, Words> = {
@@ -262,8 +263,7 @@ const ERRORS: Record<string, Words> = {
   FST_ERR_VALIDATION: ['入力内容に誤りがあります。内容を確かめて、もう一度お試しください。', 'Something you entered is invalid. Check it and try again.'],
   // a reply without a JSON body (a proxy's page), by HTTP status
   HTTP_413: ['ファイルが大きすぎます。小さく分けてから取り込んでください。', 'The file is too large. Split it into smaller parts and import those.'],
-  HTTP_429: ['操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。', 'Too many tries. Wait about a minute, then try again.'],
-  KZ_RATE_LIMITED: ['操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。', 'Too many tries. Wait about a minute, then try again.'],
+  HTTP_429: TOO_MANY, KZ_RATE_LIMITED: TOO_MANY,
   HTTP_502: ['サーバーに接続できません。しばらくしてからもう一度お試しください。', 'The server cannot be reached. Try again shortly.'],
   HTTP_503: ['サーバーに接続できません。しばらくしてからもう一度お試しください。', 'The server cannot be reached. Try again shortly.'],
   HTTP_504: ['サーバーの応答がありません。しばらくしてからもう一度お試しください。', 'The server did not answer in time. Try again shortly.'],
@@ -324,30 +324,33 @@ const FIELD_ERRORS: Record<string, Words> = {
 
 const CAP_NOT_XML: Words = ['CAP 1.2 の XML として読み取れないため、取り込んでいません。貼り付けた内容やファイルを確認してください。', 'This is not a readable CAP 1.2 XML document; nothing was imported. Check what was pasted or the file.'];
 
+/** A refused CAP import's words: that nothing was imported, then why. */
+const capWords = (ja: string, en: string): Words => [`CAP 1.2 を取り込んでいません。${ja}`, `Nothing was imported: ${en}`];
+
 /** Why a CAP import was refused (server CAP_REFUSALS, details.reason), with the element's path and what was found. */
 const CAP_REFUSAL_WORDS: Record<string, Words> = {
   'not-xml': CAP_NOT_XML,
-  'no-alert': ['CAP 1.2 を取り込んでいません。<alert> 要素がありません。', 'Nothing was imported: there is no <alert> element.'],
-  namespace: ['CAP 1.2 を取り込んでいません。{path} は {allowed} にしてください（「{got}」でした）。', 'Nothing was imported: {path} must be {allowed} (it was “{got}”).'],
-  required: ['CAP 1.2 を取り込んでいません。{path} がありません。', 'Nothing was imported: {path} is missing.'],
-  'one-of': ['CAP 1.2 を取り込んでいません。{path} は {allowed} のいずれかにしてください（「{got}」でした）。', 'Nothing was imported: {path} must be one of {allowed} (it was “{got}”).'],
-  'date-time': ['CAP 1.2 を取り込んでいません。{path} は 2026-11-23T19:00:00+09:00 のように時差付きの日時にしてください（「{got}」でした）。', 'Nothing was imported: {path} must be a date and time with its offset, like 2026-11-23T19:00:00+09:00 (it was “{got}”).'],
-  'identifier-characters': ['CAP 1.2 を取り込んでいません。{path} に空白、コンマ、<、& は使えません。', 'Nothing was imported: {path} must not contain spaces, commas, < or &.'],
-  'not-shown': ['CAP 1.2 を取り込んでいません。{got} のメッセージは住民に表示しません。status は Actual、Exercise、Test のいずれかにしてください。', 'Nothing was imported: {got} messages are not shown to residents; the status must be Actual, Exercise or Test.'],
-  'not-an-alert': ['CAP 1.2 を取り込んでいません。{got} は配信する警報ではありません。', 'Nothing was imported: {got} is not an alert to publish.'],
-  'references-required': ['CAP 1.2 を取り込んでいません。{got} には、変更する警報を示す {path} が必要です。', 'Nothing was imported: an {got} needs {path}, naming the alert it changes.'],
-  'level-value': ['CAP 1.2 を取り込んでいません。警戒レベル（{path}）は 3、4、5 のいずれかにしてください（「{got}」でした）。', 'Nothing was imported: the evacuation level ({path}) must be 3, 4 or 5 (it was “{got}”).'],
-  'polygon-point': ['CAP 1.2 を取り込んでいません。{path} の {point} 番目の点が「緯度,経度」になっていません。', 'Nothing was imported: point {point} of {path} is not “lat,lon”.'],
-  'polygon-points': ['CAP 1.2 を取り込んでいません。{path} には 4 点以上が必要です（最初と最後が同じ点の、閉じた形）。', 'Nothing was imported: {path} needs at least 4 points (closed: the first and the last the same).'],
-  'polygon-open': ['CAP 1.2 を取り込んでいません。{path} の最初と最後の点を同じにしてください。', 'Nothing was imported: the first and last points of {path} must be the same.'],
-  'circle-format': ['CAP 1.2 を取り込んでいません。{path} は「緯度,経度 半径km」の形にしてください。', 'Nothing was imported: {path} must be “lat,lon radius-km”.'],
-  'circle-range': ['CAP 1.2 を取り込んでいません。{path} の緯度、経度または半径が範囲外です。', 'Nothing was imported: the latitude, longitude or radius of {path} is out of range.'],
-  'one-polygon': ['CAP 1.2 を取り込んでいません。多角形は1つまでです（{path}）。複数の地区は geocode kizuna:zone で指定してください。', 'Nothing was imported: only one polygon per alert ({path}); name more areas with geocode kizuna:zone.'],
-  'one-circle': ['CAP 1.2 を取り込んでいません。円は1つまでです（{path}）。', 'Nothing was imported: only one circle per alert ({path}).'],
-  'level-required': ['CAP 1.2 を取り込んでいません。警戒レベル（parameter EvacuationLevel: 3、4、5）がありません。', 'Nothing was imported: the evacuation level (parameter EvacuationLevel: 3, 4 or 5) is missing.'],
-  'hazard-required': ['CAP 1.2 を取り込んでいません。災害の種類がわかりません。<event> に書くか、eventCode kizuna:hazard（{allowed}）で指定してください。', 'Nothing was imported: the hazard is unknown; name it in <event> or as eventCode kizuna:hazard ({allowed}).'],
-  'expires-required': ['CAP 1.2 を取り込んでいません。期限（{path}）がありません。期限がないと再送を止められません。', 'Nothing was imported: the expiry ({path}) is missing; without it, re-sending could not stop.'],
-  'area-required': ['CAP 1.2 を取り込んでいません。{path} に多角形、円、または geocode kizuna:zone が必要です。', 'Nothing was imported: {path} needs a polygon, a circle or a geocode kizuna:zone.'],
+  'no-alert': capWords('<alert> 要素がありません。', 'there is no <alert> element.'),
+  namespace: capWords('{path} は {allowed} にしてください（「{got}」でした）。', '{path} must be {allowed} (it was “{got}”).'),
+  required: capWords('{path} がありません。', '{path} is missing.'),
+  'one-of': capWords('{path} は {allowed} のいずれかにしてください（「{got}」でした）。', '{path} must be one of {allowed} (it was “{got}”).'),
+  'date-time': capWords('{path} は 2026-11-23T19:00:00+09:00 のように時差付きの日時にしてください（「{got}」でした）。', '{path} must be a date and time with its offset, like 2026-11-23T19:00:00+09:00 (it was “{got}”).'),
+  'identifier-characters': capWords('{path} に空白、コンマ、<、& は使えません。', '{path} must not contain spaces, commas, < or &.'),
+  'not-shown': capWords('{got} のメッセージは住民に表示しません。status は Actual、Exercise、Test のいずれかにしてください。', '{got} messages are not shown to residents; the status must be Actual, Exercise or Test.'),
+  'not-an-alert': capWords('{got} は配信する警報ではありません。', '{got} is not an alert to publish.'),
+  'references-required': capWords('{got} には、変更する警報を示す {path} が必要です。', 'an {got} needs {path}, naming the alert it changes.'),
+  'level-value': capWords('警戒レベル（{path}）は 3、4、5 のいずれかにしてください（「{got}」でした）。', 'the evacuation level ({path}) must be 3, 4 or 5 (it was “{got}”).'),
+  'polygon-point': capWords('{path} の {point} 番目の点が「緯度,経度」になっていません。', 'point {point} of {path} is not “lat,lon”.'),
+  'polygon-points': capWords('{path} には 4 点以上が必要です（最初と最後が同じ点の、閉じた形）。', '{path} needs at least 4 points (closed: the first and the last the same).'),
+  'polygon-open': capWords('{path} の最初と最後の点を同じにしてください。', 'the first and last points of {path} must be the same.'),
+  'circle-format': capWords('{path} は「緯度,経度 半径km」の形にしてください。', '{path} must be “lat,lon radius-km”.'),
+  'circle-range': capWords('{path} の緯度、経度または半径が範囲外です。', 'the latitude, longitude or radius of {path} is out of range.'),
+  'one-polygon': capWords('多角形は1つまでです（{path}）。複数の地区は geocode kizuna:zone で指定してください。', 'only one polygon per alert ({path}); name more areas with geocode kizuna:zone.'),
+  'one-circle': capWords('円は1つまでです（{path}）。', 'only one circle per alert ({path}).'),
+  'level-required': capWords('警戒レベル（parameter EvacuationLevel: 3、4、5）がありません。', 'the evacuation level (parameter EvacuationLevel: 3, 4 or 5) is missing.'),
+  'hazard-required': capWords('災害の種類がわかりません。<event> に書くか、eventCode kizuna:hazard（{allowed}）で指定してください。', 'the hazard is unknown; name it in <event> or as eventCode kizuna:hazard ({allowed}).'),
+  'expires-required': capWords('期限（{path}）がありません。期限がないと再送を止められません。', 'the expiry ({path}) is missing; without it, re-sending could not stop.'),
+  'area-required': capWords('{path} に多角形、円、または geocode kizuna:zone が必要です。', '{path} needs a polygon, a circle or a geocode kizuna:zone.'),
 };
 
 /** Request fields as the forms call them (the last name of a schema path such as body/target/zones/0). */

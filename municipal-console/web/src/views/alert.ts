@@ -104,4 +104,3 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     </div>
   </article>`;
 }
-
