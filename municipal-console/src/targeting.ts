@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '@kizuna/core';
 import type { Language } from '@kizuna/contract';
-import { ageOn, ELDERLY_AGE, type Target } from './alert-spec.ts';
+import { elderlyOn, type Target } from './alert-spec.ts';
 import { pointInCircle, pointInPolygon, ringMeetsCircle, ringsOverlap } from './geo.ts';
 import type { Zone } from './register.ts';
 
@@ -75,6 +75,7 @@ export async function resolveRecipients(q: Queryable, t: Target, zones: Zone[], 
   const listedSet = new Set(listed);
   const g = t.group ?? 'all';
   const out: Candidate[] = [];
+  const isElderly = elderlyOn(now);
   for (const [id, familyName, givenName, familyKana, givenKana, sex, language, needsHelp, birthDate, lat0, lon0, zoneId, deviceId, deviceZone] of rows) {
     if (!scope.has(zoneId) && !scope.has(deviceZone)) continue;
     const lat = lat0 === null ? null : Number(lat0); const lon = lon0 === null ? null : Number(lon0);
@@ -83,7 +84,7 @@ export async function resolveRecipients(q: Queryable, t: Target, zones: Zone[], 
       inside = (!!t.polygon && pointInPolygon(lon, lat, t.polygon)) || (!!t.circle && pointInCircle(lon, lat, t.circle));
     }
     if (!inside) continue;
-    const elderly = ageOn(birthDate, now) >= ELDERLY_AGE;
+    const elderly = isElderly(birthDate);
     if (g === 'needs-help' && !needsHelp) continue;
     if (g === 'vulnerable' && !needsHelp && !elderly) continue;
     out.push({
