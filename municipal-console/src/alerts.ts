@@ -44,7 +44,7 @@ import { ShelterPool, shelterOccupancy } from './shelters.ts';
 import { RegisterCache, resolveRecipients, targetZones } from './targeting.ts';
 import { areaAlert, cancelFor, planAlert, type AlertHead, type CancelRecipient, type RecipientRow } from './personalise.ts';
 import { hasRole, type Role, type StaffMember } from './staff.ts';
-import { encodePayloads, joinField, joinJson, packChunk, unpackChunk, type DeliveryRow, type JournalChunk } from './fanout-journal.ts';
+import { joinField, joinJson, packChunk, unpackChunk, type DeliveryRow, type JournalChunk } from './fanout-journal.ts';
 
 export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
@@ -601,10 +601,9 @@ export class AlertService {
         size = Math.min(size * 2, this.chunkMax);
         // rendered here, chunk by chunk: the first TVs need not wait for the whole city's texts;
         // encoded to UTF-8 once, into one buffer per chunk, for the journal, the publish and the rows (see DeliveryRow)
-        const msgs = slice.map((d) => m.plan.message(d)!);
-        const bytes = encodePayloads(msgs.map(encodeMessage));
+        const { zoneIds, payloads } = m.plan.encode(slice);
         const c: JournalChunk = {
-          deliveries: slice.map((d, k) => ({ device_id: d, zone_id: msgs[k]!.zone.id, payload: bytes[k]! })),
+          deliveries: slice.map((d, k) => ({ device_id: d, zone_id: zoneIds[k]!, payload: payloads[k]! })),
           recipients: slice.flatMap((d) => byDevice.get(d) ?? []),
         };
         const body = packChunk(c);

@@ -45,29 +45,45 @@ export function joinJson(values: readonly (string | Buffer)[]): string {
 }
 
 /**
- * A chunk's JSON texts encoded to UTF-8 into one buffer, U+001E between them (as the journal's
- * payloads column is packed), each text's bytes a view of it: one allocation per chunk instead of
- * one per TV, and the column, or any run of it, is then packed and written as rows without being
- * copied again (see joinBytes).
+ * A chunk's payloads written as UTF-8 into one buffer, U+001E between them (as the journal's
+ * payloads column is packed), each payload a view of it: one allocation per chunk instead of one
+ * per TV, and the column, or any run of it, is then packed and written as rows without being
+ * copied again (see joinBytes). A payload is written in pieces (begin, str/bytes/byte, end);
+ * the views are taken once every payload is written (the buffer grows meanwhile).
  */
-export function encodePayloads(texts: readonly string[]): Buffer[] {
-  let size = Math.max(0, texts.length - 1);
-  const lengths = texts.map((t) => Buffer.byteLength(t, 'utf8'));
-  for (const n of lengths) size += n;
-  const arena = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  return texts.map((t, i) => {
-    if (i > 0) arena[at++] = SEP_BYTE;
-    const n = arena.write(t, at, lengths[i]!, 'utf8');
-    const view = arena.subarray(at, at + n);
-    at += n;
-    return view;
-  });
+export class PayloadWriter {
+  private buf: Buffer;
+  private at = 0;
+  private readonly spans: number[] = [];
+  private open = -1;
+  constructor(sizeHint = 0) { this.buf = Buffer.allocUnsafeSlow(Math.max(1024, sizeHint)); }
+  /** Bytes written so far, separators included. */
+  get size(): number { return this.at; }
+  begin(): void {
+    if (this.spans.length > 0) this.byte(SEP_BYTE);
+    this.open = this.at;
+  }
+  end(): void { this.spans.push(this.open, this.at); }
+  /** UTF-8 takes at most 3 bytes per UTF-16 unit. */
+  str(s: string): void { this.room(s.length * 3); this.at += this.buf.write(s, this.at, 'utf8'); }
+  bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.at); this.at += b.length; }
+  byte(x: number): void { this.room(1); this.buf[this.at++] = x; }
+  payloads(): Buffer[] {
+    const out: Buffer[] = [];
+    for (let i = 0; i < this.spans.length; i += 2) out.push(this.buf.subarray(this.spans[i]!, this.spans[i + 1]!));
+    return out;
+  }
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
 }
 const SEP_BYTE = 0x1e;
 
 /**
- * The payloads already side by side in one buffer with U+001E between them (as encodePayloads
+ * The payloads already side by side in one buffer with U+001E between them (as PayloadWriter
  * leaves them): that span itself, with nothing copied; otherwise null.
  */
 function adjacentRun(values: readonly Buffer[]): Buffer | null {

@@ -174,11 +174,25 @@ export function displayName(language: Language, n: NameParts): string {
 export function render(i: RenderInput): PersonalText {
   const p = PACKS[i.language];
   const who = 'person' in i.who ? p.honorific(i.who.person) : p.everyone(i.who.zone);
-  const hz = p.hazard[i.hazard];
   if (i.msgType === 'Cancel') {
-    return { headline: mark(p, i.status, 'Alert') + p.cancelHeadline(who, hz), instruction: p.cancelBody };
+    return { headline: mark(p, i.status, 'Alert') + p.cancelHeadline(who, p.hazard[i.hazard]), instruction: p.cancelBody };
   }
+  return { headline: headlineFor(i, who), instruction: instructionFor(i) };
+}
+
+/** An Alert's or Update's headline for `who` (a resident's honorific, see displayName, or a zone's everyone). */
+export function headlineFor(i: Omit<RenderInput, 'who' | 'shelter' | 'extra'>, who: string): string {
+  const p = PACKS[i.language];
+  return mark(p, i.status, i.msgType) + p.headline(i.level, i.advice, who);
+}
+
+/**
+ * An Alert's or Update's instruction. It names no one: everyone given the same language, advice,
+ * shelter and distance reads the same one, and a fan-out makes it once for all of them.
+ */
+export function instructionFor(i: Omit<RenderInput, 'who'>): string {
+  const p = PACKS[i.language];
+  const hz = p.hazard[i.hazard];
   const where = i.advice === 'secure-safety' ? '' : i.shelter ? p.shelter(i.shelter) : p.noShelter;
-  const instruction = [p.body(i.advice, hz), where, i.extra ?? ''].filter(Boolean).join(i.language.startsWith('ja') || i.language === 'zh' ? '' : ' ');
-  return { headline: mark(p, i.status, i.msgType) + p.headline(i.level, i.advice, who), instruction };
+  return [p.body(i.advice, hz), where, i.extra ?? ''].filter(Boolean).join(i.language.startsWith('ja') || i.language === 'zh' ? '' : ' ');
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics } from '@kizuna/contract';
 import { inflateSync } from 'node:zlib';
-import { encodePayloads, joinField, joinJson, packChunk, unpackChunk } from '../src/fanout-journal.ts';
+import { PayloadWriter, joinField, joinJson, packChunk, unpackChunk } from '../src/fanout-journal.ts';
 import { AlertService, bindResidentToDevice, registerDevice, seedResidents, type StaffMember } from '../src/index.ts';
 import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
@@ -409,9 +409,12 @@ describe('fan-out chunk columns', () => {
     await expect(async () => unpackChunk(await packChunk(c), 3)).rejects.toThrow(/expected 3/);
     expect(() => joinField(['tv-1', 'tv\u001d2'])).toThrow(expect.objectContaining({ code: 'KZ_CONSOLE_BAD_ID' }));
   });
-  it('encodes a chunk\'s payloads into one buffer; packing, unpacking and joining give the same bytes as payloads encoded one by one', async () => {
+  it('writes a chunk\'s payloads into one buffer; packing, unpacking and joining give the same bytes as payloads encoded one by one', async () => {
     const texts = ['{"name":"高橋 一郎 様"}', '{}', '{"t":"a\\u001eb","pt":"Atenção"}', '{"vi":"Sơ tán ngay"}'];
-    const views = encodePayloads(texts);
+    const w = new PayloadWriter(8);
+    // a payload written in pieces, and a buffer outgrown on the way
+    for (const t of texts) { w.begin(); w.str(t.slice(0, 3)); w.bytes(Buffer.from(t.slice(3), 'utf8')); w.end(); }
+    const views = w.payloads();
     expect(views.map((b) => b.toString('utf8'))).toEqual(texts);
     // one buffer, the separator between the payloads
     expect(new Set(views.map((b) => b.buffer)).size).toBe(1);
@@ -425,6 +428,6 @@ describe('fan-out chunk columns', () => {
     expect(joinJson([views[2]!, views[0]!, views[1]!])).toBe([texts[2], texts[0], texts[1]].join('\u001e'));
     expect(joinJson([views[0]!, views[2]!])).toBe([texts[0], texts[2]].join('\u001e'));
     expect(joinJson([views[0]!, Buffer.from(texts[1]!), views[2]!])).toBe(texts.slice(0, 3).join('\u001e'));
-    expect(encodePayloads([])).toEqual([]);
+    expect(new PayloadWriter().payloads()).toEqual([]);
   });
 });
