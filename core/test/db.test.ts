@@ -38,6 +38,23 @@ describe.each(dbEngines())('database on $name', (engine) => {
     expect(rows[0]).toEqual({ t: null });
   });
 
+  it('stores bytea given as bytes or as hex text, and gives back the same bytes', async () => {
+    db = await engine.open();
+    await db.exec('CREATE TABLE blob (id int PRIMARY KEY, b bytea)');
+    // every byte value, a backslash and a NUL among them, and one large enough to be stored apart (TOAST)
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const big = Buffer.alloc(3 << 20); for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    const view = Buffer.concat([Buffer.from('xx'), all]).subarray(2);
+    await db.query('INSERT INTO blob VALUES (1, $1), (2, $2), (3, $3), (4, $4), (5, $5)', [all, big, view, '\\x00ff5c', null]);
+    await db.tx(async (q) => { await q.query('INSERT INTO blob VALUES (6, $1::bytea)', [new Uint8Array([1, 2, 3])]); });
+    const { rows } = await db.query<{ id: number; b: Uint8Array | null }>('SELECT id, b FROM blob ORDER BY id');
+    const bytes = (r: (typeof rows)[number]) => (r.b === null ? null : Buffer.from(r.b).toString('hex'));
+    expect(rows.map(bytes)).toEqual([all.toString('hex'), big.toString('hex'), all.toString('hex'), '00ff5c', null, '010203']);
+    expect(rows[0]!.b).toBeInstanceOf(Uint8Array);
+    // the database holds the bytes themselves, not their text
+    expect((await db.query<{ n: number }>('SELECT octet_length(b) AS n FROM blob WHERE id = 2')).rows[0]!.n).toBe(big.length);
+  });
+
   it('rolls back a transaction that throws', async () => {
     db = await engine.open();
     await db.exec('CREATE TABLE t (v int)');

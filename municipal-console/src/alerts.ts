@@ -611,9 +611,9 @@ export class AlertService {
           if (!(await this.holdLease(q, job))) return null;
           // written_at becomes the rows' last_sent_at (the re-sender counts from it); the payload keeps `sent`
           const at = this.clock.now();
-          // bytea as hex text made by Buffer (native): PGlite's own bytea serializer maps every byte through JS strings (≈ 50 ms per 4,000-TV chunk)
-          await q.query('INSERT INTO fanout_chunks (alert_id, revision, owner, chunk, written_at, tvs, body) VALUES ($1, $2, $3, $4, $5, $6, $7::text::bytea)',
-            [id, revision, job.owner, chunk, at, c.deliveries.length, `\\x${body.toString('hex')}`]);
+          // the body goes as a binary parameter, its bytes as they are, on either engine (see core's PGlite bytea serializer)
+          await q.query('INSERT INTO fanout_chunks (alert_id, revision, owner, chunk, written_at, tvs, body) VALUES ($1, $2, $3, $4, $5, $6, $7::bytea)',
+            [id, revision, job.owner, chunk, at, c.deliveries.length, body]);
           written.set(chunk, { at, c });
           const msgs: OutMessage[] = c.deliveries.map((d) => ({ topic: topics.tvAlert(this.muni, d.device_id), payload: d.payload, retain: false }));
           if (chunk === 0) {
