@@ -314,7 +314,8 @@ export class AlertService {
   // ---------------------------------------------------------------- timer
 
   /**
-   * One pass of the alert timer: expiry, fan-outs whose process died (resumed), and the re-sender.
+   * One pass of the alert timer: expiry, fan-outs whose process died (resumed), the re-sender, and
+   * the targetable register read again if it changed.
    * The app runs it on an interval; tests call it with their clock.
    */
   async tick(): Promise<{ resent: number; expired: string[]; resumed: number }> {
@@ -324,6 +325,8 @@ export class AlertService {
     const resumed = this.mqtt.connected ? await this.resumeFanouts(now) : 0;
     const resent = this.mqtt.connected ? await this.resend(this.clock.now()) : 0;
     for (const id of expired) this.onChange(id);
+    // a register import or binding since the last pass is read now, not by the next alert ahead of its first message
+    await this.register.rows(this.db);
     return { resent, expired, resumed };
   }
 

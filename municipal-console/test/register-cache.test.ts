@@ -8,6 +8,9 @@ import { dbEngines } from '@kizuna/test-utils';
 import { bindResidentToDevice, listZones, registerDevice, seedResidents } from '../src/index.ts';
 import { migrateConsole } from '../src/app.ts';
 import { RegisterCache, resolveRecipients } from '../src/targeting.ts';
+import type { MqttClient } from 'mqtt';
+import { createLogger } from '@kizuna/core';
+import { AlertService } from '../src/alerts.ts';
 import { seedTown } from './helpers.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -70,6 +73,21 @@ for (const engine of dbEngines()) {
       expect(await ids()).toContain('R3@tv-s1');
       expect(await ids({ zones: ['z-kawabe'], group: 'needs-help' })).toEqual(['R1@tv-h1', 'R3@tv-s1']);
       expect(await ids()).toEqual(await fresh());
+    });
+
+    it('the alert timer reads a changed register, so the next alert does not have to', async () => {
+      const alerts = new AlertService({ db, mqtt: { connected: false } as MqttClient, muni: '999999', logger: createLogger({ name: 'test', level: 'silent' }), clock: { now: () => NOW } });
+      await alerts.tick();
+      expect(alerts.register.loads).toBe(1);
+      await alerts.tick();
+      expect(alerts.register.loads).toBe(1);
+      await db.query(`UPDATE residents SET needs_help = false WHERE id = 'R3'`);
+      await alerts.tick();
+      expect(alerts.register.loads).toBe(2);
+      // what the timer read is what targeting now serves, without a read of its own
+      const served = (await resolveRecipients(db, { zones: ['z-kawabe'], group: 'needs-help' }, await listZones(db), NOW, alerts.register)).map((c) => c.residentId);
+      expect(served).toEqual(['R1']);
+      expect(alerts.register.loads).toBe(2);
     });
   });
 }
