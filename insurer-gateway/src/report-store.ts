@@ -65,39 +65,30 @@ interface NoticeRow {
 interface Plan { item: VerifiedReport; n: NoticeRow; reportId: string; receipt: SignedReceipt; late: boolean; renewed: boolean; signer: string }
 
 const COLS = 19;
-type Engine = Db['engine'];
 /**
- * Binary columns: on PGlite they travel as hex text decoded by the database, because PGlite's own
- * bytea serializer builds one JavaScript string per byte (Array.from(bytes).map(toString(16))),
- * which was the largest single cost of the write (~7 KB of CMS, certificate and OCSP response per
- * report). node-postgres sends a Buffer as a binary parameter as it is, so PostgreSQL gets the
- * bytes (half the size of hex, no encoding on either side).
+ * Binary columns go as bytes on both engines: node-postgres sends a Buffer as a binary parameter,
+ * and so does core's PGlite (its bytea serializer passes bytes through; PGlite's own built one
+ * JavaScript string per byte). A view, not a copy.
  */
-const bin = (engine: Engine, param: string) => (engine === 'postgres' ? `${param}::bytea` : `decode(${param}::text, 'hex')`);
-const binOf = (engine: Engine, b: Uint8Array | null | undefined): string | Buffer | null => {
-  if (!b) return null;
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  return engine === 'postgres' ? buf : buf.toString('hex');
-};
+const binOf = (b: Uint8Array | null | undefined): Buffer | null => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null);
 const sqlCache = new Map<string, string>();
 /** One statement for many reports: close each notice still open, store its report, queue its event. */
-function writeSql(engine: Engine, count: number): string {
-  const key = `${engine}:${count}`;
+function writeSql(count: number): string {
+  const key = String(count);
   let sql = sqlCache.get(key);
   if (sql === undefined) {
-    sql = buildWriteSql(engine, count);
+    sql = buildWriteSql(count);
     if (sqlCache.size >= 512) sqlCache.delete(sqlCache.keys().next().value!);
     sqlCache.set(key, sql);
   }
   return sql;
 }
-function buildWriteSql(engine: Engine, count: number): string {
-  const hex = (param: string) => bin(engine, param);
+function buildWriteSql(count: number): string {
   const rows: string[] = [];
   for (let r = 0; r < count; r++) {
     const p = (k: number) => `$${r * COLS + k}`;
     rows.push(`(${p(1)}::text, ${p(2)}::timestamptz, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ${p(8)}::text, ${p(9)}::jsonb, `
-      + `${hex(p(10))}, ${p(11)}::text, ${hex(p(12))}, ${p(13)}::text, ${p(14)}::timestamptz, ${hex(p(15))}, ${hex(p(16))}, ${p(17)}::jsonb, ${p(18)}::text, ${p(19)}::jsonb)`);
+      + `${p(10)}::bytea, ${p(11)}::text, ${p(12)}::bytea, ${p(13)}::text, ${p(14)}::timestamptz, ${p(15)}::bytea, ${p(16)}::bytea, ${p(17)}::jsonb, ${p(18)}::text, ${p(19)}::jsonb)`);
   }
   return `WITH d (nid, at, rid, insurer, postbox, enrolment, code, policy, doc, cms, digest, detached, signer, signing_time, cert, ocsp, receipt, evt, payload) AS (VALUES ${rows.join(', ')}),
     upd AS (UPDATE gw_notices n SET status = 'answered', answered_at = d.at, closed_at = d.at FROM d WHERE n.id = d.nid AND n.status IN ('unread', 'read') RETURNING n.id),
@@ -112,8 +103,7 @@ function buildWriteSql(engine: Engine, count: number): string {
     SELECT ins.notice_id FROM ins`;
 }
 
-function writeParams(engine: Engine, plans: Plan[]): unknown[] {
-  const hexOf = (b: Uint8Array | null | undefined) => binOf(engine, b);
+function writeParams(plans: Plan[]): unknown[] {
   const out: unknown[] = [];
   for (const { item, n, reportId, receipt, late, signer } of plans) {
     const { doc, der, digest, detached, v, now } = item;
@@ -121,16 +111,16 @@ function writeParams(engine: Engine, plans: Plan[]): unknown[] {
       reportId, noticeId: n.id, code: n.code, policy: doc.policy, answer: doc.statement.answer, receivedAt: now.toISOString(), late,
       verification: { result: 'valid', reason: 'ok' },
     };
-    out.push(n.id, now, reportId, n.insurer_id, item.postboxId, n.enrolment_id, n.code, doc.policy, JSON.stringify(doc), hexOf(der), digest,
-      hexOf(detached), signer, v.signingTime ?? null, hexOf(v.evidence.signerCertificate),
-      hexOf(v.evidence.ocspResponse), JSON.stringify(receipt), newId('evt'), JSON.stringify(event));
+    out.push(n.id, now, reportId, n.insurer_id, item.postboxId, n.enrolment_id, n.code, doc.policy, JSON.stringify(doc), binOf(der), digest,
+      binOf(detached), signer, v.signingTime ?? null, binOf(v.evidence.signerCertificate),
+      binOf(v.evidence.ocspResponse), JSON.stringify(receipt), newId('evt'), JSON.stringify(event));
   }
   return out;
 }
 
 /** Writes plans in one statement; the notice ids actually stored (a notice answered meanwhile is left out). */
-async function write(engine: Engine, q: Queryable, plans: Plan[]): Promise<Set<string>> {
-  const { rows } = await q.query<{ notice_id: string }>(writeSql(engine, plans.length), writeParams(engine, plans));
+async function write(q: Queryable, plans: Plan[]): Promise<Set<string>> {
+  const { rows } = await q.query<{ notice_id: string }>(writeSql(plans.length), writeParams(plans));
   return new Set(rows.map((r) => r.notice_id));
 }
 
@@ -143,7 +133,7 @@ async function writeOne(db: Db, p: Plan): Promise<Result> {
         await q.query(`INSERT INTO gw_enrolment_certs (enrolment_id, serial, der, added_at, via) VALUES ($1, $2, $3, $4, 'renewal') ON CONFLICT DO NOTHING`,
           [p.n.enrolment_id, p.signer, Buffer.from(p.item.v.evidence.signerCertificate), p.item.now]);
       }
-      const s = await write(db.engine, q, [p]);
+      const s = await write(q, [p]);
       // Nothing written (the notice was answered meanwhile): undo the renewal step too.
       if (!s.has(p.n.id!)) throw Object.assign(new Error('notice answered meanwhile'), { kzAnswered: true });
       return s;
@@ -203,7 +193,7 @@ export async function storeReports(deps: StoreDeps, items: VerifiedReport[]): Pr
   const plain = plans.filter((p) => !p.plan.renewed);
   if (plain.length) {
     let stored: Set<string> | null = null;
-    try { stored = await write(db.engine, db, plain.map((p) => p.plan)); } catch { stored = null; }
+    try { stored = await write(db, plain.map((p) => p.plan)); } catch { stored = null; }
     for (const { k, plan } of plain) {
       if (stored === null) results[k] = await writeOne(db, plan);
       else results[k] = stored.has(plan.n.id!) ? { ok: true, out: { reportId: plan.reportId, receipt: plan.receipt, late: plan.late } }

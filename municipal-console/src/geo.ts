@@ -10,11 +10,23 @@ export interface Circle { lat: number; lon: number; radiusM: number }
 
 const EARTH_RADIUS_M = 6_371_008.8;
 
+const RAD = Math.PI / 180;
+
+/** cos(latitude) as haversineTerm takes it: a caller comparing many points against one computes it once per point. */
+export const cosLat = (lat: number): number => Math.cos(lat * RAD);
+
+/**
+ * The haversine's inner term (degrees in, each latitude's cosLat given): distanceM grows with it,
+ * so it ranks points by distance without the square root and arcsine.
+ */
+export function haversineTerm(lat1: number, lon1: number, cos1: number, lat2: number, lon2: number, cos2: number): number {
+  const dLat = (lat2 - lat1) * RAD;
+  const dLon = (lon2 - lon1) * RAD;
+  return Math.sin(dLat / 2) ** 2 + cos1 * cos2 * Math.sin(dLon / 2) ** 2;
+}
+
 export function distanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  const a = haversineTerm(lat1, lon1, cosLat(lat1), lat2, lon2, cosLat(lat2));
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 

@@ -113,14 +113,18 @@ export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidat
   // in the order of their pseudonymous refs, which differs from one alert to the next.
   const household = (entries: Entry[]) => (entries.length > 1 ? [...entries].sort((a, b) => a.c.residentId.localeCompare(b.c.residentId)) : entries);
   const zoneOf = (c: Candidate) => ({ id: c.deviceZoneId, name: zones.get(c.deviceZoneId)?.name ?? c.deviceZoneId });
+  // the message's members before recipients (recipients is the last member: encode relies on it)
+  const headOf = (zone: { id: string; name: string }) => ({
+    v: 1 as const, kind: 'personal-alert' as const, alertId: head.alertId, revision: head.revision, msgType: head.msgType, status: head.status,
+    level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone,
+  });
   const renderOf = (c: Candidate, advice: Advice) => ({ language: c.language, level: head.level, hazard: head.hazard, status: head.status, msgType: head.msgType, advice });
   const message = (deviceId: string): PersonalAlert | undefined => {
     const entries = byDevice.get(deviceId);
     if (!entries) return undefined;
     const sorted = household(entries);
     return {
-      v: 1, kind: 'personal-alert', alertId: head.alertId, revision: head.revision, msgType: head.msgType, status: head.status,
-      level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone: zoneOf(sorted[0]!.c),
+      ...headOf(zoneOf(sorted[0]!.c)),
       recipients: sorted.map(({ c, advice, ref, shelter }): Recipient => {
         const text = render({ ...renderOf(c, advice), who: { person: c }, shelter, extra: spec.extra?.[c.language] });
         return {
@@ -153,11 +157,8 @@ export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidat
       const zone = zoneOf(sorted[0]!.c);
       let h = heads.get(zone.id);
       if (!h) {
-        const empty = encodeMessage({
-          v: 1, kind: 'personal-alert', alertId: head.alertId, revision: head.revision, msgType: head.msgType, status: head.status,
-          level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone, recipients: [],
-        } satisfies PersonalAlert);
-        // recipients is the last member: the text up to its opening bracket
+        const empty = encodeMessage({ ...headOf(zone), recipients: [] } satisfies PersonalAlert);
+        // the text up to recipients' opening bracket
         h = Buffer.from(empty.slice(0, -2), 'utf8');
         heads.set(zone.id, h);
       }

@@ -6,10 +6,10 @@
  */
 import type { Hazard, ShelterRef } from '@kizuna/contract';
 import type { Queryable } from '@kizuna/core';
-import { distanceM } from './geo.ts';
+import { cosLat, distanceM, haversineTerm } from './geo.ts';
 import type { Shelter } from './register.ts';
 
-interface Slot { shelter: Shelter; remaining: number; latRad: number; cosLat: number }
+interface Slot { shelter: Shelter; remaining: number; cosLat: number }
 type Rule = (s: Slot) => boolean;
 
 // Module-level rules, tried in order: closures made per resident cost more than the choice itself at 10,000 residents.
@@ -24,8 +24,6 @@ const FOR_OTHERS = [ORDINARY_WITH_ROOM, ORDINARY, ANY] as const;
 /** An area message names an ordinary shelter. */
 const FOR_AREA = [ORDINARY_WITH_ROOM, ORDINARY] as const;
 
-const RAD = Math.PI / 180;
-
 export class ShelterPool {
   private readonly slots: Slot[];
   private readonly byId: Map<string, Slot>;
@@ -33,7 +31,7 @@ export class ShelterPool {
   private readonly keys: Float64Array;
   constructor(shelters: Shelter[], occupancy: Map<string, number>, hazard: Hazard) {
     this.slots = shelters.filter((s) => s.open && s.hazards.includes(hazard))
-      .map((s) => ({ shelter: s, remaining: s.capacity - (occupancy.get(s.id) ?? 0), latRad: s.lat * RAD, cosLat: Math.cos(s.lat * RAD) }));
+      .map((s) => ({ shelter: s, remaining: s.capacity - (occupancy.get(s.id) ?? 0), cosLat: cosLat(s.lat) }));
     this.byId = new Map(this.slots.map((s) => [s.shelter.id, s]));
     this.keys = new Float64Array(this.slots.length);
   }
@@ -72,11 +70,10 @@ export class ShelterPool {
   private nearest(home: { lat: number; lon: number } | null, rules: readonly Rule[]): Slot | undefined {
     const { slots, keys } = this;
     if (home) {
-      const lat = home.lat * RAD; const cosLat = Math.cos(lat); const lon = home.lon;
+      const cos = cosLat(home.lat);
       for (let i = 0; i < slots.length; i++) {
         const s = slots[i]!;
-        const sinLat = Math.sin((s.latRad - lat) / 2); const sinLon = Math.sin(((s.shelter.lon - lon) * RAD) / 2);
-        keys[i] = sinLat * sinLat + cosLat * s.cosLat * sinLon * sinLon;
+        keys[i] = haversineTerm(home.lat, home.lon, cos, s.shelter.lat, s.shelter.lon, s.cosLat);
       }
     } else {
       // without a home position, the fullest-remaining shelter is the best guess
