@@ -51,7 +51,9 @@ for (const engine of dbEngines()) {
       // the card is matched by a salted hash of its auth serial (seedTown bound R4 with serial a4), never the serial
       expect(p.cardKeys).toEqual([await rosterCardKey(first.cardKeySalt, 'a4')]);
       // no resident id, address, birth date or serial leaves the console
-      expect(r.body).not.toMatch(/"R4"|絆市R4|1950|"a4"|H3/);
+      // (digests and pseudonyms are random hex, which can hold "1950" by chance: look past them)
+      const outsideDigests = r.body.replace(/\b[0-9a-f]{16,}\b/g, '<hex>');
+      expect(outsideDigests).not.toMatch(/"R4"|絆市R4|1950|"a4"|H3/);
       expect(p.rosterKey).not.toContain('R4');
     });
 
