@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 2,
     pool: 'forks',
+    // stops the whole run with one line when no Chromium can be found (test-utils/src/find-browser.ts)
+    globalSetup: ['test-utils/src/global-setup.ts'],
     reporters: ['default'],
   },
 });

@@ -21,6 +21,18 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async
   const ocsp = async (der: Uint8Array, reply: import('fastify').FastifyReply) =>
     reply.type('application/ocsp-response').header('cache-control', 'no-store').send(Buffer.from(await authority.ocsp(der)));
 
+  // The start-up banner prints this server's URL: its root says what it serves, each entry a working link.
+  app.get('/', async (req) => {
+    const base = `${req.protocol}://${req.host}`;
+    return {
+      service: 'Kizuna test certificate authority (stands in for J-LIS)',
+      ocsp: { post: `${base}/ocsp`, get: `${base}/ocsp/{base64 OCSP request}` },
+      crls: { sign: `${base}/crl/sign.crl`, auth: `${base}/crl/auth.crl` },
+      trustAnchors: { root: `${base}/ca/root.cer`, sign: `${base}/ca/sign.cer`, auth: `${base}/ca/auth.cer`, pem: `${base}/ca/anchors.pem` },
+      links: { auth: `${base}/links/auth/{signing certificate serial}`, renewal: `${base}/links/renewal/{serial}` },
+    };
+  });
+
   app.post('/ocsp', async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) throw jpkiErrors.KZ_JPKI_MALFORMED('send the DER OCSP request as application/ocsp-request');
     return ocsp(req.body, reply);

@@ -172,6 +172,19 @@ describe('authority over HTTP', () => {
     await app.close();
   });
 
+  it('answers at / with an index whose every download link works (the URL the start-up banner prints)', async () => {
+    const index = await fetch(`${server.url}/`);
+    expect(index.status).toBe(200);
+    const body = (await index.json()) as { crls: Record<string, string>; trustAnchors: Record<string, string>; ocsp: { post: string } };
+    const links = [...Object.values(body.crls), ...Object.values(body.trustAnchors)];
+    expect(links).toHaveLength(6);
+    for (const link of links) {
+      expect(link.startsWith(server.url), link).toBe(true);
+      expect((await fetch(link)).status, link).toBe(200);
+    }
+    expect(body.ocsp.post).toBe(`${server.url}/ocsp`);
+  });
+
   it('publishes a renewal both ways over HTTP, the new certificate with the old → new link', async () => {
     const old = await authority.issueCard(TARO, SECRETS);
     const renewed = await authority.renew(old.signSerial, SECRETS);
