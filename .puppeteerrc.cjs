@@ -4,9 +4,15 @@
 const { existsSync } = require('node:fs');
 
 const SYSTEM_BROWSERS = [
-  '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ];
-const present = (process.env.KZ_CHROMIUM_PATH && existsSync(process.env.KZ_CHROMIUM_PATH)) || SYSTEM_BROWSERS.some((p) => existsSync(p));
+const present =
+  (process.env.KZ_CHROMIUM_PATH && existsSync(process.env.KZ_CHROMIUM_PATH)) ||
+  SYSTEM_BROWSERS.some((p) => existsSync(p));
 
 module.exports = { skipDownload: Boolean(present) || process.env.PUPPETEER_SKIP_DOWNLOAD === '1' };

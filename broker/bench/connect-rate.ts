@@ -26,9 +26,21 @@ async function wave(url: string, tvs: IssuedCredentials[]): Promise<{ ms: number
   const clients: mqtt.MqttClient[] = [];
   const t0 = Date.now();
   for (let i = 0; i < tvs.length; i += 100) {
-    clients.push(...await Promise.all(tvs.slice(i, i + 100).map((tv) => mqtt.connectAsync(url, {
-      username: tv.username, password: tv.password, clientId: tv.username, protocolVersion: 4, reconnectPeriod: 0, clean: true, connectTimeout: 120_000,
-    }))));
+    clients.push(
+      ...(await Promise.all(
+        tvs.slice(i, i + 100).map((tv) =>
+          mqtt.connectAsync(url, {
+            username: tv.username,
+            password: tv.password,
+            clientId: tv.username,
+            protocolVersion: 4,
+            reconnectPeriod: 0,
+            clean: true,
+            connectTimeout: 120_000,
+          }),
+        ),
+      )),
+    );
   }
   return { ms: Date.now() - t0, clients };
 }
@@ -39,7 +51,9 @@ const rows: string[] = [];
 for (const cacheTtlMs of [60_000, 0]) {
   const db = await openDb({});
   const store = await createCredentialStore(db, { logger, cacheTtlMs });
-  const tvs = await store.issueMany(Array.from({ length: n }, (_, i) => ({ kind: 'tv' as const, muni: MUNI, device: `tv-${i}` })));
+  const tvs = await store.issueMany(
+    Array.from({ length: n }, (_, i) => ({ kind: 'tv' as const, muni: MUNI, device: `tv-${i}` })),
+  );
   const broker = await createEmbeddedBroker({ credentials: store, logger, port: 0 });
   try {
     const l1 = load();

@@ -22,7 +22,10 @@ import { createCredentialStore, createEmbeddedBroker, startMosquitto, type Issue
 const MUNI = '999997';
 const SELF = fileURLToPath(import.meta.url);
 
-type ToChild = { type: 'start'; url: string; tvs: Array<IssuedCredentials & { device: string }> } | { type: 'report' } | { type: 'stop' };
+type ToChild =
+  | { type: 'start'; url: string; tvs: Array<IssuedCredentials & { device: string }> }
+  | { type: 'report' }
+  | { type: 'stop' };
 type FromChild = { type: 'ready' } | { type: 'error'; message: string } | { type: 'times'; times: number[] };
 
 // ---- child: a share of the TVs; reports receive times once all its TVs have their message ----
@@ -32,7 +35,12 @@ async function child() {
   let expected = Infinity;
   let reported = false;
   const send = (m: FromChild) => process.send!(m);
-  const report = () => { if (!reported) { reported = true; send({ type: 'times', times }); } };
+  const report = () => {
+    if (!reported) {
+      reported = true;
+      send({ type: 'times', times });
+    }
+  };
   process.on('message', async (m: ToChild) => {
     if (m.type === 'report') return report();
     if (m.type === 'stop') {
@@ -43,12 +51,25 @@ async function child() {
     try {
       // Connect in waves so the broker is not handed thousands of handshakes at once.
       for (let i = 0; i < m.tvs.length; i += 100) {
-        await Promise.all(m.tvs.slice(i, i + 100).map(async (tv) => {
-          const c = await mqtt.connectAsync(m.url, { username: tv.username, password: tv.password, clientId: tv.username, protocolVersion: 4, reconnectPeriod: 0, clean: true, connectTimeout: 60_000 });
-          c.on('message', () => { times.push(Date.now()); if (times.length >= expected) report(); });
-          await c.subscribeAsync(topics.tvAlert(MUNI, tv.device), { qos: 1 });
-          clients.push(c);
-        }));
+        await Promise.all(
+          m.tvs.slice(i, i + 100).map(async (tv) => {
+            const c = await mqtt.connectAsync(m.url, {
+              username: tv.username,
+              password: tv.password,
+              clientId: tv.username,
+              protocolVersion: 4,
+              reconnectPeriod: 0,
+              clean: true,
+              connectTimeout: 60_000,
+            });
+            c.on('message', () => {
+              times.push(Date.now());
+              if (times.length >= expected) report();
+            });
+            await c.subscribeAsync(topics.tvAlert(MUNI, tv.device), { qos: 1 });
+            clients.push(c);
+          }),
+        );
       }
       send({ type: 'ready' });
     } catch (e) {
@@ -57,25 +78,49 @@ async function child() {
   });
 }
 
-export interface FanoutResult { tvs: number; p50: number; p99: number; p100: number; delivered: number }
+export interface FanoutResult {
+  tvs: number;
+  p50: number;
+  p99: number;
+  p100: number;
+  delivered: number;
+}
 
 /** Publish one QoS 1 message to each TV and measure when the TVs have them (ms after the first publish). */
-export async function runFanout(o: { url: string; publisher: { username: string; password: string }; tvs: Array<IssuedCredentials & { device: string }>; procs: number; timeoutMs?: number }): Promise<FanoutResult> {
+export async function runFanout(o: {
+  url: string;
+  publisher: { username: string; password: string };
+  tvs: Array<IssuedCredentials & { device: string }>;
+  procs: number;
+  timeoutMs?: number;
+}): Promise<FanoutResult> {
   const share = Math.ceil(o.tvs.length / o.procs);
   const children = Array.from({ length: o.procs }, () =>
-    fork(SELF, ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    fork(SELF, ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
   const next = (c: ChildProcess) => new Promise<FromChild>((resolve) => c.once('message', resolve));
   try {
     const readies = children.map(next);
-    children.forEach((c, p) => c.send({ type: 'start', url: o.url, tvs: o.tvs.slice(p * share, (p + 1) * share) } satisfies ToChild));
-    for (const r of await Promise.all(readies)) if (r.type !== 'ready') throw new Error(r.type === 'error' ? r.message : 'child failed');
+    children.forEach((c, p) =>
+      c.send({ type: 'start', url: o.url, tvs: o.tvs.slice(p * share, (p + 1) * share) } satisfies ToChild),
+    );
+    for (const r of await Promise.all(readies))
+      if (r.type !== 'ready') throw new Error(r.type === 'error' ? r.message : 'child failed');
     const reports = children.map(next);
-    const pub = await mqtt.connectAsync(o.url, { ...o.publisher, clientId: o.publisher.username, protocolVersion: 4, reconnectPeriod: 0 });
+    const pub = await mqtt.connectAsync(o.url, {
+      ...o.publisher,
+      clientId: o.publisher.username,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     const payload = JSON.stringify({ kind: 'bench', level: 4, text: 'x'.repeat(300) });
     const t0 = Date.now();
     await Promise.all(o.tvs.map((tv) => pub.publishAsync(topics.tvAlert(MUNI, tv.device), payload, { qos: 1 })));
     // Children report once complete; after the timeout, ask for what they have.
-    const timer = setTimeout(() => children.forEach((c) => c.send({ type: 'report' } satisfies ToChild)), o.timeoutMs ?? 120_000);
+    const timer = setTimeout(
+      () => children.forEach((c) => c.send({ type: 'report' } satisfies ToChild)),
+      o.timeoutMs ?? 120_000,
+    );
     const times = (await Promise.all(reports)).flatMap((r) => (r.type === 'times' ? r.times : []));
     clearTimeout(timer);
     await pub.endAsync();
@@ -89,7 +134,14 @@ export async function runFanout(o: { url: string; publisher: { username: string;
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { tvs: { type: 'string', default: '2000' }, procs: { type: 'string', default: '4' }, broker: { type: 'string', default: 'embedded' }, rounds: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({
+    options: {
+      tvs: { type: 'string', default: '2000' },
+      procs: { type: 'string', default: '4' },
+      broker: { type: 'string', default: 'embedded' },
+      rounds: { type: 'string', default: '2' },
+    },
+  });
   const rounds = Number(values.rounds);
   const n = Number(values.tvs);
   const procs = Number(values.procs);
@@ -97,14 +149,20 @@ async function main() {
   const db = await openDb({});
   const store = await createCredentialStore(db);
   let t = Date.now();
-  const issued = await store.issueMany(Array.from({ length: n }, (_, i) => ({ kind: 'tv' as const, muni: MUNI, device: `tv${i}` })));
+  const issued = await store.issueMany(
+    Array.from({ length: n }, (_, i) => ({ kind: 'tv' as const, muni: MUNI, device: `tv${i}` })),
+  );
   const tvs = issued.map((c, i) => ({ ...c, device: `tv${i}` }));
   const publisher = await store.issue({ kind: 'municipality', muni: MUNI });
   console.log(`issued ${n} credentials in ${Date.now() - t} ms`);
 
-  const startTarget = async () => (values.broker === 'mosquitto'
-    ? startMosquitto({ credentials: store, logger })
-    : createEmbeddedBroker({ credentials: store, logger, port: 0 }).then((b) => ({ url: b.mqttUrl, close: () => b.close() })));
+  const startTarget = async () =>
+    values.broker === 'mosquitto'
+      ? startMosquitto({ credentials: store, logger })
+      : createEmbeddedBroker({ credentials: store, logger, port: 0 }).then((b) => ({
+          url: b.mqttUrl,
+          close: () => b.close(),
+        }));
   // Baseline: the same aedes with no authentication and no policy hooks.
   const startBare = async () => {
     const bare = await Aedes.createBroker();
@@ -112,14 +170,17 @@ async function main() {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return {
       url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: async () => { await new Promise<void>((r) => bare.close(() => r())); await new Promise<void>((r) => server.close(() => r())); },
+      close: async () => {
+        await new Promise<void>((r) => bare.close(() => r()));
+        await new Promise<void>((r) => server.close(() => r()));
+      },
     };
   };
   // Alternate the order over the rounds and keep each variant's best: on a shared machine the
   // first run and the neighbours' load weigh more than the policy does.
   const results: Record<'policy' | 'baseline', FanoutResult[]> = { policy: [], baseline: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const variant of round % 2 === 0 ? ['policy', 'baseline'] as const : ['baseline', 'policy'] as const) {
+    for (const variant of round % 2 === 0 ? (['policy', 'baseline'] as const) : (['baseline', 'policy'] as const)) {
       const broker = variant === 'policy' ? await startTarget() : await startBare();
       t = Date.now();
       results[variant].push(await runFanout({ url: broker.url, publisher, tvs, procs }));
@@ -128,15 +189,19 @@ async function main() {
     }
   }
   await db.close();
-  const best = (rs: FanoutResult[]) => rs.reduce((a, r) => (r.delivered > a.delivered || (r.delivered === a.delivered && r.p100 < a.p100) ? r : a));
+  const best = (rs: FanoutResult[]) =>
+    rs.reduce((a, r) => (r.delivered > a.delivered || (r.delivered === a.delivered && r.p100 < a.p100) ? r : a));
   const withPolicy = best(results.policy);
   const baseline = best(results.baseline);
 
-  const row = (name: string, r: FanoutResult) => `${name.padEnd(28)} ${String(r.delivered).padStart(6)}/${r.tvs}  p50 ${r.p50} ms  p99 ${r.p99} ms  p100 ${r.p100} ms`;
+  const row = (name: string, r: FanoutResult) =>
+    `${name.padEnd(28)} ${String(r.delivered).padStart(6)}/${r.tvs}  p50 ${r.p50} ms  p99 ${r.p99} ms  p100 ${r.p100} ms`;
   console.log(`\nfan-out of ${n} personal QoS 1 alerts to ${n} TVs in ${procs} processes (best of ${rounds} rounds)`);
   console.log(row(`${values.broker} + policy`, withPolicy));
   console.log(row('baseline: bare aedes', baseline));
-  console.log(`ratio (policy / baseline): p50 ${(withPolicy.p50 / baseline.p50).toFixed(2)}  p99 ${(withPolicy.p99 / baseline.p99).toFixed(2)}  p100 ${(withPolicy.p100 / baseline.p100).toFixed(2)}`);
+  console.log(
+    `ratio (policy / baseline): p50 ${(withPolicy.p50 / baseline.p50).toFixed(2)}  p99 ${(withPolicy.p99 / baseline.p99).toFixed(2)}  p100 ${(withPolicy.p100 / baseline.p100).toFixed(2)}`,
+  );
 }
 
 if (process.argv.includes('--child')) await child();

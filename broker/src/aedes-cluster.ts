@@ -61,8 +61,16 @@ export interface AedesCluster {
   close(): Promise<void>;
 }
 
-interface EdgeCredential { username: string; identity: BrokerIdentity; hash: MosquittoHash }
-interface BridgeLogin { muni: string; username: string; password: string }
+interface EdgeCredential {
+  username: string;
+  identity: BrokerIdentity;
+  hash: MosquittoHash;
+}
+interface BridgeLogin {
+  muni: string;
+  username: string;
+  password: string;
+}
 
 /** A credential change as an edge gets it: a hash, never the password. */
 type EdgeChange =
@@ -71,7 +79,18 @@ type EdgeChange =
 
 /** Parent → edge. */
 type ToEdge =
-  | { t: 'init'; level: string; host: string; ws: boolean; port?: number; wsPort?: number; coreUrl: string; bridges: BridgeLogin[]; probeTopics: string[]; clients: EdgeCredential[] }
+  | {
+      t: 'init';
+      level: string;
+      host: string;
+      ws: boolean;
+      port?: number;
+      wsPort?: number;
+      coreUrl: string;
+      bridges: BridgeLogin[];
+      probeTopics: string[];
+      clients: EdgeCredential[];
+    }
   | (EdgeChange & { id: number })
   | { t: 'close' };
 
@@ -101,9 +120,15 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
   const { probeTopics } = plan;
 
   // Bridge logins, known only to this process and the edge that uses them.
-  const bridges = plan.bridges.map((edge) => edge.map((identity) => (
-    { identity, login: { muni: identity.muni, username: usernameOf(identity), password: newPassword() } })));
-  const bridgeSecrets = new Map(bridges.flat().map((b) => [b.login.username, { identity: b.identity, digest: sha256(b.login.password) }]));
+  const bridges = plan.bridges.map((edge) =>
+    edge.map((identity) => ({
+      identity,
+      login: { muni: identity.muni, username: usernameOf(identity), password: newPassword() },
+    })),
+  );
+  const bridgeSecrets = new Map(
+    bridges.flat().map((b) => [b.login.username, { identity: b.identity, digest: sha256(b.login.password) }]),
+  );
   // The core asks the store, except for this cluster's bridges (the store never holds a bridge).
   const coreCredentials: EmbeddedBrokerOptions['credentials'] = {
     async authenticate(username, password) {
@@ -117,8 +142,10 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
   interface Edge {
     n: number;
     links: BridgeLogin[];
-    proc: ChildProcess | null; exited: Promise<void>;
-    mqttUrl?: string; wsUrl?: string | undefined;
+    proc: ChildProcess | null;
+    exited: Promise<void>;
+    mqttUrl?: string;
+    wsUrl?: string | undefined;
     /** 'down' from an unexpected exit until its replacement has been sent its snapshot. */
     state: 'up' | 'down';
     /** A replacement is being started (its own failures do not start another). */
@@ -130,7 +157,15 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
     pending: Map<number, { resolve(): void; reject(e: Error): void }>;
   }
   const edges: Edge[] = bridges.map((links, e) => ({
-    n: e + 1, links: links.map((l) => l.login), proc: null, exited: Promise.resolve(), state: 'down', restarting: false, restarts: 0, missed: [], pending: new Map(),
+    n: e + 1,
+    links: links.map((l) => l.login),
+    proc: null,
+    exited: Promise.resolve(),
+    state: 'down',
+    restarting: false,
+    restarts: 0,
+    missed: [],
+    pending: new Map(),
   }));
   let nextId = 1;
   let core: EmbeddedBroker | undefined;
@@ -138,41 +173,80 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
   let started = false;
   // Changes wait until every edge has its snapshot, so a change never overtakes the snapshot.
   let snapshotSent!: () => void;
-  const snapshotReady = new Promise<void>((r) => { snapshotSent = r; });
+  const snapshotReady = new Promise<void>((r) => {
+    snapshotSent = r;
+  });
   const level = (o.logger as unknown as { level?: string }).level ?? 'info';
   const loader = tsxLoader();
-  const snapshot = async () => (await o.credentials.mosquittoClients()).map(({ username, identity, hash }) => ({ username, identity, hash }));
+  const snapshot = async () =>
+    (await o.credentials.mosquittoClients()).map(({ username, identity, hash }) => ({ username, identity, hash }));
 
-  const ask = (edge: Edge, msg: EdgeChange & { id: number }) => new Promise<void>((resolve, reject) => {
-    const { pending } = edge;
-    const timer = setTimeout(() => { pending.delete(msg.id); reject(new Error(`edge ${edge.n} did not confirm within ${changeTimeoutMs} ms`)); }, changeTimeoutMs);
-    const settle = () => { clearTimeout(timer); pending.delete(msg.id); };
-    pending.set(msg.id, { resolve: () => { settle(); resolve(); }, reject: (e) => { settle(); reject(e); } });
-    if (!edge.proc?.connected) return pending.get(msg.id)!.reject(new Error(`edge ${edge.n} is gone`));
-    edge.proc.send(msg, (err) => { if (err) pending.get(msg.id)?.reject(err); });
-  });
+  const ask = (edge: Edge, msg: EdgeChange & { id: number }) =>
+    new Promise<void>((resolve, reject) => {
+      const { pending } = edge;
+      const timer = setTimeout(() => {
+        pending.delete(msg.id);
+        reject(new Error(`edge ${edge.n} did not confirm within ${changeTimeoutMs} ms`));
+      }, changeTimeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        pending.delete(msg.id);
+      };
+      pending.set(msg.id, {
+        resolve: () => {
+          settle();
+          resolve();
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      });
+      if (!edge.proc?.connected) return pending.get(msg.id)!.reject(new Error(`edge ${edge.n} is gone`));
+      edge.proc.send(msg, (err) => {
+        if (err) pending.get(msg.id)?.reject(err);
+      });
+    });
 
   const unsubscribe = o.credentials.onChange(async (change: CredentialChange) => {
     await snapshotReady;
-    const msg: EdgeChange = change.type === 'revoked'
-      ? { t: 'revoke', username: change.username, identity: change.identity }
-      : { t: 'set', change: change.type, credential: { username: change.username, identity: change.identity, hash: await mosquittoHash(change.password) } };
+    const msg: EdgeChange =
+      change.type === 'revoked'
+        ? { t: 'revoke', username: change.username, identity: change.identity }
+        : {
+            t: 'set',
+            change: change.type,
+            credential: {
+              username: change.username,
+              identity: change.identity,
+              hash: await mosquittoHash(change.password),
+            },
+          };
     const failures: string[] = [];
-    await Promise.all(edges.map(async (edge) => {
-      // down: it serves nobody; its replacement gets this right after its snapshot, before any TV
-      if (edge.state === 'down') { edge.missed.push(msg); return; }
-      try {
-        await ask(edge, { ...msg, id: nextId++ });
-      } catch (e) {
-        failures.push((e as Error).message);
-        // An edge that may still hold the old password must not serve on (its replacement reads the store afresh).
-        if (change.type !== 'issued' && edge.proc && edge.proc.exitCode === null) {
-          log.error({ edge: edge.n, username: change.username, change: change.type }, 'edge did not confirm a credential change: killed');
-          edge.proc.kill('SIGKILL');
+    await Promise.all(
+      edges.map(async (edge) => {
+        // down: it serves nobody; its replacement gets this right after its snapshot, before any TV
+        if (edge.state === 'down') {
+          edge.missed.push(msg);
+          return;
         }
-      }
-    }));
-    if (failures.length) throw brokerErrors.KZ_BROKER_SYNC_FAILED(`aedes edges ${change.type} ${change.username}: ${failures.join('; ')}`);
+        try {
+          await ask(edge, { ...msg, id: nextId++ });
+        } catch (e) {
+          failures.push((e as Error).message);
+          // An edge that may still hold the old password must not serve on (its replacement reads the store afresh).
+          if (change.type !== 'issued' && edge.proc && edge.proc.exitCode === null) {
+            log.error(
+              { edge: edge.n, username: change.username, change: change.type },
+              'edge did not confirm a credential change: killed',
+            );
+            edge.proc.kill('SIGKILL');
+          }
+        }
+      }),
+    );
+    if (failures.length)
+      throw brokerErrors.KZ_BROKER_SYNC_FAILED(`aedes edges ${change.type} ${change.username}: ${failures.join('; ')}`);
   });
 
   /**
@@ -181,19 +255,32 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
    * `listening` resolves once it serves; `crossed` once a probe has come through its bridges.
    */
   const spawn = (edge: Edge, clients: EdgeCredential[], ports?: { port: number; wsPort?: number | undefined }) => {
-    const proc = fork(SELF, [EDGE_FLAG], { execArgv: ['--import', loader], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const proc = fork(SELF, [EDGE_FLAG], {
+      execArgv: ['--import', loader],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     edge.proc = proc;
     edge.exited = new Promise((r) => proc.once('exit', () => r()));
     const probed = new Set<string>();
     let listening!: () => void;
     let crossedOk!: () => void;
     let failed!: (e: Error) => void;
-    const ready = new Promise<void>((resolve, reject) => { listening = resolve; failed = reject; });
-    const crossed = new Promise<void>((resolve, reject) => { crossedOk = resolve; proc.once('exit', () => reject(new Error('exited'))); });
+    const ready = new Promise<void>((resolve, reject) => {
+      listening = resolve;
+      failed = reject;
+    });
+    const crossed = new Promise<void>((resolve, reject) => {
+      crossedOk = resolve;
+      proc.once('exit', () => reject(new Error('exited')));
+    });
     ready.catch(() => undefined);
     crossed.catch(() => undefined);
     proc.on('message', (m: FromEdge) => {
-      if (m.t === 'listening') { edge.mqttUrl = m.mqttUrl; edge.wsUrl = m.wsUrl; listening(); } else if (m.t === 'probe') {
+      if (m.t === 'listening') {
+        edge.mqttUrl = m.mqttUrl;
+        edge.wsUrl = m.wsUrl;
+        listening();
+      } else if (m.t === 'probe') {
         probed.add(m.topic);
         if (probed.size === probeTopics.length) crossedOk();
       } else if (m.t === 'ack') edge.pending.get(m.id)?.resolve();
@@ -208,7 +295,17 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
       log.error({ edge: edge.n, code, signal }, 'aedes edge exited');
       if (started && !edge.restarting) void restart(edge);
     });
-    proc.send({ t: 'init', level, host, ws: o.wsPort !== undefined, ...ports, coreUrl: core!.mqttUrl, bridges: edge.links, probeTopics, clients } satisfies ToEdge);
+    proc.send({
+      t: 'init',
+      level,
+      host,
+      ws: o.wsPort !== undefined,
+      ...ports,
+      coreUrl: core!.mqttUrl,
+      bridges: edge.links,
+      probeTopics,
+      clients,
+    } satisfies ToEdge);
     const replay = edge.missed.splice(0).map((m) => ask(edge, { ...m, id: nextId++ }));
     edge.state = 'up';
     return { ready, crossed, replay: Promise.all(replay) };
@@ -216,9 +313,15 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
 
   const within = async <T>(p: Promise<T>, what: string): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
-    return Promise.race([p, new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(brokerErrors.KZ_BROKER_START_FAILED(`${what} within ${readyTimeoutMs} ms`)), readyTimeoutMs);
-    })]).finally(() => clearTimeout(timer));
+    return Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(brokerErrors.KZ_BROKER_START_FAILED(`${what} within ${readyTimeoutMs} ms`)),
+          readyTimeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
   };
 
   /** Publish probes at the core until every edge given has reported them (or one exits). */
@@ -226,11 +329,26 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
     const deadline = Date.now() + readyTimeoutMs;
     let ok = false;
     let failure: Error | undefined;
-    void Promise.all(crossed).then(() => { ok = true; }, (e: Error) => { failure = e; });
+    void Promise.all(crossed).then(
+      () => {
+        ok = true;
+      },
+      (e: Error) => {
+        failure = e;
+      },
+    );
     while (!ok) {
-      if (failure) throw brokerErrors.KZ_BROKER_START_FAILED(`${what}: an edge ${failure.message} before the probe crossed`);
-      if (Date.now() > deadline) throw brokerErrors.KZ_BROKER_START_FAILED(`${what}: a bridge did not carry the probe within ${readyTimeoutMs} ms`);
-      for (const topic of probeTopics) core!.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from('probe'), qos: 0, retain: false, dup: false }, () => undefined);
+      if (failure)
+        throw brokerErrors.KZ_BROKER_START_FAILED(`${what}: an edge ${failure.message} before the probe crossed`);
+      if (Date.now() > deadline)
+        throw brokerErrors.KZ_BROKER_START_FAILED(
+          `${what}: a bridge did not carry the probe within ${readyTimeoutMs} ms`,
+        );
+      for (const topic of probeTopics)
+        core!.aedes.publish(
+          { cmd: 'publish', topic, payload: Buffer.from('probe'), qos: 0, retain: false, dup: false },
+          () => undefined,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -250,7 +368,10 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
         await new Promise((r) => setTimeout(r, wait).unref());
         if (closed) return;
         try {
-          const ports = { port: Number(new URL(edge.mqttUrl!).port), ...(edge.wsUrl ? { wsPort: Number(new URL(edge.wsUrl).port) } : {}) };
+          const ports = {
+            port: Number(new URL(edge.mqttUrl!).port),
+            ...(edge.wsUrl ? { wsPort: Number(new URL(edge.wsUrl).port) } : {}),
+          };
           const clients = await snapshot();
           // closed while the store was read: close() has already stopped the edges it knew
           if (closed) return;
@@ -264,7 +385,10 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
         } catch (e) {
           log.error({ err: (e as Error).message, edge: edge.n }, 'aedes edge restart failed; trying again');
           edge.state = 'down';
-          if (edge.proc && edge.proc.exitCode === null && edge.proc.signalCode === null) { edge.proc.kill('SIGKILL'); await edge.exited; }
+          if (edge.proc && edge.proc.exitCode === null && edge.proc.signalCode === null) {
+            edge.proc.kill('SIGKILL');
+            await edge.exited;
+          }
           wait = Math.min(wait * 2, 30_000);
         }
       }
@@ -279,36 +403,53 @@ export async function startAedesCluster(o: StartAedesClusterOptions): Promise<Ae
     unsubscribe();
     snapshotSent();
     // edges first: their bridges would otherwise retry against a stopped core
-    await Promise.all(edges.map(async (edge) => {
-      const proc = edge.proc;
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-      if (proc.connected) proc.send({ t: 'close' } satisfies ToEdge, () => undefined);
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await edge.exited;
-      clearTimeout(timer);
-    }));
+    await Promise.all(
+      edges.map(async (edge) => {
+        const proc = edge.proc;
+        if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+        if (proc.connected) proc.send({ t: 'close' } satisfies ToEdge, () => undefined);
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await edge.exited;
+        clearTimeout(timer);
+      }),
+    );
     await core?.close();
   };
 
   try {
     core = await createEmbeddedBroker({ ...o, credentials: coreCredentials, host });
     const clients = await snapshot();
-    const spawned = await Promise.all(edges.map(async (edge) => {
-      const s = spawn(edge, clients);
-      await within(s.ready, `aedes edge ${edge.n} did not start`);
-      return s;
-    }));
+    const spawned = await Promise.all(
+      edges.map(async (edge) => {
+        const s = spawn(edge, clients);
+        await within(s.ready, `aedes edge ${edge.n} did not start`);
+        return s;
+      }),
+    );
     snapshotSent();
     // Ready when a probe published at the core has come through every bridge into every edge.
-    await probeThrough(spawned.map((s) => s.crossed), 'aedes cluster');
+    await probeThrough(
+      spawned.map((s) => s.crossed),
+      'aedes cluster',
+    );
     started = true;
 
     const edgeUrls = edges.map((e) => e.mqttUrl!);
     log.info({ core: core.mqttUrl, edges: edgeUrls }, 'aedes cluster started');
     return {
-      url: core.mqttUrl, wsUrl: core.wsUrl, core, edgeUrls, edgeWsUrls: edges.map((e) => e.wsUrl),
+      url: core.mqttUrl,
+      wsUrl: core.wsUrl,
+      core,
+      edgeUrls,
+      edgeWsUrls: edges.map((e) => e.wsUrl),
       edgeFor: (device) => edgeForDevice(edgeUrls, device),
-      edgeStatus: () => edges.map((e) => ({ url: e.mqttUrl!, up: e.state === 'up' && !e.restarting, pid: e.proc?.pid, restarts: e.restarts })),
+      edgeStatus: () =>
+        edges.map((e) => ({
+          url: e.mqttUrl!,
+          up: e.state === 'up' && !e.restarting,
+          pid: e.proc?.pid,
+          restarts: e.restarts,
+        })),
       close,
     };
   } catch (e) {
@@ -326,7 +467,11 @@ function edgeCredentials(initial: EdgeCredential[]) {
   const known = new Map(initial.map((c) => [c.username, c]));
   const listeners = new Set<(c: CredentialChange) => void | Promise<void>>();
   // Hashed against when the username is unknown, so timing does not tell which usernames exist.
-  const dummy: MosquittoHash = { password: randomBytes(64).toString('base64'), salt: randomBytes(12).toString('base64'), iterations: 101 };
+  const dummy: MosquittoHash = {
+    password: randomBytes(64).toString('base64'),
+    salt: randomBytes(12).toString('base64'),
+    iterations: 101,
+  };
   return {
     known,
     async authenticate(username: string, password: string): Promise<BrokerIdentity | null> {
@@ -342,7 +487,9 @@ function edgeCredentials(initial: EdgeCredential[]) {
     },
     onChange(listener: (c: CredentialChange) => void | Promise<void>) {
       listeners.add(listener);
-      return () => { listeners.delete(listener); };
+      return () => {
+        listeners.delete(listener);
+      };
     },
     async apply(change: CredentialChange, credential?: EdgeCredential) {
       if (change.type === 'revoked') known.delete(change.username);
@@ -363,7 +510,11 @@ function edgeCredentials(initial: EdgeCredential[]) {
 class CoreRoutes {
   private readonly routed = new Map<string, Promise<void>>();
   private pending: { topic: string; done: () => void }[] = [];
-  constructor(private readonly link: MqttClient, private readonly muni: string, private readonly log: Logger) {}
+  constructor(
+    private readonly link: MqttClient,
+    private readonly muni: string,
+    private readonly log: Logger,
+  ) {}
 
   /** A filter of this municipality's TV alerts or mail (a TV may only subscribe to its own). */
   covers(filter: string): boolean {
@@ -388,14 +539,28 @@ class CoreRoutes {
     this.pending = [];
     for (let i = 0; i < batch.length; i += ROUTES_PER_SUBSCRIBE) {
       const part = batch.slice(i, i + ROUTES_PER_SUBSCRIBE);
-      const done = () => { for (const x of part) x.done(); };
+      const done = () => {
+        for (const x of part) x.done();
+      };
       const timer = setTimeout(done, ROUTE_WAIT_MS);
-      this.link.subscribe(part.map((x) => x.topic), { qos: 1 }, (err, granted) => {
-        clearTimeout(timer);
-        if (err) this.log.warn({ err: err.message, topics: part.length }, 'core did not route TV topics to this edge; retried on reconnect');
-        else if (granted?.some((g) => g.qos !== 1)) this.log.warn({ refused: granted.filter((g) => g.qos !== 1).map((g) => g.topic) }, 'core refused routing TV topics to this edge');
-        done();
-      });
+      this.link.subscribe(
+        part.map((x) => x.topic),
+        { qos: 1 },
+        (err, granted) => {
+          clearTimeout(timer);
+          if (err)
+            this.log.warn(
+              { err: err.message, topics: part.length },
+              'core did not route TV topics to this edge; retried on reconnect',
+            );
+          else if (granted?.some((g) => g.qos !== 1))
+            this.log.warn(
+              { refused: granted.filter((g) => g.qos !== 1).map((g) => g.topic) },
+              'core refused routing TV topics to this edge',
+            );
+          done();
+        },
+      );
     }
   }
 }
@@ -407,7 +572,12 @@ const ROUTE_WAIT_MS = 5000;
 async function runEdge(): Promise<void> {
   const send = (m: FromEdge) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
   const init = await new Promise<Extract<ToEdge, { t: 'init' }>>((resolve) => {
-    const first = (m: ToEdge) => { if (m.t === 'init') { process.off('message', first); resolve(m); } };
+    const first = (m: ToEdge) => {
+      if (m.t === 'init') {
+        process.off('message', first);
+        resolve(m);
+      }
+    };
     process.on('message', first);
   });
   const logger: Logger = createLogger({ name: 'aedes-edge', level: init.level });
@@ -417,19 +587,33 @@ async function runEdge(): Promise<void> {
   let queue = Promise.resolve();
   process.on('message', (m: ToEdge) => {
     if (m.t === 'set' || m.t === 'revoke') {
-      queue = queue.then(async () => {
-        if (m.t === 'revoke') await credentials.apply({ type: 'revoked', username: m.username, identity: m.identity });
-        // no password here: the hooks disconnect on a rotation and never read it
-        else await credentials.apply({ type: m.change, username: m.credential.username, identity: m.credential.identity, password: '' }, m.credential);
-        await send({ t: 'ack', id: m.id });
-      }).catch((e: Error) => { log.error({ err: e.message }, 'credential change failed'); process.exit(1); });
+      queue = queue
+        .then(async () => {
+          if (m.t === 'revoke')
+            await credentials.apply({ type: 'revoked', username: m.username, identity: m.identity });
+          // no password here: the hooks disconnect on a rotation and never read it
+          else
+            await credentials.apply(
+              { type: m.change, username: m.credential.username, identity: m.credential.identity, password: '' },
+              m.credential,
+            );
+          await send({ t: 'ack', id: m.id });
+        })
+        .catch((e: Error) => {
+          log.error({ err: e.message }, 'credential change failed');
+          process.exit(1);
+        });
     }
   });
 
   // Each bridge's routes from the core, by municipality: filled as this edge's TVs subscribe.
   const routes = new Map<string, CoreRoutes>();
   const local = await createEmbeddedBroker({
-    credentials, logger, port: init.port ?? 0, host: init.host, ...(init.ws ? { wsPort: init.wsPort ?? 0 } : {}),
+    credentials,
+    logger,
+    port: init.port ?? 0,
+    host: init.host,
+    ...(init.ws ? { wsPort: init.wsPort ?? 0 } : {}),
     beforeSubscribe: async (identity, filter) => {
       const r = 'muni' in identity ? routes.get(identity.muni) : undefined;
       if (r?.covers(filter)) await r.route(filter);
@@ -444,28 +628,53 @@ async function runEdge(): Promise<void> {
     await local.close().catch(() => undefined);
     process.exit(0);
   };
-  process.on('message', (m: ToEdge) => { if (m.t === 'close') void stop(); });
+  process.on('message', (m: ToEdge) => {
+    if (m.t === 'close') void stop();
+  });
   // the parent is gone (ended or crashed): so is this edge
-  process.once('disconnect', () => { void stop(); });
+  process.once('disconnect', () => {
+    void stop();
+  });
 
   for (const topic of init.probeTopics) {
-    local.aedes.subscribe(topic, (_packet, cb) => { void send({ t: 'probe', topic }); cb(); }, () => undefined);
+    local.aedes.subscribe(
+      topic,
+      (_packet, cb) => {
+        void send({ t: 'probe', topic });
+        cb();
+      },
+      () => undefined,
+    );
   }
   for (const b of init.bridges) {
     const areaFilter = topics.areaAll(b.muni);
     const link = mqtt.connect(init.coreUrl, {
-      username: b.username, password: b.password, clientId: b.username, protocolVersion: 4,
+      username: b.username,
+      password: b.password,
+      clientId: b.username,
+      protocolVersion: 4,
       // the core keeps this edge's session: alerts queued while the link was down arrive on reconnect
-      clean: false, reconnectPeriod: 1000, connectTimeout: 30_000, keepalive: 30,
+      clean: false,
+      reconnectPeriod: 1000,
+      connectTimeout: 30_000,
+      keepalive: 30,
     });
     links.push(link);
     // Into the local broker as they come (PUBACK to the core once aedes has it). aedes, like any
     // MQTT 3.1.1 broker, clears the retain flag on a live forward [MQTT-3.3.1-9]; area alerts are
     // retained by contract (contract/src/messages.ts), so the edge keeps them retained too.
     link.handleMessage = (packet, done) => {
-      local.aedes.publish({
-        cmd: 'publish', topic: packet.topic, payload: packet.payload, qos: 1, retain: packet.retain || topicMatches(areaFilter, packet.topic), dup: false,
-      }, () => undefined);
+      local.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: packet.topic,
+          payload: packet.payload,
+          qos: 1,
+          retain: packet.retain || topicMatches(areaFilter, packet.topic),
+          dup: false,
+        },
+        () => undefined,
+      );
       done();
     };
     link.on('error', (err) => log.warn({ err: err.message, bridge: b.username }, 'bridge error'));
@@ -478,23 +687,35 @@ async function runEdge(): Promise<void> {
     await link.unsubscribeAsync([topics.allTvAlerts(b.muni), topics.allTvMailOf(b.muni)]);
     const probes = init.probeTopics.filter((t) => topicMatches(topics.allTvAlerts(b.muni), t));
     const granted = await link.subscribeAsync([areaFilter, ...probes], { qos: 1 });
-    if (granted.some((g) => g.qos !== 1)) throw new Error(`core refused a bridge subscription: ${JSON.stringify(granted)}`);
+    if (granted.some((g) => g.qos !== 1))
+      throw new Error(`core refused a bridge subscription: ${JSON.stringify(granted)}`);
     routes.set(b.muni, new CoreRoutes(link, b.muni, log));
     // TVs' receipts to the core; the edge's hooks already held each TV to its own receipt topic.
-    local.aedes.subscribe(topics.allReceipts(b.muni), (packet, cb) => {
-      link.publish(packet.topic, packet.payload as Buffer, { qos: 1 }, (err) => {
-        if (err) log.warn({ err: err.message, topic: packet.topic }, 'receipt not forwarded');
-      });
-      cb();
-    }, () => undefined);
+    local.aedes.subscribe(
+      topics.allReceipts(b.muni),
+      (packet, cb) => {
+        link.publish(packet.topic, packet.payload as Buffer, { qos: 1 }, (err) => {
+          if (err) log.warn({ err: err.message, topic: packet.topic }, 'receipt not forwarded');
+        });
+        cb();
+      },
+      () => undefined,
+    );
   }
   await send({ t: 'listening', mqttUrl: local.mqttUrl, wsUrl: local.wsUrl });
   log.info({ mqttUrl: local.mqttUrl, bridges: init.bridges.length }, 'aedes edge ready');
 }
 
-if (process.argv[2] === EDGE_FLAG && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url && process.send) {
+if (
+  process.argv[2] === EDGE_FLAG &&
+  process.argv[1] &&
+  pathToFileURL(process.argv[1]).href === import.meta.url &&
+  process.send
+) {
   runEdge().catch(async (e: Error) => {
-    await new Promise<void>((resolve) => process.send!({ t: 'fatal', error: e.message } satisfies FromEdge, () => resolve()));
+    await new Promise<void>((resolve) =>
+      process.send!({ t: 'fatal', error: e.message } satisfies FromEdge, () => resolve()),
+    );
     process.exit(1);
   });
 }

@@ -28,15 +28,27 @@ export interface AuthServiceOptions {
 }
 
 const Field = Type.Optional(Type.String({ maxLength: 65_535 }));
-const UserBody = Type.Object({ username: Field, password: Field, vhost: Field, client_id: Field }, { additionalProperties: true });
+const UserBody = Type.Object(
+  { username: Field, password: Field, vhost: Field, client_id: Field },
+  { additionalProperties: true },
+);
 const VhostBody = Type.Object({ username: Field, vhost: Field, ip: Field }, { additionalProperties: true });
-const ResourceBody = Type.Object({ username: Field, vhost: Field, resource: Field, name: Field, permission: Field }, { additionalProperties: true });
-const TopicBody = Type.Object({ username: Field, vhost: Field, resource: Field, name: Field, permission: Field, routing_key: Field }, { additionalProperties: true });
+const ResourceBody = Type.Object(
+  { username: Field, vhost: Field, resource: Field, name: Field, permission: Field },
+  { additionalProperties: true },
+);
+const TopicBody = Type.Object(
+  { username: Field, vhost: Field, resource: Field, name: Field, permission: Field, routing_key: Field },
+  { additionalProperties: true },
+);
 const TextReply = { 200: Type.String() };
 
 /** AMQP topic routing/binding key → MQTT topic or filter. */
 export function routingKeyToMqtt(key: string): string {
-  return key.split('.').map((w) => (w === '*' ? '+' : w)).join('/');
+  return key
+    .split('.')
+    .map((w) => (w === '*' ? '+' : w))
+    .join('/');
 }
 
 export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFastify> {
@@ -48,7 +60,11 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   const answer = (allowed: boolean) => (allowed ? 'allow' : 'deny');
-  const deny = (req: { log: { info(o: object, msg: string): void } }, what: string, fields: Record<string, unknown>) => {
+  const deny = (
+    req: { log: { info(o: object, msg: string): void } },
+    what: string,
+    fields: Record<string, unknown>,
+  ) => {
     req.log.info({ ...fields, check: what }, 'rabbitmq auth: deny');
     return 'deny';
   };
@@ -73,10 +89,16 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
   app.post('/auth/resource', { schema: { body: ResourceBody, response: TextReply } }, async (req, reply) => {
     reply.type('text/plain');
     const { username = '', resource, name = '', permission } = req.body;
-    if (req.body.vhost !== vhost || !(await credentials.identityOf(username))) return deny(req, 'resource user', { username });
+    if (req.body.vhost !== vhost || !(await credentials.identityOf(username)))
+      return deny(req, 'resource user', { username });
     // Its own subscription queues only: the name carries the client id, which equals the username.
-    if (resource === 'queue' && (name === `mqtt-subscription-${username}qos0` || name === `mqtt-subscription-${username}qos1`)) return 'allow';
-    if (resource === 'exchange' && name === exchange && (permission === 'read' || permission === 'write')) return 'allow';
+    if (
+      resource === 'queue' &&
+      (name === `mqtt-subscription-${username}qos0` || name === `mqtt-subscription-${username}qos1`)
+    )
+      return 'allow';
+    if (resource === 'exchange' && name === exchange && (permission === 'read' || permission === 'write'))
+      return 'allow';
     return deny(req, 'resource', { username, resource, name, permission });
   });
 
@@ -86,7 +108,12 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     const identity = req.body.vhost === vhost ? await credentials.identityOf(username) : null;
     if (!identity || name !== exchange) return deny(req, 'topic user', { username });
     const topic = routingKeyToMqtt(key);
-    const ok = permission === 'read' ? policy.canSubscribe(identity, topic) : permission === 'write' ? policy.canPublish(identity, topic) : false;
+    const ok =
+      permission === 'read'
+        ? policy.canSubscribe(identity, topic)
+        : permission === 'write'
+          ? policy.canPublish(identity, topic)
+          : false;
     return ok ? 'allow' : deny(req, `topic ${permission}`, { username, topic });
   });
 

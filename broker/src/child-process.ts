@@ -7,7 +7,10 @@ import { brokerErrors } from './errors.ts';
 /** A port the kernel just handed out; used at once by a child that cannot be told "port 0". */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, host, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
@@ -25,7 +28,9 @@ export function requireBinary(file: string, hint: string, executable = true): vo
 /** uid/gid of a system user, from /etc/passwd (no native module needed). */
 export function systemUser(name: string): { uid: number; gid: number } | null {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`));
     if (!line) return null;
     const [, , uid, gid] = line.split(':');
     return { uid: Number(uid), gid: Number(gid) };
@@ -46,7 +51,11 @@ const running = new Map<ChildProcess, boolean>();
 // If our process ends without close() (a crash, an aborted test run), its brokers end with it.
 process.once('exit', () => {
   for (const [c, group] of running) {
-    try { if (c.pid) process.kill(group ? -c.pid : c.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      if (c.pid) process.kill(group ? -c.pid : c.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 });
 
@@ -63,27 +72,44 @@ export function startChild(file: string, args: string[], opts: SpawnOptions = {}
   child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
-    child.once('error', (err) => { lines.push(err.message); resolve(-1); });
+    child.once('error', (err) => {
+      lines.push(err.message);
+      resolve(-1);
+    });
   });
   return { process: child, tail: () => lines.slice(-12).join('\n'), exited };
 }
 
 /** Resolve once `port` accepts TCP connections; KZ_BROKER_START_FAILED if the child exits or time runs out. */
-export async function waitForPort(child: Child, what: string, host: string, port: number, timeoutMs: number): Promise<void> {
+export async function waitForPort(
+  child: Child,
+  what: string,
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
-  void child.exited.then((c) => { exitCode = c; });
+  void child.exited.then((c) => {
+    exitCode = c;
+  });
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw brokerErrors.KZ_BROKER_START_FAILED(`${what} exited (code ${exitCode}): ${child.tail()}`);
+    if (exitCode !== undefined)
+      throw brokerErrors.KZ_BROKER_START_FAILED(`${what} exited (code ${exitCode}): ${child.tail()}`);
     const open = await new Promise<boolean>((resolve) => {
       const s = createConnection({ host, port });
-      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.once('error', () => resolve(false));
     });
     if (open) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw brokerErrors.KZ_BROKER_START_FAILED(`${what} did not listen on ${host}:${port} within ${timeoutMs} ms: ${child.tail()}`);
+  throw brokerErrors.KZ_BROKER_START_FAILED(
+    `${what} did not listen on ${host}:${port} within ${timeoutMs} ms: ${child.tail()}`,
+  );
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the child is gone. */

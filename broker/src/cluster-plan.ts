@@ -16,12 +16,16 @@ export interface ClusterPlan {
 }
 
 export function planCluster(o: { edges: number; munis: readonly string[] }): ClusterPlan {
-  if (!Number.isInteger(o.edges) || o.edges < 1) throw brokerErrors.KZ_BROKER_START_FAILED('edges must be a whole number ≥ 1');
-  if (o.munis.length === 0 || !o.munis.every((m) => isSafeId(m))) throw brokerErrors.KZ_BROKER_START_FAILED('munis must be safe ids, at least one');
+  if (!Number.isInteger(o.edges) || o.edges < 1)
+    throw brokerErrors.KZ_BROKER_START_FAILED('edges must be a whole number ≥ 1');
+  if (o.munis.length === 0 || !o.munis.every((m) => isSafeId(m)))
+    throw brokerErrors.KZ_BROKER_START_FAILED('munis must be safe ids, at least one');
   const probeDevice = `kz-probe-${randomBytes(6).toString('hex')}`;
   return {
     probeTopics: o.munis.map((m) => topics.tvAlert(m, probeDevice)),
-    bridges: Array.from({ length: o.edges }, (_, e) => o.munis.map((muni) => ({ kind: 'bridge' as const, muni, bridge: `edge${e + 1}` }))),
+    bridges: Array.from({ length: o.edges }, (_, e) =>
+      o.munis.map((muni) => ({ kind: 'bridge' as const, muni, bridge: `edge${e + 1}` })),
+    ),
   };
 }
 

@@ -5,24 +5,47 @@
 import Type from 'typebox';
 import { loadConfig } from '@kizuna/core';
 
-const Port = (def: number, what: string) => Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${what} (TCP port; 0 picks a free one)` });
+const Port = (def: number, what: string) =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${what} (TCP port; 0 picks a free one)` });
 
 export const BrokerConfigSchema = Type.Object({
   KZ_BROKER_MODE: Type.Union([Type.Literal('embedded'), Type.Literal('mosquitto'), Type.Literal('rabbitmq')], {
-    default: 'embedded', description: 'Which broker runs: embedded aedes, a private Mosquitto child, or a private RabbitMQ node',
+    default: 'embedded',
+    description: 'Which broker runs: embedded aedes, a private Mosquitto child, or a private RabbitMQ node',
   }),
   KZ_BROKER_HOST: Type.String({ default: '127.0.0.1', description: 'Address the listeners bind to' }),
   KZ_BROKER_PORT: Port(18830, 'MQTT (MQTTS when TLS files are set)'),
   KZ_BROKER_WS_PORT: Port(18831, 'MQTT over WebSocket (WSS with TLS); embedded and mosquitto modes'),
   KZ_BROKER_AUTH_PORT: Port(18832, "HTTP auth service for RabbitMQ's auth backend"),
-  KZ_BROKER_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Credential database on PostgreSQL (default: embedded PGlite in KZ_BROKER_DATA_DIR)' })),
-  KZ_BROKER_DATA_DIR: Type.String({ default: '.data/broker-db', description: "PGlite data directory; 'memory' keeps nothing" }),
-  KZ_BROKER_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate chain for mqtts:// and wss:// (embedded mode)' })),
-  KZ_BROKER_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key for the certificate' })),
-  KZ_BROKER_LOGIN_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 60_000, description: 'How long a verified device password is remembered (milliseconds); revocation is still immediate' }),
-  KZ_BROKER_RABBITMQ_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 5_000, description: "RabbitMQ auth cache TTL (milliseconds): how long a revoked device may still log in" }),
+  KZ_BROKER_DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'Credential database on PostgreSQL (default: embedded PGlite in KZ_BROKER_DATA_DIR)',
+    }),
+  ),
+  KZ_BROKER_DATA_DIR: Type.String({
+    default: '.data/broker-db',
+    description: "PGlite data directory; 'memory' keeps nothing",
+  }),
+  KZ_BROKER_TLS_CERT_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM certificate chain for mqtts:// and wss:// (embedded mode)' }),
+  ),
+  KZ_BROKER_TLS_KEY_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM private key for the certificate' }),
+  ),
+  KZ_BROKER_LOGIN_CACHE_TTL_MS: Type.Integer({
+    minimum: 0,
+    default: 60_000,
+    description: 'How long a verified device password is remembered (milliseconds); revocation is still immediate',
+  }),
+  KZ_BROKER_RABBITMQ_CACHE_TTL_MS: Type.Integer({
+    minimum: 0,
+    default: 5_000,
+    description: 'RabbitMQ auth cache TTL (milliseconds): how long a revoked device may still log in',
+  }),
   KZ_BROKER_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 
 export type BrokerConfig = ReturnType<typeof loadBrokerConfig>;
-export const loadBrokerConfig = (env: Record<string, string | undefined> = process.env) => loadConfig(BrokerConfigSchema, env);
+export const loadBrokerConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(BrokerConfigSchema, env);

@@ -13,7 +13,10 @@ import { hashPassword, mosquittoHash, newPassword, verifyPassword, type Mosquitt
 
 export const BROKER_MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
-export interface IssuedCredentials { username: string; password: string }
+export interface IssuedCredentials {
+  username: string;
+  password: string;
+}
 
 /**
  * A change, told to listeners after it is committed. `password` (issued/rotated only) is the
@@ -64,12 +67,22 @@ export interface CredentialStoreOptions {
 }
 
 interface Row {
-  username: string; kind: BrokerIdentity['kind']; muni: string | null; device: string | null; shelter: string | null;
-  terminal: string | null; password_hash: string; mosquitto_hash: string; generation: number;
-  issued_at: Date | string; rotated_at: Date | string | null; revoked_at: Date | string | null;
+  username: string;
+  kind: BrokerIdentity['kind'];
+  muni: string | null;
+  device: string | null;
+  shelter: string | null;
+  terminal: string | null;
+  password_hash: string;
+  mosquitto_hash: string;
+  generation: number;
+  issued_at: Date | string;
+  rotated_at: Date | string | null;
+  revoked_at: Date | string | null;
 }
 
-const COLUMNS = 'username, kind, muni, device, shelter, terminal, password_hash, mosquitto_hash, generation, issued_at, rotated_at, revoked_at';
+const COLUMNS =
+  'username, kind, muni, device, shelter, terminal, password_hash, mosquitto_hash, generation, issued_at, rotated_at, revoked_at';
 
 function identityFromRow(r: Row): BrokerIdentity {
   return checkIdentity({ kind: r.kind, muni: r.muni, device: r.device, shelter: r.shelter, terminal: r.terminal });
@@ -79,8 +92,13 @@ const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
 
 function infoFromRow(r: Row): CredentialInfo {
   return {
-    username: r.username, identity: identityFromRow(r), status: r.revoked_at ? 'revoked' : 'active',
-    generation: Number(r.generation), issuedAt: toDate(r.issued_at)!, rotatedAt: toDate(r.rotated_at), revokedAt: toDate(r.revoked_at),
+    username: r.username,
+    identity: identityFromRow(r),
+    status: r.revoked_at ? 'revoked' : 'active',
+    generation: Number(r.generation),
+    issuedAt: toDate(r.issued_at)!,
+    rotatedAt: toDate(r.rotated_at),
+    revokedAt: toDate(r.revoked_at),
   };
 }
 
@@ -117,23 +135,38 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
 
   async function row(q: Queryable, username: string, lock = false): Promise<Row | null> {
     if (typeof username !== 'string' || !USERNAME.test(username)) return null;
-    const { rows } = await q.query<Row>(`SELECT ${COLUMNS} FROM broker_credentials WHERE username = $1${lock ? ' FOR UPDATE' : ''}`, [username]);
+    const { rows } = await q.query<Row>(
+      `SELECT ${COLUMNS} FROM broker_credentials WHERE username = $1${lock ? ' FOR UPDATE' : ''}`,
+      [username],
+    );
     return rows[0] ?? null;
   }
 
   async function event(q: Queryable, username: string, action: CredentialChange['type'], generation: number) {
-    await q.query('INSERT INTO broker_credential_events (username, action, generation) VALUES ($1, $2, $3)', [username, action, generation]);
+    await q.query('INSERT INTO broker_credential_events (username, action, generation) VALUES ($1, $2, $3)', [
+      username,
+      action,
+      generation,
+    ]);
   }
 
   async function notify(change: CredentialChange): Promise<void> {
     const failures: string[] = [];
     const run = async (fn: () => void | Promise<void>) => {
-      try { await fn(); } catch (e) { failures.push((e as Error).message); }
+      try {
+        await fn();
+      } catch (e) {
+        failures.push((e as Error).message);
+      }
     };
     for (const l of changeListeners) await run(() => l(change));
-    if (change.type === 'revoked') for (const l of revokedListeners) await run(() => l(change.username, change.identity));
+    if (change.type === 'revoked')
+      for (const l of revokedListeners) await run(() => l(change.username, change.identity));
     if (failures.length) {
-      log?.error({ username: change.username, change: change.type, failures }, 'credential change not applied everywhere');
+      log?.error(
+        { username: change.username, change: change.type, failures },
+        'credential change not applied everywhere',
+      );
       throw brokerErrors.KZ_BROKER_SYNC_FAILED(`${change.type} ${change.username}: ${failures.join('; ')}`);
     }
   }
@@ -160,18 +193,21 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
         await db.tx(async (q) => {
           const existing = await row(q, username, true);
           if (existing) {
-            if (!sameIdentity(identityFromRow(existing), identity)) throw brokerErrors.KZ_BROKER_USERNAME_TAKEN(username);
+            if (!sameIdentity(identityFromRow(existing), identity))
+              throw brokerErrors.KZ_BROKER_USERNAME_TAKEN(username);
             if (!existing.revoked_at) throw brokerErrors.KZ_BROKER_ALREADY_ISSUED(username);
             const { rows } = await q.query<{ generation: number }>(
               `UPDATE broker_credentials SET password_hash = $2, mosquitto_hash = $3, generation = generation + 1,
                  issued_at = now(), rotated_at = NULL, revoked_at = NULL WHERE username = $1 RETURNING generation`,
-              [username, secret.hash, secret.mq]);
+              [username, secret.hash, secret.mq],
+            );
             await event(q, username, 'issued', Number(rows[0]!.generation));
           } else {
             await q.query(
               `INSERT INTO broker_credentials (username, kind, muni, device, shelter, terminal, password_hash, mosquitto_hash)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-              [username, identity.kind, ...cols, secret.hash, secret.mq]);
+              [username, identity.kind, ...cols, secret.hash, secret.mq],
+            );
             await event(q, username, 'issued', 1);
           }
         });
@@ -202,15 +238,24 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
               `INSERT INTO broker_credentials (username, kind, muni, device, shelter, terminal, password_hash, mosquitto_hash)
                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
                ON CONFLICT (username) DO NOTHING RETURNING username`,
-              [slice(usernames), slice(identities.map((x) => x.kind)), ...[0, 1, 2, 3].map((k) => slice(cols.map((c) => c[k]))),
-                slice(secrets.map((x) => x.hash)), slice(secrets.map((x) => x.mq))]);
+              [
+                slice(usernames),
+                slice(identities.map((x) => x.kind)),
+                ...[0, 1, 2, 3].map((k) => slice(cols.map((c) => c[k]))),
+                slice(secrets.map((x) => x.hash)),
+                slice(secrets.map((x) => x.mq)),
+              ],
+            );
             if (rows.length !== slice(usernames).length) {
               const got = new Set(rows.map((r) => r.username));
-              throw brokerErrors.KZ_BROKER_ALREADY_ISSUED(slice(usernames).find((u) => !got.has(u as string)) as string);
+              throw brokerErrors.KZ_BROKER_ALREADY_ISSUED(
+                slice(usernames).find((u) => !got.has(u as string)) as string,
+              );
             }
             await q.query(
               `INSERT INTO broker_credential_events (username, action, generation) SELECT u, 'issued', 1 FROM unnest($1::text[]) AS u`,
-              [slice(usernames)]);
+              [slice(usernames)],
+            );
           }
         });
       } catch (e) {
@@ -218,8 +263,13 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
         throw e;
       }
       log?.info({ count: identities.length }, 'broker credentials issued');
-      const out = identities.map((identity, i) => ({ username: usernames[i]!, password: secrets[i]!.password, identity }));
-      for (const c of out) await notify({ type: 'issued', username: c.username, identity: c.identity, password: c.password });
+      const out = identities.map((identity, i) => ({
+        username: usernames[i]!,
+        password: secrets[i]!.password,
+        identity,
+      }));
+      for (const c of out)
+        await notify({ type: 'issued', username: c.username, identity: c.identity, password: c.password });
       return out.map(({ username, password }) => ({ username, password }));
     },
 
@@ -229,7 +279,8 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
         const { rows } = await q.query<Row>(
           `UPDATE broker_credentials SET password_hash = $2, mosquitto_hash = $3, generation = generation + 1, rotated_at = now()
            WHERE username = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
-          [typeof username === 'string' && USERNAME.test(username) ? username : '', secret.hash, secret.mq]);
+          [typeof username === 'string' && USERNAME.test(username) ? username : '', secret.hash, secret.mq],
+        );
         if (rows[0]) await event(q, username, 'rotated', Number(rows[0].generation));
         return rows[0] ?? null;
       });
@@ -244,7 +295,8 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
       const r = await db.tx(async (q) => {
         const { rows } = await q.query<Row>(
           `UPDATE broker_credentials SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
-          [typeof username === 'string' && USERNAME.test(username) ? username : '']);
+          [typeof username === 'string' && USERNAME.test(username) ? username : ''],
+        );
         if (rows[0]) await event(q, username, 'revoked', Number(rows[0].generation));
         return rows[0] ?? null;
       });
@@ -268,7 +320,8 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
       const now = Date.now();
       const hit = cache.get(username);
       const d = digest(password);
-      if (hit && hit.expires > now && hit.storedHash === r.password_hash && timingSafeEqual(hit.digest, d)) return identityFromRow(r);
+      if (hit && hit.expires > now && hit.storedHash === r.password_hash && timingSafeEqual(hit.digest, d))
+        return identityFromRow(r);
       if (!(await verifyPassword(password, r.password_hash))) return null;
       if (cache.size >= cacheMax) {
         for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
@@ -291,26 +344,41 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
     async list(filter = {}) {
       const where: string[] = [];
       const params: unknown[] = [];
-      if (filter.muni !== undefined) { params.push(filter.muni); where.push(`muni = $${params.length}`); }
+      if (filter.muni !== undefined) {
+        params.push(filter.muni);
+        where.push(`muni = $${params.length}`);
+      }
       if (filter.status === 'active') where.push('revoked_at IS NULL');
       if (filter.status === 'revoked') where.push('revoked_at IS NOT NULL');
       const { rows } = await db.query<Row>(
-        `SELECT ${COLUMNS} FROM broker_credentials ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY username`, params);
+        `SELECT ${COLUMNS} FROM broker_credentials ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY username`,
+        params,
+      );
       return rows.map(infoFromRow);
     },
 
     async mosquittoClients() {
-      const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM broker_credentials WHERE revoked_at IS NULL ORDER BY username`);
-      return rows.map((r) => ({ username: r.username, identity: identityFromRow(r), hash: JSON.parse(r.mosquitto_hash) as MosquittoHash }));
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM broker_credentials WHERE revoked_at IS NULL ORDER BY username`,
+      );
+      return rows.map((r) => ({
+        username: r.username,
+        identity: identityFromRow(r),
+        hash: JSON.parse(r.mosquitto_hash) as MosquittoHash,
+      }));
     },
 
     onChange(listener) {
       changeListeners.add(listener);
-      return () => { changeListeners.delete(listener); };
+      return () => {
+        changeListeners.delete(listener);
+      };
     },
     onRevoked(listener) {
       revokedListeners.add(listener);
-      return () => { revokedListeners.delete(listener); };
+      return () => {
+        revokedListeners.delete(listener);
+      };
     },
   };
   return store;

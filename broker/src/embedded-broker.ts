@@ -57,10 +57,17 @@ function authError(message: string, returnCode: number): AuthenticateError {
 async function listenOn(server: NetServer | HttpServer, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'EADDRINUSE' ? coreErrors.KZ_PORT_IN_USE(`${host}:${port} — stop the other program or set another port`) : e);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? coreErrors.KZ_PORT_IN_USE(`${host}:${port} — stop the other program or set another port`)
+          : e,
+      );
     };
     server.once('error', onError);
-    server.listen(port, host, () => { server.off('error', onError); resolve(); });
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
   });
   return (server.address() as AddressInfo).port;
 }
@@ -83,17 +90,20 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         log.info({ clientId: client.id }, 'connect refused: client id must equal username');
         return done(authError('client id must equal username', username ? IDENTIFIER_REJECTED : NOT_AUTHORIZED), null);
       }
-      credentials.authenticate(username, password ? password.toString('utf8') : '').then((identity) => {
-        if (!identity) {
-          log.info({ username }, 'connect refused: bad username or password');
-          return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), null);
-        }
-        identities.set(client, identity);
-        done(null, true);
-      }, (err: Error) => {
-        log.error({ err, username }, 'connect refused: credential store failed');
-        done(authError('server unavailable', 3), null);
-      });
+      credentials.authenticate(username, password ? password.toString('utf8') : '').then(
+        (identity) => {
+          if (!identity) {
+            log.info({ username }, 'connect refused: bad username or password');
+            return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), null);
+          }
+          identities.set(client, identity);
+          done(null, true);
+        },
+        (err: Error) => {
+          log.error({ err, username }, 'connect refused: credential store failed');
+          done(authError('server unavailable', 3), null);
+        },
+      );
     },
     authorizePublish(client, packet, callback) {
       const identity = client ? identities.get(client) : undefined;
@@ -106,7 +116,10 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       const identity = identities.get(client);
       if (identity && policy.canSubscribe(identity, sub.topic)) {
         if (!opts.beforeSubscribe) return callback(null, sub);
-        return void opts.beforeSubscribe(identity, sub.topic).then(() => callback(null, sub), () => callback(null, sub));
+        return void opts.beforeSubscribe(identity, sub.topic).then(
+          () => callback(null, sub),
+          () => callback(null, sub),
+        );
       }
       log.warn({ clientId: client.id, filter: sub.topic }, 'subscribe refused by policy');
       callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]
@@ -127,7 +140,9 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     }
   });
 
-  const tls = opts.tls ? { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), minVersion: 'TLSv1.2' as const } : undefined;
+  const tls = opts.tls
+    ? { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), minVersion: 'TLSv1.2' as const }
+    : undefined;
   const servers: Array<NetServer | HttpServer> = [];
   let wss: WebSocketServer | undefined;
   try {
@@ -141,14 +156,18 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       const http = tls ? createHttpsServer(tls) : createHttpServer();
       servers.push(http);
       wss = new WebSocketServer({ server: http });
-      wss.on('connection', (ws, req) => { aedes.handle(createWebSocketStream(ws) as never, req); });
+      wss.on('connection', (ws, req) => {
+        aedes.handle(createWebSocketStream(ws) as never, req);
+      });
       const wsPort = await listenOn(http, host, opts.wsPort);
       wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${wsPort}`;
     }
     log.info({ mqttUrl, wsUrl }, 'embedded broker listening');
     let closed = false;
     return {
-      mqttUrl, wsUrl, aedes,
+      mqttUrl,
+      wsUrl,
+      aedes,
       async close() {
         if (closed) return;
         closed = true;

@@ -30,12 +30,18 @@ export function checkIdentity(value: unknown): BrokerIdentity {
     return v[field] as string;
   };
   switch (v.kind) {
-    case 'tv': return { kind: 'tv', muni: id('muni'), device: id('device') };
-    case 'terminal': return { kind: 'terminal', muni: id('muni'), shelter: id('shelter'), terminal: id('terminal') };
-    case 'municipality': return { kind: 'municipality', muni: id('muni') };
-    case 'postbox': return { kind: 'postbox' };
-    case 'admin': return { kind: 'admin' };
-    default: throw bad(`kind must be tv, terminal, municipality, postbox or admin`);
+    case 'tv':
+      return { kind: 'tv', muni: id('muni'), device: id('device') };
+    case 'terminal':
+      return { kind: 'terminal', muni: id('muni'), shelter: id('shelter'), terminal: id('terminal') };
+    case 'municipality':
+      return { kind: 'municipality', muni: id('muni') };
+    case 'postbox':
+      return { kind: 'postbox' };
+    case 'admin':
+      return { kind: 'admin' };
+    default:
+      throw bad(`kind must be tv, terminal, municipality, postbox or admin`);
   }
 }
 
@@ -46,16 +52,21 @@ export function checkIdentity(value: unknown): BrokerIdentity {
  */
 export function usernameOf(identity: BrokerIdentity): string {
   switch (identity.kind) {
-    case 'tv': return `tv-${identity.muni}-${identity.device}`;
-    case 'terminal': return `term-${identity.muni}-${identity.shelter}-${identity.terminal}`;
-    case 'municipality': return `muni-${identity.muni}`;
-    case 'postbox': return 'postbox';
-    case 'admin': return 'admin';
-    case 'bridge': return `bridge-${identity.muni}-${identity.bridge}`;
+    case 'tv':
+      return `tv-${identity.muni}-${identity.device}`;
+    case 'terminal':
+      return `term-${identity.muni}-${identity.shelter}-${identity.terminal}`;
+    case 'municipality':
+      return `muni-${identity.muni}`;
+    case 'postbox':
+      return 'postbox';
+    case 'admin':
+      return 'admin';
+    case 'bridge':
+      return `bridge-${identity.muni}-${identity.bridge}`;
   }
 }
 
 export function sameIdentity(a: BrokerIdentity, b: BrokerIdentity): boolean {
   return JSON.stringify(checkIdentity(a)) === JSON.stringify(checkIdentity(b));
 }
-

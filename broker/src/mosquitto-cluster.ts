@@ -21,10 +21,20 @@ import type { Logger } from '@kizuna/core';
 import { brokerErrors } from './errors.ts';
 import { edgeForDevice, planCluster } from './cluster-plan.ts';
 import { usernameOf, type BrokerIdentity } from './identity.ts';
-import { dynsecAcls, startMosquitto, type Acl, type ExtraDynsecClient, type RunningBroker, type StartMosquittoOptions } from './mosquitto.ts';
+import {
+  dynsecAcls,
+  startMosquitto,
+  type Acl,
+  type ExtraDynsecClient,
+  type RunningBroker,
+  type StartMosquittoOptions,
+} from './mosquitto.ts';
 import { mosquittoHash, newPassword } from './password-hash.ts';
 
-export interface StartMosquittoClusterOptions extends Omit<StartMosquittoOptions, 'port' | 'wsPort' | 'extraClients' | 'extraConfig'> {
+export interface StartMosquittoClusterOptions extends Omit<
+  StartMosquittoOptions,
+  'port' | 'wsPort' | 'extraClients' | 'extraConfig'
+> {
   /** Edge processes (≥ 1). */
   edges: number;
   /** Municipalities whose TVs the edges serve: one bridge per municipality and edge. */
@@ -50,15 +60,27 @@ const PROBE_USERNAME = 'kz-cluster-probe';
 
 function probeClient(probeTopics: string[], hash: ExtraDynsecClient['hash'], side: 'core' | 'edge'): ExtraDynsecClient {
   return {
-    username: PROBE_USERNAME, hash,
-    acls: probeTopics.flatMap((topic): Acl[] => side === 'core'
-      ? [{ acltype: 'publishClientSend' as const, topic, priority: 0, allow: true }]
-      : [{ acltype: 'subscribePattern' as const, topic, priority: 0, allow: true }, { acltype: 'publishClientReceive' as const, topic, priority: 0, allow: true }]),
+    username: PROBE_USERNAME,
+    hash,
+    acls: probeTopics.flatMap((topic): Acl[] =>
+      side === 'core'
+        ? [{ acltype: 'publishClientSend' as const, topic, priority: 0, allow: true }]
+        : [
+            { acltype: 'subscribePattern' as const, topic, priority: 0, allow: true },
+            { acltype: 'publishClientReceive' as const, topic, priority: 0, allow: true },
+          ],
+    ),
   };
 }
 
 /** The mosquitto.conf bridge section of one edge for one municipality. */
-export function bridgeSection(o: { name: string; coreHost: string; corePort: number; identity: Extract<BrokerIdentity, { kind: 'bridge' }>; password: string }): string[] {
+export function bridgeSection(o: {
+  name: string;
+  coreHost: string;
+  corePort: number;
+  identity: Extract<BrokerIdentity, { kind: 'bridge' }>;
+  password: string;
+}): string[] {
   const username = usernameOf(o.identity);
   const m = o.identity.muni;
   return [
@@ -94,10 +116,20 @@ export async function startMosquittoCluster(o: StartMosquittoClusterOptions): Pr
   const { probeTopics } = plan;
   const probePassword = newPassword();
   const probeHash = await mosquittoHash(probePassword);
-  const bridges = await Promise.all(plan.bridges.map((edge) => Promise.all(edge.map(async (identity) => {
-    const password = newPassword();
-    return { identity, password, client: { username: usernameOf(identity), hash: await mosquittoHash(password), acls: dynsecAcls(identity) } };
-  }))));
+  const bridges = await Promise.all(
+    plan.bridges.map((edge) =>
+      Promise.all(
+        edge.map(async (identity) => {
+          const password = newPassword();
+          return {
+            identity,
+            password,
+            client: { username: usernameOf(identity), hash: await mosquittoHash(password), acls: dynsecAcls(identity) },
+          };
+        }),
+      ),
+    ),
+  );
   const maxQueued = o.maxQueuedPerBridge ?? 1_000_000;
   const host = o.host ?? '127.0.0.1';
   const base = { ...o, host };
@@ -107,41 +139,75 @@ export async function startMosquittoCluster(o: StartMosquittoClusterOptions): Pr
   const close = async () => {
     await Promise.all(probes.map((c) => c.endAsync(true).catch(() => undefined)));
     // edges first: their bridges would otherwise retry against a stopped core
-    for (const b of [...started].reverse()) await b.close().catch((e) => log.warn({ err: (e as Error).message }, 'close failed'));
+    for (const b of [...started].reverse())
+      await b.close().catch((e) => log.warn({ err: (e as Error).message }, 'close failed'));
   };
   try {
     const core = await startMosquitto({
-      ...base, extraClients: [...bridges.flat().map((b) => b.client), probeClient(probeTopics, probeHash, 'core')], extraConfig: limits(maxQueued),
+      ...base,
+      extraClients: [...bridges.flat().map((b) => b.client), probeClient(probeTopics, probeHash, 'core')],
+      extraConfig: limits(maxQueued),
     });
     started.push(core);
-    const edges = await Promise.all(bridges.map((links, e) => startMosquitto({
-      ...base, extraClients: [probeClient(probeTopics, probeHash, 'edge')],
-      extraConfig: [...limits(maxQueued), ...links.flatMap((l) => bridgeSection({
-        name: `kz-${l.identity.muni}-edge${e + 1}`, coreHost: host, corePort: core.port!, identity: l.identity, password: l.password,
-      }))],
-    })));
+    const edges = await Promise.all(
+      bridges.map((links, e) =>
+        startMosquitto({
+          ...base,
+          extraClients: [probeClient(probeTopics, probeHash, 'edge')],
+          extraConfig: [
+            ...limits(maxQueued),
+            ...links.flatMap((l) =>
+              bridgeSection({
+                name: `kz-${l.identity.muni}-edge${e + 1}`,
+                coreHost: host,
+                corePort: core.port!,
+                identity: l.identity,
+                password: l.password,
+              }),
+            ),
+          ],
+        }),
+      ),
+    );
     started.push(...edges);
 
     // Ready when a probe published at the core has come through every bridge of every edge.
-    const connect = (url: string) => mqtt.connectAsync(url, {
-      username: PROBE_USERNAME, password: probePassword, clientId: PROBE_USERNAME,
-      protocolVersion: 4, clean: true, reconnectPeriod: 0,
-    });
-    const waits = await Promise.all(edges.map(async (edge) => {
-      const c = await connect(edge.url);
-      probes.push(c);
-      const missing = new Set(probeTopics);
-      const done = new Promise<void>((resolve) => c.on('message', (topic) => { missing.delete(topic); if (missing.size === 0) resolve(); }));
-      await c.subscribeAsync(probeTopics, { qos: 0 });
-      return { done }; // wrapped: an async function returning the promise itself would wait for it
-    }));
+    const connect = (url: string) =>
+      mqtt.connectAsync(url, {
+        username: PROBE_USERNAME,
+        password: probePassword,
+        clientId: PROBE_USERNAME,
+        protocolVersion: 4,
+        clean: true,
+        reconnectPeriod: 0,
+      });
+    const waits = await Promise.all(
+      edges.map(async (edge) => {
+        const c = await connect(edge.url);
+        probes.push(c);
+        const missing = new Set(probeTopics);
+        const done = new Promise<void>((resolve) =>
+          c.on('message', (topic) => {
+            missing.delete(topic);
+            if (missing.size === 0) resolve();
+          }),
+        );
+        await c.subscribeAsync(probeTopics, { qos: 0 });
+        return { done }; // wrapped: an async function returning the promise itself would wait for it
+      }),
+    );
     const publisher = await connect(core.url);
     probes.push(publisher);
     const deadline = Date.now() + (o.readyTimeoutMs ?? 30_000);
     let ready = false;
-    void Promise.all(waits.map((w) => w.done)).then(() => { ready = true; });
+    void Promise.all(waits.map((w) => w.done)).then(() => {
+      ready = true;
+    });
     while (!ready) {
-      if (Date.now() > deadline) throw brokerErrors.KZ_BROKER_START_FAILED(`mosquitto cluster: a bridge did not carry the probe within ${o.readyTimeoutMs ?? 30_000} ms`);
+      if (Date.now() > deadline)
+        throw brokerErrors.KZ_BROKER_START_FAILED(
+          `mosquitto cluster: a bridge did not carry the probe within ${o.readyTimeoutMs ?? 30_000} ms`,
+        );
       for (const t of probeTopics) publisher.publish(t, 'probe', { qos: 0 });
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -150,7 +216,8 @@ export async function startMosquittoCluster(o: StartMosquittoClusterOptions): Pr
     const edgeUrls = edges.map((e) => e.url);
     log.info({ core: core.url, edges: edgeUrls }, 'mosquitto cluster started');
     return {
-      url: core.url, edgeUrls,
+      url: core.url,
+      edgeUrls,
       edgeFor: (device) => edgeForDevice(edgeUrls, device),
       close,
     };

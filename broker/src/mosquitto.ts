@@ -14,7 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '@kizuna/core';
-import { freePort, requireBinary, startChild, stopChild, systemUser, waitForPort, type Child } from './child-process.ts';
+import {
+  freePort,
+  requireBinary,
+  startChild,
+  stopChild,
+  systemUser,
+  waitForPort,
+  type Child,
+} from './child-process.ts';
 import type { CredentialStore } from './credential-store.ts';
 import { brokerErrors } from './errors.ts';
 import type { BrokerIdentity } from './identity.ts';
@@ -28,10 +36,19 @@ const CONTROL = '$CONTROL/dynamic-security/v1';
 export const CONTROL_USERNAME = 'kz-dynsec-control';
 
 type AclType = 'publishClientSend' | 'publishClientReceive' | 'subscribePattern' | 'unsubscribePattern';
-export interface Acl { acltype: AclType; topic: string; priority: number; allow: boolean }
+export interface Acl {
+  acltype: AclType;
+  topic: string;
+  priority: number;
+  allow: boolean;
+}
 
 /** A dynsec client that is not in the credential store (a cluster's bridge or probe): kept at reconcile. */
-export interface ExtraDynsecClient { username: string; hash: MosquittoHash; acls: Acl[] }
+export interface ExtraDynsecClient {
+  username: string;
+  hash: MosquittoHash;
+  acls: Acl[];
+}
 
 export const roleName = (username: string) => `kz-${username}`;
 
@@ -61,9 +78,24 @@ export function dynsecConfig(
   return {
     defaultACLAccess: { publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: true },
     clients: [
-      { username: control.username, textName: 'Kizuna credential sync', ...control.hash, roles: [{ rolename: 'kz-control' }] },
-      ...clients.map((c) => ({ username: c.username, clientid: c.username, ...c.hash, roles: [{ rolename: roleName(c.username) }] })),
-      ...extra.map((c) => ({ username: c.username, clientid: c.username, ...c.hash, roles: [{ rolename: roleName(c.username) }] })),
+      {
+        username: control.username,
+        textName: 'Kizuna credential sync',
+        ...control.hash,
+        roles: [{ rolename: 'kz-control' }],
+      },
+      ...clients.map((c) => ({
+        username: c.username,
+        clientid: c.username,
+        ...c.hash,
+        roles: [{ rolename: roleName(c.username) }],
+      })),
+      ...extra.map((c) => ({
+        username: c.username,
+        clientid: c.username,
+        ...c.hash,
+        roles: [{ rolename: roleName(c.username) }],
+      })),
     ],
     groups: [],
     roles: [
@@ -91,7 +123,9 @@ export function mosquittoConfig(o: MosquittoConfigOptions): string {
     'allow_anonymous false',
     'persistence false',
     'log_dest stderr',
-    'log_type error', 'log_type warning', 'log_type notice',
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
     'connection_messages false',
     `listener ${o.port} ${o.host}`,
     // Mosquitto 2.0.11's websockets listener ignores the bind address (PLATFORM-NOTES): firewall it.
@@ -103,7 +137,11 @@ export function mosquittoConfig(o: MosquittoConfigOptions): string {
   ].join('\n');
 }
 
-interface DynsecResponse { command: string; error?: string; correlationData?: string }
+interface DynsecResponse {
+  command: string;
+  error?: string;
+  correlationData?: string;
+}
 
 /** Sends dynsec commands and waits for each answer. */
 class DynsecControl {
@@ -113,17 +151,28 @@ class DynsecControl {
       try {
         const { responses } = JSON.parse(payload.toString()) as { responses: DynsecResponse[] };
         for (const r of responses ?? []) if (r.correlationData) this.pending.get(r.correlationData)?.(r);
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     });
   }
 
   async run(command: Record<string, unknown>, timeoutMs = 5000): Promise<DynsecResponse> {
     const id = randomUUID();
     const answer = new Promise<DynsecResponse>((resolve, reject) => {
-      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`mosquitto did not answer ${String(command.command)}`)); }, timeoutMs);
-      this.pending.set(id, (r) => { clearTimeout(timer); this.pending.delete(id); resolve(r); });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`mosquitto did not answer ${String(command.command)}`));
+      }, timeoutMs);
+      this.pending.set(id, (r) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(r);
+      });
     });
-    await this.client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData: id }] }), { qos: 1 });
+    await this.client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData: id }] }), {
+      qos: 1,
+    });
     return answer;
   }
 
@@ -165,8 +214,13 @@ export async function syncMosquitto(o: SyncMosquittoOptions): Promise<MosquittoS
   let admin: MqttClient | undefined;
   try {
     admin = await mqtt.connectAsync(o.url, {
-      username: o.username, password: o.password, clientId: `${o.username}-${randomBytes(4).toString('hex')}`,
-      protocolVersion: 4, reconnectPeriod: 1000, clean: true, ...o.mqtt,
+      username: o.username,
+      password: o.password,
+      clientId: `${o.username}-${randomBytes(4).toString('hex')}`,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      clean: true,
+      ...o.mqtt,
     });
     await admin.subscribeAsync(`${CONTROL}/response`, { qos: 1 });
   } catch (e) {
@@ -179,7 +233,13 @@ export async function syncMosquitto(o: SyncMosquittoOptions): Promise<MosquittoS
     await dynsec.must({ command: 'deleteClient', username }, /not found/i);
     await dynsec.must({ command: 'deleteRole', rolename: roleName(username) }, /not found/i);
     await dynsec.must({ command: 'createRole', rolename: roleName(username), acls: dynsecAcls(identity) });
-    await dynsec.must({ command: 'createClient', username, password, clientid: username, roles: [{ rolename: roleName(username) }] });
+    await dynsec.must({
+      command: 'createClient',
+      username,
+      password,
+      clientid: username,
+      roles: [{ rolename: roleName(username) }],
+    });
   };
   const remove = async (username: string) => {
     await dynsec.must({ command: 'deleteClient', username }, /not found/i);
@@ -190,7 +250,11 @@ export async function syncMosquitto(o: SyncMosquittoOptions): Promise<MosquittoS
     try {
       if (change.type === 'issued') await create(change.username, change.identity, change.password);
       else if (change.type === 'rotated') {
-        const r = await dynsec.run({ command: 'setClientPassword', username: change.username, password: change.password });
+        const r = await dynsec.run({
+          command: 'setClientPassword',
+          username: change.username,
+          password: change.password,
+        });
         if (r.error) await create(change.username, change.identity, change.password);
       } else await remove(change.username);
       log.info({ username: change.username, change: change.type }, 'mosquitto credentials updated');
@@ -202,7 +266,9 @@ export async function syncMosquitto(o: SyncMosquittoOptions): Promise<MosquittoS
   // Reconcile: Mosquitto's roles named kz-<username> are ours.
   const removedAtStart: string[] = [];
   try {
-    const r = await dynsec.run({ command: 'listClients', verbose: false, count: -1, offset: 0 }) as DynsecResponse & { data?: { clients?: string[] } };
+    const r = (await dynsec.run({ command: 'listClients', verbose: false, count: -1, offset: 0 })) as DynsecResponse & {
+      data?: { clients?: string[] };
+    };
     const known = new Set((r.data?.clients ?? []).filter((u) => u !== o.username));
     const active = new Set((await o.credentials.mosquittoClients()).map((c) => c.username));
     for (const u of known) {
@@ -211,8 +277,13 @@ export async function syncMosquitto(o: SyncMosquittoOptions): Promise<MosquittoS
       removedAtStart.push(u);
     }
     const missing = [...active].filter((u) => !known.has(u));
-    if (removedAtStart.length) log.warn({ usernames: removedAtStart }, 'mosquitto had clients no longer active: deleted');
-    if (missing.length) log.warn({ usernames: missing.slice(0, 50), count: missing.length }, 'active devices unknown to mosquitto: rotate their credentials');
+    if (removedAtStart.length)
+      log.warn({ usernames: removedAtStart }, 'mosquitto had clients no longer active: deleted');
+    if (missing.length)
+      log.warn(
+        { usernames: missing.slice(0, 50), count: missing.length },
+        'active devices unknown to mosquitto: rotate their credentials',
+      );
   } catch (e) {
     unsubscribe();
     await admin.endAsync(true).catch(() => undefined);
@@ -259,21 +330,32 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   const bin = opts.bin ?? MOSQUITTO_BIN;
   const plugin = opts.plugin ?? DYNSEC_PLUGIN;
   requireBinary(bin, 'install it with `apt-get install mosquitto`');
-  requireBinary(plugin, 'the dynamic-security plugin comes with Debian\'s mosquitto 2.0 package', false);
+  requireBinary(plugin, "the dynamic-security plugin comes with Debian's mosquitto 2.0 package", false);
   const log = opts.logger.child({ component: 'mosquitto' });
   const host = opts.host ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'kz-mosquitto-'));
   const control = { username: CONTROL_USERNAME, password: opts.controlPassword ?? newPassword() };
   const dynsecFile = join(dir, 'dynamic-security.json');
-  writeFileSync(dynsecFile, JSON.stringify(dynsecConfig(await opts.credentials.mosquittoClients(),
-    { username: control.username, hash: await mosquittoHash(control.password) }, opts.extraClients), null, 1), { mode: 0o600 });
+  writeFileSync(
+    dynsecFile,
+    JSON.stringify(
+      dynsecConfig(
+        await opts.credentials.mosquittoClients(),
+        { username: control.username, hash: await mosquittoHash(control.password) },
+        opts.extraClients,
+      ),
+      null,
+      1,
+    ),
+    { mode: 0o600 },
+  );
 
   let child: Child | undefined;
   let port = opts.port ?? 0;
-  const wsPort = opts.wsPort === undefined ? undefined : opts.wsPort || await freePort(host);
+  const wsPort = opts.wsPort === undefined ? undefined : opts.wsPort || (await freePort(host));
   // A port found free may be taken before Mosquitto binds it: try a few.
   for (let attempt = 0; attempt < 3 && !child; attempt++) {
-    const p = opts.port || await freePort(host);
+    const p = opts.port || (await freePort(host));
     const confFile = join(dir, 'mosquitto.conf');
     writeFileSync(confFile, mosquittoConfig({ host, port: p, wsPort, dynsecFile, plugin, extra: opts.extraConfig }));
     // Mosquitto started as root drops to the mosquitto user, which must read and rewrite its files.
@@ -299,7 +381,11 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   let sync: MosquittoSync;
   try {
     sync = await syncMosquitto({
-      url, username: control.username, password: control.password, credentials: opts.credentials, logger: opts.logger,
+      url,
+      username: control.username,
+      password: control.password,
+      credentials: opts.credentials,
+      logger: opts.logger,
       keep: opts.extraClients?.map((c) => c.username),
     });
   } catch (e) {
@@ -311,7 +397,9 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   log.info({ url, wsUrl, pid: child!.process.pid }, 'mosquitto started');
   let closed = false;
   return {
-    url, wsUrl, port,
+    url,
+    wsUrl,
+    port,
     async close() {
       if (closed) return;
       closed = true;

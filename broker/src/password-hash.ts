@@ -7,7 +7,12 @@
 import { pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
 const pbkdf2Async = promisify(pbkdf2);
 
 export const SCRYPT_DEFAULTS = { N: 1024, r: 8, p: 1 } as const;
@@ -41,7 +46,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * writes), kept so the Mosquitto adapter can rebuild its dynamic-security file from the
  * database alone. Equally unguessable: the secret is random.
  */
-export interface MosquittoHash { password: string; salt: string; iterations: number }
+export interface MosquittoHash {
+  password: string;
+  salt: string;
+  iterations: number;
+}
 
 export async function mosquittoHash(password: string, iterations = 101): Promise<MosquittoHash> {
   const salt = randomBytes(12);

@@ -26,26 +26,36 @@ export interface Grants {
 
 export function grantsOf(identity: BrokerIdentity): Grants {
   switch (identity.kind) {
-    case 'tv': return {
-      publish: [topics.tvReceipt(identity.muni, identity.device)],
-      subscribe: [topics.tvOwn(identity.muni, identity.device), topics.areaAll(identity.muni)],
-    };
-    case 'terminal': return {
-      publish: [topics.shelterEvent(identity.muni, identity.shelter, identity.terminal)],
-      subscribe: [topics.shelterEventsAt(identity.muni, identity.shelter)],
-    };
-    case 'municipality': return {
-      publish: [topics.allTvAlerts(identity.muni), topics.areaAll(identity.muni)],
-      subscribe: [topics.allReceipts(identity.muni), topics.allShelterEvents(identity.muni)],
-    };
+    case 'tv':
+      return {
+        publish: [topics.tvReceipt(identity.muni, identity.device)],
+        subscribe: [topics.tvOwn(identity.muni, identity.device), topics.areaAll(identity.muni)],
+      };
+    case 'terminal':
+      return {
+        publish: [topics.shelterEvent(identity.muni, identity.shelter, identity.terminal)],
+        subscribe: [topics.shelterEventsAt(identity.muni, identity.shelter)],
+      };
+    case 'municipality':
+      return {
+        publish: [topics.allTvAlerts(identity.muni), topics.areaAll(identity.muni)],
+        subscribe: [topics.allReceipts(identity.muni), topics.allShelterEvents(identity.muni)],
+      };
     // National: one post-box serves residents of every municipality, and it learns nothing
     // from the topic it could not learn from its own records (the notice carries no content).
-    case 'postbox': return { publish: [topics.allTvMail()], subscribe: [] };
-    case 'admin': return { publish: [`${TOPIC_ROOT}/#`], subscribe: [`${TOPIC_ROOT}/#`, '$SYS/#'] };
-    case 'bridge': return {
-      publish: [topics.allReceipts(identity.muni)],
-      subscribe: [topics.allTvAlerts(identity.muni), topics.allTvMailOf(identity.muni), topics.areaAll(identity.muni)],
-    };
+    case 'postbox':
+      return { publish: [topics.allTvMail()], subscribe: [] };
+    case 'admin':
+      return { publish: [`${TOPIC_ROOT}/#`], subscribe: [`${TOPIC_ROOT}/#`, '$SYS/#'] };
+    case 'bridge':
+      return {
+        publish: [topics.allReceipts(identity.muni)],
+        subscribe: [
+          topics.allTvAlerts(identity.muni),
+          topics.allTvMailOf(identity.muni),
+          topics.areaAll(identity.muni),
+        ],
+      };
   }
 }
 

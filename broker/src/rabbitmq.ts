@@ -83,14 +83,23 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   const host = opts.host ?? '127.0.0.1';
   const cacheTtlMs = opts.cacheTtlMs ?? 5000;
 
-  const auth = await buildAuthService({ credentials: opts.credentials, logger: opts.logger.child({ component: 'broker-auth' }) });
+  const auth = await buildAuthService({
+    credentials: opts.credentials,
+    logger: opts.logger.child({ component: 'broker-auth' }),
+  });
   const authAddress = await auth.listen({ host, port: opts.authPort ?? 0 });
 
   const dir = mkdtempSync(join(tmpdir(), 'kz-rabbitmq-'));
   const [amqpPort, mqttPort, distPort, epmdPort] = [
-    await freePort(host), opts.mqttPort || await freePort(host), await freePort(host), await freePort(host),
+    await freePort(host),
+    opts.mqttPort || (await freePort(host)),
+    await freePort(host),
+    await freePort(host),
   ] as [number, number, number, number];
-  writeFileSync(join(dir, 'rabbitmq.conf'), rabbitMqConfig({ host, amqpPort, mqttPort, authUrl: authAddress, cacheTtlMs }));
+  writeFileSync(
+    join(dir, 'rabbitmq.conf'),
+    rabbitMqConfig({ host, amqpPort, mqttPort, authUrl: authAddress, cacheTtlMs }),
+  );
   writeFileSync(join(dir, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');
   mkdirSync(join(dir, 'mnesia'));
@@ -122,8 +131,18 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   const cleanup = async () => {
     if (node?.process.pid) {
       // The start script keeps beam as its child: stop the whole group we created.
-      try { process.kill(-node.process.pid, 'SIGTERM'); } catch { /* already gone */ }
-      const killer = setTimeout(() => { try { process.kill(-node!.process.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+      try {
+        process.kill(-node.process.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const killer = setTimeout(() => {
+        try {
+          process.kill(-node!.process.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 10_000);
       await node.exited;
       clearTimeout(killer);
     }
@@ -143,7 +162,10 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   log.info({ url, authUrl: authAddress, pid: node.process.pid }, 'rabbitmq started');
   let closed = false;
   return {
-    url, wsUrl: undefined, authUrl: authAddress, cacheTtlMs,
+    url,
+    wsUrl: undefined,
+    authUrl: authAddress,
+    cacheTtlMs,
     async close() {
       if (closed) return;
       closed = true;

@@ -9,12 +9,21 @@ import { startBrokerService } from './service.ts';
 const cfg = loadBrokerConfig();
 const logger = createLogger({ name: 'broker', level: cfg.KZ_BROKER_LOG_LEVEL });
 const service = await startBrokerService(cfg, logger);
-logger.info({ mode: cfg.KZ_BROKER_MODE, mqttUrl: service.mqttUrl, wsUrl: service.wsUrl, authUrl: service.authUrl }, 'broker ready');
+logger.info(
+  { mode: cfg.KZ_BROKER_MODE, mqttUrl: service.mqttUrl, wsUrl: service.wsUrl, authUrl: service.authUrl },
+  'broker ready',
+);
 let closing = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (closing) return;
     closing = true;
-    service.close().then(() => process.exit(0), (e) => { logger.error({ err: e }, 'close failed'); process.exit(1); });
+    service.close().then(
+      () => process.exit(0),
+      (e) => {
+        logger.error({ err: e }, 'close failed');
+        process.exit(1);
+      },
+    );
   });
 }

@@ -16,38 +16,78 @@ export interface BrokerService {
   close(): Promise<void>;
 }
 
-export async function startBrokerService(cfg: BrokerConfig, logger: Logger, given?: { db: Db }): Promise<BrokerService> {
-  const db = given?.db ?? await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: cfg.KZ_BROKER_DATA_DIR });
+export async function startBrokerService(
+  cfg: BrokerConfig,
+  logger: Logger,
+  given?: { db: Db },
+): Promise<BrokerService> {
+  const db = given?.db ?? (await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: cfg.KZ_BROKER_DATA_DIR }));
   const closers: Array<() => Promise<unknown>> = given ? [] : [() => db.close()];
-  const closeAll = async () => { for (const c of closers.reverse()) await c().catch((err) => logger.error({ err }, 'close failed')); };
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c().catch((err) => logger.error({ err }, 'close failed'));
+  };
   try {
     const credentials = await createCredentialStore(db, { logger, cacheTtlMs: cfg.KZ_BROKER_LOGIN_CACHE_TTL_MS });
     const host = cfg.KZ_BROKER_HOST;
-    const tls = cfg.KZ_BROKER_TLS_CERT_FILE && cfg.KZ_BROKER_TLS_KEY_FILE
-      ? { certFile: cfg.KZ_BROKER_TLS_CERT_FILE, keyFile: cfg.KZ_BROKER_TLS_KEY_FILE } : undefined;
+    const tls =
+      cfg.KZ_BROKER_TLS_CERT_FILE && cfg.KZ_BROKER_TLS_KEY_FILE
+        ? { certFile: cfg.KZ_BROKER_TLS_CERT_FILE, keyFile: cfg.KZ_BROKER_TLS_KEY_FILE }
+        : undefined;
     if (!!cfg.KZ_BROKER_TLS_CERT_FILE !== !!cfg.KZ_BROKER_TLS_KEY_FILE) {
-      throw brokerErrors.KZ_BROKER_START_FAILED('set both KZ_BROKER_TLS_CERT_FILE and KZ_BROKER_TLS_KEY_FILE, or neither');
+      throw brokerErrors.KZ_BROKER_START_FAILED(
+        'set both KZ_BROKER_TLS_CERT_FILE and KZ_BROKER_TLS_KEY_FILE, or neither',
+      );
     }
-    if (tls && cfg.KZ_BROKER_MODE !== 'embedded') throw brokerErrors.KZ_BROKER_START_FAILED('TLS files are used by the embedded mode only');
+    if (tls && cfg.KZ_BROKER_MODE !== 'embedded')
+      throw brokerErrors.KZ_BROKER_START_FAILED('TLS files are used by the embedded mode only');
     let out: Omit<BrokerService, 'credentials' | 'close'>;
     if (cfg.KZ_BROKER_MODE === 'embedded') {
-      const b = await createEmbeddedBroker({ credentials, logger, host, port: cfg.KZ_BROKER_PORT, wsPort: cfg.KZ_BROKER_WS_PORT, tls });
+      const b = await createEmbeddedBroker({
+        credentials,
+        logger,
+        host,
+        port: cfg.KZ_BROKER_PORT,
+        wsPort: cfg.KZ_BROKER_WS_PORT,
+        tls,
+      });
       closers.push(() => b.close());
       // The auth service also serves a RabbitMQ run by the operator.
       const auth = await buildAuthService({ credentials, logger });
       closers.push(() => auth.close());
       out = { mqttUrl: b.mqttUrl, wsUrl: b.wsUrl, authUrl: await listen(auth, host, cfg.KZ_BROKER_AUTH_PORT) };
     } else if (cfg.KZ_BROKER_MODE === 'mosquitto') {
-      const m = await startMosquitto({ credentials, logger, host, port: cfg.KZ_BROKER_PORT, wsPort: cfg.KZ_BROKER_WS_PORT });
+      const m = await startMosquitto({
+        credentials,
+        logger,
+        host,
+        port: cfg.KZ_BROKER_PORT,
+        wsPort: cfg.KZ_BROKER_WS_PORT,
+      });
       closers.push(() => m.close());
       out = { mqttUrl: m.url, wsUrl: m.wsUrl, authUrl: undefined };
     } else {
-      const r = await startRabbitMq({ credentials, logger, host, mqttPort: cfg.KZ_BROKER_PORT, authPort: cfg.KZ_BROKER_AUTH_PORT, cacheTtlMs: cfg.KZ_BROKER_RABBITMQ_CACHE_TTL_MS });
+      const r = await startRabbitMq({
+        credentials,
+        logger,
+        host,
+        mqttPort: cfg.KZ_BROKER_PORT,
+        authPort: cfg.KZ_BROKER_AUTH_PORT,
+        cacheTtlMs: cfg.KZ_BROKER_RABBITMQ_CACHE_TTL_MS,
+      });
       closers.push(() => r.close());
       out = { mqttUrl: r.url, wsUrl: undefined, authUrl: r.authUrl };
     }
     let closed = false;
-    return { ...out, credentials, async close() { if (!closed) { closed = true; await closeAll(); } } };
+    return {
+      ...out,
+      credentials,
+      async close() {
+        if (!closed) {
+          closed = true;
+          await closeAll();
+        }
+      },
+    };
   } catch (e) {
     await closeAll();
     throw e;

@@ -5,13 +5,20 @@
 
 /** A concrete topic a client may publish to: no wildcards, no NUL, 1..65535 bytes [MQTT-4.7.3-1], [MQTT-3.3.2-2]. */
 export function isValidTopicName(topic: string): boolean {
-  return typeof topic === 'string' && topic.length > 0 && Buffer.byteLength(topic) <= 65535
-    && !/[+#\u0000]/.test(topic);
+  return (
+    typeof topic === 'string' && topic.length > 0 && Buffer.byteLength(topic) <= 65535 && !/[+#\u0000]/.test(topic)
+  );
 }
 
 /** A subscription filter: '#' only last and alone in its level, '+' alone in its level [MQTT-4.7.1-2], [MQTT-4.7.1-3]. */
 export function isValidTopicFilter(filter: string): boolean {
-  if (typeof filter !== 'string' || filter.length === 0 || Buffer.byteLength(filter) > 65535 || filter.includes('\u0000')) return false;
+  if (
+    typeof filter !== 'string' ||
+    filter.length === 0 ||
+    Buffer.byteLength(filter) > 65535 ||
+    filter.includes('\u0000')
+  )
+    return false;
   const levels = filter.split('/');
   return levels.every((l, i) => {
     if (l.includes('#')) return l === '#' && i === levels.length - 1;

@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@kizuna/contract';
 import { createLogger, openDb, type Db } from '@kizuna/core';
-import { createCredentialStore, newPassword, startAedesCluster, usernameOf, type AedesCluster, type CredentialStore, type IssuedCredentials } from '../src/index.ts';
+import {
+  createCredentialStore,
+  newPassword,
+  startAedesCluster,
+  usernameOf,
+  type AedesCluster,
+  type CredentialStore,
+  type IssuedCredentials,
+} from '../src/index.ts';
 import { connectAs, endAll, eventually, mustConnect, publishOutcome, sleep, subscribeCodes } from './mqtt-helpers.ts';
 
 const M = '999995';
@@ -29,9 +37,12 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
     tv2 = await store.issue({ kind: 'tv', muni: M, device: 'tv2' });
     cluster = await startAedesCluster({ credentials: store, logger, edges: 2, munis: [M], port: 0 });
   }, 60_000);
-  afterAll(async () => { await cluster?.close(); await db?.close(); });
+  afterAll(async () => {
+    await cluster?.close();
+    await db?.close();
+  });
 
-  it('carries each TV\'s alert from the core to its edge, and its receipt back to the core', async () => {
+  it("carries each TV's alert from the core to its edge, and its receipt back to the core", async () => {
     const [e1, e2] = cluster.edgeUrls as [string, string];
     expect(e1).not.toBe(e2);
     expect(cluster.url).not.toBe(e1);
@@ -56,14 +67,22 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
     }
   });
 
-  it('a TV at an edge cannot subscribe to another TV\'s topics, publish a fake alert or forge another TV\'s receipt', async () => {
+  it("a TV at an edge cannot subscribe to another TV's topics, publish a fake alert or forge another TV's receipt", async () => {
     const e1 = cluster.edgeUrls[0]!;
     const m = await mustConnect(cluster.url, muni.username, muni.password);
     try {
       expect(await subscribeCodes(m.client, [topics.allReceipts(M)])).toEqual([1]);
       const a = await mustConnect(e1, tv1.username, tv1.password);
       // [MQTT-3.9.3-2]: SUBACK 0x80 per refused filter
-      expect(await subscribeCodes(a.client, [topics.tvOwn(M, 'tv1'), topics.tvOwn(M, 'tv2'), topics.allTvAlerts(M), topics.allReceipts(M), '#'])).toEqual([1, 0x80, 0x80, 0x80, 0x80]);
+      expect(
+        await subscribeCodes(a.client, [
+          topics.tvOwn(M, 'tv1'),
+          topics.tvOwn(M, 'tv2'),
+          topics.allTvAlerts(M),
+          topics.allReceipts(M),
+          '#',
+        ]),
+      ).toEqual([1, 0x80, 0x80, 0x80, 0x80]);
       // MQTT 3.1.1 has no negative PUBACK: the edge closes the connection [MQTT-3.3.5-2]
       expect(await publishOutcome(a.client, topics.tvAlert(M, 'tv2'), 'fake alert')).toBe('closed');
       const a2 = await mustConnect(e1, tv1.username, tv1.password);
@@ -80,7 +99,9 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
     for (const url of cluster.edgeUrls) {
       expect(await connectAs(url, tv1.username, newPassword())).toMatchObject({ ok: false });
       expect(await connectAs(url, 'tv-999995-nobody', newPassword())).toMatchObject({ ok: false });
-      expect(await connectAs(url, tv1.username, tv1.password, { clientId: 'tv-999995-tv2' })).toMatchObject({ ok: false });
+      expect(await connectAs(url, tv1.username, tv1.password, { clientId: 'tv-999995-tv2' })).toMatchObject({
+        ok: false,
+      });
       // nor does an edge take the core's bridge logins or anyone outside the store
       expect(await connectAs(url, `bridge-${M}-edge1`, newPassword())).toMatchObject({ ok: false });
     }
@@ -98,10 +119,12 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
     }
     const held = await mustConnect(cluster.edgeUrls[0]!, tv3.username, rotated.password);
     let closed = false;
-    held.client.on('close', () => { closed = true; });
+    held.client.on('close', () => {
+      closed = true;
+    });
     await store.revoke(tv3.username);
     // the store call returned only after every edge applied it
-    expect(closed || await eventually(() => closed, 2000)).toBe(true);
+    expect(closed || (await eventually(() => closed, 2000))).toBe(true);
     for (const url of cluster.edgeUrls) {
       expect(await connectAs(url, tv3.username, rotated.password)).toMatchObject({ ok: false });
     }
@@ -113,7 +136,10 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
     try {
       expect(await publishOutcome(m.client, topics.areaAlert(M, 'z1'), 'area', { retain: true })).toBe('acked');
       await sleep(300);
-      for (const [url, tv] of [[cluster.edgeUrls[0]!, tv1], [cluster.edgeUrls[1]!, tv2]] as const) {
+      for (const [url, tv] of [
+        [cluster.edgeUrls[0]!, tv1],
+        [cluster.edgeUrls[1]!, tv2],
+      ] as const) {
         const c = await mustConnect(url, tv.username, tv.password);
         expect(await subscribeCodes(c.client, [topics.areaAll(M)])).toEqual([1]);
         expect(await eventually(() => c.received.some((r) => r.payload === 'area' && r.retain))).toBe(true);
@@ -138,12 +164,18 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
       expect(await publishOutcome(m.client, topics.tvAlert(M, 'tv5'), 'at once')).toBe('acked');
       expect(await eventually(() => a.received.some((r) => r.payload === 'at once'))).toBe(true);
       const routesOf = async (edge: number) => {
-        const subs = await (cluster.core.aedes as unknown as { persistence: { subscriptionsByClient(c: { id: string }): Promise<{ topic: string }[]> } })
-          .persistence.subscriptionsByClient({ id: usernameOf({ kind: 'bridge', muni: M, bridge: `edge${edge}` }) });
+        const subs = await (
+          cluster.core.aedes as unknown as {
+            persistence: { subscriptionsByClient(c: { id: string }): Promise<{ topic: string }[]> };
+          }
+        ).persistence.subscriptionsByClient({ id: usernameOf({ kind: 'bridge', muni: M, bridge: `edge${edge}` }) });
         return subs.map((x) => x.topic);
       };
-      const r1 = await routesOf(1); const r2 = await routesOf(2);
-      expect(r1).toEqual(expect.arrayContaining([topics.tvAlert(M, 'tv5'), topics.tvMail(M, 'tv5'), topics.areaAll(M)]));
+      const r1 = await routesOf(1);
+      const r2 = await routesOf(2);
+      expect(r1).toEqual(
+        expect.arrayContaining([topics.tvAlert(M, 'tv5'), topics.tvMail(M, 'tv5'), topics.areaAll(M)]),
+      );
       expect(r2).toEqual(expect.arrayContaining([topics.tvAlert(M, 'tv6'), topics.areaAll(M)]));
       expect(r1).not.toContain(topics.tvAlert(M, 'tv6'));
       expect(r2).not.toContain(topics.tvAlert(M, 'tv5'));
@@ -172,7 +204,7 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
   });
 
   // near the end: it kills an edge
-  it('an edge that dies is started again on the same URL with the store\'s credentials as they are now; TVs reconnect and get alerts again', async () => {
+  it("an edge that dies is started again on the same URL with the store's credentials as they are now; TVs reconnect and get alerts again", async () => {
     const e1 = cluster.edgeUrls[0]!;
     const before = cluster.edgeStatus()[0]!;
     expect(before).toMatchObject({ url: e1, up: true, restarts: 0 });
@@ -180,14 +212,18 @@ describe('aedes cluster: core + 2 edges in child processes', () => {
     const tv10 = await store.issue({ kind: 'tv', muni: M, device: 'tv10' });
     const a = await mustConnect(e1, tv8.username, tv8.password);
     let dropped = false;
-    a.client.on('close', () => { dropped = true; });
+    a.client.on('close', () => {
+      dropped = true;
+    });
     process.kill(before.pid!, 'SIGKILL');
     expect(await eventually(() => dropped, 5000)).toBe(true);
     await endAll(a.client);
     // changes while it is down neither fail nor get lost
     const tv9 = await store.issue({ kind: 'tv', muni: M, device: 'tv9' });
     await store.revoke(tv10.username);
-    expect(await eventually(() => cluster.edgeStatus()[0]!.up && cluster.edgeStatus()[0]!.restarts === 1, 30_000)).toBe(true);
+    expect(await eventually(() => cluster.edgeStatus()[0]!.up && cluster.edgeStatus()[0]!.restarts === 1, 30_000)).toBe(
+      true,
+    );
     expect(cluster.edgeStatus()[0]!.pid).not.toBe(before.pid);
     expect(cluster.edgeUrls[0]).toBe(e1);
     const m = await mustConnect(cluster.url, muni.username, muni.password);

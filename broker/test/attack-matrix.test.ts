@@ -10,10 +10,23 @@ import type { MqttClient } from 'mqtt';
 import { topics } from '@kizuna/contract';
 import { createLogger, openDb, type Db } from '@kizuna/core';
 import {
-  createCredentialStore, createEmbeddedBroker, startMosquitto, startRabbitMq,
-  type CredentialStore, type IssuedCredentials,
+  createCredentialStore,
+  createEmbeddedBroker,
+  startMosquitto,
+  startRabbitMq,
+  type CredentialStore,
+  type IssuedCredentials,
 } from '../src/index.ts';
-import { connectAs, endAll, eventually, mustConnect, publishOutcome, sleep, subscribeCodes, type Received } from './mqtt-helpers.ts';
+import {
+  connectAs,
+  endAll,
+  eventually,
+  mustConnect,
+  publishOutcome,
+  sleep,
+  subscribeCodes,
+  type Received,
+} from './mqtt-helpers.ts';
 
 const M = '999997';
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -35,13 +48,20 @@ const targets: Target[] = [
       const b = await createEmbeddedBroker({ credentials: store, logger, port: 0 });
       return { url: b.mqttUrl, close: () => b.close() };
     },
-    revocationDelayMs: 0, dropsConnectedOnRevoke: true,
+    revocationDelayMs: 0,
+    dropsConnectedOnRevoke: true,
   },
-  { name: 'mosquitto', start: (store) => startMosquitto({ credentials: store, logger }), revocationDelayMs: 0, dropsConnectedOnRevoke: true },
+  {
+    name: 'mosquitto',
+    start: (store) => startMosquitto({ credentials: store, logger }),
+    revocationDelayMs: 0,
+    dropsConnectedOnRevoke: true,
+  },
   {
     name: 'rabbitmq',
     start: (store) => startRabbitMq({ credentials: store, logger, cacheTtlMs: RABBIT_TTL_MS }),
-    revocationDelayMs: RABBIT_TTL_MS + 500, dropsConnectedOnRevoke: false,
+    revocationDelayMs: RABBIT_TTL_MS + 500,
+    dropsConnectedOnRevoke: false,
   },
 ];
 
@@ -113,12 +133,14 @@ describe.each(targets)('attack matrix: $name', (target) => {
     expect(receiver.received.at(-1)).toMatchObject({ topic: topics.tvAlert(M, 'victim'), payload });
     expect(await subscribeCodes(sender, [topics.allReceipts(M)])).toEqual([1]);
     const receipts: string[] = [];
-    sender.on('message', (t, p) => { if (t === topics.tvReceipt(M, 'victim')) receipts.push(p.toString()); });
+    sender.on('message', (t, p) => {
+      if (t === topics.tvReceipt(M, 'victim')) receipts.push(p.toString());
+    });
     expect(await publishOutcome(receiver.client, topics.tvReceipt(M, 'victim'), 'displayed')).toBe('acked');
     expect(await eventually(() => receipts.includes('displayed'))).toBe(true);
   });
 
-  it('refuses another TV\'s topic and delivers it nothing', async () => {
+  it("refuses another TV's topic and delivers it nothing", async () => {
     const a = await mustConnect(broker.url, attacker.username, attacker.password);
     const codes = await subscribeCodes(a.client, [topics.tvAlert(M, 'victim')]);
     expect(refused(codes)).toBe(true);
@@ -132,7 +154,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
     ['every TV topic (#)', `kz/${M}/tv/#`],
     ['every municipality', 'kz/+/tv/+/alert'],
     ['everything', '#'],
-    ['another TV\'s own filter', topics.tvOwn(M, 'victim')],
+    ["another TV's own filter", topics.tvOwn(M, 'victim')],
   ])('refuses a wildcard over %s and delivers it nothing', async (_what, filter) => {
     const a = await mustConnect(broker.url, attacker.username, attacker.password);
     expect(refused(await subscribeCodes(a.client, [filter]))).toBe(true);
@@ -161,7 +183,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
     ['a fake personal alert', topics.tvAlert(M, 'victim')],
     ['a fake area alert', topics.areaAlert(M, 'zone1')],
     ['a fake mail notice', topics.tvMail(M, 'victim')],
-    ['a receipt in the victim\'s name', topics.tvReceipt(M, 'victim')],
+    ["a receipt in the victim's name", topics.tvReceipt(M, 'victim')],
   ])('drops %s published by a TV', async (_what, topic) => {
     const a = await mustConnect(broker.url, attacker.username, attacker.password);
     const fake = `fake ${++seq}`;
@@ -170,7 +192,10 @@ describe.each(targets)('attack matrix: $name', (target) => {
     await realAlert();
     expect(receiver.received.map((r) => r.payload)).not.toContain(fake);
     // A retained fake would reach the next subscriber: check with a fresh session.
-    const fresh = await mustConnect(broker.url, victim.username, victim.password, { clientId: victim.username, clean: true });
+    const fresh = await mustConnect(broker.url, victim.username, victim.password, {
+      clientId: victim.username,
+      clean: true,
+    });
     // (the victim's own session is replaced by this one and restored below)
     expect(await subscribeCodes(fresh.client, [topics.tvOwn(M, 'victim'), topics.areaAll(M)])).toEqual([1, 1]);
     await sleep(500);
@@ -222,7 +247,9 @@ describe.each(targets)('attack matrix: $name', (target) => {
   it('lets a terminal publish only its own check-ins', async () => {
     const term = await store.issue({ kind: 'terminal', muni: M, shelter: 'sh1', terminal: 't1' });
     const events: string[] = [];
-    sender.on('message', (t, p) => { if (t.includes('/shelter/')) events.push(`${t} ${p.toString()}`); });
+    sender.on('message', (t, p) => {
+      if (t.includes('/shelter/')) events.push(`${t} ${p.toString()}`);
+    });
     expect(await subscribeCodes(sender, [topics.allShelterEvents(M)])).toEqual([1]);
     const t = await mustConnect(broker.url, term.username, term.password);
     expect(await publishOutcome(t.client, topics.shelterEvent(M, 'sh1', 't2'), 'forged')).toMatch(/acked|closed/);

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, openDb, type Db } from '@kizuna/core';
-import { buildAuthService, createCredentialStore, routingKeyToMqtt, type CredentialStore, type IssuedCredentials } from '../src/index.ts';
+import {
+  buildAuthService,
+  createCredentialStore,
+  routingKeyToMqtt,
+  type CredentialStore,
+  type IssuedCredentials,
+} from '../src/index.ts';
 import type { KzFastify } from '@kizuna/core';
 
 let db: Db;
@@ -22,7 +28,12 @@ afterAll(async () => {
 });
 
 async function ask(path: string, form: Record<string, string>) {
-  const res = await app.inject({ method: 'POST', url: path, payload: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await app.inject({
+    method: 'POST',
+    url: path,
+    payload: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   return { status: res.statusCode, body: res.body, type: res.headers['content-type'] };
 }
 
@@ -33,7 +44,12 @@ describe('RabbitMQ HTTP auth backend', () => {
   });
 
   it('allows a device with its own password and client id, as plain text', async () => {
-    const res = await ask('/auth/user', { username: tv.username, password: tv.password, vhost: '/', client_id: tv.username });
+    const res = await ask('/auth/user', {
+      username: tv.username,
+      password: tv.password,
+      vhost: '/',
+      client_id: tv.username,
+    });
     expect(res).toMatchObject({ status: 200, body: 'allow' });
     expect(res.type).toMatch(/^text\/plain/);
     expect((await ask('/auth/vhost', { username: tv.username, vhost: '/', ip: '127.0.0.1' })).body).toBe('allow');
@@ -41,7 +57,10 @@ describe('RabbitMQ HTTP auth backend', () => {
 
   it.each([
     ['a wrong password', () => ({ username: tv.username, password: 'nope', vhost: '/' })],
-    ['another client id', () => ({ username: tv.username, password: tv.password, vhost: '/', client_id: 'tv-999997-tv0002' })],
+    [
+      'another client id',
+      () => ({ username: tv.username, password: tv.password, vhost: '/', client_id: 'tv-999997-tv0002' }),
+    ],
     ['another vhost', () => ({ username: tv.username, password: tv.password, vhost: 'other' })],
     ['an unknown user', () => ({ username: 'tv-999997-ghost', password: tv.password })],
     ['no fields at all', () => ({})],
@@ -49,8 +68,9 @@ describe('RabbitMQ HTTP auth backend', () => {
     expect((await ask('/auth/user', form())).body).toBe('deny');
   });
 
-  it('allows only the device\'s own subscription queues and the MQTT exchange', async () => {
-    const q = (name: string, permission: string, resource = 'queue') => ask('/auth/resource', { username: tv.username, vhost: '/', resource, name, permission });
+  it("allows only the device's own subscription queues and the MQTT exchange", async () => {
+    const q = (name: string, permission: string, resource = 'queue') =>
+      ask('/auth/resource', { username: tv.username, vhost: '/', resource, name, permission });
     expect((await q(`mqtt-subscription-${tv.username}qos1`, 'configure')).body).toBe('allow');
     expect((await q(`mqtt-subscription-${tv.username}qos0`, 'read')).body).toBe('allow');
     expect((await q('mqtt-subscription-tv-999997-tv0002qos1', 'read')).body).toBe('deny');
@@ -75,15 +95,44 @@ describe('RabbitMQ HTTP auth backend', () => {
 
   it('denies everything to revoked credentials on the next check', async () => {
     const gone = await store.issue({ kind: 'tv', muni: '999997', device: 'gone' });
-    expect((await ask('/auth/topic', { username: gone.username, vhost: '/', resource: 'topic', name: 'amq.topic', permission: 'read', routing_key: 'kz.999997.tv.gone.*' })).body).toBe('allow');
+    expect(
+      (
+        await ask('/auth/topic', {
+          username: gone.username,
+          vhost: '/',
+          resource: 'topic',
+          name: 'amq.topic',
+          permission: 'read',
+          routing_key: 'kz.999997.tv.gone.*',
+        })
+      ).body,
+    ).toBe('allow');
     await store.revoke(gone.username);
-    expect((await ask('/auth/user', { username: gone.username, password: gone.password, vhost: '/' })).body).toBe('deny');
+    expect((await ask('/auth/user', { username: gone.username, password: gone.password, vhost: '/' })).body).toBe(
+      'deny',
+    );
     expect((await ask('/auth/vhost', { username: gone.username, vhost: '/' })).body).toBe('deny');
-    expect((await ask('/auth/topic', { username: gone.username, vhost: '/', resource: 'topic', name: 'amq.topic', permission: 'read', routing_key: 'kz.999997.tv.gone.*' })).body).toBe('deny');
+    expect(
+      (
+        await ask('/auth/topic', {
+          username: gone.username,
+          vhost: '/',
+          resource: 'topic',
+          name: 'amq.topic',
+          permission: 'read',
+          routing_key: 'kz.999997.tv.gone.*',
+        })
+      ).body,
+    ).toBe('deny');
   });
 
   it('answers a bad body with a coded 4xx, not a crash', async () => {
-    const res = await app.inject({ method: 'POST', url: '/auth/user', payload: '{"username":', headers: { 'content-type': 'application/json' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/auth/user',
+      payload: '{"username":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBeTruthy();
   });

@@ -8,8 +8,12 @@ for (const engine of dbEngines()) {
     let db: Db & { drop(): Promise<void> };
     let store: CredentialStore;
     // One database per engine (a fresh PGlite takes seconds here); each test starts from empty tables.
-    beforeAll(async () => { db = await engine.open(); });
-    afterAll(async () => { await db.drop(); });
+    beforeAll(async () => {
+      db = await engine.open();
+    });
+    afterAll(async () => {
+      await db.drop();
+    });
     beforeEach(async () => {
       store = await createCredentialStore(db);
       await db.exec('TRUNCATE broker_credential_events, broker_credentials');
@@ -58,8 +62,12 @@ for (const engine of dbEngines()) {
     it('revocation refuses the device at once, even after a cached login, and tells listeners', async () => {
       const changes: CredentialChange['type'][] = [];
       const revoked: string[] = [];
-      store.onChange((c) => { changes.push(c.type); });
-      store.onRevoked((u) => { revoked.push(u); });
+      store.onChange((c) => {
+        changes.push(c.type);
+      });
+      store.onRevoked((u) => {
+        revoked.push(u);
+      });
       const a = await store.issue(tv);
       expect(await store.authenticate(a.username, a.password)).not.toBeNull();
       expect(await store.revoke(a.username)).toBe(true);
@@ -91,8 +99,9 @@ for (const engine of dbEngines()) {
 
     it('refuses an identity whose derived username belongs to someone else', async () => {
       await store.issue({ kind: 'terminal', muni: '999997', shelter: 'a-b', terminal: 'c' });
-      await expect(store.issue({ kind: 'terminal', muni: '999997', shelter: 'a', terminal: 'b-c' }))
-        .rejects.toMatchObject({ code: 'KZ_BROKER_USERNAME_TAKEN' });
+      await expect(
+        store.issue({ kind: 'terminal', muni: '999997', shelter: 'a', terminal: 'b-c' }),
+      ).rejects.toMatchObject({ code: 'KZ_BROKER_USERNAME_TAKEN' });
     });
 
     it.each([
@@ -117,20 +126,34 @@ for (const engine of dbEngines()) {
 
     it('fails the call with KZ_BROKER_SYNC_FAILED when a listener could not apply it, keeping the database change', async () => {
       const a = await store.issue(tv);
-      store.onChange(() => { throw new Error('mosquitto is down'); });
+      store.onChange(() => {
+        throw new Error('mosquitto is down');
+      });
       await expect(store.revoke(a.username)).rejects.toMatchObject({ code: 'KZ_BROKER_SYNC_FAILED' });
       expect(await store.identityOf(a.username)).toBeNull();
     });
 
     it('issues many new devices in one transaction, all or nothing', async () => {
       const seen: string[] = [];
-      store.onChange((c) => { seen.push(c.username); });
-      const many = await store.issueMany(Array.from({ length: 1200 }, (_, i) => ({ kind: 'tv' as const, muni: '999997', device: `b${i}` })));
+      store.onChange((c) => {
+        seen.push(c.username);
+      });
+      const many = await store.issueMany(
+        Array.from({ length: 1200 }, (_, i) => ({ kind: 'tv' as const, muni: '999997', device: `b${i}` })),
+      );
       expect(many).toHaveLength(1200);
       expect(seen).toHaveLength(1200);
-      expect(await store.authenticate(many[1100]!.username, many[1100]!.password)).toEqual({ kind: 'tv', muni: '999997', device: 'b1100' });
-      await expect(store.issueMany([{ kind: 'tv', muni: '999997', device: 'new1' }, { kind: 'tv', muni: '999997', device: 'b5' }]))
-        .rejects.toMatchObject({ code: 'KZ_BROKER_ALREADY_ISSUED' });
+      expect(await store.authenticate(many[1100]!.username, many[1100]!.password)).toEqual({
+        kind: 'tv',
+        muni: '999997',
+        device: 'b1100',
+      });
+      await expect(
+        store.issueMany([
+          { kind: 'tv', muni: '999997', device: 'new1' },
+          { kind: 'tv', muni: '999997', device: 'b5' },
+        ]),
+      ).rejects.toMatchObject({ code: 'KZ_BROKER_ALREADY_ISSUED' });
       expect(await store.info('tv-999997-new1')).toBeNull(); // rolled back
       await expect(store.issueMany([tv, tv])).rejects.toMatchObject({ code: 'KZ_BROKER_USERNAME_TAKEN' });
     });
@@ -143,7 +166,10 @@ for (const engine of dbEngines()) {
       expect((await store.list({ muni: '999997' })).map((c) => c.username)).toEqual(['tv-999997-tv0001']);
       expect((await store.list({ status: 'revoked' })).map((c) => c.username)).toEqual(['tv-131016-tv0001']);
       expect((await store.mosquittoClients()).map((c) => c.username)).toEqual(['postbox', 'tv-999997-tv0001']);
-      const { rows } = await db.query<{ action: string }>('SELECT action FROM broker_credential_events WHERE username = $1 ORDER BY id', [t2.username]);
+      const { rows } = await db.query<{ action: string }>(
+        'SELECT action FROM broker_credential_events WHERE username = $1 ORDER BY id',
+        [t2.username],
+      );
       expect(rows.map((r) => r.action)).toEqual(['issued', 'revoked']);
     });
   });

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@kizuna/contract';
 import { createLogger, openDb, type Db } from '@kizuna/core';
-import { createCredentialStore, createEmbeddedBroker, type CredentialStore, type EmbeddedBroker, type IssuedCredentials } from '../src/index.ts';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  type CredentialStore,
+  type EmbeddedBroker,
+  type IssuedCredentials,
+} from '../src/index.ts';
 import { connectAs, endAll, eventually, mustConnect, publishOutcome, sleep, subscribeCodes } from './mqtt-helpers.ts';
 
 const M = '999997';
@@ -39,7 +45,10 @@ describe('embedded broker: CONNECT', () => {
   it('answers a wrong password with CONNACK 4, a foreign client id with 2, no username with 5', async () => {
     const tv = await newTv();
     expect(await connectAs(broker.mqttUrl, tv.username, 'wrong-password')).toEqual({ ok: false, code: 4 });
-    expect(await connectAs(broker.mqttUrl, tv.username, tv.password, { clientId: 'someone-else' })).toEqual({ ok: false, code: 2 });
+    expect(await connectAs(broker.mqttUrl, tv.username, tv.password, { clientId: 'someone-else' })).toEqual({
+      ok: false,
+      code: 2,
+    });
     expect(await connectAs(broker.mqttUrl, '', '', { clientId: 'anon' })).toEqual({ ok: false, code: 5 });
   });
 
@@ -51,12 +60,18 @@ describe('embedded broker: CONNECT', () => {
 });
 
 describe('embedded broker: policy at SUBSCRIBE, PUBLISH and delivery', () => {
-  it('grants own topics and refuses another TV\'s with SUBACK 0x80, delivering only what is its own', async () => {
+  it("grants own topics and refuses another TV's with SUBACK 0x80, delivering only what is its own", async () => {
     const a = await newTv();
     const b = await newTv();
     const ta = await mustConnect(broker.mqttUrl, a.username, a.password);
     const m = await mustConnect(broker.mqttUrl, muni.username, muni.password);
-    expect(await subscribeCodes(ta.client, [topics.tvOwn(M, deviceOf(a)), topics.tvAlert(M, deviceOf(b)), `kz/${M}/tv/+/alert`])).toEqual([1, 128, 128]);
+    expect(
+      await subscribeCodes(ta.client, [
+        topics.tvOwn(M, deviceOf(a)),
+        topics.tvAlert(M, deviceOf(b)),
+        `kz/${M}/tv/+/alert`,
+      ]),
+    ).toEqual([1, 128, 128]);
     await m.client.publishAsync(topics.tvAlert(M, deviceOf(b)), 'for b', { qos: 1 });
     await m.client.publishAsync(topics.tvAlert(M, deviceOf(a)), 'for a', { qos: 1 });
     expect(await eventually(() => ta.received.length >= 1)).toBe(true);
@@ -65,11 +80,13 @@ describe('embedded broker: policy at SUBSCRIBE, PUBLISH and delivery', () => {
     await endAll(ta.client, m.client);
   });
 
-  it('closes the ACL leak: a persistent session\'s refused filter gets nothing, even queued offline (authorizeForward)', async () => {
+  it("closes the ACL leak: a persistent session's refused filter gets nothing, even queued offline (authorizeForward)", async () => {
     const a = await newTv();
     const b = await newTv();
     const first = await mustConnect(broker.mqttUrl, a.username, a.password, { clean: false });
-    expect(await subscribeCodes(first.client, [topics.tvAlert(M, deviceOf(a)), topics.tvAlert(M, deviceOf(b))])).toEqual([1, 128]);
+    expect(
+      await subscribeCodes(first.client, [topics.tvAlert(M, deviceOf(a)), topics.tvAlert(M, deviceOf(b))]),
+    ).toEqual([1, 128]);
     await first.client.endAsync();
     const m = await mustConnect(broker.mqttUrl, muni.username, muni.password);
     await m.client.publishAsync(topics.tvAlert(M, deviceOf(b)), 'secret for b', { qos: 1 });

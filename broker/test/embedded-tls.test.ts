@@ -2,7 +2,12 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@kizuna/contract';
 import { createLogger, openDb, type Db } from '@kizuna/core';
-import { createCredentialStore, createEmbeddedBroker, type CredentialStore, type EmbeddedBroker } from '../src/index.ts';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  type CredentialStore,
+  type EmbeddedBroker,
+} from '../src/index.ts';
 import { connectAs, endAll, eventually, mustConnect, subscribeCodes } from './mqtt-helpers.ts';
 import { makeTestPki, type TestPki } from './test-ca.ts';
 
@@ -17,8 +22,11 @@ beforeAll(async () => {
   db = await openDb({});
   store = await createCredentialStore(db);
   broker = await createEmbeddedBroker({
-    credentials: store, logger: createLogger({ name: 'test', level: 'silent' }),
-    port: 0, wsPort: 0, tls: { certFile: pki.certFile, keyFile: pki.keyFile },
+    credentials: store,
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    port: 0,
+    wsPort: 0,
+    tls: { certFile: pki.certFile, keyFile: pki.keyFile },
   });
 });
 afterAll(async () => {
@@ -42,17 +50,22 @@ describe('embedded broker over TLS', () => {
     await endAll(t.client, m.client);
   });
 
-  it.each(['mqtts', 'wss'] as const)('a client trusting another CA refuses the broker certificate (%s)', async (scheme) => {
-    const tv = await store.issue({ kind: 'tv', muni: M, device: `untrusted-${scheme}` });
-    const url = scheme === 'mqtts' ? broker.mqttUrl : broker.wsUrl!;
-    const out = await connectAs(url, tv.username, tv.password, { ca: pki.otherCa, rejectUnauthorized: true });
-    expect(out.ok).toBe(false);
-    if (!out.ok) expect(String(out.code)).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-  });
+  it.each(['mqtts', 'wss'] as const)(
+    'a client trusting another CA refuses the broker certificate (%s)',
+    async (scheme) => {
+      const tv = await store.issue({ kind: 'tv', muni: M, device: `untrusted-${scheme}` });
+      const url = scheme === 'mqtts' ? broker.mqttUrl : broker.wsUrl!;
+      const out = await connectAs(url, tv.username, tv.password, { ca: pki.otherCa, rejectUnauthorized: true });
+      expect(out.ok).toBe(false);
+      if (!out.ok) expect(String(out.code)).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    },
+  );
 
   it('refuses plain MQTT on the TLS port', async () => {
     const tv = await store.issue({ kind: 'tv', muni: M, device: 'plain' });
-    const out = await connectAs(broker.mqttUrl.replace('mqtts:', 'mqtt:'), tv.username, tv.password, { connectTimeout: 2000 });
+    const out = await connectAs(broker.mqttUrl.replace('mqtts:', 'mqtt:'), tv.username, tv.password, {
+      connectTimeout: 2000,
+    });
     expect(out.ok).toBe(false);
   });
 });

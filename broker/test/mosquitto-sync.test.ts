@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, openDb, type Db } from '@kizuna/core';
 import {
-  CONTROL_USERNAME, createCredentialStore, dynsecAcls, mosquittoConfig, newPassword, startMosquitto, startRabbitMq, syncMosquitto,
-  type CredentialStore, type RunningBroker,
+  CONTROL_USERNAME,
+  createCredentialStore,
+  dynsecAcls,
+  mosquittoConfig,
+  newPassword,
+  startMosquitto,
+  startRabbitMq,
+  syncMosquitto,
+  type CredentialStore,
+  type RunningBroker,
 } from '../src/index.ts';
 import { connectAs, endAll, mustConnect } from './mqtt-helpers.ts';
 
@@ -29,10 +37,16 @@ describe('Mosquitto configuration', () => {
   it('fails with a clear coded error, not a skip, when a broker program is missing', async () => {
     const db = await openDb({});
     const store = await createCredentialStore(db);
-    await expect(startMosquitto({ credentials: store, logger, bin: '/nonexistent/mosquitto' }))
-      .rejects.toMatchObject({ code: 'KZ_BROKER_BINARY_MISSING', message: expect.stringMatching(/apt-get install mosquitto/) });
-    await expect(startRabbitMq({ credentials: store, logger, bin: '/nonexistent/rabbitmq-server' }))
-      .rejects.toMatchObject({ code: 'KZ_BROKER_BINARY_MISSING', message: expect.stringMatching(/apt-get install rabbitmq-server/) });
+    await expect(startMosquitto({ credentials: store, logger, bin: '/nonexistent/mosquitto' })).rejects.toMatchObject({
+      code: 'KZ_BROKER_BINARY_MISSING',
+      message: expect.stringMatching(/apt-get install mosquitto/),
+    });
+    await expect(
+      startRabbitMq({ credentials: store, logger, bin: '/nonexistent/rabbitmq-server' }),
+    ).rejects.toMatchObject({
+      code: 'KZ_BROKER_BINARY_MISSING',
+      message: expect.stringMatching(/apt-get install rabbitmq-server/),
+    });
     await db.close();
   });
 });
@@ -71,14 +85,21 @@ describe('Mosquitto kept in sync with the credential store', () => {
     const tv = await store.issue({ kind: 'tv', muni: '999997', device: 'missed' });
     await other.revoke(tv.username); // Mosquitto is not told: the revoking process has no adapter
     await endAll((await mustConnect(broker.url, tv.username, tv.password)).client);
-    const sync = await syncMosquitto({ url: broker.url, username: CONTROL_USERNAME, password: controlPassword, credentials: other, logger });
+    const sync = await syncMosquitto({
+      url: broker.url,
+      username: CONTROL_USERNAME,
+      password: controlPassword,
+      credentials: other,
+      logger,
+    });
     expect(sync.removedAtStart).toEqual([tv.username]);
     expect((await connectAs(broker.url, tv.username, tv.password)).ok).toBe(false);
     await sync.close();
   });
 
   it('refuses a wrong control password with a coded error', async () => {
-    await expect(syncMosquitto({ url: broker.url, username: CONTROL_USERNAME, password: 'wrong', credentials: store, logger }))
-      .rejects.toMatchObject({ code: 'KZ_BROKER_START_FAILED' });
+    await expect(
+      syncMosquitto({ url: broker.url, username: CONTROL_USERNAME, password: 'wrong', credentials: store, logger }),
+    ).rejects.toMatchObject({ code: 'KZ_BROKER_START_FAILED' });
   });
 });

@@ -1,21 +1,46 @@
 /** MQTT client helpers for the broker suites: whole CONNACK / SUBACK outcomes, and what arrived. */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
-export interface Received { topic: string; payload: string; retain: boolean }
+export interface Received {
+  topic: string;
+  payload: string;
+  retain: boolean;
+}
 
-export type ConnectOutcome = { ok: true; client: MqttClient; received: Received[] } | { ok: false; code: number | string };
+export type ConnectOutcome =
+  { ok: true; client: MqttClient; received: Received[] } | { ok: false; code: number | string };
 
 /** Connect once (no reconnects), MQTT 3.1.1, client id = username unless told otherwise. */
-export async function connectAs(url: string, username: string, password: string, opts: Partial<IClientOptions> = {}): Promise<ConnectOutcome> {
+export async function connectAs(
+  url: string,
+  username: string,
+  password: string,
+  opts: Partial<IClientOptions> = {},
+): Promise<ConnectOutcome> {
   const client = mqtt.connect(url, {
-    username, password, clientId: username, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000, clean: true, ...opts,
+    username,
+    password,
+    clientId: username,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    clean: true,
+    ...opts,
   });
   const received: Received[] = [];
-  client.on('message', (topic, payload, packet) => received.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  client.on('message', (topic, payload, packet) =>
+    received.push({ topic, payload: payload.toString(), retain: packet.retain }),
+  );
   return new Promise((resolve) => {
     client.once('connect', () => resolve({ ok: true, client, received }));
-    client.once('error', (err: Error & { code?: number | string }) => { client.end(true); resolve({ ok: false, code: err.code ?? err.message }); });
-    client.once('close', () => { client.end(true); resolve({ ok: false, code: 'closed' }); });
+    client.once('error', (err: Error & { code?: number | string }) => {
+      client.end(true);
+      resolve({ ok: false, code: err.code ?? err.message });
+    });
+    client.once('close', () => {
+      client.end(true);
+      resolve({ ok: false, code: 'closed' });
+    });
   });
 }
 
@@ -30,7 +55,11 @@ export async function mustConnect(url: string, username: string, password: strin
  * The SUBACK return codes per filter (0/1 granted, 128 refused), or 'closed' when the broker
  * answers a refused SUBSCRIBE by closing the connection (RabbitMQ).
  */
-export async function subscribeCodes(client: MqttClient, filters: string[], qos: 0 | 1 = 1): Promise<number[] | 'closed'> {
+export async function subscribeCodes(
+  client: MqttClient,
+  filters: string[],
+  qos: 0 | 1 = 1,
+): Promise<number[] | 'closed'> {
   if (!client.connected) return 'closed';
   return new Promise((resolve) => {
     const onClose = () => resolve('closed');
@@ -46,7 +75,12 @@ export async function subscribeCodes(client: MqttClient, filters: string[], qos:
 }
 
 /** Publish QoS 1 and report whether the broker acknowledged before closing. */
-export async function publishOutcome(client: MqttClient, topic: string, payload: string, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<'acked' | 'closed'> {
+export async function publishOutcome(
+  client: MqttClient,
+  topic: string,
+  payload: string,
+  opts: { qos?: 0 | 1; retain?: boolean } = {},
+): Promise<'acked' | 'closed'> {
   if (!client.connected) return 'closed';
   return new Promise((resolve) => {
     const onClose = () => resolve('closed');

@@ -22,7 +22,9 @@ describe('topic matching (MQTT 3.1.1 §4.7)', () => {
     ['kz/1/tv/a/alert', 'kz/1/tv/a/alert/extra', false],
   ])('%s matches %s: %s', (f, t, want) => expect(topicMatches(f, t)).toBe(want));
 
-  it.each(['a/#/b', 'a/b#', 'a+/b', '', 'a/\u0000'])('refuses the malformed filter %j', (f) => expect(isValidTopicFilter(f)).toBe(false));
+  it.each(['a/#/b', 'a/b#', 'a+/b', '', 'a/\u0000'])('refuses the malformed filter %j', (f) =>
+    expect(isValidTopicFilter(f)).toBe(false),
+  );
 
   it.each([
     ['kz/1/tv/a/+', 'kz/1/tv/a/alert', true],
@@ -35,17 +37,24 @@ describe('topic matching (MQTT 3.1.1 §4.7)', () => {
 
   it('covers only filters whose every match the grant also matches (property)', () => {
     const level = fc.constantFrom('kz', '1', '2', 'tv', 'a', 'b', 'alert', '+', '$SYS');
-    const filterArb = fc.tuple(fc.array(level, { minLength: 1, maxLength: 5 }), fc.boolean())
-      .map(([ls, hash]) => [...ls, ...(hash ? ['#'] : [])].join('/')).filter(isValidTopicFilter);
-    const topicArb = fc.array(fc.constantFrom('kz', '1', '2', 'tv', 'a', 'b', 'alert', '$SYS', 'x'), { minLength: 1, maxLength: 6 }).map((l) => l.join('/'));
-    fc.assert(fc.property(filterArb, filterArb, topicArb, (grant, filter, topic) => {
-      if (filterCovers(grant, filter) && topicMatches(filter, topic)) expect(topicMatches(grant, topic)).toBe(true);
-    }), { numRuns: 5000 });
+    const filterArb = fc
+      .tuple(fc.array(level, { minLength: 1, maxLength: 5 }), fc.boolean())
+      .map(([ls, hash]) => [...ls, ...(hash ? ['#'] : [])].join('/'))
+      .filter(isValidTopicFilter);
+    const topicArb = fc
+      .array(fc.constantFrom('kz', '1', '2', 'tv', 'a', 'b', 'alert', '$SYS', 'x'), { minLength: 1, maxLength: 6 })
+      .map((l) => l.join('/'));
+    fc.assert(
+      fc.property(filterArb, filterArb, topicArb, (grant, filter, topic) => {
+        if (filterCovers(grant, filter) && topicMatches(filter, topic)) expect(topicMatches(grant, topic)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 
 describe('access policy, deny by default', () => {
-  it('lets a TV read its own topics and its municipality\'s areas, publish only its receipt', () => {
+  it("lets a TV read its own topics and its municipality's areas, publish only its receipt", () => {
     expect(policy.canSubscribe(tv, topics.tvOwn(M, 'tv0001'))).toBe(true);
     expect(policy.canSubscribe(tv, topics.tvAlert(M, 'tv0001'))).toBe(true);
     expect(policy.canSubscribe(tv, topics.areaAll(M))).toBe(true);
@@ -55,13 +64,13 @@ describe('access policy, deny by default', () => {
   });
 
   it.each([
-    ['another TV\'s alerts', topics.tvAlert(M, 'tv0002')],
-    ['another TV\'s own topics', topics.tvOwn(M, 'tv0002')],
+    ["another TV's alerts", topics.tvAlert(M, 'tv0002')],
+    ["another TV's own topics", topics.tvOwn(M, 'tv0002')],
     ['every TV (+)', `kz/${M}/tv/+/alert`],
     ['every TV (#)', `kz/${M}/tv/#`],
     ['everything', '#'],
     ['its own subtree with #', `kz/${M}/tv/tv0001/#`],
-    ['another municipality\'s areas', topics.areaAll('131016')],
+    ["another municipality's areas", topics.areaAll('131016')],
     ['$SYS', '$SYS/#'],
     ['a malformed filter', 'kz/+x/tv'],
   ])('refuses a TV subscribing to %s', (_what, filter) => expect(policy.canSubscribe(tv, filter)).toBe(false));
@@ -69,13 +78,13 @@ describe('access policy, deny by default', () => {
   it.each([
     ['a fake alert to itself', topics.tvAlert(M, 'tv0001')],
     ['a fake area alert', topics.areaAlert(M, 'z1')],
-    ['another TV\'s receipt', topics.tvReceipt(M, 'tv0002')],
+    ["another TV's receipt", topics.tvReceipt(M, 'tv0002')],
     ['a check-in', topics.shelterEvent(M, 'sh1', 't1')],
     ['$SYS', '$SYS/broker/x'],
     ['a wildcard', `kz/${M}/tv/+/receipt`],
   ])('refuses a TV publishing %s', (_what, topic) => expect(policy.canPublish(tv, topic)).toBe(false));
 
-  it('lets a terminal publish only its own check-ins and read its shelter\'s', () => {
+  it("lets a terminal publish only its own check-ins and read its shelter's", () => {
     expect(policy.canPublish(term, topics.shelterEvent(M, 'sh1', 't1'))).toBe(true);
     expect(policy.canPublish(term, topics.shelterEvent(M, 'sh1', 't2'))).toBe(false);
     expect(policy.canPublish(term, topics.shelterEvent(M, 'sh2', 't1'))).toBe(false);
@@ -111,7 +120,7 @@ describe('access policy, deny by default', () => {
   });
 });
 
-describe('no device ever receives another device\'s topic (property)', () => {
+describe("no device ever receives another device's topic (property)", () => {
   const id = fc.constantFrom('tv0001', 'tv0002', 'a', 'a-b', 'b', 'sh1', 't1');
   const muniArb = fc.constantFrom(M, '131016');
   const identityArb: fc.Arbitrary<BrokerIdentity> = fc.oneof(
@@ -120,8 +129,26 @@ describe('no device ever receives another device\'s topic (property)', () => {
     fc.record({ kind: fc.constant('municipality' as const), muni: muniArb }),
     fc.constant({ kind: 'postbox' as const }),
   );
-  const levelArb = fc.oneof(fc.constantFrom('kz', M, '131016', 'tv', 'area', 'shelter', 'terminal', 'alert', 'receipt', 'mail', 'event', '+', '$SYS'), id);
-  const randomFilterArb = fc.tuple(fc.array(levelArb, { minLength: 1, maxLength: 7 }), fc.boolean())
+  const levelArb = fc.oneof(
+    fc.constantFrom(
+      'kz',
+      M,
+      '131016',
+      'tv',
+      'area',
+      'shelter',
+      'terminal',
+      'alert',
+      'receipt',
+      'mail',
+      'event',
+      '+',
+      '$SYS',
+    ),
+    id,
+  );
+  const randomFilterArb = fc
+    .tuple(fc.array(levelArb, { minLength: 1, maxLength: 7 }), fc.boolean())
     .map(([ls, hash]) => [...ls, ...(hash ? ['#'] : [])].join('/'));
   const topicArb: fc.Arbitrary<string> = fc.oneof(
     fc.tuple(muniArb, id).map(([m, d]) => topics.tvAlert(m, d)),
@@ -136,12 +163,16 @@ describe('no device ever receives another device\'s topic (property)', () => {
     const ls = t.split('/').map((l, i) => (plus[i] ? '+' : l));
     return cut > 0 && cut < ls.length ? [...ls.slice(0, cut), '#'].join('/') : ls.join('/');
   };
-  const widenedArb = fc.tuple(topicArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), fc.nat(7)).map(([t, p, c]) => widen(t, p, c));
+  const widenedArb = fc
+    .tuple(topicArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), fc.nat(7))
+    .map(([t, p, c]) => widen(t, p, c));
   const filterArb = fc.oneof(randomFilterArb, widenedArb, topicArb);
   /** A filter and a topic, half of the time the topic one the filter was widened from (so it matches). */
   const filterTopicArb: fc.Arbitrary<[string, string]> = fc.oneof(
     fc.tuple(filterArb, topicArb),
-    fc.tuple(topicArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), fc.nat(7)).map(([t, p, c]): [string, string] => [widen(t, p, c), t]),
+    fc
+      .tuple(topicArb, fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), fc.nat(7))
+      .map(([t, p, c]): [string, string] => [widen(t, p, c), t]),
   );
 
   /** Who a topic is private to, if anyone. */
@@ -159,27 +190,41 @@ describe('no device ever receives another device\'s topic (property)', () => {
 
   it('whatever filter it subscribes to, a subscriber only receives what is its own', () => {
     let deliveries = 0;
-    fc.assert(fc.property(identityArb, filterTopicArb, (who, [filter, topic]) => {
-      const delivered = policy.canSubscribe(who, filter) && topicMatches(filter, topic) && policy.canReceive(who, topic);
-      if (delivered) { deliveries++; expect(ownerOk(who, topic)).toBe(true); }
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(identityArb, filterTopicArb, (who, [filter, topic]) => {
+        const delivered =
+          policy.canSubscribe(who, filter) && topicMatches(filter, topic) && policy.canReceive(who, topic);
+        if (delivered) {
+          deliveries++;
+          expect(ownerOk(who, topic)).toBe(true);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
     expect(deliveries).toBeGreaterThan(10); // the generator does reach allowed deliveries
   });
 
   it('an allowed subscription never reaches beyond what canReceive allows (subscribe ⇒ receive)', () => {
-    fc.assert(fc.property(identityArb, filterTopicArb, (who, [filter, topic]) => {
-      if (policy.canSubscribe(who, filter) && topicMatches(filter, topic)) expect(policy.canReceive(who, topic)).toBe(true);
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(identityArb, filterTopicArb, (who, [filter, topic]) => {
+        if (policy.canSubscribe(who, filter) && topicMatches(filter, topic))
+          expect(policy.canReceive(who, topic)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('no device publishes where another device listens, except through its own sender role', () => {
-    fc.assert(fc.property(identityArb, topicArb, (who, topic) => {
-      if (!policy.canPublish(who, topic)) return;
-      const p = topic.split('/');
-      if (who.kind === 'tv') expect(topic).toBe(topics.tvReceipt(who.muni, who.device));
-      if (who.kind === 'terminal') expect(topic).toBe(topics.shelterEvent(who.muni, who.shelter, who.terminal));
-      if (who.kind === 'municipality') expect(p[1] === who.muni && (p[4] === 'alert')).toBe(true);
-      if (who.kind === 'postbox') expect(p[4]).toBe('mail');
-    }), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(identityArb, topicArb, (who, topic) => {
+        if (!policy.canPublish(who, topic)) return;
+        const p = topic.split('/');
+        if (who.kind === 'tv') expect(topic).toBe(topics.tvReceipt(who.muni, who.device));
+        if (who.kind === 'terminal') expect(topic).toBe(topics.shelterEvent(who.muni, who.shelter, who.terminal));
+        if (who.kind === 'municipality') expect(p[1] === who.muni && p[4] === 'alert').toBe(true);
+        if (who.kind === 'postbox') expect(p[4]).toBe('mail');
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

@@ -19,7 +19,11 @@ import { ID_PATTERN } from './ids.ts';
 const Id = Type.String({ pattern: ID_PATTERN.source });
 const IsoTime = Type.String({ format: 'date-time' });
 
-export const BIND_PATHS = { nonce: '/api/bind/nonce', bind: '/api/bind', disclosures: '/api/bind/disclosures' } as const;
+export const BIND_PATHS = {
+  nonce: '/api/bind/nonce',
+  bind: '/api/bind',
+  disclosures: '/api/bind/disclosures',
+} as const;
 
 /** The console's answer to POST /api/bind/nonce. */
 export const BindNonceSchema = Type.Object({
@@ -47,9 +51,13 @@ export const BindingSchema = Type.Object({
   boundAt: IsoTime,
 });
 
-const PurposeSchema = Type.Union([Type.Literal('card-binding'), Type.Literal('shelter-roster'), Type.Literal('rescue-list'), Type.Literal('other')], {
-  description: 'card-binding: items read from the card and matched to the register; shelter-roster: sent to a shelter terminal to greet and check in evacuees; rescue-list: the rescue list downloaded by staff (CSV); other: anything else the console logged',
-});
+const PurposeSchema = Type.Union(
+  [Type.Literal('card-binding'), Type.Literal('shelter-roster'), Type.Literal('rescue-list'), Type.Literal('other')],
+  {
+    description:
+      'card-binding: items read from the card and matched to the register; shelter-roster: sent to a shelter terminal to greet and check in evacuees; rescue-list: the rescue list downloaded by staff (CSV); other: anything else the console logged',
+  },
+);
 
 /** One entry of the console's own disclosure log about a resident bound to the calling TV. */
 export const TvDisclosureSchema = Type.Object({
@@ -59,8 +67,12 @@ export const TvDisclosureSchema = Type.Object({
   purpose: PurposeSchema,
   recipient: Type.Object({
     kind: Type.Union([Type.Literal('municipality'), Type.Literal('shelter'), Type.Literal('staff')]),
-    name: Type.Optional(Type.String({ description: 'the shelter\'s name (shelter), the municipality code (municipality)' })),
-    roles: Type.Optional(Type.Array(Type.String(), { description: 'the staff member\'s roles (staff); never the username' })),
+    name: Type.Optional(
+      Type.String({ description: "the shelter's name (shelter), the municipality code (municipality)" }),
+    ),
+    roles: Type.Optional(
+      Type.Array(Type.String(), { description: "the staff member's roles (staff); never the username" }),
+    ),
   }),
   items: Type.Array(Type.String(), { description: 'what was disclosed: name, address, birth-date, sex, phone, …' }),
 });

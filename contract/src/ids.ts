@@ -22,6 +22,9 @@ export function municipalityCodeCheckDigit(first5: string): number {
 }
 
 export function isMunicipalityCode(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{6}$/.test(value)
-    && municipalityCodeCheckDigit(value.slice(0, 5)) === Number(value[5]);
+  return (
+    typeof value === 'string' &&
+    /^\d{6}$/.test(value) &&
+    municipalityCodeCheckDigit(value.slice(0, 5)) === Number(value[5])
+  );
 }

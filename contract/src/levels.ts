@@ -27,11 +27,51 @@ export interface LevelStyle {
 }
 
 export const LEVELS: Readonly<Record<AlertLevel, LevelStyle>> = {
-  1: { level: 1, rgb: [255, 255, 255], textRgb: [0, 0, 0], phrase: '早期注意情報', action: '災害への心構えを高める', easyPhrase: 'さいがいに きを つけて ください', english: 'Be prepared for disasters' },
-  2: { level: 2, rgb: [242, 231, 0], textRgb: [0, 0, 0], phrase: '注意報', action: '自らの避難行動を確認', easyPhrase: 'にげる ばしょと みちを かくにん して ください', english: 'Check how and where you would evacuate' },
-  3: { level: 3, rgb: [255, 40, 0], textRgb: [0, 0, 0], phrase: '高齢者等避難', action: '危険な場所から高齢者等は避難', easyPhrase: 'おとしよりや たすけが いる ひとは にげて ください', english: 'Elderly people and others who need time must evacuate' },
-  4: { level: 4, rgb: [170, 0, 170], textRgb: [255, 255, 255], phrase: '避難指示', action: '危険な場所から全員避難', easyPhrase: 'あぶない ばしょから みんな にげて ください', english: 'Everyone in dangerous places must evacuate' },
-  5: { level: 5, rgb: [12, 0, 12], textRgb: [255, 255, 255], phrase: '緊急安全確保', action: '命の危険 直ちに安全確保！', easyPhrase: 'いのちが あぶない です。すぐに いのちを まもって ください', english: 'Danger to life: secure your safety immediately' },
+  1: {
+    level: 1,
+    rgb: [255, 255, 255],
+    textRgb: [0, 0, 0],
+    phrase: '早期注意情報',
+    action: '災害への心構えを高める',
+    easyPhrase: 'さいがいに きを つけて ください',
+    english: 'Be prepared for disasters',
+  },
+  2: {
+    level: 2,
+    rgb: [242, 231, 0],
+    textRgb: [0, 0, 0],
+    phrase: '注意報',
+    action: '自らの避難行動を確認',
+    easyPhrase: 'にげる ばしょと みちを かくにん して ください',
+    english: 'Check how and where you would evacuate',
+  },
+  3: {
+    level: 3,
+    rgb: [255, 40, 0],
+    textRgb: [0, 0, 0],
+    phrase: '高齢者等避難',
+    action: '危険な場所から高齢者等は避難',
+    easyPhrase: 'おとしよりや たすけが いる ひとは にげて ください',
+    english: 'Elderly people and others who need time must evacuate',
+  },
+  4: {
+    level: 4,
+    rgb: [170, 0, 170],
+    textRgb: [255, 255, 255],
+    phrase: '避難指示',
+    action: '危険な場所から全員避難',
+    easyPhrase: 'あぶない ばしょから みんな にげて ください',
+    english: 'Everyone in dangerous places must evacuate',
+  },
+  5: {
+    level: 5,
+    rgb: [12, 0, 12],
+    textRgb: [255, 255, 255],
+    phrase: '緊急安全確保',
+    action: '命の危険 直ちに安全確保！',
+    easyPhrase: 'いのちが あぶない です。すぐに いのちを まもって ください',
+    english: 'Danger to life: secure your safety immediately',
+  },
 };
 
 /** Panel behind an alert's body text: ≥ 7:1 on every level (tested). */

@@ -16,7 +16,11 @@ export const HazardSchema = Type.Unsafe<Hazard>(Type.Union(HAZARDS.map((h) => Ty
 export const StatusSchema = Type.Union([Type.Literal('Actual'), Type.Literal('Exercise'), Type.Literal('Test')]);
 export const MsgTypeSchema = Type.Union([Type.Literal('Alert'), Type.Literal('Update'), Type.Literal('Cancel')]);
 export const LevelSchema = Type.Union([Type.Literal(3), Type.Literal(4), Type.Literal(5)]);
-export const AnswerSchema = Type.Union([Type.Literal('evacuating'), Type.Literal('safe-indoors'), Type.Literal('need-help')]);
+export const AnswerSchema = Type.Union([
+  Type.Literal('evacuating'),
+  Type.Literal('safe-indoors'),
+  Type.Literal('need-help'),
+]);
 
 export const ShelterRefSchema = Type.Object({
   id: Id,
@@ -96,7 +100,10 @@ export const MailWaitingSchema = Type.Object({
 });
 
 export const ShelterEventTypeSchema = Type.Union([
-  Type.Literal('check-in'), Type.Literal('check-out'), Type.Literal('transfer-out'), Type.Literal('undo'),
+  Type.Literal('check-in'),
+  Type.Literal('check-out'),
+  Type.Literal('transfer-out'),
+  Type.Literal('undo'),
 ]);
 
 /** terminal → kz/{muni}/shelter/{shelter}/terminal/{terminal}/event (QoS 1). */
@@ -114,12 +121,14 @@ export const ShelterEventSchema = Type.Object({
   /** Certificate serial of a card not on the roster, for the municipality to resolve. */
   certSerial: Type.Optional(Type.String({ pattern: '^[0-9a-f]{1,64}$' })),
   /** What staff typed for a person with no card or not on the roster. */
-  manual: Type.Optional(Type.Object({
-    name: Type.String({ maxLength: 100 }),
-    ageGroup: Type.Optional(Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')])),
-    household: Type.Optional(Type.String({ maxLength: 100 })),
-    needsCare: Type.Optional(Type.Boolean()),
-  })),
+  manual: Type.Optional(
+    Type.Object({
+      name: Type.String({ maxLength: 100 }),
+      ageGroup: Type.Optional(Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')])),
+      household: Type.Optional(Type.String({ maxLength: 100 })),
+      needsCare: Type.Optional(Type.Boolean()),
+    }),
+  ),
   /** For undo: the eventId being undone. For transfer-out: the destination shelter id. */
   undoes: Type.Optional(Type.String({ minLength: 8, maxLength: 64 })),
   toShelter: Type.Optional(Id),
@@ -149,7 +158,10 @@ export const MESSAGE_SCHEMAS = {
 
 export class MessageError extends Error {
   readonly code = 'KZ_MESSAGE_INVALID';
-  constructor(readonly kind: string, readonly problems: string[]) {
+  constructor(
+    readonly kind: string,
+    readonly problems: string[],
+  ) {
     super(`invalid ${kind} message: ${problems.join('; ')}`);
   }
 }
@@ -157,7 +169,10 @@ export class MessageError extends Error {
 const validators = new Map<TSchema, ReturnType<typeof Compile>>();
 function validatorFor(schema: TSchema) {
   let v = validators.get(schema);
-  if (!v) { v = Compile(schema); validators.set(schema, v); }
+  if (!v) {
+    v = Compile(schema);
+    validators.set(schema, v);
+  }
   return v;
 }
 
@@ -171,7 +186,10 @@ export function decodeMessage<S extends TSchema>(schema: S, payload: Uint8Array 
   }
   const v = validatorFor(schema);
   if (!v.Check(value)) {
-    const problems = v.Errors(value).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const problems = v
+      .Errors(value)
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new MessageError(kind, problems);
   }
   return value as Static<S>;

@@ -20,12 +20,29 @@ import { ShelterEventSchema } from './messages.ts';
 const Id = Type.String({ pattern: ID_PATTERN.source });
 
 /** Care needs staff must know about at the door; any of them counts the person as needing care. */
-export const CARE_NEEDS = ['mobility', 'medical', 'hearing', 'sight', 'language', 'infant', 'pregnancy', 'dementia', 'allergy'] as const;
+export const CARE_NEEDS = [
+  'mobility',
+  'medical',
+  'hearing',
+  'sight',
+  'language',
+  'infant',
+  'pregnancy',
+  'dementia',
+  'allergy',
+] as const;
 export type CareNeed = (typeof CARE_NEEDS)[number];
 // Spelled out: a mapped union of nine literals infers as never in TypeBox's static type.
 export const CareNeedSchema = Type.Union([
-  Type.Literal('mobility'), Type.Literal('medical'), Type.Literal('hearing'), Type.Literal('sight'), Type.Literal('language'),
-  Type.Literal('infant'), Type.Literal('pregnancy'), Type.Literal('dementia'), Type.Literal('allergy'),
+  Type.Literal('mobility'),
+  Type.Literal('medical'),
+  Type.Literal('hearing'),
+  Type.Literal('sight'),
+  Type.Literal('language'),
+  Type.Literal('infant'),
+  Type.Literal('pregnancy'),
+  Type.Literal('dementia'),
+  Type.Literal('allergy'),
 ]);
 
 export const AgeGroupSchema = Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')]);
@@ -88,6 +105,9 @@ export function rosterPath(shelter: string): string {
  * salt. WebCrypto, so browser bundles that import the contract need no Node built-ins.
  */
 export async function rosterCardKey(cardKeySalt: string, serialHex: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${cardKeySalt}:${serialHex.toLowerCase()}`));
+  const digest = await globalThis.crypto.subtle.digest(
+    'SHA-256',
+    new TextEncoder().encode(`${cardKeySalt}:${serialHex.toLowerCase()}`),
+  );
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

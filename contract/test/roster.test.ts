@@ -4,9 +4,25 @@ import { decodeMessage, rosterCardKey, rosterPath, ShelterRosterSchema, topics, 
 
 const salt = 'a'.repeat(32);
 const roster = {
-  v: 1, kind: 'shelter-roster', muni: '999997', shelter: 'sh-daiichi', version: 'r1', generatedAt: '2026-11-23T10:00:00Z',
-  shelterName: '第一小学校', capacity: 300, cardKeySalt: salt,
-  people: [{ rosterKey: 'p-1', displayName: '山田 花子', household: 'h-1', needsCare: true, needs: ['mobility'], cardKeys: ['0'.repeat(64)] }],
+  v: 1,
+  kind: 'shelter-roster',
+  muni: '999997',
+  shelter: 'sh-daiichi',
+  version: 'r1',
+  generatedAt: '2026-11-23T10:00:00Z',
+  shelterName: '第一小学校',
+  capacity: 300,
+  cardKeySalt: salt,
+  people: [
+    {
+      rosterKey: 'p-1',
+      displayName: '山田 花子',
+      household: 'h-1',
+      needsCare: true,
+      needs: ['mobility'],
+      cardKeys: ['0'.repeat(64)],
+    },
+  ],
 };
 
 describe('shelter roster', () => {
@@ -42,6 +58,8 @@ describe('care needs', () => {
   it('accepts every listed need and nothing else', async () => {
     const { CARE_NEEDS } = await import('../src/roster.ts');
     const people = [{ ...roster.people[0], needs: [...CARE_NEEDS] }];
-    expect(decodeMessage(ShelterRosterSchema, JSON.stringify({ ...roster, people })).people[0]!.needs).toEqual([...CARE_NEEDS]);
+    expect(decodeMessage(ShelterRosterSchema, JSON.stringify({ ...roster, people })).people[0]!.needs).toEqual([
+      ...CARE_NEEDS,
+    ]);
   });
 });

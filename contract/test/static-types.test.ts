@@ -6,9 +6,20 @@ import { decodeMessage, PersonalAlertSchema, type PersonalAlert } from '../src/i
 describe('static types of message schemas', () => {
   it('types hazard and language as their string unions and still validates them', () => {
     const msg: PersonalAlert = {
-      v: 1, kind: 'personal-alert', alertId: 'a1', revision: 1, msgType: 'Alert', status: 'Exercise', level: 4, hazard: 'flood',
-      sent: '2026-11-23T10:00:00Z', expires: '2026-11-23T12:00:00Z', zone: { id: 'z1', name: 'Z' },
-      recipients: [{ ref: 'r1', displayName: 'X さん', language: 'ja-x-easy', needsHelp: false, headline: 'h', instruction: 'i' }],
+      v: 1,
+      kind: 'personal-alert',
+      alertId: 'a1',
+      revision: 1,
+      msgType: 'Alert',
+      status: 'Exercise',
+      level: 4,
+      hazard: 'flood',
+      sent: '2026-11-23T10:00:00Z',
+      expires: '2026-11-23T12:00:00Z',
+      zone: { id: 'z1', name: 'Z' },
+      recipients: [
+        { ref: 'r1', displayName: 'X さん', language: 'ja-x-easy', needsHelp: false, headline: 'h', instruction: 'i' },
+      ],
     };
     expect(decodeMessage(PersonalAlertSchema, JSON.stringify(msg))).toEqual(msg);
     expect(() => decodeMessage(PersonalAlertSchema, JSON.stringify({ ...msg, hazard: 'meteor' }))).toThrow(/hazard/);

@@ -7,11 +7,21 @@ import addFormats from 'ajv-formats';
 import type { TObject, Static } from 'typebox';
 import { coreErrors } from './errors.ts';
 
-export function loadConfig<S extends TObject>(schema: S, env: Record<string, string | undefined> = process.env): Readonly<Static<S>> {
+export function loadConfig<S extends TObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<Static<S>> {
   try {
     const data = envSchema<Static<S>>({
-      schema: schema as never, data: env, dotenv: false,
-      ajv: { customOptions: (ajv: never) => { (addFormats as unknown as (a: unknown) => void)(ajv); return ajv; } } as never,
+      schema: schema as never,
+      data: env,
+      dotenv: false,
+      ajv: {
+        customOptions: (ajv: never) => {
+          (addFormats as unknown as (a: unknown) => void)(ajv);
+          return ajv;
+        },
+      } as never,
     });
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(schema.properties)) out[key] = (data as Record<string, unknown>)[key];
@@ -24,8 +34,12 @@ export function loadConfig<S extends TObject>(schema: S, env: Record<string, str
 
 /** `.env.example` lines for a schema: description, then KEY=default. */
 export function envExample(schema: TObject): string {
-  return Object.entries(schema.properties).map(([key, prop]) => {
-    const p = prop as { description?: string; default?: unknown };
-    return `# ${p.description ?? key}\n${p.default === undefined ? '# ' : ''}${key}=${p.default ?? ''}`;
-  }).join('\n\n') + '\n';
+  return (
+    Object.entries(schema.properties)
+      .map(([key, prop]) => {
+        const p = prop as { description?: string; default?: unknown };
+        return `# ${p.description ?? key}\n${p.default === undefined ? '# ' : ''}${key}=${p.default ?? ''}`;
+      })
+      .join('\n\n') + '\n'
+  );
 }

@@ -14,8 +14,15 @@ export class KzError extends Error {
   }
 }
 
-export interface ErrorSpec { message: string; status: number }
-export type ErrorFactory = ((detail?: string, details?: Record<string, unknown>) => KzError) & { code: string; status: number; doc: string };
+export interface ErrorSpec {
+  message: string;
+  status: number;
+}
+export type ErrorFactory = ((detail?: string, details?: Record<string, unknown>) => KzError) & {
+  code: string;
+  status: number;
+  doc: string;
+};
 
 /** defineErrors({ KZ_X: { message: 'what went wrong', status: 400 } }) → factories by code. */
 export function defineErrors<K extends string>(specs: Record<K, ErrorSpec>): Record<K, ErrorFactory> {
@@ -24,7 +31,9 @@ export function defineErrors<K extends string>(specs: Record<K, ErrorSpec>): Rec
     const spec = specs[code];
     const f = ((detail?: string, details?: Record<string, unknown>) =>
       new KzError(code, detail ? `${spec.message}: ${detail}` : spec.message, spec.status, details)) as ErrorFactory;
-    f.code = code; f.status = spec.status; f.doc = spec.message;
+    f.code = code;
+    f.status = spec.status;
+    f.doc = spec.message;
     out[code] = f;
   }
   return out;

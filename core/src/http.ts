@@ -68,40 +68,66 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
   registry.setDefaultLabels({ service: opts.name });
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'],
-    registers: [registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   });
   app.decorate('metrics', registry);
 
-  app.addHook('onRequest', async (req, reply) => { reply.header('x-request-id', req.id); });
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
   app.addHook('onResponse', async (req, reply) => {
-    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    duration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
-  await app.register(helmet, { contentSecurityPolicy: opts.contentSecurityPolicy === false ? false : undefined, hsts: !!opts.tls });
-
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown[]; validationContext?: string; code?: string }, req, reply) => {
-    if (err instanceof KzError) {
-      if (err.statusCode >= 500) req.log.error({ err }, 'request failed');
-      const body = err.statusCode >= 500 && err.statusCode !== 503
-        ? { code: err.code, message: 'internal error', requestId: req.id }
-        : { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
-      return reply.status(err.statusCode).send(body);
-    }
-    if (err.validation) {
-      const first = err.validation[0] as { instancePath?: string; message?: string } | undefined;
-      const where = `${err.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-      return reply.status(400).send({ code: coreErrors.KZ_VALIDATION.code, message: `${where} ${first?.message ?? 'is invalid'}`, field: where });
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) {
-      req.log.error({ err }, 'unhandled error');
-      return reply.status(500).send({ code: 'KZ_INTERNAL', message: 'internal error', requestId: req.id });
-    }
-    // fastify's own 4xx (bad JSON, body too large, unsupported media type) keep their code
-    return reply.status(status).send({ code: err.code ?? 'KZ_BAD_REQUEST', message: err.message });
+  await app.register(helmet, {
+    contentSecurityPolicy: opts.contentSecurityPolicy === false ? false : undefined,
+    hsts: !!opts.tls,
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'KZ_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.setErrorHandler(
+    (
+      err: Error & { statusCode?: number; validation?: unknown[]; validationContext?: string; code?: string },
+      req,
+      reply,
+    ) => {
+      if (err instanceof KzError) {
+        if (err.statusCode >= 500) req.log.error({ err }, 'request failed');
+        const body =
+          err.statusCode >= 500 && err.statusCode !== 503
+            ? { code: err.code, message: 'internal error', requestId: req.id }
+            : { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+        return reply.status(err.statusCode).send(body);
+      }
+      if (err.validation) {
+        const first = err.validation[0] as { instancePath?: string; message?: string } | undefined;
+        const where = `${err.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+        return reply
+          .status(400)
+          .send({
+            code: coreErrors.KZ_VALIDATION.code,
+            message: `${where} ${first?.message ?? 'is invalid'}`,
+            field: where,
+          });
+      }
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+      if (status >= 500) {
+        req.log.error({ err }, 'unhandled error');
+        return reply.status(500).send({ code: 'KZ_INTERNAL', message: 'internal error', requestId: req.id });
+      }
+      // fastify's own 4xx (bad JSON, body too large, unsupported media type) keep their code
+      return reply.status(status).send({ code: err.code ?? 'KZ_BAD_REQUEST', message: err.message });
+    },
+  );
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ code: 'KZ_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
 
   app.get('/livez', { logLevel: 'warn', schema: HIDDEN }, async () => ({ status: 'ok' }));
   app.get('/readyz', { logLevel: 'warn', schema: HIDDEN }, async (_req, reply) => {
@@ -119,7 +145,9 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
  * reply has no code), saying the limit and when to try again (also in Retry-After).
  */
 export function rateLimitRefusal(_req: unknown, c: { max: number; ttl: number; after: string }): KzError {
-  return coreErrors.KZ_RATE_LIMITED(`at most ${c.max} per time window; try again in ${c.after}`, { retryAfterS: Math.ceil(c.ttl / 1000) });
+  return coreErrors.KZ_RATE_LIMITED(`at most ${c.max} per time window; try again in ${c.after}`, {
+    retryAfterS: Math.ceil(c.ttl / 1000),
+  });
 }
 
 /** Listen, turning "port in use" and similar into one clear coded error. */
@@ -128,8 +156,10 @@ export async function listen(app: FastifyInstance, host: string, port: number): 
     return await app.listen({ host, port });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw coreErrors.KZ_PORT_IN_USE(`${host}:${port} — stop the other program or set another port`);
-    if (err.code === 'EACCES') throw coreErrors.KZ_PORT_IN_USE(`${host}:${port} needs privileges — choose a port above 1024`);
+    if (err.code === 'EADDRINUSE')
+      throw coreErrors.KZ_PORT_IN_USE(`${host}:${port} — stop the other program or set another port`);
+    if (err.code === 'EACCES')
+      throw coreErrors.KZ_PORT_IN_USE(`${host}:${port} needs privileges — choose a port above 1024`);
     throw e;
   }
 }

@@ -25,7 +25,15 @@ describe('config', () => {
 
 describe('http base', () => {
   const lines: string[] = [];
-  const logger = createLogger({ name: 't', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+  const logger = createLogger({
+    name: 't',
+    destination: new Writable({
+      write(c, _e, cb) {
+        lines.push(String(c));
+        cb();
+      },
+    }),
+  });
   const errs = defineErrors({ KZ_THING_BROKEN: { message: 'the thing is broken', status: 422 } });
 
   it('serves health, readiness and metrics, and echoes request ids', async () => {
@@ -44,8 +52,12 @@ describe('http base', () => {
 
   it('turns coded errors into their status and hides 5xx details', async () => {
     const app = await createHttpServer({ name: 't', logger });
-    app.get('/coded', async () => { throw errs.KZ_THING_BROKEN('left wheel'); });
-    app.get('/crash', async () => { throw new Error('secret stack detail'); });
+    app.get('/coded', async () => {
+      throw errs.KZ_THING_BROKEN('left wheel');
+    });
+    app.get('/crash', async () => {
+      throw new Error('secret stack detail');
+    });
     app.post('/typed', { schema: { body: Type.Object({ n: Type.Integer() }) } }, async () => ({ ok: true }));
     const a = await app.inject('/coded');
     expect(a.statusCode).toBe(422);
@@ -57,7 +69,12 @@ describe('http base', () => {
     expect(c.statusCode).toBe(400);
     expect(c.json().code).toBe('KZ_VALIDATION');
     expect(c.json().message).toContain('/n');
-    const d = await app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': 'application/json' }, payload: '{bad' });
+    const d = await app.inject({
+      method: 'POST',
+      url: '/typed',
+      headers: { 'content-type': 'application/json' },
+      payload: '{bad',
+    });
     expect(d.statusCode).toBe(400);
     expect((await app.inject('/nope')).json().code).toBe('KZ_NOT_FOUND');
     await app.close();

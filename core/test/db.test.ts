@@ -7,7 +7,10 @@ const dir = fileURLToPath(new URL('./fixtures/migrations-v2', import.meta.url));
 
 describe.each(dbEngines())('database on $name', (engine) => {
   let db: (Db & { drop(): Promise<void> }) | undefined;
-  afterEach(async () => { await db?.drop(); db = undefined; });
+  afterEach(async () => {
+    await db?.drop();
+    db = undefined;
+  });
 
   it('applies migrations once, in order, and is idempotent', async () => {
     db = await engine.open();
@@ -43,23 +46,48 @@ describe.each(dbEngines())('database on $name', (engine) => {
     await db.exec('CREATE TABLE blob (id int PRIMARY KEY, b bytea)');
     // every byte value, a backslash and a NUL among them, and one large enough to be stored apart (TOAST)
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-    const big = Buffer.alloc(3 << 20); for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    const big = Buffer.alloc(3 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
     const view = Buffer.concat([Buffer.from('xx'), all]).subarray(2);
-    await db.query('INSERT INTO blob VALUES (1, $1), (2, $2), (3, $3), (4, $4), (5, $5)', [all, big, view, '\\x00ff5c', null]);
-    await db.tx(async (q) => { await q.query('INSERT INTO blob VALUES (6, $1::bytea)', [new Uint8Array([1, 2, 3])]); });
+    await db.query('INSERT INTO blob VALUES (1, $1), (2, $2), (3, $3), (4, $4), (5, $5)', [
+      all,
+      big,
+      view,
+      '\\x00ff5c',
+      null,
+    ]);
+    await db.tx(async (q) => {
+      await q.query('INSERT INTO blob VALUES (6, $1::bytea)', [new Uint8Array([1, 2, 3])]);
+    });
     const { rows } = await db.query<{ id: number; b: Uint8Array | null }>('SELECT id, b FROM blob ORDER BY id');
     const bytes = (r: (typeof rows)[number]) => (r.b === null ? null : Buffer.from(r.b).toString('hex'));
-    expect(rows.map(bytes)).toEqual([all.toString('hex'), big.toString('hex'), all.toString('hex'), '00ff5c', null, '010203']);
+    expect(rows.map(bytes)).toEqual([
+      all.toString('hex'),
+      big.toString('hex'),
+      all.toString('hex'),
+      '00ff5c',
+      null,
+      '010203',
+    ]);
     expect(rows[0]!.b).toBeInstanceOf(Uint8Array);
     // the database holds the bytes themselves, not their text
-    expect((await db.query<{ n: number }>('SELECT octet_length(b) AS n FROM blob WHERE id = 2')).rows[0]!.n).toBe(big.length);
+    expect((await db.query<{ n: number }>('SELECT octet_length(b) AS n FROM blob WHERE id = 2')).rows[0]!.n).toBe(
+      big.length,
+    );
   });
 
   it('rolls back a transaction that throws', async () => {
     db = await engine.open();
     await db.exec('CREATE TABLE t (v int)');
-    await expect(db.tx(async (q) => { await q.query('INSERT INTO t VALUES (1)'); throw new Error('boom'); })).rejects.toThrow('boom');
-    await db.tx(async (q) => { await q.query('INSERT INTO t VALUES (2)'); });
+    await expect(
+      db.tx(async (q) => {
+        await q.query('INSERT INTO t VALUES (1)');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await db.tx(async (q) => {
+      await q.query('INSERT INTO t VALUES (2)');
+    });
     expect((await db.query('SELECT v FROM t')).rows).toEqual([{ v: 2 }]);
   });
 });
@@ -74,7 +102,7 @@ describe('unreachable PostgreSQL', () => {
 });
 
 describe('PGlite settings', () => {
-  it('in memory, new WAL segments are not zero-filled (no disk to reserve); on disk PostgreSQL\'s default stands', async () => {
+  it("in memory, new WAL segments are not zero-filled (no disk to reserve); on disk PostgreSQL's default stands", async () => {
     const { openDb } = await import('../src/index.ts');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -88,7 +116,8 @@ describe('PGlite settings', () => {
       // the rest of PGlite's start parameters still apply
       expect((await mem.query<{ search_path: string }>('SHOW search_path')).rows[0]?.search_path).toBe('public');
     } finally {
-      await mem.close(); await disk.close();
+      await mem.close();
+      await disk.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -18,8 +18,16 @@ function get(u: string, ca?: Buffer): Promise<{ status: number; body: string; hs
   return new Promise((resolve, reject) => {
     const req = request(u, { ca, timeout: 5000 }, (res) => {
       let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, hsts: res.headers['strict-transport-security'] as string | undefined }));
+      res.on('data', (c) => {
+        body += c;
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body,
+          hsts: res.headers['strict-transport-security'] as string | undefined,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -29,15 +37,51 @@ function get(u: string, ca?: Buffer): Promise<{ status: number; body: string; hs
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kz-tls-'));
   const o = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Kizuna test CA');
+  o(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Kizuna test CA',
+  );
   o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   await writeFile(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  o('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  app = await createHttpServer({ name: 'tls-test', logger: createLogger({ name: 't', level: 'silent' }), tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') } });
+  o(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  );
+  app = await createHttpServer({
+    name: 'tls-test',
+    logger: createLogger({ name: 't', level: 'silent' }),
+    tls: { certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') },
+  });
   url = await listen(app, '127.0.0.1', 0);
 });
 
-afterAll(async () => { await app?.close(); });
+afterAll(async () => {
+  await app?.close();
+});
 
 describe('HTTPS', () => {
   it('listens on https and answers a client that trusts the CA, with HSTS', async () => {

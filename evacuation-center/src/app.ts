@@ -43,32 +43,54 @@ export interface TerminalAppOptions {
 
 export type TerminalApp = KzFastify & { terminal: ShelterTerminal; link: MqttLink | null; roster: RosterSource };
 
-const Manual = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  ageGroup: Type.Optional(Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')])),
-  household: Type.Optional(Type.String({ maxLength: 100 })),
-  needsCare: Type.Optional(Type.Boolean()),
-}, { additionalProperties: false });
+const Manual = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    ageGroup: Type.Optional(Type.Union([Type.Literal('child'), Type.Literal('adult'), Type.Literal('senior')])),
+    household: Type.Optional(Type.String({ maxLength: 100 })),
+    needsCare: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
 
 export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalApp> {
   const csp = kioskCsp(o.cardBridgeUrl);
   const bridgeClient = await bridgeClientModule();
   await migrateTerminalDb(o.db);
   const store = new TerminalStore(o.db, { muni: o.muni, shelter: o.shelter, terminal: o.terminal }, o.clock);
-  const roster = new RosterSource({ store, logger: o.logger, consoleUrl: o.consoleUrl, credentials: o.mqttCredentials });
+  const roster = new RosterSource({
+    store,
+    logger: o.logger,
+    consoleUrl: o.consoleUrl,
+    credentials: o.mqttCredentials,
+  });
   await roster.loadCached();
   const refreshRoster = () => {
     if (!o.consoleUrl) return;
-    roster.refresh().catch((e: Error & { code?: string }) => o.logger.warn({ code: e.code, err: e.message }, 'roster refresh failed; using the cached one'));
+    roster
+      .refresh()
+      .catch((e: Error & { code?: string }) =>
+        o.logger.warn({ code: e.code, err: e.message }, 'roster refresh failed; using the cached one'),
+      );
   };
   let link: MqttLink | null = null;
   const terminal = new ShelterTerminal({
-    store, roster, logger: o.logger, verifier: o.verifier, clock: o.clock, capacity: o.capacity, warnRatio: o.warnRatio,
+    store,
+    roster,
+    logger: o.logger,
+    verifier: o.verifier,
+    clock: o.clock,
+    capacity: o.capacity,
+    warnRatio: o.warnRatio,
     onRecorded: () => link?.kick(),
   });
   if (o.mqttUrl && o.mqttCredentials) {
     link = new MqttLink({
-      url: o.mqttUrl, ...o.mqttCredentials, store, logger: o.logger, window: o.sendWindow,
+      url: o.mqttUrl,
+      ...o.mqttCredentials,
+      store,
+      logger: o.logger,
+      window: o.sendWindow,
       onConnect: refreshRoster,
     });
   } else {
@@ -77,7 +99,13 @@ export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalA
   const timer = setInterval(refreshRoster, o.rosterRefreshMs ?? 300_000);
   timer.unref();
 
-  const base = await createHttpServer({ name: 'evacuation-center', logger: o.logger, ready: () => true, bodyLimit: 64 * 1024, tls: o.tls });
+  const base = await createHttpServer({
+    name: 'evacuation-center',
+    logger: o.logger,
+    ready: () => true,
+    bodyLimit: 64 * 1024,
+    tls: o.tls,
+  });
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('terminal', terminal);
   app.decorate('link', link);
@@ -87,56 +115,108 @@ export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalA
     await link?.close();
   });
   // helmet's policy would keep the page from reaching the card-reader bridge on its own port
-  app.addHook('onSend', async (_req, reply, payload) => { reply.header('content-security-policy', csp); return payload; });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('content-security-policy', csp);
+    return payload;
+  });
   await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'] });
-  app.get('/vendor/bridge-client.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(bridgeClient));
+  app.get('/vendor/bridge-client.js', async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(bridgeClient),
+  );
 
   app.get('/api/status', async () => {
     const r = roster.current;
     const backlog = await store.backlog();
     return {
-      muni: o.muni, shelter: o.shelter, terminal: o.terminal,
-      shelterName: r?.roster.shelterName ?? null, welfare: r?.roster.welfare ?? false,
+      muni: o.muni,
+      shelter: o.shelter,
+      terminal: o.terminal,
+      shelterName: r?.roster.shelterName ?? null,
+      welfare: r?.roster.welfare ?? false,
       cardReader: { bridgeUrl: o.cardBridgeUrl ?? null },
       occupancy: await terminal.occupancy(),
       link: {
-        configured: !!link, connected: link?.connected ?? false, peers: link?.peers ?? 'pending',
-        backlog: backlog.count, oldestUnsent: backlog.oldest, lastSentAt: link?.lastSentAt ?? null,
+        configured: !!link,
+        connected: link?.connected ?? false,
+        peers: link?.peers ?? 'pending',
+        backlog: backlog.count,
+        oldestUnsent: backlog.oldest,
+        lastSentAt: link?.lastSentAt ?? null,
       },
-      roster: r ? { version: r.roster.version, fetchedAt: r.fetchedAt, people: r.size, lastError: roster.lastError?.code ?? null }
+      roster: r
+        ? {
+            version: r.roster.version,
+            fetchedAt: r.fetchedAt,
+            people: r.size,
+            lastError: roster.lastError?.code ?? null,
+          }
         : { version: null, fetchedAt: null, people: 0, lastError: roster.lastError?.code ?? null },
     };
   });
 
   app.get('/api/present', async () => ({ people: await terminal.present() }));
 
-  app.post('/api/taps', {
-    schema: { body: Type.Object({ certificate: Type.String({ minLength: 1, maxLength: 16384, pattern: '^[A-Za-z0-9+/=\\s]+$' }) }) },
-  }, async (req) => terminal.tap(new Uint8Array(Buffer.from(req.body.certificate, 'base64'))));
-
-  app.post('/api/check-ins', {
-    schema: {
-      body: Type.Object({
-        tap: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
-        rosterKeys: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), { maxItems: 50 })),
-        manual: Type.Optional(Manual),
-        override: Type.Optional(Type.Boolean()),
-      }, { additionalProperties: false }),
+  app.post(
+    '/api/taps',
+    {
+      schema: {
+        body: Type.Object({
+          certificate: Type.String({ minLength: 1, maxLength: 16384, pattern: '^[A-Za-z0-9+/=\\s]+$' }),
+        }),
+      },
     },
-  }, async (req, reply) => reply.status(201).send(await terminal.checkIn(req.body)));
+    async (req) => terminal.tap(new Uint8Array(Buffer.from(req.body.certificate, 'base64'))),
+  );
 
-  app.post('/api/check-outs', {
-    schema: {
-      body: Type.Object({
-        personKeys: Type.Array(Type.String({ pattern: '^[rcm]:[A-Za-z0-9_-]{1,64}$' }), { minItems: 1, maxItems: 50 }),
-        toShelter: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
-      }, { additionalProperties: false }),
+  app.post(
+    '/api/check-ins',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            tap: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
+            rosterKeys: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), { maxItems: 50 })),
+            manual: Type.Optional(Manual),
+            override: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      },
     },
-  }, async (req, reply) => reply.status(201).send(await terminal.checkOut(req.body)));
+    async (req, reply) => reply.status(201).send(await terminal.checkIn(req.body)),
+  );
 
-  app.post('/api/undo', {
-    schema: { body: Type.Object({ eventIds: Type.Array(Type.String({ minLength: 8, maxLength: 64 }), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }) },
-  }, async (req, reply) => reply.status(201).send(await terminal.undo(req.body.eventIds)));
+  app.post(
+    '/api/check-outs',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            personKeys: Type.Array(Type.String({ pattern: '^[rcm]:[A-Za-z0-9_-]{1,64}$' }), {
+              minItems: 1,
+              maxItems: 50,
+            }),
+            toShelter: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await terminal.checkOut(req.body)),
+  );
+
+  app.post(
+    '/api/undo',
+    {
+      schema: {
+        body: Type.Object(
+          { eventIds: Type.Array(Type.String({ minLength: 8, maxLength: 64 }), { minItems: 1, maxItems: 50 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await terminal.undo(req.body.eventIds)),
+  );
 
   app.post('/api/roster/refresh', async () => ({ outcome: await roster.refresh() }));
 
@@ -152,8 +232,10 @@ export interface StartTerminalOptions extends Omit<TerminalAppOptions, 'db'> {
 }
 
 /** Listen (default port 18820) and return the URL and a close() that also closes a db it opened. */
-export async function startTerminal(o: StartTerminalOptions): Promise<{ url: string; app: TerminalApp; close(): Promise<void> }> {
-  const db = o.db ?? await openDb({ dataDir: o.dataDir ?? 'memory' });
+export async function startTerminal(
+  o: StartTerminalOptions,
+): Promise<{ url: string; app: TerminalApp; close(): Promise<void> }> {
+  const db = o.db ?? (await openDb({ dataDir: o.dataDir ?? 'memory' }));
   const app = await buildTerminalApp({ ...o, db });
   const url = await listen(app, o.host ?? '127.0.0.1', o.port ?? 18820).catch(async (e) => {
     await app.close();
@@ -161,7 +243,8 @@ export async function startTerminal(o: StartTerminalOptions): Promise<{ url: str
     throw e;
   });
   return {
-    url, app,
+    url,
+    app,
     async close() {
       await app.close();
       if (!o.db) await db.close();

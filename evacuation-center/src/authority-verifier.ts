@@ -42,7 +42,10 @@ export function authorityCardVerifier(o: AuthorityVerifierOptions): AuthorityCar
     loading ??= (async () => {
       const pem = await anchorsPem();
       if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('the trust anchors are not PEM certificates');
-      const v: Verifier = createVerifier({ trustAnchors: pem, status: ocspStatusSource(`${base}/ocsp`, { timeoutMs }) });
+      const v: Verifier = createVerifier({
+        trustAnchors: pem,
+        status: ocspStatusSource(`${base}/ocsp`, { timeoutMs }),
+      });
       o.logger.info({ anchors: v.anchors.map((a) => a.subject), authority: base }, 'card verifier ready');
       return jpkiCardVerifier(v);
     })().catch((e: Error) => {
@@ -57,15 +60,25 @@ export function authorityCardVerifier(o: AuthorityVerifierOptions): AuthorityCar
     try {
       v = await load();
     } catch (e) {
-      o.logger.warn({ code: 'KZ_SHELTER_CARD_STATUS_UNKNOWN', err: (e as Error).message }, 'no trust anchors yet; card refused (fail closed)');
+      o.logger.warn(
+        { code: 'KZ_SHELTER_CARD_STATUS_UNKNOWN', err: (e as Error).message },
+        'no trust anchors yet; card refused (fail closed)',
+      );
       return { ok: false, reason: 'status-unknown' };
     }
     return v(der);
   };
   return Object.assign(verify, {
-    prepare: () => load().then(() => true, (e: Error) => {
-      o.logger.warn({ code: 'KZ_SHELTER_ANCHORS_UNAVAILABLE', err: e.message }, 'trust anchors not loaded yet; cards are refused until they are');
-      return false;
-    }),
+    prepare: () =>
+      load().then(
+        () => true,
+        (e: Error) => {
+          o.logger.warn(
+            { code: 'KZ_SHELTER_ANCHORS_UNAVAILABLE', err: e.message },
+            'trust anchors not loaded yet; cards are refused until they are',
+          );
+          return false;
+        },
+      ),
   });
 }

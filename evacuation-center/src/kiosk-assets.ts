@@ -14,11 +14,18 @@ let bridgeClient: Promise<string> | null = null;
 export function bridgeClientModule(): Promise<string> {
   bridgeClient ??= build({
     entryPoints: [require.resolve('@kizuna/jpki/bridge-client')],
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, legalComments: 'none',
-  }).then((r) => r.outputFiles[0]!.text).catch((e: unknown) => {
-    bridgeClient = null; // let a later start try again
-    throw e;
-  });
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    legalComments: 'none',
+  })
+    .then((r) => r.outputFiles[0]!.text)
+    .catch((e: unknown) => {
+      bridgeClient = null; // let a later start try again
+      throw e;
+    });
   return bridgeClient;
 }
 
@@ -30,12 +37,21 @@ export function kioskCsp(cardBridgeUrl: string | null | undefined): string {
   let bridge = '';
   if (cardBridgeUrl) {
     const u = new URL(cardBridgeUrl);
-    if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new TypeError(`card bridge URL must be ws:// or wss://, not ${u.protocol}`);
+    if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+      throw new TypeError(`card bridge URL must be ws:// or wss://, not ${u.protocol}`);
     bridge = ` ${u.protocol}//${u.host}`;
   }
   return [
-    "default-src 'self'", "base-uri 'self'", "font-src 'self' data:", "form-action 'self'", "frame-ancestors 'self'",
-    "img-src 'self' data:", "object-src 'none'", "script-src 'self'", "script-src-attr 'none'", "style-src 'self' 'unsafe-inline'",
+    "default-src 'self'",
+    "base-uri 'self'",
+    "font-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "script-src 'self'",
+    "script-src-attr 'none'",
+    "style-src 'self' 'unsafe-inline'",
     `connect-src 'self'${bridge}`,
   ].join(';');
 }

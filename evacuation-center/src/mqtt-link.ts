@@ -47,16 +47,25 @@ export class MqttLink {
     this.window = opts.window ?? 256;
     const { store } = opts;
     this.client = mqtt.connect(opts.url, {
-      clientId: opts.username, username: opts.username, password: opts.password,
-      clean: false, protocolVersion: 4, reconnectPeriod: opts.reconnectPeriodMs ?? 1000, connectTimeout: 5000,
-      keepalive: 30, resubscribe: true,
+      clientId: opts.username,
+      username: opts.username,
+      password: opts.password,
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
+      connectTimeout: 5000,
+      keepalive: 30,
+      resubscribe: true,
     });
     // PUBACK a peer's event only after it is stored: handleMessage acks when its callback runs.
     this.client.handleMessage = (packet: IPublishPacket, done) => {
-      this.onMessage(packet).then(() => done(), (err: Error) => {
-        opts.logger.error({ code: 'KZ_SHELTER_PEER_STORE_FAILED', err: err.message }, 'could not store a peer event');
-        done(err);
-      });
+      this.onMessage(packet).then(
+        () => done(),
+        (err: Error) => {
+          opts.logger.error({ code: 'KZ_SHELTER_PEER_STORE_FAILED', err: err.message }, 'could not store a peer event');
+          done(err);
+        },
+      );
     };
     this.client.on('connect', () => {
       this.lastError = null;
@@ -69,19 +78,28 @@ export class MqttLink {
       this.lastError = err.message;
       opts.logger.warn({ code: 'KZ_SHELTER_BROKER_ERROR', err: err.message }, 'broker error');
     });
-    this.client.on('offline', () => opts.logger.warn({ code: 'KZ_SHELTER_BROKER_OFFLINE' }, 'broker unreachable; recording locally'));
+    this.client.on('offline', () =>
+      opts.logger.warn({ code: 'KZ_SHELTER_BROKER_OFFLINE' }, 'broker unreachable; recording locally'),
+    );
   }
 
-  get connected(): boolean { return this.client.connected; }
+  get connected(): boolean {
+    return this.client.connected;
+  }
 
   /** New rows are in the outbox. */
-  kick(): void { void this.pump(); }
+  kick(): void {
+    void this.pump();
+  }
 
   /** Resolves when the outbox is empty (tests and benchmarks). */
   async drained(): Promise<void> {
     for (;;) {
       if ((await this.opts.store.backlog()).count === 0) return;
-      await new Promise<void>((resolve) => { this.drainWaiters.push(resolve); setTimeout(resolve, 200); });
+      await new Promise<void>((resolve) => {
+        this.drainWaiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
     }
   }
 
@@ -95,14 +113,20 @@ export class MqttLink {
   private async subscribePeers(): Promise<void> {
     const { store, logger } = this.opts;
     try {
-      const granted = await this.client.subscribeAsync(topics.shelterEventsAt(store.ids.muni, store.ids.shelter), { qos: 1 });
+      const granted = await this.client.subscribeAsync(topics.shelterEventsAt(store.ids.muni, store.ids.shelter), {
+        qos: 1,
+      });
       this.peers = granted.every((g) => g.qos !== 128) ? 'subscribed' : 'denied';
     } catch (e) {
       // aedes answers a refused filter with SUBACK 0x80 and mqtt.js rejects the whole call
       const g = (e as { packet?: { granted?: number[] } }).packet?.granted;
       this.peers = g && g.every((q) => q === 128) ? 'denied' : 'pending';
     }
-    if (this.peers === 'denied') logger.warn({ code: 'KZ_SHELTER_PEERS_DENIED' }, "broker refused this shelter's event topics; counting local events and the console's");
+    if (this.peers === 'denied')
+      logger.warn(
+        { code: 'KZ_SHELTER_PEERS_DENIED' },
+        "broker refused this shelter's event topics; counting local events and the console's",
+      );
   }
 
   private async onMessage(packet: IPublishPacket): Promise<void> {
@@ -114,14 +138,20 @@ export class MqttLink {
     try {
       ev = decodeMessage(ShelterEventSchema, packet.payload as Uint8Array, 'shelter-event');
     } catch (e) {
-      logger.warn({ code: 'KZ_MESSAGE_INVALID', topic: packet.topic, err: (e as Error).message }, 'dropped an invalid peer event');
+      logger.warn(
+        { code: 'KZ_MESSAGE_INVALID', topic: packet.topic, err: (e as Error).message },
+        'dropped an invalid peer event',
+      );
       return;
     }
     if (await store.ingest(t.terminal, ev)) this.opts.onPeerEvent?.(t.terminal, ev);
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping) { this.again = true; return; }
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
     this.pumping = true;
     try {
       do {
@@ -133,7 +163,10 @@ export class MqttLink {
             for (const r of rows) this.send(r);
           }
         } catch (e) {
-          this.opts.logger.error({ code: 'KZ_SHELTER_OUTBOX_READ_FAILED', err: (e as Error).message }, 'outbox read failed');
+          this.opts.logger.error(
+            { code: 'KZ_SHELTER_OUTBOX_READ_FAILED', err: (e as Error).message },
+            'outbox read failed',
+          );
         }
       } while (this.again);
     } finally {
@@ -144,18 +177,25 @@ export class MqttLink {
   private send(r: { seq: number; topic: string; payload: string }): void {
     this.cursor = r.seq;
     this.inflight += 1;
-    this.client.publishAsync(r.topic, r.payload, { qos: 1 }).then(
-      () => { this.acked.push(r.seq); this.lastSentAt = new Date().toISOString(); void this.flushAcks(); },
-      (err: Error) => {
-        // mqtt.js gave up on it (client ended): read it again from the outbox later
-        this.cursor = Math.min(this.cursor, r.seq - 1);
-        this.lastError = err.message;
-      },
-    ).finally(() => {
-      this.inflight -= 1;
-      // refill in batches: one outbox read per half window, not one per PUBACK
-      if (!this.closed && this.inflight <= this.window / 2) void this.pump();
-    });
+    this.client
+      .publishAsync(r.topic, r.payload, { qos: 1 })
+      .then(
+        () => {
+          this.acked.push(r.seq);
+          this.lastSentAt = new Date().toISOString();
+          void this.flushAcks();
+        },
+        (err: Error) => {
+          // mqtt.js gave up on it (client ended): read it again from the outbox later
+          this.cursor = Math.min(this.cursor, r.seq - 1);
+          this.lastError = err.message;
+        },
+      )
+      .finally(() => {
+        this.inflight -= 1;
+        // refill in batches: one outbox read per half window, not one per PUBACK
+        if (!this.closed && this.inflight <= this.window / 2) void this.pump();
+      });
   }
 
   /** Mark PUBACKed rows sent, batched: one UPDATE for all acks that arrived meanwhile. */
@@ -167,7 +207,10 @@ export class MqttLink {
         while (this.acked.length) {
           const batch = this.acked.splice(0, this.acked.length);
           await this.opts.store.markSent(batch).catch((e: Error) => {
-            this.opts.logger.error({ code: 'KZ_SHELTER_OUTBOX_MARK_FAILED', err: e.message }, 'could not mark sent; will resend');
+            this.opts.logger.error(
+              { code: 'KZ_SHELTER_OUTBOX_MARK_FAILED', err: e.message },
+              'could not mark sent; will resend',
+            );
           });
         }
       } finally {

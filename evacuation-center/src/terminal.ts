@@ -19,8 +19,13 @@ export interface ManualEntry {
 }
 
 export interface PersonView {
-  rosterKey: string; displayName: string; reading?: string | undefined; ageGroup?: string | undefined;
-  needsCare: boolean; needs: string[]; present: boolean;
+  rosterKey: string;
+  displayName: string;
+  reading?: string | undefined;
+  ageGroup?: string | undefined;
+  needsCare: boolean;
+  needs: string[];
+  present: boolean;
 }
 
 export type TapResult =
@@ -50,7 +55,11 @@ export interface PresentView {
   checkInEvent: string | null;
 }
 
-interface Tap { serial: string; rosterKey: string | null; expires: number }
+interface Tap {
+  serial: string;
+  rosterKey: string | null;
+  expires: number;
+}
 
 export interface TerminalOptions {
   store: TerminalStore;
@@ -74,12 +83,15 @@ export class ShelterTerminal {
     this.clock = opts.clock ?? (() => new Date());
   }
 
-  get store(): TerminalStore { return this.opts.store; }
+  get store(): TerminalStore {
+    return this.opts.store;
+  }
 
   /** A card was read: verify it (revocation included) and find the person on the roster. */
   async tap(der: Uint8Array): Promise<TapResult> {
     if (der.length < 16 || der[0] !== 0x30) throw shelterErrors.KZ_SHELTER_CARD_UNREADABLE('not a DER certificate');
-    if (!this.opts.verifier) throw shelterErrors.KZ_SHELTER_CARD_STATUS_UNKNOWN('no certificate verifier is configured');
+    if (!this.opts.verifier)
+      throw shelterErrors.KZ_SHELTER_CARD_STATUS_UNKNOWN('no certificate verifier is configured');
     let check;
     try {
       check = await this.opts.verifier(der);
@@ -103,11 +115,19 @@ export class ShelterTerminal {
     const members = this.opts.roster.current!.household(person.household);
     const presence = await this.store.presence(members.map((m) => `r:${m.rosterKey}`));
     const view = (p: RosterPerson): PersonView => ({
-      rosterKey: p.rosterKey, displayName: p.displayName, reading: p.reading, ageGroup: p.ageGroup,
-      needsCare: p.needsCare, needs: p.needs, present: presence.get(`r:${p.rosterKey}`)?.present ?? false,
+      rosterKey: p.rosterKey,
+      displayName: p.displayName,
+      reading: p.reading,
+      ageGroup: p.ageGroup,
+      needsCare: p.needsCare,
+      needs: p.needs,
+      present: presence.get(`r:${p.rosterKey}`)?.present ?? false,
     });
     return {
-      tap, status: 'roster', person: view(person), expiresAt,
+      tap,
+      status: 'roster',
+      person: view(person),
+      expiresAt,
       household: members.filter((m) => m.rosterKey !== person.rosterKey).map(view),
     };
   }
@@ -116,7 +136,12 @@ export class ShelterTerminal {
    * Check in: after a tap (the person and any of their household, or an unknown card with what
    * staff typed), or by hand with no card. Refuses past capacity unless `override`.
    */
-  async checkIn(req: { tap?: string; rosterKeys?: string[]; manual?: ManualEntry; override?: boolean }): Promise<ActionResult> {
+  async checkIn(req: {
+    tap?: string;
+    rosterKeys?: string[];
+    manual?: ManualEntry;
+    override?: boolean;
+  }): Promise<ActionResult> {
     const tap = req.tap ? this.takeTap(req.tap) : null;
     const manual = req.manual ? cleanManual(req.manual) : undefined;
     let drafts: (EventDraft & { key: string | null })[];
@@ -131,15 +156,28 @@ export class ShelterTerminal {
         return { type: 'check-in', rosterKey: k, needsCare: p.needsCare, key: `r:${k}` };
       });
     } else if (tap) {
-      if (req.rosterKeys?.length) throw shelterErrors.KZ_SHELTER_BAD_REQUEST('this card is not on the roster; it has no household to add');
-      drafts = [{ type: 'check-in', certSerial: tap.serial, manual, needsCare: manual?.needsCare ?? false, key: `c:${tap.serial}` }];
+      if (req.rosterKeys?.length)
+        throw shelterErrors.KZ_SHELTER_BAD_REQUEST('this card is not on the roster; it has no household to add');
+      drafts = [
+        {
+          type: 'check-in',
+          certSerial: tap.serial,
+          manual,
+          needsCare: manual?.needsCare ?? false,
+          key: `c:${tap.serial}`,
+        },
+      ];
     } else {
       if (!manual) throw shelterErrors.KZ_SHELTER_BAD_REQUEST('give a card tap or a name typed by staff');
-      if (req.rosterKeys?.length) throw shelterErrors.KZ_SHELTER_BAD_REQUEST('roster people are checked in with their card tap');
+      if (req.rosterKeys?.length)
+        throw shelterErrors.KZ_SHELTER_BAD_REQUEST('roster people are checked in with their card tap');
       drafts = [{ type: 'check-in', manual, needsCare: manual.needsCare ?? false, key: null }];
     }
     const { events, result } = await this.store.record(async (q) => {
-      const presence = await this.store.presence(drafts.flatMap((d) => (d.key ? [d.key] : [])), q);
+      const presence = await this.store.presence(
+        drafts.flatMap((d) => (d.key ? [d.key] : [])),
+        q,
+      );
       const skipped = drafts.filter((d) => d.key && presence.get(d.key)?.present).map((d) => d.key!);
       const todo = drafts.filter((d) => !d.key || !skipped.includes(d.key));
       if (todo.length === 0) {
@@ -148,7 +186,11 @@ export class ShelterTerminal {
       const occ = await this.store.occupancy(q);
       const capacity = this.capacity();
       if (capacity !== null && occ.present + todo.length > capacity && !req.override) {
-        throw shelterErrors.KZ_SHELTER_FULL(`${occ.present} of ${capacity} places taken`, { present: occ.present, capacity, adding: todo.length });
+        throw shelterErrors.KZ_SHELTER_FULL(`${occ.present} of ${capacity} places taken`, {
+          present: occ.present,
+          capacity,
+          adding: todo.length,
+        });
       }
       return { drafts: todo.map(({ key: _k, ...d }) => d), result: skipped };
     });
@@ -159,7 +201,7 @@ export class ShelterTerminal {
   /** Check out (left the shelter) or transfer to another shelter. */
   async checkOut(req: { personKeys: string[]; toShelter?: string }): Promise<ActionResult> {
     if (req.toShelter !== undefined && (!isSafeId(req.toShelter) || req.toShelter === this.store.ids.shelter)) {
-      throw shelterErrors.KZ_SHELTER_BAD_REQUEST('toShelter must be another shelter\'s id');
+      throw shelterErrors.KZ_SHELTER_BAD_REQUEST("toShelter must be another shelter's id");
     }
     const keys = [...new Set(req.personKeys)];
     if (keys.length === 0) throw shelterErrors.KZ_SHELTER_BAD_REQUEST('choose who leaves');
@@ -170,7 +212,11 @@ export class ShelterTerminal {
         if (!p?.present) throw shelterErrors.KZ_SHELTER_NOT_PRESENT(k);
         const type = req.toShelter ? 'transfer-out' : 'check-out';
         const ref = k.slice(2);
-        const who = k.startsWith('r:') ? { rosterKey: ref } : k.startsWith('c:') ? { certSerial: ref } : { checkIn: ref };
+        const who = k.startsWith('r:')
+          ? { rosterKey: ref }
+          : k.startsWith('c:')
+            ? { certSerial: ref }
+            : { checkIn: ref };
         return { type, ...who, needsCare: p.needsCare, ...(req.toShelter ? { toShelter: req.toShelter } : {}) };
       });
       return { drafts, result: null };
@@ -187,8 +233,10 @@ export class ShelterTerminal {
       for (const id of ids) {
         const found = await this.store.event(id, q);
         if (!found) throw shelterErrors.KZ_SHELTER_UNDO_REFUSED(`no event ${id}`);
-        if (found.terminal !== this.store.ids.terminal) throw shelterErrors.KZ_SHELTER_UNDO_REFUSED('it was recorded at another terminal');
-        if (found.event.type === 'undo') throw shelterErrors.KZ_SHELTER_UNDO_REFUSED('an undo cannot be undone; record the action again');
+        if (found.terminal !== this.store.ids.terminal)
+          throw shelterErrors.KZ_SHELTER_UNDO_REFUSED('it was recorded at another terminal');
+        if (found.event.type === 'undo')
+          throw shelterErrors.KZ_SHELTER_UNDO_REFUSED('an undo cannot be undone; record the action again');
         if (found.undone) throw shelterErrors.KZ_SHELTER_UNDO_REFUSED('already undone');
         drafts.push({ type: 'undo', undoes: id });
       }
@@ -216,7 +264,11 @@ export class ShelterTerminal {
       const person = kind === 'roster' ? roster?.person(p.personKey.slice(2)) : undefined;
       const manual = p.checkIn?.manual;
       return {
-        personKey: p.personKey, kind, since: p.since, needsCare: p.needsCare, checkInEvent: p.checkInEvent,
+        personKey: p.personKey,
+        kind,
+        since: p.since,
+        needsCare: p.needsCare,
+        checkInEvent: p.checkInEvent,
         displayName: person?.displayName ?? manual?.name ?? null,
         household: person?.household ?? manual?.household ?? null,
         ageGroup: person?.ageGroup ?? manual?.ageGroup ?? null,
@@ -227,7 +279,11 @@ export class ShelterTerminal {
   private async done(events: ShelterEvent[], skipped: string[]): Promise<ActionResult> {
     if (events.length) this.opts.onRecorded?.(events);
     this.opts.logger.info({ events: events.map((e) => ({ type: e.type, seq: e.seq })) }, 'recorded');
-    return { events: events.map((e) => ({ eventId: e.eventId, seq: e.seq, type: e.type })), skipped, occupancy: await this.occupancy() };
+    return {
+      events: events.map((e) => ({ eventId: e.eventId, seq: e.seq, type: e.type })),
+      skipped,
+      occupancy: await this.occupancy(),
+    };
   }
 
   private newTap(t: Omit<Tap, 'expires'>): string {
@@ -244,7 +300,8 @@ export class ShelterTerminal {
       this.taps.delete(id);
       throw shelterErrors.KZ_SHELTER_TAP_EXPIRED();
     }
-    if (t.rosterKey && !this.opts.roster.current?.person(t.rosterKey)) throw shelterErrors.KZ_SHELTER_TAP_EXPIRED('the roster changed; tap again');
+    if (t.rosterKey && !this.opts.roster.current?.person(t.rosterKey))
+      throw shelterErrors.KZ_SHELTER_TAP_EXPIRED('the roster changed; tap again');
     return t;
   }
 }

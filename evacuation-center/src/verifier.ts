@@ -10,7 +10,10 @@ export type CardVerifier = (der: Uint8Array) => Promise<CardCheck>;
 
 /** jpki's verifier as the terminal needs it (structural, so this part does not pin jpki's internals). */
 export interface AuthCertificateVerifier {
-  verifyCertificate(der: Uint8Array, opts: { purpose: 'auth' }): Promise<{ ok: true; serial: string } | { ok: false; reason: string }>;
+  verifyCertificate(
+    der: Uint8Array,
+    opts: { purpose: 'auth' },
+  ): Promise<{ ok: true; serial: string } | { ok: false; reason: string }>;
 }
 
 /** The terminal's CardVerifier over jpki's `createVerifier(...)`: user-authentication purpose, revocation checked. */
@@ -24,10 +27,14 @@ export function jpkiCardVerifier(v: AuthCertificateVerifier): CardVerifier {
 /** Turn a verifier's named reason (jpki FAILURE_REASONS) into the terminal's error, so staff see what to do. */
 export function cardError(reason: string) {
   switch (reason) {
-    case 'revoked': return shelterErrors.KZ_SHELTER_CARD_REVOKED();
-    case 'malformed': return shelterErrors.KZ_SHELTER_CARD_UNREADABLE(reason);
-    case 'status-unknown': return shelterErrors.KZ_SHELTER_CARD_STATUS_UNKNOWN(reason);
-    default: return shelterErrors.KZ_SHELTER_CARD_INVALID(reason); // expired, unknown-issuer, wrong-certificate-type, bad-signature…
+    case 'revoked':
+      return shelterErrors.KZ_SHELTER_CARD_REVOKED();
+    case 'malformed':
+      return shelterErrors.KZ_SHELTER_CARD_UNREADABLE(reason);
+    case 'status-unknown':
+      return shelterErrors.KZ_SHELTER_CARD_STATUS_UNKNOWN(reason);
+    default:
+      return shelterErrors.KZ_SHELTER_CARD_INVALID(reason); // expired, unknown-issuer, wrong-certificate-type, bad-signature…
   }
 }
 

@@ -51,13 +51,18 @@ describe('card verifier against the authority over HTTP', () => {
   async function terminalWith(verifier: Parameters<typeof buildTerminalApp>[0]['verifier']) {
     const app = await buildTerminalApp({ db, logger: quietLogger(), ...IDS, verifier });
     apps.push(app);
-    return (der: Uint8Array) => app.inject({ method: 'POST', url: '/api/taps', payload: { certificate: Buffer.from(der).toString('base64') } });
+    return (der: Uint8Array) =>
+      app.inject({ method: 'POST', url: '/api/taps', payload: { certificate: Buffer.from(der).toString('base64') } });
   }
 
   it('refuses cards while the authority cannot be reached, then verifies once it is back (anchors fetched late)', async () => {
     await server!.close();
     server = null;
-    const verifier = authorityCardVerifier({ authorityUrl: `http://127.0.0.1:${port}`, logger: quietLogger(), timeoutMs: 2000 });
+    const verifier = authorityCardVerifier({
+      authorityUrl: `http://127.0.0.1:${port}`,
+      logger: quietLogger(),
+      timeoutMs: 2000,
+    });
     expect(await verifier.prepare()).toBe(false);
     const tap = await terminalWith(verifier);
     const refused = await tap(cards.good!);
@@ -71,7 +76,11 @@ describe('card verifier against the authority over HTTP', () => {
   });
 
   it('fails closed when the OCSP responder goes away after the anchors were loaded', async () => {
-    const verifier = authorityCardVerifier({ authorityUrl: `http://127.0.0.1:${port}/`, logger: quietLogger(), timeoutMs: 2000 });
+    const verifier = authorityCardVerifier({
+      authorityUrl: `http://127.0.0.1:${port}/`,
+      logger: quietLogger(),
+      timeoutMs: 2000,
+    });
     expect(await verifier.prepare()).toBe(true);
     const tap = await terminalWith(verifier);
     expect((await tap(cards.good!)).statusCode).toBe(200);
@@ -85,7 +94,11 @@ describe('card verifier against the authority over HTTP', () => {
     const other = await createAuthority();
     const pinnedOther = join(dir, 'other.pem');
     await writeFile(pinnedOther, other.trustAnchors().pem);
-    const verifier = authorityCardVerifier({ authorityUrl: `http://127.0.0.1:${port}`, trustAnchorsFile: pinnedOther, logger: quietLogger() });
+    const verifier = authorityCardVerifier({
+      authorityUrl: `http://127.0.0.1:${port}`,
+      trustAnchorsFile: pinnedOther,
+      logger: quietLogger(),
+    });
     expect(await verifier.prepare()).toBe(true);
     const tap = await terminalWith(verifier);
     const r = await tap(cards.good!);
@@ -94,17 +107,37 @@ describe('card verifier against the authority over HTTP', () => {
 
     const pinnedRight = join(dir, 'right.pem');
     await writeFile(pinnedRight, authority.trustAnchors().pem);
-    const right = authorityCardVerifier({ authorityUrl: `http://127.0.0.1:${port}`, trustAnchorsFile: pinnedRight, logger: quietLogger() });
+    const right = authorityCardVerifier({
+      authorityUrl: `http://127.0.0.1:${port}`,
+      trustAnchorsFile: pinnedRight,
+      logger: quietLogger(),
+    });
     expect((await (await terminalWith(right))(cards.good!)).statusCode).toBe(200);
 
     const junk = join(dir, 'junk.pem');
     await writeFile(junk, 'not a certificate');
-    expect(await authorityCardVerifier({ authorityUrl: `http://127.0.0.1:${port}`, trustAnchorsFile: junk, logger: quietLogger() }).prepare()).toBe(false);
-    expect(await authorityCardVerifier({ authorityUrl: `http://127.0.0.1:${port}`, trustAnchorsFile: join(dir, 'missing.pem'), logger: quietLogger() }).prepare()).toBe(false);
+    expect(
+      await authorityCardVerifier({
+        authorityUrl: `http://127.0.0.1:${port}`,
+        trustAnchorsFile: junk,
+        logger: quietLogger(),
+      }).prepare(),
+    ).toBe(false);
+    expect(
+      await authorityCardVerifier({
+        authorityUrl: `http://127.0.0.1:${port}`,
+        trustAnchorsFile: join(dir, 'missing.pem'),
+        logger: quietLogger(),
+      }).prepare(),
+    ).toBe(false);
   });
 
   it('takes the verifier the system launcher builds in-process (anchors as DER certificates, in-process OCSP)', async () => {
-    const tap = await terminalWith(jpkiCardVerifier(createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() })));
+    const tap = await terminalWith(
+      jpkiCardVerifier(
+        createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() }),
+      ),
+    );
     expect((await tap(cards.good!)).statusCode).toBe(200);
     expect((await tap(cards.lost!)).json()).toMatchObject({ code: 'KZ_SHELTER_CARD_REVOKED' });
   });

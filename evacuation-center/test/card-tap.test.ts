@@ -30,32 +30,44 @@ describe('card taps', () => {
       cards[who] = { der, serial: issued.authSerial };
     }
     authority.revoke(cards.lost!.serial, 'card-lost');
-    const roster = await makeRoster([
-      { key: 'p-hanako', name: '山田 花子', household: 'h-yamada', serials: [cards.hanako!.serial], needsCare: true },
-      { key: 'p-taro', name: '山田 太郎', household: 'h-yamada', serials: [cards.taro!.serial] },
-      { key: 'p-child', name: '山田 陽菜', household: 'h-yamada', ageGroup: 'child' },
-      { key: 'p-lost', name: '佐藤 茂', household: 'h-sato', serials: [cards.lost!.serial] },
-      { key: 'p-other', name: '鈴木 幸子', household: 'h-suzuki' },
-    ], { capacity: 4 });
+    const roster = await makeRoster(
+      [
+        { key: 'p-hanako', name: '山田 花子', household: 'h-yamada', serials: [cards.hanako!.serial], needsCare: true },
+        { key: 'p-taro', name: '山田 太郎', household: 'h-yamada', serials: [cards.taro!.serial] },
+        { key: 'p-child', name: '山田 陽菜', household: 'h-yamada', ageGroup: 'child' },
+        { key: 'p-lost', name: '佐藤 茂', household: 'h-sato', serials: [cards.lost!.serial] },
+        { key: 'p-other', name: '鈴木 幸子', household: 'h-suzuki' },
+      ],
+      { capacity: 4 },
+    );
     db = await openDb({});
     await migrateTerminalDb(db);
     await new TerminalStore(db, IDS).saveRoster(roster.version, roster);
     const verifier = createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource() });
     app = await buildTerminalApp({ db, logger: quietLogger(), ...IDS, verifier: jpkiCardVerifier(verifier) });
   });
-  afterAll(async () => { await app?.close(); await db?.close(); });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
 
-  const tap = (der: Uint8Array) => app.inject({ method: 'POST', url: '/api/taps', payload: { certificate: Buffer.from(der).toString('base64') } });
+  const tap = (der: Uint8Array) =>
+    app.inject({ method: 'POST', url: '/api/taps', payload: { certificate: Buffer.from(der).toString('base64') } });
   const checkIn = (payload: object) => app.inject({ method: 'POST', url: '/api/check-ins', payload });
 
   it('finds the tapped resident and their household on the roster, then checks in the chosen members', async () => {
     const r = await tap(cards.hanako!.der);
     expect(r.statusCode).toBe(200);
     const body = r.json();
-    expect(body).toMatchObject({ status: 'roster', person: { rosterKey: 'p-hanako', displayName: '山田 花子', needsCare: true, present: false } });
+    expect(body).toMatchObject({
+      status: 'roster',
+      person: { rosterKey: 'p-hanako', displayName: '山田 花子', needsCare: true, present: false },
+    });
     expect(body.household.map((p: { rosterKey: string }) => p.rosterKey).sort()).toEqual(['p-child', 'p-taro']);
     // someone from another household cannot ride on this tap
-    expect((await checkIn({ tap: body.tap, rosterKeys: ['p-hanako', 'p-other'] })).json()).toMatchObject({ code: 'KZ_SHELTER_NOT_IN_HOUSEHOLD' });
+    expect((await checkIn({ tap: body.tap, rosterKeys: ['p-hanako', 'p-other'] })).json()).toMatchObject({
+      code: 'KZ_SHELTER_NOT_IN_HOUSEHOLD',
+    });
     const ok = await checkIn({ tap: body.tap, rosterKeys: ['p-hanako', 'p-child'] });
     expect(ok.statusCode).toBe(201);
     expect(ok.json().occupancy).toMatchObject({ present: 2, needsCare: 1 });
@@ -73,7 +85,11 @@ describe('card taps', () => {
     const res = await checkIn({ tap: r.tap, manual: { name: 'Visitor from another city', ageGroup: 'adult' } });
     expect(res.statusCode).toBe(201);
     const [row] = await new TerminalStore(db, IDS).unsent(res.json().events[0].seq - 1, 1);
-    expect(JSON.parse(row!.payload)).toMatchObject({ type: 'check-in', certSerial: cards.stranger!.serial, manual: { name: 'Visitor from another city' } });
+    expect(JSON.parse(row!.payload)).toMatchObject({
+      type: 'check-in',
+      certSerial: cards.stranger!.serial,
+      manual: { name: 'Visitor from another city' },
+    });
     expect(JSON.parse(row!.payload).rosterKey).toBeUndefined();
   });
 
@@ -96,6 +112,9 @@ describe('card taps', () => {
     expect(full.statusCode).toBe(409);
     expect(full.json()).toMatchObject({ code: 'KZ_SHELTER_FULL', details: { capacity: 4 } });
     const r2 = (await tap(cards.taro!.der)).json();
-    expect((await checkIn({ tap: r2.tap, override: true })).json().occupancy).toMatchObject({ present: 5, level: 'full' });
+    expect((await checkIn({ tap: r2.tap, override: true })).json().occupancy).toMatchObject({
+      present: 5,
+      level: 'full',
+    });
   });
 });

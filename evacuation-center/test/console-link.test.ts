@@ -17,7 +17,14 @@ import { createAuthority } from '@kizuna/jpki/authority';
 import { createVerifier } from '@kizuna/jpki/verifier';
 import { startCardBridge, type RunningBridge } from '@kizuna/jpki/bridge-server';
 import {
-  addShelter, addZone, bindResidentToDevice, createStaff, registerDevice, seedResidents, startConsole, type StartedConsole,
+  addShelter,
+  addZone,
+  bindResidentToDevice,
+  createStaff,
+  registerDevice,
+  seedResidents,
+  startConsole,
+  type StartedConsole,
 } from '@kizuna/municipal-console';
 import { startTerminal } from '../src/app.ts';
 import { jpkiCardVerifier } from '../src/verifier.ts';
@@ -25,10 +32,35 @@ import { quietLogger } from './helpers.ts';
 
 const MUNI = '999997';
 const SHELTER = 'sh-school';
-const square = (lon0: number, lat0: number, d = 0.02): [number, number][] => [[lon0, lat0], [lon0 + d, lat0], [lon0 + d, lat0 + d], [lon0, lat0 + d], [lon0, lat0]];
-const resident = (id: string, familyName: string, givenName: string, familyKana: string, givenKana: string, more: { needsHelp?: boolean; birthDate?: string } = {}) => ({
-  id, familyName, givenName, familyKana, givenKana, address: `絆市川辺${id}`, birthDate: more.birthDate ?? '1980-01-01', sex: 2 as const,
-  language: 'ja' as const, needsHelp: more.needsHelp ?? false, household: 'H1', zone: 'z-kawabe', lat: 36.004, lon: 140.004,
+const square = (lon0: number, lat0: number, d = 0.02): [number, number][] => [
+  [lon0, lat0],
+  [lon0 + d, lat0],
+  [lon0 + d, lat0 + d],
+  [lon0, lat0 + d],
+  [lon0, lat0],
+];
+const resident = (
+  id: string,
+  familyName: string,
+  givenName: string,
+  familyKana: string,
+  givenKana: string,
+  more: { needsHelp?: boolean; birthDate?: string } = {},
+) => ({
+  id,
+  familyName,
+  givenName,
+  familyKana,
+  givenKana,
+  address: `絆市川辺${id}`,
+  birthDate: more.birthDate ?? '1980-01-01',
+  sex: 2 as const,
+  language: 'ja' as const,
+  needsHelp: more.needsHelp ?? false,
+  household: 'H1',
+  zone: 'z-kawabe',
+  lat: 36.004,
+  lon: 140.004,
 });
 
 async function until<T>(fn: () => Promise<T | false | undefined>, what: string, ms = 30_000): Promise<T> {
@@ -43,25 +75,36 @@ async function until<T>(fn: () => Promise<T | false | undefined>, what: string, 
 
 for (const engine of dbEngines()) {
   describe(`terminal ↔ console through the broker (console on ${engine.name})`, () => {
-    let credDb: Db; let consoleDb: Awaited<ReturnType<typeof engine.open>>; let terminalDb: Db;
+    let credDb: Db;
+    let consoleDb: Awaited<ReturnType<typeof engine.open>>;
+    let terminalDb: Db;
     let broker: EmbeddedBroker;
     let muniMqtt: MqttClient;
     let consoleServer: StartedConsole;
     let bridge: RunningBridge;
     let terminal: Awaited<ReturnType<typeof startTerminal>>;
-    let browser: Browser; let page: Page;
-    let staff: string; let alertId: string;
+    let browser: Browser;
+    let page: Page;
+    let staff: string;
+    let alertId: string;
 
     const api = async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(`${consoleServer.url}${path}`, { ...init, headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json', ...init.headers } });
-      return { status: res.status, body: await res.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const res = await fetch(`${consoleServer.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json', ...init.headers },
+      });
+      return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
     };
-    const occupancy = async () => (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.occupancy ?? 0;
+    const occupancy = async () =>
+      (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.occupancy ?? 0;
     /** The dashboard's live data (GET /api/live, Server-Sent Events), read as the staff browser reads it. */
     const liveStream = async () => {
       const totals: { arrived: number }[] = [];
       const ctl = new AbortController();
-      const res = await fetch(`${consoleServer.url}/api/live`, { headers: { authorization: `Bearer ${staff}`, accept: 'text/event-stream' }, signal: ctl.signal });
+      const res = await fetch(`${consoleServer.url}/api/live`, {
+        headers: { authorization: `Bearer ${staff}`, accept: 'text/event-stream' },
+        signal: ctl.signal,
+      });
       expect(res.status).toBe(200);
       void (async () => {
         const decoder = new TextDecoder();
@@ -71,50 +114,102 @@ for (const engine of dbEngines()) {
             buf += decoder.decode(chunk, { stream: true });
             let end: number;
             while ((end = buf.indexOf('\n\n')) >= 0) {
-              const block = buf.slice(0, end); buf = buf.slice(end + 2);
+              const block = buf.slice(0, end);
+              buf = buf.slice(end + 2);
               const data = block.split('\n').find((l) => l.startsWith('data: '));
               if (!block.includes('event: alert') || !data) continue;
               const ev = JSON.parse(data.slice(6)) as { alert: { id: string }; totals: { arrived: number } };
               if (ev.alert.id === alertId) totals.push(ev.totals);
             }
           }
-        } catch { /* aborted */ }
+        } catch {
+          /* aborted */
+        }
       })();
       return { totals, close: () => ctl.abort() };
     };
-    const terminalStatus = async () => (await (await fetch(`${terminal.url}/api/status`)).json()) as {
-      link: { connected: boolean; backlog: number; peers: string }; roster: { version: string | null; people: number };
-    };
+    const terminalStatus = async () =>
+      (await (await fetch(`${terminal.url}/api/status`)).json()) as {
+        link: { connected: boolean; backlog: number; peers: string };
+        roster: { version: string | null; people: number };
+      };
 
     beforeAll(async () => {
       const logger = quietLogger();
       const authority = await createAuthority();
-      const hanako = await authority.issueCard({ name: '山田 花子', address: '絆市川辺R1', birthDate: '1980-01-01', sex: 2 }, { authPin: '1234', signPassword: 'KIZUNA01' });
-      const visitor = await authority.issueCard({ name: 'Visitor', address: '他市', birthDate: '1990-01-01', sex: 1 }, { authPin: '1234', signPassword: 'KIZUNA01' });
+      const hanako = await authority.issueCard(
+        { name: '山田 花子', address: '絆市川辺R1', birthDate: '1980-01-01', sex: 2 },
+        { authPin: '1234', signPassword: 'KIZUNA01' },
+      );
+      const visitor = await authority.issueCard(
+        { name: 'Visitor', address: '他市', birthDate: '1990-01-01', sex: 1 },
+        { authPin: '1234', signPassword: 'KIZUNA01' },
+      );
 
       credDb = await openDb({});
       const credentials = await createCredentialStore(credDb, { logger });
       broker = await createEmbeddedBroker({ credentials, logger, port: 0 });
       const muni = await credentials.issue({ kind: 'municipality', muni: MUNI });
-      muniMqtt = await mqtt.connectAsync(broker.mqttUrl, { clientId: muni.username, username: muni.username, password: muni.password, protocolVersion: 4, reconnectPeriod: 200 });
+      muniMqtt = await mqtt.connectAsync(broker.mqttUrl, {
+        clientId: muni.username,
+        username: muni.username,
+        password: muni.password,
+        protocolVersion: 4,
+        reconnectPeriod: 200,
+      });
       consoleDb = await engine.open();
-      consoleServer = await startConsole({ db: consoleDb, logger, mqtt: muniMqtt, muni: MUNI, credentials, tickS: 0, liveThrottleMs: 50, port: 0 });
+      consoleServer = await startConsole({
+        db: consoleDb,
+        logger,
+        mqtt: muniMqtt,
+        muni: MUNI,
+        credentials,
+        tickS: 0,
+        liveThrottleMs: 50,
+        port: 0,
+      });
       // as `npm start` wires it: the embedded broker acknowledges a shelter event once the console has stored it
       consoleServer.app.kz.ingest.holdShelterAcks(broker.aedes);
 
       // the municipality: one riverside household, its TV bound to 花子's card, the school as its designated shelter
       await addZone(consoleDb, { id: 'z-kawabe', name: '川辺地区', nameEn: 'Kawabe', polygon: square(140.0, 36.0) });
-      await addShelter(consoleDb, { id: SHELTER, name: '絆市立第一小学校', address: '絆市川辺2-1', lat: 36.006, lon: 140.006, capacity: 300, hazards: ['flood', 'earthquake'], welfare: false, serves: ['z-kawabe'] });
+      await addShelter(consoleDb, {
+        id: SHELTER,
+        name: '絆市立第一小学校',
+        address: '絆市川辺2-1',
+        lat: 36.006,
+        lon: 140.006,
+        capacity: 300,
+        hazards: ['flood', 'earthquake'],
+        welfare: false,
+        serves: ['z-kawabe'],
+      });
       await seedResidents(consoleDb, [
         resident('R1', '山田', '花子', 'ヤマダ', 'ハナコ'),
         resident('R2', '山田', '太郎', 'ヤマダ', 'タロウ', { needsHelp: true, birthDate: '1941-04-12' }),
       ]);
       await registerDevice(consoleDb, [{ id: 'tv-h1', zone: 'z-kawabe', household: 'H1' }]);
-      await bindResidentToDevice(consoleDb, [{ residentId: 'R1', deviceId: 'tv-h1', authSerial: hanako.authSerial }, { residentId: 'R2', deviceId: 'tv-h1' }]);
+      await bindResidentToDevice(consoleDb, [
+        { residentId: 'R1', deviceId: 'tv-h1', authSerial: hanako.authSerial },
+        { residentId: 'R2', deviceId: 'tv-h1' },
+      ]);
       await createStaff(consoleDb, { username: 'admin1', password: 'admin1-password-1', roles: ['admin', 'issuer'] });
-      const session = await fetch(`${consoleServer.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin1', password: 'admin1-password-1' }) });
+      const session = await fetch(`${consoleServer.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin1', password: 'admin1-password-1' }),
+      });
       staff = ((await session.json()) as { token: string }).token;
-      const alert = await api('/api/alerts', { method: 'POST', body: JSON.stringify({ level: 4, hazard: 'flood', status: 'Exercise', expires: new Date(Date.now() + 3 * 3600_000).toISOString(), target: { zones: ['z-kawabe'] } }) });
+      const alert = await api('/api/alerts', {
+        method: 'POST',
+        body: JSON.stringify({
+          level: 4,
+          hazard: 'flood',
+          status: 'Exercise',
+          expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
+          target: { zones: ['z-kawabe'] },
+        }),
+      });
       expect(alert.status, JSON.stringify(alert.body)).toBe(201);
       alertId = alert.body.id;
 
@@ -123,15 +218,28 @@ for (const engine of dbEngines()) {
       expect(issued.status, JSON.stringify(issued.body)).toBe(201);
 
       bridge = await startCardBridge({
-        port: 0, logger,
-        cards: [{ id: 'hanako', label: 'カード 1', transmit: (a) => hanako.card.transmit(a) }, { id: 'visitor', label: 'カード 2', transmit: (a) => visitor.card.transmit(a) }],
+        port: 0,
+        logger,
+        cards: [
+          { id: 'hanako', label: 'カード 1', transmit: (a) => hanako.card.transmit(a) },
+          { id: 'visitor', label: 'カード 2', transmit: (a) => visitor.card.transmit(a) },
+        ],
       });
       terminalDb = await openDb({});
       terminal = await startTerminal({
-        db: terminalDb, logger, muni: MUNI, shelter: SHELTER, terminal: 'door-1', port: 0,
-        mqttUrl: broker.mqttUrl, mqttCredentials: { username: issued.body.username, password: issued.body.password },
-        consoleUrl: consoleServer.url, cardBridgeUrl: bridge.url,
-        verifier: jpkiCardVerifier(createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() })),
+        db: terminalDb,
+        logger,
+        muni: MUNI,
+        shelter: SHELTER,
+        terminal: 'door-1',
+        port: 0,
+        mqttUrl: broker.mqttUrl,
+        mqttCredentials: { username: issued.body.username, password: issued.body.password },
+        consoleUrl: consoleServer.url,
+        cardBridgeUrl: bridge.url,
+        verifier: jpkiCardVerifier(
+          createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() }),
+        ),
       });
       browser = await launchBrowser({ width: 1280, height: 800 });
       page = await browser.newPage();
@@ -167,10 +275,14 @@ for (const engine of dbEngines()) {
       await page.waitForSelector('[data-screen=confirm]', { timeout: 15_000 });
       expect(await page.$eval('.person.main .name', (e) => (e as HTMLElement).innerText)).toBe('山田 花子 さん');
       expect(await page.$eval('.person.main .reading', (e) => (e as HTMLElement).innerText)).toBe('ヤマダ ハナコ');
-      const household = await page.$$eval('.person:not(.main) .name', (n) => n.map((e) => (e as HTMLElement).innerText));
+      const household = await page.$$eval('.person:not(.main) .name', (n) =>
+        n.map((e) => (e as HTMLElement).innerText),
+      );
       expect(household).toEqual(['山田 太郎 さん']);
       await page.click('.person:not(.main) input[type=checkbox]');
-      await page.screenshot({ path: join(await screenshotDir('evacuation-center'), '11-console-roster-name.png') as `${string}.png` });
+      await page.screenshot({
+        path: join(await screenshotDir('evacuation-center'), '11-console-roster-name.png') as `${string}.png`,
+      });
       await page.click('[data-action=check-in]');
       await page.waitForSelector('[data-screen=done]');
 
@@ -179,7 +291,10 @@ for (const engine of dbEngines()) {
         const s = await api(`/api/alerts/${alertId}/status?residents=true`);
         return s.body.totals?.arrived === 2 && s.body;
       }, 'arrived 2 on the alert');
-      const arrived = status.residents.filter((r: { arrivedShelterId?: string }) => r.arrivedShelterId === SHELTER).map((r: { residentId: string }) => r.residentId).sort();
+      const arrived = status.residents
+        .filter((r: { arrivedShelterId?: string }) => r.arrivedShelterId === SHELTER)
+        .map((r: { residentId: string }) => r.residentId)
+        .sort();
       expect(arrived).toEqual(['R1', 'R2']);
       expect((await terminalStatus()).link.backlog).toBe(0);
       // and the dashboard's live stream shows them, with no page reload

@@ -16,7 +16,10 @@ describe('kiosk assets', () => {
     db = await openDb({});
     app = await buildTerminalApp({ db, logger: quietLogger(), ...IDS, cardBridgeUrl: 'ws://127.0.0.1:18860' });
   });
-  afterAll(async () => { await app?.close(); await db?.close(); });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
 
   it("serves jpki's card-bridge client as one browser ES module with no imports left", async () => {
     const r = await app.inject({ url: '/vendor/bridge-client.js' });
@@ -25,7 +28,10 @@ describe('kiosk assets', () => {
     expect(r.body).toMatch(/export\s*\{[^}]*connectCardBridge/);
     expect(r.body).not.toMatch(/^\s*import\s/m);
     // it really is runnable JavaScript: import it here and find the functions the kiosk uses
-    const mod = await import(`data:text/javascript;base64,${Buffer.from(r.body).toString('base64')}`) as Record<string, unknown>;
+    const mod = (await import(`data:text/javascript;base64,${Buffer.from(r.body).toString('base64')}`)) as Record<
+      string,
+      unknown
+    >;
     expect(typeof mod.connectCardBridge).toBe('function');
     expect((mod.toBase64 as (b: Uint8Array) => string)(new Uint8Array([1, 2, 3]))).toBe('AQID');
   });

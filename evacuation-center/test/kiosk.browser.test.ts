@@ -32,7 +32,10 @@ describe('shelter kiosk in Chromium', () => {
     const serials: Record<string, string> = {};
     const cards: BridgeCard[] = [];
     for (const who of ['hanako', 'stranger', 'lost']) {
-      const issued = await authority.issueCard({ name: who, address: '絆市', birthDate: '1948-05-05', sex: 2 }, { authPin: '1234', signPassword: 'KIZUNA01' });
+      const issued = await authority.issueCard(
+        { name: who, address: '絆市', birthDate: '1948-05-05', sex: 2 },
+        { authPin: '1234', signPassword: 'KIZUNA01' },
+      );
       cards.push({ id: who, label: `デモカード ${who}`, transmit: (apdu) => issued.card.transmit(apdu) });
       serials[who] = issued.authSerial;
     }
@@ -40,23 +43,41 @@ describe('shelter kiosk in Chromium', () => {
     cards.push({ id: 'broken', label: 'デモカード broken', transmit: async () => new Uint8Array([0x6f, 0x00]) });
     authority.revoke(serials.lost!, 'card-lost');
     bridge = await startCardBridge({ port: 0, cards, logger: quietLogger() });
-    const roster = await makeRoster([
-      { key: 'p-hanako', name: '山田 花子', household: 'h-yamada', serials: [serials.hanako!], needsCare: true },
-      { key: 'p-taro', name: '山田 太郎', household: 'h-yamada' },
-      { key: 'p-hina', name: '山田 陽菜', household: 'h-yamada', ageGroup: 'child' },
-    ], { capacity: 5, shelterName: '絆市立第一小学校' });
+    const roster = await makeRoster(
+      [
+        { key: 'p-hanako', name: '山田 花子', household: 'h-yamada', serials: [serials.hanako!], needsCare: true },
+        { key: 'p-taro', name: '山田 太郎', household: 'h-yamada' },
+        { key: 'p-hina', name: '山田 陽菜', household: 'h-yamada', ageGroup: 'child' },
+      ],
+      { capacity: 5, shelterName: '絆市立第一小学校' },
+    );
     db = await openDb({});
     await migrateTerminalDb(db);
     await new TerminalStore(db, IDS).saveRoster(roster.version, roster);
-    const verifier = jpkiCardVerifier(createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource() }));
-    terminal = await startTerminal({ db, logger: quietLogger(), ...IDS, verifier, port: 0, warnRatio: 0.8, cardBridgeUrl: bridge.url });
+    const verifier = jpkiCardVerifier(
+      createVerifier({ trustAnchors: authority.trustAnchors(), status: authority.statusSource() }),
+    );
+    terminal = await startTerminal({
+      db,
+      logger: quietLogger(),
+      ...IDS,
+      verifier,
+      port: 0,
+      warnRatio: 0.8,
+      cardBridgeUrl: bridge.url,
+    });
     browser = await launchBrowser({ width: 1280, height: 800 });
     page = await browser.newPage();
     shots = await screenshotDir('evacuation-center');
     await page.goto(terminal.url);
     await page.waitForSelector('body[data-ready=true]');
   });
-  afterAll(async () => { await browser?.close(); await bridge?.close(); await terminal?.close(); await db?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+    await bridge?.close();
+    await terminal?.close();
+    await db?.close();
+  });
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) as `${string}.png` });
   const screen = async (name: string) => page.waitForSelector(`[data-screen="${name}"]`, { timeout: 10_000 });
@@ -68,15 +89,22 @@ describe('shelter kiosk in Chromium', () => {
   };
   const present = () => page.$eval('#occ-present', (e) => Number(e.textContent));
   const text = (sel: string) => page.$eval(sel, (e) => (e as HTMLElement).innerText);
-  const home = async () => { await page.keyboard.press('Escape'); await page.waitForSelector('.home'); };
+  const home = async () => {
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.home');
+  };
 
   it('shows the waiting screen in Japanese with the card reader connected', async () => {
     expect(await text('main h1')).toBe('マイナンバーカードをリーダーにかざしてください');
     expect(await text('#shelter-name')).toBe('絆市立第一小学校');
     await page.waitForSelector('#reader[data-state=ready]');
     expect(await text('#reader')).toBe('カードリーダー 準備完了');
-    expect(await page.$$eval('#reader-card option', (o) => o.map((x) => (x as HTMLOptionElement).label)))
-      .toEqual(['デモカード hanako', 'デモカード stranger', 'デモカード lost', 'デモカード broken']);
+    expect(await page.$$eval('#reader-card option', (o) => o.map((x) => (x as HTMLOptionElement).label))).toEqual([
+      'デモカード hanako',
+      'デモカード stranger',
+      'デモカード lost',
+      'デモカード broken',
+    ]);
     await shot('01-home-ja');
   });
 
@@ -217,9 +245,18 @@ describe('shelter kiosk in Chromium', () => {
     await home();
     // the bridge comes back on the same port: the kiosk finds it again without a reload
     const authority = await createAuthority();
-    const issued = await authority.issueCard({ name: 'again', address: '絆市', birthDate: '1960-01-01', sex: 1 }, { authPin: '1234', signPassword: 'KIZUNA01' });
-    bridge = await startCardBridge({ port, cards: [{ id: 'again', label: 'デモカード again', transmit: (a) => issued.card.transmit(a) }], logger: quietLogger() });
+    const issued = await authority.issueCard(
+      { name: 'again', address: '絆市', birthDate: '1960-01-01', sex: 1 },
+      { authPin: '1234', signPassword: 'KIZUNA01' },
+    );
+    bridge = await startCardBridge({
+      port,
+      cards: [{ id: 'again', label: 'デモカード again', transmit: (a) => issued.card.transmit(a) }],
+      logger: quietLogger(),
+    });
     await page.waitForSelector('#reader[data-state=ready]', { timeout: 15_000 });
-    expect(await page.$$eval('#reader-card option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual(['again']);
+    expect(await page.$$eval('#reader-card option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual([
+      'again',
+    ]);
   });
 });

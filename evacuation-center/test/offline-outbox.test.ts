@@ -14,7 +14,13 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, type Db } from '@kizuna/core';
 import { topics, type ShelterEvent } from '@kizuna/contract';
-import { createCredentialStore, createEmbeddedBroker, migrateBroker, type EmbeddedBroker, type IssuedCredentials } from '@kizuna/broker';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  migrateBroker,
+  type EmbeddedBroker,
+  type IssuedCredentials,
+} from '@kizuna/broker';
 import { migrateConsole } from '@kizuna/municipal-console';
 import { Ingest } from '@kizuna/municipal-console/ingest';
 import { quietLogger } from './helpers.ts';
@@ -24,34 +30,55 @@ const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const MUNI = '999997';
 const SHELTER = 'sh-daiichi';
 
-interface Child { url: string; proc: ChildProcess; }
+interface Child {
+  url: string;
+  proc: ChildProcess;
+}
 
 async function startTerminalProcess(env: Record<string, string>): Promise<Child> {
   const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, ...env, KZ_SHELTER_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, KZ_SHELTER_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  proc.stderr!.on('data', (d) => { stderr += d; });
+  proc.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const lines = createInterface({ input: proc.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`terminal did not start: ${stderr}`)), 60_000);
     lines.on('line', (l) => {
       try {
         const j = JSON.parse(l) as { msg?: string; url?: string };
-        if (j.msg === 'terminal ready' && j.url) { clearTimeout(t); resolve(j.url); }
-      } catch { /* not a log line */ }
+        if (j.msg === 'terminal ready' && j.url) {
+          clearTimeout(t);
+          resolve(j.url);
+        }
+      } catch {
+        /* not a log line */
+      }
     });
-    proc.on('exit', (code) => { clearTimeout(t); reject(new Error(`terminal exited ${code}: ${stderr}`)); });
+    proc.on('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`terminal exited ${code}: ${stderr}`));
+    });
   });
   return { url, proc };
 }
 
 async function post(url: string, path: string, body: unknown) {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() as Record<string, unknown> };
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 async function status(url: string) {
-  return (await (await fetch(`${url}/api/status`)).json()) as { link: { connected: boolean; backlog: number }; occupancy: { present: number } };
+  return (await (await fetch(`${url}/api/status`)).json()) as {
+    link: { connected: boolean; backlog: number };
+    occupancy: { present: number };
+  };
 }
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -85,7 +112,12 @@ describe('offline outbox with a real broker and a killed terminal process', () =
     const port = Number(new URL(broker.mqttUrl).port);
     cut = await netCut({ host: '127.0.0.1', port });
     // The municipality's side, connected directly (its network is fine): records every delivery.
-    muniClient = await mqtt.connectAsync(broker.mqttUrl, { ...muniCreds, clientId: muniCreds.username, clean: false, protocolVersion: 4 });
+    muniClient = await mqtt.connectAsync(broker.mqttUrl, {
+      ...muniCreds,
+      clientId: muniCreds.username,
+      clean: false,
+      protocolVersion: 4,
+    });
     muniClient.on('message', (topic, payload) => {
       wire.push({ terminal: topic.split('/')[5]!, ev: JSON.parse(payload.toString()) as ShelterEvent });
     });
@@ -93,7 +125,14 @@ describe('offline outbox with a real broker and a killed terminal process', () =
     // the broker acknowledging each to the terminal only once it is written (as `npm start` runs)
     consoleDb = await openDb({});
     await migrateConsole(consoleDb);
-    ingest = new Ingest({ db: consoleDb, mqtt: muniClient, muni: MUNI, logger: quietLogger(), clock: { now: () => new Date() }, onChange: () => undefined });
+    ingest = new Ingest({
+      db: consoleDb,
+      mqtt: muniClient,
+      muni: MUNI,
+      logger: quietLogger(),
+      clock: { now: () => new Date() },
+      onChange: () => undefined,
+    });
     await ingest.start();
     ingest.holdShelterAcks(broker.aedes);
     await muniClient.subscribeAsync(topics.allShelterEvents(MUNI), { qos: 1 });
@@ -113,22 +152,40 @@ describe('offline outbox with a real broker and a killed terminal process', () =
 
   it('keeps checking in while cut off, survives kill -9, then delivers every event once and in order', async () => {
     const env = {
-      KZ_SHELTER_MUNI: MUNI, KZ_SHELTER_ID: SHELTER, KZ_SHELTER_TERMINAL: 't1', KZ_SHELTER_PORT: '0',
-      KZ_SHELTER_MQTT_URL: cut.url, KZ_SHELTER_MQTT_USERNAME: terminalCreds.username, KZ_SHELTER_MQTT_PASSWORD: terminalCreds.password,
-      KZ_SHELTER_CONSOLE_URL: 'http://127.0.0.1:9', KZ_SHELTER_DATA_DIR: dataDir, KZ_SHELTER_CAPACITY: '500',
+      KZ_SHELTER_MUNI: MUNI,
+      KZ_SHELTER_ID: SHELTER,
+      KZ_SHELTER_TERMINAL: 't1',
+      KZ_SHELTER_PORT: '0',
+      KZ_SHELTER_MQTT_URL: cut.url,
+      KZ_SHELTER_MQTT_USERNAME: terminalCreds.username,
+      KZ_SHELTER_MQTT_PASSWORD: terminalCreds.password,
+      KZ_SHELTER_CONSOLE_URL: 'http://127.0.0.1:9',
+      KZ_SHELTER_DATA_DIR: dataDir,
+      KZ_SHELTER_CAPACITY: '500',
     };
     let t = await startTerminalProcess(env);
     children.push(t.proc);
-    await until(() => status(t.url), (s) => s.link.connected);
+    await until(
+      () => status(t.url),
+      (s) => s.link.connected,
+    );
 
     // Connected: arrivals reach the municipality at once.
-    for (let i = 0; i < 5; i += 1) expect((await post(t.url, '/api/check-ins', { manual: { name: `online ${i}` } })).status).toBe(201);
-    await until(() => wire.length, (n) => n >= 5);
+    for (let i = 0; i < 5; i += 1)
+      expect((await post(t.url, '/api/check-ins', { manual: { name: `online ${i}` } })).status).toBe(201);
+    await until(
+      () => wire.length,
+      (n) => n >= 5,
+    );
 
     // Network cut: the terminal keeps working and queues.
     cut.block();
-    await until(() => status(t.url), (s) => !s.link.connected);
-    for (let i = 0; i < 20; i += 1) expect((await post(t.url, '/api/check-ins', { manual: { name: `offline ${i}` } })).status).toBe(201);
+    await until(
+      () => status(t.url),
+      (s) => !s.link.connected,
+    );
+    for (let i = 0; i < 20; i += 1)
+      expect((await post(t.url, '/api/check-ins', { manual: { name: `offline ${i}` } })).status).toBe(201);
     expect((await status(t.url)).link.backlog).toBe(20);
 
     // Power cut: the process dies without closing anything, and comes back on the same store.
@@ -138,19 +195,29 @@ describe('offline outbox with a real broker and a killed terminal process', () =
     children.push(t.proc);
     const after = await status(t.url);
     expect(after).toMatchObject({ occupancy: { present: 25 }, link: { connected: false, backlog: 20 } });
-    for (let i = 0; i < 10; i += 1) expect((await post(t.url, '/api/check-ins', { manual: { name: `after restart ${i}` } })).status).toBe(201);
+    for (let i = 0; i < 10; i += 1)
+      expect((await post(t.url, '/api/check-ins', { manual: { name: `after restart ${i}` } })).status).toBe(201);
     expect(wire.length).toBe(5);
 
     // Network back: the backlog drains.
     cut.unblock();
-    await until(() => status(t.url), (s) => s.link.connected && s.link.backlog === 0);
-    await until(() => new Set(wire.map((w) => w.ev.eventId)).size, (n) => n >= 35);
+    await until(
+      () => status(t.url),
+      (s) => s.link.connected && s.link.backlog === 0,
+    );
+    await until(
+      () => new Set(wire.map((w) => w.ev.eventId)).size,
+      (n) => n >= 35,
+    );
 
     const firstSeen: number[] = [];
     const seen = new Set<string>();
     for (const w of wire) {
       expect(w.terminal).toBe('t1');
-      if (!seen.has(w.ev.eventId)) { seen.add(w.ev.eventId); firstSeen.push(w.ev.seq); }
+      if (!seen.has(w.ev.eventId)) {
+        seen.add(w.ev.eventId);
+        firstSeen.push(w.ev.seq);
+      }
     }
     // exactly the 35 arrivals, first deliveries in the order they were recorded
     expect(firstSeen).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
@@ -158,7 +225,9 @@ describe('offline outbox with a real broker and a killed terminal process', () =
     for (const w of wire) expect(wire.find((x) => x.ev.seq === w.ev.seq)!.ev.eventId).toBe(w.ev.eventId);
     // the municipality's store holds each arrival exactly once, the ones on the wire and no other
     await ingest.flush();
-    const { rows } = await consoleDb.query<{ seq: number; event_id: string }>("SELECT seq, event_id FROM checkins WHERE terminal_id = 't1' ORDER BY seq");
+    const { rows } = await consoleDb.query<{ seq: number; event_id: string }>(
+      "SELECT seq, event_id FROM checkins WHERE terminal_id = 't1' ORDER BY seq",
+    );
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
     expect(new Set(rows.map((r) => r.event_id))).toEqual(seen);
     t.proc.kill('SIGTERM');

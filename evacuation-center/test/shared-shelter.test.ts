@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '@kizuna/core';
-import { createCredentialStore, createEmbeddedBroker, migrateBroker, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  migrateBroker,
+  type CredentialStore,
+  type EmbeddedBroker,
+} from '@kizuna/broker';
 import { buildTerminalApp, type TerminalApp } from '../src/app.ts';
 import { quietLogger } from './helpers.ts';
 
@@ -31,13 +37,24 @@ describe('terminals sharing a shelter', () => {
   async function terminal(shelter: string, id: string, creds?: { username: string; password: string }) {
     const db = await openDb({});
     dbs.push(db);
-    const mqttCredentials = creds ?? await credentials.issue({ kind: 'terminal', muni: MUNI, shelter, terminal: id });
-    const app = await buildTerminalApp({ db, logger: quietLogger(), muni: MUNI, shelter, terminal: id, mqttUrl: broker.mqttUrl, mqttCredentials, capacity: 100 });
+    const mqttCredentials = creds ?? (await credentials.issue({ kind: 'terminal', muni: MUNI, shelter, terminal: id }));
+    const app = await buildTerminalApp({
+      db,
+      logger: quietLogger(),
+      muni: MUNI,
+      shelter,
+      terminal: id,
+      mqttUrl: broker.mqttUrl,
+      mqttCredentials,
+      capacity: 100,
+    });
     apps.push(app);
     return app;
   }
-  const occupancy = async (app: TerminalApp) => (await app.inject({ url: '/api/status' })).json().occupancy.present as number;
-  const checkIn = (app: TerminalApp, name: string) => app.inject({ method: 'POST', url: '/api/check-ins', payload: { manual: { name } } });
+  const occupancy = async (app: TerminalApp) =>
+    (await app.inject({ url: '/api/status' })).json().occupancy.present as number;
+  const checkIn = (app: TerminalApp, name: string) =>
+    app.inject({ method: 'POST', url: '/api/check-ins', payload: { manual: { name } } });
 
   beforeAll(async () => {
     brokerDb = await openDb({});
@@ -56,16 +73,31 @@ describe('terminals sharing a shelter', () => {
     const a = await terminal('sh-a', 'door-1');
     const b = await terminal('sh-a', 'door-2');
     const other = await terminal('sh-b', 'door-1');
-    await until(async () => [a.link!.peers, b.link!.peers, other.link!.peers], (p) => p.every((x) => x === 'subscribed'));
+    await until(
+      async () => [a.link!.peers, b.link!.peers, other.link!.peers],
+      (p) => p.every((x) => x === 'subscribed'),
+    );
     for (let i = 0; i < 3; i += 1) expect((await checkIn(a, `a${i}`)).statusCode).toBe(201);
     for (let i = 0; i < 2; i += 1) expect((await checkIn(b, `b${i}`)).statusCode).toBe(201);
     expect((await checkIn(other, 'elsewhere')).statusCode).toBe(201);
-    await until(() => Promise.all([occupancy(a), occupancy(b)]), ([x, y]) => x === 5 && y === 5);
+    await until(
+      () => Promise.all([occupancy(a), occupancy(b)]),
+      ([x, y]) => x === 5 && y === 5,
+    );
     // a check-out at one door is seen at the other
-    const present = (await b.inject({ url: '/api/present' })).json().people as { personKey: string; displayName: string }[];
+    const present = (await b.inject({ url: '/api/present' })).json().people as {
+      personKey: string;
+      displayName: string;
+    }[];
     const fromA = present.find((p) => p.displayName === 'a0')!;
-    expect((await b.inject({ method: 'POST', url: '/api/check-outs', payload: { personKeys: [fromA.personKey] } })).statusCode).toBe(201);
-    await until(() => Promise.all([occupancy(a), occupancy(b)]), ([x, y]) => x === 4 && y === 4);
+    expect(
+      (await b.inject({ method: 'POST', url: '/api/check-outs', payload: { personKeys: [fromA.personKey] } }))
+        .statusCode,
+    ).toBe(201);
+    await until(
+      () => Promise.all([occupancy(a), occupancy(b)]),
+      ([x, y]) => x === 4 && y === 4,
+    );
     expect(await occupancy(other)).toBe(1);
   }, 120_000);
 

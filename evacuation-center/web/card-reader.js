@@ -46,7 +46,10 @@ export function createCardReader(url, onChange) {
 
   /** Put the card on the reader, read its authentication certificate (no PIN), take it off. Resolves to base64 DER. */
   async function read(cardId) {
-    if (!bridge) throw Object.assign(new Error('the card reader is not connected'), { code: reader.error ?? 'KZ_BRIDGE_UNAVAILABLE' });
+    if (!bridge)
+      throw Object.assign(new Error('the card reader is not connected'), {
+        code: reader.error ?? 'KZ_BRIDGE_UNAVAILABLE',
+      });
     busy = true;
     try {
       await bridge.insert(cardId);

@@ -7,7 +7,10 @@ let lang = localStorage.getItem('kz-lang') === 'en' ? 'en' : 'ja';
 let status = null;
 let reader = null;
 let homeTimer = null;
-const t = (key, ...args) => { const v = STRINGS[lang][key]; return typeof v === 'function' ? v(...args) : v ?? key; };
+const t = (key, ...args) => {
+  const v = STRINGS[lang][key];
+  return typeof v === 'function' ? v(...args) : (v ?? key);
+};
 const $ = (sel, root = document) => root.querySelector(sel);
 
 function el(tag, attrs = {}, ...children) {
@@ -18,14 +21,24 @@ function el(tag, attrs = {}, ...children) {
     else if (k === 'class') e.className = v;
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c.nodeType ? c : String(c));
+  for (const c of children.flat())
+    if (c !== null && c !== undefined && c !== false) e.append(c.nodeType ? c : String(c));
   return e;
 }
 
 async function api(method, path, body) {
-  const res = await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(json.message ?? res.statusText), { code: json.code, details: json.details, status: res.status });
+  if (!res.ok)
+    throw Object.assign(new Error(json.message ?? res.statusText), {
+      code: json.code,
+      details: json.details,
+      status: res.status,
+    });
   return json;
 }
 
@@ -58,16 +71,31 @@ function drawStatus() {
   box.dataset.level = o.level;
   const warn = $('#occ-warning');
   warn.hidden = o.level === 'ok';
-  warn.textContent = o.level === 'full' ? t('warnFull', o.present, o.capacity) : o.level === 'warn' ? t('warnNear', o.present, o.capacity) : '';
+  warn.textContent =
+    o.level === 'full'
+      ? t('warnFull', o.present, o.capacity)
+      : o.level === 'warn'
+        ? t('warnNear', o.present, o.capacity)
+        : '';
   const l = status.link;
   const link = $('#link');
   link.dataset.state = !l.configured ? 'offline' : l.connected ? 'online' : 'offline';
-  link.textContent = [l.connected ? t('online') : t('offline'), l.backlog ? t('unsent', l.backlog) : null, status.roster.version ? null : t('noRoster')]
-    .filter(Boolean).join(' · ');
+  link.textContent = [
+    l.connected ? t('online') : t('offline'),
+    l.backlog ? t('unsent', l.backlog) : null,
+    status.roster.version ? null : t('noRoster'),
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 async function refreshStatus() {
-  try { status = await api('GET', '/api/status'); drawStatus(); } catch { /* the service itself is on this laptop; retry */ }
+  try {
+    status = await api('GET', '/api/status');
+    drawStatus();
+  } catch {
+    /* the service itself is on this laptop; retry */
+  }
 }
 
 // ---- screens ----
@@ -92,15 +120,34 @@ function drawReader() {
   panel.dataset.state = state;
   if (state === 'none') return panel.replaceChildren();
   if (state !== 'ready') {
-    return panel.replaceChildren(el('p', { class: 'reader-note', role: 'status' }, state === 'offline' ? t('readerOfflineHint') : t('reader_connecting')));
+    return panel.replaceChildren(
+      el(
+        'p',
+        { class: 'reader-note', role: 'status' },
+        state === 'offline' ? t('readerOfflineHint') : t('reader_connecting'),
+      ),
+    );
   }
-  if (!reader.cards.length) return panel.replaceChildren(el('p', { class: 'reader-note', role: 'status' }, t('readerNoCard')));
+  if (!reader.cards.length)
+    return panel.replaceChildren(el('p', { class: 'reader-note', role: 'status' }, t('readerNoCard')));
   const prev = panel.querySelector('select')?.value;
-  const select = el('select', { id: 'reader-card', name: 'card' },
-    ...reader.cards.map((c) => el('option', { value: c.id, selected: c.id === prev }, c.label)));
-  const hold = el('button', { type: 'button', class: 'big', 'data-action': 'hold-card', onclick: () => holdCard(select.value) }, t('holdThisCard'));
-  const keepFocus = panel.contains(document.activeElement) ? document.activeElement.id || document.activeElement.dataset.action : null;
-  panel.replaceChildren(el('label', { for: 'reader-card' }, t('cardOnReader')), el('div', { class: 'reader-row' }, select, hold));
+  const select = el(
+    'select',
+    { id: 'reader-card', name: 'card' },
+    ...reader.cards.map((c) => el('option', { value: c.id, selected: c.id === prev }, c.label)),
+  );
+  const hold = el(
+    'button',
+    { type: 'button', class: 'big', 'data-action': 'hold-card', onclick: () => holdCard(select.value) },
+    t('holdThisCard'),
+  );
+  const keepFocus = panel.contains(document.activeElement)
+    ? document.activeElement.id || document.activeElement.dataset.action
+    : null;
+  panel.replaceChildren(
+    el('label', { for: 'reader-card' }, t('cardOnReader')),
+    el('div', { class: 'reader-row' }, select, hold),
+  );
   if (keepFocus) (panel.querySelector(`#${keepFocus}`) ?? panel.querySelector(`[data-action=${keepFocus}]`))?.focus();
 }
 
@@ -123,8 +170,12 @@ function backHomeLater(ms) {
 }
 
 function needsBadges(p) {
-  return el('span', { class: 'needs' }, ...(p.needs ?? []).map((n) => el('span', { class: 'badge' }, STRINGS[lang].needs[n] ?? n)),
-    p.needsCare && !(p.needs ?? []).length ? el('span', { class: 'badge' }, t('needsCare')) : null);
+  return el(
+    'span',
+    { class: 'needs' },
+    ...(p.needs ?? []).map((n) => el('span', { class: 'badge' }, STRINGS[lang].needs[n] ?? n)),
+    p.needsCare && !(p.needs ?? []).length ? el('span', { class: 'badge' }, t('needsCare')) : null,
+  );
 }
 
 /** A card was read: the service verifies it (revocation included) and finds who it is. */
@@ -140,74 +191,182 @@ async function cardRead(certificateB64) {
 }
 
 function cardProblem(code, readerCode) {
-  const kind = code === 'KZ_SHELTER_CARD_REVOKED' ? 'revoked' : code === 'KZ_SHELTER_CARD_STATUS_UNKNOWN' ? 'statusUnknown'
-    : code === 'KZ_SHELTER_CARD_INVALID' ? 'invalid' : 'unreadable';
-  const hint = { revoked: t('revokedHint'), statusUnknown: t('statusUnknownHint'), invalid: t('revokedHint'), unreadable: t('unreadableHint') }[kind];
-  show(el('div', { class: `panel alert ${kind}`, 'data-screen': `card-${kind}` },
-    el('h1', {}, t(`${kind}Title`)), el('p', { class: 'lead' }, hint), code ? el('p', { class: 'code' }, readerCode ? `${code} (${readerCode})` : code) : null,
-    el('div', { class: 'actions' },
-      el('button', { type: 'button', class: 'big', autofocus: true, onclick: () => manualForm() }, t('manualByHand')),
-      el('button', { type: 'button', class: 'big secondary', onclick: home }, t('tryAgain')))));
+  const kind =
+    code === 'KZ_SHELTER_CARD_REVOKED'
+      ? 'revoked'
+      : code === 'KZ_SHELTER_CARD_STATUS_UNKNOWN'
+        ? 'statusUnknown'
+        : code === 'KZ_SHELTER_CARD_INVALID'
+          ? 'invalid'
+          : 'unreadable';
+  const hint = {
+    revoked: t('revokedHint'),
+    statusUnknown: t('statusUnknownHint'),
+    invalid: t('revokedHint'),
+    unreadable: t('unreadableHint'),
+  }[kind];
+  show(
+    el(
+      'div',
+      { class: `panel alert ${kind}`, 'data-screen': `card-${kind}` },
+      el('h1', {}, t(`${kind}Title`)),
+      el('p', { class: 'lead' }, hint),
+      code ? el('p', { class: 'code' }, readerCode ? `${code} (${readerCode})` : code) : null,
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', class: 'big', autofocus: true, onclick: () => manualForm() }, t('manualByHand')),
+        el('button', { type: 'button', class: 'big secondary', onclick: home }, t('tryAgain')),
+      ),
+    ),
+  );
 }
 
 function confirmPerson(r) {
   const chosen = new Set(r.person.present ? [] : [r.person.rosterKey]);
   const button = el('button', { type: 'button', class: 'big', autofocus: true, 'data-action': 'check-in' });
-  const refresh = () => { button.textContent = t('checkInN', chosen.size); button.disabled = chosen.size === 0; };
-  const member = (p, main) => {
-    const box = el('input', { type: 'checkbox', checked: !p.present && main, disabled: p.present, 'data-key': p.rosterKey,
-      onchange: (ev) => { ev.target.checked ? chosen.add(p.rosterKey) : chosen.delete(p.rosterKey); refresh(); } });
-    return el('label', { class: `person${main ? ' main' : ''}${p.present ? ' done' : ''}` }, box,
-      el('span', { class: 'name' }, p.displayName, lang === 'ja' ? ' さん' : ''),
-      p.reading ? el('span', { class: 'reading' }, p.reading) : null, needsBadges(p),
-      p.present ? el('span', { class: 'badge in' }, t('alreadyIn')) : null);
+  const refresh = () => {
+    button.textContent = t('checkInN', chosen.size);
+    button.disabled = chosen.size === 0;
   };
-  button.addEventListener('click', () => doCheckIn({ tap: r.tap, rosterKeys: [...chosen] }, [r.person, ...r.household].filter((p) => chosen.has(p.rosterKey)).map((p) => p.displayName)));
-  show(el('div', { class: 'panel', 'data-screen': 'confirm' },
-    el('h2', {}, t('confirmTitle')), member(r.person, true),
-    r.household.length ? el('h3', {}, t('householdTitle')) : null, ...r.household.map((p) => member(p, false)),
-    el('div', { class: 'actions' }, button, el('button', { type: 'button', class: 'big secondary', onclick: home }, t('cancel')))));
+  const member = (p, main) => {
+    const box = el('input', {
+      type: 'checkbox',
+      checked: !p.present && main,
+      disabled: p.present,
+      'data-key': p.rosterKey,
+      onchange: (ev) => {
+        ev.target.checked ? chosen.add(p.rosterKey) : chosen.delete(p.rosterKey);
+        refresh();
+      },
+    });
+    return el(
+      'label',
+      { class: `person${main ? ' main' : ''}${p.present ? ' done' : ''}` },
+      box,
+      el('span', { class: 'name' }, p.displayName, lang === 'ja' ? ' さん' : ''),
+      p.reading ? el('span', { class: 'reading' }, p.reading) : null,
+      needsBadges(p),
+      p.present ? el('span', { class: 'badge in' }, t('alreadyIn')) : null,
+    );
+  };
+  button.addEventListener('click', () =>
+    doCheckIn(
+      { tap: r.tap, rosterKeys: [...chosen] },
+      [r.person, ...r.household].filter((p) => chosen.has(p.rosterKey)).map((p) => p.displayName),
+    ),
+  );
+  show(
+    el(
+      'div',
+      { class: 'panel', 'data-screen': 'confirm' },
+      el('h2', {}, t('confirmTitle')),
+      member(r.person, true),
+      r.household.length ? el('h3', {}, t('householdTitle')) : null,
+      ...r.household.map((p) => member(p, false)),
+      el(
+        'div',
+        { class: 'actions' },
+        button,
+        el('button', { type: 'button', class: 'big secondary', onclick: home }, t('cancel')),
+      ),
+    ),
+  );
   refresh();
 }
 
 function personForm({ title, hint, requireName, screen, submit }) {
-  const name = el('input', { id: 'f-name', name: 'name', maxlength: '100', placeholder: t('namePlaceholder'), autocomplete: 'off', autofocus: true });
+  const name = el('input', {
+    id: 'f-name',
+    name: 'name',
+    maxlength: '100',
+    placeholder: t('namePlaceholder'),
+    autocomplete: 'off',
+    autofocus: true,
+  });
   const household = el('input', { id: 'f-household', name: 'household', maxlength: '100', autocomplete: 'off' });
   const care = el('input', { id: 'f-care', type: 'checkbox', name: 'needsCare' });
-  const age = ['child', 'adult', 'senior'].map((a) => el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'age', value: a }), t(a)));
+  const age = ['child', 'adult', 'senior'].map((a) =>
+    el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'age', value: a }), t(a)),
+  );
   const msg = el('p', { class: 'form-error', role: 'alert' });
-  name.addEventListener('input', () => { msg.textContent = ''; });
-  const form = el('form', { class: 'panel form', 'data-screen': screen, novalidate: true },
-    el('h2', {}, title), hint ? el('p', { class: 'lead' }, hint) : null,
-    el('label', { for: 'f-name' }, t('name')), name,
+  name.addEventListener('input', () => {
+    msg.textContent = '';
+  });
+  const form = el(
+    'form',
+    { class: 'panel form', 'data-screen': screen, novalidate: true },
+    el('h2', {}, title),
+    hint ? el('p', { class: 'lead' }, hint) : null,
+    el('label', { for: 'f-name' }, t('name')),
+    name,
     el('fieldset', {}, el('legend', {}, t('ageGroup')), ...age),
-    el('label', { for: 'f-household' }, t('household')), household,
-    el('label', { class: 'choice' }, care, t('needsCareLabel')), msg,
-    el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'big', 'data-action': 'check-in' }, t('checkIn')),
-      el('button', { type: 'button', class: 'big secondary', onclick: home }, t('cancel'))));
+    el('label', { for: 'f-household' }, t('household')),
+    household,
+    el('label', { class: 'choice' }, care, t('needsCareLabel')),
+    msg,
+    el(
+      'div',
+      { class: 'actions' },
+      el('button', { type: 'submit', class: 'big', 'data-action': 'check-in' }, t('checkIn')),
+      el('button', { type: 'button', class: 'big secondary', onclick: home }, t('cancel')),
+    ),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const n = name.value.trim();
-    if (requireName && !n) { msg.textContent = t('nameRequired'); name.focus(); return; }
+    if (requireName && !n) {
+      msg.textContent = t('nameRequired');
+      name.focus();
+      return;
+    }
     const ageGroup = form.querySelector('input[name=age]:checked')?.value;
-    const manual = n ? { name: n, ...(ageGroup ? { ageGroup } : {}), ...(household.value.trim() ? { household: household.value.trim() } : {}), needsCare: care.checked } : undefined;
+    const manual = n
+      ? {
+          name: n,
+          ...(ageGroup ? { ageGroup } : {}),
+          ...(household.value.trim() ? { household: household.value.trim() } : {}),
+          needsCare: care.checked,
+        }
+      : undefined;
     submit(manual, n);
   });
   show(form);
 }
 
 function manualForm() {
-  personForm({ title: t('manualTitle'), requireName: true, screen: 'manual', submit: (manual, n) => doCheckIn({ manual }, [n]) });
+  personForm({
+    title: t('manualTitle'),
+    requireName: true,
+    screen: 'manual',
+    submit: (manual, n) => doCheckIn({ manual }, [n]),
+  });
 }
 
 function unknownCard(r) {
   if (r.present) {
-    show(el('div', { class: 'panel alert', 'data-screen': 'card-already' }, el('h1', {}, t('unknownAlready')),
-      el('div', { class: 'actions' }, el('button', { type: 'button', class: 'big', autofocus: true, onclick: home }, t('back')))));
+    show(
+      el(
+        'div',
+        { class: 'panel alert', 'data-screen': 'card-already' },
+        el('h1', {}, t('unknownAlready')),
+        el(
+          'div',
+          { class: 'actions' },
+          el('button', { type: 'button', class: 'big', autofocus: true, onclick: home }, t('back')),
+        ),
+      ),
+    );
     return backHomeLater(8000);
   }
-  personForm({ title: t('unknownTitle'), hint: t('unknownHint'), requireName: false, screen: 'unknown-card',
-    submit: (manual, n) => doCheckIn({ tap: r.tap, ...(manual ? { manual } : {}) }, [n || `${t('unknownCard')} …${r.serialHint}`]) });
+  personForm({
+    title: t('unknownTitle'),
+    hint: t('unknownHint'),
+    requireName: false,
+    screen: 'unknown-card',
+    submit: (manual, n) =>
+      doCheckIn({ tap: r.tap, ...(manual ? { manual } : {}) }, [n || `${t('unknownCard')} …${r.serialHint}`]),
+  });
 }
 
 async function doCheckIn(body, names) {
@@ -224,28 +383,83 @@ async function doCheckIn(body, names) {
 }
 
 function full(body, names, d) {
-  show(el('div', { class: 'panel alert full', 'data-screen': 'full' }, el('h1', {}, t('fullTitle')),
-    el('p', { class: 'lead' }, t('fullHint', d?.present ?? '?', d?.capacity ?? '?')),
-    el('div', { class: 'actions' },
-      el('button', { type: 'button', class: 'big secondary', autofocus: true, onclick: home }, t('cancel')),
-      el('button', { type: 'button', class: 'big warn', 'data-action': 'override', onclick: () => doCheckIn({ ...body, override: true }, names) }, t('checkInAnyway')))));
+  show(
+    el(
+      'div',
+      { class: 'panel alert full', 'data-screen': 'full' },
+      el('h1', {}, t('fullTitle')),
+      el('p', { class: 'lead' }, t('fullHint', d?.present ?? '?', d?.capacity ?? '?')),
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', class: 'big secondary', autofocus: true, onclick: home }, t('cancel')),
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'big warn',
+            'data-action': 'override',
+            onclick: () => doCheckIn({ ...body, override: true }, names),
+          },
+          t('checkInAnyway'),
+        ),
+      ),
+    ),
+  );
 }
 
 function message(titleKey, screen, detail) {
-  show(el('div', { class: 'panel alert', 'data-screen': screen }, el('h1', {}, t(titleKey)), detail ? el('p', { class: 'code' }, detail) : null,
-    el('div', { class: 'actions' }, el('button', { type: 'button', class: 'big', autofocus: true, onclick: home }, t('home')))));
+  show(
+    el(
+      'div',
+      { class: 'panel alert', 'data-screen': screen },
+      el('h1', {}, t(titleKey)),
+      detail ? el('p', { class: 'code' }, detail) : null,
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', class: 'big', autofocus: true, onclick: home }, t('home')),
+      ),
+    ),
+  );
   backHomeLater(10_000);
 }
 
 function done(r, names) {
   const ids = r.events.map((e) => e.eventId);
-  const undo = el('button', { type: 'button', class: 'big secondary', 'data-action': 'undo', onclick: async () => {
-    try { await api('POST', '/api/undo', { eventIds: ids }); await refreshStatus(); message('undone', 'undone'); }
-    catch (e) { message('error', 'error', `${e.code ?? ''} ${e.message}`); }
-  } }, t('undo'));
-  show(el('div', { class: 'panel done', 'data-screen': 'done' }, el('div', { class: 'tick', 'aria-hidden': 'true' }, '✓'),
-    el('h1', {}, t('doneTitle')), el('ul', { class: 'names' }, ...names.map((n) => el('li', {}, n))),
-    el('div', { class: 'actions' }, el('button', { type: 'button', class: 'big', autofocus: true, onclick: home }, t('home')), undo)));
+  const undo = el(
+    'button',
+    {
+      type: 'button',
+      class: 'big secondary',
+      'data-action': 'undo',
+      onclick: async () => {
+        try {
+          await api('POST', '/api/undo', { eventIds: ids });
+          await refreshStatus();
+          message('undone', 'undone');
+        } catch (e) {
+          message('error', 'error', `${e.code ?? ''} ${e.message}`);
+        }
+      },
+    },
+    t('undo'),
+  );
+  show(
+    el(
+      'div',
+      { class: 'panel done', 'data-screen': 'done' },
+      el('div', { class: 'tick', 'aria-hidden': 'true' }, '✓'),
+      el('h1', {}, t('doneTitle')),
+      el('ul', { class: 'names' }, ...names.map((n) => el('li', {}, n))),
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', class: 'big', autofocus: true, onclick: home }, t('home')),
+        undo,
+      ),
+    ),
+  );
   backHomeLater(15_000);
 }
 
@@ -253,25 +467,70 @@ async function presentList() {
   const { people } = await api('GET', '/api/present');
   const row = (p) => {
     const label = p.displayName ?? `${t('unknownCard')} …${p.personKey.slice(-4)}`;
-    const since = new Date(p.since).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
-    return el('li', { class: 'person-row', 'data-key': p.personKey },
-      el('span', { class: 'name' }, label), p.needsCare ? el('span', { class: 'badge' }, t('needsCare')) : null,
+    const since = new Date(p.since).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    return el(
+      'li',
+      { class: 'person-row', 'data-key': p.personKey },
+      el('span', { class: 'name' }, label),
+      p.needsCare ? el('span', { class: 'badge' }, t('needsCare')) : null,
       el('span', { class: 'since' }, `${t('since')} ${since}`),
-      el('button', { type: 'button', class: 'small', 'data-action': 'check-out', onclick: () => leave([p.personKey], undefined) }, t('checkOut')),
-      el('button', { type: 'button', class: 'small secondary', 'data-action': 'transfer', onclick: () => transferForm(p, label) }, t('transfer')));
+      el(
+        'button',
+        { type: 'button', class: 'small', 'data-action': 'check-out', onclick: () => leave([p.personKey], undefined) },
+        t('checkOut'),
+      ),
+      el(
+        'button',
+        { type: 'button', class: 'small secondary', 'data-action': 'transfer', onclick: () => transferForm(p, label) },
+        t('transfer'),
+      ),
+    );
   };
-  show(el('div', { class: 'panel', 'data-screen': 'present' }, el('h2', {}, t('presentTitle')),
-    people.length ? el('ul', { class: 'present-list' }, ...people.map(row)) : el('p', { class: 'lead' }, t('nobody')),
-    el('div', { class: 'actions' }, el('button', { type: 'button', class: 'big secondary', autofocus: true, onclick: home }, t('back')))));
+  show(
+    el(
+      'div',
+      { class: 'panel', 'data-screen': 'present' },
+      el('h2', {}, t('presentTitle')),
+      people.length ? el('ul', { class: 'present-list' }, ...people.map(row)) : el('p', { class: 'lead' }, t('nobody')),
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', class: 'big secondary', autofocus: true, onclick: home }, t('back')),
+      ),
+    ),
+  );
 }
 
 function transferForm(p, label) {
-  const to = el('input', { id: 'f-to', name: 'toShelter', maxlength: '64', pattern: '[A-Za-z0-9_-]+', autocomplete: 'off', autofocus: true });
-  const form = el('form', { class: 'panel form', 'data-screen': 'transfer' }, el('h2', {}, t('transfer')), el('p', { class: 'lead' }, label),
-    el('label', { for: 'f-to' }, t('toShelter')), to,
-    el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'big' }, t('transfer')),
-      el('button', { type: 'button', class: 'big secondary', onclick: presentList }, t('back'))));
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); if (to.value.trim()) leave([p.personKey], to.value.trim()); });
+  const to = el('input', {
+    id: 'f-to',
+    name: 'toShelter',
+    maxlength: '64',
+    pattern: '[A-Za-z0-9_-]+',
+    autocomplete: 'off',
+    autofocus: true,
+  });
+  const form = el(
+    'form',
+    { class: 'panel form', 'data-screen': 'transfer' },
+    el('h2', {}, t('transfer')),
+    el('p', { class: 'lead' }, label),
+    el('label', { for: 'f-to' }, t('toShelter')),
+    to,
+    el(
+      'div',
+      { class: 'actions' },
+      el('button', { type: 'submit', class: 'big' }, t('transfer')),
+      el('button', { type: 'button', class: 'big secondary', onclick: presentList }, t('back')),
+    ),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (to.value.trim()) leave([p.personKey], to.value.trim());
+  });
   show(form);
 }
 
@@ -280,11 +539,32 @@ async function leave(personKeys, toShelter) {
     const r = await api('POST', '/api/check-outs', { personKeys, ...(toShelter ? { toShelter } : {}) });
     await refreshStatus();
     const ids = r.events.map((e) => e.eventId);
-    show(el('div', { class: 'panel done', 'data-screen': 'left' }, el('h1', {}, t(toShelter ? 'transferred' : 'checkedOut')),
-      el('div', { class: 'actions' }, el('button', { type: 'button', class: 'big', autofocus: true, onclick: presentList }, t('back')),
-        el('button', { type: 'button', class: 'big secondary', 'data-action': 'undo', onclick: async () => {
-          await api('POST', '/api/undo', { eventIds: ids }); await refreshStatus(); presentList();
-        } }, t('undo')))));
+    show(
+      el(
+        'div',
+        { class: 'panel done', 'data-screen': 'left' },
+        el('h1', {}, t(toShelter ? 'transferred' : 'checkedOut')),
+        el(
+          'div',
+          { class: 'actions' },
+          el('button', { type: 'button', class: 'big', autofocus: true, onclick: presentList }, t('back')),
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'big secondary',
+              'data-action': 'undo',
+              onclick: async () => {
+                await api('POST', '/api/undo', { eventIds: ids });
+                await refreshStatus();
+                presentList();
+              },
+            },
+            t('undo'),
+          ),
+        ),
+      ),
+    );
   } catch (e) {
     message('error', 'error', `${e.code ?? ''} ${e.message}`);
   }
@@ -294,9 +574,13 @@ async function leave(personKeys, toShelter) {
 $('#lang').addEventListener('click', () => {
   lang = lang === 'ja' ? 'en' : 'ja';
   localStorage.setItem('kz-lang', lang);
-  applyStatic(); drawStatus(); home();
+  applyStatic();
+  drawStatus();
+  home();
 });
-document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') home(); });
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') home();
+});
 
 applyStatic();
 home();

@@ -8,9 +8,27 @@ import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { createHttpServer, listen, loadMigrations, migrate, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
+import {
+  createHttpServer,
+  listen,
+  loadMigrations,
+  migrate,
+  type Db,
+  type KzFastify,
+  type Logger,
+  type TlsFiles,
+} from '@kizuna/core';
 import type { GatewayContext } from './context.ts';
-import { systemClock, type Clock, type CmsVerifier, type EvidenceVerifier, type LoginChallenges, type MqttPublisher, type StatusSource, type WebhookFetch } from './ports.ts';
+import {
+  systemClock,
+  type Clock,
+  type CmsVerifier,
+  type EvidenceVerifier,
+  type LoginChallenges,
+  type MqttPublisher,
+  type StatusSource,
+  type WebhookFetch,
+} from './ports.ts';
 import { loadReceiptSigner } from './receipts.ts';
 import { createSessionCache } from './postboxes.ts';
 import { createReportBatcher } from './report-store.ts';
@@ -67,23 +85,51 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const clock = deps.clock ?? systemClock;
   const receipts = await loadReceiptSigner(deps.db, clock.now());
   const ctx: GatewayContext = {
-    db: deps.db, logger: deps.logger, clock, verifier: deps.verifier, evidenceVerifier: deps.evidenceVerifier, challenges: deps.challenges,
-    status: deps.status, mqtt: deps.mqtt, receipts,
+    db: deps.db,
+    logger: deps.logger,
+    clock,
+    verifier: deps.verifier,
+    evidenceVerifier: deps.evidenceVerifier,
+    challenges: deps.challenges,
+    status: deps.status,
+    mqtt: deps.mqtt,
+    receipts,
     sessions: createSessionCache(deps.db, { ttlMs: deps.sessionCacheMs ?? 5000 }),
-    reports: createReportBatcher({ db: deps.db, status: deps.status, receipts }, { maxBatch: deps.reportBatchMax ?? 128 }),
-    signatureWindowS: deps.signatureWindowS ?? 300, sessionTtlS: deps.sessionTtlS ?? 1800, operatorToken: deps.operatorToken,
+    reports: createReportBatcher(
+      { db: deps.db, status: deps.status, receipts },
+      { maxBatch: deps.reportBatchMax ?? 128 },
+    ),
+    signatureWindowS: deps.signatureWindowS ?? 300,
+    sessionTtlS: deps.sessionTtlS ?? 1800,
+    operatorToken: deps.operatorToken,
   };
-  const app = await createHttpServer({
-    name: 'insurer-gateway', logger: deps.logger, tls: deps.tls, bodyLimit: 4 * 1024 * 1024,
-    ready: async () => { await deps.db.query('SELECT 1'); return true; },
-  }) as GatewayApp;
+  const app = (await createHttpServer({
+    name: 'insurer-gateway',
+    logger: deps.logger,
+    tls: deps.tls,
+    bodyLimit: 4 * 1024 * 1024,
+    ready: async () => {
+      await deps.db.query('SELECT 1');
+      return true;
+    },
+  })) as GatewayApp;
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Kizuna insurer gateway and electronic post-box', version: '1', description: 'Insurers: /insurer/v1 (signed API keys or mutual TLS). TVs: /postbox/v1 (card login). Operator: /operator/v1.' },
+      info: {
+        title: 'Kizuna insurer gateway and electronic post-box',
+        version: '1',
+        description:
+          'Insurers: /insurer/v1 (signed API keys or mutual TLS). TVs: /postbox/v1 (card login). Operator: /operator/v1.',
+      },
       components: {
         securitySchemes: {
-          kzHmac: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'KZ-HMAC-SHA256 keyId=…, ts=…, nonce=…, sig=… (docs/PROTOCOL.md)' },
+          kzHmac: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'KZ-HMAC-SHA256 keyId=…, ts=…, nonce=…, sig=… (docs/PROTOCOL.md)',
+          },
           postboxSession: { type: 'http', scheme: 'bearer' },
           operatorToken: { type: 'http', scheme: 'bearer' },
         },
@@ -96,17 +142,41 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   await app.register(async (s) => postboxRoutes(s, ctx), { prefix: '/postbox/v1' });
   await app.register(async (s) => insurerRoutes(s, ctx), { prefix: '/insurer/v1' });
   await app.register(async (s) => operatorRoutes(s, ctx), { prefix: '/operator/v1' });
-  await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'], decorateReply: false, schemaHide: true });
+  await app.register(fastifyStatic, {
+    root: WEB_DIR,
+    prefix: '/',
+    index: ['index.html'],
+    decorateReply: false,
+    schemaHide: true,
+  });
 
   const webhooks = createWebhookDispatcher({
-    db: deps.db, logger: deps.logger, clock, fetch: deps.webhookFetch, baseDelayMs: deps.webhookBaseDelayMs, maxDelayMs: deps.webhookMaxDelayMs,
+    db: deps.db,
+    logger: deps.logger,
+    clock,
+    fetch: deps.webhookFetch,
+    baseDelayMs: deps.webhookBaseDelayMs,
+    maxDelayMs: deps.webhookMaxDelayMs,
   });
-  const watcher = deps.status ? createStatusWatcher({ db: deps.db, status: deps.status, clock, logger: deps.logger, intervalS: deps.watchIntervalS ?? 3600 }) : null;
+  const watcher = deps.status
+    ? createStatusWatcher({
+        db: deps.db,
+        status: deps.status,
+        clock,
+        logger: deps.logger,
+        intervalS: deps.watchIntervalS ?? 3600,
+      })
+    : null;
   app.decorate('gateway', {
-    webhooks, watcher,
+    webhooks,
+    watcher,
     retention: () => runRetention(deps.db, deps.retention ?? DEFAULT_RETENTION, clock.now()),
   } satisfies GatewayJobs);
-  app.addHook('onClose', async () => { await ctx.reports.drain(); await webhooks.stop(); await watcher?.stop(); });
+  app.addHook('onClose', async () => {
+    await ctx.reports.drain();
+    await webhooks.stop();
+    await watcher?.stop();
+  });
   return app;
 }
 
@@ -122,15 +192,23 @@ export interface StartOptions extends GatewayDeps {
 }
 
 /** Listens (port 18850 by default) and runs the background jobs; close() stops everything. */
-export async function startGateway(opts: StartOptions): Promise<{ url: string; app: GatewayApp; close(): Promise<void> }> {
+export async function startGateway(
+  opts: StartOptions,
+): Promise<{ url: string; app: GatewayApp; close(): Promise<void> }> {
   const app = await buildGatewayApp(opts);
   const url = await listen(app, opts.host ?? '127.0.0.1', opts.port ?? 18850);
   app.gateway.webhooks.start(opts.webhookTickMs ?? 2000);
   app.gateway.watcher?.start(opts.watchTickMs ?? 60_000);
-  const retentionTimer = setInterval(() => { app.gateway.retention().catch((err) => opts.logger.error({ err }, 'retention failed')); }, opts.retentionTickMs ?? 3_600_000);
+  const retentionTimer = setInterval(() => {
+    app.gateway.retention().catch((err) => opts.logger.error({ err }, 'retention failed'));
+  }, opts.retentionTickMs ?? 3_600_000);
   retentionTimer.unref();
   return {
-    url, app,
-    async close() { clearInterval(retentionTimer); await app.close(); },
+    url,
+    app,
+    async close() {
+      clearInterval(retentionTimer);
+      await app.close();
+    },
   };
 }

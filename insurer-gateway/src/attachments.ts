@@ -13,22 +13,36 @@ export type AttachmentType = keyof typeof ATTACHMENT_TYPES;
 export const MAX_ATTACHMENT_BYTES = 512 * 1024;
 export const MAX_ATTACHMENTS = 4;
 
-export interface AttachmentInput { filename: string; mediaType: string; data: string }
-export interface CheckedAttachment { filename: string; mediaType: AttachmentType; bytes: Buffer }
+export interface AttachmentInput {
+  filename: string;
+  mediaType: string;
+  data: string;
+}
+export interface CheckedAttachment {
+  filename: string;
+  mediaType: AttachmentType;
+  bytes: Buffer;
+}
 
 export function checkAttachments(list: AttachmentInput[] | undefined): CheckedAttachment[] {
   const items = list ?? [];
   if (items.length > MAX_ATTACHMENTS) throw E.KZ_GW_ATTACHMENT_INVALID(`at most ${MAX_ATTACHMENTS} attachments`);
   return items.map((a, i) => {
     const where = `attachment ${i + 1}`;
-    if (!/^[^\\/\0-\x1f]{1,100}$/.test(a.filename)) throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: filename must be 1–100 characters without slashes`);
+    if (!/^[^\\/\0-\x1f]{1,100}$/.test(a.filename))
+      throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: filename must be 1–100 characters without slashes`);
     const magic = ATTACHMENT_TYPES[a.mediaType as AttachmentType];
-    if (!magic) throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: type ${a.mediaType} is not one of ${Object.keys(ATTACHMENT_TYPES).join(', ')}`);
+    if (!magic)
+      throw E.KZ_GW_ATTACHMENT_INVALID(
+        `${where}: type ${a.mediaType} is not one of ${Object.keys(ATTACHMENT_TYPES).join(', ')}`,
+      );
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.data)) throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: data is not base64`);
     const bytes = Buffer.from(a.data, 'base64');
     if (bytes.length === 0) throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: empty`);
-    if (bytes.length > MAX_ATTACHMENT_BYTES) throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: ${bytes.length} bytes, at most ${MAX_ATTACHMENT_BYTES}`);
-    if (!magic.every((b, j) => bytes[j] === b)) throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: content is not ${a.mediaType}`);
+    if (bytes.length > MAX_ATTACHMENT_BYTES)
+      throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: ${bytes.length} bytes, at most ${MAX_ATTACHMENT_BYTES}`);
+    if (!magic.every((b, j) => bytes[j] === b))
+      throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: content is not ${a.mediaType}`);
     return { filename: a.filename, mediaType: a.mediaType as AttachmentType, bytes };
   });
 }

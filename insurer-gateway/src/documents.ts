@@ -13,34 +13,46 @@ const Nonce = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' });
 export const DISCLOSED_ITEMS = ['name', 'address', 'birthDate', 'sex'] as const;
 
 /** Links one policy of one insurer to the post-box and consents to disclosing the four items. */
-export const ConsentDocumentSchema = Type.Object({
-  v: Type.Literal(1),
-  kind: Type.Literal('kz-enrolment-consent'),
-  insurer: Id,
-  policy: Policy,
-  /** From POST /postbox/v1/consent-nonce: one use, short-lived, this post-box only. */
-  nonce: Nonce,
-  disclose: Type.Array(Type.Union([Type.Literal('name'), Type.Literal('address'), Type.Literal('birthDate'), Type.Literal('sex')]), { minItems: 4, maxItems: 4, uniqueItems: true }),
-  createdAt: Type.String({ format: 'date-time' }),
-}, { additionalProperties: false });
+export const ConsentDocumentSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    kind: Type.Literal('kz-enrolment-consent'),
+    insurer: Id,
+    policy: Policy,
+    /** From POST /postbox/v1/consent-nonce: one use, short-lived, this post-box only. */
+    nonce: Nonce,
+    disclose: Type.Array(
+      Type.Union([Type.Literal('name'), Type.Literal('address'), Type.Literal('birthDate'), Type.Literal('sex')]),
+      { minItems: 4, maxItems: 4, uniqueItems: true },
+    ),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
 
-export const StatementSchema = Type.Object({
-  /** 'living': alive, details unchanged; 'living-details-changed': alive, name or address changed. */
-  answer: Type.Union([Type.Literal('living'), Type.Literal('living-details-changed')]),
-  note: Type.Optional(Type.String({ maxLength: 500 })),
-}, { additionalProperties: false });
+export const StatementSchema = Type.Object(
+  {
+    /** 'living': alive, details unchanged; 'living-details-changed': alive, name or address changed. */
+    answer: Type.Union([Type.Literal('living'), Type.Literal('living-details-changed')]),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
 
 /** The life-status report (現況届) answering one status-check notice. */
-export const ReportDocumentSchema = Type.Object({
-  v: Type.Literal(1),
-  kind: Type.Literal('kz-life-status-report'),
-  notice: Id,
-  policy: Policy,
-  /** The notice's reportNonce, as the post-box showed it. */
-  nonce: Nonce,
-  statement: StatementSchema,
-  createdAt: Type.String({ format: 'date-time' }),
-}, { additionalProperties: false });
+export const ReportDocumentSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    kind: Type.Literal('kz-life-status-report'),
+    notice: Id,
+    policy: Policy,
+    /** The notice's reportNonce, as the post-box showed it. */
+    nonce: Nonce,
+    statement: StatementSchema,
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
 
 export type ConsentDocument = Static<typeof ConsentDocumentSchema>;
 export type ReportDocument = Static<typeof ReportDocumentSchema>;
@@ -49,17 +61,46 @@ export type Statement = Static<typeof StatementSchema>;
 const checkConsent = Compile(ConsentDocumentSchema);
 const checkReport = Compile(ReportDocumentSchema);
 
-export function buildConsentDocument(input: { insurer: string; policy: string; nonce: string; createdAt?: Date }): Uint8Array {
-  const doc: ConsentDocument = { v: 1, kind: 'kz-enrolment-consent', insurer: input.insurer, policy: input.policy, nonce: input.nonce, disclose: [...DISCLOSED_ITEMS], createdAt: (input.createdAt ?? new Date()).toISOString() };
+export function buildConsentDocument(input: {
+  insurer: string;
+  policy: string;
+  nonce: string;
+  createdAt?: Date;
+}): Uint8Array {
+  const doc: ConsentDocument = {
+    v: 1,
+    kind: 'kz-enrolment-consent',
+    insurer: input.insurer,
+    policy: input.policy,
+    nonce: input.nonce,
+    disclose: [...DISCLOSED_ITEMS],
+    createdAt: (input.createdAt ?? new Date()).toISOString(),
+  };
   return new TextEncoder().encode(JSON.stringify(doc));
 }
 
-export function buildReportDocument(input: { notice: string; policy: string; nonce: string; statement: Statement; createdAt?: Date }): Uint8Array {
-  const doc: ReportDocument = { v: 1, kind: 'kz-life-status-report', notice: input.notice, policy: input.policy, nonce: input.nonce, statement: input.statement, createdAt: (input.createdAt ?? new Date()).toISOString() };
+export function buildReportDocument(input: {
+  notice: string;
+  policy: string;
+  nonce: string;
+  statement: Statement;
+  createdAt?: Date;
+}): Uint8Array {
+  const doc: ReportDocument = {
+    v: 1,
+    kind: 'kz-life-status-report',
+    notice: input.notice,
+    policy: input.policy,
+    nonce: input.nonce,
+    statement: input.statement,
+    createdAt: (input.createdAt ?? new Date()).toISOString(),
+  };
   return new TextEncoder().encode(JSON.stringify(doc));
 }
 
-export type Parsed<T> = { ok: true; doc: T } | { ok: false; reason: 'content-not-json' | 'content-wrong-kind' | 'content-invalid'; detail: string };
+export type Parsed<T> =
+  | { ok: true; doc: T }
+  | { ok: false; reason: 'content-not-json' | 'content-wrong-kind' | 'content-invalid'; detail: string };
 
 function parse<T>(bytes: Uint8Array, kind: string, check: ReturnType<typeof Compile>): Parsed<T> {
   let value: unknown;

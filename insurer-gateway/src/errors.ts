@@ -6,18 +6,30 @@ import { defineErrors } from '@kizuna/core';
 
 export const gatewayErrors = defineErrors({
   // insurer authentication and access
-  KZ_GW_AUTH_MISSING: { message: 'insurer authentication is missing (Authorization: KZ-HMAC-SHA256 … or a client certificate)', status: 401 },
+  KZ_GW_AUTH_MISSING: {
+    message: 'insurer authentication is missing (Authorization: KZ-HMAC-SHA256 … or a client certificate)',
+    status: 401,
+  },
   KZ_GW_AUTH_MALFORMED: { message: 'the Authorization header is malformed', status: 401 },
   KZ_GW_AUTH_UNKNOWN_KEY: { message: 'the API key is unknown or revoked', status: 401 },
-  KZ_GW_AUTH_SIGNATURE: { message: 'the request signature does not match (method, path, timestamp, body digest)', status: 401 },
+  KZ_GW_AUTH_SIGNATURE: {
+    message: 'the request signature does not match (method, path, timestamp, body digest)',
+    status: 401,
+  },
   KZ_GW_AUTH_CLOCK_SKEW: { message: 'the request timestamp is outside the allowed window', status: 401 },
   KZ_GW_AUTH_REPLAYED: { message: 'this signed request was already used', status: 401 },
-  KZ_GW_INSURER_SUSPENDED: { message: 'this insurer is suspended by the operator (emergency stop); nothing was done', status: 403 },
+  KZ_GW_INSURER_SUSPENDED: {
+    message: 'this insurer is suspended by the operator (emergency stop); nothing was done',
+    status: 403,
+  },
   KZ_GW_OPERATOR_AUTH: { message: 'operator token is missing or wrong', status: 401 },
   KZ_GW_UNKNOWN_INSURER: { message: 'insurer does not exist', status: 404 },
   KZ_GW_INSURER_EXISTS: { message: 'an insurer with this id already exists', status: 409 },
   KZ_GW_BAD_ID: { message: 'id may only contain letters, digits, "_" and "-" (1–64)', status: 400 },
-  KZ_GW_KEY_LIMIT: { message: 'an insurer may hold at most two active API keys; revoke the old one first', status: 409 },
+  KZ_GW_KEY_LIMIT: {
+    message: 'an insurer may hold at most two active API keys; revoke the old one first',
+    status: 409,
+  },
   KZ_GW_UNKNOWN_KEY: { message: 'no such API key for this insurer', status: 404 },
   KZ_GW_WEBHOOK_URL: { message: 'webhook URL must be http(s) without credentials', status: 400 },
   // post-box (TV side)
@@ -41,7 +53,10 @@ export const gatewayErrors = defineErrors({
   // signed documents
   KZ_GW_REPORT_REJECTED: { message: 'the signed report was refused', status: 422 },
   KZ_GW_CONSENT_REJECTED: { message: 'the signed consent was refused', status: 422 },
-  KZ_GW_STATUS_UNAVAILABLE: { message: 'revocation status could not be established; nothing was accepted, try again later', status: 503 },
+  KZ_GW_STATUS_UNAVAILABLE: {
+    message: 'revocation status could not be established; nothing was accepted, try again later',
+    status: 503,
+  },
   KZ_GW_REPLAYED: { message: 'this signed document was already submitted', status: 409 },
   KZ_GW_VERIFIER_UNAVAILABLE: { message: 'signature verification is not configured on this server', status: 503 },
 });

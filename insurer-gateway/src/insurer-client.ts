@@ -11,7 +11,10 @@ export function createInsurerClient(opts: { baseUrl: string; keyId: string; secr
       const text = body === undefined ? '' : JSON.stringify(body);
       const res = await fetch(new URL(path, opts.baseUrl), {
         method,
-        headers: { authorization: signRequest(opts, method, path, text), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: signRequest(opts, method, path, text),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: text }),
       });
       const raw = await res.text();

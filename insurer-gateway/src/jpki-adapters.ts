@@ -14,10 +14,15 @@ export function challengeLogin(service: ChallengeService): LoginChallenges {
       return { id: c.challengeId, challenge: c.nonceBase64, expiresAt: c.expiresAt.toISOString() };
     },
     async verify(input) {
-      const r = await service.verifyResponse({ challengeId: input.id, certificate: input.certificate, signature: input.signature });
+      const r = await service.verifyResponse({
+        challengeId: input.id,
+        certificate: input.certificate,
+        signature: input.signature,
+      });
       if (r.ok) return { serial: r.serial.toLowerCase() };
       // Fail closed, naming the check; an unreachable status source is "try again", not "wrong card".
-      if (r.reason === 'status-unknown') throw E.KZ_GW_STATUS_UNAVAILABLE(r.detail, { reason: r.reason, detail: r.detail });
+      if (r.reason === 'status-unknown')
+        throw E.KZ_GW_STATUS_UNAVAILABLE(r.detail, { reason: r.reason, detail: r.detail });
       throw E.KZ_GW_LOGIN_FAILED(`${r.reason}: ${r.detail}`, { reason: r.reason, detail: r.detail });
     },
   };
@@ -32,7 +37,9 @@ export function httpRenewalLinks(authorityUrl: string, timeoutMs = 5000): Renewa
   const certs = new Map<string, Uint8Array>();
   type Link = { renewedTo: string | null; renewedFrom?: string | null; renewedToCertificate?: string | null };
   const get = async (serial: string): Promise<Link | null> => {
-    const res = await fetch(new URL(`/links/renewal/${encodeURIComponent(serial)}`, authorityUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(new URL(`/links/renewal/${encodeURIComponent(serial)}`, authorityUrl), {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (res.status === 404) return null;
     if (!res.ok) throw new Error(`authority answered HTTP ${res.status}`);
     const link = (await res.json()) as Link;
@@ -50,8 +57,18 @@ export function httpRenewalLinks(authorityUrl: string, timeoutMs = 5000): Renewa
 }
 
 /** In-process links straight from a jpki Authority (the embedded default and the tests). */
-export function authorityLinks(authority: { renewedTo(s: string): string | null; status(s: string): { renewedFrom?: string }; certificate(s: string): Uint8Array }): RenewalLinks {
-  const safe = <T>(f: () => T): T | null => { try { return f(); } catch { return null; } };
+export function authorityLinks(authority: {
+  renewedTo(s: string): string | null;
+  status(s: string): { renewedFrom?: string };
+  certificate(s: string): Uint8Array;
+}): RenewalLinks {
+  const safe = <T>(f: () => T): T | null => {
+    try {
+      return f();
+    } catch {
+      return null;
+    }
+  };
   return {
     renewedTo: (s) => safe(() => authority.renewedTo(s)),
     renewedFrom: (s) => safe(() => authority.status(s).renewedFrom ?? null),

@@ -9,15 +9,29 @@ import type { MqttPublisher } from './ports.ts';
 import { devicesOf } from './postboxes.ts';
 
 export async function unreadCount(db: Queryable, postboxId: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM gw_notices WHERE postbox_id = $1 AND status = 'unread'`, [postboxId]);
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM gw_notices WHERE postbox_id = $1 AND status = 'unread'`,
+    [postboxId],
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function notifyMail(db: Queryable, mqtt: MqttPublisher | undefined, logger: { warn(obj: object, msg: string): void }, postboxId: string, now: Date): Promise<number> {
+export async function notifyMail(
+  db: Queryable,
+  mqtt: MqttPublisher | undefined,
+  logger: { warn(obj: object, msg: string): void },
+  postboxId: string,
+  now: Date,
+): Promise<number> {
   if (!mqtt) return 0;
   const devices = await devicesOf(db, postboxId);
   if (devices.length === 0) return 0;
-  const msg: MailWaiting = { v: 1, kind: 'mail-waiting', unread: await unreadCount(db, postboxId), at: now.toISOString() };
+  const msg: MailWaiting = {
+    v: 1,
+    kind: 'mail-waiting',
+    unread: await unreadCount(db, postboxId),
+    at: now.toISOString(),
+  };
   let sent = 0;
   for (const d of devices) {
     try {

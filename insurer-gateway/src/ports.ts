@@ -7,24 +7,32 @@
 /** Outcome of one CMS verification (jpki's `createVerifier().verifyCms`). */
 export type CmsVerification =
   | {
-    ok: true;
-    /** Signer certificate serial, lower-case hex. */
-    serial: string;
-    content: Uint8Array;
-    signingTime?: Date | undefined;
-    personal?: { name: string; address: string; birthDate: string; sex: number } | null | undefined;
-    evidence: { signerCertificate: Uint8Array; ocspResponse?: Uint8Array | undefined };
-  }
+      ok: true;
+      /** Signer certificate serial, lower-case hex. */
+      serial: string;
+      content: Uint8Array;
+      signingTime?: Date | undefined;
+      personal?: { name: string; address: string; birthDate: string; sex: number } | null | undefined;
+      evidence: { signerCertificate: Uint8Array; ocspResponse?: Uint8Array | undefined };
+    }
   | { ok: false; reason: string; detail?: string | undefined };
 
 export interface CmsVerifier {
-  verifyCms(der: Uint8Array, opts: { purpose: 'sign' | 'auth'; detachedContent?: Uint8Array; at?: Date }): Promise<CmsVerification>;
+  verifyCms(
+    der: Uint8Array,
+    opts: { purpose: 'sign' | 'auth'; detachedContent?: Uint8Array; at?: Date },
+  ): Promise<CmsVerification>;
 }
 
 /** Re-checks a report from its stored evidence (signer certificate + OCSP response) at `at`. */
 export interface EvidenceVerifier {
-  verifyEvidence(input: { cms: Uint8Array; detachedContent?: Uint8Array; signerCertificate: Uint8Array; ocspResponse?: Uint8Array; at: Date }):
-    Promise<{ ok: true } | { ok: false; reason: string; detail?: string }>;
+  verifyEvidence(input: {
+    cms: Uint8Array;
+    detachedContent?: Uint8Array;
+    signerCertificate: Uint8Array;
+    ocspResponse?: Uint8Array;
+    at: Date;
+  }): Promise<{ ok: true } | { ok: false; reason: string; detail?: string }>;
 }
 
 /** Card login (challenge–response with the user-authentication certificate). */
@@ -54,9 +62,13 @@ export interface MqttPublisher {
   publishAsync(topic: string, message: string, opts: { qos: 0 | 1; retain?: boolean }): Promise<unknown>;
 }
 
-export interface Clock { now(): Date }
+export interface Clock {
+  now(): Date;
+}
 export const systemClock: Clock = { now: () => new Date() };
 
 /** fetch-compatible function for webhooks (injectable so tests can count calls). */
-export type WebhookFetch = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string; signal?: AbortSignal }) =>
-  Promise<{ status: number }>;
+export type WebhookFetch = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<{ status: number }>;

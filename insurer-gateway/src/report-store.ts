@@ -18,7 +18,11 @@ import type { ReceiptSigner, SignedReceipt } from './receipts.ts';
 import { tokyoDate } from './time.ts';
 import { isPlainRenewal } from './status-watch.ts';
 
-export interface ReportOutcome { reportId: string; receipt: SignedReceipt; late: boolean }
+export interface ReportOutcome {
+  reportId: string;
+  receipt: SignedReceipt;
+  late: boolean;
+}
 
 /** A report that passed the verifier and parses: what the store checks against its notice. */
 export interface VerifiedReport {
@@ -31,7 +35,11 @@ export interface VerifiedReport {
   now: Date;
 }
 
-export interface StoreDeps { db: Db; status?: StatusSource | undefined; receipts: ReceiptSigner }
+export interface StoreDeps {
+  db: Db;
+  status?: StatusSource | undefined;
+  receipts: ReceiptSigner;
+}
 
 /** A refusal the caller records (without the document) and answers with its named reason. */
 export type Refused = Error & { kzRecord: string; noticeId?: string | null; insurerId?: string | null };
@@ -39,8 +47,15 @@ type Result = { ok: true; out: ReportOutcome } | { ok: false; error: Error };
 
 const MAX_RENEWAL_HOPS = 8;
 
-const refused = (reason: string, detail: string, noticeId: string | null = null, insurerId: string | null = null): Result =>
-  ({ ok: false, error: Object.assign(refusal('report', reason, detail), { kzRecord: reason, noticeId, insurerId }) });
+const refused = (
+  reason: string,
+  detail: string,
+  noticeId: string | null = null,
+  insurerId: string | null = null,
+): Result => ({
+  ok: false,
+  error: Object.assign(refusal('report', reason, detail), { kzRecord: reason, noticeId, insurerId }),
+});
 
 /** Follows the authority's renewal links from the enrolled serial; true when `signer` is reached. */
 async function isRenewalOf(status: StatusSource | undefined, enrolled: string, signer: string): Promise<boolean> {
@@ -56,13 +71,32 @@ async function isRenewalOf(status: StatusSource | undefined, enrolled: string, s
 }
 
 interface NoticeRow {
-  i: number; id: string | null; insurer_id: string; postbox_id: string; enrolment_id: string | null; kind: string; status: string;
-  report_nonce: string | null; due_date: string | null; policy: string | null; sign_serial: string | null; enrolment_status: string | null;
-  code: string | null; replayed: boolean;
+  i: number;
+  id: string | null;
+  insurer_id: string;
+  postbox_id: string;
+  enrolment_id: string | null;
+  kind: string;
+  status: string;
+  report_nonce: string | null;
+  due_date: string | null;
+  policy: string | null;
+  sign_serial: string | null;
+  enrolment_status: string | null;
+  code: string | null;
+  replayed: boolean;
 }
 
 /** What one accepted report writes (row of the multi-row statement). */
-interface Plan { item: VerifiedReport; n: NoticeRow; reportId: string; receipt: SignedReceipt; late: boolean; renewed: boolean; signer: string }
+interface Plan {
+  item: VerifiedReport;
+  n: NoticeRow;
+  reportId: string;
+  receipt: SignedReceipt;
+  late: boolean;
+  renewed: boolean;
+  signer: string;
+}
 
 const COLS = 19;
 /**
@@ -70,7 +104,8 @@ const COLS = 19;
  * and so does core's PGlite (its bytea serializer passes bytes through; PGlite's own built one
  * JavaScript string per byte). A view, not a copy.
  */
-const binOf = (b: Uint8Array | null | undefined): Buffer | null => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null);
+const binOf = (b: Uint8Array | null | undefined): Buffer | null =>
+  b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null;
 const sqlCache = new Map<string, string>();
 /** One statement for many reports: close each notice still open, store its report, queue its event. */
 function writeSql(count: number): string {
@@ -87,8 +122,10 @@ function buildWriteSql(count: number): string {
   const rows: string[] = [];
   for (let r = 0; r < count; r++) {
     const p = (k: number) => `$${r * COLS + k}`;
-    rows.push(`(${p(1)}::text, ${p(2)}::timestamptz, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ${p(8)}::text, ${p(9)}::jsonb, `
-      + `${p(10)}::bytea, ${p(11)}::text, ${p(12)}::bytea, ${p(13)}::text, ${p(14)}::timestamptz, ${p(15)}::bytea, ${p(16)}::bytea, ${p(17)}::jsonb, ${p(18)}::text, ${p(19)}::jsonb)`);
+    rows.push(
+      `(${p(1)}::text, ${p(2)}::timestamptz, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ${p(8)}::text, ${p(9)}::jsonb, ` +
+        `${p(10)}::bytea, ${p(11)}::text, ${p(12)}::bytea, ${p(13)}::text, ${p(14)}::timestamptz, ${p(15)}::bytea, ${p(16)}::bytea, ${p(17)}::jsonb, ${p(18)}::text, ${p(19)}::jsonb)`,
+    );
   }
   return `WITH d (nid, at, rid, insurer, postbox, enrolment, code, policy, doc, cms, digest, detached, signer, signing_time, cert, ocsp, receipt, evt, payload) AS (VALUES ${rows.join(', ')}),
     upd AS (UPDATE gw_notices n SET status = 'answered', answered_at = d.at, closed_at = d.at FROM d WHERE n.id = d.nid AND n.status IN ('unread', 'read') RETURNING n.id),
@@ -108,12 +145,36 @@ function writeParams(plans: Plan[]): unknown[] {
   for (const { item, n, reportId, receipt, late, signer } of plans) {
     const { doc, der, digest, detached, v, now } = item;
     const event = {
-      reportId, noticeId: n.id, code: n.code, policy: doc.policy, answer: doc.statement.answer, receivedAt: now.toISOString(), late,
+      reportId,
+      noticeId: n.id,
+      code: n.code,
+      policy: doc.policy,
+      answer: doc.statement.answer,
+      receivedAt: now.toISOString(),
+      late,
       verification: { result: 'valid', reason: 'ok' },
     };
-    out.push(n.id, now, reportId, n.insurer_id, item.postboxId, n.enrolment_id, n.code, doc.policy, JSON.stringify(doc), binOf(der), digest,
-      binOf(detached), signer, v.signingTime ?? null, binOf(v.evidence.signerCertificate),
-      binOf(v.evidence.ocspResponse), JSON.stringify(receipt), newId('evt'), JSON.stringify(event));
+    out.push(
+      n.id,
+      now,
+      reportId,
+      n.insurer_id,
+      item.postboxId,
+      n.enrolment_id,
+      n.code,
+      doc.policy,
+      JSON.stringify(doc),
+      binOf(der),
+      digest,
+      binOf(detached),
+      signer,
+      v.signingTime ?? null,
+      binOf(v.evidence.signerCertificate),
+      binOf(v.evidence.ocspResponse),
+      JSON.stringify(receipt),
+      newId('evt'),
+      JSON.stringify(event),
+    );
   }
   return out;
 }
@@ -130,18 +191,24 @@ async function writeOne(db: Db, p: Plan): Promise<Result> {
     const stored = await db.tx(async (q) => {
       if (p.renewed) {
         await q.query('UPDATE gw_enrolments SET sign_serial = $2 WHERE id = $1', [p.n.enrolment_id, p.signer]);
-        await q.query(`INSERT INTO gw_enrolment_certs (enrolment_id, serial, der, added_at, via) VALUES ($1, $2, $3, $4, 'renewal') ON CONFLICT DO NOTHING`,
-          [p.n.enrolment_id, p.signer, Buffer.from(p.item.v.evidence.signerCertificate), p.item.now]);
+        await q.query(
+          `INSERT INTO gw_enrolment_certs (enrolment_id, serial, der, added_at, via) VALUES ($1, $2, $3, $4, 'renewal') ON CONFLICT DO NOTHING`,
+          [p.n.enrolment_id, p.signer, Buffer.from(p.item.v.evidence.signerCertificate), p.item.now],
+        );
       }
       const s = await write(q, [p]);
       // Nothing written (the notice was answered meanwhile): undo the renewal step too.
       if (!s.has(p.n.id!)) throw Object.assign(new Error('notice answered meanwhile'), { kzAnswered: true });
       return s;
     });
-    return stored.has(p.n.id!) ? { ok: true, out: { reportId: p.reportId, receipt: p.receipt, late: p.late } } : refused('notice-already-answered', p.n.id!, p.n.id, p.n.insurer_id);
+    return stored.has(p.n.id!)
+      ? { ok: true, out: { reportId: p.reportId, receipt: p.receipt, late: p.late } }
+      : refused('notice-already-answered', p.n.id!, p.n.id, p.n.insurer_id);
   } catch (e) {
-    if ((e as { kzAnswered?: boolean }).kzAnswered) return refused('notice-already-answered', p.n.id!, p.n.id, p.n.insurer_id);
-    if ((e as { code?: string }).code === '23505') return refused('replayed', 'this report was already accepted', p.n.id, p.n.insurer_id);
+    if ((e as { kzAnswered?: boolean }).kzAnswered)
+      return refused('notice-already-answered', p.n.id!, p.n.id, p.n.insurer_id);
+    if ((e as { code?: string }).code === '23505')
+      return refused('replayed', 'this report was already accepted', p.n.id, p.n.insurer_id);
     return { ok: false, error: e as Error };
   }
 }
@@ -160,7 +227,8 @@ export async function storeReports(deps: StoreDeps, items: VerifiedReport[]): Pr
       FROM (VALUES ${values.join(', ')}) AS x (i, nid, digest)
       LEFT JOIN gw_notices n ON n.id = x.nid LEFT JOIN gw_enrolments e ON e.id = n.enrolment_id
       LEFT JOIN gw_insurer_codes c ON c.insurer_id = n.insurer_id AND c.postbox_id = n.postbox_id`,
-    items.flatMap((it, k) => [k, it.doc.notice, it.digest]));
+    items.flatMap((it, k) => [k, it.doc.notice, it.digest]),
+  );
   const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
 
   const results: (Result | null)[] = items.map(() => null);
@@ -168,36 +236,89 @@ export async function storeReports(deps: StoreDeps, items: VerifiedReport[]): Pr
   for (const [k, item] of items.entries()) {
     const n = byIndex.get(k);
     const { doc } = item;
-    if (n?.replayed) { results[k] = refused('replayed', 'this report was already accepted', n.id, n.id ? n.insurer_id : null); continue; }
-    if (!n?.id || n.postbox_id !== item.postboxId) { results[k] = refused('notice-unknown', doc.notice); continue; }
-    const no = (reason: string, detail: string) => { results[k] = refused(reason, detail, n.id, n.insurer_id); };
-    if (n.kind !== 'status-check') { no('notice-not-status-check', n.id); continue; }
-    if (n.status === 'answered') { no('notice-already-answered', n.id); continue; }
-    if (n.status === 'withdrawn' || !n.enrolment_id || n.enrolment_status !== 'active') { no('notice-closed', n.id); continue; }
-    if (doc.nonce !== n.report_nonce) { no('nonce-mismatch', 'the nonce does not match the notice'); continue; }
-    if (doc.policy !== n.policy) { no('policy-mismatch', `report names policy ${doc.policy}`); continue; }
+    if (n?.replayed) {
+      results[k] = refused('replayed', 'this report was already accepted', n.id, n.id ? n.insurer_id : null);
+      continue;
+    }
+    if (!n?.id || n.postbox_id !== item.postboxId) {
+      results[k] = refused('notice-unknown', doc.notice);
+      continue;
+    }
+    const no = (reason: string, detail: string) => {
+      results[k] = refused(reason, detail, n.id, n.insurer_id);
+    };
+    if (n.kind !== 'status-check') {
+      no('notice-not-status-check', n.id);
+      continue;
+    }
+    if (n.status === 'answered') {
+      no('notice-already-answered', n.id);
+      continue;
+    }
+    if (n.status === 'withdrawn' || !n.enrolment_id || n.enrolment_status !== 'active') {
+      no('notice-closed', n.id);
+      continue;
+    }
+    if (doc.nonce !== n.report_nonce) {
+      no('nonce-mismatch', 'the nonce does not match the notice');
+      continue;
+    }
+    if (doc.policy !== n.policy) {
+      no('policy-mismatch', `report names policy ${doc.policy}`);
+      continue;
+    }
     const signer = item.v.serial.toLowerCase();
     let renewed = false;
     if (n.sign_serial !== signer) {
-      if (!(await isRenewalOf(deps.status, n.sign_serial ?? '', signer))) { no('signer-not-enrolled', 'signed by another certificate'); continue; }
+      if (!(await isRenewalOf(deps.status, n.sign_serial ?? '', signer))) {
+        no('signer-not-enrolled', 'signed by another certificate');
+        continue;
+      }
       renewed = true;
     }
     const reportId = newId('rpt');
     const receipt = deps.receipts.sign({
-      v: 1, kind: 'kz-report-receipt', report: reportId, notice: n.id, insurer: n.insurer_id, policy: doc.policy,
-      documentSha256: item.digest, receivedAt: item.now.toISOString(), verification: { result: 'valid', reason: 'ok' },
+      v: 1,
+      kind: 'kz-report-receipt',
+      report: reportId,
+      notice: n.id,
+      insurer: n.insurer_id,
+      policy: doc.policy,
+      documentSha256: item.digest,
+      receivedAt: item.now.toISOString(),
+      verification: { result: 'valid', reason: 'ok' },
     });
-    plans.push({ k, plan: { item, n, reportId, receipt, late: n.due_date !== null && tokyoDate(item.now) > n.due_date, renewed, signer } });
+    plans.push({
+      k,
+      plan: {
+        item,
+        n,
+        reportId,
+        receipt,
+        late: n.due_date !== null && tokyoDate(item.now) > n.due_date,
+        renewed,
+        signer,
+      },
+    });
   }
 
   const plain = plans.filter((p) => !p.plan.renewed);
   if (plain.length) {
     let stored: Set<string> | null = null;
-    try { stored = await write(db, plain.map((p) => p.plan)); } catch { stored = null; }
+    try {
+      stored = await write(
+        db,
+        plain.map((p) => p.plan),
+      );
+    } catch {
+      stored = null;
+    }
     for (const { k, plan } of plain) {
       if (stored === null) results[k] = await writeOne(db, plan);
-      else results[k] = stored.has(plan.n.id!) ? { ok: true, out: { reportId: plan.reportId, receipt: plan.receipt, late: plan.late } }
-        : refused('notice-already-answered', plan.n.id!, plan.n.id, plan.n.insurer_id);
+      else
+        results[k] = stored.has(plan.n.id!)
+          ? { ok: true, out: { reportId: plan.reportId, receipt: plan.receipt, late: plan.late } }
+          : refused('notice-already-answered', plan.n.id!, plan.n.id, plan.n.insurer_id);
     }
   }
   for (const { k, plan } of plans.filter((p) => p.plan.renewed)) results[k] = await writeOne(db, plan);
@@ -228,30 +349,52 @@ export function createReportBatcher(deps: StoreDeps, opts: { maxBatch?: number }
       const notices = new Set<string>();
       const docs = new Set<string>();
       for (const p of queue) {
-        if (batch.length >= maxBatch || notices.has(p.item.doc.notice) || docs.has(p.item.digest)) { rest.push(p); continue; }
-        notices.add(p.item.doc.notice); docs.add(p.item.digest); batch.push(p);
+        if (batch.length >= maxBatch || notices.has(p.item.doc.notice) || docs.has(p.item.digest)) {
+          rest.push(p);
+          continue;
+        }
+        notices.add(p.item.doc.notice);
+        docs.add(p.item.digest);
+        batch.push(p);
       }
       queue = rest;
       let results: Result[];
       try {
-        results = await storeReports(deps, batch.map((p) => p.item));
+        results = await storeReports(
+          deps,
+          batch.map((p) => p.item),
+        );
       } catch (e) {
         results = batch.map(() => ({ ok: false, error: e as Error }));
       }
       for (const [k, p] of batch.entries()) {
         const r = results[k]!;
-        if (r.ok) p.resolve(r.out); else p.reject(r.error);
+        if (r.ok) p.resolve(r.out);
+        else p.reject(r.error);
       }
     }
   }
   const kick = () => {
     if (running) return;
-    running = new Promise<void>((done) => setImmediate(() => { loop().finally(() => { running = null; done(); if (queue.length) kick(); }); }));
+    running = new Promise<void>((done) =>
+      setImmediate(() => {
+        loop().finally(() => {
+          running = null;
+          done();
+          if (queue.length) kick();
+        });
+      }),
+    );
   };
   return {
     submit(item) {
-      return new Promise<ReportOutcome>((resolve, reject) => { queue.push({ item, resolve, reject }); kick(); });
+      return new Promise<ReportOutcome>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        kick();
+      });
     },
-    async drain() { while (running) await running; },
+    async drain() {
+      while (running) await running;
+    },
   };
 }

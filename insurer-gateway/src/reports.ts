@@ -14,7 +14,13 @@ import { parseReportDocument, type ReportDocument } from './documents.ts';
 import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-input.ts';
 import type { ReceiptSigner } from './receipts.ts';
 import { iso } from './time.ts';
-import { storeReports, type ReportBatcher, type ReportOutcome, type Refused, type VerifiedReport } from './report-store.ts';
+import {
+  storeReports,
+  type ReportBatcher,
+  type ReportOutcome,
+  type Refused,
+  type VerifiedReport,
+} from './report-store.ts';
 
 /** Reasons of the gateway's own checks (the verifier's reasons come first: bad-signature, revoked, …). */
 export const REPORT_REASONS = {
@@ -36,17 +42,39 @@ export const REPORT_REASONS = {
 export type { ReportOutcome } from './report-store.ts';
 
 export interface ReportDeps {
-  db: Db; verifier: CmsVerifier | undefined; status?: StatusSource | undefined; receipts: ReceiptSigner;
+  db: Db;
+  verifier: CmsVerifier | undefined;
+  status?: StatusSource | undefined;
+  receipts: ReceiptSigner;
   /** Group commit of concurrent reports (app.ts makes one); without it each report is stored alone. */
   store?: ReportBatcher | undefined;
 }
 
-async function recordAttempt(db: Queryable, postboxId: string, noticeId: string | null, insurerId: string | null, reason: string, now: Date): Promise<void> {
-  await db.query('INSERT INTO gw_report_attempts (notice_id, insurer_id, postbox_id, reason, at) VALUES ($1, $2, $3, $4, $5)', [noticeId, insurerId, postboxId, reason, now]).catch(() => undefined);
+async function recordAttempt(
+  db: Queryable,
+  postboxId: string,
+  noticeId: string | null,
+  insurerId: string | null,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .query(
+      'INSERT INTO gw_report_attempts (notice_id, insurer_id, postbox_id, reason, at) VALUES ($1, $2, $3, $4, $5)',
+      [noticeId, insurerId, postboxId, reason, now],
+    )
+    .catch(() => undefined);
 }
 
-export async function submitReport(deps: ReportDeps, postboxId: string, body: SignedBody, now: Date): Promise<ReportOutcome> {
-  const refuse = (reason: string, detail: string): never => { throw Object.assign(refusal('report', reason, detail), { kzRecord: reason }); };
+export async function submitReport(
+  deps: ReportDeps,
+  postboxId: string,
+  body: SignedBody,
+  now: Date,
+): Promise<ReportOutcome> {
+  const refuse = (reason: string, detail: string): never => {
+    throw Object.assign(refusal('report', reason, detail), { kzRecord: reason });
+  };
   try {
     const { der, detached } = decodeSigned(body, refuse);
     const v = await verifySigned(deps.verifier, der, detached, now);
@@ -66,9 +94,23 @@ export async function submitReport(deps: ReportDeps, postboxId: string, body: Si
 }
 
 interface ReportRow {
-  id: string; notice_id: string; insurer_id: string; code: string; policy: string; document: unknown; cms: Uint8Array;
-  detached_content: Uint8Array | null; signer_serial: string; signing_time: Date | null; received_at: Date; result: string; reason: string;
-  evidence_cert: Uint8Array; evidence_ocsp: Uint8Array | null; receipt: unknown; acknowledged_at: Date | null;
+  id: string;
+  notice_id: string;
+  insurer_id: string;
+  code: string;
+  policy: string;
+  document: unknown;
+  cms: Uint8Array;
+  detached_content: Uint8Array | null;
+  signer_serial: string;
+  signing_time: Date | null;
+  received_at: Date;
+  result: string;
+  reason: string;
+  evidence_cert: Uint8Array;
+  evidence_ocsp: Uint8Array | null;
+  receipt: unknown;
+  acknowledged_at: Date | null;
 }
 const b64 = (b: Uint8Array | null) => (b ? Buffer.from(b).toString('base64') : null);
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
@@ -76,43 +118,86 @@ const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 function reportView(r: ReportRow) {
   const doc = json(r.document) as ReportDocument;
   return {
-    id: r.id, noticeId: r.notice_id, code: r.code, policy: r.policy, statement: doc.statement, document: doc,
-    receivedAt: iso(r.received_at)!, signingTime: iso(r.signing_time), acknowledged: r.acknowledged_at !== null,
-    verification: { result: r.result, reason: r.reason, verifiedAt: iso(r.received_at)!, signerSerial: r.signer_serial },
+    id: r.id,
+    noticeId: r.notice_id,
+    code: r.code,
+    policy: r.policy,
+    statement: doc.statement,
+    document: doc,
+    receivedAt: iso(r.received_at)!,
+    signingTime: iso(r.signing_time),
+    acknowledged: r.acknowledged_at !== null,
+    verification: {
+      result: r.result,
+      reason: r.reason,
+      verifiedAt: iso(r.received_at)!,
+      signerSerial: r.signer_serial,
+    },
     evidence: { signerCertificate: b64(r.evidence_cert)!, ocspResponse: b64(r.evidence_ocsp) },
-    cms: b64(r.cms)!, detachedContent: b64(r.detached_content),
+    cms: b64(r.cms)!,
+    detachedContent: b64(r.detached_content),
   };
 }
 export type ReportView = ReturnType<typeof reportView>;
 
-export async function listReports(db: Queryable, insurerId: string, opts: { unackedOnly?: boolean | undefined; limit?: number | undefined }) {
+export async function listReports(
+  db: Queryable,
+  insurerId: string,
+  opts: { unackedOnly?: boolean | undefined; limit?: number | undefined },
+) {
   const { rows } = await db.query<ReportRow>(
     `SELECT * FROM gw_reports WHERE insurer_id = $1 AND ($2::boolean IS FALSE OR acknowledged_at IS NULL) ORDER BY received_at DESC, id LIMIT $3`,
-    [insurerId, opts.unackedOnly ?? false, Math.min(opts.limit ?? 100, 1000)]);
+    [insurerId, opts.unackedOnly ?? false, Math.min(opts.limit ?? 100, 1000)],
+  );
   return rows.map(reportView);
 }
 
 export async function getReport(db: Queryable, insurerId: string, id: string): Promise<ReportView> {
-  const { rows } = await db.query<ReportRow>('SELECT * FROM gw_reports WHERE id = $1 AND insurer_id = $2', [id, insurerId]);
+  const { rows } = await db.query<ReportRow>('SELECT * FROM gw_reports WHERE id = $1 AND insurer_id = $2', [
+    id,
+    insurerId,
+  ]);
   if (!rows[0]) throw E.KZ_GW_UNKNOWN_REPORT(id);
   return reportView(rows[0]);
 }
 
 export async function ackReport(db: Queryable, insurerId: string, id: string, now: Date): Promise<void> {
-  const { rows } = await db.query('UPDATE gw_reports SET acknowledged_at = COALESCE(acknowledged_at, $3) WHERE id = $1 AND insurer_id = $2 RETURNING id', [id, insurerId, now]);
+  const { rows } = await db.query(
+    'UPDATE gw_reports SET acknowledged_at = COALESCE(acknowledged_at, $3) WHERE id = $1 AND insurer_id = $2 RETURNING id',
+    [id, insurerId, now],
+  );
   if (!rows[0]) throw E.KZ_GW_UNKNOWN_REPORT(id);
 }
 
 /** Re-checks a stored report from its evidence alone, as of the time it was received (audit years later). */
-export async function reverifyReport(db: Queryable, evidence: EvidenceVerifier | undefined, insurerId: string, id: string) {
+export async function reverifyReport(
+  db: Queryable,
+  evidence: EvidenceVerifier | undefined,
+  insurerId: string,
+  id: string,
+) {
   if (!evidence) throw E.KZ_GW_VERIFIER_UNAVAILABLE('re-verification from evidence');
-  const { rows } = await db.query<ReportRow>('SELECT * FROM gw_reports WHERE id = $1 AND insurer_id = $2', [id, insurerId]);
+  const { rows } = await db.query<ReportRow>('SELECT * FROM gw_reports WHERE id = $1 AND insurer_id = $2', [
+    id,
+    insurerId,
+  ]);
   const r = rows[0];
   if (!r) throw E.KZ_GW_UNKNOWN_REPORT(id);
   const at = new Date(r.received_at);
-  const out = await evidence.verifyEvidence({
-    cms: Buffer.from(r.cms), ...(r.detached_content ? { detachedContent: Buffer.from(r.detached_content) } : {}),
-    signerCertificate: Buffer.from(r.evidence_cert), ...(r.evidence_ocsp ? { ocspResponse: Buffer.from(r.evidence_ocsp) } : {}), at,
-  }).catch((e: Error) => ({ ok: false as const, reason: 'verifier-error', detail: e.message }));
-  return { reportId: id, checkedAsOf: at.toISOString(), ...(out.ok ? { result: 'valid', reason: 'ok' } : { result: 'invalid', reason: out.reason, detail: out.detail ?? null }) };
+  const out = await evidence
+    .verifyEvidence({
+      cms: Buffer.from(r.cms),
+      ...(r.detached_content ? { detachedContent: Buffer.from(r.detached_content) } : {}),
+      signerCertificate: Buffer.from(r.evidence_cert),
+      ...(r.evidence_ocsp ? { ocspResponse: Buffer.from(r.evidence_ocsp) } : {}),
+      at,
+    })
+    .catch((e: Error) => ({ ok: false as const, reason: 'verifier-error', detail: e.message }));
+  return {
+    reportId: id,
+    checkedAsOf: at.toISOString(),
+    ...(out.ok
+      ? { result: 'valid', reason: 'ok' }
+      : { result: 'invalid', reason: out.reason, detail: out.detail ?? null }),
+  };
 }

@@ -11,7 +11,13 @@ import { gatewayErrors as E } from './errors.ts';
 
 export const AUTH_SCHEME = 'KZ-HMAC-SHA256';
 
-export function stringToSign(method: string, pathWithQuery: string, ts: string, nonce: string, body: Uint8Array | string): string {
+export function stringToSign(
+  method: string,
+  pathWithQuery: string,
+  ts: string,
+  nonce: string,
+  body: Uint8Array | string,
+): string {
   const digest = createHash('sha256').update(body).digest('hex');
   return `${method.toUpperCase()}\n${pathWithQuery}\n${ts}\n${nonce}\n${digest}`;
 }
@@ -21,14 +27,25 @@ export function hmac(secret: string, data: string): string {
 }
 
 /** The Authorization header for one request (what an insurer's client does). */
-export function signRequest(key: { keyId: string; secret: string }, method: string, pathWithQuery: string, body: Uint8Array | string = '', now = new Date()): string {
+export function signRequest(
+  key: { keyId: string; secret: string },
+  method: string,
+  pathWithQuery: string,
+  body: Uint8Array | string = '',
+  now = new Date(),
+): string {
   const ts = String(Math.floor(now.getTime() / 1000));
   const nonce = randomBytes(12).toString('base64url');
   const sig = hmac(key.secret, stringToSign(method, pathWithQuery, ts, nonce, body));
   return `${AUTH_SCHEME} keyId=${key.keyId}, ts=${ts}, nonce=${nonce}, sig=${sig}`;
 }
 
-export interface ParsedAuth { keyId: string; ts: number; nonce: string; sig: string }
+export interface ParsedAuth {
+  keyId: string;
+  ts: number;
+  nonce: string;
+  sig: string;
+}
 
 export function parseAuthorization(header: string | undefined): ParsedAuth {
   if (!header) throw E.KZ_GW_AUTH_MISSING();
@@ -49,8 +66,17 @@ export function parseAuthorization(header: string | undefined): ParsedAuth {
 }
 
 /** Checks the signature and the window; the caller records `sig` to refuse replays. */
-export function checkSignature(p: ParsedAuth, secret: string, method: string, pathWithQuery: string, body: Uint8Array | string, now: Date, windowS: number): void {
-  if (Math.abs(now.getTime() / 1000 - p.ts) > windowS) throw E.KZ_GW_AUTH_CLOCK_SKEW(`timestamp ${p.ts} is more than ${windowS} s from the gateway's clock`);
+export function checkSignature(
+  p: ParsedAuth,
+  secret: string,
+  method: string,
+  pathWithQuery: string,
+  body: Uint8Array | string,
+  now: Date,
+  windowS: number,
+): void {
+  if (Math.abs(now.getTime() / 1000 - p.ts) > windowS)
+    throw E.KZ_GW_AUTH_CLOCK_SKEW(`timestamp ${p.ts} is more than ${windowS} s from the gateway's clock`);
   const expected = Buffer.from(hmac(secret, stringToSign(method, pathWithQuery, String(p.ts), p.nonce, body)));
   const given = Buffer.from(p.sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw E.KZ_GW_AUTH_SIGNATURE();
@@ -63,7 +89,13 @@ export function webhookSignature(secret: string, body: string, now: Date): strin
 }
 
 /** For receivers: true when the header signs this body with this secret within `windowS`. */
-export function verifyWebhookSignature(secret: string, body: string, header: string, now = new Date(), windowS = 300): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  body: string,
+  header: string,
+  now = new Date(),
+  windowS = 300,
+): boolean {
   const m = /^t=(\d+),v1=([A-Za-z0-9_-]+)$/.exec(header ?? '');
   if (!m) return false;
   if (Math.abs(now.getTime() / 1000 - Number(m[1])) > windowS) return false;

@@ -10,23 +10,40 @@
 import type { Db } from '@kizuna/core';
 import { addDays, tokyoDate } from './time.ts';
 
-export interface RetentionPolicy { noticeDays: number; reportDays: number; eventDays: number }
-export type RetentionResult = Record<'notices' | 'reports' | 'events' | 'attempts' | 'sessions' | 'nonces' | 'requestNonces', number>;
+export interface RetentionPolicy {
+  noticeDays: number;
+  reportDays: number;
+  eventDays: number;
+}
+export type RetentionResult = Record<
+  'notices' | 'reports' | 'events' | 'attempts' | 'sessions' | 'nonces' | 'requestNonces',
+  number
+>;
 
 export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): Promise<RetentionResult> {
   const noticeCut = addDays(now, -policy.noticeDays);
   return db.tx(async (q) => {
-    const notices = await q.query(`DELETE FROM gw_notices WHERE (closed_at IS NOT NULL AND closed_at < $1)
-      OR (status IN ('unread', 'read') AND due_date IS NOT NULL AND due_date < $2::date)`, [noticeCut, tokyoDate(noticeCut)]);
+    const notices = await q.query(
+      `DELETE FROM gw_notices WHERE (closed_at IS NOT NULL AND closed_at < $1)
+      OR (status IN ('unread', 'read') AND due_date IS NOT NULL AND due_date < $2::date)`,
+      [noticeCut, tokyoDate(noticeCut)],
+    );
     const reports = await q.query('DELETE FROM gw_reports WHERE received_at < $1', [addDays(now, -policy.reportDays)]);
-    const events = await q.query('DELETE FROM gw_events WHERE acked_at IS NOT NULL AND created_at < $1', [addDays(now, -policy.eventDays)]);
+    const events = await q.query('DELETE FROM gw_events WHERE acked_at IS NOT NULL AND created_at < $1', [
+      addDays(now, -policy.eventDays),
+    ]);
     const attempts = await q.query('DELETE FROM gw_report_attempts WHERE at < $1', [noticeCut]);
     const sessions = await q.query('DELETE FROM gw_sessions WHERE expires_at < $1', [now]);
     const nonces = await q.query('DELETE FROM gw_consent_nonces WHERE expires_at < $1', [now]);
     const requestNonces = await q.query('DELETE FROM gw_request_nonces WHERE expires_at < $1', [now]);
     return {
-      notices: notices.rowCount, reports: reports.rowCount, events: events.rowCount, attempts: attempts.rowCount,
-      sessions: sessions.rowCount, nonces: nonces.rowCount, requestNonces: requestNonces.rowCount,
+      notices: notices.rowCount,
+      reports: reports.rowCount,
+      events: events.rowCount,
+      attempts: attempts.rowCount,
+      sessions: sessions.rowCount,
+      nonces: nonces.rowCount,
+      requestNonces: requestNonces.rowCount,
     };
   });
 }

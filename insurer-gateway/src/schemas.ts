@@ -14,7 +14,15 @@ export const ErrorSchema = Type.Object({
   message: Type.String(),
   field: Type.Optional(Type.String()),
   requestId: Type.Optional(Type.String()),
-  details: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ description: 'named reason of a refused signed document' })), detail: Type.Optional(Type.String()) }, { additionalProperties: true })),
+  details: Type.Optional(
+    Type.Object(
+      {
+        reason: Type.Optional(Type.String({ description: 'named reason of a refused signed document' })),
+        detail: Type.Optional(Type.String()),
+      },
+      { additionalProperties: true },
+    ),
+  ),
 });
 /** The error responses every route may give, by status. */
 export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorSchema]));
@@ -23,48 +31,95 @@ export const Ok = Type.Object({ ok: Type.Literal(true) });
 
 export const SignedBodySchema = Type.Object({
   cms: Type.String({ minLength: 1, maxLength: 100_000, description: 'CMS SignedData, DER, base64' }),
-  content: Type.Optional(Type.String({ maxLength: 100_000, description: 'the signed content, base64, when the CMS is detached' })),
+  content: Type.Optional(
+    Type.String({ maxLength: 100_000, description: 'the signed content, base64, when the CMS is detached' }),
+  ),
 });
 
-export const AttachmentMetaSchema = Type.Object({ id: Type.String(), filename: Type.String(), mediaType: Type.String(), size: Type.Integer(), sha256: Type.String() });
+export const AttachmentMetaSchema = Type.Object({
+  id: Type.String(),
+  filename: Type.String(),
+  mediaType: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+});
 
-export const NoticeInputSchema = Type.Object({
-  code: Id,
-  policy: Type.Optional(Policy),
-  kind: Type.Union([Type.Literal('info'), Type.Literal('status-check')]),
-  subject: Type.String({ minLength: 1, maxLength: 200 }),
-  body: Type.String({ minLength: 1, maxLength: 10_000 }),
-  dueDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (Asia/Tokyo)' })),
-  externalRef: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "the insurer's own reference; a repeated POST with the same one returns the first notice" })),
-  attachments: Type.Optional(Type.Array(Type.Object({
-    filename: Type.String({ minLength: 1, maxLength: 100 }),
-    mediaType: Type.String({ description: 'application/pdf, image/png or image/jpeg' }),
-    data: Type.String({ description: 'base64, at most 512 KiB decoded' }),
-  }), { maxItems: 4 })),
-}, { additionalProperties: false });
+export const NoticeInputSchema = Type.Object(
+  {
+    code: Id,
+    policy: Type.Optional(Policy),
+    kind: Type.Union([Type.Literal('info'), Type.Literal('status-check')]),
+    subject: Type.String({ minLength: 1, maxLength: 200 }),
+    body: Type.String({ minLength: 1, maxLength: 10_000 }),
+    dueDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (Asia/Tokyo)' })),
+    externalRef: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "the insurer's own reference; a repeated POST with the same one returns the first notice",
+      }),
+    ),
+    attachments: Type.Optional(
+      Type.Array(
+        Type.Object({
+          filename: Type.String({ minLength: 1, maxLength: 100 }),
+          mediaType: Type.String({ description: 'application/pdf, image/png or image/jpeg' }),
+          data: Type.String({ description: 'base64, at most 512 KiB decoded' }),
+        }),
+        { maxItems: 4 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 const NoticeStatus = Type.Union(['unread', 'read', 'answered', 'withdrawn'].map((s) => Type.Literal(s)));
 const NoticeKind = Type.Union([Type.Literal('info'), Type.Literal('status-check')]);
 
 export const InsurerNoticeSchema = Type.Object({
-  id: Type.String(), code: Type.String(), policy: NullableString, kind: NoticeKind, externalRef: NullableString,
-  subject: Type.String(), body: Type.String(), dueDate: NullableString, status: NoticeStatus,
-  createdAt: Time, readAt: NullableTime, answeredAt: NullableTime, closedAt: NullableTime,
+  id: Type.String(),
+  code: Type.String(),
+  policy: NullableString,
+  kind: NoticeKind,
+  externalRef: NullableString,
+  subject: Type.String(),
+  body: Type.String(),
+  dueDate: NullableString,
+  status: NoticeStatus,
+  createdAt: Time,
+  readAt: NullableTime,
+  answeredAt: NullableTime,
+  closedAt: NullableTime,
   attachments: Type.Array(AttachmentMetaSchema),
   refusedReports: Type.Optional(Type.Array(Type.Object({ reason: Type.String(), at: Time }))),
 });
 
 export const ResidentNoticeSchema = Type.Object({
-  id: Type.String(), sender: Type.Object({ id: Type.String(), name: Type.String() }), kind: NoticeKind, policy: NullableString,
-  subject: Type.String(), body: Type.Optional(Type.String()), dueDate: NullableString, status: NoticeStatus,
-  createdAt: Time, readAt: NullableTime, answeredAt: NullableTime,
-  reportNonce: Type.Optional(NullableString), attachments: Type.Array(AttachmentMetaSchema),
+  id: Type.String(),
+  sender: Type.Object({ id: Type.String(), name: Type.String() }),
+  kind: NoticeKind,
+  policy: NullableString,
+  subject: Type.String(),
+  body: Type.Optional(Type.String()),
+  dueDate: NullableString,
+  status: NoticeStatus,
+  createdAt: Time,
+  readAt: NullableTime,
+  answeredAt: NullableTime,
+  reportNonce: Type.Optional(NullableString),
+  attachments: Type.Array(AttachmentMetaSchema),
 });
 
 export const ReceiptSchema = Type.Object({
   receipt: Type.Object({
-    v: Type.Literal(1), kind: Type.Literal('kz-report-receipt'), report: Type.String(), notice: Type.String(), insurer: Type.String(),
-    policy: Type.String(), documentSha256: Type.String(), receivedAt: Time,
+    v: Type.Literal(1),
+    kind: Type.Literal('kz-report-receipt'),
+    report: Type.String(),
+    notice: Type.String(),
+    insurer: Type.String(),
+    policy: Type.String(),
+    documentSha256: Type.String(),
+    receivedAt: Time,
     verification: Type.Object({ result: Type.Literal('valid'), reason: Type.Literal('ok') }),
   }),
   keyId: Type.String(),
@@ -72,25 +127,54 @@ export const ReceiptSchema = Type.Object({
 });
 
 export const ReportSchema = Type.Object({
-  id: Type.String(), noticeId: Type.String(), code: Type.String(), policy: Type.String(), statement: StatementSchema,
-  document: Type.Object({}, { additionalProperties: true }), receivedAt: Time, signingTime: NullableTime, acknowledged: Type.Boolean(),
-  verification: Type.Object({ result: Type.String(), reason: Type.String(), verifiedAt: Time, signerSerial: Type.String() }),
-  evidence: Type.Object({ signerCertificate: Type.String({ description: 'DER, base64' }), ocspResponse: Type.Union([Type.String({ description: 'DER, base64' }), Type.Null()]) }),
+  id: Type.String(),
+  noticeId: Type.String(),
+  code: Type.String(),
+  policy: Type.String(),
+  statement: StatementSchema,
+  document: Type.Object({}, { additionalProperties: true }),
+  receivedAt: Time,
+  signingTime: NullableTime,
+  acknowledged: Type.Boolean(),
+  verification: Type.Object({
+    result: Type.String(),
+    reason: Type.String(),
+    verifiedAt: Time,
+    signerSerial: Type.String(),
+  }),
+  evidence: Type.Object({
+    signerCertificate: Type.String({ description: 'DER, base64' }),
+    ocspResponse: Type.Union([Type.String({ description: 'DER, base64' }), Type.Null()]),
+  }),
   cms: Type.String({ description: 'the signed report as received, DER, base64' }),
   detachedContent: NullableString,
 });
 
 export const EventSchema = Type.Object({
-  id: Type.String({ description: 'idempotency key' }), seq: Type.Integer(), type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
-  createdAt: Time, acked: Type.Boolean(), data: Type.Object({}, { additionalProperties: true }),
+  id: Type.String({ description: 'idempotency key' }),
+  seq: Type.Integer(),
+  type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
+  createdAt: Time,
+  acked: Type.Boolean(),
+  data: Type.Object({}, { additionalProperties: true }),
 });
 
 export const PolicyholderSchema = Type.Object({
-  code: Type.String(), policy: Type.String(), status: Type.String(), certificateStatus: Type.String(),
-  enrolledAt: Time, endedAt: NullableTime, endedReason: NullableString,
+  code: Type.String(),
+  policy: Type.String(),
+  status: Type.String(),
+  certificateStatus: Type.String(),
+  enrolledAt: Time,
+  endedAt: NullableTime,
+  endedReason: NullableString,
 });
 
 export const InsurerSchema = Type.Object({
-  id: Type.String(), name: Type.String(), status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
-  statusReason: NullableString, statusChangedAt: NullableTime, webhookUrl: NullableString, createdAt: Time,
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  statusReason: NullableString,
+  statusChangedAt: NullableTime,
+  webhookUrl: NullableString,
+  createdAt: Time,
 });

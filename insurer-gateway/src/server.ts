@@ -16,27 +16,56 @@ import { createEvidenceVerifier } from './evidence.ts';
 
 const cfg = loadGatewayConfig();
 const logger = createLogger({ name: 'insurer-gateway', level: cfg.KZ_GATEWAY_LOG_LEVEL });
-const anchorsRes = await fetch(new URL('/ca/anchors.pem', cfg.KZ_GATEWAY_AUTHORITY_URL)).catch((e: Error) => { throw new Error(`cannot reach the authority at ${cfg.KZ_GATEWAY_AUTHORITY_URL}: ${e.message}`); });
+const anchorsRes = await fetch(new URL('/ca/anchors.pem', cfg.KZ_GATEWAY_AUTHORITY_URL)).catch((e: Error) => {
+  throw new Error(`cannot reach the authority at ${cfg.KZ_GATEWAY_AUTHORITY_URL}: ${e.message}`);
+});
 if (!anchorsRes.ok) throw new Error(`the authority answered HTTP ${anchorsRes.status} for its trust anchors`);
 const trustAnchors = await anchorsRes.text();
-const verifier = createVerifier({ trustAnchors, status: ocspStatusSource(new URL('/ocsp', cfg.KZ_GATEWAY_AUTHORITY_URL).toString()), statusCacheMs: cfg.KZ_GATEWAY_STATUS_CACHE_MS, ocspNonce: cfg.KZ_GATEWAY_OCSP_NONCE });
+const verifier = createVerifier({
+  trustAnchors,
+  status: ocspStatusSource(new URL('/ocsp', cfg.KZ_GATEWAY_AUTHORITY_URL).toString()),
+  statusCacheMs: cfg.KZ_GATEWAY_STATUS_CACHE_MS,
+  ocspNonce: cfg.KZ_GATEWAY_OCSP_NONCE,
+});
 const db = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: cfg.KZ_GATEWAY_DATA_DIR });
 const client = cfg.KZ_GATEWAY_MQTT_URL
-  ? await mqtt.connectAsync(cfg.KZ_GATEWAY_MQTT_URL, { protocolVersion: 4, username: cfg.KZ_GATEWAY_MQTT_USERNAME, password: cfg.KZ_GATEWAY_MQTT_PASSWORD, clientId: cfg.KZ_GATEWAY_MQTT_USERNAME })
+  ? await mqtt.connectAsync(cfg.KZ_GATEWAY_MQTT_URL, {
+      protocolVersion: 4,
+      username: cfg.KZ_GATEWAY_MQTT_USERNAME,
+      password: cfg.KZ_GATEWAY_MQTT_PASSWORD,
+      clientId: cfg.KZ_GATEWAY_MQTT_USERNAME,
+    })
   : undefined;
 
 const gw = await startGateway({
-  db, logger, verifier, mqtt: client, operatorToken: cfg.KZ_GATEWAY_OPERATOR_TOKEN,
+  db,
+  logger,
+  verifier,
+  mqtt: client,
+  operatorToken: cfg.KZ_GATEWAY_OPERATOR_TOKEN,
   challenges: challengeLogin(createChallengeService({ verifier })),
   status: createWatchSource({ db, verifier, links: httpRenewalLinks(cfg.KZ_GATEWAY_AUTHORITY_URL) }),
   evidenceVerifier: createEvidenceVerifier({ trustAnchors }),
-  host: cfg.KZ_GATEWAY_HOST, port: cfg.KZ_GATEWAY_PORT,
-  signatureWindowS: cfg.KZ_GATEWAY_SIGNATURE_WINDOW_S, sessionTtlS: cfg.KZ_GATEWAY_SESSION_TTL_S, watchIntervalS: cfg.KZ_GATEWAY_WATCH_INTERVAL_S,
+  host: cfg.KZ_GATEWAY_HOST,
+  port: cfg.KZ_GATEWAY_PORT,
+  signatureWindowS: cfg.KZ_GATEWAY_SIGNATURE_WINDOW_S,
+  sessionTtlS: cfg.KZ_GATEWAY_SESSION_TTL_S,
+  watchIntervalS: cfg.KZ_GATEWAY_WATCH_INTERVAL_S,
   webhookTickMs: cfg.KZ_GATEWAY_WEBHOOK_INTERVAL_S * 1000,
-  retention: { noticeDays: cfg.KZ_GATEWAY_NOTICE_RETENTION_DAYS, reportDays: cfg.KZ_GATEWAY_REPORT_RETENTION_DAYS, eventDays: cfg.KZ_GATEWAY_EVENT_RETENTION_DAYS },
-  tls: cfg.KZ_GATEWAY_TLS_CERT_FILE && cfg.KZ_GATEWAY_TLS_KEY_FILE
-    ? { certFile: cfg.KZ_GATEWAY_TLS_CERT_FILE, keyFile: cfg.KZ_GATEWAY_TLS_KEY_FILE, caFile: cfg.KZ_GATEWAY_TLS_CLIENT_CA_FILE, requestClientCert: !!cfg.KZ_GATEWAY_TLS_CLIENT_CA_FILE }
-    : undefined,
+  retention: {
+    noticeDays: cfg.KZ_GATEWAY_NOTICE_RETENTION_DAYS,
+    reportDays: cfg.KZ_GATEWAY_REPORT_RETENTION_DAYS,
+    eventDays: cfg.KZ_GATEWAY_EVENT_RETENTION_DAYS,
+  },
+  tls:
+    cfg.KZ_GATEWAY_TLS_CERT_FILE && cfg.KZ_GATEWAY_TLS_KEY_FILE
+      ? {
+          certFile: cfg.KZ_GATEWAY_TLS_CERT_FILE,
+          keyFile: cfg.KZ_GATEWAY_TLS_KEY_FILE,
+          caFile: cfg.KZ_GATEWAY_TLS_CLIENT_CA_FILE,
+          requestClientCert: !!cfg.KZ_GATEWAY_TLS_CLIENT_CA_FILE,
+        }
+      : undefined,
 });
 logger.info({ url: gw.url }, 'insurer gateway listening');
 

@@ -9,12 +9,18 @@ import { gatewayErrors as E } from './errors.ts';
 export const MAX_CMS_BYTES = 64 * 1024;
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-export interface SignedBody { cms: string; content?: string | undefined }
+export interface SignedBody {
+  cms: string;
+  content?: string | undefined;
+}
 
 /** Reasons with their own HTTP status; every other refusal is 422. */
 export const TRANSIENT_REASONS = new Set(['status-unknown', 'verifier-error']);
 
-export function decodeSigned(body: SignedBody, refuse: (reason: string, detail: string) => never): { der: Uint8Array; detached?: Uint8Array } {
+export function decodeSigned(
+  body: SignedBody,
+  refuse: (reason: string, detail: string) => never,
+): { der: Uint8Array; detached?: Uint8Array } {
   const strip = (s: string) => s.replace(/\s+/g, '');
   const cms = strip(body.cms);
   if (!B64.test(cms) || cms.length === 0) refuse('malformed', 'cms is not base64');
@@ -26,7 +32,12 @@ export function decodeSigned(body: SignedBody, refuse: (reason: string, detail: 
   return { der, detached: Buffer.from(content, 'base64') };
 }
 
-export async function verifySigned(verifier: CmsVerifier | undefined, der: Uint8Array, detached: Uint8Array | undefined, at: Date): Promise<CmsVerification> {
+export async function verifySigned(
+  verifier: CmsVerifier | undefined,
+  der: Uint8Array,
+  detached: Uint8Array | undefined,
+  at: Date,
+): Promise<CmsVerification> {
   if (!verifier) throw E.KZ_GW_VERIFIER_UNAVAILABLE();
   try {
     return await verifier.verifyCms(der, { purpose: 'sign', ...(detached ? { detachedContent: detached } : {}), at });

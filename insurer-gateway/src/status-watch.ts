@@ -10,8 +10,19 @@ import type { Clock, StatusSource } from './ports.ts';
 import { lifeEventOf, type RevocationReason } from '@kizuna/jpki/revocation-reason';
 import { emitEvent } from './events.ts';
 
-export interface StatusWatcherOptions { db: Db; status: StatusSource; clock: Clock; logger: Logger; intervalS: number }
-export interface WatchResult { checked: number; revoked: number; renewed: number; unknown: number }
+export interface StatusWatcherOptions {
+  db: Db;
+  status: StatusSource;
+  clock: Clock;
+  logger: Logger;
+  intervalS: number;
+}
+export interface WatchResult {
+  checked: number;
+  revoked: number;
+  renewed: number;
+  unknown: number;
+}
 
 const MAX_HOPS = 8;
 
@@ -37,24 +48,43 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
       hops += 1;
     }
     out.checked += 1;
-    if (s.status === 'unknown') { out.unknown += 1; opts.logger.warn({ serial: current }, 'certificate status unknown; will retry'); return; }
+    if (s.status === 'unknown') {
+      out.unknown += 1;
+      opts.logger.warn({ serial: current }, 'certificate status unknown; will retry');
+      return;
+    }
     const { rows: enrolments } = await opts.db.query<{ id: string; insurer_id: string; policy: string; code: string }>(
       `SELECT e.id, e.insurer_id, e.policy, c.code FROM gw_enrolments e JOIN gw_insurer_codes c ON c.insurer_id = e.insurer_id AND c.postbox_id = e.postbox_id
-       WHERE e.sign_serial = $1 AND e.status = 'active' AND e.cert_status = 'good'`, [serial]);
+       WHERE e.sign_serial = $1 AND e.status = 'active' AND e.cert_status = 'good'`,
+      [serial],
+    );
     await opts.db.tx(async (q) => {
       for (const e of enrolments) {
         if (current !== serial) {
           await q.query('UPDATE gw_enrolments SET sign_serial = $2 WHERE id = $1', [e.id, current]);
-          await q.query(`INSERT INTO gw_enrolment_certs (enrolment_id, serial, added_at, via) VALUES ($1, $2, $3, 'renewal') ON CONFLICT DO NOTHING`, [e.id, current, now]);
+          await q.query(
+            `INSERT INTO gw_enrolment_certs (enrolment_id, serial, added_at, via) VALUES ($1, $2, $3, 'renewal') ON CONFLICT DO NOTHING`,
+            [e.id, current, now],
+          );
         }
         await q.query('UPDATE gw_enrolments SET checked_at = $2 WHERE id = $1', [e.id, now]);
         if (s.status === 'revoked') {
           await q.query(`UPDATE gw_enrolments SET cert_status = 'revoked' WHERE id = $1`, [e.id]);
-          await emitEvent(q, e.insurer_id, 'certificate.revoked', {
-            // The life event (moved-or-renamed, died, card-lost, other) and the CRL reason it came from.
-            code: e.code, policy: e.policy, reason: lifeEventOf((s.reason ?? 'unspecified') as RevocationReason), crlReason: s.reason ?? 'unspecified',
-            revokedAt: (s.revokedAt ?? now).toISOString(), detectedAt: now.toISOString(),
-          }, now);
+          await emitEvent(
+            q,
+            e.insurer_id,
+            'certificate.revoked',
+            {
+              // The life event (moved-or-renamed, died, card-lost, other) and the CRL reason it came from.
+              code: e.code,
+              policy: e.policy,
+              reason: lifeEventOf((s.reason ?? 'unspecified') as RevocationReason),
+              crlReason: s.reason ?? 'unspecified',
+              revokedAt: (s.revokedAt ?? now).toISOString(),
+              detectedAt: now.toISOString(),
+            },
+            now,
+          );
         }
       }
     });
@@ -67,7 +97,9 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
     const now = opts.clock.now();
     const dueBefore = force ? now : new Date(now.getTime() - opts.intervalS * 1000);
     const { rows } = await opts.db.query<{ sign_serial: string }>(
-      `SELECT DISTINCT sign_serial FROM gw_enrolments WHERE status = 'active' AND cert_status = 'good' AND (checked_at IS NULL OR checked_at <= $1)`, [dueBefore]);
+      `SELECT DISTINCT sign_serial FROM gw_enrolments WHERE status = 'active' AND cert_status = 'good' AND (checked_at IS NULL OR checked_at <= $1)`,
+      [dueBefore],
+    );
     const out: WatchResult = { checked: 0, revoked: 0, renewed: 0, unknown: 0 };
     for (const r of rows) {
       try {
@@ -81,13 +113,26 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
   }
 
   return {
-    runOnce: (force = false) => { const p = running.then(() => runOnce(force), () => runOnce(force)); running = p.catch(() => undefined); return p; },
+    runOnce: (force = false) => {
+      const p = running.then(
+        () => runOnce(force),
+        () => runOnce(force),
+      );
+      running = p.catch(() => undefined);
+      return p;
+    },
     start(tickMs: number) {
       if (timer) return;
-      timer = setInterval(() => { running = running.then(() => runOnce(false)).catch((err) => opts.logger.error({ err }, 'status watch failed')); }, tickMs);
+      timer = setInterval(() => {
+        running = running.then(() => runOnce(false)).catch((err) => opts.logger.error({ err }, 'status watch failed'));
+      }, tickMs);
       timer.unref();
     },
-    async stop() { if (timer) clearInterval(timer); timer = undefined; await running.catch(() => undefined); },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running.catch(() => undefined);
+    },
   };
 }
 export type StatusWatcher = ReturnType<typeof createStatusWatcher>;

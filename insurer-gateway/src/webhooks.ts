@@ -9,7 +9,10 @@ import type { Clock, WebhookFetch } from './ports.ts';
 import { webhookSignature } from './request-signing.ts';
 
 export interface DispatcherOptions {
-  db: Queryable; logger: Logger; clock: Clock; fetch?: WebhookFetch | undefined;
+  db: Queryable;
+  logger: Logger;
+  clock: Clock;
+  fetch?: WebhookFetch | undefined;
   /** First retry delay (ms); doubles per failed attempt. */
   baseDelayMs?: number;
   /** Longest delay between attempts (ms). */
@@ -46,22 +49,44 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
 
   async function runOnce() {
     const now = opts.clock.now();
-    const { rows } = await opts.db.query<{ id: string; seq: string; type: string; payload: unknown; created_at: Date; attempts: number; webhook_url: string; webhook_secret: string }>(
+    const { rows } = await opts.db.query<{
+      id: string;
+      seq: string;
+      type: string;
+      payload: unknown;
+      created_at: Date;
+      attempts: number;
+      webhook_url: string;
+      webhook_secret: string;
+    }>(
       `SELECT e.id, e.seq, e.type, e.payload, e.created_at, e.attempts, i.webhook_url, i.webhook_secret
        FROM gw_events e JOIN gw_insurers i ON i.id = e.insurer_id
        WHERE e.acked_at IS NULL AND e.next_attempt_at <= $1 AND i.status = 'active' AND i.webhook_url IS NOT NULL
-       ORDER BY e.seq LIMIT $2`, [now, opts.batch ?? 100]);
+       ORDER BY e.seq LIMIT $2`,
+      [now, opts.batch ?? 100],
+    );
     let delivered = 0;
     for (const r of rows) {
       const data = typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload;
-      const body = JSON.stringify({ id: r.id, seq: Number(r.seq), type: r.type, createdAt: new Date(r.created_at).toISOString(), data });
+      const body = JSON.stringify({
+        id: r.id,
+        seq: Number(r.seq),
+        type: r.type,
+        createdAt: new Date(r.created_at).toISOString(),
+        data,
+      });
       let status = 0;
       let error: string | null = null;
       try {
         ({ status } = await send(r.webhook_url, {
-          method: 'POST', body, signal: AbortSignal.timeout(timeoutMs),
+          method: 'POST',
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
           headers: {
-            'content-type': 'application/json', 'idempotency-key': r.id, 'kz-event-id': r.id, 'kz-event-type': r.type,
+            'content-type': 'application/json',
+            'idempotency-key': r.id,
+            'kz-event-id': r.id,
+            'kz-event-type': r.type,
             'kz-signature': webhookSignature(r.webhook_secret, body, now),
           },
         }));
@@ -70,12 +95,19 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
         error = (e as Error).message.slice(0, 200);
       }
       if (!error) {
-        await opts.db.query('UPDATE gw_events SET acked_at = COALESCE(acked_at, $2), attempts = attempts + 1, last_error = NULL WHERE id = $1', [r.id, now]);
+        await opts.db.query(
+          'UPDATE gw_events SET acked_at = COALESCE(acked_at, $2), attempts = attempts + 1, last_error = NULL WHERE id = $1',
+          [r.id, now],
+        );
         delivered += 1;
       } else {
         const attempts = r.attempts + 1;
-        await opts.db.query('UPDATE gw_events SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1',
-          [r.id, attempts, new Date(now.getTime() + backoffMs(attempts, base, max)), error]);
+        await opts.db.query('UPDATE gw_events SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1', [
+          r.id,
+          attempts,
+          new Date(now.getTime() + backoffMs(attempts, base, max)),
+          error,
+        ]);
         opts.logger.warn({ event: r.id, attempts, error }, 'webhook delivery failed; will retry');
       }
     }
@@ -83,7 +115,11 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
   }
 
   return {
-    runOnce: () => { const p = running.then(runOnce, runOnce); running = p.catch(() => undefined); return p; },
+    runOnce: () => {
+      const p = running.then(runOnce, runOnce);
+      running = p.catch(() => undefined);
+      return p;
+    },
     start(intervalMs) {
       if (timer) return;
       const tick = () => {
@@ -93,6 +129,10 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
       timer = setInterval(tick, intervalMs);
       timer.unref();
     },
-    async stop() { if (timer) clearInterval(timer); timer = undefined; await running.catch(() => undefined); },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running.catch(() => undefined);
+    },
   };
 }

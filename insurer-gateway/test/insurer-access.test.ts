@@ -2,10 +2,20 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { signRequest, verifyWebhookSignature } from '../src/request-signing.ts';
-import { OPERATOR_TOKEN, createPki, enrolledWithNotice, issueResident, openHarness, type Harness, type Pki } from './helpers.ts';
+import {
+  OPERATOR_TOKEN,
+  createPki,
+  enrolledWithNotice,
+  issueResident,
+  openHarness,
+  type Harness,
+  type Pki,
+} from './helpers.ts';
 
 let pki: Pki;
-beforeAll(async () => { pki = await createPki(); });
+beforeAll(async () => {
+  pki = await createPki();
+});
 
 /** A real HTTP receiver that fails its first `failFirst` deliveries, then stores each event id once. */
 function receiver(failFirst: number) {
@@ -14,18 +24,30 @@ function receiver(failFirst: number) {
   let fails = failFirst;
   const server: Server = createServer((req: IncomingMessage, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       const id = String(req.headers['idempotency-key']);
       calls.push(id);
-      if (fails > 0) { fails -= 1; res.statusCode = 500; return res.end('down'); }
+      if (fails > 0) {
+        fails -= 1;
+        res.statusCode = 500;
+        return res.end('down');
+      }
       if (!seen.has(id)) seen.set(id, { body, signature: String(req.headers['kz-signature']) }); // idempotent on the receiving side
-      res.statusCode = 204; res.end();
+      res.statusCode = 204;
+      res.end();
     });
   });
   return {
-    seen, calls, server,
-    url: () => new Promise<string>((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as { port: number }).port}/hook`))),
+    seen,
+    calls,
+    server,
+    url: () =>
+      new Promise<string>((ok) =>
+        server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as { port: number }).port}/hook`)),
+      ),
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }
@@ -33,26 +55,52 @@ function receiver(failFirst: number) {
 for (const engine of dbEngines()) {
   describe(`insurer access, emergency stop and webhooks (${engine.name})`, () => {
     let h: Harness;
-    beforeAll(async () => { h = await openHarness(engine, pki, { webhookBaseDelayMs: 1000, webhookMaxDelayMs: 60_000 }); });
-    afterAll(async () => { await h.close(); });
-    const op = (method: string, url: string, payload?: object) => h.app.inject({ method: method as never, url, headers: { authorization: `Bearer ${OPERATOR_TOKEN}` }, ...(payload ? { payload } : {}) });
+    beforeAll(async () => {
+      h = await openHarness(engine, pki, { webhookBaseDelayMs: 1000, webhookMaxDelayMs: 60_000 });
+    });
+    afterAll(async () => {
+      await h.close();
+    });
+    const op = (method: string, url: string, payload?: object) =>
+      h.app.inject({
+        method: method as never,
+        url,
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+        ...(payload ? { payload } : {}),
+      });
 
     it('authenticates signed requests and names each failed check', async () => {
       const ins = await h.insurer();
       expect((await h.call(ins, 'GET', '/insurer/v1/me')).body).toMatchObject({ id: ins.insurerId, status: 'active' });
-      const get = (authorization?: string) => h.app.inject({ method: 'GET', url: '/insurer/v1/me', headers: authorization ? { authorization } : {} }).then((r) => r.json().code);
+      const get = (authorization?: string) =>
+        h.app
+          .inject({ method: 'GET', url: '/insurer/v1/me', headers: authorization ? { authorization } : {} })
+          .then((r) => r.json().code);
       expect(await get()).toBe('KZ_GW_AUTH_MISSING');
       expect(await get('Bearer abc')).toBe('KZ_GW_AUTH_MALFORMED');
-      expect(await get(signRequest({ keyId: 'key_unknown', secret: 'x' }, 'GET', '/insurer/v1/me'))).toBe('KZ_GW_AUTH_UNKNOWN_KEY');
-      expect(await get(signRequest({ keyId: ins.keyId, secret: 'wrong' }, 'GET', '/insurer/v1/me'))).toBe('KZ_GW_AUTH_SIGNATURE');
+      expect(await get(signRequest({ keyId: 'key_unknown', secret: 'x' }, 'GET', '/insurer/v1/me'))).toBe(
+        'KZ_GW_AUTH_UNKNOWN_KEY',
+      );
+      expect(await get(signRequest({ keyId: ins.keyId, secret: 'wrong' }, 'GET', '/insurer/v1/me'))).toBe(
+        'KZ_GW_AUTH_SIGNATURE',
+      );
       expect(await get(signRequest(ins, 'GET', '/insurer/v1/policyholders'))).toBe('KZ_GW_AUTH_SIGNATURE'); // signed for another path
-      expect(await get(signRequest(ins, 'GET', '/insurer/v1/me', '', new Date(Date.now() - 3600_000)))).toBe('KZ_GW_AUTH_CLOCK_SKEW');
+      expect(await get(signRequest(ins, 'GET', '/insurer/v1/me', '', new Date(Date.now() - 3600_000)))).toBe(
+        'KZ_GW_AUTH_CLOCK_SKEW',
+      );
       const once = signRequest(ins, 'GET', '/insurer/v1/me');
-      expect((await h.app.inject({ method: 'GET', url: '/insurer/v1/me', headers: { authorization: once } })).statusCode).toBe(200);
+      expect(
+        (await h.app.inject({ method: 'GET', url: '/insurer/v1/me', headers: { authorization: once } })).statusCode,
+      ).toBe(200);
       expect(await get(once)).toBe('KZ_GW_AUTH_REPLAYED');
       // the body is covered: a changed body with the old signature fails
       const auth = signRequest(ins, 'PUT', '/insurer/v1/webhook', JSON.stringify({ url: null }));
-      const tampered = await h.app.inject({ method: 'PUT', url: '/insurer/v1/webhook', headers: { authorization: auth, 'content-type': 'application/json' }, payload: JSON.stringify({ url: 'http://evil.example/' }) });
+      const tampered = await h.app.inject({
+        method: 'PUT',
+        url: '/insurer/v1/webhook',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        payload: JSON.stringify({ url: 'http://evil.example/' }),
+      });
       expect(tampered.json().code).toBe('KZ_GW_AUTH_SIGNATURE');
       // authentication comes before validation: an unsigned bad body says nothing about the schema
       const unsigned = await h.app.inject({ method: 'POST', url: '/insurer/v1/notices', payload: { nonsense: true } });
@@ -70,7 +118,15 @@ for (const engine of dbEngines()) {
       expect((await op('DELETE', `/operator/v1/insurers/${ins.insurerId}/keys/${ins.keyId}`)).statusCode).toBe(200);
       expect((await h.call(ins, 'GET', '/insurer/v1/me')).body.code).toBe('KZ_GW_AUTH_UNKNOWN_KEY');
       expect((await h.call(k2, 'GET', '/insurer/v1/me')).status).toBe(200);
-      expect((await h.app.inject({ method: 'GET', url: '/operator/v1/insurers', headers: { authorization: 'Bearer wrong' } })).json().code).toBe('KZ_GW_OPERATOR_AUTH');
+      expect(
+        (
+          await h.app.inject({
+            method: 'GET',
+            url: '/operator/v1/insurers',
+            headers: { authorization: 'Bearer wrong' },
+          })
+        ).json().code,
+      ).toBe('KZ_GW_OPERATOR_AUTH');
     });
 
     it('delivers webhooks signed with HMAC, retrying with backoff after the endpoint fails, until acknowledged', async () => {
@@ -113,7 +169,10 @@ for (const engine of dbEngines()) {
       expect(s.json()).toMatchObject({ status: 'suspended', statusReason: 'API key leaked' });
       const refused = await h.call(ins, 'GET', '/insurer/v1/reports');
       expect(refused).toMatchObject({ status: 403, body: { code: 'KZ_GW_INSURER_SUSPENDED' } });
-      expect((await h.call(ins, 'POST', '/insurer/v1/notices', { code: f.code, kind: 'info', subject: 's', body: 'b' })).body.code).toBe('KZ_GW_INSURER_SUSPENDED');
+      expect(
+        (await h.call(ins, 'POST', '/insurer/v1/notices', { code: f.code, kind: 'info', subject: 's', body: 'b' })).body
+          .code,
+      ).toBe('KZ_GW_INSURER_SUSPENDED');
       // the resident still answers; the report is kept and its event held
       const rep = await h.tv(f.token, 'POST', '/reports', await h.report(r, f.notice));
       expect(rep.status).toBe(201);
@@ -133,8 +192,20 @@ for (const engine of dbEngines()) {
       const ins = await h.insurer();
       const r = await issueResident(pki.authority);
       const f = await enrolledWithNotice(h, r, ins, 'POL-END');
-      expect((await h.call(ins, 'DELETE', `/insurer/v1/policyholders/${f.code}/policies/POL-END?reason=no%20match`)).status).toBe(200);
-      expect((await h.call(ins, 'POST', '/insurer/v1/notices', { code: f.code, policy: 'POL-END', kind: 'status-check', subject: 's', body: 'b' })).body.code).toBe('KZ_GW_ENROLMENT_INACTIVE');
+      expect(
+        (await h.call(ins, 'DELETE', `/insurer/v1/policyholders/${f.code}/policies/POL-END?reason=no%20match`)).status,
+      ).toBe(200);
+      expect(
+        (
+          await h.call(ins, 'POST', '/insurer/v1/notices', {
+            code: f.code,
+            policy: 'POL-END',
+            kind: 'status-check',
+            subject: 's',
+            body: 'b',
+          })
+        ).body.code,
+      ).toBe('KZ_GW_ENROLMENT_INACTIVE');
       expect((await h.tv(f.token, 'GET', `/notices/${f.noticeId}`)).body.code).toBe('KZ_GW_UNKNOWN_NOTICE'); // open request withdrawn with it
     });
   });

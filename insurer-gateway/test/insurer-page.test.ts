@@ -29,7 +29,10 @@ describe('insurer web page in Chromium', () => {
     await h.app.gateway.watcher!.runOnce(true); // the browser signs with real time: leave the clock alone
     browser = await launchBrowser({ width: 1280, height: 900 });
   });
-  afterAll(async () => { await browser?.close(); await h?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
 
   it('shows reports with their verification status, notices and a revocation event', async () => {
     const page = await browser.newPage();

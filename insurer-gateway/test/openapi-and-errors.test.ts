@@ -8,8 +8,12 @@ import { createPki, openHarness, type Harness } from './helpers.ts';
 
 describe('OpenAPI description, documented errors, config', () => {
   let h: Harness;
-  beforeAll(async () => { h = await openHarness(dbEngines()[0]!, await createPki()); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await openHarness(dbEngines()[0]!, await createPki());
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('serves an OpenAPI document where every route declares its body and responses', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
@@ -17,11 +21,22 @@ describe('OpenAPI description, documented errors, config', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     const paths = Object.keys(doc.paths);
-    for (const p of ['/insurer/v1/notices', '/insurer/v1/reports/{id}', '/insurer/v1/events', '/postbox/v1/reports', '/postbox/v1/enrolments', '/operator/v1/insurers/{id}/suspend']) expect(paths).toContain(p);
+    for (const p of [
+      '/insurer/v1/notices',
+      '/insurer/v1/reports/{id}',
+      '/insurer/v1/events',
+      '/postbox/v1/reports',
+      '/postbox/v1/enrolments',
+      '/operator/v1/insurers/{id}/suspend',
+    ])
+      expect(paths).toContain(p);
     for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         expect(Object.keys(op.responses ?? {}), `${method} ${path}`).not.toHaveLength(0);
-        if (['post', 'put'].includes(method) && !/\/(ack|reverify|suspend|resume|keys|webhook-secret|logout|consent-nonce|challenge)$/.test(path)) {
+        if (
+          ['post', 'put'].includes(method) &&
+          !/\/(ack|reverify|suspend|resume|keys|webhook-secret|logout|consent-nonce|challenge)$/.test(path)
+        ) {
           expect(op.requestBody, `${method} ${path} declares its body`).toBeDefined();
         }
       }

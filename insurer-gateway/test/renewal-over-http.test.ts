@@ -11,7 +11,15 @@ import { createVerifier } from '@kizuna/jpki/verifier';
 import { ocspStatusSource } from '@kizuna/jpki/status-source';
 import { JpkiClient } from '@kizuna/jpki/jpki-client';
 import { httpRenewalLinks } from '../src/jpki-adapters.ts';
-import { enrolledWithNotice, issueResident, openHarness, silentLogger, type Harness, type Pki, type Resident } from './helpers.ts';
+import {
+  enrolledWithNotice,
+  issueResident,
+  openHarness,
+  silentLogger,
+  type Harness,
+  type Pki,
+  type Resident,
+} from './helpers.ts';
 
 const HOUR = 3600_000;
 
@@ -25,24 +33,46 @@ for (const engine of dbEngines()) {
       const anchors = await (await fetch(new URL('/ca/anchors.pem', server.url))).text();
       pki = {
         authority: server.authority,
-        verifier: createVerifier({ trustAnchors: anchors, status: ocspStatusSource(new URL('/ocsp', server.url).toString()) }),
+        verifier: createVerifier({
+          trustAnchors: anchors,
+          status: ocspStatusSource(new URL('/ocsp', server.url).toString()),
+        }),
         links: httpRenewalLinks(server.url, 2000),
       };
       h = await openHarness(engine, pki, { watchIntervalS: 3600 });
     });
-    afterAll(async () => { await h.close(); await server.close().catch(() => undefined); });
+    afterAll(async () => {
+      await h.close();
+      await server.close().catch(() => undefined);
+    });
 
     const events = async (ins: { keyId: string; secret: string }, type: string) =>
       (await h.call(ins, 'GET', '/insurer/v1/events')).body.events.filter((e: any) => e.type === type);
     const renewCard = async (r: Resident, reason?: 'moved'): Promise<Resident> => {
-      const renewed = await pki.authority.renew(r.signSerial, { authPin: r.pin, signPassword: r.password }, reason ? { reason, person: { address: '絆市港2丁目3番4号' } } : {});
-      return { ...r, client: new JpkiClient(renewed.card), card: renewed.card, signSerial: renewed.signSerial, authSerial: renewed.authSerial };
+      const renewed = await pki.authority.renew(
+        r.signSerial,
+        { authPin: r.pin, signPassword: r.password },
+        reason ? { reason, person: { address: '絆市港2丁目3番4号' } } : {},
+      );
+      return {
+        ...r,
+        client: new JpkiClient(renewed.card),
+        card: renewed.card,
+        signSerial: renewed.signSerial,
+        authSerial: renewed.authSerial,
+      };
     };
     const cardLogin = async (r: Resident) => {
       const cert = Buffer.from(await r.client.readAuthCertificate()).toString('base64');
       const ch = (await h.app.inject({ method: 'POST', url: '/postbox/v1/login/challenge' })).json();
-      const signature = Buffer.from(await r.client.authSign(r.pin, Buffer.from(ch.challenge, 'base64'))).toString('base64');
-      return h.app.inject({ method: 'POST', url: '/postbox/v1/login', payload: { id: ch.id, signature, certificate: cert } });
+      const signature = Buffer.from(await r.client.authSign(r.pin, Buffer.from(ch.challenge, 'base64'))).toString(
+        'base64',
+      );
+      return h.app.inject({
+        method: 'POST',
+        url: '/postbox/v1/login',
+        payload: { id: ch.id, signature, certificate: cert },
+      });
     };
 
     it('the watcher finds a renewal over HTTP, moves the enrolment to the new certificate silently, then watches the new one', async () => {
@@ -53,7 +83,9 @@ for (const engine of dbEngines()) {
       h.clock.advance(HOUR);
       const res = await h.app.gateway.watcher!.runOnce();
       expect(res).toMatchObject({ renewed: 1, revoked: 0, unknown: 0 });
-      const { rows } = await h.db.query<{ sign_serial: string; cert_status: string }>(`SELECT sign_serial, cert_status FROM gw_enrolments WHERE policy = 'POL-H1'`);
+      const { rows } = await h.db.query<{ sign_serial: string; cert_status: string }>(
+        `SELECT sign_serial, cert_status FROM gw_enrolments WHERE policy = 'POL-H1'`,
+      );
       expect(rows[0]).toEqual({ sign_serial: renewed.signSerial, cert_status: 'good' });
       expect(await events(ins, 'certificate.revoked')).toEqual([]);
       // The new certificate (which came with the link) is now the one checked over OCSP.
@@ -77,10 +109,14 @@ for (const engine of dbEngines()) {
       expect(again.json()).toMatchObject({ created: false, postboxId: f.postboxId });
       const rep = await h.tv(again.json().token, 'POST', '/reports', await h.report(renewed, f.notice));
       expect(rep.status).toBe(201);
-      const { rows } = await h.db.query<{ sign_serial: string }>(`SELECT sign_serial FROM gw_enrolments WHERE policy = 'POL-H2'`);
+      const { rows } = await h.db.query<{ sign_serial: string }>(
+        `SELECT sign_serial FROM gw_enrolments WHERE policy = 'POL-H2'`,
+      );
       expect(rows[0]!.sign_serial).toBe(renewed.signSerial);
       const reports = (await h.call(ins, 'GET', '/insurer/v1/reports')).body.reports;
-      expect(reports.find((x: any) => x.noticeId === f.noticeId)).toMatchObject({ verification: { result: 'valid', reason: 'ok', signerSerial: renewed.signSerial } });
+      expect(reports.find((x: any) => x.noticeId === f.noticeId)).toMatchObject({
+        verification: { result: 'valid', reason: 'ok', signerSerial: renewed.signSerial },
+      });
       expect(await events(ins, 'certificate.revoked')).toEqual([]);
     });
 
@@ -114,7 +150,9 @@ for (const engine of dbEngines()) {
       const res = await h.app.gateway.watcher!.runOnce();
       expect(res.unknown).toBeGreaterThanOrEqual(1);
       expect(res).toMatchObject({ renewed: 0, revoked: 0 });
-      const { rows } = await h.db.query<{ sign_serial: string; cert_status: string }>(`SELECT sign_serial, cert_status FROM gw_enrolments WHERE policy = 'POL-H5'`);
+      const { rows } = await h.db.query<{ sign_serial: string; cert_status: string }>(
+        `SELECT sign_serial, cert_status FROM gw_enrolments WHERE policy = 'POL-H5'`,
+      );
       expect(rows[0]).toEqual({ sign_serial: r.signSerial, cert_status: 'good' });
       expect(await events(ins, 'certificate.revoked')).toEqual([]);
     });

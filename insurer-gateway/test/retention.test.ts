@@ -5,20 +5,31 @@ import { createPki, enrolledWithNotice, issueResident, openHarness, type Harness
 
 const DAY = 86_400_000;
 let pki: Pki;
-beforeAll(async () => { pki = await createPki(); });
+beforeAll(async () => {
+  pki = await createPki();
+});
 
 for (const engine of dbEngines()) {
   describe(`retention (${engine.name})`, () => {
     let h: Harness;
-    beforeAll(async () => { h = await openHarness(engine, pki); });
-    afterAll(async () => { await h.close(); });
+    beforeAll(async () => {
+      h = await openHarness(engine, pki);
+    });
+    afterAll(async () => {
+      await h.close();
+    });
 
     it('deletes closed notices after the notice period, keeps reports and unacknowledged events, deletes acknowledged ones after theirs', async () => {
       const ins = await h.insurer();
       const r = await issueResident(pki.authority);
       const f = await enrolledWithNotice(h, r, ins, 'POL-RET');
       const rep = await h.tv(f.token, 'POST', '/reports', await h.report(r, f.notice));
-      const open = await h.call(ins, 'POST', '/insurer/v1/notices', { code: f.code, kind: 'info', subject: 'まだ開いていない', body: 'b' });
+      const open = await h.call(ins, 'POST', '/insurer/v1/notices', {
+        code: f.code,
+        kind: 'info',
+        subject: 'まだ開いていない',
+        body: 'b',
+      });
       const events = (await h.call(ins, 'GET', '/insurer/v1/events')).body.events;
       await h.call(ins, 'POST', `/insurer/v1/events/${events[0].id}/ack`);
       const policy = { noticeDays: 90, reportDays: 3653, eventDays: 30 };
@@ -35,7 +46,9 @@ for (const engine of dbEngines()) {
       for (const e of events.slice(1)) expect(left).toContain(e.id); // unacknowledged: never dropped
       const decade = await runRetention(h.db, policy, new Date(Date.now() + 3654 * DAY));
       expect(decade.reports).toBe(1);
-      expect((await h.call(ins, 'GET', `/insurer/v1/reports/${rep.body.reportId}`)).body.code).toBe('KZ_GW_UNKNOWN_REPORT');
+      expect((await h.call(ins, 'GET', `/insurer/v1/reports/${rep.body.reportId}`)).body.code).toBe(
+        'KZ_GW_UNKNOWN_REPORT',
+      );
     });
   });
 }

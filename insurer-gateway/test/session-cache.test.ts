@@ -16,7 +16,9 @@ for (const engine of dbEngines()) {
       db = await engine.open();
       await migrate(db, await loadMigrations(MIGRATIONS_DIR), { component: 'insurer-gateway' });
     });
-    afterAll(async () => { await db.drop(); });
+    afterAll(async () => {
+      await db.drop();
+    });
     const t0 = new Date('2026-11-23T00:00:00Z');
     const at = (ms: number) => new Date(t0.getTime() + ms);
 

@@ -5,7 +5,10 @@
 import { JPKI_AID } from './constants.ts';
 
 export interface CommandApdu {
-  cla: number; ins: number; p1: number; p2: number;
+  cla: number;
+  ins: number;
+  p1: number;
+  p2: number;
   data: Uint8Array;
   /** Expected response length (1–256); undefined when the command has no Le field. */
   le: number | undefined;
@@ -25,7 +28,14 @@ export function parseCommand(apdu: Uint8Array): CommandApdu | null {
   return null;
 }
 
-export function buildCommand(cla: number, ins: number, p1: number, p2: number, data?: Uint8Array, le?: number): Uint8Array {
+export function buildCommand(
+  cla: number,
+  ins: number,
+  p1: number,
+  p2: number,
+  data?: Uint8Array,
+  le?: number,
+): Uint8Array {
   if (data && data.length > 255) throw new RangeError('short APDU data is at most 255 bytes');
   if (le !== undefined && (le < 1 || le > 256)) throw new RangeError('short APDU Le is 1–256');
   const parts = [cla, ins, p1, p2];
@@ -34,7 +44,10 @@ export function buildCommand(cla: number, ins: number, p1: number, p2: number, d
   return Uint8Array.from(parts);
 }
 
-export interface ResponseApdu { data: Uint8Array; sw: number }
+export interface ResponseApdu {
+  data: Uint8Array;
+  sw: number;
+}
 
 export function parseResponse(r: Uint8Array): ResponseApdu | null {
   if (!(r instanceof Uint8Array) || r.length < 2) return null;
@@ -44,7 +57,8 @@ export function parseResponse(r: Uint8Array): ResponseApdu | null {
 export function response(sw: number, data?: Uint8Array): Uint8Array {
   const out = new Uint8Array((data?.length ?? 0) + 2);
   if (data) out.set(data);
-  out[out.length - 2] = sw >> 8; out[out.length - 1] = sw & 0xff;
+  out[out.length - 2] = sw >> 8;
+  out[out.length - 1] = sw & 0xff;
   return out;
 }
 
@@ -54,7 +68,8 @@ export const swHex = (sw: number): string => sw.toString(16).padStart(4, '0').to
 export const jpkiApdu = {
   selectAp: () => buildCommand(0x00, 0xa4, 0x04, 0x0c, JPKI_AID),
   selectEf: (fid: number) => buildCommand(0x00, 0xa4, 0x02, 0x0c, Uint8Array.of(fid >> 8, fid & 0xff)),
-  readBinary: (offset: number, le: number) => buildCommand(0x00, 0xb0, (offset >> 8) & 0x7f, offset & 0xff, undefined, le),
+  readBinary: (offset: number, le: number) =>
+    buildCommand(0x00, 0xb0, (offset >> 8) & 0x7f, offset & 0xff, undefined, le),
   verify: (secret?: Uint8Array) => buildCommand(0x00, 0x20, 0x00, 0x80, secret),
   computeSignature: (digestInfo: Uint8Array) => buildCommand(0x80, 0x2a, 0x00, 0x80, digestInfo, 256),
 };

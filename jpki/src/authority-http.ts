@@ -11,15 +11,24 @@ import { createAuthority, type Authority, type AuthorityOptions } from './author
 import { normalizeSerial } from './bytes.ts';
 import { jpkiErrors } from './errors.ts';
 
-export interface AuthorityRoutesOptions { authority: Authority }
+export interface AuthorityRoutesOptions {
+  authority: Authority;
+}
 
 const SERIAL = { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$' } as const;
 
 export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async (app, { authority }) => {
-  app.addContentTypeParser('application/ocsp-request', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    'application/ocsp-request',
+    { parseAs: 'buffer', bodyLimit: 16 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
 
   const ocsp = async (der: Uint8Array, reply: import('fastify').FastifyReply) =>
-    reply.type('application/ocsp-response').header('cache-control', 'no-store').send(Buffer.from(await authority.ocsp(der)));
+    reply
+      .type('application/ocsp-response')
+      .header('cache-control', 'no-store')
+      .send(Buffer.from(await authority.ocsp(der)));
 
   // The start-up banner prints this server's URL: its root says what it serves, each entry a working link.
   app.get('/', async (req) => {
@@ -28,50 +37,76 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async
       service: 'Kizuna test certificate authority (stands in for J-LIS)',
       ocsp: { post: `${base}/ocsp`, get: `${base}/ocsp/{base64 OCSP request}` },
       crls: { sign: `${base}/crl/sign.crl`, auth: `${base}/crl/auth.crl` },
-      trustAnchors: { root: `${base}/ca/root.cer`, sign: `${base}/ca/sign.cer`, auth: `${base}/ca/auth.cer`, pem: `${base}/ca/anchors.pem` },
+      trustAnchors: {
+        root: `${base}/ca/root.cer`,
+        sign: `${base}/ca/sign.cer`,
+        auth: `${base}/ca/auth.cer`,
+        pem: `${base}/ca/anchors.pem`,
+      },
       links: { auth: `${base}/links/auth/{signing certificate serial}`, renewal: `${base}/links/renewal/{serial}` },
     };
   });
 
   app.post('/ocsp', async (req, reply) => {
-    if (!Buffer.isBuffer(req.body)) throw jpkiErrors.KZ_JPKI_MALFORMED('send the DER OCSP request as application/ocsp-request');
+    if (!Buffer.isBuffer(req.body))
+      throw jpkiErrors.KZ_JPKI_MALFORMED('send the DER OCSP request as application/ocsp-request');
     return ocsp(req.body, reply);
   });
-  app.get<{ Params: { '*': string } }>('/ocsp/*', async (req, reply) => ocsp(Buffer.from(decodeURIComponent(req.params['*']), 'base64'), reply));
+  app.get<{ Params: { '*': string } }>('/ocsp/*', async (req, reply) =>
+    ocsp(Buffer.from(decodeURIComponent(req.params['*']), 'base64'), reply),
+  );
 
   app.get<{ Params: { kind: string } }>('/crl/:kind', async (req, reply) => {
     const kind = req.params.kind.replace(/\.crl$/, '');
-    if (kind !== 'sign' && kind !== 'auth') throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`no CRL "${req.params.kind}"; use sign.crl or auth.crl`);
-    return reply.type('application/pkix-crl').header('cache-control', 'max-age=60').send(Buffer.from(await authority.crl(kind)));
+    if (kind !== 'sign' && kind !== 'auth')
+      throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`no CRL "${req.params.kind}"; use sign.crl or auth.crl`);
+    return reply
+      .type('application/pkix-crl')
+      .header('cache-control', 'max-age=60')
+      .send(Buffer.from(await authority.crl(kind)));
   });
 
   app.get<{ Params: { name: string } }>('/ca/:name', async (req, reply) => {
     const anchors = authority.trustAnchors();
     if (req.params.name === 'anchors.pem') return reply.type('application/x-pem-file').send(anchors.pem);
     const name = req.params.name.replace(/\.(cer|der)$/, '');
-    if (name !== 'root' && name !== 'sign' && name !== 'auth') throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`no CA "${req.params.name}"; use root.cer, sign.cer, auth.cer or anchors.pem`);
+    if (name !== 'root' && name !== 'sign' && name !== 'auth')
+      throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(
+        `no CA "${req.params.name}"; use root.cer, sign.cer, auth.cer or anchors.pem`,
+      );
     return reply.type('application/pkix-cert').send(Buffer.from(anchors[name]));
   });
 
-  app.get<{ Params: { serial: string } }>('/links/auth/:serial', { schema: { params: { type: 'object', properties: { serial: SERIAL } } } }, async (req) => {
-    const signSerial = normalizeSerial(req.params.serial);
-    const authSerial = authority.linkedAuthSerial(signSerial);
-    if (!authSerial) throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`${signSerial} is not a signing certificate of this authority`);
-    return { signSerial, authSerial };
-  });
+  app.get<{ Params: { serial: string } }>(
+    '/links/auth/:serial',
+    { schema: { params: { type: 'object', properties: { serial: SERIAL } } } },
+    async (req) => {
+      const signSerial = normalizeSerial(req.params.serial);
+      const authSerial = authority.linkedAuthSerial(signSerial);
+      if (!authSerial)
+        throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`${signSerial} is not a signing certificate of this authority`);
+      return { signSerial, authSerial };
+    },
+  );
 
-  app.get<{ Params: { serial: string } }>('/links/renewal/:serial', { schema: { params: { type: 'object', properties: { serial: SERIAL } } } }, async (req) => {
-    const serial = normalizeSerial(req.params.serial);
-    const st = authority.status(serial); // 404 for a serial this authority never issued
-    const renewedTo = authority.renewedTo(serial);
-    // The new certificate travels with the link: a relying party that knows the old serial (it
-    // holds the old certificate) can check the new one without a certificate-by-serial lookup,
-    // which would hand the four items in signing certificates to anyone guessing serials.
-    return {
-      serial, renewedTo, renewedFrom: st.renewedFrom ?? null,
-      renewedToCertificate: renewedTo ? Buffer.from(authority.certificate(renewedTo)).toString('base64') : null,
-    };
-  });
+  app.get<{ Params: { serial: string } }>(
+    '/links/renewal/:serial',
+    { schema: { params: { type: 'object', properties: { serial: SERIAL } } } },
+    async (req) => {
+      const serial = normalizeSerial(req.params.serial);
+      const st = authority.status(serial); // 404 for a serial this authority never issued
+      const renewedTo = authority.renewedTo(serial);
+      // The new certificate travels with the link: a relying party that knows the old serial (it
+      // holds the old certificate) can check the new one without a certificate-by-serial lookup,
+      // which would hand the four items in signing certificates to anyone guessing serials.
+      return {
+        serial,
+        renewedTo,
+        renewedFrom: st.renewedFrom ?? null,
+        renewedToCertificate: renewedTo ? Buffer.from(authority.certificate(renewedTo)).toString('base64') : null,
+      };
+    },
+  );
 };
 
 export interface AuthorityServerOptions extends AuthorityOptions {
@@ -85,9 +120,18 @@ export interface AuthorityServerOptions extends AuthorityOptions {
   tls?: TlsFiles | undefined;
 }
 
-export interface RunningAuthority { url: string; authority: Authority; app: FastifyInstance; close(): Promise<void> }
+export interface RunningAuthority {
+  url: string;
+  authority: Authority;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
 
-export async function buildAuthorityApp(authority: Authority, logger: Logger, tls?: TlsFiles): Promise<FastifyInstance> {
+export async function buildAuthorityApp(
+  authority: Authority,
+  logger: Logger,
+  tls?: TlsFiles,
+): Promise<FastifyInstance> {
   const app = await createHttpServer({ name: 'jpki-authority', logger, tls });
   await app.register(authorityRoutes, { authority });
   return app;
@@ -97,7 +141,9 @@ export async function startAuthorityServer(opts: AuthorityServerOptions = {}): P
   const port = opts.port ?? 18840;
   const host = opts.host ?? '127.0.0.1';
   const logger = opts.logger ?? createLogger({ name: 'jpki-authority' });
-  const authority = opts.authority ?? await createAuthority({ ...opts, publicUrl: opts.publicUrl ?? `http://${host}:${port || 18840}` });
+  const authority =
+    opts.authority ??
+    (await createAuthority({ ...opts, publicUrl: opts.publicUrl ?? `http://${host}:${port || 18840}` }));
   const app = await buildAuthorityApp(authority, logger, opts.tls);
   const url = await listen(app, host, port);
   return { url, authority, app, close: () => app.close() };

@@ -12,7 +12,10 @@ import { jpkiErrors } from './errors.ts';
 
 export const STORE_FORMAT = 'kizuna-jpki-authority/1';
 
-export interface StoredCa { certDer: string; keyPkcs8: string }
+export interface StoredCa {
+  certDer: string;
+  keyPkcs8: string;
+}
 
 export interface CertRecord {
   serial: string;
@@ -84,7 +87,8 @@ export function fileStore(dataDir: string): AuthorityStore {
     } catch (e) {
       throw jpkiErrors.KZ_JPKI_STORE_CORRUPT(`${file}: ${(e as Error).message}`);
     }
-    if (data?.format !== STORE_FORMAT || !data.cas || !data.certs) throw jpkiErrors.KZ_JPKI_STORE_CORRUPT(`${file} is not a ${STORE_FORMAT} file`);
+    if (data?.format !== STORE_FORMAT || !data.cas || !data.certs)
+      throw jpkiErrors.KZ_JPKI_STORE_CORRUPT(`${file} is not a ${STORE_FORMAT} file`);
     cache = { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, data };
     return data;
   }
@@ -100,7 +104,9 @@ export function fileStore(dataDir: string): AuthorityStore {
         try {
           // a lock older than 30 s belongs to a process that died mid-write
           if (Date.now() - statSync(lock).mtimeMs > 30_000) unlinkSync(lock);
-        } catch { /* gone meanwhile */ }
+        } catch {
+          /* gone meanwhile */
+        }
         if (Date.now() > deadline) throw jpkiErrors.KZ_JPKI_STORE_BUSY(lock);
         sleep(20);
       }

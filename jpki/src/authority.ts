@@ -8,8 +8,25 @@ import { createPrivateKey } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { x509, generateRsaKeyPair, exportPkcs8, importPkcs8, RSA_ALG } from './engine.ts';
 import { AUTH_PIN_PATTERN, SIGN_PASSWORD_PATTERN } from './constants.ts';
-import { createEndEntity, createIssuingCa, createRootCa, fifthBirthdayAfter, newOpaqueId, newSerial, type CaMaterial, type CertKind } from './profile.ts';
-import { fileStore, memoryStore, STORE_FORMAT, type AuthorityStore, type CertRecord, type StoreData, type StoredCa } from './authority-store.ts';
+import {
+  createEndEntity,
+  createIssuingCa,
+  createRootCa,
+  fifthBirthdayAfter,
+  newOpaqueId,
+  newSerial,
+  type CaMaterial,
+  type CertKind,
+} from './profile.ts';
+import {
+  fileStore,
+  memoryStore,
+  STORE_FORMAT,
+  type AuthorityStore,
+  type CertRecord,
+  type StoreData,
+  type StoredCa,
+} from './authority-store.ts';
 import { EmulatedCard } from './emulated-card.ts';
 import { parseJpkiPersonal, validatePerson, type Person } from './personal.ts';
 import { PresignedResponses, answerOcsp, type RegisterEntry, type ResponderCa } from './ocsp-responder.ts';
@@ -73,7 +90,11 @@ export interface CertStatusInfo {
   renewedFrom?: string;
 }
 
-export interface RevokedEntry { serial: string; kind: CertKind; reason: AuthorityReason }
+export interface RevokedEntry {
+  serial: string;
+  kind: CertKind;
+  reason: AuthorityReason;
+}
 
 export interface TrustAnchors {
   root: Uint8Array;
@@ -97,7 +118,11 @@ export interface Authority {
   /** Revokes a certificate; 'card-lost' and 'died' also revoke the other certificate of the card. */
   revoke(serial: string, reason: AuthorityReason, opts?: { at?: Date }): RevokedEntry[];
   /** A new card for the holder of `oldSignSerial`; the old certificates are revoked and linked to the new ones. */
-  renew(oldSignSerial: string, secrets: CardSecrets, opts?: RenewOptions): Promise<IssuedCard & { renewedFrom: { signSerial: string; authSerial: string } }>;
+  renew(
+    oldSignSerial: string,
+    secrets: CardSecrets,
+    opts?: RenewOptions,
+  ): Promise<IssuedCard & { renewedFrom: { signSerial: string; authSerial: string } }>;
   status(serial: string): CertStatusInfo;
   list(): CertStatusInfo[];
   certificate(serial: string): Uint8Array;
@@ -116,25 +141,39 @@ export interface Authority {
   readonly publicUrl: string;
 }
 
-const b64 = (b: Uint8Array | ArrayBuffer) => Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString('base64');
+const b64 = (b: Uint8Array | ArrayBuffer) =>
+  Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b).toString('base64');
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
 function checkSecrets(s: CardSecrets): void {
-  if (typeof s?.authPin !== 'string' || !AUTH_PIN_PATTERN.test(s.authPin)) throw jpkiErrors.KZ_CARD_PIN_FORMAT('the authentication PIN must be 4 digits');
+  if (typeof s?.authPin !== 'string' || !AUTH_PIN_PATTERN.test(s.authPin))
+    throw jpkiErrors.KZ_CARD_PIN_FORMAT('the authentication PIN must be 4 digits');
   if (typeof s.signPassword !== 'string' || !SIGN_PASSWORD_PATTERN.test(s.signPassword)) {
     throw jpkiErrors.KZ_CARD_PIN_FORMAT('the signing password must be 6–16 upper-case letters (A–Z) and digits');
   }
 }
 
 async function newCaData(now: Date): Promise<StoreData['cas']> {
-  const [rootKeys, signKeys, authKeys] = await Promise.all([generateRsaKeyPair(), generateRsaKeyPair(), generateRsaKeyPair()]);
+  const [rootKeys, signKeys, authKeys] = await Promise.all([
+    generateRsaKeyPair(),
+    generateRsaKeyPair(),
+    generateRsaKeyPair(),
+  ]);
   const rootCert = await createRootCa(rootKeys, now);
   const root: CaMaterial = { cert: rootCert, privateKey: rootKeys.privateKey };
   const [signCert, authCert] = await Promise.all([
-    createIssuingCa('sign', signKeys.publicKey, root, now), createIssuingCa('auth', authKeys.publicKey, root, now),
+    createIssuingCa('sign', signKeys.publicKey, root, now),
+    createIssuingCa('auth', authKeys.publicKey, root, now),
   ]);
-  const stored = async (cert: x509.X509Certificate, key: CryptoKey): Promise<StoredCa> => ({ certDer: b64(cert.rawData), keyPkcs8: b64(await exportPkcs8(key)) });
-  return { root: await stored(rootCert, rootKeys.privateKey), sign: await stored(signCert, signKeys.privateKey), auth: await stored(authCert, authKeys.privateKey) };
+  const stored = async (cert: x509.X509Certificate, key: CryptoKey): Promise<StoredCa> => ({
+    certDer: b64(cert.rawData),
+    keyPkcs8: b64(await exportPkcs8(key)),
+  });
+  return {
+    root: await stored(rootCert, rootKeys.privateKey),
+    sign: await stored(signCert, signKeys.privateKey),
+    auth: await stored(authCert, authKeys.privateKey),
+  };
 }
 
 export async function createAuthority(opts: AuthorityOptions = {}): Promise<Authority> {
@@ -146,23 +185,39 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
 
   if (!store.read()) {
     const cas = await newCaData(clock());
-    store.update((d) => d ? { data: d, result: undefined } : {
-      data: { format: STORE_FORMAT, cas, certs: {}, crlNumber: { sign: 0, auth: 0 }, revision: 0 }, result: undefined,
-    });
+    store.update((d) =>
+      d
+        ? { data: d, result: undefined }
+        : {
+            data: { format: STORE_FORMAT, cas, certs: {}, crlNumber: { sign: 0, auth: 0 }, revision: 0 },
+            result: undefined,
+          },
+    );
   }
   const initial = store.read()!;
-  const loadCa = async (c: StoredCa): Promise<CaMaterial> => ({ cert: new x509.X509Certificate(unb64(c.certDer)), privateKey: await importPkcs8(unb64(c.keyPkcs8)) });
+  const loadCa = async (c: StoredCa): Promise<CaMaterial> => ({
+    cert: new x509.X509Certificate(unb64(c.certDer)),
+    privateKey: await importPkcs8(unb64(c.keyPkcs8)),
+  });
   const root = await loadCa(initial.cas.root);
-  const issuers: Record<CertKind, CaMaterial> = { sign: await loadCa(initial.cas.sign), auth: await loadCa(initial.cas.auth) };
+  const issuers: Record<CertKind, CaMaterial> = {
+    sign: await loadCa(initial.cas.sign),
+    auth: await loadCa(initial.cas.auth),
+  };
   // fail early on a damaged key file rather than at the first signature
-  for (const c of Object.values(initial.cas)) createPrivateKey({ key: Buffer.from(unb64(c.keyPkcs8)), format: 'der', type: 'pkcs8' });
+  for (const c of Object.values(initial.cas))
+    createPrivateKey({ key: Buffer.from(unb64(c.keyPkcs8)), format: 'der', type: 'pkcs8' });
   const responderCas: ResponderCa[] = (['sign', 'auth'] as const).map((kind) => ({ kind, ...issuers[kind] }));
   const presignRefreshMs = opts.ocspPresignRefreshMs ?? Math.min(ocspValidityMs / 2, 60_000);
   const presigned = presignRefreshMs > 0 ? new PresignedResponses(presignRefreshMs) : undefined;
   const registerEntry = (kind: CertKind, serial: string): RegisterEntry | undefined => {
     const r = records()[serial];
     if (!r || r.kind !== kind) return undefined;
-    return { status: r.status, ...(r.revokedAt ? { revokedAt: new Date(r.revokedAt) } : {}), ...(r.reason ? { reason: r.reason } : {}) };
+    return {
+      status: r.status,
+      ...(r.revokedAt ? { revokedAt: new Date(r.revokedAt) } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+    };
   };
   /** Re-signs the pre-produced answers of these certificates now (their status changed; lookups check it anyway). */
   const represign = (serials: { serial: string; kind: CertKind }[]) => {
@@ -170,7 +225,10 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     const now = clock();
     for (const { serial, kind } of serials) {
       const e = registerEntry(kind, serial);
-      if (e) void presigned.refresh(kind, serial, e, now, ocspValidityMs).catch(() => { /* the next lookup signs */ });
+      if (e)
+        void presigned.refresh(kind, serial, e, now, ocspValidityMs).catch(() => {
+          /* the next lookup signs */
+        });
     }
   };
 
@@ -181,13 +239,26 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     return r;
   };
   const info = (r: CertRecord): CertStatusInfo => ({
-    serial: r.serial, kind: r.kind, label: r.label, status: r.status,
-    ...(r.reason ? { reason: r.reason } : {}), ...(r.revokedAt ? { revokedAt: new Date(r.revokedAt) } : {}),
-    notBefore: new Date(r.notBefore), notAfter: new Date(r.notAfter), expired: clock() > new Date(r.notAfter),
-    pairSerial: r.pairSerial, ...(r.renewedTo ? { renewedTo: r.renewedTo } : {}), ...(r.renewedFrom ? { renewedFrom: r.renewedFrom } : {}),
+    serial: r.serial,
+    kind: r.kind,
+    label: r.label,
+    status: r.status,
+    ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.revokedAt ? { revokedAt: new Date(r.revokedAt) } : {}),
+    notBefore: new Date(r.notBefore),
+    notAfter: new Date(r.notAfter),
+    expired: clock() > new Date(r.notAfter),
+    pairSerial: r.pairSerial,
+    ...(r.renewedTo ? { renewedTo: r.renewedTo } : {}),
+    ...(r.renewedFrom ? { renewedFrom: r.renewedFrom } : {}),
   });
 
-  async function issue(person: Person, secrets: CardSecrets, o: IssueOptions, link?: { sign: string; auth: string; reason: AuthorityReason }): Promise<IssuedCard> {
+  async function issue(
+    person: Person,
+    secrets: CardSecrets,
+    o: IssueOptions,
+    link?: { sign: string; auth: string; reason: AuthorityReason },
+  ): Promise<IssuedCard> {
     validatePerson(person);
     checkSecrets(secrets);
     const now = clock();
@@ -199,13 +270,36 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     const signSerial = newSerial();
     const common = { notBefore, notAfter, publicUrl };
     const [authCert, signCert] = await Promise.all([
-      createEndEntity({ ...common, kind: 'auth', serial: authSerial, opaqueId: newOpaqueId(), publicKey: authKeys.publicKey, issuer: issuers.auth }),
-      createEndEntity({ ...common, kind: 'sign', serial: signSerial, opaqueId: newOpaqueId(), publicKey: signKeys.publicKey, issuer: issuers.sign, person }),
+      createEndEntity({
+        ...common,
+        kind: 'auth',
+        serial: authSerial,
+        opaqueId: newOpaqueId(),
+        publicKey: authKeys.publicKey,
+        issuer: issuers.auth,
+      }),
+      createEndEntity({
+        ...common,
+        kind: 'sign',
+        serial: signSerial,
+        opaqueId: newOpaqueId(),
+        publicKey: signKeys.publicKey,
+        issuer: issuers.sign,
+        person,
+      }),
     ]);
     const label = o.label ?? `card ${signSerial.slice(0, 8)}`;
     const rec = (kind: CertKind, serial: string, cert: x509.X509Certificate, pair: string): CertRecord => ({
-      serial, kind, cn: cert.subjectName.getField('CN')[0] ?? '', label, der: b64(cert.rawData),
-      notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString(), issuedAt: now.toISOString(), status: 'good', pairSerial: pair,
+      serial,
+      kind,
+      cn: cert.subjectName.getField('CN')[0] ?? '',
+      label,
+      der: b64(cert.rawData),
+      notBefore: notBefore.toISOString(),
+      notAfter: notAfter.toISOString(),
+      issuedAt: now.toISOString(),
+      status: 'good',
+      pairSerial: pair,
       ...(link ? { renewedFrom: kind === 'sign' ? link.sign : link.auth } : {}),
     });
     store.update((d) => {
@@ -213,7 +307,10 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
       data.certs[authSerial] = rec('auth', authSerial, authCert, signSerial);
       data.certs[signSerial] = rec('sign', signSerial, signCert, authSerial);
       if (link) {
-        for (const [old, next, reason] of [[link.sign, signSerial, link.reason], [link.auth, authSerial, 'renewed']] as const) {
+        for (const [old, next, reason] of [
+          [link.sign, signSerial, link.reason],
+          [link.auth, authSerial, 'renewed'],
+        ] as const) {
           const r = data.certs[old]!;
           r.renewedTo = next;
           if (r.status === 'good') Object.assign(r, { status: 'revoked', revokedAt: now.toISOString(), reason });
@@ -224,17 +321,35 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     if (presigned) {
       const pre = (kind: CertKind, serial: string) => {
         const ca = responderCas.find((c) => c.kind === kind)!;
-        return presigned.get(ca, PresignedResponses.certId(ca, serial), serial, registerEntry(kind, serial)!, now, ocspValidityMs);
+        return presigned.get(
+          ca,
+          PresignedResponses.certId(ca, serial),
+          serial,
+          registerEntry(kind, serial)!,
+          now,
+          ocspValidityMs,
+        );
       };
       await Promise.all([pre('auth', authSerial), pre('sign', signSerial)]);
-      if (link) represign([{ serial: link.sign, kind: 'sign' }, { serial: link.auth, kind: 'auth' }]);
+      if (link)
+        represign([
+          { serial: link.sign, kind: 'sign' },
+          { serial: link.auth, kind: 'auth' },
+        ]);
     }
-    const card = new EmulatedCard({
-      authKeyPkcs8: await exportPkcs8(authKeys.privateKey), signKeyPkcs8: await exportPkcs8(signKeys.privateKey),
-      authCert: new Uint8Array(authCert.rawData), authCaCert: new Uint8Array(issuers.auth.cert.rawData),
-      signCert: new Uint8Array(signCert.rawData), signCaCert: new Uint8Array(issuers.sign.cert.rawData),
-      authPin: secrets.authPin, signPassword: secrets.signPassword,
-    }, label);
+    const card = new EmulatedCard(
+      {
+        authKeyPkcs8: await exportPkcs8(authKeys.privateKey),
+        signKeyPkcs8: await exportPkcs8(signKeys.privateKey),
+        authCert: new Uint8Array(authCert.rawData),
+        authCaCert: new Uint8Array(issuers.auth.cert.rawData),
+        signCert: new Uint8Array(signCert.rawData),
+        signCaCert: new Uint8Array(issuers.sign.cert.rawData),
+        authPin: secrets.authPin,
+        signPassword: secrets.signPassword,
+      },
+      label,
+    );
     return { card, authSerial, signSerial, notAfter };
   }
 
@@ -246,17 +361,25 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     const cached = crlCache.get(kind);
     // reuse while nothing changed and at most half the validity has gone
     if (cached && cached.revision === data.revision && now.getTime() < cached.until) return cached.der;
-    const number = store.update((d) => { d!.crlNumber[kind] += 1; return { data: d!, result: d!.crlNumber[kind] }; });
+    const number = store.update((d) => {
+      d!.crlNumber[kind] += 1;
+      return { data: d!, result: d!.crlNumber[kind] };
+    });
     const revoked = Object.values(data.certs).filter((r) => r.kind === kind && r.status === 'revoked');
     const crl = await x509.X509CrlGenerator.create({
-      issuer: issuers[kind].cert.subjectName, thisUpdate: now, nextUpdate: new Date(now.getTime() + crlValidityMs),
-      signingKey: issuers[kind].privateKey, signingAlgorithm: RSA_ALG,
+      issuer: issuers[kind].cert.subjectName,
+      thisUpdate: now,
+      nextUpdate: new Date(now.getTime() + crlValidityMs),
+      signingKey: issuers[kind].privateKey,
+      signingAlgorithm: RSA_ALG,
       extensions: [
         await x509.AuthorityKeyIdentifierExtension.create(issuers[kind].cert.publicKey),
         new x509.Extension('2.5.29.20', false, new asn1js.Integer({ value: number }).toBER(false)), // cRLNumber
       ],
       entries: revoked.map((r) => ({
-        serialNumber: r.serial, revocationDate: new Date(r.revokedAt!), reason: REASON_CODE[r.reason ?? 'unspecified'],
+        serialNumber: r.serial,
+        revocationDate: new Date(r.revokedAt!),
+        reason: REASON_CODE[r.reason ?? 'unspecified'],
       })),
     });
     const der = new Uint8Array(crl.rawData);
@@ -269,7 +392,10 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     issueCard: (person, secrets, o = {}) => issue(person, secrets, o),
 
     revoke(serial, reason, o = {}) {
-      if (!isAuthorityReason(reason)) throw jpkiErrors.KZ_JPKI_REASON_INVALID(`${String(reason)}; use one of moved, renamed, died, card-lost, renewed, unspecified`);
+      if (!isAuthorityReason(reason))
+        throw jpkiErrors.KZ_JPKI_REASON_INVALID(
+          `${String(reason)}; use one of moved, renamed, died, card-lost, renewed, unspecified`,
+        );
       const first = record(serial);
       if (first.status === 'revoked') throw jpkiErrors.KZ_JPKI_ALREADY_REVOKED(`${first.serial} (${first.reason})`);
       const at = (o.at ?? clock()).toISOString();
@@ -291,20 +417,31 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     async renew(oldSignSerial, secrets, o = {}) {
       const old = record(oldSignSerial);
       if (old.kind !== 'sign') throw jpkiErrors.KZ_JPKI_NOT_SIGNING_CERT(old.serial);
-      if (old.renewedTo) throw jpkiErrors.KZ_JPKI_ALREADY_REVOKED(`${old.serial} was already renewed to ${old.renewedTo}`);
+      if (old.renewedTo)
+        throw jpkiErrors.KZ_JPKI_ALREADY_REVOKED(`${old.serial} was already renewed to ${old.renewedTo}`);
       const reason = o.reason ?? 'renewed';
       if (!['renewed', 'moved', 'renamed'].includes(reason)) throw jpkiErrors.KZ_JPKI_REASON_INVALID(String(reason));
       const personal = parseJpkiPersonal(unb64(old.der))!;
       const person: Person = {
-        name: o.person?.name ?? personal.name, address: o.person?.address ?? personal.address,
-        birthDate: o.person?.birthDate ?? personal.birthDate, sex: o.person?.sex ?? personal.sex,
+        name: o.person?.name ?? personal.name,
+        address: o.person?.address ?? personal.address,
+        birthDate: o.person?.birthDate ?? personal.birthDate,
+        sex: o.person?.sex ?? personal.sex,
       };
-      const issued = await issue(person, secrets, { label: old.label, ...o }, { sign: old.serial, auth: old.pairSerial, reason });
+      const issued = await issue(
+        person,
+        secrets,
+        { label: old.label, ...o },
+        { sign: old.serial, auth: old.pairSerial, reason },
+      );
       return { ...issued, renewedFrom: { signSerial: old.serial, authSerial: old.pairSerial } };
     },
 
     status: (serial) => info(record(serial)),
-    list: () => Object.values(records()).sort((a, b) => a.issuedAt.localeCompare(b.issuedAt)).map(info),
+    list: () =>
+      Object.values(records())
+        .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt))
+        .map(info),
     certificate: (serial) => unb64(record(serial).der),
     linkedAuthSerial(signSerial) {
       const r = records()[normalizeSerial(String(signSerial))];
@@ -315,14 +452,22 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     trustAnchors() {
       const ders = [root, issuers.sign, issuers.auth].map((c) => new Uint8Array(c.cert.rawData));
       return {
-        root: ders[0]!, sign: ders[1]!, auth: ders[2]!, certificates: ders,
+        root: ders[0]!,
+        sign: ders[1]!,
+        auth: ders[2]!,
+        certificates: ders,
         pem: [root, issuers.sign, issuers.auth].map((c) => c.cert.toString('pem')).join('\n') + '\n',
       };
     },
     crl: makeCrl,
-    ocsp: (request) => answerOcsp(request, responderCas, registerEntry, { now: clock(), validityMs: ocspValidityMs, presigned }),
+    ocsp: (request) =>
+      answerOcsp(request, responderCas, registerEntry, { now: clock(), validityMs: ocspValidityMs, presigned }),
     statusSource: () => ({ kind: 'ocsp', name: 'authority (in-process OCSP)', send: (req) => authority.ocsp(req) }),
-    crlSource: () => ({ kind: 'crl', name: 'authority (in-process CRL)', crls: async () => [await makeCrl('sign'), await makeCrl('auth')] }),
+    crlSource: () => ({
+      kind: 'crl',
+      name: 'authority (in-process CRL)',
+      crls: async () => [await makeCrl('sign'), await makeCrl('auth')],
+    }),
   };
   return authority;
 }

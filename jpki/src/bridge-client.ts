@@ -6,7 +6,11 @@
 import type { BridgeCardInfo, BridgeRequest, BridgeResponse } from './bridge-protocol.ts';
 
 export class CardBridgeError extends Error {
-  constructor(readonly code: string, message: string, readonly triesLeft?: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly triesLeft?: number,
+  ) {
     super(message);
     this.name = 'CardBridgeError';
   }
@@ -45,16 +49,25 @@ export function fromBase64(s: string): Uint8Array {
   return out;
 }
 
-export function connectCardBridge(url = 'ws://127.0.0.1:18860', opts: CardBridgeClientOptions = {}): Promise<CardBridge> {
+export function connectCardBridge(
+  url = 'ws://127.0.0.1:18860',
+  opts: CardBridgeClientOptions = {},
+): Promise<CardBridge> {
   const Ctor = opts.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocket }).WebSocket;
   if (!Ctor) return Promise.reject(new CardBridgeError('KZ_BRIDGE_UNAVAILABLE', 'no WebSocket implementation'));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const ws = new Ctor(url);
   let nextId = 1;
-  const pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  const pending = new Map<
+    number,
+    { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+  >();
 
   const failAll = (e: CardBridgeError) => {
-    for (const p of pending.values()) { clearTimeout(p.timer); p.reject(e); }
+    for (const p of pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
     pending.clear();
   };
 
@@ -76,7 +89,8 @@ export function connectCardBridge(url = 'ws://127.0.0.1:18860', opts: CardBridge
 
   function call(req: Omit<BridgeRequest, 'id'>): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      if (ws.readyState !== 1) return reject(new CardBridgeError('KZ_BRIDGE_CLOSED', 'the card reader bridge is not connected'));
+      if (ws.readyState !== 1)
+        return reject(new CardBridgeError('KZ_BRIDGE_CLOSED', 'the card reader bridge is not connected'));
       const id = nextId++;
       const timer = setTimeout(() => {
         pending.delete(id);
@@ -90,21 +104,42 @@ export function connectCardBridge(url = 'ws://127.0.0.1:18860', opts: CardBridge
   const bridge: CardBridge = {
     list: async () => (await call({ op: 'list' })) as { cards: BridgeCardInfo[]; inserted: string | null },
     insert: async (cardId) => (await call({ op: 'insert', cardId })) as unknown as BridgeCardInfo,
-    eject: async () => { await call({ op: 'eject' }); },
+    eject: async () => {
+      await call({ op: 'eject' });
+    },
     readAuthCertificate: async () => fromBase64((await call({ op: 'readAuthCertificate' })).certificate as string),
-    readSigningCertificate: async (password) => fromBase64((await call({ op: 'readSigningCertificate', password })).certificate as string),
+    readSigningCertificate: async (password) =>
+      fromBase64((await call({ op: 'readSigningCertificate', password })).certificate as string),
     authSign: async (pin, challenge) => {
       const r = await call({ op: 'authSign', pin, challenge: toBase64(challenge) });
       return { signature: fromBase64(r.signature as string), certificate: fromBase64(r.certificate as string) };
     },
-    signCms: async (password, content, o = {}) => fromBase64((await call({ op: 'signCms', password, content: toBase64(content), detached: o.detached === true })).cms as string),
+    signCms: async (password, content, o = {}) =>
+      fromBase64(
+        (await call({ op: 'signCms', password, content: toBase64(content), detached: o.detached === true }))
+          .cms as string,
+      ),
     triesLeft: async (kind) => (await call({ op: 'triesLeft', kind })).triesLeft as number,
     close: () => ws.close(),
   };
 
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { ws.close(); reject(new CardBridgeError('KZ_BRIDGE_TIMEOUT', `could not connect to ${url}`)); }, timeoutMs);
-    ws.onopen = () => { clearTimeout(timer); resolve(bridge); };
-    ws.onerror = () => { clearTimeout(timer); reject(new CardBridgeError('KZ_BRIDGE_UNAVAILABLE', `the card reader bridge at ${url} is not running (or refused this page)`)); };
+    const timer = setTimeout(() => {
+      ws.close();
+      reject(new CardBridgeError('KZ_BRIDGE_TIMEOUT', `could not connect to ${url}`));
+    }, timeoutMs);
+    ws.onopen = () => {
+      clearTimeout(timer);
+      resolve(bridge);
+    };
+    ws.onerror = () => {
+      clearTimeout(timer);
+      reject(
+        new CardBridgeError(
+          'KZ_BRIDGE_UNAVAILABLE',
+          `the card reader bridge at ${url} is not running (or refused this page)`,
+        ),
+      );
+    };
   });
 }

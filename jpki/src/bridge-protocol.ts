@@ -14,7 +14,16 @@
  *   failures: { id, ok: false, error: { code, message, triesLeft? } } with the card's coded error.
  */
 
-export const BRIDGE_OPS = ['list', 'insert', 'eject', 'readAuthCertificate', 'readSigningCertificate', 'authSign', 'signCms', 'triesLeft'] as const;
+export const BRIDGE_OPS = [
+  'list',
+  'insert',
+  'eject',
+  'readAuthCertificate',
+  'readSigningCertificate',
+  'authSign',
+  'signCms',
+  'triesLeft',
+] as const;
 export type BridgeOp = (typeof BRIDGE_OPS)[number];
 
 export interface BridgeRequest {
@@ -31,10 +40,17 @@ export interface BridgeRequest {
   kind?: 'auth' | 'sign';
 }
 
-export interface BridgeErrorBody { code: string; message: string; triesLeft?: number }
+export interface BridgeErrorBody {
+  code: string;
+  message: string;
+  triesLeft?: number;
+}
 
 export type BridgeResponse =
   | { id: string | number | null; ok: true; result: Record<string, unknown> }
   | { id: string | number | null; ok: false; error: BridgeErrorBody };
 
-export interface BridgeCardInfo { id: string; label: string }
+export interface BridgeCardInfo {
+  id: string;
+  label: string;
+}

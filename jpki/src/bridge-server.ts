@@ -13,7 +13,10 @@ import { BRIDGE_OPS, type BridgeCardInfo, type BridgeRequest, type BridgeRespons
 import { jpkiErrors } from './errors.ts';
 
 /** A card on offer: an EmulatedCard qualifies, as would a PC/SC reader slot. */
-export interface BridgeCard extends CardTransport { id: string; label: string }
+export interface BridgeCard extends CardTransport {
+  id: string;
+  label: string;
+}
 
 export interface CardBridgeOptions {
   /** TCP port (default 18860; 0 picks a free one). */
@@ -28,14 +31,19 @@ export interface CardBridgeOptions {
   maxPayload?: number;
 }
 
-export interface RunningBridge { url: string; port: number; close(): Promise<void> }
+export interface RunningBridge {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 const LOOPBACK = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 function fromB64(s: unknown, what: string): Uint8Array {
-  if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST(`${what} must be base64`);
+  if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s))
+    throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST(`${what} must be base64`);
   return new Uint8Array(Buffer.from(s, 'base64'));
 }
 
@@ -52,12 +60,14 @@ export async function startCardBridge(opts: CardBridgeOptions): Promise<RunningB
   const clients = new WeakMap<BridgeCard, JpkiClient>();
   const clientFor = (card: BridgeCard) => {
     let c = clients.get(card);
-    if (!c) clients.set(card, c = new JpkiClient(card));
+    if (!c) clients.set(card, (c = new JpkiClient(card)));
     return c;
   };
 
   const wss = new WebSocketServer({
-    host: opts.host ?? '127.0.0.1', port: opts.port ?? 18860, maxPayload: opts.maxPayload ?? 1024 * 1024,
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 18860,
+    maxPayload: opts.maxPayload ?? 1024 * 1024,
     verifyClient: (info, done) => {
       if (allowed(info.origin)) return done(true);
       log.warn({ origin: info.origin }, 'card bridge: origin refused');
@@ -98,9 +108,16 @@ export async function startCardBridge(opts: CardBridgeOptions): Promise<RunningB
         return { signature: b64(signature), certificate: b64(await client.readAuthCertificate()) };
       }
       case 'signCms':
-        return { cms: b64(await inserted().signCms(String(req.password ?? ''), fromB64(req.content, 'content'), { detached: req.detached === true })) };
+        return {
+          cms: b64(
+            await inserted().signCms(String(req.password ?? ''), fromB64(req.content, 'content'), {
+              detached: req.detached === true,
+            }),
+          ),
+        };
       case 'triesLeft':
-        if (req.kind !== 'auth' && req.kind !== 'sign') throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST("kind must be 'auth' or 'sign'");
+        if (req.kind !== 'auth' && req.kind !== 'sign')
+          throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST("kind must be 'auth' or 'sign'");
         return { triesLeft: await inserted().triesLeft(req.kind) };
     }
   }
@@ -113,14 +130,25 @@ export async function startCardBridge(opts: CardBridgeOptions): Promise<RunningB
       try {
         if (isBinary) throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST('send JSON text frames');
         req = JSON.parse(data.toString()) as BridgeRequest;
-        if (typeof req !== 'object' || req === null || (typeof req.id !== 'string' && typeof req.id !== 'number')) throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST('a request needs an id');
-        if (!(BRIDGE_OPS as readonly string[]).includes(req.op)) throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST(`unknown op "${String(req.op)}"`);
+        if (typeof req !== 'object' || req === null || (typeof req.id !== 'string' && typeof req.id !== 'number'))
+          throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST('a request needs an id');
+        if (!(BRIDGE_OPS as readonly string[]).includes(req.op))
+          throw jpkiErrors.KZ_BRIDGE_BAD_REQUEST(`unknown op "${String(req.op)}"`);
         log.debug({ op: req.op, card: session.cardId }, 'card bridge request');
         res = { id: req.id, ok: true, result: await handle(req, session) };
       } catch (e) {
-        const err = e instanceof KzError ? e : e instanceof SyntaxError ? jpkiErrors.KZ_BRIDGE_BAD_REQUEST('not JSON') : jpkiErrors.KZ_CARD_TRANSPORT((e as Error).message);
+        const err =
+          e instanceof KzError
+            ? e
+            : e instanceof SyntaxError
+              ? jpkiErrors.KZ_BRIDGE_BAD_REQUEST('not JSON')
+              : jpkiErrors.KZ_CARD_TRANSPORT((e as Error).message);
         const triesLeft = err.details?.triesLeft;
-        res = { id: typeof req?.id === 'string' || typeof req?.id === 'number' ? req.id : null, ok: false, error: { code: err.code, message: err.message, ...(typeof triesLeft === 'number' ? { triesLeft } : {}) } };
+        res = {
+          id: typeof req?.id === 'string' || typeof req?.id === 'number' ? req.id : null,
+          ok: false,
+          error: { code: err.code, message: err.message, ...(typeof triesLeft === 'number' ? { triesLeft } : {}) },
+        };
         log.info({ op: req?.op, code: err.code }, 'card bridge request refused');
       }
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(res));
@@ -129,10 +157,12 @@ export async function startCardBridge(opts: CardBridgeOptions): Promise<RunningB
 
   const port = (wss.address() as AddressInfo).port;
   return {
-    url: `ws://${opts.host ?? '127.0.0.1'}:${port}`, port,
-    close: () => new Promise<void>((resolve) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close(() => resolve());
-    }),
+    url: `ws://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
   };
 }

@@ -14,10 +14,15 @@ export interface SealedCard {
   /** A label chosen by whoever created the card (never personal data). */
   label: string;
   kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string };
-  iv: string; tag: string; data: string;
+  iv: string;
+  tag: string;
+  data: string;
 }
 
-export interface SealKey { key: Buffer; salt: Buffer }
+export interface SealKey {
+  key: Buffer;
+  salt: Buffer;
+}
 
 export function deriveSealKey(fileKey: string | Uint8Array, salt: Buffer = randomBytes(16), params = SCRYPT): SealKey {
   if (typeof fileKey === 'string' ? fileKey.length === 0 : fileKey.length === 0) {
@@ -32,9 +37,12 @@ export function seal(plain: Uint8Array, label: string, k: SealKey): SealedCard {
   c.setAAD(Buffer.from(CARD_FILE_FORMAT + label));
   const data = Buffer.concat([c.update(plain), c.final()]);
   return {
-    format: CARD_FILE_FORMAT, label,
+    format: CARD_FILE_FORMAT,
+    label,
     kdf: { name: 'scrypt', ...SCRYPT, salt: k.salt.toString('base64') },
-    iv: iv.toString('base64'), tag: c.getAuthTag().toString('base64'), data: data.toString('base64'),
+    iv: iv.toString('base64'),
+    tag: c.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
   };
 }
 

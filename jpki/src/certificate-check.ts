@@ -51,21 +51,37 @@ export function certInfo(der: Uint8Array): CertInfo {
   const cp = px.getExtension(x509.CertificatePolicyExtension);
   const skiExt = px.getExtension(x509.SubjectKeyIdentifierExtension);
   return {
-    der, hash: createHash('sha256').update(der).digest('hex'),
-    serial: normalizeSerial(toHex(serialValue)), serialValue, issuerDer, subjectDer,
-    subject: px.subject, issuer: px.issuer,
+    der,
+    hash: createHash('sha256').update(der).digest('hex'),
+    serial: normalizeSerial(toHex(serialValue)),
+    serialValue,
+    issuerDer,
+    subjectDer,
+    subject: px.subject,
+    issuer: px.issuer,
     ski: skiExt ? Buffer.from(skiExt.keyId, 'hex') : undefined,
-    notBefore: px.notBefore, notAfter: px.notAfter,
-    key: node.publicKey, node,
-    isCa: bc?.ca === true, keyUsage: ku?.usages, policies: [...(cp?.policies ?? [])],
+    notBefore: px.notBefore,
+    notAfter: px.notAfter,
+    key: node.publicKey,
+    node,
+    isCa: bc?.ca === true,
+    keyUsage: ku?.usages,
+    policies: [...(cp?.policies ?? [])],
   };
 }
 
-export interface Anchor extends CertInfo { pkijs: pkijs.Certificate; selfSigned: boolean }
+export interface Anchor extends CertInfo {
+  pkijs: pkijs.Certificate;
+  selfSigned: boolean;
+}
 
 export function anchorFrom(der: Uint8Array): Anchor {
   const info = certInfo(der);
-  return { ...info, pkijs: pkijs.Certificate.fromBER(toArrayBuffer(der)), selfSigned: equalBytes(info.issuerDer, info.subjectDer) };
+  return {
+    ...info,
+    pkijs: pkijs.Certificate.fromBER(toArrayBuffer(der)),
+    selfSigned: equalBytes(info.issuerDer, info.subjectDer),
+  };
 }
 
 export type ChainResult = { ok: true; issuer: Anchor } | { ok: false; detail: string };
@@ -77,8 +93,18 @@ export type ChainResult = { ok: true; issuer: Anchor } | { ok: false; detail: st
 export async function checkChain(c: CertInfo, anchors: Anchor[]): Promise<ChainResult> {
   const named = anchors.filter((a) => equalBytes(a.subjectDer, c.issuerDer));
   if (named.length === 0) return { ok: false, detail: `no trusted CA named "${c.issuer}"` };
-  const issuer = named.find((a) => { try { return c.node.verify(a.key); } catch { return false; } });
-  if (!issuer) return { ok: false, detail: `the signature on the certificate does not verify with the trusted CA "${c.issuer}" (a different CA using its name?)` };
+  const issuer = named.find((a) => {
+    try {
+      return c.node.verify(a.key);
+    } catch {
+      return false;
+    }
+  });
+  if (!issuer)
+    return {
+      ok: false,
+      detail: `the signature on the certificate does not verify with the trusted CA "${c.issuer}" (a different CA using its name?)`,
+    };
   if (!issuer.isCa || (issuer.keyUsage !== undefined && !(issuer.keyUsage & x509.KeyUsageFlags.keyCertSign))) {
     return { ok: false, detail: `"${issuer.subject}" is not allowed to issue certificates` };
   }
@@ -87,7 +113,9 @@ export async function checkChain(c: CertInfo, anchors: Anchor[]): Promise<ChainR
   const end = Math.min(c.notAfter.getTime(), issuer.notAfter.getTime());
   if (start <= end) {
     const engine = new pkijs.CertificateChainValidationEngine({
-      trustedCerts: anchors.map((a) => a.pkijs), certs: [pkijs.Certificate.fromBER(toArrayBuffer(c.der))], checkDate: new Date(start + (end - start) / 2),
+      trustedCerts: anchors.map((a) => a.pkijs),
+      certs: [pkijs.Certificate.fromBER(toArrayBuffer(c.der))],
+      checkDate: new Date(start + (end - start) / 2),
     });
     const r = await engine.verify();
     if (!r.result) return { ok: false, detail: `path validation failed: ${r.resultMessage}` };
@@ -95,7 +123,10 @@ export async function checkChain(c: CertInfo, anchors: Anchor[]): Promise<ChainR
   return { ok: true, issuer };
 }
 
-export interface PurposePolicies { sign: string[]; auth: string[] }
+export interface PurposePolicies {
+  sign: string[];
+  auth: string[];
+}
 export const JPKI_POLICIES: PurposePolicies = { sign: [POLICY.sign], auth: [POLICY.auth] };
 
 /** null when the certificate suits the purpose, else why not. */

@@ -25,7 +25,12 @@ export interface ChallengeResponse {
   signature: Uint8Array | string;
 }
 
-export interface LoginOk { ok: true; serial: string; notAfter: Date; evidence: CertificateOk['evidence'] }
+export interface LoginOk {
+  ok: true;
+  serial: string;
+  notAfter: Date;
+  evidence: CertificateOk['evidence'];
+}
 export type LoginResult = LoginOk | VerifyFailure;
 
 export interface ChallengeServiceOptions {
@@ -62,7 +67,10 @@ export function createChallengeService(opts: ChallengeServiceOptions): Challenge
   }
 
   return {
-    get size() { purge(clock().getTime()); return open.size; },
+    get size() {
+      purge(clock().getTime());
+      return open.size;
+    },
 
     issue() {
       const now = clock().getTime();
@@ -71,7 +79,12 @@ export function createChallengeService(opts: ChallengeServiceOptions): Challenge
       const challengeId = randomUUID();
       const nonce = new Uint8Array(randomBytes(32));
       open.set(challengeId, { nonce, expiresAt: now + ttlMs, used: false });
-      return { challengeId, nonce, nonceBase64: Buffer.from(nonce).toString('base64'), expiresAt: new Date(now + ttlMs) };
+      return {
+        challengeId,
+        nonce,
+        nonceBase64: Buffer.from(nonce).toString('base64'),
+        expiresAt: new Date(now + ttlMs),
+      };
     },
 
     async verifyResponse(r) {
@@ -79,7 +92,8 @@ export function createChallengeService(opts: ChallengeServiceOptions): Challenge
       if (!c) return fail('challenge-expired', 'unknown or expired challenge');
       if (c.used) return fail('challenge-replayed', 'this challenge was already answered');
       c.used = true;
-      if (clock().getTime() >= c.expiresAt) return fail('challenge-expired', `the challenge expired ${new Date(c.expiresAt).toISOString()}`);
+      if (clock().getTime() >= c.expiresAt)
+        return fail('challenge-expired', `the challenge expired ${new Date(c.expiresAt).toISOString()}`);
       const cert = bytes(r.certificate);
       const sig = bytes(r.signature);
       if (!cert || cert.length === 0) return fail('malformed', 'certificate is not DER bytes or base64');
@@ -93,7 +107,9 @@ export function createChallengeService(opts: ChallengeServiceOptions): Challenge
       let good = false;
       try {
         good = rsaVerify('sha256', c.nonce, key, sig);
-      } catch { /* wrong key type or size */ }
+      } catch {
+        /* wrong key type or size */
+      }
       if (!good) return fail('bad-signature', 'the signature over the challenge does not verify with the certificate');
       const v = await opts.verifier.verifyCertificate(cert, { purpose: 'auth' });
       if (!v.ok) return v;

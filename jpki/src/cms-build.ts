@@ -26,7 +26,10 @@ export async function buildSignedData(p: BuildSignedDataParams): Promise<Uint8Ar
     attributes: [
       new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
       new pkijs.Attribute({ type: OID.signingTime, values: [new asn1js.UTCTime({ valueDate: p.signingTime })] }),
-      new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(createHash('sha256').update(p.content).digest()) })] }),
+      new pkijs.Attribute({
+        type: OID.messageDigest,
+        values: [new asn1js.OctetString({ valueHex: toArrayBuffer(createHash('sha256').update(p.content).digest()) })],
+      }),
     ],
   });
   // §5.4: the signature covers the DER of the attributes with an explicit SET OF tag
@@ -42,14 +45,19 @@ export async function buildSignedData(p: BuildSignedDataParams): Promise<Uint8Ar
     digestAlgorithms: [sha256()],
     encapContentInfo,
     certificates: [cert],
-    signerInfos: [new pkijs.SignerInfo({
-      version: 1,
-      sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-      digestAlgorithm: sha256(),
-      signedAttrs,
-      signatureAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRSA, algorithmParams: new asn1js.Null() }),
-      signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
-    })],
+    signerInfos: [
+      new pkijs.SignerInfo({
+        version: 1,
+        sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
+        digestAlgorithm: sha256(),
+        signedAttrs,
+        signatureAlgorithm: new pkijs.AlgorithmIdentifier({
+          algorithmId: OID.sha256WithRSA,
+          algorithmParams: new asn1js.Null(),
+        }),
+        signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
+      }),
+    ],
   });
   const info = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
   return new Uint8Array(info.toSchema().toBER(false));

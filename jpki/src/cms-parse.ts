@@ -7,8 +7,14 @@ import { DerError, children, expectOne, expectTag, oidBytes, readTime, type Tlv 
 import { OID } from './constants.ts';
 import { equalBytes } from './bytes.ts';
 
-const SEQ = 0x30, SET = 0x31, OID_TAG = 0x06, OCTETS = 0x04, INT = 0x02;
-const CTX0 = 0xa0, CTX1 = 0xa1, CTX0_PRIM = 0x80;
+const SEQ = 0x30,
+  SET = 0x31,
+  OID_TAG = 0x06,
+  OCTETS = 0x04,
+  INT = 0x02;
+const CTX0 = 0xa0,
+  CTX1 = 0xa1,
+  CTX0_PRIM = 0x80;
 
 const O = {
   signedData: oidBytes(OID.signedData),
@@ -65,11 +71,14 @@ function parseAttrs(raw: Tlv): ParsedCms['attrs'] {
     const vals = children(expectTag(values, SET, 'attribute values').value);
     const once = (name: keyof ParsedCms['attrs']) => {
       // RFC 5652 §11: each of these attributes has exactly one value and appears once
-      if (attrs[name] !== undefined || vals.length !== 1) throw new DerError(`${name} attribute must have exactly one value`);
+      if (attrs[name] !== undefined || vals.length !== 1)
+        throw new DerError(`${name} attribute must have exactly one value`);
       return vals[0]!;
     };
-    if (equalBytes(oid, O.contentType)) attrs.contentType = expectTag(once('contentType'), OID_TAG, 'content-type').value;
-    else if (equalBytes(oid, O.messageDigest)) attrs.messageDigest = expectTag(once('messageDigest'), OCTETS, 'message-digest').value;
+    if (equalBytes(oid, O.contentType))
+      attrs.contentType = expectTag(once('contentType'), OID_TAG, 'content-type').value;
+    else if (equalBytes(oid, O.messageDigest))
+      attrs.messageDigest = expectTag(once('messageDigest'), OCTETS, 'message-digest').value;
     else if (equalBytes(oid, O.signingTime)) attrs.signingTime = readTime(once('signingTime'));
   }
   return attrs;

@@ -97,13 +97,21 @@ export function oidBytes(oid: string): Uint8Array {
  */
 export function readTime(t: Tlv, what = 'time', o: { fractions?: boolean } = {}): Date {
   const s = Buffer.from(t.value).toString('latin1');
-  const m = t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
-    : t.tag === 0x18 ? (o.fractions ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/ : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/).exec(s) : null;
+  const m =
+    t.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
+      : t.tag === 0x18
+        ? (o.fractions
+            ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/
+            : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+          ).exec(s)
+        : null;
   if (!m) throw new DerError(`${what} is not a DER UTCTime or GeneralizedTime in UTC`);
   let y = Number(m[1]);
   if (t.tag === 0x17) y += y < 50 ? 2000 : 1900; // RFC 5280 §4.1.2.5.1
   const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
   const d = new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
-  if (Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1) throw new DerError(`${what} is not a calendar date`);
+  if (Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1)
+    throw new DerError(`${what} is not a calendar date`);
   return d;
 }

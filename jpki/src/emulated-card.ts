@@ -7,9 +7,7 @@
 import { createPrivateKey, privateEncrypt, randomUUID, constants as C, type KeyObject } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseCommand, response } from './apdu.ts';
-import {
-  AUTH_PIN_TRIES, EF, JPKI_AID, JPKI_TOKEN, SIGN_PASSWORD_TRIES, SW,
-} from './constants.ts';
+import { AUTH_PIN_TRIES, EF, JPKI_AID, JPKI_TOKEN, SIGN_PASSWORD_TRIES, SW } from './constants.ts';
 import { deriveSealKey, seal, unseal, type SealKey } from './card-file.ts';
 import { equalBytes } from './bytes.ts';
 import { jpkiErrors } from './errors.ts';
@@ -28,7 +26,12 @@ export interface CardContents {
   signTriesLeft?: number;
 }
 
-interface PinState { secret: Uint8Array; max: number; left: number; verified: boolean }
+interface PinState {
+  secret: Uint8Array;
+  max: number;
+  left: number;
+  verified: boolean;
+}
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
@@ -62,8 +65,24 @@ export class EmulatedCard {
     this.#files.set(EF.SIGN_CERT, contents.signCert);
     this.#files.set(EF.SIGN_CA_CERT, contents.signCaCert);
     this.#pins = new Map([
-      [EF.AUTH_PIN, { secret: Buffer.from(contents.authPin, 'ascii'), max: AUTH_PIN_TRIES, left: contents.authTriesLeft ?? AUTH_PIN_TRIES, verified: false }],
-      [EF.SIGN_PIN, { secret: Buffer.from(contents.signPassword, 'ascii'), max: SIGN_PASSWORD_TRIES, left: contents.signTriesLeft ?? SIGN_PASSWORD_TRIES, verified: false }],
+      [
+        EF.AUTH_PIN,
+        {
+          secret: Buffer.from(contents.authPin, 'ascii'),
+          max: AUTH_PIN_TRIES,
+          left: contents.authTriesLeft ?? AUTH_PIN_TRIES,
+          verified: false,
+        },
+      ],
+      [
+        EF.SIGN_PIN,
+        {
+          secret: Buffer.from(contents.signPassword, 'ascii'),
+          max: SIGN_PASSWORD_TRIES,
+          left: contents.signTriesLeft ?? SIGN_PASSWORD_TRIES,
+          verified: false,
+        },
+      ],
     ]);
   }
 
@@ -83,11 +102,16 @@ export class EmulatedCard {
     if (!cmd) return response(SW.WRONG_LENGTH);
     if (cmd.cla !== 0x00 && cmd.cla !== 0x80) return response(SW.CLA_NOT_SUPPORTED);
     switch (cmd.ins) {
-      case 0xa4: return this.#select(cmd.p1, cmd.p2, cmd.data);
-      case 0xb0: return this.#readBinary(cmd.p1, cmd.p2, cmd.le);
-      case 0x20: return this.#verify(cmd.p1, cmd.p2, cmd.data);
-      case 0x2a: return this.#sign(cmd.cla, cmd.p1, cmd.p2, cmd.data, cmd.le);
-      default: return response(SW.INS_NOT_SUPPORTED);
+      case 0xa4:
+        return this.#select(cmd.p1, cmd.p2, cmd.data);
+      case 0xb0:
+        return this.#readBinary(cmd.p1, cmd.p2, cmd.le);
+      case 0x20:
+        return this.#verify(cmd.p1, cmd.p2, cmd.data);
+      case 0x2a:
+        return this.#sign(cmd.cla, cmd.p1, cmd.p2, cmd.data, cmd.le);
+      default:
+        return response(SW.INS_NOT_SUPPORTED);
     }
   }
 
@@ -115,7 +139,8 @@ export class EmulatedCard {
     if (this.#current === null) return response(SW.NO_CURRENT_EF);
     const file = this.#files.get(this.#current);
     if (!file) return response(SW.INCOMPATIBLE_FILE); // a key or PIN file
-    if (this.#current === EF.SIGN_CERT && !this.#pins.get(EF.SIGN_PIN)!.verified) return response(SW.SECURITY_NOT_SATISFIED);
+    if (this.#current === EF.SIGN_CERT && !this.#pins.get(EF.SIGN_PIN)!.verified)
+      return response(SW.SECURITY_NOT_SATISFIED);
     if (le === undefined) return response(SW.WRONG_LENGTH);
     const offset = (p1 << 8) | p2;
     if (offset >= file.length) return response(SW.WRONG_P1P2);
@@ -132,7 +157,10 @@ export class EmulatedCard {
     if (data.length > 16) return response(SW.WRONG_LENGTH);
     if (equalBytes(data, pin.secret)) {
       pin.verified = true;
-      if (pin.left !== pin.max) { pin.left = pin.max; this.#changed(); }
+      if (pin.left !== pin.max) {
+        pin.left = pin.max;
+        this.#changed();
+      }
       return response(SW.OK);
     }
     pin.verified = false;
@@ -163,12 +191,20 @@ export class EmulatedCard {
 
   #serialize(): Uint8Array {
     const c = this.#contents;
-    return Buffer.from(JSON.stringify({
-      authKeyPkcs8: b64(c.authKeyPkcs8), signKeyPkcs8: b64(c.signKeyPkcs8),
-      authCert: b64(c.authCert), authCaCert: b64(c.authCaCert), signCert: b64(c.signCert), signCaCert: b64(c.signCaCert),
-      authPin: c.authPin, signPassword: c.signPassword,
-      authTriesLeft: this.#pins.get(EF.AUTH_PIN)!.left, signTriesLeft: this.#pins.get(EF.SIGN_PIN)!.left,
-    }));
+    return Buffer.from(
+      JSON.stringify({
+        authKeyPkcs8: b64(c.authKeyPkcs8),
+        signKeyPkcs8: b64(c.signKeyPkcs8),
+        authCert: b64(c.authCert),
+        authCaCert: b64(c.authCaCert),
+        signCert: b64(c.signCert),
+        signCaCert: b64(c.signCaCert),
+        authPin: c.authPin,
+        signPassword: c.signPassword,
+        authTriesLeft: this.#pins.get(EF.AUTH_PIN)!.left,
+        signTriesLeft: this.#pins.get(EF.SIGN_PIN)!.left,
+      }),
+    );
   }
 
   #write(file: string, k: SealKey): void {
@@ -193,19 +229,29 @@ export class EmulatedCard {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw jpkiErrors.KZ_CARD_FILE_INVALID(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw jpkiErrors.KZ_CARD_FILE_INVALID(
+        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     const { plain, label, sealKey } = unseal(text, fileKey);
     let card: EmulatedCard;
     try {
       const j = JSON.parse(plain.toString('utf8')) as Record<string, string | number>;
-      card = new EmulatedCard({
-        authKeyPkcs8: unb64(j.authKeyPkcs8 as string), signKeyPkcs8: unb64(j.signKeyPkcs8 as string),
-        authCert: unb64(j.authCert as string), authCaCert: unb64(j.authCaCert as string),
-        signCert: unb64(j.signCert as string), signCaCert: unb64(j.signCaCert as string),
-        authPin: j.authPin as string, signPassword: j.signPassword as string,
-        authTriesLeft: j.authTriesLeft as number, signTriesLeft: j.signTriesLeft as number,
-      }, label);
+      card = new EmulatedCard(
+        {
+          authKeyPkcs8: unb64(j.authKeyPkcs8 as string),
+          signKeyPkcs8: unb64(j.signKeyPkcs8 as string),
+          authCert: unb64(j.authCert as string),
+          authCaCert: unb64(j.authCaCert as string),
+          signCert: unb64(j.signCert as string),
+          signCaCert: unb64(j.signCaCert as string),
+          authPin: j.authPin as string,
+          signPassword: j.signPassword as string,
+          authTriesLeft: j.authTriesLeft as number,
+          signTriesLeft: j.signTriesLeft as number,
+        },
+        label,
+      );
     } catch (e) {
       throw jpkiErrors.KZ_CARD_FILE_INVALID(`card contents: ${(e as Error).message}`);
     }

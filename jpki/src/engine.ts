@@ -14,13 +14,18 @@ x509.cryptoProvider.set(crypto);
 export const RSA_ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 export const subtle = crypto.subtle;
 
-export interface RsaKeyPair { privateKey: CryptoKey; publicKey: CryptoKey }
+export interface RsaKeyPair {
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+}
 
 /** RSA-2048 key pair, extractable so that the card file and the authority store can keep it encrypted. */
 export async function generateRsaKeyPair(): Promise<RsaKeyPair> {
-  return await subtle.generateKey(
-    { ...RSA_ALG, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['sign', 'verify'],
-  ) as RsaKeyPair;
+  return (await subtle.generateKey(
+    { ...RSA_ALG, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    true,
+    ['sign', 'verify'],
+  )) as RsaKeyPair;
 }
 
 export async function exportPkcs8(key: CryptoKey): Promise<Uint8Array> {

@@ -4,8 +4,14 @@ import { defineErrors, type KzError } from '@kizuna/core';
 export const jpkiErrors = defineErrors({
   // card and client
   KZ_CARD_PIN_WRONG: { message: 'the PIN or password is wrong', status: 401 },
-  KZ_CARD_LOCKED: { message: 'the PIN or password is locked after too many wrong tries; the municipality can reset it', status: 423 },
-  KZ_CARD_PIN_FORMAT: { message: 'the PIN or password has the wrong format (nothing was sent to the card)', status: 400 },
+  KZ_CARD_LOCKED: {
+    message: 'the PIN or password is locked after too many wrong tries; the municipality can reset it',
+    status: 423,
+  },
+  KZ_CARD_PIN_FORMAT: {
+    message: 'the PIN or password has the wrong format (nothing was sent to the card)',
+    status: 400,
+  },
   KZ_CARD_SECURITY_STATUS: { message: 'the card refused: the PIN or password has not been verified', status: 403 },
   KZ_CARD_NOT_JPKI: { message: 'this card has no JPKI application (not a My Number card?)', status: 422 },
   KZ_CARD_APDU_FAILED: { message: 'the card answered with an error status', status: 502 },

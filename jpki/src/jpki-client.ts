@@ -55,7 +55,8 @@ export class JpkiClient {
   }
 
   #error(sw: number, what: string): KzError {
-    if ((sw & 0xfff0) === 0x63c0) return jpkiErrors.KZ_CARD_PIN_WRONG(`${sw & 0x0f} tries left`, { triesLeft: sw & 0x0f, sw: swHex(sw) });
+    if ((sw & 0xfff0) === 0x63c0)
+      return jpkiErrors.KZ_CARD_PIN_WRONG(`${sw & 0x0f} tries left`, { triesLeft: sw & 0x0f, sw: swHex(sw) });
     if (sw === SW.AUTH_BLOCKED) return jpkiErrors.KZ_CARD_LOCKED(what, { triesLeft: 0, sw: swHex(sw) });
     if (sw === SW.SECURITY_NOT_SATISFIED) return jpkiErrors.KZ_CARD_SECURITY_STATUS(what, { sw: swHex(sw) });
     return jpkiErrors.KZ_CARD_APDU_FAILED(`${what}: status ${swHex(sw)}`, { sw: swHex(sw) });
@@ -97,7 +98,9 @@ export class JpkiClient {
   async #verify(kind: PinKind, secret: string): Promise<void> {
     const pattern = kind === 'auth' ? AUTH_PIN_PATTERN : SIGN_PASSWORD_PATTERN;
     if (typeof secret !== 'string' || !pattern.test(secret)) {
-      throw jpkiErrors.KZ_CARD_PIN_FORMAT(kind === 'auth' ? 'the PIN is 4 digits' : 'the signing password is 6–16 upper-case letters and digits');
+      throw jpkiErrors.KZ_CARD_PIN_FORMAT(
+        kind === 'auth' ? 'the PIN is 4 digits' : 'the signing password is 6–16 upper-case letters and digits',
+      );
     }
     await this.#selectEf(kind === 'auth' ? EF.AUTH_PIN : EF.SIGN_PIN);
     const { sw } = await this.#send(jpkiApdu.verify(Buffer.from(secret, 'ascii')));
@@ -116,17 +119,26 @@ export class JpkiClient {
 
   /** The user-authentication certificate (EF 000A), readable without the PIN. */
   readAuthCertificate(): Promise<Uint8Array> {
-    return this.#exclusive(async () => { await this.#selectAp(); return await this.#readDer(EF.AUTH_CERT); });
+    return this.#exclusive(async () => {
+      await this.#selectAp();
+      return await this.#readDer(EF.AUTH_CERT);
+    });
   }
 
   /** The certificate of the CA that issued the authentication certificate (EF 000B). */
   readAuthCaCertificate(): Promise<Uint8Array> {
-    return this.#exclusive(async () => { await this.#selectAp(); return await this.#readDer(EF.AUTH_CA_CERT); });
+    return this.#exclusive(async () => {
+      await this.#selectAp();
+      return await this.#readDer(EF.AUTH_CA_CERT);
+    });
   }
 
   /** The certificate of the CA that issued the signing certificate (EF 0002). */
   readSigningCaCertificate(): Promise<Uint8Array> {
-    return this.#exclusive(async () => { await this.#selectAp(); return await this.#readDer(EF.SIGN_CA_CERT); });
+    return this.#exclusive(async () => {
+      await this.#selectAp();
+      return await this.#readDer(EF.SIGN_CA_CERT);
+    });
   }
 
   /** The signing certificate (EF 0001): the card releases it only after the signing password. */
@@ -164,13 +176,20 @@ export class JpkiClient {
    * A CMS SignedData (RFC 5652, DER) over `content`, signed on the card with the signing key:
    * the signing certificate included, signed attributes content-type, message-digest and signing-time.
    */
-  signCms(password: string, content: Uint8Array, opts: { detached?: boolean; signingTime?: Date } = {}): Promise<Uint8Array> {
+  signCms(
+    password: string,
+    content: Uint8Array,
+    opts: { detached?: boolean; signingTime?: Date } = {},
+  ): Promise<Uint8Array> {
     return this.#exclusive(async () => {
       await this.#selectAp();
       await this.#verify('sign', password);
       const cert = await this.#readDer(EF.SIGN_CERT);
       return await buildSignedData({
-        content, certificate: cert, detached: opts.detached ?? false, signingTime: opts.signingTime ?? new Date(),
+        content,
+        certificate: cert,
+        detached: opts.detached ?? false,
+        signingTime: opts.signingTime ?? new Date(),
         // the password is still verified: select the key and sign without asking again
         sign: async (signedAttrs) => {
           await this.#selectEf(EF.SIGN_KEY);

@@ -24,16 +24,25 @@ export interface ResponderCa {
   privateKey: CryptoKey;
 }
 
-export interface RegisterEntry { status: 'good' | 'revoked'; revokedAt?: Date; reason?: AuthorityReason }
+export interface RegisterEntry {
+  status: 'good' | 'revoked';
+  revokedAt?: Date;
+  reason?: AuthorityReason;
+}
 
-const HASHES: Record<string, string> = { [OID.sha1]: 'sha1', [OID.sha256]: 'sha256', [OID.sha384]: 'sha384', [OID.sha512]: 'sha512' };
+const HASHES: Record<string, string> = {
+  [OID.sha1]: 'sha1',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+};
 
 const hashCache = new WeakMap<x509.X509Certificate, Map<string, { name: Uint8Array; key: Uint8Array }>>();
 
 /** The CertID parts of a CA: hash of its DER subject name and of its public key bits. */
 export function issuerHashes(cert: x509.X509Certificate, hash: string): { name: Uint8Array; key: Uint8Array } {
   let byHash = hashCache.get(cert);
-  if (!byHash) hashCache.set(cert, byHash = new Map());
+  if (!byHash) hashCache.set(cert, (byHash = new Map()));
   let h = byHash.get(hash);
   if (!h) {
     h = {
@@ -61,7 +70,10 @@ export interface AnswerOptions {
 const tlv = derTlv;
 /** GeneralizedTime, whole seconds, Z (RFC 5280 §4.1.2.5.2). */
 function generalizedTime(d: Date): Uint8Array {
-  const s = d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:T]/g, '');
+  const s = d
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:T]/g, '');
   return tlv(0x18, new Uint8Array(Buffer.from(s, 'latin1')));
 }
 const NULL = Uint8Array.of(0x05, 0x00);
@@ -71,7 +83,13 @@ const BASIC_OID = oidTlv(id_pkix_ocsp_basic);
 const NONCE_OID_DER = oidBytes(id_pkix_ocsp_nonce);
 const HASH_BY_DER = new Map(Object.entries(HASHES).map(([oid, h]) => [toHex(oidBytes(oid)), h]));
 
-interface ParsedRequest { certId: Uint8Array; hash: string | undefined; nameHash: Uint8Array; keyHash: Uint8Array; serial: Uint8Array }
+interface ParsedRequest {
+  certId: Uint8Array;
+  hash: string | undefined;
+  nameHash: Uint8Array;
+  keyHash: Uint8Array;
+  serial: Uint8Array;
+}
 
 /** Walks an OCSPRequest (RFC 6960 §4.1.1): the CertIDs and the nonce extension's value. Throws DerError. */
 function parseRequest(der: Uint8Array): { list: ParsedRequest[]; nonce: Uint8Array | undefined } {
@@ -86,8 +104,10 @@ function parseRequest(der: Uint8Array): { list: ParsedRequest[]; nonce: Uint8Arr
     const f = children(certId.value);
     const alg = children(expectTag(f[0], 0x30, 'hashAlgorithm').value);
     return {
-      certId: certId.raw, hash: HASH_BY_DER.get(toHex(expectTag(alg[0], 0x06, 'hash OID').value)),
-      nameHash: expectTag(f[1], 0x04, 'issuerNameHash').value, keyHash: expectTag(f[2], 0x04, 'issuerKeyHash').value,
+      certId: certId.raw,
+      hash: HASH_BY_DER.get(toHex(expectTag(alg[0], 0x06, 'hash OID').value)),
+      nameHash: expectTag(f[1], 0x04, 'issuerNameHash').value,
+      keyHash: expectTag(f[2], 0x04, 'issuerKeyHash').value,
       serial: expectTag(f[3], 0x02, 'serialNumber').value,
     };
   });
@@ -96,28 +116,52 @@ function parseRequest(der: Uint8Array): { list: ParsedRequest[]; nonce: Uint8Arr
   if (ext?.tag === 0xa2) {
     for (const e of children(expectTag(readTlv(ext.value, 0), 0x30, 'requestExtensions').value)) {
       const parts = children(expectTag(e, 0x30, 'Extension').value);
-      if (equalBytes(expectTag(parts[0], 0x06, 'extnID').value, NONCE_OID_DER)) nonce = expectTag(parts[parts.length - 1], 0x04, 'extnValue').value;
+      if (equalBytes(expectTag(parts[0], 0x06, 'extnID').value, NONCE_OID_DER))
+        nonce = expectTag(parts[parts.length - 1], 0x04, 'extnValue').value;
     }
   }
   return { list, nonce };
 }
 
-interface Single { certId: Uint8Array; entry: RegisterEntry | undefined }
+interface Single {
+  certId: Uint8Array;
+  entry: RegisterEntry | undefined;
+}
 
 /** Builds and signs one BasicOCSPResponse, wrapped as a successful OCSPResponse. */
-async function signResponse(ca: ResponderCa, singles: Single[], now: Date, validityMs: number, nonce: Uint8Array | undefined): Promise<Uint8Array> {
+async function signResponse(
+  ca: ResponderCa,
+  singles: Single[],
+  now: Date,
+  validityMs: number,
+  nonce: Uint8Array | undefined,
+): Promise<Uint8Array> {
   const thisUpdate = generalizedTime(now);
   const nextUpdate = tlv(0xa0, generalizedTime(new Date(now.getTime() + validityMs)));
-  const responses = singles.map(({ certId, entry }) => tlv(0x30,
-    certId,
-    entry === undefined ? Uint8Array.of(0x82, 0x00) : entry.status === 'good' ? Uint8Array.of(0x80, 0x00)
-      : tlv(0xa1, generalizedTime(entry.revokedAt ?? now), tlv(0xa0, tlv(0x0a, Uint8Array.of(REASON_CODE[entry.reason ?? 'unspecified'])))),
-    thisUpdate, nextUpdate));
-  const tbs = tlv(0x30,
+  const responses = singles.map(({ certId, entry }) =>
+    tlv(
+      0x30,
+      certId,
+      entry === undefined
+        ? Uint8Array.of(0x82, 0x00)
+        : entry.status === 'good'
+          ? Uint8Array.of(0x80, 0x00)
+          : tlv(
+              0xa1,
+              generalizedTime(entry.revokedAt ?? now),
+              tlv(0xa0, tlv(0x0a, Uint8Array.of(REASON_CODE[entry.reason ?? 'unspecified']))),
+            ),
+      thisUpdate,
+      nextUpdate,
+    ),
+  );
+  const tbs = tlv(
+    0x30,
     tlv(0xa2, tlv(0x04, issuerHashes(ca.cert, 'sha1').key)), // responderID byKey
     thisUpdate, // producedAt
     tlv(0x30, ...responses),
-    ...(nonce ? [tlv(0xa1, tlv(0x30, tlv(0x30, tlv(0x06, NONCE_OID_DER), tlv(0x04, nonce))))] : []));
+    ...(nonce ? [tlv(0xa1, tlv(0x30, tlv(0x30, tlv(0x06, NONCE_OID_DER), tlv(0x04, nonce))))] : []),
+  );
   const signature = new Uint8Array(await subtle.sign(RSA_ALG, ca.privateKey, tbs as Uint8Array<ArrayBuffer>));
   const basic = tlv(0x30, tbs, SHA256_RSA, tlv(0x03, Uint8Array.of(0), signature));
   return tlv(0x30, tlv(0x0a, Uint8Array.of(0)), tlv(0xa0, tlv(0x30, BASIC_OID, tlv(0x04, basic))));
@@ -134,12 +178,25 @@ const fingerprint = (e: RegisterEntry) => `${e.status}|${e.revokedAt?.getTime() 
  * nextUpdate). Concurrent requests for a response being (re)signed share that signature.
  */
 export class PresignedResponses {
-  readonly #byKey = new Map<string, { der: Uint8Array; fp: string; producedAt: number; ca: ResponderCa; certId: Uint8Array; serial: string }>();
+  readonly #byKey = new Map<
+    string,
+    { der: Uint8Array; fp: string; producedAt: number; ca: ResponderCa; certId: Uint8Array; serial: string }
+  >();
   readonly #signing = new Map<string, Promise<Uint8Array>>();
   signatures = 0;
-  constructor(readonly refreshMs: number, readonly max = 100_000) {}
+  constructor(
+    readonly refreshMs: number,
+    readonly max = 100_000,
+  ) {}
 
-  async get(ca: ResponderCa, certId: Uint8Array, serial: string, entry: RegisterEntry, now: Date, validityMs: number): Promise<Uint8Array> {
+  async get(
+    ca: ResponderCa,
+    certId: Uint8Array,
+    serial: string,
+    entry: RegisterEntry,
+    now: Date,
+    validityMs: number,
+  ): Promise<Uint8Array> {
     const key = `${ca.kind}:${toHex(certId)}`;
     const fp = fingerprint(entry);
     const have = this.#byKey.get(key);
@@ -174,13 +231,22 @@ export class PresignedResponses {
     const h = issuerHashes(ca.cert, 'sha1');
     let serial = Buffer.from(normalizeSerial(serialHex), 'hex');
     if (serial[0]! & 0x80) serial = Buffer.concat([Buffer.of(0), serial]);
-    return tlv(0x30, tlv(0x30, oidTlv(OID.sha1), NULL), tlv(0x04, h.name), tlv(0x04, h.key), tlv(0x02, new Uint8Array(serial)));
+    return tlv(
+      0x30,
+      tlv(0x30, oidTlv(OID.sha1), NULL),
+      tlv(0x04, h.name),
+      tlv(0x04, h.key),
+      tlv(0x02, new Uint8Array(serial)),
+    );
   }
 }
 
 /** Answers one DER OCSPRequest with a DER OCSPResponse; never throws on bad input. */
 export async function answerOcsp(
-  der: Uint8Array, cas: ResponderCa[], lookup: (kind: CertKind, serial: string) => RegisterEntry | undefined, opts: AnswerOptions,
+  der: Uint8Array,
+  cas: ResponderCa[],
+  lookup: (kind: CertKind, serial: string) => RegisterEntry | undefined,
+  opts: AnswerOptions,
 ): Promise<Uint8Array> {
   let req: ReturnType<typeof parseRequest>;
   try {

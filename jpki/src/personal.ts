@@ -39,10 +39,14 @@ const MAX_ITEM = 300;
 
 /** Checks a person before issuing; every failure names the field. */
 export function validatePerson(p: Person): void {
-  const bad = (what: string) => { throw jpkiErrors.KZ_JPKI_PERSON_INVALID(what); };
+  const bad = (what: string) => {
+    throw jpkiErrors.KZ_JPKI_PERSON_INVALID(what);
+  };
   if (typeof p !== 'object' || p === null) bad('resident data is missing');
-  if (typeof p.name !== 'string' || p.name.trim() === '' || p.name.length > MAX_ITEM) bad('name must be 1–300 characters');
-  if (typeof p.address !== 'string' || p.address.trim() === '' || p.address.length > MAX_ITEM) bad('address must be 1–300 characters');
+  if (typeof p.name !== 'string' || p.name.trim() === '' || p.name.length > MAX_ITEM)
+    bad('name must be 1–300 characters');
+  if (typeof p.address !== 'string' || p.address.trim() === '' || p.address.length > MAX_ITEM)
+    bad('address must be 1–300 characters');
   if (![1, 2, 3].includes(p.sex as number)) bad('sex must be 1 (male), 2 (female) or 3 (not known)');
   if (typeof p.birthDate !== 'string') bad('birthDate must be YYYY-MM-DD');
   isoToEraDate(p.birthDate);
@@ -50,7 +54,9 @@ export function validatePerson(p: Person): void {
 }
 
 function utf8OtherName(oid: string, value: string): GeneralName {
-  return new GeneralName({ otherName: new OtherName({ typeId: oid, value: new asn1js.Utf8String({ value }).toBER(false) }) });
+  return new GeneralName({
+    otherName: new OtherName({ typeId: oid, value: new asn1js.Utf8String({ value }).toBER(false) }),
+  });
 }
 
 /** DER of the subjectAltName extension value for a signing certificate. */
@@ -68,7 +74,8 @@ function readUtf8(value: ArrayBuffer): string | undefined {
   const parsed = asn1js.fromBER(value);
   if (parsed.offset === -1) return undefined;
   const v = parsed.result;
-  if (v instanceof asn1js.Utf8String || v instanceof asn1js.PrintableString || v instanceof asn1js.BmpString) return v.valueBlock.value;
+  if (v instanceof asn1js.Utf8String || v instanceof asn1js.PrintableString || v instanceof asn1js.BmpString)
+    return v.valueBlock.value;
   return undefined;
 }
 

@@ -43,14 +43,21 @@ export function fifthBirthdayAfter(birthDate: string, issued: Date): Date {
   return new Date(Date.UTC(year, m - 1, day, 23 - 9, 59, 59));
 }
 
-export interface CaMaterial { cert: x509.X509Certificate; privateKey: CryptoKey }
+export interface CaMaterial {
+  cert: x509.X509Certificate;
+  privateKey: CryptoKey;
+}
 
 const YEAR = 365.25 * 24 * 3600_000;
 
 export async function createRootCa(keys: CryptoKeyPair, now: Date): Promise<x509.X509Certificate> {
   return await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: newSerial(), name: CA_SUBJECT.root, keys, signingAlgorithm: RSA_ALG,
-    notBefore: new Date(now.getTime() - 3600_000), notAfter: new Date(now.getTime() + 20 * YEAR),
+    serialNumber: newSerial(),
+    name: CA_SUBJECT.root,
+    keys,
+    signingAlgorithm: RSA_ALG,
+    notBefore: new Date(now.getTime() - 3600_000),
+    notAfter: new Date(now.getTime() + 20 * YEAR),
     extensions: [
       new x509.BasicConstraintsExtension(true, 1, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -59,11 +66,21 @@ export async function createRootCa(keys: CryptoKeyPair, now: Date): Promise<x509
   });
 }
 
-export async function createIssuingCa(kind: CertKind, publicKey: CryptoKey, root: CaMaterial, now: Date): Promise<x509.X509Certificate> {
+export async function createIssuingCa(
+  kind: CertKind,
+  publicKey: CryptoKey,
+  root: CaMaterial,
+  now: Date,
+): Promise<x509.X509Certificate> {
   return await x509.X509CertificateGenerator.create({
-    serialNumber: newSerial(), subject: CA_SUBJECT[kind], issuer: root.cert.subjectName, publicKey,
-    signingKey: root.privateKey, signingAlgorithm: RSA_ALG,
-    notBefore: new Date(now.getTime() - 3600_000), notAfter: new Date(now.getTime() + 12 * YEAR),
+    serialNumber: newSerial(),
+    subject: CA_SUBJECT[kind],
+    issuer: root.cert.subjectName,
+    publicKey,
+    signingKey: root.privateKey,
+    signingAlgorithm: RSA_ALG,
+    notBefore: new Date(now.getTime() - 3600_000),
+    notAfter: new Date(now.getTime() + 12 * YEAR),
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -89,9 +106,10 @@ export interface EndEntityParams {
 }
 
 export async function createEndEntity(p: EndEntityParams): Promise<x509.X509Certificate> {
-  const usage = p.kind === 'sign'
-    ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation
-    : x509.KeyUsageFlags.digitalSignature;
+  const usage =
+    p.kind === 'sign'
+      ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation
+      : x509.KeyUsageFlags.digitalSignature;
   const extensions: x509.Extension[] = [
     new x509.KeyUsagesExtension(usage, true),
     new x509.CertificatePolicyExtension([POLICY[p.kind]], true),
@@ -104,11 +122,22 @@ export async function createEndEntity(p: EndEntityParams): Promise<x509.X509Cert
   }
   if (p.publicUrl) {
     extensions.push(new x509.CRLDistributionPointsExtension([`${p.publicUrl}/crl/${p.kind}.crl`], false));
-    extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: [`${p.publicUrl}/ocsp`], caIssuers: [`${p.publicUrl}/ca/${p.kind}.cer`] }, false));
+    extensions.push(
+      new x509.AuthorityInfoAccessExtension(
+        { ocsp: [`${p.publicUrl}/ocsp`], caIssuers: [`${p.publicUrl}/ca/${p.kind}.cer`] },
+        false,
+      ),
+    );
   }
   return await x509.X509CertificateGenerator.create({
-    serialNumber: p.serial, subject: `C=JP, CN=${p.opaqueId}`, issuer: p.issuer.cert.subjectName,
-    publicKey: p.publicKey, signingKey: p.issuer.privateKey, signingAlgorithm: RSA_ALG,
-    notBefore: p.notBefore, notAfter: p.notAfter, extensions,
+    serialNumber: p.serial,
+    subject: `C=JP, CN=${p.opaqueId}`,
+    issuer: p.issuer.cert.subjectName,
+    publicKey: p.publicKey,
+    signingKey: p.issuer.privateKey,
+    signingAlgorithm: RSA_ALG,
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
+    extensions,
   });
 }

@@ -18,7 +18,15 @@ import { DerError, children, derTlv, expectOne, expectTag, oidBytes, readTime, r
 
 export type StatusAnswer =
   | { status: 'good'; source: 'ocsp' | 'crl'; evidence: Uint8Array; thisUpdate: Date; nextUpdate: Date | undefined }
-  | { status: 'revoked'; source: 'ocsp' | 'crl'; evidence: Uint8Array; thisUpdate: Date; nextUpdate: Date | undefined; reason: RevocationReason; revokedAt: Date }
+  | {
+      status: 'revoked';
+      source: 'ocsp' | 'crl';
+      evidence: Uint8Array;
+      thisUpdate: Date;
+      nextUpdate: Date | undefined;
+      reason: RevocationReason;
+      revokedAt: Date;
+    }
   | { status: 'unknown'; detail: string };
 
 export interface FreshnessOptions {
@@ -29,13 +37,23 @@ export interface FreshnessOptions {
 }
 
 const HASH_BY_SIG: Record<string, string> = {
-  [OID.sha256WithRSA]: 'sha256', [OID.sha384WithRSA]: 'sha384', [OID.sha512WithRSA]: 'sha512', '1.2.840.113549.1.1.5': 'sha1',
+  [OID.sha256WithRSA]: 'sha256',
+  [OID.sha384WithRSA]: 'sha384',
+  [OID.sha512WithRSA]: 'sha512',
+  '1.2.840.113549.1.1.5': 'sha1',
 };
 
 const unknown = (detail: string): StatusAnswer => ({ status: 'unknown', detail });
 
-function freshness(thisUpdate: Date, nextUpdate: Date | undefined, now: Date, f: FreshnessOptions, what: string): string | null {
-  if (thisUpdate.getTime() > now.getTime() + f.skewMs) return `${what} is dated in the future (${thisUpdate.toISOString()})`;
+function freshness(
+  thisUpdate: Date,
+  nextUpdate: Date | undefined,
+  now: Date,
+  f: FreshnessOptions,
+  what: string,
+): string | null {
+  if (thisUpdate.getTime() > now.getTime() + f.skewMs)
+    return `${what} is dated in the future (${thisUpdate.toISOString()})`;
   if (nextUpdate ? now >= nextUpdate : now.getTime() - thisUpdate.getTime() > f.maxAgeMs) {
     return `${what} is stale (next update was due ${(nextUpdate ?? new Date(thisUpdate.getTime() + f.maxAgeMs)).toISOString()})`;
   }
@@ -66,7 +84,8 @@ export function ocspQuery(cert: CertInfo, issuer: Anchor): OcspQuery {
   const issuerKeyHash = createHash('sha1').update(keyBits(issuer.der)).digest();
   const certId = new CertID({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha1, parameters: null }),
-    issuerNameHash: new OctetString(toArrayBuffer(issuerNameHash)), issuerKeyHash: new OctetString(toArrayBuffer(issuerKeyHash)),
+    issuerNameHash: new OctetString(toArrayBuffer(issuerNameHash)),
+    issuerKeyHash: new OctetString(toArrayBuffer(issuerKeyHash)),
     serialNumber: toArrayBuffer(cert.serialValue),
   });
   const certIdDer = new Uint8Array(AsnConvert.serialize(certId));
@@ -87,24 +106,47 @@ export function ocspRequestDer(certIdDer: Uint8Array, nonceValue?: Uint8Array): 
   return tlv(0x30, tlv(0x30, requestList, ...ext));
 }
 
-const SIG_HASH_BY_DER = new Map(Object.entries(HASH_BY_SIG).map(([oid, h]) => [toHex(oidBytes(oid)), { oid, hash: h }]));
+const SIG_HASH_BY_DER = new Map(
+  Object.entries(HASH_BY_SIG).map(([oid, h]) => [toHex(oidBytes(oid)), { oid, hash: h }]),
+);
 const OCSP_BASIC_DER = oidBytes(OID.ocspBasic);
 const SHA1_DER = oidBytes(OID.sha1);
 const NONCE_DER = oidBytes(id_pkix_ocsp_nonce);
-const RESPONSE_STATUS: Record<number, string> = { 1: 'malformedRequest', 2: 'internalError', 3: 'tryLater', 5: 'sigRequired', 6: 'unauthorized' };
+const RESPONSE_STATUS: Record<number, string> = {
+  1: 'malformedRequest',
+  2: 'internalError',
+  3: 'tryLater',
+  5: 'sigRequired',
+  6: 'unauthorized',
+};
 
 /** A GeneralizedTime (OCSP's times are; RFC 5280 §4.1.2.5.2: Z, seconds), a fraction of a second tolerated. */
-const readGeneralizedTime = (t: Tlv | undefined, what: string): Date => readTime(expectTag(t, 0x18, what), what, { fractions: true });
+const readGeneralizedTime = (t: Tlv | undefined, what: string): Date =>
+  readTime(expectTag(t, 0x18, what), what, { fractions: true });
 
-interface ParsedSingle { certId: Tlv[]; status: Tlv; thisUpdate: Date; nextUpdate: Date | undefined }
-interface ParsedBasic { tbs: Uint8Array; sigHash: string | undefined; sigOid: string; signature: Uint8Array; responses: ParsedSingle[]; nonce: Uint8Array | undefined }
+interface ParsedSingle {
+  certId: Tlv[];
+  status: Tlv;
+  thisUpdate: Date;
+  nextUpdate: Date | undefined;
+}
+interface ParsedBasic {
+  tbs: Uint8Array;
+  sigHash: string | undefined;
+  sigOid: string;
+  signature: Uint8Array;
+  responses: ParsedSingle[];
+  nonce: Uint8Array | undefined;
+}
 
 /**
  * Walks an OCSPResponse (RFC 6960 §4.2.1) with the strict DER reader: status code, or the basic
  * response's signed part, signature and single responses. Views into the input, no objects from
  * an ASN.1 library (pkijs took about as long to parse an answer as the responder took to sign it).
  */
-function parseOcspResponse(der: Uint8Array): { code: number } | { code: 0; basic: ParsedBasic } | { code: 0; notBasic: true } {
+function parseOcspResponse(
+  der: Uint8Array,
+): { code: number } | { code: 0; basic: ParsedBasic } | { code: 0; notBasic: true } {
   const top = children(expectOne(der, 0x30, 'OCSPResponse').value);
   const status = expectTag(top[0], 0x0a, 'responseStatus');
   if (status.value.length !== 1) throw new DerError('responseStatus is not one octet');
@@ -146,17 +188,30 @@ function parseOcspResponse(der: Uint8Array): { code: number } | { code: 0; basic
   if (ext?.tag === 0xa1) {
     for (const e of children(expectTag(readTlv(ext.value, 0), 0x30, 'responseExtensions').value)) {
       const parts = children(expectTag(e, 0x30, 'Extension').value);
-      if (equalBytes(expectTag(parts[0], 0x06, 'extnID').value, NONCE_DER)) nonce = expectTag(parts[parts.length - 1], 0x04, 'extnValue').value;
+      if (equalBytes(expectTag(parts[0], 0x06, 'extnID').value, NONCE_DER))
+        nonce = expectTag(parts[parts.length - 1], 0x04, 'extnValue').value;
     }
   }
   return {
     code: 0,
-    basic: { tbs: tbs.raw, sigHash: known?.hash, sigOid: known?.oid ?? toHex(sigOidDer), signature: sigBits.subarray(1), responses, nonce },
+    basic: {
+      tbs: tbs.raw,
+      sigHash: known?.hash,
+      sigOid: known?.oid ?? toHex(sigOidDer),
+      signature: sigBits.subarray(1),
+      responses,
+      nonce,
+    },
   };
 }
 
 export async function ocspStatus(
-  source: OcspStatusSource, cert: CertInfo, issuer: Anchor, query: OcspQuery, now: Date, f: FreshnessOptions & { nonce: boolean },
+  source: OcspStatusSource,
+  cert: CertInfo,
+  issuer: Anchor,
+  query: OcspQuery,
+  now: Date,
+  f: FreshnessOptions & { nonce: boolean },
 ): Promise<StatusAnswer> {
   const nonceValue = f.nonce ? tlv(0x04, randomBytes(16)) : undefined;
   const request = nonceValue ? ocspRequestDer(query.certIdDer, nonceValue) : query.plainRequest;
@@ -173,24 +228,34 @@ export async function ocspStatus(
   } catch (e) {
     return unknown(`OCSP response is malformed: ${(e as Error).message}`);
   }
-  if (parsed.code !== 0) return unknown(`${source.name} answered ${RESPONSE_STATUS[parsed.code] ?? `status ${parsed.code}`}`);
+  if (parsed.code !== 0)
+    return unknown(`${source.name} answered ${RESPONSE_STATUS[parsed.code] ?? `status ${parsed.code}`}`);
   if (!('basic' in parsed)) return unknown('OCSP response is not a basic response');
   const basic = parsed.basic;
   if (!basic.sigHash) return unknown(`OCSP response signed with an unsupported algorithm ${basic.sigOid}`);
   let signedByIssuer = false;
   try {
     signedByIssuer = rsaVerify(basic.sigHash, basic.tbs, issuer.key, basic.signature);
-  } catch { /* a key of another type, or garbage */ }
+  } catch {
+    /* a key of another type, or garbage */
+  }
   // §4.2.2.2: only the issuing CA's own signature is accepted (no delegated responders here)
   if (!signedByIssuer) return unknown("OCSP response is not signed by the certificate's issuing CA");
 
-  if (nonceValue && (!basic.nonce || !equalBytes(basic.nonce, nonceValue))) return unknown('OCSP response does not echo our nonce (replayed?)');
+  if (nonceValue && (!basic.nonce || !equalBytes(basic.nonce, nonceValue)))
+    return unknown('OCSP response does not echo our nonce (replayed?)');
   const single = basic.responses.find((r) => {
     const alg = r.certId[0] ? children(r.certId[0].value)[0] : undefined;
-    return alg?.tag === 0x06 && equalBytes(alg.value, SHA1_DER)
-      && r.certId[1]?.tag === 0x04 && equalBytes(r.certId[1].value, query.issuerNameHash)
-      && r.certId[2]?.tag === 0x04 && equalBytes(r.certId[2].value, query.issuerKeyHash)
-      && r.certId[3]?.tag === 0x02 && normalizeSerial(toHex(r.certId[3].value)) === cert.serial;
+    return (
+      alg?.tag === 0x06 &&
+      equalBytes(alg.value, SHA1_DER) &&
+      r.certId[1]?.tag === 0x04 &&
+      equalBytes(r.certId[1].value, query.issuerNameHash) &&
+      r.certId[2]?.tag === 0x04 &&
+      equalBytes(r.certId[2].value, query.issuerKeyHash) &&
+      r.certId[3]?.tag === 0x02 &&
+      normalizeSerial(toHex(r.certId[3].value)) === cert.serial
+    );
   });
   if (!single) return unknown('OCSP response does not answer for this certificate');
   const stale = freshness(single.thisUpdate, single.nextUpdate, now, f, 'OCSP response');
@@ -198,7 +263,9 @@ export async function ocspStatus(
   // Without a nonce the answer may have been produced before this request (RFC 5019 §2.2.4:
   // pre-produced responses): it must not be older than maxAgeMs, whatever its nextUpdate says.
   if (!nonceValue && now.getTime() - single.thisUpdate.getTime() > f.maxAgeMs) {
-    return unknown(`OCSP response is older than ${Math.round(f.maxAgeMs / 1000)} s (produced ${single.thisUpdate.toISOString()}, no nonce)`);
+    return unknown(
+      `OCSP response is older than ${Math.round(f.maxAgeMs / 1000)} s (produced ${single.thisUpdate.toISOString()}, no nonce)`,
+    );
   }
 
   const common = { source: 'ocsp' as const, evidence, thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate };
@@ -222,7 +289,11 @@ export async function ocspStatus(
   return unknown('OCSP certStatus is malformed');
 }
 
-interface ParsedCrl { crl: x509.X509Crl; issuerDer: Uint8Array; verifiedWith: Set<string> }
+interface ParsedCrl {
+  crl: x509.X509Crl;
+  issuerDer: Uint8Array;
+  verifiedWith: Set<string>;
+}
 
 /** Parsed CRLs by the sha256 of their DER; bounded. */
 export class CrlCache {
@@ -246,7 +317,12 @@ export class CrlCache {
 }
 
 export async function crlStatus(
-  source: CrlStatusSource, cert: CertInfo, issuer: Anchor, now: Date, f: FreshnessOptions, cache: CrlCache,
+  source: CrlStatusSource,
+  cert: CertInfo,
+  issuer: Anchor,
+  now: Date,
+  f: FreshnessOptions,
+  cache: CrlCache,
 ): Promise<StatusAnswer> {
   let list: Uint8Array[];
   try {
@@ -258,11 +334,19 @@ export async function crlStatus(
   let best: { p: ParsedCrl; der: Uint8Array } | undefined;
   for (const der of list) {
     const p = cache.get(toBytes(der));
-    if (!p) { problems.push('a CRL is malformed'); continue; }
+    if (!p) {
+      problems.push('a CRL is malformed');
+      continue;
+    }
     if (!equalBytes(p.issuerDer, issuer.subjectDer)) continue;
     if (!p.verifiedWith.has(issuer.hash)) {
-      const ok = await p.crl.verify({ publicKey: new x509.X509Certificate(toArrayBuffer(issuer.der)) }).catch(() => false);
-      if (!ok) { problems.push("a CRL is not signed by the certificate's issuing CA"); continue; }
+      const ok = await p.crl
+        .verify({ publicKey: new x509.X509Certificate(toArrayBuffer(issuer.der)) })
+        .catch(() => false);
+      if (!ok) {
+        problems.push("a CRL is not signed by the certificate's issuing CA");
+        continue;
+      }
       p.verifiedWith.add(issuer.hash);
     }
     if (p.crl.extensions.some((e) => e.critical && e.type !== '2.5.29.20' && e.type !== '2.5.29.35')) {
@@ -270,12 +354,20 @@ export async function crlStatus(
       continue;
     }
     const stale = freshness(p.crl.thisUpdate, p.crl.nextUpdate ?? undefined, now, f, 'CRL');
-    if (stale) { problems.push(stale); continue; }
+    if (stale) {
+      problems.push(stale);
+      continue;
+    }
     if (!best || p.crl.thisUpdate > best.p.crl.thisUpdate) best = { p, der: toBytes(der) };
   }
   if (!best) return unknown(problems.length ? problems.join('; ') : `no CRL from "${issuer.subject}"`);
   const { crl } = best.p;
-  const common = { source: 'crl' as const, evidence: best.der, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate ?? undefined };
+  const common = {
+    source: 'crl' as const,
+    evidence: best.der,
+    thisUpdate: crl.thisUpdate,
+    nextUpdate: crl.nextUpdate ?? undefined,
+  };
   const entry = crl.entries.find((e) => normalizeSerial(e.serialNumber) === cert.serial);
   if (!entry) return { status: 'good', ...common };
   return { status: 'revoked', ...common, revokedAt: entry.revocationDate, reason: reasonFromCode(entry.reason) };

@@ -34,10 +34,18 @@ async function fetchBytes(url: string, init: RequestInit, timeoutMs: number): Pr
 /** OCSP over HTTP POST (RFC 6960 appendix A.1), e.g. the authority's `http://127.0.0.1:18840/ocsp`. */
 export function ocspStatusSource(url: string, opts: HttpSourceOptions = {}): OcspStatusSource {
   return {
-    kind: 'ocsp', name: `OCSP ${url}`,
-    send: (request) => fetchBytes(url, {
-      method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body: request as Uint8Array<ArrayBuffer>,
-    }, opts.timeoutMs ?? 5000),
+    kind: 'ocsp',
+    name: `OCSP ${url}`,
+    send: (request) =>
+      fetchBytes(
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+          body: request as Uint8Array<ArrayBuffer>,
+        },
+        opts.timeoutMs ?? 5000,
+      ),
   };
 }
 
@@ -45,11 +53,18 @@ export function ocspStatusSource(url: string, opts: HttpSourceOptions = {}): Ocs
  * CRLs from URLs (fetched on every call; the verifier caches them within their validity when
  * allowed), from fixed DER bytes, or from a function.
  */
-export function crlStatusSource(from: string[] | Uint8Array[] | (() => Promise<Uint8Array[]>), opts: HttpSourceOptions = {}): CrlStatusSource {
+export function crlStatusSource(
+  from: string[] | Uint8Array[] | (() => Promise<Uint8Array[]>),
+  opts: HttpSourceOptions = {},
+): CrlStatusSource {
   if (typeof from === 'function') return { kind: 'crl', name: 'CRL (function)', crls: from };
   if (from.every((x) => typeof x === 'string')) {
     const urls = from as string[];
-    return { kind: 'crl', name: `CRL ${urls.join(', ')}`, crls: () => Promise.all(urls.map((u) => fetchBytes(u, {}, opts.timeoutMs ?? 5000))) };
+    return {
+      kind: 'crl',
+      name: `CRL ${urls.join(', ')}`,
+      crls: () => Promise.all(urls.map((u) => fetchBytes(u, {}, opts.timeoutMs ?? 5000))),
+    };
   }
   const fixed = from as Uint8Array[];
   return { kind: 'crl', name: 'CRL (fixed)', crls: async () => fixed };

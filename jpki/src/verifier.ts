@@ -9,7 +9,19 @@
  * and never past their nextUpdate; failures to get a status are never cached.
  */
 import { createHash, verify as rsaVerify, timingSafeEqual } from 'node:crypto';
-import { anchorFrom, certInfo, checkChain, JPKI_POLICIES, personalOf, purposeProblem, type Anchor, type CertInfo, type ChainResult, type Purpose, type PurposePolicies } from './certificate-check.ts';
+import {
+  anchorFrom,
+  certInfo,
+  checkChain,
+  JPKI_POLICIES,
+  personalOf,
+  purposeProblem,
+  type Anchor,
+  type CertInfo,
+  type ChainResult,
+  type Purpose,
+  type PurposePolicies,
+} from './certificate-check.ts';
 import { parseCms, DIGESTS, SIGNATURE_ALGS, type ParsedCms } from './cms-parse.ts';
 import { CrlCache, crlStatus, ocspQuery, ocspStatus, type OcspQuery, type StatusAnswer } from './status-check.ts';
 import type { StatusSource } from './status-source.ts';
@@ -21,8 +33,17 @@ import { OID } from './constants.ts';
 import { jpkiErrors, type KzError } from './errors.ts';
 
 export const FAILURE_REASONS = [
-  'bad-signature', 'content-tampered', 'unknown-issuer', 'wrong-certificate-type', 'expired', 'not-yet-valid',
-  'revoked', 'status-unknown', 'malformed', 'challenge-replayed', 'challenge-expired',
+  'bad-signature',
+  'content-tampered',
+  'unknown-issuer',
+  'wrong-certificate-type',
+  'expired',
+  'not-yet-valid',
+  'revoked',
+  'status-unknown',
+  'malformed',
+  'challenge-replayed',
+  'challenge-expired',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -92,8 +113,15 @@ export interface VerifierOptions {
   certificateCacheSize?: number;
 }
 
-export interface VerifyCertificateOptions { purpose: Purpose; at?: Date }
-export interface VerifyCmsOptions { purpose?: Purpose; detachedContent?: Uint8Array; at?: Date }
+export interface VerifyCertificateOptions {
+  purpose: Purpose;
+  at?: Date;
+}
+export interface VerifyCmsOptions {
+  purpose?: Purpose;
+  detachedContent?: Uint8Array;
+  at?: Date;
+}
 
 export interface Verifier {
   verifyCertificate(certDer: Uint8Array, opts: VerifyCertificateOptions): Promise<CertificateResult>;
@@ -103,25 +131,40 @@ export interface Verifier {
   readonly anchors: ReadonlyArray<{ subject: string; notAfter: Date }>;
 }
 
-export const fail = (reason: FailureReason, detail: string, extra: Partial<VerifyFailure> = {}): VerifyFailure => ({ ok: false, reason, detail, ...extra });
+export const fail = (reason: FailureReason, detail: string, extra: Partial<VerifyFailure> = {}): VerifyFailure => ({
+  ok: false,
+  reason,
+  detail,
+  ...extra,
+});
 
 const FAILURE_ERROR: Record<FailureReason, keyof typeof jpkiErrors> = {
-  'bad-signature': 'KZ_JPKI_BAD_SIGNATURE', 'content-tampered': 'KZ_JPKI_CONTENT_TAMPERED', 'unknown-issuer': 'KZ_JPKI_UNKNOWN_ISSUER',
-  'wrong-certificate-type': 'KZ_JPKI_WRONG_CERTIFICATE_TYPE', expired: 'KZ_JPKI_EXPIRED', 'not-yet-valid': 'KZ_JPKI_NOT_YET_VALID',
-  revoked: 'KZ_JPKI_REVOKED', 'status-unknown': 'KZ_JPKI_STATUS_UNKNOWN', malformed: 'KZ_JPKI_MALFORMED',
-  'challenge-replayed': 'KZ_JPKI_CHALLENGE_REPLAYED', 'challenge-expired': 'KZ_JPKI_CHALLENGE_EXPIRED',
+  'bad-signature': 'KZ_JPKI_BAD_SIGNATURE',
+  'content-tampered': 'KZ_JPKI_CONTENT_TAMPERED',
+  'unknown-issuer': 'KZ_JPKI_UNKNOWN_ISSUER',
+  'wrong-certificate-type': 'KZ_JPKI_WRONG_CERTIFICATE_TYPE',
+  expired: 'KZ_JPKI_EXPIRED',
+  'not-yet-valid': 'KZ_JPKI_NOT_YET_VALID',
+  revoked: 'KZ_JPKI_REVOKED',
+  'status-unknown': 'KZ_JPKI_STATUS_UNKNOWN',
+  malformed: 'KZ_JPKI_MALFORMED',
+  'challenge-replayed': 'KZ_JPKI_CHALLENGE_REPLAYED',
+  'challenge-expired': 'KZ_JPKI_CHALLENGE_EXPIRED',
 };
 
 /** A refusal as a coded error for an HTTP handler (status-unknown → 503, the rest 4xx). */
 export function verificationError(f: VerifyFailure): KzError {
   return jpkiErrors[FAILURE_ERROR[f.reason]](f.detail, {
-    reason: f.reason, ...(f.serial ? { serial: f.serial } : {}), ...(f.revocationReason ? { revocationReason: f.revocationReason } : {}),
+    reason: f.reason,
+    ...(f.serial ? { serial: f.serial } : {}),
+    ...(f.revocationReason ? { revocationReason: f.revocationReason } : {}),
   });
 }
 
 function pemToDer(pem: string): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g))
+    out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
   return out;
 }
 
@@ -162,7 +205,10 @@ export function createVerifier(opts: VerifierOptions): Verifier {
   if (anchors.length === 0) throw new Error('createVerifier: no trust anchors given');
 
   const entries = new Map<string, Entry>();
-  const statusCache = new Map<string, { answer: StatusAnswer & { status: 'good' | 'revoked' }; until: number; serial: string }>();
+  const statusCache = new Map<
+    string,
+    { answer: StatusAnswer & { status: 'good' | 'revoked' }; until: number; serial: string }
+  >();
   const crlCache = new CrlCache();
 
   async function entryFor(der: Uint8Array): Promise<Entry> {
@@ -226,9 +272,15 @@ export function createVerifier(opts: VerifierOptions): Verifier {
       } else {
         a = await crlStatus(s, info, issuer, now, fresh, crlCache);
       }
-      if (a.status === 'unknown') { problems.push(a.detail); continue; }
+      if (a.status === 'unknown') {
+        problems.push(a.detail);
+        continue;
+      }
       if (statusCacheMs > 0) {
-        const until = Math.min(now.getTime() + statusCacheMs, a.nextUpdate?.getTime() ?? now.getTime() + fresh.maxAgeMs);
+        const until = Math.min(
+          now.getTime() + statusCacheMs,
+          a.nextUpdate?.getTime() ?? now.getTime() + fresh.maxAgeMs,
+        );
         statusCache.set(info.hash, { answer: a, until, serial: info.serial });
       }
       return a;
@@ -249,7 +301,11 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     if (at < info.notBefore) return fail('not-yet-valid', `valid from ${info.notBefore.toISOString()}`, { serial });
     if (at > info.notAfter) return fail('expired', `expired ${info.notAfter.toISOString()}`, { serial });
     if (at < issuer.notBefore || at > issuer.notAfter) {
-      return fail(at > issuer.notAfter ? 'expired' : 'not-yet-valid', `the issuing CA certificate is valid ${issuer.notBefore.toISOString()} – ${issuer.notAfter.toISOString()}`, { serial });
+      return fail(
+        at > issuer.notAfter ? 'expired' : 'not-yet-valid',
+        `the issuing CA certificate is valid ${issuer.notBefore.toISOString()} – ${issuer.notAfter.toISOString()}`,
+        { serial },
+      );
     }
     if (purpose === 'sign' && e.personal === undefined) {
       try {
@@ -262,19 +318,37 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     const s = await statusOf(info, issuer, e, now);
     if (s.status === 'unknown') return fail('status-unknown', s.detail, { serial });
     if (s.status === 'revoked') {
-      return fail('revoked', `revoked ${s.revokedAt.toISOString()} (${s.reason})`, { serial, revocationReason: s.reason, lifeEvent: lifeEventOf(s.reason), revokedAt: s.revokedAt });
+      return fail('revoked', `revoked ${s.revokedAt.toISOString()} (${s.reason})`, {
+        serial,
+        revocationReason: s.reason,
+        lifeEvent: lifeEventOf(s.reason),
+        revokedAt: s.revokedAt,
+      });
     }
     return {
-      ok: true, serial, purpose, issuer: info.issuer, notBefore: info.notBefore, notAfter: info.notAfter,
+      ok: true,
+      serial,
+      purpose,
+      issuer: info.issuer,
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
       ...(purpose === 'sign' && e.personal ? { personal: e.personal } : {}),
-      evidence: { signerCertificate: info.der, ...(s.source === 'ocsp' ? { ocspResponse: s.evidence } : { crl: s.evidence }), statusCheckedAt: now },
+      evidence: {
+        signerCertificate: info.der,
+        ...(s.source === 'ocsp' ? { ocspResponse: s.evidence } : { crl: s.evidence }),
+        statusCheckedAt: now,
+      },
     };
   }
 
   function signerEntry(cms: ParsedCms, candidates: Entry[]): Entry | undefined {
-    return candidates.find((e) => e.info && ('ski' in cms.sid
-      ? e.info.ski !== undefined && equalBytes(e.info.ski, cms.sid.ski)
-      : equalBytes(e.info.issuerDer, cms.sid.issuer) && equalBytes(e.info.serialValue, cms.sid.serial)));
+    return candidates.find(
+      (e) =>
+        e.info &&
+        ('ski' in cms.sid
+          ? e.info.ski !== undefined && equalBytes(e.info.ski, cms.sid.ski)
+          : equalBytes(e.info.issuerDer, cms.sid.issuer) && equalBytes(e.info.serialValue, cms.sid.serial)),
+    );
   }
 
   return {
@@ -297,13 +371,15 @@ export function createVerifier(opts: VerifierOptions): Verifier {
         return fail('malformed', `CMS: ${(e as Error).message}`);
       }
       const detached = o.detachedContent === undefined ? undefined : toBytes(o.detachedContent);
-      if (!cms.eContent && !detached) return fail('malformed', 'the signature is detached: pass the signed content as detachedContent');
+      if (!cms.eContent && !detached)
+        return fail('malformed', 'the signature is detached: pass the signed content as detachedContent');
       const content = cms.eContent ?? detached!;
       const digestName = SIGNED_DATA_DIGESTS.get(Buffer.from(cms.digestOid).toString('hex'));
       if (!digestName) return fail('malformed', 'unsupported digest algorithm (SHA-256, SHA-384 or SHA-512 expected)');
       const sigAlg = SIG_ALGS.get(Buffer.from(cms.signatureOid).toString('hex'));
       if (sigAlg === undefined) return fail('malformed', 'unsupported signature algorithm (RSA PKCS#1 v1.5 expected)');
-      if (sigAlg !== null && sigAlg !== digestName) return fail('malformed', 'signature and digest algorithms disagree');
+      if (sigAlg !== null && sigAlg !== digestName)
+        return fail('malformed', 'signature and digest algorithms disagree');
 
       const signer = signerEntry(cms, await Promise.all(cms.certificates.map(entryFor)));
       if (!signer) return fail('malformed', "the signer's certificate is not in the message");
@@ -317,8 +393,10 @@ export function createVerifier(opts: VerifierOptions): Verifier {
       let signedBytes: Uint8Array = content;
       if (cms.signedAttrs) {
         const { contentType, messageDigest } = cms.attrs;
-        if (!contentType || !messageDigest) return fail('malformed', 'signed attributes lack content-type or message-digest', { serial });
-        if (!equalBytes(contentType, cms.eContentType)) return fail('bad-signature', 'the content-type attribute differs from the content type', { serial });
+        if (!contentType || !messageDigest)
+          return fail('malformed', 'signed attributes lack content-type or message-digest', { serial });
+        if (!equalBytes(contentType, cms.eContentType))
+          return fail('bad-signature', 'the content-type attribute differs from the content type', { serial });
         if (messageDigest.length !== digest.length || !timingSafeEqual(messageDigest, digest)) {
           return fail('content-tampered', 'the content does not match the signed message digest', { serial });
         }
@@ -329,7 +407,9 @@ export function createVerifier(opts: VerifierOptions): Verifier {
       let good = false;
       try {
         good = rsaVerify(digestName, signedBytes, signer.info.key, cms.signature);
-      } catch { /* not an RSA key, or a signature of the wrong size */ }
+      } catch {
+        /* not an RSA key, or a signature of the wrong size */
+      }
       // without signed attributes a changed content and a bad signature look the same: report the signature
       if (!good) return fail('bad-signature', 'the signature does not verify with the signer certificate', { serial });
 
@@ -340,7 +420,11 @@ export function createVerifier(opts: VerifierOptions): Verifier {
 
     forgetStatus(serial) {
       // a lookup in flight may have started before the revocation: later verifications ask anew
-      if (serial === undefined) { statusCache.clear(); inFlight.clear(); return; }
+      if (serial === undefined) {
+        statusCache.clear();
+        inFlight.clear();
+        return;
+      }
       for (const [k, v] of statusCache) if (v.serial === serial) statusCache.delete(k);
       for (const k of inFlight.keys()) if (entries.get(k)?.info?.serial === serial) inFlight.delete(k);
     },

@@ -49,7 +49,11 @@ describe('certificate profile', () => {
   it('puts the four items in the signing certificate and none in the authentication certificate', async () => {
     const { authSerial, signSerial } = await authority.issueCard(TARO, SECRETS);
     expect(parseJpkiPersonal(authority.certificate(signSerial))).toEqual({
-      name: '佐藤　太郎', address: '絆市駅前二丁目5番1号', birthDate: '1989-01-08', birthDateEra: '419890108', sex: 1,
+      name: '佐藤　太郎',
+      address: '絆市駅前二丁目5番1号',
+      birthDate: '1989-01-08',
+      birthDateEra: '419890108',
+      sex: 1,
     });
     expect(parseJpkiPersonal(authority.certificate(authSerial))).toBeNull();
   });
@@ -64,45 +68,75 @@ describe('certificate profile', () => {
   });
 
   it('refuses bad resident data and bad secrets with the field named', async () => {
-    await expect(authority.issueCard({ ...HANAKO, birthDate: '1950-02-30' }, SECRETS)).rejects.toThrow(/not a calendar date/);
+    await expect(authority.issueCard({ ...HANAKO, birthDate: '1950-02-30' }, SECRETS)).rejects.toThrow(
+      /not a calendar date/,
+    );
     await expect(authority.issueCard({ ...HANAKO, sex: 4 as never }, SECRETS)).rejects.toThrow(/sex must be/);
     await expect(authority.issueCard({ ...HANAKO, name: '' }, SECRETS)).rejects.toThrow(/name must be/);
     await expect(authority.issueCard({ ...HANAKO, birthDate: '2999-01-01' }, SECRETS)).rejects.toThrow(/in the future/);
-    await expect(authority.issueCard(HANAKO, { authPin: '12a4', signPassword: 'ABC123' })).rejects.toMatchObject({ code: 'KZ_CARD_PIN_FORMAT' });
-    await expect(authority.issueCard(HANAKO, { authPin: '1234', signPassword: 'abc12' })).rejects.toMatchObject({ code: 'KZ_CARD_PIN_FORMAT' });
+    await expect(authority.issueCard(HANAKO, { authPin: '12a4', signPassword: 'ABC123' })).rejects.toMatchObject({
+      code: 'KZ_CARD_PIN_FORMAT',
+    });
+    await expect(authority.issueCard(HANAKO, { authPin: '1234', signPassword: 'abc12' })).rejects.toMatchObject({
+      code: 'KZ_CARD_PIN_FORMAT',
+    });
   });
 });
 
 describe('revocation and renewal', () => {
   it('revokes the signing certificate only for a move; both for a lost card or a death', async () => {
     const moved = await authority.issueCard(HANAKO, SECRETS);
-    expect(authority.revoke(moved.signSerial, 'moved')).toEqual([{ serial: moved.signSerial, kind: 'sign', reason: 'moved' }]);
+    expect(authority.revoke(moved.signSerial, 'moved')).toEqual([
+      { serial: moved.signSerial, kind: 'sign', reason: 'moved' },
+    ]);
     expect(authority.status(moved.authSerial).status).toBe('good');
 
     const lost = await authority.issueCard(HANAKO, SECRETS);
-    expect(authority.revoke(lost.authSerial, 'card-lost').map((r) => r.serial).sort()).toEqual([lost.authSerial, lost.signSerial].sort());
+    expect(
+      authority
+        .revoke(lost.authSerial, 'card-lost')
+        .map((r) => r.serial)
+        .sort(),
+    ).toEqual([lost.authSerial, lost.signSerial].sort());
     const died = await authority.issueCard(HANAKO, SECRETS);
     expect(authority.revoke(died.signSerial, 'died')).toHaveLength(2);
     expect(authority.status(died.authSerial)).toMatchObject({ status: 'revoked', reason: 'died' });
 
-    expect(() => authority.revoke(moved.signSerial, 'died')).toThrow(expect.objectContaining({ code: 'KZ_JPKI_ALREADY_REVOKED' }));
-    expect(() => authority.revoke('deadbeef', 'moved')).toThrow(expect.objectContaining({ code: 'KZ_JPKI_CERT_UNKNOWN' }));
-    expect(() => authority.revoke(moved.authSerial, 'stolen' as never)).toThrow(expect.objectContaining({ code: 'KZ_JPKI_REASON_INVALID' }));
+    expect(() => authority.revoke(moved.signSerial, 'died')).toThrow(
+      expect.objectContaining({ code: 'KZ_JPKI_ALREADY_REVOKED' }),
+    );
+    expect(() => authority.revoke('deadbeef', 'moved')).toThrow(
+      expect.objectContaining({ code: 'KZ_JPKI_CERT_UNKNOWN' }),
+    );
+    expect(() => authority.revoke(moved.authSerial, 'stolen' as never)).toThrow(
+      expect.objectContaining({ code: 'KZ_JPKI_REASON_INVALID' }),
+    );
   });
 
   it('renews a card: old certificates revoked, linked to the new ones, changed items in the new certificate', async () => {
     const old = await authority.issueCard(HANAKO, SECRETS);
     expect(authority.linkedAuthSerial(old.signSerial)).toBe(old.authSerial);
     expect(authority.linkedAuthSerial(old.authSerial)).toBeNull();
-    const renewed = await authority.renew(old.signSerial, { authPin: '4321', signPassword: 'NEWPASS1' }, { reason: 'moved', person: { address: '絆市港二丁目1番' } });
+    const renewed = await authority.renew(
+      old.signSerial,
+      { authPin: '4321', signPassword: 'NEWPASS1' },
+      { reason: 'moved', person: { address: '絆市港二丁目1番' } },
+    );
     expect(renewed.renewedFrom).toEqual({ signSerial: old.signSerial, authSerial: old.authSerial });
     expect(authority.renewedTo(old.signSerial)).toBe(renewed.signSerial);
     expect(authority.renewedTo(old.authSerial)).toBe(renewed.authSerial);
     expect(authority.renewedTo(renewed.signSerial)).toBeNull();
-    expect(authority.status(old.signSerial)).toMatchObject({ status: 'revoked', reason: 'moved', renewedTo: renewed.signSerial });
+    expect(authority.status(old.signSerial)).toMatchObject({
+      status: 'revoked',
+      reason: 'moved',
+      renewedTo: renewed.signSerial,
+    });
     expect(authority.status(old.authSerial)).toMatchObject({ status: 'revoked', reason: 'renewed' });
     expect(authority.status(renewed.signSerial)).toMatchObject({ status: 'good', renewedFrom: old.signSerial });
-    expect(parseJpkiPersonal(authority.certificate(renewed.signSerial))).toMatchObject({ name: HANAKO.name, address: '絆市港二丁目1番' });
+    expect(parseJpkiPersonal(authority.certificate(renewed.signSerial))).toMatchObject({
+      name: HANAKO.name,
+      address: '絆市港二丁目1番',
+    });
     expect(authority.linkedAuthSerial(renewed.signSerial)).toBe(renewed.authSerial);
     await expect(authority.renew(old.authSerial, SECRETS)).rejects.toMatchObject({ code: 'KZ_JPKI_NOT_SIGNING_CERT' });
     await expect(authority.renew(old.signSerial, SECRETS)).rejects.toMatchObject({ code: 'KZ_JPKI_ALREADY_REVOKED' });
@@ -161,12 +195,21 @@ describe('authority over HTTP', () => {
     const root = await app.inject({ method: 'GET', url: '/ca/root.cer' });
     expect(Buffer.from(root.rawPayload).equals(Buffer.from(authority.trustAnchors().root))).toBe(true);
     expect((await app.inject({ method: 'GET', url: '/ca/anchors.pem' })).body).toContain('BEGIN CERTIFICATE');
-    expect((await app.inject({ method: 'GET', url: '/ca/other.cer' })).json()).toMatchObject({ code: 'KZ_JPKI_CERT_UNKNOWN' });
+    expect((await app.inject({ method: 'GET', url: '/ca/other.cer' })).json()).toMatchObject({
+      code: 'KZ_JPKI_CERT_UNKNOWN',
+    });
     expect((await app.inject({ method: 'GET', url: '/crl/x.crl' })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: `/links/auth/${serials.signSerial}` })).json()).toEqual({ signSerial: serials.signSerial, authSerial: serials.authSerial });
+    expect((await app.inject({ method: 'GET', url: `/links/auth/${serials.signSerial}` })).json()).toEqual({
+      signSerial: serials.signSerial,
+      authSerial: serials.authSerial,
+    });
     expect((await app.inject({ method: 'GET', url: `/links/auth/${serials.authSerial}` })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: `/links/renewal/${serials.signSerial}` })).json())
-      .toEqual({ serial: serials.signSerial, renewedTo: null, renewedFrom: null, renewedToCertificate: null });
+    expect((await app.inject({ method: 'GET', url: `/links/renewal/${serials.signSerial}` })).json()).toEqual({
+      serial: serials.signSerial,
+      renewedTo: null,
+      renewedFrom: null,
+      renewedToCertificate: null,
+    });
     expect((await app.inject({ method: 'GET', url: '/links/renewal/zz' })).statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/links/renewal/abcdef0123' })).statusCode).toBe(404);
     await app.close();
@@ -175,7 +218,11 @@ describe('authority over HTTP', () => {
   it('answers at / with an index whose every download link works (the URL the start-up banner prints)', async () => {
     const index = await fetch(`${server.url}/`);
     expect(index.status).toBe(200);
-    const body = (await index.json()) as { crls: Record<string, string>; trustAnchors: Record<string, string>; ocsp: { post: string } };
+    const body = (await index.json()) as {
+      crls: Record<string, string>;
+      trustAnchors: Record<string, string>;
+      ocsp: { post: string };
+    };
     const links = [...Object.values(body.crls), ...Object.values(body.trustAnchors)];
     expect(links).toHaveLength(6);
     for (const link of links) {
@@ -191,18 +238,30 @@ describe('authority over HTTP', () => {
     const get = async (serial: string) => {
       const res = await fetch(new URL(`/links/renewal/${serial}`, server.url));
       expect(res.status).toBe(200);
-      return (await res.json()) as { serial: string; renewedTo: string | null; renewedFrom: string | null; renewedToCertificate: string | null };
+      return (await res.json()) as {
+        serial: string;
+        renewedTo: string | null;
+        renewedFrom: string | null;
+        renewedToCertificate: string | null;
+      };
     };
     const fwd = await get(old.signSerial);
     expect(fwd).toMatchObject({ serial: old.signSerial, renewedTo: renewed.signSerial, renewedFrom: null });
     const cert = new x509.X509Certificate(toArrayBuffer(Buffer.from(fwd.renewedToCertificate!, 'base64')));
     expect(cert.serialNumber.toLowerCase().replace(/^(00)+/, '')).toBe(renewed.signSerial);
-    expect(Buffer.from(fwd.renewedToCertificate!, 'base64').equals(Buffer.from(authority.certificate(renewed.signSerial)))).toBe(true);
-    expect(await get(renewed.signSerial)).toEqual({ serial: renewed.signSerial, renewedTo: null, renewedFrom: old.signSerial, renewedToCertificate: null });
+    expect(
+      Buffer.from(fwd.renewedToCertificate!, 'base64').equals(Buffer.from(authority.certificate(renewed.signSerial))),
+    ).toBe(true);
+    expect(await get(renewed.signSerial)).toEqual({
+      serial: renewed.signSerial,
+      renewedTo: null,
+      renewedFrom: old.signSerial,
+      renewedToCertificate: null,
+    });
     expect((await get(old.authSerial)).renewedTo).toBe(renewed.authSerial);
   });
 
-  it('answers OpenSSL\'s OCSP client: good, then revoked at once', async () => {
+  it("answers OpenSSL's OCSP client: good, then revoked at once", async () => {
     const t = tempDir();
     try {
       const anchors = authority.trustAnchors();
@@ -211,7 +270,21 @@ describe('authority over HTTP', () => {
       writeFileSync(join(t.dir, 'cert.der'), authority.certificate(serials.signSerial));
       openssl(['x509', '-inform', 'DER', '-in', 'issuer.der', '-out', 'issuer.pem'], { cwd: t.dir });
       openssl(['x509', '-inform', 'DER', '-in', 'cert.der', '-out', 'cert.pem'], { cwd: t.dir });
-      const ask = () => opensslAsync(['ocsp', '-issuer', 'issuer.pem', '-cert', 'cert.pem', '-url', `${server.url}/ocsp`, '-CAfile', 'anchors.pem'], { cwd: t.dir });
+      const ask = () =>
+        opensslAsync(
+          [
+            'ocsp',
+            '-issuer',
+            'issuer.pem',
+            '-cert',
+            'cert.pem',
+            '-url',
+            `${server.url}/ocsp`,
+            '-CAfile',
+            'anchors.pem',
+          ],
+          { cwd: t.dir },
+        );
       expect(await ask()).toMatch(/cert\.pem: good/);
       authority.revoke(serials.signSerial, 'died');
       const out = await ask();
@@ -223,7 +296,12 @@ describe('authority over HTTP', () => {
   });
 
   it('answers malformed and foreign OCSP requests with an OCSP error status, not a crash', async () => {
-    const post = (body: Uint8Array) => fetch(`${server.url}/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: body as Uint8Array<ArrayBuffer> });
+    const post = (body: Uint8Array) =>
+      fetch(`${server.url}/ocsp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request' },
+        body: body as Uint8Array<ArrayBuffer>,
+      });
     const bad = await post(Uint8Array.of(1, 2, 3));
     expect(bad.status).toBe(200);
     expect(Buffer.from(await bad.arrayBuffer()).toString('hex')).toBe('30030a0101'); // malformedRequest
@@ -242,7 +320,11 @@ describe('authority over HTTP', () => {
     } finally {
       t.cleanup();
     }
-    const wrongType = await fetch(`${server.url}/ocsp`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    const wrongType = await fetch(`${server.url}/ocsp`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(wrongType.status).toBe(400);
     expect(await wrongType.json()).toMatchObject({ code: 'KZ_JPKI_MALFORMED' });
   });

@@ -17,7 +17,10 @@ let client: CardBridge;
 
 beforeAll(async () => {
   authority = await createAuthority();
-  cards = [(await authority.issueCard(HANAKO, SECRETS, { label: '住民 1' })).card, (await authority.issueCard(TARO, SECRETS, { label: '住民 2' })).card];
+  cards = [
+    (await authority.issueCard(HANAKO, SECRETS, { label: '住民 1' })).card,
+    (await authority.issueCard(TARO, SECRETS, { label: '住民 2' })).card,
+  ];
   bridge = await startCardBridge({ port: 0, cards, logger: createLogger({ name: 't', level: 'silent' }) });
   client = await connectCardBridge(bridge.url, { WebSocket: WebSocket as never, timeoutMs: 10_000 });
 });
@@ -30,7 +33,10 @@ afterAll(async () => {
 describe('card-reader bridge', () => {
   it('lists the cards by label only, and needs one inserted', async () => {
     const { cards: list, inserted } = await client.list();
-    expect(list).toEqual([{ id: cards[0]!.id, label: '住民 1' }, { id: cards[1]!.id, label: '住民 2' }]);
+    expect(list).toEqual([
+      { id: cards[0]!.id, label: '住民 1' },
+      { id: cards[1]!.id, label: '住民 2' },
+    ]);
     expect(inserted).toBeNull();
     await expect(client.readAuthCertificate()).rejects.toMatchObject({ code: 'KZ_BRIDGE_NO_CARD' });
     await expect(client.insert('no-such-card')).rejects.toMatchObject({ code: 'KZ_BRIDGE_UNKNOWN_CARD' });
@@ -49,7 +55,7 @@ describe('card-reader bridge', () => {
     expect(new X509Certificate(await client.readSigningCertificate(SECRETS.signPassword)).serialNumber).toBeTruthy();
   });
 
-  it('passes on the card\'s coded errors with the tries left', async () => {
+  it("passes on the card's coded errors with the tries left", async () => {
     await client.insert(cards[1]!.id);
     const err = await client.authSign('9999', utf8('x')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CardBridgeError);
@@ -63,7 +69,8 @@ describe('card-reader bridge', () => {
   it('answers bad frames with a coded error and keeps the connection', async () => {
     const ws = new WebSocket(bridge.url);
     await new Promise((r) => ws.once('open', r));
-    const next = () => new Promise<Record<string, unknown>>((r) => ws.once('message', (d) => r(JSON.parse(d.toString()))));
+    const next = () =>
+      new Promise<Record<string, unknown>>((r) => ws.once('message', (d) => r(JSON.parse(d.toString()))));
     ws.send('not json');
     expect(await next()).toMatchObject({ id: null, ok: false, error: { code: 'KZ_BRIDGE_BAD_REQUEST' } });
     ws.send(JSON.stringify({ id: 7, op: 'format-card' }));
@@ -80,11 +87,16 @@ describe('card-reader bridge', () => {
     const status = await new Promise((r) => foreign.once('unexpected-response', (_req, res) => r(res.statusCode)));
     expect(status).toBe(403);
     const local = new WebSocket(bridge.url, { headers: { origin: 'http://localhost:18810' } });
-    await new Promise((r, j) => { local.once('open', r); local.once('error', j); });
+    await new Promise((r, j) => {
+      local.once('open', r);
+      local.once('error', j);
+    });
     local.close();
   });
 
   it('times out and reports a bridge that is not there', async () => {
-    await expect(connectCardBridge('ws://127.0.0.1:9', { WebSocket: WebSocket as never, timeoutMs: 2000 })).rejects.toMatchObject({ code: 'KZ_BRIDGE_UNAVAILABLE' });
+    await expect(
+      connectCardBridge('ws://127.0.0.1:9', { WebSocket: WebSocket as never, timeoutMs: 2000 }),
+    ).rejects.toMatchObject({ code: 'KZ_BRIDGE_UNAVAILABLE' });
   });
 });

@@ -35,7 +35,15 @@ describe('challenge–response login', () => {
     // base64 works too (JSON bodies)
     const ch2 = svc.issue();
     const a2 = await answer(client, ch2.nonce);
-    expect((await svc.verifyResponse({ challengeId: ch2.challengeId, certificate: Buffer.from(a2.certificate).toString('base64'), signature: Buffer.from(a2.signature).toString('base64') })).ok).toBe(true);
+    expect(
+      (
+        await svc.verifyResponse({
+          challengeId: ch2.challengeId,
+          certificate: Buffer.from(a2.certificate).toString('base64'),
+          signature: Buffer.from(a2.signature).toString('base64'),
+        })
+      ).ok,
+    ).toBe(true);
   });
 
   it('answers each challenge once', async () => {
@@ -43,7 +51,10 @@ describe('challenge–response login', () => {
     const ch = svc.issue();
     const a = await answer(client, ch.nonce);
     expect((await svc.verifyResponse({ challengeId: ch.challengeId, ...a })).ok).toBe(true);
-    expect(await svc.verifyResponse({ challengeId: ch.challengeId, ...a })).toMatchObject({ ok: false, reason: 'challenge-replayed' });
+    expect(await svc.verifyResponse({ challengeId: ch.challengeId, ...a })).toMatchObject({
+      ok: false,
+      reason: 'challenge-replayed',
+    });
   });
 
   it('refuses an expired or unknown challenge', async () => {
@@ -52,30 +63,58 @@ describe('challenge–response login', () => {
     const ch = svc.issue();
     const a = await answer(client, ch.nonce);
     now += 1001;
-    expect(await svc.verifyResponse({ challengeId: ch.challengeId, ...a })).toMatchObject({ ok: false, reason: 'challenge-expired' });
-    expect(await svc.verifyResponse({ challengeId: 'made-up', ...a })).toMatchObject({ ok: false, reason: 'challenge-expired' });
+    expect(await svc.verifyResponse({ challengeId: ch.challengeId, ...a })).toMatchObject({
+      ok: false,
+      reason: 'challenge-expired',
+    });
+    expect(await svc.verifyResponse({ challengeId: 'made-up', ...a })).toMatchObject({
+      ok: false,
+      reason: 'challenge-expired',
+    });
     expect(svc.size).toBe(0);
   });
 
   it('refuses a signature over something else, a signing certificate, a revoked card, and garbage', async () => {
     const svc = createChallengeService({ verifier });
     const ch1 = svc.issue();
-    expect(await svc.verifyResponse({ challengeId: ch1.challengeId, ...(await answer(client, new Uint8Array(32))) })).toMatchObject({ reason: 'bad-signature' });
+    expect(
+      await svc.verifyResponse({ challengeId: ch1.challengeId, ...(await answer(client, new Uint8Array(32))) }),
+    ).toMatchObject({ reason: 'bad-signature' });
 
     const ch2 = svc.issue();
     const signCert = await client.readSigningCertificate(SECRETS.signPassword);
-    expect(await svc.verifyResponse({ challengeId: ch2.challengeId, certificate: signCert, signature: await client.sign(SECRETS.signPassword, ch2.nonce) })).toMatchObject({ reason: 'wrong-certificate-type' });
+    expect(
+      await svc.verifyResponse({
+        challengeId: ch2.challengeId,
+        certificate: signCert,
+        signature: await client.sign(SECRETS.signPassword, ch2.nonce),
+      }),
+    ).toMatchObject({ reason: 'wrong-certificate-type' });
 
     const lost = await authority.issueCard(HANAKO, SECRETS);
     const lostClient = new JpkiClient(lost.card);
     authority.revoke(lost.authSerial, 'card-lost');
     const ch3 = svc.issue();
-    expect(await svc.verifyResponse({ challengeId: ch3.challengeId, ...(await answer(lostClient, ch3.nonce)) })).toMatchObject({ reason: 'revoked', lifeEvent: 'card-lost' });
+    expect(
+      await svc.verifyResponse({ challengeId: ch3.challengeId, ...(await answer(lostClient, ch3.nonce)) }),
+    ).toMatchObject({ reason: 'revoked', lifeEvent: 'card-lost' });
 
     const ch4 = svc.issue();
-    expect(await svc.verifyResponse({ challengeId: ch4.challengeId, certificate: 'not base64!', signature: new Uint8Array(256) })).toMatchObject({ reason: 'malformed' });
+    expect(
+      await svc.verifyResponse({
+        challengeId: ch4.challengeId,
+        certificate: 'not base64!',
+        signature: new Uint8Array(256),
+      }),
+    ).toMatchObject({ reason: 'malformed' });
     const ch5 = svc.issue();
-    expect(await svc.verifyResponse({ challengeId: ch5.challengeId, certificate: new Uint8Array([1, 2, 3]), signature: new Uint8Array(256) })).toMatchObject({ reason: 'malformed' });
+    expect(
+      await svc.verifyResponse({
+        challengeId: ch5.challengeId,
+        certificate: new Uint8Array([1, 2, 3]),
+        signature: new Uint8Array(256),
+      }),
+    ).toMatchObject({ reason: 'malformed' });
     expect(await svc.verifyResponse(null as never)).toMatchObject({ reason: 'challenge-expired' });
   });
 

@@ -135,7 +135,8 @@ describe('emulated card: VERIFY, retry counters and locking', () => {
 });
 
 describe('emulated card: COMPUTE DIGITAL SIGNATURE', () => {
-  const digestInfo = (data: string) => concat(DIGEST_INFO_PREFIX['SHA-256'], createHash('sha256').update(data).digest());
+  const digestInfo = (data: string) =>
+    concat(DIGEST_INFO_PREFIX['SHA-256'], createHash('sha256').update(data).digest());
 
   it('signs a DigestInfo with PKCS#1 v1.5 after the PIN, verifiable with the certificate', async () => {
     await send(card, jpkiApdu.selectAp());
@@ -162,7 +163,11 @@ describe('emulated card: COMPUTE DIGITAL SIGNATURE', () => {
     await send(card, jpkiApdu.selectEf(EF.SIGN_KEY));
     const r = await send(card, jpkiApdu.computeSignature(digestInfo('report')));
     expect(r.sw).toBe('9000');
-    expect(Buffer.from(publicDecrypt(new X509Certificate(signCertDer).publicKey, r.data)).equals(Buffer.from(digestInfo('report')))).toBe(true);
+    expect(
+      Buffer.from(publicDecrypt(new X509Certificate(signCertDer).publicKey, r.data)).equals(
+        Buffer.from(digestInfo('report')),
+      ),
+    ).toBe(true);
   });
 
   it('refuses signing with a certificate selected, a wrong CLA, or too much data', async () => {
@@ -188,21 +193,39 @@ describe('emulated card: bad APDUs', () => {
   });
 
   it('answers any byte string with data plus a status word and never throws', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 300 }), async (apdu) => {
-      const r = await card.transmit(apdu);
-      expect(r.length).toBeGreaterThanOrEqual(2);
-    }), { numRuns: 500 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 300 }), async (apdu) => {
+        const r = await card.transmit(apdu);
+        expect(r.length).toBeGreaterThanOrEqual(2);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('answers random well-formed commands without leaking a key', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.constantFrom(0x00, 0x80), fc.constantFrom(0xa4, 0xb0, 0x20, 0x2a, 0x84, 0xca), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }),
-      fc.uint8Array({ maxLength: 40 }), fc.option(fc.integer({ min: 1, max: 256 }), { nil: undefined }),
-      async (cla, ins, p1, p2, data, le) => {
-        const apdu = Uint8Array.from([cla, ins, p1, p2, ...(data.length ? [data.length, ...data] : []), ...(le === undefined ? [] : [le & 0xff])]);
-        const r = parseResponse(await card.transmit(apdu))!;
-        expect(r.data.length).toBeLessThanOrEqual(256);
-      }), { numRuns: 500 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0x00, 0x80),
+        fc.constantFrom(0xa4, 0xb0, 0x20, 0x2a, 0x84, 0xca),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.option(fc.integer({ min: 1, max: 256 }), { nil: undefined }),
+        async (cla, ins, p1, p2, data, le) => {
+          const apdu = Uint8Array.from([
+            cla,
+            ins,
+            p1,
+            p2,
+            ...(data.length ? [data.length, ...data] : []),
+            ...(le === undefined ? [] : [le & 0xff]),
+          ]);
+          const r = parseResponse(await card.transmit(apdu))!;
+          expect(r.data.length).toBeLessThanOrEqual(256);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -226,9 +249,13 @@ describe('emulated card: files at rest', () => {
       await send(back, jpkiApdu.selectAp());
       await send(back, jpkiApdu.selectEf(EF.AUTH_PIN));
       expect((await send(back, '00 20 00 80')).sw).toBe('63c2');
-      expect(() => EmulatedCard.load(file, 'other key')).toThrow(expect.objectContaining({ code: 'KZ_CARD_FILE_INVALID' }));
+      expect(() => EmulatedCard.load(file, 'other key')).toThrow(
+        expect.objectContaining({ code: 'KZ_CARD_FILE_INVALID' }),
+      );
       const j = JSON.parse(text);
-      j.data = Buffer.from(Buffer.from(j.data, 'base64').map((b: number, i: number) => (i === 10 ? b ^ 1 : b))).toString('base64');
+      j.data = Buffer.from(
+        Buffer.from(j.data, 'base64').map((b: number, i: number) => (i === 10 ? b ^ 1 : b)),
+      ).toString('base64');
       writeFileSync(file, JSON.stringify(j));
       expect(() => EmulatedCard.load(file, 'file key')).toThrow(/wrong key, or the file was changed/);
       writeFileSync(file, 'not json');
@@ -274,7 +301,8 @@ describe('no My Number', () => {
       expect(cert.serialNumber).not.toMatch(/^\d{12}$/);
     }
     const personal = parseJpkiPersonal(await readAll(card, EF.SIGN_CERT))!;
-    for (const v of [personal.name, personal.address, personal.birthDateEra, String(personal.sex)]) expect(v).not.toMatch(twelveDigits);
+    for (const v of [personal.name, personal.address, personal.birthDateEra, String(personal.sex)])
+      expect(v).not.toMatch(twelveDigits);
     expect(parseJpkiPersonal(await readAll(card, EF.AUTH_CERT))).toBeNull();
   });
 

@@ -30,11 +30,13 @@ describe('era dates (EYYYYMMDD in the signing certificate)', () => {
 
   it('round-trips every date from Meiji to today', () => {
     const start = Date.UTC(1868, 0, 25);
-    fc.assert(fc.property(fc.integer({ min: 0, max: Math.floor((Date.now() - start) / 86400000) }), (days) => {
-      const iso = new Date(start + days * 86400000).toISOString().slice(0, 10);
-      const era = isoToEraDate(iso);
-      expect(era).toMatch(/^[1-5]\d{8}$/);
-      expect(eraDateToIso(era)).toBe(iso);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Math.floor((Date.now() - start) / 86400000) }), (days) => {
+        const iso = new Date(start + days * 86400000).toISOString().slice(0, 10);
+        const era = isoToEraDate(iso);
+        expect(era).toMatch(/^[1-5]\d{8}$/);
+        expect(eraDateToIso(era)).toBe(iso);
+      }),
+    );
   });
 });

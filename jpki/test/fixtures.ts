@@ -18,12 +18,18 @@ export const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** Runs the openssl CLI; returns stdout, throws with stderr on failure. */
 export function openssl(args: string[], opts: { cwd?: string; input?: string | Uint8Array } = {}): string {
-  return execFileSync('openssl', args, { cwd: opts.cwd, input: opts.input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+  return execFileSync('openssl', args, {
+    cwd: opts.cwd,
+    input: opts.input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }).toString();
 }
 
 /** openssl without blocking the event loop: needed when it talks to a server in this process. */
 export function opensslAsync(args: string[], opts: { cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('openssl', args, { cwd: opts.cwd, timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+    execFile('openssl', args, { cwd: opts.cwd, timeout: 20_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
   });
 }

@@ -51,10 +51,22 @@ describe('JpkiClient', () => {
   it('reports a wrong PIN with the tries left, then the lock', async () => {
     const a = await authority.issueCard(HANAKO, SECRETS);
     const c = new JpkiClient(a.card);
-    await expect(c.readSigningCertificate('WRONG1')).rejects.toMatchObject({ code: 'KZ_CARD_PIN_WRONG', details: { triesLeft: 4 } });
-    await expect(c.authSign('0000', utf8('x'))).rejects.toMatchObject({ code: 'KZ_CARD_PIN_WRONG', details: { triesLeft: 2 } });
-    await expect(c.authSign('0000', utf8('x'))).rejects.toMatchObject({ code: 'KZ_CARD_PIN_WRONG', details: { triesLeft: 1 } });
-    await expect(c.authSign('0000', utf8('x'))).rejects.toMatchObject({ code: 'KZ_CARD_LOCKED', details: { triesLeft: 0 } });
+    await expect(c.readSigningCertificate('WRONG1')).rejects.toMatchObject({
+      code: 'KZ_CARD_PIN_WRONG',
+      details: { triesLeft: 4 },
+    });
+    await expect(c.authSign('0000', utf8('x'))).rejects.toMatchObject({
+      code: 'KZ_CARD_PIN_WRONG',
+      details: { triesLeft: 2 },
+    });
+    await expect(c.authSign('0000', utf8('x'))).rejects.toMatchObject({
+      code: 'KZ_CARD_PIN_WRONG',
+      details: { triesLeft: 1 },
+    });
+    await expect(c.authSign('0000', utf8('x'))).rejects.toMatchObject({
+      code: 'KZ_CARD_LOCKED',
+      details: { triesLeft: 0 },
+    });
     await expect(c.authSign(SECRETS.authPin, utf8('x'))).rejects.toMatchObject({ code: 'KZ_CARD_LOCKED' });
     expect(await c.triesLeft('auth')).toBe(0);
     // the signing password is separate and still works
@@ -64,7 +76,11 @@ describe('JpkiClient', () => {
   it('names a card without the JPKI application and a transport that fails', async () => {
     const notJpki: CardTransport = { transmit: async () => Uint8Array.of(0x6a, 0x82) };
     await expect(new JpkiClient(notJpki).readAuthCertificate()).rejects.toMatchObject({ code: 'KZ_CARD_NOT_JPKI' });
-    const pulled: CardTransport = { transmit: async () => { throw new Error('card removed'); } };
+    const pulled: CardTransport = {
+      transmit: async () => {
+        throw new Error('card removed');
+      },
+    };
     await expect(new JpkiClient(pulled).readAuthCertificate()).rejects.toMatchObject({ code: 'KZ_CARD_TRANSPORT' });
     const mute: CardTransport = { transmit: async () => new Uint8Array(0) };
     await expect(new JpkiClient(mute).readAuthCertificate()).rejects.toMatchObject({ code: 'KZ_CARD_TRANSPORT' });
@@ -72,7 +88,9 @@ describe('JpkiClient', () => {
 
   it('keeps concurrent operations from interleaving their APDUs', async () => {
     const [cert, sig, signCert] = await Promise.all([
-      client.readAuthCertificate(), client.authSign(SECRETS.authPin, utf8('a')), client.readSigningCertificate(SECRETS.signPassword),
+      client.readAuthCertificate(),
+      client.authSign(SECRETS.authPin, utf8('a')),
+      client.readSigningCertificate(SECRETS.signPassword),
     ]);
     expect(serialOf(cert)).toBe(authSerial);
     expect(sig).toHaveLength(256);

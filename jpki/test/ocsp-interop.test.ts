@@ -37,7 +37,8 @@ let taro: { signSerial: string; signed: Uint8Array };
 function opensslBoth(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile('openssl', args, { cwd: t.dir, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}\n${stderr}` }));
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}\n${stderr}` }),
+    );
   });
 }
 
@@ -56,10 +57,31 @@ beforeAll(async () => {
   writeFileSync(path('hanako.pem'), pem(authority.certificate(hanako.signSerial)));
   writeFileSync(path('taro.pem'), pem(authority.certificate(taro.signSerial)));
   // the signing CA's key, as the authority keeps it, for OpenSSL's responder
-  const store = JSON.parse(readFileSync(path('authority/authority.json'), 'utf8')) as { cas: { sign: { keyPkcs8: string } } };
-  writeFileSync(path('sign-ca.key'), pem(Buffer.from(store.cas.sign.keyPkcs8, 'base64'), 'PRIVATE KEY'), { mode: 0o600 });
+  const store = JSON.parse(readFileSync(path('authority/authority.json'), 'utf8')) as {
+    cas: { sign: { keyPkcs8: string } };
+  };
+  writeFileSync(path('sign-ca.key'), pem(Buffer.from(store.cas.sign.keyPkcs8, 'base64'), 'PRIVATE KEY'), {
+    mode: 0o600,
+  });
   // an unrelated key and certificate: a responder that is not the issuing CA
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.pem', '-days', '2', '-subj', '/C=JP/CN=Rogue Responder'], { cwd: t.dir });
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'rogue.key',
+      '-out',
+      'rogue.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/C=JP/CN=Rogue Responder',
+    ],
+    { cwd: t.dir },
+  );
 });
 
 afterAll(async () => {
@@ -68,10 +90,22 @@ afterAll(async () => {
 });
 
 describe('OpenSSL as client against our responder', () => {
-  const ask = (leaf: string, nonce: boolean) => opensslBoth([
-    'ocsp', '-issuer', 'sign-ca.pem', '-cert', leaf, '-url', `${server.url}/ocsp`, '-CAfile', 'anchors.pem', '-resp_text', '-timeout', '20',
-    ...(nonce ? [] : ['-no_nonce']),
-  ]);
+  const ask = (leaf: string, nonce: boolean) =>
+    opensslBoth([
+      'ocsp',
+      '-issuer',
+      'sign-ca.pem',
+      '-cert',
+      leaf,
+      '-url',
+      `${server.url}/ocsp`,
+      '-CAfile',
+      'anchors.pem',
+      '-resp_text',
+      '-timeout',
+      '20',
+      ...(nonce ? [] : ['-no_nonce']),
+    ]);
 
   it('verifies our signed answers (issuer-signed, RFC 6960 §4.2.2.2) with and without a nonce, good then revoked with the reason', async () => {
     for (const nonce of [true, false]) {
@@ -96,18 +130,63 @@ describe('OpenSSL as client against our responder', () => {
   });
 
   it('is told "unknown" for a serial the authority never issued, and is refused for a foreign issuer', async () => {
-    const r = await opensslBoth(['ocsp', '-issuer', 'sign-ca.pem', '-serial', '0x7fffffff01', '-url', `${server.url}/ocsp`, '-CAfile', 'anchors.pem', '-timeout', '20']);
+    const r = await opensslBoth([
+      'ocsp',
+      '-issuer',
+      'sign-ca.pem',
+      '-serial',
+      '0x7fffffff01',
+      '-url',
+      `${server.url}/ocsp`,
+      '-CAfile',
+      'anchors.pem',
+      '-timeout',
+      '20',
+    ]);
     expect(r.out).toMatch(/Response verify OK/);
     expect(r.out).toMatch(/0x7fffffff01: unknown/);
-    const foreign = await opensslBoth(['ocsp', '-issuer', 'rogue.pem', '-serial', '0x01', '-url', `${server.url}/ocsp`, '-CAfile', 'anchors.pem', '-timeout', '20']);
+    const foreign = await opensslBoth([
+      'ocsp',
+      '-issuer',
+      'rogue.pem',
+      '-serial',
+      '0x01',
+      '-url',
+      `${server.url}/ocsp`,
+      '-CAfile',
+      'anchors.pem',
+      '-timeout',
+      '20',
+    ]);
     expect(foreign.out).toMatch(/Responder Error: unauthorized \(6\)/);
   });
 });
 
 /** `openssl ocsp` as an HTTP responder on a port it picks itself (-port 0, read back from its ACCEPT line). */
-async function opensslResponder(index: string, signer: { cert: string; key: string }, extra: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn('openssl', ['ocsp', '-index', index, '-CA', 'sign-ca.pem', '-rsigner', signer.cert, '-rkey', signer.key, '-port', '0', '-ignore_err', ...extra],
-    { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+async function opensslResponder(
+  index: string,
+  signer: { cert: string; key: string },
+  extra: string[] = [],
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(
+    'openssl',
+    [
+      'ocsp',
+      '-index',
+      index,
+      '-CA',
+      'sign-ca.pem',
+      '-rsigner',
+      signer.cert,
+      '-rkey',
+      signer.key,
+      '-port',
+      '0',
+      '-ignore_err',
+      ...extra,
+    ],
+    { cwd: t.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const { wildcard, port } = await new Promise<{ wildcard: string; port: number }>((resolve, reject) => {
     let seen = '';
     const onData = (b: Buffer) => {
@@ -123,11 +202,12 @@ async function opensslResponder(index: string, signer: { cert: string; key: stri
   return {
     // OpenSSL listens on every address ([::] is dual-stack unless net.ipv6.bindv6only is set)
     url: wildcard === '[::]' && v6only() ? `http://[::1]:${port}/` : `http://127.0.0.1:${port}/`,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill();
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
   };
 }
 
@@ -140,10 +220,17 @@ function v6only(): boolean {
 }
 
 /** UTCTime as index.txt spells it (YYMMDDHHMMSSZ). */
-const utcTime = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:T]/g, '').slice(2);
+const utcTime = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:T]/g, '')
+    .slice(2);
 
 function serialOf(file: string): string {
-  return openssl(['x509', '-in', file, '-noout', '-serial'], { cwd: t.dir }).trim().replace(/^serial=/, '');
+  return openssl(['x509', '-in', file, '-noout', '-serial'], { cwd: t.dir })
+    .trim()
+    .replace(/^serial=/, '');
 }
 
 const CA_SIGNER = { cert: 'sign-ca.pem', key: 'sign-ca.key' };
@@ -155,7 +242,11 @@ describe('our verifier against OpenSSL as responder', () => {
     let responder = await opensslResponder('index.txt', CA_SIGNER, ['-nmin', '5']);
     try {
       for (const ocspNonce of [true, false]) {
-        const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }), ocspNonce });
+        const v = createVerifier({
+          trustAnchors: authority.trustAnchors(),
+          status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }),
+          ocspNonce,
+        });
         const r = await v.verifyCms(hanako.signed);
         expect(r).toMatchObject({ ok: true, purpose: 'sign' });
         expect(r.ok && r.evidence.ocspResponse).toBeTruthy();
@@ -164,24 +255,45 @@ describe('our verifier against OpenSSL as responder', () => {
       await responder.stop();
     }
     // revoked, and without -nmin (no nextUpdate: the verifier's maxAgeMs applies)
-    writeFileSync(path('index-r.txt'), `R\t491231235959Z\t${utcTime(new Date(Date.now() - 60_000))},affiliationChanged\t${serial}\tunknown\t/CN=hanako\n`);
+    writeFileSync(
+      path('index-r.txt'),
+      `R\t491231235959Z\t${utcTime(new Date(Date.now() - 60_000))},affiliationChanged\t${serial}\tunknown\t/CN=hanako\n`,
+    );
     responder = await opensslResponder('index-r.txt', CA_SIGNER);
     try {
       for (const ocspNonce of [true, false]) {
-        const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }), ocspNonce });
+        const v = createVerifier({
+          trustAnchors: authority.trustAnchors(),
+          status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }),
+          ocspNonce,
+        });
         expect(await v.verifyCms(hanako.signed)).toMatchObject({
-          ok: false, reason: 'revoked', revocationReason: 'affiliation-changed', lifeEvent: 'moved-or-renamed',
+          ok: false,
+          reason: 'revoked',
+          revocationReason: 'affiliation-changed',
+          lifeEvent: 'moved-or-renamed',
         });
       }
       // the other reasons in OpenSSL's spelling map to ours
-      writeFileSync(path('index-r2.txt'), `R\t491231235959Z\t${utcTime(new Date(Date.now() - 60_000))},cessationOfOperation\t${serial}\tunknown\t/CN=hanako\n`);
+      writeFileSync(
+        path('index-r2.txt'),
+        `R\t491231235959Z\t${utcTime(new Date(Date.now() - 60_000))},cessationOfOperation\t${serial}\tunknown\t/CN=hanako\n`,
+      );
     } finally {
       await responder.stop();
     }
     responder = await opensslResponder('index-r2.txt', CA_SIGNER);
     try {
-      const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }) });
-      expect(await v.verifyCms(hanako.signed)).toMatchObject({ ok: false, reason: 'revoked', revocationReason: 'cessation-of-operation', lifeEvent: 'died' });
+      const v = createVerifier({
+        trustAnchors: authority.trustAnchors(),
+        status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }),
+      });
+      expect(await v.verifyCms(hanako.signed)).toMatchObject({
+        ok: false,
+        reason: 'revoked',
+        revocationReason: 'cessation-of-operation',
+        lifeEvent: 'died',
+      });
     } finally {
       await responder.stop();
     }
@@ -191,8 +303,15 @@ describe('our verifier against OpenSSL as responder', () => {
     writeFileSync(path('index-empty.txt'), '');
     let responder = await opensslResponder('index-empty.txt', CA_SIGNER);
     try {
-      const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }) });
-      expect(await v.verifyCms(hanako.signed)).toMatchObject({ ok: false, reason: 'status-unknown', detail: expect.stringMatching(/does not know/) });
+      const v = createVerifier({
+        trustAnchors: authority.trustAnchors(),
+        status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }),
+      });
+      expect(await v.verifyCms(hanako.signed)).toMatchObject({
+        ok: false,
+        reason: 'status-unknown',
+        detail: expect.stringMatching(/does not know/),
+      });
     } finally {
       await responder.stop();
     }
@@ -200,8 +319,15 @@ describe('our verifier against OpenSSL as responder', () => {
     writeFileSync(path('index-rogue.txt'), `V\t491231235959Z\t\t${serial}\tunknown\t/CN=hanako\n`);
     responder = await opensslResponder('index-rogue.txt', { cert: 'rogue.pem', key: 'rogue.key' });
     try {
-      const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }) });
-      expect(await v.verifyCms(hanako.signed)).toMatchObject({ ok: false, reason: 'status-unknown', detail: expect.stringMatching(/not signed by/) });
+      const v = createVerifier({
+        trustAnchors: authority.trustAnchors(),
+        status: ocspStatusSource(responder.url, { timeoutMs: 20_000 }),
+      });
+      expect(await v.verifyCms(hanako.signed)).toMatchObject({
+        ok: false,
+        reason: 'status-unknown',
+        detail: expect.stringMatching(/not signed by/),
+      });
     } finally {
       await responder.stop();
     }
@@ -218,10 +344,13 @@ describe('broken answers over HTTP fail closed with a coded error', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        void authority.ocsp(new Uint8Array(Buffer.concat(chunks))).then((good) => {
-          const out = mangle(Buffer.from(good));
-          res.writeHead(out.status ?? 200, { 'content-type': 'application/ocsp-response' }).end(out.body);
-        }, () => res.writeHead(500).end());
+        void authority.ocsp(new Uint8Array(Buffer.concat(chunks))).then(
+          (good) => {
+            const out = mangle(Buffer.from(good));
+            res.writeHead(out.status ?? 200, { 'content-type': 'application/ocsp-response' }).end(out.body);
+          },
+          () => res.writeHead(500).end(),
+        );
       });
     });
     await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
@@ -232,7 +361,15 @@ describe('broken answers over HTTP fail closed with a coded error', () => {
   const cases: [string, (good: Buffer) => { status?: number; body: Buffer }, RegExp][] = [
     ['truncated', (b) => ({ body: b.subarray(0, b.length - 7) }), /malformed/],
     ['cut in half', (b) => ({ body: b.subarray(0, b.length >> 1) }), /malformed/],
-    ['a flipped signature byte', (b) => { const c = Buffer.from(b); c[c.length - 1]! ^= 0x01; return { body: c }; }, /not signed by/],
+    [
+      'a flipped signature byte',
+      (b) => {
+        const c = Buffer.from(b);
+        c[c.length - 1]! ^= 0x01;
+        return { body: c };
+      },
+      /not signed by/,
+    ],
     ['tryLater', () => ({ body: Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]) }), /tryLater/],
     ['unauthorized', () => ({ body: Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x06]) }), /unauthorized/],
     ['an empty body', () => ({ body: Buffer.alloc(0) }), /malformed/],
@@ -242,14 +379,21 @@ describe('broken answers over HTTP fail closed with a coded error', () => {
 
   for (const ocspNonce of [true, false]) {
     it(`${ocspNonce ? 'with' : 'without'} a nonce: ${cases.map((c) => c[0]).join(', ')}`, async () => {
-      const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: ocspStatusSource(proxyUrl, { timeoutMs: 20_000 }), ocspNonce });
+      const v = createVerifier({
+        trustAnchors: authority.trustAnchors(),
+        status: ocspStatusSource(proxyUrl, { timeoutMs: 20_000 }),
+        ocspNonce,
+      });
       mangle = (b) => ({ body: b });
       expect(await v.verifyCms(hanako.signed)).toMatchObject({ ok: true }); // the unmangled path works
       for (const [name, m, detail] of cases) {
         mangle = m;
         const r = await v.verifyCms(hanako.signed);
         expect(r, name).toMatchObject({ ok: false, reason: 'status-unknown', detail: expect.stringMatching(detail) });
-        expect(verificationError(r as VerifyFailure), name).toMatchObject({ code: 'KZ_JPKI_STATUS_UNKNOWN', statusCode: 503 });
+        expect(verificationError(r as VerifyFailure), name).toMatchObject({
+          code: 'KZ_JPKI_STATUS_UNKNOWN',
+          statusCode: 503,
+        });
       }
       mangle = (b) => ({ body: b });
     });
@@ -258,13 +402,24 @@ describe('broken answers over HTTP fail closed with a coded error', () => {
   // Every byte is covered by the signature or checked by the parser; this found the verifier
   // accepting any parameters in signatureAlgorithm (RFC 4055 §5: NULL or absent).
   it('never crashes nor says "ok" on any single flipped byte', { timeout: 180_000 }, async () => {
-    const v = createVerifier({ trustAnchors: authority.trustAnchors(), status: ocspStatusSource(proxyUrl, { timeoutMs: 20_000 }), ocspNonce: false });
+    const v = createVerifier({
+      trustAnchors: authority.trustAnchors(),
+      status: ocspStatusSource(proxyUrl, { timeoutMs: 20_000 }),
+      ocspNonce: false,
+    });
     let len = 0;
-    mangle = (b) => { len = b.length; return { body: b }; };
+    mangle = (b) => {
+      len = b.length;
+      return { body: b };
+    };
     expect((await v.verifyCms(hanako.signed)).ok).toBe(true);
     const outcomes = new Set<string>();
     for (let i = 0; i < len; i++) {
-      mangle = (b) => { const c = Buffer.from(b); c[i]! ^= 0x80; return { body: c }; };
+      mangle = (b) => {
+        const c = Buffer.from(b);
+        c[i]! ^= 0x80;
+        return { body: c };
+      };
       const r = await v.verifyCms(hanako.signed);
       outcomes.add(r.ok ? 'ok' : r.reason);
     }

@@ -35,42 +35,87 @@ const timed = (q: Queryable) => {
     const s = performance.now();
     const r = await query(sql, params);
     const d = performance.now() - s;
-    if (t0 && (d > 3 || s - t0 < 200)) lines.push(`${(s - t0).toFixed(0).padStart(6)} +${d.toFixed(0).padStart(4)} ms  ${sql.replace(/\s+/g, ' ').trim().slice(0, 100)}`);
+    if (t0 && (d > 3 || s - t0 < 200))
+      lines.push(
+        `${(s - t0).toFixed(0).padStart(6)} +${d.toFixed(0).padStart(4)} ms  ${sql.replace(/\s+/g, ' ').trim().slice(0, 100)}`,
+      );
     return r;
   };
 };
 timed(db);
 const tx = db.tx.bind(db);
-(db as { tx: unknown }).tx = (fn: (q: Queryable) => Promise<unknown>) => tx((q) => { timed(q); return fn(q); });
-let first = 0, last = 0, count = 0;
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+(db as { tx: unknown }).tx = (fn: (q: Queryable) => Promise<unknown>) =>
+  tx((q) => {
+    timed(q);
+    return fn(q);
+  });
+let first = 0,
+  last = 0,
+  count = 0;
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const stub = {
   connected: true,
   publish(_topic: string, _payload: string, _opts: unknown, cb: (e?: Error) => void) {
-    last = performance.now(); if (!first) first = last; count += 1; setImmediate(cb);
+    last = performance.now();
+    if (!first) first = last;
+    count += 1;
+    setImmediate(cb);
   },
 } as unknown as MqttClient;
-const alerts = new AlertService({ db, mqtt: stub, muni: BENCH_MUNI, logger: createLogger({ name: 'trace', level: 'warn' }) });
+const alerts = new AlertService({
+  db,
+  mqtt: stub,
+  muni: BENCH_MUNI,
+  logger: createLogger({ name: 'trace', level: 'warn' }),
+});
 const alertsArg = Number(process.argv.find((a) => a.startsWith('--alerts='))?.slice(9) ?? 2);
 const warm: { first: number; last: number; done: number; cpu: number }[] = [];
 for (let round = 1; round <= alertsArg; round++) {
-  lines.length = 0; first = 0; count = 0;
+  lines.length = 0;
+  first = 0;
+  count = 0;
   const profileTo = round === 2 ? process.argv.find((a) => a.startsWith('--profile='))?.slice(10) : undefined;
   const session = profileTo ? new Session() : null;
-  if (session) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start'); }
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   t0 = performance.now();
   const cpu0 = cpu();
-  await alerts.create({ username: 'trace', roles: ['issuer'], displayName: null },
-    { level: 4, hazard: 'flood', status: 'Exercise', expires: new Date(Date.now() + 3 * 3600_000).toISOString(), target: { zones: town.zones } });
+  await alerts.create(
+    { username: 'trace', roles: ['issuer'], displayName: null },
+    {
+      level: 4,
+      hazard: 'flood',
+      status: 'Exercise',
+      expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
+      target: { zones: town.zones },
+    },
+  );
   const f = { first: first - t0, last: last - t0, done: performance.now() - t0, cpu: cpu() - cpu0 };
   if (round > 1) warm.push(f);
-  console.log(`alert ${round}: ${count} messages; first publish ${f.first.toFixed(0)} ms, last ${f.last.toFixed(0)} ms, fan-out done ${f.done.toFixed(0)} ms; CPU time (all threads) ${f.cpu.toFixed(0)} ms`);
-  if (session && profileTo) { const { profile } = await session.post('Profiler.stop'); writeFileSync(profileTo, JSON.stringify(profile)); session.disconnect(); }
+  console.log(
+    `alert ${round}: ${count} messages; first publish ${f.first.toFixed(0)} ms, last ${f.last.toFixed(0)} ms, fan-out done ${f.done.toFixed(0)} ms; CPU time (all threads) ${f.cpu.toFixed(0)} ms`,
+  );
+  if (session && profileTo) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileTo, JSON.stringify(profile));
+    session.disconnect();
+  }
   if (alertsArg <= 2) console.log(lines.join('\n'));
 }
 if (warm.length > 1) {
-  const med = (k: keyof (typeof warm)[number]) => { const v = warm.map((w) => w[k]).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!.toFixed(0); };
-  console.log(`median of alerts 2-${alertsArg}: first publish ${med('first')} ms, last ${med('last')} ms, fan-out done ${med('done')} ms; CPU time ${med('cpu')} ms`);
+  const med = (k: keyof (typeof warm)[number]) => {
+    const v = warm.map((w) => w[k]).sort((a, b) => a - b);
+    return v[Math.floor(v.length / 2)]!.toFixed(0);
+  };
+  console.log(
+    `median of alerts 2-${alertsArg}: first publish ${med('first')} ms, last ${med('last')} ms, fan-out done ${med('done')} ms; CPU time ${med('cpu')} ms`,
+  );
 }
 await db.close();
 if (dir) rmSync(dir, { recursive: true, force: true });

@@ -13,26 +13,46 @@ export interface LiveAlertEvent {
 }
 
 /** Open the stream; `onAlert` gets every `alert` event of `alertId`. Resolves once the stream answered 200. */
-export function openLiveStream(consoleUrl: string, token: string, alertId: string, onAlert: (e: LiveAlertEvent) => void): Promise<{ close(): void }> {
+export function openLiveStream(
+  consoleUrl: string,
+  token: string,
+  alertId: string,
+  onAlert: (e: LiveAlertEvent) => void,
+): Promise<{ close(): void }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${consoleUrl}/api/live`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (r) => {
-      if (r.statusCode !== 200) { reject(new Error(`/api/live answered ${r.statusCode}`)); return; }
-      r.setEncoding('utf8');
-      let buf = '';
-      r.on('data', (chunk: string) => {
-        const at = performance.now();
-        buf += chunk;
-        let end: number;
-        while ((end = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, end); buf = buf.slice(end + 2);
-          if (!block.includes('event: alert')) continue;
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          const ev = JSON.parse(data!.slice(6)) as { alert: { id: string }; totals: { delivered: number; arrived: number } };
-          if (ev.alert.id === alertId) onAlert({ at, totals: ev.totals, bytes: Buffer.byteLength(block) });
+    const req = request(
+      `${consoleUrl}/api/live`,
+      { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } },
+      (r) => {
+        if (r.statusCode !== 200) {
+          reject(new Error(`/api/live answered ${r.statusCode}`));
+          return;
         }
-      });
-      resolve({ close: () => { req.destroy(); } });
-    });
+        r.setEncoding('utf8');
+        let buf = '';
+        r.on('data', (chunk: string) => {
+          const at = performance.now();
+          buf += chunk;
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            if (!block.includes('event: alert')) continue;
+            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            const ev = JSON.parse(data!.slice(6)) as {
+              alert: { id: string };
+              totals: { delivered: number; arrived: number };
+            };
+            if (ev.alert.id === alertId) onAlert({ at, totals: ev.totals, bytes: Buffer.byteLength(block) });
+          }
+        });
+        resolve({
+          close: () => {
+            req.destroy();
+          },
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });

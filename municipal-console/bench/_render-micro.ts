@@ -15,7 +15,15 @@ import { resolveRecipients } from '../src/targeting.ts';
 import { PayloadWriter } from '../src/fanout-journal.ts';
 
 /** As the fan-out wrote a chunk before AlertPlan.encode: whole texts into one buffer. */
-const encodeTexts = (texts: string[]) => { const w = new PayloadWriter(); for (const t of texts) { w.begin(); w.str(t); w.end(); } return w.payloads(); };
+const encodeTexts = (texts: string[]) => {
+  const w = new PayloadWriter();
+  for (const t of texts) {
+    w.begin();
+    w.str(t);
+    w.end();
+  }
+  return w.payloads();
+};
 import { seedTown } from './_fanout-town.ts';
 
 const [n = 10000, rounds = 15] = process.argv.slice(2).map(Number);
@@ -23,21 +31,60 @@ const db = await openDb({});
 const town = await seedTown(db, n);
 const zones = await listZones(db);
 const now = new Date();
-const spec = { level: 4 as const, hazard: 'flood' as const, status: 'Exercise' as const, expires: new Date(now.getTime() + 3600_000).toISOString(), target: { zones: town.zones } };
-const head: AlertHead = { alertId: 'A1', revision: 1, msgType: 'Alert', status: 'Exercise', level: 4, hazard: 'flood', sent: now.toISOString(), expires: spec.expires };
+const spec = {
+  level: 4 as const,
+  hazard: 'flood' as const,
+  status: 'Exercise' as const,
+  expires: new Date(now.getTime() + 3600_000).toISOString(),
+  target: { zones: town.zones },
+};
+const head: AlertHead = {
+  alertId: 'A1',
+  revision: 1,
+  msgType: 'Alert',
+  status: 'Exercise',
+  level: 4,
+  hazard: 'flood',
+  sent: now.toISOString(),
+  expires: spec.expires,
+};
 const candidates = await resolveRecipients(db, spec.target, zones, now);
-const shelters = await listShelters(db); const occ = await shelterOccupancy(db);
+const shelters = await listShelters(db);
+const occ = await shelterOccupancy(db);
 const zonesById = new Map(zones.map((z) => [z.id, z]));
 const CHUNK = 2000;
-const time = (f: () => void) => { const t = performance.now(); f(); return performance.now() - t; };
-const obj: number[] = []; const txt: number[] = []; const plans: number[] = [];
+const time = (f: () => void) => {
+  const t = performance.now();
+  f();
+  return performance.now() - t;
+};
+const obj: number[] = [];
+const txt: number[] = [];
+const plans: number[] = [];
 for (let r = 0; r < rounds; r++) {
   let plan!: ReturnType<typeof planAlert>;
-  plans.push(time(() => { plan = planAlert(head, spec, candidates, new ShelterPool(shelters, occ, 'flood'), zonesById, new Map()); }));
-  const runObj = () => { for (let i = 0; i < plan.devices.length; i += CHUNK) encodeTexts(plan.devices.slice(i, i + CHUNK).map((d) => encodeMessage(plan.message(d)))); };
-  const runTxt = () => { for (let i = 0; i < plan.devices.length; i += CHUNK) plan.encode(plan.devices.slice(i, i + CHUNK)); };
-  if (r % 2) { obj.push(time(runObj)); txt.push(time(runTxt)); } else { txt.push(time(runTxt)); obj.push(time(runObj)); }
+  plans.push(
+    time(() => {
+      plan = planAlert(head, spec, candidates, new ShelterPool(shelters, occ, 'flood'), zonesById, new Map());
+    }),
+  );
+  const runObj = () => {
+    for (let i = 0; i < plan.devices.length; i += CHUNK)
+      encodeTexts(plan.devices.slice(i, i + CHUNK).map((d) => encodeMessage(plan.message(d))));
+  };
+  const runTxt = () => {
+    for (let i = 0; i < plan.devices.length; i += CHUNK) plan.encode(plan.devices.slice(i, i + CHUNK));
+  };
+  if (r % 2) {
+    obj.push(time(runObj));
+    txt.push(time(runTxt));
+  } else {
+    txt.push(time(runTxt));
+    obj.push(time(runObj));
+  }
 }
 const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-console.log(`${n} residents, median of ${rounds}: plan ${med(plans).toFixed(1)} ms; objects + encode ${med(obj).toFixed(1)} ms; AlertPlan.encode ${med(txt).toFixed(1)} ms (${(med(txt) / med(obj)).toFixed(2)}×)`);
+console.log(
+  `${n} residents, median of ${rounds}: plan ${med(plans).toFixed(1)} ms; objects + encode ${med(obj).toFixed(1)} ms; AlertPlan.encode ${med(txt).toFixed(1)} ms (${(med(txt) / med(obj)).toFixed(2)}×)`,
+);
 await db.close();

@@ -21,7 +21,9 @@ const SELF = fileURLToPath(import.meta.url);
 const PER_SOURCE_ADDRESS = 20_000;
 
 export interface SwarmTv {
-  device: string; username: string; password: string;
+  device: string;
+  username: string;
+  password: string;
   /** This TV's broker (an edge of a cluster); default the swarm's url. */
   url?: string;
 }
@@ -61,10 +63,14 @@ export interface TvSwarm {
 
 type ToChild =
   | { type: 'start'; url: string; muni: string; tvs: SwarmTv[]; area: boolean; wave: number; source: string }
-  | { type: 'arm' } | { type: 'report' } | { type: 'stop' };
+  | { type: 'arm' }
+  | { type: 'report' }
+  | { type: 'stop' };
 type FromChild =
   | { type: 'progress'; connected: number }
-  | { type: 'ready' } | { type: 'error'; message: string } | { type: 'armed' }
+  | { type: 'ready' }
+  | { type: 'error'; message: string }
+  | { type: 'armed' }
   | ({ type: 'result' } & PhaseResult);
 
 // ---------------------------------------------------------------- child: a share of the TVs
@@ -74,7 +80,9 @@ async function child() {
   const clients: mqtt.MqttClient[] = [];
   let got = new Set<string>();
   let times: number[] = [];
-  let invalid = 0; let duplicates = 0; let expected = 0;
+  let invalid = 0;
+  let duplicates = 0;
+  let expected = 0;
   let armed = false;
   const report = () => {
     if (!armed) return;
@@ -82,51 +90,72 @@ async function child() {
     send({ type: 'result', times, invalid, duplicates });
   };
 
-  const connectTv = (url: URL, muni: string, tv: SwarmTv, localAddress: string, area: boolean) => new Promise<mqtt.MqttClient>((resolve, reject) => {
-    const own = topics.tvAlert(muni, tv.device);
-    // A stream builder, because mqtt.js's own TCP builder takes no source address.
-    const c = new mqtt.MqttClient(() => createConnection({ host: url.hostname, port: Number(url.port), localAddress }), {
-      username: tv.username, password: tv.password, clientId: tv.username, protocolVersion: 4, clean: true,
-      reconnectPeriod: 0, connectTimeout: 120_000,
-      // the bench measures one alert, not keep-alive traffic from tens of thousands of idle TVs
-      keepalive: 900,
-    });
-    c.on('message', (topic, payload) => {
-      if (!armed) return;
-      if (topic !== own) {
-        if (topic.startsWith(`kz/${muni}/area/`)) return; // area messages are not what this bench times
-        invalid += 1;
-        return;
-      }
-      try {
-        const msg = decodeMessage(PersonalAlertSchema, payload, 'personal-alert');
-        if (msg.recipients.length === 0) throw new Error('no recipients');
-      } catch {
-        invalid += 1;
-        return;
-      }
-      if (got.has(tv.device)) { duplicates += 1; return; }
-      got.add(tv.device);
-      times.push(Date.now());
-      if (got.size === expected) report();
-    });
-    const fail = (e: Error) => { c.end(true); reject(e); };
-    c.once('error', fail);
-    c.once('close', () => fail(new Error('connection closed before CONNACK')));
-    c.once('connect', () => {
-      c.removeAllListeners('error'); c.removeAllListeners('close');
-      c.on('error', () => undefined); // a later error shows up as a TV that never got its alert
-      c.subscribe(area ? [own, topics.areaAll(muni)] : own, { qos: 1 }, (err, granted) => {
-        if (err) return fail(err);
-        if (granted?.some((g) => g.qos === 0x80)) return fail(new Error(`subscription refused (SUBACK 0x80) for ${tv.username}`));
-        resolve(c);
+  const connectTv = (url: URL, muni: string, tv: SwarmTv, localAddress: string, area: boolean) =>
+    new Promise<mqtt.MqttClient>((resolve, reject) => {
+      const own = topics.tvAlert(muni, tv.device);
+      // A stream builder, because mqtt.js's own TCP builder takes no source address.
+      const c = new mqtt.MqttClient(
+        () => createConnection({ host: url.hostname, port: Number(url.port), localAddress }),
+        {
+          username: tv.username,
+          password: tv.password,
+          clientId: tv.username,
+          protocolVersion: 4,
+          clean: true,
+          reconnectPeriod: 0,
+          connectTimeout: 120_000,
+          // the bench measures one alert, not keep-alive traffic from tens of thousands of idle TVs
+          keepalive: 900,
+        },
+      );
+      c.on('message', (topic, payload) => {
+        if (!armed) return;
+        if (topic !== own) {
+          if (topic.startsWith(`kz/${muni}/area/`)) return; // area messages are not what this bench times
+          invalid += 1;
+          return;
+        }
+        try {
+          const msg = decodeMessage(PersonalAlertSchema, payload, 'personal-alert');
+          if (msg.recipients.length === 0) throw new Error('no recipients');
+        } catch {
+          invalid += 1;
+          return;
+        }
+        if (got.has(tv.device)) {
+          duplicates += 1;
+          return;
+        }
+        got.add(tv.device);
+        times.push(Date.now());
+        if (got.size === expected) report();
+      });
+      const fail = (e: Error) => {
+        c.end(true);
+        reject(e);
+      };
+      c.once('error', fail);
+      c.once('close', () => fail(new Error('connection closed before CONNACK')));
+      c.once('connect', () => {
+        c.removeAllListeners('error');
+        c.removeAllListeners('close');
+        c.on('error', () => undefined); // a later error shows up as a TV that never got its alert
+        c.subscribe(area ? [own, topics.areaAll(muni)] : own, { qos: 1 }, (err, granted) => {
+          if (err) return fail(err);
+          if (granted?.some((g) => g.qos === 0x80))
+            return fail(new Error(`subscription refused (SUBACK 0x80) for ${tv.username}`));
+          resolve(c);
+        });
       });
     });
-  });
 
   process.on('message', async (m: ToChild) => {
     if (m.type === 'arm') {
-      got = new Set(); times = []; invalid = 0; duplicates = 0; armed = true;
+      got = new Set();
+      times = [];
+      invalid = 0;
+      duplicates = 0;
+      armed = true;
       return send({ type: 'armed' });
     }
     if (m.type === 'report') return report();
@@ -139,19 +168,27 @@ async function child() {
     const urlOf = (tv: SwarmTv) => {
       const u = tv.url ?? m.url;
       let parsed = urls.get(u);
-      if (!parsed) urls.set(u, parsed = new URL(u));
+      if (!parsed) urls.set(u, (parsed = new URL(u)));
       return parsed;
     };
     try {
       for (let i = 0; i < m.tvs.length; i += m.wave) {
         const batch = m.tvs.slice(i, i + m.wave);
         const source = `${m.source}.${1 + Math.floor(i / PER_SOURCE_ADDRESS)}`;
-        clients.push(...await Promise.all(batch.map(async (tv) => {
-          // a handshake can time out on a loaded machine: two more tries before giving up
-          for (let attempt = 1; ; attempt++) {
-            try { return await connectTv(urlOf(tv), m.muni, tv, source, m.area); } catch (e) { if (attempt === 3) throw e; }
-          }
-        })));
+        clients.push(
+          ...(await Promise.all(
+            batch.map(async (tv) => {
+              // a handshake can time out on a loaded machine: two more tries before giving up
+              for (let attempt = 1; ; attempt++) {
+                try {
+                  return await connectTv(urlOf(tv), m.muni, tv, source, m.area);
+                } catch (e) {
+                  if (attempt === 3) throw e;
+                }
+              }
+            }),
+          )),
+        );
         if (clients.length % 2000 < m.wave) send({ type: 'progress', connected: clients.length });
       }
       send({ type: 'ready' });
@@ -168,20 +205,34 @@ export async function startTvSwarm(o: SwarmOptions): Promise<TvSwarm> {
   const procs = Math.max(1, Math.min(o.procs, o.tvs.length));
   const share = Math.ceil(o.tvs.length / procs);
   const children: ChildProcess[] = Array.from({ length: procs }, () =>
-    fork(SELF, ['--tv-swarm-child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    fork(SELF, ['--tv-swarm-child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
   const exited = children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r()))));
   const connected = new Array<number>(procs).fill(0);
   // Messages of one type from every child; a child that dies fails the wait instead of hanging it.
-  const next = <T extends FromChild['type']>(c: ChildProcess, type: T) => new Promise<Extract<FromChild, { type: T }>>((resolve, reject) => {
-    const onMsg = (m: FromChild) => {
-      if (m.type === type) { done(); resolve(m as Extract<FromChild, { type: T }>); }
-      if (m.type === 'error') { done(); reject(new Error(`TV process: ${m.message}`)); }
-    };
-    const onExit = (code: number | null) => { done(); reject(new Error(`TV process exited (code ${code}) while waiting for ${type}`)); };
-    const done = () => { c.off('message', onMsg); c.off('exit', onExit); };
-    c.on('message', onMsg);
-    c.once('exit', onExit);
-  });
+  const next = <T extends FromChild['type']>(c: ChildProcess, type: T) =>
+    new Promise<Extract<FromChild, { type: T }>>((resolve, reject) => {
+      const onMsg = (m: FromChild) => {
+        if (m.type === type) {
+          done();
+          resolve(m as Extract<FromChild, { type: T }>);
+        }
+        if (m.type === 'error') {
+          done();
+          reject(new Error(`TV process: ${m.message}`));
+        }
+      };
+      const onExit = (code: number | null) => {
+        done();
+        reject(new Error(`TV process exited (code ${code}) while waiting for ${type}`));
+      };
+      const done = () => {
+        c.off('message', onMsg);
+        c.off('exit', onExit);
+      };
+      c.on('message', onMsg);
+      c.once('exit', onExit);
+    });
   const stop = async () => {
     for (const c of children) if (c.connected) c.send({ type: 'stop' } satisfies ToChild);
     const timer = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 30_000);
@@ -189,18 +240,27 @@ export async function startTvSwarm(o: SwarmOptions): Promise<TvSwarm> {
     clearTimeout(timer);
   };
 
-  children.forEach((c, p) => c.on('message', (m: FromChild) => {
-    if (m.type !== 'progress') return;
-    connected[p] = m.connected;
-    o.progress?.(`${connected.reduce((a, b) => a + b, 0)} of ${o.tvs.length} TVs connected`);
-  }));
+  children.forEach((c, p) =>
+    c.on('message', (m: FromChild) => {
+      if (m.type !== 'progress') return;
+      connected[p] = m.connected;
+      o.progress?.(`${connected.reduce((a, b) => a + b, 0)} of ${o.tvs.length} TVs connected`);
+    }),
+  );
   try {
     const ready = children.map((c) => next(c, 'ready'));
-    children.forEach((c, p) => c.send({
-      type: 'start', url: o.url, muni: o.muni, tvs: o.tvs.slice(p * share, (p + 1) * share), area: !!o.area, wave: o.wave ?? 100,
-      // each child its own loopback source addresses (127.0.<p+1>.x): ephemeral ports are per address
-      source: `127.0.${p + 1}`,
-    } satisfies ToChild));
+    children.forEach((c, p) =>
+      c.send({
+        type: 'start',
+        url: o.url,
+        muni: o.muni,
+        tvs: o.tvs.slice(p * share, (p + 1) * share),
+        area: !!o.area,
+        wave: o.wave ?? 100,
+        // each child its own loopback source addresses (127.0.<p+1>.x): ephemeral ports are per address
+        source: `127.0.${p + 1}`,
+      } satisfies ToChild),
+    );
     await Promise.all(ready);
   } catch (e) {
     await stop();
@@ -219,7 +279,10 @@ export async function startTvSwarm(o: SwarmOptions): Promise<TvSwarm> {
       await Promise.all(armed);
     },
     async collect(timeoutMs) {
-      const timer = setTimeout(() => children.forEach((c) => c.connected && c.send({ type: 'report' } satisfies ToChild)), timeoutMs);
+      const timer = setTimeout(
+        () => children.forEach((c) => c.connected && c.send({ type: 'report' } satisfies ToChild)),
+        timeoutMs,
+      );
       try {
         const rs = await Promise.all(pending);
         return {

@@ -44,7 +44,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, openDb, type Db, type Logger } from '@kizuna/core';
-import { createCredentialStore, createEmbeddedBroker, startAedesCluster, startMosquitto, startMosquittoCluster, type CredentialStore, type IssuedCredentials } from '@kizuna/broker';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  startAedesCluster,
+  startMosquitto,
+  startMosquittoCluster,
+  type CredentialStore,
+  type IssuedCredentials,
+} from '@kizuna/broker';
 import { startConsole } from '../src/index.ts';
 import { BENCH_MUNI, seedTown, type Town } from './_fanout-town.ts';
 import { startTvSwarm, type PhaseResult, type SwarmTv, type TvSwarm } from './_tv-swarm.ts';
@@ -53,12 +61,26 @@ type BrokerKind = 'embedded' | 'mosquitto';
 type PathKind = 'full' | 'raw';
 
 interface Figures {
-  n: number; reached: number; p50: number; p99: number; p100: number; invalid: number; duplicates: number; load: number;
+  n: number;
+  reached: number;
+  p50: number;
+  p99: number;
+  p100: number;
+  invalid: number;
+  duplicates: number;
+  load: number;
   /** Full path only: ms after the POST when the console called publish first / last, got its last PUBACK, answered. */
-  firstPublish?: number; lastPublish?: number; lastAck?: number; answered?: number;
+  firstPublish?: number;
+  lastPublish?: number;
+  lastAck?: number;
+  answered?: number;
 }
 
-interface OutMessage { topic: string; payload: string | Buffer; retain: boolean }
+interface OutMessage {
+  topic: string;
+  payload: string | Buffer;
+  retain: boolean;
+}
 
 const { values } = parseArgs({
   options: {
@@ -86,7 +108,8 @@ if (pglite !== 'disk' && pglite !== 'memory') throw new Error(`--pglite: ${value
 const wait = values.wait;
 if (wait !== 'sent' && wait !== 'started') throw new Error(`--wait: ${wait} is not sent or started`);
 if (!Number.isInteger(edges) || edges < 0) throw new Error('--edges must be a whole number ≥ 0');
-for (const b of brokers) if (b !== 'embedded' && b !== 'mosquitto') throw new Error(`--brokers: ${b} is not embedded or mosquitto`);
+for (const b of brokers)
+  if (b !== 'embedded' && b !== 'mosquitto') throw new Error(`--brokers: ${b} is not embedded or mosquitto`);
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(procs > 0) || !(rounds > 0) || !(timeoutMs > 0)) {
   throw new Error('--tvs must be whole numbers > 0 (comma-separated); --procs, --rounds and --timeout numbers > 0');
 }
@@ -105,7 +128,9 @@ const SPARE_FILES = 1024;
  */
 function raiseOpenFiles(need: number): { limit: number; why: string } {
   const read = () => {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const [soft, hard] = (line?.match(/\d+/g) ?? []).map(Number);
     return { soft: soft ?? 1024, hard: hard ?? 1024 };
   };
@@ -113,11 +138,19 @@ function raiseOpenFiles(need: number): { limit: number; why: string } {
   if (before.soft >= need) return { limit: before.soft, why: '' };
   let why = '';
   try {
-    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${need}:${Math.max(need, before.hard)}`], { stdio: 'pipe' });
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${need}:${Math.max(need, before.hard)}`], {
+      stdio: 'pipe',
+    });
   } catch (e) {
     why = ((e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message).trim().split('\n')[0]!;
     // raising the hard limit needs CAP_SYS_RESOURCE; the soft one can still go up to the hard one
-    try { execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${before.hard}:${before.hard}`], { stdio: 'pipe' }); } catch { /* keep what we have */ }
+    try {
+      execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${before.hard}:${before.hard}`], {
+        stdio: 'pipe',
+      });
+    } catch {
+      /* keep what we have */
+    }
   }
   return { limit: read().soft, why };
 }
@@ -127,7 +160,10 @@ function raiseOpenFiles(need: number): { limit: number; why: string } {
  * KZ_DATA_DIR) or in memory (KZ_DATA_DIR=memory, and the tests), or a fresh database on the
  * PostgreSQL server at `url`.
  */
-async function consoleDb(url: string | undefined, pglite: 'disk' | 'memory'): Promise<{ db: Db; engine: string; drop(): Promise<void> }> {
+async function consoleDb(
+  url: string | undefined,
+  pglite: 'disk' | 'memory',
+): Promise<{ db: Db; engine: string; drop(): Promise<void> }> {
   if (!url && pglite === 'memory') {
     const db = await openDb({});
     return { db, engine: 'PGlite in memory', drop: () => db.close() };
@@ -135,7 +171,14 @@ async function consoleDb(url: string | undefined, pglite: 'disk' | 'memory'): Pr
   if (!url) {
     const dir = mkdtempSync(join(tmpdir(), 'kz-bench-fanout-'));
     const db = await openDb({ dataDir: dir });
-    return { db, engine: 'PGlite on disk', async drop() { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      db,
+      engine: 'PGlite on disk',
+      async drop() {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const name = `kz_bench_fanout_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = await openDb({ url, max: 1 });
@@ -144,7 +187,8 @@ async function consoleDb(url: string | undefined, pglite: 'disk' | 'memory'): Pr
   u.pathname = `/${name}`;
   const db = await openDb({ url: u.toString(), max: 4 });
   return {
-    db, engine: 'PostgreSQL',
+    db,
+    engine: 'PostgreSQL',
     async drop() {
       await db.close();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -156,14 +200,27 @@ async function consoleDb(url: string | undefined, pglite: 'disk' | 'memory'): Pr
 function figures(n: number, r: PhaseResult, t0: number, loadAtStart: number): Figures {
   const lat = r.times.map((t) => t - t0).sort((a, b) => a - b);
   const at = (q: number) => lat[Math.ceil(q * n) - 1] ?? Number.NaN;
-  return { n, reached: lat.length, p50: at(0.5), p99: at(0.99), p100: at(1), invalid: r.invalid, duplicates: r.duplicates, load: loadAtStart };
+  return {
+    n,
+    reached: lat.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    p100: at(1),
+    invalid: r.invalid,
+    duplicates: r.duplicates,
+    load: loadAtStart,
+  };
 }
 
 /**
  * POST JSON over node:http: fetch gives up after 300 s without response headers, and a slow
  * console at 50,000 TVs is a result to record, not an error.
  */
-function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -177,7 +234,15 @@ function postJson(url: string, body: unknown, headers: Record<string, string> = 
 }
 
 async function connectMqtt(url: string, c: IssuedCredentials, clean: boolean): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { username: c.username, password: c.password, clientId: c.username, protocolVersion: 4, clean, reconnectPeriod: 1000, connectTimeout: 60_000 });
+  return mqtt.connectAsync(url, {
+    username: c.username,
+    password: c.password,
+    clientId: c.username,
+    protocolVersion: 4,
+    clean,
+    reconnectPeriod: 1000,
+    connectTimeout: 60_000,
+  });
 }
 
 /**
@@ -191,24 +256,53 @@ function observePublishes(client: MqttClient) {
     const now = Date.now();
     if (!marks.first) marks.first = now;
     marks.last = now;
-    marks.messages.push({ topic: topic as string, payload: payload as string, retain: !!(opts as { retain?: boolean } | undefined)?.retain });
+    marks.messages.push({
+      topic: topic as string,
+      payload: payload as string,
+      retain: !!(opts as { retain?: boolean } | undefined)?.retain,
+    });
     return original(topic, payload, opts, (...res: unknown[]) => {
       marks.lastAck = Date.now();
       if (typeof cb === 'function') (cb as (...a: unknown[]) => void)(...res);
     });
   };
-  return { marks, reset() { marks.first = 0; marks.last = 0; marks.lastAck = 0; marks.messages = []; } };
+  return {
+    marks,
+    reset() {
+      marks.first = 0;
+      marks.last = 0;
+      marks.lastAck = 0;
+      marks.messages = [];
+    },
+  };
 }
 
 /** `edgeFor`: with --edges, the edge a TV connects to (the console and the raw client use `url`, the core). */
-async function startBroker(kind: BrokerKind, credentials: CredentialStore, log: Logger): Promise<{ url: string; close(): Promise<void>; edgeFor?: (device: string) => string }> {
+async function startBroker(
+  kind: BrokerKind,
+  credentials: CredentialStore,
+  log: Logger,
+): Promise<{ url: string; close(): Promise<void>; edgeFor?: (device: string) => string }> {
   if (kind === 'mosquitto' && edges > 0) {
-    const c = await startMosquittoCluster({ credentials, logger: log, edges, munis: [BENCH_MUNI], startTimeoutMs: 120_000 });
+    const c = await startMosquittoCluster({
+      credentials,
+      logger: log,
+      edges,
+      munis: [BENCH_MUNI],
+      startTimeoutMs: 120_000,
+    });
     return { url: c.url, close: () => c.close(), edgeFor: (d) => c.edgeFor(d) };
   }
   if (kind === 'mosquitto') return startMosquitto({ credentials, logger: log, startTimeoutMs: 120_000 });
   if (edges > 0) {
-    const c = await startAedesCluster({ credentials, logger: log, edges, munis: [BENCH_MUNI], port: 0, readyTimeoutMs: 120_000 });
+    const c = await startAedesCluster({
+      credentials,
+      logger: log,
+      edges,
+      munis: [BENCH_MUNI],
+      port: 0,
+      readyTimeoutMs: 120_000,
+    });
     return { url: c.url, close: () => c.close(), edgeFor: (d) => c.edgeFor(d) };
   }
   const b = await createEmbeddedBroker({ credentials, logger: log, port: 0 });
@@ -216,7 +310,11 @@ async function startBroker(kind: BrokerKind, credentials: CredentialStore, log: 
 }
 
 /** One broker: connect the TVs once, then the full path and the raw baseline, `rounds` times. */
-async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: CredentialStore; town: Town; tvs: SwarmTv[]; muni: IssuedCredentials; raw: IssuedCredentials }) {
+async function runBroker(
+  kind: BrokerKind,
+  n: number,
+  ctx: { db: Db; store: CredentialStore; town: Town; tvs: SwarmTv[]; muni: IssuedCredentials; raw: IssuedCredentials },
+) {
   const out: Record<PathKind, Figures[]> = { full: [], raw: [] };
   let t = Date.now();
   const broker = await startBroker(kind, ctx.store, logger);
@@ -228,8 +326,17 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
     const edgeFor = broker.edgeFor;
     const tvs = edgeFor ? ctx.tvs.map((tv) => ({ ...tv, url: edgeFor(tv.device) })) : ctx.tvs;
     const swarm: TvSwarm = await startTvSwarm({
-      url: broker.url, muni: BENCH_MUNI, tvs, procs, area: values.area,
-      progress: (l) => { if (Date.now() - lastSaid > 5000) { lastSaid = Date.now(); say(`${kind}: ${l}`); } },
+      url: broker.url,
+      muni: BENCH_MUNI,
+      tvs,
+      procs,
+      area: values.area,
+      progress: (l) => {
+        if (Date.now() - lastSaid > 5000) {
+          lastSaid = Date.now();
+          say(`${kind}: ${l}`);
+        }
+      },
     });
     closers.unshift(() => swarm.close());
     say(`${kind}: ${n} TVs connected and subscribed in ${((Date.now() - t) / 1000).toFixed(1)} s (${procs} processes)`);
@@ -237,7 +344,14 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
     const muniClient = await connectMqtt(broker.url, ctx.muni, false);
     closers.unshift(() => muniClient.endAsync(true));
     const watch = observePublishes(muniClient);
-    const consoleServer = await startConsole({ db: ctx.db, logger, mqtt: muniClient, muni: BENCH_MUNI, port: 0, tickS: 0 });
+    const consoleServer = await startConsole({
+      db: ctx.db,
+      logger,
+      mqtt: muniClient,
+      muni: BENCH_MUNI,
+      port: 0,
+      tickS: 0,
+    });
     closers.unshift(() => consoleServer.close());
     const rawClient = await connectMqtt(broker.url, ctx.raw, true);
     closers.unshift(() => rawClient.endAsync(true));
@@ -258,14 +372,23 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
       }
       const l = load();
       const t0 = Date.now();
-      const res = await postJson(`${consoleServer.url}/api/alerts?wait=${wait}`,
-        { level: 4, hazard: 'flood', status: 'Exercise', expires: new Date(Date.now() + 3 * 3600_000).toISOString(), target: { zones: ctx.town.zones } },
-        { authorization: `Bearer ${token}` });
+      const res = await postJson(
+        `${consoleServer.url}/api/alerts?wait=${wait}`,
+        {
+          level: 4,
+          hazard: 'flood',
+          status: 'Exercise',
+          expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
+          target: { zones: ctx.town.zones },
+        },
+        { authorization: `Bearer ${token}` },
+      );
       const answered = Date.now() - t0;
       if (res.status !== 201) throw new Error(`POST /api/alerts answered ${res.status}: ${res.body}`);
       const view = JSON.parse(res.body) as { reach: { devices: number } };
       // answered before every TV was sent its message, the rows are not all there yet: the swarm's count says who got it
-      if (wait === 'sent' && view.reach.devices !== n) throw new Error(`the alert reached ${view.reach.devices} TVs, expected ${n}`);
+      if (wait === 'sent' && view.reach.devices !== n)
+        throw new Error(`the alert reached ${view.reach.devices} TVs, expected ${n}`);
       const f = figures(n, await swarm.collect(timeoutMs), t0, l);
       if (session) {
         const { profile } = await session.post('Profiler.stop');
@@ -276,7 +399,13 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
         say(`${kind}: CPU profile of the full path written to ${file}`);
       }
       published = watch.marks.messages;
-      return { ...f, answered, firstPublish: watch.marks.first - t0, lastPublish: watch.marks.last - t0, lastAck: watch.marks.lastAck - t0 };
+      return {
+        ...f,
+        answered,
+        firstPublish: watch.marks.first - t0,
+        lastPublish: watch.marks.last - t0,
+        lastAck: watch.marks.lastAck - t0,
+      };
     };
     const raw = async () => {
       await swarm.arm();
@@ -288,10 +417,12 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
     };
 
     for (let round = 0; round < rounds; round++) {
-      for (const path of round % 2 === 0 ? ['full', 'raw'] as const : ['raw', 'full'] as const) {
+      for (const path of round % 2 === 0 ? (['full', 'raw'] as const) : (['raw', 'full'] as const)) {
         const f = path === 'full' ? await full(round === rounds - 1) : await raw();
         out[path].push(f);
-        say(`${kind} round ${round + 1} ${path}: ${f.reached}/${n} reached, p50 ${f.p50} p99 ${f.p99} p100 ${f.p100} ms (load ${f.load.toFixed(1)})`);
+        say(
+          `${kind} round ${round + 1} ${path}: ${f.reached}/${n} reached, p50 ${f.p50} p99 ${f.p99} p100 ${f.p100} ms (load ${f.load.toFixed(1)})`,
+        );
       }
     }
   } finally {
@@ -300,14 +431,22 @@ async function runBroker(kind: BrokerKind, n: number, ctx: { db: Db; store: Cred
   return out;
 }
 
-const best = (fs: Figures[]) => fs.reduce((a, f) => (f.reached > a.reached || (f.reached === a.reached && f.p100 < a.p100) ? f : a));
+const best = (fs: Figures[]) =>
+  fs.reduce((a, f) => (f.reached > a.reached || (f.reached === a.reached && f.p100 < a.p100) ? f : a));
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : `${v}`);
-const ratio = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+const ratio = (a: number, b: number) =>
+  Number.isNaN(a) || Number.isNaN(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}×`;
 
 const rows: string[] = [];
 const notes: string[] = [];
-say(`alert fan-out: TVs ${sizes.join(', ')}; brokers ${brokers.join(', ')}${edges ? ` (core + ${edges} bridged edges)` : ''}; ${procs} TV processes; ${rounds} round(s); POST ?wait=${wait}${values.area ? '; TVs also on area topics' : ''}`);
-say(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+say(
+  `alert fan-out: TVs ${sizes.join(', ')}; brokers ${brokers.join(', ')}${edges ? ` (core + ${edges} bridged edges)` : ''}; ${procs} TV processes; ${rounds} round(s); POST ?wait=${wait}${values.area ? '; TVs also on area topics' : ''}`,
+);
+say(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 /** Sockets the busiest process holds: the broker (or one edge), or one TV process (its share plus spare). */
 const needFiles = (n: number) => Math.max(Math.ceil(n / Math.max(1, edges)), Math.ceil(n / procs)) + SPARE_FILES;
 const files = raiseOpenFiles(Math.max(...sizes.map(needFiles)));
@@ -328,20 +467,29 @@ for (const n of sizes) {
     say(`seeded ${n} residents, TVs and bindings in ${Date.now() - t} ms`);
     const store = await createCredentialStore(brokerDb, { logger });
     t = Date.now();
-    const issued = await store.issueMany(town.devices.map((device) => ({ kind: 'tv' as const, muni: BENCH_MUNI, device })));
+    const issued = await store.issueMany(
+      town.devices.map((device) => ({ kind: 'tv' as const, muni: BENCH_MUNI, device })),
+    );
     const tvs = issued.map((c, i) => ({ ...c, device: town.devices[i]! }));
     const muni = await store.issue({ kind: 'municipality', muni: BENCH_MUNI });
     const raw = await store.issue({ kind: 'admin' });
     say(`issued ${n} TV credentials in ${Date.now() - t} ms`);
     for (const kind of brokers) {
       const r = await runBroker(kind, n, { db, store, town, tvs, muni, raw });
-      const f = best(r.full); const b = best(r.raw);
+      const f = best(r.full);
+      const b = best(r.raw);
       const label = edges ? `${kind} core + ${edges} edges` : kind;
-      rows.push(`| ${n} | ${label} | full: POST /api/alerts (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`);
-      rows.push(`| ${n} | ${label} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`);
-      notes.push(`${n} ${label}: full path p50 ${ratio(f.p50, b.p50)}, p99 ${ratio(f.p99, b.p99)}, p100 ${ratio(f.p100, b.p100)} of raw; `
-        + `console: first publish at ${ms(f.firstPublish)} ms, last publish call at ${ms(f.lastPublish)} ms, last PUBACK at ${ms(f.lastAck)} ms, POST answered at ${ms(f.answered)} ms; `
-        + `raw: last PUBACK at ${ms(b.lastAck)} ms; invalid messages ${f.invalid + b.invalid}, duplicates ${f.duplicates + b.duplicates}`);
+      rows.push(
+        `| ${n} | ${label} | full: POST /api/alerts (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`,
+      );
+      rows.push(
+        `| ${n} | ${label} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`,
+      );
+      notes.push(
+        `${n} ${label}: full path p50 ${ratio(f.p50, b.p50)}, p99 ${ratio(f.p99, b.p99)}, p100 ${ratio(f.p100, b.p100)} of raw; ` +
+          `console: first publish at ${ms(f.firstPublish)} ms, last publish call at ${ms(f.lastPublish)} ms, last PUBACK at ${ms(f.lastAck)} ms, POST answered at ${ms(f.answered)} ms; ` +
+          `raw: last PUBACK at ${ms(b.lastAck)} ms; invalid messages ${f.invalid + b.invalid}, duplicates ${f.duplicates + b.duplicates}`,
+      );
     }
   } finally {
     await consoleStore.drop();
@@ -349,7 +497,11 @@ for (const n of sizes) {
   }
 }
 
-console.log(`\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes;${edges ? ` brokers as core + ${edges} bridged edges;` : ''} ${cpus().length} cores; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+console.log(
+  `\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes;${edges ? ` brokers as core + ${edges} bridged edges;` : ''} ${cpus().length} cores; load average now ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}\n`,
+);
 console.log('| TVs | broker | path | reached | p50 ms | p99 ms | p100 ms | p100 / raw | load (1 min) |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

@@ -3,7 +3,14 @@
  * keeps what a CAP 1.2 document carries beyond what we act on, so export gives it back.
  */
 import { coreErrors } from '@kizuna/core';
-import { HAZARDS, LANGUAGES, type AlertStatus, type EvacuationLevel, type Hazard, type Language } from '@kizuna/contract';
+import {
+  HAZARDS,
+  LANGUAGES,
+  type AlertStatus,
+  type EvacuationLevel,
+  type Hazard,
+  type Language,
+} from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 import { checkCircle, checkRing, type Circle, type LonLat } from './geo.ts';
 
@@ -19,9 +26,20 @@ export interface Target {
 }
 
 export interface CapDetails {
-  identifier?: string; sender?: string; senderName?: string; event?: string; category?: string[];
-  urgency?: string; severity?: string; certainty?: string; headline?: string; description?: string; web?: string;
-  areaDesc?: string; note?: string; references?: string;
+  identifier?: string;
+  sender?: string;
+  senderName?: string;
+  event?: string;
+  category?: string[];
+  urgency?: string;
+  severity?: string;
+  certainty?: string;
+  headline?: string;
+  description?: string;
+  web?: string;
+  areaDesc?: string;
+  note?: string;
+  references?: string;
 }
 
 export interface AlertSpec {
@@ -45,19 +63,24 @@ export function needsApproval(status: AlertStatus, level: number, msgType: strin
 
 export function checkSpec(s: AlertSpec, zones: Set<string>, now: Date): AlertSpec {
   if (s.level !== 3 && s.level !== 4 && s.level !== 5) throw coreErrors.KZ_VALIDATION('level must be 3, 4 or 5');
-  if (!(HAZARDS as readonly string[]).includes(s.hazard)) throw coreErrors.KZ_VALIDATION(`hazard must be one of ${HAZARDS.join(', ')}`);
-  if (!['Actual', 'Exercise', 'Test'].includes(s.status)) throw coreErrors.KZ_VALIDATION('status must be Actual, Exercise or Test');
+  if (!(HAZARDS as readonly string[]).includes(s.hazard))
+    throw coreErrors.KZ_VALIDATION(`hazard must be one of ${HAZARDS.join(', ')}`);
+  if (!['Actual', 'Exercise', 'Test'].includes(s.status))
+    throw coreErrors.KZ_VALIDATION('status must be Actual, Exercise or Test');
   const exp = Date.parse(s.expires);
   if (Number.isNaN(exp)) throw coreErrors.KZ_VALIDATION('expires is not a date-time');
-  if (exp <= now.getTime()) throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST(`${s.expires} is not after ${now.toISOString()}`);
+  if (exp <= now.getTime())
+    throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST(`${s.expires} is not after ${now.toISOString()}`);
   const t = s.target ?? {};
   if (!t.zones?.length && !t.polygon && !t.circle) throw consoleErrors.KZ_CONSOLE_NO_TARGET();
   for (const z of t.zones ?? []) if (!zones.has(z)) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(z);
   if (t.polygon) checkRing(t.polygon, 'target.polygon');
   if (t.circle) checkCircle(t.circle, 'target.circle');
-  if (t.group && !['all', 'needs-help', 'vulnerable'].includes(t.group)) throw coreErrors.KZ_VALIDATION('target.group must be all, needs-help or vulnerable');
+  if (t.group && !['all', 'needs-help', 'vulnerable'].includes(t.group))
+    throw coreErrors.KZ_VALIDATION('target.group must be all, needs-help or vulnerable');
   for (const k of Object.keys(s.extra ?? {})) {
-    if (!(LANGUAGES as readonly string[]).includes(k)) throw coreErrors.KZ_VALIDATION(`extra.${k} is not a supported language`);
+    if (!(LANGUAGES as readonly string[]).includes(k))
+      throw coreErrors.KZ_VALIDATION(`extra.${k} is not a supported language`);
   }
   return { ...s, expires: new Date(exp).toISOString() };
 }

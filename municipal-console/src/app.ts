@@ -8,7 +8,17 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { createHttpServer, listen, rateLimitRefusal, loadMigrations, migrate, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
+import {
+  createHttpServer,
+  listen,
+  rateLimitRefusal,
+  loadMigrations,
+  migrate,
+  type Db,
+  type KzFastify,
+  type Logger,
+  type TlsFiles,
+} from '@kizuna/core';
 import { AlertService, systemClock, type Clock } from './alerts.ts';
 import { Ingest } from './ingest.ts';
 import { LiveHub } from './live.ts';
@@ -77,59 +87,114 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   const logger = o.logger;
   if (o.bootstrapAdmin) {
     const { rows } = await o.db.query<{ n: number }>('SELECT count(*)::int AS n FROM staff');
-    if (Number(rows[0]!.n) === 0) await createStaff(o.db, { ...o.bootstrapAdmin, roles: ['admin'] }, { now: clock.now() });
+    if (Number(rows[0]!.n) === 0)
+      await createStaff(o.db, { ...o.bootstrapAdmin, roles: ['admin'] }, { now: clock.now() });
   }
 
   // eslint-disable-next-line prefer-const
   let live: LiveHub;
-  const alerts = new AlertService({ db: o.db, mqtt: o.mqtt, muni: o.muni, logger, clock, resendAfterMs: (o.resendAfterS ?? 30) * 1000, onChange: (id) => live.touch([id]) });
+  const alerts = new AlertService({
+    db: o.db,
+    mqtt: o.mqtt,
+    muni: o.muni,
+    logger,
+    clock,
+    resendAfterMs: (o.resendAfterS ?? 30) * 1000,
+    onChange: (id) => live.touch([id]),
+  });
   const figures = new LiveFigures({ db: o.db, clock });
   live = new LiveHub({
-    throttleMs: o.liveThrottleMs ?? 500, logger,
+    throttleMs: o.liveThrottleMs ?? 500,
+    logger,
     status: (id) => figures.status(id),
     summary: (id) => figures.summary(id, (x) => alerts.get(x)),
-    activeAlerts: async () => (await o.db.query<{ id: string }>("SELECT id FROM alerts WHERE state IN ('active', 'cancelled')")).rows.map((r) => r.id),
+    activeAlerts: async () =>
+      (await o.db.query<{ id: string }>("SELECT id FROM alerts WHERE state IN ('active', 'cancelled')")).rows.map(
+        (r) => r.id,
+      ),
     changed: (ids) => figures.invalidate(ids),
     arrivals: (residents) => figures.arrivals(residents),
   });
   const ingest = new Ingest({
-    db: o.db, mqtt: o.mqtt, muni: o.muni, logger, clock,
-    onChange: (ids, residents) => { live.touch(ids); live.arrived(residents); },
+    db: o.db,
+    mqtt: o.mqtt,
+    muni: o.muni,
+    logger,
+    clock,
+    onChange: (ids, residents) => {
+      live.touch(ids);
+      live.arrived(residents);
+    },
   });
   const bindings = new BindingService({
-    db: o.db, muni: o.muni, logger, clock, verifier: o.verifier, links: o.authorityLinks,
-    nonceTtlMs: (o.bindNonceTtlS ?? 300) * 1000, watchEveryMs: (o.revocationCheckS ?? 3600) * 1000, watchBatch: o.revocationBatch ?? 200,
+    db: o.db,
+    muni: o.muni,
+    logger,
+    clock,
+    verifier: o.verifier,
+    links: o.authorityLinks,
+    nonceTtlMs: (o.bindNonceTtlS ?? 300) * 1000,
+    watchEveryMs: (o.revocationCheckS ?? 3600) * 1000,
+    watchBatch: o.revocationBatch ?? 200,
     onChange: () => live.touchActive(),
   });
   const ctx: ConsoleContext = {
-    db: o.db, muni: o.muni, clock, logger, alerts, ingest, live, bindings, credentials: o.credentials, verifier: o.verifier,
+    db: o.db,
+    muni: o.muni,
+    clock,
+    logger,
+    alerts,
+    ingest,
+    live,
+    bindings,
+    credentials: o.credentials,
+    verifier: o.verifier,
     settings: {
-      sessionTtlMs: (o.sessionTtlS ?? 43_200) * 1000, rescueAfterMs: (o.rescueAfterS ?? 900) * 1000, secureCookie: !!o.tls,
+      sessionTtlMs: (o.sessionTtlS ?? 43_200) * 1000,
+      rescueAfterMs: (o.rescueAfterS ?? 900) * 1000,
+      secureCookie: !!o.tls,
       rosterWindowMs: (o.rosterWindowDays ?? 7) * 86_400_000,
     },
   };
 
-  const app = await createHttpServer({
-    name: 'municipal-console', logger, tls: o.tls, bodyLimit: 8 * 1024 * 1024,
+  const app = (await createHttpServer({
+    name: 'municipal-console',
+    logger,
+    tls: o.tls,
+    bodyLimit: 8 * 1024 * 1024,
     ready: async () => o.mqtt.connected && (await o.db.query('SELECT 1')).rowCount === 1,
-  }) as ConsoleApp;
+  })) as ConsoleApp;
   app.decorate('kz', ctx);
   await app.register(cookie);
   await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitRefusal });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Kizuna municipal console API', version: '1', description: 'Residents, TVs, shelters, alerts, publishing, receipts and live status. Staff log in with POST /api/session.' },
+      info: {
+        title: 'Kizuna municipal console API',
+        version: '1',
+        description:
+          'Residents, TVs, shelters, alerts, publishing, receipts and live status. Staff log in with POST /api/session.',
+      },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'kz_console_session' },
-          basic: { type: 'http', scheme: 'basic', description: "a TV's or shelter terminal's own broker username and password" },
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'kz_console_session' },
+          basic: {
+            type: 'http',
+            scheme: 'basic',
+            description: "a TV's or shelter terminal's own broker username and password",
+          },
         },
       },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.addContentTypeParser(['application/xml', 'text/xml', 'application/cap+xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['application/xml', 'text/xml', 'application/cap+xml'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
 
   await app.register(async (a) => sessionRoutes(a, ctx));
   await app.register(async (a) => registerRoutes(a, ctx));
@@ -145,13 +210,21 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await ingest.start();
   const tickMs = (o.tickS ?? 5) * 1000;
   let ticking = false;
-  const timer = tickMs > 0 ? setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    alerts.tick().catch((e) => logger.error({ err: e }, 'alert timer pass failed'))
-      .then(() => bindings.watch()).catch((e) => logger.error({ err: e }, 'revocation watch pass failed'))
-      .finally(() => { ticking = false; });
-  }, tickMs) : null;
+  const timer =
+    tickMs > 0
+      ? setInterval(() => {
+          if (ticking) return;
+          ticking = true;
+          alerts
+            .tick()
+            .catch((e) => logger.error({ err: e }, 'alert timer pass failed'))
+            .then(() => bindings.watch())
+            .catch((e) => logger.error({ err: e }, 'revocation watch pass failed'))
+            .finally(() => {
+              ticking = false;
+            });
+        }, tickMs)
+      : null;
   timer?.unref();
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
@@ -161,7 +234,11 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   return app;
 }
 
-export interface StartedConsole { url: string; app: ConsoleApp; close(): Promise<void> }
+export interface StartedConsole {
+  url: string;
+  app: ConsoleApp;
+  close(): Promise<void>;
+}
 
 /** Listen (default 127.0.0.1:18800) and return the URL and a close function. */
 export async function startConsole(o: ConsoleOptions & { host?: string; port?: number }): Promise<StartedConsole> {

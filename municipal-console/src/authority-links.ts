@@ -15,10 +15,19 @@ export interface AuthorityLinks {
 
 /** In-process links from a jpki Authority (the embedded default and the tests). */
 export function inProcessAuthorityLinks(authority: {
-  linkedAuthSerial(s: string): string | null; renewedTo(s: string): string | null; certificate(s: string): Uint8Array;
+  linkedAuthSerial(s: string): string | null;
+  renewedTo(s: string): string | null;
+  certificate(s: string): Uint8Array;
 }): AuthorityLinks {
   // the authority throws for a serial it never issued: that is "no link", not an outage
-  const known = <T>(f: () => T): T | null => { try { return f(); } catch (e) { if ((e as { code?: string }).code === 'KZ_JPKI_CERT_UNKNOWN') return null; throw e; } };
+  const known = <T>(f: () => T): T | null => {
+    try {
+      return f();
+    } catch (e) {
+      if ((e as { code?: string }).code === 'KZ_JPKI_CERT_UNKNOWN') return null;
+      throw e;
+    }
+  };
   return {
     authSerialOf: (s) => known(() => authority.linkedAuthSerial(s)),
     renewedTo: (s) => known(() => authority.renewedTo(s)),
@@ -35,7 +44,9 @@ export function httpAuthorityLinks(authorityUrl: string, timeoutMs = 5000): Auth
     return (await res.json()) as T;
   };
   return {
-    authSerialOf: async (s) => (await get<{ authSerial: string }>(`/links/auth/${encodeURIComponent(s)}`))?.authSerial ?? null,
-    renewedTo: async (s) => (await get<{ renewedTo: string | null }>(`/links/renewal/${encodeURIComponent(s)}`))?.renewedTo ?? null,
+    authSerialOf: async (s) =>
+      (await get<{ authSerial: string }>(`/links/auth/${encodeURIComponent(s)}`))?.authSerial ?? null,
+    renewedTo: async (s) =>
+      (await get<{ renewedTo: string | null }>(`/links/renewal/${encodeURIComponent(s)}`))?.renewedTo ?? null,
   };
 }

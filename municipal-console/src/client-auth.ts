@@ -13,7 +13,9 @@ export type TvIdentity = Extract<BrokerIdentity, { kind: 'tv' }>;
 export type TerminalIdentity = Extract<BrokerIdentity, { kind: 'terminal' }>;
 
 declare module 'fastify' {
-  interface FastifyRequest { client?: BrokerIdentity }
+  interface FastifyRequest {
+    client?: BrokerIdentity;
+  }
 }
 
 const REALM = 'Basic realm="kizuna-console", charset="UTF-8"';
@@ -38,7 +40,10 @@ async function clientIdentity(ctx: ConsoleContext, req: FastifyRequest, reply: F
   if (!identity) {
     reply.header('www-authenticate', REALM);
     // the username is ours (an id, not personal data); the password is never logged
-    ctx.logger.warn({ username: creds.username.slice(0, 100), route: req.routeOptions.url }, 'device authentication refused');
+    ctx.logger.warn(
+      { username: creds.username.slice(0, 100), route: req.routeOptions.url },
+      'device authentication refused',
+    );
     throw consoleErrors.KZ_CONSOLE_CLIENT_AUTH('unknown username, wrong password, or revoked credentials');
   }
   return identity;
@@ -48,7 +53,10 @@ async function clientIdentity(ctx: ConsoleContext, req: FastifyRequest, reply: F
 export function requireTv(ctx: ConsoleContext) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const id = await clientIdentity(ctx, req, reply);
-    if (id.kind !== 'tv' || id.muni !== ctx.muni) throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(`a ${id.kind} identity cannot use the TV binding API of municipality ${ctx.muni}`);
+    if (id.kind !== 'tv' || id.muni !== ctx.muni)
+      throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(
+        `a ${id.kind} identity cannot use the TV binding API of municipality ${ctx.muni}`,
+      );
     req.client = id;
   };
 }
@@ -58,8 +66,14 @@ export function requireTerminal(ctx: ConsoleContext) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const id = await clientIdentity(ctx, req, reply);
     const shelter = (req.params as { id?: string }).id;
-    if (id.kind !== 'terminal' || id.muni !== ctx.muni) throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(`a ${id.kind} identity cannot read shelter rosters of municipality ${ctx.muni}`);
-    if (id.shelter !== shelter) throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(`a terminal of shelter ${id.shelter} cannot read the roster of ${shelter}`);
+    if (id.kind !== 'terminal' || id.muni !== ctx.muni)
+      throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(
+        `a ${id.kind} identity cannot read shelter rosters of municipality ${ctx.muni}`,
+      );
+    if (id.shelter !== shelter)
+      throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(
+        `a terminal of shelter ${id.shelter} cannot read the roster of ${shelter}`,
+      );
     req.client = id;
   };
 }

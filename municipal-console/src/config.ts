@@ -4,30 +4,107 @@ import { loadConfig } from '@kizuna/core';
 
 export const ConsoleConfigSchema = Type.Object({
   KZ_CONSOLE_HOST: Type.String({ default: '127.0.0.1', description: 'Address to listen on' }),
-  KZ_CONSOLE_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 18800, description: 'HTTP port (0 picks a free one)' }),
-  KZ_CONSOLE_MUNI: Type.String({ pattern: '^\\d{6}$', default: '999997', description: "The municipality's local-government code (6 digits with check digit)" }),
-  KZ_CONSOLE_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL; unset uses embedded PGlite' })),
-  KZ_CONSOLE_DATA_DIR: Type.String({ default: '.data/console', description: "PGlite data directory ('memory' keeps nothing)" }),
-  KZ_CONSOLE_MQTT_URL: Type.String({ default: 'mqtt://127.0.0.1:18830', description: 'MQTT broker URL (mqtt:// or mqtts://)' }),
-  KZ_CONSOLE_MQTT_USERNAME: Type.String({ default: 'muni-999997', description: "The municipal service's broker username (also its client id)" }),
+  KZ_CONSOLE_PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 18800,
+    description: 'HTTP port (0 picks a free one)',
+  }),
+  KZ_CONSOLE_MUNI: Type.String({
+    pattern: '^\\d{6}$',
+    default: '999997',
+    description: "The municipality's local-government code (6 digits with check digit)",
+  }),
+  KZ_CONSOLE_DATABASE_URL: Type.Optional(
+    Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL; unset uses embedded PGlite' }),
+  ),
+  KZ_CONSOLE_DATA_DIR: Type.String({
+    default: '.data/console',
+    description: "PGlite data directory ('memory' keeps nothing)",
+  }),
+  KZ_CONSOLE_MQTT_URL: Type.String({
+    default: 'mqtt://127.0.0.1:18830',
+    description: 'MQTT broker URL (mqtt:// or mqtts://)',
+  }),
+  KZ_CONSOLE_MQTT_USERNAME: Type.String({
+    default: 'muni-999997',
+    description: "The municipal service's broker username (also its client id)",
+  }),
   KZ_CONSOLE_MQTT_PASSWORD: Type.Optional(Type.String({ description: "The municipal service's broker password" })),
-  KZ_CONSOLE_RESEND_AFTER_S: Type.Integer({ minimum: 1, default: 30, description: 'Seconds a TV has to confirm delivery before the alert is sent to it again' }),
-  KZ_CONSOLE_TICK_S: Type.Integer({ minimum: 1, default: 5, description: 'Seconds between passes of the re-sender and expiry timer' }),
-  KZ_CONSOLE_RESCUE_AFTER_S: Type.Integer({ minimum: 0, default: 900, description: 'Seconds after an alert before people needing help who have not answered join the rescue list' }),
-  KZ_CONSOLE_SESSION_TTL_S: Type.Integer({ minimum: 60, default: 43_200, description: 'Staff session lifetime, seconds' }),
-  KZ_CONSOLE_LIVE_THROTTLE_MS: Type.Integer({ minimum: 50, default: 500, description: 'Minimum milliseconds between live status updates of one alert' }),
-  KZ_CONSOLE_ADMIN_USERNAME: Type.Optional(Type.String({ description: 'First administrator, created at start if there is no staff yet' })),
-  KZ_CONSOLE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, description: "First administrator's password (≥ 10 characters)" })),
-  KZ_CONSOLE_AUTHORITY_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Certificate authority (trust anchors, OCSP, sign→auth and renewal links); unset disables card binding' })),
-  KZ_CONSOLE_CREDENTIALS_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: "PostgreSQL of the broker's credential store; unset disables device credentials and the TV/terminal login (binding, rosters)" })),
-  KZ_CONSOLE_BIND_NONCE_TTL_S: Type.Integer({ minimum: 30, default: 300, description: 'Seconds a binding nonce stays usable' }),
-  KZ_CONSOLE_REVOCATION_CHECK_S: Type.Integer({ minimum: 0, default: 3600, description: "Seconds between two revocation-status checks of one bound card" }),
-  KZ_CONSOLE_REVOCATION_BATCH: Type.Integer({ minimum: 1, default: 200, description: 'Bound cards checked per timer pass' }),
-  KZ_CONSOLE_ROSTER_WINDOW_DAYS: Type.Integer({ minimum: 1, default: 7, description: "Days of check-ins that keep people (and events) on a shelter's roster" }),
-  KZ_CONSOLE_TLS_CERT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate chain: the console serves HTTPS' })),
-  KZ_CONSOLE_TLS_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of KZ_CONSOLE_TLS_CERT_FILE' })),
+  KZ_CONSOLE_RESEND_AFTER_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'Seconds a TV has to confirm delivery before the alert is sent to it again',
+  }),
+  KZ_CONSOLE_TICK_S: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'Seconds between passes of the re-sender and expiry timer',
+  }),
+  KZ_CONSOLE_RESCUE_AFTER_S: Type.Integer({
+    minimum: 0,
+    default: 900,
+    description: 'Seconds after an alert before people needing help who have not answered join the rescue list',
+  }),
+  KZ_CONSOLE_SESSION_TTL_S: Type.Integer({
+    minimum: 60,
+    default: 43_200,
+    description: 'Staff session lifetime, seconds',
+  }),
+  KZ_CONSOLE_LIVE_THROTTLE_MS: Type.Integer({
+    minimum: 50,
+    default: 500,
+    description: 'Minimum milliseconds between live status updates of one alert',
+  }),
+  KZ_CONSOLE_ADMIN_USERNAME: Type.Optional(
+    Type.String({ description: 'First administrator, created at start if there is no staff yet' }),
+  ),
+  KZ_CONSOLE_ADMIN_PASSWORD: Type.Optional(
+    Type.String({ minLength: 10, description: "First administrator's password (≥ 10 characters)" }),
+  ),
+  KZ_CONSOLE_AUTHORITY_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'Certificate authority (trust anchors, OCSP, sign→auth and renewal links); unset disables card binding',
+    }),
+  ),
+  KZ_CONSOLE_CREDENTIALS_DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description:
+        "PostgreSQL of the broker's credential store; unset disables device credentials and the TV/terminal login (binding, rosters)",
+    }),
+  ),
+  KZ_CONSOLE_BIND_NONCE_TTL_S: Type.Integer({
+    minimum: 30,
+    default: 300,
+    description: 'Seconds a binding nonce stays usable',
+  }),
+  KZ_CONSOLE_REVOCATION_CHECK_S: Type.Integer({
+    minimum: 0,
+    default: 3600,
+    description: 'Seconds between two revocation-status checks of one bound card',
+  }),
+  KZ_CONSOLE_REVOCATION_BATCH: Type.Integer({
+    minimum: 1,
+    default: 200,
+    description: 'Bound cards checked per timer pass',
+  }),
+  KZ_CONSOLE_ROSTER_WINDOW_DAYS: Type.Integer({
+    minimum: 1,
+    default: 7,
+    description: "Days of check-ins that keep people (and events) on a shelter's roster",
+  }),
+  KZ_CONSOLE_TLS_CERT_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM certificate chain: the console serves HTTPS' }),
+  ),
+  KZ_CONSOLE_TLS_KEY_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM private key of KZ_CONSOLE_TLS_CERT_FILE' }),
+  ),
   KZ_CONSOLE_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 
 export type ConsoleConfig = ReturnType<typeof loadConsoleConfig>;
-export const loadConsoleConfig = (env: Record<string, string | undefined> = process.env) => loadConfig(ConsoleConfigSchema, env);
+export const loadConsoleConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(ConsoleConfigSchema, env);

@@ -11,8 +11,14 @@ import { consoleErrors } from './errors.ts';
 import { hasRole, sessionStaff, type Role, type StaffMember } from './staff.ts';
 
 export interface ConsoleContext {
-  db: Db; muni: string; clock: Clock; logger: Logger;
-  alerts: AlertService; ingest: Ingest; live: LiveHub; bindings: BindingService;
+  db: Db;
+  muni: string;
+  clock: Clock;
+  logger: Logger;
+  alerts: AlertService;
+  ingest: Ingest;
+  live: LiveHub;
+  bindings: BindingService;
   /** The broker's credential store: device and terminal credentials, and their HTTP Basic login here. */
   credentials?: CredentialStore | undefined;
   /** jpki's fail-closed verifier, when configured: card binding and staff card login. */
@@ -23,7 +29,9 @@ export interface ConsoleContext {
 export const SESSION_COOKIE = 'kz_console_session';
 
 declare module 'fastify' {
-  interface FastifyRequest { staff?: StaffMember }
+  interface FastifyRequest {
+    staff?: StaffMember;
+  }
 }
 
 export function tokenOf(req: FastifyRequest): string | undefined {
@@ -36,7 +44,10 @@ export function tokenOf(req: FastifyRequest): string | undefined {
 export function requireRole(ctx: ConsoleContext, role: Role) {
   return async (req: FastifyRequest) => {
     const token = tokenOf(req);
-    if (!token) throw consoleErrors.KZ_CONSOLE_SESSION_EXPIRED('no session token (Authorization: Bearer … or the session cookie)');
+    if (!token)
+      throw consoleErrors.KZ_CONSOLE_SESSION_EXPIRED(
+        'no session token (Authorization: Bearer … or the session cookie)',
+      );
     const staff = await sessionStaff(ctx.db, token, ctx.clock.now());
     if (!hasRole(staff, role)) throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED(`needs the ${role} role`);
     req.staff = staff;

@@ -15,8 +15,15 @@ import type { Language } from '@kizuna/contract';
  * bytes it published (their strings die young; megabytes of two-byte JSON kept alive until the rows
  * are written were copied by every young-generation GC meanwhile).
  */
-export interface DeliveryRow { device_id: string; zone_id: string; payload: string | Buffer }
-export interface JournalChunk { deliveries: DeliveryRow[]; recipients: RecipientRow[] }
+export interface DeliveryRow {
+  device_id: string;
+  zone_id: string;
+  payload: string | Buffer;
+}
+export interface JournalChunk {
+  deliveries: DeliveryRow[];
+  recipients: RecipientRow[];
+}
 
 /** Between a column's values (also the separator of the SQL-side split, see alerts.ts). */
 export const FIELD_SEP = '\u001e';
@@ -29,7 +36,10 @@ const COLUMN_SEP = '\u001d';
  */
 export function joinField(values: readonly string[]): string {
   for (const v of values) {
-    if (v.includes(FIELD_SEP) || v.includes(COLUMN_SEP)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`a fan-out value holds a separator (U+001E or U+001D): ${JSON.stringify(v.slice(0, 40))}`);
+    if (v.includes(FIELD_SEP) || v.includes(COLUMN_SEP))
+      throw consoleErrors.KZ_CONSOLE_BAD_ID(
+        `a fan-out value holds a separator (U+001E or U+001D): ${JSON.stringify(v.slice(0, 40))}`,
+      );
   }
   return values.join(FIELD_SEP);
 }
@@ -56,18 +66,34 @@ export class PayloadWriter {
   private at = 0;
   private readonly spans: number[] = [];
   private open = -1;
-  constructor(sizeHint = 0) { this.buf = Buffer.allocUnsafeSlow(Math.max(1024, sizeHint)); }
+  constructor(sizeHint = 0) {
+    this.buf = Buffer.allocUnsafeSlow(Math.max(1024, sizeHint));
+  }
   /** Bytes written so far, separators included. */
-  get size(): number { return this.at; }
+  get size(): number {
+    return this.at;
+  }
   begin(): void {
     if (this.spans.length > 0) this.byte(SEP_BYTE);
     this.open = this.at;
   }
-  end(): void { this.spans.push(this.open, this.at); }
+  end(): void {
+    this.spans.push(this.open, this.at);
+  }
   /** UTF-8 takes at most 3 bytes per UTF-16 unit. */
-  str(s: string): void { this.room(s.length * 3); this.at += this.buf.write(s, this.at, 'utf8'); }
-  bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.at); this.at += b.length; }
-  byte(x: number): void { this.room(1); this.buf[this.at++] = x; }
+  str(s: string): void {
+    this.room(s.length * 3);
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+  byte(x: number): void {
+    this.room(1);
+    this.buf[this.at++] = x;
+  }
   payloads(): Buffer[] {
     const out: Buffer[] = [];
     for (let i = 0; i < this.spans.length; i += 2) out.push(this.buf.subarray(this.spans[i]!, this.spans[i + 1]!));
@@ -96,7 +122,8 @@ function adjacentRun(values: readonly Buffer[]): Buffer | null {
     end = v.byteOffset + v.length;
   }
   const run = Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
-  for (let i = 1; i < values.length; i++) if (run[values[i]!.byteOffset - first.byteOffset - 1] !== SEP_BYTE) return null;
+  for (let i = 1; i < values.length; i++)
+    if (run[values[i]!.byteOffset - first.byteOffset - 1] !== SEP_BYTE) return null;
   return run;
 }
 
@@ -105,7 +132,10 @@ function joinBytes(values: readonly Buffer[]): Buffer {
   const run = adjacentRun(values);
   if (run) return run;
   const parts: Buffer[] = [];
-  values.forEach((b, i) => { if (i > 0) parts.push(FIELD_SEP_BYTES); parts.push(b); });
+  values.forEach((b, i) => {
+    if (i > 0) parts.push(FIELD_SEP_BYTES);
+    parts.push(b);
+  });
   return Buffer.concat(parts);
 }
 const FIELD_SEP_BYTES = Buffer.from(FIELD_SEP, 'utf8');
@@ -116,15 +146,26 @@ const FIELD_SEP_BYTES = Buffer.from(FIELD_SEP, 'utf8');
  * the deflate itself.
  */
 export function packChunk(c: JournalChunk): Buffer {
-  const d = c.deliveries; const r = c.recipients;
-  const before = [joinField(d.map((x) => x.device_id)), joinField(d.map((x) => x.zone_id))].join(COLUMN_SEP) + COLUMN_SEP;
-  const after = COLUMN_SEP + [
-    joinField(r.map((x) => x.residentId)), joinField(r.map((x) => x.ref)), joinField(r.map((x) => x.deviceId)), joinField(r.map((x) => x.zoneId)),
-    r.map((x) => (x.needsHelp ? 't' : 'f')).join(''), r.map((x) => (x.leaveNow ? 't' : 'f')).join(''),
-    joinField(r.map((x) => x.language)), joinField(r.map((x) => x.shelterId ?? '')),
-  ].join(COLUMN_SEP);
+  const d = c.deliveries;
+  const r = c.recipients;
+  const before =
+    [joinField(d.map((x) => x.device_id)), joinField(d.map((x) => x.zone_id))].join(COLUMN_SEP) + COLUMN_SEP;
+  const after =
+    COLUMN_SEP +
+    [
+      joinField(r.map((x) => x.residentId)),
+      joinField(r.map((x) => x.ref)),
+      joinField(r.map((x) => x.deviceId)),
+      joinField(r.map((x) => x.zoneId)),
+      r.map((x) => (x.needsHelp ? 't' : 'f')).join(''),
+      r.map((x) => (x.leaveNow ? 't' : 'f')).join(''),
+      joinField(r.map((x) => x.language)),
+      joinField(r.map((x) => x.shelterId ?? '')),
+    ].join(COLUMN_SEP);
   // the payloads column: JSON texts joined by U+001E (see joinJson), as bytes
-  const payloads = joinBytes(d.map((x) => (typeof x.payload === 'string' ? Buffer.from(x.payload, 'utf8') : x.payload)));
+  const payloads = joinBytes(
+    d.map((x) => (typeof x.payload === 'string' ? Buffer.from(x.payload, 'utf8') : x.payload)),
+  );
   // level 1, on this thread: a chunk's payloads repeat most of their bytes, so this is a few ms per
   // 4,000 TVs; on libuv's pool it waited behind the broker and the TVs for the machine's cores
   return deflateSync(Buffer.concat([Buffer.from(before, 'utf8'), payloads, Buffer.from(after, 'utf8')]), { level: 1 });
@@ -134,19 +175,45 @@ export function unpackChunk(body: Uint8Array, tvs: number): JournalChunk {
   const cols = inflateSync(body).toString('utf8').split(COLUMN_SEP);
   if (cols.length !== 11) throw new Error(`fan-out journal chunk has ${cols.length} columns, expected 11`);
   const split = (s: string) => (s === '' ? [] : s.split(FIELD_SEP));
-  const [devices, zones, payloads, residents, refs, rdevices, rzones, help, leave, langs, shelters] = cols as [string, string, string, string, string, string, string, string, string, string, string];
-  const dv = split(devices); const zv = split(zones); const pv = split(payloads);
-  if (dv.length !== tvs || zv.length !== tvs || pv.length !== tvs) throw new Error(`fan-out journal chunk: ${dv.length}/${zv.length}/${pv.length} TV values, expected ${tvs}`);
-  const rv = split(residents); const n = rv.length;
-  const refv = split(refs); const rdv = split(rdevices); const rzv = split(rzones); const lv = split(langs);
+  const [devices, zones, payloads, residents, refs, rdevices, rzones, help, leave, langs, shelters] = cols as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const dv = split(devices);
+  const zv = split(zones);
+  const pv = split(payloads);
+  if (dv.length !== tvs || zv.length !== tvs || pv.length !== tvs)
+    throw new Error(`fan-out journal chunk: ${dv.length}/${zv.length}/${pv.length} TV values, expected ${tvs}`);
+  const rv = split(residents);
+  const n = rv.length;
+  const refv = split(refs);
+  const rdv = split(rdevices);
+  const rzv = split(rzones);
+  const lv = split(langs);
   // one value per resident, '' meaning no shelter: a lone '' is one value here
   const sv = n === 0 ? [] : shelters.split(FIELD_SEP);
-  if ([refv, rdv, rzv, lv, sv].some((a) => a.length !== n) || help.length !== n || leave.length !== n) throw new Error('fan-out journal chunk: resident columns of unequal length');
+  if ([refv, rdv, rzv, lv, sv].some((a) => a.length !== n) || help.length !== n || leave.length !== n)
+    throw new Error('fan-out journal chunk: resident columns of unequal length');
   return {
     deliveries: dv.map((device_id, i) => ({ device_id, zone_id: zv[i]!, payload: pv[i]! })),
     recipients: rv.map((residentId, i) => ({
-      residentId, ref: refv[i]!, deviceId: rdv[i]!, zoneId: rzv[i]!, needsHelp: help[i] === 't', leaveNow: leave[i] === 't',
-      language: lv[i]! as Language, shelterId: sv[i] === '' ? null : sv[i]!,
+      residentId,
+      ref: refv[i]!,
+      deviceId: rdv[i]!,
+      zoneId: rzv[i]!,
+      needsHelp: help[i] === 't',
+      leaveNow: leave[i] === 't',
+      language: lv[i]! as Language,
+      shelterId: sv[i] === '' ? null : sv[i]!,
     })),
   };
 }

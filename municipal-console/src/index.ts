@@ -1,7 +1,29 @@
-export { buildConsoleApp, startConsole, migrateConsole, MIGRATIONS_DIR, type ConsoleOptions, type ConsoleApp, type StartedConsole } from './app.ts';
+export {
+  buildConsoleApp,
+  startConsole,
+  migrateConsole,
+  MIGRATIONS_DIR,
+  type ConsoleOptions,
+  type ConsoleApp,
+  type StartedConsole,
+} from './app.ts';
 export { AlertService, systemClock, type Clock, type AlertView, type AlertState, type RevisionView } from './alerts.ts';
-export { addZone, listZones, seedResidents, addShelter, listShelters, setShelterState, registerDevice, bindResidentToDevice,
-  endBindings, type ZoneInput, type ResidentInput, type ShelterInput, type DeviceInput, type BindingInput } from './register.ts';
+export {
+  addZone,
+  listZones,
+  seedResidents,
+  addShelter,
+  listShelters,
+  setShelterState,
+  registerDevice,
+  bindResidentToDevice,
+  endBindings,
+  type ZoneInput,
+  type ResidentInput,
+  type ShelterInput,
+  type DeviceInput,
+  type BindingInput,
+} from './register.ts';
 export { createStaff, login, ROLES, type Role, type StaffMember } from './staff.ts';
 export { verifyAuditChain, readAudit } from './audit.ts';
 export { alertStatus, rescueList, type AlertStatusView, type RescueRow } from './status.ts';

@@ -23,29 +23,61 @@
  */
 import type { MqttClient, IPublishPacket } from 'mqtt';
 import type { Db, Logger, Queryable } from '@kizuna/core';
-import { MessageError, ReceiptSchema, ShelterEventSchema, decodeMessage, parseTopic, topics, type Receipt, type ShelterEvent } from '@kizuna/contract';
+import {
+  MessageError,
+  ReceiptSchema,
+  ShelterEventSchema,
+  decodeMessage,
+  parseTopic,
+  topics,
+  type Receipt,
+  type ShelterEvent,
+} from '@kizuna/contract';
 import type { Clock } from './alerts.ts';
 import { HOLD_PUBACK, sendPuback } from './mqtt-park.ts';
 
 /** Sends one message's PUBACK once its write has committed (a no-op after a reconnect). */
 type Ack = () => void;
-interface QueuedReceipt { device: string; r: Receipt; receivedAt: Date; ack: Ack }
+interface QueuedReceipt {
+  device: string;
+  r: Receipt;
+  receivedAt: Date;
+  ack: Ack;
+}
 /** `fail` set: written for the broker's hook, which is told of a failure rather than retried. */
-interface QueuedEvent { shelter: string; terminal: string; e: ShelterEvent; receivedAt: Date; ack: Ack; fail?: (e: Error) => void }
+interface QueuedEvent {
+  shelter: string;
+  terminal: string;
+  e: ShelterEvent;
+  receivedAt: Date;
+  ack: Ack;
+  fail?: (e: Error) => void;
+}
 
 /** The part of aedes (1.x) the hook needs: `authorizePublish` runs last before the PUBACK. */
 export interface AckHoldingBroker {
-  authorizePublish(client: never, packet: { topic: string; payload: Buffer | string; qos: number }, callback: (error?: Error | null) => void): void;
+  authorizePublish(
+    client: never,
+    packet: { topic: string; payload: Buffer | string; qos: number },
+    callback: (error?: Error | null) => void,
+  ): void;
 }
 
-export interface IngestStats { receipts: number; checkins: number; rejected: number; writeFailures: number }
+export interface IngestStats {
+  receipts: number;
+  checkins: number;
+  rejected: number;
+  writeFailures: number;
+}
 
 const noop = () => undefined;
 
 /** The alerts among these receipts' whose fan-out journal is not yet written out as rows (migration 008). */
 async function alertsFanningOut(q: Queryable, receipts: readonly QueuedReceipt[]): Promise<Set<string>> {
-  const { rows } = await q.query<{ alert_id: string }>('SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
-    [[...new Set(receipts.map((x) => x.r.alertId))]]);
+  const { rows } = await q.query<{ alert_id: string }>(
+    'SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
+    [[...new Set(receipts.map((x) => x.r.alertId))]],
+  );
   return new Set(rows.map((r) => r.alert_id));
 }
 /** How soon a receipt that overtook its alert's fan-out rows is tried again. */
@@ -71,27 +103,39 @@ export class Ingest {
   /** Events the broker's hook wrote: their copy from the subscription is acknowledged without a second write. */
   private readonly prewritten = new Set<string>();
 
-  constructor(private readonly o: {
-    db: Db; mqtt: MqttClient; muni: string; logger: Logger; clock: Clock;
-    /**
-     * After a commit: the alerts whose receipts or answers changed, and the residents named by
-     * shelter events newly stored (their arrival may have changed; an undo names the person of
-     * the check-in it undoes).
-     */
-    onChange: (alertIds: string[], residents: string[]) => void;
-    /** Wait before a write starts, ms (default 0: the next turn of the event loop; messages arriving meanwhile join the batch). */
-    batchDelayMs?: number;
-    /** Most messages in one transaction (default 2,000). */
-    maxBatch?: number;
-    /** Messages held unwritten before the client stops reading from the broker (default 20,000). */
-    maxQueued?: number;
-  }) {}
+  constructor(
+    private readonly o: {
+      db: Db;
+      mqtt: MqttClient;
+      muni: string;
+      logger: Logger;
+      clock: Clock;
+      /**
+       * After a commit: the alerts whose receipts or answers changed, and the residents named by
+       * shelter events newly stored (their arrival may have changed; an undo names the person of
+       * the check-in it undoes).
+       */
+      onChange: (alertIds: string[], residents: string[]) => void;
+      /** Wait before a write starts, ms (default 0: the next turn of the event loop; messages arriving meanwhile join the batch). */
+      batchDelayMs?: number;
+      /** Most messages in one transaction (default 2,000). */
+      maxBatch?: number;
+      /** Messages held unwritten before the client stops reading from the broker (default 20,000). */
+      maxQueued?: number;
+    },
+  ) {}
 
-  get queued(): number { return this.receipts.length + this.events.length; }
+  get queued(): number {
+    return this.receipts.length + this.events.length;
+  }
   /** Receipts waiting for their alert's fan-out rows (see `waiting`). */
-  get waitingForFanout(): number { return this.waiting.length; }
+  get waitingForFanout(): number {
+    return this.waiting.length;
+  }
   /** The same, for one alert. */
-  waitingFor(alertId: string): number { return this.waiting.filter((x) => x.r.alertId === alertId).length; }
+  waitingFor(alertId: string): number {
+    return this.waiting.filter((x) => x.r.alertId === alertId).length;
+  }
 
   async start(): Promise<void> {
     const client = this.o.mqtt;
@@ -121,23 +165,35 @@ export class Ingest {
     const receivedAt = this.o.clock.now();
     try {
       if (t.kind === 'tv-receipt') {
-        this.receipts.push({ device: t.device, r: decodeMessage(ReceiptSchema, packet.payload as Buffer, 'receipt'), receivedAt, ack: this.ackFor(packet) });
+        this.receipts.push({
+          device: t.device,
+          r: decodeMessage(ReceiptSchema, packet.payload as Buffer, 'receipt'),
+          receivedAt,
+          ack: this.ackFor(packet),
+        });
       } else if (t.kind === 'shelter-event') {
         const e = decodeMessage(ShelterEventSchema, packet.payload as Buffer, 'shelter-event');
-        if (this.prewritten.delete(e.eventId)) { callback(); return; } // stored before the terminal's PUBACK
+        if (this.prewritten.delete(e.eventId)) {
+          callback();
+          return;
+        } // stored before the terminal's PUBACK
         this.events.push({ shelter: t.shelter, terminal: t.terminal, e, receivedAt, ack: this.ackFor(packet) });
       }
     } catch (e) {
       this.stats.rejected += 1;
       // the topic names the device, never a person; the payload is not logged. Acknowledged:
       // a re-delivery of the same bytes would be refused again.
-      this.o.logger.warn({ topic: packet.topic, code: (e as MessageError).code, problems: (e as MessageError).problems }, 'invalid message ignored');
+      this.o.logger.warn(
+        { topic: packet.topic, code: (e as MessageError).code, problems: (e as MessageError).problems },
+        'invalid message ignored',
+      );
       callback();
       return;
     }
     // QoS 0 has no PUBACK; QoS 1's is sent by ackFor after the commit
     const go = () => callback(packet.qos === 1 ? HOLD_PUBACK : undefined);
-    if (this.queued >= (this.o.maxQueued ?? 20_000)) this.parked.push(go); else go();
+    if (this.queued >= (this.o.maxQueued ?? 20_000)) this.parked.push(go);
+    else go();
     if (this.queued >= (this.o.maxBatch ?? 2_000)) void this.flush();
     else this.schedule(this.o.batchDelayMs ?? 0);
   }
@@ -151,15 +207,39 @@ export class Ingest {
     const original = broker.authorizePublish;
     const hook: AckHoldingBroker['authorizePublish'] = (client, packet, callback) => {
       original.call(broker, client, packet, (err) => {
-        if (err) { callback(err); return; }
+        if (err) {
+          callback(err);
+          return;
+        }
         const t = parseTopic(packet.topic);
-        if (packet.qos !== 1 || !t || t.kind !== 'shelter-event' || t.muni !== this.o.muni) { callback(null); return; }
+        if (packet.qos !== 1 || !t || t.kind !== 'shelter-event' || t.muni !== this.o.muni) {
+          callback(null);
+          return;
+        }
         let e: ShelterEvent;
-        try { e = decodeMessage(ShelterEventSchema, typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload, 'shelter-event'); } catch { callback(null); return; }
-        if (this.stopped) { callback(new Error('the console is stopping: not written, not acknowledged')); return; }
+        try {
+          e = decodeMessage(
+            ShelterEventSchema,
+            typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+            'shelter-event',
+          );
+        } catch {
+          callback(null);
+          return;
+        }
+        if (this.stopped) {
+          callback(new Error('the console is stopping: not written, not acknowledged'));
+          return;
+        }
         this.events.push({
-          shelter: t.shelter, terminal: t.terminal, e, receivedAt: this.o.clock.now(),
-          ack: () => { this.remember(e.eventId); callback(null); },
+          shelter: t.shelter,
+          terminal: t.terminal,
+          e,
+          receivedAt: this.o.clock.now(),
+          ack: () => {
+            this.remember(e.eventId);
+            callback(null);
+          },
           fail: (x) => callback(x),
         });
         if (this.queued >= (this.o.maxBatch ?? 2_000)) void this.flush().catch(noop);
@@ -167,13 +247,19 @@ export class Ingest {
       });
     };
     broker.authorizePublish = hook;
-    return () => { if (broker.authorizePublish === hook) broker.authorizePublish = original; };
+    return () => {
+      if (broker.authorizePublish === hook) broker.authorizePublish = original;
+    };
   }
 
   private remember(eventId: string) {
     this.prewritten.add(eventId);
     // bounded: a copy the subscription never brings (another console's session) is forgotten
-    if (this.prewritten.size > 100_000) for (const id of this.prewritten) { this.prewritten.delete(id); if (this.prewritten.size <= 90_000) break; }
+    if (this.prewritten.size > 100_000)
+      for (const id of this.prewritten) {
+        this.prewritten.delete(id);
+        if (this.prewritten.size <= 90_000) break;
+      }
   }
 
   private ackFor(packet: IPublishPacket): Ack {
@@ -188,33 +274,50 @@ export class Ingest {
 
   private schedule(ms: number) {
     if (this.timer || this.running) return; // a running write flushes again when it ends
-    this.timer = setTimeout(() => { this.timer = null; void this.flush().catch(noop); }, ms);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush().catch(noop);
+    }, ms);
   }
 
   /** Write everything queued so far and acknowledge it (tests call it to wait for the writes). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.queued === 0) return;
     const max = this.o.maxBatch ?? 2_000;
     const receipts = this.receipts.splice(0, max);
     const events = this.events.splice(0, Math.max(0, max - receipts.length));
     let failed = false;
-    this.running = this.write(receipts, events).then((later) => {
-      this.retryMs = 0;
-      if (later.size) this.wait(receipts.filter((x) => later.has(x)));
-      for (const x of receipts) if (!later.has(x)) x.ack();
-      for (const x of events) x.ack();
-      for (const go of this.parked.splice(0)) go();
-    }, (e) => {
-      failed = true;
-      this.stats.writeFailures += 1;
-      this.retryMs = Math.min(5_000, Math.max(100, this.retryMs * 2));
-      this.o.logger.error({ err: e, retryInMs: this.retryMs, queued: this.queued + receipts.length + events.length }, 'writing receipts and check-ins failed; kept unacknowledged and retried');
-      // the broker's hook is told (the terminal re-sends); what came by subscription is retried
-      for (const x of events) x.fail?.(e as Error);
-      this.receipts.unshift(...receipts); this.events.unshift(...events.filter((x) => !x.fail));
-    }).finally(() => { this.running = null; });
+    this.running = this.write(receipts, events)
+      .then(
+        (later) => {
+          this.retryMs = 0;
+          if (later.size) this.wait(receipts.filter((x) => later.has(x)));
+          for (const x of receipts) if (!later.has(x)) x.ack();
+          for (const x of events) x.ack();
+          for (const go of this.parked.splice(0)) go();
+        },
+        (e) => {
+          failed = true;
+          this.stats.writeFailures += 1;
+          this.retryMs = Math.min(5_000, Math.max(100, this.retryMs * 2));
+          this.o.logger.error(
+            { err: e, retryInMs: this.retryMs, queued: this.queued + receipts.length + events.length },
+            'writing receipts and check-ins failed; kept unacknowledged and retried',
+          );
+          // the broker's hook is told (the terminal re-sends); what came by subscription is retried
+          for (const x of events) x.fail?.(e as Error);
+          this.receipts.unshift(...receipts);
+          this.events.unshift(...events.filter((x) => !x.fail));
+        },
+      )
+      .finally(() => {
+        this.running = null;
+      });
     await this.running;
     if (this.stopped) return;
     if (failed) this.schedule(this.retryMs);
@@ -229,7 +332,10 @@ export class Ingest {
 
   private waitAgain() {
     if (this.waitTimer || this.stopped || this.waiting.length === 0) return;
-    this.waitTimer = setTimeout(() => { this.waitTimer = null; void this.release().catch(() => this.waitAgain()); }, WAIT_FOR_FANOUT_MS);
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = null;
+      void this.release().catch(() => this.waitAgain());
+    }, WAIT_FOR_FANOUT_MS);
   }
 
   /**
@@ -266,26 +372,36 @@ export class Ingest {
       // an answer naming a ref this TV was not given is refused whole (it implies nothing about display either)
       const withRef = receipts.filter(({ r }) => r.ref);
       if (withRef.length) {
-        const { rows: ok } = await q.query<{ k: string }>(`
+        const { rows: ok } = await q.query<{ k: string }>(
+          `
           SELECT ar.alert_id || ' ' || ar.device_id || ' ' || ar.ref AS k FROM alert_recipients ar
           JOIN jsonb_to_recordset($1::jsonb) AS x(alert_id text, device_id text, ref text)
             ON ar.alert_id = x.alert_id AND ar.device_id = x.device_id AND ar.ref = x.ref`,
-        [JSON.stringify(withRef.map(({ device, r }) => ({ alert_id: r.alertId, device_id: device, ref: r.ref })))]);
+          [JSON.stringify(withRef.map(({ device, r }) => ({ alert_id: r.alertId, device_id: device, ref: r.ref })))],
+        );
         const valid = new Set(ok.map((x) => x.k));
         const before = receipts.length;
         receipts = receipts.filter(({ device, r }) => !r.ref || valid.has(`${r.alertId} ${device} ${r.ref}`));
         if (receipts.length < before) {
           this.stats.rejected += before - receipts.length;
-          this.o.logger.warn({ count: before - receipts.length }, 'receipts naming a recipient the TV was not sent were ignored');
+          this.o.logger.warn(
+            { count: before - receipts.length },
+            'receipts naming a recipient the TV was not sent were ignored',
+          );
         }
       }
       if (receipts.length) {
         // "displayed" and "acknowledged" imply "delivered"; a receipt for a revision never sent is ignored
         const rows = receipts.map(({ device, r, receivedAt }) => ({
-          alert_id: r.alertId, device_id: device, revision: r.revision,
-          delivered: true, displayed: r.state !== 'delivered', at: clampAt(r.at, receivedAt),
+          alert_id: r.alertId,
+          device_id: device,
+          revision: r.revision,
+          delivered: true,
+          displayed: r.state !== 'delivered',
+          at: clampAt(r.at, receivedAt),
         }));
-        const { rows: upd } = await q.query<{ alert_id: string }>(`
+        const { rows: upd } = await q.query<{ alert_id: string }>(
+          `
           WITH x AS (
             SELECT alert_id, device_id, max(revision) AS revision, bool_or(displayed) AS displayed, min(at) AS at
             FROM jsonb_to_recordset($1::jsonb) AS r(alert_id text, device_id text, revision int, delivered boolean, displayed boolean, at timestamptz)
@@ -296,13 +412,23 @@ export class Ingest {
             displayed_revision = CASE WHEN x.displayed THEN GREATEST(d.displayed_revision, LEAST(x.revision, d.revision_sent)) ELSE d.displayed_revision END,
             displayed_at = CASE WHEN x.displayed THEN COALESCE(d.displayed_at, x.at) ELSE d.displayed_at END
           FROM x WHERE d.alert_id = x.alert_id AND d.device_id = x.device_id
-          RETURNING d.alert_id`, [JSON.stringify(rows)]);
+          RETURNING d.alert_id`,
+          [JSON.stringify(rows)],
+        );
         for (const r of upd) touched.add(r.alert_id);
         // answers: the ref must be one this device was given for this alert, so a TV answers only for its own people
-        const answers = receipts.filter(({ r }) => r.state === 'acknowledged' && r.ref && r.answer)
-          .map(({ device, r, receivedAt }) => ({ alert_id: r.alertId, device_id: device, ref: r.ref, answer: r.answer, at: clampAt(r.at, receivedAt) }));
+        const answers = receipts
+          .filter(({ r }) => r.state === 'acknowledged' && r.ref && r.answer)
+          .map(({ device, r, receivedAt }) => ({
+            alert_id: r.alertId,
+            device_id: device,
+            ref: r.ref,
+            answer: r.answer,
+            at: clampAt(r.at, receivedAt),
+          }));
         if (answers.length) {
-          const { rows: ans } = await q.query<{ alert_id: string }>(`
+          const { rows: ans } = await q.query<{ alert_id: string }>(
+            `
             WITH x AS (
               SELECT DISTINCT ON (ar.alert_id, ar.resident_id) ar.alert_id, ar.resident_id, a.answer, a.at
               FROM jsonb_to_recordset($1::jsonb) AS a(alert_id text, device_id text, ref text, answer text, at timestamptz)
@@ -312,7 +438,9 @@ export class Ingest {
             SELECT alert_id, resident_id, answer, at, at FROM x
             ON CONFLICT (alert_id, resident_id) DO UPDATE SET answer = EXCLUDED.answer, answered_at = EXCLUDED.answered_at
               WHERE answers.answered_at < EXCLUDED.answered_at AND answers.answer <> EXCLUDED.answer
-            RETURNING alert_id`, [JSON.stringify(answers)]);
+            RETURNING alert_id`,
+            [JSON.stringify(answers)],
+          );
           for (const r of ans) touched.add(r.alert_id);
           if (ans.length === 0) for (const a of answers) touched.add(a.alert_id);
         }
@@ -320,14 +448,26 @@ export class Ingest {
       }
       if (events.length) {
         const rows = events.map(({ shelter, terminal, e, receivedAt }) => ({
-          event_id: e.eventId, shelter_id: shelter, terminal_id: terminal, seq: e.seq, type: e.type, at: clampAt(e.at, receivedAt),
-          roster_key: e.rosterKey ?? null, cert_serial: e.certSerial ?? null, manual: e.manual ?? null, undoes: e.undoes ?? null, to_shelter: e.toShelter ?? null,
-          check_in: e.checkIn ?? null, needs_care: e.needsCare ?? null, event: e,
+          event_id: e.eventId,
+          shelter_id: shelter,
+          terminal_id: terminal,
+          seq: e.seq,
+          type: e.type,
+          at: clampAt(e.at, receivedAt),
+          roster_key: e.rosterKey ?? null,
+          cert_serial: e.certSerial ?? null,
+          manual: e.manual ?? null,
+          undoes: e.undoes ?? null,
+          to_shelter: e.toShelter ?? null,
+          check_in: e.checkIn ?? null,
+          needs_care: e.needsCare ?? null,
+          event: e,
         }));
         // The person is resolved here, where the links live, for the whole batch at once: roster
         // key → resident, else card serial → the latest binding (two index lookups per distinct
         // serial, not a scan per row), else the check-in a hand check-out names.
-        const { rows: stored } = await q.query<{ resident_id: string | null; undoes: string | null }>(`
+        const { rows: stored } = await q.query<{ resident_id: string | null; undoes: string | null }>(
+          `
           WITH x AS (
             SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, shelter_id text, terminal_id text, seq int, type text, at timestamptz,
               roster_key text, cert_serial text, manual jsonb, undoes text, to_shelter text, check_in text, needs_care boolean, event jsonb)),
@@ -345,13 +485,17 @@ export class Ingest {
           LEFT JOIN serials s ON s.serial = x.cert_serial
           LEFT JOIN checkins c ON c.event_id = x.check_in
           ON CONFLICT (event_id) DO NOTHING
-          RETURNING resident_id, undoes`, [JSON.stringify(rows)]);
+          RETURNING resident_id, undoes`,
+          [JSON.stringify(rows)],
+        );
         for (const r of stored) if (r.resident_id) residents.add(r.resident_id);
         // an undo by event id alone (a hand check-in, a card off the roster) names no one itself
         const undone = stored.filter((r) => r.undoes && !r.resident_id).map((r) => r.undoes!);
         if (undone.length) {
           const { rows: people } = await q.query<{ resident_id: string }>(
-            'SELECT resident_id FROM checkins WHERE event_id = ANY($1::text[]) AND resident_id IS NOT NULL', [undone]);
+            'SELECT resident_id FROM checkins WHERE event_id = ANY($1::text[]) AND resident_id IS NOT NULL',
+            [undone],
+          );
           for (const r of people) residents.add(r.resident_id);
         }
         this.stats.checkins += events.length;

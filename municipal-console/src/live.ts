@@ -24,24 +24,29 @@ export class LiveHub {
   private lastStart = 0;
   private lastMs = 0;
 
-  constructor(private readonly o: {
-    throttleMs: number; logger: Logger;
-    /** Figures for one alert (sent as `status` to its watchers). */
-    status(alertId: string): Promise<unknown>;
-    /** One line per alert for the global stream (sent as `alert`). */
-    summary(alertId: string): Promise<unknown>;
-    /** Alerts still moving (their figures may change on any check-in). */
-    activeAlerts(): Promise<string[]>;
-    /** Told of `touch`: these alerts changed in some other way than an arrival. */
-    changed?(alertIds: string[]): void;
-    /** Told of `arrived`: shelter events were written for these residents. */
-    arrivals?(residentIds: string[]): void;
-  }) {}
+  constructor(
+    private readonly o: {
+      throttleMs: number;
+      logger: Logger;
+      /** Figures for one alert (sent as `status` to its watchers). */
+      status(alertId: string): Promise<unknown>;
+      /** One line per alert for the global stream (sent as `alert`). */
+      summary(alertId: string): Promise<unknown>;
+      /** Alerts still moving (their figures may change on any check-in). */
+      activeAlerts(): Promise<string[]>;
+      /** Told of `touch`: these alerts changed in some other way than an arrival. */
+      changed?(alertIds: string[]): void;
+      /** Told of `arrived`: shelter events were written for these residents. */
+      arrivals?(residentIds: string[]): void;
+    },
+  ) {}
 
   /** The active alerts, asked again after any alert changed or after 5 s (one query per check-in batch was too many). */
   private active: { ids: Promise<string[]>; at: number } | null = null;
 
-  get watchers(): number { return this.global.size + [...this.perAlert.values()].reduce((n, s) => n + s.size, 0); }
+  get watchers(): number {
+    return this.global.size + [...this.perAlert.values()].reduce((n, s) => n + s.size, 0);
+  }
 
   /** These alerts changed (state, revision, recipients, receipts, answers): their figures are read again. */
   touch(alertIds: string[]): void {
@@ -53,21 +58,27 @@ export class LiveHub {
 
   /** Something that may change any active alert's figures (a binding, a check-in of unknown effect). */
   touchActive(): void {
-    void this.activeAlerts().then((ids) => this.touch(ids)).catch(() => undefined);
+    void this.activeAlerts()
+      .then((ids) => this.touch(ids))
+      .catch(() => undefined);
   }
 
   /** Shelter events were written for these residents: every active alert's "arrived" may change, nothing else. */
   arrived(residentIds: string[]): void {
     if (residentIds.length === 0) return;
     this.o.arrivals?.(residentIds);
-    void this.activeAlerts().then((ids) => this.mark(ids)).catch(() => undefined);
+    void this.activeAlerts()
+      .then((ids) => this.mark(ids))
+      .catch(() => undefined);
   }
 
   private activeAlerts(): Promise<string[]> {
     if (!this.active || Date.now() - this.active.at > 5_000) {
       const ids = this.o.activeAlerts();
       this.active = { ids, at: Date.now() };
-      ids.catch(() => { if (this.active?.ids === ids) this.active = null; });
+      ids.catch(() => {
+        if (this.active?.ids === ids) this.active = null;
+      });
     }
     return this.active.ids;
   }
@@ -105,17 +116,24 @@ export class LiveHub {
     // the window after a computation began wait for the window's end and go out together.
     const gap = Math.max(this.o.throttleMs, 2 * this.lastMs);
     const wait = this.lastStart ? Math.max(0, this.lastStart + gap - Date.now()) : 0;
-    this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, wait);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, wait);
   }
 
   /** Send the figures of every dirty alert now (after a flush already running). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     const started = Date.now();
     this.running = this.send().finally(() => {
       this.running = null;
-      this.lastStart = started; this.lastMs = Date.now() - started;
+      this.lastStart = started;
+      this.lastMs = Date.now() - started;
       if (this.dirty.size) this.schedule();
     });
     await this.running;
@@ -147,13 +165,24 @@ export function openSse(reply: FastifyReply, heartbeatMs = 15_000): { send: Send
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive',
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
   res.write('retry: 3000\n\n');
   let id = 0;
-  const send: Send = (event, data) => { if (!res.writableEnded) res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`); };
-  const beat = setInterval(() => { if (!res.writableEnded) res.write(': keep-alive\n\n'); }, heartbeatMs);
-  const closed = new Promise<void>((resolve) => res.on('close', () => { clearInterval(beat); resolve(); }));
+  const send: Send = (event, data) => {
+    if (!res.writableEnded) res.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const beat = setInterval(() => {
+    if (!res.writableEnded) res.write(': keep-alive\n\n');
+  }, heartbeatMs);
+  const closed = new Promise<void>((resolve) =>
+    res.on('close', () => {
+      clearInterval(beat);
+      resolve();
+    }),
+  );
   return { send, closed };
 }

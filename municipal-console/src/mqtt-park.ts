@@ -10,7 +10,9 @@
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
 
-interface PacketWriter { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void }
+interface PacketWriter {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void;
+}
 
 /** Passed to `handleMessage`'s callback: mqtt.js goes on reading but sends no PUBACK (it sends one only on success). */
 export const HOLD_PUBACK = new Error('PUBACK held until the message is stored');
@@ -21,7 +23,8 @@ export const HOLD_PUBACK = new Error('PUBACK held until the message is stored');
  * that reuses the id.
  */
 export function sendPuback(client: MqttClient, stream: unknown, messageId: number): void {
-  if (client.connected && client.stream === stream) (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId });
+  if (client.connected && client.stream === stream)
+    (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId });
 }
 
 export interface ParkedIncoming {
@@ -40,11 +43,14 @@ export function parkIncoming(client: MqttClient): ParkedIncoming {
   client.handleMessage = parking;
   let released = false;
   return {
-    get count() { return parked.length; },
+    get count() {
+      return parked.length;
+    },
     release() {
       if (released) return;
       released = true;
-      if (client.handleMessage === parking) throw new Error('parkIncoming.release: nothing took over handleMessage (start Ingest first)');
+      if (client.handleMessage === parking)
+        throw new Error('parkIncoming.release: nothing took over handleMessage (start Ingest first)');
       for (const { packet, stream } of parked.splice(0)) {
         if (stream !== client.stream) continue; // after a reconnect the broker re-sends these itself
         client.handleMessage(packet, (err?: Error) => {

@@ -21,14 +21,22 @@ export function splitCardName(name: string): { family: string; given: string } {
   return i < 0 ? { family: n, given: '' } : { family: n.slice(0, i), given: n.slice(i + 1).replace(/ /g, '') };
 }
 
-export interface MatchedResident { id: string; familyName: string; givenName: string }
+export interface MatchedResident {
+  id: string;
+  familyName: string;
+  givenName: string;
+}
 
 /** The one resident these items describe, or a coded error naming what did not match (never the register's values). */
 export async function matchResident(q: Queryable, p: JpkiPersonal): Promise<MatchedResident> {
   const { rows } = await q.query<{ id: string; family_name: string; given_name: string; address: string; sex: number }>(
-    'SELECT id, family_name, given_name, address, sex FROM residents WHERE birth_date = $1::date', [p.birthDate]);
+    'SELECT id, family_name, given_name, address, sex FROM residents WHERE birth_date = $1::date',
+    [p.birthDate],
+  );
   const name = splitCardName(p.name);
-  const sameName = rows.filter((r) => normaliseText(r.family_name) === name.family && normaliseText(r.given_name).replace(/ /g, '') === name.given);
+  const sameName = rows.filter(
+    (r) => normaliseText(r.family_name) === name.family && normaliseText(r.given_name).replace(/ /g, '') === name.given,
+  );
   if (sameName.length === 0) throw consoleErrors.KZ_CONSOLE_BIND_NO_MATCH();
   const address = normaliseAddress(p.address);
   const full = sameName.filter((r) => normaliseAddress(r.address) === address && Number(r.sex) === p.sex);

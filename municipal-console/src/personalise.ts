@@ -4,7 +4,19 @@
  * AreaAlert per zone for TVs with nobody bound. Pure functions: the preview uses the same code.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeMessage, LANGUAGES, type AreaAlert, type ShelterRef, type Language, type MsgType, type PersonalAlert, type Recipient, type AlertStatus, type EvacuationLevel, type Hazard } from '@kizuna/contract';
+import {
+  encodeMessage,
+  LANGUAGES,
+  type AreaAlert,
+  type ShelterRef,
+  type Language,
+  type MsgType,
+  type PersonalAlert,
+  type Recipient,
+  type AlertStatus,
+  type EvacuationLevel,
+  type Hazard,
+} from '@kizuna/contract';
 import type { AlertSpec } from './alert-spec.ts';
 import { ShelterPool, shelterRef } from './shelters.ts';
 import type { Candidate } from './targeting.ts';
@@ -13,16 +25,32 @@ import type { Zone } from './register.ts';
 import { PayloadWriter } from './fanout-journal.ts';
 
 export interface AlertHead {
-  alertId: string; revision: number; msgType: MsgType; status: AlertStatus; level: EvacuationLevel; hazard: Hazard;
-  sent: string; expires: string;
+  alertId: string;
+  revision: number;
+  msgType: MsgType;
+  status: AlertStatus;
+  level: EvacuationLevel;
+  hazard: Hazard;
+  sent: string;
+  expires: string;
 }
 
 export interface RecipientRow {
-  residentId: string; ref: string; deviceId: string; zoneId: string; needsHelp: boolean; leaveNow: boolean;
-  language: Language; shelterId: string | null;
+  residentId: string;
+  ref: string;
+  deviceId: string;
+  zoneId: string;
+  needsHelp: boolean;
+  leaveNow: boolean;
+  language: Language;
+  shelterId: string | null;
 }
 
-export function adviceFor(level: EvacuationLevel, c: { needsHelp: boolean; elderly: boolean }, template?: AlertSpec['template']): Advice {
+export function adviceFor(
+  level: EvacuationLevel,
+  c: { needsHelp: boolean; elderly: boolean },
+  template?: AlertSpec['template'],
+): Advice {
   if (level === 5 || template === 'stay-upstairs') return 'secure-safety';
   if (level === 3 && !c.needsHelp && !c.elderly) return 'get-ready';
   return 'leave-now';
@@ -34,7 +62,10 @@ export function adviceFor(level: EvacuationLevel, c: { needsHelp: boolean; elder
  * ahead of the first message of a fan-out.
  */
 export function newRef(): string {
-  if (refPoolAt + REF_BYTES > refPool.length) { refPool = randomBytes(REF_BYTES * 4096); refPoolAt = 0; }
+  if (refPoolAt + REF_BYTES > refPool.length) {
+    refPool = randomBytes(REF_BYTES * 4096);
+    refPoolAt = 0;
+  }
   const ref = refPool.toString('base64url', refPoolAt, refPoolAt + REF_BYTES);
   // a drawn ref's bytes are not kept in the pool
   refPool.fill(0, refPoolAt, refPoolAt + REF_BYTES);
@@ -47,7 +78,10 @@ let refPoolAt = 0;
 
 const priority = (c: Candidate) => (c.needsHelp ? 0 : c.elderly ? 1 : 2);
 
-export interface Personalised { perDevice: Map<string, PersonalAlert>; recipients: RecipientRow[] }
+export interface Personalised {
+  perDevice: Map<string, PersonalAlert>;
+  recipients: RecipientRow[];
+}
 
 /**
  * An alert's recipients decided (who, in which order, with which ref, advice and shelter) but not
@@ -73,15 +107,29 @@ export interface AlertPlan {
 }
 
 /** A chunk's messages: each TV's zone, and its payload (a view of the chunk's one buffer). */
-export interface EncodedChunk { zoneIds: string[]; payloads: Buffer[] }
+export interface EncodedChunk {
+  zoneIds: string[];
+  payloads: Buffer[];
+}
 
 const CLOSE_BRACE = 0x7d;
 const END_OF_MESSAGE = Buffer.from(']}', 'utf8');
 
-interface Entry { c: Candidate; advice: Advice; ref: string; shelter: ShelterRef | undefined }
+interface Entry {
+  c: Candidate;
+  advice: Advice;
+  ref: string;
+  shelter: ShelterRef | undefined;
+}
 
-export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidate[], pool: ShelterPool, zones: Map<string, Zone>,
-  previous: Map<string, { ref: string; shelterId: string | null }>): AlertPlan {
+export function planAlert(
+  head: AlertHead,
+  spec: AlertSpec,
+  candidates: Candidate[],
+  pool: ShelterPool,
+  zones: Map<string, Zone>,
+  previous: Map<string, { ref: string; shelterId: string | null }>,
+): AlertPlan {
   // those who need help choose first, so welfare places and near shelters go to them
   const ordered = [...candidates].sort((a, b) => priority(a) - priority(b) || a.residentId.localeCompare(b.residentId));
   const byDevice = new Map<string, Entry[]>();
@@ -97,28 +145,57 @@ export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidat
     let shelter = undefined as ReturnType<ShelterPool['choose']>;
     if (advice !== 'secure-safety') {
       const already = earlier?.shelterId;
-      shelter = already ? pool.peek(already) : (prev?.shelterId ? pool.keep(prev.shelterId) : undefined) ?? pool.choose(home, c.needsHelp);
+      shelter = already
+        ? pool.peek(already)
+        : ((prev?.shelterId ? pool.keep(prev.shelterId) : undefined) ?? pool.choose(home, c.needsHelp));
     }
     const ref = prev?.ref ?? earlier?.ref ?? newRef();
     const entry: Entry = { c, advice, ref, shelter: shelter ? shelterRef(shelter, home) : undefined };
     const list = byDevice.get(c.deviceId);
-    if (list) list.push(entry); else byDevice.set(c.deviceId, [entry]);
+    if (list) list.push(entry);
+    else byDevice.set(c.deviceId, [entry]);
     if (!earlier) {
-      const row: RecipientRow = { residentId: c.residentId, ref, deviceId: c.deviceId, zoneId: c.zoneId, needsHelp: c.needsHelp, leaveNow: advice !== 'get-ready', language: c.language, shelterId: shelter?.id ?? null };
+      const row: RecipientRow = {
+        residentId: c.residentId,
+        ref,
+        deviceId: c.deviceId,
+        zoneId: c.zoneId,
+        needsHelp: c.needsHelp,
+        leaveNow: advice !== 'get-ready',
+        language: c.language,
+        shelterId: shelter?.id ?? null,
+      };
       recipients.push(row);
       byResident.set(c.residentId, row);
     }
   }
   // A household's TV asks its residents in the register's order (the same for every alert), not
   // in the order of their pseudonymous refs, which differs from one alert to the next.
-  const household = (entries: Entry[]) => (entries.length > 1 ? [...entries].sort((a, b) => a.c.residentId.localeCompare(b.c.residentId)) : entries);
+  const household = (entries: Entry[]) =>
+    entries.length > 1 ? [...entries].sort((a, b) => a.c.residentId.localeCompare(b.c.residentId)) : entries;
   const zoneOf = (c: Candidate) => ({ id: c.deviceZoneId, name: zones.get(c.deviceZoneId)?.name ?? c.deviceZoneId });
   // the message's members before recipients (recipients is the last member: encode relies on it)
   const headOf = (zone: { id: string; name: string }) => ({
-    v: 1 as const, kind: 'personal-alert' as const, alertId: head.alertId, revision: head.revision, msgType: head.msgType, status: head.status,
-    level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone,
+    v: 1 as const,
+    kind: 'personal-alert' as const,
+    alertId: head.alertId,
+    revision: head.revision,
+    msgType: head.msgType,
+    status: head.status,
+    level: head.level,
+    hazard: head.hazard,
+    sent: head.sent,
+    expires: head.expires,
+    zone,
   });
-  const renderOf = (c: Candidate, advice: Advice) => ({ language: c.language, level: head.level, hazard: head.hazard, status: head.status, msgType: head.msgType, advice });
+  const renderOf = (c: Candidate, advice: Advice) => ({
+    language: c.language,
+    level: head.level,
+    hazard: head.hazard,
+    status: head.status,
+    msgType: head.msgType,
+    advice,
+  });
   const message = (deviceId: string): PersonalAlert | undefined => {
     const entries = byDevice.get(deviceId);
     if (!entries) return undefined;
@@ -128,8 +205,14 @@ export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidat
       recipients: sorted.map(({ c, advice, ref, shelter }): Recipient => {
         const text = render({ ...renderOf(c, advice), who: { person: c }, shelter, extra: spec.extra?.[c.language] });
         return {
-          ref, displayName: displayName(c.language, c), reading: `${c.familyKana} ${c.givenKana}`, language: c.language,
-          needsHelp: c.needsHelp, headline: text.headline, instruction: text.instruction, ...(shelter ? { shelter } : {}),
+          ref,
+          displayName: displayName(c.language, c),
+          reading: `${c.familyKana} ${c.givenKana}`,
+          language: c.language,
+          needsHelp: c.needsHelp,
+          headline: text.headline,
+          instruction: text.instruction,
+          ...(shelter ? { shelter } : {}),
         };
       }),
     };
@@ -150,7 +233,9 @@ export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidat
       w.begin();
       // a Cancel's headline is worded otherwise (render); cancels are made by cancelFor, not planned
       if (head.msgType === 'Cancel') {
-        w.str(encodeMessage(message(d)!)); w.end(); zoneIds.push(entries[0]!.c.deviceZoneId);
+        w.str(encodeMessage(message(d)!));
+        w.end();
+        zoneIds.push(entries[0]!.c.deviceZoneId);
         continue;
       }
       const sorted = household(entries);
@@ -169,22 +254,31 @@ export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidat
         const ik = `${c.language}\u0000${advice}\u0000${where}`;
         let instruction = instructions.get(ik);
         if (!instruction) {
-          instruction = Buffer.from(q(instructionFor({ ...renderOf(c, advice), shelter, extra: spec.extra?.[c.language] })), 'utf8');
+          instruction = Buffer.from(
+            q(instructionFor({ ...renderOf(c, advice), shelter, extra: spec.extra?.[c.language] })),
+            'utf8',
+          );
           instructions.set(ik, instruction);
         }
         const who = displayName(c.language, c);
         // the members in the order message() writes them (Recipient)
-        w.str(`${k > 0 ? ',' : ''}{"ref":${q(ref)},"displayName":${q(who)},"reading":${q(`${c.familyKana} ${c.givenKana}`)},"language":${q(c.language)},`
-          + `"needsHelp":${c.needsHelp},"headline":${q(headlineFor(renderOf(c, advice), who))},"instruction":`);
+        w.str(
+          `${k > 0 ? ',' : ''}{"ref":${q(ref)},"displayName":${q(who)},"reading":${q(`${c.familyKana} ${c.givenKana}`)},"language":${q(c.language)},` +
+            `"needsHelp":${c.needsHelp},"headline":${q(headlineFor(renderOf(c, advice), who))},"instruction":`,
+        );
         w.bytes(instruction);
         if (shelter) {
           let sj = shelterJson.get(where);
-          if (!sj) { sj = Buffer.from(`,"shelter":${q(shelter)}`, 'utf8'); shelterJson.set(where, sj); }
+          if (!sj) {
+            sj = Buffer.from(`,"shelter":${q(shelter)}`, 'utf8');
+            shelterJson.set(where, sj);
+          }
           w.bytes(sj);
         }
         w.byte(CLOSE_BRACE);
       }
-      w.bytes(END_OF_MESSAGE); w.end();
+      w.bytes(END_OF_MESSAGE);
+      w.end();
       zoneIds.push(zone.id);
     }
     // the next chunk's buffer is sized from this one's
@@ -195,22 +289,66 @@ export function planAlert(head: AlertHead, spec: AlertSpec, candidates: Candidat
 }
 
 /** Every TV's message rendered at once (the preview, and tests). */
-export function personalise(head: AlertHead, spec: AlertSpec, candidates: Candidate[], pool: ShelterPool, zones: Map<string, Zone>,
-  previous: Map<string, { ref: string; shelterId: string | null }>): Personalised {
+export function personalise(
+  head: AlertHead,
+  spec: AlertSpec,
+  candidates: Candidate[],
+  pool: ShelterPool,
+  zones: Map<string, Zone>,
+  previous: Map<string, { ref: string; shelterId: string | null }>,
+): Personalised {
   const plan = planAlert(head, spec, candidates, pool, zones, previous);
   return { perDevice: new Map(plan.devices.map((d) => [d, plan.message(d)!])), recipients: plan.recipients };
 }
 
-export interface CancelRecipient { ref: string; familyName: string; givenName: string; familyKana: string; givenKana: string; sex: number; language: Language; needsHelp: boolean }
+export interface CancelRecipient {
+  ref: string;
+  familyName: string;
+  givenName: string;
+  familyKana: string;
+  givenKana: string;
+  sex: number;
+  language: Language;
+  needsHelp: boolean;
+}
 
 /** The Cancel a TV gets: every resident it showed the alert to, told it is lifted. */
-export function cancelFor(head: AlertHead, zone: { id: string; name: string }, people: CancelRecipient[]): PersonalAlert {
+export function cancelFor(
+  head: AlertHead,
+  zone: { id: string; name: string },
+  people: CancelRecipient[],
+): PersonalAlert {
   return {
-    v: 1, kind: 'personal-alert', alertId: head.alertId, revision: head.revision, msgType: 'Cancel', status: head.status,
-    level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone,
+    v: 1,
+    kind: 'personal-alert',
+    alertId: head.alertId,
+    revision: head.revision,
+    msgType: 'Cancel',
+    status: head.status,
+    level: head.level,
+    hazard: head.hazard,
+    sent: head.sent,
+    expires: head.expires,
+    zone,
     recipients: people.map((p) => {
-      const t = render({ language: p.language, level: head.level, hazard: head.hazard, status: head.status, msgType: 'Cancel', advice: 'leave-now', who: { person: p } });
-      return { ref: p.ref, displayName: displayName(p.language, p), reading: `${p.familyKana} ${p.givenKana}`, language: p.language, needsHelp: p.needsHelp, headline: t.headline, instruction: t.instruction };
+      const t = render({
+        language: p.language,
+        level: head.level,
+        hazard: head.hazard,
+        status: head.status,
+        msgType: 'Cancel',
+        advice: 'leave-now',
+        who: { person: p },
+      });
+      return {
+        ref: p.ref,
+        displayName: displayName(p.language, p),
+        reading: `${p.familyKana} ${p.givenKana}`,
+        language: p.language,
+        needsHelp: p.needsHelp,
+        headline: t.headline,
+        instruction: t.instruction,
+      };
     }),
   };
 }
@@ -222,20 +360,47 @@ export function zoneCentre(z: Zone | undefined): { lat: number; lon: number } | 
 }
 
 /** The retained message for a zone's TVs with nobody bound: every language, no names. */
-export function areaAlert(head: AlertHead, spec: AlertSpec | undefined, zone: Zone, pool: ShelterPool | undefined): AreaAlert {
+export function areaAlert(
+  head: AlertHead,
+  spec: AlertSpec | undefined,
+  zone: Zone,
+  pool: ShelterPool | undefined,
+): AreaAlert {
   const centre = zoneCentre(zone);
   const shelter = pool && head.msgType !== 'Cancel' ? pool.peekNearest(centre) : undefined;
   const text: AreaAlert['text'] = {};
   for (const lang of LANGUAGES) {
-    const zoneName = lang.startsWith('ja') || lang === 'zh' ? zone.name : zone.nameEn ?? zone.name;
-    const advice: Advice = head.level === 5 || spec?.template === 'stay-upstairs' ? 'secure-safety' : head.level === 3 ? 'get-ready' : 'leave-now';
+    const zoneName = lang.startsWith('ja') || lang === 'zh' ? zone.name : (zone.nameEn ?? zone.name);
+    const advice: Advice =
+      head.level === 5 || spec?.template === 'stay-upstairs'
+        ? 'secure-safety'
+        : head.level === 3
+          ? 'get-ready'
+          : 'leave-now';
     text[lang] = render({
-      language: lang, level: head.level, hazard: head.hazard, status: head.status, msgType: head.msgType, advice,
-      who: { zone: zoneName }, shelter: shelter ? shelterRef(shelter, null) : undefined, extra: spec?.extra?.[lang],
+      language: lang,
+      level: head.level,
+      hazard: head.hazard,
+      status: head.status,
+      msgType: head.msgType,
+      advice,
+      who: { zone: zoneName },
+      shelter: shelter ? shelterRef(shelter, null) : undefined,
+      extra: spec?.extra?.[lang],
     });
   }
   return {
-    v: 1, kind: 'area-alert', alertId: head.alertId, revision: head.revision, msgType: head.msgType, status: head.status,
-    level: head.level, hazard: head.hazard, sent: head.sent, expires: head.expires, zone: { id: zone.id, name: zone.name }, text,
+    v: 1,
+    kind: 'area-alert',
+    alertId: head.alertId,
+    revision: head.revision,
+    msgType: head.msgType,
+    status: head.status,
+    level: head.level,
+    hazard: head.hazard,
+    sent: head.sent,
+    expires: head.expires,
+    zone: { id: zone.id, name: zone.name },
+    text,
   };
 }

@@ -6,7 +6,13 @@
 import { topics, type AreaAlert, type PersonalAlert } from '@kizuna/contract';
 import type { AlertService } from './alerts.ts';
 
-export interface PreviewKind { kind: string; description: string; deviceId?: string; topic: string; payload: PersonalAlert | AreaAlert }
+export interface PreviewKind {
+  kind: string;
+  description: string;
+  deviceId?: string;
+  topic: string;
+  payload: PersonalAlert | AreaAlert;
+}
 
 export async function preview(alerts: AlertService, id: string) {
   const m = await alerts.previewMessages(id);
@@ -14,22 +20,45 @@ export async function preview(alerts: AlertService, id: string) {
   const entries = [...m.personal.entries()];
   const add = (kind: string, description: string, pred: (p: PersonalAlert) => boolean) => {
     const hit = entries.find(([, p]) => pred(p));
-    if (hit) kinds.push({ kind, description, deviceId: hit[0], topic: topics.tvAlert(alerts.muni, hit[0]), payload: hit[1] });
+    if (hit)
+      kinds.push({ kind, description, deviceId: hit[0], topic: topics.tvAlert(alerts.muni, hit[0]), payload: hit[1] });
   };
-  const leaves = (r: PersonalAlert['recipients'][number]) => m.recipients.find((x) => x.ref === r.ref)?.leaveNow ?? true;
-  add('resident', 'a TV with one resident bound', (p) => p.recipients.length === 1 && !p.recipients[0]!.needsHelp && leaves(p.recipients[0]!));
+  const leaves = (r: PersonalAlert['recipients'][number]) =>
+    m.recipients.find((x) => x.ref === r.ref)?.leaveNow ?? true;
+  add(
+    'resident',
+    'a TV with one resident bound',
+    (p) => p.recipients.length === 1 && !p.recipients[0]!.needsHelp && leaves(p.recipients[0]!),
+  );
   add('household', 'a household TV: one message naming every resident bound to it', (p) => p.recipients.length > 1);
-  add('needs-help', 'a resident who needs help to evacuate (避難行動要支援者)', (p) => p.recipients.some((r) => r.needsHelp));
-  add('get-ready', 'level 3: a resident told to get ready (not elderly, no help needed)', (p) => p.recipients.some((r) => !leaves(r)));
+  add('needs-help', 'a resident who needs help to evacuate (避難行動要支援者)', (p) =>
+    p.recipients.some((r) => r.needsHelp),
+  );
+  add('get-ready', 'level 3: a resident told to get ready (not elderly, no help needed)', (p) =>
+    p.recipients.some((r) => !leaves(r)),
+  );
   for (const lang of new Set(m.recipients.map((r) => r.language))) {
     add(lang, `a resident reading ${lang}`, (p) => p.recipients.some((r) => r.language === lang));
   }
   for (const a of m.areas) {
-    kinds.push({ kind: 'unbound-tv', description: `a TV in ${a.zone.name} with nobody bound (retained area message)`, topic: topics.areaAlert(alerts.muni, a.zone.id), payload: a });
+    kinds.push({
+      kind: 'unbound-tv',
+      description: `a TV in ${a.zone.name} with nobody bound (retained area message)`,
+      topic: topics.areaAlert(alerts.muni, a.zone.id),
+      payload: a,
+    });
   }
   return {
-    alertId: id, revision: m.head.revision, status: m.head.status, level: m.head.level,
-    counts: { devices: m.personal.size, residents: m.recipients.length, zones: m.areas.length, unboundTvs: m.unboundTvs },
+    alertId: id,
+    revision: m.head.revision,
+    status: m.head.status,
+    level: m.head.level,
+    counts: {
+      devices: m.personal.size,
+      residents: m.recipients.length,
+      zones: m.areas.length,
+      unboundTvs: m.unboundTvs,
+    },
     kinds,
   };
 }

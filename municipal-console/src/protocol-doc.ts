@@ -5,7 +5,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AreaAlertSchema, BindingSchema, BindNonceSchema, BindRegistrationSchema, PersonalAlertSchema, ReceiptSchema } from '@kizuna/contract';
+import {
+  AreaAlertSchema,
+  BindingSchema,
+  BindNonceSchema,
+  BindRegistrationSchema,
+  PersonalAlertSchema,
+  ReceiptSchema,
+} from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 import { CAP_REFUSALS } from './cap.ts';
 import { uiErrors } from './routes/ui-errors.ts';
@@ -17,8 +24,13 @@ export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Card binding', '#
 const schemaBlock = (s: unknown) => '```json\n' + JSON.stringify(s, null, 2) + '\n```';
 
 export function consoleSections(): string {
-  const errs = [...Object.values(consoleErrors), ...Object.values(uiErrors)].map((e) => `| \`${e.code}\` | ${e.status} | ${e.doc} |`).join('\n');
-  const codeTable = (codes: Record<string, string>) => Object.entries(codes).map(([k, v]) => `| \`${k}\` | ${v} |`).join('\n');
+  const errs = [...Object.values(consoleErrors), ...Object.values(uiErrors)]
+    .map((e) => `| \`${e.code}\` | ${e.status} | ${e.doc} |`)
+    .join('\n');
+  const codeTable = (codes: Record<string, string>) =>
+    Object.entries(codes)
+      .map(([k, v]) => `| \`${k}\` | ${v} |`)
+      .join('\n');
   return `## Alerts
 
 The municipal console publishes two kinds of alert message. Both are JSON (UTF-8), carry \`v: 1\`,
@@ -239,7 +251,9 @@ ${codeTable(BINDING_END_REASONS)}
 /** Replace the console's sections of PROTOCOL.md where they stand (or append them), leaving every other section alone. */
 export function updateProtocolDoc(md: string): string {
   const ours = consoleSections().trimEnd().split('\n');
-  const out: string[] = []; let skipping = false; let at = -1;
+  const out: string[] = [];
+  let skipping = false;
+  let at = -1;
   for (const line of md.split('\n')) {
     if (line.startsWith('## ')) {
       skipping = (SECTION_TITLES as readonly string[]).includes(line.trim());

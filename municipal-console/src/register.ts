@@ -9,31 +9,67 @@ import { consoleErrors } from './errors.ts';
 import { checkRing, type LonLat } from './geo.ts';
 import { appendAudit } from './audit.ts';
 
-export interface ZoneInput { id: string; name: string; nameEn?: string | undefined; polygon: LonLat[] | { type: 'Polygon'; coordinates: LonLat[][] } }
-export interface Zone { id: string; name: string; nameEn: string | null; ring: LonLat[] }
+export interface ZoneInput {
+  id: string;
+  name: string;
+  nameEn?: string | undefined;
+  polygon: LonLat[] | { type: 'Polygon'; coordinates: LonLat[][] };
+}
+export interface Zone {
+  id: string;
+  name: string;
+  nameEn: string | null;
+  ring: LonLat[];
+}
 
 /** One row of the resident register extract. No My Number: the municipality's own resident id only. */
 export interface ResidentInput {
-  id: string; familyName: string; givenName: string; familyKana: string; givenKana: string;
-  address: string; birthDate: string; sex: 1 | 2 | 3; language: Language; needsHelp: boolean;
-  supporter?: string | undefined; phone?: string | undefined; household?: string | undefined; zone: string;
-  lat?: number | undefined; lon?: number | undefined;
+  id: string;
+  familyName: string;
+  givenName: string;
+  familyKana: string;
+  givenKana: string;
+  address: string;
+  birthDate: string;
+  sex: 1 | 2 | 3;
+  language: Language;
+  needsHelp: boolean;
+  supporter?: string | undefined;
+  phone?: string | undefined;
+  household?: string | undefined;
+  zone: string;
+  lat?: number | undefined;
+  lon?: number | undefined;
   /** Care needs shelter staff must know (contract CARE_NEEDS); shown on shelter rosters. */
   careNeeds?: CareNeed[] | undefined;
 }
 
 export interface ShelterInput {
-  id: string; name: string; address: string; lat: number; lon: number; capacity: number;
-  hazards: Hazard[]; welfare: boolean; open?: boolean;
+  id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lon: number;
+  capacity: number;
+  hazards: Hazard[];
+  welfare: boolean;
+  open?: boolean;
   /** Zones whose residents this shelter expects (指定避難所): they are on its roster. */
   serves?: string[];
 }
 export interface Shelter extends Required<ShelterInput> {}
 
-export interface DeviceInput { id: string; zone: string; household?: string | undefined; brokerUsername?: string | undefined }
+export interface DeviceInput {
+  id: string;
+  zone: string;
+  household?: string | undefined;
+  brokerUsername?: string | undefined;
+}
 
 const now = () => new Date();
-const safeId = (v: unknown, what: string) => { if (!isSafeId(v)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`${what} ${JSON.stringify(v)}`); };
+const safeId = (v: unknown, what: string) => {
+  if (!isSafeId(v)) throw consoleErrors.KZ_CONSOLE_BAD_ID(`${what} ${JSON.stringify(v)}`);
+};
 
 export async function addZone(db: Db, z: ZoneInput, actor = 'system'): Promise<Zone> {
   safeId(z.id, 'zone id');
@@ -41,16 +77,23 @@ export async function addZone(db: Db, z: ZoneInput, actor = 'system'): Promise<Z
   const ring = checkRing(Array.isArray(z.polygon) ? z.polygon : z.polygon?.coordinates?.[0], `zone ${z.id} polygon`);
   const geo = { type: 'Polygon', coordinates: [ring] };
   await db.tx(async (q) => {
-    await q.query(`INSERT INTO zones (id, name, name_en, polygon) VALUES ($1, $2, $3, $4::jsonb)
+    await q.query(
+      `INSERT INTO zones (id, name, name_en, polygon) VALUES ($1, $2, $3, $4::jsonb)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_en = EXCLUDED.name_en, polygon = EXCLUDED.polygon`,
-    [z.id, z.name, z.nameEn ?? null, JSON.stringify(geo)]);
+      [z.id, z.name, z.nameEn ?? null, JSON.stringify(geo)],
+    );
     await appendAudit(q, { actor, action: 'zone.upsert', subject: z.id }, now());
   });
   return { id: z.id, name: z.name, nameEn: z.nameEn ?? null, ring };
 }
 
 export async function listZones(db: Queryable): Promise<Zone[]> {
-  const { rows } = await db.query<{ id: string; name: string; name_en: string | null; polygon: { coordinates: LonLat[][] } }>('SELECT * FROM zones ORDER BY id');
+  const { rows } = await db.query<{
+    id: string;
+    name: string;
+    name_en: string | null;
+    polygon: { coordinates: LonLat[][] };
+  }>('SELECT * FROM zones ORDER BY id');
   return rows.map((r) => ({ id: r.id, name: r.name, nameEn: r.name_en, ring: r.polygon.coordinates[0]! }));
 }
 
@@ -66,7 +109,8 @@ async function knownZones(q: Queryable): Promise<Set<string>> {
  * raised by the CSV parser (routes/ui-routes.ts). Documented in docs/PROTOCOL.md.
  */
 export const REGISTER_ROW_PROBLEMS = {
-  'csv-unreadable': 'the file is not valid CSV (value: the parser\'s code, e.g. CSV_QUOTE_NOT_CLOSED; line: where it stopped)',
+  'csv-unreadable':
+    "the file is not valid CSV (value: the parser's code, e.g. CSV_QUOTE_NOT_CLOSED; line: where it stopped)",
   'missing-column': 'the header row lacks a required column (field)',
   'no-data-rows': 'the file has a header row and nothing else',
   'field-count': 'the row has a different number of fields (value) from the header row (expected)',
@@ -82,10 +126,16 @@ export const REGISTER_ROW_PROBLEMS = {
   'out-of-range': 'latitude beyond ±90 or longitude beyond ±180 (expected: the limit)',
   'lat-lon-together': 'lat and lon must be given together (field: the one missing)',
   'unknown-zone': 'no zone with this id in the console',
-  'bad-care-needs': 'care needs must be some of the contract\'s CARE_NEEDS (expected: the list)',
+  'bad-care-needs': "care needs must be some of the contract's CARE_NEEDS (expected: the list)",
 } as const;
 export type RegisterRowProblemCode = keyof typeof REGISTER_ROW_PROBLEMS;
-export interface ResidentProblem { code: RegisterRowProblemCode; field: string; value?: string; expected?: string; message: string }
+export interface ResidentProblem {
+  code: RegisterRowProblemCode;
+  field: string;
+  value?: string;
+  expected?: string;
+  message: string;
+}
 
 const NAME_FIELDS = ['familyName', 'givenName', 'familyKana', 'givenKana', 'address'] as const;
 const MAX_TEXT = 200;
@@ -102,34 +152,74 @@ export function isIsoDate(v: unknown): boolean {
 /** Every problem of one resident record (not only the first), in column order. */
 export function residentProblems(r: ResidentInput, zones: Set<string>): ResidentProblem[] {
   const out: ResidentProblem[] = [];
-  const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+  const shown = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
   const add = (code: RegisterRowProblemCode, field: string, message: string, value?: unknown, expected?: string) => {
-    out.push({ code, field, ...(value !== undefined ? { value: shown(value) } : {}), ...(expected !== undefined ? { expected } : {}), message });
+    out.push({
+      code,
+      field,
+      ...(value !== undefined ? { value: shown(value) } : {}),
+      ...(expected !== undefined ? { expected } : {}),
+      message,
+    });
   };
   if (r.id === undefined || r.id === null || r.id === '') add('required', 'id', 'id is empty');
-  else if (!isSafeId(r.id)) add('bad-id', 'id', `id ${JSON.stringify(r.id)} may only contain letters, digits, "_" and "-" (1–64)`, r.id);
+  else if (!isSafeId(r.id))
+    add('bad-id', 'id', `id ${JSON.stringify(r.id)} may only contain letters, digits, "_" and "-" (1–64)`, r.id);
   for (const k of NAME_FIELDS) {
     const v = r[k];
     if (typeof v !== 'string' || v.trim().length === 0) add('required', k, `${k} must be a non-empty string`);
-    else if (v.length > MAX_TEXT) add('too-long', k, `${k} is longer than ${MAX_TEXT} characters`, undefined, String(MAX_TEXT));
+    else if (v.length > MAX_TEXT)
+      add('too-long', k, `${k} is longer than ${MAX_TEXT} characters`, undefined, String(MAX_TEXT));
   }
   if (r.birthDate === undefined || r.birthDate === '') add('required', 'birthDate', 'birthDate must be YYYY-MM-DD');
-  else if (!isIsoDate(r.birthDate)) add('bad-date', 'birthDate', `birthDate ${JSON.stringify(r.birthDate)} must be a date written YYYY-MM-DD`, r.birthDate);
+  else if (!isIsoDate(r.birthDate))
+    add(
+      'bad-date',
+      'birthDate',
+      `birthDate ${JSON.stringify(r.birthDate)} must be a date written YYYY-MM-DD`,
+      r.birthDate,
+    );
   if (r.sex !== 1 && r.sex !== 2 && r.sex !== 3) add('bad-sex', 'sex', 'sex must be 1, 2 or 3', r.sex);
-  if (!(LANGUAGES as readonly string[]).includes(r.language)) add('bad-language', 'language', `language ${JSON.stringify(r.language)} must be one of ${LANGUAGES.join(', ')}`, r.language, LANGUAGES.join(','));
+  if (!(LANGUAGES as readonly string[]).includes(r.language))
+    add(
+      'bad-language',
+      'language',
+      `language ${JSON.stringify(r.language)} must be one of ${LANGUAGES.join(', ')}`,
+      r.language,
+      LANGUAGES.join(','),
+    );
   if (typeof r.needsHelp !== 'boolean') add('bad-boolean', 'needsHelp', 'needsHelp must be true or false', r.needsHelp);
-  if (r.household && !isSafeId(r.household)) add('bad-id', 'household', `household ${JSON.stringify(r.household)} may only contain letters, digits, "_" and "-" (1–64)`, r.household);
+  if (r.household && !isSafeId(r.household))
+    add(
+      'bad-id',
+      'household',
+      `household ${JSON.stringify(r.household)} may only contain letters, digits, "_" and "-" (1–64)`,
+      r.household,
+    );
   if (r.zone === undefined || r.zone === '') add('required', 'zone', 'zone is empty');
   else if (!zones.has(r.zone)) add('unknown-zone', 'zone', `zone ${JSON.stringify(r.zone)} does not exist`, r.zone);
   if (r.lat !== undefined || r.lon !== undefined) {
-    for (const [k, limit] of [['lat', 90], ['lon', 180]] as const) {
+    for (const [k, limit] of [
+      ['lat', 90],
+      ['lon', 180],
+    ] as const) {
       const v = r[k];
       if (v === undefined) add('lat-lon-together', k, `${k} is missing: lat and lon go together`);
-      else if (!Number.isFinite(v) || Math.abs(v) > limit) add('out-of-range', k, `${k} ${v} is out of range (±${limit})`, v, String(limit));
+      else if (!Number.isFinite(v) || Math.abs(v) > limit)
+        add('out-of-range', k, `${k} ${v} is out of range (±${limit})`, v, String(limit));
     }
   }
-  if (r.careNeeds !== undefined && !(Array.isArray(r.careNeeds) && r.careNeeds.every((n) => (CARE_NEEDS as readonly string[]).includes(n)))) {
-    add('bad-care-needs', 'careNeeds', `careNeeds must be some of ${CARE_NEEDS.join(', ')}`, r.careNeeds, CARE_NEEDS.join(','));
+  if (
+    r.careNeeds !== undefined &&
+    !(Array.isArray(r.careNeeds) && r.careNeeds.every((n) => (CARE_NEEDS as readonly string[]).includes(n)))
+  ) {
+    add(
+      'bad-care-needs',
+      'careNeeds',
+      `careNeeds must be some of ${CARE_NEEDS.join(', ')}`,
+      r.careNeeds,
+      CARE_NEEDS.join(','),
+    );
   }
   return out;
 }
@@ -139,7 +229,12 @@ export function checkResident(r: ResidentInput, zones: Set<string>, i = 0): void
   const p = residentProblems(r, zones)[0];
   if (!p) return;
   const make = p.code === 'bad-id' ? consoleErrors.KZ_CONSOLE_BAD_ID : consoleErrors.KZ_CONSOLE_BAD_RESIDENT;
-  throw make(`resident[${i}].${p.message}`, { index: i, field: p.field, problem: p.code, ...(p.value !== undefined ? { value: p.value } : {}) });
+  throw make(`resident[${i}].${p.message}`, {
+    index: i,
+    field: p.field,
+    problem: p.code,
+    ...(p.value !== undefined ? { value: p.value } : {}),
+  });
 }
 
 /** Insert or update residents (and their households) in one transaction; all or nothing. */
@@ -151,19 +246,35 @@ export async function seedResidents(db: Db, residents: ResidentInput[], actor = 
     const households = new Map<string, string>();
     for (const r of residents) if (r.household) households.set(r.household, r.zone);
     if (households.size) {
-      await q.query(`INSERT INTO households (id, zone_id) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text)
+      await q.query(
+        `INSERT INTO households (id, zone_id) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text)
         ON CONFLICT (id) DO UPDATE SET zone_id = EXCLUDED.zone_id`,
-      [JSON.stringify([...households].map(([id, zone]) => ({ id, zone_id: zone })))]);
+        [JSON.stringify([...households].map(([id, zone]) => ({ id, zone_id: zone })))],
+      );
     }
     const rows = residents.map((r) => ({
-      id: r.id, family_name: r.familyName, given_name: r.givenName, family_kana: r.familyKana, given_kana: r.givenKana,
-      address: r.address, birth_date: r.birthDate, sex: r.sex, language: r.language, needs_help: r.needsHelp,
-      supporter: r.supporter ?? null, phone: r.phone ?? null, household_id: r.household || null, zone_id: r.zone,
-      lat: r.lat ?? null, lon: r.lon ?? null, care_needs: [...new Set(r.careNeeds ?? [])],
+      id: r.id,
+      family_name: r.familyName,
+      given_name: r.givenName,
+      family_kana: r.familyKana,
+      given_kana: r.givenKana,
+      address: r.address,
+      birth_date: r.birthDate,
+      sex: r.sex,
+      language: r.language,
+      needs_help: r.needsHelp,
+      supporter: r.supporter ?? null,
+      phone: r.phone ?? null,
+      household_id: r.household || null,
+      zone_id: r.zone,
+      lat: r.lat ?? null,
+      lon: r.lon ?? null,
+      care_needs: [...new Set(r.careNeeds ?? [])],
     }));
     // chunks keep the JSON parameter a reasonable size for very large registers
     for (let i = 0; i < rows.length; i += 20_000) {
-      await q.query(`INSERT INTO residents SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+      await q.query(
+        `INSERT INTO residents SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, family_name text, given_name text, family_kana text, given_kana text, address text, birth_date date,
           sex smallint, language text, needs_help boolean, supporter text, phone text, household_id text, zone_id text,
           lat double precision, lon double precision, care_needs text[])
@@ -171,7 +282,9 @@ export async function seedResidents(db: Db, residents: ResidentInput[], actor = 
           family_kana = EXCLUDED.family_kana, given_kana = EXCLUDED.given_kana, address = EXCLUDED.address,
           birth_date = EXCLUDED.birth_date, sex = EXCLUDED.sex, language = EXCLUDED.language, needs_help = EXCLUDED.needs_help,
           supporter = EXCLUDED.supporter, phone = EXCLUDED.phone, household_id = EXCLUDED.household_id,
-          zone_id = EXCLUDED.zone_id, lat = EXCLUDED.lat, lon = EXCLUDED.lon, care_needs = EXCLUDED.care_needs`, [JSON.stringify(rows.slice(i, i + 20_000))]);
+          zone_id = EXCLUDED.zone_id, lat = EXCLUDED.lat, lon = EXCLUDED.lon, care_needs = EXCLUDED.care_needs`,
+        [JSON.stringify(rows.slice(i, i + 20_000))],
+      );
     }
     await appendAudit(q, { actor, action: 'register.import', details: { count: residents.length } }, now());
     return { count: residents.length };
@@ -181,8 +294,10 @@ export async function seedResidents(db: Db, residents: ResidentInput[], actor = 
 export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Promise<Shelter> {
   safeId(s.id, 'shelter id');
   if (!s.name?.trim() || !s.address?.trim()) throw coreErrors.KZ_VALIDATION('shelter name and address are required');
-  if (!Number.isFinite(s.lat) || Math.abs(s.lat) > 90 || !Number.isFinite(s.lon) || Math.abs(s.lon) > 180) throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY('shelter lat/lon out of range');
-  if (!Number.isInteger(s.capacity) || s.capacity < 0) throw coreErrors.KZ_VALIDATION('shelter capacity must be a whole number ≥ 0');
+  if (!Number.isFinite(s.lat) || Math.abs(s.lat) > 90 || !Number.isFinite(s.lon) || Math.abs(s.lon) > 180)
+    throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY('shelter lat/lon out of range');
+  if (!Number.isInteger(s.capacity) || s.capacity < 0)
+    throw coreErrors.KZ_VALIDATION('shelter capacity must be a whole number ≥ 0');
   const bad = s.hazards.find((h) => !(HAZARDS as readonly string[]).includes(h));
   if (bad) throw coreErrors.KZ_VALIDATION(`shelter hazard ${JSON.stringify(bad)} is not one of ${HAZARDS.join(', ')}`);
   const open = s.open ?? true;
@@ -193,29 +308,58 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
       const unknown = serves.find((z) => !zones.has(z));
       if (unknown) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(`${unknown} (shelter ${s.id} serves)`);
     }
-    await q.query(`INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open, serves) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+    await q.query(
+      `INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open, serves) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
         capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open, serves = EXCLUDED.serves`,
-    [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open, serves]);
+      [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open, serves],
+    );
     await appendAudit(q, { actor, action: 'shelter.upsert', subject: s.id }, now());
   });
   return { ...s, open, serves };
 }
 
-export async function setShelterState(db: Db, id: string, patch: { open?: boolean; capacity?: number }, actor: string): Promise<Shelter> {
-  if (patch.capacity !== undefined && (!Number.isInteger(patch.capacity) || patch.capacity < 0)) throw coreErrors.KZ_VALIDATION('capacity must be a whole number ≥ 0');
+export async function setShelterState(
+  db: Db,
+  id: string,
+  patch: { open?: boolean; capacity?: number },
+  actor: string,
+): Promise<Shelter> {
+  if (patch.capacity !== undefined && (!Number.isInteger(patch.capacity) || patch.capacity < 0))
+    throw coreErrors.KZ_VALIDATION('capacity must be a whole number ≥ 0');
   return db.tx(async (q) => {
-    const { rows } = await q.query<ShelterRow>(`UPDATE shelters SET open = COALESCE($2, open), capacity = COALESCE($3, capacity) WHERE id = $1 RETURNING *`,
-      [id, patch.open ?? null, patch.capacity ?? null]);
+    const { rows } = await q.query<ShelterRow>(
+      `UPDATE shelters SET open = COALESCE($2, open), capacity = COALESCE($3, capacity) WHERE id = $1 RETURNING *`,
+      [id, patch.open ?? null, patch.capacity ?? null],
+    );
     if (!rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_SHELTER(id);
     await appendAudit(q, { actor, action: 'shelter.update', subject: id, details: patch }, now());
     return shelterFromRow(rows[0]);
   });
 }
 
-export interface ShelterRow { id: string; name: string; address: string; lat: number; lon: number; capacity: number; hazards: Hazard[]; welfare: boolean; open: boolean; serves: string[] | null }
+export interface ShelterRow {
+  id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lon: number;
+  capacity: number;
+  hazards: Hazard[];
+  welfare: boolean;
+  open: boolean;
+  serves: string[] | null;
+}
 export const shelterFromRow = (r: ShelterRow): Shelter => ({
-  id: r.id, name: r.name, address: r.address, lat: Number(r.lat), lon: Number(r.lon), capacity: Number(r.capacity), hazards: r.hazards, welfare: r.welfare, open: r.open,
+  id: r.id,
+  name: r.name,
+  address: r.address,
+  lat: Number(r.lat),
+  lon: Number(r.lon),
+  capacity: Number(r.capacity),
+  hazards: r.hazards,
+  welfare: r.welfare,
+  open: r.open,
   serves: r.serves ?? [],
 });
 
@@ -225,7 +369,11 @@ export async function listShelters(db: Queryable): Promise<Shelter[]> {
 }
 
 /** Register TVs (one or many). The broker username defaults to the device id (broker policy: client id = username). */
-export async function registerDevice(db: Db, d: DeviceInput | DeviceInput[], actor = 'system'): Promise<{ count: number }> {
+export async function registerDevice(
+  db: Db,
+  d: DeviceInput | DeviceInput[],
+  actor = 'system',
+): Promise<{ count: number }> {
   const list = Array.isArray(d) ? d : [d];
   if (list.length === 0) return { count: 0 };
   return db.tx(async (q) => {
@@ -237,31 +385,73 @@ export async function registerDevice(db: Db, d: DeviceInput | DeviceInput[], act
     }
     const households = [...new Map(list.filter((x) => x.household).map((x) => [x.household!, x.zone]))];
     if (households.length) {
-      await q.query(`INSERT INTO households (id, zone_id) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text) ON CONFLICT (id) DO NOTHING`,
-        [JSON.stringify(households.map(([id, zone]) => ({ id, zone_id: zone })))]);
+      await q.query(
+        `INSERT INTO households (id, zone_id) SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text) ON CONFLICT (id) DO NOTHING`,
+        [JSON.stringify(households.map(([id, zone]) => ({ id, zone_id: zone })))],
+      );
     }
     for (let i = 0; i < list.length; i += 20_000) {
-      await q.query(`INSERT INTO devices (id, zone_id, household_id, broker_username)
+      await q.query(
+        `INSERT INTO devices (id, zone_id, household_id, broker_username)
         SELECT id, zone_id, household_id, broker_username FROM jsonb_to_recordset($1::jsonb) AS x(id text, zone_id text, household_id text, broker_username text)
         ON CONFLICT (id) DO UPDATE SET zone_id = EXCLUDED.zone_id, household_id = EXCLUDED.household_id, broker_username = EXCLUDED.broker_username, status = 'active'`,
-      [JSON.stringify(list.slice(i, i + 20_000).map((x) => ({ id: x.id, zone_id: x.zone, household_id: x.household || null, broker_username: x.brokerUsername ?? x.id })))]);
+        [
+          JSON.stringify(
+            list
+              .slice(i, i + 20_000)
+              .map((x) => ({
+                id: x.id,
+                zone_id: x.zone,
+                household_id: x.household || null,
+                broker_username: x.brokerUsername ?? x.id,
+              })),
+          ),
+        ],
+      );
     }
-    await appendAudit(q, { actor, action: 'device.register', subject: list.length === 1 ? list[0]!.id : undefined, details: { count: list.length } }, now());
+    await appendAudit(
+      q,
+      {
+        actor,
+        action: 'device.register',
+        subject: list.length === 1 ? list[0]!.id : undefined,
+        details: { count: list.length },
+      },
+      now(),
+    );
     return { count: list.length };
   });
 }
 
-export interface BindingInput { residentId: string; deviceId: string; authSerial?: string | undefined; signSerial?: string | undefined }
+export interface BindingInput {
+  residentId: string;
+  deviceId: string;
+  authSerial?: string | undefined;
+  signSerial?: string | undefined;
+}
 
 /**
  * Link a resident to a TV directly (demo and test set-up, and the last step of card binding,
  * binding.ts). Binding the same pair again is a no-op that refreshes the certificate serials.
  */
-export async function bindResidentToDevice(db: Db, b: BindingInput | BindingInput[], actor = 'system'): Promise<{ count: number }> {
+export async function bindResidentToDevice(
+  db: Db,
+  b: BindingInput | BindingInput[],
+  actor = 'system',
+): Promise<{ count: number }> {
   const list = Array.isArray(b) ? b : [b];
   return db.tx(async (q) => {
     for (const x of list) await bindIn(q, x);
-    await appendAudit(q, { actor, action: 'binding.create', subject: list.length === 1 ? list[0]!.residentId : undefined, details: { count: list.length } }, now());
+    await appendAudit(
+      q,
+      {
+        actor,
+        action: 'binding.create',
+        subject: list.length === 1 ? list[0]!.residentId : undefined,
+        details: { count: list.length },
+      },
+      now(),
+    );
     return { count: list.length };
   });
 }
@@ -271,22 +461,46 @@ export async function bindIn(q: Queryable, x: BindingInput): Promise<void> {
   if (!r.rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_RESIDENT(x.residentId);
   const d = await q.query<{ status: string }>('SELECT status FROM devices WHERE id = $1', [x.deviceId]);
   if (!d.rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_DEVICE(x.deviceId);
-  const up = await q.query(`UPDATE bindings SET auth_serial = COALESCE($3, auth_serial), sign_serial = COALESCE($4, sign_serial)
-    WHERE resident_id = $1 AND device_id = $2 AND status = 'active'`, [x.residentId, x.deviceId, x.authSerial ?? null, x.signSerial ?? null]);
+  const up = await q.query(
+    `UPDATE bindings SET auth_serial = COALESCE($3, auth_serial), sign_serial = COALESCE($4, sign_serial)
+    WHERE resident_id = $1 AND device_id = $2 AND status = 'active'`,
+    [x.residentId, x.deviceId, x.authSerial ?? null, x.signSerial ?? null],
+  );
   if (up.rowCount === 0) {
-    await q.query('INSERT INTO bindings (resident_id, device_id, auth_serial, sign_serial) VALUES ($1, $2, $3, $4)',
-      [x.residentId, x.deviceId, x.authSerial ?? null, x.signSerial ?? null]);
+    await q.query('INSERT INTO bindings (resident_id, device_id, auth_serial, sign_serial) VALUES ($1, $2, $3, $4)', [
+      x.residentId,
+      x.deviceId,
+      x.authSerial ?? null,
+      x.signSerial ?? null,
+    ]);
   }
 }
 
 /** End a resident's bindings (to one device, or all): unbound by the resident, or revoked card. */
-export async function endBindings(q: Queryable, where: { residentId?: string; deviceId?: string; authSerial?: string; signSerial?: string },
-  status: 'unbound' | 'revoked' | 'superseded', reason: string, at: Date): Promise<number> {
-  const conds: string[] = ["status = 'active'"]; const params: unknown[] = [status, reason, at];
-  for (const [col, v] of [['resident_id', where.residentId], ['device_id', where.deviceId], ['auth_serial', where.authSerial], ['sign_serial', where.signSerial]] as const) {
-    if (v !== undefined) { params.push(v); conds.push(`${col} = $${params.length}`); }
+export async function endBindings(
+  q: Queryable,
+  where: { residentId?: string; deviceId?: string; authSerial?: string; signSerial?: string },
+  status: 'unbound' | 'revoked' | 'superseded',
+  reason: string,
+  at: Date,
+): Promise<number> {
+  const conds: string[] = ["status = 'active'"];
+  const params: unknown[] = [status, reason, at];
+  for (const [col, v] of [
+    ['resident_id', where.residentId],
+    ['device_id', where.deviceId],
+    ['auth_serial', where.authSerial],
+    ['sign_serial', where.signSerial],
+  ] as const) {
+    if (v !== undefined) {
+      params.push(v);
+      conds.push(`${col} = $${params.length}`);
+    }
   }
   if (params.length === 3) throw coreErrors.KZ_VALIDATION('endBindings needs a condition');
-  const { rowCount } = await q.query(`UPDATE bindings SET status = $1, reason = $2, ended_at = $3 WHERE ${conds.join(' AND ')}`, params);
+  const { rowCount } = await q.query(
+    `UPDATE bindings SET status = $1, reason = $2, ended_at = $3 WHERE ${conds.join(' AND ')}`,
+    params,
+  );
   return rowCount;
 }

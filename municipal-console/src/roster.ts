@@ -11,7 +11,15 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '@kizuna/core';
-import { CARE_NEEDS, rosterCardKey, type CareNeed, type RosterEvent, type RosterPerson, type ShelterEvent, type ShelterRoster } from '@kizuna/contract';
+import {
+  CARE_NEEDS,
+  rosterCardKey,
+  type CareNeed,
+  type RosterEvent,
+  type RosterPerson,
+  type ShelterEvent,
+  type ShelterRoster,
+} from '@kizuna/contract';
 import { ageOn, ELDERLY_AGE } from './alert-spec.ts';
 import { consoleErrors } from './errors.ts';
 import { appendAudit } from './audit.ts';
@@ -19,30 +27,58 @@ import { appendAudit } from './audit.ts';
 export const CHILD_UNDER = 15;
 const MAX_CARD_KEYS = 4;
 
-interface Secrets { secret: string; salt: string }
+interface Secrets {
+  secret: string;
+  salt: string;
+}
 
 async function secretsFor(db: Db, shelter: string, now: Date): Promise<Secrets> {
-  const read = async (q: Queryable) => (await q.query<{ secret: string; card_key_salt: string }>(
-    'SELECT secret, card_key_salt FROM roster_secrets WHERE shelter_id = $1', [shelter])).rows[0];
+  const read = async (q: Queryable) =>
+    (
+      await q.query<{ secret: string; card_key_salt: string }>(
+        'SELECT secret, card_key_salt FROM roster_secrets WHERE shelter_id = $1',
+        [shelter],
+      )
+    ).rows[0];
   let r = await read(db);
   if (!r) {
-    await db.query('INSERT INTO roster_secrets (shelter_id, secret, card_key_salt, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [shelter, randomBytes(32).toString('hex'), randomBytes(16).toString('hex'), now]);
+    await db.query(
+      'INSERT INTO roster_secrets (shelter_id, secret, card_key_salt, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [shelter, randomBytes(32).toString('hex'), randomBytes(16).toString('hex'), now],
+    );
     r = (await read(db))!;
   }
   return { secret: r.secret, salt: r.card_key_salt };
 }
 
-const pseudonym = (secret: string, prefix: string, what: string) => `${prefix}-${createHmac('sha256', secret).update(what).digest('hex').slice(0, 24)}`;
+const pseudonym = (secret: string, prefix: string, what: string) =>
+  `${prefix}-${createHmac('sha256', secret).update(what).digest('hex').slice(0, 24)}`;
 
 interface PersonRow {
-  id: string; family_name: string; given_name: string; family_kana: string; given_kana: string; household_id: string | null;
-  birth_date: string; needs_help: boolean; care_needs: string[] | null; auth_serials: string[] | null;
+  id: string;
+  family_name: string;
+  given_name: string;
+  family_kana: string;
+  given_kana: string;
+  household_id: string | null;
+  birth_date: string;
+  needs_help: boolean;
+  care_needs: string[] | null;
+  auth_serials: string[] | null;
 }
 
 interface EventRow {
-  event_id: string; terminal_id: string; seq: number; type: string; at: Date | string; roster_key: string | null; cert_serial: string | null;
-  manual: ShelterEvent['manual'] | null; undoes: string | null; to_shelter: string | null; event: ShelterEvent | null;
+  event_id: string;
+  terminal_id: string;
+  seq: number;
+  type: string;
+  at: Date | string;
+  roster_key: string | null;
+  cert_serial: string | null;
+  manual: ShelterEvent['manual'] | null;
+  undoes: string | null;
+  to_shelter: string | null;
+  event: ShelterEvent | null;
 }
 
 export interface BuiltRoster {
@@ -52,15 +88,24 @@ export interface BuiltRoster {
 }
 
 /** Build the roster of one shelter as it stands now. */
-export async function buildRoster(db: Db, o: { muni: string; shelter: string; now: Date; windowMs: number }): Promise<BuiltRoster> {
-  const { rows: sh } = await db.query<{ id: string; name: string; capacity: number; welfare: boolean; serves: string[] | null }>(
-    'SELECT id, name, capacity, welfare, serves FROM shelters WHERE id = $1', [o.shelter]);
+export async function buildRoster(
+  db: Db,
+  o: { muni: string; shelter: string; now: Date; windowMs: number },
+): Promise<BuiltRoster> {
+  const { rows: sh } = await db.query<{
+    id: string;
+    name: string;
+    capacity: number;
+    welfare: boolean;
+    serves: string[] | null;
+  }>('SELECT id, name, capacity, welfare, serves FROM shelters WHERE id = $1', [o.shelter]);
   const shelter = sh[0];
   if (!shelter) throw consoleErrors.KZ_CONSOLE_UNKNOWN_SHELTER(o.shelter);
   const since = new Date(o.now.getTime() - o.windowMs);
   const { secret, salt } = await secretsFor(db, o.shelter, o.now);
 
-  const { rows } = await db.query<PersonRow>(`
+  const { rows } = await db.query<PersonRow>(
+    `
     WITH direct AS (
       SELECT r.id FROM residents r WHERE r.zone_id = ANY($2::text[])
       UNION SELECT ar.resident_id FROM alert_recipients ar JOIN alerts a ON a.id = ar.alert_id
@@ -74,21 +119,27 @@ export async function buildRoster(db: Db, o: { muni: string; shelter: string; no
       r.needs_help, r.care_needs,
       ARRAY(SELECT DISTINCT lower(b.auth_serial) FROM bindings b WHERE b.resident_id = r.id AND b.status = 'active' AND b.auth_serial IS NOT NULL) AS auth_serials
     FROM residents r JOIN everyone e ON e.id = r.id
-    ORDER BY r.id`, [o.shelter, shelter.serves ?? [], since]);
+    ORDER BY r.id`,
+    [o.shelter, shelter.serves ?? [], since],
+  );
 
   const residents = new Map<string, string>();
   const people: RosterPerson[] = [];
   for (const r of rows) {
     const rosterKey = pseudonym(secret, 'p', `resident:${r.id}`);
     residents.set(rosterKey, r.id);
-    const needs = (r.care_needs ?? []).filter((n): n is CareNeed => (CARE_NEEDS as readonly string[]).includes(n)).sort();
+    const needs = (r.care_needs ?? [])
+      .filter((n): n is CareNeed => (CARE_NEEDS as readonly string[]).includes(n))
+      .sort();
     const age = ageOn(r.birth_date, o.now);
     const serials = (r.auth_serials ?? []).sort().slice(0, MAX_CARD_KEYS);
     people.push({
       rosterKey,
       displayName: `${r.family_name} ${r.given_name}`,
       reading: `${r.family_kana} ${r.given_kana}`,
-      household: r.household_id ? pseudonym(secret, 'h', `household:${r.household_id}`) : pseudonym(secret, 'h', `alone:${r.id}`),
+      household: r.household_id
+        ? pseudonym(secret, 'h', `household:${r.household_id}`)
+        : pseudonym(secret, 'h', `alone:${r.id}`),
       ageGroup: age < CHILD_UNDER ? 'child' : age >= ELDERLY_AGE ? 'senior' : 'adult',
       needsCare: r.needs_help || needs.length > 0,
       needs,
@@ -96,17 +147,33 @@ export async function buildRoster(db: Db, o: { muni: string; shelter: string; no
     });
   }
 
-  const { rows: evs } = await db.query<EventRow>(`
+  const { rows: evs } = await db.query<EventRow>(
+    `
     SELECT event_id, terminal_id, seq, type, at, roster_key, cert_serial, manual, undoes, to_shelter, event
-    FROM checkins WHERE shelter_id = $1 AND at >= $2 ORDER BY at, terminal_id, seq`, [o.shelter, since]);
+    FROM checkins WHERE shelter_id = $1 AND at >= $2 ORDER BY at, terminal_id, seq`,
+    [o.shelter, since],
+  );
   const events: RosterEvent[] = evs.map((e) => ({ terminal: e.terminal_id, event: e.event ?? eventFromColumns(e) }));
 
   const body = {
-    shelterName: shelter.name, capacity: Number(shelter.capacity), welfare: shelter.welfare, cardKeySalt: salt, people, events,
+    shelterName: shelter.name,
+    capacity: Number(shelter.capacity),
+    welfare: shelter.welfare,
+    cardKeySalt: salt,
+    people,
+    events,
   };
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32);
   return {
-    roster: { v: 1, kind: 'shelter-roster', muni: o.muni, shelter: o.shelter, version, generatedAt: o.now.toISOString(), ...body },
+    roster: {
+      v: 1,
+      kind: 'shelter-roster',
+      muni: o.muni,
+      shelter: o.shelter,
+      version,
+      generatedAt: o.now.toISOString(),
+      ...body,
+    },
     residents,
   };
 }
@@ -114,33 +181,56 @@ export async function buildRoster(db: Db, o: { muni: string; shelter: string; no
 /** Rows stored before the original event was kept (migration 002): rebuilt from the columns. */
 function eventFromColumns(e: EventRow): ShelterEvent {
   return {
-    v: 1, kind: 'shelter-event', eventId: e.event_id, seq: Number(e.seq), type: e.type as ShelterEvent['type'], at: new Date(e.at).toISOString(),
-    ...(e.roster_key ? { rosterKey: e.roster_key } : {}), ...(e.cert_serial ? { certSerial: e.cert_serial } : {}),
-    ...(e.manual ? { manual: e.manual } : {}), ...(e.undoes ? { undoes: e.undoes } : {}), ...(e.to_shelter ? { toShelter: e.to_shelter } : {}),
+    v: 1,
+    kind: 'shelter-event',
+    eventId: e.event_id,
+    seq: Number(e.seq),
+    type: e.type as ShelterEvent['type'],
+    at: new Date(e.at).toISOString(),
+    ...(e.roster_key ? { rosterKey: e.roster_key } : {}),
+    ...(e.cert_serial ? { certSerial: e.cert_serial } : {}),
+    ...(e.manual ? { manual: e.manual } : {}),
+    ...(e.undoes ? { undoes: e.undoes } : {}),
+    ...(e.to_shelter ? { toShelter: e.to_shelter } : {}),
   };
 }
 
 const ITEMS: Array<[keyof RosterPerson, string]> = [
-  ['displayName', 'name'], ['reading', 'name-reading'], ['household', 'household'], ['ageGroup', 'age-group'], ['needs', 'care-needs'], ['cardKeys', 'card-key'],
+  ['displayName', 'name'],
+  ['reading', 'name-reading'],
+  ['household', 'household'],
+  ['ageGroup', 'age-group'],
+  ['needs', 'care-needs'],
+  ['cardKeys', 'card-key'],
 ];
 
 /**
  * Record what the shelter now holds: keys for check-in matching, and one disclosure-log entry
  * per person whose entry is new or changed (a re-fetch of the same content logs nothing).
  */
-export async function recordRosterDisclosure(db: Db, built: BuiltRoster, o: { terminal: string; now: Date }): Promise<number> {
+export async function recordRosterDisclosure(
+  db: Db,
+  built: BuiltRoster,
+  o: { terminal: string; now: Date },
+): Promise<number> {
   const { roster } = built;
   const entries = roster.people.map((p) => ({
-    key: p.rosterKey, resident_id: built.residents.get(p.rosterKey)!,
+    key: p.rosterKey,
+    resident_id: built.residents.get(p.rosterKey)!,
     hash: createHash('sha256').update(JSON.stringify(p)).digest('hex'),
-    items: ITEMS.filter(([k]) => { const v = p[k]; return Array.isArray(v) ? v.length > 0 : v !== undefined; }).map(([, name]) => name)
+    items: ITEMS.filter(([k]) => {
+      const v = p[k];
+      return Array.isArray(v) ? v.length > 0 : v !== undefined;
+    })
+      .map(([, name]) => name)
       .concat(p.needsCare ? ['needs-care'] : []),
   }));
   return db.tx(async (q) => {
     let changed = 0;
     for (let i = 0; i < entries.length; i += 5000) {
       const batch = JSON.stringify(entries.slice(i, i + 5000));
-      const { rows } = await q.query<{ key: string }>(`
+      const { rows } = await q.query<{ key: string }>(
+        `
         WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(key text, resident_id text, hash text, items text[])),
         up AS (
           INSERT INTO roster_keys (shelter_id, key, resident_id, disclosed, disclosed_at)
@@ -151,10 +241,26 @@ export async function recordRosterDisclosure(db: Db, built: BuiltRoster, o: { te
         INSERT INTO disclosures (resident_id, at, party, purpose, items)
         SELECT x.resident_id, $3, $4, $5, x.items FROM x JOIN up ON up.key = x.key
         RETURNING resident_id AS key`,
-      [batch, roster.shelter, o.now, `shelter ${roster.shelter} (${roster.shelterName})`, 'shelter roster: greet and check in evacuees at the door']);
+        [
+          batch,
+          roster.shelter,
+          o.now,
+          `shelter ${roster.shelter} (${roster.shelterName})`,
+          'shelter roster: greet and check in evacuees at the door',
+        ],
+      );
       changed += rows.length;
     }
-    await appendAudit(q, { actor: o.terminal, action: 'roster.disclose', subject: roster.shelter, details: { version: roster.version, people: roster.people.length, changed } }, o.now);
+    await appendAudit(
+      q,
+      {
+        actor: o.terminal,
+        action: 'roster.disclose',
+        subject: roster.shelter,
+        details: { version: roster.version, people: roster.people.length, changed },
+      },
+      o.now,
+    );
     return changed;
   });
 }

@@ -2,7 +2,17 @@
 import Type from 'typebox';
 import { REGISTER_ROW_PROBLEMS, type RegisterRowProblemCode } from './register.ts';
 import { BINDING_END_REASONS, type BindingEndReason } from './residents.ts';
-import { CareNeedSchema, HazardSchema, LanguageSchema, LevelSchema, StatusSchema, MsgTypeSchema, AnswerSchema, PersonalAlertSchema, AreaAlertSchema } from '@kizuna/contract';
+import {
+  CareNeedSchema,
+  HazardSchema,
+  LanguageSchema,
+  LevelSchema,
+  StatusSchema,
+  MsgTypeSchema,
+  AnswerSchema,
+  PersonalAlertSchema,
+  AreaAlertSchema,
+} from '@kizuna/contract';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const Time = Type.String({ format: 'date-time' });
@@ -10,31 +20,63 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
 const LonLat = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[lon, lat]' });
 const Loose = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
-export const ErrorReply = Type.Object({
-  code: Type.String({ description: 'stable error code, e.g. KZ_CONSOLE_APPROVAL_REQUIRED' }),
-  message: Type.String(),
-  field: Type.Optional(Type.String()),
-  details: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  requestId: Type.Optional(Type.String()),
-}, { $id: 'ErrorReply' });
+export const ErrorReply = Type.Object(
+  {
+    code: Type.String({ description: 'stable error code, e.g. KZ_CONSOLE_APPROVAL_REQUIRED' }),
+    message: Type.String(),
+    field: Type.Optional(Type.String()),
+    details: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    requestId: Type.Optional(Type.String()),
+  },
+  { $id: 'ErrorReply' },
+);
 export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorReply]));
 
-export const AlertStateSchema = Type.Union([Type.Literal('draft'), Type.Literal('pending-approval'), Type.Literal('active'), Type.Literal('cancelled'), Type.Literal('expired')]);
-export const RoleSchema = Type.Union([Type.Literal('viewer'), Type.Literal('issuer'), Type.Literal('approver'), Type.Literal('admin')]);
-export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) });
-export const StaffView = Type.Object({ username: Type.String(), roles: Type.Array(RoleSchema), displayName: Nullable(Type.String()) });
-export const SessionReply = Type.Object({ token: Type.String({ description: 'bearer token; also set as the httpOnly cookie kz_console_session' }), expiresAt: Time, staff: StaffView });
+export const AlertStateSchema = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('pending-approval'),
+  Type.Literal('active'),
+  Type.Literal('cancelled'),
+  Type.Literal('expired'),
+]);
+export const RoleSchema = Type.Union([
+  Type.Literal('viewer'),
+  Type.Literal('issuer'),
+  Type.Literal('approver'),
+  Type.Literal('admin'),
+]);
+export const LoginBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+});
+export const StaffView = Type.Object({
+  username: Type.String(),
+  roles: Type.Array(RoleSchema),
+  displayName: Nullable(Type.String()),
+});
+export const SessionReply = Type.Object({
+  token: Type.String({ description: 'bearer token; also set as the httpOnly cookie kz_console_session' }),
+  expiresAt: Time,
+  staff: StaffView,
+});
 export const CreateStaffBody = Type.Object({
-  username: Type.String(), password: Type.String({ minLength: 10 }), roles: Type.Array(RoleSchema, { minItems: 1 }), displayName: Type.Optional(Type.String()),
+  username: Type.String(),
+  password: Type.String({ minLength: 10 }),
+  roles: Type.Array(RoleSchema, { minItems: 1 }),
+  displayName: Type.Optional(Type.String()),
 });
 
 export const TargetSchema = Type.Object({
   zones: Type.Optional(Type.Array(Id, { description: 'zone ids' })),
   polygon: Type.Optional(Type.Array(LonLat, { minItems: 4, description: 'closed ring of [lon, lat]' })),
-  circle: Type.Optional(Type.Object({ lat: Type.Number(), lon: Type.Number(), radiusM: Type.Number({ exclusiveMinimum: 0 }) })),
-  group: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('needs-help'), Type.Literal('vulnerable')], {
-    description: "all (default); needs-help: only 避難行動要支援者; vulnerable: needs-help and the elderly (≥ 65)",
-  })),
+  circle: Type.Optional(
+    Type.Object({ lat: Type.Number(), lon: Type.Number(), radiusM: Type.Number({ exclusiveMinimum: 0 }) }),
+  ),
+  group: Type.Optional(
+    Type.Union([Type.Literal('all'), Type.Literal('needs-help'), Type.Literal('vulnerable')], {
+      description: 'all (default); needs-help: only 避難行動要支援者; vulnerable: needs-help and the elderly (≥ 65)',
+    }),
+  ),
 });
 
 export const CreateAlertBody = Type.Object({
@@ -44,7 +86,9 @@ export const CreateAlertBody = Type.Object({
   expires: Time,
   target: TargetSchema,
   template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
-  extra: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 500 }), { description: 'extra text per language code' })),
+  extra: Type.Optional(
+    Type.Record(Type.String(), Type.String({ maxLength: 500 }), { description: 'extra text per language code' }),
+  ),
   draft: Type.Optional(Type.Boolean({ description: 'store without sending (preview it first, then POST …/send)' })),
 });
 
@@ -58,121 +102,315 @@ export const UpdateAlertBody = Type.Object({
 });
 
 const RevisionView = Type.Object({
-  revision: Type.Integer(), msgType: MsgTypeSchema, state: Type.String(), level: LevelSchema, hazard: HazardSchema, expires: Time,
-  spec: Loose('alert specification'), createdBy: Type.String(), createdAt: Time, approvedBy: Nullable(Type.String()),
-  approvedAt: Nullable(Time), publishedAt: Nullable(Time),
+  revision: Type.Integer(),
+  msgType: MsgTypeSchema,
+  state: Type.String(),
+  level: LevelSchema,
+  hazard: HazardSchema,
+  expires: Time,
+  spec: Loose('alert specification'),
+  createdBy: Type.String(),
+  createdAt: Time,
+  approvedBy: Nullable(Type.String()),
+  approvedAt: Nullable(Time),
+  publishedAt: Nullable(Time),
 });
 
-export const AlertViewSchema = Type.Object({
-  id: Id, identifier: Type.String(), sender: Type.String(), status: StatusSchema,
-  state: AlertStateSchema,
-  revision: Type.Integer({ description: 'latest published revision (0 before publication)' }), msgType: MsgTypeSchema, level: LevelSchema, hazard: HazardSchema,
-  expires: Time, createdBy: Type.String(), createdAt: Time, firstSent: Nullable(Time), lastSent: Nullable(Time),
-  spec: Loose('targeting, template, extra text and CAP details of the latest revision'),
-  pending: Nullable(RevisionView),
-  reach: Type.Object({ devices: Type.Integer(), residents: Type.Integer(), zones: Type.Integer() }),
-}, { $id: 'AlertView' });
+export const AlertViewSchema = Type.Object(
+  {
+    id: Id,
+    identifier: Type.String(),
+    sender: Type.String(),
+    status: StatusSchema,
+    state: AlertStateSchema,
+    revision: Type.Integer({ description: 'latest published revision (0 before publication)' }),
+    msgType: MsgTypeSchema,
+    level: LevelSchema,
+    hazard: HazardSchema,
+    expires: Time,
+    createdBy: Type.String(),
+    createdAt: Time,
+    firstSent: Nullable(Time),
+    lastSent: Nullable(Time),
+    spec: Loose('targeting, template, extra text and CAP details of the latest revision'),
+    pending: Nullable(RevisionView),
+    reach: Type.Object({ devices: Type.Integer(), residents: Type.Integer(), zones: Type.Integer() }),
+  },
+  { $id: 'AlertView' },
+);
 export const RevisionList = Type.Array(RevisionView);
 
-const Ack = Type.Object({ evacuating: Type.Integer(), 'safe-indoors': Type.Integer(), 'need-help': Type.Integer(), total: Type.Integer() });
+const Ack = Type.Object({
+  evacuating: Type.Integer(),
+  'safe-indoors': Type.Integer(),
+  'need-help': Type.Integer(),
+  total: Type.Integer(),
+});
 const CountsProps = {
-  targeted: Type.Integer({ description: 'residents addressed' }), delivered: Type.Integer(), upToDate: Type.Integer({ description: 'TV has the latest revision' }),
-  displayed: Type.Integer(), acknowledged: Ack, noAnswer: Type.Integer(), arrived: Type.Integer({ description: 'checked in at a shelter since the alert' }),
+  targeted: Type.Integer({ description: 'residents addressed' }),
+  delivered: Type.Integer(),
+  upToDate: Type.Integer({ description: 'TV has the latest revision' }),
+  displayed: Type.Integer(),
+  acknowledged: Ack,
+  noAnswer: Type.Integer(),
+  arrived: Type.Integer({ description: 'checked in at a shelter since the alert' }),
   needsHelp: Type.Integer(),
 };
-export const AlertStatusSchema = Type.Object({
-  alertId: Id, revision: Type.Integer(), state: Type.String(), at: Time,
-  totals: Type.Object(CountsProps),
-  devices: Type.Object({ targeted: Type.Integer(), delivered: Type.Integer(), displayed: Type.Integer(), upToDate: Type.Integer() }),
-  zones: Type.Array(Type.Object({ zoneId: Type.String(), zoneName: Type.String(), ...CountsProps })),
-  residents: Type.Optional(Type.Array(Type.Object({
-    residentId: Type.String(), name: Type.String(), zoneId: Type.String(), deviceId: Type.String(), needsHelp: Type.Boolean(), leaveNow: Type.Boolean(),
-    language: Type.String(), shelterId: Nullable(Type.String()), deliveredAt: Nullable(Time), displayedAt: Nullable(Time), upToDate: Type.Boolean(),
-    answer: Nullable(AnswerSchema), answeredAt: Nullable(Time), arrivedAt: Nullable(Time), arrivedShelterId: Nullable(Type.String()), bindingStatus: Type.String(),
-  }))),
-  sending: Type.Optional(Type.Object({
-    revision: Type.Integer(), tvs: Type.Integer({ description: 'TVs the revision addresses (0 until its first chunk is written)' }),
-    sent: Type.Integer({ description: 'TVs it has sent to so far' }),
-  }, { description: 'only while a revision is being sent to the TVs; the other figures count its TVs once all are sent' })),
-}, { $id: 'AlertStatus' });
+export const AlertStatusSchema = Type.Object(
+  {
+    alertId: Id,
+    revision: Type.Integer(),
+    state: Type.String(),
+    at: Time,
+    totals: Type.Object(CountsProps),
+    devices: Type.Object({
+      targeted: Type.Integer(),
+      delivered: Type.Integer(),
+      displayed: Type.Integer(),
+      upToDate: Type.Integer(),
+    }),
+    zones: Type.Array(Type.Object({ zoneId: Type.String(), zoneName: Type.String(), ...CountsProps })),
+    residents: Type.Optional(
+      Type.Array(
+        Type.Object({
+          residentId: Type.String(),
+          name: Type.String(),
+          zoneId: Type.String(),
+          deviceId: Type.String(),
+          needsHelp: Type.Boolean(),
+          leaveNow: Type.Boolean(),
+          language: Type.String(),
+          shelterId: Nullable(Type.String()),
+          deliveredAt: Nullable(Time),
+          displayedAt: Nullable(Time),
+          upToDate: Type.Boolean(),
+          answer: Nullable(AnswerSchema),
+          answeredAt: Nullable(Time),
+          arrivedAt: Nullable(Time),
+          arrivedShelterId: Nullable(Type.String()),
+          bindingStatus: Type.String(),
+        }),
+      ),
+    ),
+    sending: Type.Optional(
+      Type.Object(
+        {
+          revision: Type.Integer(),
+          tvs: Type.Integer({ description: 'TVs the revision addresses (0 until its first chunk is written)' }),
+          sent: Type.Integer({ description: 'TVs it has sent to so far' }),
+        },
+        {
+          description:
+            'only while a revision is being sent to the TVs; the other figures count its TVs once all are sent',
+        },
+      ),
+    ),
+  },
+  { $id: 'AlertStatus' },
+);
 
 export const RescueSchema = Type.Object({
-  alertId: Id, at: Time, afterSeconds: Type.Integer(),
-  people: Type.Array(Type.Object({
-    residentId: Type.String(), name: Type.String(), reading: Type.String(), address: Type.String(), phone: Nullable(Type.String()),
-    supporter: Nullable(Type.String()), zoneId: Type.String(), lat: Nullable(Type.Number()), lon: Nullable(Type.Number()),
-    answer: Nullable(AnswerSchema), answeredAt: Nullable(Time), deliveredAt: Nullable(Time), displayedAt: Nullable(Time), shelterId: Nullable(Type.String()),
-  })),
+  alertId: Id,
+  at: Time,
+  afterSeconds: Type.Integer(),
+  people: Type.Array(
+    Type.Object({
+      residentId: Type.String(),
+      name: Type.String(),
+      reading: Type.String(),
+      address: Type.String(),
+      phone: Nullable(Type.String()),
+      supporter: Nullable(Type.String()),
+      zoneId: Type.String(),
+      lat: Nullable(Type.Number()),
+      lon: Nullable(Type.Number()),
+      answer: Nullable(AnswerSchema),
+      answeredAt: Nullable(Time),
+      deliveredAt: Nullable(Time),
+      displayedAt: Nullable(Time),
+      shelterId: Nullable(Type.String()),
+    }),
+  ),
 });
 
 export const PreviewSchema = Type.Object({
-  alertId: Id, revision: Type.Integer(), status: StatusSchema, level: LevelSchema,
-  counts: Type.Object({ devices: Type.Integer(), residents: Type.Integer(), zones: Type.Integer(), unboundTvs: Type.Integer() }),
-  kinds: Type.Array(Type.Object({
-    kind: Type.String({ description: 'resident | household | needs-help | get-ready | <language> | unbound-tv' }),
-    description: Type.String(),
-    deviceId: Type.Optional(Type.String()),
-    topic: Type.String(),
-    payload: Type.Union([PersonalAlertSchema, AreaAlertSchema]),
-  })),
+  alertId: Id,
+  revision: Type.Integer(),
+  status: StatusSchema,
+  level: LevelSchema,
+  counts: Type.Object({
+    devices: Type.Integer(),
+    residents: Type.Integer(),
+    zones: Type.Integer(),
+    unboundTvs: Type.Integer(),
+  }),
+  kinds: Type.Array(
+    Type.Object({
+      kind: Type.String({ description: 'resident | household | needs-help | get-ready | <language> | unbound-tv' }),
+      description: Type.String(),
+      deviceId: Type.Optional(Type.String()),
+      topic: Type.String(),
+      payload: Type.Union([PersonalAlertSchema, AreaAlertSchema]),
+    }),
+  ),
 });
 
-export const ZoneBody = Type.Object({ id: Id, name: Type.String({ minLength: 1 }), nameEn: Type.Optional(Type.String()), polygon: Type.Array(LonLat, { minItems: 4 }) });
-export const ZoneView = Type.Object({ id: Id, name: Type.String(), nameEn: Nullable(Type.String()), polygon: Type.Array(LonLat) });
-export const ShelterBody = Type.Object({
-  id: Id, name: Type.String({ minLength: 1 }), address: Type.String({ minLength: 1 }), lat: Type.Number(), lon: Type.Number(),
-  capacity: Type.Integer({ minimum: 0 }), hazards: Type.Array(HazardSchema), welfare: Type.Boolean(), open: Type.Optional(Type.Boolean()),
-  serves: Type.Optional(Type.Array(Id, { description: 'zones whose residents this shelter expects (指定避難所): they are on its roster' })),
+export const ZoneBody = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1 }),
+  nameEn: Type.Optional(Type.String()),
+  polygon: Type.Array(LonLat, { minItems: 4 }),
 });
-export const ShelterView = Type.Object({ ...ShelterBody.properties, open: Type.Boolean(), occupancy: Type.Optional(Type.Integer()) });
-export const ShelterPatch = Type.Object({ open: Type.Optional(Type.Boolean()), capacity: Type.Optional(Type.Integer({ minimum: 0 })) });
+export const ZoneView = Type.Object({
+  id: Id,
+  name: Type.String(),
+  nameEn: Nullable(Type.String()),
+  polygon: Type.Array(LonLat),
+});
+export const ShelterBody = Type.Object({
+  id: Id,
+  name: Type.String({ minLength: 1 }),
+  address: Type.String({ minLength: 1 }),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  capacity: Type.Integer({ minimum: 0 }),
+  hazards: Type.Array(HazardSchema),
+  welfare: Type.Boolean(),
+  open: Type.Optional(Type.Boolean()),
+  serves: Type.Optional(
+    Type.Array(Id, { description: 'zones whose residents this shelter expects (指定避難所): they are on its roster' }),
+  ),
+});
+export const ShelterView = Type.Object({
+  ...ShelterBody.properties,
+  open: Type.Boolean(),
+  occupancy: Type.Optional(Type.Integer()),
+});
+export const ShelterPatch = Type.Object({
+  open: Type.Optional(Type.Boolean()),
+  capacity: Type.Optional(Type.Integer({ minimum: 0 })),
+});
 
 export const ResidentBody = Type.Object({
-  id: Id, familyName: Type.String(), givenName: Type.String(), familyKana: Type.String(), givenKana: Type.String(), address: Type.String(),
-  birthDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), sex: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
-  language: LanguageSchema, needsHelp: Type.Boolean(), supporter: Type.Optional(Type.String()), phone: Type.Optional(Type.String()),
-  household: Type.Optional(Id), zone: Id, lat: Type.Optional(Type.Number()), lon: Type.Optional(Type.Number()),
+  id: Id,
+  familyName: Type.String(),
+  givenName: Type.String(),
+  familyKana: Type.String(),
+  givenKana: Type.String(),
+  address: Type.String(),
+  birthDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  sex: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
+  language: LanguageSchema,
+  needsHelp: Type.Boolean(),
+  supporter: Type.Optional(Type.String()),
+  phone: Type.Optional(Type.String()),
+  household: Type.Optional(Id),
+  zone: Id,
+  lat: Type.Optional(Type.Number()),
+  lon: Type.Optional(Type.Number()),
   careNeeds: Type.Optional(Type.Array(CareNeedSchema, { description: 'care needs shown on shelter rosters' })),
 });
-const codesDoc = (codes: Record<string, string>) => Object.entries(codes).map(([k, v]) => `${k}: ${v}`).join('; ');
-export const BindingEndReasonSchema = Type.Enum(Object.keys(BINDING_END_REASONS) as BindingEndReason[], { description: `why the binding ended — ${codesDoc(BINDING_END_REASONS)}` });
+const codesDoc = (codes: Record<string, string>) =>
+  Object.entries(codes)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ');
+export const BindingEndReasonSchema = Type.Enum(Object.keys(BINDING_END_REASONS) as BindingEndReason[], {
+  description: `why the binding ended — ${codesDoc(BINDING_END_REASONS)}`,
+});
 export const ResidentSummary = Type.Object({
-  id: Type.String(), name: Type.String(), zoneId: Type.String(), householdId: Nullable(Type.String()), language: Type.String(), needsHelp: Type.Boolean(),
-  devices: Type.Array(Type.Object({
-    deviceId: Type.String(), status: Type.String(), reason: Nullable(Type.String({ description: 'as stored, for people; reasonCode is the stable form' })),
-    reasonCode: Nullable(BindingEndReasonSchema), endedBy: Nullable(Type.String({ description: 'staff member who ended it (staff-unbind)' })),
-    lifeEvent: Nullable(Type.String({ description: 'card-revoked: moved-or-renamed, died, card-lost, renewed or other' })),
-    boundAt: Time, endedAt: Nullable(Time),
-  })),
+  id: Type.String(),
+  name: Type.String(),
+  zoneId: Type.String(),
+  householdId: Nullable(Type.String()),
+  language: Type.String(),
+  needsHelp: Type.Boolean(),
+  devices: Type.Array(
+    Type.Object({
+      deviceId: Type.String(),
+      status: Type.String(),
+      reason: Nullable(Type.String({ description: 'as stored, for people; reasonCode is the stable form' })),
+      reasonCode: Nullable(BindingEndReasonSchema),
+      endedBy: Nullable(Type.String({ description: 'staff member who ended it (staff-unbind)' })),
+      lifeEvent: Nullable(
+        Type.String({ description: 'card-revoked: moved-or-renamed, died, card-lost, renewed or other' }),
+      ),
+      boundAt: Time,
+      endedAt: Nullable(Time),
+    }),
+  ),
   personalAlerts: Type.Boolean({ description: 'true when at least one active binding delivers personal alerts' }),
 });
 /** One problem of one line of the register extract (CSV import); the UI words `code` in its own language. */
 export const RegisterRowError = Type.Object({
-  code: Type.Enum(Object.keys(REGISTER_ROW_PROBLEMS) as RegisterRowProblemCode[], { description: codesDoc(REGISTER_ROW_PROBLEMS) }),
-  line: Type.Integer({ minimum: 0, description: 'line in the file as a spreadsheet numbers it (header = 1; 0 if unknown)' }),
+  code: Type.Enum(Object.keys(REGISTER_ROW_PROBLEMS) as RegisterRowProblemCode[], {
+    description: codesDoc(REGISTER_ROW_PROBLEMS),
+  }),
+  line: Type.Integer({
+    minimum: 0,
+    description: 'line in the file as a spreadsheet numbers it (header = 1; 0 if unknown)',
+  }),
   field: Type.Optional(Type.String({ description: 'the column, by its header name' })),
   value: Type.Optional(Type.String({ description: 'the value found' })),
-  expected: Type.Optional(Type.String({ description: 'field-count: the header\'s field count; duplicate-id: the earlier line; too-long: the maximum length; out-of-range: the limit; bad-language, bad-care-needs: the allowed values, comma-separated' })),
+  expected: Type.Optional(
+    Type.String({
+      description:
+        "field-count: the header's field count; duplicate-id: the earlier line; too-long: the maximum length; out-of-range: the limit; bad-language, bad-care-needs: the allowed values, comma-separated",
+    }),
+  ),
   message: Type.String({ description: 'the same in English, for people reading the API' }),
 });
 export const RegisterCsvInvalidReply = Type.Object({
-  code: Type.String({ description: 'KZ_CONSOLE_CSV_INVALID (or KZ_VALIDATION and the like for a request that is not CSV)' }),
+  code: Type.String({
+    description: 'KZ_CONSOLE_CSV_INVALID (or KZ_VALIDATION and the like for a request that is not CSV)',
+  }),
   message: Type.String(),
   field: Type.Optional(Type.String()),
-  details: Type.Optional(Type.Object({
-    rows: Type.Optional(Type.Array(Type.Object({
-      row: Type.Integer({ minimum: 0, description: 'line in the file (header = 1)' }),
-      id: Nullable(Type.String({ description: 'the row\'s resident id, if it has one' })),
-      errors: Type.Array(RegisterRowError, { minItems: 1 }),
-    }), { description: 'every refused line, with every problem of it; nothing was imported' })),
-  }, { additionalProperties: true })),
+  details: Type.Optional(
+    Type.Object(
+      {
+        rows: Type.Optional(
+          Type.Array(
+            Type.Object({
+              row: Type.Integer({ minimum: 0, description: 'line in the file (header = 1)' }),
+              id: Nullable(Type.String({ description: "the row's resident id, if it has one" })),
+              errors: Type.Array(RegisterRowError, { minItems: 1 }),
+            }),
+            { description: 'every refused line, with every problem of it; nothing was imported' },
+          ),
+        ),
+      },
+      { additionalProperties: true },
+    ),
+  ),
   requestId: Type.Optional(Type.String()),
 });
-export const DeviceBody = Type.Object({ id: Id, zone: Id, household: Type.Optional(Id), brokerUsername: Type.Optional(Type.String()) });
-export const DeviceView = Type.Object({ id: Type.String(), zoneId: Type.String(), householdId: Nullable(Type.String()), status: Type.String(), residents: Type.Integer() });
-export const BindBody = Type.Object({ residentId: Id, deviceId: Id, authSerial: Type.Optional(Type.String()), signSerial: Type.Optional(Type.String()) });
+export const DeviceBody = Type.Object({
+  id: Id,
+  zone: Id,
+  household: Type.Optional(Id),
+  brokerUsername: Type.Optional(Type.String()),
+});
+export const DeviceView = Type.Object({
+  id: Type.String(),
+  zoneId: Type.String(),
+  householdId: Nullable(Type.String()),
+  status: Type.String(),
+  residents: Type.Integer(),
+});
+export const BindBody = Type.Object({
+  residentId: Id,
+  deviceId: Id,
+  authSerial: Type.Optional(Type.String()),
+  signSerial: Type.Optional(Type.String()),
+});
 export const Count = Type.Object({ count: Type.Integer() });
 export const AuditEntryView = Type.Object({
-  seq: Type.Integer(), at: Time, actor: Type.String(), action: Type.String(), subject: Nullable(Type.String()),
-  details: Loose('ids and counts only'), prevHash: Type.String(), hash: Type.String(),
+  seq: Type.Integer(),
+  at: Time,
+  actor: Type.String(),
+  action: Type.String(),
+  subject: Nullable(Type.String()),
+  details: Loose('ids and counts only'),
+  prevHash: Type.String(),
+  hash: Type.String(),
 });

@@ -21,37 +21,69 @@ const db = await openDb({ url: cfg.KZ_CONSOLE_DATABASE_URL, dataDir: cfg.KZ_CONS
 let binding = {};
 if (cfg.KZ_CONSOLE_AUTHORITY_URL) {
   const base = cfg.KZ_CONSOLE_AUTHORITY_URL;
-  const res = await fetch(new URL('/ca/anchors.pem', base)).catch((e: Error) => { throw new Error(`cannot reach the authority at ${base}: ${e.message}`); });
+  const res = await fetch(new URL('/ca/anchors.pem', base)).catch((e: Error) => {
+    throw new Error(`cannot reach the authority at ${base}: ${e.message}`);
+  });
   if (!res.ok) throw new Error(`the authority answered HTTP ${res.status} for its trust anchors`);
-  const verifier = createVerifier({ trustAnchors: await res.text(), status: ocspStatusSource(new URL('/ocsp', base).toString()) });
+  const verifier = createVerifier({
+    trustAnchors: await res.text(),
+    status: ocspStatusSource(new URL('/ocsp', base).toString()),
+  });
   binding = { verifier, authorityLinks: httpAuthorityLinks(base) };
 } else {
   logger.warn('KZ_CONSOLE_AUTHORITY_URL is not set: card binding is off');
 }
-const credDb = cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL ? await openDb({ url: cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL }) : null;
+const credDb = cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL
+  ? await openDb({ url: cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL })
+  : null;
 const credentials = credDb ? await createCredentialStore(credDb, { logger }) : undefined;
-if (!credentials) logger.warn('KZ_CONSOLE_CREDENTIALS_DATABASE_URL is not set: device credentials, TV binding and shelter rosters are off');
+if (!credentials)
+  logger.warn(
+    'KZ_CONSOLE_CREDENTIALS_DATABASE_URL is not set: device credentials, TV binding and shelter rosters are off',
+  );
 // a fixed client id and a persistent session: receipts sent while the console restarts are kept by
 // the broker, and what it re-sends on connecting is parked until Ingest takes it (mqtt-park.ts)
 const client = mqtt.connect(cfg.KZ_CONSOLE_MQTT_URL, {
-  clientId: cfg.KZ_CONSOLE_MQTT_USERNAME, username: cfg.KZ_CONSOLE_MQTT_USERNAME, password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
-  protocolVersion: 4, clean: false, reconnectPeriod: 2000,
+  clientId: cfg.KZ_CONSOLE_MQTT_USERNAME,
+  username: cfg.KZ_CONSOLE_MQTT_USERNAME,
+  password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
+  protocolVersion: 4,
+  clean: false,
+  reconnectPeriod: 2000,
 });
 const parked = parkIncoming(client);
 await new Promise<void>((resolve, reject) => {
   client.once('connect', () => resolve());
-  client.once('error', (e) => { client.end(true); reject(new Error(`cannot connect to the broker at ${cfg.KZ_CONSOLE_MQTT_URL}: ${e.message}`)); });
+  client.once('error', (e) => {
+    client.end(true);
+    reject(new Error(`cannot connect to the broker at ${cfg.KZ_CONSOLE_MQTT_URL}: ${e.message}`));
+  });
 });
 client.on('error', (e) => logger.warn({ err: e }, 'broker connection error'));
 const started = await startConsole({
-  db, logger, mqtt: client, muni: cfg.KZ_CONSOLE_MUNI, host: cfg.KZ_CONSOLE_HOST, port: cfg.KZ_CONSOLE_PORT,
-  resendAfterS: cfg.KZ_CONSOLE_RESEND_AFTER_S, tickS: cfg.KZ_CONSOLE_TICK_S, rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
-  sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S, liveThrottleMs: cfg.KZ_CONSOLE_LIVE_THROTTLE_MS,
-  ...binding, ...(credentials ? { credentials } : {}),
-  bindNonceTtlS: cfg.KZ_CONSOLE_BIND_NONCE_TTL_S, revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
-  revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH, rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
-  ...(cfg.KZ_CONSOLE_TLS_CERT_FILE && cfg.KZ_CONSOLE_TLS_KEY_FILE ? { tls: { certFile: cfg.KZ_CONSOLE_TLS_CERT_FILE, keyFile: cfg.KZ_CONSOLE_TLS_KEY_FILE } } : {}),
-  ...(cfg.KZ_CONSOLE_ADMIN_USERNAME && cfg.KZ_CONSOLE_ADMIN_PASSWORD ? { bootstrapAdmin: { username: cfg.KZ_CONSOLE_ADMIN_USERNAME, password: cfg.KZ_CONSOLE_ADMIN_PASSWORD } } : {}),
+  db,
+  logger,
+  mqtt: client,
+  muni: cfg.KZ_CONSOLE_MUNI,
+  host: cfg.KZ_CONSOLE_HOST,
+  port: cfg.KZ_CONSOLE_PORT,
+  resendAfterS: cfg.KZ_CONSOLE_RESEND_AFTER_S,
+  tickS: cfg.KZ_CONSOLE_TICK_S,
+  rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
+  sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S,
+  liveThrottleMs: cfg.KZ_CONSOLE_LIVE_THROTTLE_MS,
+  ...binding,
+  ...(credentials ? { credentials } : {}),
+  bindNonceTtlS: cfg.KZ_CONSOLE_BIND_NONCE_TTL_S,
+  revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
+  revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH,
+  rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
+  ...(cfg.KZ_CONSOLE_TLS_CERT_FILE && cfg.KZ_CONSOLE_TLS_KEY_FILE
+    ? { tls: { certFile: cfg.KZ_CONSOLE_TLS_CERT_FILE, keyFile: cfg.KZ_CONSOLE_TLS_KEY_FILE } }
+    : {}),
+  ...(cfg.KZ_CONSOLE_ADMIN_USERNAME && cfg.KZ_CONSOLE_ADMIN_PASSWORD
+    ? { bootstrapAdmin: { username: cfg.KZ_CONSOLE_ADMIN_USERNAME, password: cfg.KZ_CONSOLE_ADMIN_PASSWORD } }
+    : {}),
 });
 const redelivered = parked.count;
 parked.release();

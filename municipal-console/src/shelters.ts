@@ -9,7 +9,11 @@ import type { Queryable } from '@kizuna/core';
 import { cosLat, distanceM, haversineTerm } from './geo.ts';
 import type { Shelter } from './register.ts';
 
-interface Slot { shelter: Shelter; remaining: number; cosLat: number }
+interface Slot {
+  shelter: Shelter;
+  remaining: number;
+  cosLat: number;
+}
 type Rule = (s: Slot) => boolean;
 
 // Module-level rules, tried in order: closures made per resident cost more than the choice itself at 10,000 residents.
@@ -30,14 +34,19 @@ export class ShelterPool {
   /** Each slot's closeness to the home being placed (reused: one array per pool, not per resident). */
   private readonly keys: Float64Array;
   constructor(shelters: Shelter[], occupancy: Map<string, number>, hazard: Hazard) {
-    this.slots = shelters.filter((s) => s.open && s.hazards.includes(hazard))
+    this.slots = shelters
+      .filter((s) => s.open && s.hazards.includes(hazard))
       .map((s) => ({ shelter: s, remaining: s.capacity - (occupancy.get(s.id) ?? 0), cosLat: cosLat(s.lat) }));
     this.byId = new Map(this.slots.map((s) => [s.shelter.id, s]));
     this.keys = new Float64Array(this.slots.length);
   }
 
-  get size(): number { return this.slots.length; }
-  remaining(id: string): number | undefined { return this.byId.get(id)?.remaining; }
+  get size(): number {
+    return this.slots.length;
+  }
+  remaining(id: string): number | undefined {
+    return this.byId.get(id)?.remaining;
+  }
 
   /** Keep an earlier choice (an Update must not move people around) if it is still open and suited. */
   keep(id: string): Shelter | undefined {
@@ -48,7 +57,9 @@ export class ShelterPool {
   }
 
   /** A shelter already chosen for this resident (a second TV of theirs): no second place taken. */
-  peek(id: string): Shelter | undefined { return this.byId.get(id)?.shelter; }
+  peek(id: string): Shelter | undefined {
+    return this.byId.get(id)?.shelter;
+  }
 
   /** The nearest ordinary shelter with room, for an area message (takes no place). */
   peekNearest(home: { lat: number; lon: number } | null): Shelter | undefined {
@@ -90,7 +101,12 @@ export class ShelterPool {
 
 export function shelterRef(s: Shelter, home: { lat: number; lon: number } | null): ShelterRef {
   return {
-    id: s.id, name: s.name, address: s.address, lat: s.lat, lon: s.lon, welfare: s.welfare,
+    id: s.id,
+    name: s.name,
+    address: s.address,
+    lat: s.lat,
+    lon: s.lon,
+    welfare: s.welfare,
     ...(home ? { distanceM: Math.round(distanceM(home.lat, home.lon, s.lat, s.lon)) } : {}),
   };
 }

@@ -8,27 +8,57 @@ import type { Answer } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 
 export interface Counts {
-  targeted: number; delivered: number; upToDate: number; displayed: number;
+  targeted: number;
+  delivered: number;
+  upToDate: number;
+  displayed: number;
   acknowledged: { evacuating: number; 'safe-indoors': number; 'need-help': number; total: number };
-  noAnswer: number; arrived: number; needsHelp: number;
+  noAnswer: number;
+  arrived: number;
+  needsHelp: number;
 }
-export interface ZoneCounts extends Counts { zoneId: string; zoneName: string }
+export interface ZoneCounts extends Counts {
+  zoneId: string;
+  zoneName: string;
+}
 export interface ResidentRow {
-  residentId: string; name: string; zoneId: string; deviceId: string; needsHelp: boolean; leaveNow: boolean; language: string;
-  shelterId: string | null; deliveredAt: string | null; displayedAt: string | null; upToDate: boolean;
-  answer: Answer | null; answeredAt: string | null; arrivedAt: string | null; arrivedShelterId: string | null; bindingStatus: string;
+  residentId: string;
+  name: string;
+  zoneId: string;
+  deviceId: string;
+  needsHelp: boolean;
+  leaveNow: boolean;
+  language: string;
+  shelterId: string | null;
+  deliveredAt: string | null;
+  displayedAt: string | null;
+  upToDate: boolean;
+  answer: Answer | null;
+  answeredAt: string | null;
+  arrivedAt: string | null;
+  arrivedShelterId: string | null;
+  bindingStatus: string;
 }
 export interface AlertStatusView {
-  alertId: string; revision: number; state: string; at: string;
-  totals: Counts; devices: { targeted: number; delivered: number; displayed: number; upToDate: number };
-  zones: ZoneCounts[]; residents?: ResidentRow[];
+  alertId: string;
+  revision: number;
+  state: string;
+  at: string;
+  totals: Counts;
+  devices: { targeted: number; delivered: number; displayed: number; upToDate: number };
+  zones: ZoneCounts[];
+  residents?: ResidentRow[];
   /**
    * Only while a revision is being sent: the TVs it addresses (0 until its first chunk is written)
    * and those sent so far. The other figures count a fan-out's TVs once it has sent them all.
    */
   sending?: Sending;
 }
-export interface Sending { revision: number; tvs: number; sent: number }
+export interface Sending {
+  revision: number;
+  tvs: number;
+  sent: number;
+}
 
 /** The running fan-out's progress: its journaled chunks are sent (published as each commits), then they become rows. */
 const SENDING = `SELECT r.revision, r.fanout_tvs AS tvs,
@@ -77,25 +107,54 @@ const DEVICES = `SELECT count(*)::int AS targeted,
       count(*) FILTER (WHERE delivered_revision >= revision_sent)::int AS up_to_date
     FROM deliveries WHERE alert_id = $1`;
 
-interface AlertHeadRow { revision: number; state: string; first_sent: Date | null }
+interface AlertHeadRow {
+  revision: number;
+  state: string;
+  first_sent: Date | null;
+}
 
 async function alertHead(q: Queryable, alertId: string): Promise<AlertHeadRow> {
-  const a = (await q.query<AlertHeadRow>('SELECT revision, state, first_sent FROM alerts WHERE id = $1', [alertId])).rows[0];
+  const a = (await q.query<AlertHeadRow>('SELECT revision, state, first_sent FROM alerts WHERE id = $1', [alertId]))
+    .rows[0];
   if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(alertId);
   return a;
 }
 
-function view(alertId: string, a: AlertHeadRow, rows: Record<string, number | string>[], dev: Record<string, number>, now: Date): AlertStatusView {
-  const zones: ZoneCounts[] = rows.map((r) => ({ zoneId: String(r.zone_id), zoneName: String(r.zone_name ?? r.zone_id), ...counts(r) }));
+function view(
+  alertId: string,
+  a: AlertHeadRow,
+  rows: Record<string, number | string>[],
+  dev: Record<string, number>,
+  now: Date,
+): AlertStatusView {
+  const zones: ZoneCounts[] = rows.map((r) => ({
+    zoneId: String(r.zone_id),
+    zoneName: String(r.zone_name ?? r.zone_id),
+    ...counts(r),
+  }));
   const totals = zones.reduce<Counts>((t, z) => add(t, z), counts({}));
   return {
-    alertId, revision: Number(a.revision), state: a.state, at: now.toISOString(), totals,
-    devices: { targeted: Number(dev.targeted), delivered: Number(dev.delivered), displayed: Number(dev.displayed), upToDate: Number(dev.up_to_date) },
+    alertId,
+    revision: Number(a.revision),
+    state: a.state,
+    at: now.toISOString(),
+    totals,
+    devices: {
+      targeted: Number(dev.targeted),
+      delivered: Number(dev.delivered),
+      displayed: Number(dev.displayed),
+      upToDate: Number(dev.up_to_date),
+    },
     zones,
   };
 }
 
-export async function alertStatus(q: Queryable, alertId: string, now: Date, opts: { residents?: boolean } = {}): Promise<AlertStatusView> {
+export async function alertStatus(
+  q: Queryable,
+  alertId: string,
+  now: Date,
+  opts: { residents?: boolean } = {},
+): Promise<AlertStatusView> {
   const a = await alertHead(q, alertId);
   const since = a.first_sent ?? now;
   const { rows } = await q.query<Record<string, number | string>>(zoneCounts(true), [alertId, since]);
@@ -148,10 +207,15 @@ export class LiveFigures {
 
   /** Something other than an arrival changed for these alerts. */
   invalidate(alertIds: Iterable<string>): void {
-    for (const id of alertIds) { const k = this.kept.get(id); if (k) k.stale = true; }
+    for (const id of alertIds) {
+      const k = this.kept.get(id);
+      if (k) k.stale = true;
+    }
   }
 
-  invalidateAll(): void { for (const k of this.kept.values()) k.stale = true; }
+  invalidateAll(): void {
+    for (const k of this.kept.values()) k.stale = true;
+  }
 
   /** Shelter events were written for these residents (called after their commit). */
   arrivals(residentIds: Iterable<string>): void {
@@ -166,7 +230,10 @@ export class LiveFigures {
   }
 
   /** The global stream's line: the alert (from `load`, kept until the alert changes) and its totals. */
-  async summary<A>(alertId: string, load: (id: string) => Promise<A>): Promise<{ alert: A; totals: Counts; sending?: Sending }> {
+  async summary<A>(
+    alertId: string,
+    load: (id: string) => Promise<A>,
+  ): Promise<{ alert: A; totals: Counts; sending?: Sending }> {
     return this.serial(alertId, async (k) => {
       const s = await this.read(alertId, k);
       if (k.alert === undefined || k.stale) k.alert = await load(alertId);
@@ -180,14 +247,29 @@ export class LiveFigures {
     for (const [id, x] of this.kept) if (now - x.usedAt > 600_000 && !x.busy) this.kept.delete(id);
     let k = this.kept.get(alertId);
     if (!k) {
-      k = { stale: true, readAt: 0, usedAt: now, head: null, mark: '', rows: [], dev: {}, arrived: new Map(), pending: new Set(), busy: null };
+      k = {
+        stale: true,
+        readAt: 0,
+        usedAt: now,
+        head: null,
+        mark: '',
+        rows: [],
+        dev: {},
+        arrived: new Map(),
+        pending: new Set(),
+        busy: null,
+      };
       this.kept.set(alertId, k);
     }
     k.usedAt = now;
     while (k.busy) await k.busy.catch(() => undefined);
     const run = fn(k);
     k.busy = run;
-    try { return await run; } finally { k.busy = null; }
+    try {
+      return await run;
+    } finally {
+      k.busy = null;
+    }
   }
 
   private async read(alertId: string, k: Kept): Promise<AlertStatusView> {
@@ -204,24 +286,41 @@ export class LiveFigures {
     const now = this.o.clock.now();
     // The alert's row and its revisions' states, as one mark: a revision, an approval, a fan-out
     // chunk's end, an expiry or a re-send changes it, whether or not this process was told.
-    const head = (await db.query<AlertHeadRow & { mark: string; fanning: boolean }>(`
+    const head = (
+      await db.query<AlertHeadRow & { mark: string; fanning: boolean }>(
+        `
       SELECT a.revision, a.state, a.first_sent,
         md5(a::text || COALESCE((SELECT string_agg(r.revision || ':' || r.state, ',' ORDER BY r.revision) FROM alert_revisions r WHERE r.alert_id = a.id), '')) AS mark,
         EXISTS (SELECT 1 FROM alert_revisions r WHERE r.alert_id = a.id AND r.state = 'fanning-out') AS fanning
-      FROM alerts a WHERE a.id = $1`, [alertId])).rows[0];
+      FROM alerts a WHERE a.id = $1`,
+        [alertId],
+      )
+    ).rows[0];
     if (!head) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(alertId);
-    if (!head.first_sent) { k.stale = true; return alertStatus(db, alertId, now); } // not sent: arrivals counted from now
-    if (k.stale || !k.head || head.fanning || head.mark !== k.mark || Date.now() - k.readAt >= (this.o.resyncMs ?? 30_000)) {
+    if (!head.first_sent) {
+      k.stale = true;
+      return alertStatus(db, alertId, now);
+    } // not sent: arrivals counted from now
+    if (
+      k.stale ||
+      !k.head ||
+      head.fanning ||
+      head.mark !== k.mark ||
+      Date.now() - k.readAt >= (this.o.resyncMs ?? 30_000)
+    ) {
       // Everything noted so far was committed before the statements below start, so they see it;
       // what is noted from now on is read again next time.
       k.pending = new Set();
       k.alert = undefined;
       k.stale = false;
       k.rows = (await db.query<Record<string, number | string>>(zoneCounts(false), [alertId])).rows;
-      const arr = await db.query<{ resident_id: string; zone_id: string }>(`
+      const arr = await db.query<{ resident_id: string; zone_id: string }>(
+        `
         WITH arr AS (${ARRIVALS})
         SELECT ar.resident_id, ar.zone_id FROM alert_recipients ar JOIN arr ON arr.resident_id = ar.resident_id
-        WHERE ar.alert_id = $1 AND ar.active`, [alertId, head.first_sent]);
+        WHERE ar.alert_id = $1 AND ar.active`,
+        [alertId, head.first_sent],
+      );
       k.arrived = new Map(arr.rows.map((r) => [r.resident_id, r.zone_id]));
       k.dev = (await db.query<Record<string, number>>(DEVICES, [alertId])).rows[0]!;
       k.head = head;
@@ -233,19 +332,27 @@ export class LiveFigures {
       // Per person, by primary key and the check-ins' resident index, written so that no plan can
       // scan the alert or the check-ins: PGlite never analyses, and with the statistics of an
       // empty table the planner joined all 10,000 recipients with every check-in (0.5 s at 9,000).
-      const { rows } = await db.query<{ resident_id: string; zone_id: string }>(`
+      const { rows } = await db.query<{ resident_id: string; zone_id: string }>(
+        `
         SELECT ar.resident_id, ar.zone_id FROM unnest($2::text[]) AS p(resident_id)
         CROSS JOIN LATERAL (SELECT resident_id, zone_id FROM alert_recipients
           WHERE alert_id = $1 AND resident_id = p.resident_id AND active LIMIT 1) ar
         CROSS JOIN LATERAL (SELECT 1 FROM checkins c WHERE c.resident_id = p.resident_id AND c.type = 'check-in' AND c.at >= $3
           AND NOT EXISTS (SELECT 1 FROM checkins u WHERE u.undoes = c.event_id AND u.type = 'undo') LIMIT 1) x`,
-      [alertId, residents, k.head.first_sent]);
+        [alertId, residents, k.head.first_sent],
+      );
       for (const r of residents) k.arrived.delete(r);
       for (const r of rows) k.arrived.set(r.resident_id, r.zone_id);
     }
     const perZone = new Map<string, number>();
     for (const z of k.arrived.values()) perZone.set(z, (perZone.get(z) ?? 0) + 1);
-    const out = view(alertId, k.head, k.rows.map((r) => ({ ...r, arrived: perZone.get(String(r.zone_id)) ?? 0 })), k.dev, now);
+    const out = view(
+      alertId,
+      k.head,
+      k.rows.map((r) => ({ ...r, arrived: perZone.get(String(r.zone_id)) ?? 0 })),
+      k.dev,
+      now,
+    );
     // a fan-out running now (always a full read, see above): how far it got
     const s = head.fanning ? await sending(db, alertId) : undefined;
     if (s) out.sending = s;
@@ -256,20 +363,37 @@ export class LiveFigures {
 function counts(r: Record<string, number | string>): Counts {
   const n = (k: string) => Number(r[k] ?? 0);
   return {
-    targeted: n('targeted'), delivered: n('delivered'), upToDate: n('up_to_date'), displayed: n('displayed'),
-    acknowledged: { evacuating: n('evacuating'), 'safe-indoors': n('safe_indoors'), 'need-help': n('need_help'), total: n('evacuating') + n('safe_indoors') + n('need_help') },
-    noAnswer: n('no_answer'), arrived: n('arrived'), needsHelp: n('needs_help'),
+    targeted: n('targeted'),
+    delivered: n('delivered'),
+    upToDate: n('up_to_date'),
+    displayed: n('displayed'),
+    acknowledged: {
+      evacuating: n('evacuating'),
+      'safe-indoors': n('safe_indoors'),
+      'need-help': n('need_help'),
+      total: n('evacuating') + n('safe_indoors') + n('need_help'),
+    },
+    noAnswer: n('no_answer'),
+    arrived: n('arrived'),
+    needsHelp: n('needs_help'),
   };
 }
 
 function add(t: Counts, z: Counts): Counts {
   return {
-    targeted: t.targeted + z.targeted, delivered: t.delivered + z.delivered, upToDate: t.upToDate + z.upToDate, displayed: t.displayed + z.displayed,
+    targeted: t.targeted + z.targeted,
+    delivered: t.delivered + z.delivered,
+    upToDate: t.upToDate + z.upToDate,
+    displayed: t.displayed + z.displayed,
     acknowledged: {
-      evacuating: t.acknowledged.evacuating + z.acknowledged.evacuating, 'safe-indoors': t.acknowledged['safe-indoors'] + z.acknowledged['safe-indoors'],
-      'need-help': t.acknowledged['need-help'] + z.acknowledged['need-help'], total: t.acknowledged.total + z.acknowledged.total,
+      evacuating: t.acknowledged.evacuating + z.acknowledged.evacuating,
+      'safe-indoors': t.acknowledged['safe-indoors'] + z.acknowledged['safe-indoors'],
+      'need-help': t.acknowledged['need-help'] + z.acknowledged['need-help'],
+      total: t.acknowledged.total + z.acknowledged.total,
     },
-    noAnswer: t.noAnswer + z.noAnswer, arrived: t.arrived + z.arrived, needsHelp: t.needsHelp + z.needsHelp,
+    noAnswer: t.noAnswer + z.noAnswer,
+    arrived: t.arrived + z.arrived,
+    needsHelp: t.needsHelp + z.needsHelp,
   };
 }
 
@@ -277,10 +401,25 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 async function residentRows(q: Queryable, alertId: string, since: Date): Promise<ResidentRow[]> {
   const { rows } = await q.query<{
-    resident_id: string; family_name: string; given_name: string; zone_id: string; device_id: string; needs_help: boolean; leave_now: boolean;
-    language: string; shelter_id: string | null; delivered_at: Date | null; displayed_at: Date | null; up_to_date: boolean;
-    answer: Answer | null; answered_at: Date | null; arrived_at: Date | null; arrived_shelter: string | null; binding_status: string | null;
-  }>(`
+    resident_id: string;
+    family_name: string;
+    given_name: string;
+    zone_id: string;
+    device_id: string;
+    needs_help: boolean;
+    leave_now: boolean;
+    language: string;
+    shelter_id: string | null;
+    delivered_at: Date | null;
+    displayed_at: Date | null;
+    up_to_date: boolean;
+    answer: Answer | null;
+    answered_at: Date | null;
+    arrived_at: Date | null;
+    arrived_shelter: string | null;
+    binding_status: string | null;
+  }>(
+    `
     WITH arr AS (${ARRIVALS})
     SELECT ar.resident_id, r.family_name, r.given_name, ar.zone_id, ar.device_id, ar.needs_help, ar.leave_now, ar.language, ar.shelter_id,
       d.delivered_at, d.displayed_at, d.delivered_revision >= d.revision_sent AS up_to_date, an.answer, an.answered_at,
@@ -290,19 +429,44 @@ async function residentRows(q: Queryable, alertId: string, since: Date): Promise
     JOIN deliveries d ON d.alert_id = ar.alert_id AND d.device_id = ar.device_id
     LEFT JOIN answers an ON an.alert_id = ar.alert_id AND an.resident_id = ar.resident_id
     LEFT JOIN arr ON arr.resident_id = ar.resident_id
-    WHERE ar.alert_id = $1 AND ar.active ORDER BY ar.zone_id, ar.resident_id`, [alertId, since]);
+    WHERE ar.alert_id = $1 AND ar.active ORDER BY ar.zone_id, ar.resident_id`,
+    [alertId, since],
+  );
   return rows.map((r) => ({
-    residentId: r.resident_id, name: `${r.family_name} ${r.given_name}`, zoneId: r.zone_id, deviceId: r.device_id, needsHelp: r.needs_help,
-    leaveNow: r.leave_now, language: r.language, shelterId: r.shelter_id, deliveredAt: iso(r.delivered_at), displayedAt: iso(r.displayed_at),
-    upToDate: !!r.up_to_date, answer: r.answer, answeredAt: iso(r.answered_at), arrivedAt: iso(r.arrived_at), arrivedShelterId: r.arrived_shelter,
+    residentId: r.resident_id,
+    name: `${r.family_name} ${r.given_name}`,
+    zoneId: r.zone_id,
+    deviceId: r.device_id,
+    needsHelp: r.needs_help,
+    leaveNow: r.leave_now,
+    language: r.language,
+    shelterId: r.shelter_id,
+    deliveredAt: iso(r.delivered_at),
+    displayedAt: iso(r.displayed_at),
+    upToDate: !!r.up_to_date,
+    answer: r.answer,
+    answeredAt: iso(r.answered_at),
+    arrivedAt: iso(r.arrived_at),
+    arrivedShelterId: r.arrived_shelter,
     bindingStatus: r.binding_status ?? 'unknown',
   }));
 }
 
 export interface RescueRow {
-  residentId: string; name: string; reading: string; address: string; phone: string | null; supporter: string | null;
-  zoneId: string; lat: number | null; lon: number | null; answer: Answer | null; answeredAt: string | null;
-  deliveredAt: string | null; displayedAt: string | null; shelterId: string | null;
+  residentId: string;
+  name: string;
+  reading: string;
+  address: string;
+  phone: string | null;
+  supporter: string | null;
+  zoneId: string;
+  lat: number | null;
+  lon: number | null;
+  answer: Answer | null;
+  answeredAt: string | null;
+  deliveredAt: string | null;
+  displayedAt: string | null;
+  shelterId: string | null;
 }
 
 /**
@@ -310,16 +474,36 @@ export interface RescueRow {
  * who answered "need help" first, then, once `afterMs` has passed since the alert went out,
  * those who have not answered at all.
  */
-export async function rescueList(q: Queryable, alertId: string, now: Date, afterMs: number): Promise<{ alertId: string; at: string; afterSeconds: number; people: RescueRow[] }> {
-  const a = (await q.query<{ first_sent: Date | null }>('SELECT first_sent FROM alerts WHERE id = $1', [alertId])).rows[0];
+export async function rescueList(
+  q: Queryable,
+  alertId: string,
+  now: Date,
+  afterMs: number,
+): Promise<{ alertId: string; at: string; afterSeconds: number; people: RescueRow[] }> {
+  const a = (await q.query<{ first_sent: Date | null }>('SELECT first_sent FROM alerts WHERE id = $1', [alertId]))
+    .rows[0];
   if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(alertId);
   const since = a.first_sent ?? now;
   const silentTooLong = now.getTime() - new Date(since).getTime() >= afterMs;
   const { rows } = await q.query<{
-    resident_id: string; family_name: string; given_name: string; family_kana: string; given_kana: string; address: string; phone: string | null;
-    supporter: string | null; zone_id: string; lat: number | null; lon: number | null; answer: Answer | null; answered_at: Date | null;
-    delivered_at: Date | null; displayed_at: Date | null; shelter_id: string | null;
-  }>(`
+    resident_id: string;
+    family_name: string;
+    given_name: string;
+    family_kana: string;
+    given_kana: string;
+    address: string;
+    phone: string | null;
+    supporter: string | null;
+    zone_id: string;
+    lat: number | null;
+    lon: number | null;
+    answer: Answer | null;
+    answered_at: Date | null;
+    delivered_at: Date | null;
+    displayed_at: Date | null;
+    shelter_id: string | null;
+  }>(
+    `
     WITH arr AS (${ARRIVALS})
     SELECT ar.resident_id, r.family_name, r.given_name, r.family_kana, r.given_kana, r.address, r.phone, r.supporter, ar.zone_id, r.lat, r.lon,
       an.answer, an.answered_at, d.delivered_at, d.displayed_at, ar.shelter_id
@@ -329,13 +513,28 @@ export async function rescueList(q: Queryable, alertId: string, now: Date, after
     WHERE ar.alert_id = $1 AND ar.active AND ar.needs_help
       AND NOT EXISTS (SELECT 1 FROM arr WHERE arr.resident_id = ar.resident_id)
       AND (an.answer = 'need-help' OR (an.answer IS NULL AND $3))
-    ORDER BY (an.answer = 'need-help') DESC NULLS LAST, an.answered_at, ar.zone_id, r.family_kana, r.given_kana`, [alertId, since, silentTooLong]);
+    ORDER BY (an.answer = 'need-help') DESC NULLS LAST, an.answered_at, ar.zone_id, r.family_kana, r.given_kana`,
+    [alertId, since, silentTooLong],
+  );
   return {
-    alertId, at: now.toISOString(), afterSeconds: Math.round(afterMs / 1000),
+    alertId,
+    at: now.toISOString(),
+    afterSeconds: Math.round(afterMs / 1000),
     people: rows.map((r) => ({
-      residentId: r.resident_id, name: `${r.family_name} ${r.given_name}`, reading: `${r.family_kana} ${r.given_kana}`, address: r.address,
-      phone: r.phone, supporter: r.supporter, zoneId: r.zone_id, lat: r.lat === null ? null : Number(r.lat), lon: r.lon === null ? null : Number(r.lon),
-      answer: r.answer, answeredAt: iso(r.answered_at), deliveredAt: iso(r.delivered_at), displayedAt: iso(r.displayed_at), shelterId: r.shelter_id,
+      residentId: r.resident_id,
+      name: `${r.family_name} ${r.given_name}`,
+      reading: `${r.family_kana} ${r.given_kana}`,
+      address: r.address,
+      phone: r.phone,
+      supporter: r.supporter,
+      zoneId: r.zone_id,
+      lat: r.lat === null ? null : Number(r.lat),
+      lon: r.lon === null ? null : Number(r.lon),
+      answer: r.answer,
+      answeredAt: iso(r.answered_at),
+      deliveredAt: iso(r.delivered_at),
+      displayedAt: iso(r.displayed_at),
+      shelterId: r.shelter_id,
     })),
   };
 }

@@ -9,15 +9,38 @@ import { pointInCircle, pointInPolygon, ringMeetsCircle, ringsOverlap } from './
 import type { Zone } from './register.ts';
 
 export interface Candidate {
-  residentId: string; familyName: string; givenName: string; familyKana: string; givenKana: string;
-  sex: number; language: Language; needsHelp: boolean; elderly: boolean;
-  lat: number | null; lon: number | null; zoneId: string; deviceId: string; deviceZoneId: string;
+  residentId: string;
+  familyName: string;
+  givenName: string;
+  familyKana: string;
+  givenKana: string;
+  sex: number;
+  language: Language;
+  needsHelp: boolean;
+  elderly: boolean;
+  lat: number | null;
+  lon: number | null;
+  zoneId: string;
+  deviceId: string;
+  deviceZoneId: string;
 }
 
 /** One candidate row as the resolve query returns it: a JSON array, in this order. */
 type Row = [
-  id: string, familyName: string, givenName: string, familyKana: string, givenKana: string, sex: number, language: Language,
-  needsHelp: boolean, birthDate: string, lat: number | null, lon: number | null, zoneId: string, deviceId: string, deviceZone: string,
+  id: string,
+  familyName: string,
+  givenName: string,
+  familyKana: string,
+  givenKana: string,
+  sex: number,
+  language: Language,
+  needsHelp: boolean,
+  birthDate: string,
+  lat: number | null,
+  lon: number | null,
+  zoneId: string,
+  deviceId: string,
+  deviceZone: string,
 ];
 
 /** Zones the target touches: listed ones, and those a polygon or circle overlaps. */
@@ -51,12 +74,17 @@ export class RegisterCache {
 
   async rows(q: Queryable): Promise<Row[]> {
     if (this.snap) {
-      const { rows: [r] } = await q.query<{ key: string }>(`SELECT xmin::text || ':' || v::text AS key FROM register_version`);
+      const {
+        rows: [r],
+      } = await q.query<{ key: string }>(`SELECT xmin::text || ':' || v::text AS key FROM register_version`);
       if (r?.key === this.snap.key) return this.snap.rows;
     }
     // one statement, one snapshot: the version and the rows it stands for
-    const { rows: [res] } = await q.query<{ key: string; j: string }>(
-      `SELECT (SELECT xmin::text || ':' || v::text FROM register_version) AS key, (${REGISTER_QUERY}) AS j`);
+    const {
+      rows: [res],
+    } = await q.query<{ key: string; j: string }>(
+      `SELECT (SELECT xmin::text || ':' || v::text FROM register_version) AS key, (${REGISTER_QUERY}) AS j`,
+    );
     const rows = JSON.parse(res?.j ?? '[]') as Row[];
     this.loads += 1;
     this.snap = { key: res?.key ?? '', rows };
@@ -64,32 +92,69 @@ export class RegisterCache {
   }
 }
 
-export async function resolveRecipients(q: Queryable, t: Target, zones: Zone[], now: Date, cache?: RegisterCache): Promise<Candidate[]> {
+export async function resolveRecipients(
+  q: Queryable,
+  t: Target,
+  zones: Zone[],
+  now: Date,
+  cache?: RegisterCache,
+): Promise<Candidate[]> {
   const listed = t.zones ?? [];
   const geo = !!(t.polygon || t.circle);
   // A shape is checked against home positions in JS; prefilter to the zones it touches.
   const scope = new Set(geo ? targetZones(t, zones) : listed);
   // The rows come back as one JSON text, parsed here: a city's worth of rows, 14 columns each, as
   // separate result rows cost 2–3× as much to decode on PGlite (the first fan-out chunk waits for it).
-  const rows = cache ? await cache.rows(q) : JSON.parse((await q.query<{ j: string }>(`SELECT (${REGISTER_QUERY}) AS j`)).rows[0]?.j ?? '[]') as Row[];
+  const rows = cache
+    ? await cache.rows(q)
+    : (JSON.parse((await q.query<{ j: string }>(`SELECT (${REGISTER_QUERY}) AS j`)).rows[0]?.j ?? '[]') as Row[]);
   const listedSet = new Set(listed);
   const g = t.group ?? 'all';
   const out: Candidate[] = [];
   const isElderly = elderlyOn(now);
-  for (const [id, familyName, givenName, familyKana, givenKana, sex, language, needsHelp, birthDate, lat0, lon0, zoneId, deviceId, deviceZone] of rows) {
+  for (const [
+    id,
+    familyName,
+    givenName,
+    familyKana,
+    givenKana,
+    sex,
+    language,
+    needsHelp,
+    birthDate,
+    lat0,
+    lon0,
+    zoneId,
+    deviceId,
+    deviceZone,
+  ] of rows) {
     if (!scope.has(zoneId) && !scope.has(deviceZone)) continue;
-    const lat = lat0 === null ? null : Number(lat0); const lon = lon0 === null ? null : Number(lon0);
+    const lat = lat0 === null ? null : Number(lat0);
+    const lon = lon0 === null ? null : Number(lon0);
     let inside = listedSet.has(zoneId) || listedSet.has(deviceZone);
     if (!inside && lat !== null && lon !== null) {
-      inside = (!!t.polygon && pointInPolygon(lon, lat, t.polygon)) || (!!t.circle && pointInCircle(lon, lat, t.circle));
+      inside =
+        (!!t.polygon && pointInPolygon(lon, lat, t.polygon)) || (!!t.circle && pointInCircle(lon, lat, t.circle));
     }
     if (!inside) continue;
     const elderly = isElderly(birthDate);
     if (g === 'needs-help' && !needsHelp) continue;
     if (g === 'vulnerable' && !needsHelp && !elderly) continue;
     out.push({
-      residentId: id, familyName, givenName, familyKana, givenKana, sex: Number(sex), language, needsHelp, elderly, lat, lon, zoneId,
-      deviceId, deviceZoneId: deviceZone,
+      residentId: id,
+      familyName,
+      givenName,
+      familyKana,
+      givenKana,
+      sex: Number(sex),
+      language,
+      needsHelp,
+      elderly,
+      lat,
+      lon,
+      zoneId,
+      deviceId,
+      deviceZoneId: deviceZone,
     });
   }
   return out;

@@ -5,12 +5,26 @@
  */
 import type { AlertStatus, EvacuationLevel, Hazard, Language, MsgType } from '@kizuna/contract';
 
-export interface NameParts { familyName: string; givenName: string; familyKana: string; givenKana: string; sex: number }
-export interface ShelterText { name: string; address: string; distanceM?: number | undefined; welfare?: boolean }
+export interface NameParts {
+  familyName: string;
+  givenName: string;
+  familyKana: string;
+  givenKana: string;
+  sex: number;
+}
+export interface ShelterText {
+  name: string;
+  address: string;
+  distanceM?: number | undefined;
+  welfare?: boolean;
+}
 /** Which message a recipient gets: at level 3 only the elderly and those needing help are told to leave. */
 export type Advice = 'leave-now' | 'get-ready' | 'secure-safety';
 
-export interface PersonalText { headline: string; instruction: string }
+export interface PersonalText {
+  headline: string;
+  instruction: string;
+}
 
 interface LanguagePack {
   honorific(n: NameParts): string;
@@ -25,125 +39,238 @@ interface LanguagePack {
   everyone(zone: string): string;
 }
 
-const km = (m: number, unitKm: string, unitM: string) => (m >= 1000 ? `${(m / 1000).toFixed(1)}${unitKm}` : `${Math.round(m / 10) * 10}${unitM}`);
+const km = (m: number, unitKm: string, unitM: string) =>
+  m >= 1000 ? `${(m / 1000).toFixed(1)}${unitKm}` : `${Math.round(m / 10) * 10}${unitM}`;
 
 export const PACKS: Record<Language, LanguagePack> = {
   ja: {
     honorific: (n) => `${n.familyName} ${n.givenName}さん`,
-    hazard: { flood: '洪水', landslide: '土砂災害', 'storm-surge': '高潮', earthquake: '地震', tsunami: '津波', fire: '火災', volcano: '噴火' },
+    hazard: {
+      flood: '洪水',
+      landslide: '土砂災害',
+      'storm-surge': '高潮',
+      earthquake: '地震',
+      tsunami: '津波',
+      fire: '火災',
+      volcano: '噴火',
+    },
     mark: { Exercise: '【訓練】', Test: '【テスト】', Update: '【更新】' },
-    headline: (level, advice, who) => level === 3
-      ? (advice === 'leave-now' ? `【警戒レベル3 高齢者等避難】${who}、避難を始めてください` : `【警戒レベル3 高齢者等避難】${who}、避難の準備をしてください`)
-      : level === 4 ? `【警戒レベル4 避難指示】${who}、すぐに避難してください`
-        : `【警戒レベル5 緊急安全確保】${who}、直ちに命を守る行動をとってください`,
+    headline: (level, advice, who) =>
+      level === 3
+        ? advice === 'leave-now'
+          ? `【警戒レベル3 高齢者等避難】${who}、避難を始めてください`
+          : `【警戒レベル3 高齢者等避難】${who}、避難の準備をしてください`
+        : level === 4
+          ? `【警戒レベル4 避難指示】${who}、すぐに避難してください`
+          : `【警戒レベル5 緊急安全確保】${who}、直ちに命を守る行動をとってください`,
     cancelHeadline: (who, hz) => `${who}、${hz}の避難情報は解除されました`,
-    shelter: (s) => `避難先：${s.name}（${s.address}${s.distanceM !== undefined ? `、約${km(s.distanceM, 'km', 'm')}` : ''}）${s.welfare ? '〔福祉避難所〕' : ''}。`,
+    shelter: (s) =>
+      `避難先：${s.name}（${s.address}${s.distanceM !== undefined ? `、約${km(s.distanceM, 'km', 'm')}` : ''}）${s.welfare ? '〔福祉避難所〕' : ''}。`,
     noShelter: '近くの安全な場所へ避難してください。',
-    body: (advice, hz) => advice === 'leave-now' ? `${hz}の危険があります。危険な場所から避難してください。`
-      : advice === 'get-ready' ? `${hz}の危険があります。すぐに避難できるよう準備し、今後の情報に注意してください。`
-        : `${hz}が発生しています。避難所への移動がかえって危険な場合は、建物の上の階など少しでも安全な場所へ移ってください。`,
+    body: (advice, hz) =>
+      advice === 'leave-now'
+        ? `${hz}の危険があります。危険な場所から避難してください。`
+        : advice === 'get-ready'
+          ? `${hz}の危険があります。すぐに避難できるよう準備し、今後の情報に注意してください。`
+          : `${hz}が発生しています。避難所への移動がかえって危険な場合は、建物の上の階など少しでも安全な場所へ移ってください。`,
     cancelBody: '引き続き気象情報や市からのお知らせに注意してください。',
     everyone: (zone) => `${zone}の皆さん`,
   },
   'ja-x-easy': {
     honorific: (n) => `${n.familyKana} ${n.givenKana} さん`,
-    hazard: { flood: 'こうずい（かわの みずが あふれる）', landslide: 'どしゃさいがい（やまや がけが くずれる）', 'storm-surge': 'たかしお（うみの みずが くる）', earthquake: 'じしん', tsunami: 'つなみ', fire: 'かじ', volcano: 'ふんか（かざんの ばくはつ）' },
+    hazard: {
+      flood: 'こうずい（かわの みずが あふれる）',
+      landslide: 'どしゃさいがい（やまや がけが くずれる）',
+      'storm-surge': 'たかしお（うみの みずが くる）',
+      earthquake: 'じしん',
+      tsunami: 'つなみ',
+      fire: 'かじ',
+      volcano: 'ふんか（かざんの ばくはつ）',
+    },
     mark: { Exercise: '【くんれん】', Test: '【テスト】', Update: '【あたらしい じょうほう】' },
-    headline: (level, advice, who) => level === 3
-      ? (advice === 'leave-now' ? `レベル3　${who}、にげて ください` : `レベル3　${who}、にげる じゅんびを して ください`)
-      : level === 4 ? `レベル4　${who}、すぐに にげて ください`
-        : `レベル5　${who}、いのちを まもって ください`,
+    headline: (level, advice, who) =>
+      level === 3
+        ? advice === 'leave-now'
+          ? `レベル3　${who}、にげて ください`
+          : `レベル3　${who}、にげる じゅんびを して ください`
+        : level === 4
+          ? `レベル4　${who}、すぐに にげて ください`
+          : `レベル5　${who}、いのちを まもって ください`,
     cancelHeadline: (who, hz) => `${who}、${hz}の あぶない じょうほうは おわりました`,
-    shelter: (s) => `にげる ばしょ：${s.name}（${s.address}${s.distanceM !== undefined ? `　${km(s.distanceM, 'キロメートル', 'メートル')}` : ''}）。`,
+    shelter: (s) =>
+      `にげる ばしょ：${s.name}（${s.address}${s.distanceM !== undefined ? `　${km(s.distanceM, 'キロメートル', 'メートル')}` : ''}）。`,
     noShelter: 'ちかくの あんぜんな ばしょへ にげて ください。',
-    body: (advice, hz) => advice === 'leave-now' ? `${hz}が おこるかも しれません。あぶない ばしょから にげて ください。`
-      : advice === 'get-ready' ? `${hz}が おこるかも しれません。すぐ にげられるように じゅんびを して ください。`
-        : `${hz}が おきて います。そとが あぶない ときは、たてものの うえの かいへ いって ください。`,
+    body: (advice, hz) =>
+      advice === 'leave-now'
+        ? `${hz}が おこるかも しれません。あぶない ばしょから にげて ください。`
+        : advice === 'get-ready'
+          ? `${hz}が おこるかも しれません。すぐ にげられるように じゅんびを して ください。`
+          : `${hz}が おきて います。そとが あぶない ときは、たてものの うえの かいへ いって ください。`,
     cancelBody: 'テレビや しやくしょの じょうほうを みて ください。',
     everyone: (zone) => `${zone}の みなさん`,
   },
   en: {
     honorific: (n) => `${n.sex === 1 ? 'Mr ' : n.sex === 2 ? 'Ms ' : ''}${n.givenName} ${n.familyName}`,
-    hazard: { flood: 'flooding', landslide: 'landslides', 'storm-surge': 'a storm surge', earthquake: 'an earthquake', tsunami: 'a tsunami', fire: 'fire', volcano: 'a volcanic eruption' },
+    hazard: {
+      flood: 'flooding',
+      landslide: 'landslides',
+      'storm-surge': 'a storm surge',
+      earthquake: 'an earthquake',
+      tsunami: 'a tsunami',
+      fire: 'fire',
+      volcano: 'a volcanic eruption',
+    },
     mark: { Exercise: '[EXERCISE] ', Test: '[TEST] ', Update: '[UPDATE] ' },
-    headline: (level, advice, who) => level === 3
-      ? (advice === 'leave-now' ? `Level 3 Evacuate if elderly or needing help — ${who}, please start evacuating now` : `Level 3 — ${who}, please get ready to evacuate`)
-      : level === 4 ? `Level 4 Evacuation order — ${who}, please evacuate now`
-        : `Level 5 Emergency — ${who}, protect your life immediately`,
+    headline: (level, advice, who) =>
+      level === 3
+        ? advice === 'leave-now'
+          ? `Level 3 Evacuate if elderly or needing help — ${who}, please start evacuating now`
+          : `Level 3 — ${who}, please get ready to evacuate`
+        : level === 4
+          ? `Level 4 Evacuation order — ${who}, please evacuate now`
+          : `Level 5 Emergency — ${who}, protect your life immediately`,
     cancelHeadline: (who, hz) => `${who}, the evacuation notice for ${hz} has been lifted`,
-    shelter: (s) => `Go to: ${s.name} (${s.address}${s.distanceM !== undefined ? `, about ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [welfare shelter]' : ''}.`,
+    shelter: (s) =>
+      `Go to: ${s.name} (${s.address}${s.distanceM !== undefined ? `, about ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [welfare shelter]' : ''}.`,
     noShelter: 'Go to a safe place nearby.',
-    body: (advice, hz) => advice === 'leave-now' ? `There is a risk of ${hz}. Leave dangerous places now.`
-      : advice === 'get-ready' ? `There is a risk of ${hz}. Get ready to leave and watch for further information.`
-        : `${hz[0]!.toUpperCase()}${hz.slice(1)} is happening. If going outside is dangerous, move to an upper floor or the safest place you can reach.`,
+    body: (advice, hz) =>
+      advice === 'leave-now'
+        ? `There is a risk of ${hz}. Leave dangerous places now.`
+        : advice === 'get-ready'
+          ? `There is a risk of ${hz}. Get ready to leave and watch for further information.`
+          : `${hz[0]!.toUpperCase()}${hz.slice(1)} is happening. If going outside is dangerous, move to an upper floor or the safest place you can reach.`,
     cancelBody: 'Keep watching the weather and city announcements.',
     everyone: (zone) => `Everyone in ${zone}`,
   },
   zh: {
     honorific: (n) => `${n.familyName}${n.givenName}${n.sex === 1 ? '先生' : n.sex === 2 ? '女士' : ''}`,
-    hazard: { flood: '洪水', landslide: '泥石流、山体滑坡', 'storm-surge': '风暴潮', earthquake: '地震', tsunami: '海啸', fire: '火灾', volcano: '火山喷发' },
+    hazard: {
+      flood: '洪水',
+      landslide: '泥石流、山体滑坡',
+      'storm-surge': '风暴潮',
+      earthquake: '地震',
+      tsunami: '海啸',
+      fire: '火灾',
+      volcano: '火山喷发',
+    },
     mark: { Exercise: '【演习】', Test: '【测试】', Update: '【更新】' },
-    headline: (level, advice, who) => level === 3
-      ? (advice === 'leave-now' ? `警戒等级3 老年人等避难：${who}，请立即开始避难` : `警戒等级3：${who}，请做好避难准备`)
-      : level === 4 ? `警戒等级4 避难指示：${who}，请立即避难`
-        : `警戒等级5 紧急确保安全：${who}，请立即采取保护生命的行动`,
+    headline: (level, advice, who) =>
+      level === 3
+        ? advice === 'leave-now'
+          ? `警戒等级3 老年人等避难：${who}，请立即开始避难`
+          : `警戒等级3：${who}，请做好避难准备`
+        : level === 4
+          ? `警戒等级4 避难指示：${who}，请立即避难`
+          : `警戒等级5 紧急确保安全：${who}，请立即采取保护生命的行动`,
     cancelHeadline: (who, hz) => `${who}，${hz}的避难信息已解除`,
-    shelter: (s) => `避难场所：${s.name}（${s.address}${s.distanceM !== undefined ? `，约${km(s.distanceM, '公里', '米')}` : ''}）${s.welfare ? '〔福利避难所〕' : ''}。`,
+    shelter: (s) =>
+      `避难场所：${s.name}（${s.address}${s.distanceM !== undefined ? `，约${km(s.distanceM, '公里', '米')}` : ''}）${s.welfare ? '〔福利避难所〕' : ''}。`,
     noShelter: '请前往附近的安全场所。',
-    body: (advice, hz) => advice === 'leave-now' ? `有发生${hz}的危险。请离开危险场所。`
-      : advice === 'get-ready' ? `有发生${hz}的危险。请做好随时避难的准备，并注意后续信息。`
-        : `${hz}正在发生。如外出更危险，请转移到建筑物高层等较安全的地方。`,
+    body: (advice, hz) =>
+      advice === 'leave-now'
+        ? `有发生${hz}的危险。请离开危险场所。`
+        : advice === 'get-ready'
+          ? `有发生${hz}的危险。请做好随时避难的准备，并注意后续信息。`
+          : `${hz}正在发生。如外出更危险，请转移到建筑物高层等较安全的地方。`,
     cancelBody: '请继续关注气象信息和市政府的通知。',
     everyone: (zone) => `${zone}的各位居民`,
   },
   ko: {
     honorific: (n) => `${n.familyName} ${n.givenName} 님`,
-    hazard: { flood: '홍수', landslide: '토사 재해', 'storm-surge': '해일', earthquake: '지진', tsunami: '쓰나미', fire: '화재', volcano: '화산 분화' },
+    hazard: {
+      flood: '홍수',
+      landslide: '토사 재해',
+      'storm-surge': '해일',
+      earthquake: '지진',
+      tsunami: '쓰나미',
+      fire: '화재',
+      volcano: '화산 분화',
+    },
     mark: { Exercise: '[훈련] ', Test: '[테스트] ', Update: '[갱신] ' },
-    headline: (level, advice, who) => level === 3
-      ? (advice === 'leave-now' ? `경계레벨3 고령자 등 대피: ${who}, 지금 대피를 시작하세요` : `경계레벨3: ${who}, 대피할 준비를 하세요`)
-      : level === 4 ? `경계레벨4 대피 지시: ${who}, 즉시 대피하세요`
-        : `경계레벨5 긴급 안전 확보: ${who}, 즉시 생명을 지키는 행동을 하세요`,
+    headline: (level, advice, who) =>
+      level === 3
+        ? advice === 'leave-now'
+          ? `경계레벨3 고령자 등 대피: ${who}, 지금 대피를 시작하세요`
+          : `경계레벨3: ${who}, 대피할 준비를 하세요`
+        : level === 4
+          ? `경계레벨4 대피 지시: ${who}, 즉시 대피하세요`
+          : `경계레벨5 긴급 안전 확보: ${who}, 즉시 생명을 지키는 행동을 하세요`,
     cancelHeadline: (who, hz) => `${who}, ${hz} 대피 정보가 해제되었습니다`,
-    shelter: (s) => `대피 장소: ${s.name} (${s.address}${s.distanceM !== undefined ? `, 약 ${km(s.distanceM, 'km', 'm')}` : ''})${s.welfare ? ' [복지 대피소]' : ''}.`,
+    shelter: (s) =>
+      `대피 장소: ${s.name} (${s.address}${s.distanceM !== undefined ? `, 약 ${km(s.distanceM, 'km', 'm')}` : ''})${s.welfare ? ' [복지 대피소]' : ''}.`,
     noShelter: '가까운 안전한 곳으로 대피하세요.',
-    body: (advice, hz) => advice === 'leave-now' ? `${hz} 위험이 있습니다. 위험한 곳에서 벗어나세요.`
-      : advice === 'get-ready' ? `${hz} 위험이 있습니다. 바로 대피할 수 있도록 준비하고 정보에 주의하세요.`
-        : `${hz}가 발생했습니다. 밖이 위험하면 건물 위층 등 조금이라도 안전한 곳으로 이동하세요.`,
+    body: (advice, hz) =>
+      advice === 'leave-now'
+        ? `${hz} 위험이 있습니다. 위험한 곳에서 벗어나세요.`
+        : advice === 'get-ready'
+          ? `${hz} 위험이 있습니다. 바로 대피할 수 있도록 준비하고 정보에 주의하세요.`
+          : `${hz}가 발생했습니다. 밖이 위험하면 건물 위층 등 조금이라도 안전한 곳으로 이동하세요.`,
     cancelBody: '계속해서 기상 정보와 시의 안내에 주의하세요.',
     everyone: (zone) => `${zone} 주민 여러분`,
   },
   vi: {
     honorific: (n) => `${n.sex === 1 ? 'Ông ' : n.sex === 2 ? 'Bà ' : ''}${n.familyName} ${n.givenName}`,
-    hazard: { flood: 'lũ lụt', landslide: 'sạt lở đất', 'storm-surge': 'triều cường do bão', earthquake: 'động đất', tsunami: 'sóng thần', fire: 'hỏa hoạn', volcano: 'núi lửa phun trào' },
+    hazard: {
+      flood: 'lũ lụt',
+      landslide: 'sạt lở đất',
+      'storm-surge': 'triều cường do bão',
+      earthquake: 'động đất',
+      tsunami: 'sóng thần',
+      fire: 'hỏa hoạn',
+      volcano: 'núi lửa phun trào',
+    },
     mark: { Exercise: '[DIỄN TẬP] ', Test: '[THỬ NGHIỆM] ', Update: '[CẬP NHẬT] ' },
-    headline: (level, advice, who) => level === 3
-      ? (advice === 'leave-now' ? `Cấp độ 3 Người cao tuổi sơ tán — ${who}, hãy bắt đầu sơ tán ngay` : `Cấp độ 3 — ${who}, hãy chuẩn bị sơ tán`)
-      : level === 4 ? `Cấp độ 4 Lệnh sơ tán — ${who}, hãy sơ tán ngay`
-        : `Cấp độ 5 Khẩn cấp — ${who}, hãy bảo vệ tính mạng ngay lập tức`,
+    headline: (level, advice, who) =>
+      level === 3
+        ? advice === 'leave-now'
+          ? `Cấp độ 3 Người cao tuổi sơ tán — ${who}, hãy bắt đầu sơ tán ngay`
+          : `Cấp độ 3 — ${who}, hãy chuẩn bị sơ tán`
+        : level === 4
+          ? `Cấp độ 4 Lệnh sơ tán — ${who}, hãy sơ tán ngay`
+          : `Cấp độ 5 Khẩn cấp — ${who}, hãy bảo vệ tính mạng ngay lập tức`,
     cancelHeadline: (who, hz) => `${who}, thông báo sơ tán do ${hz} đã được hủy`,
-    shelter: (s) => `Nơi sơ tán: ${s.name} (${s.address}${s.distanceM !== undefined ? `, khoảng ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [nơi sơ tán phúc lợi]' : ''}.`,
+    shelter: (s) =>
+      `Nơi sơ tán: ${s.name} (${s.address}${s.distanceM !== undefined ? `, khoảng ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [nơi sơ tán phúc lợi]' : ''}.`,
     noShelter: 'Hãy đến nơi an toàn gần nhất.',
-    body: (advice, hz) => advice === 'leave-now' ? `Có nguy cơ ${hz}. Hãy rời khỏi nơi nguy hiểm.`
-      : advice === 'get-ready' ? `Có nguy cơ ${hz}. Hãy chuẩn bị để sơ tán và theo dõi thông tin.`
-        : `Đang xảy ra ${hz}. Nếu ra ngoài nguy hiểm, hãy lên tầng cao hoặc nơi an toàn nhất có thể.`,
+    body: (advice, hz) =>
+      advice === 'leave-now'
+        ? `Có nguy cơ ${hz}. Hãy rời khỏi nơi nguy hiểm.`
+        : advice === 'get-ready'
+          ? `Có nguy cơ ${hz}. Hãy chuẩn bị để sơ tán và theo dõi thông tin.`
+          : `Đang xảy ra ${hz}. Nếu ra ngoài nguy hiểm, hãy lên tầng cao hoặc nơi an toàn nhất có thể.`,
     cancelBody: 'Hãy tiếp tục theo dõi thông tin thời tiết và thông báo của thành phố.',
     everyone: (zone) => `Cư dân khu vực ${zone}`,
   },
   pt: {
     honorific: (n) => `${n.sex === 1 ? 'Sr. ' : n.sex === 2 ? 'Sra. ' : ''}${n.givenName} ${n.familyName}`,
-    hazard: { flood: 'inundação', landslide: 'deslizamento de terra', 'storm-surge': 'ressaca (maré de tempestade)', earthquake: 'terremoto', tsunami: 'tsunami', fire: 'incêndio', volcano: 'erupção vulcânica' },
+    hazard: {
+      flood: 'inundação',
+      landslide: 'deslizamento de terra',
+      'storm-surge': 'ressaca (maré de tempestade)',
+      earthquake: 'terremoto',
+      tsunami: 'tsunami',
+      fire: 'incêndio',
+      volcano: 'erupção vulcânica',
+    },
     mark: { Exercise: '[SIMULADO] ', Test: '[TESTE] ', Update: '[ATUALIZAÇÃO] ' },
-    headline: (level, advice, who) => level === 3
-      ? (advice === 'leave-now' ? `Nível 3 Evacuação de idosos — ${who}, comece a evacuar agora` : `Nível 3 — ${who}, prepare-se para evacuar`)
-      : level === 4 ? `Nível 4 Ordem de evacuação — ${who}, evacue imediatamente`
-        : `Nível 5 Emergência — ${who}, proteja sua vida imediatamente`,
+    headline: (level, advice, who) =>
+      level === 3
+        ? advice === 'leave-now'
+          ? `Nível 3 Evacuação de idosos — ${who}, comece a evacuar agora`
+          : `Nível 3 — ${who}, prepare-se para evacuar`
+        : level === 4
+          ? `Nível 4 Ordem de evacuação — ${who}, evacue imediatamente`
+          : `Nível 5 Emergência — ${who}, proteja sua vida imediatamente`,
     cancelHeadline: (who, hz) => `${who}, o aviso de evacuação por ${hz} foi cancelado`,
-    shelter: (s) => `Abrigo: ${s.name} (${s.address}${s.distanceM !== undefined ? `, cerca de ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [abrigo de assistência]' : ''}.`,
+    shelter: (s) =>
+      `Abrigo: ${s.name} (${s.address}${s.distanceM !== undefined ? `, cerca de ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [abrigo de assistência]' : ''}.`,
     noShelter: 'Vá para um lugar seguro próximo.',
-    body: (advice, hz) => advice === 'leave-now' ? `Há risco de ${hz}. Saia dos lugares perigosos.`
-      : advice === 'get-ready' ? `Há risco de ${hz}. Prepare-se para sair e acompanhe as informações.`
-        : `Está ocorrendo ${hz}. Se sair for perigoso, suba para um andar alto ou o lugar mais seguro possível.`,
+    body: (advice, hz) =>
+      advice === 'leave-now'
+        ? `Há risco de ${hz}. Saia dos lugares perigosos.`
+        : advice === 'get-ready'
+          ? `Há risco de ${hz}. Prepare-se para sair e acompanhe as informações.`
+          : `Está ocorrendo ${hz}. Se sair for perigoso, suba para um andar alto ou o lugar mais seguro possível.`,
     cancelBody: 'Continue acompanhando a meteorologia e os avisos da prefeitura.',
     everyone: (zone) => `Moradores de ${zone}`,
   },
@@ -175,7 +302,10 @@ export function render(i: RenderInput): PersonalText {
   const p = PACKS[i.language];
   const who = 'person' in i.who ? p.honorific(i.who.person) : p.everyone(i.who.zone);
   if (i.msgType === 'Cancel') {
-    return { headline: mark(p, i.status, 'Alert') + p.cancelHeadline(who, p.hazard[i.hazard]), instruction: p.cancelBody };
+    return {
+      headline: mark(p, i.status, 'Alert') + p.cancelHeadline(who, p.hazard[i.hazard]),
+      instruction: p.cancelBody,
+    };
   }
   return { headline: headlineFor(i, who), instruction: instructionFor(i) };
 }
@@ -194,5 +324,7 @@ export function instructionFor(i: Omit<RenderInput, 'who'>): string {
   const p = PACKS[i.language];
   const hz = p.hazard[i.hazard];
   const where = i.advice === 'secure-safety' ? '' : i.shelter ? p.shelter(i.shelter) : p.noShelter;
-  return [p.body(i.advice, hz), where, i.extra ?? ''].filter(Boolean).join(i.language.startsWith('ja') || i.language === 'zh' ? '' : ' ');
+  return [p.body(i.advice, hz), where, i.extra ?? '']
+    .filter(Boolean)
+    .join(i.language.startsWith('ja') || i.language === 'zh' ? '' : ' ');
 }

@@ -22,17 +22,36 @@ export const DEFAULT_WEB_DIST = join(WEB_DIR, 'dist');
 const DEFAULT_TV_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tv-app', 'dist');
 
 export const WebConfigSchema = Type.Object({
-  KZ_CONSOLE_WEB_DIST_DIR: Type.String({ default: DEFAULT_WEB_DIST, description: 'built staff UI (buildConsoleWeb writes it)' }),
-  KZ_CONSOLE_TV_DIST_DIR: Type.String({ default: DEFAULT_TV_DIST, description: 'built TV applet, served at /tv-preview/ for the alert preview' }),
-  KZ_CONSOLE_CARD_BRIDGE_URL: Type.String({ pattern: '^wss?://', default: 'ws://127.0.0.1:18860', description: "the card-reader bridge on each staff PC (jpki startCardBridge), for staff card login" }),
+  KZ_CONSOLE_WEB_DIST_DIR: Type.String({
+    default: DEFAULT_WEB_DIST,
+    description: 'built staff UI (buildConsoleWeb writes it)',
+  }),
+  KZ_CONSOLE_TV_DIST_DIR: Type.String({
+    default: DEFAULT_TV_DIST,
+    description: 'built TV applet, served at /tv-preview/ for the alert preview',
+  }),
+  KZ_CONSOLE_CARD_BRIDGE_URL: Type.String({
+    pattern: '^wss?://',
+    default: 'ws://127.0.0.1:18860',
+    description: 'the card-reader bridge on each staff PC (jpki startCardBridge), for staff card login',
+  }),
 });
 
 /** The staff UI's own policy: helmet's, plus the card-reader bridge's origin in connect-src. */
 export function consoleCsp(bridgeUrl: string): string {
   const u = new URL(bridgeUrl);
   return [
-    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:", "font-src 'self'",
-    `connect-src 'self' ${u.protocol}//${u.host}`, "frame-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ${u.protocol}//${u.host}`,
+    "frame-src 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
   ].join('; ');
 }
 
@@ -43,16 +62,34 @@ export async function buildConsoleWeb(opts: { outDir?: string; minify?: boolean 
   const outDir = resolve(opts.outDir ?? DEFAULT_WEB_DIST);
   const { build } = await import('vite');
   await build({
-    root: WEB_DIR, base: '/', configFile: false, logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, target: 'es2020', minify: opts.minify ?? true, sourcemap: false, reportCompressedSize: false },
+    root: WEB_DIR,
+    base: '/',
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2020',
+      minify: opts.minify ?? true,
+      sourcemap: false,
+      reportCompressedSize: false,
+    },
   });
   return { outDir };
 }
 
-export interface WebPluginOptions { webDistDir?: string; tvDistDir?: string; cardBridgeUrl?: string }
+export interface WebPluginOptions {
+  webDistDir?: string;
+  tvDistDir?: string;
+  cardBridgeUrl?: string;
+}
 
 /** Register on the console app after its API routes: `await consoleWebPlugin(app, ctx)`. */
-export async function consoleWebPlugin(app: FastifyInstance, ctx: ConsoleContext, opts: WebPluginOptions = {}): Promise<void> {
+export async function consoleWebPlugin(
+  app: FastifyInstance,
+  ctx: ConsoleContext,
+  opts: WebPluginOptions = {},
+): Promise<void> {
   const cfg = loadConfig(WebConfigSchema);
   const webDist = resolve(opts.webDistDir ?? cfg.KZ_CONSOLE_WEB_DIST_DIR);
   const tvDist = resolve(opts.tvDistDir ?? cfg.KZ_CONSOLE_TV_DIST_DIR);
@@ -63,36 +100,63 @@ export async function consoleWebPlugin(app: FastifyInstance, ctx: ConsoleContext
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     if (req.headers.authorization?.startsWith('Bearer ')) return;
     const hasCookie = (req.headers.cookie ?? '').split(/;\s*/).some((c) => c.startsWith(`${SESSION_COOKIE}=`));
-    if (hasCookie && req.headers[CSRF_HEADER] !== '1') throw uiErrors.KZ_CONSOLE_CSRF(`${req.method} ${req.url.split('?')[0]}`);
+    if (hasCookie && req.headers[CSRF_HEADER] !== '1')
+      throw uiErrors.KZ_CONSOLE_CSRF(`${req.method} ${req.url.split('?')[0]}`);
   });
 
   await app.register(async (a) => {
     a.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     await uiRoutes(a, ctx);
-    a.get('/api/ui-config', {
-      schema: {
-        tags: ['session'], summary: 'What the login screen needs before anyone is logged in: whether card login is on, and the card-reader bridge to use',
-        response: { 200: Type.Object({ cardLogin: Type.Boolean(), cardBridgeUrl: Type.String() }) },
+    a.get(
+      '/api/ui-config',
+      {
+        schema: {
+          tags: ['session'],
+          summary:
+            'What the login screen needs before anyone is logged in: whether card login is on, and the card-reader bridge to use',
+          response: { 200: Type.Object({ cardLogin: Type.Boolean(), cardBridgeUrl: Type.String() }) },
+        },
       },
-    }, async () => ({ cardLogin: !!ctx.verifier, cardBridgeUrl: bridgeUrl }));
+      async () => ({ cardLogin: !!ctx.verifier, cardBridgeUrl: bridgeUrl }),
+    );
   });
 
   // Both bundles are looked up per request: the launcher may build them after the server starts.
   await app.register(async (a) => {
     // The applet's own policy (tv-app/server), except that this origin may frame it.
     a.addHook('onSend', async (_req, reply, payload) => {
-      reply.header('content-security-policy', [
-        "default-src 'self'", "script-src 'self' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-        "worker-src 'self' blob:", "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'",
-      ].join('; '));
+      reply.header(
+        'content-security-policy',
+        [
+          "default-src 'self'",
+          "script-src 'self' 'unsafe-eval'",
+          "style-src 'self' 'unsafe-inline'",
+          "img-src 'self' data: blob:",
+          "worker-src 'self' blob:",
+          "connect-src 'self'",
+          "font-src 'self'",
+          "object-src 'none'",
+          "base-uri 'none'",
+          "frame-ancestors 'self'",
+        ].join('; '),
+      );
       return payload;
     });
-    await a.register(fastifyStatic, { root: tvDist, prefix: '/tv-preview/', decorateReply: false, index: ['index.html'] });
+    await a.register(fastifyStatic, {
+      root: tvDist,
+      prefix: '/tv-preview/',
+      decorateReply: false,
+      index: ['index.html'],
+    });
   });
   await app.register(async (a) => {
-    a.addHook('onSend', async (_req, reply, payload) => { reply.header('content-security-policy', csp); return payload; });
+    a.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('content-security-policy', csp);
+      return payload;
+    });
     a.addHook('onRequest', async (req) => {
-      if ((req.url === '/' || req.url.startsWith('/index.html')) && !existsSync(join(webDist, 'index.html'))) throw uiErrors.KZ_CONSOLE_WEB_NOT_BUILT(webDist);
+      if ((req.url === '/' || req.url.startsWith('/index.html')) && !existsSync(join(webDist, 'index.html')))
+        throw uiErrors.KZ_CONSOLE_WEB_NOT_BUILT(webDist);
     });
     await a.register(fastifyStatic, { root: webDist, prefix: '/', decorateReply: false, index: ['index.html'] });
   });

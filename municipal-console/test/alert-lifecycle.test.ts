@@ -12,7 +12,9 @@ for (const engine of dbEngines()) {
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
     const tvs: Record<string, SimTv> = {};
-    let issuer: string; let approver: string; let issuerApprover: string;
+    let issuer: string;
+    let approver: string;
+    let issuerApprover: string;
     const clock = new ManualClock();
     const EXPIRES = '2026-11-23T12:00:00Z';
 
@@ -32,11 +34,18 @@ for (const engine of dbEngines()) {
       await db?.drop();
       await broker?.close();
     });
-    const post = (url: string, token: string, payload?: object) => c.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
+    const post = (url: string, token: string, payload?: object) =>
+      c.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
 
     let alertId: string;
     it('holds an Actual level-4 alert for a second person; the issuer cannot approve their own', async () => {
-      const r = await post('/api/alerts', issuerApprover, { level: 4, hazard: 'flood', status: 'Actual', expires: EXPIRES, target: { zones: ['z-kawabe'] } });
+      const r = await post('/api/alerts', issuerApprover, {
+        level: 4,
+        hazard: 'flood',
+        status: 'Actual',
+        expires: EXPIRES,
+        target: { zones: ['z-kawabe'] },
+      });
       expect(r.statusCode).toBe(201);
       const a = r.json();
       alertId = a.id;
@@ -79,7 +88,10 @@ for (const engine of dbEngines()) {
 
     it('re-sends from the database to TVs that have not confirmed delivery, until they do', async () => {
       await tvs['tv-s1']!.receipt({ alertId, revision: 1, state: 'delivered' });
-      await until(async () => { await c.app.kz.ingest.flush(); return c.app.kz.ingest.stats.receipts >= 1; }, 'receipt');
+      await until(async () => {
+        await c.app.kz.ingest.flush();
+        return c.app.kz.ingest.stats.receipts >= 1;
+      }, 'receipt');
       const before = tvs['tv-h1']!.personal.length;
       clock.advance(10_000);
       expect((await c.app.kz.alerts.tick()).resent).toBe(0); // not yet: 30 s to confirm
@@ -88,7 +100,10 @@ for (const engine of dbEngines()) {
       await until(() => tvs['tv-h1']!.personal.length === before + 1, 're-sent message');
       expect(tvs['tv-h1']!.personal.at(-1)).toEqual(tvs['tv-h1']!.personal[0]);
       await tvs['tv-h1']!.receipt({ alertId, revision: 1, state: 'delivered' });
-      await until(async () => { await c.app.kz.ingest.flush(); return c.app.kz.ingest.stats.receipts >= 2; }, 'receipt');
+      await until(async () => {
+        await c.app.kz.ingest.flush();
+        return c.app.kz.ingest.stats.receipts >= 2;
+      }, 'receipt');
       clock.advance(60_000);
       expect((await c.app.kz.alerts.tick()).resent).toBe(0);
     });
@@ -98,7 +113,10 @@ for (const engine of dbEngines()) {
       expect(r.json()).toMatchObject({ state: 'active', revision: 1, pending: { revision: 2, msgType: 'Update' } });
       const ok = await post(`/api/alerts/${alertId}/approve`, approver);
       expect(ok.json()).toMatchObject({ revision: 2, msgType: 'Update', level: 5 });
-      const h1 = await until(() => tvs['tv-h1']!.latest(alertId)?.revision === 2 && tvs['tv-h1']!.latest(alertId), 'update on TV');
+      const h1 = await until(
+        () => tvs['tv-h1']!.latest(alertId)?.revision === 2 && tvs['tv-h1']!.latest(alertId),
+        'update on TV',
+      );
       expect(h1.msgType).toBe('Update');
       expect(h1.level).toBe(5);
       // the same people, the same refs (answers carry over), level-5 words, no trip to a shelter
@@ -106,7 +124,10 @@ for (const engine of dbEngines()) {
       expect(h1.recipients.map((x) => x.ref).sort()).toEqual(first.recipients.map((x) => x.ref).sort());
       expect(h1.recipients[0]!.headline).toContain('【更新】【警戒レベル5 緊急安全確保】');
       expect(h1.recipients[0]!.shelter).toBeUndefined();
-      const area = await until(() => { const a = tvs['tv-u1']!.area.get('kz/999997/area/z-kawabe/alert'); return a?.revision === 2 && a; }, 'area update');
+      const area = await until(() => {
+        const a = tvs['tv-u1']!.area.get('kz/999997/area/z-kawabe/alert');
+        return a?.revision === 2 && a;
+      }, 'area update');
       expect(area.level).toBe(5);
     });
 
@@ -114,21 +135,36 @@ for (const engine of dbEngines()) {
       const r = await post(`/api/alerts/${alertId}/cancel`, issuer);
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ state: 'cancelled', revision: 3, msgType: 'Cancel' });
-      const h1 = await until(() => tvs['tv-h1']!.latest(alertId)?.revision === 3 && tvs['tv-h1']!.latest(alertId), 'cancel on TV');
+      const h1 = await until(
+        () => tvs['tv-h1']!.latest(alertId)?.revision === 3 && tvs['tv-h1']!.latest(alertId),
+        'cancel on TV',
+      );
       expect(h1.msgType).toBe('Cancel');
       expect(h1.recipients.map((x) => x.headline).sort()[0]).toMatch(/山田 .+さん、洪水の避難情報は解除されました/);
-      const area = await until(() => { const a = tvs['tv-u1']!.area.get('kz/999997/area/z-kawabe/alert'); return a?.msgType === 'Cancel' && a; }, 'area cancel');
+      const area = await until(() => {
+        const a = tvs['tv-u1']!.area.get('kz/999997/area/z-kawabe/alert');
+        return a?.msgType === 'Cancel' && a;
+      }, 'area cancel');
       expect(area.revision).toBe(3);
       expect((await post(`/api/alerts/${alertId}/cancel`, issuer)).json().code).toBe('KZ_CONSOLE_ALERT_STATE');
       // the TVs confirm the cancel, so the re-sender has nothing left for this alert
       const n = c.app.kz.ingest.stats.receipts;
       await tvs['tv-h1']!.receipt({ alertId, revision: 3, state: 'delivered' });
       await tvs['tv-s1']!.receipt({ alertId, revision: 3, state: 'delivered' });
-      await until(async () => { await c.app.kz.ingest.flush(); return c.app.kz.ingest.stats.receipts >= n + 2; }, 'cancel receipts');
+      await until(async () => {
+        await c.app.kz.ingest.flush();
+        return c.app.kz.ingest.stats.receipts >= n + 2;
+      }, 'cancel receipts');
     });
 
     it('expires: the retained area message is cleared and re-sending stops', async () => {
-      const r = await post('/api/alerts', issuer, { level: 3, hazard: 'landslide', status: 'Test', expires: new Date(clock.now().getTime() + 120_000).toISOString(), target: { zones: ['z-kawabe'] } });
+      const r = await post('/api/alerts', issuer, {
+        level: 3,
+        hazard: 'landslide',
+        status: 'Test',
+        expires: new Date(clock.now().getTime() + 120_000).toISOString(),
+        target: { zones: ['z-kawabe'] },
+      });
       const id = r.json().id;
       await until(() => tvs['tv-u1']!.area.get('kz/999997/area/z-kawabe/alert')?.alertId === id, 'new area message');
       clock.advance(121_000);
@@ -140,7 +176,13 @@ for (const engine of dbEngines()) {
     });
 
     it('level 3: those who need help or are elderly are told to leave, everyone else to get ready', async () => {
-      const r = await post('/api/alerts', issuer, { level: 3, hazard: 'flood', status: 'Exercise', expires: EXPIRES, target: { zones: ['z-kawabe'] } });
+      const r = await post('/api/alerts', issuer, {
+        level: 3,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: EXPIRES,
+        target: { zones: ['z-kawabe'] },
+      });
       const id = r.json().id;
       const h1 = await until(() => tvs['tv-h1']!.latest(id), 'level 3 message');
       const taro = h1.recipients.find((x) => x.displayName.startsWith('山田 太郎'))!;
@@ -150,17 +192,43 @@ for (const engine of dbEngines()) {
     });
 
     it('targets by group (needs help only) and by circle around a point', async () => {
-      const g = await post('/api/alerts', issuer, { level: 3, hazard: 'flood', status: 'Test', expires: EXPIRES, target: { zones: ['z-kawabe'], group: 'needs-help' } });
+      const g = await post('/api/alerts', issuer, {
+        level: 3,
+        hazard: 'flood',
+        status: 'Test',
+        expires: EXPIRES,
+        target: { zones: ['z-kawabe'], group: 'needs-help' },
+      });
       expect(g.json().reach).toMatchObject({ devices: 1, residents: 1 });
       const p = (await c.app.inject({ url: `/api/alerts/${g.json().id}/preview`, headers: bearer(issuer) })).json();
       expect(p.kinds.find((k: { kind: string }) => k.kind === 'needs-help').payload.recipients).toHaveLength(1);
       // 500 m around John Smith's home: only his TV
-      const circ = await post('/api/alerts', issuer, { level: 4, hazard: 'flood', status: 'Test', expires: EXPIRES, target: { circle: { lat: 36.010, lon: 140.010, radiusM: 500 } } });
+      const circ = await post('/api/alerts', issuer, {
+        level: 4,
+        hazard: 'flood',
+        status: 'Test',
+        expires: EXPIRES,
+        target: { circle: { lat: 36.01, lon: 140.01, radiusM: 500 } },
+      });
       expect(circ.json().reach).toMatchObject({ devices: 1, residents: 1 });
       const s1 = await until(() => tvs['tv-s1']!.latest(circ.json().id), 'circle-targeted message');
       expect(s1.recipients[0]!.language).toBe('en');
       // a polygon over the western half of the riverside zone: the 山田 household and 鈴木 (not bound)
-      const poly = await post('/api/alerts', issuer, { level: 4, hazard: 'flood', status: 'Test', expires: EXPIRES, target: { polygon: [[139.999, 35.999], [140.007, 35.999], [140.007, 36.007], [139.999, 36.007], [139.999, 35.999]] } });
+      const poly = await post('/api/alerts', issuer, {
+        level: 4,
+        hazard: 'flood',
+        status: 'Test',
+        expires: EXPIRES,
+        target: {
+          polygon: [
+            [139.999, 35.999],
+            [140.007, 35.999],
+            [140.007, 36.007],
+            [139.999, 36.007],
+            [139.999, 35.999],
+          ],
+        },
+      });
       expect(poly.json().reach).toMatchObject({ devices: 1, residents: 2, zones: 1 });
     });
 
@@ -168,7 +236,13 @@ for (const engine of dbEngines()) {
       // tv-s1 with a persistent session goes off; tv-s2 has no session at all (clean start)
       const persistent = await SimTv.start(broker, 'tv-s2', { clean: false });
       await persistent.close();
-      const r = await post('/api/alerts', issuer, { level: 4, hazard: 'flood', status: 'Exercise', expires: EXPIRES, target: { zones: ['z-yamate'] } });
+      const r = await post('/api/alerts', issuer, {
+        level: 4,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: EXPIRES,
+        target: { zones: ['z-yamate'] },
+      });
       const id = r.json().id;
       const back = await SimTv.start(broker, 'tv-s2', { clean: false });
       await until(() => back.latest(id), 'queued message after reconnect');

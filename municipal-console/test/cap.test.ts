@@ -34,16 +34,30 @@ const cap = (over: Record<string, string> = {}, info = '') => `<?xml version="1.
 
 describe('CAP 1.2 import', () => {
   it('reads level, hazard, expiry, zones, polygon and circle', () => {
-    const x = parseCap(cap({ area: '<polygon>36.0,140.0 36.0,140.01 36.01,140.01 36.0,140.0</polygon><circle>36.01,140.01 0.5</circle><geocode><valueName>kizuna:zone</valueName><value>z-kawabe</value></geocode>' }));
+    const x = parseCap(
+      cap({
+        area: '<polygon>36.0,140.0 36.0,140.01 36.01,140.01 36.0,140.0</polygon><circle>36.01,140.01 0.5</circle><geocode><valueName>kizuna:zone</valueName><value>z-kawabe</value></geocode>',
+      }),
+    );
     expect(x.msgType).toBe('Alert');
-    expect(x.spec).toMatchObject({ level: 4, hazard: 'flood', status: 'Exercise', expires: '2026-11-23T14:00:00.000Z' });
+    expect(x.spec).toMatchObject({
+      level: 4,
+      hazard: 'flood',
+      status: 'Exercise',
+      expires: '2026-11-23T14:00:00.000Z',
+    });
     expect(x.spec.target.zones).toEqual(['z-kawabe']);
-    expect(x.spec.target.polygon).toEqual([[140.0, 36.0], [140.01, 36.0], [140.01, 36.01], [140.0, 36.0]]);
+    expect(x.spec.target.polygon).toEqual([
+      [140.0, 36.0],
+      [140.01, 36.0],
+      [140.01, 36.01],
+      [140.0, 36.0],
+    ]);
     expect(x.spec.target.circle).toEqual({ lat: 36.01, lon: 140.01, radiusM: 500 });
     expect(x.spec.extra?.ja).toBe('川沿いの道は通らないでください。');
   });
 
-  it('keeps an area once when every language\'s <info> repeats it, and still refuses two different polygons', () => {
+  it("keeps an area once when every language's <info> repeats it, and still refuses two different polygons", () => {
     const poly = '<polygon>36.0,140.0 36.0,140.01 36.01,140.01 36.0,140.0</polygon>';
     const english = `<info><language>en</language><category>Met</category><event>Flood</event><urgency>Expected</urgency><severity>Severe</severity>
       <certainty>Likely</certainty><expires>2026-11-23T23:00:00+09:00</expires><instruction>Avoid the river road.</instruction>
@@ -64,18 +78,35 @@ describe('CAP 1.2 import', () => {
     ['Z time', cap({ sent: '2026-11-23T10:00:00Z' }), /\/alert\/sent must be a CAP dateTime/, 'date-time'],
     ['no expiry', cap({ expires: '' }), /\/alert\/info\/expires is required/, 'expires-required'],
     ['no area', cap({ area: '' }), /\/alert\/info\/area needs a polygon/, 'area-required'],
-    ['open polygon', cap({ area: '<polygon>36,140 36,141 37,141 37,140</polygon>' }), /polygon\[1\] first and last points/, 'polygon-open'],
+    [
+      'open polygon',
+      cap({ area: '<polygon>36,140 36,141 37,141 37,140</polygon>' }),
+      /polygon\[1\] first and last points/,
+      'polygon-open',
+    ],
     ['unknown hazard', cap({ event: '隕石' }), /kizuna:hazard/, 'hazard-required'],
     ['Draft status', cap({ status: 'Draft' }), /\/alert\/status Draft messages/, 'not-shown'],
-    ['Update without references', cap({ msgType: 'Update' }), /\/alert\/references is required for Update/, 'references-required'],
-    ['identifier with a space', cap({ identifier: 'a b' }), /\/alert\/identifier must not contain/, 'identifier-characters'],
+    [
+      'Update without references',
+      cap({ msgType: 'Update' }),
+      /\/alert\/references is required for Update/,
+      'references-required',
+    ],
+    [
+      'identifier with a space',
+      cap({ identifier: 'a b' }),
+      /\/alert\/identifier must not contain/,
+      'identifier-characters',
+    ],
     ['not XML', '<alert><identifier>x</alert>', /not well-formed XML/, 'not-xml'],
     ['wrong root', '<feed/>', /\/alert root element is missing/, 'no-alert'],
   ];
   for (const [name, xml, re, reason] of cases) {
     it(`refuses ${name}, naming the field and the reason`, () => {
       expect(() => parseCap(xml)).toThrow(re);
-      try { parseCap(xml); } catch (e) {
+      try {
+        parseCap(xml);
+      } catch (e) {
         expect(e).toMatchObject({ code: 'KZ_CONSOLE_CAP_INVALID', details: { reason } });
         expect(CAP_REFUSALS).toContain(reason);
       }
@@ -88,7 +119,8 @@ for (const engine of dbEngines()) {
     let broker: Awaited<ReturnType<typeof startBroker>>;
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
-    let token: string; let tv: SimTv;
+    let token: string;
+    let tv: SimTv;
     beforeAll(async () => {
       broker = await startBroker();
       db = await engine.open();
@@ -97,13 +129,28 @@ for (const engine of dbEngines()) {
       token = await staffToken(c.app, 'issuer1', ['issuer']);
       tv = await SimTv.start(broker, 'tv-h1');
     });
-    afterAll(async () => { await tv?.close(); await c?.close(); await db?.drop(); await broker?.close(); });
+    afterAll(async () => {
+      await tv?.close();
+      await c?.close();
+      await db?.drop();
+      await broker?.close();
+    });
 
     it('imports an alert, publishes it, exports it as CAP 1.2 and applies a CAP Cancel', async () => {
-      const r = await c.app.inject({ method: 'POST', url: '/api/alerts/cap', headers: { ...bearer(token), 'content-type': 'application/cap+xml' }, payload: cap() });
+      const r = await c.app.inject({
+        method: 'POST',
+        url: '/api/alerts/cap',
+        headers: { ...bearer(token), 'content-type': 'application/cap+xml' },
+        payload: cap(),
+      });
       expect(r.statusCode, r.body).toBe(201);
       const a = r.json();
-      expect(a).toMatchObject({ identifier: 'JP-999997-test-1', sender: 'bousai@city.example.jp', level: 4, state: 'active' });
+      expect(a).toMatchObject({
+        identifier: 'JP-999997-test-1',
+        sender: 'bousai@city.example.jp',
+        level: 4,
+        state: 'active',
+      });
       const m = await until(() => tv.latest(a.id), 'imported alert on the TV');
       expect(m.recipients[0]!.instruction).toContain('川沿いの道は通らないでください。');
 
@@ -111,24 +158,55 @@ for (const engine of dbEngines()) {
       expect(x.headers['content-type']).toContain('application/cap+xml');
       const doc = new XMLParser({ ignoreAttributes: false }).parse(x.body);
       expect(doc.alert['@_xmlns']).toBe('urn:oasis:names:tc:emergency:cap:1.2');
-      expect(doc.alert).toMatchObject({ identifier: 'JP-999997-test-1', status: 'Exercise', msgType: 'Alert', scope: 'Public' });
+      expect(doc.alert).toMatchObject({
+        identifier: 'JP-999997-test-1',
+        status: 'Exercise',
+        msgType: 'Alert',
+        scope: 'Public',
+      });
       expect(doc.alert.info).toHaveLength(7);
       expect(doc.alert.info[0].parameter).toEqual({ valueName: 'EvacuationLevel', value: 4 });
       // what we export, we can import again
       const again = parseCap(x.body.replace('JP-999997-test-1', 'JP-999997-test-copy'));
-      expect(again.spec).toMatchObject({ level: 4, hazard: 'flood', status: 'Exercise', target: { zones: ['z-kawabe'] } });
+      expect(again.spec).toMatchObject({
+        level: 4,
+        hazard: 'flood',
+        status: 'Exercise',
+        target: { zones: ['z-kawabe'] },
+      });
 
-      const bad = await c.app.inject({ method: 'POST', url: '/api/alerts/cap', headers: { ...bearer(token), 'content-type': 'application/xml' }, payload: cap({ urgency: 'Soon', identifier: 'other' }) });
+      const bad = await c.app.inject({
+        method: 'POST',
+        url: '/api/alerts/cap',
+        headers: { ...bearer(token), 'content-type': 'application/xml' },
+        payload: cap({ urgency: 'Soon', identifier: 'other' }),
+      });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json()).toMatchObject({ code: 'KZ_CONSOLE_CAP_INVALID', details: { field: '/alert/info[1]/urgency', reason: 'one-of', allowed: 'Immediate, Expected, Future, Past, Unknown', got: 'Soon' } });
+      expect(bad.json()).toMatchObject({
+        code: 'KZ_CONSOLE_CAP_INVALID',
+        details: {
+          field: '/alert/info[1]/urgency',
+          reason: 'one-of',
+          allowed: 'Immediate, Expected, Future, Past, Unknown',
+          got: 'Soon',
+        },
+      });
 
       const cancel = await c.app.inject({
-        method: 'POST', url: '/api/alerts/cap', headers: { ...bearer(token), 'content-type': 'application/cap+xml' },
-        payload: cap({ identifier: 'JP-999997-test-2', msgType: 'Cancel', references: 'bousai@city.example.jp,JP-999997-test-1,2026-11-23T19:00:00+09:00' }),
+        method: 'POST',
+        url: '/api/alerts/cap',
+        headers: { ...bearer(token), 'content-type': 'application/cap+xml' },
+        payload: cap({
+          identifier: 'JP-999997-test-2',
+          msgType: 'Cancel',
+          references: 'bousai@city.example.jp,JP-999997-test-1,2026-11-23T19:00:00+09:00',
+        }),
       });
       expect(cancel.statusCode, cancel.body).toBe(200);
       expect(cancel.json()).toMatchObject({ id: a.id, state: 'cancelled', msgType: 'Cancel', revision: 2 });
-      const exported = new XMLParser().parse((await c.app.inject({ url: `/api/alerts/${a.id}/cap`, headers: bearer(token) })).body);
+      const exported = new XMLParser().parse(
+        (await c.app.inject({ url: `/api/alerts/${a.id}/cap`, headers: bearer(token) })).body,
+      );
       expect(exported.alert).toMatchObject({ identifier: 'JP-999997-test-1-r2', msgType: 'Cancel' });
       expect(exported.alert.references).toMatch(/^[^,]+,JP-999997-test-1,2026-11-23T/);
     });

@@ -3,14 +3,21 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ageOn, elderlyOn, ELDERLY_AGE } from '../src/alert-spec.ts';
 
-const day = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59Z'), noInvalidDate: true });
+const day = fc.date({
+  min: new Date('1900-01-01T00:00:00Z'),
+  max: new Date('2100-12-31T23:59:59Z'),
+  noInvalidDate: true,
+});
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 describe('elderlyOn', () => {
   it('agrees with ageOn for every birth date and day', () => {
-    fc.assert(fc.property(day, day, (birth, on) => {
-      expect(elderlyOn(on)(isoDay(birth))).toBe(ageOn(isoDay(birth), on) >= ELDERLY_AGE);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(day, day, (birth, on) => {
+        expect(elderlyOn(on)(isoDay(birth))).toBe(ageOn(isoDay(birth), on) >= ELDERLY_AGE);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('counts the birthday itself, and a 29 February birthday from 1 March in other years', () => {

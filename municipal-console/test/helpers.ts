@@ -9,12 +9,35 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, openDb, type Db } from '@kizuna/core';
 import { externalMqttUrl } from '@kizuna/test-utils';
 import {
-  createCredentialStore, createEmbeddedBroker, startMosquitto, usernameOf, type BrokerIdentity, type CredentialStore, type IssuedCredentials,
+  createCredentialStore,
+  createEmbeddedBroker,
+  startMosquitto,
+  usernameOf,
+  type BrokerIdentity,
+  type CredentialStore,
+  type IssuedCredentials,
 } from '@kizuna/broker';
-import { decodeMessage, AreaAlertSchema, PersonalAlertSchema, encodeMessage, topics, type AreaAlert, type PersonalAlert, type Receipt } from '@kizuna/contract';
 import {
-  addShelter, addZone, bindResidentToDevice, buildConsoleApp, createStaff, registerDevice, seedResidents,
-  type ConsoleApp, type ResidentInput, type Role,
+  decodeMessage,
+  AreaAlertSchema,
+  PersonalAlertSchema,
+  encodeMessage,
+  topics,
+  type AreaAlert,
+  type PersonalAlert,
+  type Receipt,
+} from '@kizuna/contract';
+import {
+  addShelter,
+  addZone,
+  bindResidentToDevice,
+  buildConsoleApp,
+  createStaff,
+  registerDevice,
+  seedResidents,
+  type ConsoleApp,
+  type ResidentInput,
+  type Role,
 } from '../src/index.ts';
 import type { Clock } from '../src/alerts.ts';
 
@@ -43,28 +66,40 @@ export async function startBroker(kind: BrokerKind = 'aedes'): Promise<TestBroke
   const credDb = await openDb({});
   const logger = silentLogger();
   const credentials = await createCredentialStore(credDb, { logger });
-  let url: string; let stop: () => Promise<void>;
+  let url: string;
+  let stop: () => Promise<void>;
   if (kind === 'mosquitto') {
     const m = await startMosquitto({ credentials, logger });
-    url = m.url; stop = () => m.close();
+    url = m.url;
+    stop = () => m.close();
   } else {
     const b = await createEmbeddedBroker({ credentials, logger, port: 0 });
-    url = b.mqttUrl; stop = () => b.close();
+    url = b.mqttUrl;
+    stop = () => b.close();
   }
   const issued = new Map<string, IssuedCredentials>();
   const login = async (identity: BrokerIdentity) => {
     const username = usernameOf(identity);
     let c = issued.get(username);
-    if (!c) { c = await credentials.issue(identity); issued.set(username, c); }
+    if (!c) {
+      c = await credentials.issue(identity);
+      issued.set(username, c);
+    }
     return c;
   };
   return {
-    kind, url, credentials, login,
+    kind,
+    url,
+    credentials,
+    login,
     async connectAs(identity, opts = {}) {
       const c = await login(identity);
       return connect(url, c.username, { username: c.username, password: c.password, ...opts });
     },
-    async close() { await stop(); await credDb.close(); },
+    async close() {
+      await stop();
+      await credDb.close();
+    },
   };
 }
 
@@ -76,15 +111,37 @@ export function connect(url: string, clientId: string, opts: mqtt.IClientOptions
 
 export class ManualClock implements Clock {
   constructor(private t = Date.parse('2026-11-23T10:00:00Z')) {}
-  now() { return new Date(this.t); }
-  advance(ms: number) { this.t += ms; }
+  now() {
+    return new Date(this.t);
+  }
+  advance(ms: number) {
+    this.t += ms;
+  }
 }
 
-export const silentLogger = () => createLogger({ name: 'test', level: 'warn', destination: new Writable({ write(_c, _e, cb) { cb(); } }) });
+export const silentLogger = () =>
+  createLogger({
+    name: 'test',
+    level: 'warn',
+    destination: new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    }),
+  });
 
 export function logCapture() {
   const lines: string[] = [];
-  const logger = createLogger({ name: 'test', level: 'debug', destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+  const logger = createLogger({
+    name: 'test',
+    level: 'debug',
+    destination: new Writable({
+      write(c, _e, cb) {
+        lines.push(String(c));
+        cb();
+      },
+    }),
+  });
   return { logger, lines };
 }
 
@@ -92,10 +149,15 @@ export function logCapture() {
 export class SimTv {
   personal: PersonalAlert[] = [];
   area = new Map<string, AreaAlert | null>();
-  constructor(readonly id: string, readonly client: MqttClient) {
+  constructor(
+    readonly id: string,
+    readonly client: MqttClient,
+  ) {
     client.on('message', (topic, payload) => {
-      if (topic === topics.tvAlert(MUNI, id)) this.personal.push(decodeMessage(PersonalAlertSchema, payload, 'personal-alert'));
-      else if (topic.startsWith(`kz/${MUNI}/area/`)) this.area.set(topic, payload.length ? decodeMessage(AreaAlertSchema, payload, 'area-alert') : null);
+      if (topic === topics.tvAlert(MUNI, id))
+        this.personal.push(decodeMessage(PersonalAlertSchema, payload, 'personal-alert'));
+      else if (topic.startsWith(`kz/${MUNI}/area/`))
+        this.area.set(topic, payload.length ? decodeMessage(AreaAlertSchema, payload, 'area-alert') : null);
     });
   }
   static async start(broker: TestBroker, id: string, opts: mqtt.IClientOptions = {}) {
@@ -109,12 +171,22 @@ export class SimTv {
     return this.personal.filter((p) => p.alertId === alertId).sort((a, b) => b.revision - a.revision)[0];
   }
   async receipt(r: Omit<Receipt, 'v' | 'kind' | 'at'> & { at?: string }) {
-    await this.client.publishAsync(topics.tvReceipt(MUNI, this.id), encodeMessage({ v: 1, kind: 'receipt', at: new Date().toISOString(), ...r }), { qos: 1 });
+    await this.client.publishAsync(
+      topics.tvReceipt(MUNI, this.id),
+      encodeMessage({ v: 1, kind: 'receipt', at: new Date().toISOString(), ...r }),
+      { qos: 1 },
+    );
   }
-  close() { return this.client.endAsync(true); }
+  close() {
+    return this.client.endAsync(true);
+  }
 }
 
-export async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 10_000): Promise<T> {
+export async function until<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -124,10 +196,25 @@ export async function until<T>(fn: () => T | undefined | false | Promise<T | und
   }
 }
 
-const square = (lon0: number, lat0: number, d = 0.02): [number, number][] => [[lon0, lat0], [lon0 + d, lat0], [lon0 + d, lat0 + d], [lon0, lat0 + d], [lon0, lat0]];
+const square = (lon0: number, lat0: number, d = 0.02): [number, number][] => [
+  [lon0, lat0],
+  [lon0 + d, lat0],
+  [lon0 + d, lat0 + d],
+  [lon0, lat0 + d],
+  [lon0, lat0],
+];
 
-const person = (p: Partial<ResidentInput> & Pick<ResidentInput, 'id' | 'familyName' | 'givenName' | 'zone'>): ResidentInput => ({
-  familyKana: 'カナ', givenKana: 'カナ', address: `絆市${p.id}`, birthDate: '1980-01-01', sex: 2, language: 'ja', needsHelp: false, ...p,
+const person = (
+  p: Partial<ResidentInput> & Pick<ResidentInput, 'id' | 'familyName' | 'givenName' | 'zone'>,
+): ResidentInput => ({
+  familyKana: 'カナ',
+  givenKana: 'カナ',
+  address: `絆市${p.id}`,
+  birthDate: '1980-01-01',
+  sex: 2,
+  language: 'ja',
+  needsHelp: false,
+  ...p,
 });
 
 /**
@@ -139,41 +226,155 @@ const person = (p: Partial<ResidentInput> & Pick<ResidentInput, 'id' | 'familyNa
  * Shelters: a school safe in floods (hillside), a hall NOT safe in floods (riverside), a welfare centre.
  */
 export async function seedTown(db: Db) {
-  await addZone(db, { id: 'z-kawabe', name: '川辺地区', nameEn: 'Kawabe', polygon: square(140.00, 36.00) });
-  await addZone(db, { id: 'z-yamate', name: '山手地区', nameEn: 'Yamate', polygon: square(140.04, 36.00) });
-  await addShelter(db, { id: 'sh-school', name: '第一小学校', address: '絆市山手1-2-3', lat: 36.012, lon: 140.045, capacity: 300, hazards: ['flood', 'earthquake'], welfare: false });
-  await addShelter(db, { id: 'sh-hall', name: '川辺公民館', address: '絆市川辺1-1', lat: 36.005, lon: 140.005, capacity: 100, hazards: ['earthquake', 'landslide'], welfare: false });
-  await addShelter(db, { id: 'sh-welfare', name: '福祉センターさくら', address: '絆市山手3-8-10', lat: 36.015, lon: 140.05, capacity: 20, hazards: ['flood', 'earthquake'], welfare: true });
+  await addZone(db, { id: 'z-kawabe', name: '川辺地区', nameEn: 'Kawabe', polygon: square(140.0, 36.0) });
+  await addZone(db, { id: 'z-yamate', name: '山手地区', nameEn: 'Yamate', polygon: square(140.04, 36.0) });
+  await addShelter(db, {
+    id: 'sh-school',
+    name: '第一小学校',
+    address: '絆市山手1-2-3',
+    lat: 36.012,
+    lon: 140.045,
+    capacity: 300,
+    hazards: ['flood', 'earthquake'],
+    welfare: false,
+  });
+  await addShelter(db, {
+    id: 'sh-hall',
+    name: '川辺公民館',
+    address: '絆市川辺1-1',
+    lat: 36.005,
+    lon: 140.005,
+    capacity: 100,
+    hazards: ['earthquake', 'landslide'],
+    welfare: false,
+  });
+  await addShelter(db, {
+    id: 'sh-welfare',
+    name: '福祉センターさくら',
+    address: '絆市山手3-8-10',
+    lat: 36.015,
+    lon: 140.05,
+    capacity: 20,
+    hazards: ['flood', 'earthquake'],
+    welfare: true,
+  });
   await seedResidents(db, [
-    person({ id: 'R1', familyName: '山田', givenName: '太郎', familyKana: 'ヤマダ', givenKana: 'タロウ', sex: 1, birthDate: '1941-04-12', needsHelp: true, supporter: '民生委員 佐々木', phone: '0299-00-0001', household: 'H1', zone: 'z-kawabe', lat: 36.004, lon: 140.004 }),
-    person({ id: 'R2', familyName: '山田', givenName: '花子', familyKana: 'ヤマダ', givenKana: 'ハナコ', birthDate: '1985-09-30', household: 'H1', zone: 'z-kawabe', lat: 36.004, lon: 140.004 }),
-    person({ id: 'R3', familyName: 'スミス', givenName: 'ジョン', familyKana: 'スミス', givenKana: 'ジョン', sex: 1, language: 'en', household: 'H2', zone: 'z-kawabe', lat: 36.010, lon: 140.010 }),
-    person({ id: 'R4', familyName: '佐藤', givenName: '健', familyKana: 'サトウ', givenKana: 'ケン', sex: 1, household: 'H3', zone: 'z-yamate', lat: 36.010, lon: 140.050 }),
-    person({ id: 'R5', familyName: '鈴木', givenName: '幸子', familyKana: 'スズキ', givenKana: 'サチコ', household: 'H4', zone: 'z-kawabe', lat: 36.002, lon: 140.002 }),
+    person({
+      id: 'R1',
+      familyName: '山田',
+      givenName: '太郎',
+      familyKana: 'ヤマダ',
+      givenKana: 'タロウ',
+      sex: 1,
+      birthDate: '1941-04-12',
+      needsHelp: true,
+      supporter: '民生委員 佐々木',
+      phone: '0299-00-0001',
+      household: 'H1',
+      zone: 'z-kawabe',
+      lat: 36.004,
+      lon: 140.004,
+    }),
+    person({
+      id: 'R2',
+      familyName: '山田',
+      givenName: '花子',
+      familyKana: 'ヤマダ',
+      givenKana: 'ハナコ',
+      birthDate: '1985-09-30',
+      household: 'H1',
+      zone: 'z-kawabe',
+      lat: 36.004,
+      lon: 140.004,
+    }),
+    person({
+      id: 'R3',
+      familyName: 'スミス',
+      givenName: 'ジョン',
+      familyKana: 'スミス',
+      givenKana: 'ジョン',
+      sex: 1,
+      language: 'en',
+      household: 'H2',
+      zone: 'z-kawabe',
+      lat: 36.01,
+      lon: 140.01,
+    }),
+    person({
+      id: 'R4',
+      familyName: '佐藤',
+      givenName: '健',
+      familyKana: 'サトウ',
+      givenKana: 'ケン',
+      sex: 1,
+      household: 'H3',
+      zone: 'z-yamate',
+      lat: 36.01,
+      lon: 140.05,
+    }),
+    person({
+      id: 'R5',
+      familyName: '鈴木',
+      givenName: '幸子',
+      familyKana: 'スズキ',
+      givenKana: 'サチコ',
+      household: 'H4',
+      zone: 'z-kawabe',
+      lat: 36.002,
+      lon: 140.002,
+    }),
   ]);
   await registerDevice(db, [
-    { id: 'tv-h1', zone: 'z-kawabe', household: 'H1' }, { id: 'tv-s1', zone: 'z-kawabe', household: 'H2' },
-    { id: 'tv-s2', zone: 'z-yamate', household: 'H3' }, { id: 'tv-u1', zone: 'z-kawabe' },
+    { id: 'tv-h1', zone: 'z-kawabe', household: 'H1' },
+    { id: 'tv-s1', zone: 'z-kawabe', household: 'H2' },
+    { id: 'tv-s2', zone: 'z-yamate', household: 'H3' },
+    { id: 'tv-u1', zone: 'z-kawabe' },
   ]);
   await bindResidentToDevice(db, [
-    { residentId: 'R1', deviceId: 'tv-h1', authSerial: 'a1' }, { residentId: 'R2', deviceId: 'tv-h1', authSerial: 'a2' },
-    { residentId: 'R3', deviceId: 'tv-s1', authSerial: 'a3' }, { residentId: 'R4', deviceId: 'tv-s2', authSerial: 'a4' },
+    { residentId: 'R1', deviceId: 'tv-h1', authSerial: 'a1' },
+    { residentId: 'R2', deviceId: 'tv-h1', authSerial: 'a2' },
+    { residentId: 'R3', deviceId: 'tv-s1', authSerial: 'a3' },
+    { residentId: 'R4', deviceId: 'tv-s2', authSerial: 'a4' },
   ]);
 }
 
 export async function staffToken(app: ConsoleApp, username: string, roles: Role[]): Promise<string> {
   await createStaff(app.kz.db, { username, password: `${username}-password-1`, roles });
-  const r = await app.inject({ method: 'POST', url: '/api/session', payload: { username, password: `${username}-password-1` } });
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/session',
+    payload: { username, password: `${username}-password-1` },
+  });
   if (r.statusCode !== 200) throw new Error(`login failed: ${r.body}`);
   return r.json().token;
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-export async function consoleWith(db: Db, broker: TestBroker, clock?: Clock, extra: Partial<Parameters<typeof buildConsoleApp>[0]> = {}) {
+export async function consoleWith(
+  db: Db,
+  broker: TestBroker,
+  clock?: Clock,
+  extra: Partial<Parameters<typeof buildConsoleApp>[0]> = {},
+) {
   const mqttClient = await broker.connectAs({ kind: 'municipality', muni: MUNI });
   const app = await buildConsoleApp({
-    db, logger: silentLogger(), mqtt: mqttClient, muni: MUNI, clock, tickS: 0, liveThrottleMs: 50, credentials: broker.credentials, ...extra,
+    db,
+    logger: silentLogger(),
+    mqtt: mqttClient,
+    muni: MUNI,
+    clock,
+    tickS: 0,
+    liveThrottleMs: 50,
+    credentials: broker.credentials,
+    ...extra,
   });
-  return { app, mqtt: mqttClient, async close() { await app.close(); await mqttClient.endAsync(true); } };
+  return {
+    app,
+    mqtt: mqttClient,
+    async close() {
+      await app.close();
+      await mqttClient.endAsync(true);
+    },
+  };
 }

@@ -20,7 +20,8 @@ for (const engine of dbEngines()) {
     let broker: Awaited<ReturnType<typeof startBroker>>;
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
-    let token: string; let alertId: string;
+    let token: string;
+    let alertId: string;
     const clock = new ManualClock();
     let figures: LiveFigures;
     let ingest: Ingest;
@@ -30,10 +31,30 @@ for (const engine of dbEngines()) {
 
     /** Write events as the embedded broker's hook does (the terminal's PUBACK waits for the commit). */
     async function write(...events: Partial<ShelterEvent>[]): Promise<ShelterEvent[]> {
-      const full = events.map((e) => ({ v: 1, kind: 'shelter-event', eventId: randomUUID(), seq: ++seq, type: 'check-in', at: clock.now().toISOString(), ...e }) as ShelterEvent);
-      await Promise.all(full.map((e) => new Promise<void>((resolve, reject) => hook.authorizePublish(
-        undefined as never, { topic: topics.shelterEvent(MUNI, 'sh-school', 'door-1'), payload: JSON.stringify(e), qos: 1 },
-        (err) => (err ? reject(err) : resolve())))));
+      const full = events.map(
+        (e) =>
+          ({
+            v: 1,
+            kind: 'shelter-event',
+            eventId: randomUUID(),
+            seq: ++seq,
+            type: 'check-in',
+            at: clock.now().toISOString(),
+            ...e,
+          }) as ShelterEvent,
+      );
+      await Promise.all(
+        full.map(
+          (e) =>
+            new Promise<void>((resolve, reject) =>
+              hook.authorizePublish(
+                undefined as never,
+                { topic: topics.shelterEvent(MUNI, 'sh-school', 'door-1'), payload: JSON.stringify(e), qos: 1 },
+                (err) => (err ? reject(err) : resolve()),
+              ),
+            ),
+        ),
+      );
       return full;
     }
     async function same() {
@@ -48,30 +69,63 @@ for (const engine of dbEngines()) {
       db = await engine.open();
       c = await consoleWith(db, broker, clock);
       await seedTown(db);
-      await db.query("INSERT INTO roster_keys (shelter_id, key, resident_id) VALUES ('sh-school', 'k-r2', 'R2'), ('sh-school', 'k-r3', 'R3'), ('sh-school', 'k-r5', 'R5')");
+      await db.query(
+        "INSERT INTO roster_keys (shelter_id, key, resident_id) VALUES ('sh-school', 'k-r2', 'R2'), ('sh-school', 'k-r3', 'R3'), ('sh-school', 'k-r5', 'R5')",
+      );
       token = await staffToken(c.app, 'issuer1', ['issuer']);
-      const r = await c.app.inject({ method: 'POST', url: '/api/alerts', headers: bearer(token), payload: { level: 4, hazard: 'flood', status: 'Exercise', expires: '2026-11-23T16:00:00Z', target: { zones: ['z-kawabe'] } } });
+      const r = await c.app.inject({
+        method: 'POST',
+        url: '/api/alerts',
+        headers: bearer(token),
+        payload: {
+          level: 4,
+          hazard: 'flood',
+          status: 'Exercise',
+          expires: '2026-11-23T16:00:00Z',
+          target: { zones: ['z-kawabe'] },
+        },
+      });
       alertId = r.json().id;
       // counts the full reads (the arrivals of every recipient) the figures make
       const counting: Queryable = {
-        query: (text, params) => { if (text.includes('WITH arr AS')) fullReads.n += 1; return db.query(text, params); },
+        query: (text, params) => {
+          if (text.includes('WITH arr AS')) fullReads.n += 1;
+          return db.query(text, params);
+        },
         exec: (sql) => db.exec(sql),
       };
       figures = new LiveFigures({ db: counting, clock, resyncMs: 3_600_000 });
       ingest = new Ingest({
-        db: db as Db, mqtt: c.mqtt, muni: MUNI, logger: silentLogger(), clock,
-        onChange: (ids, residents) => { figures.invalidate(ids); figures.arrivals(residents); },
+        db: db as Db,
+        mqtt: c.mqtt,
+        muni: MUNI,
+        logger: silentLogger(),
+        clock,
+        onChange: (ids, residents) => {
+          figures.invalidate(ids);
+          figures.arrivals(residents);
+        },
       });
       ingest.holdShelterAcks(hook as never);
       clock.advance(1_000);
     });
-    afterAll(async () => { await ingest?.stop(); await c?.close(); await db?.drop(); await broker?.close(); });
+    afterAll(async () => {
+      await ingest?.stop();
+      await c?.close();
+      await db?.drop();
+      await broker?.close();
+    });
 
     it('follows check-ins, re-sends, undos and check-outs with one read of the people named, never a full one', async () => {
       expect(await same()).toBe(0);
       expect(fullReads.n).toBe(1);
       // R1 by card serial, R2 by roster key, R4 (another zone: not addressed) by card, a hand check-in
-      const [r1, r2] = await write({ certSerial: 'a1' }, { rosterKey: 'k-r2' }, { certSerial: 'a4' }, { manual: { name: '臨時 一郎' } });
+      const [r1, r2] = await write(
+        { certSerial: 'a1' },
+        { rosterKey: 'k-r2' },
+        { certSerial: 'a4' },
+        { manual: { name: '臨時 一郎' } },
+      );
       expect(await same()).toBe(2);
       // the terminal re-sends R1's check-in; R1 checks in a second time
       await write({ ...r1! });
@@ -90,14 +144,22 @@ for (const engine of dbEngines()) {
       await write({ type: 'check-out', rosterKey: 'k-r2' });
       expect(await same()).toBe(1);
       // R3's check-in recorded an hour before the alert went out does not count; R5's does
-      await write({ rosterKey: 'k-r3', at: new Date(clock.now().getTime() - 3_600_000).toISOString() }, { rosterKey: 'k-r5' });
+      await write(
+        { rosterKey: 'k-r3', at: new Date(clock.now().getTime() - 3_600_000).toISOString() },
+        { rosterKey: 'k-r5' },
+      );
       const n = await same();
       expect(n).toBe((await alertStatus(db, alertId, clock.now())).totals.arrived);
       expect(fullReads.n).toBe(1);
     });
 
     it('reads in full again after the alert changed, and keeps a check-in written during that read', async () => {
-      const u = await c.app.inject({ method: 'POST', url: `/api/alerts/${alertId}/update`, headers: bearer(token), payload: { target: { zones: ['z-yamate'] } } });
+      const u = await c.app.inject({
+        method: 'POST',
+        url: `/api/alerts/${alertId}/update`,
+        headers: bearer(token),
+        payload: { target: { zones: ['z-yamate'] } },
+      });
       expect(u.statusCode).toBe(200);
       figures.invalidate([alertId]); // what the app's alert service tells the live hub
       const before = fullReads.n;

@@ -11,8 +11,13 @@ function hub(throttleMs: number, costMs = 0) {
   const computed: { id: string; at: number }[] = [];
   const sent: { event: string; data: unknown; at: number }[] = [];
   const h = new LiveHub({
-    throttleMs, logger: createLogger({ name: 'test', level: 'silent' }),
-    status: async (id) => { await new Promise((r) => setTimeout(r, costMs)); computed.push({ id, at: Date.now() }); return { id, n: computed.length }; },
+    throttleMs,
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    status: async (id) => {
+      await new Promise((r) => setTimeout(r, costMs));
+      computed.push({ id, at: Date.now() });
+      return { id, n: computed.length };
+    },
     summary: async (id) => ({ id }),
     activeAlerts: async () => ['a1'],
   });
@@ -72,13 +77,21 @@ describe('live hub throttle', () => {
   });
 
   it('a check-in tells the figures only whose arrival to read again and marks the active alerts; the active list is asked again after an alert changed', async () => {
-    const changed: string[][] = []; const arrivals: string[][] = []; const sent: unknown[] = [];
+    const changed: string[][] = [];
+    const arrivals: string[][] = [];
+    const sent: unknown[] = [];
     let asked = 0;
     const h = new LiveHub({
-      throttleMs: 10, logger: createLogger({ name: 'test', level: 'silent' }),
-      status: async (id) => ({ id }), summary: async (id) => ({ id }),
-      activeAlerts: async () => { asked += 1; return ['a1']; },
-      changed: (ids) => changed.push(ids), arrivals: (ids) => arrivals.push(ids),
+      throttleMs: 10,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      status: async (id) => ({ id }),
+      summary: async (id) => ({ id }),
+      activeAlerts: async () => {
+        asked += 1;
+        return ['a1'];
+      },
+      changed: (ids) => changed.push(ids),
+      arrivals: (ids) => arrivals.push(ids),
     });
     h.subscribe('a1', (_e, data) => sent.push(data));
     h.arrived(['R1', 'R2']);

@@ -5,9 +5,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { decodeMessage, encodeMessage, rosterCardKey, ShelterRosterSchema, topics, type ShelterRoster } from '@kizuna/contract';
+import {
+  decodeMessage,
+  encodeMessage,
+  rosterCardKey,
+  ShelterRosterSchema,
+  topics,
+  type ShelterRoster,
+} from '@kizuna/contract';
 import { addShelter, seedResidents } from '../src/index.ts';
-import { bearer, connect, consoleWith, ManualClock, MUNI, seedTown, staffToken, startBroker, until } from './helpers.ts';
+import {
+  bearer,
+  connect,
+  consoleWith,
+  ManualClock,
+  MUNI,
+  seedTown,
+  staffToken,
+  startBroker,
+  until,
+} from './helpers.ts';
 
 const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 
@@ -16,10 +33,12 @@ for (const engine of dbEngines()) {
     let broker: Awaited<ReturnType<typeof startBroker>>;
     let db: Awaited<ReturnType<typeof engine.open>>;
     let c: Awaited<ReturnType<typeof consoleWith>>;
-    let admin: string; let issuer: string;
+    let admin: string;
+    let issuer: string;
     let term: { username: string; password: string };
     const clock = new ManualClock();
-    const roster = (headers: Record<string, string>, shelter = 'sh-school') => c.app.inject({ url: `/api/shelters/${shelter}/roster`, headers });
+    const roster = (headers: Record<string, string>, shelter = 'sh-school') =>
+      c.app.inject({ url: `/api/shelters/${shelter}/roster`, headers });
 
     beforeAll(async () => {
       broker = await startBroker();
@@ -27,27 +46,76 @@ for (const engine of dbEngines()) {
       c = await consoleWith(db, broker, clock);
       await seedTown(db);
       // the school is the designated shelter of the hillside zone
-      await addShelter(db, { id: 'sh-school', name: '第一小学校', address: '絆市山手1-2-3', lat: 36.012, lon: 140.045, capacity: 300, hazards: ['flood', 'earthquake'], welfare: false, serves: ['z-yamate'] });
+      await addShelter(db, {
+        id: 'sh-school',
+        name: '第一小学校',
+        address: '絆市山手1-2-3',
+        lat: 36.012,
+        lon: 140.045,
+        capacity: 300,
+        hazards: ['flood', 'earthquake'],
+        welfare: false,
+        serves: ['z-yamate'],
+      });
       admin = await staffToken(c.app, 'admin1', ['admin']);
       issuer = await staffToken(c.app, 'issuer1', ['issuer']);
-      const r = await c.app.inject({ method: 'POST', url: '/api/shelters/sh-school/terminals/t1/credentials', headers: bearer(admin), payload: {} });
+      const r = await c.app.inject({
+        method: 'POST',
+        url: '/api/shelters/sh-school/terminals/t1/credentials',
+        headers: bearer(admin),
+        payload: {},
+      });
       expect(r.statusCode, r.body).toBe(201);
       term = r.json();
       expect(term.username).toBe(`term-${MUNI}-sh-school-t1`);
     });
-    afterAll(async () => { await c?.close(); await db?.drop(); await broker?.close(); });
+    afterAll(async () => {
+      await c?.close();
+      await db?.drop();
+      await broker?.close();
+    });
 
     let first: ShelterRoster;
     it('gives the terminal its shelter’s roster: residents of the zones it serves, only what staff need', async () => {
-      await seedResidents(db, [{ id: 'R4', familyName: '佐藤', givenName: '健', familyKana: 'サトウ', givenKana: 'ケン', address: '絆市R4', birthDate: '1950-02-03', sex: 1, language: 'ja', needsHelp: false, household: 'H3', zone: 'z-yamate', lat: 36.01, lon: 140.05, careNeeds: ['mobility', 'hearing'] }]);
+      await seedResidents(db, [
+        {
+          id: 'R4',
+          familyName: '佐藤',
+          givenName: '健',
+          familyKana: 'サトウ',
+          givenKana: 'ケン',
+          address: '絆市R4',
+          birthDate: '1950-02-03',
+          sex: 1,
+          language: 'ja',
+          needsHelp: false,
+          household: 'H3',
+          zone: 'z-yamate',
+          lat: 36.01,
+          lon: 140.05,
+          careNeeds: ['mobility', 'hearing'],
+        },
+      ]);
       const r = await roster(basic(term.username, term.password));
       expect(r.statusCode, r.body).toBe(200);
       first = decodeMessage(ShelterRosterSchema, r.body, 'roster');
-      expect(first).toMatchObject({ muni: MUNI, shelter: 'sh-school', shelterName: '第一小学校', capacity: 300, welfare: false });
+      expect(first).toMatchObject({
+        muni: MUNI,
+        shelter: 'sh-school',
+        shelterName: '第一小学校',
+        capacity: 300,
+        welfare: false,
+      });
       expect(r.headers.etag).toBe(`"${first.version}"`);
       expect(first.people).toHaveLength(1);
       const p = first.people[0]!;
-      expect(p).toMatchObject({ displayName: '佐藤 健', reading: 'サトウ ケン', ageGroup: 'senior', needsCare: true, needs: ['hearing', 'mobility'] });
+      expect(p).toMatchObject({
+        displayName: '佐藤 健',
+        reading: 'サトウ ケン',
+        ageGroup: 'senior',
+        needsCare: true,
+        needs: ['hearing', 'mobility'],
+      });
       // the card is matched by a salted hash of its auth serial (seedTown bound R4 with serial a4), never the serial
       expect(p.cardKeys).toEqual([await rosterCardKey(first.cardKeySalt, 'a4')]);
       // no resident id, address, birth date or serial leaves the console
@@ -62,18 +130,36 @@ for (const engine of dbEngines()) {
       expect(again.statusCode).toBe(304);
       expect(again.body).toBe('');
       expect((await roster(basic(term.username, term.password))).statusCode).toBe(200);
-      const { rows } = await db.query<{ resident_id: string; party: string; items: string[] }>('SELECT resident_id, party, items FROM disclosures ORDER BY id');
+      const { rows } = await db.query<{ resident_id: string; party: string; items: string[] }>(
+        'SELECT resident_id, party, items FROM disclosures ORDER BY id',
+      );
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ resident_id: 'R4', party: 'shelter sh-school (第一小学校)' });
-      expect(rows[0]!.items).toEqual(expect.arrayContaining(['name', 'household', 'care-needs', 'card-key', 'needs-care']));
+      expect(rows[0]!.items).toEqual(
+        expect.arrayContaining(['name', 'household', 'care-needs', 'card-key', 'needs-care']),
+      );
     });
 
     let alertId: string;
     it('adds the people an active alert sends there, with their household, under a new version', async () => {
-      const a = await c.app.inject({ method: 'POST', url: '/api/alerts', headers: bearer(issuer), payload: { level: 4, hazard: 'flood', status: 'Exercise', expires: '2026-11-23T16:00:00Z', target: { zones: ['z-kawabe'] } } });
+      const a = await c.app.inject({
+        method: 'POST',
+        url: '/api/alerts',
+        headers: bearer(issuer),
+        payload: {
+          level: 4,
+          hazard: 'flood',
+          status: 'Exercise',
+          expires: '2026-11-23T16:00:00Z',
+          target: { zones: ['z-kawabe'] },
+        },
+      });
       expect(a.statusCode, a.body).toBe(201);
       alertId = a.json().id;
-      const r = decodeMessage(ShelterRosterSchema, (await roster({ ...basic(term.username, term.password), 'if-none-match': `"${first.version}"` })).body);
+      const r = decodeMessage(
+        ShelterRosterSchema,
+        (await roster({ ...basic(term.username, term.password), 'if-none-match': `"${first.version}"` })).body,
+      );
       expect(r.version).not.toBe(first.version);
       // 花子 and John are sent to the school; 太郎 (sent to the welfare centre) is on it as 花子's household member
       expect(r.people.map((p) => p.displayName).sort()).toEqual(['スミス ジョン', '佐藤 健', '山田 太郎', '山田 花子']);
@@ -83,12 +169,24 @@ for (const engine of dbEngines()) {
       expect(taro.needsCare).toBe(true);
       // same person, same key from version to version; another shelter gets other keys and another salt
       expect(r.people.find((p) => p.displayName === '佐藤 健')!.rosterKey).toBe(first.people[0]!.rosterKey);
-      const wt = (await c.app.inject({ method: 'POST', url: '/api/shelters/sh-welfare/terminals/w1/credentials', headers: bearer(admin), payload: {} })).json();
-      const welfare = decodeMessage(ShelterRosterSchema, (await roster(basic(wt.username, wt.password), 'sh-welfare')).body);
+      const wt = (
+        await c.app.inject({
+          method: 'POST',
+          url: '/api/shelters/sh-welfare/terminals/w1/credentials',
+          headers: bearer(admin),
+          payload: {},
+        })
+      ).json();
+      const welfare = decodeMessage(
+        ShelterRosterSchema,
+        (await roster(basic(wt.username, wt.password), 'sh-welfare')).body,
+      );
       expect(welfare.people.map((p) => p.displayName).sort()).toEqual(['山田 太郎', '山田 花子']);
       expect(welfare.cardKeySalt).not.toBe(r.cardKeySalt);
       expect(welfare.people.find((p) => p.displayName === '山田 太郎')!.rosterKey).not.toBe(taro.rosterKey);
-      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM disclosures WHERE party LIKE 'shelter sh-school%'");
+      const { rows } = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM disclosures WHERE party LIKE 'shelter sh-school%'",
+      );
       expect(Number(rows[0]!.n)).toBe(4);
     });
 
@@ -96,15 +194,27 @@ for (const engine of dbEngines()) {
       const r = decodeMessage(ShelterRosterSchema, (await roster(basic(term.username, term.password))).body);
       const hanako = r.people.find((p) => p.displayName === '山田 花子')!;
       const mq = await connect(broker.url, term.username, { username: term.username, password: term.password });
-      const ev = { v: 1, kind: 'shelter-event', eventId: 'evt-hanako-1', seq: 1, type: 'check-in', at: clock.now().toISOString(), rosterKey: hanako.rosterKey };
+      const ev = {
+        v: 1,
+        kind: 'shelter-event',
+        eventId: 'evt-hanako-1',
+        seq: 1,
+        type: 'check-in',
+        at: clock.now().toISOString(),
+        rosterKey: hanako.rosterKey,
+      };
       await mq.publishAsync(topics.shelterEvent(MUNI, 'sh-school', 't1'), encodeMessage(ev), { qos: 1 });
       await mq.endAsync();
       const status = await until(async () => {
         await c.app.kz.ingest.flush();
-        const s = (await c.app.inject({ url: `/api/alerts/${alertId}/status?residents=true`, headers: bearer(issuer) })).json();
+        const s = (
+          await c.app.inject({ url: `/api/alerts/${alertId}/status?residents=true`, headers: bearer(issuer) })
+        ).json();
         return s.totals.arrived === 1 && s;
       }, 'arrival by roster key');
-      expect(status.residents.find((x: { residentId: string }) => x.residentId === 'R2')).toMatchObject({ arrivedShelterId: 'sh-school' });
+      expect(status.residents.find((x: { residentId: string }) => x.residentId === 'R2')).toMatchObject({
+        arrivedShelterId: 'sh-school',
+      });
       const after = decodeMessage(ShelterRosterSchema, (await roster(basic(term.username, term.password))).body);
       expect(after.events).toEqual([{ terminal: 't1', event: ev }]);
     });
@@ -122,12 +232,32 @@ for (const engine of dbEngines()) {
       const other = await roster(basic(term.username, term.password), 'sh-welfare');
       expect(other.statusCode).toBe(403);
       expect(other.json().message).toContain('sh-school cannot read the roster of sh-welfare');
-      expect((await c.app.inject({ method: 'POST', url: '/api/shelters/sh-nowhere/terminals/t1/credentials', headers: bearer(admin), payload: {} })).json().code).toBe('KZ_CONSOLE_UNKNOWN_SHELTER');
-      const del = await c.app.inject({ method: 'DELETE', url: '/api/shelters/sh-school/terminals/t1/credentials', headers: bearer(admin) });
+      expect(
+        (
+          await c.app.inject({
+            method: 'POST',
+            url: '/api/shelters/sh-nowhere/terminals/t1/credentials',
+            headers: bearer(admin),
+            payload: {},
+          })
+        ).json().code,
+      ).toBe('KZ_CONSOLE_UNKNOWN_SHELTER');
+      const del = await c.app.inject({
+        method: 'DELETE',
+        url: '/api/shelters/sh-school/terminals/t1/credentials',
+        headers: bearer(admin),
+      });
       expect(del.statusCode).toBe(204);
       expect((await roster(basic(term.username, term.password))).json().code).toBe('KZ_CONSOLE_CLIENT_AUTH');
       // re-issue: a new password works, the old one does not
-      const again = (await c.app.inject({ method: 'POST', url: '/api/shelters/sh-school/terminals/t1/credentials', headers: bearer(admin), payload: {} })).json();
+      const again = (
+        await c.app.inject({
+          method: 'POST',
+          url: '/api/shelters/sh-school/terminals/t1/credentials',
+          headers: bearer(admin),
+          payload: {},
+        })
+      ).json();
       expect(again.action).toBe('issued');
       expect((await roster(basic(again.username, again.password))).statusCode).toBe(200);
     });

@@ -7,11 +7,23 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { createAuthority, createVerifier, JpkiClient, type Authority, type IssuedCard, type OcspStatusSource } from '@kizuna/jpki';
+import {
+  createAuthority,
+  createVerifier,
+  JpkiClient,
+  type Authority,
+  type IssuedCard,
+  type OcspStatusSource,
+} from '@kizuna/jpki';
 import { bearer, consoleWith, ManualClock, staffToken, startBroker } from './helpers.ts';
 
 const SECRETS = { authPin: '1234', signPassword: 'STAFF2026' };
-const person = (n: number) => ({ name: `職員　${n}郎`, address: '絆市役所1-1', birthDate: '1985-04-01', sex: 1 as const });
+const person = (n: number) => ({
+  name: `職員　${n}郎`,
+  address: '絆市役所1-1',
+  birthDate: '1985-04-01',
+  sex: 1 as const,
+});
 
 for (const engine of dbEngines()) {
   describe(`staff card login on ${engine.name}`, () => {
@@ -20,15 +32,24 @@ for (const engine of dbEngines()) {
     let c: Awaited<ReturnType<typeof consoleWith>>;
     let authority: Authority;
     let admin: string;
-    let mine: IssuedCard; let stranger: IssuedCard; let lost: IssuedCard;
+    let mine: IssuedCard;
+    let stranger: IssuedCard;
+    let lost: IssuedCard;
     const ocspDown = { value: false };
     const clock = new ManualClock();
 
     // Login is rate-limited per client address (10 a minute): each test logs in from its own.
     let from = '127.0.0.1';
     const inject = (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-      c.app.inject({ method: method as 'POST', url, headers, remoteAddress: from, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    const cert = (card: IssuedCard, kind: 'auth' | 'sign' = 'auth') => Buffer.from(authority.certificate(kind === 'auth' ? card.authSerial : card.signSerial)).toString('base64');
+      c.app.inject({
+        method: method as 'POST',
+        url,
+        headers,
+        remoteAddress: from,
+        ...(payload !== undefined ? { payload: payload as object } : {}),
+      });
+    const cert = (card: IssuedCard, kind: 'auth' | 'sign' = 'auth') =>
+      Buffer.from(authority.certificate(kind === 'auth' ? card.authSerial : card.signSerial)).toString('base64');
     /** challenge → the card signs the nonce with its authentication key (PIN on the card) → the answer. */
     async function answer(card: IssuedCard, pin = SECRETS.authPin) {
       const ch = await inject('POST', '/api/session/card/challenge', {});
@@ -38,25 +59,53 @@ for (const engine of dbEngines()) {
       return { challengeId, certificate: cert(card), signature: Buffer.from(signature).toString('base64') };
     }
     const cardLogin = async (card: IssuedCard) => inject('POST', '/api/session/card', await answer(card));
-    const audit = async (action: string) => (await inject('GET', `/api/audit?action=${action}`, undefined, bearer(admin))).json() as { actor: string; subject: string | null; details: Record<string, unknown> }[];
+    const audit = async (action: string) =>
+      (await inject('GET', `/api/audit?action=${action}`, undefined, bearer(admin))).json() as {
+        actor: string;
+        subject: string | null;
+        details: Record<string, unknown>;
+      }[];
 
     beforeAll(async () => {
       authority = await createAuthority();
       const real = authority.statusSource();
-      const ocsp: OcspStatusSource = { kind: 'ocsp', name: 'authority OCSP', send: async (req) => { if (ocspDown.value) throw new Error('connect ECONNREFUSED'); return real.send(req); } };
+      const ocsp: OcspStatusSource = {
+        kind: 'ocsp',
+        name: 'authority OCSP',
+        send: async (req) => {
+          if (ocspDown.value) throw new Error('connect ECONNREFUSED');
+          return real.send(req);
+        },
+      };
       broker = await startBroker();
       db = await engine.open();
-      c = await consoleWith(db, broker, clock, { verifier: createVerifier({ trustAnchors: authority.trustAnchors(), status: ocsp }), revocationCheckS: 0 });
+      c = await consoleWith(db, broker, clock, {
+        verifier: createVerifier({ trustAnchors: authority.trustAnchors(), status: ocsp }),
+        revocationCheckS: 0,
+      });
       admin = await staffToken(c.app, 'admin1', ['admin']);
       await staffToken(c.app, 'issuer1', ['issuer']);
-      [mine, stranger, lost] = [await authority.issueCard(person(1), SECRETS), await authority.issueCard(person(2), SECRETS), await authority.issueCard(person(3), SECRETS)];
+      [mine, stranger, lost] = [
+        await authority.issueCard(person(1), SECRETS),
+        await authority.issueCard(person(2), SECRETS),
+        await authority.issueCard(person(3), SECRETS),
+      ];
     });
-    afterAll(async () => { await c?.close(); await db?.drop(); await broker?.close(); });
+    afterAll(async () => {
+      await c?.close();
+      await db?.drop();
+      await broker?.close();
+    });
     let n = 0;
-    beforeEach(() => { from = `10.0.0.${++n}`; });
+    beforeEach(() => {
+      from = `10.0.0.${++n}`;
+    });
 
     it('tells the login screen that card login is on', async () => {
-      expect((await inject('GET', '/api/ui-config')).json()).toMatchObject({ cardLogin: true, cardBridgeUrl: expect.stringMatching(/^wss?:\/\//) });
+      expect((await inject('GET', '/api/ui-config')).json()).toMatchObject({
+        cardLogin: true,
+        cardBridgeUrl: expect.stringMatching(/^wss?:\/\//),
+      });
       // The page may talk to that bridge and to nothing else outside its own origin.
       const { cardBridgeUrl } = (await inject('GET', '/api/ui-config')).json() as { cardBridgeUrl: string };
       const csp = String((await inject('GET', '/')).headers['content-security-policy']);
@@ -65,27 +114,50 @@ for (const engine of dbEngines()) {
     });
 
     it('describes the card login and staff card routes in the OpenAPI document', async () => {
-      const spec = (await inject('GET', '/docs/json')).json() as { paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> };
-      for (const [path, method] of [['/api/session/card/challenge', 'post'], ['/api/session/card', 'post'], ['/api/staff', 'get'], ['/api/staff/{username}/cards', 'post'],
-        ['/api/staff/{username}/cards/{serial}', 'delete'], ['/api/ui-config', 'get']] as const) {
+      const spec = (await inject('GET', '/docs/json')).json() as {
+        paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+      };
+      for (const [path, method] of [
+        ['/api/session/card/challenge', 'post'],
+        ['/api/session/card', 'post'],
+        ['/api/staff', 'get'],
+        ['/api/staff/{username}/cards', 'post'],
+        ['/api/staff/{username}/cards/{serial}', 'delete'],
+        ['/api/ui-config', 'get'],
+      ] as const) {
         expect(spec.paths[path]?.[method], `${method} ${path}`).toBeDefined();
       }
-      expect(Object.keys(spec.paths['/api/session/card']!.post!.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '429', '503']));
+      expect(Object.keys(spec.paths['/api/session/card']!.post!.responses)).toEqual(
+        expect.arrayContaining(['200', '401', '403', '429', '503']),
+      );
       expect(spec.paths['/api/session/card']!.post!.requestBody).toBeDefined();
     });
 
     it('links a verified authentication certificate (admin only, serial and opaque subject only)', async () => {
-      const issuer = (await inject('POST', '/api/session', { username: 'issuer1', password: 'issuer1-password-1' })).json().token as string;
-      expect((await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(mine) }, bearer(issuer))).statusCode).toBe(403);
+      const issuer = (
+        await inject('POST', '/api/session', { username: 'issuer1', password: 'issuer1-password-1' })
+      ).json().token as string;
+      expect(
+        (await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(mine) }, bearer(issuer))).statusCode,
+      ).toBe(403);
       // The signing certificate is not a staff ID: it carries name, address, birth date and sex.
       const sign = await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(mine, 'sign') }, bearer(admin));
-      expect(sign.json()).toMatchObject({ code: 'KZ_CONSOLE_CARD_REFUSED', details: { reason: 'wrong-certificate-type' } });
+      expect(sign.json()).toMatchObject({
+        code: 'KZ_CONSOLE_CARD_REFUSED',
+        details: { reason: 'wrong-certificate-type' },
+      });
       const r = await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(mine) }, bearer(admin));
       expect(r.statusCode, r.body).toBe(201);
       expect(r.json()).toMatchObject({ serial: mine.authSerial.toLowerCase(), linkedBy: 'admin1' });
       expect(JSON.stringify(r.json())).not.toMatch(/職員|絆市/);
-      expect((await inject('POST', '/api/staff/admin1/cards', { certificate: cert(lost) }, bearer(admin))).statusCode).toBe(201);
-      expect((await audit('staff.card-link'))[0]).toMatchObject({ actor: 'admin1', subject: 'admin1', details: { serial: lost.authSerial.toLowerCase() } });
+      expect(
+        (await inject('POST', '/api/staff/admin1/cards', { certificate: cert(lost) }, bearer(admin))).statusCode,
+      ).toBe(201);
+      expect((await audit('staff.card-link'))[0]).toMatchObject({
+        actor: 'admin1',
+        subject: 'admin1',
+        details: { serial: lost.authSerial.toLowerCase() },
+      });
     });
 
     it('logs in with the linked card: session method card, shown by GET /api/session and audited', async () => {
@@ -93,10 +165,22 @@ for (const engine of dbEngines()) {
       expect(r.statusCode, r.body).toBe(200);
       const body = r.json() as { token: string; staff: { username: string; method: string } };
       expect(body.staff).toMatchObject({ username: 'issuer1', method: 'card' });
-      expect(r.cookies.find((x) => x.name === 'kz_console_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-      expect((await inject('GET', '/api/session', undefined, bearer(body.token))).json()).toMatchObject({ username: 'issuer1', method: 'card' });
-      expect((await inject('GET', '/api/session', undefined, bearer(admin))).json()).toMatchObject({ username: 'admin1', method: 'password' });
-      expect((await audit('session.login'))[0]).toMatchObject({ actor: 'issuer1', details: { method: 'card', serial: mine.authSerial.toLowerCase() } });
+      expect(r.cookies.find((x) => x.name === 'kz_console_session')).toMatchObject({
+        httpOnly: true,
+        sameSite: 'Strict',
+      });
+      expect((await inject('GET', '/api/session', undefined, bearer(body.token))).json()).toMatchObject({
+        username: 'issuer1',
+        method: 'card',
+      });
+      expect((await inject('GET', '/api/session', undefined, bearer(admin))).json()).toMatchObject({
+        username: 'admin1',
+        method: 'password',
+      });
+      expect((await audit('session.login'))[0]).toMatchObject({
+        actor: 'issuer1',
+        details: { method: 'card', serial: mine.authSerial.toLowerCase() },
+      });
     });
 
     it('refuses a wrong PIN on the card itself: nothing reaches the server', async () => {
@@ -115,10 +199,16 @@ for (const engine of dbEngines()) {
     it('refuses a replayed answer and an expired challenge', async () => {
       const a = await answer(mine);
       expect((await inject('POST', '/api/session/card', a)).statusCode).toBe(200);
-      expect((await inject('POST', '/api/session/card', a)).json()).toMatchObject({ code: 'KZ_CONSOLE_CARD_REFUSED', details: { reason: 'challenge-replayed' } });
+      expect((await inject('POST', '/api/session/card', a)).json()).toMatchObject({
+        code: 'KZ_CONSOLE_CARD_REFUSED',
+        details: { reason: 'challenge-replayed' },
+      });
       const late = await answer(mine);
       clock.advance(121_000);
-      expect((await inject('POST', '/api/session/card', late)).json()).toMatchObject({ code: 'KZ_CONSOLE_CARD_REFUSED', details: { reason: 'challenge-expired' } });
+      expect((await inject('POST', '/api/session/card', late)).json()).toMatchObject({
+        code: 'KZ_CONSOLE_CARD_REFUSED',
+        details: { reason: 'challenge-expired' },
+      });
     });
 
     it('fails closed when the revocation status cannot be had', async () => {
@@ -128,37 +218,63 @@ for (const engine of dbEngines()) {
         expect(r.statusCode).toBe(503);
         expect(r.json().code).toBe('KZ_CONSOLE_CARD_STATUS_UNAVAILABLE');
         expect(r.cookies).toEqual([]);
-      } finally { ocspDown.value = false; }
+      } finally {
+        ocspDown.value = false;
+      }
     });
 
     it('refuses a revoked card with its reason, attributes the refusal, and will not link it again', async () => {
       authority.revoke(lost.signSerial, 'card-lost');
       const r = await cardLogin(lost);
       expect(r.statusCode).toBe(403);
-      expect(r.json()).toMatchObject({ code: 'KZ_CONSOLE_CARD_REVOKED', details: { reason: 'revoked', revocationReason: 'key-compromise' } });
-      expect((await audit('session.card-refused'))[0]).toMatchObject({ actor: 'admin1', details: { reason: 'revoked', serial: lost.authSerial.toLowerCase() } });
-      expect((await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(lost) }, bearer(admin))).json().code).toBe('KZ_CONSOLE_CARD_REVOKED');
+      expect(r.json()).toMatchObject({
+        code: 'KZ_CONSOLE_CARD_REVOKED',
+        details: { reason: 'revoked', revocationReason: 'key-compromise' },
+      });
+      expect((await audit('session.card-refused'))[0]).toMatchObject({
+        actor: 'admin1',
+        details: { reason: 'revoked', serial: lost.authSerial.toLowerCase() },
+      });
+      expect(
+        (await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(lost) }, bearer(admin))).json().code,
+      ).toBe('KZ_CONSOLE_CARD_REVOKED');
     });
 
     it('a disabled account cannot log in with its card; an unlinked card no longer logs in', async () => {
       await db.query('UPDATE staff SET disabled = true WHERE username = $1', ['issuer1']);
       expect((await cardLogin(mine)).json().code).toBe('KZ_CONSOLE_LOGIN_FAILED');
       await db.query('UPDATE staff SET disabled = false WHERE username = $1', ['issuer1']);
-      expect((await inject('DELETE', `/api/staff/issuer1/cards/${mine.authSerial}`, undefined, bearer(admin))).statusCode).toBe(204);
+      expect(
+        (await inject('DELETE', `/api/staff/issuer1/cards/${mine.authSerial}`, undefined, bearer(admin))).statusCode,
+      ).toBe(204);
       expect((await cardLogin(mine)).json().code).toBe('KZ_CONSOLE_CARD_UNKNOWN');
-      const list = (await inject('GET', '/api/staff', undefined, bearer(admin))).json() as { username: string; cards: unknown[] }[];
+      const list = (await inject('GET', '/api/staff', undefined, bearer(admin))).json() as {
+        username: string;
+        cards: unknown[];
+      }[];
       expect(list.find((s) => s.username === 'issuer1')!.cards).toEqual([]);
     });
 
     it('rate-limits card logins per client address', async () => {
       const codes: number[] = [];
-      for (let i = 0; i < 11; i++) codes.push((await inject('POST', '/api/session/card', { challengeId: 'none', certificate: cert(stranger), signature: 'AAAA' })).statusCode);
+      for (let i = 0; i < 11; i++)
+        codes.push(
+          (
+            await inject('POST', '/api/session/card', {
+              challengeId: 'none',
+              certificate: cert(stranger),
+              signature: 'AAAA',
+            })
+          ).statusCode,
+        );
       expect(codes.slice(0, 10).every((x) => x === 401)).toBe(true);
       expect(codes[10]).toBe(429);
     });
 
     it('a card session expires like any other', async () => {
-      expect((await inject('POST', `/api/staff/issuer1/cards`, { certificate: cert(mine) }, bearer(admin))).statusCode).toBe(201);
+      expect(
+        (await inject('POST', `/api/staff/issuer1/cards`, { certificate: cert(mine) }, bearer(admin))).statusCode,
+      ).toBe(201);
       const { token } = (await cardLogin(mine)).json() as { token: string };
       expect((await inject('GET', '/api/session', undefined, bearer(token))).statusCode).toBe(200);
       clock.advance(43_200_000 + 1000);
@@ -181,7 +297,14 @@ describe('staff card login switched off', () => {
       expect(r.statusCode).toBe(503);
       expect(r.json().code).toBe('KZ_CONSOLE_CARD_LOGIN_OFF');
       const token = await staffToken(c.app, 'viewer1', ['viewer']);
-      expect((await c.app.inject({ url: '/api/session', headers: bearer(token) })).json()).toMatchObject({ username: 'viewer1', method: 'password' });
-    } finally { await c.close(); await db.drop(); await broker.close(); }
+      expect((await c.app.inject({ url: '/api/session', headers: bearer(token) })).json()).toMatchObject({
+        username: 'viewer1',
+        method: 'password',
+      });
+    } finally {
+      await c.close();
+      await db.drop();
+      await broker.close();
+    }
   });
 });

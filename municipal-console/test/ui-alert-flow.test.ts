@@ -9,8 +9,12 @@ import { shot } from '@kizuna/test-utils';
 import { loginPage, passwordTab, SimTv, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
 
 let h: UiHarness;
-beforeAll(async () => { h = await startUi(); }, 300_000);
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await startUi();
+}, 300_000);
+afterAll(async () => {
+  await h?.close();
+});
 
 const counter = (page: import('puppeteer').Page, alertId: string, name: string) =>
   page.$eval(`[data-alert="${alertId}"] [data-counter="${name}"] dd`, (e) => Number(e.textContent));
@@ -25,7 +29,9 @@ describe('staff console: alert flow', () => {
     await page.click('button[type=submit]');
     await waitText(page, '[role=alert]', 'KZ_CONSOLE_LOGIN_FAILED');
     // In the page's language (the server's English stays in the tooltip), the code kept for the help desk.
-    expect(await page.$eval('[role=alert]', (e) => e.textContent)).toBe('エラー: ユーザー名またはパスワードが違います。 (KZ_CONSOLE_LOGIN_FAILED)');
+    expect(await page.$eval('[role=alert]', (e) => e.textContent)).toBe(
+      'エラー: ユーザー名またはパスワードが違います。 (KZ_CONSOLE_LOGIN_FAILED)',
+    );
     expect(await page.$('[data-staff]')).toBeNull();
     await shot(page, 'console', 'login-failed');
     await page.browserContext().close();
@@ -45,7 +51,9 @@ describe('staff console: alert flow', () => {
     // Pick the zone on the map with the keyboard (Space toggles), and see the list follow.
     await issuer.$eval('[data-zone="z-kawabe"] path', (e) => (e as SVGElement).focus());
     await issuer.keyboard.press('Space');
-    await issuer.waitForFunction(() => (document.querySelector('input[name=zone][value="z-kawabe"]') as HTMLInputElement | null)?.checked === true);
+    await issuer.waitForFunction(
+      () => (document.querySelector('input[name=zone][value="z-kawabe"]') as HTMLInputElement | null)?.checked === true,
+    );
     expect(await issuer.$eval('[data-zone="z-kawabe"] path', (e) => e.getAttribute('aria-checked'))).toBe('true');
     await issuer.type('textarea[name=extra-ja]', '川の水位が上がっています。');
     await shot(issuer, 'console', 'compose');
@@ -84,25 +92,49 @@ describe('staff console: alert flow', () => {
     await issuer.waitForSelector(`.alert-card[data-alert="${alertId}"] [data-counter="targeted"]`);
     const got = await Promise.all(tvs.map((t) => t.waitAlert(alertId)));
     const targeted = got.reduce((n, a) => n + a.recipients.length, 0);
-    await issuer.waitForFunction((id, n) => Number(document.querySelector(`[data-alert="${id}"] [data-counter="targeted"] dd`)?.textContent) === n, {}, alertId, targeted);
+    await issuer.waitForFunction(
+      (id, n) => Number(document.querySelector(`[data-alert="${id}"] [data-counter="targeted"] dd`)?.textContent) === n,
+      {},
+      alertId,
+      targeted,
+    );
     expect(await counter(issuer, alertId, 'acknowledged')).toBe(0);
     for (const [i, tv] of tvs.entries()) {
       const a = got[i]!;
       await tv.receipt(alertId, a.revision, 'delivered');
       await tv.receipt(alertId, a.revision, 'displayed');
     }
-    await issuer.waitForFunction((id, n) => Number(document.querySelector(`[data-alert="${id}"] [data-counter="displayed"] dd`)?.textContent) === n, { timeout: 20_000 }, alertId, targeted);
-    const first = got[0]!; const second = got[1]!;
+    await issuer.waitForFunction(
+      (id, n) =>
+        Number(document.querySelector(`[data-alert="${id}"] [data-counter="displayed"] dd`)?.textContent) === n,
+      { timeout: 20_000 },
+      alertId,
+      targeted,
+    );
+    const first = got[0]!;
+    const second = got[1]!;
     await tvs[0]!.receipt(alertId, first.revision, 'acknowledged', first.recipients[0]!.ref, 'evacuating');
     await tvs[1]!.receipt(alertId, second.revision, 'acknowledged', second.recipients[0]!.ref, 'need-help');
-    await issuer.waitForFunction((id) => Number(document.querySelector(`[data-alert="${id}"] [data-counter="acknowledged"] dd`)?.textContent) === 2, { timeout: 20_000 }, alertId);
+    await issuer.waitForFunction(
+      (id) =>
+        Number(document.querySelector(`[data-alert="${id}"] [data-counter="acknowledged"] dd`)?.textContent) === 2,
+      { timeout: 20_000 },
+      alertId,
+    );
     expect(await counter(issuer, alertId, 'need-help')).toBe(1);
     // The map colours the zone by progress and writes the figure on it.
-    await issuer.waitForFunction(() => /\d+%/.test(document.querySelector('.map-panel [data-zone="z-kawabe"] .zp')?.textContent ?? ''), { timeout: 20_000 });
+    await issuer.waitForFunction(
+      () => /\d+%/.test(document.querySelector('.map-panel [data-zone="z-kawabe"] .zp')?.textContent ?? ''),
+      { timeout: 20_000 },
+    );
     await shot(issuer, 'console', 'dashboard-live');
 
     // The figures on screen agree with the API.
-    const status = await (await fetch(`${h.url}/api/alerts/${alertId}/status`, { headers: { authorization: `Bearer ${await token(h, 'issuer')}` } })).json() as { totals: { displayed: number; acknowledged: { total: number } } };
+    const status = (await (
+      await fetch(`${h.url}/api/alerts/${alertId}/status`, {
+        headers: { authorization: `Bearer ${await token(h, 'issuer')}` },
+      })
+    ).json()) as { totals: { displayed: number; acknowledged: { total: number } } };
     expect(status.totals.acknowledged.total).toBe(2);
     expect(status.totals.displayed).toBe(targeted);
 
@@ -111,21 +143,39 @@ describe('staff console: alert flow', () => {
     await issuer.goto(`${h.url}/#/alerts/${alertId}`);
     await issuer.waitForSelector('article.alert-detail .panel h3 .live.on');
     const db = h.system.consoleDb;
-    const rev = (await db.query<{ revision: number }>("SELECT revision FROM alert_revisions WHERE alert_id = $1 AND state = 'published' ORDER BY revision DESC LIMIT 1", [alertId])).rows[0]!.revision;
-    await db.query("UPDATE alert_revisions SET state = 'fanning-out', fanout_tvs = $3, fanout_owner = 'another-process', fanout_at = now() WHERE alert_id = $1 AND revision = $2", [alertId, rev, tvs.length * 3]);
+    const rev = (
+      await db.query<{ revision: number }>(
+        "SELECT revision FROM alert_revisions WHERE alert_id = $1 AND state = 'published' ORDER BY revision DESC LIMIT 1",
+        [alertId],
+      )
+    ).rows[0]!.revision;
+    await db.query(
+      "UPDATE alert_revisions SET state = 'fanning-out', fanout_tvs = $3, fanout_owner = 'another-process', fanout_at = now() WHERE alert_id = $1 AND revision = $2",
+      [alertId, rev, tvs.length * 3],
+    );
     h.system.console.app.kz.live.touch([alertId]);
     await issuer.waitForSelector('p.sending progress');
-    expect(await issuer.$eval('p.sending', (e) => [e.getAttribute('data-sent'), e.getAttribute('data-tvs'), e.textContent!.replace(/\s+/g, ' ').trim()]))
-      .toEqual([String(tvs.length), String(tvs.length * 3), `TVへ送信中 ${tvs.length} / ${tvs.length * 3}`]);
+    expect(
+      await issuer.$eval('p.sending', (e) => [
+        e.getAttribute('data-sent'),
+        e.getAttribute('data-tvs'),
+        e.textContent!.replace(/\s+/g, ' ').trim(),
+      ]),
+    ).toEqual([String(tvs.length), String(tvs.length * 3), `TVへ送信中 ${tvs.length} / ${tvs.length * 3}`]);
     await shot(issuer, 'console', 'alert-sending');
     // the dashboard's card too
     await issuer.goto(`${h.url}/#/`);
     await issuer.waitForSelector(`.alert-card[data-alert="${alertId}"] p.sending progress`);
-    expect(await issuer.$eval(`.alert-card[data-alert="${alertId}"] p.sending`, (e) => e.getAttribute('data-tvs'))).toBe(String(tvs.length * 3));
+    expect(
+      await issuer.$eval(`.alert-card[data-alert="${alertId}"] p.sending`, (e) => e.getAttribute('data-tvs')),
+    ).toBe(String(tvs.length * 3));
     await shot(issuer, 'console', 'dashboard-sending');
     await issuer.goto(`${h.url}/#/alerts/${alertId}`);
     await issuer.waitForSelector('p.sending progress');
-    await db.query("UPDATE alert_revisions SET state = 'published', fanout_owner = NULL, fanout_at = NULL WHERE alert_id = $1 AND revision = $2", [alertId, rev]);
+    await db.query(
+      "UPDATE alert_revisions SET state = 'published', fanout_owner = NULL, fanout_at = NULL WHERE alert_id = $1 AND revision = $2",
+      [alertId, rev],
+    );
     h.system.console.app.kz.live.touch([alertId]);
     await issuer.waitForFunction(() => !document.querySelector('p.sending'), { timeout: 20_000 });
 

@@ -39,9 +39,15 @@ function expectWorded(what: string, words: [string, string] | undefined) {
 const FASTIFY_NOT_ON_REQUESTS = new Set(['FST_ERR_CTP_INSTANCE_ALREADY_STARTED']);
 function fastify4xx(): string[] {
   const out: string[] = [];
-  for (const [code, E] of Object.entries(fastifyErrorCodes as Record<string, new (...a: string[]) => Error & { statusCode?: number }>)) {
+  for (const [code, E] of Object.entries(
+    fastifyErrorCodes as Record<string, new (...a: string[]) => Error & { statusCode?: number }>,
+  )) {
     let status: number | undefined;
-    try { status = new E('a', 'b', 'c').statusCode; } catch { continue; }
+    try {
+      status = new E('a', 'b', 'c').statusCode;
+    } catch {
+      continue;
+    }
     if (status && status >= 400 && status < 500 && !FASTIFY_NOT_ON_REQUESTS.has(code)) out.push(code);
   }
   return out;
@@ -72,43 +78,87 @@ describe('every error code the console can answer is worded by the staff UI', ()
     for (const r of CAP_REFUSALS) expectWorded(`CAP refusal ${r}`, ui.capRefusalWords(r));
   });
   it('field variants', () => {
-    for (const c of ['KZ_VALIDATION', 'FST_ERR_VALIDATION', 'KZ_CONSOLE_BAD_RESIDENT', 'KZ_CONSOLE_CAP_INVALID']) expectWorded(`${c} with a field`, ui.fieldErrorWords(c));
+    for (const c of ['KZ_VALIDATION', 'FST_ERR_VALIDATION', 'KZ_CONSOLE_BAD_RESIDENT', 'KZ_CONSOLE_CAP_INVALID'])
+      expectWorded(`${c} with a field`, ui.fieldErrorWords(c));
   });
 });
 
 describe('errorText says each in the page language, with the details the server gives', () => {
   it('a field named by the schema check, in the form’s words', () => {
     ui.setLang('ja');
-    expect(ui.errorText('KZ_VALIDATION', { field: 'body/expires' }, 400)).toBe('「有効期限」の値が正しくありません。確かめて、もう一度お試しください。');
+    expect(ui.errorText('KZ_VALIDATION', { field: 'body/expires' }, 400)).toBe(
+      '「有効期限」の値が正しくありません。確かめて、もう一度お試しください。',
+    );
     expect(ui.errorText('KZ_VALIDATION', { field: 'body/target/zones/0' }, 400)).toContain('「対象地区」');
-    expect(ui.errorText('KZ_VALIDATION', {}, 400)).toBe('入力内容に誤りがあります。内容を確かめて、もう一度お試しください。');
-    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/expires' })).toBe('CAP 1.2 の /alert/info/expires に誤りがあるため、取り込んでいません。');
+    expect(ui.errorText('KZ_VALIDATION', {}, 400)).toBe(
+      '入力内容に誤りがあります。内容を確かめて、もう一度お試しください。',
+    );
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/expires' })).toBe(
+      'CAP 1.2 の /alert/info/expires に誤りがあるため、取り込んでいません。',
+    );
     expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/' })).toMatch(/^CAP 1.2 の XML として読み取れない/);
     // with the reason the server gives: what is wrong, with what it found
-    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info[1]/urgency', reason: 'one-of', allowed: 'Immediate, Expected', got: 'Soon' }))
-      .toBe('CAP 1.2 を取り込んでいません。/alert/info[1]/urgency は Immediate, Expected のいずれかにしてください（「Soon」でした）。');
-    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/area/polygon[1]', reason: 'polygon-point', point: 3 })).toBe('CAP 1.2 を取り込んでいません。/alert/info/area/polygon[1] の 3 番目の点が「緯度,経度」になっていません。');
-    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/', reason: 'not-xml', line: 2 })).toMatch(/^CAP 1.2 の XML として読み取れない/);
+    expect(
+      ui.errorText('KZ_CONSOLE_CAP_INVALID', {
+        field: '/alert/info[1]/urgency',
+        reason: 'one-of',
+        allowed: 'Immediate, Expected',
+        got: 'Soon',
+      }),
+    ).toBe(
+      'CAP 1.2 を取り込んでいません。/alert/info[1]/urgency は Immediate, Expected のいずれかにしてください（「Soon」でした）。',
+    );
+    expect(
+      ui.errorText('KZ_CONSOLE_CAP_INVALID', {
+        field: '/alert/info/area/polygon[1]',
+        reason: 'polygon-point',
+        point: 3,
+      }),
+    ).toBe('CAP 1.2 を取り込んでいません。/alert/info/area/polygon[1] の 3 番目の点が「緯度,経度」になっていません。');
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/', reason: 'not-xml', line: 2 })).toMatch(
+      /^CAP 1.2 の XML として読み取れない/,
+    );
     // a reason newer than this page: the words for the field
-    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/expires', reason: 'a-newer-reason' })).toBe('CAP 1.2 の /alert/info/expires に誤りがあるため、取り込んでいません。');
+    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/info/expires', reason: 'a-newer-reason' })).toBe(
+      'CAP 1.2 の /alert/info/expires に誤りがあるため、取り込んでいません。',
+    );
     // what the document held is cut short
-    expect(ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/msgType', reason: 'not-an-alert', got: 'x'.repeat(500) })!.length).toBeLessThan(120);
+    expect(
+      ui.errorText('KZ_CONSOLE_CAP_INVALID', { field: '/alert/msgType', reason: 'not-an-alert', got: 'x'.repeat(500) })!
+        .length,
+    ).toBeLessThan(120);
     ui.setLang('en');
-    expect(ui.errorText('KZ_VALIDATION', { field: 'body/expires' }, 400)).toBe('The value of “expiry” is invalid. Check it and try again.');
+    expect(ui.errorText('KZ_VALIDATION', { field: 'body/expires' }, 400)).toBe(
+      'The value of “expiry” is invalid. Check it and try again.',
+    );
     expect(ui.errorText('KZ_VALIDATION', { field: 'body/whatever' }, 400)).toContain('“whatever”');
   });
   it('a refused card by its reason; PIN tries left; the bridge', () => {
     ui.setLang('ja');
-    expect(ui.errorText('KZ_CONSOLE_CARD_REFUSED', { reason: 'challenge-expired' })).toBe('ログインの確認の期限（2分）が切れました。もう一度ログインしてください。');
-    expect(ui.errorText('KZ_CONSOLE_CARD_REFUSED', { reason: 'a-newer-reason' })).toBe('カードを確認できませんでした。もう一度お試しください。');
-    expect(ui.describeError({ code: 'KZ_CARD_PIN_WRONG', message: 'the PIN or password is wrong', triesLeft: 2 }).text).toContain('あと 2 回');
-    expect(ui.describeError({ code: 'KZ_BRIDGE_TIMEOUT', message: 'x' }).text).toContain('カードリーダーに接続できません');
+    expect(ui.errorText('KZ_CONSOLE_CARD_REFUSED', { reason: 'challenge-expired' })).toBe(
+      'ログインの確認の期限（2分）が切れました。もう一度ログインしてください。',
+    );
+    expect(ui.errorText('KZ_CONSOLE_CARD_REFUSED', { reason: 'a-newer-reason' })).toBe(
+      'カードを確認できませんでした。もう一度お試しください。',
+    );
+    expect(
+      ui.describeError({ code: 'KZ_CARD_PIN_WRONG', message: 'the PIN or password is wrong', triesLeft: 2 }).text,
+    ).toContain('あと 2 回');
+    expect(ui.describeError({ code: 'KZ_BRIDGE_TIMEOUT', message: 'x' }).text).toContain(
+      'カードリーダーに接続できません',
+    );
     ui.setLang('en');
-    expect(ui.errorText('KZ_CONSOLE_CARD_REFUSED', { reason: 'expired' })).toMatch(/^The card’s certificate has expired/);
+    expect(ui.errorText('KZ_CONSOLE_CARD_REFUSED', { reason: 'expired' })).toMatch(
+      /^The card’s certificate has expired/,
+    );
   });
   it('no code at all (fetch failed) and a reply without JSON go by what is known', () => {
     ui.setLang('ja');
-    expect(ui.describeError(new TypeError('Failed to fetch'))).toEqual({ code: '', text: 'サーバーに接続できません。ネットワークを確認して、もう一度お試しください。', worded: true });
+    expect(ui.describeError(new TypeError('Failed to fetch'))).toEqual({
+      code: '',
+      text: 'サーバーに接続できません。ネットワークを確認して、もう一度お試しください。',
+      worded: true,
+    });
     expect(ui.errorText('HTTP_502', {}, 502)).toContain('サーバーに接続できません');
     expect(ui.errorText('HTTP_418', {}, 418)).toContain('（HTTP 418）');
     expect(ui.errorText('HTTP_500', {}, 500)).toContain('サーバーで問題が起きました（HTTP 500）');
@@ -116,7 +166,11 @@ describe('errorText says each in the page language, with the details the server 
   it('a code newer than this page keeps the server’s message (the fallback)', () => {
     ui.setLang('ja');
     expect(ui.errorText('KZ_CONSOLE_SOMETHING_NEW')).toBeNull();
-    expect(ui.describeError({ code: 'KZ_CONSOLE_SOMETHING_NEW', message: 'something new went wrong' })).toEqual({ code: 'KZ_CONSOLE_SOMETHING_NEW', text: 'something new went wrong', worded: false });
+    expect(ui.describeError({ code: 'KZ_CONSOLE_SOMETHING_NEW', message: 'something new went wrong' })).toEqual({
+      code: 'KZ_CONSOLE_SOMETHING_NEW',
+      text: 'something new went wrong',
+      worded: false,
+    });
   });
 });
 
@@ -125,36 +179,79 @@ describe('errorText says each in the page language, with the details the server 
 describe('fastify’s own refusals reach the UI with words', () => {
   let app: KzFastify;
   beforeAll(async () => {
-    const logger = createLogger({ name: 'ui-error-words', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const logger = createLogger({
+      name: 'ui-error-words',
+      level: 'silent',
+      destination: new Writable({ write: (_c, _e, cb) => cb() }),
+    });
     app = await createHttpServer({ name: 'ui-error-words', logger, bodyLimit: 1024 });
     await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitRefusal });
     app.post('/limited', { config: { rateLimit: { max: 1, timeWindow: '1 minute' } } }, async () => ({ ok: true }));
-    app.post('/typed', { schema: { body: Type.Object({ expires: Type.String({ format: 'date-time' }) }) } }, async () => ({ ok: true }));
+    app.post(
+      '/typed',
+      { schema: { body: Type.Object({ expires: Type.String({ format: 'date-time' }) }) } },
+      async () => ({ ok: true }),
+    );
     await app.ready();
   });
-  afterAll(async () => { await app?.close(); });
+  afterAll(async () => {
+    await app?.close();
+  });
   const wordsOf = async (res: { statusCode: number; json(): unknown }) => {
     const body = res.json() as { code?: string; field?: string; details?: Record<string, unknown> };
     ui.setLang('ja');
-    return { code: body.code, text: ui.errorText(body.code, body.details ?? (body.field ? { field: body.field } : {}), res.statusCode) };
+    return {
+      code: body.code,
+      text: ui.errorText(body.code, body.details ?? (body.field ? { field: body.field } : {}), res.statusCode),
+    };
   };
   it('rate limit (429, KZ_RATE_LIMITED)', async () => {
     expect((await app.inject({ method: 'POST', url: '/limited', payload: {} })).statusCode).toBe(200);
     const res = await app.inject({ method: 'POST', url: '/limited', payload: {} });
     expect(res.statusCode).toBe(429);
-    expect(await wordsOf(res)).toEqual({ code: 'KZ_RATE_LIMITED', text: '操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。' });
+    expect(await wordsOf(res)).toEqual({
+      code: 'KZ_RATE_LIMITED',
+      text: '操作の回数が多すぎます。1分ほど待ってから、もう一度お試しください。',
+    });
   });
   it('body too large, bad JSON, unsupported type, schema check', async () => {
-    const big = await app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ expires: 'x'.repeat(2000) }) });
-    expect(await wordsOf(big)).toEqual({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', text: 'ファイルが大きすぎます。小さく分けてから取り込んでください。' });
-    const bad = await app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': 'application/json' }, payload: '{"expires":' });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/typed',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ expires: 'x'.repeat(2000) }),
+    });
+    expect(await wordsOf(big)).toEqual({
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      text: 'ファイルが大きすぎます。小さく分けてから取り込んでください。',
+    });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/typed',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"expires":',
+    });
     expect((await wordsOf(bad)).code).toBe('FST_ERR_CTP_INVALID_JSON_BODY');
     expect((await wordsOf(bad)).text).toMatch(JAPANESE);
-    const type = await app.inject({ method: 'POST', url: '/typed', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' });
-    expect(await wordsOf(type)).toEqual({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', text: 'この形式のデータは受け付けられません。' });
+    const type = await app.inject({
+      method: 'POST',
+      url: '/typed',
+      headers: { 'content-type': 'application/x-unknown' },
+      payload: 'x',
+    });
+    expect(await wordsOf(type)).toEqual({
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      text: 'この形式のデータは受け付けられません。',
+    });
     const invalid = await app.inject({ method: 'POST', url: '/typed', payload: { expires: 'tomorrow' } });
-    expect(await wordsOf(invalid)).toEqual({ code: 'KZ_VALIDATION', text: '「有効期限」の値が正しくありません。確かめて、もう一度お試しください。' });
+    expect(await wordsOf(invalid)).toEqual({
+      code: 'KZ_VALIDATION',
+      text: '「有効期限」の値が正しくありません。確かめて、もう一度お試しください。',
+    });
     const none = await app.inject({ method: 'GET', url: '/nowhere' });
-    expect(await wordsOf(none)).toEqual({ code: 'KZ_NOT_FOUND', text: '見つかりません。ページを再読み込みしてください。' });
+    expect(await wordsOf(none)).toEqual({
+      code: 'KZ_NOT_FOUND',
+      text: '見つかりません。ページを再読み込みしてください。',
+    });
   });
 });

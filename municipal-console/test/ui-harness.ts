@@ -17,7 +17,9 @@ import { startCardBridge, type BridgeCard, type RunningBridge } from '@kizuna/jp
 import { buildConsoleWeb } from '../src/web-plugin.ts';
 
 export interface UiHarness {
-  system: RunningSystem; browser: Browser; url: string;
+  system: RunningSystem;
+  browser: Browser;
+  url: string;
   /** The staff PC's own card-reader bridge (the console's KZ_CONSOLE_CARD_BRIDGE_URL): push cards to put them on the reader. */
   staffReader: { bridge: RunningBridge; cards: BridgeCard[] };
   close(): Promise<void>;
@@ -33,12 +35,27 @@ export async function startUi(opts: { width?: number; height?: number } = {}): P
   const staffCards: BridgeCard[] = [];
   const staffBridge = await startCardBridge({ port: 0, cards: () => staffCards });
   process.env.KZ_CONSOLE_CARD_BRIDGE_URL = staffBridge.url;
-  const ports = Object.fromEntries(['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [`KZ_${p}_PORT`, '0']));
-  const system = await startSystem({ config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...ports }), tvDistDir: tvDir });
+  const ports = Object.fromEntries(
+    ['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [
+      `KZ_${p}_PORT`,
+      '0',
+    ]),
+  );
+  const system = await startSystem({
+    config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...ports }),
+    tvDistDir: tvDir,
+  });
   const browser = await launchBrowser({ width: opts.width ?? 1440, height: opts.height ?? 900 });
   return {
-    system, browser, url: system.urls.console, staffReader: { bridge: staffBridge, cards: staffCards },
-    close: async () => { await browser.close(); await system.close(); await staffBridge.close(); },
+    system,
+    browser,
+    url: system.urls.console,
+    staffReader: { bridge: staffBridge, cards: staffCards },
+    close: async () => {
+      await browser.close();
+      await system.close();
+      await staffBridge.close();
+    },
   };
 }
 
@@ -68,27 +85,51 @@ export async function passwordTab(page: Page): Promise<void> {
 
 export async function token(h: UiHarness, username: string): Promise<string> {
   const staff = DEMO_STAFF.find((s) => s.username === username)!;
-  const r = await fetch(`${h.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: staff.password }) });
+  const r = await fetch(`${h.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: staff.password }),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
 /** Wait until the page's text contains `text` (within `selector`). */
 export async function waitText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
-  await page.waitForFunction((s, t) => [...document.querySelectorAll(s)].some((e) => (e.textContent ?? '').includes(t)), { timeout, polling: 100 }, selector, text);
+  await page.waitForFunction(
+    (s, t) => [...document.querySelectorAll(s)].some((e) => (e.textContent ?? '').includes(t)),
+    { timeout, polling: 100 },
+    selector,
+    text,
+  );
 }
 
 /** A TV as the console sees it on the wire: its own broker identity, its own receipt topic. */
-export interface SimAlert { alertId: string; revision: number; recipients: { ref: string; needsHelp?: boolean }[] }
+export interface SimAlert {
+  alertId: string;
+  revision: number;
+  recipients: { ref: string; needsHelp?: boolean }[];
+}
 
 export class SimTv {
   readonly alerts: SimAlert[] = [];
-  private constructor(readonly link: TvLink, private readonly client: MqttClient, private readonly muni: string) {
+  private constructor(
+    readonly link: TvLink,
+    private readonly client: MqttClient,
+    private readonly muni: string,
+  ) {
     client.on('message', (_t, m) => this.alerts.push(JSON.parse(m.toString()) as SimAlert));
   }
   /** Connect with the TV's own credentials and subscribe to its own alert topic. */
   static async connect(h: UiHarness, link: TvLink): Promise<SimTv> {
     const p = new URLSearchParams(new URL(link.url).hash.slice(1));
-    const client = await mqtt.connectAsync(h.system.urls.mqtt, { username: p.get('user')!, password: p.get('pass')!, clientId: p.get('user')!, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(h.system.urls.mqtt, {
+      username: p.get('user')!,
+      password: p.get('pass')!,
+      clientId: p.get('user')!,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+    });
     const tv = new SimTv(link, client, p.get('muni')!);
     await client.subscribeAsync(topics.tvAlert(tv.muni, link.device), { qos: 1 });
     return tv;
@@ -102,9 +143,26 @@ export class SimTv {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  async receipt(alertId: string, revision: number, state: Receipt['state'], ref?: string, answer?: Answer): Promise<void> {
-    const r: Receipt = { v: 1, kind: 'receipt', alertId, revision, state, at: new Date().toISOString(), ...(ref ? { ref } : {}), ...(answer ? { answer } : {}) };
+  async receipt(
+    alertId: string,
+    revision: number,
+    state: Receipt['state'],
+    ref?: string,
+    answer?: Answer,
+  ): Promise<void> {
+    const r: Receipt = {
+      v: 1,
+      kind: 'receipt',
+      alertId,
+      revision,
+      state,
+      at: new Date().toISOString(),
+      ...(ref ? { ref } : {}),
+      ...(answer ? { answer } : {}),
+    };
     await this.client.publishAsync(topics.tvReceipt(this.muni, this.link.device), JSON.stringify(r), { qos: 1 });
   }
-  close(): Promise<void> { return this.client.endAsync(true); }
+  close(): Promise<void> {
+    return this.client.endAsync(true);
+  }
 }

@@ -23,7 +23,10 @@ const api = async <T>(path: string, init: { method?: string; body?: unknown } = 
     headers: { authorization: `Bearer ${bearer}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
-  return { status: r.status, body: (r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text()) as T };
+  return {
+    status: r.status,
+    body: (r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text()) as T,
+  };
 };
 
 beforeAll(async () => {
@@ -31,12 +34,23 @@ beforeAll(async () => {
   bearer = await token(h, 'admin');
   admin = await loginPage(h, 'admin');
 }, 300_000);
-afterAll(async () => { await h?.close(); });
+afterAll(async () => {
+  await h?.close();
+});
 
 describe('staff console: operations', () => {
   it('imports a CAP 1.2 alert into a draft, sends it, and downloads it as CAP again', async () => {
     const expires = new Date(Date.now() + 3 * 3600_000).toISOString();
-    const src = await api<{ id: string }>('/api/alerts', { body: { level: 3, hazard: 'landslide', status: 'Exercise', expires, target: { zones: ['z-yamate'] }, draft: true } });
+    const src = await api<{ id: string }>('/api/alerts', {
+      body: {
+        level: 3,
+        hazard: 'landslide',
+        status: 'Exercise',
+        expires,
+        target: { zones: ['z-yamate'] },
+        draft: true,
+      },
+    });
     await api(`/api/alerts/${src.body.id}/send`, { method: 'POST' });
     const xml = (await api<string>(`/api/alerts/${src.body.id}/cap`)).body;
     expect(xml).toContain('urn:oasis:names:tc:emergency:cap:1.2');
@@ -45,13 +59,29 @@ describe('staff console: operations', () => {
 
     await admin.goto(`${h.url}/#/cap`);
     await admin.waitForSelector('form.cap textarea');
-    await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed.replace('<msgType>Alert</msgType>', '<msgType>Bogus</msgType>'));
+    await admin.$eval(
+      'form.cap textarea',
+      (e, v) => {
+        (e as HTMLTextAreaElement).value = v;
+        e.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      feed.replace('<msgType>Alert</msgType>', '<msgType>Bogus</msgType>'),
+    );
     await admin.click('form.cap button[type=submit]');
     await waitText(admin, '[role=alert]', 'KZ_CONSOLE_CAP_INVALID');
-    expect(await admin.$eval('[role=alert]', (e) => e.textContent)).toBe('エラー: CAP 1.2 を取り込んでいません。/alert/msgType は Alert, Update, Cancel, Ack, Error のいずれかにしてください（「Bogus」でした）。 (KZ_CONSOLE_CAP_INVALID)');
+    expect(await admin.$eval('[role=alert]', (e) => e.textContent)).toBe(
+      'エラー: CAP 1.2 を取り込んでいません。/alert/msgType は Alert, Update, Cancel, Ack, Error のいずれかにしてください（「Bogus」でした）。 (KZ_CONSOLE_CAP_INVALID)',
+    );
     await shot(admin, 'console', 'cap-invalid');
 
-    await admin.$eval('form.cap textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, feed);
+    await admin.$eval(
+      'form.cap textarea',
+      (e, v) => {
+        (e as HTMLTextAreaElement).value = v;
+        e.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      feed,
+    );
     await admin.click('form.cap button[type=submit]');
     await admin.waitForSelector('article.alert-detail[data-state="draft"]');
     await waitText(admin, '.alert-head', '土砂災害');
@@ -62,15 +92,23 @@ describe('staff console: operations', () => {
     const back = await admin.evaluate(async (u) => (await fetch(u)).text(), href);
     expect(back).toContain('<identifier>JP-PREF-99-0001</identifier>');
     // Same content, field by field (every <info> block: one per language).
-    const all = (doc: string, tag: string) => [...new Set([...doc.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].flatMap((m) => m[1]!.split('; ')))].sort();
-    for (const tag of ['event', 'urgency', 'severity', 'certainty', 'areaDesc', 'status', 'language', 'headline']) expect(all(back, tag)).toEqual(all(xml, tag));
+    const all = (doc: string, tag: string) =>
+      [
+        ...new Set([...doc.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))].flatMap((m) => m[1]!.split('; '))),
+      ].sort();
+    for (const tag of ['event', 'urgency', 'severity', 'certainty', 'areaDesc', 'status', 'language', 'headline'])
+      expect(all(back, tag)).toEqual(all(xml, tag));
     await shot(admin, 'console', 'cap-imported');
   });
 
   it('lists people needing help for rescue teams, need-help first, marks one reached, prints and exports CSV', async () => {
     const tvs = await Promise.all(h.system.tvs.filter((t) => t.zone === 'z-kawabe').map((t) => SimTv.connect(h, t)));
     const expires = new Date(Date.now() + 3 * 3600_000).toISOString();
-    alertId = (await api<{ id: string }>('/api/alerts', { body: { level: 3, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } } })).body.id;
+    alertId = (
+      await api<{ id: string }>('/api/alerts', {
+        body: { level: 3, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } },
+      })
+    ).body.id;
     const got = await Promise.all(tvs.map((t) => t.waitAlert(alertId)));
     const helpIdx = got.findIndex((a) => a.recipients.some((r) => r.needsHelp));
     expect(helpIdx).toBeGreaterThanOrEqual(0);
@@ -80,8 +118,13 @@ describe('staff console: operations', () => {
     await admin.goto(`${h.url}/#/alerts/${alertId}/rescue?after=0`);
     await admin.waitForSelector('table.rescue-table tbody tr');
     // Need-help answer on top.
-    await admin.waitForFunction(() => document.querySelector('table.rescue-table tbody tr')?.classList.contains('need-help'), { timeout: 20_000 });
-    const rows = await admin.$$eval('table.rescue-table tbody tr', (rs) => rs.map((r) => ({ id: r.getAttribute('data-resident'), answer: r.querySelector('.answer')?.textContent })));
+    await admin.waitForFunction(
+      () => document.querySelector('table.rescue-table tbody tr')?.classList.contains('need-help'),
+      { timeout: 20_000 },
+    );
+    const rows = await admin.$$eval('table.rescue-table tbody tr', (rs) =>
+      rs.map((r) => ({ id: r.getAttribute('data-resident'), answer: r.querySelector('.answer')?.textContent })),
+    );
     expect(rows[0]!.answer).toBe('助けが必要');
     expect(rows.length).toBeGreaterThan(1);
     const first = rows[0]!.id!;
@@ -93,8 +136,14 @@ describe('staff console: operations', () => {
     await shot(admin, 'console', 'rescue-print');
     await admin.emulateMediaType('screen');
 
-    const csv = await admin.evaluate(async (u) => (await fetch(u)).text(), `${h.url}/api/alerts/${alertId}/rescue.csv?afterSeconds=0`);
-    const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const csv = await admin.evaluate(
+      async (u) => (await fetch(u)).text(),
+      `${h.url}/api/alerts/${alertId}/rescue.csv?afterSeconds=0`,
+    );
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toContain('residentId,name,reading,address,phone,supporter');
     expect(lines.length).toBe(rows.length + 1);
     expect(lines[1]).toContain('need-help');
@@ -103,9 +152,13 @@ describe('staff console: operations', () => {
   });
 
   it('imports the register extract only when every row is good, reporting each bad row in Japanese (and English)', async () => {
-    const head = 'id,familyName,givenName,familyKana,givenKana,address,birthDate,sex,language,needsHelp,supporter,phone,household,zone,lat,lon';
-    const good = 'R90001,試験,一郎,シケン,イチロウ,絆市川辺1-1,1950-04-01,1,ja,true,試験 花子,090-0000-0000,H90001,z-kawabe,36.01,140.01';
-    const bad = [head, good,
+    const head =
+      'id,familyName,givenName,familyKana,givenKana,address,birthDate,sex,language,needsHelp,supporter,phone,household,zone,lat,lon';
+    const good =
+      'R90001,試験,一郎,シケン,イチロウ,絆市川辺1-1,1950-04-01,1,ja,true,試験 花子,090-0000-0000,H90001,z-kawabe,36.01,140.01';
+    const bad = [
+      head,
+      good,
       'R90002,試験,二郎,シケン,ジロウ,絆市川辺1-2,1950-02-30,1,ja,false,,,H90001,z-kawabe,,',
       'R90003,試験,三郎,シケン,サブロウ,絆市川辺1-3,1960-01-01,1,fr,maybe,,,,z-nowhere,,',
       good,
@@ -115,7 +168,11 @@ describe('staff console: operations', () => {
     await admin.goto(`${h.url}/#/residents`);
     await admin.waitForSelector('form.import textarea');
     // The file picker is the page's own (the browser's says "Choose File" whatever the page's language).
-    expect(await admin.$$eval('form.import .file-pick > *', (es) => es.map((e) => e.textContent))).toEqual(['CSVファイル', 'ファイルを選択', '選択されていません']);
+    expect(await admin.$$eval('form.import .file-pick > *', (es) => es.map((e) => e.textContent))).toEqual([
+      'CSVファイル',
+      'ファイルを選択',
+      '選択されていません',
+    ]);
     const file = join(await mkdtemp(join(tmpdir(), 'kz-register-')), '住民抽出.csv');
     await writeFile(file, `\uFEFF${bad}\r\n`);
     await (await admin.$('form.import input[type=file]'))!.uploadFile(file);
@@ -123,28 +180,52 @@ describe('staff console: operations', () => {
     expect(await admin.$eval('form.import textarea', (e) => (e as HTMLTextAreaElement).value)).toContain('R90004');
     await admin.click('form.import button[type=submit]');
     await admin.waitForSelector('table.row-errors');
-    const report = () => admin.$$eval('table.row-errors tbody tr', (rs) => rs.map((r) => ({
-      row: r.getAttribute('data-row'), id: r.children[1]!.textContent, problems: [...r.querySelectorAll('li')].map((li) => ({ code: li.getAttribute('data-problem'), text: li.textContent })),
-    })));
+    const report = () =>
+      admin.$$eval('table.row-errors tbody tr', (rs) =>
+        rs.map((r) => ({
+          row: r.getAttribute('data-row'),
+          id: r.children[1]!.textContent,
+          problems: [...r.querySelectorAll('li')].map((li) => ({
+            code: li.getAttribute('data-problem'),
+            text: li.textContent,
+          })),
+        })),
+      );
     const ja = await report();
     expect(ja.map((r) => r.row)).toEqual(['3', '4', '5', '6']);
-    expect(ja[0]!.problems).toEqual([{ code: 'bad-date', text: '生年月日「1950-02-30」は正しい日付ではありません（例：1950-04-01）。' }]);
+    expect(ja[0]!.problems).toEqual([
+      { code: 'bad-date', text: '生年月日「1950-02-30」は正しい日付ではありません（例：1950-04-01）。' },
+    ]);
     expect(ja[1]!.problems).toEqual([
-      { code: 'bad-language', text: '言語「fr」には対応していません。ja（日本語）、ja-x-easy（やさしい日本語）、en（英語）、zh（中国語）、ko（韓国語）、vi（ベトナム語）、pt（ポルトガル語）のいずれかにしてください。' },
-      { code: 'bad-boolean', text: '要支援「maybe」は使えません。「はい」か「いいえ」（1 か 0 でも可）にしてください。' },
+      {
+        code: 'bad-language',
+        text: '言語「fr」には対応していません。ja（日本語）、ja-x-easy（やさしい日本語）、en（英語）、zh（中国語）、ko（韓国語）、vi（ベトナム語）、pt（ポルトガル語）のいずれかにしてください。',
+      },
+      {
+        code: 'bad-boolean',
+        text: '要支援「maybe」は使えません。「はい」か「いいえ」（1 か 0 でも可）にしてください。',
+      },
       { code: 'unknown-zone', text: '地区「z-nowhere」は登録されていません。' },
     ]);
     expect(ja[2]!.problems).toEqual([{ code: 'duplicate-id', text: '住民番号「R90001」が2行目と重複しています。' }]);
     expect(ja[3]!.problems.map((p) => p.text)).toEqual([
-      '項目の数が15個あります。見出し行は16個です。', '氏が空欄です。', '性別「7」は使えません。1（男性）、2（女性）、3（不明）のいずれかにしてください。',
-      '緯度「abc」は数値ではありません。', '経度がありません。緯度と経度は両方入れるか、両方空欄にしてください。',
+      '項目の数が15個あります。見出し行は16個です。',
+      '氏が空欄です。',
+      '性別「7」は使えません。1（男性）、2（女性）、3（不明）のいずれかにしてください。',
+      '緯度「abc」は数値ではありません。',
+      '経度がありません。緯度と経度は両方入れるか、両方空欄にしてください。',
     ]);
-    const box = await admin.$eval('[role=alert]', (e) => ({ code: e.getAttribute('data-code'), text: e.textContent ?? '' }));
+    const box = await admin.$eval('[role=alert]', (e) => ({
+      code: e.getAttribute('data-code'),
+      text: e.textContent ?? '',
+    }));
     expect(box.code).toBe('KZ_CONSOLE_CSV_INVALID');
     expect(box.text).toContain('誤りのある行が 4 行あります。');
     expect(box.text).toContain('何も取り込んでいません。');
     // No English in the Japanese report: only the file's own values (in 「」) and ids may be Latin.
-    expect(box.text.replace(/「[^」]*」/g, '').replace(/\b(?:R\d+|ja-x-easy|[a-z]{2})\b/g, '')).not.toMatch(/[A-Za-z]{2,}/);
+    expect(box.text.replace(/「[^」]*」/g, '').replace(/\b(?:R\d+|ja-x-easy|[a-z]{2})\b/g, '')).not.toMatch(
+      /[A-Za-z]{2,}/,
+    );
     await shot(admin, 'console', 'register-import-bad-rows');
     // Nothing half-imported: not even the good line 2.
     expect((await api(`/api/residents/R90001`)).status).toBe(404);
@@ -160,7 +241,14 @@ describe('staff console: operations', () => {
     await admin.click('button.lang');
     await waitText(admin, 'table.row-errors', '正しい日付ではありません');
 
-    await admin.$eval('form.import textarea', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input', { bubbles: true })); }, [head, good].join('\n'));
+    await admin.$eval(
+      'form.import textarea',
+      (e, v) => {
+        (e as HTMLTextAreaElement).value = v;
+        e.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      [head, good].join('\n'),
+    );
     await admin.click('form.import button[type=submit]');
     await waitText(admin, '[role=status]', '1 件を取り込みました');
     expect((await api<{ needsHelp: boolean }>(`/api/residents/R90001`)).body.needsHelp).toBe(true);
@@ -181,20 +269,31 @@ describe('staff console: operations', () => {
     await admin.waitForSelector(`${li} .ended`);
     expect(await admin.$eval(`${li} .reason`, (e) => e.getAttribute('data-reason'))).toBe('staff-unbind');
     expect(await admin.$eval(`${li}`, (e) => e.textContent)).not.toMatch(/staff|unbound/i);
-    const zoneCell = await admin.$eval(`tr[data-resident="${rid}"] td[data-zone]`, (e) => ({ id: e.getAttribute('data-zone'), text: e.textContent }));
+    const zoneCell = await admin.$eval(`tr[data-resident="${rid}"] td[data-zone]`, (e) => ({
+      id: e.getAttribute('data-zone'),
+      text: e.textContent,
+    }));
     expect(zoneCell.text).not.toBe(zoneCell.id);
     expect(zoneCell.text).toMatch(/地区$/);
-    const api1 = (await api<{ devices: { deviceId: string; status: string; reasonCode: string; endedBy: string }[] }>(`/api/residents/${rid}`)).body.devices.find((d) => d.deviceId === bound.device);
+    const api1 = (
+      await api<{ devices: { deviceId: string; status: string; reasonCode: string; endedBy: string }[] }>(
+        `/api/residents/${rid}`,
+      )
+    ).body.devices.find((d) => d.deviceId === bound.device);
     expect(api1).toMatchObject({ status: 'unbound', reasonCode: 'staff-unbind', endedBy: 'admin' });
     // Someone else ended a binding while this page was open: the error in Japanese, and the list catches up.
     const other = h.system.tvs.find((t) => t.device !== bound.device && t.residents.length > 0)!;
     const li2 = `tr[data-resident="${other.residents[0]!}"] li[data-device="${other.device}"]`;
     await admin.waitForSelector(`${li2} [data-action=unbind]`);
-    expect((await api('/api/bindings/unbind', { body: { residentId: other.residents[0]!, deviceId: other.device } })).status).toBe(200);
+    expect(
+      (await api('/api/bindings/unbind', { body: { residentId: other.residents[0]!, deviceId: other.device } })).status,
+    ).toBe(200);
     admin.once('dialog', (d) => void d.accept());
     await admin.click(`${li2} [data-action=unbind]`);
     await admin.waitForSelector('.residents > [role=alert][data-code=KZ_CONSOLE_NOT_BOUND]');
-    expect(await admin.$eval('.residents > [role=alert]', (e) => e.textContent)).toBe('エラー: このTVとの連携はすでに解除されています。一覧を更新しました。 (KZ_CONSOLE_NOT_BOUND)');
+    expect(await admin.$eval('.residents > [role=alert]', (e) => e.textContent)).toBe(
+      'エラー: このTVとの連携はすでに解除されています。一覧を更新しました。 (KZ_CONSOLE_NOT_BOUND)',
+    );
     await waitText(admin, `${li2} .reason`, '職員（admin）が解除');
     await admin.$eval(`tr[data-resident="${rid}"]`, (e) => e.scrollIntoView({ block: 'center' }));
     await shot(admin, 'console', 'residents');
@@ -212,7 +311,9 @@ describe('staff console: operations', () => {
     await admin.waitForSelector('tr[data-shelter="sh-kominkan"] [data-action=close]');
     await admin.click('tr[data-shelter="sh-kominkan"] [data-action=close]');
     await admin.waitForSelector('tr[data-shelter="sh-kominkan"] [data-action=open]');
-    expect((await api<{ id: string; open: boolean }[]>('/api/shelters')).body.find((s) => s.id === 'sh-kominkan')?.open).toBe(false);
+    expect(
+      (await api<{ id: string; open: boolean }[]>('/api/shelters')).body.find((s) => s.id === 'sh-kominkan')?.open,
+    ).toBe(false);
     await shot(admin, 'console', 'shelters');
   });
 
@@ -222,8 +323,13 @@ describe('staff console: operations', () => {
     await waitText(admin, 'table.audit-table', 'rescue.reached');
     await admin.type('input[name=q]', 'binding.unbind');
     await admin.click('form.search button');
-    await admin.waitForFunction(() => { const rs = [...document.querySelectorAll('table.audit-table tbody tr')]; return rs.length > 0 && rs.every((r) => r.textContent!.includes('binding.unbind')); });
-    await admin.$eval('input[name=q]', (e) => { (e as HTMLInputElement).value = ''; });
+    await admin.waitForFunction(() => {
+      const rs = [...document.querySelectorAll('table.audit-table tbody tr')];
+      return rs.length > 0 && rs.every((r) => r.textContent!.includes('binding.unbind'));
+    });
+    await admin.$eval('input[name=q]', (e) => {
+      (e as HTMLInputElement).value = '';
+    });
     await admin.click('form.search button');
     await waitText(admin, 'table.audit-table', 'disclosure.rescue-csv');
     await shot(admin, 'console', 'audit');
@@ -231,12 +337,18 @@ describe('staff console: operations', () => {
 
   it('refuses a cookie-authenticated write without the CSRF header', async () => {
     const r = await admin.evaluate(async () => {
-      const res = await fetch('/api/shelters/sh-kominkan', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"open":true}' });
-      return { status: res.status, body: await res.json() as { code: string } };
+      const res = await fetch('/api/shelters/sh-kominkan', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: '{"open":true}',
+      });
+      return { status: res.status, body: (await res.json()) as { code: string } };
     });
     expect(r.status).toBe(403);
     expect(r.body.code).toBe('KZ_CONSOLE_CSRF');
-    expect((await api<{ id: string; open: boolean }[]>('/api/shelters')).body.find((s) => s.id === 'sh-kominkan')?.open).toBe(false);
+    expect(
+      (await api<{ id: string; open: boolean }[]>('/api/shelters')).body.find((s) => s.id === 'sh-kominkan')?.open,
+    ).toBe(false);
   });
 
   it('works on a wall screen, in English', async () => {

@@ -21,7 +21,10 @@ const api = async <T>(path: string, init: { method?: string; body?: unknown } = 
     headers: { authorization: `Bearer ${bearer}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
-  return { status: r.status, body: (r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text()) as T };
+  return {
+    status: r.status,
+    body: (r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text()) as T,
+  };
 };
 const certB64 = (c: IssuedCard) => Buffer.from(h.system.authority.certificate(c.authSerial)).toString('base64');
 
@@ -44,42 +47,72 @@ async function tryCard(page: Page, id: string, pin: string): Promise<void> {
 beforeAll(async () => {
   h = await startUi();
   bearer = await token(h, 'admin');
-  const person = (n: number) => ({ name: `職員　${['一', '二', '三', '四'][n]}郎`, address: '絆市役所1-1', birthDate: `198${n}-04-01`, sex: 1 as const });
+  const person = (n: number) => ({
+    name: `職員　${['一', '二', '三', '四'][n]}郎`,
+    address: '絆市役所1-1',
+    birthDate: `198${n}-04-01`,
+    sex: 1 as const,
+  });
   const names = ['issuer', 'approver', 'lost', 'stranger'] as const;
   for (const [i, k] of names.entries()) {
-    const issued = await h.system.authority.issueCard(person(i), { authPin: '1234', signPassword: 'STAFF2024' }, { label: `職員カード ${i + 1}` });
+    const issued = await h.system.authority.issueCard(
+      person(i),
+      { authPin: '1234', signPassword: 'STAFF2024' },
+      { label: `職員カード ${i + 1}` },
+    );
     cards[k] = { ...issued, id: `staff-${k}` };
-    h.staffReader.cards.push({ id: `staff-${k}`, label: `職員カード ${i + 1}`, transmit: (apdu) => issued.card.transmit(apdu) });
+    h.staffReader.cards.push({
+      id: `staff-${k}`,
+      label: `職員カード ${i + 1}`,
+      transmit: (apdu) => issued.card.transmit(apdu),
+    });
   }
 }, 300_000);
-afterAll(async () => { await h?.close(); });
+afterAll(async () => {
+  await h?.close();
+});
 
 describe('staff login with the card and with a password', () => {
   it('an administrator links cards to staff; a revoked card cannot be linked; nothing personal is stored', async () => {
-    const linked = await api<{ serial: string; subject: string }>('/api/staff/issuer/cards', { body: { certificate: certB64(cards.issuer) } });
+    const linked = await api<{ serial: string; subject: string }>('/api/staff/issuer/cards', {
+      body: { certificate: certB64(cards.issuer) },
+    });
     expect(linked.status).toBe(201);
     expect(linked.body.serial).toBe(cards.issuer.authSerial.toLowerCase());
     expect(linked.body.subject).toMatch(/^C=JP, CN=[0-9A-F]{20}$/i);
-    expect((await api('/api/staff/approver/cards', { body: { certificate: certB64(cards.approver) } })).status).toBe(201);
+    expect((await api('/api/staff/approver/cards', { body: { certificate: certB64(cards.approver) } })).status).toBe(
+      201,
+    );
     expect((await api('/api/staff/admin/cards', { body: { certificate: certB64(cards.lost) } })).status).toBe(201);
     // One card, one staff member.
-    const taken = await api<{ code: string }>('/api/staff/admin/cards', { body: { certificate: certB64(cards.issuer) } });
+    const taken = await api<{ code: string }>('/api/staff/admin/cards', {
+      body: { certificate: certB64(cards.issuer) },
+    });
     expect(taken.status).toBe(409);
     expect(taken.body.code).toBe('KZ_CONSOLE_CARD_TAKEN');
     // Bad input: not a certificate, not base64, an unknown staff member.
-    expect((await api<{ code: string }>('/api/staff/admin/cards', { body: { certificate: 'AAAA' } })).body.code).toBe('KZ_CONSOLE_CARD_REFUSED');
+    expect((await api<{ code: string }>('/api/staff/admin/cards', { body: { certificate: 'AAAA' } })).body.code).toBe(
+      'KZ_CONSOLE_CARD_REFUSED',
+    );
     expect((await api('/api/staff/admin/cards', { body: { certificate: '**' } })).status).toBe(400);
-    expect((await api<{ code: string }>('/api/staff/nobody/cards', { body: { certificate: certB64(cards.stranger) } })).body.code).toBe('KZ_CONSOLE_UNKNOWN_STAFF');
+    expect(
+      (await api<{ code: string }>('/api/staff/nobody/cards', { body: { certificate: certB64(cards.stranger) } })).body
+        .code,
+    ).toBe('KZ_CONSOLE_UNKNOWN_STAFF');
 
     // The admin's card is reported lost: both its certificates are revoked at the authority.
     h.system.authority.revoke(cards.lost.signSerial, 'card-lost');
-    const again = await api<{ code: string; details: { revocationReason: string } }>('/api/staff/approver/cards', { body: { certificate: certB64(cards.lost) } });
+    const again = await api<{ code: string; details: { revocationReason: string } }>('/api/staff/approver/cards', {
+      body: { certificate: certB64(cards.lost) },
+    });
     expect(again.status).toBe(403);
     expect(again.body.code).toBe('KZ_CONSOLE_CARD_REVOKED');
     expect(again.body.details.revocationReason).toBe('key-compromise');
 
     const staff = await api<{ username: string; cards: { serial: string }[] }[]>('/api/staff');
-    expect(staff.body.find((s) => s.username === 'issuer')!.cards.map((c) => c.serial)).toEqual([cards.issuer.authSerial.toLowerCase()]);
+    expect(staff.body.find((s) => s.username === 'issuer')!.cards.map((c) => c.serial)).toEqual([
+      cards.issuer.authSerial.toLowerCase(),
+    ]);
     const { rows } = await h.system.consoleDb.query<{ subject: string }>('SELECT subject FROM staff_cards');
     for (const r of rows) expect(r.subject).not.toMatch(/職員|絆市/);
   });
@@ -99,11 +132,15 @@ describe('staff login with the card and with a password', () => {
     await waitText(page, 'h2', '発令中の避難情報');
     // The screen says how this session was opened; so does the server.
     await waitText(page, '[data-login-method="card"]', 'カードでログイン中');
-    expect((await page.evaluate(async () => (await fetch('/api/session')).json())) as { username: string }).toMatchObject({ username: 'issuer', method: 'card' });
+    expect(
+      (await page.evaluate(async () => (await fetch('/api/session')).json())) as { username: string },
+    ).toMatchObject({ username: 'issuer', method: 'card' });
     await shot(page, 'console', 'login-card-ok');
     await page.browserContext().close();
 
-    const log = await api<{ actor: string; action: string; details: { method?: string; serial?: string } }[]>('/api/audit?action=session.login&actor=issuer');
+    const log = await api<{ actor: string; action: string; details: { method?: string; serial?: string } }[]>(
+      '/api/audit?action=session.login&actor=issuer',
+    );
     expect(log.body[0]!.details).toEqual({ method: 'card', serial: cards.issuer.authSerial.toLowerCase() });
   });
 
@@ -116,13 +153,17 @@ describe('staff login with the card and with a password', () => {
     await shot(page, 'console', 'login-card-revoked');
 
     // A valid card linked to nobody is named as such.
-    await page.$eval('input[name=pin]', (e) => { (e as HTMLInputElement).value = ''; });
+    await page.$eval('input[name=pin]', (e) => {
+      (e as HTMLInputElement).value = '';
+    });
     await tryCard(page, cards.stranger.id, '1234');
     await waitText(page, '[role=alert]', '登録されていません');
     expect(await page.$eval('[role=alert]', (e) => e.getAttribute('data-code'))).toBe('KZ_CONSOLE_CARD_UNKNOWN');
     await page.browserContext().close();
 
-    const refused = await api<{ actor: string; details: { reason: string } }[]>('/api/audit?action=session.card-refused');
+    const refused = await api<{ actor: string; details: { reason: string } }[]>(
+      '/api/audit?action=session.card-refused',
+    );
     expect(refused.body[0]).toMatchObject({ actor: 'admin', details: { reason: 'revoked' } });
   });
 
@@ -132,14 +173,25 @@ describe('staff login with the card and with a password', () => {
     const reader = await connectCardBridge(h.staffReader.bridge.url, { WebSocket: WebSocket as never });
     await reader.insert(cards.approver.id);
     const post = async (path: string, body?: unknown) => {
-      const r = await fetch(`${h.url}${path}`, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-      return { status: r.status, body: await r.json() as Record<string, unknown> & { code?: string; details?: { reason?: string } } };
+      const r = await fetch(`${h.url}${path}`, {
+        method: 'POST',
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return {
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown> & { code?: string; details?: { reason?: string } },
+      };
     };
     const chr = await post('/api/session/card/challenge', {});
     expect(chr, JSON.stringify(chr.body)).toMatchObject({ status: 200 });
     const ch = chr.body as unknown as { challengeId: string; nonce: string };
     const signed = await reader.authSign('1234', fromBase64(ch.nonce));
-    const answer = { challengeId: ch.challengeId, certificate: toBase64(signed.certificate), signature: toBase64(signed.signature) };
+    const answer = {
+      challengeId: ch.challengeId,
+      certificate: toBase64(signed.certificate),
+      signature: toBase64(signed.signature),
+    };
     const ok = await post('/api/session/card', answer);
     expect(ok.status).toBe(200);
     expect((ok.body.staff as { username: string }).username).toBe('approver');
@@ -149,7 +201,9 @@ describe('staff login with the card and with a password', () => {
     const ch2 = (await post('/api/session/card/challenge', {})).body as { challengeId: string };
     const wrong = await post('/api/session/card', { ...answer, challengeId: ch2.challengeId });
     expect(wrong.body.details?.reason).toBe('bad-signature');
-    expect((await post('/api/session/card', { challengeId: 'x', certificate: 'not base64!', signature: 'AAAA' })).status).toBe(400);
+    expect(
+      (await post('/api/session/card', { challengeId: 'x', certificate: 'not base64!', signature: 'AAAA' })).status,
+    ).toBe(400);
     reader.close();
   });
 
@@ -178,8 +232,13 @@ describe('staff login with the card and with a password', () => {
     const log = await api<{ details: { method?: string } }[]>('/api/audit?action=session.login&actor=approver');
     expect(log.body[0]!.details).toEqual({ method: 'password' });
 
-    expect((await api(`/api/staff/approver/cards/${cards.approver.authSerial}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await api<{ code: string }>(`/api/staff/approver/cards/${cards.approver.authSerial}`, { method: 'DELETE' })).body.code).toBe('KZ_CONSOLE_CARD_UNKNOWN');
+    expect((await api(`/api/staff/approver/cards/${cards.approver.authSerial}`, { method: 'DELETE' })).status).toBe(
+      204,
+    );
+    expect(
+      (await api<{ code: string }>(`/api/staff/approver/cards/${cards.approver.authSerial}`, { method: 'DELETE' })).body
+        .code,
+    ).toBe('KZ_CONSOLE_CARD_UNKNOWN');
     const card = await cardPage();
     await tryCard(card, cards.approver.id, '1234');
     await waitText(card, '[role=alert]', '登録されていません');
@@ -188,7 +247,9 @@ describe('staff login with the card and with a password', () => {
 
   it('an administrator links a card from the reader on the staff screen, and unlinks it', async () => {
     const admin = await loginPage(h, 'admin');
-    admin.on('dialog', (d) => { void d.accept(); });
+    admin.on('dialog', (d) => {
+      void d.accept();
+    });
     await admin.goto(`${h.url}/#/staff`);
     await admin.waitForSelector('[data-staff-row="approver"] [data-action=link]:not([disabled])');
     await admin.select('select[name=reader-card]', cards.stranger.id);
@@ -211,9 +272,17 @@ describe('staff login with the card and with a password', () => {
     expect(await admin.$$eval('[data-staff-row="issuer"] [data-card]', (e) => e.length)).toBe(1);
 
     await admin.click(`[data-staff-row="approver"] [data-card="${serial}"] [data-action=unlink]`);
-    await admin.waitForFunction((sel) => !document.querySelector(sel), {}, `[data-staff-row="approver"] [data-card="${serial}"]`);
-    const log = await api<{ action: string; subject: string; details: { serial: string } }[]>('/api/audit?q=staff.card');
-    expect(log.body.slice(0, 2).map((e) => [e.action, e.subject, e.details.serial])).toEqual([['staff.card-unlink', 'approver', serial], ['staff.card-link', 'approver', serial]]);
+    await admin.waitForFunction(
+      (sel) => !document.querySelector(sel),
+      {},
+      `[data-staff-row="approver"] [data-card="${serial}"]`,
+    );
+    const log =
+      await api<{ action: string; subject: string; details: { serial: string } }[]>('/api/audit?q=staff.card');
+    expect(log.body.slice(0, 2).map((e) => [e.action, e.subject, e.details.serial])).toEqual([
+      ['staff.card-unlink', 'approver', serial],
+      ['staff.card-link', 'approver', serial],
+    ]);
     await admin.browserContext().close();
   });
 
@@ -221,13 +290,18 @@ describe('staff login with the card and with a password', () => {
     let last = 0;
     let refused: Response | undefined;
     for (let i = 0; i < 15 && last !== 429; i++) {
-      const r = await fetch(`${h.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: `guess-${i}` }) });
+      const r = await fetch(`${h.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: `guess-${i}` }),
+      });
       last = r.status;
-      if (last !== 429) expect(last).toBe(401); else refused = r;
+      if (last !== 429) expect(last).toBe(401);
+      else refused = r;
     }
     expect(last).toBe(429);
     // a coded refusal like the others, saying the limit and when to try again
-    const body = await refused!.json() as { code: string; message: string; details: { retryAfterS: number } };
+    const body = (await refused!.json()) as { code: string; message: string; details: { retryAfterS: number } };
     expect(body.code).toBe('KZ_RATE_LIMITED');
     expect(body.message).toMatch(/^too many requests: at most 10 per time window; try again in \d+ seconds?$/);
     expect(body.details.retryAfterS).toBeGreaterThan(0);

@@ -12,11 +12,16 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const parts = ['jpki', 'broker', 'municipal-console', 'evacuation-center', 'insurer-gateway', 'tv-app'];
 const filters = process.argv.slice(2);
 
-const files = parts.flatMap((p) => {
-  const dir = join(root, p, 'bench');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).sort().map((f) => join(dir, f));
-}).filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
+const files = parts
+  .flatMap((p) => {
+    const dir = join(root, p, 'bench');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+      .sort()
+      .map((f) => join(dir, f));
+  })
+  .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
 
 if (files.length === 0) {
   console.error(`bench: no benchmark matches ${filters.join(' ') || '(none found)'}`);
@@ -32,7 +37,9 @@ for (const file of files) {
     const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, stdio: 'inherit' });
     child.on('exit', (c) => resolve(c ?? 1));
   });
-  console.log(`=== ${name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s ===`);
+  console.log(
+    `=== ${name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s ===`,
+  );
   if (code !== 0) failed += 1;
 }
 process.exit(failed ? 1 : 0);

@@ -32,7 +32,10 @@ export function demoGuide(): string {
     '',
     '| shelter | address | capacity | safe against | welfare |',
     '| --- | --- | --- | --- | --- |',
-    ...DEMO_SHELTERS.map((s) => `| ${s.name} (\`${s.id}\`) | ${s.address} | ${s.capacity} | ${s.hazards.join(', ')} | ${s.welfare ? 'yes' : ''} |`),
+    ...DEMO_SHELTERS.map(
+      (s) =>
+        `| ${s.name} (\`${s.id}\`) | ${s.address} | ${s.capacity} | ${s.hazards.join(', ')} | ${s.welfare ? 'yes' : ''} |`,
+    ),
     '',
     `Life insurer: ${DEMO_INSURER.name} (\`${DEMO_INSURER.id}\`).`,
     '',
@@ -44,7 +47,10 @@ export function demoGuide(): string {
     '',
     '| resident | name | zone | language | needs help | TV | PIN | signing password |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...residents.map((r) => `| ${r.id} | ${r.familyName} ${r.givenName}（${r.familyKana} ${r.givenKana}） | ${zoneName.get(r.zone)} | ${r.language} | ${r.needsHelp ? 'yes' : ''} | ${tvOf.get(r.household)} | \`${r.authPin}\` | \`${r.signPassword}\` |`),
+    ...residents.map(
+      (r) =>
+        `| ${r.id} | ${r.familyName} ${r.givenName}（${r.familyKana} ${r.givenKana}） | ${zoneName.get(r.zone)} | ${r.language} | ${r.needsHelp ? 'yes' : ''} | ${tvOf.get(r.household)} | \`${r.authPin}\` | \`${r.signPassword}\` |`,
+    ),
     '',
     `TV \`${tvs.at(-1)!.id}\` (${zoneName.get(tvs.at(-1)!.zone)}) has nobody bound: it shows area alerts only.`,
     '',

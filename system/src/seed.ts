@@ -11,15 +11,40 @@ import { join } from 'node:path';
 import type { Db } from '@kizuna/core';
 import { EmulatedCard, type Authority } from '@kizuna/jpki';
 import type { CredentialStore, IssuedCredentials } from '@kizuna/broker';
-import { addShelter, addZone, bindResidentToDevice, createStaff, listZones, registerDevice, seedResidents } from '@kizuna/municipal-console';
+import {
+  addShelter,
+  addZone,
+  bindResidentToDevice,
+  createStaff,
+  listZones,
+  registerDevice,
+  seedResidents,
+} from '@kizuna/municipal-console';
 import type { Language } from '@kizuna/contract';
 import { DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents, demoTvs, type DemoResident } from './demo-data.ts';
 import { DEMO_STAFF } from './demo-staff.ts';
 import { credentialsFor } from './system.ts';
 
-export interface DemoCard { residentId: string; label: string; card: EmulatedCard; authSerial: string; signSerial: string }
-export interface DemoTvSeed { id: string; zone: string; residents: string[]; language: Language; credentials: IssuedCredentials }
-export interface DemoSeed { created: boolean; cards: DemoCard[]; tvs: DemoTvSeed[]; residents: DemoResident[] }
+export interface DemoCard {
+  residentId: string;
+  label: string;
+  card: EmulatedCard;
+  authSerial: string;
+  signSerial: string;
+}
+export interface DemoTvSeed {
+  id: string;
+  zone: string;
+  residents: string[];
+  language: Language;
+  credentials: IssuedCredentials;
+}
+export interface DemoSeed {
+  created: boolean;
+  cards: DemoCard[];
+  tvs: DemoTvSeed[];
+  residents: DemoResident[];
+}
 
 /** The label a card-reader bridge shows: enough to pick a demo card, no personal data beyond the demo's. */
 const cardLabel = (r: DemoResident) => `${r.id} ${r.familyName} ${r.givenName}`;
@@ -33,7 +58,11 @@ async function cardKey(cardsDir: string): Promise<string> {
 }
 
 export async function seedDemo(o: {
-  db: Db; authority: Authority; credentials: CredentialStore; cardsDir: string | undefined; progress: (l: string) => void;
+  db: Db;
+  authority: Authority;
+  credentials: CredentialStore;
+  cardsDir: string | undefined;
+  progress: (l: string) => void;
 }): Promise<DemoSeed> {
   const residents = demoResidents();
   const tvs = demoTvs(residents);
@@ -47,8 +76,17 @@ export async function seedDemo(o: {
     o.progress(`municipality: creating ${DEMO_MUNI.name} (${DEMO_MUNI.code}) with ${residents.length} residents`);
     for (const z of DEMO_ZONES) await addZone(o.db, z);
     for (const s of DEMO_SHELTERS) await addShelter(o.db, s);
-    await seedResidents(o.db, residents.map(({ authPin: _p, signPassword: _s, ...r }) => r));
-    for (const s of DEMO_STAFF) await createStaff(o.db, { username: s.username, password: s.password, roles: [...s.roles], displayName: s.displayName });
+    await seedResidents(
+      o.db,
+      residents.map(({ authPin: _p, signPassword: _s, ...r }) => r),
+    );
+    for (const s of DEMO_STAFF)
+      await createStaff(o.db, {
+        username: s.username,
+        password: s.password,
+        roles: [...s.roles],
+        displayName: s.displayName,
+      });
   }
 
   const existingCards = o.cardsDir && residents.every((r) => existsSync(cardFile(r)));
@@ -56,18 +94,37 @@ export async function seedDemo(o: {
     for (const r of residents) {
       const card = EmulatedCard.load(cardFile(r), key, { keepInSync: true });
       const status = o.authority.list().find((c) => c.label === cardLabel(r) && c.kind === 'sign' && !c.renewedTo);
-      cards.push({ residentId: r.id, label: cardLabel(r), card, authSerial: status?.pairSerial ?? '', signSerial: status?.serial ?? '' });
+      cards.push({
+        residentId: r.id,
+        label: cardLabel(r),
+        card,
+        authSerial: status?.pairSerial ?? '',
+        signSerial: status?.serial ?? '',
+      });
     }
   } else {
     o.progress(`authority: issuing ${residents.length} emulated My Number cards (two RSA-2048 keys each)`);
     for (const [i, r] of residents.entries()) {
       if (i > 0 && i % 10 === 0) o.progress(`authority: ${i} of ${residents.length} cards issued`);
       const issued = await o.authority.issueCard(
-        { name: `${r.familyName}　${r.givenName}`, nameKana: `${r.familyKana}　${r.givenKana}`, address: r.address, birthDate: r.birthDate, sex: r.sex },
-        { authPin: r.authPin, signPassword: r.signPassword }, { label: cardLabel(r) },
+        {
+          name: `${r.familyName}　${r.givenName}`,
+          nameKana: `${r.familyKana}　${r.givenKana}`,
+          address: r.address,
+          birthDate: r.birthDate,
+          sex: r.sex,
+        },
+        { authPin: r.authPin, signPassword: r.signPassword },
+        { label: cardLabel(r) },
       );
       if (o.cardsDir) issued.card.save(cardFile(r), key, { keepInSync: true });
-      cards.push({ residentId: r.id, label: cardLabel(r), card: issued.card, authSerial: issued.authSerial, signSerial: issued.signSerial });
+      cards.push({
+        residentId: r.id,
+        label: cardLabel(r),
+        card: issued.card,
+        authSerial: issued.authSerial,
+        signSerial: issued.signSerial,
+      });
     }
   }
 
@@ -75,14 +132,30 @@ export async function seedDemo(o: {
   for (const t of tvs) {
     const credentials = await credentialsFor(o.credentials, { kind: 'tv', muni: DEMO_MUNI.code, device: t.id });
     const mine = residents.filter((r) => r.household === t.household && t.household !== '');
-    out.push({ id: t.id, zone: t.zone, residents: mine.map((r) => r.id), language: mine[0]?.language ?? 'ja', credentials });
+    out.push({
+      id: t.id,
+      zone: t.zone,
+      residents: mine.map((r) => r.id),
+      language: mine[0]?.language ?? 'ja',
+      credentials,
+    });
   }
   if (created) {
-    await registerDevice(o.db, tvs.map((t) => ({ id: t.id, zone: t.zone, household: t.household || undefined, brokerUsername: out.find((x) => x.id === t.id)!.credentials.username })));
-    const bindings = out.flatMap((t) => t.residents.map((rid) => {
-      const c = cards.find((x) => x.residentId === rid)!;
-      return { residentId: rid, deviceId: t.id, authSerial: c.authSerial, signSerial: c.signSerial };
-    }));
+    await registerDevice(
+      o.db,
+      tvs.map((t) => ({
+        id: t.id,
+        zone: t.zone,
+        household: t.household || undefined,
+        brokerUsername: out.find((x) => x.id === t.id)!.credentials.username,
+      })),
+    );
+    const bindings = out.flatMap((t) =>
+      t.residents.map((rid) => {
+        const c = cards.find((x) => x.residentId === rid)!;
+        return { residentId: rid, deviceId: t.id, authSerial: c.authSerial, signSerial: c.signSerial };
+      }),
+    );
     await bindResidentToDevice(o.db, bindings);
   }
   return { created, cards, tvs: out, residents };

@@ -17,8 +17,10 @@ const say = (line: string) => process.stdout.write(`  · ${line}\n`);
 function explain(e: unknown): string {
   if (e instanceof KzError) return `${e.code}: ${e.message}`;
   const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
-  if (err?.code === 'ECONNREFUSED') return `cannot connect to ${err.address ?? ''}:${err.port ?? ''} — is that server running? (check the *_URL settings)`;
-  if (err?.code === 'EADDRINUSE') return `a port is already in use (${err.message}) — stop the other program or set KZ_*_PORT`;
+  if (err?.code === 'ECONNREFUSED')
+    return `cannot connect to ${err.address ?? ''}:${err.port ?? ''} — is that server running? (check the *_URL settings)`;
+  if (err?.code === 'EADDRINUSE')
+    return `a port is already in use (${err.message}) — stop the other program or set KZ_*_PORT`;
   return (err as Error)?.message ?? String(e);
 }
 
@@ -28,7 +30,8 @@ async function main() {
   // Structured logs go to a file, so the terminal shows only progress and the URLs.
   const logFile = config.KZ_DATA_DIR === 'memory' ? undefined : join(config.KZ_DATA_DIR, 'logs', 'kizuna.log');
   const logger = createLogger({
-    name: 'kizuna', level: config.KZ_LOG_LEVEL,
+    name: 'kizuna',
+    level: config.KZ_LOG_LEVEL,
     ...(logFile ? { destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) } : {}),
   });
   if (logFile) say(`logs: ${logFile}`);
@@ -58,7 +61,7 @@ async function main() {
     `  Certificate authority ${system.urls.authority}/  (OCSP, CRLs)`,
     `  MQTT broker         ${system.urls.mqtt}  and  ${system.urls.mqttWs}`,
     '',
-    '  Residents\' TVs (open one in a browser; arrows, Enter, Backspace = Back, keys R G Y B for the red, green, yellow and blue keys):',
+    "  Residents' TVs (open one in a browser; arrows, Enter, Backspace = Back, keys R G Y B for the red, green, yellow and blue keys):",
     ...(linksFile ? shown : system.tvs).map(tvLine),
     ...(linksFile ? [`    … all ${system.tvs.length} TV links: ${linksFile}`] : []),
     '',

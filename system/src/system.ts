@@ -9,25 +9,58 @@ import { coreErrors, openDb, createLogger, type Db, type Logger } from '@kizuna/
 import { createAuthority, createVerifier, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
 import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
 import {
-  addApiKey, authorityLinks, challengeLogin, createEvidenceVerifier, createInsurer, createWatchSource, listApiKeys, listInsurers,
-  revokeApiKey, startGateway,
+  addApiKey,
+  authorityLinks,
+  challengeLogin,
+  createEvidenceVerifier,
+  createInsurer,
+  createWatchSource,
+  listApiKeys,
+  listInsurers,
+  revokeApiKey,
+  startGateway,
 } from '@kizuna/insurer-gateway';
 import { createChallengeService } from '@kizuna/jpki';
 import { randomBytes } from 'node:crypto';
-import { createCredentialStore, createEmbeddedBroker, type BrokerIdentity, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  type BrokerIdentity,
+  type CredentialStore,
+  type EmbeddedBroker,
+} from '@kizuna/broker';
 import { inProcessAuthorityLinks, startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
 import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
 import { seedDemo, type DemoSeed } from './seed.ts';
 
-export interface TvLink { device: string; zone: string; residents: string[]; url: string }
+export interface TvLink {
+  device: string;
+  zone: string;
+  residents: string[];
+  url: string;
+}
 
-export interface InsurerAccess { insurerId: string; keyId: string; secret: string; operatorToken: string }
+export interface InsurerAccess {
+  insurerId: string;
+  keyId: string;
+  secret: string;
+  operatorToken: string;
+}
 
 export interface RunningSystem {
   insurer: InsurerAccess;
-  urls: { console: string; tv: string; authority: string; mqtt: string; mqttWs: string; bridge: string; shelter: string; gateway: string };
+  urls: {
+    console: string;
+    tv: string;
+    authority: string;
+    mqtt: string;
+    mqttWs: string;
+    bridge: string;
+    shelter: string;
+    gateway: string;
+  };
   tvs: TvLink[];
   authority: Authority;
   credentials: CredentialStore;
@@ -55,11 +88,19 @@ export async function credentialsFor(store: CredentialStore, identity: BrokerIde
 
 export async function connectMqtt(url: string, creds: { username: string; password: string }): Promise<MqttClient> {
   const client = mqtt.connect(url, {
-    ...creds, clientId: creds.username, protocolVersion: 4, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000,
+    ...creds,
+    clientId: creds.username,
+    protocolVersion: 4,
+    clean: false,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
   });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
-    client.once('error', (e) => { client.end(true); reject(e); });
+    client.once('error', (e) => {
+      client.end(true);
+      reject(e);
+    });
   });
   return client;
 }
@@ -72,26 +113,44 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
   const dir = (sub: string) => (memory ? undefined : join(cfg.KZ_DATA_DIR, sub));
   const host = cfg.KZ_HOST;
   const closers: (() => Promise<void>)[] = [];
-  const close = async () => { for (const c of closers.reverse()) await c().catch((e) => logger.warn({ err: e }, 'close failed')); };
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((e) => logger.warn({ err: e }, 'close failed'));
+  };
 
   if (!!cfg.KZ_TLS_CERT_FILE !== !!cfg.KZ_TLS_KEY_FILE) {
     throw coreErrors.KZ_CONFIG_INVALID('KZ_TLS_CERT_FILE and KZ_TLS_KEY_FILE go together: set both or neither');
   }
-  const tls = cfg.KZ_TLS_CERT_FILE && cfg.KZ_TLS_KEY_FILE ? { certFile: cfg.KZ_TLS_CERT_FILE, keyFile: cfg.KZ_TLS_KEY_FILE } : undefined;
+  const tls =
+    cfg.KZ_TLS_CERT_FILE && cfg.KZ_TLS_KEY_FILE
+      ? { certFile: cfg.KZ_TLS_CERT_FILE, keyFile: cfg.KZ_TLS_KEY_FILE }
+      : undefined;
   try {
     say('authority: loading the test certificate authority (J-LIS stand-in)');
-    const authority = await createAuthority({ dataDir: dir('authority'), publicUrl: `http://${host}:${cfg.KZ_AUTHORITY_PORT}` });
+    const authority = await createAuthority({
+      dataDir: dir('authority'),
+      publicUrl: `http://${host}:${cfg.KZ_AUTHORITY_PORT}`,
+    });
     const authorityServer = await startAuthorityServer({ authority, host, port: cfg.KZ_AUTHORITY_PORT, logger, tls });
     closers.push(() => authorityServer.close());
 
     // Every part that checks a card asks the authority's OCSP in-process (fail closed).
-    const verifier = createVerifier({ trustAnchors: authority.trustAnchors().certificates, status: authority.statusSource() });
+    const verifier = createVerifier({
+      trustAnchors: authority.trustAnchors().certificates,
+      status: authority.statusSource(),
+    });
 
     say('broker: credential store and embedded MQTT broker');
     const brokerDb = await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: dir('broker-db') });
     closers.push(() => brokerDb.close());
     const credentials = await createCredentialStore(brokerDb, { logger });
-    const broker: EmbeddedBroker = await createEmbeddedBroker({ credentials, logger, host, port: cfg.KZ_BROKER_PORT, wsPort: cfg.KZ_BROKER_WS_PORT, tls });
+    const broker: EmbeddedBroker = await createEmbeddedBroker({
+      credentials,
+      logger,
+      host,
+      port: cfg.KZ_BROKER_PORT,
+      wsPort: cfg.KZ_BROKER_WS_PORT,
+      tls,
+    });
     closers.push(() => broker.close());
 
     say('municipality: database and demo data');
@@ -99,10 +158,20 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     closers.push(() => consoleDb.close());
     const muniCreds = await credentialsFor(credentials, { kind: 'municipality', muni: DEMO_MUNI.code });
     const muniMqtt = await connectMqtt(broker.mqttUrl, muniCreds);
-    closers.push(async () => { await muniMqtt.endAsync(true); });
+    closers.push(async () => {
+      await muniMqtt.endAsync(true);
+    });
     const consoleServer = await startConsole({
-      db: consoleDb, logger, mqtt: muniMqtt, muni: DEMO_MUNI.code, host, port: cfg.KZ_CONSOLE_PORT,
-      verifier, authorityLinks: inProcessAuthorityLinks(authority), credentials, ...(tls ? { tls } : {}),
+      db: consoleDb,
+      logger,
+      mqtt: muniMqtt,
+      muni: DEMO_MUNI.code,
+      host,
+      port: cfg.KZ_CONSOLE_PORT,
+      verifier,
+      authorityLinks: inProcessAuthorityLinks(authority),
+      credentials,
+      ...(tls ? { tls } : {}),
     });
     closers.push(() => consoleServer.close());
     // In-process broker, sessions in memory: a shelter event is in the console's store before the terminal's PUBACK.
@@ -112,8 +181,14 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
 
     // The card-reader bridge offers every demo card, as if each were held over the reader.
     const bridge = await startCardBridge({
-      host, port: cfg.KZ_BRIDGE_PORT, logger,
-      cards: seed.cards.map((c) => ({ id: c.residentId, label: c.label, transmit: (apdu: Uint8Array) => c.card.transmit(apdu) })),
+      host,
+      port: cfg.KZ_BRIDGE_PORT,
+      logger,
+      cards: seed.cards.map((c) => ({
+        id: c.residentId,
+        label: c.label,
+        transmit: (apdu: Uint8Array) => c.card.transmit(apdu),
+      })),
     });
     closers.push(() => bridge.close());
 
@@ -121,12 +196,27 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     // It verifies cards against the authority in-process (fail closed: no status answer, no tap).
     const shelter = DEMO_SHELTERS[0]!;
     say(`shelter: terminal at ${shelter.name}`);
-    const terminalCreds = await credentialsFor(credentials, { kind: 'terminal', muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1' });
+    const terminalCreds = await credentialsFor(credentials, {
+      kind: 'terminal',
+      muni: DEMO_MUNI.code,
+      shelter: shelter.id,
+      terminal: 'door-1',
+    });
     const terminal = await startTerminal({
-      dataDir: dir(`shelter-${shelter.id}-door-1`) ?? 'memory', logger, host, port: cfg.KZ_SHELTER_PORT,
-      muni: DEMO_MUNI.code, shelter: shelter.id, terminal: 'door-1', capacity: shelter.capacity,
-      mqttUrl: broker.mqttUrl, mqttCredentials: terminalCreds, consoleUrl: consoleServer.url, verifier: jpkiCardVerifier(verifier),
-      cardBridgeUrl: bridge.url, tls,
+      dataDir: dir(`shelter-${shelter.id}-door-1`) ?? 'memory',
+      logger,
+      host,
+      port: cfg.KZ_SHELTER_PORT,
+      muni: DEMO_MUNI.code,
+      shelter: shelter.id,
+      terminal: 'door-1',
+      capacity: shelter.capacity,
+      mqttUrl: broker.mqttUrl,
+      mqttCredentials: terminalCreds,
+      consoleUrl: consoleServer.url,
+      verifier: jpkiCardVerifier(verifier),
+      cardBridgeUrl: bridge.url,
+      tls,
     });
     closers.push(() => terminal.close());
 
@@ -135,10 +225,19 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const gatewayDb = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: dir('gateway-db') });
     closers.push(() => gatewayDb.close());
     const postboxMqtt = await connectMqtt(broker.mqttUrl, await credentialsFor(credentials, { kind: 'postbox' }));
-    closers.push(async () => { await postboxMqtt.endAsync(true); });
+    closers.push(async () => {
+      await postboxMqtt.endAsync(true);
+    });
     const operatorToken = randomBytes(24).toString('base64url');
     const gateway = await startGateway({
-      db: gatewayDb, logger, verifier, mqtt: postboxMqtt, operatorToken, host, port: cfg.KZ_GATEWAY_PORT, tls,
+      db: gatewayDb,
+      logger,
+      verifier,
+      mqtt: postboxMqtt,
+      operatorToken,
+      host,
+      port: cfg.KZ_GATEWAY_PORT,
+      tls,
       challenges: challengeLogin(createChallengeService({ verifier })),
       status: createWatchSource({ db: gatewayDb, verifier, links: authorityLinks(authority) }),
       evidenceVerifier: createEvidenceVerifier({ trustAnchors: authority.trustAnchors().pem }),
@@ -149,14 +248,28 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     say('tv: building the TV applet');
     const bundle = await buildTvBundle(opts.tvDistDir ? { outDir: opts.tvDistDir } : {});
     // The TV reaches the console's binding API and the post-box through its own origin.
-    const tv = await startTvApp({ host, port: cfg.KZ_TV_PORT, logger, distDir: bundle.outDir, upstreams: { console: consoleServer.url, gateway: gateway.url } });
+    const tv = await startTvApp({
+      host,
+      port: cfg.KZ_TV_PORT,
+      logger,
+      distDir: bundle.outDir,
+      upstreams: { console: consoleServer.url, gateway: gateway.url },
+    });
     closers.push(() => tv.close());
 
     const wsUrl = broker.wsUrl ?? '';
     const tvs: TvLink[] = seed.tvs.map((t) => {
       const hash = new URLSearchParams({
-        device: t.id, muni: DEMO_MUNI.code, zone: t.zone, mqtt: wsUrl, user: t.credentials.username, pass: t.credentials.password,
-        console: '/console', bridge: bridge.url, postbox: '/gateway', lang: t.language,
+        device: t.id,
+        muni: DEMO_MUNI.code,
+        zone: t.zone,
+        mqtt: wsUrl,
+        user: t.credentials.username,
+        pass: t.credentials.password,
+        console: '/console',
+        bridge: bridge.url,
+        postbox: '/gateway',
+        lang: t.language,
         // A PC keyboard has no colour keys: R, G, Y and B stand in for them in the demo.
         keys: '82:Red,71:Green,89:Yellow,66:Blue',
       });
@@ -164,9 +277,23 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
 
     return {
-      urls: { console: consoleServer.url, tv: tv.url, authority: authorityServer.url, mqtt: broker.mqttUrl, mqttWs: wsUrl, bridge: bridge.url, shelter: terminal.url, gateway: gateway.url },
+      urls: {
+        console: consoleServer.url,
+        tv: tv.url,
+        authority: authorityServer.url,
+        mqtt: broker.mqttUrl,
+        mqttWs: wsUrl,
+        bridge: bridge.url,
+        shelter: terminal.url,
+        gateway: gateway.url,
+      },
       insurer,
-      tvs, authority, credentials, consoleDb, console: consoleServer, seed,
+      tvs,
+      authority,
+      credentials,
+      consoleDb,
+      console: consoleServer,
+      seed,
       close,
     };
   } catch (e) {
@@ -185,7 +312,8 @@ async function demoInsurerKey(db: Db, operatorToken: string): Promise<InsurerAcc
     const c = await createInsurer(db, { id: DEMO_INSURER.id, name: DEMO_INSURER.name });
     return { insurerId: c.insurerId, keyId: c.keyId, secret: c.secret, operatorToken };
   }
-  for (const k of await listApiKeys(db, DEMO_INSURER.id)) if (!k.revokedAt) await revokeApiKey(db, DEMO_INSURER.id, k.keyId);
+  for (const k of await listApiKeys(db, DEMO_INSURER.id))
+    if (!k.revokedAt) await revokeApiKey(db, DEMO_INSURER.id, k.keyId);
   const k = await addApiKey(db, DEMO_INSURER.id);
   return { insurerId: DEMO_INSURER.id, keyId: k.keyId, secret: k.secret, operatorToken };
 }

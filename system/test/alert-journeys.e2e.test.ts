@@ -15,17 +15,28 @@ const WAIT = 90_000;
 let system: RunningSystem;
 let browser: Browser;
 let rig: SystemRig;
-const api = <T,>(path: string, init?: Parameters<SystemRig['api']>[1]) => rig.api<T>(path, init);
+const api = <T>(path: string, init?: Parameters<SystemRig['api']>[1]) => rig.api<T>(path, init);
 const login = (username: StaffName) => rig.login(username);
 
-interface AlertView { id: string; state: string; revision: number; reach?: { devices: number } }
-interface ErrorBody { code: string; message: string }
+interface AlertView {
+  id: string;
+  state: string;
+  revision: number;
+  reach?: { devices: number };
+}
+interface ErrorBody {
+  code: string;
+  message: string;
+}
 
 /** A TV in `zone` whose residents all read Japanese, and the on-screen names of its residents. */
-function japaneseTv(zone: string, o: { household?: boolean; needsHelp?: boolean } = {}): { tv: TvLink; names: string[] } {
+function japaneseTv(
+  zone: string,
+  o: { household?: boolean; needsHelp?: boolean } = {},
+): { tv: TvLink; names: string[] } {
   for (const tv of system.tvs) {
     if (tv.zone !== zone || tv.residents.length === 0) continue;
-    if (o.household !== undefined && (tv.residents.length > 1) !== o.household) continue;
+    if (o.household !== undefined && tv.residents.length > 1 !== o.household) continue;
     const people = tv.residents.map((id) => system.seed.residents.find((r) => r.id === id)!);
     if (people.some((p) => p.language !== 'ja')) continue;
     if (o.needsHelp !== undefined && people.every((p) => p.needsHelp) !== o.needsHelp) continue;
@@ -41,7 +52,9 @@ async function openTv(tv: TvLink): Promise<Page> {
   return page;
 }
 
-function inMinutes(m: number): string { return new Date(Date.now() + m * 60_000).toISOString(); }
+function inMinutes(m: number): string {
+  return new Date(Date.now() + m * 60_000).toISOString();
+}
 
 /** Polls the console until `pick` finds what it waits for (the API is the console's own view). */
 async function until<T>(read: () => Promise<T>, pick: (v: T) => boolean, what: string, ms = WAIT): Promise<T> {
@@ -72,7 +85,10 @@ describe('alert journeys, end to end', () => {
     const approver = await login('approver');
     const admin = await login('admin');
 
-    const issued = await api<AlertView>('/api/alerts', { token: issuer, body: { level: 4, hazard: 'flood', status: 'Actual', expires: inMinutes(60), target: { zones: ['z-ekimae'] } } });
+    const issued = await api<AlertView>('/api/alerts', {
+      token: issuer,
+      body: { level: 4, hazard: 'flood', status: 'Actual', expires: inMinutes(60), target: { zones: ['z-ekimae'] } },
+    });
     expect(issued.status).toBe(201);
     expect(issued.body.state).toBe('pending-approval');
     const id = issued.body.id;
@@ -80,12 +96,21 @@ describe('alert journeys, end to end', () => {
     // The issuer holds no approver role; the admin, who holds both, may not approve their own alert.
     const byIssuer = await api<ErrorBody>(`/api/alerts/${id}/approve`, { token: issuer, method: 'POST' });
     expect(byIssuer.status).toBe(403);
-    const ownByAdmin = await api<AlertView>('/api/alerts', { token: admin, body: { level: 5, hazard: 'flood', status: 'Actual', expires: inMinutes(60), target: { zones: ['z-ekimae'] } } });
+    const ownByAdmin = await api<AlertView>('/api/alerts', {
+      token: admin,
+      body: { level: 5, hazard: 'flood', status: 'Actual', expires: inMinutes(60), target: { zones: ['z-ekimae'] } },
+    });
     expect(ownByAdmin.body.state).toBe('pending-approval');
-    const selfApproval = await api<ErrorBody>(`/api/alerts/${ownByAdmin.body.id}/approve`, { token: admin, method: 'POST' });
+    const selfApproval = await api<ErrorBody>(`/api/alerts/${ownByAdmin.body.id}/approve`, {
+      token: admin,
+      method: 'POST',
+    });
     expect(selfApproval.status).toBe(403);
     expect(selfApproval.body.code).toBe('KZ_CONSOLE_SELF_APPROVAL');
-    expect((await api<AlertView>(`/api/alerts/${ownByAdmin.body.id}/reject`, { token: approver, method: 'POST' })).body.state).not.toBe('active');
+    expect(
+      (await api<AlertView>(`/api/alerts/${ownByAdmin.body.id}/reject`, { token: approver, method: 'POST' })).body
+        .state,
+    ).not.toBe('active');
 
     // Nothing pending is on the TV.
     await new Promise((r) => setTimeout(r, 2000));
@@ -100,8 +125,13 @@ describe('alert journeys, end to end', () => {
     await waitVisibleText(page, '警戒レベル4', 'Takeover');
     await shot(page, 'system', 'journey-approved-actual-ja');
     // A real alert is not marked as an exercise.
-    expect(await page.evaluate(() => [...document.querySelectorAll('[ref="Takeover"] [texture-text*="訓練"]')]
-      .some((e) => (e as HTMLElement).checkVisibility()))).toBe(false);
+    expect(
+      await page.evaluate(() =>
+        [...document.querySelectorAll('[ref="Takeover"] [texture-text*="訓練"]')].some((e) =>
+          (e as HTMLElement).checkVisibility(),
+        ),
+      ),
+    ).toBe(false);
 
     // Cancel needs no approval and is one action.
     const cancelled = await api<AlertView>(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
@@ -117,25 +147,49 @@ describe('alert journeys, end to end', () => {
     const { tv, names } = japaneseTv('z-yamate');
     const page = await openTv(tv);
     const issuer = await login('issuer');
-    const issued = await api<AlertView>('/api/alerts', { token: issuer, body: { level: 3, hazard: 'landslide', status: 'Exercise', expires: inMinutes(60), target: { zones: ['z-yamate'] } } });
+    const issued = await api<AlertView>('/api/alerts', {
+      token: issuer,
+      body: {
+        level: 3,
+        hazard: 'landslide',
+        status: 'Exercise',
+        expires: inMinutes(60),
+        target: { zones: ['z-yamate'] },
+      },
+    });
     expect(issued.status).toBe(201);
     const id = issued.body.id;
     await waitVisibleText(page, names[0]!, 'Takeover', WAIT);
     await waitVisibleText(page, '警戒レベル3', 'Takeover');
 
-    const updated = await api<AlertView>(`/api/alerts/${id}/update`, { token: issuer, body: { level: 4, extra: { ja: '山手トンネルは通行止めです。' } } });
+    const updated = await api<AlertView>(`/api/alerts/${id}/update`, {
+      token: issuer,
+      body: { level: 4, extra: { ja: '山手トンネルは通行止めです。' } },
+    });
     expect(updated.status).toBe(200);
     expect(updated.body.revision).toBe(2);
     await waitVisibleText(page, '山手トンネルは通行止めです', 'Takeover', WAIT);
     await waitVisibleText(page, '警戒レベル4', 'Takeover');
     expect(await isVisible(page, 'Takeover')).toBe(true);
-    expect(await page.evaluate(() => [...document.querySelectorAll('[ref="Takeover"] [texture-text*="警戒レベル3"]')]
-      .some((e) => (e as HTMLElement).checkVisibility()))).toBe(false);
+    expect(
+      await page.evaluate(() =>
+        [...document.querySelectorAll('[ref="Takeover"] [texture-text*="警戒レベル3"]')].some((e) =>
+          (e as HTMLElement).checkVisibility(),
+        ),
+      ),
+    ).toBe(false);
     await shot(page, 'system', 'journey-updated-ja');
 
     // The TV confirms revision 2.
-    await until(() => api<{ residents?: { deviceId?: string; revision?: number; deliveredAt?: string | null }[]; devices: { delivered: number } }>(`/api/alerts/${id}/status`, { token: issuer }).then((r) => r.body),
-      (s) => s.devices.delivered >= 1, 'the update to be delivered');
+    await until(
+      () =>
+        api<{
+          residents?: { deviceId?: string; revision?: number; deliveredAt?: string | null }[];
+          devices: { delivered: number };
+        }>(`/api/alerts/${id}/status`, { token: issuer }).then((r) => r.body),
+      (s) => s.devices.delivered >= 1,
+      'the update to be delivered',
+    );
 
     const cancelled = await api<AlertView>(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
     expect(cancelled.body.state).toBe('cancelled');
@@ -151,14 +205,29 @@ describe('alert journeys, end to end', () => {
     const { tv, names } = japaneseTv('z-kawabe', { household: true, needsHelp: true });
     const page = await openTv(tv);
     const issuer = await login('issuer');
-    const issued = await api<AlertView>('/api/alerts', { token: issuer, body: { level: 3, hazard: 'flood', status: 'Exercise', expires: inMinutes(60), target: { zones: ['z-kawabe'] } } });
+    const issued = await api<AlertView>('/api/alerts', {
+      token: issuer,
+      body: { level: 3, hazard: 'flood', status: 'Exercise', expires: inMinutes(60), target: { zones: ['z-kawabe'] } },
+    });
     const id = issued.body.id;
     // The household's message names both residents; the TV asks them one after the other, in the
     // order the message gives (not necessarily the register's).
-    await page.waitForFunction((ns: string[]) => [...document.querySelectorAll('[ref="Takeover"] [texture-text]')]
-      .some((e) => (e as HTMLElement).checkVisibility() && ns.includes(e.getAttribute('texture-text') ?? '')), { timeout: WAIT }, names);
-    const askedFirst = await page.evaluate((ns: string[]) => [...document.querySelectorAll('[ref="Takeover"] [texture-text]')]
-      .filter((e) => (e as HTMLElement).checkVisibility()).map((e) => e.getAttribute('texture-text')).find((t) => ns.includes(t ?? '')), names);
+    await page.waitForFunction(
+      (ns: string[]) =>
+        [...document.querySelectorAll('[ref="Takeover"] [texture-text]')].some(
+          (e) => (e as HTMLElement).checkVisibility() && ns.includes(e.getAttribute('texture-text') ?? ''),
+        ),
+      { timeout: WAIT },
+      names,
+    );
+    const askedFirst = await page.evaluate(
+      (ns: string[]) =>
+        [...document.querySelectorAll('[ref="Takeover"] [texture-text]')]
+          .filter((e) => (e as HTMLElement).checkVisibility())
+          .map((e) => e.getAttribute('texture-text'))
+          .find((t) => ns.includes(t ?? '')),
+      names,
+    );
     const first = names.indexOf(askedFirst!);
     expect(first).toBeGreaterThanOrEqual(0);
     await waitVisibleText(page, '1人目／2人', 'Takeover');
@@ -167,9 +236,14 @@ describe('alert journeys, end to end', () => {
     await waitVisibleText(page, '2人目／2人', 'Takeover');
     await shot(page, 'system', 'journey-need-help-second-resident-ja');
 
-    interface Rescue { people: { residentId: string; answer: string | null; address: string; supporter: string | null }[] }
-    const rescue = await until(() => api<Rescue>(`/api/alerts/${id}/rescue?afterSeconds=0`, { token: issuer }).then((r) => r.body),
-      (r) => r.people[0]?.answer === 'need-help', '"need help" at the top of the rescue list');
+    interface Rescue {
+      people: { residentId: string; answer: string | null; address: string; supporter: string | null }[];
+    }
+    const rescue = await until(
+      () => api<Rescue>(`/api/alerts/${id}/rescue?afterSeconds=0`, { token: issuer }).then((r) => r.body),
+      (r) => r.people[0]?.answer === 'need-help',
+      '"need help" at the top of the rescue list',
+    );
     const top = rescue.people[0]!;
     expect(top.residentId).toBe(tv.residents[first]);
     expect(top.address).toMatch(/^絆市/);
@@ -189,12 +263,34 @@ describe('alert journeys, end to end', () => {
     await page.close(); // the TV is switched off
     const issuer = await login('issuer');
 
-    const shortLived = await api<AlertView>('/api/alerts', { token: issuer, body: { level: 3, hazard: 'storm-surge', status: 'Exercise', expires: new Date(Date.now() + 6000).toISOString(), target: { zones: ['z-minato'] } } });
+    const shortLived = await api<AlertView>('/api/alerts', {
+      token: issuer,
+      body: {
+        level: 3,
+        hazard: 'storm-surge',
+        status: 'Exercise',
+        expires: new Date(Date.now() + 6000).toISOString(),
+        target: { zones: ['z-minato'] },
+      },
+    });
     expect(shortLived.status).toBe(201);
-    await until(() => api<AlertView>(`/api/alerts/${shortLived.body.id}`, { token: issuer }).then((r) => r.body),
-      (a) => a.state === 'expired', 'the short alert to expire', 60_000);
+    await until(
+      () => api<AlertView>(`/api/alerts/${shortLived.body.id}`, { token: issuer }).then((r) => r.body),
+      (a) => a.state === 'expired',
+      'the short alert to expire',
+      60_000,
+    );
 
-    const lasting = await api<AlertView>('/api/alerts', { token: issuer, body: { level: 4, hazard: 'storm-surge', status: 'Exercise', expires: inMinutes(60), target: { zones: ['z-minato'] } } });
+    const lasting = await api<AlertView>('/api/alerts', {
+      token: issuer,
+      body: {
+        level: 4,
+        hazard: 'storm-surge',
+        status: 'Exercise',
+        expires: inMinutes(60),
+        target: { zones: ['z-minato'] },
+      },
+    });
     expect(lasting.status).toBe(201);
     await new Promise((r) => setTimeout(r, 1000));
 
@@ -202,10 +298,21 @@ describe('alert journeys, end to end', () => {
     await waitVisibleText(back, names[0]!, 'Takeover', WAIT);
     await waitVisibleText(back, '警戒レベル4', 'Takeover');
     await shot(back, 'system', 'journey-caught-up-ja');
-    expect(await back.evaluate(() => [...document.querySelectorAll('[ref="Takeover"] [texture-text*="警戒レベル3"]')]
-      .some((e) => (e as HTMLElement).checkVisibility()))).toBe(false);
-    const status = await until(() => api<{ devices: { delivered: number } }>(`/api/alerts/${lasting.body.id}/status`, { token: issuer }).then((r) => r.body),
-      (s) => s.devices.delivered >= 1, 'the caught-up TV to confirm delivery');
+    expect(
+      await back.evaluate(() =>
+        [...document.querySelectorAll('[ref="Takeover"] [texture-text*="警戒レベル3"]')].some((e) =>
+          (e as HTMLElement).checkVisibility(),
+        ),
+      ),
+    ).toBe(false);
+    const status = await until(
+      () =>
+        api<{ devices: { delivered: number } }>(`/api/alerts/${lasting.body.id}/status`, { token: issuer }).then(
+          (r) => r.body,
+        ),
+      (s) => s.devices.delivered >= 1,
+      'the caught-up TV to confirm delivery',
+    );
     expect(status.devices.delivered).toBeGreaterThanOrEqual(1);
     await api(`/api/alerts/${lasting.body.id}/cancel`, { token: issuer, method: 'POST' });
     await back.close();
@@ -215,13 +322,26 @@ describe('alert journeys, end to end', () => {
     const { tv, names } = japaneseTv('z-ekimae');
     const page = await openTv(tv);
     const issuer = await login('issuer');
-    const issued = await api<AlertView>('/api/alerts', { token: issuer, body: { level: 3, hazard: 'flood', status: 'Exercise', expires: new Date(Date.now() + 45_000).toISOString(), target: { zones: ['z-ekimae'] } } });
+    const issued = await api<AlertView>('/api/alerts', {
+      token: issuer,
+      body: {
+        level: 3,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: new Date(Date.now() + 45_000).toISOString(),
+        target: { zones: ['z-ekimae'] },
+      },
+    });
     expect(issued.status).toBe(201);
     await waitVisibleText(page, names[0]!, 'Takeover', WAIT);
     await waitVisibleText(page, 'この避難情報は期限が切れました', 'Takeover', WAIT);
     await shot(page, 'system', 'journey-expired-ja');
-    await until(() => api<AlertView>(`/api/alerts/${issued.body.id}`, { token: issuer }).then((r) => r.body),
-      (a) => a.state === 'expired', 'the console to mark the alert expired', 60_000);
+    await until(
+      () => api<AlertView>(`/api/alerts/${issued.body.id}`, { token: issuer }).then((r) => r.body),
+      (a) => a.state === 'expired',
+      'the console to mark the alert expired',
+      60_000,
+    );
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await page.close();

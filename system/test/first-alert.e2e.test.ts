@@ -14,11 +14,18 @@ import type { RunningSystem } from '../src/system.ts';
 let system: RunningSystem;
 let browser: Browser;
 let rig: SystemRig;
-const api = <T,>(path: string, init?: Parameters<SystemRig['api']>[1]) => rig.api<T>(path, init);
+const api = <T>(path: string, init?: Parameters<SystemRig['api']>[1]) => rig.api<T>(path, init);
 const login = (username: StaffName) => rig.login(username);
 
-interface StatusRow { residentId: string; answer: string | null }
-interface Status { totals: Record<string, number>; devices: { targeted: number; delivered: number; displayed: number }; residents?: StatusRow[] }
+interface StatusRow {
+  residentId: string;
+  answer: string | null;
+}
+interface Status {
+  totals: Record<string, number>;
+  devices: { targeted: number; delivered: number; displayed: number };
+  residents?: StatusRow[];
+}
 
 beforeAll(async () => {
   rig = await startSystemRig();
@@ -40,7 +47,8 @@ describe('the first alert, end to end', () => {
     const token = await login('issuer');
     const expires = new Date(Date.now() + 3600_000).toISOString();
     const issued = await api<{ id: string; state: string; reach: { devices: number } }>('/api/alerts', {
-      token, body: { level: 4, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } },
+      token,
+      body: { level: 4, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } },
     });
     expect(issued.status).toBe(201);
     expect(issued.body.state).toBe('active');

@@ -8,15 +8,24 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const zeroPorts = Object.fromEntries(['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [`KZ_${p}_PORT`, '0']));
+const zeroPorts = Object.fromEntries(
+  ['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [
+    `KZ_${p}_PORT`,
+    '0',
+  ]),
+);
 
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'system/src/start.ts'], {
-      cwd: root, env: { ...process.env, KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'silent', ...zeroPorts, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: root,
+      env: { ...process.env, KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'silent', ...zeroPorts, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (c) => { stderr += c; });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
     child.on('exit', (code) => resolve({ code, stderr }));
   });
 }
@@ -28,9 +37,15 @@ beforeAll(async () => {
   await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
   heldPort = (held.address() as { port: number }).port;
 });
-afterAll(() => { held.close(); });
+afterAll(() => {
+  held.close();
+});
 
-const oneLine = (s: string) => s.trim().split('\n').filter((l) => !/^npm warn/.test(l));
+const oneLine = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .filter((l) => !/^npm warn/.test(l));
 
 describe('npm start with a bad configuration', () => {
   it('names the variable whose value is wrong', async () => {

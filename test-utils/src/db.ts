@@ -7,16 +7,21 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDb, type Db } from '@kizuna/core';
 
-export interface DbEngine { name: 'pglite' | 'postgres'; open(): Promise<Db & { drop(): Promise<void> }> }
+export interface DbEngine {
+  name: 'pglite' | 'postgres';
+  open(): Promise<Db & { drop(): Promise<void> }>;
+}
 
 export function dbEngines(): DbEngine[] {
-  const engines: DbEngine[] = [{
-    name: 'pglite',
-    async open() {
-      const db = await openDb({});
-      return Object.assign(db, { drop: () => db.close() });
+  const engines: DbEngine[] = [
+    {
+      name: 'pglite',
+      async open() {
+        const db = await openDb({});
+        return Object.assign(db, { drop: () => db.close() });
+      },
     },
-  }];
+  ];
   const url = process.env.KZ_TEST_DATABASE_URL;
   if (url) {
     engines.push({

@@ -9,11 +9,18 @@ import { screenshotDir } from './browser.ts';
 
 /** Wait until an element whose text contains `text` is visible (under the `scope` ref if given). */
 export async function waitVisibleText(page: Page, text: string, scope?: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((t: string, s: string | null) => {
-    const root = s ? document.querySelector(`[ref="${s}"]`) : document;
-    if (!root) return false;
-    return [...root.querySelectorAll('[texture-text]')].some((e) => (e.getAttribute('texture-text') ?? '').includes(t) && (e as HTMLElement).checkVisibility());
-  }, { timeout, polling: 50 }, text, scope ?? null);
+  await page.waitForFunction(
+    (t: string, s: string | null) => {
+      const root = s ? document.querySelector(`[ref="${s}"]`) : document;
+      if (!root) return false;
+      return [...root.querySelectorAll('[texture-text]')].some(
+        (e) => (e.getAttribute('texture-text') ?? '').includes(t) && (e as HTMLElement).checkVisibility(),
+      );
+    },
+    { timeout, polling: 50 },
+    text,
+    scope ?? null,
+  );
 }
 
 export async function isVisible(page: Page, ref: string): Promise<boolean> {
@@ -24,17 +31,25 @@ export async function isVisible(page: Page, ref: string): Promise<boolean> {
 }
 
 export async function waitHidden(page: Page, ref: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((r: string) => {
-    const el = document.querySelector(`[ref="${r}"]`) as HTMLElement | null;
-    return !el || !el.checkVisibility();
-  }, { timeout, polling: 50 }, ref);
+  await page.waitForFunction(
+    (r: string) => {
+      const el = document.querySelector(`[ref="${r}"]`) as HTMLElement | null;
+      return !el || !el.checkVisibility();
+    },
+    { timeout, polling: 50 },
+    ref,
+  );
 }
 
 /** Every visible text under a ref, in document order. */
 export async function visibleTexts(page: Page, scope?: string): Promise<string[]> {
   return page.evaluate((s: string | null) => {
     const root = s ? document.querySelector(`[ref="${s}"]`) : document;
-    return root ? [...root.querySelectorAll('[texture-text]')].filter((e) => (e as HTMLElement).checkVisibility()).map((e) => e.getAttribute('texture-text') ?? '') : [];
+    return root
+      ? [...root.querySelectorAll('[texture-text]')]
+          .filter((e) => (e as HTMLElement).checkVisibility())
+          .map((e) => e.getAttribute('texture-text') ?? '')
+      : [];
   }, scope ?? null);
 }
 
@@ -42,15 +57,34 @@ export async function visibleTexts(page: Page, scope?: string): Promise<string[]
 export async function press(page: Page, keyCode: number): Promise<void> {
   const cdp = await page.createCDPSession();
   try {
-    await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
-    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode });
+    await cdp.send('Input.dispatchKeyEvent', {
+      type: 'rawKeyDown',
+      windowsVirtualKeyCode: keyCode,
+      nativeVirtualKeyCode: keyCode,
+    });
+    await cdp.send('Input.dispatchKeyEvent', {
+      type: 'keyUp',
+      windowsVirtualKeyCode: keyCode,
+      nativeVirtualKeyCode: keyCode,
+    });
   } finally {
     await cdp.detach();
   }
   await new Promise((r) => setTimeout(r, 100));
 }
 
-export const KEY = { Enter: 13, Back: 8, Left: 37, Up: 38, Right: 39, Down: 40, Red: 403, Green: 404, Yellow: 405, Blue: 406 } as const;
+export const KEY = {
+  Enter: 13,
+  Back: 8,
+  Left: 37,
+  Up: 38,
+  Right: 39,
+  Down: 40,
+  Red: 403,
+  Green: 404,
+  Yellow: 405,
+  Blue: 406,
+} as const;
 
 /** Screenshot into test-output/screenshots/<part>/<name>.png, after the last frame has landed. */
 export async function shot(page: Page, part: string, name: string): Promise<string> {

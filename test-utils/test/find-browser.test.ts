@@ -10,10 +10,14 @@ const on = (paths: string[], env: NodeJS.ProcessEnv = {}, puppeteer?: string) =>
 
 describe('findBrowser', () => {
   it('takes KZ_CHROMIUM_PATH first, even when a system browser exists', () => {
-    expect(findBrowser(on(['/opt/c/chrome', '/usr/bin/chromium'], { KZ_CHROMIUM_PATH: '/opt/c/chrome' }))).toBe('/opt/c/chrome');
+    expect(findBrowser(on(['/opt/c/chrome', '/usr/bin/chromium'], { KZ_CHROMIUM_PATH: '/opt/c/chrome' }))).toBe(
+      '/opt/c/chrome',
+    );
   });
   it('refuses a KZ_CHROMIUM_PATH that does not exist, naming it', () => {
-    expect(() => findBrowser(on(['/usr/bin/chromium'], { KZ_CHROMIUM_PATH: '/nope' }))).toThrow(/KZ_CHROMIUM_PATH=\/nope does not exist/);
+    expect(() => findBrowser(on(['/usr/bin/chromium'], { KZ_CHROMIUM_PATH: '/nope' }))).toThrow(
+      /KZ_CHROMIUM_PATH=\/nope does not exist/,
+    );
   });
   it('then a system Chromium or Chrome (Linux and macOS places)', () => {
     expect(findBrowser(on(['/usr/bin/google-chrome']))).toBe('/usr/bin/google-chrome');
@@ -21,7 +25,9 @@ describe('findBrowser', () => {
     expect(SYSTEM_BROWSERS[0]).toBe('/usr/bin/chromium');
   });
   it('then the browser puppeteer downloaded', () => {
-    expect(findBrowser(on(['/home/u/.cache/puppeteer/chrome'], {}, '/home/u/.cache/puppeteer/chrome'))).toBe('/home/u/.cache/puppeteer/chrome');
+    expect(findBrowser(on(['/home/u/.cache/puppeteer/chrome'], {}, '/home/u/.cache/puppeteer/chrome'))).toBe(
+      '/home/u/.cache/puppeteer/chrome',
+    );
   });
   it('with none, one coded error that says how to get one', () => {
     let err: unknown;

@@ -20,11 +20,16 @@ const RUNS = Number(process.argv[2] ?? 5);
 const ALERTS = Number(process.argv[3] ?? 10);
 const BUDGET = { interactiveMs: 2000, alertMs: 300, bundleKB: 250 };
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
 const max = (xs: number[]) => Math.max(...xs);
 const f = (n: number) => n.toFixed(0);
 
-interface KzWindow { __kz?: { interactive?: number; alerts: { alertId: string; arrived: number; displayed?: number }[] } }
+interface KzWindow {
+  __kz?: { interactive?: number; alerts: { alertId: string; arrived: number; displayed?: number }[] };
+}
 
 async function openThrottled(rig: Rig, rate: number): Promise<Page> {
   const page = await rig.browser.newPage();
@@ -32,7 +37,10 @@ async function openThrottled(rig: Rig, rate: number): Promise<Page> {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   const url = `${rig.server.url}/#device=${rig.device}&muni=${MUNI}&mqtt=${encodeURIComponent(rig.broker.wsUrl)}&user=${rig.device}&pass=${rig.password}&lang=ja`;
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => (window as unknown as KzWindow).__kz?.interactive !== undefined, { timeout: 30_000, polling: 20 });
+  await page.waitForFunction(() => (window as unknown as KzWindow).__kz?.interactive !== undefined, {
+    timeout: 30_000,
+    polling: 20,
+  });
   return page;
 }
 
@@ -55,13 +63,24 @@ async function alertLatency(rig: Rig, rate: number): Promise<{ cold: number; war
   await new Promise((r) => setTimeout(r, 1500 * rate));
   const times: number[] = [];
   for (let i = 0; i <= ALERTS; i++) {
-    const a = personalAlert({ level: (3 + (i % 3)) as 3 | 4 | 5, recipients: [recipient({ displayName: `試験 ${i}号さん`, headline: `見出し ${i}：川辺地区に避難指示が出ました。` })] });
+    const a = personalAlert({
+      level: (3 + (i % 3)) as 3 | 4 | 5,
+      recipients: [
+        recipient({ displayName: `試験 ${i}号さん`, headline: `見出し ${i}：川辺地区に避難指示が出ました。` }),
+      ],
+    });
     await rig.console.publishAlert(rig.device, a);
-    const t = await page.waitForFunction((id: string) => {
-      const x = (window as unknown as KzWindow).__kz!.alerts.find((y) => y.alertId === id && y.displayed !== undefined);
-      return x ? x.displayed! - x.arrived : false;
-    }, { timeout: 30_000, polling: 20 }, a.alertId);
-    times.push(await t.jsonValue() as number);
+    const t = await page.waitForFunction(
+      (id: string) => {
+        const x = (window as unknown as KzWindow).__kz!.alerts.find(
+          (y) => y.alertId === id && y.displayed !== undefined,
+        );
+        return x ? x.displayed! - x.arrived : false;
+      },
+      { timeout: 30_000, polling: 20 },
+      a.alertId,
+    );
+    times.push((await t.jsonValue()) as number);
     await new Promise((r) => setTimeout(r, 200));
   }
   await page.close();
@@ -70,7 +89,8 @@ async function alertLatency(rig: Rig, rate: number): Promise<{ cold: number; war
 
 function bundleSizes(dir: string): { file: string; gz: number }[] {
   const assets = join(dir, 'assets');
-  return readdirSync(assets).filter((f) => f.endsWith('.js') || f.endsWith('.css'))
+  return readdirSync(assets)
+    .filter((f) => f.endsWith('.js') || f.endsWith('.css'))
     .map((file) => ({ file, gz: gzipSync(readFileSync(join(assets, file)), { level: 9 }).byteLength }));
 }
 
@@ -80,7 +100,10 @@ async function main() {
     const dist = await (await import('../test/helpers/harness.ts')).builtBundle();
     const sizes = bundleSizes(dist);
     const words = sizes.filter((s) => /^words-/.test(s.file));
-    const largestWords = words.reduce<{ file: string; gz: number } | undefined>((a, s) => (!a || s.gz > a.gz ? s : a), undefined);
+    const largestWords = words.reduce<{ file: string; gz: number } | undefined>(
+      (a, s) => (!a || s.gz > a.gz ? s : a),
+      undefined,
+    );
     const shipped = sizes.filter((s) => !/inspect/.test(s.file) && (!/^words-/.test(s.file) || s === largestWords));
     const totalKB = shipped.reduce((a, s) => a + s.gz, 0) / 1024;
     const allWordsKB = words.reduce((a, s) => a + s.gz, 0) / 1024;
@@ -96,11 +119,23 @@ async function main() {
 
     console.log('TV applet — Chromium (SwiftShader WebGL), 1920×1080, production build');
     console.log(`bundle (gzip -9): ${shipped.map((s) => `${s.file} ${(s.gz / 1024).toFixed(1)} KB`).join(', ')}`);
-    console.log(`  language chunks (one loaded per TV; the largest counted): ${words.map((s) => `${s.file} ${(s.gz / 1024).toFixed(1)} KB`).join(', ')} (all ${allWordsKB.toFixed(1)} KB)`);
-    console.log(`  total shipped ${totalKB.toFixed(1)} KB (budget ${BUDGET.bundleKB} KB, ${(totalKB / BUDGET.bundleKB * 100).toFixed(0)} % of it); baseline Lightning core min alone ${coreKB.toFixed(1)} KB → ratio ${(totalKB / coreKB).toFixed(2)}×`);
-    console.log(`first screen interactive, ${RUNS} cold starts: 4× median ${f(median(i4))} ms (max ${f(max(i4))}; budget ${BUDGET.interactiveMs}); baseline 1× median ${f(median(i1))} ms → ratio ${(median(i4) / median(i1)).toFixed(2)}×`);
-    console.log(`alert on screen after arrival, 4×: first (cold) ${f(a4.cold)} ms, next ${ALERTS} median ${f(median(a4.warm))} ms (max ${f(max(a4.warm))}; budget ${BUDGET.alertMs}); baseline 1× median ${f(median(a1.warm))} ms (cold ${f(a1.cold)}) → ratio ${(median(a4.warm) / median(a1.warm)).toFixed(2)}×`);
-    const ok = totalKB < BUDGET.bundleKB && median(i4) < BUDGET.interactiveMs && median(a4.warm) < BUDGET.alertMs && a4.cold < BUDGET.alertMs;
+    console.log(
+      `  language chunks (one loaded per TV; the largest counted): ${words.map((s) => `${s.file} ${(s.gz / 1024).toFixed(1)} KB`).join(', ')} (all ${allWordsKB.toFixed(1)} KB)`,
+    );
+    console.log(
+      `  total shipped ${totalKB.toFixed(1)} KB (budget ${BUDGET.bundleKB} KB, ${((totalKB / BUDGET.bundleKB) * 100).toFixed(0)} % of it); baseline Lightning core min alone ${coreKB.toFixed(1)} KB → ratio ${(totalKB / coreKB).toFixed(2)}×`,
+    );
+    console.log(
+      `first screen interactive, ${RUNS} cold starts: 4× median ${f(median(i4))} ms (max ${f(max(i4))}; budget ${BUDGET.interactiveMs}); baseline 1× median ${f(median(i1))} ms → ratio ${(median(i4) / median(i1)).toFixed(2)}×`,
+    );
+    console.log(
+      `alert on screen after arrival, 4×: first (cold) ${f(a4.cold)} ms, next ${ALERTS} median ${f(median(a4.warm))} ms (max ${f(max(a4.warm))}; budget ${BUDGET.alertMs}); baseline 1× median ${f(median(a1.warm))} ms (cold ${f(a1.cold)}) → ratio ${(median(a4.warm) / median(a1.warm)).toFixed(2)}×`,
+    );
+    const ok =
+      totalKB < BUDGET.bundleKB &&
+      median(i4) < BUDGET.interactiveMs &&
+      median(a4.warm) < BUDGET.alertMs &&
+      a4.cold < BUDGET.alertMs;
     console.log(ok ? 'within budget' : 'OVER BUDGET');
   } finally {
     await rig.close();

@@ -24,7 +24,10 @@ export interface BuildOptions {
   minify?: boolean;
 }
 
-export interface BuildResult { outDir: string; files: { file: string; bytes: number }[] }
+export interface BuildResult {
+  outDir: string;
+  files: { file: string; bytes: number }[];
+}
 
 /** `vite build` of tv-app/ into outDir. */
 export async function buildTvBundle(opts: BuildOptions = {}): Promise<BuildResult> {
@@ -38,15 +41,29 @@ export async function buildTvBundle(opts: BuildOptions = {}): Promise<BuildResul
       logLevel: 'warn',
       // The box's browser may be a few years old: ES2020 is what current TV platforms run.
       build: {
-        outDir, emptyOutDir: true, target: 'es2020', minify: opts.minify ?? true, sourcemap: false,
-        reportCompressedSize: false, chunkSizeWarningLimit: 1024,
+        outDir,
+        emptyOutDir: true,
+        target: 'es2020',
+        minify: opts.minify ?? true,
+        sourcemap: false,
+        reportCompressedSize: false,
+        chunkSizeWarningLimit: 1024,
       },
     });
-    const outputs = (Array.isArray(out) ? out : [out]) as { output?: { fileName: string; code?: string; source?: string | Uint8Array }[] }[];
-    const files = outputs.flatMap((o) => o.output ?? []).map((f) => ({
-      file: f.fileName,
-      bytes: typeof f.code === 'string' ? Buffer.byteLength(f.code) : typeof f.source === 'string' ? Buffer.byteLength(f.source) : f.source?.byteLength ?? 0,
-    }));
+    const outputs = (Array.isArray(out) ? out : [out]) as {
+      output?: { fileName: string; code?: string; source?: string | Uint8Array }[];
+    }[];
+    const files = outputs
+      .flatMap((o) => o.output ?? [])
+      .map((f) => ({
+        file: f.fileName,
+        bytes:
+          typeof f.code === 'string'
+            ? Buffer.byteLength(f.code)
+            : typeof f.source === 'string'
+              ? Buffer.byteLength(f.source)
+              : (f.source?.byteLength ?? 0),
+      }));
     return { outDir, files };
   } catch (e) {
     throw tvErrors.KZ_TV_BUILD_FAILED((e as Error).message.split('\n')[0]);
@@ -64,7 +81,10 @@ export interface StartOptions {
   tls?: TlsFiles | undefined;
 }
 
-export interface TvAppServer { url: string; close(): Promise<void> }
+export interface TvAppServer {
+  url: string;
+  close(): Promise<void>;
+}
 
 /**
  * Servers the applet calls, reached through this server's own origin: the console and the
@@ -83,7 +103,9 @@ export interface Upstreams {
 export const UPSTREAM_PREFIXES = { console: '/console/api/bind', gateway: '/gateway/postbox/v1' } as const;
 
 /** The fastify app serving the bundle (with the core base: /livez, /readyz, /metrics). */
-export async function buildTvServer(opts: { distDir?: string; logger?: Logger; upstreams?: Upstreams; tls?: TlsFiles | undefined } = {}) {
+export async function buildTvServer(
+  opts: { distDir?: string; logger?: Logger; upstreams?: Upstreams; tls?: TlsFiles | undefined } = {},
+) {
   const distDir = resolve(opts.distDir ?? DEFAULT_DIST);
   if (!existsSync(join(distDir, 'index.html'))) throw tvErrors.KZ_TV_BUNDLE_MISSING(distDir);
   const logger = opts.logger ?? createLogger({ name: 'tv-app' });
@@ -91,29 +113,59 @@ export async function buildTvServer(opts: { distDir?: string; logger?: Logger; u
   // validators; this one allows exactly those.
   const app = await createHttpServer({ name: 'tv-app', logger, contentSecurityPolicy: false, tls: opts.tls });
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('content-security-policy', [
-      "default-src 'self'", "script-src 'self' 'unsafe-eval'", "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: blob:", "worker-src 'self' blob:", "connect-src 'self' ws: wss: http: https:", "font-src 'self'",
-      "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
-    ].join('; '));
+    reply.header(
+      'content-security-policy',
+      [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "worker-src 'self' blob:",
+        "connect-src 'self' ws: wss: http: https:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    );
     return payload;
   });
   const up = opts.upstreams ?? {};
-  if (up.console) await app.register(httpProxy, { upstream: up.console, prefix: UPSTREAM_PREFIXES.console, rewritePrefix: '/api/bind', http2: false });
-  if (up.gateway) await app.register(httpProxy, { upstream: up.gateway, prefix: UPSTREAM_PREFIXES.gateway, rewritePrefix: '/postbox/v1', http2: false });
+  if (up.console)
+    await app.register(httpProxy, {
+      upstream: up.console,
+      prefix: UPSTREAM_PREFIXES.console,
+      rewritePrefix: '/api/bind',
+      http2: false,
+    });
+  if (up.gateway)
+    await app.register(httpProxy, {
+      upstream: up.gateway,
+      prefix: UPSTREAM_PREFIXES.gateway,
+      rewritePrefix: '/postbox/v1',
+      http2: false,
+    });
   await app.register(fastifyStatic, {
     root: distDir,
     index: ['index.html'],
     // The entry page must be fresh after a rebuild; hashed assets can be cached for long.
     setHeaders: (res, path) => {
-      res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader(
+        'cache-control',
+        /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
   return app;
 }
 
 export async function startTvApp(opts: StartOptions = {}): Promise<TvAppServer> {
-  const app = await buildTvServer({ distDir: opts.distDir, logger: opts.logger, upstreams: opts.upstreams, tls: opts.tls });
+  const app = await buildTvServer({
+    distDir: opts.distDir,
+    logger: opts.logger,
+    upstreams: opts.upstreams,
+    tls: opts.tls,
+  });
   const url = await listen(app, opts.host ?? '127.0.0.1', opts.port ?? 18810);
   return { url, close: () => app.close() };
 }

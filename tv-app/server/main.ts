@@ -12,10 +12,16 @@ if (cfg.KZ_TV_BUILD) {
   logger.info({ outDir: r.outDir, files: r.files.length }, 'bundle built');
 }
 const server = await startTvApp({
-  port: cfg.KZ_TV_PORT, host: cfg.KZ_TV_HOST, distDir, logger, tls,
+  port: cfg.KZ_TV_PORT,
+  host: cfg.KZ_TV_HOST,
+  distDir,
+  logger,
+  tls,
   upstreams: { console: cfg.KZ_TV_CONSOLE_URL, gateway: cfg.KZ_TV_GATEWAY_URL },
 });
 logger.info({ url: server.url }, 'TV applet ready: open <url>/#device=…&muni=…&mqtt=…&user=…&pass=…');
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => { void server.close().then(() => process.exit(0)); });
+  process.once(sig, () => {
+    void server.close().then(() => process.exit(0));
+  });
 }

@@ -27,7 +27,9 @@ import { answerLabel, homeModel, speechText, takeoverModel, warmUpModel } from '
 
 let controller: TvController | null = null;
 /** Set before Launch: Lightning constructs the App itself. */
-export function useController(c: TvController): void { controller = c; }
+export function useController(c: TvController): void {
+  controller = c;
+}
 
 type Page = 'home' | 'placeholder' | 'settings' | 'flow';
 type FlowKind = 'bind' | 'postbox' | 'myinfo';
@@ -50,12 +52,19 @@ export class App extends Component {
   private page: Page = 'home';
   private showing: Showing | null = null;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private get prefs(): Prefs { return this.c.prefs.get(); }
-  private get textScale(): number { return TEXT_SCALE[this.prefs.textSize]; }
+  private get prefs(): Prefs {
+    return this.c.prefs.get();
+  }
+  private get textScale(): number {
+    return TEXT_SCALE[this.prefs.textSize];
+  }
 
   static override _template(): Lightning.Component.Template {
     return {
-      w: 1920, h: 1080, rect: true, color: 0xff000000,
+      w: 1920,
+      h: 1080,
+      rect: true,
+      color: 0xff000000,
       Home: { type: Home },
       Placeholder: { type: Placeholder, visible: false },
       Settings: { type: Settings, visible: false },
@@ -73,9 +82,14 @@ export class App extends Component {
     const c = this.c;
     c.on('alert', (o) => this.onAlert(o));
     c.on('areaAlert', (o) => this.onAreaAlert(o));
-    c.on('bindings', () => { if (this.page === 'home') this.renderHome(); });
+    c.on('bindings', () => {
+      if (this.page === 'home') this.renderHome();
+    });
     c.on('expired', (ids) => this.onExpired(ids));
-    c.on('conn', () => { this.renderHome(); this.rerenderTakeover(); });
+    c.on('conn', () => {
+      this.renderHome();
+      this.rerenderTakeover();
+    });
     c.on('area', () => this.renderHome());
     c.on('mail', () => this.renderHome());
     c.on('receiptSent', (r) => this.onReceiptSent(r));
@@ -104,7 +118,9 @@ export class App extends Component {
       const list = await mod.consoleApi(cfg.console, cfg.device, cfg.user, cfg.pass).bindings();
       // a flow opened meanwhile asks the console itself: leave its view of the bindings alone
       if (this.page !== 'flow') this.c.rememberBindings(list);
-    } catch { /* offline or no console: Home keeps what it last knew */ }
+    } catch {
+      /* offline or no console: Home keeps what it last knew */
+    }
   }
 
   private warmUp(): void {
@@ -124,16 +140,29 @@ export class App extends Component {
   }
 
   /** Any key: audio may start only after a user gesture. */
-  override _captureKey(): boolean { resumeTone(); return false; }
+  override _captureKey(): boolean {
+    resumeTone();
+    return false;
+  }
 
-  private get lang() { return this.prefs.lang; }
+  private get lang() {
+    return this.prefs.lang;
+  }
 
   renderHome(): void {
     const c = this.c;
-    (this.tag('Home') as Home).render(homeModel({
-      lang: this.lang, conn: c.conn, residents: c.residents(), active: c.store.active(),
-      areas: c.activeAreas(), mailUnread: c.mailUnread, scale: this.textScale, contrast: this.prefs.contrast,
-    }));
+    (this.tag('Home') as Home).render(
+      homeModel({
+        lang: this.lang,
+        conn: c.conn,
+        residents: c.residents(),
+        active: c.store.active(),
+        areas: c.activeAreas(),
+        mailUnread: c.mailUnread,
+        scale: this.textScale,
+        contrast: this.prefs.contrast,
+      }),
+    );
   }
 
   // ---- alerts ----
@@ -176,7 +205,10 @@ export class App extends Component {
       if (opts.tone) playAlertTone(e.alert.level);
       if (this.c.prefs.forResident(first.displayName).readAloud) speak(speechText(e, first), first.language);
     };
-    this.rerenderTakeover(() => { if (!opts.area) this.c.displayed(e); announce(); });
+    this.rerenderTakeover(() => {
+      if (!opts.area) this.c.displayed(e);
+      announce();
+    });
     setTimeout(announce, 500);
     this._refocus();
   }
@@ -187,12 +219,19 @@ export class App extends Component {
   private rerenderTakeover(onDrawn?: () => void): void {
     const sh = this.showing;
     if (!sh) return;
-    const entry = (sh.area ? this.c.areaStore : this.c.store).get(sh.alertId) ?? (this.lastEntry?.alert.alertId === sh.alertId ? this.lastEntry : null);
+    const entry =
+      (sh.area ? this.c.areaStore : this.c.store).get(sh.alertId) ??
+      (this.lastEntry?.alert.alertId === sh.alertId ? this.lastEntry : null);
     if (!entry) return;
     this.lastEntry = entry;
     const recipient = entry.alert.recipients.find((r) => r.ref === sh.ref) ?? entry.alert.recipients[0]!;
     const model = takeoverModel({
-      entry, recipient, closeReason: sh.closeReason, confirmation: sh.confirmation, online: this.c.online, area: !!sh.area,
+      entry,
+      recipient,
+      closeReason: sh.closeReason,
+      confirmation: sh.confirmation,
+      online: this.c.online,
+      area: !!sh.area,
       scale: TEXT_SCALE[this.c.prefs.forResident(recipient.displayName).textSize],
     });
     (this.tag('Takeover') as AlertTakeover).render(model, onDrawn);
@@ -209,8 +248,11 @@ export class App extends Component {
     const sentText = `${r.displayName}：${this.c.online ? s.answerSending : fmt(s.answerQueued, { answer: label })}`;
     const next = e.alert.recipients.find((x) => !e.answers[x.ref]);
     this.showing = {
-      alertId: sh.alertId, ref: next?.ref ?? sh.ref, closeReason: next ? undefined : 'answered',
-      confirmation: sentText, awaiting: { ref: r.ref, answer, revision: e.alert.revision },
+      alertId: sh.alertId,
+      ref: next?.ref ?? sh.ref,
+      closeReason: next ? undefined : 'answered',
+      confirmation: sentText,
+      awaiting: { ref: r.ref, answer, revision: e.alert.revision },
     };
     this.rerenderTakeover();
     if (next && this.c.prefs.forResident(next.displayName).readAloud) speak(speechText(e, next), next.language);
@@ -219,7 +261,15 @@ export class App extends Component {
   private onReceiptSent(rc: Receipt): void {
     const sh = this.showing;
     const aw = sh?.awaiting;
-    if (!sh || !aw || rc.state !== 'acknowledged' || rc.alertId !== sh.alertId || rc.ref !== aw.ref || rc.revision !== aw.revision) return;
+    if (
+      !sh ||
+      !aw ||
+      rc.state !== 'acknowledged' ||
+      rc.alertId !== sh.alertId ||
+      rc.ref !== aw.ref ||
+      rc.revision !== aw.revision
+    )
+      return;
     const e = this.c.store.get(sh.alertId) ?? this.lastEntry;
     const r = e?.alert.recipients.find((x) => x.ref === aw.ref);
     if (!e || !r) return;
@@ -304,7 +354,12 @@ export class App extends Component {
   private keyWords = { del: '⌫', ok: 'OK', count: '{n}', tooShort: '≥ {min}' };
 
   private renderFlow(step: FlowStep): void {
-    (this.tag('Flow') as FlowScreen).render({ step, scale: this.textScale, contrast: this.prefs.contrast, keyWords: this.keyWords });
+    (this.tag('Flow') as FlowScreen).render({
+      step,
+      scale: this.textScale,
+      contrast: this.prefs.contrast,
+      keyWords: this.keyWords,
+    });
   }
 
   private async openFlow(kind: FlowKind): Promise<void> {
@@ -345,7 +400,9 @@ export class App extends Component {
     flow.on((e) => {
       if (this.flow !== flow) return;
       if (e.type === 'step') this.renderFlow(e.step);
-      else if (e.type === 'exit') { void this.closeFlow().then(() => this.$goHome()); }
+      else if (e.type === 'exit') {
+        void this.closeFlow().then(() => this.$goHome());
+      }
     });
     await flow.start();
   }
@@ -368,7 +425,9 @@ export class App extends Component {
 
   // ---- settings (per resident) ----
 
-  private profiles(): string[] { return [TV_PROFILE, ...this.c.residents()]; }
+  private profiles(): string[] {
+    return [TV_PROFILE, ...this.c.residents()];
+  }
 
   private renderSettings(): void {
     const p = this.prefs;
@@ -382,10 +441,18 @@ export class App extends Component {
       { id: 'contrast', label: s.setContrast, value: p.contrast ? s.on : s.off },
       { id: 'read', label: s.setReadAloud, value: p.readAloud ? s.on : s.off },
     ];
-    (this.tag('Settings') as Settings).render({ title: s.menuSettings, hint: s.setHint, rows, scale: this.textScale, contrast: p.contrast });
+    (this.tag('Settings') as Settings).render({
+      title: s.menuSettings,
+      hint: s.setHint,
+      rows,
+      scale: this.textScale,
+      contrast: p.contrast,
+    });
   }
 
-  $settingsRefresh(): void { this.renderSettings(); }
+  $settingsRefresh(): void {
+    this.renderSettings();
+  }
 
   $settingsChange(id: string, dir: 1 | -1): void {
     const cycle = <T>(list: readonly T[], v: T): T => list[(list.indexOf(v) + dir + list.length) % list.length]!;
@@ -412,5 +479,8 @@ export class App extends Component {
     this._refocus();
   }
 
-  override _handleBack(): boolean { this.$goHome(); return true; }
+  override _handleBack(): boolean {
+    this.$goHome();
+    return true;
+  }
 }

@@ -46,28 +46,43 @@ type Raw = Record<string, unknown>;
 
 function wsUrl(v: unknown, name: string, problems: string[]): string | undefined {
   if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') { problems.push(`${name} must be a string`); return undefined; }
+  if (typeof v !== 'string') {
+    problems.push(`${name} must be a string`);
+    return undefined;
+  }
   try {
     const u = new URL(v);
     if (u.protocol !== 'ws:' && u.protocol !== 'wss:') problems.push(`${name} must be a ws:// or wss:// URL`);
     return v;
-  } catch { problems.push(`${name} is not a URL`); return undefined; }
+  } catch {
+    problems.push(`${name} is not a URL`);
+    return undefined;
+  }
 }
 
 /** An http(s) URL; a path (`/console`) is taken relative to the page (the TV server forwards it). */
 function httpUrl(v: unknown, name: string, problems: string[], base?: string): string | undefined {
   if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') { problems.push(`${name} must be a string`); return undefined; }
+  if (typeof v !== 'string') {
+    problems.push(`${name} must be a string`);
+    return undefined;
+  }
   let abs: string = v;
   if (v.startsWith('/') && !v.startsWith('//')) {
-    if (!base) { problems.push(`${name} is a path but the page address is unknown`); return undefined; }
+    if (!base) {
+      problems.push(`${name} is a path but the page address is unknown`);
+      return undefined;
+    }
     abs = new URL(v, base).toString();
   }
   try {
     const u = new URL(abs);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`${name} must be an http:// or https:// URL`);
     return abs.replace(/\/+$/, '');
-  } catch { problems.push(`${name} is not a URL`); return undefined; }
+  } catch {
+    problems.push(`${name} is not a URL`);
+    return undefined;
+  }
 }
 
 function flag(v: unknown): boolean {
@@ -93,14 +108,23 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
   let keys: KeyMap = { ...DEFAULT_KEYS };
   try {
     if (raw.keys !== undefined && raw.keys !== '') keys = { ...DEFAULT_KEYS, ...parseKeyMap(raw.keys) };
-  } catch (e) { problems.push((e as Error).message); }
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
   const cfg: TvConfig = {
-    device: device as string, muni: muni as string, mqtt, user, pass,
+    device: device as string,
+    muni: muni as string,
+    mqtt,
+    user,
+    pass,
     console: httpUrl(raw.console, 'console', problems, base),
     bridge: wsUrl(raw.bridge, 'bridge', problems),
     postbox: httpUrl(raw.postbox, 'postbox', problems, base),
-    zone: zone as string | undefined, lang, keys,
-    inspect: flag(raw.inspect), canvas2d: flag(raw.canvas2d),
+    zone: zone as string | undefined,
+    lang,
+    keys,
+    inspect: flag(raw.inspect),
+    canvas2d: flag(raw.canvas2d),
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

@@ -17,7 +17,11 @@ import { TvController } from './tv-controller.ts';
 import { applyPreview, previewFromHash } from './preview-mode.ts';
 
 function storage(): Storage | null {
-  try { return window.localStorage; } catch { return null; }
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 function showFatal(title: string, lines: string[]): void {
@@ -72,10 +76,15 @@ async function main(): Promise<void> {
   document.body.appendChild(app.stage.getCanvas());
 
   // mqtt.js and the validators load after the first frame: start-up stays light.
-  requestAnimationFrame(() => setTimeout(() => {
-    if (preview) { applyPreview(controller, preview); return; }
-    controller.connect().catch((e: Error) => console.error('[kizuna] broker link failed to start:', e.message));
-  }, 0));
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (preview) {
+        applyPreview(controller, preview);
+        return;
+      }
+      controller.connect().catch((e: Error) => console.error('[kizuna] broker link failed to start:', e.message));
+    }, 0),
+  );
 }
 
 void main();

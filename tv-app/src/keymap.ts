@@ -5,15 +5,50 @@
  * Digits are also mapped from the numeric keypad so a PC keyboard can stand in for a remote.
  */
 export type KeyName =
-  | 'Up' | 'Down' | 'Left' | 'Right' | 'Enter' | 'Back'
-  | 'Red' | 'Green' | 'Yellow' | 'Blue'
-  | 'Digit0' | 'Digit1' | 'Digit2' | 'Digit3' | 'Digit4' | 'Digit5' | 'Digit6' | 'Digit7' | 'Digit8' | 'Digit9';
+  | 'Up'
+  | 'Down'
+  | 'Left'
+  | 'Right'
+  | 'Enter'
+  | 'Back'
+  | 'Red'
+  | 'Green'
+  | 'Yellow'
+  | 'Blue'
+  | 'Digit0'
+  | 'Digit1'
+  | 'Digit2'
+  | 'Digit3'
+  | 'Digit4'
+  | 'Digit5'
+  | 'Digit6'
+  | 'Digit7'
+  | 'Digit8'
+  | 'Digit9';
 
 export type KeyMap = Record<number, KeyName>;
 
 export const KEY_NAMES: readonly KeyName[] = [
-  'Up', 'Down', 'Left', 'Right', 'Enter', 'Back', 'Red', 'Green', 'Yellow', 'Blue',
-  'Digit0', 'Digit1', 'Digit2', 'Digit3', 'Digit4', 'Digit5', 'Digit6', 'Digit7', 'Digit8', 'Digit9',
+  'Up',
+  'Down',
+  'Left',
+  'Right',
+  'Enter',
+  'Back',
+  'Red',
+  'Green',
+  'Yellow',
+  'Blue',
+  'Digit0',
+  'Digit1',
+  'Digit2',
+  'Digit3',
+  'Digit4',
+  'Digit5',
+  'Digit6',
+  'Digit7',
+  'Digit8',
+  'Digit9',
 ];
 
 function digits(base: number): KeyMap {
@@ -23,21 +58,35 @@ function digits(base: number): KeyMap {
 }
 
 export const DEFAULT_KEYS: KeyMap = {
-  37: 'Left', 38: 'Up', 39: 'Right', 40: 'Down', 13: 'Enter',
+  37: 'Left',
+  38: 'Up',
+  39: 'Right',
+  40: 'Down',
+  13: 'Enter',
   // Back: Backspace on PCs, 461 on webOS/HbbTV remotes, 10009 on Tizen, Escape as a fallback.
-  8: 'Back', 27: 'Back', 461: 'Back', 10009: 'Back',
-  403: 'Red', 404: 'Green', 405: 'Yellow', 406: 'Blue',
-  ...digits(48), ...digits(96),
+  8: 'Back',
+  27: 'Back',
+  461: 'Back',
+  10009: 'Back',
+  403: 'Red',
+  404: 'Green',
+  405: 'Yellow',
+  406: 'Blue',
+  ...digits(48),
+  ...digits(96),
 };
 
 /** Accepts `{"403":"Red"}` or `"403:Red,404:Green"`; throws naming the bad entry. */
 export function parseKeyMap(value: unknown): KeyMap {
   let entries: [string, unknown][];
   if (typeof value === 'string') {
-    entries = value.split(',').filter(Boolean).map((pair) => {
-      const [code, name] = pair.split(':');
-      return [code ?? '', name];
-    });
+    entries = value
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [code, name] = pair.split(':');
+        return [code ?? '', name];
+      });
   } else if (value && typeof value === 'object') {
     entries = Object.entries(value);
   } else {
@@ -47,7 +96,8 @@ export function parseKeyMap(value: unknown): KeyMap {
   for (const [code, name] of entries) {
     const n = Number(code);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`keys: "${code}" is not a key code`);
-    if (!KEY_NAMES.includes(name as KeyName)) throw new Error(`keys: "${String(name)}" is not a key name (${KEY_NAMES.join(', ')})`);
+    if (!KEY_NAMES.includes(name as KeyName))
+      throw new Error(`keys: "${String(name)}" is not a key name (${KEY_NAMES.join(', ')})`);
     out[n] = name as KeyName;
   }
   return out;
@@ -61,5 +111,9 @@ export function digitOf(keys: KeyMap, keyCode: number): number | null {
 
 let active: KeyMap = DEFAULT_KEYS;
 /** The key map in force (set once at start-up): components that read digits use it. */
-export function useKeyMap(k: KeyMap): void { active = k; }
-export function activeKeyMap(): KeyMap { return active; }
+export function useKeyMap(k: KeyMap): void {
+  active = k;
+}
+export function activeKeyMap(): KeyMap {
+  return active;
+}

@@ -8,7 +8,12 @@ import { LANGUAGES } from '@kizuna/contract/levels';
 import type { KeyValueStorage } from './alerts/alert-store.ts';
 import type { TextSize } from './ui/theme.ts';
 
-export interface Prefs { lang: Language; textSize: TextSize; contrast: boolean; readAloud: boolean }
+export interface Prefs {
+  lang: Language;
+  textSize: TextSize;
+  contrast: boolean;
+  readAloud: boolean;
+}
 export const TEXT_SIZES: readonly TextSize[] = ['normal', 'large', 'x-large'];
 export const TV_PROFILE = 'tv';
 
@@ -16,18 +21,27 @@ export class PrefsStore {
   private readonly key: string;
   private data: { active: string; profiles: Record<string, Prefs> } = { active: TV_PROFILE, profiles: {} };
 
-  constructor(private readonly storage: KeyValueStorage | null, device: string, private readonly defaults: Prefs) {
+  constructor(
+    private readonly storage: KeyValueStorage | null,
+    device: string,
+    private readonly defaults: Prefs,
+  ) {
     this.key = `kz.tv.${device}.prefs`;
     try {
       const raw = storage?.getItem(this.key);
       if (raw) {
         const d = JSON.parse(raw) as typeof this.data;
-        if (d && typeof d === 'object' && d.profiles) this.data = { active: String(d.active ?? TV_PROFILE), profiles: d.profiles };
+        if (d && typeof d === 'object' && d.profiles)
+          this.data = { active: String(d.active ?? TV_PROFILE), profiles: d.profiles };
       }
-    } catch { /* corrupt: defaults */ }
+    } catch {
+      /* corrupt: defaults */
+    }
   }
 
-  get active(): string { return this.data.active; }
+  get active(): string {
+    return this.data.active;
+  }
 
   /** A profile's settings, each field checked (storage may hold anything). */
   get(profile = this.data.active): Prefs {
@@ -57,6 +71,10 @@ export class PrefsStore {
   }
 
   private save(): void {
-    try { this.storage?.setItem(this.key, JSON.stringify(this.data)); } catch { /* memory only */ }
+    try {
+      this.storage?.setItem(this.key, JSON.stringify(this.data));
+    } catch {
+      /* memory only */
+    }
   }
 }

@@ -42,17 +42,34 @@ export class TvController {
   private link: Link | null = null;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private displayedSent = new Set<string>();
-  private listeners: Listeners = { alert: [], areaAlert: [], bindings: [], expired: [], conn: [], area: [], mail: [], receiptSent: [] };
+  private listeners: Listeners = {
+    alert: [],
+    areaAlert: [],
+    bindings: [],
+    expired: [],
+    conn: [],
+    area: [],
+    mail: [],
+    receiptSent: [],
+  };
   private readonly residentsKey: string;
   private readonly bindingsKey: string;
 
-  constructor(readonly cfg: TvConfig, private readonly storage: KeyValueStorage | null) {
+  constructor(
+    readonly cfg: TvConfig,
+    private readonly storage: KeyValueStorage | null,
+  ) {
     this.store = new AlertStore(storage, cfg.device);
     this.areaStore = new AlertStore(storage, `${cfg.device}.area`);
     this.outbox = new ReceiptOutbox(storage, cfg.device, (r) => this.emit('receiptSent', r));
     this.conn = cfg.mqtt ? 'connecting' : 'none';
     // Large text and read-aloud by default (issue 5).
-    this.prefs = new PrefsStore(storage, cfg.device, { lang: cfg.lang, textSize: 'large', contrast: false, readAloud: true });
+    this.prefs = new PrefsStore(storage, cfg.device, {
+      lang: cfg.lang,
+      textSize: 'large',
+      contrast: false,
+      readAloud: true,
+    });
     this.residentsKey = `kz.tv.${cfg.device}.residents`;
     this.bindingsKey = `kz.tv.${cfg.device}.bindings`;
     this.scheduleExpiry();
@@ -71,14 +88,17 @@ export class TvController {
     const { mqtt, user, pass, muni, device } = this.cfg;
     if (!mqtt || !user) return;
     const { connectLink } = await import('./net/mqtt-link.ts');
-    this.link = connectLink({ url: mqtt, muni, device, username: user, password: pass }, {
-      onAlert: (a, arrivedAt) => this.receiveAlert(a, arrivedAt),
-      onArea: (zone, a) => this.receiveArea(zone, a),
-      onMail: (m) => this.receiveMail(m),
-      onState: (s) => this.setConn(s),
-      // Topic and problem only: payloads can carry names.
-      onInvalid: (topic, problem) => console.warn(`[kizuna] ignored message on ${topic}: ${problem}`),
-    });
+    this.link = connectLink(
+      { url: mqtt, muni, device, username: user, password: pass },
+      {
+        onAlert: (a, arrivedAt) => this.receiveAlert(a, arrivedAt),
+        onArea: (zone, a) => this.receiveArea(zone, a),
+        onMail: (m) => this.receiveMail(m),
+        onState: (s) => this.setConn(s),
+        // Topic and problem only: payloads can carry names.
+        onInvalid: (topic, problem) => console.warn(`[kizuna] ignored message on ${topic}: ${problem}`),
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -121,7 +141,9 @@ export class TvController {
     return e;
   }
 
-  get online(): boolean { return this.conn === 'online'; }
+  get online(): boolean {
+    return this.conn === 'online';
+  }
 
   receiveArea(zone: string, a: AreaAlert | null): void {
     if (this.cfg.zone && zone === this.cfg.zone) this.takeArea(zone, a);
@@ -172,7 +194,9 @@ export class TvController {
       const raw = this.storage?.getItem(this.residentsKey);
       const parsed = raw ? (JSON.parse(raw) as unknown) : [];
       list = Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
-    } catch { list = []; }
+    } catch {
+      list = [];
+    }
     const squash = (n: string) => n.replace(/\s/g, '');
     for (const b of this.knownBindings()) {
       if (!b.ended && !list.some((n) => squash(n).includes(squash(b.displayName)))) list.push(b.displayName);
@@ -185,16 +209,31 @@ export class TvController {
     try {
       const raw = this.storage?.getItem(this.bindingsKey);
       const list = raw ? (JSON.parse(raw) as unknown) : [];
-      return Array.isArray(list) ? list.filter((b): b is KnownBinding => !!b && typeof b.bindingId === 'string' && typeof b.displayName === 'string') : [];
-    } catch { return []; }
+      return Array.isArray(list)
+        ? list.filter(
+            (b): b is KnownBinding => !!b && typeof b.bindingId === 'string' && typeof b.displayName === 'string',
+          )
+        : [];
+    } catch {
+      return [];
+    }
   }
 
   /** Merge the console's current list: ones it no longer lists are kept as ended (so My information can say so). */
   rememberBindings(current: Binding[]): KnownBinding[] {
     const ids = new Set(current.map((b) => b.bindingId));
-    const ended = this.knownBindings().filter((b) => !ids.has(b.bindingId)).map((b) => ({ ...b, ended: true }));
-    const merged: KnownBinding[] = [...current.map((b) => ({ bindingId: b.bindingId, displayName: b.displayName, boundAt: b.boundAt })), ...ended].slice(0, 16);
-    try { this.storage?.setItem(this.bindingsKey, JSON.stringify(merged)); } catch { /* memory only */ }
+    const ended = this.knownBindings()
+      .filter((b) => !ids.has(b.bindingId))
+      .map((b) => ({ ...b, ended: true }));
+    const merged: KnownBinding[] = [
+      ...current.map((b) => ({ bindingId: b.bindingId, displayName: b.displayName, boundAt: b.boundAt })),
+      ...ended,
+    ].slice(0, 16);
+    try {
+      this.storage?.setItem(this.bindingsKey, JSON.stringify(merged));
+    } catch {
+      /* memory only */
+    }
     this.emit('bindings');
     return merged;
   }
@@ -205,11 +244,17 @@ export class TvController {
     const squash = (n: string) => n.replace(/\s/g, '');
     const list = this.residents();
     for (const r of a.recipients) {
-      const same = list.findIndex((n) => squash(r.displayName).includes(squash(n)) || squash(n).includes(squash(r.displayName)));
+      const same = list.findIndex(
+        (n) => squash(r.displayName).includes(squash(n)) || squash(n).includes(squash(r.displayName)),
+      );
       if (same < 0) list.push(r.displayName);
       else list[same] = r.displayName;
     }
-    try { this.storage?.setItem(this.residentsKey, JSON.stringify(list.slice(-8))); } catch { /* memory only */ }
+    try {
+      this.storage?.setItem(this.residentsKey, JSON.stringify(list.slice(-8)));
+    } catch {
+      /* memory only */
+    }
   }
 
   private scheduleExpiry(): void {
@@ -218,10 +263,13 @@ export class TvController {
     if (!times.length) return;
     const ms = Math.min(...times);
     // Cap the wait: timers on sleeping boxes drift; re-check at least every minute.
-    this.expiryTimer = setTimeout(() => {
-      const gone = [...this.store.expire(), ...this.areaStore.expire()];
-      if (gone.length) this.emit('expired', gone);
-      this.scheduleExpiry();
-    }, Math.min(ms + 50, 60_000));
+    this.expiryTimer = setTimeout(
+      () => {
+        const gone = [...this.store.expire(), ...this.areaStore.expire()];
+        if (gone.length) this.emit('expired', gone);
+        this.scheduleExpiry();
+      },
+      Math.min(ms + 50, 60_000),
+    );
   }
 }

@@ -36,7 +36,9 @@ export function choices(lang: Language): Choice[] {
 export function distanceText(m: number | undefined, lang: Language): string {
   if (m === undefined) return '';
   const s = stringsFor(lang);
-  return m >= 1000 ? fmt(s.distanceKm, { km: (m / 1000).toFixed(1) }) : fmt(s.distanceM, { m: Math.round(m / 10) * 10 });
+  return m >= 1000
+    ? fmt(s.distanceKm, { km: (m / 1000).toFixed(1) })
+    : fmt(s.distanceM, { m: Math.round(m / 10) * 10 });
 }
 
 export interface TakeoverState {
@@ -63,8 +65,12 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
   const i = a.recipients.findIndex((x) => x.ref === r.ref) + 1;
   const sh = r.shelter;
   const cjk = lang === 'ja' || lang === 'ja-x-easy' || lang === 'zh';
-  const shelter = sh ? `${s.shelter}${cjk ? '：' : ': '}${sh.name}${sh.welfare ? (cjk ? `（${s.welfare}）` : ` (${s.welfare})`) : ''}` : '';
-  const shelterDetail = sh ? [sh.address, distanceText(sh.distanceM, lang)].filter(Boolean).join(cjk ? '　' : ' · ') : '';
+  const shelter = sh
+    ? `${s.shelter}${cjk ? '：' : ': '}${sh.name}${sh.welfare ? (cjk ? `（${s.welfare}）` : ` (${s.welfare})`) : ''}`
+    : '';
+  const shelterDetail = sh
+    ? [sh.address, distanceText(sh.distanceM, lang)].filter(Boolean).join(cjk ? '　' : ' · ')
+    : '';
   let notice: TakeoverModel['notice'];
   if (st.closeReason === 'cancelled') notice = { text: s.cancelled, color: C.ok };
   else if (st.closeReason === 'expired') notice = { text: s.expired, color: C.ok };
@@ -103,8 +109,19 @@ export function speechText(entry: StoredAlert, r: Recipient): string {
   const { phrase, action } = levelPhrase(a.level, lang);
   const exercise = a.status === 'Exercise' ? s.exercise : a.status === 'Test' ? s.test : '';
   const where = r.shelter ? `${s.shelter}、${r.shelter.name}。${distanceText(r.shelter.distanceM, lang)}` : '';
-  return [exercise, fmt(s.levelLabel, { level: a.level }), phrase, action, r.reading ?? r.displayName, r.headline, r.instruction, where, exercise]
-    .filter(Boolean).join('。');
+  return [
+    exercise,
+    fmt(s.levelLabel, { level: a.level }),
+    phrase,
+    action,
+    r.reading ?? r.displayName,
+    r.headline,
+    r.instruction,
+    where,
+    exercise,
+  ]
+    .filter(Boolean)
+    .join('。');
 }
 
 export interface HomeInput {
@@ -120,14 +137,22 @@ export interface HomeInput {
 
 export function homeModel(h: HomeInput): HomeModel {
   const s = stringsFor(h.lang);
-  const connText = h.conn === 'online' ? s.connOnline : h.conn === 'none' ? s.connNoBroker
-    : h.conn === 'connecting' ? s.connConnecting : s.connReconnecting;
+  const connText =
+    h.conn === 'online'
+      ? s.connOnline
+      : h.conn === 'none'
+        ? s.connNoBroker
+        : h.conn === 'connecting'
+          ? s.connConnecting
+          : s.connReconnecting;
   const connColor = h.conn === 'online' ? 0xff35d46a : h.conn === 'none' ? 0xff8a8a8a : C.warn;
   const top = h.active[0];
-  const alertBar = top ? {
-    level: top.alert.level,
-    text: `${fmt(s.levelLabel, { level: top.alert.level })}　${levelPhrase(top.alert.level, h.lang).phrase}　${top.alert.zone.name}`,
-  } : undefined;
+  const alertBar = top
+    ? {
+        level: top.alert.level,
+        text: `${fmt(s.levelLabel, { level: top.alert.level })}　${levelPhrase(top.alert.level, h.lang).phrase}　${top.alert.zone.name}`,
+      }
+    : undefined;
   // Area status: the area alerts, plus the zones of personal alerts (the area message may not
   // have arrived, and Home must never say "no alert" under an alert bar). Highest level per zone.
   const byZone = new Map<string, { zone: string; level: 3 | 4 | 5; status: string }>();
@@ -140,18 +165,28 @@ export function homeModel(h: HomeInput): HomeModel {
   const zones = [...byZone.values()].sort((a, b) => b.level - a.level);
   const areaLines = zones.length
     ? zones.slice(0, 4).map((z) => ({
-      level: z.level,
-      text: fmt(s.areaLevel, { zone: z.zone, level: z.level, phrase: levelPhrase(z.level, h.lang).phrase })
-        + (z.status !== 'Actual' ? `【${(z.status === 'Exercise' ? s.exercise : s.test).split(/[\s—　]/)[0]}】` : ''),
-    }))
+        level: z.level,
+        text:
+          fmt(s.areaLevel, { zone: z.zone, level: z.level, phrase: levelPhrase(z.level, h.lang).phrase }) +
+          (z.status !== 'Actual' ? `【${(z.status === 'Exercise' ? s.exercise : s.test).split(/[\s—　]/)[0]}】` : ''),
+      }))
     : [{ text: s.areaNone }];
   const menu: HomeModel['menu'] = [];
   if (top) menu.push({ id: 'alert', label: s.menuAlert });
   menu.push({ id: 'bind', label: s.menuBind });
-  menu.push({ id: 'postbox', label: s.menuPostbox, badge: h.mailUnread ? fmt(s.mailWaiting, { n: h.mailUnread }) : undefined });
+  menu.push({
+    id: 'postbox',
+    label: s.menuPostbox,
+    badge: h.mailUnread ? fmt(s.mailWaiting, { n: h.mailUnread }) : undefined,
+  });
   menu.push({ id: 'myinfo', label: s.menuMyInfo }, { id: 'settings', label: s.menuSettings });
   return {
-    title: s.appTitle, connText, connColor, alertBar, areaTitle: s.areaTitle, areaLines,
+    title: s.appTitle,
+    connText,
+    connColor,
+    alertBar,
+    areaTitle: s.areaTitle,
+    areaLines,
     residentsTitle: s.residentsTitle,
     residents: h.residents.length ? h.residents.join('、') : s.noResidents,
     howToBind: h.residents.length ? undefined : s.howToBind,
@@ -166,11 +201,24 @@ export function warmUpModel(scale: number): TakeoverModel {
   const s = stringsFor('ja');
   const L = LEVELS[4];
   return {
-    levelBg: argb(L.rgb), levelFg: argb(L.textRgb), levelLabel: fmt(s.levelLabel, { level: 4 }), phrase: L.phrase, action: L.action,
-    exercise: undefined, name: s.residentsTitle, counter: fmt(s.recipientOf, { i: 1, n: 2 }),
-    headline: `${LEVELS[3].phrase}${LEVELS[5].phrase}${s.areaNone}`, instruction: `${s.howToBind}${s.offlineWarning}`,
-    shelter: `${s.shelter}：${s.welfare}`, shelterDetail: `${s.distanceKm}${s.distanceM}0123456789`,
-    notice: { text: s.updated, color: C.warn }, prompt: s.answerPrompt, choices: choices('ja'),
-    confirmation: undefined, closeOnly: false, closeLabel: s.backHome, scale,
+    levelBg: argb(L.rgb),
+    levelFg: argb(L.textRgb),
+    levelLabel: fmt(s.levelLabel, { level: 4 }),
+    phrase: L.phrase,
+    action: L.action,
+    exercise: undefined,
+    name: s.residentsTitle,
+    counter: fmt(s.recipientOf, { i: 1, n: 2 }),
+    headline: `${LEVELS[3].phrase}${LEVELS[5].phrase}${s.areaNone}`,
+    instruction: `${s.howToBind}${s.offlineWarning}`,
+    shelter: `${s.shelter}：${s.welfare}`,
+    shelterDetail: `${s.distanceKm}${s.distanceM}0123456789`,
+    notice: { text: s.updated, color: C.warn },
+    prompt: s.answerPrompt,
+    choices: choices('ja'),
+    confirmation: undefined,
+    closeOnly: false,
+    closeLabel: s.backHome,
+    scale,
   };
 }

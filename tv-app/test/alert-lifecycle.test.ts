@@ -9,10 +9,16 @@ import { KEY, isVisible, press, shot, waitHidden, waitVisibleText } from '@kizun
 import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
-beforeAll(async () => { rig = await startRig(); });
+beforeAll(async () => {
+  rig = await startRig();
+});
 // Each case on its own TV: one case's alerts must not leak into the next.
-beforeEach(() => { rig.freshDevice(); });
-afterAll(async () => { await rig?.close(); });
+beforeEach(() => {
+  rig.freshDevice();
+});
+afterAll(async () => {
+  await rig?.close();
+});
 
 describe('alert lifecycle', () => {
   it('an update replaces the message; an older revision arriving late is ignored; a cancel returns home', async () => {
@@ -23,7 +29,18 @@ describe('alert lifecycle', () => {
     await rig.console.publishAlert(rig.device, a1);
     await waitVisibleText(page, '川の水位が上がっています', 'Takeover');
 
-    const a2 = { ...a1, revision: 2, msgType: 'Update' as const, recipients: [{ ...r, instruction: '避難先が変わりました。中央公民館へ向かってください。', shelter: { id: 'sh-kominkan', name: '絆市中央公民館', address: '絆市駅前二丁目5番1号', distanceM: 800 } }] };
+    const a2 = {
+      ...a1,
+      revision: 2,
+      msgType: 'Update' as const,
+      recipients: [
+        {
+          ...r,
+          instruction: '避難先が変わりました。中央公民館へ向かってください。',
+          shelter: { id: 'sh-kominkan', name: '絆市中央公民館', address: '絆市駅前二丁目5番1号', distanceM: 800 },
+        },
+      ],
+    };
     await rig.console.publishAlert(rig.device, a2);
     await waitVisibleText(page, '避難先が変わりました', 'Takeover');
     await waitVisibleText(page, '絆市中央公民館', 'Takeover');
@@ -35,8 +52,12 @@ describe('alert lifecycle', () => {
     await rig.console.publishAlert(rig.device, a1);
     await new Promise((res) => setTimeout(res, 800));
     await waitVisibleText(page, '絆市中央公民館', 'Takeover');
-    const shelters = await page.evaluate(() => [...document.querySelectorAll('[ref="Takeover"] [texture-text*="第一小学校"]')]
-      .filter((e) => (e as HTMLElement).checkVisibility()).length);
+    const shelters = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('[ref="Takeover"] [texture-text*="第一小学校"]')].filter((e) =>
+          (e as HTMLElement).checkVisibility(),
+        ).length,
+    );
     expect(shelters).toBe(0);
 
     // An answer to revision 2 carries revision 2.
@@ -50,21 +71,37 @@ describe('alert lifecycle', () => {
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, '現在、避難情報は出ていません', 'Home');
-    expect(await page.evaluate(() => [...document.querySelectorAll('[ref="Home"] [texture-text="避難情報を見る"]')]
-      .some((e) => (e as HTMLElement).checkVisibility()))).toBe(false);
+    expect(
+      await page.evaluate(() =>
+        [...document.querySelectorAll('[ref="Home"] [texture-text="避難情報を見る"]')].some((e) =>
+          (e as HTMLElement).checkVisibility(),
+        ),
+      ),
+    ).toBe(false);
     await page.close();
   });
 
   it('an alert that expires leaves the screen, and one that arrives expired is never shown', async () => {
     const { page } = await rig.openTv();
     await waitVisibleText(page, '接続中', 'Home');
-    const stale = personalAlert({ expires: new Date(Date.now() - 60_000).toISOString(), recipients: [recipient({ displayName: '期限切れ 太郎さん' })] });
+    const stale = personalAlert({
+      expires: new Date(Date.now() - 60_000).toISOString(),
+      recipients: [recipient({ displayName: '期限切れ 太郎さん' })],
+    });
     await rig.console.publishAlert(rig.device, stale);
-    const fresh = personalAlert({ expires: new Date(Date.now() + 4000).toISOString(), recipients: [recipient({ displayName: '短時間 花子さん' })] });
+    const fresh = personalAlert({
+      expires: new Date(Date.now() + 4000).toISOString(),
+      recipients: [recipient({ displayName: '短時間 花子さん' })],
+    });
     await rig.console.publishAlert(rig.device, fresh);
     await waitVisibleText(page, '短時間 花子さん', 'Takeover');
-    expect(await page.evaluate(() => [...document.querySelectorAll('[texture-text*="期限切れ 太郎さん"]')]
-      .some((e) => (e as HTMLElement).checkVisibility()))).toBe(false);
+    expect(
+      await page.evaluate(() =>
+        [...document.querySelectorAll('[texture-text*="期限切れ 太郎さん"]')].some((e) =>
+          (e as HTMLElement).checkVisibility(),
+        ),
+      ),
+    ).toBe(false);
     await waitVisibleText(page, 'この避難情報は期限が切れました', 'Takeover', 10_000);
     await shot(page, 'tv-app', 'alert-expired-ja');
     // No answer keys on an expired alert: green does nothing, OK goes home.

@@ -10,15 +10,28 @@ import { ReceiptOutbox, makeReceipt } from '../src/alerts/receipt-outbox.ts';
 
 class MemStorage implements KeyValueStorage {
   data = new Map<string, string>();
-  getItem(k: string) { return this.data.get(k) ?? null; }
-  setItem(k: string, v: string) { this.data.set(k, v); }
+  getItem(k: string) {
+    return this.data.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.data.set(k, v);
+  }
 }
 
 const T0 = Date.parse('2026-06-01T09:00:00Z');
 function alert(over: Partial<PersonalAlert> = {}): PersonalAlert {
   return {
-    v: 1, kind: 'personal-alert', alertId: 'al-1', revision: 1, msgType: 'Alert', status: 'Actual', level: 4, hazard: 'flood',
-    sent: new Date(T0).toISOString(), expires: new Date(T0 + 3600_000).toISOString(), zone: { id: 'z1', name: '川辺地区' },
+    v: 1,
+    kind: 'personal-alert',
+    alertId: 'al-1',
+    revision: 1,
+    msgType: 'Alert',
+    status: 'Actual',
+    level: 4,
+    hazard: 'flood',
+    sent: new Date(T0).toISOString(),
+    expires: new Date(T0 + 3600_000).toISOString(),
+    zone: { id: 'z1', name: '川辺地区' },
     recipients: [
       { ref: 'r1', displayName: 'A さん', language: 'ja', needsHelp: false, headline: 'h', instruction: 'i' },
       { ref: 'r2', displayName: 'B さん', language: 'ja', needsHelp: true, headline: 'h', instruction: 'i' },
@@ -53,7 +66,11 @@ describe('AlertStore', () => {
   it('a cancel removes the alert and keeps stragglers of lower revisions out', () => {
     const s = new AlertStore(null, 'tv1', () => T0);
     s.accept(alert());
-    expect(s.accept(alert({ revision: 2, msgType: 'Cancel' }))).toEqual({ outcome: 'cancelled', alertId: 'al-1', wasShown: true });
+    expect(s.accept(alert({ revision: 2, msgType: 'Cancel' }))).toEqual({
+      outcome: 'cancelled',
+      alertId: 'al-1',
+      wasShown: true,
+    });
     expect(s.active()).toEqual([]);
     expect(s.accept(alert({ revision: 1 })).outcome).toBe('stale');
     expect(s.accept(alert({ revision: 2, msgType: 'Update' })).outcome).toBe('stale');
@@ -111,11 +128,13 @@ describe('AlertStore', () => {
   });
 
   it('whatever order revisions arrive in, the highest non-cancelled one is current (property)', () => {
-    fc.assert(fc.property(fc.shuffledSubarray([1, 2, 3, 4, 5, 6], { minLength: 1 }), (revs) => {
-      const s = new AlertStore(null, 'tv1', () => T0);
-      for (const r of revs) s.accept(alert({ revision: r, msgType: r === 1 ? 'Alert' : 'Update' }));
-      expect(s.get('al-1')!.alert.revision).toBe(Math.max(...revs));
-    }));
+    fc.assert(
+      fc.property(fc.shuffledSubarray([1, 2, 3, 4, 5, 6], { minLength: 1 }), (revs) => {
+        const s = new AlertStore(null, 'tv1', () => T0);
+        for (const r of revs) s.accept(alert({ revision: r, msgType: r === 1 ? 'Alert' : 'Update' }));
+        expect(s.get('al-1')!.alert.revision).toBe(Math.max(...revs));
+      }),
+    );
   });
 });
 
@@ -124,7 +143,16 @@ describe('ReceiptOutbox', () => {
   const r2 = makeReceipt('al-1', 1, 'acknowledged', new Date(T0), 'r1', 'need-help');
 
   it('builds contract receipts', () => {
-    expect(r2).toEqual({ v: 1, kind: 'receipt', alertId: 'al-1', revision: 1, state: 'acknowledged', at: new Date(T0).toISOString(), ref: 'r1', answer: 'need-help' });
+    expect(r2).toEqual({
+      v: 1,
+      kind: 'receipt',
+      alertId: 'al-1',
+      revision: 1,
+      state: 'acknowledged',
+      at: new Date(T0).toISOString(),
+      ref: 'r1',
+      answer: 'need-help',
+    });
     expect(r1).not.toHaveProperty('ref');
   });
 
@@ -138,7 +166,9 @@ describe('ReceiptOutbox', () => {
     const o2 = new ReceiptOutbox(st, 'tv1', (r) => sent.push(r));
     expect(o2.size).toBe(2);
     let fail = true;
-    o2.setPublisher(async () => { if (fail) throw new Error('offline'); });
+    o2.setPublisher(async () => {
+      if (fail) throw new Error('offline');
+    });
     await o2.flush();
     expect(o2.size).toBe(2);
     fail = false;

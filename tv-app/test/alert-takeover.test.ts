@@ -8,9 +8,15 @@ import { KEY, press, shot, waitHidden, waitVisibleText, isVisible } from '@kizun
 import { personalAlert, recipient, startRig, takeoverLayoutProblems, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
-beforeAll(async () => { rig = await startRig(); });
-beforeEach(() => { rig.freshDevice(); });
-afterAll(async () => { await rig?.close(); });
+beforeAll(async () => {
+  rig = await startRig();
+});
+beforeEach(() => {
+  rig.freshDevice();
+});
+afterAll(async () => {
+  await rig?.close();
+});
 
 describe('alert takeover', () => {
   it('shows Home before any card is bound, with the way to bind and the connection state', async () => {
@@ -59,7 +65,10 @@ describe('alert takeover', () => {
     await waitVisibleText(page, '接続中', 'Home'); // subscribed: a new device has no session before
     const a = personalAlert({
       level: 5,
-      recipients: [recipient({ displayName: '佐藤 清さん', needsHelp: true }), recipient({ displayName: '佐藤 和子さん' })],
+      recipients: [
+        recipient({ displayName: '佐藤 清さん', needsHelp: true }),
+        recipient({ displayName: '佐藤 和子さん' }),
+      ],
     });
     await rig.console.publishAlert(rig.device, a);
     await waitVisibleText(page, '佐藤 清さん', 'Takeover');
@@ -69,26 +78,41 @@ describe('alert takeover', () => {
     await press(page, KEY.Right);
     await press(page, KEY.Right);
     await press(page, KEY.Enter);
-    const first = await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === a.recipients[0]!.ref);
+    const first = await rig.console.waitReceipt(
+      (r) => r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === a.recipients[0]!.ref,
+    );
     expect(first.answer).toBe('need-help');
     await waitVisibleText(page, '佐藤 和子さん', 'Takeover');
     await waitVisibleText(page, '2人目／2人', 'Takeover');
     await press(page, KEY.Yellow);
-    const second = await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === a.recipients[1]!.ref);
+    const second = await rig.console.waitReceipt(
+      (r) => r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === a.recipients[1]!.ref,
+    );
     expect(second.answer).toBe('safe-indoors');
     await page.close();
   });
 
-  it('marks an exercise unmistakably, in the resident\'s language (English)', async () => {
+  it("marks an exercise unmistakably, in the resident's language (English)", async () => {
     const { page } = await rig.openTv();
     await waitVisibleText(page, '接続中', 'Home'); // subscribed: a new device has no session before
     const a = personalAlert({
-      status: 'Exercise', level: 3,
-      recipients: [recipient({
-        displayName: 'John Smith', language: 'en', reading: undefined,
-        headline: 'Evacuation drill for Kawabe district.', instruction: 'Walk to the shelter with your neighbours. This is only a drill.',
-        shelter: { id: 'sh-kominkan', name: 'Kizuna Community Hall', address: '2-5-1 Ekimae, Kizuna City', distanceM: 450 },
-      })],
+      status: 'Exercise',
+      level: 3,
+      recipients: [
+        recipient({
+          displayName: 'John Smith',
+          language: 'en',
+          reading: undefined,
+          headline: 'Evacuation drill for Kawabe district.',
+          instruction: 'Walk to the shelter with your neighbours. This is only a drill.',
+          shelter: {
+            id: 'sh-kominkan',
+            name: 'Kizuna Community Hall',
+            address: '2-5-1 Ekimae, Kizuna City',
+            distanceM: 450,
+          },
+        }),
+      ],
     });
     await rig.console.publishAlert(rig.device, a);
     await waitVisibleText(page, 'EXERCISE', 'Takeover');

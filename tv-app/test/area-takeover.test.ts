@@ -12,36 +12,62 @@ import { KEY, isVisible, press, shot, waitHidden, waitVisibleText } from '@kizun
 import { MUNI, personalAlert, recipient, startRig, takeoverLayoutProblems, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
-beforeAll(async () => { rig = await startRig(); });
-afterAll(async () => { await rig?.close(); });
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig?.close();
+});
 
-const INSTRUCTION = '洪水の危険があります。危険な場所から避難してください。避難先：福祉センターさくら（絆市山手三丁目8番10号、約1.2km）〔福祉避難所〕。';
+const INSTRUCTION =
+  '洪水の危険があります。危険な場所から避難してください。避難先：福祉センターさくら（絆市山手三丁目8番10号、約1.2km）〔福祉避難所〕。';
 
 function areaAlert(zone: string, over: Partial<AreaAlert> = {}): AreaAlert {
   const now = Date.now();
   return {
-    v: 1, kind: 'area-alert', alertId: `area-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`, revision: 1, msgType: 'Alert', status: 'Actual',
-    level: 4, hazard: 'flood', sent: new Date(now).toISOString(), expires: new Date(now + 3600_000).toISOString(),
+    v: 1,
+    kind: 'area-alert',
+    alertId: `area-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+    revision: 1,
+    msgType: 'Alert',
+    status: 'Actual',
+    level: 4,
+    hazard: 'flood',
+    sent: new Date(now).toISOString(),
+    expires: new Date(now + 3600_000).toISOString(),
     zone: { id: zone, name: '川辺地区' },
     text: {
       ja: { headline: '【警戒レベル4 避難指示】川辺地区の皆さん、すぐに避難してください', instruction: INSTRUCTION },
-      en: { headline: 'Level 4 Evacuation order — everyone in Kawabe, please evacuate now', instruction: 'There is a risk of flooding. Leave dangerous places now. Go to: Sakura Welfare Centre (3-8-10 Yamate, Kizuna City, about 1.2 km) [welfare shelter].' },
+      en: {
+        headline: 'Level 4 Evacuation order — everyone in Kawabe, please evacuate now',
+        instruction:
+          'There is a risk of flooding. Leave dangerous places now. Go to: Sakura Welfare Centre (3-8-10 Yamate, Kizuna City, about 1.2 km) [welfare shelter].',
+      },
     },
     ...over,
   };
 }
 
-const publishArea = (a: AreaAlert) => rig.console.publishRaw(topics.areaAlert(MUNI, a.zone.id), JSON.stringify(a), true);
+const publishArea = (a: AreaAlert) =>
+  rig.console.publishRaw(topics.areaAlert(MUNI, a.zone.id), JSON.stringify(a), true);
 
 /** The lines Lightning drew for a text element (through the inspector's link from DOM node to element). */
 function drawnLines(page: Page, scope: string, ref: string): Promise<string[]> {
-  return page.evaluate((s: string, r: string) => {
-    type Info = { lines?: { info: { text: string } }[]; remainingText?: string };
-    const el = document.querySelector(`[ref="${s}"] [ref="${r}"]`) as (HTMLElement & { element?: { texture?: { source?: { renderInfo?: Info } } } }) | null;
-    const info = el?.element?.texture?.source?.renderInfo;
-    // Text cut by maxLines ends up in remainingText: report it as a line of its own, marked.
-    return [...(info?.lines ?? []).map((l) => l.info.text), ...(info?.remainingText ? [`…CUT: ${info.remainingText}`] : [])];
-  }, scope, ref);
+  return page.evaluate(
+    (s: string, r: string) => {
+      type Info = { lines?: { info: { text: string } }[]; remainingText?: string };
+      const el = document.querySelector(`[ref="${s}"] [ref="${r}"]`) as
+        (HTMLElement & { element?: { texture?: { source?: { renderInfo?: Info } } } }) | null;
+      const info = el?.element?.texture?.source?.renderInfo;
+      // Text cut by maxLines ends up in remainingText: report it as a line of its own, marked.
+      return [
+        ...(info?.lines ?? []).map((l) => l.info.text),
+        ...(info?.remainingText ? [`…CUT: ${info.remainingText}`] : []),
+      ];
+    },
+    scope,
+    ref,
+  );
 }
 
 describe('area takeover on an unbound TV', () => {
@@ -73,7 +99,18 @@ describe('area takeover on an unbound TV', () => {
     expect(rig.console.receipts.filter((r) => r.alertId === a.alertId)).toEqual([]);
 
     // Update: replaces the message and says so.
-    await publishArea({ ...a, revision: 2, msgType: 'Update', level: 5, text: { ja: { headline: '【警戒レベル5 緊急安全確保】命を守る行動をとってください', instruction: '川があふれています。建物の上の階へ移ってください。' } } });
+    await publishArea({
+      ...a,
+      revision: 2,
+      msgType: 'Update',
+      level: 5,
+      text: {
+        ja: {
+          headline: '【警戒レベル5 緊急安全確保】命を守る行動をとってください',
+          instruction: '川があふれています。建物の上の階へ移ってください。',
+        },
+      },
+    });
     await waitVisibleText(page, '緊急安全確保', 'Takeover');
     await waitVisibleText(page, '内容が新しくなりました', 'Takeover');
     // A stale revision afterwards changes nothing.
@@ -125,13 +162,25 @@ describe('area takeover on an unbound TV', () => {
     rig.freshDevice();
     const { page } = await rig.openTv();
     await waitVisibleText(page, '接続中', 'Home');
-    await rig.console.publishAlert(rig.device, personalAlert({
-      recipients: [recipient({
-        headline: '【警戒レベル4 避難指示】山田 花子さん、すぐに避難してください。川の水位が上がり、堤防をこえるおそれがあります',
-        instruction: INSTRUCTION,
-        shelter: { id: 'sh-sakura', name: '福祉センターさくら', address: '絆市山手三丁目8番10号', distanceM: 1200, welfare: true },
-      })],
-    }));
+    await rig.console.publishAlert(
+      rig.device,
+      personalAlert({
+        recipients: [
+          recipient({
+            headline:
+              '【警戒レベル4 避難指示】山田 花子さん、すぐに避難してください。川の水位が上がり、堤防をこえるおそれがあります',
+            instruction: INSTRUCTION,
+            shelter: {
+              id: 'sh-sakura',
+              name: '福祉センターさくら',
+              address: '絆市山手三丁目8番10号',
+              distanceM: 1200,
+              welfare: true,
+            },
+          }),
+        ],
+      }),
+    );
     await waitVisibleText(page, '福祉センターさくら', 'Takeover');
     await new Promise((r) => setTimeout(r, 500));
     const lines = await drawnLines(page, 'Takeover', 'Instruction');

@@ -11,11 +11,20 @@ import { startCardRig, type CardRig } from './helpers/card-rig.ts';
 import { pressTimes, RemoteTyping } from './helpers/remote.ts';
 
 let rig: CardRig;
-beforeAll(async () => { rig = await startCardRig(); }, 120_000);
-afterAll(async () => { await rig?.close(); });
+beforeAll(async () => {
+  rig = await startCardRig();
+}, 120_000);
+afterAll(async () => {
+  await rig?.close();
+});
 
 const activeBindings = async (device: string) =>
-  (await rig.consoleDb.query<{ resident_id: string }>("SELECT resident_id FROM bindings WHERE device_id = $1 AND status = 'active' ORDER BY resident_id", [device])).rows.map((r) => r.resident_id);
+  (
+    await rig.consoleDb.query<{ resident_id: string }>(
+      "SELECT resident_id FROM bindings WHERE device_id = $1 AND status = 'active' ORDER BY resident_id",
+      [device],
+    )
+  ).rows.map((r) => r.resident_id);
 
 /** Home (nothing bound: "Register a card" has the focus) → the card list → the n-th card. */
 async function chooseCard(page: import('puppeteer').Page, n: number): Promise<void> {
@@ -95,7 +104,7 @@ describe('card binding', () => {
     await shot(page, 'tv-app', 'bind-last-try-en');
     await kb.type('000000');
     await kb.ok();
-    await waitVisibleText(page, 'The card\'s signing password is locked', 'Flow', 20_000);
+    await waitVisibleText(page, "The card's signing password is locked", 'Flow', 20_000);
     await waitVisibleText(page, 'reset the signing password', 'Flow');
     await waitVisibleText(page, 'KZ_CARD_LOCKED', 'Flow');
     await shot(page, 'tv-app', 'bind-locked-en');
@@ -109,7 +118,7 @@ describe('card binding', () => {
     await waitVisibleText(page, 'Choose your card', 'Flow');
     await pressTimes(page, KEY.Down, 3);
     await press(page, KEY.Enter);
-    await waitVisibleText(page, 'The card\'s signing password is locked', 'Flow');
+    await waitVisibleText(page, "The card's signing password is locked", 'Flow');
     await page.close();
   }, 180_000); // five passwords typed with the arrows
 

@@ -12,8 +12,20 @@ import { homeModel, levelPhrase, distanceText, takeoverModel } from '../src/view
 
 describe('TV configuration', () => {
   it('reads the hash', () => {
-    const c = validateConfig(parseHash('#device=tv-1&muni=999997&mqtt=ws%3A%2F%2F127.0.0.1%3A18831&user=tv-1&pass=p%26w&lang=en&keys=82:Red,71:Green'));
-    expect(c).toMatchObject({ device: 'tv-1', muni: '999997', mqtt: 'ws://127.0.0.1:18831', user: 'tv-1', pass: 'p&w', lang: 'en', inspect: false });
+    const c = validateConfig(
+      parseHash(
+        '#device=tv-1&muni=999997&mqtt=ws%3A%2F%2F127.0.0.1%3A18831&user=tv-1&pass=p%26w&lang=en&keys=82:Red,71:Green',
+      ),
+    );
+    expect(c).toMatchObject({
+      device: 'tv-1',
+      muni: '999997',
+      mqtt: 'ws://127.0.0.1:18831',
+      user: 'tv-1',
+      pass: 'p&w',
+      lang: 'en',
+      inspect: false,
+    });
     expect(c.keys[82]).toBe('Red');
     expect(c.keys[403]).toBe('Red'); // defaults stay
   });
@@ -26,7 +38,15 @@ describe('TV configuration', () => {
       expect(e).toBeInstanceOf(ConfigError);
       const p = (e as ConfigError).problems.join('\n');
       expect((e as ConfigError).code).toBe('KZ_TV_CONFIG_INVALID');
-      for (const s of ['device is missing', 'muni is missing', 'lang must be one of', 'mqtt must be a ws://', 'user is required with mqtt', '"Purple" is not a key name', 'console must be an http']) {
+      for (const s of [
+        'device is missing',
+        'muni is missing',
+        'lang must be one of',
+        'mqtt must be a ws://',
+        'user is required with mqtt',
+        '"Purple" is not a key name',
+        'console must be an http',
+      ]) {
         expect(p).toContain(s);
       }
     }
@@ -48,7 +68,12 @@ describe('TV configuration', () => {
 
 describe('key map', () => {
   it('maps the HbbTV colour keys, arrows, OK, Back and digits by default', () => {
-    expect([DEFAULT_KEYS[403], DEFAULT_KEYS[404], DEFAULT_KEYS[405], DEFAULT_KEYS[406]]).toEqual(['Red', 'Green', 'Yellow', 'Blue']);
+    expect([DEFAULT_KEYS[403], DEFAULT_KEYS[404], DEFAULT_KEYS[405], DEFAULT_KEYS[406]]).toEqual([
+      'Red',
+      'Green',
+      'Yellow',
+      'Blue',
+    ]);
     expect(DEFAULT_KEYS[13]).toBe('Enter');
     expect(DEFAULT_KEYS[461]).toBe('Back');
     expect(digitOf(DEFAULT_KEYS, 55)).toBe(7);
@@ -108,22 +133,55 @@ describe('screen wording', () => {
 
   it('marks exercises and tests on the takeover, and says when an update replaced the message', () => {
     const base = {
-      v: 1 as const, kind: 'personal-alert' as const, alertId: 'a', revision: 2, msgType: 'Update' as const, status: 'Exercise' as const, level: 4 as const,
-      hazard: 'flood' as const, sent: '2026-06-01T09:00:00Z', expires: '2099-01-01T00:00:00Z', zone: { id: 'z', name: 'Z' },
-      recipients: [{ ref: 'r', displayName: 'X', language: 'en' as const, needsHelp: false, headline: 'h', instruction: 'i' }],
+      v: 1 as const,
+      kind: 'personal-alert' as const,
+      alertId: 'a',
+      revision: 2,
+      msgType: 'Update' as const,
+      status: 'Exercise' as const,
+      level: 4 as const,
+      hazard: 'flood' as const,
+      sent: '2026-06-01T09:00:00Z',
+      expires: '2099-01-01T00:00:00Z',
+      zone: { id: 'z', name: 'Z' },
+      recipients: [
+        { ref: 'r', displayName: 'X', language: 'en' as const, needsHelp: false, headline: 'h', instruction: 'i' },
+      ],
     };
-    const m = takeoverModel({ entry: { alert: base, answers: {}, sent: {}, updated: true }, recipient: base.recipients[0]!, online: true, scale: 1 });
+    const m = takeoverModel({
+      entry: { alert: base, answers: {}, sent: {}, updated: true },
+      recipient: base.recipients[0]!,
+      online: true,
+      scale: 1,
+    });
     expect(m.exercise).toContain('EXERCISE');
     expect(m.levelLabel).toContain('EXERCISE');
     expect(m.notice?.text).toBe(STRINGS.en.updated);
-    expect(m.choices.map((c) => [c.key, c.answer])).toEqual([['Green', 'evacuating'], ['Yellow', 'safe-indoors'], ['Red', 'need-help']]);
-    const offline = takeoverModel({ entry: { alert: { ...base, status: 'Actual' }, answers: {}, sent: {}, updated: false }, recipient: base.recipients[0]!, online: false, scale: 1 });
+    expect(m.choices.map((c) => [c.key, c.answer])).toEqual([
+      ['Green', 'evacuating'],
+      ['Yellow', 'safe-indoors'],
+      ['Red', 'need-help'],
+    ]);
+    const offline = takeoverModel({
+      entry: { alert: { ...base, status: 'Actual' }, answers: {}, sent: {}, updated: false },
+      recipient: base.recipients[0]!,
+      online: false,
+      scale: 1,
+    });
     expect(offline.exercise).toBeUndefined();
     expect(offline.notice?.text).toBe(STRINGS.en.offlineWarning);
   });
 
   it('Home explains binding when no resident is known, and lists the alert first when one is active', () => {
-    const empty = homeModel({ lang: 'ja', conn: 'none', residents: [], active: [], areas: [], mailUnread: null, scale: 1 });
+    const empty = homeModel({
+      lang: 'ja',
+      conn: 'none',
+      residents: [],
+      active: [],
+      areas: [],
+      mailUnread: null,
+      scale: 1,
+    });
     expect(empty.howToBind).toBe(STRINGS.ja.howToBind);
     expect(empty.menu.map((i) => i.id)).toEqual(['bind', 'postbox', 'myinfo', 'settings']);
     expect(empty.areaLines).toEqual([{ text: STRINGS.ja.areaNone }]);

@@ -9,9 +9,15 @@ import { shot, waitVisibleText } from '@kizuna/test-utils';
 import { MUNI, personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
-beforeAll(async () => { rig = await startRig(); });
-beforeEach(() => { rig.freshDevice(); });
-afterAll(async () => { await rig?.close(); });
+beforeAll(async () => {
+  rig = await startRig();
+});
+beforeEach(() => {
+  rig.freshDevice();
+});
+afterAll(async () => {
+  await rig?.close();
+});
 
 describe('connection loss', () => {
   it('shows reconnecting, then catches up on alerts sent while away', async () => {
@@ -23,9 +29,19 @@ describe('connection loss', () => {
 
     // The console publishes while the TV is cut off (straight into the broker).
     const a = personalAlert({ recipients: [recipient({ displayName: '伊藤 健さん' })] });
-    await new Promise<void>((resolve, reject) => rig.broker.aedes.publish({
-      cmd: 'publish', topic: topics.tvAlert(MUNI, rig.device), payload: Buffer.from(encodeMessage(a)), qos: 1, retain: false, dup: false,
-    } as never, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      rig.broker.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: topics.tvAlert(MUNI, rig.device),
+          payload: Buffer.from(encodeMessage(a)),
+          qos: 1,
+          retain: false,
+          dup: false,
+        } as never,
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
 
     await rig.broker.comeBack();
     await waitVisibleText(page, '伊藤 健さん', 'Takeover', 30_000);
@@ -37,7 +53,9 @@ describe('connection loss', () => {
     const { page } = await rig.openTv();
     await waitVisibleText(page, '接続中', 'Home');
     const warnings: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'warn') warnings.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'warn') warnings.push(m.text());
+    });
     await rig.console.publishRaw(topics.tvAlert(MUNI, rig.device), '{"v":1,"kind":"personal-alert","alertId":"bad"}');
     await rig.console.publishRaw(topics.tvAlert(MUNI, rig.device), 'not json');
     const good = personalAlert({ recipients: [recipient({ displayName: '渡辺 一郎さん' })] });
@@ -52,10 +70,14 @@ describe('connection loss', () => {
 
   it('with wrong broker credentials it never claims to be connected', async () => {
     const page = await rig.browser.newPage();
-    await page.goto(`${rig.server.url}/#device=${rig.device}&muni=${MUNI}&mqtt=${encodeURIComponent(rig.broker.wsUrl)}&user=${rig.device}&pass=wrong&inspect=1`);
+    await page.goto(
+      `${rig.server.url}/#device=${rig.device}&muni=${MUNI}&mqtt=${encodeURIComponent(rig.broker.wsUrl)}&user=${rig.device}&pass=wrong&inspect=1`,
+    );
     await waitVisibleText(page, 'きずな', 'Home');
     await new Promise((r) => setTimeout(r, 2500));
-    const texts = await page.evaluate(() => [...document.querySelectorAll('[ref="Home"] [texture-text]')].map((e) => e.getAttribute('texture-text')));
+    const texts = await page.evaluate(() =>
+      [...document.querySelectorAll('[ref="Home"] [texture-text]')].map((e) => e.getAttribute('texture-text')),
+    );
     expect(texts).not.toContain('接続中');
     expect(texts.some((t) => t?.includes('接続しています') || t?.includes('再接続しています'))).toBe(true);
     await page.close();

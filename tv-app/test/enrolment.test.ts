@@ -18,10 +18,17 @@ beforeAll(async () => {
   rig = await startCardRig();
   ins = await rig.gateway.insurer('ins-kizuna-life', 'きずな生命');
 }, 120_000);
-afterAll(async () => { await rig?.close(); });
+afterAll(async () => {
+  await rig?.close();
+});
 
 /** Home → 郵便受け → card n → PIN → the (empty) list → 保険の契約をつなぐ → the insurer list. */
-async function openEnrol(page: import('puppeteer').Page, card: number, pin: string, words: { pin: string; list: string; insurers: string }): Promise<void> {
+async function openEnrol(
+  page: import('puppeteer').Page,
+  card: number,
+  pin: string,
+  words: { pin: string; list: string; insurers: string },
+): Promise<void> {
   await press(page, KEY.Down);
   await press(page, KEY.Enter);
   await waitVisibleText(page, 'R00001', 'Flow');
@@ -42,7 +49,11 @@ describe('linking a policy (enrolment) from the TV', () => {
   it('insurer, policy number, review, wrong password then the right one: linked, the insurer has the verified items, the disclosure is logged', async () => {
     const { device, creds } = await rig.newTv();
     const page = await rig.openTv(device, creds);
-    await openEnrol(page, 2, '3456', { pin: '利用者証明用の暗証番号', list: '保険の契約を 郵便受けにつなぐ', insurers: 'お知らせを受け取りたい保険会社を選んでください' });
+    await openEnrol(page, 2, '3456', {
+      pin: '利用者証明用の暗証番号',
+      list: '保険の契約を 郵便受けにつなぐ',
+      insurers: 'お知らせを受け取りたい保険会社を選んでください',
+    });
     await waitVisibleText(page, 'まだ、どの保険の契約もつないでいません。', 'Flow');
     await shot(page, 'tv-app', 'enrol-insurer-ja');
     await press(page, KEY.Enter); // きずな生命
@@ -73,10 +84,16 @@ describe('linking a policy (enrolment) from the TV', () => {
 
     // The insurer: one policyholder for that policy, and the enrolment event with the verified items.
     expect(await policyholders()).toMatchObject([{ policy: 'POL-KIYOSHI-7', status: 'active' }]);
-    const events = (await rig.gateway.call(ins, 'GET', '/insurer/v1/events')).body.events as { type: string; data: { policy: string; personal: { name: string; birthDate: string } } }[];
+    const events = (await rig.gateway.call(ins, 'GET', '/insurer/v1/events')).body.events as {
+      type: string;
+      data: { policy: string; personal: { name: string; birthDate: string } };
+    }[];
     const enrolled = events.filter((e) => e.type === 'policyholder.enrolled');
     expect(enrolled).toHaveLength(1);
-    expect(enrolled[0]!.data).toMatchObject({ policy: 'POL-KIYOSHI-7', personal: { name: '佐藤　清', birthDate: '1938-01-20' } });
+    expect(enrolled[0]!.data).toMatchObject({
+      policy: 'POL-KIYOSHI-7',
+      personal: { name: '佐藤　清', birthDate: '1938-01-20' },
+    });
 
     // Back to the list, and the same policy again: listed as linked, and explained when retried.
     await press(page, KEY.Enter);
@@ -125,7 +142,11 @@ describe('linking a policy (enrolment) from the TV', () => {
     for (let i = 0; i < 5; i++) await r4.client.signCms('000000', new Uint8Array([1])).catch(() => undefined);
     const { device, creds } = await rig.newTv();
     const page = await rig.openTv(device, creds, '&lang=en');
-    await openEnrol(page, 3, '4567', { pin: 'User authentication PIN', list: 'Link an insurance policy', insurers: 'Choose the insurer whose notices you want to receive' });
+    await openEnrol(page, 3, '4567', {
+      pin: 'User authentication PIN',
+      list: 'Link an insurance policy',
+      insurers: 'Choose the insurer whose notices you want to receive',
+    });
     await shot(page, 'tv-app', 'enrol-insurer-en');
     await press(page, KEY.Enter);
     await waitVisibleText(page, 'Policy number (capital letters, digits, hyphen)', 'Flow');
@@ -137,7 +158,7 @@ describe('linking a policy (enrolment) from the TV', () => {
     await waitVisibleText(page, 'Shared: name, address, birth date, sex', 'Flow');
     await shot(page, 'tv-app', 'enrol-review-en');
     await press(page, KEY.Enter); // Agree and sign
-    await waitVisibleText(page, 'The card\'s signing password is locked', 'Flow', 20_000);
+    await waitVisibleText(page, "The card's signing password is locked", 'Flow', 20_000);
     await waitVisibleText(page, 'reset the signing password', 'Flow');
     await waitVisibleText(page, 'KZ_CARD_LOCKED', 'Flow');
     await shot(page, 'tv-app', 'enrol-locked-en');

@@ -19,7 +19,9 @@ async function all(): Promise<Record<Language, FlowStrings>> {
 const SAME_AS_EN = new Set(['keyOk', 'disclosure', 'listSep', 'errorCode']);
 /** The script each language's texts must be written in (at least one such character per text with letters). */
 const SCRIPT: Partial<Record<Language, RegExp>> = {
-  zh: /[\u4e00-\u9fff]/, ko: /[\uac00-\ud7af]/, vi: /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/i,
+  zh: /[\u4e00-\u9fff]/,
+  ko: /[\uac00-\ud7af]/,
+  vi: /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/i,
 };
 
 describe('card screens in every language', () => {
@@ -40,11 +42,15 @@ describe('card screens in every language', () => {
   it('nothing is left in English, and each language uses its own script', async () => {
     const words = await all();
     for (const l of ['ja', 'ja-x-easy', 'zh', 'ko', 'vi', 'pt'] as const) {
-      const untranslated = Object.keys(words.en).filter((k) => !SAME_AS_EN.has(k) && words[l][k as keyof FlowStrings] === words.en[k as keyof FlowStrings]);
+      const untranslated = Object.keys(words.en).filter(
+        (k) => !SAME_AS_EN.has(k) && words[l][k as keyof FlowStrings] === words.en[k as keyof FlowStrings],
+      );
       expect(untranslated, l).toEqual([]);
       const script = SCRIPT[l];
       if (!script) continue;
-      const off = Object.entries(words[l]).filter(([k, t]) => !SAME_AS_EN.has(k) && /\p{L}/u.test(t.replace(/\{\w+\}/g, '')) && !script.test(t));
+      const off = Object.entries(words[l]).filter(
+        ([k, t]) => !SAME_AS_EN.has(k) && /\p{L}/u.test(t.replace(/\{\w+\}/g, '')) && !script.test(t),
+      );
       // Vietnamese words without tone marks exist ("OK", "Thôi" has one): allow a few short labels.
       expect(off.length, `${l}: ${off.map(([k]) => k).join(', ')}`).toBeLessThanOrEqual(l === 'vi' ? 3 : 0);
     }

@@ -10,14 +10,27 @@ import type { KeyValueStorage } from '../src/alerts/alert-store.ts';
 
 class MemStorage implements KeyValueStorage {
   data = new Map<string, string>();
-  getItem(k: string) { return this.data.get(k) ?? null; }
-  setItem(k: string, v: string) { this.data.set(k, v); }
+  getItem(k: string) {
+    return this.data.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.data.set(k, v);
+  }
 }
 
 function household(): PersonalAlert {
   return {
-    v: 1, kind: 'personal-alert', alertId: 'al-1', revision: 1, msgType: 'Alert', status: 'Exercise', level: 3, hazard: 'flood',
-    sent: new Date().toISOString(), expires: new Date(Date.now() + 3600_000).toISOString(), zone: { id: 'z1', name: '川辺地区' },
+    v: 1,
+    kind: 'personal-alert',
+    alertId: 'al-1',
+    revision: 1,
+    msgType: 'Alert',
+    status: 'Exercise',
+    level: 3,
+    hazard: 'flood',
+    sent: new Date().toISOString(),
+    expires: new Date(Date.now() + 3600_000).toISOString(),
+    zone: { id: 'z1', name: '川辺地区' },
     recipients: [
       { ref: 'r2', displayName: '山田 花子さん', language: 'ja', needsHelp: true, headline: 'h', instruction: 'i' },
       { ref: 'r1', displayName: '山田 太郎さん', language: 'ja', needsHelp: true, headline: 'h', instruction: 'i' },
@@ -50,7 +63,10 @@ describe('Home residents', () => {
   it('adds a newly bound resident the alerts have not named', async () => {
     const c = new TvController(validateConfig({ device: 'tv-0003', muni: '999997' }), new MemStorage());
     c.receiveAlert(household());
-    c.rememberBindings([...bindings, { bindingId: 'b3', displayName: '山田 次郎', boundAt: '2026-11-02T00:00:00Z' }] as never);
+    c.rememberBindings([
+      ...bindings,
+      { bindingId: 'b3', displayName: '山田 次郎', boundAt: '2026-11-02T00:00:00Z' },
+    ] as never);
     expect(c.residents()).toEqual(['山田 花子さん', '山田 太郎さん', '山田 次郎']);
     await c.close();
   });

@@ -16,25 +16,67 @@ let rig: CardRig;
 let tv: Awaited<ReturnType<CardRig['newTv']>>;
 
 const disclose = (resident: string, at: string, party: string, purpose: string, items: string[]) =>
-  rig.consoleDb.query('INSERT INTO disclosures (resident_id, at, party, purpose, items) VALUES ($1, $2, $3, $4, $5)', [resident, at, party, purpose, items]);
+  rig.consoleDb.query('INSERT INTO disclosures (resident_id, at, party, purpose, items) VALUES ($1, $2, $3, $4, $5)', [
+    resident,
+    at,
+    party,
+    purpose,
+    items,
+  ]);
 
 beforeAll(async () => {
   rig = await startCardRig();
   tv = await rig.newTv();
   const other = await rig.newTv();
-  await bindResidentToDevice(rig.consoleDb, [{ residentId: 'R1', deviceId: tv.device }, { residentId: 'R2', deviceId: other.device }]);
+  await bindResidentToDevice(rig.consoleDb, [
+    { residentId: 'R1', deviceId: tv.device },
+    { residentId: 'R2', deviceId: other.device },
+  ]);
   // What binding.ts, roster.ts and the rescue-list CSV download write.
-  await disclose('R1', '2026-11-20T01:00:00Z', 'municipality 999996', 'card binding to TV x: personal items read from the signing certificate and matched to the register',
-    ['name', 'address', 'birth-date', 'sex', 'signing-certificate-serial', 'authentication-certificate-serial']);
-  await disclose('R1', '2026-11-21T02:00:00Z', 'shelter sh-school (第一小学校)', 'shelter roster: greet and check in evacuees at the door', ['name', 'name-reading', 'care-needs']);
-  await disclose('R2', '2026-11-21T03:00:00Z', 'shelter sh-hall (川辺公民館)', 'shelter roster: greet and check in evacuees at the door', ['name', 'household']);
+  await disclose(
+    'R1',
+    '2026-11-20T01:00:00Z',
+    'municipality 999996',
+    'card binding to TV x: personal items read from the signing certificate and matched to the register',
+    ['name', 'address', 'birth-date', 'sex', 'signing-certificate-serial', 'authentication-certificate-serial'],
+  );
+  await disclose(
+    'R1',
+    '2026-11-21T02:00:00Z',
+    'shelter sh-school (第一小学校)',
+    'shelter roster: greet and check in evacuees at the door',
+    ['name', 'name-reading', 'care-needs'],
+  );
+  await disclose(
+    'R2',
+    '2026-11-21T03:00:00Z',
+    'shelter sh-hall (川辺公民館)',
+    'shelter roster: greet and check in evacuees at the door',
+    ['name', 'household'],
+  );
   await createStaff(rig.consoleDb, { username: 'rescuer', password: 'rescuer-password-1', roles: ['issuer'] });
-  await audit(rig.consoleDb, { actor: 'rescuer', action: 'disclosure.rescue-csv', subject: 'alert-1', details: { people: 2, residentIds: ['R1', 'R2'] } }, new Date('2026-11-22T05:00:00Z'));
+  await audit(
+    rig.consoleDb,
+    {
+      actor: 'rescuer',
+      action: 'disclosure.rescue-csv',
+      subject: 'alert-1',
+      details: { people: 2, residentIds: ['R1', 'R2'] },
+    },
+    new Date('2026-11-22T05:00:00Z'),
+  );
 }, 120_000);
-afterAll(async () => { await rig?.close(); });
+afterAll(async () => {
+  await rig?.close();
+});
 
 /** Every text under the flow, visible or scrolled away. */
-const allTexts = (page: Page) => page.evaluate(() => [...(document.querySelector('[ref="Flow"]')?.querySelectorAll('[texture-text]') ?? [])].map((e) => e.getAttribute('texture-text') ?? '').join('\n'));
+const allTexts = (page: Page) =>
+  page.evaluate(() =>
+    [...(document.querySelector('[ref="Flow"]')?.querySelectorAll('[texture-text]') ?? [])]
+      .map((e) => e.getAttribute('texture-text') ?? '')
+      .join('\n'),
+  );
 
 /** Home → わたしの情報 → 提供記録 → card 0 (R1) → PIN. */
 async function openLog(page: Page, title: string, chooseCard: string, pinLabel: string) {
@@ -49,8 +91,8 @@ async function openLog(page: Page, title: string, chooseCard: string, pinLabel: 
   await new RemoteTyping(page).pin('1234');
 }
 
-describe('My information: the municipality\'s disclosures', () => {
-  it('Japanese: the city office\'s log (rescue list, shelter roster, card binding) in words, next to the insurers\' (none yet)', async () => {
+describe("My information: the municipality's disclosures", () => {
+  it("Japanese: the city office's log (rescue list, shelter roster, card binding) in words, next to the insurers' (none yet)", async () => {
     const page = await rig.openTv(tv.device, tv.creds);
     await openLog(page, 'わたしの情報の提供記録', 'カードを選んでください', '利用者証明用の暗証番号');
     await waitVisibleText(page, '【市役所からの提供】', 'Flow', 20_000);
@@ -61,10 +103,22 @@ describe('My information: the municipality\'s disclosures', () => {
     const text = await allTexts(page);
     // newest first; recipients by role or shelter name; purposes and items as words, not codes
     const order = ['救助の名簿', '避難所の受付', 'このテレビへのカードの登録'].map((t) => text.indexOf(t));
-    expect(order.every((i) => i >= 0), text).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      text,
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    for (const t of ['市役所の職員（避難情報を出す担当）', '避難所「第一小学校」', '電子証明書の番号', 'ふりがな', '必要な支援', '2026年11月22日 14:00']) expect(text.replace(/\n/g, ''), t).toContain(t);
-    for (const t of ['rescuer', 'rescue-list', 'shelter-roster', 'card-binding', 'name-reading', 'sh-school']) expect(text, t).not.toContain(t);
+    for (const t of [
+      '市役所の職員（避難情報を出す担当）',
+      '避難所「第一小学校」',
+      '電子証明書の番号',
+      'ふりがな',
+      '必要な支援',
+      '2026年11月22日 14:00',
+    ])
+      expect(text.replace(/\n/g, ''), t).toContain(t);
+    for (const t of ['rescuer', 'rescue-list', 'shelter-roster', 'card-binding', 'name-reading', 'sh-school'])
+      expect(text, t).not.toContain(t);
     // another TV's resident (R2, with a shelter roster of its own) never shows
     expect(text).not.toContain('山田 花子');
     expect(text).not.toContain('川辺公民館');
@@ -81,7 +135,14 @@ describe('My information: the municipality\'s disclosures', () => {
     await waitVisibleText(page, 'Given by the city office', 'Flow', 20_000);
     await waitVisibleText(page, 'Given to insurers', 'Flow');
     const text = (await allTexts(page)).replace(/\n/g, ' ');
-    for (const t of ['city office staff (issuing alerts)', 'the shelter "第一小学校"', 'rescue list (to go and help', 'registering the card on this TV', 'certificate number']) expect(text, t).toContain(t);
+    for (const t of [
+      'city office staff (issuing alerts)',
+      'the shelter "第一小学校"',
+      'rescue list (to go and help',
+      'registering the card on this TV',
+      'certificate number',
+    ])
+      expect(text, t).toContain(t);
     expect(text).not.toContain('川辺公民館');
     await shot(page, 'tv-app', 'myinfo-disclosures-muni-en');
     await page.close();

@@ -12,8 +12,12 @@ import { startCardRig, type CardRig } from './helpers/card-rig.ts';
 import { pressTimes, RemoteTyping } from './helpers/remote.ts';
 
 let rig: CardRig;
-beforeAll(async () => { rig = await startCardRig(); }, 120_000);
-afterAll(async () => { await rig?.close(); });
+beforeAll(async () => {
+  rig = await startCardRig();
+}, 120_000);
+afterAll(async () => {
+  await rig?.close();
+});
 
 /** Enrol a resident with an insurer and send them a status-check request; returns the insurer's keys. */
 async function statusCheckFor(residentId: string, policy: string) {
@@ -25,7 +29,11 @@ async function statusCheckFor(residentId: string, policy: string) {
   expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
   const code = (await h.call(ins, 'GET', '/insurer/v1/policyholders')).body.policyholders[0].code;
   const sent = await h.call(ins, 'POST', '/insurer/v1/notices', {
-    code, policy, kind: 'status-check', subject: '現況届のお願い（2026年）', dueDate: '2999-12-31',
+    code,
+    policy,
+    kind: 'status-check',
+    subject: '現況届のお願い（2026年）',
+    dueDate: '2999-12-31',
     body: '年金を引き続きお受け取りいただくため、ご本人が生存していることの確認をお願いします。\nこのテレビから、マイナンバーカードの署名で回答できます。',
   });
   expect(sent.status, JSON.stringify(sent.body)).toBe(201);
@@ -78,7 +86,12 @@ describe('post-box', () => {
 
     const reports = (await rig.gateway.call(ins, 'GET', '/insurer/v1/reports')).body.reports;
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ noticeId, policy: 'POL-TARO-1', statement: { answer: 'living' }, verification: { result: 'valid' } });
+    expect(reports[0]).toMatchObject({
+      noticeId,
+      policy: 'POL-TARO-1',
+      statement: { answer: 'living' },
+      verification: { result: 'valid' },
+    });
     await waitVisibleText(page, `受付番号：${reports[0].id}`, 'Flow');
 
     // Back to the list: the notice now says answered, with no way to answer twice.
@@ -110,7 +123,7 @@ describe('post-box', () => {
     const pw = new RemoteTyping(page);
     await pw.type('HANAKO26');
     await pw.ok();
-    await waitVisibleText(page, 'This card\'s certificate has been revoked', 'Flow', 30_000);
+    await waitVisibleText(page, "This card's certificate has been revoked", 'Flow', 30_000);
     await waitVisibleText(page, 'Get a new certificate at your city or town office', 'Flow');
     await shot(page, 'tv-app', 'postbox-revoked-en');
     await page.close();

@@ -9,10 +9,17 @@ import { KEY, press, shot, waitHidden, waitVisibleText } from '@kizuna/test-util
 import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
-beforeAll(async () => { rig = await startRig(); });
-afterAll(async () => { await rig?.close(); });
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig?.close();
+});
 
-const spoken = (page: Page) => page.evaluate(() => (window as unknown as { __kzSpoken: { text: string; lang: string }[] }).__kzSpoken.map((s) => s.text));
+const spoken = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { __kzSpoken: { text: string; lang: string }[] }).__kzSpoken.map((s) => s.text),
+  );
 
 describe('settings', () => {
   it('reads aloud by default with the kana reading; per-resident settings change language and read-aloud and survive a restart', async () => {
@@ -24,7 +31,9 @@ describe('settings', () => {
     await waitVisibleText(page, '山田 花子さん', 'Takeover');
     await page.waitForFunction(() => (window as unknown as { __kzSpoken: unknown[] }).__kzSpoken.length > 0);
     expect((await spoken(page)).at(-1)).toContain('ヤマダ ハナコさん');
-    expect(await page.evaluate(() => (window as unknown as { __kzTone: { played: number } }).__kzTone.played)).toBeGreaterThan(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { __kzTone: { played: number } }).__kzTone.played),
+    ).toBeGreaterThan(0);
     await press(page, KEY.Green);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');

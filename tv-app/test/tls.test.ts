@@ -25,7 +25,9 @@ function get(u: string, trust?: Buffer): Promise<{ status: number; body: string;
   return new Promise((resolve, reject) => {
     const req = request(u, { ca: trust, timeout: 10_000 }, (res) => {
       let body = '';
-      res.on('data', (c) => { body += c; });
+      res.on('data', (c) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
@@ -36,17 +38,56 @@ function get(u: string, trust?: Buffer): Promise<{ status: number; body: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kz-tv-tls-'));
   const o = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  o('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Kizuna TV test CA');
+  o(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Kizuna TV test CA',
+  );
   o('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   await writeFile(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  o('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
+  o(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  );
   ca = await readFile(join(dir, 'ca.pem'));
   // A stand-in for the gateway's public post-box route: what reaches it proves the forwarding.
-  upstream = createServer((req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ path: req.url })); });
+  upstream = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ path: req.url }));
+  });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const cfg = loadTvServerConfig({ KZ_TV_TLS_CERT_FILE: join(dir, 'server.pem'), KZ_TV_TLS_KEY_FILE: join(dir, 'server.key') });
+  const cfg = loadTvServerConfig({
+    KZ_TV_TLS_CERT_FILE: join(dir, 'server.pem'),
+    KZ_TV_TLS_KEY_FILE: join(dir, 'server.key'),
+  });
   tv = await startTvApp({
-    port: 0, distDir: await builtBundle(), logger: createLogger({ name: 'tv-tls', level: 'silent' }), tls: tvTlsFrom(cfg),
+    port: 0,
+    distDir: await builtBundle(),
+    logger: createLogger({ name: 'tv-tls', level: 'silent' }),
+    tls: tvTlsFrom(cfg),
     upstreams: { gateway: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` },
   });
 }, 120_000);
@@ -75,10 +116,26 @@ describe('TV server over TLS', () => {
 
   it('takes the TV pair first, else the one certificate of every server; half a pair is a coded error', () => {
     expect(tvTlsFrom({})).toBeUndefined();
-    expect(tvTlsFrom({ KZ_TLS_CERT_FILE: '/c.pem', KZ_TLS_KEY_FILE: '/k.pem' })).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
-    expect(tvTlsFrom({ KZ_TV_TLS_CERT_FILE: '/tv.pem', KZ_TV_TLS_KEY_FILE: '/tv.key', KZ_TLS_CERT_FILE: '/c.pem', KZ_TLS_KEY_FILE: '/k.pem' }))
-      .toEqual({ certFile: '/tv.pem', keyFile: '/tv.key' });
-    expect(() => tvTlsFrom({ KZ_TV_TLS_CERT_FILE: '/tv.pem' })).toThrow(expect.objectContaining({ code: 'KZ_CONFIG_INVALID', message: expect.stringMatching(/KZ_TV_TLS_CERT_FILE and KZ_TV_TLS_KEY_FILE go together/) }));
-    expect(() => tvTlsFrom({ KZ_TLS_KEY_FILE: '/k.pem' })).toThrow(expect.objectContaining({ code: 'KZ_CONFIG_INVALID' }));
+    expect(tvTlsFrom({ KZ_TLS_CERT_FILE: '/c.pem', KZ_TLS_KEY_FILE: '/k.pem' })).toEqual({
+      certFile: '/c.pem',
+      keyFile: '/k.pem',
+    });
+    expect(
+      tvTlsFrom({
+        KZ_TV_TLS_CERT_FILE: '/tv.pem',
+        KZ_TV_TLS_KEY_FILE: '/tv.key',
+        KZ_TLS_CERT_FILE: '/c.pem',
+        KZ_TLS_KEY_FILE: '/k.pem',
+      }),
+    ).toEqual({ certFile: '/tv.pem', keyFile: '/tv.key' });
+    expect(() => tvTlsFrom({ KZ_TV_TLS_CERT_FILE: '/tv.pem' })).toThrow(
+      expect.objectContaining({
+        code: 'KZ_CONFIG_INVALID',
+        message: expect.stringMatching(/KZ_TV_TLS_CERT_FILE and KZ_TV_TLS_KEY_FILE go together/),
+      }),
+    );
+    expect(() => tvTlsFrom({ KZ_TLS_KEY_FILE: '/k.pem' })).toThrow(
+      expect.objectContaining({ code: 'KZ_CONFIG_INVALID' }),
+    );
   });
 });

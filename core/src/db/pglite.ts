@@ -33,8 +33,10 @@ const byteaParser = (text: string): Uint8Array => {
 
 export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File }): Promise<Db> {
   const pg = await PGlite.create({
-    dataDir: opts.dataDir, loadDataDir: opts.loadDataDir,
-    serializers: { [BYTEA]: byteaSerializer }, parsers: { [BYTEA]: byteaParser },
+    dataDir: opts.dataDir,
+    loadDataDir: opts.loadDataDir,
+    serializers: { [BYTEA]: byteaSerializer },
+    parsers: { [BYTEA]: byteaParser },
     ...(opts.dataDir ? {} : { startParams: [...PGlite.defaultStartParams, ...IN_MEMORY_PARAMS] }),
   });
   let chain: Promise<unknown> = Promise.resolve();
@@ -48,20 +50,32 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
       const r = await pg.query<R>(text, params as unknown[] | undefined);
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
-    async exec(sql: string) { await pg.exec(sql); },
+    async exec(sql: string) {
+      await pg.exec(sql);
+    },
   };
   let closed = false;
   return {
     engine: 'pglite',
     query: (text, params) => serial(() => direct.query(text, params)),
-    tx: (fn) => serial(() => pg.transaction(async (t) => fn({
-      async query<R>(text: string, params?: readonly unknown[]) {
-        const r = await t.query<R>(text, params as unknown[] | undefined);
-        return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
-      },
-      async exec(sql: string) { await t.exec(sql); },
-    }))),
-    exec: (sql) => serial(async () => { await pg.exec(sql); }),
+    tx: (fn) =>
+      serial(() =>
+        pg.transaction(async (t) =>
+          fn({
+            async query<R>(text: string, params?: readonly unknown[]) {
+              const r = await t.query<R>(text, params as unknown[] | undefined);
+              return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+            },
+            async exec(sql: string) {
+              await t.exec(sql);
+            },
+          }),
+        ),
+      ),
+    exec: (sql) =>
+      serial(async () => {
+        await pg.exec(sql);
+      }),
     async close() {
       if (closed) return;
       closed = true;
@@ -69,4 +83,3 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
     },
   };
 }
-

@@ -4,13 +4,17 @@ import type { Db, Queryable, QueryResult } from './types.ts';
 // Return bigint and numeric columns as strings is pg's default; timestamps as Date. Keep both.
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
-  pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+  pool.on('error', () => {
+    /* an idle client died; the pool replaces it */
+  });
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const r = await c.query(text, params as unknown[] | undefined);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
     },
-    async exec(sql: string) { await c.query(sql); },
+    async exec(sql: string) {
+      await c.query(sql);
+    },
   });
   // Fail now, with the reason, rather than on the first request.
   const probe = await pool.connect();
@@ -33,7 +37,11 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
         client.release();
       }
     },
-    async exec(sql) { await pool.query(sql); },
-    async close() { await pool.end(); },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async close() {
+      await pool.end();
+    },
   };
 }

@@ -1,5 +1,8 @@
 /** The one database interface every part uses: PGlite in-process or PostgreSQL through pg. */
-export interface QueryResult<R> { rows: R[]; rowCount: number }
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
 
 export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;

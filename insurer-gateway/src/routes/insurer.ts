@@ -14,11 +14,23 @@ import { listPolicyholders, endEnrolment } from '../enrolments.ts';
 import { getInsurer, setWebhook } from '../insurers.ts';
 import { notifyMail } from '../mail-notify.ts';
 import {
-  errors, Id, Ok, NoticeInputSchema, InsurerNoticeSchema, ReportSchema, EventSchema, PolicyholderSchema, InsurerSchema, Policy,
+  errors,
+  Id,
+  Ok,
+  NoticeInputSchema,
+  InsurerNoticeSchema,
+  ReportSchema,
+  EventSchema,
+  PolicyholderSchema,
+  InsurerSchema,
+  Policy,
 } from '../schemas.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { insurerId: string; rawBody: string }
+  interface FastifyRequest {
+    insurerId: string;
+    rawBody: string;
+  }
 }
 
 const AUTH_ERRORS = errors(400, 401, 403);
@@ -34,106 +46,274 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     req.rawBody = body as string;
     if (body === '') return done(null, undefined);
-    try { done(null, JSON.parse(body as string)); } catch (e) { done(Object.assign(e as Error, { statusCode: 400, code: 'KZ_VALIDATION' }), undefined); }
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (e) {
+      done(Object.assign(e as Error, { statusCode: 400, code: 'KZ_VALIDATION' }), undefined);
+    }
   });
   app.addHook('preValidation', async (req) => {
     const p = await authenticateInsurer(ctx.db, req, req.rawBody ?? '', ctx.clock.now(), ctx.signatureWindowS);
     req.insurerId = p.insurerId;
   });
 
-  app.get('/me', { schema: { tags, security, summary: 'The calling insurer', response: { 200: InsurerSchema, ...AUTH_ERRORS } } },
+  app.get(
+    '/me',
+    { schema: { tags, security, summary: 'The calling insurer', response: { 200: InsurerSchema, ...AUTH_ERRORS } } },
     async (req) => {
       const i = await getInsurer(ctx.db, insurerOf(req));
       return { ...i, statusChangedAt: i.statusChangedAt?.toISOString() ?? null, createdAt: i.createdAt.toISOString() };
-    });
-
-  app.put('/webhook', {
-    schema: { tags, security, summary: 'Set or clear the webhook URL', body: Type.Object({ url: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]) }), response: { 200: Ok, ...AUTH_ERRORS } },
-  }, async (req) => { await setWebhook(ctx.db, insurerOf(req), (req.body as { url: string | null }).url); return { ok: true as const }; });
-
-  app.get('/policyholders', { schema: { tags, security, summary: 'Enrolled policyholders, by insurer-specific code', response: { 200: Type.Object({ policyholders: Type.Array(PolicyholderSchema) }), ...AUTH_ERRORS } } },
-    async (req) => ({ policyholders: await listPolicyholders(ctx.db, insurerOf(req)) }));
-
-  app.delete('/policyholders/:code/policies/:policy', {
-    schema: {
-      tags, security, summary: 'End an enrolment (no match with the customer record, or the policy ended)',
-      params: Type.Object({ code: Id, policy: Policy }), querystring: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }),
-      response: { 200: Ok, ...errors(400, 401, 403, 404) },
     },
-  }, async (req) => {
-    const { code, policy } = req.params as { code: string; policy: string };
-    await endEnrolment(ctx.db, { insurerId: insurerOf(req), code, policy }, 'insurer', (req.query as { reason?: string }).reason ?? 'ended by insurer', ctx.clock.now());
-    return { ok: true as const };
-  });
+  );
 
-  app.post('/notices', {
-    schema: {
-      tags, security, summary: 'Send a notice (or a status-check request) to a policyholder', body: NoticeInputSchema,
-      response: { 201: Type.Object({ id: Type.String(), duplicate: Type.Boolean() }), 200: Type.Object({ id: Type.String(), duplicate: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) },
+  app.put(
+    '/webhook',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Set or clear the webhook URL',
+        body: Type.Object({ url: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]) }),
+        response: { 200: Ok, ...AUTH_ERRORS },
+      },
     },
-  }, async (req, reply) => {
-    const now = ctx.clock.now();
-    const out = await postNotice(ctx.db, insurerOf(req), req.body as never, now);
-    if (!out.duplicate) await notifyMail(ctx.db, ctx.mqtt, req.log, out.postboxId, now);
-    return reply.status(out.duplicate ? 200 : 201).send({ id: out.id, duplicate: out.duplicate });
-  });
-
-  app.get('/notices', {
-    schema: {
-      tags, security, summary: 'Notices sent',
-      querystring: Type.Object({ status: Type.Optional(Type.Union(['unread', 'read', 'answered', 'withdrawn'].map((s) => Type.Literal(s)))), code: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
-      response: { 200: Type.Object({ notices: Type.Array(InsurerNoticeSchema) }), ...AUTH_ERRORS },
+    async (req) => {
+      await setWebhook(ctx.db, insurerOf(req), (req.body as { url: string | null }).url);
+      return { ok: true as const };
     },
-  }, async (req) => ({ notices: await listInsurerNotices(ctx.db, insurerOf(req), req.query as never) }));
+  );
 
-  app.get('/notices/:id', { schema: { tags, security, summary: 'One notice, with refused report attempts', params: Type.Object({ id: Id }), response: { 200: InsurerNoticeSchema, ...errors(400, 401, 403, 404) } } },
-    async (req) => getInsurerNotice(ctx.db, insurerOf(req), (req.params as { id: string }).id));
+  app.get(
+    '/policyholders',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Enrolled policyholders, by insurer-specific code',
+        response: { 200: Type.Object({ policyholders: Type.Array(PolicyholderSchema) }), ...AUTH_ERRORS },
+      },
+    },
+    async (req) => ({ policyholders: await listPolicyholders(ctx.db, insurerOf(req)) }),
+  );
 
-  app.delete('/notices/:id', { schema: { tags, security, summary: 'Withdraw an open notice', params: Type.Object({ id: Id }), response: { 200: Ok, ...errors(400, 401, 403, 404, 409) } } },
+  app.delete(
+    '/policyholders/:code/policies/:policy',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'End an enrolment (no match with the customer record, or the policy ended)',
+        params: Type.Object({ code: Id, policy: Policy }),
+        querystring: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: { 200: Ok, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { code, policy } = req.params as { code: string; policy: string };
+      await endEnrolment(
+        ctx.db,
+        { insurerId: insurerOf(req), code, policy },
+        'insurer',
+        (req.query as { reason?: string }).reason ?? 'ended by insurer',
+        ctx.clock.now(),
+      );
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/notices',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Send a notice (or a status-check request) to a policyholder',
+        body: NoticeInputSchema,
+        response: {
+          201: Type.Object({ id: Type.String(), duplicate: Type.Boolean() }),
+          200: Type.Object({ id: Type.String(), duplicate: Type.Boolean() }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const now = ctx.clock.now();
+      const out = await postNotice(ctx.db, insurerOf(req), req.body as never, now);
+      if (!out.duplicate) await notifyMail(ctx.db, ctx.mqtt, req.log, out.postboxId, now);
+      return reply.status(out.duplicate ? 200 : 201).send({ id: out.id, duplicate: out.duplicate });
+    },
+  );
+
+  app.get(
+    '/notices',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Notices sent',
+        querystring: Type.Object({
+          status: Type.Optional(Type.Union(['unread', 'read', 'answered', 'withdrawn'].map((s) => Type.Literal(s)))),
+          code: Type.Optional(Id),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
+        response: { 200: Type.Object({ notices: Type.Array(InsurerNoticeSchema) }), ...AUTH_ERRORS },
+      },
+    },
+    async (req) => ({ notices: await listInsurerNotices(ctx.db, insurerOf(req), req.query as never) }),
+  );
+
+  app.get(
+    '/notices/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One notice, with refused report attempts',
+        params: Type.Object({ id: Id }),
+        response: { 200: InsurerNoticeSchema, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => getInsurerNotice(ctx.db, insurerOf(req), (req.params as { id: string }).id),
+  );
+
+  app.delete(
+    '/notices/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Withdraw an open notice',
+        params: Type.Object({ id: Id }),
+        response: { 200: Ok, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
     async (req) => {
       const now = ctx.clock.now();
       const { postboxId } = await withdrawNotice(ctx.db, insurerOf(req), (req.params as { id: string }).id, now);
       await notifyMail(ctx.db, ctx.mqtt, req.log, postboxId, now);
       return { ok: true as const };
-    });
-
-  app.get('/reports', {
-    schema: {
-      tags, security, summary: 'Verified reports, newest first',
-      querystring: Type.Object({ unacknowledged: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
-      response: { 200: Type.Object({ reports: Type.Array(ReportSchema) }), ...AUTH_ERRORS },
     },
-  }, async (req) => {
-    const q = req.query as { unacknowledged?: boolean; limit?: number };
-    return { reports: await listReports(ctx.db, insurerOf(req), { unackedOnly: q.unacknowledged, limit: q.limit }) };
-  });
+  );
 
-  app.get('/reports/:id', { schema: { tags, security, summary: 'One report with its verification result and evidence', params: Type.Object({ id: Id }), response: { 200: ReportSchema, ...errors(400, 401, 403, 404) } } },
-    async (req) => getReport(ctx.db, insurerOf(req), (req.params as { id: string }).id));
-
-  app.post('/reports/:id/ack', { schema: { tags, security, summary: 'Acknowledge a report (idempotent)', params: Type.Object({ id: Id }), response: { 200: Ok, ...errors(400, 401, 403, 404) } } },
-    async (req) => { await ackReport(ctx.db, insurerOf(req), (req.params as { id: string }).id, ctx.clock.now()); return { ok: true as const }; });
-
-  app.post('/reports/:id/reverify', {
-    schema: {
-      tags, security, summary: 'Re-check a report from its stored evidence, as of when it was received', params: Type.Object({ id: Id }),
-      response: { 200: Type.Object({ reportId: Type.String(), checkedAsOf: Type.String(), result: Type.String(), reason: Type.String(), detail: Type.Optional(NullableStringSchema()) }), ...errors(400, 401, 403, 404, 503) },
+  app.get(
+    '/reports',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Verified reports, newest first',
+        querystring: Type.Object({
+          unacknowledged: Type.Optional(Type.Boolean()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
+        response: { 200: Type.Object({ reports: Type.Array(ReportSchema) }), ...AUTH_ERRORS },
+      },
     },
-  }, async (req) => reverifyReport(ctx.db, ctx.evidenceVerifier, insurerOf(req), (req.params as { id: string }).id));
-
-  app.get('/events', {
-    schema: {
-      tags, security, summary: 'Events in order (enrolled, read receipts, reports, certificate revocations)',
-      querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), unacknowledged: Type.Optional(Type.Boolean()) }),
-      response: { 200: Type.Object({ events: Type.Array(EventSchema) }), ...AUTH_ERRORS },
+    async (req) => {
+      const q = req.query as { unacknowledged?: boolean; limit?: number };
+      return { reports: await listReports(ctx.db, insurerOf(req), { unackedOnly: q.unacknowledged, limit: q.limit }) };
     },
-  }, async (req) => {
-    const q = req.query as { after?: number; limit?: number; unacknowledged?: boolean };
-    return { events: await listEvents(ctx.db, insurerOf(req), { after: q.after, limit: q.limit, unackedOnly: q.unacknowledged }) };
-  });
+  );
 
-  app.post('/events/:id/ack', { schema: { tags, security, summary: 'Acknowledge an event (stops its webhook retries; idempotent)', params: Type.Object({ id: Id }), response: { 200: Ok, ...errors(400, 401, 403, 404) } } },
-    async (req) => { await ackEvent(ctx.db, insurerOf(req), (req.params as { id: string }).id, ctx.clock.now()); return { ok: true as const }; });
+  app.get(
+    '/reports/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One report with its verification result and evidence',
+        params: Type.Object({ id: Id }),
+        response: { 200: ReportSchema, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => getReport(ctx.db, insurerOf(req), (req.params as { id: string }).id),
+  );
+
+  app.post(
+    '/reports/:id/ack',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Acknowledge a report (idempotent)',
+        params: Type.Object({ id: Id }),
+        response: { 200: Ok, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      await ackReport(ctx.db, insurerOf(req), (req.params as { id: string }).id, ctx.clock.now());
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/reports/:id/reverify',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Re-check a report from its stored evidence, as of when it was received',
+        params: Type.Object({ id: Id }),
+        response: {
+          200: Type.Object({
+            reportId: Type.String(),
+            checkedAsOf: Type.String(),
+            result: Type.String(),
+            reason: Type.String(),
+            detail: Type.Optional(NullableStringSchema()),
+          }),
+          ...errors(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    async (req) => reverifyReport(ctx.db, ctx.evidenceVerifier, insurerOf(req), (req.params as { id: string }).id),
+  );
+
+  app.get(
+    '/events',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Events in order (enrolled, read receipts, reports, certificate revocations)',
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          unacknowledged: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: Type.Object({ events: Type.Array(EventSchema) }), ...AUTH_ERRORS },
+      },
+    },
+    async (req) => {
+      const q = req.query as { after?: number; limit?: number; unacknowledged?: boolean };
+      return {
+        events: await listEvents(ctx.db, insurerOf(req), {
+          after: q.after,
+          limit: q.limit,
+          unackedOnly: q.unacknowledged,
+        }),
+      };
+    },
+  );
+
+  app.post(
+    '/events/:id/ack',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Acknowledge an event (stops its webhook retries; idempotent)',
+        params: Type.Object({ id: Id }),
+        response: { 200: Ok, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      await ackEvent(ctx.db, insurerOf(req), (req.params as { id: string }).id, ctx.clock.now());
+      return { ok: true as const };
+    },
+  );
 }
 
-function NullableStringSchema() { return Type.Union([Type.String(), Type.Null()]); }
+function NullableStringSchema() {
+  return Type.Union([Type.String(), Type.Null()]);
+}

@@ -16,7 +16,9 @@ import { notifyMail, unreadCount } from '../mail-notify.ts';
 import { errors, Id, Ok, ResidentNoticeSchema, ReceiptSchema, SignedBodySchema } from '../schemas.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { postbox: Session | null }
+  interface FastifyRequest {
+    postbox: Session | null;
+  }
 }
 
 const tags = ['post-box'];
@@ -37,133 +39,378 @@ async function previousSerials(ctx: GatewayContext, serial: string): Promise<str
 }
 
 export async function postboxPublicRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  app.post('/login/challenge', {
-    schema: { tags, summary: 'Start a card login: a challenge for the authentication key to sign', response: { 200: Type.Object({ id: Type.String(), challenge: Type.String(), expiresAt: Type.String() }), ...errors(503) } },
-  }, async () => {
-    if (!ctx.challenges) throw E.KZ_GW_LOGIN_UNAVAILABLE();
-    return ctx.challenges.issue();
-  });
-
-  app.post('/login', {
-    schema: {
-      tags, summary: 'Finish a card login; the TV names itself (muni + device) to receive "mail waiting"',
-      body: Type.Object({
-        id: Type.String({ minLength: 1, maxLength: 200 }), signature: Type.String({ minLength: 1, maxLength: 2000 }),
-        certificate: Type.String({ minLength: 1, maxLength: 8000, description: 'authentication certificate, DER, base64' }),
-        muni: Type.Optional(Id), device: Type.Optional(Id),
-      }),
-      response: { 200: Type.Object({ token: Type.String(), postboxId: Type.String(), expiresAt: Type.String(), created: Type.Boolean(), unread: Type.Integer() }), ...errors(400, 401, 503) },
+  app.post(
+    '/login/challenge',
+    {
+      schema: {
+        tags,
+        summary: 'Start a card login: a challenge for the authentication key to sign',
+        response: {
+          200: Type.Object({ id: Type.String(), challenge: Type.String(), expiresAt: Type.String() }),
+          ...errors(503),
+        },
+      },
     },
-  }, async (req) => {
-    if (!ctx.challenges) throw E.KZ_GW_LOGIN_UNAVAILABLE();
-    const b = req.body as { id: string; signature: string; certificate: string; muni?: string; device?: string };
-    const { serial } = await ctx.challenges.verify({ id: b.id, signature: b.signature, certificate: b.certificate });
-    const now = ctx.clock.now();
-    const s = await loginPostbox(ctx.db, { authSerial: serial, previousSerials: await previousSerials(ctx, serial), muni: b.muni, device: b.device, ttlS: ctx.sessionTtlS }, now);
-    return { token: s.token, postboxId: s.postboxId, expiresAt: s.expiresAt.toISOString(), created: s.created, unread: await unreadCount(ctx.db, s.postboxId) };
-  });
+    async () => {
+      if (!ctx.challenges) throw E.KZ_GW_LOGIN_UNAVAILABLE();
+      return ctx.challenges.issue();
+    },
+  );
 
-  app.get('/receipt-keys', {
-    schema: { tags, summary: "The gateway's public keys for checking receipts (JWK)", response: { 200: Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) }) } },
-  }, async () => ({ keys: [ctx.receipts.publicJwk()] }));
+  app.post(
+    '/login',
+    {
+      schema: {
+        tags,
+        summary: 'Finish a card login; the TV names itself (muni + device) to receive "mail waiting"',
+        body: Type.Object({
+          id: Type.String({ minLength: 1, maxLength: 200 }),
+          signature: Type.String({ minLength: 1, maxLength: 2000 }),
+          certificate: Type.String({
+            minLength: 1,
+            maxLength: 8000,
+            description: 'authentication certificate, DER, base64',
+          }),
+          muni: Type.Optional(Id),
+          device: Type.Optional(Id),
+        }),
+        response: {
+          200: Type.Object({
+            token: Type.String(),
+            postboxId: Type.String(),
+            expiresAt: Type.String(),
+            created: Type.Boolean(),
+            unread: Type.Integer(),
+          }),
+          ...errors(400, 401, 503),
+        },
+      },
+    },
+    async (req) => {
+      if (!ctx.challenges) throw E.KZ_GW_LOGIN_UNAVAILABLE();
+      const b = req.body as { id: string; signature: string; certificate: string; muni?: string; device?: string };
+      const { serial } = await ctx.challenges.verify({ id: b.id, signature: b.signature, certificate: b.certificate });
+      const now = ctx.clock.now();
+      const s = await loginPostbox(
+        ctx.db,
+        {
+          authSerial: serial,
+          previousSerials: await previousSerials(ctx, serial),
+          muni: b.muni,
+          device: b.device,
+          ttlS: ctx.sessionTtlS,
+        },
+        now,
+      );
+      return {
+        token: s.token,
+        postboxId: s.postboxId,
+        expiresAt: s.expiresAt.toISOString(),
+        created: s.created,
+        unread: await unreadCount(ctx.db, s.postboxId),
+      };
+    },
+  );
 
-  app.get('/insurers', {
-    schema: { tags, summary: 'Insurers a resident can enrol with', response: { 200: Type.Object({ insurers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) }) } },
-  }, async () => ({ insurers: (await listInsurers(ctx.db)).map((i) => ({ id: i.id, name: i.name })) }));
+  app.get(
+    '/receipt-keys',
+    {
+      schema: {
+        tags,
+        summary: "The gateway's public keys for checking receipts (JWK)",
+        response: { 200: Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
+      },
+    },
+    async () => ({ keys: [ctx.receipts.publicJwk()] }),
+  );
+
+  app.get(
+    '/insurers',
+    {
+      schema: {
+        tags,
+        summary: 'Insurers a resident can enrol with',
+        response: {
+          200: Type.Object({ insurers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) }),
+        },
+      },
+    },
+    async () => ({ insurers: (await listInsurers(ctx.db)).map((i) => ({ id: i.id, name: i.name })) }),
+  );
 }
 
 export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   app.decorateRequest('postbox', null);
-  app.addHook('preValidation', async (req) => { req.postbox = await ctx.sessions.get(bearer(req), ctx.clock.now()); });
+  app.addHook('preValidation', async (req) => {
+    req.postbox = await ctx.sessions.get(bearer(req), ctx.clock.now());
+  });
   const pb = (req: FastifyRequest) => req.postbox!.postboxId;
   const AUTH = errors(400, 401);
 
-  app.post('/logout', { schema: { tags, security, summary: 'End the session', response: { 200: Ok, ...AUTH } } },
-    async (req) => { await ctx.sessions.end(bearer(req)!, ctx.clock.now()); return { ok: true as const }; });
-
-  app.get('/notices', {
-    schema: { tags, security, summary: 'The post-box: notices without their bodies', response: { 200: Type.Object({ unread: Type.Integer(), notices: Type.Array(ResidentNoticeSchema) }), ...AUTH } },
-  }, async (req) => ({ unread: await unreadCount(ctx.db, pb(req)), notices: await listPostboxNotices(ctx.db, pb(req)) }));
-
-  app.get('/notices/:id', {
-    schema: { tags, security, summary: 'Open a notice (the first open is its delivery: a read receipt goes to the sender)', params: Type.Object({ id: Id }), response: { 200: ResidentNoticeSchema, ...errors(400, 401, 404) } },
-  }, async (req) => {
-    const now = ctx.clock.now();
-    const { notice, firstOpen } = await openNotice(ctx.db, pb(req), (req.params as { id: string }).id, now);
-    if (firstOpen) await notifyMail(ctx.db, ctx.mqtt, req.log, pb(req), now);
-    return notice;
-  });
-
-  app.delete('/notices/:id', {
-    schema: { tags, security, summary: 'Delete a notice (not an unanswered status-check request)', params: Type.Object({ id: Id }), response: { 200: Ok, ...errors(400, 401, 404, 409) } },
-  }, async (req) => { await deleteNoticeByResident(ctx.db, pb(req), (req.params as { id: string }).id); return { ok: true as const }; });
-
-  app.get('/notices/:id/attachments/:attachment', {
-    schema: { tags, security, summary: 'An attachment (PDF or image)', params: Type.Object({ id: Id, attachment: Id }), response: { 200: Type.Any({ description: 'the file' }), ...errors(400, 401, 404) } },
-  }, async (req, reply) => {
-    const p = req.params as { id: string; attachment: string };
-    const a = await getAttachment(ctx.db, pb(req), p.id, p.attachment);
-    return reply.type(a.mediaType).header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(a.filename)}`).send(a.data);
-  });
-
-  app.post('/reports', {
-    schema: {
-      tags, security, summary: 'Submit a signed life-status report; answered with a receipt signed by the gateway', body: SignedBodySchema,
-      response: { 201: Type.Object({ reportId: Type.String(), late: Type.Boolean(), receipt: ReceiptSchema }), ...errors(400, 401, 409, 422, 503) },
+  app.post(
+    '/logout',
+    { schema: { tags, security, summary: 'End the session', response: { 200: Ok, ...AUTH } } },
+    async (req) => {
+      await ctx.sessions.end(bearer(req)!, ctx.clock.now());
+      return { ok: true as const };
     },
-  }, async (req, reply) => {
-    const out = await submitReport({ db: ctx.db, verifier: ctx.verifier, status: ctx.status, receipts: ctx.receipts, store: ctx.reports }, pb(req), req.body as never, ctx.clock.now());
-    return reply.status(201).send(out);
-  });
+  );
 
-  app.post('/consent-nonce', {
-    schema: { tags, security, summary: 'A one-use nonce for an enrolment consent (10 minutes)', response: { 200: Type.Object({ nonce: Type.String(), expiresAt: Type.String() }), ...AUTH } },
-  }, async (req) => issueConsentNonce(ctx.db, pb(req), ctx.clock.now()));
-
-  app.post('/enrolments', {
-    schema: {
-      tags, security, summary: 'Link a policy with a consent signed by the signing certificate (discloses the four items to the insurer)', body: SignedBodySchema,
-      response: { 201: Type.Object({ enrolmentId: Type.String(), insurerId: Type.String(), policy: Type.String() }), ...errors(400, 401, 409, 422, 503) },
+  app.get(
+    '/notices',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The post-box: notices without their bodies',
+        response: { 200: Type.Object({ unread: Type.Integer(), notices: Type.Array(ResidentNoticeSchema) }), ...AUTH },
+      },
     },
-  }, async (req, reply) => {
-    const out = await enrolByConsent(ctx.db, ctx.verifier, pb(req), req.body as never, ctx.clock.now());
-    return reply.status(201).send({ enrolmentId: out.enrolmentId, insurerId: out.insurerId, policy: out.policy });
-  });
+    async (req) => ({ unread: await unreadCount(ctx.db, pb(req)), notices: await listPostboxNotices(ctx.db, pb(req)) }),
+  );
 
-  app.get('/enrolments', {
-    schema: {
-      tags, security, summary: 'Policies linked to this post-box',
-      response: { 200: Type.Object({ enrolments: Type.Array(Type.Object({ id: Type.String(), insurer: Type.Object({ id: Type.String(), name: Type.String() }), policy: Type.String(), status: Type.String(), enrolledAt: Type.String(), endedAt: Type.Union([Type.String(), Type.Null()]) })) }), ...AUTH },
+  app.get(
+    '/notices/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Open a notice (the first open is its delivery: a read receipt goes to the sender)',
+        params: Type.Object({ id: Id }),
+        response: { 200: ResidentNoticeSchema, ...errors(400, 401, 404) },
+      },
     },
-  }, async (req) => ({ enrolments: await listPostboxEnrolments(ctx.db, pb(req)) }));
-
-  app.delete('/enrolments/:id', {
-    schema: { tags, security, summary: 'Withdraw consent: end the link (the insurer is told)', params: Type.Object({ id: Id }), response: { 200: Ok, ...errors(400, 401, 404) } },
-  }, async (req) => {
-    await endEnrolment(ctx.db, { postboxId: pb(req), enrolmentId: (req.params as { id: string }).id }, 'resident', 'consent withdrawn', ctx.clock.now());
-    return { ok: true as const };
-  });
-
-  app.get('/senders', {
-    schema: { tags, security, summary: 'Senders and whether they may reach this post-box', response: { 200: Type.Object({ senders: Type.Array(Type.Object({ insurerId: Type.String(), name: Type.String(), allowed: Type.Boolean(), changedAt: Type.String() })) }), ...AUTH } },
-  }, async (req) => ({ senders: (await listSenders(ctx.db, pb(req))).map((s) => ({ ...s, changedAt: s.changedAt.toISOString() })) }));
-
-  app.put('/senders/:insurer', {
-    schema: { tags, security, summary: 'Allow or refuse a sender', params: Type.Object({ insurer: Id }), body: Type.Object({ allowed: Type.Boolean() }), response: { 200: Ok, ...errors(400, 401, 404) } },
-  }, async (req) => {
-    const insurer = (req.params as { insurer: string }).insurer;
-    if (!isSafeId(insurer)) throw E.KZ_GW_BAD_ID(insurer);
-    await setSenderAllowed(ctx.db, pb(req), insurer, (req.body as { allowed: boolean }).allowed, ctx.clock.now());
-    return { ok: true as const };
-  });
-
-  app.get('/disclosures', {
-    schema: {
-      tags, security, summary: 'Who received this resident\'s data, what and why (情報提供等記録)',
-      response: { 200: Type.Object({ disclosures: Type.Array(Type.Object({ insurerId: Type.String(), insurerName: Type.String(), items: Type.Array(Type.String()),
-        purposeCode: Type.Union([Type.Literal('enrolment'), Type.Literal('other')], { description: 'why, as a code to render in the resident\'s language' }),
-        policy: Type.Union([Type.String(), Type.Null()], { description: 'the policy concerned (enrolment)' }),
-        purpose: Type.String({ description: 'the purpose in English' }), at: Type.String() })) }), ...AUTH },
+    async (req) => {
+      const now = ctx.clock.now();
+      const { notice, firstOpen } = await openNotice(ctx.db, pb(req), (req.params as { id: string }).id, now);
+      if (firstOpen) await notifyMail(ctx.db, ctx.mqtt, req.log, pb(req), now);
+      return notice;
     },
-  }, async (req) => ({ disclosures: (await listDisclosures(ctx.db, pb(req))).map((d) => ({ ...d, at: d.at.toISOString() })) }));
+  );
+
+  app.delete(
+    '/notices/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a notice (not an unanswered status-check request)',
+        params: Type.Object({ id: Id }),
+        response: { 200: Ok, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (req) => {
+      await deleteNoticeByResident(ctx.db, pb(req), (req.params as { id: string }).id);
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/notices/:id/attachments/:attachment',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'An attachment (PDF or image)',
+        params: Type.Object({ id: Id, attachment: Id }),
+        response: { 200: Type.Any({ description: 'the file' }), ...errors(400, 401, 404) },
+      },
+    },
+    async (req, reply) => {
+      const p = req.params as { id: string; attachment: string };
+      const a = await getAttachment(ctx.db, pb(req), p.id, p.attachment);
+      return reply
+        .type(a.mediaType)
+        .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
+        .send(a.data);
+    },
+  );
+
+  app.post(
+    '/reports',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Submit a signed life-status report; answered with a receipt signed by the gateway',
+        body: SignedBodySchema,
+        response: {
+          201: Type.Object({ reportId: Type.String(), late: Type.Boolean(), receipt: ReceiptSchema }),
+          ...errors(400, 401, 409, 422, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const out = await submitReport(
+        { db: ctx.db, verifier: ctx.verifier, status: ctx.status, receipts: ctx.receipts, store: ctx.reports },
+        pb(req),
+        req.body as never,
+        ctx.clock.now(),
+      );
+      return reply.status(201).send(out);
+    },
+  );
+
+  app.post(
+    '/consent-nonce',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'A one-use nonce for an enrolment consent (10 minutes)',
+        response: { 200: Type.Object({ nonce: Type.String(), expiresAt: Type.String() }), ...AUTH },
+      },
+    },
+    async (req) => issueConsentNonce(ctx.db, pb(req), ctx.clock.now()),
+  );
+
+  app.post(
+    '/enrolments',
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          'Link a policy with a consent signed by the signing certificate (discloses the four items to the insurer)',
+        body: SignedBodySchema,
+        response: {
+          201: Type.Object({ enrolmentId: Type.String(), insurerId: Type.String(), policy: Type.String() }),
+          ...errors(400, 401, 409, 422, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const out = await enrolByConsent(ctx.db, ctx.verifier, pb(req), req.body as never, ctx.clock.now());
+      return reply.status(201).send({ enrolmentId: out.enrolmentId, insurerId: out.insurerId, policy: out.policy });
+    },
+  );
+
+  app.get(
+    '/enrolments',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Policies linked to this post-box',
+        response: {
+          200: Type.Object({
+            enrolments: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                insurer: Type.Object({ id: Type.String(), name: Type.String() }),
+                policy: Type.String(),
+                status: Type.String(),
+                enrolledAt: Type.String(),
+                endedAt: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...AUTH,
+        },
+      },
+    },
+    async (req) => ({ enrolments: await listPostboxEnrolments(ctx.db, pb(req)) }),
+  );
+
+  app.delete(
+    '/enrolments/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Withdraw consent: end the link (the insurer is told)',
+        params: Type.Object({ id: Id }),
+        response: { 200: Ok, ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      await endEnrolment(
+        ctx.db,
+        { postboxId: pb(req), enrolmentId: (req.params as { id: string }).id },
+        'resident',
+        'consent withdrawn',
+        ctx.clock.now(),
+      );
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/senders',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Senders and whether they may reach this post-box',
+        response: {
+          200: Type.Object({
+            senders: Type.Array(
+              Type.Object({
+                insurerId: Type.String(),
+                name: Type.String(),
+                allowed: Type.Boolean(),
+                changedAt: Type.String(),
+              }),
+            ),
+          }),
+          ...AUTH,
+        },
+      },
+    },
+    async (req) => ({
+      senders: (await listSenders(ctx.db, pb(req))).map((s) => ({ ...s, changedAt: s.changedAt.toISOString() })),
+    }),
+  );
+
+  app.put(
+    '/senders/:insurer',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Allow or refuse a sender',
+        params: Type.Object({ insurer: Id }),
+        body: Type.Object({ allowed: Type.Boolean() }),
+        response: { 200: Ok, ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const insurer = (req.params as { insurer: string }).insurer;
+      if (!isSafeId(insurer)) throw E.KZ_GW_BAD_ID(insurer);
+      await setSenderAllowed(ctx.db, pb(req), insurer, (req.body as { allowed: boolean }).allowed, ctx.clock.now());
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/disclosures',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Who received this resident's data, what and why (情報提供等記録)",
+        response: {
+          200: Type.Object({
+            disclosures: Type.Array(
+              Type.Object({
+                insurerId: Type.String(),
+                insurerName: Type.String(),
+                items: Type.Array(Type.String()),
+                purposeCode: Type.Union([Type.Literal('enrolment'), Type.Literal('other')], {
+                  description: "why, as a code to render in the resident's language",
+                }),
+                policy: Type.Union([Type.String(), Type.Null()], { description: 'the policy concerned (enrolment)' }),
+                purpose: Type.String({ description: 'the purpose in English' }),
+                at: Type.String(),
+              }),
+            ),
+          }),
+          ...AUTH,
+        },
+      },
+    },
+    async (req) => ({
+      disclosures: (await listDisclosures(ctx.db, pb(req))).map((d) => ({ ...d, at: d.at.toISOString() })),
+    }),
+  );
 }

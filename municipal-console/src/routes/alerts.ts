@@ -6,7 +6,17 @@ import { alertStatus, rescueList } from '../status.ts';
 import { preview } from '../preview.ts';
 import { openSse } from '../live.ts';
 import type { AlertSpec } from '../alert-spec.ts';
-import { AlertStateSchema, AlertStatusSchema, AlertViewSchema, CreateAlertBody, PreviewSchema, RescueSchema, RevisionList, UpdateAlertBody, errors } from '../schemas.ts';
+import {
+  AlertStateSchema,
+  AlertStatusSchema,
+  AlertViewSchema,
+  CreateAlertBody,
+  PreviewSchema,
+  RescueSchema,
+  RevisionList,
+  UpdateAlertBody,
+  errors,
+} from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -15,83 +25,262 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   /** Publishing calls: answer once every TV was sent its message (default) or once the first chunk is on its way. */
   const WaitQuery = Type.Object({
-    wait: Type.Optional(Type.Union([Type.Literal('sent'), Type.Literal('started')], {
-      description: 'sent (default): answer once every TV has been sent its message; started: once the first TVs (those who need help) have, the rest following (GET …/status shows `sending`)',
-    })),
+    wait: Type.Optional(
+      Type.Union([Type.Literal('sent'), Type.Literal('started')], {
+        description:
+          'sent (default): answer once every TV has been sent its message; started: once the first TVs (those who need help) have, the rest following (GET …/status shows `sending`)',
+      }),
+    ),
   });
   const viewer = requireRole(ctx, 'viewer');
   const issuer = requireRole(ctx, 'issuer');
   const approver = requireRole(ctx, 'approver');
 
-  r.post('/api/alerts', {
-    preHandler: issuer,
-    schema: {
-      tags: ['alerts'], summary: 'Issue an alert (or store a draft)', security: sec,
-      description: 'Resolves recipients, personalises and publishes one QoS 1 message per TV plus a retained area message per zone. An Actual alert at level 4 or 5 waits for a second staff member’s approval (state pending-approval).',
-      body: CreateAlertBody, querystring: WaitQuery, response: { 201: AlertViewSchema, ...errors(400, 401, 403, 409, 503) },
+  r.post(
+    '/api/alerts',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Issue an alert (or store a draft)',
+        security: sec,
+        description:
+          'Resolves recipients, personalises and publishes one QoS 1 message per TV plus a retained area message per zone. An Actual alert at level 4 or 5 waits for a second staff member’s approval (state pending-approval).',
+        body: CreateAlertBody,
+        querystring: WaitQuery,
+        response: { 201: AlertViewSchema, ...errors(400, 401, 403, 409, 503) },
+      },
     },
-  }, async (req, reply) => reply.status(201).send(await ctx.alerts.create(staffOf(req), req.body as AlertSpec & { draft?: boolean }, { wait: req.query.wait })));
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(
+          await ctx.alerts.create(staffOf(req), req.body as AlertSpec & { draft?: boolean }, { wait: req.query.wait }),
+        ),
+  );
 
-  r.get('/api/alerts', {
-    preHandler: viewer,
-    schema: { tags: ['alerts'], summary: 'Alerts, newest first', security: sec, querystring: Type.Object({ state: Type.Optional(AlertStateSchema), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 100' })) }), response: { 200: Type.Array(AlertViewSchema), ...errors(401) } },
-  }, async (req) => ctx.alerts.list({ state: req.query.state as never, limit: req.query.limit ?? 100 }));
+  r.get(
+    '/api/alerts',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts, newest first',
+        security: sec,
+        querystring: Type.Object({
+          state: Type.Optional(AlertStateSchema),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 100' })),
+        }),
+        response: { 200: Type.Array(AlertViewSchema), ...errors(401) },
+      },
+    },
+    async (req) => ctx.alerts.list({ state: req.query.state as never, limit: req.query.limit ?? 100 }),
+  );
 
-  r.get('/api/alerts/:id', { preHandler: viewer, schema: { tags: ['alerts'], summary: 'One alert', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 404) } } },
-    async (req) => ctx.alerts.get(req.params.id));
-  r.get('/api/alerts/:id/revisions', { preHandler: viewer, schema: { tags: ['alerts'], summary: 'Every revision with who issued and approved it', security: sec, params: IdParams, response: { 200: RevisionList, ...errors(401, 404) } } },
-    async (req) => ctx.alerts.revisions(req.params.id));
+  r.get(
+    '/api/alerts/:id',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert',
+        security: sec,
+        params: IdParams,
+        response: { 200: AlertViewSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) => ctx.alerts.get(req.params.id),
+  );
+  r.get(
+    '/api/alerts/:id/revisions',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Every revision with who issued and approved it',
+        security: sec,
+        params: IdParams,
+        response: { 200: RevisionList, ...errors(401, 404) },
+      },
+    },
+    async (req) => ctx.alerts.revisions(req.params.id),
+  );
 
-  r.post('/api/alerts/:id/send', { preHandler: issuer, schema: { tags: ['alerts'], summary: 'Send a draft', security: sec, params: IdParams, querystring: WaitQuery, response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) } } },
-    async (req) => ctx.alerts.send(req.params.id, staffOf(req), { wait: req.query.wait }));
-  r.post('/api/alerts/:id/approve', { preHandler: approver, schema: { tags: ['alerts'], summary: 'Approve the revision waiting for approval (not your own) and publish it', security: sec, params: IdParams, querystring: WaitQuery, response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) } } },
-    async (req) => ctx.alerts.approve(req.params.id, staffOf(req), { wait: req.query.wait }));
-  r.post('/api/alerts/:id/reject', { preHandler: approver, schema: { tags: ['alerts'], summary: 'Reject the revision waiting for approval', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409) } } },
-    async (req) => ctx.alerts.reject(req.params.id, staffOf(req)));
-  r.post('/api/alerts/:id/update', {
-    preHandler: issuer,
-    schema: { tags: ['alerts'], summary: 'Update in one action (revision + 1; replaces what TVs show)', security: sec, params: IdParams, body: UpdateAlertBody, querystring: WaitQuery, response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) } },
-  }, async (req) => ctx.alerts.update(req.params.id, staffOf(req), req.body as Partial<AlertSpec>, { wait: req.query.wait }));
-  r.post('/api/alerts/:id/cancel', { preHandler: issuer, schema: { tags: ['alerts'], summary: 'Cancel in one action (no approval needed)', security: sec, params: IdParams, response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409, 503) } } },
-    async (req) => ctx.alerts.cancel(req.params.id, staffOf(req)));
+  r.post(
+    '/api/alerts/:id/send',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Send a draft',
+        security: sec,
+        params: IdParams,
+        querystring: WaitQuery,
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) => ctx.alerts.send(req.params.id, staffOf(req), { wait: req.query.wait }),
+  );
+  r.post(
+    '/api/alerts/:id/approve',
+    {
+      preHandler: approver,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Approve the revision waiting for approval (not your own) and publish it',
+        security: sec,
+        params: IdParams,
+        querystring: WaitQuery,
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) => ctx.alerts.approve(req.params.id, staffOf(req), { wait: req.query.wait }),
+  );
+  r.post(
+    '/api/alerts/:id/reject',
+    {
+      preHandler: approver,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Reject the revision waiting for approval',
+        security: sec,
+        params: IdParams,
+        response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (req) => ctx.alerts.reject(req.params.id, staffOf(req)),
+  );
+  r.post(
+    '/api/alerts/:id/update',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Update in one action (revision + 1; replaces what TVs show)',
+        security: sec,
+        params: IdParams,
+        body: UpdateAlertBody,
+        querystring: WaitQuery,
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) =>
+      ctx.alerts.update(req.params.id, staffOf(req), req.body as Partial<AlertSpec>, { wait: req.query.wait }),
+  );
+  r.post(
+    '/api/alerts/:id/cancel',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Cancel in one action (no approval needed)',
+        security: sec,
+        params: IdParams,
+        response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) => ctx.alerts.cancel(req.params.id, staffOf(req)),
+  );
 
-  r.get('/api/alerts/:id/preview', { preHandler: viewer, schema: { tags: ['alerts'], summary: 'Exactly what each kind of recipient gets', security: sec, params: IdParams, response: { 200: PreviewSchema, ...errors(401, 404) } } },
-    async (req) => preview(ctx.alerts, req.params.id));
+  r.get(
+    '/api/alerts/:id/preview',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Exactly what each kind of recipient gets',
+        security: sec,
+        params: IdParams,
+        response: { 200: PreviewSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) => preview(ctx.alerts, req.params.id),
+  );
 
-  r.get('/api/alerts/:id/status', {
-    preHandler: viewer,
-    schema: { tags: ['status'], summary: 'Figures per alert and per zone; with residents=true, one row per resident', security: sec, params: IdParams, querystring: Type.Object({ residents: Type.Optional(Type.Boolean({ description: 'default false' })) }), response: { 200: AlertStatusSchema, ...errors(401, 404) } },
-  }, async (req) => alertStatus(ctx.db, req.params.id, ctx.clock.now(), { residents: req.query.residents ?? false }));
+  r.get(
+    '/api/alerts/:id/status',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['status'],
+        summary: 'Figures per alert and per zone; with residents=true, one row per resident',
+        security: sec,
+        params: IdParams,
+        querystring: Type.Object({ residents: Type.Optional(Type.Boolean({ description: 'default false' })) }),
+        response: { 200: AlertStatusSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) => alertStatus(ctx.db, req.params.id, ctx.clock.now(), { residents: req.query.residents ?? false }),
+  );
 
-  r.get('/api/alerts/:id/rescue', {
-    preHandler: viewer,
-    schema: { tags: ['status'], summary: 'People needing help who answered "need help" or have not answered after a set time (rescue teams)', security: sec, params: IdParams, querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }), response: { 200: RescueSchema, ...errors(401, 404) } },
-  }, async (req) => rescueList(ctx.db, req.params.id, ctx.clock.now(), (req.query.afterSeconds ?? ctx.settings.rescueAfterMs / 1000) * 1000));
+  r.get(
+    '/api/alerts/:id/rescue',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['status'],
+        summary: 'People needing help who answered "need help" or have not answered after a set time (rescue teams)',
+        security: sec,
+        params: IdParams,
+        querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        response: { 200: RescueSchema, ...errors(401, 404) },
+      },
+    },
+    async (req) =>
+      rescueList(
+        ctx.db,
+        req.params.id,
+        ctx.clock.now(),
+        (req.query.afterSeconds ?? ctx.settings.rescueAfterMs / 1000) * 1000,
+      ),
+  );
 
-  r.get('/api/alerts/:id/events', {
-    preHandler: viewer,
-    schema: { tags: ['status'], summary: 'Live figures of one alert (Server-Sent Events: `status` events with the body of GET …/status)', security: sec, params: IdParams, produces: ['text/event-stream'], response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(401, 404) } },
-  }, async (req, reply) => {
-    const first = await alertStatus(ctx.db, req.params.id, ctx.clock.now());
-    const { send, closed } = openSse(reply);
-    send('status', first);
-    const off = ctx.live.subscribe(req.params.id, send);
-    await closed;
-    off();
-  });
+  r.get(
+    '/api/alerts/:id/events',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['status'],
+        summary: 'Live figures of one alert (Server-Sent Events: `status` events with the body of GET …/status)',
+        security: sec,
+        params: IdParams,
+        produces: ['text/event-stream'],
+        response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(401, 404) },
+      },
+    },
+    async (req, reply) => {
+      const first = await alertStatus(ctx.db, req.params.id, ctx.clock.now());
+      const { send, closed } = openSse(reply);
+      send('status', first);
+      const off = ctx.live.subscribe(req.params.id, send);
+      await closed;
+      off();
+    },
+  );
 
-  r.get('/api/live', {
-    preHandler: viewer,
-    schema: { tags: ['status'], summary: 'Live stream of every alert (SSE: `alert` events with the alert, its totals and, while it is being sent, its progress)', security: sec, produces: ['text/event-stream'], response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(401) } },
-  }, async (_req, reply) => {
-    const active = await ctx.alerts.list({ state: 'active', limit: 50 });
-    const { send, closed } = openSse(reply);
-    for (const a of active) {
-      const { totals, sending } = await alertStatus(ctx.db, a.id, ctx.clock.now());
-      send('alert', { alert: a, totals, ...(sending ? { sending } : {}) });
-    }
-    const off = ctx.live.subscribe(null, send);
-    await closed;
-    off();
-  });
+  r.get(
+    '/api/live',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['status'],
+        summary:
+          'Live stream of every alert (SSE: `alert` events with the alert, its totals and, while it is being sent, its progress)',
+        security: sec,
+        produces: ['text/event-stream'],
+        response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(401) },
+      },
+    },
+    async (_req, reply) => {
+      const active = await ctx.alerts.list({ state: 'active', limit: 50 });
+      const { send, closed } = openSse(reply);
+      for (const a of active) {
+        const { totals, sending } = await alertStatus(ctx.db, a.id, ctx.clock.now());
+        send('alert', { alert: a, totals, ...(sending ? { sending } : {}) });
+      }
+      const off = ctx.live.subscribe(null, send);
+      await closed;
+      off();
+    },
+  );
 }

@@ -21,9 +21,30 @@ const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-header
 const TV_DISCLOSURES_PATH = BIND_PATHS.disclosures;
 
 /** What the rescue-list CSV holds of a person (its columns, municipality-internal ids left out). */
-const RESCUE_CSV_ITEMS = ['name', 'name-reading', 'address', 'phone', 'supporter', 'area', 'answer', 'last-contact', 'shelter'];
+const RESCUE_CSV_ITEMS = [
+  'name',
+  'name-reading',
+  'address',
+  'phone',
+  'supporter',
+  'area',
+  'answer',
+  'last-contact',
+  'shelter',
+];
 
-interface Row { at: Date | string; resident_id: string; binding_id: string; family_name: string; given_name: string; src: 'table' | 'audit'; party: string; purpose: string; items: string[] | null; roles: string[] | null }
+interface Row {
+  at: Date | string;
+  resident_id: string;
+  binding_id: string;
+  family_name: string;
+  given_name: string;
+  src: 'table' | 'audit';
+  party: string;
+  purpose: string;
+  items: string[] | null;
+  roles: string[] | null;
+}
 
 function purposeOf(r: Row): 'card-binding' | 'shelter-roster' | 'rescue-list' | 'other' {
   if (r.src === 'audit') return r.party === 'disclosure.rescue-csv' ? 'rescue-list' : 'other';
@@ -43,19 +64,28 @@ function recipientOf(r: Row): { kind: 'municipality' | 'shelter' | 'staff'; name
 export async function tvDisclosureRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tv = requireTv(ctx);
-  app.addHook('onRequest', async (req, reply) => { if (req.url === TV_DISCLOSURES_PATH || req.url.startsWith(`${TV_DISCLOSURES_PATH}?`)) reply.headers(CORS); });
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url === TV_DISCLOSURES_PATH || req.url.startsWith(`${TV_DISCLOSURES_PATH}?`)) reply.headers(CORS);
+  });
 
-  r.get(TV_DISCLOSURES_PATH, {
-    preHandler: tv, config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
-    schema: {
-      tags: ['binding'], security: basic,
-      summary: "The console's disclosure log for the residents bound to this TV (card binding, shelter rosters, rescue-list downloads), newest first",
-      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
-      response: { 200: TvDisclosuresSchema, ...errors(401, 403, 503) },
+  r.get(
+    TV_DISCLOSURES_PATH,
+    {
+      preHandler: tv,
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['binding'],
+        security: basic,
+        summary:
+          "The console's disclosure log for the residents bound to this TV (card binding, shelter rosters, rescue-list downloads), newest first",
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        response: { 200: TvDisclosuresSchema, ...errors(401, 403, 503) },
+      },
     },
-  }, async (req) => {
-    const limit = req.query.limit ?? 50;
-    const { rows } = await ctx.db.query<Row>(`
+    async (req) => {
+      const limit = req.query.limit ?? 50;
+      const { rows } = await ctx.db.query<Row>(
+        `
       WITH b AS (
         SELECT b.id AS binding_id, b.resident_id, r.family_name, r.given_name
         FROM bindings b JOIN residents r ON r.id = b.resident_id
@@ -70,17 +100,24 @@ export async function tvDisclosureRoutes(app: FastifyInstance, ctx: ConsoleConte
         WHERE a.action LIKE 'disclosure.%' AND jsonb_typeof(a.details->'residentIds') = 'array' AND x.rid IN (SELECT resident_id FROM b)
       )
       SELECT u.*, b.binding_id, b.family_name, b.given_name FROM u JOIN b ON b.resident_id = u.resident_id
-      ORDER BY u.at DESC, u.ord DESC LIMIT $2`, [tvOf(req).device, limit + 1]);
-    const more = rows.length > limit;
-    return {
-      more,
-      entries: rows.slice(0, limit).map((row) => {
-        const purpose = purposeOf(row);
-        return {
-          at: new Date(row.at).toISOString(), bindingId: String(row.binding_id), displayName: `${row.family_name} ${row.given_name}`,
-          purpose, recipient: recipientOf(row), items: row.src === 'audit' ? (purpose === 'rescue-list' ? RESCUE_CSV_ITEMS : []) : (row.items ?? []),
-        };
-      }),
-    };
-  });
+      ORDER BY u.at DESC, u.ord DESC LIMIT $2`,
+        [tvOf(req).device, limit + 1],
+      );
+      const more = rows.length > limit;
+      return {
+        more,
+        entries: rows.slice(0, limit).map((row) => {
+          const purpose = purposeOf(row);
+          return {
+            at: new Date(row.at).toISOString(),
+            bindingId: String(row.binding_id),
+            displayName: `${row.family_name} ${row.given_name}`,
+            purpose,
+            recipient: recipientOf(row),
+            items: row.src === 'audit' ? (purpose === 'rescue-list' ? RESCUE_CSV_ITEMS : []) : (row.items ?? []),
+          };
+        }),
+      };
+    },
+  );
 }

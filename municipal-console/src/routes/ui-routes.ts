@@ -10,7 +10,14 @@ import Type from 'typebox';
 import { parse } from 'csv-parse/sync';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { appendAudit, audit, verifyAuditChain } from '../audit.ts';
-import { endBindings, listZones, residentProblems, seedResidents, type RegisterRowProblemCode, type ResidentInput } from '../register.ts';
+import {
+  endBindings,
+  listZones,
+  residentProblems,
+  seedResidents,
+  type RegisterRowProblemCode,
+  type ResidentInput,
+} from '../register.ts';
 import { staffUnbindReason } from '../residents.ts';
 import { rescueList } from '../status.ts';
 import { AuditEntryView, Count, RegisterCsvInvalidReply, errors } from '../schemas.ts';
@@ -19,28 +26,87 @@ import { uiErrors } from './ui-errors.ts';
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
 /** Columns of the register extract CSV, in order (header row required). */
-export const REGISTER_CSV_COLUMNS = ['id', 'familyName', 'givenName', 'familyKana', 'givenKana', 'address', 'birthDate', 'sex', 'language',
-  'needsHelp', 'supporter', 'phone', 'household', 'zone', 'lat', 'lon'] as const;
+export const REGISTER_CSV_COLUMNS = [
+  'id',
+  'familyName',
+  'givenName',
+  'familyKana',
+  'givenKana',
+  'address',
+  'birthDate',
+  'sex',
+  'language',
+  'needsHelp',
+  'supporter',
+  'phone',
+  'household',
+  'zone',
+  'lat',
+  'lon',
+] as const;
 
 /** One problem of one line: a stable code (REGISTER_ROW_PROBLEMS) and its parameters; `message` is English, for API users. */
-export interface RowError { code: RegisterRowProblemCode; line: number; field?: string; value?: string; expected?: string; message: string }
+export interface RowError {
+  code: RegisterRowProblemCode;
+  line: number;
+  field?: string;
+  value?: string;
+  expected?: string;
+  message: string;
+}
 /** A refused line: `row` is its line in the file as a spreadsheet numbers it (the header is 1). */
-export interface RowProblem { row: number; id: string | null; errors: RowError[] }
+export interface RowProblem {
+  row: number;
+  id: string | null;
+  errors: RowError[];
+}
 
 const OPTIONAL = new Set(['supporter', 'phone', 'household', 'lat', 'lon']);
-const BOOL: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, はい: true, いいえ: false };
+const BOOL: Record<string, boolean> = {
+  true: true,
+  false: false,
+  '1': true,
+  '0': false,
+  yes: true,
+  no: false,
+  はい: true,
+  いいえ: false,
+};
 const SEX: Record<string, 1 | 2 | 3> = { '1': 1, '2': 2, '3': 3 };
 
 /** Parse and check every row; returns residents only when every row is good (nothing half-imported). */
-export function parseRegisterCsv(text: string, zones: Set<string>): { residents: ResidentInput[]; problems: RowProblem[] } {
+export function parseRegisterCsv(
+  text: string,
+  zones: Set<string>,
+): { residents: ResidentInput[]; problems: RowProblem[] } {
   let records: string[][];
   try {
     // Empty lines are kept (and skipped below) so row numbers match what a spreadsheet or editor shows.
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false, trim: true }) as string[][];
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      relax_column_count: true,
+      skip_empty_lines: false,
+      trim: true,
+    }) as string[][];
   } catch (e) {
     const err = e as Error & { code?: string; lines?: number };
     const line = typeof err.lines === 'number' ? err.lines : 0;
-    return { residents: [], problems: [{ row: line, id: null, errors: [{ code: 'csv-unreadable', line, ...(err.code ? { value: err.code } : {}), message: `CSV cannot be read: ${err.message}` }] }] };
+    return {
+      residents: [],
+      problems: [
+        {
+          row: line,
+          id: null,
+          errors: [
+            {
+              code: 'csv-unreadable',
+              line,
+              ...(err.code ? { value: err.code } : {}),
+              message: `CSV cannot be read: ${err.message}`,
+            },
+          ],
+        },
+      ],
+    };
   }
   const blank = (r: string[]) => r.every((c) => c === '');
   const headerAt = records.findIndex((r) => !blank(r));
@@ -48,61 +114,129 @@ export function parseRegisterCsv(text: string, zones: Set<string>): { residents:
   const headerLine = Math.max(headerAt, 0) + 1;
   const missing = REGISTER_CSV_COLUMNS.filter((c) => !header.includes(c) && !OPTIONAL.has(c));
   if (missing.length) {
-    return { residents: [], problems: [{ row: headerLine, id: null, errors: missing.map((c) => ({ code: 'missing-column' as const, line: headerLine, field: c, message: `header lacks the column ${c}` })) }] };
+    return {
+      residents: [],
+      problems: [
+        {
+          row: headerLine,
+          id: null,
+          errors: missing.map((c) => ({
+            code: 'missing-column' as const,
+            line: headerLine,
+            field: c,
+            message: `header lacks the column ${c}`,
+          })),
+        },
+      ],
+    };
   }
-  const col = (r: string[], name: string) => { const i = header.indexOf(name); return i < 0 ? '' : (r[i] ?? ''); };
-  const residents: ResidentInput[] = []; const problems: RowProblem[] = []; const seen = new Map<string, number>();
+  const col = (r: string[], name: string) => {
+    const i = header.indexOf(name);
+    return i < 0 ? '' : (r[i] ?? '');
+  };
+  const residents: ResidentInput[] = [];
+  const problems: RowProblem[] = [];
+  const seen = new Map<string, number>();
   records.forEach((r, i) => {
     if (i <= headerAt || blank(r)) return;
-    const line = i + 1; const errs: RowError[] = [];
+    const line = i + 1;
+    const errs: RowError[] = [];
     const problem = (p: Omit<RowError, 'line'>) => errs.push({ ...p, line });
     if (r.length !== header.length) {
-      problem({ code: 'field-count', value: String(r.length), expected: String(header.length), message: `has ${r.length} fields, the header has ${header.length}` });
+      problem({
+        code: 'field-count',
+        value: String(r.length),
+        expected: String(header.length),
+        message: `has ${r.length} fields, the header has ${header.length}`,
+      });
     }
     const num = (name: 'lat' | 'lon') => {
-      const v = col(r, name); if (v === '') return undefined;
+      const v = col(r, name);
+      if (v === '') return undefined;
       const n = Number(v);
-      if (!Number.isFinite(n)) problem({ code: 'not-a-number', field: name, value: v, message: `${name} "${v}" is not a number` });
+      if (!Number.isFinite(n))
+        problem({ code: 'not-a-number', field: name, value: v, message: `${name} "${v}" is not a number` });
       return n;
     };
     const rawHelp = col(r, 'needsHelp');
     const needsHelp = BOOL[rawHelp.toLowerCase()];
     if (needsHelp === undefined) {
-      problem(rawHelp === '' ? { code: 'required', field: 'needsHelp', message: 'needsHelp is empty' }
-        : { code: 'bad-boolean', field: 'needsHelp', value: rawHelp, message: `needsHelp "${rawHelp}" must be true or false` });
+      problem(
+        rawHelp === ''
+          ? { code: 'required', field: 'needsHelp', message: 'needsHelp is empty' }
+          : {
+              code: 'bad-boolean',
+              field: 'needsHelp',
+              value: rawHelp,
+              message: `needsHelp "${rawHelp}" must be true or false`,
+            },
+      );
     }
     const rawSex = col(r, 'sex');
     const sex = SEX[rawSex];
     if (sex === undefined) {
-      problem(rawSex === '' ? { code: 'required', field: 'sex', message: 'sex is empty' }
-        : { code: 'bad-sex', field: 'sex', value: rawSex, message: `sex "${rawSex}" must be 1, 2 or 3` });
+      problem(
+        rawSex === ''
+          ? { code: 'required', field: 'sex', message: 'sex is empty' }
+          : { code: 'bad-sex', field: 'sex', value: rawSex, message: `sex "${rawSex}" must be 1, 2 or 3` },
+      );
     }
     const opt = (name: string) => col(r, name) || undefined;
     const res = {
-      id: col(r, 'id'), familyName: col(r, 'familyName'), givenName: col(r, 'givenName'), familyKana: col(r, 'familyKana'), givenKana: col(r, 'givenKana'),
-      address: col(r, 'address'), birthDate: col(r, 'birthDate'), sex: sex ?? 1, language: (col(r, 'language') || 'ja') as ResidentInput['language'], needsHelp: needsHelp ?? false,
-      supporter: opt('supporter'), phone: opt('phone'), household: opt('household'), zone: col(r, 'zone'), lat: num('lat'), lon: num('lon'),
+      id: col(r, 'id'),
+      familyName: col(r, 'familyName'),
+      givenName: col(r, 'givenName'),
+      familyKana: col(r, 'familyKana'),
+      givenKana: col(r, 'givenKana'),
+      address: col(r, 'address'),
+      birthDate: col(r, 'birthDate'),
+      sex: sex ?? 1,
+      language: (col(r, 'language') || 'ja') as ResidentInput['language'],
+      needsHelp: needsHelp ?? false,
+      supporter: opt('supporter'),
+      phone: opt('phone'),
+      household: opt('household'),
+      zone: col(r, 'zone'),
+      lat: num('lat'),
+      lon: num('lon'),
     } satisfies ResidentInput;
     // The domain checks (shared with the JSON import) for the fields the CSV step has not already refused.
     const refused = new Set(errs.map((e) => e.field));
     for (const p of residentProblems(res, zones)) if (!refused.has(p.field)) problem(p);
     const dup = seen.get(res.id);
-    if (res.id && dup !== undefined) problem({ code: 'duplicate-id', field: 'id', value: res.id, expected: String(dup), message: `id ${res.id} repeats line ${dup}` });
+    if (res.id && dup !== undefined)
+      problem({
+        code: 'duplicate-id',
+        field: 'id',
+        value: res.id,
+        expected: String(dup),
+        message: `id ${res.id} repeats line ${dup}`,
+      });
     else if (res.id) seen.set(res.id, line);
     // left to right, as the line reads
     const order = (e: RowError) => (e.field ? (REGISTER_CSV_COLUMNS as readonly string[]).indexOf(e.field) : -1);
     if (errs.length) problems.push({ row: line, id: res.id || null, errors: errs.sort((a, b) => order(a) - order(b)) });
     else residents.push(res);
   });
-  if (residents.length === 0 && problems.length === 0) problems.push({ row: headerLine, id: null, errors: [{ code: 'no-data-rows', line: headerLine, message: 'no data rows' }] });
+  if (residents.length === 0 && problems.length === 0)
+    problems.push({
+      row: headerLine,
+      id: null,
+      errors: [{ code: 'no-data-rows', line: headerLine, message: 'no data rows' }],
+    });
   return { residents: problems.length ? [] : residents, problems };
 }
 
-const csvCell = (v: unknown) => { const s = v === null || v === undefined ? '' : String(v); return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
 
 async function reachedMarks(ctx: ConsoleContext, alertId: string) {
   const { rows } = await ctx.db.query<{ subject: string; actor: string; at: Date; details: { alertId?: string } }>(
-    "SELECT subject, actor, at, details FROM audit_log WHERE action = 'rescue.reached' AND details->>'alertId' = $1 ORDER BY seq", [alertId]);
+    "SELECT subject, actor, at, details FROM audit_log WHERE action = 'rescue.reached' AND details->>'alertId' = $1 ORDER BY seq",
+    [alertId],
+  );
   return rows.map((r) => ({ residentId: r.subject, by: r.actor, at: new Date(r.at).toISOString() }));
 }
 
@@ -112,94 +246,251 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const admin = requireRole(ctx, 'admin');
   const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-  r.get('/api/audit', {
-    preHandler: admin,
-    schema: {
-      tags: ['audit'], summary: 'Search the audit log (admin): newest first', security: sec,
-      querystring: Type.Object({
-        q: Type.Optional(Type.String({ maxLength: 100, description: 'text in actor, action or subject' })),
-        action: Type.Optional(Type.String({ maxLength: 64 })), actor: Type.Optional(Type.String({ maxLength: 64 })),
-        beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 100' })),
-      }),
-      response: { 200: Type.Array(AuditEntryView), ...errors(401, 403) },
+  r.get(
+    '/api/audit',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['audit'],
+        summary: 'Search the audit log (admin): newest first',
+        security: sec,
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 100, description: 'text in actor, action or subject' })),
+          action: Type.Optional(Type.String({ maxLength: 64 })),
+          actor: Type.Optional(Type.String({ maxLength: 64 })),
+          beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 100' })),
+        }),
+        response: { 200: Type.Array(AuditEntryView), ...errors(401, 403) },
+      },
     },
-  }, async (req) => {
-    const q = req.query;
-    const like = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    const { rows } = await ctx.db.query<{ seq: string | number; at: Date; actor: string; action: string; subject: string | null; details: Record<string, unknown>; prev_hash: string; hash: string }>(
-      `SELECT * FROM audit_log WHERE ($1::text IS NULL OR actor ILIKE $1 OR action ILIKE $1 OR subject ILIKE $1)
+    async (req) => {
+      const q = req.query;
+      const like = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+      const { rows } = await ctx.db.query<{
+        seq: string | number;
+        at: Date;
+        actor: string;
+        action: string;
+        subject: string | null;
+        details: Record<string, unknown>;
+        prev_hash: string;
+        hash: string;
+      }>(
+        `SELECT * FROM audit_log WHERE ($1::text IS NULL OR actor ILIKE $1 OR action ILIKE $1 OR subject ILIKE $1)
         AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR actor = $3) AND ($4::bigint IS NULL OR seq < $4)
-       ORDER BY seq DESC LIMIT $5`, [like, q.action ?? null, q.actor ?? null, q.beforeSeq ?? null, q.limit ?? 100]);
-    return rows.map((x) => ({ seq: Number(x.seq), at: new Date(x.at).toISOString(), actor: x.actor, action: x.action, subject: x.subject, details: x.details, prevHash: x.prev_hash, hash: x.hash }));
-  });
-
-  r.get('/api/audit/verify', {
-    preHandler: admin,
-    schema: { tags: ['audit'], summary: 'Walk the hash chain (admin); 500 KZ_CONSOLE_AUDIT_BROKEN names the first bad entry', security: sec, response: { 200: Type.Object({ entries: Type.Integer(), head: Type.String() }), ...errors(401, 403, 500) } },
-  }, async () => verifyAuditChain(ctx.db));
-
-  r.get('/api/alerts/:id/rescue/reached', {
-    preHandler: viewer,
-    schema: { tags: ['status'], summary: 'Who on the rescue list staff have marked as reached, by whom and when', security: sec, params: IdParams, response: { 200: Type.Array(Type.Object({ residentId: Type.String(), by: Type.String(), at: Type.String({ format: 'date-time' }) })), ...errors(401) } },
-  }, async (req) => reachedMarks(ctx, req.params.id));
-
-  r.post('/api/alerts/:id/rescue/:residentId/reached', {
-    preHandler: requireRole(ctx, 'issuer'),
-    schema: { tags: ['status'], summary: 'Mark a person on the rescue list as reached (attributed, in the audit log)', security: sec, params: Type.Object({ id: Type.String({ maxLength: 64 }), residentId: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ residentId: Type.String(), by: Type.String(), at: Type.String() }), ...errors(401, 403, 404) } },
-  }, async (req) => {
-    const { rows } = await ctx.db.query('SELECT 1 FROM alert_recipients WHERE alert_id = $1 AND resident_id = $2 AND needs_help', [req.params.id, req.params.residentId]);
-    if (rows.length === 0) throw uiErrors.KZ_CONSOLE_NOT_IN_RESCUE_LIST(`${req.params.residentId} in alert ${req.params.id}`);
-    const at = ctx.clock.now(); const by = staffOf(req).username;
-    await audit(ctx.db, { actor: by, action: 'rescue.reached', subject: req.params.residentId, details: { alertId: req.params.id } }, at);
-    return { residentId: req.params.residentId, by, at: at.toISOString() };
-  });
-
-  r.get('/api/alerts/:id/rescue.csv', {
-    preHandler: viewer,
-    schema: { tags: ['status'], summary: 'The rescue list as CSV (UTF-8 with BOM, for spreadsheet software); the download is audited as a disclosure', security: sec, params: IdParams, produces: ['text/csv'], querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }), response: { 200: Type.String(), ...errors(401, 404) } },
-  }, async (req, reply) => {
-    const now = ctx.clock.now();
-    const list = await rescueList(ctx.db, req.params.id, now, (req.query.afterSeconds ?? ctx.settings.rescueAfterMs / 1000) * 1000);
-    const marks = new Map((await reachedMarks(ctx, req.params.id)).map((m) => [m.residentId, m]));
-    const head = ['residentId', 'name', 'reading', 'address', 'phone', 'supporter', 'zoneId', 'answer', 'answeredAt', 'lastContact', 'shelterId', 'reachedBy', 'reachedAt'];
-    const lines = list.people.map((p) => {
-      const last = [p.answeredAt, p.displayedAt, p.deliveredAt].filter(Boolean).sort().at(-1) ?? '';
-      const m = marks.get(p.residentId);
-      return [p.residentId, p.name, p.reading, p.address, p.phone, p.supporter, p.zoneId, p.answer, p.answeredAt, last, p.shelterId, m?.by, m?.at].map(csvCell).join(',');
-    });
-    await audit(ctx.db, { actor: staffOf(req).username, action: 'disclosure.rescue-csv', subject: req.params.id, details: { people: list.people.length, residentIds: list.people.map((p) => p.residentId) } }, now);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="rescue-${req.params.id}.csv"`)
-      .send(`\uFEFF${[head.join(','), ...lines].join('\r\n')}\r\n`);
-  });
-
-  r.post('/api/residents/csv', {
-    preHandler: admin,
-    bodyLimit: 64 * 1024 * 1024,
-    schema: {
-      tags: ['register'], summary: 'Import the resident register extract as CSV (admin). Every row is checked; any bad row → 400 KZ_CONSOLE_CSV_INVALID with details.rows and nothing imported',
-      description: `Header row with the columns ${REGISTER_CSV_COLUMNS.join(', ')} (supporter, phone, household, lat, lon may be empty or absent). needsHelp: true/false; sex: 1, 2 or 3; birthDate: YYYY-MM-DD. `
-        + 'A refusal lists every bad line with every problem of it, each as a stable code with field, value, line and (for some codes) expected; message is the same in English.',
-      security: sec, consumes: ['text/csv'], body: Type.String({ description: 'CSV text' }), response: { 200: Count, ...errors(401, 403), 400: RegisterCsvInvalidReply },
+       ORDER BY seq DESC LIMIT $5`,
+        [like, q.action ?? null, q.actor ?? null, q.beforeSeq ?? null, q.limit ?? 100],
+      );
+      return rows.map((x) => ({
+        seq: Number(x.seq),
+        at: new Date(x.at).toISOString(),
+        actor: x.actor,
+        action: x.action,
+        subject: x.subject,
+        details: x.details,
+        prevHash: x.prev_hash,
+        hash: x.hash,
+      }));
     },
-  }, async (req) => {
-    const zones = new Set((await listZones(ctx.db)).map((z) => z.id));
-    const { residents, problems } = parseRegisterCsv(req.body, zones);
-    if (problems.length) throw uiErrors.KZ_CONSOLE_CSV_INVALID(`${problems.length} bad row(s)`, { rows: problems });
-    return seedResidents(ctx.db, residents, staffOf(req).username);
-  });
+  );
 
-  r.post('/api/bindings/unbind', {
-    preHandler: admin,
-    schema: { tags: ['register'], summary: 'Unbind a resident from a TV (admin): personal alerts stop reaching that TV', security: sec, body: Type.Object({ residentId: Type.String({ maxLength: 64 }), deviceId: Type.String({ maxLength: 64 }) }), response: { 200: Count, ...errors(400, 401, 403, 404) } },
-  }, async (req) => {
-    const { residentId, deviceId } = req.body;
-    const by = staffOf(req).username;
-    return ctx.db.tx(async (q) => {
-      // A code, not words: the residents screen names it in the reader's language (residents.ts bindingEndReason).
-      const n = await endBindings(q, { residentId, deviceId }, 'unbound', staffUnbindReason(by), ctx.clock.now());
-      if (n === 0) throw uiErrors.KZ_CONSOLE_NOT_BOUND(`${residentId} on ${deviceId}`);
-      await appendAudit(q, { actor: by, action: 'binding.unbind', subject: residentId, details: { deviceId } }, ctx.clock.now());
-      return { count: n };
-    });
-  });
+  r.get(
+    '/api/audit/verify',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['audit'],
+        summary: 'Walk the hash chain (admin); 500 KZ_CONSOLE_AUDIT_BROKEN names the first bad entry',
+        security: sec,
+        response: { 200: Type.Object({ entries: Type.Integer(), head: Type.String() }), ...errors(401, 403, 500) },
+      },
+    },
+    async () => verifyAuditChain(ctx.db),
+  );
+
+  r.get(
+    '/api/alerts/:id/rescue/reached',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['status'],
+        summary: 'Who on the rescue list staff have marked as reached, by whom and when',
+        security: sec,
+        params: IdParams,
+        response: {
+          200: Type.Array(
+            Type.Object({ residentId: Type.String(), by: Type.String(), at: Type.String({ format: 'date-time' }) }),
+          ),
+          ...errors(401),
+        },
+      },
+    },
+    async (req) => reachedMarks(ctx, req.params.id),
+  );
+
+  r.post(
+    '/api/alerts/:id/rescue/:residentId/reached',
+    {
+      preHandler: requireRole(ctx, 'issuer'),
+      schema: {
+        tags: ['status'],
+        summary: 'Mark a person on the rescue list as reached (attributed, in the audit log)',
+        security: sec,
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), residentId: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: Type.Object({ residentId: Type.String(), by: Type.String(), at: Type.String() }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (req) => {
+      const { rows } = await ctx.db.query(
+        'SELECT 1 FROM alert_recipients WHERE alert_id = $1 AND resident_id = $2 AND needs_help',
+        [req.params.id, req.params.residentId],
+      );
+      if (rows.length === 0)
+        throw uiErrors.KZ_CONSOLE_NOT_IN_RESCUE_LIST(`${req.params.residentId} in alert ${req.params.id}`);
+      const at = ctx.clock.now();
+      const by = staffOf(req).username;
+      await audit(
+        ctx.db,
+        { actor: by, action: 'rescue.reached', subject: req.params.residentId, details: { alertId: req.params.id } },
+        at,
+      );
+      return { residentId: req.params.residentId, by, at: at.toISOString() };
+    },
+  );
+
+  r.get(
+    '/api/alerts/:id/rescue.csv',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['status'],
+        summary:
+          'The rescue list as CSV (UTF-8 with BOM, for spreadsheet software); the download is audited as a disclosure',
+        security: sec,
+        params: IdParams,
+        produces: ['text/csv'],
+        querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        response: { 200: Type.String(), ...errors(401, 404) },
+      },
+    },
+    async (req, reply) => {
+      const now = ctx.clock.now();
+      const list = await rescueList(
+        ctx.db,
+        req.params.id,
+        now,
+        (req.query.afterSeconds ?? ctx.settings.rescueAfterMs / 1000) * 1000,
+      );
+      const marks = new Map((await reachedMarks(ctx, req.params.id)).map((m) => [m.residentId, m]));
+      const head = [
+        'residentId',
+        'name',
+        'reading',
+        'address',
+        'phone',
+        'supporter',
+        'zoneId',
+        'answer',
+        'answeredAt',
+        'lastContact',
+        'shelterId',
+        'reachedBy',
+        'reachedAt',
+      ];
+      const lines = list.people.map((p) => {
+        const last = [p.answeredAt, p.displayedAt, p.deliveredAt].filter(Boolean).sort().at(-1) ?? '';
+        const m = marks.get(p.residentId);
+        return [
+          p.residentId,
+          p.name,
+          p.reading,
+          p.address,
+          p.phone,
+          p.supporter,
+          p.zoneId,
+          p.answer,
+          p.answeredAt,
+          last,
+          p.shelterId,
+          m?.by,
+          m?.at,
+        ]
+          .map(csvCell)
+          .join(',');
+      });
+      await audit(
+        ctx.db,
+        {
+          actor: staffOf(req).username,
+          action: 'disclosure.rescue-csv',
+          subject: req.params.id,
+          details: { people: list.people.length, residentIds: list.people.map((p) => p.residentId) },
+        },
+        now,
+      );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="rescue-${req.params.id}.csv"`)
+        .send(`\uFEFF${[head.join(','), ...lines].join('\r\n')}\r\n`);
+    },
+  );
+
+  r.post(
+    '/api/residents/csv',
+    {
+      preHandler: admin,
+      bodyLimit: 64 * 1024 * 1024,
+      schema: {
+        tags: ['register'],
+        summary:
+          'Import the resident register extract as CSV (admin). Every row is checked; any bad row → 400 KZ_CONSOLE_CSV_INVALID with details.rows and nothing imported',
+        description:
+          `Header row with the columns ${REGISTER_CSV_COLUMNS.join(', ')} (supporter, phone, household, lat, lon may be empty or absent). needsHelp: true/false; sex: 1, 2 or 3; birthDate: YYYY-MM-DD. ` +
+          'A refusal lists every bad line with every problem of it, each as a stable code with field, value, line and (for some codes) expected; message is the same in English.',
+        security: sec,
+        consumes: ['text/csv'],
+        body: Type.String({ description: 'CSV text' }),
+        response: { 200: Count, ...errors(401, 403), 400: RegisterCsvInvalidReply },
+      },
+    },
+    async (req) => {
+      const zones = new Set((await listZones(ctx.db)).map((z) => z.id));
+      const { residents, problems } = parseRegisterCsv(req.body, zones);
+      if (problems.length) throw uiErrors.KZ_CONSOLE_CSV_INVALID(`${problems.length} bad row(s)`, { rows: problems });
+      return seedResidents(ctx.db, residents, staffOf(req).username);
+    },
+  );
+
+  r.post(
+    '/api/bindings/unbind',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['register'],
+        summary: 'Unbind a resident from a TV (admin): personal alerts stop reaching that TV',
+        security: sec,
+        body: Type.Object({ residentId: Type.String({ maxLength: 64 }), deviceId: Type.String({ maxLength: 64 }) }),
+        response: { 200: Count, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { residentId, deviceId } = req.body;
+      const by = staffOf(req).username;
+      return ctx.db.tx(async (q) => {
+        // A code, not words: the residents screen names it in the reader's language (residents.ts bindingEndReason).
+        const n = await endBindings(q, { residentId, deviceId }, 'unbound', staffUnbindReason(by), ctx.clock.now());
+        if (n === 0) throw uiErrors.KZ_CONSOLE_NOT_BOUND(`${residentId} on ${deviceId}`);
+        await appendAudit(
+          q,
+          { actor: by, action: 'binding.unbind', subject: residentId, details: { deviceId } },
+          ctx.clock.now(),
+        );
+        return { count: n };
+      });
+    },
+  );
 }

@@ -4,28 +4,51 @@
  * message so the screen can say exactly which check failed.
  */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: Record<string, unknown>) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
 }
 
 type Listener = () => void;
 const expiredListeners = new Set<Listener>();
 /** Called when the server says the session has ended (expiry, logout elsewhere). */
-export function onSessionExpired(l: Listener): () => void { expiredListeners.add(l); return () => expiredListeners.delete(l); }
+export function onSessionExpired(l: Listener): () => void {
+  expiredListeners.add(l);
+  return () => expiredListeners.delete(l);
+}
 
-export interface CallOptions { method?: string; body?: unknown; text?: string; contentType?: string; raw?: boolean }
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+  raw?: boolean;
+}
 
 export async function call<T>(path: string, o: CallOptions = {}): Promise<T> {
   const method = o.method ?? (o.body !== undefined || o.text !== undefined ? 'POST' : 'GET');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-kz-csrf'] = '1';
   let body: string | undefined;
-  if (o.text !== undefined) { body = o.text; headers['content-type'] = o.contentType ?? 'text/plain'; }
-  else if (o.body !== undefined) { body = JSON.stringify(o.body); headers['content-type'] = 'application/json'; }
+  if (o.text !== undefined) {
+    body = o.text;
+    headers['content-type'] = o.contentType ?? 'text/plain';
+  } else if (o.body !== undefined) {
+    body = JSON.stringify(o.body);
+    headers['content-type'] = 'application/json';
+  }
   const res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   if (!res.ok) {
-    const e = type.includes('json') ? await res.json() as { code?: string; message?: string; details?: Record<string, unknown>; field?: string } : { message: await res.text() };
+    const e = type.includes('json')
+      ? ((await res.json()) as { code?: string; message?: string; details?: Record<string, unknown>; field?: string })
+      : { message: await res.text() };
     // A schema check names its field beside the code (core's KZ_VALIDATION: { field: 'body/expires' }).
     const details = e.details ?? ('field' in e && typeof e.field === 'string' ? { field: e.field } : undefined);
     const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? res.statusText, details);
@@ -37,32 +60,144 @@ export async function call<T>(path: string, o: CallOptions = {}): Promise<T> {
 
 // Shapes of the replies this UI reads (the server's OpenAPI at /docs/json is the full contract).
 export type Role = 'viewer' | 'issuer' | 'approver' | 'admin';
-export interface Staff { username: string; roles: Role[]; displayName: string | null; method?: 'password' | 'card' }
-export interface Ack { evacuating: number; 'safe-indoors': number; 'need-help': number; total: number }
-export interface Counts { targeted: number; delivered: number; upToDate: number; displayed: number; acknowledged: Ack; noAnswer: number; arrived: number; needsHelp: number }
-export interface ZoneCounts extends Counts { zoneId: string; zoneName: string }
-export interface AlertStatus { alertId: string; revision: number; state: string; at: string; totals: Counts; zones: ZoneCounts[]; sending?: { revision: number; tvs: number; sent: number } }
+export interface Staff {
+  username: string;
+  roles: Role[];
+  displayName: string | null;
+  method?: 'password' | 'card';
+}
+export interface Ack {
+  evacuating: number;
+  'safe-indoors': number;
+  'need-help': number;
+  total: number;
+}
+export interface Counts {
+  targeted: number;
+  delivered: number;
+  upToDate: number;
+  displayed: number;
+  acknowledged: Ack;
+  noAnswer: number;
+  arrived: number;
+  needsHelp: number;
+}
+export interface ZoneCounts extends Counts {
+  zoneId: string;
+  zoneName: string;
+}
+export interface AlertStatus {
+  alertId: string;
+  revision: number;
+  state: string;
+  at: string;
+  totals: Counts;
+  zones: ZoneCounts[];
+  sending?: { revision: number; tvs: number; sent: number };
+}
 export interface AlertView {
-  id: string; identifier: string; status: 'Actual' | 'Exercise' | 'System' | 'Test' | 'Draft'; state: 'draft' | 'pending-approval' | 'active' | 'cancelled' | 'expired';
-  revision: number; msgType: string; level: 3 | 4 | 5; hazard: string; expires: string; createdBy: string; createdAt: string;
-  firstSent: string | null; lastSent: string | null; spec: Record<string, unknown> & { target?: { zones?: string[]; group?: string }; template?: string; extra?: Record<string, string> };
-  pending: null | { revision: number; level: 3 | 4 | 5; createdBy: string; createdAt: string; expires: string; spec: Record<string, unknown> };
+  id: string;
+  identifier: string;
+  status: 'Actual' | 'Exercise' | 'System' | 'Test' | 'Draft';
+  state: 'draft' | 'pending-approval' | 'active' | 'cancelled' | 'expired';
+  revision: number;
+  msgType: string;
+  level: 3 | 4 | 5;
+  hazard: string;
+  expires: string;
+  createdBy: string;
+  createdAt: string;
+  firstSent: string | null;
+  lastSent: string | null;
+  spec: Record<string, unknown> & {
+    target?: { zones?: string[]; group?: string };
+    template?: string;
+    extra?: Record<string, string>;
+  };
+  pending: null | {
+    revision: number;
+    level: 3 | 4 | 5;
+    createdBy: string;
+    createdAt: string;
+    expires: string;
+    spec: Record<string, unknown>;
+  };
   reach: { devices: number; residents: number; zones: number };
 }
-export interface Zone { id: string; name: string; nameEn: string | null; polygon: number[][] }
-export interface Shelter { id: string; name: string; address: string; lat: number; lon: number; capacity: number; hazards: string[]; welfare: boolean; open: boolean; occupancy?: number }
-export interface PreviewKind { kind: string; description: string; deviceId?: string; topic: string; payload: Record<string, unknown> & { kind: string } }
-export interface Preview { alertId: string; revision: number; status: string; level: number; counts: { devices: number; residents: number; zones: number; unboundTvs: number }; kinds: PreviewKind[] }
+export interface Zone {
+  id: string;
+  name: string;
+  nameEn: string | null;
+  polygon: number[][];
+}
+export interface Shelter {
+  id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lon: number;
+  capacity: number;
+  hazards: string[];
+  welfare: boolean;
+  open: boolean;
+  occupancy?: number;
+}
+export interface PreviewKind {
+  kind: string;
+  description: string;
+  deviceId?: string;
+  topic: string;
+  payload: Record<string, unknown> & { kind: string };
+}
+export interface Preview {
+  alertId: string;
+  revision: number;
+  status: string;
+  level: number;
+  counts: { devices: number; residents: number; zones: number; unboundTvs: number };
+  kinds: PreviewKind[];
+}
 export interface RescuePerson {
-  residentId: string; name: string; reading: string; address: string; phone: string | null; supporter: string | null; zoneId: string;
-  answer: string | null; answeredAt: string | null; deliveredAt: string | null; displayedAt: string | null; shelterId: string | null;
+  residentId: string;
+  name: string;
+  reading: string;
+  address: string;
+  phone: string | null;
+  supporter: string | null;
+  zoneId: string;
+  answer: string | null;
+  answeredAt: string | null;
+  deliveredAt: string | null;
+  displayedAt: string | null;
+  shelterId: string | null;
 }
 export interface ResidentSummary {
-  id: string; name: string; zoneId: string; householdId: string | null; language: string; needsHelp: boolean; personalAlerts: boolean;
+  id: string;
+  name: string;
+  zoneId: string;
+  householdId: string | null;
+  language: string;
+  needsHelp: boolean;
+  personalAlerts: boolean;
   devices: {
-    deviceId: string; status: string; reason: string | null; reasonCode: string | null; endedBy: string | null; lifeEvent: string | null;
-    boundAt: string; endedAt: string | null;
+    deviceId: string;
+    status: string;
+    reason: string | null;
+    reasonCode: string | null;
+    endedBy: string | null;
+    lifeEvent: string | null;
+    boundAt: string;
+    endedAt: string | null;
   }[];
 }
-export interface AuditEntry { seq: number; at: string; actor: string; action: string; subject: string | null; details: Record<string, unknown>; prevHash: string; hash: string }
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
 export const can = (s: Staff, r: Role) => s.roles.includes(r) || s.roles.includes('admin');

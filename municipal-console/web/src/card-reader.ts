@@ -10,31 +10,54 @@ import type { BridgeCardInfo } from '@kizuna/jpki/bridge-protocol';
 import { call } from './api.ts';
 import { describeError, t } from './i18n.ts';
 
-export interface UiConfig { cardLogin: boolean; cardBridgeUrl: string }
+export interface UiConfig {
+  cardLogin: boolean;
+  cardBridgeUrl: string;
+}
 
 /** What the login screen needs before anyone is logged in (null while loading). */
 export function useUiConfig(): UiConfig | null {
   const [cfg, setCfg] = useState<UiConfig | null>(null);
-  useEffect(() => { call<UiConfig>('/api/ui-config').then(setCfg, () => setCfg({ cardLogin: false, cardBridgeUrl: '' })); }, []);
+  useEffect(() => {
+    call<UiConfig>('/api/ui-config').then(setCfg, () => setCfg({ cardLogin: false, cardBridgeUrl: '' }));
+  }, []);
   return cfg;
 }
 
 /** Connect to the reader while `active`; list what lies on it. */
-export function useCardReader(cfg: UiConfig | null, active: boolean): { bridge: CardBridge | null; cards: BridgeCardInfo[]; error: unknown } {
+export function useCardReader(
+  cfg: UiConfig | null,
+  active: boolean,
+): { bridge: CardBridge | null; cards: BridgeCardInfo[]; error: unknown } {
   const [bridge, setBridge] = useState<CardBridge | null>(null);
   const [cards, setCards] = useState<BridgeCardInfo[]>([]);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     if (!active || !cfg?.cardLogin) return;
-    let b: CardBridge | null = null; let gone = false;
+    let b: CardBridge | null = null;
+    let gone = false;
     setError(null);
-    connectCardBridge(cfg.cardBridgeUrl, { timeoutMs: 30_000 }).then(async (c) => {
-      b = c;
-      if (gone) { c.close(); return; }
-      setBridge(c);
-      setCards((await c.list()).cards);
-    }).catch((e) => { if (!gone) { setError(e); setBridge(null); } });
-    return () => { gone = true; b?.close(); setBridge(null); };
+    connectCardBridge(cfg.cardBridgeUrl, { timeoutMs: 30_000 })
+      .then(async (c) => {
+        b = c;
+        if (gone) {
+          c.close();
+          return;
+        }
+        setBridge(c);
+        setCards((await c.list()).cards);
+      })
+      .catch((e) => {
+        if (!gone) {
+          setError(e);
+          setBridge(null);
+        }
+      });
+    return () => {
+      gone = true;
+      b?.close();
+      setBridge(null);
+    };
   }, [active, cfg]);
   return { bridge, cards, error };
 }

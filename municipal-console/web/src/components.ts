@@ -22,8 +22,12 @@ export function AlertHead({ a }: { a: AlertView }) {
 
 export function CounterRow({ c }: { c: Counts }) {
   const items: [Key, number, string][] = [
-    ['targeted', c.targeted, 'targeted'], ['delivered', c.delivered, 'delivered'], ['displayed', c.displayed, 'displayed'],
-    ['acknowledged', c.acknowledged.total, 'acknowledged'], ['arrived', c.arrived, 'arrived'], ['needHelpAnswer', c.acknowledged['need-help'], 'need-help'],
+    ['targeted', c.targeted, 'targeted'],
+    ['delivered', c.delivered, 'delivered'],
+    ['displayed', c.displayed, 'displayed'],
+    ['acknowledged', c.acknowledged.total, 'acknowledged'],
+    ['arrived', c.arrived, 'arrived'],
+    ['needHelpAnswer', c.acknowledged['need-help'], 'need-help'],
   ];
   return html`<dl class="counters">${items.map(([k, v, cls]) => html`<div class=${`counter c-${cls}`} data-counter=${cls}><dt>${t(k)}</dt><dd>${v}</dd></div>`)}</dl>`;
 }
@@ -33,7 +37,8 @@ export function ErrorBox({ error }: { error: unknown }) {
   const e = error as Partial<ApiError>;
   const d = describeError(error);
   // Worded by this page: the code stays visible (small) for the help desk, the server's message in the tooltip.
-  if (d.worded) return html`<div class="error" role="alert" data-code=${d.code || undefined} title=${e.message}><strong>${t('error')}</strong>: ${d.text}${d.code ? html` <small class="code">(${d.code})</small>` : null}</div>`;
+  if (d.worded)
+    return html`<div class="error" role="alert" data-code=${d.code || undefined} title=${e.message}><strong>${t('error')}</strong>: ${d.text}${d.code ? html` <small class="code">(${d.code})</small>` : null}</div>`;
   // A code newer than this page: the server's message (English) with its code.
   return html`<div class="error" role="alert" data-code=${d.code}><strong>${t('error')}${d.code ? ` ${d.code}` : ''}</strong>: ${d.text}
     ${e.details?.field ? html` (${String(e.details.field)})` : null}</div>`;
@@ -46,15 +51,24 @@ function progressFill(p: number | null): string {
   return steps[Math.min(4, Math.floor(p * 5))]!;
 }
 
-export function ZoneMap(props: { zones: Zone[]; figures?: ZoneCounts[]; selected?: Set<string>; onToggle?: (id: string) => void; label: string }) {
+export function ZoneMap(props: {
+  zones: Zone[];
+  figures?: ZoneCounts[];
+  selected?: Set<string>;
+  onToggle?: (id: string) => void;
+  label: string;
+}) {
   const { zones, figures, selected, onToggle } = props;
   if (zones.length === 0) return html`<p>${t('loading')}</p>`;
   const pts = zones.flatMap((z) => z.polygon);
-  const minX = Math.min(...pts.map((p) => p[0]!)); const maxX = Math.max(...pts.map((p) => p[0]!));
-  const minY = Math.min(...pts.map((p) => p[1]!)); const maxY = Math.max(...pts.map((p) => p[1]!));
+  const minX = Math.min(...pts.map((p) => p[0]!));
+  const maxX = Math.max(...pts.map((p) => p[0]!));
+  const minY = Math.min(...pts.map((p) => p[1]!));
+  const maxY = Math.max(...pts.map((p) => p[1]!));
   // Equirectangular with cos(lat) so the map keeps its shape at Japanese latitudes.
-  const kx = Math.cos(((minY + maxY) / 2) * Math.PI / 180);
-  const W = 1000; const pad = 10;
+  const kx = Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  const W = 1000;
+  const pad = 10;
   const scale = (W - 2 * pad) / Math.max(1e-9, (maxX - minX) * kx);
   const H = Math.max(120, (maxY - minY) * scale + 2 * pad);
   const xy = (p: number[]) => [pad + (p[0]! - minX) * kx * scale, H - pad - (p[1]! - minY) * scale];
@@ -72,11 +86,29 @@ export function ZoneMap(props: { zones: Zone[]; figures?: ZoneCounts[]; selected
       const dark = onToggle ? sel : p !== null && p >= 0.6;
       const toggle = () => onToggle?.(z.id);
       // Shrink a long label (e.g. an English zone name) to fit its zone.
-      const zoneWidth = (zz: Zone) => { const xs = zz.polygon.map((q) => xy(q)[0]!); return Math.max(...xs) - Math.min(...xs) - 12; };
+      const zoneWidth = (zz: Zone) => {
+        const xs = zz.polygon.map((q) => xy(q)[0]!);
+        return Math.max(...xs) - Math.min(...xs) - 12;
+      };
       return html`<g class="zone" data-zone=${z.id}>
         <path d=${d} fill=${fill} stroke="#333" stroke-width="2"
-          ...${onToggle ? { role: 'checkbox', tabindex: '0', 'aria-checked': String(sel), 'aria-label': name, onClick: toggle,
-            onKeyDown: (e: KeyboardEvent) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); toggle(); } } } : {}} />
+          ...${
+            onToggle
+              ? {
+                  role: 'checkbox',
+                  tabindex: '0',
+                  'aria-checked': String(sel),
+                  'aria-label': name,
+                  onClick: toggle,
+                  onKeyDown: (e: KeyboardEvent) => {
+                    if (e.key === ' ' || e.key === 'Enter') {
+                      e.preventDefault();
+                      toggle();
+                    }
+                  },
+                }
+              : {}
+          } />
         <text x=${cx} y=${cy - 8} text-anchor="middle" class=${dark ? 'zl dark' : 'zl'} style=${{ fontSize: `${Math.min(30, zoneWidth(z) / (name.length * 0.62))}px` }}>${name}</text>
         <text x=${cx} y=${cy + 26} text-anchor="middle" class=${dark ? 'zp dark' : 'zp'}>${onToggle ? (sel ? '✓' : '') : p === null ? t('notTargeted') : `${Math.round(p * 100)}%${f ? ` (${f.acknowledged.total + f.arrived}/${f.targeted})` : ''}`}</text>
       </g>`;

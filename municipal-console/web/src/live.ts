@@ -5,7 +5,12 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-export function useSse<T>(url: string | null, event: string, reduce: (prev: T, data: unknown) => T, initial: T): { value: T; online: boolean } {
+export function useSse<T>(
+  url: string | null,
+  event: string,
+  reduce: (prev: T, data: unknown) => T,
+  initial: T,
+): { value: T; online: boolean } {
   const [value, setValue] = useState<T>(initial);
   const [online, setOnline] = useState(false);
   const pending = useRef<unknown[]>([]);
@@ -21,27 +26,51 @@ export function useSse<T>(url: string | null, event: string, reduce: (prev: T, d
       if (frame.current === null) {
         frame.current = requestAnimationFrame(() => {
           frame.current = null;
-          const batch = pending.current; pending.current = [];
+          const batch = pending.current;
+          pending.current = [];
           setValue((prev) => batch.reduce<T>((acc, d) => reduce(acc, d), prev));
         });
       }
     });
-    return () => { es.close(); if (frame.current !== null) cancelAnimationFrame(frame.current); frame.current = null; pending.current = []; };
+    return () => {
+      es.close();
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
+      pending.current = [];
+    };
   }, [url, event]);
   return { value, online };
 }
 
 /** Re-run a loader every `ms` (and when deps change); returns the latest result. */
-export function usePoll<T>(load: () => Promise<T>, ms: number, deps: unknown[] = []): { data: T | undefined; error: Error | undefined; reload: () => void } {
+export function usePoll<T>(
+  load: () => Promise<T>,
+  ms: number,
+  deps: unknown[] = [],
+): { data: T | undefined; error: Error | undefined; reload: () => void } {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<Error>();
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let stop = false;
-    const run = () => load().then((d) => { if (!stop) { setData(d); setError(undefined); } }, (e: Error) => { if (!stop) setError(e); });
+    const run = () =>
+      load().then(
+        (d) => {
+          if (!stop) {
+            setData(d);
+            setError(undefined);
+          }
+        },
+        (e: Error) => {
+          if (!stop) setError(e);
+        },
+      );
     run();
     const timer = ms > 0 ? setInterval(run, ms) : null;
-    return () => { stop = true; if (timer) clearInterval(timer); };
+    return () => {
+      stop = true;
+      if (timer) clearInterval(timer);
+    };
   }, [...deps, tick]);
   return { data, error, reload: () => setTick((x) => x + 1) };
 }

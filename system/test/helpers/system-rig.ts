@@ -11,9 +11,17 @@ import { loadSystemConfig } from '../../src/config.ts';
 import { startSystem, type RunningSystem } from '../../src/system.ts';
 import { DEMO_STAFF } from '../../src/demo-staff.ts';
 
-const PORTS = Object.fromEntries(['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [`KZ_${p}_PORT`, '0']));
+const PORTS = Object.fromEntries(
+  ['CONSOLE', 'TV', 'SHELTER', 'BROKER', 'BROKER_WS', 'AUTHORITY', 'GATEWAY', 'BRIDGE'].map((p) => [
+    `KZ_${p}_PORT`,
+    '0',
+  ]),
+);
 
-export interface Reply<T> { status: number; body: T }
+export interface Reply<T> {
+  status: number;
+  body: T;
+}
 export type StaffName = (typeof DEMO_STAFF)[number]['username'];
 
 export interface SystemRig {
@@ -28,7 +36,10 @@ export interface SystemRig {
 
 export async function startSystemRig(): Promise<SystemRig> {
   const tvDistDir = await mkdtemp(join(tmpdir(), 'kz-system-tv-'));
-  const system = await startSystem({ config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...PORTS }), tvDistDir });
+  const system = await startSystem({
+    config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...PORTS }),
+    tvDistDir,
+  });
   let browser: Browser;
   try {
     browser = await launchBrowser({ width: 1280, height: 720 });
@@ -36,22 +47,37 @@ export async function startSystemRig(): Promise<SystemRig> {
     await system.close();
     throw e;
   }
-  const api = async <T>(path: string, init: { token?: string; body?: unknown; method?: string } = {}): Promise<Reply<T>> => {
+  const api = async <T>(
+    path: string,
+    init: { token?: string; body?: unknown; method?: string } = {},
+  ): Promise<Reply<T>> => {
     const res = await fetch(`${system.urls.console}${path}`, {
       method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
-      headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+      headers: {
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
     });
-    return { status: res.status, body: await res.json() as T };
+    return { status: res.status, body: (await res.json()) as T };
   };
   const login = async (username: StaffName): Promise<string> => {
     const staff = DEMO_STAFF.find((s) => s.username === username)!;
-    const r = await api<{ token?: string; code?: string }>('/api/session', { body: { username, password: staff.password } });
-    if (r.status !== 200 || !r.body.token) throw new Error(`login of ${username} refused: ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await api<{ token?: string; code?: string }>('/api/session', {
+      body: { username, password: staff.password },
+    });
+    if (r.status !== 200 || !r.body.token)
+      throw new Error(`login of ${username} refused: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.token;
   };
   return {
-    system, browser, api, login,
-    close: async () => { await browser.close(); await system.close(); },
+    system,
+    browser,
+    api,
+    login,
+    close: async () => {
+      await browser.close();
+      await system.close();
+    },
   };
 }

@@ -24,7 +24,12 @@ export interface StoredAlert {
   updated: boolean;
 }
 
-interface Tombstone { alertId: string; revision: number; until: number; reason: 'cancelled' | 'expired' }
+interface Tombstone {
+  alertId: string;
+  revision: number;
+  until: number;
+  reason: 'cancelled' | 'expired';
+}
 
 export type AcceptOutcome =
   | { outcome: 'new' | 'updated'; entry: StoredAlert }
@@ -38,7 +43,11 @@ export class AlertStore {
   private tombstones = new Map<string, Tombstone>();
   private readonly key: string;
 
-  constructor(private readonly storage: KeyValueStorage | null, device: string, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly storage: KeyValueStorage | null,
+    device: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.key = `kz.tv.${device}.alerts`;
     this.load();
   }
@@ -53,13 +62,23 @@ export class AlertStore {
     if (prev && a.revision === prev.alert.revision) return { outcome: 'duplicate', alertId: a.alertId };
     if (a.msgType === 'Cancel') {
       this.alerts.delete(a.alertId);
-      this.tombstones.set(a.alertId, { alertId: a.alertId, revision: a.revision, until: t + KEEP_TOMBSTONE_MS, reason: 'cancelled' });
+      this.tombstones.set(a.alertId, {
+        alertId: a.alertId,
+        revision: a.revision,
+        until: t + KEEP_TOMBSTONE_MS,
+        reason: 'cancelled',
+      });
       this.save();
       return { outcome: 'cancelled', alertId: a.alertId, wasShown: !!prev };
     }
     if (Date.parse(a.expires) <= t) {
       if (prev) this.alerts.delete(a.alertId);
-      this.tombstones.set(a.alertId, { alertId: a.alertId, revision: a.revision, until: t + KEEP_TOMBSTONE_MS, reason: 'expired' });
+      this.tombstones.set(a.alertId, {
+        alertId: a.alertId,
+        revision: a.revision,
+        until: t + KEEP_TOMBSTONE_MS,
+        reason: 'expired',
+      });
       this.save();
       return { outcome: 'expired', alertId: a.alertId };
     }
@@ -96,7 +115,12 @@ export class AlertStore {
     for (const [id, e] of this.alerts) {
       if (Date.parse(e.alert.expires) <= t) {
         this.alerts.delete(id);
-        this.tombstones.set(id, { alertId: id, revision: e.alert.revision, until: t + KEEP_TOMBSTONE_MS, reason: 'expired' });
+        this.tombstones.set(id, {
+          alertId: id,
+          revision: e.alert.revision,
+          until: t + KEEP_TOMBSTONE_MS,
+          reason: 'expired',
+        });
         gone.push(id);
       }
     }
@@ -135,7 +159,9 @@ export class AlertStore {
       const raw = this.storage.getItem(this.key);
       if (!raw) return;
       const data = JSON.parse(raw) as { alerts?: StoredAlert[]; tombstones?: Tombstone[] };
-      for (const e of data.alerts ?? []) if (e?.alert?.alertId) this.alerts.set(e.alert.alertId, { ...e, sent: e.sent ?? {}, updated: e.updated ?? false });
+      for (const e of data.alerts ?? [])
+        if (e?.alert?.alertId)
+          this.alerts.set(e.alert.alertId, { ...e, sent: e.sent ?? {}, updated: e.updated ?? false });
       for (const tb of data.tombstones ?? []) if (tb?.alertId) this.tombstones.set(tb.alertId, tb);
       this.expire();
     } catch {
@@ -148,7 +174,10 @@ export class AlertStore {
   private save(): void {
     if (!this.storage) return;
     try {
-      this.storage.setItem(this.key, JSON.stringify({ alerts: [...this.alerts.values()], tombstones: [...this.tombstones.values()] }));
+      this.storage.setItem(
+        this.key,
+        JSON.stringify({ alerts: [...this.alerts.values()], tombstones: [...this.tombstones.values()] }),
+      );
     } catch {
       // Storage full or unavailable: keep working from memory.
     }

@@ -25,11 +25,26 @@ export function areaText(a: AreaAlert, lang: Language): { headline: string; inst
 export function areaAsPersonal(a: AreaAlert, lang: Language): PersonalAlert {
   const t = areaText(a, lang);
   return {
-    v: 1, kind: 'personal-alert', alertId: a.alertId, revision: a.revision, msgType: a.msgType, status: a.status,
-    level: a.level, hazard: a.hazard, sent: a.sent, expires: a.expires, zone: a.zone,
-    recipients: [{
-      ref: AREA_REF, displayName: fmt(stringsFor(t.language).everyoneIn, { zone: a.zone.name }), language: t.language,
-      needsHelp: false, headline: t.headline, instruction: t.instruction,
-    }],
+    v: 1,
+    kind: 'personal-alert',
+    alertId: a.alertId,
+    revision: a.revision,
+    msgType: a.msgType,
+    status: a.status,
+    level: a.level,
+    hazard: a.hazard,
+    sent: a.sent,
+    expires: a.expires,
+    zone: a.zone,
+    recipients: [
+      {
+        ref: AREA_REF,
+        displayName: fmt(stringsFor(t.language).everyoneIn, { zone: a.zone.name }),
+        language: t.language,
+        needsHelp: false,
+        headline: t.headline,
+        instruction: t.instruction,
+      },
+    ],
   };
 }

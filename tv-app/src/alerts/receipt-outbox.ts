@@ -9,10 +9,23 @@ import type { KeyValueStorage } from './alert-store.ts';
 
 export type Publish = (r: Receipt) => Promise<void>;
 
-export function makeReceipt(alertId: string, revision: number, state: Receipt['state'], at: Date, ref?: string, answer?: Answer): Receipt {
+export function makeReceipt(
+  alertId: string,
+  revision: number,
+  state: Receipt['state'],
+  at: Date,
+  ref?: string,
+  answer?: Answer,
+): Receipt {
   return {
-    v: 1, kind: 'receipt', alertId, revision, state, at: at.toISOString(),
-    ...(ref ? { ref } : {}), ...(answer ? { answer } : {}),
+    v: 1,
+    kind: 'receipt',
+    alertId,
+    revision,
+    state,
+    at: at.toISOString(),
+    ...(ref ? { ref } : {}),
+    ...(answer ? { answer } : {}),
   };
 }
 
@@ -26,15 +39,23 @@ export class ReceiptOutbox {
   private flushing = false;
   private readonly key: string;
 
-  constructor(private readonly storage: KeyValueStorage | null, device: string, private readonly onSent: (r: Receipt) => void = () => {}) {
+  constructor(
+    private readonly storage: KeyValueStorage | null,
+    device: string,
+    private readonly onSent: (r: Receipt) => void = () => {},
+  ) {
     this.key = `kz.tv.${device}.outbox`;
     try {
       const raw = storage?.getItem(this.key);
       for (const r of raw ? (JSON.parse(raw) as Receipt[]) : []) this.pending.set(keyOf(r), r);
-    } catch { /* corrupt outbox: start empty */ }
+    } catch {
+      /* corrupt outbox: start empty */
+    }
   }
 
-  get size(): number { return this.pending.size; }
+  get size(): number {
+    return this.pending.size;
+  }
 
   /** Queue a receipt and try to send it now. */
   add(r: Receipt): void {
@@ -74,9 +95,15 @@ export class ReceiptOutbox {
     if (!failed && this.hasPublisher() && this.pending.size) queueMicrotask(() => void this.flush());
   }
 
-  private hasPublisher(): boolean { return this.publish !== null; }
+  private hasPublisher(): boolean {
+    return this.publish !== null;
+  }
 
   private save(): void {
-    try { this.storage?.setItem(this.key, JSON.stringify([...this.pending.values()])); } catch { /* memory only */ }
+    try {
+      this.storage?.setItem(this.key, JSON.stringify([...this.pending.values()]));
+    } catch {
+      /* memory only */
+    }
   }
 }

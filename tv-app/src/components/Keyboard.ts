@@ -38,7 +38,11 @@ function layout(kind: KeyboardKind, w: KeyboardSetup['words']): Key[] {
     keys.push({ id: 'DEL', label: w.del, col: 7, row: 3, span: 2 }, { id: 'OK', label: w.ok, col: 9, row: 3, span: 1 });
   } else {
     PIN_ROWS.forEach((r, row) => [...r].forEach((ch, col) => keys.push({ id: ch, label: ch, col, row, span: 1 })));
-    keys.push({ id: 'DEL', label: w.del, col: 0, row: 3, span: 1 }, { id: '0', label: '0', col: 1, row: 3, span: 1 }, { id: 'OK', label: w.ok, col: 2, row: 3, span: 1 });
+    keys.push(
+      { id: 'DEL', label: w.del, col: 0, row: 3, span: 1 },
+      { id: '0', label: '0', col: 1, row: 3, span: 1 },
+      { id: 'OK', label: w.ok, col: 2, row: 3, span: 1 },
+    );
   }
   return keys;
 }
@@ -58,7 +62,11 @@ export class Keyboard extends Component {
       // 60 px for the label: Vietnamese stacked diacritics and descenders touched the field at 50.
       Label: { y: -4, text: txt('', 36, { w: 1760, maxLines: 1 }) },
       Field: {
-        y: 56, w: 900, h: 84, rect: true, color: C.white,
+        y: 56,
+        w: 900,
+        h: 84,
+        rect: true,
+        color: C.white,
         Dots: { x: 30, y: 44, mountY: 0.5, text: txt('', 48, { bold: true, color: C.black }) },
       },
       Count: { x: 940, y: 98, mountY: 0.5, text: txt('', 34, { w: 820, maxLines: 1 }) },
@@ -67,7 +75,9 @@ export class Keyboard extends Component {
   }
 
   /** Height of the whole keyboard block (label, field, keys). */
-  static height(_kind: KeyboardKind): number { return 150 + 4 * (KEY_H + GAP); }
+  static height(_kind: KeyboardKind): number {
+    return 150 + 4 * (KEY_H + GAP);
+  }
 
   reset(s: KeyboardSetup): void {
     this.kbSetup = s;
@@ -78,8 +88,19 @@ export class Keyboard extends Component {
     const cellW = s.kind === 'pin' ? 220 : 160;
     this.tag('Label')!.patch({ text: { text: s.label } });
     this.tag('Keys')!.children = this.kbKeys.map((k) => ({
-      ref: `Key-${k.id}`, x: k.col * (cellW + GAP), y: k.row * (KEY_H + GAP), w: k.span * cellW + (k.span - 1) * GAP, h: KEY_H, rect: true, color: C.panel,
-      Label: { x: (k.span * cellW + (k.span - 1) * GAP) / 2, y: KEY_H / 2, mount: 0.5, text: txt(k.label, 40, { bold: true }) },
+      ref: `Key-${k.id}`,
+      x: k.col * (cellW + GAP),
+      y: k.row * (KEY_H + GAP),
+      w: k.span * cellW + (k.span - 1) * GAP,
+      h: KEY_H,
+      rect: true,
+      color: C.panel,
+      Label: {
+        x: (k.span * cellW + (k.span - 1) * GAP) / 2,
+        y: KEY_H / 2,
+        mount: 0.5,
+        text: txt(k.label, 40, { bold: true }),
+      },
     }));
     this.paint();
   }
@@ -88,8 +109,15 @@ export class Keyboard extends Component {
     const s = this.kbSetup;
     if (!s) return;
     // Secrets show as ●; a policy number is not secret and is shown as typed.
-    this.tag('Field.Dots')!.patch({ text: { text: (s.kind === 'policy' ? this.kbValue : '●'.repeat(this.kbValue.length)) || ' ' } });
-    this.tag('Count')!.patch({ text: { text: this.kbWarn || s.words.count.replace('{n}', String(this.kbValue.length)), textColor: this.kbWarn ? C.warn : C.text } });
+    this.tag('Field.Dots')!.patch({
+      text: { text: (s.kind === 'policy' ? this.kbValue : '●'.repeat(this.kbValue.length)) || ' ' },
+    });
+    this.tag('Count')!.patch({
+      text: {
+        text: this.kbWarn || s.words.count.replace('{n}', String(this.kbValue.length)),
+        textColor: this.kbWarn ? C.warn : C.text,
+      },
+    });
     const focused = this.hasFocus();
     this.tag('Keys')!.children.forEach((el: Lightning.Element, i: number) => {
       const f = focused && i === this.kbIndex;
@@ -97,8 +125,12 @@ export class Keyboard extends Component {
     });
   }
 
-  override _focus(): void { this.paint(); }
-  override _unfocus(): void { this.paint(); }
+  override _focus(): void {
+    this.paint();
+  }
+  override _unfocus(): void {
+    this.paint();
+  }
 
   private move(dc: number, dr: number): boolean {
     const cur = this.kbKeys[this.kbIndex];
@@ -118,10 +150,18 @@ export class Keyboard extends Component {
     return true;
   }
 
-  override _handleLeft(): boolean { return this.move(-1, 0); }
-  override _handleRight(): boolean { return this.move(1, 0); }
-  override _handleUp(): boolean { return this.move(0, -1); }
-  override _handleDown(): boolean { return this.move(0, 1); }
+  override _handleLeft(): boolean {
+    return this.move(-1, 0);
+  }
+  override _handleRight(): boolean {
+    return this.move(1, 0);
+  }
+  override _handleUp(): boolean {
+    return this.move(0, -1);
+  }
+  override _handleDown(): boolean {
+    return this.move(0, 1);
+  }
 
   typeChar(ch: string): void {
     const s = this.kbSetup;
@@ -161,7 +201,10 @@ export class Keyboard extends Component {
     return true;
   }
 
-  _handleRed(): boolean { this.del(); return true; }
+  _handleRed(): boolean {
+    this.del();
+    return true;
+  }
 
   /** Number keys (whatever codes this box's remote sends, through the key map). */
   override _handleKey(e: KeyboardEvent): boolean {

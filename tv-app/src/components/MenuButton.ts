@@ -9,7 +9,10 @@ import { C, txt } from '../ui/theme.ts';
 export class MenuButton extends Component {
   static override _template(): Lightning.Component.Template {
     return {
-      w: 720, h: 104, rect: true, color: C.panel,
+      w: 720,
+      h: 104,
+      rect: true,
+      color: C.panel,
       shader: { type: RoundedRectangleShader, radius: 14 },
       Marker: { x: 0, y: 0, w: 14, h: 104, rect: true, color: 0x00000000 },
       Outline: { x: 0, y: 100, w: 720, h: 4, rect: true, color: C.white, visible: false },
@@ -18,8 +21,12 @@ export class MenuButton extends Component {
     };
   }
 
-  set label(v: string) { this.tag('Label')!.patch({ text: { text: v } }); }
-  set badge(v: string) { this.tag('Badge')!.patch({ text: { text: v } }); }
+  set label(v: string) {
+    this.tag('Label')!.patch({ text: { text: v } });
+  }
+  set badge(v: string) {
+    this.tag('Badge')!.patch({ text: { text: v } });
+  }
   private idle = C.panel;
   /** High contrast: black buttons with a white outline instead of dark grey. */
   set contrast(v: boolean) {
@@ -33,10 +40,20 @@ export class MenuButton extends Component {
   }
 
   override _focus(): void {
-    this.patch({ color: C.focusBg, Marker: { color: C.black }, Label: { text: { textColor: C.focusText } }, Badge: { text: { textColor: C.focusText } } });
+    this.patch({
+      color: C.focusBg,
+      Marker: { color: C.black },
+      Label: { text: { textColor: C.focusText } },
+      Badge: { text: { textColor: C.focusText } },
+    });
   }
 
   override _unfocus(): void {
-    this.patch({ color: this.idle, Marker: { color: 0x00000000 }, Label: { text: { textColor: C.text } }, Badge: { text: { textColor: C.text } } });
+    this.patch({
+      color: this.idle,
+      Marker: { color: 0x00000000 },
+      Label: { text: { textColor: C.text } },
+      Badge: { text: { textColor: C.text } },
+    });
   }
 }

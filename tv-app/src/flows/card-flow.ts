@@ -24,15 +24,29 @@ export abstract class CardFlow extends Flow {
   protected cardLabel = '';
   protected readonly s: FlowStrings;
 
-  constructor(protected readonly deps: FlowDeps, protected readonly name: 'bind' | 'postbox' | 'myinfo') {
+  constructor(
+    protected readonly deps: FlowDeps,
+    protected readonly name: 'bind' | 'postbox' | 'myinfo',
+  ) {
     super();
     this.s = flowStrings(deps.lang);
   }
 
   protected mk(id: string, p: Partial<FlowStep> & { title: string }): FlowStep {
     const mode = p.mode ?? 'buttons';
-    const hint = p.hint ?? (mode === 'list' ? this.s.hintList : mode === 'busy' ? this.s.hintBusy
-      : mode === 'secret' ? (p.secret?.kind === 'pin' ? this.s.hintPin : this.s.hintPassword) : p.scroll ? this.s.hintScroll : this.s.hintButtons);
+    const hint =
+      p.hint ??
+      (mode === 'list'
+        ? this.s.hintList
+        : mode === 'busy'
+          ? this.s.hintBusy
+          : mode === 'secret'
+            ? p.secret?.kind === 'pin'
+              ? this.s.hintPin
+              : this.s.hintPassword
+            : p.scroll
+              ? this.s.hintScroll
+              : this.s.hintButtons);
     return { id: `${this.name}.${id}`, lines: [], items: [], mode, hint, ...p };
   }
 
@@ -49,68 +63,117 @@ export abstract class CardFlow extends Flow {
       return this.reader.list();
     });
     if (!r) return;
-    if (!r.ok) { this.reader = null; return this.fail(classify(r.error), 'pin', () => this.chooseCard(lead, next)); }
+    if (!r.ok) {
+      this.reader = null;
+      return this.fail(classify(r.error), 'pin', () => this.chooseCard(lead, next));
+    }
     const cards = r.value.cards;
     const items: FlowItem[] = cards.map((c) => ({ id: `card:${c.id}`, label: c.label }));
-    items.push(cards.length ? { id: 'home', label: this.s.cancel } : { id: 'retry', label: this.s.retry }, ...(cards.length ? [] : [{ id: 'home', label: this.s.backHome }]));
-    this.show(this.mk('choose-card', {
-      title: this.s.chooseCardTitle, lines: [...lead, cards.length ? this.s.chooseCardLine : this.s.noCards], mode: 'list', items,
-    }), async (a) => {
-      if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
-      if (a.type !== 'choose') return;
-      if (a.id === 'retry') return this.chooseCard(lead, next);
-      const id = a.id.slice(5);
-      const ins = await this.busy(this.busyStep(this.s.connectingReader), () => this.reader!.insert(id));
-      if (!ins) return;
-      if (!ins.ok) return this.fail(classify(ins.error), 'pin', () => this.chooseCard(lead, next));
-      this.cardLabel = ins.value.label;
-      await next();
-    });
+    items.push(
+      cards.length ? { id: 'home', label: this.s.cancel } : { id: 'retry', label: this.s.retry },
+      ...(cards.length ? [] : [{ id: 'home', label: this.s.backHome }]),
+    );
+    this.show(
+      this.mk('choose-card', {
+        title: this.s.chooseCardTitle,
+        lines: [...lead, cards.length ? this.s.chooseCardLine : this.s.noCards],
+        mode: 'list',
+        items,
+      }),
+      async (a) => {
+        if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
+        if (a.type !== 'choose') return;
+        if (a.id === 'retry') return this.chooseCard(lead, next);
+        const id = a.id.slice(5);
+        const ins = await this.busy(this.busyStep(this.s.connectingReader), () => this.reader!.insert(id));
+        if (!ins) return;
+        if (!ins.ok) return this.fail(classify(ins.error), 'pin', () => this.chooseCard(lead, next));
+        this.cardLabel = ins.value.label;
+        await next();
+      },
+    );
   }
 
   /**
    * Ask for the PIN or password; `use` runs with it. A wrong entry asks again with the tries
    * left; every other failure goes to its own screen with `retry` and a way home.
    */
-  protected async askSecret<T>(kind: SecretKind, lines: string[], busyText: string, use: (secret: string) => Promise<T>, after: (v: T) => void | Promise<void>, onBack: () => void | Promise<void>, notice?: { text: string; tone: Tone }): Promise<void> {
+  protected async askSecret<T>(
+    kind: SecretKind,
+    lines: string[],
+    busyText: string,
+    use: (secret: string) => Promise<T>,
+    after: (v: T) => void | Promise<void>,
+    onBack: () => void | Promise<void>,
+    notice?: { text: string; tone: Tone },
+  ): Promise<void> {
     // Tell the resident before typing when few tries are left, and stop at once on a locked card.
     let left: number | null = null;
-    try { left = this.reader ? await this.reader.triesLeft(kind === 'pin' ? 'auth' : 'sign') : null; } catch { left = null; }
+    try {
+      left = this.reader ? await this.reader.triesLeft(kind === 'pin' ? 'auth' : 'sign') : null;
+    } catch {
+      left = null;
+    }
     if (left === 0) return this.fail({ kind: 'locked', code: 'KZ_CARD_LOCKED', triesLeft: 0 }, kind, onBack);
     const s = this.s;
-    const fewLeft = left !== null && left <= 2 && !notice ? { text: `${fmt(s.triesLeftNote, { n: left })}${left === 1 ? ` ${s.lastTry}` : ''}`, tone: 'warn' as const } : undefined;
+    const fewLeft =
+      left !== null && left <= 2 && !notice
+        ? { text: `${fmt(s.triesLeftNote, { n: left })}${left === 1 ? ` ${s.lastTry}` : ''}`, tone: 'warn' as const }
+        : undefined;
     const rules = SECRET_RULES[kind];
-    this.show(this.mk(kind, {
-      title: this.title(), lines: [this.cardLabel, ...lines].filter(Boolean), mode: 'secret', notice: notice ?? fewLeft,
-      secret: { kind, min: rules.min, max: rules.max, label: kind === 'pin' ? s.pinLabel : s.passwordLabel },
-    }), async (a) => {
-      if (a.type === 'back') return onBack();
-      if (a.type !== 'secret') return;
-      if (!rules.pattern.test(a.value)) {
-        return this.askSecret(kind, lines, busyText, use, after, onBack, { text: kind === 'pin' ? s.formatPin : s.formatPassword, tone: 'error' });
-      }
-      const r = await this.busy(this.busyStep(busyText), () => use(a.value));
-      if (!r) return;
-      if (r.ok) return after(r.value);
-      const f = classify(r.error);
-      if (f.kind === 'wrong-secret') {
-        const n = f.triesLeft;
-        const text = `${kind === 'pin' ? s.wrongPin : s.wrongPassword}${n !== undefined ? ` ${fmt(s.triesLeftNote, { n })}` : ''}${n === 1 ? ` ${s.lastTry}` : ''}`;
-        return this.askSecret(kind, lines, busyText, use, after, onBack, { text, tone: 'error' });
-      }
-      if (f.kind === 'format') return this.askSecret(kind, lines, busyText, use, after, onBack, { text: kind === 'pin' ? s.formatPin : s.formatPassword, tone: 'error' });
-      return this.fail(f, kind, () => this.askSecret(kind, lines, busyText, use, after, onBack));
-    });
+    this.show(
+      this.mk(kind, {
+        title: this.title(),
+        lines: [this.cardLabel, ...lines].filter(Boolean),
+        mode: 'secret',
+        notice: notice ?? fewLeft,
+        secret: { kind, min: rules.min, max: rules.max, label: kind === 'pin' ? s.pinLabel : s.passwordLabel },
+      }),
+      async (a) => {
+        if (a.type === 'back') return onBack();
+        if (a.type !== 'secret') return;
+        if (!rules.pattern.test(a.value)) {
+          return this.askSecret(kind, lines, busyText, use, after, onBack, {
+            text: kind === 'pin' ? s.formatPin : s.formatPassword,
+            tone: 'error',
+          });
+        }
+        const r = await this.busy(this.busyStep(busyText), () => use(a.value));
+        if (!r) return;
+        if (r.ok) return after(r.value);
+        const f = classify(r.error);
+        if (f.kind === 'wrong-secret') {
+          const n = f.triesLeft;
+          const text = `${kind === 'pin' ? s.wrongPin : s.wrongPassword}${n !== undefined ? ` ${fmt(s.triesLeftNote, { n })}` : ''}${n === 1 ? ` ${s.lastTry}` : ''}`;
+          return this.askSecret(kind, lines, busyText, use, after, onBack, { text, tone: 'error' });
+        }
+        if (f.kind === 'format')
+          return this.askSecret(kind, lines, busyText, use, after, onBack, {
+            text: kind === 'pin' ? s.formatPin : s.formatPassword,
+            tone: 'error',
+          });
+        return this.fail(f, kind, () => this.askSecret(kind, lines, busyText, use, after, onBack));
+      },
+    );
   }
 
   /** Card login to the post-box: choose the card, PIN, challenge signed by the authentication key. */
   protected login(lead: string[], then: (session: PostboxSession) => void | Promise<void>): Promise<void> {
     const s = this.s;
-    return this.chooseCard(lead, () => this.askSecret('pin', lead, s.loginBusy, async (pin) => {
-      const c = await this.deps.postbox.challenge();
-      const signed = await this.reader!.authSign(pin, c.challenge);
-      return this.deps.postbox.login({ id: c.id, signature: signed.signature, certificate: signed.certificate });
-    }, then, () => this.restart()));
+    return this.chooseCard(lead, () =>
+      this.askSecret(
+        'pin',
+        lead,
+        s.loginBusy,
+        async (pin) => {
+          const c = await this.deps.postbox.challenge();
+          const signed = await this.reader!.authSign(pin, c.challenge);
+          return this.deps.postbox.login({ id: c.id, signature: signed.signature, certificate: signed.certificate });
+        },
+        then,
+        () => this.restart(),
+      ),
+    );
   }
 
   /** A failure screen in plain words, with what to do next. */
@@ -119,7 +182,10 @@ export abstract class CardFlow extends Flow {
     const code = fmt(s.errorCode, { code: f.code });
     const view: Record<Failure['kind'], { title: string; lines: string[] }> = {
       'wrong-secret': { title: kind === 'pin' ? s.wrongPin : s.wrongPassword, lines: [] },
-      locked: { title: kind === 'pin' ? s.lockedPinTitle : s.lockedPasswordTitle, lines: [s.lockedWhy, kind === 'pin' ? s.lockedWhatPin : s.lockedWhatPassword, s.lockedMeanwhile] },
+      locked: {
+        title: kind === 'pin' ? s.lockedPinTitle : s.lockedPasswordTitle,
+        lines: [s.lockedWhy, kind === 'pin' ? s.lockedWhatPin : s.lockedWhatPassword, s.lockedMeanwhile],
+      },
       format: { title: kind === 'pin' ? s.formatPin : s.formatPassword, lines: [] },
       revoked: { title: s.revokedTitle, lines: [s.revokedWhy, s.revokedWhat] },
       'cert-invalid': { title: s.certInvalidTitle, lines: [s.certInvalidWhat] },
@@ -136,18 +202,35 @@ export abstract class CardFlow extends Flow {
     };
     const v = view[f.kind];
     // A locked or revoked card cannot be retried here: only another card or the way home.
-    const final = f.kind === 'locked' || f.kind === 'revoked' || f.kind === 'cert-invalid' || f.kind === 'no-match' || f.kind === 'not-configured';
+    const final =
+      f.kind === 'locked' ||
+      f.kind === 'revoked' ||
+      f.kind === 'cert-invalid' ||
+      f.kind === 'no-match' ||
+      f.kind === 'not-configured';
     const items: FlowItem[] = final
-      ? [...(f.kind === 'not-configured' ? [] : [{ id: 'other', label: s.chooseOther }]), { id: 'home', label: s.backHome }]
-      : [{ id: 'retry', label: s.retry }, { id: 'home', label: s.backHome }];
-    this.show(this.mk(`failed.${f.kind}`, {
-      title: this.title(), notice: { text: v.title, tone: 'error' }, lines: [...v.lines, code], items,
-    }), async (a) => {
-      if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
-      if (a.type !== 'choose') return;
-      if (a.id === 'retry') return retry();
-      if (a.id === 'other') return this.restart();
-    });
+      ? [
+          ...(f.kind === 'not-configured' ? [] : [{ id: 'other', label: s.chooseOther }]),
+          { id: 'home', label: s.backHome },
+        ]
+      : [
+          { id: 'retry', label: s.retry },
+          { id: 'home', label: s.backHome },
+        ];
+    this.show(
+      this.mk(`failed.${f.kind}`, {
+        title: this.title(),
+        notice: { text: v.title, tone: 'error' },
+        lines: [...v.lines, code],
+        items,
+      }),
+      async (a) => {
+        if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
+        if (a.type !== 'choose') return;
+        if (a.id === 'retry') return retry();
+        if (a.id === 'other') return this.restart();
+      },
+    );
   }
 
   /** Back to the first step with another card. */

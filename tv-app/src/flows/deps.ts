@@ -6,7 +6,12 @@ import type { ConsoleApi } from '../net/console-api.ts';
 import type { PostboxApi } from '../net/postbox-api.ts';
 
 /** A binding as this TV last saw it; `ended` once the console stopped listing it. */
-export interface KnownBinding { bindingId: string; displayName: string; boundAt: string; ended?: boolean | undefined }
+export interface KnownBinding {
+  bindingId: string;
+  displayName: string;
+  boundAt: string;
+  ended?: boolean | undefined;
+}
 
 export interface FlowDeps {
   lang: Language;

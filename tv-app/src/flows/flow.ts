@@ -6,7 +6,11 @@
  */
 export type Tone = 'error' | 'warn' | 'ok' | 'info';
 
-export interface FlowItem { id: string; label: string; detail?: string | undefined }
+export interface FlowItem {
+  id: string;
+  label: string;
+  detail?: string | undefined;
+}
 
 export interface SecretSpec {
   /** 'policy' is not secret: an insurance policy number, shown as typed. */
@@ -33,10 +37,7 @@ export interface FlowStep {
   hint: string;
 }
 
-export type FlowAction =
-  | { type: 'choose'; id: string }
-  | { type: 'secret'; value: string }
-  | { type: 'back' };
+export type FlowAction = { type: 'choose'; id: string } | { type: 'secret'; value: string } | { type: 'back' };
 
 export type FlowEvent = { type: 'step'; step: FlowStep } | { type: 'exit' } | { type: 'bound'; displayName: string };
 
@@ -50,10 +51,16 @@ export abstract class Flow {
   protected epoch = 0;
   private closed = false;
 
-  on(fn: (e: FlowEvent) => void): void { this.listeners.push(fn); }
-  get step(): FlowStep | null { return this.current; }
+  on(fn: (e: FlowEvent) => void): void {
+    this.listeners.push(fn);
+  }
+  get step(): FlowStep | null {
+    return this.current;
+  }
 
-  protected emit(e: FlowEvent): void { for (const fn of this.listeners) fn(e); }
+  protected emit(e: FlowEvent): void {
+    for (const fn of this.listeners) fn(e);
+  }
 
   /** Show a step; `handle` receives the remote's actions while it is up. */
   protected show(step: FlowStep, handle: Handler = () => undefined): void {
@@ -71,9 +78,14 @@ export abstract class Flow {
   }
 
   /** Run an async task behind a busy step; null when the user left (or the flow closed) meanwhile. */
-  protected async busy<T>(step: FlowStep, task: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown } | null> {
+  protected async busy<T>(
+    step: FlowStep,
+    task: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown } | null> {
     // Back while busy leaves the flow; the task's answer is then dropped.
-    this.show(step, (a) => { if (a.type === 'back') this.exit(); });
+    this.show(step, (a) => {
+      if (a.type === 'back') this.exit();
+    });
     const mine = this.epoch;
     let out: { ok: true; value: T } | { ok: false; error: unknown };
     try {

@@ -19,5 +19,8 @@ export function createFlow(kind: FlowKind, deps: FlowDeps): Flow {
 
 /** The card-reader bridge, or a coded error when this TV has none configured. */
 export function readerOpener(url: string | undefined): () => Promise<Awaited<ReturnType<typeof connectCardBridge>>> {
-  return () => (url ? connectCardBridge(url, { timeoutMs: 30_000 }) : Promise.reject(new ApiError('KZ_BRIDGE_UNAVAILABLE', 'no card reader bridge configured (bridge=)', 0)));
+  return () =>
+    url
+      ? connectCardBridge(url, { timeoutMs: 30_000 })
+      : Promise.reject(new ApiError('KZ_BRIDGE_UNAVAILABLE', 'no card reader bridge configured (bridge=)', 0));
 }

@@ -12,23 +12,38 @@ import { CardFlow } from './card-flow.ts';
 import type { FlowDeps, KnownBinding } from './deps.ts';
 
 export class MyInfoFlow extends CardFlow {
-  constructor(deps: FlowDeps) { super(deps, 'myinfo'); }
+  constructor(deps: FlowDeps) {
+    super(deps, 'myinfo');
+  }
 
-  protected title(): string { return this.s.myinfoTitle; }
+  protected title(): string {
+    return this.s.myinfoTitle;
+  }
 
   async start(): Promise<void> {
     const s = this.s;
-    this.show(this.mk('menu', {
-      title: s.myinfoTitle, mode: 'list', lines: [s.myinfoLine],
-      items: [{ id: 'cards', label: s.myCards }, { id: 'disclosures', label: s.myDisclosures }, { id: 'home', label: s.backHome }],
-    }), async (a) => {
-      if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
-      if (a.type === 'choose' && a.id === 'cards') return this.cards();
-      if (a.type === 'choose' && a.id === 'disclosures') return this.disclosures();
-    });
+    this.show(
+      this.mk('menu', {
+        title: s.myinfoTitle,
+        mode: 'list',
+        lines: [s.myinfoLine],
+        items: [
+          { id: 'cards', label: s.myCards },
+          { id: 'disclosures', label: s.myDisclosures },
+          { id: 'home', label: s.backHome },
+        ],
+      }),
+      async (a) => {
+        if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
+        if (a.type === 'choose' && a.id === 'cards') return this.cards();
+        if (a.type === 'choose' && a.id === 'disclosures') return this.disclosures();
+      },
+    );
   }
 
-  protected restart(): Promise<void> { return this.start(); }
+  protected restart(): Promise<void> {
+    return this.start();
+  }
 
   private async cards(): Promise<void> {
     const s = this.s;
@@ -45,14 +60,29 @@ export class MyInfoFlow extends CardFlow {
       notice = { text: `${s.networkTitle} ${fmt(s.errorCode, { code: f.code })}`, tone: 'warn' };
     }
     const lang = this.deps.lang;
-    this.show(this.mk('cards', {
-      title: s.myCards, notice, scroll: true,
-      lines: list.length ? list.map((b) => fmt(b.ended ? s.cardEnded : s.cardActive, { name: b.displayName, date: formatDate(b.boundAt, lang, false) })) : [s.cardsNone],
-      items: [{ id: 'menu', label: s.backToList }, { id: 'home', label: s.backHome }],
-    }), async (a) => {
-      if (a.type === 'back' || (a.type === 'choose' && a.id === 'menu')) return this.start();
-      if (a.type === 'choose' && a.id === 'home') return this.exit();
-    });
+    this.show(
+      this.mk('cards', {
+        title: s.myCards,
+        notice,
+        scroll: true,
+        lines: list.length
+          ? list.map((b) =>
+              fmt(b.ended ? s.cardEnded : s.cardActive, {
+                name: b.displayName,
+                date: formatDate(b.boundAt, lang, false),
+              }),
+            )
+          : [s.cardsNone],
+        items: [
+          { id: 'menu', label: s.backToList },
+          { id: 'home', label: s.backHome },
+        ],
+      }),
+      async (a) => {
+        if (a.type === 'back' || (a.type === 'choose' && a.id === 'menu')) return this.start();
+        if (a.type === 'choose' && a.id === 'home') return this.exit();
+      },
+    );
   }
 
   private disclosures(): Promise<void> {
@@ -64,7 +94,10 @@ export class MyInfoFlow extends CardFlow {
       const r = await this.busy(this.busyStep(s.loading), async () => {
         const [gateway, muni] = await Promise.all([
           session.disclosures(),
-          this.deps.console.disclosures().then((v): ConsoleDisclosures | Error => v, (e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+          this.deps.console.disclosures().then(
+            (v): ConsoleDisclosures | Error => v,
+            (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+          ),
         ]);
         return { gateway, muni };
       });
@@ -73,24 +106,65 @@ export class MyInfoFlow extends CardFlow {
       if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.disclosures());
       const { gateway, muni } = r.value;
       const lang = this.deps.lang;
-      const item = (i: string) => ({ name: s.itemName, address: s.itemAddress, birthDate: s.itemBirthDate, sex: s.itemSex } as Record<string, string>)[i] ?? i;
-      const gwLines = gateway.flatMap((d) => [fmt(s.disclosure, { at: formatDate(d.at, lang), party: d.insurerName, items: d.items.map(item).join(s.listSep) }), fmt(s.purpose, { purpose: d.purposeCode === 'enrolment' ? fmt(s.purposeEnrolment, { policy: d.policy ?? '' }) : s.purposeInsurerOther })]);
-      const muniLines = muni instanceof Error
-        ? [`${s.muniUnavailable} ${fmt(s.errorCode, { code: classify(muni).code })}`]
-        : muni.entries.flatMap((d) => [
-          fmt(s.muniDisclosure, { at: formatDate(d.at, lang), name: d.displayName, party: this.party(d), items: muniItems(s, d.items).join(s.listSep) }),
-          fmt(s.purpose, { purpose: PURPOSE[d.purpose](s) }),
-        ]).concat(muni.more ? [s.muniMore] : []);
-      const lines = !gwLines.length && !muniLines.length
-        ? [s.disclosuresNone]
-        : [s.muniHeading, ...(muniLines.length ? muniLines : [s.muniNone]), s.gwHeading, ...(gwLines.length ? gwLines : [s.gwNone])];
-      this.show(this.mk('disclosures', {
-        title: s.myDisclosures, scroll: true, lines: [s.disclosuresLine, ...lines],
-        items: [{ id: 'menu', label: s.backToList }, { id: 'home', label: s.backHome }],
-      }), async (a) => {
-        if (a.type === 'back' || (a.type === 'choose' && a.id === 'menu')) { await this.release(); return this.start(); }
-        if (a.type === 'choose' && a.id === 'home') return this.exit();
-      });
+      const item = (i: string) =>
+        (
+          ({ name: s.itemName, address: s.itemAddress, birthDate: s.itemBirthDate, sex: s.itemSex }) as Record<
+            string,
+            string
+          >
+        )[i] ?? i;
+      const gwLines = gateway.flatMap((d) => [
+        fmt(s.disclosure, {
+          at: formatDate(d.at, lang),
+          party: d.insurerName,
+          items: d.items.map(item).join(s.listSep),
+        }),
+        fmt(s.purpose, {
+          purpose:
+            d.purposeCode === 'enrolment' ? fmt(s.purposeEnrolment, { policy: d.policy ?? '' }) : s.purposeInsurerOther,
+        }),
+      ]);
+      const muniLines =
+        muni instanceof Error
+          ? [`${s.muniUnavailable} ${fmt(s.errorCode, { code: classify(muni).code })}`]
+          : muni.entries
+              .flatMap((d) => [
+                fmt(s.muniDisclosure, {
+                  at: formatDate(d.at, lang),
+                  name: d.displayName,
+                  party: this.party(d),
+                  items: muniItems(s, d.items).join(s.listSep),
+                }),
+                fmt(s.purpose, { purpose: PURPOSE[d.purpose](s) }),
+              ])
+              .concat(muni.more ? [s.muniMore] : []);
+      const lines =
+        !gwLines.length && !muniLines.length
+          ? [s.disclosuresNone]
+          : [
+              s.muniHeading,
+              ...(muniLines.length ? muniLines : [s.muniNone]),
+              s.gwHeading,
+              ...(gwLines.length ? gwLines : [s.gwNone]),
+            ];
+      this.show(
+        this.mk('disclosures', {
+          title: s.myDisclosures,
+          scroll: true,
+          lines: [s.disclosuresLine, ...lines],
+          items: [
+            { id: 'menu', label: s.backToList },
+            { id: 'home', label: s.backHome },
+          ],
+        }),
+        async (a) => {
+          if (a.type === 'back' || (a.type === 'choose' && a.id === 'menu')) {
+            await this.release();
+            return this.start();
+          }
+          if (a.type === 'choose' && a.id === 'home') return this.exit();
+        },
+      );
     });
   }
 
@@ -108,17 +182,37 @@ export class MyInfoFlow extends CardFlow {
 
 type S = FlowStrings;
 const PURPOSE: Record<ConsoleDisclosure['purpose'], (s: S) => string> = {
-  'card-binding': (s) => s.purposeCardBinding, 'shelter-roster': (s) => s.purposeShelterRoster, 'rescue-list': (s) => s.purposeRescueList, other: (s) => s.purposeOther,
+  'card-binding': (s) => s.purposeCardBinding,
+  'shelter-roster': (s) => s.purposeShelterRoster,
+  'rescue-list': (s) => s.purposeRescueList,
+  other: (s) => s.purposeOther,
 };
-const ROLE: Record<string, (s: S) => string> = { viewer: (s) => s.roleViewer, issuer: (s) => s.roleIssuer, approver: (s) => s.roleApprover, admin: (s) => s.roleAdmin };
+const ROLE: Record<string, (s: S) => string> = {
+  viewer: (s) => s.roleViewer,
+  issuer: (s) => s.roleIssuer,
+  approver: (s) => s.roleApprover,
+  admin: (s) => s.roleAdmin,
+};
 /** The console's item codes (binding.ts, roster.ts, the rescue-list CSV) in words; the two certificate serials read as one. */
 const ITEM: Record<string, (s: S) => string> = {
-  name: (s) => s.itemName, address: (s) => s.itemAddress, 'birth-date': (s) => s.itemBirthDate, sex: (s) => s.itemSex,
-  'name-reading': (s) => s.itemReading, household: (s) => s.itemHousehold, 'age-group': (s) => s.itemAgeGroup,
-  'care-needs': (s) => s.itemCareNeeds, 'needs-care': (s) => s.itemCareNeeds, 'card-key': (s) => s.itemCardKey,
-  'signing-certificate-serial': (s) => s.itemCertSerial, 'authentication-certificate-serial': (s) => s.itemCertSerial,
-  phone: (s) => s.itemPhone, supporter: (s) => s.itemSupporter, area: (s) => s.itemArea, answer: (s) => s.itemAnswer,
-  'last-contact': (s) => s.itemLastContact, shelter: (s) => s.itemShelter,
+  name: (s) => s.itemName,
+  address: (s) => s.itemAddress,
+  'birth-date': (s) => s.itemBirthDate,
+  sex: (s) => s.itemSex,
+  'name-reading': (s) => s.itemReading,
+  household: (s) => s.itemHousehold,
+  'age-group': (s) => s.itemAgeGroup,
+  'care-needs': (s) => s.itemCareNeeds,
+  'needs-care': (s) => s.itemCareNeeds,
+  'card-key': (s) => s.itemCardKey,
+  'signing-certificate-serial': (s) => s.itemCertSerial,
+  'authentication-certificate-serial': (s) => s.itemCertSerial,
+  phone: (s) => s.itemPhone,
+  supporter: (s) => s.itemSupporter,
+  area: (s) => s.itemArea,
+  answer: (s) => s.itemAnswer,
+  'last-contact': (s) => s.itemLastContact,
+  shelter: (s) => s.itemShelter,
 };
 function muniItems(s: S, items: string[]): string[] {
   return [...new Set(items.map((i) => ITEM[i]?.(s)).filter((w): w is string => !!w))];

@@ -2,7 +2,13 @@
  * The console's card-binding API for TVs (contract/src/binding.ts): HTTP Basic with the TV's
  * own broker credentials. The registration bytes come from the contract, never rebuilt here.
  */
-import { BIND_PATHS, type BindNonce, type Binding, type TvDisclosure, type TvDisclosures } from '@kizuna/contract/binding';
+import {
+  BIND_PATHS,
+  type BindNonce,
+  type Binding,
+  type TvDisclosure,
+  type TvDisclosures,
+} from '@kizuna/contract/binding';
 import { basicAuth, callJson, requireBase, toBase64 } from './http.ts';
 
 /** The console's own disclosure log (GET /api/bind/disclosures): the contract's types. */
@@ -17,13 +23,19 @@ export interface ConsoleApi {
   disclosures(limit?: number): Promise<ConsoleDisclosures>;
 }
 
-export function consoleApi(base: string | undefined, device: string, user: string | undefined, pass: string | undefined): ConsoleApi {
+export function consoleApi(
+  base: string | undefined,
+  device: string,
+  user: string | undefined,
+  pass: string | undefined,
+): ConsoleApi {
   const auth = () => basicAuth(user ?? device, pass ?? '');
   const url = (p: string) => `${requireBase(base, 'console')}${p}`;
   return {
     nonce: () => callJson<BindNonce>(url(BIND_PATHS.nonce), { body: { device }, authorization: auth() }),
     bind: (cms) => callJson<Binding>(url(BIND_PATHS.bind), { body: { cms: toBase64(cms) }, authorization: auth() }),
     bindings: () => callJson<Binding[]>(url(BIND_PATHS.bind), { authorization: auth() }),
-    disclosures: (limit = 50) => callJson<ConsoleDisclosures>(url(`${BIND_PATHS.disclosures}?limit=${limit}`), { authorization: auth() }),
+    disclosures: (limit = 50) =>
+      callJson<ConsoleDisclosures>(url(`${BIND_PATHS.disclosures}?limit=${limit}`), { authorization: auth() }),
   };
 }

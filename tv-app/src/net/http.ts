@@ -11,7 +11,12 @@ export const NET_CODES = {
 } as const;
 
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -42,20 +47,28 @@ export async function callJson<T>(url: string, o: CallOptions = {}): Promise<T> 
     });
   } catch (e) {
     const aborted = (e as Error).name === 'AbortError';
-    throw new ApiError(aborted ? 'KZ_TV_SERVER_TIMEOUT' : 'KZ_TV_SERVER_UNREACHABLE', aborted ? NET_CODES.KZ_TV_SERVER_TIMEOUT : NET_CODES.KZ_TV_SERVER_UNREACHABLE, 0);
+    throw new ApiError(
+      aborted ? 'KZ_TV_SERVER_TIMEOUT' : 'KZ_TV_SERVER_UNREACHABLE',
+      aborted ? NET_CODES.KZ_TV_SERVER_TIMEOUT : NET_CODES.KZ_TV_SERVER_UNREACHABLE,
+      0,
+    );
   } finally {
     clearTimeout(timer);
   }
   const text = await res.text().catch(() => '');
   let body: unknown = undefined;
-  try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
   if (!res.ok) {
     const b = (body ?? {}) as { code?: unknown; message?: unknown; details?: unknown };
     throw new ApiError(
       typeof b.code === 'string' ? b.code : 'KZ_TV_SERVER_ERROR',
       typeof b.message === 'string' ? b.message : `HTTP ${res.status}`,
       res.status,
-      b.details && typeof b.details === 'object' ? b.details as Record<string, unknown> : undefined,
+      b.details && typeof b.details === 'object' ? (b.details as Record<string, unknown>) : undefined,
     );
   }
   return body as T;

@@ -8,8 +8,15 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics, parseTopic } from '@kizuna/contract/topics';
 import {
-  decodeMessage, encodeMessage, PersonalAlertSchema, AreaAlertSchema, MailWaitingSchema,
-  type AreaAlert, type MailWaiting, type PersonalAlert, type Receipt,
+  decodeMessage,
+  encodeMessage,
+  PersonalAlertSchema,
+  AreaAlertSchema,
+  MailWaitingSchema,
+  type AreaAlert,
+  type MailWaiting,
+  type PersonalAlert,
+  type Receipt,
 } from '@kizuna/contract/messages';
 
 export type LinkState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -25,7 +32,11 @@ export interface LinkHandlers {
 }
 
 export interface LinkOptions {
-  url: string; muni: string; device: string; username: string; password?: string | undefined;
+  url: string;
+  muni: string;
+  device: string;
+  username: string;
+  password?: string | undefined;
   /** Milliseconds between reconnect attempts. */
   reconnectPeriod?: number;
 }
@@ -70,7 +81,9 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   });
   client.on('reconnect', () => h.onState('reconnecting'));
   client.on('offline', () => h.onState('reconnecting'));
-  client.on('close', () => { if (!client.connected) h.onState('reconnecting'); });
+  client.on('close', () => {
+    if (!client.connected) h.onState('reconnecting');
+  });
   client.on('error', (err) => h.onState(client.connected ? 'online' : 'reconnecting', err.message));
 
   client.on('message', (topic, payload) => {
@@ -100,7 +113,9 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   });
 
   return {
-    get connected() { return client.connected; },
+    get connected() {
+      return client.connected;
+    },
     publishReceipt(r: Receipt): Promise<void> {
       // Only try while connected: mqtt.js would otherwise hold it in memory, lost on restart;
       // the outbox keeps it persisted until PUBACK instead.
@@ -109,6 +124,9 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
         client.publish(receiptTopic, encodeMessage(r), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
       });
     },
-    close: () => new Promise<void>((resolve) => { client.end(true, {}, () => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        client.end(true, {}, () => resolve());
+      }),
   };
 }

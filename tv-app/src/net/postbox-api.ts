@@ -22,20 +22,50 @@ export interface Notice {
 export interface ReportReceipt {
   reportId: string;
   late: boolean;
-  receipt: { receipt: { report: string; notice: string; insurer: string; policy: string; documentSha256: string; receivedAt: string }; keyId: string; signature: string };
+  receipt: {
+    receipt: {
+      report: string;
+      notice: string;
+      insurer: string;
+      policy: string;
+      documentSha256: string;
+      receivedAt: string;
+    };
+    keyId: string;
+    signature: string;
+  };
 }
 
 export interface Disclosure {
-  insurerId: string; insurerName: string; items: string[];
+  insurerId: string;
+  insurerName: string;
+  items: string[];
   /** Rendered in the resident's language; `purpose` is the gateway's English. */
-  purposeCode: 'enrolment' | 'other'; policy: string | null; purpose: string; at: string;
+  purposeCode: 'enrolment' | 'other';
+  policy: string | null;
+  purpose: string;
+  at: string;
 }
 
-export interface Insurer { id: string; name: string }
+export interface Insurer {
+  id: string;
+  name: string;
+}
 
-export interface Enrolment { id: string; insurer: Insurer; policy: string; status: string; enrolledAt: string; endedAt: string | null }
+export interface Enrolment {
+  id: string;
+  insurer: Insurer;
+  policy: string;
+  status: string;
+  enrolledAt: string;
+  endedAt: string | null;
+}
 
-export interface EnrolResult { enrolmentId: string; insurerId: string; policy: string }
+export interface EnrolResult {
+  enrolmentId: string;
+  insurerId: string;
+  policy: string;
+}
 
 export interface PostboxSession {
   readonly postboxId: string;
@@ -64,12 +94,21 @@ export function postboxApi(base: string | undefined, tv: { muni: string; device:
   const url = (p: string) => `${requireBase(base, 'postbox')}/postbox/v1${p}`;
   return {
     async challenge() {
-      const c = await callJson<{ id: string; challenge: string }>(url('/login/challenge'), { method: 'POST', body: {} });
+      const c = await callJson<{ id: string; challenge: string }>(url('/login/challenge'), {
+        method: 'POST',
+        body: {},
+      });
       return { id: c.id, challenge: fromBase64(c.challenge) };
     },
     async login(a) {
       const r = await callJson<{ token: string; postboxId: string }>(url('/login'), {
-        body: { id: a.id, signature: toBase64(a.signature), certificate: toBase64(a.certificate), muni: tv.muni, device: tv.device },
+        body: {
+          id: a.id,
+          signature: toBase64(a.signature),
+          certificate: toBase64(a.certificate),
+          muni: tv.muni,
+          device: tv.device,
+        },
       });
       const authorization = `Bearer ${r.token}`;
       return {
@@ -77,12 +116,18 @@ export function postboxApi(base: string | undefined, tv: { muni: string; device:
         notices: () => callJson(url('/notices'), { authorization }),
         open: (id) => callJson(url(`/notices/${encodeURIComponent(id)}`), { authorization }),
         report: (cms) => callJson(url('/reports'), { body: { cms: toBase64(cms) }, authorization, timeoutMs: 30_000 }),
-        disclosures: async () => (await callJson<{ disclosures: Disclosure[] }>(url('/disclosures'), { authorization })).disclosures,
+        disclosures: async () =>
+          (await callJson<{ disclosures: Disclosure[] }>(url('/disclosures'), { authorization })).disclosures,
         insurers: async () => (await callJson<{ insurers: Insurer[] }>(url('/insurers'))).insurers,
-        enrolments: async () => (await callJson<{ enrolments: Enrolment[] }>(url('/enrolments'), { authorization })).enrolments,
-        consentNonce: async () => (await callJson<{ nonce: string }>(url('/consent-nonce'), { method: 'POST', body: {}, authorization })).nonce,
-        enrol: (cms) => callJson(url('/enrolments'), { body: { cms: toBase64(cms) }, authorization, timeoutMs: 30_000 }),
-        logout: async () => { await callJson(url('/logout'), { method: 'POST', body: {}, authorization }).catch(() => undefined); },
+        enrolments: async () =>
+          (await callJson<{ enrolments: Enrolment[] }>(url('/enrolments'), { authorization })).enrolments,
+        consentNonce: async () =>
+          (await callJson<{ nonce: string }>(url('/consent-nonce'), { method: 'POST', body: {}, authorization })).nonce,
+        enrol: (cms) =>
+          callJson(url('/enrolments'), { body: { cms: toBase64(cms) }, authorization, timeoutMs: 30_000 }),
+        logout: async () => {
+          await callJson(url('/logout'), { method: 'POST', body: {}, authorization }).catch(() => undefined);
+        },
       };
     },
   };

@@ -16,7 +16,12 @@ import type { Answer } from '@kizuna/contract/messages';
 import { fire } from '../ui/fire.ts';
 import { C, argb, estimateWidth, txt } from '../ui/theme.ts';
 
-export interface Choice { answer: Answer; label: string; key: 'Green' | 'Yellow' | 'Red'; color: number }
+export interface Choice {
+  answer: Answer;
+  label: string;
+  key: 'Green' | 'Yellow' | 'Red';
+  color: number;
+}
 
 export interface TakeoverModel {
   levelBg: number;
@@ -61,9 +66,14 @@ export class AlertTakeover extends Component {
 
   static override _template(): Lightning.Component.Template {
     return {
-      w: 1920, h: 1080, rect: true, color: PANEL_BG,
+      w: 1920,
+      h: 1080,
+      rect: true,
+      color: PANEL_BG,
       Band: {
-        w: 1920, h: 230, rect: true,
+        w: 1920,
+        h: 230,
+        rect: true,
         LevelLabel: { x: 80, y: 20, text: txt('', 56, { bold: true }) },
         Phrase: { x: 80, y: PHRASE_Y, text: txt('', 100, { bold: true, w: 1760, maxLines: 1, lineHeight: 120 }) },
         Action: { x: 1840, y: 32, mountX: 1, text: txt('', 44, { bold: true, w: 900, maxLines: 1, align: 'right' }) },
@@ -71,26 +81,52 @@ export class AlertTakeover extends Component {
         Rule: { x: 0, y: 222, w: 1920, h: 8, rect: true, color: C.white },
       },
       Panel: {
-        x: 80, y: 254, w: 1760,
+        x: 80,
+        y: 254,
+        w: 1760,
         flex: { direction: 'column' },
         NameRow: {
-          w: 1760, h: 84, flexItem: { marginBottom: 8 },
+          w: 1760,
+          h: 84,
+          flexItem: { marginBottom: 8 },
           Name: { text: txt('', 64, { bold: true, color: PANEL_FG, w: 1400, maxLines: 1 }) },
           Counter: { x: 1760, mountX: 1, y: 14, text: txt('', 36, { color: PANEL_FG }) },
         },
-        Headline: { flexItem: { marginBottom: 8 }, text: txt('', 50, { bold: true, color: PANEL_FG, w: 1760, maxLines: 2 }) },
+        Headline: {
+          flexItem: { marginBottom: 8 },
+          text: txt('', 50, { bold: true, color: PANEL_FG, w: 1760, maxLines: 2 }),
+        },
         Instruction: { flexItem: { marginBottom: 16 }, text: txt('', 42, { color: PANEL_FG, w: 1760, maxLines: 3 }) },
-        Shelter: { flexItem: { marginBottom: 4 }, text: txt('', 46, { bold: true, color: PANEL_FG, w: 1760, maxLines: 1 }) },
+        Shelter: {
+          flexItem: { marginBottom: 4 },
+          text: txt('', 46, { bold: true, color: PANEL_FG, w: 1760, maxLines: 1 }),
+        },
         ShelterDetail: { text: txt('', 40, { color: PANEL_FG, w: 1760, maxLines: 1 }) },
       },
       Bottom: {
-        x: 0, y: BOTTOM_Y, w: 1920, h: 1080 - BOTTOM_Y, rect: true, color: 0xff1a1a1a,
+        x: 0,
+        y: BOTTOM_Y,
+        w: 1920,
+        h: 1080 - BOTTOM_Y,
+        rect: true,
+        color: 0xff1a1a1a,
         Notice: { x: 80, y: 6, text: txt('', 36, { bold: true, color: C.warn, w: 1760, maxLines: 1 }) },
         Prompt: { x: 80, y: 52, text: txt('', 38, { color: PANEL_FG, w: 1760, maxLines: 1 }) },
         Choices: { x: 80, y: 118 },
         Close: {
-          x: 80, y: 118, w: 900, h: 112, rect: true, color: C.focusBg, visible: false,
-          Label: { x: 40, y: 56, mountY: 0.5, text: txt('', 44, { bold: true, color: C.focusText, w: 820, maxLines: 1 }) },
+          x: 80,
+          y: 118,
+          w: 900,
+          h: 112,
+          rect: true,
+          color: C.focusBg,
+          visible: false,
+          Label: {
+            x: 40,
+            y: 56,
+            mountY: 0.5,
+            text: txt('', 44, { bold: true, color: C.focusText, w: 820, maxLines: 1 }),
+          },
         },
       },
       Exercise: {
@@ -102,7 +138,10 @@ export class AlertTakeover extends Component {
           Right: { x: 1920 - FRAME, w: FRAME, h: 1080, rect: true, color: EXERCISE_BG },
         },
         Banner: {
-          w: 1920, h: BANNER_H, rect: true, color: EXERCISE_BG,
+          w: 1920,
+          h: BANNER_H,
+          rect: true,
+          color: EXERCISE_BG,
           Label: { x: 960, y: BANNER_H / 2 + 2, mount: 0.5, text: txt('', 54, { bold: true, color: C.black }) },
         },
       },
@@ -117,7 +156,9 @@ export class AlertTakeover extends Component {
     this.stage.off('frameEnd', this.onFrameEnd);
   }
 
-  get currentModel(): TakeoverModel | null { return this.model; }
+  get currentModel(): TakeoverModel | null {
+    return this.model;
+  }
 
   /** Draw a model; `onDrawn` runs once its texts are on screen (for the 'displayed' receipt). */
   render(m: TakeoverModel, onDrawn?: () => void): void {
@@ -151,29 +192,62 @@ export class AlertTakeover extends Component {
       headLines = Math.min(2, Math.max(1, Math.ceil(estimateWidth(m.headline, 50 * k) / 1760)));
       // 6 % slack: lines break at phrase boundaries, not at the last pixel.
       need = Math.max(1, Math.ceil((estimateWidth(m.instruction, 42 * k) * 1.06) / 1760));
-      fixed = Math.round(84 * k) + 8 + headLines * lh(50) + pad(50) + 8 + pad(42) + 16
-        + (m.shelter ? lh(46) + pad(46) + 4 : 0) + (detail ? lh(40) + pad(40) : 0);
+      fixed =
+        Math.round(84 * k) +
+        8 +
+        headLines * lh(50) +
+        pad(50) +
+        8 +
+        pad(42) +
+        16 +
+        (m.shelter ? lh(46) + pad(46) + 4 : 0) +
+        (detail ? lh(40) + pad(40) : 0);
       if (fixed + need * lh(42) <= room) break;
-      if (k > MIN_K) { k = Math.max(MIN_K, k - 0.04); continue; }
-      if (detail) { detail = false; continue; }
+      if (k > MIN_K) {
+        k = Math.max(MIN_K, k - 0.04);
+        continue;
+      }
+      if (detail) {
+        detail = false;
+        continue;
+      }
       break;
     }
     const instrLines = Math.max(1, Math.min(need + 1, Math.floor((room - fixed) / lh(42))));
     this.patch({
       Band: {
-        y: top, h: bandH, color: m.levelBg,
+        y: top,
+        h: bandH,
+        color: m.levelBg,
         LevelLabel: { text: { text: m.levelLabel, textColor: m.levelFg } },
-        Phrase: { text: { text: m.phrase, textColor: m.levelFg, fontSize: phraseSize, lineHeight: phraseLH, maxLines: long ? 2 : 1 } },
+        Phrase: {
+          text: {
+            text: m.phrase,
+            textColor: m.levelFg,
+            fontSize: phraseSize,
+            lineHeight: phraseLH,
+            maxLines: long ? 2 : 1,
+          },
+        },
         Action: { text: { text: m.action, textColor: m.levelFg } },
         Rule: { y: bandH - 8 },
       },
       Panel: {
         y: panelY,
-        NameRow: { h: Math.round(84 * k), Name: { text: { text: m.name, fontSize: Math.round(64 * k), lineHeight: lh(64) } }, Counter: { text: { text: m.counter } } },
+        NameRow: {
+          h: Math.round(84 * k),
+          Name: { text: { text: m.name, fontSize: Math.round(64 * k), lineHeight: lh(64) } },
+          Counter: { text: { text: m.counter } },
+        },
         Headline: { text: { text: m.headline, fontSize: Math.round(50 * k), lineHeight: lh(50) } },
-        Instruction: { text: { text: m.instruction, fontSize: Math.round(42 * k), lineHeight: lh(42), maxLines: instrLines } },
+        Instruction: {
+          text: { text: m.instruction, fontSize: Math.round(42 * k), lineHeight: lh(42), maxLines: instrLines },
+        },
         Shelter: { visible: !!m.shelter, text: { text: m.shelter, fontSize: Math.round(46 * k), lineHeight: lh(46) } },
-        ShelterDetail: { visible: detail, text: { text: m.shelterDetail, fontSize: Math.max(32, Math.round(40 * k)), lineHeight: lh(40) } },
+        ShelterDetail: {
+          visible: detail,
+          text: { text: m.shelterDetail, fontSize: Math.max(32, Math.round(40 * k)), lineHeight: lh(40) },
+        },
       },
       Bottom: {
         y: bottomY,
@@ -187,10 +261,28 @@ export class AlertTakeover extends Component {
     // Keep the focused choice across re-renders of the same screen; reset for a new message.
     if (!prev || prev.name !== m.name || prev.headline !== m.headline) this.choiceIndex = 0;
     this.tag('Bottom.Choices')!.children = m.choices.map((c, i) => ({
-      x: i * (choiceW + 20), w: choiceW, h: 112, rect: true, color: 0xff000000, ref: `Choice-${c.answer}`,
+      x: i * (choiceW + 20),
+      w: choiceW,
+      h: 112,
+      rect: true,
+      color: 0xff000000,
+      ref: `Choice-${c.answer}`,
       Border: { x: -6, y: -6, w: choiceW + 12, h: 124, rect: true, color: 0x00000000, zIndex: -1 },
-      Key: { x: 24, y: 26, w: 60, h: 60, rect: true, color: c.color, shader: { type: RoundedRectangleShader, radius: 30 } },
-      Label: { x: 104, y: 58, mountY: 0.5, text: txt(c.label, 40, { bold: true, color: PANEL_FG, w: choiceW - 120, maxLines: 1 }) },
+      Key: {
+        x: 24,
+        y: 26,
+        w: 60,
+        h: 60,
+        rect: true,
+        color: c.color,
+        shader: { type: RoundedRectangleShader, radius: 30 },
+      },
+      Label: {
+        x: 104,
+        y: 58,
+        mountY: 0.5,
+        text: txt(c.label, 40, { bold: true, color: PANEL_FG, w: choiceW - 120, maxLines: 1 }),
+      },
     }));
     this.paintFocus();
     // A re-render (connection state, answer) keeps a pending 'drawn' report.
@@ -214,7 +306,9 @@ export class AlertTakeover extends Component {
   private checkDrawn(): void {
     if (!this.drawnCb || !this.visible || this.alpha === 0) return;
     const els = ['Band.Phrase', 'Panel.NameRow.Name', 'Panel.Headline'].map((p) => this.tag(p)!);
-    const ready = els.every((el) => !el.text || el.text.text === '' || (el.textureIsLoaded() && el.displayedTexture === el.texture));
+    const ready = els.every(
+      (el) => !el.text || el.text.text === '' || (el.textureIsLoaded() && el.displayedTexture === el.texture),
+    );
     if (ready) {
       const cb = this.drawnCb;
       this.drawnCb = null;
@@ -222,8 +316,12 @@ export class AlertTakeover extends Component {
     }
   }
 
-  override _focus(): void { this.paintFocus(); }
-  override _unfocus(): void { this.paintFocus(); }
+  override _focus(): void {
+    this.paintFocus();
+  }
+  override _unfocus(): void {
+    this.paintFocus();
+  }
 
   override _handleLeft(): boolean {
     if (this.choiceIndex > 0) this.choiceIndex -= 1;
@@ -247,13 +345,28 @@ export class AlertTakeover extends Component {
   }
 
   override _handleEnter(): boolean {
-    if (this.model?.closeOnly) { fire(this, '$closeAlert'); return true; }
+    if (this.model?.closeOnly) {
+      fire(this, '$closeAlert');
+      return true;
+    }
     return this.choose(null);
   }
 
-  _handleGreen(): boolean { return this.choose('Green'); }
-  _handleYellow(): boolean { return this.choose('Yellow'); }
-  _handleRed(): boolean { return this.choose('Red'); }
-  _handleBlue(): boolean { fire(this, '$readAloud'); return true; }
-  override _handleBack(): boolean { fire(this, '$alertBack'); return true; }
+  _handleGreen(): boolean {
+    return this.choose('Green');
+  }
+  _handleYellow(): boolean {
+    return this.choose('Yellow');
+  }
+  _handleRed(): boolean {
+    return this.choose('Red');
+  }
+  _handleBlue(): boolean {
+    fire(this, '$readAloud');
+    return true;
+  }
+  override _handleBack(): boolean {
+    fire(this, '$alertBack');
+    return true;
+  }
 }

@@ -47,10 +47,18 @@ export class FlowScreen extends Component {
 
   static override _template(): Lightning.Component.Template {
     return {
-      w: 1920, h: 1080, rect: true, color: C.bg,
+      w: 1920,
+      h: 1080,
+      rect: true,
+      color: C.bg,
       Title: { x: 80, y: 36, text: txt('', 56, { bold: true, w: W, maxLines: 1 }) },
       Notice: {
-        x: 80, y: 124, w: W, h: 0, rect: true, visible: false,
+        x: 80,
+        y: 124,
+        w: W,
+        h: 0,
+        rect: true,
+        visible: false,
         Label: { x: 28, y: 14, text: txt('', 40, { bold: true, w: W - 56, maxLines: 3 }) },
       },
       Clip: { x: 80, w: W, clipping: true, Body: { text: txt('', 38, { w: W }) } },
@@ -61,7 +69,9 @@ export class FlowScreen extends Component {
     };
   }
 
-  get currentStep(): FlowStep | null { return this.view?.step ?? null; }
+  get currentStep(): FlowStep | null {
+    return this.view?.step ?? null;
+  }
 
   render(v: FlowView): void {
     const prev = this.view?.step;
@@ -106,14 +116,33 @@ export class FlowScreen extends Component {
       color: v.contrast ? C.black : C.bg,
       Title: { text: { text: st.title, fontSize: size(56) } },
       Notice: {
-        visible: !!st.notice, h: noticeH, color: tone.bg,
-        Label: { text: { text: st.notice?.text ?? '', textColor: tone.fg, fontSize: noticeSize, lineHeight: Math.round(noticeSize * 1.35) } },
+        visible: !!st.notice,
+        h: noticeH,
+        color: tone.bg,
+        Label: {
+          text: {
+            text: st.notice?.text ?? '',
+            textColor: tone.fg,
+            fontSize: noticeSize,
+            lineHeight: Math.round(noticeSize * 1.35),
+          },
+        },
       },
       Clip: {
-        y: bodyY, h: bodyH + Math.round(bodySize * 0.4),
-        Body: { y: -this.scroll * this.lineH, text: { text, fontSize: bodySize, lineHeight: this.lineH, textColor: v.contrast ? C.white : C.text } },
+        y: bodyY,
+        h: bodyH + Math.round(bodySize * 0.4),
+        Body: {
+          y: -this.scroll * this.lineH,
+          text: { text, fontSize: bodySize, lineHeight: this.lineH, textColor: v.contrast ? C.white : C.text },
+        },
       },
-      ScrollMark: { y: bodyY + bodyH - 10, text: { text: this.maxScroll > 0 ? `${this.scroll > 0 ? '▲' : '　'} ${this.scroll < this.maxScroll ? '▼' : '　'}` : '' } },
+      ScrollMark: {
+        y: bodyY + bodyH - 10,
+        text: {
+          text:
+            this.maxScroll > 0 ? `${this.scroll > 0 ? '▲' : '　'} ${this.scroll < this.maxScroll ? '▼' : '　'}` : '',
+        },
+      },
       Hint: { text: { text: st.hint, textColor: v.contrast ? C.white : C.dim } },
       Keyboard: { visible: st.mode === 'secret', y: lowerTop },
     });
@@ -127,52 +156,116 @@ export class FlowScreen extends Component {
     this._refocus();
   }
 
-  private renderItems(top: number, lowerTop: number, itemH: number, detailH: number, size: (n: number) => number): void {
+  private renderItems(
+    top: number,
+    lowerTop: number,
+    itemH: number,
+    detailH: number,
+    size: (n: number) => number,
+  ): void {
     const v = this.view!;
     const st = v.step;
     const items = this.tag('Items')!;
-    if (st.mode === 'secret' || st.mode === 'busy') { items.children = []; return; }
+    if (st.mode === 'secret' || st.mode === 'busy') {
+      items.children = [];
+      return;
+    }
     if (st.mode === 'buttons') {
       const n = st.items.length;
       const bw = Math.min(840, Math.floor((W - (n - 1) * 24) / Math.max(1, n)));
       items.patch({ y: lowerTop });
-      items.children = st.items.map((it, i) => this.button(it.label, undefined, i * (bw + 24), 0, bw, itemH, 0, i === this.index, size));
+      items.children = st.items.map((it, i) =>
+        this.button(it.label, undefined, i * (bw + 24), 0, bw, itemH, 0, i === this.index, size),
+      );
       return;
     }
     // A list: a window of rows around the focused one, with marks when more are above or below.
     const rowH = (it: { detail?: string | undefined }) => itemH + (it.detail ? detailH : 0) + 16;
     const room = lowerTop - top;
     let first = Math.min(this.win.first, this.index);
-    const fits = (from: number) => { let h = 0; let n = 0; for (let i = from; i < st.items.length && h + rowH(st.items[i]!) <= room; i++) { h += rowH(st.items[i]!); n++; } return Math.max(1, n); };
+    const fits = (from: number) => {
+      let h = 0;
+      let n = 0;
+      for (let i = from; i < st.items.length && h + rowH(st.items[i]!) <= room; i++) {
+        h += rowH(st.items[i]!);
+        n++;
+      }
+      return Math.max(1, n);
+    };
     while (this.index >= first + fits(first)) first++;
     const size_ = fits(first);
     this.win = { first, size: size_ };
     items.patch({ y: top });
     let y = 0;
     items.children = st.items.slice(first, first + size_).map((it, j) => {
-      const el = this.button(it.label, it.detail, 0, y, W, itemH, it.detail ? detailH : 0, first + j === this.index, size);
+      const el = this.button(
+        it.label,
+        it.detail,
+        0,
+        y,
+        W,
+        itemH,
+        it.detail ? detailH : 0,
+        first + j === this.index,
+        size,
+      );
       y += rowH(it);
       return el;
     });
-    this.patch({ ScrollMark: { y: top - 8, text: { text: `${first > 0 ? '▲' : ''}${first + size_ < st.items.length ? ' ▼' : ''}` } } });
+    this.patch({
+      ScrollMark: {
+        y: top - 8,
+        text: { text: `${first > 0 ? '▲' : ''}${first + size_ < st.items.length ? ' ▼' : ''}` },
+      },
+    });
   }
 
-  private button(label: string, detail: string | undefined, x: number, y: number, w: number, h: number, dh: number, focused: boolean, size: (n: number) => number) {
+  private button(
+    label: string,
+    detail: string | undefined,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    dh: number,
+    focused: boolean,
+    size: (n: number) => number,
+  ) {
     const contrast = this.view?.contrast;
     return {
-      x, y, w, h: h + dh, rect: true, color: focused ? C.focusBg : contrast ? C.black : C.panel,
+      x,
+      y,
+      w,
+      h: h + dh,
+      rect: true,
+      color: focused ? C.focusBg : contrast ? C.black : C.panel,
       Marker: { w: 14, h: h + dh, rect: true, color: focused ? C.black : 0x00000000 },
       Outline: { y: h + dh - 4, w, h: 4, rect: true, color: contrast && !focused ? C.white : 0x00000000 },
-      Label: { x: 40, y: h / 2, mountY: 0.5, text: txt(label, size(40), { bold: focused, color: focused ? C.focusText : C.text, w: w - 80, maxLines: 1 }) },
-      ...(detail ? { Detail: { x: 40, y: h - 10, text: txt(detail, size(32), { color: focused ? C.focusText : C.dim, w: w - 80, maxLines: 1 }) } } : {}),
+      Label: {
+        x: 40,
+        y: h / 2,
+        mountY: 0.5,
+        text: txt(label, size(40), { bold: focused, color: focused ? C.focusText : C.text, w: w - 80, maxLines: 1 }),
+      },
+      ...(detail
+        ? {
+            Detail: {
+              x: 40,
+              y: h - 10,
+              text: txt(detail, size(32), { color: focused ? C.focusText : C.dim, w: w - 80, maxLines: 1 }),
+            },
+          }
+        : {}),
     };
   }
 
   override _getFocused(): Lightning.Component | undefined {
-    return this.view?.step.mode === 'secret' ? this.tag('Keyboard') as Keyboard : undefined;
+    return this.view?.step.mode === 'secret' ? (this.tag('Keyboard') as Keyboard) : undefined;
   }
 
-  private act(a: FlowAction): void { fire(this, '$flowAction', a); }
+  private act(a: FlowAction): void {
+    fire(this, '$flowAction', a);
+  }
 
   private moveFocus(d: number): void {
     const n = this.view?.step.items.length ?? 0;
@@ -190,18 +283,26 @@ export class FlowScreen extends Component {
 
   override _handleUp(): boolean {
     const m = this.view?.step.mode;
-    if (m === 'list') this.moveFocus(-1); else this.scrollBy(-3);
+    if (m === 'list') this.moveFocus(-1);
+    else this.scrollBy(-3);
     return true;
   }
 
   override _handleDown(): boolean {
     const m = this.view?.step.mode;
-    if (m === 'list') this.moveFocus(1); else this.scrollBy(3);
+    if (m === 'list') this.moveFocus(1);
+    else this.scrollBy(3);
     return true;
   }
 
-  override _handleLeft(): boolean { if (this.view?.step.mode === 'buttons') this.moveFocus(-1); return true; }
-  override _handleRight(): boolean { if (this.view?.step.mode === 'buttons') this.moveFocus(1); return true; }
+  override _handleLeft(): boolean {
+    if (this.view?.step.mode === 'buttons') this.moveFocus(-1);
+    return true;
+  }
+  override _handleRight(): boolean {
+    if (this.view?.step.mode === 'buttons') this.moveFocus(1);
+    return true;
+  }
 
   override _handleEnter(): boolean {
     const st = this.view?.step;
@@ -210,7 +311,10 @@ export class FlowScreen extends Component {
     return true;
   }
 
-  override _handleBack(): boolean { this.act({ type: 'back' }); return true; }
+  override _handleBack(): boolean {
+    this.act({ type: 'back' });
+    return true;
+  }
 
   override _handleKey(e: KeyboardEvent): boolean {
     if (this.view?.step.mode !== 'busy') return false;

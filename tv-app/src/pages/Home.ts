@@ -34,22 +34,42 @@ export class Home extends Component {
 
   static override _template(): Lightning.Component.Template {
     return {
-      w: 1920, h: 1080, rect: true, color: C.bg,
+      w: 1920,
+      h: 1080,
+      rect: true,
+      color: C.bg,
       Header: {
-        w: 1920, h: 110, rect: true, color: C.black,
+        w: 1920,
+        h: 110,
+        rect: true,
+        color: C.black,
         Title: { x: 80, y: 56, mountY: 0.5, text: txt('', 52, { bold: true }) },
-        ConnDot: { x: 1330, y: 56, mountY: 0.5, w: 28, h: 28, rect: true, shader: { type: RoundedRectangleShader, radius: 14 } },
+        ConnDot: {
+          x: 1330,
+          y: 56,
+          mountY: 0.5,
+          w: 28,
+          h: 28,
+          rect: true,
+          shader: { type: RoundedRectangleShader, radius: 14 },
+        },
         Conn: { x: 1372, y: 56, mountY: 0.5, text: txt('', 36, { w: 480, maxLines: 1 }) },
       },
       AlertBar: {
-        y: 110, w: 1920, h: 0, rect: true, visible: false,
+        y: 110,
+        w: 1920,
+        h: 0,
+        rect: true,
+        visible: false,
         Text: { x: 80, y: 60, mountY: 0.5, text: txt('', 48, { bold: true, w: 1760, maxLines: 1 }) },
       },
       Body: {
         y: 150,
         Menu: { x: 80, y: 0 },
         Info: {
-          x: 880, y: 0, w: 960,
+          x: 880,
+          y: 0,
+          w: 960,
           flex: { direction: 'column' },
           AreaTitle: { flexItem: { marginBottom: 12 }, text: txt('', 36, { color: C.dim }) },
           Area: { flexItem: { marginBottom: 40 }, flex: { direction: 'column' } },
@@ -72,13 +92,28 @@ export class Home extends Component {
         Conn: { text: { text: m.connText, fontSize: Math.round(34 * s) } },
       },
       AlertBar: m.alertBar
-        ? { visible: true, h: barH, color: argb(LEVELS[m.alertBar.level].rgb), Text: { text: { text: m.alertBar.text, textColor: argb(LEVELS[m.alertBar.level].textRgb), fontSize: fitSize(m.alertBar.text, Math.round(48 * s), 1740, 36) } } }
+        ? {
+            visible: true,
+            h: barH,
+            color: argb(LEVELS[m.alertBar.level].rgb),
+            Text: {
+              text: {
+                text: m.alertBar.text,
+                textColor: argb(LEVELS[m.alertBar.level].textRgb),
+                fontSize: fitSize(m.alertBar.text, Math.round(48 * s), 1740, 36),
+              },
+            },
+          }
         : { visible: false, h: 0 },
       Body: {
         y: 150 + barH,
         Info: {
-          AreaTitle: { text: { text: m.areaTitle, fontSize: Math.round(36 * s), textColor: m.contrast ? C.white : C.dim } },
-          ResidentsTitle: { text: { text: m.residentsTitle, fontSize: Math.round(36 * s), textColor: m.contrast ? C.white : C.dim } },
+          AreaTitle: {
+            text: { text: m.areaTitle, fontSize: Math.round(36 * s), textColor: m.contrast ? C.white : C.dim },
+          },
+          ResidentsTitle: {
+            text: { text: m.residentsTitle, fontSize: Math.round(36 * s), textColor: m.contrast ? C.white : C.dim },
+          },
           Residents: { text: { text: m.residents, fontSize: Math.round(44 * s) } },
           HowToBind: { visible: !!m.howToBind, text: { text: m.howToBind ?? '', fontSize: Math.round(40 * s) } },
         },
@@ -93,8 +128,17 @@ export class Home extends Component {
       const two = estimateWidth(l.text, size) > 890;
       const h = two ? Math.round(size * 1.35 * 2 + 24) : Math.round(96 * s);
       return {
-        w: 960, h, rect: true, color: bg, flexItem: { marginBottom: 10 },
-        Label: { x: 28, y: h / 2, mountY: 0.5, text: txt(l.text, size, { color: fg, w: 900, maxLines: two ? 2 : 1, bold: !!l.level }) },
+        w: 960,
+        h,
+        rect: true,
+        color: bg,
+        flexItem: { marginBottom: 10 },
+        Label: {
+          x: 28,
+          y: h / 2,
+          mountY: 0.5,
+          text: txt(l.text, size, { color: fg, w: 900, maxLines: two ? 2 : 1, bold: !!l.level }),
+        },
       };
     });
     const focusedId = this.ids[this.index];
@@ -104,16 +148,29 @@ export class Home extends Component {
     this.index = m.menu[0]?.id === 'alert' && focusedId !== 'alert' ? 0 : keep >= 0 ? keep : 0;
     const btnH = Math.round(104 * s);
     this.tag('Body.Menu')!.children = m.menu.map((item, i) => ({
-      type: MenuButton, y: i * (btnH + 24), h: btnH, label: item.label, badge: item.badge ?? '',
-      buttonWidth: 720, ref: `Item-${item.id}`, contrast: m.contrast,
+      type: MenuButton,
+      y: i * (btnH + 24),
+      h: btnH,
+      label: item.label,
+      badge: item.badge ?? '',
+      buttonWidth: 720,
+      ref: `Item-${item.id}`,
+      contrast: m.contrast,
     }));
     for (const child of this.tag('Body.Menu')!.children) {
-      child.patch({ Label: { text: { fontSize: Math.round(42 * s) }, y: btnH / 2 }, Badge: { y: btnH / 2 }, Marker: { h: btnH }, Outline: { y: btnH - 4 } });
+      child.patch({
+        Label: { text: { fontSize: Math.round(42 * s) }, y: btnH / 2 },
+        Badge: { y: btnH / 2 },
+        Marker: { h: btnH },
+        Outline: { y: btnH - 4 },
+      });
     }
     this._refocus();
   }
 
-  get focusedId(): MenuId | undefined { return this.ids[this.index]; }
+  get focusedId(): MenuId | undefined {
+    return this.ids[this.index];
+  }
 
   override _getFocused(): Lightning.Component | undefined {
     return (this.tag('Body.Menu')!.children[this.index] as Lightning.Component | undefined) ?? undefined;
@@ -138,5 +195,7 @@ export class Home extends Component {
   }
 
   /** Back on Home stays on Home (never exits into nothing). */
-  override _handleBack(): boolean { return true; }
+  override _handleBack(): boolean {
+    return true;
+  }
 }

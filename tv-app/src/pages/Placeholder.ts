@@ -10,20 +10,38 @@ import { C, txt } from '../ui/theme.ts';
 export class Placeholder extends Component {
   static override _template(): Lightning.Component.Template {
     return {
-      w: 1920, h: 1080, rect: true, color: C.bg,
+      w: 1920,
+      h: 1080,
+      rect: true,
+      color: C.bg,
       Title: { x: 80, y: 80, text: txt('', 64, { bold: true }) },
       Body: { x: 80, y: 220, text: txt('', 44, { w: 1760, maxLines: 4 }) },
       Button: {
-        x: 80, y: 420, w: 720, h: 104, rect: true, color: C.focusBg,
+        x: 80,
+        y: 420,
+        w: 720,
+        h: 104,
+        rect: true,
+        color: C.focusBg,
         Label: { x: 40, y: 52, mountY: 0.5, text: txt('', 42, { bold: true, color: C.focusText }) },
       },
     };
   }
 
   render(title: string, body: string, back: string): void {
-    this.patch({ Title: { text: { text: title } }, Body: { text: { text: body } }, Button: { Label: { text: { text: back } } } });
+    this.patch({
+      Title: { text: { text: title } },
+      Body: { text: { text: body } },
+      Button: { Label: { text: { text: back } } },
+    });
   }
 
-  override _handleEnter(): boolean { fire(this, '$goHome'); return true; }
-  override _handleBack(): boolean { fire(this, '$goHome'); return true; }
+  override _handleEnter(): boolean {
+    fire(this, '$goHome');
+    return true;
+  }
+  override _handleBack(): boolean {
+    fire(this, '$goHome');
+    return true;
+  }
 }

@@ -8,8 +8,18 @@ import type Lightning from '@lightningjs/core';
 import { fire } from '../ui/fire.ts';
 import { C, txt } from '../ui/theme.ts';
 
-export interface SettingsRow { id: string; label: string; value: string }
-export interface SettingsModel { title: string; hint: string; rows: SettingsRow[]; scale: number; contrast: boolean }
+export interface SettingsRow {
+  id: string;
+  label: string;
+  value: string;
+}
+export interface SettingsModel {
+  title: string;
+  hint: string;
+  rows: SettingsRow[];
+  scale: number;
+  contrast: boolean;
+}
 
 export class Settings extends Component {
   private index = 0;
@@ -17,14 +27,19 @@ export class Settings extends Component {
 
   static override _template(): Lightning.Component.Template {
     return {
-      w: 1920, h: 1080, rect: true, color: C.bg,
+      w: 1920,
+      h: 1080,
+      rect: true,
+      color: C.bg,
       Title: { x: 80, y: 50, text: txt('', 60, { bold: true }) },
       Rows: { x: 80, y: 170 },
       Hint: { x: 80, y: 930, text: txt('', 36, { color: C.dim, w: 1760, maxLines: 2 }) },
     };
   }
 
-  get focusedRow(): string | undefined { return this.rowIds[this.index]; }
+  get focusedRow(): string | undefined {
+    return this.rowIds[this.index];
+  }
 
   render(m: SettingsModel): void {
     const s = m.scale;
@@ -39,19 +54,64 @@ export class Settings extends Component {
     this.tag('Rows')!.children = m.rows.map((r, i) => {
       const f = i === this.index;
       return {
-        ref: `Row-${r.id}`, y: i * (rowH + 18), w: 1760, h: rowH, rect: true,
+        ref: `Row-${r.id}`,
+        y: i * (rowH + 18),
+        w: 1760,
+        h: rowH,
+        rect: true,
         color: f ? C.focusBg : m.contrast ? C.black : C.panel,
         Border: { x: 0, y: rowH - 4, w: 1760, h: 4, rect: true, color: m.contrast && !f ? C.white : 0x00000000 },
-        Label: { x: 40, y: rowH / 2, mountY: 0.5, text: txt(r.label, Math.round(42 * s), { color: f ? C.focusText : C.text, w: 760, maxLines: 1 }) },
-        Value: { x: 1720, y: rowH / 2, mountX: 1, mountY: 0.5, text: txt(`◀  ${r.value}  ▶`, Math.round(42 * s), { bold: true, color: f ? C.focusText : C.text, w: 900, maxLines: 1, align: 'right' }) },
+        Label: {
+          x: 40,
+          y: rowH / 2,
+          mountY: 0.5,
+          text: txt(r.label, Math.round(42 * s), { color: f ? C.focusText : C.text, w: 760, maxLines: 1 }),
+        },
+        Value: {
+          x: 1720,
+          y: rowH / 2,
+          mountX: 1,
+          mountY: 0.5,
+          text: txt(`◀  ${r.value}  ▶`, Math.round(42 * s), {
+            bold: true,
+            color: f ? C.focusText : C.text,
+            w: 900,
+            maxLines: 1,
+            align: 'right',
+          }),
+        },
       };
     });
   }
 
-  override _handleUp(): boolean { if (this.index > 0) { this.index -= 1; fire(this, '$settingsRefresh'); } return true; }
-  override _handleDown(): boolean { if (this.index < this.rowIds.length - 1) { this.index += 1; fire(this, '$settingsRefresh'); } return true; }
-  override _handleLeft(): boolean { fire(this, '$settingsChange', this.rowIds[this.index], -1); return true; }
-  override _handleRight(): boolean { fire(this, '$settingsChange', this.rowIds[this.index], 1); return true; }
-  override _handleEnter(): boolean { fire(this, '$settingsChange', this.rowIds[this.index], 1); return true; }
-  override _handleBack(): boolean { fire(this, '$goHome'); return true; }
+  override _handleUp(): boolean {
+    if (this.index > 0) {
+      this.index -= 1;
+      fire(this, '$settingsRefresh');
+    }
+    return true;
+  }
+  override _handleDown(): boolean {
+    if (this.index < this.rowIds.length - 1) {
+      this.index += 1;
+      fire(this, '$settingsRefresh');
+    }
+    return true;
+  }
+  override _handleLeft(): boolean {
+    fire(this, '$settingsChange', this.rowIds[this.index], -1);
+    return true;
+  }
+  override _handleRight(): boolean {
+    fire(this, '$settingsChange', this.rowIds[this.index], 1);
+    return true;
+  }
+  override _handleEnter(): boolean {
+    fire(this, '$settingsChange', this.rowIds[this.index], 1);
+    return true;
+  }
+  override _handleBack(): boolean {
+    fire(this, '$goHome');
+    return true;
+  }
 }

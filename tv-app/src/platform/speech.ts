@@ -9,7 +9,15 @@ export interface SpeechEngine {
   cancel(): void;
 }
 
-const BCP47: Record<string, string> = { ja: 'ja-JP', 'ja-x-easy': 'ja-JP', en: 'en-US', zh: 'zh-CN', ko: 'ko-KR', vi: 'vi-VN', pt: 'pt-BR' };
+const BCP47: Record<string, string> = {
+  ja: 'ja-JP',
+  'ja-x-easy': 'ja-JP',
+  en: 'en-US',
+  zh: 'zh-CN',
+  ko: 'ko-KR',
+  vi: 'vi-VN',
+  pt: 'pt-BR',
+};
 
 export function webSpeech(): SpeechEngine {
   const synth = typeof speechSynthesis !== 'undefined' ? speechSynthesis : null;
@@ -23,7 +31,9 @@ export function webSpeech(): SpeechEngine {
       u.rate = 0.9; // a little slower for older listeners
       synth.speak(u);
     },
-    cancel() { synth?.cancel(); },
+    cancel() {
+      synth?.cancel();
+    },
   };
 }
 
@@ -31,16 +41,26 @@ let engine: SpeechEngine = webSpeech();
 /** Spoken texts, newest last (the tests read it: headless Chromium has no voices). */
 export const spoken: { text: string; lang: string }[] = [];
 
-export function setSpeechEngine(e: SpeechEngine): void { engine = e; }
+export function setSpeechEngine(e: SpeechEngine): void {
+  engine = e;
+}
 
 export function speak(text: string, lang: string): void {
   spoken.push({ text, lang });
   if (spoken.length > 20) spoken.shift();
-  try { engine.speak(text, lang); } catch { /* no voice: the screen still shows everything */ }
+  try {
+    engine.speak(text, lang);
+  } catch {
+    /* no voice: the screen still shows everything */
+  }
 }
 
 export function stopSpeaking(): void {
-  try { engine.cancel(); } catch { /* ignore */ }
+  try {
+    engine.cancel();
+  } catch {
+    /* ignore */
+  }
 }
 
 (globalThis as unknown as { __kzSpoken?: typeof spoken }).__kzSpoken = spoken;

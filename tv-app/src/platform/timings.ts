@@ -3,7 +3,12 @@
  * interactive < 2 s, alert on screen < 300 ms after its message arrives). Times are
  * performance.now() milliseconds since navigation start.
  */
-export interface AlertTiming { alertId: string; revision: number; arrived: number; displayed?: number }
+export interface AlertTiming {
+  alertId: string;
+  revision: number;
+  arrived: number;
+  displayed?: number;
+}
 
 export interface KzTimings {
   /** Home drawn with focus on it and key handling live. */
@@ -16,7 +21,9 @@ const data: KzTimings = { alerts: [] };
 
 export const timings = {
   data,
-  interactive(t: number) { if (data.interactive === undefined) data.interactive = t; },
+  interactive(t: number) {
+    if (data.interactive === undefined) data.interactive = t;
+  },
   alertArrived(alertId: string, revision: number, t: number) {
     data.alerts.push({ alertId, revision, arrived: t });
   },

@@ -14,7 +14,9 @@ export function initTone(): void {
   try {
     const AC = (globalThis as unknown as { AudioContext?: typeof AudioContext }).AudioContext;
     if (AC && !ctx) ctx = new AC();
-  } catch { ctx = null; }
+  } catch {
+    ctx = null;
+  }
 }
 
 /** Call on any key press: browsers only let audio start after a user gesture. */
@@ -24,7 +26,10 @@ export function resumeTone(): void {
 
 /** Three rising two-tone chimes, ≈ 2 s: distinct from TV sound, not frightening. */
 export function playAlertTone(level: number): void {
-  if (!ctx || ctx.state !== 'running') { toneLog.skipped += 1; return; }
+  if (!ctx || ctx.state !== 'running') {
+    toneLog.skipped += 1;
+    return;
+  }
   const t0 = ctx.currentTime + 0.05;
   const repeats = level >= 5 ? 4 : 3;
   for (let i = 0; i < repeats; i++) {

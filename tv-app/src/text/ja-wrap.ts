@@ -9,7 +9,9 @@
  */
 const ZWSP = '\u200B';
 // Characters that may not start a line (行頭禁則).
-const NO_START = new Set([...'、。，．,.・：；？！!?)）」』】〕〉》〙〗ーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〜…‥']);
+const NO_START = new Set([
+  ...'、。，．,.・：；？！!?)）」』】〕〉》〙〗ーぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々〜…‥',
+]);
 // Characters that may not end a line (行末禁則).
 const NO_END = new Set([...'（(「『【〔〈《〘〖']);
 
@@ -21,7 +23,8 @@ const MAX_RUN = 10;
 let segmenter: Intl.Segmenter | null | undefined;
 function getSegmenter(): Intl.Segmenter | null {
   if (segmenter === undefined) {
-    segmenter = typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter('ja', { granularity: 'word' }) : null;
+    segmenter =
+      typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter('ja', { granularity: 'word' }) : null;
   }
   return segmenter;
 }
@@ -39,10 +42,18 @@ export function zwsp(text: string): string {
     if (i > 0) {
       const prev = out[out.length - 1] ?? '';
       const next = part[0] ?? '';
-      const breakable = prev !== ' ' && next !== ' ' && prev !== ZWSP && !NO_START.has(next) && !NO_END.has(prev)
-        && (CJK.test(prev) || CJK.test(next))
-        && (!HIRAGANA.test(next) || run + part.length > MAX_RUN);
-      if (breakable) { out += ZWSP; run = 0; }
+      const breakable =
+        prev !== ' ' &&
+        next !== ' ' &&
+        prev !== ZWSP &&
+        !NO_START.has(next) &&
+        !NO_END.has(prev) &&
+        (CJK.test(prev) || CJK.test(next)) &&
+        (!HIRAGANA.test(next) || run + part.length > MAX_RUN);
+      if (breakable) {
+        out += ZWSP;
+        run = 0;
+      }
     }
     out += part;
     run = part.includes(' ') ? part.length - part.lastIndexOf(' ') - 1 : run + part.length;

@@ -45,7 +45,11 @@ export interface TextOpts {
 }
 
 /** A text patch with the CJK font, wrapping (through the U+200B tokenizer) and an ellipsis. */
-export function txt(text: string, size: number, o: TextOpts = {}): Lightning.Element.PatchTemplate<Lightning.Element.TemplateSpecLoose>['text'] {
+export function txt(
+  text: string,
+  size: number,
+  o: TextOpts = {},
+): Lightning.Element.PatchTemplate<Lightning.Element.TemplateSpecLoose>['text'] {
   return {
     text,
     fontFace: FONT,

@@ -13,8 +13,13 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Browser, Page } from 'puppeteer';
 import {
-  decodeMessage, encodeMessage, ReceiptSchema, topics,
-  type PersonalAlert, type Receipt, type Recipient,
+  decodeMessage,
+  encodeMessage,
+  ReceiptSchema,
+  topics,
+  type PersonalAlert,
+  type Receipt,
+  type Recipient,
 } from '@kizuna/contract';
 import { createLogger } from '@kizuna/core';
 import { launchBrowser, waitVisibleText } from '@kizuna/test-utils';
@@ -25,7 +30,9 @@ export const MUNI = '999997';
 let bundle: Promise<string> | null = null;
 /** Build once per test file (each runs in its own process) into a private directory; KZ_TV_TEST_MINIFY=0 keeps it readable. */
 export function builtBundle(): Promise<string> {
-  bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(async (dir) => (await buildTvBundle({ outDir: dir, minify: process.env.KZ_TV_TEST_MINIFY !== '0' })).outDir);
+  bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(
+    async (dir) => (await buildTvBundle({ outDir: dir, minify: process.env.KZ_TV_TEST_MINIFY !== '0' })).outDir,
+  );
   return bundle;
 }
 
@@ -68,10 +75,15 @@ export async function startBroker(passwords: Record<string, string>): Promise<Te
   return {
     aedes,
     passwords,
-    get wsUrl() { return `ws://127.0.0.1:${port}`; },
+    get wsUrl() {
+      return `ws://127.0.0.1:${port}`;
+    },
     goAway: stop,
     comeBack: listen,
-    async close() { await stop(); await new Promise<void>((r) => aedes.close(() => r())); },
+    async close() {
+      await stop();
+      await new Promise<void>((r) => aedes.close(() => r()));
+    },
   };
 }
 
@@ -83,7 +95,14 @@ export class ConsoleClient {
   static async connect(broker: TestBroker, id: string, password: string): Promise<ConsoleClient> {
     // A persistent session, as the real console has: while the broker is away and back, the TV may
     // reconnect before this client does, and its queued receipts must wait for us, not be dropped.
-    const client = await mqtt.connectAsync(broker.wsUrl, { protocolVersion: 4, clientId: id, username: id, password, clean: false, reconnectPeriod: 500 });
+    const client = await mqtt.connectAsync(broker.wsUrl, {
+      protocolVersion: 4,
+      clientId: id,
+      username: id,
+      password,
+      clean: false,
+      reconnectPeriod: 500,
+    });
     const c = new ConsoleClient(client);
     client.on('message', (topic, payload) => {
       if (topic.endsWith('/receipt')) c.receipts.push(decodeMessage(ReceiptSchema, payload, 'receipt'));
@@ -105,12 +124,15 @@ export class ConsoleClient {
     for (;;) {
       const r = this.receipts.find(match);
       if (r) return r;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`no matching receipt within ${timeoutMs} ms; got ${JSON.stringify(this.receipts)}`);
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`no matching receipt within ${timeoutMs} ms; got ${JSON.stringify(this.receipts)}`);
       await new Promise((res) => setTimeout(res, 50));
     }
   }
 
-  close(): Promise<void> { return this.client.endAsync(); }
+  close(): Promise<void> {
+    return this.client.endAsync();
+  }
 }
 
 let seq = 0;
@@ -131,14 +153,26 @@ export function recipient(over: Partial<Recipient> = {}): Recipient {
 export function personalAlert(over: Partial<PersonalAlert> = {}): PersonalAlert {
   const now = Date.now();
   return {
-    v: 1, kind: 'personal-alert', alertId: `al-${now.toString(36)}-${++seq}`, revision: 1, msgType: 'Alert', status: 'Actual',
-    level: 4, hazard: 'flood', sent: new Date(now).toISOString(), expires: new Date(now + 3600_000).toISOString(),
-    zone: { id: 'z-kawabe', name: '川辺地区' }, recipients: [recipient()],
+    v: 1,
+    kind: 'personal-alert',
+    alertId: `al-${now.toString(36)}-${++seq}`,
+    revision: 1,
+    msgType: 'Alert',
+    status: 'Actual',
+    level: 4,
+    hazard: 'flood',
+    sent: new Date(now).toISOString(),
+    expires: new Date(now + 3600_000).toISOString(),
+    zone: { id: 'z-kawabe', name: '川辺地区' },
+    recipients: [recipient()],
     ...over,
   };
 }
 
-export interface Tv { page: Page; url: string }
+export interface Tv {
+  page: Page;
+  url: string;
+}
 
 export interface Rig {
   broker: TestBroker;
@@ -162,7 +196,12 @@ export async function startRig(device = `tv-${Math.random().toString(36).slice(2
   const browser = await launchBrowser({ width: 1920, height: 1080 });
   const cons = await ConsoleClient.connect(broker, 'console-test', 'console-secret');
   const rig: Rig = {
-    broker, server, browser, console: cons, device, password,
+    broker,
+    server,
+    browser,
+    console: cons,
+    device,
+    password,
     freshDevice() {
       this.device = `tv-${Math.random().toString(36).slice(2, 8)}`;
       broker.passwords[this.device] = password;
@@ -203,7 +242,10 @@ export async function takeoverLayoutProblems(page: Page): Promise<string[]> {
       if (!e.checkVisibility() || !e.getAttribute('texture-text')) continue;
       const r = e.getBoundingClientRect();
       // The lowest part of a text box is room for descenders: allow a few px of it under the bar.
-      if (r.bottom > barTop + 12) problems.push(`${e.getAttribute('ref')} ends at ${Math.round(r.bottom)} below the answer bar at ${Math.round(barTop)}`);
+      if (r.bottom > barTop + 12)
+        problems.push(
+          `${e.getAttribute('ref')} ends at ${Math.round(r.bottom)} below the answer bar at ${Math.round(barTop)}`,
+        );
       if (r.right > window.innerWidth) problems.push(`${e.getAttribute('ref')} runs off screen`);
     }
     return problems;

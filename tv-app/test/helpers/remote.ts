@@ -16,21 +16,36 @@ export class RemoteTyping {
 
   private async moveTo(row: number, col: number): Promise<void> {
     const cols = async () => {
-      while (this.col < col) { await press(this.page, KEY.Right); this.col++; }
-      while (this.col > col) { await press(this.page, KEY.Left); this.col--; }
+      while (this.col < col) {
+        await press(this.page, KEY.Right);
+        this.col++;
+      }
+      while (this.col > col) {
+        await press(this.page, KEY.Left);
+        this.col--;
+      }
     };
     // Row 3 has wide keys from column 7 on (Down lands on the key under the column): reach the
     // column in a full row first, then go down.
     if (row === 3) await cols();
-    while (this.row < row) { await press(this.page, KEY.Down); this.row++; }
-    while (this.row > row) { await press(this.page, KEY.Up); this.row--; }
+    while (this.row < row) {
+      await press(this.page, KEY.Down);
+      this.row++;
+    }
+    while (this.row > row) {
+      await press(this.page, KEY.Up);
+      this.row--;
+    }
     await cols();
   }
 
   /** Letters with the arrows and OK; digits with the number keys. */
   async type(text: string): Promise<void> {
     for (const ch of text) {
-      if (/[0-9]/.test(ch)) { await press(this.page, 48 + Number(ch)); continue; }
+      if (/[0-9]/.test(ch)) {
+        await press(this.page, 48 + Number(ch));
+        continue;
+      }
       const row = ROWS.findIndex((r) => r.includes(ch));
       if (row < 0) throw new Error(`no key for ${ch}`);
       await this.moveTo(row, ROWS[row]!.indexOf(ch));
@@ -43,7 +58,8 @@ export class RemoteTyping {
     await this.moveTo(2, 9);
     await press(this.page, KEY.Down);
     await press(this.page, KEY.Enter);
-    this.row = 0; this.col = 0; // a new field starts on A again
+    this.row = 0;
+    this.col = 0; // a new field starts on A again
   }
 
   /** PIN: four number keys; the focus then sits on OK. */

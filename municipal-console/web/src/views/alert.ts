@@ -2,19 +2,32 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { LEVELS } from '@kizuna/contract/levels';
-import { call, can, type AlertStatus, type AlertView, type Preview, type PreviewKind, type Staff, type Zone } from '../api.ts';
+import {
+  call,
+  can,
+  type AlertStatus,
+  type AlertView,
+  type Preview,
+  type PreviewKind,
+  type Staff,
+  type Zone,
+} from '../api.ts';
 import { AlertHead, CounterRow, ErrorBox, MapLegend, Sending, ZoneMap } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
 
 const KIND_JA: Record<string, string> = {
-  resident: '住民が一人だけ登録されたTV', household: '世帯のTV：登録された全員の名前を一つの画面で呼びかけます', 'needs-help': '避難に支援が必要な住民（避難行動要支援者）',
-  'get-ready': 'レベル3で「準備」を求められる住民（高齢者・要支援者以外）', 'unbound-tv': '住民が登録されていないTV（地区あての保持メッセージ）',
+  resident: '住民が一人だけ登録されたTV',
+  household: '世帯のTV：登録された全員の名前を一つの画面で呼びかけます',
+  'needs-help': '避難に支援が必要な住民（避難行動要支援者）',
+  'get-ready': 'レベル3で「準備」を求められる住民（高齢者・要支援者以外）',
+  'unbound-tv': '住民が登録されていないTV（地区あての保持メッセージ）',
 };
 
 function b64url(s: string): string {
   const bytes = new TextEncoder().encode(s);
-  let bin = ''; for (const b of bytes) bin += String.fromCharCode(b);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
@@ -26,7 +39,8 @@ function TvPreview({ p }: { p: Preview }) {
   const muni = k.topic.split('/')[1] ?? '';
   const KINDS = ['resident', 'household', 'needs-help', 'get-ready', 'unbound-tv'];
   const label = (kind: string) => (KINDS.includes(kind) ? t(`k_${kind}` as Key) : langName(kind));
-  const describe = (x: PreviewKind) => (lang() === 'ja' ? (KINDS.includes(x.kind) ? KIND_JA[x.kind]! : `${langName(x.kind)}で読む住民`) : x.description);
+  const describe = (x: PreviewKind) =>
+    lang() === 'ja' ? (KINDS.includes(x.kind) ? KIND_JA[x.kind]! : `${langName(x.kind)}で読む住民`) : x.description;
   const tvLang = ['ja', 'ja-x-easy', 'en', 'zh', 'ko', 'vi', 'pt'].includes(k.kind) ? k.kind : 'ja';
   const src = `/tv-preview/#${new URLSearchParams({ device: 'preview', muni, lang: tvLang, preview: b64url(JSON.stringify(k.payload)) })}`;
   return html`<div class="tv-preview">
@@ -44,9 +58,17 @@ function CorrectForm({ a, onDone }: { a: AlertView; onDone: () => void }) {
     const mins = Number(f.get('expiry'));
     const extraJa = String(f.get('extra-ja') ?? '').trim();
     try {
-      await call(`/api/alerts/${a.id}/update?wait=started`, { body: { level: Number(f.get('level')), ...(mins ? { expires: new Date(Date.now() + mins * 60_000).toISOString() } : {}), ...(extraJa ? { extra: { ...(a.spec.extra ?? {}), ja: extraJa } } : {}) } });
+      await call(`/api/alerts/${a.id}/update?wait=started`, {
+        body: {
+          level: Number(f.get('level')),
+          ...(mins ? { expires: new Date(Date.now() + mins * 60_000).toISOString() } : {}),
+          ...(extraJa ? { extra: { ...(a.spec.extra ?? {}), ja: extraJa } } : {}),
+        },
+      });
       onDone();
-    } catch (err) { setError(err); }
+    } catch (err) {
+      setError(err);
+    }
   };
   return html`<form class="correct" onSubmit=${submit}><h3>${t('correctTitle')}</h3>
     <label>${t('level')}<select name="level">${([3, 4, 5] as const).map((l) => html`<option value=${l} selected=${l === a.level}>${l} ${LEVELS[l].phrase}</option>`)}</select></label>
@@ -60,8 +82,18 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
   const a = alert.data;
   const showPreview = a && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
-  const preview = usePoll(() => (showPreview ? call<Preview>(`/api/alerts/${id}/preview`) : Promise.resolve(null)), 0, [id, a?.state, a?.revision, a?.pending?.revision]);
-  const status = useSse<AlertStatus | null>(a && a.revision > 0 ? `/api/alerts/${id}/events` : null, 'status', (_p, d) => d as AlertStatus, null);
+  const preview = usePoll(() => (showPreview ? call<Preview>(`/api/alerts/${id}/preview`) : Promise.resolve(null)), 0, [
+    id,
+    a?.state,
+    a?.revision,
+    a?.pending?.revision,
+  ]);
+  const status = useSse<AlertStatus | null>(
+    a && a.revision > 0 ? `/api/alerts/${id}/events` : null,
+    'status',
+    (_p, d) => d as AlertStatus,
+    null,
+  );
   const [error, setError] = useState<unknown>(null);
   const [correcting, setCorrecting] = useState(false);
   if (alert.error) return html`<${ErrorBox} error=${alert.error} />`;
@@ -71,7 +103,12 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     setError(null);
     // sending and approving answer once the first TVs have it (the figures show the rest being sent)
     const wait = path === 'send' || path === 'approve' ? '?wait=started' : '';
-    try { await call(`/api/alerts/${id}/${path}${wait}`, { method: 'POST' }); alert.reload(); } catch (e) { setError(e); }
+    try {
+      await call(`/api/alerts/${id}/${path}${wait}`, { method: 'POST' });
+      alert.reload();
+    } catch (e) {
+      setError(e);
+    }
   };
   const pendingBy = a.pending?.createdBy ?? (a.state === 'pending-approval' ? a.createdBy : null);
   const waiting = a.state === 'pending-approval' || !!a.pending;
@@ -82,25 +119,50 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
       ${a.revision === 0 ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
     <div class="actions" role="group" aria-label="actions">
       ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${act('send')}>${t('send')}</button>` : null}
-      ${waiting && can(staff, 'approver') && pendingBy !== staff.username ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>
-        <button type="button" data-action="reject" onClick=${act('reject')}>${t('reject')}</button>` : null}
+      ${
+        waiting && can(staff, 'approver') && pendingBy !== staff.username
+          ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>
+        <button type="button" data-action="reject" onClick=${act('reject')}>${t('reject')}</button>`
+          : null
+      }
       ${waiting && pendingBy === staff.username ? html`<p class="notice">${t('ownAlertNoApprove')}</p>` : null}
-      ${a.state === 'active' && can(staff, 'issuer') ? html`<button type="button" class="danger" data-action="cancel" onClick=${act('cancel', t('confirmCancel'))}>${t('cancel')}</button>
-        <button type="button" data-action="correct" aria-expanded=${correcting} onClick=${() => setCorrecting(!correcting)}>${t('correct')}</button>` : null}
+      ${
+        a.state === 'active' && can(staff, 'issuer')
+          ? html`<button type="button" class="danger" data-action="cancel" onClick=${act('cancel', t('confirmCancel'))}>${t('cancel')}</button>
+        <button type="button" data-action="correct" aria-expanded=${correcting} onClick=${() => setCorrecting(!correcting)}>${t('correct')}</button>`
+          : null
+      }
       ${a.revision > 0 ? html`<a class="button" href=${`/api/alerts/${a.id}/cap`} download=${`${a.identifier}.cap.xml`} data-action="cap">${t('downloadCap')}</a>` : null}
       ${a.revision > 0 ? html`<a class="button" href=${`#/alerts/${a.id}/rescue`}>${t('rescueList')}</a>` : null}
     </div>
     <${ErrorBox} error=${error} />
-    ${correcting && a.state === 'active' ? html`<${CorrectForm} a=${a} onDone=${() => { setCorrecting(false); alert.reload(); }} />` : null}
+    ${
+      correcting && a.state === 'active'
+        ? html`<${CorrectForm} a=${a} onDone=${() => {
+            setCorrecting(false);
+            alert.reload();
+          }} />`
+        : null
+    }
     <div class="detail-grid">
-      ${status.value ? html`<section class="panel"><h3>${t('acknowledged')} <span class=${status.online ? 'live on' : 'live'}>${status.online ? t('live') : t('offline')}</span></h3>
+      ${
+        status.value
+          ? html`<section class="panel"><h3>${t('acknowledged')} <span class=${status.online ? 'live on' : 'live'}>${status.online ? t('live') : t('offline')}</span></h3>
         <${Sending} s=${status.value.sending} />
         <${CounterRow} c=${status.value.totals} />
         <p class="breakdown">${t('evacuating')} ${status.value.totals.acknowledged.evacuating} · ${t('safeIndoors')} ${status.value.totals.acknowledged['safe-indoors']} · ${t('needHelpAnswer')} ${status.value.totals.acknowledged['need-help']} · ${t('noAnswer')} ${status.value.totals.noAnswer}</p>
-        <${ZoneMap} zones=${zones.data ?? []} figures=${status.value.zones} label=${t('zonesMap')} /><${MapLegend} /></section>` : null}
-      ${preview.data ? html`<section class="panel"><h3>${t('preview')}</h3><p class="hint">${t('previewHint')}</p>
+        <${ZoneMap} zones=${zones.data ?? []} figures=${status.value.zones} label=${t('zonesMap')} /><${MapLegend} /></section>`
+          : null
+      }
+      ${
+        preview.data
+          ? html`<section class="panel"><h3>${t('preview')}</h3><p class="hint">${t('previewHint')}</p>
         <p class="meta">${t('devices')} ${preview.data.counts.devices} · ${t('residentsCount')} ${preview.data.counts.residents} · ${t('unboundTvs')} ${preview.data.counts.unboundTvs}</p>
-        <${TvPreview} p=${preview.data} /></section>` : preview.error ? html`<${ErrorBox} error=${preview.error} />` : null}
+        <${TvPreview} p=${preview.data} /></section>`
+          : preview.error
+            ? html`<${ErrorBox} error=${preview.error} />`
+            : null
+      }
     </div>
   </article>`;
 }

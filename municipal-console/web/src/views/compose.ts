@@ -16,26 +16,43 @@ export function Compose({ staff: _staff }: { staff: Staff }) {
   const [status, setStatus] = useState<'Actual' | 'Exercise'>('Exercise');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const toggle = (id: string) => setSel((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
+  const toggle = (id: string) =>
+    setSel((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
 
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     const extra: Record<string, string> = {};
-    for (const l of ['ja', 'en']) { const v = String(f.get(`extra-${l}`) ?? '').trim(); if (v) extra[l] = v; }
+    for (const l of ['ja', 'en']) {
+      const v = String(f.get(`extra-${l}`) ?? '').trim();
+      if (v) extra[l] = v;
+    }
     const body = {
-      level, status, hazard: String(f.get('hazard')), draft: true,
+      level,
+      status,
+      hazard: String(f.get('hazard')),
+      draft: true,
       expires: new Date(Date.now() + Number(f.get('expiry')) * 60_000).toISOString(),
       target: { zones: [...sel], group: String(f.get('group')) },
       template: String(f.get('template')),
       ...(Object.keys(extra).length ? { extra } : {}),
     };
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
       // answered once the first TVs have it: the alert's page then shows the rest being sent
       const a = await call<AlertView>('/api/alerts?wait=started', { body });
       location.hash = `#/alerts/${a.id}`;
-    } catch (err) { setError(err); } finally { setBusy(false); }
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
   };
 
   return html`<form class="compose" onSubmit=${submit} aria-labelledby="h-compose">
@@ -44,7 +61,8 @@ export function Compose({ staff: _staff }: { staff: Staff }) {
       <div>
         <fieldset class="levels"><legend>${t('level')}</legend>
           ${([3, 4, 5] as const).map((l) => {
-            const s = LEVELS[l]; const [r, g, b] = s.textRgb;
+            const s = LEVELS[l];
+            const [r, g, b] = s.textRgb;
             return html`<label class=${`level-choice${level === l ? ' chosen' : ''}`} style=${{ background: levelCss(l), color: `rgb(${r},${g},${b})` }}>
               <input type="radio" name="level" value=${l} checked=${level === l} onChange=${() => setLevel(l)} />
               <span class="lv">${t('level')}${l}</span> <span class="phrase">${s.phrase}</span>
@@ -69,8 +87,10 @@ export function Compose({ staff: _staff }: { staff: Staff }) {
       <fieldset class="areas"><legend>${t('areas')}</legend>
         <p class="hint">${t('areasHint')}</p>
         <${ZoneMap} zones=${zones.data ?? []} selected=${sel} onToggle=${toggle} label=${t('areas')} />
-        <ul class="zone-checks">${(zones.data ?? []).map((z) => html`<li><label class="inline">
-          <input type="checkbox" name="zone" value=${z.id} checked=${sel.has(z.id)} onChange=${() => toggle(z.id)} /> ${lang() === 'en' && z.nameEn ? z.nameEn : z.name}</label></li>`)}</ul>
+        <ul class="zone-checks">${(zones.data ?? []).map(
+          (z) => html`<li><label class="inline">
+          <input type="checkbox" name="zone" value=${z.id} checked=${sel.has(z.id)} onChange=${() => toggle(z.id)} /> ${lang() === 'en' && z.nameEn ? z.nameEn : z.name}</label></li>`,
+        )}</ul>
       </fieldset>
     </div>
     <${ErrorBox} error=${error} />

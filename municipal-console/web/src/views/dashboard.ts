@@ -11,10 +11,15 @@ type LiveMap = Record<string, LiveLine>;
 
 export function Dashboard({ staff: _staff }: { staff: Staff }) {
   const list = usePoll(() => call<AlertView[]>('/api/alerts?limit=50'), 5000);
-  const live = useSse<LiveMap>('/api/live', 'alert', (prev, d) => {
-    const x = d as LiveLine;
-    return { ...prev, [x.alert.id]: x };
-  }, {});
+  const live = useSse<LiveMap>(
+    '/api/live',
+    'alert',
+    (prev, d) => {
+      const x = d as LiveLine;
+      return { ...prev, [x.alert.id]: x };
+    },
+    {},
+  );
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
   const shelters = usePoll(() => call<Shelter[]>('/api/shelters'), 3000);
   const alerts = list.data ?? [];
@@ -25,8 +30,13 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
   const pending = merged.filter((a) => a.state === 'pending-approval' || a.pending);
   const drafts = merged.filter((a) => a.state === 'draft');
   const [focus, setFocus] = useState<string | null>(null);
-  const focusId = focus && active.some((a) => a.id === focus) ? focus : active[0]?.id ?? null;
-  const status = useSse<AlertStatus | null>(focusId ? `/api/alerts/${focusId}/events` : null, 'status', (_p, d) => d as AlertStatus, null);
+  const focusId = focus && active.some((a) => a.id === focus) ? focus : (active[0]?.id ?? null);
+  const status = useSse<AlertStatus | null>(
+    focusId ? `/api/alerts/${focusId}/events` : null,
+    'status',
+    (_p, d) => d as AlertStatus,
+    null,
+  );
 
   return html`<div class="dash">
     <section class="panel alerts-panel" aria-labelledby="h-active">
@@ -46,11 +56,23 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
           </div>
         </li>`;
       })}</ul>
-      ${pending.length ? html`<h2>${t('pendingAlerts')}</h2><ul class="alert-list compact">${pending.map((a) => html`<li class="alert-card pending" data-alert=${a.id}>
+      ${
+        pending.length
+          ? html`<h2>${t('pendingAlerts')}</h2><ul class="alert-list compact">${pending.map(
+              (a) => html`<li class="alert-card pending" data-alert=${a.id}>
         <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a.pending ? { ...a, level: a.pending.level, state: 'pending-approval' } : a} /></a>
-        <p class="meta">${t('issuedBy')}: ${a.pending?.createdBy ?? a.createdBy} · ${fmtTime(a.pending?.createdAt ?? a.createdAt)}</p></li>`)}</ul>` : null}
-      ${drafts.length ? html`<h2>${t('drafts')}</h2><ul class="alert-list compact">${drafts.slice(0, 5).map((a) => html`<li class="alert-card" data-alert=${a.id}>
-        <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a} /></a></li>`)}</ul>` : null}
+        <p class="meta">${t('issuedBy')}: ${a.pending?.createdBy ?? a.createdBy} · ${fmtTime(a.pending?.createdAt ?? a.createdAt)}</p></li>`,
+            )}</ul>`
+          : null
+      }
+      ${
+        drafts.length
+          ? html`<h2>${t('drafts')}</h2><ul class="alert-list compact">${drafts.slice(0, 5).map(
+              (a) => html`<li class="alert-card" data-alert=${a.id}>
+        <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a} /></a></li>`,
+            )}</ul>`
+          : null
+      }
     </section>
     <section class="panel map-panel" aria-labelledby="h-map">
       <h2 id="h-map">${t('zonesMap')}</h2>
@@ -59,9 +81,11 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
     </section>
     <section class="panel shelters-panel" aria-labelledby="h-shelters">
       <h2 id="h-shelters">${t('shelters')}</h2>
-      <ul class="shelter-list">${(shelters.data ?? []).map((s) => html`<li data-shelter=${s.id} class=${s.open ? '' : 'closed'}>
+      <ul class="shelter-list">${(shelters.data ?? []).map(
+        (s) => html`<li data-shelter=${s.id} class=${s.open ? '' : 'closed'}>
         <div><strong>${s.name}</strong> <span class=${s.open ? 'tag open' : 'tag'}>${s.open ? t('open') : t('closed')}</span>${s.welfare ? html` <span class="tag">${t('welfare')}</span>` : null}</div>
-        <${OccupancyBar} occ=${s.occupancy ?? 0} cap=${s.capacity} /></li>`)}</ul>
+        <${OccupancyBar} occ=${s.occupancy ?? 0} cap=${s.capacity} /></li>`,
+      )}</ul>
     </section>
   </div>`;
 }

@@ -6,19 +6,32 @@ import { AlertHead, ErrorBox } from '../components.ts';
 import { usePoll } from '../live.ts';
 import { answerName, fmtTime, t } from '../i18n.ts';
 
-interface Mark { residentId: string; by: string; at: string }
+interface Mark {
+  residentId: string;
+  by: string;
+  at: string;
+}
 
 export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: string | null }) {
   const afterS = after === null ? null : Number(after);
   const q = afterS === null || Number.isNaN(afterS) ? '' : `?afterSeconds=${afterS}`;
   const alert = usePoll(() => call<AlertView>(`/api/alerts/${id}`), 0, [id]);
-  const list = usePoll(() => call<{ at: string; afterSeconds: number; people: RescuePerson[] }>(`/api/alerts/${id}/rescue${q}`), 10_000, [id, q]);
+  const list = usePoll(
+    () => call<{ at: string; afterSeconds: number; people: RescuePerson[] }>(`/api/alerts/${id}/rescue${q}`),
+    10_000,
+    [id, q],
+  );
   const marks = usePoll(() => call<Mark[]>(`/api/alerts/${id}/rescue/reached`), 10_000, [id]);
   const [error, setError] = useState<unknown>(null);
   const byId = new Map((marks.data ?? []).map((m) => [m.residentId, m]));
   const mark = async (rid: string) => {
     setError(null);
-    try { await call(`/api/alerts/${id}/rescue/${rid}/reached`, { method: 'POST' }); marks.reload(); } catch (e) { setError(e); }
+    try {
+      await call(`/api/alerts/${id}/rescue/${rid}/reached`, { method: 'POST' });
+      marks.reload();
+    } catch (e) {
+      setError(e);
+    }
   };
   const people = list.data?.people ?? [];
   const minutes = Math.round((list.data?.afterSeconds ?? 0) / 60);
@@ -29,25 +42,35 @@ export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: 
     <p class="hint">${t('rescueHint')} · ${fmtTime(list.data?.at)}</p>
     <div class="actions no-print">
       <label class="inline">${t('silentFor')}
-        <select onChange=${(e: Event) => { location.hash = `#/alerts/${id}/rescue?after=${(e.target as HTMLSelectElement).value}`; }}>
+        <select onChange=${(e: Event) => {
+          location.hash = `#/alerts/${id}/rescue?after=${(e.target as HTMLSelectElement).value}`;
+        }}>
           ${[0, 5, 15, 30, 60].map((m) => html`<option value=${m * 60} selected=${m === minutes}>${m} ${t('minutes').replace('後', '').replace('from now', '')}</option>`)}
         </select></label>
       <button type="button" onClick=${() => print()}>${t('print')}</button>
       <a class="button" href=${`/api/alerts/${id}/rescue.csv${q}`} download data-action="csv">${t('csv')}</a>
     </div>
     <${ErrorBox} error=${error ?? list.error} />
-    ${people.length === 0 ? html`<p class="empty">${t('noOne')}</p>` : html`<table class="rescue-table">
+    ${
+      people.length === 0
+        ? html`<p class="empty">${t('noOne')}</p>`
+        : html`<table class="rescue-table">
       <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('address')}</th><th scope="col">${t('supporter')}</th><th scope="col">${t('phone')}</th>
         <th scope="col">${t('answer')}</th><th scope="col">${t('lastContact')}</th><th scope="col">${t('reachedBy')}</th></tr></thead>
       <tbody>${people.map((p) => {
         const m = byId.get(p.residentId);
-        const last = [p.answeredAt, p.displayedAt, p.deliveredAt].filter((x): x is string => !!x).sort().at(-1) ?? null;
+        const last =
+          [p.answeredAt, p.displayedAt, p.deliveredAt]
+            .filter((x): x is string => !!x)
+            .sort()
+            .at(-1) ?? null;
         return html`<tr data-resident=${p.residentId} class=${`${p.answer === 'need-help' ? 'need-help' : ''}${m ? ' reached' : ''}`}>
           <th scope="row">${p.name}<br /><small>${p.reading}</small></th><td>${p.address}</td><td>${p.supporter ?? '—'}</td>
           <td>${p.phone ? html`<a href=${`tel:${p.phone}`}>${p.phone}</a>` : '—'}</td>
           <td class="answer">${answerName(p.answer)}</td><td>${fmtTime(last)}</td>
           <td>${m ? html`<span class="reached-by">✓ ${m.by} ${fmtTime(m.at)}</span>` : can(staff, 'issuer') ? html`<button type="button" class="no-print" data-action="reached" onClick=${() => mark(p.residentId)}>${t('markReached')}</button>` : '—'}</td>
         </tr>`;
-      })}</tbody></table>`}
+      })}</tbody></table>`
+    }
   </article>`;
 }
