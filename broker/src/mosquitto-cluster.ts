@@ -17,7 +17,6 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '@kizuna/contract';
-import type { Logger } from '@kizuna/core';
 import { brokerErrors } from './errors.ts';
 import { edgeForDevice, planCluster } from './cluster-plan.ts';
 import { usernameOf, type BrokerIdentity } from './identity.ts';

@@ -6,6 +6,7 @@
 /** A concrete topic a client may publish to: no wildcards, no NUL, 1..65535 bytes [MQTT-4.7.3-1], [MQTT-3.3.2-2]. */
 export function isValidTopicName(topic: string): boolean {
   return (
+    // eslint-disable-next-line no-control-regex -- U+0000 is forbidden in topic names [MQTT-4.7.3-2]
     typeof topic === 'string' && topic.length > 0 && Buffer.byteLength(topic) <= 65535 && !/[+#\u0000]/.test(topic)
   );
 }

@@ -5,7 +5,6 @@ import { filterCovers, isValidTopicFilter, policy, topicMatches, type BrokerIden
 
 const M = '999997';
 const tv: BrokerIdentity = { kind: 'tv', muni: M, device: 'tv0001' };
-const other: BrokerIdentity = { kind: 'tv', muni: M, device: 'tv0002' };
 const term: BrokerIdentity = { kind: 'terminal', muni: M, shelter: 'sh1', terminal: 't1' };
 const muni: BrokerIdentity = { kind: 'municipality', muni: M };
 const postbox: BrokerIdentity = { kind: 'postbox' };

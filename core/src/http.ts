@@ -108,13 +108,11 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
       if (err.validation) {
         const first = err.validation[0] as { instancePath?: string; message?: string } | undefined;
         const where = `${err.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-        return reply
-          .status(400)
-          .send({
-            code: coreErrors.KZ_VALIDATION.code,
-            message: `${where} ${first?.message ?? 'is invalid'}`,
-            field: where,
-          });
+        return reply.status(400).send({
+          code: coreErrors.KZ_VALIDATION.code,
+          message: `${where} ${first?.message ?? 'is invalid'}`,
+          field: where,
+        });
       }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
       if (status >= 500) {

@@ -93,7 +93,7 @@ for (const engine of dbEngines()) {
         ...init,
         headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json', ...init.headers },
       });
-      return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      return { status: res.status, body: (await res.json()) as any };
     };
     const occupancy = async () =>
       (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.occupancy ?? 0;

@@ -236,7 +236,8 @@ function confirmPerson(r) {
       disabled: p.present,
       'data-key': p.rosterKey,
       onchange: (ev) => {
-        ev.target.checked ? chosen.add(p.rosterKey) : chosen.delete(p.rosterKey);
+        if (ev.target.checked) chosen.add(p.rosterKey);
+        else chosen.delete(p.rosterKey);
         refresh();
       },
     });

@@ -327,7 +327,7 @@ async function benchMain(): Promise<void> {
     const sample = Buffer.from(JSON.parse(jobs[0]!.body).cms, 'base64');
 
     // Baseline: the raw jpki verification rate of the same CMS, same verifier settings, same concurrency, in this process.
-    let t = performance.now();
+    const t = performance.now();
     const rawN = Math.min(TOTAL, 1000);
     let next = 0;
     await Promise.all(

@@ -29,6 +29,7 @@ export function checkAttachments(list: AttachmentInput[] | undefined): CheckedAt
   if (items.length > MAX_ATTACHMENTS) throw E.KZ_GW_ATTACHMENT_INVALID(`at most ${MAX_ATTACHMENTS} attachments`);
   return items.map((a, i) => {
     const where = `attachment ${i + 1}`;
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
     if (!/^[^\\/\0-\x1f]{1,100}$/.test(a.filename))
       throw E.KZ_GW_ATTACHMENT_INVALID(`${where}: filename must be 1–100 characters without slashes`);
     const magic = ATTACHMENT_TYPES[a.mediaType as AttachmentType];

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createLogger } from '@kizuna/core';
 import { createAuthority, type Authority } from '../src/authority.ts';
-import { startAuthorityServer, type RunningAuthority } from '../src/authority-http.ts';
+import { startAuthorityServer } from '../src/authority-http.ts';
 import { JpkiClient } from '../src/jpki-client.ts';
 import { buildSignedData } from '../src/cms-build.ts';
 import { parseCms } from '../src/cms-parse.ts';

@@ -518,9 +518,7 @@ export class AlertService {
   }
 
   /** What each kind of recipient would get for the alert's current (or pending) revision, without sending anything. */
-  async previewMessages(
-    id: string,
-  ): Promise<{
+  async previewMessages(id: string): Promise<{
     head: AlertHead;
     spec: AlertSpec;
     personal: Map<string, PersonalAlert>;

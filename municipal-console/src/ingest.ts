@@ -24,7 +24,7 @@
 import type { MqttClient, IPublishPacket } from 'mqtt';
 import type { Db, Logger, Queryable } from '@kizuna/core';
 import {
-  MessageError,
+  type MessageError,
   ReceiptSchema,
   ShelterEventSchema,
   decodeMessage,

@@ -18,7 +18,7 @@ import {
   type Hazard,
 } from '@kizuna/contract';
 import type { AlertSpec } from './alert-spec.ts';
-import { ShelterPool, shelterRef } from './shelters.ts';
+import { type ShelterPool, shelterRef } from './shelters.ts';
 import type { Candidate } from './targeting.ts';
 import { displayName, headlineFor, instructionFor, render, type Advice } from './templates.ts';
 import type { Zone } from './register.ts';

@@ -57,7 +57,7 @@ export interface ShelterInput {
   /** Zones whose residents this shelter expects (指定避難所): they are on its roster. */
   serves?: string[];
 }
-export interface Shelter extends Required<ShelterInput> {}
+export type Shelter = Required<ShelterInput>;
 
 export interface DeviceInput {
   id: string;
@@ -397,14 +397,12 @@ export async function registerDevice(
         ON CONFLICT (id) DO UPDATE SET zone_id = EXCLUDED.zone_id, household_id = EXCLUDED.household_id, broker_username = EXCLUDED.broker_username, status = 'active'`,
         [
           JSON.stringify(
-            list
-              .slice(i, i + 20_000)
-              .map((x) => ({
-                id: x.id,
-                zone_id: x.zone,
-                household_id: x.household || null,
-                broker_username: x.brokerUsername ?? x.id,
-              })),
+            list.slice(i, i + 20_000).map((x) => ({
+              id: x.id,
+              zone_id: x.zone,
+              household_id: x.household || null,
+              broker_username: x.brokerUsername ?? x.id,
+            })),
           ),
         ],
       );

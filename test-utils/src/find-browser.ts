@@ -2,7 +2,6 @@
  * Which Chromium the browser tests drive, found the way people have one (docs/PLATFORM.md):
  * KZ_CHROMIUM_PATH, then a system Chromium or Chrome, then the browser puppeteer downloaded.
  */
-import { existsSync } from 'node:fs';
 
 export const SYSTEM_BROWSERS: readonly string[] = [
   '/usr/bin/chromium',

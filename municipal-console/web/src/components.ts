@@ -1,7 +1,7 @@
 /** Small shared pieces: level badge, counters, error box, zone map (SVG from the zones' GeoJSON rings). */
 import { html } from 'htm/preact';
 import { levelCss, LEVELS, type AlertLevel } from '@kizuna/contract/levels';
-import { ApiError, type AlertStatus, type AlertView, type Counts, type Zone, type ZoneCounts } from './api.ts';
+import { type ApiError, type AlertStatus, type AlertView, type Counts, type Zone, type ZoneCounts } from './api.ts';
 import { describeError, hazardName, lang, levelText, t, type Key } from './i18n.ts';
 
 export function LevelBadge({ level }: { level: number }) {

@@ -1,7 +1,7 @@
 /** Residents and TVs: register extract import (CSV, per-row report, all or nothing), flags, bound TVs, unbinding. */
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { ApiError, call, can, type ResidentSummary, type Staff, type Zone } from '../api.ts';
+import { type ApiError, call, can, type ResidentSummary, type Staff, type Zone } from '../api.ts';
 import { ErrorBox } from '../components.ts';
 import { usePoll } from '../live.ts';
 import {
