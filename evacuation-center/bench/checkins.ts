@@ -31,9 +31,9 @@ import { startConsole } from '@kizuna/municipal-console';
 import { BENCH_MUNI as MUNI, seedTown } from '../../municipal-console/bench/_fanout-town.ts';
 import { openLiveStream } from '../../municipal-console/bench/_live-stream.ts';
 import { buildTerminalApp } from '../src/app.ts';
-import { Ingest } from '../../municipal-console/src/ingest.ts';
-import { LiveHub } from '../../municipal-console/src/live.ts';
-import { LiveFigures } from '../../municipal-console/src/status.ts';
+import { Ingest } from '../../municipal-console/src/live/ingest.ts';
+import { LiveHub } from '../../municipal-console/src/live/live-hub.ts';
+import { LiveFigures } from '../../municipal-console/src/live/status.ts';
 
 const RATE = Number(process.env.RATE ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 10);

@@ -22,7 +22,7 @@ import {
   type IssuedCredentials,
 } from '@kizuna/broker';
 import { migrateConsole } from '@kizuna/municipal-console';
-import { Ingest } from '@kizuna/municipal-console/ingest';
+import { Ingest } from '@kizuna/municipal-console/live/ingest';
 import { quietLogger } from './helpers.ts';
 import { netCut } from './net-cut.ts';
 

@@ -18,7 +18,7 @@ import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { createLogger, openDb, type Queryable } from '@kizuna/core';
-import { AlertService } from '../src/alerts.ts';
+import { AlertService } from '../src/alerts/alert-service.ts';
 import { seedTown, BENCH_MUNI } from './_fanout-town.ts';
 
 const n = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 10000);

@@ -8,11 +8,11 @@
  */
 import { openDb } from '@kizuna/core';
 import { encodeMessage } from '@kizuna/contract';
-import { listShelters, listZones } from '../src/register.ts';
-import { ShelterPool, shelterOccupancy } from '../src/shelters.ts';
-import { planAlert, type AlertHead } from '../src/personalise.ts';
-import { resolveRecipients } from '../src/targeting.ts';
-import { PayloadWriter } from '../src/fanout-journal.ts';
+import { listShelters, listZones } from '../src/register/register.ts';
+import { ShelterPool, shelterOccupancy } from '../src/shelters/shelter-pool.ts';
+import { planAlert, type AlertHead } from '../src/alerts/personalise.ts';
+import { resolveRecipients } from '../src/alerts/targeting.ts';
+import { PayloadWriter } from '../src/alerts/fanout-journal.ts';
 
 /** As the fan-out wrote a chunk before AlertPlan.encode: whole texts into one buffer. */
 const encodeTexts = (texts: string[]) => {

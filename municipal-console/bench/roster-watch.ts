@@ -20,8 +20,8 @@ import {
   seedResidents,
   type ResidentInput,
 } from '../src/index.ts';
-import { buildRoster, recordRosterDisclosure } from '../src/roster.ts';
-import { BindingService } from '../src/binding.ts';
+import { buildRoster, recordRosterDisclosure } from '../src/shelters/roster.ts';
+import { BindingService } from '../src/register/binding.ts';
 
 const PEOPLE = Number(process.env.PEOPLE ?? 15_000);
 const BATCH = Number(process.env.BATCH ?? 200);

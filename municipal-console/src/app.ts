@@ -19,17 +19,17 @@ import {
   type Logger,
   type TlsFiles,
 } from '@kizuna/core';
-import { AlertService, systemClock, type Clock } from './alerts.ts';
-import { Ingest } from './ingest.ts';
-import { LiveHub } from './live.ts';
-import { LiveFigures } from './status.ts';
+import { AlertService, systemClock, type Clock } from './alerts/alert-service.ts';
+import { Ingest } from './live/ingest.ts';
+import { LiveHub } from './live/live-hub.ts';
+import { LiveFigures } from './live/status.ts';
 import type { ConsoleContext } from './context.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { capRoutes } from './routes/cap.ts';
-import { createStaff } from './staff.ts';
-import { BindingService } from './binding.ts';
+import { createStaff } from './staff/staff.ts';
+import { BindingService } from './register/binding.ts';
 import type { AuthorityLinks } from './authority-links.ts';
 import { bindingRoutes } from './routes/binding.ts';
 import { tvDisclosureRoutes } from './routes/tv-disclosures.ts';

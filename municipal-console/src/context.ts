@@ -1,14 +1,14 @@
 /** What every route of the console needs, built once by buildConsoleApp. */
 import type { FastifyRequest } from 'fastify';
 import type { Db, Logger } from '@kizuna/core';
-import type { AlertService, Clock } from './alerts.ts';
-import type { Ingest } from './ingest.ts';
-import type { LiveHub } from './live.ts';
+import type { AlertService, Clock } from './alerts/alert-service.ts';
+import type { Ingest } from './live/ingest.ts';
+import type { LiveHub } from './live/live-hub.ts';
 import type { CredentialStore } from '@kizuna/broker';
-import type { BindingService } from './binding.ts';
+import type { BindingService } from './register/binding.ts';
 import type { Verifier } from '@kizuna/jpki';
 import { consoleErrors } from './errors.ts';
-import { hasRole, sessionStaff, type Role, type StaffMember } from './staff.ts';
+import { hasRole, sessionStaff, type Role, type StaffMember } from './staff/staff.ts';
 
 export interface ConsoleContext {
   db: Db;

@@ -7,7 +7,14 @@ export {
   type ConsoleApp,
   type StartedConsole,
 } from './app.ts';
-export { AlertService, systemClock, type Clock, type AlertView, type AlertState, type RevisionView } from './alerts.ts';
+export {
+  AlertService,
+  systemClock,
+  type Clock,
+  type AlertView,
+  type AlertState,
+  type RevisionView,
+} from './alerts/alert-service.ts';
 export {
   addZone,
   listZones,
@@ -23,15 +30,15 @@ export {
   type ShelterInput,
   type DeviceInput,
   type BindingInput,
-} from './register.ts';
-export { createStaff, login, ROLES, type Role, type StaffMember } from './staff.ts';
-export { verifyAuditChain, readAudit } from './audit.ts';
-export { alertStatus, rescueList, type AlertStatusView, type RescueRow } from './status.ts';
+} from './register/register.ts';
+export { createStaff, login, ROLES, type Role, type StaffMember } from './staff/staff.ts';
+export { verifyAuditChain, readAudit } from './staff/audit.ts';
+export { alertStatus, rescueList, type AlertStatusView, type RescueRow } from './live/status.ts';
 export { consoleErrors } from './errors.ts';
 export { loadConsoleConfig, ConsoleConfigSchema } from './config.ts';
-export type { AlertSpec, Target, Group } from './alert-spec.ts';
-export { render, displayName, PACKS } from './templates.ts';
-export { BindingService, type WatchResult } from './binding.ts';
+export type { AlertSpec, Target, Group } from './alerts/alert-spec.ts';
+export { render, displayName, PACKS } from './alerts/templates.ts';
+export { BindingService, type WatchResult } from './register/binding.ts';
 export { inProcessAuthorityLinks, httpAuthorityLinks, type AuthorityLinks } from './authority-links.ts';
-export { buildRoster, recordRosterDisclosure, type BuiltRoster } from './roster.ts';
-export { matchResident, normaliseAddress, splitCardName } from './personal-match.ts';
+export { buildRoster, recordRosterDisclosure, type BuiltRoster } from './shelters/roster.ts';
+export { matchResident, normaliseAddress, splitCardName } from './register/personal-match.ts';

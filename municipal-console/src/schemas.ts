@@ -1,7 +1,7 @@
 /** Request and response schemas of the console API (TypeBox → JSON Schema → validation and OpenAPI). */
 import Type from 'typebox';
-import { REGISTER_ROW_PROBLEMS, type RegisterRowProblemCode } from './register.ts';
-import { BINDING_END_REASONS, type BindingEndReason } from './residents.ts';
+import { REGISTER_ROW_PROBLEMS, type RegisterRowProblemCode } from './register/register.ts';
+import { BINDING_END_REASONS, type BindingEndReason } from './register/residents.ts';
 import {
   CareNeedSchema,
   HazardSchema,

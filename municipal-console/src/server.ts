@@ -11,7 +11,7 @@ import { createCredentialStore } from '@kizuna/broker';
 import { loadConsoleConfig } from './config.ts';
 import { startConsole } from './app.ts';
 import { httpAuthorityLinks } from './authority-links.ts';
-import { parkIncoming } from './mqtt-park.ts';
+import { parkIncoming } from './live/mqtt-park.ts';
 
 const cfg = loadConsoleConfig();
 const logger = createLogger({ name: 'municipal-console', level: cfg.KZ_CONSOLE_LOG_LEVEL });

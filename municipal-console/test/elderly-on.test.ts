@@ -1,7 +1,7 @@
 /** elderlyOn (one string comparison per resident) against ageOn (a Date per resident), for any dates. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ageOn, elderlyOn, ELDERLY_AGE } from '../src/alert-spec.ts';
+import { ageOn, elderlyOn, ELDERLY_AGE } from '../src/alerts/alert-spec.ts';
 
 const day = fc.date({
   min: new Date('1900-01-01T00:00:00Z'),

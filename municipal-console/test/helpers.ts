@@ -39,7 +39,7 @@ import {
   type ResidentInput,
   type Role,
 } from '../src/index.ts';
-import type { Clock } from '../src/alerts.ts';
+import type { Clock } from '../src/alerts/alert-service.ts';
 
 export const MUNI = '999997';
 

@@ -11,8 +11,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Db, Queryable } from '@kizuna/core';
 import { dbEngines } from '@kizuna/test-utils';
 import { encodeMessage, topics, type ShelterEvent } from '@kizuna/contract';
-import { Ingest } from '../src/ingest.ts';
-import { parkIncoming } from '../src/mqtt-park.ts';
+import { Ingest } from '../src/live/ingest.ts';
+import { parkIncoming } from '../src/live/mqtt-park.ts';
 import { migrateConsole } from '../src/index.ts';
 import { brokerKinds, MUNI, silentLogger, startBroker, until, type TestBroker } from './helpers.ts';
 

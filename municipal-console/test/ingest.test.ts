@@ -18,7 +18,7 @@ import {
 } from '@kizuna/broker';
 import { dbEngines } from '@kizuna/test-utils';
 import { encodeMessage, topics, type ShelterEvent } from '@kizuna/contract';
-import { Ingest } from '../src/ingest.ts';
+import { Ingest } from '../src/live/ingest.ts';
 import { migrateConsole, seedResidents, addZone, registerDevice, bindResidentToDevice } from '../src/index.ts';
 import { brokerKinds, MUNI, silentLogger, startBroker, until, type TestBroker } from './helpers.ts';
 

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Queryable } from '@kizuna/core';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics, type ShelterEvent } from '@kizuna/contract';
-import { Ingest, type AckHoldingBroker } from '../src/ingest.ts';
-import { alertStatus, LiveFigures } from '../src/status.ts';
+import { Ingest, type AckHoldingBroker } from '../src/live/ingest.ts';
+import { alertStatus, LiveFigures } from '../src/live/status.ts';
 import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, staffToken, startBroker } from './helpers.ts';
 
 for (const engine of dbEngines()) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@kizuna/core';
-import { LiveHub } from '../src/live.ts';
+import { LiveHub } from '../src/live/live-hub.ts';
 
 function hub(throttleMs: number, costMs = 0) {
   const computed: { id: string; at: number }[] = [];

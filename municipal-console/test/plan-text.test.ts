@@ -7,11 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeMessage, HAZARDS, LANGUAGES, type EvacuationLevel } from '@kizuna/contract';
-import type { AlertSpec } from '../src/alert-spec.ts';
-import { planAlert, type AlertHead } from '../src/personalise.ts';
-import type { Shelter, Zone } from '../src/register.ts';
-import { ShelterPool } from '../src/shelters.ts';
-import type { Candidate } from '../src/targeting.ts';
+import type { AlertSpec } from '../src/alerts/alert-spec.ts';
+import { planAlert, type AlertHead } from '../src/alerts/personalise.ts';
+import type { Shelter, Zone } from '../src/register/register.ts';
+import { ShelterPool } from '../src/shelters/shelter-pool.ts';
+import type { Candidate } from '../src/alerts/targeting.ts';
 
 const awkward = fc.oneof(
   fc.string({ maxLength: 6 }),

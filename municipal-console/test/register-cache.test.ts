@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { bindResidentToDevice, listZones, registerDevice, seedResidents } from '../src/index.ts';
 import { migrateConsole } from '../src/app.ts';
-import { RegisterCache, resolveRecipients } from '../src/targeting.ts';
+import { RegisterCache, resolveRecipients } from '../src/alerts/targeting.ts';
 import type { MqttClient } from 'mqtt';
 import { createLogger } from '@kizuna/core';
-import { AlertService } from '../src/alerts.ts';
+import { AlertService } from '../src/alerts/alert-service.ts';
 import { seedTown } from './helpers.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '@kizuna/core';
-import { bindingEndReason, staffUnbindReason } from '../src/residents.ts';
-import { isIsoDate, REGISTER_ROW_PROBLEMS } from '../src/register.ts';
+import { bindingEndReason, staffUnbindReason } from '../src/register/residents.ts';
+import { isIsoDate, REGISTER_ROW_PROBLEMS } from '../src/register/register.ts';
 import { bearer, consoleWith, seedTown, staffToken, startBroker } from './helpers.ts';
 
 const HEAD =

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
-import { alertStatus, rescueList } from '../status.ts';
-import { preview } from '../preview.ts';
-import { openSse } from '../live.ts';
-import type { AlertSpec } from '../alert-spec.ts';
+import { alertStatus, rescueList } from '../live/status.ts';
+import { preview } from '../alerts/preview.ts';
+import { openSse } from '../live/live-hub.ts';
+import type { AlertSpec } from '../alerts/alert-spec.ts';
 import {
   AlertStateSchema,
   AlertStatusSchema,

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { BindingSchema, BindNonceSchema } from '@kizuna/contract';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
-import { requireTv, tvOf } from '../client-auth.ts';
+import { requireTv, tvOf } from '../staff/client-auth.ts';
 import { consoleErrors } from '../errors.ts';
 import { errors } from '../schemas.ts';
 

@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { consoleErrors } from '../errors.ts';
-import { parseCap, toCap } from '../cap.ts';
-import { listZones } from '../register.ts';
+import { parseCap, toCap } from '../alerts/cap.ts';
+import { listZones } from '../register/register.ts';
 import { AlertViewSchema, errors } from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];

@@ -9,7 +9,7 @@ import Type from 'typebox';
 import { usernameOf, type BrokerIdentity } from '@kizuna/broker';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { consoleErrors } from '../errors.ts';
-import { appendAudit } from '../audit.ts';
+import { appendAudit } from '../staff/audit.ts';
 import { errors } from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];

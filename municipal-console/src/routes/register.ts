@@ -12,9 +12,9 @@ import {
   seedResidents,
   setShelterState,
   type ResidentInput,
-} from '../register.ts';
-import { shelterOccupancy } from '../shelters.ts';
-import { residentSummary } from '../residents.ts';
+} from '../register/register.ts';
+import { shelterOccupancy } from '../shelters/shelter-pool.ts';
+import { residentSummary } from '../register/residents.ts';
 import {
   BindBody,
   Count,

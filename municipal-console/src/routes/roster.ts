@@ -4,8 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ShelterRosterSchema } from '@kizuna/contract';
 import type { ConsoleContext } from '../context.ts';
-import { requireTerminal, terminalOf } from '../client-auth.ts';
-import { buildRoster, recordRosterDisclosure } from '../roster.ts';
+import { requireTerminal, terminalOf } from '../staff/client-auth.ts';
+import { buildRoster, recordRosterDisclosure } from '../shelters/roster.ts';
 import { errors } from '../schemas.ts';
 
 export async function rosterRoutes(app: FastifyInstance, ctx: ConsoleContext) {

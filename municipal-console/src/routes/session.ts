@@ -16,8 +16,8 @@ import {
   unlinkCard,
   type OpenedSession,
   type Role,
-} from '../staff.ts';
-import { audit } from '../audit.ts';
+} from '../staff/staff.ts';
+import { audit } from '../staff/audit.ts';
 import { CreateStaffBody, LoginBody, RoleSchema, SessionReply, StaffView, errors } from '../schemas.ts';
 import { uiErrors } from './ui-errors.ts';
 

@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { requireTv, tvOf } from '../client-auth.ts';
+import { requireTv, tvOf } from '../staff/client-auth.ts';
 import { errors } from '../schemas.ts';
 import type { ConsoleContext } from '../context.ts';
 import { BIND_PATHS, TvDisclosuresSchema } from '@kizuna/contract/binding';

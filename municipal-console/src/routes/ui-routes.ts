@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { parse } from 'csv-parse/sync';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
-import { appendAudit, audit, verifyAuditChain } from '../audit.ts';
+import { appendAudit, audit, verifyAuditChain } from '../staff/audit.ts';
 import {
   endBindings,
   listZones,
@@ -17,9 +17,9 @@ import {
   seedResidents,
   type RegisterRowProblemCode,
   type ResidentInput,
-} from '../register.ts';
-import { staffUnbindReason } from '../residents.ts';
-import { rescueList } from '../status.ts';
+} from '../register/register.ts';
+import { staffUnbindReason } from '../register/residents.ts';
+import { rescueList } from '../live/status.ts';
 import { AuditEntryView, Count, RegisterCsvInvalidReply, errors } from '../schemas.ts';
 import { uiErrors } from './ui-errors.ts';
 

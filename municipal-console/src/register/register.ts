@@ -5,9 +5,9 @@
  */
 import { coreErrors, type Db, type Queryable } from '@kizuna/core';
 import { CARE_NEEDS, HAZARDS, LANGUAGES, isSafeId, type CareNeed, type Hazard, type Language } from '@kizuna/contract';
-import { consoleErrors } from './errors.ts';
-import { checkRing, type LonLat } from './geo.ts';
-import { appendAudit } from './audit.ts';
+import { consoleErrors } from '../errors.ts';
+import { checkRing, type LonLat } from '../geo.ts';
+import { appendAudit } from '../staff/audit.ts';
 
 export interface ZoneInput {
   id: string;

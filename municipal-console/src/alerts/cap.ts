@@ -15,11 +15,11 @@ import {
   type Language,
   type MsgType,
 } from '@kizuna/contract';
-import { consoleErrors } from './errors.ts';
+import { consoleErrors } from '../errors.ts';
 import type { AlertSpec, CapDetails } from './alert-spec.ts';
-import type { LonLat } from './geo.ts';
-import type { AlertView, RevisionView } from './alerts.ts';
-import type { Zone } from './register.ts';
+import type { LonLat } from '../geo.ts';
+import type { AlertView, RevisionView } from './alert-service.ts';
+import type { Zone } from '../register/register.ts';
 import { PACKS, render } from './templates.ts';
 
 export const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';

@@ -6,7 +6,7 @@
  * and language codes are checked for them (joinField).
  */
 import { deflateSync, inflateSync } from 'node:zlib';
-import { consoleErrors } from './errors.ts';
+import { consoleErrors } from '../errors.ts';
 import type { RecipientRow } from './personalise.ts';
 import type { Language } from '@kizuna/contract';
 

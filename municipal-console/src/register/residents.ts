@@ -1,6 +1,6 @@
 /** A resident as staff see them: their TVs and whether personal alerts reach them (a revoked card shows here). */
 import type { Queryable } from '@kizuna/core';
-import { consoleErrors } from './errors.ts';
+import { consoleErrors } from '../errors.ts';
 
 /**
  * Why a binding ended, as a code the staff UI words in its own language. The stored `reason` is

@@ -20,9 +20,9 @@ import {
   type ShelterEvent,
   type ShelterRoster,
 } from '@kizuna/contract';
-import { ageOn, ELDERLY_AGE } from './alert-spec.ts';
-import { consoleErrors } from './errors.ts';
-import { appendAudit } from './audit.ts';
+import { ageOn, ELDERLY_AGE } from '../alerts/alert-spec.ts';
+import { consoleErrors } from '../errors.ts';
+import { appendAudit } from '../staff/audit.ts';
 
 export const CHILD_UNDER = 15;
 const MAX_CARD_KEYS = 4;

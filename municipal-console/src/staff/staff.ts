@@ -5,9 +5,9 @@
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { coreErrors, type Db, type Queryable } from '@kizuna/core';
-import { consoleErrors } from './errors.ts';
+import { consoleErrors } from '../errors.ts';
 import { appendAudit } from './audit.ts';
-import { uiErrors } from './routes/ui-errors.ts';
+import { staffErrors } from './staff-errors.ts';
 
 export const ROLES = ['viewer', 'issuer', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -167,13 +167,13 @@ export async function linkCard(
     const { rows: who } = await q.query<{ username: string }>('SELECT username FROM staff WHERE username = $1', [
       username,
     ]);
-    if (!who[0]) throw uiErrors.KZ_CONSOLE_UNKNOWN_STAFF(username);
+    if (!who[0]) throw staffErrors.KZ_CONSOLE_UNKNOWN_STAFF(username);
     const { rows: taken } = await q.query<{ username: string; unlinked_at: Date | null }>(
       'SELECT username, unlinked_at FROM staff_cards WHERE auth_serial = $1',
       [serial],
     );
     if (taken[0] && taken[0].unlinked_at === null && taken[0].username !== username)
-      throw uiErrors.KZ_CONSOLE_CARD_TAKEN(`linked to ${taken[0].username}`);
+      throw staffErrors.KZ_CONSOLE_CARD_TAKEN(`linked to ${taken[0].username}`);
     await q.query(
       `INSERT INTO staff_cards (auth_serial, username, subject, not_after, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (auth_serial) DO UPDATE SET username = EXCLUDED.username, subject = EXCLUDED.subject, not_after = EXCLUDED.not_after,
@@ -197,7 +197,8 @@ export async function unlinkCard(db: Db, username: string, serial: string, actor
       'UPDATE staff_cards SET unlinked_at = $3 WHERE auth_serial = $1 AND username = $2 AND unlinked_at IS NULL',
       [normSerial(serial), username, now],
     );
-    if (rowCount === 0) throw uiErrors.KZ_CONSOLE_CARD_UNKNOWN(`no active card ${normSerial(serial)} for ${username}`);
+    if (rowCount === 0)
+      throw staffErrors.KZ_CONSOLE_CARD_UNKNOWN(`no active card ${normSerial(serial)} for ${username}`);
     await appendAudit(
       q,
       { actor, action: 'staff.card-unlink', subject: username, details: { serial: normSerial(serial) } },
@@ -238,7 +239,7 @@ export async function listStaff(db: Queryable): Promise<(StaffMember & { disable
 export async function cardLogin(db: Db, serial: string, now: Date, ttlMs: number): Promise<OpenedSession> {
   const row = await staffForCard(db, serial);
   if (!row)
-    throw uiErrors.KZ_CONSOLE_CARD_UNKNOWN(
+    throw staffErrors.KZ_CONSOLE_CARD_UNKNOWN(
       'this card is not linked to any staff member; ask an administrator to link it',
     );
   if (row.disabled) throw consoleErrors.KZ_CONSOLE_LOGIN_FAILED('this staff account is disabled');

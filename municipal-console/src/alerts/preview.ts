@@ -4,7 +4,7 @@
  * (level 3), each language present, and a TV with nobody bound (the area message).
  */
 import { topics, type AreaAlert, type PersonalAlert } from '@kizuna/contract';
-import type { AlertService } from './alerts.ts';
+import type { AlertService } from './alert-service.ts';
 
 export interface PreviewKind {
   kind: string;

@@ -11,8 +11,8 @@ import {
   type Hazard,
   type Language,
 } from '@kizuna/contract';
-import { consoleErrors } from './errors.ts';
-import { checkCircle, checkRing, type Circle, type LonLat } from './geo.ts';
+import { consoleErrors } from '../errors.ts';
+import { checkCircle, checkRing, type Circle, type LonLat } from '../geo.ts';
 
 /** Who gets a personal message: everyone targeted, or only those who need time to evacuate. */
 export type Group = 'all' | 'needs-help' | 'vulnerable';

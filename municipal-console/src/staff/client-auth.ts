@@ -6,8 +6,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BrokerIdentity } from '@kizuna/broker';
-import { consoleErrors } from './errors.ts';
-import type { ConsoleContext } from './context.ts';
+import { consoleErrors } from '../errors.ts';
+import type { ConsoleContext } from '../context.ts';
 
 export type TvIdentity = Extract<BrokerIdentity, { kind: 'tv' }>;
 export type TerminalIdentity = Extract<BrokerIdentity, { kind: 'terminal' }>;

@@ -5,8 +5,8 @@
 import type { Queryable } from '@kizuna/core';
 import type { Language } from '@kizuna/contract';
 import { elderlyOn, type Target } from './alert-spec.ts';
-import { pointInCircle, pointInPolygon, ringMeetsCircle, ringsOverlap } from './geo.ts';
-import type { Zone } from './register.ts';
+import { pointInCircle, pointInPolygon, ringMeetsCircle, ringsOverlap } from '../geo.ts';
+import type { Zone } from '../register/register.ts';
 
 export interface Candidate {
   residentId: string;

@@ -18,10 +18,10 @@ import {
   type Hazard,
 } from '@kizuna/contract';
 import type { AlertSpec } from './alert-spec.ts';
-import { type ShelterPool, shelterRef } from './shelters.ts';
+import { type ShelterPool, shelterRef } from '../shelters/shelter-pool.ts';
 import type { Candidate } from './targeting.ts';
 import { displayName, headlineFor, instructionFor, render, type Advice } from './templates.ts';
-import type { Zone } from './register.ts';
+import type { Zone } from '../register/register.ts';
 import { PayloadWriter } from './fanout-journal.ts';
 
 export interface AlertHead {

@@ -45,11 +45,11 @@ import {
   type Hazard,
   type AlertStatus,
 } from '@kizuna/contract';
-import { consoleErrors } from './errors.ts';
-import { appendAudit } from './audit.ts';
+import { consoleErrors } from '../errors.ts';
+import { appendAudit } from '../staff/audit.ts';
 import { checkSpec, needsApproval, type AlertSpec } from './alert-spec.ts';
-import { listShelters, listZones } from './register.ts';
-import { ShelterPool, shelterOccupancy } from './shelters.ts';
+import { listShelters, listZones } from '../register/register.ts';
+import { ShelterPool, shelterOccupancy } from '../shelters/shelter-pool.ts';
 import { RegisterCache, resolveRecipients, targetZones } from './targeting.ts';
 import {
   areaAlert,
@@ -59,7 +59,7 @@ import {
   type CancelRecipient,
   type RecipientRow,
 } from './personalise.ts';
-import { hasRole, type Role, type StaffMember } from './staff.ts';
+import { hasRole, type Role, type StaffMember } from '../staff/staff.ts';
 import { joinField, joinJson, packChunk, unpackChunk, type DeliveryRow, type JournalChunk } from './fanout-journal.ts';
 
 export interface Clock {

@@ -6,8 +6,8 @@
  */
 import type { Hazard, ShelterRef } from '@kizuna/contract';
 import type { Queryable } from '@kizuna/core';
-import { cosLat, distanceM, haversineTerm } from './geo.ts';
-import type { Shelter } from './register.ts';
+import { cosLat, distanceM, haversineTerm } from '../geo.ts';
+import type { Shelter } from '../register/register.ts';
 
 interface Slot {
   shelter: Shelter;

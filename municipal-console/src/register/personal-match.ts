@@ -7,7 +7,7 @@
  */
 import type { Queryable } from '@kizuna/core';
 import type { JpkiPersonal } from '@kizuna/jpki';
-import { consoleErrors } from './errors.ts';
+import { consoleErrors } from '../errors.ts';
 
 const DASHES = /[\u2010-\u2015\u2212\uFF0D\uFE63]/g;
 

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '@kizuna/core';
 import type { Answer } from '@kizuna/contract';
-import { consoleErrors } from './errors.ts';
+import { consoleErrors } from '../errors.ts';
 
 export interface Counts {
   targeted: number;

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '@kizuna/core';
-import { consoleErrors } from './errors.ts';
+import { consoleErrors } from '../errors.ts';
 
 export interface AuditEntry {
   actor: string;

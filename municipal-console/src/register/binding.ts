@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import type { Db, Logger, Queryable } from '@kizuna/core';
 import type { Verifier, VerifyFailure } from '@kizuna/jpki';
 import { BindRegistrationSchema, decodeMessage, MessageError, type BindNonce, type Binding } from '@kizuna/contract';
-import { consoleErrors } from './errors.ts';
-import { appendAudit } from './audit.ts';
+import { consoleErrors } from '../errors.ts';
+import { appendAudit } from '../staff/audit.ts';
 import { matchResident } from './personal-match.ts';
-import type { AuthorityLinks } from './authority-links.ts';
-import type { Clock } from './alerts.ts';
+import type { AuthorityLinks } from '../authority-links.ts';
+import type { Clock } from '../alerts/alert-service.ts';
 
 export interface BindingServiceOptions {
   db: Db;
