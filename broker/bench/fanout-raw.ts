@@ -1,6 +1,6 @@
 /**
  * Raw alert fan-out: N simulated TVs (QoS 1, each subscribed to its own alert topic) spread over
- * several child processes (one client process is the limit otherwise: PLATFORM-NOTES), and the
+ * several child processes (one client process is the limit otherwise: docs/PLATFORM.md, "Fan-out clients"), and the
  * municipality publishing one QoS 1 message to each. Prints the time until 50 / 99 / 100 % of
  * the TVs have their message, for the policy-enforcing broker AND, as the baseline measured in
  * the same run, the same aedes with no hooks at all; the ratio is the policy's cost.

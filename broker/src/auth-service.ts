@@ -9,7 +9,7 @@
  *
  * RabbitMQ turns MQTT '/' into '.' and '+' into '*'; the routing key is turned back before the
  * policy sees it, so an MQTT-literal '*' (an AMQP wildcard) is judged as the wildcard it is.
- * Ids never contain '.', so no level can smuggle in another (PLATFORM-NOTES).
+ * Ids never contain '.', so no level can smuggle in another (docs/PLATFORM.md, "RabbitMQ topic mapping").
  */
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

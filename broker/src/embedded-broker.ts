@@ -2,7 +2,8 @@
  * The embedded broker (aedes 1.x, MQTT 3.1.1): TCP, WebSocket, optional TLS for both. The
  * policy is enforced at CONNECT, SUBSCRIBE, PUBLISH and again at every delivery
  * (authorizeForward), because aedes stores the denied half of a mixed SUBSCRIBE of a
- * persistent session and would deliver it on reconnect (PLATFORM-NOTES, "ACL leak").
+ * persistent session and would deliver it on reconnect (docs/PLATFORM.md,
+ * "aedes: refused filters and the ACL leak").
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';

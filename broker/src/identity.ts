@@ -1,5 +1,5 @@
 /**
- * Who connects to the broker. Every party keeps its own ids (MISSION: 分散管理): a TV is
+ * Who connects to the broker. Every party keeps its own ids (分散管理, decentralised management): a TV is
  * known by the municipality's device id, a terminal by its shelter and terminal ids.
  */
 import { isSafeId } from '@kizuna/contract';

@@ -6,7 +6,7 @@
  *    before the store call returns, so it takes effect without a restart. Mosquitto then
  *    disconnects the affected client itself.
  * Refused subscriptions get SUBACK 0x80 per filter; a refused QoS 1 publish is acknowledged and
- * dropped (PLATFORM-NOTES). Delivery is checked too (publishClientReceive).
+ * dropped (docs/PLATFORM.md, "Mosquitto 2.0.11"). Delivery is checked too (publishClientReceive).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -128,7 +128,7 @@ export function mosquittoConfig(o: MosquittoConfigOptions): string {
     'log_type notice',
     'connection_messages false',
     `listener ${o.port} ${o.host}`,
-    // Mosquitto 2.0.11's websockets listener ignores the bind address (PLATFORM-NOTES): firewall it.
+    // Mosquitto 2.0.11's websockets listener ignores the bind address (docs/PLATFORM.md): firewall it.
     ...(o.wsPort !== undefined ? [`listener ${o.wsPort} ${o.host}`, 'protocol websockets'] : []),
     `plugin ${o.plugin ?? DYNSEC_PLUGIN}`,
     `plugin_opt_config_file ${o.dynsecFile}`,

@@ -2,7 +2,7 @@
  * RabbitMQ's MQTT plugin under the same policy, through its HTTP auth backend (auth-service.ts)
  * behind the auth cache. startRabbitMq runs a PRIVATE node: its own node name, data and log
  * directories, AMQP / distribution / epmd / MQTT ports on 127.0.0.1, its own epmd — it never
- * touches a system RabbitMQ (PLATFORM-NOTES).
+ * touches a system RabbitMQ (docs/PLATFORM.md, "RabbitMQ 3.10: a private node and the HTTP auth backend").
  *
  * Revocation: the auth cache remembers answers for `cacheTtlMs`, so a revoked device can log in
  * again until its cached answer expires, and an open connection keeps the subscriptions it was

@@ -2,7 +2,8 @@
  * Identifier rules shared by every part.
  *
  * Ids become MQTT topic levels and RabbitMQ routing-key words, so they may not contain
- * `.`, `/`, `+`, `#` or `*` (RabbitMQ maps `/` to `.` without escaping: PLATFORM-NOTES).
+ * `.`, `/`, `+`, `#` or `*` (RabbitMQ maps `/` to `.` without escaping: docs/PLATFORM.md,
+ * "RabbitMQ topic mapping").
  */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 

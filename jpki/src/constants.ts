@@ -1,6 +1,7 @@
 /**
  * Constants of the JPKI card application and certificate profile, as listed in
- * shared/PLATFORM-NOTES.md (from OpenSC card-jpki.c / jpki.h and jpki/myna).
+ * docs/PLATFORM.md, "The JPKI card's APDUs" and "The JPKI certificate profile"
+ * (from OpenSC card-jpki.c / jpki.h and jpki/myna).
  */
 
 /** AID of the JPKI application (公的個人認証AP). */

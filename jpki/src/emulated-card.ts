@@ -1,8 +1,8 @@
 /**
  * An emulated My Number card: the JPKI application answering ISO 7816-4 APDUs as listed in
- * PLATFORM-NOTES (SELECT, READ BINARY, VERIFY, COMPUTE DIGITAL SIGNATURE). Private keys live in
- * private fields and are used only by COMPUTE DIGITAL SIGNATURE; the signing certificate is
- * readable only after the signing password. There is no My Number on this card.
+ * docs/PLATFORM.md, "The JPKI card's APDUs" (SELECT, READ BINARY, VERIFY, COMPUTE DIGITAL SIGNATURE).
+ * Private keys live in private fields and are used only by COMPUTE DIGITAL SIGNATURE; the signing
+ * certificate is readable only after the signing password. There is no My Number on this card.
  */
 import { createPrivateKey, privateEncrypt, randomUUID, constants as C, type KeyObject } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';

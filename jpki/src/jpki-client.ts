@@ -1,5 +1,5 @@
 /**
- * The caller's side of the card: speaks the JPKI APDUs (PLATFORM-NOTES table) through a
+ * The caller's side of the card: speaks the JPKI APDUs (docs/PLATFORM.md, "The JPKI card's APDUs") through a
  * CardTransport, so an emulated card, the WebSocket bridge or a PC/SC reader are interchangeable.
  * PINs are checked for format before anything is sent, so a typo in the format never costs a try.
  */

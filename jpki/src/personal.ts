@@ -1,6 +1,6 @@
 /**
  * The four personal items (基本4情報) of a signing certificate: name, address, birth date and
- * sex, carried as subjectAltName otherName UTF8Strings (OIDs in PLATFORM-NOTES). Only the signing
+ * sex, carried as subjectAltName otherName UTF8Strings (OIDs in docs/PLATFORM.md). Only the signing
  * certificate has them; the authentication certificate has none.
  */
 import * as asn1js from 'asn1js';

@@ -1,5 +1,5 @@
 /**
- * The JPKI certificate profile (PLATFORM-NOTES): RSA-2048 with sha256WithRSAEncryption, a root
+ * The JPKI certificate profile (docs/PLATFORM.md): RSA-2048 with sha256WithRSAEncryption, a root
  * and two issuing CAs, and the two end-entity certificates of a card: signing (digitalSignature +
  * nonRepudiation, signing policy, the four personal items in subjectAltName) and user
  * authentication (digitalSignature, authentication policy, no personal data). The subject CN is

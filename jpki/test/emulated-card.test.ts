@@ -1,4 +1,4 @@
-/** The emulated card, driven only through APDUs (PLATFORM-NOTES' JPKI table). */
+/** The emulated card, driven only through APDUs (docs/PLATFORM.md, "The JPKI card's APDUs"). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash, publicDecrypt, X509Certificate } from 'node:crypto';

@@ -138,7 +138,8 @@ describe('named refusals', () => {
     const r = await verifier.verifyCms(foreignCms);
     expect(r).toMatchObject({ ok: false, reason: 'unknown-issuer' });
     expect(!r.ok && r.detail).toMatch(/does not verify with the trusted CA/);
-    // the pitfall in PLATFORM-NOTES, reproduced: pkijs without chain checking says "valid"
+    // the pitfall in docs/PLATFORM.md ("pkijs fails open on revocation"), reproduced:
+    // pkijs without chain checking says "valid"
     const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(toArrayBuffer(foreignCms)).content });
     expect(await sd.verify({ signer: 0, checkChain: false })).toBe(true);
     // and a CA not configured at all

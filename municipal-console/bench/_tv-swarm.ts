@@ -1,7 +1,7 @@
 /**
  * A swarm of simulated TVs for fan-out benchmarks: real mqtt.js clients, each logged in with its
  * own broker credentials and subscribed (QoS 1) to its own alert topic, spread over several child
- * processes (one process of clients is the limit otherwise: PLATFORM-NOTES "Fan-out seen here").
+ * processes (one process of clients is the limit otherwise: docs/PLATFORM.md, "Fan-out clients").
  *
  * The broker's raw bench (broker/bench/fanout-raw.ts) keeps its children private and does its own
  * publishing; this swarm only receives, so the same connected TVs serve several phases (an alert

@@ -1,5 +1,6 @@
 /**
- * Driving a Lightning app in Chromium through its inspector DOM mirror (PLATFORM-NOTES):
+ * Driving a Lightning app in Chromium through its inspector DOM mirror
+ * (docs/PLATFORM.md, "Lightning in headless Chromium"):
  * elements carry `ref` and `texture-text`; keys go through CDP so the colour keys 403–406,
  * which have no DOM key name, arrive as trusted keydowns.
  */

@@ -102,7 +102,7 @@ export class App extends Component {
     this.stage.once('frameEnd', () => {
       timings.interactive(performance.now());
       // Then draw the takeover once, invisibly: the first real alert only patches texts
-      // (PLATFORM-NOTES: cold ≈ 0.5 s against ≈ 0.2 s warm at 4× throttle).
+      // (docs/PLATFORM.md: cold ≈ 0.5 s against ≈ 0.2 s warm at 4× throttle).
       setTimeout(() => this.warmUp(), 0);
       // Who is bound to this TV is the console's to say: ask once at start, after the first frame
       // (the flows' code loads lazily), so Home names the residents without opening a flow.

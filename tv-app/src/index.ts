@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  // Japanese wraps only where we mark U+200B (PLATFORM-NOTES); ASCII-only text keeps the default.
+  // Japanese wraps only where we mark U+200B (docs/PLATFORM.md); ASCII-only text keeps the default.
   TextTokenizer.setCustomTokenizer((t: string) => TextTokenizer.defaultTokenizer(zwsp(t)), true);
 
   if (cfg.inspect) await (await import('./platform/inspector.ts')).attach();

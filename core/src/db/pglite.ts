@@ -1,6 +1,6 @@
 /**
  * PGlite called in-process behind the Db interface. PGlite is one session, so statements
- * and transactions are serialised through a queue (PLATFORM-NOTES: pglite-socket shares one
+ * and transactions are serialised through a queue (docs/PLATFORM.md, "PGlite: one session": pglite-socket shares one
  * session between connections, which is why we do not use it).
  */
 import { PGlite } from '@electric-sql/pglite';

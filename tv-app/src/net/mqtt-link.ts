@@ -1,6 +1,7 @@
 /**
  * The TV's broker connection. Loaded with import() after the first frame (mqtt.js and the
- * message validators would otherwise cost ≈ 0.3 s of start-up at 4× throttle: PLATFORM-NOTES).
+ * message validators would otherwise cost ≈ 0.3 s of start-up at 4× throttle:
+ * docs/PLATFORM.md, "TV start-up and alert timings").
  * MQTT 3.1.1 (aedes refuses v5), a persistent session (clean: false) so QoS 1 alerts sent
  * while the TV was off are delivered on return, client id = broker username.
  * Every message is validated against the contract; invalid ones are logged and dropped.
@@ -66,7 +67,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
 
   client.on('connect', () => {
     // Subscribe one filter at a time: aedes answers a denied filter with 0x80 and mqtt.js then
-    // rejects the whole call (PLATFORM-NOTES); the TV's own topic must not depend on the area one.
+    // rejects the whole call (docs/PLATFORM.md); the TV's own topic must not depend on the area one.
     // With a present session the broker already has them; subscribing again is harmless and
     // repairs a session the broker lost.
     // 'online' only once the subscriptions are answered: before that, alerts could be missed.

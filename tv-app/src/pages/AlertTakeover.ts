@@ -6,7 +6,7 @@
  * colours — green evacuating, yellow safe indoors, red need help — focusable with Left/Right
  * and OK, or pressed directly; Blue reads the message aloud again.
  *
- * It is built once at start-up (hidden) so an alert only patches text: PLATFORM-NOTES measured
+ * It is built once at start-up (hidden) so an alert only patches text: docs/PLATFORM.md measured
  * the cold first alert at ≈ 0.5 s against ≈ 0.2 s warm.
  */
 import { Component, RoundedRectangleShader } from '@lightningjs/core';

@@ -1,7 +1,7 @@
 /**
  * The alert tone (WebAudio, no audio file to ship). The AudioContext is created at start-up
  * and resumed on the first key press (autoplay rules); when it is not running the alert is
- * visual only, which the screen already carries in full (PLATFORM-NOTES).
+ * visual only, which the screen already carries in full (docs/PLATFORM.md, "Speech and sound on the TV").
  */
 type Ctx = AudioContext;
 

@@ -1,7 +1,8 @@
 /**
  * Japanese line breaking for Lightning. Lightning's wrapText breaks only at spaces and U+200B
- * (PLATFORM-NOTES), so Japanese would run off the box. We mark break opportunities with U+200B
- * between word segments (Intl.Segmenter), following the basic 禁則 rules of JIS X 4051:
+ * (docs/PLATFORM.md, "Japanese text in Lightning"), so Japanese would run off the box.
+ * We mark break opportunities with U+200B between word segments (Intl.Segmenter), following
+ * the basic 禁則 rules of JIS X 4051:
  * no line starts with closing punctuation, the long-vowel mark or small kana, and no line
  * ends with an opening bracket. Like a phrase (文節) breaker, a segment that starts with
  * hiragana (particles, okurigana, endings: に・して・ください) stays with the word before it,
