@@ -4,3 +4,4 @@ export * from './topics.ts';
 export * from './messages.ts';
 export * from './roster.ts';
 export * from './binding.ts';
+export * from './documents.ts';

@@ -214,7 +214,7 @@ async function benchMain(): Promise<void> {
   const { loginPostbox } = await import('../src/postboxes.ts');
   const { issueConsentNonce, enrolByConsent } = await import('../src/enrolments.ts');
   const { postNotice } = await import('../src/notices.ts');
-  const { buildConsentDocument, buildReportDocument } = await import('../src/documents.ts');
+  const { buildConsentDocument, buildReportDocument } = await import('@kizuna/contract');
   type DbEngine = ReturnType<typeof dbEngines>[number];
 
   const TOTAL = Number(process.argv[2] ?? 2000);

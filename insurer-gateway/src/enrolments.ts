@@ -9,7 +9,7 @@ import type { Db, Queryable } from '@kizuna/core';
 import { gatewayErrors as E } from './errors.ts';
 import { newId, sha256Hex } from './ids.ts';
 import type { CmsVerifier } from './ports.ts';
-import { parseConsentDocument, DISCLOSED_ITEMS } from './documents.ts';
+import { parseConsentDocument, DISCLOSED_ITEMS } from '@kizuna/contract';
 import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-input.ts';
 import { emitEvent } from './events.ts';
 import { logDisclosure, setSenderAllowed } from './postboxes.ts';

@@ -2,7 +2,6 @@ export * from './app.ts';
 export * from './errors.ts';
 export * from './ports.ts';
 export * from './config.ts';
-export * from './documents.ts';
 export * from './request-signing.ts';
 export * from './insurers.ts';
 export * from './postboxes.ts';

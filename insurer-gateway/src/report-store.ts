@@ -12,7 +12,7 @@
 import type { Db, Queryable } from '@kizuna/core';
 import { newId } from './ids.ts';
 import type { CmsVerification, StatusSource } from './ports.ts';
-import type { ReportDocument } from './documents.ts';
+import type { ReportDocument } from '@kizuna/contract';
 import { refusal } from './signed-input.ts';
 import type { ReceiptSigner, SignedReceipt } from './receipts.ts';
 import { tokyoDate } from './time.ts';

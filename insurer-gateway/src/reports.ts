@@ -10,7 +10,7 @@ import type { Db, Queryable } from '@kizuna/core';
 import { gatewayErrors as E } from './errors.ts';
 import { sha256Hex } from './ids.ts';
 import type { CmsVerifier, EvidenceVerifier, StatusSource } from './ports.ts';
-import { parseReportDocument, type ReportDocument } from './documents.ts';
+import { parseReportDocument, type ReportDocument } from '@kizuna/contract';
 import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-input.ts';
 import type { ReceiptSigner } from './receipts.ts';
 import { iso } from './time.ts';

@@ -1,7 +1,7 @@
 /** Request and response schemas of the gateway's routes (TypeBox); the OpenAPI page is generated from them. */
 import Type from 'typebox';
 import { EVENT_TYPES } from './events.ts';
-import { StatementSchema } from './documents.ts';
+import { StatementSchema } from '@kizuna/contract';
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 export const Policy = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_./-]+$' });

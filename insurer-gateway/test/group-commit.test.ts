@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { buildReportDocument } from '../src/documents.ts';
+import { buildReportDocument } from '@kizuna/contract';
 import { createPki, enrolledWithNotice, issueResident, openHarness, type Harness, type Pki } from './helpers.ts';
 
 let pki: Pki;

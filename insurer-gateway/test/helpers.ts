@@ -13,7 +13,7 @@ import { buildGatewayApp, type GatewayApp, type GatewayDeps } from '../src/app.t
 import { createInsurer, type InsurerCredentials } from '../src/insurers.ts';
 import { signRequest } from '../src/request-signing.ts';
 import { loginPostbox } from '../src/postboxes.ts';
-import { buildConsentDocument, buildReportDocument, type Statement } from '../src/documents.ts';
+import { buildConsentDocument, buildReportDocument, type Statement } from '@kizuna/contract';
 import { createWatchSource, type RenewalLinks } from '../src/watch-source.ts';
 import { authorityLinks, challengeLogin } from '../src/jpki-adapters.ts';
 import { createEvidenceVerifier } from '../src/evidence.ts';

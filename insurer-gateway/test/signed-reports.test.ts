@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { createAuthority } from '@kizuna/jpki/authority';
 import { createVerifier } from '@kizuna/jpki/verifier';
-import { buildReportDocument } from '../src/documents.ts';
+import { buildReportDocument } from '@kizuna/contract';
 import { verifyReceipt } from '../src/receipts.ts';
 import type { CmsVerifier } from '../src/ports.ts';
 import {

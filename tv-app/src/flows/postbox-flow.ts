@@ -1,18 +1,13 @@
 /**
  * The post-box (issue 5): card login (PIN) → the list of notices → read one → for a status-check
  * request (現況届): choose the answer → review exactly what will be sent → signing password →
- * the card signs the report document (insurer-gateway/src/documents.ts builds the very bytes the
+ * the card signs the report document (contract/src/documents.ts builds the very bytes the
  * gateway checks) → the gateway verifies it (chain, revocation at that moment) → the receipt.
  * Linking a policy (enrolment, once per policy): choose the insurer → the policy number on the
  * keyboard → review who receives which items and why → signing password → the card signs the
  * consent document (buildConsentDocument, with a one-use nonce from the gateway) → the result.
  */
-import {
-  buildConsentDocument,
-  buildReportDocument,
-  DISCLOSED_ITEMS,
-  type Statement,
-} from '@kizuna/insurer-gateway/documents';
+import { buildConsentDocument, buildReportDocument, DISCLOSED_ITEMS, type Statement } from '@kizuna/contract';
 import { fmt } from '../i18n/strings.ts';
 import { formatDate } from '../i18n/flow-strings.ts';
 import type { EnrolResult, Insurer, Notice, PostboxSession, ReportReceipt } from '../net/postbox-api.ts';

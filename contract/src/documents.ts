@@ -1,7 +1,7 @@
 /**
  * The two documents a resident signs with the card's signing certificate, as UTF-8 JSON
- * (CMS SignedData, attached or detached). Browser-safe: the TV applet imports this module
- * (`@kizuna/insurer-gateway/documents`) to build exactly what the gateway checks.
+ * (CMS SignedData, attached or detached): the post-box's wire format, built by the TV and checked
+ * by the insurer gateway. Browser-safe: the TV applet builds from it exactly what the gateway checks.
  */
 import Type, { type Static } from 'typebox';
 import Compile from 'typebox/compile';
