@@ -18,7 +18,7 @@ export function createInsurerClient(opts: { baseUrl: string; keyId: string; secr
         ...(body === undefined ? {} : { body: text }),
       });
       const raw = await res.text();
-      return { status: res.status, body: (raw ? JSON.parse(raw) : undefined) as never };
+      return { status: res.status, body: raw ? JSON.parse(raw) : undefined };
     },
   };
 }

@@ -3,7 +3,15 @@
  * verified. Ed25519 (RFC 8032) over the receipt's JSON text; the key lives in the gateway's own
  * database and its public half is published (GET /postbox/v1/receipt-keys) so anyone can check.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import type { Queryable } from '@kizuna/core';
 import { newId } from './ids.ts';
 
@@ -61,10 +69,10 @@ export async function loadReceiptSigner(db: Queryable, now = new Date()): Promis
 }
 
 /** Checks a receipt against a published key (what a resident's device or an auditor does). */
-export function verifyReceipt(r: SignedReceipt, jwk: Record<string, unknown>): boolean {
+export function verifyReceipt(r: SignedReceipt, jwk: JsonWebKey): boolean {
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: jwk as never, format: 'jwk' });
+    key = createPublicKey({ key: jwk, format: 'jwk' });
   } catch {
     return false;
   }

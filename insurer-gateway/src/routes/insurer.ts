@@ -4,6 +4,7 @@
  * insurer's ids read as "unknown".
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { GatewayContext } from '../context.ts';
 import { authenticateInsurer } from '../insurer-auth.ts';
@@ -24,6 +25,7 @@ import {
   PolicyholderSchema,
   InsurerSchema,
   Policy,
+  NoticeStatus,
 } from '../schemas.ts';
 
 declare module 'fastify' {
@@ -38,7 +40,8 @@ const insurerOf = (req: FastifyRequest) => req.insurerId;
 const tags = ['insurer'];
 const security = [{ kzHmac: [] }];
 
-export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest('insurerId', '');
   app.decorateRequest('rawBody', '');
   // Keep the exact bytes: the signature covers the body digest.
@@ -78,7 +81,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      await setWebhook(ctx.db, insurerOf(req), (req.body as { url: string | null }).url);
+      await setWebhook(ctx.db, insurerOf(req), req.body.url);
       return { ok: true as const };
     },
   );
@@ -109,12 +112,12 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      const { code, policy } = req.params as { code: string; policy: string };
+      const { code, policy } = req.params;
       await endEnrolment(
         ctx.db,
         { insurerId: insurerOf(req), code, policy },
         'insurer',
-        (req.query as { reason?: string }).reason ?? 'ended by insurer',
+        req.query.reason ?? 'ended by insurer',
         ctx.clock.now(),
       );
       return { ok: true as const };
@@ -138,7 +141,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
     },
     async (req, reply) => {
       const now = ctx.clock.now();
-      const out = await postNotice(ctx.db, insurerOf(req), req.body as never, now);
+      const out = await postNotice(ctx.db, insurerOf(req), req.body, now);
       if (!out.duplicate) await notifyMail(ctx.db, ctx.mqtt, req.log, out.postboxId, now);
       return reply.status(out.duplicate ? 200 : 201).send({ id: out.id, duplicate: out.duplicate });
     },
@@ -152,14 +155,14 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
         security,
         summary: 'Notices sent',
         querystring: Type.Object({
-          status: Type.Optional(Type.Union(['unread', 'read', 'answered', 'withdrawn'].map((s) => Type.Literal(s)))),
+          status: Type.Optional(NoticeStatus),
           code: Type.Optional(Id),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
         }),
         response: { 200: Type.Object({ notices: Type.Array(InsurerNoticeSchema) }), ...AUTH_ERRORS },
       },
     },
-    async (req) => ({ notices: await listInsurerNotices(ctx.db, insurerOf(req), req.query as never) }),
+    async (req) => ({ notices: await listInsurerNotices(ctx.db, insurerOf(req), req.query) }),
   );
 
   app.get(
@@ -173,7 +176,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
         response: { 200: InsurerNoticeSchema, ...errors(400, 401, 403, 404) },
       },
     },
-    async (req) => getInsurerNotice(ctx.db, insurerOf(req), (req.params as { id: string }).id),
+    async (req) => getInsurerNotice(ctx.db, insurerOf(req), req.params.id),
   );
 
   app.delete(
@@ -189,7 +192,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
     },
     async (req) => {
       const now = ctx.clock.now();
-      const { postboxId } = await withdrawNotice(ctx.db, insurerOf(req), (req.params as { id: string }).id, now);
+      const { postboxId } = await withdrawNotice(ctx.db, insurerOf(req), req.params.id, now);
       await notifyMail(ctx.db, ctx.mqtt, req.log, postboxId, now);
       return { ok: true as const };
     },
@@ -210,7 +213,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      const q = req.query as { unacknowledged?: boolean; limit?: number };
+      const q = req.query;
       return { reports: await listReports(ctx.db, insurerOf(req), { unackedOnly: q.unacknowledged, limit: q.limit }) };
     },
   );
@@ -226,7 +229,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
         response: { 200: ReportSchema, ...errors(400, 401, 403, 404) },
       },
     },
-    async (req) => getReport(ctx.db, insurerOf(req), (req.params as { id: string }).id),
+    async (req) => getReport(ctx.db, insurerOf(req), req.params.id),
   );
 
   app.post(
@@ -241,7 +244,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      await ackReport(ctx.db, insurerOf(req), (req.params as { id: string }).id, ctx.clock.now());
+      await ackReport(ctx.db, insurerOf(req), req.params.id, ctx.clock.now());
       return { ok: true as const };
     },
   );
@@ -266,7 +269,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
         },
       },
     },
-    async (req) => reverifyReport(ctx.db, ctx.evidenceVerifier, insurerOf(req), (req.params as { id: string }).id),
+    async (req) => reverifyReport(ctx.db, ctx.evidenceVerifier, insurerOf(req), req.params.id),
   );
 
   app.get(
@@ -285,7 +288,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      const q = req.query as { after?: number; limit?: number; unacknowledged?: boolean };
+      const q = req.query;
       return {
         events: await listEvents(ctx.db, insurerOf(req), {
           after: q.after,
@@ -308,7 +311,7 @@ export async function insurerRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      await ackEvent(ctx.db, insurerOf(req), (req.params as { id: string }).id, ctx.clock.now());
+      await ackEvent(ctx.db, insurerOf(req), req.params.id, ctx.clock.now());
       return { ok: true as const };
     },
   );

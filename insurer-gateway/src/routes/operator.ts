@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { GatewayContext } from '../context.ts';
 import { gatewayErrors as E } from '../errors.ts';
@@ -31,7 +32,8 @@ const view = (i: Insurer) => ({
 });
 const KeySchema = Type.Object({ keyId: Type.String(), secret: Type.String({ description: 'shown once' }) });
 
-export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+export async function operatorRoutes(base: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', async (req) => {
     const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
     const want = Buffer.from(ctx.operatorToken ?? '');
@@ -63,7 +65,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await createInsurer(ctx.db, req.body as never, ctx.clock.now())),
+    async (req, reply) => reply.status(201).send(await createInsurer(ctx.db, req.body, ctx.clock.now())),
   );
 
   app.get(
@@ -84,15 +86,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
         response: { 200: InsurerSchema, ...AUTH },
       },
     },
-    async (req) =>
-      view(
-        await suspendInsurer(
-          ctx.db,
-          (req.params as { id: string }).id,
-          (req.body as { reason: string }).reason,
-          ctx.clock.now(),
-        ),
-      ),
+    async (req) => view(await suspendInsurer(ctx.db, req.params.id, req.body.reason, ctx.clock.now())),
   );
 
   app.post(
@@ -106,7 +100,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
         response: { 200: InsurerSchema, ...AUTH },
       },
     },
-    async (req) => view(await resumeInsurer(ctx.db, (req.params as { id: string }).id, ctx.clock.now())),
+    async (req) => view(await resumeInsurer(ctx.db, req.params.id, ctx.clock.now())),
   );
 
   app.get(
@@ -131,7 +125,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
       },
     },
     async (req) => ({
-      keys: (await listApiKeys(ctx.db, (req.params as { id: string }).id)).map((k) => ({
+      keys: (await listApiKeys(ctx.db, req.params.id)).map((k) => ({
         keyId: k.keyId,
         createdAt: k.createdAt.toISOString(),
         revokedAt: k.revokedAt?.toISOString() ?? null,
@@ -150,8 +144,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
         response: { 201: KeySchema, ...errors(400, 401, 404, 409) },
       },
     },
-    async (req, reply) =>
-      reply.status(201).send(await addApiKey(ctx.db, (req.params as { id: string }).id, ctx.clock.now())),
+    async (req, reply) => reply.status(201).send(await addApiKey(ctx.db, req.params.id, ctx.clock.now())),
   );
 
   app.delete(
@@ -166,7 +159,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
       },
     },
     async (req) => {
-      const p = req.params as { id: string; keyId: string };
+      const p = req.params;
       await revokeApiKey(ctx.db, p.id, p.keyId, ctx.clock.now());
       return { ok: true as const };
     },
@@ -185,12 +178,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
       },
     },
     async (req) => {
-      await addClientCertificate(
-        ctx.db,
-        (req.params as { id: string }).id,
-        (req.body as { fingerprint: string }).fingerprint,
-        ctx.clock.now(),
-      );
+      await addClientCertificate(ctx.db, req.params.id, req.body.fingerprint, ctx.clock.now());
       return { ok: true as const };
     },
   );
@@ -207,7 +195,7 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
       },
     },
     async (req) => {
-      const p = req.params as { id: string; fingerprint: string };
+      const p = req.params;
       await revokeClientCertificate(ctx.db, p.id, p.fingerprint, ctx.clock.now());
       return { ok: true as const };
     },
@@ -224,6 +212,6 @@ export async function operatorRoutes(app: FastifyInstance, ctx: GatewayContext):
         response: { 200: Type.Object({ webhookSecret: Type.String() }), ...AUTH },
       },
     },
-    async (req) => ({ webhookSecret: await rotateWebhookSecret(ctx.db, (req.params as { id: string }).id) }),
+    async (req) => ({ webhookSecret: await rotateWebhookSecret(ctx.db, req.params.id) }),
   );
 }

@@ -3,6 +3,7 @@
  * everything else needs the session's bearer token and sees only that post-box.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { isSafeId } from '@kizuna/contract';
 import type { GatewayContext } from '../context.ts';
@@ -38,7 +39,8 @@ async function previousSerials(ctx: GatewayContext, serial: string): Promise<str
   return out;
 }
 
-export async function postboxPublicRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+export async function postboxPublicRoutes(base: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/login/challenge',
     {
@@ -88,7 +90,7 @@ export async function postboxPublicRoutes(app: FastifyInstance, ctx: GatewayCont
     },
     async (req) => {
       if (!ctx.challenges) throw E.KZ_GW_LOGIN_UNAVAILABLE();
-      const b = req.body as { id: string; signature: string; certificate: string; muni?: string; device?: string };
+      const b = req.body;
       const { serial } = await ctx.challenges.verify({ id: b.id, signature: b.signature, certificate: b.certificate });
       const now = ctx.clock.now();
       const s = await loginPostbox(
@@ -139,7 +141,8 @@ export async function postboxPublicRoutes(app: FastifyInstance, ctx: GatewayCont
   );
 }
 
-export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+export async function postboxRoutes(base: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest('postbox', null);
   app.addHook('preValidation', async (req) => {
     req.postbox = await ctx.sessions.get(bearer(req), ctx.clock.now());
@@ -182,7 +185,7 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
     },
     async (req) => {
       const now = ctx.clock.now();
-      const { notice, firstOpen } = await openNotice(ctx.db, pb(req), (req.params as { id: string }).id, now);
+      const { notice, firstOpen } = await openNotice(ctx.db, pb(req), req.params.id, now);
       if (firstOpen) await notifyMail(ctx.db, ctx.mqtt, req.log, pb(req), now);
       return notice;
     },
@@ -200,7 +203,7 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      await deleteNoticeByResident(ctx.db, pb(req), (req.params as { id: string }).id);
+      await deleteNoticeByResident(ctx.db, pb(req), req.params.id);
       return { ok: true as const };
     },
   );
@@ -217,7 +220,7 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req, reply) => {
-      const p = req.params as { id: string; attachment: string };
+      const p = req.params;
       const a = await getAttachment(ctx.db, pb(req), p.id, p.attachment);
       return reply
         .type(a.mediaType)
@@ -244,7 +247,7 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
       const out = await submitReport(
         { db: ctx.db, verifier: ctx.verifier, status: ctx.status, receipts: ctx.receipts, store: ctx.reports },
         pb(req),
-        req.body as never,
+        req.body,
         ctx.clock.now(),
       );
       return reply.status(201).send(out);
@@ -280,7 +283,7 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req, reply) => {
-      const out = await enrolByConsent(ctx.db, ctx.verifier, pb(req), req.body as never, ctx.clock.now());
+      const out = await enrolByConsent(ctx.db, ctx.verifier, pb(req), req.body, ctx.clock.now());
       return reply.status(201).send({ enrolmentId: out.enrolmentId, insurerId: out.insurerId, policy: out.policy });
     },
   );
@@ -326,7 +329,7 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
     async (req) => {
       await endEnrolment(
         ctx.db,
-        { postboxId: pb(req), enrolmentId: (req.params as { id: string }).id },
+        { postboxId: pb(req), enrolmentId: req.params.id },
         'resident',
         'consent withdrawn',
         ctx.clock.now(),
@@ -375,9 +378,9 @@ export async function postboxRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (req) => {
-      const insurer = (req.params as { insurer: string }).insurer;
+      const insurer = req.params.insurer;
       if (!isSafeId(insurer)) throw E.KZ_GW_BAD_ID(insurer);
-      await setSenderAllowed(ctx.db, pb(req), insurer, (req.body as { allowed: boolean }).allowed, ctx.clock.now());
+      await setSenderAllowed(ctx.db, pb(req), insurer, req.body.allowed, ctx.clock.now());
       return { ok: true as const };
     },
   );
