@@ -23,7 +23,7 @@ import {
 import type { Language } from '@kizuna/contract';
 import { DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents, demoTvs, type DemoResident } from './demo-data.ts';
 import { DEMO_STAFF } from './demo-staff.ts';
-import { credentialsFor } from './system.ts';
+import { credentialsFor } from './credentials.ts';
 
 export interface DemoCard {
   residentId: string;

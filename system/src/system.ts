@@ -22,18 +22,13 @@ import {
 } from '@kizuna/insurer-gateway';
 import { createChallengeService } from '@kizuna/jpki';
 import { randomBytes } from 'node:crypto';
-import {
-  createCredentialStore,
-  createEmbeddedBroker,
-  type BrokerIdentity,
-  type CredentialStore,
-  type EmbeddedBroker,
-} from '@kizuna/broker';
+import { createCredentialStore, createEmbeddedBroker, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
 import { inProcessAuthorityLinks, startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
 import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
 import { seedDemo, type DemoSeed } from './seed.ts';
+import { credentialsFor } from './credentials.ts';
 
 export interface TvLink {
   device: string;
@@ -77,13 +72,6 @@ export interface StartSystemOptions {
   progress?: (line: string) => void;
   /** Build the TV bundle into this directory (tests use a private one); default tv-app/dist. */
   tvDistDir?: string;
-}
-
-/** Issue credentials for an identity, or rotate them if it already has some: the password is only known now. */
-export async function credentialsFor(store: CredentialStore, identity: BrokerIdentity) {
-  const { usernameOf } = await import('@kizuna/broker');
-  const info = await store.info(usernameOf(identity));
-  return info?.status === 'active' ? store.rotate(info.username) : store.issue(identity);
 }
 
 export async function connectMqtt(url: string, creds: { username: string; password: string }): Promise<MqttClient> {

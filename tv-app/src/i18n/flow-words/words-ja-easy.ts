@@ -2,7 +2,7 @@
  * やさしい日本語（easy Japanese）: short sentences, few kanji, a space between phrases, no honorifics,
  * one thing per sentence. Loaded on demand (flow-strings.ts).
  */
-import type { FlowStrings } from '../flow-strings.ts';
+import type { FlowStrings } from '../flow-ja.ts';
 
 const jaEasy: FlowStrings = {
   backHome: 'ホームに もどる',

@@ -1,5 +1,5 @@
 /** 카드·우편함·내 정보 화면의 한국어 문구. Loaded on demand (flow-strings.ts). */
-import type { FlowStrings } from '../flow-strings.ts';
+import type { FlowStrings } from '../flow-ja.ts';
 
 const ko: FlowStrings = {
   backHome: '홈으로 돌아가기',

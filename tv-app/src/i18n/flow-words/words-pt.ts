@@ -1,5 +1,5 @@
 /** Textos das telas do cartão, da caixa postal e de "Minhas informações" (português). Loaded on demand (flow-strings.ts). */
-import type { FlowStrings } from '../flow-strings.ts';
+import type { FlowStrings } from '../flow-ja.ts';
 
 const pt: FlowStrings = {
   backHome: 'Voltar ao início',

@@ -1,5 +1,5 @@
 /** Lời trên các màn hình thẻ, hộp thư và "Thông tin của tôi" (tiếng Việt). Loaded on demand (flow-strings.ts). */
-import type { FlowStrings } from '../flow-strings.ts';
+import type { FlowStrings } from '../flow-ja.ts';
 
 const vi: FlowStrings = {
   backHome: 'Về trang chủ',

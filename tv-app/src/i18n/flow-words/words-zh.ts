@@ -1,5 +1,5 @@
 /** 卡片、信箱和“我的信息”画面的中文（简体）用语。Loaded on demand (flow-strings.ts). */
-import type { FlowStrings } from '../flow-strings.ts';
+import type { FlowStrings } from '../flow-ja.ts';
 
 const zh: FlowStrings = {
   backHome: '返回首页',
