@@ -12,7 +12,7 @@ import { listShelters, listZones } from '../src/register/register.ts';
 import { ShelterPool, shelterOccupancy } from '../src/shelters/shelter-pool.ts';
 import { planAlert, type AlertHead } from '../src/alerts/personalise.ts';
 import { resolveRecipients } from '../src/alerts/targeting.ts';
-import { PayloadWriter } from '../src/alerts/fanout-journal.ts';
+import { PayloadWriter } from '../src/alerts/packed-fields.ts';
 
 /** As the fan-out wrote a chunk before AlertPlan.encode: whole texts into one buffer. */
 const encodeTexts = (texts: string[]) => {

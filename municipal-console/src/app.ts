@@ -19,7 +19,8 @@ import {
   type Logger,
   type TlsFiles,
 } from '@kizuna/core';
-import { AlertService, systemClock, type Clock } from './alerts/alert-service.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { Ingest } from './live/ingest.ts';
 import { LiveHub } from './live/live-hub.ts';
 import { LiveFigures } from './live/status.ts';

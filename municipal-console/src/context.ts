@@ -1,7 +1,8 @@
 /** What every route of the console needs, built once by buildConsoleApp. */
 import type { FastifyRequest } from 'fastify';
 import type { Db, Logger } from '@kizuna/core';
-import type { AlertService, Clock } from './alerts/alert-service.ts';
+import type { AlertService } from './alerts/alert-service.ts';
+import type { Clock } from './clock.ts';
 import type { Ingest } from './live/ingest.ts';
 import type { LiveHub } from './live/live-hub.ts';
 import type { CredentialStore } from '@kizuna/broker';

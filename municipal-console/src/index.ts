@@ -7,14 +7,9 @@ export {
   type ConsoleApp,
   type StartedConsole,
 } from './app.ts';
-export {
-  AlertService,
-  systemClock,
-  type Clock,
-  type AlertView,
-  type AlertState,
-  type RevisionView,
-} from './alerts/alert-service.ts';
+export { AlertService } from './alerts/alert-service.ts';
+export { systemClock, type Clock } from './clock.ts';
+export type { AlertView, AlertState, RevisionView } from './alerts/alert-views.ts';
 export {
   addZone,
   listZones,
@@ -42,3 +37,8 @@ export { BindingService, type WatchResult } from './register/binding.ts';
 export { inProcessAuthorityLinks, httpAuthorityLinks, type AuthorityLinks } from './authority-links.ts';
 export { buildRoster, recordRosterDisclosure, type BuiltRoster } from './shelters/roster.ts';
 export { matchResident, normaliseAddress, splitCardName } from './register/personal-match.ts';
+// What the cross-part tests and benchmarks in system/ use beyond the above.
+export { Ingest } from './live/ingest.ts';
+export { LiveHub } from './live/live-hub.ts';
+export { LiveFigures } from './live/status.ts';
+export { audit } from './staff/audit.ts';

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics } from '@kizuna/contract';
 import { inflateSync } from 'node:zlib';
-import { PayloadWriter, joinField, joinJson, packChunk, unpackChunk } from '../src/alerts/fanout-journal.ts';
+import { packChunk, unpackChunk } from '../src/alerts/fanout-journal.ts';
+import { PayloadWriter, joinField, joinJson } from '../src/alerts/packed-fields.ts';
 import { AlertService, bindResidentToDevice, registerDevice, seedResidents, type StaffMember } from '../src/index.ts';
 import {
   bearer,

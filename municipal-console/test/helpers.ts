@@ -39,7 +39,7 @@ import {
   type ResidentInput,
   type Role,
 } from '../src/index.ts';
-import type { Clock } from '../src/alerts/alert-service.ts';
+import type { Clock } from '../src/clock.ts';
 
 export const MUNI = '999997';
 

@@ -18,7 +18,7 @@ import {
 import { consoleErrors } from '../errors.ts';
 import type { AlertSpec, CapDetails } from './alert-spec.ts';
 import type { LonLat } from '../geo.ts';
-import type { AlertView, RevisionView } from './alert-service.ts';
+import type { AlertView, RevisionView } from './alert-views.ts';
 import type { Zone } from '../register/register.ts';
 import { PACKS, render } from './templates.ts';
 

@@ -22,7 +22,7 @@ import { type ShelterPool, shelterRef } from '../shelters/shelter-pool.ts';
 import type { Candidate } from './targeting.ts';
 import { displayName, headlineFor, instructionFor, render, type Advice } from './templates.ts';
 import type { Zone } from '../register/register.ts';
-import { PayloadWriter } from './fanout-journal.ts';
+import { PayloadWriter } from './packed-fields.ts';
 
 export interface AlertHead {
   alertId: string;

@@ -33,7 +33,7 @@ import {
   type Receipt,
   type ShelterEvent,
 } from '@kizuna/contract';
-import type { Clock } from '../alerts/alert-service.ts';
+import type { Clock } from '../clock.ts';
 import { HOLD_PUBACK, sendPuback } from './mqtt-park.ts';
 
 /** Sends one message's PUBACK once its write has committed (a no-op after a reconnect). */

@@ -14,7 +14,7 @@ import { consoleErrors } from '../errors.ts';
 import { appendAudit } from '../staff/audit.ts';
 import { matchResident } from './personal-match.ts';
 import type { AuthorityLinks } from '../authority-links.ts';
-import type { Clock } from '../alerts/alert-service.ts';
+import type { Clock } from '../clock.ts';
 
 export interface BindingServiceOptions {
   db: Db;

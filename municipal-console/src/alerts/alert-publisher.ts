@@ -1,0 +1,51 @@
+/** Publishing alert messages to the broker (MQTT, QoS 1): personal messages to one TV, area messages retained. */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from '@kizuna/core';
+import { consoleErrors } from '../errors.ts';
+
+/** A message to publish; a fan-out passes its payloads as the UTF-8 bytes it journaled, encoded once. */
+export interface OutMessage {
+  topic: string;
+  payload: string | Buffer;
+  retain: boolean;
+}
+
+const PERSONAL = { qos: 1, retain: false } as const;
+const RETAINED = { qos: 1, retain: true } as const;
+
+export class AlertPublisher {
+  constructor(
+    private readonly mqtt: MqttClient,
+    private readonly log: Logger,
+  ) {}
+
+  get connected(): boolean {
+    return this.mqtt.connected;
+  }
+
+  /** Refuse to start a publication while the broker is away (nothing would be sent). */
+  requireBroker(): void {
+    if (!this.mqtt.connected) throw consoleErrors.KZ_CONSOLE_BROKER_UNAVAILABLE();
+  }
+
+  /** QoS 1 publishes; resolves when the broker has acknowledged every one. Failures are left to the re-sender. */
+  async publishAll(out: OutMessage[]): Promise<{ failed: number }> {
+    if (out.length === 0) return { failed: 0 };
+    let failed = 0;
+    // one promise for the lot, not one per message (10,000 of them per fan-out otherwise)
+    await new Promise<void>((resolve) => {
+      let left = out.length;
+      const done = (err?: Error) => {
+        if (err) failed += 1;
+        if (--left === 0) resolve();
+      };
+      for (const m of out) this.mqtt.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
+    });
+    if (failed)
+      this.log.warn(
+        { failed, total: out.length },
+        'some alert messages were not acknowledged by the broker; the re-sender will retry',
+      );
+    return { failed };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The messages of a revision: planned (personal messages per TV, area messages per zone) for an
+ * Alert or Update, or a Cancel for each TV that had the alert; and area messages written and
+ * turned into what is published.
+ */
+import type { Queryable } from '@kizuna/core';
+import { encodeMessage, topics, type AreaAlert, type EvacuationLevel } from '@kizuna/contract';
+import { listShelters, listZones } from '../register/register.ts';
+import { ShelterPool, shelterOccupancy } from '../shelters/shelter-pool.ts';
+import { resolveRecipients, targetZones, type RegisterCache } from './targeting.ts';
+import { areaAlert, cancelFor, planAlert, type AlertHead } from './personalise.ts';
+import { iso } from './alert-views.ts';
+import type { OutMessage } from './alert-publisher.ts';
+import type { AlertRow, RevRow } from './repository/alert-rows.ts';
+import {
+  cancelRecipients,
+  devicesBefore,
+  previousRecipients,
+  unboundDevices,
+  writeAreas,
+} from './repository/delivery-rows.ts';
+
+/** The messages of a revision; `countUnbound` (the preview's figure) costs a query the fan-out does not need. */
+export async function buildMessages(
+  q: Queryable,
+  a: AlertRow,
+  rev: RevRow,
+  now: Date,
+  register: RegisterCache,
+  countUnbound = true,
+) {
+  const spec = rev.spec;
+  const head: AlertHead = {
+    alertId: a.id,
+    revision: rev.revision,
+    msgType: rev.msg_type,
+    status: a.status,
+    level: Number(rev.level) as EvacuationLevel,
+    hazard: rev.hazard,
+    sent: now.toISOString(),
+    expires: iso(rev.expires)!,
+  };
+  const zones = await listZones(q);
+  const zonesById = new Map(zones.map((z) => [z.id, z]));
+  const pool = new ShelterPool(await listShelters(q), await shelterOccupancy(q), head.hazard);
+  const previous = await previousRecipients(q, a.id);
+  const candidates = await resolveRecipients(q, spec.target, zones, now, register);
+  const plan = planAlert(head, spec, candidates, pool, zonesById, previous);
+  const areaZones = targetZones(spec.target, zones)
+    .map((z) => zonesById.get(z)!)
+    .filter(Boolean);
+  const areas = areaZones.map((z) => areaAlert(head, spec, z, pool));
+  const unboundTvs = countUnbound
+    ? await unboundDevices(
+        q,
+        areaZones.map((z) => z.id),
+      )
+    : 0;
+  return { head, spec, plan, recipients: plan.recipients, areas, unboundTvs };
+}
+
+/**
+ * A Cancel for every TV that had an older revision than `head`'s: it names the residents the TV
+ * showed the alert to. Used by a Cancel (every TV) and by an Update (TVs no longer targeted).
+ */
+export async function cancelsBefore(
+  q: Queryable,
+  head: AlertHead,
+): Promise<{ device_id: string; zone_id: string; payload: string }[]> {
+  const devices = await devicesBefore(q, head.alertId, head.revision);
+  if (devices.length === 0) return [];
+  const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
+  const people = await cancelRecipients(q, head.alertId, head.revision);
+  const cancel = { ...head, msgType: 'Cancel' as const };
+  return devices.map((d) => ({
+    device_id: d.device_id,
+    zone_id: d.zone_id,
+    payload: encodeMessage(
+      cancelFor(
+        cancel,
+        { id: d.zone_id, name: zones.get(d.zone_id)?.name ?? d.zone_id },
+        people.get(d.device_id) ?? [],
+      ),
+    ),
+  }));
+}
+
+/** Area messages (retained; null clears the zone's message): rows written, messages returned. */
+export async function publishAreas(
+  q: Queryable,
+  muni: string,
+  id: string,
+  revision: number,
+  areaRows: { zone_id: string; payload: AreaAlert | null }[],
+): Promise<OutMessage[]> {
+  await writeAreas(q, id, revision, areaRows);
+  return areaRows.map((ar) => ({
+    topic: topics.areaAlert(muni, ar.zone_id),
+    payload: ar.payload ? encodeMessage(ar.payload) : '',
+    retain: true,
+  }));
+}
+
+/** Personal messages, one per TV (not retained). */
+export const tvMessages = (
+  muni: string,
+  ds: readonly { device_id: string; payload: string | Buffer }[],
+): OutMessage[] => ds.map((d) => ({ topic: topics.tvAlert(muni, d.device_id), payload: d.payload, retain: false }));
