@@ -1,6 +1,6 @@
 /** Request and response schemas of the console API (TypeBox → JSON Schema → validation and OpenAPI). */
 import Type from 'typebox';
-import { REGISTER_ROW_PROBLEMS, type RegisterRowProblemCode } from './register/register.ts';
+import { REGISTER_ROW_PROBLEMS, type RegisterRowProblemCode } from './register/resident-records.ts';
 import { BINDING_END_REASONS, type BindingEndReason } from './register/residents.ts';
 import {
   CareNeedSchema,
@@ -17,7 +17,10 @@ import {
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const Time = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const LonLat = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[lon, lat]' });
+// Typed as geo.ts's LonLat pair; the schema (what is accepted) is unchanged: a third number (altitude) still passes.
+const LonLat = Type.Unsafe<[number, number]>(
+  Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[lon, lat]' }),
+);
 const Loose = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
 export const ErrorReply = Type.Object(

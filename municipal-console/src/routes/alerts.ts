@@ -5,7 +5,6 @@ import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { alertStatus, rescueList } from '../live/status.ts';
 import { preview } from '../alerts/preview.ts';
 import { openSse } from '../live/live-hub.ts';
-import type { AlertSpec } from '../alerts/alert-spec.ts';
 import {
   AlertStateSchema,
   AlertStatusSchema,
@@ -52,11 +51,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await ctx.alerts.create(staffOf(req), req.body as AlertSpec & { draft?: boolean }, { wait: req.query.wait }),
-        ),
+      reply.status(201).send(await ctx.alerts.create(staffOf(req), req.body, { wait: req.query.wait })),
   );
 
   r.get(
@@ -74,7 +69,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         response: { 200: Type.Array(AlertViewSchema), ...errors(401) },
       },
     },
-    async (req) => ctx.alerts.list({ state: req.query.state as never, limit: req.query.limit ?? 100 }),
+    async (req) => ctx.alerts.list({ state: req.query.state, limit: req.query.limit ?? 100 }),
   );
 
   r.get(
@@ -164,8 +159,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
-    async (req) =>
-      ctx.alerts.update(req.params.id, staffOf(req), req.body as Partial<AlertSpec>, { wait: req.query.wait }),
+    async (req) => ctx.alerts.update(req.params.id, staffOf(req), req.body, { wait: req.query.wait }),
   );
   r.post(
     '/api/alerts/:id/cancel',

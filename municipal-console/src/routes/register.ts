@@ -11,7 +11,6 @@ import {
   registerDevice,
   seedResidents,
   setShelterState,
-  type ResidentInput,
 } from '../register/register.ts';
 import { shelterOccupancy } from '../shelters/shelter-pool.ts';
 import { residentSummary } from '../register/residents.ts';
@@ -29,8 +28,6 @@ import {
   ZoneView,
   errors,
 } from '../schemas.ts';
-import type { Hazard } from '@kizuna/contract';
-import type { LonLat } from '../geo.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
@@ -65,7 +62,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
       },
     },
     async (req, reply) => {
-      const z = await addZone(ctx.db, { ...req.body, polygon: req.body.polygon as LonLat[] }, staffOf(req).username);
+      const z = await addZone(ctx.db, req.body, staffOf(req).username);
       return reply.status(201).send({ id: z.id, name: z.name, nameEn: z.nameEn, polygon: z.ring });
     },
   );
@@ -98,10 +95,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
         response: { 201: ShelterView, ...errors(400, 401, 403) },
       },
     },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(await addShelter(ctx.db, { ...req.body, hazards: req.body.hazards as Hazard[] }, staffOf(req).username)),
+    async (req, reply) => reply.status(201).send(await addShelter(ctx.db, req.body, staffOf(req).username)),
   );
   r.patch(
     '/api/shelters/:id',
@@ -132,7 +126,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
       },
       bodyLimit: 64 * 1024 * 1024,
     },
-    async (req) => seedResidents(ctx.db, req.body as ResidentInput[], staffOf(req).username),
+    async (req) => seedResidents(ctx.db, req.body, staffOf(req).username),
   );
   r.get(
     '/api/residents/:id',

@@ -15,7 +15,6 @@ import {
   staffForCard,
   unlinkCard,
   type OpenedSession,
-  type Role,
 } from '../staff/staff.ts';
 import { audit } from '../staff/audit.ts';
 import { CreateStaffBody, LoginBody, RoleSchema, SessionReply, StaffView, errors } from '../schemas.ts';
@@ -214,11 +213,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       },
     },
     async (req, reply) => {
-      const s = await createStaff(
-        ctx.db,
-        { ...req.body, roles: req.body.roles as Role[] },
-        { actor: staffOf(req).username, now: ctx.clock.now() },
-      );
+      const s = await createStaff(ctx.db, req.body, { actor: staffOf(req).username, now: ctx.clock.now() });
       return reply.status(201).send(s);
     },
   );

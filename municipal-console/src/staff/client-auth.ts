@@ -63,9 +63,9 @@ export function requireTv(ctx: ConsoleContext) {
 
 /** preHandler: a terminal of the shelter named in the route (`:id`). */
 export function requireTerminal(ctx: ConsoleContext) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const id = await clientIdentity(ctx, req, reply);
-    const shelter = (req.params as { id?: string }).id;
+    const shelter = req.params.id;
     if (id.kind !== 'terminal' || id.muni !== ctx.muni)
       throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(
         `a ${id.kind} identity cannot read shelter rosters of municipality ${ctx.muni}`,
