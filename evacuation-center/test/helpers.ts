@@ -1,11 +1,12 @@
 /** Shared pieces of the terminal's suites: a quiet logger, rosters, a terminal on a fresh store. */
-import { createLogger, type Db } from '@kizuna/core';
+import type { Db } from '@kizuna/core';
 import { rosterCardKey, type CareNeed, type ShelterRoster } from '@kizuna/contract';
+import { quietLogger } from '@kizuna/test-utils';
 import { RosterSource, RosterIndex } from '../src/roster.ts';
 import { migrateTerminalDb, TerminalStore, type TerminalIds } from '../src/store.ts';
 import { ShelterTerminal, type TerminalOptions } from '../src/terminal.ts';
 
-export const quietLogger = () => createLogger({ name: 'test', level: process.env.KZ_TEST_LOG ?? 'silent' });
+export { quietLogger };
 
 export const SALT = '5a17'.repeat(8);
 

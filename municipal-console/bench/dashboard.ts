@@ -31,7 +31,7 @@ import { createLogger, openDb, type Db } from '@kizuna/core';
 import { createCredentialStore, createEmbeddedBroker, type IssuedCredentials } from '@kizuna/broker';
 import { startConsole } from '../src/index.ts';
 import { BENCH_MUNI, deviceId, seedTown } from './_fanout-town.ts';
-import { openLiveStream } from './_live-stream.ts';
+import { openLiveStream } from '@kizuna/test-utils';
 
 const num = (k: string, d: number) => {
   const v = Number(process.env[k] ?? d);

@@ -3,7 +3,7 @@
  * cards, an administrator links one to a staff member, the card signs the console's challenge over
  * APDUs, and the console checks signature, chain, purpose and revocation (fail closed) before it
  * opens a session whose method ('card' or 'password') is shown and audited. Then every refusal.
- * On every database engine. (The same flows in Chromium: ui-staff-login.test.ts.)
+ * On every database engine. (The same flows in Chromium: system/test/ui-staff-login.test.ts.)
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';

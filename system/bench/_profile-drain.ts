@@ -1,5 +1,5 @@
 /**
- * Where the offline drain's time goes (issue 7): `npx tsx evacuation-center/bench/_profile-drain.ts`
+ * Where the offline drain's time goes (issue 7): `npx tsx system/bench/_profile-drain.ts`
  * (env QUEUED 5000, PEERS 1 (0: the terminal does not read its shelter's topics)). One process:
  * embedded broker, the console (PGlite, PUBACK held until written), one terminal draining
  * QUEUED hand check-ins. Prints the time spent in the terminal store's outbox calls and in the
@@ -11,9 +11,7 @@ import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
 import { createCredentialStore, createEmbeddedBroker, migrateBroker } from '@kizuna/broker';
 import { startConsole } from '@kizuna/municipal-console';
-import { buildTerminalApp } from '../src/app.ts';
-import { TerminalStore } from '../src/store.ts';
-import { MqttLink } from '../src/mqtt-link.ts';
+import { buildTerminalApp, MqttLink, TerminalStore } from '@kizuna/evacuation-center';
 
 const QUEUED = Number(process.env.QUEUED ?? 5000);
 const MUNI = '999997';

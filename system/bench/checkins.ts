@@ -1,5 +1,5 @@
 /**
- * Issue 7's benchmark: `npx tsx evacuation-center/bench/checkins.ts`
+ * Issue 7's benchmark: `npx tsx system/bench/checkins.ts`
  *   (env: RATE 1000, SECONDS 10, TERMINALS 50, QUEUED 10000 (0: no drain part), THROTTLE_MS 100 (the console's
  *   KZ_CONSOLE_LIVE_THROTTLE_MS), CONSOLE_DATABASE_URL to put the console's store on a fresh
  *   PostgreSQL database instead of PGlite, TRACE=1 to print how long the console's writes, live
@@ -27,13 +27,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger, openDb, type Db } from '@kizuna/core';
 import { topics, type ShelterEvent } from '@kizuna/contract';
 import { createCredentialStore, createEmbeddedBroker, migrateBroker } from '@kizuna/broker';
-import { startConsole } from '@kizuna/municipal-console';
-import { BENCH_MUNI as MUNI, seedTown } from '../../municipal-console/bench/_fanout-town.ts';
-import { openLiveStream } from '../../municipal-console/bench/_live-stream.ts';
-import { buildTerminalApp } from '../src/app.ts';
-import { Ingest } from '../../municipal-console/src/live/ingest.ts';
-import { LiveHub } from '../../municipal-console/src/live/live-hub.ts';
-import { LiveFigures } from '../../municipal-console/src/live/status.ts';
+import * as consoleFunctions from '@kizuna/municipal-console';
+import { Ingest, LiveFigures, LiveHub, startConsole } from '@kizuna/municipal-console';
+import { buildTerminalApp } from '@kizuna/evacuation-center';
+import { BENCH_MUNI as MUNI, openLiveStream, seedTown } from '@kizuna/test-utils';
 
 const RATE = Number(process.env.RATE ?? 1000);
 const SECONDS = Number(process.env.SECONDS ?? 10);
@@ -126,7 +123,7 @@ say(
   `shelter check-ins (${store0.engine}): ${RATE}/s for ${SECONDS} s from ${TERMINALS} terminals, live throttle ${THROTTLE_MS} ms; ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}`,
 );
 let t0 = Date.now();
-const town = await seedTown(cdb, N);
+const town = await seedTown(consoleFunctions, cdb, N);
 // The k-th tap is resident k at the shelter of terminal k mod TERMINALS, named by its roster key.
 await cdb.query(
   `INSERT INTO roster_keys (shelter_id, key, resident_id)

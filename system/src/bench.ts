@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const parts = ['jpki', 'broker', 'municipal-console', 'evacuation-center', 'insurer-gateway', 'tv-app'];
+const parts = ['jpki', 'broker', 'municipal-console', 'evacuation-center', 'insurer-gateway', 'tv-app', 'system'];
 const filters = process.argv.slice(2);
 
 const files = parts

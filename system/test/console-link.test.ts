@@ -11,11 +11,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, type Db } from '@kizuna/core';
-import { dbEngines, launchBrowser, screenshotDir } from '@kizuna/test-utils';
+import { dbEngines, launchBrowser, quietLogger, screenshotDir } from '@kizuna/test-utils';
 import { createCredentialStore, createEmbeddedBroker, type EmbeddedBroker } from '@kizuna/broker';
-import { createAuthority } from '@kizuna/jpki/authority';
-import { createVerifier } from '@kizuna/jpki/verifier';
-import { startCardBridge, type RunningBridge } from '@kizuna/jpki/bridge-server';
+import { createAuthority, createVerifier, startCardBridge, type RunningBridge } from '@kizuna/jpki';
 import {
   addShelter,
   addZone,
@@ -26,9 +24,7 @@ import {
   startConsole,
   type StartedConsole,
 } from '@kizuna/municipal-console';
-import { startTerminal } from '../src/app.ts';
-import { jpkiCardVerifier } from '../src/verifier.ts';
-import { quietLogger } from './helpers.ts';
+import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
 
 const MUNI = '999997';
 const SHELTER = 'sh-school';

@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { KEY, press, shot, waitVisibleText } from '@kizuna/test-utils';
-import { bindResidentToDevice, createStaff } from '@kizuna/municipal-console';
-import { audit } from '@kizuna/municipal-console/staff/audit';
+import { audit, bindResidentToDevice, createStaff } from '@kizuna/municipal-console';
 import { startCardRig, type CardRig } from './helpers/card-rig.ts';
 import { pressTimes, RemoteTyping } from './helpers/remote.ts';
 

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import mqtt, { type MqttClient } from 'mqtt';
 import { openDb, type Db } from '@kizuna/core';
 import { topics, type ShelterEvent } from '@kizuna/contract';
@@ -21,12 +21,12 @@ import {
   type EmbeddedBroker,
   type IssuedCredentials,
 } from '@kizuna/broker';
-import { migrateConsole } from '@kizuna/municipal-console';
-import { Ingest } from '@kizuna/municipal-console/live/ingest';
-import { quietLogger } from './helpers.ts';
-import { netCut } from './net-cut.ts';
+import { Ingest, migrateConsole } from '@kizuna/municipal-console';
+import { quietLogger } from '@kizuna/test-utils';
+import { netCut } from './helpers/net-cut.ts';
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+/** The shelter terminal's own program (`npx tsx evacuation-center/src/server.ts`), run as its own process. */
+const SERVER = createRequire(import.meta.url).resolve('@kizuna/evacuation-center/server');
 const MUNI = '999997';
 const SHELTER = 'sh-daiichi';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, passwordTab, SimTv, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
+import { loginPage, passwordTab, SimTv, startUi, token, waitText, type UiHarness } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 beforeAll(async () => {

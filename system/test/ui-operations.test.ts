@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, SimTv, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
+import { loginPage, SimTv, startUi, token, waitText, type UiHarness } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 let admin: Page;

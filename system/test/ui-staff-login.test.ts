@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { shot } from '@kizuna/test-utils';
 import type { IssuedCard } from '@kizuna/jpki';
-import { loginPage, passwordTab, startUi, token, waitText, type UiHarness } from './ui-harness.ts';
+import { loginPage, passwordTab, startUi, token, waitText, type UiHarness } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 let bearer: string;

@@ -1,21 +1,53 @@
 /**
- * A synthetic town for the fan-out bench: N residents, each bound to their own TV, spread over a
- * grid of zones with flood-safe shelters big enough for everyone. Written through the console's
- * own batch functions (zones, shelters, register extract, TVs are checked as in production);
- * the bindings, which have no batch function, by one INSERT … SELECT generate_series.
+ * A synthetic town for the benchmarks (the console's fan-out and dashboard benches, the shelter
+ * check-in bench in system/): N residents, each bound to their own TV, spread over a grid of zones
+ * with flood-safe shelters big enough for everyone. Written through the console's own batch
+ * functions, which the caller passes in (`seedTown(consoleFunctions, db, n)`: zones, shelters,
+ * register extract, TVs are checked as in production); the bindings, which have no batch
+ * function, by one INSERT … SELECT generate_series.
  * Names, addresses and birth dates are made up; no My Number anywhere.
  */
 import type { Db } from '@kizuna/core';
 import type { Language } from '@kizuna/contract';
-import {
-  addShelter,
-  addZone,
-  createStaff,
-  migrateConsole,
-  registerDevice,
-  seedResidents,
-  type ResidentInput,
-} from '../src/index.ts';
+
+type ResidentInput = {
+  id: string;
+  familyName: string;
+  givenName: string;
+  familyKana: string;
+  givenKana: string;
+  sex: 1 | 2;
+  address: string;
+  birthDate: string;
+  language: Language;
+  needsHelp: boolean;
+  household: string;
+  zone: string;
+  lat: number;
+  lon: number;
+};
+
+/** The console's register functions the town is written through (@kizuna/municipal-console has them all). */
+export interface TownConsole {
+  migrateConsole(db: Db): Promise<unknown>;
+  addZone(db: Db, zone: { id: string; name: string; nameEn: string; polygon: [number, number][] }): Promise<unknown>;
+  addShelter(
+    db: Db,
+    shelter: {
+      id: string;
+      name: string;
+      address: string;
+      lat: number;
+      lon: number;
+      capacity: number;
+      hazards: ('flood' | 'earthquake')[];
+      welfare: boolean;
+    },
+  ): Promise<unknown>;
+  seedResidents(db: Db, residents: ResidentInput[], source: string): Promise<unknown>;
+  registerDevice(db: Db, devices: { id: string; zone: string; household: string }[], source: string): Promise<unknown>;
+  createStaff(db: Db, staff: { username: string; password: string; roles: 'issuer'[] }): Promise<unknown>;
+}
 
 export const BENCH_MUNI = '999997';
 export const ZONES = 10;
@@ -86,7 +118,11 @@ export interface Town {
   staff: { username: string; password: string };
 }
 
-export async function seedTown(db: Db, n: number): Promise<Town> {
+export async function seedTown(
+  { addShelter, addZone, createStaff, migrateConsole, registerDevice, seedResidents }: TownConsole,
+  db: Db,
+  n: number,
+): Promise<Town> {
   await migrateConsole(db);
   const zones = Array.from({ length: ZONES }, (_, z) => zoneId(z));
   for (let z = 0; z < ZONES; z++)

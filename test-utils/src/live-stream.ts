@@ -1,6 +1,7 @@
 /**
  * The console's dashboard stream (GET /api/live, Server-Sent Events) read as the browser reads
- * it, for the benches that time an event until it shows there (dashboard.ts, the shelter bench).
+ * it, for the benches that time an event until it shows there (municipal-console/bench/dashboard.ts,
+ * system/bench/checkins.ts).
  */
 import { request } from 'node:http';
 

@@ -1,9 +1,12 @@
 /**
  * The whole card path on real parts: the jpki test authority (cards, OCSP, links), the embedded
  * broker with its credential store, the municipal console with card binding enabled, the insurer
- * gateway (its own test harness, listening), the card-reader bridge offering the cards, and the TV
+ * gateway (gateway-harness.ts, listening), the card-reader bridge offering the cards, and the TV
  * server forwarding /console and /gateway. The TV gets `console=/console&postbox=/gateway`.
  */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'puppeteer';
 import { createLogger, openDb, type Db } from '@kizuna/core';
@@ -22,14 +25,28 @@ import {
   type EmbeddedBroker,
   type IssuedCredentials,
 } from '@kizuna/broker';
-import { addZone, registerDevice, seedResidents, startConsole, type StartedConsole } from '@kizuna/municipal-console';
-import { inProcessAuthorityLinks } from '@kizuna/municipal-console/authority-links';
+import {
+  addZone,
+  inProcessAuthorityLinks,
+  registerDevice,
+  seedResidents,
+  startConsole,
+  type StartedConsole,
+} from '@kizuna/municipal-console';
+import { buildTvBundle, startTvApp, type TvAppServer } from '@kizuna/tv-app';
 import { dbEngines, launchBrowser, waitVisibleText } from '@kizuna/test-utils';
-import { openHarness, type Harness, type Resident } from '../../../insurer-gateway/test/helpers.ts';
-import { startTvApp, type TvAppServer } from '../../server/index.ts';
-import { builtBundle } from './harness.ts';
+import { openGatewayHarness, type Harness, type Resident } from './gateway-harness.ts';
 
 export const MUNI = '999996';
+
+let bundle: Promise<string> | null = null;
+/** Build once per test file (each runs in its own process) into a private directory; KZ_TV_TEST_MINIFY=0 keeps it readable. */
+function builtBundle(): Promise<string> {
+  bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(
+    async (dir) => (await buildTvBundle({ outDir: dir, minify: process.env.KZ_TV_TEST_MINIFY !== '0' })).outDir,
+  );
+  return bundle;
+}
 export const ZONE = 'z-kawabe';
 
 export interface Person2 {
@@ -184,7 +201,7 @@ export async function startCardRig(): Promise<CardRig> {
   closers.push(() => bridge.close());
 
   const engine = dbEngines()[0]!;
-  const gateway = await openHarness(engine, { authority, verifier });
+  const gateway = await openGatewayHarness(engine, { authority, verifier });
   const gatewayUrl = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   closers.push(() => gateway.close());
 

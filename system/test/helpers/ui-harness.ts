@@ -10,11 +10,11 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'puppeteer';
 import { topics, type Answer, type Receipt } from '@kizuna/contract';
 import { launchBrowser } from '@kizuna/test-utils';
-import { loadSystemConfig } from '@kizuna/system/config';
-import { startSystem, type RunningSystem, type TvLink } from '@kizuna/system/system';
-import { DEMO_STAFF } from '@kizuna/system/demo-staff';
 import { startCardBridge, type BridgeCard, type RunningBridge } from '@kizuna/jpki';
-import { buildConsoleWeb } from '../src/web-plugin.ts';
+import { buildConsoleWeb } from '@kizuna/municipal-console/web-plugin';
+import { loadSystemConfig } from '../../src/config.ts';
+import { startSystem, type RunningSystem, type TvLink } from '../../src/system.ts';
+import { DEMO_STAFF } from '../../src/demo-staff.ts';
 
 export interface UiHarness {
   system: RunningSystem;
