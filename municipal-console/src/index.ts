@@ -42,8 +42,3 @@ export { Ingest } from './live/ingest.ts';
 export { LiveHub } from './live/live-hub.ts';
 export { LiveFigures } from './live/status.ts';
 export { audit } from './staff/audit.ts';
-// What the cross-part tests and benchmarks in system/ use beyond the above.
-export { Ingest } from './live/ingest.ts';
-export { LiveHub } from './live/live-hub.ts';
-export { LiveFigures } from './live/status.ts';
-export { audit } from './staff/audit.ts';
