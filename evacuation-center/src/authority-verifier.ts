@@ -7,8 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '@kizuna/core';
-import { createVerifier, type Verifier } from '@kizuna/jpki/verifier';
-import { ocspStatusSource } from '@kizuna/jpki/status-source';
+import { createVerifier, ocspStatusSource, type Verifier } from '@kizuna/jpki';
 import { jpkiCardVerifier, type CardVerifier } from './verifier.ts';
 
 export interface AuthorityVerifierOptions {

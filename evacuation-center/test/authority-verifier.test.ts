@@ -8,10 +8,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, type Db } from '@kizuna/core';
-import { createAuthority, type Authority } from '@kizuna/jpki/authority';
-import { startAuthorityServer, type RunningAuthority } from '@kizuna/jpki/authority-http';
-import { createVerifier } from '@kizuna/jpki/verifier';
-import { JpkiClient } from '@kizuna/jpki/jpki-client';
+import {
+  type Authority,
+  createAuthority,
+  createVerifier,
+  JpkiClient,
+  type RunningAuthority,
+  startAuthorityServer,
+} from '@kizuna/jpki';
 import { buildTerminalApp, type TerminalApp } from '../src/app.ts';
 import { authorityCardVerifier } from '../src/authority-verifier.ts';
 import { jpkiCardVerifier } from '../src/verifier.ts';

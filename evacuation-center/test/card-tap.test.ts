@@ -4,9 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '@kizuna/core';
-import { createAuthority, type Authority } from '@kizuna/jpki/authority';
-import { createVerifier } from '@kizuna/jpki/verifier';
-import { JpkiClient } from '@kizuna/jpki/jpki-client';
+import { type Authority, createAuthority, createVerifier, JpkiClient } from '@kizuna/jpki';
 import { buildTerminalApp, type TerminalApp } from '../src/app.ts';
 import { jpkiCardVerifier } from '../src/verifier.ts';
 import { migrateTerminalDb, TerminalStore } from '../src/store.ts';

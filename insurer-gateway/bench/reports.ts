@@ -140,8 +140,7 @@ interface WorkerConfig {
 /** A cluster worker: one gateway, as src/server.ts runs it, on the bench's database and OCSP responder. */
 async function workerMain(): Promise<void> {
   const { createLogger, openDb } = await import('@kizuna/core');
-  const { createVerifier } = await import('@kizuna/jpki/verifier');
-  const { ocspStatusSource } = await import('@kizuna/jpki/status-source');
+  const { createVerifier, ocspStatusSource } = await import('@kizuna/jpki');
   const { startGateway } = await import('../src/app.ts');
   const cfg = JSON.parse(process.env.KZ_BENCH_WORKER!) as WorkerConfig;
   const db = await openDb({ url: cfg.dbUrl, max: 4 });
@@ -206,9 +205,7 @@ async function stopWorkers(workers: Worker[]): Promise<number> {
 async function benchMain(): Promise<void> {
   const { createLogger } = await import('@kizuna/core');
   const { dbEngines } = await import('@kizuna/test-utils');
-  const { createAuthority } = await import('@kizuna/jpki/authority');
-  const { createVerifier } = await import('@kizuna/jpki/verifier');
-  const { JpkiClient } = await import('@kizuna/jpki/jpki-client');
+  const { createAuthority, createVerifier, JpkiClient } = await import('@kizuna/jpki');
   const { startGateway } = await import('../src/app.ts');
   const { createInsurer } = await import('../src/insurers.ts');
   const { loginPostbox } = await import('../src/postboxes.ts');
@@ -256,7 +253,7 @@ async function benchMain(): Promise<void> {
     });
 
   // The authority's OCSP responder over HTTP, for gateway workers in other processes.
-  const { startAuthorityServer } = await import('@kizuna/jpki/authority-http');
+  const { startAuthorityServer } = await import('@kizuna/jpki');
   const authorityHttp = WORKERS.some((w) => w > 1)
     ? await startAuthorityServer({
         authority,

@@ -4,7 +4,7 @@
  * the report. So the chain, the signature and the authority's signed "good" at that time are all
  * checked again; nothing is taken from the database on trust.
  */
-import { createVerifier, type TrustAnchorsInput } from '@kizuna/jpki/verifier';
+import { createVerifier, type TrustAnchorsInput } from '@kizuna/jpki';
 import type { EvidenceVerifier } from './ports.ts';
 
 export function createEvidenceVerifier(opts: { trustAnchors: TrustAnchorsInput }): EvidenceVerifier {

@@ -2,7 +2,7 @@
  * The jpki parts seen through the gateway's ports: card login through jpki's challenge service,
  * and the authority's renewal links over its HTTP API (`GET /links/renewal/:serial`).
  */
-import type { ChallengeService } from '@kizuna/jpki/challenge';
+import type { ChallengeService } from '@kizuna/jpki';
 import { gatewayErrors as E } from './errors.ts';
 import type { LoginChallenges } from './ports.ts';
 import type { RenewalLinks } from './watch-source.ts';

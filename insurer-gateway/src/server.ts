@@ -5,9 +5,7 @@
  */
 import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
-import { createVerifier } from '@kizuna/jpki/verifier';
-import { ocspStatusSource } from '@kizuna/jpki/status-source';
-import { createChallengeService } from '@kizuna/jpki/challenge';
+import { createChallengeService, createVerifier, ocspStatusSource } from '@kizuna/jpki';
 import { loadGatewayConfig } from './config.ts';
 import { startGateway } from './app.ts';
 import { challengeLogin, httpRenewalLinks } from './jpki-adapters.ts';

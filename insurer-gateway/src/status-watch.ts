@@ -7,7 +7,7 @@
  */
 import type { Db, Logger } from '@kizuna/core';
 import type { Clock, StatusSource } from './ports.ts';
-import { lifeEventOf, type RevocationReason } from '@kizuna/jpki/revocation-reason';
+import { lifeEventOf, type RevocationReason } from '@kizuna/jpki';
 import { emitEvent } from './events.ts';
 
 export interface StatusWatcherOptions {

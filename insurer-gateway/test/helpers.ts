@@ -3,11 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@kizuna/core';
-import { createAuthority, type Authority } from '@kizuna/jpki/authority';
-import { createVerifier } from '@kizuna/jpki/verifier';
-import { JpkiClient } from '@kizuna/jpki/jpki-client';
-import { unseal } from '@kizuna/jpki/card-file';
-import type { EmulatedCard } from '@kizuna/jpki/emulated-card';
+import {
+  type Authority,
+  createAuthority,
+  createChallengeService,
+  createVerifier,
+  type EmulatedCard,
+  JpkiClient,
+  unseal,
+} from '@kizuna/jpki';
 import type { DbEngine } from '@kizuna/test-utils';
 import { buildGatewayApp, type GatewayApp, type GatewayDeps } from '../src/app.ts';
 import { createInsurer, type InsurerCredentials } from '../src/insurers.ts';
@@ -17,7 +21,6 @@ import { buildConsentDocument, buildReportDocument, type Statement } from '@kizu
 import { createWatchSource, type RenewalLinks } from '../src/watch-source.ts';
 import { authorityLinks, challengeLogin } from '../src/jpki-adapters.ts';
 import { createEvidenceVerifier } from '../src/evidence.ts';
-import { createChallengeService } from '@kizuna/jpki/challenge';
 
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 export const silentLogger = () => createLogger({ name: 'gw-test', level: 'silent' });

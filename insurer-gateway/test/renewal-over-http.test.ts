@@ -5,11 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { createAuthority } from '@kizuna/jpki/authority';
-import { startAuthorityServer, type RunningAuthority } from '@kizuna/jpki/authority-http';
-import { createVerifier } from '@kizuna/jpki/verifier';
-import { ocspStatusSource } from '@kizuna/jpki/status-source';
-import { JpkiClient } from '@kizuna/jpki/jpki-client';
+import {
+  createAuthority,
+  createVerifier,
+  JpkiClient,
+  ocspStatusSource,
+  type RunningAuthority,
+  startAuthorityServer,
+} from '@kizuna/jpki';
 import { httpRenewalLinks } from '../src/jpki-adapters.ts';
 import {
   enrolledWithNotice,

@@ -77,7 +77,7 @@ for (const engine of dbEngines()) {
       const f = await enrolledWithNotice(h, r, ins, 'POL-R');
       const renewed = await pki.authority.renew(r.signSerial, { authPin: r.pin, signPassword: r.password });
       // a report signed by the new card before the watcher ran: accepted through the link
-      const { JpkiClient } = await import('@kizuna/jpki/jpki-client');
+      const { JpkiClient } = await import('@kizuna/jpki');
       const newCard = {
         ...r,
         client: new JpkiClient(renewed.card),

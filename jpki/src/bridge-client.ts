@@ -5,6 +5,9 @@
  */
 import type { BridgeCardInfo, BridgeRequest, BridgeResponse } from './bridge-protocol.ts';
 
+/** What the bridge says about a card on offer: browser pages take it from here, their one entry point into jpki. */
+export type { BridgeCardInfo } from './bridge-protocol.ts';
+
 export class CardBridgeError extends Error {
   constructor(
     readonly code: string,

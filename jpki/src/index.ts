@@ -94,3 +94,5 @@ export {
 export { startCardBridge, type BridgeCard, type CardBridgeOptions, type RunningBridge } from './bridge-server.ts';
 export { connectCardBridge, CardBridgeError, type CardBridge, type CardBridgeClientOptions } from './bridge-client.ts';
 export type { BridgeCardInfo } from './bridge-protocol.ts';
+export { unseal } from './card-file.ts';
+export { JpkiConfigSchema, loadJpkiConfig, type JpkiConfig } from './config.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { Value } from 'typebox/value';
 import { audit } from '../src/staff/audit.ts';
-import { TvDisclosuresSchema } from '@kizuna/contract/binding';
+import { TvDisclosuresSchema } from '@kizuna/contract';
 import { bearer, consoleWith, MUNI, seedTown, staffToken, startBroker } from './helpers.ts';
 
 type Creds = { username: string; password: string };

@@ -19,18 +19,18 @@ export async function envExampleText(): Promise<string> {
     ['npm start — the whole system in one process', SystemConfigSchema],
     [
       'municipal-console/src/server.ts — the console alone',
-      (await import('@kizuna/municipal-console/config')).ConsoleConfigSchema,
+      (await import('@kizuna/municipal-console')).ConsoleConfigSchema,
     ],
     ['municipal-console staff web UI (npm start and the console alone)', await staffWebSchema()],
-    ['broker/src/server.ts — the broker alone', (await import('@kizuna/broker/config')).BrokerConfigSchema],
-    ['jpki/src/server.ts — the test authority alone', (await import('@kizuna/jpki/config')).JpkiConfigSchema],
+    ['broker/src/server.ts — the broker alone', (await import('@kizuna/broker')).BrokerConfigSchema],
+    ['jpki/src/server.ts — the test authority alone', (await import('@kizuna/jpki')).JpkiConfigSchema],
     [
       'insurer-gateway/src/server.ts — the gateway alone',
-      (await import('@kizuna/insurer-gateway/config')).GatewayConfigSchema,
+      (await import('@kizuna/insurer-gateway')).GatewayConfigSchema,
     ],
     [
       'evacuation-center/src/server.ts — a shelter terminal alone',
-      (await import('@kizuna/evacuation-center/config')).TerminalConfigSchema,
+      (await import('@kizuna/evacuation-center')).TerminalConfigSchema,
     ],
   ];
   return (

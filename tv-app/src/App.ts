@@ -5,7 +5,7 @@
  */
 import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import type { Answer, Receipt } from '@kizuna/contract/messages';
+import type { Answer, Receipt } from '@kizuna/contract';
 import type { AcceptOutcome, StoredAlert } from './alerts/alert-store.ts';
 import { fmt, stringsFor } from './i18n/strings.ts';
 import { AlertTakeover } from './pages/AlertTakeover.ts';

@@ -3,14 +3,13 @@
  * alert store, the receipt outbox, area status and mail count. The Lightning App listens to
  * its events and calls its actions; this keeps the screens free of protocol details.
  */
-import type { AreaAlert, Answer, MailWaiting, PersonalAlert, Receipt } from '@kizuna/contract/messages';
+import type { AreaAlert, Answer, Binding, MailWaiting, PersonalAlert, Receipt } from '@kizuna/contract';
 import { AlertStore, type AcceptOutcome, type KeyValueStorage, type StoredAlert } from './alerts/alert-store.ts';
 import { ReceiptOutbox, makeReceipt } from './alerts/receipt-outbox.ts';
 import type { TvConfig } from './config.ts';
 import type { Link, LinkState } from './net/mqtt-link.ts';
 import { timings } from './platform/timings.ts';
 import { PrefsStore } from './prefs.ts';
-import type { Binding } from '@kizuna/contract/binding';
 import { areaAsPersonal } from './alerts/area-takeover.ts';
 import type { KnownBinding } from './flows/deps.ts';
 

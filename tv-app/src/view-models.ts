@@ -3,7 +3,7 @@
  * (language per recipient, fixed level phrases, exercise marking) are plain functions.
  */
 import { LEVELS, type Language } from '@kizuna/contract/levels';
-import type { AreaAlert, Answer, Recipient } from '@kizuna/contract/messages';
+import type { AreaAlert, Answer, Recipient } from '@kizuna/contract';
 import type { StoredAlert } from './alerts/alert-store.ts';
 import { LEVEL_PHRASES, fmt, stringsFor } from './i18n/strings.ts';
 import type { HomeModel, MenuId } from './pages/Home.ts';

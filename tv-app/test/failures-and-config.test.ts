@@ -3,7 +3,7 @@
  * gateway really send, and the configuration's relative server paths (forwarded by the TV server).
  */
 import { describe, expect, it } from 'vitest';
-import { CardBridgeError } from '@kizuna/jpki/bridge-client';
+import { CardBridgeError } from '@kizuna/jpki';
 import { classify } from '../src/flows/failures.ts';
 import { ApiError } from '../src/net/http.ts';
 import { validateConfig } from '../src/config.ts';

@@ -5,8 +5,7 @@
  */
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { connectCardBridge, type CardBridge } from '@kizuna/jpki/bridge-client';
-import type { BridgeCardInfo } from '@kizuna/jpki/bridge-protocol';
+import { connectCardBridge, type BridgeCardInfo, type CardBridge } from '@kizuna/jpki/bridge-client';
 import { call } from './api.ts';
 import { describeError, t } from './i18n.ts';
 

@@ -7,7 +7,7 @@
  * - active alerts survive a restart (persisted), so an unanswered one reappears.
  * Pure logic over an injected key-value storage and clock, so it is tested in Node.
  */
-import type { Answer, PersonalAlert } from '@kizuna/contract/messages';
+import type { Answer, PersonalAlert } from '@kizuna/contract';
 
 export interface KeyValueStorage {
   getItem(key: string): string | null;

@@ -6,7 +6,7 @@
  * unbound TV has nobody to report for, so it sends no receipts; OK dismisses it on this TV only.
  */
 import type { Language } from '@kizuna/contract/levels';
-import type { AreaAlert, PersonalAlert } from '@kizuna/contract/messages';
+import type { AreaAlert, PersonalAlert } from '@kizuna/contract';
 import { fmt, stringsFor } from '../i18n/strings.ts';
 
 /** The recipient ref of the zone's residents (an id no console-issued ref takes: refs name people). */

@@ -4,7 +4,7 @@
  * sent when the connection returns. Receipts are idempotent per (alertId, ref, state) on the
  * console side, so sending one twice is harmless; losing one is not.
  */
-import type { Answer, Receipt } from '@kizuna/contract/messages';
+import type { Answer, Receipt } from '@kizuna/contract';
 import type { KeyValueStorage } from './alert-store.ts';
 
 export type Publish = (r: Receipt) => Promise<void>;

@@ -1,6 +1,6 @@
 /** What the flows need from the TV, injected (the App passes the real ones; tests pass real servers too). */
 import type { Language } from '@kizuna/contract/levels';
-import type { Binding } from '@kizuna/contract/binding';
+import type { Binding } from '@kizuna/contract';
 import type { CardBridge } from '@kizuna/jpki/bridge-client';
 import type { ConsoleApi } from '../net/console-api.ts';
 import type { PostboxApi } from '../net/postbox-api.ts';

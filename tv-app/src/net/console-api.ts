@@ -2,13 +2,7 @@
  * The console's card-binding API for TVs (contract/src/binding.ts): HTTP Basic with the TV's
  * own broker credentials. The registration bytes come from the contract, never rebuilt here.
  */
-import {
-  BIND_PATHS,
-  type BindNonce,
-  type Binding,
-  type TvDisclosure,
-  type TvDisclosures,
-} from '@kizuna/contract/binding';
+import { BIND_PATHS, type BindNonce, type Binding, type TvDisclosure, type TvDisclosures } from '@kizuna/contract';
 import { basicAuth, callJson, requireBase, toBase64 } from './http.ts';
 
 /** The console's own disclosure log (GET /api/bind/disclosures): the contract's types. */

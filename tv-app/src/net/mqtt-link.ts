@@ -7,8 +7,9 @@
  * Every message is validated against the contract; invalid ones are logged and dropped.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { topics, parseTopic } from '@kizuna/contract/topics';
 import {
+  topics,
+  parseTopic,
   decodeMessage,
   encodeMessage,
   PersonalAlertSchema,
@@ -18,7 +19,7 @@ import {
   type MailWaiting,
   type PersonalAlert,
   type Receipt,
-} from '@kizuna/contract/messages';
+} from '@kizuna/contract';
 
 export type LinkState = 'connecting' | 'online' | 'reconnecting' | 'offline';
 

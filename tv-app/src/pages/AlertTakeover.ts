@@ -12,7 +12,7 @@
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import { ALERT_PANEL } from '@kizuna/contract/levels';
-import type { Answer } from '@kizuna/contract/messages';
+import type { Answer } from '@kizuna/contract';
 import { fire } from '../ui/fire.ts';
 import { C, argb, estimateWidth, txt } from '../ui/theme.ts';
 
