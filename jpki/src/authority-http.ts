@@ -5,7 +5,9 @@
  * a signing certificate to the card's authentication certificate and from an old certificate
  * to its renewal (old → new with the new certificate, and new → old).
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { createHttpServer, createLogger, listen, type Logger, type TlsFiles } from '@kizuna/core';
 import { createAuthority, type Authority, type AuthorityOptions } from './authority.ts';
 import { normalizeSerial } from './bytes.ts';
@@ -15,16 +17,16 @@ export interface AuthorityRoutesOptions {
   authority: Authority;
 }
 
-const SERIAL = { type: 'string', pattern: '^[0-9a-fA-F]{1,64}$' } as const;
+const SerialParams = Type.Object({ serial: Type.String({ pattern: '^[0-9a-fA-F]{1,64}$' }) });
 
-export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async (app, { authority }) => {
+export const authorityRoutes: FastifyPluginAsyncTypebox<AuthorityRoutesOptions> = async (app, { authority }) => {
   app.addContentTypeParser(
     'application/ocsp-request',
     { parseAs: 'buffer', bodyLimit: 16 * 1024 },
     (_req, body, done) => done(null, body),
   );
 
-  const ocsp = async (der: Uint8Array, reply: import('fastify').FastifyReply) =>
+  const ocsp = async (der: Uint8Array, reply: FastifyReply) =>
     reply
       .type('application/ocsp-response')
       .header('cache-control', 'no-store')
@@ -52,11 +54,13 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async
       throw jpkiErrors.KZ_JPKI_MALFORMED('send the DER OCSP request as application/ocsp-request');
     return ocsp(req.body, reply);
   });
-  app.get<{ Params: { '*': string } }>('/ocsp/*', async (req, reply) =>
-    ocsp(Buffer.from(decodeURIComponent(req.params['*']), 'base64'), reply),
+  // A record, not Type.Object({ '*': … }): TypeBox's Value.Convert (run on params) reads property
+  // names as regular expressions, and '*' throws. The wildcard is always there ('' at most).
+  app.get('/ocsp/*', { schema: { params: Type.Record(Type.String(), Type.String()) } }, async (req, reply) =>
+    ocsp(Buffer.from(decodeURIComponent(req.params['*'] ?? ''), 'base64'), reply),
   );
 
-  app.get<{ Params: { kind: string } }>('/crl/:kind', async (req, reply) => {
+  app.get('/crl/:kind', { schema: { params: Type.Object({ kind: Type.String() }) } }, async (req, reply) => {
     const kind = req.params.kind.replace(/\.crl$/, '');
     if (kind !== 'sign' && kind !== 'auth')
       throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`no CRL "${req.params.kind}"; use sign.crl or auth.crl`);
@@ -66,7 +70,7 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async
       .send(Buffer.from(await authority.crl(kind)));
   });
 
-  app.get<{ Params: { name: string } }>('/ca/:name', async (req, reply) => {
+  app.get('/ca/:name', { schema: { params: Type.Object({ name: Type.String() }) } }, async (req, reply) => {
     const anchors = authority.trustAnchors();
     if (req.params.name === 'anchors.pem') return reply.type('application/x-pem-file').send(anchors.pem);
     const name = req.params.name.replace(/\.(cer|der)$/, '');
@@ -77,36 +81,28 @@ export const authorityRoutes: FastifyPluginAsync<AuthorityRoutesOptions> = async
     return reply.type('application/pkix-cert').send(Buffer.from(anchors[name]));
   });
 
-  app.get<{ Params: { serial: string } }>(
-    '/links/auth/:serial',
-    { schema: { params: { type: 'object', properties: { serial: SERIAL } } } },
-    async (req) => {
-      const signSerial = normalizeSerial(req.params.serial);
-      const authSerial = authority.linkedAuthSerial(signSerial);
-      if (!authSerial)
-        throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`${signSerial} is not a signing certificate of this authority`);
-      return { signSerial, authSerial };
-    },
-  );
+  app.get('/links/auth/:serial', { schema: { params: SerialParams } }, async (req) => {
+    const signSerial = normalizeSerial(req.params.serial);
+    const authSerial = authority.linkedAuthSerial(signSerial);
+    if (!authSerial)
+      throw jpkiErrors.KZ_JPKI_CERT_UNKNOWN(`${signSerial} is not a signing certificate of this authority`);
+    return { signSerial, authSerial };
+  });
 
-  app.get<{ Params: { serial: string } }>(
-    '/links/renewal/:serial',
-    { schema: { params: { type: 'object', properties: { serial: SERIAL } } } },
-    async (req) => {
-      const serial = normalizeSerial(req.params.serial);
-      const st = authority.status(serial); // 404 for a serial this authority never issued
-      const renewedTo = authority.renewedTo(serial);
-      // The new certificate travels with the link: a relying party that knows the old serial (it
-      // holds the old certificate) can check the new one without a certificate-by-serial lookup,
-      // which would hand the four items in signing certificates to anyone guessing serials.
-      return {
-        serial,
-        renewedTo,
-        renewedFrom: st.renewedFrom ?? null,
-        renewedToCertificate: renewedTo ? Buffer.from(authority.certificate(renewedTo)).toString('base64') : null,
-      };
-    },
-  );
+  app.get('/links/renewal/:serial', { schema: { params: SerialParams } }, async (req) => {
+    const serial = normalizeSerial(req.params.serial);
+    const st = authority.status(serial); // 404 for a serial this authority never issued
+    const renewedTo = authority.renewedTo(serial);
+    // The new certificate travels with the link: a relying party that knows the old serial (it
+    // holds the old certificate) can check the new one without a certificate-by-serial lookup,
+    // which would hand the four items in signing certificates to anyone guessing serials.
+    return {
+      serial,
+      renewedTo,
+      renewedFrom: st.renewedFrom ?? null,
+      renewedToCertificate: renewedTo ? Buffer.from(authority.certificate(renewedTo)).toString('base64') : null,
+    };
+  });
 };
 
 export interface AuthorityServerOptions extends AuthorityOptions {
