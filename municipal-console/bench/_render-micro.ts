@@ -8,7 +8,8 @@
  */
 import { openDb } from '@kizuna/core';
 import { encodeMessage } from '@kizuna/contract';
-import { listShelters, listZones } from '../src/register/register.ts';
+import { listShelters } from '../src/shelters/shelter-register.ts';
+import { listZones } from '../src/register/zones.ts';
 import { ShelterPool, shelterOccupancy } from '../src/shelters/shelter-pool.ts';
 import { planAlert, type AlertHead } from '../src/alerts/personalise.ts';
 import { resolveRecipients } from '../src/alerts/targeting.ts';

@@ -10,22 +10,11 @@ export {
 export { AlertService } from './alerts/alert-service.ts';
 export { systemClock, type Clock } from './clock.ts';
 export type { AlertView, AlertState, RevisionView } from './alerts/alert-views.ts';
-export {
-  addZone,
-  listZones,
-  seedResidents,
-  addShelter,
-  listShelters,
-  setShelterState,
-  registerDevice,
-  bindResidentToDevice,
-  endBindings,
-  type ZoneInput,
-  type ResidentInput,
-  type ShelterInput,
-  type DeviceInput,
-  type BindingInput,
-} from './register/register.ts';
+export { addZone, listZones, type ZoneInput } from './register/zones.ts';
+export { seedResidents, type ResidentInput } from './register/resident-records.ts';
+export { addShelter, listShelters, setShelterState, type ShelterInput } from './shelters/shelter-register.ts';
+export { registerDevice, type DeviceInput } from './devices/devices.ts';
+export { bindResidentToDevice, endBindings, type BindingInput } from './devices/device-bindings.ts';
 export { createStaff, login, ROLES, type Role, type StaffMember } from './staff/staff.ts';
 export { verifyAuditChain, readAudit } from './staff/audit.ts';
 export { alertStatus, rescueList, type AlertStatusView, type RescueRow } from './live/status.ts';

@@ -16,7 +16,7 @@ import {
 import { consoleErrors } from './errors.ts';
 import { CAP_REFUSALS } from './alerts/cap.ts';
 import { uiErrors } from './routes/ui-errors.ts';
-import { REGISTER_ROW_PROBLEMS } from './register/register.ts';
+import { REGISTER_ROW_PROBLEMS } from './register/resident-records.ts';
 import { BINDING_END_REASONS } from './register/residents.ts';
 
 export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Card binding', '## Console API'] as const;

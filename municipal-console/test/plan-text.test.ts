@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { encodeMessage, HAZARDS, LANGUAGES, type EvacuationLevel } from '@kizuna/contract';
 import type { AlertSpec } from '../src/alerts/alert-spec.ts';
 import { planAlert, type AlertHead } from '../src/alerts/personalise.ts';
-import type { Shelter, Zone } from '../src/register/register.ts';
+import type { Shelter } from '../src/shelters/shelter-register.ts';
+import type { Zone } from '../src/register/zones.ts';
 import { ShelterPool } from '../src/shelters/shelter-pool.ts';
 import type { Candidate } from '../src/alerts/targeting.ts';
 

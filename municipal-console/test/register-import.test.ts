@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '@kizuna/core';
 import { bindingEndReason, staffUnbindReason } from '../src/register/residents.ts';
-import { isIsoDate, REGISTER_ROW_PROBLEMS } from '../src/register/register.ts';
+import { isIsoDate, REGISTER_ROW_PROBLEMS } from '../src/register/resident-records.ts';
 import { bearer, consoleWith, seedTown, staffToken, startBroker } from './helpers.ts';
 
 const HEAD =

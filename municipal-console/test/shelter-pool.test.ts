@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Hazard } from '@kizuna/contract';
 import { distanceM } from '../src/geo.ts';
-import type { Shelter } from '../src/register/register.ts';
+import type { Shelter } from '../src/shelters/shelter-register.ts';
 import { ShelterPool } from '../src/shelters/shelter-pool.ts';
 
 interface RefSlot {

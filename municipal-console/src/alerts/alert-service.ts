@@ -15,7 +15,7 @@ import type { AreaAlert, PersonalAlert } from '@kizuna/contract';
 import { consoleErrors } from '../errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { appendAudit } from '../staff/audit.ts';
-import { listZones } from '../register/register.ts';
+import { listZones } from '../register/zones.ts';
 import { hasRole, type Role, type StaffMember } from '../staff/staff.ts';
 import { checkSpec, needsApproval, type AlertSpec } from './alert-spec.ts';
 import { RegisterCache } from './targeting.ts';

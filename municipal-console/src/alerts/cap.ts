@@ -19,7 +19,7 @@ import { consoleErrors } from '../errors.ts';
 import type { AlertSpec, CapDetails } from './alert-spec.ts';
 import type { LonLat } from '../geo.ts';
 import type { AlertView, RevisionView } from './alert-views.ts';
-import type { Zone } from '../register/register.ts';
+import type { Zone } from '../register/zones.ts';
 import { PACKS, render } from './templates.ts';
 
 export const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';

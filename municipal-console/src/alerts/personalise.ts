@@ -21,7 +21,7 @@ import type { AlertSpec } from './alert-spec.ts';
 import { type ShelterPool, shelterRef } from '../shelters/shelter-pool.ts';
 import type { Candidate } from './targeting.ts';
 import { displayName, headlineFor, instructionFor, render, type Advice } from './templates.ts';
-import type { Zone } from '../register/register.ts';
+import type { Zone } from '../register/zones.ts';
 import { PayloadWriter } from './packed-fields.ts';
 
 export interface AlertHead {

@@ -6,7 +6,7 @@
 import type { Queryable } from '@kizuna/core';
 import type { AreaAlert, EvacuationLevel } from '@kizuna/contract';
 import { appendAudit } from '../staff/audit.ts';
-import { listZones } from '../register/register.ts';
+import { listZones } from '../register/zones.ts';
 import { areaAlert, type AlertHead } from './personalise.ts';
 import { iso, type AlertState } from './alert-views.ts';
 import type { OutMessage } from './alert-publisher.ts';

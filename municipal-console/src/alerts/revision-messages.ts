@@ -5,7 +5,8 @@
  */
 import type { Queryable } from '@kizuna/core';
 import { encodeMessage, topics, type AreaAlert, type EvacuationLevel } from '@kizuna/contract';
-import { listShelters, listZones } from '../register/register.ts';
+import { listShelters } from '../shelters/shelter-register.ts';
+import { listZones } from '../register/zones.ts';
 import { ShelterPool, shelterOccupancy } from '../shelters/shelter-pool.ts';
 import { resolveRecipients, targetZones, type RegisterCache } from './targeting.ts';
 import { areaAlert, cancelFor, planAlert, type AlertHead } from './personalise.ts';

@@ -6,7 +6,7 @@ import type { Queryable } from '@kizuna/core';
 import type { Language } from '@kizuna/contract';
 import { elderlyOn, type Target } from './alert-spec.ts';
 import { pointInCircle, pointInPolygon, ringMeetsCircle, ringsOverlap } from '../geo.ts';
-import type { Zone } from '../register/register.ts';
+import type { Zone } from '../register/zones.ts';
 
 export interface Candidate {
   residentId: string;

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { consoleErrors } from '../errors.ts';
 import { parseCap, toCap } from '../alerts/cap.ts';
-import { listZones } from '../register/register.ts';
+import { listZones } from '../register/zones.ts';
 import { AlertViewSchema, errors } from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];

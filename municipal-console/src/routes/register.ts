@@ -2,16 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
-import {
-  addShelter,
-  addZone,
-  bindResidentToDevice,
-  listShelters,
-  listZones,
-  registerDevice,
-  seedResidents,
-  setShelterState,
-} from '../register/register.ts';
+import { addZone, listZones } from '../register/zones.ts';
+import { seedResidents } from '../register/resident-records.ts';
+import { addShelter, listShelters, setShelterState } from '../shelters/shelter-register.ts';
+import { registerDevice } from '../devices/devices.ts';
+import { bindResidentToDevice } from '../devices/device-bindings.ts';
 import { shelterOccupancy } from '../shelters/shelter-pool.ts';
 import { residentSummary } from '../register/residents.ts';
 import {

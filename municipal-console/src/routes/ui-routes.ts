@@ -10,14 +10,14 @@ import Type from 'typebox';
 import { parse } from 'csv-parse/sync';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { appendAudit, audit, verifyAuditChain } from '../staff/audit.ts';
+import { listZones } from '../register/zones.ts';
 import {
-  endBindings,
-  listZones,
   residentProblems,
   seedResidents,
   type RegisterRowProblemCode,
   type ResidentInput,
-} from '../register/register.ts';
+} from '../register/resident-records.ts';
+import { endBindings } from '../devices/device-bindings.ts';
 import { staffUnbindReason } from '../register/residents.ts';
 import { rescueList } from '../live/status.ts';
 import { AuditEntryView, Count, RegisterCsvInvalidReply, errors } from '../schemas.ts';

@@ -7,7 +7,7 @@
 import type { Hazard, ShelterRef } from '@kizuna/contract';
 import type { Queryable } from '@kizuna/core';
 import { cosLat, distanceM, haversineTerm } from '../geo.ts';
-import type { Shelter } from '../register/register.ts';
+import type { Shelter } from './shelter-register.ts';
 
 interface Slot {
   shelter: Shelter;

@@ -1,0 +1,101 @@
+/** The municipality's shelters: their places, capacity, the hazards they take, whether open, and the zones they serve. */
+import { coreErrors, type Db, type Queryable } from '@kizuna/core';
+import { HAZARDS, type Hazard } from '@kizuna/contract';
+import { consoleErrors } from '../errors.ts';
+import { appendAudit } from '../staff/audit.ts';
+import { safeId } from '../register/safe-id.ts';
+import { knownZones } from '../register/zones.ts';
+
+export interface ShelterInput {
+  id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lon: number;
+  capacity: number;
+  hazards: Hazard[];
+  welfare: boolean;
+  open?: boolean;
+  /** Zones whose residents this shelter expects (指定避難所): they are on its roster. */
+  serves?: string[];
+}
+export type Shelter = Required<ShelterInput>;
+
+const now = () => new Date();
+
+export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Promise<Shelter> {
+  safeId(s.id, 'shelter id');
+  if (!s.name?.trim() || !s.address?.trim()) throw coreErrors.KZ_VALIDATION('shelter name and address are required');
+  if (!Number.isFinite(s.lat) || Math.abs(s.lat) > 90 || !Number.isFinite(s.lon) || Math.abs(s.lon) > 180)
+    throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY('shelter lat/lon out of range');
+  if (!Number.isInteger(s.capacity) || s.capacity < 0)
+    throw coreErrors.KZ_VALIDATION('shelter capacity must be a whole number ≥ 0');
+  const bad = s.hazards.find((h) => !(HAZARDS as readonly string[]).includes(h));
+  if (bad) throw coreErrors.KZ_VALIDATION(`shelter hazard ${JSON.stringify(bad)} is not one of ${HAZARDS.join(', ')}`);
+  const open = s.open ?? true;
+  const serves = [...new Set(s.serves ?? [])];
+  await db.tx(async (q) => {
+    if (serves.length) {
+      const zones = await knownZones(q);
+      const unknown = serves.find((z) => !zones.has(z));
+      if (unknown) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(`${unknown} (shelter ${s.id} serves)`);
+    }
+    await q.query(
+      `INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open, serves) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
+        capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open, serves = EXCLUDED.serves`,
+      [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open, serves],
+    );
+    await appendAudit(q, { actor, action: 'shelter.upsert', subject: s.id }, now());
+  });
+  return { ...s, open, serves };
+}
+
+export async function setShelterState(
+  db: Db,
+  id: string,
+  patch: { open?: boolean; capacity?: number },
+  actor: string,
+): Promise<Shelter> {
+  if (patch.capacity !== undefined && (!Number.isInteger(patch.capacity) || patch.capacity < 0))
+    throw coreErrors.KZ_VALIDATION('capacity must be a whole number ≥ 0');
+  return db.tx(async (q) => {
+    const { rows } = await q.query<ShelterRow>(
+      `UPDATE shelters SET open = COALESCE($2, open), capacity = COALESCE($3, capacity) WHERE id = $1 RETURNING *`,
+      [id, patch.open ?? null, patch.capacity ?? null],
+    );
+    if (!rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_SHELTER(id);
+    await appendAudit(q, { actor, action: 'shelter.update', subject: id, details: patch }, now());
+    return shelterFromRow(rows[0]);
+  });
+}
+
+export interface ShelterRow {
+  id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lon: number;
+  capacity: number;
+  hazards: Hazard[];
+  welfare: boolean;
+  open: boolean;
+  serves: string[] | null;
+}
+export const shelterFromRow = (r: ShelterRow): Shelter => ({
+  id: r.id,
+  name: r.name,
+  address: r.address,
+  lat: Number(r.lat),
+  lon: Number(r.lon),
+  capacity: Number(r.capacity),
+  hazards: r.hazards,
+  welfare: r.welfare,
+  open: r.open,
+  serves: r.serves ?? [],
+});
+
+export async function listShelters(db: Queryable): Promise<Shelter[]> {
+  const { rows } = await db.query<ShelterRow>('SELECT * FROM shelters ORDER BY id');
+  return rows.map(shelterFromRow);
+}
