@@ -3,7 +3,7 @@
  * value ends start-up with one line naming the variable; docs and .env.example list them all.
  */
 import envSchema from 'env-schema';
-import addFormats from 'ajv-formats';
+import ajvFormats from 'ajv-formats';
 import type { TObject, Static } from 'typebox';
 import { coreErrors } from './errors.ts';
 
@@ -13,15 +13,16 @@ export function loadConfig<S extends TObject>(
 ): Readonly<Static<S>> {
   try {
     const data = envSchema<Static<S>>({
-      schema: schema as never,
+      schema,
       data: env,
       dotenv: false,
       ajv: {
-        customOptions: (ajv: never) => {
-          (addFormats as unknown as (a: unknown) => void)(ajv);
+        customOptions: (ajv) => {
+          // ajv-formats is CommonJS: the default import is its module.exports, whose `default` is the plugin.
+          ajvFormats.default(ajv);
           return ajv;
         },
-      } as never,
+      },
     });
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(schema.properties)) out[key] = (data as Record<string, unknown>)[key];

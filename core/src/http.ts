@@ -50,7 +50,7 @@ export type KzFastify = FastifyInstance & { metrics: Registry };
 
 export async function createHttpServer(opts: HttpServerOptions): Promise<KzFastify> {
   const fastifyOpts: FastifyServerOptions & { https?: unknown } = {
-    loggerInstance: opts.logger as never,
+    loggerInstance: opts.logger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
