@@ -23,7 +23,7 @@ import { AlertService } from './alerts/alert-service.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Ingest } from './live/ingest.ts';
 import { LiveHub } from './live/live-hub.ts';
-import { LiveFigures } from './live/status.ts';
+import { LiveFigures } from './live/live-figures.ts';
 import type { ConsoleContext } from './context.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { registerRoutes } from './routes/register.ts';

@@ -17,7 +17,8 @@ export { registerDevice, type DeviceInput } from './devices/devices.ts';
 export { bindResidentToDevice, endBindings, type BindingInput } from './devices/device-bindings.ts';
 export { createStaff, login, ROLES, type Role, type StaffMember } from './staff/staff.ts';
 export { verifyAuditChain, readAudit } from './staff/audit.ts';
-export { alertStatus, rescueList, type AlertStatusView, type RescueRow } from './live/status.ts';
+export { alertStatus, type AlertStatusView } from './live/alert-status.ts';
+export { rescueList, type RescueRow } from './live/rescue-list.ts';
 export { consoleErrors } from './errors.ts';
 export { loadConsoleConfig, ConsoleConfigSchema } from './config.ts';
 export type { AlertSpec, Target, Group } from './alerts/alert-spec.ts';
@@ -29,5 +30,5 @@ export { matchResident, normaliseAddress, splitCardName } from './register/perso
 // What the cross-part tests and benchmarks in system/ use beyond the above.
 export { Ingest } from './live/ingest.ts';
 export { LiveHub } from './live/live-hub.ts';
-export { LiveFigures } from './live/status.ts';
+export { LiveFigures } from './live/live-figures.ts';
 export { audit } from './staff/audit.ts';

@@ -12,7 +12,8 @@ import type { Db, Queryable } from '@kizuna/core';
 import { dbEngines } from '@kizuna/test-utils';
 import { topics, type ShelterEvent } from '@kizuna/contract';
 import { Ingest, type AckHoldingBroker } from '../src/live/ingest.ts';
-import { alertStatus, LiveFigures } from '../src/live/status.ts';
+import { alertStatus } from '../src/live/alert-status.ts';
+import { LiveFigures } from '../src/live/live-figures.ts';
 import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, staffToken, startBroker } from './helpers.ts';
 
 for (const engine of dbEngines()) {

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
-import { alertStatus, rescueList } from '../live/status.ts';
+import { alertStatus } from '../live/alert-status.ts';
+import { rescueList } from '../live/rescue-list.ts';
 import { preview } from '../alerts/preview.ts';
 import { openSse } from '../live/live-hub.ts';
 import {

@@ -19,7 +19,7 @@ import {
 } from '../register/resident-records.ts';
 import { endBindings } from '../devices/device-bindings.ts';
 import { staffUnbindReason } from '../register/residents.ts';
-import { rescueList } from '../live/status.ts';
+import { rescueList } from '../live/rescue-list.ts';
 import { AuditEntryView, Count, RegisterCsvInvalidReply, errors } from '../schemas.ts';
 import { uiErrors } from './ui-errors.ts';
 

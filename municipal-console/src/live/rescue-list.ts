@@ -1,0 +1,92 @@
+/** The rescue list: people who need help to evacuate and have not arrived at a shelter. */
+import type { Queryable } from '@kizuna/core';
+import type { Answer } from '@kizuna/contract';
+import { consoleErrors } from '../errors.ts';
+import { ARRIVALS, iso } from './alert-status.ts';
+
+export interface RescueRow {
+  residentId: string;
+  name: string;
+  reading: string;
+  address: string;
+  phone: string | null;
+  supporter: string | null;
+  zoneId: string;
+  lat: number | null;
+  lon: number | null;
+  answer: Answer | null;
+  answeredAt: string | null;
+  deliveredAt: string | null;
+  displayedAt: string | null;
+  shelterId: string | null;
+}
+
+/**
+ * For rescue teams: people who need help to evacuate and have not arrived at a shelter — those
+ * who answered "need help" first, then, once `afterMs` has passed since the alert went out,
+ * those who have not answered at all.
+ */
+export async function rescueList(
+  q: Queryable,
+  alertId: string,
+  now: Date,
+  afterMs: number,
+): Promise<{ alertId: string; at: string; afterSeconds: number; people: RescueRow[] }> {
+  const a = (await q.query<{ first_sent: Date | null }>('SELECT first_sent FROM alerts WHERE id = $1', [alertId]))
+    .rows[0];
+  if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(alertId);
+  const since = a.first_sent ?? now;
+  const silentTooLong = now.getTime() - new Date(since).getTime() >= afterMs;
+  const { rows } = await q.query<{
+    resident_id: string;
+    family_name: string;
+    given_name: string;
+    family_kana: string;
+    given_kana: string;
+    address: string;
+    phone: string | null;
+    supporter: string | null;
+    zone_id: string;
+    lat: number | null;
+    lon: number | null;
+    answer: Answer | null;
+    answered_at: Date | null;
+    delivered_at: Date | null;
+    displayed_at: Date | null;
+    shelter_id: string | null;
+  }>(
+    `
+    WITH arr AS (${ARRIVALS})
+    SELECT ar.resident_id, r.family_name, r.given_name, r.family_kana, r.given_kana, r.address, r.phone, r.supporter, ar.zone_id, r.lat, r.lon,
+      an.answer, an.answered_at, d.delivered_at, d.displayed_at, ar.shelter_id
+    FROM alert_recipients ar JOIN residents r ON r.id = ar.resident_id
+    JOIN deliveries d ON d.alert_id = ar.alert_id AND d.device_id = ar.device_id
+    LEFT JOIN answers an ON an.alert_id = ar.alert_id AND an.resident_id = ar.resident_id
+    WHERE ar.alert_id = $1 AND ar.active AND ar.needs_help
+      AND NOT EXISTS (SELECT 1 FROM arr WHERE arr.resident_id = ar.resident_id)
+      AND (an.answer = 'need-help' OR (an.answer IS NULL AND $3))
+    ORDER BY (an.answer = 'need-help') DESC NULLS LAST, an.answered_at, ar.zone_id, r.family_kana, r.given_kana`,
+    [alertId, since, silentTooLong],
+  );
+  return {
+    alertId,
+    at: now.toISOString(),
+    afterSeconds: Math.round(afterMs / 1000),
+    people: rows.map((r) => ({
+      residentId: r.resident_id,
+      name: `${r.family_name} ${r.given_name}`,
+      reading: `${r.family_kana} ${r.given_kana}`,
+      address: r.address,
+      phone: r.phone,
+      supporter: r.supporter,
+      zoneId: r.zone_id,
+      lat: r.lat === null ? null : Number(r.lat),
+      lon: r.lon === null ? null : Number(r.lon),
+      answer: r.answer,
+      answeredAt: iso(r.answered_at),
+      deliveredAt: iso(r.delivered_at),
+      displayedAt: iso(r.displayed_at),
+      shelterId: r.shelter_id,
+    })),
+  };
+}
