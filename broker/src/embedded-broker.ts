@@ -158,7 +158,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       servers.push(http);
       wss = new WebSocketServer({ server: http });
       wss.on('connection', (ws, req) => {
-        aedes.handle(createWebSocketStream(ws) as never, req);
+        aedes.handle(createWebSocketStream(ws), req);
       });
       const wsPort = await listenOn(http, host, opts.wsPort);
       wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${wsPort}`;

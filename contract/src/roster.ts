@@ -32,7 +32,7 @@ export const CARE_NEEDS = [
   'allergy',
 ] as const;
 export type CareNeed = (typeof CARE_NEEDS)[number];
-// Spelled out: a mapped union of nine literals infers as never in TypeBox's static type.
+// Spelled out: a mapped union of nine literals has the static type `never` in TypeBox.
 export const CareNeedSchema = Type.Union([
   Type.Literal('mobility'),
   Type.Literal('medical'),

@@ -6,5 +6,5 @@ import { Application, Component, Element, ElementCore, ElementTexturizer, Stage,
 
 export async function attach(): Promise<void> {
   await import('@lightningjs/core/inspector');
-  window.attachInspector({ Application, Component, Element, ElementCore, ElementTexturizer, Stage, Texture } as never);
+  window.attachInspector({ Application, Component, Element, ElementCore, ElementTexturizer, Stage, Texture });
 }
