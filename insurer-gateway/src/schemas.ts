@@ -72,7 +72,7 @@ export const NoticeInputSchema = Type.Object(
   { additionalProperties: false },
 );
 
-// Literal unions are spelled out: a mapped one (`list.map(Type.Literal)`) infers as never in TypeBox's static type.
+// Literal unions are spelled out: a mapped one (`list.map(Type.Literal)`) has the static type `never` in TypeBox.
 export const NoticeStatus = Type.Union([
   Type.Literal('unread'),
   Type.Literal('read'),
