@@ -1,13 +1,12 @@
 /**
  * Turning a resolved target into the messages TVs receive: one PersonalAlert per TV naming
  * every resident bound to it (each in their own language, with their own shelter), and one
- * AreaAlert per zone for TVs with nobody bound. Pure functions: the preview uses the same code.
+ * AreaAlert per zone for TVs with nobody bound (area-message.ts; a Cancel: cancel-message.ts).
+ * Pure functions: the preview uses the same code.
  */
 import { randomBytes } from 'node:crypto';
 import {
   encodeMessage,
-  LANGUAGES,
-  type AreaAlert,
   type ShelterRef,
   type Language,
   type MsgType,
@@ -21,7 +20,7 @@ import type { AlertSpec } from './alert-spec.ts';
 import { type ShelterPool, shelterRef } from '../shelters/shelter-pool.ts';
 import type { Candidate } from './targeting.ts';
 import { displayName, headlineFor, instructionFor, render, type Advice } from './templates.ts';
-import type { Zone } from '../register/zones.ts';
+import { zoneCentre, type Zone } from '../register/zones.ts';
 import { PayloadWriter } from './packed-fields.ts';
 
 export interface AlertHead {
@@ -299,108 +298,4 @@ export function personalise(
 ): Personalised {
   const plan = planAlert(head, spec, candidates, pool, zones, previous);
   return { perDevice: new Map(plan.devices.map((d) => [d, plan.message(d)!])), recipients: plan.recipients };
-}
-
-export interface CancelRecipient {
-  ref: string;
-  familyName: string;
-  givenName: string;
-  familyKana: string;
-  givenKana: string;
-  sex: number;
-  language: Language;
-  needsHelp: boolean;
-}
-
-/** The Cancel a TV gets: every resident it showed the alert to, told it is lifted. */
-export function cancelFor(
-  head: AlertHead,
-  zone: { id: string; name: string },
-  people: CancelRecipient[],
-): PersonalAlert {
-  return {
-    v: 1,
-    kind: 'personal-alert',
-    alertId: head.alertId,
-    revision: head.revision,
-    msgType: 'Cancel',
-    status: head.status,
-    level: head.level,
-    hazard: head.hazard,
-    sent: head.sent,
-    expires: head.expires,
-    zone,
-    recipients: people.map((p) => {
-      const t = render({
-        language: p.language,
-        level: head.level,
-        hazard: head.hazard,
-        status: head.status,
-        msgType: 'Cancel',
-        advice: 'leave-now',
-        who: { person: p },
-      });
-      return {
-        ref: p.ref,
-        displayName: displayName(p.language, p),
-        reading: `${p.familyKana} ${p.givenKana}`,
-        language: p.language,
-        needsHelp: p.needsHelp,
-        headline: t.headline,
-        instruction: t.instruction,
-      };
-    }),
-  };
-}
-
-export function zoneCentre(z: Zone | undefined): { lat: number; lon: number } | null {
-  if (!z || z.ring.length === 0) return null;
-  const pts = z.ring.slice(0, -1);
-  return { lon: pts.reduce((s, p) => s + p[0], 0) / pts.length, lat: pts.reduce((s, p) => s + p[1], 0) / pts.length };
-}
-
-/** The retained message for a zone's TVs with nobody bound: every language, no names. */
-export function areaAlert(
-  head: AlertHead,
-  spec: AlertSpec | undefined,
-  zone: Zone,
-  pool: ShelterPool | undefined,
-): AreaAlert {
-  const centre = zoneCentre(zone);
-  const shelter = pool && head.msgType !== 'Cancel' ? pool.peekNearest(centre) : undefined;
-  const text: AreaAlert['text'] = {};
-  for (const lang of LANGUAGES) {
-    const zoneName = lang.startsWith('ja') || lang === 'zh' ? zone.name : (zone.nameEn ?? zone.name);
-    const advice: Advice =
-      head.level === 5 || spec?.template === 'stay-upstairs'
-        ? 'secure-safety'
-        : head.level === 3
-          ? 'get-ready'
-          : 'leave-now';
-    text[lang] = render({
-      language: lang,
-      level: head.level,
-      hazard: head.hazard,
-      status: head.status,
-      msgType: head.msgType,
-      advice,
-      who: { zone: zoneName },
-      shelter: shelter ? shelterRef(shelter, null) : undefined,
-      extra: spec?.extra?.[lang],
-    });
-  }
-  return {
-    v: 1,
-    kind: 'area-alert',
-    alertId: head.alertId,
-    revision: head.revision,
-    msgType: head.msgType,
-    status: head.status,
-    level: head.level,
-    hazard: head.hazard,
-    sent: head.sent,
-    expires: head.expires,
-    zone: { id: zone.id, name: zone.name },
-    text,
-  };
 }

@@ -50,3 +50,10 @@ export async function knownZones(q: Queryable): Promise<Set<string>> {
   const { rows } = await q.query<{ id: string }>('SELECT id FROM zones');
   return new Set(rows.map((r) => r.id));
 }
+
+/** The middle of a zone (the home of a resident without coordinates); null without a ring. */
+export function zoneCentre(z: Zone | undefined): { lat: number; lon: number } | null {
+  if (!z || z.ring.length === 0) return null;
+  const pts = z.ring.slice(0, -1);
+  return { lon: pts.reduce((s, p) => s + p[0], 0) / pts.length, lat: pts.reduce((s, p) => s + p[1], 0) / pts.length };
+}

@@ -5,7 +5,8 @@
  */
 import type { Queryable } from '@kizuna/core';
 import type { AreaAlert } from '@kizuna/contract';
-import type { CancelRecipient, RecipientRow } from '../personalise.ts';
+import type { CancelRecipient } from '../cancel-message.ts';
+import type { RecipientRow } from '../personalise.ts';
 import { joinField, joinJson } from '../packed-fields.ts';
 
 /**
