@@ -1,0 +1,128 @@
+/**
+ * The TV's own screen words (Home, the alert takeover, Settings) in Japanese, the reference
+ * language, with the Strings type every other language fills (screen-words/words-*.ts).
+ */
+export interface Strings {
+  appTitle: string;
+  connOnline: string;
+  connConnecting: string;
+  connReconnecting: string;
+  connNoBroker: string;
+  areaNone: string;
+  areaTitle: string;
+  areaLevel: string;
+  residentsTitle: string;
+  noResidents: string;
+  howToBind: string;
+  menuAlert: string;
+  menuBind: string;
+  menuPostbox: string;
+  menuMyInfo: string;
+  menuSettings: string;
+  mailWaiting: string;
+  mailNone: string;
+  levelLabel: string;
+  exercise: string;
+  test: string;
+  shelter: string;
+  distanceKm: string;
+  distanceM: string;
+  welfare: string;
+  answerPrompt: string;
+  answerEvacuating: string;
+  answerSafeIndoors: string;
+  answerNeedHelp: string;
+  okConfirms: string;
+  answerSending: string;
+  answerSent: string;
+  answerQueued: string;
+  allAnswered: string;
+  backHome: string;
+  updated: string;
+  cancelled: string;
+  expired: string;
+  offlineWarning: string;
+  recipientOf: string;
+  readAgain: string;
+  comingSoon: string;
+  backHint: string;
+  configError: string;
+  everyoneIn: string;
+  areaOk: string;
+  areaNoAnswer: string;
+  setPerson: string;
+  setLanguage: string;
+  setTextSize: string;
+  setContrast: string;
+  setReadAloud: string;
+  sizeNormal: string;
+  sizeLarge: string;
+  sizeXLarge: string;
+  on: string;
+  off: string;
+  everyone: string;
+  setHint: string;
+}
+
+export const ja: Strings = {
+  everyoneIn: '{zone}の皆さん',
+  areaOk: '確認しました',
+  areaNoAnswer: 'この地域のすべての方へのお知らせです。決定ボタンで閉じます',
+  appTitle: 'きずな テレビ',
+  connOnline: '接続中',
+  connConnecting: '接続しています…',
+  connReconnecting: '再接続しています…',
+  connNoBroker: '避難情報の受信が設定されていません',
+  areaNone: '現在、避難情報は出ていません',
+  areaTitle: '地域の避難情報',
+  areaLevel: '{zone}：警戒レベル{level} {phrase}',
+  residentsTitle: 'このテレビの方',
+  noResidents: 'まだマイナンバーカードが登録されていません',
+  howToBind:
+    'カードを登録すると、あなたあての避難情報がこのテレビに届きます。「カードを登録する」を選んで 決定 を押してください。',
+  menuAlert: '避難情報を見る',
+  menuBind: 'カードを登録する',
+  menuPostbox: '郵便受け',
+  menuMyInfo: 'わたしの情報',
+  menuSettings: '設定',
+  mailWaiting: '新しいお知らせ {n}通',
+  mailNone: 'お知らせはありません',
+  levelLabel: '警戒レベル{level}',
+  exercise: '訓練です　これは訓練です',
+  test: 'テストです　これはテストです',
+  shelter: '避難先',
+  distanceKm: '約{km}キロメートル',
+  distanceM: '約{m}メートル',
+  welfare: '福祉避難所',
+  answerPrompt: '{name}、返事をリモコンの色ボタンで選んでください',
+  answerEvacuating: '避難します',
+  answerSafeIndoors: '家の中で安全です',
+  answerNeedHelp: '助けが必要です',
+  okConfirms: '決定ボタンでも選べます',
+  answerSending: '送っています…',
+  answerSent: '「{answer}」と市に伝えました',
+  answerQueued: '「{answer}」を受け付けました。つながったら市に送ります',
+  allAnswered: '返事を市に伝えました。決定ボタンでホームに戻ります',
+  backHome: 'ホームに戻る',
+  updated: '内容が新しくなりました',
+  cancelled: 'この避難情報は取り消されました',
+  expired: 'この避難情報は期限が切れました',
+  offlineWarning: '通信が切れています。最新の情報ではない可能性があります',
+  recipientOf: '{i}人目／{n}人',
+  readAgain: 'もう一度読み上げる',
+  comingSoon: 'この画面は準備中です',
+  backHint: '戻るボタンで前の画面に戻ります',
+  configError: '設定に誤りがあります',
+  setPerson: 'だれの設定',
+  setLanguage: '言語',
+  setTextSize: '文字の大きさ',
+  setContrast: 'はっきり表示（白黒）',
+  setReadAloud: '読み上げ',
+  sizeNormal: '標準',
+  sizeLarge: '大きい',
+  sizeXLarge: 'とても大きい',
+  on: '入',
+  off: '切',
+  everyone: 'このテレビ（全員）',
+  setHint: '上下で項目、左右で変更。変更はすぐに保存されます。戻るボタンでホームへ。',
+};
