@@ -14,7 +14,7 @@ import {
   ReceiptSchema,
 } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
-import { CAP_REFUSALS } from './alerts/cap.ts';
+import { CAP_REFUSALS } from './alerts/cap-import.ts';
 import { uiErrors } from './routes/ui-errors.ts';
 import { REGISTER_ROW_PROBLEMS } from './register/resident-records.ts';
 import { BINDING_END_REASONS } from './register/residents.ts';

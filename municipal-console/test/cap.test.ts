@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { dbEngines } from '@kizuna/test-utils';
-import { CAP_REFUSALS, parseCap, type CapRefusal } from '../src/alerts/cap.ts';
+import { CAP_REFUSALS, parseCap, type CapRefusal } from '../src/alerts/cap-import.ts';
 import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
 
 const cap = (over: Record<string, string> = {}, info = '') => `<?xml version="1.0" encoding="UTF-8"?>

@@ -13,7 +13,7 @@ import Type from 'typebox';
 import { coreErrors, createHttpServer, createLogger, rateLimitRefusal, type KzFastify } from '@kizuna/core';
 import { FAILURE_REASONS, jpkiErrors } from '@kizuna/jpki';
 import { consoleErrors } from '../src/errors.ts';
-import { CAP_REFUSALS } from '../src/alerts/cap.ts';
+import { CAP_REFUSALS } from '../src/alerts/cap-import.ts';
 import { uiErrors } from '../src/routes/ui-errors.ts';
 
 // The UI module reads localStorage and sets <html lang> when the language changes: give it just that.

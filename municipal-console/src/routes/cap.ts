@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { consoleErrors } from '../errors.ts';
-import { parseCap, toCap } from '../alerts/cap.ts';
+import { parseCap } from '../alerts/cap-import.ts';
+import { toCap } from '../alerts/cap-export.ts';
 import { listZones } from '../register/zones.ts';
 import { AlertViewSchema, errors } from '../schemas.ts';
 

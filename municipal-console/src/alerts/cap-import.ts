@@ -1,11 +1,11 @@
 /**
- * CAP 1.2 (OASIS Common Alerting Protocol, urn:oasis:names:tc:emergency:cap:1.2) in and out.
+ * CAP 1.2 (OASIS Common Alerting Protocol, urn:oasis:names:tc:emergency:cap:1.2) in (the export: cap-export.ts).
  * Import checks the fields CAP requires and the ones Kizuna needs to act (the evacuation level,
  * an expiry, an area), naming the failing field as an XPath-like path. Japan's level travels as
  * <parameter><valueName>EvacuationLevel</valueName>, the hazard as an eventCode
  * "kizuna:hazard" (else it is read from <event>), zones as <geocode> "kizuna:zone".
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import {
   HAZARDS,
   LANGUAGES,
@@ -18,9 +18,6 @@ import {
 import { consoleErrors } from '../errors.ts';
 import type { AlertSpec, CapDetails } from './alert-spec.ts';
 import type { LonLat } from '../geo.ts';
-import type { AlertView, RevisionView } from './alert-views.ts';
-import type { Zone } from '../register/zones.ts';
-import { PACKS, render } from './templates.ts';
 
 export const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 const CATEGORIES = [
@@ -329,101 +326,4 @@ export function parseCap(xml: string): CapImport {
       cap,
     },
   };
-}
-
-/** CAP dateTime in Japan time (CAP forbids "Z"). */
-export function toCapTime(iso: string): string {
-  const d = new Date(Date.parse(iso) + 9 * 3600_000);
-  return `${d.toISOString().slice(0, 19)}+09:00`;
-}
-
-const CAP_LANG: Record<Language, string> = {
-  ja: 'ja-JP',
-  'ja-x-easy': 'ja-JP-x-easy',
-  en: 'en-US',
-  zh: 'zh-CN',
-  ko: 'ko-KR',
-  vi: 'vi-VN',
-  pt: 'pt-BR',
-};
-
-/** The alert's latest published revision (or its pending one if never published) as a CAP 1.2 document, one <info> per language. */
-export function toCap(
-  a: AlertView,
-  rev: RevisionView,
-  zones: Zone[],
-  previous?: { identifier: string; sent: string },
-): string {
-  const spec = rev.spec;
-  const identifier = rev.revision <= 1 ? a.identifier : `${a.identifier}-r${rev.revision}`;
-  const sent = toCapTime(rev.publishedAt ?? rev.createdAt);
-  const targetZones = zones.filter((z) => spec.target.zones?.includes(z.id));
-  const area = {
-    areaDesc: spec.cap?.areaDesc ?? (targetZones.map((z) => z.name).join('、') || 'target area'),
-    ...(spec.target.polygon ? { polygon: spec.target.polygon.map(([lon, lat]) => `${lat},${lon}`).join(' ') } : {}),
-    ...(spec.target.circle
-      ? { circle: `${spec.target.circle.lat},${spec.target.circle.lon} ${spec.target.circle.radiusM / 1000}` }
-      : {}),
-    ...(targetZones.length ? { geocode: targetZones.map((z) => ({ valueName: 'kizuna:zone', value: z.id })) } : {}),
-  };
-  const urgency = rev.level === 5 ? 'Immediate' : 'Expected';
-  const severity = rev.level === 5 ? 'Extreme' : rev.level === 4 ? 'Severe' : 'Moderate';
-  const category = spec.cap?.category?.length
-    ? spec.cap.category
-    : [
-        rev.hazard === 'fire'
-          ? 'Fire'
-          : ['earthquake', 'landslide', 'volcano', 'tsunami'].includes(rev.hazard)
-            ? 'Geo'
-            : 'Met',
-      ];
-  const info = LANGUAGES.map((lang) => {
-    const zoneName =
-      targetZones.map((z) => (lang.startsWith('ja') || lang === 'zh' ? z.name : (z.nameEn ?? z.name))).join(', ') ||
-      area.areaDesc;
-    const t = render({
-      language: lang,
-      level: rev.level,
-      hazard: rev.hazard,
-      status: a.status,
-      msgType: rev.msgType,
-      advice: rev.level === 5 ? 'secure-safety' : rev.level === 3 ? 'get-ready' : 'leave-now',
-      who: { zone: zoneName },
-      extra: spec.extra?.[lang],
-    });
-    return {
-      language: CAP_LANG[lang],
-      category,
-      event: spec.cap?.event && lang === 'ja' ? spec.cap.event : PACKS[lang].hazard[rev.hazard],
-      responseType:
-        rev.msgType === 'Cancel' ? 'AllClear' : rev.level === 5 ? 'Shelter' : rev.level === 3 ? 'Prepare' : 'Evacuate',
-      urgency: rev.msgType === 'Cancel' ? 'Past' : urgency,
-      severity: rev.msgType === 'Cancel' ? 'Minor' : severity,
-      certainty: spec.cap?.certainty ?? 'Likely',
-      eventCode: [{ valueName: 'kizuna:hazard', value: rev.hazard }],
-      expires: toCapTime(rev.expires),
-      senderName: spec.cap?.senderName ?? a.sender,
-      headline: t.headline,
-      ...(spec.cap?.description && lang === 'ja' ? { description: spec.cap.description } : {}),
-      instruction: t.instruction,
-      parameter: [{ valueName: 'EvacuationLevel', value: String(rev.level) }],
-      area,
-    };
-  });
-  const doc = {
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    alert: {
-      '@_xmlns': CAP_NS,
-      identifier,
-      sender: a.sender,
-      sent,
-      status: a.status,
-      msgType: rev.msgType,
-      scope: 'Public',
-      ...(previous ? { references: `${a.sender},${previous.identifier},${toCapTime(previous.sent)}` } : {}),
-      ...(a.status !== 'Actual' ? { note: a.status === 'Exercise' ? '訓練 / exercise' : 'テスト / test' } : {}),
-      info,
-    },
-  };
-  return new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true }).build(doc) as string;
 }
