@@ -9,9 +9,9 @@ import { registerDevice } from '../devices/devices.ts';
 import { bindResidentToDevice } from '../devices/device-bindings.ts';
 import { shelterOccupancy } from '../shelters/shelter-pool.ts';
 import { residentSummary } from '../register/residents.ts';
+import { Count, errors } from '../schemas.ts';
 import {
   BindBody,
-  Count,
   DeviceBody,
   DeviceView,
   ResidentBody,
@@ -21,8 +21,7 @@ import {
   ShelterView,
   ZoneBody,
   ZoneView,
-  errors,
-} from '../schemas.ts';
+} from '../register-schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 

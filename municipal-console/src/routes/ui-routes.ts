@@ -20,7 +20,8 @@ import {
 import { endBindings } from '../devices/device-bindings.ts';
 import { staffUnbindReason } from '../register/residents.ts';
 import { rescueList } from '../live/rescue-list.ts';
-import { AuditEntryView, Count, RegisterCsvInvalidReply, errors } from '../schemas.ts';
+import { AuditEntryView, Count, errors } from '../schemas.ts';
+import { RegisterCsvInvalidReply } from '../register-schemas.ts';
 import { uiErrors } from './ui-errors.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
