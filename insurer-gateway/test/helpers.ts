@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HTTPMethods, InjectOptions } from 'fastify';
 import { createLogger } from '@kizuna/core';
 import {
   type Authority,
@@ -114,12 +115,17 @@ export interface Harness {
   insurer(id?: string, name?: string): Promise<InsurerCredentials>;
   call<T = any>(
     creds: { keyId: string; secret: string },
-    method: string,
+    method: HTTPMethods,
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }>;
   login(resident: Resident, device?: { muni: string; device: string }): Promise<{ token: string; postboxId: string }>;
-  tv<T = any>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  tv<T = any>(
+    token: string,
+    method: HTTPMethods,
+    path: string,
+    body?: InjectOptions['payload'],
+  ): Promise<{ status: number; body: T }>;
   enrol(token: string, resident: Resident, insurerId: string, policy: string): Promise<{ status: number; body: any }>;
   sign(resident: Resident, doc: Uint8Array, detached?: boolean): Promise<{ cms: string; content?: string }>;
   report(
@@ -158,7 +164,7 @@ export async function openHarness(engine: DbEngine, pki: Pki, extra: Partial<Gat
     async call(creds, method, path, body) {
       const text = body === undefined ? '' : JSON.stringify(body);
       const res = await app.inject({
-        method: method as never,
+        method,
         url: path,
         payload: body === undefined ? undefined : text,
         headers: {
@@ -174,10 +180,10 @@ export async function openHarness(engine: DbEngine, pki: Pki, extra: Partial<Gat
     },
     async tv(token, method, path, body) {
       const res = await app.inject({
-        method: method as never,
+        method,
         url: `/postbox/v1${path}`,
         headers: { authorization: `Bearer ${token}` },
-        ...(body === undefined ? {} : { payload: body as never }),
+        ...(body === undefined ? {} : { payload: body }),
       });
       return {
         status: res.statusCode,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HTTPMethods } from 'fastify';
 import { dbEngines } from '@kizuna/test-utils';
 import { signRequest, verifyWebhookSignature } from '../src/request-signing.ts';
 import {
@@ -61,9 +62,9 @@ for (const engine of dbEngines()) {
     afterAll(async () => {
       await h.close();
     });
-    const op = (method: string, url: string, payload?: object) =>
+    const op = (method: HTTPMethods, url: string, payload?: object) =>
       h.app.inject({
-        method: method as never,
+        method,
         url,
         headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
         ...(payload ? { payload } : {}),

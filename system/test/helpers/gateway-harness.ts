@@ -4,6 +4,7 @@
  * post-box session and signed enrolment. Built from @kizuna/insurer-gateway's public entry point
  * the way the gateway's own suites build it (insurer-gateway/test/helpers.ts).
  */
+import type { HTTPMethods, InjectOptions } from 'fastify';
 import { createLogger } from '@kizuna/core';
 import { buildConsentDocument } from '@kizuna/contract';
 import {
@@ -57,12 +58,17 @@ export interface Harness {
   insurer(id?: string, name?: string): Promise<InsurerCredentials>;
   call<T = any>(
     creds: { keyId: string; secret: string },
-    method: string,
+    method: HTTPMethods,
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }>;
   login(resident: Resident, device?: { muni: string; device: string }): Promise<{ token: string; postboxId: string }>;
-  tv<T = any>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  tv<T = any>(
+    token: string,
+    method: HTTPMethods,
+    path: string,
+    body?: InjectOptions['payload'],
+  ): Promise<{ status: number; body: T }>;
   enrol(token: string, resident: Resident, insurerId: string, policy: string): Promise<{ status: number; body: any }>;
   sign(resident: Resident, doc: Uint8Array, detached?: boolean): Promise<{ cms: string; content?: string }>;
   close(): Promise<void>;
@@ -94,7 +100,7 @@ export async function openGatewayHarness(
     async call(creds, method, path, body) {
       const text = body === undefined ? '' : JSON.stringify(body);
       const res = await app.inject({
-        method: method as never,
+        method,
         url: path,
         payload: body === undefined ? undefined : text,
         headers: {
@@ -110,10 +116,10 @@ export async function openGatewayHarness(
     },
     async tv(token, method, path, body) {
       const res = await app.inject({
-        method: method as never,
+        method,
         url: `/postbox/v1${path}`,
         headers: { authorization: `Bearer ${token}` },
-        ...(body === undefined ? {} : { payload: body as never }),
+        ...(body === undefined ? {} : { payload: body }),
       });
       return {
         status: res.statusCode,

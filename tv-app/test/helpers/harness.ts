@@ -62,7 +62,7 @@ export async function startBroker(passwords: Record<string, string>): Promise<Te
   const listen = async () => {
     http = createServer();
     wss = new WebSocketServer({ server: http });
-    wss.on('connection', (ws, req) => aedes.handle(createWebSocketStream(ws) as never, req as never));
+    wss.on('connection', (ws, req) => aedes.handle(createWebSocketStream(ws), req));
     await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
     port = (http.address() as AddressInfo).port;
   };
