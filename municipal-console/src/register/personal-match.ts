@@ -14,7 +14,7 @@ const DASHES = /[\u2010-\u2015\u2212\uFF0D\uFE63]/g;
 export const normaliseText = (s: string) => s.normalize('NFKC').replace(DASHES, '-').replace(/\s+/g, ' ').trim();
 export const normaliseAddress = (s: string) => normaliseText(s).replace(/ /g, '');
 
-/** The card's name is "family　given" (full-width space, PLATFORM-NOTES); NFKC makes it an ordinary space. */
+/** The card's name is "family　given" (full-width space, docs/PLATFORM.md); NFKC makes it an ordinary space. */
 export function splitCardName(name: string): { family: string; given: string } {
   const n = normaliseText(name);
   const i = n.indexOf(' ');

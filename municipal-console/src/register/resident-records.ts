@@ -37,7 +37,7 @@ const now = () => new Date();
  * Why a row of the register extract is refused: a stable code (the staff UI words it in its own
  * language) with the column it concerns, the value found and, for some codes, what was expected.
  * The JSON import (POST /api/residents) and the CSV import share them; the CSV-only codes are
- * raised by the CSV parser (routes/ui-routes.ts). Documented in docs/PROTOCOL.md.
+ * raised by the CSV parser (register/register-csv.ts). Documented in docs/PROTOCOL.md.
  */
 export const REGISTER_ROW_PROBLEMS = {
   'csv-unreadable':
