@@ -1,0 +1,38 @@
+/** The page's frame: title, login with a password, navigation. */
+export const ja = {
+  appTitle: '絆 防災コンソール',
+  skip: '本文へ移動',
+  login: 'ログイン',
+  logout: 'ログアウト',
+  username: 'ユーザー名',
+  password: 'パスワード',
+  loginTitle: '職員ログイン',
+  loginHint: '自分のアカウントでログインしてください。すべての操作は記録されます。',
+  loginCard: 'マイナンバーカードでログイン',
+  sessionExpired: 'セッションが切れました。もう一度ログインしてください。',
+  navDashboard: '状況',
+  navCompose: '発令',
+  navCap: 'CAP取込',
+  navResidents: '住民・TV',
+  navShelters: '避難所',
+  navAudit: '監査ログ',
+};
+
+export const en: Record<keyof typeof ja, string> = {
+  appTitle: 'Kizuna disaster console',
+  skip: 'Skip to content',
+  login: 'Log in',
+  logout: 'Log out',
+  username: 'Username',
+  password: 'Password',
+  loginTitle: 'Staff login',
+  loginHint: 'Log in with your own account. Every action is recorded.',
+  loginCard: 'Log in with My Number card',
+  sessionExpired: 'Your session has ended. Please log in again.',
+  navDashboard: 'Situation',
+  navCompose: 'Issue',
+  navCap: 'CAP import',
+  navResidents: 'Residents & TVs',
+  navShelters: 'Shelters',
+  navAudit: 'Audit log',
+};
