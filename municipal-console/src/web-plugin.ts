@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { loadConfig } from '@kizuna/core';
 import { SESSION_COOKIE, type ConsoleContext } from './context.ts';
@@ -107,7 +108,7 @@ export async function consoleWebPlugin(
   await app.register(async (a) => {
     a.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     await uiRoutes(a, ctx);
-    a.get(
+    a.withTypeProvider<TypeBoxTypeProvider>().get(
       '/api/ui-config',
       {
         schema: {
