@@ -7,23 +7,35 @@ import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import type { Answer, Receipt } from '@kizuna/contract';
 import type { AcceptOutcome, StoredAlert } from './alerts/alert-store.ts';
-import { fmt, stringsFor } from './i18n/strings.ts';
+import { stringsFor } from './i18n/strings.ts';
 import { AlertTakeover } from './pages/AlertTakeover.ts';
 import { Home, type MenuId } from './pages/Home.ts';
 import { Placeholder } from './pages/Placeholder.ts';
 import { FlowScreen } from './pages/FlowScreen.ts';
 import type { Flow, FlowAction, FlowStep } from './flows/flow.ts';
 import { AREA_REF } from './alerts/area-takeover.ts';
-import { Settings, type SettingsRow } from './pages/Settings.ts';
-import { LANGUAGES } from '@kizuna/contract/levels';
-import { LANGUAGE_NAMES } from './i18n/strings.ts';
-import { TEXT_SIZES, TV_PROFILE, type Prefs } from './prefs.ts';
+import { Settings } from './pages/Settings.ts';
+import type { Prefs } from './prefs.ts';
 import { TEXT_SCALE } from './ui/theme.ts';
-import { speak, stopSpeaking } from './platform/speech.ts';
-import { playAlertTone, resumeTone } from './platform/tone.ts';
+import { stopSpeaking } from './platform/speech.ts';
+import { resumeTone } from './platform/tone.ts';
 import { timings } from './platform/timings.ts';
 import type { TvController } from './tv-controller.ts';
-import { answerLabel, homeModel, speechText, takeoverModel, warmUpModel } from './view-models.ts';
+import { homeModel, warmUpModel } from './view-models.ts';
+import {
+  CLOSE_AFTER_MS,
+  afterAnswer,
+  firstRecipient,
+  isAwaitedReceipt,
+  pendingAlert,
+  sentConfirmation,
+  shownEntry,
+  takeoverFor,
+  type Showing,
+} from './app-alerts.ts';
+import { announcer, readAloud, readAloudIfWanted } from './app-speech.ts';
+import { DEFAULT_KEY_WORDS, createCardFlow, flowTitle, loadFlows, loadKeyWords, type FlowKind } from './app-flows.ts';
+import { changeSetting, settingsModel } from './app-settings.ts';
 
 let controller: TvController | null = null;
 /** Set before Launch: Lightning constructs the App itself. */
@@ -32,21 +44,6 @@ export function useController(c: TvController): void {
 }
 
 type Page = 'home' | 'placeholder' | 'settings' | 'flow';
-type FlowKind = 'bind' | 'postbox' | 'myinfo';
-type CloseReason = 'answered' | 'cancelled' | 'expired';
-
-interface Showing {
-  alertId: string;
-  /** An area alert on an unbound TV (area store, no receipts). */
-  area?: boolean | undefined;
-  ref: string;
-  closeReason?: CloseReason | undefined;
-  confirmation?: string | undefined;
-  /** The acknowledged receipt whose PUBACK turns "sending" into "sent". */
-  awaiting?: { ref: string; answer: Answer; revision: number } | undefined;
-}
-
-const CLOSE_AFTER_MS = 10_000;
 
 export class App extends Component {
   private page: Page = 'home';
@@ -95,10 +92,8 @@ export class App extends Component {
     c.on('receiptSent', (r) => this.onReceiptSent(r));
     this.renderHome();
     // An alert still waiting for an answer survives a restart (issue 5).
-    const pending = c.store.needingAnswer();
-    const area = c.unbound ? c.areaStore.needingAnswer() : undefined;
-    if (pending) this.showAlert(pending, { tone: true });
-    else if (area) this.showAlert(area, { tone: true, area: true });
+    const pending = pendingAlert(c);
+    if (pending) this.showAlert(pending.entry, { tone: true, area: pending.area });
     this.stage.once('frameEnd', () => {
       timings.interactive(performance.now());
       // Then draw the takeover once, invisibly: the first real alert only patches texts
@@ -191,20 +186,14 @@ export class App extends Component {
     this.renderHome();
   }
 
-  private showAlert(e: StoredAlert, opts: { tone: boolean; area?: boolean }): void {
-    const first = e.alert.recipients.find((r) => !e.answers[r.ref]) ?? e.alert.recipients[0];
+  private showAlert(e: StoredAlert, opts: { tone: boolean; area?: boolean | undefined }): void {
+    const first = firstRecipient(e);
     if (!first) return; // an alert with no recipient has nothing personal to show
     clearTimeout(this.closeTimer);
     this.showing = { alertId: e.alert.alertId, ref: first.ref, area: opts.area };
     this.tag('Takeover')!.patch({ visible: true, alpha: 1 });
     // Sound and speech start once the screen is drawn: the picture comes first.
-    let announced = false;
-    const announce = () => {
-      if (announced) return;
-      announced = true;
-      if (opts.tone) playAlertTone(e.alert.level);
-      if (this.c.prefs.forResident(first.displayName).readAloud) speak(speechText(e, first), first.language);
-    };
+    const announce = announcer(this.c.prefs, e, first, opts.tone);
     this.rerenderTakeover(() => {
       if (!opts.area) this.c.displayed(e);
       announce();
@@ -219,22 +208,10 @@ export class App extends Component {
   private rerenderTakeover(onDrawn?: () => void): void {
     const sh = this.showing;
     if (!sh) return;
-    const entry =
-      (sh.area ? this.c.areaStore : this.c.store).get(sh.alertId) ??
-      (this.lastEntry?.alert.alertId === sh.alertId ? this.lastEntry : null);
+    const entry = shownEntry(this.c, sh, this.lastEntry);
     if (!entry) return;
     this.lastEntry = entry;
-    const recipient = entry.alert.recipients.find((r) => r.ref === sh.ref) ?? entry.alert.recipients[0]!;
-    const model = takeoverModel({
-      entry,
-      recipient,
-      closeReason: sh.closeReason,
-      confirmation: sh.confirmation,
-      online: this.c.online,
-      area: !!sh.area,
-      scale: TEXT_SCALE[this.c.prefs.forResident(recipient.displayName).textSize],
-    });
-    (this.tag('Takeover') as AlertTakeover).render(model, onDrawn);
+    (this.tag('Takeover') as AlertTakeover).render(takeoverFor(this.c, sh, entry), onDrawn);
   }
 
   $answer(answer: Answer): void {
@@ -242,40 +219,21 @@ export class App extends Component {
     if (!sh || sh.closeReason || sh.area) return;
     const e = this.c.answer(sh.alertId, sh.ref, answer);
     if (!e) return;
-    const r = e.alert.recipients.find((x) => x.ref === sh.ref)!;
-    const s = stringsFor(r.language);
-    const label = answerLabel(answer, r.language);
-    const sentText = `${r.displayName}：${this.c.online ? s.answerSending : fmt(s.answerQueued, { answer: label })}`;
-    const next = e.alert.recipients.find((x) => !e.answers[x.ref]);
-    this.showing = {
-      alertId: sh.alertId,
-      ref: next?.ref ?? sh.ref,
-      closeReason: next ? undefined : 'answered',
-      confirmation: sentText,
-      awaiting: { ref: r.ref, answer, revision: e.alert.revision },
-    };
+    const { showing, next } = afterAnswer(this.c, sh, e, answer);
+    this.showing = showing;
     this.rerenderTakeover();
-    if (next && this.c.prefs.forResident(next.displayName).readAloud) speak(speechText(e, next), next.language);
+    if (next) readAloudIfWanted(this.c.prefs, e, next);
   }
 
   private onReceiptSent(rc: Receipt): void {
     const sh = this.showing;
-    const aw = sh?.awaiting;
-    if (
-      !sh ||
-      !aw ||
-      rc.state !== 'acknowledged' ||
-      rc.alertId !== sh.alertId ||
-      rc.ref !== aw.ref ||
-      rc.revision !== aw.revision
-    )
-      return;
+    if (!sh || !isAwaitedReceipt(sh, rc)) return;
+    const aw = sh.awaiting!;
     const e = this.c.store.get(sh.alertId) ?? this.lastEntry;
     const r = e?.alert.recipients.find((x) => x.ref === aw.ref);
     if (!e || !r) return;
     this.c.store.markSent(sh.alertId, aw.revision, aw.ref);
-    const s = stringsFor(r.language);
-    sh.confirmation = `${r.displayName}：${fmt(s.answerSent, { answer: answerLabel(aw.answer, r.language) })}`;
+    sh.confirmation = sentConfirmation(r, aw.answer);
     sh.awaiting = undefined;
     this.rerenderTakeover();
   }
@@ -301,10 +259,8 @@ export class App extends Component {
     this.tag('Takeover')!.patch({ visible: false });
     this.leaveTakeover();
     // Another alert may still be waiting for an answer.
-    const pending = this.c.store.needingAnswer();
-    const area = this.c.unbound ? this.c.areaStore.needingAnswer() : undefined;
-    if (pending) this.showAlert(pending, { tone: false });
-    else if (area) this.showAlert(area, { tone: false, area: true });
+    const pending = pendingAlert(this.c);
+    if (pending) this.showAlert(pending.entry, { tone: false, area: pending.area });
   }
 
   /** Back under the takeover: a card task in progress stays where it was; anything else goes home. */
@@ -327,7 +283,7 @@ export class App extends Component {
     const sh = this.showing;
     const e = sh && ((sh.area ? this.c.areaStore : this.c.store).get(sh.alertId) ?? this.lastEntry);
     const r = e?.alert.recipients.find((x) => x.ref === sh!.ref);
-    if (e && r) speak(speechText(e, r), r.language);
+    if (e && r) readAloud(e, r);
   }
 
   // ---- pages ----
@@ -351,7 +307,7 @@ export class App extends Component {
 
   private flow: Flow | null = null;
 
-  private keyWords = { del: '⌫', ok: 'OK', count: '{n}', tooShort: '≥ {min}' };
+  private keyWords = DEFAULT_KEY_WORDS;
 
   private renderFlow(step: FlowStep): void {
     (this.tag('Flow') as FlowScreen).render({
@@ -365,17 +321,13 @@ export class App extends Component {
   private async openFlow(kind: FlowKind): Promise<void> {
     await this.closeFlow();
     const s = stringsFor(this.lang);
-    const title = { bind: s.menuBind, postbox: s.menuPostbox, myinfo: s.menuMyInfo }[kind];
+    const title = flowTitle(kind, s);
     this.page = 'flow';
-    // The screen's words arrive with its code (flows/ is loaded on demand to keep start-up light).
+    // The screen's words arrive with its code.
     this.renderFlow({ id: `${kind}.loading`, title, lines: [], mode: 'busy', items: [], hint: '' });
     this.showPage();
-    const c = this.c;
-    const cfg = c.cfg;
-    let mod: typeof import('./flows/index.ts');
-    try {
-      mod = await import('./flows/index.ts');
-    } catch {
+    const mod = await loadFlows();
+    if (!mod) {
       // A box that lost its network cannot load the screen's code: say so, with the way back.
       (this.tag('Placeholder') as Placeholder).render(title, `${s.offlineWarning}。${s.backHint}`, s.backHome);
       this.page = 'placeholder';
@@ -383,19 +335,10 @@ export class App extends Component {
       return;
     }
     if (this.page !== 'flow') return;
-    // This language's words are their own small chunk; English stands in if it cannot load.
-    await mod.loadFlowStrings(this.lang);
+    const keyWords = await loadKeyWords(mod, this.lang);
     if (this.page !== 'flow') return;
-    const fs = mod.flowStrings(this.lang);
-    this.keyWords = { del: fs.keyDelete, ok: fs.keyOk, count: fs.secretCount, tooShort: fs.secretTooShort };
-    const flow = mod.createFlow(kind, {
-      lang: this.lang,
-      openReader: mod.readerOpener(cfg.bridge),
-      console: mod.consoleApi(cfg.console, cfg.device, cfg.user, cfg.pass),
-      postbox: mod.postboxApi(cfg.postbox, { muni: cfg.muni, device: cfg.device }),
-      rememberBindings: (list) => c.rememberBindings(list),
-      knownBindings: () => c.knownBindings(),
-    });
+    this.keyWords = keyWords;
+    const flow = createCardFlow(mod, kind, this.lang, this.c);
     this.flow = flow;
     flow.on((e) => {
       if (this.flow !== flow) return;
@@ -425,29 +368,8 @@ export class App extends Component {
 
   // ---- settings (per resident) ----
 
-  private profiles(): string[] {
-    return [TV_PROFILE, ...this.c.residents()];
-  }
-
   private renderSettings(): void {
-    const p = this.prefs;
-    const s = stringsFor(p.lang);
-    const active = this.c.prefs.active;
-    const size = { normal: s.sizeNormal, large: s.sizeLarge, 'x-large': s.sizeXLarge }[p.textSize];
-    const rows: SettingsRow[] = [
-      { id: 'person', label: s.setPerson, value: active === TV_PROFILE ? s.everyone : active },
-      { id: 'lang', label: s.setLanguage, value: LANGUAGE_NAMES[p.lang] },
-      { id: 'size', label: s.setTextSize, value: size },
-      { id: 'contrast', label: s.setContrast, value: p.contrast ? s.on : s.off },
-      { id: 'read', label: s.setReadAloud, value: p.readAloud ? s.on : s.off },
-    ];
-    (this.tag('Settings') as Settings).render({
-      title: s.menuSettings,
-      hint: s.setHint,
-      rows,
-      scale: this.textScale,
-      contrast: p.contrast,
-    });
+    (this.tag('Settings') as Settings).render(settingsModel(this.c.prefs));
   }
 
   $settingsRefresh(): void {
@@ -455,18 +377,7 @@ export class App extends Component {
   }
 
   $settingsChange(id: string, dir: 1 | -1): void {
-    const cycle = <T>(list: readonly T[], v: T): T => list[(list.indexOf(v) + dir + list.length) % list.length]!;
-    const store = this.c.prefs;
-    if (id === 'person') {
-      store.setActive(cycle(this.profiles(), store.active));
-    } else {
-      const p = { ...this.prefs };
-      if (id === 'lang') p.lang = cycle(LANGUAGES, p.lang);
-      else if (id === 'size') p.textSize = cycle(TEXT_SIZES, p.textSize);
-      else if (id === 'contrast') p.contrast = !p.contrast;
-      else if (id === 'read') p.readAloud = !p.readAloud;
-      store.set(store.active, p);
-    }
+    changeSetting(this.c.prefs, this.c.residents(), id, dir);
     this.renderSettings();
   }
 
