@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '@kizuna/core';
 import type { Receipt, ShelterEvent } from '@kizuna/contract';
+import { alertsWithJournal } from '../alerts/repository/journal-rows.ts';
 
 /** Sends one message's PUBACK once its write has committed (a no-op after a reconnect). */
 export type Ack = () => void;
@@ -25,12 +26,9 @@ export interface QueuedEvent {
 
 /** The alerts among these receipts' whose fan-out journal is not yet written out as rows (migration 008). */
 export async function alertsFanningOut(q: Queryable, receipts: readonly QueuedReceipt[]): Promise<Set<string>> {
-  const { rows } = await q.query<{ alert_id: string }>(
-    'SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
-    [[...new Set(receipts.map((x) => x.r.alertId))]],
-  );
-  return new Set(rows.map((r) => r.alert_id));
+  return alertsWithJournal(q, [...new Set(receipts.map((x) => x.r.alertId))]);
 }
+
 /**
  * Receipts written: deliveries marked delivered / displayed, answers stored. Returns the alerts
  * whose figures changed, how many receipts were written and how many were refused (naming a ref

@@ -54,3 +54,12 @@ export async function staleJournals(q: Queryable, stale: Date): Promise<{ alert_
   );
   return rows;
 }
+
+/** Those of these alerts that have journal rows (their fan-out's rows are not all written yet). */
+export async function alertsWithJournal(q: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await q.query<{ alert_id: string }>(
+    'SELECT DISTINCT alert_id FROM fanout_chunks WHERE alert_id = ANY($1::text[])',
+    [ids],
+  );
+  return new Set(rows.map((r) => r.alert_id));
+}
