@@ -5,8 +5,7 @@
  */
 import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
-import { createVerifier } from '@kizuna/jpki/verifier';
-import { ocspStatusSource } from '@kizuna/jpki/status-source';
+import { createVerifier, ocspStatusSource } from '@kizuna/jpki';
 import { createCredentialStore } from '@kizuna/broker';
 import { loadConsoleConfig } from './config.ts';
 import { startConsole } from './app.ts';

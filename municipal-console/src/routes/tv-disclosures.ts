@@ -13,7 +13,7 @@ import Type from 'typebox';
 import { requireTv, tvOf } from '../staff/client-auth.ts';
 import { errors } from '../schemas.ts';
 import type { ConsoleContext } from '../context.ts';
-import { BIND_PATHS, TvDisclosuresSchema } from '@kizuna/contract/binding';
+import { BIND_PATHS, TvDisclosuresSchema } from '@kizuna/contract';
 
 const basic: Record<string, string[]>[] = [{ basic: [] }];
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'www-authenticate' };
