@@ -154,7 +154,12 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     const mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${urlHost}:${port}`;
     let wsUrl: string | undefined;
     if (opts.wsPort !== undefined) {
-      const http = tls ? createHttpsServer(tls) : createHttpServer();
+      // A plain GET (a browser opening the URL the start-up banner prints) gets an answer, not a hang.
+      const notWebSocket = (_req: unknown, res: import('node:http').ServerResponse) =>
+        res
+          .writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' })
+          .end('MQTT over WebSocket: connect with an MQTT client (WebSocket subprotocol "mqtt").\n');
+      const http = tls ? createHttpsServer(tls, notWebSocket) : createHttpServer(notWebSocket);
       servers.push(http);
       wss = new WebSocketServer({ server: http });
       wss.on('connection', (ws, req) => {

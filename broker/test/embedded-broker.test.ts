@@ -42,6 +42,12 @@ describe('embedded broker: CONNECT', () => {
     await ws.client.endAsync();
   });
 
+  it('answers a plain HTTP GET on the WebSocket port with 426 and what to use instead (the banner prints that URL)', async () => {
+    const r = await fetch(broker.wsUrl!.replace(/^ws:/, 'http:'), { signal: AbortSignal.timeout(5000) });
+    expect(r.status).toBe(426);
+    expect(await r.text()).toMatch(/MQTT over WebSocket/);
+  });
+
   it('answers a wrong password with CONNACK 4, a foreign client id with 2, no username with 5', async () => {
     const tv = await newTv();
     expect(await connectAs(broker.mqttUrl, tv.username, 'wrong-password')).toEqual({ ok: false, code: 4 });
