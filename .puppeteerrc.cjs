@@ -3,14 +3,8 @@
 // (the root postinstall) runs puppeteer's installer and never fails the install. See docs/PLATFORM.md.
 const { existsSync } = require('node:fs');
 
-const SYSTEM_BROWSERS = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium',
-];
+// the same list the tests search (test-utils/src/find-browser.ts)
+const SYSTEM_BROWSERS = require('./test-utils/system-browsers.json');
 const present =
   (process.env.KZ_CHROMIUM_PATH && existsSync(process.env.KZ_CHROMIUM_PATH)) ||
   SYSTEM_BROWSERS.some((p) => existsSync(p));

@@ -1,4 +1,7 @@
-/** Shared set-up for the gateway suites: a real test authority and cards, the real verifier, the app on a given engine. */
+/**
+ * Shared set-up for the gateway suites: a real test authority and cards, the real verifier, the app on a given engine.
+ * Also the package's `./testing` entry point, so the cross-part suites in system/ drive the gateway the same way.
+ */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,15 +2,10 @@
  * Which Chromium the browser tests drive, found the way people have one (docs/PLATFORM.md):
  * KZ_CHROMIUM_PATH, then a system Chromium or Chrome, then the browser puppeteer downloaded.
  */
+import systemBrowsers from '../system-browsers.json' with { type: 'json' };
 
-export const SYSTEM_BROWSERS: readonly string[] = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium',
-];
+/** Where system browsers live on Linux and macOS (shared with .puppeteerrc.cjs, which decides whether npm install downloads one). */
+export const SYSTEM_BROWSERS: readonly string[] = systemBrowsers;
 
 export const NO_BROWSER_HINT =
   'no Chromium for the browser tests: set KZ_CHROMIUM_PATH to a Chrome or Chromium binary, install one ' +

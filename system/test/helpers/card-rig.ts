@@ -1,7 +1,7 @@
 /**
  * The whole card path on real parts: the jpki test authority (cards, OCSP, links), the embedded
  * broker with its credential store, the municipal console with card binding enabled, the insurer
- * gateway (gateway-harness.ts, listening), the card-reader bridge offering the cards, and the TV
+ * gateway (the gateway's own test harness, @kizuna/insurer-gateway/testing, listening), the card-reader bridge offering the cards, and the TV
  * server forwarding /console and /gateway. The TV gets `console=/console&postbox=/gateway`.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -35,7 +35,7 @@ import {
 } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp, type TvAppServer } from '@kizuna/tv-app';
 import { dbEngines, launchBrowser, waitVisibleText } from '@kizuna/test-utils';
-import { openGatewayHarness, type Harness, type Resident } from './gateway-harness.ts';
+import { openHarness, type Harness, type Resident } from '@kizuna/insurer-gateway/testing';
 
 export const MUNI = '999996';
 
@@ -201,7 +201,7 @@ export async function startCardRig(): Promise<CardRig> {
   closers.push(() => bridge.close());
 
   const engine = dbEngines()[0]!;
-  const gateway = await openGatewayHarness(engine, { authority, verifier });
+  const gateway = await openHarness(engine, { authority, verifier });
   const gatewayUrl = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   closers.push(() => gateway.close());
 
