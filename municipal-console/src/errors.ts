@@ -22,6 +22,16 @@ export const consoleErrors = defineErrors({
     status: 409,
   },
   KZ_CONSOLE_SELF_APPROVAL: { message: 'the issuer of an alert cannot approve it', status: 403 },
+  KZ_CONSOLE_APPROVAL_STALE: {
+    message:
+      'what is waiting for approval is not what you were shown (another revision or other content; details.revision and details.digest name what waits now); nothing was published',
+    status: 409,
+  },
+  KZ_CONSOLE_RULE_NOT_PROPOSED: { message: 'no admin has proposed this approval rule', status: 409 },
+  KZ_CONSOLE_RULE_SELF_CONFIRM: {
+    message: 'the admin who proposed an approval rule cannot confirm it; another admin must',
+    status: 403,
+  },
   KZ_CONSOLE_BROKER_UNAVAILABLE: { message: 'the MQTT broker is not connected; nothing was published', status: 503 },
   KZ_CONSOLE_CAP_INVALID: { message: 'CAP 1.2 document is invalid', status: 400 },
   KZ_CONSOLE_BIND_NONCE: { message: 'registration nonce is unknown, used or expired', status: 400 },

@@ -113,6 +113,13 @@ const RevisionView = Type.Object({
   approvedBy: Nullable(Type.String()),
   approvedAt: Nullable(Time),
   publishedAt: Nullable(Time),
+  counts: Nullable(
+    Type.Object(
+      { devices: Type.Integer(), residents: Type.Integer(), zones: Type.Integer(), unboundTvs: Type.Integer() },
+      { description: 'whom it reached when submitted for approval (null if it never waited)' },
+    ),
+  ),
+  digest: Type.String({ description: 'what approve and reject carry back: SHA-256 of what is shown here' }),
 });
 
 export const AlertViewSchema = Type.Object(

@@ -23,7 +23,7 @@ async function views(q: Queryable, rows: AlertRow[]): Promise<AlertView[]> {
   const reach = await reachOf(q, ids);
   return rows.map((a) => {
     const p = pending.get(a.id);
-    return alertView(a, p ? revView(p) : null, reach.get(a.id) ?? NO_REACH);
+    return alertView(a, p ? revView(p, a.status) : null, reach.get(a.id) ?? NO_REACH);
   });
 }
 
@@ -41,6 +41,6 @@ export async function listAlerts(
 }
 
 export async function readRevisions(q: Queryable, id: string): Promise<RevisionView[]> {
-  await readAlert(q, id);
-  return (await revisionRows(q, id)).map(revView);
+  const a = await readAlert(q, id);
+  return (await revisionRows(q, id)).map((r) => revView(r, a.status));
 }

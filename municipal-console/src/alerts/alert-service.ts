@@ -17,7 +17,9 @@ import { systemClock, type Clock } from '../clock.ts';
 import { appendAudit } from '../staff/audit.ts';
 import { listZones } from '../register/zones.ts';
 import { hasRole, type Role, type StaffMember } from '../staff/staff.ts';
-import { checkSpec, needsApproval, type AlertSpec } from './alert-spec.ts';
+import { checkSpec, type AlertSpec } from './alert-spec.ts';
+import { needsSecondPerson, readRule } from './approval-rule.ts';
+import { approvalDigest } from './approval-digest.ts';
 import { RegisterCache } from './targeting.ts';
 import type { AlertHead, RecipientRow } from './personalise.ts';
 import type { AlertState, AlertView, RevisionView } from './alert-views.ts';
@@ -25,7 +27,7 @@ import { listAlerts, readAlert, readRevisions } from './alert-reads.ts';
 import { AlertPublisher, type OutMessage } from './alert-publisher.ts';
 import { AlertTimer } from './alert-timer.ts';
 import { FanoutEngine } from './fanout.ts';
-import { buildMessages } from './revision-messages.ts';
+import { buildMessages, revisionCounts } from './revision-messages.ts';
 import { NOTHING, publishRevision, type Publication } from './publication.ts';
 import * as rows from './repository/alert-rows.ts';
 
@@ -66,6 +68,12 @@ export interface AlertServiceOptions {
 export type PublishWait = 'sent' | 'started';
 export interface PublishOptions {
   wait?: PublishWait | undefined;
+}
+
+/** What the approver was shown: the revision and its digest (approval-digest.ts), carried by approve and reject. */
+export interface Seen {
+  revision: number;
+  digest: string;
 }
 
 export function newAlertId(now: Date): string {
@@ -175,14 +183,13 @@ export class AlertService {
     return this.get(id);
   }
 
-  async approve(id: string, staff: StaffMember, o: PublishOptions = {}): Promise<AlertView> {
+  /** Publish the revision waiting for approval, if it is still the one (and the content) the approver was shown. */
+  async approve(id: string, staff: StaffMember, seen: Seen, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'approver');
     this.publisher.requireBroker();
     const now = this.clock.now();
     const out = await this.db.tx(async (q) => {
-      await this.lockAlert(q, id);
-      const rev = await rows.latestRevision(q, id, ['pending-approval']);
-      if (!rev) throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} has nothing waiting for approval`);
+      const { rev, digest } = await this.pendingAsSeen(q, id, seen);
       if (rev.created_by === staff.username)
         throw consoleErrors.KZ_CONSOLE_SELF_APPROVAL(`${staff.username} issued revision ${rev.revision}`);
       if (new Date(rev.expires).getTime() <= now.getTime())
@@ -194,7 +201,7 @@ export class AlertService {
           actor: staff.username,
           action: 'alert.approve',
           subject: id,
-          details: { revision: rev.revision, issuedBy: rev.created_by },
+          details: { revision: rev.revision, msgType: rev.msg_type, issuedBy: rev.created_by, digest },
         },
         now,
       );
@@ -205,17 +212,17 @@ export class AlertService {
     return this.get(id);
   }
 
-  async reject(id: string, staff: StaffMember): Promise<AlertView> {
+  /** Reject the revision waiting for approval (what TVs show stays), if it is still the one the approver was shown. */
+  async reject(id: string, staff: StaffMember, seen: Seen): Promise<AlertView> {
     need(staff, 'approver');
     const now = this.clock.now();
     await this.db.tx(async (q) => {
-      const a = await this.lockAlert(q, id);
-      const rejected = await rows.rejectPending(q, id);
-      if (!rejected) throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} has nothing waiting for approval`);
+      const { a, rev, digest } = await this.pendingAsSeen(q, id, seen);
+      await rows.rejectRevision(q, id, rev.revision);
       if (a.state === 'pending-approval') await rows.setAlertState(q, id, 'draft');
       await appendAudit(
         q,
-        { actor: staff.username, action: 'alert.reject', subject: id, details: { revision: rejected.revision } },
+        { actor: staff.username, action: 'alert.reject', subject: id, details: { revision: rev.revision, digest } },
         now,
       );
     });
@@ -266,8 +273,11 @@ export class AlertService {
     return this.get(id);
   }
 
-  /** Cancel in one action: no approval needed to stop an alert; a never-published alert is just withdrawn. */
-  async cancel(id: string, staff: StaffMember): Promise<AlertView> {
+  /**
+   * Cancel (lift) an alert: a never-published alert is just withdrawn; the Cancel of an active one
+   * reaches TVs, so it follows the approval rule like any other change.
+   */
+  async cancel(id: string, staff: StaffMember, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'issuer');
     const now = this.clock.now();
     const a0 = await this.get(id);
@@ -293,9 +303,9 @@ export class AlertService {
         state: 'draft',
       });
       await appendAudit(q, { actor: staff.username, action: 'alert.cancel', subject: id, details: { revision } }, now);
-      return publishRevision(q, this.muni, id, revision, now);
+      return this.submitIn(q, id, revision, staff, now);
     });
-    await this.afterCommit(out);
+    await this.afterCommit(out, o.wait);
     this.onChange(id);
     return this.get(id);
   }
@@ -359,7 +369,23 @@ export class AlertService {
     return a;
   }
 
-  /** Publish now, or park the revision for a second person's approval. */
+  /** The revision waiting for approval, locked, if it is the one the approver was shown; else 409 naming what waits. */
+  private async pendingAsSeen(q: Queryable, id: string, seen: Seen) {
+    const a = await this.lockAlert(q, id);
+    const rev = await rows.latestRevision(q, id, ['pending-approval']);
+    if (!rev) throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} has nothing waiting for approval`);
+    const digest = approvalDigest(id, a.status, rev);
+    if (rev.revision !== seen.revision || digest !== seen.digest)
+      throw consoleErrors.KZ_CONSOLE_APPROVAL_STALE(
+        rev.revision !== seen.revision
+          ? `revision ${rev.revision} is waiting, not ${seen.revision}`
+          : `revision ${rev.revision} is not the content of digest ${seen.digest}`,
+        { revision: rev.revision, digest },
+      );
+    return { a, rev, digest };
+  }
+
+  /** Publish now, or park the revision for a second person's approval (the municipality's rule, approval-rule.ts). */
   private async submitIn(
     q: Queryable,
     id: string,
@@ -369,12 +395,26 @@ export class AlertService {
   ): Promise<Publication> {
     const rev = (await rows.revisionRow(q, id, revision))!;
     const a = (await rows.alertRow(q, id))!;
-    if (needsApproval(a.status, Number(rev.level), rev.msg_type)) {
-      await rows.setRevisionState(q, id, revision, 'pending-approval');
+    // what TVs show now: if a second person approved it, no one person changes it
+    const onTvs = a.state === 'active' ? await rows.revisionRow(q, id, Number(a.revision)) : undefined;
+    const change = {
+      status: a.status,
+      level: Number(rev.level),
+      msgType: rev.msg_type,
+      approvedOnTvs: !!onTvs?.approved_by,
+    };
+    if (needsSecondPerson(await readRule(q), change)) {
+      const counts = await revisionCounts(q, a, rev, now, this.register);
+      await rows.submitRevision(q, id, revision, counts);
       if (a.state === 'draft') await rows.setAlertState(q, id, 'pending-approval');
       await appendAudit(
         q,
-        { actor: staff.username, action: 'alert.submit-for-approval', subject: id, details: { revision } },
+        {
+          actor: staff.username,
+          action: 'alert.submit-for-approval',
+          subject: id,
+          details: { revision, msgType: rev.msg_type, digest: approvalDigest(id, a.status, { ...rev, counts }) },
+        },
         now,
       );
       return NOTHING;

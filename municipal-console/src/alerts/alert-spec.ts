@@ -57,10 +57,6 @@ export interface AlertSpec {
 
 export const ELDERLY_AGE = 65;
 
-export function needsApproval(status: AlertStatus, level: number, msgType: string): boolean {
-  return status === 'Actual' && level >= 4 && msgType !== 'Cancel';
-}
-
 export function checkSpec(s: AlertSpec, zones: Set<string>, now: Date): AlertSpec {
   if (s.level !== 3 && s.level !== 4 && s.level !== 5) throw coreErrors.KZ_VALIDATION('level must be 3, 4 or 5');
   if (!(HAZARDS as readonly string[]).includes(s.hazard))

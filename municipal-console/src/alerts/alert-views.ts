@@ -3,6 +3,7 @@ import type { AlertStatus, EvacuationLevel, Hazard, MsgType } from '@kizuna/cont
 import type { AlertSpec } from './alert-spec.ts';
 import type { AlertState, RevisionState } from './alert-states.ts';
 import type { AlertRow, RevRow } from './repository/alert-rows.ts';
+import { approvalDigest } from './approval-digest.ts';
 
 export type { AlertState, RevisionState } from './alert-states.ts';
 
@@ -19,6 +20,10 @@ export interface RevisionView {
   approvedBy: string | null;
   approvedAt: string | null;
   publishedAt: string | null;
+  /** Whom it reached when submitted for approval (null if it never waited). */
+  counts: NonNullable<RevRow['counts']> | null;
+  /** The digest of what is shown here, which approve and reject carry back (approval-digest.ts). */
+  digest: string;
 }
 
 export interface AlertView {
@@ -67,7 +72,7 @@ export function alertView(a: AlertRow, pending: RevisionView | null, reach: Aler
   };
 }
 
-export function revView(r: RevRow): RevisionView {
+export function revView(r: RevRow, status: AlertStatus): RevisionView {
   return {
     revision: Number(r.revision),
     msgType: r.msg_type,
@@ -81,5 +86,7 @@ export function revView(r: RevRow): RevisionView {
     approvedBy: r.approved_by,
     approvedAt: iso(r.approved_at),
     publishedAt: iso(r.published_at),
+    counts: r.counts ?? null,
+    digest: approvalDigest(r.alert_id, status, r),
   };
 }

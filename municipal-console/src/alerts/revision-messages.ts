@@ -14,10 +14,11 @@ import { cancelFor } from './cancel-message.ts';
 import { planAlert, type AlertHead } from './personalise.ts';
 import { iso } from './alert-views.ts';
 import type { OutMessage } from './alert-publisher.ts';
-import type { AlertRow, RevRow } from './repository/alert-rows.ts';
+import { reachOf, type AlertRow, type RevRow } from './repository/alert-rows.ts';
 import {
   cancelRecipients,
   devicesBefore,
+  liveAreaZones,
   previousRecipients,
   unboundDevices,
   writeAreas,
@@ -109,3 +110,27 @@ export const tvMessages = (
   muni: string,
   ds: readonly { device_id: string; payload: string | Buffer }[],
 ): OutMessage[] => ds.map((d) => ({ topic: topics.tvAlert(muni, d.device_id), payload: d.payload, retain: false }));
+
+/**
+ * Whom the revision reaches, counted as the preview counts them: its plan for an Alert or Update,
+ * the TVs and zones that have the alert for a Cancel.
+ */
+export async function revisionCounts(
+  q: Queryable,
+  a: AlertRow,
+  rev: RevRow,
+  now: Date,
+  register: RegisterCache,
+): Promise<NonNullable<RevRow['counts']>> {
+  if (rev.msg_type === 'Cancel') {
+    const reach = (await reachOf(q, [a.id])).get(a.id) ?? { devices: 0, residents: 0, zones: 0 };
+    return { ...reach, unboundTvs: await unboundDevices(q, await liveAreaZones(q, a.id)) };
+  }
+  const m = await buildMessages(q, a, rev, now, register);
+  return {
+    devices: m.plan.devices.length,
+    residents: m.recipients.length,
+    zones: m.areas.length,
+    unboundTvs: m.unboundTvs,
+  };
+}

@@ -6,6 +6,7 @@ import { alertStatus } from '../live/alert-status.ts';
 import { rescueList } from '../live/rescue-list.ts';
 import { preview } from '../alerts/preview.ts';
 import { openSse } from '../live/live-hub.ts';
+import { APPROVAL_RULES, confirmRule, proposeRule, ruleState } from '../alerts/approval-rule.ts';
 import {
   AlertStateSchema,
   AlertStatusSchema,
@@ -20,6 +21,33 @@ import {
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+/** What the approver was shown: approve and reject apply only to that revision with that content. */
+const SeenBody = Type.Object(
+  {
+    revision: Type.Integer({ minimum: 1, description: 'the revision waiting for approval (`pending.revision`)' }),
+    digest: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description:
+        '`pending.digest`: SHA-256 of what the approver was shown (text, areas, level, hazard, mode, counts)',
+    }),
+  },
+  { additionalProperties: false },
+);
+const [ALL, ACTUAL, ACTUAL_4_5] = APPROVAL_RULES;
+const RuleSchema = Type.Union([Type.Literal(ALL), Type.Literal(ACTUAL), Type.Literal(ACTUAL_4_5)], {
+  description: 'which changes need a second person (docs/OPERATIONS.md)',
+});
+const RuleBody = Type.Object({ rule: RuleSchema }, { additionalProperties: false });
+const RuleStateSchema = Type.Object({
+  rule: RuleSchema,
+  setBy: Type.Union([Type.String(), Type.Null()]),
+  confirmedBy: Type.Union([Type.String(), Type.Null()]),
+  setAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  proposal: Type.Union([
+    Type.Object({ rule: RuleSchema, proposedBy: Type.String(), proposedAt: Type.String({ format: 'date-time' }) }),
+    Type.Null(),
+  ]),
+});
 
 export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -35,6 +63,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const viewer = requireRole(ctx, 'viewer');
   const issuer = requireRole(ctx, 'issuer');
   const approver = requireRole(ctx, 'approver');
+  const admin = requireRole(ctx, 'admin');
 
   r.post(
     '/api/alerts',
@@ -124,13 +153,16 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       schema: {
         tags: ['alerts'],
         summary: 'Approve the revision waiting for approval (not your own) and publish it',
+        description:
+          'The body names what the approver was shown: `pending.revision` and `pending.digest`. If another revision or other content is waiting now, 409 KZ_CONSOLE_APPROVAL_STALE (details: the revision and digest waiting) and nothing is published.',
         security: sec,
         params: IdParams,
+        body: SeenBody,
         querystring: WaitQuery,
         response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
-    async (req) => ctx.alerts.approve(req.params.id, staffOf(req), { wait: req.query.wait }),
+    async (req) => ctx.alerts.approve(req.params.id, staffOf(req), req.body, { wait: req.query.wait }),
   );
   r.post(
     '/api/alerts/:id/reject',
@@ -138,13 +170,15 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: approver,
       schema: {
         tags: ['alerts'],
-        summary: 'Reject the revision waiting for approval',
+        summary: 'Reject the revision waiting for approval (TVs keep what they show)',
+        description: 'The body names what the approver was shown, as for approve (409 KZ_CONSOLE_APPROVAL_STALE).',
         security: sec,
         params: IdParams,
-        response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409) },
+        body: SeenBody,
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ctx.alerts.reject(req.params.id, staffOf(req)),
+    async (req) => ctx.alerts.reject(req.params.id, staffOf(req), req.body),
   );
   r.post(
     '/api/alerts/:id/update',
@@ -152,7 +186,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: issuer,
       schema: {
         tags: ['alerts'],
-        summary: 'Update in one action (revision + 1; replaces what TVs show)',
+        summary: 'Update (revision + 1; replaces what TVs show, or waits for approval under the approval rule)',
         security: sec,
         params: IdParams,
         body: UpdateAlertBody,
@@ -168,13 +202,56 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: issuer,
       schema: {
         tags: ['alerts'],
-        summary: 'Cancel in one action (no approval needed)',
+        summary: 'Cancel (lift) an alert: withdrawn if never published, else a Cancel under the approval rule',
         security: sec,
         params: IdParams,
+        querystring: WaitQuery,
         response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409, 503) },
       },
     },
-    async (req) => ctx.alerts.cancel(req.params.id, staffOf(req)),
+    async (req) => ctx.alerts.cancel(req.params.id, staffOf(req), { wait: req.query.wait }),
+  );
+
+  r.get(
+    '/api/settings/approval-rule',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'The approval rule in force, and a change proposed by one admin awaiting another',
+        security: sec,
+        response: { 200: RuleStateSchema, ...errors(401) },
+      },
+    },
+    async () => ruleState(ctx.db),
+  );
+  r.post(
+    '/api/settings/approval-rule/propose',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Propose another approval rule (takes effect only when a different admin confirms it)',
+        security: sec,
+        body: RuleBody,
+        response: { 200: RuleStateSchema, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => proposeRule(ctx.db, staffOf(req), req.body.rule, ctx.clock.now()),
+  );
+  r.post(
+    '/api/settings/approval-rule/confirm',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Confirm the approval rule another admin proposed (naming it); it takes effect at once',
+        security: sec,
+        body: RuleBody,
+        response: { 200: RuleStateSchema, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (req) => confirmRule(ctx.db, staffOf(req), req.body.rule, ctx.clock.now()),
   );
 
   r.get(

@@ -41,6 +41,8 @@ export interface RevRow {
   published_at: Date | null;
   fanout_owner?: string | null;
   fanout_at?: Date | null;
+  /** Whom it reached when submitted for approval (migration 011; part of its approval digest). */
+  counts?: { devices: number; residents: number; zones: number; unboundTvs: number } | null;
 }
 
 // ---------------------------------------------------------------- alerts
@@ -201,15 +203,6 @@ export async function insertRevision(
   );
 }
 
-export async function setRevisionState(
-  q: Queryable,
-  id: string,
-  revision: number,
-  state: RevisionState,
-): Promise<void> {
-  await q.query('UPDATE alert_revisions SET state = $3 WHERE alert_id = $1 AND revision = $2', [id, revision, state]);
-}
-
 export async function approveRevision(
   q: Queryable,
   id: string,
@@ -225,13 +218,22 @@ export async function approveRevision(
   ]);
 }
 
-/** The revision waiting for approval, now 'rejected' (undefined when there was none). */
-export async function rejectPending(q: Queryable, id: string): Promise<RevRow | undefined> {
-  const { rows } = await q.query<RevRow>(
-    "UPDATE alert_revisions SET state = 'rejected' WHERE alert_id = $1 AND state = 'pending-approval' RETURNING *",
-    [id],
+/** A revision submitted for approval: 'pending-approval', with whom it reached then (its digest covers them). */
+export async function submitRevision(
+  q: Queryable,
+  id: string,
+  revision: number,
+  counts: NonNullable<RevRow['counts']>,
+): Promise<void> {
+  await q.query(
+    "UPDATE alert_revisions SET state = 'pending-approval', counts = $3::jsonb WHERE alert_id = $1 AND revision = $2",
+    [id, revision, JSON.stringify(counts)],
   );
-  return rows[0];
+}
+
+/** The revision waiting for approval, now 'rejected'. */
+export async function rejectRevision(q: Queryable, id: string, revision: number): Promise<void> {
+  await q.query("UPDATE alert_revisions SET state = 'rejected' WHERE alert_id = $1 AND revision = $2", [id, revision]);
 }
 
 /**
