@@ -175,9 +175,11 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML (Alert creates; Update/Cancel apply to the referenced alert) |
 | \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2 (one \`<info>\` per language) |
 | \`POST /api/alerts/:id/send\` | issuer | send a draft |
-| \`POST /api/alerts/:id/approve\`, \`/reject\` | approver | second-person approval (never one's own revision) |
-| \`POST /api/alerts/:id/update\` | issuer | Update in one action (revision + 1) |
-| \`POST /api/alerts/:id/cancel\` | issuer | Cancel in one action (no approval needed) |
+| \`POST /api/alerts/:id/approve\`, \`/reject\` | approver | second-person approval of exactly what was shown (never one's own revision): body {revision, digest} = the alert's \`pending.revision\`, \`pending.digest\`; another revision or other content waiting → 409 \`KZ_CONSOLE_APPROVAL_STALE\` (details {revision, digest} of what waits now), nothing published |
+| \`POST /api/alerts/:id/update\` | issuer | Update (revision + 1): published, or waiting for approval under the approval rule |
+| \`POST /api/alerts/:id/cancel\` | issuer | Cancel (lift): a never-published alert is withdrawn; an active one's Cancel follows the approval rule |
+| \`GET /api/settings/approval-rule\` | viewer | the approval rule ({rule, setBy, confirmedBy, setAt, proposal}) |
+| \`POST /api/settings/approval-rule/propose\`, \`/confirm\` | admin | {rule}: one admin proposes, a different admin confirms the same value |
 | \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient |
 | \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident |
 | \`GET /api/alerts/:id/rescue\` | viewer | people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`, with address, phone and supporter |
@@ -207,9 +209,14 @@ HMACs under a per-shelter secret, so two shelters' rosters cannot be joined. The
 \`version\` is a hash of its content (\`ETag\`; \`If-None-Match\` → \`304\`). Each change of what a shelter
 holds about a person is written once to that person's disclosure log, not once per fetch.
 
-**Approval.** An \`Actual\` alert or Update at level 4 or 5 is held (\`state: pending-approval\`,
-or \`pending\` on an active alert) until a different staff member with the approver role
-approves it. Cancels never wait. Exercises and tests never wait.
+**Approval.** Which changes wait for a second person is the municipality's approval rule
+(\`all\`, \`actual\` — the default: every change to a real alert that reaches TVs, cancel included —
+or \`actual-4-5\`; per action in docs/OPERATIONS.md). A change to an alert whose current version a
+second person approved always waits. A waiting change is held (\`state: pending-approval\`, or
+\`pending\` on an active alert, whose TVs keep what they show) until a different staff member with
+the approver role approves it. \`pending\` carries \`digest\` (SHA-256 of its type, mode, level,
+hazard, template, expiry, extra text per language, areas and \`counts\`, the recipients when it was
+submitted); approve and reject send it back with the revision, and the audit records it.
 
 **CAP 1.2 mapping.** Level: \`<parameter><valueName>EvacuationLevel</valueName><value>3|4|5</value>\`
 (\`警戒レベル\` accepted). Hazard: \`<eventCode><valueName>kizuna:hazard</valueName>\` (one of

@@ -36,6 +36,11 @@ for (const engine of dbEngines()) {
     });
     const post = (url: string, token: string, payload?: object) =>
       c.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
+    /** What waits for approval, as the approval page shows it: approve and reject carry its revision and digest. */
+    const seen = async (id: string) => {
+      const p = (await c.app.inject({ url: `/api/alerts/${id}`, headers: bearer(approver) })).json().pending;
+      return { revision: p.revision, digest: p.digest };
+    };
 
     let alertId: string;
     it('holds an Actual level-4 alert for a second person; the issuer cannot approve their own', async () => {
@@ -56,10 +61,10 @@ for (const engine of dbEngines()) {
       await new Promise((res) => setTimeout(res, 200));
       expect(tvs['tv-h1']!.personal).toHaveLength(0);
 
-      const self = await post(`/api/alerts/${alertId}/approve`, issuerApprover);
+      const self = await post(`/api/alerts/${alertId}/approve`, issuerApprover, await seen(alertId));
       expect(self.statusCode).toBe(403);
       expect(self.json().code).toBe('KZ_CONSOLE_SELF_APPROVAL');
-      const notApprover = await post(`/api/alerts/${alertId}/approve`, issuer);
+      const notApprover = await post(`/api/alerts/${alertId}/approve`, issuer, await seen(alertId));
       expect(notApprover.json().code).toBe('KZ_CONSOLE_ROLE_REQUIRED');
     });
 
@@ -76,7 +81,7 @@ for (const engine of dbEngines()) {
     });
 
     it('publishes once a second staff member approves, and records who', async () => {
-      const r = await post(`/api/alerts/${alertId}/approve`, approver);
+      const r = await post(`/api/alerts/${alertId}/approve`, approver, await seen(alertId));
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ state: 'active', revision: 1, pending: null });
       const h1 = await until(() => tvs['tv-h1']!.latest(alertId), 'approved alert on the TV');
@@ -108,10 +113,10 @@ for (const engine of dbEngines()) {
       expect((await c.app.kz.alerts.tick()).resent).toBe(0);
     });
 
-    it('an update goes out in one action (approval again for level 4+ Actual) and replaces what TVs show', async () => {
+    it('an update of an approved alert waits for approval again and then replaces what TVs show', async () => {
       const r = await post(`/api/alerts/${alertId}/update`, issuer, { level: 5 });
       expect(r.json()).toMatchObject({ state: 'active', revision: 1, pending: { revision: 2, msgType: 'Update' } });
-      const ok = await post(`/api/alerts/${alertId}/approve`, approver);
+      const ok = await post(`/api/alerts/${alertId}/approve`, approver, await seen(alertId));
       expect(ok.json()).toMatchObject({ revision: 2, msgType: 'Update', level: 5 });
       const h1 = await until(
         () => tvs['tv-h1']!.latest(alertId)?.revision === 2 && tvs['tv-h1']!.latest(alertId),
@@ -131,8 +136,11 @@ for (const engine of dbEngines()) {
       expect(area.level).toBe(5);
     });
 
-    it('a cancel goes out in one action without approval and replaces the message', async () => {
-      const r = await post(`/api/alerts/${alertId}/cancel`, issuer);
+    it('a cancel of an approved real alert waits for a second person too, then replaces the message', async () => {
+      const w = await post(`/api/alerts/${alertId}/cancel`, issuer);
+      expect(w.statusCode, w.body).toBe(200);
+      expect(w.json()).toMatchObject({ state: 'active', revision: 2, pending: { revision: 3, msgType: 'Cancel' } });
+      const r = await post(`/api/alerts/${alertId}/approve`, approver, await seen(alertId));
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ state: 'cancelled', revision: 3, msgType: 'Cancel' });
       const h1 = await until(

@@ -52,6 +52,13 @@ async function openTv(tv: TvLink): Promise<Page> {
   return page;
 }
 
+/** What waits for approval, as the approval page shows it: approve and reject carry its revision and digest. */
+async function seen(id: string, token: string): Promise<{ revision: number; digest: string }> {
+  const { pending } = (await api<{ pending: { revision: number; digest: string } }>(`/api/alerts/${id}`, { token }))
+    .body;
+  return { revision: pending.revision, digest: pending.digest };
+}
+
 function inMinutes(m: number): string {
   return new Date(Date.now() + m * 60_000).toISOString();
 }
@@ -94,7 +101,7 @@ describe('alert journeys, end to end', () => {
     const id = issued.body.id;
 
     // The issuer holds no approver role; the admin, who holds both, may not approve their own alert.
-    const byIssuer = await api<ErrorBody>(`/api/alerts/${id}/approve`, { token: issuer, method: 'POST' });
+    const byIssuer = await api<ErrorBody>(`/api/alerts/${id}/approve`, { token: issuer, body: await seen(id, issuer) });
     expect(byIssuer.status).toBe(403);
     const ownByAdmin = await api<AlertView>('/api/alerts', {
       token: admin,
@@ -103,13 +110,17 @@ describe('alert journeys, end to end', () => {
     expect(ownByAdmin.body.state).toBe('pending-approval');
     const selfApproval = await api<ErrorBody>(`/api/alerts/${ownByAdmin.body.id}/approve`, {
       token: admin,
-      method: 'POST',
+      body: await seen(ownByAdmin.body.id, admin),
     });
     expect(selfApproval.status).toBe(403);
     expect(selfApproval.body.code).toBe('KZ_CONSOLE_SELF_APPROVAL');
     expect(
-      (await api<AlertView>(`/api/alerts/${ownByAdmin.body.id}/reject`, { token: approver, method: 'POST' })).body
-        .state,
+      (
+        await api<AlertView>(`/api/alerts/${ownByAdmin.body.id}/reject`, {
+          token: approver,
+          body: await seen(ownByAdmin.body.id, approver),
+        })
+      ).body.state,
     ).not.toBe('active');
 
     // Nothing pending is on the TV.
@@ -118,7 +129,10 @@ describe('alert journeys, end to end', () => {
     const beforeApproval = await api<{ devices: { delivered: number } }>(`/api/alerts/${id}/status`, { token: issuer });
     expect(beforeApproval.body.devices.delivered).toBe(0);
 
-    const approved = await api<AlertView>(`/api/alerts/${id}/approve`, { token: approver, method: 'POST' });
+    const approved = await api<AlertView>(`/api/alerts/${id}/approve`, {
+      token: approver,
+      body: await seen(id, approver),
+    });
     expect(approved.status).toBe(200);
     expect(approved.body.state).toBe('active');
     await waitVisibleText(page, names[0]!, 'Takeover', WAIT);
@@ -133,8 +147,14 @@ describe('alert journeys, end to end', () => {
       ),
     ).toBe(false);
 
-    // Cancel needs no approval and is one action.
-    const cancelled = await api<AlertView>(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
+    // Lifting an approved real alert waits for a second person too (the approval rule): the TV keeps it until then.
+    const lifting = await api<AlertView>(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
+    expect(lifting.status).toBe(200);
+    expect(lifting.body).toMatchObject({ state: 'active', pending: { msgType: 'Cancel' } });
+    const cancelled = await api<AlertView>(`/api/alerts/${id}/approve`, {
+      token: approver,
+      body: await seen(id, approver),
+    });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe('cancelled');
     await waitVisibleText(page, 'この避難情報は取り消されました', 'Takeover', WAIT);

@@ -2,7 +2,7 @@
  * The alert flow in Chromium (issue 6): password login (and a wrong one), compose a level-4
  * Actual alert on the map, the TV applet's own preview, send → waits for a second staff member →
  * approve in another session → counters on the dashboard move live as TVs answer over MQTT →
- * correct and cancel in one action. Screenshots in Japanese under test-output/screenshots/console.
+ * a cancel that waits for the second person too. Screenshots in Japanese under test-output/screenshots/console.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
@@ -179,11 +179,18 @@ describe('staff console: alert flow', () => {
     h.system.console.app.kz.live.touch([alertId]);
     await issuer.waitForFunction(() => !document.querySelector('p.sending'), { timeout: 20_000 });
 
-    // Correct in one action: level 5 (no approval needed to escalate? the server decides; the UI shows its answer).
+    // Lifting an approved real alert follows the approval rule too: it waits for the second person.
     await issuer.goto(`${h.url}/#/alerts/${alertId}`);
     await issuer.waitForSelector('[data-action=cancel]');
     issuer.once('dialog', (d) => void d.accept());
     await issuer.click('[data-action=cancel]');
+    await issuer.waitForSelector('section.approval[data-msg-type="Cancel"]');
+    expect(await issuer.$eval('article.alert-detail', (e) => e.getAttribute('data-state'))).toBe('active');
+    await approver.goto(`${h.url}/#/alerts/${alertId}`);
+    await approver.waitForSelector('section.approval[data-msg-type="Cancel"]');
+    await approver.click('[data-action=approve]');
+    await approver.waitForSelector('article.alert-detail[data-state="cancelled"]');
+    await issuer.reload();
     await issuer.waitForSelector('article.alert-detail[data-state="cancelled"]');
     await shot(issuer, 'console', 'cancelled');
     await Promise.all(tvs.map((t) => t.close()));

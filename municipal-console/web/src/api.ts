@@ -114,15 +114,21 @@ export interface AlertView {
     template?: string;
     extra?: Record<string, string>;
   };
-  pending: null | {
-    revision: number;
-    level: 3 | 4 | 5;
-    createdBy: string;
-    createdAt: string;
-    expires: string;
-    spec: Record<string, unknown>;
-  };
+  pending: null | PendingRevision;
   reach: { devices: number; residents: number; zones: number };
+}
+/** A revision waiting for approval: what the approval page shows, and its digest that approve and reject send back. */
+export interface PendingRevision {
+  revision: number;
+  msgType: 'Alert' | 'Update' | 'Cancel';
+  level: 3 | 4 | 5;
+  hazard: string;
+  createdBy: string;
+  createdAt: string;
+  expires: string;
+  spec: AlertView['spec'] & { target?: { polygon?: unknown; circle?: unknown } };
+  counts: { devices: number; residents: number; zones: number; unboundTvs: number } | null;
+  digest: string;
 }
 export interface Zone {
   id: string;

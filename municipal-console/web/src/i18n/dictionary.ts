@@ -12,6 +12,7 @@ import * as audit from './words-audit.ts';
 import * as common from './words-common.ts';
 import * as cardLogin from './words-card-login.ts';
 import * as staff from './words-staff.ts';
+import * as approval from './words-approval.ts';
 
 export const ja = {
   ...shell.ja,
@@ -23,6 +24,7 @@ export const ja = {
   ...common.ja,
   ...cardLogin.ja,
   ...staff.ja,
+  ...approval.ja,
 };
 type Dict = Record<keyof typeof ja, string>;
 export const en: Dict = {
@@ -35,6 +37,7 @@ export const en: Dict = {
   ...common.en,
   ...cardLogin.en,
   ...staff.en,
+  ...approval.en,
 };
 
 export type Key = keyof typeof ja;

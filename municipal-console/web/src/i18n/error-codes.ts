@@ -71,6 +71,18 @@ export const ERRORS: Record<string, Words> = {
     'An actual alert at level 4 or 5 needs another staff member’s approval.',
   ],
   KZ_CONSOLE_SELF_APPROVAL: [ja.ownAlertNoApprove, en.ownAlertNoApprove],
+  KZ_CONSOLE_APPROVAL_STALE: [
+    '承認しようとした内容は変更されています。承認していません（TVには何も送っていません）。新しい内容を確認してください。',
+    'What you were approving has changed. Nothing was approved or sent to TVs. Review the new content.',
+  ],
+  KZ_CONSOLE_RULE_NOT_PROPOSED: [
+    'この承認ルールは提案されていません。先に別の管理者が提案してください。',
+    'No admin has proposed this approval rule. Another admin must propose it first.',
+  ],
+  KZ_CONSOLE_RULE_SELF_CONFIRM: [
+    '自分が提案した承認ルールは確定できません。別の管理者が確定します。',
+    'You proposed this approval rule, so another admin must confirm it.',
+  ],
   KZ_CONSOLE_BROKER_UNAVAILABLE: [
     '配信サーバー（MQTT）に接続できないため、送信していません。しばらくしてからもう一度送信してください。',
     'The broadcast server (MQTT) is not connected, so nothing was sent. Send again shortly.',

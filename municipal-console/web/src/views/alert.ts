@@ -3,6 +3,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { LEVELS } from '@kizuna/contract/levels';
 import {
+  ApiError,
   call,
   can,
   type AlertStatus,
@@ -15,6 +16,7 @@ import {
 import { AlertHead, CounterRow, ErrorBox, MapLegend, Sending, ZoneMap } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
+import { ApprovalPanel, usePinnedPending } from './approval.ts';
 
 const KIND_JA: Record<string, string> = {
   resident: '住民が一人だけ登録されたTV',
@@ -81,12 +83,13 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   const alert = usePoll(() => call<AlertView>(`/api/alerts/${id}`), 4000, [id]);
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
   const a = alert.data;
+  const { shown: pending, changed, repin } = usePinnedPending(a);
   const showPreview = a && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
   const preview = usePoll(() => (showPreview ? call<Preview>(`/api/alerts/${id}/preview`) : Promise.resolve(null)), 0, [
     id,
     a?.state,
     a?.revision,
-    a?.pending?.revision,
+    pending?.digest,
   ]);
   const status = useSse<AlertStatus | null>(
     a && a.revision > 0 ? `/api/alerts/${id}/events` : null,
@@ -103,15 +106,25 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     setError(null);
     // sending and approving answer once the first TVs have it (the figures show the rest being sent)
     const wait = path === 'send' || path === 'approve' ? '?wait=started' : '';
+    // approve and reject name exactly what this page shows (the pinned revision and its digest)
+    const seen = path === 'approve' || path === 'reject';
     try {
-      await call(`/api/alerts/${id}/${path}${wait}`, { method: 'POST' });
+      await call(`/api/alerts/${id}/${path}${wait}`, {
+        method: 'POST',
+        ...(seen && pending ? { body: { revision: pending.revision, digest: pending.digest } } : {}),
+      });
       alert.reload();
     } catch (e) {
       setError(e);
+      // changed meanwhile: nothing was published; show the new content for a fresh look
+      if (e instanceof ApiError && e.code === 'KZ_CONSOLE_APPROVAL_STALE') {
+        repin(String(e.details?.digest ?? ''));
+        alert.reload();
+      }
     }
   };
-  const pendingBy = a.pending?.createdBy ?? (a.state === 'pending-approval' ? a.createdBy : null);
-  const waiting = a.state === 'pending-approval' || !!a.pending;
+  const pendingBy = pending?.createdBy ?? (a.state === 'pending-approval' ? a.createdBy : null);
+  const waiting = a.state === 'pending-approval' || !!pending;
   return html`<article class=${`alert-detail${a.status === 'Exercise' ? ' is-exercise' : ''}`} data-alert=${a.id} data-state=${a.state}>
     <a href="#/" class="back">← ${t('back')}</a>
     <h2><${AlertHead} a=${a} /></h2>
@@ -144,6 +157,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
           }} />`
         : null
     }
+    ${pending ? html`<${ApprovalPanel} p=${pending} status=${a.status} zones=${zones.data ?? []} changed=${changed} onRepin=${repin} />` : null}
     <div class="detail-grid">
       ${
         status.value
