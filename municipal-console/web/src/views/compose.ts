@@ -11,6 +11,8 @@ const EXPIRY_MIN = [30, 60, 120, 180, 360, 720];
 
 export function Compose({ staff: _staff }: { staff: Staff }) {
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
+  // the municipality's approval rule says whether sending waits for a second person (docs/OPERATIONS.md)
+  const rule = usePoll(() => call<{ rule: string }>('/api/settings/approval-rule'), 0).data?.rule ?? 'actual';
   const [sel, setSel] = useState<Set<string>>(new Set());
   const [level, setLevel] = useState<3 | 4 | 5>(3);
   const [status, setStatus] = useState<'Actual' | 'Exercise'>('Exercise');
@@ -72,7 +74,7 @@ export function Compose({ staff: _staff }: { staff: Staff }) {
         <fieldset><legend>${t('status')}</legend>
           <label class="inline"><input type="radio" name="status" value="Exercise" checked=${status === 'Exercise'} onChange=${() => setStatus('Exercise')} /> ${t('exercise')}</label>
           <label class="inline"><input type="radio" name="status" value="Actual" checked=${status === 'Actual'} onChange=${() => setStatus('Actual')} /> ${t('actual')}</label>
-          ${status === 'Actual' && level >= 4 ? html`<p class="notice">${t('approvalNote')}</p>` : null}
+          ${rule === 'all' || (status === 'Actual' && (rule === 'actual' || level >= 4)) ? html`<p class="notice">${t('approvalNote')}</p>` : null}
         </fieldset>
         <label>${t('hazard')}<select name="hazard">${HAZARDS.map((h) => html`<option value=${h}>${hazardName(h)}</option>`)}</select></label>
         <label>${t('group')}<select name="group">
