@@ -40,7 +40,7 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
       const unknown = serves.find((z) => !zones.has(z));
       if (unknown) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(`${unknown} (shelter ${s.id} serves)`);
     }
-    // a shelter is a public place: its fields can be in the audit log as they were and became
+    // a shelter is a public place: its fields go in the audit log as they were and became
     const before = await q.query<Record<string, unknown>>(
       'SELECT name, address, lat, lon, capacity, hazards, welfare, open, serves FROM shelters WHERE id = $1 FOR UPDATE',
       [s.id],
@@ -53,6 +53,8 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
     );
     const after = { name: s.name, address: s.address, lat: s.lat, lon: s.lon, capacity: s.capacity };
     const details = changes(before.rows[0] ?? {}, { ...after, hazards: s.hazards, welfare: s.welfare, open, serves });
+    // an address, even a public one, stays out of the log: that it changed is enough
+    if (details.address) details.address = { changed: true };
     await appendAudit(q, { actor, action: 'shelter.upsert', subject: s.id, details }, now());
   });
   return { ...s, open, serves };
