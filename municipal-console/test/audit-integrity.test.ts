@@ -114,6 +114,17 @@ describe.each(dbEngines())('the audit log on $name', (engine) => {
       "SELECT details FROM audit_log WHERE action = 'zone.upsert' AND subject = 'z-kawabe'",
     );
     expect(zone.rows[0]!.details.name).toBe('川辺地区');
+    const issued = await c.app.inject({
+      method: 'POST',
+      url: '/api/devices/tv-h1/credentials',
+      headers: bearer(admin),
+      payload: {},
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const cred = await db.query<{ details: unknown }>(
+      "SELECT details FROM audit_log WHERE action LIKE 'device.credentials.%' AND subject = 'tv-h1'",
+    );
+    expect(cred.rows[0]!.details).toEqual({ brokerUsername: issued.json().username, status: 'active' });
     expect((await verify()).status).toBe(200);
   });
 
