@@ -69,7 +69,10 @@ export function createLogger(
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     ...rest,
-    formatters: { ...rest.formatters, log: scrubDbErrors },
+    formatters: {
+      ...rest.formatters,
+      log: (o: Record<string, unknown>) => scrubDbErrors(rest.formatters?.log ? rest.formatters.log(o) : o),
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -70,13 +70,14 @@ describe('npm start stopped with Ctrl+C', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('closes every port within seconds while clients are connected', { timeout: 600_000 }, async () => {
+  it('closes every port within seconds while clients are connected', { timeout: 900_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'kz-stop-'));
     child = spawn(process.execPath, ['--import', 'tsx', 'system/src/start.ts'], {
       cwd: root,
       env: { ...process.env, KZ_DATA_DIR: dir, KZ_LOG_LEVEL: 'info', ...zeroPorts },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // starting builds the web bundles and seeds the demo: minutes on a busy machine; stopping is what is timed
     const out = await started(child);
     const url = (label: RegExp) => new URL(out.match(label)![1]!);
     const consoleUrl = url(/Municipal console\s+(\S+?)\/\s/);
