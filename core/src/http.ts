@@ -58,6 +58,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
     requestIdHeader: false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     trustProxy: opts.trustProxy ?? false,
+    // close() ends every connection, open streams (SSE) included: a stop must not wait for a browser
+    forceCloseConnections: true,
     ajv: { customOptions: { allErrors: false } },
   };
   if (opts.tls) fastifyOpts.https = readTls(opts.tls);

@@ -30,6 +30,8 @@ import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { capRoutes } from './routes/cap.ts';
 import { createStaff } from './staff/staff.ts';
+import { useAuditKey } from './staff/audit.ts';
+import { AuditHeadExport, processAuditKey } from './staff/audit-head.ts';
 import { BindingService } from './register/binding.ts';
 import type { AuthorityLinks } from './authority-links.ts';
 import { bindingRoutes } from './routes/binding.ts';
@@ -78,6 +80,12 @@ export interface ConsoleOptions {
   revocationBatch?: number;
   /** Days of recent check-ins that keep people (and events) on a shelter's roster (default 7). */
   rosterWindowDays?: number;
+  /** The audit chain's HMAC key (≥ 32 bytes, kept outside the database: loadAuditKey); default one random key per process. */
+  auditKey?: Uint8Array;
+  /** File the audit log's head is appended to (JSON lines); the last line is what verify checks against. */
+  auditHeadFile?: string;
+  /** Seconds between two exports of the audit log's head (default 300; 0: only at stop). */
+  auditHeadS?: number;
 }
 
 export type ConsoleApp = KzFastify & { kz: ConsoleContext };
@@ -86,6 +94,9 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await migrateConsole(o.db);
   const clock = o.clock ?? systemClock;
   const logger = o.logger;
+  await useAuditKey(o.db, o.auditKey ?? processAuditKey(), clock.now());
+  const auditHeads = new AuditHeadExport({ db: o.db, logger, file: o.auditHeadFile, now: () => clock.now() });
+  await auditHeads.start((o.auditHeadS ?? 300) * 1000);
   if (o.bootstrapAdmin) {
     const { rows } = await o.db.query<{ n: number }>('SELECT count(*)::int AS n FROM staff');
     if (Number(rows[0]!.n) === 0)
@@ -150,6 +161,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     bindings,
     credentials: o.credentials,
     verifier: o.verifier,
+    auditHeads,
     settings: {
       sessionTtlMs: (o.sessionTtlS ?? 43_200) * 1000,
       rescueAfterMs: (o.rescueAfterS ?? 900) * 1000,
@@ -231,6 +243,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     if (timer) clearInterval(timer);
     live.close();
     await ingest.stop();
+    await auditHeads.stop();
   });
   return app;
 }

@@ -102,6 +102,32 @@ export const ConsoleConfigSchema = Type.Object({
   KZ_CONSOLE_TLS_KEY_FILE: Type.Optional(
     Type.String({ minLength: 1, description: 'PEM private key of KZ_CONSOLE_TLS_CERT_FILE' }),
   ),
+  KZ_CONSOLE_AUDIT_KEY: Type.Optional(
+    Type.String({
+      minLength: 44,
+      description:
+        "The audit log's HMAC key, base64 of ≥ 32 random bytes, kept outside the database (default: the key file)",
+    }),
+  ),
+  KZ_CONSOLE_AUDIT_KEY_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "File holding the audit log's key, created on first start (default: audit.key in the data directory)",
+    }),
+  ),
+  KZ_CONSOLE_AUDIT_HEAD_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "File the audit log's head is appended to; keep a copy elsewhere (default: audit-heads.jsonl in the data directory)",
+    }),
+  ),
+  KZ_CONSOLE_AUDIT_HEAD_S: Type.Integer({
+    minimum: 0,
+    default: 300,
+    description: "Seconds between two exports of the audit log's head to the log and the head file (0: only at stop)",
+  }),
   KZ_CONSOLE_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 

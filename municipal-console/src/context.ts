@@ -8,6 +8,7 @@ import type { LiveHub } from './live/live-hub.ts';
 import type { CredentialStore } from '@kizuna/broker';
 import type { BindingService } from './register/binding.ts';
 import type { Verifier } from '@kizuna/jpki';
+import type { AuditHeadExport } from './staff/audit-head.ts';
 import { consoleErrors } from './errors.ts';
 import { hasRole, sessionStaff, type Role, type StaffMember } from './staff/staff.ts';
 
@@ -24,6 +25,8 @@ export interface ConsoleContext {
   credentials?: CredentialStore | undefined;
   /** jpki's fail-closed verifier, when configured: card binding and staff card login. */
   verifier?: Verifier | undefined;
+  /** The audit log's head exported outside the database (verify checks the chain reaches the last one). */
+  auditHeads?: AuditHeadExport | undefined;
   settings: { sessionTtlMs: number; rescueAfterMs: number; secureCookie: boolean; rosterWindowMs: number };
 }
 

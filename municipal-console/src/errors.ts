@@ -80,7 +80,9 @@ export const consoleErrors = defineErrors({
     message: 'device credentials are not configured on this server (no credential store)',
     status: 503,
   },
-  KZ_CONSOLE_AUDIT_BROKEN: { message: 'audit log hash chain is broken', status: 500 },
+  // a finding about the stored log, not a server fault: the message names the first bad entry
+  KZ_CONSOLE_AUDIT_BROKEN: { message: 'audit log hash chain is broken', status: 409 },
+  KZ_CONSOLE_AUDIT_KEY: { message: 'the audit log key is missing or unusable', status: 503 },
 });
 
 export type ConsoleErrorCode = keyof typeof consoleErrors;

@@ -16,7 +16,8 @@ export { addShelter, listShelters, setShelterState, type ShelterInput } from './
 export { registerDevice, type DeviceInput } from './devices/devices.ts';
 export { bindResidentToDevice, endBindings, type BindingInput } from './devices/device-bindings.ts';
 export { createStaff, login, ROLES, type Role, type StaffMember } from './staff/staff.ts';
-export { verifyAuditChain, readAudit } from './staff/audit.ts';
+export { verifyAuditChain, readAudit, useAuditKey, type AuditHead } from './staff/audit.ts';
+export { loadAuditKey, AuditHeadExport } from './staff/audit-head.ts';
 export { alertStatus, type AlertStatusView } from './live/alert-status.ts';
 export { rescueList, type RescueRow } from './live/rescue-list.ts';
 export { consoleErrors } from './errors.ts';

@@ -3,12 +3,14 @@
  * Reads KZ_CONSOLE_* (see README), opens its own database, logs in to the broker with the
  * municipality's identity, listens, and closes cleanly on SIGINT/SIGTERM.
  */
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
 import { createVerifier, ocspStatusSource } from '@kizuna/jpki';
 import { createCredentialStore } from '@kizuna/broker';
 import { loadConsoleConfig } from './config.ts';
 import { startConsole } from './app.ts';
+import { loadAuditKey } from './staff/audit-head.ts';
 import { httpAuthorityLinks } from './authority-links.ts';
 import { parkIncoming } from './live/mqtt-park.ts';
 
@@ -32,6 +34,14 @@ if (cfg.KZ_CONSOLE_AUTHORITY_URL) {
 } else {
   logger.warn('KZ_CONSOLE_AUTHORITY_URL is not set: card binding is off');
 }
+// The audit key and head live beside the data, never in the database (a file per deployment, or the env).
+const inData = (name: string) =>
+  cfg.KZ_CONSOLE_DATA_DIR === 'memory' ? undefined : join(cfg.KZ_CONSOLE_DATA_DIR, name);
+const auditKey = await loadAuditKey({
+  value: cfg.KZ_CONSOLE_AUDIT_KEY,
+  file: cfg.KZ_CONSOLE_AUDIT_KEY_FILE ?? inData('audit.key'),
+});
+const auditHeadFile = cfg.KZ_CONSOLE_AUDIT_HEAD_FILE ?? inData('audit-heads.jsonl');
 const credDb = cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL
   ? await openDb({ url: cfg.KZ_CONSOLE_CREDENTIALS_DATABASE_URL })
   : null;
@@ -77,6 +87,9 @@ const started = await startConsole({
   revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
   revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH,
   rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
+  auditKey,
+  auditHeadS: cfg.KZ_CONSOLE_AUDIT_HEAD_S,
+  ...(auditHeadFile ? { auditHeadFile } : {}),
   ...(cfg.KZ_CONSOLE_TLS_CERT_FILE && cfg.KZ_CONSOLE_TLS_KEY_FILE
     ? { tls: { certFile: cfg.KZ_CONSOLE_TLS_CERT_FILE, keyFile: cfg.KZ_CONSOLE_TLS_KEY_FILE } }
     : {}),

@@ -12,6 +12,7 @@ import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents } fro
 import { writeFile } from 'node:fs/promises';
 
 const t0 = Date.now();
+const STOP_DEADLINE_MS = 8000;
 const say = (line: string) => process.stdout.write(`  · ${line}\n`);
 
 function explain(e: unknown): string {
@@ -74,6 +75,11 @@ async function main() {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping Kizuna…\n`);
+    // Whatever still holds on, the ports close when the process ends: never hang on Ctrl+C.
+    setTimeout(() => {
+      process.stderr.write(`kizuna: stopping took more than ${STOP_DEADLINE_MS / 1000} s; exiting anyway\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await system.close();
     process.exit(0);
   };

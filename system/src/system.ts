@@ -23,7 +23,7 @@ import {
 import { createChallengeService } from '@kizuna/jpki';
 import { randomBytes } from 'node:crypto';
 import { createCredentialStore, createEmbeddedBroker, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
-import { inProcessAuthorityLinks, startConsole, type StartedConsole } from '@kizuna/municipal-console';
+import { inProcessAuthorityLinks, loadAuditKey, startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
 import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
@@ -160,6 +160,9 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       authorityLinks: inProcessAuthorityLinks(authority),
       credentials,
       ...(tls ? { tls } : {}),
+      // the audit chain's key and exported heads beside the database, never in it (docs/OPERATIONS.md)
+      auditKey: await loadAuditKey({ file: dir('municipality-audit.key') }),
+      ...(memory ? {} : { auditHeadFile: dir('municipality-audit-heads.jsonl')! }),
     });
     closers.push(() => consoleServer.close());
     // In-process broker, sessions in memory: a shelter event is in the console's store before the terminal's PUBACK.

@@ -5,6 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './types.ts';
+import { scrubbed } from './errors.ts';
 
 /**
  * In memory, a file grows by copying it whole into a buffer 1.125× as large (Emscripten's MEMFS),
@@ -47,11 +48,11 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
   };
   const direct: Queryable = {
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const r = await pg.query<R>(text, params as unknown[] | undefined);
+      const r = await scrubbed(pg.query<R>(text, params as unknown[] | undefined));
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
     async exec(sql: string) {
-      await pg.exec(sql);
+      await scrubbed(pg.exec(sql));
     },
   };
   let closed = false;
@@ -60,21 +61,23 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
     query: (text, params) => serial(() => direct.query(text, params)),
     tx: (fn) =>
       serial(() =>
-        pg.transaction(async (t) =>
-          fn({
-            async query<R>(text: string, params?: readonly unknown[]) {
-              const r = await t.query<R>(text, params as unknown[] | undefined);
-              return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
-            },
-            async exec(sql: string) {
-              await t.exec(sql);
-            },
-          }),
+        scrubbed(
+          pg.transaction(async (t) =>
+            fn({
+              async query<R>(text: string, params?: readonly unknown[]) {
+                const r = await scrubbed(t.query<R>(text, params as unknown[] | undefined));
+                return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+              },
+              async exec(sql: string) {
+                await scrubbed(t.exec(sql));
+              },
+            }),
+          ),
         ),
       ),
     exec: (sql) =>
       serial(async () => {
-        await pg.exec(sql);
+        await scrubbed(pg.exec(sql));
       }),
     async close() {
       if (closed) return;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './types.ts';
+import { scrubDbError, scrubbed } from './errors.ts';
 
 // Return bigint and numeric columns as strings is pg's default; timestamps as Date. Keep both.
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
@@ -9,11 +10,11 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   });
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const r = await c.query(text, params as unknown[] | undefined);
+      const r = await scrubbed(c.query(text, params as unknown[] | undefined));
       return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string) {
-      await c.query(sql);
+      await scrubbed(c.query(sql));
     },
   });
   // Fail now, with the reason, rather than on the first request.
@@ -32,13 +33,13 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
         return out;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
+        throw scrubDbError(e); // a deferred constraint fails at COMMIT
       } finally {
         client.release();
       }
     },
     async exec(sql) {
-      await pool.query(sql);
+      await scrubbed(pool.query(sql));
     },
     async close() {
       await pool.end();

@@ -1,4 +1,5 @@
 /** The municipality's zones (地区): the areas alerts target and TVs and residents belong to. */
+import { createHash } from 'node:crypto';
 import { coreErrors, type Db, type Queryable } from '@kizuna/core';
 import { checkRing, type LonLat } from '../geo.ts';
 import { appendAudit } from '../staff/audit.ts';
@@ -30,7 +31,10 @@ export async function addZone(db: Db, z: ZoneInput, actor = 'system'): Promise<Z
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_en = EXCLUDED.name_en, polygon = EXCLUDED.polygon`,
       [z.id, z.name, z.nameEn ?? null, JSON.stringify(geo)],
     );
-    await appendAudit(q, { actor, action: 'zone.upsert', subject: z.id }, now());
+    // what the zone became; the polygon by its size and digest (it can be large)
+    const polygon = { points: ring.length, sha256: createHash('sha256').update(JSON.stringify(geo)).digest('hex') };
+    const details = { name: z.name, nameEn: z.nameEn ?? null, polygon };
+    await appendAudit(q, { actor, action: 'zone.upsert', subject: z.id, details }, now());
   });
   return { id: z.id, name: z.name, nameEn: z.nameEn ?? null, ring };
 }

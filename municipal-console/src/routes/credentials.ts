@@ -69,7 +69,11 @@ export async function credentialRoutes(app: FastifyInstance, ctx: ConsoleContext
         req.params.id,
         out.username,
       ]);
-      await audit(staffOf(req).username, `device.credentials.${out.action}`, req.params.id, {});
+      // what changed: the TV's broker login (never its password) and that it is active
+      await audit(staffOf(req).username, `device.credentials.${out.action}`, req.params.id, {
+        brokerUsername: out.username,
+        status: 'active',
+      });
       return reply.status(201).send(out);
     },
   );

@@ -95,12 +95,21 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: admin,
       schema: {
         tags: ['audit'],
-        summary: 'Walk the hash chain (admin); 500 KZ_CONSOLE_AUDIT_BROKEN names the first bad entry',
+        summary:
+          'Walk the keyed hash chain (admin) and check it reaches the last exported head (or the one given); 409 KZ_CONSOLE_AUDIT_BROKEN names the first bad entry and why (details: seq, reason)',
         security: sec,
-        response: { 200: Type.Object({ entries: Type.Integer(), head: Type.String() }), ...errors(401, 403, 500) },
+        querystring: Type.Object({
+          seq: Type.Optional(Type.Integer({ minimum: 1, description: 'an exported head: its entry number' })),
+          hash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'an exported head: its hash' })),
+        }),
+        response: { 200: Type.Object({ entries: Type.Integer(), head: Type.String() }), ...errors(401, 403, 409) },
       },
     },
-    async () => verifyAuditChain(ctx.db),
+    async (req) => {
+      const { seq, hash } = req.query;
+      const given = seq !== undefined && hash !== undefined ? { seq, hash } : undefined;
+      return verifyAuditChain(ctx.db, { heads: [given, ctx.auditHeads?.last] });
+    },
   );
 
   r.get(

@@ -40,15 +40,34 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
       const unknown = serves.find((z) => !zones.has(z));
       if (unknown) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(`${unknown} (shelter ${s.id} serves)`);
     }
+    // a shelter is a public place: its fields go in the audit log as they were and became
+    const before = await q.query<Record<string, unknown>>(
+      'SELECT name, address, lat, lon, capacity, hazards, welfare, open, serves FROM shelters WHERE id = $1 FOR UPDATE',
+      [s.id],
+    );
     await q.query(
       `INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open, serves) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
         capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open, serves = EXCLUDED.serves`,
       [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open, serves],
     );
-    await appendAudit(q, { actor, action: 'shelter.upsert', subject: s.id }, now());
+    const after = { name: s.name, address: s.address, lat: s.lat, lon: s.lon, capacity: s.capacity };
+    const details = changes(before.rows[0] ?? {}, { ...after, hazards: s.hazards, welfare: s.welfare, open, serves });
+    // an address, even a public one, stays out of the log: that it changed is enough
+    if (details.address) details.address = { changed: true };
+    await appendAudit(q, { actor, action: 'shelter.upsert', subject: s.id, details }, now());
   });
   return { ...s, open, serves };
+}
+
+/** What changed, field by field: { field: { from, to } } (from is absent for a new shelter). */
+function changes(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, to] of Object.entries(after)) {
+    const from = before[k];
+    if (JSON.stringify(from) !== JSON.stringify(to)) out[k] = from === undefined ? { to } : { from, to };
+  }
+  return out;
 }
 
 export async function setShelterState(
@@ -60,12 +79,17 @@ export async function setShelterState(
   if (patch.capacity !== undefined && (!Number.isInteger(patch.capacity) || patch.capacity < 0))
     throw coreErrors.KZ_VALIDATION('capacity must be a whole number ≥ 0');
   return db.tx(async (q) => {
+    const before = await q.query<{ open: boolean; capacity: number }>(
+      'SELECT open, capacity FROM shelters WHERE id = $1 FOR UPDATE',
+      [id],
+    );
     const { rows } = await q.query<ShelterRow>(
       `UPDATE shelters SET open = COALESCE($2, open), capacity = COALESCE($3, capacity) WHERE id = $1 RETURNING *`,
       [id, patch.open ?? null, patch.capacity ?? null],
     );
-    if (!rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_SHELTER(id);
-    await appendAudit(q, { actor, action: 'shelter.update', subject: id, details: patch }, now());
+    if (!rows[0] || !before.rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_SHELTER(id);
+    const details = changes(before.rows[0], { open: rows[0].open, capacity: rows[0].capacity });
+    await appendAudit(q, { actor, action: 'shelter.update', subject: id, details }, now());
     return shelterFromRow(rows[0]);
   });
 }
