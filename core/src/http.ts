@@ -10,7 +10,10 @@ import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import { KzError, coreErrors } from './errors.ts';
+import { refuseNul } from './input-guard.ts';
 import type { Logger } from './log.ts';
+
+export { findNul, inputErrors } from './input-guard.ts';
 
 export interface TlsFiles {
   /** PEM certificate chain (server certificate first). */
@@ -90,6 +93,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
     contentSecurityPolicy: opts.contentSecurityPolicy === false ? false : undefined,
     hsts: !!opts.tls,
   });
+  refuseNul(app);
 
   app.setErrorHandler(
     (
@@ -106,11 +110,13 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
         return reply.status(err.statusCode).send(body);
       }
       if (err.validation) {
-        const first = err.validation[0] as { instancePath?: string; message?: string } | undefined;
+        const first = err.validation[0] as { instancePath?: string; message?: string; schemaPath?: string } | undefined;
         const where = `${err.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+        // TypeBox reports a field refused by additionalProperties: false as "schema is false".
+        const unknown = first?.schemaPath?.endsWith('/additionalProperties');
         return reply.status(400).send({
           code: coreErrors.KZ_VALIDATION.code,
-          message: `${where} ${first?.message ?? 'is invalid'}`,
+          message: `${where} ${unknown ? 'is not an accepted field' : (first?.message ?? 'is invalid')}`,
           field: where,
         });
       }

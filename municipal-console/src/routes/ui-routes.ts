@@ -267,7 +267,10 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         tags: ['register'],
         summary: 'Unbind a resident from a TV (admin): personal alerts stop reaching that TV',
         security: sec,
-        body: Type.Object({ residentId: Type.String({ maxLength: 64 }), deviceId: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          { residentId: Type.String({ maxLength: 64 }), deviceId: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Count, ...errors(400, 401, 403, 404) },
       },
     },
