@@ -11,6 +11,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import { KzError, coreErrors } from './errors.ts';
 import { refuseNul } from './input-guard.ts';
+import { noStoreByDefault } from './no-store.ts';
 import type { Logger } from './log.ts';
 
 export { findNul, inputErrors } from './input-guard.ts';
@@ -94,6 +95,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
     hsts: !!opts.tls,
   });
   refuseNul(app);
+  noStoreByDefault(app);
 
   app.setErrorHandler(
     (

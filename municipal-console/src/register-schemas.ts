@@ -112,6 +112,15 @@ export const ResidentSummary = Type.Object({
   ),
   personalAlerts: Type.Boolean({ description: 'true when at least one active binding delivers personal alerts' }),
 });
+const RegisterFigures = {
+  residents: Type.Integer(),
+  needsHelp: Type.Integer({ description: '避難行動要支援者' }),
+  personalAlerts: Type.Integer({ description: 'with at least one active TV binding' }),
+};
+export const ResidentCountsView = Type.Object({
+  ...RegisterFigures,
+  zones: Type.Array(Type.Object({ zoneId: Type.String(), ...RegisterFigures })),
+});
 /** One problem of one line of the register extract (CSV import); the UI words `code` in its own language. */
 export const RegisterRowError = Type.Object({
   code: Type.Enum(Object.keys(REGISTER_ROW_PROBLEMS) as RegisterRowProblemCode[], {

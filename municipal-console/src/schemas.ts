@@ -242,23 +242,29 @@ export const RescueSchema = Type.Object({
   alertId: Id,
   at: Time,
   afterSeconds: Type.Integer(),
-  people: Type.Array(
-    Type.Object({
-      residentId: Type.String(),
-      name: Type.String(),
-      reading: Type.String(),
-      address: Type.String(),
-      phone: Nullable(Type.String()),
-      supporter: Nullable(Type.String()),
-      zoneId: Type.String(),
-      lat: Nullable(Type.Number()),
-      lon: Nullable(Type.Number()),
-      answer: Nullable(AnswerSchema),
-      answeredAt: Nullable(Time),
-      deliveredAt: Nullable(Time),
-      displayedAt: Nullable(Time),
-      shelterId: Nullable(Type.String()),
-    }),
+  counts: Type.Object({
+    people: Type.Integer(),
+    needHelp: Type.Integer({ description: 'answered "need help"' }),
+    noAnswer: Type.Integer({ description: 'no answer after afterSeconds' }),
+  }),
+  people: Type.Optional(
+    Type.Array(
+      Type.Object({
+        residentId: Type.String(),
+        name: Type.String(),
+        reading: Type.String(),
+        address: Type.String(),
+        phone: Nullable(Type.String()),
+        supporter: Nullable(Type.String()),
+        zoneId: Type.String(),
+        answer: Nullable(AnswerSchema),
+        answeredAt: Nullable(Time),
+        deliveredAt: Nullable(Time),
+        displayedAt: Nullable(Time),
+        shelterId: Nullable(Type.String()),
+      }),
+      { description: 'issuer or admin only (the read is audited); absent for viewers' },
+    ),
   ),
 });
 
