@@ -79,8 +79,8 @@ const OPTIONAL_TEXT = [
   ['phone', LIMITS.phoneLength],
 ] as const;
 
-/** Today as YYYY-MM-DD (UTC): the latest birth date the register takes. */
-const today = () => new Date().toISOString().slice(0, 10);
+/** The latest birth date the register takes: today wherever the register is (UTC+14 at most: a day ahead of UTC). */
+const today = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 /** A real calendar date written YYYY-MM-DD (Date.parse accepts 1950-02-30, PostgreSQL does not). */
 export function isIsoDate(v: unknown): boolean {
