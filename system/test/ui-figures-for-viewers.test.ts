@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { loginPage, startUi, token, type UiHarness } from './helpers/ui-harness.ts';
 
-const SHOTS = process.env.KZ_SHOT_DIR ?? '/tmp';
+const SHOTS = '/tmp';
 let h: UiHarness;
 let approver: Page;
 let alertId: string;
