@@ -1,7 +1,7 @@
 /**
  * What a staff member without the issuer role sees in Chromium (issue 24, item 10): the residents
  * screen as figures per zone and the rescue list as counts, nobody named, no CSV button — and the
- * issuer's screen unchanged. Screenshots under /tmp (KZ_SHOT_DIR to move them).
+ * issuer's screen unchanged. Screenshots under /tmp.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
