@@ -10,7 +10,11 @@ import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
 import { KzError, coreErrors } from './errors.ts';
+import { refuseNul } from './input-guard.ts';
+import { noStoreByDefault } from './no-store.ts';
 import type { Logger } from './log.ts';
+
+export { findNul, inputErrors } from './input-guard.ts';
 
 export interface TlsFiles {
   /** PEM certificate chain (server certificate first). */
@@ -92,6 +96,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
     contentSecurityPolicy: opts.contentSecurityPolicy === false ? false : undefined,
     hsts: !!opts.tls,
   });
+  refuseNul(app);
+  noStoreByDefault(app);
 
   app.setErrorHandler(
     (
@@ -108,11 +114,13 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
         return reply.status(err.statusCode).send(body);
       }
       if (err.validation) {
-        const first = err.validation[0] as { instancePath?: string; message?: string } | undefined;
+        const first = err.validation[0] as { instancePath?: string; message?: string; schemaPath?: string } | undefined;
         const where = `${err.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+        // TypeBox reports a field refused by additionalProperties: false as "schema is false".
+        const unknown = first?.schemaPath?.endsWith('/additionalProperties');
         return reply.status(400).send({
           code: coreErrors.KZ_VALIDATION.code,
-          message: `${where} ${first?.message ?? 'is invalid'}`,
+          message: `${where} ${unknown ? 'is not an accepted field' : (first?.message ?? 'is invalid')}`,
           field: where,
         });
       }

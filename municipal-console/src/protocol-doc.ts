@@ -18,6 +18,7 @@ import { CAP_REFUSALS } from './alerts/cap-import.ts';
 import { uiErrors } from './routes/ui-errors.ts';
 import { REGISTER_ROW_PROBLEMS } from './register/resident-records.ts';
 import { BINDING_END_REASONS } from './register/residents.ts';
+import { LIMITS } from './limits.ts';
 
 export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Card binding', '## Console API'] as const;
 
@@ -158,7 +159,7 @@ nonce, the card (through the staff PC's card-reader bridge) signs it with its us
 key, and \`POST /api/session/card\` {challengeId, signature, certificate} is verified fail-closed
 by jpki (chain, key usage, signature, revocation at that moment) and matched to a staff member by
 the certificate's serial (\`staff_cards\`; never a My Number, never a name). \`GET /api/session\` says
-which \`method\` opened the session; the audit log records it. Roles: \`viewer\` (read), \`issuer\` (issue, update, cancel, open/close shelters), \`approver\`
+which \`method\` opened the session; the audit log records it. Roles: \`viewer\` (read; residents as figures only), \`issuer\` (issue, update, cancel, open/close shelters; residents and the rescue list by name), \`approver\`
 (approve), \`admin\` (register, TVs, staff; holds every role). Login, the card challenge, TV binding and
 disclosure reads, and the roster are rate-limited: over the limit a request is refused with 429
 \`KZ_RATE_LIMITED\` ({code, message, details: {retryAfterS}}) and a \`Retry-After\` header.
@@ -181,11 +182,13 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`GET /api/settings/approval-rule\` | viewer | the approval rule ({rule, setBy, confirmedBy, setAt, proposal}) |
 | \`POST /api/settings/approval-rule/propose\`, \`/confirm\` | admin | {rule}: one admin proposes, a different admin confirms the same value |
 | \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient |
-| \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident |
-| \`GET /api/alerts/:id/rescue\` | viewer | people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`, with address, phone and supporter |
+| \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident (issuer or admin; audited) |
+| \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`; for an issuer or admin also \`people\`, with address, phone and supporter (no coordinates; the read is audited) |
+| \`GET /api/alerts/:id/rescue.csv\` | issuer | the same people as CSV (audited as a disclosure) |
 | \`GET /api/alerts/:id/events\` | viewer | SSE: \`status\` events (throttled) |
 | \`GET /api/live\` | viewer | SSE: \`alert\` events {alert, totals, sending?} for every alert that changes |
-| \`GET /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\` | viewer | the register |
+| \`GET /api/zones\`, \`/api/shelters\`, \`/api/devices\`, \`/api/residents/counts\` | viewer | the register; residents as figures per zone {residents, needsHelp, personalAlerts} |
+| \`GET /api/residents\`, \`/api/residents/:id\` | issuer | residents by name, with their TVs (every read audited as \`read.residents\` / \`read.resident\`, by resident id) |
 | \`POST /api/zones\`, \`/api/shelters\`, \`/api/residents\`, \`/api/devices\`, \`/api/bindings\`, \`/api/staff\` | admin | maintain it |
 | \`PATCH /api/shelters/:id\` | issuer | open/close a shelter, change its capacity |
 | \`POST /api/devices/:id/credentials\` | admin | issue a TV's broker credentials, or rotate them if active: \`{username, password, action}\`, the password shown once |
@@ -227,6 +230,17 @@ Zones: \`<geocode><valueName>kizuna:zone</valueName>\`. One \`<polygon>\` and on
 \`/alert/info[1]/urgency\`) and the reason (\`details.reason\`, one of ${CAP_REFUSALS.map((r) => `\`${r}\``).join(', ')}),
 with \`details.allowed\`, \`details.got\` or \`details.point\` where they apply; \`message\` says the same in
 English. The staff UI words each reason itself.
+
+**Strict input.** Every JSON body is closed: a field the schema does not name is refused (\`400
+KZ_VALIDATION\`, \`field\` naming it, e.g. \`body/createdBy\`; the CAP identity fields \`cap.*\` come only
+from a CAP import). A string holding U+0000 anywhere in a body, query or path is refused before
+anything else looks at it (\`400 KZ_BAD_INPUT\`, \`field\` e.g. \`body/extra/ja\`; in a CSV import, the
+row problem \`nul-character\`). Limits: names ${LIMITS.nameLength} characters, addresses and
+supporters ${LIMITS.textLength}, phones ${LIMITS.phoneLength}; polygons ${LIMITS.polygonPoints}
+positions; an alert targets at most ${LIMITS.targetZones} zones, each once; circles up to
+${LIMITS.circleRadiusM / 1000} km; shelter capacity 0–${LIMITS.shelterCapacity}; an alert expires within
+${LIMITS.expiresWithinMs / 86_400_000} days; birth dates from ${LIMITS.earliestBirthDate} to today. Every API
+answer carries \`Cache-Control: no-store\`.
 
 Errors are JSON \`{code, message, field?, details?}\`. The console's codes:
 

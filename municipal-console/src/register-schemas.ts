@@ -4,62 +4,84 @@ import { CareNeedSchema, HazardSchema, LanguageSchema } from '@kizuna/contract';
 import { REGISTER_ROW_PROBLEMS, type RegisterRowProblemCode } from './register/resident-records.ts';
 import { BINDING_END_REASONS, type BindingEndReason } from './register/residents.ts';
 import { Id, LonLat, Nullable, Time } from './schemas.ts';
+import { LIMITS } from './limits.ts';
 
-export const ZoneBody = Type.Object({
-  id: Id,
-  name: Type.String({ minLength: 1 }),
-  nameEn: Type.Optional(Type.String()),
-  polygon: Type.Array(LonLat, { minItems: 4 }),
-});
+const closed = { additionalProperties: false } as const;
+
+export const ZoneBody = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: LIMITS.nameLength }),
+    nameEn: Type.Optional(Type.String({ maxLength: LIMITS.nameLength })),
+    polygon: Type.Array(LonLat, { minItems: 4, maxItems: LIMITS.polygonPoints }),
+  },
+  closed,
+);
 export const ZoneView = Type.Object({
   id: Id,
   name: Type.String(),
   nameEn: Nullable(Type.String()),
   polygon: Type.Array(LonLat),
 });
-export const ShelterBody = Type.Object({
-  id: Id,
-  name: Type.String({ minLength: 1 }),
-  address: Type.String({ minLength: 1 }),
-  lat: Type.Number(),
-  lon: Type.Number(),
-  capacity: Type.Integer({ minimum: 0 }),
-  hazards: Type.Array(HazardSchema),
-  welfare: Type.Boolean(),
-  open: Type.Optional(Type.Boolean()),
-  serves: Type.Optional(
-    Type.Array(Id, { description: 'zones whose residents this shelter expects (指定避難所): they are on its roster' }),
-  ),
-});
+const Capacity = Type.Integer({ minimum: 0, maximum: LIMITS.shelterCapacity });
+export const ShelterBody = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: LIMITS.nameLength }),
+    address: Type.String({ minLength: 1, maxLength: LIMITS.textLength }),
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+    capacity: Capacity,
+    hazards: Type.Array(HazardSchema, { maxItems: 16 }),
+    welfare: Type.Boolean(),
+    open: Type.Optional(Type.Boolean()),
+    serves: Type.Optional(
+      Type.Array(Id, {
+        maxItems: LIMITS.targetZones,
+        description: 'zones whose residents this shelter expects (指定避難所): they are on its roster',
+      }),
+    ),
+  },
+  closed,
+);
 export const ShelterView = Type.Object({
   ...ShelterBody.properties,
   open: Type.Boolean(),
   occupancy: Type.Optional(Type.Integer()),
 });
-export const ShelterPatch = Type.Object({
-  open: Type.Optional(Type.Boolean()),
-  capacity: Type.Optional(Type.Integer({ minimum: 0 })),
-});
+export const ShelterPatch = Type.Object(
+  {
+    open: Type.Optional(Type.Boolean()),
+    capacity: Type.Optional(Capacity),
+  },
+  closed,
+);
 
-export const ResidentBody = Type.Object({
-  id: Id,
-  familyName: Type.String(),
-  givenName: Type.String(),
-  familyKana: Type.String(),
-  givenKana: Type.String(),
-  address: Type.String(),
-  birthDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
-  sex: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
-  language: LanguageSchema,
-  needsHelp: Type.Boolean(),
-  supporter: Type.Optional(Type.String()),
-  phone: Type.Optional(Type.String()),
-  household: Type.Optional(Id),
-  zone: Id,
-  lat: Type.Optional(Type.Number()),
-  lon: Type.Optional(Type.Number()),
-  careNeeds: Type.Optional(Type.Array(CareNeedSchema, { description: 'care needs shown on shelter rosters' })),
-});
+// Lengths and ranges are checked by residentProblems, so the JSON and CSV imports name them alike.
+export const ResidentBody = Type.Object(
+  {
+    id: Id,
+    familyName: Type.String(),
+    givenName: Type.String(),
+    familyKana: Type.String(),
+    givenKana: Type.String(),
+    address: Type.String(),
+    birthDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+    sex: Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]),
+    language: LanguageSchema,
+    needsHelp: Type.Boolean(),
+    supporter: Type.Optional(Type.String()),
+    phone: Type.Optional(Type.String()),
+    household: Type.Optional(Id),
+    zone: Id,
+    lat: Type.Optional(Type.Number()),
+    lon: Type.Optional(Type.Number()),
+    careNeeds: Type.Optional(
+      Type.Array(CareNeedSchema, { maxItems: 16, description: 'care needs shown on shelter rosters' }),
+    ),
+  },
+  closed,
+);
 const codesDoc = (codes: Record<string, string>) =>
   Object.entries(codes)
     .map(([k, v]) => `${k}: ${v}`)
@@ -89,6 +111,15 @@ export const ResidentSummary = Type.Object({
     }),
   ),
   personalAlerts: Type.Boolean({ description: 'true when at least one active binding delivers personal alerts' }),
+});
+const RegisterFigures = {
+  residents: Type.Integer(),
+  needsHelp: Type.Integer({ description: '避難行動要支援者' }),
+  personalAlerts: Type.Integer({ description: 'with at least one active TV binding' }),
+};
+export const ResidentCountsView = Type.Object({
+  ...RegisterFigures,
+  zones: Type.Array(Type.Object({ zoneId: Type.String(), ...RegisterFigures })),
 });
 /** One problem of one line of the register extract (CSV import); the UI words `code` in its own language. */
 export const RegisterRowError = Type.Object({
@@ -134,12 +165,15 @@ export const RegisterCsvInvalidReply = Type.Object({
   ),
   requestId: Type.Optional(Type.String()),
 });
-export const DeviceBody = Type.Object({
-  id: Id,
-  zone: Id,
-  household: Type.Optional(Id),
-  brokerUsername: Type.Optional(Type.String()),
-});
+export const DeviceBody = Type.Object(
+  {
+    id: Id,
+    zone: Id,
+    household: Type.Optional(Id),
+    brokerUsername: Type.Optional(Type.String({ maxLength: LIMITS.usernameLength })),
+  },
+  closed,
+);
 export const DeviceView = Type.Object({
   id: Type.String(),
   zoneId: Type.String(),
@@ -147,9 +181,12 @@ export const DeviceView = Type.Object({
   status: Type.String(),
   residents: Type.Integer(),
 });
-export const BindBody = Type.Object({
-  residentId: Id,
-  deviceId: Id,
-  authSerial: Type.Optional(Type.String()),
-  signSerial: Type.Optional(Type.String()),
-});
+export const BindBody = Type.Object(
+  {
+    residentId: Id,
+    deviceId: Id,
+    authSerial: Type.Optional(Type.String({ maxLength: 128 })),
+    signSerial: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  closed,
+);

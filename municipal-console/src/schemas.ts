@@ -8,7 +8,9 @@ import {
   AnswerSchema,
   PersonalAlertSchema,
   AreaAlertSchema,
+  LANGUAGES,
 } from '@kizuna/contract';
+import { LIMITS } from './limits.ts';
 
 export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 export const Time = Type.String({ format: 'date-time' });
@@ -44,10 +46,13 @@ export const RoleSchema = Type.Union([
   Type.Literal('approver'),
   Type.Literal('admin'),
 ]);
-export const LoginBody = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 64 }),
-  password: Type.String({ minLength: 1, maxLength: 256 }),
-});
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
 export const StaffView = Type.Object({
   username: Type.String(),
   roles: Type.Array(RoleSchema),
@@ -58,47 +63,72 @@ export const SessionReply = Type.Object({
   expiresAt: Time,
   staff: StaffView,
 });
-export const CreateStaffBody = Type.Object({
-  username: Type.String(),
-  password: Type.String({ minLength: 10 }),
-  roles: Type.Array(RoleSchema, { minItems: 1 }),
-  displayName: Type.Optional(Type.String()),
-});
+export const CreateStaffBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: LIMITS.usernameLength }),
+    password: Type.String({ minLength: 10 }),
+    roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 4 }),
+    displayName: Type.Optional(Type.String({ maxLength: LIMITS.nameLength })),
+  },
+  { additionalProperties: false },
+);
 
-export const TargetSchema = Type.Object({
-  zones: Type.Optional(Type.Array(Id, { description: 'zone ids' })),
-  polygon: Type.Optional(Type.Array(LonLat, { minItems: 4, description: 'closed ring of [lon, lat]' })),
-  circle: Type.Optional(
-    Type.Object({ lat: Type.Number(), lon: Type.Number(), radiusM: Type.Number({ exclusiveMinimum: 0 }) }),
-  ),
-  group: Type.Optional(
-    Type.Union([Type.Literal('all'), Type.Literal('needs-help'), Type.Literal('vulnerable')], {
-      description: 'all (default); needs-help: only 避難行動要支援者; vulnerable: needs-help and the elderly (≥ 65)',
-    }),
-  ),
-});
+/** Staff's extra text per language: only the TV languages, each at most 500 characters. */
+const ExtraText = Type.Object(
+  Object.fromEntries(LANGUAGES.map((l) => [l, Type.Optional(Type.String({ maxLength: 500 }))])),
+  { additionalProperties: false, description: 'extra text per language code' },
+);
 
-export const CreateAlertBody = Type.Object({
-  level: LevelSchema,
-  hazard: HazardSchema,
-  status: StatusSchema,
-  expires: Time,
-  target: TargetSchema,
-  template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
-  extra: Type.Optional(
-    Type.Record(Type.String(), Type.String({ maxLength: 500 }), { description: 'extra text per language code' }),
-  ),
-  draft: Type.Optional(Type.Boolean({ description: 'store without sending (preview it first, then POST …/send)' })),
-});
+export const TargetSchema = Type.Object(
+  {
+    zones: Type.Optional(Type.Array(Id, { maxItems: LIMITS.targetZones, description: 'zone ids, each at most once' })),
+    polygon: Type.Optional(
+      Type.Array(LonLat, { minItems: 4, maxItems: LIMITS.polygonPoints, description: 'closed ring of [lon, lat]' }),
+    ),
+    circle: Type.Optional(
+      Type.Object(
+        {
+          lat: Type.Number({ minimum: -90, maximum: 90 }),
+          lon: Type.Number({ minimum: -180, maximum: 180 }),
+          radiusM: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.circleRadiusM }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    group: Type.Optional(
+      Type.Union([Type.Literal('all'), Type.Literal('needs-help'), Type.Literal('vulnerable')], {
+        description: 'all (default); needs-help: only 避難行動要支援者; vulnerable: needs-help and the elderly (≥ 65)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
-export const UpdateAlertBody = Type.Object({
-  level: Type.Optional(LevelSchema),
-  hazard: Type.Optional(HazardSchema),
-  expires: Type.Optional(Time),
-  target: Type.Optional(TargetSchema),
-  template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
-  extra: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 500 }))),
-});
+export const CreateAlertBody = Type.Object(
+  {
+    level: LevelSchema,
+    hazard: HazardSchema,
+    status: StatusSchema,
+    expires: Time,
+    target: TargetSchema,
+    template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
+    extra: Type.Optional(ExtraText),
+    draft: Type.Optional(Type.Boolean({ description: 'store without sending (preview it first, then POST …/send)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateAlertBody = Type.Object(
+  {
+    level: Type.Optional(LevelSchema),
+    hazard: Type.Optional(HazardSchema),
+    expires: Type.Optional(Time),
+    target: Type.Optional(TargetSchema),
+    template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
+    extra: Type.Optional(ExtraText),
+  },
+  { additionalProperties: false },
+);
 
 const RevisionView = Type.Object({
   revision: Type.Integer(),
@@ -219,23 +249,29 @@ export const RescueSchema = Type.Object({
   alertId: Id,
   at: Time,
   afterSeconds: Type.Integer(),
-  people: Type.Array(
-    Type.Object({
-      residentId: Type.String(),
-      name: Type.String(),
-      reading: Type.String(),
-      address: Type.String(),
-      phone: Nullable(Type.String()),
-      supporter: Nullable(Type.String()),
-      zoneId: Type.String(),
-      lat: Nullable(Type.Number()),
-      lon: Nullable(Type.Number()),
-      answer: Nullable(AnswerSchema),
-      answeredAt: Nullable(Time),
-      deliveredAt: Nullable(Time),
-      displayedAt: Nullable(Time),
-      shelterId: Nullable(Type.String()),
-    }),
+  counts: Type.Object({
+    people: Type.Integer(),
+    needHelp: Type.Integer({ description: 'answered "need help"' }),
+    noAnswer: Type.Integer({ description: 'no answer after afterSeconds' }),
+  }),
+  people: Type.Optional(
+    Type.Array(
+      Type.Object({
+        residentId: Type.String(),
+        name: Type.String(),
+        reading: Type.String(),
+        address: Type.String(),
+        phone: Nullable(Type.String()),
+        supporter: Nullable(Type.String()),
+        zoneId: Type.String(),
+        answer: Nullable(AnswerSchema),
+        answeredAt: Nullable(Time),
+        deliveredAt: Nullable(Time),
+        displayedAt: Nullable(Time),
+        shelterId: Nullable(Type.String()),
+      }),
+      { description: 'issuer or admin only (the read is audited); absent for viewers' },
+    ),
   ),
 });
 

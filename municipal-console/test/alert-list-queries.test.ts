@@ -52,7 +52,7 @@ for (const engine of dbEngines()) {
           level: 3,
           hazard: 'flood',
           status: 'Exercise',
-          expires: '2099-01-01T00:00:00Z',
+          expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
           target: { zones: ['z-kawabe'] },
           draft: true,
         });

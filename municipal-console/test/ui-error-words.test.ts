@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rateLimit from '@fastify/rate-limit';
 import { errorCodes as fastifyErrorCodes } from 'fastify';
 import Type from 'typebox';
-import { coreErrors, createHttpServer, createLogger, rateLimitRefusal, type KzFastify } from '@kizuna/core';
+import {
+  coreErrors,
+  createHttpServer,
+  inputErrors,
+  createLogger,
+  rateLimitRefusal,
+  type KzFastify,
+} from '@kizuna/core';
 import { FAILURE_REASONS, jpkiErrors } from '@kizuna/jpki';
 import { consoleErrors } from '../src/errors.ts';
 import { CAP_REFUSALS } from '../src/alerts/cap-import.ts';
@@ -58,6 +65,7 @@ describe('every error code the console can answer is worded by the staff UI', ()
     ['consoleErrors (municipal-console/src/errors.ts)', Object.keys(consoleErrors)],
     ['uiErrors (municipal-console/src/routes/ui-errors.ts)', Object.keys(uiErrors)],
     ['coreErrors (core/src/errors.ts)', [...Object.keys(coreErrors), 'KZ_BAD_REQUEST']],
+    ['inputErrors (core/src/input-guard.ts)', Object.keys(inputErrors)],
     ['jpkiErrors: card, bridge and verifier (jpki/src/errors.ts)', Object.keys(jpkiErrors)],
     ['fastify 4xx', fastify4xx()],
   ];

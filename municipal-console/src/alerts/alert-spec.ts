@@ -13,6 +13,7 @@ import {
 } from '@kizuna/contract';
 import { consoleErrors } from '../errors.ts';
 import { checkCircle, checkRing, type Circle, type LonLat } from '../geo.ts';
+import { LIMITS } from '../limits.ts';
 
 /** Who gets a personal message: everyone targeted, or only those who need time to evacuate. */
 export type Group = 'all' | 'needs-help' | 'vulnerable';
@@ -67,11 +68,27 @@ export function checkSpec(s: AlertSpec, zones: Set<string>, now: Date): AlertSpe
   if (Number.isNaN(exp)) throw coreErrors.KZ_VALIDATION('expires is not a date-time');
   if (exp <= now.getTime())
     throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST(`${s.expires} is not after ${now.toISOString()}`);
+  // The API schema bounds the shapes; these hold for CAP imports and merged updates too.
+  if (exp > now.getTime() + LIMITS.expiresWithinMs)
+    throw coreErrors.KZ_VALIDATION(
+      `expires ${s.expires} is more than ${LIMITS.expiresWithinMs / 86_400_000} days ahead`,
+      {
+        field: 'expires',
+      },
+    );
   const t = s.target ?? {};
   if (!t.zones?.length && !t.polygon && !t.circle) throw consoleErrors.KZ_CONSOLE_NO_TARGET();
+  if ((t.zones?.length ?? 0) > LIMITS.targetZones)
+    throw coreErrors.KZ_VALIDATION(`target.zones has more than ${LIMITS.targetZones} zones`, { field: 'target.zones' });
+  if (t.zones && new Set(t.zones).size !== t.zones.length)
+    throw coreErrors.KZ_VALIDATION('target.zones names a zone more than once', { field: 'target.zones' });
   for (const z of t.zones ?? []) if (!zones.has(z)) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ZONE(z);
+  if (t.polygon && t.polygon.length > LIMITS.polygonPoints)
+    throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY(`target.polygon has more than ${LIMITS.polygonPoints} positions`);
   if (t.polygon) checkRing(t.polygon, 'target.polygon');
   if (t.circle) checkCircle(t.circle, 'target.circle');
+  if (t.circle && t.circle.radiusM > LIMITS.circleRadiusM)
+    throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY(`target.circle.radiusM is more than ${LIMITS.circleRadiusM} m`);
   if (t.group && !['all', 'needs-help', 'vulnerable'].includes(t.group))
     throw coreErrors.KZ_VALIDATION('target.group must be all, needs-help or vulnerable');
   for (const k of Object.keys(s.extra ?? {})) {

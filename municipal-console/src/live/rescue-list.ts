@@ -1,4 +1,7 @@
-/** The rescue list: people who need help to evacuate and have not arrived at a shelter. */
+/**
+ * The rescue list: people who need help to evacuate and have not arrived at a shelter. No
+ * coordinates: no screen or CSV shows them, so they are not read (the address is what teams use).
+ */
 import type { Queryable } from '@kizuna/core';
 import type { Answer } from '@kizuna/contract';
 import { consoleErrors } from '../errors.ts';
@@ -12,13 +15,18 @@ export interface RescueRow {
   phone: string | null;
   supporter: string | null;
   zoneId: string;
-  lat: number | null;
-  lon: number | null;
   answer: Answer | null;
   answeredAt: string | null;
   deliveredAt: string | null;
   displayedAt: string | null;
   shelterId: string | null;
+}
+
+/** The list in figures: what every staff member may see (the people only issuers and admins). */
+export interface RescueCounts {
+  people: number;
+  needHelp: number;
+  noAnswer: number;
 }
 
 /**
@@ -31,7 +39,7 @@ export async function rescueList(
   alertId: string,
   now: Date,
   afterMs: number,
-): Promise<{ alertId: string; at: string; afterSeconds: number; people: RescueRow[] }> {
+): Promise<{ alertId: string; at: string; afterSeconds: number; counts: RescueCounts; people: RescueRow[] }> {
   const a = (await q.query<{ first_sent: Date | null }>('SELECT first_sent FROM alerts WHERE id = $1', [alertId]))
     .rows[0];
   if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(alertId);
@@ -47,8 +55,6 @@ export async function rescueList(
     phone: string | null;
     supporter: string | null;
     zone_id: string;
-    lat: number | null;
-    lon: number | null;
     answer: Answer | null;
     answered_at: Date | null;
     delivered_at: Date | null;
@@ -57,7 +63,7 @@ export async function rescueList(
   }>(
     `
     WITH arr AS (${ARRIVALS})
-    SELECT ar.resident_id, r.family_name, r.given_name, r.family_kana, r.given_kana, r.address, r.phone, r.supporter, ar.zone_id, r.lat, r.lon,
+    SELECT ar.resident_id, r.family_name, r.given_name, r.family_kana, r.given_kana, r.address, r.phone, r.supporter, ar.zone_id,
       an.answer, an.answered_at, d.delivered_at, d.displayed_at, ar.shelter_id
     FROM alert_recipients ar JOIN residents r ON r.id = ar.resident_id
     JOIN deliveries d ON d.alert_id = ar.alert_id AND d.device_id = ar.device_id
@@ -68,10 +74,12 @@ export async function rescueList(
     ORDER BY (an.answer = 'need-help') DESC NULLS LAST, an.answered_at, ar.zone_id, r.family_kana, r.given_kana`,
     [alertId, since, silentTooLong],
   );
+  const needHelp = rows.filter((r) => r.answer === 'need-help').length;
   return {
     alertId,
     at: now.toISOString(),
     afterSeconds: Math.round(afterMs / 1000),
+    counts: { people: rows.length, needHelp, noAnswer: rows.length - needHelp },
     people: rows.map((r) => ({
       residentId: r.resident_id,
       name: `${r.family_name} ${r.given_name}`,
@@ -80,8 +88,6 @@ export async function rescueList(
       phone: r.phone,
       supporter: r.supporter,
       zoneId: r.zone_id,
-      lat: r.lat === null ? null : Number(r.lat),
-      lon: r.lon === null ? null : Number(r.lon),
       answer: r.answer,
       answeredAt: iso(r.answered_at),
       deliveredAt: iso(r.delivered_at),

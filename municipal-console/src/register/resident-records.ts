@@ -8,6 +8,7 @@ import { CARE_NEEDS, LANGUAGES, isSafeId, type CareNeed, type Language } from '@
 import { consoleErrors } from '../errors.ts';
 import { appendAudit } from '../staff/audit.ts';
 import { knownZones } from './zones.ts';
+import { LIMITS } from '../limits.ts';
 
 /** One row of the resident register extract. No My Number: the municipality's own resident id only. */
 export interface ResidentInput {
@@ -55,6 +56,8 @@ export const REGISTER_ROW_PROBLEMS = {
   'bad-boolean': 'must be true or false (also 1/0, yes/no, はい/いいえ)',
   'not-a-number': 'the field is not a number',
   'out-of-range': 'latitude beyond ±90 or longitude beyond ±180 (expected: the limit)',
+  'date-out-of-range': 'a birth date before 1900-01-01 or after today (expected: the range, first..last)',
+  'nul-character': 'the field contains a NUL character (U+0000), which no text may hold',
   'lat-lon-together': 'lat and lon must be given together (field: the one missing)',
   'unknown-zone': 'no zone with this id in the console',
   'bad-care-needs': "care needs must be some of the contract's CARE_NEEDS (expected: the list)",
@@ -69,7 +72,15 @@ export interface ResidentProblem {
 }
 
 const NAME_FIELDS = ['familyName', 'givenName', 'familyKana', 'givenKana', 'address'] as const;
-const MAX_TEXT = 200;
+const MAX_TEXT = LIMITS.textLength;
+const TEXT_FIELDS = ['id', ...NAME_FIELDS, 'birthDate', 'supporter', 'phone', 'household', 'zone'] as const;
+const OPTIONAL_TEXT = [
+  ['supporter', LIMITS.textLength],
+  ['phone', LIMITS.phoneLength],
+] as const;
+
+/** The latest birth date the register takes: today wherever the register is (UTC+14 at most: a day ahead of UTC). */
+const today = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 /** A real calendar date written YYYY-MM-DD (Date.parse accepts 1950-02-30, PostgreSQL does not). */
 export function isIsoDate(v: unknown): boolean {
@@ -93,6 +104,13 @@ export function residentProblems(r: ResidentInput, zones: Set<string>): Resident
       message,
     });
   };
+  // A NUL makes the row unreadable to the database: name the fields and nothing else.
+  for (const k of TEXT_FIELDS) {
+    const v = r[k];
+    if (typeof v === 'string' && v.includes('\u0000'))
+      add('nul-character', k, `${k} contains a NUL character (U+0000)`);
+  }
+  if (out.length) return out;
   if (r.id === undefined || r.id === null || r.id === '') add('required', 'id', 'id is empty');
   else if (!isSafeId(r.id))
     add('bad-id', 'id', `id ${JSON.stringify(r.id)} may only contain letters, digits, "_" and "-" (1–64)`, r.id);
@@ -110,6 +128,19 @@ export function residentProblems(r: ResidentInput, zones: Set<string>): Resident
       `birthDate ${JSON.stringify(r.birthDate)} must be a date written YYYY-MM-DD`,
       r.birthDate,
     );
+  else if (r.birthDate < LIMITS.earliestBirthDate || r.birthDate > today())
+    add(
+      'date-out-of-range',
+      'birthDate',
+      `birthDate ${r.birthDate} is before ${LIMITS.earliestBirthDate} or after today`,
+      r.birthDate,
+      `${LIMITS.earliestBirthDate}..${today()}`,
+    );
+  for (const [k, max] of OPTIONAL_TEXT) {
+    const v = r[k];
+    if (typeof v === 'string' && v.length > max)
+      add('too-long', k, `${k} is longer than ${max} characters`, undefined, String(max));
+  }
   if (r.sex !== 1 && r.sex !== 2 && r.sex !== 3) add('bad-sex', 'sex', 'sex must be 1, 2 or 3', r.sex);
   if (!(LANGUAGES as readonly string[]).includes(r.language))
     add(

@@ -2,8 +2,10 @@
 import { createHash } from 'node:crypto';
 import { coreErrors, type Db, type Queryable } from '@kizuna/core';
 import { checkRing, type LonLat } from '../geo.ts';
+import { consoleErrors } from '../errors.ts';
 import { appendAudit } from '../staff/audit.ts';
 import { safeId } from './safe-id.ts';
+import { LIMITS } from '../limits.ts';
 
 export interface ZoneInput {
   id: string;
@@ -23,6 +25,15 @@ const now = () => new Date();
 export async function addZone(db: Db, z: ZoneInput, actor = 'system'): Promise<Zone> {
   safeId(z.id, 'zone id');
   if (!z.name?.trim()) throw coreErrors.KZ_VALIDATION('zone name is empty');
+  for (const [k, v] of [
+    ['name', z.name],
+    ['nameEn', z.nameEn],
+  ] as const)
+    if (v && v.length > LIMITS.nameLength)
+      throw coreErrors.KZ_VALIDATION(`zone ${k} is longer than ${LIMITS.nameLength} characters`, { field: k });
+  const given = Array.isArray(z.polygon) ? z.polygon : z.polygon?.coordinates?.[0];
+  if (Array.isArray(given) && given.length > LIMITS.polygonPoints)
+    throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY(`zone ${z.id} polygon has more than ${LIMITS.polygonPoints} positions`);
   const ring = checkRing(Array.isArray(z.polygon) ? z.polygon : z.polygon?.coordinates?.[0], `zone ${z.id} polygon`);
   const geo = { type: 'Polygon', coordinates: [ring] };
   await db.tx(async (q) => {

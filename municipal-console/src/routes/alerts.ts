@@ -4,6 +4,8 @@ import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { alertStatus } from '../live/alert-status.ts';
 import { rescueList } from '../live/rescue-list.ts';
+import { auditRead, seesPeople } from '../register/personal-reads.ts';
+import { consoleErrors } from '../errors.ts';
 import { preview } from '../alerts/preview.ts';
 import { openSse } from '../live/live-hub.ts';
 import { APPROVAL_RULES, confirmRule, proposeRule, ruleState } from '../alerts/approval-rule.ts';
@@ -275,14 +277,25 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: viewer,
       schema: {
         tags: ['status'],
-        summary: 'Figures per alert and per zone; with residents=true, one row per resident',
+        summary:
+          'Figures per alert and per zone; with residents=true, one row per resident (issuer or admin; the read is audited)',
         security: sec,
         params: IdParams,
         querystring: Type.Object({ residents: Type.Optional(Type.Boolean({ description: 'default false' })) }),
-        response: { 200: AlertStatusSchema, ...errors(401, 404) },
+        response: { 200: AlertStatusSchema, ...errors(401, 403, 404) },
       },
     },
-    async (req) => alertStatus(ctx.db, req.params.id, ctx.clock.now(), { residents: req.query.residents ?? false }),
+    async (req) => {
+      const residents = req.query.residents ?? false;
+      if (residents && !seesPeople(staffOf(req)))
+        throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED('residents=true needs the issuer role (viewers see the figures)');
+      const out = await alertStatus(ctx.db, req.params.id, ctx.clock.now(), { residents });
+      if (residents)
+        await auditRead(ctx, staffOf(req), 'read.alert-residents', req.params.id, {
+          count: out.residents?.length ?? 0,
+        });
+      return out;
+    },
   );
 
   r.get(
@@ -292,19 +305,29 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       schema: {
         tags: ['status'],
         summary: 'People needing help who answered "need help" or have not answered after a set time (rescue teams)',
+        description:
+          'Everyone gets the counts; the people themselves (name, reading, address, phone, supporter) only an issuer or admin, and that read is audited (read.rescue-list, by resident id).',
         security: sec,
         params: IdParams,
-        querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })) }),
         response: { 200: RescueSchema, ...errors(401, 404) },
       },
     },
-    async (req) =>
-      rescueList(
+    async (req) => {
+      const list = await rescueList(
         ctx.db,
         req.params.id,
         ctx.clock.now(),
         (req.query.afterSeconds ?? ctx.settings.rescueAfterMs / 1000) * 1000,
-      ),
+      );
+      const { people, ...figures } = list;
+      if (!seesPeople(staffOf(req))) return figures;
+      await auditRead(ctx, staffOf(req), 'read.rescue-list', req.params.id, {
+        people: people.length,
+        residentIds: people.map((p) => p.residentId),
+      });
+      return list;
+    },
   );
 
   r.get(

@@ -44,7 +44,10 @@ export async function bindingRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         tags: ['binding'],
         summary: 'A single-use nonce for the card to sign (TV, HTTP Basic with its broker credentials)',
         security: basic,
-        body: Type.Object({ device: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }),
+        body: Type.Object(
+          { device: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) },
+          { additionalProperties: false },
+        ),
         response: { 201: BindNonceSchema, ...errors(400, 401, 403, 404, 503) },
       },
     },
@@ -68,13 +71,16 @@ export async function bindingRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         summary:
           'Bind the card holder to this TV: CMS SignedData by the signing certificate over the bind-registration JSON',
         security: basic,
-        body: Type.Object({
-          cms: Type.String({
-            minLength: 1,
-            maxLength: 96 * 1024,
-            description: 'base64 DER of the CMS SignedData (content embedded)',
-          }),
-        }),
+        body: Type.Object(
+          {
+            cms: Type.String({
+              minLength: 1,
+              maxLength: 96 * 1024,
+              description: 'base64 DER of the CMS SignedData (content embedded)',
+            }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: BindingSchema, ...errors(400, 401, 403, 404, 409, 410, 503) },
       },
     },

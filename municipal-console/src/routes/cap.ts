@@ -37,10 +37,12 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       if (cap.msgType === 'Alert')
         return reply.status(201).send(await ctx.alerts.create(staff, { ...cap.spec, draft: req.query.draft ?? false }));
       const ids = cap.references.map((ref) => ref.split(',')[1] ?? '').filter(Boolean);
+      // By equality only (an identifier is data, never a pattern): a reference names the alert's
+      // identifier or, for a later revision, its export's "<identifier>-r<n>".
+      const candidates = [...new Set(ids.flatMap((i) => [i, i.replace(/-r\d+$/, '')]))];
       const { rows } = await ctx.db.query<{ id: string }>(
-        `SELECT id FROM alerts WHERE identifier = ANY($1::text[]) OR EXISTS (SELECT 1 FROM unnest($1::text[]) AS x(i) WHERE x.i LIKE alerts.identifier || '-r%')
-       ORDER BY created_at DESC LIMIT 1`,
-        [ids],
+        'SELECT id FROM alerts WHERE identifier = ANY($1::text[]) ORDER BY created_at DESC LIMIT 1',
+        [candidates],
       );
       if (!rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(`no alert with CAP identifier ${ids.join(' or ')}`);
       if (cap.msgType === 'Cancel') return ctx.alerts.cancel(rows[0].id, staff);

@@ -9,12 +9,14 @@ import { registerDevice } from '../devices/devices.ts';
 import { bindResidentToDevice } from '../devices/device-bindings.ts';
 import { shelterOccupancy } from '../shelters/shelter-pool.ts';
 import { residentSummary } from '../register/residents.ts';
+import { PEOPLE_ROLE, auditRead, residentCounts } from '../register/personal-reads.ts';
 import { Count, errors } from '../schemas.ts';
 import {
   BindBody,
   DeviceBody,
   DeviceView,
   ResidentBody,
+  ResidentCountsView,
   ResidentSummary,
   ShelterBody,
   ShelterPatch,
@@ -29,6 +31,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const viewer = requireRole(ctx, 'viewer');
   const admin = requireRole(ctx, 'admin');
+  const people = requireRole(ctx, PEOPLE_ROLE);
 
   r.get(
     '/api/zones',
@@ -123,33 +126,50 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
     async (req) => seedResidents(ctx.db, req.body, staffOf(req).username),
   );
   r.get(
-    '/api/residents/:id',
+    '/api/residents/counts',
     {
       preHandler: viewer,
       schema: {
         tags: ['register'],
-        summary: "A resident's TVs and whether personal alerts reach them",
+        summary: 'The register in figures, in total and per zone (every role; no one named)',
         security: sec,
-        params: Type.Object({ id: Type.String() }),
-        response: { 200: ResidentSummary, ...errors(401, 404) },
+        response: { 200: ResidentCountsView, ...errors(401) },
       },
     },
-    async (req) => residentSummary(ctx.db, req.params.id),
+    async () => residentCounts(ctx.db),
+  );
+  r.get(
+    '/api/residents/:id',
+    {
+      preHandler: people,
+      schema: {
+        tags: ['register'],
+        summary: "A resident's TVs and whether personal alerts reach them (issuer or admin; the read is audited)",
+        security: sec,
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: ResidentSummary, ...errors(401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const out = await residentSummary(ctx.db, req.params.id);
+      await auditRead(ctx, staffOf(req), 'read.resident', req.params.id, {});
+      return out;
+    },
   );
   r.get(
     '/api/residents',
     {
-      preHandler: viewer,
+      preHandler: people,
       schema: {
         tags: ['register'],
-        summary: 'Residents (paged)',
+        summary: 'Residents (paged; issuer or admin, the read is audited — viewers have GET /api/residents/counts)',
         security: sec,
         querystring: Type.Object({
-          zone: Type.Optional(Type.String()),
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          zone: Type.Optional(Type.String({ maxLength: 64 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
         }),
-        response: { 200: Type.Array(ResidentSummary), ...errors(401) },
+        response: { 200: Type.Array(ResidentSummary), ...errors(401, 403) },
       },
     },
     async (req) => {
@@ -157,7 +177,13 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
         'SELECT id FROM residents WHERE ($1::text IS NULL OR zone_id = $1) ORDER BY id OFFSET $2 LIMIT $3',
         [req.query.zone ?? null, req.query.offset ?? 0, req.query.limit ?? 100],
       );
-      return Promise.all(rows.map((x) => residentSummary(ctx.db, x.id)));
+      const out = await Promise.all(rows.map((x) => residentSummary(ctx.db, x.id)));
+      await auditRead(ctx, staffOf(req), 'read.residents', req.query.zone, {
+        count: out.length,
+        offset: req.query.offset ?? 0,
+        residentIds: out.map((x) => x.id),
+      });
+      return out;
     },
   );
 
@@ -186,7 +212,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
         security: sec,
         querystring: Type.Object({
           zone: Type.Optional(Type.String()),
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
         }),
         response: { 200: Type.Array(DeviceView), ...errors(401) },

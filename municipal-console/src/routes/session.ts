@@ -128,11 +128,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         summary: 'Log in with a staff card: the answered challenge',
         description:
           'Refusals: KZ_CONSOLE_CARD_REVOKED (403, details.revocationReason), KZ_CONSOLE_CARD_UNKNOWN (card not linked to staff), KZ_CONSOLE_CARD_REFUSED (details.reason: bad-signature, challenge-replayed, challenge-expired, unknown-issuer, wrong-certificate-type, expired, …), KZ_CONSOLE_CARD_STATUS_UNAVAILABLE (503: no revocation answer, nobody logged in).',
-        body: Type.Object({
-          challengeId: Type.String({ maxLength: 64 }),
-          certificate: B64('the authentication certificate read from the card (DER, base64)', 8192),
-          signature: B64('the card’s RSASSA-PKCS1-v1_5 SHA-256 signature over the nonce (base64)', 1024),
-        }),
+        body: Type.Object(
+          {
+            challengeId: Type.String({ maxLength: 64 }),
+            certificate: B64('the authentication certificate read from the card (DER, base64)', 8192),
+            signature: B64('the card’s RSASSA-PKCS1-v1_5 SHA-256 signature over the nonce (base64)', 1024),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: LoginReply, ...errors(400, 401, 403, 429, 503) },
       },
     },
@@ -227,7 +230,10 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
           'Link a staff card (admin): the authentication certificate read from the card; it is verified (chain, purpose, revocation) first',
         security: sec,
         params: Type.Object({ username: Type.String({ maxLength: 64 }) }),
-        body: Type.Object({ certificate: B64('the authentication certificate (DER, base64)', 8192) }),
+        body: Type.Object(
+          { certificate: B64('the authentication certificate (DER, base64)', 8192) },
+          { additionalProperties: false },
+        ),
         response: { 201: StaffCardView, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },

@@ -15,6 +15,7 @@ import { REGISTER_CSV_COLUMNS, parseRegisterCsv } from '../register/register-csv
 import { endBindings } from '../devices/device-bindings.ts';
 import { staffUnbindReason } from '../register/residents.ts';
 import { rescueList } from '../live/rescue-list.ts';
+import { PEOPLE_ROLE } from '../register/personal-reads.ts';
 import { AuditEntryView, Count, errors } from '../schemas.ts';
 import { RegisterCsvInvalidReply } from '../register-schemas.ts';
 import { uiErrors } from './ui-errors.ts';
@@ -52,7 +53,7 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
           q: Type.Optional(Type.String({ maxLength: 100, description: 'text in actor, action or subject' })),
           action: Type.Optional(Type.String({ maxLength: 64 })),
           actor: Type.Optional(Type.String({ maxLength: 64 })),
-          beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+          beforeSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default 100' })),
         }),
         response: { 200: Type.Array(AuditEntryView), ...errors(401, 403) },
@@ -168,15 +169,15 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   r.get(
     '/api/alerts/:id/rescue.csv',
     {
-      preHandler: viewer,
+      preHandler: requireRole(ctx, PEOPLE_ROLE),
       schema: {
         tags: ['status'],
         summary:
-          'The rescue list as CSV (UTF-8 with BOM, for spreadsheet software); the download is audited as a disclosure',
+          'The rescue list as CSV (UTF-8 with BOM, for spreadsheet software; issuer or admin); the download is audited as a disclosure',
         security: sec,
         params: IdParams,
         produces: ['text/csv'],
-        querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        querystring: Type.Object({ afterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })) }),
         response: { 200: Type.String(), ...errors(401, 404) },
       },
     },
@@ -276,7 +277,10 @@ export async function uiRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         tags: ['register'],
         summary: 'Unbind a resident from a TV (admin): personal alerts stop reaching that TV',
         security: sec,
-        body: Type.Object({ residentId: Type.String({ maxLength: 64 }), deviceId: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          { residentId: Type.String({ maxLength: 64 }), deviceId: Type.String({ maxLength: 64 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Count, ...errors(400, 401, 403, 404) },
       },
     },

@@ -5,6 +5,9 @@ import { consoleErrors } from '../errors.ts';
 import { appendAudit } from '../staff/audit.ts';
 import { safeId } from '../register/safe-id.ts';
 import { knownZones } from '../register/zones.ts';
+import { LIMITS } from '../limits.ts';
+
+const goodCapacity = (c: number) => Number.isInteger(c) && c >= 0 && c <= LIMITS.shelterCapacity;
 
 export interface ShelterInput {
   id: string;
@@ -28,8 +31,14 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
   if (!s.name?.trim() || !s.address?.trim()) throw coreErrors.KZ_VALIDATION('shelter name and address are required');
   if (!Number.isFinite(s.lat) || Math.abs(s.lat) > 90 || !Number.isFinite(s.lon) || Math.abs(s.lon) > 180)
     throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY('shelter lat/lon out of range');
-  if (!Number.isInteger(s.capacity) || s.capacity < 0)
-    throw coreErrors.KZ_VALIDATION('shelter capacity must be a whole number ≥ 0');
+  if (s.name.length > LIMITS.nameLength || s.address.length > LIMITS.textLength)
+    throw coreErrors.KZ_VALIDATION(
+      `shelter name (${LIMITS.nameLength}) or address (${LIMITS.textLength}) is longer than its limit`,
+    );
+  if (!goodCapacity(s.capacity))
+    throw coreErrors.KZ_VALIDATION(`shelter capacity must be a whole number from 0 to ${LIMITS.shelterCapacity}`, {
+      field: 'capacity',
+    });
   const bad = s.hazards.find((h) => !(HAZARDS as readonly string[]).includes(h));
   if (bad) throw coreErrors.KZ_VALIDATION(`shelter hazard ${JSON.stringify(bad)} is not one of ${HAZARDS.join(', ')}`);
   const open = s.open ?? true;
@@ -76,8 +85,10 @@ export async function setShelterState(
   patch: { open?: boolean; capacity?: number },
   actor: string,
 ): Promise<Shelter> {
-  if (patch.capacity !== undefined && (!Number.isInteger(patch.capacity) || patch.capacity < 0))
-    throw coreErrors.KZ_VALIDATION('capacity must be a whole number ≥ 0');
+  if (patch.capacity !== undefined && !goodCapacity(patch.capacity))
+    throw coreErrors.KZ_VALIDATION(`capacity must be a whole number from 0 to ${LIMITS.shelterCapacity}`, {
+      field: 'capacity',
+    });
   return db.tx(async (q) => {
     const before = await q.query<{ open: boolean; capacity: number }>(
       'SELECT open, capacity FROM shelters WHERE id = $1 FOR UPDATE',

@@ -217,6 +217,10 @@ export const ERRORS: Record<string, Words> = {
     '要求を受け付けられませんでした。ページを再読み込みして、もう一度お試しください。',
     'The request was refused. Reload the page and try again.',
   ],
+  KZ_BAD_INPUT: [
+    '入力に使えない制御文字（NUL）が含まれています。内容を確かめて、もう一度お試しください。',
+    'What you entered contains a NUL control character. Check it and try again.',
+  ],
   // fastify's own 4xx, passed on with their code
   FST_ERR_CTP_BODY_TOO_LARGE: [
     'ファイルが大きすぎます。小さく分けてから取り込んでください。',

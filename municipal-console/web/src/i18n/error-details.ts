@@ -54,6 +54,10 @@ export const FIELD_ERRORS: Record<string, Words> = {
     '「{field}」の値が正しくありません。確かめて、もう一度お試しください。',
     'The value of “{field}” is invalid. Check it and try again.',
   ],
+  KZ_BAD_INPUT: [
+    '「{field}」に使えない制御文字（NUL）が含まれています。',
+    '“{field}” contains a NUL control character.',
+  ],
   KZ_CONSOLE_BAD_RESIDENT: ['住民の情報の「{field}」に誤りがあります。', 'The resident’s {field} is invalid.'],
   KZ_CONSOLE_CAP_INVALID: [
     'CAP 1.2 の {path} に誤りがあるため、取り込んでいません。',

@@ -74,6 +74,14 @@ const ROW_PROBLEMS: Record<string, [string, string]> = {
     '{field}「{value}」は範囲外です（-{expected}〜{expected}）。',
     '{field} "{value}" is out of range (-{expected} to {expected}).',
   ],
+  'date-out-of-range': [
+    '{field}「{value}」は範囲外です（{expected}）。',
+    '{field} "{value}" is out of range ({expected}).',
+  ],
+  'nul-character': [
+    '{field}に使えない制御文字（NUL）が含まれています。元のファイルを確かめてください。',
+    '{field} contains a NUL control character. Check the original file.',
+  ],
   'lat-lon-together': [
     '{field}がありません。緯度と経度は両方入れるか、両方空欄にしてください。',
     '{field} is missing: give both latitude and longitude, or neither.',

@@ -19,6 +19,8 @@ export const ja = {
   reachedBy: '接触済み',
   zone: '地区',
   noOne: '該当者はいません',
+  rescueCountsOnly:
+    '該当者は {n} 人です（「助けが必要」{needHelp} 人、未応答 {noAnswer} 人）。氏名や連絡先は発信担当と管理者にだけ表示されます。',
 };
 
 export const en: Record<keyof typeof ja, string> = {
@@ -41,4 +43,6 @@ export const en: Record<keyof typeof ja, string> = {
   reachedBy: 'Reached',
   zone: 'Zone',
   noOne: 'Nobody on the list',
+  rescueCountsOnly:
+    '{n} on the list ({needHelp} "need help", {noAnswer} no answer). Names and contacts are shown to issuers and admins only.',
 };

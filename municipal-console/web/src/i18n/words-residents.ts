@@ -22,6 +22,9 @@ export const ja = {
   personalAlerts: '個別通知',
   yes: 'あり',
   no: 'なし',
+  countsOnlyHint: '住民の氏名などは発信担当と管理者にだけ表示されます。ここでは地区ごとの人数を表示します。',
+  residentsCount: '住民数',
+  total: '合計',
 };
 
 export const en: Record<keyof typeof ja, string> = {
@@ -47,4 +50,7 @@ export const en: Record<keyof typeof ja, string> = {
   personalAlerts: 'Personal alerts',
   yes: 'yes',
   no: 'no',
+  countsOnlyHint: 'Names and details of residents are shown to issuers and admins only; here, the figures per zone.',
+  residentsCount: 'Residents',
+  total: 'Total',
 };

@@ -16,8 +16,15 @@ export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: 
   const afterS = after === null ? null : Number(after);
   const q = afterS === null || Number.isNaN(afterS) ? '' : `?afterSeconds=${afterS}`;
   const alert = usePoll(() => call<AlertView>(`/api/alerts/${id}`), 0, [id]);
+  // A viewer gets the figures only (no `people`): the server decides, the page shows what it got.
   const list = usePoll(
-    () => call<{ at: string; afterSeconds: number; people: RescuePerson[] }>(`/api/alerts/${id}/rescue${q}`),
+    () =>
+      call<{
+        at: string;
+        afterSeconds: number;
+        counts: { people: number; needHelp: number; noAnswer: number };
+        people?: RescuePerson[];
+      }>(`/api/alerts/${id}/rescue${q}`),
     10_000,
     [id, q],
   );
@@ -34,6 +41,7 @@ export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: 
     }
   };
   const people = list.data?.people ?? [];
+  const countsOnly = !!list.data && list.data.people === undefined;
   const minutes = Math.round((list.data?.afterSeconds ?? 0) / 60);
   return html`<article class="rescue" data-alert=${id}>
     <a href=${`#/alerts/${id}`} class="back no-print">← ${t('back')}</a>
@@ -47,14 +55,24 @@ export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: 
         }}>
           ${[0, 5, 15, 30, 60].map((m) => html`<option value=${m * 60} selected=${m === minutes}>${m} ${t('minutes').replace('後', '').replace('from now', '')}</option>`)}
         </select></label>
-      <button type="button" onClick=${() => print()}>${t('print')}</button>
-      <a class="button" href=${`/api/alerts/${id}/rescue.csv${q}`} download data-action="csv">${t('csv')}</a>
+      ${
+        countsOnly
+          ? null
+          : html`<button type="button" onClick=${() => print()}>${t('print')}</button>
+      <a class="button" href=${`/api/alerts/${id}/rescue.csv${q}`} download data-action="csv">${t('csv')}</a>`
+      }
     </div>
     <${ErrorBox} error=${error ?? list.error} />
     ${
-      people.length === 0
-        ? html`<p class="empty">${t('noOne')}</p>`
-        : html`<table class="rescue-table">
+      countsOnly
+        ? html`<p class="counts-only" data-counts-only role="status">${t('rescueCountsOnly', {
+            n: list.data!.counts.people,
+            needHelp: list.data!.counts.needHelp,
+            noAnswer: list.data!.counts.noAnswer,
+          })}</p>`
+        : people.length === 0
+          ? html`<p class="empty">${t('noOne')}</p>`
+          : html`<table class="rescue-table">
       <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('address')}</th><th scope="col">${t('supporter')}</th><th scope="col">${t('phone')}</th>
         <th scope="col">${t('answer')}</th><th scope="col">${t('lastContact')}</th><th scope="col">${t('reachedBy')}</th></tr></thead>
       <tbody>${people.map((p) => {

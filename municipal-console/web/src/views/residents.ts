@@ -64,7 +64,41 @@ function Import({ onDone }: { onDone: () => void }) {
   </form>`;
 }
 
+interface RegisterFigures {
+  residents: number;
+  needsHelp: number;
+  personalAlerts: number;
+}
+
+/** What a viewer sees: the register in figures per zone, nobody named (the server refuses them the list). */
+function ResidentCounts() {
+  const counts = usePoll(
+    () => call<RegisterFigures & { zones: (RegisterFigures & { zoneId: string })[] }>('/api/residents/counts'),
+    0,
+  );
+  const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
+  const zoneById = new Map((zones.data ?? []).map((z) => [z.id, z]));
+  const zoneName = (id: string) => {
+    const z = zoneById.get(id);
+    return z ? (lang() === 'en' && z.nameEn ? z.nameEn : z.name) : id;
+  };
+  const row = (label: unknown, f: RegisterFigures, zone?: string) =>
+    html`<tr data-zone=${zone}><th scope="row">${label}</th><td class="num">${f.residents}</td><td class="num">${f.needsHelp}</td><td class="num">${f.personalAlerts}</td></tr>`;
+  return html`<div class="residents">
+    <h2>${t('residentsTitle')}</h2>
+    <p class="hint">${t('countsOnlyHint')}</p>
+    <${ErrorBox} error=${counts.error} />
+    <table class="resident-counts"><thead><tr><th scope="col">${t('zone')}</th><th scope="col">${t('residentsCount')}</th><th scope="col">${t('needsHelp')}</th><th scope="col">${t('personalAlerts')}</th></tr></thead>
+      <tbody>${(counts.data?.zones ?? []).map((z) => row(zoneName(z.zoneId), z, z.zoneId))}</tbody>
+      ${counts.data ? html`<tfoot>${row(t('total'), counts.data)}</tfoot>` : null}</table>
+  </div>`;
+}
+
 export function Residents({ staff }: { staff: Staff }) {
+  return can(staff, 'issuer') ? html`<${ResidentList} staff=${staff} />` : html`<${ResidentCounts} />`;
+}
+
+function ResidentList({ staff }: { staff: Staff }) {
   const list = usePoll(() => call<ResidentSummary[]>('/api/residents?limit=500'), 0);
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
   const zoneById = new Map((zones.data ?? []).map((z) => [z.id, z]));
