@@ -26,6 +26,9 @@ const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const SessionStaff = Type.Object({
   ...StaffView.properties,
   method: Type.Union([Type.Literal('password'), Type.Literal('card')], { description: 'how this session was opened' }),
+  mustChangePassword: Type.Optional(
+    Type.Boolean({ description: 'an administrator reset the password: change it (POST /api/session/password) first' }),
+  ),
 });
 const LoginReply = Type.Object({ ...SessionReply.properties, staff: SessionStaff });
 const B64 = (description: string, maxLength: number) =>
@@ -210,7 +213,11 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         response: { 200: SessionStaff, ...errors(401) },
       },
     },
-    async (req) => ({ ...staffOf(req), method: staffOf(req).method ?? 'password' }),
+    async (req) => ({
+      ...staffOf(req),
+      method: staffOf(req).method ?? 'password',
+      mustChangePassword: !!staffOf(req).mustChangePassword,
+    }),
   );
   r.delete(
     '/api/session',

@@ -132,7 +132,13 @@ async function openSession(
   });
   return {
     token,
-    staff: { username: row.username, roles: row.roles, displayName: row.display_name, method },
+    staff: {
+      username: row.username,
+      roles: row.roles,
+      displayName: row.display_name,
+      method,
+      mustChangePassword: row.must_change_password,
+    },
     expiresAt,
   };
 }
