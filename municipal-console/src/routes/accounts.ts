@@ -16,6 +16,8 @@ import { RoleSchema, errors } from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const Username = Type.Object({ username: Type.String({ maxLength: 64 }) });
+/** Actions that take nothing: an empty JSON object, or no body. */
+const NoBody = Type.Optional(Type.Object({}, { additionalProperties: false, description: 'an empty JSON object, {}' }));
 /** A new password: its rules are checked by the server with named codes, so the schema only bounds it. */
 const NewPassword = Type.String({ maxLength: 1_000_000, description: '12–128 characters, not a common password' });
 export const AdminChangeView = Type.Object({
@@ -144,10 +146,13 @@ export async function accountRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         summary: 'End every session of a staff member (admin)',
         security: sec,
         params: Username,
-        response: { 200: Type.Object({ ended: Type.Integer() }), ...errors(401, 403) },
+        response: { 204: Type.Null(), ...errors(401, 403) },
       },
     },
-    async (req) => ({ ended: await endSessions(ctx.db, { username: req.params.username }, me(req).username, now()) }),
+    async (req, reply) => {
+      await endSessions(ctx.db, { username: req.params.username }, me(req).username, now());
+      return reply.status(204).send(null);
+    },
   );
 
   r.post(
@@ -160,6 +165,7 @@ export async function accountRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         description: 'Refusals: KZ_CONSOLE_UNKNOWN_STAFF, KZ_CONSOLE_LAST_ADMIN (the last enabled administrator).',
         security: sec,
         params: Username,
+        body: NoBody,
         response: { 204: Type.Null(), ...errors(401, 403, 404, 409) },
       },
     },
@@ -179,6 +185,7 @@ export async function accountRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         summary: 'Propose enabling a disabled account (admin); another admin confirms',
         security: sec,
         params: Username,
+        body: NoBody,
         response: proposal,
       },
     },
@@ -253,6 +260,7 @@ export async function accountRoutes(app: FastifyInstance, ctx: ConsoleContext) {
           'Refusals: KZ_CONSOLE_SAME_ADMIN (403, you proposed it), KZ_CONSOLE_CHANGE_UNKNOWN (404, not pending), KZ_CONSOLE_CHANGE_CONFLICT (409, stale), KZ_CONSOLE_REAUTH_REQUIRED (401).',
         security: sec,
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: NoBody,
         response: { 200: AdminChangeView, ...errors(400, 401, 403, 404, 409) },
       },
     },
@@ -267,9 +275,12 @@ export async function accountRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         summary: 'Withdraw or turn down a pending change (admin)',
         security: sec,
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { 200: AdminChangeView, ...errors(401, 403, 404) },
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
       },
     },
-    async (req) => withdrawChange(ctx.db, req.params.id, me(req).username, now()),
+    async (req, reply) => {
+      await withdrawChange(ctx.db, req.params.id, me(req).username, now());
+      return reply.status(204).send(null);
+    },
   );
 }

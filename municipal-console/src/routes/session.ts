@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { createChallengeService, lifeEventOf, type VerifyFailure } from '@kizuna/jpki';
@@ -81,8 +81,16 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   // behind one proxy address does not lock the office out; req.ip is the real client's address
   // only through the proxy named in KZ_CONSOLE_TRUST_PROXY.
   const failures = new AddressBudget(ctx.accounts.throttle, () => ctx.clock.now().getTime());
-  const counted = async <T>(ip: string, f: () => Promise<T>): Promise<T> => {
-    failures.check(ip);
+  const checkAddress = (ip: string, reply: FastifyReply) => {
+    try {
+      failures.check(ip);
+    } catch (e) {
+      reply.header('retry-after', String((e as { details?: { retryAfterS?: number } }).details?.retryAfterS ?? 60));
+      throw e;
+    }
+  };
+  const counted = async <T>(ip: string, reply: FastifyReply, f: () => Promise<T>): Promise<T> => {
+    checkAddress(ip, reply);
     try {
       return await f();
     } catch (e) {
@@ -91,7 +99,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       throw e;
     }
   };
-  const setCookie = (reply: import('fastify').FastifyReply, s: OpenedSession) =>
+  const setCookie = (reply: FastifyReply, s: OpenedSession) =>
     reply.setCookie(SESSION_COOKIE, s.token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -113,7 +121,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       },
     },
     async (req, reply) => {
-      const s = await counted(req.ip, () =>
+      const s = await counted(req.ip, reply, () =>
         login(
           ctx.db,
           req.body.username,
@@ -178,7 +186,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     async (req, reply) => {
       if (!challenges) throw uiErrors.KZ_CONSOLE_CARD_LOGIN_OFF();
       const now = ctx.clock.now();
-      failures.check(req.ip);
+      checkAddress(req.ip, reply);
       const v = await challenges.verifyResponse(req.body);
       if (!v.ok) failures.fail(req.ip);
       if (!v.ok) {
@@ -196,7 +204,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
           );
         throw cardRefusal(v);
       }
-      const s = await counted(req.ip, () => cardLogin(ctx.db, v.serial, now, ctx.settings.sessionTtlMs));
+      const s = await counted(req.ip, reply, () => cardLogin(ctx.db, v.serial, now, ctx.settings.sessionTtlMs));
       setCookie(reply, s);
       return { token: s.token, expiresAt: s.expiresAt.toISOString(), staff: s.staff };
     },

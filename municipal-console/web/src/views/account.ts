@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../api.ts';
 import { ErrorBox } from '../components.ts';
 import { usePoll } from '../live.ts';
-import { fmtDate, t } from '../i18n.ts';
+import { fmtTime, t } from '../i18n.ts';
 
 export interface SessionEntry {
   id: string;
@@ -27,7 +27,7 @@ export function SessionTable(props: { sessions: SessionEntry[]; showUser?: boole
     <tbody>${props.sessions.map(
       (s) => html`<tr data-session=${s.id} data-session-user=${s.username}>
         ${props.showUser ? html`<td>${s.username}</td>` : null}
-        <td>${fmtDate(s.createdAt)}</td><td>${fmtDate(s.lastSeenAt)}</td>
+        <td>${fmtTime(s.createdAt)}</td><td>${fmtTime(s.lastSeenAt)}</td>
         <td>${t(s.method === 'card' ? 'viaCard' : 'viaPassword')}</td>
         <td>${s.current ? html`<span class="meta">${t('thisSession')}</span>` : html`<button type="button" class="small" data-action="end-session" onClick=${() => props.onEnd(s.id)}>${t('endSession')}</button>`}</td>
       </tr>`,
