@@ -46,7 +46,8 @@ for (const engine of dbEngines()) {
         method: method as 'GET',
         url,
         headers: { ...(token ? bearer(token) : {}), ...headers },
-        ...(payload !== undefined ? { payload: payload as object } : {}),
+        // body-less actions take an empty JSON object
+        ...(payload !== undefined || method === 'POST' ? { payload: (payload ?? {}) as object } : {}),
       });
     const login = (username: string, password: string, headers: Record<string, string> = {}) =>
       call('POST', '/api/session', undefined, { username, password }, headers);

@@ -16,8 +16,8 @@ import { RoleSchema, errors } from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const Username = Type.Object({ username: Type.String({ maxLength: 64 }) });
-/** Actions that take nothing: an empty JSON object, or no body. */
-const NoBody = Type.Optional(Type.Object({}, { additionalProperties: false, description: 'an empty JSON object, {}' }));
+/** Actions that take nothing: send an empty JSON object, {} (as the card challenge does). */
+const NoBody = Type.Object({}, { additionalProperties: false, description: 'an empty JSON object, {}' });
 /** A new password: its rules are checked by the server with named codes, so the schema only bounds it. */
 const NewPassword = Type.String({ maxLength: 1_000_000, description: '12–128 characters, not a common password' });
 export const AdminChangeView = Type.Object({
