@@ -44,7 +44,8 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Content-Security-Policy can be turned off for pages that need inline scripts. */
   contentSecurityPolicy?: boolean;
-  trustProxy?: boolean;
+  /** fastify's trustProxy: true, or the proxy's addresses/CIDRs (comma-separated string or list). */
+  trustProxy?: boolean | string | string[] | undefined;
 }
 
 // Operational endpoints stay out of the OpenAPI pages (@fastify/swagger reads `hide`).

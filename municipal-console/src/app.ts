@@ -38,6 +38,8 @@ import { bindingRoutes } from './routes/binding.ts';
 import { tvDisclosureRoutes } from './routes/tv-disclosures.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { credentialRoutes } from './routes/credentials.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { DEFAULT_THROTTLE, type ThrottleSettings } from './staff/throttle.ts';
 import type { Verifier } from '@kizuna/jpki';
 import type { CredentialStore } from '@kizuna/broker';
 
@@ -62,6 +64,14 @@ export interface ConsoleOptions {
   tickS?: number;
   rescueAfterS?: number;
   sessionTtlS?: number;
+  /** Seconds without a request after which a staff session ends (default 1800). */
+  sessionIdleS?: number;
+  /** Seconds a login or re-authentication counts as fresh, for approving a real alert (default 300). */
+  reauthS?: number;
+  /** Login throttling (staff/throttle.ts); unset fields keep their defaults. */
+  loginThrottle?: Partial<ThrottleSettings>;
+  /** fastify trustProxy: the reverse proxy whose X-Forwarded-For names the client (addresses or CIDRs). */
+  trustProxy?: string | boolean;
   liveThrottleMs?: number;
   tls?: TlsFiles;
   /** Create this administrator if there is no staff yet. */
@@ -168,6 +178,11 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
       secureCookie: !!o.tls,
       rosterWindowMs: (o.rosterWindowDays ?? 7) * 86_400_000,
     },
+    accounts: {
+      idleMs: (o.sessionIdleS ?? 1800) * 1000,
+      reauthMs: (o.reauthS ?? 300) * 1000,
+      throttle: { ...DEFAULT_THROTTLE, ...o.loginThrottle },
+    },
   };
 
   const app = (await createHttpServer({
@@ -175,6 +190,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     logger,
     tls: o.tls,
     bodyLimit: 8 * 1024 * 1024,
+    ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
     ready: async () => o.mqtt.connected && (await o.db.query('SELECT 1')).rowCount === 1,
   })) as ConsoleApp;
   app.decorate('kz', ctx);
@@ -217,6 +233,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => tvDisclosureRoutes(a, ctx));
   await app.register(async (a) => rosterRoutes(a, ctx));
   await app.register(async (a) => credentialRoutes(a, ctx));
+  await app.register(async (a) => accountRoutes(a, ctx));
   // Staff web UI (issue 6): static UI at /, TV preview bundle, UI endpoints, CSRF check for cookie sessions.
   await (await import('./web-plugin.ts')).consoleWebPlugin(app, ctx);
 

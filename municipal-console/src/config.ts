@@ -51,6 +51,35 @@ export const ConsoleConfigSchema = Type.Object({
     default: 43_200,
     description: 'Staff session lifetime, seconds',
   }),
+  KZ_CONSOLE_SESSION_IDLE_S: Type.Integer({
+    minimum: 60,
+    default: 1800,
+    description: 'Seconds without a request after which a staff session ends (idle timeout)',
+  }),
+  KZ_CONSOLE_REAUTH_S: Type.Integer({
+    minimum: 30,
+    default: 300,
+    description:
+      'Seconds a login or re-authentication counts as fresh: approving a real alert later asks for the password',
+  }),
+  KZ_CONSOLE_LOGIN_LOCK_AFTER: Type.Integer({
+    minimum: 3,
+    default: 5,
+    description:
+      'Failed logins in a row before an account is locked (30 s, doubling per further failure, at most 15 min)',
+  }),
+  KZ_CONSOLE_LOGIN_FAILURES_PER_ADDRESS: Type.Integer({
+    minimum: 10,
+    default: 50,
+    description: 'Failed logins one client address may make per 15 minutes (successes do not count)',
+  }),
+  KZ_CONSOLE_TRUST_PROXY: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Reverse proxy addresses or CIDRs (comma-separated) whose X-Forwarded-For names the client; unset trusts none',
+    }),
+  ),
   KZ_CONSOLE_LIVE_THROTTLE_MS: Type.Integer({
     minimum: 50,
     default: 500,
@@ -60,7 +89,7 @@ export const ConsoleConfigSchema = Type.Object({
     Type.String({ description: 'First administrator, created at start if there is no staff yet' }),
   ),
   KZ_CONSOLE_ADMIN_PASSWORD: Type.Optional(
-    Type.String({ minLength: 10, description: "First administrator's password (≥ 10 characters)" }),
+    Type.String({ minLength: 12, description: "First administrator's password (12–128 characters, not a common one)" }),
   ),
   KZ_CONSOLE_AUTHORITY_URL: Type.Optional(
     Type.String({

@@ -11,6 +11,10 @@ import type { Verifier } from '@kizuna/jpki';
 import type { AuditHeadExport } from './staff/audit-head.ts';
 import { consoleErrors } from './errors.ts';
 import { hasRole, sessionStaff, type Role, type StaffMember } from './staff/staff.ts';
+import { audit } from './staff/audit.ts';
+import { staffErrors } from './staff/staff-errors.ts';
+import { requireFreshAuth as freshAuth } from './staff/sessions.ts';
+import type { ThrottleSettings } from './staff/throttle.ts';
 
 export interface ConsoleContext {
   db: Db;
@@ -28,7 +32,12 @@ export interface ConsoleContext {
   /** The audit log's head exported outside the database (verify checks the chain reaches the last one). */
   auditHeads?: AuditHeadExport | undefined;
   settings: { sessionTtlMs: number; rescueAfterMs: number; secureCookie: boolean; rosterWindowMs: number };
+  /** Staff sessions and logins (issue 24): idle timeout, re-authentication age, throttling. */
+  accounts: { idleMs: number; reauthMs: number; throttle: ThrottleSettings };
 }
+
+/** Routes a session whose password was reset may still use: who am I, change it, log out. */
+const WHILE_MUST_CHANGE = new Set(['/api/session', '/api/session/password']);
 
 export const SESSION_COOKIE = 'kz_console_session';
 
@@ -52,10 +61,49 @@ export function requireRole(ctx: ConsoleContext, role: Role) {
       throw consoleErrors.KZ_CONSOLE_SESSION_EXPIRED(
         'no session token (Authorization: Bearer … or the session cookie)',
       );
-    const staff = await sessionStaff(ctx.db, token, ctx.clock.now());
-    if (!hasRole(staff, role)) throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED(`needs the ${role} role`);
+    const staff = await sessionStaff(ctx.db, token, ctx.clock.now(), ctx.accounts.idleMs);
+    if (staff.mustChangePassword && !WHILE_MUST_CHANGE.has(req.routeOptions.url ?? ''))
+      throw staffErrors.KZ_CONSOLE_PASSWORD_CHANGE_REQUIRED();
+    if (!hasRole(staff, role)) {
+      // refusals are audited: a probe of what one's role allows leaves a trace
+      await audit(
+        ctx.db,
+        {
+          actor: staff.username,
+          action: 'access.refused',
+          details: { route: `${req.method} ${req.routeOptions.url ?? ''}`, needs: role },
+        },
+        ctx.clock.now(),
+      );
+      throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED(`needs the ${role} role`);
+    }
     req.staff = staff;
   };
 }
+
+/**
+ * preHandler after requireRole: the session authenticated within KZ_CONSOLE_REAUTH_S, else 401
+ * KZ_CONSOLE_REAUTH_REQUIRED. `applies` narrows it (only real alerts, say).
+ */
+export function requireFreshAuth(ctx: ConsoleContext, applies?: (req: FastifyRequest) => boolean | Promise<boolean>) {
+  return freshAuth(
+    () => ctx.accounts.reauthMs,
+    () => ctx.clock.now(),
+    applies,
+  );
+}
+
+/** For requireFreshAuth: only when the alert in `:id` is real (status Actual), not an exercise or test. */
+export const realAlertOnly =
+  (ctx: ConsoleContext) =>
+  async (req: FastifyRequest): Promise<boolean> => {
+    const id = (req.params as { id?: string }).id;
+    if (!id) return true;
+    // an unknown alert is the route's 404 to give
+    return ctx.alerts.get(id).then(
+      (a) => a.status === 'Actual',
+      () => false,
+    );
+  };
 
 export const staffOf = (req: FastifyRequest): StaffMember => req.staff!;

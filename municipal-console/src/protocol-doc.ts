@@ -163,6 +163,13 @@ which \`method\` opened the session; the audit log records it. Roles: \`viewer\`
 (approve), \`admin\` (register, TVs, staff; holds every role). Login, the card challenge, TV binding and
 disclosure reads, and the roster are rate-limited: over the limit a request is refused with 429
 \`KZ_RATE_LIMITED\` ({code, message, details: {retryAfterS}}) and a \`Retry-After\` header.
+Staff logins count failures only, per client address (the real client behind \`KZ_CONSOLE_TRUST_PROXY\`)
+and per account (a temporary lock after repeated failures, answered like a wrong password).
+A session ends after \`KZ_CONSOLE_SESSION_IDLE_S\` without a request. Approving a real alert and
+confirming an admin change need a fresh authentication (within \`KZ_CONSOLE_REAUTH_S\`): otherwise
+401 \`KZ_CONSOLE_REAUTH_REQUIRED\`, answered by \`POST /api/session/reauth\` {password} and a retry.
+Creating staff, changing roles, enabling an account and resetting a password answer 202 with a
+pending change that a different admin confirms (\`POST /api/admin-changes/:id/confirm\`).
 
 Issuing, sending, approving and updating an alert answer once every TV has been sent its message
 (\`?wait=sent\`, the default: 1–2 s at 10,000 TVs, about 10 s at 50,000 on the benchmark machine). With
@@ -197,7 +204,11 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`DELETE /api/bindings/:id\` | admin | end a binding |
 | \`POST /api/residents/csv\` | admin | import the register extract as CSV: all lines or none (below) |
 | \`POST /api/bindings/unbind\` | admin | end a resident's binding to a TV {residentId, deviceId} |
-| \`GET /api/staff\`, \`POST /api/staff\` | admin | staff accounts and their linked cards |
+| \`GET /api/staff\`, \`POST /api/staff\` | admin | staff accounts and their linked cards; propose an account (202, pending) |
+| \`POST /api/staff/:username/roles\`, \`/enable\`, \`/password\` | admin | propose new roles, enabling, a password reset (202, pending a second admin) |
+| \`POST /api/staff/:username/disable\`, \`DELETE /api/staff/:username/sessions\`, \`GET /api/staff/sessions\` | admin | disable now (its sessions end), end its sessions, every open session |
+| \`GET /api/admin-changes?state=\`, \`POST /api/admin-changes/:id/confirm\`, \`DELETE /api/admin-changes/:id\` | admin | pending changes; confirm (another admin, fresh authentication) or withdraw |
+| \`POST /api/session/reauth\`, \`POST /api/session/password\`, \`GET /api/sessions\`, \`DELETE /api/sessions/:id\` | viewer | re-authenticate; change one's password; one's sessions, end one (an admin: anyone's) |
 | \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | link a staff card (verified first, revocation included) / unlink it |
 | \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
 | \`GET /api/bind/disclosures?limit=\` | the TV (Basic) | the console's disclosure log (card binding, shelter rosters, rescue-list downloads) for the residents bound to this TV only, newest first (≤ 200): recipient as municipality / shelter name / staff roles, purpose code, items |

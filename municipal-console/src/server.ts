@@ -80,6 +80,13 @@ const started = await startConsole({
   tickS: cfg.KZ_CONSOLE_TICK_S,
   rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
   sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S,
+  sessionIdleS: cfg.KZ_CONSOLE_SESSION_IDLE_S,
+  reauthS: cfg.KZ_CONSOLE_REAUTH_S,
+  loginThrottle: {
+    freeFailures: cfg.KZ_CONSOLE_LOGIN_LOCK_AFTER,
+    ipFailures: cfg.KZ_CONSOLE_LOGIN_FAILURES_PER_ADDRESS,
+  },
+  ...(cfg.KZ_CONSOLE_TRUST_PROXY ? { trustProxy: cfg.KZ_CONSOLE_TRUST_PROXY } : {}),
   liveThrottleMs: cfg.KZ_CONSOLE_LIVE_THROTTLE_MS,
   ...binding,
   ...(credentials ? { credentials } : {}),

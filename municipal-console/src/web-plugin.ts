@@ -100,7 +100,8 @@ export async function consoleWebPlugin(
   app.addHook('onRequest', async (req) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     if (req.headers.authorization?.startsWith('Bearer ')) return;
-    const hasCookie = (req.headers.cookie ?? '').split(/;\s*/).some((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    // Cookie parsers trim names ("kz_console_session =…" is the session cookie too): compare trimmed names.
+    const hasCookie = (req.headers.cookie ?? '').split(';').some((c) => c.split('=')[0]!.trim() === SESSION_COOKIE);
     if (hasCookie && req.headers[CSRF_HEADER] !== '1')
       throw uiErrors.KZ_CONSOLE_CSRF(`${req.method} ${req.url.split('?')[0]}`);
   });

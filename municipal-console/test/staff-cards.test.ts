@@ -255,9 +255,10 @@ for (const engine of dbEngines()) {
       expect(list.find((s) => s.username === 'issuer1')!.cards).toEqual([]);
     });
 
-    it('rate-limits card logins per client address', async () => {
+    it('rate-limits failed card logins per client address', async () => {
+      // failures only count (issue 24): the address budget is KZ_CONSOLE_LOGIN_FAILURES_PER_ADDRESS (50)
       const codes: number[] = [];
-      for (let i = 0; i < 11; i++)
+      for (let i = 0; i < 51; i++)
         codes.push(
           (
             await inject('POST', '/api/session/card', {
@@ -267,8 +268,10 @@ for (const engine of dbEngines()) {
             })
           ).statusCode,
         );
-      expect(codes.slice(0, 10).every((x) => x === 401)).toBe(true);
-      expect(codes[10]).toBe(429);
+      const first = codes.indexOf(429);
+      expect(first).toBeGreaterThan(0);
+      expect(codes.slice(0, first).every((x) => x === 401)).toBe(true);
+      expect(codes.slice(first).every((x) => x === 429)).toBe(true);
     });
 
     it('a card session expires like any other', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
+import { realAlertOnly, requireFreshAuth, requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { alertStatus } from '../live/alert-status.ts';
 import { rescueList } from '../live/rescue-list.ts';
 import { auditRead, seesPeople } from '../register/personal-reads.ts';
@@ -151,7 +151,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   r.post(
     '/api/alerts/:id/approve',
     {
-      preHandler: approver,
+      preHandler: [approver, requireFreshAuth(ctx, realAlertOnly(ctx))],
       schema: {
         tags: ['alerts'],
         summary: 'Approve the revision waiting for approval (not your own) and publish it',

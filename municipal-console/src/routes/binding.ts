@@ -92,6 +92,8 @@ export async function bindingRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     '/api/bind',
     {
       preHandler: tv,
+      // every Basic-authenticated route is budgeted, or it becomes a password-guessing oracle
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         tags: ['binding'],
         summary: "This TV's active bindings",
@@ -106,6 +108,7 @@ export async function bindingRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     '/api/bind/:bindingId',
     {
       preHandler: tv,
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         tags: ['binding'],
         summary: 'Unbind a resident from this TV',

@@ -1,12 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { createChallengeService, lifeEventOf, type VerifyFailure } from '@kizuna/jpki';
 import { SESSION_COOKIE, requireRole, staffOf, tokenOf, type ConsoleContext } from '../context.ts';
 import {
   cardLogin,
-  createStaff,
   linkCard,
   listStaff,
   login,
@@ -17,13 +16,19 @@ import {
   type OpenedSession,
 } from '../staff/staff.ts';
 import { audit } from '../staff/audit.ts';
-import { CreateStaffBody, LoginBody, RoleSchema, SessionReply, StaffView, errors } from '../schemas.ts';
+import { LoginBody, RoleSchema, SessionReply, StaffView, errors } from '../schemas.ts';
+import { proposeCreate } from '../staff/staff-changes.ts';
+import { AddressBudget } from '../staff/throttle.ts';
+import { AdminChangeView } from './accounts.ts';
 import { uiErrors } from './ui-errors.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 const SessionStaff = Type.Object({
   ...StaffView.properties,
   method: Type.Union([Type.Literal('password'), Type.Literal('card')], { description: 'how this session was opened' }),
+  mustChangePassword: Type.Optional(
+    Type.Boolean({ description: 'an administrator reset the password: change it (POST /api/session/password) first' }),
+  ),
 });
 const LoginReply = Type.Object({ ...SessionReply.properties, staff: SessionStaff });
 const B64 = (description: string, maxLength: number) =>
@@ -40,10 +45,21 @@ const StaffListEntry = Type.Object({
   roles: Type.Array(RoleSchema),
   displayName: Type.Union([Type.String(), Type.Null()]),
   disabled: Type.Boolean(),
+  lockedUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'locked after failed logins until then (throttling)',
+  }),
+  mustChangePassword: Type.Boolean({ description: 'the password was reset: it must be changed at the next login' }),
   cards: Type.Array(StaffCardView),
 });
-// Login endpoints share a budget per client address: guessing passwords or replaying cards is slow.
-const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: '1 minute' } };
+const CreateStaffBody = Type.Object(
+  {
+    username: Type.String({ maxLength: 64 }),
+    password: Type.String({ maxLength: 1_000_000, description: '12–128 characters, not a common password' }),
+    roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 4 }),
+    displayName: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
 
 /** A verifier refusal of a staff card, as the console's coded error (fail closed). */
 function cardRefusal(f: VerifyFailure) {
@@ -61,7 +77,29 @@ function cardRefusal(f: VerifyFailure) {
 
 export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const setCookie = (reply: import('fastify').FastifyReply, s: OpenedSession) =>
+  // Failed logins per client address (throttle.ts): successes cost nothing, so a shift change
+  // behind one proxy address does not lock the office out; req.ip is the real client's address
+  // only through the proxy named in KZ_CONSOLE_TRUST_PROXY.
+  const failures = new AddressBudget(ctx.accounts.throttle, () => ctx.clock.now().getTime());
+  const checkAddress = (ip: string, reply: FastifyReply) => {
+    try {
+      failures.check(ip);
+    } catch (e) {
+      reply.header('retry-after', String((e as { details?: { retryAfterS?: number } }).details?.retryAfterS ?? 60));
+      throw e;
+    }
+  };
+  const counted = async <T>(ip: string, reply: FastifyReply, f: () => Promise<T>): Promise<T> => {
+    checkAddress(ip, reply);
+    try {
+      return await f();
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 401 || (e as { statusCode?: number }).statusCode === 403)
+        failures.fail(ip);
+      throw e;
+    }
+  };
+  const setCookie = (reply: FastifyReply, s: OpenedSession) =>
     reply.setCookie(SESSION_COOKIE, s.token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -73,16 +111,26 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   r.post(
     '/api/session',
     {
-      config: LOGIN_LIMIT,
       schema: {
         tags: ['session'],
         summary: 'Log in (staff)',
+        description:
+          'Every refusal is KZ_CONSOLE_LOGIN_FAILED (wrong password, unknown or disabled account, or an account locked after repeated failures); too many failures from one address: KZ_RATE_LIMITED (429).',
         body: LoginBody,
         response: { 200: LoginReply, ...errors(400, 401, 429) },
       },
     },
     async (req, reply) => {
-      const s = await login(ctx.db, req.body.username, req.body.password, ctx.clock.now(), ctx.settings.sessionTtlMs);
+      const s = await counted(req.ip, reply, () =>
+        login(
+          ctx.db,
+          req.body.username,
+          req.body.password,
+          ctx.clock.now(),
+          ctx.settings.sessionTtlMs,
+          ctx.accounts.throttle,
+        ),
+      );
       setCookie(reply, s);
       return { token: s.token, expiresAt: s.expiresAt.toISOString(), staff: s.staff };
     },
@@ -97,7 +145,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   r.post(
     '/api/session/card/challenge',
     {
-      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: 300, timeWindow: '1 minute' } },
       schema: {
         tags: ['session'],
         summary:
@@ -122,7 +170,6 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   r.post(
     '/api/session/card',
     {
-      config: LOGIN_LIMIT,
       schema: {
         tags: ['session'],
         summary: 'Log in with a staff card: the answered challenge',
@@ -142,7 +189,9 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     async (req, reply) => {
       if (!challenges) throw uiErrors.KZ_CONSOLE_CARD_LOGIN_OFF();
       const now = ctx.clock.now();
+      checkAddress(req.ip, reply);
       const v = await challenges.verifyResponse(req.body);
+      if (!v.ok) failures.fail(req.ip);
       if (!v.ok) {
         // A refused card that belongs to staff is attributed in the audit log (serial only).
         const who = v.serial ? await staffForCard(ctx.db, v.serial) : null;
@@ -158,7 +207,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
           );
         throw cardRefusal(v);
       }
-      const s = await cardLogin(ctx.db, v.serial, now, ctx.settings.sessionTtlMs);
+      const s = await counted(req.ip, reply, () => cardLogin(ctx.db, v.serial, now, ctx.settings.sessionTtlMs));
       setCookie(reply, s);
       return { token: s.token, expiresAt: s.expiresAt.toISOString(), staff: s.staff };
     },
@@ -175,7 +224,11 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         response: { 200: SessionStaff, ...errors(401) },
       },
     },
-    async (req) => ({ ...staffOf(req), method: staffOf(req).method ?? 'password' }),
+    async (req) => ({
+      ...staffOf(req),
+      method: staffOf(req).method ?? 'password',
+      mustChangePassword: !!staffOf(req).mustChangePassword,
+    }),
   );
   r.delete(
     '/api/session',
@@ -184,7 +237,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     },
     async (req, reply) => {
       const t = tokenOf(req);
-      if (t) await logout(ctx.db, t);
+      if (t) await logout(ctx.db, t, ctx.clock.now());
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },
@@ -209,16 +262,16 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: requireRole(ctx, 'admin'),
       schema: {
         tags: ['staff'],
-        summary: 'Create a staff account (admin)',
+        summary: 'Propose a staff account (admin): it exists once another administrator confirms it',
+        description:
+          'Answers 202 with the pending change; POST /api/admin-changes/:id/confirm by a different admin creates the account. Password refusals: KZ_CONSOLE_PASSWORD_TOO_SHORT, KZ_CONSOLE_PASSWORD_TOO_LONG, KZ_CONSOLE_PASSWORD_WEAK.',
         security: sec,
         body: CreateStaffBody,
-        response: { 201: StaffView, ...errors(400, 401, 403, 409) },
+        response: { 202: AdminChangeView, ...errors(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => {
-      const s = await createStaff(ctx.db, req.body, { actor: staffOf(req).username, now: ctx.clock.now() });
-      return reply.status(201).send(s);
-    },
+    async (req, reply) =>
+      reply.status(202).send(await proposeCreate(ctx.db, req.body, staffOf(req).username, ctx.clock.now())),
   );
   r.post(
     '/api/staff/:username/cards',

@@ -7,7 +7,9 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type Scry
 import { coreErrors, type Db, type Queryable } from '@kizuna/core';
 import { consoleErrors } from '../errors.ts';
 import { appendAudit } from './audit.ts';
+import { checkPasswordPolicy } from './password-policy.ts';
 import { staffErrors } from './staff-errors.ts';
+import { clearFailures, DEFAULT_THROTTLE, recordFailure, type ThrottleSettings } from './throttle.ts';
 
 export const ROLES = ['viewer', 'issuer', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -17,6 +19,10 @@ export interface StaffMember {
   displayName: string | null;
   /** How the current session was opened (shown on screen; every login is audited with it). */
   method?: LoginMethod;
+  /** The current session (requests with a session only): its id, and when its holder last authenticated. */
+  session?: { id: string; authAt: Date };
+  /** An administrator reset the password: only changing it is allowed. */
+  mustChangePassword?: boolean;
 }
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
@@ -45,35 +51,57 @@ export async function checkPassword(password: string, stored: string): Promise<b
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
+/** The checks of a new account, before anything is hashed or stored. */
+export function checkNewStaff(s: { username: string; password: string; roles: Role[] }): void {
+  if (!USERNAME.test(s.username))
+    throw consoleErrors.KZ_CONSOLE_BAD_ID('username must be 2–32 lower-case letters, digits, ".", "_" or "-"');
+  checkRoles(s.roles);
+  checkPasswordPolicy(s.password, s.username);
+}
+
+export function checkRoles(roles: Role[]): void {
+  if (roles.length === 0 || !roles.every((r) => (ROLES as readonly string[]).includes(r)))
+    throw coreValidation(`roles must be some of ${ROLES.join(', ')}`);
+}
+
+/**
+ * Create an account directly: the bootstrap administrator, demo and test seeding. The API goes
+ * through a second administrator instead (admin-changes.ts, staff-changes.ts).
+ */
 export async function createStaff(
   db: Db,
   s: { username: string; password: string; roles: Role[]; displayName?: string },
   opts: { actor?: string; now?: Date } = {},
 ): Promise<StaffMember> {
-  if (!USERNAME.test(s.username))
-    throw consoleErrors.KZ_CONSOLE_BAD_ID('username must be 2–32 lower-case letters, digits, ".", "_" or "-"');
-  if (s.password.length < 10) throw coreValidation('password must be at least 10 characters');
-  if (s.roles.length === 0 || !s.roles.every((r) => (ROLES as readonly string[]).includes(r)))
-    throw coreValidation(`roles must be some of ${ROLES.join(', ')}`);
+  checkNewStaff(s);
   const hash = await hashPassword(s.password);
-  await db.tx(async (q) => {
-    const { rowCount } = await q.query(
-      'INSERT INTO staff (username, password_hash, roles, display_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [s.username, hash, s.roles, s.displayName ?? null],
-    );
-    if (rowCount === 0) throw consoleErrors.KZ_CONSOLE_DUPLICATE(`staff member ${s.username}`);
-    await appendAudit(
-      q,
-      { actor: opts.actor ?? 'system', action: 'staff.create', subject: s.username, details: { roles: s.roles } },
-      opts.now ?? new Date(),
-    );
-  });
+  await db.tx((q) =>
+    insertStaff(q, { ...s, passwordHash: hash }, { actor: opts.actor ?? 'system', now: opts.now ?? new Date() }),
+  );
   return { username: s.username, roles: s.roles, displayName: s.displayName ?? null };
+}
+
+/** Insert a checked account with its password hash, audited (inside the caller's transaction). */
+export async function insertStaff(
+  q: Queryable,
+  s: { username: string; passwordHash: string; roles: Role[]; displayName?: string | null | undefined },
+  opts: { actor: string; now: Date; details?: Record<string, unknown> },
+): Promise<void> {
+  const { rowCount } = await q.query(
+    'INSERT INTO staff (username, password_hash, roles, display_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [s.username, s.passwordHash, s.roles, s.displayName ?? null],
+  );
+  if (rowCount === 0) throw consoleErrors.KZ_CONSOLE_DUPLICATE(`staff member ${s.username}`);
+  await appendAudit(
+    q,
+    { actor: opts.actor, action: 'staff.create', subject: s.username, details: { roles: s.roles, ...opts.details } },
+    opts.now,
+  );
 }
 
 const coreValidation = (msg: string) => coreErrors.KZ_VALIDATION(msg);
 
-const tokenHash = (t: string) => createHash('sha256').update(t).digest('hex');
+export const tokenHash = (t: string) => createHash('sha256').update(t).digest('hex');
 
 export type LoginMethod = 'password' | 'card';
 export interface OpenedSession {
@@ -94,15 +122,23 @@ async function openSession(
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ttlMs);
   await db.tx(async (q) => {
+    // a card login is the stronger path: it counts as a fresh authentication, like a password login
     await q.query(
-      'INSERT INTO sessions (token_hash, username, created_at, expires_at, method) VALUES ($1, $2, $3, $4, $5)',
-      [tokenHash(token), row.username, now, expiresAt, method],
+      'INSERT INTO sessions (token_hash, username, created_at, expires_at, method, id, last_seen_at, auth_at) VALUES ($1, $2, $3, $4, $5, $6, $3, $3)',
+      [tokenHash(token), row.username, now, expiresAt, method, randomBytes(12).toString('base64url')],
     );
+    await clearFailures(q, row.username);
     await appendAudit(q, { actor: row.username, action: 'session.login', details: { method, ...details } }, now);
   });
   return {
     token,
-    staff: { username: row.username, roles: row.roles, displayName: row.display_name, method },
+    staff: {
+      username: row.username,
+      roles: row.roles,
+      displayName: row.display_name,
+      method,
+      mustChangePassword: row.must_change_password,
+    },
     expiresAt,
   };
 }
@@ -113,24 +149,56 @@ interface StaffRow {
   roles: Role[];
   display_name: string | null;
   disabled: boolean;
+  locked_until: Date | null;
+  must_change_password: boolean;
 }
 
+const NO_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/**
+ * Password login. Every refusal is the same 401 (wrong password, unknown user, disabled, locked),
+ * takes the same scrypt time, and is audited; failures count towards the account's lock.
+ */
 export async function login(
   db: Db,
   username: string,
   password: string,
   now: Date,
   ttlMs: number,
+  throttle: ThrottleSettings = DEFAULT_THROTTLE,
 ): Promise<OpenedSession> {
   const { rows } = await db.query<StaffRow>('SELECT * FROM staff WHERE username = $1', [username]);
   const row = rows[0];
   // Hash anyway when the user is unknown, so timing does not tell which usernames exist.
-  const ok = await checkPassword(
-    password,
-    row?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
-  );
-  if (!row || !ok || row.disabled) throw consoleErrors.KZ_CONSOLE_LOGIN_FAILED();
-  return openSession(db, row, 'password', now, ttlMs);
+  const ok = await checkPassword(password, row?.password_hash ?? NO_HASH);
+  const locked = !!row?.locked_until && new Date(row.locked_until).getTime() > now.getTime();
+  if (row && ok && !row.disabled && !locked) return openSession(db, row, 'password', now, ttlMs);
+  await db.tx(async (q) => {
+    // an unknown name is not recorded: it may be a password typed into the wrong field
+    if (!row)
+      return appendAudit(
+        q,
+        { actor: 'anonymous', action: 'session.login-failed', details: { reason: 'unknown' } },
+        now,
+      );
+    const reason = row.disabled ? 'disabled' : locked ? 'locked' : 'bad-password';
+    await appendAudit(q, { actor: row.username, action: 'session.login-failed', details: { reason } }, now);
+    // tries during a lock are not weighed, so they neither extend it nor reveal the password
+    if (reason !== 'bad-password') return;
+    const f = await recordFailure(q, row.username, now, throttle);
+    if (f.lockedUntil)
+      await appendAudit(
+        q,
+        {
+          actor: 'system',
+          action: 'staff.lockout',
+          subject: row.username,
+          details: { failures: f.failures, until: f.lockedUntil.toISOString() },
+        },
+        now,
+      );
+  });
+  throw consoleErrors.KZ_CONSOLE_LOGIN_FAILED();
 }
 
 // ---- Staff cards (issue 6): the JPKI user-authentication certificate as a staff ID. ----
@@ -208,7 +276,11 @@ export async function unlinkCard(db: Db, username: string, serial: string, actor
 }
 
 /** Every staff member with their active cards (admin view). */
-export async function listStaff(db: Queryable): Promise<(StaffMember & { disabled: boolean; cards: StaffCard[] })[]> {
+export async function listStaff(
+  db: Queryable,
+): Promise<
+  (StaffMember & { disabled: boolean; lockedUntil: string | null; mustChangePassword: boolean; cards: StaffCard[] })[]
+> {
   const { rows } = await db.query<StaffRow>('SELECT * FROM staff ORDER BY username');
   const { rows: cards } = await db.query<{
     auth_serial: string;
@@ -223,6 +295,8 @@ export async function listStaff(db: Queryable): Promise<(StaffMember & { disable
     roles: r.roles,
     displayName: r.display_name,
     disabled: r.disabled,
+    lockedUntil: r.locked_until ? new Date(r.locked_until).toISOString() : null,
+    mustChangePassword: r.must_change_password,
     cards: cards
       .filter((c) => c.username === r.username)
       .map((c) => ({
@@ -246,26 +320,58 @@ export async function cardLogin(db: Db, serial: string, now: Date, ttlMs: number
   return openSession(db, row, 'card', now, ttlMs, { serial: normSerial(serial) });
 }
 
-export async function sessionStaff(db: Db, token: string, now: Date): Promise<StaffMember> {
+/** last_seen_at is written at most this often: an idle timeout needs minutes, not every request. */
+const SEEN_EVERY_MS = 15_000;
+
+/** The staff member of a live session; a session idle longer than `idleMs` (or past its lifetime) ends. */
+export async function sessionStaff(db: Db, token: string, now: Date, idleMs = Infinity): Promise<StaffMember> {
   const { rows } = await db.query<{
+    id: string;
     username: string;
     roles: Role[];
     display_name: string | null;
     expires_at: Date;
+    last_seen_at: Date;
+    auth_at: Date;
     disabled: boolean;
+    must_change_password: boolean;
     method: LoginMethod;
   }>(
-    'SELECT s.username, s.roles, s.display_name, s.disabled, x.expires_at, x.method FROM sessions x JOIN staff s USING (username) WHERE x.token_hash = $1',
+    `SELECT x.id, s.username, s.roles, s.display_name, s.disabled, s.must_change_password, x.expires_at,
+      x.last_seen_at, x.auth_at, x.method FROM sessions x JOIN staff s USING (username) WHERE x.token_hash = $1`,
     [tokenHash(token)],
   );
   const r = rows[0];
-  if (!r || r.disabled || new Date(r.expires_at).getTime() <= now.getTime())
+  const t = now.getTime();
+  const idle = r ? t - new Date(r.last_seen_at).getTime() : 0;
+  if (!r || r.disabled || new Date(r.expires_at).getTime() <= t || idle > idleMs) {
+    if (r) await db.query('DELETE FROM sessions WHERE id = $1', [r.id]);
     throw consoleErrors.KZ_CONSOLE_SESSION_EXPIRED();
-  return { username: r.username, roles: r.roles, displayName: r.display_name, method: r.method };
+  }
+  if (idle > SEEN_EVERY_MS) await db.query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1', [r.id, now]);
+  return {
+    username: r.username,
+    roles: r.roles,
+    displayName: r.display_name,
+    method: r.method,
+    session: { id: r.id, authAt: new Date(r.auth_at) },
+    mustChangePassword: r.must_change_password,
+  };
 }
 
-export async function logout(db: Db, token: string): Promise<void> {
-  await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash(token)]);
+export async function logout(db: Db, token: string, now: Date = new Date()): Promise<void> {
+  await db.tx(async (q) => {
+    const { rows } = await q.query<{ username: string; id: string }>(
+      'DELETE FROM sessions WHERE token_hash = $1 RETURNING username, id',
+      [tokenHash(token)],
+    );
+    if (rows[0])
+      await appendAudit(
+        q,
+        { actor: rows[0].username, action: 'session.logout', details: { session: rows[0].id } },
+        now,
+      );
+  });
 }
 
 /** admin holds every role; otherwise the role must be listed. */

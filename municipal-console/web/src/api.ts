@@ -22,6 +22,23 @@ export function onSessionExpired(l: Listener): () => void {
   return () => expiredListeners.delete(l);
 }
 
+/**
+ * Fresh authentication (issue 24): an action such as approving a real alert may answer
+ * KZ_CONSOLE_REAUTH_REQUIRED. The app registers a prompt (a password dialog that calls
+ * /api/session/reauth) and every call answered so is retried once after it, so no screen needs
+ * to know which actions ask for it. Resolves false when the user cancels.
+ */
+let reauthPrompt: (() => Promise<boolean>) | null = null;
+export function setReauthPrompt(p: (() => Promise<boolean>) | null): void {
+  reauthPrompt = p;
+}
+const passwordChangeListeners = new Set<Listener>();
+/** Called when the server says the password must be changed first (an administrator reset it). */
+export function onPasswordChangeRequired(l: Listener): () => void {
+  passwordChangeListeners.add(l);
+  return () => passwordChangeListeners.delete(l);
+}
+
 export interface CallOptions {
   method?: string;
   body?: unknown;
@@ -31,6 +48,16 @@ export interface CallOptions {
 }
 
 export async function call<T>(path: string, o: CallOptions = {}): Promise<T> {
+  try {
+    return await once<T>(path, o);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'KZ_CONSOLE_REAUTH_REQUIRED' || !reauthPrompt) throw e;
+    if (!(await reauthPrompt())) throw e;
+    return once<T>(path, o);
+  }
+}
+
+async function once<T>(path: string, o: CallOptions): Promise<T> {
   const method = o.method ?? (o.body !== undefined || o.text !== undefined ? 'POST' : 'GET');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-kz-csrf'] = '1';
@@ -52,7 +79,9 @@ export async function call<T>(path: string, o: CallOptions = {}): Promise<T> {
     // A schema check names its field beside the code (core's KZ_VALIDATION: { field: 'body/expires' }).
     const details = e.details ?? ('field' in e && typeof e.field === 'string' ? { field: e.field } : undefined);
     const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? res.statusText, details);
-    if (res.status === 401 && path !== '/api/session') for (const l of expiredListeners) l();
+    if (res.status === 401 && path !== '/api/session' && err.code === 'KZ_CONSOLE_SESSION_EXPIRED')
+      for (const l of expiredListeners) l();
+    if (err.code === 'KZ_CONSOLE_PASSWORD_CHANGE_REQUIRED') for (const l of passwordChangeListeners) l();
     throw err;
   }
   return (type.includes('json') && !o.raw ? res.json() : res.text()) as Promise<T>;
@@ -65,6 +94,7 @@ export interface Staff {
   roles: Role[];
   displayName: string | null;
   method?: 'password' | 'card';
+  mustChangePassword?: boolean;
 }
 export interface Ack {
   evacuating: number;

@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { call, can, onSessionExpired, type Staff } from './api.ts';
+import { call, can, onPasswordChangeRequired, onSessionExpired, type Staff } from './api.ts';
 import { lang, onLang, setLang, t } from './i18n.ts';
 import { Login } from './views/login.ts';
 import { Dashboard } from './views/dashboard.ts';
@@ -14,6 +14,8 @@ import { Residents } from './views/residents.ts';
 import { Shelters } from './views/shelters.ts';
 import { Audit } from './views/audit.ts';
 import { StaffAdmin } from './views/staff.ts';
+import { Account } from './views/account.ts';
+import { ReauthDialog } from './views/reauth.ts';
 
 function useRoute(): string {
   const [h, setH] = useState(location.hash.slice(1) || '/');
@@ -38,6 +40,7 @@ function View({ route, staff }: { route: string; staff: Staff }) {
   if (parts[0] === 'shelters') return html`<${Shelters} staff=${staff} />`;
   if (parts[0] === 'audit') return html`<${Audit} />`;
   if (parts[0] === 'staff' && can(staff, 'admin')) return html`<${StaffAdmin} />`;
+  if (parts[0] === 'account') return html`<${Account} />`;
   return html`<${Dashboard} staff=${staff} />`;
 }
 
@@ -59,6 +62,7 @@ function App() {
       }),
     [],
   );
+  useEffect(() => onPasswordChangeRequired(() => setStaff((s) => (s ? { ...s, mustChangePassword: true } : s))), []);
   useEffect(() => {
     document.title = t('appTitle');
   });
@@ -79,6 +83,7 @@ function App() {
     ['#/shelters', t('navShelters'), true],
     ['#/audit', t('navAudit'), can(staff, 'admin')],
     ['#/staff', t('navStaff'), can(staff, 'admin')],
+    ['#/account', t('navAccount'), true],
   ];
   const here = `#${route.split('?')[0]}`;
   const current = (href: string) => (href === '#/' ? here === '#/' : here.startsWith(href));
@@ -97,7 +102,12 @@ function App() {
           setStaff(null);
         }}>${t('logout')}</button></div>
     </header>
-    <main id="main" tabIndex=${-1}><${View} route=${route} staff=${staff} /></main>`;
+    <main id="main" tabIndex=${-1}>${
+      staff.mustChangePassword
+        ? html`<${Account} mustChange=${true} onChanged=${() => setStaff({ ...staff, mustChangePassword: false })} />`
+        : html`<${View} route=${route} staff=${staff} />`
+    }</main>
+    <${ReauthDialog} />`;
 }
 
 render(html`<${App} />`, document.getElementById('app')!);

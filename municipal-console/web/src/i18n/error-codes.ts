@@ -195,6 +195,47 @@ export const ERRORS: Record<string, Words> = {
     'この職員は登録されていません。一覧を再読み込みしてください。',
     'This staff member does not exist. Reload the list.',
   ],
+  KZ_CONSOLE_PASSWORD_TOO_SHORT: [
+    'パスワードが短すぎます。12文字以上にしてください。',
+    'The password is too short. Use at least 12 characters.',
+  ],
+  KZ_CONSOLE_PASSWORD_TOO_LONG: [
+    'パスワードが長すぎます。128文字以内にしてください。',
+    'The password is too long. Use at most 128 characters.',
+  ],
+  KZ_CONSOLE_PASSWORD_WEAK: [
+    'このパスワードは推測されやすいため使えません（よく使われるもの、同じ文字の繰り返し、空白だけ、ユーザー名に近いもの）。別のパスワードにしてください。',
+    'This password is too easy to guess (a common one, a repeated character, only spaces, or close to the username). Choose another.',
+  ],
+  KZ_CONSOLE_PASSWORD_WRONG: ['現在のパスワードが違います。', 'The current password is wrong.'],
+  KZ_CONSOLE_PASSWORD_CHANGE_REQUIRED: [
+    '管理者がパスワードを再設定しました。続ける前に新しいパスワードを設定してください。',
+    'An administrator reset your password. Set a new one before you continue.',
+  ],
+  KZ_CONSOLE_REAUTH_REQUIRED: [
+    'この操作の前に、もう一度パスワードを入力してください。',
+    'Enter your password again before this action.',
+  ],
+  KZ_CONSOLE_SAME_ADMIN: [
+    'ご自身が提案した変更は確定できません。別の管理者に確定を依頼してください。',
+    'You cannot confirm a change you proposed. Ask another administrator to confirm it.',
+  ],
+  KZ_CONSOLE_CHANGE_UNKNOWN: [
+    'この変更はもう確認待ちではありません。一覧を再読み込みしてください。',
+    'This change is no longer waiting for confirmation. Reload the list.',
+  ],
+  KZ_CONSOLE_CHANGE_CONFLICT: [
+    '提案の後にこのアカウントが変更されたため、この変更は適用できません。もう一度提案してください。',
+    'The account changed after this was proposed, so it cannot be applied. Propose it again.',
+  ],
+  KZ_CONSOLE_SESSION_UNKNOWN: [
+    'このセッションはすでに終了しています。一覧を再読み込みしてください。',
+    'This session has already ended. Reload the list.',
+  ],
+  KZ_CONSOLE_LAST_ADMIN: [
+    '最後の有効な管理者は無効にできません。先に別の管理者を有効にしてください。',
+    'The last enabled administrator cannot be disabled. Enable another administrator first.',
+  ],
   KZ_CONSOLE_WEB_NOT_BUILT: ADMIN,
   // core (core/src/errors.ts and its HTTP error handler)
   KZ_CONFIG_INVALID: ADMIN,
