@@ -102,8 +102,9 @@ type Hook = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unk
 
 /**
  * Marks a route's `preHandler` as its authentication: createHttpServer moves it to the route's
- * onRequest phase, so a caller who is not authenticated is refused (401) before the body is read,
- * parsed or validated (a bad body never answers 400 to a stranger).
+ * preParsing phase, so a caller who is not authenticated is refused (401) before the body is
+ * parsed or validated (a bad body never answers 400 to a stranger). preParsing, not onRequest:
+ * every onRequest hook (rate limits, CSRF) still runs first.
  */
 export function authentication<H extends Hook>(hook: H): H {
   return Object.assign(hook, { [AUTHENTICATION]: true });
@@ -141,7 +142,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
     const pre = hookList(route.preHandler);
     if (!pre.some(isAuthentication)) return;
     route.preHandler = pre.filter((h) => !isAuthentication(h)) as typeof route.preHandler;
-    route.onRequest = [...hookList(route.onRequest), ...pre.filter(isAuthentication)] as typeof route.onRequest;
+    route.preParsing = [...hookList(route.preParsing), ...pre.filter(isAuthentication)] as typeof route.preParsing;
   });
 
   const registry = new Registry();

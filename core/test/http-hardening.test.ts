@@ -97,14 +97,20 @@ describe('authentication before the body is read', () => {
   beforeAll(async () => {
     app = await createHttpServer({ name: 't', logger });
     const auth = authentication(async (req) => {
+      // every onRequest hook (a rate limit, a CSRF check) has run before authentication
+      if (!(req as { early?: boolean }).early) throw new Error('onRequest hooks did not run first');
       if (req.headers.authorization !== 'Bearer good') throw coreErrors.KZ_UNAUTHORIZED('no good');
     });
+    const early = async (req: object) => {
+      Object.assign(req, { early: true });
+    };
     const counted = async () => {
       seen += 1;
     };
     app.post(
       '/guarded',
       {
+        onRequest: early,
         preHandler: [counted, auth],
         schema: { body: Type.Object({ n: Type.Integer() }, { additionalProperties: false }) },
       },

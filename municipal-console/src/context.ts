@@ -41,7 +41,7 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
 }
 
-/** preHandler: a valid staff session holding `role` (admin holds every role); run at onRequest, before the body (core authentication()). */
+/** preHandler: a valid staff session holding `role` (admin holds every role); run before the body is parsed (core authentication()). */
 export function requireRole(ctx: ConsoleContext, role: Role) {
   return authentication(async (req: FastifyRequest) => {
     const token = tokenOf(req);

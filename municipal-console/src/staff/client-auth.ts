@@ -50,7 +50,7 @@ async function clientIdentity(ctx: ConsoleContext, req: FastifyRequest, reply: F
   return identity;
 }
 
-/** preHandler: one of this municipality's TVs; run at onRequest, before the body (core authentication()). */
+/** preHandler: one of this municipality's TVs; run before the body is parsed (core authentication()). */
 export function requireTv(ctx: ConsoleContext) {
   return authentication(async (req: FastifyRequest, reply: FastifyReply) => {
     const id = await clientIdentity(ctx, req, reply);
@@ -62,7 +62,7 @@ export function requireTv(ctx: ConsoleContext) {
   });
 }
 
-/** preHandler: a terminal of the shelter named in the route (`:id`); run at onRequest, before the body. */
+/** preHandler: a terminal of the shelter named in the route (`:id`); run before the body is parsed. */
 export function requireTerminal(ctx: ConsoleContext) {
   return authentication(async (req: FastifyRequest, reply: FastifyReply) => {
     const id = await clientIdentity(ctx, req, reply);
