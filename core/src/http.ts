@@ -94,7 +94,8 @@ function frameworkError(err: Error & { code?: string; statusCode?: number }, req
   if (known) return known[0](known[1](req, limit));
   // a content-type parser's own failure (JSON.parse, prototype poisoning) comes as a SyntaxError with 400
   if (err instanceof SyntaxError) return coreErrors.KZ_INVALID_JSON(err.message.slice(0, 200));
-  return new KzError('KZ_BAD_REQUEST', 'the request is malformed', err.statusCode ?? 400);
+  // a plugin's own 4xx: its message says what is wrong; its code (FST_… or none) is not passed on
+  return new KzError('KZ_BAD_REQUEST', err.message || 'the request is malformed', err.statusCode ?? 400);
 }
 
 const AUTHENTICATION = Symbol.for('kizuna.authentication');
