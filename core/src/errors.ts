@@ -51,4 +51,16 @@ export const coreErrors = defineErrors({
   KZ_FORBIDDEN: { message: 'not allowed', status: 403 },
   KZ_RATE_LIMITED: { message: 'too many requests', status: 429 },
   KZ_INTERNAL: { message: 'internal error', status: 500 },
+  // fastify's own request errors, renamed (core/src/http.ts, FRAMEWORK_ERRORS)
+  KZ_UNSUPPORTED_MEDIA_TYPE: { message: 'this content type is not accepted here', status: 415 },
+  KZ_BODY_TOO_LARGE: { message: 'the request body is too large', status: 413 },
+  KZ_BODY_INCOMPLETE: { message: 'the request body does not match its Content-Length', status: 400 },
+  KZ_INVALID_JSON: { message: 'the request body is not valid JSON', status: 400 },
+  KZ_BODY_REQUIRED: { message: 'this request needs a body with a Content-Type', status: 400 },
+  KZ_BAD_URL: { message: 'the URL is malformed', status: 400 },
+  KZ_BAD_REQUEST: { message: 'the request is malformed', status: 400 },
+  KZ_METRICS_OFF: {
+    message: 'metrics are off on this port: set KZ_METRICS_TOKEN and scrape with Authorization: Bearer <token>',
+    status: 404,
+  },
 });

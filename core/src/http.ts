@@ -1,15 +1,24 @@
 /**
  * The base every Kizuna HTTP server starts from: request ids, secure headers, TypeBox
- * validation, one error handler that names the failed check and hides 5xx details,
- * liveness/readiness, Prometheus metrics, optional TLS. Routes are added by each part.
+ * validation, one error handler that names the failed check and hides 5xx details (fastify's own
+ * request errors renamed to KZ_ codes), liveness/readiness, Prometheus metrics behind a token,
+ * authentication hooks moved before body parsing, optional TLS. Routes are added by each part.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifySchema, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchema,
+  type FastifyServerOptions,
+} from 'fastify';
+import Type from 'typebox';
 import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
-import { KzError, coreErrors } from './errors.ts';
+import { KzError, coreErrors, type ErrorFactory } from './errors.ts';
+import { loadConfig } from './config.ts';
 import { refuseNul } from './input-guard.ts';
 import { noStoreByDefault } from './no-store.ts';
 import type { Logger } from './log.ts';
@@ -46,7 +55,68 @@ export interface HttpServerOptions {
   contentSecurityPolicy?: boolean;
   /** fastify's trustProxy: true, or the proxy's addresses/CIDRs (comma-separated string or list). */
   trustProxy?: boolean | string | string[] | undefined;
+  /**
+   * Bearer token that /metrics requires; without one /metrics is off (KZ_METRICS_OFF). Defaults to
+   * KZ_METRICS_TOKEN from the environment, so every server of a deployment is configured at once.
+   */
+  metricsToken?: string | undefined;
 }
+
+/** The variable every server reads for its /metrics token (listed in .env.example). */
+export const MetricsConfigSchema = Type.Object({
+  KZ_METRICS_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 24,
+      description:
+        'Bearer token Prometheus sends to /metrics on every server (Authorization: Bearer …); unset turns /metrics off',
+    }),
+  ),
+});
+export const loadMetricsConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(MetricsConfigSchema, env);
+
+// fastify's own request errors (its `code`) and the KZ_ code each answers with; the message says what to fix.
+const FRAMEWORK_ERRORS: Record<string, [ErrorFactory, (req: FastifyRequest, limit: number) => string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    coreErrors.KZ_UNSUPPORTED_MEDIA_TYPE,
+    (req) => `${String(req.headers['content-type'] ?? '(none)').slice(0, 100)}; send application/json`,
+  ],
+  FST_ERR_CTP_BODY_TOO_LARGE: [coreErrors.KZ_BODY_TOO_LARGE, (_req, limit) => `at most ${limit} bytes`],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [coreErrors.KZ_BODY_INCOMPLETE, () => 'send it again'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [coreErrors.KZ_INVALID_JSON, () => 'the body is empty'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [coreErrors.KZ_INVALID_JSON, () => 'check quotes, commas and brackets'],
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: [coreErrors.KZ_BODY_REQUIRED, () => 'no Content-Type'],
+  FST_ERR_ROUTE_MISSING_CONTENT: [coreErrors.KZ_BODY_REQUIRED, () => 'no body'],
+  FST_ERR_BAD_URL: [coreErrors.KZ_BAD_URL, () => 'a path segment is not valid percent-encoding'],
+  FST_ERR_INVALID_URL: [coreErrors.KZ_BAD_URL, () => 'not a URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [coreErrors.KZ_BAD_URL, () => 'a path segment is too long'],
+  FST_ERR_NOT_FOUND: [coreErrors.KZ_NOT_FOUND, (req) => `no route ${req.method} ${req.url.split('?')[0]}`],
+};
+
+/** The KZ_ error for one of fastify's own 4xx (or a parser's SyntaxError), never its FST_ code. */
+function frameworkError(err: Error & { code?: string; statusCode?: number }, req: FastifyRequest, limit: number) {
+  const known = err.code ? FRAMEWORK_ERRORS[err.code] : undefined;
+  if (known) return known[0](known[1](req, limit));
+  // a content-type parser's own failure (JSON.parse, prototype poisoning) comes as a SyntaxError with 400
+  if (err instanceof SyntaxError) return coreErrors.KZ_INVALID_JSON(err.message.slice(0, 200));
+  // a plugin's own 4xx: its message says what is wrong; its code (FST_… or none) is not passed on
+  return new KzError('KZ_BAD_REQUEST', err.message || 'the request is malformed', err.statusCode ?? 400);
+}
+
+const AUTHENTICATION = Symbol.for('kizuna.authentication');
+type Hook = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
+
+/**
+ * Marks a route's `preHandler` as its authentication: createHttpServer moves it to the route's
+ * preParsing phase, so a caller who is not authenticated is refused (401) before the body is
+ * parsed or validated (a bad body never answers 400 to a stranger). preParsing, not onRequest:
+ * every onRequest hook (rate limits, CSRF) still runs first.
+ */
+export function authentication<H extends Hook>(hook: H): H {
+  return Object.assign(hook, { [AUTHENTICATION]: true });
+}
+const isAuthentication = (h: unknown) => typeof h === 'function' && AUTHENTICATION in h;
+const hookList = (h: unknown): unknown[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
 
 // Operational endpoints stay out of the OpenAPI pages (@fastify/swagger reads `hide`).
 const HIDDEN = { hide: true } as FastifySchema;
@@ -67,9 +137,21 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
     forceCloseConnections: true,
     ajv: { customOptions: { allErrors: false } },
   };
+  const bodyLimit = fastifyOpts.bodyLimit!;
+  // errors fastify answers before any route (malformed URL): the same KZ_ codes
+  fastifyOpts.frameworkErrors = (err, req, reply) => {
+    const e = frameworkError(err, req as FastifyRequest, bodyLimit);
+    void (reply as FastifyReply).status(e.statusCode).send({ code: e.code, message: e.message });
+  };
   if (opts.tls) fastifyOpts.https = readTls(opts.tls);
   const app = Fastify(fastifyOpts as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.addHook('onRoute', (route) => {
+    const pre = hookList(route.preHandler);
+    if (!pre.some(isAuthentication)) return;
+    route.preHandler = pre.filter((h) => !isAuthentication(h)) as typeof route.preHandler;
+    route.preParsing = [...hookList(route.preParsing), ...pre.filter(isAuthentication)] as typeof route.preParsing;
+  });
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: opts.name });
@@ -130,8 +212,9 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
         req.log.error({ err }, 'unhandled error');
         return reply.status(500).send({ code: 'KZ_INTERNAL', message: 'internal error', requestId: req.id });
       }
-      // fastify's own 4xx (bad JSON, body too large, unsupported media type) keep their code
-      return reply.status(status).send({ code: err.code ?? 'KZ_BAD_REQUEST', message: err.message });
+      // fastify's own 4xx (bad JSON, body too large, unsupported media type) answer with KZ_ codes
+      const e = frameworkError(err, req, reply.routeOptions.bodyLimit ?? bodyLimit);
+      return reply.status(e.statusCode).send({ code: e.code, message: e.message });
     },
   );
   app.setNotFoundHandler((req, reply) =>
@@ -143,7 +226,16 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<KzFasti
     const ok = opts.ready ? await Promise.resolve(opts.ready()).catch(() => false) : true;
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
   });
-  app.get('/metrics', { logLevel: 'warn', schema: HIDDEN }, async (_req, reply) => {
+  const metricsToken = 'metricsToken' in opts ? opts.metricsToken : loadMetricsConfig().KZ_METRICS_TOKEN;
+  const tokenDigest = metricsToken ? createHash('sha256').update(metricsToken).digest() : null;
+  app.get('/metrics', { logLevel: 'warn', schema: HIDDEN }, async (req, reply) => {
+    if (!tokenDigest) throw coreErrors.KZ_METRICS_OFF();
+    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    // compare digests: constant time whatever the length given
+    if (!timingSafeEqual(createHash('sha256').update(given).digest(), tokenDigest)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw coreErrors.KZ_UNAUTHORIZED('/metrics needs Authorization: Bearer <KZ_METRICS_TOKEN>');
+    }
     return reply.type(registry.contentType).send(await registry.metrics());
   });
   return app as unknown as KzFastify;

@@ -38,12 +38,13 @@ describe('http base', () => {
 
   it('serves health, readiness and metrics, and echoes request ids', async () => {
     let ready = false;
-    const app = await createHttpServer({ name: 't', logger, ready: () => ready });
+    const metricsToken = 'metrics-token-0123456789abcdef';
+    const app = await createHttpServer({ name: 't', logger, ready: () => ready, metricsToken });
     expect((await app.inject('/livez')).statusCode).toBe(200);
     expect((await app.inject('/readyz')).statusCode).toBe(503);
     ready = true;
     expect((await app.inject('/readyz')).statusCode).toBe(200);
-    const m = await app.inject('/metrics');
+    const m = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } });
     expect(m.body).toContain('http_request_duration_seconds');
     const r = await app.inject({ url: '/livez', headers: { 'x-request-id': 'abc-123' } });
     expect(r.headers['x-request-id']).toBe('abc-123');

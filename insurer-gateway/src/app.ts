@@ -30,6 +30,7 @@ import {
   type WebhookFetch,
 } from './ports.ts';
 import { loadReceiptSigner } from './receipts.ts';
+import { IDEMPOTENCY_DAYS } from './notices.ts';
 import { createSessionCache } from './postboxes.ts';
 import { createReportBatcher } from './report-store.ts';
 import { insurerRoutes } from './routes/insurer.ts';
@@ -67,6 +68,8 @@ export interface GatewayDeps {
   webhookBaseDelayMs?: number;
   webhookMaxDelayMs?: number;
   retention?: RetentionPolicy;
+  /** Days an idempotency key (a notice's externalRef) is kept after first use (default 90). */
+  idempotencyDays?: number;
   tls?: TlsFiles | undefined;
 }
 
@@ -102,6 +105,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     signatureWindowS: deps.signatureWindowS ?? 300,
     sessionTtlS: deps.sessionTtlS ?? 1800,
     operatorToken: deps.operatorToken,
+    idempotencyDays: deps.idempotencyDays ?? IDEMPOTENCY_DAYS,
   };
   const app = (await createHttpServer({
     name: 'insurer-gateway',

@@ -78,6 +78,12 @@ export const GatewayConfigSchema = Type.Object({
     default: 3653,
     description: 'Days signed reports and their evidence are kept for audit (default 10 years)',
   }),
+  KZ_GATEWAY_IDEMPOTENCY_DAYS: Type.Integer({
+    minimum: 1,
+    default: 90,
+    description:
+      "Days a notice's externalRef (idempotency key) is kept after first use, even if the notice is deleted; the same key with another request is refused meanwhile",
+  }),
   KZ_GATEWAY_EVENT_RETENTION_DAYS: Type.Integer({
     minimum: 1,
     default: 30,

@@ -20,4 +20,6 @@ export interface GatewayContext {
   signatureWindowS: number;
   sessionTtlS: number;
   operatorToken?: string | undefined;
+  /** Days an idempotency key (a notice's externalRef) is kept after first use. */
+  idempotencyDays: number;
 }

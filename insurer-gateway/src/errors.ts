@@ -47,7 +47,11 @@ export const gatewayErrors = defineErrors({
   KZ_GW_ENROLMENT_INACTIVE: { message: 'the enrolment has ended; the insurer may not send to it', status: 409 },
   KZ_GW_NOTICE_STATE: { message: 'the notice is not in a state that allows this', status: 409 },
   KZ_GW_ATTACHMENT_INVALID: { message: 'attachment refused', status: 400 },
-  KZ_GW_DUE_DATE: { message: 'due date must be today or later (YYYY-MM-DD)', status: 400 },
+  KZ_GW_DUE_DATE: { message: 'due date must be a real calendar date, today or later (YYYY-MM-DD)', status: 400 },
+  KZ_GW_IDEMPOTENCY_MISMATCH: {
+    message: 'this externalRef (idempotency key) was already used for a different request; nothing was sent',
+    status: 409,
+  },
   KZ_GW_ALREADY_ENROLLED: { message: 'this policy is already linked to this post-box', status: 409 },
   KZ_GW_POLICY_TAKEN: { message: 'this policy is already linked to another post-box', status: 409 },
   // signed documents

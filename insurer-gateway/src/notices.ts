@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '@kizuna/core';
+import { claimKey } from './idempotency.ts';
 import { gatewayErrors as E } from './errors.ts';
 import { newId, sha256Hex } from './ids.ts';
 import { checkAttachments, type AttachmentInput } from './attachments.ts';
@@ -117,34 +118,56 @@ async function resolveRecipient(db: Queryable, insurerId: string, code: string, 
   return { postboxId, enrolmentId: enr[0].id };
 }
 
+/** A calendar date (YYYY-MM-DD) that exists: 2027-02-30 does not. */
+function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+/** Days an idempotency key (externalRef) is kept after its first use, unless configured otherwise. */
+export const IDEMPOTENCY_DAYS = 90;
+
 export async function postNotice(
-  db: Queryable,
+  db: Db,
   insurerId: string,
   input: NoticeInput,
   now: Date,
+  opts: { idempotencyDays?: number } = {},
 ): Promise<{ id: string; postboxId: string; duplicate: boolean }> {
   if (input.kind === 'status-check' && !input.policy)
     throw E.KZ_GW_UNKNOWN_POLICYHOLDER('a status-check request must name the policy');
-  if (
-    input.dueDate !== undefined &&
-    (!/^\d{4}-\d{2}-\d{2}$/.test(input.dueDate) ||
-      Number.isNaN(Date.parse(input.dueDate)) ||
-      input.dueDate < tokyoDate(now))
-  ) {
+  if (input.dueDate !== undefined && (!isCalendarDate(input.dueDate) || input.dueDate < tokyoDate(now)))
     throw E.KZ_GW_DUE_DATE(input.dueDate);
-  }
   const attachments = checkAttachments(input.attachments);
+  const ref = input.externalRef;
+  if (!ref) return insertNotice(db, insurerId, newId('ntc'), input, attachments, now);
+  return db.tx(async (q) => {
+    const id = newId('ntc');
+    const claim = await claimKey(
+      q,
+      insurerId,
+      { ...input, externalRef: ref },
+      id,
+      now,
+      opts.idempotencyDays ?? IDEMPOTENCY_DAYS,
+    );
+    if (claim.kind === 'repeat') return { id: claim.noticeId, postboxId: '', duplicate: true };
+    return insertNotice(q, insurerId, id, input, attachments, now);
+  });
+}
+
+async function insertNotice(
+  db: Queryable,
+  insurerId: string,
+  id: string,
+  input: NoticeInput,
+  attachments: ReturnType<typeof checkAttachments>,
+  now: Date,
+): Promise<{ id: string; postboxId: string; duplicate: false }> {
   const { postboxId, enrolmentId } = await resolveRecipient(db, insurerId, input.code, input.policy);
   if (!(await isSenderAllowed(db, postboxId, insurerId))) throw E.KZ_GW_SENDER_REFUSED();
-  if (input.externalRef) {
-    // Idempotent on the insurer's own reference: a retried POST returns the first notice.
-    const { rows } = await db.query<{ id: string }>(
-      'SELECT id FROM gw_notices WHERE insurer_id = $1 AND external_ref = $2',
-      [insurerId, input.externalRef],
-    );
-    if (rows[0]) return { id: rows[0].id, postboxId, duplicate: true };
-  }
-  const id = newId('ntc');
   const nonce = input.kind === 'status-check' ? randomBytes(16).toString('base64url') : null;
   await db.query(
     `INSERT INTO gw_notices (id, insurer_id, postbox_id, enrolment_id, kind, external_ref, subject, body, due_date, report_nonce, created_at)

@@ -4,8 +4,8 @@
  *   attachments; the resident can delete a closed notice at any time;
  * - signed reports with their evidence are kept reportDays (default 10 years) for audit, then deleted;
  * - acknowledged events are deleted eventDays after creation; unacknowledged ones are never dropped;
- * - refused-report records follow the notice period; expired sessions, consent nonces and request
- *   signatures are deleted once past their expiry.
+ * - refused-report records follow the notice period; expired sessions, consent nonces, request
+ *   signatures and idempotency keys (notices' externalRef) are deleted once past their expiry.
  */
 import type { Db } from '@kizuna/core';
 import { addDays, tokyoDate } from './time.ts';
@@ -16,7 +16,7 @@ export interface RetentionPolicy {
   eventDays: number;
 }
 export type RetentionResult = Record<
-  'notices' | 'reports' | 'events' | 'attempts' | 'sessions' | 'nonces' | 'requestNonces',
+  'notices' | 'reports' | 'events' | 'attempts' | 'sessions' | 'nonces' | 'requestNonces' | 'idempotencyKeys',
   number
 >;
 
@@ -36,7 +36,9 @@ export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): 
     const sessions = await q.query('DELETE FROM gw_sessions WHERE expires_at < $1', [now]);
     const nonces = await q.query('DELETE FROM gw_consent_nonces WHERE expires_at < $1', [now]);
     const requestNonces = await q.query('DELETE FROM gw_request_nonces WHERE expires_at < $1', [now]);
+    const keys = await q.query('DELETE FROM gw_idempotency_keys WHERE expires_at <= $1', [now]);
     return {
+      idempotencyKeys: keys.rowCount,
       notices: notices.rowCount,
       reports: reports.rowCount,
       events: events.rowCount,

@@ -50,6 +50,7 @@ const gw = await startGateway({
   sessionTtlS: cfg.KZ_GATEWAY_SESSION_TTL_S,
   watchIntervalS: cfg.KZ_GATEWAY_WATCH_INTERVAL_S,
   webhookTickMs: cfg.KZ_GATEWAY_WEBHOOK_INTERVAL_S * 1000,
+  idempotencyDays: cfg.KZ_GATEWAY_IDEMPOTENCY_DAYS,
   retention: {
     noticeDays: cfg.KZ_GATEWAY_NOTICE_RETENTION_DAYS,
     reportDays: cfg.KZ_GATEWAY_REPORT_RETENTION_DAYS,

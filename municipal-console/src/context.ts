@@ -1,6 +1,6 @@
 /** What every route of the console needs, built once by buildConsoleApp. */
 import type { FastifyRequest } from 'fastify';
-import type { Db, Logger } from '@kizuna/core';
+import { authentication, type Db, type Logger } from '@kizuna/core';
 import type { AlertService } from './alerts/alert-service.ts';
 import type { Clock } from './clock.ts';
 import type { Ingest } from './live/ingest.ts';
@@ -53,9 +53,9 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
 }
 
-/** preHandler: a valid staff session holding `role` (admin holds every role). */
+/** preHandler: a valid staff session holding `role` (admin holds every role); run before the body is parsed (core authentication()). */
 export function requireRole(ctx: ConsoleContext, role: Role) {
-  return async (req: FastifyRequest) => {
+  return authentication(async (req: FastifyRequest) => {
     const token = tokenOf(req);
     if (!token)
       throw consoleErrors.KZ_CONSOLE_SESSION_EXPIRED(
@@ -78,7 +78,7 @@ export function requireRole(ctx: ConsoleContext, role: Role) {
       throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED(`needs the ${role} role`);
     }
     req.staff = staff;
-  };
+  });
 }
 
 /**

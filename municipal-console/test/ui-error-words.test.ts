@@ -230,7 +230,7 @@ describe('fastify’s own refusals reach the UI with words', () => {
       payload: JSON.stringify({ expires: 'x'.repeat(2000) }),
     });
     expect(await wordsOf(big)).toEqual({
-      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      code: 'KZ_BODY_TOO_LARGE',
       text: 'ファイルが大きすぎます。小さく分けてから取り込んでください。',
     });
     const bad = await app.inject({
@@ -239,7 +239,7 @@ describe('fastify’s own refusals reach the UI with words', () => {
       headers: { 'content-type': 'application/json' },
       payload: '{"expires":',
     });
-    expect((await wordsOf(bad)).code).toBe('FST_ERR_CTP_INVALID_JSON_BODY');
+    expect((await wordsOf(bad)).code).toBe('KZ_INVALID_JSON');
     expect((await wordsOf(bad)).text).toMatch(JAPANESE);
     const type = await app.inject({
       method: 'POST',
@@ -248,7 +248,7 @@ describe('fastify’s own refusals reach the UI with words', () => {
       payload: 'x',
     });
     expect(await wordsOf(type)).toEqual({
-      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      code: 'KZ_UNSUPPORTED_MEDIA_TYPE',
       text: 'この形式のデータは受け付けられません。',
     });
     const invalid = await app.inject({ method: 'POST', url: '/typed', payload: { expires: 'tomorrow' } });

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Type, { type TObject } from 'typebox';
-import { envExample } from '@kizuna/core';
+import { envExample, MetricsConfigSchema } from '@kizuna/core';
 import { SystemConfigSchema } from './config.ts';
 
 /** The web UI's settings that mean the same on every machine (its dist directories default to paths inside the checkout). */
@@ -17,19 +17,26 @@ async function staffWebSchema(): Promise<TObject> {
 export async function envExampleText(): Promise<string> {
   const sections: [string, TObject][] = [
     ['npm start — the whole system in one process', SystemConfigSchema],
+    ['every server (npm start and each server alone)', MetricsConfigSchema],
     [
-      'municipal-console/src/server.ts — the console alone',
+      'municipal-console/src/server.ts — the console alone (npm start reads only those also in its own section)',
       (await import('@kizuna/municipal-console')).ConsoleConfigSchema,
     ],
     ['municipal-console staff web UI (npm start and the console alone)', await staffWebSchema()],
-    ['broker/src/server.ts — the broker alone', (await import('@kizuna/broker')).BrokerConfigSchema],
-    ['jpki/src/server.ts — the test authority alone', (await import('@kizuna/jpki')).JpkiConfigSchema],
     [
-      'insurer-gateway/src/server.ts — the gateway alone',
+      'broker/src/server.ts — the broker alone (npm start: KZ_BROKER_AUTH_PORT, when set, serves the auth backend)',
+      (await import('@kizuna/broker')).BrokerConfigSchema,
+    ],
+    [
+      'jpki/src/server.ts — the test authority alone; npm start applies these to its own authority and bridge',
+      (await import('@kizuna/jpki')).JpkiConfigSchema,
+    ],
+    [
+      'insurer-gateway/src/server.ts — the gateway alone; npm start applies these to its own gateway',
       (await import('@kizuna/insurer-gateway')).GatewayConfigSchema,
     ],
     [
-      'evacuation-center/src/server.ts — a shelter terminal alone',
+      'evacuation-center/src/server.ts — a shelter terminal alone (npm start reads only those also in its own section)',
       (await import('@kizuna/evacuation-center')).TerminalConfigSchema,
     ],
   ];

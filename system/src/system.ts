@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { coreErrors, openDb, createLogger, type Db, type Logger } from '@kizuna/core';
+import { coreErrors, listen, openDb, createLogger, type Db, type Logger } from '@kizuna/core';
 import { createAuthority, createVerifier, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
 import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
 import {
@@ -22,10 +22,17 @@ import {
 } from '@kizuna/insurer-gateway';
 import { createChallengeService } from '@kizuna/jpki';
 import { randomBytes } from 'node:crypto';
-import { createCredentialStore, createEmbeddedBroker, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
+import {
+  buildAuthService,
+  createCredentialStore,
+  createEmbeddedBroker,
+  type CredentialStore,
+  type EmbeddedBroker,
+} from '@kizuna/broker';
 import { inProcessAuthorityLinks, loadAuditKey, startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
+import { startSettings } from './start-settings.ts';
 import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
 import { seedDemo, type DemoSeed } from './seed.ts';
 import { credentialsFor } from './credentials.ts';
@@ -72,6 +79,8 @@ export interface StartSystemOptions {
   progress?: (line: string) => void;
   /** Build the TV bundle into this directory (tests use a private one); default tv-app/dist. */
   tvDistDir?: string;
+  /** Where the parts' own variables (KZ_GATEWAY_*, KZ_JPKI_*, KZ_BROKER_AUTH_PORT) are read; default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export async function connectMqtt(url: string, creds: { username: string; password: string }): Promise<MqttClient> {
@@ -112,13 +121,24 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     cfg.KZ_TLS_CERT_FILE && cfg.KZ_TLS_KEY_FILE
       ? { certFile: cfg.KZ_TLS_CERT_FILE, keyFile: cfg.KZ_TLS_KEY_FILE }
       : undefined;
+  const parts = startSettings(cfg, opts.env);
+  const au = parts.authority;
+  const gw = parts.gateway;
   try {
     say('authority: loading the test certificate authority (J-LIS stand-in)');
     const authority = await createAuthority({
-      dataDir: dir('authority'),
-      publicUrl: `http://${host}:${cfg.KZ_AUTHORITY_PORT}`,
+      dataDir: au.dataDir ?? dir('authority'),
+      publicUrl: au.publicUrl,
+      ocspValidityMs: au.ocspValidityMs,
+      crlValidityMs: au.crlValidityMs,
     });
-    const authorityServer = await startAuthorityServer({ authority, host, port: cfg.KZ_AUTHORITY_PORT, logger, tls });
+    const authorityServer = await startAuthorityServer({
+      authority,
+      host: au.host,
+      port: au.port,
+      logger: logger.child({ part: 'jpki' }, { level: au.logLevel }),
+      tls: au.tls,
+    });
     closers.push(() => authorityServer.close());
 
     // Every part that checks a card asks the authority's OCSP in-process (fail closed).
@@ -140,6 +160,12 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       tls,
     });
     closers.push(() => broker.close());
+    if (parts.brokerAuthPort !== undefined) {
+      // RabbitMQ's HTTP auth backend over this credential store, as the broker alone serves it
+      const auth = await buildAuthService({ credentials, logger });
+      closers.push(() => auth.close());
+      await listen(auth, host, parts.brokerAuthPort);
+    }
 
     say('municipality: database and demo data');
     const consoleDb = await openDb({ url: cfg.KZ_CONSOLE_DATABASE_URL, dataDir: dir('municipality-db') });
@@ -172,8 +198,8 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
 
     // The card-reader bridge offers every demo card, as if each were held over the reader.
     const bridge = await startCardBridge({
-      host,
-      port: cfg.KZ_BRIDGE_PORT,
+      host: au.host,
+      port: au.bridgePort,
       logger,
       cards: seed.cards.map((c) => ({
         id: c.residentId,
@@ -213,24 +239,31 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
 
     // The post-box operator is another organisation: its own database, its own broker identity.
     say('post-box: insurer gateway and electronic post-box');
-    const gatewayDb = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: dir('gateway-db') });
+    const gatewayDb = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: gw.dataDir ?? dir('gateway-db') });
     closers.push(() => gatewayDb.close());
     const postboxMqtt = await connectMqtt(broker.mqttUrl, await credentialsFor(credentials, { kind: 'postbox' }));
     closers.push(async () => {
       await postboxMqtt.endAsync(true);
     });
-    const operatorToken = randomBytes(24).toString('base64url');
+    const operatorToken = gw.options.operatorToken ?? randomBytes(24).toString('base64url');
+    const gatewayVerifier = createVerifier({
+      trustAnchors: authority.trustAnchors().certificates,
+      status: authority.statusSource(),
+      statusCacheMs: gw.statusCacheMs,
+      ocspNonce: gw.ocspNonce,
+    });
     const gateway = await startGateway({
+      ...gw.options,
       db: gatewayDb,
-      logger,
-      verifier,
+      logger: logger.child({ part: 'insurer-gateway' }, { level: gw.logLevel }),
+      verifier: gatewayVerifier,
       mqtt: postboxMqtt,
       operatorToken,
-      host,
+      host: gw.host,
       port: cfg.KZ_GATEWAY_PORT,
-      tls,
-      challenges: challengeLogin(createChallengeService({ verifier })),
-      status: createWatchSource({ db: gatewayDb, verifier, links: authorityLinks(authority) }),
+      tls: gw.tls,
+      challenges: challengeLogin(createChallengeService({ verifier: gatewayVerifier })),
+      status: createWatchSource({ db: gatewayDb, verifier: gatewayVerifier, links: authorityLinks(authority) }),
       evidenceVerifier: createEvidenceVerifier({ trustAnchors: authority.trustAnchors().pem }),
     });
     closers.push(() => gateway.close());

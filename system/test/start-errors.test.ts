@@ -69,6 +69,13 @@ describe('npm start with a bad configuration', () => {
     expect(r.stderr).toContain(`KZ_PORT_IN_USE: port is already in use: 127.0.0.1:${heldPort}`);
   });
 
+  it("refuses a part's setting it cannot apply, naming it (never ignores it)", async () => {
+    const r = await start({ KZ_GATEWAY_AUTHORITY_URL: 'http://ca.example:18840' });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^kizuna: KZ_CONFIG_INVALID: .*KZ_GATEWAY_AUTHORITY_URL/);
+  });
+
   it('refuses half a TLS configuration', async () => {
     const r = await start({ KZ_TLS_CERT_FILE: '/nonexistent/cert.pem' });
     expect(r.code).toBe(1);

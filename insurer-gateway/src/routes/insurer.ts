@@ -1,19 +1,22 @@
 /**
  * The insurers' API (/insurer/v1): every request is authenticated (signed API key or client
- * certificate) before validation, and every query is scoped to the calling insurer, so another
+ * certificate) before its body is parsed or validated, and every query is scoped to the calling insurer, so another
  * insurer's ids read as "unknown".
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { coreErrors } from '@kizuna/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { GatewayContext } from '../context.ts';
-import { authenticateInsurer } from '../insurer-auth.ts';
+import { completeInsurerAuth, identifyInsurer, type InsurerClaim } from '../insurer-auth.ts';
 import { postNotice, listInsurerNotices, getInsurerNotice, withdrawNotice } from '../notices.ts';
 import { listReports, getReport, ackReport, reverifyReport } from '../reports.ts';
 import { listEvents, ackEvent } from '../events.ts';
 import { listPolicyholders, endEnrolment } from '../enrolments.ts';
 import { getInsurer, setWebhook } from '../insurers.ts';
 import { notifyMail } from '../mail-notify.ts';
+import { checkWebhookSyntax } from '../webhook-input.ts';
 import {
   errors,
   Id,
@@ -32,7 +35,23 @@ declare module 'fastify' {
   interface FastifyRequest {
     insurerId: string;
     rawBody: string;
+    insurerClaim: InsurerClaim | null;
   }
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** The request body as bytes, refused past `limit` (the parser would refuse it too, but after buffering). */
+async function readBody(payload: AsyncIterable<Buffer | string>, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of payload) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    size += b.length;
+    if (size > limit) throw coreErrors.KZ_BODY_TOO_LARGE(`at most ${limit} bytes`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
 }
 
 const AUTH_ERRORS = errors(400, 401, 403);
@@ -44,6 +63,7 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest('insurerId', '');
   app.decorateRequest('rawBody', '');
+  app.decorateRequest('insurerClaim', null);
   // Keep the exact bytes: the signature covers the body digest.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -52,12 +72,19 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
     try {
       done(null, JSON.parse(body as string));
     } catch (e) {
-      done(Object.assign(e as Error, { statusCode: 400, code: 'KZ_VALIDATION' }), undefined);
+      done(coreErrors.KZ_INVALID_JSON((e as Error).message.slice(0, 200)), undefined);
     }
   });
-  app.addHook('preValidation', async (req) => {
-    const p = await authenticateInsurer(ctx.db, req, req.rawBody ?? '', ctx.clock.now(), ctx.signatureWindowS);
+  // Authentication before the body is parsed or validated: the headers first (a stranger is refused
+  // without the body being read), then the signature over the exact bytes, which are handed on to the parser.
+  app.addHook('onRequest', async (req) => {
+    req.insurerClaim = await identifyInsurer(ctx.db, req, ctx.clock.now(), ctx.signatureWindowS);
+  });
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    const raw = await readBody(payload, req.routeOptions.bodyLimit ?? BODY_LIMIT);
+    const p = await completeInsurerAuth(ctx.db, req, req.insurerClaim!, raw, ctx.clock.now(), ctx.signatureWindowS);
     req.insurerId = p.insurerId;
+    return Readable.from([raw]);
   });
 
   app.get(
@@ -81,6 +108,7 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
       },
     },
     async (req) => {
+      checkWebhookSyntax(req.body.url);
       await setWebhook(ctx.db, insurerOf(req), req.body.url);
       return { ok: true as const };
     },
@@ -141,7 +169,7 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
     },
     async (req, reply) => {
       const now = ctx.clock.now();
-      const out = await postNotice(ctx.db, insurerOf(req), req.body, now);
+      const out = await postNotice(ctx.db, insurerOf(req), req.body, now, { idempotencyDays: ctx.idempotencyDays });
       if (!out.duplicate) await notifyMail(ctx.db, ctx.mqtt, req.log, out.postboxId, now);
       return reply.status(out.duplicate ? 200 : 201).send({ id: out.id, duplicate: out.duplicate });
     },
@@ -280,7 +308,7 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
         security,
         summary: 'Events in order (enrolled, read receipts, reports, certificate revocations)',
         querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           unacknowledged: Type.Optional(Type.Boolean()),
         }),

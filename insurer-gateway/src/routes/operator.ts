@@ -1,6 +1,6 @@
 /**
  * The gateway operator's API (/operator/v1), behind one bearer token: register insurers, the
- * emergency stop (suspend / resume), key rotation, client certificates.
+ * emergency stop (suspend / resume), key rotation, client certificates, receipt key rotation.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +22,7 @@ import {
   type Insurer,
 } from '../insurers.ts';
 import { errors, Id, Ok, InsurerSchema } from '../schemas.ts';
+import { checkWebhookSyntax } from '../webhook-input.ts';
 
 const tags = ['operator'];
 const security = [{ operatorToken: [] }];
@@ -65,7 +66,10 @@ export async function operatorRoutes(base: FastifyInstance, ctx: GatewayContext)
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await createInsurer(ctx.db, req.body, ctx.clock.now())),
+    async (req, reply) => {
+      checkWebhookSyntax(req.body.webhookUrl);
+      return reply.status(201).send(await createInsurer(ctx.db, req.body, ctx.clock.now()));
+    },
   );
 
   app.get(
@@ -213,5 +217,23 @@ export async function operatorRoutes(base: FastifyInstance, ctx: GatewayContext)
       },
     },
     async (req) => ({ webhookSecret: await rotateWebhookSecret(ctx.db, req.params.id) }),
+  );
+
+  app.post(
+    '/receipt-keys/rotate',
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          'Retire the receipt signing key and start a new one; the old public key stays published (with its exp) so its receipts still verify',
+        response: { 201: Type.Object({ kid: Type.String(), retired: Type.String() }), ...errors(401) },
+      },
+    },
+    async (req, reply) => {
+      const out = await ctx.receipts.rotate(ctx.clock.now());
+      req.log.info({ kid: out.kid, retired: out.retired }, 'receipt key rotated');
+      return reply.status(201).send(out);
+    },
   );
 }

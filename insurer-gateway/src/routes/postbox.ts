@@ -119,11 +119,11 @@ export async function postboxPublicRoutes(base: FastifyInstance, ctx: GatewayCon
     {
       schema: {
         tags,
-        summary: "The gateway's public keys for checking receipts (JWK)",
+        summary: 'Every public key that ever signed receipts (JWK set: kid, nbf, exp when retired)',
         response: { 200: Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
       },
     },
-    async () => ({ keys: [ctx.receipts.publicJwk()] }),
+    async () => ({ keys: await ctx.receipts.publicKeys() }),
   );
 
   app.get(
@@ -144,7 +144,8 @@ export async function postboxPublicRoutes(base: FastifyInstance, ctx: GatewayCon
 export async function postboxRoutes(base: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest('postbox', null);
-  app.addHook('preValidation', async (req) => {
+  // onRequest: the session is checked before the body is read (no session, no parsing)
+  app.addHook('onRequest', async (req) => {
     req.postbox = await ctx.sessions.get(bearer(req), ctx.clock.now());
   });
   const pb = (req: FastifyRequest) => req.postbox!.postboxId;

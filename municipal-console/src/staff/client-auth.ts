@@ -5,6 +5,7 @@
  * device is refused here at once, as it is by the broker.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authentication } from '@kizuna/core';
 import type { BrokerIdentity } from '@kizuna/broker';
 import { consoleErrors } from '../errors.ts';
 import type { ConsoleContext } from '../context.ts';
@@ -49,23 +50,23 @@ async function clientIdentity(ctx: ConsoleContext, req: FastifyRequest, reply: F
   return identity;
 }
 
-/** preHandler: one of this municipality's TVs. */
+/** preHandler: one of this municipality's TVs; run before the body is parsed (core authentication()). */
 export function requireTv(ctx: ConsoleContext) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return authentication(async (req: FastifyRequest, reply: FastifyReply) => {
     const id = await clientIdentity(ctx, req, reply);
     if (id.kind !== 'tv' || id.muni !== ctx.muni)
       throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(
         `a ${id.kind} identity cannot use the TV binding API of municipality ${ctx.muni}`,
       );
     req.client = id;
-  };
+  });
 }
 
-/** preHandler: a terminal of the shelter named in the route (`:id`). */
+/** preHandler: a terminal of the shelter named in the route (`:id`); run before the body is parsed. */
 export function requireTerminal(ctx: ConsoleContext) {
-  return async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+  return authentication(async (req: FastifyRequest, reply: FastifyReply) => {
     const id = await clientIdentity(ctx, req, reply);
-    const shelter = req.params.id;
+    const shelter = (req.params as { id: string }).id;
     if (id.kind !== 'terminal' || id.muni !== ctx.muni)
       throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(
         `a ${id.kind} identity cannot read shelter rosters of municipality ${ctx.muni}`,
@@ -75,7 +76,7 @@ export function requireTerminal(ctx: ConsoleContext) {
         `a terminal of shelter ${id.shelter} cannot read the roster of ${shelter}`,
       );
     req.client = id;
-  };
+  });
 }
 
 export const tvOf = (req: FastifyRequest): TvIdentity => req.client as TvIdentity;

@@ -262,7 +262,21 @@ export const ERRORS: Record<string, Words> = {
     '入力に使えない制御文字（NUL）が含まれています。内容を確かめて、もう一度お試しください。',
     'What you entered contains a NUL control character. Check it and try again.',
   ],
-  // fastify's own 4xx, passed on with their code
+  // fastify's own 4xx, renamed by core (core/src/http.ts)
+  KZ_BODY_TOO_LARGE: [
+    'ファイルが大きすぎます。小さく分けてから取り込んでください。',
+    'The file is too large. Split it into smaller parts and import those.',
+  ],
+  KZ_UNSUPPORTED_MEDIA_TYPE: ['この形式のデータは受け付けられません。', 'Data of this type is not accepted.'],
+  KZ_BODY_INCOMPLETE: ['送信が途中で切れました。もう一度お試しください。', 'The upload was cut short. Try again.'],
+  KZ_INVALID_JSON: [
+    '送信内容を読み取れませんでした。ページを再読み込みして、もう一度お試しください。',
+    'What was sent could not be read. Reload the page and try again.',
+  ],
+  KZ_BODY_REQUIRED: NO_BODY,
+  KZ_BAD_URL: BAD_URL,
+  KZ_METRICS_OFF: ADMIN,
+  // fastify's own 4xx codes, from servers older than the renaming
   FST_ERR_CTP_BODY_TOO_LARGE: [
     'ファイルが大きすぎます。小さく分けてから取り込んでください。',
     'The file is too large. Split it into smaller parts and import those.',
