@@ -36,6 +36,7 @@ import { insurerRoutes } from './routes/insurer.ts';
 import { postboxPublicRoutes, postboxRoutes } from './routes/postbox.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks.ts';
+import { webhookDestinations } from './webhook-destinations.ts';
 import { createStatusWatcher, type StatusWatcher } from './status-watch.ts';
 import { runRetention, type RetentionPolicy } from './retention.ts';
 
@@ -66,6 +67,12 @@ export interface GatewayDeps {
   /** First webhook retry delay (ms); doubles per attempt. */
   webhookBaseDelayMs?: number;
   webhookMaxDelayMs?: number;
+  /** CIDR ranges webhooks may reach besides public HTTPS addresses (KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate?: readonly string[] | undefined;
+  /** Most insurers whose webhooks are delivered at once (each insurer's in order). */
+  webhookConcurrency?: number | undefined;
+  /** Per-attempt webhook timeout (ms). */
+  webhookTimeoutMs?: number | undefined;
   retention?: RetentionPolicy;
   tls?: TlsFiles | undefined;
 }
@@ -84,6 +91,18 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   await migrate(deps.db, await loadMigrations(MIGRATIONS_DIR), { component: 'insurer-gateway' });
   const clock = deps.clock ?? systemClock;
   const receipts = await loadReceiptSigner(deps.db, clock.now());
+  const destinations = webhookDestinations(deps.webhookAllowPrivate);
+  const webhooks = createWebhookDispatcher({
+    db: deps.db,
+    logger: deps.logger,
+    clock,
+    fetch: deps.webhookFetch,
+    allowPrivate: deps.webhookAllowPrivate,
+    baseDelayMs: deps.webhookBaseDelayMs,
+    maxDelayMs: deps.webhookMaxDelayMs,
+    timeoutMs: deps.webhookTimeoutMs,
+    concurrency: deps.webhookConcurrency,
+  });
   const ctx: GatewayContext = {
     db: deps.db,
     logger: deps.logger,
@@ -102,6 +121,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     signatureWindowS: deps.signatureWindowS ?? 300,
     sessionTtlS: deps.sessionTtlS ?? 1800,
     operatorToken: deps.operatorToken,
+    webhooks,
+    webhookDestinations: destinations,
   };
   const app = (await createHttpServer({
     name: 'insurer-gateway',
@@ -150,14 +171,6 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     schemaHide: true,
   });
 
-  const webhooks = createWebhookDispatcher({
-    db: deps.db,
-    logger: deps.logger,
-    clock,
-    fetch: deps.webhookFetch,
-    baseDelayMs: deps.webhookBaseDelayMs,
-    maxDelayMs: deps.webhookMaxDelayMs,
-  });
   const watcher = deps.status
     ? createStatusWatcher({
         db: deps.db,

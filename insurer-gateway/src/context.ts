@@ -4,6 +4,8 @@ import type { Clock, CmsVerifier, EvidenceVerifier, LoginChallenges, MqttPublish
 import type { ReceiptSigner } from './receipts.ts';
 import type { SessionCache } from './postboxes.ts';
 import type { ReportBatcher } from './report-store.ts';
+import type { WebhookDispatcher } from './webhooks.ts';
+import type { WebhookDestinations } from './webhook-destinations.ts';
 
 export interface GatewayContext {
   db: Db;
@@ -20,4 +22,6 @@ export interface GatewayContext {
   signatureWindowS: number;
   sessionTtlS: number;
   operatorToken?: string | undefined;
+  webhooks: WebhookDispatcher;
+  webhookDestinations: WebhookDestinations;
 }

@@ -14,6 +14,7 @@ import { listEvents, ackEvent } from '../events.ts';
 import { listPolicyholders, endEnrolment } from '../enrolments.ts';
 import { getInsurer, setWebhook } from '../insurers.ts';
 import { notifyMail } from '../mail-notify.ts';
+import { insurerWebhookRoutes } from './insurer-webhooks.ts';
 import {
   errors,
   Id,
@@ -81,6 +82,7 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
       },
     },
     async (req) => {
+      if (req.body.url) await ctx.webhookDestinations.check(req.body.url);
       await setWebhook(ctx.db, insurerOf(req), req.body.url);
       return { ok: true as const };
     },
@@ -315,6 +317,8 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
       return { ok: true as const };
     },
   );
+
+  insurerWebhookRoutes(app, ctx, (req) => insurerOf(req as FastifyRequest));
 }
 
 function NullableStringSchema() {

@@ -65,7 +65,10 @@ export async function operatorRoutes(base: FastifyInstance, ctx: GatewayContext)
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await createInsurer(ctx.db, req.body, ctx.clock.now())),
+    async (req, reply) => {
+      if (req.body.webhookUrl) await ctx.webhookDestinations.check(req.body.webhookUrl);
+      return reply.status(201).send(await createInsurer(ctx.db, req.body, ctx.clock.now()));
+    },
   );
 
   app.get(
