@@ -8,7 +8,10 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { BlockList, isIP } from 'node:net';
 import { gatewayErrors as E } from './errors.ts';
 
-/** Special-purpose ranges (RFC 6890 and its IPv6 counterparts): never a public receiver. */
+/**
+ * Special-purpose ranges (RFC 6890 and its IPv6 counterparts): never a public receiver. IPv4-mapped
+ * addresses are not listed: `family` judges them as IPv4 (BlockList matches IPv4 against a mapped range).
+ */
 const NON_PUBLIC: readonly string[] = [
   '0.0.0.0/8',
   '10.0.0.0/8',
@@ -27,7 +30,6 @@ const NON_PUBLIC: readonly string[] = [
   '240.0.0.0/4',
   '::/128',
   '::1/128',
-  '::ffff:0:0/96',
   '64:ff9b::/96',
   '64:ff9b:1::/48',
   '100::/64',

@@ -234,8 +234,6 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
     },
     start(intervalMs) {
       if (timer) return;
-      if (stopping) shutdown = new AbortController();
-      stopping = false;
       timer = setInterval(tick, intervalMs);
       timer.unref();
     },
@@ -245,6 +243,8 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
       timer = undefined;
       shutdown.abort();
       await Promise.allSettled([...workers.values()]);
+      stopping = false;
+      shutdown = new AbortController();
     },
   };
 }
