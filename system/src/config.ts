@@ -4,6 +4,7 @@
  */
 import Type from 'typebox';
 import { loadConfig } from '@kizuna/core';
+import { GatewayConfigSchema } from '@kizuna/insurer-gateway';
 
 const Port = (def: number, what: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${what} (TCP port; 0 picks a free one)` });
@@ -42,6 +43,8 @@ export const SystemConfigSchema = Type.Object({
   KZ_CONSOLE_DATABASE_URL: Url('Municipality database on PostgreSQL (default: embedded PGlite under KZ_DATA_DIR)'),
   KZ_GATEWAY_DATABASE_URL: Url('Post-box/gateway database on PostgreSQL (default: embedded PGlite)'),
   KZ_BROKER_DATABASE_URL: Url('Broker credential database on PostgreSQL (default: embedded PGlite)'),
+  KZ_GATEWAY_WATCH_INTERVAL_S: GatewayConfigSchema.properties.KZ_GATEWAY_WATCH_INTERVAL_S,
+  KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE: GatewayConfigSchema.properties.KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE,
 });
 
 export type SystemConfig = ReturnType<typeof loadSystemConfig>;

@@ -15,6 +15,8 @@ import {
   createEvidenceVerifier,
   createInsurer,
   createWatchSource,
+  authorityRevocationFeed,
+  allowPrivateRanges,
   listApiKeys,
   listInsurers,
   revokeApiKey,
@@ -228,6 +230,9 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       tls,
       challenges: challengeLogin(createChallengeService({ verifier })),
       status: createWatchSource({ db: gatewayDb, verifier, links: authorityLinks(authority) }),
+      watchIntervalS: cfg.KZ_GATEWAY_WATCH_INTERVAL_S,
+      revocationFeed: authorityRevocationFeed(authority),
+      webhookAllowPrivate: allowPrivateRanges(cfg.KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE),
       evidenceVerifier: createEvidenceVerifier({ trustAnchors: authority.trustAnchors().pem }),
     });
     closers.push(() => gateway.close());
