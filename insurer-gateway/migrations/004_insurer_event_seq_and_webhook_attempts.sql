@@ -21,3 +21,6 @@ CREATE TABLE gw_webhook_attempts (
   error text
 );
 CREATE INDEX gw_webhook_attempts_event ON gw_webhook_attempts (event_seq, id);
+
+-- The status watch looks a certificate up by serial (watch-source.ts); the key leads with the enrolment.
+CREATE INDEX gw_enrolment_certs_serial ON gw_enrolment_certs (serial);
