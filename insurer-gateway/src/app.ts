@@ -37,7 +37,9 @@ import { insurerRoutes } from './routes/insurer.ts';
 import { postboxPublicRoutes, postboxRoutes } from './routes/postbox.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks.ts';
+import { webhookDestinations } from './webhook-destinations.ts';
 import { createStatusWatcher, type StatusWatcher } from './status-watch.ts';
+import { followRevocationFeed, type FeedFollower, type RevocationFeed } from './watch-feed.ts';
 import { runRetention, type RetentionPolicy } from './retention.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -62,11 +64,19 @@ export interface GatewayDeps {
   sessionCacheMs?: number;
   /** Most reports stored by one group-commit write (1: each report alone). */
   reportBatchMax?: number;
-  /** Status re-check interval per enrolment (s). */
+  /** Status re-check interval per enrolment (s); the safety net when a feed is followed. */
   watchIntervalS?: number;
+  /** The authority's change feed: revocations re-checked within seconds (watch-feed.ts). */
+  revocationFeed?: RevocationFeed | undefined;
   /** First webhook retry delay (ms); doubles per attempt. */
   webhookBaseDelayMs?: number;
   webhookMaxDelayMs?: number;
+  /** CIDR ranges webhooks may reach besides public HTTPS addresses (KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate?: readonly string[] | undefined;
+  /** Most insurers whose webhooks are delivered at once (each insurer's in order). */
+  webhookConcurrency?: number | undefined;
+  /** Per-attempt webhook timeout (ms). */
+  webhookTimeoutMs?: number | undefined;
   retention?: RetentionPolicy;
   /** Days an idempotency key (a notice's externalRef) is kept after first use (default 90). */
   idempotencyDays?: number;
@@ -76,10 +86,15 @@ export interface GatewayDeps {
 export interface GatewayJobs {
   webhooks: WebhookDispatcher;
   watcher: StatusWatcher | null;
+  /** Follows the revocation feed once started (startGateway); null without a feed or a status source. */
+  feed: FeedFollower | null;
   retention(): ReturnType<typeof runRetention>;
 }
 
 export type GatewayApp = KzFastify & { gateway: GatewayJobs };
+
+/** Re-check every enrolment this often by default: with the tick below, a revocation is news within 5 minutes. */
+export const DEFAULT_WATCH_INTERVAL_S = 240;
 
 export const DEFAULT_RETENTION: RetentionPolicy = { noticeDays: 90, reportDays: 3653, eventDays: 30 };
 
@@ -87,6 +102,18 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   await migrate(deps.db, await loadMigrations(MIGRATIONS_DIR), { component: 'insurer-gateway' });
   const clock = deps.clock ?? systemClock;
   const receipts = await loadReceiptSigner(deps.db, clock.now());
+  const destinations = webhookDestinations(deps.webhookAllowPrivate);
+  const webhooks = createWebhookDispatcher({
+    db: deps.db,
+    logger: deps.logger,
+    clock,
+    fetch: deps.webhookFetch,
+    allowPrivate: deps.webhookAllowPrivate,
+    baseDelayMs: deps.webhookBaseDelayMs,
+    maxDelayMs: deps.webhookMaxDelayMs,
+    timeoutMs: deps.webhookTimeoutMs,
+    concurrency: deps.webhookConcurrency,
+  });
   const ctx: GatewayContext = {
     db: deps.db,
     logger: deps.logger,
@@ -106,6 +133,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     sessionTtlS: deps.sessionTtlS ?? 1800,
     operatorToken: deps.operatorToken,
     idempotencyDays: deps.idempotencyDays ?? IDEMPOTENCY_DAYS,
+    webhooks,
+    webhookDestinations: destinations,
   };
   const app = (await createHttpServer({
     name: 'insurer-gateway',
@@ -154,30 +183,33 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     schemaHide: true,
   });
 
-  const webhooks = createWebhookDispatcher({
-    db: deps.db,
-    logger: deps.logger,
-    clock,
-    fetch: deps.webhookFetch,
-    baseDelayMs: deps.webhookBaseDelayMs,
-    maxDelayMs: deps.webhookMaxDelayMs,
-  });
   const watcher = deps.status
     ? createStatusWatcher({
         db: deps.db,
         status: deps.status,
         clock,
         logger: deps.logger,
-        intervalS: deps.watchIntervalS ?? 3600,
+        intervalS: deps.watchIntervalS ?? DEFAULT_WATCH_INTERVAL_S,
+        onRevoked: () => webhooks.kick(),
       })
     : null;
+  const feed =
+    watcher && deps.revocationFeed
+      ? followRevocationFeed({
+          feed: deps.revocationFeed,
+          logger: deps.logger,
+          onSerials: (serials) => watcher.checkSerials(serials),
+        })
+      : null;
   app.decorate('gateway', {
     webhooks,
     watcher,
+    feed,
     retention: () => runRetention(deps.db, deps.retention ?? DEFAULT_RETENTION, clock.now()),
   } satisfies GatewayJobs);
   app.addHook('onClose', async () => {
     await ctx.reports.drain();
+    await feed?.stop();
     await webhooks.stop();
     await watcher?.stop();
   });
@@ -189,7 +221,7 @@ export interface StartOptions extends GatewayDeps {
   port?: number;
   /** How often due webhooks are attempted (ms). */
   webhookTickMs?: number;
-  /** How often the status watcher looks for due enrolments (ms). */
+  /** How often the status watcher looks for due enrolments (ms; default an eighth of the interval, at most 60 s). */
   watchTickMs?: number;
   /** How often retention runs (ms). */
   retentionTickMs?: number;
@@ -202,7 +234,9 @@ export async function startGateway(
   const app = await buildGatewayApp(opts);
   const url = await listen(app, opts.host ?? '127.0.0.1', opts.port ?? 18850);
   app.gateway.webhooks.start(opts.webhookTickMs ?? 2000);
-  app.gateway.watcher?.start(opts.watchTickMs ?? 60_000);
+  const intervalS = opts.watchIntervalS ?? DEFAULT_WATCH_INTERVAL_S;
+  app.gateway.watcher?.start(opts.watchTickMs ?? Math.max(1000, Math.min(60_000, (intervalS * 1000) / 8)));
+  app.gateway.feed?.start();
   const retentionTimer = setInterval(() => {
     app.gateway.retention().catch((err) => opts.logger.error({ err }, 'retention failed'));
   }, opts.retentionTickMs ?? 3_600_000);

@@ -60,8 +60,19 @@ export const GatewayConfigSchema = Type.Object({
   }),
   KZ_GATEWAY_WATCH_INTERVAL_S: Type.Integer({
     minimum: 1,
-    default: 3600,
-    description: 'How often enrolled signing certificates are re-checked with the authority (seconds)',
+    default: 240,
+    description:
+      "How often enrolled signing certificates are re-checked with the authority (seconds); a revocation reaches the insurer within about 9/8 of this, or within seconds through the authority's change feed",
+  }),
+  KZ_GATEWAY_REVOCATION_FEED: Type.Boolean({
+    default: true,
+    description:
+      "Follow the authority's change feed (GET /events, a long poll) so revocations reach insurers within seconds; the periodic re-check stays the safety net",
+  }),
+  KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE: Type.String({
+    default: '',
+    description:
+      'Comma-separated CIDR ranges webhooks may reach besides HTTPS on public addresses, over HTTP too (e.g. 127.0.0.0/8 for a receiver on this machine); empty: none',
   }),
   KZ_GATEWAY_WEBHOOK_INTERVAL_S: Type.Integer({
     minimum: 1,
@@ -90,6 +101,13 @@ export const GatewayConfigSchema = Type.Object({
     description: 'Days an acknowledged insurer event is kept',
   }),
 });
+
+/** KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE as a list (each range is checked when the gateway is built). */
+export const allowPrivateRanges = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export type GatewayConfig = Readonly<Static<typeof GatewayConfigSchema>>;
 export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig =>

@@ -4,6 +4,8 @@ import type { Clock, CmsVerifier, EvidenceVerifier, LoginChallenges, MqttPublish
 import type { ReceiptSigner } from './receipts.ts';
 import type { SessionCache } from './postboxes.ts';
 import type { ReportBatcher } from './report-store.ts';
+import type { WebhookDispatcher } from './webhooks.ts';
+import type { WebhookDestinations } from './webhook-destinations.ts';
 
 export interface GatewayContext {
   db: Db;
@@ -22,4 +24,6 @@ export interface GatewayContext {
   operatorToken?: string | undefined;
   /** Days an idempotency key (a notice's externalRef) is kept after first use. */
   idempotencyDays: number;
+  webhooks: WebhookDispatcher;
+  webhookDestinations: WebhookDestinations;
 }

@@ -31,7 +31,12 @@ export const gatewayErrors = defineErrors({
     status: 409,
   },
   KZ_GW_UNKNOWN_KEY: { message: 'no such API key for this insurer', status: 404 },
-  KZ_GW_WEBHOOK_URL: { message: 'webhook URL must be http(s) without credentials', status: 400 },
+  KZ_GW_WEBHOOK_URL: {
+    message:
+      'webhook URL must be HTTPS to a public address (HTTP only to a private range the operator allows), without credentials',
+    status: 400,
+  },
+  KZ_GW_WEBHOOK_UNSET: { message: 'no webhook URL is set; set one with PUT /insurer/v1/webhook', status: 409 },
   // post-box (TV side)
   KZ_GW_SESSION_MISSING: { message: 'post-box session is missing; log in with the card', status: 401 },
   KZ_GW_SESSION_EXPIRED: { message: 'post-box session has expired or was ended; log in again', status: 401 },

@@ -1,9 +1,11 @@
 /**
  * The insurer's outbox. Every event is stored first (in the same transaction as what caused
  * it), then read over the API and pushed as a webhook until acknowledged. Its id is the
- * idempotency key a receiver deduplicates on.
+ * idempotency key a receiver deduplicates on. `seq` is the insurer's own counter, given after
+ * the event committed (`sequenceEvents`), so it says nothing about other insurers' volume and
+ * a reader's `after` cursor never passes an event that commits late.
  */
-import type { Queryable } from '@kizuna/core';
+import type { Db, Queryable } from '@kizuna/core';
 import { gatewayErrors as E } from './errors.ts';
 import { newId } from './ids.ts';
 
@@ -57,22 +59,48 @@ export async function emitEvent(
   return id;
 }
 
+/**
+ * Numbers this insurer's committed, unnumbered events in commit-visible order, under a lock on
+ * its counter (one row: no lock-order deadlock with transactions that emit for several insurers).
+ */
+export async function sequenceEvents(db: Db, insurerId: string): Promise<void> {
+  const { rows } = await db.query('SELECT 1 FROM gw_events WHERE insurer_id = $1 AND insurer_seq IS NULL LIMIT 1', [
+    insurerId,
+  ]);
+  if (!rows.length) return;
+  await db.tx(async (q) => {
+    const { rows: c } = await q.query<{ event_seq: string }>(
+      'SELECT event_seq FROM gw_insurers WHERE id = $1 FOR UPDATE',
+      [insurerId],
+    );
+    const { rowCount } = await q.query(
+      `UPDATE gw_events e SET insurer_seq = $2::bigint + n.rn
+       FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn FROM gw_events WHERE insurer_id = $1 AND insurer_seq IS NULL) n
+       WHERE e.seq = n.seq`,
+      [insurerId, c[0]?.event_seq ?? 0],
+    );
+    await q.query('UPDATE gw_insurers SET event_seq = event_seq + $2 WHERE id = $1', [insurerId, rowCount ?? 0]);
+  });
+}
+
 export async function listEvents(
-  db: Queryable,
+  db: Db,
   insurerId: string,
   opts: { after?: number; limit?: number; unackedOnly?: boolean },
 ): Promise<InsurerEvent[]> {
+  await sequenceEvents(db, insurerId);
   const { rows } = await db.query<EventRow>(
-    `SELECT id, seq, type, payload, created_at, acked_at FROM gw_events
-     WHERE insurer_id = $1 AND seq > $2 AND ($3::boolean IS FALSE OR acked_at IS NULL) ORDER BY seq LIMIT $4`,
+    `SELECT id, insurer_seq AS seq, type, payload, created_at, acked_at FROM gw_events
+     WHERE insurer_id = $1 AND insurer_seq > $2 AND ($3::boolean IS FALSE OR acked_at IS NULL) ORDER BY insurer_seq LIMIT $4`,
     [insurerId, opts.after ?? 0, opts.unackedOnly ?? false, Math.min(opts.limit ?? 100, 1000)],
   );
   return rows.map(toEvent);
 }
 
-export async function getEvent(db: Queryable, insurerId: string, id: string): Promise<InsurerEvent> {
+export async function getEvent(db: Db, insurerId: string, id: string): Promise<InsurerEvent> {
+  await sequenceEvents(db, insurerId);
   const { rows } = await db.query<EventRow>(
-    'SELECT id, seq, type, payload, created_at, acked_at FROM gw_events WHERE insurer_id = $1 AND id = $2',
+    'SELECT id, insurer_seq AS seq, type, payload, created_at, acked_at FROM gw_events WHERE insurer_id = $1 AND id = $2',
     [insurerId, id],
   );
   if (!rows[0]) throw E.KZ_GW_UNKNOWN_EVENT(id);

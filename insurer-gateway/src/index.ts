@@ -15,5 +15,6 @@ export * from './status-watch.ts';
 export * from './retention.ts';
 export * from './insurer-client.ts';
 export * from './watch-source.ts';
+export * from './watch-feed.ts';
 export * from './jpki-adapters.ts';
 export * from './evidence.ts';

@@ -6,10 +6,11 @@
 import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
 import { createChallengeService, createVerifier, ocspStatusSource } from '@kizuna/jpki';
-import { loadGatewayConfig } from './config.ts';
+import { allowPrivateRanges, loadGatewayConfig } from './config.ts';
 import { startGateway } from './app.ts';
 import { challengeLogin, httpRenewalLinks } from './jpki-adapters.ts';
 import { createWatchSource } from './watch-source.ts';
+import { httpRevocationFeed } from './watch-feed.ts';
 import { createEvidenceVerifier } from './evidence.ts';
 
 const cfg = loadGatewayConfig();
@@ -49,6 +50,8 @@ const gw = await startGateway({
   signatureWindowS: cfg.KZ_GATEWAY_SIGNATURE_WINDOW_S,
   sessionTtlS: cfg.KZ_GATEWAY_SESSION_TTL_S,
   watchIntervalS: cfg.KZ_GATEWAY_WATCH_INTERVAL_S,
+  revocationFeed: cfg.KZ_GATEWAY_REVOCATION_FEED ? httpRevocationFeed(cfg.KZ_GATEWAY_AUTHORITY_URL) : undefined,
+  webhookAllowPrivate: allowPrivateRanges(cfg.KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE),
   webhookTickMs: cfg.KZ_GATEWAY_WEBHOOK_INTERVAL_S * 1000,
   idempotencyDays: cfg.KZ_GATEWAY_IDEMPOTENCY_DAYS,
   retention: {

@@ -4,9 +4,11 @@
  * (moved, renamed, died, card lost) becomes a `certificate.revoked` event for each insurer with
  * that resident, the same day. A renewal is followed along the authority's old → new link and
  * the enrolment moves to the new certificate without telling the insurer anything.
+ * Besides the periodic pass, `checkSerials` re-checks named serials at once: the authority's
+ * change feed (watch-feed.ts) calls it with each revocation it hears of.
  */
-import type { Db, Logger } from '@kizuna/core';
-import type { Clock, StatusSource } from './ports.ts';
+import type { Db, Logger, Queryable } from '@kizuna/core';
+import type { CertStatus, Clock, StatusSource } from './ports.ts';
 import { lifeEventOf, type RevocationReason } from '@kizuna/jpki';
 import { emitEvent } from './events.ts';
 
@@ -16,6 +18,8 @@ export interface StatusWatcherOptions {
   clock: Clock;
   logger: Logger;
   intervalS: number;
+  /** Called after a check recorded a revocation (say, to send the webhooks at once). */
+  onRevoked?: (() => void) | undefined;
 }
 export interface WatchResult {
   checked: number;
@@ -33,9 +37,49 @@ const MAX_HOPS = 8;
  */
 export const isPlainRenewal = (reason: string | undefined): boolean => reason === 'renewed' || reason === 'superseded';
 
+/**
+ * What a revocation of an enrolled signing certificate does — in one place: the enrolment is
+ * marked revoked and its insurer gets `certificate.revoked`.
+ */
+async function recordRevocation(
+  q: Queryable,
+  e: { id: string; insurer_id: string; policy: string; code: string },
+  s: CertStatus,
+  now: Date,
+): Promise<void> {
+  await q.query(`UPDATE gw_enrolments SET cert_status = 'revoked' WHERE id = $1`, [e.id]);
+  await emitEvent(
+    q,
+    e.insurer_id,
+    'certificate.revoked',
+    {
+      // The life event (moved-or-renamed, died, card-lost, other) and the CRL reason it came from.
+      code: e.code,
+      policy: e.policy,
+      reason: lifeEventOf((s.reason ?? 'unspecified') as RevocationReason),
+      crlReason: s.reason ?? 'unspecified',
+      revokedAt: (s.revokedAt ?? now).toISOString(),
+      detectedAt: now.toISOString(),
+    },
+    now,
+  );
+}
+
 export function createStatusWatcher(opts: StatusWatcherOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+
+  /** Serials found still good and unchanged: only their checked_at moves, many in one statement. */
+  let stillGood: string[] = [];
+  async function flushGood(now: Date) {
+    if (!stillGood.length) return;
+    const serials = stillGood;
+    stillGood = [];
+    await opts.db.query(
+      `UPDATE gw_enrolments SET checked_at = $2 WHERE sign_serial = ANY($1::text[]) AND status = 'active' AND cert_status = 'good'`,
+      [serials, now],
+    );
+  }
 
   async function checkSerial(serial: string, now: Date, out: WatchResult): Promise<void> {
     let current = serial;
@@ -53,6 +97,11 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
       opts.logger.warn({ serial: current }, 'certificate status unknown; will retry');
       return;
     }
+    if (current === serial && s.status !== 'revoked') {
+      stillGood.push(serial);
+      if (stillGood.length >= 500) await flushGood(now);
+      return;
+    }
     const { rows: enrolments } = await opts.db.query<{ id: string; insurer_id: string; policy: string; code: string }>(
       `SELECT e.id, e.insurer_id, e.policy, c.code FROM gw_enrolments e JOIN gw_insurer_codes c ON c.insurer_id = e.insurer_id AND c.postbox_id = e.postbox_id
        WHERE e.sign_serial = $1 AND e.status = 'active' AND e.cert_status = 'good'`,
@@ -68,28 +117,26 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
           );
         }
         await q.query('UPDATE gw_enrolments SET checked_at = $2 WHERE id = $1', [e.id, now]);
-        if (s.status === 'revoked') {
-          await q.query(`UPDATE gw_enrolments SET cert_status = 'revoked' WHERE id = $1`, [e.id]);
-          await emitEvent(
-            q,
-            e.insurer_id,
-            'certificate.revoked',
-            {
-              // The life event (moved-or-renamed, died, card-lost, other) and the CRL reason it came from.
-              code: e.code,
-              policy: e.policy,
-              reason: lifeEventOf((s.reason ?? 'unspecified') as RevocationReason),
-              crlReason: s.reason ?? 'unspecified',
-              revokedAt: (s.revokedAt ?? now).toISOString(),
-              detectedAt: now.toISOString(),
-            },
-            now,
-          );
-        }
+        if (s.status === 'revoked') await recordRevocation(q, e, s, now);
       }
     });
     if (current !== serial && enrolments.length) out.renewed += 1;
     if (s.status === 'revoked' && enrolments.length) out.revoked += 1;
+  }
+
+  async function checkAll(serials: string[], now: Date): Promise<WatchResult> {
+    const out: WatchResult = { checked: 0, revoked: 0, renewed: 0, unknown: 0 };
+    for (const serial of serials) {
+      try {
+        await checkSerial(serial, now, out);
+      } catch (err) {
+        out.unknown += 1;
+        opts.logger.warn({ err: (err as Error).message }, 'status check failed; will retry');
+      }
+    }
+    await flushGood(now);
+    if (out.revoked) opts.onRevoked?.();
+    return out;
   }
 
   /** One pass over enrolments not checked for `intervalS` (all of them with `force`). */
@@ -100,16 +147,22 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
       `SELECT DISTINCT sign_serial FROM gw_enrolments WHERE status = 'active' AND cert_status = 'good' AND (checked_at IS NULL OR checked_at <= $1)`,
       [dueBefore],
     );
-    const out: WatchResult = { checked: 0, revoked: 0, renewed: 0, unknown: 0 };
-    for (const r of rows) {
-      try {
-        await checkSerial(r.sign_serial, now, out);
-      } catch (err) {
-        out.unknown += 1;
-        opts.logger.warn({ err: (err as Error).message }, 'status check failed; will retry');
-      }
-    }
-    return out;
+    return checkAll(
+      rows.map((r) => r.sign_serial),
+      now,
+    );
+  }
+
+  /** Checks now those of `serials` that are enrolled and not yet known revoked (news from the feed). */
+  async function checkSerials(serials: string[]): Promise<WatchResult> {
+    const { rows } = await opts.db.query<{ sign_serial: string }>(
+      `SELECT DISTINCT sign_serial FROM gw_enrolments WHERE status = 'active' AND cert_status = 'good' AND sign_serial = ANY($1::text[])`,
+      [serials.map((s) => s.toLowerCase())],
+    );
+    return checkAll(
+      rows.map((r) => r.sign_serial),
+      opts.clock.now(),
+    );
   }
 
   return {
@@ -117,6 +170,15 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
       const p = running.then(
         () => runOnce(force),
         () => runOnce(force),
+      );
+      running = p.catch(() => undefined);
+      return p;
+    },
+    /** Serialised with the periodic pass, like runOnce. */
+    checkSerials: (serials: string[]) => {
+      const p = running.then(
+        () => checkSerials(serials),
+        () => checkSerials(serials),
       );
       running = p.catch(() => undefined);
       return p;

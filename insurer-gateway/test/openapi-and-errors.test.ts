@@ -35,7 +35,9 @@ describe('OpenAPI description, documented errors, config', () => {
         expect(Object.keys(op.responses ?? {}), `${method} ${path}`).not.toHaveLength(0);
         if (
           ['post', 'put'].includes(method) &&
-          !/\/(ack|reverify|suspend|resume|keys|webhook-secret|rotate|logout|consent-nonce|challenge)$/.test(path)
+          !/\/(ack|reverify|suspend|resume|keys|webhook-secret|rotate|replay|logout|consent-nonce|challenge)$/.test(
+            path,
+          )
         ) {
           expect(op.requestBody, `${method} ${path} declares its body`).toBeDefined();
         }

@@ -3,7 +3,8 @@
  * application/ocsp-request, and GET with the base64 request in the path), CRLs and CA
  * certificates for download (RFC 5280 §4.2.1.13 / §4.2.2.1 URLs), and the published links from
  * a signing certificate to the card's authentication certificate and from an old certificate
- * to its renewal (old → new with the new certificate, and new → old).
+ * to its renewal (old → new with the new certificate, and new → old), and the feed of
+ * revocations (`GET /events`, a long poll) for relying parties that want news in seconds.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -46,6 +47,7 @@ export const authorityRoutes: FastifyPluginAsyncTypebox<AuthorityRoutesOptions> 
         pem: `${base}/ca/anchors.pem`,
       },
       links: { auth: `${base}/links/auth/{signing certificate serial}`, renewal: `${base}/links/renewal/{serial}` },
+      changes: `${base}/events?after={last seq seen}&wait={seconds}`,
     };
   });
 
@@ -80,6 +82,33 @@ export const authorityRoutes: FastifyPluginAsyncTypebox<AuthorityRoutesOptions> 
       );
     return reply.type('application/pkix-cert').send(Buffer.from(anchors[name]));
   });
+
+  // The change feed (authority-feed.ts) as a long poll: answers at once when something changed
+  // after `after`, else when something does or after `wait` seconds. Pending polls end at close.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  app.get(
+    '/events',
+    {
+      schema: {
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+          wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 60, description: 'seconds to wait for a change' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { after = 0, wait = 0, limit = 500 } = req.query;
+      reply.header('cache-control', 'no-store');
+      const now = authority.changes(after, limit);
+      if (now.events.length || wait === 0) return now;
+      const gone = new AbortController();
+      reply.raw.on('close', () => gone.abort());
+      await authority.waitForChanges(after, wait * 1000, AbortSignal.any([gone.signal, closing.signal]));
+      return authority.changes(after, limit);
+    },
+  );
 
   app.get('/links/auth/:serial', { schema: { params: SerialParams } }, async (req) => {
     const signSerial = normalizeSerial(req.params.serial);

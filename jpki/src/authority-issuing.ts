@@ -20,6 +20,7 @@ import { EmulatedCard } from './emulated-card.ts';
 import { validatePerson, type Person } from './personal.ts';
 import type { AuthorityReason } from './revocation-reason.ts';
 import { toBase64 } from './base64.ts';
+import { stampChange } from './authority-feed.ts';
 import { jpkiErrors } from './errors.ts';
 
 export interface IssuingContext {
@@ -107,7 +108,10 @@ export async function issueCard(
       ] as const) {
         const r = data.certs[old]!;
         r.renewedTo = next;
-        if (r.status === 'good') Object.assign(r, { status: 'revoked', revokedAt: now.toISOString(), reason });
+        if (r.status === 'good') {
+          Object.assign(r, { status: 'revoked', revokedAt: now.toISOString(), reason });
+          stampChange(data, r);
+        }
       }
     }
     return { data, result: undefined };

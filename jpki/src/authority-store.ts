@@ -35,6 +35,8 @@ export interface CertRecord {
   pairSerial: string;
   renewedTo?: string;
   renewedFrom?: string;
+  /** Its place in the change feed (authority-feed.ts), set when it was revoked. */
+  changeSeq?: number;
 }
 
 export interface StoreData {
@@ -43,6 +45,8 @@ export interface StoreData {
   certs: Record<string, CertRecord>;
   crlNumber: Record<CertKind, number>;
   revision: number;
+  /** The change feed's counter (absent in a register written before the feed existed). */
+  changeSeq?: number;
 }
 
 export interface AuthorityStore {

@@ -4,6 +4,7 @@ import type { EmulatedCard } from './emulated-card.ts';
 import type { Person } from './personal.ts';
 import type { AuthorityReason } from './revocation-reason.ts';
 import type { CrlStatusSource, OcspStatusSource } from './status-source.ts';
+import type { AuthorityChanges } from './authority-feed.ts';
 
 export interface AuthorityOptions {
   /** Keep keys and the register under this directory; in memory when omitted. */
@@ -100,6 +101,10 @@ export interface Authority {
   linkedAuthSerial(signSerial: string): string | null;
   /** The certificate that replaced this one at renewal, or null. */
   renewedTo(oldSerial: string): string | null;
+  /** Revocations (renewals included) numbered after `after`, oldest first (at most `limit`, default 500). */
+  changes(after: number, limit?: number): AuthorityChanges;
+  /** Resolves once there is a change after `after`, or after `ms`, or when `signal` aborts. */
+  waitForChanges(after: number, ms: number, signal?: AbortSignal): Promise<void>;
   trustAnchors(): TrustAnchors;
   crl(kind: CertKind): Promise<Uint8Array>;
   /** Answers a DER OCSP request (RFC 6960) with a signed DER response: made now when it carries a nonce, else pre-produced (RFC 5019). */

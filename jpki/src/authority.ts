@@ -11,6 +11,7 @@ import type { Authority, AuthorityOptions, CertStatusInfo, RevokedEntry } from '
 import { openAuthorityCas, trustAnchorsOf } from './authority-cas.ts';
 import { createAuthorityOcsp } from './authority-ocsp.ts';
 import { createCrlMaker } from './authority-crl.ts';
+import { createChangeFeed, stampChange } from './authority-feed.ts';
 import { issueCard, type IssuingContext } from './authority-issuing.ts';
 import { parseJpkiPersonal, type Person } from './personal.ts';
 import { isAuthorityReason } from './revocation-reason.ts';
@@ -48,6 +49,7 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
   });
   const makeCrl = createCrlMaker({ store, issuers, clock, validityMs: crlValidityMs });
   const issuing: IssuingContext = { store, issuers, ocsp, publicUrl, clock };
+  const feed = createChangeFeed(store);
 
   const records = () => store.read()!.certs;
   const record = (serial: string): CertRecord => {
@@ -89,11 +91,13 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
           const r = d!.certs[s]!;
           if (r.status === 'revoked') continue;
           Object.assign(r, { status: 'revoked', revokedAt: at, reason });
+          stampChange(d!, r);
           out.push({ serial: s, kind: r.kind, reason });
         }
         return { data: d!, result: out };
       });
       ocsp.represign(revoked);
+      feed.notify();
       return revoked;
     },
 
@@ -118,6 +122,7 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
         { label: old.label, ...o },
         { sign: old.serial, auth: old.pairSerial, reason },
       );
+      feed.notify();
       return { ...issued, renewedFrom: { signSerial: old.serial, authSerial: old.pairSerial } };
     },
 
@@ -133,6 +138,8 @@ export async function createAuthority(opts: AuthorityOptions = {}): Promise<Auth
     },
     renewedTo: (oldSerial) => records()[normalizeSerial(String(oldSerial))]?.renewedTo ?? null,
 
+    changes: (after, limit) => feed.changes(after, limit),
+    waitForChanges: (after, ms, signal) => feed.wait(after, ms, signal),
     trustAnchors: () => trustAnchorsOf(cas),
     crl: makeCrl,
     ocsp: (request) => ocsp.answer(request),

@@ -50,6 +50,7 @@ export {
   type RevocationReason,
   type LifeEvent,
 } from './revocation-reason.ts';
+export type { AuthorityChange, AuthorityChanges } from './authority-feed.ts';
 export {
   authorityRoutes,
   buildAuthorityApp,

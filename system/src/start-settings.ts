@@ -5,7 +5,7 @@
  * None is silently ignored (system/test/start-settings.test.ts sets each and checks).
  */
 import { coreErrors, loadMetricsConfig, type TlsFiles } from '@kizuna/core';
-import { loadGatewayConfig, type StartOptions } from '@kizuna/insurer-gateway';
+import { allowPrivateRanges, loadGatewayConfig, type StartOptions } from '@kizuna/insurer-gateway';
 import { loadJpkiConfig } from '@kizuna/jpki';
 import { loadBrokerConfig } from '@kizuna/broker';
 import type { SystemConfig } from './config.ts';
@@ -42,7 +42,10 @@ export interface StartSettings {
       | 'webhookTickMs'
       | 'retention'
       | 'idempotencyDays'
+      | 'webhookAllowPrivate'
     >;
+    /** Follow the authority's change feed (KZ_GATEWAY_REVOCATION_FEED). */
+    revocationFeed: boolean;
   };
   /** RabbitMQ's HTTP auth backend over npm start's credential store, when KZ_BROKER_AUTH_PORT is set. */
   brokerAuthPort: number | undefined;
@@ -133,7 +136,9 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
           eventDays: gw.KZ_GATEWAY_EVENT_RETENTION_DAYS,
         },
         idempotencyDays: gw.KZ_GATEWAY_IDEMPOTENCY_DAYS,
+        webhookAllowPrivate: allowPrivateRanges(gw.KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE),
       },
+      revocationFeed: gw.KZ_GATEWAY_REVOCATION_FEED,
     },
     brokerAuthPort: has('KZ_BROKER_AUTH_PORT') ? broker.KZ_BROKER_AUTH_PORT : undefined,
   };

@@ -15,6 +15,7 @@ import {
   createEvidenceVerifier,
   createInsurer,
   createWatchSource,
+  authorityRevocationFeed,
   listApiKeys,
   listInsurers,
   revokeApiKey,
@@ -264,6 +265,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       tls: gw.tls,
       challenges: challengeLogin(createChallengeService({ verifier: gatewayVerifier })),
       status: createWatchSource({ db: gatewayDb, verifier: gatewayVerifier, links: authorityLinks(authority) }),
+      ...(gw.revocationFeed ? { revocationFeed: authorityRevocationFeed(authority) } : {}),
       evidenceVerifier: createEvidenceVerifier({ trustAnchors: authority.trustAnchors().pem }),
     });
     closers.push(() => gateway.close());

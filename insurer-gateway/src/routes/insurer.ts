@@ -17,6 +17,7 @@ import { listPolicyholders, endEnrolment } from '../enrolments.ts';
 import { getInsurer, setWebhook } from '../insurers.ts';
 import { notifyMail } from '../mail-notify.ts';
 import { checkWebhookSyntax } from '../webhook-input.ts';
+import { insurerWebhookRoutes } from './insurer-webhooks.ts';
 import {
   errors,
   Id,
@@ -109,6 +110,7 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
     },
     async (req) => {
       checkWebhookSyntax(req.body.url);
+      if (req.body.url) await ctx.webhookDestinations.check(req.body.url);
       await setWebhook(ctx.db, insurerOf(req), req.body.url);
       return { ok: true as const };
     },
@@ -343,6 +345,8 @@ export async function insurerRoutes(base: FastifyInstance, ctx: GatewayContext):
       return { ok: true as const };
     },
   );
+
+  insurerWebhookRoutes(app, ctx, (req) => insurerOf(req as FastifyRequest));
 }
 
 function NullableStringSchema() {

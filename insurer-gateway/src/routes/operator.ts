@@ -68,6 +68,7 @@ export async function operatorRoutes(base: FastifyInstance, ctx: GatewayContext)
     },
     async (req, reply) => {
       checkWebhookSyntax(req.body.webhookUrl);
+      if (req.body.webhookUrl) await ctx.webhookDestinations.check(req.body.webhookUrl);
       return reply.status(201).send(await createInsurer(ctx.db, req.body, ctx.clock.now()));
     },
   );
