@@ -4,6 +4,8 @@ import type { Clock, CmsVerifier, EvidenceVerifier, LoginChallenges, MqttPublish
 import type { ReceiptSigner } from './receipts.ts';
 import type { SessionCache } from './postboxes.ts';
 import type { ReportBatcher } from './report-store.ts';
+import type { CardLinks } from './card-binding.ts';
+import type { DeviceBindings } from './device-links.ts';
 
 export interface GatewayContext {
   db: Db;
@@ -20,4 +22,10 @@ export interface GatewayContext {
   signatureWindowS: number;
   sessionTtlS: number;
   operatorToken?: string | undefined;
+  /** The authority's links between a card's certificates: signatures must come from the session's card. */
+  cardLinks?: CardLinks | undefined;
+  /** The municipalities' TV bindings: "mail waiting" only to TVs bound to the resident. */
+  devices?: DeviceBindings | undefined;
+  /** Login challenges per client per minute (routes/postbox-login.ts). */
+  loginChallengesPerMinute?: number | undefined;
 }

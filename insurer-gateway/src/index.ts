@@ -17,3 +17,5 @@ export * from './insurer-client.ts';
 export * from './watch-source.ts';
 export * from './jpki-adapters.ts';
 export * from './evidence.ts';
+export * from './card-binding.ts';
+export * from './device-links.ts';

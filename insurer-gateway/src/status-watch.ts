@@ -9,6 +9,7 @@ import type { Db, Logger } from '@kizuna/core';
 import type { Clock, StatusSource } from './ports.ts';
 import { lifeEventOf, type RevocationReason } from '@kizuna/jpki';
 import { emitEvent } from './events.ts';
+import { endSessionsForCertificate } from './postboxes.ts';
 
 export interface StatusWatcherOptions {
   db: Db;
@@ -88,6 +89,7 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
         }
       }
     });
+    if (s.status === 'revoked') await endSessionsForCertificate(opts.db, current, now); // sessions end with the card
     if (current !== serial && enrolments.length) out.renewed += 1;
     if (s.status === 'revoked' && enrolments.length) out.revoked += 1;
   }

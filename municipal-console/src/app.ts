@@ -36,6 +36,7 @@ import { bindingRoutes } from './routes/binding.ts';
 import { tvDisclosureRoutes } from './routes/tv-disclosures.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { credentialRoutes } from './routes/credentials.ts';
+import { postboxLinkRoutes } from './routes/postbox-link.ts';
 import type { Verifier } from '@kizuna/jpki';
 import type { CredentialStore } from '@kizuna/broker';
 
@@ -205,6 +206,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => tvDisclosureRoutes(a, ctx));
   await app.register(async (a) => rosterRoutes(a, ctx));
   await app.register(async (a) => credentialRoutes(a, ctx));
+  await app.register(async (a) => postboxLinkRoutes(a, ctx));
   // Staff web UI (issue 6): static UI at /, TV preview bundle, UI endpoints, CSRF check for cookie sessions.
   await (await import('./web-plugin.ts')).consoleWebPlugin(app, ctx);
 

@@ -61,6 +61,16 @@ export function requireTv(ctx: ConsoleContext) {
   };
 }
 
+/** preHandler: the post-box operator (its broker identity, kind 'postbox'). */
+export function requirePostboxOperator(ctx: ConsoleContext) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const id = await clientIdentity(ctx, req, reply);
+    if (id.kind !== 'postbox')
+      throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(`a ${id.kind} identity cannot ask about post-box devices`);
+    req.client = id;
+  };
+}
+
 /** preHandler: a terminal of the shelter named in the route (`:id`). */
 export function requireTerminal(ctx: ConsoleContext) {
   return async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
