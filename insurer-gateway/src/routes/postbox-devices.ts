@@ -49,21 +49,21 @@ export async function postboxDeviceRoutes(base: FastifyInstance, ctx: GatewayCon
     },
   );
 
-  app.put(
-    '/devices/:muni/:device',
+  app.post(
+    '/devices',
     {
       schema: {
         tags,
         security,
         summary: "Link a TV: only one the municipality bound to this card's holder (else 403 KZ_GW_DEVICE_NOT_BOUND)",
-        params: DeviceParams,
+        body: DeviceParams,
         response: { 200: Ok, ...errors(400, 401, 403, 503) },
       },
     },
     async (req) => {
       const s = req.postbox!;
       const authSerials = await postboxSerials(ctx.db, s.postboxId, s.authSerial);
-      await linkDevice(ctx.db, ctx.devices, { postboxId: s.postboxId, authSerials, ...req.params }, ctx.clock.now());
+      await linkDevice(ctx.db, ctx.devices, { postboxId: s.postboxId, authSerials, ...req.body }, ctx.clock.now());
       return { ok: true as const };
     },
   );

@@ -36,6 +36,7 @@ import {
 import { buildTvBundle, startTvApp, type TvAppServer } from '@kizuna/tv-app';
 import { dbEngines, launchBrowser, waitVisibleText } from '@kizuna/test-utils';
 import { openHarness, type Harness, type Resident } from '@kizuna/insurer-gateway/testing';
+import { consoleDeviceBindings } from '@kizuna/insurer-gateway';
 
 export const MUNI = '999996';
 
@@ -200,8 +201,20 @@ export async function startCardRig(): Promise<CardRig> {
   });
   closers.push(() => bridge.close());
 
+  // The post-box operator: its own broker identity, which also asks the console about TV bindings.
+  const postboxCreds = await credentials.issue({ kind: 'postbox' });
+  const postboxMqtt: MqttClient = await mqtt.connectAsync(broker.mqttUrl, {
+    ...postboxCreds,
+    clientId: postboxCreds.username,
+    protocolVersion: 4,
+  });
+  closers.push(() => postboxMqtt.endAsync(true));
   const engine = dbEngines()[0]!;
-  const gateway = await openHarness(engine, { authority, verifier });
+  const gateway = await openHarness(
+    engine,
+    { authority, verifier },
+    { mqtt: postboxMqtt, devices: consoleDeviceBindings({ consoles: { [MUNI]: cons.url }, ...postboxCreds }) },
+  );
   const gatewayUrl = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   closers.push(() => gateway.close());
 
