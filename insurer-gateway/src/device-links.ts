@@ -7,6 +7,7 @@
 import type { Queryable } from '@kizuna/core';
 import { POSTBOX_LINK_PATHS, type DeviceCheckAnswer, type DeviceCheckRequest } from '@kizuna/contract';
 import { gatewayErrors as E } from './errors.ts';
+import { unlinkDevice } from './postboxes.ts';
 
 /** The municipalities' answer: is this TV bound to the holder of one of these cards? */
 export interface DeviceBindings {
@@ -71,11 +72,14 @@ export async function linkDevice(
 ): Promise<void> {
   if (!devices) throw E.KZ_GW_DEVICE_CHECK_UNAVAILABLE('no municipal consoles are configured on this server');
   const bound = await devices.isBound({ muni: input.muni, device: input.device, authSerials: input.authSerials });
-  if (!bound)
+  if (!bound) {
+    // The municipality says no (now): a link made earlier, when it said yes, ends too.
+    await unlinkDevice(db, input.postboxId, input.muni, input.device);
     throw E.KZ_GW_DEVICE_NOT_BOUND(`TV ${input.device} of municipality ${input.muni}`, {
       muni: input.muni,
       device: input.device,
     });
+  }
   await db.query(
     `INSERT INTO gw_postbox_devices (postbox_id, muni, device, last_login_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (postbox_id, muni, device) DO UPDATE SET last_login_at = EXCLUDED.last_login_at`,

@@ -121,7 +121,16 @@ export interface CardRig {
 
 let seq = 0;
 
-export async function startCardRig(): Promise<CardRig> {
+/** A card the bridge offers besides PEOPLE's (say one made of two people's cards, to test a swap). */
+export interface ExtraCard {
+  id: string;
+  label: string;
+  transmit(apdu: Uint8Array): Promise<Uint8Array>;
+}
+
+export async function startCardRig(
+  opts: { extraCards?: (cards: Map<string, IssuedCard>) => ExtraCard[] } = {},
+): Promise<CardRig> {
   const logger = createLogger({ name: 'tv-card-test', level: 'warn' });
   const closers: (() => Promise<unknown>)[] = [];
   const authority = await createAuthority();
@@ -193,11 +202,14 @@ export async function startCardRig(): Promise<CardRig> {
   const bridge = await startCardBridge({
     port: 0,
     logger,
-    cards: PEOPLE.map((p) => ({
-      id: p.id,
-      label: p.label,
-      transmit: (apdu: Uint8Array) => cards.get(p.id)!.card.transmit(apdu),
-    })),
+    cards: [
+      ...PEOPLE.map((p) => ({
+        id: p.id,
+        label: p.label,
+        transmit: (apdu: Uint8Array) => cards.get(p.id)!.card.transmit(apdu),
+      })),
+      ...(opts.extraCards?.(cards) ?? []),
+    ],
   });
   closers.push(() => bridge.close());
 

@@ -199,6 +199,7 @@ export abstract class CardFlow extends Flow {
       refused: { title: s.refusedTitle, lines: [fmt(s.refusedWhat, { detail: f.detail ?? f.code })] },
       'already-linked': { title: s.alreadyLinkedTitle, lines: [s.alreadyLinkedWhat] },
       'policy-taken': { title: s.policyTakenTitle, lines: [s.policyTakenWhat] },
+      'other-card': { title: s.otherCardTitle, lines: [s.otherCardWhy, s.otherCardWhat] },
     };
     const v = view[f.kind];
     // A locked or revoked card cannot be retried here: only another card or the way home.
