@@ -202,12 +202,13 @@ export abstract class CardFlow extends Flow {
       'other-card': { title: s.otherCardTitle, lines: [s.otherCardWhy, s.otherCardWhat] },
     };
     const v = view[f.kind];
-    // A locked or revoked card cannot be retried here: only another card or the way home.
+    // A locked or revoked card (or another person's) cannot be retried here: only another card or the way home.
     const final =
       f.kind === 'locked' ||
       f.kind === 'revoked' ||
       f.kind === 'cert-invalid' ||
       f.kind === 'no-match' ||
+      f.kind === 'other-card' ||
       f.kind === 'not-configured';
     const items: FlowItem[] = final
       ? [
