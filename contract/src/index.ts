@@ -5,3 +5,4 @@ export * from './messages.ts';
 export * from './roster.ts';
 export * from './binding.ts';
 export * from './documents.ts';
+export * from './postbox-link.ts';

@@ -142,6 +142,7 @@ async function workerMain(): Promise<void> {
   const { createLogger, openDb } = await import('@kizuna/core');
   const { createVerifier, ocspStatusSource } = await import('@kizuna/jpki');
   const { startGateway } = await import('../src/app.ts');
+  const { httpCardLinks } = await import('../src/jpki-adapters.ts');
   const cfg = JSON.parse(process.env.KZ_BENCH_WORKER!) as WorkerConfig;
   const db = await openDb({ url: cfg.dbUrl, max: 4 });
   const verifier = createVerifier({
@@ -154,6 +155,7 @@ async function workerMain(): Promise<void> {
     db,
     logger: createLogger({ name: 'bench-worker', level: 'silent' }),
     verifier,
+    cardLinks: httpCardLinks(new URL('/', cfg.ocspUrl).toString()),
     port: cfg.port,
     reportBatchMax: cfg.batch,
   });
@@ -207,6 +209,7 @@ async function benchMain(): Promise<void> {
   const { dbEngines } = await import('@kizuna/test-utils');
   const { createAuthority, createVerifier, JpkiClient } = await import('@kizuna/jpki');
   const { startGateway } = await import('../src/app.ts');
+  const { authorityCardLinks } = await import('../src/jpki-adapters.ts');
   const { createInsurer } = await import('../src/insurers.ts');
   const { loginPostbox } = await import('../src/postboxes.ts');
   const { issueConsentNonce, enrolByConsent } = await import('../src/enrolments.ts');
@@ -274,6 +277,7 @@ async function benchMain(): Promise<void> {
       db,
       logger: createLogger({ name: 'bench', level: 'silent' }),
       verifier,
+      cardLinks: authorityCardLinks(authority),
       port: 0,
       reportBatchMax: batch,
     });
@@ -282,6 +286,7 @@ async function benchMain(): Promise<void> {
     const jobs: Job[] = [];
     for (const [i, r] of residents.entries()) {
       const s = await loginPostbox(db, { authSerial: r.authSerial, ttlS: 3600 });
+      const session = { postboxId: s.postboxId, authSerial: r.authSerial };
       const { nonce } = await issueConsentNonce(db, s.postboxId, new Date());
       const consent = await r.client.signCms(
         r.password,
@@ -290,9 +295,10 @@ async function benchMain(): Promise<void> {
       const { code } = await enrolByConsent(
         db,
         verifier,
-        s.postboxId,
+        session,
         { cms: Buffer.from(consent).toString('base64') },
         new Date(),
+        authorityCardLinks(authority),
       );
       for (let k = 0; k < per && jobs.length < TOTAL; k++) {
         const { id } = await postNotice(

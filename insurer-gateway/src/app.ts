@@ -41,6 +41,9 @@ import { webhookDestinations } from './webhook-destinations.ts';
 import { createStatusWatcher, type StatusWatcher } from './status-watch.ts';
 import { followRevocationFeed, type FeedFollower, type RevocationFeed } from './watch-feed.ts';
 import { runRetention, type RetentionPolicy } from './retention.ts';
+import { cardStatusCheck, type CardLinks } from './card-binding.ts';
+import type { DeviceBindings } from './device-links.ts';
+import type { CertificateVerifier } from './watch-source.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 export const WEB_DIR = fileURLToPath(new URL('../web', import.meta.url));
@@ -56,6 +59,14 @@ export interface GatewayDeps {
   clock?: Clock | undefined;
   webhookFetch?: WebhookFetch | undefined;
   operatorToken?: string | undefined;
+  /** The authority's sign → auth and renewal links; without them no signature is accepted (503). */
+  cardLinks?: CardLinks | undefined;
+  /** Asks the status of a session's authentication certificate again while it is used (a revoked card ends it). */
+  cardStatus?: CertificateVerifier | undefined;
+  /** The municipalities' TV bindings (device-links.ts); without them no TV is linked for "mail waiting". */
+  devices?: DeviceBindings | undefined;
+  /** Login challenges per client (IP) per minute (default 20). */
+  loginChallengesPerMinute?: number | undefined;
   /** Allowed skew of signed insurer requests (s). */
   signatureWindowS?: number;
   /** Post-box session lifetime (s). */
@@ -124,7 +135,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     status: deps.status,
     mqtt: deps.mqtt,
     receipts,
-    sessions: createSessionCache(deps.db, { ttlMs: deps.sessionCacheMs ?? 5000 }),
+    sessions: createSessionCache(deps.db, {
+      ttlMs: deps.sessionCacheMs ?? 5000,
+      checkCard: deps.cardStatus ? cardStatusCheck(deps.cardStatus) : undefined,
+    }),
     reports: createReportBatcher(
       { db: deps.db, status: deps.status, receipts },
       { maxBatch: deps.reportBatchMax ?? 128 },
@@ -135,6 +149,9 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
     idempotencyDays: deps.idempotencyDays ?? IDEMPOTENCY_DAYS,
     webhooks,
     webhookDestinations: destinations,
+    cardLinks: deps.cardLinks,
+    devices: deps.devices,
+    loginChallengesPerMinute: deps.loginChallengesPerMinute,
   };
   const app = (await createHttpServer({
     name: 'insurer-gateway',

@@ -30,6 +30,12 @@ export const GatewayConfigSchema = Type.Object({
   ),
   KZ_GATEWAY_MQTT_USERNAME: Type.Optional(Type.String({ description: 'MQTT username of the post-box service' })),
   KZ_GATEWAY_MQTT_PASSWORD: Type.Optional(Type.String({ description: 'MQTT password of the post-box service' })),
+  KZ_GATEWAY_CONSOLES: Type.Optional(
+    Type.String({
+      description:
+        'Municipal consoles asked whether a TV is bound to the resident before it gets "mail waiting": muni=url pairs, comma-separated (the MQTT credentials above authenticate); unset links no TV',
+    }),
+  ),
   KZ_GATEWAY_TLS_CERT_FILE: Type.Optional(Type.String({ description: 'PEM server certificate chain; enables HTTPS' })),
   KZ_GATEWAY_TLS_KEY_FILE: Type.Optional(Type.String({ description: 'PEM server key' })),
   KZ_GATEWAY_TLS_CLIENT_CA_FILE: Type.Optional(

@@ -6,6 +6,8 @@ import type { SessionCache } from './postboxes.ts';
 import type { ReportBatcher } from './report-store.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 import type { WebhookDestinations } from './webhook-destinations.ts';
+import type { CardLinks } from './card-binding.ts';
+import type { DeviceBindings } from './device-links.ts';
 
 export interface GatewayContext {
   db: Db;
@@ -26,4 +28,10 @@ export interface GatewayContext {
   idempotencyDays: number;
   webhooks: WebhookDispatcher;
   webhookDestinations: WebhookDestinations;
+  /** The authority's links between a card's certificates: signatures must come from the session's card. */
+  cardLinks?: CardLinks | undefined;
+  /** The municipalities' TV bindings: "mail waiting" only to TVs bound to the resident. */
+  devices?: DeviceBindings | undefined;
+  /** Login challenges per client per minute (routes/postbox-login.ts). */
+  loginChallengesPerMinute?: number | undefined;
 }

@@ -13,6 +13,7 @@ import { parseConsentDocument, DISCLOSED_ITEMS } from '@kizuna/contract';
 import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-input.ts';
 import { emitEvent } from './events.ts';
 import { logDisclosure, setSenderAllowed } from './postboxes.ts';
+import { requireSessionCard, type CardLinks, type SessionCard } from './card-binding.ts';
 import { iso } from './time.ts';
 
 export const CONSENT_NONCE_TTL_S = 600;
@@ -58,10 +59,12 @@ export interface EnrolResult {
 export async function enrolByConsent(
   db: Db,
   verifier: CmsVerifier | undefined,
-  postboxId: string,
+  session: SessionCard,
   body: SignedBody,
   now: Date,
+  links: CardLinks | undefined,
 ): Promise<EnrolResult> {
+  const { postboxId } = session;
   const refuse = (reason: string, detail: string): never => {
     throw refusal('consent', reason, detail);
   };
@@ -73,6 +76,8 @@ export async function enrolByConsent(
       'wrong-certificate-type',
       'consent must be signed with the signing certificate (it carries the four items)',
     );
+  // The four items are the signer's: they may leave only from the signer's own session.
+  const subject = await requireSessionCard(db, links, session, v.serial, now);
   const parsed = parseConsentDocument(v.content);
   if (!parsed.ok) return refuse(parsed.reason, parsed.detail);
   const doc = parsed.doc;
@@ -109,14 +114,7 @@ export async function enrolByConsent(
       [enrolmentId, v.serial, Buffer.from(v.evidence.signerCertificate), now],
     );
     await setSenderAllowed(q, postboxId, doc.insurer, true, now);
-    await logDisclosure(
-      q,
-      postboxId,
-      doc.insurer,
-      [...DISCLOSED_ITEMS],
-      { code: 'enrolment', policy: doc.policy },
-      now,
-    );
+    await logDisclosure(q, subject, doc.insurer, [...DISCLOSED_ITEMS], { code: 'enrolment', policy: doc.policy }, now);
     await emitEvent(
       q,
       doc.insurer,

@@ -59,6 +59,31 @@ export const gatewayErrors = defineErrors({
   },
   KZ_GW_ALREADY_ENROLLED: { message: 'this policy is already linked to this post-box', status: 409 },
   KZ_GW_POLICY_TAKEN: { message: 'this policy is already linked to another post-box', status: 409 },
+  KZ_GW_SESSION_CARD_REVOKED: {
+    message: 'the card that opened this post-box session was revoked or is no longer valid; the session has ended',
+    status: 401,
+  },
+  KZ_GW_SIGNER_NOT_SESSION_CARD: {
+    message: 'the document was signed with another card than the one that opened this session; nothing was done',
+    status: 403,
+  },
+  KZ_GW_CARD_LINK_UNAVAILABLE: {
+    message: "the authority's link from signing to authentication certificate could not be read; try again later",
+    status: 503,
+  },
+  KZ_GW_DEVICE_NOT_BOUND: {
+    message: "this TV is not bound to this resident's card at the municipality; it cannot receive mail notices",
+    status: 403,
+  },
+  KZ_GW_DEVICE_CHECK_UNAVAILABLE: {
+    message: "the municipality's console could not confirm the TV's binding; try again later",
+    status: 503,
+  },
+  KZ_GW_UNKNOWN_DEVICE: { message: 'this TV is not linked to this post-box', status: 404 },
+  KZ_GW_LOGIN_RATE_LIMITED: {
+    message: 'too many login challenges from this client; try again later',
+    status: 429,
+  },
   // signed documents
   KZ_GW_REPORT_REJECTED: { message: 'the signed report was refused', status: 422 },
   KZ_GW_CONSENT_REJECTED: { message: 'the signed consent was refused', status: 422 },

@@ -18,3 +18,5 @@ export * from './watch-source.ts';
 export * from './watch-feed.ts';
 export * from './jpki-adapters.ts';
 export * from './evidence.ts';
+export * from './card-binding.ts';
+export * from './device-links.ts';

@@ -1,11 +1,13 @@
 /**
  * The jpki parts seen through the gateway's ports: card login through jpki's challenge service,
- * and the authority's renewal links over its HTTP API (`GET /links/renewal/:serial`).
+ * the authority's renewal links over its HTTP API (`GET /links/renewal/:serial`), and the links
+ * between one card's certificates (`GET /links/auth/:serial`, card-binding.ts).
  */
 import type { ChallengeService } from '@kizuna/jpki';
 import { gatewayErrors as E } from './errors.ts';
 import type { LoginChallenges } from './ports.ts';
 import type { RenewalLinks } from './watch-source.ts';
+import type { CardLinks } from './card-binding.ts';
 
 export function challengeLogin(service: ChallengeService): LoginChallenges {
   return {
@@ -73,5 +75,49 @@ export function authorityLinks(authority: {
     renewedTo: (s) => safe(() => authority.renewedTo(s)),
     renewedFrom: (s) => safe(() => authority.status(s).renewedFrom ?? null),
     certificate: (s) => safe(() => authority.certificate(s)),
+  };
+}
+
+/**
+ * A card's links over the authority's HTTP API: signing → authentication certificate
+ * (`/links/auth/:serial`) and renewals (`/links/renewal/:serial`). 404 is "no link"; anything
+ * else but 200 throws (the caller refuses, fail closed).
+ */
+export function httpCardLinks(authorityUrl: string, timeoutMs = 5000): CardLinks {
+  const get = async <T>(path: string): Promise<T | null> => {
+    const res = await fetch(new URL(path, authorityUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`authority answered HTTP ${res.status}`);
+    return (await res.json()) as T;
+  };
+  type Renewal = { renewedTo: string | null; renewedFrom: string | null };
+  const renewal = (s: string) => get<Renewal>(`/links/renewal/${encodeURIComponent(s)}`);
+  return {
+    authSerialOf: async (s) =>
+      (await get<{ authSerial: string }>(`/links/auth/${encodeURIComponent(s)}`))?.authSerial ?? null,
+    renewedTo: async (s) => (await renewal(s))?.renewedTo ?? null,
+    renewedFrom: async (s) => (await renewal(s))?.renewedFrom ?? null,
+  };
+}
+
+/** A card's links straight from an in-process jpki Authority (the embedded default and the tests). */
+export function authorityCardLinks(authority: {
+  linkedAuthSerial(s: string): string | null;
+  renewedTo(s: string): string | null;
+  status(s: string): { renewedFrom?: string };
+}): CardLinks {
+  // the authority throws for a serial it never issued: that is "no link", not an outage
+  const known = <T>(f: () => T): T | null => {
+    try {
+      return f();
+    } catch (e) {
+      if ((e as { code?: string }).code === 'KZ_JPKI_CERT_UNKNOWN') return null;
+      throw e;
+    }
+  };
+  return {
+    authSerialOf: (s) => known(() => authority.linkedAuthSerial(s)),
+    renewedTo: (s) => known(() => authority.renewedTo(s)),
+    renewedFrom: (s) => known(() => authority.status(s).renewedFrom ?? null),
   };
 }

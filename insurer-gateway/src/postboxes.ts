@@ -13,7 +13,12 @@ export interface Session {
   postboxId: string;
   muni: string | null;
   device: string | null;
+  /** The authentication certificate (its card) that opened the session: every signature must come from that card. */
+  authSerial: string;
 }
+
+/** Asks the status of the session's authentication certificate again (card-binding.ts, cardStatusCheck). */
+export type CardStatusCheck = (der: Uint8Array, at: Date) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 /** A new, empty post-box opened by this authentication certificate serial. */
 export async function createPostbox(db: Queryable, authSerial: string, now = new Date()): Promise<string> {
@@ -50,6 +55,8 @@ export async function loginPostbox(
     previousSerials?: string[];
     muni?: string | undefined;
     device?: string | undefined;
+    /** The authentication certificate (DER), kept so its status is asked again while the session is used. */
+    authCert?: Uint8Array | undefined;
     ttlS: number;
   },
   now = new Date(),
@@ -85,26 +92,66 @@ export async function loginPostbox(
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + input.ttlS * 1000);
   await db.query(
-    'INSERT INTO gw_sessions (token_hash, postbox_id, muni, device, expires_at) VALUES ($1, $2, $3, $4, $5)',
-    [sha256Hex(token), postboxId, input.muni ?? null, input.device ?? null, expiresAt],
+    'INSERT INTO gw_sessions (token_hash, postbox_id, muni, device, expires_at, auth_serial, auth_cert) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [
+      sha256Hex(token),
+      postboxId,
+      input.muni ?? null,
+      input.device ?? null,
+      expiresAt,
+      input.authSerial.toLowerCase(),
+      input.authCert ? Buffer.from(input.authCert) : null,
+    ],
   );
   return { postboxId, token, expiresAt, created };
 }
 
+interface SessionRow {
+  postbox_id: string;
+  muni: string | null;
+  device: string | null;
+  expires_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+  auth_serial: string | null;
+  auth_cert: Uint8Array | null;
+}
+
+/** The live session under this token hash, or the coded reason it is not. */
+async function readSession(db: Queryable, hash: string, now: Date): Promise<SessionRow & { auth_serial: string }> {
+  const { rows } = await db.query<SessionRow>(
+    'SELECT postbox_id, muni, device, expires_at, ended_at, end_reason, auth_serial, auth_cert FROM gw_sessions WHERE token_hash = $1',
+    [hash],
+  );
+  const s = rows[0];
+  if (s?.end_reason === 'card-revoked') throw E.KZ_GW_SESSION_CARD_REVOKED();
+  if (!s || s.ended_at || !s.auth_serial || new Date(s.expires_at) <= now) throw E.KZ_GW_SESSION_EXPIRED();
+  return s as SessionRow & { auth_serial: string };
+}
+const sessionOf = (s: SessionRow & { auth_serial: string }): Session => ({
+  postboxId: s.postbox_id,
+  muni: s.muni,
+  device: s.device,
+  authSerial: s.auth_serial,
+});
+
 export async function sessionFromToken(db: Queryable, token: string | undefined, now: Date): Promise<Session> {
   if (!token) throw E.KZ_GW_SESSION_MISSING();
-  const { rows } = await db.query<{
-    postbox_id: string;
-    muni: string | null;
-    device: string | null;
-    expires_at: Date;
-    ended_at: Date | null;
-  }>('SELECT postbox_id, muni, device, expires_at, ended_at FROM gw_sessions WHERE token_hash = $1', [
-    sha256Hex(token),
-  ]);
-  const s = rows[0];
-  if (!s || s.ended_at || new Date(s.expires_at) <= now) throw E.KZ_GW_SESSION_EXPIRED();
-  return { postboxId: s.postbox_id, muni: s.muni, device: s.device };
+  return sessionOf(await readSession(db, sha256Hex(token), now));
+}
+
+/**
+ * Ends every open session of the card this certificate belongs to (its authentication
+ * certificate, or a signing certificate whose card is known from an accepted signature): the
+ * next request is 401 KZ_GW_SESSION_CARD_REVOKED. Called by the revocation watch and on use.
+ */
+export async function endSessionsForCertificate(db: Queryable, serial: string, now: Date): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE gw_sessions SET ended_at = $2, end_reason = 'card-revoked' WHERE ended_at IS NULL
+      AND auth_serial IN (SELECT $1::text UNION SELECT auth_serial FROM gw_card_links WHERE sign_serial = $1)`,
+    [serial.toLowerCase(), now],
+  );
+  return rowCount;
 }
 
 export async function endSession(db: Queryable, token: string, now: Date): Promise<void> {
@@ -115,9 +162,13 @@ export async function endSession(db: Queryable, token: string, now: Date): Promi
  * Sessions remembered in memory for a few seconds, so a busy TV (or many) does not cost a
  * database read per call. Logout through this gateway forgets the session at once; an entry never
  * outlives the session's own expiry; a logout through another gateway instance is seen within
- * `ttlMs` at most.
+ * `ttlMs` at most. With `checkCard`, each read from the database also asks the status of the
+ * card that opened the session: a revoked card ends it (so within `ttlMs` of the revocation).
  */
-export function createSessionCache(db: Queryable, opts: { ttlMs?: number; maxEntries?: number } = {}) {
+export function createSessionCache(
+  db: Queryable,
+  opts: { ttlMs?: number; maxEntries?: number; checkCard?: CardStatusCheck | undefined } = {},
+) {
   const ttlMs = opts.ttlMs ?? 5000;
   const maxEntries = opts.maxEntries ?? 10_000;
   const cache = new Map<string, { session: Session; expiresAt: number; cachedUntil: number }>();
@@ -129,16 +180,17 @@ export function createSessionCache(db: Queryable, opts: { ttlMs?: number; maxEnt
       const hit = cache.get(key);
       if (hit && t < hit.cachedUntil && t < hit.expiresAt) return hit.session;
       cache.delete(key);
-      const { rows } = await db.query<{
-        postbox_id: string;
-        muni: string | null;
-        device: string | null;
-        expires_at: Date;
-        ended_at: Date | null;
-      }>('SELECT postbox_id, muni, device, expires_at, ended_at FROM gw_sessions WHERE token_hash = $1', [key]);
-      const s = rows[0];
-      if (!s || s.ended_at || new Date(s.expires_at) <= now) throw E.KZ_GW_SESSION_EXPIRED();
-      const session = { postboxId: s.postbox_id, muni: s.muni, device: s.device };
+      const s = await readSession(db, key, now);
+      if (opts.checkCard && s.auth_cert) {
+        const st = await opts.checkCard(Buffer.from(s.auth_cert), now);
+        if (!st.ok && st.reason === 'status-unknown')
+          throw E.KZ_GW_STATUS_UNAVAILABLE("the card's status could not be established", { reason: st.reason });
+        if (!st.ok) {
+          await endSessionsForCertificate(db, s.auth_serial, now);
+          throw E.KZ_GW_SESSION_CARD_REVOKED(st.reason, { reason: st.reason });
+        }
+      }
+      const session = sessionOf(s);
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
       cache.set(key, { session, expiresAt: new Date(s.expires_at).getTime(), cachedUntil: t + ttlMs });
       return session;
@@ -159,12 +211,13 @@ export async function devicesOf(db: Queryable, postboxId: string): Promise<{ mun
   return rows;
 }
 
-export async function unlinkDevice(db: Queryable, postboxId: string, muni: string, device: string): Promise<void> {
-  await db.query('DELETE FROM gw_postbox_devices WHERE postbox_id = $1 AND muni = $2 AND device = $3', [
-    postboxId,
-    muni,
-    device,
-  ]);
+/** False when the TV was not linked to this post-box. */
+export async function unlinkDevice(db: Queryable, postboxId: string, muni: string, device: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'DELETE FROM gw_postbox_devices WHERE postbox_id = $1 AND muni = $2 AND device = $3',
+    [postboxId, muni, device],
+  );
+  return rowCount > 0;
 }
 
 // --- senders the resident accepts ---

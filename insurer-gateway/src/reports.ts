@@ -13,6 +13,7 @@ import type { CmsVerifier, EvidenceVerifier, StatusSource } from './ports.ts';
 import { parseReportDocument, type ReportDocument } from '@kizuna/contract';
 import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-input.ts';
 import type { ReceiptSigner } from './receipts.ts';
+import { requireSessionCard, SIGNER_NOT_SESSION_CARD, type CardLinks, type SessionCard } from './card-binding.ts';
 import { iso } from './time.ts';
 import {
   storeReports,
@@ -36,6 +37,8 @@ export const REPORT_REASONS = {
   'nonce-mismatch': "the report's nonce is not the notice's",
   'policy-mismatch': "the report's policy is not the notice's",
   'signer-not-enrolled': 'the signing certificate is not the one enrolled for this policy, nor its renewal',
+  [SIGNER_NOT_SESSION_CARD]:
+    'the signing certificate is not on the card that opened the session (403 KZ_GW_SIGNER_NOT_SESSION_CARD)',
   'verifier-error': 'the verifier failed; nothing was accepted',
 } as const;
 
@@ -46,6 +49,8 @@ export interface ReportDeps {
   verifier: CmsVerifier | undefined;
   status?: StatusSource | undefined;
   receipts: ReceiptSigner;
+  /** The authority's links between a card's certificates: the signer must be the session's card. */
+  links?: CardLinks | undefined;
   /** Group commit of concurrent reports (app.ts makes one); without it each report is stored alone. */
   store?: ReportBatcher | undefined;
 }
@@ -68,10 +73,11 @@ async function recordAttempt(
 
 export async function submitReport(
   deps: ReportDeps,
-  postboxId: string,
+  session: SessionCard,
   body: SignedBody,
   now: Date,
 ): Promise<ReportOutcome> {
+  const { postboxId } = session;
   const refuse = (reason: string, detail: string): never => {
     throw Object.assign(refusal('report', reason, detail), { kzRecord: reason });
   };
@@ -79,6 +85,9 @@ export async function submitReport(
     const { der, detached } = decodeSigned(body, refuse);
     const v = await verifySigned(deps.verifier, der, detached, now);
     if (!v.ok) return refuse(v.reason, v.detail ?? v.reason);
+    await requireSessionCard(deps.db, deps.links, session, v.serial, now).catch((e: Error & { code?: string }) => {
+      throw e.code === 'KZ_GW_SIGNER_NOT_SESSION_CARD' ? Object.assign(e, { kzRecord: SIGNER_NOT_SESSION_CARD }) : e;
+    });
     const parsed = parseReportDocument(v.content);
     if (!parsed.ok) return refuse(parsed.reason, parsed.detail);
     const item: VerifiedReport = { postboxId, doc: parsed.doc, der, digest: sha256Hex(der), detached, v, now };

@@ -8,7 +8,8 @@ import { createLogger, openDb } from '@kizuna/core';
 import { createChallengeService, createVerifier, ocspStatusSource } from '@kizuna/jpki';
 import { allowPrivateRanges, loadGatewayConfig } from './config.ts';
 import { startGateway } from './app.ts';
-import { challengeLogin, httpRenewalLinks } from './jpki-adapters.ts';
+import { challengeLogin, httpCardLinks, httpRenewalLinks } from './jpki-adapters.ts';
+import { consoleDeviceBindings, parseConsoleList } from './device-links.ts';
 import { createWatchSource } from './watch-source.ts';
 import { httpRevocationFeed } from './watch-feed.ts';
 import { createEvidenceVerifier } from './evidence.ts';
@@ -45,6 +46,16 @@ const gw = await startGateway({
   challenges: challengeLogin(createChallengeService({ verifier })),
   status: createWatchSource({ db, verifier, links: httpRenewalLinks(cfg.KZ_GATEWAY_AUTHORITY_URL) }),
   evidenceVerifier: createEvidenceVerifier({ trustAnchors }),
+  cardLinks: httpCardLinks(cfg.KZ_GATEWAY_AUTHORITY_URL),
+  cardStatus: verifier,
+  devices:
+    cfg.KZ_GATEWAY_CONSOLES && cfg.KZ_GATEWAY_MQTT_USERNAME && cfg.KZ_GATEWAY_MQTT_PASSWORD
+      ? consoleDeviceBindings({
+          consoles: parseConsoleList(cfg.KZ_GATEWAY_CONSOLES),
+          username: cfg.KZ_GATEWAY_MQTT_USERNAME,
+          password: cfg.KZ_GATEWAY_MQTT_PASSWORD,
+        })
+      : undefined,
   host: cfg.KZ_GATEWAY_HOST,
   port: cfg.KZ_GATEWAY_PORT,
   signatureWindowS: cfg.KZ_GATEWAY_SIGNATURE_WINDOW_S,

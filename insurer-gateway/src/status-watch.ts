@@ -11,6 +11,7 @@ import type { Db, Logger, Queryable } from '@kizuna/core';
 import type { CertStatus, Clock, StatusSource } from './ports.ts';
 import { lifeEventOf, type RevocationReason } from '@kizuna/jpki';
 import { emitEvent } from './events.ts';
+import { endSessionsForCertificate } from './postboxes.ts';
 
 export interface StatusWatcherOptions {
   db: Db;
@@ -120,6 +121,7 @@ export function createStatusWatcher(opts: StatusWatcherOptions) {
         if (s.status === 'revoked') await recordRevocation(q, e, s, now);
       }
     });
+    if (s.status === 'revoked') await endSessionsForCertificate(opts.db, current, now); // sessions end with the card
     if (current !== serial && enrolments.length) out.renewed += 1;
     if (s.status === 'revoked' && enrolments.length) out.revoked += 1;
   }

@@ -23,7 +23,8 @@ import { signRequest } from '../src/request-signing.ts';
 import { loginPostbox } from '../src/postboxes.ts';
 import { buildConsentDocument, buildReportDocument, type Statement } from '@kizuna/contract';
 import { createWatchSource, type RenewalLinks } from '../src/watch-source.ts';
-import { authorityLinks, challengeLogin } from '../src/jpki-adapters.ts';
+import { authorityCardLinks, authorityLinks, challengeLogin } from '../src/jpki-adapters.ts';
+import type { CardLinks } from '../src/card-binding.ts';
 import { createEvidenceVerifier } from '../src/evidence.ts';
 
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
@@ -99,11 +100,12 @@ export function cardPem(card: EmulatedCard): { signKey: string; signCert: string
   }
 }
 
-/** The authority, a verifier trusting it, and (optional) renewal links other than the in-process ones (say over HTTP). */
+/** The authority, a verifier trusting it, and (optional) renewal and card links other than the in-process ones (say over HTTP). */
 export interface Pki {
   authority: Authority;
   verifier: ReturnType<typeof createVerifier>;
   links?: RenewalLinks;
+  cardLinks?: CardLinks;
 }
 export async function createPki(): Promise<Pki> {
   const authority = await createAuthority({});
@@ -122,7 +124,12 @@ export interface Harness {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }>;
-  login(resident: Resident, device?: { muni: string; device: string }): Promise<{ token: string; postboxId: string }>;
+  /** A session as a card login opens it (the TV named is linked without asking its municipality). */
+  login(
+    resident: Resident,
+    device?: { muni: string; device: string },
+    previousSerials?: string[],
+  ): Promise<{ token: string; postboxId: string }>;
   tv<T = any>(
     token: string,
     method: HTTPMethods,
@@ -156,6 +163,8 @@ export async function openHarness(engine: DbEngine, pki: Pki, extra: Partial<Gat
     clock,
     evidenceVerifier: createEvidenceVerifier({ trustAnchors: pki.authority.trustAnchors() }),
     operatorToken: OPERATOR_TOKEN,
+    cardLinks: pki.cardLinks ?? authorityCardLinks(pki.authority),
+    cardStatus: pki.verifier,
     ...extra,
   });
   let seq = 0;
@@ -177,8 +186,19 @@ export async function openHarness(engine: DbEngine, pki: Pki, extra: Partial<Gat
       });
       return { status: res.statusCode, body: (res.body ? res.json() : undefined) as any };
     },
-    async login(resident, device) {
-      const s = await loginPostbox(db, { authSerial: resident.authSerial, ttlS: 3600, ...device }, clock.now());
+    async login(resident, device, previousSerials) {
+      const authCert = await resident.client.readAuthCertificate();
+      const s = await loginPostbox(
+        db,
+        {
+          authSerial: resident.authSerial,
+          authCert,
+          ttlS: 3600,
+          ...device,
+          ...(previousSerials ? { previousSerials } : {}),
+        },
+        clock.now(),
+      );
       return { token: s.token, postboxId: s.postboxId };
     },
     async tv(token, method, path, body) {

@@ -13,7 +13,7 @@ import {
   type RunningAuthority,
   startAuthorityServer,
 } from '@kizuna/jpki';
-import { httpRenewalLinks } from '../src/jpki-adapters.ts';
+import { httpCardLinks, httpRenewalLinks } from '../src/jpki-adapters.ts';
 import {
   enrolledWithNotice,
   issueResident,
@@ -41,6 +41,7 @@ for (const engine of dbEngines()) {
           status: ocspStatusSource(new URL('/ocsp', server.url).toString()),
         }),
         links: httpRenewalLinks(server.url, 2000),
+        cardLinks: httpCardLinks(server.url, 2000),
       };
       h = await openHarness(engine, pki, { watchIntervalS: 3600 });
     });
@@ -123,14 +124,17 @@ for (const engine of dbEngines()) {
       expect(await events(ins, 'certificate.revoked')).toEqual([]);
     });
 
-    it('a card of a stranger is not taken for a renewal: signer-not-enrolled', async () => {
+    it("a card of a stranger is not taken for a renewal: not the session's card", async () => {
       const ins = await h.insurer();
       const r = await issueResident(pki.authority);
       const stranger = await issueResident(pki.authority);
       const f = await enrolledWithNotice(h, r, ins, 'POL-H3');
       const strangerRenewed = await renewCard(stranger); // a renewal, but of someone else's card
       const rep = await h.tv(f.token, 'POST', '/reports', await h.report(strangerRenewed, f.notice));
-      expect(rep.body).toMatchObject({ code: 'KZ_GW_REPORT_REJECTED', details: { reason: 'signer-not-enrolled' } });
+      expect(rep.body).toMatchObject({
+        code: 'KZ_GW_SIGNER_NOT_SESSION_CARD',
+        details: { reason: 'signer-not-session-card' },
+      });
     });
 
     it('a move over HTTP is told to the insurer as moved-or-renamed, not followed silently', async () => {

@@ -342,6 +342,15 @@ for (const engine of dbEngines()) {
       {
         reason: 'signer-not-enrolled',
         status: 422,
+        // the session's own card, but the enrolment follows another certificate
+        before: async (f) => {
+          await h.db.query(`UPDATE gw_enrolments SET sign_serial = 'ab12' WHERE policy = $1`, [f.policy]);
+        },
+        body: (f) => h.report(f.r, f.notice),
+      },
+      {
+        reason: 'signer-not-session-card',
+        status: 403,
         body: async (f) => {
           const x = await issueResident(pki.authority);
           return h.sign(x, docFor(f.notice));
@@ -376,7 +385,7 @@ for (const engine of dbEngines()) {
     it('refuses a report for a notice of another post-box, and an info notice (not a status check)', async () => {
       const a = await fresh();
       const b = await fresh();
-      const cross = await h.tv(b.token, 'POST', '/reports', await h.report(a.r, a.notice));
+      const cross = await h.tv(b.token, 'POST', '/reports', await h.report(b.r, a.notice));
       expect(cross.body.details.reason).toBe('notice-unknown');
       const info = await h.call(a.ins, 'POST', '/insurer/v1/notices', {
         code: a.code,

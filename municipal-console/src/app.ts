@@ -40,6 +40,7 @@ import { rosterRoutes } from './routes/roster.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { DEFAULT_THROTTLE, type ThrottleSettings } from './staff/throttle.ts';
+import { postboxLinkRoutes } from './routes/postbox-link.ts';
 import type { Verifier } from '@kizuna/jpki';
 import type { CredentialStore } from '@kizuna/broker';
 
@@ -234,6 +235,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => rosterRoutes(a, ctx));
   await app.register(async (a) => credentialRoutes(a, ctx));
   await app.register(async (a) => accountRoutes(a, ctx));
+  await app.register(async (a) => postboxLinkRoutes(a, ctx));
   // Staff web UI (issue 6): static UI at /, TV preview bundle, UI endpoints, CSRF check for cookie sessions.
   await (await import('./web-plugin.ts')).consoleWebPlugin(app, ctx);
 

@@ -10,8 +10,10 @@ import { createAuthority, createVerifier, startAuthorityServer, startCardBridge,
 import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
 import {
   addApiKey,
+  authorityCardLinks,
   authorityLinks,
   challengeLogin,
+  consoleDeviceBindings,
   createEvidenceVerifier,
   createInsurer,
   createWatchSource,
@@ -242,7 +244,8 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     say('post-box: insurer gateway and electronic post-box');
     const gatewayDb = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: gw.dataDir ?? dir('gateway-db') });
     closers.push(() => gatewayDb.close());
-    const postboxMqtt = await connectMqtt(broker.mqttUrl, await credentialsFor(credentials, { kind: 'postbox' }));
+    const postboxCreds = await credentialsFor(credentials, { kind: 'postbox' });
+    const postboxMqtt = await connectMqtt(broker.mqttUrl, postboxCreds);
     closers.push(async () => {
       await postboxMqtt.endAsync(true);
     });
@@ -267,6 +270,10 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       status: createWatchSource({ db: gatewayDb, verifier: gatewayVerifier, links: authorityLinks(authority) }),
       ...(gw.revocationFeed ? { revocationFeed: authorityRevocationFeed(authority) } : {}),
       evidenceVerifier: createEvidenceVerifier({ trustAnchors: authority.trustAnchors().pem }),
+      cardLinks: authorityCardLinks(authority),
+      cardStatus: verifier,
+      // "mail waiting" only to TVs the console bound to the resident; the operator asks with its broker identity
+      devices: consoleDeviceBindings({ consoles: { [DEMO_MUNI.code]: consoleServer.url }, ...postboxCreds }),
     });
     closers.push(() => gateway.close());
     const insurer = await demoInsurerKey(gatewayDb, operatorToken);

@@ -15,6 +15,8 @@ import { submitReport } from '../reports.ts';
 import { listInsurers } from '../insurers.ts';
 import { notifyMail, unreadCount } from '../mail-notify.ts';
 import { errors, Id, Ok, ResidentNoticeSchema, ReceiptSchema, SignedBodySchema } from '../schemas.ts';
+import { challengeRateLimit, loginDevice, LoginDeviceSchema } from './postbox-login.ts';
+import { postboxDeviceRoutes } from './postbox-devices.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,15 +43,18 @@ async function previousSerials(ctx: GatewayContext, serial: string): Promise<str
 
 export async function postboxPublicRoutes(base: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(challengeRateLimit.plugin, challengeRateLimit.options);
   app.post(
     '/login/challenge',
     {
+      config: { rateLimit: challengeRateLimit.route(ctx.loginChallengesPerMinute) },
       schema: {
         tags,
-        summary: 'Start a card login: a challenge for the authentication key to sign',
+        summary:
+          'Start a card login: a challenge for the authentication key to sign (per client at most `loginChallengesPerMinute`, else 429)',
         response: {
           200: Type.Object({ id: Type.String(), challenge: Type.String(), expiresAt: Type.String() }),
-          ...errors(503),
+          ...errors(429, 503),
         },
       },
     },
@@ -83,6 +88,7 @@ export async function postboxPublicRoutes(base: FastifyInstance, ctx: GatewayCon
             expiresAt: Type.String(),
             created: Type.Boolean(),
             unread: Type.Integer(),
+            device: Type.Optional(LoginDeviceSchema),
           }),
           ...errors(400, 401, 503),
         },
@@ -91,6 +97,7 @@ export async function postboxPublicRoutes(base: FastifyInstance, ctx: GatewayCon
     async (req) => {
       if (!ctx.challenges) throw E.KZ_GW_LOGIN_UNAVAILABLE();
       const b = req.body;
+      if ((b.muni === undefined) !== (b.device === undefined)) throw E.KZ_GW_BAD_ID('muni and device go together');
       const { serial } = await ctx.challenges.verify({ id: b.id, signature: b.signature, certificate: b.certificate });
       const now = ctx.clock.now();
       const s = await loginPostbox(
@@ -98,18 +105,21 @@ export async function postboxPublicRoutes(base: FastifyInstance, ctx: GatewayCon
         {
           authSerial: serial,
           previousSerials: await previousSerials(ctx, serial),
-          muni: b.muni,
-          device: b.device,
+          authCert: Buffer.from(b.certificate, 'base64'),
           ttlS: ctx.sessionTtlS,
         },
         now,
       );
+      // The TV named is linked for "mail waiting" only if its municipality bound it to this card's holder.
+      const device =
+        b.muni && b.device ? await loginDevice(ctx, { postboxId: s.postboxId, authSerial: serial }, b, now) : undefined;
       return {
         token: s.token,
         postboxId: s.postboxId,
         expiresAt: s.expiresAt.toISOString(),
         created: s.created,
         unread: await unreadCount(ctx.db, s.postboxId),
+        ...(device ? { device } : {}),
       };
     },
   );
@@ -240,14 +250,21 @@ export async function postboxRoutes(base: FastifyInstance, ctx: GatewayContext):
         body: SignedBodySchema,
         response: {
           201: Type.Object({ reportId: Type.String(), late: Type.Boolean(), receipt: ReceiptSchema }),
-          ...errors(400, 401, 409, 422, 503),
+          ...errors(400, 401, 403, 409, 422, 503),
         },
       },
     },
     async (req, reply) => {
       const out = await submitReport(
-        { db: ctx.db, verifier: ctx.verifier, status: ctx.status, receipts: ctx.receipts, store: ctx.reports },
-        pb(req),
+        {
+          db: ctx.db,
+          verifier: ctx.verifier,
+          status: ctx.status,
+          receipts: ctx.receipts,
+          store: ctx.reports,
+          links: ctx.cardLinks,
+        },
+        req.postbox!,
         req.body,
         ctx.clock.now(),
       );
@@ -279,12 +296,12 @@ export async function postboxRoutes(base: FastifyInstance, ctx: GatewayContext):
         body: SignedBodySchema,
         response: {
           201: Type.Object({ enrolmentId: Type.String(), insurerId: Type.String(), policy: Type.String() }),
-          ...errors(400, 401, 409, 422, 503),
+          ...errors(400, 401, 403, 409, 422, 503),
         },
       },
     },
     async (req, reply) => {
-      const out = await enrolByConsent(ctx.db, ctx.verifier, pb(req), req.body, ctx.clock.now());
+      const out = await enrolByConsent(ctx.db, ctx.verifier, req.postbox!, req.body, ctx.clock.now(), ctx.cardLinks);
       return reply.status(201).send({ enrolmentId: out.enrolmentId, insurerId: out.insurerId, policy: out.policy });
     },
   );
@@ -417,4 +434,6 @@ export async function postboxRoutes(base: FastifyInstance, ctx: GatewayContext):
       disclosures: (await listDisclosures(ctx.db, pb(req))).map((d) => ({ ...d, at: d.at.toISOString() })),
     }),
   );
+
+  await postboxDeviceRoutes(app, ctx);
 }

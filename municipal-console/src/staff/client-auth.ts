@@ -62,6 +62,16 @@ export function requireTv(ctx: ConsoleContext) {
   });
 }
 
+/** preHandler: the post-box operator (its broker identity, kind 'postbox'). */
+export function requirePostboxOperator(ctx: ConsoleContext) {
+  return authentication(async (req: FastifyRequest, reply: FastifyReply) => {
+    const id = await clientIdentity(ctx, req, reply);
+    if (id.kind !== 'postbox')
+      throw consoleErrors.KZ_CONSOLE_CLIENT_FORBIDDEN(`a ${id.kind} identity cannot ask about post-box devices`);
+    req.client = id;
+  });
+}
+
 /** preHandler: a terminal of the shelter named in the route (`:id`); run before the body is parsed. */
 export function requireTerminal(ctx: ConsoleContext) {
   return authentication(async (req: FastifyRequest, reply: FastifyReply) => {

@@ -36,6 +36,7 @@ import {
 import { buildTvBundle, startTvApp, type TvAppServer } from '@kizuna/tv-app';
 import { dbEngines, launchBrowser, waitVisibleText } from '@kizuna/test-utils';
 import { openHarness, type Harness, type Resident } from '@kizuna/insurer-gateway/testing';
+import { consoleDeviceBindings } from '@kizuna/insurer-gateway';
 
 export const MUNI = '999996';
 
@@ -120,7 +121,16 @@ export interface CardRig {
 
 let seq = 0;
 
-export async function startCardRig(): Promise<CardRig> {
+/** A card the bridge offers besides PEOPLE's (say one made of two people's cards, to test a swap). */
+export interface ExtraCard {
+  id: string;
+  label: string;
+  transmit(apdu: Uint8Array): Promise<Uint8Array>;
+}
+
+export async function startCardRig(
+  opts: { extraCards?: (cards: Map<string, IssuedCard>) => ExtraCard[] } = {},
+): Promise<CardRig> {
   const logger = createLogger({ name: 'tv-card-test', level: 'warn' });
   const closers: (() => Promise<unknown>)[] = [];
   const authority = await createAuthority();
@@ -192,16 +202,31 @@ export async function startCardRig(): Promise<CardRig> {
   const bridge = await startCardBridge({
     port: 0,
     logger,
-    cards: PEOPLE.map((p) => ({
-      id: p.id,
-      label: p.label,
-      transmit: (apdu: Uint8Array) => cards.get(p.id)!.card.transmit(apdu),
-    })),
+    cards: [
+      ...PEOPLE.map((p) => ({
+        id: p.id,
+        label: p.label,
+        transmit: (apdu: Uint8Array) => cards.get(p.id)!.card.transmit(apdu),
+      })),
+      ...(opts.extraCards?.(cards) ?? []),
+    ],
   });
   closers.push(() => bridge.close());
 
+  // The post-box operator: its own broker identity, which also asks the console about TV bindings.
+  const postboxCreds = await credentials.issue({ kind: 'postbox' });
+  const postboxMqtt: MqttClient = await mqtt.connectAsync(broker.mqttUrl, {
+    ...postboxCreds,
+    clientId: postboxCreds.username,
+    protocolVersion: 4,
+  });
+  closers.push(() => postboxMqtt.endAsync(true));
   const engine = dbEngines()[0]!;
-  const gateway = await openHarness(engine, { authority, verifier });
+  const gateway = await openHarness(
+    engine,
+    { authority, verifier },
+    { mqtt: postboxMqtt, devices: consoleDeviceBindings({ consoles: { [MUNI]: cons.url }, ...postboxCreds }) },
+  );
   const gatewayUrl = await gateway.app.listen({ host: '127.0.0.1', port: 0 });
   closers.push(() => gateway.close());
 

@@ -199,14 +199,16 @@ export abstract class CardFlow extends Flow {
       refused: { title: s.refusedTitle, lines: [fmt(s.refusedWhat, { detail: f.detail ?? f.code })] },
       'already-linked': { title: s.alreadyLinkedTitle, lines: [s.alreadyLinkedWhat] },
       'policy-taken': { title: s.policyTakenTitle, lines: [s.policyTakenWhat] },
+      'other-card': { title: s.otherCardTitle, lines: [s.otherCardWhy, s.otherCardWhat] },
     };
     const v = view[f.kind];
-    // A locked or revoked card cannot be retried here: only another card or the way home.
+    // A locked or revoked card (or another person's) cannot be retried here: only another card or the way home.
     const final =
       f.kind === 'locked' ||
       f.kind === 'revoked' ||
       f.kind === 'cert-invalid' ||
       f.kind === 'no-match' ||
+      f.kind === 'other-card' ||
       f.kind === 'not-configured';
     const items: FlowItem[] = final
       ? [

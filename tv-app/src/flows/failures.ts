@@ -22,7 +22,8 @@ export type FailureKind =
   | 'not-configured'
   | 'refused'
   | 'already-linked'
-  | 'policy-taken';
+  | 'policy-taken'
+  | 'other-card';
 
 export interface Failure {
   kind: FailureKind;
@@ -68,12 +69,14 @@ export function classify(e: unknown): Failure {
   if (code === 'KZ_TV_SERVER_UNREACHABLE' || code === 'KZ_TV_SERVER_TIMEOUT') return f('network');
   if (code === 'KZ_TV_NOT_CONFIGURED' || code === 'KZ_CONSOLE_BIND_UNAVAILABLE' || code === 'KZ_GW_LOGIN_UNAVAILABLE')
     return f('not-configured');
-  if (code === 'KZ_CONSOLE_BIND_CERT_REVOKED' || reason === 'revoked') return f('revoked');
+  if (code === 'KZ_CONSOLE_BIND_CERT_REVOKED' || code === 'KZ_GW_SESSION_CARD_REVOKED' || reason === 'revoked')
+    return f('revoked');
   if (STATUS.has(code) || reason === 'status-unknown') return f('status-unknown');
   if (NO_MATCH.has(code)) return f('no-match');
   if (SESSION.has(code) || reason === 'nonce-invalid') return f('session');
   if (code === 'KZ_GW_ALREADY_ENROLLED') return f('already-linked');
   if (code === 'KZ_GW_POLICY_TAKEN') return f('policy-taken');
+  if (code === 'KZ_GW_SIGNER_NOT_SESSION_CARD') return f('other-card');
   if (
     code === 'KZ_CONSOLE_BIND_CERT_INVALID' ||
     code === 'KZ_GW_LOGIN_FAILED' ||

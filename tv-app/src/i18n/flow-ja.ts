@@ -187,6 +187,9 @@ export const ja = {
   alreadyLinkedWhat: 'この証券番号は、この郵便受けにつないであります。もう一度つなぐ必要はありません。',
   policyTakenTitle: 'この証券番号は、ほかの郵便受けにつながっています',
   policyTakenWhat: '番号をまちがえていないか確かめてください。心あたりがないときは、保険会社にお問い合わせください。',
+  otherCardTitle: 'ログインしたカードと違うカードで署名されました',
+  otherCardWhy: '何も送っていません。この郵便受けを開いたカードと、署名したカードが別の人のものです。',
+  otherCardWhat: 'ログインしたご自分のカードで署名してください。',
 };
 
 export type FlowStrings = typeof ja;

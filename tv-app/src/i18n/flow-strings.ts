@@ -194,6 +194,10 @@ const en: FlowStrings = {
   alreadyLinkedWhat: 'This policy number is already linked to this mailbox. There is nothing more to do.',
   policyTakenTitle: 'This policy is linked to another mailbox',
   policyTakenWhat: 'Please check the number. If you do not know why, contact the insurer.',
+  otherCardTitle: 'This card is not the one you logged in with',
+  otherCardWhy:
+    "Nothing was sent: the signature came from another person's card than the card that opened this mailbox.",
+  otherCardWhat: 'Sign with your own card, the one you logged in with.',
 };
 
 const loaded: Partial<Record<Language, FlowStrings>> = { ja, en };

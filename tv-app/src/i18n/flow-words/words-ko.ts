@@ -185,5 +185,8 @@ const ko: FlowStrings = {
   alreadyLinkedWhat: '이 증권 번호는 이미 이 우편함에 연결되어 있습니다. 다시 연결할 필요가 없습니다.',
   policyTakenTitle: '이 증권 번호는 다른 우편함에 연결되어 있습니다',
   policyTakenWhat: '번호가 맞는지 확인해 주세요. 짐작 가는 것이 없으면 보험 회사에 문의해 주세요.',
+  otherCardTitle: '로그인한 카드와 다른 카드로 서명되었습니다',
+  otherCardWhy: '아무것도 보내지 않았습니다. 이 우편함을 연 카드와 서명한 카드가 다른 사람의 것입니다.',
+  otherCardWhat: '로그인할 때 사용한 본인 카드로 서명해 주세요.',
 };
 export default ko;

@@ -187,5 +187,9 @@ const pt: FlowStrings = {
   alreadyLinkedWhat: 'Este número de apólice já está ligado a esta caixa postal. Não é preciso fazer mais nada.',
   policyTakenTitle: 'Esta apólice está ligada a outra caixa postal',
   policyTakenWhat: 'Confira o número. Se não souber o motivo, fale com a seguradora.',
+  otherCardTitle: 'Este não é o cartão com que você entrou',
+  otherCardWhy:
+    'Nada foi enviado: a assinatura veio do cartão de outra pessoa, não do cartão que abriu esta caixa postal.',
+  otherCardWhat: 'Assine com o seu próprio cartão, o mesmo com que você entrou.',
 };
 export default pt;

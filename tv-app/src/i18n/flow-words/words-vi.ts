@@ -184,5 +184,8 @@ const vi: FlowStrings = {
   alreadyLinkedWhat: 'Số hợp đồng này đã được nối với hộp thư này. Không cần nối lại.',
   policyTakenTitle: 'Số hợp đồng này đã được nối với hộp thư khác',
   policyTakenWhat: 'Hãy kiểm tra lại số. Nếu không rõ lý do, hãy liên hệ công ty bảo hiểm.',
+  otherCardTitle: 'Thẻ này không phải thẻ bạn đã dùng để đăng nhập',
+  otherCardWhy: 'Chưa gửi gì cả: chữ ký đến từ thẻ của người khác, không phải thẻ đã mở hộp thư này.',
+  otherCardWhat: 'Hãy ký bằng thẻ của chính bạn, thẻ bạn đã dùng để đăng nhập.',
 };
 export default vi;

@@ -179,5 +179,8 @@ const zh: FlowStrings = {
   alreadyLinkedWhat: '这个保单号码已经连接到这个信箱，不需要再连接。',
   policyTakenTitle: '这个保单号码已连接到其他信箱',
   policyTakenWhat: '请确认号码是否正确。如果不清楚原因，请联系保险公司。',
+  otherCardTitle: '签名的卡与登录的卡不同',
+  otherCardWhy: '没有发送任何内容：签名来自与打开此信箱的卡不同的另一个人的卡。',
+  otherCardWhat: '请用您登录时使用的本人的卡签名。',
 };
 export default zh;
