@@ -86,10 +86,13 @@ export function requireRole(ctx: ConsoleContext, role: Role) {
  * KZ_CONSOLE_REAUTH_REQUIRED. `applies` narrows it (only real alerts, say).
  */
 export function requireFreshAuth(ctx: ConsoleContext, applies?: (req: FastifyRequest) => boolean | Promise<boolean>) {
-  return freshAuth(
-    () => ctx.accounts.reauthMs,
-    () => ctx.clock.now(),
-    applies,
+  // an authentication step like requireRole (after it): a stale login is 401 before the body is read
+  return authentication(
+    freshAuth(
+      () => ctx.accounts.reauthMs,
+      () => ctx.clock.now(),
+      applies,
+    ),
   );
 }
 

@@ -252,7 +252,10 @@ for (const engine of dbEngines()) {
       expect((await call('POST', '/api/session/reauth', approver, { password: 'appr-password-1' })).statusCode).toBe(
         200,
       );
-      expect((await call('POST', `/api/alerts/${real}/approve`, approver)).statusCode).toBe(200);
+      // what the approver was shown (revision and digest): approval binds to it
+      const { pending } = (await call('GET', `/api/alerts/${real}`, approver)).json();
+      const shown = { revision: pending.revision, digest: pending.digest };
+      expect((await call('POST', `/api/alerts/${real}/approve`, approver, shown)).statusCode).toBe(200);
       expect(await actions()).toEqual(expect.arrayContaining(['session.reauth', 'session.reauth-failed']));
     });
 
