@@ -209,7 +209,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/staff/:username/disable\`, \`DELETE /api/staff/:username/sessions\`, \`GET /api/staff/sessions\` | admin | disable now (its sessions end), end its sessions, every open session |
 | \`GET /api/admin-changes?state=\`, \`POST /api/admin-changes/:id/confirm\`, \`DELETE /api/admin-changes/:id\` | admin | pending changes; confirm (another admin, fresh authentication) or withdraw |
 | \`POST /api/session/reauth\`, \`POST /api/session/password\`, \`GET /api/sessions\`, \`DELETE /api/sessions/:id\` | viewer | re-authenticate; change one's password; one's sessions, end one (an admin: anyone's) |
-| \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | link a staff card (verified first, revocation included) / unlink it |
+| \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | propose linking a staff card (verified first, revocation included; 202, applied when another admin confirms) / unlink it (immediate) |
 | \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
 | \`GET /api/bind/disclosures?limit=\` | the TV (Basic) | the console's disclosure log (card binding, shelter rosters, rescue-list downloads) for the residents bound to this TV only, newest first (≤ 200): recipient as municipality / shelter name / staff roles, purpose code, items |
 | \`GET /api/shelters/:id/roster\` | the shelter's terminals (Basic) | the shelter roster (section Shelter terminal) |
