@@ -188,7 +188,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/alerts/:id/cancel\` | issuer | Cancel (lift): a never-published alert is withdrawn; an active one's Cancel follows the approval rule |
 | \`GET /api/settings/approval-rule\` | viewer | the approval rule ({rule, setBy, confirmedBy, setAt, proposal}) |
 | \`POST /api/settings/approval-rule/propose\`, \`/confirm\` | admin | {rule}: one admin proposes, a different admin confirms the same value |
-| \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient |
+| \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient (issuer, approver); for a viewer with each resident name replaced by a placeholder and no TV id |
 | \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident (issuer or admin; audited) |
 | \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`; for an issuer or admin also \`people\`, with address, phone and supporter (no coordinates; the read is audited) |
 | \`GET /api/alerts/:id/rescue.csv\` | issuer | the same people as CSV (audited as a disclosure) |
