@@ -188,7 +188,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/alerts/:id/cancel\` | issuer | Cancel (lift): a never-published alert is withdrawn; an active one's Cancel follows the approval rule |
 | \`GET /api/settings/approval-rule\` | viewer | the approval rule ({rule, setBy, confirmedBy, setAt, proposal}) |
 | \`POST /api/settings/approval-rule/propose\`, \`/confirm\` | admin | {rule}: one admin proposes, a different admin confirms the same value |
-| \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient |
+| \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient (issuer, approver); for a viewer with each resident name replaced by a placeholder and no TV id |
 | \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident (issuer or admin; audited) |
 | \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`; for an issuer or admin also \`people\`, with address, phone and supporter (no coordinates; the read is audited) |
 | \`GET /api/alerts/:id/rescue.csv\` | issuer | the same people as CSV (audited as a disclosure) |
@@ -209,7 +209,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/staff/:username/disable\`, \`DELETE /api/staff/:username/sessions\`, \`GET /api/staff/sessions\` | admin | disable now (its sessions end), end its sessions, every open session |
 | \`GET /api/admin-changes?state=\`, \`POST /api/admin-changes/:id/confirm\`, \`DELETE /api/admin-changes/:id\` | admin | pending changes; confirm (another admin, fresh authentication) or withdraw |
 | \`POST /api/session/reauth\`, \`POST /api/session/password\`, \`GET /api/sessions\`, \`DELETE /api/sessions/:id\` | viewer | re-authenticate; change one's password; one's sessions, end one (an admin: anyone's) |
-| \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | link a staff card (verified first, revocation included) / unlink it |
+| \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | propose linking a staff card (verified first, revocation included; 202, applied when another admin confirms) / unlink it (immediate) |
 | \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
 | \`GET /api/bind/disclosures?limit=\` | the TV (Basic) | the console's disclosure log (card binding, shelter rosters, rescue-list downloads) for the residents bound to this TV only, newest first (≤ 200): recipient as municipality / shelter name / staff roles, purpose code, items |
 | \`GET /api/shelters/:id/roster\` | the shelter's terminals (Basic) | the shelter roster (section Shelter terminal) |

@@ -35,6 +35,8 @@ for (const engine of dbEngines()) {
     let mine: IssuedCard;
     let stranger: IssuedCard;
     let lost: IssuedCard;
+    let extra: IssuedCard;
+    let admin2: string;
     const ocspDown = { value: false };
     const clock = new ManualClock();
 
@@ -57,6 +59,12 @@ for (const engine of dbEngines()) {
       const { challengeId, nonce } = ch.json() as { challengeId: string; nonce: string };
       const signature = await new JpkiClient(card.card).authSign(pin, new Uint8Array(Buffer.from(nonce, 'base64')));
       return { challengeId, certificate: cert(card), signature: Buffer.from(signature).toString('base64') };
+    }
+    /** admin1 proposes the link, admin2 confirms it (a link gives access: issue 24). */
+    async function link(username: string, card: IssuedCard) {
+      const p = await inject('POST', `/api/staff/${username}/cards`, { certificate: cert(card) }, bearer(admin));
+      expect(p.statusCode, p.body).toBe(202);
+      return inject('POST', `/api/admin-changes/${p.json().id}/confirm`, {}, bearer(admin2));
     }
     const cardLogin = async (card: IssuedCard) => inject('POST', '/api/session/card', await answer(card));
     const audit = async (action: string) =>
@@ -84,11 +92,14 @@ for (const engine of dbEngines()) {
         revocationCheckS: 0,
       });
       admin = await staffToken(c.app, 'admin1', ['admin']);
+      admin2 = await staffToken(c.app, 'admin2', ['admin']);
       await staffToken(c.app, 'issuer1', ['issuer']);
-      [mine, stranger, lost] = [
+      await staffToken(c.app, 'approver1', ['approver']);
+      [mine, stranger, lost, extra] = [
         await authority.issueCard(person(1), SECRETS),
         await authority.issueCard(person(2), SECRETS),
         await authority.issueCard(person(3), SECRETS),
+        await authority.issueCard(person(4), SECRETS),
       ];
     });
     afterAll(async () => {
@@ -146,18 +157,56 @@ for (const engine of dbEngines()) {
         code: 'KZ_CONSOLE_CARD_REFUSED',
         details: { reason: 'wrong-certificate-type' },
       });
-      const r = await inject('POST', '/api/staff/issuer1/cards', { certificate: cert(mine) }, bearer(admin));
-      expect(r.statusCode, r.body).toBe(201);
-      expect(r.json()).toMatchObject({ serial: mine.authSerial.toLowerCase(), linkedBy: 'admin1' });
+      const r = await link('issuer1', mine);
+      expect(r.statusCode, r.body).toBe(200);
       expect(JSON.stringify(r.json())).not.toMatch(/職員|絆市/);
-      expect(
-        (await inject('POST', '/api/staff/admin1/cards', { certificate: cert(lost) }, bearer(admin))).statusCode,
-      ).toBe(201);
+      const list = (await inject('GET', '/api/staff', undefined, bearer(admin))).json() as {
+        username: string;
+        cards: { serial: string; linkedBy: string }[];
+      }[];
+      expect(list.find((s) => s.username === 'issuer1')!.cards).toMatchObject([
+        { serial: mine.authSerial.toLowerCase(), linkedBy: 'admin2' },
+      ]);
+      expect(JSON.stringify(list)).not.toMatch(/職員|絆市/);
+      expect((await link('admin1', lost)).statusCode).toBe(200);
       expect((await audit('staff.card-link'))[0]).toMatchObject({
-        actor: 'admin1',
+        actor: 'admin2',
         subject: 'admin1',
         details: { serial: lost.authSerial.toLowerCase() },
       });
+    });
+
+    it('a card link needs a second administrator: the proposer alone cannot log in as another with it', async () => {
+      // admin1 links their own card to the approver's account: nothing is linked until admin2 confirms
+      const r = await inject('POST', '/api/staff/approver1/cards', { certificate: cert(extra) }, bearer(admin));
+      expect(r.statusCode, r.body).toBe(202);
+      const change = r.json() as { id: string; kind: string; subject: string; state: string; summary: object };
+      expect(change).toMatchObject({
+        kind: 'staff.card-link',
+        subject: 'approver1',
+        state: 'pending',
+        summary: { serial: extra.authSerial.toLowerCase() },
+      });
+      expect((await cardLogin(extra)).json().code).toBe('KZ_CONSOLE_CARD_UNKNOWN');
+      const self = await inject('POST', `/api/admin-changes/${change.id}/confirm`, {}, bearer(admin));
+      expect(self.statusCode).toBe(403);
+      expect(self.json().code).toBe('KZ_CONSOLE_SAME_ADMIN');
+      expect((await cardLogin(extra)).json().code).toBe('KZ_CONSOLE_CARD_UNKNOWN');
+      const ok = await inject('POST', `/api/admin-changes/${change.id}/confirm`, {}, bearer(admin2));
+      expect(ok.statusCode, ok.body).toBe(200);
+      const login = await cardLogin(extra);
+      expect(login.statusCode, login.body).toBe(200);
+      expect(login.json().staff).toMatchObject({ username: 'approver1', method: 'card' });
+      expect((await audit('staff.card-link'))[0]).toMatchObject({
+        actor: 'admin2',
+        subject: 'approver1',
+        details: { serial: extra.authSerial.toLowerCase(), proposedBy: 'admin1' },
+      });
+      // unlinking takes access away: immediate, one admin
+      expect(
+        (await inject('DELETE', `/api/staff/approver1/cards/${extra.authSerial}`, undefined, bearer(admin))).statusCode,
+      ).toBe(204);
+      expect((await cardLogin(extra)).json().code).toBe('KZ_CONSOLE_CARD_UNKNOWN');
     });
 
     it('logs in with the linked card: session method card, shown by GET /api/session and audited', async () => {
@@ -275,9 +324,7 @@ for (const engine of dbEngines()) {
     });
 
     it('a card session expires like any other', async () => {
-      expect(
-        (await inject('POST', `/api/staff/issuer1/cards`, { certificate: cert(mine) }, bearer(admin))).statusCode,
-      ).toBe(201);
+      expect((await link('issuer1', mine)).statusCode).toBe(200);
       const { token } = (await cardLogin(mine)).json() as { token: string };
       expect((await inject('GET', '/api/session', undefined, bearer(token))).statusCode).toBe(200);
       clock.advance(43_200_000 + 1000);

@@ -9,16 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { shot } from '@kizuna/test-utils';
 import type { IssuedCard } from '@kizuna/jpki';
+import { createStaff } from '@kizuna/municipal-console';
 import { loginPage, passwordTab, startUi, token, waitText, type UiHarness } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 let bearer: string;
+let bearer2: string; // a second administrator: a card link is proposed by one admin, confirmed by another
 const cards: Record<'issuer' | 'approver' | 'lost' | 'stranger', IssuedCard & { id: string }> = {} as never;
 
-const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
+const api = async <T>(path: string, init: { method?: string; body?: unknown; as?: string } = {}) => {
   const r = await fetch(`${h.url}${path}`, {
     method: init.method ?? (init.body ? 'POST' : 'GET'),
-    headers: { authorization: `Bearer ${bearer}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${init.as ?? bearer}`,
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
   return {
@@ -27,6 +32,15 @@ const api = async <T>(path: string, init: { method?: string; body?: unknown } = 
   };
 };
 const certB64 = (c: IssuedCard) => Buffer.from(h.system.authority.certificate(c.authSerial)).toString('base64');
+/** Propose a card link (202) and have the second administrator confirm it. */
+async function link(username: string, c: IssuedCard) {
+  const p = await api<{ id: string; kind: string }>(`/api/staff/${username}/cards`, {
+    body: { certificate: certB64(c) },
+  });
+  expect(p.status).toBe(202);
+  expect(p.body.kind).toBe('staff.card-link');
+  return api(`/api/admin-changes/${p.body.id}/confirm`, { body: {}, as: bearer2 });
+}
 
 async function cardPage(): Promise<Page> {
   const page = await (await h.browser.createBrowserContext()).newPage();
@@ -47,6 +61,13 @@ async function tryCard(page: Page, id: string, pin: string): Promise<void> {
 beforeAll(async () => {
   h = await startUi();
   bearer = await token(h, 'admin');
+  await createStaff(h.system.consoleDb, { username: 'admin2', password: 'admin2-password-1', roles: ['admin'] });
+  const r2 = await fetch(`${h.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin2', password: 'admin2-password-1' }),
+  });
+  bearer2 = ((await r2.json()) as { token: string }).token;
   const person = (n: number) => ({
     name: `職員　${['一', '二', '三', '四'][n]}郎`,
     address: '絆市役所1-1',
@@ -74,16 +95,9 @@ afterAll(async () => {
 
 describe('staff login with the card and with a password', () => {
   it('an administrator links cards to staff; a revoked card cannot be linked; nothing personal is stored', async () => {
-    const linked = await api<{ serial: string; subject: string }>('/api/staff/issuer/cards', {
-      body: { certificate: certB64(cards.issuer) },
-    });
-    expect(linked.status).toBe(201);
-    expect(linked.body.serial).toBe(cards.issuer.authSerial.toLowerCase());
-    expect(linked.body.subject).toMatch(/^C=JP, CN=[0-9A-F]{20}$/i);
-    expect((await api('/api/staff/approver/cards', { body: { certificate: certB64(cards.approver) } })).status).toBe(
-      201,
-    );
-    expect((await api('/api/staff/admin/cards', { body: { certificate: certB64(cards.lost) } })).status).toBe(201);
+    expect((await link('issuer', cards.issuer)).status).toBe(200);
+    expect((await link('approver', cards.approver)).status).toBe(200);
+    expect((await link('admin', cards.lost)).status).toBe(200);
     // One card, one staff member.
     const taken = await api<{ code: string }>('/api/staff/admin/cards', {
       body: { certificate: certB64(cards.issuer) },
@@ -109,10 +123,11 @@ describe('staff login with the card and with a password', () => {
     expect(again.body.code).toBe('KZ_CONSOLE_CARD_REVOKED');
     expect(again.body.details.revocationReason).toBe('key-compromise');
 
-    const staff = await api<{ username: string; cards: { serial: string }[] }[]>('/api/staff');
+    const staff = await api<{ username: string; cards: { serial: string; subject: string }[] }[]>('/api/staff');
     expect(staff.body.find((s) => s.username === 'issuer')!.cards.map((c) => c.serial)).toEqual([
       cards.issuer.authSerial.toLowerCase(),
     ]);
+    expect(staff.body.find((s) => s.username === 'issuer')!.cards[0]!.subject).toMatch(/^C=JP, CN=[0-9A-F]{20}$/i);
     const { rows } = await h.system.consoleDb.query<{ subject: string }>('SELECT subject FROM staff_cards');
     for (const r of rows) expect(r.subject).not.toMatch(/職員|絆市/);
   });
@@ -255,8 +270,17 @@ describe('staff login with the card and with a password', () => {
     await admin.select('select[name=reader-card]', cards.stranger.id);
     await admin.click('[data-staff-row="approver"] [data-action=link]');
     const serial = cards.stranger.authSerial.toLowerCase();
+    // A link gives access: it is a proposal until another administrator confirms it.
+    await admin.waitForSelector('[data-notice=proposed]');
+    await waitText(admin, '[data-change-kind="staff.card-link"]', serial);
+    await shot(admin, 'console', 'staff-card-proposed');
+    expect(await admin.$$eval(`[data-card="${serial}"]`, (e) => e.length)).toBe(0);
+    const [change] = (await api<{ id: string; kind: string }[]>('/api/admin-changes?state=pending')).body.filter(
+      (c) => c.kind === 'staff.card-link',
+    );
+    expect((await api(`/api/admin-changes/${change!.id}/confirm`, { body: {}, as: bearer2 })).status).toBe(200);
+    await admin.reload();
     await admin.waitForSelector(`[data-staff-row="approver"] [data-card="${serial}"]`);
-    await waitText(admin, '[role=status]', 'カードを登録しました');
     await shot(admin, 'console', 'staff-cards');
 
     // The card now logs its holder in as that staff member.

@@ -286,10 +286,21 @@ export class AlertService {
       const a = await this.lockAlert(q, id);
       if (a.state === 'cancelled' || a.state === 'expired')
         throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is already ${a.state}`);
+      const last = await rows.latestRevision(q, id);
       await rows.supersedeUnpublished(q, id);
       if (a.state !== 'active') {
         await rows.setAlertState(q, id, 'cancelled');
-        await appendAudit(q, { actor: staff.username, action: 'alert.withdraw', subject: id }, now);
+        const details = { alert: id, revision: last?.revision ?? a.revision, from: a.state, to: 'cancelled' };
+        await appendAudit(
+          q,
+          {
+            actor: staff.username,
+            action: 'alert.withdraw',
+            subject: id,
+            details: { ...details, level: last?.level ?? a.level },
+          },
+          now,
+        );
         return NOTHING;
       }
       const revision = (await rows.maxRevision(q, id)) + 1;

@@ -58,11 +58,22 @@ export class AlertTimer {
 
   private async expire(now: Date): Promise<string[]> {
     const { ids, out } = await this.o.db.tx(async (q) => {
-      const ids = await expireAlerts(q, now);
+      const due = await expireAlerts(q, now);
+      const ids = due.map((d) => d.id);
       if (ids.length === 0) return { ids, out: [] as OutMessage[] };
       await endFanoutsOf(q, ids);
       const zones = await clearAreas(q, ids);
-      for (const id of ids) await appendAudit(q, { actor: 'system', action: 'alert.expire', subject: id }, now);
+      for (const d of due)
+        await appendAudit(
+          q,
+          {
+            actor: 'system',
+            action: 'alert.expire',
+            subject: d.id,
+            details: { alert: d.id, revision: d.revision, from: d.from, to: 'expired', level: d.level },
+          },
+          now,
+        );
       // an empty retained payload removes the area message from the broker [MQTT-3.3.1-10]
       return {
         ids,

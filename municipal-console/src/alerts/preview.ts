@@ -6,6 +6,8 @@
 import { topics, type AreaAlert, type PersonalAlert } from '@kizuna/contract';
 import type { AlertService } from './alert-service.ts';
 
+type Preview = Awaited<ReturnType<typeof preview>>;
+
 export interface PreviewKind {
   kind: string;
   description: string;
@@ -60,5 +62,30 @@ export async function preview(alerts: AlertService, id: string) {
       unboundTvs: m.unboundTvs,
     },
     kinds,
+  };
+}
+
+/**
+ * The preview as a viewer gets it (viewers see counts, not people): the same kinds, counts and
+ * wording, each resident's name and reading replaced by a placeholder and no TV named. Approvers
+ * and issuers, who approve and send what residents see, get the real one.
+ */
+export function previewWithoutPeople(p: Preview): Preview {
+  const unnamed = (r: PersonalAlert['recipients'][number]) => {
+    const name = r.language.startsWith('ja') ? '（氏名）' : '(name)';
+    const { reading: _reading, ...rest } = r;
+    return { ...rest, displayName: name, headline: r.headline.split(r.displayName).join(name) };
+  };
+  return {
+    ...p,
+    kinds: p.kinds.map(({ deviceId: _device, ...k }) =>
+      k.payload.kind === 'personal-alert'
+        ? {
+            ...k,
+            topic: k.topic.replace(/\/tv\/[^/]+\/alert$/, '/tv/{device}/alert'),
+            payload: { ...k.payload, recipients: k.payload.recipients.map(unnamed) },
+          }
+        : k,
+    ),
   };
 }

@@ -6,7 +6,8 @@ import { alertStatus } from '../live/alert-status.ts';
 import { rescueList } from '../live/rescue-list.ts';
 import { auditRead, seesPeople } from '../register/personal-reads.ts';
 import { consoleErrors } from '../errors.ts';
-import { preview } from '../alerts/preview.ts';
+import { hasRole } from '../staff/staff.ts';
+import { preview, previewWithoutPeople } from '../alerts/preview.ts';
 import { openSse } from '../live/live-hub.ts';
 import { APPROVAL_RULES, confirmRule, proposeRule, ruleState } from '../alerts/approval-rule.ts';
 import {
@@ -263,12 +264,18 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       schema: {
         tags: ['alerts'],
         summary: 'Exactly what each kind of recipient gets',
+        description:
+          'Issuers and approvers get the real payloads; anyone else (a viewer) gets them with each resident name replaced by a placeholder and no TV named.',
         security: sec,
         params: IdParams,
         response: { 200: PreviewSchema, ...errors(401, 404) },
       },
     },
-    async (req) => preview(ctx.alerts, req.params.id),
+    async (req) => {
+      const p = await preview(ctx.alerts, req.params.id);
+      const s = staffOf(req);
+      return seesPeople(s) || hasRole(s, 'approver') ? p : previewWithoutPeople(p);
+    },
   );
 
   r.get(

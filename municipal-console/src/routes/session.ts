@@ -6,7 +6,6 @@ import { createChallengeService, lifeEventOf, type VerifyFailure } from '@kizuna
 import { SESSION_COOKIE, requireRole, staffOf, tokenOf, type ConsoleContext } from '../context.ts';
 import {
   cardLogin,
-  linkCard,
   listStaff,
   login,
   logout,
@@ -17,7 +16,7 @@ import {
 } from '../staff/staff.ts';
 import { audit } from '../staff/audit.ts';
 import { LoginBody, RoleSchema, SessionReply, StaffView, errors } from '../schemas.ts';
-import { proposeCreate } from '../staff/staff-changes.ts';
+import { proposeCardLink, proposeCreate } from '../staff/staff-changes.ts';
 import { AddressBudget } from '../staff/throttle.ts';
 import { AdminChangeView } from './accounts.ts';
 import { uiErrors } from './ui-errors.ts';
@@ -279,15 +278,16 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: requireRole(ctx, 'admin'),
       schema: {
         tags: ['staff'],
-        summary:
-          'Link a staff card (admin): the authentication certificate read from the card; it is verified (chain, purpose, revocation) first',
+        summary: 'Propose linking a staff card (admin): it logs in once another administrator confirms the link',
+        description:
+          'The authentication certificate read from the card is verified (chain, purpose, revocation) first. Answers 202 with the pending change (kind staff.card-link); POST /api/admin-changes/:id/confirm by a different admin links the card. Unlinking (DELETE) is immediate.',
         security: sec,
         params: Type.Object({ username: Type.String({ maxLength: 64 }) }),
         body: Type.Object(
           { certificate: B64('the authentication certificate (DER, base64)', 8192) },
           { additionalProperties: false },
         ),
-        response: { 201: StaffCardView, ...errors(400, 401, 403, 404, 409, 503) },
+        response: { 202: AdminChangeView, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
     async (req, reply) => {
@@ -296,14 +296,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       const v = await ctx.verifier.verifyCertificate(der, { purpose: 'auth' });
       if (!v.ok) throw cardRefusal(v);
       const subject = new X509Certificate(der).subject.replace(/\n/g, ', ');
-      const card = await linkCard(
+      const change = await proposeCardLink(
         ctx.db,
         req.params.username,
         { serial: v.serial, subject, notAfter: v.notAfter },
         staffOf(req).username,
         ctx.clock.now(),
       );
-      return reply.status(201).send(card);
+      return reply.status(202).send(change);
     },
   );
   r.delete(

@@ -27,7 +27,7 @@ export interface ChangeKind {
   /** Apply a confirmed change inside the confirming transaction; throw a coded error if it no longer applies. */
   apply(
     q: Queryable,
-    c: { subject: string; payload: Record<string, unknown>; actor: string; now: Date },
+    c: { subject: string; payload: Record<string, unknown>; actor: string; proposedBy: string; now: Date },
   ): Promise<void>;
   /** The part of the payload that may be shown and audited. */
   summary(payload: Record<string, unknown>): Record<string, unknown>;
@@ -123,7 +123,7 @@ export async function confirmChange(db: Db, id: string, actor: string, now: Date
   return db.tx(async (q) => {
     const row = await pending(q, id);
     const k = kindOf(row.kind);
-    await k.apply(q, { subject: row.subject, payload: row.payload, actor, now });
+    await k.apply(q, { subject: row.subject, payload: row.payload, actor, proposedBy: row.proposed_by, now });
     const { rows } = await q.query<Row>(
       `UPDATE admin_changes SET state = 'confirmed', decided_by = $2, decided_at = $3 WHERE id = $1 RETURNING *`,
       [id, actor, now],

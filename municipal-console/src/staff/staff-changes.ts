@@ -1,7 +1,8 @@
 /**
  * The account lifecycle (issue 24). What gives someone access needs a second administrator
  * (admin-changes.ts): creating an account, changing its roles, enabling a disabled account and
- * resetting another's password. What takes access away is immediate and needs one: disabling an
+ * resetting another's password, linking a staff card (else one admin could link their own card
+ * to an approver's account and log in as them). What takes access away is immediate and needs one: disabling an
  * account (its sessions end at once) and ending sessions. Everything is audited.
  */
 import type { Db, Queryable } from '@kizuna/core';
@@ -10,7 +11,16 @@ import { appendAudit } from './audit.ts';
 import { proposeChange, registerChangeKind, type AdminChange } from './admin-changes.ts';
 import { checkPasswordPolicy } from './password-policy.ts';
 import { staffErrors } from './staff-errors.ts';
-import { checkNewStaff, checkRoles, hashPassword, insertStaff, type Role } from './staff.ts';
+import {
+  checkCardLink,
+  checkNewStaff,
+  checkRoles,
+  hashPassword,
+  insertStaff,
+  linkCardIn,
+  normSerial,
+  type Role,
+} from './staff.ts';
 
 async function mustExist(q: Queryable, username: string): Promise<{ roles: Role[]; disabled: boolean }> {
   const { rows } = await q.query<{ roles: Role[]; disabled: boolean }>(
@@ -74,6 +84,16 @@ registerChangeKind('staff.password-reset', {
   },
 });
 
+registerChangeKind('staff.card-link', {
+  summary: (p) => ({ serial: p.serial, notAfter: p.notAfter }),
+  apply: async (q, c) => {
+    const card = { serial: String(c.payload.serial), subject: String(c.payload.subject) };
+    await linkCardIn(q, c.subject, { ...card, notAfter: new Date(String(c.payload.notAfter)) }, c.actor, c.now, {
+      proposedBy: c.proposedBy,
+    });
+  },
+});
+
 export async function proposeCreate(
   db: Db,
   s: { username: string; password: string; roles: Role[]; displayName?: string | undefined },
@@ -115,6 +135,20 @@ export async function proposePasswordReset(
   await mustExist(db, username);
   const payload = { passwordHash: await hashPassword(password) };
   return proposeChange(db, { kind: 'staff.password-reset', subject: username, payload, actor, now });
+}
+
+/** Propose linking a card whose certificate the caller has verified (chain, purpose, revocation). */
+export async function proposeCardLink(
+  db: Db,
+  username: string,
+  card: { serial: string; subject: string; notAfter: Date },
+  actor: string,
+  now: Date,
+): Promise<AdminChange> {
+  const serial = normSerial(card.serial);
+  await checkCardLink(db, username, serial);
+  const payload = { serial, subject: card.subject, notAfter: card.notAfter.toISOString() };
+  return proposeChange(db, { kind: 'staff.card-link', subject: username, payload, actor, now });
 }
 
 /** Disable at once (one admin): the account's sessions end in the same transaction. */

@@ -222,41 +222,48 @@ export async function staffForCard(db: Queryable, serial: string): Promise<Staff
   return rows[0] ?? null;
 }
 
-/** Link a verified authentication certificate to a staff member (admin action, audited). */
-export async function linkCard(
-  db: Db,
+/** Whether a card may be linked to a staff member: the account exists and the card is not another's. */
+export async function checkCardLink(q: Queryable, username: string, serial: string): Promise<void> {
+  const { rows: who } = await q.query<{ username: string }>('SELECT username FROM staff WHERE username = $1', [
+    username,
+  ]);
+  if (!who[0]) throw staffErrors.KZ_CONSOLE_UNKNOWN_STAFF(username);
+  const { rows: taken } = await q.query<{ username: string; unlinked_at: Date | null }>(
+    'SELECT username, unlinked_at FROM staff_cards WHERE auth_serial = $1',
+    [normSerial(serial)],
+  );
+  if (taken[0] && taken[0].unlinked_at === null && taken[0].username !== username)
+    throw staffErrors.KZ_CONSOLE_CARD_TAKEN(`linked to ${taken[0].username}`);
+}
+
+/**
+ * Link a verified authentication certificate to a staff member inside a transaction (audited).
+ * A link gives access, so the console applies it only when a second admin confirms (staff-changes.ts).
+ */
+export async function linkCardIn(
+  q: Queryable,
   username: string,
   card: { serial: string; subject: string; notAfter: Date },
   actor: string,
   now: Date,
+  details: Record<string, unknown> = {},
 ): Promise<StaffCard> {
   const serial = normSerial(card.serial);
-  return db.tx(async (q) => {
-    const { rows: who } = await q.query<{ username: string }>('SELECT username FROM staff WHERE username = $1', [
-      username,
-    ]);
-    if (!who[0]) throw staffErrors.KZ_CONSOLE_UNKNOWN_STAFF(username);
-    const { rows: taken } = await q.query<{ username: string; unlinked_at: Date | null }>(
-      'SELECT username, unlinked_at FROM staff_cards WHERE auth_serial = $1',
-      [serial],
-    );
-    if (taken[0] && taken[0].unlinked_at === null && taken[0].username !== username)
-      throw staffErrors.KZ_CONSOLE_CARD_TAKEN(`linked to ${taken[0].username}`);
-    await q.query(
-      `INSERT INTO staff_cards (auth_serial, username, subject, not_after, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (auth_serial) DO UPDATE SET username = EXCLUDED.username, subject = EXCLUDED.subject, not_after = EXCLUDED.not_after,
-        linked_by = EXCLUDED.linked_by, linked_at = EXCLUDED.linked_at, unlinked_at = NULL`,
-      [serial, username, card.subject, card.notAfter, actor, now],
-    );
-    await appendAudit(q, { actor, action: 'staff.card-link', subject: username, details: { serial } }, now);
-    return {
-      serial,
-      subject: card.subject,
-      notAfter: card.notAfter.toISOString(),
-      linkedBy: actor,
-      linkedAt: now.toISOString(),
-    };
-  });
+  await checkCardLink(q, username, serial);
+  await q.query(
+    `INSERT INTO staff_cards (auth_serial, username, subject, not_after, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (auth_serial) DO UPDATE SET username = EXCLUDED.username, subject = EXCLUDED.subject, not_after = EXCLUDED.not_after,
+      linked_by = EXCLUDED.linked_by, linked_at = EXCLUDED.linked_at, unlinked_at = NULL`,
+    [serial, username, card.subject, card.notAfter, actor, now],
+  );
+  await appendAudit(q, { actor, action: 'staff.card-link', subject: username, details: { serial, ...details } }, now);
+  return {
+    serial,
+    subject: card.subject,
+    notAfter: card.notAfter.toISOString(),
+    linkedBy: actor,
+    linkedAt: now.toISOString(),
+  };
 }
 
 export async function unlinkCard(db: Db, username: string, serial: string, actor: string, now: Date): Promise<void> {

@@ -115,12 +115,18 @@ export async function makeCurrent(q: Queryable, rev: RevRow, state: AlertState, 
 }
 
 /** Alerts past their expiry, now 'expired': their ids. */
-export async function expireAlerts(q: Queryable, now: Date): Promise<string[]> {
-  const { rows } = await q.query<{ id: string }>(
-    `UPDATE alerts SET state = 'expired' WHERE state <> 'expired' AND expires <= $1 RETURNING id`,
+/** Expire what is due; each with the state it left, for the audit entry. */
+export async function expireAlerts(
+  q: Queryable,
+  now: Date,
+): Promise<{ id: string; revision: number; level: number; from: AlertState }[]> {
+  const { rows } = await q.query<{ id: string; revision: number; level: number; from: AlertState }>(
+    `WITH due AS (SELECT id, state FROM alerts WHERE state <> 'expired' AND expires <= $1 FOR UPDATE)
+     UPDATE alerts a SET state = 'expired' FROM due WHERE a.id = due.id
+     RETURNING a.id, a.revision, a.level, due.state AS "from"`,
     [now],
   );
-  return rows.map((r) => r.id);
+  return rows.map((r) => ({ ...r, revision: Number(r.revision), level: Number(r.level) }));
 }
 
 /** What each alert's latest publication reached, by alert id (one query for any number of alerts). */

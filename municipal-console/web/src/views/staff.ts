@@ -34,7 +34,7 @@ interface AdminChange {
   id: string;
   kind: string;
   subject: string;
-  summary: { roles?: Role[] };
+  summary: { roles?: Role[]; serial?: string };
   proposedBy: string;
   proposedAt: string;
 }
@@ -69,7 +69,6 @@ export function StaffAdmin() {
   const reader = useCardReader(cfg, true);
   const [picked, setPicked] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
   const cardId = picked || reader.cards[0]?.id || '';
   const changes = usePoll(() => call<AdminChange[]>('/api/admin-changes?state=pending'), 0);
   const sessions = usePoll(() => call<SessionEntry[]>('/api/staff/sessions'), 0);
@@ -90,24 +89,17 @@ export function StaffAdmin() {
   };
   const enc = encodeURIComponent;
 
-  const link = async (username: string) => {
-    if (!reader.bridge || !cardId) return;
-    setError(null);
-    setDone(null);
-    try {
+  /** A card link gives access: it is proposed here and applied when another admin confirms it. */
+  const link = (username: string) =>
+    act(async () => {
+      if (!reader.bridge || !cardId) return;
       await reader.bridge.insert(cardId);
       const certificate = toBase64(await reader.bridge.readAuthCertificate());
-      await call(`/api/staff/${encodeURIComponent(username)}/cards`, { body: { certificate } });
-      setDone(username);
-      list.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+      return call(`/api/staff/${enc(username)}/cards`, { body: { certificate } });
+    });
   const unlink = async (username: string, serial: string) => {
     if (!confirm(t('confirmUnlink'))) return;
     setError(null);
-    setDone(null);
     try {
       await call(`/api/staff/${encodeURIComponent(username)}/cards/${serial}`, { method: 'DELETE' });
       list.reload();
@@ -131,7 +123,6 @@ export function StaffAdmin() {
     }
     <${CardError} error=${error} />
     <${ErrorBox} error=${list.error} />
-    ${done ? html`<p class="notice" role="status">${t('linked')}: ${done}</p>` : null}
     ${notice ? html`<p class="notice" role="status" data-notice="proposed">${notice}</p>` : null}
     <section class="panel pending-changes"><h3>${t('pendingTitle')}</h3>
       ${(changes.data ?? []).length === 0 ? html`<p class="meta">${t('noPending')}</p>` : null}
@@ -140,6 +131,7 @@ export function StaffAdmin() {
           c,
         ) => html`<li data-change=${c.id} data-change-kind=${c.kind}><strong>${t(kindKey(c.kind))}</strong>: ${c.subject}
           ${c.summary.roles ? ` (${c.summary.roles.map((r) => t(`role_${r}` as Key)).join('・')})` : ''}
+          ${c.summary.serial ? html` <code>${c.summary.serial}</code>` : null}
           <small class="meta">${t('proposedBy')} ${c.proposedBy} · ${fmtDate(c.proposedAt)}</small>
           <button type="button" class="small" data-action="confirm-change" onClick=${() => act(() => call(`/api/admin-changes/${enc(c.id)}/confirm`, { body: {} }))}>${t('confirmChange')}</button>
           <button type="button" class="small" data-action="withdraw-change" onClick=${() => act(() => call(`/api/admin-changes/${enc(c.id)}`, { method: 'DELETE' }))}>${t('withdrawChange')}</button></li>`,
