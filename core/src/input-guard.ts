@@ -10,16 +10,32 @@ export const inputErrors = defineErrors({
   KZ_BAD_INPUT: { message: 'input contains a NUL character (U+0000)', status: 400 },
 });
 
-/** JSON-pointer-like path of the first string (value or key) holding U+0000, or null. Iterative: any depth. */
+/** Only what JSON or a query string makes: plain objects, not a stream or a Buffer a route passes on. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * JSON-pointer-like path of the first string (value or key) holding U+0000, or null. Iterative: any
+ * depth. It walks plain objects and arrays only: a proxied route's body is the request stream itself
+ * (@fastify/http-proxy), a cyclic graph that must not be walked.
+ */
 export function findNul(root: unknown): string | null {
   const stack: [unknown, string][] = [[root, '']];
+  const seen = new WeakSet<object>();
   while (stack.length) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) return path;
-    } else if (Array.isArray(v)) {
+      continue;
+    }
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}/${i}`]);
-    } else if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) {
+    } else if (isPlainObject(v)) {
       const entries = Object.entries(v);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [k, x] = entries[i]!;

@@ -151,3 +151,32 @@ describe('authentication before the body is read', () => {
     expect(seen).toBe(before + 1);
   });
 });
+
+describe('the NUL guard and bodies that are not JSON values', () => {
+  let app: KzFastify;
+  beforeAll(async () => {
+    app = await createHttpServer({ name: 't', logger });
+    // as @fastify/http-proxy does (the TV applet's server): the body handed on is the request stream itself
+    app.addContentTypeParser('application/x-pass-through', (_req, payload, done) => done(null, payload));
+    app.post('/through', async () => ({ ok: true }));
+    app.post('/json', async () => ({ ok: true }));
+  });
+  afterAll(() => app.close());
+
+  it('does not walk a request stream (a cyclic graph over the socket) as if it were a JSON body', async () => {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const r = await fetch(`${url}/through`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-pass-through' },
+      body: 'abc',
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(r.status).toBe(200);
+  });
+
+  it('still finds a NUL deep inside a JSON body, naming where', async () => {
+    const r = await app.inject({ method: 'POST', url: '/json', payload: { a: [{ b: 'x\u0000y' }] } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'KZ_BAD_INPUT', field: 'body/a/0/b' });
+  });
+});
