@@ -10,11 +10,15 @@ export const inputErrors = defineErrors({
   KZ_BAD_INPUT: { message: 'input contains a NUL character (U+0000)', status: 400 },
 });
 
-/** Only what JSON or a query string makes: plain objects, not a stream or a Buffer a route passes on. */
+/**
+ * Only what JSON, a query string or the router makes: plain objects, null-prototype ones and the
+ * router's params (an instance of a class whose prototype has no prototype, find-my-way's
+ * NullObject); never a stream or a Buffer a route passes on, whose prototype chains are longer.
+ */
 const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (v === null || typeof v !== 'object') return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
 };
 
 /**

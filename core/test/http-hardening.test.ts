@@ -160,6 +160,7 @@ describe('the NUL guard and bodies that are not JSON values', () => {
     app.addContentTypeParser('application/x-pass-through', (_req, payload, done) => done(null, payload));
     app.post('/through', async () => ({ ok: true }));
     app.post('/json', async () => ({ ok: true }));
+    app.get('/things/:id', async () => ({ ok: true }));
   });
   afterAll(() => app.close());
 
@@ -178,5 +179,13 @@ describe('the NUL guard and bodies that are not JSON values', () => {
     const r = await app.inject({ method: 'POST', url: '/json', payload: { a: [{ b: 'x\u0000y' }] } });
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ code: 'KZ_BAD_INPUT', field: 'body/a/0/b' });
+  });
+
+  it("finds a NUL in the router's path parameters (a NullObject, not a plain object) and the query", async () => {
+    const p = await app.inject({ method: 'GET', url: '/things/a%00b' });
+    expect(p.statusCode).toBe(400);
+    expect(p.json()).toMatchObject({ code: 'KZ_BAD_INPUT', field: 'params/id' });
+    const q = await app.inject({ method: 'GET', url: '/things/a?x=%00' });
+    expect(q.json()).toMatchObject({ code: 'KZ_BAD_INPUT', field: 'querystring/x' });
   });
 });

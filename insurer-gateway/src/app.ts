@@ -37,7 +37,7 @@ import { insurerRoutes } from './routes/insurer.ts';
 import { postboxPublicRoutes, postboxRoutes } from './routes/postbox.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks.ts';
-import { webhookDestinations } from './webhook-destinations.ts';
+import { webhookDestinations, type ResolveAll } from './webhook-destinations.ts';
 import { createStatusWatcher, type StatusWatcher } from './status-watch.ts';
 import { followRevocationFeed, type FeedFollower, type RevocationFeed } from './watch-feed.ts';
 import { runRetention, type RetentionPolicy } from './retention.ts';
@@ -84,6 +84,8 @@ export interface GatewayDeps {
   webhookMaxDelayMs?: number;
   /** CIDR ranges webhooks may reach besides public HTTPS addresses (KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate?: readonly string[] | undefined;
+  /** How webhook host names become addresses (default: the system resolver, dns.lookup). */
+  webhookResolve?: ResolveAll | undefined;
   /** Most insurers whose webhooks are delivered at once (each insurer's in order). */
   webhookConcurrency?: number | undefined;
   /** Per-attempt webhook timeout (ms). */
@@ -113,13 +115,13 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   await migrate(deps.db, await loadMigrations(MIGRATIONS_DIR), { component: 'insurer-gateway' });
   const clock = deps.clock ?? systemClock;
   const receipts = await loadReceiptSigner(deps.db, clock.now());
-  const destinations = webhookDestinations(deps.webhookAllowPrivate);
+  const destinations = webhookDestinations(deps.webhookAllowPrivate, deps.webhookResolve);
   const webhooks = createWebhookDispatcher({
     db: deps.db,
     logger: deps.logger,
     clock,
     fetch: deps.webhookFetch,
-    allowPrivate: deps.webhookAllowPrivate,
+    destinations,
     baseDelayMs: deps.webhookBaseDelayMs,
     maxDelayMs: deps.webhookMaxDelayMs,
     timeoutMs: deps.webhookTimeoutMs,

@@ -72,8 +72,22 @@ export interface WebhookDestinations {
   check(url: string): Promise<void>;
 }
 
-/** `allowPrivate`: CIDR ranges the operator lets webhooks reach (over HTTP too), e.g. a test receiver on loopback. */
-export function webhookDestinations(allowPrivate: readonly string[] = []): WebhookDestinations {
+/** Every address a name has now; the system resolver (dns.lookup, as node:http uses) unless given another. */
+export type ResolveAll = (host: string) => Promise<LookupAddress[]>;
+
+const systemResolveAll: ResolveAll = (host) =>
+  new Promise<LookupAddress[]>((ok, fail) =>
+    dnsLookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? fail(err) : ok(addrs))),
+  );
+
+/**
+ * `allowPrivate`: CIDR ranges the operator lets webhooks reach (over HTTP too), e.g. a test receiver on
+ * loopback. `resolveAll`: how names become addresses, at registration and on every connection.
+ */
+export function webhookDestinations(
+  allowPrivate: readonly string[] = [],
+  resolveAll: ResolveAll = systemResolveAll,
+): WebhookDestinations {
   const allowed = blockList(allowPrivate, 'KZ_GATEWAY_WEBHOOK_ALLOW_PRIVATE');
   const refusal = (raw: string, protocol: string): string | null => {
     const { address, type } = family(raw);
@@ -81,11 +95,6 @@ export function webhookDestinations(allowPrivate: readonly string[] = []): Webho
     if (nonPublic.check(address, type)) return `${raw} is not a public address`;
     return protocol === 'https:' ? null : `plain HTTP to the public address ${raw}; use HTTPS`;
   };
-  const resolveAll = (host: string) =>
-    new Promise<LookupAddress[]>((ok, fail) =>
-      dnsLookup(host, { all: true, verbatim: true }, (err, addrs) => (err ? fail(err) : ok(addrs))),
-    );
-
   return {
     refusal,
     lookup(protocol) {

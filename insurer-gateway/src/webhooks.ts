@@ -14,7 +14,7 @@ import type { Clock, WebhookFetch } from './ports.ts';
 import { webhookSignature } from './request-signing.ts';
 import { sequenceEvents } from './events.ts';
 import { gatewayErrors as E } from './errors.ts';
-import { webhookDestinations } from './webhook-destinations.ts';
+import { webhookDestinations, type WebhookDestinations } from './webhook-destinations.ts';
 import { webhookSender } from './webhook-send.ts';
 
 export interface DispatcherOptions {
@@ -23,8 +23,8 @@ export interface DispatcherOptions {
   clock: Clock;
   /** Sends one request; by default node:http(s) under the destination rules of `allowPrivate`. */
   fetch?: WebhookFetch | undefined;
-  /** CIDR ranges webhooks may reach besides public HTTPS addresses (for the default sender). */
-  allowPrivate?: readonly string[] | undefined;
+  /** Where the default sender may connect (default: public HTTPS addresses only). */
+  destinations?: WebhookDestinations | undefined;
   /** First retry delay (ms); doubles per failed attempt. */
   baseDelayMs?: number | undefined;
   /** Longest delay between attempts (ms). */
@@ -75,7 +75,7 @@ export function backoffMs(attempts: number, base: number, max: number): number {
 const DUE = `e.acked_at IS NULL AND e.next_attempt_at <= $1 AND i.status = 'active' AND i.webhook_url IS NOT NULL`;
 
 export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatcher {
-  const send = opts.fetch ?? webhookSender(webhookDestinations(opts.allowPrivate));
+  const send = opts.fetch ?? webhookSender(opts.destinations ?? webhookDestinations());
   const base = opts.baseDelayMs ?? 1000;
   const max = opts.maxDelayMs ?? 3_600_000;
   const timeoutMs = opts.timeoutMs ?? 5000;

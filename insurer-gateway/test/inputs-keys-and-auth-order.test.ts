@@ -24,11 +24,23 @@ beforeAll(async () => {
 
 const DAY = 86_400_000;
 
+/**
+ * This machine has no outside DNS, so the names the insurers register resolve through this table
+ * (a public address for the receiver, an inside one for the attacker); every other name goes to the system resolver.
+ */
+const NAMES: Record<string, string> = { 'hooks.example.com': '93.184.215.14', 'inside.example.com': '10.1.2.3' };
+const resolveAll = async (host: string) => {
+  const address = NAMES[host];
+  if (address) return [{ address, family: 4 }];
+  const { lookup } = await import('node:dns/promises');
+  return lookup(host, { all: true, verbatim: true });
+};
+
 for (const engine of dbEngines()) {
   describe(`gateway inputs, idempotency keys and receipt keys (${engine.name})`, () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await openHarness(engine, pki);
+      h = await openHarness(engine, pki, { webhookResolve: resolveAll });
     });
     afterAll(async () => {
       await h.close();
@@ -144,6 +156,16 @@ for (const engine of dbEngines()) {
       });
       expect(op.statusCode).toBe(400);
       expect(op.json().code).toBe('KZ_GW_WEBHOOK_URL');
+      // Names are judged by the addresses they resolve to: none, or an inside one, is refused by name.
+      for (const [url, why] of [
+        ['https://nowhere.invalid/kz', 'nowhere.invalid does not resolve'],
+        ['https://inside.example.com/kz', '10.1.2.3 is not a public address'],
+      ]) {
+        const res = await h.call(ins, 'PUT', '/insurer/v1/webhook', { url });
+        expect(res.status, url).toBe(400);
+        expect(res.body, url).toMatchObject({ code: 'KZ_GW_WEBHOOK_URL' });
+        expect(res.body.message, url).toContain(why);
+      }
       expect((await h.call(ins, 'PUT', '/insurer/v1/webhook', { url: 'https://hooks.example.com/kz' })).status).toBe(
         200,
       );

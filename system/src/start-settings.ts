@@ -95,6 +95,10 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
       throw refuse(
         `${k}: npm start connects the gateway to its embedded broker as the post-box identity; ${k} is for the gateway alone`,
       );
+  if (has('KZ_GATEWAY_CONSOLES'))
+    throw refuse(
+      "KZ_GATEWAY_CONSOLES: npm start's gateway asks npm start's own console which TVs a resident has; KZ_GATEWAY_CONSOLES is for the gateway alone",
+    );
   const gatewayTls = tlsPair(gw.KZ_GATEWAY_TLS_CERT_FILE, gw.KZ_GATEWAY_TLS_KEY_FILE, 'KZ_GATEWAY_TLS') ?? sharedTls;
   if (gw.KZ_GATEWAY_TLS_CLIENT_CA_FILE && !gatewayTls)
     throw refuse('KZ_GATEWAY_TLS_CLIENT_CA_FILE (mutual TLS) needs HTTPS: set KZ_GATEWAY_TLS_* or KZ_TLS_* files too');

@@ -162,6 +162,10 @@ export const ERRORS: Record<string, Words> = {
     '監査ログのハッシュチェーンが壊れています（改ざんの可能性があります）。管理者に連絡してください。',
     'The audit log’s hash chain is broken (it may have been altered). Contact an administrator.',
   ],
+  KZ_CONSOLE_AUDIT_KEY: [
+    'このサーバーには監査ログを検証する鍵がないため、ログを確認できません。管理者に連絡してください。',
+    'This server does not hold the key that checks the audit log, so the log cannot be verified. Contact an administrator.',
+  ],
   // the staff UI's own endpoints (municipal-console/src/routes/ui-errors.ts)
   KZ_CONSOLE_CSRF: [
     '安全のため、この操作を受け付けませんでした。ページを再読み込みして、もう一度お試しください。',
