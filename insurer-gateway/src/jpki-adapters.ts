@@ -4,6 +4,7 @@
  * between one card's certificates (`GET /links/auth/:serial`, card-binding.ts).
  */
 import type { ChallengeService } from '@kizuna/jpki';
+import { nullIfUnknownSerial } from '@kizuna/jpki';
 import { gatewayErrors as E } from './errors.ts';
 import type { LoginChallenges } from './ports.ts';
 import type { RenewalLinks } from './watch-source.ts';
@@ -106,15 +107,8 @@ export function authorityCardLinks(authority: {
   renewedTo(s: string): string | null;
   status(s: string): { renewedFrom?: string };
 }): CardLinks {
-  // the authority throws for a serial it never issued: that is "no link", not an outage
-  const known = <T>(f: () => T): T | null => {
-    try {
-      return f();
-    } catch (e) {
-      if ((e as { code?: string }).code === 'KZ_JPKI_CERT_UNKNOWN') return null;
-      throw e;
-    }
-  };
+  // a serial the authority never issued is "no link", not an outage
+  const known = nullIfUnknownSerial;
   return {
     authSerialOf: (s) => known(() => authority.linkedAuthSerial(s)),
     renewedTo: (s) => known(() => authority.renewedTo(s)),

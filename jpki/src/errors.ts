@@ -52,3 +52,16 @@ export const jpkiErrors = defineErrors({
 
 export type JpkiErrorCode = keyof typeof jpkiErrors;
 export type { KzError };
+
+/**
+ * For callers asking the in-process authority about a serial: one it never issued is "no such
+ * certificate" (null), not an outage; every other error is thrown on.
+ */
+export function nullIfUnknownSerial<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'KZ_JPKI_CERT_UNKNOWN') return null;
+    throw e;
+  }
+}

@@ -4,7 +4,7 @@
  * OCSP, renewal links), the fail-closed verifier, challenge–response login and the card-reader
  * bridge. docs/JPKI.md explains what is emulated and how faithfully.
  */
-export { jpkiErrors, type JpkiErrorCode } from './errors.ts';
+export { jpkiErrors, nullIfUnknownSerial, type JpkiErrorCode } from './errors.ts';
 export {
   JPKI_AID,
   EF,

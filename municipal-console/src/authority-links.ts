@@ -4,6 +4,8 @@
  * the latter), and renewal links from an old certificate to its successor.
  */
 
+import { nullIfUnknownSerial } from '@kizuna/jpki';
+
 export interface AuthorityLinks {
   /** Serial of the user-authentication certificate on the card that holds this signing certificate; null if unknown. */
   authSerialOf(signSerial: string): Promise<string | null> | string | null;
@@ -19,15 +21,8 @@ export function inProcessAuthorityLinks(authority: {
   renewedTo(s: string): string | null;
   certificate(s: string): Uint8Array;
 }): AuthorityLinks {
-  // the authority throws for a serial it never issued: that is "no link", not an outage
-  const known = <T>(f: () => T): T | null => {
-    try {
-      return f();
-    } catch (e) {
-      if ((e as { code?: string }).code === 'KZ_JPKI_CERT_UNKNOWN') return null;
-      throw e;
-    }
-  };
+  // a serial the authority never issued is "no link", not an outage
+  const known = nullIfUnknownSerial;
   return {
     authSerialOf: (s) => known(() => authority.linkedAuthSerial(s)),
     renewedTo: (s) => known(() => authority.renewedTo(s)),
