@@ -22,6 +22,7 @@ export { alertStatus, type AlertStatusView } from './live/alert-status.ts';
 export { rescueList, type RescueRow } from './live/rescue-list.ts';
 export { consoleErrors } from './errors.ts';
 export { loadConsoleConfig, ConsoleConfigSchema } from './config.ts';
+export { consoleTuning, type ConsoleTuning } from './config-options.ts';
 export type { AlertSpec, Target, Group } from './alerts/alert-spec.ts';
 export { render, displayName, PACKS } from './alerts/templates.ts';
 export { BindingService, type WatchResult } from './register/binding.ts';

@@ -9,6 +9,7 @@ import { createLogger, openDb } from '@kizuna/core';
 import { createVerifier, ocspStatusSource } from '@kizuna/jpki';
 import { createCredentialStore } from '@kizuna/broker';
 import { loadConsoleConfig } from './config.ts';
+import { consoleTuning } from './config-options.ts';
 import { startConsole } from './app.ts';
 import { loadAuditKey } from './staff/audit-head.ts';
 import { httpAuthorityLinks } from './authority-links.ts';
@@ -76,26 +77,10 @@ const started = await startConsole({
   muni: cfg.KZ_CONSOLE_MUNI,
   host: cfg.KZ_CONSOLE_HOST,
   port: cfg.KZ_CONSOLE_PORT,
-  resendAfterS: cfg.KZ_CONSOLE_RESEND_AFTER_S,
-  tickS: cfg.KZ_CONSOLE_TICK_S,
-  rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
-  sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S,
-  sessionIdleS: cfg.KZ_CONSOLE_SESSION_IDLE_S,
-  reauthS: cfg.KZ_CONSOLE_REAUTH_S,
-  loginThrottle: {
-    freeFailures: cfg.KZ_CONSOLE_LOGIN_LOCK_AFTER,
-    ipFailures: cfg.KZ_CONSOLE_LOGIN_FAILURES_PER_ADDRESS,
-  },
-  ...(cfg.KZ_CONSOLE_TRUST_PROXY ? { trustProxy: cfg.KZ_CONSOLE_TRUST_PROXY } : {}),
-  liveThrottleMs: cfg.KZ_CONSOLE_LIVE_THROTTLE_MS,
+  ...consoleTuning(cfg),
   ...binding,
   ...(credentials ? { credentials } : {}),
-  bindNonceTtlS: cfg.KZ_CONSOLE_BIND_NONCE_TTL_S,
-  revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
-  revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH,
-  rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
   auditKey,
-  auditHeadS: cfg.KZ_CONSOLE_AUDIT_HEAD_S,
   ...(auditHeadFile ? { auditHeadFile } : {}),
   ...(cfg.KZ_CONSOLE_TLS_CERT_FILE && cfg.KZ_CONSOLE_TLS_KEY_FILE
     ? { tls: { certFile: cfg.KZ_CONSOLE_TLS_CERT_FILE, keyFile: cfg.KZ_CONSOLE_TLS_KEY_FILE } }

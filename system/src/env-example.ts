@@ -19,7 +19,7 @@ export async function envExampleText(): Promise<string> {
     ['npm start — the whole system in one process', SystemConfigSchema],
     ['every server (npm start and each server alone)', MetricsConfigSchema],
     [
-      'municipal-console/src/server.ts — the console alone (npm start reads only those also in its own section)',
+      'municipal-console/src/server.ts — the console alone; npm start applies these to its own console (not the broker, authority, municipality or first admin it wires itself)',
       (await import('@kizuna/municipal-console')).ConsoleConfigSchema,
     ],
     ['municipal-console staff web UI (npm start and the console alone)', await staffWebSchema()],

@@ -1,6 +1,6 @@
 /**
  * What `npm start` takes from the parts' own variables (.env.example lists them per server): every
- * KZ_GATEWAY_*, KZ_JPKI_* and KZ_BROKER_AUTH_PORT is applied to the part npm start runs, or, where
+ * KZ_CONSOLE_*, KZ_GATEWAY_*, KZ_JPKI_* and KZ_BROKER_AUTH_PORT is applied to the part npm start runs, or, where
  * npm start wires the part in-process and the value disagrees, refused with one line saying why.
  * None is silently ignored (system/test/start-settings.test.ts sets each and checks).
  */
@@ -8,6 +8,7 @@ import { coreErrors, loadMetricsConfig, type TlsFiles } from '@kizuna/core';
 import { allowPrivateRanges, loadGatewayConfig, type StartOptions } from '@kizuna/insurer-gateway';
 import { loadJpkiConfig } from '@kizuna/jpki';
 import { loadBrokerConfig } from '@kizuna/broker';
+import { consoleTuning, loadConsoleConfig, type ConsoleTuning } from '@kizuna/municipal-console';
 import type { SystemConfig } from './config.ts';
 
 type Env = Record<string, string | undefined>;
@@ -15,6 +16,16 @@ type Env = Record<string, string | undefined>;
 export interface StartSettings {
   system: SystemConfig;
   metricsToken: string | undefined;
+  console: {
+    host: string;
+    /** Where its embedded database goes (default KZ_DATA_DIR/municipality-db). */
+    dataDir: string | undefined;
+    logLevel: string;
+    tls: TlsFiles | undefined;
+    options: ConsoleTuning;
+    /** The audit chain's key (value or file) and head file; unset: npm start's defaults under KZ_DATA_DIR. */
+    audit: { key: string | undefined; keyFile: string | undefined; headFile: string | undefined };
+  };
   authority: {
     host: string;
     port: number;
@@ -69,6 +80,7 @@ function port(env: Env, own: string, ours: string, fallback: number): number {
 
 export function startSettings(system: SystemConfig, env: Env = process.env): StartSettings {
   const has = (k: string) => env[k] !== undefined && env[k] !== '';
+  const con = loadConsoleConfig(env);
   const gw = loadGatewayConfig(env);
   const jp = loadJpkiConfig(env);
   const broker = loadBrokerConfig(env);
@@ -84,6 +96,22 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
       throw refuse(
         `${k}: npm start's card bridge offers the demo cards it writes under KZ_DATA_DIR/cards; ${k} is for jpki/src/server.ts alone`,
       );
+
+  // The console: the demo municipality, on npm start's broker, authority and credential store.
+  for (const [k, why] of [
+    ['KZ_CONSOLE_MUNI', 'npm start runs its demo municipality'],
+    ['KZ_CONSOLE_MQTT_URL', 'npm start connects the console to its embedded broker as the municipality'],
+    ['KZ_CONSOLE_MQTT_USERNAME', 'npm start connects the console to its embedded broker as the municipality'],
+    ['KZ_CONSOLE_MQTT_PASSWORD', 'npm start connects the console to its embedded broker as the municipality'],
+    ['KZ_CONSOLE_AUTHORITY_URL', "npm start's console uses npm start's own authority"],
+    ['KZ_CONSOLE_CREDENTIALS_DATABASE_URL', "npm start's console shares npm start's broker credential store"],
+    ['KZ_CONSOLE_ADMIN_USERNAME', 'npm start seeds the demo staff (README)'],
+    ['KZ_CONSOLE_ADMIN_PASSWORD', 'npm start seeds the demo staff (README)'],
+  ] as const)
+    if (has(k)) throw refuse(`${k}: ${why}; ${k} is for municipal-console/src/server.ts alone`);
+  const consoleData = has('KZ_CONSOLE_DATA_DIR') ? con.KZ_CONSOLE_DATA_DIR : undefined;
+  const inConsoleData = (name: string) =>
+    consoleData && consoleData !== 'memory' ? `${consoleData.replace(/\/$/, '')}/${name}` : undefined;
 
   // The gateway: wired to that authority and to the embedded broker in-process.
   if (has('KZ_GATEWAY_AUTHORITY_URL') && gw.KZ_GATEWAY_AUTHORITY_URL.replace(/\/$/, '') !== authorityUrl)
@@ -106,6 +134,18 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
   return {
     system,
     metricsToken: loadMetricsConfig(env).KZ_METRICS_TOKEN,
+    console: {
+      host: has('KZ_CONSOLE_HOST') ? con.KZ_CONSOLE_HOST : system.KZ_HOST,
+      dataDir: consoleData,
+      logLevel: has('KZ_CONSOLE_LOG_LEVEL') ? con.KZ_CONSOLE_LOG_LEVEL : system.KZ_LOG_LEVEL,
+      tls: tlsPair(con.KZ_CONSOLE_TLS_CERT_FILE, con.KZ_CONSOLE_TLS_KEY_FILE, 'KZ_CONSOLE_TLS') ?? sharedTls,
+      options: consoleTuning(con),
+      audit: {
+        key: con.KZ_CONSOLE_AUDIT_KEY,
+        keyFile: con.KZ_CONSOLE_AUDIT_KEY_FILE ?? inConsoleData('audit.key'),
+        headFile: con.KZ_CONSOLE_AUDIT_HEAD_FILE ?? inConsoleData('audit-heads.jsonl'),
+      },
+    },
     authority: {
       host: authorityHost,
       port: authorityPort,

@@ -127,6 +127,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
   const parts = startSettings(cfg, opts.env);
   const au = parts.authority;
   const gw = parts.gateway;
+  const con = parts.console;
   try {
     say('authority: loading the test certificate authority (J-LIS stand-in)');
     const authority = await createAuthority({
@@ -171,7 +172,10 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     }
 
     say('municipality: database and demo data');
-    const consoleDb = await openDb({ url: cfg.KZ_CONSOLE_DATABASE_URL, dataDir: dir('municipality-db') });
+    const consoleDb = await openDb({
+      url: cfg.KZ_CONSOLE_DATABASE_URL,
+      dataDir: con.dataDir ?? dir('municipality-db'),
+    });
     closers.push(() => consoleDb.close());
     const muniCreds = await credentialsFor(credentials, { kind: 'municipality', muni: DEMO_MUNI.code });
     const muniMqtt = await connectMqtt(broker.mqttUrl, muniCreds);
@@ -179,19 +183,22 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       await muniMqtt.endAsync(true);
     });
     const consoleServer = await startConsole({
+      ...con.options,
       db: consoleDb,
-      logger,
+      logger: logger.child({ part: 'municipal-console' }, { level: con.logLevel }),
       mqtt: muniMqtt,
       muni: DEMO_MUNI.code,
-      host,
+      host: con.host,
       port: cfg.KZ_CONSOLE_PORT,
       verifier,
       authorityLinks: inProcessAuthorityLinks(authority),
       credentials,
-      ...(tls ? { tls } : {}),
+      ...(con.tls ? { tls: con.tls } : {}),
       // the audit chain's key and exported heads beside the database, never in it (docs/OPERATIONS.md)
-      auditKey: await loadAuditKey({ file: dir('municipality-audit.key') }),
-      ...(memory ? {} : { auditHeadFile: dir('municipality-audit-heads.jsonl')! }),
+      auditKey: await loadAuditKey({ value: con.audit.key, file: con.audit.keyFile ?? dir('municipality-audit.key') }),
+      ...(con.audit.headFile || !memory
+        ? { auditHeadFile: con.audit.headFile ?? dir('municipality-audit-heads.jsonl')! }
+        : {}),
     });
     closers.push(() => consoleServer.close());
     // In-process broker, sessions in memory: a shelter event is in the console's store before the terminal's PUBACK.

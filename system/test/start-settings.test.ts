@@ -1,6 +1,6 @@
 /**
- * Issue 23, item 8: `npm start` honours every KZ_GATEWAY_*, KZ_JPKI_* and KZ_BROKER_AUTH_PORT
- * variable that .env.example lists (and its own, and KZ_METRICS_TOKEN): each one, set alone to a
+ * Issue 23, item 8: `npm start` honours every KZ_CONSOLE_*, KZ_GATEWAY_*, KZ_JPKI_* and
+ * KZ_BROKER_AUTH_PORT variable that .env.example lists (and its own, and KZ_METRICS_TOKEN): each one, set alone to a
  * valid value other than its default, either changes what npm start runs or is refused with a
  * line naming it — none is silently ignored.
  */
@@ -11,6 +11,7 @@ import { MetricsConfigSchema } from '@kizuna/core';
 import { GatewayConfigSchema } from '@kizuna/insurer-gateway';
 import { JpkiConfigSchema } from '@kizuna/jpki';
 import { BrokerConfigSchema } from '@kizuna/broker';
+import { ConsoleConfigSchema } from '@kizuna/municipal-console';
 import { SystemConfigSchema, loadSystemConfig } from '../src/config.ts';
 import { ENV_EXAMPLE_PATH } from '../src/env-example.ts';
 import { startSettings } from '../src/start-settings.ts';
@@ -21,6 +22,7 @@ const SCHEMAS: TObject[] = [
   GatewayConfigSchema,
   JpkiConfigSchema,
   BrokerConfigSchema,
+  ConsoleConfigSchema,
 ];
 
 interface Prop {
@@ -52,14 +54,15 @@ function otherValue(name: string): string {
   return `/srv/kizuna-test/${name.toLowerCase()}`;
 }
 
-// The variables npm start must honour: its own section, and every KZ_GATEWAY_*, KZ_JPKI_*, KZ_BROKER_AUTH_PORT, KZ_METRICS_TOKEN listed.
+// The variables npm start must honour: its own section, and every KZ_CONSOLE_*, KZ_GATEWAY_*, KZ_JPKI_*,
+// KZ_BROKER_AUTH_PORT, KZ_METRICS_TOKEN listed (the staff web UI's card-bridge URL is read by the web plugin itself).
 const listed = [...readFileSync(ENV_EXAMPLE_PATH, 'utf8').matchAll(/^(?:# )?(KZ_[A-Z0-9_]+)=/gm)].map((m) => m[1]!);
 const honoured = [
   ...new Set(
     listed.filter(
       (v) =>
         v in SystemConfigSchema.properties ||
-        /^KZ_(GATEWAY|JPKI)_/.test(v) ||
+        (/^KZ_(CONSOLE|GATEWAY|JPKI)_/.test(v) && v !== 'KZ_CONSOLE_CARD_BRIDGE_URL') ||
         v === 'KZ_BROKER_AUTH_PORT' ||
         v === 'KZ_METRICS_TOKEN',
     ),
@@ -74,6 +77,7 @@ describe('npm start reads every documented variable of the parts it runs', () =>
     for (const v of ['KZ_GATEWAY_WATCH_INTERVAL_S', 'KZ_JPKI_OCSP_VALIDITY', 'KZ_BROKER_AUTH_PORT', 'KZ_METRICS_TOKEN'])
       expect(honoured).toContain(v);
     expect(honoured.filter((v) => v.startsWith('KZ_GATEWAY_')).length).toBeGreaterThanOrEqual(20);
+    expect(honoured.filter((v) => v.startsWith('KZ_CONSOLE_')).length).toBeGreaterThanOrEqual(30);
   });
 
   for (const name of honoured) {
@@ -118,6 +122,26 @@ describe('npm start reads every documented variable of the parts it runs', () =>
       ]),
     );
     expect(() => settingsFor(copied)).not.toThrow();
+  });
+
+  it("applies the console's session, lockout and audit settings (the console alone reads the same mapping)", () => {
+    const s = settingsFor({
+      KZ_CONSOLE_REAUTH_S: '60',
+      KZ_CONSOLE_SESSION_IDLE_S: '600',
+      KZ_CONSOLE_LOGIN_LOCK_AFTER: '3',
+      KZ_CONSOLE_TRUST_PROXY: '10.0.0.1',
+      KZ_CONSOLE_DATA_DIR: '/srv/kizuna/municipality',
+    });
+    expect(s.console.options).toMatchObject({
+      reauthS: 60,
+      sessionIdleS: 600,
+      loginThrottle: { freeFailures: 3 },
+      trustProxy: '10.0.0.1',
+    });
+    expect(s.console.dataDir).toBe('/srv/kizuna/municipality');
+    expect(s.console.audit.keyFile).toBe('/srv/kizuna/municipality/audit.key');
+    expect(() => settingsFor({ KZ_CONSOLE_MQTT_URL: 'mqtt://elsewhere:1883' })).toThrow(/KZ_CONSOLE_MQTT_URL/);
+    expect(() => settingsFor({ KZ_CONSOLE_MUNI: '011002' })).toThrow(/KZ_CONSOLE_MUNI/);
   });
 
   it('refuses what npm start wires itself, naming the variable', () => {

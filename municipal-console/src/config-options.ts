@@ -1,0 +1,47 @@
+/**
+ * The console's settings that tune a running console, as startConsole options: one mapping for
+ * the console alone (server.ts) and for npm start (system/src/start-settings.ts), so a variable
+ * documented for the console works the same under both.
+ */
+import type { ConsoleOptions } from './app.ts';
+import type { ConsoleConfig } from './config.ts';
+
+export type ConsoleTuning = Pick<
+  ConsoleOptions,
+  | 'resendAfterS'
+  | 'tickS'
+  | 'rescueAfterS'
+  | 'sessionTtlS'
+  | 'sessionIdleS'
+  | 'reauthS'
+  | 'loginThrottle'
+  | 'trustProxy'
+  | 'liveThrottleMs'
+  | 'bindNonceTtlS'
+  | 'revocationCheckS'
+  | 'revocationBatch'
+  | 'rosterWindowDays'
+  | 'auditHeadS'
+>;
+
+export function consoleTuning(cfg: ConsoleConfig): ConsoleTuning {
+  return {
+    resendAfterS: cfg.KZ_CONSOLE_RESEND_AFTER_S,
+    tickS: cfg.KZ_CONSOLE_TICK_S,
+    rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
+    sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S,
+    sessionIdleS: cfg.KZ_CONSOLE_SESSION_IDLE_S,
+    reauthS: cfg.KZ_CONSOLE_REAUTH_S,
+    loginThrottle: {
+      freeFailures: cfg.KZ_CONSOLE_LOGIN_LOCK_AFTER,
+      ipFailures: cfg.KZ_CONSOLE_LOGIN_FAILURES_PER_ADDRESS,
+    },
+    ...(cfg.KZ_CONSOLE_TRUST_PROXY ? { trustProxy: cfg.KZ_CONSOLE_TRUST_PROXY } : {}),
+    liveThrottleMs: cfg.KZ_CONSOLE_LIVE_THROTTLE_MS,
+    bindNonceTtlS: cfg.KZ_CONSOLE_BIND_NONCE_TTL_S,
+    revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
+    revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH,
+    rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
+    auditHeadS: cfg.KZ_CONSOLE_AUDIT_HEAD_S,
+  };
+}
