@@ -94,6 +94,18 @@ const started = await startConsole({
   revocationCheckS: cfg.KZ_CONSOLE_REVOCATION_CHECK_S,
   revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH,
   rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
+  capLimits: {
+    bytes: cfg.KZ_CONSOLE_CAP_MAX_BYTES,
+    infos: cfg.KZ_CONSOLE_CAP_MAX_INFOS,
+    areas: cfg.KZ_CONSOLE_CAP_MAX_AREAS,
+    polygonPoints: cfg.KZ_CONSOLE_CAP_MAX_POLYGON_POINTS,
+    points: cfg.KZ_CONSOLE_CAP_MAX_POINTS,
+    textChars: cfg.KZ_CONSOLE_CAP_MAX_TEXT,
+    trustedSenders: (cfg.KZ_CONSOLE_CAP_TRUSTED_SENDERS ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  },
   auditKey,
   auditHeadS: cfg.KZ_CONSOLE_AUDIT_HEAD_S,
   ...(auditHeadFile ? { auditHeadFile } : {}),

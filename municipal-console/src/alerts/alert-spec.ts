@@ -41,6 +41,17 @@ export interface CapDetails {
   areaDesc?: string;
   note?: string;
   references?: string;
+  /** The imported document's <sent>, as written: with sender and identifier, what a later <references> names. */
+  sent?: string;
+  /** Imported <info>s in languages Kizuna does not render: kept, and shown to staff as not shown on TVs. */
+  notShown?: {
+    language: string;
+    event: string;
+    headline?: string;
+    description?: string;
+    instruction?: string;
+    areaDesc: string;
+  }[];
 }
 
 export interface AlertSpec {
