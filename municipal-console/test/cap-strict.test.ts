@@ -175,6 +175,21 @@ for (const engine of dbEngines()) {
       });
     });
 
+    describe('XML read by the guard itself', () => {
+      it('reads entities, character references and CDATA as text; a bare "&" or a stray end tag is not XML', async () => {
+        const doc = cap({ identifier: 'JP-999997-text' }).replace(
+          '川沿いの道は通らないでください。',
+          '川沿い &amp; 橋&#x306E;<![CDATA[ <近く> & ]]>は&lt;危険&gt;',
+        );
+        const r = await post(doc);
+        expect(r.statusCode, r.body).toBe(201);
+        expect(r.json().spec.extra.ja).toBe('川沿い & 橋の <近く> & は<危険>');
+        await refused(cap().replace('川沿い', '川 & 沿い'), 'not-xml', /^\/$/);
+        await refused(cap().replace('</event>', '</event></info>'), 'not-xml');
+        await refused(cap().replace('</alert>', '</alert><alert/>'), 'not-xml');
+      });
+    });
+
     describe('limits', () => {
       it('refuses too many <info>s and <area>s, too many points and too long a text, by name', async () => {
         await refused(cap({ infos: [1, 2, 3, 4, 5].map(() => info()) }), 'too-many', /^\/alert\/info\[5\]$/);

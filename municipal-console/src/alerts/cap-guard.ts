@@ -81,19 +81,58 @@ export const REPEATED = new Set([
 ]);
 const COUNTED: Record<string, 'infos' | 'areas'> = { info: 'infos', area: 'areas' };
 
+const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const REF = /&(?:(lt|gt|amp|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g;
+
+/** Character data → text: the five predefined entities and character references, nothing else. */
+function unescape(raw: string, line: () => number): string {
+  if (raw.includes('<')) throw capRefused('/', 'not-xml', `is not well-formed XML (line ${line()}: a stray "<")`);
+  if (!raw.includes('&')) return raw;
+  const out = raw.replace(REF, (_m, name?: string, dec?: string, hex?: string) => {
+    if (name) return ENTITY[name]!;
+    const cp = dec ? Number(dec) : parseInt(hex!, 16);
+    if (cp > 0x10ffff || cp === 0 || (cp >= 0xd800 && cp <= 0xdfff))
+      throw capRefused('/', 'not-xml', `is not well-formed XML (line ${line()}: character reference ${cp})`);
+    return String.fromCodePoint(cp);
+  });
+  if (raw.replace(REF, '').includes('&'))
+    throw capRefused('/', 'not-xml', `is not well-formed XML (line ${line()}: "&" that is not an entity reference)`);
+  return out;
+}
+
+export type CapNode = { [name: string]: CapValue };
+export type CapValue = string | CapNode | CapValue[];
+
+interface Open {
+  qname: string;
+  path: string;
+  local: string;
+  children: Map<string, number>;
+  ns: Map<string, string>;
+  node: CapNode;
+  text: string[];
+  hasChildren: boolean;
+}
+
 /**
- * The scan: refuses what no CAP 1.2 document holds, returns where each element starts. A wrong
- * root (another element, another namespace) is returned, not thrown: a document that is not even
- * well-formed XML is refused as such first.
+ * The scan: refuses what no CAP 1.2 document holds and builds the element tree (children by
+ * local name, a repeated one as an array, an element with text only as its trimmed text), with
+ * where each element starts. A wrong root (another element, another namespace) is returned, not
+ * thrown, so a document that is not even well-formed is refused as such first. Well-formedness
+ * beyond what this scan sees (attributes, names) is libxml2's, in the schema check.
  */
-export function guardCap(xml: string, limits: CapLimits): { elements: ElementAt[]; wrongRoot?: KzError } {
+export function guardCap(
+  xml: string,
+  limits: CapLimits,
+): { elements: ElementAt[]; root?: CapNode; wrongRoot?: KzError } {
   const decl = /^\uFEFF?<\?xml\s[^?]*encoding\s*=\s*["']([^"']+)["']/.exec(xml);
   if (decl && decl[1]!.toLowerCase().replace('_', '-') !== 'utf-8')
     throw capRefused('/', 'encoding', `must be UTF-8 (the declaration says ${decl[1]})`, { got: decl[1]! });
   const out: ElementAt[] = [];
-  const stack: { path: string; children: Map<string, number>; ns: Map<string, string> }[] = [];
+  const stack: Open[] = [];
   const counts: Record<string, number> = {};
   let wrongRoot: KzError | undefined;
+  let root: CapNode | undefined;
   let line = 1;
   let at = 0;
   const lineAt = (to: number) => {
@@ -101,17 +140,44 @@ export function guardCap(xml: string, limits: CapLimits): { elements: ElementAt[
     at = to;
     return line;
   };
+  const notXml = (why: string, i: number) =>
+    capRefused('/', 'not-xml', `is not well-formed XML (line ${lineAt(i)}: ${why})`, { line });
+  const close = (o: Open, value: CapValue) => {
+    const parent = stack.at(-1);
+    if (!parent) {
+      root = typeof value === 'string' ? {} : (value as CapNode);
+      return;
+    }
+    parent.hasChildren = true;
+    const had = parent.node[o.local];
+    parent.node[o.local] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  };
+  let last = 0;
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(xml); m; m = TOKEN.exec(xml)) {
     const t = m[0];
-    if (t.startsWith('<!') && !t.startsWith('<!--') && !t.startsWith('<![CDATA[')) {
+    const between = xml.slice(last, m.index);
+    last = m.index + t.length;
+    const top = stack.at(-1);
+    if (top) top.text.push(unescape(between, () => lineAt(m!.index)));
+    else if (between.replace(/^\uFEFF/, '').trim()) throw notXml('text outside the root element', m.index);
+    if (t.startsWith('<![CDATA[')) {
+      if (!top) throw notXml('CDATA outside the root element', m.index);
+      top.text.push(t.slice(9, -3));
+      continue;
+    }
+    if (t.startsWith('<!') && !t.startsWith('<!--')) {
       const what = /^<!\s*([A-Za-z]*)/.exec(t)![1] || 'declaration';
       throw capRefused('/', 'doctype', `must not contain a ${what} (CAP documents have no DTD or entities)`, {
         line: lineAt(m.index),
       });
     }
     if (m[1] !== undefined) {
-      stack.pop();
+      const o = stack.pop();
+      if (!o || o.qname !== m[1]) throw notXml(`</${m[1]}> does not close <${o?.qname ?? ''}>`, m.index);
+      const text = o.text.join('').trim();
+      if (o.hasChildren && text) o.node['#text'] = text;
+      close(o, o.hasChildren ? o.node : text);
       continue;
     }
     if (m[2] === undefined) continue;
@@ -133,7 +199,7 @@ export function guardCap(xml: string, limits: CapLimits): { elements: ElementAt[
     const path = parent ? `${parent.path}/${local}${REPEATED.has(local) ? `[${n}]` : ''}` : `/${local}`;
     if (!parent) {
       const uri = ns.get(prefix) ?? '';
-      if (out.length) wrongRoot ??= capRefused('/', 'not-xml', 'has more than one root element');
+      if (out.length) throw notXml('more than one root element', m.index);
       else if (local !== 'alert') wrongRoot = capRefused('/alert', 'no-alert', 'root element is missing');
       else if (uri !== CAP_NS)
         wrongRoot = capRefused(
@@ -152,10 +218,18 @@ export function guardCap(xml: string, limits: CapLimits): { elements: ElementAt[
           limit: limits[limitName],
         });
     }
-    if (m[4] === '/') continue;
+    const o: Open = { qname, path, local, children: new Map(), ns, node: {}, text: [], hasChildren: false };
+    if (m[4] === '/') {
+      close(o, '');
+      continue;
+    }
     if (stack.length >= CAP_MAX_DEPTH)
       throw capRefused(path, 'depth', `nests deeper than ${CAP_MAX_DEPTH} elements`, { limit: CAP_MAX_DEPTH });
-    stack.push({ path, children: new Map(), ns });
+    stack.push(o);
   }
-  return { elements: out, ...(wrongRoot ? { wrongRoot } : {}) };
+  const tail = xml.slice(last);
+  if (stack.length) throw notXml(`<${stack.at(-1)!.qname}> is not closed`, xml.length);
+  if (tail.trim()) throw notXml('text after the root element', last);
+  if (!root) throw capRefused('/alert', 'no-alert', 'root element is missing');
+  return { elements: out, root, ...(wrongRoot ? { wrongRoot } : {}) };
 }

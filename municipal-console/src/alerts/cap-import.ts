@@ -5,7 +5,6 @@
  * <parameter><valueName>EvacuationLevel</valueName>, the hazard as an eventCode
  * "kizuna:hazard" (else it is read from <event>), zones as <geocode> "kizuna:zone".
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import {
   HAZARDS,
   type AlertStatus,
@@ -65,21 +64,10 @@ export interface CapImport {
  */
 export function parseCap(xml: string, limits: CapLimits = DEFAULT_CAP_LIMITS): CapImport {
   if (typeof xml !== 'string' || !xml.trim()) throw bad('/', 'not-xml', 'body must be a CAP 1.2 XML document');
+  // one pass, no recursion, no parser of its own: libxml2 (cap-schema.ts) checks the rest of XML
   const guarded = guardCap(xml, limits);
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true)
-    throw bad('/', 'not-xml', `is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`, {
-      line: valid.err.line,
-    });
   if (guarded.wrongRoot) throw guarded.wrongRoot;
-  const doc = new XMLParser({
-    ignoreAttributes: false,
-    removeNSPrefix: true,
-    parseTagValue: false,
-    trimValues: true,
-  }).parse(xml) as Node;
-  const alert = doc.alert as Node | undefined;
-  if (!alert || typeof alert !== 'object') throw bad('/alert', 'no-alert', 'root element is missing');
+  const alert = guarded.root as Node;
   const p = '/alert';
   checkLengths(alert, p, limits.textChars);
   const identifier = required(alert, 'identifier', p);
