@@ -280,6 +280,28 @@ for (const engine of dbEngines()) {
       });
     });
 
+    describe('an import that reaches no one', () => {
+      it('is kept as a draft with a warning, not sent, until staff send it', async () => {
+        // a square in the sea, far from every zone of the town
+        const sea = '<polygon>30.0,135.0 30.0,135.01 30.01,135.01 30.01,135.0 30.0,135.0</polygon>';
+        const r = await post(cap({ identifier: 'JP-999997-sea', infos: [info({ area: sea })] }));
+        expect(r.statusCode, r.body).toBe(201);
+        expect(r.json()).toMatchObject({ state: 'draft', spec: { cap: { warnings: ['reaches-no-one'] } } });
+        const sent = await c.app.inject({
+          method: 'POST',
+          url: `/api/alerts/${r.json().id}/send`,
+          headers: bearer(issuer),
+        });
+        expect(sent.statusCode, sent.body).toBe(200);
+        expect(sent.json().state).toBe('active');
+        // a polygon over a zone goes out as before
+        const land = `<polygon>${ring(20)}</polygon>`;
+        const ok = await post(cap({ identifier: 'JP-999997-land', infos: [info({ area: land })] }));
+        expect(ok.json()).toMatchObject({ state: 'active' });
+        expect(ok.json().spec.cap.warnings).toBeUndefined();
+      });
+    });
+
     describe('what Kizuna does not render', () => {
       it('keeps an <info> in a language not shown on TVs and reports it on the alert', async () => {
         const es = info({ language: 'es-US' })

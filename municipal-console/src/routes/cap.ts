@@ -8,6 +8,7 @@ import { validateCapSchema } from '../alerts/cap-schema.ts';
 import { checkCapSender, referencedAlert } from '../alerts/cap-references.ts';
 import { toCap } from '../alerts/cap-export.ts';
 import { listZones } from '../register/zones.ts';
+import { targetZones } from '../alerts/targeting.ts';
 import { AlertViewSchema, errors } from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
@@ -51,8 +52,16 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       const cap = parseCap(req.body, limits);
       await validateCapSchema(req.body, cap.elements);
       const staff = staffOf(req);
-      if (cap.msgType === 'Alert' && cap.spec)
-        return reply.status(201).send(await ctx.alerts.create(staff, { ...cap.spec, draft: req.query.draft ?? false }));
+      if (cap.msgType === 'Alert' && cap.spec) {
+        // a shape that meets none of the municipality's zones reaches no one: kept as a draft with
+        // a warning, sent only when staff send it (POST /api/alerts/:id/send)
+        const t = cap.spec.target;
+        const nowhere = !t.zones?.length && targetZones(t, await listZones(ctx.db)).length === 0;
+        const spec = nowhere ? { ...cap.spec, cap: { ...cap.spec.cap, warnings: ['reaches-no-one'] } } : cap.spec;
+        return reply
+          .status(201)
+          .send(await ctx.alerts.create(staff, { ...spec, draft: nowhere || (req.query.draft ?? false) }));
+      }
       const found = await referencedAlert(ctx.db, ctx.alerts, cap.references);
       checkCapSender(found, cap.cap.sender ?? '', limits.trustedSenders);
       if (cap.msgType === 'Cancel' || !cap.spec) return ctx.alerts.cancel(found.id, staff);
