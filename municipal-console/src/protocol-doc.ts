@@ -252,7 +252,9 @@ from \`<geocode><valueName>kizuna:zone</valueName>\`; one \`<polygon>\` and one 
 same one repeated in each language's \`<info>\` counts once). An Alert or Update needs \`<expires>\` and
 an area; \`<instruction>\` per language is appended to the template text. An \`<info>\` in a language
 the TVs do not render (e.g. \`es-US\`) is kept on the alert (\`spec.cap.notShown\`: language, event,
-headline, description, instruction, areaDesc) so staff see it is not shown on TVs.
+headline, description, instruction, areaDesc) so staff see it is not shown on TVs. An Alert whose
+polygon or circle meets none of the municipality's zones (and names no zone) reaches no one: it is
+stored as a draft with \`spec.cap.warnings: ["reaches-no-one"]\` and sent only when staff send it.
 **Identity.** The import keeps the document's \`identifier\`, \`sender\` and \`sent\`. An Update or Cancel
 finds its alert by the exact triple of one of its \`<references>\` (by equality, never a pattern): the
 identity an imported Alert or Update arrived with, or that of Kizuna's own export of a revision

@@ -104,6 +104,7 @@ export function parseCap(xml: string, limits: CapLimits = DEFAULT_CAP_LIMITS): C
   let polygon: LonLat[] | undefined;
   let circle: AlertSpec['target']['circle'];
   let points = 0;
+  let polygonText = '';
   const cap: CapDetails = { identifier, sender, sent: sentText };
   infos.forEach((info, i) => {
     const ip = `${p}/info[${i + 1}]`;
@@ -178,20 +179,24 @@ export function parseCap(xml: string, limits: CapLimits = DEFAULT_CAP_LIMITS): C
       if (!(cap.areaDesc ?? '').split('; ').includes(desc))
         cap.areaDesc = cap.areaDesc ? `${cap.areaDesc}; ${desc}` : desc;
       arr(area.polygon).forEach((poly, m) => {
-        const ring = parsePolygon(text(poly) ?? '', `${ap}/polygon[${m + 1}]`, limits.polygonPoints);
+        const pp = `${ap}/polygon[${m + 1}]`;
+        const raw = text(poly) ?? '';
+        // the same area in another language's <info>: the same text is read once (its points still count)
+        const ring = polygon && raw === polygonText ? polygon : parsePolygon(raw, pp, limits.polygonPoints);
         points += ring.length;
         if (points > limits.points)
-          throw bad(`${ap}/polygon[${m + 1}]`, 'too-many', `brings the points of all polygons over ${limits.points}`, {
+          throw bad(pp, 'too-many', `brings the points of all polygons over ${limits.points}`, {
             limit: limits.points,
           });
-        if (polygon && JSON.stringify(polygon) === JSON.stringify(ring)) return; // the same area in another language's <info>
+        if (ring === polygon || (polygon && JSON.stringify(polygon) === JSON.stringify(ring))) return;
         if (polygon)
           throw bad(
-            `${ap}/polygon[${m + 1}]`,
+            pp,
             'one-polygon',
             'only one polygon per alert is supported; use zones (geocode kizuna:zone) for more',
           );
         polygon = ring;
+        polygonText = raw;
       });
       arr(area.circle).forEach((c, m) => {
         const cc = parseCircle(text(c) ?? '', `${ap}/circle[${m + 1}]`);

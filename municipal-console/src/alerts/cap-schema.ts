@@ -5,7 +5,7 @@
  * one validation at a time. A refusal names the element's path (found from the line xmllint gives).
  */
 import { readFileSync } from 'node:fs';
-import { validateXML } from 'xmllint-wasm';
+import { memoryPages, validateXML } from 'xmllint-wasm';
 import { capRefused, type ElementAt } from './cap-guard.ts';
 
 const XSD = readFileSync(new URL('../../schema/CAP-v1.2.xsd', import.meta.url), 'utf8');
@@ -29,10 +29,18 @@ export async function validateCapSchema(xml: string, at: ElementAt[]): Promise<v
     validateXML({
       xml: [{ fileName: 'alert.xml', contents: xml }],
       schema: [{ fileName: 'CAP-v1.2.xsd', contents: XSD }],
+      // libxml2's tree of the largest document KZ_CONSOLE_CAP_MAX_BYTES allows (8 MiB) fits
+      maxMemoryPages: 256 * memoryPages.MiB,
     }),
   );
   queue = run.catch(() => undefined);
-  const r = await run;
+  const r = await run.catch((e: unknown) => {
+    throw capRefused(
+      '/alert',
+      'schema',
+      `could not be checked against the CAP 1.2 schema (${String(e).slice(0, 200)})`,
+    );
+  });
   if (r.valid) return;
   const first = r.errors[0];
   const message = (first?.message ?? 'does not follow the CAP 1.2 schema')
