@@ -255,6 +255,26 @@ for (const engine of dbEngines()) {
         expect(r.statusCode, r.body).toBe(200);
         expect(r.json()).toMatchObject({ state: 'cancelled' });
       });
+      it('an Update names the exact triple and comes from the alert’s sender; another sender’s is refused', async () => {
+        const a = await post(cap({ identifier: 'JP-999997-up-1' }));
+        expect(a.statusCode, a.body).toBe(201);
+        const update = (sender: string, references: string) =>
+          cap({
+            identifier: `JP-999997-up-${sender.length}`,
+            sender,
+            msgType: 'Update',
+            references,
+            infos: [info({ level: '5' })],
+          });
+        const stranger = await post(update('other@example.jp', ref('JP-999997-up-1')));
+        expect(stranger.statusCode, stranger.body).toBe(403);
+        expect(stranger.json().code).toBe('KZ_CONSOLE_CAP_SENDER');
+        const wrongSent = await post(update(SENDER, ref('JP-999997-up-1', '2026-11-23T18:59:59+09:00')));
+        expect(wrongSent.statusCode, wrongSent.body).toBe(404);
+        const ok = await post(update(SENDER, ref('JP-999997-up-1')));
+        expect(ok.statusCode, ok.body).toBe(200);
+        expect(ok.json()).toMatchObject({ id: a.json().id, level: 5, msgType: 'Update' });
+      });
       it('a CAP Cancel of an active real alert follows the approval rule: it waits for a second person', async () => {
         const a = await post(cap({ identifier: 'JP-999997-real-1', status: 'Actual' }));
         expect(a.json()).toMatchObject({ state: 'pending-approval' });
