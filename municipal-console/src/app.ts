@@ -29,6 +29,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { capRoutes } from './routes/cap.ts';
+import { DEFAULT_CAP_LIMITS, type CapLimits } from './alerts/cap-limits.ts';
 import { createStaff } from './staff/staff.ts';
 import { useAuditKey } from './staff/audit.ts';
 import { AuditHeadExport, processAuditKey } from './staff/audit-head.ts';
@@ -91,6 +92,8 @@ export interface ConsoleOptions {
   revocationBatch?: number;
   /** Days of recent check-ins that keep people (and events) on a shelter's roster (default 7). */
   rosterWindowDays?: number;
+  /** What one CAP import may hold, and who may update or cancel by CAP (alerts/cap-limits.ts). */
+  capLimits?: Partial<CapLimits>;
   /** The audit chain's HMAC key (≥ 32 bytes, kept outside the database: loadAuditKey); default one random key per process. */
   auditKey?: Uint8Array;
   /** File the audit log's head is appended to (JSON lines); the last line is what verify checks against. */
@@ -178,6 +181,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
       rescueAfterMs: (o.rescueAfterS ?? 900) * 1000,
       secureCookie: !!o.tls,
       rosterWindowMs: (o.rosterWindowDays ?? 7) * 86_400_000,
+      cap: { ...DEFAULT_CAP_LIMITS, ...o.capLimits },
     },
     accounts: {
       idleMs: (o.sessionIdleS ?? 1800) * 1000,
@@ -220,11 +224,6 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.addContentTypeParser(
-    ['application/xml', 'text/xml', 'application/cap+xml'],
-    { parseAs: 'string' },
-    (_req, body, done) => done(null, body),
-  );
 
   await app.register(async (a) => sessionRoutes(a, ctx));
   await app.register(async (a) => registerRoutes(a, ctx));

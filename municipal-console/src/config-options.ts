@@ -22,6 +22,7 @@ export type ConsoleTuning = Pick<
   | 'revocationBatch'
   | 'rosterWindowDays'
   | 'auditHeadS'
+  | 'capLimits'
 >;
 
 export function consoleTuning(cfg: ConsoleConfig): ConsoleTuning {
@@ -43,5 +44,17 @@ export function consoleTuning(cfg: ConsoleConfig): ConsoleTuning {
     revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH,
     rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
     auditHeadS: cfg.KZ_CONSOLE_AUDIT_HEAD_S,
+    capLimits: {
+      bytes: cfg.KZ_CONSOLE_CAP_MAX_BYTES,
+      infos: cfg.KZ_CONSOLE_CAP_MAX_INFOS,
+      areas: cfg.KZ_CONSOLE_CAP_MAX_AREAS,
+      polygonPoints: cfg.KZ_CONSOLE_CAP_MAX_POLYGON_POINTS,
+      points: cfg.KZ_CONSOLE_CAP_MAX_POINTS,
+      textChars: cfg.KZ_CONSOLE_CAP_MAX_TEXT,
+      trustedSenders: (cfg.KZ_CONSOLE_CAP_TRUSTED_SENDERS ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    },
   };
 }

@@ -157,6 +157,49 @@ export const ConsoleConfigSchema = Type.Object({
     default: 300,
     description: "Seconds between two exports of the audit log's head to the log and the head file (0: only at stop)",
   }),
+  KZ_CONSOLE_CAP_MAX_BYTES: Type.Integer({
+    minimum: 4096,
+    maximum: 8 * 1024 * 1024,
+    default: 512 * 1024,
+    description: 'Bytes a CAP document sent to POST /api/alerts/cap may have (larger: 413 KZ_BODY_TOO_LARGE)',
+  }),
+  KZ_CONSOLE_CAP_MAX_INFOS: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 16,
+    description: '<info> blocks (one per language) a CAP document may have',
+  }),
+  KZ_CONSOLE_CAP_MAX_AREAS: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 64,
+    description: '<area> blocks a CAP document may have, over all its <info>s',
+  }),
+  KZ_CONSOLE_CAP_MAX_POLYGON_POINTS: Type.Integer({
+    minimum: 4,
+    maximum: 2000,
+    default: 2000,
+    description: 'Points one CAP <polygon> may have (at most the 2,000 an alert polygon may have)',
+  }),
+  KZ_CONSOLE_CAP_MAX_POINTS: Type.Integer({
+    minimum: 4,
+    maximum: 50_000,
+    default: 10_000,
+    description: 'Points all <polygon>s of one CAP document may have together',
+  }),
+  KZ_CONSOLE_CAP_MAX_TEXT: Type.Integer({
+    minimum: 100,
+    maximum: 100_000,
+    default: 8000,
+    description: 'Characters one text element of a CAP document (description, instruction, …) may have',
+  }),
+  KZ_CONSOLE_CAP_TRUSTED_SENDERS: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "CAP <sender>s (comma-separated) that may update or cancel alerts of another sender; unset: only an alert's own sender",
+    }),
+  ),
   KZ_CONSOLE_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 

@@ -15,6 +15,7 @@ import { audit } from './staff/audit.ts';
 import { staffErrors } from './staff/staff-errors.ts';
 import { requireFreshAuth as freshAuth } from './staff/sessions.ts';
 import type { ThrottleSettings } from './staff/throttle.ts';
+import type { CapLimits } from './alerts/cap-limits.ts';
 
 export interface ConsoleContext {
   db: Db;
@@ -31,7 +32,14 @@ export interface ConsoleContext {
   verifier?: Verifier | undefined;
   /** The audit log's head exported outside the database (verify checks the chain reaches the last one). */
   auditHeads?: AuditHeadExport | undefined;
-  settings: { sessionTtlMs: number; rescueAfterMs: number; secureCookie: boolean; rosterWindowMs: number };
+  settings: {
+    sessionTtlMs: number;
+    rescueAfterMs: number;
+    secureCookie: boolean;
+    rosterWindowMs: number;
+    /** CAP import limits and trusted senders (alerts/cap-limits.ts). */
+    cap: CapLimits;
+  };
   /** Staff sessions and logins (issue 24): idle timeout, re-authentication age, throttling. */
   accounts: { idleMs: number; reauthMs: number; throttle: ThrottleSettings };
 }

@@ -34,6 +34,10 @@ export const consoleErrors = defineErrors({
   },
   KZ_CONSOLE_BROKER_UNAVAILABLE: { message: 'the MQTT broker is not connected; nothing was published', status: 503 },
   KZ_CONSOLE_CAP_INVALID: { message: 'CAP 1.2 document is invalid', status: 400 },
+  KZ_CONSOLE_CAP_SENDER: {
+    message: 'a CAP Update or Cancel may come only from the alert’s own sender or a trusted one',
+    status: 403,
+  },
   KZ_CONSOLE_BIND_NONCE: { message: 'registration nonce is unknown, used or expired', status: 400 },
   KZ_CONSOLE_BIND_SIGNATURE: { message: 'registration signature did not verify', status: 400 },
   KZ_CONSOLE_BIND_PAYLOAD: { message: 'registration content is invalid', status: 400 },

@@ -232,15 +232,40 @@ the approver role approves it. \`pending\` carries \`digest\` (SHA-256 of its ty
 hazard, template, expiry, extra text per language, areas and \`counts\`, the recipients when it was
 submitted); approve and reject send it back with the revision, and the audit records it.
 
-**CAP 1.2 mapping.** Level: \`<parameter><valueName>EvacuationLevel</valueName><value>3|4|5</value>\`
-(\`警戒レベル\` accepted). Hazard: \`<eventCode><valueName>kizuna:hazard</valueName>\` (one of
-flood, landslide, storm-surge, earthquake, tsunami, fire, volcano), else read from \`<event>\`.
-Zones: \`<geocode><valueName>kizuna:zone</valueName>\`. One \`<polygon>\` and one \`<circle>\` at most.
-\`<expires>\` is required. \`<instruction>\` per language is appended to the template text. Errors
-(\`400 KZ_CONSOLE_CAP_INVALID\`) name the field as a path (\`details.field\`, e.g.
+**CAP 1.2 profile (import, \`POST /api/alerts/cap\`).** Accepted: a UTF-8 document (invalid UTF-8 is
+refused, reason \`utf-8\`, never repaired; another declared encoding: \`encoding\`) whose root is
+\`<alert>\` in the namespace \`urn:oasis:names:tc:emergency:cap:1.2\` (a default or any prefix; CAP 1.1,
+no namespace or another namespace: \`namespace\`, with \`details.got\`). No DTD: any \`<!DOCTYPE\`/\`<!ENTITY\`
+is refused before a parser sees it (\`doctype\`), and elements nest at most 16 deep (\`depth\`). Every
+document is then validated against the OASIS CAP 1.2 XML schema (\`CAP-v1.2.xsd\` as OASIS publishes
+it, by libxml2 offline: \`schema\`, e.g. elements out of order, an unknown element, a bad language
+tag) and the rules the schema cannot say: \`<sent>\`/\`<expires>\` with an offset and no \`Z\`;
+identifier and sender without spaces, commas, \`<\` or \`&\`; \`<references>\` as
+\`sender,identifier,sent\` triples (\`reference-format\`), required for Update and Cancel; closed
+polygons of ≥ 4 points. Limits (docs/OPERATIONS.md "Console: CAP import limits"): body bytes (413
+\`KZ_BODY_TOO_LARGE\`), \`<info>\`s and \`<area>\`s (\`too-many\`), points per polygon and in all polygons
+(\`too-many\`), characters per text element (\`too-long\`).
+Kizuna acts on: the level from \`<parameter><valueName>EvacuationLevel</valueName><value>3|4|5</value>\`
+(\`警戒レベル\` accepted); the hazard from \`<eventCode><valueName>kizuna:hazard</valueName>\` (one of
+flood, landslide, storm-surge, earthquake, tsunami, fire, volcano), else read from \`<event>\`; zones
+from \`<geocode><valueName>kizuna:zone</valueName>\`; one \`<polygon>\` and one \`<circle>\` at most (the
+same one repeated in each language's \`<info>\` counts once). An Alert or Update needs \`<expires>\` and
+an area; \`<instruction>\` per language is appended to the template text. An \`<info>\` in a language
+the TVs do not render (e.g. \`es-US\`) is kept on the alert (\`spec.cap.notShown\`: language, event,
+headline, description, instruction, areaDesc) so staff see it is not shown on TVs. An Alert whose
+polygon or circle meets none of the municipality's zones (and names no zone) reaches no one: it is
+stored as a draft with \`spec.cap.warnings: ["reaches-no-one"]\` and sent only when staff send it.
+**Identity.** The import keeps the document's \`identifier\`, \`sender\` and \`sent\`. An Update or Cancel
+finds its alert by the exact triple of one of its \`<references>\` (by equality, never a pattern): the
+identity an imported Alert or Update arrived with, or that of Kizuna's own export of a revision
+(its sender, the identifier or \`<identifier>-r<n>\`, the revision's time); \`sent\` matches as an instant.
+None: \`404 KZ_CONSOLE_UNKNOWN_ALERT\`. Only the alert's own sender, or one listed in
+\`KZ_CONSOLE_CAP_TRUSTED_SENDERS\`, may update or cancel it (\`403 KZ_CONSOLE_CAP_SENDER\`). A Cancel
+needs no \`<info>\`. An Update or Cancel follows the approval rule like one typed in the console.
+Refusals are \`400 KZ_CONSOLE_CAP_INVALID\` naming the element as a path (\`details.field\`, e.g.
 \`/alert/info[1]/urgency\`) and the reason (\`details.reason\`, one of ${CAP_REFUSALS.map((r) => `\`${r}\``).join(', ')}),
-with \`details.allowed\`, \`details.got\` or \`details.point\` where they apply; \`message\` says the same in
-English. The staff UI words each reason itself.
+with \`details.allowed\`, \`got\`, \`point\`, \`limit\`, \`line\` or \`byte\` where they apply; \`message\` says the
+same in English. The staff UI words each reason itself.
 
 **Strict input.** Every JSON body is closed: a field the schema does not name is refused (\`400
 KZ_VALIDATION\`, \`field\` naming it, e.g. \`body/createdBy\`; the CAP identity fields \`cap.*\` come only

@@ -46,15 +46,15 @@ describe('CAP 1.2 import', () => {
       status: 'Exercise',
       expires: '2026-11-23T14:00:00.000Z',
     });
-    expect(x.spec.target.zones).toEqual(['z-kawabe']);
-    expect(x.spec.target.polygon).toEqual([
+    expect(x.spec!.target.zones).toEqual(['z-kawabe']);
+    expect(x.spec!.target.polygon).toEqual([
       [140.0, 36.0],
       [140.01, 36.0],
       [140.01, 36.01],
       [140.0, 36.0],
     ]);
-    expect(x.spec.target.circle).toEqual({ lat: 36.01, lon: 140.01, radiusM: 500 });
-    expect(x.spec.extra?.ja).toBe('川沿いの道は通らないでください。');
+    expect(x.spec!.target.circle).toEqual({ lat: 36.01, lon: 140.01, radiusM: 500 });
+    expect(x.spec!.extra?.ja).toBe('川沿いの道は通らないでください。');
   });
 
   it("keeps an area once when every language's <info> repeats it, and still refuses two different polygons", () => {
@@ -63,9 +63,9 @@ describe('CAP 1.2 import', () => {
       <certainty>Likely</certainty><expires>2026-11-23T23:00:00+09:00</expires><instruction>Avoid the river road.</instruction>
       <area><areaDesc>川辺地区</areaDesc>${poly}</area></info>`;
     const x = parseCap(cap({ area: poly }, english));
-    expect(x.spec.cap?.areaDesc).toBe('川辺地区');
-    expect(x.spec.target.polygon).toHaveLength(4);
-    expect(x.spec.extra?.en).toBe('Avoid the river road.');
+    expect(x.spec!.cap?.areaDesc).toBe('川辺地区');
+    expect(x.spec!.target.polygon).toHaveLength(4);
+    expect(x.spec!.extra?.en).toBe('Avoid the river road.');
     const other = english.replace(poly, '<polygon>35.0,139.0 35.0,139.01 35.01,139.01 35.0,139.0</polygon>');
     expect(() => parseCap(cap({ area: poly }, other))).toThrow(/only one polygon/);
   });
@@ -168,7 +168,7 @@ for (const engine of dbEngines()) {
       expect(doc.alert.info[0].parameter).toEqual({ valueName: 'EvacuationLevel', value: 4 });
       // what we export, we can import again
       const again = parseCap(x.body.replace('JP-999997-test-1', 'JP-999997-test-copy'));
-      expect(again.spec).toMatchObject({
+      expect(again.spec!).toMatchObject({
         level: 4,
         hazard: 'flood',
         status: 'Exercise',

@@ -259,14 +259,16 @@ for (const engine of dbEngines()) {
       expect(up.status, up.text).toBe(200);
       const decoy = await call('POST', '/api/alerts/cap', capDoc('%'), issuer, 'application/cap+xml');
       expect(decoy.status, decoy.text).toBe(201);
+      // the exact (sender, identifier, sent) of the export of revision 2 (issue 20)
+      const exported = (await call('GET', `/api/alerts/${real.json.id}/cap`, undefined, issuer)).text;
+      const [identifier, sent] = ['identifier', 'sent'].map(
+        (k) => new RegExp(`<${k}>([^<]+)</${k}>`).exec(exported)![1],
+      );
+      expect(identifier).toBe('JP-999997-real-1-r2');
       const cancel = await call(
         'POST',
         '/api/alerts/cap',
-        capDoc(
-          'JP-999997-real-1-cancel',
-          'Cancel',
-          'bousai@city.example.jp,JP-999997-real-1-r2,2026-11-23T19:00:00+09:00',
-        ),
+        capDoc('JP-999997-real-1-cancel', 'Cancel', `bousai@city.example.jp,${identifier},${sent}`),
         issuer,
         'application/cap+xml',
       );

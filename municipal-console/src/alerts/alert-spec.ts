@@ -41,6 +41,19 @@ export interface CapDetails {
   areaDesc?: string;
   note?: string;
   references?: string;
+  /** The imported document's <sent>, as written: with sender and identifier, what a later <references> names. */
+  sent?: string;
+  /** What staff should look at before sending an imported alert: 'reaches-no-one' (its polygon or circle meets no zone). */
+  warnings?: string[];
+  /** Imported <info>s in languages Kizuna does not render: kept, and shown to staff as not shown on TVs. */
+  notShown?: {
+    language: string;
+    event: string;
+    headline?: string;
+    description?: string;
+    instruction?: string;
+    areaDesc: string;
+  }[];
 }
 
 export interface AlertSpec {

@@ -2,52 +2,71 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
-import { consoleErrors } from '../errors.ts';
 import { parseCap } from '../alerts/cap-import.ts';
+import { decodeCap } from '../alerts/cap-guard.ts';
+import { validateCapSchema } from '../alerts/cap-schema.ts';
+import { checkCapSender, referencedAlert } from '../alerts/cap-references.ts';
 import { toCap } from '../alerts/cap-export.ts';
 import { listZones } from '../register/zones.ts';
+import { targetZones } from '../alerts/targeting.ts';
 import { AlertViewSchema, errors } from '../schemas.ts';
 
 const sec: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }];
 
 export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const limits = ctx.settings.cap;
+  // The bytes as sent: invalid UTF-8 is refused by name (cap-guard.ts), never repaired.
+  app.addContentTypeParser(
+    ['application/xml', 'text/xml', 'application/cap+xml'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => {
+      try {
+        done(null, decodeCap(body as Buffer));
+      } catch (e) {
+        done(e as Error, undefined);
+      }
+    },
+  );
 
   r.post(
     '/api/alerts/cap',
     {
       preHandler: requireRole(ctx, 'issuer'),
+      bodyLimit: limits.bytes,
       schema: {
         tags: ['alerts'],
         summary: 'Import a CAP 1.2 document (Alert creates; Update and Cancel apply to the referenced alert)',
         security: sec,
         description:
-          'Same rules as POST /api/alerts: approval for Actual level 4–5, validation naming the failing CAP field (details.field).',
+          'Same rules as POST /api/alerts (the approval rule for issue, update and cancel); the document is checked against the OASIS CAP 1.2 schema and the profile in docs/PROTOCOL.md, a refusal naming the element (details.field) and the reason (details.reason). Update and Cancel find their alert by the exact (sender, identifier, sent) of <references>, and only from the alert’s own sender or a trusted one (KZ_CONSOLE_CAP_TRUSTED_SENDERS).',
         consumes: ['application/cap+xml', 'application/xml', 'text/xml'],
         querystring: Type.Object({
           draft: Type.Optional(Type.Boolean({ description: 'store without sending (default false)' })),
         }),
         body: Type.String({ description: 'CAP 1.2 XML' }),
-        response: { 201: AlertViewSchema, 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
+        response: { 201: AlertViewSchema, 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 413, 503) },
       },
     },
     async (req, reply) => {
-      const cap = parseCap(req.body);
+      const cap = parseCap(req.body, limits);
+      await validateCapSchema(req.body, cap.elements);
       const staff = staffOf(req);
-      if (cap.msgType === 'Alert')
-        return reply.status(201).send(await ctx.alerts.create(staff, { ...cap.spec, draft: req.query.draft ?? false }));
-      const ids = cap.references.map((ref) => ref.split(',')[1] ?? '').filter(Boolean);
-      // By equality only (an identifier is data, never a pattern): a reference names the alert's
-      // identifier or, for a later revision, its export's "<identifier>-r<n>".
-      const candidates = [...new Set(ids.flatMap((i) => [i, i.replace(/-r\d+$/, '')]))];
-      const { rows } = await ctx.db.query<{ id: string }>(
-        'SELECT id FROM alerts WHERE identifier = ANY($1::text[]) ORDER BY created_at DESC LIMIT 1',
-        [candidates],
-      );
-      if (!rows[0]) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(`no alert with CAP identifier ${ids.join(' or ')}`);
-      if (cap.msgType === 'Cancel') return ctx.alerts.cancel(rows[0].id, staff);
+      if (cap.msgType === 'Alert' && cap.spec) {
+        // a shape that meets none of the municipality's zones reaches no one: kept as a draft with
+        // a warning, sent only when staff send it (POST /api/alerts/:id/send)
+        const t = cap.spec.target;
+        const nowhere = !t.zones?.length && targetZones(t, await listZones(ctx.db)).length === 0;
+        const spec = nowhere ? { ...cap.spec, cap: { ...cap.spec.cap, warnings: ['reaches-no-one'] } } : cap.spec;
+        return reply
+          .status(201)
+          .send(await ctx.alerts.create(staff, { ...spec, draft: nowhere || (req.query.draft ?? false) }));
+      }
+      const found = await referencedAlert(ctx.db, ctx.alerts, cap.references);
+      checkCapSender(found, cap.cap.sender ?? '', limits.trustedSenders);
+      if (cap.msgType === 'Cancel' || !cap.spec) return ctx.alerts.cancel(found.id, staff);
       const { status: _s, cap: details, ...patch } = cap.spec;
-      return ctx.alerts.update(rows[0].id, staff, { ...patch, cap: details });
+      return ctx.alerts.update(found.id, staff, { ...patch, cap: details });
     },
   );
 

@@ -91,6 +91,10 @@ export const ERRORS: Record<string, Words> = {
     'CAP 1.2 の内容に誤りがあるため、取り込んでいません。',
     'The CAP 1.2 document is invalid; nothing was imported.',
   ],
+  KZ_CONSOLE_CAP_SENDER: [
+    'この警報を出した送信者（または信頼する送信者）からの CAP ではないため、更新・取消をしていません。',
+    'This CAP update or cancel is not from the alert’s own sender or a trusted one; nothing was changed.',
+  ],
   KZ_CONSOLE_BIND_NONCE: [
     '登録用の番号が無効です（使用済みか期限切れ）。TVで登録をやり直してください。',
     'The registration number is unknown, used or expired. Register again on the TV.',

@@ -148,4 +148,33 @@ export const CAP_REFUSAL_WORDS: Record<string, Words> = {
     '{path} に多角形、円、または geocode kizuna:zone が必要です。',
     '{path} needs a polygon, a circle or a geocode kizuna:zone.',
   ),
+  'utf-8': capWords(
+    '文字コードが UTF-8 として正しくありません（{byte} バイト目）。UTF-8 で保存し直してください。',
+    'the text is not valid UTF-8 (at byte {byte}); save it as UTF-8 again.',
+  ),
+  encoding: capWords(
+    '文字コードは UTF-8 にしてください（宣言は「{got}」でした）。',
+    'the document must be UTF-8 (its declaration says “{got}”).',
+  ),
+  doctype: capWords(
+    'DOCTYPE や ENTITY の宣言は受け付けません（{line} 行目）。CAP 文書には不要です。',
+    'DOCTYPE and ENTITY declarations are not accepted (line {line}); CAP documents have none.',
+  ),
+  depth: capWords(
+    '{path} の要素の入れ子が深すぎます（{limit} 段まで）。',
+    'the elements at {path} nest too deep (at most {limit} levels).',
+  ),
+  'too-many': capWords('{path} で上限（{limit}）を超えました。', '{path} goes over the limit ({limit}).'),
+  'too-long': capWords(
+    '{path} の文字数が上限（{limit} 文字）を超えています。',
+    '{path} is longer than the limit ({limit} characters).',
+  ),
+  schema: capWords(
+    '{path} が CAP 1.2 のスキーマ（OASIS）に合っていません（順序、名前、値を確かめてください）。',
+    '{path} does not follow the OASIS CAP 1.2 schema (check its order, name and value).',
+  ),
+  'reference-format': capWords(
+    '{path} は「送信者,識別子,送信日時」の組にしてください（「{got}」でした）。',
+    '{path} must be “sender,identifier,sent” triples (it was “{got}”).',
+  ),
 };

@@ -52,6 +52,9 @@ export function errorText(
     allowed: found(details.allowed),
     got: found(details.got),
     point: found(details.point),
+    limit: found(details.limit),
+    byte: found(details.byte),
+    line: found(details.line),
   };
   return pick(words).replace(/\{(\w+)\}/g, (_m, v: string) => String(vars[v] ?? ''));
 }
