@@ -5,15 +5,16 @@
  * marked 「このテレビ」), removes the other after a confirmation; the gateway then lists one and
  * the removed TV gets no "mail waiting" for a new notice on the real broker, while this one shows
  * it on its Home. Then in English, both TVs linked again, he removes this TV itself (the screen
- * says its mail-waiting stops; the other TV still gets it, this one not). An expired session on
- * the TVs screen asks for a new card login rather than retrying the dead one.
+ * says its mail-waiting stops; the other TV still gets it, this one not, and its Home drops the
+ * count it had). An expired session on the TVs screen asks for a new card login rather than
+ * retrying the dead one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import type { Page } from 'puppeteer';
 import { bindResidentToDevice } from '@kizuna/municipal-console';
 import { topics } from '@kizuna/contract';
-import { KEY, press, shot, waitVisibleText } from '@kizuna/test-utils';
+import { KEY, press, shot, visibleTexts, waitVisibleText } from '@kizuna/test-utils';
 import { MUNI, startCardRig, type CardRig } from './helpers/card-rig.ts';
 import { RemoteTyping } from './helpers/remote.ts';
 
@@ -185,11 +186,14 @@ describe("the TV's screen of the TVs linked to a post-box", () => {
       expect((await cardLogin('R1', there)).device.linked).toBe(true);
       const thereMail = await listen(there);
       try {
+        // this TV is still linked: a new notice shows on its Home
         const page = await rig.openTv(here.device, here.creds, '&lang=en');
-        await openPostbox(page, 'User authentication PIN', '2 notice(s), 2 unread');
-        await press(page, KEY.Down);
-        await press(page, KEY.Down);
-        await press(page, KEY.Down); // past the two notices and "Link an insurance policy"
+        await waitVisibleText(page, 'Mailbox', 'Home');
+        await sendNotice('お知らせ3');
+        await waitVisibleText(page, '3 new notice(s)', 'Home', 20_000);
+        await until(() => thereMail.got.length === 1, 'mail-waiting on the other TV');
+        await openPostbox(page, 'User authentication PIN', '3 notice(s), 3 unread');
+        for (let i = 0; i < 4; i++) await press(page, KEY.Down); // past the notices and "Link an insurance policy"
         await waitVisibleText(page, 'TVs linked to this mailbox', 'Flow');
         await press(page, KEY.Enter);
         await waitVisibleText(page, 'Linked TVs', 'Flow', 20_000);
@@ -214,19 +218,24 @@ describe("the TV's screen of the TVs linked to a post-box", () => {
           { muni: MUNI, device: there.device, linkedAt: expect.any(String) },
         ]);
 
-        // the TV's session goes on (a login, not a link): Back shows the notices
+        // the TV's session goes on (a login, not a link): Back shows the notices; Home no longer
+        // shows the count it got while linked (no update will come to correct it)
         await press(page, KEY.Back);
-        await waitVisibleText(page, '2 notice(s), 2 unread', 'Flow', 20_000);
+        await waitVisibleText(page, '3 notice(s), 3 unread', 'Flow', 20_000);
+        await press(page, KEY.Back);
+        await waitVisibleText(page, 'Mailbox', 'Home');
+        await shot(page, 'tv-app', 'postbox-devices-home-after-en');
+        expect((await visibleTexts(page, 'Home')).filter((t) => t.includes('new notice'))).toEqual([]);
         await page.close();
 
         // this TV, heard with its own credentials now that the page is gone: nothing for a new
         // notice, which the other TV does get
         const hereMail = await listen(here);
         try {
-          await sendNotice('お知らせ3');
-          await until(() => thereMail.got.length === 1, 'mail-waiting on the other TV');
+          await sendNotice('お知らせ4');
+          await until(() => thereMail.got.length === 2, 'mail-waiting on the other TV');
           await hereMail.settled();
-          expect(thereMail.got[0]).toMatchObject({ kind: 'mail-waiting', unread: 3 });
+          expect(thereMail.got[1]).toMatchObject({ kind: 'mail-waiting', unread: 4 });
           expect(hereMail.got).toEqual([]);
         } finally {
           await hereMail.close();
@@ -239,8 +248,8 @@ describe("the TV's screen of the TVs linked to a post-box", () => {
 
   it('an expired session on the TVs screen asks for the card again', { timeout: 240_000 }, async () => {
     const page = await rig.openTv(here.device, here.creds);
-    await openPostbox(page, '利用者証明用の暗証番号', 'お知らせ 3通（未読 3通）');
-    for (let i = 0; i < 4; i++) await press(page, KEY.Down);
+    await openPostbox(page, '利用者証明用の暗証番号', 'お知らせ 4通（未読 4通）');
+    for (let i = 0; i < 5; i++) await press(page, KEY.Down);
     await waitVisibleText(page, 'この郵便受けにつながっているテレビ', 'Flow');
     await press(page, KEY.Enter);
     await waitVisibleText(page, 'つないだ日時：', 'Flow', 20_000);

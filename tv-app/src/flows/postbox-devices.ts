@@ -3,7 +3,8 @@
  * waiting" for it — this TV marked as such, the others by device id and municipality, each with
  * when it was linked (its latest card login there) — and for each a way to remove it, after a
  * confirmation. Removing this TV itself says that its "mail waiting" stops; the gateway keeps the
- * session open (it is a login, not a link), and the next card login on this TV links it again.
+ * session open (it is a login, not a link), and the next card login on this TV links it again;
+ * Home drops the unread count it last got (no "mail waiting" will come to correct it).
  * A TV already removed elsewhere (404 KZ_GW_UNKNOWN_DEVICE) counts as removed: the list says so.
  * The post-box flow (postbox-flow.ts) builds on these steps; both share the one session.
  */
@@ -116,6 +117,7 @@ export abstract class PostboxDeviceSteps extends CardFlow {
       );
     }
     const self = this.isThis(d);
+    if (self) this.deps.forgetMail();
     if (gone) return this.devices({ text: fmt(s.removedGone, { tv: this.tvName(d) }), tone: 'info' });
     return this.devices(
       self
