@@ -6,8 +6,8 @@
  * the removed TV gets no "mail waiting" for a new notice on the real broker, while this one shows
  * it on its Home. Then in English, both TVs linked again, he removes this TV itself (the screen
  * says its mail-waiting stops; the other TV still gets it, this one not, and its Home drops the
- * count it had). An expired session on the TVs screen asks for a new card login rather than
- * retrying the dead one.
+ * count it had). An expired session, on the TVs screen or opening a notice, asks for a new card
+ * login rather than retrying the dead one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
@@ -263,4 +263,21 @@ describe("the TV's screen of the TVs linked to a post-box", () => {
     await waitVisibleText(page, 'カードを選んでください', 'Flow', 20_000);
     await page.close();
   });
+});
+
+describe('an expired session elsewhere in the post-box', () => {
+  it(
+    'opening a notice after the session expired asks for the card again, not the dead session',
+    { timeout: 240_000 },
+    async () => {
+      const page = await rig.openTv(here.device, here.creds);
+      await openPostbox(page, '利用者証明用の暗証番号', 'お知らせ 4通（未読 4通）');
+      rig.gateway.clock.advance(31 * 60_000);
+      await press(page, KEY.Enter); // the newest notice
+      await waitVisibleText(page, 'KZ_GW_SESSION_EXPIRED', 'Flow', 20_000);
+      await press(page, KEY.Enter); // もう一度
+      await waitVisibleText(page, 'カードを選んでください', 'Flow', 20_000);
+      await page.close();
+    },
+  );
 });

@@ -33,7 +33,7 @@ export abstract class PostboxDeviceSteps extends CardFlow {
   }
 
   /** Try again: a session that ended cannot be retried, so that means a new card login. */
-  private again(f: Failure, retry: () => Promise<void>): () => Promise<void> {
+  protected again(f: Failure, retry: () => Promise<void>): () => Promise<void> {
     return f.kind === 'session' ? () => this.restart() : retry;
   }
 

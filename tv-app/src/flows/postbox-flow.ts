@@ -45,7 +45,14 @@ export class PostboxFlow extends PostboxDeviceSteps {
     const s = this.s;
     const r = await this.busy(this.busyStep(s.loading), () => this.session!.notices());
     if (!r) return;
-    if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.list());
+    if (!r.ok) {
+      const f = classify(r.error);
+      return this.fail(
+        f,
+        'pin',
+        this.again(f, () => this.list()),
+      );
+    }
     const { notices, unread } = r.value;
     const lang = this.deps.lang;
     this.show(
@@ -89,7 +96,14 @@ export class PostboxFlow extends PostboxDeviceSteps {
     const session = this.session!;
     const r = await this.busy(this.busyStep(s.loading), () => Promise.all([session.insurers(), session.enrolments()]));
     if (!r) return;
-    if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.enrol());
+    if (!r.ok) {
+      const f = classify(r.error);
+      return this.fail(
+        f,
+        'pin',
+        this.again(f, () => this.enrol()),
+      );
+    }
     const [insurers, enrolments] = r.value;
     const linked = enrolments
       .filter((e) => e.status === 'active')
@@ -214,7 +228,14 @@ export class PostboxFlow extends PostboxDeviceSteps {
     const lang = this.deps.lang;
     const r = await this.busy(this.busyStep(s.loading), () => this.session!.open(id));
     if (!r) return;
-    if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.read(id));
+    if (!r.ok) {
+      const f = classify(r.error);
+      return this.fail(
+        f,
+        'pin',
+        this.again(f, () => this.read(id)),
+      );
+    }
     const n = r.value;
     const canAnswer =
       n.kind === 'status-check' && (n.status === 'unread' || n.status === 'read') && !!n.reportNonce && !!n.policy;
