@@ -48,5 +48,6 @@ export function createCardFlow(mod: FlowModule, kind: FlowKind, lang: Language, 
     postbox: mod.postboxApi(cfg.postbox, { muni: cfg.muni, device: cfg.device }),
     rememberBindings: (list) => c.rememberBindings(list),
     knownBindings: () => c.knownBindings(),
+    forgetMail: () => c.forgetMail(),
   });
 }

@@ -186,6 +186,12 @@ export class TvController {
     this.emit('mail', m.unread);
   }
 
+  /** This TV no longer gets "mail waiting" (the resident removed it): Home stops showing a count no update will correct. */
+  forgetMail(): void {
+    this.mailUnread = null;
+    this.emit('mail', 0);
+  }
+
   /** Names of the people this TV serves: alert recipients, and bound cards not already among them. */
   residents(): string[] {
     let list: string[] = [];

@@ -25,7 +25,8 @@ export class MenuButton extends Component {
     this.tag('Label')!.patch({ text: { text: v } });
   }
   set badge(v: string) {
-    this.tag('Badge')!.patch({ text: { text: v } });
+    // Hidden when empty: a text texture set to '' keeps its last text in the inspector's mirror.
+    this.tag('Badge')!.patch({ visible: v !== '', text: { text: v } });
   }
   private idle = C.panel;
   /** High contrast: black buttons with a white outline instead of dark grey. */

@@ -21,4 +21,6 @@ export interface FlowDeps {
   /** The console's current list arrived: remember it (and mark missing ones as ended); returns the merged list. */
   rememberBindings(current: Binding[]): KnownBinding[];
   knownBindings(): KnownBinding[];
+  /** This TV was removed from the post-box: the last "mail waiting" count it showed no longer applies. */
+  forgetMail(): void;
 }

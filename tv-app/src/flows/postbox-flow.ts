@@ -6,18 +6,17 @@
  * Linking a policy (enrolment, once per policy): choose the insurer → the policy number on the
  * keyboard → review who receives which items and why → signing password → the card signs the
  * consent document (buildConsentDocument, with a one-use nonce from the gateway) → the result.
+ * The TVs linked to the post-box, and removing one: postbox-devices.ts.
  */
 import { buildConsentDocument, buildReportDocument, DISCLOSED_ITEMS, type Statement } from '@kizuna/contract';
 import { fmt } from '../i18n/strings.ts';
 import { formatDate } from '../i18n/flow-strings.ts';
-import type { EnrolResult, Insurer, Notice, PostboxSession, ReportReceipt } from '../net/postbox-api.ts';
+import type { EnrolResult, Insurer, Notice, ReportReceipt } from '../net/postbox-api.ts';
 import { classify } from './failures.ts';
-import { CardFlow } from './card-flow.ts';
+import { PostboxDeviceSteps } from './postbox-devices.ts';
 import type { FlowDeps } from './deps.ts';
 
-export class PostboxFlow extends CardFlow {
-  private session: PostboxSession | null = null;
-
+export class PostboxFlow extends PostboxDeviceSteps {
   constructor(deps: FlowDeps) {
     super(deps, 'postbox');
   }
@@ -42,11 +41,18 @@ export class PostboxFlow extends CardFlow {
     return { unread: s.stUnread, read: s.stRead, answered: s.stAnswered, withdrawn: s.stWithdrawn }[n.status];
   }
 
-  private async list(): Promise<void> {
+  protected async list(): Promise<void> {
     const s = this.s;
     const r = await this.busy(this.busyStep(s.loading), () => this.session!.notices());
     if (!r) return;
-    if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.list());
+    if (!r.ok) {
+      const f = classify(r.error);
+      return this.fail(
+        f,
+        'pin',
+        this.again(f, () => this.list()),
+      );
+    }
     const { notices, unread } = r.value;
     const lang = this.deps.lang;
     this.show(
@@ -70,12 +76,14 @@ export class PostboxFlow extends CardFlow {
               .join(lang.startsWith('ja') ? '　' : ' · '),
           })),
           { id: 'enrol', label: s.enrolMenu },
+          { id: 'devices', label: s.devicesMenu },
           { id: 'home', label: s.backHome },
         ],
       }),
       async (a) => {
         if (a.type === 'back' || (a.type === 'choose' && a.id === 'home')) return this.exit();
         if (a.type === 'choose' && a.id === 'enrol') return this.enrol();
+        if (a.type === 'choose' && a.id === 'devices') return this.devices();
         if (a.type === 'choose' && a.id.startsWith('notice:')) return this.read(a.id.slice(7));
       },
     );
@@ -88,7 +96,14 @@ export class PostboxFlow extends CardFlow {
     const session = this.session!;
     const r = await this.busy(this.busyStep(s.loading), () => Promise.all([session.insurers(), session.enrolments()]));
     if (!r) return;
-    if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.enrol());
+    if (!r.ok) {
+      const f = classify(r.error);
+      return this.fail(
+        f,
+        'pin',
+        this.again(f, () => this.enrol()),
+      );
+    }
     const [insurers, enrolments] = r.value;
     const linked = enrolments
       .filter((e) => e.status === 'active')
@@ -213,7 +228,14 @@ export class PostboxFlow extends CardFlow {
     const lang = this.deps.lang;
     const r = await this.busy(this.busyStep(s.loading), () => this.session!.open(id));
     if (!r) return;
-    if (!r.ok) return this.fail(classify(r.error), 'pin', () => this.read(id));
+    if (!r.ok) {
+      const f = classify(r.error);
+      return this.fail(
+        f,
+        'pin',
+        this.again(f, () => this.read(id)),
+      );
+    }
     const n = r.value;
     const canAnswer =
       n.kind === 'status-check' && (n.status === 'unread' || n.status === 'read') && !!n.reportNonce && !!n.policy;

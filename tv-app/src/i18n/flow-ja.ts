@@ -190,6 +190,25 @@ export const ja = {
   otherCardTitle: 'ログインしたカードと違うカードで署名されました',
   otherCardWhy: '何も送っていません。この郵便受けを開いたカードと、署名したカードが別の人のものです。',
   otherCardWhat: 'ログインしたご自分のカードで署名してください。',
+  devicesMenu: 'この郵便受けにつながっているテレビ',
+  devicesTitle: 'つながっているテレビ',
+  devicesLine:
+    'この郵便受けにお知らせが届くと、下のテレビに「新しいお知らせ」と出ます。つながりを外すテレビを選んで 決定 を押してください。',
+  devicesNone: 'この郵便受けにつながっているテレビはありません。',
+  thisNotLinked: 'このテレビは、この郵便受けにつながっていません。',
+  deviceThis: 'このテレビ',
+  deviceOther: 'テレビ {device}（市区町村コード {muni}）',
+  deviceLinkedAt: 'つないだ日時：{date}',
+  removeTitle: 'テレビのつながりを外す',
+  removeAsk: '{tv}のつながりを外しますか？',
+  removeAskThis: 'このテレビのつながりを外しますか？',
+  removeWhatOther: '外すと、そのテレビには、お知らせが届いたことが出なくなります。お知らせは郵便受けに残ります。',
+  removeWhatThis: '外すと、このテレビには、お知らせが届いたことが出なくなります。お知らせは郵便受けに残ります。',
+  relinkThis: 'このテレビで、もう一度カードを使って郵便受けを開くと、またつながります。',
+  removeOk: '外す',
+  removedOther: '{tv}のつながりを外しました。',
+  removedThis: 'このテレビのつながりを外しました。このテレビには、お知らせが届いたことが出なくなります。',
+  removedGone: '{tv}のつながりは、すでに外されていました。',
 };
 
 export type FlowStrings = typeof ja;

@@ -198,6 +198,25 @@ const en: FlowStrings = {
   otherCardWhy:
     "Nothing was sent: the signature came from another person's card than the card that opened this mailbox.",
   otherCardWhat: 'Sign with your own card, the one you logged in with.',
+  devicesMenu: 'TVs linked to this mailbox',
+  devicesTitle: 'Linked TVs',
+  devicesLine:
+    'When a notice arrives in this mailbox, the TVs below show "new notice". To remove a TV, choose it and press OK.',
+  devicesNone: 'No TV is linked to this mailbox.',
+  thisNotLinked: 'This TV is not linked to this mailbox.',
+  deviceThis: 'This TV',
+  deviceOther: 'TV {device} (municipality {muni})',
+  deviceLinkedAt: 'Linked: {date}',
+  removeTitle: 'Remove a TV',
+  removeAsk: 'Remove {tv} from this mailbox?',
+  removeAskThis: 'Remove this TV from this mailbox?',
+  removeWhatOther: 'That TV will no longer show that a notice has arrived. The notices stay in your mailbox.',
+  removeWhatThis: 'This TV will no longer show that a notice has arrived. The notices stay in your mailbox.',
+  relinkThis: 'To link it again, open the mailbox on this TV with your card.',
+  removeOk: 'Remove',
+  removedOther: '{tv} was removed.',
+  removedThis: 'This TV was removed: it will no longer show that a notice has arrived.',
+  removedGone: '{tv} had already been removed.',
 };
 
 const loaded: Partial<Record<Language, FlowStrings>> = { ja, en };

@@ -67,6 +67,13 @@ export interface EnrolResult {
   policy: string;
 }
 
+/** A TV that gets "mail waiting" for this post-box; `linkedAt` is its latest card login (each login renews the link). */
+export interface LinkedDevice {
+  muni: string;
+  device: string;
+  linkedAt: string;
+}
+
 export interface PostboxSession {
   readonly postboxId: string;
   notices(): Promise<{ unread: number; notices: Notice[] }>;
@@ -81,10 +88,16 @@ export interface PostboxSession {
   consentNonce(): Promise<string>;
   /** Link a policy with a consent signed by the signing certificate. */
   enrol(cms: Uint8Array): Promise<EnrolResult>;
+  /** The TVs linked to this post-box (they get "mail waiting"). */
+  devices(): Promise<LinkedDevice[]>;
+  /** Remove a TV: it no longer gets "mail waiting" (404 KZ_GW_UNKNOWN_DEVICE when it was not linked). */
+  unlinkDevice(muni: string, device: string): Promise<void>;
   logout(): Promise<void>;
 }
 
 export interface PostboxApi {
+  /** This TV, as it names itself at login (and so is linked to the post-box it opens). */
+  readonly tv: { muni: string; device: string };
   /** The bytes the card's authentication key must sign, and the id to answer with. */
   challenge(): Promise<{ id: string; challenge: Uint8Array }>;
   login(a: { id: string; signature: Uint8Array; certificate: Uint8Array }): Promise<PostboxSession>;
@@ -93,6 +106,7 @@ export interface PostboxApi {
 export function postboxApi(base: string | undefined, tv: { muni: string; device: string }): PostboxApi {
   const url = (p: string) => `${requireBase(base, 'postbox')}/postbox/v1${p}`;
   return {
+    tv: { muni: tv.muni, device: tv.device },
     async challenge() {
       const c = await callJson<{ id: string; challenge: string }>(url('/login/challenge'), {
         method: 'POST',
@@ -125,6 +139,13 @@ export function postboxApi(base: string | undefined, tv: { muni: string; device:
           (await callJson<{ nonce: string }>(url('/consent-nonce'), { method: 'POST', body: {}, authorization })).nonce,
         enrol: (cms) =>
           callJson(url('/enrolments'), { body: { cms: toBase64(cms) }, authorization, timeoutMs: 30_000 }),
+        devices: async () => (await callJson<{ devices: LinkedDevice[] }>(url('/devices'), { authorization })).devices,
+        unlinkDevice: async (muni, device) => {
+          await callJson(url(`/devices/${encodeURIComponent(muni)}/${encodeURIComponent(device)}`), {
+            method: 'DELETE',
+            authorization,
+          });
+        },
         logout: async () => {
           await callJson(url('/logout'), { method: 'POST', body: {}, authorization }).catch(() => undefined);
         },

@@ -203,5 +203,26 @@ const jaEasy: FlowStrings = {
   otherCardWhy:
     'なにも おくって いません。ゆうびんうけを あけた カードと、しょめい した カードが ちがう ひとの ものです。',
   otherCardWhat: 'ログインした じぶんの カードで しょめい して ください。',
+  devicesMenu: 'この ゆうびんうけに つながって いる テレビ',
+  devicesTitle: 'つながって いる テレビ',
+  devicesLine:
+    'この ゆうびんうけに おしらせが くると、したの テレビに「あたらしい おしらせ」と でます。はずす テレビを えらんで けっていを おして ください。',
+  devicesNone: 'この ゆうびんうけに つながって いる テレビは ありません。',
+  thisNotLinked: 'この テレビは、この ゆうびんうけに つながって いません。',
+  deviceThis: 'この テレビ',
+  deviceOther: 'テレビ {device}（しちょうそんの ばんごう {muni}）',
+  deviceLinkedAt: 'つないだ ひ：{date}',
+  removeTitle: 'テレビを はずす',
+  removeAsk: '{tv} を はずしますか？',
+  removeAskThis: 'この テレビを はずしますか？',
+  removeWhatOther:
+    'はずすと、その テレビには おしらせが きた ことが でなく なります。おしらせは ゆうびんうけに のこります。',
+  removeWhatThis:
+    'はずすと、この テレビには おしらせが きた ことが でなく なります。おしらせは ゆうびんうけに のこります。',
+  relinkThis: 'この テレビで もう 1かい カードを つかって ゆうびんうけを あけると、また つながります。',
+  removeOk: 'はずす',
+  removedOther: '{tv} を はずしました。',
+  removedThis: 'この テレビを はずしました。この テレビには おしらせが きた ことが でなく なります。',
+  removedGone: '{tv} は もう はずして ありました。',
 };
 export default jaEasy;

@@ -191,5 +191,24 @@ const pt: FlowStrings = {
   otherCardWhy:
     'Nada foi enviado: a assinatura veio do cartão de outra pessoa, não do cartão que abriu esta caixa postal.',
   otherCardWhat: 'Assine com o seu próprio cartão, o mesmo com que você entrou.',
+  devicesMenu: 'TVs ligadas a esta caixa postal',
+  devicesTitle: 'TVs ligadas',
+  devicesLine:
+    'Quando chega um aviso a esta caixa postal, as TVs abaixo mostram "aviso novo". Para remover uma TV, escolha-a e aperte OK.',
+  devicesNone: 'Nenhuma TV está ligada a esta caixa postal.',
+  thisNotLinked: 'Esta TV não está ligada a esta caixa postal.',
+  deviceThis: 'Esta TV',
+  deviceOther: 'TV {device} (município {muni})',
+  deviceLinkedAt: 'Ligada em: {date}',
+  removeTitle: 'Remover uma TV',
+  removeAsk: 'Remover {tv} desta caixa postal?',
+  removeAskThis: 'Remover esta TV desta caixa postal?',
+  removeWhatOther: 'Essa TV deixará de mostrar que chegou um aviso. Os avisos continuam na sua caixa postal.',
+  removeWhatThis: 'Esta TV deixará de mostrar que chegou um aviso. Os avisos continuam na sua caixa postal.',
+  relinkThis: 'Se abrir a caixa postal de novo nesta TV com o seu cartão, ela volta a ficar ligada.',
+  removeOk: 'Remover',
+  removedOther: '{tv} foi removida.',
+  removedThis: 'Esta TV foi removida: ela deixará de mostrar que chegou um aviso.',
+  removedGone: '{tv} já tinha sido removida.',
 };
 export default pt;
