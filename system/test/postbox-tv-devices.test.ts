@@ -152,6 +152,14 @@ describe("the TV's screen of the TVs linked to a post-box", () => {
         await waitVisibleText(page, `${other}のつながりを外しますか？`, 'Flow');
         await waitVisibleText(page, 'そのテレビには、お知らせが届いたことが出なくなります', 'Flow');
         await shot(page, 'tv-app', 'postbox-devices-confirm-ja');
+        // focus starts on やめる: OK alone removes nothing
+        await press(page, KEY.Enter);
+        await waitVisibleText(page, 'このテレビ', 'Flow');
+        expect((await h.tv(token, 'GET', '/devices')).body.devices).toHaveLength(2);
+        await press(page, KEY.Down);
+        await press(page, KEY.Enter);
+        await waitVisibleText(page, `${other}のつながりを外しますか？`, 'Flow');
+        await press(page, KEY.Right);
         await press(page, KEY.Enter); // 外す
         await waitVisibleText(page, `${other}のつながりを外しました。`, 'Flow', 20_000);
         await waitVisibleText(page, 'このテレビ', 'Flow');
@@ -204,6 +212,7 @@ describe("the TV's screen of the TVs linked to a post-box", () => {
         await waitVisibleText(page, 'Remove this TV from this mailbox?', 'Flow');
         await waitVisibleText(page, 'This TV will no longer show that a notice has arrived.', 'Flow');
         await shot(page, 'tv-app', 'postbox-devices-confirm-en');
+        await press(page, KEY.Right);
         await press(page, KEY.Enter); // Remove
         await waitVisibleText(
           page,

@@ -91,9 +91,10 @@ export abstract class PostboxDeviceSteps extends CardFlow {
           self ? s.removeWhatThis : s.removeWhatOther,
           ...(self ? [s.relinkThis] : []),
         ],
+        // the safe choice first, so focus starts on it: a stray OK removes nothing
         items: [
-          { id: 'remove', label: s.removeOk },
           { id: 'cancel', label: s.cancel },
+          { id: 'remove', label: s.removeOk },
         ],
       }),
       async (a) => {
