@@ -1,9 +1,9 @@
 /**
  * The embedded broker (aedes 1.x, MQTT 3.1.1): TCP, WebSocket, optional TLS for both. The
  * policy is enforced at CONNECT, SUBSCRIBE, PUBLISH and again at every delivery
- * (authorizeForward), because aedes stores the denied half of a mixed SUBSCRIBE of a
- * persistent session and would deliver it on reconnect (docs/PLATFORM.md,
- * "aedes: refused filters and the ACL leak").
+ * (authorizeForward). aedes would store the denied half of a mixed SUBSCRIBE of a persistent
+ * session and queue for it (docs/PLATFORM.md, "aedes: refused filters and the ACL leak"); the
+ * persistence is wrapped so only granted filters are kept (aedes-guards.ts).
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -16,6 +16,7 @@ import { coreErrors, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import type { BrokerIdentity } from './identity.ts';
 import { policy } from './policy.ts';
+import { guardPersistence } from './aedes-guards.ts';
 
 export interface EmbeddedBrokerOptions {
   /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
@@ -129,6 +130,14 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       const identity = identities.get(client);
       return identity && policy.canReceive(identity, packet.topic) ? packet : null;
     },
+  });
+  // Sessions hold only what was granted; a refused CONNECT cleans no one's state (aedes-guards.ts).
+  guardPersistence(aedes, {
+    granted(client, topic) {
+      const identity = identities.get(client);
+      return !!identity && policy.canSubscribe(identity, topic);
+    },
+    authenticated: (client) => identities.has(client),
   });
 
   // Revoking or rotating ends the connection at once; the device must log in again.

@@ -107,3 +107,13 @@ export async function eventually(cond: () => boolean, ms = 5000): Promise<boolea
 export async function endAll(...clients: Array<MqttClient | undefined>) {
   await Promise.all(clients.filter(Boolean).map((c) => c!.endAsync(true).catch(() => undefined)));
 }
+
+/** Like eventually, for a condition that has to ask something (a broker's store). */
+export async function eventuallyAsync(cond: () => Promise<boolean>, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await sleep(50);
+  }
+  return cond();
+}
