@@ -48,3 +48,93 @@ export function guardPersistence(aedes: Aedes, guards: PersistenceGuards): void 
     };
   }
 }
+
+/** The embedded broker's limits (config.ts has the variables; docs/OPERATIONS.md "Broker limits"). */
+export interface BrokerLimits {
+  /** Largest packet (bytes, fixed header included) a socket may send before it is logged in. */
+  maxPacketBeforeLogin: number;
+  /** Largest packet a logged-in device (TV, terminal) may send. */
+  maxPacketDevice: number;
+  /** Largest packet a logged-in server (municipality, post-box, admin, bridge) may send. */
+  maxPacketServer: number;
+  /** A socket that has not completed its CONNECT in this time is closed (milliseconds). */
+  connectTimeoutMs: number;
+  /** Sockets not yet logged in, from one address. */
+  maxPendingPerAddress: number;
+  /** Sockets not yet logged in, in total. */
+  maxPendingTotal: number;
+}
+
+/**
+ * Defaults. A CONNECT is a few hundred bytes (username, 24-character password, client id, a will
+ * on the device's own receipt topic). The contract's largest device message, a shelter event with
+ * every field at its largest, is about 1.5 KB with its topic. A personal alert for a household or
+ * an area alert in seven languages stays well under the server limit.
+ */
+export const BROKER_LIMIT_DEFAULTS: Readonly<BrokerLimits> = {
+  maxPacketBeforeLogin: 2048,
+  maxPacketDevice: 8192,
+  maxPacketServer: 256 * 1024,
+  connectTimeoutMs: 10_000,
+  maxPendingPerAddress: 128,
+  maxPendingTotal: 4096,
+};
+
+/** Bytes of a whole packet whose remaining length is `remaining` (1 type byte + 1–4 length bytes). */
+const packetBytes = (remaining: number) =>
+  1 + (remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4) + remaining;
+
+interface PacketParser {
+  packet: { cmd?: string; length: number };
+  _parseLength(): boolean;
+  _emitError(err: Error): void;
+}
+
+/**
+ * Closes the connection as soon as a fixed header announces a packet above `limit()` — before any
+ * of its body is buffered. mqtt-packet (aedes' parser) reads the length in `_parseLength`.
+ */
+export function limitPacketSize(
+  client: Client,
+  limit: () => number,
+  onRefused: (bytes: number, limit: number) => void,
+): void {
+  const parser = (client as unknown as { _parser?: PacketParser })._parser;
+  if (!parser || typeof parser._parseLength !== 'function' || typeof parser._emitError !== 'function')
+    throw new Error('aedes/mqtt-packet changed: the packet size limit cannot be installed (aedes-guards.ts)');
+  const parseLength = parser._parseLength;
+  parser._parseLength = function (this: PacketParser) {
+    if (!parseLength.call(this)) return false;
+    const bytes = packetBytes(this.packet.length);
+    const max = limit();
+    if (bytes <= max) return true;
+    onRefused(bytes, max);
+    this._emitError(new Error(`packet of ${bytes} bytes is over the limit of ${max}`));
+    return false;
+  };
+}
+
+/** Counts sockets that have not logged in yet, per address and in total. */
+export class PendingLogins {
+  private byAddress = new Map<string, number>();
+  private total = 0;
+  constructor(private limits: Pick<BrokerLimits, 'maxPendingPerAddress' | 'maxPendingTotal'>) {}
+
+  /** A release function if the socket may wait for its login, else the cap that refused it. */
+  admit(address: string): (() => void) | 'per-address' | 'total' {
+    const here = this.byAddress.get(address) ?? 0;
+    if (here >= this.limits.maxPendingPerAddress) return 'per-address';
+    if (this.total >= this.limits.maxPendingTotal) return 'total';
+    this.byAddress.set(address, here + 1);
+    this.total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total--;
+      const left = (this.byAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.byAddress.set(address, left);
+      else this.byAddress.delete(address);
+    };
+  }
+}

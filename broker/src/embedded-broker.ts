@@ -5,9 +5,10 @@
  * session and queue for it (docs/PLATFORM.md, "aedes: refused filters and the ACL leak"); the
  * persistence is wrapped so only granted filters are kept (aedes-guards.ts).
  */
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
@@ -15,8 +16,14 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { coreErrors, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import type { BrokerIdentity } from './identity.ts';
-import { policy } from './policy.ts';
-import { guardPersistence } from './aedes-guards.ts';
+import { isDevice, policy } from './policy.ts';
+import {
+  BROKER_LIMIT_DEFAULTS,
+  guardPersistence,
+  limitPacketSize,
+  PendingLogins,
+  type BrokerLimits,
+} from './aedes-guards.ts';
 
 export interface EmbeddedBrokerOptions {
   /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
@@ -38,6 +45,8 @@ export interface EmbeddedBrokerOptions {
    * core from then on arrive. Must not reject; the subscription is granted when it settles.
    */
   beforeSubscribe?: ((identity: BrokerIdentity, filter: string) => Promise<void>) | undefined;
+  /** Packet sizes, CONNECT timeout, sockets not yet logged in; omitted fields keep BROKER_LIMIT_DEFAULTS. */
+  limits?: Partial<BrokerLimits> | undefined;
 }
 
 export interface EmbeddedBroker {
@@ -83,8 +92,10 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   const log = logger.child({ component: 'broker' });
   const host = opts.host ?? '127.0.0.1';
   const identities = new WeakMap<Client, BrokerIdentity>();
+  const limits: BrokerLimits = { ...BROKER_LIMIT_DEFAULTS, ...opts.limits };
 
   const aedes = await Aedes.createBroker({
+    connectTimeout: limits.connectTimeoutMs,
     ...(opts.persistence ? { persistence: opts.persistence } : {}),
     authenticate(client, username, password, done) {
       // The username is the client id: a device cannot take over another device's session.
@@ -140,6 +151,39 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     authenticated: (client) => identities.has(client),
   });
 
+  // Sockets not yet logged in are capped; each packet's size is checked as soon as its header is read.
+  const pending = new PendingLogins(limits);
+  const conns = new Set<Duplex>(); // every accepted socket: close() ends those not logged in too
+  const releases = new WeakMap<Client, () => void>();
+  aedes.on('clientReady', (client) => releases.get(client)?.());
+  const packetLimit = (client: Client) => {
+    const identity = identities.get(client);
+    if (!identity) return limits.maxPacketBeforeLogin;
+    return isDevice(identity) ? limits.maxPacketDevice : limits.maxPacketServer;
+  };
+  function accept(conn: Duplex, address: string, onClose: (release: () => void) => void, req?: IncomingMessage) {
+    const admitted = pending.admit(address);
+    if (typeof admitted === 'string') {
+      log.warn({ address, cap: admitted }, 'socket refused: too many sockets not logged in');
+      conn.destroy();
+      return;
+    }
+    conns.add(conn);
+    onClose(() => {
+      conns.delete(conn);
+      admitted();
+    });
+    const client = aedes.handle(conn, req);
+    releases.set(client, admitted);
+    limitPacketSize(
+      client,
+      () => packetLimit(client),
+      (bytes, limit) =>
+        log.warn({ clientId: client.id, address, bytes, limit }, 'packet over the size limit: connection closed'),
+    );
+  }
+  const acceptSocket = (s: Socket) => accept(s, s.remoteAddress ?? '?', (release) => s.once('close', release));
+
   // Revoking or rotating ends the connection at once; the device must log in again.
   const unsubscribe = credentials.onChange(async (change) => {
     if (change.type === 'issued') return;
@@ -151,12 +195,17 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   });
 
   const tls = opts.tls
-    ? { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), minVersion: 'TLSv1.2' as const }
+    ? {
+        cert: readFileSync(opts.tls.certFile),
+        key: readFileSync(opts.tls.keyFile),
+        minVersion: 'TLSv1.2' as const,
+        handshakeTimeout: limits.connectTimeoutMs,
+      }
     : undefined;
   const servers: Array<NetServer | HttpServer> = [];
   let wss: WebSocketServer | undefined;
   try {
-    const tcp = tls ? createTlsServer(tls, (s) => aedes.handle(s)) : createNetServer((s) => aedes.handle(s));
+    const tcp = tls ? createTlsServer(tls, acceptSocket) : createNetServer(acceptSocket);
     servers.push(tcp);
     const port = await listenOn(tcp, host, opts.port);
     const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -168,11 +217,15 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         res
           .writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' })
           .end('MQTT over WebSocket: connect with an MQTT client (WebSocket subprotocol "mqtt").\n');
-      const http = tls ? createHttpsServer(tls, notWebSocket) : createHttpServer(notWebSocket);
+      const timeouts = { headersTimeout: limits.connectTimeoutMs, requestTimeout: limits.connectTimeoutMs };
+      const http = tls
+        ? createHttpsServer({ ...tls, ...timeouts }, notWebSocket)
+        : createHttpServer(timeouts, notWebSocket);
       servers.push(http);
-      wss = new WebSocketServer({ server: http });
+      // A WebSocket message carries at most one packet of the largest size anyone may send.
+      wss = new WebSocketServer({ server: http, maxPayload: Math.max(limits.maxPacketDevice, limits.maxPacketServer) });
       wss.on('connection', (ws, req) => {
-        aedes.handle(createWebSocketStream(ws), req);
+        accept(createWebSocketStream(ws), req.socket.remoteAddress ?? '?', (release) => ws.once('close', release), req);
       });
       const wsPort = await listenOn(http, host, opts.wsPort);
       wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${wsPort}`;
@@ -190,6 +243,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         for (const c of wss?.clients ?? []) c.terminate();
         wss?.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        for (const c of conns) c.destroy();
         await Promise.all(servers.map(closeServer));
       },
     };

@@ -59,6 +59,11 @@ export function grantsOf(identity: BrokerIdentity): Grants {
   }
 }
 
+/** TVs and terminals: in homes and shelters, their credentials are the ones that can be extracted. */
+export function isDevice(identity: BrokerIdentity): boolean {
+  return identity.kind === 'tv' || identity.kind === 'terminal';
+}
+
 /** Only topics of the Kizuna scheme (admin: anything under kz/), never `$`-topics. */
 function isOurTopic(identity: BrokerIdentity, topic: string): boolean {
   if (!isValidTopicName(topic) || topic.startsWith('$')) return false;
