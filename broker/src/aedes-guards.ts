@@ -9,9 +9,11 @@
  *  - A refused CONNECT: aedes' close path runs `persistence.cleanIncoming(client)` for a clean
  *    session with the client id the CONNECT claimed, authenticated or not, wiping another
  *    client's QoS 2 duplicate-detection state. Only an authenticated client's is cleaned.
+ *  - QoS: aedes answers a SUBSCRIBE with the QoS it asked for; a device's is lowered to its maximum.
  *  - Packet sizes: mqtt-packet buffers whatever length a fixed header announces. The length is
  *    checked as soon as it is parsed (a small limit before login, one per identity after).
  */
+import type { EventEmitter } from 'node:events';
 import type { Aedes, Client } from 'aedes';
 
 /** The parts of an aedes persistence (memory, redis, …) the guards wrap. */
@@ -112,6 +114,20 @@ export function limitPacketSize(
     this._emitError(new Error(`packet of ${bytes} bytes is over the limit of ${max}`));
     return false;
   };
+}
+
+/**
+ * Lowers the QoS a SUBSCRIBE asks for to `maxQos()` as the packet is parsed, before aedes reads it:
+ * aedes takes the SUBACK's granted QoS from the packet before authorizeSubscribe runs.
+ */
+export function capSubscribeQos(client: Client, maxQos: () => number): void {
+  const parser = (client as unknown as { _parser?: EventEmitter })._parser;
+  if (!parser) throw new Error('aedes changed: the QoS cap cannot be installed (aedes-guards.ts)');
+  parser.prependListener('packet', (packet: { cmd: string; subscriptions?: Array<{ qos: number }> }) => {
+    if (packet.cmd !== 'subscribe' || !packet.subscriptions) return;
+    const max = maxQos();
+    for (const s of packet.subscriptions) if (s.qos > max) s.qos = max;
+  });
 }
 
 /** Counts sockets that have not logged in yet, per address and in total. */

@@ -16,9 +16,10 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { coreErrors, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import type { BrokerIdentity } from './identity.ts';
-import { isDevice, policy } from './policy.ts';
+import { isDevice, policy, type PublishIntent } from './policy.ts';
 import {
   BROKER_LIMIT_DEFAULTS,
+  capSubscribeQos,
   guardPersistence,
   limitPacketSize,
   PendingLogins,
@@ -109,6 +110,13 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
             log.info({ username }, 'connect refused: bad username or password');
             return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), null);
           }
+          // A will is a publish the broker makes later in the device's name: judged now, at CONNECT.
+          const will = (client as unknown as { _will?: PublishIntent | null })._will;
+          const willRefused = will ? policy.publishRefusal(identity, will) : null;
+          if (will && willRefused) {
+            log.warn({ username, topic: will.topic, reason: willRefused }, 'connect refused: will not allowed');
+            return done(authError(`will not allowed (${willRefused})`, NOT_AUTHORIZED), null);
+          }
           identities.set(client, identity);
           done(null, true);
         },
@@ -120,14 +128,16 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     },
     authorizePublish(client, packet, callback) {
       const identity = client ? identities.get(client) : undefined;
-      if (client && identity && policy.canPublish(identity, packet.topic)) return callback(null);
-      log.warn({ clientId: client?.id, topic: packet.topic }, 'publish refused by policy');
+      const refused = identity ? policy.publishRefusal(identity, packet) : 'identity';
+      if (client && !refused) return callback(null);
+      log.warn({ clientId: client?.id, topic: packet.topic, reason: refused }, 'publish refused by policy');
       // MQTT 3.1.1 has no negative PUBACK: the server closes the connection instead [MQTT-3.3.5-2].
       callback(new Error(`publish to ${packet.topic} not allowed`));
     },
     authorizeSubscribe(client, sub, callback) {
       const identity = identities.get(client);
       if (identity && policy.canSubscribe(identity, sub.topic)) {
+        sub.qos = Math.min(sub.qos, policy.maxQos(identity)) as typeof sub.qos; // capQos already did, for the SUBACK
         if (!opts.beforeSubscribe) return callback(null, sub);
         return void opts.beforeSubscribe(identity, sub.topic).then(
           () => callback(null, sub),
@@ -175,6 +185,10 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     });
     const client = aedes.handle(conn, req);
     releases.set(client, admitted);
+    capSubscribeQos(client, () => {
+      const identity = identities.get(client);
+      return identity ? policy.maxQos(identity) : 2; // pipelined before login: authorizeSubscribe lowers it
+    });
     limitPacketSize(
       client,
       () => packetLimit(client),

@@ -29,7 +29,7 @@ import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
 import type { BrokerIdentity } from './identity.ts';
 import { mosquittoHash, newPassword, type MosquittoHash } from './password-hash.ts';
-import { grantsOf } from './policy.ts';
+import { DEVICE_MAX_QOS, grantsOf } from './policy.ts';
 
 export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
 export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
@@ -121,7 +121,8 @@ export interface MosquittoConfigOptions {
 
 /**
  * The limits Mosquitto 2.0 has: one max_packet_size for everyone (the server limit, as the
- * municipality's alerts need it; no separate limit before login or for devices), and max_qos.
+ * municipality's alerts need it; no separate limit before login or for devices); max_qos is set
+ * per listener in mosquittoConfig.
  * It has no CONNECT timeout and no cap on sockets not logged in (max_connections counts all).
  */
 export function mosquittoLimitLines(limits: Partial<BrokerLimits> = {}): string[] {
@@ -140,9 +141,14 @@ export function mosquittoConfig(o: MosquittoConfigOptions): string {
     'log_type warning',
     'log_type notice',
     'connection_messages false',
+    // max_qos is per listener and for everyone (devices' maximum; no server needs QoS 2): a 3.1.1
+    // client publishing above it is disconnected, a SUBSCRIBE is granted at most it.
     `listener ${o.port} ${o.host}`,
+    `max_qos ${DEVICE_MAX_QOS}`,
     // Mosquitto 2.0.11's websockets listener ignores the bind address (docs/PLATFORM.md): firewall it.
-    ...(o.wsPort !== undefined ? [`listener ${o.wsPort} ${o.host}`, 'protocol websockets'] : []),
+    ...(o.wsPort !== undefined
+      ? [`listener ${o.wsPort} ${o.host}`, 'protocol websockets', `max_qos ${DEVICE_MAX_QOS}`]
+      : []),
     ...mosquittoLimitLines(o.limits),
     `plugin ${o.plugin ?? DYNSEC_PLUGIN}`,
     `plugin_opt_config_file ${o.dynsecFile}`,

@@ -58,7 +58,7 @@ export async function mustConnect(url: string, username: string, password: strin
 export async function subscribeCodes(
   client: MqttClient,
   filters: string[],
-  qos: 0 | 1 = 1,
+  qos: 0 | 1 | 2 = 1,
 ): Promise<number[] | 'closed'> {
   if (!client.connected) return 'closed';
   return new Promise((resolve) => {
@@ -79,7 +79,7 @@ export async function publishOutcome(
   client: MqttClient,
   topic: string,
   payload: string,
-  opts: { qos?: 0 | 1; retain?: boolean } = {},
+  opts: { qos?: 0 | 1 | 2; retain?: boolean } = {},
 ): Promise<'acked' | 'closed'> {
   if (!client.connected) return 'closed';
   return new Promise((resolve) => {
