@@ -75,6 +75,7 @@ export async function startBrokerService(
         mqttPort: cfg.KZ_BROKER_PORT,
         authPort: cfg.KZ_BROKER_AUTH_PORT,
         cacheTtlMs: cfg.KZ_BROKER_RABBITMQ_CACHE_TTL_MS,
+        limits: brokerLimitsOf(cfg),
       });
       closers.push(() => r.close());
       out = { mqttUrl: r.url, wsUrl: undefined, authUrl: r.authUrl };

@@ -15,6 +15,7 @@ import {
   createEmbeddedBroker,
   mosquittoConfig,
   startMosquitto,
+  startRabbitMq,
   type CredentialStore,
   type EmbeddedBroker,
   type IssuedCredentials,
@@ -235,4 +236,20 @@ describe('the same limits on Mosquitto (generated config)', () => {
       await m.close();
     }
   });
+});
+
+describe('the same limits on RabbitMQ (generated config)', () => {
+  it('closes a socket that does not log in within mqtt.login_timeout', async () => {
+    const limits = { connectTimeoutMs: 2000 };
+    const r = await startRabbitMq({ credentials: store, logger, cacheTtlMs: 1000, limits });
+    try {
+      const idle = await RawClient.open(r.url);
+      const started = Date.now();
+      expect(await eventually(() => idle.closed, 8000)).toBe(true);
+      expect(idle.closedAt - started).toBeLessThan(limits.connectTimeoutMs + 3000);
+      idle.end();
+    } finally {
+      await r.close();
+    }
+  }, 240_000);
 });
