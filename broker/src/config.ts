@@ -4,6 +4,7 @@
  */
 import Type from 'typebox';
 import { loadConfig } from '@kizuna/core';
+import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 
 const Port = (def: number, what: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${what} (TCP port; 0 picks a free one)` });
@@ -43,9 +44,59 @@ export const BrokerConfigSchema = Type.Object({
     default: 5_000,
     description: 'RabbitMQ auth cache TTL (milliseconds): how long a revoked device may still log in',
   }),
+  KZ_BROKER_MAX_PACKET_BEFORE_LOGIN: Type.Integer({
+    minimum: 256,
+    maximum: 65_536,
+    default: BROKER_LIMIT_DEFAULTS.maxPacketBeforeLogin,
+    description: 'Largest MQTT packet (bytes) a socket may send before its login is accepted (embedded mode)',
+  }),
+  KZ_BROKER_MAX_PACKET_DEVICE: Type.Integer({
+    minimum: 1024,
+    maximum: 268_435_455,
+    default: BROKER_LIMIT_DEFAULTS.maxPacketDevice,
+    description:
+      'Largest MQTT packet (bytes) a logged-in TV or terminal may send; larger closes its connection (embedded mode)',
+  }),
+  KZ_BROKER_MAX_PACKET_SERVER: Type.Integer({
+    minimum: 1024,
+    maximum: 268_435_455,
+    default: BROKER_LIMIT_DEFAULTS.maxPacketServer,
+    description:
+      "Largest MQTT packet (bytes) a logged-in server (console, post-box) may send; Mosquitto's max_packet_size",
+  }),
+  KZ_BROKER_CONNECT_TIMEOUT_MS: Type.Integer({
+    minimum: 500,
+    maximum: 120_000,
+    default: BROKER_LIMIT_DEFAULTS.connectTimeoutMs,
+    description:
+      'A socket (or TLS handshake) that has not completed its CONNECT in this time is closed (milliseconds; embedded mode)',
+  }),
+  KZ_BROKER_MAX_PENDING_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: BROKER_LIMIT_DEFAULTS.maxPendingPerAddress,
+    description:
+      'Sockets not yet logged in from one IP address; more are closed at once (raise it behind carrier-grade NAT; embedded mode)',
+  }),
+  KZ_BROKER_MAX_PENDING_TOTAL: Type.Integer({
+    minimum: 1,
+    default: BROKER_LIMIT_DEFAULTS.maxPendingTotal,
+    description: 'Sockets not yet logged in, in total; more are closed at once (embedded mode)',
+  }),
   KZ_BROKER_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 
 export type BrokerConfig = ReturnType<typeof loadBrokerConfig>;
 export const loadBrokerConfig = (env: Record<string, string | undefined> = process.env) =>
   loadConfig(BrokerConfigSchema, env);
+
+/** The limits the KZ_BROKER_* variables set (docs/OPERATIONS.md "Broker limits"). */
+export function brokerLimitsOf(cfg: BrokerConfig): BrokerLimits {
+  return {
+    maxPacketBeforeLogin: cfg.KZ_BROKER_MAX_PACKET_BEFORE_LOGIN,
+    maxPacketDevice: cfg.KZ_BROKER_MAX_PACKET_DEVICE,
+    maxPacketServer: cfg.KZ_BROKER_MAX_PACKET_SERVER,
+    connectTimeoutMs: cfg.KZ_BROKER_CONNECT_TIMEOUT_MS,
+    maxPendingPerAddress: cfg.KZ_BROKER_MAX_PENDING_PER_ADDRESS,
+    maxPendingTotal: cfg.KZ_BROKER_MAX_PENDING_TOTAL,
+  };
+}

@@ -1,13 +1,14 @@
 /**
  * The embedded broker (aedes 1.x, MQTT 3.1.1): TCP, WebSocket, optional TLS for both. The
  * policy is enforced at CONNECT, SUBSCRIBE, PUBLISH and again at every delivery
- * (authorizeForward), because aedes stores the denied half of a mixed SUBSCRIBE of a
- * persistent session and would deliver it on reconnect (docs/PLATFORM.md,
- * "aedes: refused filters and the ACL leak").
+ * (authorizeForward). aedes would store the denied half of a mixed SUBSCRIBE of a persistent
+ * session and queue for it (docs/PLATFORM.md, "aedes: refused filters and the ACL leak"); the
+ * persistence is wrapped so only granted filters are kept (aedes-guards.ts).
  */
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
@@ -15,7 +16,15 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { coreErrors, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import type { BrokerIdentity } from './identity.ts';
-import { policy } from './policy.ts';
+import { isDevice, policy, type PublishIntent } from './policy.ts';
+import {
+  BROKER_LIMIT_DEFAULTS,
+  capSubscribeQos,
+  guardPersistence,
+  limitPacketSize,
+  PendingLogins,
+  type BrokerLimits,
+} from './aedes-guards.ts';
 
 export interface EmbeddedBrokerOptions {
   /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
@@ -37,6 +46,8 @@ export interface EmbeddedBrokerOptions {
    * core from then on arrive. Must not reject; the subscription is granted when it settles.
    */
   beforeSubscribe?: ((identity: BrokerIdentity, filter: string) => Promise<void>) | undefined;
+  /** Packet sizes, CONNECT timeout, sockets not yet logged in; omitted fields keep BROKER_LIMIT_DEFAULTS. */
+  limits?: Partial<BrokerLimits> | undefined;
 }
 
 export interface EmbeddedBroker {
@@ -82,8 +93,10 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   const log = logger.child({ component: 'broker' });
   const host = opts.host ?? '127.0.0.1';
   const identities = new WeakMap<Client, BrokerIdentity>();
+  const limits: BrokerLimits = { ...BROKER_LIMIT_DEFAULTS, ...opts.limits };
 
   const aedes = await Aedes.createBroker({
+    connectTimeout: limits.connectTimeoutMs,
     ...(opts.persistence ? { persistence: opts.persistence } : {}),
     authenticate(client, username, password, done) {
       // The username is the client id: a device cannot take over another device's session.
@@ -97,6 +110,13 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
             log.info({ username }, 'connect refused: bad username or password');
             return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), null);
           }
+          // A will is a publish the broker makes later in the device's name: judged now, at CONNECT.
+          const will = (client as unknown as { _will?: PublishIntent | null })._will;
+          const willRefused = will ? policy.publishRefusal(identity, will) : null;
+          if (will && willRefused) {
+            log.warn({ username, topic: will.topic, reason: willRefused }, 'connect refused: will not allowed');
+            return done(authError(`will not allowed (${willRefused})`, NOT_AUTHORIZED), null);
+          }
           identities.set(client, identity);
           done(null, true);
         },
@@ -108,14 +128,16 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     },
     authorizePublish(client, packet, callback) {
       const identity = client ? identities.get(client) : undefined;
-      if (client && identity && policy.canPublish(identity, packet.topic)) return callback(null);
-      log.warn({ clientId: client?.id, topic: packet.topic }, 'publish refused by policy');
+      const refused = identity ? policy.publishRefusal(identity, packet) : 'identity';
+      if (client && !refused) return callback(null);
+      log.warn({ clientId: client?.id, topic: packet.topic, reason: refused }, 'publish refused by policy');
       // MQTT 3.1.1 has no negative PUBACK: the server closes the connection instead [MQTT-3.3.5-2].
       callback(new Error(`publish to ${packet.topic} not allowed`));
     },
     authorizeSubscribe(client, sub, callback) {
       const identity = identities.get(client);
       if (identity && policy.canSubscribe(identity, sub.topic)) {
+        sub.qos = Math.min(sub.qos, policy.maxQos(identity)) as typeof sub.qos; // capQos already did, for the SUBACK
         if (!opts.beforeSubscribe) return callback(null, sub);
         return void opts.beforeSubscribe(identity, sub.topic).then(
           () => callback(null, sub),
@@ -130,6 +152,51 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       return identity && policy.canReceive(identity, packet.topic) ? packet : null;
     },
   });
+  // Sessions hold only what was granted; a refused CONNECT cleans no one's state (aedes-guards.ts).
+  guardPersistence(aedes, {
+    granted(client, topic) {
+      const identity = identities.get(client);
+      return !!identity && policy.canSubscribe(identity, topic);
+    },
+    authenticated: (client) => identities.has(client),
+  });
+
+  // Sockets not yet logged in are capped; each packet's size is checked as soon as its header is read.
+  const pending = new PendingLogins(limits);
+  const conns = new Set<Duplex>(); // every accepted socket: close() ends those not logged in too
+  const releases = new WeakMap<Client, () => void>();
+  aedes.on('clientReady', (client) => releases.get(client)?.());
+  const packetLimit = (client: Client) => {
+    const identity = identities.get(client);
+    if (!identity) return limits.maxPacketBeforeLogin;
+    return isDevice(identity) ? limits.maxPacketDevice : limits.maxPacketServer;
+  };
+  function accept(conn: Duplex, address: string, onClose: (release: () => void) => void, req?: IncomingMessage) {
+    const admitted = pending.admit(address);
+    if (typeof admitted === 'string') {
+      log.warn({ address, cap: admitted }, 'socket refused: too many sockets not logged in');
+      conn.destroy();
+      return;
+    }
+    conns.add(conn);
+    onClose(() => {
+      conns.delete(conn);
+      admitted();
+    });
+    const client = aedes.handle(conn, req);
+    releases.set(client, admitted);
+    capSubscribeQos(client, () => {
+      const identity = identities.get(client);
+      return identity ? policy.maxQos(identity) : 2; // pipelined before login: authorizeSubscribe lowers it
+    });
+    limitPacketSize(
+      client,
+      () => packetLimit(client),
+      (bytes, limit) =>
+        log.warn({ clientId: client.id, address, bytes, limit }, 'packet over the size limit: connection closed'),
+    );
+  }
+  const acceptSocket = (s: Socket) => accept(s, s.remoteAddress ?? '?', (release) => s.once('close', release));
 
   // Revoking or rotating ends the connection at once; the device must log in again.
   const unsubscribe = credentials.onChange(async (change) => {
@@ -142,12 +209,17 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   });
 
   const tls = opts.tls
-    ? { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), minVersion: 'TLSv1.2' as const }
+    ? {
+        cert: readFileSync(opts.tls.certFile),
+        key: readFileSync(opts.tls.keyFile),
+        minVersion: 'TLSv1.2' as const,
+        handshakeTimeout: limits.connectTimeoutMs,
+      }
     : undefined;
   const servers: Array<NetServer | HttpServer> = [];
   let wss: WebSocketServer | undefined;
   try {
-    const tcp = tls ? createTlsServer(tls, (s) => aedes.handle(s)) : createNetServer((s) => aedes.handle(s));
+    const tcp = tls ? createTlsServer(tls, acceptSocket) : createNetServer(acceptSocket);
     servers.push(tcp);
     const port = await listenOn(tcp, host, opts.port);
     const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -159,11 +231,15 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         res
           .writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' })
           .end('MQTT over WebSocket: connect with an MQTT client (WebSocket subprotocol "mqtt").\n');
-      const http = tls ? createHttpsServer(tls, notWebSocket) : createHttpServer(notWebSocket);
+      const timeouts = { headersTimeout: limits.connectTimeoutMs, requestTimeout: limits.connectTimeoutMs };
+      const http = tls
+        ? createHttpsServer({ ...tls, ...timeouts }, notWebSocket)
+        : createHttpServer(timeouts, notWebSocket);
       servers.push(http);
-      wss = new WebSocketServer({ server: http });
+      // A WebSocket message carries at most one packet of the largest size anyone may send.
+      wss = new WebSocketServer({ server: http, maxPayload: Math.max(limits.maxPacketDevice, limits.maxPacketServer) });
       wss.on('connection', (ws, req) => {
-        aedes.handle(createWebSocketStream(ws), req);
+        accept(createWebSocketStream(ws), req.socket.remoteAddress ?? '?', (release) => ws.once('close', release), req);
       });
       const wsPort = await listenOn(http, host, opts.wsPort);
       wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${wsPort}`;
@@ -181,6 +257,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         for (const c of wss?.clients ?? []) c.terminate();
         wss?.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        for (const c of conns) c.destroy();
         await Promise.all(servers.map(closeServer));
       },
     };

@@ -5,6 +5,7 @@ export * from './policy.ts';
 export * from './password-hash.ts';
 export * from './credential-store.ts';
 export * from './embedded-broker.ts';
+export { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 export * from './auth-service.ts';
 export * from './child-process.ts';
 export * from './mosquitto.ts';

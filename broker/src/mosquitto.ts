@@ -8,7 +8,7 @@
  * Refused subscriptions get SUBACK 0x80 per filter; a refused QoS 1 publish is acknowledged and
  * dropped (docs/PLATFORM.md, "Mosquitto 2.0.11"). Delivery is checked too (publishClientReceive).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,14 +24,15 @@ import {
   type Child,
 } from './child-process.ts';
 import type { CredentialStore } from './credential-store.ts';
+import { CONTROL, DynsecControl, type DynsecResponse } from './dynsec-control.ts';
+import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
 import type { BrokerIdentity } from './identity.ts';
 import { mosquittoHash, newPassword, type MosquittoHash } from './password-hash.ts';
-import { grantsOf } from './policy.ts';
+import { DEVICE_MAX_QOS, grantsOf } from './policy.ts';
 
 export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
 export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
-const CONTROL = '$CONTROL/dynamic-security/v1';
 /** The adapter's own control client; no store username has this shape. */
 export const CONTROL_USERNAME = 'kz-dynsec-control';
 
@@ -114,6 +115,19 @@ export interface MosquittoConfigOptions {
   plugin?: string;
   /** Lines appended at the end (a cluster's limits and bridge sections). */
   extra?: readonly string[] | undefined;
+  /** The embedded broker's limits, as far as Mosquitto can express them (mosquittoLimitLines). */
+  limits?: Partial<BrokerLimits> | undefined;
+}
+
+/**
+ * The limits Mosquitto 2.0 has: one max_packet_size for everyone (the server limit, as the
+ * municipality's alerts need it; no separate limit before login or for devices); max_qos is set
+ * per listener in mosquittoConfig.
+ * It has no CONNECT timeout and no cap on sockets not logged in (max_connections counts all).
+ */
+export function mosquittoLimitLines(limits: Partial<BrokerLimits> = {}): string[] {
+  const l = { ...BROKER_LIMIT_DEFAULTS, ...limits };
+  return [`max_packet_size ${Math.max(l.maxPacketServer, l.maxPacketDevice)}`];
 }
 
 /** mosquitto.conf: no anonymous access, the dynsec plugin for every listener. */
@@ -127,60 +141,20 @@ export function mosquittoConfig(o: MosquittoConfigOptions): string {
     'log_type warning',
     'log_type notice',
     'connection_messages false',
+    // max_qos is per listener and for everyone (devices' maximum; no server needs QoS 2): a 3.1.1
+    // client publishing above it is disconnected, a SUBSCRIBE is granted at most it.
     `listener ${o.port} ${o.host}`,
+    `max_qos ${DEVICE_MAX_QOS}`,
     // Mosquitto 2.0.11's websockets listener ignores the bind address (docs/PLATFORM.md): firewall it.
-    ...(o.wsPort !== undefined ? [`listener ${o.wsPort} ${o.host}`, 'protocol websockets'] : []),
+    ...(o.wsPort !== undefined
+      ? [`listener ${o.wsPort} ${o.host}`, 'protocol websockets', `max_qos ${DEVICE_MAX_QOS}`]
+      : []),
+    ...mosquittoLimitLines(o.limits),
     `plugin ${o.plugin ?? DYNSEC_PLUGIN}`,
     `plugin_opt_config_file ${o.dynsecFile}`,
     ...(o.extra ?? []),
     '',
   ].join('\n');
-}
-
-interface DynsecResponse {
-  command: string;
-  error?: string;
-  correlationData?: string;
-}
-
-/** Sends dynsec commands and waits for each answer. */
-class DynsecControl {
-  private pending = new Map<string, (r: DynsecResponse) => void>();
-  constructor(private client: MqttClient) {
-    client.on('message', (_topic, payload) => {
-      try {
-        const { responses } = JSON.parse(payload.toString()) as { responses: DynsecResponse[] };
-        for (const r of responses ?? []) if (r.correlationData) this.pending.get(r.correlationData)?.(r);
-      } catch {
-        /* not ours */
-      }
-    });
-  }
-
-  async run(command: Record<string, unknown>, timeoutMs = 5000): Promise<DynsecResponse> {
-    const id = randomUUID();
-    const answer = new Promise<DynsecResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`mosquitto did not answer ${String(command.command)}`));
-      }, timeoutMs);
-      this.pending.set(id, (r) => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        resolve(r);
-      });
-    });
-    await this.client.publishAsync(CONTROL, JSON.stringify({ commands: [{ ...command, correlationData: id }] }), {
-      qos: 1,
-    });
-    return answer;
-  }
-
-  /** Like run, but a reported error fails (except the ones listed as harmless). */
-  async must(command: Record<string, unknown>, harmless: RegExp | null = null): Promise<void> {
-    const r = await this.run(command);
-    if (r.error && !(harmless && harmless.test(r.error))) throw new Error(`${String(command.command)}: ${r.error}`);
-  }
 }
 
 export interface SyncMosquittoOptions {
@@ -316,6 +290,8 @@ export interface StartMosquittoOptions {
   extraClients?: ExtraDynsecClient[];
   /** mosquitto.conf lines appended after the listener and plugin (limits, bridge sections). */
   extraConfig?: readonly string[];
+  /** Packet size limits (mosquittoLimitLines); default BROKER_LIMIT_DEFAULTS. */
+  limits?: Partial<BrokerLimits> | undefined;
 }
 
 export interface RunningBroker {
@@ -357,7 +333,10 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
   for (let attempt = 0; attempt < 3 && !child; attempt++) {
     const p = opts.port || (await freePort(host));
     const confFile = join(dir, 'mosquitto.conf');
-    writeFileSync(confFile, mosquittoConfig({ host, port: p, wsPort, dynsecFile, plugin, extra: opts.extraConfig }));
+    writeFileSync(
+      confFile,
+      mosquittoConfig({ host, port: p, wsPort, dynsecFile, plugin, extra: opts.extraConfig, limits: opts.limits }),
+    );
     // Mosquitto started as root drops to the mosquitto user, which must read and rewrite its files.
     const owner = process.getuid?.() === 0 ? systemUser('mosquitto') : null;
     if (owner) for (const f of [dir, ...readdirSync(dir).map((n) => join(dir, n))]) chownSync(f, owner.uid, owner.gid);

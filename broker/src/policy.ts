@@ -11,7 +11,8 @@
  *                 (an edge Mosquitto's link into the core: it carries alerts out to the TVs at the
  *                 edge and their receipts back; each edge still holds every TV to its own policy)
  *
- * `$`-topics are reserved: no one publishes there [MQTT-4.7.2-1].
+ * `$`-topics are reserved: no one publishes there [MQTT-4.7.2-1]. Devices (TVs, terminals) may not
+ * retain, publish or subscribe above QoS 1, or leave a will they could not publish themselves.
  */
 import { parseTopic, topics, TOPIC_ROOT } from '@kizuna/contract';
 import type { BrokerIdentity } from './identity.ts';
@@ -59,6 +60,21 @@ export function grantsOf(identity: BrokerIdentity): Grants {
   }
 }
 
+/** TVs and terminals: in homes and shelters, their credentials are the ones that can be extracted. */
+export function isDevice(identity: BrokerIdentity): boolean {
+  return identity.kind === 'tv' || identity.kind === 'terminal';
+}
+
+/** Devices publish and receive at QoS 1 at most: nothing in the protocol needs 2, and its state costs the broker. */
+export const DEVICE_MAX_QOS = 1;
+
+/** A PUBLISH or a CONNECT's will, as far as the policy judges it. */
+export interface PublishIntent {
+  topic: string;
+  qos: number;
+  retain: boolean;
+}
+
 /** Only topics of the Kizuna scheme (admin: anything under kz/), never `$`-topics. */
 function isOurTopic(identity: BrokerIdentity, topic: string): boolean {
   if (!isValidTopicName(topic) || topic.startsWith('$')) return false;
@@ -71,6 +87,21 @@ export const policy = {
   },
   canSubscribe(identity: BrokerIdentity, filter: string): boolean {
     return isValidTopicFilter(filter) && grantsOf(identity).subscribe.some((g) => filterCovers(g, filter));
+  },
+  /** The highest QoS granted to this identity (a SUBSCRIBE asking more is downgraded). */
+  maxQos(identity: BrokerIdentity): 0 | 1 | 2 {
+    return isDevice(identity) ? DEVICE_MAX_QOS : 2;
+  },
+  /**
+   * Why a PUBLISH (or a will, judged at CONNECT) is refused, or null: its topic, a retain flag from
+   * a device (receipts and check-ins are never retained; only the municipality's area alerts are), or
+   * a QoS above the identity's maximum.
+   */
+  publishRefusal(identity: BrokerIdentity, msg: PublishIntent): 'topic' | 'retain' | 'qos' | null {
+    if (!policy.canPublish(identity, msg.topic)) return 'topic';
+    if (msg.retain && isDevice(identity)) return 'retain';
+    if (msg.qos > policy.maxQos(identity)) return 'qos';
+    return null;
   },
   /** Checked again at every delivery: a stored subscription must never outlive the policy. */
   canReceive(identity: BrokerIdentity, topic: string): boolean {

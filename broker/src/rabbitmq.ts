@@ -17,6 +17,7 @@ import { buildAuthService } from './auth-service.ts';
 import { freePort, requireBinary, startChild, stopChild, waitForPort, type Child } from './child-process.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { RunningBroker } from './mosquitto.ts';
+import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 
 export const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 export const EPMD = '/usr/bin/epmd';
@@ -29,14 +30,20 @@ export interface RabbitMqConfigOptions {
   /** Base URL of the auth service, e.g. http://127.0.0.1:18832 */
   authUrl: string;
   cacheTtlMs: number;
+  /** The embedded broker's limits, as far as RabbitMQ 3.10 has them; default BROKER_LIMIT_DEFAULTS. */
+  limits?: Partial<BrokerLimits> | undefined;
 }
 
 /** rabbitmq.conf (new-style): MQTT without anonymous access, every check asked over HTTP POST. */
 export function rabbitMqConfig(o: RabbitMqConfigOptions): string {
+  const limits = { ...BROKER_LIMIT_DEFAULTS, ...o.limits };
   return [
     `listeners.tcp.1 = ${o.host}:${o.amqpPort}`,
     `mqtt.listeners.tcp.1 = ${o.host}:${o.mqttPort}`,
     'mqtt.allow_anonymous = false',
+    // A socket that has not logged in within the CONNECT timeout is closed. (max_message_size is
+    // not set: an MQTT publish above it was seen to hang the client rather than close it.)
+    `mqtt.login_timeout = ${limits.connectTimeoutMs}`,
     'mqtt.vhost = /',
     'mqtt.exchange = amq.topic',
     'auth_backends.1 = cache',
@@ -65,6 +72,8 @@ export interface StartRabbitMqOptions {
   authPort?: number;
   /** Auth cache TTL (ms): how long a revoked device may still be let in. Default 5 000. */
   cacheTtlMs?: number;
+  /** The CONNECT timeout (rabbitMqConfig); default BROKER_LIMIT_DEFAULTS. */
+  limits?: Partial<BrokerLimits> | undefined;
   /** Milliseconds to wait for the MQTT listener. Default 120 000 (a cold node takes a while on 2 cores). */
   startTimeoutMs?: number;
   bin?: string;
@@ -98,7 +107,7 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   ] as [number, number, number, number];
   writeFileSync(
     join(dir, 'rabbitmq.conf'),
-    rabbitMqConfig({ host, amqpPort, mqttPort, authUrl: authAddress, cacheTtlMs }),
+    rabbitMqConfig({ host, amqpPort, mqttPort, authUrl: authAddress, cacheTtlMs, limits: opts.limits }),
   );
   writeFileSync(join(dir, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');

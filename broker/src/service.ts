@@ -1,7 +1,7 @@
 /** The broker part as one service: credential store + the chosen broker (+ the RabbitMQ auth service). */
 import { listen, openDb, type Db, type Logger } from '@kizuna/core';
 import { buildAuthService } from './auth-service.ts';
-import type { BrokerConfig } from './config.ts';
+import { brokerLimitsOf, type BrokerConfig } from './config.ts';
 import { createCredentialStore, type CredentialStore } from './credential-store.ts';
 import { createEmbeddedBroker } from './embedded-broker.ts';
 import { brokerErrors } from './errors.ts';
@@ -49,6 +49,7 @@ export async function startBrokerService(
         port: cfg.KZ_BROKER_PORT,
         wsPort: cfg.KZ_BROKER_WS_PORT,
         tls,
+        limits: brokerLimitsOf(cfg),
       });
       closers.push(() => b.close());
       // The auth service also serves a RabbitMQ run by the operator.
@@ -62,6 +63,7 @@ export async function startBrokerService(
         host,
         port: cfg.KZ_BROKER_PORT,
         wsPort: cfg.KZ_BROKER_WS_PORT,
+        limits: brokerLimitsOf(cfg),
       });
       closers.push(() => m.close());
       out = { mqttUrl: m.url, wsUrl: m.wsUrl, authUrl: undefined };
@@ -73,6 +75,7 @@ export async function startBrokerService(
         mqttPort: cfg.KZ_BROKER_PORT,
         authPort: cfg.KZ_BROKER_AUTH_PORT,
         cacheTtlMs: cfg.KZ_BROKER_RABBITMQ_CACHE_TTL_MS,
+        limits: brokerLimitsOf(cfg),
       });
       closers.push(() => r.close());
       out = { mqttUrl: r.url, wsUrl: undefined, authUrl: r.authUrl };

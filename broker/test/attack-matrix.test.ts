@@ -39,6 +39,14 @@ interface Target {
   revocationDelayMs: number;
   /** Whether a revoked device that is connected is dropped at once. */
   dropsConnectedOnRevoke: boolean;
+  /** Whether a device's retained PUBLISH is refused (else the broker keeps it: a documented "cannot"). */
+  refusesDeviceRetain: boolean;
+  /** Whether a kept one is replayed to the console's wildcard subscription (RabbitMQ replays only to exact topics). */
+  retainReplayed: boolean;
+  /** What a device's QoS 2 PUBLISH gets (RabbitMQ 3.10 has no QoS 2: it takes it as QoS 1). */
+  deviceQos2: 'closed' | 'acked';
+  /** Which wills of a device are refused at CONNECT: none, or those on a topic it may not publish, or retained ones too. */
+  refusesWills: 'none' | 'topic' | 'topic+retain';
 }
 
 const targets: Target[] = [
@@ -50,18 +58,30 @@ const targets: Target[] = [
     },
     revocationDelayMs: 0,
     dropsConnectedOnRevoke: true,
+    refusesDeviceRetain: true,
+    retainReplayed: false,
+    deviceQos2: 'closed',
+    refusesWills: 'topic+retain',
   },
   {
     name: 'mosquitto',
     start: (store) => startMosquitto({ credentials: store, logger }),
     revocationDelayMs: 0,
     dropsConnectedOnRevoke: true,
+    refusesDeviceRetain: false,
+    retainReplayed: true,
+    deviceQos2: 'closed', // max_qos 1 on the listener
+    refusesWills: 'none', // checked when the will fires (the ACL drops it), not at CONNECT
   },
   {
     name: 'rabbitmq',
     start: (store) => startRabbitMq({ credentials: store, logger, cacheTtlMs: RABBIT_TTL_MS }),
     revocationDelayMs: RABBIT_TTL_MS + 500,
     dropsConnectedOnRevoke: false,
+    refusesDeviceRetain: false,
+    retainReplayed: false,
+    deviceQos2: 'acked',
+    refusesWills: 'none',
   },
 ];
 
@@ -260,5 +280,87 @@ describe.each(targets)('attack matrix: $name', (target) => {
     await sleep(200);
     expect(events).toEqual([`${topics.shelterEvent(M, 'sh1', 't1')} arrived`]);
     await endAll(t2.client);
+  });
+
+  describe('retain, QoS and will (one policy)', () => {
+    let observer: { client: MqttClient; received: Received[] } | undefined;
+    /** An admin session that sees every receipt: what a restarting console would be replayed. */
+    async function freshObserver() {
+      if (!observer) {
+        const admin = await store.issue({ kind: 'admin' });
+        observerCreds = admin;
+      }
+      await endAll(observer?.client);
+      observer = await mustConnect(broker.url, observerCreds!.username, observerCreds!.password);
+      expect(await subscribeCodes(observer.client, [topics.allReceipts(M)])).toEqual([1]);
+      return observer;
+    }
+    let observerCreds: IssuedCredentials | undefined;
+    afterAll(async () => endAll(observer?.client));
+
+    /** The victim publishes a receipt; resolves once `o` has it (everything retained came before). */
+    async function receiptMarker(o: { received: Received[] }) {
+      const marker = `marker ${++seq}`;
+      expect(await publishOutcome(receiver.client, topics.tvReceipt(M, 'victim'), marker)).toBe('acked');
+      expect(await eventually(() => o.received.some((r) => r.payload === marker), 10_000)).toBe(true);
+    }
+
+    it(`${target.refusesDeviceRetain ? 'refuses' : 'cannot refuse (documented)'} a retained receipt from a TV`, async () => {
+      const a = await mustConnect(broker.url, attacker.username, attacker.password);
+      const fake = `retained ${++seq}`;
+      const outcome = await publishOutcome(a.client, topics.tvReceipt(M, 'attacker'), fake, { retain: true });
+      if (target.refusesDeviceRetain) expect(outcome).toBe('closed');
+      await endAll(a.client);
+      const o = await freshObserver();
+      await receiptMarker(o);
+      const replayed = o.received.filter((r) => r.payload === fake);
+      expect(replayed.length > 0).toBe(target.retainReplayed);
+      if (!target.refusesDeviceRetain) {
+        // clean up what the broker kept (an empty retained message clears it)
+        const c = await mustConnect(broker.url, attacker.username, attacker.password);
+        await publishOutcome(c.client, topics.tvReceipt(M, 'attacker'), '', { retain: true });
+        await endAll(c.client);
+      }
+    });
+
+    it('grants a TV at most QoS 1 and does not let its QoS 2 PUBLISH through', async () => {
+      const a = await mustConnect(broker.url, attacker.username, attacker.password);
+      const codes = await subscribeCodes(a.client, [topics.tvOwn(M, 'attacker')], 2);
+      expect(codes === 'closed' || codes[0] === 1).toBe(true);
+      const o = await freshObserver();
+      const q2 = `qos2 ${++seq}`;
+      const outcome = await publishOutcome(a.client, topics.tvReceipt(M, 'attacker'), q2, { qos: 2 });
+      expect(outcome).toBe(target.deviceQos2);
+      await receiptMarker(o);
+      if (target.deviceQos2 === 'closed') expect(o.received.map((r) => r.payload)).not.toContain(q2);
+      await endAll(a.client);
+    });
+
+    it.each([
+      ["on another TV's alert topic", () => ({ topic: topics.tvAlert(M, 'victim'), retain: false }), 'topic'],
+      [
+        'retained, on its own receipt topic',
+        () => ({ topic: topics.tvReceipt(M, 'attacker'), retain: true }),
+        'retain',
+      ],
+    ] as const)('refuses at CONNECT, where the broker can, a will %s', async (_what, will, kind) => {
+      const payload = `will ${++seq}`;
+      const out = await connectAs(broker.url, attacker.username, attacker.password, {
+        will: { ...will(), payload: Buffer.from(payload), qos: 1 },
+      });
+      const refuses = target.refusesWills === 'topic+retain' || (target.refusesWills === 'topic' && kind === 'topic');
+      expect(out.ok).toBe(!refuses);
+      if (!out.ok) expect([5, 'closed']).toContain(out.code);
+      const o = await freshObserver();
+      if (out.ok) out.client.stream.destroy(); // gone without DISCONNECT: the will fires if it was kept
+      await realAlert();
+      await receiptMarker(o);
+      expect(receiver.received.map((r) => r.payload)).not.toContain(payload);
+      if (kind === 'retain' && !refuses) {
+        const c = await mustConnect(broker.url, attacker.username, attacker.password);
+        await publishOutcome(c.client, topics.tvReceipt(M, 'attacker'), '', { retain: true });
+        await endAll(c.client);
+      }
+    });
   });
 });

@@ -9,6 +9,7 @@ import {
   type IssuedCredentials,
 } from '../src/index.ts';
 import { connectAs, endAll, eventually, mustConnect, publishOutcome, sleep, subscribeCodes } from './mqtt-helpers.ts';
+import { RawClient, connectPacket, publishPacket, pubrelPacket } from './raw-mqtt.ts';
 
 const M = '999997';
 const logger = createLogger({ name: 'test', level: 'silent' });
@@ -152,5 +153,37 @@ describe('embedded broker: rotation and revocation', () => {
     expect(await connectAs(broker.mqttUrl, a.username, a.password)).toEqual({ ok: false, code: 4 });
     const again = await mustConnect(broker.mqttUrl, b.username, b.password);
     await endAll(ta.client, again.client);
+  });
+});
+
+describe("embedded broker: a refused CONNECT touches no one else's state", () => {
+  it("an anonymous CONNECT with a victim's client id does not make its duplicate QoS 2 PUBLISH be delivered twice", async () => {
+    const tv = await newTv();
+    const t = await mustConnect(broker.mqttUrl, tv.username, tv.password);
+    expect(await subscribeCodes(t.client, [topics.tvOwn(M, deviceOf(tv))])).toEqual([1]);
+    const topic = topics.tvAlert(M, deviceOf(tv));
+
+    const victim = await RawClient.open(broker.mqttUrl);
+    await victim.write(connectPacket({ clientId: muni.username, username: muni.username, password: muni.password }));
+    expect(await eventually(() => victim.connackCode() === 0)).toBe(true);
+    await victim.write(publishPacket({ topic, payload: 'once', qos: 2, id: 7 }));
+    expect(await eventually(() => victim.count(5) === 1)).toBe(true); // PUBREC: the broker holds id 7
+
+    // The attacker claims the victim's client id without credentials: refused (CONNACK 5).
+    const attacker = await RawClient.open(broker.mqttUrl);
+    await attacker.write(connectPacket({ clientId: muni.username }));
+    expect(await eventually(() => attacker.closed)).toBe(true);
+    expect(attacker.connackCode()).toBe(5);
+
+    // The victim did not see PUBREC in time and sends the PUBLISH again, as MQTT allows.
+    await victim.write(publishPacket({ topic, payload: 'once', qos: 2, id: 7, dup: true }));
+    expect(await eventually(() => victim.count(5) === 2)).toBe(true);
+    await victim.write(pubrelPacket(7));
+    expect(await eventually(() => victim.count(7) === 1)).toBe(true); // PUBCOMP
+    await victim.write(publishPacket({ topic, payload: 'marker', qos: 1, id: 8 }));
+    expect(await eventually(() => t.received.some((r) => r.payload === 'marker'))).toBe(true);
+    expect(t.received.map((r) => r.payload)).toEqual(['once', 'marker']);
+    victim.end();
+    await endAll(t.client);
   });
 });

@@ -58,7 +58,7 @@ export async function mustConnect(url: string, username: string, password: strin
 export async function subscribeCodes(
   client: MqttClient,
   filters: string[],
-  qos: 0 | 1 = 1,
+  qos: 0 | 1 | 2 = 1,
 ): Promise<number[] | 'closed'> {
   if (!client.connected) return 'closed';
   return new Promise((resolve) => {
@@ -79,7 +79,7 @@ export async function publishOutcome(
   client: MqttClient,
   topic: string,
   payload: string,
-  opts: { qos?: 0 | 1; retain?: boolean } = {},
+  opts: { qos?: 0 | 1 | 2; retain?: boolean } = {},
 ): Promise<'acked' | 'closed'> {
   if (!client.connected) return 'closed';
   return new Promise((resolve) => {
@@ -106,4 +106,14 @@ export async function eventually(cond: () => boolean, ms = 5000): Promise<boolea
 
 export async function endAll(...clients: Array<MqttClient | undefined>) {
   await Promise.all(clients.filter(Boolean).map((c) => c!.endAsync(true).catch(() => undefined)));
+}
+
+/** Like eventually, for a condition that has to ask something (a broker's store). */
+export async function eventuallyAsync(cond: () => Promise<boolean>, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await sleep(50);
+  }
+  return cond();
 }

@@ -227,3 +227,24 @@ describe("no device ever receives another device's topic (property)", () => {
     );
   });
 });
+
+describe('retain, QoS and will in the policy', () => {
+  const receipt = topics.tvReceipt(M, 'tv0001');
+  it('refuses a retained PUBLISH or will from a device, and QoS above 1', () => {
+    expect(policy.publishRefusal(tv, { topic: receipt, qos: 1, retain: false })).toBeNull();
+    expect(policy.publishRefusal(tv, { topic: receipt, qos: 1, retain: true })).toBe('retain');
+    expect(policy.publishRefusal(tv, { topic: receipt, qos: 2, retain: false })).toBe('qos');
+    expect(policy.publishRefusal(tv, { topic: topics.tvAlert(M, 'tv0002'), qos: 0, retain: false })).toBe('topic');
+    const event = topics.shelterEvent(M, 'sh1', 't1');
+    expect(policy.publishRefusal(term, { topic: event, qos: 1, retain: true })).toBe('retain');
+    expect(policy.maxQos(tv)).toBe(1);
+    expect(policy.maxQos(term)).toBe(1);
+  });
+  it("lets the municipality retain its area alerts (the console's only retained messages)", () => {
+    expect(policy.publishRefusal(muni, { topic: topics.areaAlert(M, 'z1'), qos: 1, retain: true })).toBeNull();
+    expect(policy.maxQos(muni)).toBe(2);
+    expect(policy.publishRefusal(postbox, { topic: topics.tvReceipt(M, 'tv0001'), qos: 1, retain: false })).toBe(
+      'topic',
+    );
+  });
+});
