@@ -24,7 +24,7 @@ export async function envExampleText(): Promise<string> {
     ],
     ['municipal-console staff web UI (npm start and the console alone)', await staffWebSchema()],
     [
-      'broker/src/server.ts — the broker alone (npm start: KZ_BROKER_AUTH_PORT, when set, serves the auth backend)',
+      'broker/src/server.ts — the broker alone (npm start: KZ_BROKER_AUTH_PORT, when set, serves the auth backend; the limits KZ_BROKER_MAX_* and KZ_BROKER_CONNECT_TIMEOUT_MS apply to its embedded broker)',
       (await import('@kizuna/broker')).BrokerConfigSchema,
     ],
     [

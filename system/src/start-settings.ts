@@ -1,13 +1,13 @@
 /**
  * What `npm start` takes from the parts' own variables (.env.example lists them per server): every
- * KZ_CONSOLE_*, KZ_GATEWAY_*, KZ_JPKI_* and KZ_BROKER_AUTH_PORT is applied to the part npm start runs, or, where
+ * KZ_CONSOLE_*, KZ_GATEWAY_*, KZ_JPKI_*, KZ_BROKER_AUTH_PORT and the broker's limits is applied to the part npm start runs, or, where
  * npm start wires the part in-process and the value disagrees, refused with one line saying why.
  * None is silently ignored (system/test/start-settings.test.ts sets each and checks).
  */
 import { coreErrors, loadMetricsConfig, type TlsFiles } from '@kizuna/core';
 import { allowPrivateRanges, loadGatewayConfig, type StartOptions } from '@kizuna/insurer-gateway';
 import { loadJpkiConfig } from '@kizuna/jpki';
-import { loadBrokerConfig } from '@kizuna/broker';
+import { brokerLimitsOf, loadBrokerConfig, type BrokerLimits } from '@kizuna/broker';
 import { consoleTuning, loadConsoleConfig, type ConsoleTuning } from '@kizuna/municipal-console';
 import type { SystemConfig } from './config.ts';
 
@@ -60,6 +60,8 @@ export interface StartSettings {
   };
   /** RabbitMQ's HTTP auth backend over npm start's credential store, when KZ_BROKER_AUTH_PORT is set. */
   brokerAuthPort: number | undefined;
+  /** The embedded broker's limits before and after login (KZ_BROKER_MAX_*, KZ_BROKER_CONNECT_TIMEOUT_MS). */
+  brokerLimits: BrokerLimits;
 }
 
 const refuse = (detail: string) => coreErrors.KZ_CONFIG_INVALID(detail);
@@ -185,5 +187,6 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
       revocationFeed: gw.KZ_GATEWAY_REVOCATION_FEED,
     },
     brokerAuthPort: has('KZ_BROKER_AUTH_PORT') ? broker.KZ_BROKER_AUTH_PORT : undefined,
+    brokerLimits: brokerLimitsOf(broker),
   };
 }

@@ -162,6 +162,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       port: cfg.KZ_BROKER_PORT,
       wsPort: cfg.KZ_BROKER_WS_PORT,
       tls,
+      limits: parts.brokerLimits,
     });
     closers.push(() => broker.close());
     if (parts.brokerAuthPort !== undefined) {

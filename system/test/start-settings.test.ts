@@ -64,6 +64,7 @@ const honoured = [
         v in SystemConfigSchema.properties ||
         (/^KZ_(CONSOLE|GATEWAY|JPKI)_/.test(v) && v !== 'KZ_CONSOLE_CARD_BRIDGE_URL') ||
         v === 'KZ_BROKER_AUTH_PORT' ||
+        /^KZ_BROKER_(MAX_|CONNECT_TIMEOUT)/.test(v) ||
         v === 'KZ_METRICS_TOKEN',
     ),
   ),
