@@ -17,6 +17,7 @@ import { AlertHead, CounterRow, ErrorBox, MapLegend, Sending, ZoneMap } from '..
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
 import { ApprovalPanel, usePinnedPending } from './approval.ts';
+import { SendConfirm } from './send-confirm.ts';
 
 const KIND_JA: Record<string, string> = {
   resident: '住民が一人だけ登録されたTV',
@@ -99,13 +100,14 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   );
   const [error, setError] = useState<unknown>(null);
   const [correcting, setCorrecting] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   if (alert.error) return html`<${ErrorBox} error=${alert.error} />`;
   if (!a) return html`<p>${t('loading')}</p>`;
   const act = (path: string, confirmText?: string) => async () => {
     if (confirmText && !confirm(confirmText)) return;
     setError(null);
-    // sending and approving answer once the first TVs have it (the figures show the rest being sent)
-    const wait = path === 'send' || path === 'approve' ? '?wait=started' : '';
+    // approving answers once the first TVs have it (the figures show the rest being sent)
+    const wait = path === 'approve' ? '?wait=started' : '';
     // approve and reject name exactly what this page shows (the pinned revision and its digest)
     const seen = path === 'approve' || path === 'reject';
     try {
@@ -131,7 +133,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     <p class="meta">${a.identifier} · ${t('issuedBy')}: ${a.createdBy} · ${fmtTime(a.createdAt)} · ${t('expiry')}: ${fmtTime(a.expires)}
       ${a.revision === 0 ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
     <div class="actions" role="group" aria-label="actions">
-      ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${act('send')}>${t('send')}</button>` : null}
+      ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${() => setConfirming(true)}>${t('send')}</button>` : null}
       ${
         waiting && can(staff, 'approver') && pendingBy !== staff.username
           ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>
@@ -149,6 +151,14 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
       ${a.revision > 0 ? html`<a class="button" href=${`#/alerts/${a.id}/rescue`}>${t('rescueList')}</a>` : null}
     </div>
     <${ErrorBox} error=${error} />
+    ${
+      confirming
+        ? html`<${SendConfirm} id=${a.id} onClose=${(sent: boolean) => {
+            setConfirming(false);
+            if (sent) alert.reload();
+          }} />`
+        : null
+    }
     ${
       correcting && a.state === 'active'
         ? html`<${CorrectForm} a=${a} onDone=${() => {
