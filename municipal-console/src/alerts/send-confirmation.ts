@@ -36,8 +36,7 @@ export async function draftAsShown(q: Queryable, id: string, now: Date, register
   const a = await rows.alertRow(q, id);
   if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
   const rev = await rows.latestRevision(q, id, ['draft']);
-  if (!rev || a.state !== 'draft')
-    throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
+  if (!rev || a.state !== 'draft') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
   const counts = await revisionCounts(q, a, rev, now, register);
   return { a, rev, counts, digest: approvalDigest(id, a.status, { ...rev, counts }) };
 }

@@ -167,7 +167,13 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
           }} />`
         : null
     }
-    ${pending ? html`<${ApprovalPanel} p=${pending} status=${a.status} zones=${zones.data ?? []} changed=${changed} onRepin=${repin} />` : null}
+    ${
+      pending
+        ? html`<${ApprovalPanel} p=${pending} status=${a.status} zones=${zones.data ?? []} changed=${changed} onRepin=${repin}>
+        ${preview.data && preview.data.revision === pending.revision ? html`<h4>${t('preview')}</h4><p class="hint">${t('previewHint')}</p><${TvPreview} p=${preview.data} />` : null}
+      </${ApprovalPanel}>`
+        : null
+    }
     <div class="detail-grid">
       ${
         status.value
@@ -179,7 +185,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
           : null
       }
       ${
-        preview.data
+        preview.data && !pending
           ? html`<section class="panel"><h3>${t('preview')}</h3><p class="hint">${t('previewHint')}</p>
         <p class="meta">${t('devices')} ${preview.data.counts.devices} · ${t('residentsCount')} ${preview.data.counts.residents} · ${t('unboundTvs')} ${preview.data.counts.unboundTvs}</p>
         <${TvPreview} p=${preview.data} /></section>`

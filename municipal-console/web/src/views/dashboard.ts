@@ -5,6 +5,8 @@ import { call, type AlertStatus, type AlertView, type Counts, type Shelter, type
 import { AlertHead, CounterRow, ErrorBox, MapLegend, OccupancyBar, Sending, ZoneMap } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, t } from '../i18n.ts';
+import { outgoingOf } from './approval.ts';
+import { OutgoingFacts } from './outgoing.ts';
 
 type LiveLine = { alert: AlertView; totals: Counts; sending?: AlertStatus['sending'] };
 type LiveMap = Record<string, LiveLine>;
@@ -61,7 +63,8 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
           ? html`<h2>${t('pendingAlerts')}</h2><ul class="alert-list compact">${pending.map(
               (a) => html`<li class="alert-card pending" data-alert=${a.id}>
         <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a.pending ? { ...a, level: a.pending.level, state: 'pending-approval' } : a} /></a>
-        <p class="meta">${t('issuedBy')}: ${a.pending?.createdBy ?? a.createdBy} · ${fmtTime(a.pending?.createdAt ?? a.createdAt)}</p></li>`,
+        <p class="meta">${t('issuedBy')}: ${a.pending?.createdBy ?? a.createdBy} · ${fmtTime(a.pending?.createdAt ?? a.createdAt)}</p>
+        ${a.pending ? html`<${OutgoingFacts} o=${outgoingOf(a.pending, a.status, zones.data ?? [])} countsLabel="countsWhenSent" />` : null}</li>`,
             )}</ul>`
           : null
       }
