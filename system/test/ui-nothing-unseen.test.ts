@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, SimTv, startUi, token, waitText, type UiHarness } from './helpers/ui-harness.ts';
+import { loginPage, SimTv, startUi, token, type UiHarness } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 beforeAll(async () => {

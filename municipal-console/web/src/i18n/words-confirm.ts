@@ -15,6 +15,7 @@ export const ja = {
   unboundTvCount: '住民未登録のTV {n}台',
   zoneCount: '{n}地区',
   kUnboundIn: '住民未登録のTV（{zone}）',
+  shelterName: '避難所名',
 };
 
 export const en: Record<keyof typeof ja, string> = {
@@ -33,4 +34,5 @@ export const en: Record<keyof typeof ja, string> = {
   unboundTvCount: '{n} TVs with no resident registered',
   zoneCount: '{n} zones',
   kUnboundIn: 'TV with no resident ({zone})',
+  shelterName: 'Shelter',
 };

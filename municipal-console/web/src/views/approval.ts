@@ -6,9 +6,8 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { AlertView, PendingRevision, Zone } from '../api.ts';
-import { LevelBadge } from '../components.ts';
 import type { ComponentChildren } from 'preact';
-import { fmtTime, hazardName, t, type Key } from '../i18n.ts';
+import { fmtTime, t, type Key } from '../i18n.ts';
 import { OutgoingFacts, type Outgoing } from './outgoing.ts';
 
 /**
@@ -68,7 +67,6 @@ export function ApprovalPanel(props: {
     <${OutgoingFacts} o=${outgoingOf(p, props.status, zones)} countsLabel="countsWhenSent" />
     <dl class="approval-facts">
       <dt>${t('msgType')}</dt><dd data-field="msgType">${t(`mt_${p.msgType}` as Key)}</dd>
-      <dt>${t('level')}</dt><dd data-field="level"><${LevelBadge} level=${p.level} /> ${hazardName(p.hazard)}</dd>
       <dt>${t('template')}</dt><dd>${p.spec.template === 'stay-upstairs' ? t('tplUpstairs') : t('tplShelter')}</dd>
       <dt>${t('expiry')}</dt><dd>${fmtTime(p.expires)}</dd>
       <dt>${t('issuedBy')}</dt><dd>${p.createdBy} · ${fmtTime(p.createdAt)}</dd>

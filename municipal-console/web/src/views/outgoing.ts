@@ -34,7 +34,7 @@ export function OutgoingFacts({ o, countsLabel }: { o: Outgoing; countsLabel: Ke
   const group = o.group === 'needs-help' ? 'groupNeedsHelp' : o.group === 'vulnerable' ? 'groupVulnerable' : 'groupAll';
   const text = Object.entries(o.text).filter(([, v]) => v);
   return html`<div class="outgoing">
-    <p class="outgoing-head"><${ModeBadge} status=${o.status} /> <${LevelBadge} level=${o.level} /> <strong class="hazard" data-field="hazard">${hazardName(o.hazard)}</strong></p>
+    <p class="outgoing-head"><${ModeBadge} status=${o.status} /> <span data-field="level"><${LevelBadge} level=${o.level} /></span> <strong class="hazard" data-field="hazard">${hazardName(o.hazard)}</strong></p>
     <dl class="approval-facts">
       <dt>${t('areas')}</dt><dd data-field="areas"><strong>${o.zones.join('、') || '—'}</strong>${o.shape ? html` · ${t('areaShape')}` : null} · ${t('group')}: ${t(group)}</dd>
       <dt>${t('textPerLanguage')}</dt><dd data-field="text">${text.length ? text.map(([l, v]) => html`<div lang=${l}><small>${langName(l)}</small> ${v}</div>`) : t('noExtraText')}</dd>
