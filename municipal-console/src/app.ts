@@ -28,6 +28,7 @@ import type { ConsoleContext } from './context.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { approvalRuleRoutes } from './routes/approval-rule.ts';
 import { capRoutes } from './routes/cap.ts';
 import { DEFAULT_CAP_LIMITS, type CapLimits } from './alerts/cap-limits.ts';
 import { createStaff } from './staff/staff.ts';
@@ -228,6 +229,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => sessionRoutes(a, ctx));
   await app.register(async (a) => registerRoutes(a, ctx));
   await app.register(async (a) => alertRoutes(a, ctx));
+  await app.register(async (a) => approvalRuleRoutes(a, ctx));
   await app.register(async (a) => capRoutes(a, ctx));
   await app.register(async (a) => bindingRoutes(a, ctx));
   await app.register(async (a) => tvDisclosureRoutes(a, ctx));

@@ -27,6 +27,11 @@ export const consoleErrors = defineErrors({
       'what is waiting for approval is not what you were shown (another revision or other content; details.revision and details.digest name what waits now); nothing was published',
     status: 409,
   },
+  KZ_CONSOLE_CONFIRMATION_STALE: {
+    message:
+      'the draft or whom it reaches is not what the send confirmation showed (details.revision and details.digest name what it is now); nothing was sent',
+    status: 409,
+  },
   KZ_CONSOLE_RULE_NOT_PROPOSED: { message: 'no admin has proposed this approval rule', status: 409 },
   KZ_CONSOLE_RULE_SELF_CONFIRM: {
     message: 'the admin who proposed an approval rule cannot confirm it; another admin must',

@@ -182,7 +182,8 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/alerts\` | issuer | issue {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft} |
 | \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML (Alert creates; Update/Cancel apply to the referenced alert) |
 | \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2 (one \`<info>\` per language) |
-| \`POST /api/alerts/:id/send\` | issuer | send a draft |
+| \`GET /api/alerts/:id/confirmation\` | issuer | what sending the draft would publish: mode, level, hazard, areas by name, text per language, counts (people, TVs, zones) now, whether it waits for approval, and its \`digest\` |
+| \`POST /api/alerts/:id/send\` | issuer | send a draft as its confirmation showed it: body {revision, digest} from \`GET …/confirmation\` (400 without); the draft or its reach changed since → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\` (details {revision, digest} now), nothing published |
 | \`POST /api/alerts/:id/approve\`, \`/reject\` | approver | second-person approval of exactly what was shown (never one's own revision): body {revision, digest} = the alert's \`pending.revision\`, \`pending.digest\`; another revision or other content waiting → 409 \`KZ_CONSOLE_APPROVAL_STALE\` (details {revision, digest} of what waits now), nothing published |
 | \`POST /api/alerts/:id/update\` | issuer | Update (revision + 1): published, or waiting for approval under the approval rule |
 | \`POST /api/alerts/:id/cancel\` | issuer | Cancel (lift): a never-published alert is withdrawn; an active one's Cancel follows the approval rule |

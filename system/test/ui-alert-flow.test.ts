@@ -73,6 +73,8 @@ describe('staff console: alert flow', () => {
     // Simulated TVs of the zone, listening on their own topics before anything is published.
     const tvs = await Promise.all(h.system.tvs.filter((t) => t.zone === 'z-kawabe').map((t) => SimTv.connect(h, t)));
     await issuer.click('[data-action=send]');
+    await issuer.waitForSelector('dialog.send-confirm[open] [data-action=confirm-send]:not([disabled])');
+    await issuer.click('[data-action=confirm-send]');
     await issuer.waitForSelector('article.alert-detail[data-state="pending-approval"]');
     await waitText(issuer, '.notice', '別の職員');
     expect(await issuer.$('[data-action=approve]')).toBeNull();

@@ -51,7 +51,9 @@ describe('staff console: operations', () => {
         draft: true,
       },
     });
-    await api(`/api/alerts/${src.body.id}/send`, { method: 'POST' });
+    // sent as its confirmation showed it (issue 19)
+    const k = (await api<{ revision: number; digest: string }>(`/api/alerts/${src.body.id}/confirmation`)).body;
+    await api(`/api/alerts/${src.body.id}/send`, { body: { revision: k.revision, digest: k.digest } });
     const xml = (await api<string>(`/api/alerts/${src.body.id}/cap`)).body;
     expect(xml).toContain('urn:oasis:names:tc:emergency:cap:1.2');
     // As if it came from the prefecture's feed: its own identifier.
@@ -87,6 +89,8 @@ describe('staff console: operations', () => {
     await waitText(admin, '.alert-head', '土砂災害');
     await waitText(admin, '.alert-head', '訓練');
     await admin.click('[data-action=send]');
+    await admin.waitForSelector('dialog.send-confirm[open] [data-action=confirm-send]:not([disabled])');
+    await admin.click('[data-action=confirm-send]');
     await admin.waitForSelector('article.alert-detail[data-state="active"]');
     const href = await admin.$eval('[data-action=cap]', (e) => (e as HTMLAnchorElement).href);
     const back = await admin.evaluate(async (u) => (await fetch(u)).text(), href);

@@ -21,6 +21,7 @@ import { checkSpec, type AlertSpec } from './alert-spec.ts';
 import { needsSecondPerson, readRule } from './approval-rule.ts';
 import { approvalDigest } from './approval-digest.ts';
 import { RegisterCache } from './targeting.ts';
+import { requireConfirmed, sendConfirmation, type SendConfirmation } from './send-confirmation.ts';
 import type { AlertHead, RecipientRow } from './personalise.ts';
 import type { AlertState, AlertView, RevisionView } from './alert-views.ts';
 import { listAlerts, readAlert, readRevisions } from './alert-reads.ts';
@@ -164,8 +165,13 @@ export class AlertService {
     return this.get(id);
   }
 
-  /** Send a draft: publish now, or wait for approval when the rules ask for it. */
-  async send(id: string, staff: StaffMember, o: PublishOptions = {}): Promise<AlertView> {
+  /** What sending draft `id` would publish and to whom, with its digest (send-confirmation.ts). */
+  async confirmation(id: string): Promise<SendConfirmation> {
+    return sendConfirmation(this.db, id, this.clock.now(), this.register);
+  }
+
+  /** Send a draft, as its confirmation showed it (`seen`): publish now, or wait for approval when the rules ask for it. */
+  async send(id: string, staff: StaffMember, seen: Seen, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'issuer');
     this.publisher.requireBroker();
     const now = this.clock.now();
@@ -176,6 +182,7 @@ export class AlertService {
         throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
       if (new Date(rev.expires).getTime() <= now.getTime())
         throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST('the draft has expired');
+      await requireConfirmed(q, id, seen, now, this.register);
       return this.submitIn(q, id, rev.revision, staff, now);
     });
     await this.afterCommit(out, o.wait);

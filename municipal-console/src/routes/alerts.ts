@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { HazardSchema, LevelSchema, StatusSchema } from '@kizuna/contract';
 import { realAlertOnly, requireFreshAuth, requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { alertStatus } from '../live/alert-status.ts';
 import { rescueList } from '../live/rescue-list.ts';
@@ -9,7 +10,6 @@ import { consoleErrors } from '../errors.ts';
 import { hasRole } from '../staff/staff.ts';
 import { preview, previewWithoutPeople } from '../alerts/preview.ts';
 import { openSse } from '../live/live-hub.ts';
-import { APPROVAL_RULES, confirmRule, proposeRule, ruleState } from '../alerts/approval-rule.ts';
 import {
   AlertStateSchema,
   AlertStatusSchema,
@@ -36,22 +36,40 @@ const SeenBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const [ALL, ACTUAL, ACTUAL_4_5] = APPROVAL_RULES;
-const RuleSchema = Type.Union([Type.Literal(ALL), Type.Literal(ACTUAL), Type.Literal(ACTUAL_4_5)], {
-  description: 'which changes need a second person (docs/OPERATIONS.md)',
+/** What the sender was shown by the confirmation: send applies only to that revision with that content and reach. */
+const ConfirmedBody = Type.Object(
+  {
+    revision: Type.Integer({ minimum: 1, description: 'the draft revision (`revision` of GET …/confirmation)' }),
+    digest: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: '`digest` of GET …/confirmation: SHA-256 of what the confirmation showed',
+    }),
+  },
+  { additionalProperties: false },
+);
+const Counts = Type.Object({
+  devices: Type.Integer(),
+  residents: Type.Integer(),
+  zones: Type.Integer(),
+  unboundTvs: Type.Integer(),
 });
-const RuleBody = Type.Object({ rule: RuleSchema }, { additionalProperties: false });
-const RuleStateSchema = Type.Object({
-  rule: RuleSchema,
-  setBy: Type.Union([Type.String(), Type.Null()]),
-  confirmedBy: Type.Union([Type.String(), Type.Null()]),
-  setAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  proposal: Type.Union([
-    Type.Object({ rule: RuleSchema, proposedBy: Type.String(), proposedAt: Type.String({ format: 'date-time' }) }),
-    Type.Null(),
-  ]),
+const ConfirmationSchema = Type.Object({
+  alertId: Type.String(),
+  revision: Type.Integer(),
+  status: StatusSchema,
+  level: LevelSchema,
+  hazard: HazardSchema,
+  expires: Type.String({ format: 'date-time' }),
+  areas: Type.Object({
+    zones: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+    shape: Type.Boolean({ description: 'a polygon or circle is targeted too' }),
+    group: Type.String(),
+  }),
+  text: Type.Record(Type.String(), Type.String(), { description: 'the staff text per language' }),
+  counts: Counts,
+  needsApproval: Type.Boolean({ description: 'sending waits for a second person (the approval rule)' }),
+  digest: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 });
-
 export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   /** Publishing calls: answer once every TV was sent its message (default) or once the first chunk is on its way. */
@@ -66,7 +84,6 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const viewer = requireRole(ctx, 'viewer');
   const issuer = requireRole(ctx, 'issuer');
   const approver = requireRole(ctx, 'approver');
-  const admin = requireRole(ctx, 'admin');
 
   r.post(
     '/api/alerts',
@@ -140,14 +157,33 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: issuer,
       schema: {
         tags: ['alerts'],
-        summary: 'Send a draft',
+        summary: 'Send a draft, as its confirmation showed it',
+        description:
+          'The body names what the sender was shown by GET …/confirmation: its `revision` and `digest`. A send without them is 400; if the draft or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE (details: the revision and digest now) and nothing is published.',
         security: sec,
         params: IdParams,
+        body: ConfirmedBody,
         querystring: WaitQuery,
         response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
-    async (req) => ctx.alerts.send(req.params.id, staffOf(req), { wait: req.query.wait }),
+    async (req) => ctx.alerts.send(req.params.id, staffOf(req), req.body, { wait: req.query.wait }),
+  );
+  r.get(
+    '/api/alerts/:id/confirmation',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'What sending a draft would publish, to whom, and the digest the send carries',
+        description:
+          'Mode, level, hazard, the areas by name, the text per language, the people, TVs and zones it reaches now, whether it waits for a second person (the approval rule), and `digest`: SHA-256 of all of it. 409 KZ_CONSOLE_ALERT_STATE if the alert is not a draft.',
+        security: sec,
+        params: IdParams,
+        response: { 200: ConfirmationSchema, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (req) => ctx.alerts.confirmation(req.params.id),
   );
   r.post(
     '/api/alerts/:id/approve',
@@ -213,48 +249,6 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       },
     },
     async (req) => ctx.alerts.cancel(req.params.id, staffOf(req), { wait: req.query.wait }),
-  );
-
-  r.get(
-    '/api/settings/approval-rule',
-    {
-      preHandler: viewer,
-      schema: {
-        tags: ['alerts'],
-        summary: 'The approval rule in force, and a change proposed by one admin awaiting another',
-        security: sec,
-        response: { 200: RuleStateSchema, ...errors(401) },
-      },
-    },
-    async () => ruleState(ctx.db),
-  );
-  r.post(
-    '/api/settings/approval-rule/propose',
-    {
-      preHandler: admin,
-      schema: {
-        tags: ['alerts'],
-        summary: 'Propose another approval rule (takes effect only when a different admin confirms it)',
-        security: sec,
-        body: RuleBody,
-        response: { 200: RuleStateSchema, ...errors(400, 401, 403) },
-      },
-    },
-    async (req) => proposeRule(ctx.db, staffOf(req), req.body.rule, ctx.clock.now()),
-  );
-  r.post(
-    '/api/settings/approval-rule/confirm',
-    {
-      preHandler: admin,
-      schema: {
-        tags: ['alerts'],
-        summary: 'Confirm the approval rule another admin proposed (naming it); it takes effect at once',
-        security: sec,
-        body: RuleBody,
-        response: { 200: RuleStateSchema, ...errors(400, 401, 403, 409) },
-      },
-    },
-    async (req) => confirmRule(ctx.db, staffOf(req), req.body.rule, ctx.clock.now()),
   );
 
   r.get(

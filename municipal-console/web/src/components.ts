@@ -57,8 +57,11 @@ export function ZoneMap(props: {
   selected?: Set<string>;
   onToggle?: (id: string) => void;
   label: string;
+  /** The figures are still on their way: zones say 読み込み中, not 対象外 (issue 19, item 3). */
+  loading?: boolean;
 }) {
   const { zones, figures, selected, onToggle } = props;
+  const waiting = !onToggle && !!props.loading;
   if (zones.length === 0) return html`<p>${t('loading')}</p>`;
   const pts = zones.flatMap((z) => z.polygon);
   const minX = Math.min(...pts.map((p) => p[0]!));
@@ -73,7 +76,7 @@ export function ZoneMap(props: {
   const H = Math.max(120, (maxY - minY) * scale + 2 * pad);
   const xy = (p: number[]) => [pad + (p[0]! - minX) * kx * scale, H - pad - (p[1]! - minY) * scale];
   const byId = new Map((figures ?? []).map((f) => [f.zoneId, f]));
-  return html`<svg class="zone-map" viewBox=${`0 0 ${W} ${H}`} role=${onToggle ? 'group' : 'img'} aria-label=${props.label}>
+  return html`<svg class=${waiting ? 'zone-map loading' : 'zone-map'} aria-busy=${waiting ? 'true' : 'false'} viewBox=${`0 0 ${W} ${H}`} role=${onToggle ? 'group' : 'img'} aria-label=${props.label}>
     ${zones.map((z) => {
       const f = byId.get(z.id);
       const p = f && f.targeted > 0 ? Math.min(1, (f.acknowledged.total + f.arrived) / f.targeted) : null;
@@ -82,7 +85,7 @@ export function ZoneMap(props: {
       const cx = z.polygon.slice(0, -1).reduce((s, q) => s + xy(q)[0]!, 0) / Math.max(1, z.polygon.length - 1);
       const cy = z.polygon.slice(0, -1).reduce((s, q) => s + xy(q)[1]!, 0) / Math.max(1, z.polygon.length - 1);
       const name = lang() === 'en' && z.nameEn ? z.nameEn : z.name;
-      const fill = onToggle ? (sel ? '#0b4f9c' : '#f2f2f2') : progressFill(p);
+      const fill = onToggle ? (sel ? '#0b4f9c' : '#f2f2f2') : waiting ? '#e4e6ea' : progressFill(p);
       const dark = onToggle ? sel : p !== null && p >= 0.6;
       const toggle = () => onToggle?.(z.id);
       // Shrink a long label (e.g. an English zone name) to fit its zone.
@@ -110,7 +113,7 @@ export function ZoneMap(props: {
               : {}
           } />
         <text x=${cx} y=${cy - 8} text-anchor="middle" class=${dark ? 'zl dark' : 'zl'} style=${{ fontSize: `${Math.min(30, zoneWidth(z) / (name.length * 0.62))}px` }}>${name}</text>
-        <text x=${cx} y=${cy + 26} text-anchor="middle" class=${dark ? 'zp dark' : 'zp'}>${onToggle ? (sel ? '✓' : '') : p === null ? t('notTargeted') : `${Math.round(p * 100)}%${f ? ` (${f.acknowledged.total + f.arrived}/${f.targeted})` : ''}`}</text>
+        <text x=${cx} y=${cy + 26} text-anchor="middle" class=${dark ? 'zp dark' : 'zp'}>${onToggle ? (sel ? '✓' : '') : waiting ? t('loading') : p === null ? t('notTargeted') : `${Math.round(p * 100)}%${f ? ` (${f.acknowledged.total + f.arrived}/${f.targeted})` : ''}`}</text>
       </g>`;
     })}
   </svg>`;

@@ -1,7 +1,8 @@
 /**
  * Server-Sent Events as hooks. The server batches and throttles (LiveHub); the browser also
  * coalesces bursts into one render per animation frame, so thousands of updates a second never
- * queue up renders.
+ * queue up renders. Before its first connection a stream is `connecting`, not offline: a view
+ * says 「接続中…」 then, never 「再接続中…」 (issue 19, item 3).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -10,17 +11,28 @@ export function useSse<T>(
   event: string,
   reduce: (prev: T, data: unknown) => T,
   initial: T,
-): { value: T; online: boolean } {
+): { value: T; online: boolean; connecting: boolean; loaded: boolean } {
   const [value, setValue] = useState<T>(initial);
   const [online, setOnline] = useState(false);
+  // no answer from the stream yet (neither open nor failed), and no event yet
+  const [connecting, setConnecting] = useState(true);
+  const [loaded, setLoaded] = useState(false);
   const pending = useRef<unknown[]>([]);
   const frame = useRef<number | null>(null);
   useEffect(() => {
     setValue(initial);
+    setConnecting(true);
+    setLoaded(false);
     if (!url) return;
     const es = new EventSource(url, { withCredentials: true });
-    es.onopen = () => setOnline(true);
-    es.onerror = () => setOnline(false);
+    es.onopen = () => {
+      setOnline(true);
+      setConnecting(false);
+    };
+    es.onerror = () => {
+      setOnline(false);
+      setConnecting(false);
+    };
     es.addEventListener(event, (e) => {
       pending.current.push(JSON.parse((e as MessageEvent<string>).data));
       if (frame.current === null) {
@@ -29,6 +41,7 @@ export function useSse<T>(
           const batch = pending.current;
           pending.current = [];
           setValue((prev) => batch.reduce<T>((acc, d) => reduce(acc, d), prev));
+          setLoaded(true);
         });
       }
     });
@@ -39,7 +52,7 @@ export function useSse<T>(
       pending.current = [];
     };
   }, [url, event]);
-  return { value, online };
+  return { value, online, connecting, loaded };
 }
 
 /** Re-run a loader every `ms` (and when deps change); returns the latest result. */

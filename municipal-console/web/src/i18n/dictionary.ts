@@ -13,6 +13,7 @@ import * as common from './words-common.ts';
 import * as cardLogin from './words-card-login.ts';
 import * as staff from './words-staff.ts';
 import * as approval from './words-approval.ts';
+import * as confirm from './words-confirm.ts';
 
 export const ja = {
   ...shell.ja,
@@ -25,6 +26,7 @@ export const ja = {
   ...cardLogin.ja,
   ...staff.ja,
   ...approval.ja,
+  ...confirm.ja,
 };
 type Dict = Record<keyof typeof ja, string>;
 export const en: Dict = {
@@ -38,6 +40,7 @@ export const en: Dict = {
   ...cardLogin.en,
   ...staff.en,
   ...approval.en,
+  ...confirm.en,
 };
 
 export type Key = keyof typeof ja;

@@ -75,6 +75,10 @@ export const ERRORS: Record<string, Words> = {
     '承認しようとした内容は変更されています。承認していません（TVには何も送っていません）。新しい内容を確認してください。',
     'What you were approving has changed. Nothing was approved or sent to TVs. Review the new content.',
   ],
+  KZ_CONSOLE_CONFIRMATION_STALE: [
+    '確認画面を表示した後に、内容または送信先（人数・TV台数）が変わりました。送信していません。新しい確認画面を確かめてください。',
+    'The alert or whom it reaches changed after the confirmation was shown. Nothing was sent. Check the new confirmation.',
+  ],
   KZ_CONSOLE_RULE_NOT_PROPOSED: [
     'この承認ルールは提案されていません。先に別の管理者が提案してください。',
     'No admin has proposed this approval rule. Another admin must propose it first.',

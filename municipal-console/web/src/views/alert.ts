@@ -1,6 +1,6 @@
 /** One alert: live figures and map, the TV preview, and every action one click away (send, approve, cancel, correct, CAP). */
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { LEVELS } from '@kizuna/contract/levels';
 import {
   ApiError,
@@ -17,6 +17,7 @@ import { AlertHead, CounterRow, ErrorBox, MapLegend, Sending, ZoneMap } from '..
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
 import { ApprovalPanel, usePinnedPending } from './approval.ts';
+import { SendConfirm } from './send-confirm.ts';
 
 const KIND_JA: Record<string, string> = {
   resident: '住民が一人だけ登録されたTV',
@@ -33,6 +34,29 @@ function b64url(s: string): string {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * The TV applet at a TV's own size (1280×720), scaled down to the frame: it lays out once, as on a
+ * TV, and a layout change around it (a panel appearing, the window resized) rescales it instead of
+ * cropping it (issue 19, item 6).
+ */
+function TvFrame({ src, title }: { src: string; title: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [scale, setScale] = useState(0);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const fit = () => setScale(el.clientWidth / TV_W);
+    fit();
+    const ro = new ResizeObserver(fit);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return html`<div class="tv-frame" ref=${box}><iframe key=${src} src=${src} title=${title} tabIndex=${-1}
+    style=${{ width: `${TV_W}px`, height: `${TV_H}px`, transform: `scale(${scale})` }}></iframe></div>`;
+}
+const TV_W = 1280;
+const TV_H = 720;
+
 /** The TV applet itself (served by the console at /tv-preview/), fed the exact payload. */
 function TvPreview({ p }: { p: Preview }) {
   const [i, setI] = useState(0);
@@ -40,15 +64,22 @@ function TvPreview({ p }: { p: Preview }) {
   if (!k) return html`<p>${t('noOne')}</p>`;
   const muni = k.topic.split('/')[1] ?? '';
   const KINDS = ['resident', 'household', 'needs-help', 'get-ready', 'unbound-tv'];
-  const label = (kind: string) => (KINDS.includes(kind) ? t(`k_${kind}` as Key) : langName(kind));
+  // one tab per zone for TVs with nobody registered: each names its zone (issue 19, item 6)
+  const zoneOf = (x: PreviewKind) => (x.payload.zone as { name?: string } | undefined)?.name ?? '';
+  const label = (x: PreviewKind) =>
+    x.kind === 'unbound-tv'
+      ? t('kUnboundIn', { zone: zoneOf(x) })
+      : KINDS.includes(x.kind)
+        ? t(`k_${x.kind}` as Key)
+        : langName(x.kind);
   const describe = (x: PreviewKind) =>
     lang() === 'ja' ? (KINDS.includes(x.kind) ? KIND_JA[x.kind]! : `${langName(x.kind)}で読む住民`) : x.description;
   const tvLang = ['ja', 'ja-x-easy', 'en', 'zh', 'ko', 'vi', 'pt'].includes(k.kind) ? k.kind : 'ja';
   const src = `/tv-preview/#${new URLSearchParams({ device: 'preview', muni, lang: tvLang, preview: b64url(JSON.stringify(k.payload)) })}`;
   return html`<div class="tv-preview">
-    <div role="tablist" aria-label=${t('preview')}>${p.kinds.map((x, j) => html`<button type="button" role="tab" aria-selected=${j === i} data-kind=${x.kind} onClick=${() => setI(j)}>${label(x.kind)}</button>`)}</div>
+    <div role="tablist" aria-label=${t('preview')}>${p.kinds.map((x, j) => html`<button type="button" role="tab" aria-selected=${j === i} data-kind=${x.kind} onClick=${() => setI(j)}>${label(x)}</button>`)}</div>
     <p class="hint">${describe(k)}</p>
-    <div class="tv-frame"><iframe key=${src} src=${src} title=${`${t('preview')}: ${label(k.kind)}`} tabIndex=${-1}></iframe></div>
+    <${TvFrame} src=${src} title=${`${t('preview')}: ${label(k)}`} />
   </div>`;
 }
 
@@ -99,13 +130,14 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   );
   const [error, setError] = useState<unknown>(null);
   const [correcting, setCorrecting] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   if (alert.error) return html`<${ErrorBox} error=${alert.error} />`;
   if (!a) return html`<p>${t('loading')}</p>`;
   const act = (path: string, confirmText?: string) => async () => {
     if (confirmText && !confirm(confirmText)) return;
     setError(null);
-    // sending and approving answer once the first TVs have it (the figures show the rest being sent)
-    const wait = path === 'send' || path === 'approve' ? '?wait=started' : '';
+    // approving answers once the first TVs have it (the figures show the rest being sent)
+    const wait = path === 'approve' ? '?wait=started' : '';
     // approve and reject name exactly what this page shows (the pinned revision and its digest)
     const seen = path === 'approve' || path === 'reject';
     try {
@@ -131,7 +163,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     <p class="meta">${a.identifier} · ${t('issuedBy')}: ${a.createdBy} · ${fmtTime(a.createdAt)} · ${t('expiry')}: ${fmtTime(a.expires)}
       ${a.revision === 0 ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
     <div class="actions" role="group" aria-label="actions">
-      ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${act('send')}>${t('send')}</button>` : null}
+      ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${() => setConfirming(true)}>${t('send')}</button>` : null}
       ${
         waiting && can(staff, 'approver') && pendingBy !== staff.username
           ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>
@@ -150,6 +182,14 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     </div>
     <${ErrorBox} error=${error} />
     ${
+      confirming
+        ? html`<${SendConfirm} id=${a.id} onClose=${(sent: boolean) => {
+            setConfirming(false);
+            if (sent) alert.reload();
+          }} />`
+        : null
+    }
+    ${
       correcting && a.state === 'active'
         ? html`<${CorrectForm} a=${a} onDone=${() => {
             setCorrecting(false);
@@ -157,11 +197,17 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
           }} />`
         : null
     }
-    ${pending ? html`<${ApprovalPanel} p=${pending} status=${a.status} zones=${zones.data ?? []} changed=${changed} onRepin=${repin} />` : null}
+    ${
+      pending
+        ? html`<${ApprovalPanel} p=${pending} status=${a.status} zones=${zones.data ?? []} changed=${changed} onRepin=${repin}>
+        ${preview.data && preview.data.revision === pending.revision ? html`<h4>${t('preview')}</h4><p class="hint">${t('previewHint')}</p><${TvPreview} p=${preview.data} />` : null}
+      </${ApprovalPanel}>`
+        : null
+    }
     <div class="detail-grid">
       ${
         status.value
-          ? html`<section class="panel"><h3>${t('acknowledged')} <span class=${status.online ? 'live on' : 'live'}>${status.online ? t('live') : t('offline')}</span></h3>
+          ? html`<section class="panel"><h3>${t('acknowledged')} <span class=${status.online ? 'live on' : 'live'}>${status.online ? t('live') : status.connecting ? t('connecting') : t('offline')}</span></h3>
         <${Sending} s=${status.value.sending} />
         <${CounterRow} c=${status.value.totals} />
         <p class="breakdown">${t('evacuating')} ${status.value.totals.acknowledged.evacuating} · ${t('safeIndoors')} ${status.value.totals.acknowledged['safe-indoors']} · ${t('needHelpAnswer')} ${status.value.totals.acknowledged['need-help']} · ${t('noAnswer')} ${status.value.totals.noAnswer}</p>
@@ -169,7 +215,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
           : null
       }
       ${
-        preview.data
+        preview.data && !pending
           ? html`<section class="panel"><h3>${t('preview')}</h3><p class="hint">${t('previewHint')}</p>
         <p class="meta">${t('devices')} ${preview.data.counts.devices} · ${t('residentsCount')} ${preview.data.counts.residents} · ${t('unboundTvs')} ${preview.data.counts.unboundTvs}</p>
         <${TvPreview} p=${preview.data} /></section>`

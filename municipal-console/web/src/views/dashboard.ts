@@ -5,6 +5,8 @@ import { call, type AlertStatus, type AlertView, type Counts, type Shelter, type
 import { AlertHead, CounterRow, ErrorBox, MapLegend, OccupancyBar, Sending, ZoneMap } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, t } from '../i18n.ts';
+import { outgoingOf } from './approval.ts';
+import { OutgoingFacts } from './outgoing.ts';
 
 type LiveLine = { alert: AlertView; totals: Counts; sending?: AlertStatus['sending'] };
 type LiveMap = Record<string, LiveLine>;
@@ -23,6 +25,8 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
   const shelters = usePoll(() => call<Shelter[]>('/api/shelters'), 3000);
   const alerts = list.data ?? [];
+  // nothing is said about alerts, zones or shelters before their first data (issue 19, item 3)
+  const listLoading = list.data === undefined && !list.error;
   // The live stream is fresher than the list for the alerts it covers.
   const merged = alerts.map((a) => live.value[a.id]?.alert ?? a);
   for (const x of Object.values(live.value)) if (!merged.some((a) => a.id === x.alert.id)) merged.unshift(x.alert);
@@ -40,9 +44,15 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
 
   return html`<div class="dash">
     <section class="panel alerts-panel" aria-labelledby="h-active">
-      <h2 id="h-active">${t('activeAlerts')} <span class=${live.online ? 'live on' : 'live'} role="status">${live.online ? t('live') : t('offline')}</span></h2>
+      <h2 id="h-active">${t('activeAlerts')} <span class=${live.online ? 'live on' : live.connecting ? 'live connecting' : 'live'} role="status">${live.online ? t('live') : live.connecting ? t('connecting') : t('offline')}</span></h2>
       <${ErrorBox} error=${list.error} />
-      ${active.length === 0 ? html`<p class="empty">${t('noActive')}</p>` : null}
+      ${
+        listLoading && active.length === 0
+          ? html`<p class="loading" role="status" data-loading="alerts">${t('loading')}</p>`
+          : active.length === 0
+            ? html`<p class="empty">${t('noActive')}</p>`
+            : null
+      }
       <ul class="alert-list">${active.map((a) => {
         const totals = live.value[a.id]?.totals;
         return html`<li class=${`alert-card${a.status === 'Exercise' ? ' is-exercise' : ''}${a.id === focusId ? ' focused' : ''}`} data-alert=${a.id}>
@@ -61,7 +71,8 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
           ? html`<h2>${t('pendingAlerts')}</h2><ul class="alert-list compact">${pending.map(
               (a) => html`<li class="alert-card pending" data-alert=${a.id}>
         <a href=${`#/alerts/${a.id}`}><${AlertHead} a=${a.pending ? { ...a, level: a.pending.level, state: 'pending-approval' } : a} /></a>
-        <p class="meta">${t('issuedBy')}: ${a.pending?.createdBy ?? a.createdBy} · ${fmtTime(a.pending?.createdAt ?? a.createdAt)}</p></li>`,
+        <p class="meta">${t('issuedBy')}: ${a.pending?.createdBy ?? a.createdBy} · ${fmtTime(a.pending?.createdAt ?? a.createdAt)}</p>
+        ${a.pending ? html`<${OutgoingFacts} o=${outgoingOf(a.pending, a.status, zones.data ?? [])} countsLabel="countsWhenSent" />` : null}</li>`,
             )}</ul>`
           : null
       }
@@ -76,11 +87,14 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
     </section>
     <section class="panel map-panel" aria-labelledby="h-map">
       <h2 id="h-map">${t('zonesMap')}</h2>
-      <${ZoneMap} zones=${zones.data ?? []} figures=${status.value?.alertId === focusId ? status.value?.zones : undefined} label=${t('zonesMap')} />
+      <${ZoneMap} zones=${zones.data ?? []} figures=${status.value?.alertId === focusId ? status.value?.zones : undefined} label=${t('zonesMap')}
+        loading=${listLoading || (!!focusId && status.value?.alertId !== focusId)} />
       <${MapLegend} />
     </section>
     <section class="panel shelters-panel" aria-labelledby="h-shelters">
       <h2 id="h-shelters">${t('shelters')}</h2>
+      ${shelters.data === undefined && !shelters.error ? html`<p class="loading" role="status" data-loading="shelters">${t('loading')}</p>` : null}
+      <${ErrorBox} error=${shelters.error} />
       <ul class="shelter-list">${(shelters.data ?? []).map(
         (s) => html`<li data-shelter=${s.id} class=${s.open ? '' : 'closed'}>
         <div><strong>${s.name}</strong> <span class=${s.open ? 'tag open' : 'tag'}>${s.open ? t('open') : t('closed')}</span>${s.welfare ? html` <span class="tag">${t('welfare')}</span>` : null}</div>

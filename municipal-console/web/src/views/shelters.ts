@@ -22,7 +22,7 @@ export function Shelters({ staff }: { staff: Staff }) {
   return html`<div class="shelters">
     <h2>${t('sheltersTitle')}</h2>
     <${ErrorBox} error=${error ?? list.error} />
-    <table class="shelters-table"><thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('state')}</th><th scope="col">${t('occupancy')}</th>
+    <table class="shelters-table"><thead><tr><th scope="col">${t('shelterName')}</th><th scope="col">${t('state')}</th><th scope="col">${t('occupancy')}</th>
       <th scope="col">${t('capacity')}</th><th scope="col">${t('hazards')}</th><th scope="col">${t('welfare')}</th></tr></thead>
       <tbody>${(list.data ?? []).map(
         (s) => html`<tr data-shelter=${s.id} class=${s.open ? '' : 'closed'}>
@@ -42,5 +42,6 @@ export function Shelters({ staff }: { staff: Staff }) {
         }</td>
         <td>${s.hazards.map(hazardName).join('・')}</td><td>${s.welfare ? '✓' : ''}</td></tr>`,
       )}</tbody></table>
+    ${list.data === undefined && !list.error ? html`<p class="loading" role="status" data-loading="shelters">${t('loading')}</p>` : null}
   </div>`;
 }

@@ -1,0 +1,93 @@
+/**
+ * The confirmation before a draft is sent (issue 19, item 1): what it would publish — mode
+ * (本番/訓練), level, hazard, the areas by name, the text per language and whom it reaches (people,
+ * TVs, zones) — with the digest of exactly that (approval-digest.ts, counts as they are now).
+ * Sending carries the revision and digest back; a send that skipped the confirmation is refused
+ * by the route's body schema (400), one whose content or reach changed since is 409
+ * KZ_CONSOLE_CONFIRMATION_STALE and publishes nothing.
+ */
+import type { Queryable } from '@kizuna/core';
+import type { AlertStatus, EvacuationLevel, Hazard } from '@kizuna/contract';
+import { consoleErrors } from '../errors.ts';
+import { listZones } from '../register/zones.ts';
+import { approvalDigest } from './approval-digest.ts';
+import { needsSecondPerson, readRule } from './approval-rule.ts';
+import { revisionCounts } from './revision-messages.ts';
+import type { RegisterCache } from './targeting.ts';
+import * as rows from './repository/alert-rows.ts';
+
+export interface SendConfirmation {
+  alertId: string;
+  revision: number;
+  status: AlertStatus;
+  level: EvacuationLevel;
+  hazard: Hazard;
+  expires: string;
+  areas: { zones: { id: string; name: string }[]; shape: boolean; group: string };
+  text: Record<string, string>;
+  counts: NonNullable<rows.RevRow['counts']>;
+  /** Whether sending waits for a second person (the approval rule) instead of publishing at once. */
+  needsApproval: boolean;
+  digest: string;
+}
+
+/** The draft revision of alert `id` and the digest of it with its reach counted now. */
+export async function draftAsShown(q: Queryable, id: string, now: Date, register: RegisterCache) {
+  const a = await rows.alertRow(q, id);
+  if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
+  const rev = await rows.latestRevision(q, id, ['draft']);
+  if (!rev || a.state !== 'draft') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
+  const counts = await revisionCounts(q, a, rev, now, register);
+  return { a, rev, counts, digest: approvalDigest(id, a.status, { ...rev, counts }) };
+}
+
+export async function sendConfirmation(
+  q: Queryable,
+  id: string,
+  now: Date,
+  register: RegisterCache,
+): Promise<SendConfirmation> {
+  const { a, rev, counts, digest } = await draftAsShown(q, id, now, register);
+  const t = rev.spec.target ?? {};
+  const names = new Map((await listZones(q)).map((z) => [z.id, z.name]));
+  return {
+    alertId: id,
+    revision: Number(rev.revision),
+    status: a.status,
+    level: Number(rev.level) as EvacuationLevel,
+    hazard: rev.hazard,
+    expires: new Date(rev.expires).toISOString(),
+    areas: {
+      zones: [...(t.zones ?? [])].sort().map((z) => ({ id: z, name: names.get(z) ?? z })),
+      shape: !!(t.polygon || t.circle),
+      group: t.group ?? 'all',
+    },
+    text: Object.fromEntries(Object.entries(rev.spec.extra ?? {}).filter(([, v]) => !!v)) as Record<string, string>,
+    counts,
+    needsApproval: needsSecondPerson(await readRule(q), {
+      status: a.status,
+      level: Number(rev.level),
+      msgType: rev.msg_type,
+      approvedOnTvs: false,
+    }),
+    digest,
+  };
+}
+
+/** Inside send's transaction: the draft is still what the confirmation showed, or 409 naming what it shows now. */
+export async function requireConfirmed(
+  q: Queryable,
+  id: string,
+  seen: { revision: number; digest: string },
+  now: Date,
+  register: RegisterCache,
+): Promise<void> {
+  const { rev, digest } = await draftAsShown(q, id, now, register);
+  if (Number(rev.revision) !== seen.revision || digest !== seen.digest)
+    throw consoleErrors.KZ_CONSOLE_CONFIRMATION_STALE(
+      Number(rev.revision) !== seen.revision
+        ? `revision ${rev.revision} is the draft, not ${seen.revision}`
+        : `the draft or whom it reaches changed since the confirmation (digest ${seen.digest})`,
+      { revision: Number(rev.revision), digest },
+    );
+}

@@ -1,0 +1,38 @@
+/** The send confirmation (issue 19, item 1) and what both it and the approval page show (item 2). */
+export const ja = {
+  confirmSendTitle: 'この内容で送信しますか？',
+  confirmSendHint: '送信すると、次の地区のTVにこの内容が表示されます。内容を確かめてから送信してください。',
+  confirmSendApproval: '送信後、別の職員が承認するまでTVには届きません（自治体の承認ルール）。',
+  confirmSendNow: '送信すると、ただちにTVに届きます（承認は不要です）。',
+  confirmSendOk: 'この内容で送信する',
+  confirmSendBack: 'やめる',
+  modeActual: '本番',
+  modeExercise: '訓練',
+  modeTest: 'テスト',
+  recipientsNow: '送信先',
+  peopleCount: '住民 {n}人',
+  tvCount: 'TV {n}台',
+  unboundTvCount: '住民未登録のTV {n}台',
+  zoneCount: '{n}地区',
+  kUnboundIn: '住民未登録のTV（{zone}）',
+  shelterName: '避難所名',
+};
+
+export const en: Record<keyof typeof ja, string> = {
+  confirmSendTitle: 'Send this alert?',
+  confirmSendHint: 'Sending shows this on the TVs of the areas below. Check it before you send.',
+  confirmSendApproval: 'After sending, it reaches no TV until another staff member approves it (the approval rule).',
+  confirmSendNow: 'Sending reaches the TVs at once (no approval needed).',
+  confirmSendOk: 'Send this',
+  confirmSendBack: 'Go back',
+  modeActual: 'ACTUAL',
+  modeExercise: 'EXERCISE',
+  modeTest: 'TEST',
+  recipientsNow: 'Recipients',
+  peopleCount: '{n} residents',
+  tvCount: '{n} TVs',
+  unboundTvCount: '{n} TVs with no resident registered',
+  zoneCount: '{n} zones',
+  kUnboundIn: 'TV with no resident ({zone})',
+  shelterName: 'Shelter',
+};
