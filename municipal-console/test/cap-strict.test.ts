@@ -307,10 +307,14 @@ for (const engine of dbEngines()) {
         const r = await post(cap({ identifier: 'JP-999997-sea', infos: [info({ area: sea })] }));
         expect(r.statusCode, r.body).toBe(201);
         expect(r.json()).toMatchObject({ state: 'draft', spec: { cap: { warnings: ['reaches-no-one'] } } });
+        // staff send it after the confirmation (what it reaches, and its digest)
+        const shown = await c.app.inject({ url: `/api/alerts/${r.json().id}/confirmation`, headers: bearer(issuer) });
+        expect(shown.statusCode, shown.body).toBe(200);
         const sent = await c.app.inject({
           method: 'POST',
           url: `/api/alerts/${r.json().id}/send`,
           headers: bearer(issuer),
+          payload: { revision: shown.json().revision, digest: shown.json().digest },
         });
         expect(sent.statusCode, sent.body).toBe(200);
         expect(sent.json().state).toBe('active');
