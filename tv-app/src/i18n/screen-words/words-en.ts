@@ -32,6 +32,8 @@ export const en: Strings = {
   distanceM: 'about {m} m',
   welfare: 'welfare shelter',
   answerPrompt: '{name}, answer with a colour button on your remote',
+  answerWait: '{name}, it is your turn. Please read the message first',
+  chooseFirst: 'No answer chosen yet. Press a colour button, or choose with ← → and press OK',
   answerEvacuating: 'I am evacuating',
   answerSafeIndoors: 'I am safe indoors',
   answerNeedHelp: 'I need help',

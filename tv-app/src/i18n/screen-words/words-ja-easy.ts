@@ -32,6 +32,8 @@ export const easy: Strings = {
   distanceM: 'やく {m} メートル',
   welfare: 'ふくし ひなんじょ',
   answerPrompt: '{name}、いろの ボタンで こたえて ください',
+  answerWait: '{name}の ばん です。まず、おしらせを よんで ください',
+  chooseFirst: 'まだ こたえを えらんで いません。いろの ボタンを おすか、←→で えらんで けってい を おして ください',
   answerEvacuating: 'にげます',
   answerSafeIndoors: 'いえの なかで あんぜん です',
   answerNeedHelp: 'たすけて ください',

@@ -32,6 +32,8 @@ export const pt: Strings = {
   distanceM: 'cerca de {m} m',
   welfare: 'abrigo assistencial',
   answerPrompt: '{name}, responda com um botão colorido do controle',
+  answerWait: '{name}, é a sua vez. Leia a mensagem primeiro',
+  chooseFirst: 'Nenhuma resposta escolhida. Aperte um botão colorido, ou escolha com ← → e aperte OK',
   answerEvacuating: 'Estou evacuando',
   answerSafeIndoors: 'Estou seguro em casa',
   answerNeedHelp: 'Preciso de ajuda',

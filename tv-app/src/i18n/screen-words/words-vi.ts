@@ -31,6 +31,8 @@ export const vi: Strings = {
   distanceM: 'khoảng {m} m',
   welfare: 'nơi sơ tán phúc lợi',
   answerPrompt: '{name}, hãy trả lời bằng nút màu trên điều khiển',
+  answerWait: 'Đến lượt {name}. Hãy đọc thông báo trước',
+  chooseFirst: 'Chưa chọn câu trả lời. Hãy bấm nút màu, hoặc chọn bằng ← → rồi bấm OK',
   answerEvacuating: 'Tôi đang sơ tán',
   answerSafeIndoors: 'Tôi an toàn trong nhà',
   answerNeedHelp: 'Tôi cần giúp đỡ',
