@@ -127,6 +127,17 @@ export function speechText(entry: StoredAlert, r: Recipient): string {
     .join('。');
 }
 
+/**
+ * One form for every name Home lists (a bound card's name has no honorific, an alert's has):
+ * with さん on a Japanese screen, without a Japanese honorific on the others.
+ */
+export function homeName(name: string, lang: Language): string {
+  const bare = name.trim().replace(/\s*(さん|様|さま)$/u, '');
+  return lang === 'ja' || lang === 'ja-x-easy' ? `${bare}さん` : bare;
+}
+
+const cjkSep = (lang: Language) => (lang === 'ja' || lang === 'ja-x-easy' || lang === 'zh' ? '、' : ', ');
+
 export interface HomeInput {
   lang: Language;
   conn: ConnState;
@@ -191,7 +202,7 @@ export function homeModel(h: HomeInput): HomeModel {
     areaTitle: s.areaTitle,
     areaLines,
     residentsTitle: s.residentsTitle,
-    residents: h.residents.length ? h.residents.join('、') : s.noResidents,
+    residents: h.residents.length ? h.residents.map((n) => homeName(n, h.lang)).join(cjkSep(h.lang)) : s.noResidents,
     howToBind: h.residents.length ? undefined : s.howToBind,
     menu: menu as { id: MenuId; label: string; badge?: string }[],
     scale: h.scale,

@@ -291,7 +291,8 @@ export class AlertTakeover extends Component {
   private move(dir: 1 | -1, e?: KeyboardEvent): boolean {
     const n = this.model?.choices.length ?? 0;
     if (!this.gate.allows(e) || this.model?.closeOnly || !n) return true;
-    this.choiceIndex = this.choiceIndex < 0 ? (dir > 0 ? 0 : n - 1) : Math.max(0, Math.min(n - 1, this.choiceIndex + dir));
+    this.choiceIndex =
+      this.choiceIndex < 0 ? (dir > 0 ? 0 : n - 1) : Math.max(0, Math.min(n - 1, this.choiceIndex + dir));
     if (this.nudge) {
       this.nudge = false;
       this.paintState();
