@@ -77,6 +77,8 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
   else if (!st.online) notice = { text: s.offlineWarning, color: C.warn };
   else if (entry.updated) notice = { text: s.updated, color: C.warn };
   const closeOnly = !!st.closeReason || !!st.area;
+  // Reopened from Home after this person answered: their answer so far, to keep or change.
+  const current = st.area ? undefined : entry.answers[r.ref];
   return {
     levelBg: argb(L.rgb),
     levelFg: argb(L.textRgb),
@@ -92,7 +94,15 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
     shelterDetail,
     notice,
     // No answer to ask for on a closed alert (answered, cancelled, expired).
-    prompt: st.area && !st.closeReason ? s.areaNoAnswer : closeOnly ? '' : fmt(s.answerPrompt, { name: r.displayName }),
+    prompt:
+      st.area && !st.closeReason
+        ? s.areaNoAnswer
+        : closeOnly
+          ? ''
+          : current
+            ? fmt(s.answerCurrent, { name: r.displayName, answer: answerLabel(current, lang) })
+            : fmt(s.answerPrompt, { name: r.displayName }),
+    review: !closeOnly && !!current,
     waitPrompt: closeOnly ? '' : fmt(s.answerWait, { name: r.displayName }),
     choosePrompt: s.chooseFirst,
     turn: [a.alertId, a.revision, r.ref, st.closeReason ?? (st.area ? 'area' : 'open')].join('|'),

@@ -186,4 +186,44 @@ describe('one person, one deliberate answer', () => {
     expect(acks(a.alertId, ref)).toHaveLength(1);
     await page.close();
   });
+
+  it('an answer can be corrected from Home while the alert is active: OK keeps one, a colour key changes the next', async () => {
+    const { page } = await rig.openTv();
+    await waitVisibleText(page, '接続中', 'Home');
+    const a = household();
+    const [taro, hanako] = a.recipients as [(typeof a.recipients)[0], (typeof a.recipients)[0]];
+    await rig.console.publishAlert(rig.device, a);
+    await waitVisibleText(page, '山田 太郎さん', 'Takeover');
+    await waitTakeoverReady(page);
+    await press(page, KEY.Red);
+    await waitVisibleText(page, '2人目／2人', 'Takeover');
+    await waitTakeoverReady(page);
+    await press(page, KEY.Green);
+    await waitVisibleText(page, 'ホームに戻る', 'Takeover');
+    await waitTakeoverReady(page);
+    await press(page, KEY.Enter);
+    await waitVisibleText(page, '避難情報を見る', 'Home');
+    await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === hanako.ref);
+
+    // Home's alert entry (focused) reopens it: each person's answer so far, to keep or change.
+    await press(page, KEY.Enter);
+    await waitVisibleText(page, '山田 太郎さんの返事は「助けが必要です」です', 'Takeover');
+    await shot(page, 'tv-app', 'alert-review-ja');
+    await waitTakeoverReady(page);
+    await press(page, KEY.Enter); // keep 太郎's
+    await waitVisibleText(page, '山田 花子さんの返事は「避難します」です', 'Takeover');
+    await waitTakeoverReady(page);
+    await press(page, KEY.Yellow); // 花子 changes hers
+    await waitVisibleText(page, '「家の中で安全です」と市に伝えました', 'Takeover');
+    await rig.console.waitReceipt(
+      (r) =>
+        r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === hanako.ref && r.answer === 'safe-indoors',
+    );
+    expect(acks(a.alertId, taro.ref).map((r) => r.answer)).toEqual(['need-help']);
+    const hers = acks(a.alertId, hanako.ref);
+    expect(hers.map((r) => r.answer)).toEqual(['evacuating', 'safe-indoors']);
+    // The later answer carries the later time: the console keeps the latest.
+    expect(Date.parse(hers[1]!.at)).toBeGreaterThan(Date.parse(hers[0]!.at));
+    await page.close();
+  });
 });

@@ -33,6 +33,8 @@ export interface Strings {
   answerWait: string;
   /** OK pressed with no answer chosen. */
   chooseFirst: string;
+  /** An answered person's screen reopened from Home: their answer so far, and how to change or keep it. */
+  answerCurrent: string;
   answerEvacuating: string;
   answerSafeIndoors: string;
   answerNeedHelp: string;
@@ -101,6 +103,7 @@ export const ja: Strings = {
   answerPrompt: '{name}、返事をリモコンの色ボタンで選んでください',
   answerWait: '{name}の番です。まず、お知らせをお読みください',
   chooseFirst: 'まだ返事を選んでいません。色ボタンを押すか、←→で選んで決定を押してください',
+  answerCurrent: '{name}の返事は「{answer}」です。変えるときは色ボタン、このままなら決定',
   answerEvacuating: '避難します',
   answerSafeIndoors: '家の中で安全です',
   answerNeedHelp: '助けが必要です',

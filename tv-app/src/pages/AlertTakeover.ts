@@ -52,6 +52,8 @@ export interface TakeoverModel {
   choices: Choice[];
   /** Text confirming the last answer: in place of the prompt once closed, above the next person's prompt otherwise. */
   confirmation?: string | undefined;
+  /** This person has answered already (reopened from Home): OK with nothing chosen keeps the answer. */
+  review?: boolean | undefined;
   /** No answer to give (all answered, cancelled, expired): OK closes. */
   closeOnly: boolean;
   closeLabel: string;
@@ -313,6 +315,7 @@ export class AlertTakeover extends Component {
     if (!m || m.closeOnly || !this.gate.allows(e)) return true;
     const c = key ? m.choices.find((x) => x.key === key) : m.choices[this.choiceIndex];
     if (c) fire(this, '$answer', c.answer);
+    else if (!key && m.review) fire(this, '$keepAnswer');
     else if (!key) {
       // OK with nothing chosen answers nothing: say how to choose.
       this.nudge = true;

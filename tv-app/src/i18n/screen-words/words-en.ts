@@ -34,6 +34,7 @@ export const en: Strings = {
   answerPrompt: '{name}, answer with a colour button on your remote',
   answerWait: '{name}, it is your turn. Please read the message first',
   chooseFirst: 'No answer chosen yet. Press a colour button, or choose with ← → and press OK',
+  answerCurrent: '{name} answered "{answer}". Press a colour button to change it, or OK to keep it',
   answerEvacuating: 'I am evacuating',
   answerSafeIndoors: 'I am safe indoors',
   answerNeedHelp: 'I need help',

@@ -34,6 +34,7 @@ export const easy: Strings = {
   answerPrompt: '{name}、いろの ボタンで こたえて ください',
   answerWait: '{name}の ばん です。まず、おしらせを よんで ください',
   chooseFirst: 'まだ こたえを えらんで いません。いろの ボタンを おすか、←→で えらんで けってい を おして ください',
+  answerCurrent: '{name}の こたえは「{answer}」です。かえるときは いろの ボタン、そのままなら けってい',
   answerEvacuating: 'にげます',
   answerSafeIndoors: 'いえの なかで あんぜん です',
   answerNeedHelp: 'たすけて ください',

@@ -33,6 +33,7 @@ export const ko: Strings = {
   answerPrompt: '{name}, 리모컨의 색상 버튼으로 답해 주세요',
   answerWait: '{name}의 차례입니다. 먼저 알림을 읽어 주세요',
   chooseFirst: '아직 답을 고르지 않았습니다. 색상 버튼을 누르거나 ←→로 고른 뒤 확인을 누르세요',
+  answerCurrent: '{name}의 답은 "{answer}"입니다. 바꾸려면 색상 버튼, 그대로 두려면 확인',
   answerEvacuating: '피난하겠습니다',
   answerSafeIndoors: '실내에서 안전합니다',
   answerNeedHelp: '도움이 필요합니다',

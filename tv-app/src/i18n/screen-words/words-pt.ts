@@ -34,6 +34,7 @@ export const pt: Strings = {
   answerPrompt: '{name}, responda com um botão colorido do controle',
   answerWait: '{name}, é a sua vez. Leia a mensagem primeiro',
   chooseFirst: 'Nenhuma resposta escolhida. Aperte um botão colorido, ou escolha com ← → e aperte OK',
+  answerCurrent: '{name} respondeu "{answer}". Aperte um botão colorido para mudar, ou OK para manter',
   answerEvacuating: 'Estou evacuando',
   answerSafeIndoors: 'Estou seguro em casa',
   answerNeedHelp: 'Preciso de ajuda',

@@ -33,6 +33,7 @@ export const vi: Strings = {
   answerPrompt: '{name}, hãy trả lời bằng nút màu trên điều khiển',
   answerWait: 'Đến lượt {name}. Hãy đọc thông báo trước',
   chooseFirst: 'Chưa chọn câu trả lời. Hãy bấm nút màu, hoặc chọn bằng ← → rồi bấm OK',
+  answerCurrent: '{name} đã trả lời "{answer}". Bấm nút màu để đổi, hoặc OK để giữ nguyên',
   answerEvacuating: 'Tôi đang sơ tán',
   answerSafeIndoors: 'Tôi an toàn trong nhà',
   answerNeedHelp: 'Tôi cần giúp đỡ',

@@ -33,6 +33,7 @@ export const zh: Strings = {
   answerPrompt: '{name}，请用遥控器的彩色键回答',
   answerWait: '现在轮到{name}。请先阅读通知',
   chooseFirst: '还没有选择回答。请按彩色键，或用←→选择后按确定键',
+  answerCurrent: '{name}的回答是“{answer}”。要更改请按彩色键，不变请按确定键',
   answerEvacuating: '我正在避难',
   answerSafeIndoors: '我在室内很安全',
   answerNeedHelp: '我需要帮助',
