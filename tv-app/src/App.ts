@@ -35,15 +35,8 @@ import {
   type Showing,
 } from './app-alerts.ts';
 import { announcer, readAloud, readAloudIfWanted } from './app-speech.ts';
-import {
-  DEFAULT_KEY_WORDS,
-  createCardFlow,
-  refreshBindings,
-  flowTitle,
-  loadFlows,
-  loadKeyWords,
-  type FlowKind,
-} from './app-flows.ts';
+import * as cardTasks from './app-flows.ts';
+import type { FlowKind } from './app-flows.ts';
 import { changeSetting, settingsModel } from './app-settings.ts';
 
 let controller: TvController | null = null;
@@ -110,7 +103,7 @@ export class App extends Component {
       setTimeout(() => this.warmUp(), 0);
       // Who is bound to this TV is the console's to say: ask once at start, after the first frame
       // (the flows' code loads lazily), so Home names the residents without opening a flow.
-      setTimeout(() => void refreshBindings(this.c, () => this.page === 'flow'), 0);
+      setTimeout(() => void cardTasks.refreshBindings(this.c, () => this.page === 'flow'), 0);
     });
   }
 
@@ -315,7 +308,7 @@ export class App extends Component {
 
   private flow: Flow | null = null;
 
-  private keyWords = DEFAULT_KEY_WORDS;
+  private keyWords = cardTasks.DEFAULT_KEY_WORDS;
 
   private renderFlow(step: FlowStep): void {
     (this.tag('Flow') as FlowScreen).render({
@@ -329,12 +322,12 @@ export class App extends Component {
   private async openFlow(kind: FlowKind): Promise<void> {
     await this.closeFlow();
     const s = stringsFor(this.lang);
-    const title = flowTitle(kind, s);
+    const title = cardTasks.flowTitle(kind, s);
     this.page = 'flow';
     // The screen's words arrive with its code.
     this.renderFlow({ id: `${kind}.loading`, title, lines: [], mode: 'busy', items: [], hint: '' });
     this.showPage();
-    const mod = await loadFlows();
+    const mod = await cardTasks.loadFlows();
     if (!mod) {
       // A box that lost its network cannot load the screen's code: say so, with the way back.
       (this.tag('Placeholder') as Placeholder).render(title, `${s.offlineWarning}。${s.backHint}`, s.backHome);
@@ -343,10 +336,10 @@ export class App extends Component {
       return;
     }
     if (this.page !== 'flow') return;
-    const keyWords = await loadKeyWords(mod, this.lang);
+    const keyWords = await cardTasks.loadKeyWords(mod, this.lang);
     if (this.page !== 'flow') return;
     this.keyWords = keyWords;
-    const flow = createCardFlow(mod, kind, this.lang, this.c);
+    const flow = cardTasks.createCardFlow(mod, kind, this.lang, this.c);
     this.flow = flow;
     flow.on((e) => {
       if (this.flow !== flow) return;
