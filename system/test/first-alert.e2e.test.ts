@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('the first alert, end to end', () => {
-  it('reaches a household TV by name, and OK on the remote shows up as acknowledged in the console', async () => {
+  it('reaches a household TV by name, and an answer chosen on the remote (→, OK) shows up as acknowledged in the console', async () => {
     const household = system.tvs.find((t) => t.residents.length === 2 && t.zone === 'z-kawabe')!;
     expect(household).toBeDefined();
     const page = await browser.newPage();
