@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer';
-import { waitVisibleText, waitHidden, press, shot, isVisible, KEY } from '@kizuna/test-utils';
+import { isVisible, KEY, press, shot, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { startSystemRig, type StaffName, type SystemRig } from './helpers/system-rig.ts';
 import type { RunningSystem, TvLink } from '../src/system.ts';
 
@@ -158,6 +158,7 @@ describe('alert journeys, end to end', () => {
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe('cancelled');
     await waitVisibleText(page, 'この避難情報は取り消されました', 'Takeover', WAIT);
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await page.close();
@@ -215,6 +216,7 @@ describe('alert journeys, end to end', () => {
     expect(cancelled.body.state).toBe('cancelled');
     await waitVisibleText(page, 'この避難情報は取り消されました', 'Takeover', WAIT);
     await shot(page, 'system', 'journey-cancelled-ja');
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, '現在、避難情報は出ていません', 'Home', WAIT);
@@ -251,6 +253,7 @@ describe('alert journeys, end to end', () => {
     const first = names.indexOf(askedFirst!);
     expect(first).toBeGreaterThanOrEqual(0);
     await waitVisibleText(page, '1人目／2人', 'Takeover');
+    await waitTakeoverReady(page);
     await press(page, KEY.Red);
     await waitVisibleText(page, names[1 - first]!, 'Takeover', WAIT); // the household's other resident is asked next
     await waitVisibleText(page, '2人目／2人', 'Takeover');
@@ -362,6 +365,7 @@ describe('alert journeys, end to end', () => {
       'the console to mark the alert expired',
       60_000,
     );
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await page.close();

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'puppeteer';
-import { waitVisibleText, waitHidden, press, shot, KEY } from '@kizuna/test-utils';
+import { KEY, press, shot, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { startSystemRig, type StaffName, type SystemRig } from './helpers/system-rig.ts';
 import type { RunningSystem } from '../src/system.ts';
 
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('the first alert, end to end', () => {
-  it('reaches a household TV by name, and OK on the remote shows up as acknowledged in the console', async () => {
+  it('reaches a household TV by name, and an answer chosen on the remote (→, OK) shows up as acknowledged in the console', async () => {
     const household = system.tvs.find((t) => t.residents.length === 2 && t.zone === 'z-kawabe')!;
     expect(household).toBeDefined();
     const page = await browser.newPage();
@@ -60,6 +60,9 @@ describe('the first alert, end to end', () => {
     await waitVisibleText(page, '訓練', 'Takeover');
     await shot(page, 'system', 'first-alert-takeover');
 
+    // Nothing is chosen at first: → moves to 避難します, OK confirms it.
+    await waitTakeoverReady(page);
+    await press(page, KEY.Right);
     await press(page, KEY.Enter);
     const alertId = issued.body.id;
     let status: Status | undefined;

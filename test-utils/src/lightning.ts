@@ -54,6 +54,28 @@ export async function visibleTexts(page: Page, scope?: string): Promise<string[]
   }, scope ?? null);
 }
 
+/**
+ * Wait until the TV's alert takeover accepts key presses: its answer row (or its close button)
+ * is shown at full strength. A new screen (another person, revision, or the closed screen)
+ * takes answers only after it has been drawn and shown for a moment (tv-app answer-gate.ts);
+ * before that its answer row is dimmed and presses are ignored.
+ */
+export async function waitTakeoverReady(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const bar = document.querySelector('[ref="Takeover"] > [ref="Bottom"]');
+      if (!bar || !(bar as HTMLElement).checkVisibility()) return false;
+      return [...bar.children].some(
+        (e) =>
+          (e.getAttribute('ref') === 'Choices' || e.getAttribute('ref') === 'Close') &&
+          (e as HTMLElement).checkVisibility() &&
+          Number(e.getAttribute('alpha') ?? '1') === 1,
+      );
+    },
+    { timeout, polling: 50 },
+  );
+}
+
 /** Press a remote key through Chromium's input pipeline. */
 export async function press(page: Page, keyCode: number): Promise<void> {
   const cdp = await page.createCDPSession();

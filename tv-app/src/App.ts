@@ -27,6 +27,7 @@ import {
   afterAnswer,
   firstRecipient,
   isAwaitedReceipt,
+  nextRecipient,
   pendingAlert,
   sentConfirmation,
   shownEntry,
@@ -34,7 +35,8 @@ import {
   type Showing,
 } from './app-alerts.ts';
 import { announcer, readAloud, readAloudIfWanted } from './app-speech.ts';
-import { DEFAULT_KEY_WORDS, createCardFlow, flowTitle, loadFlows, loadKeyWords, type FlowKind } from './app-flows.ts';
+import * as cardTasks from './app-flows.ts';
+import type { FlowKind } from './app-flows.ts';
 import { changeSetting, settingsModel } from './app-settings.ts';
 
 let controller: TvController | null = null;
@@ -101,21 +103,8 @@ export class App extends Component {
       setTimeout(() => this.warmUp(), 0);
       // Who is bound to this TV is the console's to say: ask once at start, after the first frame
       // (the flows' code loads lazily), so Home names the residents without opening a flow.
-      setTimeout(() => void this.refreshBindings(), 0);
+      setTimeout(() => void cardTasks.refreshBindings(this.c, () => this.page === 'flow'), 0);
     });
-  }
-
-  private async refreshBindings(): Promise<void> {
-    const cfg = this.c.cfg;
-    if (!cfg.console) return;
-    try {
-      const mod = await import('./flows/index.ts');
-      const list = await mod.consoleApi(cfg.console, cfg.device, cfg.user, cfg.pass).bindings();
-      // a flow opened meanwhile asks the console itself: leave its view of the bindings alone
-      if (this.page !== 'flow') this.c.rememberBindings(list);
-    } catch {
-      /* offline or no console: Home keeps what it last knew */
-    }
   }
 
   private warmUp(): void {
@@ -217,10 +206,22 @@ export class App extends Component {
   $answer(answer: Answer): void {
     const sh = this.showing;
     if (!sh || sh.closeReason || sh.area) return;
+    const review = !!this.c.store.get(sh.alertId)?.answers[sh.ref];
     const e = this.c.answer(sh.alertId, sh.ref, answer);
     if (!e) return;
-    const { showing, next } = afterAnswer(this.c, sh, e, answer);
+    const { showing, next } = afterAnswer(this.c, sh, e, answer, review);
     this.showing = showing;
+    this.rerenderTakeover();
+    if (next) readAloudIfWanted(this.c.prefs, e, next);
+  }
+
+  /** OK on an answered person's screen (reopened from Home) with nothing chosen: keep it, on to the next. */
+  $keepAnswer(): void {
+    const sh = this.showing;
+    const e = sh && !sh.closeReason && !sh.area ? this.c.store.get(sh.alertId) : undefined;
+    if (!sh || !e) return;
+    const next = nextRecipient(e, sh.ref, true);
+    this.showing = { alertId: sh.alertId, ref: next?.ref ?? sh.ref, closeReason: next ? undefined : 'answered' };
     this.rerenderTakeover();
     if (next) readAloudIfWanted(this.c.prefs, e, next);
   }
@@ -307,7 +308,7 @@ export class App extends Component {
 
   private flow: Flow | null = null;
 
-  private keyWords = DEFAULT_KEY_WORDS;
+  private keyWords = cardTasks.DEFAULT_KEY_WORDS;
 
   private renderFlow(step: FlowStep): void {
     (this.tag('Flow') as FlowScreen).render({
@@ -321,12 +322,12 @@ export class App extends Component {
   private async openFlow(kind: FlowKind): Promise<void> {
     await this.closeFlow();
     const s = stringsFor(this.lang);
-    const title = flowTitle(kind, s);
+    const title = cardTasks.flowTitle(kind, s);
     this.page = 'flow';
     // The screen's words arrive with its code.
     this.renderFlow({ id: `${kind}.loading`, title, lines: [], mode: 'busy', items: [], hint: '' });
     this.showPage();
-    const mod = await loadFlows();
+    const mod = await cardTasks.loadFlows();
     if (!mod) {
       // A box that lost its network cannot load the screen's code: say so, with the way back.
       (this.tag('Placeholder') as Placeholder).render(title, `${s.offlineWarning}。${s.backHint}`, s.backHome);
@@ -335,10 +336,10 @@ export class App extends Component {
       return;
     }
     if (this.page !== 'flow') return;
-    const keyWords = await loadKeyWords(mod, this.lang);
+    const keyWords = await cardTasks.loadKeyWords(mod, this.lang);
     if (this.page !== 'flow') return;
     this.keyWords = keyWords;
-    const flow = createCardFlow(mod, kind, this.lang, this.c);
+    const flow = cardTasks.createCardFlow(mod, kind, this.lang, this.c);
     this.flow = flow;
     flow.on((e) => {
       if (this.flow !== flow) return;

@@ -61,20 +61,34 @@ export function takeoverFor(c: TvController, sh: Showing, entry: StoredAlert): T
 }
 
 /**
- * After one recipient answered (the answer is already stored in `e`): the next recipient yet to
- * answer, or none and the takeover closes as answered; either way the answer's confirmation shows.
+ * Who comes after `ref`: the next recipient yet to answer; when going over answers already given
+ * (`review`: reopened from Home to correct one), the next recipient in order. None: the takeover
+ * closes as answered.
+ */
+export function nextRecipient(e: StoredAlert, ref: string, review: boolean): Recipient | undefined {
+  const list = e.alert.recipients;
+  const unanswered = list.find((x) => !e.answers[x.ref]);
+  if (unanswered || !review) return unanswered;
+  return list[list.findIndex((x) => x.ref === ref) + 1];
+}
+
+/**
+ * After one recipient answered (the answer is already stored in `e`): the next recipient (see
+ * nextRecipient), or none and the takeover closes as answered; either way the answer's confirmation
+ * shows. A corrected answer is sent like the first: the console keeps the latest (by its time).
  */
 export function afterAnswer(
   c: TvController,
   sh: Showing,
   e: StoredAlert,
   answer: Answer,
+  review = false,
 ): { showing: Showing; next: Recipient | undefined } {
   const r = e.alert.recipients.find((x) => x.ref === sh.ref)!;
   const s = stringsFor(r.language);
   const label = answerLabel(answer, r.language);
   const sentText = `${r.displayName}：${c.online ? s.answerSending : fmt(s.answerQueued, { answer: label })}`;
-  const next = e.alert.recipients.find((x) => !e.answers[x.ref]);
+  const next = nextRecipient(e, r.ref, review);
   return {
     showing: {
       alertId: sh.alertId,

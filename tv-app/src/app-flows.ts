@@ -51,3 +51,20 @@ export function createCardFlow(mod: FlowModule, kind: FlowKind, lang: Language, 
     forgetMail: () => c.forgetMail(),
   });
 }
+
+/**
+ * Who is bound to this TV is the console's to say: asked once at start, after the first frame (the
+ * flows' code loads lazily), so Home names the residents without opening a flow.
+ */
+export async function refreshBindings(c: TvController, flowOpen: () => boolean): Promise<void> {
+  const cfg = c.cfg;
+  if (!cfg.console) return;
+  try {
+    const mod = await import('./flows/index.ts');
+    const list = await mod.consoleApi(cfg.console, cfg.device, cfg.user, cfg.pass).bindings();
+    // a flow opened meanwhile asks the console itself: leave its view of the bindings alone
+    if (!flowOpen()) c.rememberBindings(list);
+  } catch {
+    /* offline or no console: Home keeps what it last knew */
+  }
+}

@@ -77,6 +77,8 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
   else if (!st.online) notice = { text: s.offlineWarning, color: C.warn };
   else if (entry.updated) notice = { text: s.updated, color: C.warn };
   const closeOnly = !!st.closeReason || !!st.area;
+  // Reopened from Home after this person answered: their answer so far, to keep or change.
+  const current = st.area ? undefined : entry.answers[r.ref];
   return {
     levelBg: argb(L.rgb),
     levelFg: argb(L.textRgb),
@@ -92,7 +94,18 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
     shelterDetail,
     notice,
     // No answer to ask for on a closed alert (answered, cancelled, expired).
-    prompt: st.area && !st.closeReason ? s.areaNoAnswer : closeOnly ? '' : fmt(s.answerPrompt, { name: r.displayName }),
+    prompt:
+      st.area && !st.closeReason
+        ? s.areaNoAnswer
+        : closeOnly
+          ? ''
+          : current
+            ? fmt(s.answerCurrent, { name: r.displayName, answer: answerLabel(current, lang) })
+            : fmt(s.answerPrompt, { name: r.displayName }),
+    review: !closeOnly && !!current,
+    waitPrompt: closeOnly ? '' : fmt(s.answerWait, { name: r.displayName }),
+    choosePrompt: s.chooseFirst,
+    turn: [a.alertId, a.revision, r.ref, st.closeReason ?? (st.area ? 'area' : 'open')].join('|'),
     choices: choices(lang),
     confirmation: st.confirmation,
     closeOnly,
@@ -123,6 +136,17 @@ export function speechText(entry: StoredAlert, r: Recipient): string {
     .filter(Boolean)
     .join('。');
 }
+
+/**
+ * One form for every name Home lists (a bound card's name has no honorific, an alert's has):
+ * with さん on a Japanese screen, without a Japanese honorific on the others.
+ */
+export function homeName(name: string, lang: Language): string {
+  const bare = name.trim().replace(/\s*(さん|様|さま)$/u, '');
+  return lang === 'ja' || lang === 'ja-x-easy' ? `${bare}さん` : bare;
+}
+
+const cjkSep = (lang: Language) => (lang === 'ja' || lang === 'ja-x-easy' || lang === 'zh' ? '、' : ', ');
 
 export interface HomeInput {
   lang: Language;
@@ -188,7 +212,7 @@ export function homeModel(h: HomeInput): HomeModel {
     areaTitle: s.areaTitle,
     areaLines,
     residentsTitle: s.residentsTitle,
-    residents: h.residents.length ? h.residents.join('、') : s.noResidents,
+    residents: h.residents.length ? h.residents.map((n) => homeName(n, h.lang)).join(cjkSep(h.lang)) : s.noResidents,
     howToBind: h.residents.length ? undefined : s.howToBind,
     menu: menu as { id: MenuId; label: string; badge?: string }[],
     scale: h.scale,
@@ -215,6 +239,9 @@ export function warmUpModel(scale: number): TakeoverModel {
     shelterDetail: `${s.distanceKm}${s.distanceM}0123456789`,
     notice: { text: s.updated, color: C.warn },
     prompt: s.answerPrompt,
+    waitPrompt: s.answerWait,
+    choosePrompt: s.chooseFirst,
+    turn: 'warm-up',
     choices: choices('ja'),
     confirmation: undefined,
     closeOnly: false,

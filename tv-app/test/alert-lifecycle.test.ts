@@ -5,7 +5,7 @@
  * unanswered alert reappears after a restart.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KEY, isVisible, press, shot, waitHidden, waitVisibleText } from '@kizuna/test-utils';
+import { isVisible, KEY, press, shot, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
@@ -61,6 +61,7 @@ describe('alert lifecycle', () => {
     expect(shelters).toBe(0);
 
     // An answer to revision 2 carries revision 2.
+    await waitTakeoverReady(page);
     await press(page, KEY.Green);
     const ack = await rig.console.waitReceipt((x) => x.alertId === a1.alertId && x.state === 'acknowledged');
     expect(ack.revision).toBe(2);
@@ -68,6 +69,7 @@ describe('alert lifecycle', () => {
     await rig.console.publishAlert(rig.device, { ...a2, revision: 3, msgType: 'Cancel' });
     await waitVisibleText(page, 'この避難情報は取り消されました', 'Takeover');
     await shot(page, 'tv-app', 'alert-cancelled-ja');
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, '現在、避難情報は出ていません', 'Home');
@@ -105,7 +107,9 @@ describe('alert lifecycle', () => {
     await waitVisibleText(page, 'この避難情報は期限が切れました', 'Takeover', 10_000);
     await shot(page, 'tv-app', 'alert-expired-ja');
     // No answer keys on an expired alert: green does nothing, OK goes home.
+    await waitTakeoverReady(page);
     await press(page, KEY.Green);
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     expect(rig.console.receipts.some((x) => x.alertId === fresh.alertId && x.state === 'acknowledged')).toBe(false);
@@ -133,6 +137,7 @@ describe('alert lifecycle', () => {
     await waitVisibleText(page, '高橋 茂さん', 'Takeover');
     await waitVisibleText(page, '通信が切れています', 'Takeover');
     await shot(page, 'tv-app', 'alert-restored-offline-ja');
+    await waitTakeoverReady(page);
     await press(page, KEY.Yellow);
     await waitVisibleText(page, 'つながったら市に送ります', 'Takeover');
     await rig.broker.comeBack();

@@ -4,7 +4,7 @@
  * and displayed, and the resident answers with the remote's keys.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KEY, press, shot, waitHidden, waitVisibleText, isVisible } from '@kizuna/test-utils';
+import { isVisible, KEY, press, shot, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { personalAlert, recipient, startRig, takeoverLayoutProblems, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
@@ -45,6 +45,7 @@ describe('alert takeover', () => {
     expect(await takeoverLayoutProblems(page)).toEqual([]);
     await shot(page, 'tv-app', 'alert-level4-ja');
 
+    await waitTakeoverReady(page);
     await press(page, KEY.Green);
     const ack = await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged');
     expect(ack).toMatchObject({ ref, answer: 'evacuating', revision: 1, v: 1, kind: 'receipt' });
@@ -52,6 +53,7 @@ describe('alert takeover', () => {
     await shot(page, 'tv-app', 'alert-answered-ja');
 
     // OK now returns home; the alert stays visible there (bar and menu) until it expires.
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, '避難情報を見る', 'Home');
@@ -74,7 +76,9 @@ describe('alert takeover', () => {
     await waitVisibleText(page, '佐藤 清さん', 'Takeover');
     await waitVisibleText(page, '1人目／2人', 'Takeover');
     await shot(page, 'tv-app', 'alert-level5-household-ja');
-    // Right, Right, OK = the third choice: need help.
+    // Nothing is chosen at first: Right, Right, Right, OK = the third choice, need help.
+    await waitTakeoverReady(page);
+    await press(page, KEY.Right);
     await press(page, KEY.Right);
     await press(page, KEY.Right);
     await press(page, KEY.Enter);
@@ -84,6 +88,7 @@ describe('alert takeover', () => {
     expect(first.answer).toBe('need-help');
     await waitVisibleText(page, '佐藤 和子さん', 'Takeover');
     await waitVisibleText(page, '2人目／2人', 'Takeover');
+    await waitTakeoverReady(page);
     await press(page, KEY.Yellow);
     const second = await rig.console.waitReceipt(
       (r) => r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === a.recipients[1]!.ref,
@@ -120,6 +125,7 @@ describe('alert takeover', () => {
     await waitVisibleText(page, 'about 450 m', 'Takeover');
     expect(await takeoverLayoutProblems(page)).toEqual([]);
     await shot(page, 'tv-app', 'alert-exercise-en');
+    await waitTakeoverReady(page);
     await press(page, KEY.Red);
     const ack = await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged');
     expect(ack.answer).toBe('need-help');

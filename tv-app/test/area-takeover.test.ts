@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { topics, type AreaAlert } from '@kizuna/contract';
-import { KEY, isVisible, press, shot, waitHidden, waitVisibleText } from '@kizuna/test-utils';
+import { isVisible, KEY, press, shot, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { MUNI, personalAlert, recipient, startRig, takeoverLayoutProblems, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
@@ -125,6 +125,7 @@ describe('area takeover on an unbound TV', () => {
     await publishArea({ ...a, revision: 3, msgType: 'Cancel' });
     await waitVisibleText(page, 'この避難情報は取り消されました', 'Takeover');
     await shot(page, 'tv-app', 'area-cancelled-ja');
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await waitVisibleText(page, 'カードを登録する', 'Home');
@@ -143,12 +144,14 @@ describe('area takeover on an unbound TV', () => {
     expect((await drawnLines(page, 'Takeover', 'Instruction')).join(' ')).not.toContain('…');
     await shot(page, 'tv-app', 'area-takeover-en');
     await waitVisibleText(page, 'This alert has expired', 'Takeover', 15_000);
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
 
     const b = areaAlert(zone);
     await publishArea(b);
     await waitVisibleText(page, 'I have seen this', 'Takeover');
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
     await page.reload();

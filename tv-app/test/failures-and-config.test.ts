@@ -50,3 +50,20 @@ describe('server addresses in the configuration', () => {
     expect(() => validateConfig({ device: 'tv1', muni: '999', postbox: 'ftp://x' })).toThrow(/postbox must be an http/);
   });
 });
+
+describe('the PIN lock warning (issue 18, item 9)', () => {
+  it('says once, in every language, that one more mistake locks the card', async () => {
+    const { LANGUAGES } = await import('@kizuna/contract/levels');
+    const { flowStrings, loadFlowStrings } = await import('../src/i18n/flow-strings.ts');
+    const { triesWarning } = await import('../src/flows/card-flow.ts');
+    for (const l of LANGUAGES) {
+      await loadFlowStrings(l);
+      const s = flowStrings(l);
+      expect(triesWarning(s, 1), l).toBe(s.lastTry);
+      expect(triesWarning(s, 2), l).toContain('2');
+    }
+    expect(triesWarning(flowStrings('ja'), 1)).toBe(
+      '次にまちがえるとロックされます。わからないときは入力せず、市区町村の窓口にご相談ください。',
+    );
+  });
+});

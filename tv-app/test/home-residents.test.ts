@@ -71,3 +71,21 @@ describe('Home residents', () => {
     await c.close();
   });
 });
+
+describe('Home names everyone alike (issue 18, item 9)', () => {
+  it('with さん on a Japanese screen, whether the name came from a card or an alert; without it in English', async () => {
+    const { homeModel } = await import('../src/view-models.ts');
+    const home = (lang: 'ja' | 'en') =>
+      homeModel({
+        lang,
+        conn: 'online',
+        residents: ['山田 花子さん', '山田 太郎さん', '山田 次郎'],
+        active: [],
+        areas: [],
+        mailUnread: null,
+        scale: 1,
+      }).residents;
+    expect(home('ja')).toBe('山田 花子さん、山田 太郎さん、山田 次郎さん');
+    expect(home('en')).toBe('山田 花子, 山田 太郎, 山田 次郎');
+  });
+});

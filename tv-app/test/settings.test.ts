@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
-import { KEY, press, shot, waitHidden, waitVisibleText } from '@kizuna/test-utils';
+import { KEY, press, shot, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
@@ -34,7 +34,9 @@ describe('settings', () => {
     expect(
       await page.evaluate(() => (window as unknown as { __kzTone: { played: number } }).__kzTone.played),
     ).toBeGreaterThan(0);
+    await waitTakeoverReady(page);
     await press(page, KEY.Green);
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
 
@@ -56,7 +58,9 @@ describe('settings', () => {
     await waitVisibleText(page, '山田 花子さん', 'Takeover');
     await new Promise((r) => setTimeout(r, 800));
     expect((await spoken(page)).length).toBe(before);
+    await waitTakeoverReady(page);
     await press(page, KEY.Yellow);
+    await waitTakeoverReady(page);
     await press(page, KEY.Enter);
     await waitHidden(page, 'Takeover');
 

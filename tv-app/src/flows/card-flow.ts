@@ -19,6 +19,11 @@ export const SECRET_RULES: Record<SecretKind, { min: number; max: number; patter
   pin: { min: 4, max: 4, pattern: /^[0-9]{4}$/ },
 };
 
+/** The warning for `n` tries left: on the last one, the last-try wording alone (it says the same, and more). */
+export function triesWarning(s: FlowStrings, n: number): string {
+  return n === 1 ? s.lastTry : fmt(s.triesLeftNote, { n });
+}
+
 export abstract class CardFlow extends Flow {
   protected reader: CardBridge | null = null;
   protected cardLabel = '';
@@ -117,9 +122,7 @@ export abstract class CardFlow extends Flow {
     if (left === 0) return this.fail({ kind: 'locked', code: 'KZ_CARD_LOCKED', triesLeft: 0 }, kind, onBack);
     const s = this.s;
     const fewLeft =
-      left !== null && left <= 2 && !notice
-        ? { text: `${fmt(s.triesLeftNote, { n: left })}${left === 1 ? ` ${s.lastTry}` : ''}`, tone: 'warn' as const }
-        : undefined;
+      left !== null && left <= 2 && !notice ? { text: triesWarning(s, left), tone: 'warn' as const } : undefined;
     const rules = SECRET_RULES[kind];
     this.show(
       this.mk(kind, {
@@ -144,7 +147,7 @@ export abstract class CardFlow extends Flow {
         const f = classify(r.error);
         if (f.kind === 'wrong-secret') {
           const n = f.triesLeft;
-          const text = `${kind === 'pin' ? s.wrongPin : s.wrongPassword}${n !== undefined ? ` ${fmt(s.triesLeftNote, { n })}` : ''}${n === 1 ? ` ${s.lastTry}` : ''}`;
+          const text = `${kind === 'pin' ? s.wrongPin : s.wrongPassword}${n !== undefined ? ` ${triesWarning(s, n)}` : ''}`;
           return this.askSecret(kind, lines, busyText, use, after, onBack, { text, tone: 'error' });
         }
         if (f.kind === 'format')

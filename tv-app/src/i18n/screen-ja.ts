@@ -29,6 +29,12 @@ export interface Strings {
   distanceM: string;
   welfare: string;
   answerPrompt: string;
+  /** While the screen does not yet take answers (the first second): whose turn it is. */
+  answerWait: string;
+  /** OK pressed with no answer chosen. */
+  chooseFirst: string;
+  /** An answered person's screen reopened from Home: their answer so far, and how to change or keep it. */
+  answerCurrent: string;
   answerEvacuating: string;
   answerSafeIndoors: string;
   answerNeedHelp: string;
@@ -95,6 +101,9 @@ export const ja: Strings = {
   distanceM: '約{m}メートル',
   welfare: '福祉避難所',
   answerPrompt: '{name}、返事をリモコンの色ボタンで選んでください',
+  answerWait: '{name}の番です。まず、お知らせをお読みください',
+  chooseFirst: 'まだ返事を選んでいません。色ボタンを押すか、←→で選んで決定を押してください',
+  answerCurrent: '{name}の返事は「{answer}」です。変えるときは色ボタン、このままなら決定',
   answerEvacuating: '避難します',
   answerSafeIndoors: '家の中で安全です',
   answerNeedHelp: '助けが必要です',

@@ -3,18 +3,21 @@
  * contract's text colour for that level, ≥ 4.5:1 for large text). Below: the message on
  * ALERT_PANEL (black, white text: ≥ 7:1 on every level). Exercises and tests carry a yellow
  * banner and a yellow frame round the whole screen. Bottom: the answer keys in their own
- * colours — green evacuating, yellow safe indoors, red need help — focusable with Left/Right
- * and OK, or pressed directly; Blue reads the message aloud again.
+ * colours — green evacuating, yellow safe indoors, red need help — pressed directly, or chosen
+ * with Left/Right and confirmed with OK (nothing is chosen at first: a stray OK never answers);
+ * Blue reads the message aloud again. Keys act only once the screen has been shown a moment
+ * (answer-gate.ts): until then the answer row is dimmed and the prompt says whose turn it is.
  *
  * It is built once at start-up (hidden) so an alert only patches text: docs/PLATFORM.md measured
  * the cold first alert at ≈ 0.5 s against ≈ 0.2 s warm.
  */
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import { ALERT_PANEL } from '@kizuna/contract/levels';
 import type { Answer } from '@kizuna/contract';
 import { fire } from '../ui/fire.ts';
-import { C, argb, estimateWidth, txt } from '../ui/theme.ts';
+import { C, estimateWidth, txt } from '../ui/theme.ts';
+import { AnswerGate } from './answer-gate.ts';
+import { BANNER_H, BOTTOM_Y, FRAME, PANEL_FG, PHRASE_Y, takeoverTemplate } from './takeover-layout.ts';
 
 export interface Choice {
   answer: Answer;
@@ -39,113 +42,39 @@ export interface TakeoverModel {
   shelterDetail: string;
   /** A notice above the answer keys (updated, offline, cancelled…), with its colour. */
   notice?: { text: string; color: number } | undefined;
+  /** Whose turn it is, shown while the screen does not yet accept answers. */
+  waitPrompt: string;
   prompt: string;
+  /** After OK with no answer chosen: how to choose one. */
+  choosePrompt: string;
+  /** Who answers what on this screen (alert, revision, person, closed or not): a new turn waits again. */
+  turn: string;
   choices: Choice[];
-  /** Text confirming the last answer, shown in place of the prompt when set. */
+  /** Text confirming the last answer: in place of the prompt once closed, above the next person's prompt otherwise. */
   confirmation?: string | undefined;
+  /** This person has answered already (reopened from Home): OK with nothing chosen keeps the answer. */
+  review?: boolean | undefined;
   /** No answer to give (all answered, cancelled, expired): OK closes. */
   closeOnly: boolean;
   closeLabel: string;
   scale: number;
 }
 
-const PANEL_BG = argb(ALERT_PANEL.rgb);
-const PANEL_FG = argb(ALERT_PANEL.textRgb);
-const EXERCISE_BG = 0xffffe600;
-const PHRASE_Y = 92;
-
-const BANNER_H = 76;
-const BOTTOM_Y = 824;
-const FRAME = 18;
+/** The answer row's opacity while the screen does not yet accept answers. */
+const WAIT_ALPHA = 0.35;
 
 export class AlertTakeover extends Component {
-  private choiceIndex = 0;
+  /** The answer chosen with Left/Right; -1 = none yet (OK then only says how to choose). */
+  private choiceIndex = -1;
+  /** OK was pressed with nothing chosen: the prompt says how to choose. */
+  private nudge = false;
   private model: TakeoverModel | null = null;
   private drawnCb: (() => void) | null = null;
+  private readonly gate = new AnswerGate(() => this.paintState());
   private readonly onFrameEnd = () => this.checkDrawn();
 
   static override _template(): Lightning.Component.Template {
-    return {
-      w: 1920,
-      h: 1080,
-      rect: true,
-      color: PANEL_BG,
-      Band: {
-        w: 1920,
-        h: 230,
-        rect: true,
-        LevelLabel: { x: 80, y: 20, text: txt('', 56, { bold: true }) },
-        Phrase: { x: 80, y: PHRASE_Y, text: txt('', 100, { bold: true, w: 1760, maxLines: 1, lineHeight: 120 }) },
-        Action: { x: 1840, y: 32, mountX: 1, text: txt('', 44, { bold: true, w: 900, maxLines: 1, align: 'right' }) },
-        // A white rule sets the band off the black panel (level 5's colour is almost black).
-        Rule: { x: 0, y: 222, w: 1920, h: 8, rect: true, color: C.white },
-      },
-      Panel: {
-        x: 80,
-        y: 254,
-        w: 1760,
-        flex: { direction: 'column' },
-        NameRow: {
-          w: 1760,
-          h: 84,
-          flexItem: { marginBottom: 8 },
-          Name: { text: txt('', 64, { bold: true, color: PANEL_FG, w: 1400, maxLines: 1 }) },
-          Counter: { x: 1760, mountX: 1, y: 14, text: txt('', 36, { color: PANEL_FG }) },
-        },
-        Headline: {
-          flexItem: { marginBottom: 8 },
-          text: txt('', 50, { bold: true, color: PANEL_FG, w: 1760, maxLines: 2 }),
-        },
-        Instruction: { flexItem: { marginBottom: 16 }, text: txt('', 42, { color: PANEL_FG, w: 1760, maxLines: 3 }) },
-        Shelter: {
-          flexItem: { marginBottom: 4 },
-          text: txt('', 46, { bold: true, color: PANEL_FG, w: 1760, maxLines: 1 }),
-        },
-        ShelterDetail: { text: txt('', 40, { color: PANEL_FG, w: 1760, maxLines: 1 }) },
-      },
-      Bottom: {
-        x: 0,
-        y: BOTTOM_Y,
-        w: 1920,
-        h: 1080 - BOTTOM_Y,
-        rect: true,
-        color: 0xff1a1a1a,
-        Notice: { x: 80, y: 6, text: txt('', 36, { bold: true, color: C.warn, w: 1760, maxLines: 1 }) },
-        Prompt: { x: 80, y: 52, text: txt('', 38, { color: PANEL_FG, w: 1760, maxLines: 1 }) },
-        Choices: { x: 80, y: 118 },
-        Close: {
-          x: 80,
-          y: 118,
-          w: 900,
-          h: 112,
-          rect: true,
-          color: C.focusBg,
-          visible: false,
-          Label: {
-            x: 40,
-            y: 56,
-            mountY: 0.5,
-            text: txt('', 44, { bold: true, color: C.focusText, w: 820, maxLines: 1 }),
-          },
-        },
-      },
-      Exercise: {
-        visible: false,
-        Frame: {
-          Top: { w: 1920, h: FRAME, rect: true, color: EXERCISE_BG },
-          Bottom: { y: 1080 - FRAME, w: 1920, h: FRAME, rect: true, color: EXERCISE_BG },
-          Left: { w: FRAME, h: 1080, rect: true, color: EXERCISE_BG },
-          Right: { x: 1920 - FRAME, w: FRAME, h: 1080, rect: true, color: EXERCISE_BG },
-        },
-        Banner: {
-          w: 1920,
-          h: BANNER_H,
-          rect: true,
-          color: EXERCISE_BG,
-          Label: { x: 960, y: BANNER_H / 2 + 2, mount: 0.5, text: txt('', 54, { bold: true, color: C.black }) },
-        },
-      },
-    };
+    return takeoverTemplate();
   }
 
   override _init(): void {
@@ -156,13 +85,22 @@ export class AlertTakeover extends Component {
     this.stage.off('frameEnd', this.onFrameEnd);
   }
 
+  /** Hidden: shown again, it waits again before it accepts answers. */
+  override _disable(): void {
+    this.gate.reset();
+  }
+
+  /** Whether key presses answer now (the screen has been shown long enough). */
+  get acceptingAnswers(): boolean {
+    return this.gate.accepting;
+  }
+
   get currentModel(): TakeoverModel | null {
     return this.model;
   }
 
   /** Draw a model; `onDrawn` runs once its texts are on screen (for the 'displayed' receipt). */
   render(m: TakeoverModel, onDrawn?: () => void): void {
-    const prev = this.model;
     this.model = m;
     const s = m.scale;
     const top = m.exercise ? BANNER_H : 0;
@@ -251,15 +189,16 @@ export class AlertTakeover extends Component {
       },
       Bottom: {
         y: bottomY,
-        Notice: { text: { text: m.notice?.text ?? '', textColor: m.notice?.color ?? C.warn } },
-        Prompt: { text: { text: m.confirmation ?? m.prompt, textColor: m.confirmation ? C.ok : PANEL_FG } },
         Choices: { visible: !m.closeOnly },
         Close: { visible: m.closeOnly, Label: { text: { text: m.closeLabel } } },
       },
       Exercise: { visible: !!m.exercise, Banner: { Label: { text: { text: m.exercise ?? '' } } } },
     });
-    // Keep the focused choice across re-renders of the same screen; reset for a new message.
-    if (!prev || prev.name !== m.name || prev.headline !== m.headline) this.choiceIndex = 0;
+    // A new turn (person, revision, closed): nothing chosen, and keys wait until it has been shown.
+    if (this.gate.show(m.turn)) {
+      this.choiceIndex = -1;
+      this.nudge = false;
+    }
     this.tag('Bottom.Choices')!.children = m.choices.map((c, i) => ({
       x: i * (choiceW + 20),
       w: choiceW,
@@ -284,16 +223,43 @@ export class AlertTakeover extends Component {
         text: txt(c.label, 40, { bold: true, color: PANEL_FG, w: choiceW - 120, maxLines: 1 }),
       },
     }));
-    this.paintFocus();
+    this.paintState();
     // A re-render (connection state, answer) keeps a pending 'drawn' report.
     if (onDrawn) this.drawnCb = onDrawn;
+  }
+
+  /** The prompt, the notice line and the answer row for the gate's state. */
+  private paintState(): void {
+    const m = this.model;
+    if (!m) return;
+    const open = this.gate.accepting;
+    // Between two people, the previous person's confirmation stays above the next one's prompt.
+    const between = !m.closeOnly && !!m.confirmation;
+    const notice = between ? { text: m.confirmation!, color: C.ok } : m.notice;
+    const prompt = m.closeOnly
+      ? (m.confirmation ?? m.prompt)
+      : !open
+        ? m.waitPrompt
+        : this.nudge
+          ? m.choosePrompt
+          : m.prompt;
+    const color = m.closeOnly && m.confirmation ? C.ok : open && this.nudge && !m.closeOnly ? C.warn : PANEL_FG;
+    this.patch({
+      Bottom: {
+        Notice: { text: { text: notice?.text ?? '', textColor: notice?.color ?? C.warn } },
+        Prompt: { text: { text: prompt, textColor: color } },
+        Choices: { alpha: open ? 1 : WAIT_ALPHA },
+        Close: { alpha: open ? 1 : WAIT_ALPHA },
+      },
+    });
+    this.paintFocus();
   }
 
   private paintFocus(): void {
     const m = this.model;
     if (!m) return;
     this.tag('Bottom.Choices')!.children.forEach((el: Lightning.Element, i: number) => {
-      const f = i === this.choiceIndex && this.hasFocus();
+      const f = i === this.choiceIndex && this.hasFocus() && this.gate.accepting;
       el.patch({
         color: f ? C.white : 0xff000000,
         Border: { color: f ? C.focusBg : 0x00000000 },
@@ -304,16 +270,16 @@ export class AlertTakeover extends Component {
 
   /** Report the first frame that shows this model's texts (phrase, name, instruction). */
   private checkDrawn(): void {
-    if (!this.drawnCb || !this.visible || this.alpha === 0) return;
+    if ((!this.drawnCb && !this.gate.waitingForDraw) || !this.visible || this.alpha === 0) return;
     const els = ['Band.Phrase', 'Panel.NameRow.Name', 'Panel.Headline'].map((p) => this.tag(p)!);
     const ready = els.every(
       (el) => !el.text || el.text.text === '' || (el.textureIsLoaded() && el.displayedTexture === el.texture),
     );
-    if (ready) {
-      const cb = this.drawnCb;
-      this.drawnCb = null;
-      cb();
-    }
+    if (!ready) return;
+    this.gate.drawnNow();
+    const cb = this.drawnCb;
+    this.drawnCb = null;
+    cb?.();
   }
 
   override _focus(): void {
@@ -323,43 +289,57 @@ export class AlertTakeover extends Component {
     this.paintFocus();
   }
 
-  override _handleLeft(): boolean {
-    if (this.choiceIndex > 0) this.choiceIndex -= 1;
-    this.paintFocus();
-    return true;
-  }
-
-  override _handleRight(): boolean {
+  /** Left/Right move among the answers (from none: Right to the first, Left to the last). */
+  private move(dir: 1 | -1, e?: KeyboardEvent): boolean {
     const n = this.model?.choices.length ?? 0;
-    if (this.choiceIndex < n - 1) this.choiceIndex += 1;
-    this.paintFocus();
+    if (!this.gate.allows(e) || this.model?.closeOnly || !n) return true;
+    this.choiceIndex =
+      this.choiceIndex < 0 ? (dir > 0 ? 0 : n - 1) : Math.max(0, Math.min(n - 1, this.choiceIndex + dir));
+    if (this.nudge) {
+      this.nudge = false;
+      this.paintState();
+    } else this.paintFocus();
     return true;
   }
 
-  private choose(key: Choice['key'] | null): boolean {
+  override _handleLeft(e?: KeyboardEvent): boolean {
+    return this.move(-1, e);
+  }
+
+  override _handleRight(e?: KeyboardEvent): boolean {
+    return this.move(1, e);
+  }
+
+  private choose(key: Choice['key'] | null, e?: KeyboardEvent): boolean {
     const m = this.model;
-    if (!m || m.closeOnly) return true;
+    if (!m || m.closeOnly || !this.gate.allows(e)) return true;
     const c = key ? m.choices.find((x) => x.key === key) : m.choices[this.choiceIndex];
     if (c) fire(this, '$answer', c.answer);
+    else if (!key && m.review) fire(this, '$keepAnswer');
+    else if (!key) {
+      // OK with nothing chosen answers nothing: say how to choose.
+      this.nudge = true;
+      this.paintState();
+    }
     return true;
   }
 
-  override _handleEnter(): boolean {
+  override _handleEnter(e?: KeyboardEvent): boolean {
     if (this.model?.closeOnly) {
-      fire(this, '$closeAlert');
+      if (this.gate.allows(e)) fire(this, '$closeAlert');
       return true;
     }
-    return this.choose(null);
+    return this.choose(null, e);
   }
 
-  _handleGreen(): boolean {
-    return this.choose('Green');
+  _handleGreen(e?: KeyboardEvent): boolean {
+    return this.choose('Green', e);
   }
-  _handleYellow(): boolean {
-    return this.choose('Yellow');
+  _handleYellow(e?: KeyboardEvent): boolean {
+    return this.choose('Yellow', e);
   }
-  _handleRed(): boolean {
-    return this.choose('Red');
+  _handleRed(e?: KeyboardEvent): boolean {
+    return this.choose('Red', e);
   }
   _handleBlue(): boolean {
     fire(this, '$readAloud');
