@@ -6,9 +6,11 @@
 import { html } from 'htm/preact';
 import { LevelBadge } from '../components.ts';
 import { hazardName, langName, t, type Key } from '../i18n.ts';
+import type { AlertView } from '../api.ts';
 
 export interface Outgoing {
-  status: 'Actual' | 'Exercise' | 'Test';
+  /** CAP's status: only Actual reaches residents as real; the others are worded as tests (テスト). */
+  status: AlertView['status'];
   level: number;
   hazard: string;
   zones: string[];
