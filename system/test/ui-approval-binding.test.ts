@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, SimTv, startUi, token, waitText, type UiHarness } from './helpers/ui-harness.ts';
+import { loginPage, SimTv, startUi, waitText, type UiHarness, staffApi } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 beforeAll(async () => {
@@ -21,17 +21,7 @@ interface Pending {
   digest: string;
 }
 
-async function api<T>(path: string, who: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${h.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${await token(h, who)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const api = <T>(path: string, who: string, body?: unknown) => staffApi<T>(h, path, who, body);
 /** What waits for approval, as approve carries it: its revision and digest. */
 async function pendingOf(id: string): Promise<Pending> {
   const { revision, digest } = (await api<{ pending: Pending }>(`/api/alerts/${id}`, 'approver')).body.pending;

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, SimTv, startUi, token, type UiHarness } from './helpers/ui-harness.ts';
+import { loginPage, SimTv, startUi, type UiHarness, staffApi } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 beforeAll(async () => {
@@ -18,17 +18,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function api<T>(path: string, who: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${h.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${await token(h, who)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const api = <T>(path: string, who: string, body?: unknown) => staffApi<T>(h, path, who, body);
 const text = (page: import('puppeteer').Page, sel: string) =>
   page.$eval(sel, (e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim());
 const zoneName = async (id: string) =>

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
 import { DEMO_STAFF } from '../src/demo-staff.ts';
-import { loginPage, startUi, token, type UiHarness } from './helpers/ui-harness.ts';
+import { loginPage, startUi, type UiHarness, staffApi } from './helpers/ui-harness.ts';
 
 const REAUTH_S = 30;
 let h: UiHarness;
@@ -24,17 +24,7 @@ afterAll(async () => {
   else process.env.KZ_CONSOLE_REAUTH_S = before;
 });
 
-async function api<T>(path: string, who: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${h.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${await token(h, who)}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const api = <T>(path: string, who: string, body?: unknown) => staffApi<T>(h, path, who, body);
 
 const stateOf = async (id: string) =>
   (await api<{ state: string; revision: number }>(`/api/alerts/${id}`, 'approver')).body;

@@ -93,6 +93,24 @@ export async function token(h: UiHarness, username: string): Promise<string> {
   return ((await r.json()) as { token: string }).token;
 }
 
+/** A staff API call with that staff member's token: GET without a body, POST with one. */
+export async function staffApi<T>(
+  h: UiHarness,
+  path: string,
+  who: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${h.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${await token(h, who)}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
 /** Wait until the page's text contains `text` (within `selector`). */
 export async function waitText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction(
