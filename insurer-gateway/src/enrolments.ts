@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '@kizuna/core';
 import { gatewayErrors as E } from './errors.ts';
 import { newId, sha256Hex } from './ids.ts';
+import { newReceiptNumber } from './receipt-number.ts';
 import type { CmsVerifier } from './ports.ts';
 import { parseConsentDocument, DISCLOSED_ITEMS } from '@kizuna/contract';
 import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-input.ts';
@@ -103,7 +104,7 @@ export async function enrolByConsent(
       throw taken[0].postbox_id === postboxId ? E.KZ_GW_ALREADY_ENROLLED(doc.policy) : E.KZ_GW_POLICY_TAKEN(doc.policy);
 
     const code = await codeFor(q, doc.insurer, postboxId, now);
-    const enrolmentId = newId('enr');
+    const enrolmentId = newReceiptNumber();
     await q.query(
       `INSERT INTO gw_enrolments (id, insurer_id, postbox_id, policy, sign_serial, consent_cms, consent_sha256, created_at, checked_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,

@@ -46,6 +46,11 @@ export const gatewayErrors = defineErrors({
   KZ_GW_UNKNOWN_NOTICE: { message: 'notice does not exist', status: 404 },
   KZ_GW_UNKNOWN_ATTACHMENT: { message: 'attachment does not exist', status: 404 },
   KZ_GW_UNKNOWN_REPORT: { message: 'report does not exist', status: 404 },
+  KZ_GW_RECEIPT_NUMBER_CHECK: {
+    message:
+      'the receipt number’s check digit does not match: a digit was misread or two neighbouring digits were swapped',
+    status: 400,
+  },
   KZ_GW_UNKNOWN_EVENT: { message: 'event does not exist', status: 404 },
   KZ_GW_UNKNOWN_POLICYHOLDER: { message: 'no enrolled policyholder with this code', status: 404 },
   KZ_GW_SENDER_REFUSED: { message: 'the resident does not accept notices from this sender', status: 403 },

@@ -11,6 +11,7 @@
  */
 import type { Db, Queryable } from '@kizuna/core';
 import { newId } from './ids.ts';
+import { newReceiptNumber } from './receipt-number.ts';
 import type { CmsVerification, StatusSource } from './ports.ts';
 import type { ReportDocument } from '@kizuna/contract';
 import { refusal } from './signed-input.ts';
@@ -276,7 +277,7 @@ export async function storeReports(deps: StoreDeps, items: VerifiedReport[]): Pr
       }
       renewed = true;
     }
-    const reportId = newId('rpt');
+    const reportId = newReceiptNumber();
     const receipt = deps.receipts.sign({
       v: 1,
       kind: 'kz-report-receipt',

@@ -15,6 +15,7 @@ import { decodeSigned, refusal, verifySigned, type SignedBody } from './signed-i
 import type { ReceiptSigner } from './receipts.ts';
 import { requireSessionCard, SIGNER_NOT_SESSION_CARD, type CardLinks, type SessionCard } from './card-binding.ts';
 import { iso } from './time.ts';
+import { normaliseReceiptNumber } from './receipt-number.ts';
 import {
   storeReports,
   type ReportBatcher,
@@ -161,7 +162,15 @@ export async function listReports(
   return rows.map(reportView);
 }
 
-export async function getReport(db: Queryable, insurerId: string, id: string): Promise<ReportView> {
+/** The stored id for what was typed: a receipt number with or without its hyphens; a bad check digit is a 400. */
+function reportKey(typed: string): string {
+  const id = normaliseReceiptNumber(typed);
+  if (id === null) throw E.KZ_GW_RECEIPT_NUMBER_CHECK(typed);
+  return id;
+}
+
+export async function getReport(db: Queryable, insurerId: string, typed: string): Promise<ReportView> {
+  const id = reportKey(typed);
   const { rows } = await db.query<ReportRow>('SELECT * FROM gw_reports WHERE id = $1 AND insurer_id = $2', [
     id,
     insurerId,
@@ -170,7 +179,8 @@ export async function getReport(db: Queryable, insurerId: string, id: string): P
   return reportView(rows[0]);
 }
 
-export async function ackReport(db: Queryable, insurerId: string, id: string, now: Date): Promise<void> {
+export async function ackReport(db: Queryable, insurerId: string, typed: string, now: Date): Promise<void> {
+  const id = reportKey(typed);
   const { rows } = await db.query(
     'UPDATE gw_reports SET acknowledged_at = COALESCE(acknowledged_at, $3) WHERE id = $1 AND insurer_id = $2 RETURNING id',
     [id, insurerId, now],
@@ -183,9 +193,10 @@ export async function reverifyReport(
   db: Queryable,
   evidence: EvidenceVerifier | undefined,
   insurerId: string,
-  id: string,
+  typed: string,
 ) {
   if (!evidence) throw E.KZ_GW_VERIFIER_UNAVAILABLE('re-verification from evidence');
+  const id = reportKey(typed);
   const { rows } = await db.query<ReportRow>('SELECT * FROM gw_reports WHERE id = $1 AND insurer_id = $2', [
     id,
     insurerId,

@@ -53,6 +53,36 @@ describe('insurer web page in Chromium', () => {
     await page.close();
   });
 
+  it('refreshes itself: a report filed while the page is open appears with its receipt number (issue 19, item 9)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/?refresh=1`);
+    await page.type('#keyId', creds.keyId);
+    await page.type('#secret', creds.secret);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#main:not([hidden]) #reports tbody tr');
+    expect(await page.$eval('#main', (m) => (m as HTMLElement).innerText)).not.toContain('SL-000789');
+    const c = await issueResident(pki.authority);
+    const fc = await enrolledWithNotice(h, c, creds, 'SL-000789');
+    const filed = await h.tv(fc.token, 'POST', '/reports', await h.report(c, fc.notice, { answer: 'living' }));
+    expect(filed.status).toBe(201);
+    await page.waitForFunction(
+      (id) => document.querySelector('#reports tbody')!.textContent!.includes(id),
+      { timeout: 10_000 },
+      filed.body.reportId as string,
+    );
+    const cells = await page.$$eval('#reports tbody tr', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    const mine = cells.find((r) => r.includes('SL-000789'))!;
+    expect(mine[1]).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}$/);
+    expect(await page.$eval('#updated', (e) => e.textContent)).toContain('最終更新');
+    await page.screenshot({
+      path: join(await screenshotDir('insurer-gateway'), 'insurer-page-refreshed.png'),
+      fullPage: true,
+    });
+    await page.close();
+  });
+
   it('names the failed check for a wrong secret and shows no data', async () => {
     const page = await browser.newPage();
     await page.goto(url);

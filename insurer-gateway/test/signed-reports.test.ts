@@ -156,6 +156,26 @@ for (const engine of dbEngines()) {
       expect((await h.call(f.ins, 'GET', '/insurer/v1/reports?unacknowledged=true')).body.reports).toEqual([]);
     });
 
+    it('gives a receipt number a resident can read over the phone, and names a misread one (issue 19, item 9)', async () => {
+      const f = await fresh();
+      const res = await h.tv(f.token, 'POST', '/reports', await h.report(f.r, f.notice, { answer: 'living' }));
+      const id: string = res.body.reportId;
+      expect(id).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}$/);
+      expect(res.body.receipt.receipt.report).toBe(id);
+      const typedWithoutHyphens = await h.call(f.ins, 'GET', `/insurer/v1/reports/${id.replace(/-/g, '')}`);
+      expect(typedWithoutHyphens.status).toBe(200);
+      expect(typedWithoutHyphens.body.id).toBe(id);
+      const d = id.replace(/-/g, '');
+      const at = [...d].findIndex((c, i) => i < 15 && c !== d[i + 1]);
+      const swapped = d.slice(0, at) + d[at + 1] + d[at] + d.slice(at + 2);
+      const misread = await h.call(f.ins, 'GET', `/insurer/v1/reports/${swapped}`);
+      expect(misread.status).toBe(400);
+      expect(misread.body.code).toBe('KZ_GW_RECEIPT_NUMBER_CHECK');
+      expect((await h.call(f.ins, 'POST', `/insurer/v1/reports/${swapped}/ack`)).body.code).toBe(
+        'KZ_GW_RECEIPT_NUMBER_CHECK',
+      );
+    });
+
     it('re-verifies a stored report from its evidence alone, as of when it was received — even after the certificate is revoked', async () => {
       const f = await fresh();
       const res = await h.tv(f.token, 'POST', '/reports', await h.report(f.r, f.notice));

@@ -64,6 +64,7 @@ async function show(key) {
     const ok = r.verification.result === 'valid';
     row(rt, [
       fmt(r.receivedAt),
+      { text: r.id, cls: 'mono' },
       { text: r.code, cls: 'mono' },
       r.policy,
       ANSWER[r.statement.answer] ?? r.statement.answer,
@@ -74,7 +75,7 @@ async function show(key) {
       { text: r.verification.signerSerial, cls: 'mono' },
     ]);
   }
-  if (!reports.length) row(rt, [{ text: 'まだありません (none yet)', cls: 'muted' }, '', '', '', '', '']);
+  if (!reports.length) row(rt, [{ text: 'まだありません (none yet)', cls: 'muted' }, '', '', '', '', '', '']);
   const nt = document.querySelector('#notices tbody');
   nt.replaceChildren();
   for (const n of notices) {
@@ -107,6 +108,21 @@ async function show(key) {
     ]);
   }
   document.querySelector('#main').hidden = false;
+  document.querySelector('#updated').textContent = `最終更新 Updated ${fmt(new Date().toISOString())}`;
+  document.querySelector('#stale').textContent = '';
+}
+
+// The page refreshes itself (every 15 s; `?refresh=N` seconds, at least 1). A failed refresh keeps
+// the last data on screen and says so, rather than blanking the tables.
+const refreshSeconds = Math.max(1, Number(new URLSearchParams(location.search).get('refresh')) || 15);
+let refreshTimer;
+function keepFresh(key) {
+  clearInterval(refreshTimer);
+  refreshTimer = setInterval(() => {
+    show(key).catch((e) => {
+      document.querySelector('#stale').textContent = `更新できませんでした Could not refresh: ${e.message}`;
+    });
+  }, refreshSeconds * 1000);
 }
 
 document.querySelector('#login').addEventListener('submit', async (ev) => {
@@ -119,10 +135,15 @@ document.querySelector('#login').addEventListener('submit', async (ev) => {
   try {
     await show(key);
     sessionStorage.setItem('kz-insurer-key', JSON.stringify(key));
+    keepFresh(key);
   } catch (e) {
+    clearInterval(refreshTimer);
     document.querySelector('#main').hidden = true;
     document.querySelector('#error').textContent = e.message;
   }
 });
 const saved = sessionStorage.getItem('kz-insurer-key');
-if (saved) show(JSON.parse(saved)).catch(() => sessionStorage.removeItem('kz-insurer-key'));
+if (saved)
+  show(JSON.parse(saved))
+    .then(() => keepFresh(JSON.parse(saved)))
+    .catch(() => sessionStorage.removeItem('kz-insurer-key'));
