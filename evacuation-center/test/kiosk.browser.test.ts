@@ -146,6 +146,49 @@ describe('shelter kiosk in Chromium', () => {
     await home();
   });
 
+  /**
+   * Every control of the screen on view, as staff first see it (no scrolling): inside the window and
+   * not under another element (the sticky 受付する/やめる bar hid 配慮が必要 at 1280×800).
+   */
+  const hiddenControls = () =>
+    page.$$eval('main input, main select, main button, main textarea', (els) =>
+      els
+        .filter((e) => (e as HTMLElement).offsetParent !== null && (e as HTMLInputElement).type !== 'hidden')
+        .flatMap((e) => {
+          const r = e.getBoundingClientRect();
+          const name = e.id || e.getAttribute('data-action') || e.getAttribute('name') || e.tagName;
+          if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return [`${name}: outside`];
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          const ok = hit && (hit === e || e.contains(hit) || (hit as HTMLElement).closest('label')?.contains(e));
+          return ok ? [] : [`${name}: under ${hit?.tagName}.${(hit as HTMLElement | null)?.className ?? ''}`];
+        }),
+    );
+
+  it('shows every control of its forms at 1280×800 and 1920×1080, none under another (issue 19, item 8)', async () => {
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+    ] as const) {
+      await page.setViewport({ width, height });
+      await page.click('[data-action=manual]');
+      await screen('manual');
+      expect(await hiddenControls()).toEqual([]);
+      await shot(`11-manual-${width}x${height}`);
+      await home();
+      await tap('stranger');
+      await screen('unknown-card');
+      expect(await hiddenControls()).toEqual([]);
+      await shot(`12-unknown-card-${width}x${height}`);
+      await home();
+      await tap('hanako');
+      await screen('confirm');
+      expect(await hiddenControls()).toEqual([]);
+      await shot(`13-confirm-${width}x${height}`);
+      await home();
+    }
+    await page.setViewport({ width: 1280, height: 800 });
+  });
+
   it('records a card that is not on the roster with what staff type', async () => {
     await tap('stranger');
     await screen('unknown-card');

@@ -48,6 +48,7 @@ export const ShelterView = Type.Object({
   ...ShelterBody.properties,
   open: Type.Boolean(),
   occupancy: Type.Optional(Type.Integer()),
+  needsCare: Type.Optional(Type.Integer({ description: 'of those present, how many need care (要配慮)' })),
 });
 export const ShelterPatch = Type.Object(
   {

@@ -93,6 +93,8 @@ for (const engine of dbEngines()) {
     };
     const occupancy = async () =>
       (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.occupancy ?? 0;
+    const needsCare = async (): Promise<number> =>
+      (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.needsCare ?? 0;
     /** The dashboard's live data (GET /api/live, Server-Sent Events), read as the staff browser reads it. */
     const liveStream = async () => {
       const totals: { arrived: number }[] = [];
@@ -305,10 +307,15 @@ for (const engine of dbEngines()) {
       await page.select('#reader-card', 'visitor');
       await page.click('[data-action=hold-card]');
       await page.waitForSelector('[data-screen=unknown-card]', { timeout: 15_000 });
+      const careBefore = await needsCare();
       await page.type('#f-name', 'Visitor from another city');
+      await page.click('#f-care'); // 配慮が必要: the console counts it (issue 19, item 8)
       await page.click('[data-action=check-in]');
       await page.waitForSelector('[data-screen=done]');
       expect(await until(async () => (await occupancy()) === 3 && 3, 'occupancy 3 at the console')).toBe(3);
+      expect(await until(async () => (await needsCare()) === careBefore + 1, 'one more 要配慮 at the console')).toBe(
+        true,
+      );
       // it counts at the shelter, not as an arrival of any resident of the alert
       expect((await api(`/api/alerts/${alertId}/status`)).body.totals.arrived).toBe(2);
     });

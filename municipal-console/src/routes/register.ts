@@ -7,7 +7,7 @@ import { seedResidents } from '../register/resident-records.ts';
 import { addShelter, listShelters, setShelterState } from '../shelters/shelter-register.ts';
 import { registerDevice } from '../devices/devices.ts';
 import { bindResidentToDevice } from '../devices/device-bindings.ts';
-import { shelterOccupancy } from '../shelters/shelter-pool.ts';
+import { shelterFigures } from '../shelters/shelter-pool.ts';
 import { residentSummary } from '../register/residents.ts';
 import { PEOPLE_ROLE, auditRead, residentCounts } from '../register/personal-reads.ts';
 import { Count, errors } from '../schemas.ts';
@@ -70,14 +70,18 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
       preHandler: viewer,
       schema: {
         tags: ['register'],
-        summary: 'Shelters with their occupancy now',
+        summary: 'Shelters with their occupancy now and how many of those present need care',
         security: sec,
         response: { 200: Type.Array(ShelterView), ...errors(401) },
       },
     },
     async () => {
-      const occ = await shelterOccupancy(ctx.db);
-      return (await listShelters(ctx.db)).map((s) => ({ ...s, occupancy: occ.get(s.id) ?? 0 }));
+      const figures = await shelterFigures(ctx.db);
+      return (await listShelters(ctx.db)).map((s) => ({
+        ...s,
+        occupancy: figures.get(s.id)?.present ?? 0,
+        needsCare: figures.get(s.id)?.needsCare ?? 0,
+      }));
     },
   );
   r.post(

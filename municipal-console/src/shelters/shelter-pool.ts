@@ -112,11 +112,26 @@ export function shelterRef(s: Shelter, home: { lat: number; lon: number } | null
 }
 
 /** People in each shelter now: check-ins minus check-outs and transfers, undone events excluded. */
-export async function shelterOccupancy(q: Queryable): Promise<Map<string, number>> {
-  const { rows } = await q.query<{ shelter_id: string; n: number }>(`
-    SELECT shelter_id, SUM(CASE type WHEN 'check-in' THEN 1 WHEN 'check-out' THEN -1 WHEN 'transfer-out' THEN -1 ELSE 0 END)::int AS n
+/** Who is at each shelter now, and how many of them need care (要配慮), from the terminals' events. */
+export interface ShelterFigures {
+  present: number;
+  needsCare: number;
+}
+
+export async function shelterFigures(q: Queryable): Promise<Map<string, ShelterFigures>> {
+  const { rows } = await q.query<{ shelter_id: string; n: number; care: number }>(`
+    SELECT shelter_id,
+      SUM(CASE type WHEN 'check-in' THEN 1 WHEN 'check-out' THEN -1 WHEN 'transfer-out' THEN -1 ELSE 0 END)::int AS n,
+      SUM(CASE WHEN needs_care IS NOT TRUE THEN 0 WHEN type = 'check-in' THEN 1
+               WHEN type IN ('check-out', 'transfer-out') THEN -1 ELSE 0 END)::int AS care
     FROM checkins c
     WHERE type <> 'undo' AND NOT EXISTS (SELECT 1 FROM checkins u WHERE u.type = 'undo' AND u.undoes = c.event_id)
     GROUP BY shelter_id`);
-  return new Map(rows.map((r) => [r.shelter_id, Math.max(0, Number(r.n))]));
+  return new Map(
+    rows.map((r) => [r.shelter_id, { present: Math.max(0, Number(r.n)), needsCare: Math.max(0, Number(r.care)) }]),
+  );
+}
+
+export async function shelterOccupancy(q: Queryable): Promise<Map<string, number>> {
+  return new Map([...(await shelterFigures(q))].map(([id, f]) => [id, f.present]));
 }

@@ -177,6 +177,8 @@ export interface Shelter {
   welfare: boolean;
   open: boolean;
   occupancy?: number;
+  /** of those present, how many need care (要配慮) */
+  needsCare?: number;
 }
 export interface PreviewKind {
   kind: string;

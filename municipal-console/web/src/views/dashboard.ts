@@ -97,7 +97,11 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
       <${ErrorBox} error=${shelters.error} />
       <ul class="shelter-list">${(shelters.data ?? []).map(
         (s) => html`<li data-shelter=${s.id} class=${s.open ? '' : 'closed'}>
-        <div><strong>${s.name}</strong> <span class=${s.open ? 'tag open' : 'tag'}>${s.open ? t('open') : t('closed')}</span>${s.welfare ? html` <span class="tag">${t('welfare')}</span>` : null}</div>
+        <div><strong>${s.name}</strong> <span class=${s.open ? 'tag open' : 'tag'}>${s.open ? t('open') : t('closed')}</span>${s.welfare ? html` <span class="tag">${t('welfare')}</span>` : null}${
+          s.needsCare
+            ? html` <span class="tag care" data-figure="needs-care">${t('needsCarePresent')} ${s.needsCare}</span>`
+            : null
+        }</div>
         <${OccupancyBar} occ=${s.occupancy ?? 0} cap=${s.capacity} /></li>`,
       )}</ul>
     </section>
