@@ -27,6 +27,11 @@ export const consoleErrors = defineErrors({
       'what is waiting for approval is not what you were shown (another revision or other content; details.revision and details.digest name what waits now); nothing was published',
     status: 409,
   },
+  KZ_CONSOLE_CONFIRMATION_REQUIRED: {
+    message:
+      'an alert is sent only as its confirmation showed it: store it with draft: true, read GET /api/alerts/{id}/confirmation, then POST /api/alerts/{id}/send with its revision and digest; nothing was stored or published',
+    status: 400,
+  },
   KZ_CONSOLE_CONFIRMATION_STALE: {
     message:
       'the draft or whom it reaches is not what the send confirmation showed (details.revision and details.digest name what it is now); nothing was sent',

@@ -179,7 +179,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 
 | route | role | what |
 | --- | --- | --- |
-| \`POST /api/alerts\` | issuer | issue {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft} |
+| \`POST /api/alerts\` | issuer | store a draft {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft: true}; nothing is published here, and without \`draft: true\` it is 400 \`KZ_CONSOLE_CONFIRMATION_REQUIRED\` (read …/confirmation, then …/send) |
 | \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML (Alert creates; Update/Cancel apply to the referenced alert) |
 | \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2 (one \`<info>\` per language) |
 | \`GET /api/alerts/:id/confirmation\` | issuer | what sending the draft would publish: mode, level, hazard, areas by name, text per language, counts (people, TVs, zones) now, whether it waits for approval, and its \`digest\` |

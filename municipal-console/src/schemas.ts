@@ -113,7 +113,11 @@ export const CreateAlertBody = Type.Object(
     target: TargetSchema,
     template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
     extra: Type.Optional(ExtraText),
-    draft: Type.Optional(Type.Boolean({ description: 'store without sending (preview it first, then POST …/send)' })),
+    draft: Type.Optional(
+      Type.Boolean({
+        description: 'must be true: POST /api/alerts only stores a draft (read …/confirmation, then POST …/send)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -191,6 +195,9 @@ const CountsProps = {
   noAnswer: Type.Integer(),
   arrived: Type.Integer({ description: 'checked in at a shelter since the alert' }),
   needsHelp: Type.Integer(),
+  needHelpOpen: Type.Integer({
+    description: 'answered need-help and not arrived at any shelter since: the rescue list’s need-help figure',
+  }),
 };
 export const AlertStatusSchema = Type.Object(
   {

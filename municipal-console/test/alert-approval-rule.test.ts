@@ -6,7 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
+import {
+  bearer,
+  consoleWith,
+  ManualClock,
+  seedTown,
+  SimTv,
+  staffToken,
+  startBroker,
+  until,
+  issueAlert,
+} from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`the approval rule on ${engine.name}`, () => {
@@ -53,7 +63,7 @@ for (const engine of dbEngines()) {
 
     let id: string;
     it('an approved city-wide level-5 alert: the issuer’s {level: 3} waits for a second person', async () => {
-      const r = await post('/api/alerts', issuer, {
+      const r = await issueAlert(c.app, issuer, {
         level: 5,
         hazard: 'flood',
         status: 'Actual',
@@ -98,7 +108,7 @@ for (const engine of dbEngines()) {
     });
 
     it('a real level-3 alert waits by default; an exercise at level 5 goes out on one person', async () => {
-      const real = await post('/api/alerts', issuer, {
+      const real = await issueAlert(c.app, issuer, {
         level: 3,
         hazard: 'flood',
         status: 'Actual',
@@ -106,7 +116,7 @@ for (const engine of dbEngines()) {
         target: { zones: ['z-kawabe'] },
       });
       expect(real.json()).toMatchObject({ state: 'pending-approval' });
-      const drill = await post('/api/alerts', issuer, {
+      const drill = await issueAlert(c.app, issuer, {
         level: 5,
         hazard: 'flood',
         status: 'Exercise',
@@ -138,7 +148,7 @@ for (const engine of dbEngines()) {
     });
 
     it('under actual-4-5 a real level 3 goes out on one person, but a change to an approved alert still waits', async () => {
-      const l3 = await post('/api/alerts', issuer, {
+      const l3 = await issueAlert(c.app, issuer, {
         level: 3,
         hazard: 'flood',
         status: 'Actual',
@@ -146,7 +156,7 @@ for (const engine of dbEngines()) {
         target: { zones: ['z-kawabe'] },
       });
       expect(l3.json()).toMatchObject({ state: 'active', revision: 1 });
-      const l4 = await post('/api/alerts', issuer, {
+      const l4 = await issueAlert(c.app, issuer, {
         level: 4,
         hazard: 'flood',
         status: 'Actual',

@@ -4,7 +4,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
+import {
+  bearer,
+  consoleWith,
+  ManualClock,
+  seedTown,
+  SimTv,
+  staffToken,
+  startBroker,
+  until,
+  issueAlert,
+} from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`alert lifecycle on ${engine.name}`, () => {
@@ -44,14 +54,14 @@ for (const engine of dbEngines()) {
 
     let alertId: string;
     it('holds an Actual level-4 alert for a second person; the issuer cannot approve their own', async () => {
-      const r = await post('/api/alerts', issuerApprover, {
+      const r = await issueAlert(c.app, issuerApprover, {
         level: 4,
         hazard: 'flood',
         status: 'Actual',
         expires: EXPIRES,
         target: { zones: ['z-kawabe'] },
       });
-      expect(r.statusCode).toBe(201);
+      expect(r.statusCode).toBe(200);
       const a = r.json();
       alertId = a.id;
       expect(a.state).toBe('pending-approval');
@@ -166,7 +176,7 @@ for (const engine of dbEngines()) {
     });
 
     it('expires: the retained area message is cleared and re-sending stops', async () => {
-      const r = await post('/api/alerts', issuer, {
+      const r = await issueAlert(c.app, issuer, {
         level: 3,
         hazard: 'landslide',
         status: 'Test',
@@ -184,7 +194,7 @@ for (const engine of dbEngines()) {
     });
 
     it('level 3: those who need help or are elderly are told to leave, everyone else to get ready', async () => {
-      const r = await post('/api/alerts', issuer, {
+      const r = await issueAlert(c.app, issuer, {
         level: 3,
         hazard: 'flood',
         status: 'Exercise',
@@ -200,7 +210,7 @@ for (const engine of dbEngines()) {
     });
 
     it('targets by group (needs help only) and by circle around a point', async () => {
-      const g = await post('/api/alerts', issuer, {
+      const g = await issueAlert(c.app, issuer, {
         level: 3,
         hazard: 'flood',
         status: 'Test',
@@ -211,7 +221,7 @@ for (const engine of dbEngines()) {
       const p = (await c.app.inject({ url: `/api/alerts/${g.json().id}/preview`, headers: bearer(issuer) })).json();
       expect(p.kinds.find((k: { kind: string }) => k.kind === 'needs-help').payload.recipients).toHaveLength(1);
       // 500 m around John Smith's home: only his TV
-      const circ = await post('/api/alerts', issuer, {
+      const circ = await issueAlert(c.app, issuer, {
         level: 4,
         hazard: 'flood',
         status: 'Test',
@@ -222,7 +232,7 @@ for (const engine of dbEngines()) {
       const s1 = await until(() => tvs['tv-s1']!.latest(circ.json().id), 'circle-targeted message');
       expect(s1.recipients[0]!.language).toBe('en');
       // a polygon over the western half of the riverside zone: the 山田 household and 鈴木 (not bound)
-      const poly = await post('/api/alerts', issuer, {
+      const poly = await issueAlert(c.app, issuer, {
         level: 4,
         hazard: 'flood',
         status: 'Test',
@@ -244,7 +254,7 @@ for (const engine of dbEngines()) {
       // tv-s1 with a persistent session goes off; tv-s2 has no session at all (clean start)
       const persistent = await SimTv.start(broker, 'tv-s2', { clean: false });
       await persistent.close();
-      const r = await post('/api/alerts', issuer, {
+      const r = await issueAlert(c.app, issuer, {
         level: 4,
         hazard: 'flood',
         status: 'Exercise',

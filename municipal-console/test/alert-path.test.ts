@@ -17,6 +17,7 @@ import {
   staffToken,
   startBroker,
   until,
+  issueAlert,
 } from './helpers.ts';
 
 for (const engine of dbEngines())
@@ -47,19 +48,14 @@ for (const engine of dbEngines())
 
       let alertId: string;
       it('issues a level-4 flood exercise to the riverside zone and every targeted TV gets one personal message', async () => {
-        const r = await c.app.inject({
-          method: 'POST',
-          url: '/api/alerts',
-          headers: bearer(token),
-          payload: {
-            level: 4,
-            hazard: 'flood',
-            status: 'Exercise',
-            expires: '2026-11-23T16:00:00Z',
-            target: { zones: ['z-kawabe'] },
-          },
+        const r = await issueAlert(c.app, token, {
+          level: 4,
+          hazard: 'flood',
+          status: 'Exercise',
+          expires: '2026-11-23T16:00:00Z',
+          target: { zones: ['z-kawabe'] },
         });
-        expect(r.statusCode, r.body).toBe(201);
+        expect(r.statusCode, r.body).toBe(200);
         const a = r.json();
         alertId = a.id;
         expect(a).toMatchObject({
@@ -195,6 +191,7 @@ for (const engine of dbEngines())
         const post = (payload: unknown) =>
           c.app.inject({ method: 'POST', url: '/api/alerts', headers: bearer(token), payload: payload as object });
         const base = {
+          draft: true,
           level: 4,
           hazard: 'flood',
           status: 'Exercise',

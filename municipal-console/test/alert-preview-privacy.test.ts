@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { bearer, consoleWith, ManualClock, seedTown, staffToken, startBroker } from './helpers.ts';
+import { bearer, consoleWith, ManualClock, seedTown, staffToken, startBroker, issueAlert } from './helpers.ts';
 
 interface Preview {
   counts: Record<string, number>;
@@ -32,19 +32,14 @@ describe.each(dbEngines())('the alert preview by role on $name', (engine) => {
     tokens.issuer = await staffToken(c.app, 'issuer1', ['issuer']);
     tokens.approver = await staffToken(c.app, 'approver1', ['viewer', 'approver']);
     tokens.viewer = await staffToken(c.app, 'viewer1', ['viewer']);
-    const r = await c.app.inject({
-      method: 'POST',
-      url: '/api/alerts',
-      headers: bearer(tokens.issuer),
-      payload: {
-        level: 4,
-        hazard: 'flood',
-        status: 'Actual',
-        expires: '2026-11-23T12:00:00Z',
-        target: { zones: ['z-kawabe'] },
-      },
+    const r = await issueAlert(c.app, tokens.issuer, {
+      level: 4,
+      hazard: 'flood',
+      status: 'Actual',
+      expires: '2026-11-23T12:00:00Z',
+      target: { zones: ['z-kawabe'] },
     });
-    expect(r.statusCode, r.body).toBe(201);
+    expect(r.statusCode, r.body).toBe(200);
     alertId = r.json().id;
   });
   afterAll(async () => {

@@ -28,6 +28,7 @@ import {
   staffToken,
   startBroker,
   until,
+  issueAlert,
 } from './helpers.ts';
 
 const SECRETS = { authPin: '1234', signPassword: 'KIZUNA2026' };
@@ -139,13 +140,14 @@ for (const engine of dbEngines()) {
       const mq = await connect(broker.url, tvU1.username, { username: tvU1.username, password: tvU1.password });
       const tv = new SimTv('tv-u1', mq);
       await mq.subscribeAsync([`kz/${MUNI}/tv/tv-u1/alert`], { qos: 1 });
-      const a = await c.app.inject({
-        method: 'POST',
-        url: '/api/alerts',
-        headers: bearer(issuer),
-        payload: { level: 4, hazard: 'flood', status: 'Exercise', expires: EXPIRES, target: { zones: ['z-kawabe'] } },
+      const a = await issueAlert(c.app, issuer, {
+        level: 4,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: EXPIRES,
+        target: { zones: ['z-kawabe'] },
       });
-      expect(a.statusCode, a.body).toBe(201);
+      expect(a.statusCode, a.body).toBe(200);
       const m = await until(() => tv.latest(a.json().id), 'personal alert on the newly bound TV');
       expect(m.recipients.map((x) => x.displayName)).toEqual(['鈴木 幸子さん']);
       await tv.close();
@@ -311,11 +313,12 @@ for (const engine of dbEngines()) {
       expect(r5.personalAlerts).toBe(false);
       expect(r5.devices[0]).toMatchObject({ deviceId: 'tv-u1', status: 'revoked' });
       expect(r5.devices[0].reason).toContain('moved-or-renamed');
-      const a = await c.app.inject({
-        method: 'POST',
-        url: '/api/alerts',
-        headers: bearer(issuer),
-        payload: { level: 3, hazard: 'flood', status: 'Exercise', expires: EXPIRES, target: { zones: ['z-kawabe'] } },
+      const a = await issueAlert(c.app, issuer, {
+        level: 3,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: EXPIRES,
+        target: { zones: ['z-kawabe'] },
       });
       const { rows } = await db.query("SELECT 1 FROM alert_recipients WHERE alert_id = $1 AND resident_id = 'R5'", [
         a.json().id,

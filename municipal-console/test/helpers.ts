@@ -378,3 +378,28 @@ export async function consoleWith(
     },
   };
 }
+
+/**
+ * Issue an alert as staff do: store the draft, read its send confirmation, send with what it showed.
+ * Answers the send's response (200 with the alert, or the send's error); a refused draft answers its own.
+ */
+export async function issueAlert(
+  app: ConsoleApp,
+  token: string,
+  spec: object,
+  query = '',
+): Promise<Awaited<ReturnType<ConsoleApp['inject']>>> {
+  const headers = bearer(token);
+  const draft = await app.inject({ method: 'POST', url: '/api/alerts', headers, payload: { ...spec, draft: true } });
+  if (draft.statusCode !== 201) return draft;
+  const id = draft.json().id as string;
+  const seen = await app.inject({ url: `/api/alerts/${id}/confirmation`, headers });
+  if (seen.statusCode !== 200) return seen;
+  const { revision, digest } = seen.json() as { revision: number; digest: string };
+  return app.inject({
+    method: 'POST',
+    url: `/api/alerts/${id}/send${query}`,
+    headers,
+    payload: { revision, digest },
+  });
+}

@@ -14,7 +14,18 @@ import { topics, type ShelterEvent } from '@kizuna/contract';
 import { Ingest, type AckHoldingBroker } from '../src/live/ingest.ts';
 import { alertStatus } from '../src/live/alert-status.ts';
 import { LiveFigures } from '../src/live/live-figures.ts';
-import { bearer, consoleWith, ManualClock, MUNI, seedTown, silentLogger, staffToken, startBroker } from './helpers.ts';
+import { rescueList } from '../src/live/rescue-list.ts';
+import {
+  bearer,
+  consoleWith,
+  ManualClock,
+  MUNI,
+  seedTown,
+  silentLogger,
+  staffToken,
+  startBroker,
+  issueAlert,
+} from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`live figures kept by arrival deltas equal the full status (${engine.name})`, () => {
@@ -74,17 +85,12 @@ for (const engine of dbEngines()) {
         "INSERT INTO roster_keys (shelter_id, key, resident_id) VALUES ('sh-school', 'k-r2', 'R2'), ('sh-school', 'k-r3', 'R3'), ('sh-school', 'k-r5', 'R5')",
       );
       token = await staffToken(c.app, 'issuer1', ['issuer']);
-      const r = await c.app.inject({
-        method: 'POST',
-        url: '/api/alerts',
-        headers: bearer(token),
-        payload: {
-          level: 4,
-          hazard: 'flood',
-          status: 'Exercise',
-          expires: '2026-11-23T16:00:00Z',
-          target: { zones: ['z-kawabe'] },
-        },
+      const r = await issueAlert(c.app, token, {
+        level: 4,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: '2026-11-23T16:00:00Z',
+        target: { zones: ['z-kawabe'] },
       });
       alertId = r.json().id;
       // counts the full reads (the arrivals of every recipient) the figures make
@@ -152,6 +158,32 @@ for (const engine of dbEngines()) {
       const n = await same();
       expect(n).toBe((await alertStatus(db, alertId, clock.now())).totals.arrived);
       expect(fullReads.n).toBe(1);
+    });
+
+    it('one truth for 「助けが必要」: whoever asked for help leaves the tile and the rescue list together on arrival (issue 19, item 4)', async () => {
+      // R3 (not registered as needing help to evacuate) answers 「助けが必要」, as the receipt ingest writes it
+      await db.query(
+        "INSERT INTO answers (alert_id, resident_id, answer, answered_at, first_answered_at) VALUES ($1, 'R3', 'need-help', $2, $2)",
+        [alertId, clock.now()],
+      );
+      figures.invalidate([alertId]); // what the ingest does for an answer
+      const asked = await figures.status(alertId);
+      expect(await figures.status(alertId)).toEqual(await alertStatus(db, alertId, clock.now()));
+      expect(asked.totals.needHelpOpen).toBe(1);
+      let list = await rescueList(db, alertId, clock.now(), 3_600_000);
+      expect(list.counts.needHelp).toBe(asked.totals.needHelpOpen);
+      expect(list.people.map((p) => p.residentId)).toContain('R3');
+      const reads = fullReads.n;
+      // R3 reaches a shelter: the tile and the list drop together, the answer itself is kept
+      await write({ rosterKey: 'k-r3' });
+      const arrived = await figures.status(alertId);
+      expect(arrived).toEqual(await alertStatus(db, alertId, clock.now()));
+      expect(arrived.totals.needHelpOpen).toBe(0);
+      expect(arrived.totals.acknowledged['need-help']).toBe(1);
+      list = await rescueList(db, alertId, clock.now(), 3_600_000);
+      expect(list.counts.needHelp).toBe(0);
+      expect(list.people.map((p) => p.residentId)).not.toContain('R3');
+      expect(fullReads.n).toBe(reads); // the arrival cost no full read
     });
 
     it('reads in full again after the alert changed, and keeps a check-in written during that read', async () => {

@@ -67,6 +67,26 @@ for (const engine of dbEngines()) {
       return r.json().id as string;
     };
 
+    it('refuses to publish a new alert in one call: POST /api/alerts without draft: true is a named 400, nothing stored or sent', async () => {
+      const count = async () => (await c.app.inject({ url: '/api/alerts', headers: bearer(issuer) })).json().length;
+      const before = await count();
+      for (const draft of [undefined, false]) {
+        const r = await post('/api/alerts', issuer, {
+          level: 4,
+          hazard: 'flood',
+          status: 'Exercise',
+          ...(draft === undefined ? {} : { draft }),
+          expires: EXPIRES,
+          target: { zones: ['z-kawabe'] },
+        });
+        expect(r.statusCode, r.body).toBe(400);
+        expect(r.json().code).toBe('KZ_CONSOLE_CONFIRMATION_REQUIRED');
+      }
+      expect(await count()).toBe(before);
+      await new Promise((res) => setTimeout(res, 200));
+      expect(tvs['tv-h1']!.personal).toHaveLength(0);
+    });
+
     let drill: string;
     it('shows what a send would publish: mode, level, hazard, areas by name, text, people and TVs', async () => {
       drill = await draft('Exercise', ['z-kawabe']);

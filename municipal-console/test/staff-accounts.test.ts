@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
 import { readAudit } from '../src/staff/audit.ts';
-import { bearer, consoleWith, ManualClock, seedTown, staffToken, startBroker } from './helpers.ts';
+import { bearer, consoleWith, ManualClock, seedTown, staffToken, startBroker, issueAlert } from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`staff accounts on ${engine.name}`, () => {
@@ -231,7 +231,7 @@ for (const engine of dbEngines()) {
       const approver = await staffToken(c.app, 'appr', ['approver']);
       const issue = async (status: string) =>
         (
-          await call('POST', '/api/alerts', issuer, {
+          await issueAlert(c.app, issuer, {
             level: 4,
             hazard: 'flood',
             status,

@@ -7,7 +7,17 @@ import http from 'node:http';
 import { dbEngines } from '@kizuna/test-utils';
 import { encodeMessage, topics } from '@kizuna/contract';
 import { verifyAuditChain } from '../src/index.ts';
-import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
+import {
+  bearer,
+  consoleWith,
+  ManualClock,
+  seedTown,
+  SimTv,
+  staffToken,
+  startBroker,
+  until,
+  issueAlert,
+} from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`status, rescue list and live stream on ${engine.name}`, () => {
@@ -27,17 +37,12 @@ for (const engine of dbEngines()) {
       token = await staffToken(c.app, 'issuer1', ['issuer']);
       tv = await SimTv.start(broker, 'tv-h1');
       url = await c.app.listen({ host: '127.0.0.1', port: 0 });
-      const r = await c.app.inject({
-        method: 'POST',
-        url: '/api/alerts',
-        headers: bearer(token),
-        payload: {
-          level: 4,
-          hazard: 'flood',
-          status: 'Exercise',
-          expires: '2026-11-23T16:00:00Z',
-          target: { zones: ['z-kawabe'] },
-        },
+      const r = await issueAlert(c.app, token, {
+        level: 4,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: '2026-11-23T16:00:00Z',
+        target: { zones: ['z-kawabe'] },
       });
       alertId = r.json().id;
       await until(() => tv.latest(alertId), 'alert on TV');

@@ -234,11 +234,25 @@ const res = await api(
     status: 'Exercise',
     expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
     target: { zones: town.zones },
+    draft: true,
   },
   token,
 );
 if (res.status !== 201) throw new Error(`POST /api/alerts answered ${res.status}: ${await res.text()}`);
-const alert = (await res.json()) as { id: string; reach: { devices: number } };
+// sent as staff send it: with the digest its confirmation showed
+const draftId = ((await res.json()) as { id: string }).id;
+const seenDraft = (await (
+  await fetch(`${consoleServer.url}/api/alerts/${draftId}/confirmation`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
+).json()) as { revision: number; digest: string };
+const sent = await api(
+  `/api/alerts/${draftId}/send`,
+  { revision: seenDraft.revision, digest: seenDraft.digest },
+  token,
+);
+if (sent.status !== 200) throw new Error(`POST /api/alerts/…/send answered ${sent.status}: ${await sent.text()}`);
+const alert = (await sent.json()) as { id: string; reach: { devices: number } };
 say(`alert issued to ${alert.reach.devices} TVs in ${Date.now() - t0} ms`);
 
 const seen: { at: number; arrived: number }[] = [];

@@ -92,20 +92,26 @@ describe('alert journeys, end to end', () => {
     const approver = await login('approver');
     const admin = await login('admin');
 
-    const issued = await api<AlertView>('/api/alerts', {
-      token: issuer,
-      body: { level: 4, hazard: 'flood', status: 'Actual', expires: inMinutes(60), target: { zones: ['z-ekimae'] } },
+    const issued = await rig.issue<AlertView>(issuer, {
+      level: 4,
+      hazard: 'flood',
+      status: 'Actual',
+      expires: inMinutes(60),
+      target: { zones: ['z-ekimae'] },
     });
-    expect(issued.status).toBe(201);
+    expect(issued.status).toBe(200);
     expect(issued.body.state).toBe('pending-approval');
     const id = issued.body.id;
 
     // The issuer holds no approver role; the admin, who holds both, may not approve their own alert.
     const byIssuer = await api<ErrorBody>(`/api/alerts/${id}/approve`, { token: issuer, body: await seen(id, issuer) });
     expect(byIssuer.status).toBe(403);
-    const ownByAdmin = await api<AlertView>('/api/alerts', {
-      token: admin,
-      body: { level: 5, hazard: 'flood', status: 'Actual', expires: inMinutes(60), target: { zones: ['z-ekimae'] } },
+    const ownByAdmin = await rig.issue<AlertView>(admin, {
+      level: 5,
+      hazard: 'flood',
+      status: 'Actual',
+      expires: inMinutes(60),
+      target: { zones: ['z-ekimae'] },
     });
     expect(ownByAdmin.body.state).toBe('pending-approval');
     const selfApproval = await api<ErrorBody>(`/api/alerts/${ownByAdmin.body.id}/approve`, {
@@ -168,17 +174,14 @@ describe('alert journeys, end to end', () => {
     const { tv, names } = japaneseTv('z-yamate');
     const page = await openTv(tv);
     const issuer = await login('issuer');
-    const issued = await api<AlertView>('/api/alerts', {
-      token: issuer,
-      body: {
-        level: 3,
-        hazard: 'landslide',
-        status: 'Exercise',
-        expires: inMinutes(60),
-        target: { zones: ['z-yamate'] },
-      },
+    const issued = await rig.issue<AlertView>(issuer, {
+      level: 3,
+      hazard: 'landslide',
+      status: 'Exercise',
+      expires: inMinutes(60),
+      target: { zones: ['z-yamate'] },
     });
-    expect(issued.status).toBe(201);
+    expect(issued.status).toBe(200);
     const id = issued.body.id;
     await waitVisibleText(page, names[0]!, 'Takeover', WAIT);
     await waitVisibleText(page, '警戒レベル3', 'Takeover');
@@ -227,9 +230,12 @@ describe('alert journeys, end to end', () => {
     const { tv, names } = japaneseTv('z-kawabe', { household: true, needsHelp: true });
     const page = await openTv(tv);
     const issuer = await login('issuer');
-    const issued = await api<AlertView>('/api/alerts', {
-      token: issuer,
-      body: { level: 3, hazard: 'flood', status: 'Exercise', expires: inMinutes(60), target: { zones: ['z-kawabe'] } },
+    const issued = await rig.issue<AlertView>(issuer, {
+      level: 3,
+      hazard: 'flood',
+      status: 'Exercise',
+      expires: inMinutes(60),
+      target: { zones: ['z-kawabe'] },
     });
     const id = issued.body.id;
     // The household's message names both residents; the TV asks them one after the other, in the
@@ -286,17 +292,14 @@ describe('alert journeys, end to end', () => {
     await page.close(); // the TV is switched off
     const issuer = await login('issuer');
 
-    const shortLived = await api<AlertView>('/api/alerts', {
-      token: issuer,
-      body: {
-        level: 3,
-        hazard: 'storm-surge',
-        status: 'Exercise',
-        expires: new Date(Date.now() + 6000).toISOString(),
-        target: { zones: ['z-minato'] },
-      },
+    const shortLived = await rig.issue<AlertView>(issuer, {
+      level: 3,
+      hazard: 'storm-surge',
+      status: 'Exercise',
+      expires: new Date(Date.now() + 6000).toISOString(),
+      target: { zones: ['z-minato'] },
     });
-    expect(shortLived.status).toBe(201);
+    expect(shortLived.status).toBe(200);
     await until(
       () => api<AlertView>(`/api/alerts/${shortLived.body.id}`, { token: issuer }).then((r) => r.body),
       (a) => a.state === 'expired',
@@ -304,17 +307,14 @@ describe('alert journeys, end to end', () => {
       60_000,
     );
 
-    const lasting = await api<AlertView>('/api/alerts', {
-      token: issuer,
-      body: {
-        level: 4,
-        hazard: 'storm-surge',
-        status: 'Exercise',
-        expires: inMinutes(60),
-        target: { zones: ['z-minato'] },
-      },
+    const lasting = await rig.issue<AlertView>(issuer, {
+      level: 4,
+      hazard: 'storm-surge',
+      status: 'Exercise',
+      expires: inMinutes(60),
+      target: { zones: ['z-minato'] },
     });
-    expect(lasting.status).toBe(201);
+    expect(lasting.status).toBe(200);
     await new Promise((r) => setTimeout(r, 1000));
 
     const back = await openTv(tv); // switched on again
@@ -345,17 +345,14 @@ describe('alert journeys, end to end', () => {
     const { tv, names } = japaneseTv('z-ekimae');
     const page = await openTv(tv);
     const issuer = await login('issuer');
-    const issued = await api<AlertView>('/api/alerts', {
-      token: issuer,
-      body: {
-        level: 3,
-        hazard: 'flood',
-        status: 'Exercise',
-        expires: new Date(Date.now() + 45_000).toISOString(),
-        target: { zones: ['z-ekimae'] },
-      },
+    const issued = await rig.issue<AlertView>(issuer, {
+      level: 3,
+      hazard: 'flood',
+      status: 'Exercise',
+      expires: new Date(Date.now() + 45_000).toISOString(),
+      target: { zones: ['z-ekimae'] },
     });
-    expect(issued.status).toBe(201);
+    expect(issued.status).toBe(200);
     await waitVisibleText(page, names[0]!, 'Takeover', WAIT);
     await waitVisibleText(page, 'この避難情報は期限が切れました', 'Takeover', WAIT);
     await shot(page, 'system', 'journey-expired-ja');

@@ -206,10 +206,18 @@ for (const engine of dbEngines()) {
           status: 'Exercise',
           expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
           target: { zones: ['z-kawabe'] },
+          draft: true,
         }),
       });
       expect(alert.status, JSON.stringify(alert.body)).toBe(201);
       alertId = alert.body.id;
+      // sent as its confirmation showed it (issue 19)
+      const seen = (await api(`/api/alerts/${alertId}/confirmation`)).body;
+      const sent = await api(`/api/alerts/${alertId}/send`, {
+        method: 'POST',
+        body: JSON.stringify({ revision: seen.revision, digest: seen.digest }),
+      });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(200);
 
       // the console issues the door terminal its own broker credentials (also its roster login)
       const issued = await api(`/api/shelters/${SHELTER}/terminals/door-1/credentials`, { method: 'POST', body: '{}' });

@@ -46,11 +46,14 @@ describe('the first alert, end to end', () => {
 
     const token = await login('issuer');
     const expires = new Date(Date.now() + 3600_000).toISOString();
-    const issued = await api<{ id: string; state: string; reach: { devices: number } }>('/api/alerts', {
-      token,
-      body: { level: 4, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } },
+    const issued = await rig.issue<{ id: string; state: string; reach: { devices: number } }>(token, {
+      level: 4,
+      hazard: 'flood',
+      status: 'Exercise',
+      expires,
+      target: { zones: ['z-kawabe'] },
     });
-    expect(issued.status).toBe(201);
+    expect(issued.status).toBe(200);
     expect(issued.body.state).toBe('active');
     expect(issued.body.reach.devices).toBeGreaterThanOrEqual(2);
 

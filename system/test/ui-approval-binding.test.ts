@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, SimTv, startUi, waitText, type UiHarness, staffApi } from './helpers/ui-harness.ts';
+import { loginPage, SimTv, startUi, waitText, type UiHarness, staffApi, issueAlertAs } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 beforeAll(async () => {
@@ -31,14 +31,14 @@ async function pendingOf(id: string): Promise<Pending> {
 describe('staff console: approval bound to what the approver was shown', () => {
   it('content changed while the approval page is open: approving answers 409, publishes nothing, shows the new content', async () => {
     const expires = new Date(Date.now() + 3_600_000).toISOString();
-    const issued = await api<{ id: string }>('/api/alerts', 'issuer', {
+    const issued = await issueAlertAs(h, 'issuer', {
       level: 4,
       hazard: 'flood',
       status: 'Actual',
       expires,
       target: { zones: ['z-kawabe'] },
     });
-    expect(issued.status).toBe(201);
+    expect(issued.status).toBe(200);
     const id = issued.body.id;
     // revision 1 approved (as the approval page would: its revision and digest)
     const first = await api(`/api/alerts/${id}/approve`, 'approver', await pendingOf(id));

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HTTPRequest, Page } from 'puppeteer';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, startUi, type UiHarness, staffApi } from './helpers/ui-harness.ts';
+import { loginPage, startUi, type UiHarness, staffApi, issueAlertAs } from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 let drill: string;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const expires = new Date(Date.now() + 3_600_000).toISOString();
   // a drill to every zone, published at once (the approval rule: real alerts only), and a real alert waiting for approval
   drill = (
-    await api<{ id: string }>('/api/alerts', 'issuer', {
+    await issueAlertAs(h, 'issuer', {
       level: 4,
       hazard: 'flood',
       status: 'Exercise',
@@ -31,7 +31,7 @@ beforeAll(async () => {
     })
   ).body.id;
   real = (
-    await api<{ id: string }>('/api/alerts', 'issuer', {
+    await issueAlertAs(h, 'issuer', {
       level: 4,
       hazard: 'flood',
       status: 'Actual',

@@ -110,9 +110,13 @@ describe('staff console: operations', () => {
     const expires = new Date(Date.now() + 3 * 3600_000).toISOString();
     alertId = (
       await api<{ id: string }>('/api/alerts', {
-        body: { level: 3, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] } },
+        body: { level: 3, hazard: 'flood', status: 'Exercise', expires, target: { zones: ['z-kawabe'] }, draft: true },
       })
     ).body.id;
+    const k = (await api<{ revision: number; digest: string }>(`/api/alerts/${alertId}/confirmation`)).body;
+    expect(
+      (await api(`/api/alerts/${alertId}/send`, { body: { revision: k.revision, digest: k.digest } })).status,
+    ).toBe(200);
     const got = await Promise.all(tvs.map((t) => t.waitAlert(alertId)));
     const helpIdx = got.findIndex((a) => a.recipients.some((r) => r.needsHelp));
     expect(helpIdx).toBeGreaterThanOrEqual(0);

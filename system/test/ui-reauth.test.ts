@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
 import { DEMO_STAFF } from '../src/demo-staff.ts';
-import { loginPage, startUi, type UiHarness, staffApi } from './helpers/ui-harness.ts';
+import { loginPage, startUi, type UiHarness, staffApi, issueAlertAs } from './helpers/ui-harness.ts';
 
 const REAUTH_S = 30;
 let h: UiHarness;
@@ -31,14 +31,14 @@ const stateOf = async (id: string) =>
 
 describe('staff console: approving a real alert after the login went stale asks for the password', () => {
   it('cancel and a wrong password approve nothing; the right password approves without a second click', async () => {
-    const issued = await api<{ id: string }>('/api/alerts', 'issuer', {
+    const issued = await issueAlertAs(h, 'issuer', {
       level: 4,
       hazard: 'flood',
       status: 'Actual',
       expires: new Date(Date.now() + 3_600_000).toISOString(),
       target: { zones: ['z-kawabe'] },
     });
-    expect(issued.status).toBe(201);
+    expect(issued.status).toBe(200);
     const id = issued.body.id;
 
     const approver = await loginPage(h, 'approver');

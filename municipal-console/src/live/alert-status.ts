@@ -17,6 +17,11 @@ export interface Counts {
   noAnswer: number;
   arrived: number;
   needsHelp: number;
+  /**
+   * Answered 「助けが必要」 and not arrived at any shelter since: the need-help people of the rescue
+   * list, so the 「助けが必要」 tile, the map and the list give one figure (issue 19, item 4).
+   */
+  needHelpOpen: number;
 }
 export interface ZoneCounts extends Counts {
   zoneId: string;
@@ -91,6 +96,7 @@ export const zoneCounts = (arrivals: boolean) => `
       count(*) FILTER (WHERE an.answer = 'evacuating')::int AS evacuating,
       count(*) FILTER (WHERE an.answer = 'safe-indoors')::int AS safe_indoors,
       count(*) FILTER (WHERE an.answer = 'need-help')::int AS need_help,
+      count(*) FILTER (WHERE an.answer = 'need-help'${arrivals ? ' AND arr.resident_id IS NULL' : ''})::int AS need_help_open,
       count(*) FILTER (WHERE an.answer IS NULL)::int AS no_answer,
       ${arrivals ? 'count(arr.resident_id)::int' : '0'} AS arrived,
       count(*) FILTER (WHERE ar.needs_help)::int AS needs_help
@@ -183,6 +189,7 @@ function counts(r: Record<string, number | string>): Counts {
     noAnswer: n('no_answer'),
     arrived: n('arrived'),
     needsHelp: n('needs_help'),
+    needHelpOpen: n('need_help_open'),
   };
 }
 
@@ -201,6 +208,7 @@ function add(t: Counts, z: Counts): Counts {
     noAnswer: t.noAnswer + z.noAnswer,
     arrived: t.arrived + z.arrived,
     needsHelp: t.needsHelp + z.needsHelp,
+    needHelpOpen: t.needHelpOpen + z.needHelpOpen,
   };
 }
 

@@ -27,6 +27,8 @@ interface Kept {
   dev: Record<string, number>;
   /** Active recipients with a check-in since the alert was first sent, not undone: resident → zone. */
   arrived: Map<string, string>;
+  /** Active recipients whose answer is 「助けが必要」 (read in full: an answer marks the alert stale): resident → zone. */
+  needHelp: Map<string, string>;
   /** Residents with new shelter events since the last read: their arrival is read again. */
   pending: Set<string>;
   /** The alert as the global stream shows it (loaded by the caller), kept with the figures. */
@@ -104,6 +106,7 @@ export class LiveFigures {
         rows: [],
         dev: {},
         arrived: new Map(),
+        needHelp: new Map(),
         pending: new Set(),
         busy: null,
       };
@@ -170,6 +173,13 @@ export class LiveFigures {
         [alertId, head.first_sent],
       );
       k.arrived = new Map(arr.rows.map((r) => [r.resident_id, r.zone_id]));
+      const help = await db.query<{ resident_id: string; zone_id: string }>(
+        `SELECT ar.resident_id, ar.zone_id FROM alert_recipients ar
+         JOIN answers an ON an.alert_id = ar.alert_id AND an.resident_id = ar.resident_id
+         WHERE ar.alert_id = $1 AND ar.active AND an.answer = 'need-help'`,
+        [alertId],
+      );
+      k.needHelp = new Map(help.rows.map((r) => [r.resident_id, r.zone_id]));
       k.dev = (await db.query<Record<string, number>>(DEVICES, [alertId])).rows[0]!;
       k.head = head;
       k.mark = head.mark;
@@ -194,10 +204,16 @@ export class LiveFigures {
     }
     const perZone = new Map<string, number>();
     for (const z of k.arrived.values()) perZone.set(z, (perZone.get(z) ?? 0) + 1);
+    const helpOpen = new Map<string, number>();
+    for (const [r, z] of k.needHelp) if (!k.arrived.has(r)) helpOpen.set(z, (helpOpen.get(z) ?? 0) + 1);
     const out = view(
       alertId,
       k.head,
-      k.rows.map((r) => ({ ...r, arrived: perZone.get(String(r.zone_id)) ?? 0 })),
+      k.rows.map((r) => ({
+        ...r,
+        arrived: perZone.get(String(r.zone_id)) ?? 0,
+        need_help_open: helpOpen.get(String(r.zone_id)) ?? 0,
+      })),
       k.dev,
       now,
     );

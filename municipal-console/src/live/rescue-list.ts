@@ -1,5 +1,6 @@
 /**
- * The rescue list: people who need help to evacuate and have not arrived at a shelter. No
+ * The rescue list: people who asked for help, or need help to evacuate and are silent, and have not
+ * arrived at a shelter (its need-help figure is the status's `needHelpOpen`: one truth). No
  * coordinates: no screen or CSV shows them, so they are not read (the address is what teams use).
  */
 import type { Queryable } from '@kizuna/core';
@@ -30,9 +31,9 @@ export interface RescueCounts {
 }
 
 /**
- * For rescue teams: people who need help to evacuate and have not arrived at a shelter — those
- * who answered "need help" first, then, once `afterMs` has passed since the alert went out,
- * those who have not answered at all.
+ * For rescue teams: people who have not arrived at a shelter and answered "need help" (whoever
+ * they are: anyone can be stuck), first; then, once `afterMs` has passed since the alert went
+ * out, those registered as needing help to evacuate who have not answered at all.
  */
 export async function rescueList(
   q: Queryable,
@@ -68,9 +69,9 @@ export async function rescueList(
     FROM alert_recipients ar JOIN residents r ON r.id = ar.resident_id
     JOIN deliveries d ON d.alert_id = ar.alert_id AND d.device_id = ar.device_id
     LEFT JOIN answers an ON an.alert_id = ar.alert_id AND an.resident_id = ar.resident_id
-    WHERE ar.alert_id = $1 AND ar.active AND ar.needs_help
+    WHERE ar.alert_id = $1 AND ar.active
       AND NOT EXISTS (SELECT 1 FROM arr WHERE arr.resident_id = ar.resident_id)
-      AND (an.answer = 'need-help' OR (an.answer IS NULL AND $3))
+      AND (an.answer = 'need-help' OR (ar.needs_help AND an.answer IS NULL AND $3))
     ORDER BY (an.answer = 'need-help') DESC NULLS LAST, an.answered_at, ar.zone_id, r.family_kana, r.given_kana`,
     [alertId, since, silentTooLong],
   );

@@ -91,17 +91,20 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: issuer,
       schema: {
         tags: ['alerts'],
-        summary: 'Issue an alert (or store a draft)',
+        summary: 'Store a new alert as a draft',
         security: sec,
         description:
-          'Resolves recipients, personalises and publishes one QoS 1 message per TV plus a retained area message per zone. An Actual alert at level 4 or 5 waits for a second staff member’s approval (state pending-approval).',
+          'Stores the alert as a draft (`draft: true` is required). Nothing is published here: the sender reads GET …/confirmation (what would go out, to whom, its digest) and sends with POST …/send. A body without `draft: true` is 400 KZ_CONSOLE_CONFIRMATION_REQUIRED and nothing is stored, so no API client can publish what no one was shown.',
         body: CreateAlertBody,
         querystring: WaitQuery,
         response: { 201: AlertViewSchema, ...errors(400, 401, 403, 409, 503) },
       },
     },
-    async (req, reply) =>
-      reply.status(201).send(await ctx.alerts.create(staffOf(req), req.body, { wait: req.query.wait })),
+    async (req, reply) => {
+      // Nothing goes out unseen (issue 19): a send needs the digest of what its confirmation showed.
+      if (req.body.draft !== true) throw consoleErrors.KZ_CONSOLE_CONFIRMATION_REQUIRED();
+      return reply.status(201).send(await ctx.alerts.create(staffOf(req), req.body, { wait: req.query.wait }));
+    },
   );
 
   r.get(

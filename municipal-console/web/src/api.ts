@@ -111,6 +111,8 @@ export interface Counts {
   noAnswer: number;
   arrived: number;
   needsHelp: number;
+  /** answered 「助けが必要」 and not yet at a shelter: the rescue list's need-help figure */
+  needHelpOpen: number;
 }
 export interface ZoneCounts extends Counts {
   zoneId: string;

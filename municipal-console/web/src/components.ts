@@ -27,7 +27,8 @@ export function CounterRow({ c }: { c: Counts }) {
     ['displayed', c.displayed, 'displayed'],
     ['acknowledged', c.acknowledged.total, 'acknowledged'],
     ['arrived', c.arrived, 'arrived'],
-    ['needHelpAnswer', c.acknowledged['need-help'], 'need-help'],
+    // still needing help (not arrived): the same figure as the rescue list's (issue 19, item 4)
+    ['needHelpAnswer', c.needHelpOpen, 'need-help'],
   ];
   return html`<dl class="counters">${items.map(([k, v, cls]) => html`<div class=${`counter c-${cls}`} data-counter=${cls}><dt>${t(k)}</dt><dd>${v}</dd></div>`)}</dl>`;
 }

@@ -31,6 +31,8 @@ export interface SystemRig {
   api<T>(path: string, init?: { token?: string; body?: unknown; method?: string }): Promise<Reply<T>>;
   /** A demo staff member's bearer token (password login); throws if the login is refused. */
   login(username: StaffName): Promise<string>;
+  /** Issue an alert as staff do: the draft, its send confirmation, the send with what it showed. */
+  issue<T>(token: string, spec: object): Promise<Reply<T>>;
   close(): Promise<void>;
 }
 
@@ -70,11 +72,22 @@ export async function startSystemRig(): Promise<SystemRig> {
       throw new Error(`login of ${username} refused: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.token;
   };
+  const issue = async <T>(token: string, spec: object): Promise<Reply<T>> => {
+    const draft = await api<{ id: string }>('/api/alerts', { token, body: { ...spec, draft: true } });
+    if (draft.status !== 201) return draft as unknown as Reply<T>;
+    const seen = await api<{ revision: number; digest: string }>(`/api/alerts/${draft.body.id}/confirmation`, {
+      token,
+    });
+    if (seen.status !== 200) return seen as unknown as Reply<T>;
+    const { revision, digest } = seen.body;
+    return api<T>(`/api/alerts/${draft.body.id}/send`, { token, body: { revision, digest } });
+  };
   return {
     system,
     browser,
     api,
     login,
+    issue,
     close: async () => {
       await browser.close();
       await system.close();

@@ -111,6 +111,27 @@ export async function staffApi<T>(
   return { status: r.status, body: (await r.json()) as T };
 }
 
+/**
+ * Issue an alert as staff do, through the API: store the draft, read its send confirmation, send
+ * with what it showed. Answers the send (200 with the alert) or the first refusal.
+ */
+export async function issueAlertAs<T = { id: string; state: string }>(
+  h: UiHarness,
+  who: string,
+  spec: object,
+): Promise<{ status: number; body: T }> {
+  const draft = await staffApi<{ id: string }>(h, '/api/alerts', who, { ...spec, draft: true });
+  if (draft.status !== 201) return draft as unknown as { status: number; body: T };
+  const seen = await staffApi<{ revision: number; digest: string }>(
+    h,
+    `/api/alerts/${draft.body.id}/confirmation`,
+    who,
+  );
+  if (seen.status !== 200) return seen as unknown as { status: number; body: T };
+  const { revision, digest } = seen.body;
+  return staffApi<T>(h, `/api/alerts/${draft.body.id}/send`, who, { revision, digest });
+}
+
 /** Wait until the page's text contains `text` (within `selector`). */
 export async function waitText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction(
