@@ -30,6 +30,7 @@ import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { approvalRuleRoutes } from './routes/approval-rule.ts';
 import { capRoutes } from './routes/cap.ts';
+import { jmaRoutes } from './routes/jma.ts';
 import { DEFAULT_CAP_LIMITS, type CapLimits } from './alerts/cap-limits.ts';
 import { createStaff } from './staff/staff.ts';
 import { useAuditKey } from './staff/audit.ts';
@@ -231,6 +232,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => alertRoutes(a, ctx));
   await app.register(async (a) => approvalRuleRoutes(a, ctx));
   await app.register(async (a) => capRoutes(a, ctx));
+  await app.register(async (a) => jmaRoutes(a, ctx));
   await app.register(async (a) => bindingRoutes(a, ctx));
   await app.register(async (a) => tvDisclosureRoutes(a, ctx));
   await app.register(async (a) => rosterRoutes(a, ctx));
