@@ -12,8 +12,12 @@ export interface JmaHeadOptions {
   status?: '通常' | '訓練' | '試験';
 }
 
-export const JMA_DEMO_CITY = { code: '9999900', name: '絆市' } as const;
-export const JMA_OTHER_CITY = { code: '9999800', name: '隣町' } as const;
+export interface JmaCity {
+  code: string;
+  name: string;
+}
+export const JMA_DEMO_CITY: JmaCity = { code: '9999900', name: '絆市' };
+export const JMA_OTHER_CITY: JmaCity = { code: '9999800', name: '隣町' };
 
 function report(title: string, infoKind: string, headTitle: string, o: JmaHeadOptions, headline: string, body: string) {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -51,7 +55,7 @@ export interface WarningKind {
 }
 
 /** 気象特別警報・警報・注意報 with a 市町村等 section: `kinds` for 絆市, and a 大雨注意報 for the neighbour. */
-export function jmaWarning(kinds: WarningKind[], o: JmaHeadOptions = {}, city = JMA_DEMO_CITY): string {
+export function jmaWarning(kinds: WarningKind[], o: JmaHeadOptions = {}, city: JmaCity = JMA_DEMO_CITY): string {
   const kindXml = (k: WarningKind) => `<Kind>
             <Name>${k.name}</Name>
             <Code>${k.code}</Code>
@@ -90,7 +94,7 @@ export function jmaWarning(kinds: WarningKind[], o: JmaHeadOptions = {}, city = 
 }
 
 /** 土砂災害警戒情報 for 絆市 (Kind 警戒 code 3; 解除 code 1). */
-export function jmaLandslide(o: JmaHeadOptions & { lifted?: boolean } = {}, city = JMA_DEMO_CITY): string {
+export function jmaLandslide(o: JmaHeadOptions & { lifted?: boolean } = {}, city: JmaCity = JMA_DEMO_CITY): string {
   const kind = o.lifted
     ? '<Name>解除</Name><Code>1</Code><Status>解除</Status>'
     : '<Name>警戒</Name><Code>3</Code><Status>発表</Status>';
@@ -117,7 +121,7 @@ export function jmaLandslide(o: JmaHeadOptions & { lifted?: boolean } = {}, city
 export function jmaRiver(
   kind: { name: string; code: string },
   o: JmaHeadOptions = {},
-  city = JMA_DEMO_CITY,
+  city: JmaCity = JMA_DEMO_CITY,
 ): string {
   return report(
     '指定河川洪水予報',
