@@ -96,18 +96,26 @@ describe('JMA document parser', () => {
       reason: 'required',
       field: '/Report/Head/InfoType',
     });
-    expect(refusal(good.replace(/<ReportDateTime>[^<]*/, '<ReportDateTime>2026-07-01 10:00')).reason).toBe(
-      'date-time',
-    );
+    expect(refusal(good.replace(/<ReportDateTime>[^<]*/, '<ReportDateTime>2026-07-01 10:00')).reason).toBe('date-time');
     expect(refusal(good.replace('<Serial>1</Serial>', '<Serial>one</Serial>')).reason).toBe('serial');
     expect(refusal(good.replace(/<Warning type="土砂災害警戒情報">[\s\S]*<\/Warning>/, '')).reason).toBe('no-areas');
     expect(
-      refusal(good.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'))
-        .reason,
+      refusal(
+        good.replace(
+          '<?xml version="1.0" encoding="UTF-8"?>',
+          '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+        ),
+      ).reason,
     ).toBe('doctype');
     expect(refusal(good.replace('</Control>', '</Head>')).reason).toBe('not-xml');
-    expect(refusal(Buffer.concat([Buffer.from(good.slice(0, 100)), Buffer.from([0xff, 0xfe]), Buffer.from(good.slice(100))])).reason).toBe('utf-8');
-    expect(refusal(`<Report xmlns="http://xml.kishou.go.jp/jmaxml1/">${'<a>'.repeat(40)}${'</a>'.repeat(40)}</Report>`).reason).toBe('depth');
+    expect(
+      refusal(Buffer.concat([Buffer.from(good.slice(0, 100)), Buffer.from([0xff, 0xfe]), Buffer.from(good.slice(100))]))
+        .reason,
+    ).toBe('utf-8');
+    expect(
+      refusal(`<Report xmlns="http://xml.kishou.go.jp/jmaxml1/">${'<a>'.repeat(40)}${'</a>'.repeat(40)}</Report>`)
+        .reason,
+    ).toBe('depth');
   });
 });
 
@@ -207,25 +215,55 @@ for (const engine of dbEngines()) {
 
     it('the next document of a stream supersedes what changed, keeps what did not; an older one is stale', async () => {
       const eventId = 'river-2';
-      const a = await receive(jmaRiver({ name: '氾濫警戒情報', code: '30' }, { eventId, reportDateTime: jst(10), serial: 1 }), 10);
+      const a = await receive(
+        jmaRiver({ name: '氾濫警戒情報', code: '30' }, { eventId, reportDateTime: jst(10), serial: 1 }),
+        10,
+      );
       expect(a.opened.map((s) => s.level)).toEqual([3]);
-      const b = await receive(jmaRiver({ name: '氾濫危険情報', code: '40' }, { eventId, reportDateTime: jst(20), serial: 2 }), 20);
+      const b = await receive(
+        jmaRiver({ name: '氾濫危険情報', code: '40' }, { eventId, reportDateTime: jst(20), serial: 2 }),
+        20,
+      );
       expect(b).toMatchObject({ closed: 1, kept: 0 });
-      expect((await openSuggestions(db)).map((s) => [s.level, s.hazard, s.zones])).toEqual([[4, 'flood', ['z-kawabe']]]);
-      const c = await receive(jmaRiver({ name: '氾濫危険情報', code: '41' }, { eventId, reportDateTime: jst(30), serial: 3 }), 30);
+      expect((await openSuggestions(db)).map((s) => [s.level, s.hazard, s.zones])).toEqual([
+        [4, 'flood', ['z-kawabe']],
+      ]);
+      const c = await receive(
+        jmaRiver({ name: '氾濫危険情報', code: '41' }, { eventId, reportDateTime: jst(30), serial: 3 }),
+        30,
+      );
       expect(c).toMatchObject({ kept: 1, closed: 0, opened: [] });
-      expect((await receive(jmaRiver({ name: '氾濫警戒情報', code: '30' }, { eventId, reportDateTime: jst(15), serial: 1 }), 31)).outcome).toBe('stale');
+      expect(
+        (
+          await receive(
+            jmaRiver({ name: '氾濫警戒情報', code: '30' }, { eventId, reportDateTime: jst(15), serial: 1 }),
+            31,
+          )
+        ).outcome,
+      ).toBe('stale');
       // 解除: nothing is in force, so the open suggestion goes
-      const d = await receive(jmaRiver({ name: '氾濫注意情報解除', code: '10' }, { eventId, reportDateTime: jst(40), serial: 4 }), 40);
+      const d = await receive(
+        jmaRiver({ name: '氾濫注意情報解除', code: '10' }, { eventId, reportDateTime: jst(40), serial: 4 }),
+        40,
+      );
       expect(d).toMatchObject({ closed: 1, opened: [] });
       expect(await openSuggestions(db)).toEqual([]);
     });
 
     it('a 気象警報 for the neighbour only suggests nothing; 訓練 is marked, 試験 ignored', async () => {
-      expect((await receive(jmaWarning([{ name: '洪水警報', code: '04' }], { reportDateTime: jst(0) }, JMA_OTHER_CITY), 50)).opened).toEqual([]);
-      const ex = await receive(jmaWarning([{ name: '洪水警報', code: '04' }], { reportDateTime: jst(1), status: '訓練' }), 51);
+      expect(
+        (await receive(jmaWarning([{ name: '洪水警報', code: '04' }], { reportDateTime: jst(0) }, JMA_OTHER_CITY), 50))
+          .opened,
+      ).toEqual([]);
+      const ex = await receive(
+        jmaWarning([{ name: '洪水警報', code: '04' }], { reportDateTime: jst(1), status: '訓練' }),
+        51,
+      );
       expect(ex.opened.map((s) => [s.level, s.hazard, s.exercise])).toEqual([[3, 'flood', true]]);
-      expect((await receive(jmaWarning([{ name: '洪水警報', code: '04' }], { reportDateTime: jst(2), status: '試験' }), 52)).outcome).toBe('test');
+      expect(
+        (await receive(jmaWarning([{ name: '洪水警報', code: '04' }], { reportDateTime: jst(2), status: '試験' }), 52))
+          .outcome,
+      ).toBe('test');
     });
   });
 }

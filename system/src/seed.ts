@@ -22,7 +22,15 @@ import {
   setJmaAreas,
 } from '@kizuna/municipal-console';
 import type { Language } from '@kizuna/contract';
-import { DEMO_JMA, DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents, demoTvs, type DemoResident } from './demo-data.ts';
+import {
+  DEMO_JMA,
+  DEMO_MUNI,
+  DEMO_SHELTERS,
+  DEMO_ZONES,
+  demoResidents,
+  demoTvs,
+  type DemoResident,
+} from './demo-data.ts';
 import { DEMO_STAFF } from './demo-staff.ts';
 import { credentialsFor } from './credentials.ts';
 

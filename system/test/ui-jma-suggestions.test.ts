@@ -62,7 +62,9 @@ describe('JMA suggestions on the dashboard', () => {
   });
 
   it('「下書きを作る」 makes a draft with the level, hazard and zones filled in, and sends nothing', async () => {
-    await push(jmaRiver({ name: '氾濫危険情報', code: '40' }, { eventId: 'ui-river', serial: 1, reportDateTime: jst(2) }));
+    await push(
+      jmaRiver({ name: '氾濫危険情報', code: '40' }, { eventId: 'ui-river', serial: 1, reportDateTime: jst(2) }),
+    );
     await page.waitForSelector('[data-jma-suggestion] button', { timeout: 5_000 });
     await page.click('[data-jma-suggestion] button');
     await page.waitForFunction(() => /^#\/alerts\/[^/]+$/.test(location.hash), { timeout: 10_000 });

@@ -99,7 +99,8 @@ const textOf = (v: unknown): string => {
   if (v && typeof v === 'object' && '#text' in v) return String((v as Node)['#text']).trim();
   return '';
 };
-const nodes = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v && typeof v === 'object' ? [v as Node] : []);
+const nodes = (v: unknown): Node[] =>
+  Array.isArray(v) ? (v as Node[]) : v && typeof v === 'object' ? [v as Node] : [];
 const child = (n: Node | undefined, name: string): Node | undefined => nodes(n?.[name])[0];
 
 function required(n: Node | undefined, name: string, path: string): string {
@@ -176,7 +177,11 @@ export function parseJma(input: Uint8Array | string): JmaDocument {
   if (infoType === '取消') return doc;
   const body = child(report, 'Body');
   doc.entries =
-    kind === 'weather-warning' ? warningEntries(body) : kind === 'landslide' ? landslideEntries(body) : riverEntries(head, body);
+    kind === 'weather-warning'
+      ? warningEntries(body)
+      : kind === 'landslide'
+        ? landslideEntries(body)
+        : riverEntries(head, body);
   if (doc.entries.length === 0) throw jmaRefused('no-areas', '/Report/Body/Warning');
   return doc;
 }

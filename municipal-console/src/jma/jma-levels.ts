@@ -24,12 +24,30 @@ export interface MappingRow {
 
 /** The rows, in the guideline's order within each document; the doc table is written from them. */
 export const JMA_LEVEL_TABLE: MappingRow[] = [
-  { doc: 'weather-warning', kind: '大雨特別警報', when: 'note 土砂災害 →landslide, 浸水 →flood; neither: both', level: 5, hazards: ['landslide', 'flood'] },
+  {
+    doc: 'weather-warning',
+    kind: '大雨特別警報',
+    when: 'note 土砂災害 →landslide, 浸水 →flood; neither: both',
+    level: 5,
+    hazards: ['landslide', 'flood'],
+  },
   { doc: 'weather-warning', kind: '高潮特別警報', level: 4, hazards: ['storm-surge'] },
   { doc: 'weather-warning', kind: '高潮警報', level: 4, hazards: ['storm-surge'] },
-  { doc: 'weather-warning', kind: '大雨警報', when: 'note 土砂災害警戒 (大雨警報（土砂災害）)', level: 3, hazards: ['landslide'] },
+  {
+    doc: 'weather-warning',
+    kind: '大雨警報',
+    when: 'note 土砂災害警戒 (大雨警報（土砂災害）)',
+    level: 3,
+    hazards: ['landslide'],
+  },
   { doc: 'weather-warning', kind: '洪水警報', level: 3, hazards: ['flood'] },
-  { doc: 'weather-warning', kind: '高潮注意報', when: 'note 警報に切り替える可能性', level: 3, hazards: ['storm-surge'] },
+  {
+    doc: 'weather-warning',
+    kind: '高潮注意報',
+    when: 'note 警報に切り替える可能性',
+    level: 3,
+    hazards: ['storm-surge'],
+  },
   { doc: 'landslide', kind: '警戒', level: 4, hazards: ['landslide'] },
   { doc: 'river-flood', kind: '氾濫発生情報', level: 5, hazards: ['flood'] },
   { doc: 'river-flood', kind: '氾濫危険情報', level: 4, hazards: ['flood'] },

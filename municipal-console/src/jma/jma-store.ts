@@ -127,7 +127,8 @@ export async function receiveJma(db: Db, doc: JmaDocument, now: Date, actor: str
       const is = Date.parse(doc.reportDateTime);
       const order = is - was || (doc.serial ?? 0) - (last.serial ?? 0);
       if (order < 0) return { outcome: 'stale', opened: [], kept: 0, closed: 0 };
-      if (order === 0 && last.info_type === doc.infoType) return { outcome: 'duplicate', opened: [], kept: 0, closed: 0 };
+      if (order === 0 && last.info_type === doc.infoType)
+        return { outcome: 'duplicate', opened: [], kept: 0, closed: 0 };
     }
     await q.query(
       `INSERT INTO jma_streams (stream, report_at, serial, info_type, received_at) VALUES ($1, $2, $3, $4, $5)

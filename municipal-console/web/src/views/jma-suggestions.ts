@@ -35,7 +35,12 @@ function Equivalent({ level }: { level: number }) {
 }
 
 export function JmaSuggestions({ zones, canDraft }: { zones: Zone[]; canDraft: boolean }) {
-  const live = useSse<JmaSuggestion[]>('/api/jma/suggestions/events', 'suggestions', (_p, d) => d as JmaSuggestion[], []);
+  const live = useSse<JmaSuggestion[]>(
+    '/api/jma/suggestions/events',
+    'suggestions',
+    (_p, d) => d as JmaSuggestion[],
+    [],
+  );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
   if (live.value.length === 0 && !error) return null;
