@@ -112,13 +112,10 @@ function required(n: Node | undefined, name: string, path: string): string {
 // ISO 8601 with seconds and an offset or Z, as JMA writes (2026-07-01T10:00:00+09:00)
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** Bytes (or text) → the document, or a KZ_CONSOLE_JMA_INVALID naming the reason. */
-export function parseJma(input: Uint8Array | string): JmaDocument {
-  let xml: string;
+/** The CAP gate's refusal as the JMA one with the same reason (its checks are format-neutral). */
+function asJma<T>(fn: () => T): T {
   try {
-    xml = decodeCap(input);
-    // the CAP gate's checks are format-neutral; its root check (<alert>) is ignored here
-    guardCap(xml, { ...DEFAULT_CAP_LIMITS, infos: Infinity, areas: Infinity });
+    return fn();
   } catch (e) {
     if (e instanceof KzError && e.code === 'KZ_CONSOLE_CAP_INVALID') {
       const d = (e.details ?? {}) as { reason?: string; line?: number; byte?: number };
@@ -130,6 +127,16 @@ export function parseJma(input: Uint8Array | string): JmaDocument {
     }
     throw e;
   }
+}
+
+/** Bytes → text: invalid UTF-8 is refused (reason utf-8), never repaired. */
+export const decodeJma = (input: Uint8Array | string): string => asJma(() => decodeCap(input));
+
+/** Bytes (or text) → the document, or a KZ_CONSOLE_JMA_INVALID naming the reason. */
+export function parseJma(input: Uint8Array | string): JmaDocument {
+  const xml = decodeJma(input);
+  // its root check (<alert>) is ignored here: the root is checked below
+  asJma(() => guardCap(xml, { ...DEFAULT_CAP_LIMITS, infos: Infinity, areas: Infinity }));
   const root = /<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)(\s[^>]*)?>/.exec(
     xml.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''),
   );

@@ -13,7 +13,7 @@ import { consoleErrors } from '../errors.ts';
 import { AlertViewSchema, errors } from '../schemas.ts';
 import { openSse } from '../live/live-hub.ts';
 import { knownZones } from '../register/zones.ts';
-import { parseJma } from '../jma/jma-document.ts';
+import { decodeJma, parseJma } from '../jma/jma-document.ts';
 import { JmaLive } from '../jma/jma-live.ts';
 import {
   getSuggestion,
@@ -70,10 +70,14 @@ export async function jmaRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const live = new JmaLive(() => openSuggestions(ctx.db), ctx.logger);
   app.addHook('onClose', async () => live.close());
-  // the bytes as sent: parseJma refuses invalid UTF-8 by name
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) =>
-    done(null, body),
-  );
+  // the bytes as sent: invalid UTF-8 is refused by name, never repaired
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, decodeJma(body as Buffer));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
 
   r.post(
     '/api/jma',
@@ -87,6 +91,7 @@ export async function jmaRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         description:
           '気象特別警報・警報・注意報, 土砂災害警戒情報 or 指定河川洪水予報. Entries for the municipality’s JMA area codes become level suggestions (docs/PROTOCOL.md "JMA disaster XML"); a later document of the same stream supersedes them, a 取消 withdraws them. Never sends anything.',
         consumes: ['application/xml', 'text/xml'],
+        body: Type.String({ description: 'the JMA document as received (UTF-8 XML)' }),
         response: {
           200: Type.Object({
             outcome: Type.String(),
@@ -99,7 +104,7 @@ export async function jmaRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       },
     },
     async (req) => {
-      const doc = parseJma(req.body as Buffer);
+      const doc = parseJma(req.body);
       const out = await receiveJma(ctx.db, doc, ctx.clock.now(), staffOf(req).username);
       if (out.outcome === 'applied') live.changed();
       return out;
@@ -151,6 +156,10 @@ export async function jmaRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         summary: 'Make a draft alert from an open suggestion (level, hazard and zones filled in) for staff to review',
         security: sec,
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          {},
+          { additionalProperties: false, description: 'empty: everything comes from the suggestion' },
+        ),
         response: { 201: AlertViewSchema, ...errors(401, 403, 404, 409) },
       },
     },

@@ -52,7 +52,7 @@ export function JmaSuggestions({ zones, canDraft }: { zones: Zone[]; canDraft: b
     setBusy(s.id);
     setError(null);
     try {
-      const a = await call<AlertView>(`/api/jma/suggestions/${encodeURIComponent(s.id)}/draft`, { method: 'POST' });
+      const a = await call<AlertView>(`/api/jma/suggestions/${encodeURIComponent(s.id)}/draft`, { body: {} });
       location.hash = `#/alerts/${a.id}`;
     } catch (e) {
       setError(e);
