@@ -44,7 +44,7 @@ describe('JMA routes', () => {
       areas: [{ code: JMA_DEMO_CITY.code, name: JMA_DEMO_CITY.name }],
       zoneHazards: [{ zone: 'z-yamate', hazard: 'landslide' }],
     };
-    const set = (body: unknown, token = admin) =>
+    const set = (body: object, token = admin) =>
       c.app.inject({ method: 'POST', url: '/api/jma/areas', headers: bearer(token), payload: body });
     expect((await set(areas, issuer)).statusCode).toBe(403);
     expect((await set({ ...areas, zoneHazards: [{ zone: 'z-nowhere', hazard: 'flood' }] })).json().code).toBe(

@@ -15,6 +15,7 @@ import { openSse } from '../live/live-hub.ts';
 import { knownZones } from '../register/zones.ts';
 import { decodeJma, parseJma } from '../jma/jma-document.ts';
 import { JmaLive } from '../jma/jma-live.ts';
+import { JmaFolder } from '../jma/jma-folder.ts';
 import {
   getSuggestion,
   markDrafted,
@@ -66,10 +67,27 @@ const AreasBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function jmaRoutes(app: FastifyInstance, ctx: ConsoleContext) {
+export async function jmaRoutes(
+  app: FastifyInstance,
+  ctx: ConsoleContext,
+  folder: { dir?: string | undefined; everyS: number } = { everyS: 5 },
+) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const live = new JmaLive(() => openSuggestions(ctx.db), ctx.logger);
-  app.addHook('onClose', async () => live.close());
+  const watched = folder.dir
+    ? new JmaFolder({
+        dir: folder.dir,
+        db: ctx.db,
+        logger: ctx.logger,
+        now: () => ctx.clock.now(),
+        onChange: () => live.changed(),
+      })
+    : null;
+  watched?.start(folder.everyS * 1000);
+  app.addHook('onClose', async () => {
+    await watched?.stop();
+    live.close();
+  });
   // the bytes as sent: invalid UTF-8 is refused by name, never repaired
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) => {
     try {
