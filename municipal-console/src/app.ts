@@ -30,6 +30,7 @@ import { registerRoutes } from './routes/register.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { approvalRuleRoutes } from './routes/approval-rule.ts';
 import { capRoutes } from './routes/cap.ts';
+import { jmaRoutes } from './routes/jma.ts';
 import { DEFAULT_CAP_LIMITS, type CapLimits } from './alerts/cap-limits.ts';
 import { createStaff } from './staff/staff.ts';
 import { useAuditKey } from './staff/audit.ts';
@@ -95,6 +96,10 @@ export interface ConsoleOptions {
   rosterWindowDays?: number;
   /** What one CAP import may hold, and who may update or cancel by CAP (alerts/cap-limits.ts). */
   capLimits?: Partial<CapLimits>;
+  /** Folder of JMA disaster XML files to take in (jma/jma-folder.ts); unset: only POST /api/jma. */
+  jmaDir?: string;
+  /** Seconds between two reads of jmaDir (default 5). */
+  jmaDirS?: number;
   /** The audit chain's HMAC key (≥ 32 bytes, kept outside the database: loadAuditKey); default one random key per process. */
   auditKey?: Uint8Array;
   /** File the audit log's head is appended to (JSON lines); the last line is what verify checks against. */
@@ -231,6 +236,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   await app.register(async (a) => alertRoutes(a, ctx));
   await app.register(async (a) => approvalRuleRoutes(a, ctx));
   await app.register(async (a) => capRoutes(a, ctx));
+  await app.register(async (a) => jmaRoutes(a, ctx, { dir: o.jmaDir, everyS: o.jmaDirS ?? 5 }));
   await app.register(async (a) => bindingRoutes(a, ctx));
   await app.register(async (a) => tvDisclosureRoutes(a, ctx));
   await app.register(async (a) => rosterRoutes(a, ctx));

@@ -23,6 +23,7 @@ export type ConsoleTuning = Pick<
   | 'rosterWindowDays'
   | 'auditHeadS'
   | 'capLimits'
+  | 'jmaDir'
 >;
 
 export function consoleTuning(cfg: ConsoleConfig): ConsoleTuning {
@@ -44,6 +45,7 @@ export function consoleTuning(cfg: ConsoleConfig): ConsoleTuning {
     revocationBatch: cfg.KZ_CONSOLE_REVOCATION_BATCH,
     rosterWindowDays: cfg.KZ_CONSOLE_ROSTER_WINDOW_DAYS,
     auditHeadS: cfg.KZ_CONSOLE_AUDIT_HEAD_S,
+    ...(cfg.KZ_CONSOLE_JMA_DIR ? { jmaDir: cfg.KZ_CONSOLE_JMA_DIR } : {}),
     capLimits: {
       bytes: cfg.KZ_CONSOLE_CAP_MAX_BYTES,
       infos: cfg.KZ_CONSOLE_CAP_MAX_INFOS,

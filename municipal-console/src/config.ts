@@ -200,6 +200,13 @@ export const ConsoleConfigSchema = Type.Object({
         "CAP <sender>s (comma-separated) that may update or cancel alerts of another sender; unset: only an alert's own sender",
     }),
   ),
+  KZ_CONSOLE_JMA_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Folder a JMA receiver drops disaster XML files (*.xml) into; read every 5 s, each file moved to done/ or refused/ (docs/OPERATIONS.md). Unset: only POST /api/jma',
+    }),
+  ),
   KZ_CONSOLE_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 

@@ -48,6 +48,11 @@ export const consoleErrors = defineErrors({
     message: 'a CAP Update or Cancel may come only from the alert’s own sender or a trusted one',
     status: 403,
   },
+  KZ_CONSOLE_JMA_INVALID: { message: 'JMA disaster XML document is refused (details.reason)', status: 400 },
+  KZ_CONSOLE_JMA_WITHDRAWN: {
+    message: 'the JMA suggestion was withdrawn or superseded; draft from the current one',
+    status: 409,
+  },
   KZ_CONSOLE_BIND_NONCE: { message: 'registration nonce is unknown, used or expired', status: 400 },
   KZ_CONSOLE_BIND_SIGNATURE: { message: 'registration signature did not verify', status: 400 },
   KZ_CONSOLE_BIND_PAYLOAD: { message: 'registration content is invalid', status: 400 },

@@ -34,3 +34,4 @@ export { Ingest } from './live/ingest.ts';
 export { LiveHub } from './live/live-hub.ts';
 export { LiveFigures } from './live/live-figures.ts';
 export { audit } from './staff/audit.ts';
+export { setJmaAreas, municipalityAreas } from './jma/jma-store.ts';

@@ -71,6 +71,22 @@ export const DEMO_ZONES: DemoZone[] = [
   { id: 'z-minato', name: '港地区', nameEn: 'Minato (harbour)', polygon: square(140.06, 36.0) },
 ];
 
+/**
+ * The demo city's JMA area code (市町村等: the local-government code's first five digits and 00, as
+ * JMA's area code table builds them) and which zones each hazard concerns (issue 20): floods the
+ * riverside and the station below it, landslides the hillside, storm surge and tsunami the harbour.
+ */
+export const DEMO_JMA: { areas: { code: string; name: string }[]; zoneHazards: { zone: string; hazard: Hazard }[] } = {
+  areas: [{ code: `${DEMO_MUNI.code.slice(0, 5)}00`, name: '絆市' }],
+  zoneHazards: [
+    { zone: 'z-kawabe', hazard: 'flood' },
+    { zone: 'z-ekimae', hazard: 'flood' },
+    { zone: 'z-yamate', hazard: 'landslide' },
+    { zone: 'z-minato', hazard: 'storm-surge' },
+    { zone: 'z-minato', hazard: 'tsunami' },
+  ],
+};
+
 export const DEMO_SHELTERS: DemoShelter[] = [
   {
     id: 'sh-daiichi',

@@ -19,9 +19,18 @@ import {
   listZones,
   registerDevice,
   seedResidents,
+  setJmaAreas,
 } from '@kizuna/municipal-console';
 import type { Language } from '@kizuna/contract';
-import { DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents, demoTvs, type DemoResident } from './demo-data.ts';
+import {
+  DEMO_JMA,
+  DEMO_MUNI,
+  DEMO_SHELTERS,
+  DEMO_ZONES,
+  demoResidents,
+  demoTvs,
+  type DemoResident,
+} from './demo-data.ts';
 import { DEMO_STAFF } from './demo-staff.ts';
 import { credentialsFor } from './credentials.ts';
 
@@ -88,6 +97,10 @@ export async function seedDemo(o: {
         displayName: s.displayName,
       });
   }
+
+  // the JMA area codes came later than the zones (issue 20): a demo database from before gets them too
+  const jma = await o.db.query<{ n: number }>('SELECT count(*)::int AS n FROM jma_areas');
+  if (Number(jma.rows[0]!.n) === 0) await setJmaAreas(o.db, DEMO_JMA);
 
   const existingCards = o.cardsDir && residents.every((r) => existsSync(cardFile(r)));
   if (existingCards) {

@@ -5,3 +5,4 @@ export * from './find-browser.ts';
 export * from './log.ts';
 export * from './live-stream.ts';
 export * from './bench-town.ts';
+export * from './jma-docs.ts';

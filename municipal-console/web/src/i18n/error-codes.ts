@@ -95,6 +95,14 @@ export const ERRORS: Record<string, Words> = {
     'CAP 1.2 の内容に誤りがあるため、取り込んでいません。',
     'The CAP 1.2 document is invalid; nothing was imported.',
   ],
+  KZ_CONSOLE_JMA_INVALID: [
+    '気象庁防災情報XMLとして読めない電文のため、取り込んでいません。',
+    'The JMA disaster XML document could not be read; nothing was taken in.',
+  ],
+  KZ_CONSOLE_JMA_WITHDRAWN: [
+    'この提案は気象庁の続報または取消により取り下げられました。最新の提案から下書きを作ってください。',
+    'This suggestion was withdrawn or replaced by a later JMA document. Draft from the current one.',
+  ],
   KZ_CONSOLE_CAP_SENDER: [
     'この警報を出した送信者（または信頼する送信者）からの CAP ではないため、更新・取消をしていません。',
     'This CAP update or cancel is not from the alert’s own sender or a trusted one; nothing was changed.',

@@ -7,11 +7,12 @@ import { useSse, usePoll } from '../live.ts';
 import { fmtTime, t } from '../i18n.ts';
 import { outgoingOf } from './approval.ts';
 import { OutgoingFacts } from './outgoing.ts';
+import { JmaSuggestions } from './jma-suggestions.ts';
 
 type LiveLine = { alert: AlertView; totals: Counts; sending?: AlertStatus['sending'] };
 type LiveMap = Record<string, LiveLine>;
 
-export function Dashboard({ staff: _staff }: { staff: Staff }) {
+export function Dashboard({ staff }: { staff: Staff }) {
   const list = usePoll(() => call<AlertView[]>('/api/alerts?limit=50'), 5000);
   const live = useSse<LiveMap>(
     '/api/live',
@@ -44,6 +45,7 @@ export function Dashboard({ staff: _staff }: { staff: Staff }) {
 
   return html`<div class="dash">
     <section class="panel alerts-panel" aria-labelledby="h-active">
+      <${JmaSuggestions} zones=${zones.data ?? []} canDraft=${staff.roles.some((r) => r === 'issuer' || r === 'admin')} />
       <h2 id="h-active">${t('activeAlerts')} <span class=${live.online ? 'live on' : live.connecting ? 'live connecting' : 'live'} role="status">${live.online ? t('live') : live.connecting ? t('connecting') : t('offline')}</span></h2>
       <${ErrorBox} error=${list.error} />
       ${
