@@ -14,6 +14,7 @@ import * as cardLogin from './words-card-login.ts';
 import * as staff from './words-staff.ts';
 import * as approval from './words-approval.ts';
 import * as confirm from './words-confirm.ts';
+import * as ending from './words-ending.ts';
 
 export const ja = {
   ...shell.ja,
@@ -27,6 +28,7 @@ export const ja = {
   ...staff.ja,
   ...approval.ja,
   ...confirm.ja,
+  ...ending.ja,
 };
 type Dict = Record<keyof typeof ja, string>;
 export const en: Dict = {
@@ -41,6 +43,7 @@ export const en: Dict = {
   ...staff.en,
   ...approval.en,
   ...confirm.en,
+  ...ending.en,
 };
 
 export type Key = keyof typeof ja;
