@@ -288,6 +288,10 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     '/api/alerts/:id/cancel',
     {
       preHandler: issuer,
+      // a body is optional here (older callers send none): an absent one is validated as {}
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
       schema: {
         tags: ['alerts'],
         summary:
@@ -296,12 +300,18 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
           'For an active alert the body may name what GET …/ending?end=sent-in-error showed (`revision`, `digest`; the console’s page always does): if the alert or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE. The alert ends `cancelled`; audit `alert.cancel` (or `alert.withdraw` if it never went out).',
         security: sec,
         params: IdParams,
-        body: Type.Optional(ConfirmedBody),
+        body: Type.Union([ConfirmedBody, Type.Object({}, { additionalProperties: false })]),
         querystring: WaitQuery,
         response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
-    async (req) => ctx.alerts.cancel(req.params.id, staffOf(req), { wait: req.query.wait }, req.body ?? undefined),
+    async (req) =>
+      ctx.alerts.cancel(
+        req.params.id,
+        staffOf(req),
+        { wait: req.query.wait },
+        'digest' in req.body ? req.body : undefined,
+      ),
   );
 
   r.get(
