@@ -145,7 +145,8 @@ export class App extends Component {
         residents: c.residents(),
         active: c.store.active(),
         areas: c.activeAreas(),
-        ended: [...c.store.ended(), ...c.areaStore.ended()],
+        // a bound TV got its own Cancel too: the area's would be the same line twice
+        ended: [...c.store.ended(), ...(c.unbound ? c.areaStore.ended() : [])],
         mailUnread: c.mailUnread,
         scale: this.textScale,
         contrast: this.prefs.contrast,
