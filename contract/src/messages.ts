@@ -16,6 +16,14 @@ export const HazardSchema = Type.Unsafe<Hazard>(Type.Union(HAZARDS.map((h) => Ty
 export const StatusSchema = Type.Union([Type.Literal('Actual'), Type.Literal('Exercise'), Type.Literal('Test')]);
 export const MsgTypeSchema = Type.Union([Type.Literal('Alert'), Type.Literal('Update'), Type.Literal('Cancel')]);
 export const LevelSchema = Type.Union([Type.Literal(3), Type.Literal(4), Type.Literal(5)]);
+/**
+ * Why a Cancel ends an alert (issue 18): 'lifted' (解除) — the danger is over, the order is
+ * lifted; 'sent-in-error' (取消) — the message should never have been sent. Two actions with
+ * their own words on the TV and their own CAP mapping (docs/PROTOCOL.md, "Lifting and cancelling").
+ */
+export const END_REASONS = ['lifted', 'sent-in-error'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+export const EndReasonSchema = Type.Unsafe<EndReason>(Type.Union(END_REASONS.map((r) => Type.Literal(r))));
 export const AnswerSchema = Type.Union([
   Type.Literal('evacuating'),
   Type.Literal('safe-indoors'),
@@ -53,6 +61,8 @@ const ALERT_HEAD = {
   /** Increases with every Update/Cancel of the same alert; the TV keeps the highest. */
   revision: Type.Integer({ minimum: 1 }),
   msgType: MsgTypeSchema,
+  /** On a Cancel: why the alert ended (END_REASONS). A Cancel without it is shown as 'sent-in-error'. */
+  end: Type.Optional(EndReasonSchema),
   status: StatusSchema,
   level: LevelSchema,
   hazard: HazardSchema,

@@ -141,9 +141,9 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     status: (id) => figures.status(id),
     summary: (id) => figures.summary(id, (x) => alerts.get(x)),
     activeAlerts: async () =>
-      (await o.db.query<{ id: string }>("SELECT id FROM alerts WHERE state IN ('active', 'cancelled')")).rows.map(
-        (r) => r.id,
-      ),
+      (
+        await o.db.query<{ id: string }>("SELECT id FROM alerts WHERE state IN ('active', 'lifted', 'cancelled')")
+      ).rows.map((r) => r.id),
     changed: (ids) => figures.invalidate(ids),
     arrivals: (residents) => figures.arrivals(residents),
   });

@@ -34,7 +34,7 @@ export const consoleErrors = defineErrors({
   },
   KZ_CONSOLE_CONFIRMATION_STALE: {
     message:
-      'the draft or whom it reaches is not what the send confirmation showed (details.revision and details.digest name what it is now); nothing was sent',
+      'the alert or whom it reaches is not what the confirmation showed (of a send, a lift or a cancel; details.revision and details.digest name what it is now); nothing was sent',
     status: 409,
   },
   KZ_CONSOLE_RULE_NOT_PROPOSED: { message: 'no admin has proposed this approval rule', status: 409 },

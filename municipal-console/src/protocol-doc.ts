@@ -47,9 +47,9 @@ How a TV should act on them:
 - **One alert, many revisions.** \`alertId\` names the alert; \`revision\` grows with each Update
   and Cancel. Show only the highest revision seen for an \`alertId\`; ignore a lower or equal one
   (the console re-sends until the TV confirms delivery, so duplicates are normal).
-- **msgType.** \`Alert\` and \`Update\` replace what is shown for that \`alertId\`; \`Cancel\` replaces it with
-  the recipients' cancel text and then stops the takeover. A TV that is no longer targeted by an
-  Update receives a \`Cancel\` for it.
+- **msgType.** \`Alert\` and \`Update\` replace what is shown for that \`alertId\`; \`Cancel\` ends it, and
+  its \`end\` says why: lifted or sent in error (next section). A TV that is no longer targeted by an
+  Update receives a \`Cancel\` for it (\`end: "lifted"\`: the order is lifted for that area).
 - **status.** \`Exercise\` and \`Test\` are marked in every text (「【訓練】」, "[EXERCISE]", …) and
   must also be marked on screen; never present them as real.
 - **expires.** Stop showing the alert at \`expires\`, whatever else happens.
@@ -67,6 +67,34 @@ How a TV should act on them:
 - **Off and back on.** Connect with \`clean: false\` and a fixed client id (= broker username) so
   the broker keeps QoS 1 messages; the console also re-sends from its database every
   \`KZ_CONSOLE_RESEND_AFTER_S\` seconds to TVs that have not confirmed delivery, until expiry.
+
+### Lifting and cancelling
+
+An alert ends in one of two ways, and residents must be told which (issues 18, 19). Both are a
+\`Cancel\` revision on the TV and area topics; \`end\` (contract \`END_REASONS\`) names the kind:
+
+| \`end\` | 日本語 | meaning | console | alert state | TV | CAP 1.2 export |
+| --- | --- | --- | --- | --- | --- | --- |
+| \`lifted\` | 解除 | the danger is over; the order is lifted | \`POST /api/alerts/:id/lift\` (confirmation required), audit \`alert.lift\` | \`lifted\` | a full-screen, calm lifting screen (no level colour, no tone, no answer keys) in each resident's language with the time; Home keeps a line "{zone}: {order} lifted at HH:MM" until the alert's own \`expires\` | \`msgType\` **Update** (\`references\` the previous message), \`responseType\` AllClear, \`urgency\` Past, \`severity\` Minor, \`parameter\` 発令・解除区分 = 解除 |
+| \`sent-in-error\` | 取消 | the message should never have been sent | \`POST /api/alerts/:id/cancel\` (confirmation optional), audit \`alert.cancel\` | \`cancelled\` | a full-screen cancel screen saying plainly that it was sent in error, with the time; Home keeps a line saying so | \`msgType\` **Cancel** (\`references\`), \`note\` "誤って送信されたため取り消します / cancelled: sent in error", \`responseType\` None, \`urgency\` Past |
+
+Why this CAP mapping: CAP 1.2 defines \`Cancel\` as cancelling the referenced message and
+\`responseType\` AllClear as "the subject event no longer poses a threat"; a lifting is news about
+the event (an \`Update\` that the danger is over), as Lアラート carries 解除 of 避難指示 as an issue of
+its own with 発令・解除区分 = 解除, while 取消 withdraws a message that should not have been sent,
+which is CAP's \`Cancel\` with the reason in \`note\` (CAP's \`Error\` is meant for rejecting a
+message received, not for withdrawing one's own).
+
+The recipients of a \`Cancel\` are the residents the TV showed the alert to; their \`headline\` and
+\`instruction\` are the console's words for the ending in each one's language (「山田 太郎さん、洪水の
+避難情報は解除されました」, 「…誤って送信されたものです」). A TV that showed the alert shows the
+ending screen even when it was on Home, so the resident learns why the banner went away. A
+\`Cancel\` without \`end\` (from an older console) ends the alert without saying why: the TV shows a
+short notice only. Each ending has its own confirmation, \`GET /api/alerts/:id/ending?end=…\`: which
+alert, mode, level, hazard, areas, whom the Cancel reaches now, whether it waits for a second
+person, and a \`digest\` (of the Cancel revision it would write, reason included) that lift and
+cancel carry back; a stale one is 409 \`KZ_CONSOLE_CONFIRMATION_STALE\`. Both follow the approval
+rule as a Cancel (docs/OPERATIONS.md, "Console: the approval rule per action").
 
 ### PersonalAlert (\`kind: "personal-alert"\`)
 
@@ -186,7 +214,9 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/alerts/:id/send\` | issuer | send a draft as its confirmation showed it: body {revision, digest} from \`GET …/confirmation\` (400 without); the draft or its reach changed since → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\` (details {revision, digest} now), nothing published |
 | \`POST /api/alerts/:id/approve\`, \`/reject\` | approver | second-person approval of exactly what was shown (never one's own revision): body {revision, digest} = the alert's \`pending.revision\`, \`pending.digest\`; another revision or other content waiting → 409 \`KZ_CONSOLE_APPROVAL_STALE\` (details {revision, digest} of what waits now), nothing published |
 | \`POST /api/alerts/:id/update\` | issuer | Update (revision + 1): published, or waiting for approval under the approval rule |
-| \`POST /api/alerts/:id/cancel\` | issuer | Cancel (lift): a never-published alert is withdrawn; an active one's Cancel follows the approval rule |
+| \`GET /api/alerts/:id/ending?end=lifted\\|sent-in-error\` | issuer | what lifting (解除) or cancelling (取消, sent in error) the active alert would publish: mode, level, hazard, areas, counts now, whether it waits for approval, and its \`digest\` |
+| \`POST /api/alerts/:id/lift\` | issuer | lift (解除: the danger is over) an active alert as its ending confirmation showed it: body {revision, digest} (400 without; stale → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\`); a Cancel with \`end: "lifted"\` under the approval rule; state \`lifted\` |
+| \`POST /api/alerts/:id/cancel\` | issuer | cancel (取消) an alert sent in error: a never-published alert is withdrawn; an active one's Cancel (\`end: "sent-in-error"\`) follows the approval rule, body {revision, digest} from \`GET …/ending?end=sent-in-error\` checked when given; state \`cancelled\` |
 | \`GET /api/settings/approval-rule\` | viewer | the approval rule ({rule, setBy, confirmedBy, setAt, proposal}) |
 | \`POST /api/settings/approval-rule/propose\`, \`/confirm\` | admin | {rule}: one admin proposes, a different admin confirms the same value |
 | \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient (issuer, approver); for a viewer with each resident name replaced by a placeholder and no TV id |

@@ -5,6 +5,7 @@ import {
   LevelSchema,
   StatusSchema,
   MsgTypeSchema,
+  EndReasonSchema,
   AnswerSchema,
   PersonalAlertSchema,
   AreaAlertSchema,
@@ -37,6 +38,7 @@ export const AlertStateSchema = Type.Union([
   Type.Literal('draft'),
   Type.Literal('pending-approval'),
   Type.Literal('active'),
+  Type.Literal('lifted'),
   Type.Literal('cancelled'),
   Type.Literal('expired'),
 ]);
@@ -137,6 +139,7 @@ export const UpdateAlertBody = Type.Object(
 const RevisionView = Type.Object({
   revision: Type.Integer(),
   msgType: MsgTypeSchema,
+  end: Type.Optional(EndReasonSchema),
   state: Type.String(),
   level: LevelSchema,
   hazard: HazardSchema,

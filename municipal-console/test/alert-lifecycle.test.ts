@@ -146,18 +146,21 @@ for (const engine of dbEngines()) {
       expect(area.level).toBe(5);
     });
 
-    it('a cancel of an approved real alert waits for a second person too, then replaces the message', async () => {
-      const w = await post(`/api/alerts/${alertId}/cancel`, issuer);
+    it('a lifting of an approved real alert waits for a second person too, then replaces the message', async () => {
+      const k = (
+        await c.app.inject({ url: `/api/alerts/${alertId}/ending?end=lifted`, headers: bearer(issuer) })
+      ).json();
+      const w = await post(`/api/alerts/${alertId}/lift`, issuer, { revision: k.revision, digest: k.digest });
       expect(w.statusCode, w.body).toBe(200);
       expect(w.json()).toMatchObject({ state: 'active', revision: 2, pending: { revision: 3, msgType: 'Cancel' } });
       const r = await post(`/api/alerts/${alertId}/approve`, approver, await seen(alertId));
       expect(r.statusCode, r.body).toBe(200);
-      expect(r.json()).toMatchObject({ state: 'cancelled', revision: 3, msgType: 'Cancel' });
+      expect(r.json()).toMatchObject({ state: 'lifted', revision: 3, msgType: 'Cancel' });
       const h1 = await until(
         () => tvs['tv-h1']!.latest(alertId)?.revision === 3 && tvs['tv-h1']!.latest(alertId),
         'cancel on TV',
       );
-      expect(h1.msgType).toBe('Cancel');
+      expect(h1).toMatchObject({ msgType: 'Cancel', end: 'lifted' });
       expect(h1.recipients.map((x) => x.headline).sort()[0]).toMatch(/山田 .+さん、洪水の避難情報は解除されました/);
       const area = await until(() => {
         const a = tvs['tv-u1']!.area.get('kz/999997/area/z-kawabe/alert');

@@ -217,6 +217,8 @@ describe('alert journeys, end to end', () => {
 
     const cancelled = await api<AlertView>(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
     expect(cancelled.body.state).toBe('cancelled');
+    // a cancel is 取消: the TV says plainly that the alert was sent in error (issue 18)
+    await waitVisibleText(page, 'この避難情報は誤って送信されました', 'Takeover', WAIT);
     await waitVisibleText(page, 'この避難情報は取り消されました', 'Takeover', WAIT);
     await shot(page, 'system', 'journey-cancelled-ja');
     await waitTakeoverReady(page);

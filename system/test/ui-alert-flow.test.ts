@@ -183,18 +183,28 @@ describe('staff console: alert flow', () => {
 
     // Lifting an approved real alert follows the approval rule too: it waits for the second person.
     await issuer.goto(`${h.url}/#/alerts/${alertId}`);
+    // Lifting (解除) and cancelling (取消, sent in error) are two buttons, each with its own confirmation.
     await issuer.waitForSelector('[data-action=cancel]');
-    issuer.once('dialog', (d) => void d.accept());
     await issuer.click('[data-action=cancel]');
+    await issuer.waitForSelector('dialog.end-confirm[data-end="sent-in-error"] [data-field=counts]');
+    expect(await issuer.$eval('#end-confirm-title', (e) => e.textContent)).toContain('取り消しますか');
+    await issuer.click('[data-action=end-back]');
+    await issuer.waitForFunction(() => !document.querySelector('dialog.end-confirm'));
+    await issuer.click('[data-action=lift]');
+    await issuer.waitForSelector('dialog.end-confirm[data-end="lifted"] [data-field=counts]');
+    expect(await issuer.$eval('dialog.end-confirm', (e) => e.textContent)).toContain('解除');
+    await shot(issuer, 'console', 'lift-confirm');
+    await issuer.click('[data-action=confirm-lift]');
     await issuer.waitForSelector('section.approval[data-msg-type="Cancel"]');
+    expect(await issuer.$eval('[data-field=msgType]', (e) => e.textContent)).toContain('解除');
     expect(await issuer.$eval('article.alert-detail', (e) => e.getAttribute('data-state'))).toBe('active');
     await approver.goto(`${h.url}/#/alerts/${alertId}`);
     await approver.waitForSelector('section.approval[data-msg-type="Cancel"]');
     await approver.click('[data-action=approve]');
-    await approver.waitForSelector('article.alert-detail[data-state="cancelled"]');
+    await approver.waitForSelector('article.alert-detail[data-state="lifted"]');
     await issuer.reload();
-    await issuer.waitForSelector('article.alert-detail[data-state="cancelled"]');
-    await shot(issuer, 'console', 'cancelled');
+    await issuer.waitForSelector('article.alert-detail[data-state="lifted"]');
+    await shot(issuer, 'console', 'lifted');
     await Promise.all(tvs.map((t) => t.close()));
   });
 });

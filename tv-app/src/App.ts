@@ -24,7 +24,10 @@ import type { TvController } from './tv-controller.ts';
 import { homeModel, warmUpModel } from './view-models.ts';
 import {
   CLOSE_AFTER_MS,
+  END_SCREEN_MS,
   afterAnswer,
+  endEntry,
+  endReason,
   firstRecipient,
   isAwaitedReceipt,
   nextRecipient,
@@ -142,6 +145,8 @@ export class App extends Component {
         residents: c.residents(),
         active: c.store.active(),
         areas: c.activeAreas(),
+        // a bound TV got its own Cancel too: the area's would be the same line twice
+        ended: [...c.store.ended(), ...(c.unbound ? c.areaStore.ended() : [])],
         mailUnread: c.mailUnread,
         scale: this.textScale,
         contrast: this.prefs.contrast,
@@ -154,18 +159,45 @@ export class App extends Component {
   private onAlert(o: AcceptOutcome): void {
     if (o.outcome === 'new' || o.outcome === 'updated') {
       this.showAlert(o.entry, { tone: true });
-    } else if (o.outcome === 'cancelled' && this.showing?.alertId === o.alertId) {
-      this.closeWith('cancelled');
+    } else if (o.outcome === 'cancelled') {
+      this.onEnded(o, false);
     }
     this.renderHome();
+  }
+
+  /**
+   * A Cancel: the alert on screen closes with its reason; lifted or sent in error, the takeover
+   * becomes that calm screen in each resident's language. A TV on Home that showed the alert gets
+   * the screen too, so the resident learns why and not just that a banner went away.
+   */
+  private onEnded(o: Extract<AcceptOutcome, { outcome: 'cancelled' }>, area: boolean): void {
+    const reason = endReason(o.end);
+    const own = this.showing?.alertId === o.alertId;
+    const hasWords = reason !== 'cancelled' && o.alert.recipients.length > 0;
+    if (own) {
+      if (hasWords) {
+        this.lastEntry = endEntry(o.alert);
+        if (!o.alert.recipients.some((r) => r.ref === this.showing!.ref))
+          this.showing!.ref = o.alert.recipients[0]!.ref;
+      }
+      this.closeWith(hasWords ? reason : 'cancelled');
+    } else if (!this.showing && o.wasShown && hasWords) {
+      clearTimeout(this.closeTimer);
+      this.lastEntry = endEntry(o.alert);
+      this.showing = { alertId: o.alertId, ref: o.alert.recipients[0]!.ref, area, closeReason: reason };
+      this.tag('Takeover')!.patch({ visible: true, alpha: 1 });
+      this.rerenderTakeover();
+      this.closeTimer = setTimeout(() => this.$closeAlert(), END_SCREEN_MS);
+      this._refocus();
+    }
   }
 
   /** An area alert takes over only an unbound TV, and never over a personal alert. */
   private onAreaAlert(o: AcceptOutcome): void {
     if ((o.outcome === 'new' || o.outcome === 'updated') && this.c.unbound && (!this.showing || this.showing.area)) {
       this.showAlert(o.entry, { tone: true, area: true });
-    } else if (o.outcome === 'cancelled' && this.showing?.area && this.showing.alertId === o.alertId) {
-      this.closeWith('cancelled');
+    } else if (o.outcome === 'cancelled' && (!this.showing || this.showing.area) && this.c.unbound) {
+      this.onEnded(o, true);
     }
     this.renderHome();
   }
@@ -239,14 +271,15 @@ export class App extends Component {
     this.rerenderTakeover();
   }
 
-  private closeWith(reason: 'cancelled' | 'expired'): void {
+  private closeWith(reason: 'cancelled' | 'expired' | 'lifted' | 'error'): void {
     if (!this.showing) return;
     this.showing.closeReason = reason;
     this.showing.confirmation = undefined;
     stopSpeaking();
     this.rerenderTakeover();
     clearTimeout(this.closeTimer);
-    this.closeTimer = setTimeout(() => this.$closeAlert(), CLOSE_AFTER_MS);
+    const full = reason === 'lifted' || reason === 'error';
+    this.closeTimer = setTimeout(() => this.$closeAlert(), full ? END_SCREEN_MS : CLOSE_AFTER_MS);
   }
 
   $closeAlert(): void {

@@ -3,7 +3,7 @@
  * closed, the confirmation of an answer — and what follows from it, as plain functions of the
  * TvController's stores (the Lightning side stays in App.ts).
  */
-import type { Answer, Receipt, Recipient } from '@kizuna/contract';
+import type { Answer, EndReason, PersonalAlert, Receipt, Recipient } from '@kizuna/contract';
 import type { StoredAlert } from './alerts/alert-store.ts';
 import { fmt, stringsFor } from './i18n/strings.ts';
 import type { TakeoverModel } from './pages/AlertTakeover.ts';
@@ -11,7 +11,8 @@ import type { TvController } from './tv-controller.ts';
 import { TEXT_SCALE } from './ui/theme.ts';
 import { answerLabel, takeoverModel } from './view-models.ts';
 
-export type CloseReason = 'answered' | 'cancelled' | 'expired';
+/** Why the takeover closed: 'lifted' (解除) and 'error' (取消, sent in error) have their own screen; 'cancelled' is an older console's Cancel that said neither. */
+export type CloseReason = 'answered' | 'cancelled' | 'expired' | 'lifted' | 'error';
 
 export interface Showing {
   alertId: string;
@@ -26,6 +27,18 @@ export interface Showing {
 
 /** How long a cancelled or expired alert's notice stays before the takeover closes itself. */
 export const CLOSE_AFTER_MS = 10_000;
+/** The lifting and cancel screens stay longer (a resident may be away from the TV); Home keeps a line after. */
+export const END_SCREEN_MS = 5 * 60_000;
+
+/** The close reason for a Cancel's reason. */
+export function endReason(end: EndReason | undefined): 'lifted' | 'error' | 'cancelled' {
+  return end === 'lifted' ? 'lifted' : end === 'sent-in-error' ? 'error' : 'cancelled';
+}
+
+/** The end screen's stand-in entry: the Cancel itself, which carries each resident's words for it. */
+export function endEntry(cancel: PersonalAlert): StoredAlert {
+  return { alert: cancel, answers: {}, sent: {}, updated: false };
+}
 
 /** Whom a takeover opens on: the first recipient yet to answer, else the first. */
 export function firstRecipient(e: StoredAlert): Recipient | undefined {

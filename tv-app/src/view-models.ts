@@ -4,7 +4,7 @@
  */
 import { LEVELS, type Language } from '@kizuna/contract/levels';
 import type { AreaAlert, Answer, Recipient } from '@kizuna/contract';
-import type { StoredAlert } from './alerts/alert-store.ts';
+import type { Ended, StoredAlert } from './alerts/alert-store.ts';
 import { LEVEL_PHRASES, fmt, stringsFor } from './i18n/strings.ts';
 import type { HomeModel, MenuId } from './pages/Home.ts';
 import type { Choice, TakeoverModel } from './pages/AlertTakeover.ts';
@@ -44,8 +44,8 @@ export function distanceText(m: number | undefined, lang: Language): string {
 export interface TakeoverState {
   entry: StoredAlert;
   recipient: Recipient;
-  /** Shown instead of answer keys. */
-  closeReason?: 'answered' | 'cancelled' | 'expired' | undefined;
+  /** Shown instead of answer keys; 'lifted' and 'error' (sent in error) get their own calm screen. */
+  closeReason?: 'answered' | 'cancelled' | 'expired' | 'lifted' | 'error' | undefined;
   confirmation?: string | undefined;
   online: boolean;
   scale: number;
@@ -53,7 +53,56 @@ export interface TakeoverState {
   area?: boolean | undefined;
 }
 
+/** Calm colours for the end screens: nothing about them may look like a level's warning colour. */
+const LIFTED_BG = 0xff1d5a78;
+const ERROR_BG = 0xff3d4852;
+
+/** The TV's clock time of an ISO instant, HH:MM (Home's line and the end screens). */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/**
+ * The lifting screen (解除: the danger is over) or the cancel screen (取消: sent in error), full
+ * screen and calm: no level colour, no tone, no answer keys; the console's words for this person
+ * (the Cancel's headline and instruction) in their language, and when it happened.
+ */
+function endModel(st: TakeoverState, lifted: boolean): TakeoverModel {
+  const { entry, recipient: r } = st;
+  const a = entry.alert;
+  const s = stringsFor(r.language);
+  const exercise = a.status === 'Exercise' ? s.exercise : a.status === 'Test' ? s.test : undefined;
+  const time = clockTime(a.sent);
+  return {
+    levelBg: lifted ? LIFTED_BG : ERROR_BG,
+    levelFg: C.white,
+    levelLabel: (lifted ? s.liftedLabel : s.errorLabel) + (exercise ? `【${exercise.split(/[\s—　]/)[0]}】` : ''),
+    phrase: lifted ? fmt(s.liftedPhrase, { phrase: levelPhrase(a.level, r.language).phrase }) : s.errorPhrase,
+    action: fmt(lifted ? s.liftedAt : s.errorAt, { time }),
+    exercise,
+    name: r.displayName,
+    counter: '',
+    headline: r.headline,
+    instruction: r.instruction,
+    shelter: '',
+    shelterDetail: '',
+    notice: undefined,
+    prompt: '',
+    review: false,
+    waitPrompt: '',
+    choosePrompt: s.chooseFirst,
+    turn: [a.alertId, a.revision, r.ref, lifted ? 'lifted' : 'error'].join('|'),
+    choices: choices(r.language),
+    confirmation: undefined,
+    closeOnly: true,
+    closeLabel: s.backHome,
+    scale: st.scale,
+  };
+}
+
 export function takeoverModel(st: TakeoverState): TakeoverModel {
+  if (st.closeReason === 'lifted' || st.closeReason === 'error') return endModel(st, st.closeReason === 'lifted');
   const { entry, recipient: r } = st;
   const a = entry.alert;
   const lang = r.language;
@@ -154,6 +203,8 @@ export interface HomeInput {
   residents: string[];
   active: StoredAlert[];
   areas: AreaAlert[];
+  /** Alerts lifted or cancelled as sent in error, until their own time runs out: a line each. */
+  ended?: Ended[] | undefined;
   mailUnread: number | null;
   scale: number;
   contrast?: boolean;
@@ -187,7 +238,7 @@ export function homeModel(h: HomeInput): HomeModel {
   for (const a of h.areas) put(a.zone.id, a.zone.name, a.level, a.status);
   for (const e of h.active) put(e.alert.zone.id, e.alert.zone.name, e.alert.level, e.alert.status);
   const zones = [...byZone.values()].sort((a, b) => b.level - a.level);
-  const areaLines = zones.length
+  const areaLines: HomeModel['areaLines'] = zones.length
     ? zones.slice(0, 4).map((z) => ({
         level: z.level,
         text:
@@ -195,6 +246,13 @@ export function homeModel(h: HomeInput): HomeModel {
           (z.status !== 'Actual' ? `【${(z.status === 'Exercise' ? s.exercise : s.test).split(/[\s—　]/)[0]}】` : ''),
       }))
     : [{ text: s.areaNone }];
+  // why a banner went away: lifted (and when), or sent in error
+  for (const e of h.ended ?? []) {
+    const time = clockTime(e.at);
+    const phrase = levelPhrase(e.level, h.lang).phrase;
+    areaLines.push({ text: fmt(e.end === 'lifted' ? s.homeLifted : s.homeError, { zone: e.zone, phrase, time }) });
+  }
+  areaLines.splice(4);
   const menu: HomeModel['menu'] = [];
   if (top) menu.push({ id: 'alert', label: s.menuAlert });
   menu.push({ id: 'bind', label: s.menuBind });

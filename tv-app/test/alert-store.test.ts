@@ -66,7 +66,7 @@ describe('AlertStore', () => {
   it('a cancel removes the alert and keeps stragglers of lower revisions out', () => {
     const s = new AlertStore(null, 'tv1', () => T0);
     s.accept(alert());
-    expect(s.accept(alert({ revision: 2, msgType: 'Cancel' }))).toEqual({
+    expect(s.accept(alert({ revision: 2, msgType: 'Cancel' }))).toMatchObject({
       outcome: 'cancelled',
       alertId: 'al-1',
       wasShown: true,
@@ -74,6 +74,29 @@ describe('AlertStore', () => {
     expect(s.active()).toEqual([]);
     expect(s.accept(alert({ revision: 1 })).outcome).toBe('stale');
     expect(s.accept(alert({ revision: 2, msgType: 'Update' })).outcome).toBe('stale');
+    // a Cancel that does not say why leaves no line for Home
+    expect(s.ended()).toEqual([]);
+  });
+
+  it('a lifting is remembered for Home, with its time, until the alert would have ended (and across a restart)', () => {
+    let now = T0;
+    const mem = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => mem.get(k) ?? null,
+      setItem: (k: string, v: string) => void mem.set(k, v),
+    };
+    const s = new AlertStore(storage, 'tv1', () => now);
+    const expires = new Date(T0 + 3600_000).toISOString();
+    s.accept(alert({ expires }));
+    const sent = new Date(T0 + 60_000).toISOString();
+    expect(s.accept(alert({ revision: 2, msgType: 'Cancel', end: 'lifted', sent, expires }))).toMatchObject({
+      outcome: 'cancelled',
+      end: 'lifted',
+    });
+    expect(s.ended()).toEqual([expect.objectContaining({ end: 'lifted', at: sent, level: 4, expires })]);
+    expect(new AlertStore(storage, 'tv1', () => now).ended()).toHaveLength(1);
+    now = T0 + 3600_000;
+    expect(s.ended()).toEqual([]);
   });
 
   it('never returns an expired alert as current, and refuses one that arrives expired', () => {

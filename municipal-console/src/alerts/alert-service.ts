@@ -5,13 +5,13 @@
  * expires, so the broker's sessions are not the only safety net.
  *
  * This file is the workflow (who may do what to an alert in which state); publishing an Alert or
- * Update is a fan-out in steps (fanout.ts), a Cancel is written whole (publication.ts), the alert
+ * Update is a fan-out in steps (fanout.ts), a Cancel (lifted or sent in error) is written whole (publication.ts), the alert
  * timer is alert-timer.ts, the reads alert-reads.ts, and every statement is in repository/.
  */
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import type { Db, Logger, Queryable } from '@kizuna/core';
-import type { AreaAlert, PersonalAlert } from '@kizuna/contract';
+import type { AreaAlert, EndReason, PersonalAlert } from '@kizuna/contract';
 import { consoleErrors } from '../errors.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { appendAudit } from '../staff/audit.ts';
@@ -22,6 +22,7 @@ import { needsSecondPerson, readRule } from './approval-rule.ts';
 import { approvalDigest } from './approval-digest.ts';
 import { RegisterCache } from './targeting.ts';
 import { requireConfirmed, sendConfirmation, type SendConfirmation } from './send-confirmation.ts';
+import { endConfirmation, requireEndConfirmed, type EndConfirmation } from './end-confirmation.ts';
 import type { AlertHead, RecipientRow } from './personalise.ts';
 import type { AlertState, AlertView, RevisionView } from './alert-views.ts';
 import { listAlerts, readAlert, readRevisions } from './alert-reads.ts';
@@ -280,19 +281,49 @@ export class AlertService {
     return this.get(id);
   }
 
+  /** What lifting or cancelling active alert `id` would publish and to whom, with its digest (end-confirmation.ts). */
+  async endConfirmation(id: string, end: EndReason): Promise<EndConfirmation> {
+    return endConfirmation(this.db, id, end, this.clock.now(), this.register);
+  }
+
   /**
-   * Cancel (lift) an alert: a never-published alert is just withdrawn; the Cancel of an active one
-   * reaches TVs, so it follows the approval rule like any other change.
+   * Lift (解除) an active alert: the danger is over. A Cancel revision with reason 'lifted', sent as
+   * its confirmation showed it (`seen`, required), under the approval rule like any change that
+   * reaches TVs; the alert ends 'lifted'.
    */
-  async cancel(id: string, staff: StaffMember, o: PublishOptions = {}): Promise<AlertView> {
+  async lift(id: string, staff: StaffMember, seen: Seen, o: PublishOptions = {}): Promise<AlertView> {
+    return this.end(id, staff, 'lifted', seen, o);
+  }
+
+  /**
+   * Cancel (取消) an alert sent in error: a never-published alert is just withdrawn; the Cancel of an
+   * active one (reason 'sent-in-error') reaches TVs, so it follows the approval rule like any other
+   * change. `seen`, from its confirmation, is checked when given (the console's page always sends it).
+   */
+  async cancel(id: string, staff: StaffMember, o: PublishOptions = {}, seen?: Seen): Promise<AlertView> {
+    return this.end(id, staff, 'sent-in-error', seen, o);
+  }
+
+  private async end(
+    id: string,
+    staff: StaffMember,
+    end: EndReason,
+    seen: Seen | undefined,
+    o: PublishOptions,
+  ): Promise<AlertView> {
     need(staff, 'issuer');
     const now = this.clock.now();
     const a0 = await this.get(id);
     if (a0.state === 'active') this.publisher.requireBroker();
     const out = await this.db.tx(async (q) => {
       const a = await this.lockAlert(q, id);
-      if (a.state === 'cancelled' || a.state === 'expired')
+      if (a.state === 'cancelled' || a.state === 'lifted' || a.state === 'expired')
         throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is already ${a.state}`);
+      if (end === 'lifted' && a.state !== 'active')
+        throw consoleErrors.KZ_CONSOLE_ALERT_STATE(
+          `alert ${id} is ${a.state}; only an active alert can be lifted (a draft is withdrawn with cancel)`,
+        );
+      if (a.state === 'active' && seen) await requireEndConfirmed(q, id, end, seen, now, this.register);
       const last = await rows.latestRevision(q, id);
       await rows.supersedeUnpublished(q, id);
       if (a.state !== 'active') {
@@ -319,8 +350,18 @@ export class AlertService {
         by: staff.username,
         now,
         state: 'draft',
+        end,
       });
-      await appendAudit(q, { actor: staff.username, action: 'alert.cancel', subject: id, details: { revision } }, now);
+      await appendAudit(
+        q,
+        {
+          actor: staff.username,
+          action: end === 'lifted' ? 'alert.lift' : 'alert.cancel',
+          subject: id,
+          details: { revision, end, ...(seen ? { digest: seen.digest } : {}) },
+        },
+        now,
+      );
       return this.submitIn(q, id, revision, staff, now);
     });
     await this.afterCommit(out, o.wait);

@@ -1,5 +1,5 @@
 /** How an alert and its revisions are shown (the API's AlertView, RevisionView), made from their rows. */
-import type { AlertStatus, EvacuationLevel, Hazard, MsgType } from '@kizuna/contract';
+import type { AlertStatus, EndReason, EvacuationLevel, Hazard, MsgType } from '@kizuna/contract';
 import type { AlertSpec } from './alert-spec.ts';
 import type { AlertState, RevisionState } from './alert-states.ts';
 import type { AlertRow, RevRow } from './repository/alert-rows.ts';
@@ -10,6 +10,8 @@ export type { AlertState, RevisionState } from './alert-states.ts';
 export interface RevisionView {
   revision: number;
   msgType: MsgType;
+  /** On a Cancel: lifted (解除) or sent in error (取消). */
+  end?: EndReason;
   state: RevisionState;
   level: EvacuationLevel;
   hazard: Hazard;
@@ -76,6 +78,7 @@ export function revView(r: RevRow, status: AlertStatus): RevisionView {
   return {
     revision: Number(r.revision),
     msgType: r.msg_type,
+    ...(r.end_reason ? { end: r.end_reason } : {}),
     state: r.state,
     level: Number(r.level) as EvacuationLevel,
     hazard: r.hazard,

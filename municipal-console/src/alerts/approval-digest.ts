@@ -31,6 +31,8 @@ export function approvalDigest(alertId: string, status: AlertStatus, r: RevRow):
       group: t.group ?? 'all',
     },
     counts: r.counts ?? null,
+    // a Cancel's reason (lifted or sent in error) is part of what is shown; absent otherwise, so older digests hold
+    ...(r.end_reason ? { end: r.end_reason } : {}),
   };
   return createHash('sha256').update(canonicalJson(shown)).digest('hex');
 }

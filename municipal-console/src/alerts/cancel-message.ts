@@ -1,4 +1,4 @@
-/** The Cancel a TV gets when an alert is lifted for it: it names every resident the TV showed the alert to. */
+/** The Cancel a TV gets when an alert ends for it (lifted or sent in error): it names every resident the TV showed the alert to. */
 import type { Language, PersonalAlert } from '@kizuna/contract';
 import type { AlertHead } from './personalise.ts';
 import { displayName, render } from './templates.ts';
@@ -14,7 +14,7 @@ export interface CancelRecipient {
   needsHelp: boolean;
 }
 
-/** The Cancel a TV gets: every resident it showed the alert to, told it is lifted. */
+/** The Cancel a TV gets: every resident it showed the alert to, told it is lifted or was sent in error (head.end). */
 export function cancelFor(
   head: AlertHead,
   zone: { id: string; name: string },
@@ -26,6 +26,7 @@ export function cancelFor(
     alertId: head.alertId,
     revision: head.revision,
     msgType: 'Cancel',
+    end: head.end ?? 'sent-in-error',
     status: head.status,
     level: head.level,
     hazard: head.hazard,
@@ -39,6 +40,7 @@ export function cancelFor(
         hazard: head.hazard,
         status: head.status,
         msgType: 'Cancel',
+        end: head.end,
         advice: 'leave-now',
         who: { person: p },
       });

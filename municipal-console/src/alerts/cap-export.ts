@@ -41,6 +41,16 @@ export function toCap(
       : {}),
     ...(targetZones.length ? { geocode: targetZones.map((z) => ({ valueName: 'kizuna:zone', value: z.id })) } : {}),
   };
+  // Lifting and cancelling (docs/PROTOCOL.md, "Lifting and cancelling"): both end the alert, but a
+  // lifting (解除) is an Update that the danger is over (AllClear, as Lアラート's 発令・解除区分 解除),
+  // and a cancel (取消) is CAP's Cancel with a note that it was sent in error.
+  const lifted = rev.msgType === 'Cancel' && rev.end === 'lifted';
+  const ended = rev.msgType === 'Cancel';
+  const capMsgType = lifted ? 'Update' : rev.msgType;
+  const notes = [
+    ...(a.status !== 'Actual' ? [a.status === 'Exercise' ? '訓練 / exercise' : 'テスト / test'] : []),
+    ...(ended && !lifted ? ['誤って送信されたため取り消します / cancelled: sent in error'] : []),
+  ];
   const urgency = rev.level === 5 ? 'Immediate' : 'Expected';
   const severity = rev.level === 5 ? 'Extreme' : rev.level === 4 ? 'Severe' : 'Moderate';
   const category = spec.cap?.category?.length
@@ -62,6 +72,7 @@ export function toCap(
       hazard: rev.hazard,
       status: a.status,
       msgType: rev.msgType,
+      end: rev.end,
       advice: rev.level === 5 ? 'secure-safety' : rev.level === 3 ? 'get-ready' : 'leave-now',
       who: { zone: zoneName },
       extra: spec.extra?.[lang],
@@ -70,10 +81,17 @@ export function toCap(
       language: CAP_LANG[lang],
       category,
       event: spec.cap?.event && lang === 'ja' ? spec.cap.event : PACKS[lang].hazard[rev.hazard],
-      responseType:
-        rev.msgType === 'Cancel' ? 'AllClear' : rev.level === 5 ? 'Shelter' : rev.level === 3 ? 'Prepare' : 'Evacuate',
-      urgency: rev.msgType === 'Cancel' ? 'Past' : urgency,
-      severity: rev.msgType === 'Cancel' ? 'Minor' : severity,
+      responseType: lifted
+        ? 'AllClear'
+        : ended
+          ? 'None'
+          : rev.level === 5
+            ? 'Shelter'
+            : rev.level === 3
+              ? 'Prepare'
+              : 'Evacuate',
+      urgency: ended ? 'Past' : urgency,
+      severity: ended ? 'Minor' : severity,
       certainty: spec.cap?.certainty ?? 'Likely',
       eventCode: [{ valueName: 'kizuna:hazard', value: rev.hazard }],
       expires: toCapTime(rev.expires),
@@ -81,7 +99,10 @@ export function toCap(
       headline: t.headline,
       ...(spec.cap?.description && lang === 'ja' ? { description: spec.cap.description } : {}),
       instruction: t.instruction,
-      parameter: [{ valueName: 'EvacuationLevel', value: String(rev.level) }],
+      parameter: [
+        { valueName: 'EvacuationLevel', value: String(rev.level) },
+        ...(lifted ? [{ valueName: '発令・解除区分', value: '解除' }] : []),
+      ],
       area,
     };
   });
@@ -93,10 +114,10 @@ export function toCap(
       sender: a.sender,
       sent,
       status: a.status,
-      msgType: rev.msgType,
+      msgType: capMsgType,
       scope: 'Public',
       ...(previous ? { references: `${a.sender},${previous.identifier},${toCapTime(previous.sent)}` } : {}),
-      ...(a.status !== 'Actual' ? { note: a.status === 'Exercise' ? '訓練 / exercise' : 'テスト / test' } : {}),
+      ...(notes.length ? { note: notes.join('; ') } : {}),
       info,
     },
   };

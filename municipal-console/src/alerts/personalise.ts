@@ -10,6 +10,7 @@ import {
   type ShelterRef,
   type Language,
   type MsgType,
+  type EndReason,
   type PersonalAlert,
   type Recipient,
   type AlertStatus,
@@ -27,6 +28,8 @@ export interface AlertHead {
   alertId: string;
   revision: number;
   msgType: MsgType;
+  /** On a Cancel: lifted or sent in error (contract END_REASONS). */
+  end?: EndReason | undefined;
   status: AlertStatus;
   level: EvacuationLevel;
   hazard: Hazard;

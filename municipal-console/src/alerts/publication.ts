@@ -45,7 +45,8 @@ export async function publishRevision(
 ): Promise<Publication> {
   const a = (await alertRow(q, id))!;
   const rev = (await revisionRow(q, id, revision))!;
-  const state: AlertState = rev.msg_type === 'Cancel' ? 'cancelled' : 'active';
+  const end = rev.end_reason ?? 'sent-in-error';
+  const state: AlertState = rev.msg_type !== 'Cancel' ? 'active' : end === 'lifted' ? 'lifted' : 'cancelled';
   await supersedeOtherFanouts(q, id, revision);
   await makeCurrent(q, rev, state, now);
   if (rev.msg_type !== 'Cancel') {
@@ -60,6 +61,7 @@ export async function publishRevision(
     alertId: id,
     revision,
     msgType: 'Cancel',
+    end,
     status: a.status,
     level: Number(a.level) as EvacuationLevel,
     hazard: a.hazard,
@@ -83,7 +85,14 @@ export async function publishRevision(
       actor: 'system',
       action: 'alert.publish',
       subject: id,
-      details: { revision, msgType: rev.msg_type, devices: deliveries.length, residents: 0, zones: areaRows.length },
+      details: {
+        revision,
+        msgType: rev.msg_type,
+        end,
+        devices: deliveries.length,
+        residents: 0,
+        zones: areaRows.length,
+      },
     },
     now,
   );

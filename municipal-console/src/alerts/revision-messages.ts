@@ -38,6 +38,7 @@ export async function buildMessages(
     alertId: a.id,
     revision: rev.revision,
     msgType: rev.msg_type,
+    ...(rev.msg_type === 'Cancel' ? { end: rev.end_reason ?? 'sent-in-error' } : {}),
     status: a.status,
     level: Number(rev.level) as EvacuationLevel,
     hazard: rev.hazard,
@@ -75,7 +76,8 @@ export async function cancelsBefore(
   if (devices.length === 0) return [];
   const zones = new Map((await listZones(q)).map((z) => [z.id, z]));
   const people = await cancelRecipients(q, head.alertId, head.revision);
-  const cancel = { ...head, msgType: 'Cancel' as const };
+  // an Update that no longer targets a TV lifts the alert for it (解除 of that area)
+  const cancel = { ...head, msgType: 'Cancel' as const, end: head.end ?? ('lifted' as const) };
   return devices.map((d) => ({
     device_id: d.device_id,
     zone_id: d.zone_id,

@@ -3,7 +3,7 @@
  * level's phrase and colour, so headlines start with it; instructions name the hazard and the
  * shelter chosen for that resident. ja-x-easy follows やさしい日本語 (short, kana, spaces).
  */
-import type { AlertStatus, EvacuationLevel, Hazard, Language, MsgType } from '@kizuna/contract';
+import type { AlertStatus, EndReason, EvacuationLevel, Hazard, Language, MsgType } from '@kizuna/contract';
 
 export interface NameParts {
   familyName: string;
@@ -36,6 +36,9 @@ interface LanguagePack {
   noShelter: string;
   body(advice: Advice, hazard: string): string;
   cancelBody: string;
+  /** A Cancel of a message sent in error (取消): says plainly that it was sent in error. */
+  errorHeadline(who: string, hazard: string): string;
+  errorBody: string;
   everyone(zone: string): string;
 }
 
@@ -74,6 +77,9 @@ export const PACKS: Record<Language, LanguagePack> = {
           ? `${hz}の危険があります。すぐに避難できるよう準備し、今後の情報に注意してください。`
           : `${hz}が発生しています。避難所への移動がかえって危険な場合は、建物の上の階など少しでも安全な場所へ移ってください。`,
     cancelBody: '引き続き気象情報や市からのお知らせに注意してください。',
+    errorHeadline: (who, hz) => `${who}、先ほどの${hz}の避難情報は誤って送信されたものです`,
+    errorBody:
+      'この避難情報は取り消されました。この情報による避難の必要はありません。引き続き市からのお知らせに注意してください。',
     everyone: (zone) => `${zone}の皆さん`,
   },
   'ja-x-easy': {
@@ -107,6 +113,8 @@ export const PACKS: Record<Language, LanguagePack> = {
           ? `${hz}が おこるかも しれません。すぐ にげられるように じゅんびを して ください。`
           : `${hz}が おきて います。そとが あぶない ときは、たてものの うえの かいへ いって ください。`,
     cancelBody: 'テレビや しやくしょの じょうほうを みて ください。',
+    errorHeadline: (who, hz) => `${who}、さっきの ${hz}の じょうほうは まちがいでした`,
+    errorBody: 'この じょうほうで にげる ひつようは ありません。テレビや しやくしょの じょうほうを みて ください。',
     everyone: (zone) => `${zone}の みなさん`,
   },
   en: {
@@ -140,6 +148,8 @@ export const PACKS: Record<Language, LanguagePack> = {
           ? `There is a risk of ${hz}. Get ready to leave and watch for further information.`
           : `${hz[0]!.toUpperCase()}${hz.slice(1)} is happening. If going outside is dangerous, move to an upper floor or the safest place you can reach.`,
     cancelBody: 'Keep watching the weather and city announcements.',
+    errorHeadline: (who, hz) => `${who}, the evacuation notice for ${hz} was sent in error`,
+    errorBody: 'It has been withdrawn: you do not need to evacuate because of it. Keep watching city announcements.',
     everyone: (zone) => `Everyone in ${zone}`,
   },
   zh: {
@@ -173,6 +183,8 @@ export const PACKS: Record<Language, LanguagePack> = {
           ? `有发生${hz}的危险。请做好随时避难的准备，并注意后续信息。`
           : `${hz}正在发生。如外出更危险，请转移到建筑物高层等较安全的地方。`,
     cancelBody: '请继续关注气象信息和市政府的通知。',
+    errorHeadline: (who, hz) => `${who}，刚才${hz}的避难信息是误发的`,
+    errorBody: '该信息已撤销，无需因此避难。请继续关注市政府的通知。',
     everyone: (zone) => `${zone}的各位居民`,
   },
   ko: {
@@ -206,6 +218,8 @@ export const PACKS: Record<Language, LanguagePack> = {
           ? `${hz} 위험이 있습니다. 바로 대피할 수 있도록 준비하고 정보에 주의하세요.`
           : `${hz}가 발생했습니다. 밖이 위험하면 건물 위층 등 조금이라도 안전한 곳으로 이동하세요.`,
     cancelBody: '계속해서 기상 정보와 시의 안내에 주의하세요.',
+    errorHeadline: (who, hz) => `${who}, 방금 전 ${hz} 대피 정보는 잘못 발송되었습니다`,
+    errorBody: '이 정보는 취소되었으며, 이 정보에 따라 대피할 필요는 없습니다. 계속해서 시의 안내에 주의하세요.',
     everyone: (zone) => `${zone} 주민 여러분`,
   },
   vi: {
@@ -228,7 +242,7 @@ export const PACKS: Record<Language, LanguagePack> = {
         : level === 4
           ? `Cấp độ 4 Lệnh sơ tán — ${who}, hãy sơ tán ngay`
           : `Cấp độ 5 Khẩn cấp — ${who}, hãy bảo vệ tính mạng ngay lập tức`,
-    cancelHeadline: (who, hz) => `${who}, thông báo sơ tán do ${hz} đã được hủy`,
+    cancelHeadline: (who, hz) => `${who}, thông báo sơ tán do ${hz} đã được dỡ bỏ`,
     shelter: (s) =>
       `Nơi sơ tán: ${s.name} (${s.address}${s.distanceM !== undefined ? `, khoảng ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [nơi sơ tán phúc lợi]' : ''}.`,
     noShelter: 'Hãy đến nơi an toàn gần nhất.',
@@ -239,6 +253,8 @@ export const PACKS: Record<Language, LanguagePack> = {
           ? `Có nguy cơ ${hz}. Hãy chuẩn bị để sơ tán và theo dõi thông tin.`
           : `Đang xảy ra ${hz}. Nếu ra ngoài nguy hiểm, hãy lên tầng cao hoặc nơi an toàn nhất có thể.`,
     cancelBody: 'Hãy tiếp tục theo dõi thông tin thời tiết và thông báo của thành phố.',
+    errorHeadline: (who, hz) => `${who}, thông báo sơ tán do ${hz} vừa rồi đã được gửi nhầm`,
+    errorBody: 'Thông báo này đã bị hủy, bạn không cần sơ tán vì nó. Hãy tiếp tục theo dõi thông báo của thành phố.',
     everyone: (zone) => `Cư dân khu vực ${zone}`,
   },
   pt: {
@@ -261,7 +277,7 @@ export const PACKS: Record<Language, LanguagePack> = {
         : level === 4
           ? `Nível 4 Ordem de evacuação — ${who}, evacue imediatamente`
           : `Nível 5 Emergência — ${who}, proteja sua vida imediatamente`,
-    cancelHeadline: (who, hz) => `${who}, o aviso de evacuação por ${hz} foi cancelado`,
+    cancelHeadline: (who, hz) => `${who}, o aviso de evacuação por ${hz} foi suspenso`,
     shelter: (s) =>
       `Abrigo: ${s.name} (${s.address}${s.distanceM !== undefined ? `, cerca de ${km(s.distanceM, ' km', ' m')}` : ''})${s.welfare ? ' [abrigo de assistência]' : ''}.`,
     noShelter: 'Vá para um lugar seguro próximo.',
@@ -272,6 +288,8 @@ export const PACKS: Record<Language, LanguagePack> = {
           ? `Há risco de ${hz}. Prepare-se para sair e acompanhe as informações.`
           : `Está ocorrendo ${hz}. Se sair for perigoso, suba para um andar alto ou o lugar mais seguro possível.`,
     cancelBody: 'Continue acompanhando a meteorologia e os avisos da prefeitura.',
+    errorHeadline: (who, hz) => `${who}, o aviso de evacuação por ${hz} foi enviado por engano`,
+    errorBody: 'Ele foi anulado: não é preciso evacuar por causa dele. Continue acompanhando os avisos da prefeitura.',
     everyone: (zone) => `Moradores de ${zone}`,
   },
 };
@@ -282,6 +300,8 @@ export interface RenderInput {
   hazard: Hazard;
   status: AlertStatus;
   msgType: MsgType;
+  /** On a Cancel: lifted (the danger is over) or sent in error; absent reads as sent in error. */
+  end?: EndReason | undefined;
   advice: Advice;
   /** Who is addressed: a resident's name parts, or a zone name for the area message. */
   who: { person: NameParts } | { zone: string };
@@ -302,9 +322,10 @@ export function render(i: RenderInput): PersonalText {
   const p = PACKS[i.language];
   const who = 'person' in i.who ? p.honorific(i.who.person) : p.everyone(i.who.zone);
   if (i.msgType === 'Cancel') {
+    const lifted = i.end === 'lifted';
     return {
-      headline: mark(p, i.status, 'Alert') + p.cancelHeadline(who, p.hazard[i.hazard]),
-      instruction: p.cancelBody,
+      headline: mark(p, i.status, 'Alert') + (lifted ? p.cancelHeadline : p.errorHeadline)(who, p.hazard[i.hazard]),
+      instruction: lifted ? p.cancelBody : p.errorBody,
     };
   }
   return { headline: headlineFor(i, who), instruction: instructionFor(i) };

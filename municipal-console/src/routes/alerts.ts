@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { HazardSchema, LevelSchema, StatusSchema } from '@kizuna/contract';
+import { EndReasonSchema, HazardSchema, LevelSchema, StatusSchema } from '@kizuna/contract';
 import { realAlertOnly, requireFreshAuth, requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { alertStatus } from '../live/alert-status.ts';
 import { rescueList } from '../live/rescue-list.ts';
@@ -68,6 +68,19 @@ const ConfirmationSchema = Type.Object({
   text: Type.Record(Type.String(), Type.String(), { description: 'the staff text per language' }),
   counts: Counts,
   needsApproval: Type.Boolean({ description: 'sending waits for a second person (the approval rule)' }),
+  digest: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+const EndingSchema = Type.Object({
+  alertId: Type.String(),
+  end: EndReasonSchema,
+  revision: Type.Integer({ description: 'the revision the lifting or cancel would be' }),
+  onTvs: Type.Integer({ description: 'the revision TVs show now' }),
+  status: StatusSchema,
+  level: LevelSchema,
+  hazard: HazardSchema,
+  areas: Type.Object({ zones: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) }),
+  counts: Counts,
+  needsApproval: Type.Boolean({ description: 'it waits for a second person (the approval rule)' }),
   digest: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 });
 export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
@@ -238,20 +251,70 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     },
     async (req) => ctx.alerts.update(req.params.id, staffOf(req), req.body, { wait: req.query.wait }),
   );
-  r.post(
-    '/api/alerts/:id/cancel',
+  r.get(
+    '/api/alerts/:id/ending',
     {
       preHandler: issuer,
       schema: {
         tags: ['alerts'],
-        summary: 'Cancel (lift) an alert: withdrawn if never published, else a Cancel under the approval rule',
+        summary:
+          'What lifting (解除) or cancelling (取消, sent in error) an active alert would publish, to whom, and its digest',
+        description:
+          'end=lifted: the danger is over; end=sent-in-error: the alert should never have been sent. Mode, level, hazard, areas by name, the TVs, people and zones the Cancel reaches now, whether it waits for a second person, and `digest`, which POST …/lift (required) and …/cancel carry back. 409 KZ_CONSOLE_ALERT_STATE if the alert is not active.',
         security: sec,
         params: IdParams,
-        querystring: WaitQuery,
-        response: { 200: AlertViewSchema, ...errors(401, 403, 404, 409, 503) },
+        querystring: Type.Object({ end: EndReasonSchema }),
+        response: { 200: EndingSchema, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ctx.alerts.cancel(req.params.id, staffOf(req), { wait: req.query.wait }),
+    async (req) => ctx.alerts.endConfirmation(req.params.id, req.query.end),
+  );
+  r.post(
+    '/api/alerts/:id/lift',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Lift (解除) an active alert: the danger is over. A Cancel saying "lifted", under the approval rule',
+        description:
+          'The body names what GET …/ending?end=lifted showed: its `revision` and `digest`. Without them 400; if the alert or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE and nothing is published. The alert ends `lifted`; audit `alert.lift`.',
+        security: sec,
+        params: IdParams,
+        body: ConfirmedBody,
+        querystring: WaitQuery,
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) => ctx.alerts.lift(req.params.id, staffOf(req), req.body, { wait: req.query.wait }),
+  );
+  r.post(
+    '/api/alerts/:id/cancel',
+    {
+      preHandler: issuer,
+      // a body is optional here (older callers send none): an absent one is validated as {}
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+      schema: {
+        tags: ['alerts'],
+        summary:
+          'Cancel (取消) an alert sent in error: withdrawn if never published, else a Cancel saying "sent in error", under the approval rule',
+        description:
+          'For an active alert the body may name what GET …/ending?end=sent-in-error showed (`revision`, `digest`; the console’s page always does): if the alert or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE. The alert ends `cancelled`; audit `alert.cancel` (or `alert.withdraw` if it never went out).',
+        security: sec,
+        params: IdParams,
+        body: Type.Union([ConfirmedBody, Type.Object({}, { additionalProperties: false })]),
+        querystring: WaitQuery,
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) =>
+      ctx.alerts.cancel(
+        req.params.id,
+        staffOf(req),
+        { wait: req.query.wait },
+        'digest' in req.body ? req.body : undefined,
+      ),
   );
 
   r.get(

@@ -131,7 +131,7 @@ export interface AlertView {
   id: string;
   identifier: string;
   status: 'Actual' | 'Exercise' | 'System' | 'Test' | 'Draft';
-  state: 'draft' | 'pending-approval' | 'active' | 'cancelled' | 'expired';
+  state: 'draft' | 'pending-approval' | 'active' | 'lifted' | 'cancelled' | 'expired';
   revision: number;
   msgType: string;
   level: 3 | 4 | 5;
@@ -153,6 +153,8 @@ export interface AlertView {
 export interface PendingRevision {
   revision: number;
   msgType: 'Alert' | 'Update' | 'Cancel';
+  /** On a Cancel: lifted (解除) or sent in error (取消). */
+  end?: 'lifted' | 'sent-in-error';
   level: 3 | 4 | 5;
   hazard: string;
   createdBy: string;

@@ -2,12 +2,13 @@
  * The TV's memory of personal alerts. Rules (issue 5):
  * - the highest revision of an alert wins; a lower or equal one is never shown again;
  * - an Update replaces the message and asks for a new answer;
- * - a Cancel removes it (a tombstone keeps later stragglers out);
+ * - a Cancel removes it (a tombstone keeps later stragglers out, and says whether it was lifted or
+ *   sent in error, and when, for Home's line until the alert would have ended);
  * - an expired alert is never shown as current;
  * - active alerts survive a restart (persisted), so an unanswered one reappears.
  * Pure logic over an injected key-value storage and clock, so it is tested in Node.
  */
-import type { Answer, PersonalAlert } from '@kizuna/contract';
+import type { Answer, EndReason, PersonalAlert } from '@kizuna/contract';
 
 export interface KeyValueStorage {
   getItem(key: string): string | null;
@@ -29,11 +30,25 @@ interface Tombstone {
   revision: number;
   until: number;
   reason: 'cancelled' | 'expired';
+  /** A Cancel's reason and what Home says about it (absent from an older console's Cancel). */
+  ended?: Ended | undefined;
+}
+
+/** An alert that ended by a Cancel that said why: lifted or sent in error, when, where. */
+export interface Ended {
+  end: EndReason;
+  /** When the console sent the Cancel. */
+  at: string;
+  level: 3 | 4 | 5;
+  zone: string;
+  status: PersonalAlert['status'];
+  /** The alert's own end: Home says it was lifted until then. */
+  expires: string;
 }
 
 export type AcceptOutcome =
   | { outcome: 'new' | 'updated'; entry: StoredAlert }
-  | { outcome: 'cancelled'; alertId: string; wasShown: boolean }
+  | { outcome: 'cancelled'; alertId: string; wasShown: boolean; end?: EndReason | undefined; alert: PersonalAlert }
   | { outcome: 'stale' | 'duplicate' | 'expired'; alertId: string };
 
 const KEEP_TOMBSTONE_MS = 24 * 3600_000;
@@ -62,14 +77,23 @@ export class AlertStore {
     if (prev && a.revision === prev.alert.revision) return { outcome: 'duplicate', alertId: a.alertId };
     if (a.msgType === 'Cancel') {
       this.alerts.delete(a.alertId);
+      const ended: Ended | undefined = a.end && {
+        end: a.end,
+        at: a.sent,
+        level: a.level,
+        zone: a.zone.name,
+        status: a.status,
+        expires: a.expires,
+      };
       this.tombstones.set(a.alertId, {
         alertId: a.alertId,
         revision: a.revision,
         until: t + KEEP_TOMBSTONE_MS,
         reason: 'cancelled',
+        ended,
       });
       this.save();
-      return { outcome: 'cancelled', alertId: a.alertId, wasShown: !!prev };
+      return { outcome: 'cancelled', alertId: a.alertId, wasShown: !!prev, end: a.end, alert: a };
     }
     if (Date.parse(a.expires) <= t) {
       if (prev) this.alerts.delete(a.alertId);
@@ -140,6 +164,15 @@ export class AlertStore {
   /** The alert that must hold the screen: the most severe one still waiting for an answer. */
   needingAnswer(): StoredAlert | undefined {
     return this.active().find((e) => e.alert.recipients.some((r) => !e.answers[r.ref]));
+  }
+
+  /** Alerts lifted or cancelled as sent in error whose own time has not run out, newest first (Home's lines). */
+  ended(): Ended[] {
+    const t = this.now();
+    return [...this.tombstones.values()]
+      .map((x) => x.ended)
+      .filter((x): x is Ended => !!x && Date.parse(x.expires) > t)
+      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
   }
 
   /** Milliseconds until the next alert expires (for a timer), or null. */

@@ -30,6 +30,7 @@ export function areaAsPersonal(a: AreaAlert, lang: Language): PersonalAlert {
     alertId: a.alertId,
     revision: a.revision,
     msgType: a.msgType,
+    ...(a.end ? { end: a.end } : {}),
     status: a.status,
     level: a.level,
     hazard: a.hazard,

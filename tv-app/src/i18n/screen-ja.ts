@@ -47,6 +47,15 @@ export interface Strings {
   updated: string;
   cancelled: string;
   expired: string;
+  /** The lifting screen (解除: the danger is over) and the cancel screen (取消: sent in error); Home's line after either. */
+  liftedLabel: string;
+  liftedPhrase: string;
+  liftedAt: string;
+  errorLabel: string;
+  errorPhrase: string;
+  errorAt: string;
+  homeLifted: string;
+  homeError: string;
   offlineWarning: string;
   recipientOf: string;
   readAgain: string;
@@ -116,6 +125,14 @@ export const ja: Strings = {
   updated: '内容が新しくなりました',
   cancelled: 'この避難情報は取り消されました',
   expired: 'この避難情報は期限が切れました',
+  liftedLabel: '解除',
+  liftedPhrase: '{phrase}は解除されました',
+  liftedAt: '{time}に解除されました',
+  errorLabel: '取消',
+  errorPhrase: 'この避難情報は誤って送信されました',
+  errorAt: '{time}に取り消されました',
+  homeLifted: '{zone}：{phrase}は{time}に解除されました',
+  homeError: '{zone}：{time}の取消 — 誤って送信された避難情報でした',
   offlineWarning: '通信が切れています。最新の情報ではない可能性があります',
   recipientOf: '{i}人目／{n}人',
   readAgain: 'もう一度読み上げる',

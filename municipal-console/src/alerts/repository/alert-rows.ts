@@ -4,7 +4,7 @@
  * (fanout_owner, fanout_at: see fanout-lease.ts).
  */
 import type { Queryable } from '@kizuna/core';
-import type { AlertStatus, Hazard, MsgType } from '@kizuna/contract';
+import type { AlertStatus, EndReason, Hazard, MsgType } from '@kizuna/contract';
 import type { AlertSpec } from '../alert-spec.ts';
 import type { AlertState, RevisionState } from '../alert-states.ts';
 
@@ -41,6 +41,8 @@ export interface RevRow {
   published_at: Date | null;
   fanout_owner?: string | null;
   fanout_at?: Date | null;
+  /** On a Cancel: lifted (解除) or sent in error (取消) (migration 014). */
+  end_reason?: EndReason | null;
   /** Whom it reached when submitted for approval (migration 011; part of its approval digest). */
   counts?: { devices: number; residents: number; zones: number; unboundTvs: number } | null;
 }
@@ -189,11 +191,20 @@ export async function maxRevision(q: Queryable, id: string): Promise<number> {
 
 export async function insertRevision(
   q: Queryable,
-  r: { id: string; revision: number; msgType: MsgType; spec: AlertSpec; by: string; now: Date; state: RevisionState },
+  r: {
+    id: string;
+    revision: number;
+    msgType: MsgType;
+    spec: AlertSpec;
+    by: string;
+    now: Date;
+    state: RevisionState;
+    end?: EndReason | undefined;
+  },
 ): Promise<void> {
   await q.query(
-    `INSERT INTO alert_revisions (alert_id, revision, msg_type, level, hazard, expires, spec, created_by, created_at, state)
-      VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb,$8,$9,$10)`,
+    `INSERT INTO alert_revisions (alert_id, revision, msg_type, level, hazard, expires, spec, created_by, created_at, state, end_reason)
+      VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb,$8,$9,$10,$11)`,
     [
       r.id,
       r.revision,
@@ -205,6 +216,7 @@ export async function insertRevision(
       r.by,
       r.now,
       r.state,
+      r.end ?? null,
     ],
   );
 }

@@ -165,7 +165,7 @@ export async function unconfirmedDeliveries(
   const { rows } = await q.query<{ alert_id: string; device_id: string; payload: string }>(
     `
         SELECT d.alert_id, d.device_id, d.payload FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-        WHERE a.state IN ('active', 'cancelled') AND a.expires > $1 AND d.delivered_revision < d.revision_sent AND d.last_sent_at <= $2
+        WHERE a.state IN ('active', 'lifted', 'cancelled') AND a.expires > $1 AND d.delivered_revision < d.revision_sent AND d.last_sent_at <= $2
         ORDER BY d.last_sent_at LIMIT 20000`,
     [now, cutoff],
   );

@@ -15,6 +15,7 @@ import * as staff from './words-staff.ts';
 import * as approval from './words-approval.ts';
 import * as confirm from './words-confirm.ts';
 import * as jma from './words-jma.ts';
+import * as ending from './words-ending.ts';
 
 export const ja = {
   ...shell.ja,
@@ -29,6 +30,7 @@ export const ja = {
   ...approval.ja,
   ...confirm.ja,
   ...jma.ja,
+  ...ending.ja,
 };
 type Dict = Record<keyof typeof ja, string>;
 export const en: Dict = {
@@ -44,6 +46,7 @@ export const en: Dict = {
   ...approval.en,
   ...confirm.en,
   ...jma.en,
+  ...ending.en,
 };
 
 export type Key = keyof typeof ja;

@@ -1,4 +1,4 @@
-/** One alert: live figures and map, the TV preview, and every action one click away (send, approve, cancel, correct, CAP). */
+/** One alert: live figures and map, the TV preview, and every action one click away (send, approve, lift, cancel, correct, CAP). */
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LEVELS } from '@kizuna/contract/levels';
@@ -18,6 +18,7 @@ import { useSse, usePoll } from '../live.ts';
 import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
 import { ApprovalPanel, usePinnedPending } from './approval.ts';
 import { SendConfirm } from './send-confirm.ts';
+import { EndConfirm, type End } from './end-confirm.ts';
 
 const KIND_JA: Record<string, string> = {
   resident: '住民が一人だけ登録されたTV',
@@ -131,6 +132,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   const [error, setError] = useState<unknown>(null);
   const [correcting, setCorrecting] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [ending, setEnding] = useState<End | null>(null);
   if (alert.error) return html`<${ErrorBox} error=${alert.error} />`;
   if (!a) return html`<p>${t('loading')}</p>`;
   const act = (path: string, confirmText?: string) => async () => {
@@ -173,7 +175,8 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
       ${waiting && pendingBy === staff.username ? html`<p class="notice">${t('ownAlertNoApprove')}</p>` : null}
       ${
         a.state === 'active' && can(staff, 'issuer')
-          ? html`<button type="button" class="danger" data-action="cancel" onClick=${act('cancel', t('confirmCancel'))}>${t('cancel')}</button>
+          ? html`<button type="button" class="primary" data-action="lift" onClick=${() => setEnding('lifted')}>${t('lift')}</button>
+        <button type="button" class="danger" data-action="cancel" onClick=${() => setEnding('sent-in-error')}>${t('cancelError')}</button>
         <button type="button" data-action="correct" aria-expanded=${correcting} onClick=${() => setCorrecting(!correcting)}>${t('correct')}</button>`
           : null
       }
@@ -186,6 +189,14 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
         ? html`<${SendConfirm} id=${a.id} onClose=${(sent: boolean) => {
             setConfirming(false);
             if (sent) alert.reload();
+          }} />`
+        : null
+    }
+    ${
+      ending
+        ? html`<${EndConfirm} id=${a.id} end=${ending} onClose=${(done: boolean) => {
+            setEnding(null);
+            if (done) alert.reload();
           }} />`
         : null
     }

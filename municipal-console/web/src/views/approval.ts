@@ -66,7 +66,7 @@ export function ApprovalPanel(props: {
     ${props.changed ? html`<p class="notice changed" role="status">${t('contentChanged')} <button type="button" data-action="show-new" onClick=${() => props.onRepin()}>${t('showNewContent')}</button></p>` : null}
     <${OutgoingFacts} o=${outgoingOf(p, props.status, zones)} countsLabel="countsWhenSent" />
     <dl class="approval-facts">
-      <dt>${t('msgType')}</dt><dd data-field="msgType">${t(`mt_${p.msgType}` as Key)}</dd>
+      <dt>${t('msgType')}</dt><dd data-field="msgType">${t(p.end === 'lifted' ? 'mt_lifted' : (`mt_${p.msgType}` as Key))}</dd>
       <dt>${t('template')}</dt><dd>${p.spec.template === 'stay-upstairs' ? t('tplUpstairs') : t('tplShelter')}</dd>
       <dt>${t('expiry')}</dt><dd>${fmtTime(p.expires)}</dd>
       <dt>${t('issuedBy')}</dt><dd>${p.createdBy} · ${fmtTime(p.createdAt)}</dd>
