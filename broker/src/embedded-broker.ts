@@ -25,6 +25,7 @@ import {
   PendingLogins,
   type BrokerLimits,
 } from './aedes-guards.ts';
+import { logAedesRefusals } from './aedes-refusal-log.ts';
 
 export interface EmbeddedBrokerOptions {
   /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
@@ -165,6 +166,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   const pending = new PendingLogins(limits);
   const conns = new Set<Duplex>(); // every accepted socket: close() ends those not logged in too
   const releases = new WeakMap<Client, () => void>();
+  const refusals = logAedesRefusals(aedes, log); // the refusals aedes decides itself (aedes-refusal-log.ts)
   aedes.on('clientReady', (client) => releases.get(client)?.());
   const packetLimit = (client: Client) => {
     const identity = identities.get(client);
@@ -185,6 +187,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     });
     const client = aedes.handle(conn, req);
     releases.set(client, admitted);
+    refusals.watch(client, address);
     capSubscribeQos(client, () => {
       const identity = identities.get(client);
       return identity ? policy.maxQos(identity) : 2; // pipelined before login: authorizeSubscribe lowers it

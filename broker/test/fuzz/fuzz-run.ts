@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { BrokerLimits } from '../../src/index.ts';
-import { collectGarbage, startFuzzTarget } from './harness.ts';
+import { collectGarbage, startFuzzTarget, type FuzzTarget } from './harness.ts';
 import { fuzzSession } from './packets.ts';
 
 export interface FuzzOptions {
@@ -16,6 +16,8 @@ export interface FuzzOptions {
   /** Packets after the CONNECT, at most. */
   maxPackets?: number;
   limits?: Partial<BrokerLimits>;
+  /** A target to reuse (left open); by default one is started and closed. */
+  target?: FuzzTarget;
 }
 
 export interface FuzzSummary {
@@ -26,12 +28,13 @@ export interface FuzzSummary {
   seconds: number;
   packetsPerSecond: number;
   loggedIn: number;
+  stayed: number;
   closedByBroker: number;
   crashes: number;
   /** The first oracle that failed, with the shrunk session; null when none did. */
   failure: string | null;
   heap: { baselineMb: number; highWaterMb: number; afterMb: number };
-  rssHighWaterMb: number;
+  rss: { baselineMb: number; highWaterMb: number };
 }
 
 /** Heap after a full GC may exceed the warm-up baseline by this much (fast-check's own state, JIT code). */
@@ -40,7 +43,7 @@ export const HEAP_SLACK_MB = 16;
 const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
 
 export async function fuzzBroker(opts: FuzzOptions): Promise<FuzzSummary> {
-  const target = await startFuzzTarget({ limits: opts.limits });
+  const target = opts.target ?? (await startFuzzTarget({ limits: opts.limits }));
   try {
     const arb = fuzzSession(target.cast, opts.maxPackets ?? 8);
     // Warm-up: the code paths (and the verification cache) are loaded before the baseline.
@@ -60,7 +63,7 @@ export async function fuzzBroker(opts: FuzzOptions): Promise<FuzzSummary> {
       heapHigh = Math.max(heapHigh, m.heapUsed);
       rssHigh = Math.max(rssHigh, m.rss);
     }, 20);
-    const totals = { sessions: 0, packets: 0, bytes: 0, loggedIn: 0, closedByBroker: 0 };
+    const totals = { sessions: 0, packets: 0, bytes: 0, loggedIn: 0, stayed: 0, closedByBroker: 0 };
     const seed = opts.seed ?? Date.now() ^ (Math.random() * 0x100000000);
     const started = performance.now();
     const details = await fc.check(
@@ -70,6 +73,7 @@ export async function fuzzBroker(opts: FuzzOptions): Promise<FuzzSummary> {
         totals.packets += out.written;
         totals.bytes += out.bytes;
         if (out.loggedIn) totals.loggedIn++;
+        if (out.stayed) totals.stayed++;
         if (out.closedByBroker) totals.closedByBroker++;
       }),
       { numRuns: opts.runs, seed, interruptAfterTimeLimit: opts.seconds * 1000, markInterruptAsFailure: false },
@@ -89,9 +93,9 @@ export async function fuzzBroker(opts: FuzzOptions): Promise<FuzzSummary> {
       crashes: target.crashes.length,
       failure,
       heap: { baselineMb: mb(baseline.heapUsed), highWaterMb: mb(heapHigh), afterMb: mb(after.heapUsed) },
-      rssHighWaterMb: mb(rssHigh),
+      rss: { baselineMb: mb(baseline.rss), highWaterMb: mb(rssHigh) },
     };
   } finally {
-    await target.close();
+    if (!opts.target) await target.close();
   }
 }

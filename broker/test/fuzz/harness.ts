@@ -13,12 +13,11 @@
  *  - cleaned up: the broker holds no client for the socket once it is gone.
  * Memory (heap after a full GC, and its high-water mark while fuzzing) is measured around whole runs.
  */
-import { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { MqttClient } from 'mqtt';
 import { topics } from '@kizuna/contract';
-import { createLogger, openDb, type Db } from '@kizuna/core';
+import { openDb, type Db } from '@kizuna/core';
 import {
   createCredentialStore,
   createEmbeddedBroker,
@@ -27,22 +26,19 @@ import {
   type BrokerLimits,
   type EmbeddedBroker,
 } from '../../src/index.ts';
+import { captureLogger, type LogLine } from '../log-capture.ts';
 import { mustConnect } from '../mqtt-helpers.ts';
 import { RawClient } from '../raw-mqtt.ts';
 import type { FuzzCast, FuzzSession } from './packets.ts';
-
-export interface LogLine {
-  level: number;
-  msg: string;
-  component?: string;
-  [k: string]: unknown;
-}
 
 export interface SessionOutcome {
   /** Packets (chunks) written before the broker closed the socket. */
   written: number;
   bytes: number;
+  /** The broker accepted the login (CONNACK 0): what followed reached the policy. */
   loggedIn: boolean;
+  /** Still logged in when the canaries were published. */
+  stayed: boolean;
   closedByBroker: boolean;
 }
 
@@ -88,14 +84,7 @@ export function collectGarbage(): void {
 const publishTopic = (body: Buffer) => body.subarray(2, 2 + body.readUInt16BE(0)).toString('utf8');
 
 export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } = {}): Promise<FuzzTarget> {
-  const logs: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as LogLine);
-      cb();
-    },
-  });
-  const logger = createLogger({ name: 'fuzz', level: 'info', destination: sink });
+  const { logger, lines: logs } = captureLogger();
   const crashes: unknown[] = [];
   const onCrash = (e: unknown) => crashes.push(e);
   process.on('uncaughtException', onCrash);
@@ -160,8 +149,8 @@ export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } =
     }
     await raw.write(PINGREQ);
     await waitFor(() => raw.closed || raw.count(PINGRESP) > 0, SETTLE_MS);
-    const loggedIn = raw.connackCode() === 0 && !raw.closed;
-    if (loggedIn) {
+    const stayed = raw.connackCode() === 0 && !raw.closed;
+    if (stayed) {
       // Foreign messages published while the fuzzing TV is logged in, with whatever it subscribed to.
       const n = ++seq;
       const before = canaries.map((c) => c.seen());
@@ -203,7 +192,7 @@ export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } =
     const askedToClose = sent.includes(Buffer.from([0xe0, 0x00]));
     if (closedByBroker && !askedToClose && lines.length === 0)
       fail(`logged: the broker closed the connection${connack === undefined ? ' before CONNACK' : ''} and logged nothing`);
-    return { written, bytes, loggedIn, closedByBroker };
+    return { written, bytes, loggedIn: raw.connackCode() === 0, stayed, closedByBroker };
   }
 
   return {

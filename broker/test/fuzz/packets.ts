@@ -144,27 +144,28 @@ export function validPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
 
 /** The CONNECT a session starts with: mostly the fuzzing TV's own, sometimes one the broker must refuse. */
 export function connectPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
-  const login = fc.constantFrom(
-    { label: 'own credentials', clientId: c.username, username: c.username as string | undefined, password: c.password },
-    { label: 'own credentials', clientId: c.username, username: c.username, password: c.password },
-    { label: 'own credentials', clientId: c.username, username: c.username, password: c.password },
-    { label: 'wrong password', clientId: c.username, username: c.username, password: `${c.password}x` },
-    { label: "the victim's client id", clientId: c.victimUsername, username: c.username, password: c.password },
-    { label: "the victim's name", clientId: c.victimUsername, username: c.victimUsername, password: c.password },
-    { label: 'no username', clientId: c.username, username: undefined, password: c.password },
-    { label: 'empty client id', clientId: '', username: c.username, password: c.password },
+  const own = { label: 'own credentials', clientId: c.username, username: c.username as string | undefined, password: c.password };
+  const login = fc.oneof(
+    { weight: 12, arbitrary: fc.constant(own) },
+    fc.constantFrom(
+      { ...own, label: 'wrong password', password: `${c.password}x` },
+      { ...own, label: "the victim's client id", clientId: c.victimUsername },
+      { ...own, label: "the victim's name", clientId: c.victimUsername, username: c.victimUsername },
+      { ...own, label: 'no username', username: undefined },
+      { ...own, label: 'empty client id', clientId: '' },
+    ),
   );
-  const will = fc.option(fc.record({ topic: topicPool(c), payload: fc.uint8Array({ maxLength: 32 }), qos, retain: fc.boolean() }), {
-    freq: 3,
-    nil: undefined,
-  });
+  const will = fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    fc.record({ topic: topicPool(c), payload: fc.uint8Array({ maxLength: 32 }), qos, retain: fc.boolean() }),
+  );
   return fc
     .record({
       login,
       will,
       clean: fc.boolean(),
       keepalive: fc.oneof(fc.constant(60), fc.integer({ min: 0, max: 65_535 })),
-      version: fc.oneof({ weight: 8, arbitrary: fc.constant(4 as const) }, fc.constantFrom(3 as const, 5 as const)),
+      version: fc.oneof({ weight: 10, arbitrary: fc.constant(4 as const) }, fc.constantFrom(3 as const, 5 as const)),
     })
     .map(({ login, will, clean, keepalive, version }) =>
       encode(
@@ -237,14 +238,42 @@ export function anyPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
   return fc.oneof({ weight: 4, arbitrary: validPacket(c) }, { weight: 1, arbitrary: mutatedPacket(c) });
 }
 
-/** A whole session: a CONNECT (or, one time in eight, none) and up to `maxPackets` packets. */
+/**
+ * Packets the broker answers without closing the connection (SUBSCRIBE, UNSUBSCRIBE, PINGREQ,
+ * stray acks): a session of only these stays logged in, so the canaries test what it subscribed to.
+ */
+export function probePacket(c: FuzzCast): fc.Arbitrary<Chunk> {
+  return validPacket(c).filter((p) => /^(SUBSCRIBE|UNSUBSCRIBE|PINGREQ|PUBACK|PUBCOMP)/.test(p.what));
+}
+
+/**
+ * A whole session: a CONNECT (or, now and then, garbage or nothing) and up to `maxPackets`
+ * packets; one session in three logs in with the fuzzing TV's own credentials and only probes.
+ */
 export function fuzzSession(c: FuzzCast, maxPackets = 8): fc.Arbitrary<FuzzSession> {
   const head = fc.oneof(
     { weight: 6, arbitrary: connectPacket(c).map((p) => [p]) },
     { weight: 1, arbitrary: mutatedPacket(c).map((p) => [p]) },
     { weight: 1, arbitrary: fc.constant([] as Chunk[]) },
   );
-  return fc
+  const anything = fc
     .tuple(head, fc.array(anyPacket(c), { maxLength: maxPackets }))
     .map(([h, rest]) => ({ chunks: [...h, ...rest] }));
+  const login: Chunk = {
+    what: 'CONNECT own credentials',
+    bytes: mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clientId: c.username,
+      clean: true,
+      keepalive: 60,
+      username: c.username,
+      password: Buffer.from(c.password),
+    }),
+  };
+  const probe = fc
+    .array(probePacket(c), { minLength: 1, maxLength: maxPackets })
+    .map((rest) => ({ chunks: [login, ...rest] }));
+  return fc.oneof({ weight: 2, arbitrary: anything }, { weight: 1, arbitrary: probe });
 }

@@ -28,10 +28,10 @@ const s = await fuzzBroker({
 });
 const heapBack = s.heap.afterMb <= s.heap.baselineMb + HEAP_SLACK_MB;
 console.log(`broker fuzz (seed ${s.seed})
-  sessions            ${s.sessions} (${s.loggedIn} logged in, ${s.closedByBroker} closed by the broker)
+  sessions            ${s.sessions} (${s.loggedIn} logged in, ${s.stayed} of them still when the canaries were sent; ${s.closedByBroker} closed by the broker)
   packets             ${s.packets} (${s.bytes} bytes) in ${s.seconds} s: ${s.packetsPerSecond} packets/s
   crashes             ${s.crashes} (uncaught exceptions and unhandled rejections)
   oracle failures     ${s.failure ? `1\n${s.failure}` : 0}
   heap                baseline ${s.heap.baselineMb} MB, high-water ${s.heap.highWaterMb} MB, after GC ${s.heap.afterMb} MB (${heapBack ? 'back' : 'NOT back'} within ${HEAP_SLACK_MB} MB)
-  rss high-water      ${s.rssHighWaterMb} MB`);
+  rss                 baseline ${s.rss.baselineMb} MB, high-water ${s.rss.highWaterMb} MB`);
 process.exit(s.failure || s.crashes || !heapBack ? 1 : 0);
