@@ -20,6 +20,7 @@ import {
   type EmbeddedBroker,
   type IssuedCredentials,
 } from '../src/index.ts';
+import { captureLogger } from './log-capture.ts';
 import { endAll, eventually, mustConnect, publishOutcome, subscribeCodes } from './mqtt-helpers.ts';
 import { RawClient, connectPacket, varint } from './raw-mqtt.ts';
 
@@ -76,26 +77,34 @@ describe('before login', () => {
     ok.end();
   });
 
-  it('closes a slow-loris socket within the CONNECT timeout, even while it trickles a CONNECT', async () => {
+  it('closes a slow-loris socket and a half-open one within the CONNECT timeout, and logs each', async () => {
+    const { logger: captured, lines } = captureLogger();
     const quick = await createEmbeddedBroker({
       credentials: store,
-      logger,
+      logger: captured,
       port: 0,
       limits: { connectTimeoutMs: 1500 },
     });
     try {
       const tv = await newTv();
       const bytes = connectPacket({ clientId: tv.username, username: tv.username, password: tv.password });
+      const silent = await RawClient.open(quick.mqttUrl); // connects and never sends a byte
       const raw = await RawClient.open(quick.mqttUrl);
       const started = Date.now();
       for (let i = 0; i < bytes.length - 1 && !raw.closed; i++) {
         await raw.write(bytes.subarray(i, i + 1));
         await eventually(() => raw.closed, 100); // one byte every 100 ms, or sooner if closed
       }
-      expect(await eventually(() => raw.closed, 3000)).toBe(true);
-      expect(raw.closedAt - started).toBeLessThan(1500 + 1000);
-      expect(raw.connackCode()).toBeUndefined();
-      raw.end();
+      expect(await eventually(() => raw.closed && silent.closed, 3000)).toBe(true);
+      for (const r of [raw, silent]) {
+        expect(r.closedAt - started).toBeLessThan(1500 + 1000);
+        expect(r.connackCode()).toBeUndefined();
+        r.end();
+      }
+      const timeouts = lines.filter(
+        (l) => l.msg === 'connection closed: protocol error' && l.reason === 'connect did not arrive in time',
+      );
+      expect(timeouts).toHaveLength(2);
     } finally {
       await quick.close();
     }
