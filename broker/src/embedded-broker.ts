@@ -86,7 +86,10 @@ async function listenOn(server: NetServer | HttpServer, host: string, port: numb
 }
 
 function closeServer(server: NetServer | HttpServer): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // an HTTP socket still in its upgrade request would hold close() until its timeout
+  if ('closeAllConnections' in server) server.closeAllConnections();
+  return closed;
 }
 
 export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
@@ -234,11 +237,23 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         res
           .writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' })
           .end('MQTT over WebSocket: connect with an MQTT client (WebSocket subprotocol "mqtt").\n');
-      const timeouts = { headersTimeout: limits.connectTimeoutMs, requestTimeout: limits.connectTimeoutMs };
+      // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a socket that
+      // never finishes its upgrade request would outlive the CONNECT timeout by that much.
+      const timeouts = {
+        headersTimeout: limits.connectTimeoutMs,
+        requestTimeout: limits.connectTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, limits.connectTimeoutMs),
+      };
       const http = tls
         ? createHttpsServer({ ...tls, ...timeouts }, notWebSocket)
         : createHttpServer(timeouts, notWebSocket);
       servers.push(http);
+      http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+        const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+        if (timedOut) log.info({ reason: err.code }, 'connection closed: HTTP request not finished in time');
+        else log.debug({ reason: err.code ?? err.message }, 'connection closed: bad HTTP request');
+        socket.destroy();
+      });
       // A WebSocket message carries at most one packet of the largest size anyone may send.
       wss = new WebSocketServer({ server: http, maxPayload: Math.max(limits.maxPacketDevice, limits.maxPacketServer) });
       wss.on('connection', (ws, req) => {

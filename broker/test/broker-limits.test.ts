@@ -110,6 +110,32 @@ describe('before login', () => {
     }
   });
 
+  it('closes sockets on the WebSocket listener that never finish their HTTP upgrade within the CONNECT timeout', async () => {
+    const { logger: captured, lines } = captureLogger();
+    const quick = await createEmbeddedBroker({
+      credentials: store,
+      logger: captured,
+      port: 0,
+      wsPort: 0,
+      limits: { connectTimeoutMs: 1500 },
+    });
+    const tcpUrl = quick.wsUrl!.replace(/^ws:/, 'mqtt:');
+    const open: RawClient[] = [];
+    try {
+      const silent = await RawClient.open(tcpUrl); // connects and never sends a byte
+      const partial = await RawClient.open(tcpUrl); // an upgrade request that never ends
+      open.push(silent, partial);
+      const started = Date.now();
+      await partial.write(Buffer.from('GET / HTTP/1.1\r\nHost: kizuna\r\nUpgrade: websocket\r\n'));
+      expect(await eventually(() => silent.closed && partial.closed, 6000)).toBe(true);
+      for (const r of open) expect(r.closedAt - started).toBeLessThan(1500 + 1500);
+      expect(lines.filter((l) => l.msg === 'connection closed: HTTP request not finished in time')).toHaveLength(2);
+    } finally {
+      for (const r of open) r.end();
+      await quick.close();
+    }
+  });
+
   it('holds at most so many sockets that have not logged in, per address and in total', async () => {
     const capped = await createEmbeddedBroker({
       credentials: store,
