@@ -116,7 +116,14 @@ async function phase(name: string, limits: Partial<BrokerLimits> | null): Promis
       return { name, ...high, closedMs: null, sentMb: 0 };
     }
     const timer = setInterval(sample, 10);
-    const child = fork(process.argv[1]!, ['--flood', broker.mqttUrl, '--sockets', String(sockets), '--mb', String(mbEach)]);
+    const child = fork(process.argv[1]!, [
+      '--flood',
+      broker.mqttUrl,
+      '--sockets',
+      String(sockets),
+      '--mb',
+      String(mbEach),
+    ]);
     const results = await new Promise<Array<{ sent: number; ms: number }>>((resolve, reject) => {
       child.once('message', (m) => resolve(m as Array<{ sent: number; ms: number }>));
       child.once('error', reject);
@@ -147,7 +154,9 @@ const l1 = load();
 console.log(
   `\npre-login flood: ${sockets} sockets announcing ${mbEach} MB each, never logging in (load ${l0} → ${l1})\n`,
 );
-console.log('| phase | RSS high-water MB (× idle) | heap high-water MB | Buffers high-water MB | sent MB | all closed after ms |');
+console.log(
+  '| phase | RSS high-water MB (× idle) | heap high-water MB | Buffers high-water MB | sent MB | all closed after ms |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const p of [idle, guarded, open])
   console.log(

@@ -182,8 +182,7 @@ export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } =
       .filter((p) => p.type === SUBACK)
       .reduce((n, p) => n + [...p.body.subarray(2)].filter((code) => code === 0x80).length, 0);
     const subscribeLines = lines.filter((l) => l.msg.startsWith('subscribe refused')).length;
-    if (subscribeLines < refusedFilters)
-      fail(`logged: ${refusedFilters} filters refused, ${subscribeLines} log lines`);
+    if (subscribeLines < refusedFilters) fail(`logged: ${refusedFilters} filters refused, ${subscribeLines} log lines`);
     const connack = raw.connackCode();
     if (connack !== undefined && connack !== 0 && !lines.some((l) => l.msg.startsWith('connect refused')))
       fail(`logged: CONNACK ${connack} without a 'connect refused' line`);
@@ -191,7 +190,9 @@ export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } =
     const sent = Buffer.concat(session.chunks.slice(0, written).map((c) => c.bytes));
     const askedToClose = sent.includes(Buffer.from([0xe0, 0x00]));
     if (closedByBroker && !askedToClose && lines.length === 0)
-      fail(`logged: the broker closed the connection${connack === undefined ? ' before CONNACK' : ''} and logged nothing`);
+      fail(
+        `logged: the broker closed the connection${connack === undefined ? ' before CONNACK' : ''} and logged nothing`,
+      );
     return { written, bytes, loggedIn: raw.connackCode() === 0, stayed, closedByBroker };
   }
 
@@ -210,4 +211,3 @@ export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } =
     },
   };
 }
-

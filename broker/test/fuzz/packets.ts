@@ -120,7 +120,10 @@ export function validPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
       ),
     );
   const ack = fc
-    .record({ cmd: fc.constantFrom('puback' as const, 'pubrec' as const, 'pubrel' as const, 'pubcomp' as const), messageId })
+    .record({
+      cmd: fc.constantFrom('puback' as const, 'pubrec' as const, 'pubrel' as const, 'pubcomp' as const),
+      messageId,
+    })
     .map((p) => encode(`${p.cmd.toUpperCase()} ${p.messageId}`, p, () => Buffer.alloc(0)));
   const bare = fc
     .constantFrom<Packet>(
@@ -129,7 +132,7 @@ export function validPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
       { cmd: 'pingresp' },
       { cmd: 'connack', returnCode: 0, sessionPresent: false },
       { cmd: 'suback', messageId: 1, granted: [0] },
-      { cmd: 'unsuback', messageId: 1 },
+      { cmd: 'unsuback', messageId: 1, granted: [] },
     )
     .map((p) => encode(p.cmd.toUpperCase(), p, () => Buffer.alloc(0)));
   return fc.oneof(
@@ -144,7 +147,12 @@ export function validPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
 
 /** The CONNECT a session starts with: mostly the fuzzing TV's own, sometimes one the broker must refuse. */
 export function connectPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
-  const own = { label: 'own credentials', clientId: c.username, username: c.username as string | undefined, password: c.password };
+  const own = {
+    label: 'own credentials',
+    clientId: c.username,
+    username: c.username as string | undefined,
+    password: c.password,
+  };
   const login = fc.oneof(
     { weight: 12, arbitrary: fc.constant(own) },
     fc.constantFrom(
@@ -207,7 +215,12 @@ export function mutatedPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
     return { what: `flags ^${x} ${b.what}`, bytes };
   });
   const badUtf8 = fc
-    .record({ kind: fc.constantFrom('publish', 'subscribe', 'connect-id'), n: fc.integer({ min: 1, max: 20 }), bad: fc.constantFrom(...NOT_UTF8), at: fc.nat() })
+    .record({
+      kind: fc.constantFrom('publish', 'subscribe', 'connect-id'),
+      n: fc.integer({ min: 1, max: 20 }),
+      bad: fc.constantFrom(...NOT_UTF8),
+      at: fc.nat(),
+    })
     .map(({ kind, n, bad, at }) => {
       const marker = 'Z'.repeat(n);
       const packet: Packet =
@@ -215,7 +228,16 @@ export function mutatedPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
           ? { cmd: 'publish', topic: marker, payload: Buffer.from('x'), qos: 0, retain: false, dup: false }
           : kind === 'subscribe'
             ? { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: marker, qos: 1 }] }
-            : { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: marker, clean: true, keepalive: 60, username: c.username, password: Buffer.from(c.password) };
+            : {
+                cmd: 'connect',
+                protocolId: 'MQTT',
+                protocolVersion: 4,
+                clientId: marker,
+                clean: true,
+                keepalive: 60,
+                username: c.username,
+                password: Buffer.from(c.password),
+              };
       const bytes = Buffer.from(mqttPacket.generate(packet));
       const start = bytes.indexOf(marker);
       const pos = start + (at % Math.max(1, n - bad.length + 1));
@@ -224,12 +246,19 @@ export function mutatedPacket(c: FuzzCast): fc.Arbitrary<Chunk> {
     });
   // A fixed header announcing up to 256 MB, then a little of it: nothing may be buffered for it.
   const hugeLength = fc
-    .record({ type: fc.integer({ min: 0, max: 15 }), flags: fc.integer({ min: 0, max: 15 }), length: fc.integer({ min: 8_193, max: 268_435_455 }), tail: fc.uint8Array({ maxLength: 256 }) })
+    .record({
+      type: fc.integer({ min: 0, max: 15 }),
+      flags: fc.integer({ min: 0, max: 15 }),
+      length: fc.integer({ min: 8_193, max: 268_435_455 }),
+      tail: fc.uint8Array({ maxLength: 256 }),
+    })
     .map(({ type, flags, length, tail }) => ({
       what: `type ${type} announcing ${length} bytes`,
       bytes: Buffer.concat([Buffer.from([(type << 4) | flags]), varint(length), Buffer.from(tail)]),
     }));
-  const random = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => ({ what: 'random bytes', bytes: Buffer.from(b) }));
+  const random = fc
+    .uint8Array({ minLength: 1, maxLength: 64 })
+    .map((b) => ({ what: 'random bytes', bytes: Buffer.from(b) }));
   return fc.oneof(truncated, badLength, badFlags, badUtf8, hugeLength, random);
 }
 
