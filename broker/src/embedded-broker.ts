@@ -176,13 +176,17 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     if (!identity) return limits.maxPacketBeforeLogin;
     return isDevice(identity) ? limits.maxPacketDevice : limits.maxPacketServer;
   };
-  function accept(conn: Duplex, address: string, onClose: (release: () => void) => void, req?: IncomingMessage) {
+  /** A place among the sockets not logged in, or null (the socket is destroyed and the refusal logged). */
+  function admit(conn: Duplex, address: string): (() => void) | null {
     const admitted = pending.admit(address);
-    if (typeof admitted === 'string') {
-      log.warn({ address, cap: admitted }, 'socket refused: too many sockets not logged in');
-      conn.destroy();
-      return;
-    }
+    if (typeof admitted !== 'string') return admitted;
+    log.warn({ address, cap: admitted }, 'socket refused: too many sockets not logged in');
+    conn.destroy();
+    return null;
+  }
+  function accept(conn: Duplex, address: string, onClose: (release: () => void) => void, req?: IncomingMessage) {
+    const admitted = admit(conn, address);
+    if (!admitted) return;
     conns.add(conn);
     onClose(() => {
       conns.delete(conn);
@@ -256,7 +260,23 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       });
       // A WebSocket message carries at most one packet of the largest size anyone may send.
       wss = new WebSocketServer({ server: http, maxPayload: Math.max(limits.maxPacketDevice, limits.maxPacketServer) });
+      // A socket still in its HTTP upgrade has not logged in either: it takes a place from its first
+      // byte, handed over to its MQTT connection when the upgrade completes.
+      const upgrading = new Map<string, () => void>();
+      const peer = (s: Socket) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}`;
+      http.on('connection', (socket: Socket) => {
+        const admitted = admit(socket, socket.remoteAddress ?? '?');
+        if (!admitted) return;
+        const key = peer(socket);
+        const release = () => {
+          if (upgrading.get(key) === release) upgrading.delete(key);
+          admitted();
+        };
+        upgrading.set(key, release);
+        socket.once('close', release);
+      });
       wss.on('connection', (ws, req) => {
+        upgrading.get(peer(req.socket))?.();
         accept(createWebSocketStream(ws), req.socket.remoteAddress ?? '?', (release) => ws.once('close', release), req);
       });
       const wsPort = await listenOn(http, host, opts.wsPort);

@@ -136,6 +136,35 @@ describe('before login', () => {
     }
   });
 
+  it('counts sockets on the WebSocket listener that have not finished their upgrade among those not logged in', async () => {
+    const capped = await createEmbeddedBroker({
+      credentials: store,
+      logger,
+      port: 0,
+      wsPort: 0,
+      limits: { maxPendingPerAddress: 3, maxPendingTotal: 100 },
+    });
+    const tcpUrl = capped.wsUrl!.replace(/^ws:/, 'mqtt:');
+    const open: RawClient[] = [];
+    try {
+      for (let i = 0; i < 3; i++) open.push(await RawClient.open(tcpUrl)); // silent, before any HTTP
+      const fourth = await RawClient.open(tcpUrl);
+      const mqttToo = await RawClient.open(capped.mqttUrl); // the cap is per address across listeners
+      open.push(fourth, mqttToo);
+      expect(await eventually(() => fourth.closed && mqttToo.closed, 2000)).toBe(true);
+      expect(open.slice(0, 3).every((r) => !r.closed)).toBe(true);
+      // One of them goes away: an MQTT client over WebSocket gets its place and logs in.
+      open[0]!.end();
+      const tv = await newTv();
+      expect(await eventually(() => open[0]!.closed)).toBe(true);
+      const ws = await mustConnect(capped.wsUrl!, tv.username, tv.password);
+      await endAll(ws.client);
+    } finally {
+      for (const r of open) r.end();
+      await capped.close();
+    }
+  });
+
   it('holds at most so many sockets that have not logged in, per address and in total', async () => {
     const capped = await createEmbeddedBroker({
       credentials: store,
