@@ -92,7 +92,7 @@ export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } =
 
   const db: Db = await openDb({});
   const store = await createCredentialStore(db, { logger });
-  const broker = await createEmbeddedBroker({ credentials: store, logger, port: 0, limits: opts.limits });
+  const broker = await createEmbeddedBroker({ credentials: store, logger, port: 0, wsPort: 0, limits: opts.limits });
   const fuzzId: BrokerIdentity = { kind: 'tv', muni: MUNI, device: 'fz1' };
   const fuzz = await store.issue(fuzzId);
   const victim = await store.issue({ kind: 'tv', muni: MUNI, device: 'vic1' });
@@ -134,12 +134,15 @@ export async function startFuzzTarget(opts: { limits?: Partial<BrokerLimits> } =
   let seq = 0;
   async function run(session: FuzzSession): Promise<SessionOutcome> {
     const fail = (why: string): never => {
-      throw new Error(`${why}\n  session: ${session.chunks.map((c) => c.what).join(' | ')}`);
+      throw new Error(
+        `${why}\n  session (${session.websocket ? 'WebSocket' : 'TCP'}): ${session.chunks.map((c) => c.what).join(' | ')}`,
+      );
     };
     logs.length = 0; // only this session's lines are looked at (and a long run must not keep them all)
     const fromLog = 0;
     const fromCrash = crashes.length;
-    const raw = await RawClient.open(broker.mqttUrl);
+    // One session in four over the WebSocket listener: the same parser behind another transport.
+    const raw = await (session.websocket ? RawClient.openWs(broker.wsUrl!) : RawClient.open(broker.mqttUrl));
     let written = 0;
     let bytes = 0;
     for (const chunk of session.chunks) {

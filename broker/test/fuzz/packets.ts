@@ -30,9 +30,11 @@ export interface Chunk {
   bytes: Buffer;
 }
 
-/** A fuzz case: the chunks are written in order, pipelined, on one fresh socket. */
+/** A fuzz case: the chunks are written in order, pipelined, on one fresh connection. */
 export interface FuzzSession {
   chunks: Chunk[];
+  /** Over the WebSocket listener (each chunk one binary frame) instead of TCP. */
+  websocket: boolean;
 }
 
 const encode = (what: string, p: Packet, fallback: () => Buffer): Chunk => {
@@ -304,5 +306,10 @@ export function fuzzSession(c: FuzzCast, maxPackets = 8): fc.Arbitrary<FuzzSessi
   const probe = fc
     .array(probePacket(c), { minLength: 1, maxLength: maxPackets })
     .map((rest) => ({ chunks: [login, ...rest] }));
-  return fc.oneof({ weight: 2, arbitrary: anything }, { weight: 1, arbitrary: probe });
+  return fc
+    .tuple(
+      fc.oneof({ weight: 2, arbitrary: anything }, { weight: 1, arbitrary: probe }),
+      fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, fc.constant(true)),
+    )
+    .map(([session, websocket]) => ({ ...session, websocket }));
 }
