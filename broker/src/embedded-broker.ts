@@ -25,6 +25,7 @@ import {
   PendingLogins,
   type BrokerLimits,
 } from './aedes-guards.ts';
+import { logAedesRefusals } from './aedes-refusal-log.ts';
 
 export interface EmbeddedBrokerOptions {
   /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
@@ -85,7 +86,10 @@ async function listenOn(server: NetServer | HttpServer, host: string, port: numb
 }
 
 function closeServer(server: NetServer | HttpServer): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // an HTTP socket still in its upgrade request would hold close() until its timeout
+  if ('closeAllConnections' in server) server.closeAllConnections();
+  return closed;
 }
 
 export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
@@ -165,19 +169,24 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   const pending = new PendingLogins(limits);
   const conns = new Set<Duplex>(); // every accepted socket: close() ends those not logged in too
   const releases = new WeakMap<Client, () => void>();
+  const refusals = logAedesRefusals(aedes, log); // the refusals aedes decides itself (aedes-refusal-log.ts)
   aedes.on('clientReady', (client) => releases.get(client)?.());
   const packetLimit = (client: Client) => {
     const identity = identities.get(client);
     if (!identity) return limits.maxPacketBeforeLogin;
     return isDevice(identity) ? limits.maxPacketDevice : limits.maxPacketServer;
   };
-  function accept(conn: Duplex, address: string, onClose: (release: () => void) => void, req?: IncomingMessage) {
+  /** A place among the sockets not logged in, or null (the socket is destroyed and the refusal logged). */
+  function admit(conn: Duplex, address: string): (() => void) | null {
     const admitted = pending.admit(address);
-    if (typeof admitted === 'string') {
-      log.warn({ address, cap: admitted }, 'socket refused: too many sockets not logged in');
-      conn.destroy();
-      return;
-    }
+    if (typeof admitted !== 'string') return admitted;
+    log.warn({ address, cap: admitted }, 'socket refused: too many sockets not logged in');
+    conn.destroy();
+    return null;
+  }
+  function accept(conn: Duplex, address: string, onClose: (release: () => void) => void, req?: IncomingMessage) {
+    const admitted = admit(conn, address);
+    if (!admitted) return;
     conns.add(conn);
     onClose(() => {
       conns.delete(conn);
@@ -185,6 +194,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     });
     const client = aedes.handle(conn, req);
     releases.set(client, admitted);
+    refusals.watch(client, address);
     capSubscribeQos(client, () => {
       const identity = identities.get(client);
       return identity ? policy.maxQos(identity) : 2; // pipelined before login: authorizeSubscribe lowers it
@@ -231,14 +241,42 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         res
           .writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' })
           .end('MQTT over WebSocket: connect with an MQTT client (WebSocket subprotocol "mqtt").\n');
-      const timeouts = { headersTimeout: limits.connectTimeoutMs, requestTimeout: limits.connectTimeoutMs };
+      // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a socket that
+      // never finishes its upgrade request would outlive the CONNECT timeout by that much.
+      const timeouts = {
+        headersTimeout: limits.connectTimeoutMs,
+        requestTimeout: limits.connectTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, limits.connectTimeoutMs),
+      };
       const http = tls
         ? createHttpsServer({ ...tls, ...timeouts }, notWebSocket)
         : createHttpServer(timeouts, notWebSocket);
       servers.push(http);
+      http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+        const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+        if (timedOut) log.info({ reason: err.code }, 'connection closed: HTTP request not finished in time');
+        else log.debug({ reason: err.code ?? err.message }, 'connection closed: bad HTTP request');
+        socket.destroy();
+      });
       // A WebSocket message carries at most one packet of the largest size anyone may send.
       wss = new WebSocketServer({ server: http, maxPayload: Math.max(limits.maxPacketDevice, limits.maxPacketServer) });
+      // A socket still in its HTTP upgrade has not logged in either: it takes a place from its first
+      // byte, handed over to its MQTT connection when the upgrade completes.
+      const upgrading = new Map<string, () => void>();
+      const peer = (s: Socket) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}`;
+      http.on('connection', (socket: Socket) => {
+        const admitted = admit(socket, socket.remoteAddress ?? '?');
+        if (!admitted) return;
+        const key = peer(socket);
+        const release = () => {
+          if (upgrading.get(key) === release) upgrading.delete(key);
+          admitted();
+        };
+        upgrading.set(key, release);
+        socket.once('close', release);
+      });
       wss.on('connection', (ws, req) => {
+        upgrading.get(peer(req.socket))?.();
         accept(createWebSocketStream(ws), req.socket.remoteAddress ?? '?', (release) => ws.once('close', release), req);
       });
       const wsPort = await listenOn(http, host, opts.wsPort);

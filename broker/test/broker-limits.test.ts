@@ -20,6 +20,7 @@ import {
   type EmbeddedBroker,
   type IssuedCredentials,
 } from '../src/index.ts';
+import { captureLogger } from './log-capture.ts';
 import { endAll, eventually, mustConnect, publishOutcome, subscribeCodes } from './mqtt-helpers.ts';
 import { RawClient, connectPacket, varint } from './raw-mqtt.ts';
 
@@ -76,28 +77,91 @@ describe('before login', () => {
     ok.end();
   });
 
-  it('closes a slow-loris socket within the CONNECT timeout, even while it trickles a CONNECT', async () => {
+  it('closes a slow-loris socket and a half-open one within the CONNECT timeout, and logs each', async () => {
+    const { logger: captured, lines } = captureLogger();
     const quick = await createEmbeddedBroker({
       credentials: store,
-      logger,
+      logger: captured,
       port: 0,
       limits: { connectTimeoutMs: 1500 },
     });
     try {
       const tv = await newTv();
       const bytes = connectPacket({ clientId: tv.username, username: tv.username, password: tv.password });
+      const silent = await RawClient.open(quick.mqttUrl); // connects and never sends a byte
       const raw = await RawClient.open(quick.mqttUrl);
       const started = Date.now();
       for (let i = 0; i < bytes.length - 1 && !raw.closed; i++) {
         await raw.write(bytes.subarray(i, i + 1));
         await eventually(() => raw.closed, 100); // one byte every 100 ms, or sooner if closed
       }
-      expect(await eventually(() => raw.closed, 3000)).toBe(true);
-      expect(raw.closedAt - started).toBeLessThan(1500 + 1000);
-      expect(raw.connackCode()).toBeUndefined();
-      raw.end();
+      expect(await eventually(() => raw.closed && silent.closed, 3000)).toBe(true);
+      for (const r of [raw, silent]) {
+        expect(r.closedAt - started).toBeLessThan(1500 + 1000);
+        expect(r.connackCode()).toBeUndefined();
+        r.end();
+      }
+      const timeouts = lines.filter(
+        (l) => l.msg === 'connection closed: protocol error' && l.reason === 'connect did not arrive in time',
+      );
+      expect(timeouts).toHaveLength(2);
     } finally {
       await quick.close();
+    }
+  });
+
+  it('closes sockets on the WebSocket listener that never finish their HTTP upgrade within the CONNECT timeout', async () => {
+    const { logger: captured, lines } = captureLogger();
+    const quick = await createEmbeddedBroker({
+      credentials: store,
+      logger: captured,
+      port: 0,
+      wsPort: 0,
+      limits: { connectTimeoutMs: 1500 },
+    });
+    const tcpUrl = quick.wsUrl!.replace(/^ws:/, 'mqtt:');
+    const open: RawClient[] = [];
+    try {
+      const silent = await RawClient.open(tcpUrl); // connects and never sends a byte
+      const partial = await RawClient.open(tcpUrl); // an upgrade request that never ends
+      open.push(silent, partial);
+      const started = Date.now();
+      await partial.write(Buffer.from('GET / HTTP/1.1\r\nHost: kizuna\r\nUpgrade: websocket\r\n'));
+      expect(await eventually(() => silent.closed && partial.closed, 6000)).toBe(true);
+      for (const r of open) expect(r.closedAt - started).toBeLessThan(1500 + 1500);
+      expect(lines.filter((l) => l.msg === 'connection closed: HTTP request not finished in time')).toHaveLength(2);
+    } finally {
+      for (const r of open) r.end();
+      await quick.close();
+    }
+  });
+
+  it('counts sockets on the WebSocket listener that have not finished their upgrade among those not logged in', async () => {
+    const capped = await createEmbeddedBroker({
+      credentials: store,
+      logger,
+      port: 0,
+      wsPort: 0,
+      limits: { maxPendingPerAddress: 3, maxPendingTotal: 100 },
+    });
+    const tcpUrl = capped.wsUrl!.replace(/^ws:/, 'mqtt:');
+    const open: RawClient[] = [];
+    try {
+      for (let i = 0; i < 3; i++) open.push(await RawClient.open(tcpUrl)); // silent, before any HTTP
+      const fourth = await RawClient.open(tcpUrl);
+      const mqttToo = await RawClient.open(capped.mqttUrl); // the cap is per address across listeners
+      open.push(fourth, mqttToo);
+      expect(await eventually(() => fourth.closed && mqttToo.closed, 2000)).toBe(true);
+      expect(open.slice(0, 3).every((r) => !r.closed)).toBe(true);
+      // One of them goes away: an MQTT client over WebSocket gets its place and logs in.
+      open[0]!.end();
+      const tv = await newTv();
+      expect(await eventually(() => open[0]!.closed)).toBe(true);
+      const ws = await mustConnect(capped.wsUrl!, tv.username, tv.password);
+      await endAll(ws.client);
+    } finally {
+      for (const r of open) r.end();
+      await capped.close();
     }
   });
 

@@ -2,7 +2,9 @@
  * MQTT 3.1.1 packets written by hand over a raw socket, for what a well-behaved client library
  * will not do: announce a huge packet, trickle a CONNECT, replay a QoS 2 PUBLISH.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, createWebSocketStream } from 'ws';
 
 const str = (s: string) => {
   const b = Buffer.from(s, 'utf8');
@@ -65,13 +67,13 @@ export interface RawPacket {
   body: Buffer;
 }
 
-/** A raw TCP connection that splits what the broker sends into packets. */
+/** A raw TCP (or WebSocket) connection that splits what the broker sends into packets. */
 export class RawClient {
   readonly packets: RawPacket[] = [];
   closed = false;
   closedAt = 0;
   private buf = Buffer.alloc(0);
-  private constructor(readonly socket: Socket) {
+  private constructor(readonly socket: Duplex) {
     socket.on('data', (d) => {
       this.buf = Buffer.concat([this.buf, d]);
       for (;;) {
@@ -108,6 +110,20 @@ export class RawClient {
         resolve(new RawClient(s));
       });
       s.once('error', reject);
+    });
+  }
+
+  /** MQTT over WebSocket (subprotocol "mqtt"): each write is one binary frame. */
+  static openWs(url: string): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, 'mqtt');
+      ws.once('error', reject);
+      ws.once('open', () => {
+        ws.off('error', reject);
+        const stream = createWebSocketStream(ws);
+        ws.once('close', () => stream.destroy()); // the stream is half-open by default: closed is closed
+        resolve(new RawClient(stream));
+      });
     });
   }
 
