@@ -10,6 +10,7 @@ import { loadMigrations, migrate, type Db, type Logger, type Queryable } from '@
 import { brokerErrors } from './errors.ts';
 import { checkIdentity, sameIdentity, usernameOf, type BrokerIdentity } from './identity.ts';
 import { hashPassword, mosquittoHash, newPassword, verifyPassword, type MosquittoHash } from './password-hash.ts';
+import { rowBatcher } from './row-batcher.ts';
 
 export const BROKER_MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -141,6 +142,14 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
     );
     return rows[0] ?? null;
   }
+
+  // Logins read their row through one shared query per batch (a restart's storm of CONNECTs).
+  const loginRow = rowBatcher<Row>(async (usernames) => {
+    const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM broker_credentials WHERE username = ANY($1::text[])`, [
+      usernames,
+    ]);
+    return new Map(rows.map((r) => [r.username, r]));
+  });
 
   async function event(q: Queryable, username: string, action: CredentialChange['type'], generation: number) {
     await q.query('INSERT INTO broker_credential_events (username, action, generation) VALUES ($1, $2, $3)', [
@@ -312,7 +321,7 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
 
     async authenticate(username, password) {
       if (typeof password !== 'string' || password.length === 0 || password.length > 1024) return null;
-      const r = await row(db, username);
+      const r = typeof username === 'string' && USERNAME.test(username) ? await loginRow(username) : null;
       if (!r || r.revoked_at) {
         await verifyPassword(password, dummyHash);
         return null;
