@@ -118,6 +118,15 @@ for (const engine of dbEngines()) {
       expect(reads).toBeLessThanOrEqual(10);
     });
 
+    it('skips the verification of a login nobody waits for any more (its socket closed in a storm)', async () => {
+      const a = await store.issue(tv);
+      const fresh = await createCredentialStore(db); // empty cache: this login would cost a scrypt
+      expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => false })).toBeNull();
+      expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => true })).toEqual(tv);
+      // a remembered password costs no verification, so it is answered whoever waits
+      expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => false })).toEqual(tv);
+    });
+
     it('re-issues after revocation with a new password; refuses a second issue while active', async () => {
       const a = await store.issue(tv);
       await expect(store.issue(tv)).rejects.toMatchObject({ code: 'KZ_BROKER_ALREADY_ISSUED' });
