@@ -85,8 +85,8 @@ export class MqttLink {
       this.lastError = null;
       opts.logger.info({ terminal: store.ids.terminal }, 'broker connected');
       // A broker that lost the session (restarted with in-memory sessions) has lost the subscription too.
-      if (this.peers === 'pending' || (this.peers === 'subscribed' && !connack.sessionPresent))
-        void this.subscribePeers();
+      if (this.peers === 'subscribed' && !connack.sessionPresent) this.peers = 'pending';
+      if (this.peers === 'pending') void this.subscribePeers();
       opts.onConnect?.();
       void this.pump();
     });

@@ -117,6 +117,10 @@ describe('terminals sharing a shelter', () => {
       async () => [a.link!.connected, b.link!.connected],
       (c) => c.every(Boolean),
     );
+    await until(
+      async () => [a.link!.peers, b.link!.peers],
+      (p) => p.every((x) => x === 'subscribed'),
+    );
     expect((await checkIn(a, 'after-restart')).statusCode).toBe(201);
     await until(
       () => Promise.all([occupancy(a), occupancy(b)]),
