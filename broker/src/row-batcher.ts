@@ -11,7 +11,7 @@ export function rowBatcher<R>(
   read: (keys: string[]) => Promise<Map<string, R>>,
   maxBatch = 1000,
 ): (key: string) => Promise<R | null> {
-  let waiting = new Map<string, Array<{ resolve(r: R | null): void; reject(e: unknown): void }>>();
+  const waiting = new Map<string, Array<{ resolve(r: R | null): void; reject(e: unknown): void }>>();
   let running = false;
   async function drain() {
     running = true;
