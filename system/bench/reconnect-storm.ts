@@ -35,7 +35,7 @@ import {
   type CredentialStore,
   type IssuedCredentials,
 } from '@kizuna/broker';
-import { connectLink, type Link } from '../../tv-app/src/net/mqtt-link.ts';
+import { connectLink, type Link } from '@kizuna/tv-app/mqtt-link';
 
 const SELF = fileURLToPath(import.meta.url);
 const MUNI = '999997';
