@@ -10,6 +10,8 @@ import { loadMigrations, migrate, type Db, type Logger, type Queryable } from '@
 import { brokerErrors } from './errors.ts';
 import { checkIdentity, sameIdentity, usernameOf, type BrokerIdentity } from './identity.ts';
 import { hashPassword, mosquittoHash, newPassword, verifyPassword, type MosquittoHash } from './password-hash.ts';
+import { rowBatcher } from './row-batcher.ts';
+import { verifySlots } from './verify-slots.ts';
 
 export const BROKER_MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
@@ -45,8 +47,16 @@ export interface CredentialStore {
   rotate(username: string): Promise<IssuedCredentials>;
   /** Refuse this device from now on. Idempotent: true if it was active. */
   revoke(username: string): Promise<boolean>;
-  /** The identity for a correct username and password of active credentials, else null. */
-  authenticate(username: string, password: string): Promise<BrokerIdentity | null>;
+  /**
+   * The identity for a correct username and password of active credentials, else null. With
+   * `stillWanted`, a verification whose turn comes after it returned false is skipped (null): the
+   * broker passes "the socket is still open".
+   */
+  authenticate(
+    username: string,
+    password: string,
+    opts?: { stillWanted?: () => boolean },
+  ): Promise<BrokerIdentity | null>;
   /** The identity of ACTIVE credentials (null if unknown or revoked): callers use it to authorise. */
   identityOf(username: string): Promise<BrokerIdentity | null>;
   info(username: string): Promise<CredentialInfo | null>;
@@ -141,6 +151,16 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
     );
     return rows[0] ?? null;
   }
+
+  // Verifications in turn, one per libuv pool thread; stale ones skipped (verify-slots.ts).
+  const slots = verifySlots(Number(process.env.UV_THREADPOOL_SIZE) || 4);
+  // Logins read their row through one shared query per batch (a restart's storm of CONNECTs).
+  const loginRow = rowBatcher<Row>(async (usernames) => {
+    const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM broker_credentials WHERE username = ANY($1::text[])`, [
+      usernames,
+    ]);
+    return new Map(rows.map((r) => [r.username, r]));
+  });
 
   async function event(q: Queryable, username: string, action: CredentialChange['type'], generation: number) {
     await q.query('INSERT INTO broker_credential_events (username, action, generation) VALUES ($1, $2, $3)', [
@@ -310,11 +330,12 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
       return true;
     },
 
-    async authenticate(username, password) {
+    async authenticate(username, password, opts = {}) {
       if (typeof password !== 'string' || password.length === 0 || password.length > 1024) return null;
-      const r = await row(db, username);
+      const wanted = opts.stillWanted ?? (() => true);
+      const r = typeof username === 'string' && USERNAME.test(username) ? await loginRow(username) : null;
       if (!r || r.revoked_at) {
-        await verifyPassword(password, dummyHash);
+        await slots.run(wanted, () => verifyPassword(password, dummyHash), false);
         return null;
       }
       const now = Date.now();
@@ -322,7 +343,7 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
       const d = digest(password);
       if (hit && hit.expires > now && hit.storedHash === r.password_hash && timingSafeEqual(hit.digest, d))
         return identityFromRow(r);
-      if (!(await verifyPassword(password, r.password_hash))) return null;
+      if (!(await slots.run(wanted, () => verifyPassword(password, r.password_hash), false))) return null;
       if (cache.size >= cacheMax) {
         for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
         if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);

@@ -87,6 +87,46 @@ for (const engine of dbEngines()) {
       expect(await store.authenticate(a.username, a.password)).toBeNull();
     });
 
+    it('a storm of logins shares its credential reads (issue 21), each still answered from the database', async () => {
+      const devices = await store.issueMany(
+        Array.from({ length: 120 }, (_, i) => ({ kind: 'tv' as const, muni: '999997', device: `storm${i}` })),
+      );
+      const revoked = devices[7]!;
+      await createCredentialStore(db).then((other) => other.revoke(revoked.username)); // another process
+      // The same database, its reads counted: the broker's process after a restart, every TV at once.
+      let reads = 0;
+      const counted = new Proxy(db, {
+        get(target, key, receiver) {
+          if (key !== 'query') return Reflect.get(target, key, receiver) as unknown;
+          return (sql: string, params?: unknown[]) => {
+            if (/FROM broker_credentials/.test(sql)) reads += 1;
+            return target.query(sql, params);
+          };
+        },
+      });
+      const fresh = await createCredentialStore(counted);
+      reads = 0;
+      const answers = await Promise.all([
+        ...devices.map((d, i) => fresh.authenticate(d.username, i === 3 ? 'a-wrong-password-of-24ch' : d.password)),
+        fresh.authenticate('tv-999997-nobody', 'a-password-of-24-chars--'),
+      ]);
+      expect(answers.filter((a) => a !== null)).toHaveLength(devices.length - 2);
+      expect(answers[3]).toBeNull(); // wrong password
+      expect(answers[7]).toBeNull(); // revoked
+      expect(answers.at(-1)).toBeNull(); // unknown
+      expect(answers[0]).toEqual({ kind: 'tv', muni: '999997', device: 'storm0' });
+      expect(reads).toBeLessThanOrEqual(10);
+    });
+
+    it('skips the verification of a login nobody waits for any more (its socket closed in a storm)', async () => {
+      const a = await store.issue(tv);
+      const fresh = await createCredentialStore(db); // empty cache: this login would cost a scrypt
+      expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => false })).toBeNull();
+      expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => true })).toEqual(tv);
+      // a remembered password costs no verification, so it is answered whoever waits
+      expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => false })).toEqual(tv);
+    });
+
     it('re-issues after revocation with a new password; refuses a second issue while active', async () => {
       const a = await store.issue(tv);
       await expect(store.issue(tv)).rejects.toMatchObject({ code: 'KZ_BROKER_ALREADY_ISSUED' });

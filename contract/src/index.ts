@@ -6,3 +6,4 @@ export * from './roster.ts';
 export * from './binding.ts';
 export * from './documents.ts';
 export * from './postbox-link.ts';
+export * from './reconnect.ts';

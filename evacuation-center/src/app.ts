@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Type from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createHttpServer, listen, openDb, type Db, type KzFastify, type Logger, type TlsFiles } from '@kizuna/core';
+import type { ReconnectPolicy } from '@kizuna/contract';
 import { bridgeClientModule, kioskCsp } from './kiosk-assets.ts';
 import { MqttLink } from './mqtt-link.ts';
 import { RosterSource } from './roster.ts';
@@ -39,6 +40,8 @@ export interface TerminalAppOptions {
   rosterRefreshMs?: number;
   /** In-flight window of the outbox sender. */
   sendWindow?: number;
+  /** Broker reconnect backoff; omitted fields keep the contract's RECONNECT_DEFAULTS. */
+  reconnect?: Partial<ReconnectPolicy> | undefined;
 }
 
 export type TerminalApp = KzFastify & { terminal: ShelterTerminal; link: MqttLink | null; roster: RosterSource };
@@ -91,6 +94,7 @@ export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalA
       store,
       logger: o.logger,
       window: o.sendWindow,
+      reconnect: o.reconnect,
       onConnect: refreshRoster,
     });
   } else {

@@ -71,6 +71,16 @@ export const TerminalConfigSchema = Type.Object({
     default: 300,
     description: 'Roster refresh interval while connected (seconds); also refreshed on every reconnect',
   }),
+  KZ_SHELTER_RECONNECT_BASE_MS: Type.Integer({
+    minimum: 1,
+    default: 1000,
+    description: 'Broker reconnect backoff: ceiling of the first random wait (ms), doubled after each failed attempt',
+  }),
+  KZ_SHELTER_RECONNECT_CAP_MS: Type.Integer({
+    minimum: 1,
+    default: 30_000,
+    description: 'Broker reconnect backoff: the random wait never exceeds this (ms)',
+  }),
   KZ_SHELTER_WARN_RATIO: Type.Number({
     exclusiveMinimum: 0,
     maximum: 1,

@@ -6,9 +6,21 @@
  *    eventId once, so a duplicate on the wire never counts twice.
  *  - reads its own shelter's event topics, so every terminal at the shelter counts the same
  *    people (the broker may refuse: then the count is local plus what the roster brings).
+ *  - reconnects with exponential backoff and full jitter (contract's scheduleReconnects): after a
+ *    broker restart the city's terminals and TVs do not all come back in the same instant.
  */
 import mqtt, { type MqttClient, type IPublishPacket } from 'mqtt';
-import { decodeMessage, parseTopic, topics, ShelterEventSchema, type ShelterEvent } from '@kizuna/contract';
+import {
+  decodeMessage,
+  parseTopic,
+  RECONNECT_DEFAULTS,
+  scheduleReconnects,
+  topics,
+  ShelterEventSchema,
+  type ReconnectPolicy,
+  type ReconnectSchedule,
+  type ShelterEvent,
+} from '@kizuna/contract';
 import type { Logger } from '@kizuna/core';
 import type { TerminalStore } from './store.ts';
 
@@ -23,7 +35,8 @@ export interface MqttLinkOptions {
   /** Called on every (re)connect: the network is back. */
   onConnect?: () => void;
   onPeerEvent?: (terminal: string, ev: ShelterEvent) => void;
-  reconnectPeriodMs?: number;
+  /** Reconnect backoff; omitted fields keep RECONNECT_DEFAULTS (1 s doubling up to 30 s). */
+  reconnect?: Partial<ReconnectPolicy> | undefined;
 }
 
 export type PeerReading = 'subscribed' | 'denied' | 'pending';
@@ -42,6 +55,7 @@ export class MqttLink {
   private closed = false;
   private readonly window: number;
   private readonly drainWaiters: (() => void)[] = [];
+  private readonly reconnects: ReconnectSchedule;
 
   constructor(private readonly opts: MqttLinkOptions) {
     this.window = opts.window ?? 256;
@@ -52,11 +66,11 @@ export class MqttLink {
       password: opts.password,
       clean: false,
       protocolVersion: 4,
-      reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
+      reconnectPeriod: 0, // scheduleReconnects below, not mqtt.js's fixed period
       connectTimeout: 5000,
       keepalive: 30,
-      resubscribe: true,
     });
+    this.reconnects = scheduleReconnects(this.client, { ...RECONNECT_DEFAULTS, ...opts.reconnect });
     // PUBACK a peer's event only after it is stored: handleMessage acks when its callback runs.
     this.client.handleMessage = (packet: IPublishPacket, done) => {
       this.onMessage(packet).then(
@@ -67,9 +81,11 @@ export class MqttLink {
         },
       );
     };
-    this.client.on('connect', () => {
+    this.client.on('connect', (connack) => {
       this.lastError = null;
       opts.logger.info({ terminal: store.ids.terminal }, 'broker connected');
+      // A broker that lost the session (restarted with in-memory sessions) has lost the subscription too.
+      if (this.peers === 'subscribed' && !connack.sessionPresent) this.peers = 'pending';
       if (this.peers === 'pending') void this.subscribePeers();
       opts.onConnect?.();
       void this.pump();
@@ -78,9 +94,14 @@ export class MqttLink {
       this.lastError = err.message;
       opts.logger.warn({ code: 'KZ_SHELTER_BROKER_ERROR', err: err.message }, 'broker error');
     });
-    this.client.on('offline', () =>
-      opts.logger.warn({ code: 'KZ_SHELTER_BROKER_OFFLINE' }, 'broker unreachable; recording locally'),
-    );
+    // Once per outage, not per attempt: the first close after a connection (or the first failed start).
+    let reachable = true;
+    this.client.on('connect', () => (reachable = true));
+    this.client.on('close', () => {
+      if (!reachable || this.closed) return;
+      reachable = false;
+      opts.logger.warn({ code: 'KZ_SHELTER_BROKER_OFFLINE' }, 'broker unreachable; recording locally');
+    });
   }
 
   get connected(): boolean {
@@ -105,6 +126,7 @@ export class MqttLink {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.reconnects.stop();
     await this.flushAcks();
     await this.client.endAsync(true).catch(() => undefined);
     await this.flushAcks();

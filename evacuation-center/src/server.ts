@@ -46,6 +46,7 @@ const t = await startTerminal({
   capacity: cfg.KZ_SHELTER_CAPACITY,
   warnRatio: cfg.KZ_SHELTER_WARN_RATIO,
   rosterRefreshMs: cfg.KZ_SHELTER_ROSTER_REFRESH_S * 1000,
+  reconnect: { baseMs: cfg.KZ_SHELTER_RECONNECT_BASE_MS, capMs: cfg.KZ_SHELTER_RECONNECT_CAP_MS },
 });
 logger.info({ url: t.url, shelter: cfg.KZ_SHELTER_ID, terminal: cfg.KZ_SHELTER_TERMINAL }, 'terminal ready');
 let closing = false;

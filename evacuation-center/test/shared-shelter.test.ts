@@ -47,6 +47,7 @@ describe('terminals sharing a shelter', () => {
       mqttUrl: broker.mqttUrl,
       mqttCredentials,
       capacity: 100,
+      reconnect: { baseMs: 100, capMs: 500 },
     });
     apps.push(app);
     return app;
@@ -99,6 +100,33 @@ describe('terminals sharing a shelter', () => {
       ([x, y]) => x === 4 && y === 4,
     );
     expect(await occupancy(other)).toBe(1);
+  }, 120_000);
+
+  it('after a broker restart that lost every session, terminals come back and read each other again', async () => {
+    const a = await terminal('sh-d', 'door-1');
+    const b = await terminal('sh-d', 'door-2');
+    await until(
+      async () => [a.link!.peers, b.link!.peers],
+      (p) => p.every((x) => x === 'subscribed'),
+    );
+    // A new broker process on the same port: in-memory sessions (and their subscriptions) are gone.
+    const port = Number(new URL(broker.mqttUrl).port);
+    await broker.close();
+    broker = await createEmbeddedBroker({ credentials, logger: quietLogger(), port });
+    await until(
+      async () => [a.link!.connected, b.link!.connected],
+      (c) => c.every(Boolean),
+    );
+    await until(
+      async () => [a.link!.peers, b.link!.peers],
+      (p) => p.every((x) => x === 'subscribed'),
+    );
+    expect((await checkIn(a, 'after-restart')).statusCode).toBe(201);
+    await until(
+      () => Promise.all([occupancy(a), occupancy(b)]),
+      ([x, y]) => x === 1 && y === 1,
+      20_000,
+    );
   }, 120_000);
 
   it('sends nothing with revoked credentials, keeping the events queued', async () => {

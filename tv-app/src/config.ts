@@ -33,6 +33,9 @@ export interface TvConfig {
   inspect: boolean;
   /** Draw with canvas 2D instead of WebGL (boxes without WebGL). */
   canvas2d: boolean;
+  /** Broker reconnect backoff (ms): first ceiling and its cap; absent = the contract's defaults. */
+  reconnectBase?: number | undefined;
+  reconnectCap?: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +88,15 @@ function httpUrl(v: unknown, name: string, problems: string[], base?: string): s
   }
 }
 
+/** A whole number of milliseconds, 1 to 10 minutes; absent or empty = the default. */
+function millis(v: unknown, name: string, problems: string[]): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  if (Number.isInteger(n) && n >= 1 && n <= 600_000) return n;
+  problems.push(`${name} must be a whole number of milliseconds from 1 to 600000`);
+  return undefined;
+}
+
 function flag(v: unknown): boolean {
   return v === true || v === '1' || v === 'true';
 }
@@ -125,6 +137,8 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
     keys,
     inspect: flag(raw.inspect),
     canvas2d: flag(raw.canvas2d),
+    reconnectBase: millis(raw.reconnectBase, 'reconnectBase', problems),
+    reconnectCap: millis(raw.reconnectCap, 'reconnectCap', problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

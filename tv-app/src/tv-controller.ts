@@ -84,11 +84,21 @@ export class TvController {
 
   /** Connect to the broker. Called after the first frame so mqtt.js stays off the start-up path. */
   async connect(): Promise<void> {
-    const { mqtt, user, pass, muni, device } = this.cfg;
+    const { mqtt, user, pass, muni, device, reconnectBase, reconnectCap } = this.cfg;
     if (!mqtt || !user) return;
     const { connectLink } = await import('./net/mqtt-link.ts');
     this.link = connectLink(
-      { url: mqtt, muni, device, username: user, password: pass },
+      {
+        url: mqtt,
+        muni,
+        device,
+        username: user,
+        password: pass,
+        reconnect: {
+          ...(reconnectBase !== undefined ? { baseMs: reconnectBase } : {}),
+          ...(reconnectCap !== undefined ? { capMs: reconnectCap } : {}),
+        },
+      },
       {
         onAlert: (a, arrivedAt) => this.receiveAlert(a, arrivedAt),
         onArea: (zone, a) => this.receiveArea(zone, a),

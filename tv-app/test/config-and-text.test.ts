@@ -52,6 +52,17 @@ describe('TV configuration', () => {
     }
   });
 
+  it('reads the reconnect backoff in milliseconds and names a bad value', () => {
+    const c = validateConfig(parseHash('#device=tv1&muni=999997&reconnectBase=500&reconnectCap=20000'));
+    expect([c.reconnectBase, c.reconnectCap]).toEqual([500, 20_000]);
+    const d = validateConfig({ device: 'tv1', muni: '999997' });
+    expect([d.reconnectBase, d.reconnectCap]).toEqual([undefined, undefined]);
+    for (const bad of ['0', '-5', '1.5', 'soon', '600001'])
+      expect(() => validateConfig({ device: 'tv1', muni: '999997', reconnectCap: bad })).toThrow(
+        /reconnectCap must be/,
+      );
+  });
+
   it('falls back to tv-config.json for a packaged box; the hash overrides single fields', async () => {
     const loc = { hash: '#lang=ko', href: 'http://box.local/app/index.html' } as Location;
     const fetchFn = (async (url: string) => {

@@ -5,6 +5,8 @@
  * MQTT 3.1.1 (aedes refuses v5), a persistent session (clean: false) so QoS 1 alerts sent
  * while the TV was off are delivered on return, client id = broker username.
  * Every message is validated against the contract; invalid ones are logged and dropped.
+ * Reconnects back off exponentially with full jitter (contract's scheduleReconnects), so a
+ * city's TVs do not all come back in the same instant after a broker restart.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import {
@@ -14,11 +16,14 @@ import {
   encodeMessage,
   PersonalAlertSchema,
   AreaAlertSchema,
+  RECONNECT_DEFAULTS,
+  scheduleReconnects,
   MailWaitingSchema,
   type AreaAlert,
   type MailWaiting,
   type PersonalAlert,
   type Receipt,
+  type ReconnectPolicy,
 } from '@kizuna/contract';
 
 export type LinkState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -39,8 +44,10 @@ export interface LinkOptions {
   device: string;
   username: string;
   password?: string | undefined;
-  /** Milliseconds between reconnect attempts. */
-  reconnectPeriod?: number;
+  /** Reconnect backoff; omitted fields keep RECONNECT_DEFAULTS (1 s doubling up to 30 s). */
+  reconnect?: Partial<ReconnectPolicy> | undefined;
+  /** [0, 1) source of the jitter; tests pin it. Default Math.random. */
+  random?: () => number;
 }
 
 export interface Link {
@@ -56,11 +63,11 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     clientId: opts.username,
     username: opts.username,
     ...(opts.password !== undefined ? { password: opts.password } : {}),
-    reconnectPeriod: opts.reconnectPeriod ?? 2000,
+    reconnectPeriod: 0, // scheduleReconnects below, not mqtt.js's fixed period
     connectTimeout: 8000,
     keepalive: 30,
-    resubscribe: true,
   });
+  const schedule = scheduleReconnects(client, { ...RECONNECT_DEFAULTS, ...opts.reconnect }, { random: opts.random });
   const own = topics.tvOwn(opts.muni, opts.device);
   const area = topics.areaAll(opts.muni);
   const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
@@ -128,6 +135,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     },
     close: () =>
       new Promise<void>((resolve) => {
+        schedule.stop();
         client.end(true, {}, () => resolve());
       }),
   };

@@ -1,0 +1,34 @@
+/**
+ * Password verifications take turns here, as many at once as libuv's pool has threads, rather
+ * than all queueing inside the pool: a turn that comes for a login nobody waits for any more
+ * (its device timed out and closed the socket, and will retry) is skipped instead of costing
+ * ≈ 3 ms of scrypt. Without this, a restart's storm collapses: every device's retry queues
+ * another verification behind the stale ones, and every CONNECT times out before its turn
+ * (issue 21, seen in the reconnect-storm benchmark). Hand-written: a FIFO of waiters, nothing to
+ * configure that p-limit would add.
+ */
+export interface VerifySlots {
+  /** Runs `verify` in turn; resolves `skipped` without running it if `stillWanted()` is false by then. */
+  run<T>(stillWanted: () => boolean, verify: () => Promise<T>, skipped: T): Promise<T>;
+}
+
+export function verifySlots(size: number): VerifySlots {
+  let free = Math.max(1, size);
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    async run(stillWanted, verify, skipped) {
+      if (free > 0) free -= 1;
+      else await new Promise<void>((r) => waiting.push(r));
+      try {
+        return stillWanted() ? await verify() : skipped;
+      } finally {
+        release();
+      }
+    },
+  };
+}

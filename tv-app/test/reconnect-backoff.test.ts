@@ -1,0 +1,101 @@
+/**
+ * The TV's broker link backs off when the broker refuses it or goes away: exponential waits with
+ * full jitter (contract's reconnectDelay), not a fixed period that brings a whole city back in one
+ * wave. Observed on a real aedes broker over WebSocket: the times of the TV's CONNECTs.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
+import { MUNI, startBroker, type TestBroker } from './helpers/harness.ts';
+
+const DEVICE = 'tv-backoff';
+const USER = `tv-${MUNI}-${DEVICE}`;
+let broker: TestBroker | undefined;
+let link: Link | undefined;
+afterEach(async () => {
+  await link?.close();
+  await broker?.close();
+  link = broker = undefined;
+});
+
+function openLink(password: string, reconnect: { baseMs: number; capMs: number }, random?: () => number) {
+  const states: LinkState[] = [];
+  link = connectLink(
+    {
+      url: broker!.wsUrl,
+      muni: MUNI,
+      device: DEVICE,
+      username: USER,
+      password,
+      reconnect,
+      ...(random ? { random } : {}),
+    },
+    {
+      onAlert: () => undefined,
+      onArea: () => undefined,
+      onMail: () => undefined,
+      onInvalid: () => undefined,
+      onState: (s) => states.push(s),
+    },
+  );
+  return states;
+}
+
+/** Times at which the broker answered this TV's CONNECT with a refusal. */
+function refusals(b: TestBroker): number[] {
+  const times: number[] = [];
+  b.aedes.on('connackSent', (packet, client) => {
+    if (client?.id === USER && (packet as { returnCode?: number }).returnCode !== 0) times.push(performance.now());
+  });
+  return times;
+}
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('TV reconnect backoff', () => {
+  it('keeps trying a broker that refuses it, each wait doubling up to the cap', async () => {
+    broker = await startBroker({ [USER]: 'the-right-password' });
+    const times = refusals(broker);
+    // The top of each jitter range, so the waits are the ceilings themselves: 100, 200, 400, 400, …
+    const states = openLink('a-wrong-password', { baseMs: 100, capMs: 400 }, () => 1 - Number.EPSILON);
+    await until(() => times.length >= 6, 15_000, 'six refused CONNECTs');
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const ceilings = [100, 200, 400, 400, 400];
+    gaps.slice(0, 5).forEach((gap, i) => {
+      // never sooner than the wait (less a timer's rounding); later only by a WebSocket handshake
+      expect(gap, `gap ${i} of ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThanOrEqual(ceilings[i]! - 5);
+      expect(gap, `gap ${i} of ${gaps.map(Math.round).join(', ')} ms`).toBeLessThan(ceilings[i]! + 1000);
+    });
+    expect(states).not.toContain('online');
+  });
+
+  it('waits a random time within the growing ceiling, and is back soon after the broker returns', async () => {
+    broker = await startBroker({ [USER]: 'pw' });
+    const times = refusals(broker);
+    const policy = { baseMs: 50, capMs: 800 };
+    const states = openLink('pw', policy);
+    await until(() => states.at(-1) === 'online', 15_000, 'the TV online');
+    // The broker refuses for a while (a restart whose credential database is not ready yet).
+    broker.passwords[USER] = 'not yet';
+    await broker.goAway();
+    await broker.comeBack();
+    await until(() => times.length >= 8, 20_000, 'eight refused CONNECTs');
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    gaps.slice(0, 7).forEach((gap, n) => {
+      const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (n + 1));
+      expect(gap, `gap ${n} of ${gaps.map(Math.round).join(', ')} ms`).toBeLessThan(ceiling + 1000);
+    });
+    // full jitter: the waits at the cap are not all the same
+    const spread = new Set(gaps.slice(4, 7).map((g) => Math.round(g / 10)));
+    expect(spread.size, `gaps ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThan(1);
+    broker.passwords[USER] = 'pw';
+    const back = performance.now();
+    await until(() => states.at(-1) === 'online', 15_000, 'the TV online again');
+    expect(performance.now() - back).toBeLessThan(policy.capMs + 2000);
+  });
+});
