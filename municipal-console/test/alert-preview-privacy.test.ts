@@ -64,6 +64,17 @@ describe.each(dbEngines())('the alert preview by role on $name', (engine) => {
     }
   });
 
+  it('shows the revision being sent while its fan-out runs (not 「この避難情報は見つかりません」)', async () => {
+    // the state a large fan-out is in for seconds; set here, as a running fan-out leaves it
+    await db.query("UPDATE alert_revisions SET state = 'fanning-out' WHERE alert_id = $1 AND revision = 1", [alertId]);
+    try {
+      const { json } = await previewAs('issuer');
+      expect(json.kinds.find((k) => k.kind === 'household')?.deviceId).toBe('tv-h1');
+    } finally {
+      await db.query("UPDATE alert_revisions SET state = 'published' WHERE alert_id = $1 AND revision = 1", [alertId]);
+    }
+  });
+
   it('a viewer sees the same kinds and counts with no resident named and no TV named', async () => {
     const real = (await previewAs('approver')).json;
     const { body, json } = await previewAs('viewer');

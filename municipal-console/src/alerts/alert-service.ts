@@ -392,7 +392,7 @@ export class AlertService {
     areas: AreaAlert[];
     unboundTvs: number;
   }> {
-    const rev = await rows.latestRevision(this.db, id, ['draft', 'pending-approval', 'published']);
+    const rev = await rows.latestRevision(this.db, id, ['draft', 'pending-approval', 'fanning-out', 'published']);
     if (!rev) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
     const a = (await rows.alertRow(this.db, id))!;
     const { plan, ...m } = await buildMessages(this.db, a, rev, this.clock.now(), this.register);
