@@ -43,6 +43,10 @@ export const consoleErrors = defineErrors({
     message: 'a CAP Update or Cancel may come only from the alert’s own sender or a trusted one',
     status: 403,
   },
+  KZ_CONSOLE_LEVEL_UNKNOWN: {
+    message: 'the imported CAP document says no evacuation level; staff must answer it before the draft is sent',
+    status: 409,
+  },
   KZ_CONSOLE_BIND_NONCE: { message: 'registration nonce is unknown, used or expired', status: 400 },
   KZ_CONSOLE_BIND_SIGNATURE: { message: 'registration signature did not verify', status: 400 },
   KZ_CONSOLE_BIND_PAYLOAD: { message: 'registration content is invalid', status: 400 },

@@ -220,6 +220,23 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     async (req) => ctx.alerts.reject(req.params.id, staffOf(req), req.body),
   );
   r.post(
+    '/api/alerts/:id/level',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Answer the level of a CAP import that said none (its draft warns level-unknown)',
+        description:
+          'A new draft revision at that level; the draft can then be sent (GET …/confirmation, POST …/send). Kizuna changed the content, so its CAP export is Kizuna’s own message referencing the imported one. 409 KZ_CONSOLE_ALERT_STATE if the alert is not such a draft.',
+        security: sec,
+        params: IdParams,
+        body: Type.Object({ level: LevelSchema }, { additionalProperties: false }),
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => ctx.alerts.setLevel(req.params.id, staffOf(req), req.body.level),
+  );
+  r.post(
     '/api/alerts/:id/update',
     {
       preHandler: issuer,
