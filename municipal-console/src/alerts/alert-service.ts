@@ -188,7 +188,12 @@ export class AlertService {
   }
 
   /** Send a draft, as its confirmation showed it (`seen`): publish now, or wait for approval when the rules ask for it. */
-  async send(id: string, staff: StaffMember, seen: Seen, o: PublishOptions = {}): Promise<AlertView> {
+  async send(
+    id: string,
+    staff: StaffMember,
+    seen: Seen & { acknowledged?: string[] | undefined },
+    o: PublishOptions = {},
+  ): Promise<AlertView> {
     need(staff, 'issuer');
     this.publisher.requireBroker();
     const now = this.clock.now();

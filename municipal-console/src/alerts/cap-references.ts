@@ -1,8 +1,8 @@
 /**
  * A CAP Update or Cancel names the message it follows by <references>: "sender,identifier,sent"
  * triples (CAP 1.2 §3.2.1). Kizuna finds the alert by the whole triple, by equality (never a
- * pattern): the identity an imported document arrived with, or one Kizuna gave in its own export
- * (its sender, the alert's identifier or "<identifier>-r<n>" for revision n, the revision's time).
+ * pattern): the identity an imported document arrived with, or the one a revision is exported
+ * under (capIdentity in cap-export.ts: the document's own, or Kizuna's under the municipality's sender).
  * `sent` matches as an instant (the same moment written with another offset is the same time).
  * Only the alert's own sender, or a sender the municipality trusts, may change it.
  */
