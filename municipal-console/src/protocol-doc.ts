@@ -252,8 +252,8 @@ Kizuna acts on: the level (警戒レベル) from a \`<parameter>\` or an \`<even
 of ${LEVEL_NAMES.map((n) => `\`${n}\``).join(', ')}, its value a digit (half- or full-width), \`レベル4\`,
 \`警戒レベル4\` or \`Level 4\`, or the evacuation information the level stands for since the Cabinet
 Office's May 2021 guidelines (避難情報に関するガイドライン): ${Object.entries(LEVEL_WORDS)
-  .map(([w, l]) => `\`${w}\` = ${l}`)
-  .join(', ')} (a level other than 3, 4 or 5: \`level-value\`); the hazard from
+    .map(([w, l]) => `\`${w}\` = ${l}`)
+    .join(', ')} (a level other than 3, 4 or 5: \`level-value\`); the hazard from
 \`<eventCode><valueName>kizuna:hazard</valueName>\` (one of flood, landslide, storm-surge, earthquake,
 tsunami, fire, volcano), else read from \`<event>\`; zones from \`<geocode><valueName>kizuna:zone</valueName>\`;
 one \`<polygon>\` and one \`<circle>\` at most (the same one repeated in each language's \`<info>\` counts

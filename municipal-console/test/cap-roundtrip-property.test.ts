@@ -42,7 +42,9 @@ function fixedPoint(xml: string): string {
 async function schemaErrors(docs: string[]): Promise<string[]> {
   const r = await validateXML({
     xml: docs.map((contents, i) => ({ fileName: `doc-${i}.xml`, contents })),
-    schema: [{ fileName: 'CAP-v1.2.xsd', contents: readFileSync(new URL('../schema/CAP-v1.2.xsd', import.meta.url), 'utf8') }],
+    schema: [
+      { fileName: 'CAP-v1.2.xsd', contents: readFileSync(new URL('../schema/CAP-v1.2.xsd', import.meta.url), 'utf8') },
+    ],
   });
   return r.errors.map((e) => `${e.loc?.fileName}:${e.loc?.lineNumber} ${e.message}`);
 }
@@ -56,20 +58,42 @@ const pair = (name: string, [n, v]: [string, string]) =>
 
 /** Text as others write it: Japanese, accents, emoji, markup characters, line breaks, spaces at the ends. */
 const text = fc.string({
-  unit: fc.constantFrom('a', 'Z', '7', ' ', '&', '<', '>', '"', "'", ']]>', '川', '辺', 'é', 'ñ', '😀', '\n', '\t', '；'),
+  unit: fc.constantFrom(
+    'a',
+    'Z',
+    '7',
+    ' ',
+    '&',
+    '<',
+    '>',
+    '"',
+    "'",
+    ']]>',
+    '川',
+    '辺',
+    'é',
+    'ñ',
+    '😀',
+    '\n',
+    '\t',
+    '；',
+  ),
   minLength: 1,
   maxLength: 24,
 });
 const token = fc.stringMatching(/^[A-Za-z0-9._@-]{1,24}$/);
 const time = fc
-  .record({ s: fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }), off: fc.constantFrom('+09:00', '-05:00', '+00:00') })
+  .record({
+    s: fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }),
+    off: fc.constantFrom('+09:00', '-05:00', '+00:00'),
+  })
   .map(({ s, off }) => {
     const sign = off.startsWith('-') ? -1 : 1;
     const shifted = new Date((s + sign * Number(off.slice(1, 3)) * 3600) * 1000);
     return `${shifted.toISOString().slice(0, 19)}${off}`;
   });
-const some = <T,>(a: fc.Arbitrary<T>, max = 2) => fc.array(a, { maxLength: max });
-const opt = <T,>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const some = <T>(a: fc.Arbitrary<T>, max = 2) => fc.array(a, { maxLength: max });
+const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
 const LEVELS = ['3', '4', '5', '４', 'レベル4', '警戒レベル5', 'Level 3', '高齢者等避難', '避難指示', '緊急安全確保'];
 const level = fc.option(
@@ -102,7 +126,10 @@ const info = (s: { polygon: string; circle: string | undefined }, first: boolean
   fc
     .record({
       language: opt(fc.constantFrom('ja-JP', 'en-US', 'es-US', 'ko-KR', 'ja-JP-x-easy', 'pt-BR')),
-      category: fc.uniqueArray(fc.constantFrom('Geo', 'Met', 'Safety', 'Infra', 'Other'), { minLength: 1, maxLength: 2 }),
+      category: fc.uniqueArray(fc.constantFrom('Geo', 'Met', 'Safety', 'Infra', 'Other'), {
+        minLength: 1,
+        maxLength: 2,
+      }),
       event: fc.tuple(fc.constantFrom('洪水', 'Flood', '土砂災害', 'Tsunami', 'Something'), opt(text)),
       responseType: fc.uniqueArray(fc.constantFrom('Shelter', 'Evacuate', 'Prepare', 'Monitor'), { maxLength: 2 }),
       urgency: fc.constantFrom('Immediate', 'Expected', 'Future', 'Past', 'Unknown'),
@@ -121,11 +148,18 @@ const info = (s: { polygon: string; circle: string | undefined }, first: boolean
       contact: opt(text),
       level,
       parameter: otherPairs,
-      resource: opt(fc.tuple(text.map((t) => `図${t}`), fc.constantFrom('image/gif', 'application/pdf'), opt(fc.nat(99999).map(String)))),
+      resource: opt(
+        fc.tuple(
+          text.map((t) => `図${t}`),
+          fc.constantFrom('image/gif', 'application/pdf'),
+          opt(fc.nat(99999).map(String)),
+        ),
+      ),
       areas: fc.tuple(area(s, first), some(area(s, false), 1)),
     })
     .map(
-      (i) => `<info>${el('language', i.language)}${i.category.map((c) => el('category', c)).join('')}${el('event', `${i.event[0]}${i.event[1] ?? ''}`)}${i.responseType.map((r) => el('responseType', r)).join('')}${el('urgency', i.urgency)}${el('severity', i.severity)}${el('certainty', i.certainty)}${el('audience', i.audience)}${i.hazard || first ? pair('eventCode', ['kizuna:hazard', i.hazard ?? 'flood']) : ''}${el('effective', i.effective)}${el('onset', i.onset)}${el('expires', i.expires)}${el('senderName', i.senderName)}${el('headline', i.headline)}${el('description', i.description)}${el('instruction', i.instruction)}${el('web', i.web)}${el('contact', i.contact)}${i.level ? pair('parameter', i.level) : ''}${i.parameter.map((p) => pair('parameter', p)).join('')}${i.resource ? `<resource>${el('resourceDesc', i.resource[0])}${el('mimeType', i.resource[1])}${el('size', i.resource[2])}</resource>` : ''}${[i.areas[0], ...i.areas[1]].join('')}</info>`,
+      (i) =>
+        `<info>${el('language', i.language)}${i.category.map((c) => el('category', c)).join('')}${el('event', `${i.event[0]}${i.event[1] ?? ''}`)}${i.responseType.map((r) => el('responseType', r)).join('')}${el('urgency', i.urgency)}${el('severity', i.severity)}${el('certainty', i.certainty)}${el('audience', i.audience)}${i.hazard || first ? pair('eventCode', ['kizuna:hazard', i.hazard ?? 'flood']) : ''}${el('effective', i.effective)}${el('onset', i.onset)}${el('expires', i.expires)}${el('senderName', i.senderName)}${el('headline', i.headline)}${el('description', i.description)}${el('instruction', i.instruction)}${el('web', i.web)}${el('contact', i.contact)}${i.level ? pair('parameter', i.level) : ''}${i.parameter.map((p) => pair('parameter', p)).join('')}${i.resource ? `<resource>${el('resourceDesc', i.resource[0])}${el('mimeType', i.resource[1])}${el('size', i.resource[2])}</resource>` : ''}${[i.areas[0], ...i.areas[1]].join('')}</info>`,
     );
 
 const document = shapes.chain((s) =>

@@ -13,8 +13,11 @@ import { bearer, consoleWith, ManualClock, MUNI, seedTown, staffToken, startBrok
 import { FLOOD, floodAlert, OASIS_STYLE } from './cap-documents.ts';
 
 const read = (xml: string) =>
-  new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (n) => n === 'info' || n === 'parameter' })
-    .parse(xml).alert;
+  new XMLParser({
+    ignoreAttributes: false,
+    parseTagValue: false,
+    isArray: (n) => n === 'info' || n === 'parameter',
+  }).parse(xml).alert;
 /** What an import makes of a document (everything but where its elements stand). */
 const imported = (xml: string) => {
   const { elements: _e, ...rest } = parseCap(xml);
@@ -77,11 +80,9 @@ for (const engine of dbEngines()) {
       ]);
       expect.soft(ja.area?.geocode).toEqual({ valueName: 'JIS', value: '08220' });
       // each language keeps its own areaDesc
-      expect.soft([ja.area?.areaDesc, en.area?.areaDesc, es.area?.areaDesc]).toEqual([
-        '川辺地区',
-        'Kawabe district',
-        'Distrito Kawabe',
-      ]);
+      expect
+        .soft([ja.area?.areaDesc, en.area?.areaDesc, es.area?.areaDesc])
+        .toEqual(['川辺地区', 'Kawabe district', 'Distrito Kawabe']);
       // re-importing the export reads the same, and exports the same again
       expect.soft(imported(xml)).toEqual(imported(floodAlert()));
       expect.soft(xml.match(/川辺地区/g)).toHaveLength(1);
@@ -108,7 +109,10 @@ for (const engine of dbEngines()) {
       const cancel = await post(
         floodAlert({ identifier: 'JP-pref-kasen-2026-0043c' })
           .replace('<msgType>Alert</msgType>', '<msgType>Cancel</msgType>')
-          .replace('<scope>Public</scope>', `<scope>Public</scope><references>${doc.sender},${doc.identifier},${doc.sent}</references>`)
+          .replace(
+            '<scope>Public</scope>',
+            `<scope>Public</scope><references>${doc.sender},${doc.identifier},${doc.sent}</references>`,
+          )
           .replace(/<info>[\s\S]*<\/info>/, ''),
       );
       expect(cancel.statusCode, cancel.body).toBe(200);
@@ -133,7 +137,12 @@ for (const engine of dbEngines()) {
     });
 
     it('a document without a level becomes a draft that asks for it; sent only once staff answer', async () => {
-      const r = await post(OASIS_STYLE.replace(/<polygon>[^<]*<\/polygon>/, '<polygon>36.003,140.003 36.003,140.007 36.007,140.007 36.007,140.003 36.003,140.003</polygon>'));
+      const r = await post(
+        OASIS_STYLE.replace(
+          /<polygon>[^<]*<\/polygon>/,
+          '<polygon>36.003,140.003 36.003,140.007 36.007,140.007 36.007,140.003 36.003,140.003</polygon>',
+        ),
+      );
       expect(r.statusCode, r.body).toBe(201);
       const id = r.json().id;
       expect(r.json()).toMatchObject({ state: 'draft', spec: { cap: { warnings: ['level-unknown'] } } });
@@ -149,7 +158,10 @@ for (const engine of dbEngines()) {
       expect(refused.statusCode, refused.body).toBe(409);
       expect(refused.json().code).toBe('KZ_CONSOLE_LEVEL_UNKNOWN');
       // as given until staff answer: the export is the document itself
-      expect(read(await exported(id))).toMatchObject({ identifier: 'KSTO1055887203', sent: '2026-11-23T10:57:00-07:00' });
+      expect(read(await exported(id))).toMatchObject({
+        identifier: 'KSTO1055887203',
+        sent: '2026-11-23T10:57:00-07:00',
+      });
       const bad = await c.app.inject({
         method: 'POST',
         url: `/api/alerts/${id}/level`,
@@ -194,7 +206,10 @@ for (const engine of dbEngines()) {
       const u = await post(
         floodAlert({ identifier: 'JP-pref-kasen-2026-0046u', level: '' })
           .replace('<msgType>Alert</msgType>', '<msgType>Update</msgType>')
-          .replace('<scope>Public</scope>', `<scope>Public</scope><references>${FLOOD.sender},JP-pref-kasen-2026-0046,${FLOOD.sent}</references>`),
+          .replace(
+            '<scope>Public</scope>',
+            `<scope>Public</scope><references>${FLOOD.sender},JP-pref-kasen-2026-0046,${FLOOD.sent}</references>`,
+          ),
       );
       expect(u.statusCode, u.body).toBe(400);
       expect(u.json()).toMatchObject({ code: 'KZ_CONSOLE_CAP_INVALID', details: { reason: 'level-required' } });

@@ -48,7 +48,7 @@ beforeAll(async () => {
   h = await startUi();
   bearer = await token(h, 'issuer');
   issuer = await loginPage(h, 'issuer');
-}, 300_000);
+}, 600_000);
 afterAll(async () => {
   await h?.close();
 });
@@ -76,10 +76,14 @@ describe('staff console: an imported CAP document', () => {
   });
 
   it('an area that reaches no one is sent only once staff confirm it in the send dialog', async () => {
-    const a = await importCap(doc('JP-PREF-UI-0002', SEA).replace(/<parameter>[\s\S]*?<\/parameter>/g, '').replace(
-      /<\/instruction>/g,
-      '</instruction><parameter><valueName>EvacuationLevel</valueName><value>3</value></parameter>',
-    ));
+    const a = await importCap(
+      doc('JP-PREF-UI-0002', SEA)
+        .replace(/<parameter>[\s\S]*?<\/parameter>/g, '')
+        .replace(
+          /<\/instruction>/g,
+          '</instruction><parameter><valueName>EvacuationLevel</valueName><value>3</value></parameter>',
+        ),
+    );
     expect(a.state).toBe('draft');
     await issuer.goto(`${h.url}/#/alerts/${a.id}`);
     await issuer.waitForSelector('[data-reaches-no-one]');

@@ -98,7 +98,9 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       const published = revs.filter((x) => x.state === 'published');
       const rev = published.at(-1) ?? revs.at(-1)!;
       // what <references> names: the message before it (published, or the imported document it came from)
-      const prev = revs.filter((x) => x.revision < rev.revision && (x.state === 'published' || x.spec.cap?.document)).at(-1);
+      const prev = revs
+        .filter((x) => x.revision < rev.revision && (x.state === 'published' || x.spec.cap?.document))
+        .at(-1);
       const own = ctx.alerts.capSender;
       const xml = toCap(a, rev, await listZones(ctx.db), own, prev ? capIdentity(a, prev, own) : undefined);
       return reply.type('application/cap+xml; charset=utf-8').send(xml);

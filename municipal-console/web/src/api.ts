@@ -153,7 +153,14 @@ export interface CapNotes {
   /** 'level-unknown' (staff choose the level before sending), 'reaches-no-one'. */
   warnings?: string[];
   /** <info>s in languages TVs do not show: kept and exported, shown here as not shown on TVs. */
-  notShown?: { language: string; event: string; headline?: string; description?: string; instruction?: string; areaDesc: string }[];
+  notShown?: {
+    language: string;
+    event: string;
+    headline?: string;
+    description?: string;
+    instruction?: string;
+    areaDesc: string;
+  }[];
 }
 /** A revision waiting for approval: what the approval page shows, and its digest that approve and reject send back. */
 export interface PendingRevision {

@@ -9,7 +9,8 @@ export const ja = {
   capLevelUnknown: 'レベル未定',
   capReachesNoOne: 'この CAP の区域はどの地区にも重なりません。このまま送信しても誰にも届きません。',
   capNotShownTitle: 'テレビに表示されない言語',
-  capNotShownHint: 'この CAP に含まれていますが、テレビはこの言語を表示しません。CAP として出力するときはそのまま含めます。',
+  capNotShownHint:
+    'この CAP に含まれていますが、テレビはこの言語を表示しません。CAP として出力するときはそのまま含めます。',
   capNotShown: 'テレビには表示されません',
   rescueTitle: '救助リスト',
   rescueHint: '避難行動要支援者のうち、応答も到着もない人（「助けが必要」が先頭）',
@@ -40,7 +41,8 @@ export const en: Record<keyof typeof ja, string> = {
   capLevelUnknown: 'Level not set',
   capReachesNoOne: 'The area of this CAP meets none of the zones: sent as it is, it reaches no one.',
   capNotShownTitle: 'Languages not shown on TVs',
-  capNotShownHint: 'These are in the CAP document but TVs do not show this language. The CAP export keeps them as they are.',
+  capNotShownHint:
+    'These are in the CAP document but TVs do not show this language. The CAP export keeps them as they are.',
   capNotShown: 'not shown on TVs',
   rescueTitle: 'Rescue list',
   rescueHint: 'People needing help who have neither answered nor arrived ("need help" first)',

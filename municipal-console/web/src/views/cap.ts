@@ -67,7 +67,9 @@ export function CapNotes({ a, staff, onChange }: { a: AlertView; staff: Staff; o
       cap.notShown?.length
         ? html`<section class="panel cap-not-shown" data-not-shown><h3>${t('capNotShownTitle')}</h3><p class="hint">${t('capNotShownHint')}</p>
       <ul>${cap.notShown.map(
-        (n) => html`<li lang=${n.language} data-language=${n.language}><strong>${n.language}</strong> <span class="tag">${t('capNotShown')}</span>
+        (
+          n,
+        ) => html`<li lang=${n.language} data-language=${n.language}><strong>${n.language}</strong> <span class="tag">${t('capNotShown')}</span>
         <div>${n.headline ?? n.event}</div>${n.description ? html`<div>${n.description}</div>` : null}${n.instruction ? html`<div>${n.instruction}</div>` : null}<div class="meta">${n.areaDesc}</div></li>`,
       )}</ul></section>`
         : null

@@ -86,7 +86,9 @@ export function SendConfirm({ id, onClose }: { id: string; onClose: (sent: boole
       <${OutgoingFacts} o=${o} countsLabel="recipientsNow" />
       <p class="notice" data-field="approval">${k.needsApproval ? t('confirmSendApproval') : t('confirmSendNow')}</p>
       ${k.warnings.map(
-        (w) => html`<label class="notice confirm-warning"><input type="checkbox" data-ack=${w} checked=${acked.includes(w)}
+        (
+          w,
+        ) => html`<label class="notice confirm-warning"><input type="checkbox" data-ack=${w} checked=${acked.includes(w)}
           onChange=${(e: Event) => setAcked((e.target as HTMLInputElement).checked ? [...acked, w] : acked.filter((x) => x !== w))} />
           ${WARNING_WORDS[w] ? t(WARNING_WORDS[w]) : w}</label>`,
       )}`
