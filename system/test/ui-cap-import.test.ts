@@ -61,6 +61,8 @@ describe('staff console: an imported CAP document', () => {
     await issuer.waitForSelector('form[data-level-question]');
     await waitText(issuer, '.alert-head', 'レベル未定');
     expect(await issuer.$eval('[data-action=send]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    // no TV preview while the level is not known: it would show a level nobody chose
+    expect(await issuer.$('.tv-preview')).toBeNull();
     await waitText(issuer, '[data-not-shown] li[data-language="es-US"]', 'テレビには表示されません');
     await waitText(issuer, '[data-not-shown] li[data-language="es-US"]', 'Evite la carretera del río.');
     await shot(issuer, 'console', 'cap-level-question');
@@ -70,6 +72,7 @@ describe('staff console: an imported CAP document', () => {
     await issuer.waitForFunction(() => !document.querySelector('[data-level-question]'), { timeout: 20_000 });
     await issuer.waitForSelector('[data-action=send]:not([disabled])');
     expect(await issuer.$('[data-level-unknown]')).toBeNull();
+    await issuer.waitForSelector('.tv-preview iframe');
     // the Spanish text is still there, still not shown on TVs
     await waitText(issuer, '[data-not-shown] li[data-language="es-US"]', 'テレビには表示されません');
     await shot(issuer, 'console', 'cap-level-answered');

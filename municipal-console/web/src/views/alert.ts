@@ -116,11 +116,16 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
   const a = alert.data;
   const { shown: pending, changed, repin } = usePinnedPending(a);
-  const showPreview = a && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
+  // a CAP draft whose level staff have not chosen has nothing true to preview yet (views/cap.ts asks for it)
+  const levelUnknown = !!a?.spec.cap?.warnings?.includes('level-unknown');
+  const showPreview =
+    a && !levelUnknown && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
   const preview = usePoll(() => (showPreview ? call<Preview>(`/api/alerts/${id}/preview`) : Promise.resolve(null)), 0, [
     id,
     a?.state,
     a?.revision,
+    a?.level,
+    levelUnknown,
     pending?.digest,
   ]);
   const status = useSse<AlertStatus | null>(
