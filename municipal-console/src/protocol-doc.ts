@@ -182,7 +182,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | --- | --- | --- |
 | \`POST /api/alerts\` | issuer | issue {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft} |
 | \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML (Alert creates; Update/Cancel apply to the referenced alert) |
-| \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2 (one \`<info>\` per language) |
+| \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2: an imported revision as its document was given, a revision Kizuna made with one \`<info>\` per language (below) |
 | \`GET /api/alerts/:id/confirmation\` | issuer | what sending the draft would publish: mode, level, hazard, areas by name, text per language, counts (people, TVs, zones) now, whether it waits for approval, and its \`digest\` |
 | \`POST /api/alerts/:id/send\` | issuer | send a draft as its confirmation showed it: body {revision, digest} from \`GET …/confirmation\` (400 without), and \`acknowledged\` naming each of its \`warnings\` (else 409 \`KZ_CONSOLE_WARNING_UNCONFIRMED\`); the draft or its reach changed since → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\` (details {revision, digest} now), nothing published |
 | \`POST /api/alerts/:id/level\` | issuer | answer the level {level} of a CAP import that gave none (a draft warning \`level-unknown\`): a new draft revision at that level; until then a send is 409 \`KZ_CONSOLE_LEVEL_UNKNOWN\` |

@@ -85,7 +85,8 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: requireRole(ctx, 'viewer'),
       schema: {
         tags: ['alerts'],
-        summary: 'The alert as CAP 1.2 (latest published revision)',
+        summary:
+          'The alert as CAP 1.2 (latest published revision): as imported if a CAP document made it, else Kizuna’s own message',
         security: sec,
         produces: ['application/cap+xml'],
         params: Type.Object({ id: Type.String() }),
