@@ -53,6 +53,15 @@ export const consoleErrors = defineErrors({
     message: 'the JMA suggestion was withdrawn or superseded; draft from the current one',
     status: 409,
   },
+  KZ_CONSOLE_LEVEL_UNKNOWN: {
+    message: 'the imported CAP document says no evacuation level; staff must answer it before the draft is sent',
+    status: 409,
+  },
+  KZ_CONSOLE_WARNING_UNCONFIRMED: {
+    message:
+      'the draft carries a warning the send did not confirm (details.warnings, e.g. reaches-no-one); nothing was sent',
+    status: 409,
+  },
   KZ_CONSOLE_BIND_NONCE: { message: 'registration nonce is unknown, used or expired', status: 400 },
   KZ_CONSOLE_BIND_SIGNATURE: { message: 'registration signature did not verify', status: 400 },
   KZ_CONSOLE_BIND_PAYLOAD: { message: 'registration content is invalid', status: 400 },

@@ -15,6 +15,7 @@ import {
 } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 import { CAP_REFUSALS } from './alerts/cap-import.ts';
+import { LEVEL_NAMES, LEVEL_WORDS } from './alerts/cap-level.ts';
 import { uiErrors } from './routes/ui-errors.ts';
 import { REGISTER_ROW_PROBLEMS } from './register/resident-records.ts';
 import { BINDING_END_REASONS } from './register/residents.ts';
@@ -209,9 +210,10 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | --- | --- | --- |
 | \`POST /api/alerts\` | issuer | store a draft {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft: true}; nothing is published here, and without \`draft: true\` it is 400 \`KZ_CONSOLE_CONFIRMATION_REQUIRED\` (read …/confirmation, then …/send) |
 | \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML (Alert creates; Update/Cancel apply to the referenced alert) |
-| \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2 (one \`<info>\` per language) |
+| \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2: an imported revision as its document was given, a revision Kizuna made with one \`<info>\` per language (below) |
 | \`GET /api/alerts/:id/confirmation\` | issuer | what sending the draft would publish: mode, level, hazard, areas by name, text per language, counts (people, TVs, zones) now, whether it waits for approval, and its \`digest\` |
-| \`POST /api/alerts/:id/send\` | issuer | send a draft as its confirmation showed it: body {revision, digest} from \`GET …/confirmation\` (400 without); the draft or its reach changed since → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\` (details {revision, digest} now), nothing published |
+| \`POST /api/alerts/:id/send\` | issuer | send a draft as its confirmation showed it: body {revision, digest} from \`GET …/confirmation\` (400 without), and \`acknowledged\` naming each of its \`warnings\` (else 409 \`KZ_CONSOLE_WARNING_UNCONFIRMED\`); the draft or its reach changed since → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\` (details {revision, digest} now), nothing published |
+| \`POST /api/alerts/:id/level\` | issuer | answer the level {level} of a CAP import that gave none (a draft warning \`level-unknown\`): a new draft revision at that level; until then a send is 409 \`KZ_CONSOLE_LEVEL_UNKNOWN\` |
 | \`POST /api/alerts/:id/approve\`, \`/reject\` | approver | second-person approval of exactly what was shown (never one's own revision): body {revision, digest} = the alert's \`pending.revision\`, \`pending.digest\`; another revision or other content waiting → 409 \`KZ_CONSOLE_APPROVAL_STALE\` (details {revision, digest} of what waits now), nothing published |
 | \`POST /api/alerts/:id/update\` | issuer | Update (revision + 1): published, or waiting for approval under the approval rule |
 | \`GET /api/alerts/:id/ending?end=lifted\\|sent-in-error\` | issuer | what lifting (解除) or cancelling (取消, sent in error) the active alert would publish: mode, level, hazard, areas, counts now, whether it waits for approval, and its \`digest\` |
@@ -276,16 +278,39 @@ identifier and sender without spaces, commas, \`<\` or \`&\`; \`<references>\` a
 polygons of ≥ 4 points. Limits (docs/OPERATIONS.md "Console: CAP import limits"): body bytes (413
 \`KZ_BODY_TOO_LARGE\`), \`<info>\`s and \`<area>\`s (\`too-many\`), points per polygon and in all polygons
 (\`too-many\`), characters per text element (\`too-long\`).
-Kizuna acts on: the level from \`<parameter><valueName>EvacuationLevel</valueName><value>3|4|5</value>\`
-(\`警戒レベル\` accepted); the hazard from \`<eventCode><valueName>kizuna:hazard</valueName>\` (one of
-flood, landslide, storm-surge, earthquake, tsunami, fire, volcano), else read from \`<event>\`; zones
-from \`<geocode><valueName>kizuna:zone</valueName>\`; one \`<polygon>\` and one \`<circle>\` at most (the
-same one repeated in each language's \`<info>\` counts once). An Alert or Update needs \`<expires>\` and
-an area; \`<instruction>\` per language is appended to the template text. An \`<info>\` in a language
-the TVs do not render (e.g. \`es-US\`) is kept on the alert (\`spec.cap.notShown\`: language, event,
-headline, description, instruction, areaDesc) so staff see it is not shown on TVs. An Alert whose
-polygon or circle meets none of the municipality's zones (and names no zone) reaches no one: it is
-stored as a draft with \`spec.cap.warnings: ["reaches-no-one"]\` and sent only when staff send it.
+Kizuna acts on: the level (警戒レベル) from a \`<parameter>\` or an \`<eventCode>\` whose \`valueName\` is one
+of ${LEVEL_NAMES.map((n) => `\`${n}\``).join(', ')}, its value a digit (half- or full-width), \`レベル4\`,
+\`警戒レベル4\` or \`Level 4\`, or the evacuation information the level stands for since the Cabinet
+Office's May 2021 guidelines (避難情報に関するガイドライン): ${Object.entries(LEVEL_WORDS)
+    .map(([w, l]) => `\`${w}\` = ${l}`)
+    .join(', ')} (a level other than 3, 4 or 5: \`level-value\`); the hazard from
+\`<eventCode><valueName>kizuna:hazard</valueName>\` (one of flood, landslide, storm-surge, earthquake,
+tsunami, fire, volcano), else read from \`<event>\`; zones from \`<geocode><valueName>kizuna:zone</valueName>\`;
+one \`<polygon>\` and one \`<circle>\` at most (the same one repeated in each language's \`<info>\` counts
+once). An Alert or Update needs \`<expires>\` and an area; \`<instruction>\` per language is appended to
+the template text on TVs.
+**Kept as given.** The import keeps the whole document (\`spec.cap.document\`): the \`<alert>\` fields and
+every \`<info>\` with its own language, category, event, responseType, urgency, severity, certainty,
+audience, eventCodes, effective, onset, expires, senderName, headline, description, instruction, web,
+contact, parameters, resources (without \`<derefUri>\`) and areas (areaDesc, polygons and circles as
+written, geocodes such as \`JIS\` or \`SAME\`, altitude, ceiling). An \`<info>\` in a language the TVs do not
+render (e.g. \`es-US\`) is kept like the others and listed in \`spec.cap.notShown\` (language, event,
+headline, description, instruction, areaDesc); the staff page shows it as "not shown on TVs".
+**Warnings.** An Alert becomes a draft with \`spec.cap.warnings\`, not a refusal, when staff must settle
+something first: \`level-unknown\` (no level read as above: \`POST /api/alerts/:id/level {level}\` answers
+it, and until then a send is \`409 KZ_CONSOLE_LEVEL_UNKNOWN\`) and \`reaches-no-one\` (its polygon or
+circle meets none of the municipality's zones and it names no zone: \`GET …/confirmation\` lists it in
+\`warnings\`, and the send must carry \`acknowledged: ["reaches-no-one"]\`, else \`409
+KZ_CONSOLE_WARNING_UNCONFIRMED\`). An Update without a level is refused (\`level-required\`).
+**Export (\`GET /api/alerts/:id/cap\`).** A revision an imported document made is given back as that
+document: its \`identifier\`, \`sender\`, \`sent\` (as written, offset included) and content unchanged, every
+element in the schema's order (import → export → import is a fixed point: a property test). A revision
+Kizuna made (a console update, the level staff answered, a Cancel) is Kizuna's own message: sender
+the municipality's (\`kizuna.muni-<municipality code>.jp\`),
+identifier \`<identifier>-r<n>\` (or the alert's identifier for the first revision of an alert issued in
+the console), \`sent\` the time it was published, one \`<info>\` per language Kizuna renders, and
+\`<references>\` naming the message before it (the previous published revision, or the imported document
+it changed).
 **Identity.** The import keeps the document's \`identifier\`, \`sender\` and \`sent\`. An Update or Cancel
 finds its alert by the exact triple of one of its \`<references>\` (by equality, never a pattern): the
 identity an imported Alert or Update arrived with, or that of Kizuna's own export of a revision

@@ -307,15 +307,28 @@ for (const engine of dbEngines()) {
         const r = await post(cap({ identifier: 'JP-999997-sea', infos: [info({ area: sea })] }));
         expect(r.statusCode, r.body).toBe(201);
         expect(r.json()).toMatchObject({ state: 'draft', spec: { cap: { warnings: ['reaches-no-one'] } } });
-        // staff send it after the confirmation (what it reaches, and its digest)
+        // the confirmation names the warning; a send that does not acknowledge it is refused, nothing sent
         const shown = await c.app.inject({ url: `/api/alerts/${r.json().id}/confirmation`, headers: bearer(issuer) });
         expect(shown.statusCode, shown.body).toBe(200);
-        const sent = await c.app.inject({
-          method: 'POST',
-          url: `/api/alerts/${r.json().id}/send`,
-          headers: bearer(issuer),
-          payload: { revision: shown.json().revision, digest: shown.json().digest },
+        expect(shown.json().warnings).toEqual(['reaches-no-one']);
+        const send = (more: object) =>
+          c.app.inject({
+            method: 'POST',
+            url: `/api/alerts/${r.json().id}/send`,
+            headers: bearer(issuer),
+            payload: { revision: shown.json().revision, digest: shown.json().digest, ...more },
+          });
+        const unconfirmed = await send({});
+        expect(unconfirmed.statusCode, unconfirmed.body).toBe(409);
+        expect(unconfirmed.json()).toMatchObject({
+          code: 'KZ_CONSOLE_WARNING_UNCONFIRMED',
+          details: { warnings: ['reaches-no-one'] },
         });
+        expect((await c.app.inject({ url: `/api/alerts/${r.json().id}`, headers: bearer(issuer) })).json().state).toBe(
+          'draft',
+        );
+        // staff confirm it: sent
+        const sent = await send({ acknowledged: ['reaches-no-one'] });
         expect(sent.statusCode, sent.body).toBe(200);
         expect(sent.json().state).toBe('active');
         // a polygon over a zone goes out as before

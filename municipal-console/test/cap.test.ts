@@ -70,8 +70,17 @@ describe('CAP 1.2 import', () => {
     expect(() => parseCap(cap({ area: poly }, other))).toThrow(/only one polygon/);
   });
 
+  it('reads no level as unknown (a draft that asks staff), and a level from 避難指示 or an eventCode', () => {
+    expect(parseCap(cap({ level: '' })).spec!.cap?.warnings).toEqual(['level-unknown']);
+    const word = cap({ level: '' }).replace(
+      '</instruction>',
+      '</instruction><parameter><valueName>避難情報</valueName><value>緊急安全確保</value></parameter>',
+    );
+    expect(parseCap(word).spec).toMatchObject({ level: 5 });
+    expect(parseCap(word).spec!.cap?.warnings).toBeUndefined();
+  });
+
   const cases: [string, string, RegExp, CapRefusal][] = [
-    ['missing level', cap({ level: '' }), /parameter\[valueName=EvacuationLevel\]/, 'level-required'],
     ['level 2', cap({ level: '2' }), /EvacuationLevel\]\/value must be 3, 4 or 5/, 'level-value'],
     ['bad urgency', cap({ urgency: 'Soon' }), /\/alert\/info\[1\]\/urgency must be one of/, 'one-of'],
     ['bad category', cap({ category: 'Weather' }), /\/alert\/info\[1\]\/category\[1\]/, 'one-of'],
@@ -164,8 +173,10 @@ for (const engine of dbEngines()) {
         msgType: 'Alert',
         scope: 'Public',
       });
-      expect(doc.alert.info).toHaveLength(7);
-      expect(doc.alert.info[0].parameter).toEqual({ valueName: 'EvacuationLevel', value: 4 });
+      // the document as it was given (issue 20): its one <info>, its sent
+      expect(doc.alert.sent).toBe('2026-11-23T19:00:00+09:00');
+      expect(doc.alert.info).toMatchObject({ language: 'ja-JP', event: '洪水', urgency: 'Expected' });
+      expect(doc.alert.info.parameter).toEqual({ valueName: 'EvacuationLevel', value: 4 });
       // what we export, we can import again
       const again = parseCap(x.body.replace('JP-999997-test-1', 'JP-999997-test-copy'));
       expect(again.spec!).toMatchObject({

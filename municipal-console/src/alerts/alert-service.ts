@@ -86,6 +86,17 @@ function need(staff: StaffMember, role: Role) {
   if (!hasRole(staff, role)) throw consoleErrors.KZ_CONSOLE_ROLE_REQUIRED(`needs the ${role} role`);
 }
 
+/** A draft whose level staff have not answered (a CAP import without one) is never sent. */
+function levelKnown(spec: AlertSpec): void {
+  if (spec.cap?.warnings?.includes('level-unknown'))
+    throw consoleErrors.KZ_CONSOLE_LEVEL_UNKNOWN('answer the level first (POST /api/alerts/:id/level)');
+}
+
+function withoutDocument(cap: NonNullable<AlertSpec['cap']>): NonNullable<AlertSpec['cap']> {
+  const { document: _d, ...rest } = cap;
+  return rest;
+}
+
 export class AlertService {
   readonly db: Db;
   readonly muni: string;
@@ -97,6 +108,11 @@ export class AlertService {
   private readonly timer: AlertTimer;
   /** The targetable register between alerts (re-read when it changed). */
   readonly register = new RegisterCache();
+
+  /** The municipality's CAP <sender>: what Kizuna's own messages are issued under (cap-export.ts). */
+  get capSender(): string {
+    return this.sender;
+  }
 
   constructor(o: AlertServiceOptions) {
     this.db = o.db;
@@ -134,6 +150,7 @@ export class AlertService {
     const spec = checkSpec(rest, new Set(zones.map((z) => z.id)), now);
     const id = newAlertId(now);
     const identifier = spec.cap?.identifier ?? `JP-${this.muni}-${id}`;
+    if (!draft) levelKnown(spec);
     if (!draft) this.publisher.requireBroker();
     const out = await this.db.tx(async (q) => {
       if (await rows.identifierTaken(q, identifier))
@@ -172,7 +189,12 @@ export class AlertService {
   }
 
   /** Send a draft, as its confirmation showed it (`seen`): publish now, or wait for approval when the rules ask for it. */
-  async send(id: string, staff: StaffMember, seen: Seen, o: PublishOptions = {}): Promise<AlertView> {
+  async send(
+    id: string,
+    staff: StaffMember,
+    seen: Seen & { acknowledged?: string[] | undefined },
+    o: PublishOptions = {},
+  ): Promise<AlertView> {
     need(staff, 'issuer');
     this.publisher.requireBroker();
     const now = this.clock.now();
@@ -183,6 +205,7 @@ export class AlertService {
         throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
       if (new Date(rev.expires).getTime() <= now.getTime())
         throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST('the draft has expired');
+      levelKnown(rev.spec);
       await requireConfirmed(q, id, seen, now, this.register);
       return this.submitIn(q, id, rev.revision, staff, now);
     });
@@ -260,7 +283,8 @@ export class AlertService {
           ...patch,
           status: a.status,
           target: patch.target ?? a.spec.target,
-          cap: { ...a.spec.cap, ...patch.cap },
+          // a CAP Update brings its own document; a console update is Kizuna's content (no document)
+          cap: patch.cap?.document ? patch.cap : withoutDocument({ ...a.spec.cap, ...patch.cap }),
         },
         new Set(zones.map((z) => z.id)),
         now,
@@ -284,6 +308,36 @@ export class AlertService {
   /** What lifting or cancelling active alert `id` would publish and to whom, with its digest (end-confirmation.ts). */
   async endConfirmation(id: string, end: EndReason): Promise<EndConfirmation> {
     return endConfirmation(this.db, id, end, this.clock.now(), this.register);
+  }
+
+  /**
+   * Staff answer the level a CAP import did not say (its draft's warning 'level-unknown'): a new
+   * draft revision at that level. Kizuna changed the content, so the document as given stays with
+   * the first revision and this one is exported as Kizuna's own (cap-export.ts).
+   */
+  async setLevel(id: string, staff: StaffMember, level: AlertSpec['level']): Promise<AlertView> {
+    need(staff, 'issuer');
+    const now = this.clock.now();
+    await this.db.tx(async (q) => {
+      const a = await this.lockAlert(q, id);
+      const rev = await rows.latestRevision(q, id, ['draft']);
+      if (!rev || a.state !== 'draft' || !rev.spec.cap?.warnings?.includes('level-unknown'))
+        throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is not a draft waiting for its level`);
+      const warnings = rev.spec.cap.warnings.filter((w) => w !== 'level-unknown');
+      const { warnings: _w, ...cap } = withoutDocument(rev.spec.cap);
+      const spec: AlertSpec = { ...rev.spec, level, cap: warnings.length ? { ...cap, warnings } : cap };
+      await rows.supersedeUnpublished(q, id);
+      const revision = (await rows.maxRevision(q, id)) + 1;
+      await rows.insertRevision(q, { id, revision, msgType: 'Alert', spec, by: staff.username, now, state: 'draft' });
+      await rows.setDraftSpec(q, id, spec);
+      await appendAudit(
+        q,
+        { actor: staff.username, action: 'alert.level', subject: id, details: { revision, level } },
+        now,
+      );
+    });
+    this.onChange(id);
+    return this.get(id);
   }
 
   /**

@@ -14,6 +14,7 @@ import {
 import { consoleErrors } from '../errors.ts';
 import { checkCircle, checkRing, type Circle, type LonLat } from '../geo.ts';
 import { LIMITS } from '../limits.ts';
+import type { CapDocument } from './cap-document.ts';
 
 /** Who gets a personal message: everyone targeted, or only those who need time to evacuate. */
 export type Group = 'all' | 'needs-help' | 'vulnerable';
@@ -43,8 +44,18 @@ export interface CapDetails {
   references?: string;
   /** The imported document's <sent>, as written: with sender and identifier, what a later <references> names. */
   sent?: string;
-  /** What staff should look at before sending an imported alert: 'reaches-no-one' (its polygon or circle meets no zone). */
+  /**
+   * What staff must settle before sending an imported alert: 'level-unknown' (no level Kizuna can
+   * read: staff answer it, POST /api/alerts/:id/level) and 'reaches-no-one' (its polygon or circle
+   * meets no zone: staff acknowledge it when sending).
+   */
   warnings?: string[];
+  /**
+   * The imported document as given (cap-document.ts), on the revision it made: that revision's
+   * export gives it back unchanged. A revision Kizuna made (a console update, the level staff
+   * answered) has none and is exported under Kizuna's own identifier and sender.
+   */
+  document?: CapDocument;
   /** Imported <info>s in languages Kizuna does not render: kept, and shown to staff as not shown on TVs. */
   notShown?: {
     language: string;

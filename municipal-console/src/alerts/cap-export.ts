@@ -1,15 +1,46 @@
-/** An alert as a CAP 1.2 document (the import and the format's notes: cap-import.ts). */
+/**
+ * An alert as a CAP 1.2 document (the import and the format's notes: cap-import.ts). A revision an
+ * imported document made is given back as it came (cap-document.ts): its identity, <sent> and
+ * content. A revision Kizuna made is Kizuna's message: its own identifier under the municipality's
+ * sender, with <references> to the message before it.
+ */
 import { XMLBuilder } from 'fast-xml-parser';
 import { LANGUAGES, type Language } from '@kizuna/contract';
 import type { AlertView, RevisionView } from './alert-views.ts';
 import type { Zone } from '../register/zones.ts';
 import { PACKS, render } from './templates.ts';
 import { CAP_NS } from './cap-import.ts';
+import { writeCapDocument } from './cap-document.ts';
 
 /** CAP dateTime in Japan time (CAP forbids "Z"). */
 export function toCapTime(iso: string): string {
   const d = new Date(Date.parse(iso) + 9 * 3600_000);
   return `${d.toISOString().slice(0, 19)}+09:00`;
+}
+
+/** A CAP message's identity: what a <references> triple names. */
+export interface CapIdentity {
+  sender: string;
+  identifier: string;
+  /** As written in the message. */
+  sent: string;
+}
+
+/**
+ * The identity revision `rev` of alert `a` is exported under: the document's own if an imported
+ * document made it (not a Cancel, which Kizuna writes), else Kizuna's (the municipality's sender
+ * `ownSender`; the alert's identifier for the first revision of Kizuna's own alert, else
+ * "<identifier>-r<n>"; the time it was published).
+ */
+export function capIdentity(a: AlertView, rev: RevisionView, ownSender: string): CapIdentity {
+  const doc = rev.spec.cap?.document;
+  if (doc && rev.msgType !== 'Cancel') return { sender: doc.sender, identifier: doc.identifier, sent: doc.sent };
+  const own = a.sender === ownSender && rev.revision <= 1;
+  return {
+    sender: ownSender,
+    identifier: own ? a.identifier : `${a.identifier}-r${rev.revision}`,
+    sent: toCapTime(rev.publishedAt ?? rev.createdAt),
+  };
 }
 
 const CAP_LANG: Record<Language, string> = {
@@ -22,16 +53,21 @@ const CAP_LANG: Record<Language, string> = {
   pt: 'pt-BR',
 };
 
-/** The alert's latest published revision (or its pending one if never published) as a CAP 1.2 document, one <info> per language. */
+/**
+ * The alert's latest published revision (or its pending one if never published) as a CAP 1.2
+ * document: as imported, or Kizuna's with one <info> per language. `previous`: the identity of the
+ * revision published before it, which <references> names.
+ */
 export function toCap(
   a: AlertView,
   rev: RevisionView,
   zones: Zone[],
-  previous?: { identifier: string; sent: string },
+  ownSender: string,
+  previous?: CapIdentity,
 ): string {
   const spec = rev.spec;
-  const identifier = rev.revision <= 1 ? a.identifier : `${a.identifier}-r${rev.revision}`;
-  const sent = toCapTime(rev.publishedAt ?? rev.createdAt);
+  const { sender, identifier, sent } = capIdentity(a, rev, ownSender);
+  if (spec.cap?.document && rev.msgType !== 'Cancel') return writeCapDocument(spec.cap.document);
   const targetZones = zones.filter((z) => spec.target.zones?.includes(z.id));
   const area = {
     areaDesc: spec.cap?.areaDesc ?? (targetZones.map((z) => z.name).join('、') || 'target area'),
@@ -111,12 +147,12 @@ export function toCap(
     alert: {
       '@_xmlns': CAP_NS,
       identifier,
-      sender: a.sender,
+      sender,
       sent,
       status: a.status,
       msgType: capMsgType,
       scope: 'Public',
-      ...(previous ? { references: `${a.sender},${previous.identifier},${toCapTime(previous.sent)}` } : {}),
+      ...(previous ? { references: `${previous.sender},${previous.identifier},${previous.sent}` } : {}),
       ...(notes.length ? { note: notes.join('; ') } : {}),
       info,
     },

@@ -34,7 +34,6 @@ export const SEVERITY = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'];
 export const CERTAINTY = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'];
 // CAP's dateTime: offset required, no "Z" (CAP 1.2 §3.3.2)
 export const CAP_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
-export const LEVEL_NAMES = ['EvacuationLevel', '警戒レベル'];
 
 export const HAZARD_WORDS: [RegExp, Hazard][] = [
   [/flood|洪水|浸水|氾濫|大雨/i, 'flood'],

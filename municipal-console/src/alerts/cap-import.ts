@@ -1,9 +1,10 @@
 /**
  * CAP 1.2 (OASIS Common Alerting Protocol, urn:oasis:names:tc:emergency:cap:1.2) in (the export: cap-export.ts).
- * Import checks the fields CAP requires and the ones Kizuna needs to act (the evacuation level,
- * an expiry, an area), naming the failing field as an XPath-like path. Japan's level travels as
- * <parameter><valueName>EvacuationLevel</valueName>, the hazard as an eventCode
- * "kizuna:hazard" (else it is read from <event>), zones as <geocode> "kizuna:zone".
+ * Import checks the fields CAP requires and the ones Kizuna needs to act (an expiry, an area, a
+ * hazard), naming the failing field as an XPath-like path, and keeps the document as given
+ * (cap-document.ts). Japan's level travels as a <parameter> or <eventCode> (names: cap-level.ts;
+ * none readable: a draft that asks staff), the hazard as an eventCode "kizuna:hazard" (else it
+ * is read from <event>), zones as <geocode> "kizuna:zone".
  */
 import {
   HAZARDS,
@@ -17,12 +18,13 @@ import type { AlertSpec, CapDetails } from './alert-spec.ts';
 import type { LonLat } from '../geo.ts';
 import { CAP_NS, guardCap, type ElementAt } from './cap-guard.ts';
 import { DEFAULT_CAP_LIMITS, type CapLimits } from './cap-limits.ts';
+import { readCapDocument } from './cap-document.ts';
+import { LEVEL_NAMES, levelNumber } from './cap-level.ts';
 
 export { CAP_NS };
 
 import {
   HAZARD_WORDS,
-  LEVEL_NAMES,
   CATEGORIES,
   URGENCY,
   SEVERITY,
@@ -123,14 +125,20 @@ export function parseCap(xml: string, limits: CapLimits = DEFAULT_CAP_LIMITS): C
     const certainty = oneOf(info, 'certainty', ip, CERTAINTY);
     const exp = capTime(info, 'expires', ip, false);
     if (exp) expires = expires && expires < exp ? expires : exp;
-    for (const prm of pairs(info, 'parameter')) {
-      if (LEVEL_NAMES.includes(prm.name)) {
-        const n = Number(prm.value);
+    // the level: a <parameter> or <eventCode> named as in cap-level.ts; one it cannot read leaves it unknown
+    for (const [kind, p2] of [
+      ['parameter', pairs(info, 'parameter')],
+      ['eventCode', pairs(info, 'eventCode')],
+    ] as const) {
+      for (const prm of p2) {
+        if (!LEVEL_NAMES.includes(prm.name)) continue;
+        const n = levelNumber(prm.value);
+        if (n === undefined) continue;
         if (n !== 3 && n !== 4 && n !== 5)
-          throw bad(`${ip}/parameter[valueName=${prm.name}]/value`, 'level-value', 'must be 3, 4 or 5', {
+          throw bad(`${ip}/${kind}[valueName=${prm.name}]/value`, 'level-value', 'must be 3, 4 or 5', {
             got: prm.value,
           });
-        level = n;
+        level ??= n;
       }
     }
     for (const ec of pairs(info, 'eventCode')) {
@@ -207,15 +215,12 @@ export function parseCap(xml: string, limits: CapLimits = DEFAULT_CAP_LIMITS): C
       for (const g of pairs(area, 'geocode')) if (g.name === 'kizuna:zone') zones.add(g.value);
     });
   });
+  cap.document = readCapDocument(alert);
   if (references.length) cap.references = references.map((r) => `${r.sender},${r.identifier},${r.sent}`).join(' ');
   const base = { msgType: msgType as MsgType, references, cap, elements: guarded.elements };
   if (msgType === 'Cancel') return base;
-  if (level === undefined)
-    throw bad(
-      `${p}/info/parameter[valueName=EvacuationLevel]`,
-      'level-required',
-      'is required (3, 4 or 5: 警戒レベル)',
-    );
+  // no level Kizuna can read: an Alert becomes a draft that asks staff for it (routes/cap.ts)
+  if (level === undefined) cap.warnings = ['level-unknown'];
   if (!hazard)
     throw bad(
       `${p}/info/eventCode[valueName=kizuna:hazard]`,
@@ -230,7 +235,8 @@ export function parseCap(xml: string, limits: CapLimits = DEFAULT_CAP_LIMITS): C
   return {
     ...base,
     spec: {
-      level,
+      // a stand-in until staff answer: a draft with 'level-unknown' cannot be sent (alert-service.ts)
+      level: level ?? 3,
       hazard,
       status: status as AlertStatus,
       expires,

@@ -1,8 +1,8 @@
 /**
  * A CAP Update or Cancel names the message it follows by <references>: "sender,identifier,sent"
  * triples (CAP 1.2 §3.2.1). Kizuna finds the alert by the whole triple, by equality (never a
- * pattern): the identity an imported document arrived with, or one Kizuna gave in its own export
- * (its sender, the alert's identifier or "<identifier>-r<n>" for revision n, the revision's time).
+ * pattern): the identity an imported document arrived with, or the one a revision is exported
+ * under (capIdentity in cap-export.ts: the document's own, or Kizuna's under the municipality's sender).
  * `sent` matches as an instant (the same moment written with another offset is the same time).
  * Only the alert's own sender, or a sender the municipality trusts, may change it.
  */
@@ -10,7 +10,7 @@ import type { Queryable } from '@kizuna/core';
 import { consoleErrors } from '../errors.ts';
 import type { AlertService } from './alert-service.ts';
 import type { CapReference } from './cap-import.ts';
-import { toCapTime } from './cap-export.ts';
+import { capIdentity } from './cap-export.ts';
 
 interface Found {
   id: string;
@@ -20,25 +20,26 @@ interface Found {
 const sameInstant = (a: string | undefined, b: string) => a !== undefined && Date.parse(a) === Date.parse(b);
 
 /** The alert the references name (the latest created, if they name more than one), or a named 404. */
-export async function referencedAlert(db: Queryable, alerts: AlertService, refs: CapReference[]): Promise<Found> {
+export async function referencedAlert(
+  db: Queryable,
+  alerts: AlertService,
+  refs: CapReference[],
+  ownSender: string,
+): Promise<Found> {
   const identifiers = [...new Set(refs.flatMap((r) => [r.identifier, r.identifier.replace(/-r\d+$/, '')]))];
-  const { rows } = await db.query<{ id: string; identifier: string; sender: string }>(
-    'SELECT id, identifier, sender FROM alerts WHERE identifier = ANY($1::text[]) ORDER BY created_at DESC, id DESC',
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM alerts WHERE identifier = ANY($1::text[]) ORDER BY created_at DESC, id DESC',
     [identifiers],
   );
-  for (const a of rows) {
-    const revisions = await alerts.revisions(a.id);
+  for (const { id } of rows) {
+    const a = await alerts.get(id);
     const known: { sender: string; identifier: string; sent?: string }[] = [];
-    for (const r of revisions) {
+    for (const r of await alerts.revisions(id)) {
       const c = r.spec.cap;
       // the identity an imported document (Alert or Update) arrived with
       if (c?.identifier && c.sender && c.sent) known.push({ sender: c.sender, identifier: c.identifier, sent: c.sent });
-      // the identity of Kizuna's own export of this revision (cap-export.ts)
-      known.push({
-        sender: a.sender,
-        identifier: r.revision <= 1 ? a.identifier : `${a.identifier}-r${r.revision}`,
-        sent: toCapTime(r.publishedAt ?? r.createdAt),
-      });
+      // the identity this revision is exported under (cap-export.ts)
+      known.push(capIdentity(a, r, ownSender));
     }
     const hit = refs.some((ref) =>
       known.some((k) => k.sender === ref.sender && k.identifier === ref.identifier && sameInstant(k.sent, ref.sent)),

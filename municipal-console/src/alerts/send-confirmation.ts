@@ -28,6 +28,8 @@ export interface SendConfirmation {
   counts: NonNullable<rows.RevRow['counts']>;
   /** Whether sending waits for a second person (the approval rule) instead of publishing at once. */
   needsApproval: boolean;
+  /** What an imported CAP draft asks staff to confirm: the send carries each back in `acknowledged`. */
+  warnings: string[];
   digest: string;
 }
 
@@ -70,19 +72,30 @@ export async function sendConfirmation(
       msgType: rev.msg_type,
       approvedOnTvs: false,
     }),
+    warnings: confirmable(rev.spec),
     digest,
   };
+}
+
+/** The warnings a send must acknowledge ('level-unknown' is not one: staff answer it, POST …/level). */
+export function confirmable(spec: rows.RevRow['spec']): string[] {
+  return (spec.cap?.warnings ?? []).filter((w) => w !== 'level-unknown');
 }
 
 /** Inside send's transaction: the draft is still what the confirmation showed, or 409 naming what it shows now. */
 export async function requireConfirmed(
   q: Queryable,
   id: string,
-  seen: { revision: number; digest: string },
+  seen: { revision: number; digest: string; acknowledged?: string[] | undefined },
   now: Date,
   register: RegisterCache,
 ): Promise<void> {
   const { rev, digest } = await draftAsShown(q, id, now, register);
+  const unconfirmed = confirmable(rev.spec).filter((w) => !seen.acknowledged?.includes(w));
+  if (unconfirmed.length)
+    throw consoleErrors.KZ_CONSOLE_WARNING_UNCONFIRMED(`confirm ${unconfirmed.join(', ')} to send this draft`, {
+      warnings: unconfirmed,
+    });
   if (Number(rev.revision) !== seen.revision || digest !== seen.digest)
     throw consoleErrors.KZ_CONSOLE_CONFIRMATION_STALE(
       Number(rev.revision) !== seen.revision

@@ -44,6 +44,12 @@ const ConfirmedBody = Type.Object(
       pattern: '^[0-9a-f]{64}$',
       description: '`digest` of GET …/confirmation: SHA-256 of what the confirmation showed',
     }),
+    acknowledged: Type.Optional(
+      Type.Array(Type.String({ maxLength: 32 }), {
+        maxItems: 8,
+        description: 'each of the confirmation’s `warnings` the sender confirmed (e.g. reaches-no-one)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -68,6 +74,10 @@ const ConfirmationSchema = Type.Object({
   text: Type.Record(Type.String(), Type.String(), { description: 'the staff text per language' }),
   counts: Counts,
   needsApproval: Type.Boolean({ description: 'sending waits for a second person (the approval rule)' }),
+  warnings: Type.Array(Type.String(), {
+    description:
+      'what an imported CAP draft asks staff to confirm (reaches-no-one: its area meets no zone); the send carries each in `acknowledged`',
+  }),
   digest: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 });
 const EndingSchema = Type.Object({
@@ -175,7 +185,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         tags: ['alerts'],
         summary: 'Send a draft, as its confirmation showed it',
         description:
-          'The body names what the sender was shown by GET …/confirmation: its `revision` and `digest`. A send without them is 400; if the draft or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE (details: the revision and digest now) and nothing is published.',
+          'The body names what the sender was shown by GET …/confirmation: its `revision` and `digest`, and in `acknowledged` each of its `warnings` (else 409 KZ_CONSOLE_WARNING_UNCONFIRMED). A send without them is 400; if the draft or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE (details: the revision and digest now) and nothing is published. A CAP draft whose level is not answered yet: 409 KZ_CONSOLE_LEVEL_UNKNOWN.',
         security: sec,
         params: IdParams,
         body: ConfirmedBody,
@@ -234,6 +244,23 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       },
     },
     async (req) => ctx.alerts.reject(req.params.id, staffOf(req), req.body),
+  );
+  r.post(
+    '/api/alerts/:id/level',
+    {
+      preHandler: issuer,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Answer the level of a CAP import that said none (its draft warns level-unknown)',
+        description:
+          'A new draft revision at that level; the draft can then be sent (GET …/confirmation, POST …/send). Kizuna changed the content, so its CAP export is Kizuna’s own message referencing the imported one. 409 KZ_CONSOLE_ALERT_STATE if the alert is not such a draft.',
+        security: sec,
+        params: IdParams,
+        body: Type.Object({ level: LevelSchema }, { additionalProperties: false }),
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => ctx.alerts.setLevel(req.params.id, staffOf(req), req.body.level),
   );
   r.post(
     '/api/alerts/:id/update',

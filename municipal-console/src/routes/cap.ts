@@ -3,10 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { requireRole, staffOf, type ConsoleContext } from '../context.ts';
 import { parseCap } from '../alerts/cap-import.ts';
-import { decodeCap } from '../alerts/cap-guard.ts';
+import { capRefused, decodeCap } from '../alerts/cap-guard.ts';
 import { validateCapSchema } from '../alerts/cap-schema.ts';
 import { checkCapSender, referencedAlert } from '../alerts/cap-references.ts';
-import { toCap } from '../alerts/cap-export.ts';
+import { capIdentity, toCap } from '../alerts/cap-export.ts';
 import { listZones } from '../register/zones.ts';
 import { targetZones } from '../alerts/targeting.ts';
 import { AlertViewSchema, errors } from '../schemas.ts';
@@ -53,16 +53,25 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       await validateCapSchema(req.body, cap.elements);
       const staff = staffOf(req);
       if (cap.msgType === 'Alert' && cap.spec) {
-        // a shape that meets none of the municipality's zones reaches no one: kept as a draft with
-        // a warning, sent only when staff send it (POST /api/alerts/:id/send)
+        // a shape that meets none of the municipality's zones reaches no one, and a document with no
+        // level Kizuna can read asks staff for it: either is kept as a draft with a warning, sent only
+        // when staff have settled it (POST /api/alerts/:id/level, …/send)
         const t = cap.spec.target;
         const nowhere = !t.zones?.length && targetZones(t, await listZones(ctx.db)).length === 0;
-        const spec = nowhere ? { ...cap.spec, cap: { ...cap.spec.cap, warnings: ['reaches-no-one'] } } : cap.spec;
+        const warnings = [...(cap.spec.cap?.warnings ?? []), ...(nowhere ? ['reaches-no-one'] : [])];
+        const spec = warnings.length ? { ...cap.spec, cap: { ...cap.spec.cap, warnings } } : cap.spec;
         return reply
           .status(201)
-          .send(await ctx.alerts.create(staff, { ...spec, draft: nowhere || (req.query.draft ?? false) }));
+          .send(await ctx.alerts.create(staff, { ...spec, draft: warnings.length > 0 || (req.query.draft ?? false) }));
       }
-      const found = await referencedAlert(ctx.db, ctx.alerts, cap.references);
+      // an Update changes what TVs show now: without a level there is nothing to ask staff in a draft
+      if (cap.cap.warnings?.includes('level-unknown'))
+        throw capRefused(
+          '/alert/info/parameter[valueName=EvacuationLevel]',
+          'level-required',
+          'is required in an Update (3, 4 or 5: 警戒レベル)',
+        );
+      const found = await referencedAlert(ctx.db, ctx.alerts, cap.references, ctx.alerts.capSender);
       checkCapSender(found, cap.cap.sender ?? '', limits.trustedSenders);
       if (cap.msgType === 'Cancel' || !cap.spec) return ctx.alerts.cancel(found.id, staff);
       const { status: _s, cap: details, ...patch } = cap.spec;
@@ -76,7 +85,8 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: requireRole(ctx, 'viewer'),
       schema: {
         tags: ['alerts'],
-        summary: 'The alert as CAP 1.2 (latest published revision)',
+        summary:
+          'The alert as CAP 1.2 (latest published revision): as imported if a CAP document made it, else Kizuna’s own message',
         security: sec,
         produces: ['application/cap+xml'],
         params: Type.Object({ id: Type.String() }),
@@ -88,18 +98,12 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       const revs = await ctx.alerts.revisions(a.id);
       const published = revs.filter((x) => x.state === 'published');
       const rev = published.at(-1) ?? revs.at(-1)!;
-      const prev = published.length > 1 ? published.at(-2)! : undefined;
-      const xml = toCap(
-        a,
-        rev,
-        await listZones(ctx.db),
-        prev
-          ? {
-              identifier: prev.revision <= 1 ? a.identifier : `${a.identifier}-r${prev.revision}`,
-              sent: prev.publishedAt ?? prev.createdAt,
-            }
-          : undefined,
-      );
+      // what <references> names: the message before it (published, or the imported document it came from)
+      const prev = revs
+        .filter((x) => x.revision < rev.revision && (x.state === 'published' || x.spec.cap?.document))
+        .at(-1);
+      const own = ctx.alerts.capSender;
+      const xml = toCap(a, rev, await listZones(ctx.db), own, prev ? capIdentity(a, prev, own) : undefined);
       return reply.type('application/cap+xml; charset=utf-8').send(xml);
     },
   );

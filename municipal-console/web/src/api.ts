@@ -145,9 +145,24 @@ export interface AlertView {
     target?: { zones?: string[]; group?: string };
     template?: string;
     extra?: Record<string, string>;
+    cap?: CapNotes;
   };
   pending: null | PendingRevision;
   reach: { devices: number; residents: number; zones: number };
+}
+/** What staff are told about an imported CAP document (the server's spec.cap, alert-spec.ts). */
+export interface CapNotes {
+  /** 'level-unknown' (staff choose the level before sending), 'reaches-no-one'. */
+  warnings?: string[];
+  /** <info>s in languages TVs do not show: kept and exported, shown here as not shown on TVs. */
+  notShown?: {
+    language: string;
+    event: string;
+    headline?: string;
+    description?: string;
+    instruction?: string;
+    areaDesc: string;
+  }[];
 }
 /** A revision waiting for approval: what the approval page shows, and its digest that approve and reject send back. */
 export interface PendingRevision {

@@ -13,7 +13,7 @@ export function LevelBadge({ level }: { level: number }) {
 
 export function AlertHead({ a }: { a: AlertView }) {
   return html`<div class="alert-head">
-    <${LevelBadge} level=${a.level} />
+    ${a.spec.cap?.warnings?.includes('level-unknown') ? html`<span class="level-unknown" data-level-unknown>${t('capLevelUnknown')}</span>` : html`<${LevelBadge} level=${a.level} />`}
     <strong class="hazard">${hazardName(a.hazard)}</strong>
     ${a.status === 'Exercise' ? html`<span class="exercise">${t('exerciseBanner')}</span>` : null}
     <span class=${`state state-${a.state}`}>${t(`st_${a.state}` as Key)}</span>

@@ -97,6 +97,15 @@ export async function setAlertState(q: Queryable, id: string, state: AlertState)
   await q.query('UPDATE alerts SET state = $2 WHERE id = $1', [id, state]);
 }
 
+/** A draft's content changed before it was ever sent (the level staff answered): the alert's row shows it. */
+export async function setDraftSpec(q: Queryable, id: string, spec: AlertSpec): Promise<void> {
+  await q.query("UPDATE alerts SET level = $2, spec = $3::jsonb WHERE id = $1 AND state = 'draft'", [
+    id,
+    spec.level,
+    JSON.stringify(spec),
+  ]);
+}
+
 /** The revision becomes the alert's current one (what the TVs show): its fields are copied to the alert's row. */
 export async function makeCurrent(q: Queryable, rev: RevRow, state: AlertState, now: Date): Promise<void> {
   await q.query(

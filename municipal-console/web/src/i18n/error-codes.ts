@@ -107,6 +107,14 @@ export const ERRORS: Record<string, Words> = {
     'この警報を出した送信者（または信頼する送信者）からの CAP ではないため、更新・取消をしていません。',
     'This CAP update or cancel is not from the alert’s own sender or a trusted one; nothing was changed.',
   ],
+  KZ_CONSOLE_LEVEL_UNKNOWN: [
+    '取り込んだ CAP に警戒レベルがないため、送信していません。先に警戒レベルを選んでください。',
+    'The imported CAP document gives no evacuation level, so nothing was sent. Choose the level first.',
+  ],
+  KZ_CONSOLE_WARNING_UNCONFIRMED: [
+    '送信画面の注意（例：どの地区にも届かない区域）を確認していないため、送信していません。',
+    'A warning of the send confirmation (e.g. an area that reaches no one) was not confirmed, so nothing was sent.',
+  ],
   KZ_CONSOLE_BIND_NONCE: [
     '登録用の番号が無効です（使用済みか期限切れ）。TVで登録をやり直してください。',
     'The registration number is unknown, used or expired. Register again on the TV.',

@@ -133,8 +133,8 @@ export const CAP_REFUSAL_WORDS: Record<string, Words> = {
   ),
   'one-circle': capWords('円は1つまでです（{path}）。', 'only one circle per alert ({path}).'),
   'level-required': capWords(
-    '警戒レベル（parameter EvacuationLevel: 3、4、5）がありません。',
-    'the evacuation level (parameter EvacuationLevel: 3, 4 or 5) is missing.',
+    '更新（Update）に警戒レベル（parameter EvacuationLevel: 3、4、5）がありません。',
+    'the Update gives no evacuation level (parameter EvacuationLevel: 3, 4 or 5).',
   ),
   'hazard-required': capWords(
     '災害の種類がわかりません。<event> に書くか、eventCode kizuna:hazard（{allowed}）で指定してください。',

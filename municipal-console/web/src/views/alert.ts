@@ -19,6 +19,7 @@ import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
 import { ApprovalPanel, usePinnedPending } from './approval.ts';
 import { SendConfirm } from './send-confirm.ts';
 import { EndConfirm, type End } from './end-confirm.ts';
+import { CapNotes } from './cap.ts';
 
 const KIND_JA: Record<string, string> = {
   resident: '住民が一人だけ登録されたTV',
@@ -116,11 +117,16 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
   const zones = usePoll(() => call<Zone[]>('/api/zones'), 0);
   const a = alert.data;
   const { shown: pending, changed, repin } = usePinnedPending(a);
-  const showPreview = a && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
+  // a CAP draft whose level staff have not chosen has nothing true to preview yet (views/cap.ts asks for it)
+  const levelUnknown = !!a?.spec.cap?.warnings?.includes('level-unknown');
+  const showPreview =
+    a && !levelUnknown && (a.state === 'draft' || a.state === 'pending-approval' || a.state === 'active');
   const preview = usePoll(() => (showPreview ? call<Preview>(`/api/alerts/${id}/preview`) : Promise.resolve(null)), 0, [
     id,
     a?.state,
     a?.revision,
+    a?.level,
+    levelUnknown,
     pending?.digest,
   ]);
   const status = useSse<AlertStatus | null>(
@@ -165,7 +171,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     <p class="meta">${a.identifier} · ${t('issuedBy')}: ${a.createdBy} · ${fmtTime(a.createdAt)} · ${t('expiry')}: ${fmtTime(a.expires)}
       ${a.revision === 0 ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
     <div class="actions" role="group" aria-label="actions">
-      ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" onClick=${() => setConfirming(true)}>${t('send')}</button>` : null}
+      ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" disabled=${!!a.spec.cap?.warnings?.includes('level-unknown')} onClick=${() => setConfirming(true)}>${t('send')}</button>` : null}
       ${
         waiting && can(staff, 'approver') && pendingBy !== staff.username
           ? html`<button type="button" class="primary" data-action="approve" onClick=${act('approve')}>${t('approve')}</button>
@@ -184,6 +190,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
       ${a.revision > 0 ? html`<a class="button" href=${`#/alerts/${a.id}/rescue`}>${t('rescueList')}</a>` : null}
     </div>
     <${ErrorBox} error=${error} />
+    <${CapNotes} a=${a} staff=${staff} onChange=${() => alert.reload()} />
     ${
       confirming
         ? html`<${SendConfirm} id=${a.id} onClose=${(sent: boolean) => {

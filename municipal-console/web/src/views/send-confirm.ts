@@ -9,7 +9,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call } from '../api.ts';
 import { ErrorBox } from '../components.ts';
-import { t } from '../i18n.ts';
+import { t, type Key } from '../i18n.ts';
 import { OutgoingFacts, type Outgoing } from './outgoing.ts';
 
 interface Confirmation {
@@ -22,13 +22,18 @@ interface Confirmation {
   text: Record<string, string>;
   counts: NonNullable<Outgoing['counts']>;
   needsApproval: boolean;
+  /** What an imported CAP draft asks staff to confirm before it is sent (e.g. 'reaches-no-one'). */
+  warnings: string[];
 }
+
+const WARNING_WORDS: Record<string, Key> = { 'reaches-no-one': 'confirmWarnReachesNoOne' };
 
 /** The dialog for alert `id`; `onClose(sent)` when it is sent or left. */
 export function SendConfirm({ id, onClose }: { id: string; onClose: (sent: boolean) => void }) {
   const [k, setK] = useState<Confirmation | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [acked, setAcked] = useState<string[]>([]);
   const ref = useRef<HTMLDialogElement>(null);
   const load = () =>
     call<Confirmation>(`/api/alerts/${id}/confirmation`).then(
@@ -47,7 +52,9 @@ export function SendConfirm({ id, onClose }: { id: string; onClose: (sent: boole
     setError(null);
     try {
       // answered once the first TVs have it (the figures show the rest being sent)
-      await call(`/api/alerts/${id}/send?wait=started`, { body: { revision: k.revision, digest: k.digest } });
+      await call(`/api/alerts/${id}/send?wait=started`, {
+        body: { revision: k.revision, digest: k.digest, ...(k.warnings.length ? { acknowledged: acked } : {}) },
+      });
       onClose(true);
     } catch (e) {
       setError(e);
@@ -77,14 +84,21 @@ export function SendConfirm({ id, onClose }: { id: string; onClose: (sent: boole
       o && k
         ? html`<p class="hint">${t('confirmSendHint')}</p>
       <${OutgoingFacts} o=${o} countsLabel="recipientsNow" />
-      <p class="notice" data-field="approval">${k.needsApproval ? t('confirmSendApproval') : t('confirmSendNow')}</p>`
+      <p class="notice" data-field="approval">${k.needsApproval ? t('confirmSendApproval') : t('confirmSendNow')}</p>
+      ${k.warnings.map(
+        (
+          w,
+        ) => html`<label class="notice confirm-warning"><input type="checkbox" data-ack=${w} checked=${acked.includes(w)}
+          onChange=${(e: Event) => setAcked((e.target as HTMLInputElement).checked ? [...acked, w] : acked.filter((x) => x !== w))} />
+          ${WARNING_WORDS[w] ? t(WARNING_WORDS[w]) : w}</label>`,
+      )}`
         : error
           ? null
           : html`<p class="loading" role="status">${t('loading')}</p>`
     }
     <${ErrorBox} error=${error} />
     <div class="actions">
-      <button type="button" class="primary" data-action="confirm-send" disabled=${!k || busy} onClick=${send}>${t('confirmSendOk')}</button>
+      <button type="button" class="primary" data-action="confirm-send" disabled=${!k || busy || k.warnings.some((w) => !acked.includes(w))} onClick=${send}>${t('confirmSendOk')}</button>
       <button type="button" data-action="cancel-send" onClick=${() => onClose(false)}>${t('confirmSendBack')}</button>
     </div>
   </dialog>`;
