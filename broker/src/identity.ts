@@ -67,6 +67,9 @@ export function usernameOf(identity: BrokerIdentity): string {
   }
 }
 
+/** Whether a username (= MQTT client id) is a TV's (the `tv-` prefix of usernameOf). */
+export const isTvUsername = (username: string): boolean => username.startsWith('tv-');
+
 export function sameIdentity(a: BrokerIdentity, b: BrokerIdentity): boolean {
   return JSON.stringify(checkIdentity(a)) === JSON.stringify(checkIdentity(b));
 }
