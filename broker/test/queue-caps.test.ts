@@ -15,11 +15,14 @@ import {
   BROKER_LIMIT_DEFAULTS,
   createCredentialStore,
   createEmbeddedBroker,
+  mosquittoConfig,
+  startMosquitto,
   type BrokerLimits,
   type CredentialStore,
   type EmbeddedBroker,
   type IssuedCredentials,
 } from '../src/index.ts';
+import { quietLogger } from '@kizuna/test-utils';
 import { endAll, eventually, eventuallyAsync, mustConnect, subscribeCodes } from './mqtt-helpers.ts';
 
 const M = '999997';
@@ -242,4 +245,63 @@ describe('a queued alert expires with the alert', () => {
       await r.close();
     }
   });
+});
+
+describe('the same caps on Mosquitto (max_queued_messages / max_queued_bytes, for every client)', () => {
+  let m: Awaited<ReturnType<typeof startMosquitto>>;
+  let sender: MqttClient;
+  beforeAll(async () => {
+    m = await startMosquitto({ credentials: store, logger: quietLogger() });
+    sender = (await mustConnect(m.url, muni.username, muni.password)).client;
+  }, 60_000);
+  afterAll(async () => {
+    await endAll(sender);
+    await m?.close();
+  });
+
+  /** What a TV gets back after being away: everything that arrives before a marker sent once it is back. */
+  async function drained(creds: IssuedCredentials, device: string) {
+    const back = await mustConnect(m.url, creds.username, creds.password, { clean: false });
+    expect(await eventually(() => back.received.length >= 1, 10_000)).toBe(true);
+    await sender.publishAsync(topics.tvAlert(M, device), 'marker', { qos: 1 });
+    expect(await eventually(() => back.received.some((r) => r.payload === 'marker'), 20_000)).toBe(true);
+    await endAll(back.client);
+    return back.received.filter((r) => r.payload !== 'marker');
+  }
+  async function offline() {
+    const device = `qtv${++n}`;
+    const creds = await store.issue({ kind: 'tv', muni: M, device });
+    const first = await mustConnect(m.url, creds.username, creds.password, { clean: false });
+    expect(await subscribeCodes(first.client, [topics.tvOwn(M, device)])).toEqual([1]);
+    await endAll(first.client);
+    return { device, creds };
+  }
+
+  it('writes both caps into the generated config', () => {
+    const conf = mosquittoConfig({ host: '127.0.0.1', port: 1, dynsecFile: '/x', limits: { maxQueuedMessages: 7 } });
+    expect(conf).toContain('max_queued_messages 7');
+    expect(conf).toContain(`max_queued_bytes ${BROKER_LIMIT_DEFAULTS.maxQueuedBytes}`);
+  });
+
+  it("the issue's measured case: 300 x 100 KB for an offline TV, at most the byte cap comes back", async () => {
+    const { device, creds } = await offline();
+    for (let i = 1; i <= 300; i++) {
+      await sender.publishAsync(topics.tvAlert(M, device), alert(i, inAnHour(), 100 * 1024), { qos: 1 });
+    }
+    const got = await drained(creds, device);
+    const bytes = got.reduce((b, r) => b + Buffer.byteLength(r.topic) + Buffer.byteLength(r.payload), 0);
+    expect(got.length).toBeGreaterThan(0);
+    expect(bytes).toBeLessThanOrEqual(BROKER_LIMIT_DEFAULTS.maxQueuedBytes + 110 * 1024); // Mosquitto admits the one that crosses it
+    // Mosquitto keeps the oldest and drops what comes after the cap (documented).
+    expect(alertIdOf(got[0]!.payload)).toBe('a1');
+  }, 120_000);
+
+  it('caps the count of small messages the same way', async () => {
+    const { device, creds } = await offline();
+    const N = BROKER_LIMIT_DEFAULTS.maxQueuedMessages + 50;
+    for (let i = 1; i <= N; i++) await sender.publishAsync(topics.tvAlert(M, device), alert(i, inAnHour()), { qos: 1 });
+    const got = await drained(creds, device);
+    expect(got.length).toBeLessThanOrEqual(BROKER_LIMIT_DEFAULTS.maxQueuedMessages);
+    expect(got.length).toBeGreaterThan(0);
+  }, 60_000);
 });
