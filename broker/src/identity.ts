@@ -53,7 +53,7 @@ export function checkIdentity(value: unknown): BrokerIdentity {
 export function usernameOf(identity: BrokerIdentity): string {
   switch (identity.kind) {
     case 'tv':
-      return `tv-${identity.muni}-${identity.device}`;
+      return `${TV_USERNAME_PREFIX}${identity.muni}-${identity.device}`;
     case 'terminal':
       return `term-${identity.muni}-${identity.shelter}-${identity.terminal}`;
     case 'municipality':
@@ -67,8 +67,10 @@ export function usernameOf(identity: BrokerIdentity): string {
   }
 }
 
-/** Whether a username (= MQTT client id) is a TV's (the `tv-` prefix of usernameOf). */
-export const isTvUsername = (username: string): boolean => username.startsWith('tv-');
+/** How every TV's username (= MQTT client id) begins (usernameOf). */
+export const TV_USERNAME_PREFIX = 'tv-';
+/** Whether a username (= MQTT client id) is a TV's. */
+export const isTvUsername = (username: string): boolean => username.startsWith(TV_USERNAME_PREFIX);
 
 export function sameIdentity(a: BrokerIdentity, b: BrokerIdentity): boolean {
   return JSON.stringify(checkIdentity(a)) === JSON.stringify(checkIdentity(b));

@@ -16,7 +16,9 @@ import {
   createCredentialStore,
   createEmbeddedBroker,
   mosquittoConfig,
+  rabbitMqDefinitions,
   startMosquitto,
+  startRabbitMq,
   type BrokerLimits,
   type CredentialStore,
   type EmbeddedBroker,
@@ -247,21 +249,40 @@ describe('a queued alert expires with the alert', () => {
   });
 });
 
-describe('the same caps on Mosquitto (max_queued_messages / max_queued_bytes, for every client)', () => {
-  let m: Awaited<ReturnType<typeof startMosquitto>>;
+interface External {
+  name: string;
+  start(): Promise<{ url: string; close(): Promise<void> }>;
+  /** Which end of the queue the broker drops. */
+  keeps: 'oldest' | 'newest';
+}
+const externals: External[] = [
+  {
+    name: 'Mosquitto (max_queued_messages / max_queued_bytes, for every client)',
+    start: () => startMosquitto({ credentials: store, logger: quietLogger() }),
+    keeps: 'oldest', // it refuses what comes after the cap
+  },
+  {
+    name: "RabbitMQ (a policy on TVs' queues: max-length, max-length-bytes, drop-head)",
+    start: () => startRabbitMq({ credentials: store, logger: quietLogger(), cacheTtlMs: 1000 }),
+    keeps: 'newest',
+  },
+];
+
+describe.each(externals)('the same caps on $name', (ext) => {
+  let b: { url: string; close(): Promise<void> };
   let sender: MqttClient;
   beforeAll(async () => {
-    m = await startMosquitto({ credentials: store, logger: quietLogger() });
-    sender = (await mustConnect(m.url, muni.username, muni.password)).client;
-  }, 60_000);
+    b = await ext.start();
+    sender = (await mustConnect(b.url, muni.username, muni.password)).client;
+  }, 240_000);
   afterAll(async () => {
     await endAll(sender);
-    await m?.close();
+    await b?.close();
   });
 
   /** What a TV gets back after being away: everything that arrives before a marker sent once it is back. */
   async function drained(creds: IssuedCredentials, device: string) {
-    const back = await mustConnect(m.url, creds.username, creds.password, { clean: false });
+    const back = await mustConnect(b.url, creds.username, creds.password, { clean: false });
     expect(await eventually(() => back.received.length >= 1, 10_000)).toBe(true);
     await sender.publishAsync(topics.tvAlert(M, device), 'marker', { qos: 1 });
     expect(await eventually(() => back.received.some((r) => r.payload === 'marker'), 20_000)).toBe(true);
@@ -271,17 +292,11 @@ describe('the same caps on Mosquitto (max_queued_messages / max_queued_bytes, fo
   async function offline() {
     const device = `qtv${++n}`;
     const creds = await store.issue({ kind: 'tv', muni: M, device });
-    const first = await mustConnect(m.url, creds.username, creds.password, { clean: false });
+    const first = await mustConnect(b.url, creds.username, creds.password, { clean: false });
     expect(await subscribeCodes(first.client, [topics.tvOwn(M, device)])).toEqual([1]);
     await endAll(first.client);
     return { device, creds };
   }
-
-  it('writes both caps into the generated config', () => {
-    const conf = mosquittoConfig({ host: '127.0.0.1', port: 1, dynsecFile: '/x', limits: { maxQueuedMessages: 7 } });
-    expect(conf).toContain('max_queued_messages 7');
-    expect(conf).toContain(`max_queued_bytes ${BROKER_LIMIT_DEFAULTS.maxQueuedBytes}`);
-  });
 
   it("the issue's measured case: 300 x 100 KB for an offline TV, at most the byte cap comes back", async () => {
     const { device, creds } = await offline();
@@ -289,11 +304,11 @@ describe('the same caps on Mosquitto (max_queued_messages / max_queued_bytes, fo
       await sender.publishAsync(topics.tvAlert(M, device), alert(i, inAnHour(), 100 * 1024), { qos: 1 });
     }
     const got = await drained(creds, device);
-    const bytes = got.reduce((b, r) => b + Buffer.byteLength(r.topic) + Buffer.byteLength(r.payload), 0);
+    const bytes = got.reduce((sum, r) => sum + Buffer.byteLength(r.topic) + Buffer.byteLength(r.payload), 0);
     expect(got.length).toBeGreaterThan(0);
     expect(bytes).toBeLessThanOrEqual(BROKER_LIMIT_DEFAULTS.maxQueuedBytes + 110 * 1024); // Mosquitto admits the one that crosses it
-    // Mosquitto keeps the oldest and drops what comes after the cap (documented).
-    expect(alertIdOf(got[0]!.payload)).toBe('a1');
+    const ids = got.map((r) => alertIdOf(r.payload));
+    expect(ids[ext.keeps === 'oldest' ? 0 : ids.length - 1]).toBe(ext.keeps === 'oldest' ? 'a1' : 'a300');
   }, 120_000);
 
   it('caps the count of small messages the same way', async () => {
@@ -304,4 +319,27 @@ describe('the same caps on Mosquitto (max_queued_messages / max_queued_bytes, fo
     expect(got.length).toBeLessThanOrEqual(BROKER_LIMIT_DEFAULTS.maxQueuedMessages);
     expect(got.length).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('the generated configurations carry the caps', () => {
+  it('Mosquitto: both caps', () => {
+    const conf = mosquittoConfig({ host: '127.0.0.1', port: 1, dynsecFile: '/x', limits: { maxQueuedMessages: 7 } });
+    expect(conf).toContain('max_queued_messages 7');
+    expect(conf).toContain(`max_queued_bytes ${BROKER_LIMIT_DEFAULTS.maxQueuedBytes}`);
+  });
+  it("RabbitMQ: a policy on TVs' queues only", () => {
+    const defs = JSON.parse(rabbitMqDefinitions({ maxQueuedMessages: 7 })) as {
+      policies: Array<{ pattern: string; definition: Record<string, unknown> }>;
+    };
+    expect(defs.policies).toHaveLength(1);
+    expect(defs.policies[0]!.definition).toEqual({
+      'max-length': 7,
+      'max-length-bytes': BROKER_LIMIT_DEFAULTS.maxQueuedBytes,
+      overflow: 'drop-head',
+    });
+    const re = new RegExp(defs.policies[0]!.pattern);
+    expect(re.test('mqtt-subscription-tv-999997-tv0001qos1')).toBe(true);
+    expect(re.test('mqtt-subscription-muni-999997qos1')).toBe(false);
+    expect(re.test('mqtt-subscription-term-999997-s1-door-1qos1')).toBe(false);
+  });
 });
