@@ -15,9 +15,11 @@ import {
   BROKER_LIMIT_DEFAULTS,
   createCredentialStore,
   createEmbeddedBroker,
+  loadBrokerConfig,
   mosquittoConfig,
   rabbitMqDefinitions,
   startMosquitto,
+  startBrokerService,
   startRabbitMq,
   type BrokerLimits,
   type CredentialStore,
@@ -342,4 +344,38 @@ describe('the generated configurations carry the caps', () => {
     expect(re.test('mqtt-subscription-muni-999997qos1')).toBe(false);
     expect(re.test('mqtt-subscription-term-999997-s1-door-1qos1')).toBe(false);
   });
+});
+
+describe('the broker run alone applies the variables and serves the counter on /metrics', () => {
+  it('KZ_BROKER_MAX_QUEUED_MESSAGES=2: three of five dropped, counted on the auth port', async () => {
+    const token = 'queue-caps-metrics-token';
+    const before = process.env.KZ_METRICS_TOKEN;
+    process.env.KZ_METRICS_TOKEN = token; // read by every server at start (core's createHttpServer)
+    const cfg = loadBrokerConfig({
+      KZ_BROKER_PORT: '0',
+      KZ_BROKER_WS_PORT: '0',
+      KZ_BROKER_AUTH_PORT: '0',
+      KZ_BROKER_DATA_DIR: 'memory',
+      KZ_BROKER_MAX_QUEUED_MESSAGES: '2',
+    });
+    const service = await startBrokerService(cfg, quietLogger());
+    try {
+      const own = await service.credentials.issue({ kind: 'municipality', muni: M });
+      const tv = await service.credentials.issue({ kind: 'tv', muni: M, device: 'alone1' });
+      const first = await mustConnect(service.mqttUrl, tv.username, tv.password, { clean: false });
+      expect(await subscribeCodes(first.client, [topics.tvOwn(M, 'alone1')])).toEqual([1]);
+      await endAll(first.client);
+      const s = await mustConnect(service.mqttUrl, own.username, own.password);
+      for (let i = 1; i <= 5; i++)
+        await s.client.publishAsync(topics.tvAlert(M, 'alone1'), alert(i, inAnHour()), { qos: 1 });
+      await endAll(s.client);
+      const res = await fetch(`${service.authUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^kz_broker_queue_dropped_total\{reason="cap"[^}]*\} 3$/m);
+    } finally {
+      await service.close();
+      if (before === undefined) delete process.env.KZ_METRICS_TOKEN;
+      else process.env.KZ_METRICS_TOKEN = before;
+    }
+  }, 60_000);
 });
