@@ -17,13 +17,27 @@ export function alertExpiresAt(packet: {
   if (kind !== 'tv-alert' && kind !== 'area-alert') return undefined;
   const payload = packet.payload;
   if (!payload || payload.length === 0) return undefined; // an empty area alert clears the retained one
-  if (typeof payload === 'string') return readExpires(payload) ?? undefined;
-  let at = parsed.get(payload);
-  if (at === undefined) parsed.set(payload, (at = readExpires(payload.toString('utf8'))));
+  const buf = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  let at = parsed.get(buf);
+  if (at === undefined) parsed.set(buf, (at = readExpires(buf)));
   return at ?? undefined;
 }
 
-function readExpires(json: string): number | null {
+const KEY = Buffer.from('"expires":"');
+
+function readExpires(buf: Buffer): number | null {
+  // Fast path: the console's compact JSON, where only the alert's head has an `expires` key (a
+  // quote inside a string value is escaped, so the key cannot be faked by text); read in place.
+  const at = buf.indexOf(KEY);
+  if (at >= 0) {
+    const end = buf.indexOf(0x22, at + KEY.length);
+    const t = end > 0 && end - at < 64 ? Date.parse(buf.toString('latin1', at + KEY.length, end)) : NaN;
+    if (Number.isFinite(t)) return t;
+  }
+  return parseExpires(buf.toString('utf8'));
+}
+
+function parseExpires(json: string): number | null {
   try {
     const v = JSON.parse(json) as { expires?: unknown } | null;
     const at = typeof v?.expires === 'string' ? Date.parse(v.expires) : NaN;
