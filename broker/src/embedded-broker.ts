@@ -53,6 +53,8 @@ export interface EmbeddedBrokerOptions {
   limits?: Partial<BrokerLimits> | undefined;
   /** Where the broker's counters are registered (a server's /metrics); default a registry of its own. */
   metrics?: Registry | undefined;
+  /** The time alerts' `expires` is compared with (ms since the epoch); default Date.now. Tests with a console clock pass theirs. */
+  now?: (() => number) | undefined;
 }
 
 export interface EmbeddedBroker {
@@ -102,6 +104,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   const identities = new WeakMap<Client, BrokerIdentity>();
   const limits: BrokerLimits = { ...BROKER_LIMIT_DEFAULTS, ...opts.limits };
   const metrics = opts.metrics ?? new Registry();
+  const now = opts.now ?? Date.now;
   const dropped = new Counter({
     name: 'kz_broker_queue_dropped_total',
     help: "Messages dropped from TVs' queues: over the queue cap, or their alert expired",
@@ -166,7 +169,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       if (!identity || !policy.canReceive(identity, packet.topic)) return null;
       // A queued alert that expired while the TV was off is not shown late (MQTT 3.1.1 has no expiry).
       const expiresAt = alertExpiresAt(packet);
-      if (expiresAt !== undefined && expiresAt <= Date.now()) {
+      if (expiresAt !== undefined && expiresAt <= now()) {
         log.info({ clientId: client.id, topic: packet.topic }, 'expired alert not delivered');
         dropped.inc({ reason: 'expired' });
         return null;
@@ -189,6 +192,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     maxBytes: limits.maxQueuedBytes,
     capped: isTvUsername,
     expiresAt: alertExpiresAt,
+    now,
     onDropped: (_clientId, reason, count) => dropped.inc({ reason }, count),
     onCapReached: (clientId, queued) =>
       log.warn(
