@@ -5,7 +5,10 @@
  * the TVs have their message, for the policy-enforcing broker AND, as the baseline measured in
  * the same run, the same aedes with no hooks at all; the ratio is the policy's cost.
  *
- *   npx tsx broker/bench/fanout-raw.ts [--tvs 2000] [--procs 4] [--rounds 2] [--broker embedded|mosquitto]
+ *   npx tsx broker/bench/fanout-raw.ts [--tvs 2000] [--procs 4] [--rounds 2] [--broker embedded|mosquitto] [--persistent]
+ *
+ * --persistent: the TVs keep persistent sessions (clean: false), as real TVs do, so every message
+ * also passes through the broker's queue for each TV (and the embedded broker's TV queue caps).
  *
  * The console's full alert bench builds on runFanout().
  */
@@ -23,7 +26,7 @@ const MUNI = '999997';
 const SELF = fileURLToPath(import.meta.url);
 
 type ToChild =
-  | { type: 'start'; url: string; tvs: Array<IssuedCredentials & { device: string }> }
+  | { type: 'start'; url: string; tvs: Array<IssuedCredentials & { device: string }>; persistent: boolean }
   | { type: 'report' }
   | { type: 'stop' };
 type FromChild = { type: 'ready' } | { type: 'error'; message: string } | { type: 'times'; times: number[] };
@@ -59,7 +62,7 @@ async function child() {
               clientId: tv.username,
               protocolVersion: 4,
               reconnectPeriod: 0,
-              clean: true,
+              clean: !m.persistent,
               connectTimeout: 60_000,
             });
             c.on('message', () => {
@@ -93,6 +96,8 @@ export async function runFanout(o: {
   tvs: Array<IssuedCredentials & { device: string }>;
   procs: number;
   timeoutMs?: number;
+  /** TVs with persistent sessions (clean: false). Default false. */
+  persistent?: boolean;
 }): Promise<FanoutResult> {
   const share = Math.ceil(o.tvs.length / o.procs);
   const children = Array.from({ length: o.procs }, () =>
@@ -102,7 +107,12 @@ export async function runFanout(o: {
   try {
     const readies = children.map(next);
     children.forEach((c, p) =>
-      c.send({ type: 'start', url: o.url, tvs: o.tvs.slice(p * share, (p + 1) * share) } satisfies ToChild),
+      c.send({
+        type: 'start',
+        url: o.url,
+        tvs: o.tvs.slice(p * share, (p + 1) * share),
+        persistent: !!o.persistent,
+      } satisfies ToChild),
     );
     for (const r of await Promise.all(readies))
       if (r.type !== 'ready') throw new Error(r.type === 'error' ? r.message : 'child failed');
@@ -113,7 +123,9 @@ export async function runFanout(o: {
       protocolVersion: 4,
       reconnectPeriod: 0,
     });
-    const payload = JSON.stringify({ kind: 'bench', level: 4, text: 'x'.repeat(300) });
+    // `expires` as every alert has it: the embedded broker reads it for each queued message.
+    const expires = new Date(Date.now() + 3_600_000).toISOString();
+    const payload = JSON.stringify({ kind: 'bench', level: 4, expires, text: 'x'.repeat(300) });
     const t0 = Date.now();
     await Promise.all(o.tvs.map((tv) => pub.publishAsync(topics.tvAlert(MUNI, tv.device), payload, { qos: 1 })));
     // Children report once complete; after the timeout, ask for what they have.
@@ -140,6 +152,7 @@ async function main() {
       procs: { type: 'string', default: '4' },
       broker: { type: 'string', default: 'embedded' },
       rounds: { type: 'string', default: '2' },
+      persistent: { type: 'boolean', default: false },
     },
   });
   const rounds = Number(values.rounds);
@@ -183,7 +196,7 @@ async function main() {
     for (const variant of round % 2 === 0 ? (['policy', 'baseline'] as const) : (['baseline', 'policy'] as const)) {
       const broker = variant === 'policy' ? await startTarget() : await startBare();
       t = Date.now();
-      results[variant].push(await runFanout({ url: broker.url, publisher, tvs, procs }));
+      results[variant].push(await runFanout({ url: broker.url, publisher, tvs, procs, persistent: values.persistent }));
       console.log(`round ${round + 1} ${variant}: ${Date.now() - t} ms including connects`);
       await broker.close();
     }
@@ -196,7 +209,10 @@ async function main() {
 
   const row = (name: string, r: FanoutResult) =>
     `${name.padEnd(28)} ${String(r.delivered).padStart(6)}/${r.tvs}  p50 ${r.p50} ms  p99 ${r.p99} ms  p100 ${r.p100} ms`;
-  console.log(`\nfan-out of ${n} personal QoS 1 alerts to ${n} TVs in ${procs} processes (best of ${rounds} rounds)`);
+  console.log(
+    `\nfan-out of ${n} personal QoS 1 alerts to ${n} TVs in ${procs} processes (best of ${rounds} rounds)` +
+      (values.persistent ? ', persistent sessions' : ''),
+  );
   console.log(row(`${values.broker} + policy`, withPolicy));
   console.log(row('baseline: bare aedes', baseline));
   console.log(

@@ -65,13 +65,19 @@ export interface BrokerLimits {
   maxPendingPerAddress: number;
   /** Sockets not yet logged in, in total. */
   maxPendingTotal: number;
+  /** QoS ≥ 1 messages queued for one TV's persistent session; the oldest are dropped above it. */
+  maxQueuedMessages: number;
+  /** Bytes (topic + payload) queued for one TV's persistent session; the oldest are dropped above it. */
+  maxQueuedBytes: number;
 }
 
 /**
  * Defaults. A CONNECT is a few hundred bytes (username, 24-character password, client id, a will
  * on the device's own receipt topic). The contract's largest device message, a shelter event with
  * every field at its largest, is about 1.5 KB with its topic. A personal alert for a household or
- * an area alert in seven languages stays well under the server limit.
+ * an area alert in seven languages stays well under the server limit. A TV needs only its latest
+ * few alerts queued while it is off (the console re-sends what a TV has not confirmed; the latest
+ * area alert of each zone is retained): a hundred messages, and four of the largest alerts in bytes.
  */
 export const BROKER_LIMIT_DEFAULTS: Readonly<BrokerLimits> = {
   maxPacketBeforeLogin: 2048,
@@ -80,6 +86,8 @@ export const BROKER_LIMIT_DEFAULTS: Readonly<BrokerLimits> = {
   connectTimeoutMs: 10_000,
   maxPendingPerAddress: 128,
   maxPendingTotal: 4096,
+  maxQueuedMessages: 100,
+  maxQueuedBytes: 4 * 256 * 1024,
 };
 
 /** Bytes of a whole packet whose remaining length is `remaining` (1 type byte + 1–4 length bytes). */

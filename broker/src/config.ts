@@ -82,6 +82,20 @@ export const BrokerConfigSchema = Type.Object({
     default: BROKER_LIMIT_DEFAULTS.maxPendingTotal,
     description: 'Sockets not yet logged in, in total; more are closed at once (embedded mode)',
   }),
+  KZ_BROKER_MAX_QUEUED_MESSAGES: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: BROKER_LIMIT_DEFAULTS.maxQueuedMessages,
+    description:
+      "QoS 1 messages queued for one offline TV; the oldest are dropped above it (Mosquitto's max_queued_messages, for every client)",
+  }),
+  KZ_BROKER_MAX_QUEUED_BYTES: Type.Integer({
+    minimum: 65_536,
+    maximum: 1_073_741_824,
+    default: BROKER_LIMIT_DEFAULTS.maxQueuedBytes,
+    description:
+      "Bytes (topic + payload) queued for one offline TV; the oldest are dropped above it (Mosquitto's max_queued_bytes, for every client)",
+  }),
   KZ_BROKER_LOG_LEVEL: Type.String({ default: 'info', description: 'pino log level' }),
 });
 
@@ -98,5 +112,7 @@ export function brokerLimitsOf(cfg: BrokerConfig): BrokerLimits {
     connectTimeoutMs: cfg.KZ_BROKER_CONNECT_TIMEOUT_MS,
     maxPendingPerAddress: cfg.KZ_BROKER_MAX_PENDING_PER_ADDRESS,
     maxPendingTotal: cfg.KZ_BROKER_MAX_PENDING_TOTAL,
+    maxQueuedMessages: cfg.KZ_BROKER_MAX_QUEUED_MESSAGES,
+    maxQueuedBytes: cfg.KZ_BROKER_MAX_QUEUED_BYTES,
   };
 }

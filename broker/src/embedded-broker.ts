@@ -13,9 +13,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { Counter, Registry } from 'prom-client';
 import { coreErrors, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
-import type { BrokerIdentity } from './identity.ts';
+import { isTvUsername, type BrokerIdentity } from './identity.ts';
 import { isDevice, policy, type PublishIntent } from './policy.ts';
 import {
   BROKER_LIMIT_DEFAULTS,
@@ -26,6 +27,8 @@ import {
   type BrokerLimits,
 } from './aedes-guards.ts';
 import { logAedesRefusals } from './aedes-refusal-log.ts';
+import { capQueues } from './aedes-queue-caps.ts';
+import { alertExpiresAt } from './alert-expiry.ts';
 
 export interface EmbeddedBrokerOptions {
   /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
@@ -47,14 +50,20 @@ export interface EmbeddedBrokerOptions {
    * core from then on arrive. Must not reject; the subscription is granted when it settles.
    */
   beforeSubscribe?: ((identity: BrokerIdentity, filter: string) => Promise<void>) | undefined;
-  /** Packet sizes, CONNECT timeout, sockets not yet logged in; omitted fields keep BROKER_LIMIT_DEFAULTS. */
+  /** Packet sizes, CONNECT timeout, sockets not yet logged in, TV queues; omitted fields keep BROKER_LIMIT_DEFAULTS. */
   limits?: Partial<BrokerLimits> | undefined;
+  /** Where the broker's counters are registered (a server's /metrics); default a registry of its own. */
+  metrics?: Registry | undefined;
+  /** The time alerts' `expires` is compared with (ms since the epoch); default Date.now. Tests with a console clock pass theirs. */
+  now?: (() => number) | undefined;
 }
 
 export interface EmbeddedBroker {
   mqttUrl: string;
   wsUrl: string | undefined;
   aedes: Aedes;
+  /** Holds kz_broker_queue_dropped_total{reason="cap"|"expired"}. */
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -98,6 +107,14 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
   const host = opts.host ?? '127.0.0.1';
   const identities = new WeakMap<Client, BrokerIdentity>();
   const limits: BrokerLimits = { ...BROKER_LIMIT_DEFAULTS, ...opts.limits };
+  const metrics = opts.metrics ?? new Registry();
+  const now = opts.now ?? Date.now;
+  const dropped = new Counter({
+    name: 'kz_broker_queue_dropped_total',
+    help: "Messages dropped from TVs' queues: over the queue cap, or their alert expired",
+    labelNames: ['reason'],
+    registers: [metrics],
+  });
 
   const aedes = await Aedes.createBroker({
     connectTimeout: limits.connectTimeoutMs,
@@ -155,7 +172,15 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     },
     authorizeForward(client, packet) {
       const identity = identities.get(client);
-      return identity && policy.canReceive(identity, packet.topic) ? packet : null;
+      if (!identity || !policy.canReceive(identity, packet.topic)) return null;
+      // A queued alert that expired while the TV was off is not shown late (MQTT 3.1.1 has no expiry).
+      const expiresAt = alertExpiresAt(packet);
+      if (expiresAt !== undefined && expiresAt <= now()) {
+        log.info({ clientId: client.id, topic: packet.topic }, 'expired alert not delivered');
+        dropped.inc({ reason: 'expired' });
+        return null;
+      }
+      return packet;
     },
   });
   // Sessions hold only what was granted; a refused CONNECT cleans no one's state (aedes-guards.ts).
@@ -165,6 +190,21 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       return !!identity && policy.canSubscribe(identity, topic);
     },
     authenticated: (client) => identities.has(client),
+  });
+
+  // A TV's queue holds its latest few messages; an alert leaves it when it expires.
+  capQueues(aedes, {
+    maxMessages: limits.maxQueuedMessages,
+    maxBytes: limits.maxQueuedBytes,
+    capped: isTvUsername,
+    expiresAt: alertExpiresAt,
+    now,
+    onDropped: (_clientId, reason, count) => dropped.inc({ reason }, count),
+    onCapReached: (clientId, queued) =>
+      log.warn(
+        { clientId, ...queued, maxMessages: limits.maxQueuedMessages, maxBytes: limits.maxQueuedBytes },
+        'queue cap reached: oldest queued messages dropped',
+      ),
   });
 
   // Sockets not yet logged in are capped; each packet's size is checked as soon as its header is read.
@@ -290,6 +330,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       mqttUrl,
       wsUrl,
       aedes,
+      metrics,
       async close() {
         if (closed) return;
         closed = true;

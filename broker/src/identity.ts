@@ -53,7 +53,7 @@ export function checkIdentity(value: unknown): BrokerIdentity {
 export function usernameOf(identity: BrokerIdentity): string {
   switch (identity.kind) {
     case 'tv':
-      return `tv-${identity.muni}-${identity.device}`;
+      return `${TV_USERNAME_PREFIX}${identity.muni}-${identity.device}`;
     case 'terminal':
       return `term-${identity.muni}-${identity.shelter}-${identity.terminal}`;
     case 'municipality':
@@ -66,6 +66,11 @@ export function usernameOf(identity: BrokerIdentity): string {
       return `bridge-${identity.muni}-${identity.bridge}`;
   }
 }
+
+/** How every TV's username (= MQTT client id) begins (usernameOf). */
+export const TV_USERNAME_PREFIX = 'tv-';
+/** Whether a username (= MQTT client id) is a TV's. */
+export const isTvUsername = (username: string): boolean => username.startsWith(TV_USERNAME_PREFIX);
 
 export function sameIdentity(a: BrokerIdentity, b: BrokerIdentity): boolean {
   return JSON.stringify(checkIdentity(a)) === JSON.stringify(checkIdentity(b));

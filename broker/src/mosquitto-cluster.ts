@@ -104,9 +104,18 @@ export function bridgeSection(o: {
   ];
 }
 
-/** Limits every instance needs: a whole alert queued for one bridge, a deep in-flight window, no Nagle. */
+/**
+ * Limits every instance needs: a whole alert queued for one bridge, a deep in-flight window, no
+ * Nagle. They come after, so override, the TV queue caps of mosquittoLimitLines: Mosquitto's caps
+ * are for every client, and a bridge carries all of an edge's TVs.
+ */
 function limits(maxQueued: number): string[] {
-  return [`max_queued_messages ${maxQueued}`, 'max_inflight_messages 1000', 'set_tcp_nodelay true'];
+  return [
+    `max_queued_messages ${maxQueued}`,
+    'max_queued_bytes 0',
+    'max_inflight_messages 1000',
+    'set_tcp_nodelay true',
+  ];
 }
 
 export async function startMosquittoCluster(o: StartMosquittoClusterOptions): Promise<MosquittoCluster> {

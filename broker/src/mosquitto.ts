@@ -122,12 +122,18 @@ export interface MosquittoConfigOptions {
 /**
  * The limits Mosquitto 2.0 has: one max_packet_size for everyone (the server limit, as the
  * municipality's alerts need it; no separate limit before login or for devices); max_qos is set
- * per listener in mosquittoConfig.
+ * per listener in mosquittoConfig. The TV queue caps become max_queued_messages / _bytes, which
+ * Mosquitto applies to every client (the console's session too) and which drop the newest
+ * message, not the oldest (docs/OPERATIONS.md "Broker limits").
  * It has no CONNECT timeout and no cap on sockets not logged in (max_connections counts all).
  */
 export function mosquittoLimitLines(limits: Partial<BrokerLimits> = {}): string[] {
   const l = { ...BROKER_LIMIT_DEFAULTS, ...limits };
-  return [`max_packet_size ${Math.max(l.maxPacketServer, l.maxPacketDevice)}`];
+  return [
+    `max_packet_size ${Math.max(l.maxPacketServer, l.maxPacketDevice)}`,
+    `max_queued_messages ${l.maxQueuedMessages}`,
+    `max_queued_bytes ${l.maxQueuedBytes}`,
+  ];
 }
 
 /** mosquitto.conf: no anonymous access, the dynsec plugin for every listener. */

@@ -18,6 +18,7 @@ import { freePort, requireBinary, startChild, stopChild, waitForPort, type Child
 import type { CredentialStore } from './credential-store.ts';
 import type { RunningBroker } from './mosquitto.ts';
 import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
+import { TV_USERNAME_PREFIX } from './identity.ts';
 
 export const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 export const EPMD = '/usr/bin/epmd';
@@ -34,10 +35,42 @@ export interface RabbitMqConfigOptions {
   limits?: Partial<BrokerLimits> | undefined;
 }
 
+/**
+ * Definitions loaded at boot: a policy capping every TV's MQTT queue (`mqtt-subscription-<client
+ * id>qos1`, the client id being the username, `tv-…`) like the embedded broker does: at most so
+ * many messages and payload bytes, the oldest dropped (`drop-head`). The console's and terminals'
+ * queues match no policy. A queue's policy cannot expire a message with the alert it carries.
+ */
+export function rabbitMqDefinitions(limits: Partial<BrokerLimits> = {}): string {
+  const l = { ...BROKER_LIMIT_DEFAULTS, ...limits };
+  return JSON.stringify(
+    {
+      vhosts: [{ name: '/' }],
+      policies: [
+        {
+          vhost: '/',
+          name: 'kz-tv-queue-caps',
+          pattern: `^mqtt-subscription-${TV_USERNAME_PREFIX}`,
+          'apply-to': 'queues',
+          priority: 0,
+          definition: {
+            'max-length': l.maxQueuedMessages,
+            'max-length-bytes': l.maxQueuedBytes,
+            overflow: 'drop-head',
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
 /** rabbitmq.conf (new-style): MQTT without anonymous access, every check asked over HTTP POST. */
-export function rabbitMqConfig(o: RabbitMqConfigOptions): string {
+export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: string | undefined }): string {
   const limits = { ...BROKER_LIMIT_DEFAULTS, ...o.limits };
   return [
+    ...(o.definitionsFile ? [`load_definitions = ${o.definitionsFile}`] : []),
     `listeners.tcp.1 = ${o.host}:${o.amqpPort}`,
     `mqtt.listeners.tcp.1 = ${o.host}:${o.mqttPort}`,
     'mqtt.allow_anonymous = false',
@@ -72,7 +105,7 @@ export interface StartRabbitMqOptions {
   authPort?: number;
   /** Auth cache TTL (ms): how long a revoked device may still be let in. Default 5 000. */
   cacheTtlMs?: number;
-  /** The CONNECT timeout (rabbitMqConfig); default BROKER_LIMIT_DEFAULTS. */
+  /** The CONNECT timeout (rabbitMqConfig) and TV queue caps (rabbitMqDefinitions); default BROKER_LIMIT_DEFAULTS. */
   limits?: Partial<BrokerLimits> | undefined;
   /** Milliseconds to wait for the MQTT listener. Default 120 000 (a cold node takes a while on 2 cores). */
   startTimeoutMs?: number;
@@ -105,9 +138,19 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     await freePort(host),
     await freePort(host),
   ] as [number, number, number, number];
+  const definitionsFile = join(dir, 'definitions.json');
+  writeFileSync(definitionsFile, rabbitMqDefinitions(opts.limits));
   writeFileSync(
     join(dir, 'rabbitmq.conf'),
-    rabbitMqConfig({ host, amqpPort, mqttPort, authUrl: authAddress, cacheTtlMs, limits: opts.limits }),
+    rabbitMqConfig({
+      host,
+      amqpPort,
+      mqttPort,
+      authUrl: authAddress,
+      cacheTtlMs,
+      limits: opts.limits,
+      definitionsFile,
+    }),
   );
   writeFileSync(join(dir, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');

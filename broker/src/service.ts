@@ -42,6 +42,9 @@ export async function startBrokerService(
       throw brokerErrors.KZ_BROKER_START_FAILED('TLS files are used by the embedded mode only');
     let out: Omit<BrokerService, 'credentials' | 'close'>;
     if (cfg.KZ_BROKER_MODE === 'embedded') {
+      // The auth service also serves a RabbitMQ run by the operator, and the broker's /metrics.
+      const auth = await buildAuthService({ credentials, logger });
+      closers.push(() => auth.close());
       const b = await createEmbeddedBroker({
         credentials,
         logger,
@@ -50,11 +53,9 @@ export async function startBrokerService(
         wsPort: cfg.KZ_BROKER_WS_PORT,
         tls,
         limits: brokerLimitsOf(cfg),
+        metrics: auth.metrics,
       });
       closers.push(() => b.close());
-      // The auth service also serves a RabbitMQ run by the operator.
-      const auth = await buildAuthService({ credentials, logger });
-      closers.push(() => auth.close());
       out = { mqttUrl: b.mqttUrl, wsUrl: b.wsUrl, authUrl: await listen(auth, host, cfg.KZ_BROKER_AUTH_PORT) };
     } else if (cfg.KZ_BROKER_MODE === 'mosquitto') {
       const m = await startMosquitto({

@@ -39,7 +39,7 @@ import {
   type ResidentInput,
   type Role,
 } from '../src/index.ts';
-import type { Clock } from '../src/clock.ts';
+import { systemClock, type Clock } from '../src/clock.ts';
 
 export const MUNI = '999997';
 
@@ -57,12 +57,15 @@ export interface TestBroker {
   credentials: CredentialStore;
   /** Credentials for an identity, issued once per broker and remembered. */
   login(identity: BrokerIdentity): Promise<IssuedCredentials>;
+  /** The clock the embedded broker expires queued alerts by (consoleWith passes the console's). */
+  useClock(clock: Clock): void;
   /** A connected client logged in as `identity` (client id = username, as the policy requires). */
   connectAs(identity: BrokerIdentity, opts?: mqtt.IClientOptions): Promise<MqttClient>;
   close(): Promise<void>;
 }
 
 export async function startBroker(kind: BrokerKind = 'aedes'): Promise<TestBroker> {
+  let brokerClock: Clock = systemClock;
   const credDb = await openDb({});
   const logger = silentLogger();
   const credentials = await createCredentialStore(credDb, { logger });
@@ -73,7 +76,8 @@ export async function startBroker(kind: BrokerKind = 'aedes'): Promise<TestBroke
     url = m.url;
     stop = () => m.close();
   } else {
-    const b = await createEmbeddedBroker({ credentials, logger, port: 0 });
+    // Alerts expire by the console's clock (consoleWith sets it): a test's manual clock, not the wall's.
+    const b = await createEmbeddedBroker({ credentials, logger, port: 0, now: () => brokerClock.now().getTime() });
     url = b.mqttUrl;
     stop = () => b.close();
   }
@@ -92,6 +96,9 @@ export async function startBroker(kind: BrokerKind = 'aedes'): Promise<TestBroke
     url,
     credentials,
     login,
+    useClock(clock) {
+      brokerClock = clock;
+    },
     async connectAs(identity, opts = {}) {
       const c = await login(identity);
       return connect(url, c.username, { username: c.username, password: c.password, ...opts });
@@ -357,6 +364,7 @@ export async function consoleWith(
   clock?: Clock,
   extra: Partial<Parameters<typeof buildConsoleApp>[0]> = {},
 ) {
+  if (clock) broker.useClock(clock);
   const mqttClient = await broker.connectAs({ kind: 'municipality', muni: MUNI });
   const app = await buildConsoleApp({
     db,

@@ -202,6 +202,11 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
         : {}),
     });
     closers.push(() => consoleServer.close());
+    // The embedded broker's counters (TV queues dropped) on the console's /metrics. The array is
+    // typed as the metrics' descriptions; its items are the metrics themselves.
+    const consoleMetrics = consoleServer.app.metrics;
+    for (const m of broker.metrics.getMetricsAsArray())
+      consoleMetrics.registerMetric(m as unknown as Parameters<typeof consoleMetrics.registerMetric>[0]);
     // In-process broker, sessions in memory: a shelter event is in the console's store before the terminal's PUBACK.
     const unhookAcks = consoleServer.app.kz.ingest.holdShelterAcks(broker.aedes);
     closers.push(async () => unhookAcks());

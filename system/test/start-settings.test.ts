@@ -125,6 +125,14 @@ describe('npm start reads every documented variable of the parts it runs', () =>
     expect(() => settingsFor(copied)).not.toThrow();
   });
 
+  it("applies the embedded broker's queue caps per TV (issue 21)", () => {
+    for (const v of ['KZ_BROKER_MAX_QUEUED_MESSAGES', 'KZ_BROKER_MAX_QUEUED_BYTES']) expect(honoured).toContain(v);
+    const s = settingsFor({ KZ_BROKER_MAX_QUEUED_MESSAGES: '20', KZ_BROKER_MAX_QUEUED_BYTES: '2097152' });
+    expect(s.brokerLimits).toMatchObject({ maxQueuedMessages: 20, maxQueuedBytes: 2_097_152 });
+    expect(settingsFor({}).brokerLimits).toMatchObject({ maxQueuedMessages: 100, maxQueuedBytes: 1_048_576 });
+    expect(() => settingsFor({ KZ_BROKER_MAX_QUEUED_BYTES: '1000' })).toThrow(/KZ_BROKER_MAX_QUEUED_BYTES/);
+  });
+
   it("applies the console's session, lockout and audit settings (the console alone reads the same mapping)", () => {
     const s = settingsFor({
       KZ_CONSOLE_REAUTH_S: '60',
