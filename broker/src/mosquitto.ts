@@ -122,19 +122,25 @@ export interface MosquittoConfigOptions {
 /**
  * The limits Mosquitto 2.0 has: one max_packet_size for everyone (the server limit, as the
  * municipality's alerts need it; no separate limit before login or for devices); max_qos is set
- * per listener in mosquittoConfig. The TV queue caps become max_queued_messages / _bytes, which
- * Mosquitto applies to every client (the console's session too) and which drop the newest
- * message, not the oldest (docs/OPERATIONS.md "Broker limits").
+ * per listener in mosquittoConfig. Its max_queued_messages / _bytes apply to every client (the
+ * console's session too) and drop the newest message, so the TV caps are not applied there: the
+ * console's queue keeps at least Mosquitto's default (docs/OPERATIONS.md "Broker limits").
  * It has no CONNECT timeout and no cap on sockets not logged in (max_connections counts all).
  */
 export function mosquittoLimitLines(limits: Partial<BrokerLimits> = {}): string[] {
   const l = { ...BROKER_LIMIT_DEFAULTS, ...limits };
   return [
     `max_packet_size ${Math.max(l.maxPacketServer, l.maxPacketDevice)}`,
-    `max_queued_messages ${l.maxQueuedMessages}`,
-    `max_queued_bytes ${l.maxQueuedBytes}`,
+    // Mosquitto's queue caps hold for every client, the console's session too, and drop the newest:
+    // a TV-sized cap would lose check-ins queued for a restarting console. Never below Mosquitto's
+    // own default, and no byte cap (docs/OPERATIONS.md "Broker limits").
+    `max_queued_messages ${Math.max(l.maxQueuedMessages, MOSQUITTO_QUEUE_FLOOR)}`,
+    'max_queued_bytes 0',
   ];
 }
+
+/** Mosquitto's own default max_queued_messages: what the console's session had before the TV caps. */
+export const MOSQUITTO_QUEUE_FLOOR = 1000;
 
 /** mosquitto.conf: no anonymous access, the dynsec plugin for every listener. */
 export function mosquittoConfig(o: MosquittoConfigOptions): string {

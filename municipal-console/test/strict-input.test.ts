@@ -261,14 +261,14 @@ for (const engine of dbEngines()) {
       expect(decoy.status, decoy.text).toBe(201);
       // the exact (sender, identifier, sent) of the export of revision 2 (issue 20)
       const exported = (await call('GET', `/api/alerts/${real.json.id}/cap`, undefined, issuer)).text;
-      const [identifier, sent] = ['identifier', 'sent'].map(
+      const [sender, identifier, sent] = ['sender', 'identifier', 'sent'].map(
         (k) => new RegExp(`<${k}>([^<]+)</${k}>`).exec(exported)![1],
       );
       expect(identifier).toBe('JP-999997-real-1-r2');
       const cancel = await call(
         'POST',
         '/api/alerts/cap',
-        capDoc('JP-999997-real-1-cancel', 'Cancel', `bousai@city.example.jp,${identifier},${sent}`),
+        capDoc('JP-999997-real-1-cancel', 'Cancel', `${sender},${identifier},${sent}`),
         issuer,
         'application/cap+xml',
       );
