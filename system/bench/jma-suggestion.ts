@@ -38,7 +38,8 @@ const auth = { authorization: `Bearer ${token}` };
 // The stream, parsed as EventSource does: each `suggestions` event is the whole open list.
 let latest: { eventId?: string; stream?: { eventId?: string } }[] = [];
 let changed: () => void = () => undefined;
-const stream = await fetch(`${base}/api/jma/suggestions/events`, { headers: auth });
+const reading = new AbortController();
+const stream = await fetch(`${base}/api/jma/suggestions/events`, { headers: auth, signal: reading.signal });
 void (async () => {
   const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
@@ -61,7 +62,9 @@ void (async () => {
       }
     }
   }
-})();
+})().catch((e: unknown) => {
+  if (!reading.signal.aborted) throw e; // the stream ends when the bench stops reading it
+});
 const seen = (eventId: string) => JSON.stringify(latest).includes(eventId);
 const until = (ok: () => boolean) =>
   new Promise<void>((resolve) => {
@@ -104,5 +107,6 @@ console.log(`  push → on the dashboard's stream: ${fmt(shown)} (goal: < 1,000 
 console.log(`  取消 → gone from the stream:       ${fmt(withdrawn)}`);
 console.log(`  baseline GET /api/jma/suggestions: ${fmt(reads)}`);
 console.log(`  ratio (p50 shown / p50 baseline read): ${(pct(shown, 0.5) / pct(reads, 0.5)).toFixed(2)}×`);
+reading.abort();
 await system.close();
 process.exit(0);
