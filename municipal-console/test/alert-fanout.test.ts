@@ -24,6 +24,7 @@ import {
   staffToken,
   startBroker,
   until,
+  issueAlert,
 } from './helpers.ts';
 
 const EXTRA = Array.from({ length: 10 }, (_, i) => i + 11); // R11..R20, each on their own TV in the hillside zone
@@ -223,13 +224,8 @@ for (const engine of dbEngines()) {
       });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ code: 'KZ_VALIDATION', field: expect.stringContaining('wait') });
-      const ok = await c.app.inject({
-        method: 'POST',
-        url: '/api/alerts?wait=started',
-        headers: bearer(token),
-        payload: body,
-      });
-      expect(ok.statusCode).toBe(201);
+      const ok = await issueAlert(c.app, token, body, '?wait=started');
+      expect(ok.statusCode, ok.body).toBe(200);
       expect(ok.json().state).toBe('active');
       await until(() => got('tv-h1', ok.json().id).length === 1, 'tv-h1 has the alert');
       const upd = await c.app.inject({

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { consoleWith, seedTown, staffToken, startBroker } from './helpers.ts';
+import { consoleWith, seedTown, staffToken, startBroker, issueAlert } from './helpers.ts';
 
 for (const engine of dbEngines()) {
   describe(`personal data by role on ${engine.name}`, () => {
@@ -38,19 +38,15 @@ for (const engine of dbEngines()) {
       for (const role of ['viewer', 'approver', 'issuer', 'admin'] as const)
         tokens[role] = await staffToken(c.app, `${role}1`, [role]);
       base = await c.app.listen({ host: '127.0.0.1', port: 0 });
-      const r = await fetch(`${base}/api/alerts`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens.issuer}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          level: 3,
-          hazard: 'flood',
-          status: 'Exercise',
-          expires: new Date(Date.now() + 3600_000).toISOString(),
-          target: { zones: ['z-kawabe'] },
-        }),
+      const r = await issueAlert(c.app, tokens.issuer!, {
+        level: 3,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: new Date(Date.now() + 3600_000).toISOString(),
+        target: { zones: ['z-kawabe'] },
       });
-      expect(r.status).toBe(201);
-      alertId = ((await r.json()) as { id: string }).id;
+      expect(r.statusCode, r.body).toBe(200);
+      alertId = r.json().id as string;
     });
     afterAll(async () => {
       await c?.close();

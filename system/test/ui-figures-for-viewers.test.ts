@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
-import { loginPage, startUi, token, type UiHarness } from './helpers/ui-harness.ts';
+import { issueAlertAs, loginPage, startUi, type UiHarness } from './helpers/ui-harness.ts';
 
 const SHOTS = '/tmp';
 let h: UiHarness;
@@ -15,20 +15,15 @@ let alertId: string;
 
 beforeAll(async () => {
   h = await startUi();
-  const bearer = await token(h, 'issuer');
-  const r = await fetch(`${h.url}/api/alerts`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      level: 3,
-      hazard: 'flood',
-      status: 'Exercise',
-      expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
-      target: { zones: ['z-kawabe', 'z-yamate'] },
-    }),
+  const r = await issueAlertAs(h, 'issuer', {
+    level: 3,
+    hazard: 'flood',
+    status: 'Exercise',
+    expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
+    target: { zones: ['z-kawabe', 'z-yamate'] },
   });
-  expect(r.status).toBe(201);
-  alertId = ((await r.json()) as { id: string }).id;
+  expect(r.status).toBe(200);
+  alertId = r.body.id;
   approver = await loginPage(h, 'approver');
 }, 300_000);
 afterAll(async () => {
