@@ -114,7 +114,7 @@ describe('terminals sharing a shelter', () => {
     // broker.close() can resolve before a terminal has seen its socket close: until it has,
     // `connected` and `peers` still describe the old session, and a check-in made then reaches
     // the new broker before the other terminal has subscribed there (the old flake: [1,0]).
-    const closed = [a, b].map((t) => new Promise((r) => t.link!.client.once('close', r)));
+    const closed = [a, b].map((t) => new Promise<void>((r) => t.link!.client.once('close', () => r())));
     await broker.close();
     await Promise.all(closed);
     broker = await createEmbeddedBroker({ credentials, logger: quietLogger(), port });
