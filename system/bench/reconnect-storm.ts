@@ -204,14 +204,15 @@ async function main() {
   const limits = { maxPendingPerAddress: BROKER_LIMIT_DEFAULTS.maxPendingTotal };
 
   let port = 0;
-  let logins = 0; // CONNECTs the embedded broker verified (Mosquitto does not tell)
+  let logins = 0; // CONNECTs the embedded broker was asked to verify (Mosquitto does not tell)
   const start = async (kind: 'embedded' | 'mosquitto'): Promise<Broker> => {
     if (kind === 'embedded') {
       const s = store;
       const credentials = {
-        authenticate: (u: string, pw: string) => {
+        // Passes the broker's stillWanted on: a login whose device hung up costs no scrypt.
+        authenticate: (...args: Parameters<CredentialStore['authenticate']>) => {
           logins += 1;
-          return s.authenticate(u, pw);
+          return s.authenticate(...args);
         },
         onChange: s.onChange.bind(s),
       };
@@ -341,7 +342,7 @@ async function main() {
   console.log(`\nreconnect storm: ${n} TVs (${procs} client processes), broker restarted at 0 s`);
   console.log('goal: all back within 30 s, the alert (published 1 s after the restart) on 99% within 10 s\n');
   console.log(
-    '| broker | reconnect | first connect (in waves) | back 99% | back 100% | alert 99% | alert 100% | alert published | CONNECTs verified after the restart | load (1 min) |',
+    '| broker | reconnect | first connect (in waves) | back 99% | back 100% | alert 99% | alert 100% | alert published | CONNECTs after the restart | load (1 min) |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   // a percentile not reached says how many were by the timeout
