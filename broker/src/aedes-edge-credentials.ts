@@ -1,12 +1,9 @@
 /** An aedes edge's copy of the credential store (Mosquitto-format hashes): what its broker's hooks ask. */
-import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import type { CredentialChange } from './credential-store.ts';
 import type { BrokerIdentity } from './identity.ts';
-import type { MosquittoHash } from './password-hash.ts';
+import { verifyMosquittoHash, type MosquittoHash } from './password-hash.ts';
 import type { EdgeCredential } from './aedes-edge-messages.ts';
-
-const pbkdf2Async = promisify(pbkdf2);
 
 export function edgeCredentials(initial: EdgeCredential[]) {
   const known = new Map(initial.map((c) => [c.username, c]));
@@ -22,11 +19,8 @@ export function edgeCredentials(initial: EdgeCredential[]) {
     async authenticate(username: string, password: string): Promise<BrokerIdentity | null> {
       if (typeof password !== 'string' || password.length === 0 || password.length > 1024) return null;
       const c = known.get(username);
-      const h = c?.hash ?? dummy;
-      if (!Number.isInteger(h.iterations) || h.iterations < 1 || h.iterations > 1_000_000) return null;
-      const actual = await pbkdf2Async(password, Buffer.from(h.salt, 'base64'), h.iterations, 64, 'sha512');
-      const expected = Buffer.from(h.password, 'base64');
-      if (!c || expected.length !== actual.length || !timingSafeEqual(actual, expected)) return null;
+      const ok = await verifyMosquittoHash(password, c?.hash ?? dummy);
+      if (!c || !ok) return null;
       // revoked or rotated while we hashed: refuse
       return known.get(username) === c ? c.identity : null;
     },

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadMigrations, migrate, type Db, type Logger, type Queryable } from '@kizuna/core';
 import { brokerErrors } from './errors.ts';
 import { checkIdentity, sameIdentity, usernameOf, type BrokerIdentity } from './identity.ts';
-import { hashPassword, mosquittoHash, newPassword, verifyPassword, type MosquittoHash } from './password-hash.ts';
+import { mosquittoHash, newPassword, hashPassword, verifyMosquittoHash, type MosquittoHash } from './password-hash.ts';
 import { rowBatcher } from './row-batcher.ts';
 import { verifySlots } from './verify-slots.ts';
 
@@ -141,7 +141,7 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
   const changeListeners = new Set<(c: CredentialChange) => void | Promise<void>>();
   const revokedListeners = new Set<(u: string, i: BrokerIdentity) => void | Promise<void>>();
   // Run against when the username is unknown, so timing does not tell which usernames exist.
-  const dummyHash = await hashPassword(newPassword());
+  const dummyHash = JSON.stringify(await mosquittoHash(newPassword()));
 
   async function row(q: Queryable, username: string, lock = false): Promise<Row | null> {
     if (typeof username !== 'string' || !USERNAME.test(username)) return null;
@@ -335,20 +335,21 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
       const wanted = opts.stillWanted ?? (() => true);
       const r = typeof username === 'string' && USERNAME.test(username) ? await loginRow(username) : null;
       if (!r || r.revoked_at) {
-        await slots.run(wanted, () => verifyPassword(password, dummyHash), false);
+        await slots.run(wanted, () => verifyMosquittoHash(password, dummyHash), false);
         return null;
       }
       const now = Date.now();
       const hit = cache.get(username);
       const d = digest(password);
-      if (hit && hit.expires > now && hit.storedHash === r.password_hash && timingSafeEqual(hit.digest, d))
+      if (hit && hit.expires > now && hit.storedHash === r.mosquitto_hash && timingSafeEqual(hit.digest, d))
         return identityFromRow(r);
-      if (!(await slots.run(wanted, () => verifyPassword(password, r.password_hash), false))) return null;
+      // The row's PBKDF2 hash, as Mosquitto verifies it: the cheap one of the two (password-hash.ts).
+      if (!(await slots.run(wanted, () => verifyMosquittoHash(password, r.mosquitto_hash), false))) return null;
       if (cache.size >= cacheMax) {
         for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
         if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);
       }
-      cache.set(username, { storedHash: r.password_hash, digest: d, expires: now + ttl });
+      cache.set(username, { storedHash: r.mosquitto_hash, digest: d, expires: now + ttl });
       return identityFromRow(r);
     },
 

@@ -32,7 +32,7 @@ for (const engine of dbEngines()) {
       expect(await store.identityOf(a.username)).toEqual(tv);
     });
 
-    it('stores only a scrypt hash, never the password', async () => {
+    it('stores hashes only (scrypt and Mosquitto’s PBKDF2), never the password', async () => {
       const a = await store.issue(tv);
       const { rows } = await db.query<Record<string, string>>('SELECT * FROM broker_credentials');
       const text = JSON.stringify(rows);
@@ -125,6 +125,28 @@ for (const engine of dbEngines()) {
       expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => true })).toEqual(tv);
       // a remembered password costs no verification, so it is answered whoever waits
       expect(await fresh.authenticate(a.username, a.password, { stillWanted: () => false })).toEqual(tv);
+    });
+
+    it('checks a login against the row’s PBKDF2 hash, as Mosquitto does: no scrypt per login after a restart (issue 21)', async () => {
+      const a = await store.issue(tv);
+      const other = await store.issue({ kind: 'tv', muni: '999997', device: 'tv0002' });
+      // scrypt's hash unusable: a login still succeeds on the PBKDF2 hash alone
+      await db.query(`UPDATE broker_credentials SET password_hash = 'scrypt$1024$8$1$AAAA$AAAA' WHERE username = $1`, [
+        a.username,
+      ]);
+      expect(await (await createCredentialStore(db)).authenticate(a.username, a.password)).toEqual(tv);
+      // the PBKDF2 hash of another password: refused, whatever scrypt's hash says
+      await db.query(
+        `UPDATE broker_credentials SET mosquitto_hash = (SELECT mosquitto_hash FROM broker_credentials WHERE username = $2)
+         WHERE username = $1`,
+        [a.username, other.username],
+      );
+      expect(await (await createCredentialStore(db)).authenticate(a.username, a.password)).toBeNull();
+      // a malformed one verifies nothing
+      for (const bad of ['not json', '{}', '{"password":"AA==","salt":"AA==","iterations":101}']) {
+        await db.query('UPDATE broker_credentials SET mosquitto_hash = $2 WHERE username = $1', [a.username, bad]);
+        expect(await (await createCredentialStore(db)).authenticate(a.username, a.password)).toBeNull();
+      }
     });
 
     it('re-issues after revocation with a new password; refuses a second issue while active', async () => {
