@@ -70,7 +70,7 @@ export interface CredentialStore {
 
 export interface CredentialStoreOptions {
   logger?: Logger;
-  /** How long a verified password is remembered (ms), saving scrypt on reconnects. Default 60 000. */
+  /** How long a verified password is remembered (ms), saving a hash check on reconnects. Default 60 000. */
   cacheTtlMs?: number;
   /** Most remembered passwords at once. Default 100 000. */
   cacheMax?: number;

@@ -125,7 +125,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
         log.info({ clientId: client.id }, 'connect refused: client id must equal username');
         return done(authError('client id must equal username', username ? IDENTIFIER_REJECTED : NOT_AUTHORIZED), null);
       }
-      // A device that timed out and closed its socket while its login waited costs no scrypt.
+      // A device that timed out and closed its socket while its login waited costs no hash check.
       const open = () => !(client as unknown as { closed?: boolean }).closed;
       credentials.authenticate(username, password ? password.toString('utf8') : '', { stillWanted: open }).then(
         (identity) => {
