@@ -132,6 +132,11 @@ export const UpdateAlertBody = Type.Object(
     target: Type.Optional(TargetSchema),
     template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
     extra: Type.Optional(ExtraText),
+    draft: Type.Optional(
+      Type.Boolean({
+        description: 'must be true: an update is stored as a draft revision (read …/confirmation, then POST …/send)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -177,6 +182,10 @@ export const AlertViewSchema = Type.Object(
     lastSent: Nullable(Time),
     spec: Loose('targeting, template, extra text and CAP details of the latest revision'),
     pending: Nullable(RevisionView),
+    draft: Type.Union([RevisionView, Type.Null()], {
+      description:
+        'an active alert’s Update or Cancel stored but not sent yet: send it with GET …/confirmation and POST …/send',
+    }),
     reach: Type.Object({ devices: Type.Integer(), residents: Type.Integer(), zones: Type.Integer() }),
   },
   { $id: 'AlertView' },

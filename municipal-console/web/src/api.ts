@@ -148,6 +148,8 @@ export interface AlertView {
     cap?: CapNotes;
   };
   pending: null | PendingRevision;
+  /** An active alert's update or cancel stored but not sent yet (sent after its confirmation). */
+  draft: null | PendingRevision;
   reach: { devices: number; residents: number; zones: number };
 }
 /** What staff are told about an imported CAP document (the server's spec.cap, alert-spec.ts). */
