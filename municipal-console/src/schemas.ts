@@ -283,10 +283,20 @@ export const RescueSchema = Type.Object({
         phone: Nullable(Type.String()),
         supporter: Nullable(Type.String()),
         zoneId: Type.String(),
+        zoneName: Type.String({ description: 'the zone’s name (地区)' }),
         answer: Nullable(AnswerSchema),
         answeredAt: Nullable(Time),
+        answers: Type.Array(Type.Object({ answer: AnswerSchema, at: Time }), {
+          description:
+            'every answer given, oldest first (the last is `answer`): a corrected answer shows what it replaced',
+        }),
+        sentAt: Type.String({ format: 'date-time', description: 'when the alert was last sent to the person’s TV' }),
         deliveredAt: Nullable(Time),
         displayedAt: Nullable(Time),
+        delivery: Type.Union(
+          [Type.Literal('sent'), Type.Literal('received'), Type.Literal('on-screen'), Type.Literal('answered')],
+          { description: 'how far the alert got: sent to the TV, received by it, on its screen, answered' },
+        ),
         shelterId: Nullable(Type.String()),
       }),
       { description: 'issuer or admin only (the read is audited); absent for viewers' },
