@@ -96,9 +96,14 @@ export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: 
             needHelp: list.data!.counts.needHelp,
             noAnswer: list.data!.counts.noAnswer,
           })}</p>`
-        : people.length === 0
-          ? html`<p class="empty">${t('noOne')}</p>`
-          : html`<table class="rescue-table">
+        : !list.data
+          ? // nothing is said about who needs help until the list has come (never a default that looks like an answer)
+            list.error
+            ? null
+            : html`<p class="loading" role="status">${t('loading')}</p>`
+          : people.length === 0
+            ? html`<p class="empty">${t('noOne')}</p>`
+            : html`<table class="rescue-table">
       <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('zone')}</th><th scope="col">${t('address')}</th><th scope="col">${t('supporter')}</th><th scope="col">${t('phone')}</th>
         <th scope="col">${t('delivery')}</th><th scope="col">${t('answer')}</th><th scope="col">${t('lastContact')}</th><th scope="col">${t('reachedBy')}</th></tr></thead>
       <tbody>${people.map((p) => {
