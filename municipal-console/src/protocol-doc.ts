@@ -119,7 +119,8 @@ The TV publishes to \`kz/{muni}/tv/{device}/receipt\` (QoS 1, not retained):
 
 Receipts are idempotent per (alertId, device, ref, state): send again freely (after a
 reconnect, say). A later answer from the same resident replaces an earlier different one (by
-\`at\`). A receipt naming a \`ref\` this TV was not sent is ignored whole. \`at\` is the TV's clock;
+\`at\`); every answer is kept once in \`answer_history\`, so the rescue list shows a corrected
+answer with what it replaced. A receipt naming a \`ref\` this TV was not sent is ignored whole. \`at\` is the TV's clock;
 the console never accepts a time later than its own. "Need help" answers go to the top of the
 rescue teams' list at once.
 
@@ -226,8 +227,8 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/settings/approval-rule/propose\`, \`/confirm\` | admin | {rule}: one admin proposes, a different admin confirms the same value |
 | \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient (issuer, approver); for a viewer with each resident name replaced by a placeholder and no TV id |
 | \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident (issuer or admin; audited) |
-| \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`; for an issuer or admin also \`people\`, with address, phone and supporter (no coordinates; the read is audited) |
-| \`GET /api/alerts/:id/rescue.csv\` | issuer | the same people as CSV (audited as a disclosure) |
+| \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people who answered "need help" (first) or need help and have not answered after \`afterSeconds\`, none who checked in at any shelter since the alert (\`needHelp\` is the status's \`needHelpOpen\`: the same arrivals); for an issuer or admin also \`people\`: name, address, phone, supporter, \`zoneName\` (地区), \`delivery\` (sent / received / on-screen / answered) with \`sentAt\`, \`deliveredAt\`, \`displayedAt\`, \`answeredAt\`, and \`answers\`, every answer given oldest first (a corrected answer shows what it replaced; no coordinates; the read is audited) |
+| \`GET /api/alerts/:id/rescue.csv\` | issuer | the same list as CSV, the same columns (answer history as \`at answer; …\`; audited as a disclosure) |
 | \`GET /api/alerts/:id/events\` | viewer | SSE: \`status\` events (throttled) |
 | \`GET /api/live\` | viewer | SSE: \`alert\` events {alert, totals, sending?} for every alert that changes |
 | \`GET /api/zones\`, \`/api/shelters\`, \`/api/devices\`, \`/api/residents/counts\` | viewer | the register; residents as figures per zone {residents, needsHelp, personalAlerts} |
