@@ -177,6 +177,8 @@ for (const engine of dbEngines()) {
       expect(stored.json()).toMatchObject({ state: 'active', revision: 1, level: 4, draft: { revision: 2, level: 5 } });
       await settle();
       expect(tv.latest(id)?.revision).toBe(1);
+      // the page's preview shows what TVs get (revision 1), not the unsent draft
+      expect((await get(`/api/alerts/${id}/preview`)).json()).toMatchObject({ revision: 1, level: 4 });
       const sent = await sendDraft(c.app, issuer, id);
       expect(sent.statusCode, sent.body).toBe(200);
       await until(() => tv.latest(id)?.level === 5, 'the update on the TV');

@@ -78,6 +78,8 @@ export interface Seen {
   digest: string;
 }
 
+const PREVIEWED = ['draft', 'pending-approval', 'fanning-out', 'published'] as const;
+
 export function newAlertId(now: Date): string {
   return `al-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(6).toString('base64url')}`;
 }
@@ -496,9 +498,12 @@ export class AlertService {
     areas: AreaAlert[];
     unboundTvs: number;
   }> {
-    const rev = await rows.latestRevision(this.db, id, ['draft', 'pending-approval', 'fanning-out', 'published']);
+    const a = await rows.alertRow(this.db, id);
+    if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
+    // an active alert's unsent draft (an update or cancel not yet confirmed) is not what TVs get
+    const states = a.state === 'active' ? PREVIEWED.filter((s) => s !== 'draft') : PREVIEWED;
+    const rev = await rows.latestRevision(this.db, id, states);
     if (!rev) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
-    const a = (await rows.alertRow(this.db, id))!;
     const { plan, ...m } = await buildMessages(this.db, a, rev, this.clock.now(), this.register);
     return { ...m, personal: new Map(plan.devices.map((d) => [d, plan.message(d)!])) };
   }
