@@ -29,7 +29,7 @@ export const consoleErrors = defineErrors({
   },
   KZ_CONSOLE_CONFIRMATION_REQUIRED: {
     message:
-      'an alert is sent only as its confirmation showed it: store it with draft: true, read GET /api/alerts/{id}/confirmation, then POST /api/alerts/{id}/send with its revision and digest; nothing was stored or published',
+      'nothing reaches TVs unless its confirmation was shown: store an alert or an update with draft: true, read GET /api/alerts/{id}/confirmation, then POST /api/alerts/{id}/send with its revision and digest; lift or cancel an active alert with the revision and digest of GET /api/alerts/{id}/ending; nothing was stored or published',
     status: 400,
   },
   KZ_CONSOLE_CONFIRMATION_STALE: {

@@ -80,7 +80,7 @@ An alert ends in one of two ways, and residents must be told which (issues 18, 1
 | \`end\` | 日本語 | meaning | console | alert state | TV | CAP 1.2 export |
 | --- | --- | --- | --- | --- | --- | --- |
 | \`lifted\` | 解除 | the danger is over; the order is lifted | \`POST /api/alerts/:id/lift\` (confirmation required), audit \`alert.lift\` | \`lifted\` | a full-screen, calm lifting screen (no level colour, no tone, no answer keys) in each resident's language with the time; Home keeps a line "{zone}: {order} lifted at HH:MM" until the alert's own \`expires\` | \`msgType\` **Update** (\`references\` the previous message), \`responseType\` AllClear, \`urgency\` Past, \`severity\` Minor, \`parameter\` 発令・解除区分 = 解除 |
-| \`sent-in-error\` | 取消 | the message should never have been sent | \`POST /api/alerts/:id/cancel\` (confirmation optional), audit \`alert.cancel\` | \`cancelled\` | a full-screen cancel screen saying plainly that it was sent in error, with the time; Home keeps a line saying so | \`msgType\` **Cancel** (\`references\`), \`note\` "誤って送信されたため取り消します / cancelled: sent in error", \`responseType\` None, \`urgency\` Past |
+| \`sent-in-error\` | 取消 | the message should never have been sent | \`POST /api/alerts/:id/cancel\` (confirmation required), audit \`alert.cancel\` | \`cancelled\` | a full-screen cancel screen saying plainly that it was sent in error, with the time; Home keeps a line saying so | \`msgType\` **Cancel** (\`references\`), \`note\` "誤って送信されたため取り消します / cancelled: sent in error", \`responseType\` None, \`urgency\` Past |
 
 Why this CAP mapping: CAP 1.2 defines \`Cancel\` as cancelling the referenced message and
 \`responseType\` AllClear as "the subject event no longer poses a threat"; a lifting is news about
@@ -119,7 +119,8 @@ The TV publishes to \`kz/{muni}/tv/{device}/receipt\` (QoS 1, not retained):
 
 Receipts are idempotent per (alertId, device, ref, state): send again freely (after a
 reconnect, say). A later answer from the same resident replaces an earlier different one (by
-\`at\`). A receipt naming a \`ref\` this TV was not sent is ignored whole. \`at\` is the TV's clock;
+\`at\`); every answer is kept once in \`answer_history\`, so the rescue list shows a corrected
+answer with what it replaced. A receipt naming a \`ref\` this TV was not sent is ignored whole. \`at\` is the TV's clock;
 the console never accepts a time later than its own. "Need help" answers go to the top of the
 rescue teams' list at once.
 
@@ -212,22 +213,22 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | route | role | what |
 | --- | --- | --- |
 | \`POST /api/alerts\` | issuer | store a draft {level, hazard, status, expires, target{zones, polygon, circle, group}, template, extra, draft: true}; nothing is published here, and without \`draft: true\` it is 400 \`KZ_CONSOLE_CONFIRMATION_REQUIRED\` (read …/confirmation, then …/send) |
-| \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML (Alert creates; Update/Cancel apply to the referenced alert) |
+| \`POST /api/alerts/cap\` | issuer | import CAP 1.2 XML, always as a draft: an Alert is a draft alert, an Update or Cancel of an active alert its draft revision (\`draft\` of the alert; a Cancel of an alert never sent withdraws it); nothing is published until …/send with the digest of …/confirmation |
 | \`GET /api/alerts/:id/cap\` | viewer | the alert as CAP 1.2: an imported revision as its document was given, a revision Kizuna made with one \`<info>\` per language (below) |
-| \`GET /api/alerts/:id/confirmation\` | issuer | what sending the draft would publish: mode, level, hazard, areas by name, text per language, counts (people, TVs, zones) now, whether it waits for approval, and its \`digest\` |
+| \`GET /api/alerts/:id/confirmation\` | issuer | what sending the draft (a new alert, or an active alert's stored Update or Cancel: \`msgType\`, \`end\`, \`onTvs\`) would publish: mode, level, hazard, areas by name, text per language, counts (people, TVs, zones) now, whether it waits for approval, and its \`digest\` |
 | \`POST /api/alerts/:id/send\` | issuer | send a draft as its confirmation showed it: body {revision, digest} from \`GET …/confirmation\` (400 without), and \`acknowledged\` naming each of its \`warnings\` (else 409 \`KZ_CONSOLE_WARNING_UNCONFIRMED\`); the draft or its reach changed since → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\` (details {revision, digest} now), nothing published |
 | \`POST /api/alerts/:id/level\` | issuer | answer the level {level} of a CAP import that gave none (a draft warning \`level-unknown\`): a new draft revision at that level; until then a send is 409 \`KZ_CONSOLE_LEVEL_UNKNOWN\` |
 | \`POST /api/alerts/:id/approve\`, \`/reject\` | approver | second-person approval of exactly what was shown (never one's own revision): body {revision, digest} = the alert's \`pending.revision\`, \`pending.digest\`; another revision or other content waiting → 409 \`KZ_CONSOLE_APPROVAL_STALE\` (details {revision, digest} of what waits now), nothing published |
-| \`POST /api/alerts/:id/update\` | issuer | Update (revision + 1): published, or waiting for approval under the approval rule |
+| \`POST /api/alerts/:id/update\` | issuer | store an Update of an active alert as its draft revision {…fields, draft: true} (without \`draft: true\` 400 \`KZ_CONSOLE_CONFIRMATION_REQUIRED\`, nothing stored); the alert's \`draft\` shows it, and it goes out by …/confirmation and …/send, published or waiting for approval under the approval rule |
 | \`GET /api/alerts/:id/ending?end=lifted\\|sent-in-error\` | issuer | what lifting (解除) or cancelling (取消, sent in error) the active alert would publish: mode, level, hazard, areas, counts now, whether it waits for approval, and its \`digest\` |
-| \`POST /api/alerts/:id/lift\` | issuer | lift (解除: the danger is over) an active alert as its ending confirmation showed it: body {revision, digest} (400 without; stale → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\`); a Cancel with \`end: "lifted"\` under the approval rule; state \`lifted\` |
-| \`POST /api/alerts/:id/cancel\` | issuer | cancel (取消) an alert sent in error: a never-published alert is withdrawn; an active one's Cancel (\`end: "sent-in-error"\`) follows the approval rule, body {revision, digest} from \`GET …/ending?end=sent-in-error\` checked when given; state \`cancelled\` |
+| \`POST /api/alerts/:id/lift\` | issuer | lift (解除: the danger is over) an active alert as its ending confirmation showed it: body {revision, digest} (400 \`KZ_CONSOLE_CONFIRMATION_REQUIRED\` without; stale → 409 \`KZ_CONSOLE_CONFIRMATION_STALE\`); a Cancel with \`end: "lifted"\` under the approval rule; state \`lifted\` |
+| \`POST /api/alerts/:id/cancel\` | issuer | cancel (取消) an alert sent in error: a never-published alert is withdrawn; an active one's Cancel (\`end: "sent-in-error"\`) follows the approval rule, body {revision, digest} from \`GET …/ending?end=sent-in-error\` required (400 \`KZ_CONSOLE_CONFIRMATION_REQUIRED\` without; stale → 409); state \`cancelled\` |
 | \`GET /api/settings/approval-rule\` | viewer | the approval rule ({rule, setBy, confirmedBy, setAt, proposal}) |
 | \`POST /api/settings/approval-rule/propose\`, \`/confirm\` | admin | {rule}: one admin proposes, a different admin confirms the same value |
 | \`GET /api/alerts/:id/preview\` | viewer | the exact payload for each kind of recipient (issuer, approver); for a viewer with each resident name replaced by a placeholder and no TV id |
 | \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident (issuer or admin; audited) |
-| \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`; for an issuer or admin also \`people\`, with address, phone and supporter (no coordinates; the read is audited) |
-| \`GET /api/alerts/:id/rescue.csv\` | issuer | the same people as CSV (audited as a disclosure) |
+| \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people who answered "need help" (first) or need help and have not answered after \`afterSeconds\`, none who checked in at any shelter since the alert (\`needHelp\` is the status's \`needHelpOpen\`: the same arrivals); for an issuer or admin also \`people\`: name, address, phone, supporter, \`zoneName\` (地区), \`delivery\` (sent / received / on-screen / answered) with \`sentAt\`, \`deliveredAt\`, \`displayedAt\`, \`answeredAt\`, and \`answers\`, every answer given oldest first (a corrected answer shows what it replaced; no coordinates; the read is audited) |
+| \`GET /api/alerts/:id/rescue.csv\` | issuer | the same list as CSV, the same columns (answer history as \`at answer; …\`; audited as a disclosure) |
 | \`GET /api/alerts/:id/events\` | viewer | SSE: \`status\` events (throttled) |
 | \`GET /api/live\` | viewer | SSE: \`alert\` events {alert, totals, sending?} for every alert that changes |
 | \`GET /api/zones\`, \`/api/shelters\`, \`/api/devices\`, \`/api/residents/counts\` | viewer | the register; residents as figures per zone {residents, needsHelp, personalAlerts} |
@@ -305,6 +306,11 @@ it, and until then a send is \`409 KZ_CONSOLE_LEVEL_UNKNOWN\`) and \`reaches-no-
 circle meets none of the municipality's zones and it names no zone: \`GET …/confirmation\` lists it in
 \`warnings\`, and the send must carry \`acknowledged: ["reaches-no-one"]\`, else \`409
 KZ_CONSOLE_WARNING_UNCONFIRMED\`). An Update without a level is refused (\`level-required\`).
+**Nothing goes out unseen.** An import publishes nothing: an Alert is stored as a draft alert (201),
+an Update or Cancel of an active alert as that alert's draft revision (200, the alert's \`draft\`),
+each sent as staff send any draft (\`GET …/confirmation\`, \`POST …/send\` with its revision and digest),
+under the approval rule. A Cancel of an alert that never reached TVs withdraws it. \`?draft=true\`
+(older callers) changes nothing.
 **Export (\`GET /api/alerts/:id/cap\`).** A revision an imported document made is given back as that
 document: its \`identifier\`, \`sender\`, \`sent\` (as written, offset included) and content unchanged, every
 element in the schema's order (import → export → import is a fixed point: a property test). A revision

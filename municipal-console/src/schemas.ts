@@ -132,6 +132,11 @@ export const UpdateAlertBody = Type.Object(
     target: Type.Optional(TargetSchema),
     template: Type.Optional(Type.Union([Type.Literal('go-to-shelter'), Type.Literal('stay-upstairs')])),
     extra: Type.Optional(ExtraText),
+    draft: Type.Optional(
+      Type.Boolean({
+        description: 'must be true: an update is stored as a draft revision (read …/confirmation, then POST …/send)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -177,6 +182,10 @@ export const AlertViewSchema = Type.Object(
     lastSent: Nullable(Time),
     spec: Loose('targeting, template, extra text and CAP details of the latest revision'),
     pending: Nullable(RevisionView),
+    draft: Type.Union([RevisionView, Type.Null()], {
+      description:
+        'an active alert’s Update or Cancel stored but not sent yet: send it with GET …/confirmation and POST …/send',
+    }),
     reach: Type.Object({ devices: Type.Integer(), residents: Type.Integer(), zones: Type.Integer() }),
   },
   { $id: 'AlertView' },
@@ -274,10 +283,20 @@ export const RescueSchema = Type.Object({
         phone: Nullable(Type.String()),
         supporter: Nullable(Type.String()),
         zoneId: Type.String(),
+        zoneName: Type.String({ description: 'the zone’s name (地区)' }),
         answer: Nullable(AnswerSchema),
         answeredAt: Nullable(Time),
+        answers: Type.Array(Type.Object({ answer: AnswerSchema, at: Time }), {
+          description:
+            'every answer given, oldest first (the last is `answer`): a corrected answer shows what it replaced',
+        }),
+        sentAt: Type.String({ format: 'date-time', description: 'when the alert was last sent to the person’s TV' }),
         deliveredAt: Nullable(Time),
         displayedAt: Nullable(Time),
+        delivery: Type.Union(
+          [Type.Literal('sent'), Type.Literal('received'), Type.Literal('on-screen'), Type.Literal('answered')],
+          { description: 'how far the alert got: sent to the TV, received by it, on its screen, answered' },
+        ),
         shelterId: Nullable(Type.String()),
       }),
       { description: 'issuer or admin only (the read is audited); absent for viewers' },

@@ -15,6 +15,7 @@ import {
   startBroker,
   until,
   issueAlert,
+  updateAlert,
 } from './helpers.ts';
 
 interface Pending {
@@ -93,12 +94,10 @@ for (const engine of dbEngines()) {
     });
 
     it('the issuer updates twice; approving what was shown before is 409 and nothing reaches a TV', async () => {
-      expect((await post(`/api/alerts/${id}/update`, issuer, { level: 4, extra: { ja: '第二報' } })).statusCode).toBe(
-        200,
-      );
+      expect((await updateAlert(c.app, issuer, id, { level: 4, extra: { ja: '第二報' } })).statusCode).toBe(200);
       const seen = await pendingOf(id);
       expect(seen.revision).toBe(2);
-      const u = await post(`/api/alerts/${id}/update`, issuer, {
+      const u = await updateAlert(c.app, issuer, id, {
         level: 5,
         target: { zones: ['z-kawabe', 'z-yamate'] },
       });

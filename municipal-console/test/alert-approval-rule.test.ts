@@ -16,6 +16,8 @@ import {
   startBroker,
   until,
   issueAlert,
+  updateAlert,
+  endAlert,
 } from './helpers.ts';
 
 for (const engine of dbEngines()) {
@@ -74,7 +76,7 @@ for (const engine of dbEngines()) {
       await approve(id);
       await until(() => tvs['tv-s2']!.latest(id)?.level === 5, 'level 5 on the TV');
 
-      const u = await post(`/api/alerts/${id}/update`, issuer, { level: 3 });
+      const u = await updateAlert(c.app, issuer, id, { level: 3 });
       expect(u.statusCode, u.body).toBe(200);
       expect(u.json()).toMatchObject({ state: 'active', revision: 1, level: 5, pending: { revision: 2, level: 3 } });
       await settle();
@@ -85,16 +87,16 @@ for (const engine of dbEngines()) {
     });
 
     it('a change of area or of the text waits too', async () => {
-      const u = await post(`/api/alerts/${id}/update`, issuer, { target: { zones: ['z-kawabe'] } });
+      const u = await updateAlert(c.app, issuer, id, { target: { zones: ['z-kawabe'] } });
       expect(u.json()).toMatchObject({ revision: 2, pending: { revision: 3 } });
       await settle();
       expect(tvs['tv-s2']!.latest(id)?.msgType).toBe('Update');
-      const t = await post(`/api/alerts/${id}/update`, issuer, { extra: { ja: '念のため' } });
+      const t = await updateAlert(c.app, issuer, id, { extra: { ja: '念のため' } });
       expect(t.json()).toMatchObject({ revision: 2, pending: { revision: 4 } });
     });
 
     it('a cancel (lifting the alert) of an approved real alert waits; rejected, the TVs keep the alert', async () => {
-      const r = await post(`/api/alerts/${id}/cancel`, issuer);
+      const r = await endAlert(c.app, issuer, id);
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json()).toMatchObject({ state: 'active', revision: 2, pending: { msgType: 'Cancel', revision: 5 } });
       await settle();
@@ -102,7 +104,7 @@ for (const engine of dbEngines()) {
       const p = (await get(`/api/alerts/${id}`)).pending;
       const rej = await post(`/api/alerts/${id}/reject`, approver, { revision: p.revision, digest: p.digest });
       expect(rej.json()).toMatchObject({ state: 'active', pending: null });
-      await post(`/api/alerts/${id}/cancel`, issuer);
+      await endAlert(c.app, issuer, id);
       expect(await approve(id)).toMatchObject({ state: 'cancelled', msgType: 'Cancel' });
       await until(() => tvs['tv-h1']!.latest(id)?.msgType === 'Cancel', 'cancel once approved');
     });
@@ -166,14 +168,37 @@ for (const engine of dbEngines()) {
       const id4 = l4.json().id;
       expect(l4.json().state).toBe('pending-approval');
       await approve(id4);
-      expect((await post(`/api/alerts/${id4}/update`, issuer, { level: 3 })).json()).toMatchObject({
+      expect((await updateAlert(c.app, issuer, id4, { level: 3 })).json()).toMatchObject({
         revision: 1,
         pending: { revision: 2, level: 3 },
       });
-      expect((await post(`/api/alerts/${id4}/cancel`, issuer)).json()).toMatchObject({
+      expect((await endAlert(c.app, issuer, id4)).json()).toMatchObject({
         state: 'active',
         pending: { msgType: 'Cancel' },
       });
+    });
+
+    it('drills are the municipality’s choice: under all, an exercise send waits for a second person too', async () => {
+      expect((await post('/api/settings/approval-rule/propose', admin1, { rule: 'all' })).statusCode).toBe(200);
+      expect((await post('/api/settings/approval-rule/confirm', admin2, { rule: 'all' })).statusCode).toBe(200);
+      const drill = await issueAlert(c.app, issuer, {
+        level: 3,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: EXPIRES,
+        target: { zones: ['z-kawabe'] },
+      });
+      expect(drill.json()).toMatchObject({ state: 'pending-approval', revision: 0 });
+      // the confirmation said so before the send
+      const d2 = await post('/api/alerts', issuer, {
+        level: 3,
+        hazard: 'flood',
+        status: 'Exercise',
+        expires: EXPIRES,
+        target: { zones: ['z-kawabe'] },
+        draft: true,
+      });
+      expect((await get(`/api/alerts/${d2.json().id}/confirmation`, issuer)).needsApproval).toBe(true);
     });
   });
 }

@@ -5,7 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { bearer, consoleWith, ManualClock, seedTown, staffToken, startBroker, issueAlert } from './helpers.ts';
+import {
+  bearer,
+  consoleWith,
+  endAlert,
+  ManualClock,
+  seedTown,
+  staffToken,
+  startBroker,
+  issueAlert,
+} from './helpers.ts';
 
 describe.each(dbEngines())('alert audit details on $name', (engine) => {
   let broker: Awaited<ReturnType<typeof startBroker>>;
@@ -51,7 +60,7 @@ describe.each(dbEngines())('alert audit details on $name', (engine) => {
 
   it('alert.withdraw records the alert, revision, from → to state and level', async () => {
     const id = await create(4);
-    expect((await post(`/api/alerts/${id}/cancel`, issuer)).json()).toMatchObject({ state: 'cancelled' });
+    expect((await endAlert(c.app, issuer, id)).json()).toMatchObject({ state: 'cancelled' });
     expect((await entry('alert.withdraw', id))?.details).toEqual({
       alert: id,
       revision: 1,

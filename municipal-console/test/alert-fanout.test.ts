@@ -25,6 +25,8 @@ import {
   startBroker,
   until,
   issueAlert,
+  updateAlert,
+  endAlert,
 } from './helpers.ts';
 
 const EXTRA = Array.from({ length: 10 }, (_, i) => i + 11); // R11..R20, each on their own TV in the hillside zone
@@ -228,12 +230,7 @@ for (const engine of dbEngines()) {
       expect(ok.statusCode, ok.body).toBe(200);
       expect(ok.json().state).toBe('active');
       await until(() => got('tv-h1', ok.json().id).length === 1, 'tv-h1 has the alert');
-      const upd = await c.app.inject({
-        method: 'POST',
-        url: `/api/alerts/${ok.json().id}/update?wait=sent`,
-        headers: bearer(token),
-        payload: { level: 3 },
-      });
+      const upd = await updateAlert(c.app, token, ok.json().id, { level: 3 }, '?wait=sent');
       expect(upd.statusCode).toBe(200);
       // 'sent': answered once every TV was sent the update
       expect((await revisions(ok.json().id)).at(-1)).toMatchObject({ revision: 2, state: 'published' });
@@ -332,13 +329,7 @@ for (const engine of dbEngines()) {
         async afterFanoutChunk(x) {
           chunks.push(x.chunk);
           // the update is issued (by process B, through the API) and goes out while chunk 1 waits
-          if (x.chunk === 1)
-            await (update = c.app.inject({
-              method: 'POST',
-              url: `/api/alerts/${x.alertId}/update`,
-              headers: bearer(token),
-              payload: { level: 5 },
-            }));
+          if (x.chunk === 1) await (update = updateAlert(c.app, token, x.alertId, { level: 5 }));
         },
       });
       const view = await a.create(issuerA, { ...spec, level: 3 });
@@ -434,12 +425,7 @@ for (const engine of dbEngines()) {
           ).rows.flatMap((r) => unpackChunk(r.body, r.tvs).deliveries.map((d) => d.device_id));
           for (const d of sent) await until(() => got(d, x.alertId).length > 0, `${d} has the alert`);
           before = sent;
-          await (cancel = c.app.inject({
-            method: 'POST',
-            url: `/api/alerts/${x.alertId}/cancel`,
-            headers: bearer(token),
-            payload: {},
-          }));
+          await (cancel = endAlert(c.app, token, x.alertId));
         },
       });
       const view = await a.create(issuerA, { ...spec, level: 4 });

@@ -14,6 +14,8 @@ import {
   startBroker,
   until,
   issueAlert,
+  updateAlert,
+  endAlert,
 } from './helpers.ts';
 
 for (const engine of dbEngines()) {
@@ -124,7 +126,7 @@ for (const engine of dbEngines()) {
     });
 
     it('an update of an approved alert waits for approval again and then replaces what TVs show', async () => {
-      const r = await post(`/api/alerts/${alertId}/update`, issuer, { level: 5 });
+      const r = await updateAlert(c.app, issuer, alertId, { level: 5 });
       expect(r.json()).toMatchObject({ state: 'active', revision: 1, pending: { revision: 2, msgType: 'Update' } });
       const ok = await post(`/api/alerts/${alertId}/approve`, approver, await seen(alertId));
       expect(ok.json()).toMatchObject({ revision: 2, msgType: 'Update', level: 5 });
@@ -167,7 +169,7 @@ for (const engine of dbEngines()) {
         return a?.msgType === 'Cancel' && a;
       }, 'area cancel');
       expect(area.revision).toBe(3);
-      expect((await post(`/api/alerts/${alertId}/cancel`, issuer)).json().code).toBe('KZ_CONSOLE_ALERT_STATE');
+      expect((await endAlert(c.app, issuer, alertId)).json().code).toBe('KZ_CONSOLE_ALERT_STATE');
       // the TVs confirm the cancel, so the re-sender has nothing left for this alert
       const n = c.app.kz.ingest.stats.receipts;
       await tvs['tv-h1']!.receipt({ alertId, revision: 3, state: 'delivered' });

@@ -9,7 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { dbEngines } from '@kizuna/test-utils';
 import { parseCap } from '../src/alerts/cap-import.ts';
-import { bearer, consoleWith, ManualClock, MUNI, seedTown, staffToken, startBroker } from './helpers.ts';
+import {
+  bearer,
+  consoleWith,
+  ManualClock,
+  MUNI,
+  seedTown,
+  sendDraft,
+  staffToken,
+  startBroker,
+  updateAlert,
+} from './helpers.ts';
 import { FLOOD, floodAlert, OASIS_STYLE } from './cap-documents.ts';
 
 const read = (xml: string) =>
@@ -54,10 +64,17 @@ for (const engine of dbEngines()) {
       expect(r.statusCode, r.body).toBe(200);
       return r.body;
     };
+    /** Import and send as staff do: every import is a draft, sent as its confirmation showed it (issue 19). */
+    const sent = async (payload: string) => {
+      const r = await post(payload);
+      expect(r.statusCode, r.body).toBe(201);
+      const x = await sendDraft(c.app, issuer, r.json().id);
+      expect(x.statusCode, x.body).toBe(200);
+      return x;
+    };
 
     it('exports an imported alert with its identity, sent and content as given', async () => {
-      const r = await post(floodAlert());
-      expect(r.statusCode, r.body).toBe(201);
+      const r = await sent(floodAlert());
       expect(r.json()).toMatchObject({ state: 'active', level: 4, identifier: FLOOD.identifier });
       const xml = await exported(r.json().id);
       const doc = read(xml);
@@ -90,15 +107,9 @@ for (const engine of dbEngines()) {
     });
 
     it('a change Kizuna makes is issued under its own identifier and sender, referencing the original', async () => {
-      const r = await post(floodAlert({ identifier: 'JP-pref-kasen-2026-0043' }));
-      expect(r.statusCode, r.body).toBe(201);
+      const r = await sent(floodAlert({ identifier: 'JP-pref-kasen-2026-0043' }));
       const id = r.json().id;
-      const up = await c.app.inject({
-        method: 'POST',
-        url: `/api/alerts/${id}/update`,
-        headers: bearer(issuer),
-        payload: { level: 5 },
-      });
+      const up = await updateAlert(c.app, issuer, id, { level: 5 });
       expect(up.statusCode, up.body).toBe(200);
       const doc = read(await exported(id));
       expect(doc.sender).toBe(`kizuna.muni-${MUNI}.jp`);
@@ -116,7 +127,8 @@ for (const engine of dbEngines()) {
           .replace(/<info>[\s\S]*<\/info>/, ''),
       );
       expect(cancel.statusCode, cancel.body).toBe(200);
-      expect(cancel.json()).toMatchObject({ id, state: 'cancelled' });
+      expect(cancel.json()).toMatchObject({ id, state: 'active', draft: { msgType: 'Cancel' } });
+      expect((await sendDraft(c.app, issuer, id)).json()).toMatchObject({ id, state: 'cancelled' });
     });
 
     it('reads the level from Japanese practice: 発令区分 避難指示 and an eventCode 警戒レベル', async () => {
@@ -124,15 +136,13 @@ for (const engine of dbEngines()) {
         '<parameter><valueName>RiverName</valueName>',
         '<parameter><valueName>発令区分</valueName><value>避難指示</value></parameter><parameter><valueName>RiverName</valueName>',
       );
-      const a = await post(byWord);
-      expect(a.statusCode, a.body).toBe(201);
+      const a = await sent(byWord);
       expect(a.json()).toMatchObject({ level: 4, state: 'active' });
       const byCode = floodAlert({ identifier: 'JP-pref-kasen-2026-0045', level: '' }).replace(
         '<expires>2026-11-23T23:00:00+09:00</expires>\n    <senderName>',
         '<eventCode><valueName>警戒レベル</valueName><value>警戒レベル5</value></eventCode><expires>2026-11-23T23:00:00+09:00</expires>\n    <senderName>',
       );
-      const b = await post(byCode);
-      expect(b.statusCode, b.body).toBe(201);
+      const b = await sent(byCode);
       expect(b.json()).toMatchObject({ level: 5, state: 'active' });
     });
 
@@ -201,8 +211,7 @@ for (const engine of dbEngines()) {
     });
 
     it('an Update without a level is refused by name (nothing to ask staff while TVs show the alert)', async () => {
-      const r = await post(floodAlert({ identifier: 'JP-pref-kasen-2026-0046' }));
-      expect(r.statusCode, r.body).toBe(201);
+      await sent(floodAlert({ identifier: 'JP-pref-kasen-2026-0046' }));
       const u = await post(
         floodAlert({ identifier: 'JP-pref-kasen-2026-0046u', level: '' })
           .replace('<msgType>Alert</msgType>', '<msgType>Update</msgType>')

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
-import { bearer, consoleWith, ManualClock, seedTown, staffToken, startBroker } from './helpers.ts';
+import { bearer, consoleWith, ManualClock, seedTown, sendDraft, staffToken, startBroker } from './helpers.ts';
 
 const NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 const SENDER = 'bousai@city.example.jp';
@@ -98,6 +98,14 @@ for (const engine of dbEngines()) {
         headers: { ...bearer(token), 'content-type': type },
         payload,
       });
+    /** Import and send as staff do: every import is a draft, sent as its confirmation showed it (issue 19). */
+    const sent = async (payload: string) => {
+      const r = await post(payload);
+      expect(r.statusCode, r.body).toBeLessThan(300);
+      const s = await sendDraft(c.app, issuer, r.json().id);
+      expect(s.statusCode, s.body).toBe(200);
+      return s;
+    };
     const count = async () => (await c.app.inject({ url: '/api/alerts', headers: bearer(issuer) })).json().length;
     /** A named 400: the code, the reason and the element's path; nothing stored. */
     const refused = async (payload: string | Buffer, reason: string, field?: string | RegExp) => {
@@ -221,11 +229,9 @@ for (const engine of dbEngines()) {
       let id: string;
       const ref = (identifier = 'JP-999997-id-1', sent = SENT, sender = SENDER) => `${sender},${identifier},${sent}`;
       beforeAll(async () => {
-        const r = await post(cap({ identifier: 'JP-999997-id-1' }));
-        expect(r.statusCode, r.body).toBe(201);
+        const r = await sent(cap({ identifier: 'JP-999997-id-1' }));
         id = r.json().id;
-        const other = await post(cap({ identifier: 'JP-999997-idx1', sender: 'other@example.jp' }));
-        expect(other.statusCode, other.body).toBe(201);
+        await sent(cap({ identifier: 'JP-999997-idx1', sender: 'other@example.jp' }));
       });
       const cancel = (references: string, sender = SENDER, identifier = 'JP-999997-id-c') =>
         cap({ identifier, sender, msgType: 'Cancel', references, infos: [] });
@@ -248,16 +254,20 @@ for (const engine of dbEngines()) {
       it('the same instant written with another offset is the same sent; a Cancel with no <info> lifts the alert', async () => {
         const r = await post(cancel(ref('JP-999997-id-1', '2026-11-23T10:00:00+00:00')));
         expect(r.statusCode, r.body).toBe(200);
-        expect(r.json()).toMatchObject({ id, state: 'cancelled', msgType: 'Cancel' });
+        expect(r.json()).toMatchObject({ id, state: 'active', draft: { msgType: 'Cancel' } });
+        expect((await sendDraft(c.app, issuer, id)).json()).toMatchObject({
+          id,
+          state: 'cancelled',
+          msgType: 'Cancel',
+        });
       });
       it('a sender the municipality trusts may cancel another sender’s alert', async () => {
         const r = await post(cancel(ref('JP-999997-idx1', SENT, 'other@example.jp'), 'kenchou@pref.example.jp'));
         expect(r.statusCode, r.body).toBe(200);
-        expect(r.json()).toMatchObject({ state: 'cancelled' });
+        expect((await sendDraft(c.app, issuer, r.json().id)).json()).toMatchObject({ state: 'cancelled' });
       });
       it('an Update names the exact triple and comes from the alert’s sender; another sender’s is refused', async () => {
-        const a = await post(cap({ identifier: 'JP-999997-up-1' }));
-        expect(a.statusCode, a.body).toBe(201);
+        const a = await sent(cap({ identifier: 'JP-999997-up-1' }));
         const update = (sender: string, references: string) =>
           cap({
             identifier: `JP-999997-up-${sender.length}`,
@@ -273,10 +283,11 @@ for (const engine of dbEngines()) {
         expect(wrongSent.statusCode, wrongSent.body).toBe(404);
         const ok = await post(update(SENDER, ref('JP-999997-up-1')));
         expect(ok.statusCode, ok.body).toBe(200);
-        expect(ok.json()).toMatchObject({ id: a.json().id, level: 5, msgType: 'Update' });
+        expect(ok.json()).toMatchObject({ id: a.json().id, draft: { level: 5, msgType: 'Update' } });
+        expect((await sendDraft(c.app, issuer, a.json().id)).json()).toMatchObject({ level: 5, msgType: 'Update' });
       });
       it('a CAP Cancel of an active real alert follows the approval rule: it waits for a second person', async () => {
-        const a = await post(cap({ identifier: 'JP-999997-real-1', status: 'Actual' }));
+        const a = await sent(cap({ identifier: 'JP-999997-real-1', status: 'Actual' }));
         expect(a.json()).toMatchObject({ state: 'pending-approval' });
         const pending = a.json().pending;
         const ok = await c.app.inject({
@@ -296,7 +307,11 @@ for (const engine of dbEngines()) {
           }),
         );
         expect(r.statusCode, r.body).toBe(200);
-        expect(r.json()).toMatchObject({ state: 'active', pending: { msgType: 'Cancel' } });
+        expect(r.json()).toMatchObject({ state: 'active', pending: null, draft: { msgType: 'Cancel' } });
+        expect((await sendDraft(c.app, issuer, a.json().id)).json()).toMatchObject({
+          state: 'active',
+          pending: { msgType: 'Cancel' },
+        });
       });
     });
 
@@ -328,12 +343,12 @@ for (const engine of dbEngines()) {
           'draft',
         );
         // staff confirm it: sent
-        const sent = await send({ acknowledged: ['reaches-no-one'] });
-        expect(sent.statusCode, sent.body).toBe(200);
-        expect(sent.json().state).toBe('active');
-        // a polygon over a zone goes out as before
+        const ok1 = await send({ acknowledged: ['reaches-no-one'] });
+        expect(ok1.statusCode, ok1.body).toBe(200);
+        expect(ok1.json().state).toBe('active');
+        // a polygon over a zone has no warning: a draft sent as any other
         const land = `<polygon>${ring(20)}</polygon>`;
-        const ok = await post(cap({ identifier: 'JP-999997-land', infos: [info({ area: land })] }));
+        const ok = await sent(cap({ identifier: 'JP-999997-land', infos: [info({ area: land })] }));
         expect(ok.json()).toMatchObject({ state: 'active' });
         expect(ok.json().spec.cap.warnings).toBeUndefined();
       });

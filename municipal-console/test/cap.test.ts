@@ -3,7 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { dbEngines } from '@kizuna/test-utils';
 import { CAP_REFUSALS, parseCap, type CapRefusal } from '../src/alerts/cap-import.ts';
-import { bearer, consoleWith, ManualClock, seedTown, SimTv, staffToken, startBroker, until } from './helpers.ts';
+import {
+  bearer,
+  consoleWith,
+  ManualClock,
+  seedTown,
+  sendDraft,
+  SimTv,
+  staffToken,
+  startBroker,
+  until,
+} from './helpers.ts';
 
 const cap = (over: Record<string, string> = {}, info = '') => `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
@@ -145,7 +155,7 @@ for (const engine of dbEngines()) {
       await broker?.close();
     });
 
-    it('imports an alert, publishes it, exports it as CAP 1.2 and applies a CAP Cancel', async () => {
+    it('imports an alert as a draft, sends it, exports it as CAP 1.2 and applies a CAP Cancel once sent', async () => {
       const r = await c.app.inject({
         method: 'POST',
         url: '/api/alerts/cap',
@@ -153,7 +163,10 @@ for (const engine of dbEngines()) {
         payload: cap(),
       });
       expect(r.statusCode, r.body).toBe(201);
-      const a = r.json();
+      expect(r.json()).toMatchObject({ state: 'draft', revision: 0 });
+      const s = await sendDraft(c.app, token, r.json().id);
+      expect(s.statusCode, s.body).toBe(200);
+      const a = s.json();
       expect(a).toMatchObject({
         identifier: 'JP-999997-test-1',
         sender: 'bousai@city.example.jp',
@@ -214,7 +227,9 @@ for (const engine of dbEngines()) {
         }),
       });
       expect(cancel.statusCode, cancel.body).toBe(200);
-      expect(cancel.json()).toMatchObject({ id: a.id, state: 'cancelled', msgType: 'Cancel', revision: 2 });
+      expect(cancel.json()).toMatchObject({ id: a.id, state: 'active', draft: { msgType: 'Cancel', revision: 2 } });
+      const done = await sendDraft(c.app, token, a.id);
+      expect(done.json()).toMatchObject({ id: a.id, state: 'cancelled', msgType: 'Cancel', revision: 2 });
       const exported = new XMLParser().parse(
         (await c.app.inject({ url: `/api/alerts/${a.id}/cap`, headers: bearer(token) })).body,
       );

@@ -411,3 +411,61 @@ export async function issueAlert(
     payload: { revision, digest },
   });
 }
+
+type Reply = Awaited<ReturnType<ConsoleApp['inject']>>;
+
+/** Send alert `id`'s draft (a new alert's, or an active alert's stored update or cancel) as its confirmation shows it. */
+export async function sendDraft(app: ConsoleApp, token: string, id: string, query = ''): Promise<Reply> {
+  const headers = bearer(token);
+  const seen = await app.inject({ url: `/api/alerts/${id}/confirmation`, headers });
+  if (seen.statusCode !== 200) return seen;
+  const { revision, digest, warnings } = seen.json() as { revision: number; digest: string; warnings?: string[] };
+  return app.inject({
+    method: 'POST',
+    url: `/api/alerts/${id}/send${query}`,
+    headers,
+    payload: { revision, digest, ...(warnings?.length ? { acknowledged: warnings } : {}) },
+  });
+}
+
+/** Update an active alert as staff do: store the draft revision, read its confirmation, send it. */
+export async function updateAlert(
+  app: ConsoleApp,
+  token: string,
+  id: string,
+  patch: object,
+  query = '',
+): Promise<Reply> {
+  const headers = bearer(token);
+  const draft = await app.inject({
+    method: 'POST',
+    url: `/api/alerts/${id}/update`,
+    headers,
+    payload: { ...patch, draft: true },
+  });
+  if (draft.statusCode !== 200) return draft;
+  return sendDraft(app, token, id, query);
+}
+
+/**
+ * End an alert as staff do: for an active alert read GET …/ending and carry its revision and digest
+ * (cancel: 取消, sent in error; lift: 解除); a draft or an alert waiting for approval is withdrawn with none.
+ */
+export async function endAlert(
+  app: ConsoleApp,
+  token: string,
+  id: string,
+  how: 'cancel' | 'lift' = 'cancel',
+  query = '',
+): Promise<Reply> {
+  const headers = bearer(token);
+  const end = how === 'lift' ? 'lifted' : 'sent-in-error';
+  const seen = await app.inject({ url: `/api/alerts/${id}/ending?end=${end}`, headers });
+  const body = seen.statusCode === 200 ? (seen.json() as { revision: number; digest: string }) : undefined;
+  return app.inject({
+    method: 'POST',
+    url: `/api/alerts/${id}/${how}${query}`,
+    headers,
+    ...(body ? { payload: { revision: body.revision, digest: body.digest } } : {}),
+  });
+}

@@ -16,7 +16,6 @@ import { alertStatus } from '../src/live/alert-status.ts';
 import { LiveFigures } from '../src/live/live-figures.ts';
 import { rescueList } from '../src/live/rescue-list.ts';
 import {
-  bearer,
   consoleWith,
   ManualClock,
   MUNI,
@@ -25,6 +24,7 @@ import {
   staffToken,
   startBroker,
   issueAlert,
+  updateAlert,
 } from './helpers.ts';
 
 for (const engine of dbEngines()) {
@@ -187,12 +187,7 @@ for (const engine of dbEngines()) {
     });
 
     it('reads in full again after the alert changed, and keeps a check-in written during that read', async () => {
-      const u = await c.app.inject({
-        method: 'POST',
-        url: `/api/alerts/${alertId}/update`,
-        headers: bearer(token),
-        payload: { target: { zones: ['z-yamate'] } },
-      });
+      const u = await updateAlert(c.app, token, alertId, { target: { zones: ['z-yamate'] } });
       expect(u.statusCode).toBe(200);
       figures.invalidate([alertId]); // what the app's alert service tells the live hub
       const before = fullReads.n;

@@ -253,10 +253,30 @@ for (const engine of dbEngines()) {
     });
 
     it('a CAP Cancel finds its alert by identifier, not a "%" decoy made after it (item 5)', async () => {
+      // every import and update is a draft, sent as its confirmation showed it (issue 19)
+      const sendAsShown = async (id: unknown) => {
+        const k = await call('GET', `/api/alerts/${String(id)}/confirmation`, undefined, issuer);
+        expect(k.status, k.text).toBe(200);
+        const r = await call(
+          'POST',
+          `/api/alerts/${String(id)}/send`,
+          { revision: k.json.revision, digest: k.json.digest },
+          issuer,
+        );
+        expect(r.status, r.text).toBe(200);
+        return r;
+      };
       const real = await call('POST', '/api/alerts/cap', capDoc('JP-999997-real-1'), issuer, 'application/cap+xml');
       expect(real.status, real.text).toBe(201);
-      const up = await call('POST', `/api/alerts/${real.json.id}/update`, { level: 3, extra: { ja: '続報' } }, issuer);
+      await sendAsShown(real.json.id);
+      const up = await call(
+        'POST',
+        `/api/alerts/${real.json.id}/update`,
+        { level: 3, extra: { ja: '続報' }, draft: true },
+        issuer,
+      );
       expect(up.status, up.text).toBe(200);
+      await sendAsShown(real.json.id);
       const decoy = await call('POST', '/api/alerts/cap', capDoc('%'), issuer, 'application/cap+xml');
       expect(decoy.status, decoy.text).toBe(201);
       // the exact (sender, identifier, sent) of the export of revision 2 (issue 20)
@@ -273,8 +293,13 @@ for (const engine of dbEngines()) {
         'application/cap+xml',
       );
       expect(cancel.status, cancel.text).toBe(200);
-      expect(cancel.json).toMatchObject({ id: real.json.id, state: 'cancelled' });
-      expect((await call('GET', `/api/alerts/${decoy.json.id}`, undefined, issuer)).json.state).toBe('active');
+      expect(cancel.json).toMatchObject({ id: real.json.id, state: 'active', draft: { msgType: 'Cancel' } });
+      expect((await sendAsShown(real.json.id)).json).toMatchObject({ id: real.json.id, state: 'cancelled' });
+      // the decoy (a draft, never sent) is untouched
+      expect((await call('GET', `/api/alerts/${decoy.json.id}`, undefined, issuer)).json).toMatchObject({
+        state: 'draft',
+        draft: null,
+      });
     });
 
     describe('numbers, dates, names, polygons and zone lists have limits (items 6, 11)', () => {

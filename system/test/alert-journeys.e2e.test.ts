@@ -154,7 +154,7 @@ describe('alert journeys, end to end', () => {
     ).toBe(false);
 
     // Lifting an approved real alert waits for a second person too (the approval rule): the TV keeps it until then.
-    const lifting = await api<AlertView>(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
+    const lifting = await rig.end<AlertView>(issuer, id);
     expect(lifting.status).toBe(200);
     expect(lifting.body).toMatchObject({ state: 'active', pending: { msgType: 'Cancel' } });
     const cancelled = await api<AlertView>(`/api/alerts/${id}/approve`, {
@@ -186,9 +186,9 @@ describe('alert journeys, end to end', () => {
     await waitVisibleText(page, names[0]!, 'Takeover', WAIT);
     await waitVisibleText(page, '警戒レベル3', 'Takeover');
 
-    const updated = await api<AlertView>(`/api/alerts/${id}/update`, {
-      token: issuer,
-      body: { level: 4, extra: { ja: '山手トンネルは通行止めです。' } },
+    const updated = await rig.update<AlertView>(issuer, id, {
+      level: 4,
+      extra: { ja: '山手トンネルは通行止めです。' },
     });
     expect(updated.status).toBe(200);
     expect(updated.body.revision).toBe(2);
@@ -215,7 +215,7 @@ describe('alert journeys, end to end', () => {
       'the update to be delivered',
     );
 
-    const cancelled = await api<AlertView>(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
+    const cancelled = await rig.end<AlertView>(issuer, id);
     expect(cancelled.body.state).toBe('cancelled');
     // a cancel is 取消: the TV says plainly that the alert was sent in error (issue 18)
     await waitVisibleText(page, 'この避難情報は誤って送信されました', 'Takeover', WAIT);
@@ -284,7 +284,7 @@ describe('alert journeys, end to end', () => {
     expect(second).toBeGreaterThan(0);
     expect(rescue.people[second]!.answer).toBeNull();
 
-    await api(`/api/alerts/${id}/cancel`, { token: issuer, method: 'POST' });
+    await rig.end(issuer, id);
     await page.close();
   }, 300_000);
 
@@ -339,7 +339,7 @@ describe('alert journeys, end to end', () => {
       'the caught-up TV to confirm delivery',
     );
     expect(status.devices.delivered).toBeGreaterThanOrEqual(1);
-    await api(`/api/alerts/${lasting.body.id}/cancel`, { token: issuer, method: 'POST' });
+    await rig.end(issuer, lasting.body.id);
     await back.close();
   }, 300_000);
 

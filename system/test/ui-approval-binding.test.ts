@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '@kizuna/test-utils';
-import { loginPage, SimTv, startUi, waitText, type UiHarness, staffApi, issueAlertAs } from './helpers/ui-harness.ts';
+import {
+  loginPage,
+  SimTv,
+  startUi,
+  waitText,
+  type UiHarness,
+  staffApi,
+  issueAlertAs,
+  updateAlertAs,
+} from './helpers/ui-harness.ts';
 
 let h: UiHarness;
 beforeAll(async () => {
@@ -44,7 +53,7 @@ describe('staff console: approval bound to what the approver was shown', () => {
     const first = await api(`/api/alerts/${id}/approve`, 'approver', await pendingOf(id));
     expect(first.status).toBe(200);
     const tvs = await Promise.all(h.system.tvs.filter((t) => t.zone === 'z-kawabe').map((t) => SimTv.connect(h, t)));
-    const update = await api(`/api/alerts/${id}/update`, 'issuer', {
+    const update = await updateAlertAs(h, 'issuer', id, {
       level: 4,
       extra: { ja: '第二報：川沿いの道は通行止め' },
     });
@@ -57,7 +66,7 @@ describe('staff console: approval bound to what the approver was shown', () => {
     await shot(approver, 'console', 'approval-panel');
 
     // the issuer changes it again while the approver looks at revision 2
-    const again = await api(`/api/alerts/${id}/update`, 'issuer', {
+    const again = await updateAlertAs(h, 'issuer', id, {
       level: 5,
       target: { zones: h.system.tvs.map((t) => t.zone).filter((z, i, all) => all.indexOf(z) === i) },
     });

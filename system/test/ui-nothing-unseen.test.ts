@@ -138,4 +138,53 @@ describe('staff console: nothing goes out unseen', () => {
     await approver.$eval('section.approval', (e) => e.scrollIntoView());
     await shot(approver, 'console', 'approver-page');
   });
+
+  it('a correction (update) opens its own confirmation; no TV gets it before 送信する', async () => {
+    const expires = new Date(Date.now() + 3_600_000).toISOString();
+    const d = await api<{ id: string }>('/api/alerts', 'issuer', {
+      level: 3,
+      hazard: 'flood',
+      status: 'Exercise',
+      draft: true,
+      expires,
+      target: { zones: ['z-kawabe'] },
+    });
+    const id = d.body.id;
+    const k0 = (await api<{ revision: number; digest: string }>(`/api/alerts/${id}/confirmation`, 'issuer')).body;
+    const sent = await api(`/api/alerts/${id}/send`, 'issuer', { revision: k0.revision, digest: k0.digest });
+    expect(sent.status).toBe(200);
+    const tvs = await Promise.all(h.system.tvs.filter((t) => t.zone === 'z-kawabe').map((t) => SimTv.connect(h, t)));
+    const issuer = await loginPage(h, 'issuer');
+    await issuer.goto(`${h.url}/#/alerts/${id}`);
+    await issuer.waitForSelector('[data-action=correct]');
+    await issuer.click('[data-action=correct]');
+    await issuer.waitForSelector('form.correct select[name=level]');
+    await issuer.select('form.correct select[name=level]', '4');
+    await issuer.click('form.correct button[type=submit]');
+    // stored as a draft revision, shown in its confirmation: 続報（更新）, level 4
+    await issuer.waitForSelector('dialog.send-confirm[open] [data-field=counts]');
+    expect(await text(issuer, '#send-confirm-title')).toContain('更新');
+    expect(await text(issuer, 'dialog.send-confirm')).toContain('レベル4');
+    await shot(issuer, 'console', 'send-confirm-update');
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = (await api<{ revision: number; draft: { revision: number } | null }>(`/api/alerts/${id}`, 'issuer'))
+      .body;
+    expect(before).toMatchObject({ revision: 1, draft: { revision: 2 } });
+    expect(tvs.flatMap((t) => t.alerts).filter((a) => a.alertId === id && a.revision > 1)).toEqual([]);
+    // left without sending, the page keeps a button to review and send it
+    await issuer.click('[data-action=cancel-send]');
+    await issuer.waitForSelector('[data-action=send-draft]');
+    await issuer.click('[data-action=send-draft]');
+    await issuer.waitForSelector('dialog.send-confirm[open] [data-action=confirm-send]:not([disabled])');
+    await issuer.click('[data-action=confirm-send]');
+    await issuer.waitForFunction(() => !document.querySelector('dialog.send-confirm'), { timeout: 20_000 });
+    for (const tv of tvs)
+      await tv.waitAlert(id).then(async () => {
+        const end = Date.now() + 20_000;
+        while (!tv.alerts.some((a) => a.alertId === id && a.revision === 2) && Date.now() < end)
+          await new Promise((r) => setTimeout(r, 100));
+      });
+    expect(tvs.every((t) => t.alerts.some((a) => a.alertId === id && a.revision === 2))).toBe(true);
+    await Promise.all(tvs.map((t) => t.close()));
+  });
 });

@@ -20,10 +20,14 @@ async function views(q: Queryable, rows: AlertRow[]): Promise<AlertView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((a) => a.id);
   const pending = await pendingRevisions(q, ids);
+  const drafts = await pendingRevisions(q, ids, 'draft');
   const reach = await reachOf(q, ids);
   return rows.map((a) => {
     const p = pending.get(a.id);
-    return alertView(a, p ? revView(p, a.status) : null, reach.get(a.id) ?? NO_REACH);
+    // a draft revision above what TVs show is an active alert's unsent update or cancel
+    const d = a.state === 'active' ? drafts.get(a.id) : undefined;
+    const draft = d && Number(d.revision) > Number(a.revision) ? revView(d, a.status) : null;
+    return alertView(a, p ? revView(p, a.status) : null, reach.get(a.id) ?? NO_REACH, draft);
   });
 }
 

@@ -21,7 +21,7 @@ import { checkSpec, type AlertSpec } from './alert-spec.ts';
 import { needsSecondPerson, readRule } from './approval-rule.ts';
 import { approvalDigest } from './approval-digest.ts';
 import { RegisterCache } from './targeting.ts';
-import { requireConfirmed, sendConfirmation, type SendConfirmation } from './send-confirmation.ts';
+import { draftAsShown, requireConfirmed, sendConfirmation, type SendConfirmation } from './send-confirmation.ts';
 import { endConfirmation, requireEndConfirmed, type EndConfirmation } from './end-confirmation.ts';
 import type { AlertHead, RecipientRow } from './personalise.ts';
 import type { AlertState, AlertView, RevisionView } from './alert-views.ts';
@@ -77,6 +77,8 @@ export interface Seen {
   revision: number;
   digest: string;
 }
+
+const PREVIEWED = ['draft', 'pending-approval', 'fanning-out', 'published'] as const;
 
 export function newAlertId(now: Date): string {
   return `al-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(6).toString('base64url')}`;
@@ -199,15 +201,16 @@ export class AlertService {
     this.publisher.requireBroker();
     const now = this.clock.now();
     const out = await this.db.tx(async (q) => {
-      const a = await this.lockAlert(q, id);
-      const rev = await rows.latestRevision(q, id, ['draft']);
-      if (!rev || a.state !== 'draft')
-        throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
+      await this.lockAlert(q, id);
+      // a new alert's draft, or the draft Update or Cancel of an active one (draftAsShown)
+      const { a, rev } = await draftAsShown(q, id, now, this.register);
       if (new Date(rev.expires).getTime() <= now.getTime())
         throw consoleErrors.KZ_CONSOLE_EXPIRES_IN_PAST('the draft has expired');
       levelKnown(rev.spec);
       await requireConfirmed(q, id, seen, now, this.register);
-      return this.submitIn(q, id, rev.revision, staff, now);
+      // a revision still waiting or fanning out is replaced: its fan-out stops at its next chunk
+      if (a.state === 'active') await rows.supersedeOtherUnpublished(q, id, Number(rev.revision));
+      return this.submitIn(q, id, Number(rev.revision), staff, now);
     });
     await this.afterCommit(out, o.wait);
     this.onChange(id);
@@ -261,22 +264,20 @@ export class AlertService {
     return this.get(id);
   }
 
-  /** An Update: a new revision replacing what the TVs show (re-targeted; TVs no longer targeted get a Cancel). */
-  async update(
-    id: string,
-    staff: StaffMember,
-    patch: Partial<Omit<AlertSpec, 'status'>>,
-    o: PublishOptions = {},
-  ): Promise<AlertView> {
+  /**
+   * An Update, stored as a draft revision of an active alert: nothing reaches TVs until it is sent
+   * as its confirmation showed it (GET …/confirmation, POST …/send), under the approval rule like
+   * any send (issue 19). Sent, it replaces what TVs show (re-targeted; TVs no longer targeted get a
+   * Cancel). A newer draft replaces an older one that was never sent.
+   */
+  async update(id: string, staff: StaffMember, patch: Partial<Omit<AlertSpec, 'status'>>): Promise<AlertView> {
     need(staff, 'issuer');
-    this.publisher.requireBroker();
     const now = this.clock.now();
     const zones = await listZones(this.db);
-    const out = await this.db.tx(async (q) => {
+    await this.db.tx(async (q) => {
       const a = await this.lockAlert(q, id);
       if (a.state !== 'active')
         throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}; only an active alert can be updated`);
-      const base = (await rows.latestRevision(q, id))!;
       const spec = checkSpec(
         {
           ...a.spec,
@@ -289,18 +290,61 @@ export class AlertService {
         new Set(zones.map((z) => z.id)),
         now,
       );
-      // a revision still fanning out is replaced too: its fan-out stops at its next chunk
-      await rows.supersedeUnpublished(q, id);
-      const revision = base.revision + 1;
+      await rows.supersedeDrafts(q, id);
+      const revision = (await rows.maxRevision(q, id)) + 1;
       await rows.insertRevision(q, { id, revision, msgType: 'Update', spec, by: staff.username, now, state: 'draft' });
       await appendAudit(
         q,
-        { actor: staff.username, action: 'alert.update', subject: id, details: { revision, level: spec.level } },
+        {
+          actor: staff.username,
+          action: 'alert.update',
+          subject: id,
+          details: { revision, level: spec.level, draft: true },
+        },
         now,
       );
-      return this.submitIn(q, id, revision, staff, now);
     });
-    await this.afterCommit(out, o.wait);
+    this.onChange(id);
+    return this.get(id);
+  }
+
+  /**
+   * A CAP Cancel of an active alert (cap.ts): stored as a draft Cancel revision (取消, sent in
+   * error) that is sent like any draft, as its confirmation showed it and under the approval rule.
+   * An alert that never reached TVs is withdrawn at once (nothing goes out).
+   */
+  async draftCancel(id: string, staff: StaffMember): Promise<AlertView> {
+    need(staff, 'issuer');
+    const a0 = await this.get(id);
+    if (a0.state !== 'active') return this.end(id, staff, 'sent-in-error', undefined, {});
+    const now = this.clock.now();
+    await this.db.tx(async (q) => {
+      const a = await this.lockAlert(q, id);
+      if (a.state !== 'active')
+        throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}; only an active alert can be cancelled`);
+      await rows.supersedeDrafts(q, id);
+      const revision = (await rows.maxRevision(q, id)) + 1;
+      await rows.insertRevision(q, {
+        id,
+        revision,
+        msgType: 'Cancel',
+        spec: a.spec,
+        by: staff.username,
+        now,
+        state: 'draft',
+        end: 'sent-in-error',
+      });
+      await appendAudit(
+        q,
+        {
+          actor: staff.username,
+          action: 'alert.cancel',
+          subject: id,
+          details: { revision, end: 'sent-in-error', draft: true },
+        },
+        now,
+      );
+    });
     this.onChange(id);
     return this.get(id);
   }
@@ -342,17 +386,18 @@ export class AlertService {
 
   /**
    * Lift (解除) an active alert: the danger is over. A Cancel revision with reason 'lifted', sent as
-   * its confirmation showed it (`seen`, required), under the approval rule like any change that
+   * its confirmation showed it (`seen`, required: 400 without it), under the approval rule like any change that
    * reaches TVs; the alert ends 'lifted'.
    */
-  async lift(id: string, staff: StaffMember, seen: Seen, o: PublishOptions = {}): Promise<AlertView> {
+  async lift(id: string, staff: StaffMember, seen: Seen | undefined, o: PublishOptions = {}): Promise<AlertView> {
     return this.end(id, staff, 'lifted', seen, o);
   }
 
   /**
    * Cancel (取消) an alert sent in error: a never-published alert is just withdrawn; the Cancel of an
    * active one (reason 'sent-in-error') reaches TVs, so it follows the approval rule like any other
-   * change. `seen`, from its confirmation, is checked when given (the console's page always sends it).
+   * change. For an active alert `seen`, from its confirmation (GET …/ending?end=sent-in-error), is
+   * required: without it 400 KZ_CONSOLE_CONFIRMATION_REQUIRED and nothing is published.
    */
   async cancel(id: string, staff: StaffMember, o: PublishOptions = {}, seen?: Seen): Promise<AlertView> {
     return this.end(id, staff, 'sent-in-error', seen, o);
@@ -377,7 +422,14 @@ export class AlertService {
         throw consoleErrors.KZ_CONSOLE_ALERT_STATE(
           `alert ${id} is ${a.state}; only an active alert can be lifted (a draft is withdrawn with cancel)`,
         );
-      if (a.state === 'active' && seen) await requireEndConfirmed(q, id, end, seen, now, this.register);
+      if (a.state === 'active') {
+        // nothing goes out unseen (issue 19): an ending that reaches TVs carries its confirmation's digest
+        if (!seen)
+          throw consoleErrors.KZ_CONSOLE_CONFIRMATION_REQUIRED(
+            `read GET /api/alerts/${id}/ending?end=${end} and send its revision and digest`,
+          );
+        await requireEndConfirmed(q, id, end, seen, now, this.register);
+      }
       const last = await rows.latestRevision(q, id);
       await rows.supersedeUnpublished(q, id);
       if (a.state !== 'active') {
@@ -446,9 +498,12 @@ export class AlertService {
     areas: AreaAlert[];
     unboundTvs: number;
   }> {
-    const rev = await rows.latestRevision(this.db, id, ['draft', 'pending-approval', 'fanning-out', 'published']);
+    const a = await rows.alertRow(this.db, id);
+    if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
+    // an active alert's unsent draft (an update or cancel not yet confirmed) is not what TVs get
+    const states = a.state === 'active' ? PREVIEWED.filter((s) => s !== 'draft') : PREVIEWED;
+    const rev = await rows.latestRevision(this.db, id, states);
     if (!rev) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
-    const a = (await rows.alertRow(this.db, id))!;
     const { plan, ...m } = await buildMessages(this.db, a, rev, this.clock.now(), this.register);
     return { ...m, personal: new Map(plan.devices.map((d) => [d, plan.message(d)!])) };
   }

@@ -46,13 +46,20 @@ export interface AlertView {
   spec: AlertSpec;
   /** A revision waiting for a second staff member's approval, if any. */
   pending: RevisionView | null;
+  /** An active alert's Update or Cancel stored but not sent yet (sent with …/confirmation and …/send). */
+  draft: RevisionView | null;
   /** What the latest publication reached. */
   reach: { devices: number; residents: number; zones: number };
 }
 
 export const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export function alertView(a: AlertRow, pending: RevisionView | null, reach: AlertView['reach']): AlertView {
+export function alertView(
+  a: AlertRow,
+  pending: RevisionView | null,
+  reach: AlertView['reach'],
+  draft: RevisionView | null = null,
+): AlertView {
   return {
     id: a.id,
     identifier: a.identifier,
@@ -70,6 +77,7 @@ export function alertView(a: AlertRow, pending: RevisionView | null, reach: Aler
     lastSent: iso(a.last_sent),
     spec: a.spec,
     pending,
+    draft,
     reach,
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The confirmation before a draft is sent (issue 19, item 1): what it would publish — mode
+ * The confirmation before a draft is sent (issue 19, item 1) — a new alert, or the Update or
+ * Cancel stored for an active alert: what it would publish — mode
  * (本番/訓練), level, hazard, the areas by name, the text per language and whom it reaches (people,
  * TVs, zones) — with the digest of exactly that (approval-digest.ts, counts as they are now).
  * Sending carries the revision and digest back; a send that skipped the confirmation is refused
@@ -7,7 +8,7 @@
  * KZ_CONSOLE_CONFIRMATION_STALE and publishes nothing.
  */
 import type { Queryable } from '@kizuna/core';
-import type { AlertStatus, EvacuationLevel, Hazard } from '@kizuna/contract';
+import type { AlertStatus, EndReason, EvacuationLevel, Hazard, MsgType } from '@kizuna/contract';
 import { consoleErrors } from '../errors.ts';
 import { listZones } from '../register/zones.ts';
 import { approvalDigest } from './approval-digest.ts';
@@ -26,6 +27,12 @@ export interface SendConfirmation {
   areas: { zones: { id: string; name: string }[]; shape: boolean; group: string };
   text: Record<string, string>;
   counts: NonNullable<rows.RevRow['counts']>;
+  /** Alert (a new alert), Update or Cancel (a draft stored for an active alert). */
+  msgType: MsgType;
+  /** On a Cancel: lifted (解除) or sent in error (取消). */
+  end?: EndReason;
+  /** For an active alert's draft: the revision TVs show now. */
+  onTvs?: number;
   /** Whether sending waits for a second person (the approval rule) instead of publishing at once. */
   needsApproval: boolean;
   /** What an imported CAP draft asks staff to confirm: the send carries each back in `acknowledged`. */
@@ -33,12 +40,21 @@ export interface SendConfirmation {
   digest: string;
 }
 
-/** The draft revision of alert `id` and the digest of it with its reach counted now. */
+/**
+ * The draft revision of alert `id` — a new alert's, or the Update or Cancel stored for an active
+ * alert (POST …/update, a CAP Update or Cancel) — and the digest of it with its reach counted now.
+ */
 export async function draftAsShown(q: Queryable, id: string, now: Date, register: RegisterCache) {
   const a = await rows.alertRow(q, id);
   if (!a) throw consoleErrors.KZ_CONSOLE_UNKNOWN_ALERT(id);
   const rev = await rows.latestRevision(q, id, ['draft']);
-  if (!rev || a.state !== 'draft') throw consoleErrors.KZ_CONSOLE_ALERT_STATE(`alert ${id} is ${a.state}, not a draft`);
+  const sendable = a.state === 'draft' || (a.state === 'active' && !!rev && Number(rev.revision) > Number(a.revision));
+  if (!rev || !sendable)
+    throw consoleErrors.KZ_CONSOLE_ALERT_STATE(
+      a.state === 'active'
+        ? `alert ${id} has no draft update or cancel to send (POST /api/alerts/${id}/update stores one)`
+        : `alert ${id} is ${a.state}, not a draft`,
+    );
   const counts = await revisionCounts(q, a, rev, now, register);
   return { a, rev, counts, digest: approvalDigest(id, a.status, { ...rev, counts }) };
 }
@@ -66,11 +82,15 @@ export async function sendConfirmation(
     },
     text: Object.fromEntries(Object.entries(rev.spec.extra ?? {}).filter(([, v]) => !!v)) as Record<string, string>,
     counts,
+    msgType: rev.msg_type,
+    ...(rev.end_reason ? { end: rev.end_reason } : {}),
+    ...(a.state === 'active' ? { onTvs: Number(a.revision) } : {}),
     needsApproval: needsSecondPerson(await readRule(q), {
       status: a.status,
       level: Number(rev.level),
       msgType: rev.msg_type,
-      approvedOnTvs: false,
+      // what TVs show now: if a second person approved it, no one person changes it (alert-service.ts submitIn)
+      approvedOnTvs: a.state === 'active' && !!(await rows.revisionRow(q, id, Number(a.revision)))?.approved_by,
     }),
     warnings: confirmable(rev.spec),
     digest,

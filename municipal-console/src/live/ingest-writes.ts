@@ -108,6 +108,16 @@ export async function storeReceipts(
       );
       for (const r of ans) touched.add(r.alert_id);
       if (ans.length === 0) for (const a of answers) touched.add(a.alert_id);
+      // every answer given, once, for the rescue list's history (a corrected answer shows what it replaced)
+      await q.query(
+        `
+        INSERT INTO answer_history (alert_id, resident_id, answer, answered_at)
+        SELECT DISTINCT ar.alert_id, ar.resident_id, a.answer, a.at
+        FROM jsonb_to_recordset($1::jsonb) AS a(alert_id text, device_id text, ref text, answer text, at timestamptz)
+        JOIN alert_recipients ar ON ar.alert_id = a.alert_id AND ar.ref = a.ref AND ar.device_id = a.device_id
+        ON CONFLICT DO NOTHING`,
+        [JSON.stringify(answers)],
+      );
     }
   }
   return { touched, written: receipts.length, rejected };

@@ -73,6 +73,11 @@ const ConfirmationSchema = Type.Object({
   }),
   text: Type.Record(Type.String(), Type.String(), { description: 'the staff text per language' }),
   counts: Counts,
+  msgType: Type.Union([Type.Literal('Alert'), Type.Literal('Update'), Type.Literal('Cancel')], {
+    description: 'Alert: a new alert; Update or Cancel: a draft stored for an active alert (…/update, CAP import)',
+  }),
+  end: Type.Optional(EndReasonSchema),
+  onTvs: Type.Optional(Type.Integer({ description: 'for an active alert’s draft: the revision TVs show now' })),
   needsApproval: Type.Boolean({ description: 'sending waits for a second person (the approval rule)' }),
   warnings: Type.Array(Type.String(), {
     description:
@@ -183,7 +188,8 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: issuer,
       schema: {
         tags: ['alerts'],
-        summary: 'Send a draft, as its confirmation showed it',
+        summary:
+          'Send a draft (a new alert, or an active alert’s stored update or cancel), as its confirmation showed it',
         description:
           'The body names what the sender was shown by GET …/confirmation: its `revision` and `digest`, and in `acknowledged` each of its `warnings` (else 409 KZ_CONSOLE_WARNING_UNCONFIRMED). A send without them is 400; if the draft or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE (details: the revision and digest now) and nothing is published. A CAP draft whose level is not answered yet: 409 KZ_CONSOLE_LEVEL_UNKNOWN.',
         security: sec,
@@ -268,15 +274,20 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       preHandler: issuer,
       schema: {
         tags: ['alerts'],
-        summary: 'Update (revision + 1; replaces what TVs show, or waits for approval under the approval rule)',
+        summary: 'Store an update of an active alert as a draft revision (sent with …/confirmation and …/send)',
+        description:
+          'The new revision (`draft: true` is required) is stored, not published: the alert’s `draft` shows it, GET …/confirmation shows what it would publish and to whom, and POST …/send sends it as shown (replacing what TVs show, or waiting for approval under the approval rule). Without `draft: true`, 400 KZ_CONSOLE_CONFIRMATION_REQUIRED and nothing is stored. A newer draft replaces one never sent.',
         security: sec,
         params: IdParams,
         body: UpdateAlertBody,
-        querystring: WaitQuery,
-        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
+        response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ctx.alerts.update(req.params.id, staffOf(req), req.body, { wait: req.query.wait }),
+    async (req) => {
+      const { draft, ...patch } = req.body;
+      if (draft !== true) throw consoleErrors.KZ_CONSOLE_CONFIRMATION_REQUIRED();
+      return ctx.alerts.update(req.params.id, staffOf(req), patch);
+    },
   );
   r.get(
     '/api/alerts/:id/ending',
@@ -300,25 +311,32 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
     '/api/alerts/:id/lift',
     {
       preHandler: issuer,
+      // an absent body is validated as {} so that it is refused by name (KZ_CONSOLE_CONFIRMATION_REQUIRED)
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
       schema: {
         tags: ['alerts'],
         summary: 'Lift (解除) an active alert: the danger is over. A Cancel saying "lifted", under the approval rule',
         description:
-          'The body names what GET …/ending?end=lifted showed: its `revision` and `digest`. Without them 400; if the alert or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE and nothing is published. The alert ends `lifted`; audit `alert.lift`.',
+          'The body names what GET …/ending?end=lifted showed: its `revision` and `digest`. Without them 400 KZ_CONSOLE_CONFIRMATION_REQUIRED; if the alert or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE and nothing is published. The alert ends `lifted`; audit `alert.lift`.',
         security: sec,
         params: IdParams,
-        body: ConfirmedBody,
+        body: Type.Union([ConfirmedBody, Type.Object({}, { additionalProperties: false })]),
         querystring: WaitQuery,
         response: { 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 503) },
       },
     },
-    async (req) => ctx.alerts.lift(req.params.id, staffOf(req), req.body, { wait: req.query.wait }),
+    async (req) =>
+      ctx.alerts.lift(req.params.id, staffOf(req), 'digest' in req.body ? req.body : undefined, {
+        wait: req.query.wait,
+      }),
   );
   r.post(
     '/api/alerts/:id/cancel',
     {
       preHandler: issuer,
-      // a body is optional here (older callers send none): an absent one is validated as {}
+      // an absent body is validated as {}: withdrawing a draft needs none; ending an active alert is refused without it
       preValidation: async (req) => {
         req.body ??= {};
       },
@@ -327,7 +345,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         summary:
           'Cancel (取消) an alert sent in error: withdrawn if never published, else a Cancel saying "sent in error", under the approval rule',
         description:
-          'For an active alert the body may name what GET …/ending?end=sent-in-error showed (`revision`, `digest`; the console’s page always does): if the alert or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE. The alert ends `cancelled`; audit `alert.cancel` (or `alert.withdraw` if it never went out).',
+          'For an active alert the body names what GET …/ending?end=sent-in-error showed (`revision`, `digest`); without them 400 KZ_CONSOLE_CONFIRMATION_REQUIRED, and if the alert or whom it reaches changed since, 409 KZ_CONSOLE_CONFIRMATION_STALE; nothing is published either way. A draft or an alert waiting for approval (never published) is withdrawn with no body. The alert ends `cancelled`; audit `alert.cancel` (or `alert.withdraw` if it never went out).',
         security: sec,
         params: IdParams,
         body: Type.Union([ConfirmedBody, Type.Object({}, { additionalProperties: false })]),

@@ -36,13 +36,16 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
       bodyLimit: limits.bytes,
       schema: {
         tags: ['alerts'],
-        summary: 'Import a CAP 1.2 document (Alert creates; Update and Cancel apply to the referenced alert)',
+        summary:
+          'Import a CAP 1.2 document as a draft (Alert: a new draft alert; Update and Cancel: a draft revision of the referenced alert)',
         security: sec,
         description:
-          'Same rules as POST /api/alerts (the approval rule for issue, update and cancel); the document is checked against the OASIS CAP 1.2 schema and the profile in docs/PROTOCOL.md, a refusal naming the element (details.field) and the reason (details.reason). Update and Cancel find their alert by the exact (sender, identifier, sent) of <references>, and only from the alert’s own sender or a trusted one (KZ_CONSOLE_CAP_TRUSTED_SENDERS).',
+          'Nothing is published here: an Alert becomes a draft alert, an Update or Cancel of an active alert its draft revision (`draft` of the alert view; a Cancel of an alert never sent withdraws it), each sent as staff send any draft — GET …/confirmation, then POST …/send with its revision and digest, under the approval rule. `?draft` is accepted for older callers and changes nothing. The document is checked against the OASIS CAP 1.2 schema and the profile in docs/PROTOCOL.md, a refusal naming the element (details.field) and the reason (details.reason). Update and Cancel find their alert by the exact (sender, identifier, sent) of <references>, and only from the alert’s own sender or a trusted one (KZ_CONSOLE_CAP_TRUSTED_SENDERS).',
         consumes: ['application/cap+xml', 'application/xml', 'text/xml'],
         querystring: Type.Object({
-          draft: Type.Optional(Type.Boolean({ description: 'store without sending (default false)' })),
+          draft: Type.Optional(
+            Type.Boolean({ description: 'ignored: every import is stored as a draft (older callers sent true)' }),
+          ),
         }),
         body: Type.String({ description: 'CAP 1.2 XML' }),
         response: { 201: AlertViewSchema, 200: AlertViewSchema, ...errors(400, 401, 403, 404, 409, 413, 503) },
@@ -60,9 +63,8 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         const nowhere = !t.zones?.length && targetZones(t, await listZones(ctx.db)).length === 0;
         const warnings = [...(cap.spec.cap?.warnings ?? []), ...(nowhere ? ['reaches-no-one'] : [])];
         const spec = warnings.length ? { ...cap.spec, cap: { ...cap.spec.cap, warnings } } : cap.spec;
-        return reply
-          .status(201)
-          .send(await ctx.alerts.create(staff, { ...spec, draft: warnings.length > 0 || (req.query.draft ?? false) }));
+        // nothing goes out unseen (issue 19): every import is a draft, sent after its confirmation
+        return reply.status(201).send(await ctx.alerts.create(staff, { ...spec, draft: true }));
       }
       // an Update changes what TVs show now: without a level there is nothing to ask staff in a draft
       if (cap.cap.warnings?.includes('level-unknown'))
@@ -73,7 +75,8 @@ export async function capRoutes(app: FastifyInstance, ctx: ConsoleContext) {
         );
       const found = await referencedAlert(ctx.db, ctx.alerts, cap.references, ctx.alerts.capSender);
       checkCapSender(found, cap.cap.sender ?? '', limits.trustedSenders);
-      if (cap.msgType === 'Cancel' || !cap.spec) return ctx.alerts.cancel(found.id, staff);
+      // an Update or Cancel of an active alert is stored as its draft revision, sent like any draft
+      if (cap.msgType === 'Cancel' || !cap.spec) return ctx.alerts.draftCancel(found.id, staff);
       const { status: _s, cap: details, ...patch } = cap.spec;
       return ctx.alerts.update(found.id, staff, { ...patch, cap: details });
     },

@@ -148,6 +148,8 @@ export interface AlertView {
     cap?: CapNotes;
   };
   pending: null | PendingRevision;
+  /** An active alert's update or cancel stored but not sent yet (sent after its confirmation). */
+  draft: null | PendingRevision;
   reach: { devices: number; residents: number; zones: number };
 }
 /** What staff are told about an imported CAP document (the server's spec.cap, alert-spec.ts). */
@@ -222,10 +224,17 @@ export interface RescuePerson {
   phone: string | null;
   supporter: string | null;
   zoneId: string;
+  /** 地区 */
+  zoneName: string;
   answer: string | null;
   answeredAt: string | null;
+  /** Every answer, oldest first (the last is `answer`). */
+  answers: { answer: string; at: string }[];
+  sentAt: string;
   deliveredAt: string | null;
   displayedAt: string | null;
+  /** How far the alert got to the person. */
+  delivery: 'sent' | 'received' | 'on-screen' | 'answered';
   shelterId: string | null;
 }
 export interface ResidentSummary {

@@ -33,6 +33,10 @@ export interface SystemRig {
   login(username: StaffName): Promise<string>;
   /** Issue an alert as staff do: the draft, its send confirmation, the send with what it showed. */
   issue<T>(token: string, spec: object): Promise<Reply<T>>;
+  /** Update an active alert as staff do: the draft revision, its confirmation, the send with what it showed. */
+  update<T>(token: string, id: string, patch: object): Promise<Reply<T>>;
+  /** End an active alert as staff do (cancel 取消 or lift 解除): its ending confirmation, then the action with its digest. */
+  end<T>(token: string, id: string, how?: 'cancel' | 'lift'): Promise<Reply<T>>;
   close(): Promise<void>;
 }
 
@@ -72,15 +76,30 @@ export async function startSystemRig(): Promise<SystemRig> {
       throw new Error(`login of ${username} refused: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.token;
   };
+  const send = async <T>(token: string, id: string): Promise<Reply<T>> => {
+    const seen = await api<{ revision: number; digest: string }>(`/api/alerts/${id}/confirmation`, { token });
+    if (seen.status !== 200) return seen as unknown as Reply<T>;
+    const { revision, digest } = seen.body;
+    return api<T>(`/api/alerts/${id}/send`, { token, body: { revision, digest } });
+  };
   const issue = async <T>(token: string, spec: object): Promise<Reply<T>> => {
     const draft = await api<{ id: string }>('/api/alerts', { token, body: { ...spec, draft: true } });
     if (draft.status !== 201) return draft as unknown as Reply<T>;
-    const seen = await api<{ revision: number; digest: string }>(`/api/alerts/${draft.body.id}/confirmation`, {
-      token,
-    });
-    if (seen.status !== 200) return seen as unknown as Reply<T>;
+    return send<T>(token, draft.body.id);
+  };
+  const update = async <T>(token: string, id: string, patch: object): Promise<Reply<T>> => {
+    const draft = await api(`/api/alerts/${id}/update`, { token, body: { ...patch, draft: true } });
+    if (draft.status !== 200) return draft as unknown as Reply<T>;
+    return send<T>(token, id);
+  };
+  const end = async <T>(token: string, id: string, how: 'cancel' | 'lift' = 'cancel'): Promise<Reply<T>> => {
+    const seen = await api<{ revision: number; digest: string }>(
+      `/api/alerts/${id}/ending?end=${how === 'lift' ? 'lifted' : 'sent-in-error'}`,
+      { token },
+    );
+    if (seen.status !== 200) return api<T>(`/api/alerts/${id}/${how}`, { token, method: 'POST' });
     const { revision, digest } = seen.body;
-    return api<T>(`/api/alerts/${draft.body.id}/send`, { token, body: { revision, digest } });
+    return api<T>(`/api/alerts/${id}/${how}`, { token, body: { revision, digest } });
   };
   return {
     system,
@@ -88,6 +107,8 @@ export async function startSystemRig(): Promise<SystemRig> {
     api,
     login,
     issue,
+    update,
+    end,
     close: async () => {
       await browser.close();
       await system.close();

@@ -132,6 +132,21 @@ export async function issueAlertAs<T = { id: string; state: string }>(
   return staffApi<T>(h, `/api/alerts/${draft.body.id}/send`, who, { revision, digest });
 }
 
+/** Update an active alert as staff do: store the draft revision, read its confirmation, send what it showed. */
+export async function updateAlertAs<T = { id: string; state: string }>(
+  h: UiHarness,
+  who: string,
+  id: string,
+  patch: object,
+): Promise<{ status: number; body: T }> {
+  const draft = await staffApi(h, `/api/alerts/${id}/update`, who, { ...patch, draft: true });
+  if (draft.status !== 200) return draft as unknown as { status: number; body: T };
+  const seen = await staffApi<{ revision: number; digest: string }>(h, `/api/alerts/${id}/confirmation`, who);
+  if (seen.status !== 200) return seen as unknown as { status: number; body: T };
+  const { revision, digest } = seen.body;
+  return staffApi<T>(h, `/api/alerts/${id}/send`, who, { revision, digest });
+}
+
 /** Wait until the page's text contains `text` (within `selector`). */
 export async function waitText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction(

@@ -182,11 +182,15 @@ export async function revisionRows(q: Queryable, id: string): Promise<RevRow[]> 
 }
 
 /** Each of these alerts' newest revision waiting for approval, by alert id (one query for any number of alerts). */
-export async function pendingRevisions(q: Queryable, ids: readonly string[]): Promise<Map<string, RevRow>> {
+export async function pendingRevisions(
+  q: Queryable,
+  ids: readonly string[],
+  state: 'pending-approval' | 'draft' = 'pending-approval',
+): Promise<Map<string, RevRow>> {
   const { rows } = await q.query<RevRow>(
-    `SELECT DISTINCT ON (alert_id) * FROM alert_revisions WHERE alert_id = ANY($1::text[]) AND state = 'pending-approval'
+    `SELECT DISTINCT ON (alert_id) * FROM alert_revisions WHERE alert_id = ANY($1::text[]) AND state = $2
       ORDER BY alert_id, revision DESC`,
-    [ids],
+    [ids, state],
   );
   return new Map(rows.map((r) => [r.alert_id, r]));
 }
@@ -272,6 +276,19 @@ export async function supersedeUnpublished(q: Queryable, id: string): Promise<vo
     "UPDATE alert_revisions SET state = 'superseded', fanout_owner = NULL WHERE alert_id = $1 AND state IN ('pending-approval', 'draft', 'fanning-out')",
     [id],
   );
+}
+
+/** Every unpublished revision but `revision` (the draft being sent) is replaced: a fan-out among them stops at its next chunk. */
+export async function supersedeOtherUnpublished(q: Queryable, id: string, revision: number): Promise<void> {
+  await q.query(
+    "UPDATE alert_revisions SET state = 'superseded', fanout_owner = NULL WHERE alert_id = $1 AND state IN ('pending-approval', 'draft', 'fanning-out') AND revision <> $2",
+    [id, revision],
+  );
+}
+
+/** A draft never sent is replaced by a newer one (what is waiting or fanning out stays until the new one is sent). */
+export async function supersedeDrafts(q: Queryable, id: string): Promise<void> {
+  await q.query("UPDATE alert_revisions SET state = 'superseded' WHERE alert_id = $1 AND state = 'draft'", [id]);
 }
 
 /** An older revision still fanning out stops at its next chunk; this one reaches every TV. */

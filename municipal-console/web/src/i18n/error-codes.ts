@@ -76,8 +76,8 @@ export const ERRORS: Record<string, Words> = {
     'What you were approving has changed. Nothing was approved or sent to TVs. Review the new content.',
   ],
   KZ_CONSOLE_CONFIRMATION_REQUIRED: [
-    '避難情報は、確認画面で内容と送信先を確かめてから送信します。下書きとして保存し、確認画面から送信してください。何も送信していません。',
-    'An alert is sent only after its confirmation has been shown. Save it as a draft and send it from the confirmation. Nothing was sent.',
+    '避難情報（発令・更新・解除・取消）は、確認画面で内容と送信先を確かめてから送信します。確認画面から送信してください。何も送信していません。',
+    'An alert, an update, a lifting or a cancel is sent only after its confirmation has been shown. Send it from the confirmation. Nothing was sent.',
   ],
   KZ_CONSOLE_CONFIRMATION_STALE: [
     '確認画面を表示した後に、内容または送信先（人数・TV台数）が変わりました。送信していません。新しい確認画面を確かめてください。',

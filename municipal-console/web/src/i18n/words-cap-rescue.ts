@@ -13,7 +13,8 @@ export const ja = {
     'この CAP に含まれていますが、テレビはこの言語を表示しません。CAP として出力するときはそのまま含めます。',
   capNotShown: 'テレビには表示されません',
   rescueTitle: '救助リスト',
-  rescueHint: '避難行動要支援者のうち、応答も到着もない人（「助けが必要」が先頭）',
+  rescueHint:
+    '「助けが必要」と応答した人と、応答のない避難行動要支援者（どこかの避難所に到着した人は除く。「助けが必要」が先頭）',
   silentFor: '未応答の経過時間',
   print: '印刷',
   csv: 'CSV出力',
@@ -27,6 +28,16 @@ export const ja = {
   reachedBy: '接触済み',
   zone: '地区',
   noOne: '該当者はいません',
+  delivery: '届いた状況',
+  deliverySent: '送信済み（TV未受信）',
+  deliveryReceived: 'TVが受信（未表示）',
+  deliveryOnScreen: '画面に表示',
+  deliveryAnswered: '応答あり',
+  stepSent: '送信',
+  stepReceived: '受信',
+  stepShown: '表示',
+  stepAnswered: '応答',
+  answerBefore: '訂正前',
   rescueCountsOnly:
     '該当者は {n} 人です（「助けが必要」{needHelp} 人、未応答 {noAnswer} 人）。氏名や連絡先は発信担当と管理者にだけ表示されます。',
 };
@@ -45,7 +56,8 @@ export const en: Record<keyof typeof ja, string> = {
     'These are in the CAP document but TVs do not show this language. The CAP export keeps them as they are.',
   capNotShown: 'not shown on TVs',
   rescueTitle: 'Rescue list',
-  rescueHint: 'People needing help who have neither answered nor arrived ("need help" first)',
+  rescueHint:
+    'People who answered "need help", and people needing help who have not answered; anyone who arrived at a shelter is left out ("need help" first)',
   silentFor: 'Silent for at least',
   print: 'Print',
   csv: 'Export CSV',
@@ -59,6 +71,16 @@ export const en: Record<keyof typeof ja, string> = {
   reachedBy: 'Reached',
   zone: 'Zone',
   noOne: 'Nobody on the list',
+  delivery: 'Delivery',
+  deliverySent: 'Sent (TV has not received it)',
+  deliveryReceived: 'Received by the TV (not shown yet)',
+  deliveryOnScreen: 'On screen',
+  deliveryAnswered: 'Answered',
+  stepSent: 'sent',
+  stepReceived: 'received',
+  stepShown: 'on screen',
+  stepAnswered: 'answered',
+  answerBefore: 'before',
   rescueCountsOnly:
     '{n} on the list ({needHelp} "need help", {noAnswer} no answer). Names and contacts are shown to issuers and admins only.',
 };

@@ -17,6 +17,9 @@ export const ja = {
   zoneCount: '{n}地区',
   kUnboundIn: '住民未登録のTV（{zone}）',
   shelterName: '避難所名',
+  sendDraftRevision: '更新・取消の内容を確認して送信',
+  confirmUpdateTitle: 'この続報（更新）を送信しますか？',
+  confirmCancelDraftTitle: 'この取消を送信しますか？',
 };
 
 export const en: Record<keyof typeof ja, string> = {
@@ -37,4 +40,7 @@ export const en: Record<keyof typeof ja, string> = {
   zoneCount: '{n} zones',
   kUnboundIn: 'TV with no resident ({zone})',
   shelterName: 'Shelter',
+  sendDraftRevision: 'Review and send the update or cancel',
+  confirmUpdateTitle: 'Send this update?',
+  confirmCancelDraftTitle: 'Send this cancel?',
 };

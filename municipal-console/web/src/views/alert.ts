@@ -85,7 +85,8 @@ function TvPreview({ p }: { p: Preview }) {
   </div>`;
 }
 
-function CorrectForm({ a, onDone }: { a: AlertView; onDone: () => void }) {
+/** The correction is stored as a draft revision; `onDone(true)` opens its confirmation (nothing goes out unseen). */
+function CorrectForm({ a, onDone }: { a: AlertView; onDone: (stored: boolean) => void }) {
   const [error, setError] = useState<unknown>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -93,14 +94,15 @@ function CorrectForm({ a, onDone }: { a: AlertView; onDone: () => void }) {
     const mins = Number(f.get('expiry'));
     const extraJa = String(f.get('extra-ja') ?? '').trim();
     try {
-      await call(`/api/alerts/${a.id}/update?wait=started`, {
+      await call(`/api/alerts/${a.id}/update`, {
         body: {
+          draft: true,
           level: Number(f.get('level')),
           ...(mins ? { expires: new Date(Date.now() + mins * 60_000).toISOString() } : {}),
           ...(extraJa ? { extra: { ...(a.spec.extra ?? {}), ja: extraJa } } : {}),
         },
       });
-      onDone();
+      onDone(true);
     } catch (err) {
       setError(err);
     }
@@ -171,6 +173,7 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     <p class="meta">${a.identifier} · ${t('issuedBy')}: ${a.createdBy} · ${fmtTime(a.createdAt)} · ${t('expiry')}: ${fmtTime(a.expires)}
       ${a.revision === 0 ? null : html` · ${t('reach')}: ${a.reach.residents} ${t('residentsCount')} / ${a.reach.devices} ${t('devices')} / ${a.reach.zones} ${t('zonesCount')}`}</p>
     <div class="actions" role="group" aria-label="actions">
+      ${a.state === 'active' && a.draft && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send-draft" onClick=${() => setConfirming(true)}>${t('sendDraftRevision')}</button>` : null}
       ${a.state === 'draft' && can(staff, 'issuer') ? html`<button type="button" class="primary" data-action="send" disabled=${!!a.spec.cap?.warnings?.includes('level-unknown')} onClick=${() => setConfirming(true)}>${t('send')}</button>` : null}
       ${
         waiting && can(staff, 'approver') && pendingBy !== staff.username
@@ -209,8 +212,9 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
     }
     ${
       correcting && a.state === 'active'
-        ? html`<${CorrectForm} a=${a} onDone=${() => {
+        ? html`<${CorrectForm} a=${a} onDone=${(stored: boolean) => {
             setCorrecting(false);
+            if (stored) setConfirming(true);
             alert.reload();
           }} />`
         : null

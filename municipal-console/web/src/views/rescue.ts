@@ -1,10 +1,36 @@
-/** Rescue teams' list: people needing help with no answer or arrival, "need help" first; print and CSV; mark reached. */
+/**
+ * Rescue teams' list: people who asked for help or need help and are silent, none who arrived at a
+ * shelter, "need help" first; per person 地区, how far the alert got (sent, received, on screen,
+ * answered, with times), the latest answer with the ones it corrected, supporter and phone; print
+ * and CSV (the same list from the server); mark reached.
+ */
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { call, can, type AlertView, type RescuePerson, type Staff } from '../api.ts';
 import { AlertHead, ErrorBox } from '../components.ts';
 import { usePoll } from '../live.ts';
-import { answerName, fmtTime, t } from '../i18n.ts';
+import { answerName, fmtTime, t, type Key } from '../i18n.ts';
+
+const DELIVERY_WORD: Record<RescuePerson['delivery'], Key> = {
+  sent: 'deliverySent',
+  received: 'deliveryReceived',
+  'on-screen': 'deliveryOnScreen',
+  answered: 'deliveryAnswered',
+};
+
+/** Sent → received → on screen → answered, each with its time (a step not reached is not shown). */
+function DeliverySteps({ p }: { p: RescuePerson }) {
+  const steps: [Key, string | null][] = [
+    ['stepSent', p.sentAt],
+    ['stepReceived', p.deliveredAt],
+    ['stepShown', p.displayedAt],
+    ['stepAnswered', p.answeredAt],
+  ];
+  return html`<strong class="delivery-state">${t(DELIVERY_WORD[p.delivery])}</strong>
+    <ol class="delivery-steps">${steps
+      .filter(([, at]) => !!at)
+      .map(([k, at]) => html`<li data-step=${k}>${t(k)} ${fmtTime(at)}</li>`)}</ol>`;
+}
 
 interface Mark {
   residentId: string;
@@ -70,11 +96,16 @@ export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: 
             needHelp: list.data!.counts.needHelp,
             noAnswer: list.data!.counts.noAnswer,
           })}</p>`
-        : people.length === 0
-          ? html`<p class="empty">${t('noOne')}</p>`
-          : html`<table class="rescue-table">
-      <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('address')}</th><th scope="col">${t('supporter')}</th><th scope="col">${t('phone')}</th>
-        <th scope="col">${t('answer')}</th><th scope="col">${t('lastContact')}</th><th scope="col">${t('reachedBy')}</th></tr></thead>
+        : !list.data
+          ? // nothing is said about who needs help until the list has come (never a default that looks like an answer)
+            list.error
+            ? null
+            : html`<p class="loading" role="status">${t('loading')}</p>`
+          : people.length === 0
+            ? html`<p class="empty">${t('noOne')}</p>`
+            : html`<table class="rescue-table">
+      <thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('zone')}</th><th scope="col">${t('address')}</th><th scope="col">${t('supporter')}</th><th scope="col">${t('phone')}</th>
+        <th scope="col">${t('delivery')}</th><th scope="col">${t('answer')}</th><th scope="col">${t('lastContact')}</th><th scope="col">${t('reachedBy')}</th></tr></thead>
       <tbody>${people.map((p) => {
         const m = byId.get(p.residentId);
         const last =
@@ -82,10 +113,14 @@ export function Rescue({ id, staff, after }: { id: string; staff: Staff; after: 
             .filter((x): x is string => !!x)
             .sort()
             .at(-1) ?? null;
-        return html`<tr data-resident=${p.residentId} class=${`${p.answer === 'need-help' ? 'need-help' : ''}${m ? ' reached' : ''}`}>
-          <th scope="row">${p.name}<br /><small>${p.reading}</small></th><td>${p.address}</td><td>${p.supporter ?? '—'}</td>
-          <td>${p.phone ? html`<a href=${`tel:${p.phone}`}>${p.phone}</a>` : '—'}</td>
-          <td class="answer">${answerName(p.answer)}</td><td>${fmtTime(last)}</td>
+        const before = p.answers.slice(0, -1);
+        return html`<tr data-resident=${p.residentId} data-delivery=${p.delivery} class=${`${p.answer === 'need-help' ? 'need-help' : ''}${m ? ' reached' : ''}`}>
+          <th scope="row">${p.name}<br /><small>${p.reading}</small></th><td class="zone">${p.zoneName}</td><td>${p.address}</td><td class="supporter">${p.supporter ?? '—'}</td>
+          <td class="phone">${p.phone ? html`<a href=${`tel:${p.phone}`}>${p.phone}</a>` : '—'}</td>
+          <td class="delivery"><${DeliverySteps} p=${p} /></td>
+          <td class="answer-cell"><span class="answer">${answerName(p.answer)}</span>${p.answeredAt ? html` <small>${fmtTime(p.answeredAt)}</small>` : null}
+            ${before.length ? html`<ul class="answer-history" aria-label=${t('answerBefore')}>${before.map((x) => html`<li><s>${answerName(x.answer)}</s> <small>${fmtTime(x.at)}</small></li>`)}</ul>` : null}</td>
+          <td>${fmtTime(last)}</td>
           <td>${m ? html`<span class="reached-by">✓ ${m.by} ${fmtTime(m.at)}</span>` : can(staff, 'issuer') ? html`<button type="button" class="no-print" data-action="reached" onClick=${() => mark(p.residentId)}>${t('markReached')}</button>` : '—'}</td>
         </tr>`;
       })}</tbody></table>`

@@ -22,6 +22,8 @@ interface Confirmation {
   text: Record<string, string>;
   counts: NonNullable<Outgoing['counts']>;
   needsApproval: boolean;
+  /** Alert: a new alert; Update or Cancel: the draft stored for an active alert. */
+  msgType: 'Alert' | 'Update' | 'Cancel';
   /** What an imported CAP draft asks staff to confirm before it is sent (e.g. 'reaches-no-one'). */
   warnings: string[];
 }
@@ -79,7 +81,7 @@ export function SendConfirm({ id, onClose }: { id: string; onClose: (sent: boole
       e.preventDefault();
       onClose(false);
     }}>
-    <h2 id="send-confirm-title">${t('confirmSendTitle')}</h2>
+    <h2 id="send-confirm-title" data-msg-type=${k?.msgType ?? ''}>${t(k?.msgType === 'Update' ? 'confirmUpdateTitle' : k?.msgType === 'Cancel' ? 'confirmCancelDraftTitle' : 'confirmSendTitle')}</h2>
     ${
       o && k
         ? html`<p class="hint">${t('confirmSendHint')}</p>
