@@ -229,17 +229,31 @@ export async function recordRosterDisclosure(
     let changed = 0;
     if (last[0]?.version !== roster.version) {
       const seq = Number(last[0]?.seq ?? 0) + 1;
-      const entries = roster.people.map((p) => ({
-        key: p.rosterKey,
-        resident_id: built.residents.get(p.rosterKey)!,
-        hash: createHash('sha256').update(JSON.stringify(p)).digest('hex'),
-        items: ITEMS.filter(([k]) => {
-          const v = p[k];
-          return Array.isArray(v) ? v.length > 0 : v !== undefined;
-        })
-          .map(([, name]) => name)
-          .concat(p.needsCare ? ['needs-care'] : []),
-      }));
+      // what the shelter holds now (entry digests): only new, changed or returning entries are written
+      const { rows: heldRows } = await q.query<{ key: string; disclosed: string | null; removed: boolean }>(
+        'SELECT key, disclosed, removed_seq IS NOT NULL AS removed FROM roster_keys WHERE shelter_id = $1',
+        [roster.shelter],
+      );
+      const held = new Map(heldRows.map((r) => [r.key, r]));
+      const entries = [];
+      const onRoster = new Set<string>();
+      for (const p of roster.people) {
+        onRoster.add(p.rosterKey);
+        const hash = createHash('sha256').update(JSON.stringify(p)).digest('hex');
+        const h = held.get(p.rosterKey);
+        if (h && !h.removed && h.disclosed === hash) continue;
+        entries.push({
+          key: p.rosterKey,
+          resident_id: built.residents.get(p.rosterKey)!,
+          hash,
+          items: ITEMS.filter(([k]) => {
+            const v = p[k];
+            return Array.isArray(v) ? v.length > 0 : v !== undefined;
+          })
+            .map(([, name]) => name)
+            .concat(p.needsCare ? ['needs-care'] : []),
+        });
+      }
       for (let i = 0; i < entries.length; i += 5000) {
         const batch = JSON.stringify(entries.slice(i, i + 5000));
         const { rows } = await q.query<{ key: string }>(
@@ -266,11 +280,12 @@ export async function recordRosterDisclosure(
         );
         changed += rows.length;
       }
-      await q.query(
-        `UPDATE roster_keys SET removed_seq = $2
-         WHERE shelter_id = $1 AND removed_seq IS NULL AND key NOT IN (SELECT unnest($3::text[]))`,
-        [roster.shelter, seq, roster.people.map((p) => p.rosterKey)],
-      );
+      const gone = heldRows.filter((r) => !r.removed && !onRoster.has(r.key)).map((r) => r.key);
+      if (gone.length)
+        await q.query(
+          'UPDATE roster_keys SET removed_seq = $2 WHERE shelter_id = $1 AND removed_seq IS NULL AND key = ANY($3::text[])',
+          [roster.shelter, seq, gone],
+        );
       await q.query(
         `INSERT INTO roster_versions (shelter_id, version, seq, at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (shelter_id, version) DO UPDATE SET seq = EXCLUDED.seq, at = EXCLUDED.at`,
