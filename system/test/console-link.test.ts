@@ -309,12 +309,13 @@ for (const engine of dbEngines()) {
       live.close();
     });
 
-    it('records a card that is not on the roster for the municipality to resolve, counted at the console', async () => {
+    it('records a valid card that is not on the (whole-municipality) roster as an outside evacuee, counted at the console', async () => {
       await page.keyboard.press('Escape');
       await page.waitForSelector('#reader[data-state=ready]');
       await page.select('#reader-card', 'visitor');
       await page.click('[data-action=hold-card]');
-      await page.waitForSelector('[data-screen=unknown-card]', { timeout: 15_000 });
+      // the roster holds every resident (issue 19): this card is from outside the municipality
+      await page.waitForSelector('[data-screen=outside-card]', { timeout: 15_000 });
       const careBefore = await needsCare();
       await page.type('#f-name', 'Visitor from another city');
       await page.click('#f-care'); // 配慮が必要: the console counts it (issue 19, item 8)
@@ -324,7 +325,10 @@ for (const engine of dbEngines()) {
       expect(await until(async () => (await needsCare()) === careBefore + 1, 'one more 要配慮 at the console')).toBe(
         true,
       );
-      // it counts at the shelter, not as an arrival of any resident of the alert
+      // it counts at the shelter as an outside evacuee, not as an arrival of any resident of the alert
+      const outside = async (): Promise<number> =>
+        (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.outside ?? 0;
+      expect(await until(async () => (await outside()) === 1 && 1, 'one outside evacuee at the console')).toBe(1);
       expect((await api(`/api/alerts/${alertId}/status`)).body.totals.arrived).toBe(2);
     });
   });

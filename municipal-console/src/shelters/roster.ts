@@ -115,10 +115,13 @@ export async function buildRoster(
       UNION SELECT ar.resident_id FROM alert_recipients ar JOIN alerts a ON a.id = ar.alert_id
         WHERE a.state = 'active' AND ar.active AND ar.shelter_id = $1
     )
+    , serials AS (
+      SELECT b.resident_id, array_agg(DISTINCT lower(b.auth_serial)) AS auth_serials FROM bindings b
+      WHERE b.status = 'active' AND b.auth_serial IS NOT NULL GROUP BY b.resident_id
+    )
     SELECT r.id, r.family_name, r.given_name, r.family_kana, r.given_kana, r.household_id, to_char(r.birth_date, 'YYYY-MM-DD') AS birth_date,
-      r.needs_help, r.care_needs, (d.id IS NOT NULL) AS assigned,
-      ARRAY(SELECT DISTINCT lower(b.auth_serial) FROM bindings b WHERE b.resident_id = r.id AND b.status = 'active' AND b.auth_serial IS NOT NULL) AS auth_serials
-    FROM residents r LEFT JOIN direct d ON d.id = r.id`,
+      r.needs_help, r.care_needs, (d.id IS NOT NULL) AS assigned, s.auth_serials
+    FROM residents r LEFT JOIN direct d ON d.id = r.id LEFT JOIN serials s ON s.resident_id = r.id`,
     [o.shelter, shelter.serves ?? []],
   );
 
