@@ -11,9 +11,9 @@
  *      (the served zone's residents only), plain and gzipped;
  *   2. full sync: first fetch (the console also writes one disclosure-log entry per person),
  *      then a second terminal's first fetch of the same version;
- *   3. incremental sync after CHANGES residents changed (name or care needs; one moved out):
+ *   3. incremental sync after CHANGES residents changed (names, one person's care needs):
  *      GET …/roster/changes?since=; baseline in the same run: the full fetch of the same new
- *      version by a terminal that has none.
+ *      version by a terminal that has none; then a refresh with nothing changed (304).
  */
 import { gzipSync } from 'node:zlib';
 import { cpus, loadavg } from 'node:os';
@@ -153,6 +153,10 @@ say(
 say(
   `  baseline, same version by a full fetch: ${fullAgainMs.toFixed(0)} ms, ${mb(fullAgain.bytes)}; full / incremental = ${(fullAgainMs / incMs).toFixed(1)}× time, ${(fullAgain.bytes / Math.max(1, inc.bytes)).toFixed(0)}× bytes`,
 );
+// a periodic refresh with nothing changed: 304 (the console reuses its built roster after one fingerprint query)
+const [outcome, sameMs] = await timed(() => a.source.refresh());
+say(`refresh with nothing changed: ${outcome} in ${sameMs.toFixed(0)} ms`);
+
 // where the time goes: the console building the roster (query, pseudonyms, digests) on its own
 const [, buildMs] = await timed(() =>
   consoleFunctions.buildRoster(cdb, { muni: MUNI, shelter: SHELTER, now: new Date(), windowMs: 7 * 86_400_000 }),

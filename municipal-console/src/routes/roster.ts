@@ -11,7 +11,7 @@ import Type from 'typebox';
 import { ShelterRosterDeltaSchema, ShelterRosterSchema } from '@kizuna/contract';
 import type { ConsoleContext } from '../context.ts';
 import { requireTerminal, terminalOf } from '../staff/client-auth.ts';
-import { buildRoster, recordRosterDisclosure, rosterChanges, type BuiltRoster } from '../shelters/roster.ts';
+import { recordRosterDisclosure, RosterCache, rosterChanges, type BuiltRoster } from '../shelters/roster.ts';
 import { errors } from '../schemas.ts';
 
 const gzipAsync = promisify(gzip);
@@ -45,8 +45,10 @@ async function sendJson(req: FastifyRequest, reply: FastifyReply, body: unknown)
 export async function rosterRoutes(app: FastifyInstance, ctx: ConsoleContext) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
+  // the built roster is reused while nothing it is built from changed (one query instead of a rebuild)
+  const cache = new RosterCache();
   const build = (shelter: string, now: Date) =>
-    buildRoster(ctx.db, { muni: ctx.muni, shelter, now, windowMs: ctx.settings.rosterWindowMs });
+    cache.get(ctx.db, { muni: ctx.muni, shelter, now, windowMs: ctx.settings.rosterWindowMs });
 
   const record = async (req: FastifyRequest, built: BuiltRoster, now: Date) => {
     const terminal = terminalOf(req);
