@@ -15,20 +15,19 @@ import type { Page } from 'puppeteer';
 import { createVerifier, startCardBridge, type BridgeCard, type RunningBridge } from '@kizuna/jpki';
 import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
 import { quietLogger, screenshotDir } from '@kizuna/test-utils';
-import { startSystemRig, type SystemRig } from './helpers/system-rig.ts';
+import { loginPage, startUi, staffApi, type UiHarness } from './helpers/ui-harness.ts';
 
 const SHELTER = 'sh-daiichi';
-let rig: SystemRig;
+let h: UiHarness;
 let bridge: RunningBridge;
 let dataDir: string;
 let creds: { username: string; password: string };
 let shots: string;
-let admin: string;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  rig = await startSystemRig();
-  const db = rig.system.consoleDb;
+  h = await startUi({ width: 1280, height: 800 });
+  const db = h.system.consoleDb;
   // the school expects 駅前地区 only: 川辺地区 and 港地区 are someone else's
   await db.query(`UPDATE shelters SET serves = ARRAY['z-ekimae'] WHERE id = $1`, [SHELTER]);
   const one = async (sql: string) => (await db.query<{ id: string }>(sql)).rows[0]!.id;
@@ -36,7 +35,7 @@ beforeAll(async () => {
   ids.minato = await one(`
     SELECT r.id FROM residents r WHERE r.zone_id = 'z-minato'
       AND (SELECT count(*) FROM residents o WHERE o.household_id = r.household_id) >= 2 ORDER BY r.id LIMIT 1`);
-  const outsider = await rig.system.authority.issueCard(
+  const outsider = await h.system.authority.issueCard(
     {
       name: '外村　一郎',
       nameKana: 'ソトムラ　イチロウ',
@@ -47,17 +46,18 @@ beforeAll(async () => {
     { authPin: '1234', signPassword: 'OUTSIDE01' },
     { label: '市外の方のカード' },
   );
-  const cards: BridgeCard[] = rig.system.seed.cards.map((c) => ({
+  const cards: BridgeCard[] = h.system.seed.cards.map((c) => ({
     id: c.residentId,
     label: c.label,
     transmit: (apdu: Uint8Array) => c.card.transmit(apdu),
   }));
   cards.push({ id: 'outsider', label: '市外の方のカード', transmit: (apdu) => outsider.card.transmit(apdu) });
   bridge = await startCardBridge({ port: 0, cards, logger: quietLogger() });
-  admin = await rig.login('admin');
-  const issued = await rig.api<{ username: string; password: string }>(
+  const issued = await staffApi<{ username: string; password: string }>(
+    h,
     `/api/shelters/${SHELTER}/terminals/door-2/credentials`,
-    { token: admin, body: {} },
+    'admin',
+    {},
   );
   expect(issued.status).toBe(201);
   creds = issued.body;
@@ -67,7 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await terminal?.close();
   await bridge?.close();
-  await rig?.close();
+  await h?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -76,7 +76,7 @@ let page: Page;
 
 /** The second door of the school: its own store in dataDir; online with the console and broker, or with neither. */
 async function openTerminal(online: boolean) {
-  const a = rig.system.authority;
+  const a = h.system.authority;
   terminal = await startTerminal({
     dataDir,
     logger: quietLogger(),
@@ -87,9 +87,9 @@ async function openTerminal(online: boolean) {
     verifier: jpkiCardVerifier(createVerifier({ trustAnchors: a.trustAnchors(), status: a.statusSource() })),
     cardBridgeUrl: bridge.url,
     mqttCredentials: creds,
-    ...(online ? { mqttUrl: rig.system.urls.mqtt, consoleUrl: rig.system.urls.console } : {}),
+    ...(online ? { mqttUrl: h.system.urls.mqtt, consoleUrl: h.system.urls.console } : {}),
   });
-  page = await rig.browser.newPage();
+  page = await h.browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   await page.goto(terminal.url);
   await page.waitForSelector('body[data-ready=true]');
@@ -108,7 +108,7 @@ const home = async () => {
   await page.waitForSelector('.home');
 };
 async function shelterFigures() {
-  const r = await rig.api<{ id: string; occupancy: number; outside?: number }[]>('/api/shelters', { token: admin });
+  const r = await staffApi<{ id: string; occupancy: number; outside?: number }[]>(h, '/api/shelters', 'admin');
   return r.body.find((s) => s.id === SHELTER)!;
 }
 async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
@@ -153,6 +153,16 @@ describe('any resident at any shelter (issue 19, item 7)', () => {
     const f = await until(shelterFigures, (s) => (s.outside ?? 0) >= 1);
     expect(f).toMatchObject({ occupancy: 3, outside: 1 });
     await home();
+    // and in the staff UI's shelter table, in its own column
+    const staff = await loginPage(h, 'issuer');
+    await staff.goto(`${h.url}/#/shelters`);
+    await staff.waitForSelector(`tr[data-shelter=${SHELTER}] [data-figure=outside]`);
+    expect(
+      await staff.$eval('.shelters-table thead', (e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ')),
+    ).toContain('域外避難者');
+    expect(await staff.$eval(`tr[data-shelter=${SHELTER}] [data-figure=outside]`, (e) => e.textContent)).toBe('1');
+    await staff.screenshot({ path: join(shots, '24-console-shelters-outside.png') as `${string}.png` });
+    await staff.browserContext().close();
   });
 
   it('after its sync, checks in a resident of 港地区 with their household with no console and no broker', async () => {
@@ -165,7 +175,7 @@ describe('any resident at any shelter (issue 19, item 7)', () => {
       roster: { people: number; wholeMunicipality: boolean };
     };
     expect(status.link.configured).toBe(false);
-    expect(status.roster).toMatchObject({ people: rig.system.seed.residents.length, wholeMunicipality: true });
+    expect(status.roster).toMatchObject({ people: h.system.seed.residents.length, wholeMunicipality: true });
     await tap(ids.minato!);
     await screen('confirm');
     const household = await page.$$eval('label.person:not(.main)', (n) => n.length);
