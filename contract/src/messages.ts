@@ -143,6 +143,11 @@ export const ShelterEventSchema = Type.Object({
   undoes: Type.Optional(Type.String({ minLength: 8, maxLength: 64 })),
   toShelter: Type.Optional(Id),
   needsCare: Type.Optional(Type.Boolean()),
+  /**
+   * Check-in of a valid card not on a whole-municipality roster: an evacuee from outside the
+   * municipality (域外避難者), with only what they agreed to give in `manual`.
+   */
+  outside: Type.Optional(Type.Boolean()),
   /** For check-out/transfer-out of someone checked in by hand (no rosterKey or certSerial): their check-in's eventId. */
   checkIn: Type.Optional(Type.String({ minLength: 8, maxLength: 64 })),
 });

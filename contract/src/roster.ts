@@ -9,9 +9,16 @@
  * cannot be joined on a card. The terminal hashes the serial of a tapped (verified) card the
  * same way (`rosterCardKey`).
  *
- *   GET {console}/api/shelters/{shelter}/roster      console → terminal (HTTP, JSON)
+ * Since issue 19 the roster holds every resident of the municipality (scope 'municipality'), so
+ * any resident's card checks in at any shelter, offline included, and a valid card that is not on
+ * it is an outside evacuee (域外避難者). `assigned` marks those this shelter serves or was sent.
+ *
+ *   GET {console}/api/shelters/{shelter}/roster      console → terminal (HTTP, JSON, gzip if asked)
  *     Authorization: Basic base64(terminalUsername:password) — the terminal's broker credentials
  *     If-None-Match: "<version>"  → 304 when unchanged
+ *   GET {console}/api/shelters/{shelter}/roster/changes?since=<version>   (ShelterRosterDelta)
+ *     only the people changed or removed since that version; `reset: true` when the console no
+ *     longer knows it (the upserts are then the whole roster); 304 when it is the current one
  */
 import Type, { type Static } from 'typebox';
 import { ID_PATTERN, isSafeId } from './ids.ts';
@@ -62,6 +69,8 @@ export const RosterPersonSchema = Type.Object({
   needs: Type.Array(CareNeedSchema, { maxItems: CARE_NEEDS.length }),
   /** SHA-256 keys of the person's user-authentication certificate serials (see above). */
   cardKeys: Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { maxItems: 4 }),
+  /** This shelter serves the person's zone, or an active alert sent them here (absent: neither). */
+  assigned: Type.Optional(Type.Literal(true)),
 });
 
 /** An event the console already holds for this shelter, so a new or reset terminal can agree on the count. */
@@ -84,20 +93,80 @@ export const ShelterRosterSchema = Type.Object({
   welfare: Type.Optional(Type.Boolean()),
   /** Hex salt (16–64 bytes) for cardKeys. */
   cardKeySalt: Type.String({ pattern: '^[0-9a-f]{32,128}$' }),
+  /** 'municipality': every resident is on it, so a valid card not on it is from outside. */
+  scope: Type.Optional(Type.Literal('municipality')),
   people: Type.Array(RosterPersonSchema),
   /** Optional: the shelter's events the console has stored (idempotent by eventId on the terminal). */
+  events: Type.Optional(Type.Array(RosterEventSchema)),
+});
+
+/** What changed on a shelter's roster since a version the terminal holds (incremental sync). */
+export const ShelterRosterDeltaSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('shelter-roster-delta'),
+  muni: Id,
+  shelter: Id,
+  /** The version the changes start from (the terminal's). */
+  since: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\w.-]+$' }),
+  /** The version the terminal holds once it applied them (what a full fetch would give). */
+  version: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\w.-]+$' }),
+  generatedAt: Type.String({ format: 'date-time' }),
+  /** The console no longer knows `since`: drop every person held and take `upsert` as the whole list. */
+  reset: Type.Boolean(),
+  shelterName: Type.String({ maxLength: 200 }),
+  capacity: Type.Integer({ minimum: 0 }),
+  welfare: Type.Optional(Type.Boolean()),
+  cardKeySalt: Type.String({ pattern: '^[0-9a-f]{32,128}$' }),
+  scope: Type.Optional(Type.Literal('municipality')),
+  /** People new or changed since `since` (replace by rosterKey). */
+  upsert: Type.Array(RosterPersonSchema),
+  /** rosterKeys no longer on the roster. */
+  remove: Type.Array(Id),
   events: Type.Optional(Type.Array(RosterEventSchema)),
 });
 
 export type RosterPerson = Static<typeof RosterPersonSchema>;
 export type ShelterRoster = Static<typeof ShelterRosterSchema>;
 export type RosterEvent = Static<typeof RosterEventSchema>;
+export type ShelterRosterDelta = Static<typeof ShelterRosterDeltaSchema>;
 export type AgeGroup = Static<typeof AgeGroupSchema>;
 
 /** The HTTP path of a shelter's roster on the console. */
 export function rosterPath(shelter: string): string {
   if (!isSafeId(shelter)) throw new TypeError(`shelter is not a safe id: ${JSON.stringify(shelter)}`);
   return `/api/shelters/${shelter}/roster`;
+}
+
+/** The HTTP path of a shelter's roster changes since a version (ShelterRosterDelta). */
+export function rosterChangesPath(shelter: string, since: string): string {
+  return `${rosterPath(shelter)}/changes?since=${encodeURIComponent(since)}`;
+}
+
+/**
+ * Apply a delta to the roster it starts from: the roster a full fetch would have given
+ * (people kept in rosterKey order). Throws TypeError when the delta does not start there.
+ */
+export function applyRosterDelta(base: ShelterRoster, d: ShelterRosterDelta): ShelterRoster {
+  if (!d.reset && d.since !== base.version)
+    throw new TypeError(`the changes start from ${d.since}, the roster held is ${base.version}`);
+  const people = new Map<string, RosterPerson>();
+  if (!d.reset) for (const p of base.people) people.set(p.rosterKey, p);
+  for (const k of d.remove) people.delete(k);
+  for (const p of d.upsert) people.set(p.rosterKey, p);
+  const { events: _e, ...rest } = base;
+  return {
+    ...rest,
+    muni: d.muni,
+    shelter: d.shelter,
+    version: d.version,
+    generatedAt: d.generatedAt,
+    shelterName: d.shelterName,
+    capacity: d.capacity,
+    ...(d.welfare !== undefined ? { welfare: d.welfare } : {}),
+    cardKeySalt: d.cardKeySalt,
+    ...(d.scope ? { scope: d.scope } : {}),
+    people: [...people.values()].sort((a, b) => (a.rosterKey < b.rosterKey ? -1 : a.rosterKey > b.rosterKey ? 1 : 0)),
+  };
 }
 
 /**

@@ -152,6 +152,8 @@ export async function buildTerminalApp(o: TerminalAppOptions): Promise<TerminalA
             version: r.roster.version,
             fetchedAt: r.fetchedAt,
             people: r.size,
+            wholeMunicipality: r.wholeMunicipality,
+            lastRefresh: roster.lastRefresh,
             lastError: roster.lastError?.code ?? null,
           }
         : { version: null, fetchedAt: null, people: 0, lastError: roster.lastError?.code ?? null },

@@ -1,10 +1,16 @@
 /**
  * The roster the municipality sent this shelter, indexed for the door: card key → person,
  * household → members. Kept in the local store so taps resolve with no network; refreshed
- * from the console (If-None-Match) on start, on every reconnect and periodically.
+ * from the console (If-None-Match) on start, on every reconnect and periodically. It holds the
+ * whole municipality (scope 'municipality', issue 19): after the first full fetch only the
+ * changes since the version held travel (GET …/roster/changes?since=), gzipped.
  */
 import {
+  applyRosterDelta,
   decodeMessage,
+  rosterChangesPath,
+  ShelterRosterDeltaSchema,
+  type ShelterRosterDelta,
   rosterCardKey,
   rosterPath,
   MessageError,
@@ -49,6 +55,11 @@ export class RosterIndex {
   get size(): number {
     return this.roster.people.length;
   }
+
+  /** Every resident is on it: a valid card that is not is from outside the municipality. */
+  get wholeMunicipality(): boolean {
+    return this.roster.scope === 'municipality';
+  }
 }
 
 export interface RosterSourceOptions {
@@ -62,10 +73,20 @@ export interface RosterSourceOptions {
 
 export type RefreshOutcome = 'updated' | 'unchanged';
 
+/** How the last refresh went, for the status line and the benchmark. */
+export interface RefreshInfo {
+  kind: 'full' | 'changes' | 'unchanged';
+  /** Bytes received (compressed as sent). */
+  bytes: number;
+  upsert?: number;
+  remove?: number;
+}
+
 export class RosterSource {
   private index: RosterIndex | null = null;
   private refreshing: Promise<RefreshOutcome> | null = null;
   lastError: { code: string; at: string } | null = null;
+  lastRefresh: RefreshInfo | null = null;
 
   constructor(private readonly opts: RosterSourceOptions) {}
 
@@ -97,13 +118,22 @@ export class RosterSource {
   }
 
   private async fetchOnce(): Promise<RefreshOutcome> {
-    const { consoleUrl, credentials, store, logger } = this.opts;
+    const held = this.index;
+    if (held?.wholeMunicipality) {
+      const outcome = await this.fetchChanges(held);
+      if (outcome) return outcome;
+    }
+    return this.fetchFull();
+  }
+
+  private async get(path: string, ifNoneMatch?: string): Promise<Response> {
+    const { consoleUrl, credentials } = this.opts;
     if (!consoleUrl) throw shelterErrors.KZ_SHELTER_ROSTER_UNAVAILABLE('no console URL configured');
-    const url = new URL(rosterPath(store.ids.shelter), consoleUrl);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const url = new URL(path, consoleUrl);
+    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip' };
     if (credentials)
       headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-    if (this.index) headers['if-none-match'] = `"${this.index.roster.version}"`;
+    if (ifNoneMatch) headers['if-none-match'] = `"${ifNoneMatch}"`;
     let res: Response;
     try {
       res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000) });
@@ -114,18 +144,31 @@ export class RosterSource {
         ),
       );
     }
-    if (res.status === 304 && this.index) {
-      await store.touchRoster();
-      this.index = new RosterIndex(this.index.roster, new Date().toISOString());
-      this.lastError = null;
-      return 'unchanged';
-    }
     if (res.status === 401 || res.status === 403)
       throw this.fail(shelterErrors.KZ_SHELTER_ROSTER_REFUSED(`HTTP ${res.status}`));
-    if (!res.ok) throw this.fail(shelterErrors.KZ_SHELTER_ROSTER_UNAVAILABLE(`HTTP ${res.status}`));
-    let roster: ShelterRoster;
+    if (!res.ok && res.status !== 304)
+      throw this.fail(shelterErrors.KZ_SHELTER_ROSTER_UNAVAILABLE(`HTTP ${res.status}`));
+    return res;
+  }
+
+  private async unchanged(held: RosterIndex): Promise<RefreshOutcome> {
+    await this.opts.store.touchRoster();
+    this.index = new RosterIndex(held.roster, new Date().toISOString());
+    this.lastError = null;
+    this.lastRefresh = { kind: 'unchanged', bytes: 0 };
+    return 'unchanged';
+  }
+
+  /** Only what changed since the version held; null when it does not apply (then a full fetch). */
+  private async fetchChanges(held: RosterIndex): Promise<RefreshOutcome | null> {
+    const { store, logger } = this.opts;
+    const res = await this.get(rosterChangesPath(store.ids.shelter, held.roster.version), held.roster.version);
+    if (res.status === 304) return this.unchanged(held);
+    const body = new Uint8Array(await res.arrayBuffer());
+    const bytes = Number(res.headers.get('content-length') ?? body.length);
+    let delta: ShelterRosterDelta;
     try {
-      roster = decodeMessage(ShelterRosterSchema, new Uint8Array(await res.arrayBuffer()), 'roster');
+      delta = decodeMessage(ShelterRosterDeltaSchema, body, 'roster changes');
     } catch (e) {
       throw this.fail(
         shelterErrors.KZ_SHELTER_ROSTER_INVALID(
@@ -133,19 +176,64 @@ export class RosterSource {
         ),
       );
     }
-    if (roster.muni !== store.ids.muni || roster.shelter !== store.ids.shelter) {
+    this.checkFor(delta);
+    if (!delta.reset && delta.since !== held.roster.version) return null;
+    const roster = applyRosterDelta(held.roster, delta);
+    for (const e of delta.events ?? []) await store.ingest(e.terminal, e.event);
+    await store.saveRoster(roster.version, roster);
+    this.index = new RosterIndex(roster, new Date().toISOString());
+    this.lastError = null;
+    this.lastRefresh = { kind: 'changes', bytes, upsert: delta.upsert.length, remove: delta.remove.length };
+    logger.info(
+      {
+        version: roster.version,
+        people: roster.people.length,
+        upsert: delta.upsert.length,
+        remove: delta.remove.length,
+      },
+      'roster updated with its changes',
+    );
+    return 'updated';
+  }
+
+  private async fetchFull(): Promise<RefreshOutcome> {
+    const { store, logger } = this.opts;
+    const held = this.index;
+    const res = await this.get(rosterPath(store.ids.shelter), held?.roster.version);
+    if (res.status === 304 && held) return this.unchanged(held);
+    if (res.status === 304)
+      throw this.fail(shelterErrors.KZ_SHELTER_ROSTER_UNAVAILABLE('HTTP 304 with no roster held'));
+    const body = new Uint8Array(await res.arrayBuffer());
+    const bytes = Number(res.headers.get('content-length') ?? body.length);
+    let roster: ShelterRoster;
+    try {
+      roster = decodeMessage(ShelterRosterSchema, body, 'roster');
+    } catch (e) {
       throw this.fail(
-        shelterErrors.KZ_SHELTER_ROSTER_INVALID(`roster is for ${roster.muni}/${roster.shelter}, not this shelter`),
+        shelterErrors.KZ_SHELTER_ROSTER_INVALID(
+          e instanceof MessageError ? e.problems.join('; ') : (e as Error).message,
+        ),
       );
     }
+    this.checkFor(roster);
     // Events the console already holds for this shelter: merge so every terminal counts the same.
     for (const e of roster.events ?? []) await store.ingest(e.terminal, e.event);
-    const { events: _events, ...body } = roster;
-    await store.saveRoster(roster.version, body);
-    this.index = new RosterIndex(body as ShelterRoster, new Date().toISOString());
+    const { events: _events, ...rest } = roster;
+    await store.saveRoster(roster.version, rest);
+    this.index = new RosterIndex(rest as ShelterRoster, new Date().toISOString());
     this.lastError = null;
+    this.lastRefresh = { kind: 'full', bytes };
     logger.info({ version: roster.version, people: roster.people.length }, 'roster updated');
     return 'updated';
+  }
+
+  private checkFor(r: { muni: string; shelter: string }) {
+    const { store } = this.opts;
+    if (r.muni !== store.ids.muni || r.shelter !== store.ids.shelter) {
+      throw this.fail(
+        shelterErrors.KZ_SHELTER_ROSTER_INVALID(`roster is for ${r.muni}/${r.shelter}, not this shelter`),
+      );
+    }
   }
 
   private fail(err: Error & { code?: string }) {

@@ -30,7 +30,15 @@ export interface PersonView {
 
 export type TapResult =
   | { tap: string; status: 'roster'; person: PersonView; household: PersonView[]; expiresAt: string }
-  | { tap: string; status: 'unknown-card'; serialHint: string; present: boolean; expiresAt: string };
+  | {
+      tap: string;
+      status: 'unknown-card';
+      serialHint: string;
+      present: boolean;
+      expiresAt: string;
+      /** The roster holds every resident: this valid card is from outside the municipality (域外避難者). */
+      outside: boolean;
+    };
 
 export interface OccupancyView extends Occupancy {
   capacity: number | null;
@@ -51,6 +59,8 @@ export interface PresentView {
   household: string | null;
   ageGroup: string | null;
   needsCare: boolean;
+  /** Checked in as an evacuee from outside the municipality (域外避難者). */
+  outside: boolean;
   since: string;
   checkInEvent: string | null;
 }
@@ -110,7 +120,8 @@ export class ShelterTerminal {
     const expiresAt = new Date(this.taps.get(tap)!.expires).toISOString();
     if (!person) {
       const present = (await this.store.presence([`c:${serial}`])).get(`c:${serial}`)?.present ?? false;
-      return { tap, status: 'unknown-card', serialHint: serial.slice(-4), present, expiresAt };
+      const outside = this.opts.roster.current?.wholeMunicipality ?? false;
+      return { tap, status: 'unknown-card', serialHint: serial.slice(-4), present, expiresAt, outside };
     }
     const members = this.opts.roster.current!.household(person.household);
     const presence = await this.store.presence(members.map((m) => `r:${m.rosterKey}`));
@@ -158,12 +169,15 @@ export class ShelterTerminal {
     } else if (tap) {
       if (req.rosterKeys?.length)
         throw shelterErrors.KZ_SHELTER_BAD_REQUEST('this card is not on the roster; it has no household to add');
+      // a valid card not on a whole-municipality roster: an evacuee from outside (域外避難者)
+      const outside = this.opts.roster.current?.wholeMunicipality ?? false;
       drafts = [
         {
           type: 'check-in',
           certSerial: tap.serial,
           manual,
           needsCare: manual?.needsCare ?? false,
+          ...(outside ? { outside: true } : {}),
           key: `c:${tap.serial}`,
         },
       ];
@@ -268,6 +282,7 @@ export class ShelterTerminal {
         kind,
         since: p.since,
         needsCare: p.needsCare,
+        outside: p.checkIn?.outside === true,
         checkInEvent: p.checkInEvent,
         displayName: person?.displayName ?? manual?.name ?? null,
         household: person?.household ?? manual?.household ?? null,

@@ -360,13 +360,16 @@ function unknownCard(r) {
     );
     return backHomeLater(8000);
   }
+  // the roster holds every resident: a valid card not on it is from outside the municipality
   personForm({
-    title: t('unknownTitle'),
-    hint: t('unknownHint'),
+    title: t(r.outside ? 'outsideTitle' : 'unknownTitle'),
+    hint: t(r.outside ? 'outsideHint' : 'unknownHint'),
     requireName: false,
-    screen: 'unknown-card',
+    screen: r.outside ? 'outside-card' : 'unknown-card',
     submit: (manual, n) =>
-      doCheckIn({ tap: r.tap, ...(manual ? { manual } : {}) }, [n || `${t('unknownCard')} …${r.serialHint}`]),
+      doCheckIn({ tap: r.tap, ...(manual ? { manual } : {}) }, [
+        n || `${t(r.outside ? 'outsideCard' : 'unknownCard')} …${r.serialHint}`,
+      ]),
   });
 }
 
@@ -467,7 +470,7 @@ function done(r, names) {
 async function presentList() {
   const { people } = await api('GET', '/api/present');
   const row = (p) => {
-    const label = p.displayName ?? `${t('unknownCard')} …${p.personKey.slice(-4)}`;
+    const label = p.displayName ?? `${t(p.outside ? 'outsideCard' : 'unknownCard')} …${p.personKey.slice(-4)}`;
     const since = new Date(p.since).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', {
       hour: '2-digit',
       minute: '2-digit',
@@ -477,6 +480,7 @@ async function presentList() {
       { class: 'person-row', 'data-key': p.personKey },
       el('span', { class: 'name' }, label),
       p.needsCare ? el('span', { class: 'badge' }, t('needsCare')) : null,
+      p.outside ? el('span', { class: 'badge outside' }, t('outsideCard')) : null,
       el('span', { class: 'since' }, `${t('since')} ${since}`),
       el(
         'button',

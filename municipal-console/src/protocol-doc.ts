@@ -249,13 +249,15 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`POST /api/staff/:username/cards\`, \`DELETE /api/staff/:username/cards/:serial\` | admin | propose linking a staff card (verified first, revocation included; 202, applied when another admin confirms) / unlink it (immediate) |
 | \`POST /api/bind/nonce\`, \`POST /api/bind\`, \`GET /api/bind\`, \`DELETE /api/bind/:bindingId\` | the TV (Basic) | card binding, above |
 | \`GET /api/bind/disclosures?limit=\` | the TV (Basic) | the console's disclosure log (card binding, shelter rosters, rescue-list downloads) for the residents bound to this TV only, newest first (≤ 200): recipient as municipality / shelter name / staff roles, purpose code, items |
-| \`GET /api/shelters/:id/roster\` | the shelter's terminals (Basic) | the shelter roster (section Shelter terminal) |
+| \`GET /api/shelters/:id/roster\` | the shelter's terminals (Basic) | the shelter roster: every resident of the municipality (section Shelter terminal); gzipped if accepted |
+| \`GET /api/shelters/:id/roster/changes?since=\` | the shelter's terminals (Basic) | what changed on the roster since the version the terminal holds (section Shelter terminal) |
 
 **TVs and terminals** authenticate with HTTP Basic and their own broker credentials (issued above;
 never a staff session). A terminal may read only its own shelter's roster; a TV may bind only to
-itself. The roster holds residents of the zones the shelter serves (\`serves\` on the shelter),
-people an active alert sends there, people checked in there in the last
-\`KZ_CONSOLE_ROSTER_WINDOW_DAYS\` days, and their household members; roster and household keys are
+itself. The roster holds every resident of the municipality (issue 19: people go to the shelter
+they can reach); those of the zones the shelter serves (\`serves\` on the shelter) and those an
+active alert sends there are marked \`assigned\`; its \`events\` are the shelter's check-ins of the
+last \`KZ_CONSOLE_ROSTER_WINDOW_DAYS\` days. Roster and household keys are
 HMACs under a per-shelter secret, so two shelters' rosters cannot be joined. The roster's
 \`version\` is a hash of its content (\`ETag\`; \`If-None-Match\` → \`304\`). Each change of what a shelter
 holds about a person is written once to that person's disclosure log, not once per fetch.

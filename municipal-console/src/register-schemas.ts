@@ -38,7 +38,8 @@ export const ShelterBody = Type.Object(
     serves: Type.Optional(
       Type.Array(Id, {
         maxItems: LIMITS.targetZones,
-        description: 'zones whose residents this shelter expects (指定避難所): they are on its roster',
+        description:
+          'zones whose residents this shelter expects (指定避難所): marked assigned on its roster (which holds every resident)',
       }),
     ),
   },
@@ -49,6 +50,12 @@ export const ShelterView = Type.Object({
   open: Type.Boolean(),
   occupancy: Type.Optional(Type.Integer()),
   needsCare: Type.Optional(Type.Integer({ description: 'of those present, how many need care (要配慮)' })),
+  outside: Type.Optional(
+    Type.Integer({
+      description:
+        'of those present, evacuees from outside the municipality (域外避難者: a valid card not on the roster)',
+    }),
+  ),
 });
 export const ShelterPatch = Type.Object(
   {

@@ -1,14 +1,18 @@
 /**
  * The shelter roster, pulled by a terminal with the broker credentials the console issued it:
- * who is on it and what (only what staff need), conditional GET, card keys, the disclosure log,
- * check-ins by roster key matched back to residents, and every refusal. On every database engine.
+ * who is on it (every resident, issue 19) and what (only what staff need), conditional GET, gzip,
+ * the changes since a version, card keys, the disclosure log, check-ins by roster key matched back
+ * to residents, and every refusal. On every database engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbEngines } from '@kizuna/test-utils';
+import { gunzipSync } from 'node:zlib';
 import {
+  applyRosterDelta,
   decodeMessage,
   encodeMessage,
   rosterCardKey,
+  ShelterRosterDeltaSchema,
   ShelterRosterSchema,
   topics,
   type ShelterRoster,
@@ -77,7 +81,8 @@ for (const engine of dbEngines()) {
     });
 
     let first: ShelterRoster;
-    it('gives the terminal its shelter’s roster: residents of the zones it serves, only what staff need', async () => {
+    let residents: number;
+    it('gives the terminal its shelter’s roster: every resident of the municipality, those of the zones it serves marked, only what staff need', async () => {
       await seedResidents(db, [
         {
           id: 'R4',
@@ -108,8 +113,15 @@ for (const engine of dbEngines()) {
         welfare: false,
       });
       expect(r.headers.etag).toBe(`"${first.version}"`);
-      expect(first.people).toHaveLength(1);
-      const p = first.people[0]!;
+      residents = Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM residents')).rows[0]!.n);
+      expect(residents).toBeGreaterThan(3);
+      // everyone, so any resident's card checks in here (people go to the shelter they can reach)
+      expect(first.scope).toBe('municipality');
+      expect(first.people).toHaveLength(residents);
+      expect(first.people.map((p) => p.displayName)).toEqual(expect.arrayContaining(['山田 太郎', '山田 花子']));
+      // assigned: the school serves 山手地区, where only 佐藤 健 lives
+      expect(first.people.filter((p) => p.assigned).map((p) => p.displayName)).toEqual(['佐藤 健']);
+      const p = first.people.find((x) => x.displayName === '佐藤 健')!;
       expect(p).toMatchObject({
         displayName: '佐藤 健',
         reading: 'サトウ ケン',
@@ -134,15 +146,14 @@ for (const engine of dbEngines()) {
       const { rows } = await db.query<{ resident_id: string; party: string; items: string[] }>(
         'SELECT resident_id, party, items FROM disclosures ORDER BY id',
       );
-      expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ resident_id: 'R4', party: 'shelter sh-school (第一小学校)' });
-      expect(rows[0]!.items).toEqual(
-        expect.arrayContaining(['name', 'household', 'care-needs', 'card-key', 'needs-care']),
-      );
+      expect(rows).toHaveLength(residents);
+      const r4 = rows.find((x) => x.resident_id === 'R4')!;
+      expect(r4).toMatchObject({ resident_id: 'R4', party: 'shelter sh-school (第一小学校)' });
+      expect(r4.items).toEqual(expect.arrayContaining(['name', 'household', 'care-needs', 'card-key', 'needs-care']));
     });
 
     let alertId: string;
-    it('adds the people an active alert sends there, with their household, under a new version', async () => {
+    it('marks the people an active alert sends there, under a new version', async () => {
       const a = await issueAlert(c.app, issuer, {
         level: 4,
         hazard: 'flood',
@@ -157,14 +168,22 @@ for (const engine of dbEngines()) {
         (await roster({ ...basic(term.username, term.password), 'if-none-match': `"${first.version}"` })).body,
       );
       expect(r.version).not.toBe(first.version);
-      // 花子 and John are sent to the school; 太郎 (sent to the welfare centre) is on it as 花子's household member
-      expect(r.people.map((p) => p.displayName).sort()).toEqual(['スミス ジョン', '佐藤 健', '山田 太郎', '山田 花子']);
+      // 花子 and John are sent to the school; 太郎 (sent to the welfare centre) is on it all the same
+      expect(r.people).toHaveLength(residents);
+      expect(
+        r.people
+          .filter((p) => p.assigned)
+          .map((p) => p.displayName)
+          .sort(),
+      ).toEqual(['スミス ジョン', '佐藤 健', '山田 花子']);
       const hanako = r.people.find((p) => p.displayName === '山田 花子')!;
       const taro = r.people.find((p) => p.displayName === '山田 太郎')!;
       expect(taro.household).toBe(hanako.household);
       expect(taro.needsCare).toBe(true);
       // same person, same key from version to version; another shelter gets other keys and another salt
-      expect(r.people.find((p) => p.displayName === '佐藤 健')!.rosterKey).toBe(first.people[0]!.rosterKey);
+      expect(r.people.find((p) => p.displayName === '佐藤 健')!.rosterKey).toBe(
+        first.people.find((p) => p.displayName === '佐藤 健')!.rosterKey,
+      );
       const wt = (
         await c.app.inject({
           method: 'POST',
@@ -177,13 +196,47 @@ for (const engine of dbEngines()) {
         ShelterRosterSchema,
         (await roster(basic(wt.username, wt.password), 'sh-welfare')).body,
       );
-      expect(welfare.people.map((p) => p.displayName).sort()).toEqual(['山田 太郎', '山田 花子']);
+      expect(welfare.people).toHaveLength(residents);
+      expect(welfare.people.filter((p) => p.assigned).map((p) => p.displayName)).toEqual(['山田 太郎']);
       expect(welfare.cardKeySalt).not.toBe(r.cardKeySalt);
       expect(welfare.people.find((p) => p.displayName === '山田 太郎')!.rosterKey).not.toBe(taro.rosterKey);
       const { rows } = await db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM disclosures WHERE party LIKE 'shelter sh-school%'",
       );
-      expect(Number(rows[0]!.n)).toBe(4);
+      // one more entry for each of the two whose entry changed (now assigned here)
+      expect(Number(rows[0]!.n)).toBe(residents + 2);
+    });
+
+    it('sends only what changed since the version the terminal holds, gzipped if asked; a version it does not know gives everyone', async () => {
+      const auth = basic(term.username, term.password);
+      const before = decodeMessage(ShelterRosterSchema, (await roster(auth)).body);
+      const changes = (since: string, headers: Record<string, string> = {}) =>
+        c.app.inject({
+          url: `/api/shelters/sh-school/roster/changes?since=${since}`,
+          headers: { ...auth, ...headers },
+        });
+      expect((await changes(before.version)).statusCode).toBe(304);
+      await db.query(`UPDATE residents SET given_name = '健一' WHERE id = 'R4'`);
+      const res = await changes(before.version, { 'accept-encoding': 'gzip' });
+      expect(res.statusCode, res.body).toBe(200);
+      // one person's change is under the 1 KiB worth compressing: plain JSON
+      expect(res.headers['content-encoding']).toBeUndefined();
+      const delta = decodeMessage(ShelterRosterDeltaSchema, res.body, 'roster changes');
+      expect(delta).toMatchObject({ since: before.version, reset: false, remove: [] });
+      expect(delta.upsert.map((p) => p.displayName)).toEqual(['佐藤 健一']);
+      const now = decodeMessage(ShelterRosterSchema, (await roster(auth)).body);
+      expect(delta.version).toBe(now.version);
+      const { events: _e, generatedAt: _g, ...applied } = applyRosterDelta(before, delta);
+      const { events: _e2, generatedAt: _g2, ...full } = now;
+      expect(applied).toEqual(full);
+      // the full roster is gzipped when the terminal accepts it
+      const gz = await roster({ ...auth, 'accept-encoding': 'gzip' });
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(decodeMessage(ShelterRosterSchema, gunzipSync(gz.rawPayload)).people).toHaveLength(residents);
+      const unknown = decodeMessage(ShelterRosterDeltaSchema, (await changes('not-a-version')).body);
+      expect(unknown.reset).toBe(true);
+      expect(unknown.upsert).toHaveLength(residents);
+      expect((await changes('bad version!')).statusCode).toBe(400);
     });
 
     it('matches a check-in by roster key, sent over MQTT with the same terminal credentials, to the resident; the roster hands the event back', async () => {

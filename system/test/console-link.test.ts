@@ -79,6 +79,7 @@ for (const engine of dbEngines()) {
     let consoleServer: StartedConsole;
     let bridge: RunningBridge;
     let terminal: Awaited<ReturnType<typeof startTerminal>>;
+    let creds: { username: string; password: string };
     let browser: Browser;
     let page: Page;
     let staff: string;
@@ -222,6 +223,7 @@ for (const engine of dbEngines()) {
       // the console issues the door terminal its own broker credentials (also its roster login)
       const issued = await api(`/api/shelters/${SHELTER}/terminals/door-1/credentials`, { method: 'POST', body: '{}' });
       expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+      creds = issued.body as { username: string; password: string };
 
       bridge = await startCardBridge({
         port: 0,
@@ -309,12 +311,13 @@ for (const engine of dbEngines()) {
       live.close();
     });
 
-    it('records a card that is not on the roster for the municipality to resolve, counted at the console', async () => {
+    it('records a valid card that is not on the (whole-municipality) roster as an outside evacuee, counted at the console', async () => {
       await page.keyboard.press('Escape');
       await page.waitForSelector('#reader[data-state=ready]');
       await page.select('#reader-card', 'visitor');
       await page.click('[data-action=hold-card]');
-      await page.waitForSelector('[data-screen=unknown-card]', { timeout: 15_000 });
+      // the roster holds every resident (issue 19): this card is from outside the municipality
+      await page.waitForSelector('[data-screen=outside-card]', { timeout: 15_000 });
       const careBefore = await needsCare();
       await page.type('#f-name', 'Visitor from another city');
       await page.click('#f-care'); // 配慮が必要: the console counts it (issue 19, item 8)
@@ -324,8 +327,31 @@ for (const engine of dbEngines()) {
       expect(await until(async () => (await needsCare()) === careBefore + 1, 'one more 要配慮 at the console')).toBe(
         true,
       );
-      // it counts at the shelter, not as an arrival of any resident of the alert
+      // it counts at the shelter as an outside evacuee, not as an arrival of any resident of the alert
+      const outside = async (): Promise<number> =>
+        (await api('/api/shelters')).body.find((s: { id: string }) => s.id === SHELTER)?.outside ?? 0;
+      expect(await until(async () => (await outside()) === 1 && 1, 'one outside evacuee at the console')).toBe(1);
       expect((await api(`/api/alerts/${alertId}/status`)).body.totals.arrived).toBe(2);
+    });
+
+    it('after its first sync the terminal fetches only what changed on the roster (issue 19)', async () => {
+      const roster = terminal.app.roster;
+      await roster.refresh();
+      const before = roster.current!.roster.version;
+      await consoleDb.query(`UPDATE residents SET given_name = '花代' WHERE id = 'R1'`);
+      expect(await roster.refresh()).toBe('updated');
+      expect(roster.lastRefresh).toMatchObject({ kind: 'changes', upsert: 1, remove: 0 });
+      expect(roster.current!.roster.version).not.toBe(before);
+      expect(roster.current!.roster.people.map((p) => p.displayName).sort()).toEqual(['山田 太郎', '山田 花代']);
+      // the same content a full fetch gives
+      const full = (await (
+        await fetch(`${consoleServer.url}/api/shelters/${SHELTER}/roster`, {
+          headers: { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` },
+        })
+      ).json()) as { version: string; people: unknown[] };
+      expect(full.version).toBe(roster.current!.roster.version);
+      expect(roster.current!.roster.people).toEqual(full.people);
+      expect(await roster.refresh()).toBe('unchanged');
     });
   });
 }

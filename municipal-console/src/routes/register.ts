@@ -70,7 +70,8 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
       preHandler: viewer,
       schema: {
         tags: ['register'],
-        summary: 'Shelters with their occupancy now and how many of those present need care',
+        summary:
+          'Shelters with their occupancy now, how many of those present need care and how many are from outside the municipality',
         security: sec,
         response: { 200: Type.Array(ShelterView), ...errors(401) },
       },
@@ -81,6 +82,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ConsoleContext) 
         ...s,
         occupancy: figures.get(s.id)?.present ?? 0,
         needsCare: figures.get(s.id)?.needsCare ?? 0,
+        outside: figures.get(s.id)?.outside ?? 0,
       }));
     },
   );

@@ -2,23 +2,26 @@
  * The shelter roster (contract/src/roster.ts): what the municipality gives one shelter's
  * terminals so staff can greet arrivals by name and check households in together, offline.
  *
- * Who is on it: residents of the zones the shelter serves (指定避難所), people an active alert
- * sent there, people checked in there within the window, and their household members. What is
- * on it: only what staff need (name, kana reading, household, age group, care needs) under
- * pseudonyms derived with a per-shelter secret, and card keys (salted hashes of the person's
- * user-authentication certificate serials), never a serial, an address or a resident id.
- * Every change of what a shelter holds about a person is written to that person's disclosure log.
+ * Who is on it (issue 19): every resident of the municipality, so any resident's card checks in
+ * at any shelter (people go to the shelter they can reach), offline included, with their
+ * household offered. `assigned` marks those the shelter serves (指定避難所 of their zone) or an
+ * active alert sent there. What is on it: only what staff need (name, kana reading, household,
+ * age group, care needs) under pseudonyms derived with a per-shelter secret, and card keys (salted
+ * hashes of the person's user-authentication certificate serials), never a serial, an address or
+ * a resident id. Every change of what a shelter holds about a person is written to that person's
+ * disclosure log, and numbered (roster_keys.changed_seq / removed_seq, roster_versions) so a
+ * terminal can fetch only the changes since the version it holds (`rosterChanges`).
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '@kizuna/core';
 import {
   CARE_NEEDS,
-  rosterCardKey,
   type CareNeed,
   type RosterEvent,
   type RosterPerson,
   type ShelterEvent,
   type ShelterRoster,
+  type ShelterRosterDelta,
 } from '@kizuna/contract';
 import { ageOn, ELDERLY_AGE } from '../alerts/alert-spec.ts';
 import { consoleErrors } from '../errors.ts';
@@ -65,6 +68,7 @@ interface PersonRow {
   needs_help: boolean;
   care_needs: string[] | null;
   auth_serials: string[] | null;
+  assigned: boolean;
 }
 
 interface EventRow {
@@ -110,17 +114,15 @@ export async function buildRoster(
       SELECT r.id FROM residents r WHERE r.zone_id = ANY($2::text[])
       UNION SELECT ar.resident_id FROM alert_recipients ar JOIN alerts a ON a.id = ar.alert_id
         WHERE a.state = 'active' AND ar.active AND ar.shelter_id = $1
-      UNION SELECT c.resident_id FROM checkins c WHERE c.shelter_id = $1 AND c.resident_id IS NOT NULL AND c.at >= $3
-    ), everyone AS (
-      SELECT id FROM direct
-      UNION SELECT r.id FROM residents r JOIN residents d ON d.household_id = r.household_id JOIN direct x ON x.id = d.id
+    )
+    , serials AS (
+      SELECT b.resident_id, array_agg(DISTINCT lower(b.auth_serial)) AS auth_serials FROM bindings b
+      WHERE b.status = 'active' AND b.auth_serial IS NOT NULL GROUP BY b.resident_id
     )
     SELECT r.id, r.family_name, r.given_name, r.family_kana, r.given_kana, r.household_id, to_char(r.birth_date, 'YYYY-MM-DD') AS birth_date,
-      r.needs_help, r.care_needs,
-      ARRAY(SELECT DISTINCT lower(b.auth_serial) FROM bindings b WHERE b.resident_id = r.id AND b.status = 'active' AND b.auth_serial IS NOT NULL) AS auth_serials
-    FROM residents r JOIN everyone e ON e.id = r.id
-    ORDER BY r.id`,
-    [o.shelter, shelter.serves ?? [], since],
+      r.needs_help, r.care_needs, (d.id IS NOT NULL) AS assigned, s.auth_serials
+    FROM residents r LEFT JOIN direct d ON d.id = r.id LEFT JOIN serials s ON s.resident_id = r.id`,
+    [o.shelter, shelter.serves ?? []],
   );
 
   const residents = new Map<string, string>();
@@ -143,9 +145,12 @@ export async function buildRoster(
       ageGroup: age < CHILD_UNDER ? 'child' : age >= ELDERLY_AGE ? 'senior' : 'adult',
       needsCare: r.needs_help || needs.length > 0,
       needs,
-      cardKeys: await Promise.all(serials.map((s) => rosterCardKey(salt, s))),
+      // the same digest as the contract's rosterCardKey (WebCrypto, async), synchronously: 100,000 people
+      cardKeys: serials.map((s) => createHash('sha256').update(`${salt}:${s}`).digest('hex')),
+      ...(r.assigned ? { assigned: true as const } : {}),
     });
   }
+  people.sort((a, b) => (a.rosterKey < b.rosterKey ? -1 : a.rosterKey > b.rosterKey ? 1 : 0));
 
   const { rows: evs } = await db.query<EventRow>(
     `
@@ -160,6 +165,7 @@ export async function buildRoster(
     capacity: Number(shelter.capacity),
     welfare: shelter.welfare,
     cardKeySalt: salt,
+    scope: 'municipality' as const,
     people,
     events,
   };
@@ -205,8 +211,10 @@ const ITEMS: Array<[keyof RosterPerson, string]> = [
 ];
 
 /**
- * Record what the shelter now holds: keys for check-in matching, and one disclosure-log entry
- * per person whose entry is new or changed (a re-fetch of the same content logs nothing).
+ * Record what the shelter now holds: keys for check-in matching, one disclosure-log entry per
+ * person whose entry is new or changed (a re-fetch of the same content logs nothing), and the
+ * sequence number of this content (a new one whenever it differs from the last recorded), on
+ * each entry that changed or left, for `rosterChanges`.
  */
 export async function recordRosterDisclosure(
   db: Db,
@@ -214,42 +222,78 @@ export async function recordRosterDisclosure(
   o: { terminal: string; now: Date },
 ): Promise<number> {
   const { roster } = built;
-  const entries = roster.people.map((p) => ({
-    key: p.rosterKey,
-    resident_id: built.residents.get(p.rosterKey)!,
-    hash: createHash('sha256').update(JSON.stringify(p)).digest('hex'),
-    items: ITEMS.filter(([k]) => {
-      const v = p[k];
-      return Array.isArray(v) ? v.length > 0 : v !== undefined;
-    })
-      .map(([, name]) => name)
-      .concat(p.needsCare ? ['needs-care'] : []),
-  }));
   return db.tx(async (q) => {
+    // one shelter's numbering at a time (two terminals fetching at once)
+    await q.query('SELECT 1 FROM roster_secrets WHERE shelter_id = $1 FOR UPDATE', [roster.shelter]);
+    const { rows: last } = await q.query<{ version: string; seq: string | number }>(
+      'SELECT version, seq FROM roster_versions WHERE shelter_id = $1 ORDER BY seq DESC LIMIT 1',
+      [roster.shelter],
+    );
     let changed = 0;
-    for (let i = 0; i < entries.length; i += 5000) {
-      const batch = JSON.stringify(entries.slice(i, i + 5000));
-      const { rows } = await q.query<{ key: string }>(
-        `
-        WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(key text, resident_id text, hash text, items text[])),
-        up AS (
-          INSERT INTO roster_keys (shelter_id, key, resident_id, disclosed, disclosed_at)
-          SELECT $2, x.key, x.resident_id, x.hash, $3 FROM x
-          ON CONFLICT (shelter_id, key) DO UPDATE SET disclosed = EXCLUDED.disclosed, disclosed_at = EXCLUDED.disclosed_at
-            WHERE roster_keys.disclosed IS DISTINCT FROM EXCLUDED.disclosed
-          RETURNING key)
-        INSERT INTO disclosures (resident_id, at, party, purpose, items)
-        SELECT x.resident_id, $3, $4, $5, x.items FROM x JOIN up ON up.key = x.key
-        RETURNING resident_id AS key`,
-        [
-          batch,
-          roster.shelter,
-          o.now,
-          `shelter ${roster.shelter} (${roster.shelterName})`,
-          'shelter roster: greet and check in evacuees at the door',
-        ],
+    if (last[0]?.version !== roster.version) {
+      const seq = Number(last[0]?.seq ?? 0) + 1;
+      // what the shelter holds now (entry digests): only new, changed or returning entries are written
+      const { rows: heldRows } = await q.query<{ key: string; disclosed: string | null; removed: boolean }>(
+        'SELECT key, disclosed, removed_seq IS NOT NULL AS removed FROM roster_keys WHERE shelter_id = $1',
+        [roster.shelter],
       );
-      changed += rows.length;
+      const held = new Map(heldRows.map((r) => [r.key, r]));
+      const entries = [];
+      const onRoster = new Set<string>();
+      for (const p of roster.people) {
+        onRoster.add(p.rosterKey);
+        const hash = createHash('sha256').update(JSON.stringify(p)).digest('hex');
+        const h = held.get(p.rosterKey);
+        if (h && !h.removed && h.disclosed === hash) continue;
+        entries.push({
+          key: p.rosterKey,
+          resident_id: built.residents.get(p.rosterKey)!,
+          hash,
+          items: ITEMS.filter(([k]) => {
+            const v = p[k];
+            return Array.isArray(v) ? v.length > 0 : v !== undefined;
+          })
+            .map(([, name]) => name)
+            .concat(p.needsCare ? ['needs-care'] : []),
+        });
+      }
+      for (let i = 0; i < entries.length; i += 5000) {
+        const batch = JSON.stringify(entries.slice(i, i + 5000));
+        const { rows } = await q.query<{ key: string }>(
+          `
+          WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(key text, resident_id text, hash text, items text[])),
+          up AS (
+            INSERT INTO roster_keys (shelter_id, key, resident_id, disclosed, disclosed_at, changed_seq, removed_seq)
+            SELECT $2, x.key, x.resident_id, x.hash, $3, $6, NULL FROM x
+            ON CONFLICT (shelter_id, key) DO UPDATE SET disclosed = EXCLUDED.disclosed, disclosed_at = EXCLUDED.disclosed_at,
+              changed_seq = EXCLUDED.changed_seq, removed_seq = NULL
+              WHERE roster_keys.disclosed IS DISTINCT FROM EXCLUDED.disclosed OR roster_keys.removed_seq IS NOT NULL
+            RETURNING key)
+          INSERT INTO disclosures (resident_id, at, party, purpose, items)
+          SELECT x.resident_id, $3, $4, $5, x.items FROM x JOIN up ON up.key = x.key
+          RETURNING resident_id AS key`,
+          [
+            batch,
+            roster.shelter,
+            o.now,
+            `shelter ${roster.shelter} (${roster.shelterName})`,
+            'shelter roster: greet and check in evacuees at the door',
+            seq,
+          ],
+        );
+        changed += rows.length;
+      }
+      const gone = heldRows.filter((r) => !r.removed && !onRoster.has(r.key)).map((r) => r.key);
+      if (gone.length)
+        await q.query(
+          'UPDATE roster_keys SET removed_seq = $2 WHERE shelter_id = $1 AND removed_seq IS NULL AND key = ANY($3::text[])',
+          [roster.shelter, seq, gone],
+        );
+      await q.query(
+        `INSERT INTO roster_versions (shelter_id, version, seq, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (shelter_id, version) DO UPDATE SET seq = EXCLUDED.seq, at = EXCLUDED.at`,
+        [roster.shelter, roster.version, seq, o.now],
+      );
     }
     await appendAudit(
       q,
@@ -263,4 +307,81 @@ export async function recordRosterDisclosure(
     );
     return changed;
   });
+}
+
+/**
+ * The changes from the roster version a terminal holds to the current one (recorded first with
+ * recordRosterDisclosure): people changed or added, keys removed. A version the console never
+ * recorded gives `reset: true` with everyone.
+ */
+export async function rosterChanges(q: Queryable, built: BuiltRoster, since: string): Promise<ShelterRosterDelta> {
+  const { roster } = built;
+  const { events: _e, people, v: _v, kind: _k, version, ...head } = roster;
+  const { rows: from } = await q.query<{ seq: string | number }>(
+    'SELECT seq FROM roster_versions WHERE shelter_id = $1 AND version = $2',
+    [roster.shelter, since],
+  );
+  const delta = (reset: boolean, upsert: RosterPerson[], remove: string[]): ShelterRosterDelta => ({
+    v: 1,
+    kind: 'shelter-roster-delta',
+    ...head,
+    since,
+    version,
+    reset,
+    upsert,
+    remove,
+    ...(roster.events ? { events: roster.events } : {}),
+  });
+  if (!from[0]) return delta(true, people, []);
+  const { rows } = await q.query<{ key: string; removed: boolean }>(
+    `SELECT key, removed_seq IS NOT NULL AS removed FROM roster_keys
+     WHERE shelter_id = $1 AND (changed_seq > $2 OR removed_seq > $2)`,
+    [roster.shelter, Number(from[0].seq)],
+  );
+  const changedKeys = new Set(rows.filter((r) => !r.removed).map((r) => r.key));
+  return delta(
+    false,
+    people.filter((p) => changedKeys.has(p.rosterKey)),
+    rows.filter((r) => r.removed).map((r) => r.key),
+  );
+}
+
+/**
+ * A fingerprint of everything a shelter's roster is built from: per table, the row count and the
+ * sum of the rows' transaction ids (xmin), which changes with every insert, update or delete of a
+ * row — also when transactions commit out of order, which a maximum would miss. One scan per
+ * table instead of building the roster (seconds at 100,000 residents).
+ */
+export async function rosterFingerprint(q: Queryable, shelter: string): Promise<string> {
+  const part = (table: string, where = '') =>
+    `(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM ${table} ${where})`;
+  const { rows } = await q.query<{ fp: string }>(
+    `SELECT concat_ws('|', ${part('residents')}, ${part('bindings')}, ${part('alerts')}, ${part('alert_recipients')},
+       ${part('shelters')}, ${part('roster_secrets')}, ${part('checkins', 'WHERE shelter_id = $1')}) AS fp`,
+    [shelter],
+  );
+  return rows[0]!.fp;
+}
+
+/** How long a built roster is reused while its fingerprint is unchanged (age groups, the events' window). */
+export const ROSTER_REUSE_MS = 10 * 60_000;
+
+/**
+ * The last built roster of each shelter, reused while nothing it is built from changed (a
+ * terminal's periodic refresh then costs one fingerprint query, not a rebuild), for at most
+ * ROSTER_REUSE_MS.
+ */
+export class RosterCache {
+  private readonly byShelter = new Map<string, { fp: string; at: number; built: BuiltRoster }>();
+
+  async get(db: Db, o: { muni: string; shelter: string; now: Date; windowMs: number }): Promise<BuiltRoster> {
+    const fp = await rosterFingerprint(db, o.shelter);
+    const held = this.byShelter.get(o.shelter);
+    const now = o.now.getTime();
+    if (held && held.fp === fp && now - held.at >= 0 && now - held.at < ROSTER_REUSE_MS) return held.built;
+    const built = await buildRoster(db, o);
+    // the fingerprint read before the build: a change during it makes the next request rebuild
+    this.byShelter.set(o.shelter, { fp, at: now, built });
+    return built;
+  }
 }

@@ -116,6 +116,8 @@ export function shelterRef(s: Shelter, home: { lat: number; lon: number } | null
 export interface ShelterFigures {
   present: number;
   needsCare: number;
+  /** Of those present, evacuees from outside the municipality (域外避難者): a valid card not on the roster. */
+  outside: number;
 }
 
 export async function shelterFigures(q: Queryable): Promise<Map<string, ShelterFigures>> {
@@ -127,8 +129,26 @@ export async function shelterFigures(q: Queryable): Promise<Map<string, ShelterF
     FROM checkins c
     WHERE type <> 'undo' AND NOT EXISTS (SELECT 1 FROM checkins u WHERE u.type = 'undo' AND u.undoes = c.event_id)
     GROUP BY shelter_id`);
+  // an outside evacuee is present from their check-in until a check-out or transfer of the same card (or hand-typed entry)
+  const { rows: out } = await q.query<{ shelter_id: string; n: number }>(`
+    SELECT c.shelter_id, count(*)::int AS n FROM checkins c
+    WHERE c.type = 'check-in' AND c.resident_id IS NULL AND (c.event->>'outside') = 'true'
+      AND NOT EXISTS (SELECT 1 FROM checkins u WHERE u.type = 'undo' AND u.undoes = c.event_id)
+      AND NOT EXISTS (
+        SELECT 1 FROM checkins o WHERE o.shelter_id = c.shelter_id AND o.type IN ('check-out', 'transfer-out') AND o.at >= c.at
+          AND (o.cert_serial = c.cert_serial OR o.check_in = c.event_id)
+          AND NOT EXISTS (SELECT 1 FROM checkins u WHERE u.type = 'undo' AND u.undoes = o.event_id))
+    GROUP BY c.shelter_id`);
+  const outside = new Map(out.map((r) => [r.shelter_id, Number(r.n)]));
   return new Map(
-    rows.map((r) => [r.shelter_id, { present: Math.max(0, Number(r.n)), needsCare: Math.max(0, Number(r.care)) }]),
+    rows.map((r) => [
+      r.shelter_id,
+      {
+        present: Math.max(0, Number(r.n)),
+        needsCare: Math.max(0, Number(r.care)),
+        outside: outside.get(r.shelter_id) ?? 0,
+      },
+    ]),
   );
 }
 

@@ -200,6 +200,8 @@ export interface Shelter {
   occupancy?: number;
   /** of those present, how many need care (要配慮) */
   needsCare?: number;
+  /** of those present, evacuees from outside the municipality (域外避難者) */
+  outside?: number;
 }
 export interface PreviewKind {
   kind: string;

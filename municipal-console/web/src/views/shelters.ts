@@ -22,7 +22,7 @@ export function Shelters({ staff }: { staff: Staff }) {
   return html`<div class="shelters">
     <h2>${t('sheltersTitle')}</h2>
     <${ErrorBox} error=${error ?? list.error} />
-    <table class="shelters-table"><thead><tr><th scope="col">${t('shelterName')}</th><th scope="col">${t('state')}</th><th scope="col">${t('occupancy')}</th><th scope="col">${t('needsCarePresent')}</th>
+    <table class="shelters-table"><thead><tr><th scope="col">${t('shelterName')}</th><th scope="col">${t('state')}</th><th scope="col">${t('occupancy')}</th><th scope="col">${t('needsCarePresent')}</th><th scope="col">${t('outsidePresent')}</th>
       <th scope="col">${t('capacity')}</th><th scope="col">${t('hazards')}</th><th scope="col">${t('welfare')}</th></tr></thead>
       <tbody>${(list.data ?? []).map(
         (s) => html`<tr data-shelter=${s.id} class=${s.open ? '' : 'closed'}>
@@ -31,6 +31,7 @@ export function Shelters({ staff }: { staff: Staff }) {
           ${edit ? html` <button type="button" data-action=${s.open ? 'close' : 'open'} onClick=${() => patch(s.id, { open: !s.open })}>${s.open ? t('closeAction') : t('openAction')}</button>` : null}</td>
         <td><${OccupancyBar} occ=${s.occupancy ?? 0} cap=${s.capacity} /></td>
         <td class="num" data-figure="needs-care">${s.needsCare ?? 0}</td>
+        <td class="num" data-figure="outside">${s.outside ?? 0}</td>
         <td>${
           edit
             ? html`<form class="inline-form" onSubmit=${(e: Event) => {
