@@ -186,6 +186,28 @@ describe('shelter kiosk in Chromium', () => {
       await shot(`13-confirm-${width}x${height}`);
       await home();
     }
+    // A whole-municipality roster makes a card not on it an outside evacuee's: a longer form, whose
+    // やめる went below the 1280×800 screen. The earlier roster comes back afterwards.
+    const store = new TerminalStore(db, IDS);
+    const before = await store.cachedRoster();
+    await store.saveRoster('v-whole', { ...(before!.body as object), version: 'v-whole', scope: 'municipality' });
+    await terminal.app.roster.loadCached();
+    try {
+      for (const [width, height] of [
+        [1280, 800],
+        [1920, 1080],
+      ] as const) {
+        await page.setViewport({ width, height });
+        await tap('stranger');
+        await screen('outside-card');
+        expect(await hiddenControls()).toEqual([]);
+        await shot(`14-outside-card-${width}x${height}`);
+        await home();
+      }
+    } finally {
+      await store.saveRoster(before!.version, before!.body);
+      await terminal.app.roster.loadCached();
+    }
     await page.setViewport({ width: 1280, height: 800 });
   });
 

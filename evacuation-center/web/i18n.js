@@ -36,7 +36,7 @@ export const STRINGS = {
     unknownAlready: 'このカードはすでに受付済みです',
     outsideTitle: '市外の方のカードです（域外避難者）',
     outsideHint:
-      'カードは有効ですが、この市の住民ではありません。域外避難者として受け付けます。お名前などは、ご本人が伝えてよいと言った分だけ入力してください（任意）。マイナンバーは読み取りも記録もしません。',
+      '域外避難者として受け付けます。ご本人が伝えてよい分だけ入力（任意）。マイナンバーは読み取りも記録もしません。',
     outsideCard: '域外避難者',
     revokedTitle: 'このカードは失効しています',
     revokedHint: '本人確認には使えません。手入力で受付してください。',
@@ -125,7 +125,7 @@ export const STRINGS = {
     unknownAlready: 'This card is already checked in',
     outsideTitle: 'A card from outside the city (outside evacuee)',
     outsideHint:
-      'The card is valid but its holder is not a resident of this city. They are checked in as an outside evacuee. Type only what the person agrees to give (optional). The My Number is never read or recorded.',
+      'Checked in as an outside evacuee. Type only what the person agrees to give (optional). The My Number is never read or recorded.',
     outsideCard: 'Outside evacuee',
     revokedTitle: 'This card has been revoked',
     revokedHint: 'It cannot identify anyone. Check in by hand.',
