@@ -53,7 +53,12 @@ export function useController(c: TvController): void {
 }
 
 type Page = 'home' | 'placeholder' | 'settings' | 'flow';
-const PAGE_REFS: Record<Page, string> = { home: 'Home', settings: 'Settings', placeholder: 'Placeholder', flow: 'Flow' };
+const PAGE_REFS: Record<Page, string> = {
+  home: 'Home',
+  settings: 'Settings',
+  placeholder: 'Placeholder',
+  flow: 'Flow',
+};
 /** The banner's height; the screen under it shrinks to fit below it, whole. */
 const BANNER_H = 96;
 

@@ -284,9 +284,7 @@ export function homeModel(h: HomeInput): HomeModel {
   const alertBar = top
     ? {
         level: top.alert.level,
-        text: h.pending
-          ? fmt(w.bannerHome, { alert: alertLine(top.alert, h.lang) })
-          : alertLine(top.alert, h.lang),
+        text: h.pending ? fmt(w.bannerHome, { alert: alertLine(top.alert, h.lang) }) : alertLine(top.alert, h.lang),
       }
     : undefined;
   // Area status: the area alerts, plus the zones of personal alerts (the area message may not

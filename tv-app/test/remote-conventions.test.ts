@@ -14,7 +14,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { topics, type AreaAlert } from '@kizuna/contract';
 import { LEVELS } from '@kizuna/contract/levels';
-import { KEY, isVisible, press, shot, visibleTexts, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
+import {
+  KEY,
+  isVisible,
+  press,
+  shot,
+  visibleTexts,
+  waitHidden,
+  waitTakeoverReady,
+  waitVisibleText,
+} from '@kizuna/test-utils';
 import { MUNI, personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
@@ -328,19 +337,22 @@ function finishUtterance(page: Page): Promise<string | undefined> {
 }
 
 const heldTexts = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __heldSpeech: SpeechSynthesisUtterance[] }).__heldSpeech.map((u) => u.text));
+  page.evaluate(() =>
+    (window as unknown as { __heldSpeech: SpeechSynthesisUtterance[] }).__heldSpeech.map((u) => u.text),
+  );
 
 describe('read-aloud gating', () => {
   it('with read-aloud on, a press counts only once the name has been read', async () => {
     const { page } = await rig.openTv('', holdSpeech);
     await waitVisibleText(page, '接続中', 'Home');
-    const a = personalAlert({ recipients: [recipient({ displayName: '山田 花子さん', reading: 'ヤマダ ハナコさん' })] });
+    const a = personalAlert({
+      recipients: [recipient({ displayName: '山田 花子さん', reading: 'ヤマダ ハナコさん' })],
+    });
     await rig.console.publishAlert(rig.device, a);
     await waitVisibleText(page, '山田 花子さん', 'Takeover');
-    await page.waitForFunction(
-      () => (window as unknown as { __heldSpeech: unknown[] }).__heldSpeech.length >= 2,
-      { timeout: 10_000 },
-    );
+    await page.waitForFunction(() => (window as unknown as { __heldSpeech: unknown[] }).__heldSpeech.length >= 2, {
+      timeout: 10_000,
+    });
     // The reading is in two parts; the first ends with the name.
     const [head, rest] = await heldTexts(page);
     expect(head!.endsWith('ヤマダ ハナコさん')).toBe(true);

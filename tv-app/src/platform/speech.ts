@@ -41,7 +41,9 @@ export function webSpeech(): SpeechEngine {
         let called = false;
         // 'error' too: a box without a voice ('synthesis-failed') must not keep anyone waiting.
         u.onend = u.onerror = () => {
-          if (!called) (called = true), done();
+          if (called) return;
+          called = true;
+          done();
         };
       }
       synth.speak(u);
