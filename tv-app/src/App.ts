@@ -26,6 +26,8 @@ import { activeKeyMap } from './keymap.ts';
 import { LEVELS } from '@kizuna/contract/levels';
 import { argb, fitSize, txt } from './ui/theme.ts';
 import type { Recipient } from '@kizuna/contract';
+import type { Language } from '@kizuna/contract/levels';
+import { loadRemoteWords } from './i18n/remote-words.ts';
 import {
   CLOSE_AFTER_MS,
   END_SCREEN_MS,
@@ -119,6 +121,7 @@ export class App extends Component {
     c.on('mail', () => this.renderHome());
     c.on('receiptSent', (r) => this.onReceiptSent(r));
     this.renderHome();
+    this.wantWords([this.lang]);
     // An alert still waiting for an answer survives a restart (issue 5).
     const pending = pendingAlert(c);
     if (pending) this.showAlert(pending.entry, { tone: true, area: pending.area });
@@ -216,6 +219,14 @@ export class App extends Component {
     return area ? { entry: area, area: true } : undefined;
   }
 
+  /** Load the key-hint, banner and after-help words of these languages, then redraw with them. */
+  private wantWords(langs: Language[]): void {
+    void Promise.all([...new Set(langs)].map((l) => loadRemoteWords(l))).then(() => {
+      this.renderHome();
+      this.rerenderTakeover();
+    });
+  }
+
   /** The answer gate's callback: this person's name has been read. */
   private heard(e: StoredAlert, r: Recipient): () => void {
     const key = speechKey(e, r);
@@ -278,6 +289,7 @@ export class App extends Component {
   private showAlert(e: StoredAlert, opts: { tone: boolean; area?: boolean | undefined }): void {
     const first = firstRecipient(e);
     if (!first) return; // an alert with no recipient has nothing personal to show
+    this.wantWords(e.alert.recipients.map((r) => r.language));
     clearTimeout(this.closeTimer);
     clearTimeout(this.returnTimer);
     this.showing = { alertId: e.alert.alertId, ref: first.ref, area: opts.area };
@@ -494,6 +506,7 @@ export class App extends Component {
   $settingsChange(id: string, dir: 1 | -1): void {
     changeSetting(this.c.prefs, this.c.residents(), id, dir);
     this.renderSettings();
+    if (id === 'lang') this.wantWords([this.lang]);
   }
 
   private showPage(): void {

@@ -139,7 +139,7 @@ export function afterHelp(
   const w = remoteWords(lang);
   return {
     headline: fmt(w.helpTold, { names: names.join(cjkSep(lang)) }),
-    instruction: `${w.helpStay}${cjkSep(lang) === '、' ? '' : ' '}${phone ? fmt(w.helpCallCity, { phone }) : w.helpCall}`,
+    instruction: `${w.helpStay}${cjkSep(lang) === '、' ? '' : ' '}${fmt(w.helpCall, { city: phone ? fmt(w.helpCity, { phone }) : '' })}`,
   };
 }
 
@@ -264,7 +264,7 @@ function alertLine(a: StoredAlert['alert'], lang: Language): string {
 export function bannerModel(pending: StoredAlert, lang: Language): { level: 3 | 4 | 5; text: string } {
   return {
     level: pending.alert.level,
-    text: fmt(remoteWords(lang).bannerOther, { alert: alertLine(pending.alert, lang) }),
+    text: fmt(remoteWords(lang).banner, { alert: alertLine(pending.alert, lang), key: remoteWords(lang).keyBlue }),
   };
 }
 
@@ -284,7 +284,9 @@ export function homeModel(h: HomeInput): HomeModel {
   const alertBar = top
     ? {
         level: top.alert.level,
-        text: h.pending ? fmt(w.bannerHome, { alert: alertLine(top.alert, h.lang) }) : alertLine(top.alert, h.lang),
+        text: h.pending
+          ? fmt(w.banner, { alert: alertLine(top.alert, h.lang), key: w.keyOk })
+          : alertLine(top.alert, h.lang),
       }
     : undefined;
   // Area status: the area alerts, plus the zones of personal alerts (the area message may not

@@ -110,7 +110,7 @@ describe('remote conventions', () => {
     const a = personalAlert({
       recipients: [
         recipient({ displayName: '山田 太郎さん' }),
-        recipient({ displayName: 'John Smith', language: 'en', headline: 'Evacuate now.', instruction: 'Go.' }),
+        recipient({ displayName: 'John Smith', language: 'pt', headline: 'Evacue agora.', instruction: 'Vá.' }),
       ],
     });
     await rig.console.publishAlert(rig.device, a);
@@ -120,12 +120,17 @@ describe('remote conventions', () => {
     await waitVisibleText(page, 'John Smith', 'Takeover');
     await waitTakeoverReady(page);
     await press(page, KEY.Red);
-    // The closing screen is John's, in English: both names, the city told, stay safe, the numbers.
-    await waitVisibleText(page, 'The city has been told who needs help: 山田 太郎さん, John Smith.', 'Takeover');
-    await waitVisibleText(page, 'Stay where you are if it is safe', 'Takeover');
+    // The closing screen is John's, in Portuguese (its words load on demand): both names, the city
+    // told, stay safe, the numbers.
+    await waitVisibleText(
+      page,
+      'A prefeitura foi avisada de quem precisa de ajuda: 山田 太郎さん, John Smith.',
+      'Takeover',
+    );
+    await waitVisibleText(page, 'Espere num lugar seguro', 'Takeover');
     await waitVisibleText(page, '0120-123-456', 'Takeover');
     await waitVisibleText(page, '119', 'Takeover');
-    await shot(page, 'tv-app', 'after-need-help-en');
+    await shot(page, 'tv-app', 'after-need-help-pt');
     await page.close();
 
     // Japanese, no city number configured: 119 only.
@@ -136,9 +141,9 @@ describe('remote conventions', () => {
     await rig.console.publishAlert(rig.device, b);
     await waitTakeoverReady(tv.page);
     await press(tv.page, KEY.Red);
-    await waitVisibleText(tv.page, '鈴木 一郎さんが助けを必要としていることを、市に伝えました。', 'Takeover');
-    await waitVisibleText(tv.page, '今いる所が安全なら、そこで待ってください', 'Takeover');
-    await waitVisibleText(tv.page, '電話ができるときは、119番へ。', 'Takeover');
+    await waitVisibleText(tv.page, '鈴木 一郎さん：助けが必要なことを市に伝えました。', 'Takeover');
+    await waitVisibleText(tv.page, '安全な所で待ってください', 'Takeover');
+    await waitVisibleText(tv.page, '電話できるときは119番へ。', 'Takeover');
     await shot(tv.page, 'tv-app', 'after-need-help-ja');
     // An answer other than need help keeps the alert's own text.
     expect((await visibleTexts(tv.page, 'Takeover')).join('\n')).not.toContain('市役所');
@@ -155,7 +160,7 @@ describe('an alert cannot be lost', () => {
     await waitTakeoverReady(page);
     await press(page, KEY.Back);
     await waitHidden(page, 'Takeover');
-    await waitVisibleText(page, 'まだ返事がありません。決定ボタンで開きます', 'Home');
+    await waitVisibleText(page, 'まだ返事がありません。決定で開きます', 'Home');
     await shot(page, 'tv-app', 'banner-after-back-home-ja');
     // OK on Home (the alert entry has the focus) opens it.
     await press(page, KEY.Enter);
