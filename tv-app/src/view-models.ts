@@ -10,7 +10,7 @@ import type { HomeModel, MenuId } from './pages/Home.ts';
 import type { Choice, TakeoverModel } from './pages/AlertTakeover.ts';
 import type { ConnState } from './tv-controller.ts';
 import { C, argb } from './ui/theme.ts';
-import { colourOrder, type ColourKey } from './keymap.ts';
+import { colourOrder } from './keymap.ts';
 import { remoteWords } from './i18n/remote-words.ts';
 import type { KeyHint } from './components/KeyHints.ts';
 
