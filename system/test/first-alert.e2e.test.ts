@@ -63,8 +63,10 @@ describe('the first alert, end to end', () => {
     await waitVisibleText(page, '訓練', 'Takeover');
     await shot(page, 'system', 'first-alert-takeover');
 
-    // Nothing is chosen at first: → moves to 避難します, OK confirms it.
+    // Nothing is chosen at first: → → moves to 避難します (the row runs like a Japanese remote,
+    // 青・赤・緑・黄: read aloud, need help, evacuating, safe indoors), OK confirms it.
     await waitTakeoverReady(page);
+    await press(page, KEY.Right);
     await press(page, KEY.Right);
     await press(page, KEY.Enter);
     const alertId = issued.body.id;

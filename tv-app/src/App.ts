@@ -21,7 +21,13 @@ import { stopSpeaking } from './platform/speech.ts';
 import { resumeTone } from './platform/tone.ts';
 import { timings } from './platform/timings.ts';
 import type { TvController } from './tv-controller.ts';
-import { homeModel, warmUpModel } from './view-models.ts';
+import { bannerModel, homeModel, speechKey, warmUpModel } from './view-models.ts';
+import { activeKeyMap } from './keymap.ts';
+import { LEVELS } from '@kizuna/contract/levels';
+import { argb, fitSize, txt } from './ui/theme.ts';
+import type { Recipient } from '@kizuna/contract';
+import type { Language } from '@kizuna/contract/levels';
+import { loadRemoteWords } from './i18n/remote-words.ts';
 import {
   CLOSE_AFTER_MS,
   END_SCREEN_MS,
@@ -49,11 +55,21 @@ export function useController(c: TvController): void {
 }
 
 type Page = 'home' | 'placeholder' | 'settings' | 'flow';
+const PAGE_REFS: Record<Page, string> = {
+  home: 'Home',
+  settings: 'Settings',
+  placeholder: 'Placeholder',
+  flow: 'Flow',
+};
+/** The banner's height; the screen under it shrinks to fit below it, whole. */
+const BANNER_H = 96;
 
 export class App extends Component {
   private page: Page = 'home';
   private showing: Showing | null = null;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Brings back an alert left with Back before it was answered (config `alertReturn`). */
+  private returnTimer: ReturnType<typeof setTimeout> | undefined;
   private get prefs(): Prefs {
     return this.c.prefs.get();
   }
@@ -71,6 +87,15 @@ export class App extends Component {
       Placeholder: { type: Placeholder, visible: false },
       Settings: { type: Settings, visible: false },
       Flow: { type: FlowScreen, visible: false },
+      // An alert left unanswered: a banner in its level's colour over every other screen (Home has its own bar).
+      Banner: {
+        w: 1920,
+        h: BANNER_H,
+        rect: true,
+        visible: false,
+        zIndex: 5,
+        Text: { x: 80, y: BANNER_H / 2 + 2, mountY: 0.5, text: txt('', 44, { bold: true, w: 1760, maxLines: 1 }) },
+      },
       Takeover: { type: AlertTakeover, visible: false, zIndex: 10 },
     };
   }
@@ -96,6 +121,7 @@ export class App extends Component {
     c.on('mail', () => this.renderHome());
     c.on('receiptSent', (r) => this.onReceiptSent(r));
     this.renderHome();
+    this.wantWords([this.lang]);
     // An alert still waiting for an answer survives a restart (issue 5).
     const pending = pendingAlert(c);
     if (pending) this.showAlert(pending.entry, { tone: true, area: pending.area });
@@ -122,13 +148,16 @@ export class App extends Component {
 
   override _getFocused(): Lightning.Component | undefined {
     if (this.showing) return this.tag('Takeover') as AlertTakeover;
-    const ref = { home: 'Home', settings: 'Settings', placeholder: 'Placeholder', flow: 'Flow' }[this.page];
-    return this.tag(ref) as Lightning.Component;
+    return this.tag(PAGE_REFS[this.page]) as Lightning.Component;
   }
 
-  /** Any key: audio may start only after a user gesture. */
-  override _captureKey(): boolean {
+  /** Any key: audio may start only after a user gesture. Blue, off the takeover, opens the alert. */
+  override _captureKey(e: KeyboardEvent): boolean {
     resumeTone();
+    if (!this.showing && activeKeyMap()[e.keyCode] === 'Blue' && !e.repeat && this.alertToOpen()) {
+      this.$open('alert');
+      return true;
+    }
     return false;
   }
 
@@ -150,8 +179,58 @@ export class App extends Component {
         mailUnread: c.mailUnread,
         scale: this.textScale,
         contrast: this.prefs.contrast,
+        pending: this.showing ? undefined : c.store.needingAnswer(),
+        areaAlert: c.unbound && c.areaStore.active().length > 0,
       }),
     );
+    this.renderBanner();
+  }
+
+  /**
+   * The banner of an alert still waiting for an answer while the takeover is not up: over every
+   * screen but Home (whose own bar says it, with OK on its alert entry), in the level's colour;
+   * the screen under it shrinks to fit below it.
+   */
+  private renderBanner(): void {
+    const pending = this.showing ? undefined : this.c.store.needingAnswer();
+    const on = !!pending && this.page !== 'home';
+    const b = pending && bannerModel(pending, this.lang);
+    this.tag('Banner')!.patch(
+      b && on
+        ? {
+            visible: true,
+            color: argb(LEVELS[b.level].rgb),
+            Text: {
+              text: { text: b.text, textColor: argb(LEVELS[b.level].textRgb), fontSize: fitSize(b.text, 44, 1760, 30) },
+            },
+          }
+        : { visible: false },
+    );
+    const k = on ? (1080 - BANNER_H) / 1080 : 1;
+    for (const ref of Object.values(PAGE_REFS)) this.tag(ref)!.patch({ scale: k, pivotX: 0.5, pivotY: 1 });
+  }
+
+  /** What Home's alert entry (or blue) opens: the alert waiting for an answer, else the latest, else the area's (nobody bound). */
+  private alertToOpen(): { entry: StoredAlert; area?: true } | undefined {
+    const c = this.c;
+    const personal = c.store.needingAnswer() ?? c.store.active()[0];
+    if (personal) return { entry: personal };
+    const area = c.unbound ? c.areaStore.active()[0] : undefined;
+    return area ? { entry: area, area: true } : undefined;
+  }
+
+  /** Load the key-hint, banner and after-help words of these languages, then redraw with them. */
+  private wantWords(langs: Language[]): void {
+    void Promise.all([...new Set(langs)].map((l) => loadRemoteWords(l))).then(() => {
+      this.renderHome();
+      this.rerenderTakeover();
+    });
+  }
+
+  /** The answer gate's callback: this person's name has been read. */
+  private heard(e: StoredAlert, r: Recipient): () => void {
+    const key = speechKey(e, r);
+    return () => (this.tag('Takeover') as AlertTakeover).heardName(key);
   }
 
   // ---- alerts ----
@@ -210,11 +289,14 @@ export class App extends Component {
   private showAlert(e: StoredAlert, opts: { tone: boolean; area?: boolean | undefined }): void {
     const first = firstRecipient(e);
     if (!first) return; // an alert with no recipient has nothing personal to show
+    this.wantWords(e.alert.recipients.map((r) => r.language));
     clearTimeout(this.closeTimer);
+    clearTimeout(this.returnTimer);
     this.showing = { alertId: e.alert.alertId, ref: first.ref, area: opts.area };
     this.tag('Takeover')!.patch({ visible: true, alpha: 1 });
+    this.renderBanner();
     // Sound and speech start once the screen is drawn: the picture comes first.
-    const announce = announcer(this.c.prefs, e, first, opts.tone);
+    const announce = announcer(this.c.prefs, e, first, opts.tone, this.heard(e, first));
     this.rerenderTakeover(() => {
       if (!opts.area) this.c.displayed(e);
       announce();
@@ -244,7 +326,7 @@ export class App extends Component {
     const { showing, next } = afterAnswer(this.c, sh, e, answer, review);
     this.showing = showing;
     this.rerenderTakeover();
-    if (next) readAloudIfWanted(this.c.prefs, e, next);
+    if (next) readAloudIfWanted(this.c.prefs, e, next, this.heard(e, next));
   }
 
   /** OK on an answered person's screen (reopened from Home) with nothing chosen: keep it, on to the next. */
@@ -255,7 +337,7 @@ export class App extends Component {
     const next = nextRecipient(e, sh.ref, true);
     this.showing = { alertId: sh.alertId, ref: next?.ref ?? sh.ref, closeReason: next ? undefined : 'answered' };
     this.rerenderTakeover();
-    if (next) readAloudIfWanted(this.c.prefs, e, next);
+    if (next) readAloudIfWanted(this.c.prefs, e, next, this.heard(e, next));
   }
 
   private onReceiptSent(rc: Receipt): void {
@@ -303,7 +385,12 @@ export class App extends Component {
     this.showPage();
   }
 
-  /** Back on an alert: go home; the alert stays on Home's bar and menu until answered or expired. */
+  /**
+   * Back on an alert: go home (or back to the card task). An alert not yet answered cannot be lost:
+   * Home's bar says so and OK opens it, a banner in its level's colour covers every other screen
+   * (blue opens it), and the takeover comes back by itself after `alertReturn` (and with every new
+   * revision). An answered one stays on Home's menu until it ends.
+   */
   $alertBack(): void {
     const sh = this.showing;
     if (sh?.closeReason || sh?.area) return this.$closeAlert();
@@ -311,21 +398,27 @@ export class App extends Component {
     this.showing = null;
     this.tag('Takeover')!.patch({ visible: false });
     this.leaveTakeover();
+    clearTimeout(this.returnTimer);
+    if (this.c.store.needingAnswer())
+      this.returnTimer = setTimeout(() => {
+        const pending = this.showing ? undefined : this.c.store.needingAnswer();
+        if (pending) this.showAlert(pending, { tone: true });
+      }, this.c.cfg.alertReturn);
   }
 
   $readAloud(): void {
     const sh = this.showing;
     const e = sh && ((sh.area ? this.c.areaStore : this.c.store).get(sh.alertId) ?? this.lastEntry);
     const r = e?.alert.recipients.find((x) => x.ref === sh!.ref);
-    if (e && r) readAloud(e, r);
+    if (e && r) readAloud(e, r, this.heard(e, r));
   }
 
   // ---- pages ----
 
   $open(id: MenuId): void {
     if (id === 'alert') {
-      const top = this.c.store.active()[0];
-      if (top) this.showAlert(top, { tone: false });
+      const top = this.alertToOpen();
+      if (top) this.showAlert(top.entry, { tone: false, area: top.area });
       return;
     }
     if (id === 'settings') {
@@ -413,6 +506,7 @@ export class App extends Component {
   $settingsChange(id: string, dir: 1 | -1): void {
     changeSetting(this.c.prefs, this.c.residents(), id, dir);
     this.renderSettings();
+    if (id === 'lang') this.wantWords([this.lang]);
   }
 
   private showPage(): void {
@@ -421,6 +515,7 @@ export class App extends Component {
     this.tag('Settings')!.patch({ visible: this.page === 'settings' });
     this.tag('Flow')!.patch({ visible: this.page === 'flow' });
     if (this.page === 'home') this.renderHome();
+    else this.renderBanner();
     this._refocus();
   }
 

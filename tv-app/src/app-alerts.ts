@@ -10,6 +10,7 @@ import type { TakeoverModel } from './pages/AlertTakeover.ts';
 import type { TvController } from './tv-controller.ts';
 import { TEXT_SCALE } from './ui/theme.ts';
 import { answerLabel, takeoverModel } from './view-models.ts';
+import { wantsReading } from './app-speech.ts';
 
 /** Why the takeover closed: 'lifted' (解除) and 'error' (取消, sent in error) have their own screen; 'cancelled' is an older console's Cancel that said neither. */
 export type CloseReason = 'answered' | 'cancelled' | 'expired' | 'lifted' | 'error';
@@ -70,6 +71,8 @@ export function takeoverFor(c: TvController, sh: Showing, entry: StoredAlert): T
     online: c.online,
     area: !!sh.area,
     scale: TEXT_SCALE[c.prefs.forResident(recipient.displayName).textSize],
+    readAloud: !sh.area && wantsReading(c.prefs, recipient),
+    phone: c.cfg.phone,
   });
 }
 

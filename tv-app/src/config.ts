@@ -5,7 +5,14 @@
  */
 import { isSafeId } from '@kizuna/contract/ids';
 import { LANGUAGES, type Language } from '@kizuna/contract/levels';
-import { DEFAULT_KEYS, parseKeyMap, type KeyMap } from './keymap.ts';
+import {
+  DEFAULT_COLOUR_ORDER,
+  DEFAULT_KEYS,
+  parseColourOrder,
+  parseKeyMap,
+  type ColourKey,
+  type KeyMap,
+} from './keymap.ts';
 
 export interface TvConfig {
   /** This TV's device id (its own MQTT topics). */
@@ -36,7 +43,16 @@ export interface TvConfig {
   /** Broker reconnect backoff (ms): first ceiling and its cap; absent = the contract's defaults. */
   reconnectBase?: number | undefined;
   reconnectCap?: number | undefined;
+  /** The colour keys in the order the remote shows them (default 青・赤・緑・黄). */
+  colours: readonly ColourKey[];
+  /** After Back on an unanswered personal alert, the takeover comes back after this many ms. */
+  alertReturn: number;
+  /** The municipality's telephone number, shown after "I need help" (absent: only 119). */
+  phone?: string | undefined;
 }
+
+/** Default wait before an alert left unanswered with Back takes the screen again: 3 minutes. */
+export const ALERT_RETURN_MS = 180_000;
 
 export class ConfigError extends Error {
   readonly code = 'KZ_TV_CONFIG_INVALID';
@@ -123,6 +139,15 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
   } catch (e) {
     problems.push((e as Error).message);
   }
+  let colours: readonly ColourKey[] = DEFAULT_COLOUR_ORDER;
+  try {
+    if (raw.colours !== undefined && raw.colours !== '') colours = parseColourOrder(raw.colours);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  const phone = raw.phone === undefined || raw.phone === '' ? undefined : String(raw.phone);
+  if (phone !== undefined && !/^\+?[0-9][0-9-]{1,19}$/.test(phone))
+    problems.push('phone must be a telephone number (digits and hyphens, e.g. 0120-000-000)');
   const cfg: TvConfig = {
     device: device as string,
     muni: muni as string,
@@ -139,6 +164,9 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
     canvas2d: flag(raw.canvas2d),
     reconnectBase: millis(raw.reconnectBase, 'reconnectBase', problems),
     reconnectCap: millis(raw.reconnectCap, 'reconnectCap', problems),
+    colours,
+    alertReturn: millis(raw.alertReturn, 'alertReturn', problems) ?? ALERT_RETURN_MS,
+    phone,
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

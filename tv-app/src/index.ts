@@ -11,7 +11,7 @@ import type Lightning from '@lightningjs/core';
 import { App, useController } from './App.ts';
 import { ConfigError, loadTvConfig, type TvConfig } from './config.ts';
 import { initTone } from './platform/tone.ts';
-import { useKeyMap } from './keymap.ts';
+import { useColourOrder, useKeyMap } from './keymap.ts';
 import { zwsp } from './text/ja-wrap.ts';
 import { TvController } from './tv-controller.ts';
 import { applyPreview, previewFromHash } from './preview-mode.ts';
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
 
   initTone();
   useKeyMap(cfg.keys);
+  useColourOrder(cfg.colours);
   const preview = previewFromHash(window.location.hash);
   const controller = new TvController(cfg, preview ? null : storage());
   useController(controller);

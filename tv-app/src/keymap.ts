@@ -117,3 +117,36 @@ export function useKeyMap(k: KeyMap): void {
 export function activeKeyMap(): KeyMap {
   return active;
 }
+
+/** The four colour keys, in the order a remote shows them. */
+export type ColourKey = 'Blue' | 'Red' | 'Green' | 'Yellow';
+const COLOURS: readonly ColourKey[] = ['Blue', 'Red', 'Green', 'Yellow'];
+
+/**
+ * Japanese remotes (ARIB) run 青・赤・緑・黄: the alert's answer row and every key hint follow
+ * this order. A box whose remote runs otherwise (HbbTV in Europe: red, green, yellow, blue)
+ * gives its own order in `colours` (e.g. `colours=Red,Green,Yellow,Blue`).
+ */
+export const DEFAULT_COLOUR_ORDER: readonly ColourKey[] = COLOURS;
+
+/** Accepts `"Red,Green,Yellow,Blue"` or `["Red",…]`: each of the four colour keys once; throws naming the problem. */
+export function parseColourOrder(value: unknown): ColourKey[] {
+  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
+  if (
+    !Array.isArray(list) ||
+    list.length !== COLOURS.length ||
+    !COLOURS.every((c) => list.includes(c)) ||
+    new Set(list).size !== COLOURS.length
+  )
+    throw new Error(`colours must name each of ${COLOURS.join(', ')} once, in the remote's order`);
+  return list as ColourKey[];
+}
+
+let colours: readonly ColourKey[] = DEFAULT_COLOUR_ORDER;
+/** The colour-key order in force (set once at start-up). */
+export function useColourOrder(order: readonly ColourKey[]): void {
+  colours = order;
+}
+export function colourOrder(): readonly ColourKey[] {
+  return colours;
+}

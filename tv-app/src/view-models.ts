@@ -10,6 +10,9 @@ import type { HomeModel, MenuId } from './pages/Home.ts';
 import type { Choice, TakeoverModel } from './pages/AlertTakeover.ts';
 import type { ConnState } from './tv-controller.ts';
 import { C, argb } from './ui/theme.ts';
+import { colourOrder } from './keymap.ts';
+import { remoteWords } from './i18n/remote-words.ts';
+import type { KeyHint } from './components/KeyHints.ts';
 
 export function levelPhrase(level: 3 | 4 | 5, lang: Language): { phrase: string; action: string } {
   const L = LEVELS[level];
@@ -24,13 +27,22 @@ export function answerLabel(a: Answer, lang: Language): string {
   return a === 'evacuating' ? s.answerEvacuating : a === 'safe-indoors' ? s.answerSafeIndoors : s.answerNeedHelp;
 }
 
+
+/** The answers in the order of the remote's colour keys (Japanese remotes: 赤 need help, 緑 evacuating, 黄 safe indoors). */
 export function choices(lang: Language): Choice[] {
   const s = stringsFor(lang);
-  return [
+  const all: Choice[] = [
+    { answer: 'need-help', label: s.answerNeedHelp, key: 'Red', color: C.red },
     { answer: 'evacuating', label: s.answerEvacuating, key: 'Green', color: C.green },
     { answer: 'safe-indoors', label: s.answerSafeIndoors, key: 'Yellow', color: C.yellow },
-    { answer: 'need-help', label: s.answerNeedHelp, key: 'Red', color: C.red },
   ];
+  const order = colourOrder();
+  return all.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+}
+
+/** The key of one reading: the answer gate waits for the reading of the person's name. */
+export function speechKey(e: StoredAlert, r: Recipient): string {
+  return [e.alert.alertId, e.alert.revision, r.ref].join('|');
 }
 
 export function distanceText(m: number | undefined, lang: Language): string {
@@ -51,6 +63,10 @@ export interface TakeoverState {
   scale: number;
   /** An area alert on an unbound TV: nobody to answer for, OK closes it. */
   area?: boolean | undefined;
+  /** This person's screen is read aloud: answers wait until their name has been read. */
+  readAloud?: boolean | undefined;
+  /** The municipality's telephone number (config), for the after-help screen. */
+  phone?: string | undefined;
 }
 
 /** Calm colours for the end screens: nothing about them may look like a level's warning colour. */
@@ -94,10 +110,29 @@ function endModel(st: TakeoverState, lifted: boolean): TakeoverModel {
     choosePrompt: s.chooseFirst,
     turn: [a.alertId, a.revision, r.ref, lifted ? 'lifted' : 'error'].join('|'),
     choices: choices(r.language),
+    readAgain: s.readAgain,
     confirmation: undefined,
     closeOnly: true,
     closeLabel: s.backHome,
     scale: st.scale,
+  };
+}
+
+/**
+ * After 「助けが必要です」: what happens next — the city has been told (whose need), stay where it
+ * is safe, and how to call if one can (the municipality's number when the TV has it, 119).
+ */
+export function afterHelp(
+  entry: StoredAlert,
+  lang: Language,
+  phone: string | undefined,
+): { headline: string; instruction: string } | undefined {
+  const names = entry.alert.recipients.filter((x) => entry.answers[x.ref] === 'need-help').map((x) => x.displayName);
+  if (!names.length) return undefined;
+  const w = remoteWords(lang);
+  return {
+    headline: fmt(w.helpTold, { names: names.join(cjkSep(lang)) }),
+    instruction: `${w.helpStay}${cjkSep(lang) === '、' ? '' : ' '}${fmt(w.helpCall, { city: phone ? fmt(w.helpCity, { phone }) : '' })}`,
   };
 }
 
@@ -128,6 +163,7 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
   const closeOnly = !!st.closeReason || !!st.area;
   // Reopened from Home after this person answered: their answer so far, to keep or change.
   const current = st.area ? undefined : entry.answers[r.ref];
+  const help = st.closeReason === 'answered' ? afterHelp(entry, lang, st.phone) : undefined;
   return {
     levelBg: argb(L.rgb),
     levelFg: argb(L.textRgb),
@@ -136,11 +172,11 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
     action,
     exercise,
     name: r.displayName,
-    counter: n > 1 ? fmt(s.recipientOf, { i, n }) : '',
-    headline: r.headline,
-    instruction: r.instruction,
-    shelter,
-    shelterDetail,
+    counter: n > 1 && !help ? fmt(s.recipientOf, { i, n }) : '',
+    headline: help?.headline ?? r.headline,
+    instruction: help?.instruction ?? r.instruction,
+    shelter: help ? '' : shelter,
+    shelterDetail: help ? '' : shelterDetail,
     notice,
     // No answer to ask for on a closed alert (answered, cancelled, expired).
     prompt:
@@ -155,7 +191,9 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
     waitPrompt: closeOnly ? '' : fmt(s.answerWait, { name: r.displayName }),
     choosePrompt: s.chooseFirst,
     turn: [a.alertId, a.revision, r.ref, st.closeReason ?? (st.area ? 'area' : 'open')].join('|'),
+    speech: st.readAloud && !closeOnly ? speechKey(entry, r) : undefined,
     choices: choices(lang),
+    readAgain: s.readAgain,
     confirmation: st.confirmation,
     closeOnly,
     closeLabel: st.area && !st.closeReason ? s.areaOk : s.backHome,
@@ -163,27 +201,22 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
   };
 }
 
-/** The words read aloud: level, phrase, name (kana reading when known), what to do, where. */
-export function speechText(entry: StoredAlert, r: Recipient): string {
+/**
+ * The words read aloud, in two parts: up to the name (level, phrase, name — kana reading when
+ * known: the answer gate waits for this part), then what to do and where.
+ */
+export function speechParts(entry: StoredAlert, r: Recipient): [string, string] {
   const a = entry.alert;
   const lang = r.language;
   const s = stringsFor(lang);
   const { phrase, action } = levelPhrase(a.level, lang);
   const exercise = a.status === 'Exercise' ? s.exercise : a.status === 'Test' ? s.test : '';
   const where = r.shelter ? `${s.shelter}、${r.shelter.name}。${distanceText(r.shelter.distanceM, lang)}` : '';
+  const join = (xs: string[]) => xs.filter(Boolean).join('。');
   return [
-    exercise,
-    fmt(s.levelLabel, { level: a.level }),
-    phrase,
-    action,
-    r.reading ?? r.displayName,
-    r.headline,
-    r.instruction,
-    where,
-    exercise,
-  ]
-    .filter(Boolean)
-    .join('。');
+    join([exercise, fmt(s.levelLabel, { level: a.level }), phrase, action, r.reading ?? r.displayName]),
+    join([r.headline, r.instruction, where, exercise]),
+  ];
 }
 
 /**
@@ -208,6 +241,24 @@ export interface HomeInput {
   mailUnread: number | null;
   scale: number;
   contrast?: boolean;
+  /** A personal alert left with Back before everyone answered: the bar says so, and OK opens it. */
+  pending?: StoredAlert | undefined;
+  /** An area alert this TV (nobody bound) can open again from the menu. */
+  areaAlert?: boolean | undefined;
+}
+
+/** 警戒レベル4　避難指示　川辺地区: an alert in one line (Home's bar, the banner). */
+function alertLine(a: StoredAlert['alert'], lang: Language): string {
+  const s = stringsFor(lang);
+  return `${fmt(s.levelLabel, { level: a.level })}　${levelPhrase(a.level, lang).phrase}　${a.zone.name}`;
+}
+
+/** The banner over every other screen while an alert waits for an answer: in its level's colour, blue opens it. */
+export function bannerModel(pending: StoredAlert, lang: Language): { level: 3 | 4 | 5; text: string } {
+  return {
+    level: pending.alert.level,
+    text: fmt(remoteWords(lang).banner, { alert: alertLine(pending.alert, lang), key: remoteWords(lang).keyBlue }),
+  };
 }
 
 export function homeModel(h: HomeInput): HomeModel {
@@ -221,11 +272,14 @@ export function homeModel(h: HomeInput): HomeModel {
           ? s.connConnecting
           : s.connReconnecting;
   const connColor = h.conn === 'online' ? 0xff35d46a : h.conn === 'none' ? 0xff8a8a8a : C.warn;
-  const top = h.active[0];
+  const w = remoteWords(h.lang);
+  const top = h.pending ?? h.active[0];
   const alertBar = top
     ? {
         level: top.alert.level,
-        text: `${fmt(s.levelLabel, { level: top.alert.level })}　${levelPhrase(top.alert.level, h.lang).phrase}　${top.alert.zone.name}`,
+        text: h.pending
+          ? fmt(w.banner, { alert: alertLine(top.alert, h.lang), key: w.keyOk })
+          : alertLine(top.alert, h.lang),
       }
     : undefined;
   // Area status: the area alerts, plus the zones of personal alerts (the area message may not
@@ -254,7 +308,7 @@ export function homeModel(h: HomeInput): HomeModel {
   }
   areaLines.splice(4);
   const menu: HomeModel['menu'] = [];
-  if (top) menu.push({ id: 'alert', label: s.menuAlert });
+  if (top || h.areaAlert) menu.push({ id: 'alert', label: s.menuAlert });
   menu.push({ id: 'bind', label: s.menuBind });
   menu.push({
     id: 'postbox',
@@ -273,6 +327,11 @@ export function homeModel(h: HomeInput): HomeModel {
     residents: h.residents.length ? h.residents.map((n) => homeName(n, h.lang)).join(cjkSep(h.lang)) : s.noResidents,
     howToBind: h.residents.length ? undefined : s.howToBind,
     menu: menu as { id: MenuId; label: string; badge?: string }[],
+    hints: [
+      { cap: '↑↓', label: w.hintMove },
+      { cap: w.keyOk, label: w.hintOpen },
+      ...(top || h.areaAlert ? [{ key: 'Blue' as const, label: w.hintAlert }] : []),
+    ] satisfies KeyHint[],
     scale: h.scale,
     contrast: !!h.contrast,
   };
@@ -301,6 +360,7 @@ export function warmUpModel(scale: number): TakeoverModel {
     choosePrompt: s.chooseFirst,
     turn: 'warm-up',
     choices: choices('ja'),
+    readAgain: s.readAgain,
     confirmation: undefined,
     closeOnly: false,
     closeLabel: s.backHome,

@@ -76,11 +76,14 @@ describe('alert takeover', () => {
     await waitVisibleText(page, '佐藤 清さん', 'Takeover');
     await waitVisibleText(page, '1人目／2人', 'Takeover');
     await shot(page, 'tv-app', 'alert-level5-household-ja');
-    // Nothing is chosen at first: Right, Right, Right, OK = the third choice, need help.
+    // Nothing is chosen at first: Right, Right, Right, Left, Left, OK = the first answer in the
+    // remote's order (青・赤・緑・黄): red, need help.
     await waitTakeoverReady(page);
     await press(page, KEY.Right);
     await press(page, KEY.Right);
     await press(page, KEY.Right);
+    await press(page, KEY.Left);
+    await press(page, KEY.Left);
     await press(page, KEY.Enter);
     const first = await rig.console.waitReceipt(
       (r) => r.alertId === a.alertId && r.state === 'acknowledged' && r.ref === a.recipients[0]!.ref,

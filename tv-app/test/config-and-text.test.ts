@@ -52,6 +52,31 @@ describe('TV configuration', () => {
     }
   });
 
+  it('reads the colour-key order, the alert return time and the city phone, and names bad ones', () => {
+    const d = validateConfig({ device: 'tv1', muni: '999997' });
+    expect(d.colours).toEqual(['Blue', 'Red', 'Green', 'Yellow']);
+    expect(d.alertReturn).toBe(180_000);
+    expect(d.phone).toBeUndefined();
+    const c = validateConfig(
+      parseHash('#device=tv1&muni=999997&colours=Red,Green,Yellow,Blue&alertReturn=5000&phone=0120-123-456'),
+    );
+    expect([c.colours, c.alertReturn, c.phone]).toEqual([['Red', 'Green', 'Yellow', 'Blue'], 5000, '0120-123-456']);
+    try {
+      validateConfig({
+        device: 'tv1',
+        muni: '999997',
+        colours: 'Red,Red,Green,Blue',
+        alertReturn: '0',
+        phone: 'call us',
+      });
+      expect.unreachable();
+    } catch (e) {
+      const p = (e as ConfigError).problems.join('\n');
+      for (const s of ['colours must name each of', 'alertReturn must be', 'phone must be a telephone number'])
+        expect(p).toContain(s);
+    }
+  });
+
   it('reads the reconnect backoff in milliseconds and names a bad value', () => {
     const c = validateConfig(parseHash('#device=tv1&muni=999997&reconnectBase=500&reconnectCap=20000'));
     expect([c.reconnectBase, c.reconnectCap]).toEqual([500, 20_000]);
@@ -168,10 +193,11 @@ describe('screen wording', () => {
     expect(m.exercise).toContain('EXERCISE');
     expect(m.levelLabel).toContain('EXERCISE');
     expect(m.notice?.text).toBe(STRINGS.en.updated);
+    // In the order of a Japanese remote (青・赤・緑・黄; blue reads aloud again).
     expect(m.choices.map((c) => [c.key, c.answer])).toEqual([
+      ['Red', 'need-help'],
       ['Green', 'evacuating'],
       ['Yellow', 'safe-indoors'],
-      ['Red', 'need-help'],
     ]);
     const offline = takeoverModel({
       entry: { alert: { ...base, status: 'Actual' }, answers: {}, sent: {}, updated: false },

@@ -181,8 +181,9 @@ describe('one person, one deliberate answer', () => {
     await press(page, KEY.Right);
     await press(page, KEY.Enter);
     const ack = await rig.console.waitReceipt((r) => r.alertId === a.alertId && r.state === 'acknowledged');
-    expect(ack.answer).toBe('evacuating');
-    await waitVisibleText(page, '「避難します」と市に伝えました', 'Takeover');
+    // The first answer in the remote's order (青・赤・緑・黄): red, need help.
+    expect(ack.answer).toBe('need-help');
+    await waitVisibleText(page, '「助けが必要です」と市に伝えました', 'Takeover');
     expect(acks(a.alertId, ref)).toHaveLength(1);
     await page.close();
   });

@@ -20,7 +20,6 @@ export interface Strings {
   menuMyInfo: string;
   menuSettings: string;
   mailWaiting: string;
-  mailNone: string;
   levelLabel: string;
   exercise: string;
   test: string;
@@ -38,11 +37,9 @@ export interface Strings {
   answerEvacuating: string;
   answerSafeIndoors: string;
   answerNeedHelp: string;
-  okConfirms: string;
   answerSending: string;
   answerSent: string;
   answerQueued: string;
-  allAnswered: string;
   backHome: string;
   updated: string;
   cancelled: string;
@@ -59,9 +56,7 @@ export interface Strings {
   offlineWarning: string;
   recipientOf: string;
   readAgain: string;
-  comingSoon: string;
   backHint: string;
-  configError: string;
   everyoneIn: string;
   areaOk: string;
   areaNoAnswer: string;
@@ -101,7 +96,6 @@ export const ja: Strings = {
   menuMyInfo: 'わたしの情報',
   menuSettings: '設定',
   mailWaiting: '新しいお知らせ {n}通',
-  mailNone: 'お知らせはありません',
   levelLabel: '警戒レベル{level}',
   exercise: '訓練です　これは訓練です',
   test: 'テストです　これはテストです',
@@ -116,11 +110,9 @@ export const ja: Strings = {
   answerEvacuating: '避難します',
   answerSafeIndoors: '家の中で安全です',
   answerNeedHelp: '助けが必要です',
-  okConfirms: '決定ボタンでも選べます',
   answerSending: '送っています…',
   answerSent: '「{answer}」と市に伝えました',
   answerQueued: '「{answer}」を受け付けました。つながったら市に送ります',
-  allAnswered: '返事を市に伝えました。決定ボタンでホームに戻ります',
   backHome: 'ホームに戻る',
   updated: '内容が新しくなりました',
   cancelled: 'この避難情報は取り消されました',
@@ -136,9 +128,7 @@ export const ja: Strings = {
   offlineWarning: '通信が切れています。最新の情報ではない可能性があります',
   recipientOf: '{i}人目／{n}人',
   readAgain: 'もう一度読み上げる',
-  comingSoon: 'この画面は準備中です',
   backHint: '戻るボタンで前の画面に戻ります',
-  configError: '設定に誤りがあります',
   setPerson: 'だれの設定',
   setLanguage: '言語',
   setTextSize: '文字の大きさ',

@@ -2,11 +2,13 @@
  * The full-screen alert. Top: the level colour with the fixed phrase in large text (the
  * contract's text colour for that level, ≥ 4.5:1 for large text). Below: the message on
  * ALERT_PANEL (black, white text: ≥ 7:1 on every level). Exercises and tests carry a yellow
- * banner and a yellow frame round the whole screen. Bottom: the answer keys in their own
- * colours — green evacuating, yellow safe indoors, red need help — pressed directly, or chosen
- * with Left/Right and confirmed with OK (nothing is chosen at first: a stray OK never answers);
- * Blue reads the message aloud again. Keys act only once the screen has been shown a moment
- * (answer-gate.ts): until then the answer row is dimmed and the prompt says whose turn it is.
+ * banner and a yellow frame round the whole screen. Bottom: the remote's colour keys in the
+ * remote's order (Japanese remotes 青・赤・緑・黄: blue reads the message aloud again, red need
+ * help, green evacuating, yellow safe indoors; keymap.ts colourOrder) — answers pressed directly,
+ * or chosen with Left/Right and confirmed with OK (nothing is chosen at first: a stray OK never
+ * answers). Keys act only once the screen has been shown a moment, and its name read when
+ * read-aloud is on (answer-gate.ts): until then the answer row is dimmed and the prompt says whose
+ * turn it is.
  *
  * It is built once at start-up (hidden) so an alert only patches text: docs/PLATFORM.md measured
  * the cold first alert at ≈ 0.5 s against ≈ 0.2 s warm.
@@ -15,7 +17,8 @@ import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import type { Answer } from '@kizuna/contract';
 import { fire } from '../ui/fire.ts';
-import { C, estimateWidth, txt } from '../ui/theme.ts';
+import { C, estimateWidth, fitSize, txt } from '../ui/theme.ts';
+import { colourOrder } from '../keymap.ts';
 import { AnswerGate } from './answer-gate.ts';
 import { BANNER_H, BOTTOM_Y, FRAME, PANEL_FG, PHRASE_Y, takeoverTemplate } from './takeover-layout.ts';
 
@@ -49,7 +52,11 @@ export interface TakeoverModel {
   choosePrompt: string;
   /** Who answers what on this screen (alert, revision, person, closed or not): a new turn waits again. */
   turn: string;
+  /** The reading of this person's screen (read-aloud on): answers wait until their name has been read. */
+  speech?: string | undefined;
   choices: Choice[];
+  /** The blue key's label in the answer row: read aloud again. */
+  readAgain: string;
   /** Text confirming the last answer: in place of the prompt once closed, above the next person's prompt otherwise. */
   confirmation?: string | undefined;
   /** This person has answered already (reopened from Home): OK with nothing chosen keeps the answer. */
@@ -90,6 +97,11 @@ export class AlertTakeover extends Component {
     this.gate.reset();
   }
 
+  /** The reading `key` has got past the person's name (App's speech callback). */
+  heardName(key: string): void {
+    this.gate.heardName(key);
+  }
+
   /** Whether key presses answer now (the screen has been shown long enough). */
   get acceptingAnswers(): boolean {
     return this.gate.accepting;
@@ -104,7 +116,10 @@ export class AlertTakeover extends Component {
     this.model = m;
     const s = m.scale;
     const top = m.exercise ? BANNER_H : 0;
-    const choiceW = 560;
+    // The row follows the remote: blue (read again) narrower, the three answers alike.
+    const readW = 300;
+    const gap = 20;
+    const choiceW = Math.floor((1760 - readW - 3 * gap) / 3);
     // The fixed phrase is one huge line in Japanese; longer translations get two smaller lines.
     const phraseSize = estimateWidth(m.phrase, 100) <= 1760 ? 100 : estimateWidth(m.phrase, 72) <= 1760 ? 72 : 60;
     const long = phraseSize === 60;
@@ -195,34 +210,53 @@ export class AlertTakeover extends Component {
       Exercise: { visible: !!m.exercise, Banner: { Label: { text: { text: m.exercise ?? '' } } } },
     });
     // A new turn (person, revision, closed): nothing chosen, and keys wait until it has been shown.
-    if (this.gate.show(m.turn)) {
+    if (this.gate.show(m.turn, m.speech)) {
       this.choiceIndex = -1;
       this.nudge = false;
     }
-    this.tag('Bottom.Choices')!.children = m.choices.map((c, i) => ({
-      x: i * (choiceW + 20),
-      w: choiceW,
-      h: 112,
-      rect: true,
-      color: 0xff000000,
-      ref: `Choice-${c.answer}`,
-      Border: { x: -6, y: -6, w: choiceW + 12, h: 124, rect: true, color: 0x00000000, zIndex: -1 },
-      Key: {
-        x: 24,
-        y: 26,
-        w: 60,
-        h: 60,
+    let x = 0;
+    this.tag('Bottom.Choices')!.children = colourOrder().flatMap((key) => {
+      const c = m.choices.find((ch) => ch.key === key);
+      if (!c && key !== 'Blue') return [];
+      const w = c ? choiceW : readW;
+      const label = c ? c.label : m.readAgain;
+      const labelW = w - 104 - 12;
+      // One line as large as fits (40 px for an answer); a long translation takes two lines.
+      const one = fitSize(label, c ? 40 : 34, labelW, 32);
+      const two = estimateWidth(label, one) > labelW;
+      const cell = {
+        x,
+        w,
+        h: 112,
         rect: true,
-        color: c.color,
-        shader: { type: RoundedRectangleShader, radius: 30 },
-      },
-      Label: {
-        x: 104,
-        y: 58,
-        mountY: 0.5,
-        text: txt(c.label, 40, { bold: true, color: PANEL_FG, w: choiceW - 120, maxLines: 1 }),
-      },
-    }));
+        color: 0xff000000,
+        ref: c ? `Choice-${c.answer}` : 'ReadAgain',
+        Border: { x: -6, y: -6, w: w + 12, h: 124, rect: true, color: 0x00000000, zIndex: -1 },
+        Key: {
+          x: 24,
+          y: 26,
+          w: 60,
+          h: 60,
+          rect: true,
+          color: c ? c.color : C.blue,
+          shader: { type: RoundedRectangleShader, radius: 30 },
+        },
+        Label: {
+          x: 104,
+          y: 58,
+          mountY: 0.5,
+          text: txt(label, two ? 30 : one, {
+            bold: !!c,
+            color: PANEL_FG,
+            w: labelW,
+            maxLines: two ? 2 : 1,
+            ...(two ? { lineHeight: 36 } : {}),
+          }),
+        },
+      };
+      x += w + gap;
+      return [cell];
+    });
     this.paintState();
     // A re-render (connection state, answer) keeps a pending 'drawn' report.
     if (onDrawn) this.drawnCb = onDrawn;
@@ -258,7 +292,9 @@ export class AlertTakeover extends Component {
   private paintFocus(): void {
     const m = this.model;
     if (!m) return;
-    this.tag('Bottom.Choices')!.children.forEach((el: Lightning.Element, i: number) => {
+    m.choices.forEach((c, i) => {
+      const el = this.tag(`Bottom.Choices.Choice-${c.answer}`);
+      if (!el) return;
       const f = i === this.choiceIndex && this.hasFocus() && this.gate.accepting;
       el.patch({
         color: f ? C.white : 0xff000000,

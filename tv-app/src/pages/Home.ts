@@ -7,6 +7,7 @@ import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import { LEVELS } from '@kizuna/contract/levels';
 import { MenuButton } from '../components/MenuButton.ts';
+import { HINT_BAR_H, KeyHints, type KeyHint } from '../components/KeyHints.ts';
 import { fire } from '../ui/fire.ts';
 import { C, argb, estimateWidth, fitSize, txt } from '../ui/theme.ts';
 
@@ -24,6 +25,8 @@ export interface HomeModel {
   residents: string;
   howToBind?: string | undefined;
   menu: { id: MenuId; label: string; badge?: string | undefined }[];
+  /** The key-hint bar at the bottom. */
+  hints: KeyHint[];
   scale: number;
   contrast: boolean;
 }
@@ -78,6 +81,7 @@ export class Home extends Component {
           HowToBind: { text: txt('', 40, { w: 960, maxLines: 5 }) },
         },
       },
+      Hints: { type: KeyHints, y: 1080 - HINT_BAR_H, zIndex: 2 },
     };
   }
 
@@ -119,6 +123,7 @@ export class Home extends Component {
         },
       },
     });
+    (this.tag('Hints') as KeyHints).hints = m.hints;
     const area = this.tag('Body.Info.Area')!;
     area.children = m.areaLines.map((l) => {
       const bg = l.level ? argb(LEVELS[l.level].rgb) : m.contrast ? C.black : C.panel;

@@ -3,17 +3,27 @@
  * that has been shown, whole, for a minimum time: a new "turn" (another person, another revision,
  * or the answered / cancelled / expired screen) closes the gate; it opens ANSWER_AFTER_MS after the
  * turn's texts are drawn. Presses before that are ignored, and so is key repeat (a held key), so a
- * double press or a held key answers once, for the person whose screen was read.
+ * double press or a held key answers once, for the person whose screen was read. With read-aloud on,
+ * the gate also waits until the person's name has been read (the speech engine reports the end of
+ * the part of the reading that ends with the name), at most SPEECH_WAIT_CAP_MS: a stuck engine must
+ * not keep anyone from answering.
  */
 
 /** How long a person's screen is shown, drawn, before a key press counts for them. */
 export const ANSWER_AFTER_MS = 1000;
+/** The longest the gate waits for the name to be read, from the drawn frame. */
+export const SPEECH_WAIT_CAP_MS = 20_000;
 
 export class AnswerGate {
   private turn: string | null = null;
   private drawn = false;
   private open = false;
+  private minShown = false;
+  /** The reading this turn waits for (alert|revision|ref), or null. */
+  private speech: string | null = null;
+  private heard = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private capTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `onOpen` runs when the gate opens (the screen then shows that it accepts answers). */
   constructor(
@@ -21,12 +31,34 @@ export class AnswerGate {
     private readonly delayMs = ANSWER_AFTER_MS,
   ) {}
 
-  /** A screen for `turn` is being drawn; true when it is a new turn (the gate then closes). */
-  show(turn: string): boolean {
+  /**
+   * A screen for `turn` is being drawn; true when it is a new turn (the gate then closes). With
+   * `speech`, the turn also waits until `heardName(speech)`.
+   */
+  show(turn: string, speech?: string): boolean {
     if (turn === this.turn) return false;
     this.reset();
     this.turn = turn;
+    this.speech = speech ?? null;
     return true;
+  }
+
+  /** The reading `key` has got past the person's name (or could not be spoken). */
+  heardName(key: string): void {
+    if (key !== this.speech) return;
+    this.heard = true;
+    this.tryOpen();
+  }
+
+  /** Whether the turn still waits for its name to be read. */
+  get waitingForSpeech(): boolean {
+    return !!this.speech && !this.heard;
+  }
+
+  private tryOpen(): void {
+    if (this.open || !this.minShown || this.waitingForSpeech) return;
+    this.open = true;
+    this.onOpen();
   }
 
   /** Whether this turn still waits for its first drawn frame. */
@@ -39,9 +71,14 @@ export class AnswerGate {
     if (!this.waitingForDraw) return;
     this.drawn = true;
     this.timer = setTimeout(() => {
-      this.open = true;
-      this.onOpen();
+      this.minShown = true;
+      this.tryOpen();
     }, this.delayMs);
+    if (this.speech)
+      this.capTimer = setTimeout(() => {
+        this.heard = true;
+        this.tryOpen();
+      }, SPEECH_WAIT_CAP_MS);
   }
 
   get accepting(): boolean {
@@ -56,8 +93,12 @@ export class AnswerGate {
   /** The screen is gone (hidden): showing it again starts a new wait. */
   reset(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.capTimer);
     this.turn = null;
     this.drawn = false;
     this.open = false;
+    this.minShown = false;
+    this.speech = null;
+    this.heard = false;
   }
 }

@@ -183,8 +183,11 @@ export interface Rig {
   device: string;
   password: string;
   freshDevice(): string;
-  /** Open the TV for the current device (a fresh page; storage persists within the browser). */
-  openTv(extra?: string): Promise<Tv>;
+  /**
+   * Open the TV for the current device (a fresh page; storage persists within the browser).
+   * `beforeLoad` runs on the page before the applet's document loads (evaluateOnNewDocument).
+   */
+  openTv(extra?: string, beforeLoad?: (page: Page) => Promise<void>): Promise<Tv>;
   close(): Promise<void>;
 }
 
@@ -207,9 +210,10 @@ export async function startRig(device = `tv-${Math.random().toString(36).slice(2
       broker.passwords[this.device] = password;
       return this.device;
     },
-    async openTv(extra = '') {
+    async openTv(extra = '', beforeLoad?: (page: Page) => Promise<void>) {
       const device = this.device;
       const page = await browser.newPage();
+      await beforeLoad?.(page);
       page.on('pageerror', (e) => console.error('[tv page error]', (e as Error).message));
       const url = `${server.url}/#device=${device}&muni=${MUNI}&mqtt=${encodeURIComponent(broker.wsUrl)}&user=${device}&pass=${password}&lang=ja&inspect=1${extra}`;
       await page.goto(url);
