@@ -15,8 +15,7 @@ export function levelPhrase(level: 3 | 4 | 5, lang: Language): { phrase: string;
   const L = LEVELS[level];
   if (lang === 'ja') return { phrase: L.phrase, action: L.action };
   if (lang === 'ja-x-easy') return { phrase: L.phrase, action: L.easyPhrase };
-  const own = LEVEL_PHRASES[lang]?.[level];
-  return { phrase: own ?? L.english, action: own ? L.english : '' };
+  return LEVEL_PHRASES[lang]?.[level] ?? { phrase: L.english, action: '' };
 }
 
 export function answerLabel(a: Answer, lang: Language): string {
