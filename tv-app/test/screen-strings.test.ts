@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES, LEVELS } from '@kizuna/contract/levels';
 import { STRINGS, type Strings } from '../src/i18n/strings.ts';
-import { levelPhrase } from '../src/view-models.ts';
+import { levelPhrase, shelterText } from '../src/view-models.ts';
 
 const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 /** Texts that may read the same as English in another language (names, formats, key labels). */
@@ -81,5 +81,25 @@ describe('the screens in every language', () => {
           );
       }
     }
+  });
+});
+
+describe('places in the screen language (issue 18, item 5)', () => {
+  const sh = {
+    id: 'sh-1',
+    name: '絆市立第一小学校',
+    address: '絆市山手一丁目2番3号',
+    nameLatin: 'Kizuna City Daiichi Elementary School',
+    addressLatin: '1-2-3 Yamate, Kizuna City',
+  };
+  it('uses the romanised or translated name and address on Latin-alphabet and Korean screens', () => {
+    for (const l of ['en', 'pt', 'vi', 'ko'] as const)
+      expect(shelterText(sh, l), l).toEqual({ name: sh.nameLatin, address: sh.addressLatin });
+    for (const l of ['ja', 'ja-x-easy', 'zh'] as const)
+      expect(shelterText(sh, l), l).toEqual({ name: sh.name, address: sh.address });
+    expect(shelterText({ id: 'sh-2', name: '公民館', address: '絆市' }, 'en')).toEqual({
+      name: '公民館',
+      address: '絆市',
+    });
   });
 });
