@@ -34,6 +34,9 @@ export const ShelterRefSchema = Type.Object({
   id: Id,
   name: Type.String(),
   address: Type.String(),
+  /** Name and address for non-Japanese screens (romanised or translated; issue 18), when the register has them. */
+  nameLatin: Type.Optional(Type.String()),
+  addressLatin: Type.Optional(Type.String()),
   /** Straight-line distance from the resident's home, metres. */
   distanceM: Type.Optional(Type.Integer({ minimum: 0 })),
   lat: Type.Optional(Type.Number()),
@@ -44,7 +47,10 @@ export const ShelterRefSchema = Type.Object({
 /** One resident addressed by a personal alert; `ref` is a per-alert pseudonym, not a resident id. */
 export const RecipientSchema = Type.Object({
   ref: Id,
-  /** Name as it is shown, honorific included (e.g. 「山田 花子さん」). */
+  /**
+   * Name as it is shown, in the recipient's language and script with its honorific and order
+   * (「山田 花子さん」, "John Smith" from the register's name in alphabet, 「山田太郎先生」).
+   */
   displayName: Type.String(),
   /** Kana reading for speech engines that cannot read kanji. */
   reading: Type.Optional(Type.String()),

@@ -18,6 +18,7 @@ import { CAP_REFUSALS } from './alerts/cap-import.ts';
 import { LEVEL_NAMES, LEVEL_WORDS } from './alerts/cap-level.ts';
 import { uiErrors } from './routes/ui-errors.ts';
 import { REGISTER_ROW_PROBLEMS } from './register/resident-records.ts';
+import { REGISTER_CSV_COLUMNS } from './register/register-csv.ts';
 import { BINDING_END_REASONS } from './register/residents.ts';
 import { LIMITS } from './limits.ts';
 
@@ -356,7 +357,14 @@ when any line is bad: \`400 KZ_CONSOLE_CSV_INVALID\` with \`details.rows\` =
 \`[{row, id, errors: [{code, line, field?, value?, expected?, message}]}]\`, every problem of every
 bad line. \`row\` and \`line\` count lines as a spreadsheet does (header = 1); \`field\` is the column's
 header name; \`message\` says the same in English. Clients word \`code\` themselves (the staff UI does,
-in Japanese or English):
+in Japanese or English), table below.
+
+Columns: ${REGISTER_CSV_COLUMNS.map((c) => `\`${c}\``).join(', ')}; \`supporter\`, \`phone\`, \`household\`, \`lat\`, \`lon\`,
+\`familyNameLatin\` and \`givenNameLatin\` are optional. The last two are the name in alphabet as the
+register has it (a foreign resident's residence record; both or neither): TVs in English, Portuguese,
+Vietnamese, Korean and Chinese name the resident with it (issue 18). A shelter's \`nameLatin\` and
+\`addressLatin\` (\`POST /api/shelters\`) are shown on those screens likewise.
+
 
 | code | meaning |
 | --- | --- |

@@ -42,6 +42,15 @@ export const ShelterBody = Type.Object(
           'zones whose residents this shelter expects (指定避難所): marked assigned on its roster (which holds every resident)',
       }),
     ),
+    nameLatin: Type.Optional(
+      Type.String({
+        maxLength: LIMITS.nameLength,
+        description: "the shelter's name for non-Japanese screens (romanised or translated)",
+      }),
+    ),
+    addressLatin: Type.Optional(
+      Type.String({ maxLength: LIMITS.textLength, description: 'its address for non-Japanese screens' }),
+    ),
   },
   closed,
 );
@@ -87,6 +96,10 @@ export const ResidentBody = Type.Object(
     careNeeds: Type.Optional(
       Type.Array(CareNeedSchema, { maxItems: 16, description: 'care needs shown on shelter rosters' }),
     ),
+    familyNameLatin: Type.Optional(
+      Type.String({ description: "the name in alphabet as registered (foreign residents' records): family part" }),
+    ),
+    givenNameLatin: Type.Optional(Type.String({ description: 'the name in alphabet as registered: given part' })),
   },
   closed,
 );

@@ -82,11 +82,19 @@ for (const engine of dbEngines())
         expect(hanako.shelter?.id).toBe('sh-school');
         expect(hanako.shelter?.distanceM).toBeGreaterThan(3000);
         expect(hanako.instruction).toContain('避難先：第一小学校');
-        // English resident, English words and honorific
-        expect(s1.recipients[0]!.displayName).toBe('Mr ジョン スミス');
+        // English resident, English words, the name in alphabet as registered (issue 18): no "Mr" before katakana
+        expect(s1.recipients[0]!.displayName).toBe('John Smith');
         expect(s1.recipients[0]!.headline).toBe(
-          '[EXERCISE] Level 4 Evacuation order — Mr ジョン スミス, please evacuate now',
+          '[EXERCISE] Level 4 Evacuation order — John Smith, please evacuate now',
         );
+        // the shelter in the Latin alphabet too, for the screen and in the instruction
+        expect(s1.recipients[0]!.shelter).toMatchObject({
+          name: '第一小学校',
+          nameLatin: 'Daiichi Elementary School',
+          addressLatin: '1-2-3 Yamate, Kizuna City',
+        });
+        expect(s1.recipients[0]!.instruction).toContain('Go to: Daiichi Elementary School (1-2-3 Yamate, Kizuna City');
+        expect(s1.recipients[0]!.instruction).not.toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/u);
         // what the TVs got validates against the contract (decodeMessage in SimTv would have thrown)
         expect(() => decodeMessage(PersonalAlertSchema, JSON.stringify(h1))).not.toThrow();
         // the hillside TV was not targeted

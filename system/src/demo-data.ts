@@ -24,6 +24,9 @@ export interface DemoShelter {
   capacity: number;
   hazards: Hazard[];
   welfare: boolean;
+  /** Name and address for non-Japanese screens (issue 18). */
+  nameLatin: string;
+  addressLatin: string;
 }
 export interface DemoResident {
   id: string;
@@ -42,6 +45,9 @@ export interface DemoResident {
   zone: string;
   lat: number;
   lon: number;
+  /** The name in alphabet as the residence record has it (foreign residents). */
+  familyNameLatin?: string;
+  givenNameLatin?: string;
   /** The emulated card's PIN (4 digits) and signing password (6–16 upper-case letters/digits). */
   authPin: string;
   signPassword: string;
@@ -97,6 +103,8 @@ export const DEMO_SHELTERS: DemoShelter[] = [
     capacity: 300,
     hazards: ['flood', 'storm-surge', 'tsunami', 'earthquake', 'fire'],
     welfare: false,
+    nameLatin: 'Kizuna City Daiichi Elementary School',
+    addressLatin: '1-2-3 Yamate, Kizuna City',
   },
   {
     id: 'sh-kominkan',
@@ -107,6 +115,8 @@ export const DEMO_SHELTERS: DemoShelter[] = [
     capacity: 150,
     hazards: ['landslide', 'earthquake', 'fire'],
     welfare: false,
+    nameLatin: 'Kizuna City Central Community Hall',
+    addressLatin: '2-5-1 Ekimae, Kizuna City',
   },
   {
     id: 'sh-sakura',
@@ -117,6 +127,8 @@ export const DEMO_SHELTERS: DemoShelter[] = [
     capacity: 40,
     hazards: ['flood', 'storm-surge', 'earthquake', 'landslide'],
     welfare: true,
+    nameLatin: 'Sakura Welfare Centre',
+    addressLatin: '3-8-10 Yamate, Kizuna City',
   },
 ];
 
@@ -152,14 +164,33 @@ const GIVEN_M: [string, string][] = [
   ['翔太', 'ショウタ'],
   ['清', 'キヨシ'],
 ];
-// Foreign residents: names in katakana as registered, with their language.
-const FOREIGN: { family: [string, string]; given: [string, string]; language: Language; sex: 1 | 2 }[] = [
-  { family: ['グエン', 'グエン'], given: ['ティ・ラン', 'ティ・ラン'], language: 'vi', sex: 2 },
-  { family: ['シルバ', 'シルバ'], given: ['マリア', 'マリア'], language: 'pt', sex: 2 },
-  { family: ['王', 'オウ'], given: ['偉', 'ウェイ'], language: 'zh', sex: 1 },
-  { family: ['キム', 'キム'], given: ['ミンジュン', 'ミンジュン'], language: 'ko', sex: 1 },
-  { family: ['スミス', 'スミス'], given: ['ジョン', 'ジョン'], language: 'en', sex: 1 },
-  { family: ['サントス', 'サントス'], given: ['アナ', 'アナ'], language: 'ja-x-easy', sex: 2 },
+// Foreign residents: names in katakana (or kanji) as registered, their name in alphabet as the
+// residence record has it, and their language.
+const FOREIGN: {
+  family: [string, string];
+  given: [string, string];
+  latin: [family: string, given: string];
+  language: Language;
+  sex: 1 | 2;
+}[] = [
+  {
+    family: ['グエン', 'グエン'],
+    given: ['ティ・ラン', 'ティ・ラン'],
+    latin: ['Nguyen', 'Thi Lan'],
+    language: 'vi',
+    sex: 2,
+  },
+  { family: ['シルバ', 'シルバ'], given: ['マリア', 'マリア'], latin: ['Silva', 'Maria'], language: 'pt', sex: 2 },
+  { family: ['王', 'オウ'], given: ['偉', 'ウェイ'], latin: ['Wang', 'Wei'], language: 'zh', sex: 1 },
+  { family: ['キム', 'キム'], given: ['ミンジュン', 'ミンジュン'], latin: ['Kim', 'Minjun'], language: 'ko', sex: 1 },
+  { family: ['スミス', 'スミス'], given: ['ジョン', 'ジョン'], latin: ['Smith', 'John'], language: 'en', sex: 1 },
+  {
+    family: ['サントス', 'サントス'],
+    given: ['アナ', 'アナ'],
+    latin: ['Santos', 'Ana'],
+    language: 'ja-x-easy',
+    sex: 2,
+  },
 ];
 
 /** 36 residents in 24 households; the first household (山田) has two residents on one TV. */
@@ -279,6 +310,8 @@ export function demoResidents(): DemoResident[] {
         givenName: f.given[0],
         familyKana: f.family[1],
         givenKana: f.given[1],
+        familyNameLatin: f.latin[0],
+        givenNameLatin: f.latin[1],
         birthDate: `${1975 + i * 4}-0${(i % 9) + 1}-1${i}`,
         sex: f.sex,
         language: f.language,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMunicipalityCode, isSafeId, LANGUAGES } from '@kizuna/contract';
+import { displayName } from '@kizuna/municipal-console';
 import { DEMO_MUNI, DEMO_SHELTERS, DEMO_ZONES, demoResidents, demoTvs } from '../src/demo-data.ts';
 
 describe('demo municipality', () => {
@@ -10,6 +11,14 @@ describe('demo municipality', () => {
     expect(new Set(residents.map((r) => r.id)).size).toBe(residents.length);
     expect(residents.filter((r) => r.needsHelp).length).toBeGreaterThanOrEqual(5);
     expect(new Set(residents.map((r) => r.language)).size).toBe(LANGUAGES.length);
+  });
+  it('names its foreign residents in their own script, and its shelters for non-Japanese screens (issue 18)', () => {
+    const john = residents.find((r) => r.familyName === 'スミス')!;
+    expect(john.language).toBe('en');
+    expect(displayName('en', john)).toBe('John Smith');
+    for (const r of residents.filter((x) => /^[\u30a0-\u30ff・]+$/u.test(x.familyName + x.givenName)))
+      expect([r.familyNameLatin, r.givenNameLatin].every(Boolean), r.familyName).toBe(true);
+    for (const sh of DEMO_SHELTERS) expect(sh.nameLatin && sh.addressLatin, sh.id).toMatch(/^[\x20-\x7e]+$/);
   });
   it('has at least one household of two on one TV, and an unbound TV', () => {
     const tvs = demoTvs(residents);

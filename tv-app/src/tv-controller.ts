@@ -213,10 +213,24 @@ export class TvController {
       list = [];
     }
     const squash = (n: string) => n.replace(/\s/g, '');
+    // A bound card's name in the register's script ("スミス ジョン") that an alert named in the
+    // resident's own ("John Smith", with "スミス ジョン" as its reading) is that same person.
+    const aliases = new Set(this.nameAliases());
     for (const b of this.knownBindings()) {
-      if (!b.ended && !list.some((n) => squash(n).includes(squash(b.displayName)))) list.push(b.displayName);
+      if (b.ended || aliases.has(squash(b.displayName))) continue;
+      if (!list.some((n) => squash(n).includes(squash(b.displayName)))) list.push(b.displayName);
     }
     return list;
+  }
+
+  /** Register-script forms (kana readings) of names the TV knows in another script, spaces removed. */
+  private nameAliases(): string[] {
+    try {
+      const parsed = JSON.parse(this.storage?.getItem(`${this.residentsKey}.aliases`) ?? '[]') as unknown;
+      return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
   }
 
   /** Bindings as this TV last saw them (the console is the source; this is for screens and offline). */
@@ -258,15 +272,23 @@ export class TvController {
     // alert's form, which carries the honorific, and never list someone twice.
     const squash = (n: string) => n.replace(/\s/g, '');
     const list = this.residents();
+    const aliases = new Set(this.nameAliases());
     for (const r of a.recipients) {
+      // A name in alphabet ("John Smith") whose reading is the card's name as registered (スミス ジョン).
+      const reading = r.reading ? squash(r.reading).replace(/(さん|様|さま)$/u, '') : '';
+      if (reading && !squash(r.displayName).includes(reading)) aliases.add(reading);
       const same = list.findIndex(
-        (n) => squash(r.displayName).includes(squash(n)) || squash(n).includes(squash(r.displayName)),
+        (n) =>
+          squash(r.displayName).includes(squash(n)) ||
+          squash(n).includes(squash(r.displayName)) ||
+          (!!reading && squash(n) === reading),
       );
       if (same < 0) list.push(r.displayName);
       else list[same] = r.displayName;
     }
     try {
       this.storage?.setItem(this.residentsKey, JSON.stringify(list.slice(-8)));
+      this.storage?.setItem(`${this.residentsKey}.aliases`, JSON.stringify([...aliases].slice(-16)));
     } catch {
       /* memory only */
     }

@@ -3,7 +3,7 @@
  * (language per recipient, fixed level phrases, exercise marking) are plain functions.
  */
 import { LEVELS, type Language } from '@kizuna/contract/levels';
-import type { AreaAlert, Answer, Recipient } from '@kizuna/contract';
+import type { AreaAlert, Answer, Recipient, ShelterRef } from '@kizuna/contract';
 import type { Ended, StoredAlert } from './alerts/alert-store.ts';
 import { LEVEL_PHRASES, fmt, stringsFor } from './i18n/strings.ts';
 import type { HomeModel, MenuId } from './pages/Home.ts';
@@ -18,8 +18,20 @@ export function levelPhrase(level: 3 | 4 | 5, lang: Language): { phrase: string;
   const L = LEVELS[level];
   if (lang === 'ja') return { phrase: L.phrase, action: L.action };
   if (lang === 'ja-x-easy') return { phrase: L.phrase, action: L.easyPhrase };
-  const own = LEVEL_PHRASES[lang]?.[level];
-  return { phrase: own ?? L.english, action: own ? L.english : '' };
+  return LEVEL_PHRASES[lang]?.[level] ?? { phrase: L.english, action: '' };
+}
+
+/**
+ * A shelter's name and address in the screen's script (issue 18): the register's romanised or
+ * translated ones on screens in the Latin alphabet and Korean, the Japanese ones otherwise and
+ * when there are none.
+ */
+export function shelterText(sh: ShelterRef, lang: Language): { name: string; address: string } {
+  const latin = lang === 'en' || lang === 'pt' || lang === 'vi' || lang === 'ko';
+  return {
+    name: (latin && sh.nameLatin) || sh.name,
+    address: (latin && sh.addressLatin) || sh.address,
+  };
 }
 
 export function answerLabel(a: Answer, lang: Language): string {
@@ -149,11 +161,12 @@ export function takeoverModel(st: TakeoverState): TakeoverModel {
   const i = a.recipients.findIndex((x) => x.ref === r.ref) + 1;
   const sh = r.shelter;
   const cjk = lang === 'ja' || lang === 'ja-x-easy' || lang === 'zh';
+  const place = sh ? shelterText(sh, lang) : undefined;
   const shelter = sh
-    ? `${s.shelter}${cjk ? '：' : ': '}${sh.name}${sh.welfare ? (cjk ? `（${s.welfare}）` : ` (${s.welfare})`) : ''}`
+    ? `${s.shelter}${cjk ? '：' : ': '}${place!.name}${sh.welfare ? (cjk ? `（${s.welfare}）` : ` (${s.welfare})`) : ''}`
     : '';
   const shelterDetail = sh
-    ? [sh.address, distanceText(sh.distanceM, lang)].filter(Boolean).join(cjk ? '　' : ' · ')
+    ? [place!.address, distanceText(sh.distanceM, lang)].filter(Boolean).join(cjk ? '　' : ' · ')
     : '';
   let notice: TakeoverModel['notice'];
   if (st.closeReason === 'cancelled') notice = { text: s.cancelled, color: C.ok };
@@ -211,7 +224,9 @@ export function speechParts(entry: StoredAlert, r: Recipient): [string, string] 
   const s = stringsFor(lang);
   const { phrase, action } = levelPhrase(a.level, lang);
   const exercise = a.status === 'Exercise' ? s.exercise : a.status === 'Test' ? s.test : '';
-  const where = r.shelter ? `${s.shelter}、${r.shelter.name}。${distanceText(r.shelter.distanceM, lang)}` : '';
+  const where = r.shelter
+    ? `${s.shelter}、${shelterText(r.shelter, lang).name}。${distanceText(r.shelter.distanceM, lang)}`
+    : '';
   const join = (xs: string[]) => xs.filter(Boolean).join('。');
   return [
     join([exercise, fmt(s.levelLabel, { level: a.level }), phrase, action, r.reading ?? r.displayName]),

@@ -132,12 +132,38 @@ describe('Japanese line breaking', () => {
     const parts = marks('川の水位が上がっています。明るいうちに避難所へ向かってください。');
     expect(parts.join('')).toBe('川の水位が上がっています。明るいうちに避難所へ向かってください。');
     expect(parts.length).toBeGreaterThan(3);
-    for (const p of parts.slice(1)) expect(p[0]).not.toMatch(/[ぁ-ゟ]/u);
+    // a particle (が・を・の・へ・に) stays with the word before it
+    for (const p of parts.slice(1)) expect(p[0]).not.toMatch(/[がをのへに]/u);
   });
 
   it('never starts a line with closing punctuation or small kana, nor ends one with an opening bracket', () => {
     const parts = marks('「カードを登録する」を選んで、決定（けってい）を押してください。ちょっと待ってね');
     for (const p of parts.slice(1)) expect('、。）」ー'.includes(p[0]!)).toBe(false);
+    for (const p of parts.slice(0, -1)) expect('（「'.includes(p[p.length - 1]!)).toBe(false);
+  });
+
+  // Issue 18, item 7: the hand-written wrapper broke 「（絆｜市山手」「8番10｜号」「保険｜会社」「マイ｜ナンバー」「（個人｜番号）」「（任｜意）」.
+  it.each([
+    ['避難所：絆市立山手小学校（絆市山手1丁目8番10号）まで 1.2 km', ['（絆市', '絆市山手', '8番10号', '山手小学校']],
+    ['保険会社から届いたお知らせを読みます。', ['保険会社']],
+    ['マイナンバーカード（個人番号カード）を登録してください。', ['マイナンバー', '（個人番号']],
+    ['電話番号（任意）を入力します。', ['（任意）']],
+    ['山田 太郎さん、洪水のため危険な場所から全員避難してください。', ['山田', '太郎さん、', '避難して']],
+  ])('never breaks inside a word, a name or an address number: %s', (text, whole) => {
+    const parts = marks(text);
+    expect(parts.join('')).toBe(text);
+    expect(parts.length, parts.join('｜')).toBeGreaterThan(1);
+    for (const w of whole)
+      expect(
+        parts.some((p) => p.includes(w)),
+        `${w} in ${parts.join('｜')}`,
+      ).toBe(true);
+  });
+
+  it('breaks Chinese between characters, still by the punctuation rules', () => {
+    const parts = marks('请前往避难所（山手小学校）。');
+    expect(parts.length).toBeGreaterThan(5);
+    for (const p of parts.slice(1)) expect('、。）」'.includes(p[0]!)).toBe(false);
     for (const p of parts.slice(0, -1)) expect('（「'.includes(p[p.length - 1]!)).toBe(false);
   });
 

@@ -89,3 +89,37 @@ describe('Home names everyone alike (issue 18, item 9)', () => {
     expect(home('en')).toBe('山田 花子, 山田 太郎, 山田 次郎');
   });
 });
+
+describe('Home residents in the resident script (issue 18, item 9)', () => {
+  const english = (): PersonalAlert => ({
+    ...household(),
+    alertId: 'al-en',
+    recipients: [
+      {
+        ref: 'r3',
+        displayName: 'John Smith',
+        reading: 'スミス ジョン',
+        language: 'en',
+        needsHelp: false,
+        headline: 'h',
+        instruction: 'i',
+      },
+    ],
+  });
+  const card = [{ bindingId: 'b3', displayName: 'スミス ジョン', boundAt: '2026-11-01T00:00:00Z' }];
+
+  it('names a card bound as スミス ジョン once, as the alert names him (John Smith), in either order', async () => {
+    const c = new TvController(validateConfig({ device: 'tv-0003', muni: '999997', lang: 'en' }), new MemStorage());
+    c.rememberBindings(card as never);
+    expect(c.residents()).toEqual(['スミス ジョン']);
+    c.receiveAlert(english());
+    expect(c.residents()).toEqual(['John Smith']);
+    await c.close();
+
+    const d = new TvController(validateConfig({ device: 'tv-0004', muni: '999997', lang: 'en' }), new MemStorage());
+    d.receiveAlert(english());
+    d.rememberBindings(card as never);
+    expect(d.residents()).toEqual(['John Smith']);
+    await d.close();
+  });
+});

@@ -12,6 +12,8 @@ export interface CancelRecipient {
   sex: number;
   language: Language;
   needsHelp: boolean;
+  familyNameLatin?: string | null;
+  givenNameLatin?: string | null;
 }
 
 /** The Cancel a TV gets: every resident it showed the alert to, told it is lifted or was sent in error (head.end). */

@@ -23,6 +23,9 @@ export interface Candidate {
   zoneId: string;
   deviceId: string;
   deviceZoneId: string;
+  /** The name in alphabet as registered (foreign residents), for non-Japanese screens. */
+  familyNameLatin?: string | undefined;
+  givenNameLatin?: string | undefined;
 }
 
 /** One candidate row as the resolve query returns it: a JSON array, in this order. */
@@ -41,6 +44,8 @@ type Row = [
   zoneId: string,
   deviceId: string,
   deviceZone: string,
+  familyNameLatin: string | null,
+  givenNameLatin: string | null,
 ];
 
 /** Zones the target touches: listed ones, and those a polygon or circle overlaps. */
@@ -55,7 +60,8 @@ export function targetZones(t: Target, zones: Zone[]): string[] {
 
 const REGISTER_QUERY = `
   SELECT coalesce(json_agg(json_build_array(r.id, r.family_name, r.given_name, r.family_kana, r.given_kana, r.sex, r.language, r.needs_help,
-           to_char(r.birth_date, 'YYYY-MM-DD'), r.lat, r.lon, r.zone_id, b.device_id, d.zone_id) ORDER BY r.id, b.device_id), '[]')::text
+           to_char(r.birth_date, 'YYYY-MM-DD'), r.lat, r.lon, r.zone_id, b.device_id, d.zone_id,
+           r.family_name_latin, r.given_name_latin) ORDER BY r.id, b.device_id), '[]')::text
   FROM residents r
   JOIN bindings b ON b.resident_id = r.id AND b.status = 'active'
   JOIN devices d ON d.id = b.device_id AND d.status = 'active'`;
@@ -127,6 +133,8 @@ export async function resolveRecipients(
     zoneId,
     deviceId,
     deviceZone,
+    familyNameLatin,
+    givenNameLatin,
   ] of rows) {
     if (!scope.has(zoneId) && !scope.has(deviceZone)) continue;
     const lat = lat0 === null ? null : Number(lat0);
@@ -155,6 +163,7 @@ export async function resolveRecipients(
       zoneId,
       deviceId,
       deviceZoneId: deviceZone,
+      ...(familyNameLatin && givenNameLatin ? { familyNameLatin, givenNameLatin } : {}),
     });
   }
   return out;

@@ -4,6 +4,7 @@
  * shelter chosen for that resident. ja-x-easy follows やさしい日本語 (short, kana, spaces).
  */
 import type { AlertStatus, EndReason, EvacuationLevel, Hazard, Language, MsgType } from '@kizuna/contract';
+import { toRomaji } from 'wanakana';
 
 export interface NameParts {
   familyName: string;
@@ -11,10 +12,16 @@ export interface NameParts {
   familyKana: string;
   givenKana: string;
   sex: number;
+  /** The name in alphabet as registered (a foreign resident's residence record), if any. */
+  familyNameLatin?: string | null | undefined;
+  givenNameLatin?: string | null | undefined;
 }
 export interface ShelterText {
   name: string;
   address: string;
+  /** Name and address for non-Japanese screens (romanised or translated), if the register has them. */
+  nameLatin?: string | undefined;
+  addressLatin?: string | undefined;
   distanceM?: number | undefined;
   welfare?: boolean;
 }
@@ -41,6 +48,42 @@ interface LanguagePack {
   errorBody: string;
   everyone(zone: string): string;
 }
+
+/**
+ * Names in the resident's script (issue 18). Japanese screens use the register's name (kanji, or
+ * katakana as a foreign name is registered). Screens in the Latin alphabet (en, pt, vi)
+ * use the name in alphabet as registered, else the kana reading romanised (Hepburn), never a
+ * katakana name behind "Mr". Chinese and Korean keep a name written in kanji; a katakana name
+ * there is written in alphabet too.
+ */
+const KATAKANA_NAME = /^[\u30a0-\u30ff\s・=＝]+$/u;
+const title = (w: string) =>
+  w
+    .split(/([\s・-]+)/)
+    .map((x) => (/^[a-z]/i.test(x) ? x[0]!.toUpperCase() + x.slice(1).toLowerCase() : x))
+    .join('')
+    .replace(/・/g, ' ');
+/** Kana romanised as names are on passports (Hepburn without long marks: タロウ → Taro). */
+const romanised = (kana: string) =>
+  title(
+    toRomaji(kana.trim().replace(/[・=＝]/g, ' '))
+      .replace(/ou/g, 'o')
+      .replace(/uu/g, 'u'),
+  );
+/** The name's two parts in alphabet: as registered, else the kana reading romanised. */
+export function latinName(n: NameParts): { family: string; given: string } {
+  return n.familyNameLatin && n.givenNameLatin
+    ? { family: n.familyNameLatin, given: n.givenNameLatin }
+    : { family: romanised(n.familyKana), given: romanised(n.givenKana) };
+}
+/** A name written in kanji (not a foreign name in katakana): Chinese and Korean readers read it as it is. */
+const kanjiName = (n: NameParts) => !KATAKANA_NAME.test(`${n.familyName}${n.givenName}`);
+/** Shelter name and address on a screen in the Latin alphabet or Korean: the register's own, else the Japanese. */
+const shelterLatin = (s: ShelterText): ShelterText => ({
+  ...s,
+  name: s.nameLatin || s.name,
+  address: s.addressLatin || s.address,
+});
 
 const km = (m: number, unitKm: string, unitM: string) =>
   m >= 1000 ? `${(m / 1000).toFixed(1)}${unitKm}` : `${Math.round(m / 10) * 10}${unitM}`;
@@ -118,7 +161,11 @@ export const PACKS: Record<Language, LanguagePack> = {
     everyone: (zone) => `${zone}の みなさん`,
   },
   en: {
-    honorific: (n) => `${n.sex === 1 ? 'Mr ' : n.sex === 2 ? 'Ms ' : ''}${n.givenName} ${n.familyName}`,
+    // No Mr/Ms: given name first, in alphabet (latinName).
+    honorific: (n) => {
+      const l = latinName(n);
+      return `${l.given} ${l.family}`;
+    },
     hazard: {
       flood: 'flooding',
       landslide: 'landslides',
@@ -153,7 +200,11 @@ export const PACKS: Record<Language, LanguagePack> = {
     everyone: (zone) => `Everyone in ${zone}`,
   },
   zh: {
-    honorific: (n) => `${n.familyName}${n.givenName}${n.sex === 1 ? '先生' : n.sex === 2 ? '女士' : ''}`,
+    honorific: (n) => {
+      const l = latinName(n);
+      const who = kanjiName(n) ? `${n.familyName}${n.givenName}` : `${l.given} ${l.family}`;
+      return `${who}${n.sex === 1 ? '先生' : n.sex === 2 ? '女士' : ''}`;
+    },
     hazard: {
       flood: '洪水',
       landslide: '泥石流、山体滑坡',
@@ -188,7 +239,12 @@ export const PACKS: Record<Language, LanguagePack> = {
     everyone: (zone) => `${zone}的各位居民`,
   },
   ko: {
-    honorific: (n) => `${n.familyName} ${n.givenName} 님`,
+    honorific: (n) => {
+      // A name in kanji stays in kanji (Korean readers read hanja); a katakana name is written in alphabet.
+      if (kanjiName(n)) return `${n.familyName} ${n.givenName} 님`;
+      const l = latinName(n);
+      return `${l.family} ${l.given} 님`;
+    },
     hazard: {
       flood: '홍수',
       landslide: '토사 재해',
@@ -223,7 +279,11 @@ export const PACKS: Record<Language, LanguagePack> = {
     everyone: (zone) => `${zone} 주민 여러분`,
   },
   vi: {
-    honorific: (n) => `${n.sex === 1 ? 'Ông ' : n.sex === 2 ? 'Bà ' : ''}${n.familyName} ${n.givenName}`,
+    // Family name first, as Vietnamese names are written and as the register has the name.
+    honorific: (n) => {
+      const l = latinName(n);
+      return `${n.sex === 1 ? 'Ông ' : n.sex === 2 ? 'Bà ' : ''}${l.family} ${l.given}`;
+    },
     hazard: {
       flood: 'lũ lụt',
       landslide: 'sạt lở đất',
@@ -258,7 +318,10 @@ export const PACKS: Record<Language, LanguagePack> = {
     everyone: (zone) => `Cư dân khu vực ${zone}`,
   },
   pt: {
-    honorific: (n) => `${n.sex === 1 ? 'Sr. ' : n.sex === 2 ? 'Sra. ' : ''}${n.givenName} ${n.familyName}`,
+    honorific: (n) => {
+      const l = latinName(n);
+      return `${n.sex === 1 ? 'Sr. ' : n.sex === 2 ? 'Sra. ' : ''}${l.given} ${l.family}`;
+    },
     hazard: {
       flood: 'inundação',
       landslide: 'deslizamento de terra',
@@ -344,7 +407,13 @@ export function headlineFor(i: Omit<RenderInput, 'who' | 'shelter' | 'extra'>, w
 export function instructionFor(i: Omit<RenderInput, 'who'>): string {
   const p = PACKS[i.language];
   const hz = p.hazard[i.hazard];
-  const where = i.advice === 'secure-safety' ? '' : i.shelter ? p.shelter(i.shelter) : p.noShelter;
+  const latin = i.language === 'en' || i.language === 'pt' || i.language === 'vi' || i.language === 'ko';
+  const where =
+    i.advice === 'secure-safety'
+      ? ''
+      : i.shelter
+        ? p.shelter(latin ? shelterLatin(i.shelter) : i.shelter)
+        : p.noShelter;
   return [p.body(i.advice, hz), where, i.extra ?? '']
     .filter(Boolean)
     .join(i.language.startsWith('ja') || i.language === 'zh' ? '' : ' ');

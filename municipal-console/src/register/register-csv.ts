@@ -24,6 +24,8 @@ export const REGISTER_CSV_COLUMNS = [
   'zone',
   'lat',
   'lon',
+  'familyNameLatin',
+  'givenNameLatin',
 ] as const;
 
 /** One problem of one line: a stable code (REGISTER_ROW_PROBLEMS) and its parameters; `message` is English, for API users. */
@@ -42,7 +44,7 @@ export interface RowProblem {
   errors: RowError[];
 }
 
-const OPTIONAL = new Set(['supporter', 'phone', 'household', 'lat', 'lon']);
+const OPTIONAL = new Set(['supporter', 'phone', 'household', 'lat', 'lon', 'familyNameLatin', 'givenNameLatin']);
 const BOOL: Record<string, boolean> = {
   true: true,
   false: false,
@@ -180,6 +182,8 @@ export function parseRegisterCsv(
       zone: col(r, 'zone'),
       lat: num('lat'),
       lon: num('lon'),
+      familyNameLatin: opt('familyNameLatin'),
+      givenNameLatin: opt('givenNameLatin'),
     } satisfies ResidentInput;
     // The domain checks (shared with the JSON import) for the fields the CSV step has not already refused.
     const refused = new Set(errs.map((e) => e.field));

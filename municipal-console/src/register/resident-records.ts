@@ -30,6 +30,13 @@ export interface ResidentInput {
   lon?: number | undefined;
   /** Care needs shelter staff must know (contract CARE_NEEDS); shown on shelter rosters. */
   careNeeds?: CareNeed[] | undefined;
+  /**
+   * The name in alphabet as the register has it (a foreign resident's residence record: family
+   * and given part, e.g. Smith / John), for the TV's non-Japanese screens (issue 18). Optional,
+   * both or neither.
+   */
+  familyNameLatin?: string | undefined;
+  givenNameLatin?: string | undefined;
 }
 
 const now = () => new Date();
@@ -61,6 +68,8 @@ export const REGISTER_ROW_PROBLEMS = {
   'lat-lon-together': 'lat and lon must be given together (field: the one missing)',
   'unknown-zone': 'no zone with this id in the console',
   'bad-care-needs': "care needs must be some of the contract's CARE_NEEDS (expected: the list)",
+  'latin-name-together':
+    'familyNameLatin and givenNameLatin (the name in alphabet) must be given together (field: the one missing)',
 } as const;
 export type RegisterRowProblemCode = keyof typeof REGISTER_ROW_PROBLEMS;
 export interface ResidentProblem {
@@ -73,10 +82,22 @@ export interface ResidentProblem {
 
 const NAME_FIELDS = ['familyName', 'givenName', 'familyKana', 'givenKana', 'address'] as const;
 const MAX_TEXT = LIMITS.textLength;
-const TEXT_FIELDS = ['id', ...NAME_FIELDS, 'birthDate', 'supporter', 'phone', 'household', 'zone'] as const;
+const TEXT_FIELDS = [
+  'id',
+  ...NAME_FIELDS,
+  'birthDate',
+  'supporter',
+  'phone',
+  'household',
+  'zone',
+  'familyNameLatin',
+  'givenNameLatin',
+] as const;
 const OPTIONAL_TEXT = [
   ['supporter', LIMITS.textLength],
   ['phone', LIMITS.phoneLength],
+  ['familyNameLatin', LIMITS.nameLength],
+  ['givenNameLatin', LIMITS.nameLength],
 ] as const;
 
 /** The latest birth date the register takes: today wherever the register is (UTC+14 at most: a day ahead of UTC). */
@@ -140,6 +161,13 @@ export function residentProblems(r: ResidentInput, zones: Set<string>): Resident
     const v = r[k];
     if (typeof v === 'string' && v.length > max)
       add('too-long', k, `${k} is longer than ${max} characters`, undefined, String(max));
+  }
+  for (const [k, other] of [
+    ['familyNameLatin', 'givenNameLatin'],
+    ['givenNameLatin', 'familyNameLatin'],
+  ] as const) {
+    if (!r[k]?.trim() && r[other]?.trim())
+      add('latin-name-together', k, `${k} is missing: familyNameLatin and givenNameLatin go together`);
   }
   if (r.sex !== 1 && r.sex !== 2 && r.sex !== 3) add('bad-sex', 'sex', 'sex must be 1, 2 or 3', r.sex);
   if (!(LANGUAGES as readonly string[]).includes(r.language))
@@ -232,6 +260,8 @@ export async function seedResidents(db: Db, residents: ResidentInput[], actor = 
       lat: r.lat ?? null,
       lon: r.lon ?? null,
       care_needs: [...new Set(r.careNeeds ?? [])],
+      family_name_latin: r.familyNameLatin?.trim() || null,
+      given_name_latin: r.givenNameLatin?.trim() || null,
     }));
     // chunks keep the JSON parameter a reasonable size for very large registers
     for (let i = 0; i < rows.length; i += 20_000) {
@@ -239,12 +269,13 @@ export async function seedResidents(db: Db, residents: ResidentInput[], actor = 
         `INSERT INTO residents SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
           id text, family_name text, given_name text, family_kana text, given_kana text, address text, birth_date date,
           sex smallint, language text, needs_help boolean, supporter text, phone text, household_id text, zone_id text,
-          lat double precision, lon double precision, care_needs text[])
+          lat double precision, lon double precision, care_needs text[], family_name_latin text, given_name_latin text)
         ON CONFLICT (id) DO UPDATE SET family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name,
           family_kana = EXCLUDED.family_kana, given_kana = EXCLUDED.given_kana, address = EXCLUDED.address,
           birth_date = EXCLUDED.birth_date, sex = EXCLUDED.sex, language = EXCLUDED.language, needs_help = EXCLUDED.needs_help,
           supporter = EXCLUDED.supporter, phone = EXCLUDED.phone, household_id = EXCLUDED.household_id,
-          zone_id = EXCLUDED.zone_id, lat = EXCLUDED.lat, lon = EXCLUDED.lon, care_needs = EXCLUDED.care_needs`,
+          zone_id = EXCLUDED.zone_id, lat = EXCLUDED.lat, lon = EXCLUDED.lon, care_needs = EXCLUDED.care_needs,
+          family_name_latin = EXCLUDED.family_name_latin, given_name_latin = EXCLUDED.given_name_latin`,
         [JSON.stringify(rows.slice(i, i + 20_000))],
       );
     }

@@ -104,6 +104,8 @@ export function shelterRef(s: Shelter, home: { lat: number; lon: number } | null
     id: s.id,
     name: s.name,
     address: s.address,
+    ...(s.nameLatin ? { nameLatin: s.nameLatin } : {}),
+    ...(s.addressLatin ? { addressLatin: s.addressLatin } : {}),
     lat: s.lat,
     lon: s.lon,
     welfare: s.welfare,

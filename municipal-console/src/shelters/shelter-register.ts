@@ -21,8 +21,12 @@ export interface ShelterInput {
   open?: boolean;
   /** Zones whose residents this shelter expects (指定避難所): they are on its roster. */
   serves?: string[];
+  /** Name and address for non-Japanese screens (romanised or translated, issue 18); optional. */
+  nameLatin?: string | undefined;
+  addressLatin?: string | undefined;
 }
-export type Shelter = Required<ShelterInput>;
+export type Shelter = Required<Omit<ShelterInput, 'nameLatin' | 'addressLatin'>> &
+  Pick<ShelterInput, 'nameLatin' | 'addressLatin'>;
 
 const now = () => new Date();
 
@@ -31,7 +35,12 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
   if (!s.name?.trim() || !s.address?.trim()) throw coreErrors.KZ_VALIDATION('shelter name and address are required');
   if (!Number.isFinite(s.lat) || Math.abs(s.lat) > 90 || !Number.isFinite(s.lon) || Math.abs(s.lon) > 180)
     throw consoleErrors.KZ_CONSOLE_BAD_GEOMETRY('shelter lat/lon out of range');
-  if (s.name.length > LIMITS.nameLength || s.address.length > LIMITS.textLength)
+  if (
+    s.name.length > LIMITS.nameLength ||
+    s.address.length > LIMITS.textLength ||
+    (s.nameLatin?.length ?? 0) > LIMITS.nameLength ||
+    (s.addressLatin?.length ?? 0) > LIMITS.textLength
+  )
     throw coreErrors.KZ_VALIDATION(
       `shelter name (${LIMITS.nameLength}) or address (${LIMITS.textLength}) is longer than its limit`,
     );
@@ -55,10 +64,25 @@ export async function addShelter(db: Db, s: ShelterInput, actor = 'system'): Pro
       [s.id],
     );
     await q.query(
-      `INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open, serves) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+      `INSERT INTO shelters (id, name, address, lat, lon, capacity, hazards, welfare, open, serves, name_latin, address_latin)
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, address = EXCLUDED.address, lat = EXCLUDED.lat, lon = EXCLUDED.lon,
-        capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open, serves = EXCLUDED.serves`,
-      [s.id, s.name, s.address, s.lat, s.lon, s.capacity, s.hazards, s.welfare, open, serves],
+        capacity = EXCLUDED.capacity, hazards = EXCLUDED.hazards, welfare = EXCLUDED.welfare, open = EXCLUDED.open, serves = EXCLUDED.serves,
+        name_latin = EXCLUDED.name_latin, address_latin = EXCLUDED.address_latin`,
+      [
+        s.id,
+        s.name,
+        s.address,
+        s.lat,
+        s.lon,
+        s.capacity,
+        s.hazards,
+        s.welfare,
+        open,
+        serves,
+        s.nameLatin?.trim() || null,
+        s.addressLatin?.trim() || null,
+      ],
     );
     const after = { name: s.name, address: s.address, lat: s.lat, lon: s.lon, capacity: s.capacity };
     const details = changes(before.rows[0] ?? {}, { ...after, hazards: s.hazards, welfare: s.welfare, open, serves });
@@ -116,6 +140,8 @@ export interface ShelterRow {
   welfare: boolean;
   open: boolean;
   serves: string[] | null;
+  name_latin?: string | null;
+  address_latin?: string | null;
 }
 export const shelterFromRow = (r: ShelterRow): Shelter => ({
   id: r.id,
@@ -128,6 +154,8 @@ export const shelterFromRow = (r: ShelterRow): Shelter => ({
   welfare: r.welfare,
   open: r.open,
   serves: r.serves ?? [],
+  ...(r.name_latin ? { nameLatin: r.name_latin } : {}),
+  ...(r.address_latin ? { addressLatin: r.address_latin } : {}),
 });
 
 export async function listShelters(db: Queryable): Promise<Shelter[]> {

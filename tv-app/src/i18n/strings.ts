@@ -19,13 +19,34 @@ export type { Strings } from './screen-ja.ts';
 
 export const STRINGS: Readonly<Record<Language, Strings>> = { ja, 'ja-x-easy': easy, en, zh, ko, vi, pt };
 
-/** The level phrases in languages the contract does not carry (ja, easy ja and en come from LEVELS). */
-export const LEVEL_PHRASES: Readonly<Partial<Record<Language, Record<3 | 4 | 5, string>>>> = {
-  zh: { 3: '老年人等避难', 4: '避难指示', 5: '紧急安全确保' },
-  ko: { 3: '고령자 등 피난', 4: '피난 지시', 5: '긴급 안전 확보' },
-  vi: { 3: 'Người cao tuổi v.v. sơ tán', 4: 'Lệnh sơ tán', 5: 'Đảm bảo an toàn khẩn cấp' },
-  pt: { 3: 'Evacuação de idosos etc.', 4: 'Ordem de evacuação', 5: 'Garanta sua segurança já' },
-};
+/**
+ * The level phrase and its action line in languages the contract does not carry (ja, easy ja and
+ * en come from LEVELS): both in the screen's language (a Korean screen once showed the English
+ * action line, cut off), short enough for one line of the alert screen.
+ */
+export const LEVEL_PHRASES: Readonly<Partial<Record<Language, Record<3 | 4 | 5, { phrase: string; action: string }>>>> =
+  {
+    zh: {
+      3: { phrase: '老年人等避难', action: '老年人等请从危险场所避难' },
+      4: { phrase: '避难指示', action: '所有人从危险场所避难' },
+      5: { phrase: '紧急安全确保', action: '生命危险 立即确保安全！' },
+    },
+    ko: {
+      3: { phrase: '고령자 등 피난', action: '위험한 곳에서 고령자 등은 피난' },
+      4: { phrase: '피난 지시', action: '위험한 곳에서 전원 피난' },
+      5: { phrase: '긴급 안전 확보', action: '생명의 위험 즉시 안전 확보!' },
+    },
+    vi: {
+      3: { phrase: 'Người cao tuổi v.v. sơ tán', action: 'Người cao tuổi v.v. rời khỏi nơi nguy hiểm' },
+      4: { phrase: 'Lệnh sơ tán', action: 'Mọi người rời khỏi nơi nguy hiểm' },
+      5: { phrase: 'Đảm bảo an toàn khẩn cấp', action: 'Nguy hiểm tính mạng: lập tức bảo vệ an toàn!' },
+    },
+    pt: {
+      3: { phrase: 'Evacuação de idosos etc.', action: 'Idosos e outros: saiam de locais perigosos' },
+      4: { phrase: 'Ordem de evacuação', action: 'Todos devem sair de locais perigosos' },
+      5: { phrase: 'Garanta sua segurança já', action: 'Perigo de vida: proteja-se imediatamente!' },
+    },
+  };
 
 /** Language names as their speakers write them (the language menu shows each in its own script). */
 export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {

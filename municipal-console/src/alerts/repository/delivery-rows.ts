@@ -113,7 +113,8 @@ export async function cancelRecipients(
   const { rows } = await q.query<CancelRecipient & { device_id: string }>(
     `
     SELECT ar.device_id, ar.ref, r.family_name AS "familyName", r.given_name AS "givenName", r.family_kana AS "familyKana",
-           r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp"
+           r.given_kana AS "givenKana", r.sex, ar.language, ar.needs_help AS "needsHelp",
+           r.family_name_latin AS "familyNameLatin", r.given_name_latin AS "givenNameLatin"
     FROM alert_recipients ar JOIN residents r ON r.id = ar.resident_id
     WHERE ar.alert_id = $1 AND ar.active AND ar.revision < $2 ORDER BY ar.ref`,
     [id, revision],

@@ -21,6 +21,8 @@ export const REGISTER_FIELDS: Record<string, [string, string]> = {
   lat: ['緯度', 'latitude'],
   lon: ['経度', 'longitude'],
   careNeeds: ['配慮事項', 'care needs'],
+  familyNameLatin: ['氏（アルファベット）', 'family name (alphabet)'],
+  givenNameLatin: ['名（アルファベット）', 'given name (alphabet)'],
 };
 export const registerFieldName = (f: string | undefined) =>
   f ? (REGISTER_FIELDS[f] ? pick(REGISTER_FIELDS[f]!) : f) : '';
@@ -88,6 +90,10 @@ const ROW_PROBLEMS: Record<string, [string, string]> = {
   ],
   'unknown-zone': ['{field}「{value}」は登録されていません。', '{field} "{value}" does not exist.'],
   'bad-care-needs': ['{field}「{value}」は使えません。', '{field} "{value}" is not allowed.'],
+  'latin-name-together': [
+    '{field}がありません。アルファベット氏名は姓と名を両方入れるか、両方空欄にしてください。',
+    '{field} is missing: give both parts of the name in alphabet (family and given), or neither.',
+  ],
 };
 export interface RowError {
   code: string;

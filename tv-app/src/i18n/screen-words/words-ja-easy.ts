@@ -35,7 +35,7 @@ export const easy: Strings = {
   chooseFirst: 'まだ こたえを えらんで いません。いろの ボタンを おすか、←→で えらんで けってい を おして ください',
   answerCurrent: '{name}の こたえは「{answer}」です。かえるときは いろの ボタン、そのままなら けってい',
   answerEvacuating: 'にげます',
-  answerSafeIndoors: 'いえの なかで あんぜん です',
+  answerSafeIndoors: 'いえで あんぜん',
   answerNeedHelp: 'たすけて ください',
   answerSending: 'おくって います…',
   answerSent: '「{answer}」を しやくしょに つたえました',
