@@ -287,13 +287,19 @@ function draw(m: MlMap, lib: MapLibre, p: LiveMapProps, markers: Map<string, Mar
 
   // Labels and shelters as HTML markers: the page's own (CJK) font, no glyph server.
   const seen = new Set<string>();
-  const put = (key: string, lngLat: [number, number], cls: string, fill: (el: HTMLElement) => void) => {
+  const put = (
+    key: string,
+    lngLat: [number, number],
+    cls: string,
+    fill: (el: HTMLElement) => void,
+    anchor: 'center' | 'left' = 'center',
+  ) => {
     seen.add(key);
     let mk = markers.get(key);
     if (!mk) {
       const el = document.createElement('div');
       el.className = cls;
-      mk = new lib.Marker({ element: el }).setLngLat(lngLat).addTo(m);
+      mk = new lib.Marker({ element: el, anchor }).setLngLat(lngLat).addTo(m);
       markers.set(key, mk);
     } else mk.setLngLat(lngLat);
     fill(mk.getElement());
@@ -313,19 +319,25 @@ function draw(m: MlMap, lib: MapLibre, p: LiveMapProps, markers: Map<string, Mar
   }
   for (const s of p.shelters ?? []) {
     const occ = s.occupancy ?? 0;
-    put(`shelter:${s.id}`, [s.lon, s.lat], 'map-shelter', (el) => {
-      el.dataset.shelter = s.id;
-      el.dataset.occupancy = String(occ);
-      el.dataset.capacity = String(s.capacity);
-      el.classList.toggle('closed', !s.open);
-      el.classList.toggle('full', s.capacity > 0 && occ / s.capacity >= 0.9);
-      el.title = `${s.name} ${t('occupancy')} ${occ}/${s.capacity}`;
-      el.replaceChildren(
-        text('span', '避', 'pin'),
-        text('span', s.name, 'name'),
-        text('span', `${occ}/${s.capacity}`, 'occ'),
-      );
-    });
+    put(
+      `shelter:${s.id}`,
+      [s.lon, s.lat],
+      'map-shelter',
+      (el) => {
+        el.dataset.shelter = s.id;
+        el.dataset.occupancy = String(occ);
+        el.dataset.capacity = String(s.capacity);
+        el.classList.toggle('closed', !s.open);
+        el.classList.toggle('full', s.capacity > 0 && occ / s.capacity >= 0.9);
+        el.title = `${s.name} ${t('occupancy')} ${occ}/${s.capacity}`;
+        el.replaceChildren(
+          text('span', '避', 'ms-pin'),
+          text('span', s.name, 'ms-name'),
+          text('span', `${occ}/${s.capacity}`, 'ms-occ'),
+        );
+      },
+      'left',
+    );
   }
   for (const [key, mk] of markers)
     if (!seen.has(key)) {
@@ -343,19 +355,20 @@ function text(tag: string, s: string, cls?: string): HTMLElement {
 
 /** The map's key: progress scale, shelters, people (when shown) and the area. */
 export function LiveMapLegend(props: { people: 'shown' | 'hidden' | 'none'; area?: boolean }) {
+  const item = (sw: unknown, label: string) => html`<span class="li">${sw}<span>${label}</span></span>`;
   return html`<div class="legend map-legend">
     ${
       props.area
-        ? html`<span class="sw area"></span><span>${t('mapArea')}</span>`
+        ? item(html`<span class="sw area"></span>`, t('mapArea'))
         : html`<span>${t('progress')}:</span>
-          ${PROGRESS_STEPS.map((c, i) => html`<span class="sw" style=${{ background: c }}></span><span>${i * 20}–${i * 20 + 20}%</span>`)}
-          <span class="sw" style=${{ background: NOT_TARGETED_FILL }}></span><span>${t('notTargeted')}</span>`
+          ${PROGRESS_STEPS.map((c, i) => item(html`<span class="sw" style=${{ background: c }}></span>`, `${i * 20}–${i * 20 + 20}%`))}
+          ${item(html`<span class="sw" style=${{ background: NOT_TARGETED_FILL }}></span>`, t('notTargeted'))}`
     }
-    <span class="sw shelter">避</span><span>${t('mapShelter')}</span>
+    ${item(html`<span class="sw shelter">避</span>`, t('mapShelter'))}
     ${
       props.people === 'shown'
-        ? html`<span class="dot need-help"></span><span>${t('mapPeopleNeedHelp')}</span>
-          <span class="dot silent"></span><span>${t('mapPeopleSilent')}</span>`
+        ? html`${item(html`<span class="dot need-help"></span>`, t('mapPeopleNeedHelp'))}
+          ${item(html`<span class="dot silent"></span>`, t('mapPeopleSilent'))}`
         : props.people === 'hidden'
           ? html`<span class="hint">${t('mapPeopleHidden')}</span>`
           : null
