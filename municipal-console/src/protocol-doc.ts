@@ -228,6 +228,7 @@ the console dies meanwhile another one's alert timer finishes it. The staff UI u
 | \`GET /api/alerts/:id/status\` | viewer | targeted, delivered, displayed, acknowledged by answer, arrived — totals and per zone (a fan-out's TVs count once it has sent them all); while a revision is being sent, \`sending\` {revision, tvs, sent}; \`?residents=true\` adds one row per resident (issuer or admin; audited) |
 | \`GET /api/alerts/:id/rescue\` | viewer | \`counts\` {people, needHelp, noAnswer} of the people needing help who answered "need help" (first) or have not answered after \`afterSeconds\`; for an issuer or admin also \`people\`, with address, phone and supporter (no coordinates; the read is audited) |
 | \`GET /api/alerts/:id/rescue.csv\` | issuer | the same people as CSV (audited as a disclosure) |
+| \`GET /api/alerts/:id/rescue/points\` | issuer | the same people as points for the map: resident id, zone, \`lon\`, \`lat\` (the registered home; the middle of the zone with \`approximate: true\` when it has no coordinates), answer; 403 for a viewer or approver (the read is audited, read.rescue-map) |
 | \`GET /api/alerts/:id/events\` | viewer | SSE: \`status\` events (throttled) |
 | \`GET /api/live\` | viewer | SSE: \`alert\` events {alert, totals, sending?} for every alert that changes |
 | \`GET /api/zones\`, \`/api/shelters\`, \`/api/devices\`, \`/api/residents/counts\` | viewer | the register; residents as figures per zone {residents, needsHelp, personalAlerts} |
