@@ -92,6 +92,8 @@ export async function buildConsoleWeb(opts: { outDir?: string; minify?: boolean 
       minify: opts.minify ?? true,
       sourcemap: false,
       reportCompressedSize: false,
+      // maplibre-gl is one ≈ 1 MB chunk (≈ 270 KB gzip), fetched only when a map is first shown
+      chunkSizeWarningLimit: 1100,
     },
   });
   return { outDir };
