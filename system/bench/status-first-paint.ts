@@ -69,7 +69,7 @@ async function drill(sys: RunningSystem): Promise<{ id: string; targeted: number
     draft: true,
   });
   const seen = await api<{ revision: number; digest: string }>(sys, `/api/alerts/${draft.id}/confirmation`, token);
-  await api(sys, `/api/alerts/${draft.id}/send`, token, seen);
+  await api(sys, `/api/alerts/${draft.id}/send`, token, { revision: seen.revision, digest: seen.digest });
   for (;;) {
     const st = await api<{ totals: { targeted: number }; sending?: unknown }>(
       sys,
@@ -97,9 +97,30 @@ async function login(browser: Browser, url: string): Promise<Page> {
 /** ms from navigation start until `ready()` holds in the page (checked every animation frame). */
 async function timeTo(page: Page, url: string, ready: string): Promise<number> {
   await page.goto(url, { waitUntil: 'domcontentloaded' });
+  // the figures without the map's picture: counters, shelter list and a zone's % written on the map
+  void page
+    .waitForFunction(
+      `(() => { const ok = !!document.querySelector('.alert-card [data-counter="targeted"] dd') && !!document.querySelector('.shelters-panel [data-shelter]') && /%/.test(document.querySelector('.map-label .zp')?.textContent ?? ''); if (ok) performance.mark('kz-figures'); return ok; })()`,
+      { polling: 'raf', timeout: 60_000 },
+    )
+    .catch(() => undefined);
   const h = await page.waitForFunction(`(${ready})() ? performance.now() : false`, { polling: 'raf', timeout: 60_000 });
   return Number(await h.jsonValue());
 }
+
+/** Where the time went: the map's marks (live-map.ts) and when each request the page needs ended. */
+const STEPS = `(() => {
+  const out = {};
+  for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('kz-')) out[m.name] = m.startTime;
+  for (const r of performance.getEntriesByType('resource')) {
+    const u = new URL(r.name);
+    const k = u.pathname.startsWith('/assets/') ? (u.pathname.includes('maplibre') ? 'maplibre chunk' : 'main bundle') : u.pathname;
+    if (k.endsWith('.css')) continue;
+    out[k] = Math.max(out[k] ?? 0, r.responseEnd);
+  }
+  return out;
+})()`;
+const steps: Record<string, number>[] = [];
 
 const STATUS_READY = `() =>
   !!document.querySelector('.map-panel [data-map="status"][data-map-state="ready"]') &&
@@ -117,6 +138,7 @@ const stats = (xs: number[]) => {
 async function measure(sys: RunningSystem, browser: Browser, label: string): Promise<number> {
   const url = sys.urls.console;
   const status: number[] = [];
+  const figures: number[] = [];
   const base: number[] = [];
   const page = await login(browser, url);
   const ctx = page.browserContext();
@@ -131,6 +153,8 @@ async function measure(sys: RunningSystem, browser: Browser, label: string): Pro
     }
     const p = await ctx.newPage();
     status.push(await timeTo(p, `${url}/#/`, STATUS_READY));
+    figures.push(Number(await p.evaluate(() => performance.getEntriesByName('kz-figures')[0]?.startTime ?? NaN)));
+    if (i > 0) steps.push((await p.evaluate(STEPS)) as Record<string, number>);
     await p.close();
     const lctx = await browser.createBrowserContext();
     const lp = await lctx.newPage();
@@ -145,9 +169,24 @@ async function measure(sys: RunningSystem, browser: Browser, label: string): Pro
   say(
     `${label}: 状況 with data — first visit ${s.first.toFixed(0)} ms, then p50 ${warm.p50.toFixed(0)} ms, max ${warm.max.toFixed(0)} ms (${ROUNDS} rounds)`,
   );
+  const fg = stats(figures);
+  const fw = stats(fg.warm.length ? fg.warm : figures);
+  say(
+    `${label}: 状況 figures written (counters, shelters, zone %), before the map's picture — first visit ${fg.first.toFixed(0)} ms, then p50 ${fw.p50.toFixed(0)} ms`,
+  );
   say(
     `${label}: baseline login page — first ${b.first.toFixed(0)} ms, then p50 ${bw.p50.toFixed(0)} ms; ratio 状況/login (p50) ${(warm.p50 / bw.p50).toFixed(1)}×`,
   );
+  const keys = [...new Set(steps.flatMap((x) => Object.keys(x)))];
+  const med = (k: string) => stats(steps.map((x) => x[k]).filter((v): v is number => v !== undefined)).p50;
+  say(
+    `${label}: steps (p50 of the later rounds, ms from navigation): ${keys
+      .map((k) => [k, med(k)] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ')}`,
+  );
+  steps.length = 0;
   return warm.p50;
 }
 

@@ -44,8 +44,18 @@ function loadEngine() {
     import('maplibre-gl'),
     import('maplibre-gl/dist/maplibre-gl.css'),
     call<{ mapStyleUrl?: string | null }>('/api/ui-config').catch(() => ({ mapStyleUrl: null })),
-  ]).then(([ml, , cfg]) => ({ ml: (ml as { default?: MapLibre }).default ?? ml, styleUrl: cfg.mapStyleUrl ?? null }));
+  ]).then(([ml, , cfg]) => {
+    mark('kz-map-engine');
+    return { ml: (ml as { default?: MapLibre }).default ?? ml, styleUrl: cfg.mapStyleUrl ?? null };
+  });
   return engine;
+}
+/** Start fetching the map's chunk now (the situation screen calls it on its first render). */
+export const preloadMap = (): void => void loadEngine().catch(() => undefined);
+
+/** Steps of the map's first paint, for the first-paint benchmark (performance.getEntriesByType('mark')). */
+function mark(name: string) {
+  if (performance.getEntriesByName(name).length === 0) performance.mark(name);
 }
 
 export const PROGRESS_STEPS = ['#deebf7', '#9ecae1', '#4292c6', '#2171b5', '#08306b'];
@@ -144,6 +154,7 @@ export function LiveMap(props: LiveMapProps) {
         m.addControl(new lib.NavigationControl({ showCompass: false }), 'top-right');
         m.on('load', () => {
           if (stop) return;
+          mark('kz-map-style');
           addLayers(m);
           map.current = m;
           (box.current as HTMLElement & { kzMap?: MlMap }).kzMap = m;
@@ -179,7 +190,15 @@ export function LiveMap(props: LiveMapProps) {
         { padding: 30, animate: false },
       );
     }
-    if (dataReady && !painted) m.once('idle', () => setPainted(true));
+    if (dataReady && !painted) {
+      mark('kz-map-data');
+      m.once('idle', () => {
+        mark('kz-map-ready');
+        setPainted(true);
+      });
+      // the new data may not change what is drawn (the map is idle already): paint once more so idle comes
+      m.triggerRepaint();
+    }
   });
 
   if (state === 'failed')

@@ -8,7 +8,7 @@ import { html } from 'htm/preact';
 import { call, can, type AlertStatus, type Shelter, type Staff, type Zone } from '../api.ts';
 import { usePoll } from '../live.ts';
 import { t } from '../i18n.ts';
-import { LiveMap, LiveMapLegend, type RescuePoint } from './live-map.ts';
+import { LiveMap, LiveMapLegend, preloadMap, type RescuePoint } from './live-map.ts';
 
 export function StatusMap(props: {
   staff: Staff;
@@ -18,6 +18,7 @@ export function StatusMap(props: {
   loading: boolean;
   shelters: Shelter[] | undefined;
 }) {
+  preloadMap();
   const { focusId, status } = props;
   const seesPeople = can(props.staff, 'issuer');
   const figures = status && status.alertId === focusId ? status : null;
