@@ -349,11 +349,10 @@ function draw(m: MlMap, lib: MapLibre, p: LiveMapProps, markers: Map<string, Mar
         el.classList.toggle('closed', !s.open);
         el.classList.toggle('full', s.capacity > 0 && occ / s.capacity >= 0.9);
         el.title = `${s.name} ${t('occupancy')} ${occ}/${s.capacity}`;
-        el.replaceChildren(
-          text('span', '避', 'ms-pin'),
-          text('span', s.name, 'ms-name'),
-          text('span', `${occ}/${s.capacity}`, 'ms-occ'),
-        );
+        el.setAttribute('role', 'img');
+        el.setAttribute('aria-label', el.title);
+        // compact (pin and figure) so neighbouring shelters and zone names stay readable; the name on hover and in the list
+        el.replaceChildren(text('span', '避', 'ms-pin'), text('span', `${occ}/${s.capacity}`, 'ms-occ'));
       },
       'left',
     );
