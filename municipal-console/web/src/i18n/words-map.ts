@@ -2,27 +2,21 @@
 export const ja = {
   mapLoading: '地図を読み込み中…',
   mapNoWebgl: 'この端末では地図（WebGL）を表示できません。地区の図で表示しています。',
-  mapAnswered: '応答',
   mapArrived: '到着',
   mapPeopleNeedHelp: '助けが必要（住所）',
   mapPeopleSilent: '要支援・未応答（住所）',
-  mapPeopleApprox: '住所の座標なし：地区の中心に表示',
   mapPeopleHidden: '要支援者の位置は発令担当・管理者のみに表示されます',
   mapShelter: '避難所（収容/定員）',
   mapArea: '発令の対象地域',
-  mapAreaDrawn: '描いた範囲（CAP）',
 };
 
 export const en: Record<keyof typeof ja, string> = {
   mapLoading: 'Loading the map…',
   mapNoWebgl: 'This computer cannot show the map (WebGL); showing the zone diagram instead.',
-  mapAnswered: 'answered',
   mapArrived: 'arrived',
   mapPeopleNeedHelp: 'Need help (home)',
   mapPeopleSilent: 'Needs help to evacuate, no answer (home)',
-  mapPeopleApprox: 'no coordinates for the home: shown at the middle of the zone',
   mapPeopleHidden: 'Where people needing help are is shown to issuers and admins only',
   mapShelter: 'Shelter (present/capacity)',
   mapArea: 'Area of the alert',
-  mapAreaDrawn: 'Drawn area (CAP)',
 };
