@@ -168,6 +168,18 @@ describe('staff console: a real map (issue 19, item 5)', () => {
       'issuer',
     );
     expect(allowed.body.points.map((p) => p.residentId)).toContain(needHelpResident);
+    // each read of the points is audited by resident id, as the rescue list's are
+    const audit = await staffApi<{ actor: string; subject: string; details: { residentIds: string[] } }[]>(
+      h,
+      '/api/audit?action=read.rescue-map',
+      'admin',
+    );
+    expect(
+      audit.body.some(
+        (e) => e.actor === 'issuer' && e.subject === drill && e.details.residentIds.includes(needHelpResident),
+      ),
+    ).toBe(true);
+    expect(audit.body.some((e) => e.actor === 'approver')).toBe(false);
     await shot(page, 'console', 'map-drill-approver');
     await page.browserContext().close();
   });
