@@ -3,7 +3,7 @@
  * MapLibre map whose rendered features are the register's zones (coloured by answer and arrival),
  * a shelter marker with its occupancy, and the rescue list's person as a point for an issuer and
  * for no approver (who is not shown people; the API refuses them the points). The approval page
- * outlines the alert's area on the map. Checked through maplibre's own API (queryRenderedFeatures)
+ * outlines the alert's area on the map, and a draft's page its drawn polygon. Checked through maplibre's own API (queryRenderedFeatures)
  * from page.evaluate, not only that a canvas exists. Screenshots under
  * test-output/screenshots/console (map-drill-issuer, map-drill-approver, map-approval).
  */
@@ -203,6 +203,33 @@ describe('staff console: a real map (issue 19, item 5)', () => {
     expect(inArea).toEqual(['z-kawabe']);
     await page.$eval('.approval [data-map="area"]', (e) => e.scrollIntoView({ block: 'center' }));
     await shot(page, 'console', 'map-approval');
+    await page.browserContext().close();
+  });
+
+  it('a draft with a drawn polygon shows that shape on its page before it is sent', async () => {
+    const polygon = [
+      [140.004, 36.004],
+      [140.03, 36.002],
+      [140.034, 36.012],
+      [140.012, 36.016],
+      [140.004, 36.004],
+    ];
+    const draft = await staffApi<{ id: string }>(h, '/api/alerts', 'issuer', {
+      level: 3,
+      hazard: 'flood',
+      status: 'Exercise',
+      expires: expires(),
+      target: { polygon },
+      draft: true,
+    });
+    expect(draft.status).toBe(201);
+    const page = await loginPage(h, 'issuer');
+    await page.goto(`${h.url}/#/alerts/${draft.body.id}`);
+    await page.waitForSelector('.area-panel [data-map="area"][data-map-state="ready"]', { timeout: 30_000 });
+    const r = await rendered(page, 'area');
+    expect(r.area).toContain('polygon');
+    await page.$eval('.area-panel', (e) => e.scrollIntoView({ block: 'center' }));
+    await shot(page, 'console', 'map-draft-polygon');
     await page.browserContext().close();
   });
 });

@@ -4,7 +4,6 @@ import { useState } from 'preact/hooks';
 import { HAZARDS, LEVELS, levelCss } from '@kizuna/contract/levels';
 import { call, type AlertView, type Staff, type Zone } from '../api.ts';
 import { ErrorBox, ZoneMap } from '../components.ts';
-import { AreaMap } from './area-map.ts';
 import { usePoll } from '../live.ts';
 import { hazardName, lang, t } from '../i18n.ts';
 
@@ -94,7 +93,6 @@ export function Compose({ staff: _staff }: { staff: Staff }) {
           (z) => html`<li><label class="inline">
           <input type="checkbox" name="zone" value=${z.id} checked=${sel.has(z.id)} onChange=${() => toggle(z.id)} /> ${lang() === 'en' && z.nameEn ? z.nameEn : z.name}</label></li>`,
         )}</ul>
-        <${AreaMap} zones=${zones.data} target=${{ zones: [...sel] }} />
       </fieldset>
     </div>
     <${ErrorBox} error=${error} />
