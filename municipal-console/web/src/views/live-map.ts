@@ -382,7 +382,7 @@ export function LiveMapLegend(props: { people: 'shown' | 'hidden' | 'none'; area
           ${PROGRESS_STEPS.map((c, i) => item(html`<span class="sw" style=${{ background: c }}></span>`, `${i * 20}–${i * 20 + 20}%`))}
           ${item(html`<span class="sw" style=${{ background: NOT_TARGETED_FILL }}></span>`, t('notTargeted'))}`
     }
-    ${item(html`<span class="sw shelter">避</span>`, t('mapShelter'))}
+    ${props.area ? null : item(html`<span class="sw shelter">避</span>`, t('mapShelter'))}
     ${
       props.people === 'shown'
         ? html`${item(html`<span class="dot need-help"></span>`, t('mapPeopleNeedHelp'))}
