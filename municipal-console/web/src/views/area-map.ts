@@ -1,6 +1,6 @@
 /**
  * An alert's area on the map (issue 19): its zones filled, and the polygon or circle it was drawn
- * or imported (CAP) with, outlined. Shown while composing and on the approval page, so the person
+ * or imported (CAP) with, outlined. Shown on a draft's page (before it is sent) and the approval page, so the person
  * who sends or approves sees the shape of the area, not only its names.
  */
 import { html } from 'htm/preact';
