@@ -17,6 +17,7 @@ import { loadConfig } from '@kizuna/core';
 import { SESSION_COOKIE, type ConsoleContext } from './context.ts';
 import { uiRoutes } from './routes/ui-routes.ts';
 import { uiErrors } from './routes/ui-errors.ts';
+import { mapRoutes } from './routes/map-routes.ts';
 
 export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'web');
 export const DEFAULT_WEB_DIST = join(WEB_DIR, 'dist');
@@ -36,18 +37,35 @@ export const WebConfigSchema = Type.Object({
     default: 'ws://127.0.0.1:18860',
     description: 'the card-reader bridge on each staff PC (jpki startCardBridge), for staff card login',
   }),
+  KZ_CONSOLE_MAP_STYLE_URL: Type.String({
+    pattern: '^(https?://.+)?$',
+    default: '',
+    description:
+      'a base map for the staff UI map (a MapLibre style URL, e.g. GSI vector tiles); empty: no base map, a plain background (works with no internet)',
+  }),
+  KZ_CONSOLE_MAP_ORIGINS: Type.String({
+    pattern: '^(https?://[^\\s,/]+(,https?://[^\\s,/]+)*)?$',
+    default: '',
+    description:
+      "origins besides the style's own that the base map loads tiles, glyphs or sprites from (comma-separated), allowed by the UI's content security policy",
+  }),
 });
 
-/** The staff UI's own policy: helmet's, plus the card-reader bridge's origin in connect-src. */
-export function consoleCsp(bridgeUrl: string): string {
+/**
+ * The staff UI's own policy: helmet's, plus the card-reader bridge's origin in connect-src, the
+ * map's web worker (MapLibre starts it from a blob), and a configured base map's origins.
+ */
+export function consoleCsp(bridgeUrl: string, mapOrigins: string[] = []): string {
   const u = new URL(bridgeUrl);
+  const map = mapOrigins.map((o) => ` ${o}`).join('');
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    `img-src 'self' data: blob:${map}`,
+    "worker-src 'self' blob:",
     "font-src 'self'",
-    `connect-src 'self' ${u.protocol}//${u.host}`,
+    `connect-src 'self' ${u.protocol}//${u.host}${map}`,
     "frame-src 'self'",
     "frame-ancestors 'none'",
     "object-src 'none'",
@@ -74,6 +92,8 @@ export async function buildConsoleWeb(opts: { outDir?: string; minify?: boolean 
       minify: opts.minify ?? true,
       sourcemap: false,
       reportCompressedSize: false,
+      // maplibre-gl is one ≈ 1 MB chunk (≈ 270 KB gzip), fetched only when a map is first shown
+      chunkSizeWarningLimit: 1100,
     },
   });
   return { outDir };
@@ -95,7 +115,14 @@ export async function consoleWebPlugin(
   const webDist = resolve(opts.webDistDir ?? cfg.KZ_CONSOLE_WEB_DIST_DIR);
   const tvDist = resolve(opts.tvDistDir ?? cfg.KZ_CONSOLE_TV_DIST_DIR);
   const bridgeUrl = opts.cardBridgeUrl ?? cfg.KZ_CONSOLE_CARD_BRIDGE_URL;
-  const csp = consoleCsp(bridgeUrl);
+  const mapStyleUrl = cfg.KZ_CONSOLE_MAP_STYLE_URL;
+  const mapOrigins = [
+    ...new Set([
+      ...(mapStyleUrl ? [new URL(mapStyleUrl).origin] : []),
+      ...cfg.KZ_CONSOLE_MAP_ORIGINS.split(',').filter(Boolean),
+    ]),
+  ];
+  const csp = consoleCsp(bridgeUrl, mapOrigins);
 
   app.addHook('onRequest', async (req) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
@@ -109,6 +136,7 @@ export async function consoleWebPlugin(
   await app.register(async (a) => {
     a.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     await uiRoutes(a, ctx);
+    await mapRoutes(a, ctx);
     a.withTypeProvider<TypeBoxTypeProvider>().get(
       '/api/ui-config',
       {
@@ -116,10 +144,18 @@ export async function consoleWebPlugin(
           tags: ['session'],
           summary:
             'What the login screen needs before anyone is logged in: whether card login is on, and the card-reader bridge to use',
-          response: { 200: Type.Object({ cardLogin: Type.Boolean(), cardBridgeUrl: Type.String() }) },
+          response: {
+            200: Type.Object({
+              cardLogin: Type.Boolean(),
+              cardBridgeUrl: Type.String(),
+              mapStyleUrl: Type.Union([Type.String(), Type.Null()], {
+                description: 'the base map style (KZ_CONSOLE_MAP_STYLE_URL); null: none, a plain background',
+              }),
+            }),
+          },
         },
       },
-      async () => ({ cardLogin: !!ctx.verifier, cardBridgeUrl: bridgeUrl }),
+      async () => ({ cardLogin: !!ctx.verifier, cardBridgeUrl: bridgeUrl, mapStyleUrl: mapStyleUrl || null }),
     );
   });
 

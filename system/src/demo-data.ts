@@ -58,23 +58,116 @@ export interface DemoTv {
   zone: string;
 }
 
-// A 0.02° square per zone (≈ 2 km), laid out west to east.
-function square(lon0: number, lat0: number): [number, number][] {
-  const d = 0.02;
+// Four neighbouring zones, west to east (≈ 2 km each), with the shapes of real districts: a river
+// bend on the west, a coast on the east, borders along streets. Neighbours share their borders
+// point for point, so the zones tile the city without gaps or overlaps.
+type Line = [number, number][];
+const SOUTH: Line[] = [
+  [
+    [139.997, 35.994],
+    [140.006, 35.992],
+    [140.012, 35.995],
+    [140.018, 35.996],
+  ],
+  [
+    [140.018, 35.996],
+    [140.026, 35.993],
+    [140.033, 35.995],
+    [140.04, 35.997],
+  ],
+  [
+    [140.04, 35.997],
+    [140.047, 35.993],
+    [140.053, 35.996],
+    [140.06, 35.998],
+  ],
+  [
+    [140.06, 35.998],
+    [140.068, 35.995],
+    [140.078, 35.997],
+  ],
+];
+const NORTH: Line[] = [
+  [
+    [139.996, 36.02],
+    [140.005, 36.024],
+    [140.011, 36.022],
+    [140.0175, 36.021],
+  ],
+  [
+    [140.0175, 36.021],
+    [140.025, 36.025],
+    [140.031, 36.023],
+    [140.039, 36.022],
+  ],
+  [
+    [140.039, 36.022],
+    [140.046, 36.027],
+    [140.052, 36.024],
+    [140.058, 36.023],
+  ],
+  [
+    [140.058, 36.023],
+    [140.066, 36.026],
+    [140.075, 36.021],
+  ],
+];
+/** South to north: the river on the west, three borders, the coast on the east. */
+const SIDES: Line[] = [
+  [
+    [139.997, 35.994],
+    [139.999, 36.0],
+    [139.995, 36.006],
+    [139.9985, 36.012],
+    [139.994, 36.016],
+    [139.996, 36.02],
+  ],
+  [
+    [140.018, 35.996],
+    [140.0195, 36.003],
+    [140.016, 36.009],
+    [140.0205, 36.014],
+    [140.0175, 36.021],
+  ],
+  [
+    [140.04, 35.997],
+    [140.0365, 36.005],
+    [140.0405, 36.011],
+    [140.037, 36.017],
+    [140.039, 36.022],
+  ],
+  [
+    [140.06, 35.998],
+    [140.056, 36.006],
+    [140.0605, 36.012],
+    [140.058, 36.023],
+  ],
+  [
+    [140.078, 35.997],
+    [140.081, 36.004],
+    [140.077, 36.009],
+    [140.083, 36.015],
+    [140.079, 36.019],
+    [140.075, 36.021],
+  ],
+];
+/** Zone i's closed ring: its south edge west to east, east side up, north edge back west, west side down. */
+function district(i: number): [number, number][] {
   return [
-    [lon0, lat0],
-    [lon0 + d, lat0],
-    [lon0 + d, lat0 + d],
-    [lon0, lat0 + d],
-    [lon0, lat0],
+    ...SOUTH[i]!,
+    ...SIDES[i + 1]!.slice(1),
+    ...NORTH[i]!.slice(0, -1).reverse(),
+    ...SIDES[i]!.slice(0, -1).reverse(),
   ];
 }
+/** Where zone i's homes are laid out from (a grid of 0.002° × 0.004° steps inside the zone). */
+const HOMES_ORIGIN = (i: number): [number, number] => [140.0 + 0.02 * i, 36.0];
 
 export const DEMO_ZONES: DemoZone[] = [
-  { id: 'z-kawabe', name: '川辺地区', nameEn: 'Kawabe (riverside)', polygon: square(140.0, 36.0) },
-  { id: 'z-ekimae', name: '駅前地区', nameEn: 'Ekimae (station)', polygon: square(140.02, 36.0) },
-  { id: 'z-yamate', name: '山手地区', nameEn: 'Yamate (hillside)', polygon: square(140.04, 36.0) },
-  { id: 'z-minato', name: '港地区', nameEn: 'Minato (harbour)', polygon: square(140.06, 36.0) },
+  { id: 'z-kawabe', name: '川辺地区', nameEn: 'Kawabe (riverside)', polygon: district(0) },
+  { id: 'z-ekimae', name: '駅前地区', nameEn: 'Ekimae (station)', polygon: district(1) },
+  { id: 'z-yamate', name: '山手地区', nameEn: 'Yamate (hillside)', polygon: district(2) },
+  { id: 'z-minato', name: '港地区', nameEn: 'Minato (harbour)', polygon: district(3) },
 ];
 
 /**
@@ -202,8 +295,9 @@ export function demoResidents(): DemoResident[] {
     houseNo: number,
   ) => {
     n += 1;
-    const zone = DEMO_ZONES.find((z) => z.id === r.zone)!;
-    const [lon0, lat0] = zone.polygon[0]!;
+    const zi = DEMO_ZONES.findIndex((z) => z.id === r.zone);
+    const zone = DEMO_ZONES[zi]!;
+    const [lon0, lat0] = HOMES_ORIGIN(zi);
     const lat = +(lat0 + 0.002 + (houseNo % 8) * 0.002).toFixed(5);
     const lon = +(lon0 + 0.002 + (Math.floor(houseNo / 8) % 4) * 0.004).toFixed(5);
     out.push({

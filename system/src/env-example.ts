@@ -11,7 +11,12 @@ import { SystemConfigSchema } from './config.ts';
 /** The web UI's settings that mean the same on every machine (its dist directories default to paths inside the checkout). */
 async function staffWebSchema(): Promise<TObject> {
   const { WebConfigSchema } = await import('@kizuna/municipal-console/web-plugin');
-  return Type.Object({ KZ_CONSOLE_CARD_BRIDGE_URL: WebConfigSchema.properties.KZ_CONSOLE_CARD_BRIDGE_URL });
+  const p = WebConfigSchema.properties;
+  return Type.Object({
+    KZ_CONSOLE_CARD_BRIDGE_URL: p.KZ_CONSOLE_CARD_BRIDGE_URL,
+    KZ_CONSOLE_MAP_STYLE_URL: p.KZ_CONSOLE_MAP_STYLE_URL,
+    KZ_CONSOLE_MAP_ORIGINS: p.KZ_CONSOLE_MAP_ORIGINS,
+  });
 }
 
 export async function envExampleText(): Promise<string> {

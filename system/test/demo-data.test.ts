@@ -47,6 +47,33 @@ describe('demo municipality', () => {
     expect(new Set(residents.map((r) => r.zone)).size).toBe(DEMO_ZONES.length);
     expect(DEMO_SHELTERS.some((s) => s.welfare)).toBe(true);
   });
+  // issue 19, item 5: the map shows districts, not four equal boxes
+  it('has zones shaped like districts that tile the city: each home and shelter in exactly one zone, its own', () => {
+    const inside = (lon: number, lat: number, ring: [number, number][]) => {
+      let yes = false;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i]!;
+        const [xj, yj] = ring[j]!;
+        if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) yes = !yes;
+      }
+      return yes;
+    };
+    for (const z of DEMO_ZONES) {
+      expect(z.polygon.at(0)).toEqual(z.polygon.at(-1));
+      // not a rectangle: more corners, and not all on two longitudes
+      expect(z.polygon.length).toBeGreaterThan(8);
+      expect(new Set(z.polygon.map((p) => p[0])).size).toBeGreaterThan(4);
+    }
+    for (const r of residents)
+      expect(DEMO_ZONES.filter((z) => inside(r.lon, r.lat, z.polygon)).map((z) => z.id)).toEqual([r.zone]);
+    for (const s of DEMO_SHELTERS) expect(DEMO_ZONES.filter((z) => inside(s.lon, s.lat, z.polygon))).toHaveLength(1);
+    // neighbours share their border point for point (no gap, no overlap)
+    for (let i = 0; i + 1 < DEMO_ZONES.length; i++) {
+      const a = new Set(DEMO_ZONES[i]!.polygon.map((p) => p.join()));
+      const shared = DEMO_ZONES[i + 1]!.polygon.filter((p) => a.has(p.join()));
+      expect(new Set(shared.map((p) => p.join())).size).toBeGreaterThanOrEqual(4);
+    }
+  });
 });
 
 describe('demo guide', () => {

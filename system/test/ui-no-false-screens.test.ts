@@ -67,10 +67,10 @@ describe('staff console: no false screens', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     // nothing on screen that looks like an answer
-    const map = await text(page, '.map-panel svg.zone-map'); // (the legend below names 対象外 as a colour)
+    const map = await text(page, '.map-panel [data-map="status"]'); // (the legend below names 対象外 as a colour)
     expect(map).not.toContain('対象外');
     expect(map).toContain('読み込み中');
-    expect(await page.$eval('.map-panel svg.zone-map', (e) => e.getAttribute('aria-busy'))).toBe('true');
+    expect(await page.$eval('.map-panel [data-map="status"]', (e) => e.getAttribute('aria-busy'))).toBe('true');
     const alerts = await text(page, '.alerts-panel');
     expect(alerts).not.toContain('発令中の避難情報はありません');
     expect(alerts).not.toContain('再接続中');
@@ -91,7 +91,8 @@ describe('staff console: no false screens', () => {
     await page.waitForSelector('.shelters-panel [data-shelter]');
     await page.waitForSelector('.alerts-panel .live.on');
     expect(await page.$('[data-loading]')).toBeNull();
-    expect(await page.$eval('.map-panel svg.zone-map', (e) => e.getAttribute('aria-busy'))).toBe('false');
+    await page.waitForSelector('.map-panel [data-map="status"][data-map-state="ready"]', { timeout: 20_000 });
+    expect(await page.$eval('.map-panel [data-map="status"]', (e) => e.getAttribute('aria-busy'))).toBe('false');
     await shot(page, 'console', 'dashboard-loaded');
     await page.browserContext().close();
   });

@@ -16,6 +16,7 @@ import * as approval from './words-approval.ts';
 import * as confirm from './words-confirm.ts';
 import * as jma from './words-jma.ts';
 import * as ending from './words-ending.ts';
+import * as map from './words-map.ts';
 
 export const ja = {
   ...shell.ja,
@@ -31,6 +32,7 @@ export const ja = {
   ...confirm.ja,
   ...jma.ja,
   ...ending.ja,
+  ...map.ja,
 };
 type Dict = Record<keyof typeof ja, string>;
 export const en: Dict = {
@@ -47,6 +49,7 @@ export const en: Dict = {
   ...confirm.en,
   ...jma.en,
   ...ending.en,
+  ...map.en,
 };
 
 export type Key = keyof typeof ja;

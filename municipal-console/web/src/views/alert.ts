@@ -17,6 +17,7 @@ import { AlertHead, CounterRow, ErrorBox, MapLegend, Sending, ZoneMap } from '..
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, lang, langName, t, type Key } from '../i18n.ts';
 import { ApprovalPanel, usePinnedPending } from './approval.ts';
+import { AreaMap } from './area-map.ts';
 import { SendConfirm } from './send-confirm.ts';
 import { EndConfirm, type End } from './end-confirm.ts';
 import { CapNotes } from './cap.ts';
@@ -224,6 +225,11 @@ export function AlertDetail({ id, staff }: { id: string; staff: Staff }) {
         ? html`<${ApprovalPanel} p=${pending} status=${a.status} zones=${zones.data ?? []} changed=${changed} onRepin=${repin}>
         ${preview.data && preview.data.revision === pending.revision ? html`<h4>${t('preview')}</h4><p class="hint">${t('previewHint')}</p><${TvPreview} p=${preview.data} />` : null}
       </${ApprovalPanel}>`
+        : null
+    }
+    ${
+      a.state === 'draft'
+        ? html`<section class="panel area-panel"><h3>${t('mapArea')}</h3><${AreaMap} zones=${zones.data} target=${a.spec.target} /></section>`
         : null
     }
     <div class="detail-grid">

@@ -9,6 +9,7 @@ import type { AlertView, PendingRevision, Zone } from '../api.ts';
 import type { ComponentChildren } from 'preact';
 import { fmtTime, t, type Key } from '../i18n.ts';
 import { OutgoingFacts, type Outgoing } from './outgoing.ts';
+import { AreaMap } from './area-map.ts';
 
 /**
  * The pending revision as the approver first saw it: it stays on screen while the alert is
@@ -65,6 +66,7 @@ export function ApprovalPanel(props: {
     <p class="hint">${t('approvalHint')}</p>
     ${props.changed ? html`<p class="notice changed" role="status">${t('contentChanged')} <button type="button" data-action="show-new" onClick=${() => props.onRepin()}>${t('showNewContent')}</button></p>` : null}
     <${OutgoingFacts} o=${outgoingOf(p, props.status, zones)} countsLabel="countsWhenSent" />
+    <${AreaMap} zones=${zones.length ? zones : undefined} target=${p.spec.target} />
     <dl class="approval-facts">
       <dt>${t('msgType')}</dt><dd data-field="msgType">${t(p.end === 'lifted' ? 'mt_lifted' : (`mt_${p.msgType}` as Key))}</dd>
       <dt>${t('template')}</dt><dd>${p.spec.template === 'stay-upstairs' ? t('tplUpstairs') : t('tplShelter')}</dd>

@@ -2,12 +2,13 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { call, type AlertStatus, type AlertView, type Counts, type Shelter, type Staff, type Zone } from '../api.ts';
-import { AlertHead, CounterRow, ErrorBox, MapLegend, OccupancyBar, Sending, ZoneMap } from '../components.ts';
+import { AlertHead, CounterRow, ErrorBox, OccupancyBar, Sending } from '../components.ts';
 import { useSse, usePoll } from '../live.ts';
 import { fmtTime, t } from '../i18n.ts';
 import { outgoingOf } from './approval.ts';
 import { OutgoingFacts } from './outgoing.ts';
 import { JmaSuggestions } from './jma-suggestions.ts';
+import { StatusMap } from './status-map.ts';
 
 type LiveLine = { alert: AlertView; totals: Counts; sending?: AlertStatus['sending'] };
 type LiveMap = Record<string, LiveLine>;
@@ -89,9 +90,8 @@ export function Dashboard({ staff }: { staff: Staff }) {
     </section>
     <section class="panel map-panel" aria-labelledby="h-map">
       <h2 id="h-map">${t('zonesMap')}</h2>
-      <${ZoneMap} zones=${zones.data ?? []} figures=${status.value?.alertId === focusId ? status.value?.zones : undefined} label=${t('zonesMap')}
+      <${StatusMap} staff=${staff} zones=${zones.data} focusId=${focusId} status=${status.value} shelters=${shelters.data}
         loading=${listLoading || (!!focusId && status.value?.alertId !== focusId)} />
-      <${MapLegend} />
     </section>
     <section class="panel shelters-panel" aria-labelledby="h-shelters">
       <h2 id="h-shelters">${t('shelters')}</h2>
