@@ -39,7 +39,6 @@ export function answerLabel(a: Answer, lang: Language): string {
   return a === 'evacuating' ? s.answerEvacuating : a === 'safe-indoors' ? s.answerSafeIndoors : s.answerNeedHelp;
 }
 
-
 /** The answers in the order of the remote's colour keys (Japanese remotes: 赤 need help, 緑 evacuating, 黄 safe indoors). */
 export function choices(lang: Language): Choice[] {
   const s = stringsFor(lang);
