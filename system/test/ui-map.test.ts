@@ -145,7 +145,17 @@ describe('staff console: a real map (issue 19, item 5)', () => {
     );
     expect(s.occupancy).toBeGreaterThan(0);
     expect(await page.$$eval('.map-shelter', (els) => els.length)).toBe(shelters.body.length);
+    // no shelter's chip covers a zone's name and figures (the demo's 山手地区 was hidden under two)
+    const covered = await page.$$eval('.map-label', (labels) => {
+      const chips = [...document.querySelectorAll('.map-shelter')].map((c) => c.getBoundingClientRect());
+      return labels.flatMap((l) => {
+        const a = l.getBoundingClientRect();
+        const hit = chips.some((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+        return hit ? [(l as HTMLElement).dataset.zone] : [];
+      });
+    });
     await shot(page, 'console', 'map-drill-issuer');
+    expect(covered).toEqual([]);
     await page.browserContext().close();
   });
 

@@ -323,19 +323,6 @@ function draw(m: MlMap, lib: MapLibre, p: LiveMapProps, markers: Map<string, Mar
     } else mk.setLngLat(lngLat);
     fill(mk.getElement());
   };
-  for (const z of zones) {
-    const pts = z.polygon.slice(0, -1);
-    const c: [number, number] = [
-      pts.reduce((s, q) => s + q[0]!, 0) / Math.max(1, pts.length),
-      pts.reduce((s, q) => s + q[1]!, 0) / Math.max(1, pts.length),
-    ];
-    const fig = figs.get(z.id)!;
-    put(`zone:${z.id}`, c, 'map-label', (el) => {
-      el.dataset.zone = z.id;
-      el.dataset.progress = fig.p === null ? '' : String(Math.round(fig.p * 100));
-      el.replaceChildren(text('strong', zoneName(z), 'zl'), ...(p.area ? [] : [text('span', fig.label, 'zp')]));
-    });
-  }
   for (const s of p.shelters ?? []) {
     const occ = s.occupancy ?? 0;
     put(
@@ -357,11 +344,97 @@ function draw(m: MlMap, lib: MapLibre, p: LiveMapProps, markers: Map<string, Mar
       'left',
     );
   }
+  // Zone names after the shelters: each name goes where no shelter's chip covers it (placeLabel).
+  const chips = [...markers.entries()]
+    .filter(([k]) => k.startsWith('shelter:') && seen.has(k))
+    .map(([, mk]) => mk.getElement().getBoundingClientRect());
+  const origin = m.getContainer().getBoundingClientRect();
+  const chipBoxes = chips.map((b) => ({
+    left: b.left - origin.left,
+    top: b.top - origin.top,
+    right: b.right - origin.left,
+    bottom: b.bottom - origin.top,
+  }));
+  for (const z of zones) {
+    const pts = z.polygon.slice(0, -1);
+    const c: [number, number] = [
+      pts.reduce((s, q) => s + q[0]!, 0) / Math.max(1, pts.length),
+      pts.reduce((s, q) => s + q[1]!, 0) / Math.max(1, pts.length),
+    ];
+    const fig = figs.get(z.id)!;
+    put(`zone:${z.id}`, c, 'map-label', (el) => {
+      el.dataset.zone = z.id;
+      el.dataset.progress = fig.p === null ? '' : String(Math.round(fig.p * 100));
+      el.replaceChildren(text('strong', zoneName(z), 'zl'), ...(p.area ? [] : [text('span', fig.label, 'zp')]));
+    });
+    const mk = markers.get(`zone:${z.id}`)!;
+    const el = mk.getElement();
+    const at = placeLabel(m, c, pts as [number, number][], { w: el.offsetWidth, h: el.offsetHeight }, chipBoxes);
+    mk.setLngLat(at);
+  }
   for (const [key, mk] of markers)
     if (!seen.has(key)) {
       mk.remove();
       markers.delete(key);
     }
+}
+
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/**
+ * Where a zone's name goes: its centre unless a shelter's chip covers the name there, else the
+ * nearest spot straight above or below (then beside) that is clear, its middle still inside the zone, in
+ * screen pixels at the map's current view. No spot clear: the centre.
+ */
+function placeLabel(
+  m: MlMap,
+  centre: [number, number],
+  ring: [number, number][],
+  size: { w: number; h: number },
+  chips: Box[],
+): [number, number] {
+  const c = m.project(centre);
+  const poly = ring.map((q) => m.project(q));
+  const inside = (x: number, y: number) => {
+    let odd = false;
+    for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+      const a = poly[i]!;
+      const b = poly[j]!;
+      if (a.y > y !== b.y > y && x < ((b.x - a.x) * (y - a.y)) / (b.y - a.y) + a.x) odd = !odd;
+    }
+    return odd;
+  };
+  const clear = (x: number, y: number) => {
+    const pad = 4; // a little air between a name and a chip (markers land on whole pixels)
+    const box = {
+      left: x - size.w / 2 - pad,
+      top: y - size.h / 2 - pad,
+      right: x + size.w / 2 + pad,
+      bottom: y + size.h / 2 + pad,
+    };
+    return (
+      inside(x, y) &&
+      chips.every((b) => box.right <= b.left || b.right <= box.left || box.bottom <= b.top || b.bottom <= box.top)
+    );
+  };
+  const step = Math.max(8, size.h / 2);
+  for (let k = 0; k <= 12; k++)
+    for (const [dx, dy] of [
+      [0, -k * step],
+      [0, k * step],
+      [-k * step, 0],
+      [k * step, 0],
+    ] as const)
+      if (clear(c.x + dx, c.y + dy)) {
+        const q = m.unproject([c.x + dx, c.y + dy]);
+        return [q.lng, q.lat];
+      }
+  return centre;
 }
 
 function text(tag: string, s: string, cls?: string): HTMLElement {
