@@ -12,6 +12,7 @@ import { GatewayConfigSchema } from '@kizuna/insurer-gateway';
 import { JpkiConfigSchema } from '@kizuna/jpki';
 import { BrokerConfigSchema } from '@kizuna/broker';
 import { ConsoleConfigSchema } from '@kizuna/municipal-console';
+import { WebConfigSchema } from '@kizuna/municipal-console/web-plugin';
 import { SystemConfigSchema, loadSystemConfig } from '../src/config.ts';
 import { ENV_EXAMPLE_PATH } from '../src/env-example.ts';
 import { startSettings } from '../src/start-settings.ts';
@@ -55,14 +56,15 @@ function otherValue(name: string): string {
 }
 
 // The variables npm start must honour: its own section, and every KZ_CONSOLE_*, KZ_GATEWAY_*, KZ_JPKI_*,
-// KZ_BROKER_AUTH_PORT, KZ_METRICS_TOKEN listed (the staff web UI's card-bridge URL is read by the web plugin itself).
+// KZ_BROKER_AUTH_PORT, KZ_METRICS_TOKEN listed (the staff web UI's own settings — card-bridge URL, base map —
+// are read by the web plugin itself, from the environment, in npm start as in the console alone).
 const listed = [...readFileSync(ENV_EXAMPLE_PATH, 'utf8').matchAll(/^(?:# )?(KZ_[A-Z0-9_]+)=/gm)].map((m) => m[1]!);
 const honoured = [
   ...new Set(
     listed.filter(
       (v) =>
         v in SystemConfigSchema.properties ||
-        (/^KZ_(CONSOLE|GATEWAY|JPKI)_/.test(v) && v !== 'KZ_CONSOLE_CARD_BRIDGE_URL') ||
+        (/^KZ_(CONSOLE|GATEWAY|JPKI)_/.test(v) && !(v in WebConfigSchema.properties)) ||
         v === 'KZ_BROKER_AUTH_PORT' ||
         /^KZ_BROKER_(MAX_|CONNECT_TIMEOUT)/.test(v) ||
         v === 'KZ_METRICS_TOKEN',

@@ -5,22 +5,14 @@
 import type { Queryable } from '@kizuna/core';
 import { consoleErrors } from '../errors.ts';
 import { alertView, revView, type AlertState, type AlertView, type RevisionView } from './alert-views.ts';
-import {
-  alertRow,
-  alertRows,
-  pendingRevisions,
-  reachOf,
-  revisionRows,
-  type AlertRow,
-} from './repository/alert-rows.ts';
+import { alertRow, alertRows, openRevisions, reachOf, revisionRows, type AlertRow } from './repository/alert-rows.ts';
 
 const NO_REACH = { devices: 0, residents: 0, zones: 0 };
 
 async function views(q: Queryable, rows: AlertRow[]): Promise<AlertView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((a) => a.id);
-  const pending = await pendingRevisions(q, ids);
-  const drafts = await pendingRevisions(q, ids, 'draft');
+  const { pending, draft: drafts } = await openRevisions(q, ids);
   const reach = await reachOf(q, ids);
   return rows.map((a) => {
     const p = pending.get(a.id);

@@ -181,18 +181,19 @@ export async function revisionRows(q: Queryable, id: string): Promise<RevRow[]> 
   return (await q.query<RevRow>(`${REVISIONS} ORDER BY revision`, [id])).rows;
 }
 
-/** Each of these alerts' newest revision waiting for approval, by alert id (one query for any number of alerts). */
-export async function pendingRevisions(
+/** The latest revision waiting for approval and the latest draft of each alert, in one query (the list's). */
+export async function openRevisions(
   q: Queryable,
   ids: readonly string[],
-  state: 'pending-approval' | 'draft' = 'pending-approval',
-): Promise<Map<string, RevRow>> {
+): Promise<{ pending: Map<string, RevRow>; draft: Map<string, RevRow> }> {
   const { rows } = await q.query<RevRow>(
-    `SELECT DISTINCT ON (alert_id) * FROM alert_revisions WHERE alert_id = ANY($1::text[]) AND state = $2
-      ORDER BY alert_id, revision DESC`,
-    [ids, state],
+    `SELECT DISTINCT ON (alert_id, state) * FROM alert_revisions
+      WHERE alert_id = ANY($1::text[]) AND state IN ('pending-approval', 'draft')
+      ORDER BY alert_id, state, revision DESC`,
+    [ids],
   );
-  return new Map(rows.map((r) => [r.alert_id, r]));
+  const pick = (state: string) => new Map(rows.filter((r) => r.state === state).map((r) => [r.alert_id, r]));
+  return { pending: pick('pending-approval'), draft: pick('draft') };
 }
 
 export async function maxRevision(q: Queryable, id: string): Promise<number> {
