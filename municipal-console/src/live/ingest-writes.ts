@@ -56,7 +56,8 @@ export async function storeReceipts(
     rejected = before - receipts.length;
   }
   if (receipts.length) {
-    // "displayed" and "acknowledged" imply "delivered"; a receipt for a revision never sent is ignored
+    // "displayed" and "acknowledged" imply "delivered"; a receipt for a revision never sent is ignored.
+    // A batch can hold a device's "delivered" and "displayed" together: each keeps its own time.
     const rows = receipts.map(({ device, r, receivedAt }) => ({
       alert_id: r.alertId,
       device_id: device,
@@ -68,14 +69,15 @@ export async function storeReceipts(
     const { rows: upd } = await q.query<{ alert_id: string }>(
       `
       WITH x AS (
-        SELECT alert_id, device_id, max(revision) AS revision, bool_or(displayed) AS displayed, min(at) AS at
+        SELECT alert_id, device_id, max(revision) AS revision, bool_or(displayed) AS displayed, min(at) AS at,
+          min(at) FILTER (WHERE displayed) AS displayed_at
         FROM jsonb_to_recordset($1::jsonb) AS r(alert_id text, device_id text, revision int, delivered boolean, displayed boolean, at timestamptz)
         GROUP BY alert_id, device_id)
       UPDATE deliveries d SET
         delivered_revision = GREATEST(d.delivered_revision, LEAST(x.revision, d.revision_sent)),
         delivered_at = COALESCE(d.delivered_at, x.at),
         displayed_revision = CASE WHEN x.displayed THEN GREATEST(d.displayed_revision, LEAST(x.revision, d.revision_sent)) ELSE d.displayed_revision END,
-        displayed_at = CASE WHEN x.displayed THEN COALESCE(d.displayed_at, x.at) ELSE d.displayed_at END
+        displayed_at = CASE WHEN x.displayed THEN COALESCE(d.displayed_at, x.displayed_at) ELSE d.displayed_at END
       FROM x WHERE d.alert_id = x.alert_id AND d.device_id = x.device_id
       RETURNING d.alert_id`,
       [JSON.stringify(rows)],
