@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
+import mqtt from 'mqtt';
 import { brokerErrors } from './errors.ts';
 
 /** A port the kernel just handed out; used at once by a child that cannot be told "port 0". */
@@ -120,4 +121,49 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
   const timer = setTimeout(() => p.kill('SIGKILL'), graceMs);
   await child.exited;
   clearTimeout(timer);
+}
+
+/**
+ * Waits until the broker answers a CONNECT with a CONNACK. An open port is not enough for
+ * RabbitMQ: its MQTT listener opens while the node is still booting, and a login then is closed
+ * without a CONNACK (seen once in CI: the first client of a fresh node got "closed"). The probe
+ * logs in with a name no store holds, so the answer is a refusal (CONNACK 4/5) that has gone
+ * through the whole login path, the auth backend included; nothing is stored for it.
+ */
+export async function waitForMqttLogin(child: Child, what: string, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void child.exited.then((c) => {
+    exitCode = c;
+  });
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined)
+      throw brokerErrors.KZ_BROKER_START_FAILED(`${what} exited (code ${exitCode}): ${child.tail()}`);
+    const answer = await new Promise<string>((resolve) => {
+      const client = mqtt.connect(url, {
+        username: `kz-readiness-probe-${process.pid}`,
+        password: 'not-a-credential',
+        clientId: `kz-readiness-probe-${process.pid}`,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        connectTimeout: Math.max(1000, Math.min(10_000, deadline - Date.now())),
+      });
+      const done = (a: string) => {
+        client.end(true);
+        resolve(a);
+      };
+      client.once('connect', () => done('connack'));
+      client.once('error', (err: Error & { code?: number | string }) =>
+        done(typeof err.code === 'number' ? 'connack' : err.message),
+      );
+      client.once('close', () => done('closed without CONNACK'));
+    });
+    if (answer === 'connack') return;
+    last = answer;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw brokerErrors.KZ_BROKER_START_FAILED(
+    `${what} did not answer a CONNECT at ${url} within ${timeoutMs} ms (${last}): ${child.tail()}`,
+  );
 }

@@ -14,7 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@kizuna/core';
 import { buildAuthService } from './auth-service.ts';
-import { freePort, requireBinary, startChild, stopChild, waitForPort, type Child } from './child-process.ts';
+import {
+  freePort,
+  requireBinary,
+  startChild,
+  stopChild,
+  waitForMqttLogin,
+  waitForPort,
+  type Child,
+} from './child-process.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { RunningBroker } from './mosquitto.ts';
 import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
@@ -205,7 +213,9 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   try {
     await waitForPort(epmd, 'epmd', host, epmdPort, 10_000);
     node = startChild(bin, [], { env, detached: true });
-    await waitForPort(node, 'rabbitmq', host, mqttPort, opts.startTimeoutMs ?? 120_000);
+    const startDeadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
+    await waitForPort(node, 'rabbitmq', host, mqttPort, startDeadline - Date.now());
+    await waitForMqttLogin(node, 'rabbitmq', `mqtt://${host}:${mqttPort}`, Math.max(5000, startDeadline - Date.now()));
   } catch (e) {
     await cleanup();
     throw e;
