@@ -123,6 +123,8 @@ function identityColumns(i: BrokerIdentity): [string | null, string | null, stri
 
 // Usernames are ours (safe ids joined by '-'); anything else is refused before the database.
 const USERNAME = /^[A-Za-z0-9_-]{1,220}$/;
+/** How logins share reads of their rows (row-batcher.ts): gather for 20 ms while logins keep coming. */
+const LOGIN_READS = { gatherMs: 20, busyMs: 100 } as const;
 
 export async function migrateBroker(db: Db): Promise<void> {
   await migrate(db, await loadMigrations(BROKER_MIGRATIONS_DIR), { component: 'broker' });
@@ -160,7 +162,7 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
       usernames,
     ]);
     return new Map(rows.map((r) => [r.username, r]));
-  });
+  }, LOGIN_READS);
 
   async function event(q: Queryable, username: string, action: CredentialChange['type'], generation: number) {
     await q.query('INSERT INTO broker_credential_events (username, action, generation) VALUES ($1, $2, $3)', [
