@@ -88,7 +88,10 @@ export async function attachPlatform(
   c.on('alert', (o) => offScreen(o, true));
   c.on('areaAlert', (o) => offScreen(o, c.unbound));
 
+  // Back from a network loss or a suspend: reconnect now, not after a backoff grown during the outage.
+  win.addEventListener('online', () => c.networkBack());
   p.onState((s, previous) => {
+    if (previous === 'suspended') c.networkBack();
     // Back on screen for an alert it asked about: make sure the takeover is what shows.
     if (s === 'foreground' && waiting) {
       waiting = null;
