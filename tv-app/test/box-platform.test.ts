@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { KEY, press, shot, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
+import { fireboltEmit, fireboltHarness, platformMarks, type PlatformMarks } from './helpers/firebolt-harness.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -23,39 +24,9 @@ afterAll(async () => {
   await rig?.close();
 });
 
-/** Installs the Firebolt SDK's test-harness hook before the page loads: calls are recorded, events raised. */
-async function fireboltHarness(page: Page): Promise<void> {
-  await page.evaluateOnNewDocument(() => {
-    const w = window as unknown as Record<string, unknown>;
-    const sent: { method: string; params: unknown; at: number }[] = [];
-    w.__fbSent = sent;
-    w.__firebolt = {
-      automation: true,
-      testHarness: {
-        onSend: (module: string, method: string, params: unknown) =>
-          sent.push({ method: `${module}.${method}`, params, at: performance.now() }),
-        initialize: (h: { emit: (m: string, e: string, v: unknown) => void }) => {
-          w.__fbEmit = h.emit;
-        },
-      },
-    };
-  });
-}
-
-const emit = (page: Page, module: string, event: string, value: unknown) =>
-  page.evaluate(
-    (m, e, v) => (window as unknown as { __fbEmit: (m: string, e: string, v: unknown) => void }).__fbEmit(m, e, v),
-    module,
-    event,
-    value as never,
-  );
-
-interface Marks {
-  name?: string;
-  ready?: number;
-  asks: { alertId: string; at: number; outcome?: string }[];
-}
-const marks = (page: Page) => page.evaluate(() => (window as unknown as { __kzPlatform: Marks }).__kzPlatform);
+const emit = fireboltEmit;
+const marks = platformMarks;
+type Marks = PlatformMarks;
 
 describe('the applet on a Firebolt box', () => {
   it('in the background, an alert asks to come forward; in the foreground the takeover shows', async () => {
