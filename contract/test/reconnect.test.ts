@@ -65,7 +65,11 @@ describe('reconnecting soon when the network is back (issue 25)', () => {
     try {
       const c = client();
       const waits: number[] = [];
-      const s = scheduleReconnects(c, { baseMs: 1000, capMs: 30_000 }, { random: () => 0.99, onScheduled: (d) => waits.push(d) });
+      const s = scheduleReconnects(
+        c,
+        { baseMs: 1000, capMs: 30_000 },
+        { random: () => 0.99, onScheduled: (d) => waits.push(d) },
+      );
       for (let i = 0; i < 6; i++) {
         c.emit('close');
         vi.advanceTimersByTime(waits.at(-1)!);

@@ -57,7 +57,12 @@ async function published(rig: Rig, page: Page, kind: 'ask' | 'displayed'): Promi
   await rig.console.publishAlert(rig.device, a);
   const at =
     kind === 'ask'
-      ? await waitFor(page, (m) => m.asks.find((x) => x.alertId === a.alertId) && m.origin + m.asks.find((x) => x.alertId === a.alertId)!.at, 'ask')
+      ? await waitFor(
+          page,
+          (m) =>
+            m.asks.find((x) => x.alertId === a.alertId) && m.origin + m.asks.find((x) => x.alertId === a.alertId)!.at,
+          'ask',
+        )
       : await waitFor(
           page,
           (m) => {
@@ -102,10 +107,14 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       await cdp.send('Page.setWebLifecycleState', { state: 'active' });
       await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
-      const at = await waitFor(page, (m) => {
-        const d = m.alerts.find((x) => x.alertId === a.alertId)?.displayed;
-        return d === undefined ? undefined : m.origin + d;
-      }, 'displayed after resume');
+      const at = await waitFor(
+        page,
+        (m) => {
+          const d = m.alerts.find((x) => x.alertId === a.alertId)?.displayed;
+          return d === undefined ? undefined : m.origin + d;
+        },
+        'displayed after resume',
+      );
       resume.push(at - t0);
       await page.close();
     }
@@ -125,16 +134,22 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
       const t0 = Date.now();
       await page.setOfflineMode(false);
-      const at = await waitFor(page, (m) => {
-        const d = m.alerts.find((x) => x.alertId === a.alertId)?.displayed;
-        return d === undefined ? undefined : m.origin + d;
-      }, 'displayed after network back');
+      const at = await waitFor(
+        page,
+        (m) => {
+          const d = m.alerts.find((x) => x.alertId === a.alertId)?.displayed;
+          return d === undefined ? undefined : m.origin + d;
+        },
+        'displayed after network back',
+      );
       network.push(at - t0);
       await page.close();
     }
 
     const b50 = pct(baseline, 50);
-    console.log(`baseline, applet on screen: published → on screen  p50 ${f(b50)} ms  p99 ${f(pct(baseline, 99))} ms  (n=${ALERTS})`);
+    console.log(
+      `baseline, applet on screen: published → on screen  p50 ${f(b50)} ms  p99 ${f(pct(baseline, 99))} ms  (n=${ALERTS})`,
+    );
     console.log(
       `Firebolt, in the background: published → asks to come forward  p50 ${f(pct(ask, 50))} ms  p99 ${f(pct(ask, 99))} ms  (n=${ALERTS})  ratio p50 ${(pct(ask, 50) / b50).toFixed(2)}×`,
     );

@@ -24,4 +24,5 @@ const hook = startLauncherHook({
   // Events only: never a password or a payload.
   log: (event, fields) => console.log(JSON.stringify({ at: new Date().toISOString(), event, ...fields })),
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void hook.stop().then(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => void hook.stop().then(() => process.exit(0)));

@@ -8,7 +8,6 @@
  *   network is lost, an alert published meanwhile is on screen within seconds of resuming.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Page } from 'puppeteer';
 import { KEY, press, shot, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
 import { personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 import { fireboltEmit, fireboltHarness, platformMarks, type PlatformMarks } from './helpers/firebolt-harness.ts';
@@ -46,7 +45,8 @@ describe('the applet on a Firebolt box', () => {
     const a = personalAlert({ recipients: [recipient({ displayName: '佐藤 美咲さん' })] });
     await rig.console.publishAlert(rig.device, a);
     await page.waitForFunction(
-      (id) => (window as unknown as { __kzPlatform: Marks }).__kzPlatform.asks.some((x) => x.alertId === id && x.outcome),
+      (id) =>
+        (window as unknown as { __kzPlatform: Marks }).__kzPlatform.asks.some((x) => x.alertId === id && x.outcome),
       {},
       a.alertId,
     );

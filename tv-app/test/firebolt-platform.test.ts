@@ -66,7 +66,9 @@ function alert(id: string): PersonalAlert {
     sent: new Date().toISOString(),
     expires: new Date(Date.now() + 3600_000).toISOString(),
     zone: { id: 'z1', name: '川辺地区' },
-    recipients: [{ ref: 'r1', displayName: '山田 花子さん', language: 'ja', needsHelp: false, headline: 'h', instruction: 'i' }],
+    recipients: [
+      { ref: 'r1', displayName: '山田 花子さん', language: 'ja', needsHelp: false, headline: 'h', instruction: 'i' },
+    ],
   };
 }
 

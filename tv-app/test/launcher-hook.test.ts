@@ -84,7 +84,9 @@ function alert(id: string): PersonalAlert {
     sent: new Date().toISOString(),
     expires: new Date(Date.now() + 3600_000).toISOString(),
     zone: { id: 'z1', name: '川辺地区' },
-    recipients: [{ ref: 'r1', displayName: '山田 花子さん', language: 'ja', needsHelp: false, headline: 'h', instruction: 'i' }],
+    recipients: [
+      { ref: 'r1', displayName: '山田 花子さん', language: 'ja', needsHelp: false, headline: 'h', instruction: 'i' },
+    ],
   };
 }
 
@@ -232,7 +234,12 @@ describe('reference display and launcher (recorded commands)', () => {
     expect(calls).toEqual([
       [
         'chromium',
-        ['--kiosk', '--noerrdialogs', '--autoplay-policy=no-user-gesture-required', 'http://box/index.html#intent=alert'],
+        [
+          '--kiosk',
+          '--noerrdialogs',
+          '--autoplay-policy=no-user-gesture-required',
+          'http://box/index.html#intent=alert',
+        ],
       ],
     ]);
   });

@@ -30,7 +30,10 @@ const marks: PlatformTimings = { states: [], asks: [], intents: 0 };
 (globalThis as unknown as { __kzPlatform?: PlatformTimings }).__kzPlatform = marks;
 
 /** `auto`: Firebolt when the box provides its transport, HbbTV when the user agent says so, else a browser. */
-export async function choosePlatform(cfg: Pick<TvConfig, 'platform' | 'appId'>, win: Window = window): Promise<TvPlatform> {
+export async function choosePlatform(
+  cfg: Pick<TvConfig, 'platform' | 'appId'>,
+  win: Window = window,
+): Promise<TvPlatform> {
   const w = win as unknown as { __firebolt?: { endpoint?: string }; ServiceManager?: { version?: unknown } };
   let kind = cfg.platform;
   if (kind === 'auto') {

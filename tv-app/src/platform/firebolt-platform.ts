@@ -14,7 +14,13 @@
 import { Accessibility, Device, Discovery, Lifecycle, Localization, Parameters } from '@firebolt-js/sdk';
 import { LANGUAGES, type Language } from '@kizuna/contract/levels';
 import { BrowserPlatform } from './browser-platform.ts';
-import { ALERT_SECTION, type AlertIntent, type ForwardOutcome, type LifecycleState, type TvPlatform } from './tv-platform.ts';
+import {
+  ALERT_SECTION,
+  type AlertIntent,
+  type ForwardOutcome,
+  type LifecycleState,
+  type TvPlatform,
+} from './tv-platform.ts';
 
 type Intent = Discovery.NavigationIntent;
 

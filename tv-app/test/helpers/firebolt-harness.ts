@@ -6,21 +6,18 @@
 import type { Page } from 'puppeteer';
 
 export async function fireboltHarness(page: Page): Promise<void> {
-  await page.evaluateOnNewDocument(() => {
-    const w = window as unknown as Record<string, unknown>;
-    const sent: { method: string; params: unknown; at: number }[] = [];
-    w.__fbSent = sent;
-    w.__firebolt = {
+  // A string, not a function: tsx (esbuild) would wrap named closures in a __name() helper the page lacks.
+  await page.evaluateOnNewDocument(`(() => {
+    const sent = [];
+    window.__fbSent = sent;
+    window.__firebolt = {
       automation: true, // the mock's lifecycle answers in 1–2 ms instead of 0.5–1 s
       testHarness: {
-        onSend: (module: string, method: string, params: unknown) =>
-          sent.push({ method: `${module}.${method}`, params, at: performance.now() }),
-        initialize: (h: { emit: (m: string, e: string, v: unknown) => void }) => {
-          w.__fbEmit = h.emit;
-        },
+        onSend: (module, method, params) => sent.push({ method: module + '.' + method, params, at: performance.now() }),
+        initialize: (h) => { window.__fbEmit = h.emit; },
       },
     };
-  });
+  })();`);
 }
 
 /** Raise a Firebolt event as the platform would (`Lifecycle` `background`, `Discovery` `navigateTo`…). */
