@@ -35,6 +35,7 @@ let emit: (module: string, event: string, value: unknown) => void = () => {
 const fakeWindow = {
   location: { hash: '' },
   navigator: { userAgent: 'node' },
+  addEventListener: () => {}, // 'online': not raised in these tests
   __firebolt: {
     automation: true, // the mock's lifecycle answers in 1–2 ms instead of 0.5–1 s
     testHarness: {
