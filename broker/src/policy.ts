@@ -4,7 +4,7 @@
  *
  *   tv            publish: its own receipt      subscribe: its own topics, its municipality's areas
  *   terminal      publish: its own check-ins    subscribe: its shelter's check-ins (occupancy)
- *   municipality  publish: its TVs' alerts and its areas   subscribe: its receipts and shelter events
+ *   municipality  publish: its TVs' alerts and wakes, its areas   subscribe: its receipts and shelter events
  *   postbox       publish: any TV's mail topic (a national service)   subscribe: nothing
  *   admin         publish/subscribe under kz/, read $SYS/
  *   bridge        publish: its municipality's receipts   subscribe: its TVs' alerts and mail, its areas
@@ -39,7 +39,7 @@ export function grantsOf(identity: BrokerIdentity): Grants {
       };
     case 'municipality':
       return {
-        publish: [topics.allTvAlerts(identity.muni), topics.areaAll(identity.muni)],
+        publish: [topics.allTvAlerts(identity.muni), topics.allTvWake(identity.muni), topics.areaAll(identity.muni)],
         subscribe: [topics.allReceipts(identity.muni), topics.allShelterEvents(identity.muni)],
       };
     // National: one post-box serves residents of every municipality, and it learns nothing

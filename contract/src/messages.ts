@@ -115,6 +115,24 @@ export const MailWaitingSchema = Type.Object({
   at: IsoTime,
 });
 
+/**
+ * console → kz/{muni}/tv/{device}/wake (QoS 1, never retained), next to the personal alert of an
+ * Alert or Update: for the box's launcher hook where no platform lets the applet wake itself
+ * (issue 25). The box turns the display on (HDMI-CEC One Touch Play) and opens the applet with the
+ * alert intent; the alert itself reaches the applet on its own topic. No names, no text: the hook
+ * process never holds personal data. A wake past `expires` is ignored.
+ */
+export const WakeSchema = Type.Object({
+  v: Type.Literal(1),
+  kind: Type.Literal('wake'),
+  alertId: Id,
+  revision: Type.Integer({ minimum: 1 }),
+  status: StatusSchema,
+  level: LevelSchema,
+  sent: IsoTime,
+  expires: IsoTime,
+});
+
 export const ShelterEventTypeSchema = Type.Union([
   Type.Literal('check-in'),
   Type.Literal('check-out'),
@@ -164,6 +182,7 @@ export type Recipient = Static<typeof RecipientSchema>;
 export type ShelterRef = Static<typeof ShelterRefSchema>;
 export type Receipt = Static<typeof ReceiptSchema>;
 export type MailWaiting = Static<typeof MailWaitingSchema>;
+export type Wake = Static<typeof WakeSchema>;
 export type ShelterEvent = Static<typeof ShelterEventSchema>;
 export type Answer = Static<typeof AnswerSchema>;
 export type AlertStatus = Static<typeof StatusSchema>;
@@ -174,6 +193,7 @@ export const MESSAGE_SCHEMAS = {
   'area-alert': AreaAlertSchema,
   receipt: ReceiptSchema,
   'mail-waiting': MailWaitingSchema,
+  wake: WakeSchema,
   'shelter-event': ShelterEventSchema,
 } as const;
 

@@ -43,6 +43,13 @@ export interface ReconnectSchedule {
   readonly attempt: number;
   /** Stop scheduling (the client is being closed). */
   stop(): void;
+  /**
+   * The network is back or the box resumed (issue 25): a wait grown over a long outage (up to the
+   * cap) would keep the TV away from an alert for that long. Forget the grown ceiling and retry
+   * within the first one — still jittered, so a city's boxes coming back together stay spread.
+   * Does nothing while no retry is pending (connected, or an attempt under way).
+   */
+  soon(): void;
 }
 
 /**
@@ -70,9 +77,7 @@ export function scheduleReconnects<Store>(
     stopped = true;
     clear();
   });
-  client.on('close', () => {
-    // 'close' can come twice for one attempt (error, then stream close): one timer at a time.
-    if (stopped || client.disconnecting || timer !== undefined) return;
+  const schedule = () => {
     const delay = reconnectDelay(attempt, policy, hooks.random);
     hooks.onScheduled?.(delay, attempt);
     attempt += 1;
@@ -81,6 +86,11 @@ export function scheduleReconnects<Store>(
       if (stopped || client.disconnecting) return;
       client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
+  };
+  client.on('close', () => {
+    // 'close' can come twice for one attempt (error, then stream close): one timer at a time.
+    if (stopped || client.disconnecting || timer !== undefined) return;
+    schedule();
   });
   return {
     get attempt() {
@@ -89,6 +99,12 @@ export function scheduleReconnects<Store>(
     stop() {
       stopped = true;
       clear();
+    },
+    soon() {
+      if (stopped || timer === undefined) return;
+      clear();
+      attempt = 0;
+      schedule();
     },
   };
 }

@@ -4,6 +4,7 @@
  *   kz/{muni}/tv/{device}/alert        console → one TV: personal alerts (QoS 1)
  *   kz/{muni}/tv/{device}/receipt      TV → console: delivered / displayed / acknowledged
  *   kz/{muni}/tv/{device}/mail         post-box → TV: "mail is waiting" (no content)
+ *   kz/{muni}/tv/{device}/wake         console → the box's launcher hook: bring the TV on for an alert
  *   kz/{muni}/area/{zone}/alert        console → all TVs of a zone: retained area alert
  *   kz/{muni}/shelter/{shelter}/terminal/{terminal}/event   terminal → console: check-ins
  *
@@ -22,6 +23,8 @@ export const topics = {
   tvAlert: (muni: string, device: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/${seg('device', device)}/alert`,
   tvReceipt: (muni: string, device: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/${seg('device', device)}/receipt`,
   tvMail: (muni: string, device: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/${seg('device', device)}/mail`,
+  /** Wake the box for an alert (issue 25): read by the box's launcher hook, not by the applet. */
+  tvWake: (muni: string, device: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/${seg('device', device)}/wake`,
   areaAlert: (muni: string, zone: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/area/${seg('zone', zone)}/alert`,
   shelterEvent: (muni: string, shelter: string, terminal: string) =>
     `${TOPIC_ROOT}/${seg('muni', muni)}/shelter/${seg('shelter', shelter)}/terminal/${seg('terminal', terminal)}/event`,
@@ -34,6 +37,8 @@ export const topics = {
   /** Publish grants of the senders (broker policy): every TV alert of one municipality, every TV's mail topic. */
   allTvAlerts: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/+/alert`,
   allTvMail: () => `${TOPIC_ROOT}/+/tv/+/mail`,
+  /** Every TV's wake topic of one municipality: published by that municipality only. */
+  allTvWake: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/+/wake`,
   /** Every TV's mail topic of one municipality (what a bridge into that municipality's edge carries). */
   allTvMailOf: (muni: string) => `${TOPIC_ROOT}/${seg('muni', muni)}/tv/+/mail`,
   /** What a TV subscribes to: its own topics and its municipality's area alerts. */
@@ -42,7 +47,7 @@ export const topics = {
 } as const;
 
 export type ParsedTopic =
-  | { kind: 'tv-alert' | 'tv-receipt' | 'tv-mail'; muni: string; device: string }
+  | { kind: 'tv-alert' | 'tv-receipt' | 'tv-mail' | 'tv-wake'; muni: string; device: string }
   | { kind: 'area-alert'; muni: string; zone: string }
   | { kind: 'shelter-event'; muni: string; shelter: string; terminal: string };
 
@@ -51,7 +56,8 @@ export function parseTopic(topic: string): ParsedTopic | null {
   const p = topic.split('/');
   if (p[0] !== TOPIC_ROOT || !p.slice(1).every(isSafeId)) return null;
   if (p.length === 5 && p[2] === 'tv') {
-    const kind = p[4] === 'alert' ? 'tv-alert' : p[4] === 'receipt' ? 'tv-receipt' : p[4] === 'mail' ? 'tv-mail' : null;
+    const kinds = { alert: 'tv-alert', receipt: 'tv-receipt', mail: 'tv-mail', wake: 'tv-wake' } as const;
+    const kind = Object.hasOwn(kinds, p[4]!) ? kinds[p[4] as keyof typeof kinds] : null;
     return kind ? { kind, muni: p[1]!, device: p[3]! } : null;
   }
   if (p.length === 5 && p[2] === 'area' && p[4] === 'alert') return { kind: 'area-alert', muni: p[1]!, zone: p[3]! };

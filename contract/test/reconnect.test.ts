@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { RECONNECT_DEFAULTS, reconnectDelay } from '../src/index.ts';
+import { RECONNECT_DEFAULTS, reconnectDelay, scheduleReconnects } from '../src/index.ts';
 
 const policy = fc.record({ baseMs: fc.integer({ min: 1, max: 60_000 }), capMs: fc.integer({ min: 1, max: 600_000 }) });
 // [0, 1) as Math.random gives it, including both ends of the range
@@ -35,5 +35,59 @@ describe('reconnect backoff with full jitter', () => {
   it('doubles the ceiling per failed attempt until the cap', () => {
     const top = (n: number) => reconnectDelay(n, RECONNECT_DEFAULTS, () => 1 - Number.EPSILON) + 1;
     expect([0, 1, 2, 3, 4, 5, 6, 50].map(top)).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+  });
+});
+
+describe('reconnecting soon when the network is back (issue 25)', () => {
+  /** The scheduler's side of a client, by shape: events and the reconnect calls it makes. */
+  function client() {
+    const handlers: Record<string, (() => void)[]> = {};
+    return {
+      reconnects: 0,
+      disconnecting: false,
+      incomingStore: {},
+      outgoingStore: {},
+      on(event: string, fn: () => void) {
+        (handlers[event] ??= []).push(fn);
+        return this;
+      },
+      emit(event: string) {
+        for (const fn of handlers[event] ?? []) fn();
+      },
+      reconnect() {
+        this.reconnects += 1;
+      },
+    };
+  }
+
+  it('after many failed attempts, soon() forgets the grown ceiling and retries within the first one', () => {
+    vi.useFakeTimers();
+    try {
+      const c = client();
+      const waits: number[] = [];
+      const s = scheduleReconnects(
+        c,
+        { baseMs: 1000, capMs: 30_000 },
+        { random: () => 0.99, onScheduled: (d) => waits.push(d) },
+      );
+      for (let i = 0; i < 6; i++) {
+        c.emit('close');
+        vi.advanceTimersByTime(waits.at(-1)!);
+      }
+      c.emit('close'); // the 7th wait: ≈ 30 s
+      expect(waits.at(-1)).toBeGreaterThan(29_000);
+      const before = c.reconnects;
+      s.soon();
+      expect(waits.at(-1)).toBeLessThan(1000);
+      vi.advanceTimersByTime(1000);
+      expect(c.reconnects).toBe(before + 1);
+      // Nothing pending (connected): soon() does nothing.
+      c.emit('connect');
+      s.soon();
+      vi.advanceTimersByTime(60_000);
+      expect(c.reconnects).toBe(before + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

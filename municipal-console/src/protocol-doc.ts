@@ -12,6 +12,7 @@ import {
   BindRegistrationSchema,
   PersonalAlertSchema,
   ReceiptSchema,
+  WakeSchema,
 } from '@kizuna/contract';
 import { consoleErrors } from './errors.ts';
 import { CAP_REFUSALS } from './alerts/cap-import.ts';
@@ -108,6 +109,20 @@ ${schemaBlock(PersonalAlertSchema)}
 ### AreaAlert (\`kind: "area-alert"\`)
 
 ${schemaBlock(AreaAlertSchema)}
+
+## Waking a box for an alert
+
+\`kz/{muni}/tv/{device}/wake\` (QoS 1, not retained) is for the box, not the applet: where no platform
+lets a web app bring itself forward or wake a display in standby, the box's launcher hook turns the
+TV on (HDMI-CEC One Touch Play) and opens the applet at the alert deep link
+(\`#…&intent=alert&alert={alertId}\`). Only the municipality may publish it (broker policy); it is
+under the TV's own topics, so only that TV's credential reads it. It carries no names and no text,
+and a wake past \`expires\` is ignored. The applet ignores it (it has the alert itself). The console
+does not publish it yet: the reference hook (tv-app/launcher-hook) also wakes the box on the
+personal alert itself, which it leaves unacknowledged for the applet. tv-app/README.md,
+"Packaging", says what each kind of box does.
+
+${schemaBlock(WakeSchema)}
 
 ## Receipts
 

@@ -49,7 +49,14 @@ export interface TvConfig {
   alertReturn: number;
   /** The municipality's telephone number, shown after "I need help" (absent: only 119). */
   phone?: string | undefined;
+  /** Which box's platform layer to use (issue 25); `auto` detects Firebolt and HbbTV. */
+  platform: PlatformKind;
+  /** The applet's own Firebolt app id: what it names when it asks to come forward (Discovery.launch). */
+  appId?: string | undefined;
 }
+
+export const PLATFORMS = ['auto', 'browser', 'hbbtv', 'firebolt'] as const;
+export type PlatformKind = (typeof PLATFORMS)[number];
 
 /** Default wait before an alert left unanswered with Back takes the screen again: 3 minutes. */
 export const ALERT_RETURN_MS = 180_000;
@@ -148,6 +155,10 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
   const phone = raw.phone === undefined || raw.phone === '' ? undefined : String(raw.phone);
   if (phone !== undefined && !/^\+?[0-9][0-9-]{1,19}$/.test(phone))
     problems.push('phone must be a telephone number (digits and hyphens, e.g. 0120-000-000)');
+  const platform = (raw.platform === undefined || raw.platform === '' ? 'auto' : raw.platform) as PlatformKind;
+  if (!PLATFORMS.includes(platform)) problems.push(`platform must be one of ${PLATFORMS.join(', ')}`);
+  const appId = raw.appId === undefined || raw.appId === '' ? undefined : String(raw.appId);
+  if (appId !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(appId)) problems.push('appId is not an app id');
   const cfg: TvConfig = {
     device: device as string,
     muni: muni as string,
@@ -167,6 +178,8 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
     colours,
     alertReturn: millis(raw.alertReturn, 'alertReturn', problems) ?? ALERT_RETURN_MS,
     phone,
+    platform,
+    appId,
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

@@ -84,8 +84,19 @@ async function main(): Promise<void> {
         return;
       }
       controller.connect().catch((e: Error) => console.error('[kizuna] broker link failed to start:', e.message));
+      attachBox(controller, cfg, app);
     }, 0),
   );
+}
+
+/** The box's platform layer (issue 25; src/platform/attach-platform.ts): its only two calls into the App. */
+function attachBox(controller: TvController, cfg: TvConfig, root: Root): void {
+  const app = () => root.tag('App') as App;
+  void import('./platform/attach-platform.ts')
+    .then((m) =>
+      m.attachPlatform(controller, cfg, { openAlert: () => app().$open('alert'), refresh: () => app().renderHome() }),
+    )
+    .catch((e: Error) => console.error('[kizuna] platform layer failed to start:', e.message));
 }
 
 void main();

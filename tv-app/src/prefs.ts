@@ -43,6 +43,11 @@ export class PrefsStore {
     return this.data.active;
   }
 
+  /** The box's own settings (issue 25) become the defaults of every field a resident has not set. */
+  useDefaults(d: Partial<Prefs>): void {
+    Object.assign(this.defaults, d);
+  }
+
   /** A profile's settings, each field checked (storage may hold anything). */
   get(profile = this.data.active): Prefs {
     const p = this.data.profiles[profile] ?? this.data.profiles[TV_PROFILE];

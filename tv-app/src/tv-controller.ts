@@ -110,6 +110,11 @@ export class TvController {
     );
   }
 
+  /** The network came back or the box resumed (platform layer): reconnect without the grown backoff. */
+  networkBack(): void {
+    this.link?.retrySoon();
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.expiryTimer);
     await this.link?.close();

@@ -53,6 +53,8 @@ export interface LinkOptions {
 export interface Link {
   publishReceipt(r: Receipt): Promise<void>;
   readonly connected: boolean;
+  /** The network is back or the box resumed: retry now-ish instead of after the grown backoff. */
+  retrySoon(): void;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,8 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
           return h.onMail(decodeMessage(MailWaitingSchema, payload, 'mail-waiting'));
         case 'tv-receipt':
           return; // our own receipts, echoed by the tvOwn filter
+        case 'tv-wake':
+          return; // for the box's launcher hook: the applet, running, has the alert itself
         default:
           return h.onInvalid(topic, 'unexpected topic');
       }
@@ -125,6 +129,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     get connected() {
       return client.connected;
     },
+    retrySoon: () => schedule.soon(),
     publishReceipt(r: Receipt): Promise<void> {
       // Only try while connected: mqtt.js would otherwise hold it in memory, lost on restart;
       // the outbox keeps it persisted until PUBACK instead.
