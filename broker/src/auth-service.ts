@@ -1,6 +1,9 @@
 /**
- * RabbitMQ's HTTP auth backend (rabbitmq_auth_backend_http), answering from the credential
- * store and the policy. RabbitMQ POSTs form bodies; the answer is plain text `allow` or `deny`.
+ * The broker's auth service: RabbitMQ's HTTP auth backend (below) and EMQX 5's HTTP
+ * authentication/authorization hooks (emqx-hooks.ts, under /emqx/), both answering from the
+ * credential store and the policy.
+ *
+ * RabbitMQ's HTTP auth backend (rabbitmq_auth_backend_http): RabbitMQ POSTs form bodies; the answer is plain text `allow` or `deny`.
  *
  *   CONNECT   → /auth/user (username, password, vhost, client_id) and /auth/vhost
  *   SUBSCRIBE → /auth/resource (queue mqtt-subscription-<client id>qos0|qos1: configure, read,
@@ -17,6 +20,7 @@ import Type from 'typebox';
 import { createHttpServer, type KzFastify, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import { policy } from './policy.ts';
+import { registerEmqxHooks } from './emqx-hooks.ts';
 
 export interface AuthServiceOptions {
   credentials: CredentialStore;
@@ -117,5 +121,6 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     return ok ? 'allow' : deny(req, `topic ${permission}`, { username, topic });
   });
 
+  registerEmqxHooks(base, credentials);
   return base;
 }
