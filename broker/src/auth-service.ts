@@ -20,6 +20,7 @@ import Type from 'typebox';
 import { createHttpServer, type KzFastify, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import { policy } from './policy.ts';
+import { clientIdAllowed } from './identity.ts';
 import { registerEmqxHooks } from './emqx-hooks.ts';
 
 export interface AuthServiceOptions {
@@ -78,7 +79,7 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     const { username = '', password = '', client_id: clientId } = req.body;
     if (req.body.vhost !== undefined && req.body.vhost !== vhost) return deny(req, 'vhost', { username });
     // A device may only use its own session: the client id must be its username.
-    if (clientId !== undefined && clientId !== username) return deny(req, 'client id', { username });
+    if (clientId !== undefined && !clientIdAllowed(username, clientId)) return deny(req, 'client id', { username });
     const identity = await credentials.authenticate(username, password);
     return identity ? 'allow' : deny(req, 'password', { username });
   });
@@ -95,12 +96,10 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     const { username = '', resource, name = '', permission } = req.body;
     if (req.body.vhost !== vhost || !(await credentials.identityOf(username)))
       return deny(req, 'resource user', { username });
-    // Its own subscription queues only: the name carries the client id, which equals the username.
-    if (
-      resource === 'queue' &&
-      (name === `mqtt-subscription-${username}qos0` || name === `mqtt-subscription-${username}qos1`)
-    )
-      return 'allow';
+    // Its own subscription queues only: the name carries the client id, which is the username (or a
+    // console process's `username~instance`).
+    const queue = /^mqtt-subscription-(.+)qos[01]$/.exec(name);
+    if (resource === 'queue' && queue && clientIdAllowed(username, queue[1]!)) return 'allow';
     if (resource === 'exchange' && name === exchange && (permission === 'read' || permission === 'write'))
       return 'allow';
     return deny(req, 'resource', { username, resource, name, permission });

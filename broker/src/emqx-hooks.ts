@@ -22,7 +22,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { KzFastify } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
-import type { BrokerIdentity } from './identity.ts';
+import { clientIdAllowed, type BrokerIdentity } from './identity.ts';
 import { policy } from './policy.ts';
 
 const Field = Type.Optional(Type.String({ maxLength: 65_535 }));
@@ -86,7 +86,7 @@ export function registerEmqxHooks(base: KzFastify, credentials: CredentialStore)
       return { result: 'deny' as const, is_superuser: false };
     };
     // A device may only use its own session: the client id must be its username.
-    if (clientid !== undefined && clientid !== username) return deny('client id');
+    if (clientid !== undefined && !clientIdAllowed(username, clientid)) return deny('client id');
     const identity = await credentials.authenticate(username, password);
     return identity ? { result: 'allow' as const, is_superuser: false } : deny('password');
   });
@@ -97,7 +97,7 @@ export function registerEmqxHooks(base: KzFastify, credentials: CredentialStore)
       req.log.info({ username, topic, action, check }, 'emqx authz: deny');
       return { result: 'deny' as const };
     };
-    if (clientid !== undefined && clientid !== username) return deny('client id');
+    if (clientid !== undefined && !clientIdAllowed(username, clientid)) return deny('client id');
     // every check asks the store: a revoked device is refused at its next one
     const identity = await credentials.identityOf(username);
     if (!identity) return deny('user');
