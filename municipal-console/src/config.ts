@@ -57,7 +57,7 @@ export const ConsoleConfigSchema = Type.Object({
   KZ_CONSOLE_FANOUT_CHUNK_MAX: Type.Integer({
     minimum: 1,
     default: 4000,
-    description: "Most TVs in one chunk of an alert fan-out (one journal row, one transaction)",
+    description: 'Most TVs in one chunk of an alert fan-out (one journal row, one transaction)',
   }),
   KZ_CONSOLE_TICK_S: Type.Integer({
     minimum: 1,

@@ -19,14 +19,7 @@ import pg from 'pg';
 import { openDb, type Db } from '@kizuna/core';
 import { decodeMessage, encodeMessage, PersonalAlertSchema, topics, type PersonalAlert } from '@kizuna/contract';
 import { seedTown, type Town } from '@kizuna/test-utils';
-import {
-  addShelter,
-  addZone,
-  createStaff,
-  migrateConsole,
-  registerDevice,
-  seedResidents,
-} from '../src/index.ts';
+import { addShelter, addZone, createStaff, migrateConsole, registerDevice, seedResidents } from '../src/index.ts';
 import { connect, MUNI, startBroker, tvIdentity, until, type TestBroker } from './helpers.ts';
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
