@@ -36,11 +36,15 @@ interface ConsoleProcess {
 }
 
 /** One console process as an operator starts it; resolves when it listens. */
+/** Every console process started, so that the cleanup stops even one that never got to listen. */
+const spawned: ChildProcess[] = [];
+
 async function startConsoleProcess(name: string, env: Record<string, string>): Promise<ConsoleProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     env: { ...process.env, ...env, KZ_CONSOLE_MQTT_INSTANCE: name, KZ_CONSOLE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawned.push(proc);
   let stderr = '';
   proc.stderr!.on('data', (d) => {
     stderr += d;
@@ -48,7 +52,8 @@ async function startConsoleProcess(name: string, env: Record<string, string>): P
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const lines = createInterface({ input: proc.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`console ${name} did not start: ${stderr}`)), 60_000);
+    // generous: on a loaded 2-core machine, tsx compiling the console cold was seen to take over a minute
+    const t = setTimeout(() => reject(new Error(`console ${name} did not start: ${stderr}`)), 180_000);
     lines.on('line', (l) => {
       try {
         const j = JSON.parse(l) as { msg?: string; url?: string };
@@ -172,11 +177,13 @@ describe.skipIf(!PG_URL)('two console processes: one killed mid-fan-out, the oth
         )),
       );
     }
-  }, 240_000);
+  }, 420_000);
 
   afterAll(async () => {
-    for (const c of consoles) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
-    await Promise.all(consoles.map((c) => c.exited));
+    const running = spawned.filter((p) => p.exitCode === null && p.signalCode === null);
+    const gone = running.map((p) => new Promise<void>((resolve) => p.once('exit', () => resolve())));
+    for (const p of running) p.kill('SIGTERM');
+    await Promise.all(gone);
     await Promise.all(tvs.map((t) => t.client.endAsync(true).catch(() => undefined)));
     await broker?.close();
     await db?.close();
