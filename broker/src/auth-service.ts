@@ -1,6 +1,9 @@
 /**
- * RabbitMQ's HTTP auth backend (rabbitmq_auth_backend_http), answering from the credential
- * store and the policy. RabbitMQ POSTs form bodies; the answer is plain text `allow` or `deny`.
+ * The broker's auth service: RabbitMQ's HTTP auth backend (below) and EMQX 5's HTTP
+ * authentication/authorization hooks (emqx-hooks.ts, under /emqx/), both answering from the
+ * credential store and the policy.
+ *
+ * RabbitMQ's HTTP auth backend (rabbitmq_auth_backend_http): RabbitMQ POSTs form bodies; the answer is plain text `allow` or `deny`.
  *
  *   CONNECT   → /auth/user (username, password, vhost, client_id) and /auth/vhost
  *   SUBSCRIBE → /auth/resource (queue mqtt-subscription-<client id>qos0|qos1: configure, read,
@@ -17,6 +20,8 @@ import Type from 'typebox';
 import { createHttpServer, type KzFastify, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import { policy } from './policy.ts';
+import { clientIdAllowed } from './identity.ts';
+import { registerEmqxHooks } from './emqx-hooks.ts';
 
 export interface AuthServiceOptions {
   credentials: CredentialStore;
@@ -74,7 +79,7 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     const { username = '', password = '', client_id: clientId } = req.body;
     if (req.body.vhost !== undefined && req.body.vhost !== vhost) return deny(req, 'vhost', { username });
     // A device may only use its own session: the client id must be its username.
-    if (clientId !== undefined && clientId !== username) return deny(req, 'client id', { username });
+    if (clientId !== undefined && !clientIdAllowed(username, clientId)) return deny(req, 'client id', { username });
     const identity = await credentials.authenticate(username, password);
     return identity ? 'allow' : deny(req, 'password', { username });
   });
@@ -91,12 +96,10 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     const { username = '', resource, name = '', permission } = req.body;
     if (req.body.vhost !== vhost || !(await credentials.identityOf(username)))
       return deny(req, 'resource user', { username });
-    // Its own subscription queues only: the name carries the client id, which equals the username.
-    if (
-      resource === 'queue' &&
-      (name === `mqtt-subscription-${username}qos0` || name === `mqtt-subscription-${username}qos1`)
-    )
-      return 'allow';
+    // Its own subscription queues only: the name carries the client id, which is the username (or a
+    // console process's `username~instance`).
+    const queue = /^mqtt-subscription-(.+)qos[01]$/.exec(name);
+    if (resource === 'queue' && queue && clientIdAllowed(username, queue[1]!)) return 'allow';
     if (resource === 'exchange' && name === exchange && (permission === 'read' || permission === 'write'))
       return 'allow';
     return deny(req, 'resource', { username, resource, name, permission });
@@ -117,5 +120,6 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     return ok ? 'allow' : deny(req, `topic ${permission}`, { username, topic });
   });
 
+  registerEmqxHooks(base, credentials);
   return base;
 }

@@ -17,7 +17,7 @@ export const BrokerConfigSchema = Type.Object({
   KZ_BROKER_HOST: Type.String({ default: '127.0.0.1', description: 'Address the listeners bind to' }),
   KZ_BROKER_PORT: Port(18830, 'MQTT (MQTTS when TLS files are set)'),
   KZ_BROKER_WS_PORT: Port(18831, 'MQTT over WebSocket (WSS with TLS); embedded and mosquitto modes'),
-  KZ_BROKER_AUTH_PORT: Port(18832, "HTTP auth service for RabbitMQ's auth backend"),
+  KZ_BROKER_AUTH_PORT: Port(18832, "HTTP auth service for RabbitMQ's auth backend and EMQX's HTTP authn/authz hooks"),
   KZ_BROKER_DATABASE_URL: Type.Optional(
     Type.String({
       pattern: '^postgres(ql)?://',

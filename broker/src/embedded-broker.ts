@@ -16,7 +16,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { Counter, Registry } from 'prom-client';
 import { coreErrors, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
-import { isTvUsername, type BrokerIdentity } from './identity.ts';
+import { clientIdAllowed, isTvUsername, type BrokerIdentity } from './identity.ts';
 import { isDevice, policy, type PublishIntent } from './policy.ts';
 import {
   BROKER_LIMIT_DEFAULTS,
@@ -120,8 +120,9 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     connectTimeout: limits.connectTimeoutMs,
     ...(opts.persistence ? { persistence: opts.persistence } : {}),
     authenticate(client, username, password, done) {
-      // The username is the client id: a device cannot take over another device's session.
-      if (!username || client.id !== username) {
+      // The username is the client id (a console process may add its instance name): a device
+      // cannot take over another device's session.
+      if (!username || !clientIdAllowed(username, client.id)) {
         log.info({ clientId: client.id }, 'connect refused: client id must equal username');
         return done(authError('client id must equal username', username ? IDENTIFIER_REJECTED : NOT_AUTHORIZED), null);
       }

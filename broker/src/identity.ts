@@ -72,6 +72,22 @@ export const TV_USERNAME_PREFIX = 'tv-';
 /** Whether a username (= MQTT client id) is a TV's. */
 export const isTvUsername = (username: string): boolean => username.startsWith(TV_USERNAME_PREFIX);
 
+/** What separates a municipality's username from one console process's instance name in its client id. */
+export const INSTANCE_SEPARATOR = '~';
+const INSTANCE = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * Whether `clientId` is one this username may connect with. Everyone uses exactly their username,
+ * so no one can take over another's session; a municipality's console may also run as several
+ * processes on one database (one takes over the other's fan-out), each with its own session:
+ * `muni-{muni}~{instance}`. '~' is in no id (isSafeId), so no other identity's name has this form.
+ */
+export function clientIdAllowed(username: string, clientId: string): boolean {
+  if (clientId === username) return true;
+  if (!username.startsWith('muni-') || !clientId.startsWith(username + INSTANCE_SEPARATOR)) return false;
+  return INSTANCE.test(clientId.slice(username.length + 1));
+}
+
 export function sameIdentity(a: BrokerIdentity, b: BrokerIdentity): boolean {
   return JSON.stringify(checkIdentity(a)) === JSON.stringify(checkIdentity(b));
 }

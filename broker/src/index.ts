@@ -7,6 +7,7 @@ export * from './credential-store.ts';
 export * from './embedded-broker.ts';
 export { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 export * from './auth-service.ts';
+export { emqxRefusal, parseEmqxQos, parseEmqxRetain } from './emqx-hooks.ts';
 export * from './child-process.ts';
 export * from './mosquitto.ts';
 export * from './mosquitto-cluster.ts';

@@ -79,6 +79,18 @@ describe('RabbitMQ HTTP auth backend', () => {
     expect((await q('amq.direct', 'write', 'exchange')).body).toBe('deny');
   });
 
+  it("lets a municipality's console processes use their own client ids and queues (muni-…~instance)", async () => {
+    const user = (client_id: string, who = muni) =>
+      ask('/auth/user', { username: who.username, password: who.password, vhost: '/', client_id });
+    expect((await user(`${muni.username}~b`)).body).toBe('allow');
+    expect((await user(`${tv.username}~b`, tv)).body).toBe('deny');
+    const q = (who: IssuedCredentials, name: string) =>
+      ask('/auth/resource', { username: who.username, vhost: '/', resource: 'queue', name, permission: 'read' });
+    expect((await q(muni, `mqtt-subscription-${muni.username}~bqos1`)).body).toBe('allow');
+    expect((await q(muni, `mqtt-subscription-${tv.username}qos1`)).body).toBe('deny');
+    expect((await q(tv, `mqtt-subscription-${tv.username}~bqos1`)).body).toBe('deny');
+  });
+
   it('applies the policy to topic reads and writes', async () => {
     const t = (username: string, permission: string, routing_key: string) =>
       ask('/auth/topic', { username, vhost: '/', resource: 'topic', name: 'amq.topic', permission, routing_key });

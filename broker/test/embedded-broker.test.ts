@@ -59,6 +59,23 @@ describe('embedded broker: CONNECT', () => {
     expect(await connectAs(broker.mqttUrl, '', '', { clientId: 'anon' })).toEqual({ ok: false, code: 5 });
   });
 
+  it("lets a municipality's console processes each use their own session (muni-…~instance), and no one else", async () => {
+    const a = await mustConnect(broker.mqttUrl, muni.username, muni.password, { clientId: `${muni.username}~a` });
+    const b = await mustConnect(broker.mqttUrl, muni.username, muni.password, { clientId: `${muni.username}~b` });
+    // two sessions side by side: neither took the other over (a round trip on the first after the second connected)
+    expect((await a.client.subscribeAsync(topics.allReceipts(M), { qos: 1 }))[0]!.qos).toBe(1);
+    expect(a.client.connected && b.client.connected).toBe(true);
+    await Promise.all([a.client.endAsync(), b.client.endAsync()]);
+    const tv = await newTv();
+    expect(await connectAs(broker.mqttUrl, tv.username, tv.password, { clientId: `${tv.username}~a` })).toEqual({
+      ok: false,
+      code: 2,
+    });
+    expect(await connectAs(broker.mqttUrl, muni.username, muni.password, { clientId: `${muni.username}~a/b` })).toEqual(
+      { ok: false, code: 2 },
+    );
+  });
+
   it('refuses MQTT 5 (aedes speaks 3.1.1 only)', async () => {
     const tv = await newTv();
     const out = await connectAs(broker.mqttUrl, tv.username, tv.password, { protocolVersion: 5 });

@@ -64,6 +64,10 @@ export interface ConsoleOptions {
   clock?: Clock;
   /** Seconds a TV has to confirm delivery before a re-send (default 30). */
   resendAfterS?: number;
+  /** Seconds without a heartbeat before another console process takes over a fan-out (default 30). */
+  fanoutStaleS?: number;
+  /** TVs in a fan-out's first chunk and at most in one chunk (default 250, 4000). */
+  fanoutChunk?: { first: number; max: number };
   /** Seconds between timer passes (re-send, expiry); 0 disables the timer (tests call tick()). Default 5. */
   tickS?: number;
   rescueAfterS?: number;
@@ -132,6 +136,8 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     logger,
     clock,
     resendAfterMs: (o.resendAfterS ?? 30) * 1000,
+    fanoutStaleMs: (o.fanoutStaleS ?? 30) * 1000,
+    ...(o.fanoutChunk ? { fanoutChunk: o.fanoutChunk } : {}),
     onChange: (id) => live.touch([id]),
   });
   const figures = new LiveFigures({ db: o.db, clock });

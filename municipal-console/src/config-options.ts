@@ -9,6 +9,8 @@ import type { ConsoleConfig } from './config.ts';
 export type ConsoleTuning = Pick<
   ConsoleOptions,
   | 'resendAfterS'
+  | 'fanoutStaleS'
+  | 'fanoutChunk'
   | 'tickS'
   | 'rescueAfterS'
   | 'sessionTtlS'
@@ -29,6 +31,8 @@ export type ConsoleTuning = Pick<
 export function consoleTuning(cfg: ConsoleConfig): ConsoleTuning {
   return {
     resendAfterS: cfg.KZ_CONSOLE_RESEND_AFTER_S,
+    fanoutStaleS: cfg.KZ_CONSOLE_FANOUT_STALE_S,
+    fanoutChunk: { first: cfg.KZ_CONSOLE_FANOUT_CHUNK_FIRST, max: cfg.KZ_CONSOLE_FANOUT_CHUNK_MAX },
     tickS: cfg.KZ_CONSOLE_TICK_S,
     rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
     sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S,

@@ -31,10 +31,33 @@ export const ConsoleConfigSchema = Type.Object({
     description: "The municipal service's broker username (also its client id)",
   }),
   KZ_CONSOLE_MQTT_PASSWORD: Type.Optional(Type.String({ description: "The municipal service's broker password" })),
+  KZ_CONSOLE_MQTT_INSTANCE: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,32}$',
+      description:
+        "This console process's name when several run for one municipality on one database: its broker session is then '<username>~<instance>' (default: one process, client id = username)",
+    }),
+  ),
   KZ_CONSOLE_RESEND_AFTER_S: Type.Integer({
     minimum: 1,
     default: 30,
     description: 'Seconds a TV has to confirm delivery before the alert is sent to it again',
+  }),
+  KZ_CONSOLE_FANOUT_STALE_S: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      "Seconds without a heartbeat after which another console process takes over an alert's fan-out (its owner died)",
+  }),
+  KZ_CONSOLE_FANOUT_CHUNK_FIRST: Type.Integer({
+    minimum: 1,
+    default: 250,
+    description: "TVs in an alert fan-out's first chunk (each next chunk twice the last, up to the maximum)",
+  }),
+  KZ_CONSOLE_FANOUT_CHUNK_MAX: Type.Integer({
+    minimum: 1,
+    default: 4000,
+    description: 'Most TVs in one chunk of an alert fan-out (one journal row, one transaction)',
   }),
   KZ_CONSOLE_TICK_S: Type.Integer({
     minimum: 1,

@@ -53,8 +53,12 @@ if (!credentials)
   );
 // a fixed client id and a persistent session: receipts sent while the console restarts are kept by
 // the broker, and what it re-sends on connecting is parked until Ingest takes it (mqtt-park.ts)
+// (several processes for one municipality: each its own session, '<username>~<instance>'; each
+// receives every receipt, and Ingest stores each once)
 const client = mqtt.connect(cfg.KZ_CONSOLE_MQTT_URL, {
-  clientId: cfg.KZ_CONSOLE_MQTT_USERNAME,
+  clientId: cfg.KZ_CONSOLE_MQTT_INSTANCE
+    ? `${cfg.KZ_CONSOLE_MQTT_USERNAME}~${cfg.KZ_CONSOLE_MQTT_INSTANCE}`
+    : cfg.KZ_CONSOLE_MQTT_USERNAME,
   username: cfg.KZ_CONSOLE_MQTT_USERNAME,
   password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
   protocolVersion: 4,

@@ -105,6 +105,7 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
     ['KZ_CONSOLE_MQTT_URL', 'npm start connects the console to its embedded broker as the municipality'],
     ['KZ_CONSOLE_MQTT_USERNAME', 'npm start connects the console to its embedded broker as the municipality'],
     ['KZ_CONSOLE_MQTT_PASSWORD', 'npm start connects the console to its embedded broker as the municipality'],
+    ['KZ_CONSOLE_MQTT_INSTANCE', 'npm start runs one console process'],
     ['KZ_CONSOLE_AUTHORITY_URL', "npm start's console uses npm start's own authority"],
     ['KZ_CONSOLE_CREDENTIALS_DATABASE_URL', "npm start's console shares npm start's broker credential store"],
     ['KZ_CONSOLE_ADMIN_USERNAME', 'npm start seeds the demo staff (README)'],
