@@ -100,7 +100,10 @@ export async function startNatsCluster(o: NatsClusterOptions): Promise<RunningNa
           `listen: ${host}:${p.client}`,
           `http: ${host}:${p.http}`,
           `jetstream { store_dir: ${JSON.stringify(store)} }`,
-          `cluster { name: kz, listen: ${host}:${p.cluster}, routes: ${JSON.stringify(routes)} }`,
+          // one node: plain JetStream, no cluster block
+          ...(count > 1
+            ? [`cluster { name: kz, listen: ${host}:${p.cluster}, routes: ${JSON.stringify(routes)} }`]
+            : []),
           `mqtt { listen: ${host}:${p.mqtt}${o.consumerReplicas ? `, consumer_replicas: ${o.consumerReplicas}` : ''} }`,
           // include paths are relative to the including file
           'include authorization.conf',

@@ -15,7 +15,8 @@
  * Candidates: `mosquitto` (baseline, one process, dynamic-security policy), `rabbitmq` (3
  * private nodes, our HTTP auth backend, classic session queues), `rabbitmq-quorum` (the same,
  * sessions in quorum queues), `nats` (3 nats-server 2.9 with MQTT/JetStream, policy compiled into
- * the config, session consumers R3 as their stream), `nats-r1` (consumers R1).
+ * the config, session consumers R3 as their stream), `nats-r1` (consumers R1); and the same
+ * engines on ONE node as their own baselines: `rabbitmq-1`, `nats-1`.
  *
  *   flock /tmp/kz-bench.lock npx tsx broker/bench/cluster-candidates.ts [--tvs 10000] [--procs 4]
  *     [--candidates mosquitto,rabbitmq,nats] [--timeout 180]
@@ -273,6 +274,11 @@ async function main() {
       const pgids = c.nodes.map((x) => x.pgid);
       return { urls: c.urls, memory: () => rss({ pgids }), close: () => c.close() };
     },
+    'rabbitmq-1': async () => {
+      const c = await startRabbitMqCluster({ credentials: store, logger, cacheTtlMs: 60_000, nodes: 1 });
+      const pgids = c.nodes.map((x) => x.pgid);
+      return { urls: c.urls, memory: () => rss({ pgids }), close: () => c.close() };
+    },
     'rabbitmq-quorum': async () => {
       const c = await startRabbitMqCluster({
         credentials: store,
@@ -285,6 +291,10 @@ async function main() {
     },
     nats: async () => {
       const c = await startNatsCluster({ users: natsUsers });
+      return { urls: c.urls, memory: () => rss({ pids: c.pids }), close: () => c.close() };
+    },
+    'nats-1': async () => {
+      const c = await startNatsCluster({ users: natsUsers, nodes: 1 });
       return { urls: c.urls, memory: () => rss({ pids: c.pids }), close: () => c.close() };
     },
     'nats-r1': async () => {
