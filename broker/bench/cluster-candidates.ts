@@ -19,7 +19,7 @@
  * engines on ONE node as their own baselines: `rabbitmq-1`, `nats-1`.
  *
  *   flock /tmp/kz-bench.lock npx tsx broker/bench/cluster-candidates.ts [--tvs 10000] [--procs 4]
- *     [--candidates mosquitto,rabbitmq,nats] [--timeout 180]
+ *     [--candidates mosquitto,rabbitmq,nats] [--timeout 180] [--log info]
  *
  * Prints one line per phase (with the load average) and a Markdown table with the ratios to
  * Mosquitto. Memory is the broker processes' RSS (our in-process auth service not included).
@@ -33,8 +33,8 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { topics } from '@kizuna/contract';
 import { createLogger, openDb } from '@kizuna/core';
-import { createCredentialStore, startMosquitto, type BrokerIdentity } from '../src/index.ts';
-import { startRabbitMqCluster } from '../src/rabbitmq-cluster.ts';
+import { createCredentialStore, startMosquitto, startRabbitMqCluster, type BrokerIdentity } from '../src/index.ts';
+
 import { startNatsCluster } from './_nats-cluster.ts';
 
 const MUNI = '999996';
@@ -236,16 +236,18 @@ interface Row {
 async function main() {
   const { values } = parseArgs({
     options: {
-      tvs: { type: 'string', default: '10000' },
+      tvs: { type: 'string', default: '1000' },
       procs: { type: 'string', default: '4' },
       candidates: { type: 'string', default: 'mosquitto,rabbitmq,nats' },
       timeout: { type: 'string', default: '180' },
+      // 'info' shows the auth service's refusals (RabbitMQ) with their reason
+      log: { type: 'string', default: 'warn' },
     },
   });
   const n = Number(values.tvs);
   const procs = Number(values.procs);
   const timeoutMs = Number(values.timeout) * 1000;
-  const logger = createLogger({ name: 'bench', level: 'warn' });
+  const logger = createLogger({ name: 'bench', level: values.log as 'warn' });
   const db = await openDb({});
   const store = await createCredentialStore(db, { logger });
   let t = Date.now();
