@@ -18,7 +18,7 @@
  * the config, session consumers R3 as their stream), `nats-r1` (consumers R1); and the same
  * engines on ONE node as their own baselines: `rabbitmq-1`, `nats-1`.
  *
- *   flock /tmp/kz-bench.lock npx tsx broker/bench/cluster-candidates.ts [--tvs 10000] [--procs 4]
+ *   flock /tmp/kz-bench.lock npx tsx broker/bench/cluster-candidates.ts [--tvs 1000] [--procs 4]
  *     [--candidates mosquitto,rabbitmq,nats] [--timeout 180] [--log info]
  *
  * Prints one line per phase (with the load average) and a Markdown table with the ratios to
