@@ -37,6 +37,10 @@ export interface StartRabbitMqClusterOptions {
   /** Nodes (≥ 1). Default 3. */
   nodes?: number;
   host?: string;
+  /** The first node's MQTT port; 0 or omitted: a free one (the other nodes always get free ones). */
+  mqttPort?: number;
+  /** The auth service's port; 0 or omitted: a free one. */
+  authPort?: number;
   /** Auth cache TTL (ms), as for the single node. Default 5 000. */
   cacheTtlMs?: number;
   limits?: Partial<BrokerLimits> | undefined;
@@ -77,7 +81,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     credentials: opts.credentials,
     logger: opts.logger.child({ component: 'broker-auth' }),
   });
-  const authUrl = await auth.listen({ host, port: 0 });
+  const authUrl = await auth.listen({ host, port: opts.authPort ?? 0 });
   const dir = mkdtempSync(join(tmpdir(), 'kz-rabbitmq-cluster-'));
   const cookie = randomBytes(20).toString('hex');
   const epmdPort = await freePort(host);
@@ -104,7 +108,11 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     mkdirSync(join(home, 'mnesia'), { recursive: true });
     mkdirSync(join(home, 'log'));
     writeFileSync(join(home, '.erlang.cookie'), cookie, { mode: 0o400 });
-    const [amqpPort, mqttPort, distPort] = [await freePort(host), await freePort(host), await freePort(host)];
+    const [amqpPort, mqttPort, distPort] = [
+      await freePort(host),
+      (i === 0 && opts.mqttPort) || (await freePort(host)),
+      await freePort(host),
+    ];
     const definitionsFile = join(home, 'definitions.json');
     writeFileSync(definitionsFile, rabbitMqDefinitions(opts.limits));
     const conf = [
