@@ -10,10 +10,14 @@ const Port = (def: number, what: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${what} (TCP port; 0 picks a free one)` });
 
 export const BrokerConfigSchema = Type.Object({
-  KZ_BROKER_MODE: Type.Union([Type.Literal('embedded'), Type.Literal('mosquitto'), Type.Literal('rabbitmq')], {
-    default: 'embedded',
-    description: 'Which broker runs: embedded aedes, a private Mosquitto child, or a private RabbitMQ node',
-  }),
+  KZ_BROKER_MODE: Type.Union(
+    [Type.Literal('embedded'), Type.Literal('mosquitto'), Type.Literal('rabbitmq'), Type.Literal('rabbitmq-cluster')],
+    {
+      default: 'embedded',
+      description:
+        'Which broker runs: embedded aedes, a private Mosquitto child, a private RabbitMQ node, or a private 3-node RabbitMQ cluster (the first node on KZ_BROKER_PORT)',
+    },
+  ),
   KZ_BROKER_HOST: Type.String({ default: '127.0.0.1', description: 'Address the listeners bind to' }),
   KZ_BROKER_PORT: Port(18830, 'MQTT (MQTTS when TLS files are set)'),
   KZ_BROKER_WS_PORT: Port(18831, 'MQTT over WebSocket (WSS with TLS); embedded and mosquitto modes'),

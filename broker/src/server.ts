@@ -10,7 +10,13 @@ const cfg = loadBrokerConfig();
 const logger = createLogger({ name: 'broker', level: cfg.KZ_BROKER_LOG_LEVEL });
 const service = await startBrokerService(cfg, logger);
 logger.info(
-  { mode: cfg.KZ_BROKER_MODE, mqttUrl: service.mqttUrl, wsUrl: service.wsUrl, authUrl: service.authUrl },
+  {
+    mode: cfg.KZ_BROKER_MODE,
+    mqttUrl: service.mqttUrl,
+    mqttUrls: service.mqttUrls,
+    wsUrl: service.wsUrl,
+    authUrl: service.authUrl,
+  },
   'broker ready',
 );
 let closing = false;

@@ -7,9 +7,12 @@ import { createEmbeddedBroker } from './embedded-broker.ts';
 import { brokerErrors } from './errors.ts';
 import { startMosquitto } from './mosquitto.ts';
 import { startRabbitMq } from './rabbitmq.ts';
+import { startRabbitMqCluster } from './rabbitmq-cluster.ts';
 
 export interface BrokerService {
   mqttUrl: string;
+  /** Every node's MQTT URL in a cluster (the first is mqttUrl); undefined for one broker. */
+  mqttUrls?: string[] | undefined;
   wsUrl: string | undefined;
   authUrl: string | undefined;
   credentials: CredentialStore;
@@ -68,6 +71,18 @@ export async function startBrokerService(
       });
       closers.push(() => m.close());
       out = { mqttUrl: m.url, wsUrl: m.wsUrl, authUrl: undefined };
+    } else if (cfg.KZ_BROKER_MODE === 'rabbitmq-cluster') {
+      const c = await startRabbitMqCluster({
+        credentials,
+        logger,
+        host,
+        mqttPort: cfg.KZ_BROKER_PORT,
+        authPort: cfg.KZ_BROKER_AUTH_PORT,
+        cacheTtlMs: cfg.KZ_BROKER_RABBITMQ_CACHE_TTL_MS,
+        limits: brokerLimitsOf(cfg),
+      });
+      closers.push(() => c.close());
+      out = { mqttUrl: c.url, mqttUrls: c.urls, wsUrl: undefined, authUrl: c.authUrl };
     } else {
       const r = await startRabbitMq({
         credentials,

@@ -14,6 +14,7 @@ import {
   createEmbeddedBroker,
   startMosquitto,
   startRabbitMq,
+  startRabbitMqCluster,
   type CredentialStore,
   type IssuedCredentials,
 } from '../src/index.ts';
@@ -32,9 +33,18 @@ const M = '999997';
 const logger = createLogger({ name: 'test', level: 'silent' });
 const RABBIT_TTL_MS = 1000;
 
+/** A broker under test; a cluster gives every node's URL, and the parties then use different nodes. */
+interface Started {
+  url: string;
+  urls?: string[];
+  close(): Promise<void>;
+}
+
 interface Target {
   name: string;
-  start(store: CredentialStore): Promise<{ url: string; close(): Promise<void> }>;
+  start(store: CredentialStore): Promise<Started>;
+  /** Milliseconds the start may take (a cluster's cold nodes on shared cores). Default 180 000. */
+  startTimeoutMs?: number;
   /** How long until a revocation or rotation is refused at CONNECT (the RabbitMQ auth cache). */
   revocationDelayMs: number;
   /** Whether a revoked device that is connected is dropped at once. */
@@ -83,6 +93,19 @@ const targets: Target[] = [
     deviceQos2: 'acked',
     refusesWills: 'none',
   },
+  {
+    // Three nodes: the municipality on the first, the victim on the second, the attacker (and
+    // the other devices) on the third, so every refusal and delivery crosses the cluster.
+    name: 'rabbitmq cluster (3 nodes)',
+    start: (store) => startRabbitMqCluster({ credentials: store, logger, cacheTtlMs: RABBIT_TTL_MS }),
+    startTimeoutMs: 400_000,
+    revocationDelayMs: RABBIT_TTL_MS + 500,
+    dropsConnectedOnRevoke: false,
+    refusesDeviceRetain: false,
+    retainReplayed: false,
+    deviceQos2: 'acked',
+    refusesWills: 'none',
+  },
 ];
 
 /** A refused SUBSCRIBE: SUBACK 0x80 for that filter (aedes, Mosquitto) or the connection closed (RabbitMQ). */
@@ -93,7 +116,12 @@ function refused(codes: number[] | 'closed', index = 0): boolean {
 describe.each(targets)('attack matrix: $name', (target) => {
   let db: Db;
   let store: CredentialStore;
-  let broker: { url: string; close(): Promise<void> };
+  let broker: Started;
+  /** Where each party connects: one URL for a single broker, different nodes of a cluster. */
+  const at = (who: 'muni' | 'victim' | 'other') => {
+    const urls = broker.urls ?? [broker.url];
+    return urls[{ muni: 0, victim: 1, other: 2 }[who] % urls.length]!;
+  };
   let muni: IssuedCredentials;
   let victim: IssuedCredentials;
   let attacker: IssuedCredentials;
@@ -109,10 +137,10 @@ describe.each(targets)('attack matrix: $name', (target) => {
     victim = await store.issue({ kind: 'tv', muni: M, device: 'victim' });
     broker = await target.start(store);
     attacker = await store.issue({ kind: 'tv', muni: M, device: 'attacker' });
-    sender = (await mustConnect(broker.url, muni.username, muni.password)).client;
-    receiver = await mustConnect(broker.url, victim.username, victim.password);
+    sender = (await mustConnect(at('muni'), muni.username, muni.password)).client;
+    receiver = await mustConnect(at('victim'), victim.username, victim.password);
     expect(await subscribeCodes(receiver.client, [topics.tvOwn(M, 'victim'), topics.areaAll(M)])).toEqual([1, 1]);
-  }, 180_000);
+  }, target.startTimeoutMs ?? 180_000);
 
   afterAll(async () => {
     await endAll(sender, receiver?.client);
@@ -128,7 +156,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
    */
   async function reconnectVictim() {
     for (let attempt = 1; ; attempt++) {
-      const r = await mustConnect(broker.url, victim.username, victim.password);
+      const r = await mustConnect(at('victim'), victim.username, victim.password);
       const codes = await subscribeCodes(r.client, [topics.tvOwn(M, 'victim'), topics.areaAll(M)]);
       if (codes !== 'closed' || attempt === 5) {
         expect(codes).toEqual([1, 1]);
@@ -161,7 +189,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
   });
 
   it("refuses another TV's topic and delivers it nothing", async () => {
-    const a = await mustConnect(broker.url, attacker.username, attacker.password);
+    const a = await mustConnect(at('other'), attacker.username, attacker.password);
     const codes = await subscribeCodes(a.client, [topics.tvAlert(M, 'victim')]);
     expect(refused(codes)).toBe(true);
     await realAlert();
@@ -176,7 +204,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
     ['everything', '#'],
     ["another TV's own filter", topics.tvOwn(M, 'victim')],
   ])('refuses a wildcard over %s and delivers it nothing', async (_what, filter) => {
-    const a = await mustConnect(broker.url, attacker.username, attacker.password);
+    const a = await mustConnect(at('other'), attacker.username, attacker.password);
     expect(refused(await subscribeCodes(a.client, [filter]))).toBe(true);
     await realAlert();
     expect(a.received).toEqual([]);
@@ -184,18 +212,18 @@ describe.each(targets)('attack matrix: $name', (target) => {
   });
 
   it('keeps the refused half of a mixed persistent SUBSCRIBE from leaking offline messages', async () => {
-    const first = await mustConnect(broker.url, attacker.username, attacker.password, { clean: false });
+    const first = await mustConnect(at('other'), attacker.username, attacker.password, { clean: false });
     const codes = await subscribeCodes(first.client, [topics.tvOwn(M, 'attacker'), topics.tvAlert(M, 'victim')]);
     expect(codes === 'closed' || (codes[0] === 1 && codes[1] === 0x80)).toBe(true);
     await endAll(first.client);
     const secret = await realAlert(); // queued nowhere for the attacker
     await sender.publishAsync(topics.tvAlert(M, 'attacker'), 'own alert', { qos: 1 });
-    const again = await mustConnect(broker.url, attacker.username, attacker.password, { clean: false });
+    const again = await mustConnect(at('other'), attacker.username, attacker.password, { clean: false });
     await sleep(800);
     expect(again.received.map((r) => r.payload)).not.toContain(secret);
     expect(again.received.every((r) => r.topic.startsWith(`kz/${M}/tv/attacker/`))).toBe(true);
     await endAll(again.client);
-    const cleanUp = await mustConnect(broker.url, attacker.username, attacker.password, { clean: true });
+    const cleanUp = await mustConnect(at('other'), attacker.username, attacker.password, { clean: true });
     await endAll(cleanUp.client);
   });
 
@@ -205,14 +233,14 @@ describe.each(targets)('attack matrix: $name', (target) => {
     ['a fake mail notice', topics.tvMail(M, 'victim')],
     ["a receipt in the victim's name", topics.tvReceipt(M, 'victim')],
   ])('drops %s published by a TV', async (_what, topic) => {
-    const a = await mustConnect(broker.url, attacker.username, attacker.password);
+    const a = await mustConnect(at('other'), attacker.username, attacker.password);
     const fake = `fake ${++seq}`;
     // aedes and RabbitMQ close the connection; Mosquitto acknowledges and drops.
     expect(['acked', 'closed']).toContain(await publishOutcome(a.client, topic, fake, { retain: true }));
     await realAlert();
     expect(receiver.received.map((r) => r.payload)).not.toContain(fake);
     // A retained fake would reach the next subscriber: check with a fresh session.
-    const fresh = await mustConnect(broker.url, victim.username, victim.password, {
+    const fresh = await mustConnect(at('victim'), victim.username, victim.password, {
       clientId: victim.username,
       clean: true,
     });
@@ -225,12 +253,12 @@ describe.each(targets)('attack matrix: $name', (target) => {
   });
 
   it('refuses a wrong password and a borrowed client id at CONNECT', async () => {
-    const wrong = await connectAs(broker.url, attacker.username, `${attacker.password}x`);
+    const wrong = await connectAs(at('other'), attacker.username, `${attacker.password}x`);
     expect(wrong.ok).toBe(false);
     if (!wrong.ok) expect([4, 5]).toContain(wrong.code);
-    const stolenId = await connectAs(broker.url, attacker.username, attacker.password, { clientId: victim.username });
+    const stolenId = await connectAs(at('victim'), attacker.username, attacker.password, { clientId: victim.username });
     expect(stolenId.ok).toBe(false);
-    const stolenPassword = await connectAs(broker.url, victim.username, attacker.password);
+    const stolenPassword = await connectAs(at('victim'), victim.username, attacker.password);
     expect(stolenPassword.ok).toBe(false);
     // The victim's session was not taken over.
     await realAlert();
@@ -238,7 +266,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
 
   it('refuses a revoked device (and drops it at once where the broker can)', async () => {
     const doomed = await store.issue({ kind: 'tv', muni: M, device: 'doomed' });
-    const d = await mustConnect(broker.url, doomed.username, doomed.password);
+    const d = await mustConnect(at('other'), doomed.username, doomed.password);
     expect(await subscribeCodes(d.client, [topics.tvOwn(M, 'doomed')])).toEqual([1]);
     const dropped = new Promise<void>((resolve) => d.client.once('close', () => resolve()));
     await store.revoke(doomed.username);
@@ -250,18 +278,18 @@ describe.each(targets)('attack matrix: $name', (target) => {
     }
     await endAll(d.client);
     await sleep(target.revocationDelayMs);
-    const again = await connectAs(broker.url, doomed.username, doomed.password);
+    const again = await connectAs(at('other'), doomed.username, doomed.password);
     expect(again.ok).toBe(false);
     await realAlert();
   });
 
   it('refuses the old password after rotation and accepts the new one', async () => {
     const tv = await store.issue({ kind: 'tv', muni: M, device: 'rotating' });
-    await endAll((await mustConnect(broker.url, tv.username, tv.password)).client);
+    await endAll((await mustConnect(at('other'), tv.username, tv.password)).client);
     const next = await store.rotate(tv.username);
     await sleep(target.revocationDelayMs);
-    expect((await connectAs(broker.url, tv.username, tv.password)).ok).toBe(false);
-    await endAll((await mustConnect(broker.url, next.username, next.password)).client);
+    expect((await connectAs(at('other'), tv.username, tv.password)).ok).toBe(false);
+    await endAll((await mustConnect(at('other'), next.username, next.password)).client);
   });
 
   it('lets a terminal publish only its own check-ins', async () => {
@@ -271,10 +299,10 @@ describe.each(targets)('attack matrix: $name', (target) => {
       if (t.includes('/shelter/')) events.push(`${t} ${p.toString()}`);
     });
     expect(await subscribeCodes(sender, [topics.allShelterEvents(M)])).toEqual([1]);
-    const t = await mustConnect(broker.url, term.username, term.password);
+    const t = await mustConnect(at('other'), term.username, term.password);
     expect(await publishOutcome(t.client, topics.shelterEvent(M, 'sh1', 't2'), 'forged')).toMatch(/acked|closed/);
     await endAll(t.client);
-    const t2 = await mustConnect(broker.url, term.username, term.password);
+    const t2 = await mustConnect(at('other'), term.username, term.password);
     expect(await publishOutcome(t2.client, topics.shelterEvent(M, 'sh1', 't1'), 'arrived')).toBe('acked');
     expect(await eventually(() => events.length > 0)).toBe(true);
     await sleep(200);
@@ -291,7 +319,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
         observerCreds = admin;
       }
       await endAll(observer?.client);
-      observer = await mustConnect(broker.url, observerCreds!.username, observerCreds!.password);
+      observer = await mustConnect(at('other'), observerCreds!.username, observerCreds!.password);
       expect(await subscribeCodes(observer.client, [topics.allReceipts(M)])).toEqual([1]);
       return observer;
     }
@@ -306,7 +334,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
     }
 
     it(`${target.refusesDeviceRetain ? 'refuses' : 'cannot refuse (documented)'} a retained receipt from a TV`, async () => {
-      const a = await mustConnect(broker.url, attacker.username, attacker.password);
+      const a = await mustConnect(at('other'), attacker.username, attacker.password);
       const fake = `retained ${++seq}`;
       const outcome = await publishOutcome(a.client, topics.tvReceipt(M, 'attacker'), fake, { retain: true });
       if (target.refusesDeviceRetain) expect(outcome).toBe('closed');
@@ -317,14 +345,14 @@ describe.each(targets)('attack matrix: $name', (target) => {
       expect(replayed.length > 0).toBe(target.retainReplayed);
       if (!target.refusesDeviceRetain) {
         // clean up what the broker kept (an empty retained message clears it)
-        const c = await mustConnect(broker.url, attacker.username, attacker.password);
+        const c = await mustConnect(at('other'), attacker.username, attacker.password);
         await publishOutcome(c.client, topics.tvReceipt(M, 'attacker'), '', { retain: true });
         await endAll(c.client);
       }
     });
 
     it('grants a TV at most QoS 1 and does not let its QoS 2 PUBLISH through', async () => {
-      const a = await mustConnect(broker.url, attacker.username, attacker.password);
+      const a = await mustConnect(at('other'), attacker.username, attacker.password);
       const codes = await subscribeCodes(a.client, [topics.tvOwn(M, 'attacker')], 2);
       expect(codes === 'closed' || codes[0] === 1).toBe(true);
       const o = await freshObserver();
@@ -345,7 +373,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
       ],
     ] as const)('refuses at CONNECT, where the broker can, a will %s', async (_what, will, kind) => {
       const payload = `will ${++seq}`;
-      const out = await connectAs(broker.url, attacker.username, attacker.password, {
+      const out = await connectAs(at('other'), attacker.username, attacker.password, {
         will: { ...will(), payload: Buffer.from(payload), qos: 1 },
       });
       const refuses = target.refusesWills === 'topic+retain' || (target.refusesWills === 'topic' && kind === 'topic');
@@ -357,7 +385,7 @@ describe.each(targets)('attack matrix: $name', (target) => {
       await receiptMarker(o);
       expect(receiver.received.map((r) => r.payload)).not.toContain(payload);
       if (kind === 'retain' && !refuses) {
-        const c = await mustConnect(broker.url, attacker.username, attacker.password);
+        const c = await mustConnect(at('other'), attacker.username, attacker.password);
         await publishOutcome(c.client, topics.tvReceipt(M, 'attacker'), '', { retain: true });
         await endAll(c.client);
       }

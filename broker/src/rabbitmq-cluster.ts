@@ -1,0 +1,235 @@
+/**
+ * A RabbitMQ cluster of private nodes on one machine (loopback), under the same policy as the
+ * single node (rabbitmq.ts): one auth service answers every node's HTTP auth backend.
+ *
+ * Clustering: the nodes share one Erlang cookie (written to each node's HOME) and one epmd, and
+ * the later nodes find the first by classic-config peer discovery on their first boot (a blank
+ * node joins the first listed node it reaches). The first node starts alone; the others start
+ * together once it listens. Ready when every node's MQTT listener is up and `rabbitmqctl
+ * cluster_status` on the first node lists every node as running.
+ *
+ * Sessions: the MQTT plugin keeps a clean=false session's subscriptions in a durable queue. With
+ * `durableQueueType: 'classic'` (the plugin's default) it lives on the node the TV first reached
+ * and is lost with that node; `'quorum'` replicates it over the cluster (RabbitMQ 3.10: new
+ * clusters only), at a cost the candidate benchmark measures (broker/bench/cluster-candidates.ts).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from '@kizuna/core';
+import { buildAuthService } from './auth-service.ts';
+import { freePort, requireBinary, startChild, stopChild, waitForPort, type Child } from './child-process.ts';
+import type { CredentialStore } from './credential-store.ts';
+import type { BrokerLimits } from './aedes-guards.ts';
+import { brokerErrors } from './errors.ts';
+import { EPMD, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
+
+const run = promisify(execFile);
+export const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
+const PLUGINS = ['rabbitmq_mqtt', 'rabbitmq_auth_backend_http', 'rabbitmq_auth_backend_cache'];
+
+export interface StartRabbitMqClusterOptions {
+  credentials: CredentialStore;
+  logger: Logger;
+  /** Nodes (≥ 1). Default 3. */
+  nodes?: number;
+  host?: string;
+  /** The first node's MQTT port; 0 or omitted: a free one (the other nodes always get free ones). */
+  mqttPort?: number;
+  /** The auth service's port; 0 or omitted: a free one. */
+  authPort?: number;
+  /** Auth cache TTL (ms), as for the single node. Default 5 000. */
+  cacheTtlMs?: number;
+  limits?: Partial<BrokerLimits> | undefined;
+  /** Where a clean=false session's queue lives: one node (classic) or replicated (quorum). Default classic. */
+  durableQueueType?: 'classic' | 'quorum';
+  /** Milliseconds for each start step. Default 180 000 (cold nodes are slow on 2 shared cores). */
+  startTimeoutMs?: number;
+}
+
+export interface RabbitMqClusterNode {
+  name: string;
+  url: string;
+  /** The node's process group (the start script and its beam): its memory, or a kill, covers all of it. */
+  pgid: number;
+}
+
+export interface RunningRabbitMqCluster {
+  /** Every node's MQTT URL; a client may use any of them. */
+  urls: string[];
+  /** The first node's URL (what a single-URL user such as `npm start` is given). */
+  url: string;
+  nodes: RabbitMqClusterNode[];
+  authUrl: string;
+  /** Run rabbitmqctl against one node (its cookie and epmd), e.g. ['list_connections']. */
+  ctl(node: number, args: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): Promise<RunningRabbitMqCluster> {
+  requireBinary(RABBITMQ_SERVER, 'install it with `apt-get install rabbitmq-server`');
+  requireBinary(EPMD, 'epmd comes with erlang-base (a rabbitmq-server dependency)');
+  const count = opts.nodes ?? 3;
+  const host = opts.host ?? '127.0.0.1';
+  const timeout = opts.startTimeoutMs ?? 180_000;
+  const log = opts.logger.child({ component: 'rabbitmq-cluster' });
+
+  const auth = await buildAuthService({
+    credentials: opts.credentials,
+    logger: opts.logger.child({ component: 'broker-auth' }),
+  });
+  const authUrl = await auth.listen({ host, port: opts.authPort ?? 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'kz-rabbitmq-cluster-'));
+  const cookie = randomBytes(20).toString('hex');
+  const epmdPort = await freePort(host);
+  const prefix = `kz${randomBytes(3).toString('hex')}`;
+  const names = Array.from({ length: count }, (_, i) => `${prefix}n${i + 1}@localhost`);
+  const baseEnv = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    LANG: 'C.UTF-8',
+    ERL_EPMD_PORT: String(epmdPort),
+    ERL_EPMD_ADDRESS: host,
+  };
+  const ctlHome = join(dir, 'ctl');
+  mkdirSync(ctlHome);
+  writeFileSync(join(ctlHome, '.erlang.cookie'), cookie, { mode: 0o400 });
+
+  interface Prepared {
+    name: string;
+    mqttPort: number;
+    env: NodeJS.ProcessEnv;
+  }
+  const prepared: Prepared[] = [];
+  for (const [i, name] of names.entries()) {
+    const home = join(dir, `n${i + 1}`);
+    mkdirSync(join(home, 'mnesia'), { recursive: true });
+    mkdirSync(join(home, 'log'));
+    writeFileSync(join(home, '.erlang.cookie'), cookie, { mode: 0o400 });
+    const [amqpPort, mqttPort, distPort] = [
+      await freePort(host),
+      (i === 0 && opts.mqttPort) || (await freePort(host)),
+      await freePort(host),
+    ];
+    const definitionsFile = join(home, 'definitions.json');
+    writeFileSync(definitionsFile, rabbitMqDefinitions(opts.limits));
+    const conf = [
+      rabbitMqConfig({
+        host,
+        amqpPort: amqpPort!,
+        mqttPort: mqttPort!,
+        authUrl,
+        cacheTtlMs: opts.cacheTtlMs ?? 5000,
+        limits: opts.limits,
+        definitionsFile,
+      }),
+      // Later nodes join the first on their first boot; the first one forms the cluster.
+      ...(i > 0
+        ? [
+            'cluster_formation.peer_discovery_backend = classic_config',
+            `cluster_formation.classic_config.nodes.1 = ${names[0]}`,
+            '',
+          ]
+        : []),
+    ].join('\n');
+    writeFileSync(join(home, 'rabbitmq.conf'), conf);
+    writeFileSync(
+      join(home, 'advanced.config'),
+      `[{rabbitmq_mqtt, [{durable_queue_type, ${opts.durableQueueType ?? 'classic'}}]}].\n`,
+    );
+    writeFileSync(join(home, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
+    writeFileSync(join(home, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');
+    prepared.push({
+      name,
+      mqttPort: mqttPort!,
+      env: {
+        ...baseEnv,
+        HOME: home,
+        RABBITMQ_NODENAME: name,
+        RABBITMQ_NODE_IP_ADDRESS: host,
+        RABBITMQ_NODE_PORT: String(amqpPort),
+        RABBITMQ_DIST_PORT: String(distPort),
+        RABBITMQ_CONF_ENV_FILE: join(home, 'rabbitmq-env.conf'),
+        RABBITMQ_CONFIG_FILE: join(home, 'rabbitmq.conf'),
+        RABBITMQ_ADVANCED_CONFIG_FILE: join(home, 'advanced.config'),
+        RABBITMQ_ENABLED_PLUGINS_FILE: join(home, 'enabled_plugins'),
+        RABBITMQ_MNESIA_BASE: join(home, 'mnesia'),
+        RABBITMQ_LOG_BASE: join(home, 'log'),
+        RABBITMQ_LOGS: '-',
+        RABBITMQ_PID_FILE: join(home, 'rabbitmq.pid'),
+        ERL_FLAGS: `-kernel inet_dist_use_interface {${host.split('.').join(',')}}`,
+      },
+    });
+  }
+
+  const ctl = async (node: number, args: string[]) => {
+    const { stdout } = await run(RABBITMQCTL, ['-n', names[node]!, ...args], {
+      env: { ...baseEnv, HOME: ctlHome },
+      timeout: 60_000,
+    });
+    return stdout;
+  };
+
+  const epmd = startChild(EPMD, ['-port', String(epmdPort), '-address', host], { env: baseEnv });
+  const children: Child[] = [];
+  const cleanup = async () => {
+    await Promise.all(
+      children.map(async (c) => {
+        const pid = c.process.pid;
+        if (!pid || c.process.exitCode !== null) return;
+        // The start script keeps beam as its child: stop the whole group we created.
+        try {
+          process.kill(-pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+        const killer = setTimeout(() => {
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 15_000);
+        await c.exited;
+        clearTimeout(killer);
+      }),
+    );
+    await stopChild(epmd);
+    await auth.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const start = async (p: Prepared) => {
+    const c = startChild(RABBITMQ_SERVER, [], { env: p.env, detached: true });
+    children.push(c);
+    await waitForPort(c, `rabbitmq ${p.name}`, host, p.mqttPort, timeout);
+  };
+  try {
+    await waitForPort(epmd, 'epmd', host, epmdPort, 10_000);
+    await start(prepared[0]!);
+    await Promise.all(prepared.slice(1).map(start));
+    const status = JSON.parse(await ctl(0, ['cluster_status', '--formatter', 'json'])) as { running_nodes?: string[] };
+    const missing = names.filter((n) => !status.running_nodes?.includes(n));
+    if (missing.length > 0)
+      throw brokerErrors.KZ_BROKER_START_FAILED(`rabbitmq cluster: ${missing.join(', ')} did not join ${names[0]}`);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  const urls = prepared.map((p) => `mqtt://${host}:${p.mqttPort}`);
+  log.info({ urls, authUrl }, 'rabbitmq cluster started');
+  let closed = false;
+  return {
+    urls,
+    url: urls[0]!,
+    nodes: prepared.map((p, i) => ({ name: p.name, url: urls[i]!, pgid: children[i]!.process.pid! })),
+    authUrl,
+    ctl,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await cleanup();
+    },
+  };
+}
