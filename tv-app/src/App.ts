@@ -4,6 +4,7 @@
  * somewhere, and Back on any screen leads home (Home itself keeps it).
  */
 import { Component } from '@lightningjs/core';
+import { AppData } from '@lightningjs/sdk';
 import type Lightning from '@lightningjs/core';
 import type { Answer, Receipt } from '@kizuna/contract';
 import type { AcceptOutcome, StoredAlert } from './alerts/alert-store.ts';
@@ -48,10 +49,9 @@ import * as cardTasks from './app-flows.ts';
 import type { FlowKind } from './app-flows.ts';
 import { changeSetting, settingsModel } from './app-settings.ts';
 
-let controller: TvController | null = null;
-/** Set before Launch: Lightning constructs the App itself. */
-export function useController(c: TvController): void {
-  controller = c;
+/** What index.ts hands to `Launch` as app data: the SDK constructs App itself. */
+export interface TvAppData {
+  controller: TvController;
 }
 
 type Page = 'home' | 'placeholder' | 'settings' | 'flow';
@@ -101,8 +101,9 @@ export class App extends Component {
   }
 
   private get c(): TvController {
-    if (!controller) throw new Error('TvController not set: call useController() before Launch');
-    return controller;
+    const c = (AppData as TvAppData | undefined)?.controller;
+    if (!c) throw new Error('TvController not set: pass it to Launch as app data');
+    return c;
   }
 
   override _init(): void {

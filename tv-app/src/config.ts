@@ -49,7 +49,12 @@ export interface TvConfig {
   alertReturn: number;
   /** The municipality's telephone number, shown after "I need help" (absent: only 119). */
   phone?: string | undefined;
+  /** The Router's first route (deep link): `home`, `settings`, `alert/<alertId>`; absent = home. */
+  route?: string | undefined;
 }
+
+/** Routes a launcher may start at (the card screens start from Home: they need the card reader). */
+const DEEP_ROUTE = /^(home|settings|alert\/[A-Za-z0-9_-]{1,80})$/;
 
 /** Default wait before an alert left unanswered with Back takes the screen again: 3 minutes. */
 export const ALERT_RETURN_MS = 180_000;
@@ -148,6 +153,8 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
   const phone = raw.phone === undefined || raw.phone === '' ? undefined : String(raw.phone);
   if (phone !== undefined && !/^\+?[0-9][0-9-]{1,19}$/.test(phone))
     problems.push('phone must be a telephone number (digits and hyphens, e.g. 0120-000-000)');
+  const route = raw.route === undefined || raw.route === '' ? undefined : String(raw.route);
+  if (route !== undefined && !DEEP_ROUTE.test(route)) problems.push('route must be home, settings or alert/<alert id>');
   const cfg: TvConfig = {
     device: device as string,
     muni: muni as string,
@@ -167,6 +174,7 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
     colours,
     alertReturn: millis(raw.alertReturn, 'alertReturn', problems) ?? ALERT_RETURN_MS,
     phone,
+    route,
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;
