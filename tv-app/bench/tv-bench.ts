@@ -98,7 +98,7 @@ async function buildBaseline(rev: string): Promise<{ dist: string; sha: string }
   const dir = join(repo, '.scratch', `tv-baseline-${sha}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  execFileSync('sh', ['-c', `git archive ${sha} tv-app | tar -x -C ${dir}`], { cwd: repo });
+  execFileSync('sh', ['-c', `git archive ${sha} tv-app tsconfig.base.json | tar -x -C ${dir}`], { cwd: repo });
   const { buildTvBundle } = await import('../server/index.ts');
   const out = await buildTvBundle({ root: join(dir, 'tv-app'), outDir: join(dir, 'dist') });
   return { dist: out.outDir, sha };

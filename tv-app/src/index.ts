@@ -27,6 +27,18 @@ function showFatal(title: string, lines: string[]): void {
   document.body.appendChild(el);
 }
 
+/**
+ * Some locked-down browsers throw on any touch of `localStorage`; the SDK's Storage checks it in
+ * `Launch` and would throw there too (a blank screen). Hidden, Storage falls back to cookies.
+ */
+function hideThrowingLocalStorage(): void {
+  try {
+    void window.localStorage;
+  } catch {
+    Object.defineProperty(window, 'localStorage', { configurable: true, value: undefined });
+  }
+}
+
 async function main(): Promise<void> {
   let cfg: TvConfig;
   try {
@@ -43,6 +55,7 @@ async function main(): Promise<void> {
   if (cfg.inspect) await (await import('./platform/inspector.ts')).attach();
 
   initTone();
+  hideThrowingLocalStorage();
   const preview = previewFromHash(window.location.hash);
   // Designed at 1920×1080; the stage draws at the window's size (Launch scales by width / 1920).
   const width = window.innerWidth || 1920;

@@ -98,12 +98,17 @@ describe('the Lightning SDK Router, Storage and Registry', () => {
     await settings.close();
   });
 
-  it("settings survive a reload through the SDK's Storage, on a box without localStorage too (cookies)", async () => {
+  it("settings survive a reload through the SDK's Storage, on a box whose localStorage throws too (cookies)", async () => {
     rig.freshDevice();
     const noLocalStorage = async (page: Page): Promise<void> => {
       await page.evaluateOnNewDocument(() => {
-        // A box whose browser has no Web Storage at all.
-        Object.defineProperty(window, 'localStorage', { configurable: true, value: undefined });
+        // A locked-down browser: any touch of localStorage throws.
+        Object.defineProperty(window, 'localStorage', {
+          configurable: true,
+          get() {
+            throw new DOMException('storage is disabled on this box', 'SecurityError');
+          },
+        });
       });
     };
     const { page } = await rig.openTv('', noLocalStorage);
