@@ -64,6 +64,14 @@ const BANNER_H = 96;
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** The refs of the Router's pages under the takeover (routes.ts sets them). */
+const PAGE_REFS: Record<Page, string> = {
+  home: 'Home',
+  settings: 'Settings',
+  flow: 'Flow',
+  placeholder: 'Placeholder',
+};
+
 export class App extends Router.App {
   /** The screen under the takeover, as the Router last showed (or is about to show) it. */
   private page: Page = 'home';
@@ -191,9 +199,19 @@ export class App extends Router.App {
     return this.showing ? `alert/${this.showing.alertId}` : 'home';
   }
 
-  /** The Router has shown a page: the screen under the takeover is that page (the alert is above it). */
+  /**
+   * The Router has shown a page: the screen under the takeover is that page (the alert is above it).
+   * The Router hides the page it leaves; under an alert that page stays drawn, as a TV shows it
+   * (the takeover covers it whole, and the screen is there at once when the alert goes).
+   */
   private routed(page: RoutePage): void {
-    if (page === 'alert') return;
+    const under = this.tag(PAGE_REFS[this.page]);
+    if (page === 'alert') {
+      under?.patch({ visible: true });
+      return;
+    }
+    // Only the page shown stays visible (an alert may have been left to another page than the one under it).
+    if (page !== this.page) under?.patch({ visible: false });
     this.page = page;
     if (page === 'home') this.renderHome();
     else this.renderBanner();
