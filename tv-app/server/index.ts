@@ -22,6 +22,8 @@ export interface BuildOptions {
   outDir?: string;
   /** Keep the bundle readable (for debugging on a box). */
   minify?: boolean;
+  /** The applet's directory to build (default tv-app/; the bench builds another revision's copy as its baseline). */
+  root?: string;
 }
 
 export interface BuildResult {
@@ -35,7 +37,7 @@ export async function buildTvBundle(opts: BuildOptions = {}): Promise<BuildResul
   const { build } = await import('vite');
   try {
     const out = await build({
-      root: TV_APP_DIR,
+      root: opts.root ?? TV_APP_DIR,
       base: './',
       configFile: false,
       logLevel: 'warn',

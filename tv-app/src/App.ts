@@ -1,20 +1,23 @@
 /**
- * The root component: Home and the other screens, and the alert takeover above them all.
- * Focus rule: the takeover when it is up, otherwise the current screen — so focus is always
- * somewhere, and Back on any screen leads home (Home itself keeps it).
+ * The root component, a Lightning SDK `Router.App`: the screens are the Router's pages (routes.ts)
+ * — Home, Settings, the card screens, the offline notice and the alert takeover — with the
+ * Router's history and Back. An alert is the route `alert/<alertId>`: it is never kept in the
+ * history, so Back (or closing it) returns to the screen it interrupted; a launcher may start
+ * there directly (config `route`). Focus rule: the takeover while an alert is showing, otherwise
+ * the Router's active page. Home keeps Back (it never exits into nothing).
  */
-import { Component } from '@lightningjs/core';
+import { AppData, Router } from '@lightningjs/sdk';
 import type Lightning from '@lightningjs/core';
 import type { Answer, Receipt } from '@kizuna/contract';
 import type { AcceptOutcome, StoredAlert } from './alerts/alert-store.ts';
-import { stringsFor } from './i18n/strings.ts';
-import { AlertTakeover } from './pages/AlertTakeover.ts';
-import { Home, type MenuId } from './pages/Home.ts';
-import { Placeholder } from './pages/Placeholder.ts';
-import { FlowScreen } from './pages/FlowScreen.ts';
+import { stringsFor, useTvLanguage } from './i18n/strings.ts';
+import { type AlertTakeover } from './pages/AlertTakeover.ts';
+import { type Home, type MenuId } from './pages/Home.ts';
+import { type Placeholder } from './pages/Placeholder.ts';
+import { type FlowScreen } from './pages/FlowScreen.ts';
 import type { Flow, FlowAction, FlowStep } from './flows/flow.ts';
 import { AREA_REF } from './alerts/area-takeover.ts';
-import { Settings } from './pages/Settings.ts';
+import { type Settings } from './pages/Settings.ts';
 import type { Prefs } from './prefs.ts';
 import { TEXT_SCALE } from './ui/theme.ts';
 import { stopSpeaking } from './platform/speech.ts';
@@ -38,38 +41,45 @@ import {
   isAwaitedReceipt,
   nextRecipient,
   pendingAlert,
+  deepAlert,
   sentConfirmation,
   shownEntry,
   takeoverFor,
   type Showing,
 } from './app-alerts.ts';
+import { routerConfig, type Page, type RoutePage } from './routes.ts';
+import { Registry } from './sdk/index.ts';
 import { announcer, readAloud, readAloudIfWanted } from './app-speech.ts';
 import * as cardTasks from './app-flows.ts';
 import type { FlowKind } from './app-flows.ts';
 import { changeSetting, settingsModel } from './app-settings.ts';
 
-let controller: TvController | null = null;
-/** Set before Launch: Lightning constructs the App itself. */
-export function useController(c: TvController): void {
-  controller = c;
+/** What index.ts hands to `Launch` as app data: the SDK constructs App itself. */
+export interface TvAppData {
+  controller: TvController;
 }
 
-type Page = 'home' | 'placeholder' | 'settings' | 'flow';
-const PAGE_REFS: Record<Page, string> = {
-  home: 'Home',
-  settings: 'Settings',
-  placeholder: 'Placeholder',
-  flow: 'Flow',
-};
 /** The banner's height; the screen under it shrinks to fit below it, whole. */
 const BANNER_H = 96;
 
-export class App extends Component {
+type Timer = ReturnType<typeof setTimeout>;
+
+/** The refs of the Router's pages under the takeover (routes.ts sets them). */
+const PAGE_REFS: Record<Page, string> = {
+  home: 'Home',
+  settings: 'Settings',
+  flow: 'Flow',
+  placeholder: 'Placeholder',
+};
+
+export class App extends Router.App {
+  /** The screen under the takeover, as the Router last showed (or is about to show) it. */
   private page: Page = 'home';
   private showing: Showing | null = null;
-  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Closes the takeover's answered / ended screen (a timer of the alert page: it dies when the page is left). */
+  private closeTimer: Timer | undefined;
   /** Brings back an alert left with Back before it was answered (config `alertReturn`). */
-  private returnTimer: ReturnType<typeof setTimeout> | undefined;
+  private returnTimer: Timer | undefined;
   private get prefs(): Prefs {
     return this.c.prefs.get();
   }
@@ -83,10 +93,8 @@ export class App extends Component {
       h: 1080,
       rect: true,
       color: 0xff000000,
-      Home: { type: Home },
-      Placeholder: { type: Placeholder, visible: false },
-      Settings: { type: Settings, visible: false },
-      Flow: { type: FlowScreen, visible: false },
+      // First child (drawn above the pages by its zIndex): the App's Banner comes before the
+      // takeover's own exercise Banner in the inspector's DOM, which the tests query by ref.
       // An alert left unanswered: a banner in its level's colour over every other screen (Home has its own bar).
       Banner: {
         w: 1920,
@@ -96,13 +104,32 @@ export class App extends Component {
         zIndex: 5,
         Text: { x: 80, y: BANNER_H / 2 + 2, mountY: 0.5, text: txt('', 44, { bold: true, w: 1760, maxLines: 1 }) },
       },
-      Takeover: { type: AlertTakeover, visible: false, zIndex: 10 },
-    };
+      // The Router's Pages (every screen, the takeover included) and its Loading screen.
+      ...super._template(),
+    } as Lightning.Component.Template;
   }
 
   private get c(): TvController {
-    if (!controller) throw new Error('TvController not set: call useController() before Launch');
-    return controller;
+    const c = (AppData as TvAppData | undefined)?.controller;
+    if (!c) throw new Error('TvController not set: pass it to Launch as app data');
+    return c;
+  }
+
+  override _setup(): void {
+    Router.startRouter(
+      routerConfig({
+        // The takeover shows only the alert App has chosen; any other (a stale deep link) goes home.
+        allowAlert: (id) => this.allowAlertRoute(id),
+        routed: (page) => this.routed(page),
+      }),
+      this,
+    );
+  }
+
+  /** Back past the first screen: stay (a TV's alert app never closes itself). */
+  override _handleAppClose(): void {
+    if (this.showing) this.leaveTakeover();
+    else Router.navigate('home');
   }
 
   override _init(): void {
@@ -120,25 +147,32 @@ export class App extends Component {
     c.on('area', () => this.renderHome());
     c.on('mail', () => this.renderHome());
     c.on('receiptSent', (r) => this.onReceiptSent(r));
+    useTvLanguage(this.lang);
     this.renderHome();
     this.wantWords([this.lang]);
-    // An alert still waiting for an answer survives a restart (issue 5).
-    const pending = pendingAlert(c);
-    if (pending) this.showAlert(pending.entry, { tone: true, area: pending.area });
+    // An alert still waiting for an answer survives a restart (issue 5); a launcher's deep link
+    // (config `route=alert/<id>`) opens that alert instead.
+    const deep = deepAlert(c, c.cfg.route);
+    const pending = deep ?? pendingAlert(c);
+    if (pending) this.showAlert(pending.entry, { tone: !deep, area: pending.area });
     this.stage.once('frameEnd', () => {
       timings.interactive(performance.now());
       // Then draw the takeover once, invisibly: the first real alert only patches texts
       // (docs/PLATFORM.md: cold ≈ 0.5 s against ≈ 0.2 s warm at 4× throttle).
-      setTimeout(() => this.warmUp(), 0);
+      Registry.setTimeout(() => this.warmUp(), 0);
       // Who is bound to this TV is the console's to say: ask once at start, after the first frame
       // (the flows' code loads lazily), so Home names the residents without opening a flow.
-      setTimeout(() => void cardTasks.refreshBindings(this.c, () => this.page === 'flow'), 0);
+      Registry.setTimeout(() => void cardTasks.refreshBindings(this.c, () => this.page === 'flow'), 0);
     });
+  }
+
+  private get takeover(): AlertTakeover {
+    return this.tag('Takeover') as AlertTakeover;
   }
 
   private warmUp(): void {
     if (this.showing) return;
-    const t = this.tag('Takeover') as AlertTakeover;
+    const t = this.takeover;
     t.patch({ visible: true, alpha: 0.001 });
     t.render(warmUpModel(this.textScale), () => {
       if (!this.showing) t.patch({ visible: false });
@@ -147,8 +181,41 @@ export class App extends Component {
   }
 
   override _getFocused(): Lightning.Component | undefined {
-    if (this.showing) return this.tag('Takeover') as AlertTakeover;
-    return this.tag(PAGE_REFS[this.page]) as Lightning.Component;
+    if (this.showing) return this.takeover;
+    return (Router.getActivePage() as Lightning.Component | null) ?? undefined;
+  }
+
+  /**
+   * The Router asks before showing `alert/<id>`: yes for the alert being shown; for another (a deep
+   * link), yes if it is stored and live here (it is then shown), else the alert on screen or Home.
+   */
+  private allowAlertRoute(id: string): true | string {
+    if (this.showing?.alertId === id) return true;
+    const deep = deepAlert(this.c, `alert/${id}`);
+    if (deep) {
+      this.showAlert(deep.entry, { tone: false, area: deep.area, routed: true });
+      return true;
+    }
+    return this.showing ? `alert/${this.showing.alertId}` : 'home';
+  }
+
+  /**
+   * The Router has shown a page: the screen under the takeover is that page (the alert is above it).
+   * The Router hides the page it leaves; under an alert that page stays drawn, as a TV shows it
+   * (the takeover covers it whole, and the screen is there at once when the alert goes).
+   */
+  private routed(page: RoutePage): void {
+    const under = this.tag(PAGE_REFS[this.page]);
+    if (page === 'alert') {
+      under?.patch({ visible: true });
+      return;
+    }
+    // Only the page shown stays visible (an alert may have been left to another page than the one under it).
+    if (page !== this.page) under?.patch({ visible: false });
+    this.page = page;
+    if (page === 'home') this.renderHome();
+    else this.renderBanner();
+    if (page === 'settings') this.renderSettings();
   }
 
   /** Any key: audio may start only after a user gesture. Blue, off the takeover, opens the alert. */
@@ -207,7 +274,7 @@ export class App extends Component {
         : { visible: false },
     );
     const k = on ? (1080 - BANNER_H) / 1080 : 1;
-    for (const ref of Object.values(PAGE_REFS)) this.tag(ref)!.patch({ scale: k, pivotX: 0.5, pivotY: 1 });
+    this.pages.patch({ w: 1920, h: 1080, scale: k, pivotX: 0.5, pivotY: 1 });
   }
 
   /** What Home's alert entry (or blue) opens: the alert waiting for an answer, else the latest, else the area's (nobody bound). */
@@ -230,7 +297,7 @@ export class App extends Component {
   /** The answer gate's callback: this person's name has been read. */
   private heard(e: StoredAlert, r: Recipient): () => void {
     const key = speechKey(e, r);
-    return () => (this.tag('Takeover') as AlertTakeover).heardName(key);
+    return () => this.takeover.heardName(key);
   }
 
   // ---- alerts ----
@@ -261,12 +328,13 @@ export class App extends Component {
       }
       this.closeWith(hasWords ? reason : 'cancelled');
     } else if (!this.showing && o.wasShown && hasWords) {
-      clearTimeout(this.closeTimer);
+      this.clearCloseTimer();
       this.lastEntry = endEntry(o.alert);
       this.showing = { alertId: o.alertId, ref: o.alert.recipients[0]!.ref, area, closeReason: reason };
-      this.tag('Takeover')!.patch({ visible: true, alpha: 1 });
+      this.takeover.patch({ alpha: 1 });
       this.rerenderTakeover();
-      this.closeTimer = setTimeout(() => this.$closeAlert(), END_SCREEN_MS);
+      Router.navigate(`alert/${o.alertId}`);
+      this.closeTimer = Registry.setTimeout(() => this.$closeAlert(), END_SCREEN_MS);
       this._refocus();
     }
   }
@@ -286,14 +354,19 @@ export class App extends Component {
     this.renderHome();
   }
 
-  private showAlert(e: StoredAlert, opts: { tone: boolean; area?: boolean | undefined }): void {
+  private showAlert(
+    e: StoredAlert,
+    opts: { tone: boolean; area?: boolean | undefined; routed?: boolean | undefined },
+  ): void {
     const first = firstRecipient(e);
     if (!first) return; // an alert with no recipient has nothing personal to show
     this.wantWords(e.alert.recipients.map((r) => r.language));
-    clearTimeout(this.closeTimer);
-    clearTimeout(this.returnTimer);
+    this.clearCloseTimer();
+    this.clearReturnTimer();
     this.showing = { alertId: e.alert.alertId, ref: first.ref, area: opts.area };
-    this.tag('Takeover')!.patch({ visible: true, alpha: 1 });
+    this.takeover.patch({ alpha: 1 });
+    // The Router shows the page (and hides the one under it); it asked us first when it came from a deep link.
+    if (!opts.routed) Router.navigate(`alert/${e.alert.alertId}`);
     this.renderBanner();
     // Sound and speech start once the screen is drawn: the picture comes first.
     const announce = announcer(this.c.prefs, e, first, opts.tone, this.heard(e, first));
@@ -301,7 +374,7 @@ export class App extends Component {
       if (!opts.area) this.c.displayed(e);
       announce();
     });
-    setTimeout(announce, 500);
+    Registry.setTimeout(announce, 500);
     this._refocus();
   }
 
@@ -314,7 +387,7 @@ export class App extends Component {
     const entry = shownEntry(this.c, sh, this.lastEntry);
     if (!entry) return;
     this.lastEntry = entry;
-    (this.tag('Takeover') as AlertTakeover).render(takeoverFor(this.c, sh, entry), onDrawn);
+    this.takeover.render(takeoverFor(this.c, sh, entry), onDrawn);
   }
 
   $answer(answer: Answer): void {
@@ -359,30 +432,45 @@ export class App extends Component {
     this.showing.confirmation = undefined;
     stopSpeaking();
     this.rerenderTakeover();
-    clearTimeout(this.closeTimer);
+    this.clearCloseTimer();
     const full = reason === 'lifted' || reason === 'error';
-    this.closeTimer = setTimeout(() => this.$closeAlert(), full ? END_SCREEN_MS : CLOSE_AFTER_MS);
+    this.closeTimer = Registry.setTimeout(() => this.$closeAlert(), full ? END_SCREEN_MS : CLOSE_AFTER_MS);
+  }
+
+  private clearCloseTimer(): void {
+    if (this.closeTimer !== undefined) Registry.clearTimeout(this.closeTimer);
+    this.closeTimer = undefined;
+  }
+
+  private clearReturnTimer(): void {
+    if (this.returnTimer !== undefined) Registry.clearTimeout(this.returnTimer);
+    this.returnTimer = undefined;
   }
 
   $closeAlert(): void {
-    clearTimeout(this.closeTimer);
+    this.clearCloseTimer();
     stopSpeaking();
     const sh = this.showing;
     // OK on an area alert: seen on this TV (kept locally only; see alerts/area-takeover.ts).
     if (sh?.area && !sh.closeReason) this.c.areaStore.answer(sh.alertId, AREA_REF, 'safe-indoors');
     this.showing = null;
     this.lastEntry = null;
-    this.tag('Takeover')!.patch({ visible: false });
-    this.leaveTakeover();
-    // Another alert may still be waiting for an answer.
+    // Another alert may still be waiting for an answer: it takes the alert page over directly.
     const pending = pendingAlert(this.c);
     if (pending) this.showAlert(pending.entry, { tone: false, area: pending.area });
+    else this.leaveTakeover();
   }
 
-  /** Back under the takeover: a card task in progress stays where it was; anything else goes home. */
+  /**
+   * Leave the alert page: the Router goes back to the screen it interrupted (alerts are not kept
+   * in its history), or to Home when the alert was the first screen (a deep link).
+   */
   private leaveTakeover(): void {
-    if (this.page !== 'flow') this.page = 'home';
-    this.showPage();
+    this.clearCloseTimer();
+    this.showing = null;
+    if (Router.getHistory().length) Router.back();
+    else Router.navigate('home');
+    this._refocus();
   }
 
   /**
@@ -395,12 +483,11 @@ export class App extends Component {
     const sh = this.showing;
     if (sh?.closeReason || sh?.area) return this.$closeAlert();
     stopSpeaking();
-    this.showing = null;
-    this.tag('Takeover')!.patch({ visible: false });
     this.leaveTakeover();
-    clearTimeout(this.returnTimer);
+    this.clearReturnTimer();
     if (this.c.store.needingAnswer())
-      this.returnTimer = setTimeout(() => {
+      this.returnTimer = Registry.setTimeout(() => {
+        this.returnTimer = undefined;
         const pending = this.showing ? undefined : this.c.store.needingAnswer();
         if (pending) this.showAlert(pending, { tone: true });
       }, this.c.cfg.alertReturn);
@@ -424,7 +511,7 @@ export class App extends Component {
     if (id === 'settings') {
       this.page = 'settings';
       this.renderSettings();
-      this.showPage();
+      Router.navigate('settings');
       return;
     }
     void this.openFlow(id);
@@ -452,13 +539,13 @@ export class App extends Component {
     this.page = 'flow';
     // The screen's words arrive with its code.
     this.renderFlow({ id: `${kind}.loading`, title, lines: [], mode: 'busy', items: [], hint: '' });
-    this.showPage();
+    Router.navigate(`flow/${kind}`);
     const mod = await cardTasks.loadFlows();
     if (!mod) {
       // A box that lost its network cannot load the screen's code: say so, with the way back.
       (this.tag('Placeholder') as Placeholder).render(title, `${s.offlineWarning}。${s.backHint}`, s.backHome);
       this.page = 'placeholder';
-      this.showPage();
+      Router.navigate(`offline/${kind}`);
       return;
     }
     if (this.page !== 'flow') return;
@@ -487,10 +574,11 @@ export class App extends Component {
     void this.flow?.act(a);
   }
 
+  /** Home clears the Router's history: Back never leads from Home into a finished task. */
   $goHome(): void {
     if (this.page === 'flow' && this.flow) void this.closeFlow();
     this.page = 'home';
-    this.showPage();
+    Router.navigate('home');
   }
 
   // ---- settings (per resident) ----
@@ -507,20 +595,5 @@ export class App extends Component {
     changeSetting(this.c.prefs, this.c.residents(), id, dir);
     this.renderSettings();
     if (id === 'lang') this.wantWords([this.lang]);
-  }
-
-  private showPage(): void {
-    this.tag('Home')!.patch({ visible: this.page === 'home' });
-    this.tag('Placeholder')!.patch({ visible: this.page === 'placeholder' });
-    this.tag('Settings')!.patch({ visible: this.page === 'settings' });
-    this.tag('Flow')!.patch({ visible: this.page === 'flow' });
-    if (this.page === 'home') this.renderHome();
-    else this.renderBanner();
-    this._refocus();
-  }
-
-  override _handleBack(): boolean {
-    this.$goHome();
-    return true;
   }
 }

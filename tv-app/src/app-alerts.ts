@@ -55,6 +55,20 @@ export function pendingAlert(c: TvController): { entry: StoredAlert; area?: true
   return undefined;
 }
 
+/**
+ * The alert a deep link names (config `route=alert/<alertId>`): one still active here, personal,
+ * or the area's on a TV nobody is bound to. Unknown or expired: none (the Router then shows Home).
+ */
+export function deepAlert(c: TvController, route: string | undefined): { entry: StoredAlert; area?: true } | undefined {
+  const id = route ? /^alert\/(.+)$/.exec(route)?.[1] : undefined;
+  if (!id) return undefined;
+  const live = (e: StoredAlert | undefined) => (e && Date.parse(e.alert.expires) > Date.now() ? e : undefined);
+  const own = live(c.store.get(id));
+  if (own) return { entry: own };
+  const area = c.unbound ? live(c.areaStore.get(id)) : undefined;
+  return area ? { entry: area, area: true } : undefined;
+}
+
 /** The stored alert being shown; after a cancel it is gone from its store, so the last one drawn stands in. */
 export function shownEntry(c: TvController, sh: Showing, last: StoredAlert | null): StoredAlert | null {
   return (sh.area ? c.areaStore : c.store).get(sh.alertId) ?? (last?.alert.alertId === sh.alertId ? last : null);

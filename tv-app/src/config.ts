@@ -53,10 +53,15 @@ export interface TvConfig {
   platform: PlatformKind;
   /** The applet's own Firebolt app id: what it names when it asks to come forward (Discovery.launch). */
   appId?: string | undefined;
+  /** The Router's first route (deep link): `home`, `settings`, `alert/<alertId>`; absent = home. */
+  route?: string | undefined;
 }
 
 export const PLATFORMS = ['auto', 'browser', 'hbbtv', 'firebolt'] as const;
 export type PlatformKind = (typeof PLATFORMS)[number];
+
+/** Routes a launcher may start at (the card screens start from Home: they need the card reader). */
+const DEEP_ROUTE = /^(home|settings|alert\/[A-Za-z0-9_-]{1,80})$/;
 
 /** Default wait before an alert left unanswered with Back takes the screen again: 3 minutes. */
 export const ALERT_RETURN_MS = 180_000;
@@ -159,6 +164,9 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
   if (!PLATFORMS.includes(platform)) problems.push(`platform must be one of ${PLATFORMS.join(', ')}`);
   const appId = raw.appId === undefined || raw.appId === '' ? undefined : String(raw.appId);
   if (appId !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(appId)) problems.push('appId is not an app id');
+
+/** Routes a launcher may start at (the card screens start from Home: they need the card reader). */
+const DEEP_ROUTE = /^(home|settings|alert\/[A-Za-z0-9_-]{1,80})$/;
   const cfg: TvConfig = {
     device: device as string,
     muni: muni as string,
@@ -180,6 +188,7 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
     phone,
     platform,
     appId,
+    route,
   };
   if (problems.length) throw new ConfigError(problems);
   return cfg;

@@ -1,28 +1,21 @@
 /**
- * Entry: read the configuration, install Japanese line breaking, launch the Lightning app,
- * then (after the first frame) connect to the broker. We launch core's Application directly,
- * as the SDK's Launch does, with tree-shaken named imports: the SDK's Launch pulls in its
- * Router, media player, ads and the whole of core (≈ 37 KB gzip), which the 250 KB budget
- * cannot afford next to mqtt.js (tv-app/README.md). A bad configuration is shown on screen
- * with the failed checks, never a blank screen.
+ * Entry: read the configuration, install Japanese line breaking, then start the app the way
+ * LightningJS apps start: the SDK's `Launch(App, appSettings, platformSettings, appData)`. The
+ * platform settings carry this box's key map and colour-key order (read back through the SDK's
+ * `Settings`); the app data carries the controller. After the first frame, connect to the broker.
+ * A bad configuration is shown on screen with the failed checks, never a blank screen.
  */
-import { Application, TextTokenizer } from '@lightningjs/core';
+import { Launch } from '@lightningjs/sdk';
 import type Lightning from '@lightningjs/core';
-import { App, useController } from './App.ts';
+import { TextTokenizer } from '@lightningjs/core';
+import { App, type TvAppData } from './App.ts';
 import { ConfigError, loadTvConfig, type TvConfig } from './config.ts';
 import { initTone } from './platform/tone.ts';
-import { useColourOrder, useKeyMap } from './keymap.ts';
 import { zwsp } from './text/ja-wrap.ts';
 import { TvController } from './tv-controller.ts';
 import { applyPreview, previewFromHash } from './preview-mode.ts';
-
-function storage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
+import { platformSettingsFor } from './sdk/platform-settings.ts';
+import { sdkKeyValueStorage } from './sdk/storage.ts';
 
 function showFatal(title: string, lines: string[]): void {
   // Plain DOM: Lightning may be what failed.
@@ -34,13 +27,15 @@ function showFatal(title: string, lines: string[]): void {
   document.body.appendChild(el);
 }
 
-class Root extends Application {
-  static override _template(): Lightning.Component.Template {
-    return { App: { type: App } };
-  }
-
-  override _getFocused(): Lightning.Component | undefined {
-    return this.tag('App') as Lightning.Component;
+/**
+ * Some locked-down browsers throw on any touch of `localStorage`; the SDK's Storage checks it in
+ * `Launch` and would throw there too (a blank screen). Hidden, Storage falls back to cookies.
+ */
+function hideThrowingLocalStorage(): void {
+  try {
+    void window.localStorage;
+  } catch {
+    Object.defineProperty(window, 'localStorage', { configurable: true, value: undefined });
   }
 }
 
@@ -60,20 +55,26 @@ async function main(): Promise<void> {
   if (cfg.inspect) await (await import('./platform/inspector.ts')).attach();
 
   initTone();
-  useKeyMap(cfg.keys);
-  useColourOrder(cfg.colours);
+  hideThrowingLocalStorage();
   const preview = previewFromHash(window.location.hash);
-  const controller = new TvController(cfg, preview ? null : storage());
-  useController(controller);
-
-  // Designed at 1920×1080; the stage draws at the window's size (precision scales coordinates).
-  const w = window.innerWidth || 1920;
-  const h = Math.round((w * 9) / 16);
-  const app = new Root({
-    stage: { w, h, precision: w / 1920, clearColor: 0xff000000, canvas2d: cfg.canvas2d, useImageWorker: false },
-    debug: false,
-    keys: cfg.keys as unknown as Record<number, string>,
-  } as Lightning.Application.Options);
+  // Designed at 1920×1080; the stage draws at the window's size (Launch scales by width / 1920).
+  const width = window.innerWidth || 1920;
+  // The SDK's Application builds App a few microtasks after Launch returns; the controller is made
+  // in between because it reads the SDK's Storage, which Launch initialises.
+  const appData = {} as TvAppData;
+  const app = Launch(
+    App,
+    {
+      stage: { clearColor: 0xff000000, canvas2d: cfg.canvas2d, useImageWorker: false },
+      debug: false,
+      keys: cfg.keys as unknown as Record<number, string>,
+    } as Lightning.Application.Options,
+    platformSettingsFor(cfg, width),
+    appData as never,
+  );
+  // Storage is the SDK's (localStorage, or cookies on a box without it); a console preview keeps nothing.
+  const controller = new TvController(cfg, preview ? null : sdkKeyValueStorage());
+  appData.controller = controller;
   document.body.appendChild(app.stage.getCanvas());
 
   // mqtt.js and the validators load after the first frame: start-up stays light.

@@ -3,7 +3,10 @@
  * colour keys follow HbbTV/OIPF (403–406); a set-top box maker overrides any code in
  * tv-config.json (`"keys": {"403": "Red"}`) or the hash (`keys=403:Red,404:Green`).
  * Digits are also mapped from the numeric keypad so a PC keyboard can stand in for a remote.
+ * The map in force is the box's, handed to the SDK's `Launch` as a platform setting.
  */
+import { Settings } from './sdk/index.ts';
+
 export type KeyName =
   | 'Up'
   | 'Down'
@@ -109,13 +112,9 @@ export function digitOf(keys: KeyMap, keyCode: number): number | null {
   return name && name.startsWith('Digit') ? Number(name.slice(5)) : null;
 }
 
-let active: KeyMap = DEFAULT_KEYS;
-/** The key map in force (set once at start-up): components that read digits use it. */
-export function useKeyMap(k: KeyMap): void {
-  active = k;
-}
+/** The key map in force: this box's, given to `Launch` in the platform settings (index.ts). */
 export function activeKeyMap(): KeyMap {
-  return active;
+  return Settings.get<KeyMap>('platform', 'keys', DEFAULT_KEYS);
 }
 
 /** The four colour keys, in the order a remote shows them. */
@@ -142,11 +141,7 @@ export function parseColourOrder(value: unknown): ColourKey[] {
   return list as ColourKey[];
 }
 
-let colours: readonly ColourKey[] = DEFAULT_COLOUR_ORDER;
-/** The colour-key order in force (set once at start-up). */
-export function useColourOrder(order: readonly ColourKey[]): void {
-  colours = order;
-}
+/** The colour-key order in force: this box's, from the platform settings. */
 export function colourOrder(): readonly ColourKey[] {
-  return colours;
+  return Settings.get<readonly ColourKey[]>('platform', 'colours', DEFAULT_COLOUR_ORDER);
 }

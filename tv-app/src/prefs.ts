@@ -1,11 +1,11 @@
 /**
  * Settings remembered per resident (issue 5): language, text size (large by default), high
  * contrast, read-aloud. Profile 'tv' is the TV's own (everyone); a resident's profile is keyed by
- * the name this TV knows them by. Stored on the TV only.
+ * the name this TV knows them by. Stored on the TV only, through the Lightning SDK's `Storage`.
  */
 import type { Language } from '@kizuna/contract/levels';
 import { LANGUAGES } from '@kizuna/contract/levels';
-import type { KeyValueStorage } from './alerts/alert-store.ts';
+import { Storage } from './sdk/index.ts';
 import type { TextSize } from './ui/theme.ts';
 
 export interface Prefs {
@@ -22,21 +22,16 @@ export class PrefsStore {
   private data: { active: string; profiles: Record<string, Prefs> } = { active: TV_PROFILE, profiles: {} };
 
   constructor(
-    private readonly storage: KeyValueStorage | null,
+    /** False in the console's preview: nothing is kept. */
+    private readonly persist: boolean,
     device: string,
     private readonly defaults: Prefs,
   ) {
     this.key = `kz.tv.${device}.prefs`;
-    try {
-      const raw = storage?.getItem(this.key);
-      if (raw) {
-        const d = JSON.parse(raw) as typeof this.data;
-        if (d && typeof d === 'object' && d.profiles)
-          this.data = { active: String(d.active ?? TV_PROFILE), profiles: d.profiles };
-      }
-    } catch {
-      /* corrupt: defaults */
-    }
+    const d = (persist ? Storage.get(this.key) : null) as Partial<typeof this.data> | null;
+    // Anything else (absent, corrupt): the defaults.
+    if (d && typeof d === 'object' && d.profiles && typeof d.profiles === 'object')
+      this.data = { active: String(d.active ?? TV_PROFILE), profiles: d.profiles };
   }
 
   get active(): string {
@@ -75,11 +70,8 @@ export class PrefsStore {
     this.save();
   }
 
+  /** A box whose storage refuses it keeps the settings in memory until it restarts. */
   private save(): void {
-    try {
-      this.storage?.setItem(this.key, JSON.stringify(this.data));
-    } catch {
-      /* memory only */
-    }
+    if (this.persist) Storage.set(this.key, this.data);
   }
 }

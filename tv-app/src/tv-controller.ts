@@ -63,7 +63,7 @@ export class TvController {
     this.outbox = new ReceiptOutbox(storage, cfg.device, (r) => this.emit('receiptSent', r));
     this.conn = cfg.mqtt ? 'connecting' : 'none';
     // Large text and read-aloud by default (issue 5).
-    this.prefs = new PrefsStore(storage, cfg.device, {
+    this.prefs = new PrefsStore(storage !== null, cfg.device, {
       lang: cfg.lang,
       textSize: 'large',
       contrast: false,

@@ -7,6 +7,7 @@
  * `{x}` marks a value filled in by `fmt`.
  */
 import type { Language } from '@kizuna/contract/levels';
+import { Language as SdkLanguage } from '../sdk/index.ts';
 import { ja, type Strings } from './screen-ja.ts';
 import { easy } from './screen-words/words-ja-easy.ts';
 import { en } from './screen-words/words-en.ts';
@@ -58,6 +59,29 @@ export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
   vi: 'Tiếng Việt',
   pt: 'Português',
 };
+
+/**
+ * The SDK's `Language` holds these tables and the TV's own language (the active profile's): the
+ * screens in the TV's language (Settings, the card screens' titles) read it with `tvText`. It holds
+ * one language at a time, so the alert screen, drawn in each recipient's language on a TV shared by
+ * residents of different languages, reads its recipient's table with `stringsFor` instead.
+ */
+SdkLanguage.translations({ ...STRINGS, meta: { default: 'ja', names: LANGUAGE_NAMES } });
+
+/** The TV's own language changed (start-up, a setting, another profile). */
+export function useTvLanguage(lang: Language): void {
+  if (SdkLanguage.get() !== lang) void SdkLanguage.set(lang);
+}
+
+/** A word in the TV's language (the SDK's `Language.translate`, `{x}` filled from `values`). */
+export function tvText(key: keyof Strings, values?: Record<string, string | number>): string {
+  return values ? SdkLanguage.translate(key, values) : SdkLanguage.translate(key);
+}
+
+/** The languages the TV offers, each named in its own script, in menu order. */
+export function tvLanguages(): { code: Language; name: string }[] {
+  return SdkLanguage.available() as { code: Language; name: string }[];
+}
 
 export function fmt(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));

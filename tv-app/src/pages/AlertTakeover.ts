@@ -71,6 +71,11 @@ export interface TakeoverModel {
 const WAIT_ALPHA = 0.35;
 
 export class AlertTakeover extends Component {
+  /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
+  override _construct(): void {
+    this.ref = 'Takeover';
+  }
+
   /** The answer chosen with Left/Right; -1 = none yet (OK then only says how to choose). */
   private choiceIndex = -1;
   /** OK was pressed with nothing chosen: the prompt says how to choose. */

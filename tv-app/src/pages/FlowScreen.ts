@@ -35,6 +35,11 @@ function linesOf(text: string, size: number): number {
 }
 
 export class FlowScreen extends Component {
+  /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
+  override _construct(): void {
+    this.ref = 'Flow';
+  }
+
   private view: FlowView | null = null;
   private index = 0;
   private scroll = 0;

@@ -32,6 +32,11 @@ export interface HomeModel {
 }
 
 export class Home extends Component {
+  /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
+  override _construct(): void {
+    this.ref = 'Home';
+  }
+
   private index = 0;
   private ids: MenuId[] = [];
 

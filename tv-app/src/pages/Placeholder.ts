@@ -8,6 +8,11 @@ import { fire } from '../ui/fire.ts';
 import { C, txt } from '../ui/theme.ts';
 
 export class Placeholder extends Component {
+  /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
+  override _construct(): void {
+    this.ref = 'Placeholder';
+  }
+
   static override _template(): Lightning.Component.Template {
     return {
       w: 1920,
@@ -40,8 +45,8 @@ export class Placeholder extends Component {
     fire(this, '$goHome');
     return true;
   }
+  /** Back is the Router's: one step back in its history (to Home, where this screen was opened). */
   override _handleBack(): boolean {
-    fire(this, '$goHome');
-    return true;
+    return false;
   }
 }

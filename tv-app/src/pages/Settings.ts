@@ -22,6 +22,11 @@ export interface SettingsModel {
 }
 
 export class Settings extends Component {
+  /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
+  override _construct(): void {
+    this.ref = 'Settings';
+  }
+
   private index = 0;
   private rowIds: string[] = [];
 
@@ -110,8 +115,8 @@ export class Settings extends Component {
     fire(this, '$settingsChange', this.rowIds[this.index], 1);
     return true;
   }
+  /** Back is the Router's: one step back in its history (to Home, where this screen was opened). */
   override _handleBack(): boolean {
-    fire(this, '$goHome');
-    return true;
+    return false;
   }
 }

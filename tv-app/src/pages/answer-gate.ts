@@ -8,6 +8,7 @@
  * the part of the reading that ends with the name), at most SPEECH_WAIT_CAP_MS: a stuck engine must
  * not keep anyone from answering.
  */
+import { Registry } from '../sdk/index.ts';
 
 /** How long a person's screen is shown, drawn, before a key press counts for them. */
 export const ANSWER_AFTER_MS = 1000;
@@ -22,6 +23,7 @@ export class AnswerGate {
   /** The reading this turn waits for (alert|revision|ref), or null. */
   private speech: string | null = null;
   private heard = false;
+  /** The SDK Registry's timers: they die with the page (reset() on hide, and Registry.clear() on app close). */
   private timer: ReturnType<typeof setTimeout> | undefined;
   private capTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -70,12 +72,14 @@ export class AnswerGate {
   drawnNow(): void {
     if (!this.waitingForDraw) return;
     this.drawn = true;
-    this.timer = setTimeout(() => {
+    this.timer = Registry.setTimeout(() => {
+      this.timer = undefined;
       this.minShown = true;
       this.tryOpen();
     }, this.delayMs);
     if (this.speech)
-      this.capTimer = setTimeout(() => {
+      this.capTimer = Registry.setTimeout(() => {
+        this.capTimer = undefined;
         this.heard = true;
         this.tryOpen();
       }, SPEECH_WAIT_CAP_MS);
@@ -92,8 +96,9 @@ export class AnswerGate {
 
   /** The screen is gone (hidden): showing it again starts a new wait. */
   reset(): void {
-    clearTimeout(this.timer);
-    clearTimeout(this.capTimer);
+    if (this.timer !== undefined) Registry.clearTimeout(this.timer);
+    if (this.capTimer !== undefined) Registry.clearTimeout(this.capTimer);
+    this.timer = this.capTimer = undefined;
     this.turn = null;
     this.drawn = false;
     this.open = false;

@@ -31,7 +31,15 @@ let bundle: Promise<string> | null = null;
 /** Build once per test file (each runs in its own process) into a private directory; KZ_TV_TEST_MINIFY=0 keeps it readable. */
 export function builtBundle(): Promise<string> {
   bundle ??= mkdtemp(join(tmpdir(), 'kz-tv-dist-')).then(
-    async (dir) => (await buildTvBundle({ outDir: dir, minify: process.env.KZ_TV_TEST_MINIFY !== '0' })).outDir,
+    async (dir) =>
+      (
+        await buildTvBundle({
+          outDir: dir,
+          minify: process.env.KZ_TV_TEST_MINIFY !== '0',
+          // Another copy of the applet (e.g. an older revision, to see a new test fail on it).
+          root: process.env.KZ_TV_TEST_ROOT || undefined,
+        })
+      ).outDir,
   );
   return bundle;
 }
