@@ -23,7 +23,13 @@ import { REGISTER_CSV_COLUMNS } from './register/register-csv.ts';
 import { BINDING_END_REASONS } from './register/residents.ts';
 import { LIMITS } from './limits.ts';
 
-export const SECTION_TITLES = ['## Alerts', '## Receipts', '## Card binding', '## Console API'] as const;
+export const SECTION_TITLES = [
+  '## Alerts',
+  '## Waking a box for an alert',
+  '## Receipts',
+  '## Card binding',
+  '## Console API',
+] as const;
 
 const schemaBlock = (s: unknown) => '```json\n' + JSON.stringify(s, null, 2) + '\n```';
 

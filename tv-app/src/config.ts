@@ -164,9 +164,8 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
   if (!PLATFORMS.includes(platform)) problems.push(`platform must be one of ${PLATFORMS.join(', ')}`);
   const appId = raw.appId === undefined || raw.appId === '' ? undefined : String(raw.appId);
   if (appId !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(appId)) problems.push('appId is not an app id');
-
-/** Routes a launcher may start at (the card screens start from Home: they need the card reader). */
-const DEEP_ROUTE = /^(home|settings|alert\/[A-Za-z0-9_-]{1,80})$/;
+  const route = raw.route === undefined || raw.route === '' ? undefined : String(raw.route);
+  if (route !== undefined && !DEEP_ROUTE.test(route)) problems.push('route must be home, settings or alert/<alert id>');
   const cfg: TvConfig = {
     device: device as string,
     muni: muni as string,

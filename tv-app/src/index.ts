@@ -91,8 +91,8 @@ async function main(): Promise<void> {
 }
 
 /** The box's platform layer (issue 25; src/platform/attach-platform.ts): its only two calls into the App. */
-function attachBox(controller: TvController, cfg: TvConfig, root: Root): void {
-  const app = () => root.tag('App') as App;
+function attachBox(controller: TvController, cfg: TvConfig, root: ReturnType<typeof Launch>): void {
+  const app = () => root.tag('App') as unknown as App;
   void import('./platform/attach-platform.ts')
     .then((m) =>
       m.attachPlatform(controller, cfg, { openAlert: () => app().$open('alert'), refresh: () => app().renderHome() }),
