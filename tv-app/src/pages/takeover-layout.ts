@@ -17,6 +17,9 @@ export const FRAME = 18;
 
 export function takeoverTemplate(): Lightning.Component.Template {
   return {
+    // Above the page under it, whose own raised parts (Home's key-hint bar, zIndex 2) would
+    // otherwise be drawn over the answer row: the Router keeps that page drawn under an alert.
+    zIndex: 10,
     w: 1920,
     h: 1080,
     rect: true,
