@@ -7,20 +7,26 @@
  * link has it, validated. Times are from the restart: the moment the old broker dropped every TV.
  *
  *   npx tsx system/bench/reconnect-storm.ts [--tvs 10000] [--brokers embedded,mosquitto]
- *     [--modes fixed,backoff] [--procs 4] [--timeout 120]
+ *     [--modes fixed,backoff] [--procs 4] [--timeout 120] [--restart process|in-process]
  *
  * Modes, in the same run on the same TVs' credentials:
  *  - fixed: the baseline, every TV retries every 1 s with no jitter (mqtt.js's reconnectPeriod as
  *    the TV had it), emulated with the same link: base = cap = 1 s and the jitter pinned to the top.
  *  - backoff: the TV's defaults (contract RECONNECT_DEFAULTS: full jitter, 1 s doubling to 30 s).
- * A restart of the embedded broker is a new credential store (its verification cache is empty,
- * as in a new process) and a new aedes on the same port and database; of Mosquitto, the process
- * stopped and started again (dynamic-security file rewritten from the database, no persistence).
+ * A restart of the embedded broker (`--restart process`, the default) is what an operator's
+ * restart is: the broker's own process (`broker/src/server.ts`, KZ_BROKER_MODE=embedded, its
+ * PGlite database on disk) killed with SIGKILL and started again on the same port and database;
+ * the TVs see their sockets closed by the kernel. `--restart in-process` keeps the older emulation
+ * (a new credential store and a new aedes in this process after `close()` of every session), which
+ * also counts the CONNECTs verified. Mosquitto: the process stopped and started again
+ * (dynamic-security file rewritten from the database, no persistence).
  * All TVs connect from 127.0.0.1, so the embedded broker's per-address cap on sockets not yet
  * logged in is raised to its total (as OPERATIONS.md says for TVs behind one NAT).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,6 +37,7 @@ import {
   BROKER_LIMIT_DEFAULTS,
   createCredentialStore,
   createEmbeddedBroker,
+  freePort,
   startMosquitto,
   type CredentialStore,
   type IssuedCredentials,
@@ -156,6 +163,54 @@ function areaAlert(): AreaAlert {
 interface Broker {
   url: string;
   close(): Promise<void>;
+  /** The broker's process killed at once (SIGKILL), as a crash or an operator's hard restart. */
+  kill?: () => Promise<void>;
+}
+
+/** The embedded broker as its own process: the product's `broker/src/server.ts`, on `port` and `dataDir`. */
+async function startBrokerProcess(port: number, dataDir: string, maxPendingPerAddress: number): Promise<Broker> {
+  const server = fileURLToPath(new URL('../../broker/src/server.ts', import.meta.url));
+  const { KZ_BROKER_DATABASE_URL: _notThis, ...env } = process.env; // PGlite on dataDir, not a server
+  const child = spawn(process.execPath, ['--import', 'tsx', server], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...env,
+      KZ_BROKER_MODE: 'embedded',
+      KZ_BROKER_HOST: '127.0.0.1',
+      KZ_BROKER_PORT: String(port),
+      KZ_BROKER_WS_PORT: String(await freePort()),
+      KZ_BROKER_AUTH_PORT: String(await freePort()),
+      KZ_BROKER_DATA_DIR: dataDir,
+      KZ_BROKER_MAX_PENDING_PER_ADDRESS: String(maxPendingPerAddress),
+      KZ_BROKER_LOG_LEVEL: 'error',
+    },
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `mqtt://127.0.0.1:${port}`;
+  // Listening: a CONNECT is answered (a refusal for a name no store holds).
+  for (const t0 = Date.now(); ;) {
+    if (child.exitCode !== null) throw new Error(`the broker process exited (${child.exitCode})`);
+    const answered = await new Promise<boolean>((resolve) => {
+      const c = mqtt.connect(url, {
+        username: 'kz-storm-probe',
+        password: 'x',
+        reconnectPeriod: 0,
+        connectTimeout: 2000,
+      });
+      const done = (ok: boolean) => (c.end(true), resolve(ok));
+      c.once('connect', () => done(true));
+      c.once('error', (e: Error & { code?: unknown }) => done(typeof e.code === 'number'));
+      c.once('close', () => done(false));
+    });
+    if (answered) break;
+    if (Date.now() - t0 > 60_000) throw new Error('the broker process did not answer within 60 s');
+    await sleep(20);
+  }
+  const stop = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null) child.kill(signal);
+    await exited;
+  };
+  return { url, close: () => stop('SIGTERM'), kill: () => stop('SIGKILL') };
 }
 interface Row {
   broker: string;
@@ -180,8 +235,10 @@ async function main() {
       modes: { type: 'string', default: 'fixed,backoff' },
       procs: { type: 'string', default: '4' },
       timeout: { type: 'string', default: '120' },
+      restart: { type: 'string', default: 'process' },
     },
   });
+  const restartStyle = values.restart === 'in-process' ? 'in-process' : 'process';
   const n = Number(values.tvs);
   const procs = Math.max(1, Math.min(Number(values.procs), n));
   const timeoutMs = Number(values.timeout) * 1000;
@@ -194,7 +251,10 @@ async function main() {
   });
 
   say(`load ${load()}; issuing ${n} TV credentials`);
-  const db = await openDb({});
+  // On disk, so that a broker process can open it (PGlite: one process at a time).
+  const dataDir = mkdtempSync(join(tmpdir(), 'kz-storm-db-'));
+  let db = await openDb(restartStyle === 'process' ? { dataDir } : {});
+  let dbOpen = true;
   let store: CredentialStore = await createCredentialStore(db, { logger });
   const tvCreds = await store.issueMany(
     Array.from({ length: n }, (_, i) => ({ kind: 'tv' as const, muni: MUNI, device: `tv-${i}` })),
@@ -206,6 +266,17 @@ async function main() {
   let port = 0;
   let logins = 0; // CONNECTs the embedded broker was asked to verify (Mosquitto does not tell)
   const start = async (kind: 'embedded' | 'mosquitto'): Promise<Broker> => {
+    if (kind === 'embedded' && restartStyle === 'process') {
+      if (dbOpen) await db.close(); // the broker's process owns the database now
+      dbOpen = false;
+      port ||= await freePort();
+      return startBrokerProcess(port, dataDir, limits.maxPendingPerAddress);
+    }
+    if (kind === 'mosquitto' && !dbOpen) {
+      db = await openDb({ dataDir });
+      dbOpen = true;
+      store = await createCredentialStore(db, { logger });
+    }
     if (kind === 'embedded') {
       const s = store;
       const credentials = {
@@ -270,8 +341,9 @@ async function main() {
       const loadBefore = load();
       const restartAt = Date.now();
       logins = 0;
-      await broker.close();
-      if (kind === 'embedded') store = await createCredentialStore(db, { logger }); // a new process: empty cache
+      if (kind === 'embedded' && restartStyle === 'process') await broker.kill!();
+      else await broker.close();
+      if (kind === 'embedded' && restartStyle === 'in-process') store = await createCredentialStore(db, { logger }); // a new process: empty cache
       broker = await start(kind);
       say(`${kind}/${mode}: restarted, listening again after ${Date.now() - restartAt} ms`);
       // The municipality publishes the area alert 1 s after the restart (or as soon as it can log in).
@@ -325,7 +397,7 @@ async function main() {
         alert99: pct(got, 99, n),
         alert100: pct(got, 100, n),
         publishedAt: publishedAt - restartAt,
-        attempts: kind === 'embedded' ? logins : NaN,
+        attempts: kind === 'embedded' && restartStyle === 'in-process' ? logins : NaN,
         load: `${loadBefore} → ${load()}`,
       };
       rows.push(row);
@@ -337,9 +409,12 @@ async function main() {
       await broker.close();
     }
   }
-  await db.close();
+  if (dbOpen) await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
 
-  console.log(`\nreconnect storm: ${n} TVs (${procs} client processes), broker restarted at 0 s`);
+  console.log(
+    `\nreconnect storm: ${n} TVs (${procs} client processes), broker restarted at 0 s (embedded: ${restartStyle === 'process' ? 'its process killed and started again' : 'in-process emulation'})`,
+  );
   console.log('goal: all back within 30 s, the alert (published 1 s after the restart) on 99% within 10 s\n');
   console.log(
     '| broker | reconnect | first connect (in waves) | back 99% | back 100% | alert 99% | alert 100% | alert published | CONNECTs after the restart | load (1 min) |',
