@@ -28,6 +28,29 @@ async function openAt(extra: string, beforeLoad?: (page: Page) => Promise<void>)
   return page;
 }
 
+/**
+ * Colours of screen points, from a real screenshot (decoded by the page on a 2D canvas: the
+ * applet's own canvas is WebGL and cannot be read back).
+ */
+async function pixelsAt(page: Page, points: Array<[number, number]>): Promise<number[][]> {
+  const png = await page.screenshot({ encoding: 'base64' });
+  return page.evaluate(
+    async (src: string, pts: Array<[number, number]>) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${src}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      return pts.map(([x, y]) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3)));
+    },
+    png,
+    points,
+  );
+}
+
 /** Home's menu ends with Settings: Down until the focus stops there, then OK. */
 async function openSettings(page: Page): Promise<void> {
   for (let i = 0; i < 6; i++) await press(page, KEY.Down);
@@ -81,6 +104,13 @@ describe('the Lightning SDK Router, Storage and Registry', () => {
     const deep = await openAt(`&route=alert/${a.alertId}`);
     await waitVisibleText(deep, '鈴木 花子さん', 'Takeover');
     await shot(deep, 'tv-app', 'router-deep-route-alert');
+    // Home stays drawn under the takeover; nothing of it may show through: the takeover's bottom
+    // panel is one colour down to the screen's edge (Home's key-hint bar was drawn over it once).
+    const [panelTop, panelBottom] = await pixelsAt(deep, [
+      [960, 840],
+      [960, 1075],
+    ]);
+    for (let ch = 0; ch < 3; ch++) expect(Math.abs(panelBottom![ch]! - panelTop![ch]!)).toBeLessThanOrEqual(8);
     await waitTakeoverReady(deep);
     await press(deep, KEY.Back);
     await waitHidden(deep, 'Takeover');
