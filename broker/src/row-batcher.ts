@@ -19,8 +19,6 @@ export interface RowBatcherOptions {
   gatherMs?: number;
   /** A read that ended this recently means reads keep coming. Default 5 × gatherMs. */
   busyMs?: number;
-  /** The clock (tests). */
-  now?: () => number;
 }
 
 export function rowBatcher<R>(
@@ -30,7 +28,6 @@ export function rowBatcher<R>(
   const maxBatch = opts.maxBatch ?? 1000;
   const gatherMs = opts.gatherMs ?? 0;
   const busyMs = opts.busyMs ?? gatherMs * 5;
-  const now = opts.now ?? Date.now;
   const waiting = new Map<string, Array<{ resolve(r: R | null): void; reject(e: unknown): void }>>();
   let running = false;
   let lastReadEnd = -Infinity;
@@ -57,7 +54,7 @@ export function rowBatcher<R>(
         } catch (e) {
           for (const ws of batch.values()) for (const w of ws) w.reject(e);
         }
-        lastReadEnd = now();
+        lastReadEnd = Date.now();
         if (waiting.size && waiting.size < maxBatch && gatherMs > 0) await gather();
       }
     } finally {
@@ -66,7 +63,7 @@ export function rowBatcher<R>(
   }
   function start() {
     running = true;
-    if (gatherMs > 0 && now() - lastReadEnd < busyMs) void gather().then(drain);
+    if (gatherMs > 0 && Date.now() - lastReadEnd < busyMs) void gather().then(drain);
     else void drain();
   }
   return (key) =>

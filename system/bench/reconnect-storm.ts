@@ -23,7 +23,7 @@
  * All TVs connect from 127.0.0.1, so the embedded broker's per-address cap on sockets not yet
  * logged in is raised to its total (as OPERATIONS.md says for TVs behind one NAT).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,9 @@ import {
   createCredentialStore,
   createEmbeddedBroker,
   freePort,
+  startChild,
   startMosquitto,
+  waitForMqttLogin,
   type CredentialStore,
   type IssuedCredentials,
 } from '@kizuna/broker';
@@ -171,8 +173,7 @@ interface Broker {
 async function startBrokerProcess(port: number, dataDir: string, maxPendingPerAddress: number): Promise<Broker> {
   const server = fileURLToPath(new URL('../../broker/src/server.ts', import.meta.url));
   const { KZ_BROKER_DATABASE_URL: _notThis, ...env } = process.env; // PGlite on dataDir, not a server
-  const child = spawn(process.execPath, ['--import', 'tsx', server], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = startChild(process.execPath, ['--import', 'tsx', server], {
     env: {
       ...env,
       KZ_BROKER_MODE: 'embedded',
@@ -185,30 +186,11 @@ async function startBrokerProcess(port: number, dataDir: string, maxPendingPerAd
       KZ_BROKER_LOG_LEVEL: 'error',
     },
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `mqtt://127.0.0.1:${port}`;
-  // Listening: a CONNECT is answered (a refusal for a name no store holds).
-  for (const t0 = Date.now(); ;) {
-    if (child.exitCode !== null) throw new Error(`the broker process exited (${child.exitCode})`);
-    const answered = await new Promise<boolean>((resolve) => {
-      const c = mqtt.connect(url, {
-        username: 'kz-storm-probe',
-        password: 'x',
-        reconnectPeriod: 0,
-        connectTimeout: 2000,
-      });
-      const done = (ok: boolean) => (c.end(true), resolve(ok));
-      c.once('connect', () => done(true));
-      c.once('error', (e: Error & { code?: unknown }) => done(typeof e.code === 'number'));
-      c.once('close', () => done(false));
-    });
-    if (answered) break;
-    if (Date.now() - t0 > 60_000) throw new Error('the broker process did not answer within 60 s');
-    await sleep(20);
-  }
+  await waitForMqttLogin(child, 'the embedded broker process', url, 60_000);
   const stop = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null) child.kill(signal);
-    await exited;
+    if (child.process.exitCode === null) child.process.kill(signal);
+    await child.exited;
   };
   return { url, close: () => stop('SIGTERM'), kill: () => stop('SIGKILL') };
 }

@@ -11,6 +11,7 @@ import type { KeyValueStorage } from '../src/alerts/alert-store.ts';
 import { validateConfig } from '../src/config.ts';
 import { TvController } from '../src/tv-controller.ts';
 import type { PlatformHooks } from '../src/platform/attach-platform.ts';
+import { personalAlert } from './helpers/harness.ts';
 
 class MemStorage implements KeyValueStorage {
   data = new Map<string, string>();
@@ -54,24 +55,8 @@ beforeAll(async () => {
   ({ attachPlatform } = await import('../src/platform/attach-platform.ts'));
 });
 
-function alert(id: string): PersonalAlert {
-  return {
-    v: 1,
-    kind: 'personal-alert',
-    alertId: id,
-    revision: 1,
-    msgType: 'Alert',
-    status: 'Exercise',
-    level: 4,
-    hazard: 'flood',
-    sent: new Date().toISOString(),
-    expires: new Date(Date.now() + 3600_000).toISOString(),
-    zone: { id: 'z1', name: '川辺地区' },
-    recipients: [
-      { ref: 'r1', displayName: '山田 花子さん', language: 'ja', needsHelp: false, headline: 'h', instruction: 'i' },
-    ],
-  };
-}
+/** The harness's personal alert (tv-app/test/helpers/harness.ts), with a known id. */
+const alert = (id: string): PersonalAlert => personalAlert({ alertId: id });
 
 async function until<T>(f: () => T | undefined | false, what: string, ms = 3000): Promise<T> {
   const t0 = Date.now();

@@ -18,6 +18,7 @@ import {
 import { alertDeepLink, startLauncherHook, type LauncherHook } from '../launcher-hook/hook.ts';
 import { browserLauncher, cecDisplay } from '../launcher-hook/devices.ts';
 import type { AppRun, Display, Launcher } from '../launcher-hook/ports.ts';
+import { personalAlert } from './helpers/harness.ts';
 
 const M = '999997';
 let db: Db;
@@ -71,24 +72,8 @@ async function tv() {
   return { device, cred };
 }
 
-function alert(id: string): PersonalAlert {
-  return {
-    v: 1,
-    kind: 'personal-alert',
-    alertId: id,
-    revision: 1,
-    msgType: 'Alert',
-    status: 'Exercise',
-    level: 4,
-    hazard: 'flood',
-    sent: new Date().toISOString(),
-    expires: new Date(Date.now() + 3600_000).toISOString(),
-    zone: { id: 'z1', name: '川辺地区' },
-    recipients: [
-      { ref: 'r1', displayName: '山田 花子さん', language: 'ja', needsHelp: false, headline: 'h', instruction: 'i' },
-    ],
-  };
-}
+/** The harness's personal alert (tv-app/test/helpers/harness.ts), with a known id. */
+const alert = (id: string): PersonalAlert => personalAlert({ alertId: id });
 
 function wake(id: string, expiresInMs = 3600_000): Wake {
   return {
