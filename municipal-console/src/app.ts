@@ -68,6 +68,8 @@ export interface ConsoleOptions {
   fanoutStaleS?: number;
   /** TVs in a fan-out's first chunk and at most in one chunk (default 250, 4000). */
   fanoutChunk?: { first: number; max: number };
+  /** Publish a wake (kz/{muni}/tv/{device}/wake) to each TV's box just before its personal alert, for launcher hooks. Default false. */
+  wakeBoxes?: boolean;
   /** Seconds between timer passes (re-send, expiry); 0 disables the timer (tests call tick()). Default 5. */
   tickS?: number;
   rescueAfterS?: number;
@@ -138,6 +140,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
     resendAfterMs: (o.resendAfterS ?? 30) * 1000,
     fanoutStaleMs: (o.fanoutStaleS ?? 30) * 1000,
     ...(o.fanoutChunk ? { fanoutChunk: o.fanoutChunk } : {}),
+    ...(o.wakeBoxes ? { wakeBoxes: true } : {}),
     onChange: (id) => live.touch([id]),
   });
   const figures = new LiveFigures({ db: o.db, clock });

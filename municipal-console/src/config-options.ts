@@ -11,6 +11,7 @@ export type ConsoleTuning = Pick<
   | 'resendAfterS'
   | 'fanoutStaleS'
   | 'fanoutChunk'
+  | 'wakeBoxes'
   | 'tickS'
   | 'rescueAfterS'
   | 'sessionTtlS'
@@ -33,6 +34,7 @@ export function consoleTuning(cfg: ConsoleConfig): ConsoleTuning {
     resendAfterS: cfg.KZ_CONSOLE_RESEND_AFTER_S,
     fanoutStaleS: cfg.KZ_CONSOLE_FANOUT_STALE_S,
     fanoutChunk: { first: cfg.KZ_CONSOLE_FANOUT_CHUNK_FIRST, max: cfg.KZ_CONSOLE_FANOUT_CHUNK_MAX },
+    wakeBoxes: cfg.KZ_CONSOLE_WAKE_BOXES === 'on',
     tickS: cfg.KZ_CONSOLE_TICK_S,
     rescueAfterS: cfg.KZ_CONSOLE_RESCUE_AFTER_S,
     sessionTtlS: cfg.KZ_CONSOLE_SESSION_TTL_S,

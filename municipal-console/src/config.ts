@@ -59,6 +59,11 @@ export const ConsoleConfigSchema = Type.Object({
     default: 4000,
     description: 'Most TVs in one chunk of an alert fan-out (one journal row, one transaction)',
   }),
+  KZ_CONSOLE_WAKE_BOXES: Type.Union([Type.Literal('off'), Type.Literal('on')], {
+    default: 'off',
+    description:
+      "'on': publish a wake (kz/{muni}/tv/{device}/wake, no personal data) just before each TV's personal alert, for boxes whose launcher hook turns the TV on and opens the applet",
+  }),
   KZ_CONSOLE_TICK_S: Type.Integer({
     minimum: 1,
     default: 5,

@@ -124,9 +124,13 @@ TV on (HDMI-CEC One Touch Play) and opens the applet at the alert deep link
 (\`#…&intent=alert&alert={alertId}\`). Only the municipality may publish it (broker policy); it is
 under the TV's own topics, so only that TV's credential reads it. It carries no names and no text,
 and a wake past \`expires\` is ignored. The applet ignores it (it has the alert itself). The console
-does not publish it yet: the reference hook (tv-app/launcher-hook) also wakes the box on the
-personal alert itself, which it leaves unacknowledged for the applet. tv-app/README.md,
-"Packaging", says what each kind of box does.
+publishes it when \`KZ_CONSOLE_WAKE_BOXES=on\` (default off: most boxes run no hook, and each wake
+is one more QoS 1 message per TV): for every Alert or Update, each targeted TV gets the revision's
+wake immediately before its personal alert, in the same fan-out chunk, so the hook turns the
+display on while the alert is on its way. A Cancel sends none. The reference hook
+(tv-app/launcher-hook) also wakes the box on the personal alert itself, which it leaves
+unacknowledged for the applet, so a wake lost or switched off still wakes a box whose hook holds the
+session. tv-app/README.md, "Packaging", says what each kind of box does.
 
 ${schemaBlock(WakeSchema)}
 

@@ -47,6 +47,8 @@ export interface AlertServiceOptions {
   sender?: string;
   /** TVs in the first fan-out chunk and the most in one chunk (chunks double up to it). Default 250 and 4,000. */
   fanoutChunk?: { first: number; max: number };
+  /** Publish a wake to each TV's box just before its personal alert (launcher hooks; default off). */
+  wakeBoxes?: boolean;
   /** A fan-out whose heartbeat is older than this is taken to have died and is resumed by the timer (ms). Default 30,000. */
   fanoutStaleMs?: number;
   /**
@@ -132,6 +134,7 @@ export class AlertService {
       chunk: { first, max: Math.max(first, o.fanoutChunk?.max ?? 4000) },
       staleMs: o.fanoutStaleMs ?? 30_000,
       afterChunk: o.afterFanoutChunk,
+      wakeBoxes: o.wakeBoxes,
     });
     this.timer = new AlertTimer({
       ...shared,

@@ -39,6 +39,7 @@ import type { RecipientRow } from './personalise.ts';
 import type { RegisterCache } from './targeting.ts';
 import type { AlertPublisher } from './alert-publisher.ts';
 import { buildMessages, cancelsBefore, publishAreas, tvMessages } from './revision-messages.ts';
+import { wakeMessages } from './wake-messages.ts';
 import { materialiseJournal, packChunk, type JournalChunk, type OwnChunks } from './fanout-journal.ts';
 import { holdLease, newOwner, type FanoutJob } from './fanout-lease.ts';
 import {
@@ -63,6 +64,8 @@ export interface FanoutOptions {
   onChange: (alertId: string) => void;
   chunk: { first: number; max: number };
   staleMs: number;
+  /** Send each TV's box a wake just before its personal alert (for launcher hooks; default off). */
+  wakeBoxes?: boolean | undefined;
   afterChunk?:
     ((c: { alertId: string; revision: number; chunk: number; devices: string[] }) => void | Promise<void>) | undefined;
 }
@@ -210,7 +213,8 @@ export class FanoutEngine {
           const at = clock.now();
           await insertChunk(q, { id, revision, owner: job.owner, chunk, at, tvs: c.deliveries.length, body });
           written.set(chunk, { at, c });
-          const msgs = tvMessages(muni, c.deliveries);
+          const msgs = this.o.wakeBoxes ? wakeMessages(muni, m.head, slice) : [];
+          msgs.push(...tvMessages(muni, c.deliveries));
           if (chunk === 0) {
             await setFanoutTvs(q, id, revision, m.plan.devices.length);
             // the retained area messages go with the first chunk; zones no longer targeted are cleared

@@ -40,11 +40,13 @@ export interface SystemRig {
   close(): Promise<void>;
 }
 
-export async function startSystemRig(): Promise<SystemRig> {
+/** `env`: the parts' own variables, as npm start takes them from its environment (start-settings.ts); default process.env. */
+export async function startSystemRig(env?: Record<string, string>): Promise<SystemRig> {
   const tvDistDir = await mkdtemp(join(tmpdir(), 'kz-system-tv-'));
   const system = await startSystem({
     config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...PORTS }),
     tvDistDir,
+    ...(env ? { env } : {}),
   });
   let browser: Browser;
   try {
