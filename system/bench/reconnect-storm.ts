@@ -173,7 +173,9 @@ interface Broker {
 async function startBrokerProcess(port: number, dataDir: string, maxPendingPerAddress: number): Promise<Broker> {
   const server = fileURLToPath(new URL('../../broker/src/server.ts', import.meta.url));
   const { KZ_BROKER_DATABASE_URL: _notThis, ...env } = process.env; // PGlite on dataDir, not a server
-  const child = startChild(process.execPath, ['--import', 'tsx', server], {
+  // KZ_STORM_BROKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p": profile the broker process (written when the last one is closed)
+  const nodeArgs = process.env.KZ_STORM_BROKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = startChild(process.execPath, [...nodeArgs, '--import', 'tsx', server], {
     env: {
       ...env,
       KZ_BROKER_MODE: 'embedded',
