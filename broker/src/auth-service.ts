@@ -24,7 +24,7 @@ import { clientIdAllowed } from './identity.ts';
 import { registerEmqxHooks } from './emqx-hooks.ts';
 
 export interface AuthServiceOptions {
-  credentials: CredentialStore;
+  credentials: Pick<CredentialStore, 'authenticate' | 'identityOf'>;
   logger: Logger;
   /** The only vhost devices may use. Default "/". */
   vhost?: string;

@@ -76,7 +76,10 @@ export function emqxRefusal(
   return 'action';
 }
 
-export function registerEmqxHooks(base: KzFastify, credentials: CredentialStore): void {
+export function registerEmqxHooks(
+  base: KzFastify,
+  credentials: Pick<CredentialStore, 'authenticate' | 'identityOf'>,
+): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post('/emqx/authn', { schema: { body: AuthnBody, response: AuthnReply } }, async (req) => {

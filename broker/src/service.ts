@@ -4,6 +4,7 @@ import { buildAuthService } from './auth-service.ts';
 import { brokerLimitsOf, type BrokerConfig } from './config.ts';
 import { createCredentialStore, type CredentialStore } from './credential-store.ts';
 import { createEmbeddedBroker } from './embedded-broker.ts';
+import { credentialsWhenReady } from './credentials-when-ready.ts';
 import { brokerErrors } from './errors.ts';
 import { startMosquitto } from './mosquitto.ts';
 import { startRabbitMq } from './rabbitmq.ts';
@@ -24,13 +25,21 @@ export async function startBrokerService(
   logger: Logger,
   given?: { db: Db },
 ): Promise<BrokerService> {
-  const db = given?.db ?? (await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: cfg.KZ_BROKER_DATA_DIR }));
-  const closers: Array<() => Promise<unknown>> = given ? [] : [() => db.close()];
+  const closers: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch((err) => logger.error({ err }, 'close failed'));
   };
+  // The database opens while the embedded broker already listens (credentials-when-ready.ts).
+  const opening = (async () => {
+    const db = given?.db ?? (await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: cfg.KZ_BROKER_DATA_DIR }));
+    if (!given) closers.unshift(() => db.close());
+    const store = await createCredentialStore(db, { logger, cacheTtlMs: cfg.KZ_BROKER_LOGIN_CACHE_TTL_MS });
+    logger.info({ component: 'broker' }, 'credential store open: held logins are answered now');
+    return store;
+  })();
   try {
-    const credentials = await createCredentialStore(db, { logger, cacheTtlMs: cfg.KZ_BROKER_LOGIN_CACHE_TTL_MS });
+    // other modes start an outside broker that asks the store at once
+    const store = cfg.KZ_BROKER_MODE === 'embedded' ? null : await opening;
     const host = cfg.KZ_BROKER_HOST;
     const tls =
       cfg.KZ_BROKER_TLS_CERT_FILE && cfg.KZ_BROKER_TLS_KEY_FILE
@@ -45,11 +54,12 @@ export async function startBrokerService(
       throw brokerErrors.KZ_BROKER_START_FAILED('TLS files are used by the embedded mode only');
     let out: Omit<BrokerService, 'credentials' | 'close'>;
     if (cfg.KZ_BROKER_MODE === 'embedded') {
+      const lazy = credentialsWhenReady(opening);
       // The auth service also serves a RabbitMQ run by the operator, and the broker's /metrics.
-      const auth = await buildAuthService({ credentials, logger });
+      const auth = await buildAuthService({ credentials: lazy, logger });
       closers.push(() => auth.close());
       const b = await createEmbeddedBroker({
-        credentials,
+        credentials: lazy,
         logger,
         host,
         port: cfg.KZ_BROKER_PORT,
@@ -59,10 +69,11 @@ export async function startBrokerService(
         metrics: auth.metrics,
       });
       closers.push(() => b.close());
+      await opening;
       out = { mqttUrl: b.mqttUrl, wsUrl: b.wsUrl, authUrl: await listen(auth, host, cfg.KZ_BROKER_AUTH_PORT) };
     } else if (cfg.KZ_BROKER_MODE === 'mosquitto') {
       const m = await startMosquitto({
-        credentials,
+        credentials: store!,
         logger,
         host,
         port: cfg.KZ_BROKER_PORT,
@@ -73,7 +84,7 @@ export async function startBrokerService(
       out = { mqttUrl: m.url, wsUrl: m.wsUrl, authUrl: undefined };
     } else if (cfg.KZ_BROKER_MODE === 'rabbitmq-cluster') {
       const c = await startRabbitMqCluster({
-        credentials,
+        credentials: store!,
         logger,
         host,
         mqttPort: cfg.KZ_BROKER_PORT,
@@ -85,7 +96,7 @@ export async function startBrokerService(
       out = { mqttUrl: c.url, mqttUrls: c.urls, wsUrl: undefined, authUrl: c.authUrl };
     } else {
       const r = await startRabbitMq({
-        credentials,
+        credentials: store!,
         logger,
         host,
         mqttPort: cfg.KZ_BROKER_PORT,
@@ -99,7 +110,7 @@ export async function startBrokerService(
     let closed = false;
     return {
       ...out,
-      credentials,
+      credentials: await opening,
       async close() {
         if (!closed) {
           closed = true;
@@ -108,6 +119,7 @@ export async function startBrokerService(
       },
     };
   } catch (e) {
+    await opening.catch(() => undefined); // its database, once open, is closed with the rest
     await closeAll();
     throw e;
   }

@@ -1,0 +1,110 @@
+/**
+ * A restarted embedded broker listens while its credential database opens (PGlite takes seconds):
+ * a TV's CONNECT that arrives meanwhile is held and answered once the store is open, not refused
+ * — a refused TV backs off for up to 30 s (issue 21, reconnect storms).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { openDb } from '@kizuna/core';
+import { createCredentialStore, createEmbeddedBroker, freePort, type IssuedCredentials } from '../src/index.ts';
+import { credentialsWhenReady, type BrokerCredentials } from '../src/credentials-when-ready.ts';
+import { loadBrokerConfig } from '../src/config.ts';
+import { startBrokerService } from '../src/service.ts';
+import { captureLogger } from './log-capture.ts';
+
+const tv = { kind: 'tv' as const, muni: '999997', device: 'tv-early' };
+
+describe('logins held while the credential store opens', () => {
+  it('the embedded broker answers a CONNECT that came before its store was ready', async () => {
+    const db = await openDb({});
+    const store = await createCredentialStore(db);
+    const cred = await store.issue(tv);
+    let open!: (s: BrokerCredentials) => void;
+    const { logger } = captureLogger('silent');
+    const broker = await createEmbeddedBroker({
+      credentials: credentialsWhenReady(new Promise<BrokerCredentials>((r) => (open = r))),
+      logger,
+      port: 0,
+    });
+    const client = mqtt.connect(broker.mqttUrl, {
+      clientId: cred.username,
+      username: cred.username,
+      password: cred.password,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+    });
+    try {
+      let connectedAt = 0;
+      client.on('connect', () => (connectedAt = Date.now()));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(connectedAt).toBe(0); // held, not answered and not refused
+      expect(client.connected).toBe(false);
+      const openedAt = Date.now();
+      open(store);
+      await expect.poll(() => client.connected, { timeout: 5000 }).toBe(true);
+      expect(connectedAt).toBeGreaterThanOrEqual(openedAt);
+    } finally {
+      await client.endAsync(true);
+      await broker.close();
+      await db.close();
+    }
+  });
+
+  describe('the broker service on a PGlite directory', () => {
+    let dir: string;
+    let cred: IssuedCredentials;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'kz-early-'));
+      const db = await openDb({ dataDir: dir });
+      cred = await (await createCredentialStore(db)).issue(tv);
+      await db.close();
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('accepts TVs before the database is open and logs them in once it is', async () => {
+      const port = await freePort();
+      const { logger, lines } = captureLogger('info');
+      const cfg = loadBrokerConfig({
+        KZ_BROKER_MODE: 'embedded',
+        KZ_BROKER_PORT: String(port),
+        KZ_BROKER_WS_PORT: String(await freePort()),
+        KZ_BROKER_AUTH_PORT: String(await freePort()),
+        KZ_BROKER_DATA_DIR: dir,
+      });
+      let acceptedAt = 0;
+      let socket: Socket | undefined;
+      // a TV trying every 10 ms from the moment the service starts
+      const poll = setInterval(() => {
+        if (acceptedAt || socket) return;
+        const s = tcpConnect(port, '127.0.0.1');
+        socket = s;
+        s.once('connect', () => (acceptedAt = Date.now()));
+        s.once('error', () => (socket = undefined));
+      }, 10);
+      const service = await startBrokerService(cfg, logger);
+      clearInterval(poll);
+      socket?.destroy();
+      try {
+        const storeOpen = lines.find((l) => l.msg.startsWith('credential store open'));
+        expect(storeOpen, 'the service says when its store is open').toBeDefined();
+        expect(acceptedAt).toBeGreaterThan(0);
+        expect(acceptedAt).toBeLessThan(Number(storeOpen!.time));
+        const c = await mqtt.connectAsync(service.mqttUrl, {
+          clientId: cred.username,
+          username: cred.username,
+          password: cred.password,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        });
+        await c.endAsync();
+      } finally {
+        await service.close();
+      }
+    });
+  });
+});
