@@ -8,13 +8,15 @@
  *
  *   npx tsx system/bench/reconnect-storm.ts [--tvs 10000] [--brokers embedded,mosquitto]
  *     [--modes fixed,backoff] [--procs 4] [--timeout 120] [--restart process|in-process]
+ *     [--broker-start bundle|tsx]
  *
  * Modes, in the same run on the same TVs' credentials:
  *  - fixed: the baseline, every TV retries every 1 s with no jitter (mqtt.js's reconnectPeriod as
  *    the TV had it), emulated with the same link: base = cap = 1 s and the jitter pinned to the top.
  *  - backoff: the TV's defaults (contract RECONNECT_DEFAULTS: full jitter, 1 s doubling to 30 s).
  * A restart of the embedded broker (`--restart process`, the default) is what an operator's
- * restart is: the broker's own process (`broker/src/server.ts`, KZ_BROKER_MODE=embedded, its
+ * restart is: the broker's own process (`broker/src/server.ts` as built by `npm run build:broker`,
+ * or through tsx with `--broker-start tsx`; KZ_BROKER_MODE=embedded, its
  * PGlite database on disk) killed with SIGKILL and started again on the same port and database;
  * the TVs see their sockets closed by the kernel. `--restart in-process` keeps the older emulation
  * (a new credential store and a new aedes in this process after `close()` of every session), which
@@ -33,6 +35,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { encodeMessage, topics, type AreaAlert, type ReconnectPolicy } from '@kizuna/contract';
 import { createLogger, openDb } from '@kizuna/core';
+import { BROKER_BUNDLE, buildBrokerServer } from '@kizuna/broker/server-bundle';
 import {
   BROKER_LIMIT_DEFAULTS,
   createCredentialStore,
@@ -170,12 +173,19 @@ interface Broker {
 }
 
 /** The embedded broker as its own process: the product's `broker/src/server.ts`, on `port` and `dataDir`. */
-async function startBrokerProcess(port: number, dataDir: string, maxPendingPerAddress: number): Promise<Broker> {
+async function startBrokerProcess(
+  port: number,
+  dataDir: string,
+  maxPendingPerAddress: number,
+  brokerStart: 'bundle' | 'tsx',
+): Promise<Broker> {
   const server = fileURLToPath(new URL('../../broker/src/server.ts', import.meta.url));
   const { KZ_BROKER_DATABASE_URL: _notThis, ...env } = process.env; // PGlite on dataDir, not a server
   // KZ_STORM_BROKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p": profile the broker process (written when the last one is closed)
   const nodeArgs = process.env.KZ_STORM_BROKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = startChild(process.execPath, [...nodeArgs, '--import', 'tsx', server], {
+  // as an operator runs it in production (server-bundle.ts), or through tsx with --broker-start tsx
+  const entry = brokerStart === 'bundle' ? [BROKER_BUNDLE] : ['--import', 'tsx', server];
+  const child = startChild(process.execPath, [...nodeArgs, ...entry], {
     env: {
       ...env,
       KZ_BROKER_MODE: 'embedded',
@@ -220,8 +230,11 @@ async function main() {
       procs: { type: 'string', default: '4' },
       timeout: { type: 'string', default: '120' },
       restart: { type: 'string', default: 'process' },
+      'broker-start': { type: 'string', default: 'bundle' },
     },
   });
+  const brokerStart = values['broker-start'] === 'tsx' ? 'tsx' : 'bundle';
+  if (brokerStart === 'bundle' && values.restart !== 'in-process') await buildBrokerServer();
   const restartStyle = values.restart === 'in-process' ? 'in-process' : 'process';
   const n = Number(values.tvs);
   const procs = Math.max(1, Math.min(Number(values.procs), n));
@@ -254,7 +267,7 @@ async function main() {
       if (dbOpen) await db.close(); // the broker's process owns the database now
       dbOpen = false;
       port ||= await freePort();
-      return startBrokerProcess(port, dataDir, limits.maxPendingPerAddress);
+      return startBrokerProcess(port, dataDir, limits.maxPendingPerAddress, brokerStart);
     }
     if (kind === 'mosquitto' && !dbOpen) {
       db = await openDb({ dataDir });
