@@ -11,7 +11,6 @@ export { emqxRefusal, parseEmqxQos, parseEmqxRetain } from './emqx-hooks.ts';
 export * from './child-process.ts';
 export * from './mosquitto.ts';
 export * from './mosquitto-cluster.ts';
-export * from './aedes-cluster.ts';
 export * from './rabbitmq.ts';
 export * from './rabbitmq-cluster.ts';
 export * from './config.ts';
