@@ -13,5 +13,6 @@ export * from './mosquitto.ts';
 export * from './mosquitto-cluster.ts';
 export * from './rabbitmq.ts';
 export * from './rabbitmq-cluster.ts';
+export * from './rabbitmq-management.ts';
 export * from './config.ts';
 export * from './service.ts';
