@@ -183,12 +183,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
   const epmd = startChild(EPMD, ['-port', String(epmdPort), '-address', host], { env: baseEnv });
   const children: Child[] = [];
   const managementUrls = prepared.map((p) => `http://${host}:${p.managementPort}`);
-  // A revoked device is cut off on every node: any node's API lists (and closes) them all.
-  const stopClosing = closeOnRevoke(
-    opts.credentials,
-    rabbitMqManagement({ urls: managementUrls, ...operator, logger: opts.logger }),
-    { logger: opts.logger },
-  );
+  let stopClosing = () => {};
   const cleanup = async () => {
     stopClosing();
     await Promise.all(
@@ -234,6 +229,12 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     await cleanup();
     throw e;
   }
+  // A revoked device is cut off on every node: any node's API lists (and closes) them all.
+  stopClosing = closeOnRevoke(
+    opts.credentials,
+    rabbitMqManagement({ urls: managementUrls, ...operator, logger: opts.logger }),
+    { logger: opts.logger },
+  );
   const urls = prepared.map((p) => `mqtt://${host}:${p.mqttPort}`);
   log.info({ urls, authUrl }, 'rabbitmq cluster started');
   let closed = false;

@@ -222,11 +222,7 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   let node: Child | undefined;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const managementUrl = `http://${urlHost}:${managementPort}`;
-  const stopClosing = closeOnRevoke(
-    opts.credentials,
-    rabbitMqManagement({ urls: [managementUrl], ...operator, logger: opts.logger }),
-    { logger: opts.logger },
-  );
+  let stopClosing = () => {};
   const cleanup = async () => {
     stopClosing();
     if (node?.process.pid) {
@@ -261,6 +257,12 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     await cleanup();
     throw e;
   }
+  // from now on a revoke or rotate closes the device's connections (the API answers)
+  stopClosing = closeOnRevoke(
+    opts.credentials,
+    rabbitMqManagement({ urls: [managementUrl], ...operator, logger: opts.logger }),
+    { logger: opts.logger },
+  );
   const url = `mqtt://${host}:${mqttPort}`;
   log.info({ url, authUrl: authAddress, pid: node.process.pid }, 'rabbitmq started');
   let closed = false;
