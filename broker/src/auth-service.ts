@@ -14,6 +14,7 @@
  * policy sees it, so an MQTT-literal '*' (an AMQP wildcard) is judged as the wildcard it is.
  * Ids never contain '.', so no level can smuggle in another (docs/PLATFORM.md, "RabbitMQ topic mapping").
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
@@ -30,6 +31,12 @@ export interface AuthServiceOptions {
   vhost?: string;
   /** RabbitMQ's mqtt.exchange. Default "amq.topic". */
   exchange?: string;
+  /**
+   * The management login of nodes Kizuna runs itself (rabbitmq-management.ts): answered `allow
+   * administrator` at /auth/user and nothing else, so it opens the management API but no vhost,
+   * queue or topic (an MQTT CONNECT with it is refused). Random per start, never stored.
+   */
+  operator?: { username: string; password: string } | undefined;
 }
 
 const Field = Type.Optional(Type.String({ maxLength: 65_535 }));
@@ -56,6 +63,12 @@ export function routingKeyToMqtt(key: string): string {
     .join('/');
 }
 
+function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
 export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFastify> {
   const { credentials } = opts;
   const vhost = opts.vhost ?? '/';
@@ -74,9 +87,15 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     return 'deny';
   };
 
+  const operator = opts.operator;
+  const isOperator = (username: string, password: string) =>
+    !!operator && username === operator.username && sameSecret(password, operator.password);
+
   app.post('/auth/user', { schema: { body: UserBody, response: TextReply } }, async (req, reply) => {
     reply.type('text/plain');
     const { username = '', password = '', client_id: clientId } = req.body;
+    // The management API's login carries no client id; an MQTT CONNECT does, and is never the operator.
+    if (clientId === undefined && isOperator(username, password)) return 'allow administrator';
     if (req.body.vhost !== undefined && req.body.vhost !== vhost) return deny(req, 'vhost', { username });
     // A device may only use its own session: the client id must be its username.
     if (clientId !== undefined && !clientIdAllowed(username, clientId)) return deny(req, 'client id', { username });

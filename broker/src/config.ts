@@ -46,7 +46,8 @@ export const BrokerConfigSchema = Type.Object({
   KZ_BROKER_RABBITMQ_CACHE_TTL_MS: Type.Integer({
     minimum: 0,
     default: 5_000,
-    description: 'RabbitMQ auth cache TTL (milliseconds): how long a revoked device may still log in',
+    description:
+      'RabbitMQ auth cache TTL (milliseconds): how long vhost, queue and topic answers are kept (logins are never cached)',
   }),
   KZ_BROKER_MAX_PACKET_BEFORE_LOGIN: Type.Integer({
     minimum: 256,

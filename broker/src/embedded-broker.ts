@@ -31,7 +31,7 @@ import { capQueues } from './aedes-queue-caps.ts';
 import { alertExpiresAt } from './alert-expiry.ts';
 
 export interface EmbeddedBrokerOptions {
-  /** What the hooks ask: the credential store, or an aedes edge's copy of it (aedes-cluster.ts). */
+  /** What the hooks ask: the credential store. */
   credentials: Pick<CredentialStore, 'authenticate' | 'onChange'>;
   logger: Logger;
   /** MQTT (or MQTTS with tls) port; 0 picks a free one. */
@@ -44,12 +44,6 @@ export interface EmbeddedBrokerOptions {
   tls?: { certFile: string; keyFile: string } | undefined;
   /** aedes persistence (e.g. aedes-persistence-redis); default in memory. */
   persistence?: unknown;
-  /**
-   * Called for a subscription the policy allows, before it is granted: an aedes edge has the core
-   * route the filter to it first (aedes-cluster.ts), so a SUBACK means messages published at the
-   * core from then on arrive. Must not reject; the subscription is granted when it settles.
-   */
-  beforeSubscribe?: ((identity: BrokerIdentity, filter: string) => Promise<void>) | undefined;
   /** Packet sizes, CONNECT timeout, sockets not yet logged in, TV queues; omitted fields keep BROKER_LIMIT_DEFAULTS. */
   limits?: Partial<BrokerLimits> | undefined;
   /** Where the broker's counters are registered (a server's /metrics); default a registry of its own. */
@@ -162,11 +156,7 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
       const identity = identities.get(client);
       if (identity && policy.canSubscribe(identity, sub.topic)) {
         sub.qos = Math.min(sub.qos, policy.maxQos(identity)) as typeof sub.qos; // capQos already did, for the SUBACK
-        if (!opts.beforeSubscribe) return callback(null, sub);
-        return void opts.beforeSubscribe(identity, sub.topic).then(
-          () => callback(null, sub),
-          () => callback(null, sub),
-        );
+        return callback(null, sub);
       }
       log.warn({ clientId: client.id, filter: sub.topic }, 'subscribe refused by policy');
       callback(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3-2]

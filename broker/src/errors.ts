@@ -13,4 +13,8 @@ export const brokerErrors = defineErrors({
   KZ_BROKER_SYNC_FAILED: { message: 'the external broker did not apply a credential change', status: 502 },
   KZ_BROKER_BINARY_MISSING: { message: 'broker program is not installed', status: 500 },
   KZ_BROKER_START_FAILED: { message: 'broker did not start', status: 500 },
+  KZ_BROKER_MANAGEMENT_FAILED: {
+    message: "RabbitMQ's management API did not list or close a device's connections",
+    status: 502,
+  },
 });

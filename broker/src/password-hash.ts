@@ -4,7 +4,7 @@
  * scrypt (parameters stored with it so they can be raised) and Mosquitto's PBKDF2-SHA512 with
  * 101 iterations, which Mosquitto's dynamic-security file is rebuilt from. Logins are checked
  * against the PBKDF2 one (`verifyMosquittoHash`, ≈ 0.1 ms against scrypt's ≈ 2 ms) on every
- * broker: Mosquitto and the aedes edges could only ever check that one, and a stolen table costs
+ * broker: Mosquitto can only ever check that one, and a stolen table costs
  * an attacker the cheaper of the two whichever a broker checks, so no stored hash got weaker.
  * After a restart every TV of a city logs in at once (issue 21): scrypt per login made that
  * minutes on the embedded broker.

@@ -25,11 +25,11 @@ import { freePort, requireBinary, startChild, stopChild, waitForPort, type Child
 import type { CredentialStore } from './credential-store.ts';
 import type { BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
-import { EPMD, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
+import { EPMD, RABBITMQ_PLUGINS, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
+import { closeOnRevoke, newOperatorLogin, rabbitMqManagement } from './rabbitmq-management.ts';
 
 const run = promisify(execFile);
 export const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
-const PLUGINS = ['rabbitmq_mqtt', 'rabbitmq_auth_backend_http', 'rabbitmq_auth_backend_cache'];
 
 export interface StartRabbitMqClusterOptions {
   credentials: CredentialStore;
@@ -64,6 +64,8 @@ export interface RunningRabbitMqCluster {
   url: string;
   nodes: RabbitMqClusterNode[];
   authUrl: string;
+  /** Every node's management API (loopback); any one lists the whole cluster's connections. */
+  managementUrls: string[];
   /** Run rabbitmqctl against one node (its cookie and epmd), e.g. ['list_connections']. */
   ctl(node: number, args: string[]): Promise<string>;
   close(): Promise<void>;
@@ -77,9 +79,11 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
   const timeout = opts.startTimeoutMs ?? 180_000;
   const log = opts.logger.child({ component: 'rabbitmq-cluster' });
 
+  const operator = newOperatorLogin();
   const auth = await buildAuthService({
     credentials: opts.credentials,
     logger: opts.logger.child({ component: 'broker-auth' }),
+    operator,
   });
   const authUrl = await auth.listen({ host, port: opts.authPort ?? 0 });
   const dir = mkdtempSync(join(tmpdir(), 'kz-rabbitmq-cluster-'));
@@ -100,6 +104,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
   interface Prepared {
     name: string;
     mqttPort: number;
+    managementPort: number;
     env: NodeJS.ProcessEnv;
   }
   const prepared: Prepared[] = [];
@@ -108,9 +113,10 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     mkdirSync(join(home, 'mnesia'), { recursive: true });
     mkdirSync(join(home, 'log'));
     writeFileSync(join(home, '.erlang.cookie'), cookie, { mode: 0o400 });
-    const [amqpPort, mqttPort, distPort] = [
+    const [amqpPort, mqttPort, distPort, managementPort] = [
       await freePort(host),
       (i === 0 && opts.mqttPort) || (await freePort(host)),
+      await freePort(host),
       await freePort(host),
     ];
     const definitionsFile = join(home, 'definitions.json');
@@ -124,6 +130,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         cacheTtlMs: opts.cacheTtlMs ?? 5000,
         limits: opts.limits,
         definitionsFile,
+        managementPort,
       }),
       // Later nodes join the first on their first boot; the first one forms the cluster.
       ...(i > 0
@@ -139,11 +146,12 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
       join(home, 'advanced.config'),
       `[{rabbitmq_mqtt, [{durable_queue_type, ${opts.durableQueueType ?? 'classic'}}]}].\n`,
     );
-    writeFileSync(join(home, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
+    writeFileSync(join(home, 'enabled_plugins'), `[${RABBITMQ_PLUGINS.join(',')}].\n`);
     writeFileSync(join(home, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');
     prepared.push({
       name,
       mqttPort: mqttPort!,
+      managementPort: managementPort!,
       env: {
         ...baseEnv,
         HOME: home,
@@ -174,7 +182,10 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
 
   const epmd = startChild(EPMD, ['-port', String(epmdPort), '-address', host], { env: baseEnv });
   const children: Child[] = [];
+  const managementUrls = prepared.map((p) => `http://${host}:${p.managementPort}`);
+  let stopClosing = () => {};
   const cleanup = async () => {
+    stopClosing();
     await Promise.all(
       children.map(async (c) => {
         const pid = c.process.pid;
@@ -204,6 +215,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     const c = startChild(RABBITMQ_SERVER, [], { env: p.env, detached: true });
     children.push(c);
     await waitForPort(c, `rabbitmq ${p.name}`, host, p.mqttPort, timeout);
+    await waitForPort(c, `rabbitmq ${p.name} management`, host, p.managementPort, timeout);
   };
   try {
     await waitForPort(epmd, 'epmd', host, epmdPort, 10_000);
@@ -217,6 +229,12 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     await cleanup();
     throw e;
   }
+  // A revoked device is cut off on every node: any node's API lists (and closes) them all.
+  stopClosing = closeOnRevoke(
+    opts.credentials,
+    rabbitMqManagement({ urls: managementUrls, ...operator, logger: opts.logger }),
+    { logger: opts.logger },
+  );
   const urls = prepared.map((p) => `mqtt://${host}:${p.mqttPort}`);
   log.info({ urls, authUrl }, 'rabbitmq cluster started');
   let closed = false;
@@ -225,6 +243,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     url: urls[0]!,
     nodes: prepared.map((p, i) => ({ name: p.name, url: urls[i]!, pgid: children[i]!.process.pid! })),
     authUrl,
+    managementUrls,
     ctl,
     async close() {
       if (closed) return;

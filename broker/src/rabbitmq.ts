@@ -4,9 +4,10 @@
  * directories, AMQP / distribution / epmd / MQTT ports on 127.0.0.1, its own epmd — it never
  * touches a system RabbitMQ (docs/PLATFORM.md, "RabbitMQ 3.10: a private node and the HTTP auth backend").
  *
- * Revocation: the auth cache remembers answers for `cacheTtlMs`, so a revoked device can log in
- * again until its cached answer expires, and an open connection keeps the subscriptions it was
- * granted until it disconnects. Keep the TTL short where that matters.
+ * Revocation: revoking or rotating a device closes its open connections through the management
+ * API (rabbitmq-management.ts) before the store call returns. Logins are not cached (authn goes
+ * to the auth service every CONNECT), so its next CONNECT is refused at once; the cache holds
+ * authorisation answers (vhost, queue, topic) for `cacheTtlMs`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,10 +28,22 @@ import type { CredentialStore } from './credential-store.ts';
 import type { RunningBroker } from './mosquitto.ts';
 import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 import { TV_USERNAME_PREFIX } from './identity.ts';
+import {
+  closeOnRevoke,
+  newOperatorLogin,
+  rabbitMqManagement,
+  RABBITMQ_STATS_INTERVAL_MS,
+} from './rabbitmq-management.ts';
 
 export const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 export const EPMD = '/usr/bin/epmd';
-const PLUGINS = ['rabbitmq_mqtt', 'rabbitmq_auth_backend_http', 'rabbitmq_auth_backend_cache'];
+/** The management plugin serves the API a revoked device's connections are closed through. */
+export const RABBITMQ_PLUGINS = [
+  'rabbitmq_mqtt',
+  'rabbitmq_auth_backend_http',
+  'rabbitmq_auth_backend_cache',
+  'rabbitmq_management',
+];
 
 export interface RabbitMqConfigOptions {
   host: string;
@@ -41,6 +54,8 @@ export interface RabbitMqConfigOptions {
   cacheTtlMs: number;
   /** The embedded broker's limits, as far as RabbitMQ 3.10 has them; default BROKER_LIMIT_DEFAULTS. */
   limits?: Partial<BrokerLimits> | undefined;
+  /** The management API's port (on `host`); omitted: no management listener configured. */
+  managementPort?: number | undefined;
 }
 
 /**
@@ -86,8 +101,19 @@ export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: st
     // not set: an MQTT publish above it was seen to hang the client rather than close it.)
     `mqtt.login_timeout = ${limits.connectTimeoutMs}`,
     'mqtt.vhost = /',
+    ...(o.managementPort
+      ? [
+          `management.tcp.ip = ${o.host}`,
+          `management.tcp.port = ${o.managementPort}`,
+          // how soon a new connection is listed (rabbitmq-management.ts)
+          `collect_statistics_interval = ${RABBITMQ_STATS_INTERVAL_MS}`,
+        ]
+      : []),
     'mqtt.exchange = amq.topic',
-    'auth_backends.1 = cache',
+    // Logins go to the auth service every time, so a revoked device's next CONNECT is refused at
+    // once; its vhost, queue and topic answers are cached (every SUBSCRIBE and PUBLISH asks).
+    'auth_backends.1.authn = http',
+    'auth_backends.1.authz = cache',
     'auth_cache.cached_backend = http',
     `auth_cache.cache_ttl = ${o.cacheTtlMs}`,
     // POST: a GET would put passwords into URLs and access logs.
@@ -122,6 +148,8 @@ export interface StartRabbitMqOptions {
 
 export interface RunningRabbitMq extends RunningBroker {
   authUrl: string;
+  /** The management API (loopback; its login is the node's operator login, held in memory). */
+  managementUrl: string;
   cacheTtlMs: number;
 }
 
@@ -133,19 +161,22 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   const host = opts.host ?? '127.0.0.1';
   const cacheTtlMs = opts.cacheTtlMs ?? 5000;
 
+  const operator = newOperatorLogin();
   const auth = await buildAuthService({
     credentials: opts.credentials,
     logger: opts.logger.child({ component: 'broker-auth' }),
+    operator,
   });
   const authAddress = await auth.listen({ host, port: opts.authPort ?? 0 });
 
   const dir = mkdtempSync(join(tmpdir(), 'kz-rabbitmq-'));
-  const [amqpPort, mqttPort, distPort, epmdPort] = [
+  const [amqpPort, mqttPort, distPort, epmdPort, managementPort] = [
     await freePort(host),
     opts.mqttPort || (await freePort(host)),
     await freePort(host),
     await freePort(host),
-  ] as [number, number, number, number];
+    await freePort(host),
+  ] as [number, number, number, number, number];
   const definitionsFile = join(dir, 'definitions.json');
   writeFileSync(definitionsFile, rabbitMqDefinitions(opts.limits));
   writeFileSync(
@@ -158,9 +189,10 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
       cacheTtlMs,
       limits: opts.limits,
       definitionsFile,
+      managementPort,
     }),
   );
-  writeFileSync(join(dir, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
+  writeFileSync(join(dir, 'enabled_plugins'), `[${RABBITMQ_PLUGINS.join(',')}].\n`);
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');
   mkdirSync(join(dir, 'mnesia'));
   mkdirSync(join(dir, 'log'));
@@ -188,7 +220,11 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
   // Our own epmd in the foreground, so it ends with us instead of lingering as a daemon.
   const epmd = startChild(EPMD, ['-port', String(epmdPort), '-address', host], { env });
   let node: Child | undefined;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const managementUrl = `http://${urlHost}:${managementPort}`;
+  let stopClosing = () => {};
   const cleanup = async () => {
+    stopClosing();
     if (node?.process.pid) {
       // The start script keeps beam as its child: stop the whole group we created.
       try {
@@ -216,10 +252,17 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     const startDeadline = Date.now() + (opts.startTimeoutMs ?? 120_000);
     await waitForPort(node, 'rabbitmq', host, mqttPort, startDeadline - Date.now());
     await waitForMqttLogin(node, 'rabbitmq', `mqtt://${host}:${mqttPort}`, Math.max(5000, startDeadline - Date.now()));
+    await waitForPort(node, 'rabbitmq management', host, managementPort, Math.max(5000, startDeadline - Date.now()));
   } catch (e) {
     await cleanup();
     throw e;
   }
+  // from now on a revoke or rotate closes the device's connections (the API answers)
+  stopClosing = closeOnRevoke(
+    opts.credentials,
+    rabbitMqManagement({ urls: [managementUrl], ...operator, logger: opts.logger }),
+    { logger: opts.logger },
+  );
   const url = `mqtt://${host}:${mqttPort}`;
   log.info({ url, authUrl: authAddress, pid: node.process.pid }, 'rabbitmq started');
   let closed = false;
@@ -227,6 +270,7 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     url,
     wsUrl: undefined,
     authUrl: authAddress,
+    managementUrl,
     cacheTtlMs,
     async close() {
       if (closed) return;

@@ -149,3 +149,47 @@ describe('RabbitMQ HTTP auth backend', () => {
     expect(res.json().code).toBeTruthy();
   });
 });
+
+describe('the operator login (management API of nodes Kizuna runs)', () => {
+  const operator = { username: 'kz-operator-0a1b2c', password: 'a-random-secret-for-this-start' };
+  let withOperator: KzFastify;
+  beforeAll(async () => {
+    withOperator = await buildAuthService({
+      credentials: store,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      operator,
+    });
+  });
+  afterAll(async () => withOperator?.close());
+  const askOp = async (path: string, form: Record<string, string>) =>
+    (
+      await withOperator.inject({
+        method: 'POST',
+        url: path,
+        payload: new URLSearchParams(form).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      })
+    ).body;
+
+  it('is an administrator of the management API and nothing else', async () => {
+    expect(await askOp('/auth/user', operator)).toBe('allow administrator');
+    // no vhost, queue or topic: it cannot use MQTT
+    expect(await askOp('/auth/vhost', { username: operator.username, vhost: '/', ip: '127.0.0.1' })).toBe('deny');
+    expect(
+      await askOp('/auth/topic', {
+        username: operator.username,
+        vhost: '/',
+        resource: 'topic',
+        name: 'amq.topic',
+        permission: 'read',
+        routing_key: 'kz.#',
+      }),
+    ).toBe('deny');
+  });
+
+  it('is refused with another password, over MQTT (a client id), and where no operator was given', async () => {
+    expect(await askOp('/auth/user', { ...operator, password: 'guess' })).toBe('deny');
+    expect(await askOp('/auth/user', { ...operator, vhost: '/', client_id: operator.username })).toBe('deny');
+    expect((await ask('/auth/user', operator)).body).toBe('deny');
+  });
+});

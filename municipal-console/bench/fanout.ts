@@ -1,8 +1,9 @@
 /**
  * Alert fan-out, end to end (issue 4): N simulated TVs (each its own credentials, subscribed
  * QoS 1 to its own alert topic, spread over several processes) connected to the broker; ONE
- * personalised alert issued through the console's real HTTP API (POST /api/alerts to a listening
- * console on PGlite); the time from the POST until 50 %, 99 % and 100 % of the TVs hold a valid
+ * personalised alert issued through the console's real HTTP API (a draft by POST /api/alerts, its
+ * confirmation read, then POST /api/alerts/:id/send to a listening console on PGlite); the time
+ * from the send until 50 %, 99 % and 100 % of the TVs hold a valid
  * message. Baseline, in the same run and to the same connected TVs: a bare mqtt.js client
  * publishing exactly the bytes the console published (N QoS 1 messages, same sizes), which is
  * the broker's own ceiling. Goal: full path ≤ 1.5 × raw, and 50,000 TVs reached in < 10 s.
@@ -12,12 +13,12 @@
  *       [--wait sent|started]
  *   npx tsx municipal-console/bench/fanout.ts --tvs 10000,50000        (the issue's sizes)
  *   npx tsx municipal-console/bench/fanout.ts --tvs 50000 --brokers mosquitto --edges 3
- *   npx tsx municipal-console/bench/fanout.ts --tvs 50000 --brokers embedded --edges 3 --timeout 300
  *
- * --edges N runs each broker as a core (the console and the raw publisher connect there) bridged to
- * N edges that hold the TVs: edge Mosquittos (broker/src/mosquitto-cluster.ts) or edge aedes
- * brokers in child processes (broker/src/aedes-cluster.ts). One process here may hold at most
- * 20,000 sockets, so 50,000 TVs need at least 3 edges. Both paths go through the bridges.
+ * --edges N (Mosquitto only) runs Mosquitto as a core (the console and the raw publisher connect
+ * there) bridged to N edge Mosquittos that hold the TVs (broker/src/mosquitto-cluster.ts). One
+ * process here may hold at most 20,000 sockets, so 50,000 TVs need at least 3 edges. Both paths go
+ * through the bridges. (The embedded broker's edges were removed on 2026-12-07: beyond one process
+ * it is the RabbitMQ cluster, docs/OPERATIONS.md.)
  *
  * --rounds 2 alternates the order (full, raw / raw, full) and keeps each path's best round.
  * --pg puts the console's database on a fresh PostgreSQL database (created, then dropped) instead
@@ -47,7 +48,6 @@ import { createLogger, openDb, type Db, type Logger } from '@kizuna/core';
 import {
   createCredentialStore,
   createEmbeddedBroker,
-  startAedesCluster,
   startMosquitto,
   startMosquittoCluster,
   type CredentialStore,
@@ -110,6 +110,7 @@ if (wait !== 'sent' && wait !== 'started') throw new Error(`--wait: ${wait} is n
 if (!Number.isInteger(edges) || edges < 0) throw new Error('--edges must be a whole number ≥ 0');
 for (const b of brokers)
   if (b !== 'embedded' && b !== 'mosquitto') throw new Error(`--brokers: ${b} is not embedded or mosquitto`);
+if (edges > 0 && brokers.includes('embedded')) throw new Error('--edges: only with --brokers mosquitto');
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(procs > 0) || !(rounds > 0) || !(timeoutMs > 0)) {
   throw new Error('--tvs must be whole numbers > 0 (comma-separated); --procs, --rounds and --timeout numbers > 0');
 }
@@ -294,17 +295,6 @@ async function startBroker(
     return { url: c.url, close: () => c.close(), edgeFor: (d) => c.edgeFor(d) };
   }
   if (kind === 'mosquitto') return startMosquitto({ credentials, logger: log, startTimeoutMs: 120_000 });
-  if (edges > 0) {
-    const c = await startAedesCluster({
-      credentials,
-      logger: log,
-      edges,
-      munis: [BENCH_MUNI],
-      port: 0,
-      readyTimeoutMs: 120_000,
-    });
-    return { url: c.url, close: () => c.close(), edgeFor: (d) => c.edgeFor(d) };
-  }
   const b = await createEmbeddedBroker({ credentials, logger: log, port: 0 });
   return { url: b.mqttUrl, close: () => b.close() };
 }
@@ -370,21 +360,35 @@ async function runBroker(
         await session.post('Profiler.enable');
         await session.post('Profiler.start');
       }
-      const l = load();
-      const t0 = Date.now();
-      const res = await postJson(
-        `${consoleServer.url}/api/alerts?wait=${wait}`,
+      // Stored as a draft and its confirmation read first, as staff send it (issue 19): the time
+      // runs from the send, the POST that publishes.
+      const draft = await postJson(
+        `${consoleServer.url}/api/alerts`,
         {
           level: 4,
           hazard: 'flood',
           status: 'Exercise',
           expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
           target: { zones: ctx.town.zones },
+          draft: true,
         },
         { authorization: `Bearer ${token}` },
       );
+      if (draft.status !== 201) throw new Error(`POST /api/alerts answered ${draft.status}: ${draft.body}`);
+      const draftId = (JSON.parse(draft.body) as { id: string }).id;
+      const seen = await fetch(`${consoleServer.url}/api/alerts/${draftId}/confirmation`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const shown = (await seen.json()) as { revision: number; digest: string; warnings?: string[] };
+      const l = load();
+      const t0 = Date.now();
+      const res = await postJson(
+        `${consoleServer.url}/api/alerts/${draftId}/send?wait=${wait}`,
+        { revision: shown.revision, digest: shown.digest, acknowledged: shown.warnings ?? [] },
+        { authorization: `Bearer ${token}` },
+      );
       const answered = Date.now() - t0;
-      if (res.status !== 201) throw new Error(`POST /api/alerts answered ${res.status}: ${res.body}`);
+      if (res.status !== 200) throw new Error(`POST /api/alerts/…/send answered ${res.status}: ${res.body}`);
       const view = JSON.parse(res.body) as { reach: { devices: number } };
       // answered before every TV was sent its message, the rows are not all there yet: the swarm's count says who got it
       if (wait === 'sent' && view.reach.devices !== n)
@@ -453,7 +457,7 @@ const files = raiseOpenFiles(Math.max(...sizes.map(needFiles)));
 
 for (const n of sizes) {
   if (needFiles(n) > files.limit) {
-    const why = `not run: ${n} TVs need ${needFiles(n)} open files in one ${edges ? 'edge' : 'broker'} process; the limit here is ${files.limit}${files.why ? ` (${files.why})` : ''}${edges ? '' : ' (try --edges 3)'}`;
+    const why = `not run: ${n} TVs need ${needFiles(n)} open files in one ${edges ? 'edge' : 'broker'} process; the limit here is ${files.limit}${files.why ? ` (${files.why})` : ''}${edges ? '' : ' (try --brokers mosquitto --edges 3)'}`;
     say(why);
     for (const kind of brokers) rows.push(`| ${n} | ${kind} | ${why} | | | | | | |`);
     continue;
@@ -480,7 +484,7 @@ for (const n of sizes) {
       const b = best(r.raw);
       const label = edges ? `${kind} core + ${edges} edges` : kind;
       rows.push(
-        `| ${n} | ${label} | full: POST /api/alerts (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`,
+        `| ${n} | ${label} | full: POST /api/alerts/:id/send (${consoleStore.engine}) | ${f.reached} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.p100)} | ${ratio(f.p100, b.p100)} | ${f.load.toFixed(1)} |`,
       );
       rows.push(
         `| ${n} | ${label} | raw: bare mqtt.js client | ${b.reached} | ${ms(b.p50)} | ${ms(b.p99)} | ${ms(b.p100)} | 1.00× | ${b.load.toFixed(1)} |`,
@@ -498,7 +502,7 @@ for (const n of sizes) {
 }
 
 console.log(
-  `\nalert fan-out, ms after the POST (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes;${edges ? ` brokers as core + ${edges} bridged edges;` : ''} ${cpus().length} cores; load average now ${loadavg()
+  `\nalert fan-out, ms after the send (full) or the first publish (raw); best of ${rounds} round(s); ${procs} TV processes;${edges ? ` brokers as core + ${edges} bridged edges;` : ''} ${cpus().length} cores; load average now ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}\n`,
 );
