@@ -3,7 +3,7 @@
  * receives (personal alert, area alert, mail waiting), compiled ahead of time with TypeBox's
  * `Code`. The TV then ships a few KB of plain checks instead of TypeBox (≈ 37 KB gzip) and does
  * not compile a validator when the first alert arrives (issue 18: bundle and cold-alert budgets).
- * A check that fails is explained by the contract's own `decodeMessage`, loaded only then.
+ * The log then names the message that failed, not the field (that would take TypeBox's errors along).
  * tv-app/test/message-checks.test.ts fails when the file is not what this writes.
  *
  *   npx tsx tv-app/server/message-checks.ts
