@@ -6,7 +6,7 @@
  *     the first screen and an alert — the chunks the page really fetched by the time the cold alert was drawn
  *     (a ja TV in a plain browser), plus, of the per-language word chunks (card screens' words-*, key hints /
  *     banner / after-help words-remote-*), the largest of each kind, since a TV in another language loads one.
- *     Chunks loaded only on demand (the card screens and the contract's validators they use, the Firebolt or
+ *     Chunks loaded only on demand (the card screens when a resident opens a card task, the Firebolt or
  *     HbbTV adapter on those boxes) are listed apart with their sizes, and so is the sum of every chunk.
  * Baselines, measured in the same run: the same page unthrottled (1×); the gzip size of Lightning
  * core's own minified build; and another revision of the applet (default `main`: the applet before
@@ -205,7 +205,7 @@ async function main() {
       `  total first screen and alert ${totalKB.toFixed(1)} KB (budget ${BUDGET.bundleKB} KB, ${((totalKB / BUDGET.bundleKB) * 100).toFixed(0)} % of it); baseline Lightning core min alone ${coreKB.toFixed(1)} KB → ratio ${(totalKB / coreKB).toFixed(2)}×`,
     );
     console.log(
-      `  not in it, loaded on demand or on some boxes only (card screens, the contract's validators they use, a box's platform adapter): ${list(ours.onDemand)} = ${kb(ours.onDemand).toFixed(1)} KB; every chunk (the rule before 2026-12-07) ${ours.allKB.toFixed(1)} KB`,
+      `  not in it, loaded on demand or on some boxes only (the card screens; the Firebolt or HbbTV adapter): ${list(ours.onDemand)} = ${kb(ours.onDemand).toFixed(1)} KB; every chunk (the rule before 2026-12-07) ${ours.allKB.toFixed(1)} KB`,
     );
     console.log(
       `first screen interactive, ${RUNS} cold starts: 4× median ${f(median(i4))} ms (max ${f(max(i4))}; budget ${BUDGET.interactiveMs}); baseline 1× median ${f(median(i1))} ms → ratio ${(median(i4) / median(i1)).toFixed(2)}×`,
