@@ -7,7 +7,7 @@
 import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import type { FlowAction, FlowStep, Tone } from '../flows/flow.ts';
-import { Keyboard, type KeyboardSetup } from '../components/Keyboard.ts';
+import { Keyboard, type KeyboardSetup } from '../components/Keyboard/index.ts';
 import { activeKeyMap, digitOf } from '../keymap.ts';
 import { fire } from '../ui/fire.ts';
 import { C, estimateWidth, txt } from '../ui/theme.ts';

@@ -6,8 +6,8 @@
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import { LEVELS } from '@kizuna/contract/levels';
-import { MenuButton } from '../components/MenuButton.ts';
-import { HINT_BAR_H, KeyHints, type KeyHint } from '../components/KeyHints.ts';
+import { MenuButton } from '../components/MenuButton/index.ts';
+import { HINT_BAR_H, KeyHints, type KeyHint } from '../components/KeyHints/index.ts';
 import { fire } from '../ui/fire.ts';
 import { C, argb, estimateWidth, fitSize, txt } from '../ui/theme.ts';
 
