@@ -31,7 +31,21 @@ export interface HomeModel {
   contrast: boolean;
 }
 
-export class Home extends Component {
+/** The parts of Home (typed template: Lightning.Component.TemplateSpec). */
+export interface HomeTemplateSpec extends Lightning.Component.TemplateSpec {
+  Header: { Title: object; ConnDot: object; Conn: object };
+  AlertBar: { Text: object };
+  Body: {
+    Menu: object;
+    Info: { AreaTitle: object; Area: object; ResidentsTitle: object; Residents: object; HowToBind: object };
+  };
+  Hints: typeof KeyHints;
+}
+
+export class Home
+  extends Component<HomeTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<HomeTemplateSpec>
+{
   /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
   override _construct(): void {
     this.ref = 'Home';
@@ -40,7 +54,7 @@ export class Home extends Component {
   private index = 0;
   private ids: MenuId[] = [];
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<HomeTemplateSpec> {
     return {
       w: 1920,
       h: 1080,
