@@ -3,8 +3,14 @@
  * binding API's paths and the exact bytes a resident signs — the bind registration, the post-box
  * consent and the life-status report. Their schemas and checks stay in binding.ts and documents.ts.
  */
-import type { BindNonce, BindRegistration } from './binding.ts';
-import type { ConsentDocument, ReportDocument, Statement } from './documents.ts';
+// No imports from binding.ts or documents.ts (they re-export this module): the shapes below are
+// theirs, written out; the contract's tests parse what these build with those schemas.
+
+/** A life-status answer, as documents.ts's StatementSchema. */
+interface StatementShape {
+  answer: 'living' | 'living-details-changed';
+  note?: string;
+}
 
 export const BIND_PATHS = {
   nonce: '/api/bind/nonce',
@@ -15,8 +21,8 @@ export const BIND_PATHS = {
 export const DISCLOSED_ITEMS = ['name', 'address', 'birthDate', 'sex'] as const;
 
 /** The exact bytes a TV signs for a nonce it was given. */
-export function bindRegistrationBytes(n: Pick<BindNonce, 'nonce' | 'device' | 'muni'>): Uint8Array {
-  const r: BindRegistration = { v: 1, kind: 'bind-registration', nonce: n.nonce, device: n.device, muni: n.muni };
+export function bindRegistrationBytes(n: { nonce: string; device: string; muni: string }): Uint8Array {
+  const r = { v: 1, kind: 'bind-registration', nonce: n.nonce, device: n.device, muni: n.muni };
   return new TextEncoder().encode(JSON.stringify(r));
 }
 
@@ -26,7 +32,7 @@ export function buildConsentDocument(input: {
   nonce: string;
   createdAt?: Date;
 }): Uint8Array {
-  const doc: ConsentDocument = {
+  const doc = {
     v: 1,
     kind: 'kz-enrolment-consent',
     insurer: input.insurer,
@@ -42,10 +48,10 @@ export function buildReportDocument(input: {
   notice: string;
   policy: string;
   nonce: string;
-  statement: Statement;
+  statement: StatementShape;
   createdAt?: Date;
 }): Uint8Array {
-  const doc: ReportDocument = {
+  const doc = {
     v: 1,
     kind: 'kz-life-status-report',
     notice: input.notice,
