@@ -42,8 +42,8 @@ export interface TvConfig {
   canvas2d: boolean;
   /**
    * Upload text to the GPU as Lightning does by default, read back with getImageData, instead of
-   * the canvas itself: for a box whose WebGL cannot take a canvas (the readback is ≈ 40 % of a
-   * text's cost at 4× throttle, so the applet passes the canvas unless told).
+   * the canvas itself: for a box whose WebGL cannot take a canvas (the readback was about a third
+   * of the text work around a cold alert at 4× throttle, so the applet passes the canvas unless told).
    */
   imageDataUpload: boolean;
   /** Broker reconnect backoff (ms): first ceiling and its cap; absent = the contract's defaults. */
