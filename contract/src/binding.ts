@@ -16,14 +16,10 @@
 import Type, { type Static } from 'typebox';
 import { ID_PATTERN } from './ids.ts';
 
+export { BIND_PATHS, bindRegistrationBytes } from './bytes.ts';
+
 const Id = Type.String({ pattern: ID_PATTERN.source });
 const IsoTime = Type.String({ format: 'date-time' });
-
-export const BIND_PATHS = {
-  nonce: '/api/bind/nonce',
-  bind: '/api/bind',
-  disclosures: '/api/bind/disclosures',
-} as const;
 
 /** The console's answer to POST /api/bind/nonce. */
 export const BindNonceSchema = Type.Object({
@@ -87,9 +83,3 @@ export type TvDisclosure = Static<typeof TvDisclosureSchema>;
 export type TvDisclosures = Static<typeof TvDisclosuresSchema>;
 export type BindRegistration = Static<typeof BindRegistrationSchema>;
 export type Binding = Static<typeof BindingSchema>;
-
-/** The exact bytes a TV signs for a nonce it was given. */
-export function bindRegistrationBytes(n: Pick<BindNonce, 'nonce' | 'device' | 'muni'>): Uint8Array {
-  const r: BindRegistration = { v: 1, kind: 'bind-registration', nonce: n.nonce, device: n.device, muni: n.muni };
-  return new TextEncoder().encode(JSON.stringify(r));
-}

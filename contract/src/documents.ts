@@ -6,11 +6,11 @@
 import Type, { type Static } from 'typebox';
 import Compile from 'typebox/compile';
 
+export { DISCLOSED_ITEMS, buildConsentDocument, buildReportDocument } from './bytes.ts';
+
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const Policy = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_./-]+$' });
 const Nonce = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' });
-
-export const DISCLOSED_ITEMS = ['name', 'address', 'birthDate', 'sex'] as const;
 
 /** Links one policy of one insurer to the post-box and consents to disclosing the four items. */
 export const ConsentDocumentSchema = Type.Object(
@@ -60,43 +60,6 @@ export type Statement = Static<typeof StatementSchema>;
 
 const checkConsent = Compile(ConsentDocumentSchema);
 const checkReport = Compile(ReportDocumentSchema);
-
-export function buildConsentDocument(input: {
-  insurer: string;
-  policy: string;
-  nonce: string;
-  createdAt?: Date;
-}): Uint8Array {
-  const doc: ConsentDocument = {
-    v: 1,
-    kind: 'kz-enrolment-consent',
-    insurer: input.insurer,
-    policy: input.policy,
-    nonce: input.nonce,
-    disclose: [...DISCLOSED_ITEMS],
-    createdAt: (input.createdAt ?? new Date()).toISOString(),
-  };
-  return new TextEncoder().encode(JSON.stringify(doc));
-}
-
-export function buildReportDocument(input: {
-  notice: string;
-  policy: string;
-  nonce: string;
-  statement: Statement;
-  createdAt?: Date;
-}): Uint8Array {
-  const doc: ReportDocument = {
-    v: 1,
-    kind: 'kz-life-status-report',
-    notice: input.notice,
-    policy: input.policy,
-    nonce: input.nonce,
-    statement: input.statement,
-    createdAt: (input.createdAt ?? new Date()).toISOString(),
-  };
-  return new TextEncoder().encode(JSON.stringify(doc));
-}
 
 export type Parsed<T> =
   | { ok: true; doc: T }

@@ -44,7 +44,8 @@ export function consoleSections(): string {
   return `## Alerts
 
 The municipal console publishes two kinds of alert message. Both are JSON (UTF-8), carry \`v: 1\`,
-and are validated by the TV against the schemas below (\`decodeMessage\` in \`@kizuna/contract\`).
+and are validated by the TV against the schemas below (\`decodeMessage\` in \`@kizuna/contract\`; the TV
+applet ships them compiled ahead of time, tv-app/src/net/message-checks.ts).
 
 | topic | QoS | retained | payload |
 | --- | --- | --- | --- |

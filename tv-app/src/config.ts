@@ -40,6 +40,12 @@ export interface TvConfig {
   inspect: boolean;
   /** Draw with canvas 2D instead of WebGL (boxes without WebGL). */
   canvas2d: boolean;
+  /**
+   * Upload text to the GPU as Lightning does by default, read back with getImageData, instead of
+   * the canvas itself: for a box whose WebGL cannot take a canvas (the readback was about a third
+   * of the text work around a cold alert at 4× throttle, so the applet passes the canvas unless told).
+   */
+  imageDataUpload: boolean;
   /** Broker reconnect backoff (ms): first ceiling and its cap; absent = the contract's defaults. */
   reconnectBase?: number | undefined;
   reconnectCap?: number | undefined;
@@ -180,6 +186,7 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
     keys,
     inspect: flag(raw.inspect),
     canvas2d: flag(raw.canvas2d),
+    imageDataUpload: flag(raw.imageDataUpload),
     reconnectBase: millis(raw.reconnectBase, 'reconnectBase', problems),
     reconnectCap: millis(raw.reconnectCap, 'reconnectCap', problems),
     colours,

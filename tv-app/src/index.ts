@@ -65,7 +65,13 @@ async function main(): Promise<void> {
   const app = Launch(
     App,
     {
-      stage: { clearColor: 0xff000000, canvas2d: cfg.canvas2d, useImageWorker: false },
+      stage: {
+        clearColor: 0xff000000,
+        canvas2d: cfg.canvas2d,
+        useImageWorker: false,
+        // Texts go to the GPU as their canvas, not read back first (config imageDataUpload).
+        forceTxCanvasSource: !cfg.imageDataUpload,
+      },
       debug: false,
       keys: cfg.keys as unknown as Record<number, string>,
     } as Lightning.Application.Options,

@@ -12,7 +12,7 @@ import type { ConnState } from './tv-controller.ts';
 import { C, argb } from './ui/theme.ts';
 import { colourOrder } from './keymap.ts';
 import { remoteWords } from './i18n/remote-words.ts';
-import type { KeyHint } from './components/KeyHints.ts';
+import type { KeyHint } from './components/KeyHints/index.ts';
 
 export function levelPhrase(level: 3 | 4 | 5, lang: Language): { phrase: string; action: string } {
   const L = LEVELS[level];

@@ -1,6 +1,6 @@
 /**
  * Typing on the TV's on-screen keyboard the way a resident does: arrow keys to each letter and
- * OK, number keys for digits, then the arrows to the OK key. Layout as in src/components/Keyboard.ts.
+ * OK, number keys for digits, then the arrows to the OK key. Layout as in src/components/Keyboard/index.ts.
  */
 import type { Page } from 'puppeteer';
 import { KEY, press } from '@kizuna/test-utils';

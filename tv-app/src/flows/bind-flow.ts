@@ -5,7 +5,7 @@
  * with "register another person" for a household. The nonce is asked for only after the password
  * is typed, so slow typing never outlives it.
  */
-import { bindRegistrationBytes } from '@kizuna/contract';
+import { bindRegistrationBytes } from '@kizuna/contract/bytes';
 import { fmt } from '../i18n/strings.ts';
 import { classify } from './failures.ts';
 import { CardFlow } from './card-flow.ts';

@@ -8,7 +8,8 @@
  * consent document (buildConsentDocument, with a one-use nonce from the gateway) → the result.
  * The TVs linked to the post-box, and removing one: postbox-devices.ts.
  */
-import { buildConsentDocument, buildReportDocument, DISCLOSED_ITEMS, type Statement } from '@kizuna/contract';
+import type { Statement } from '@kizuna/contract';
+import { buildConsentDocument, buildReportDocument, DISCLOSED_ITEMS } from '@kizuna/contract/bytes';
 import { fmt } from '../i18n/strings.ts';
 import { formatDate } from '../i18n/flow-strings.ts';
 import type { EnrolResult, Insurer, Notice, ReportReceipt } from '../net/postbox-api.ts';

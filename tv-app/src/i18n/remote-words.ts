@@ -53,6 +53,11 @@ export function remoteWords(lang: Language): RemoteWords {
   return loaded[lang] ?? (lang === 'ja-x-easy' ? ja : en);
 }
 
+/** Whether a language's words are here (no fetch, no redraw needed). */
+export function hasRemoteWords(lang: Language): boolean {
+  return !!loaded[lang];
+}
+
 /** Fetch a language's words; false when they could not be loaded (the fallback then stands in). */
 export async function loadRemoteWords(lang: Language): Promise<boolean> {
   if (loaded[lang]) return true;

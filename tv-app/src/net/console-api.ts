@@ -2,7 +2,9 @@
  * The console's card-binding API for TVs (contract/src/binding.ts): HTTP Basic with the TV's
  * own broker credentials. The registration bytes come from the contract, never rebuilt here.
  */
-import { BIND_PATHS, type BindNonce, type Binding, type TvDisclosure, type TvDisclosures } from '@kizuna/contract';
+import type { BindNonce, Binding, TvDisclosure, TvDisclosures } from '@kizuna/contract';
+// Not the contract's index: it would load TypeBox and every schema with the card screens.
+import { BIND_PATHS } from '@kizuna/contract/bytes';
 import { basicAuth, callJson, requireBase, toBase64 } from './http.ts';
 
 /** The console's own disclosure log (GET /api/bind/disclosures): the contract's types. */

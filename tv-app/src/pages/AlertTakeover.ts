@@ -285,8 +285,10 @@ export class AlertTakeover extends Component {
     const color = m.closeOnly && m.confirmation ? C.ok : open && this.nudge && !m.closeOnly ? C.warn : PANEL_FG;
     this.patch({
       Bottom: {
-        Notice: { text: { text: notice?.text ?? '', textColor: notice?.color ?? C.warn } },
-        Prompt: { text: { text: prompt, textColor: color } },
+        // Hidden when empty: a text set to '' keeps its last words in the inspector's mirror (the
+        // tests' view), so a closed screen's prompt looked like the answer prompt still up.
+        Notice: { visible: !!notice?.text, text: { text: notice?.text ?? '', textColor: notice?.color ?? C.warn } },
+        Prompt: { visible: prompt !== '', text: { text: prompt, textColor: color } },
         Choices: { alpha: open ? 1 : WAIT_ALPHA },
         Close: { alpha: open ? 1 : WAIT_ALPHA },
       },

@@ -7,7 +7,7 @@
 import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import type { FlowAction, FlowStep, Tone } from '../flows/flow.ts';
-import { Keyboard, type KeyboardSetup } from '../components/Keyboard.ts';
+import { Keyboard, type KeyboardSetup } from '../components/Keyboard/index.ts';
 import { activeKeyMap, digitOf } from '../keymap.ts';
 import { fire } from '../ui/fire.ts';
 import { C, estimateWidth, txt } from '../ui/theme.ts';
@@ -34,7 +34,21 @@ function linesOf(text: string, size: number): number {
   return Math.max(1, Math.ceil((estimateWidth(text, size) * 1.08) / W));
 }
 
-export class FlowScreen extends Component {
+/** The parts of a card task's screen (typed template: Lightning.Component.TemplateSpec). */
+export interface FlowScreenTemplateSpec extends Lightning.Component.TemplateSpec {
+  Title: object;
+  Notice: { Label: object };
+  Clip: { Body: object };
+  ScrollMark: object;
+  Items: object;
+  Hint: object;
+  Keyboard: typeof Keyboard;
+}
+
+export class FlowScreen
+  extends Component<FlowScreenTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<FlowScreenTemplateSpec>
+{
   /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
   override _construct(): void {
     this.ref = 'Flow';
@@ -50,7 +64,7 @@ export class FlowScreen extends Component {
    * next PIN or password field instead of lost — people start typing before the wait ends. */
   private typeahead = '';
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<FlowScreenTemplateSpec> {
     return {
       w: 1920,
       h: 1080,

@@ -6,8 +6,8 @@
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import { LEVELS } from '@kizuna/contract/levels';
-import { MenuButton } from '../components/MenuButton.ts';
-import { HINT_BAR_H, KeyHints, type KeyHint } from '../components/KeyHints.ts';
+import { MenuButton } from '../components/MenuButton/index.ts';
+import { HINT_BAR_H, KeyHints, type KeyHint } from '../components/KeyHints/index.ts';
 import { fire } from '../ui/fire.ts';
 import { C, argb, estimateWidth, fitSize, txt } from '../ui/theme.ts';
 
@@ -31,7 +31,21 @@ export interface HomeModel {
   contrast: boolean;
 }
 
-export class Home extends Component {
+/** The parts of Home (typed template: Lightning.Component.TemplateSpec). */
+export interface HomeTemplateSpec extends Lightning.Component.TemplateSpec {
+  Header: { Title: object; ConnDot: object; Conn: object };
+  AlertBar: { Text: object };
+  Body: {
+    Menu: object;
+    Info: { AreaTitle: object; Area: object; ResidentsTitle: object; Residents: object; HowToBind: object };
+  };
+  Hints: typeof KeyHints;
+}
+
+export class Home
+  extends Component<HomeTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<HomeTemplateSpec>
+{
   /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
   override _construct(): void {
     this.ref = 'Home';
@@ -40,7 +54,7 @@ export class Home extends Component {
   private index = 0;
   private ids: MenuId[] = [];
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<HomeTemplateSpec> {
     return {
       w: 1920,
       h: 1080,

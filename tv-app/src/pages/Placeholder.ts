@@ -7,13 +7,23 @@ import type Lightning from '@lightningjs/core';
 import { fire } from '../ui/fire.ts';
 import { C, txt } from '../ui/theme.ts';
 
-export class Placeholder extends Component {
+/** The parts of the offline notice (typed template: Lightning.Component.TemplateSpec). */
+export interface PlaceholderTemplateSpec extends Lightning.Component.TemplateSpec {
+  Title: object;
+  Body: object;
+  Button: { Label: object };
+}
+
+export class Placeholder
+  extends Component<PlaceholderTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<PlaceholderTemplateSpec>
+{
   /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
   override _construct(): void {
     this.ref = 'Placeholder';
   }
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<PlaceholderTemplateSpec> {
     return {
       w: 1920,
       h: 1080,

@@ -21,7 +21,17 @@ export interface SettingsModel {
   contrast: boolean;
 }
 
-export class Settings extends Component {
+/** The parts of the settings screen (typed template: Lightning.Component.TemplateSpec). */
+export interface SettingsTemplateSpec extends Lightning.Component.TemplateSpec {
+  Title: object;
+  Rows: object;
+  Hint: object;
+}
+
+export class Settings
+  extends Component<SettingsTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<SettingsTemplateSpec>
+{
   /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
   override _construct(): void {
     this.ref = 'Settings';
@@ -30,7 +40,7 @@ export class Settings extends Component {
   private index = 0;
   private rowIds: string[] = [];
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<SettingsTemplateSpec> {
     return {
       w: 1920,
       h: 1080,

@@ -4,10 +4,25 @@
  */
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import { C, txt } from '../ui/theme.ts';
+import { C, txt } from '../../ui/theme.ts';
 
-export class MenuButton extends Component {
-  static override _template(): Lightning.Component.Template {
+/** What a MenuButton takes in a template (typed: Lightning.Component.TemplateSpec) and its parts. */
+export interface MenuButtonTemplateSpec extends Lightning.Component.TemplateSpec {
+  label: string;
+  badge: string;
+  contrast: boolean;
+  buttonWidth: number;
+  Marker: object;
+  Outline: object;
+  Label: object;
+  Badge: object;
+}
+
+export class MenuButton
+  extends Component<MenuButtonTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<MenuButtonTemplateSpec>
+{
+  static override _template(): Lightning.Component.Template<MenuButtonTemplateSpec> {
     return {
       w: 720,
       h: 104,

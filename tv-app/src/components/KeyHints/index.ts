@@ -5,8 +5,8 @@
  */
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import { colourOrder, type ColourKey } from '../keymap.ts';
-import { C, estimateWidth, txt } from '../ui/theme.ts';
+import { colourOrder, type ColourKey } from '../../keymap.ts';
+import { C, estimateWidth, txt } from '../../ui/theme.ts';
 
 export interface KeyHint {
   /** A colour key (drawn as a dot in its colour) … */
@@ -19,8 +19,17 @@ export interface KeyHint {
 const DOT: Readonly<Record<ColourKey, number>> = { Blue: C.blue, Red: C.red, Green: C.green, Yellow: C.yellow };
 export const HINT_BAR_H = 72;
 
-export class KeyHints extends Component {
-  static override _template(): Lightning.Component.Template {
+/** What the key-hint bar takes in a template (typed: Lightning.Component.TemplateSpec) and its parts. */
+export interface KeyHintsTemplateSpec extends Lightning.Component.TemplateSpec {
+  hints: KeyHint[];
+  Row: object;
+}
+
+export class KeyHints
+  extends Component<KeyHintsTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<KeyHintsTemplateSpec>
+{
+  static override _template(): Lightning.Component.Template<KeyHintsTemplateSpec> {
     return { w: 1920, h: HINT_BAR_H, rect: true, color: 0xff000000, Row: { x: 80, y: HINT_BAR_H / 2 } };
   }
 

@@ -7,9 +7,9 @@
  */
 import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import { activeKeyMap, digitOf } from '../keymap.ts';
-import { fire } from '../ui/fire.ts';
-import { C, txt } from '../ui/theme.ts';
+import { activeKeyMap, digitOf } from '../../keymap.ts';
+import { fire } from '../../ui/fire.ts';
+import { C, txt } from '../../ui/theme.ts';
 
 export type KeyboardKind = 'password' | 'pin' | 'policy';
 
@@ -50,14 +50,25 @@ function layout(kind: KeyboardKind, w: KeyboardSetup['words']): Key[] {
 const KEY_H = 76;
 const GAP = 10;
 
-export class Keyboard extends Component {
+/** The keyboard's parts (typed template: Lightning.Component.TemplateSpec); it is set up with reset(). */
+export interface KeyboardTemplateSpec extends Lightning.Component.TemplateSpec {
+  Label: object;
+  Field: { Dots: object };
+  Count: object;
+  Keys: object;
+}
+
+export class Keyboard
+  extends Component<KeyboardTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<KeyboardTemplateSpec>
+{
   private kbSetup: KeyboardSetup | null = null;
   private kbKeys: Key[] = [];
   private kbIndex = 0;
   private kbValue = '';
   private kbWarn = '';
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<KeyboardTemplateSpec> {
     return {
       // 60 px for the label: Vietnamese stacked diacritics and descenders touched the field at 50.
       Label: { y: -4, text: txt('', 36, { w: 1760, maxLines: 1 }) },
