@@ -26,10 +26,11 @@ import type { CredentialStore } from './credential-store.ts';
 import type { BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
 import { EPMD, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
+import { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 
 const run = promisify(execFile);
 export const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
-const PLUGINS = ['rabbitmq_mqtt', 'rabbitmq_auth_backend_http', 'rabbitmq_auth_backend_cache'];
+const PLUGINS = ['rabbitmq_mqtt', 'rabbitmq_web_mqtt', 'rabbitmq_auth_backend_http', 'rabbitmq_auth_backend_cache'];
 
 export interface StartRabbitMqClusterOptions {
   credentials: CredentialStore;
@@ -39,6 +40,8 @@ export interface StartRabbitMqClusterOptions {
   host?: string;
   /** The first node's MQTT port; 0 or omitted: a free one (the other nodes always get free ones). */
   mqttPort?: number;
+  /** The first node's MQTT-over-WebSocket port (Web MQTT, path /ws); 0 or omitted: a free one. */
+  wsPort?: number;
   /** The auth service's port; 0 or omitted: a free one. */
   authPort?: number;
   /** Auth cache TTL (ms), as for the single node. Default 5 000. */
@@ -53,6 +56,8 @@ export interface StartRabbitMqClusterOptions {
 export interface RabbitMqClusterNode {
   name: string;
   url: string;
+  /** MQTT over WebSocket (Web MQTT): ws://host:port/ws, for TVs in browsers. */
+  wsUrl: string;
   /** The node's process group (the start script and its beam): its memory, or a kill, covers all of it. */
   pgid: number;
 }
@@ -60,6 +65,8 @@ export interface RabbitMqClusterNode {
 export interface RunningRabbitMqCluster {
   /** Every node's MQTT URL; a client may use any of them. */
   urls: string[];
+  /** Every node's Web MQTT URL, in the order of `urls`. */
+  wsUrls: string[];
   /** The first node's URL (what a single-URL user such as `npm start` is given). */
   url: string;
   nodes: RabbitMqClusterNode[];
@@ -100,6 +107,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
   interface Prepared {
     name: string;
     mqttPort: number;
+    wsPort: number;
     env: NodeJS.ProcessEnv;
   }
   const prepared: Prepared[] = [];
@@ -113,6 +121,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
       (i === 0 && opts.mqttPort) || (await freePort(host)),
       await freePort(host),
     ];
+    const wsPort = (i === 0 && opts.wsPort) || (await freePort(host));
     const definitionsFile = join(home, 'definitions.json');
     writeFileSync(definitionsFile, rabbitMqDefinitions(opts.limits));
     const conf = [
@@ -125,6 +134,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         limits: opts.limits,
         definitionsFile,
       }),
+      webMqttConfig(host, wsPort),
       // Later nodes join the first on their first boot; the first one forms the cluster.
       ...(i > 0
         ? [
@@ -144,6 +154,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     prepared.push({
       name,
       mqttPort: mqttPort!,
+      wsPort,
       env: {
         ...baseEnv,
         HOME: home,
@@ -218,12 +229,19 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     throw e;
   }
   const urls = prepared.map((p) => `mqtt://${host}:${p.mqttPort}`);
-  log.info({ urls, authUrl }, 'rabbitmq cluster started');
+  const wsUrls = prepared.map((p) => `ws://${host}:${p.wsPort}${WEB_MQTT_PATH}`);
+  log.info({ urls, wsUrls, authUrl }, 'rabbitmq cluster started');
   let closed = false;
   return {
     urls,
+    wsUrls,
     url: urls[0]!,
-    nodes: prepared.map((p, i) => ({ name: p.name, url: urls[i]!, pgid: children[i]!.process.pid! })),
+    nodes: prepared.map((p, i) => ({
+      name: p.name,
+      url: urls[i]!,
+      wsUrl: wsUrls[i]!,
+      pgid: children[i]!.process.pid!,
+    })),
     authUrl,
     ctl,
     async close() {

@@ -40,10 +40,11 @@ export interface SystemRig {
   close(): Promise<void>;
 }
 
-export async function startSystemRig(): Promise<SystemRig> {
+/** `env`: further system settings, e.g. KZ_SYSTEM_BROKER. */
+export async function startSystemRig(env: Record<string, string> = {}): Promise<SystemRig> {
   const tvDistDir = await mkdtemp(join(tmpdir(), 'kz-system-tv-'));
   const system = await startSystem({
-    config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...PORTS }),
+    config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...PORTS, ...env }),
     tvDistDir,
   });
   let browser: Browser;
