@@ -27,9 +27,12 @@ import type { BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
 import { EPMD, RABBITMQ_PLUGINS, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
 import { closeOnRevoke, newOperatorLogin, rabbitMqManagement } from './rabbitmq-management.ts';
+import { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 
 const run = promisify(execFile);
 export const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
+/** A cluster node's plugins: the single node's, and Web MQTT for TVs in browsers on every node. */
+const PLUGINS = [...RABBITMQ_PLUGINS, 'rabbitmq_web_mqtt'];
 
 export interface StartRabbitMqClusterOptions {
   credentials: CredentialStore;
@@ -39,6 +42,8 @@ export interface StartRabbitMqClusterOptions {
   host?: string;
   /** The first node's MQTT port; 0 or omitted: a free one (the other nodes always get free ones). */
   mqttPort?: number;
+  /** The first node's MQTT-over-WebSocket port (Web MQTT, path /ws); 0 or omitted: a free one. */
+  wsPort?: number;
   /** The auth service's port; 0 or omitted: a free one. */
   authPort?: number;
   /** Auth cache TTL (ms), as for the single node. Default 5 000. */
@@ -53,6 +58,8 @@ export interface StartRabbitMqClusterOptions {
 export interface RabbitMqClusterNode {
   name: string;
   url: string;
+  /** MQTT over WebSocket (Web MQTT): ws://host:port/ws, for TVs in browsers. */
+  wsUrl: string;
   /** The node's process group (the start script and its beam): its memory, or a kill, covers all of it. */
   pgid: number;
 }
@@ -60,6 +67,8 @@ export interface RabbitMqClusterNode {
 export interface RunningRabbitMqCluster {
   /** Every node's MQTT URL; a client may use any of them. */
   urls: string[];
+  /** Every node's Web MQTT URL, in the order of `urls`. */
+  wsUrls: string[];
   /** The first node's URL (what a single-URL user such as `npm start` is given). */
   url: string;
   nodes: RabbitMqClusterNode[];
@@ -105,6 +114,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     name: string;
     mqttPort: number;
     managementPort: number;
+    wsPort: number;
     env: NodeJS.ProcessEnv;
   }
   const prepared: Prepared[] = [];
@@ -119,6 +129,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
       await freePort(host),
       await freePort(host),
     ];
+    const wsPort = (i === 0 && opts.wsPort) || (await freePort(host));
     const definitionsFile = join(home, 'definitions.json');
     writeFileSync(definitionsFile, rabbitMqDefinitions(opts.limits));
     const conf = [
@@ -132,6 +143,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         definitionsFile,
         managementPort,
       }),
+      webMqttConfig(host, wsPort),
       // Later nodes join the first on their first boot; the first one forms the cluster.
       ...(i > 0
         ? [
@@ -146,12 +158,13 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
       join(home, 'advanced.config'),
       `[{rabbitmq_mqtt, [{durable_queue_type, ${opts.durableQueueType ?? 'classic'}}]}].\n`,
     );
-    writeFileSync(join(home, 'enabled_plugins'), `[${RABBITMQ_PLUGINS.join(',')}].\n`);
+    writeFileSync(join(home, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
     writeFileSync(join(home, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');
     prepared.push({
       name,
       mqttPort: mqttPort!,
       managementPort: managementPort!,
+      wsPort,
       env: {
         ...baseEnv,
         HOME: home,
@@ -236,12 +249,19 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     { logger: opts.logger },
   );
   const urls = prepared.map((p) => `mqtt://${host}:${p.mqttPort}`);
-  log.info({ urls, authUrl }, 'rabbitmq cluster started');
+  const wsUrls = prepared.map((p) => `ws://${host}:${p.wsPort}${WEB_MQTT_PATH}`);
+  log.info({ urls, wsUrls, authUrl }, 'rabbitmq cluster started');
   let closed = false;
   return {
     urls,
+    wsUrls,
     url: urls[0]!,
-    nodes: prepared.map((p, i) => ({ name: p.name, url: urls[i]!, pgid: children[i]!.process.pid! })),
+    nodes: prepared.map((p, i) => ({
+      name: p.name,
+      url: urls[i]!,
+      wsUrl: wsUrls[i]!,
+      pgid: children[i]!.process.pid!,
+    })),
     authUrl,
     managementUrls,
     ctl,

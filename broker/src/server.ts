@@ -15,6 +15,7 @@ logger.info(
     mqttUrl: service.mqttUrl,
     mqttUrls: service.mqttUrls,
     wsUrl: service.wsUrl,
+    wsUrls: service.wsUrls,
     authUrl: service.authUrl,
   },
   'broker ready',

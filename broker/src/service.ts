@@ -15,6 +15,8 @@ export interface BrokerService {
   /** Every node's MQTT URL in a cluster (the first is mqttUrl); undefined for one broker. */
   mqttUrls?: string[] | undefined;
   wsUrl: string | undefined;
+  /** Every node's MQTT-over-WebSocket URL in a cluster (the first is wsUrl). */
+  wsUrls?: string[] | undefined;
   authUrl: string | undefined;
   credentials: CredentialStore;
   close(): Promise<void>;
@@ -88,12 +90,13 @@ export async function startBrokerService(
         logger,
         host,
         mqttPort: cfg.KZ_BROKER_PORT,
+        wsPort: cfg.KZ_BROKER_WS_PORT,
         authPort: cfg.KZ_BROKER_AUTH_PORT,
         cacheTtlMs: cfg.KZ_BROKER_RABBITMQ_CACHE_TTL_MS,
         limits: brokerLimitsOf(cfg),
       });
       closers.push(() => c.close());
-      out = { mqttUrl: c.url, mqttUrls: c.urls, wsUrl: undefined, authUrl: c.authUrl };
+      out = { mqttUrl: c.url, mqttUrls: c.urls, wsUrl: c.wsUrls[0], wsUrls: c.wsUrls, authUrl: c.authUrl };
     } else {
       const r = await startRabbitMq({
         credentials: store!,

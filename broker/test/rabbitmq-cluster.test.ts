@@ -19,6 +19,7 @@ describe('broker service: rabbitmq-cluster mode', () => {
     const cfg = loadBrokerConfig({
       KZ_BROKER_MODE: 'rabbitmq-cluster',
       KZ_BROKER_PORT: '0',
+      KZ_BROKER_WS_PORT: '0',
       KZ_BROKER_AUTH_PORT: '0',
       KZ_BROKER_DATA_DIR: 'memory',
     });
@@ -32,6 +33,10 @@ describe('broker service: rabbitmq-cluster mode', () => {
   it('gives every node, routes across them and keeps the policy', async () => {
     expect(service.mqttUrls).toHaveLength(3);
     expect(service.mqttUrls![0]).toBe(service.mqttUrl);
+    // Web MQTT on every node, for TVs in browsers
+    expect(service.wsUrls).toHaveLength(3);
+    expect(service.wsUrls!.every((u) => /^ws:\/\/127\.0\.0\.1:\d+\/ws$/.test(u))).toBe(true);
+    expect(service.wsUrl).toBe(service.wsUrls![0]);
     const muni = await service.credentials.issue({ kind: 'municipality', muni: M });
     const tv = await service.credentials.issue({ kind: 'tv', muni: M, device: 'far' });
     const other = await service.credentials.issue({ kind: 'tv', muni: M, device: 'nosy' });

@@ -42,6 +42,42 @@ export const SystemConfigSchema = Type.Object({
   KZ_CONSOLE_DATABASE_URL: Url('Municipality database on PostgreSQL (default: embedded PGlite under KZ_DATA_DIR)'),
   KZ_GATEWAY_DATABASE_URL: Url('Post-box/gateway database on PostgreSQL (default: embedded PGlite)'),
   KZ_BROKER_DATABASE_URL: Url('Broker credential database on PostgreSQL (default: embedded PGlite)'),
+  KZ_SYSTEM_BROKER: Type.Union(
+    ['embedded', 'rabbitmq-cluster', 'external'].map((l) => Type.Literal(l)),
+    {
+      default: 'embedded',
+      description:
+        "Which broker the console, terminal, gateway and TVs use: 'embedded' (aedes in this process), 'rabbitmq-cluster' (private RabbitMQ nodes on this machine, MQTT and Web MQTT on each, asking this process's credential store), or 'external' (your cluster: KZ_SYSTEM_MQTT_URLS, KZ_SYSTEM_MQTT_WS_URLS; its nodes ask an auth service over KZ_BROKER_DATABASE_URL or this process's on KZ_BROKER_AUTH_PORT)",
+    },
+  ),
+  KZ_SYSTEM_BROKER_NODES: Type.Integer({
+    minimum: 1,
+    maximum: 9,
+    default: 3,
+    description:
+      'RabbitMQ nodes KZ_SYSTEM_BROKER=rabbitmq-cluster starts (the first on KZ_BROKER_PORT / KZ_BROKER_WS_PORT)',
+  }),
+  KZ_SYSTEM_BROKER_SESSIONS: Type.Union(
+    ['quorum', 'classic'].map((l) => Type.Literal(l)),
+    {
+      default: 'quorum',
+      description:
+        "KZ_SYSTEM_BROKER=rabbitmq-cluster: where the console's and terminal's persistent sessions live: 'quorum' (replicated: a client whose node is lost goes on on another node) or 'classic' (on one node: until it is back, the client cannot subscribe on any node). TVs use clean sessions on a cluster",
+    },
+  ),
+  KZ_SYSTEM_MQTT_URLS: Type.Optional(
+    Type.String({
+      pattern: '^mqtts?://[^,\\s]+(,mqtts?://[^,\\s]+)*$',
+      description: "KZ_SYSTEM_BROKER=external: every node's MQTT URL, comma-separated (console, terminal, gateway)",
+    }),
+  ),
+  KZ_SYSTEM_MQTT_WS_URLS: Type.Optional(
+    Type.String({
+      pattern: '^wss?://[^,\\s]+(,wss?://[^,\\s]+)*$',
+      description:
+        "KZ_SYSTEM_BROKER=external: every node's MQTT-over-WebSocket URL, comma-separated (TVs; RabbitMQ Web MQTT: ws://host:15675/ws)",
+    }),
+  ),
 });
 
 export type SystemConfig = ReturnType<typeof loadSystemConfig>;

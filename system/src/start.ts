@@ -27,7 +27,8 @@ function explain(e: unknown): string {
 
 async function main() {
   const config = loadSystemConfig();
-  process.stdout.write(`Kizuna — starting on embedded engines (data: ${config.KZ_DATA_DIR})\n`);
+  const engines = config.KZ_SYSTEM_BROKER === 'embedded' ? 'embedded engines' : `the ${config.KZ_SYSTEM_BROKER} broker`;
+  process.stdout.write(`Kizuna — starting on ${engines} (data: ${config.KZ_DATA_DIR})\n`);
   // Structured logs go to a file, so the terminal shows only progress and the URLs.
   const logFile = config.KZ_DATA_DIR === 'memory' ? undefined : join(config.KZ_DATA_DIR, 'logs', 'kizuna.log');
   const logger = createLogger({
@@ -60,7 +61,12 @@ async function main() {
     `  Insurer gateway     ${system.urls.gateway}/   (${DEMO_INSURER.name}: key ${system.insurer.keyId}, secret ${system.insurer.secret}; API docs ${system.urls.gateway}/docs)`,
     `                      operator token for emergency stop: ${system.insurer.operatorToken}`,
     `  Certificate authority ${system.urls.authority}/  (OCSP, CRLs)`,
-    `  MQTT broker         ${system.urls.mqtt}  and  ${system.urls.mqttWs}`,
+    ...(system.urls.mqttNodes.length > 1
+      ? [
+          `  MQTT cluster        ${system.urls.mqttNodes.join('  ')}`,
+          `                      WebSocket: ${system.urls.mqttWsNodes.join('  ')}`,
+        ]
+      : [`  MQTT broker         ${system.urls.mqtt}  and  ${system.urls.mqttWs}`]),
     '',
     "  Residents' TVs (open one in a browser; arrows, Enter, Backspace = Back, keys R G Y B for the red, green, yellow and blue keys):",
     ...(linksFile ? shown : system.tvs).map(tvLine),

@@ -25,13 +25,7 @@ import {
 } from '@kizuna/insurer-gateway';
 import { createChallengeService } from '@kizuna/jpki';
 import { randomBytes } from 'node:crypto';
-import {
-  buildAuthService,
-  createCredentialStore,
-  createEmbeddedBroker,
-  type CredentialStore,
-  type EmbeddedBroker,
-} from '@kizuna/broker';
+import { buildAuthService, createCredentialStore, nodeOrderFor, type CredentialStore } from '@kizuna/broker';
 import { inProcessAuthorityLinks, loadAuditKey, startConsole, type StartedConsole } from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
@@ -39,6 +33,7 @@ import { startSettings } from './start-settings.ts';
 import { DEMO_INSURER, DEMO_MUNI, DEMO_SHELTERS } from './demo-data.ts';
 import { seedDemo, type DemoSeed } from './seed.ts';
 import { credentialsFor } from './credentials.ts';
+import { startSystemBroker, type SystemBroker } from './system-broker.ts';
 
 export interface TvLink {
   device: string;
@@ -60,8 +55,12 @@ export interface RunningSystem {
     console: string;
     tv: string;
     authority: string;
+    /** The first node's MQTT and MQTT-over-WebSocket URLs. */
     mqtt: string;
     mqttWs: string;
+    /** Every node's (one for the embedded broker). */
+    mqttNodes: string[];
+    mqttWsNodes: string[];
     bridge: string;
     shelter: string;
     gateway: string;
@@ -69,6 +68,8 @@ export interface RunningSystem {
   tvs: TvLink[];
   authority: Authority;
   credentials: CredentialStore;
+  /** The broker the parts use (KZ_SYSTEM_BROKER): the private cluster's nodes for tests that stop one. */
+  broker: SystemBroker;
   consoleDb: Db;
   console: StartedConsole;
   seed: DemoSeed;
@@ -86,8 +87,18 @@ export interface StartSystemOptions {
   env?: Record<string, string | undefined>;
 }
 
-export async function connectMqtt(url: string, creds: { username: string; password: string }): Promise<MqttClient> {
-  const client = mqtt.connect(url, {
+/** `urls`: one broker, or a cluster's nodes in the order to try them (mqtt.js moves to the next on each reconnect). */
+export async function connectMqtt(
+  urls: string | readonly string[],
+  creds: { username: string; password: string },
+): Promise<MqttClient> {
+  const list = typeof urls === 'string' ? [urls] : urls;
+  const servers = list.map((u) => {
+    const p = new URL(u);
+    return { host: p.hostname, port: Number(p.port), protocol: p.protocol.replace(':', '') as 'mqtt' | 'mqtts' };
+  });
+  const client = mqtt.connect(list[0]!, {
+    ...(list.length > 1 ? { servers } : {}),
     ...creds,
     clientId: creds.username,
     protocolVersion: 4,
@@ -151,21 +162,29 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       status: authority.statusSource(),
     });
 
-    say('broker: credential store and embedded MQTT broker');
+    say(
+      cfg.KZ_SYSTEM_BROKER === 'embedded'
+        ? 'broker: credential store and embedded MQTT broker'
+        : cfg.KZ_SYSTEM_BROKER === 'rabbitmq-cluster'
+          ? `broker: credential store and a ${cfg.KZ_SYSTEM_BROKER_NODES}-node RabbitMQ cluster (about a minute)`
+          : 'broker: credential store; the MQTT cluster at KZ_SYSTEM_MQTT_URLS',
+    );
     const brokerDb = await openDb({ url: cfg.KZ_BROKER_DATABASE_URL, dataDir: dir('broker-db') });
     closers.push(() => brokerDb.close());
     const credentials = await createCredentialStore(brokerDb, { logger });
-    const broker: EmbeddedBroker = await createEmbeddedBroker({
+    const broker = await startSystemBroker({
+      config: cfg,
       credentials,
       logger,
       host,
-      port: cfg.KZ_BROKER_PORT,
-      wsPort: cfg.KZ_BROKER_WS_PORT,
       tls,
       limits: parts.brokerLimits,
+      authPort: parts.brokerAuthPort,
     });
     closers.push(() => broker.close());
-    if (parts.brokerAuthPort !== undefined) {
+    // Each part on its own node first, the others to fail over to.
+    const nodesFor = (username: string) => nodeOrderFor(broker.mqttUrls, username);
+    if (parts.brokerAuthPort !== undefined && !broker.servesAuth) {
       // RabbitMQ's HTTP auth backend over this credential store, as the broker alone serves it
       const auth = await buildAuthService({ credentials, logger });
       closers.push(() => auth.close());
@@ -179,7 +198,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
     closers.push(() => consoleDb.close());
     const muniCreds = await credentialsFor(credentials, { kind: 'municipality', muni: DEMO_MUNI.code });
-    const muniMqtt = await connectMqtt(broker.mqttUrl, muniCreds);
+    const muniMqtt = await connectMqtt(nodesFor(muniCreds.username), muniCreds);
     closers.push(async () => {
       await muniMqtt.endAsync(true);
     });
@@ -205,11 +224,14 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     // The embedded broker's counters (TV queues dropped) on the console's /metrics. The array is
     // typed as the metrics' descriptions; its items are the metrics themselves.
     const consoleMetrics = consoleServer.app.metrics;
-    for (const m of broker.metrics.getMetricsAsArray())
-      consoleMetrics.registerMetric(m as unknown as Parameters<typeof consoleMetrics.registerMetric>[0]);
-    // In-process broker, sessions in memory: a shelter event is in the console's store before the terminal's PUBACK.
-    const unhookAcks = consoleServer.app.kz.ingest.holdShelterAcks(broker.aedes);
-    closers.push(async () => unhookAcks());
+    const embedded = broker.embedded;
+    if (embedded) {
+      for (const m of embedded.metrics.getMetricsAsArray())
+        consoleMetrics.registerMetric(m as unknown as Parameters<typeof consoleMetrics.registerMetric>[0]);
+      // In-process broker, sessions in memory: a shelter event is in the console's store before the terminal's PUBACK.
+      const unhookAcks = consoleServer.app.kz.ingest.holdShelterAcks(embedded.aedes);
+      closers.push(async () => unhookAcks());
+    }
     const seed = await seedDemo({ db: consoleDb, authority, credentials, cardsDir: dir('cards'), progress: say });
 
     // The card-reader bridge offers every demo card, as if each were held over the reader.
@@ -244,7 +266,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       shelter: shelter.id,
       terminal: 'door-1',
       capacity: shelter.capacity,
-      mqttUrl: broker.mqttUrl,
+      mqttUrl: nodesFor(terminalCreds.username)[0],
       mqttCredentials: terminalCreds,
       consoleUrl: consoleServer.url,
       verifier: jpkiCardVerifier(verifier),
@@ -258,7 +280,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     const gatewayDb = await openDb({ url: cfg.KZ_GATEWAY_DATABASE_URL, dataDir: gw.dataDir ?? dir('gateway-db') });
     closers.push(() => gatewayDb.close());
     const postboxCreds = await credentialsFor(credentials, { kind: 'postbox' });
-    const postboxMqtt = await connectMqtt(broker.mqttUrl, postboxCreds);
+    const postboxMqtt = await connectMqtt(nodesFor(postboxCreds.username), postboxCreds);
     closers.push(async () => {
       await postboxMqtt.endAsync(true);
     });
@@ -303,13 +325,14 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
     closers.push(() => tv.close());
 
-    const wsUrl = broker.wsUrl ?? '';
     const tvs: TvLink[] = seed.tvs.map((t) => {
       const hash = new URLSearchParams({
         device: t.id,
         muni: DEMO_MUNI.code,
         zone: t.zone,
-        mqtt: wsUrl,
+        // The TV's node first, then the others: it fails over in that order (tv-app/README.md).
+        mqtt: nodeOrderFor(broker.wsUrls, t.id).join(','),
+        ...(broker.tvCleanSessions ? { clean: '1' } : {}),
         user: t.credentials.username,
         pass: t.credentials.password,
         console: '/console',
@@ -327,8 +350,10 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
         console: consoleServer.url,
         tv: tv.url,
         authority: authorityServer.url,
-        mqtt: broker.mqttUrl,
-        mqttWs: wsUrl,
+        mqtt: broker.mqttUrls[0]!,
+        mqttWs: broker.wsUrls[0] ?? '',
+        mqttNodes: broker.mqttUrls,
+        mqttWsNodes: broker.wsUrls,
         bridge: bridge.url,
         shelter: terminal.url,
         gateway: gateway.url,
@@ -337,6 +362,7 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
       tvs,
       authority,
       credentials,
+      broker,
       consoleDb,
       console: consoleServer,
       seed,

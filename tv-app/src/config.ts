@@ -21,6 +21,17 @@ export interface TvConfig {
   muni: string;
   /** Broker URL over WebSocket (ws:// or wss://); absent = no live alerts (shown on screen). */
   mqtt?: string | undefined;
+  /**
+   * Further nodes of the same broker cluster, in the order to try them: when the current node does
+   * not answer, the next reconnect goes to the next one (the `mqtt` value's later comma-separated URLs).
+   */
+  mqttFallback: string[];
+  /**
+   * A clean MQTT session (`clean=1`): the broker keeps nothing for the TV while it is away, and the
+   * console's re-sender brings what it missed. For RabbitMQ 3.10 clusters, whose Web MQTT does not
+   * deliver from replicated (quorum) session queues and refuses a session whose node is lost.
+   */
+  cleanSession: boolean;
   /** Broker username (= client id) and password: the device's own credentials. */
   user?: string | undefined;
   pass?: string | undefined;
@@ -146,7 +157,13 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
   if (!LANGUAGES.includes(lang)) problems.push(`lang must be one of ${LANGUAGES.join(', ')}`);
   const zone = raw.zone === undefined || raw.zone === '' ? undefined : raw.zone;
   if (zone !== undefined && !isSafeId(zone)) problems.push('zone is not a safe id');
-  const mqtt = wsUrl(raw.mqtt, 'mqtt', problems);
+  // One URL, or a cluster's nodes separated by commas (this TV's node first).
+  const mqttList =
+    typeof raw.mqtt === 'string' && raw.mqtt.includes(',')
+      ? raw.mqtt.split(',').map((u, i) => wsUrl(u.trim(), i === 0 ? 'mqtt' : `mqtt (URL ${i + 1})`, problems))
+      : [wsUrl(raw.mqtt, 'mqtt', problems)];
+  const [mqtt, ...mqttFallback] = mqttList;
+  if (mqttList.length > 1 && mqttList.some((u) => u === undefined)) problems.push('mqtt has an empty URL in its list');
   const user = raw.user === undefined || raw.user === '' ? undefined : String(raw.user);
   const pass = raw.pass === undefined || raw.pass === '' ? undefined : String(raw.pass);
   if (mqtt && !user) problems.push('user is required with mqtt (the broker username is the client id)');
@@ -176,6 +193,8 @@ export function validateConfig(raw: Raw, base?: string): TvConfig {
     device: device as string,
     muni: muni as string,
     mqtt,
+    mqttFallback: mqttFallback.filter((u): u is string => u !== undefined),
+    cleanSession: flag(raw.clean),
     user,
     pass,
     console: httpUrl(raw.console, 'console', problems, base),

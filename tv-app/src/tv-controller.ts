@@ -84,12 +84,14 @@ export class TvController {
 
   /** Connect to the broker. Called after the first frame so mqtt.js stays off the start-up path. */
   async connect(): Promise<void> {
-    const { mqtt, user, pass, muni, device, reconnectBase, reconnectCap } = this.cfg;
+    const { mqtt, mqttFallback, cleanSession, user, pass, muni, device, reconnectBase, reconnectCap } = this.cfg;
     if (!mqtt || !user) return;
     const { connectLink } = await import('./net/mqtt-link.ts');
     this.link = connectLink(
       {
         url: mqtt,
+        fallbackUrls: mqttFallback,
+        cleanSession,
         muni,
         device,
         username: user,

@@ -77,6 +77,25 @@ describe('TV configuration', () => {
     }
   });
 
+  it("reads a cluster's nodes from a comma-separated mqtt list and the clean-session flag, and names a bad node", () => {
+    const cfg = validateConfig({
+      device: 'tv-1',
+      muni: '999997',
+      user: 'tv-1',
+      mqtt: 'ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws, ws://127.0.0.1:3/ws',
+      clean: '1',
+    });
+    expect(cfg.mqtt).toBe('ws://127.0.0.1:1/ws');
+    expect(cfg.mqttFallback).toEqual(['ws://127.0.0.1:2/ws', 'ws://127.0.0.1:3/ws']);
+    expect(cfg.cleanSession).toBe(true);
+    const single = validateConfig({ device: 'tv-1', muni: '999997', user: 'tv-1', mqtt: 'ws://127.0.0.1:1/ws' });
+    expect(single.mqttFallback).toEqual([]);
+    expect(single.cleanSession).toBe(false);
+    expect(() =>
+      validateConfig({ device: 'tv-1', muni: '999997', user: 'tv-1', mqtt: 'ws://127.0.0.1:1/ws,http://x' }),
+    ).toThrow(/mqtt \(URL 2\) must be a ws:\/\//);
+  });
+
   it('reads the reconnect backoff in milliseconds and names a bad value', () => {
     const c = validateConfig(parseHash('#device=tv1&muni=999997&reconnectBase=500&reconnectCap=20000'));
     expect([c.reconnectBase, c.reconnectCap]).toEqual([500, 20_000]);

@@ -40,11 +40,14 @@ export interface SystemRig {
   close(): Promise<void>;
 }
 
-/** `env`: the parts' own variables, as npm start takes them from its environment (start-settings.ts); default process.env. */
+/**
+ * `env`: settings as npm start reads them from its environment — the system's own (KZ_SYSTEM_*) and
+ * the parts' (KZ_CONSOLE_*…, start-settings.ts). Unset: the system's defaults, process.env for the parts.
+ */
 export async function startSystemRig(env?: Record<string, string>): Promise<SystemRig> {
   const tvDistDir = await mkdtemp(join(tmpdir(), 'kz-system-tv-'));
   const system = await startSystem({
-    config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...PORTS }),
+    config: loadSystemConfig({ KZ_DATA_DIR: 'memory', KZ_LOG_LEVEL: 'warn', ...PORTS, ...env }),
     tvDistDir,
     ...(env ? { env } : {}),
   });

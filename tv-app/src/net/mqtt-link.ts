@@ -29,6 +29,10 @@ export interface LinkHandlers {
 
 export interface LinkOptions {
   url: string;
+  /** Other nodes of the same cluster, tried in turn when the current one does not answer. */
+  fallbackUrls?: readonly string[] | undefined;
+  /** A clean session instead of the persistent one (TvConfig.cleanSession). */
+  cleanSession?: boolean | undefined;
   muni: string;
   device: string;
   username: string;
@@ -48,9 +52,24 @@ export interface Link {
 }
 
 export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
+  // Failover over a cluster's nodes: a TV stays on the node where it last got online; an attempt
+  // that did not get its subscriptions answered (no CONNACK, or a node that closes the SUBSCRIBE
+  // because the session's queue is on a lost node) moves the next attempt to the next node.
+  // mqtt.js's own `servers` would move on every reconnect. Decided when the next attempt builds its
+  // URL, so a failed attempt's two 'close' events count once.
+  const servers = [opts.url, ...(opts.fallbackUrls ?? [])];
+  let current = 0;
+  let attempts = 0;
+  let reached = false;
+  const nextUrl = () => {
+    if (attempts++ > 0 && !reached) current = (current + 1) % servers.length;
+    reached = false;
+    return servers[current]!;
+  };
   const client: MqttClient = mqtt.connect(opts.url, {
+    transformWsUrl: nextUrl,
     protocolVersion: 4,
-    clean: false,
+    clean: opts.cleanSession ?? false,
     clientId: opts.username,
     username: opts.username,
     ...(opts.password !== undefined ? { password: opts.password } : {}),
@@ -75,7 +94,10 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
       client.subscribe(filter, { qos: 1 }, (err, granted) => {
         const code = granted?.[0]?.qos;
         if (err || code === 128) h.onInvalid(filter, `subscription refused${err ? `: ${err.message}` : ''}`);
-        if (--waiting === 0 && client.connected) h.onState('online');
+        if (--waiting === 0 && client.connected) {
+          reached = true;
+          h.onState('online');
+        }
       });
     }
   });
