@@ -40,8 +40,6 @@ export async function startBrokerService(
     return store;
   })();
   try {
-    // other modes start an outside broker that asks the store at once
-    const store = cfg.KZ_BROKER_MODE === 'embedded' ? null : await opening;
     const host = cfg.KZ_BROKER_HOST;
     const tls =
       cfg.KZ_BROKER_TLS_CERT_FILE && cfg.KZ_BROKER_TLS_KEY_FILE
@@ -75,7 +73,7 @@ export async function startBrokerService(
       out = { mqttUrl: b.mqttUrl, wsUrl: b.wsUrl, authUrl: await listen(auth, host, cfg.KZ_BROKER_AUTH_PORT) };
     } else if (cfg.KZ_BROKER_MODE === 'mosquitto') {
       const m = await startMosquitto({
-        credentials: store!,
+        credentials: await opening, // an outside broker asks the store at once
         logger,
         host,
         port: cfg.KZ_BROKER_PORT,
@@ -86,7 +84,7 @@ export async function startBrokerService(
       out = { mqttUrl: m.url, wsUrl: m.wsUrl, authUrl: undefined };
     } else if (cfg.KZ_BROKER_MODE === 'rabbitmq-cluster') {
       const c = await startRabbitMqCluster({
-        credentials: store!,
+        credentials: await opening, // an outside broker asks the store at once
         logger,
         host,
         mqttPort: cfg.KZ_BROKER_PORT,
@@ -99,7 +97,7 @@ export async function startBrokerService(
       out = { mqttUrl: c.url, mqttUrls: c.urls, wsUrl: c.wsUrls[0], wsUrls: c.wsUrls, authUrl: c.authUrl };
     } else {
       const r = await startRabbitMq({
-        credentials: store!,
+        credentials: await opening, // an outside broker asks the store at once
         logger,
         host,
         mqttPort: cfg.KZ_BROKER_PORT,

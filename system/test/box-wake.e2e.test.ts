@@ -36,13 +36,7 @@ async function approvedAlert(rig: SystemRig, zone: string): Promise<string> {
   expect(issued.status).toBe(200);
   const id = issued.body.id;
   if (issued.body.state === 'active') return id;
-  const seen = (
-    await rig.api<{ pending: { revision: number; digest: string } }>(`/api/alerts/${id}`, { token: approver })
-  ).body.pending;
-  const approved = await rig.api<{ state: string }>(`/api/alerts/${id}/approve`, {
-    token: approver,
-    body: { revision: seen.revision, digest: seen.digest },
-  });
+  const approved = await rig.approve<{ state: string }>(approver, id);
   expect(approved.body.state).toBe('active');
   return id;
 }

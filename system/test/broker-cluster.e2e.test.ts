@@ -121,13 +121,7 @@ describe('npm start on a 3-node RabbitMQ cluster', () => {
     expect(issued.status).toBe(200);
     expect(issued.body.state).toBe('pending-approval');
     const id = issued.body.id;
-    const { pending } = (
-      await rig.api<{ pending: { revision: number; digest: string } }>(`/api/alerts/${id}`, { token: approver })
-    ).body;
-    const approved = await rig.api<{ state: string }>(`/api/alerts/${id}/approve`, {
-      token: approver,
-      body: { revision: pending.revision, digest: pending.digest },
-    });
+    const approved = await rig.approve<{ state: string }>(approver, id);
     expect(approved.status).toBe(200);
     expect(approved.body.state).toBe('active');
 

@@ -35,6 +35,8 @@ export interface SystemRig {
   issue<T>(token: string, spec: object): Promise<Reply<T>>;
   /** Update an active alert as staff do: the draft revision, its confirmation, the send with what it showed. */
   update<T>(token: string, id: string, patch: object): Promise<Reply<T>>;
+  /** Approve what waits for approval as the approval page does: with the pending revision and digest it shows. */
+  approve<T>(token: string, id: string): Promise<Reply<T>>;
   /** End an active alert as staff do (cancel 取消 or lift 解除): its ending confirmation, then the action with its digest. */
   end<T>(token: string, id: string, how?: 'cancel' | 'lift'): Promise<Reply<T>>;
   close(): Promise<void>;
@@ -97,6 +99,11 @@ export async function startSystemRig(env?: Record<string, string>): Promise<Syst
     if (draft.status !== 200) return draft as unknown as Reply<T>;
     return send<T>(token, id);
   };
+  const approve = async <T>(token: string, id: string): Promise<Reply<T>> => {
+    const { pending } = (await api<{ pending: { revision: number; digest: string } }>(`/api/alerts/${id}`, { token }))
+      .body;
+    return api<T>(`/api/alerts/${id}/approve`, { token, body: { revision: pending.revision, digest: pending.digest } });
+  };
   const end = async <T>(token: string, id: string, how: 'cancel' | 'lift' = 'cancel'): Promise<Reply<T>> => {
     const seen = await api<{ revision: number; digest: string }>(
       `/api/alerts/${id}/ending?end=${how === 'lift' ? 'lifted' : 'sent-in-error'}`,
@@ -113,6 +120,7 @@ export async function startSystemRig(env?: Record<string, string>): Promise<Syst
     login,
     issue,
     update,
+    approve,
     end,
     close: async () => {
       await browser.close();
