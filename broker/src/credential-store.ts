@@ -8,7 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations, migrate, type Db, type Logger, type Queryable } from '@kizuna/core';
 import { brokerErrors } from './errors.ts';
-import { checkIdentity, sameIdentity, usernameOf, type BrokerIdentity } from './identity.ts';
+import { checkIdentity, isTvUsername, sameIdentity, usernameOf, type BrokerIdentity } from './identity.ts';
 import { mosquittoHash, newPassword, hashPassword, verifyMosquittoHash, type MosquittoHash } from './password-hash.ts';
 import { rowBatcher } from './row-batcher.ts';
 import { verifySlots } from './verify-slots.ts';
@@ -123,6 +123,13 @@ function identityColumns(i: BrokerIdentity): [string | null, string | null, stri
 
 // Usernames are ours (safe ids joined by '-'); anything else is refused before the database.
 const USERNAME = /^[A-Za-z0-9_-]{1,220}$/;
+/**
+ * Whose logins go first (row read and hash check): everyone's but the TVs' — the municipality
+ * publishing the alert, the shelters' terminals, the post-box: a handful against a city's TVs after
+ * a restart. A stranger naming itself so gains a place in the queue, no more; the pre-login caps
+ * bound how many such CONNECTs wait (embedded-broker.ts).
+ */
+const isUrgentLogin = (username: unknown) => typeof username === 'string' && !isTvUsername(username);
 /** How logins share reads of their rows (row-batcher.ts): gather for 20 ms while logins keep coming. */
 const LOGIN_READS = { gatherMs: 20, busyMs: 100 } as const;
 
@@ -157,12 +164,16 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
   // Verifications in turn, one per libuv pool thread; stale ones skipped (verify-slots.ts).
   const slots = verifySlots(Number(process.env.UV_THREADPOOL_SIZE) || 4);
   // Logins read their row through one shared query per batch (a restart's storm of CONNECTs).
-  const loginRow = rowBatcher<Row>(async (usernames) => {
-    const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM broker_credentials WHERE username = ANY($1::text[])`, [
-      usernames,
-    ]);
-    return new Map(rows.map((r) => [r.username, r]));
-  }, LOGIN_READS);
+  const loginRow = rowBatcher<Row>(
+    async (usernames) => {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM broker_credentials WHERE username = ANY($1::text[])`,
+        [usernames],
+      );
+      return new Map(rows.map((r) => [r.username, r]));
+    },
+    { ...LOGIN_READS, first: isUrgentLogin },
+  );
 
   async function event(q: Queryable, username: string, action: CredentialChange['type'], generation: number) {
     await q.query('INSERT INTO broker_credential_events (username, action, generation) VALUES ($1, $2, $3)', [
@@ -335,9 +346,10 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
     async authenticate(username, password, opts = {}) {
       if (typeof password !== 'string' || password.length === 0 || password.length > 1024) return null;
       const wanted = opts.stillWanted ?? (() => true);
+      const first = isUrgentLogin(username);
       const r = typeof username === 'string' && USERNAME.test(username) ? await loginRow(username) : null;
       if (!r || r.revoked_at) {
-        await slots.run(wanted, () => verifyMosquittoHash(password, dummyHash), false);
+        await slots.run(wanted, () => verifyMosquittoHash(password, dummyHash), false, first);
         return null;
       }
       const now = Date.now();
@@ -346,7 +358,7 @@ export async function createCredentialStore(db: Db, opts: CredentialStoreOptions
       if (hit && hit.expires > now && hit.storedHash === r.mosquitto_hash && timingSafeEqual(hit.digest, d))
         return identityFromRow(r);
       // The row's PBKDF2 hash, as Mosquitto verifies it: the cheap one of the two (password-hash.ts).
-      if (!(await slots.run(wanted, () => verifyMosquittoHash(password, r.mosquitto_hash), false))) return null;
+      if (!(await slots.run(wanted, () => verifyMosquittoHash(password, r.mosquitto_hash), false, first))) return null;
       if (cache.size >= cacheMax) {
         for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
         if (cache.size >= cacheMax) cache.delete(cache.keys().next().value!);

@@ -11,6 +11,9 @@
  * comes from a query started after it was asked, so a revocation committed before a CONNECT
  * still refuses it. (Not DataLoader: it batches per tick, while this batches behind the read in
  * flight and over a short window under load.)
+ *
+ * Keys for which `first(key)` holds go into the next read before every other waiting key, and
+ * cut a gathering wait short: after a restart the municipality's login is read ahead of its TVs'.
  */
 export interface RowBatcherOptions {
   /** Most keys per read. Default 1000. */
@@ -19,6 +22,8 @@ export interface RowBatcherOptions {
   gatherMs?: number;
   /** A read that ended this recently means reads keep coming. Default 5 × gatherMs. */
   busyMs?: number;
+  /** Keys read before all others waiting (and without waiting to gather). Default: none. */
+  first?: (key: string) => boolean;
 }
 
 export function rowBatcher<R>(
@@ -28,7 +33,22 @@ export function rowBatcher<R>(
   const maxBatch = opts.maxBatch ?? 1000;
   const gatherMs = opts.gatherMs ?? 0;
   const busyMs = opts.busyMs ?? gatherMs * 5;
+  const first = opts.first ?? (() => false);
   const waiting = new Map<string, Array<{ resolve(r: R | null): void; reject(e: unknown): void }>>();
+  const waitingFirst = new Set<string>(); // the keys of `waiting` that go first
+  const nextBatch = () => {
+    const keys = [...waitingFirst].slice(0, maxBatch);
+    for (const k of waiting.keys()) {
+      if (keys.length >= maxBatch) break;
+      if (!waitingFirst.has(k)) keys.push(k);
+    }
+    const batch = new Map(keys.map((k) => [k, waiting.get(k)!]));
+    for (const k of keys) {
+      waiting.delete(k);
+      waitingFirst.delete(k);
+    }
+    return batch;
+  };
   let running = false;
   let lastReadEnd = -Infinity;
   // The wait for more keys; cut short when a full batch is waiting.
@@ -46,8 +66,7 @@ export function rowBatcher<R>(
     running = true;
     try {
       while (waiting.size) {
-        const batch = new Map([...waiting].slice(0, maxBatch));
-        for (const k of batch.keys()) waiting.delete(k);
+        const batch = nextBatch();
         try {
           const rows = await read([...batch.keys()]);
           for (const [k, ws] of batch) for (const w of ws) w.resolve(rows.get(k) ?? null);
@@ -71,7 +90,9 @@ export function rowBatcher<R>(
       const ws = waiting.get(key);
       if (ws) ws.push({ resolve, reject });
       else waiting.set(key, [{ resolve, reject }]);
+      const isFirst = first(key);
+      if (isFirst) waitingFirst.add(key);
       if (!running) start();
-      else if (gathered && waiting.size >= maxBatch) gathered();
+      else if (gathered && (isFirst || waiting.size >= maxBatch)) gathered();
     });
 }

@@ -6,24 +6,31 @@
  * another verification behind the stale ones, and every CONNECT times out before its turn
  * (issue 21, seen in the reconnect-storm benchmark). Hand-written: a FIFO of waiters, nothing to
  * configure that p-limit would add.
+ *
+ * A turn asked with `first` goes before every waiting one: the municipality's and the shelters'
+ * own logins, whose alert or check-ins the city waits for, are not queued behind its TVs.
  */
 export interface VerifySlots {
-  /** Runs `verify` in turn; resolves `skipped` without running it if `stillWanted()` is false by then. */
-  run<T>(stillWanted: () => boolean, verify: () => Promise<T>, skipped: T): Promise<T>;
+  /**
+   * Runs `verify` in turn (before every waiting turn if `first`); resolves `skipped` without running
+   * it if `stillWanted()` is false by then.
+   */
+  run<T>(stillWanted: () => boolean, verify: () => Promise<T>, skipped: T, first?: boolean): Promise<T>;
 }
 
 export function verifySlots(size: number): VerifySlots {
   let free = Math.max(1, size);
   const waiting: Array<() => void> = [];
+  const waitingFirst: Array<() => void> = [];
   const release = () => {
-    const next = waiting.shift();
+    const next = waitingFirst.shift() ?? waiting.shift();
     if (next) next();
     else free += 1;
   };
   return {
-    async run(stillWanted, verify, skipped) {
+    async run(stillWanted, verify, skipped, first = false) {
       if (free > 0) free -= 1;
-      else await new Promise<void>((r) => waiting.push(r));
+      else await new Promise<void>((r) => (first ? waitingFirst : waiting).push(r));
       try {
         return stillWanted() ? await verify() : skipped;
       } finally {

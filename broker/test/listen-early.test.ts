@@ -55,6 +55,51 @@ describe('logins held while the credential store opens', () => {
     }
   });
 
+  it("serves the municipality's login before the TVs' held ones (its alert waits on it)", async () => {
+    const db = await openDb({});
+    const store = await createCredentialStore(db);
+    const tvs = await store.issueMany(
+      Array.from({ length: 300 }, (_, i) => ({ kind: 'tv' as const, muni: '999997', device: `tv-held-${i}` })),
+    );
+    const officer = await store.issue({ kind: 'municipality', muni: '999997' });
+    let open!: (s: BrokerCredentials) => void;
+    const { logger } = captureLogger('silent');
+    const held = credentialsWhenReady(new Promise<BrokerCredentials>((r) => (open = r)));
+    let asked = 0;
+    const broker = await createEmbeddedBroker({
+      credentials: { ...held, authenticate: (...a) => ((asked += 1), held.authenticate(...a)) },
+      logger,
+      port: 0,
+      limits: { maxPendingPerAddress: 1000 },
+    });
+    const answered: string[] = [];
+    const login = (c: IssuedCredentials) => {
+      const client = mqtt.connect(broker.mqttUrl, {
+        clientId: c.username,
+        username: c.username,
+        password: c.password,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        connectTimeout: 20_000,
+      });
+      client.once('connect', () => answered.push(c.username));
+      return client;
+    };
+    // the TVs first, the municipality last: all held while the store opens
+    const clients = [...tvs.map(login), login(officer)];
+    try {
+      await expect.poll(() => asked, { timeout: 10_000 }).toBe(301);
+      open(store);
+      await expect.poll(() => answered.length, { timeout: 20_000 }).toBe(301);
+      const rank = answered.indexOf(officer.username);
+      expect(rank, `the municipality was answered ${rank + 1}th of 301`).toBeLessThan(30);
+    } finally {
+      await Promise.all(clients.map((c) => c.endAsync(true)));
+      await broker.close();
+      await db.close();
+    }
+  });
+
   describe('the broker service on a PGlite directory', () => {
     let dir: string;
     let cred: IssuedCredentials;

@@ -73,4 +73,17 @@ describe('rowBatcher', () => {
     expect(Date.now() - t0).toBeLessThan(900);
     expect(r.reads[1]).toEqual(['a', 'b', 'c']);
   });
+
+  it('reads keys marked first ahead of the keys waiting before them, without waiting to gather', async () => {
+    const r = recordingReader(10);
+    const get = rowBatcher(r.read, { gatherMs: 1000, busyMs: 10_000, maxBatch: 3, first: (k) => k.startsWith('muni') });
+    await get('warm'); // now "busy": a read gathers for up to 1 s
+    const t0 = Date.now();
+    const tvs = ['tv1', 'tv2', 'tv3', 'tv4'].map(get);
+    const muni = get('muni1');
+    expect(await muni).toBe('muni1@0');
+    expect(Date.now() - t0).toBeLessThan(900); // not behind the gathering wait
+    expect(r.reads[1]).toEqual(['muni1', 'tv1', 'tv2']); // first, then the oldest others up to the batch size
+    expect(await Promise.all(tvs)).toEqual(['tv1@0', 'tv2@0', 'tv3@0', 'tv4@0']);
+  });
 });
