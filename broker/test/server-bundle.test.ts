@@ -1,8 +1,10 @@
 /**
  * The broker server as one built file (server-bundle.ts): started with plain `node`, no tsx, on a
  * PGlite directory, it logs a TV in with the credentials the store issued and refuses a bad one.
+ * The packages it uses are inside the file (PGlite apart).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +33,10 @@ describe('the broker server bundle', () => {
   it('builds, starts with plain node and logs a TV in', async () => {
     // where `npm run build:broker` writes it: node_modules and broker/migrations are found from there
     const { outfile } = await buildBrokerServer();
+    // One file to read, not hundreds to resolve at a restart: every package is inside but PGlite.
+    const imported = [...readFileSync(outfile, 'utf8').matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
+    const packages = imported.filter((m) => !m.startsWith('node:') && !builtinModules.includes(m));
+    expect(packages).toEqual(['@electric-sql/pglite']);
     const port = await freePort();
     url = `mqtt://127.0.0.1:${port}`;
     child = startChild(process.execPath, [outfile], {

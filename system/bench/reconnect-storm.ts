@@ -178,6 +178,7 @@ async function startBrokerProcess(
   dataDir: string,
   maxPendingPerAddress: number,
   brokerStart: 'bundle' | 'tsx',
+  waitReady = true,
 ): Promise<Broker> {
   const server = fileURLToPath(new URL('../../broker/src/server.ts', import.meta.url));
   const { KZ_BROKER_DATABASE_URL: _notThis, ...env } = process.env; // PGlite on dataDir, not a server
@@ -199,7 +200,8 @@ async function startBrokerProcess(
     },
   });
   const url = `mqtt://127.0.0.1:${port}`;
-  await waitForMqttLogin(child, 'the embedded broker process', url, 60_000);
+  // After the restart nobody waits for it: the municipality logs in as soon as it can, among the TVs.
+  if (waitReady) await waitForMqttLogin(child, 'the embedded broker process', url, 60_000);
   const stop = async (signal: NodeJS.Signals) => {
     if (child.process.exitCode === null) child.process.kill(signal);
     await child.exited;
@@ -262,12 +264,12 @@ async function main() {
 
   let port = 0;
   let logins = 0; // CONNECTs the embedded broker was asked to verify (Mosquitto does not tell)
-  const start = async (kind: 'embedded' | 'mosquitto'): Promise<Broker> => {
+  const start = async (kind: 'embedded' | 'mosquitto', restart = false): Promise<Broker> => {
     if (kind === 'embedded' && restartStyle === 'process') {
       if (dbOpen) await db.close(); // the broker's process owns the database now
       dbOpen = false;
       port ||= await freePort();
-      return startBrokerProcess(port, dataDir, limits.maxPendingPerAddress, brokerStart);
+      return startBrokerProcess(port, dataDir, limits.maxPendingPerAddress, brokerStart, !restart);
     }
     if (kind === 'mosquitto' && !dbOpen) {
       db = await openDb({ dataDir });
@@ -341,8 +343,8 @@ async function main() {
       if (kind === 'embedded' && restartStyle === 'process') await broker.kill!();
       else await broker.close();
       if (kind === 'embedded' && restartStyle === 'in-process') store = await createCredentialStore(db, { logger }); // a new process: empty cache
-      broker = await start(kind);
-      say(`${kind}/${mode}: restarted, listening again after ${Date.now() - restartAt} ms`);
+      broker = await start(kind, true);
+      say(`${kind}/${mode}: restarted (${Date.now() - restartAt} ms)`);
       // The municipality publishes the area alert 1 s after the restart (or as soon as it can log in).
       await sleep(Math.max(0, restartAt + 1000 - Date.now()));
       let publishedAt = 0;

@@ -1,0 +1,147 @@
+/**
+ * How soon a restarted broker process serves logins (issue 21): the embedded broker's own process
+ * started on a PGlite directory that holds a city's credentials, as after a SIGKILL. Figures: time
+ * from spawn to the first TCP accept on the MQTT port, and to the first CONNACK of a TV's login
+ * (tried every 10 ms from the spawn, as a TV would). Variants alternate, in the same run:
+ *  - tsx: `node --import tsx broker/src/server.ts` (the baseline: the source through tsx)
+ *  - bundle: `node broker/dist/server.mjs` as `npm run build:broker` writes it (packages bundled)
+ *  - bundle-ext: the same with node_modules left outside the file (the build before issue 21's
+ *    second step)
+ *
+ *   npx tsx broker/bench/broker-start.ts [--rounds 5] [--tvs 10000] [--variants tsx,bundle-ext,bundle]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { createLogger, openDb } from '@kizuna/core';
+import { BROKER_BUNDLE, buildBrokerServer } from '../src/server-bundle.ts';
+import { createCredentialStore, freePort } from '../src/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    tvs: { type: 'string', default: '10000' },
+    variants: { type: 'string', default: 'tsx,bundle-ext,bundle' },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const VARIANTS = values.variants!.split(',');
+const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const dir = mkdtempSync(join(tmpdir(), 'kz-broker-start-'));
+const db = await openDb({ dataDir: dir });
+const store = await createCredentialStore(db, { logger: createLogger({ name: 'bench', level: 'error' }) });
+const tvs = Number(values.tvs);
+const creds = await store.issueMany(
+  Array.from({ length: tvs }, (_, i) => ({ kind: 'tv' as const, muni: '999996', device: `tv-${i}` })),
+);
+const tv = creds[tvs - 1]!;
+await db.close();
+// both bundles sit in broker/dist (the migrations are found from there)
+const BUNDLE_EXT = BROKER_BUNDLE.replace(/server\.mjs$/, 'server-ext.mjs');
+if (VARIANTS.includes('bundle')) await buildBrokerServer();
+if (VARIANTS.includes('bundle-ext')) await buildBrokerServer(BUNDLE_EXT, { nodeModules: 'external' });
+
+/** One MQTT login; settles however the socket ends (connectAsync may not, when closed before CONNACK). */
+function loginOnce(url: string, opts: mqtt.IClientOptions): Promise<mqtt.MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = mqtt.connect(url, opts);
+    c.once('connect', () => resolve(c));
+    c.once('error', (e) => (c.end(true), reject(e)));
+    c.once('close', () => (c.end(true), reject(new Error('closed before CONNACK'))));
+  });
+}
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tcpConnect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function once(variant: string): Promise<{ accept: number; connack: number }> {
+  const port = await freePort();
+  const entry = variant === 'tsx' ? ['--import', 'tsx', SERVER] : [variant === 'bundle' ? BROKER_BUNDLE : BUNDLE_EXT];
+  const { KZ_BROKER_DATABASE_URL: _notThis, ...env } = process.env; // PGlite on dir, not a server
+  const t0 = performance.now();
+  const child = spawn(process.execPath, entry, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...env,
+      KZ_BROKER_MODE: 'embedded',
+      KZ_BROKER_HOST: '127.0.0.1',
+      KZ_BROKER_PORT: String(port),
+      KZ_BROKER_WS_PORT: String(await freePort()),
+      KZ_BROKER_AUTH_PORT: String(await freePort()),
+      KZ_BROKER_DATA_DIR: dir,
+      KZ_BROKER_LOG_LEVEL: 'error',
+    },
+  });
+  try {
+    let accept = 0;
+    while (!accept) {
+      if (await tcpOpen(port)) accept = performance.now() - t0;
+      else if (child.exitCode !== null) throw new Error(`${variant}: the broker exited (${child.exitCode})`);
+      else await sleep(10);
+      if (performance.now() - t0 > 60_000) throw new Error(`${variant}: no TCP accept in 60 s`);
+    }
+    for (;;) {
+      try {
+        const c = await loginOnce(`mqtt://127.0.0.1:${port}`, {
+          clientId: tv.username,
+          username: tv.username,
+          password: tv.password,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+          connectTimeout: 30_000,
+        });
+        const connack = performance.now() - t0;
+        await c.endAsync(true);
+        return { accept, connack };
+      } catch {
+        await sleep(10);
+      }
+      if (performance.now() - t0 > 60_000) throw new Error(`${variant}: no CONNACK in 60 s`);
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const figures = new Map(VARIANTS.map((v) => [v, { accept: [] as number[], connack: [] as number[] }]));
+const loads: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  for (const v of VARIANTS) {
+    loads.push(loadavg()[0]!);
+    const f = await once(v);
+    figures.get(v)!.accept.push(f.accept);
+    figures.get(v)!.connack.push(f.connack);
+    console.log(`round ${r + 1} ${v}: TCP accept ${f.accept.toFixed(0)} ms, first CONNACK ${f.connack.toFixed(0)} ms`);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+if (VARIANTS.includes('bundle-ext')) for (const f of [BUNDLE_EXT, `${BUNDLE_EXT}.map`]) rmSync(f, { force: true });
+const base = figures.get(VARIANTS[0]!)!;
+console.log(
+  `\nbroker process start, ${tvs} credentials in PGlite, ${ROUNDS} rounds alternating; load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
+);
+console.log(
+  '| start | TCP accept (median, min–max) | first CONNACK (median, min–max) | CONNACK ÷ ' + VARIANTS[0] + ' |',
+);
+console.log('|---|---|---|---|');
+for (const [v, f] of figures) {
+  const fmt = (xs: number[]) =>
+    `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+  console.log(
+    `| ${v} | ${fmt(f.accept)} | ${fmt(f.connack)} | ${(median(f.connack) / median(base.connack)).toFixed(2)}× |`,
+  );
+}
