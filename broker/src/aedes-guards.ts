@@ -63,7 +63,11 @@ export interface BrokerLimits {
   connectTimeoutMs: number;
   /** Sockets not yet logged in, from one address. */
   maxPendingPerAddress: number;
-  /** Sockets not yet logged in, in total. */
+  /**
+   * Sockets not yet logged in, in total. After a restart every TV of the city waits for its login
+   * at once (held while the credential store opens): keep it above the TVs the broker serves, or
+   * the rest are closed and back off (about 9 KB per waiting socket, docs/OPERATIONS.md).
+   */
   maxPendingTotal: number;
   /** QoS ≥ 1 messages queued for one TV's persistent session; the oldest are dropped above it. */
   maxQueuedMessages: number;
@@ -85,7 +89,7 @@ export const BROKER_LIMIT_DEFAULTS: Readonly<BrokerLimits> = {
   maxPacketServer: 256 * 1024,
   connectTimeoutMs: 10_000,
   maxPendingPerAddress: 128,
-  maxPendingTotal: 4096,
+  maxPendingTotal: 16_384,
   maxQueuedMessages: 100,
   maxQueuedBytes: 4 * 256 * 1024,
 };

@@ -85,7 +85,8 @@ export const BrokerConfigSchema = Type.Object({
   KZ_BROKER_MAX_PENDING_TOTAL: Type.Integer({
     minimum: 1,
     default: BROKER_LIMIT_DEFAULTS.maxPendingTotal,
-    description: 'Sockets not yet logged in, in total; more are closed at once (embedded mode)',
+    description:
+      'Sockets not yet logged in, in total; more are closed at once. After a restart all TVs wait for their login together: keep it above the number of TVs (embedded mode)',
   }),
   KZ_BROKER_MAX_QUEUED_MESSAGES: Type.Integer({
     minimum: 1,

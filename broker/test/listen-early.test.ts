@@ -15,6 +15,7 @@ import { credentialsWhenReady, type BrokerCredentials } from '../src/credentials
 import { loadBrokerConfig } from '../src/config.ts';
 import { startBrokerService } from '../src/service.ts';
 import { captureLogger } from './log-capture.ts';
+import { connectPacket } from './raw-mqtt.ts';
 
 const tv = { kind: 'tv' as const, muni: '999997', device: 'tv-early' };
 
@@ -95,6 +96,54 @@ describe('logins held while the credential store opens', () => {
       expect(rank, `the municipality was answered ${rank + 1}th of 301`).toBeLessThan(30);
     } finally {
       await Promise.all(clients.map((c) => c.endAsync(true)));
+      await broker.close();
+      await db.close();
+    }
+  });
+
+  it('holds a city of 5,000 logins at once with the default limits, from many addresses, and answers each', async () => {
+    const N = 5000;
+    const ADDRESSES = 50; // 100 TVs behind each address, under the per-address cap (128)
+    let open!: (s: BrokerCredentials) => void;
+    const held = credentialsWhenReady(new Promise<BrokerCredentials>((r) => (open = r)));
+    let asked = 0;
+    const { logger } = captureLogger('silent');
+    const broker = await createEmbeddedBroker({
+      credentials: { ...held, authenticate: (...a) => ((asked += 1), held.authenticate(...a)) },
+      logger,
+      port: 0,
+    });
+    const port = Number(new URL(broker.mqttUrl).port);
+    const db = await openDb({});
+    const sockets: Socket[] = [];
+    let answered = 0;
+    let closedUnanswered = 0;
+    try {
+      for (let i = 0; i < N; i++) {
+        const s = tcpConnect({ port, host: '127.0.0.1', localAddress: `127.0.1.${1 + (i % ADDRESSES)}` });
+        let gotConnack = false;
+        s.on('data', (d: Buffer) => {
+          if (!gotConnack && d[0] === 0x20) ((gotConnack = true), (answered += 1));
+        });
+        s.on('close', () => {
+          if (!gotConnack) closedUnanswered += 1;
+        });
+        s.on('error', () => undefined);
+        // unknown devices: the store answers each with a refusal, after a hash check like any login
+        s.write(
+          connectPacket({ clientId: `tv-999997-city${i}`, username: `tv-999997-city${i}`, password: 'x'.repeat(24) }),
+        );
+        sockets.push(s);
+        if (i % 250 === 249) await new Promise((r) => setTimeout(r, 20));
+      }
+      // every socket is either waiting for its login or was closed at once
+      await expect.poll(() => asked + closedUnanswered, { timeout: 20_000 }).toBe(N);
+      expect(closedUnanswered, 'sockets closed before their login was answered').toBe(0);
+      open(await createCredentialStore(db));
+      await expect.poll(() => answered + closedUnanswered, { timeout: 30_000 }).toBe(N);
+      expect(closedUnanswered).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
       await broker.close();
       await db.close();
     }
