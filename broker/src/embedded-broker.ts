@@ -70,6 +70,14 @@ function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
+/**
+ * Connections the kernel completes before the broker accepts them. After a restart a city's TVs
+ * connect within the same second: behind Node's default of 511, SYNs are dropped and each such TV
+ * (and the municipality's login among them) waits for its TCP retransmission, 1 s, then 3 s, 7 s.
+ * The kernel caps it at net.core.somaxconn (4096 on current Linux; docs/OPERATIONS.md).
+ */
+export const LISTEN_BACKLOG = 16_384;
+
 async function listenOn(server: NetServer | HttpServer, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
@@ -80,7 +88,7 @@ async function listenOn(server: NetServer | HttpServer, host: string, port: numb
       );
     };
     server.once('error', onError);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });

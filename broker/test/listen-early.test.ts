@@ -3,14 +3,21 @@
  * a TV's CONNECT that arrives meanwhile is held and answered once the store is open, not refused
  * — a refused TV backs off for up to 30 s (issue 21, reconnect storms).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { openDb } from '@kizuna/core';
-import { createCredentialStore, createEmbeddedBroker, freePort, type IssuedCredentials } from '../src/index.ts';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  freePort,
+  LISTEN_BACKLOG,
+  type IssuedCredentials,
+} from '../src/index.ts';
 import { credentialsWhenReady, type BrokerCredentials } from '../src/credentials-when-ready.ts';
 import { loadBrokerConfig } from '../src/config.ts';
 import { startBrokerService } from '../src/service.ts';
@@ -144,6 +151,33 @@ describe('logins held while the credential store opens', () => {
       expect(closedUnanswered).toBe(0);
     } finally {
       for (const s of sockets) s.destroy();
+      await broker.close();
+      await db.close();
+    }
+  });
+
+  it("asks the kernel for a listen backlog that a city's reconnecting TVs fit in (not Node's 511)", async () => {
+    const { logger } = captureLogger('silent');
+    const db = await openDb({});
+    const broker = await createEmbeddedBroker({
+      credentials: await createCredentialStore(db),
+      logger,
+      port: 0,
+      wsPort: 0,
+    });
+    try {
+      const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+      for (const url of [broker.mqttUrl, broker.wsUrl!]) {
+        // a listening socket's Send-Q is its backlog
+        const port = new URL(url).port;
+        const [line] = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' })
+          .trim()
+          .split('\n');
+        const backlog = Number(line!.trim().split(/\s+/)[2]);
+        expect(backlog, `${url}: ${line}`).toBe(Math.min(LISTEN_BACKLOG, somaxconn));
+        expect(backlog).toBeGreaterThan(511);
+      }
+    } finally {
       await broker.close();
       await db.close();
     }
