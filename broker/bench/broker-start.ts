@@ -17,10 +17,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { createLogger, openDb } from '@kizuna/core';
 import { BROKER_BUNDLE, buildBrokerServer } from '../src/server-bundle.ts';
-import { createCredentialStore, freePort } from '../src/index.ts';
+import { connectOnce, createCredentialStore, freePort } from '../src/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,16 +47,6 @@ await db.close();
 const BUNDLE_EXT = BROKER_BUNDLE.replace(/server\.mjs$/, 'server-ext.mjs');
 if (VARIANTS.includes('bundle')) await buildBrokerServer();
 if (VARIANTS.includes('bundle-ext')) await buildBrokerServer(BUNDLE_EXT, { nodeModules: 'external' });
-
-/** One MQTT login; settles however the socket ends (connectAsync may not, when closed before CONNACK). */
-function loginOnce(url: string, opts: mqtt.IClientOptions): Promise<mqtt.MqttClient> {
-  return new Promise((resolve, reject) => {
-    const c = mqtt.connect(url, opts);
-    c.once('connect', () => resolve(c));
-    c.once('error', (e) => (c.end(true), reject(e)));
-    c.once('close', () => (c.end(true), reject(new Error('closed before CONNACK'))));
-  });
-}
 
 function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -95,12 +84,11 @@ async function once(variant: string): Promise<{ accept: number; connack: number 
     }
     for (;;) {
       try {
-        const c = await loginOnce(`mqtt://127.0.0.1:${port}`, {
+        const c = await connectOnce(`mqtt://127.0.0.1:${port}`, {
           clientId: tv.username,
           username: tv.username,
           password: tv.password,
           protocolVersion: 4,
-          reconnectPeriod: 0,
           connectTimeout: 30_000,
         });
         const connack = performance.now() - t0;

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
-import mqtt from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { brokerErrors } from './errors.ts';
 
 /** A port the kernel just handed out; used at once by a child that cannot be told "port 0". */
@@ -124,6 +124,28 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
 }
 
 /**
+ * One MQTT login, no reconnects: resolves with the client on CONNACK 0, rejects on a refusal (the
+ * error's numeric `code` is the CONNACK's), an error, or a socket closed before any CONNACK —
+ * which mqtt.js' connectAsync does not settle on, so a caller waiting on it would hang.
+ */
+export function connectOnce(url: string, opts: IClientOptions): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(url, { ...opts, reconnectPeriod: 0 });
+    const closed = () => fail(new Error('closed without CONNACK'));
+    const fail = (e: Error) => {
+      client.off('error', fail).off('close', closed).end(true);
+      reject(e);
+    };
+    client.once('connect', () => {
+      client.off('error', fail).off('close', closed);
+      resolve(client);
+    });
+    client.once('error', fail);
+    client.once('close', closed);
+  });
+}
+
+/**
  * Waits until the broker answers a CONNECT with a CONNACK. An open port is not enough for
  * RabbitMQ: its MQTT listener opens while the node is still booting, and a login then is closed
  * without a CONNACK (seen once in CI: the first client of a fresh node got "closed"). The probe
@@ -140,25 +162,16 @@ export async function waitForMqttLogin(child: Child, what: string, url: string, 
   while (Date.now() < deadline) {
     if (exitCode !== undefined)
       throw brokerErrors.KZ_BROKER_START_FAILED(`${what} exited (code ${exitCode}): ${child.tail()}`);
-    const answer = await new Promise<string>((resolve) => {
-      const client = mqtt.connect(url, {
-        username: `kz-readiness-probe-${process.pid}`,
-        password: 'not-a-credential',
-        clientId: `kz-readiness-probe-${process.pid}`,
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-        connectTimeout: Math.max(1000, Math.min(10_000, deadline - Date.now())),
-      });
-      const done = (a: string) => {
-        client.end(true);
-        resolve(a);
-      };
-      client.once('connect', () => done('connack'));
-      client.once('error', (err: Error & { code?: number | string }) =>
-        done(typeof err.code === 'number' ? 'connack' : err.message),
-      );
-      client.once('close', () => done('closed without CONNACK'));
-    });
+    const answer = await connectOnce(url, {
+      username: `kz-readiness-probe-${process.pid}`,
+      password: 'not-a-credential',
+      clientId: `kz-readiness-probe-${process.pid}`,
+      protocolVersion: 4,
+      connectTimeout: Math.max(1000, Math.min(10_000, deadline - Date.now())),
+    }).then(
+      (c) => (c.end(true), 'connack'),
+      (err: Error & { code?: number | string }) => (typeof err.code === 'number' ? 'connack' : err.message),
+    );
     if (answer === 'connack') return;
     last = answer;
     await new Promise((r) => setTimeout(r, 250));

@@ -39,6 +39,7 @@ import { BROKER_BUNDLE, buildBrokerServer } from '@kizuna/broker/server-bundle';
 import {
   BROKER_LIMIT_DEFAULTS,
   createCredentialStore,
+  connectOnce,
   createEmbeddedBroker,
   freePort,
   startChild,
@@ -350,12 +351,11 @@ async function main() {
       let publishedAt = 0;
       for (;;) {
         try {
-          const pub = await mqtt.connectAsync(broker.url, {
+          const pub = await connectOnce(broker.url, {
             protocolVersion: 4,
             clientId: officer.username,
             username: officer.username,
             password: officer.password,
-            reconnectPeriod: 0,
             connectTimeout: 30_000,
           });
           await pub.publishAsync(topics.areaAlert(MUNI, ZONE), encodeMessage(alert), { qos: 1, retain: true });
