@@ -5,6 +5,8 @@
  * alerts it receives (the applet's rule: one screen per alert revision).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { PersonalAlert, Receipt } from '@kizuna/contract';
@@ -21,7 +23,11 @@ export interface ConsoleProcess {
 /** Every console process started, so that the cleanup stops even one that never got to listen. */
 const spawned: ChildProcess[] = [];
 
-/** One console process as an operator starts it (its own broker session: `name`); resolves when it listens. */
+/**
+ * One console process as an operator starts it (its own broker session: `name`); resolves when it
+ * listens. With KZ_TEST_CONSOLE_LOG_DIR set, its log (stdout and stderr) is kept in
+ * `<dir>/console-<name>.log`, to see afterwards what a process did.
+ */
 export async function startConsoleProcess(name: string, env: Record<string, string>): Promise<ConsoleProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     env: { ...process.env, ...env, KZ_CONSOLE_MQTT_INSTANCE: name, KZ_CONSOLE_LOG_LEVEL: 'info' },
@@ -33,6 +39,12 @@ export async function startConsoleProcess(name: string, env: Record<string, stri
     stderr += d;
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const logDir = process.env.KZ_TEST_CONSOLE_LOG_DIR;
+  if (logDir) {
+    const file = createWriteStream(join(logDir, `console-${name}.log`), { flags: 'a' });
+    proc.stdout!.pipe(file);
+    proc.stderr!.pipe(file);
+  }
   const lines = createInterface({ input: proc.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     // generous: on a loaded 2-core machine, tsx compiling the console cold was seen to take over a minute

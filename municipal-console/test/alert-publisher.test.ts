@@ -1,0 +1,62 @@
+/**
+ * The publisher's wait for PUBACKs is bounded: a broker that takes a QoS 1 publish and never
+ * acknowledges it (as mqtt.js was seen to wait for ever after RabbitMQ closed the console's
+ * connection under it, in the fault suite) costs the fan-out the timeout, and the messages count
+ * as failed for the re-sender, instead of holding the alert in 'fanning-out' for good.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { Aedes } from 'aedes';
+import mqtt, { type MqttClient } from 'mqtt';
+import { AlertPublisher } from '../src/alerts/alert-publisher.ts';
+import { silentLogger } from './helpers.ts';
+
+let broker: Aedes;
+let server: Server;
+let client: MqttClient;
+/** Publishes to topics under `kz/silent/` are taken and never acknowledged. */
+const SILENT = 'kz/silent/';
+
+beforeAll(async () => {
+  broker = await Aedes.createBroker({
+    authorizePublish: (_client, packet, done) => {
+      if (!packet.topic.startsWith(SILENT)) done(null);
+    },
+  });
+  server = createServer(broker.handle);
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  const { port } = server.address() as { port: number };
+  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'console', protocolVersion: 4 });
+});
+
+afterAll(async () => {
+  await client?.endAsync(true);
+  await new Promise<void>((ok) => broker.close(() => ok()));
+  await new Promise<void>((ok) => server.close(() => ok()));
+});
+
+describe('AlertPublisher', () => {
+  // first: aedes handles one client's packets in order, and the silent ones below stall the rest
+  it('resolves as soon as every publish is acknowledged', async () => {
+    const publisher = new AlertPublisher(client, silentLogger(), 60_000);
+    const started = Date.now();
+    const r = await publisher.publishAll([
+      { topic: 'kz/heard/a', payload: 'x', retain: false },
+      { topic: 'kz/heard/b', payload: 'y', retain: true },
+    ]);
+    expect(r).toEqual({ failed: 0 });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('counts publishes the broker never acknowledges as failed after its timeout', async () => {
+    const publisher = new AlertPublisher(client, silentLogger(), 300);
+    const started = Date.now();
+    const r = await publisher.publishAll([
+      { topic: 'kz/heard/a', payload: 'x', retain: false },
+      { topic: `${SILENT}b`, payload: 'x', retain: false },
+      { topic: `${SILENT}c`, payload: 'x', retain: false },
+    ]);
+    expect(r).toEqual({ failed: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});
