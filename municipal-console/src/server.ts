@@ -14,6 +14,7 @@ import { startConsole } from './app.ts';
 import { loadAuditKey } from './staff/audit-head.ts';
 import { httpAuthorityLinks } from './authority-links.ts';
 import { parkIncoming } from './live/mqtt-park.ts';
+import { dropOutgoingOnReconnect } from './live/mqtt-outgoing.ts';
 
 const cfg = loadConsoleConfig();
 const logger = createLogger({ name: 'municipal-console', level: cfg.KZ_CONSOLE_LOG_LEVEL });
@@ -66,6 +67,7 @@ const client = mqtt.connect(cfg.KZ_CONSOLE_MQTT_URL, {
   reconnectPeriod: 2000,
 });
 const parked = parkIncoming(client);
+dropOutgoingOnReconnect(client);
 await new Promise<void>((resolve, reject) => {
   client.once('connect', () => resolve());
   client.once('error', (e) => {

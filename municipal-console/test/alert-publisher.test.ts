@@ -9,11 +9,13 @@ import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { AlertPublisher } from '../src/alerts/alert-publisher.ts';
+import { dropOutgoingOnReconnect } from '../src/live/mqtt-outgoing.ts';
 import { silentLogger } from './helpers.ts';
 
 let broker: Aedes;
 let server: Server;
 let client: MqttClient;
+let url = '';
 /** Publishes to topics under `kz/silent/` are taken and never acknowledged. */
 const SILENT = 'kz/silent/';
 
@@ -26,7 +28,8 @@ beforeAll(async () => {
   server = createServer(broker.handle);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   const { port } = server.address() as { port: number };
-  client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'console', protocolVersion: 4 });
+  url = `mqtt://127.0.0.1:${port}`;
+  client = await mqtt.connectAsync(url, { clientId: 'console', protocolVersion: 4 });
 });
 
 afterAll(async () => {
@@ -58,5 +61,32 @@ describe('AlertPublisher', () => {
     ]);
     expect(r).toEqual({ failed: 2 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});
+
+describe("the console's broker connection", () => {
+  it('does not hold later publishes behind one left unacknowledged when its connection was lost', async () => {
+    // as server.ts connects: a persistent session, reconnecting by itself
+    const c = await mqtt.connectAsync(url, {
+      clientId: 'console-2',
+      protocolVersion: 4,
+      clean: false,
+      reconnectPeriod: 100,
+    });
+    dropOutgoingOnReconnect(c);
+    try {
+      c.publish(`${SILENT}lost`, 'x', { qos: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      // the broker closes the connection with that publish unacknowledged
+      const back = new Promise((r) => c.once('connect', r));
+      broker.clients['console-2']!.close();
+      await back;
+      const publisher = new AlertPublisher(c, silentLogger(), 5000);
+      expect(await publisher.publishAll([{ topic: 'kz/heard/after', payload: 'y', retain: false }])).toEqual({
+        failed: 0,
+      });
+    } finally {
+      await c.endAsync(true);
+    }
   });
 });
