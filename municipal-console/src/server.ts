@@ -15,6 +15,7 @@ import { loadAuditKey } from './staff/audit-head.ts';
 import { httpAuthorityLinks } from './authority-links.ts';
 import { parkIncoming } from './live/mqtt-park.ts';
 import { dropOutgoingOnReconnect } from './live/mqtt-outgoing.ts';
+import { consoleMqttOptions } from './live/mqtt-connect.ts';
 
 const cfg = loadConsoleConfig();
 const logger = createLogger({ name: 'municipal-console', level: cfg.KZ_CONSOLE_LOG_LEVEL });
@@ -52,20 +53,14 @@ if (!credentials)
   logger.warn(
     'KZ_CONSOLE_CREDENTIALS_DATABASE_URL is not set: device credentials, TV binding and shelter rosters are off',
   );
-// a fixed client id and a persistent session: receipts sent while the console restarts are kept by
-// the broker, and what it re-sends on connecting is parked until Ingest takes it (mqtt-park.ts)
-// (several processes for one municipality: each its own session, '<username>~<instance>'; each
-// receives every receipt, and Ingest stores each once)
-const client = mqtt.connect(cfg.KZ_CONSOLE_MQTT_URL, {
-  clientId: cfg.KZ_CONSOLE_MQTT_INSTANCE
-    ? `${cfg.KZ_CONSOLE_MQTT_USERNAME}~${cfg.KZ_CONSOLE_MQTT_INSTANCE}`
-    : cfg.KZ_CONSOLE_MQTT_USERNAME,
-  username: cfg.KZ_CONSOLE_MQTT_USERNAME,
-  password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
-  protocolVersion: 4,
-  clean: false,
-  reconnectPeriod: 2000,
-});
+const client = mqtt.connect(
+  cfg.KZ_CONSOLE_MQTT_URL,
+  consoleMqttOptions({
+    username: cfg.KZ_CONSOLE_MQTT_USERNAME,
+    password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
+    instance: cfg.KZ_CONSOLE_MQTT_INSTANCE,
+  }),
+);
 const parked = parkIncoming(client);
 dropOutgoingOnReconnect(client);
 await new Promise<void>((resolve, reject) => {

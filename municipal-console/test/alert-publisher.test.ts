@@ -10,6 +10,7 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { AlertPublisher } from '../src/alerts/alert-publisher.ts';
 import { dropOutgoingOnReconnect } from '../src/live/mqtt-outgoing.ts';
+import { consoleMqttOptions } from '../src/live/mqtt-connect.ts';
 import { silentLogger } from './helpers.ts';
 
 let broker: Aedes;
@@ -18,9 +19,12 @@ let client: MqttClient;
 let url = '';
 /** Publishes to topics under `kz/silent/` are taken and never acknowledged. */
 const SILENT = 'kz/silent/';
+/** A username whose CONNECT is refused while set (as RabbitMQ refuses any while its auth backend is away). */
+let refusing = '';
 
 beforeAll(async () => {
   broker = await Aedes.createBroker({
+    authenticate: (_client, username, _password, done) => done(null, username !== refusing),
     authorizePublish: (_client, packet, done) => {
       if (!packet.topic.startsWith(SILENT)) done(null);
     },
@@ -79,13 +83,32 @@ describe("the console's broker connection", () => {
       await new Promise((r) => setTimeout(r, 200));
       // the broker closes the connection with that publish unacknowledged
       const back = new Promise((r) => c.once('connect', r));
-      broker.clients['console-2']!.close();
+      // aedes keeps its connected clients by id (not in its type declarations)
+      (broker as unknown as { clients: Record<string, { close(): void }> }).clients['console-2']!.close();
       await back;
       const publisher = new AlertPublisher(c, silentLogger(), 5000);
       expect(await publisher.publishAll([{ topic: 'kz/heard/after', payload: 'y', retain: false }])).toEqual({
         failed: 0,
       });
     } finally {
+      await c.endAsync(true);
+    }
+  });
+
+  it('keeps trying after a refused CONNECT, and is back once the broker lets it in', async () => {
+    refusing = 'muni-refused';
+    const c = mqtt.connect(url, {
+      ...consoleMqttOptions({ username: 'muni-refused', password: 'pw', instance: 'a' }),
+      reconnectPeriod: 100,
+    });
+    try {
+      await new Promise<void>((resolve) => c.once('error', () => resolve()));
+      const back = new Promise<void>((resolve) => c.once('connect', () => resolve()));
+      refusing = '';
+      await back;
+      expect(c.connected).toBe(true);
+    } finally {
+      refusing = '';
       await c.endAsync(true);
     }
   });
