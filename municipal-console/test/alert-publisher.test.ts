@@ -65,6 +65,11 @@ describe('AlertPublisher', () => {
     ]);
     expect(r).toEqual({ failed: 2 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // and the connection that acknowledged nothing is replaced by a new one, which is served
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    expect(await publisher.publishAll([{ topic: 'kz/heard/later', payload: 'z', retain: false }])).toEqual({
+      failed: 0,
+    });
   });
 });
 

@@ -54,6 +54,14 @@ export class AlertPublisher {
         failed += left;
         left = 0;
         resolve();
+        // No PUBACK for that long on a connection that is still up: RabbitMQ 3.10 was seen to
+        // keep an MQTT connection open after refusing one of its publishes (its authorisation
+        // timed out) and to acknowledge nothing on it afterwards, while a new connection was
+        // served at once. End it and connect again (the session and its receipts are kept).
+        if (this.mqtt.connected) {
+          this.log.warn({ unacknowledged: timedOut }, 'no PUBACK on a live broker connection: reconnecting');
+          this.mqtt.end(true, {}, () => this.mqtt.reconnect());
+        }
       }, this.ackTimeoutMs);
       timer.unref();
       const done = (err?: Error) => {
