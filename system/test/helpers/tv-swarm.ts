@@ -39,7 +39,8 @@ type ToChild =
   | { type: 'start'; muni: string; tvs: SwarmTv[]; wave: number }
   | { type: 'tally'; alertId: string; missing: boolean }
   | { type: 'stop' };
-type FromChild = { type: 'online'; count: number } | ({ type: 'tally' } & AlertTally) | { type: 'error'; message: string };
+type FromChild =
+  { type: 'online'; count: number } | ({ type: 'tally' } & AlertTally) | { type: 'error'; message: string };
 
 // ---------------------------------------------------------------- child: a share of the TVs
 
