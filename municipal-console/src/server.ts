@@ -64,10 +64,16 @@ const client = mqtt.connect(
 const parked = parkIncoming(client);
 dropOutgoingOnReconnect(client);
 await new Promise<void>((resolve, reject) => {
-  client.once('connect', () => resolve());
-  client.once('error', (e) => {
+  // only the first connection's failure stops the start: once connected, a later error (a refused
+  // CONNECT while the broker's auth backend is away) must not end the client, which reconnects
+  const failed = (e: Error) => {
     client.end(true);
     reject(new Error(`cannot connect to the broker at ${cfg.KZ_CONSOLE_MQTT_URL}: ${e.message}`));
+  };
+  client.once('error', failed);
+  client.once('connect', () => {
+    client.off('error', failed);
+    resolve();
   });
 });
 client.on('error', (e) => logger.warn({ err: e }, 'broker connection error'));
