@@ -77,6 +77,10 @@ export interface RunningRabbitMqCluster {
   managementUrls: string[];
   /** Run rabbitmqctl against one node (its cookie and epmd), e.g. ['list_connections']. */
   ctl(node: number, args: string[]): Promise<string>;
+  /** The auth service stopped (every node's logins, and authorisations past the cache, fail). */
+  stopAuth(): Promise<void>;
+  /** The auth service started again on the same port, over the same credential store. */
+  startAuth(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,12 +93,15 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
   const log = opts.logger.child({ component: 'rabbitmq-cluster' });
 
   const operator = newOperatorLogin();
-  const auth = await buildAuthService({
-    credentials: opts.credentials,
-    logger: opts.logger.child({ component: 'broker-auth' }),
-    operator,
-  });
+  const buildAuth = () =>
+    buildAuthService({
+      credentials: opts.credentials,
+      logger: opts.logger.child({ component: 'broker-auth' }),
+      operator,
+    });
+  let auth: Awaited<ReturnType<typeof buildAuthService>> | null = await buildAuth();
   const authUrl = await auth.listen({ host, port: opts.authPort ?? 0 });
+  const authPort = Number(new URL(authUrl).port);
   const dir = mkdtempSync(join(tmpdir(), 'kz-rabbitmq-cluster-'));
   const cookie = randomBytes(20).toString('hex');
   const epmdPort = await freePort(host);
@@ -144,6 +151,11 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         managementPort,
       }),
       webMqttConfig(host, wsPort),
+      // A node cut off from the others stops serving (closes its clients' connections, which
+      // fail over to the majority) and resumes once it reaches them again; with the default
+      // `ignore` both sides would go on, and stay split after the network heals. (Two nodes have no
+      // majority: both would pause, so they keep the default.)
+      ...(count >= 3 ? ['cluster_partition_handling = pause_minority'] : []),
       // Later nodes join the first on their first boot; the first one forms the cluster.
       ...(i > 0
         ? [
@@ -221,7 +233,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
       }),
     );
     await stopChild(epmd);
-    await auth.close();
+    await auth?.close();
     rmSync(dir, { recursive: true, force: true });
   };
   const start = async (p: Prepared) => {
@@ -265,6 +277,17 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     authUrl,
     managementUrls,
     ctl,
+    async stopAuth() {
+      const a = auth;
+      auth = null;
+      await a?.close();
+    },
+    async startAuth() {
+      if (auth) return;
+      const a = await buildAuth();
+      await a.listen({ host, port: authPort });
+      auth = a;
+    },
     async close() {
       if (closed) return;
       closed = true;

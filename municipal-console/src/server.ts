@@ -14,6 +14,8 @@ import { startConsole } from './app.ts';
 import { loadAuditKey } from './staff/audit-head.ts';
 import { httpAuthorityLinks } from './authority-links.ts';
 import { parkIncoming } from './live/mqtt-park.ts';
+import { dropOutgoingOnReconnect } from './live/mqtt-outgoing.ts';
+import { consoleMqttOptions } from './live/mqtt-connect.ts';
 
 const cfg = loadConsoleConfig();
 const logger = createLogger({ name: 'municipal-console', level: cfg.KZ_CONSOLE_LOG_LEVEL });
@@ -51,26 +53,27 @@ if (!credentials)
   logger.warn(
     'KZ_CONSOLE_CREDENTIALS_DATABASE_URL is not set: device credentials, TV binding and shelter rosters are off',
   );
-// a fixed client id and a persistent session: receipts sent while the console restarts are kept by
-// the broker, and what it re-sends on connecting is parked until Ingest takes it (mqtt-park.ts)
-// (several processes for one municipality: each its own session, '<username>~<instance>'; each
-// receives every receipt, and Ingest stores each once)
-const client = mqtt.connect(cfg.KZ_CONSOLE_MQTT_URL, {
-  clientId: cfg.KZ_CONSOLE_MQTT_INSTANCE
-    ? `${cfg.KZ_CONSOLE_MQTT_USERNAME}~${cfg.KZ_CONSOLE_MQTT_INSTANCE}`
-    : cfg.KZ_CONSOLE_MQTT_USERNAME,
-  username: cfg.KZ_CONSOLE_MQTT_USERNAME,
-  password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
-  protocolVersion: 4,
-  clean: false,
-  reconnectPeriod: 2000,
-});
+const client = mqtt.connect(
+  cfg.KZ_CONSOLE_MQTT_URL,
+  consoleMqttOptions({
+    username: cfg.KZ_CONSOLE_MQTT_USERNAME,
+    password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
+    instance: cfg.KZ_CONSOLE_MQTT_INSTANCE,
+  }),
+);
 const parked = parkIncoming(client);
+dropOutgoingOnReconnect(client);
 await new Promise<void>((resolve, reject) => {
-  client.once('connect', () => resolve());
-  client.once('error', (e) => {
+  // only the first connection's failure stops the start: once connected, a later error (a refused
+  // CONNECT while the broker's auth backend is away) must not end the client, which reconnects
+  const failed = (e: Error) => {
     client.end(true);
     reject(new Error(`cannot connect to the broker at ${cfg.KZ_CONSOLE_MQTT_URL}: ${e.message}`));
+  };
+  client.once('error', failed);
+  client.once('connect', () => {
+    client.off('error', failed);
+    resolve();
   });
 });
 client.on('error', (e) => logger.warn({ err: e }, 'broker connection error'));

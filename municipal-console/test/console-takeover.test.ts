@@ -10,107 +10,47 @@
  * PostgreSQL only (KZ_TEST_DATABASE_URL): two processes cannot share a PGlite database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import type { MqttClient } from 'mqtt';
 import pg from 'pg';
 import { openDb, type Db } from '@kizuna/core';
-import { decodeMessage, encodeMessage, PersonalAlertSchema, topics, type PersonalAlert } from '@kizuna/contract';
+import { decodeMessage, encodeMessage, PersonalAlertSchema, topics } from '@kizuna/contract';
 import { seedTown, type Town } from '@kizuna/test-utils';
 import { addShelter, addZone, createStaff, migrateConsole, registerDevice, seedResidents } from '../src/index.ts';
 import { connect, MUNI, startBroker, tvIdentity, until, type TestBroker } from './helpers.ts';
+import {
+  receiptFor,
+  sendAlertAsStaff,
+  startConsoleProcess,
+  stopConsoleProcesses,
+  TvScreen,
+  type ConsoleProcess,
+} from './console-process.ts';
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const PG_URL = process.env.KZ_TEST_DATABASE_URL;
 const N = Number(process.env.KZ_TAKEOVER_TVS ?? 1000);
 /** Every tenth TV's resident answers, as the TV applet sends it. */
 const ANSWERS_EVERY = 10;
 
-interface ConsoleProcess {
-  name: string;
-  url: string;
-  proc: ChildProcess;
-  exited: Promise<void>;
-}
-
-/** One console process as an operator starts it; resolves when it listens. */
-/** Every console process started, so that the cleanup stops even one that never got to listen. */
-const spawned: ChildProcess[] = [];
-
-async function startConsoleProcess(name: string, env: Record<string, string>): Promise<ConsoleProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, ...env, KZ_CONSOLE_MQTT_INSTANCE: name, KZ_CONSOLE_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  spawned.push(proc);
-  let stderr = '';
-  proc.stderr!.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const lines = createInterface({ input: proc.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    // generous: on a loaded 2-core machine, tsx compiling the console cold was seen to take over a minute
-    const t = setTimeout(() => reject(new Error(`console ${name} did not start: ${stderr}`)), 180_000);
-    lines.on('line', (l) => {
-      try {
-        const j = JSON.parse(l) as { msg?: string; url?: string };
-        if (j.msg === 'municipal console listening' && j.url) {
-          clearTimeout(t);
-          resolve(j.url);
-        }
-      } catch {
-        /* not a log line */
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`console ${name} exited ${code}: ${stderr}`));
-    });
-  });
-  return { name, url, proc, exited };
-}
-
 /** A simulated TV: shows each revision once (as the applet de-duplicates), confirms delivery, and some answer. */
-class Tv {
-  /** Every personal message for this TV, as received. */
-  readonly got: PersonalAlert[] = [];
+class Tv extends TvScreen {
   constructor(
     readonly device: string,
     readonly client: MqttClient,
     answers: boolean,
   ) {
+    super();
     client.on('message', (topic, payload) => {
       if (topic !== topics.tvAlert(MUNI, device)) return;
       const m = decodeMessage(PersonalAlertSchema, payload, 'personal-alert');
-      const repeat = this.got.some((x) => x.alertId === m.alertId && x.revision === m.revision);
-      this.got.push(m);
-      const receipt = (extra: object) =>
-        client
-          .publishAsync(
-            topics.tvReceipt(MUNI, device),
-            encodeMessage({
-              v: 1,
-              kind: 'receipt',
-              alertId: m.alertId,
-              revision: m.revision,
-              at: new Date().toISOString(),
-              ...extra,
-            }),
-            { qos: 1 },
-          )
-          .catch(() => undefined);
+      const repeat = this.receive(m);
+      const send = (r: object) =>
+        client.publishAsync(topics.tvReceipt(MUNI, device), encodeMessage(r), { qos: 1 }).catch(() => undefined);
       // a repeat is confirmed again (the console may not have stored the first), but not shown or answered again
-      void receipt({ state: 'delivered' });
+      void send(receiptFor(m));
       if (answers && !repeat && m.recipients[0])
-        void receipt({ state: 'acknowledged', ref: m.recipients[0].ref, answer: 'safe-indoors' });
+        void send(receiptFor(m, { state: 'acknowledged', ref: m.recipients[0].ref, answer: 'safe-indoors' }));
     });
-  }
-  /** The revisions this TV would show: one per (alert, revision). */
-  shown(alertId: string): number[] {
-    return [...new Set(this.got.filter((m) => m.alertId === alertId).map((m) => m.revision))];
   }
 }
 
@@ -180,10 +120,7 @@ describe.skipIf(!PG_URL)('two console processes: one killed mid-fan-out, the oth
   }, 420_000);
 
   afterAll(async () => {
-    const running = spawned.filter((p) => p.exitCode === null && p.signalCode === null);
-    const gone = running.map((p) => new Promise<void>((resolve) => p.once('exit', () => resolve())));
-    for (const p of running) p.kill('SIGTERM');
-    await Promise.all(gone);
+    await stopConsoleProcesses();
     await Promise.all(tvs.map((t) => t.client.endAsync(true).catch(() => undefined)));
     await broker?.close();
     await db?.close();
@@ -197,41 +134,9 @@ describe.skipIf(!PG_URL)('two console processes: one killed mid-fan-out, the oth
 
   it(`every one of ${N} TVs shows the alert once, and every receipt is stored once`, async () => {
     const [a, b] = consoles as [ConsoleProcess, ConsoleProcess];
-    const session = await fetch(`${a.url}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(town.staff),
-    });
-    expect(session.status).toBe(200);
-    const { token } = (await session.json()) as { token: string };
-
     // the alert is stored and confirmed as staff do, then sent through console A, which runs its
-    // fan-out; A is killed once TVs start receiving it
-    const api = async (path: string, body?: object) => {
-      const r = await fetch(`${a.url}${path}`, {
-        method: body ? 'POST' : 'GET',
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-    };
-    const draft = await api('/api/alerts', {
-      level: 4,
-      hazard: 'flood',
-      status: 'Exercise',
-      expires: new Date(Date.now() + 3 * 3600_000).toISOString(),
-      target: { zones: town.zones },
-      draft: true,
-    });
-    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-    const seen = await api(`/api/alerts/${String(draft.body.id)}/confirmation`);
-    expect(seen.status).toBe(200);
-    const { revision, digest, warnings } = seen.body as { revision: number; digest: string; warnings?: string[] };
-    const sent = api(`/api/alerts/${String(draft.body.id)}/send`, {
-      revision,
-      digest,
-      ...(warnings?.length ? { acknowledged: warnings } : {}),
-    }).catch(() => null); // killed before it answered
+    // fan-out; A is killed once TVs start receiving it (killed before it answered: null)
+    const { answer: sent } = await sendAlertAsStaff(a.url, town.staff, town.zones);
     let refused = '';
     void sent.then((r) => {
       if (r && r.status !== 200) refused = `the send answered ${r.status}: ${JSON.stringify(r.body)}`;

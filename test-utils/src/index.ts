@@ -6,3 +6,4 @@ export * from './log.ts';
 export * from './live-stream.ts';
 export * from './bench-town.ts';
 export * from './jma-docs.ts';
+export * from './private-postgres.ts';

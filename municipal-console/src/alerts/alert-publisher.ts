@@ -13,10 +13,20 @@ export interface OutMessage {
 const PERSONAL = { qos: 1, retain: false } as const;
 const RETAINED = { qos: 1, retain: true } as const;
 
+/**
+ * How long a publish may wait for the broker's PUBACK before it counts as failed (the re-sender
+ * retries it). mqtt.js keeps a QoS 1 publish across a lost connection and sends it again after
+ * reconnecting, but its callback was seen never to come when the connection was closed under it
+ * (RabbitMQ closes a connection whose authorisation timed out): without a bound, the fan-out
+ * waiting for it would hold its alert in 'fanning-out' for ever (docs/OPERATIONS.md, the fault suite).
+ */
+export const PUBLISH_ACK_TIMEOUT_MS = 30_000;
+
 export class AlertPublisher {
   constructor(
     private readonly mqtt: MqttClient,
     private readonly log: Logger,
+    private readonly ackTimeoutMs = PUBLISH_ACK_TIMEOUT_MS,
   ) {}
 
   get connected(): boolean {
@@ -28,22 +38,45 @@ export class AlertPublisher {
     if (!this.mqtt.connected) throw consoleErrors.KZ_CONSOLE_BROKER_UNAVAILABLE();
   }
 
-  /** QoS 1 publishes; resolves when the broker has acknowledged every one. Failures are left to the re-sender. */
+  /**
+   * QoS 1 publishes; resolves when the broker has acknowledged every one, or after the ack
+   * timeout with those not acknowledged counted as failed. Failures are left to the re-sender.
+   */
   async publishAll(out: OutMessage[]): Promise<{ failed: number }> {
     if (out.length === 0) return { failed: 0 };
     let failed = 0;
+    let timedOut = 0;
     // one promise for the lot, not one per message (10,000 of them per fan-out otherwise)
     await new Promise<void>((resolve) => {
       let left = out.length;
+      const timer = setTimeout(() => {
+        timedOut = left;
+        failed += left;
+        left = 0;
+        resolve();
+        // No PUBACK for that long on a connection that is still up: RabbitMQ 3.10 was seen to
+        // keep an MQTT connection open after refusing one of its publishes (its authorisation
+        // timed out) and to acknowledge nothing on it afterwards, while a new connection was
+        // served at once. End it and connect again (the session and its receipts are kept).
+        if (this.mqtt.connected) {
+          this.log.warn({ unacknowledged: timedOut }, 'no PUBACK on a live broker connection: reconnecting');
+          this.mqtt.end(true, {}, () => this.mqtt.reconnect());
+        }
+      }, this.ackTimeoutMs);
+      timer.unref();
       const done = (err?: Error) => {
+        if (left === 0) return; // settled by the timeout: a late callback changes nothing
         if (err) failed += 1;
-        if (--left === 0) resolve();
+        if (--left === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
       };
       for (const m of out) this.mqtt.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
     });
     if (failed)
       this.log.warn(
-        { failed, total: out.length },
+        { failed, timedOut, total: out.length },
         'some alert messages were not acknowledged by the broker; the re-sender will retry',
       );
     return { failed };
