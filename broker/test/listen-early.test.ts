@@ -130,7 +130,9 @@ describe('logins held while the credential store opens', () => {
         const s = tcpConnect({ port, host: '127.0.0.1', localAddress: `127.0.1.${1 + (i % ADDRESSES)}` });
         let gotConnack = false;
         s.on('data', (d: Buffer) => {
-          if (!gotConnack && d[0] === 0x20) ((gotConnack = true), (answered += 1));
+          if (gotConnack || d[0] !== 0x20) return;
+          gotConnack = true;
+          answered += 1;
         });
         s.on('close', () => {
           if (!gotConnack) closedUnanswered += 1;

@@ -32,7 +32,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { encodeMessage, topics, type AreaAlert, type ReconnectPolicy } from '@kizuna/contract';
 import { createLogger, openDb } from '@kizuna/core';
 import { BROKER_BUNDLE, buildBrokerServer } from '@kizuna/broker/server-bundle';
