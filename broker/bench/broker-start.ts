@@ -10,16 +10,21 @@
  *
  *   npx tsx broker/bench/broker-start.ts [--rounds 5] [--tvs 10000] [--variants tsx,bundle-ext,bundle]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, openDb } from '@kizuna/core';
 import { BROKER_BUNDLE, buildBrokerServer } from '../src/server-bundle.ts';
-import { connectOnce, createCredentialStore, freePort } from '../src/index.ts';
+import {
+  connectOnce,
+  createCredentialStore,
+  embeddedBrokerEnv,
+  freePort,
+  startChild,
+  waitForPort,
+} from '../src/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,40 +53,16 @@ const BUNDLE_EXT = BROKER_BUNDLE.replace(/server\.mjs$/, 'server-ext.mjs');
 if (VARIANTS.includes('bundle')) await buildBrokerServer();
 if (VARIANTS.includes('bundle-ext')) await buildBrokerServer(BUNDLE_EXT, { nodeModules: 'external' });
 
-function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
-
 async function once(variant: string): Promise<{ accept: number; connack: number }> {
   const port = await freePort();
   const entry = variant === 'tsx' ? ['--import', 'tsx', SERVER] : [variant === 'bundle' ? BROKER_BUNDLE : BUNDLE_EXT];
   const { KZ_BROKER_DATABASE_URL: _notThis, ...env } = process.env; // PGlite on dir, not a server
+  const brokerEnv = await embeddedBrokerEnv(port, dir);
   const t0 = performance.now();
-  const child = spawn(process.execPath, entry, {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...env,
-      KZ_BROKER_MODE: 'embedded',
-      KZ_BROKER_HOST: '127.0.0.1',
-      KZ_BROKER_PORT: String(port),
-      KZ_BROKER_WS_PORT: String(await freePort()),
-      KZ_BROKER_AUTH_PORT: String(await freePort()),
-      KZ_BROKER_DATA_DIR: dir,
-      KZ_BROKER_LOG_LEVEL: 'error',
-    },
-  });
+  const child = startChild(process.execPath, entry, { env: { ...env, ...brokerEnv } });
   try {
-    let accept = 0;
-    while (!accept) {
-      if (await tcpOpen(port)) accept = performance.now() - t0;
-      else if (child.exitCode !== null) throw new Error(`${variant}: the broker exited (${child.exitCode})`);
-      else await sleep(10);
-      if (performance.now() - t0 > 60_000) throw new Error(`${variant}: no TCP accept in 60 s`);
-    }
+    await waitForPort(child, variant, '127.0.0.1', port, 60_000, 10);
+    const accept = performance.now() - t0;
     for (;;) {
       try {
         const c = await connectOnce(`mqtt://127.0.0.1:${port}`, {
@@ -100,8 +81,8 @@ async function once(variant: string): Promise<{ accept: number; connack: number 
       if (performance.now() - t0 > 60_000) throw new Error(`${variant}: no CONNACK in 60 s`);
     }
   } finally {
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    child.process.kill('SIGKILL');
+    await child.exited;
   }
 }
 

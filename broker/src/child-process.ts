@@ -81,13 +81,33 @@ export function startChild(file: string, args: string[], opts: SpawnOptions = {}
   return { process: child, tail: () => lines.slice(-12).join('\n'), exited };
 }
 
-/** Resolve once `port` accepts TCP connections; KZ_BROKER_START_FAILED if the child exits or time runs out. */
+/**
+ * The environment of an embedded broker process (`broker/src/server.ts` or its bundle) on loopback
+ * and a PGlite directory, for tests and benchmarks: MQTT on `port`, WebSocket and auth on free ports.
+ */
+export async function embeddedBrokerEnv(port: number, dataDir: string): Promise<Record<string, string>> {
+  return {
+    KZ_BROKER_MODE: 'embedded',
+    KZ_BROKER_HOST: '127.0.0.1',
+    KZ_BROKER_PORT: String(port),
+    KZ_BROKER_WS_PORT: String(await freePort()),
+    KZ_BROKER_AUTH_PORT: String(await freePort()),
+    KZ_BROKER_DATA_DIR: dataDir,
+    KZ_BROKER_LOG_LEVEL: 'error',
+  };
+}
+
+/**
+ * Resolve once `port` accepts TCP connections, tried every `pollMs`; KZ_BROKER_START_FAILED if the
+ * child exits or time runs out.
+ */
 export async function waitForPort(
   child: Child,
   what: string,
   host: string,
   port: number,
   timeoutMs: number,
+  pollMs = 100,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
@@ -106,7 +126,7 @@ export async function waitForPort(
       s.once('error', () => resolve(false));
     });
     if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw brokerErrors.KZ_BROKER_START_FAILED(
     `${what} did not listen on ${host}:${port} within ${timeoutMs} ms: ${child.tail()}`,

@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { openDb } from '@kizuna/core';
 import { createCredentialStore, freePort, type IssuedCredentials } from '../src/index.ts';
 import { buildBrokerServer } from '../src/server-bundle.ts';
-import { startChild, stopChild, waitForMqttLogin, type Child } from '../src/child-process.ts';
+import { embeddedBrokerEnv, startChild, stopChild, waitForMqttLogin, type Child } from '../src/child-process.ts';
 
 describe('the broker server bundle', () => {
   let dir: string;
@@ -40,16 +40,7 @@ describe('the broker server bundle', () => {
     const port = await freePort();
     url = `mqtt://127.0.0.1:${port}`;
     child = startChild(process.execPath, [outfile], {
-      env: {
-        PATH: process.env.PATH,
-        KZ_BROKER_MODE: 'embedded',
-        KZ_BROKER_HOST: '127.0.0.1',
-        KZ_BROKER_PORT: String(port),
-        KZ_BROKER_WS_PORT: String(await freePort()),
-        KZ_BROKER_AUTH_PORT: String(await freePort()),
-        KZ_BROKER_DATA_DIR: dir,
-        KZ_BROKER_LOG_LEVEL: 'error',
-      },
+      env: { PATH: process.env.PATH, ...(await embeddedBrokerEnv(port, dir)) },
     });
     await waitForMqttLogin(child, 'the bundled broker', url, 60_000);
     const c = await mqtt

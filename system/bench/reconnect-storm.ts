@@ -40,6 +40,7 @@ import {
   createCredentialStore,
   connectOnce,
   createEmbeddedBroker,
+  embeddedBrokerEnv,
   freePort,
   startChild,
   startMosquitto,
@@ -196,14 +197,8 @@ async function startBrokerProcess(
   const child = startChild(process.execPath, [...nodeArgs, ...entry], {
     env: {
       ...env,
-      KZ_BROKER_MODE: 'embedded',
-      KZ_BROKER_HOST: '127.0.0.1',
-      KZ_BROKER_PORT: String(port),
-      KZ_BROKER_WS_PORT: String(await freePort()),
-      KZ_BROKER_AUTH_PORT: String(await freePort()),
-      KZ_BROKER_DATA_DIR: dataDir,
+      ...(await embeddedBrokerEnv(port, dataDir)),
       KZ_BROKER_MAX_PENDING_PER_ADDRESS: String(maxPendingPerAddress),
-      KZ_BROKER_LOG_LEVEL: 'error',
     },
   });
   const url = `mqtt://127.0.0.1:${port}`;
