@@ -311,6 +311,8 @@ export interface RunningBroker {
   /** The MQTT listener's port (what a bridge's `address` needs). */
   port?: number;
   wsUrl: string | undefined;
+  /** The broker's process id (benchmarks read its CPU time). */
+  pid?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -391,6 +393,7 @@ export async function startMosquitto(opts: StartMosquittoOptions): Promise<Runni
     url,
     wsUrl,
     port,
+    pid: child!.process.pid,
     async close() {
       if (closed) return;
       closed = true;

@@ -9,7 +9,7 @@
  * After a restart every TV of a city logs in at once (issue 21): scrypt per login made that
  * minutes on the embedded broker.
  */
-import { pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { pbkdf2, pbkdf2Sync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (
@@ -64,6 +64,13 @@ export async function mosquittoHash(password: string, iterations = 101): Promise
 }
 
 /**
+ * Up to this many iterations (Mosquitto's 101 is ≈ 0.05 ms) the hash is computed on the calling
+ * thread: handing so short a job to libuv's pool cost the broker's event loop more than the hash
+ * itself (the job's submission, the pool thread's wake-up taking the core, the callback).
+ */
+const SYNC_MAX_ITERATIONS = 1000;
+
+/**
  * Constant-time check of `password` against a Mosquitto-format hash (the JSON the credential
  * table stores, or its parsed form). A malformed hash verifies nothing.
  */
@@ -78,6 +85,10 @@ export async function verifyMosquittoHash(password: string, stored: string | Mos
   if (!Number.isInteger(h.iterations) || h.iterations! < 1 || h.iterations! > 1_000_000) return false;
   const expected = Buffer.from(h.password, 'base64');
   if (expected.length !== 64) return false;
-  const actual = await pbkdf2Async(password, Buffer.from(h.salt, 'base64'), h.iterations!, 64, 'sha512');
+  const salt = Buffer.from(h.salt, 'base64');
+  const actual =
+    h.iterations! <= SYNC_MAX_ITERATIONS
+      ? pbkdf2Sync(password, salt, h.iterations!, 64, 'sha512')
+      : await pbkdf2Async(password, salt, h.iterations!, 64, 'sha512');
   return timingSafeEqual(actual, expected);
 }

@@ -1,6 +1,7 @@
 /**
- * Password verifications take turns here, as many at once as libuv's pool has threads, rather
- * than all queueing inside the pool: a turn that comes for a login nobody waits for any more
+ * Password verifications take turns here, as many at once as libuv's pool has threads (a hash
+ * with Mosquitto's few iterations runs on the event loop itself: password-hash.ts), rather than
+ * all queueing inside the pool: a turn that comes for a login nobody waits for any more
  * (its device timed out and closed the socket, and will retry) is skipped instead of costing
  * a hash check (≈ 0.1 ms of PBKDF2 now, ≈ 2–3 ms of scrypt before). Without this, a restart's storm collapses: every device's retry queues
  * another verification behind the stale ones, and every CONNECT times out before its turn

@@ -58,6 +58,15 @@ const somaxconn = () => {
     return 'unknown';
   }
 };
+/** CPU seconds (user + system) a process has used, from /proc (Linux); NaN when it cannot be read. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
 const MUNI = '999997';
 const ZONE = 'z-storm';
 
@@ -178,6 +187,8 @@ interface Broker {
   close(): Promise<void>;
   /** The broker's process killed at once (SIGKILL), as a crash or an operator's hard restart. */
   kill?: () => Promise<void>;
+  /** The broker's own process, when it runs in one (its CPU time is measured). */
+  pid?: number | undefined;
 }
 
 /** The embedded broker as its own process: the product's `broker/src/server.ts`, on `port` and `dataDir`. */
@@ -208,7 +219,7 @@ async function startBrokerProcess(
     if (child.process.exitCode === null) child.process.kill(signal);
     await child.exited;
   };
-  return { url, close: () => stop('SIGTERM'), kill: () => stop('SIGKILL') };
+  return { url, close: () => stop('SIGTERM'), kill: () => stop('SIGKILL'), pid: child.process.pid };
 }
 interface Row {
   broker: string;
@@ -222,6 +233,8 @@ interface Row {
   alert100: number;
   publishedAt: number;
   attempts: number;
+  /** The restarted broker process's CPU seconds (its own start included) until every TV was back, or the timeout. */
+  cpuS: number;
   load: string;
 }
 
@@ -369,12 +382,14 @@ async function main() {
       }
       say(`${kind}/${mode}: alert published ${publishedAt - restartAt} ms after the restart`);
       const deadline = restartAt + timeoutMs;
+      let cpuAtEnd = cpuSeconds(broker.pid);
       while (Date.now() < deadline) {
         results.length = 0;
         for (const c of children) c.send({ type: 'report' } satisfies ToChild);
         while (results.length < procs) await sleep(50);
         const backs = results.flatMap((r) => r.back).length;
         const alerts = results.flatMap((r) => r.alert).length;
+        cpuAtEnd = cpuSeconds(broker.pid);
         if (backs === n && alerts === n) break;
         if (Date.now() - lastSaid > 5000) {
           say(
@@ -398,6 +413,8 @@ async function main() {
         alert100: pct(got, 100, n),
         publishedAt: publishedAt - restartAt,
         attempts: kind === 'embedded' && restartStyle === 'in-process' ? logins : NaN,
+        cpuS: cpuAtEnd, // a process started after the restart: all its CPU is the storm's
+
         load: `${loadBefore} → ${load()}`,
       };
       rows.push(row);
@@ -419,14 +436,14 @@ async function main() {
   // Above this many connects in the same moment the kernel drops SYNs (docs/OPERATIONS.md, listen backlog).
   console.log(`kernel listen backlog cap (net.core.somaxconn): ${somaxconn()}\n`);
   console.log(
-    '| broker | reconnect | first connect (in waves) | back 99% | back 100% | alert 99% | alert 100% | alert published | CONNECTs after the restart | load (1 min) |',
+    '| broker | reconnect | first connect (in waves) | back 99% | back 100% | alert 99% | alert 100% | alert published | CONNECTs after the restart | broker CPU until all back | load (1 min) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   // a percentile not reached says how many were by the timeout
   const by = (ms: number, count: number) => (Number.isFinite(ms) ? fmt(ms) : `${count} of ${n} by ${values.timeout} s`);
   for (const r of rows)
     console.log(
-      `| ${r.broker} | ${r.mode === 'fixed' ? 'fixed 1 s (baseline)' : 'backoff + full jitter'} | ${fmt(r.firstConnectMs)} | ${by(r.back99, r.backCount)} | ${by(r.back100, r.backCount)} | ${by(r.alert99, r.alertCount)} | ${by(r.alert100, r.alertCount)} | ${fmt(r.publishedAt)} | ${Number.isNaN(r.attempts) ? '(not counted)' : r.attempts} | ${r.load} |`,
+      `| ${r.broker} | ${r.mode === 'fixed' ? 'fixed 1 s (baseline)' : 'backoff + full jitter'} | ${fmt(r.firstConnectMs)} | ${by(r.back99, r.backCount)} | ${by(r.back100, r.backCount)} | ${by(r.alert99, r.alertCount)} | ${by(r.alert100, r.alertCount)} | ${fmt(r.publishedAt)} | ${Number.isNaN(r.attempts) ? '(not counted)' : r.attempts} | ${Number.isNaN(r.cpuS) ? '(in this process)' : `${r.cpuS.toFixed(1)} s (${((r.cpuS * 1000) / n).toFixed(2)} ms per TV)`} | ${r.load} |`,
     );
   for (const kind of brokers) {
     const f = rows.find((r) => r.broker === kind && r.mode === 'fixed');

@@ -51,6 +51,14 @@ export interface Link {
   close(): Promise<void>;
 }
 
+/**
+ * How long a TV waits for its CONNACK. A broker holds a CONNECT it has received until it can answer
+ * (after a restart it answers a city's TVs in turn, the municipality first): giving up sooner only
+ * sends the TV to the back of the queue after a backoff wait, and costs the broker one more login
+ * (issue 21: at 8 s the tail of a 10,000-TV restart timed out and came back 2–30 s later).
+ */
+const CONNECT_TIMEOUT_MS = 20_000;
+
 export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   // Failover over a cluster's nodes: a TV stays on the node where it last got online; an attempt
   // that did not get its subscriptions answered (no CONNACK, or a node that closes the SUBSCRIBE
@@ -74,7 +82,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     username: opts.username,
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     reconnectPeriod: 0, // scheduleReconnects below, not mqtt.js's fixed period
-    connectTimeout: 8000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     keepalive: 30,
   });
   const schedule = scheduleReconnects(client, { ...RECONNECT_DEFAULTS, ...opts.reconnect }, { random: opts.random });
@@ -84,22 +92,26 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   h.onState('connecting');
 
   client.on('connect', () => {
-    // Subscribe one filter at a time: aedes answers a denied filter with 0x80 and mqtt.js then
-    // rejects the whole call (docs/PLATFORM.md); the TV's own topic must not depend on the area one.
+    // Both filters in one SUBSCRIBE: after a broker restart a city's TVs all subscribe at once, and
+    // one packet, one SUBACK and one retained-message lookup per TV instead of two is what the broker
+    // has to spare then (issue 21). A refused filter (0x80) fails mqtt.js' whole call, but the SUBACK's
+    // codes are per filter, so the TV's own topic never depends on the area one.
     // With a present session the broker already has them; subscribing again is harmless and
     // repairs a session the broker lost.
     // 'online' only once the subscriptions are answered: before that, alerts could be missed.
-    let waiting = 2;
-    for (const filter of [own, area]) {
-      client.subscribe(filter, { qos: 1 }, (err, granted) => {
-        const code = granted?.[0]?.qos;
-        if (err || code === 128) h.onInvalid(filter, `subscription refused${err ? `: ${err.message}` : ''}`);
-        if (--waiting === 0 && client.connected) {
-          reached = true;
-          h.onState('online');
-        }
+    const filters = [own, area];
+    client.subscribe(filters, { qos: 1 }, (err, _granted, packet) => {
+      const codes = (packet as { granted?: number[] } | undefined)?.granted;
+      filters.forEach((filter, i) => {
+        const code = codes?.[i];
+        if (code === undefined || code >= 0x80)
+          h.onInvalid(filter, `subscription refused${err ? `: ${err.message}` : ''}`);
       });
-    }
+      if (codes && client.connected) {
+        reached = true;
+        h.onState('online');
+      }
+    });
   });
   client.on('reconnect', () => h.onState('reconnecting'));
   client.on('offline', () => h.onState('reconnecting'));

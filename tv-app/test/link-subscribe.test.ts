@@ -1,0 +1,164 @@
+/**
+ * The TV link's subscriptions, against the real embedded broker (credential store, access policy):
+ * one SUBSCRIBE per connection for both filters (after a restart a city's TVs subscribe at once;
+ * issue 21), a refused filter does not cost the TV the other one, and a login the broker holds
+ * longer than the TV's old 8 s timeout is waited for, not retried.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import { encodeMessage, topics, type AreaAlert } from '@kizuna/contract';
+import { createLogger, openDb, type Db } from '@kizuna/core';
+import {
+  createCredentialStore,
+  createEmbeddedBroker,
+  type CredentialStore,
+  type EmbeddedBroker,
+  type IssuedCredentials,
+} from '@kizuna/broker';
+import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
+
+const M = '999997';
+const ZONE = 'z-link';
+let db: Db;
+let store: CredentialStore;
+let broker: EmbeddedBroker;
+let muni: IssuedCredentials;
+let officer: MqttClient;
+
+beforeAll(async () => {
+  db = await openDb({});
+  store = await createCredentialStore(db);
+  broker = await createEmbeddedBroker({
+    credentials: store,
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    port: 0,
+  });
+  muni = await store.issue({ kind: 'municipality', muni: M });
+  officer = await mqtt.connectAsync(broker.mqttUrl, {
+    protocolVersion: 4,
+    clientId: muni.username,
+    username: muni.username,
+    password: muni.password,
+  });
+});
+afterAll(async () => {
+  await officer?.endAsync();
+  await broker?.close();
+  await db?.close();
+});
+
+function areaAlert(alertId: string): AreaAlert {
+  const now = Date.now();
+  return {
+    v: 1,
+    kind: 'area-alert',
+    alertId,
+    revision: 1,
+    msgType: 'Alert',
+    status: 'Exercise',
+    level: 4,
+    hazard: 'flood',
+    sent: new Date(now).toISOString(),
+    expires: new Date(now + 3600_000).toISOString(),
+    zone: { id: ZONE, name: '川辺地区' },
+    text: { ja: { headline: '【訓練】警戒レベル4 避難指示', instruction: '訓練です。' } },
+  };
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A link as the applet opens it; `device` may differ from the credential's to have a filter refused. */
+async function open(device: string) {
+  const creds = await store.issue({ kind: 'tv', muni: M, device: device.replace(/^other-/, '') });
+  const seen = { states: [] as LinkState[], invalid: [] as string[], areas: [] as string[] };
+  const link: Link = connectLink(
+    { url: broker.mqttUrl, muni: M, device, username: creds.username, password: creds.password },
+    {
+      onAlert: () => undefined,
+      onMail: () => undefined,
+      onArea: (_zone, a) => a && seen.areas.push(a.alertId),
+      onInvalid: (topic, problem) => seen.invalid.push(`${topic}: ${problem}`),
+      onState: (s) => seen.states.push(s),
+    },
+  );
+  return { link, seen, username: creds.username };
+}
+
+describe('the TV link subscribes', () => {
+  it('with one SUBSCRIBE per connection holding both filters, and is online once it is answered', async () => {
+    const packets: string[][] = [];
+    const { link, seen, username } = await open('tv-sub1');
+    const onSubscribe = (subs: { topic: string }[], client: { id: string } | null) => {
+      if (client?.id === username) packets.push(subs.map((s) => s.topic));
+    };
+    broker.aedes.on('subscribe', onSubscribe);
+    try {
+      await until(() => seen.states.includes('online'), 'online');
+      expect(packets).toEqual([[topics.tvOwn(M, 'tv-sub1'), topics.areaAll(M)]]);
+      expect(seen.invalid).toEqual([]);
+    } finally {
+      broker.aedes.off('subscribe', onSubscribe);
+      await link.close();
+    }
+  });
+
+  it('keeps the filter the policy grants when the other is refused', async () => {
+    // The credential is tv-sub2's; the link asks for another device's own topic, which the policy refuses.
+    const { link, seen } = await open('other-tv-sub2');
+    try {
+      await until(() => seen.states.includes('online'), 'online');
+      expect(seen.invalid).toHaveLength(1);
+      expect(seen.invalid[0]).toContain(topics.tvOwn(M, 'other-tv-sub2'));
+      expect(seen.invalid[0]).toContain('subscription refused');
+      await officer.publishAsync(topics.areaAlert(M, ZONE), encodeMessage(areaAlert('a-granted')), { qos: 1 });
+      await until(() => seen.areas.includes('a-granted'), 'the area alert on the granted filter');
+    } finally {
+      await link.close();
+    }
+  });
+
+  it('waits for a login the broker holds (a restart answers TVs in turn) instead of trying again', async () => {
+    // The broker's credential check, held 9 s for this TV as under a restart's queue.
+    let asked = 0;
+    const creds = await store.issue({ kind: 'tv', muni: M, device: 'tv-held' });
+    const slow = await createEmbeddedBroker({
+      credentials: {
+        authenticate: async (...args: Parameters<CredentialStore['authenticate']>) => {
+          if (args[0] === creds.username) {
+            asked += 1;
+            await new Promise((r) => setTimeout(r, 9000));
+          }
+          return store.authenticate(...args);
+        },
+        onChange: (l: Parameters<CredentialStore['onChange']>[0]) => store.onChange(l),
+      },
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      port: 0,
+    });
+    const states: LinkState[] = [];
+    const link = connectLink(
+      { url: slow.mqttUrl, muni: M, device: 'tv-held', username: creds.username, password: creds.password },
+      {
+        onAlert: () => undefined,
+        onMail: () => undefined,
+        onArea: () => undefined,
+        onInvalid: () => undefined,
+        onState: (s) => states.push(s),
+      },
+    );
+    try {
+      await until(() => states.includes('online'), 'online after the held login', 15_000);
+      expect(asked).toBe(1);
+      expect(states).not.toContain('reconnecting');
+    } finally {
+      await link.close();
+      await slow.close();
+    }
+  }, 20_000);
+});
