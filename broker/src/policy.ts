@@ -25,7 +25,21 @@ export interface Grants {
   subscribe: readonly string[];
 }
 
+// Asked at every SUBSCRIBE, PUBLISH and delivery: built once per identity (a client keeps its
+// identity object for its connection), not from topic strings each time.
+const grantsByIdentity = new WeakMap<BrokerIdentity, Grants>();
+
 export function grantsOf(identity: BrokerIdentity): Grants {
+  let g = grantsByIdentity.get(identity);
+  if (!g) {
+    const built = buildGrants(identity);
+    g = Object.freeze({ publish: Object.freeze(built.publish), subscribe: Object.freeze(built.subscribe) });
+    grantsByIdentity.set(identity, g);
+  }
+  return g;
+}
+
+function buildGrants(identity: BrokerIdentity): Grants {
   switch (identity.kind) {
     case 'tv':
       return {
