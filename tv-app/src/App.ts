@@ -170,13 +170,16 @@ export class App extends Router.App {
     return this.tag('Takeover') as AlertTakeover;
   }
 
-  private warmUp(): void {
-    if (this.showing) return;
+  /** Each level in turn (3, 4, 5), a frame or more apart: start-up stays responsive between them. */
+  private warmUp(levels: (3 | 4 | 5)[] = [3, 4, 5]): void {
+    const [level, ...rest] = levels;
+    if (this.showing || !level) return;
     const t = this.takeover;
     t.patch({ visible: true, alpha: 0.001 });
-    t.render(warmUpModel(this.textScale), () => {
+    t.render(warmUpModel(this.textScale, level, this.lang), () => {
       if (!this.showing) t.patch({ visible: false });
       t.patch({ alpha: 1 });
+      if (rest.length) Registry.setTimeout(() => this.warmUp(rest), 0);
     });
   }
 

@@ -20,7 +20,7 @@ import { fire } from '../ui/fire.ts';
 import { C, estimateWidth, fitSize, txt } from '../ui/theme.ts';
 import { colourOrder } from '../keymap.ts';
 import { AnswerGate } from './answer-gate.ts';
-import { BANNER_H, BOTTOM_Y, FRAME, PANEL_FG, PHRASE_Y, takeoverTemplate } from './takeover-layout.ts';
+import { BANNER_H, BOTTOM_Y, FRAME, PANEL_FG, PHRASE_Y, bandTexts, takeoverTemplate } from './takeover-layout.ts';
 
 export interface Choice {
   answer: Answer;
@@ -82,6 +82,8 @@ export class AlertTakeover extends Component {
   private nudge = false;
   private model: TakeoverModel | null = null;
   private drawnCb: (() => void) | null = null;
+  /** The band text group on show (bandGroup()). */
+  private bandRef = '';
   private readonly gate = new AnswerGate(() => this.paintState());
   private readonly onFrameEnd = () => this.checkDrawn();
 
@@ -172,24 +174,21 @@ export class AlertTakeover extends Component {
       break;
     }
     const instrLines = Math.max(1, Math.min(need + 1, Math.floor((room - fixed) / lh(42))));
-    this.patch({
-      Band: {
-        y: top,
-        h: bandH,
-        color: m.levelBg,
-        LevelLabel: { text: { text: m.levelLabel, textColor: m.levelFg } },
-        Phrase: {
-          text: {
-            text: m.phrase,
-            textColor: m.levelFg,
-            fontSize: phraseSize,
-            lineHeight: phraseLH,
-            maxLines: long ? 2 : 1,
-          },
+    this.bandGroup(m.levelBg).patch({
+      LevelLabel: { text: { text: m.levelLabel, textColor: m.levelFg } },
+      Phrase: {
+        text: {
+          text: m.phrase,
+          textColor: m.levelFg,
+          fontSize: phraseSize,
+          lineHeight: phraseLH,
+          maxLines: long ? 2 : 1,
         },
-        Action: { text: { text: m.action, textColor: m.levelFg } },
-        Rule: { y: bandH - 8 },
       },
+      Action: { text: { text: m.action, textColor: m.levelFg } },
+    });
+    this.patch({
+      Band: { y: top, h: bandH, color: m.levelBg, Rule: { y: bandH - 8 } },
       Panel: {
         y: panelY,
         NameRow: {
@@ -267,6 +266,16 @@ export class AlertTakeover extends Component {
     if (onDrawn) this.drawnCb = onDrawn;
   }
 
+  /** The band's text group for this band colour, shown alone (created the first time: bandTexts()). */
+  private bandGroup(bg: number): Lightning.Element {
+    const band = this.tag('Band')!;
+    const ref = `Texts-${(bg >>> 0).toString(16)}`;
+    if (!band.tag(ref)) band.patch({ [ref]: bandTexts() });
+    for (const c of band.children) if (c.ref?.startsWith('Texts-')) c.visible = c.ref === ref;
+    this.bandRef = ref;
+    return band.tag(ref)!;
+  }
+
   /** The prompt, the notice line and the answer row for the gate's state. */
   private paintState(): void {
     const m = this.model;
@@ -314,7 +323,7 @@ export class AlertTakeover extends Component {
   /** Report the first frame that shows this model's texts (phrase, name, instruction). */
   private checkDrawn(): void {
     if ((!this.drawnCb && !this.gate.waitingForDraw) || !this.visible || this.alpha === 0) return;
-    const els = ['Band.Phrase', 'Panel.NameRow.Name', 'Panel.Headline'].map((p) => this.tag(p)!);
+    const els = [`Band.${this.bandRef}.Phrase`, 'Panel.NameRow.Name', 'Panel.Headline'].map((p) => this.tag(p)!);
     const ready = els.every(
       (el) => !el.text || el.text.text === '' || (el.textureIsLoaded() && el.displayedTexture === el.texture),
     );
