@@ -16,11 +16,20 @@
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import type { Answer } from '@kizuna/contract';
-import { fire } from '../ui/fire.ts';
-import { C, estimateWidth, fitSize, txt } from '../ui/theme.ts';
-import { colourOrder } from '../keymap.ts';
+import { fire } from '../../ui/fire.ts';
+import { C, estimateWidth, fitSize, txt } from '../../ui/theme.ts';
+import { colourOrder } from '../../keymap.ts';
 import { AnswerGate } from './answer-gate.ts';
-import { BANNER_H, BOTTOM_Y, FRAME, PANEL_FG, PHRASE_Y, bandTexts, takeoverTemplate } from './takeover-layout.ts';
+import {
+  BANNER_H,
+  BOTTOM_Y,
+  FRAME,
+  PANEL_FG,
+  PHRASE_Y,
+  bandTexts,
+  takeoverTemplate,
+  type TakeoverTemplateSpec,
+} from './layout.ts';
 
 export interface Choice {
   answer: Answer;
@@ -67,10 +76,17 @@ export interface TakeoverModel {
   scale: number;
 }
 
+/** A child added at run time (not in the typed template), by its ref. */
+const byRef = (parent: Lightning.Element, ref: string): Lightning.Element | undefined =>
+  parent.children.find((c) => c.ref === ref);
+
 /** The answer row's opacity while the screen does not yet accept answers. */
 const WAIT_ALPHA = 0.35;
 
-export class AlertTakeover extends Component {
+export class AlertTakeover
+  extends Component<TakeoverTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<TakeoverTemplateSpec>
+{
   /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
   override _construct(): void {
     this.ref = 'Takeover';
@@ -83,11 +99,11 @@ export class AlertTakeover extends Component {
   private model: TakeoverModel | null = null;
   private drawnCb: (() => void) | null = null;
   /** The band text group on show (bandGroup()). */
-  private bandRef = '';
+  private bandGroupOn: Lightning.Element | null = null;
   private readonly gate = new AnswerGate(() => this.paintState());
   private readonly onFrameEnd = () => this.checkDrawn();
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<TakeoverTemplateSpec> {
     return takeoverTemplate();
   }
 
@@ -270,10 +286,10 @@ export class AlertTakeover extends Component {
   private bandGroup(bg: number): Lightning.Element {
     const band = this.tag('Band')!;
     const ref = `Texts-${(bg >>> 0).toString(16)}`;
-    if (!band.tag(ref)) band.patch({ [ref]: bandTexts() });
-    for (const c of band.children) if (c.ref?.startsWith('Texts-')) c.visible = c.ref === ref;
-    this.bandRef = ref;
-    return band.tag(ref)!;
+    const group = byRef(band, ref) ?? band.childList.a({ ref, ...bandTexts() });
+    for (const c of band.children) if (c.ref?.startsWith('Texts-')) c.visible = c === group;
+    this.bandGroupOn = group;
+    return group;
   }
 
   /** The prompt, the notice line and the answer row for the gate's state. */
@@ -309,7 +325,7 @@ export class AlertTakeover extends Component {
     const m = this.model;
     if (!m) return;
     m.choices.forEach((c, i) => {
-      const el = this.tag(`Bottom.Choices.Choice-${c.answer}`);
+      const el = byRef(this.tag('Bottom.Choices')!, `Choice-${c.answer}`);
       if (!el) return;
       const f = i === this.choiceIndex && this.hasFocus() && this.gate.accepting;
       el.patch({
@@ -322,8 +338,8 @@ export class AlertTakeover extends Component {
 
   /** Report the first frame that shows this model's texts (phrase, name, instruction). */
   private checkDrawn(): void {
-    if ((!this.drawnCb && !this.gate.waitingForDraw) || !this.visible || this.alpha === 0) return;
-    const els = [`Band.${this.bandRef}.Phrase`, 'Panel.NameRow.Name', 'Panel.Headline'].map((p) => this.tag(p)!);
+    if ((!this.drawnCb && !this.gate.waitingForDraw) || !this.bandGroupOn || !this.visible || this.alpha === 0) return;
+    const els = [this.bandGroupOn!.tag('Phrase')!, this.tag('Panel.NameRow.Name')!, this.tag('Panel.Headline')!];
     const ready = els.every(
       (el) => !el.text || el.text.text === '' || (el.textureIsLoaded() && el.displayedTexture === el.texture),
     );

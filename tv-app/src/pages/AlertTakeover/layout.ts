@@ -4,7 +4,7 @@
  */
 import type Lightning from '@lightningjs/core';
 import { ALERT_PANEL } from '@kizuna/contract/levels';
-import { C, argb, txt } from '../ui/theme.ts';
+import { C, argb, txt } from '../../ui/theme.ts';
 
 export const PANEL_BG = argb(ALERT_PANEL.rgb);
 export const PANEL_FG = argb(ALERT_PANEL.textRgb);
@@ -15,7 +15,24 @@ export const BANNER_H = 76;
 export const BOTTOM_Y = 824;
 export const FRAME = 18;
 
-export function takeoverTemplate(): Lightning.Component.Template {
+/**
+ * The takeover's parts (typed template: Lightning.Component.TemplateSpec). The band's text groups
+ * (bandTexts(), one per band colour) and the answer row's cells are added at run time.
+ */
+export interface TakeoverTemplateSpec extends Lightning.Component.TemplateSpec {
+  Band: { Rule: object };
+  Panel: {
+    NameRow: { Name: object; Counter: object };
+    Headline: object;
+    Instruction: object;
+    Shelter: object;
+    ShelterDetail: object;
+  };
+  Bottom: { Notice: object; Prompt: object; Choices: object; Close: { Label: object } };
+  Exercise: { Frame: { Top: object; Bottom: object; Left: object; Right: object }; Banner: { Label: object } };
+}
+
+export function takeoverTemplate(): Lightning.Component.Template<TakeoverTemplateSpec> {
   return {
     // Above the page under it, whose own raised parts (Home's key-hint bar, zIndex 2) would
     // otherwise be drawn over the answer row: the Router keeps that page drawn under an alert.
