@@ -11,7 +11,8 @@
  * turn it is.
  *
  * It is built once at start-up (hidden) so an alert only patches text: docs/PLATFORM.md measured
- * the cold first alert at ≈ 0.5 s against ≈ 0.2 s warm.
+ * the cold first alert at ≈ 0.5 s against ≈ 0.2 s warm. The band's texts are kept per band colour
+ * (bandGroup()) and drawn for every level at start-up, so an alert draws only the person's texts.
  */
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
