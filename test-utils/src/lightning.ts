@@ -57,7 +57,7 @@ export async function visibleTexts(page: Page, scope?: string): Promise<string[]
 /**
  * Wait until the TV's alert takeover accepts key presses: its answer row (or its close button)
  * is shown at full strength. A new screen (another person, revision, or the closed screen)
- * takes answers only after it has been drawn and shown for a moment (tv-app answer-gate.ts);
+ * takes answers only after it has been drawn and shown for a moment (tv-app pages/AlertTakeover/answer-gate.ts);
  * before that its answer row is dimmed and presses are ignored.
  */
 export async function waitTakeoverReady(page: Page, timeout = 15_000): Promise<void> {

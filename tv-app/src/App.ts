@@ -11,13 +11,13 @@ import type Lightning from '@lightningjs/core';
 import type { Answer, Receipt } from '@kizuna/contract';
 import type { AcceptOutcome, StoredAlert } from './alerts/alert-store.ts';
 import { stringsFor, useTvLanguage } from './i18n/strings.ts';
-import { type AlertTakeover } from './pages/AlertTakeover.ts';
-import { type Home, type MenuId } from './pages/Home.ts';
-import { type Placeholder } from './pages/Placeholder.ts';
-import { type FlowScreen } from './pages/FlowScreen.ts';
+import { type AlertTakeover } from './pages/AlertTakeover/index.ts';
+import { type Home, type MenuId } from './pages/Home/index.ts';
+import { type Placeholder } from './pages/Placeholder/index.ts';
+import { type FlowScreen } from './pages/FlowScreen/index.ts';
 import type { Flow, FlowAction, FlowStep } from './flows/flow.ts';
 import { AREA_REF } from './alerts/area-takeover.ts';
-import { type Settings } from './pages/Settings.ts';
+import { type Settings } from './pages/Settings/index.ts';
 import type { Prefs } from './prefs.ts';
 import { TEXT_SCALE } from './ui/theme.ts';
 import { stopSpeaking } from './platform/speech.ts';
@@ -72,7 +72,19 @@ const PAGE_REFS: Record<Page, string> = {
   placeholder: 'Placeholder',
 };
 
-export class App extends Router.App {
+/**
+ * The App's parts (typed template: Lightning.Component.TemplateSpec): its banner, then the Router's
+ * Pages, Loading and Widgets. The SDK's Router.App takes only a loose spec (the pages are found by
+ * ref under Pages), so the pages' refs stay loosely typed.
+ */
+export interface AppTemplateSpec extends Router.App.TemplateSpecLoose {
+  Banner: { Text: object };
+}
+
+export class App
+  extends Router.App<AppTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<AppTemplateSpec>
+{
   /** The screen under the takeover, as the Router last showed (or is about to show) it. */
   private page: Page = 'home';
   private showing: Showing | null = null;
@@ -87,7 +99,7 @@ export class App extends Router.App {
     return TEXT_SCALE[this.prefs.textSize];
   }
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<AppTemplateSpec> {
     return {
       w: 1920,
       h: 1080,
@@ -105,8 +117,8 @@ export class App extends Router.App {
         Text: { x: 80, y: BANNER_H / 2 + 2, mountY: 0.5, text: txt('', 44, { bold: true, w: 1760, maxLines: 1 }) },
       },
       // The Router's Pages (every screen, the takeover included) and its Loading screen.
-      ...super._template(),
-    } as Lightning.Component.Template;
+      ...(super._template() as Lightning.Component.Template<Router.App.TemplateSpec>),
+    };
   }
 
   private get c(): TvController {
@@ -170,13 +182,16 @@ export class App extends Router.App {
     return this.tag('Takeover') as AlertTakeover;
   }
 
-  private warmUp(): void {
-    if (this.showing) return;
+  /** Each level in turn (3, 4, 5), a frame or more apart: start-up stays responsive between them. */
+  private warmUp(levels: (3 | 4 | 5)[] = [3, 4, 5]): void {
+    const [level, ...rest] = levels;
+    if (this.showing || !level) return;
     const t = this.takeover;
     t.patch({ visible: true, alpha: 0.001 });
-    t.render(warmUpModel(this.textScale), () => {
+    t.render(warmUpModel(this.textScale, level, this.lang), () => {
       if (!this.showing) t.patch({ visible: false });
       t.patch({ alpha: 1 });
+      if (rest.length) Registry.setTimeout(() => this.warmUp(rest), 0);
     });
   }
 

@@ -6,7 +6,7 @@
 import type { Answer, EndReason, PersonalAlert, Receipt, Recipient } from '@kizuna/contract';
 import type { StoredAlert } from './alerts/alert-store.ts';
 import { fmt, stringsFor } from './i18n/strings.ts';
-import type { TakeoverModel } from './pages/AlertTakeover.ts';
+import type { TakeoverModel } from './pages/AlertTakeover/index.ts';
 import type { TvController } from './tv-controller.ts';
 import { TEXT_SCALE } from './ui/theme.ts';
 import { answerLabel, takeoverModel } from './view-models.ts';

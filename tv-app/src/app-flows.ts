@@ -7,7 +7,7 @@ import type { Language } from '@kizuna/contract/levels';
 import type { Flow } from './flows/flow.ts';
 import type { FlowKind } from './flows/index.ts';
 import type { Strings } from './i18n/strings.ts';
-import type { FlowView } from './pages/FlowScreen.ts';
+import type { FlowView } from './pages/FlowScreen/index.ts';
 import type { TvController } from './tv-controller.ts';
 
 export type { FlowKind } from './flows/index.ts';

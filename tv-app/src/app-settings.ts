@@ -3,7 +3,7 @@
  * Left/Right does to one. Settings are per resident; "person" picks whose settings are shown.
  */
 import { tvLanguages, tvText, useTvLanguage } from './i18n/strings.ts';
-import type { SettingsModel, SettingsRow } from './pages/Settings.ts';
+import type { SettingsModel, SettingsRow } from './pages/Settings/index.ts';
 import { TEXT_SIZES, TV_PROFILE, type PrefsStore } from './prefs.ts';
 import { TEXT_SCALE } from './ui/theme.ts';
 

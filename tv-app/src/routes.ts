@@ -8,11 +8,11 @@
  * stored in it, so Back or closing an alert returns to the screen the alert interrupted.
  */
 import type { Router } from '@lightningjs/sdk';
-import { AlertTakeover } from './pages/AlertTakeover.ts';
-import { FlowScreen } from './pages/FlowScreen.ts';
-import { Home } from './pages/Home.ts';
-import { Placeholder } from './pages/Placeholder.ts';
-import { Settings } from './pages/Settings.ts';
+import { AlertTakeover } from './pages/AlertTakeover/index.ts';
+import { FlowScreen } from './pages/FlowScreen/index.ts';
+import { Home } from './pages/Home/index.ts';
+import { Placeholder } from './pages/Placeholder/index.ts';
+import { Settings } from './pages/Settings/index.ts';
 
 /** The screen under the takeover. */
 export type Page = 'home' | 'settings' | 'flow' | 'placeholder';

@@ -6,8 +6,8 @@ import { LEVELS, type Language } from '@kizuna/contract/levels';
 import type { AreaAlert, Answer, Recipient, ShelterRef } from '@kizuna/contract';
 import type { Ended, StoredAlert } from './alerts/alert-store.ts';
 import { LEVEL_PHRASES, fmt, stringsFor } from './i18n/strings.ts';
-import type { HomeModel, MenuId } from './pages/Home.ts';
-import type { Choice, TakeoverModel } from './pages/AlertTakeover.ts';
+import type { HomeModel, MenuId } from './pages/Home/index.ts';
+import type { Choice, TakeoverModel } from './pages/AlertTakeover/index.ts';
 import type { ConnState } from './tv-controller.ts';
 import { C, argb } from './ui/theme.ts';
 import { colourOrder } from './keymap.ts';
@@ -351,16 +351,22 @@ export function homeModel(h: HomeInput): HomeModel {
   };
 }
 
-/** A takeover full of common glyphs, drawn invisibly at start-up so the first alert is fast. */
-export function warmUpModel(scale: number): TakeoverModel {
-  const s = stringsFor('ja');
-  const L = LEVELS[4];
+/**
+ * A takeover full of common glyphs, drawn invisibly at start-up so the first alert is fast: once per
+ * level, in the TV's language, so the level band's texts (label, phrase, action) are already drawn
+ * and uploaded when an alert of any level arrives (Lightning reuses a text texture of the same text
+ * and style).
+ */
+export function warmUpModel(scale: number, level: 3 | 4 | 5 = 4, lang: Language = 'ja'): TakeoverModel {
+  const s = stringsFor(lang);
+  const L = LEVELS[level];
+  const { phrase, action } = levelPhrase(level, lang);
   return {
     levelBg: argb(L.rgb),
     levelFg: argb(L.textRgb),
-    levelLabel: fmt(s.levelLabel, { level: 4 }),
-    phrase: L.phrase,
-    action: L.action,
+    levelLabel: fmt(s.levelLabel, { level }),
+    phrase,
+    action,
     exercise: undefined,
     name: s.residentsTitle,
     counter: fmt(s.recipientOf, { i: 1, n: 2 }),
@@ -373,7 +379,7 @@ export function warmUpModel(scale: number): TakeoverModel {
     waitPrompt: s.answerWait,
     choosePrompt: s.chooseFirst,
     turn: 'warm-up',
-    choices: choices('ja'),
+    choices: choices(lang),
     readAgain: s.readAgain,
     confirmation: undefined,
     closeOnly: false,

@@ -11,16 +11,26 @@
  * turn it is.
  *
  * It is built once at start-up (hidden) so an alert only patches text: docs/PLATFORM.md measured
- * the cold first alert at ≈ 0.5 s against ≈ 0.2 s warm.
+ * the cold first alert at ≈ 0.5 s against ≈ 0.2 s warm. The band's texts are kept per band colour
+ * (bandGroup()) and drawn for every level at start-up, so an alert draws only the person's texts.
  */
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import type { Answer } from '@kizuna/contract';
-import { fire } from '../ui/fire.ts';
-import { C, estimateWidth, fitSize, txt } from '../ui/theme.ts';
-import { colourOrder } from '../keymap.ts';
+import { fire } from '../../ui/fire.ts';
+import { C, estimateWidth, fitSize, txt } from '../../ui/theme.ts';
+import { colourOrder } from '../../keymap.ts';
 import { AnswerGate } from './answer-gate.ts';
-import { BANNER_H, BOTTOM_Y, FRAME, PANEL_FG, PHRASE_Y, takeoverTemplate } from './takeover-layout.ts';
+import {
+  BANNER_H,
+  BOTTOM_Y,
+  FRAME,
+  PANEL_FG,
+  PHRASE_Y,
+  bandTexts,
+  takeoverTemplate,
+  type TakeoverTemplateSpec,
+} from './layout.ts';
 
 export interface Choice {
   answer: Answer;
@@ -67,10 +77,17 @@ export interface TakeoverModel {
   scale: number;
 }
 
+/** A child added at run time (not in the typed template), by its ref. */
+const byRef = (parent: Lightning.Element, ref: string): Lightning.Element | undefined =>
+  parent.children.find((c) => c.ref === ref);
+
 /** The answer row's opacity while the screen does not yet accept answers. */
 const WAIT_ALPHA = 0.35;
 
-export class AlertTakeover extends Component {
+export class AlertTakeover
+  extends Component<TakeoverTemplateSpec>
+  implements Lightning.Component.ImplementTemplateSpec<TakeoverTemplateSpec>
+{
   /** The Router creates its pages itself: the ref App (and the browser tests) find this one by. */
   override _construct(): void {
     this.ref = 'Takeover';
@@ -82,10 +99,12 @@ export class AlertTakeover extends Component {
   private nudge = false;
   private model: TakeoverModel | null = null;
   private drawnCb: (() => void) | null = null;
+  /** The band text group on show (bandGroup()). */
+  private bandGroupOn: Lightning.Element | null = null;
   private readonly gate = new AnswerGate(() => this.paintState());
   private readonly onFrameEnd = () => this.checkDrawn();
 
-  static override _template(): Lightning.Component.Template {
+  static override _template(): Lightning.Component.Template<TakeoverTemplateSpec> {
     return takeoverTemplate();
   }
 
@@ -172,24 +191,21 @@ export class AlertTakeover extends Component {
       break;
     }
     const instrLines = Math.max(1, Math.min(need + 1, Math.floor((room - fixed) / lh(42))));
-    this.patch({
-      Band: {
-        y: top,
-        h: bandH,
-        color: m.levelBg,
-        LevelLabel: { text: { text: m.levelLabel, textColor: m.levelFg } },
-        Phrase: {
-          text: {
-            text: m.phrase,
-            textColor: m.levelFg,
-            fontSize: phraseSize,
-            lineHeight: phraseLH,
-            maxLines: long ? 2 : 1,
-          },
+    this.bandGroup(m.levelBg).patch({
+      LevelLabel: { text: { text: m.levelLabel, textColor: m.levelFg } },
+      Phrase: {
+        text: {
+          text: m.phrase,
+          textColor: m.levelFg,
+          fontSize: phraseSize,
+          lineHeight: phraseLH,
+          maxLines: long ? 2 : 1,
         },
-        Action: { text: { text: m.action, textColor: m.levelFg } },
-        Rule: { y: bandH - 8 },
       },
+      Action: { text: { text: m.action, textColor: m.levelFg } },
+    });
+    this.patch({
+      Band: { y: top, h: bandH, color: m.levelBg, Rule: { y: bandH - 8 } },
       Panel: {
         y: panelY,
         NameRow: {
@@ -267,6 +283,16 @@ export class AlertTakeover extends Component {
     if (onDrawn) this.drawnCb = onDrawn;
   }
 
+  /** The band's text group for this band colour, shown alone (created the first time: bandTexts()). */
+  private bandGroup(bg: number): Lightning.Element {
+    const band = this.tag('Band')!;
+    const ref = `Texts-${(bg >>> 0).toString(16)}`;
+    const group = byRef(band, ref) ?? band.childList.a({ ref, ...bandTexts() });
+    for (const c of band.children) if (c.ref?.startsWith('Texts-')) c.visible = c === group;
+    this.bandGroupOn = group;
+    return group;
+  }
+
   /** The prompt, the notice line and the answer row for the gate's state. */
   private paintState(): void {
     const m = this.model;
@@ -300,7 +326,7 @@ export class AlertTakeover extends Component {
     const m = this.model;
     if (!m) return;
     m.choices.forEach((c, i) => {
-      const el = this.tag(`Bottom.Choices.Choice-${c.answer}`);
+      const el = byRef(this.tag('Bottom.Choices')!, `Choice-${c.answer}`);
       if (!el) return;
       const f = i === this.choiceIndex && this.hasFocus() && this.gate.accepting;
       el.patch({
@@ -313,8 +339,8 @@ export class AlertTakeover extends Component {
 
   /** Report the first frame that shows this model's texts (phrase, name, instruction). */
   private checkDrawn(): void {
-    if ((!this.drawnCb && !this.gate.waitingForDraw) || !this.visible || this.alpha === 0) return;
-    const els = ['Band.Phrase', 'Panel.NameRow.Name', 'Panel.Headline'].map((p) => this.tag(p)!);
+    if ((!this.drawnCb && !this.gate.waitingForDraw) || !this.bandGroupOn || !this.visible || this.alpha === 0) return;
+    const els = [this.bandGroupOn!.tag('Phrase')!, this.tag('Panel.NameRow.Name')!, this.tag('Panel.Headline')!];
     const ready = els.every(
       (el) => !el.text || el.text.text === '' || (el.textureIsLoaded() && el.displayedTexture === el.texture),
     );

@@ -4,7 +4,7 @@
  */
 import type Lightning from '@lightningjs/core';
 import { ALERT_PANEL } from '@kizuna/contract/levels';
-import { C, argb, txt } from '../ui/theme.ts';
+import { C, argb, txt } from '../../ui/theme.ts';
 
 export const PANEL_BG = argb(ALERT_PANEL.rgb);
 export const PANEL_FG = argb(ALERT_PANEL.textRgb);
@@ -15,7 +15,24 @@ export const BANNER_H = 76;
 export const BOTTOM_Y = 824;
 export const FRAME = 18;
 
-export function takeoverTemplate(): Lightning.Component.Template {
+/**
+ * The takeover's parts (typed template: Lightning.Component.TemplateSpec). The band's text groups
+ * (bandTexts(), one per band colour) and the answer row's cells are added at run time.
+ */
+export interface TakeoverTemplateSpec extends Lightning.Component.TemplateSpec {
+  Band: { Rule: object };
+  Panel: {
+    NameRow: { Name: object; Counter: object };
+    Headline: object;
+    Instruction: object;
+    Shelter: object;
+    ShelterDetail: object;
+  };
+  Bottom: { Notice: object; Prompt: object; Choices: object; Close: { Label: object } };
+  Exercise: { Frame: { Top: object; Bottom: object; Left: object; Right: object }; Banner: { Label: object } };
+}
+
+export function takeoverTemplate(): Lightning.Component.Template<TakeoverTemplateSpec> {
   return {
     // Above the page under it, whose own raised parts (Home's key-hint bar, zIndex 2) would
     // otherwise be drawn over the answer row: the Router keeps that page drawn under an alert.
@@ -28,9 +45,7 @@ export function takeoverTemplate(): Lightning.Component.Template {
       w: 1920,
       h: 230,
       rect: true,
-      LevelLabel: { x: 80, y: 20, text: txt('', 56, { bold: true }) },
-      Phrase: { x: 80, y: PHRASE_Y, text: txt('', 100, { bold: true, w: 1760, maxLines: 1, lineHeight: 120 }) },
-      Action: { x: 1840, y: 32, mountX: 1, text: txt('', 44, { bold: true, w: 900, maxLines: 1, align: 'right' }) },
+      // The band's texts, one group per band colour (bandTexts()), added as alerts need them.
       // A white rule sets the band off the black panel (level 5's colour is almost black).
       Rule: { x: 0, y: 222, w: 1920, h: 8, rect: true, color: C.white },
     },
@@ -99,5 +114,19 @@ export function takeoverTemplate(): Lightning.Component.Template {
         Label: { x: 960, y: BANNER_H / 2 + 2, mount: 0.5, text: txt('', 54, { bold: true, color: C.black }) },
       },
     },
+  };
+}
+
+/**
+ * The level band's texts for one band colour. Each colour keeps its own group, hidden while another
+ * shows: Lightning frees a text's drawing as soon as its text changes, so one shared group would
+ * draw the level phrase again (30–60 ms a text at 4× CPU throttle) at every change of level; the
+ * groups for levels 3–5 are drawn at start-up (App's warm-up) and the first alert finds them drawn.
+ */
+export function bandTexts(): Lightning.Component.Template {
+  return {
+    LevelLabel: { x: 80, y: 20, text: txt('', 56, { bold: true }) },
+    Phrase: { x: 80, y: PHRASE_Y, text: txt('', 100, { bold: true, w: 1760, maxLines: 1, lineHeight: 120 }) },
+    Action: { x: 1840, y: 32, mountX: 1, text: txt('', 44, { bold: true, w: 900, maxLines: 1, align: 'right' }) },
   };
 }

@@ -5,8 +5,8 @@
  */
 import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import { fire } from '../ui/fire.ts';
-import { C, txt } from '../ui/theme.ts';
+import { fire } from '../../ui/fire.ts';
+import { C, txt } from '../../ui/theme.ts';
 
 export interface SettingsRow {
   id: string;

@@ -8,7 +8,7 @@
  * the part of the reading that ends with the name), at most SPEECH_WAIT_CAP_MS: a stuck engine must
  * not keep anyone from answering.
  */
-import { Registry } from '../sdk/index.ts';
+import { Registry } from '../../sdk/index.ts';
 
 /** How long a person's screen is shown, drawn, before a key press counts for them. */
 export const ANSWER_AFTER_MS = 1000;

@@ -6,11 +6,11 @@
  */
 import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import type { FlowAction, FlowStep, Tone } from '../flows/flow.ts';
-import { Keyboard, type KeyboardSetup } from '../components/Keyboard/index.ts';
-import { activeKeyMap, digitOf } from '../keymap.ts';
-import { fire } from '../ui/fire.ts';
-import { C, estimateWidth, txt } from '../ui/theme.ts';
+import type { FlowAction, FlowStep, Tone } from '../../flows/flow.ts';
+import { Keyboard, type KeyboardSetup } from '../../components/Keyboard/index.ts';
+import { activeKeyMap, digitOf } from '../../keymap.ts';
+import { fire } from '../../ui/fire.ts';
+import { C, estimateWidth, txt } from '../../ui/theme.ts';
 
 export interface FlowView {
   step: FlowStep;

@@ -4,8 +4,8 @@
  */
 import { Component } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
-import { fire } from '../ui/fire.ts';
-import { C, txt } from '../ui/theme.ts';
+import { fire } from '../../ui/fire.ts';
+import { C, txt } from '../../ui/theme.ts';
 
 /** The parts of the offline notice (typed template: Lightning.Component.TemplateSpec). */
 export interface PlaceholderTemplateSpec extends Lightning.Component.TemplateSpec {

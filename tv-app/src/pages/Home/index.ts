@@ -6,10 +6,10 @@
 import { Component, RoundedRectangleShader } from '@lightningjs/core';
 import type Lightning from '@lightningjs/core';
 import { LEVELS } from '@kizuna/contract/levels';
-import { MenuButton } from '../components/MenuButton/index.ts';
-import { HINT_BAR_H, KeyHints, type KeyHint } from '../components/KeyHints/index.ts';
-import { fire } from '../ui/fire.ts';
-import { C, argb, estimateWidth, fitSize, txt } from '../ui/theme.ts';
+import { MenuButton } from '../../components/MenuButton/index.ts';
+import { HINT_BAR_H, KeyHints, type KeyHint } from '../../components/KeyHints/index.ts';
+import { fire } from '../../ui/fire.ts';
+import { C, argb, estimateWidth, fitSize, txt } from '../../ui/theme.ts';
 
 export type MenuId = 'alert' | 'bind' | 'postbox' | 'myinfo' | 'settings';
 
