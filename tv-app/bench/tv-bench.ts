@@ -1,7 +1,8 @@
 /**
  * TV applet budgets (issue 5), in Debian Chromium with WebGL through SwiftShader at 1920×1080:
  *   - first screen interactive < 2 s with the CPU throttled 4× (CDP Emulation.setCPUThrottlingRate)
- *   - an alert on screen < 300 ms after its message arrives, at 4×
+ *   - an alert on screen < 300 ms after its message arrives, at 4×: the first alert of a freshly opened page
+ *     (cold: its texts never drawn before; the median over `runs` fresh pages) and the next `alerts` on one page
  *   - the production bundle ≤ 300 KB gzipped with the Lightning SDK (issue 18): what a box downloads to show
  *     the first screen and an alert — the chunks the page really fetched by the time the cold alert was drawn
  *     (a ja TV in a plain browser), plus, of the per-language word chunks (card screens' words-*, key hints /
@@ -69,7 +70,7 @@ interface Latency {
   loaded: string[];
 }
 
-async function alertLatency(rig: Rig, rate: number, base?: string): Promise<Latency> {
+async function alertLatency(rig: Rig, rate: number, base?: string, alerts = ALERTS): Promise<Latency> {
   rig.freshDevice();
   const page = await openThrottled(rig, rate, base);
   // Online means subscribed (mqtt-link reports it after SUBACK).
@@ -77,7 +78,7 @@ async function alertLatency(rig: Rig, rate: number, base?: string): Promise<Late
   await new Promise((r) => setTimeout(r, 1500 * rate));
   const times: number[] = [];
   let loaded: string[] = [];
-  for (let i = 0; i <= ALERTS; i++) {
+  for (let i = 0; i <= alerts; i++) {
     const a = personalAlert({
       level: (3 + (i % 3)) as 3 | 4 | 5,
       recipients: [
@@ -183,9 +184,17 @@ async function main() {
     });
     let b4: number[];
     let ba4: Latency;
+    // One cold alert per fresh page, ours and the baseline's alternating, so both see the same load.
+    const cold4: number[] = [a4.cold];
+    const baseCold4: number[] = [];
     try {
       b4 = await interactive(rig, 4, baseServer.url);
       ba4 = await alertLatency(rig, 4, baseServer.url);
+      baseCold4.push(ba4.cold);
+      for (let i = 1; i < RUNS; i++) {
+        cold4.push((await alertLatency(rig, 4, undefined, 0)).cold);
+        baseCold4.push((await alertLatency(rig, 4, baseServer.url, 0)).cold);
+      }
     } finally {
       await baseServer.close();
     }
@@ -211,15 +220,15 @@ async function main() {
       `first screen interactive, ${RUNS} cold starts: 4× median ${f(median(i4))} ms (max ${f(max(i4))}; budget ${BUDGET.interactiveMs}); baseline 1× median ${f(median(i1))} ms → ratio ${(median(i4) / median(i1)).toFixed(2)}×`,
     );
     console.log(
-      `alert on screen after arrival, 4×: first (cold) ${f(a4.cold)} ms, next ${ALERTS} median ${f(median(a4.warm))} ms (max ${f(max(a4.warm))}; budget ${BUDGET.alertMs}); baseline 1× median ${f(median(a1.warm))} ms (cold ${f(a1.cold)}) → ratio ${(median(a4.warm) / median(a1.warm)).toFixed(2)}×`,
+      `alert on screen after arrival, 4×: first (cold) on ${RUNS} fresh pages median ${f(median(cold4))} ms (max ${f(max(cold4))}), next ${ALERTS} median ${f(median(a4.warm))} ms (max ${f(max(a4.warm))}; budget ${BUDGET.alertMs}); baseline 1× median ${f(median(a1.warm))} ms (cold ${f(a1.cold)}) → ratio ${(median(a4.warm) / median(a1.warm)).toFixed(2)}×`,
     );
     const ok =
       totalKB <= BUDGET.bundleKB &&
       median(i4) < BUDGET.interactiveMs &&
       median(a4.warm) < BUDGET.alertMs &&
-      a4.cold < BUDGET.alertMs;
+      median(cold4) < BUDGET.alertMs;
     console.log(
-      `baseline ${BASELINE_REV} (${base.sha}), same run, 4×: bundle first screen and alert ${baseKB.toFixed(1)} KB → ratio ${(totalKB / baseKB).toFixed(2)}× (every chunk ${theirs.allKB.toFixed(1)} KB → ${(ours.allKB / theirs.allKB).toFixed(2)}×); first screen median ${f(median(b4))} ms (max ${f(max(b4))}) → ratio ${(median(i4) / median(b4)).toFixed(2)}×; alert first (cold) ${f(ba4.cold)} ms, next median ${f(median(ba4.warm))} ms (max ${f(max(ba4.warm))}) → ratio ${(median(a4.warm) / median(ba4.warm)).toFixed(2)}×`,
+      `baseline ${BASELINE_REV} (${base.sha}), same run, 4×: bundle first screen and alert ${baseKB.toFixed(1)} KB → ratio ${(totalKB / baseKB).toFixed(2)}× (every chunk ${theirs.allKB.toFixed(1)} KB → ${(ours.allKB / theirs.allKB).toFixed(2)}×); first screen median ${f(median(b4))} ms (max ${f(max(b4))}) → ratio ${(median(i4) / median(b4)).toFixed(2)}×; alert first (cold) median ${f(median(baseCold4))} ms (max ${f(max(baseCold4))}) → ratio ${(median(cold4) / median(baseCold4)).toFixed(2)}×, next median ${f(median(ba4.warm))} ms (max ${f(max(ba4.warm))}) → ratio ${(median(a4.warm) / median(ba4.warm)).toFixed(2)}×`,
     );
     console.log(ok ? 'within budget' : 'OVER BUDGET');
   } finally {
