@@ -41,7 +41,18 @@ export interface LinkOptions {
   reconnect?: Partial<ReconnectPolicy> | undefined;
   /** [0, 1) source of the jitter; tests pin it. Default Math.random. */
   random?: () => number;
+  /**
+   * A receipt not acknowledged (PUBACK) this long on a live connection fails, and the connection
+   * is replaced (RECEIPT_ACK_TIMEOUT_MS by default; see publishReceipt).
+   */
+  receiptAckTimeoutMs?: number | undefined;
 }
+
+/**
+ * Longer than any PUBACK took in the fault suite while the console was storing (seconds at most),
+ * short enough that a TV on a connection that carries nothing more is back within a re-send or two.
+ */
+export const RECEIPT_ACK_TIMEOUT_MS = 20_000;
 
 export interface Link {
   publishReceipt(r: Receipt): Promise<void>;
@@ -81,7 +92,22 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   const own = topics.tvOwn(opts.muni, opts.device);
   const area = topics.areaAll(opts.muni);
   const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
+  const ackTimeoutMs = opts.receiptAckTimeoutMs ?? RECEIPT_ACK_TIMEOUT_MS;
   h.onState('connecting');
+
+  // Publishes kept from a lost connection are failed at the next CONNACK, not replayed: mqtt.js
+  // replays them one at a time, each waiting for its PUBACK, holds every new publish (and the
+  // 'connect' event) behind them, so one never acknowledged would stop the TV for good. Their
+  // callers (the receipt outbox) send them again; receipts are idempotent.
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd !== 'connack') return;
+    for (const [id, kept] of Object.entries(client.outgoing)) {
+      const messageId = Number(id);
+      delete client.outgoing[messageId];
+      client.outgoingStore.del({ messageId }, () => undefined);
+      kept.cb?.(new Error('connection replaced before the broker acknowledged it'));
+    }
+  });
 
   client.on('connect', () => {
     // Subscribe one filter at a time: aedes answers a denied filter with 0x80 and mqtt.js then
@@ -170,7 +196,20 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
       // the outbox keeps it persisted until PUBACK instead.
       if (!client.connected) return Promise.reject(new Error('offline'));
       return new Promise((resolve, reject) => {
-        client.publish(receiptTopic, JSON.stringify(r), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+        // RabbitMQ 3.10 can keep a connection open after refusing a publish (its authorisation timed
+        // out while the auth service was away) and acknowledge nothing more on it, while alerts still
+        // arrive (fault suite, issue 22): the receipt fails, the outbox keeps it, and the connection
+        // is replaced, so the next one carries it.
+        const stream = client.stream;
+        const timer = setTimeout(() => {
+          reject(new Error(`receipt not acknowledged within ${ackTimeoutMs} ms`));
+          if (client.connected && client.stream === stream) stream.destroy();
+        }, ackTimeoutMs);
+        client.publish(receiptTopic, JSON.stringify(r), { qos: 1 }, (err) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve();
+        });
       });
     },
     close: () =>
