@@ -33,6 +33,8 @@ export interface AlertTally {
   twice: string[];
   /** TVs that do not show it (only when asked with `missing`). */
   missing: string[];
+  /** Receipts (of any alert, since the start) not acknowledged in time: the link replaced its connection. */
+  receiptTimeouts: number;
 }
 
 type ToChild =
@@ -51,6 +53,7 @@ function child() {
   /** alertId → device → first arrival */
   const firstAt = new Map<string, Map<string, number>>();
   const online = new Set<string>();
+  let receiptTimeouts = 0;
 
   process.on('message', async (m: ToChild) => {
     if (m.type === 'stop') {
@@ -59,7 +62,14 @@ function child() {
     }
     if (m.type === 'tally') {
       const arrivals = firstAt.get(m.alertId) ?? new Map<string, number>();
-      const tally: AlertTally = { have: arrivals.size, lastFirstAt: 0, copies: 0, twice: [], missing: [] };
+      const tally: AlertTally = {
+        have: arrivals.size,
+        lastFirstAt: 0,
+        copies: 0,
+        twice: [],
+        missing: [],
+        receiptTimeouts,
+      };
       for (const t of arrivals.values()) tally.lastFirstAt = Math.max(tally.lastFirstAt, t);
       for (const [device, screen] of screens) {
         const got = screen.got.filter((a) => a.alertId === m.alertId).length;
@@ -91,7 +101,9 @@ function child() {
               if (!arrivals.has(tv.device)) arrivals.set(tv.device, Date.now());
               screen.receive(alert);
               // every copy is confirmed: the console may not have stored the first receipt
-              void link.publishReceipt(receiptFor(alert)).catch(() => undefined);
+              void link.publishReceipt(receiptFor(alert)).catch((e: Error) => {
+                if (e.message.startsWith('receipt not acknowledged')) receiptTimeouts += 1;
+              });
             },
             onArea: () => undefined,
             onMail: () => undefined,
@@ -205,6 +217,7 @@ export async function startTvSwarm(
         copies: a.copies + b.copies,
         twice: [...a.twice, ...b.twice],
         missing: [...a.missing, ...b.missing],
+        receiptTimeouts: a.receiptTimeouts + b.receiptTimeouts,
       }));
     },
     close,
