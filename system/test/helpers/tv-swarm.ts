@@ -31,7 +31,7 @@ export interface AlertTally {
   copies: number;
   /** TVs that show it more than once (more than one revision, or more than one text). */
   twice: string[];
-  /** TVs that do not show it (only when asked with `missing`). */
+  /** TVs that do not show it (only when asked with `missing`), "(not online)" after those whose link is not online. */
   missing: string[];
   /** Receipts (of any alert, since the start) not acknowledged in time: the link replaced its connection. */
   receiptTimeouts: number;
@@ -75,7 +75,7 @@ function child() {
         const got = screen.got.filter((a) => a.alertId === m.alertId).length;
         tally.copies += got;
         if (screen.shown(m.alertId).length > 1 || screen.versions(m.alertId) > 1) tally.twice.push(device);
-        if (m.missing && got === 0) tally.missing.push(device);
+        if (m.missing && got === 0) tally.missing.push(online.has(device) ? device : `${device} (not online)`);
       }
       return send({ type: 'tally', ...tally });
     }
