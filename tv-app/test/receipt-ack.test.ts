@@ -4,7 +4,8 @@
  * alerts still arrived — RabbitMQ 3.10 keeps a connection open after refusing a publish and
  * acknowledges nothing more on it). Here a real aedes broker does the same to the TV's first
  * connection: its publishes are taken and never acknowledged nor delivered. The TV's own outbox
- * and link must get the receipt to the console anyway, on a new connection.
+ * and link must get the receipt to the console anyway, on a new connection. The same for a
+ * SUBSCRIBE never answered (a TV connected, never online, receiving nothing).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -93,5 +94,41 @@ describe('a receipt the broker never acknowledges', () => {
     await until(() => stored.length >= 2, 5000, 'the second receipt at the console');
     expect(stored[1]).toEqual(b);
     expect(outbox.size).toBe(0);
+  }, 30_000);
+
+  it('a SUBSCRIBE never answered: the TV connects anew and comes online', async () => {
+    broker = await startBroker({ [USER]: 'pw' });
+    let first: unknown = null;
+    const authorizeSubscribe = broker.aedes.authorizeSubscribe.bind(broker.aedes);
+    broker.aedes.authorizeSubscribe = (client, sub, callback) => {
+      if (client?.id === USER) first ??= client;
+      if (client && client === first) return; // never answered
+      authorizeSubscribe(client, sub, callback);
+    };
+    const states: LinkState[] = [];
+    let connects = 0;
+    broker.aedes.on('client', (c) => {
+      if (c.id === USER) connects += 1;
+    });
+    link = connectLink(
+      {
+        url: broker.wsUrl,
+        muni: MUNI,
+        device: DEVICE,
+        username: USER,
+        password: 'pw',
+        reconnect: { baseMs: 50, capMs: 200 },
+        subscribeTimeoutMs: 1000,
+      },
+      {
+        onAlert: () => undefined,
+        onArea: () => undefined,
+        onMail: () => undefined,
+        onInvalid: () => undefined,
+        onState: (s) => states.push(s),
+      },
+    );
+    await until(() => states.includes('online'), 10_000, 'the TV online (on a second connection)');
+    expect(connects).toBeGreaterThanOrEqual(2);
   }, 30_000);
 });

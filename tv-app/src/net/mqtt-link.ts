@@ -46,6 +46,8 @@ export interface LinkOptions {
    * is replaced (RECEIPT_ACK_TIMEOUT_MS by default; see publishReceipt).
    */
   receiptAckTimeoutMs?: number | undefined;
+  /** Subscriptions not answered (SUBACK) this long on a live connection: it is replaced (SUBSCRIBE_TIMEOUT_MS by default). */
+  subscribeTimeoutMs?: number | undefined;
 }
 
 /**
@@ -53,6 +55,12 @@ export interface LinkOptions {
  * short enough that a TV on a connection that carries nothing more is back within a re-send or two.
  */
 export const RECEIPT_ACK_TIMEOUT_MS = 20_000;
+
+/**
+ * A TV whose SUBSCRIBE is never answered stays connected and receives nothing: replaced after this
+ * long (the attempt counts as not reached, so the next one goes to the next node).
+ */
+export const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
 export interface Link {
   publishReceipt(r: Receipt): Promise<void>;
@@ -116,11 +124,17 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     // repairs a session the broker lost.
     // 'online' only once the subscriptions are answered: before that, alerts could be missed.
     let waiting = 2;
+    const stream = client.stream;
+    const unanswered = setTimeout(() => {
+      if (waiting > 0 && client.connected && client.stream === stream) stream.destroy();
+    }, opts.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
     for (const filter of [own, area]) {
       client.subscribe(filter, { qos: 1 }, (err, granted) => {
         const code = granted?.[0]?.qos;
         if (err || code === 128) h.onInvalid(filter, `subscription refused${err ? `: ${err.message}` : ''}`);
-        if (--waiting === 0 && client.connected) {
+        if (--waiting > 0) return;
+        clearTimeout(unanswered);
+        if (client.connected && client.stream === stream) {
           reached = true;
           h.onState('online');
         }
