@@ -155,7 +155,9 @@ The console acknowledges a receipt (PUBACK) only once it is stored. During a lar
 receipt can arrive before the console has written the delivery rows it updates (they are written
 after every chunk of the alert is published, seconds at most); it is then held, unacknowledged,
 and stored as soon as they exist. A TV should keep receipts in flight and not treat a slow PUBACK
-as a failure; after a reconnect, sending them again is harmless.
+as a failure; after a reconnect, sending them again is harmless. The applet gives a receipt up after
+20 s without a PUBACK on a live connection and connects anew (keeping the receipt to send again):
+RabbitMQ 3.10 can keep a connection open after refusing one publish and acknowledge nothing more on it.
 
 ${schemaBlock(ReceiptSchema)}
 

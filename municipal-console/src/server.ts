@@ -100,13 +100,27 @@ const redelivered = parked.count;
 parked.release();
 logger.info({ url: started.url, docs: `${started.url}/docs`, redelivered }, 'municipal console listening');
 
+/**
+ * Longest an orderly stop may take. A stop that waits on the broker or the database (a PUBACK
+ * that never comes: after the fault suite a console ignored SIGTERM for two minutes) would keep a
+ * service manager's restart or a takeover waiting; what is not written stays unacknowledged at the
+ * broker, and what was not published is sent by the re-sender of whichever console runs next.
+ */
+const STOP_WITHIN_MS = 10_000;
+
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, async () => {
     if (stopping) return;
     stopping = true;
+    setTimeout(() => {
+      logger.error({ withinMs: STOP_WITHIN_MS }, 'orderly stop did not finish in time: exiting');
+      process.exit(1);
+    }, STOP_WITHIN_MS).unref();
     await started.close();
-    await client.endAsync();
+    // An orderly end waits for every outstanding PUBACK: with publishes in flight, end at once
+    // (the persistent session keeps what the broker holds for the console).
+    await client.endAsync(Object.keys(client.outgoing).length > 0);
     await db.close();
     await credDb?.close();
     process.exit(0);

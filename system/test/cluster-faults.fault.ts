@@ -158,7 +158,7 @@ async function fanOutThrough(name: string, via: ConsoleProcess, fault: () => Pro
     },
   );
   const final = await swarm.tally(sent.id);
-  const line = `${name}: ${N} TVs, 100% in ${(to100 / 1000).toFixed(1)} s after the send (every receipt stored after ${((confirmed - sentAt) / 1000).toFixed(1)} s); ${final.copies} copies received, ${final.twice.length} TVs showing it twice`;
+  const line = `${name}: ${N} TVs, 100% in ${(to100 / 1000).toFixed(1)} s after the send (every receipt stored after ${((confirmed - sentAt) / 1000).toFixed(1)} s); ${final.copies} copies received, ${final.twice.length} TVs showing it twice; ${final.receiptTimeouts} receipts unacknowledged in time so far`;
   say(line);
   figures.push(line);
 

@@ -26,16 +26,25 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     query: (t, p) => direct.query(t, p),
     async tx(fn) {
       const client = await pool.connect();
+      // The pool listens for a client's 'error' only while it is idle: a server that goes away
+      // (a restart) between two queries of this transaction would otherwise be an uncaught
+      // exception and end the process. The next query fails instead, and the client is discarded.
+      let broken: Error | undefined;
+      const onError = (e: Error) => {
+        broken = e;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn(wrap(client));
         await client.query('COMMIT');
         return out;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw scrubDbError(e); // a deferred constraint fails at COMMIT
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     async exec(sql) {

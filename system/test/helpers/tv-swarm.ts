@@ -31,8 +31,10 @@ export interface AlertTally {
   copies: number;
   /** TVs that show it more than once (more than one revision, or more than one text). */
   twice: string[];
-  /** TVs that do not show it (only when asked with `missing`). */
+  /** TVs that do not show it (only when asked with `missing`), "(not online)" after those whose link is not online. */
   missing: string[];
+  /** Receipts (of any alert, since the start) not acknowledged in time: the link replaced its connection. */
+  receiptTimeouts: number;
 }
 
 type ToChild =
@@ -51,6 +53,7 @@ function child() {
   /** alertId → device → first arrival */
   const firstAt = new Map<string, Map<string, number>>();
   const online = new Set<string>();
+  let receiptTimeouts = 0;
 
   process.on('message', async (m: ToChild) => {
     if (m.type === 'stop') {
@@ -59,13 +62,20 @@ function child() {
     }
     if (m.type === 'tally') {
       const arrivals = firstAt.get(m.alertId) ?? new Map<string, number>();
-      const tally: AlertTally = { have: arrivals.size, lastFirstAt: 0, copies: 0, twice: [], missing: [] };
+      const tally: AlertTally = {
+        have: arrivals.size,
+        lastFirstAt: 0,
+        copies: 0,
+        twice: [],
+        missing: [],
+        receiptTimeouts,
+      };
       for (const t of arrivals.values()) tally.lastFirstAt = Math.max(tally.lastFirstAt, t);
       for (const [device, screen] of screens) {
         const got = screen.got.filter((a) => a.alertId === m.alertId).length;
         tally.copies += got;
         if (screen.shown(m.alertId).length > 1 || screen.versions(m.alertId) > 1) tally.twice.push(device);
-        if (m.missing && got === 0) tally.missing.push(device);
+        if (m.missing && got === 0) tally.missing.push(online.has(device) ? device : `${device} (not online)`);
       }
       return send({ type: 'tally', ...tally });
     }
@@ -91,7 +101,9 @@ function child() {
               if (!arrivals.has(tv.device)) arrivals.set(tv.device, Date.now());
               screen.receive(alert);
               // every copy is confirmed: the console may not have stored the first receipt
-              void link.publishReceipt(receiptFor(alert)).catch(() => undefined);
+              void link.publishReceipt(receiptFor(alert)).catch((e: Error) => {
+                if (e.message.startsWith('receipt not acknowledged')) receiptTimeouts += 1;
+              });
             },
             onArea: () => undefined,
             onMail: () => undefined,
@@ -205,6 +217,7 @@ export async function startTvSwarm(
         copies: a.copies + b.copies,
         twice: [...a.twice, ...b.twice],
         missing: [...a.missing, ...b.missing],
+        receiptTimeouts: a.receiptTimeouts + b.receiptTimeouts,
       }));
     },
     close,

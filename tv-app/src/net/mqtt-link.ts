@@ -41,7 +41,26 @@ export interface LinkOptions {
   reconnect?: Partial<ReconnectPolicy> | undefined;
   /** [0, 1) source of the jitter; tests pin it. Default Math.random. */
   random?: () => number;
+  /**
+   * A receipt not acknowledged (PUBACK) this long on a live connection fails, and the connection
+   * is replaced (RECEIPT_ACK_TIMEOUT_MS by default; see publishReceipt).
+   */
+  receiptAckTimeoutMs?: number | undefined;
+  /** Subscriptions not answered (SUBACK) this long on a live connection: it is replaced (SUBSCRIBE_TIMEOUT_MS by default). */
+  subscribeTimeoutMs?: number | undefined;
 }
+
+/**
+ * Longer than any PUBACK took in the fault suite while the console was storing (seconds at most),
+ * short enough that a TV on a connection that carries nothing more is back within a re-send or two.
+ */
+export const RECEIPT_ACK_TIMEOUT_MS = 20_000;
+
+/**
+ * A TV whose SUBSCRIBE is never answered stays connected and receives nothing: replaced after this
+ * long (the attempt counts as not reached, so the next one goes to the next node).
+ */
+export const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
 export interface Link {
   publishReceipt(r: Receipt): Promise<void>;
@@ -89,7 +108,22 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   const own = topics.tvOwn(opts.muni, opts.device);
   const area = topics.areaAll(opts.muni);
   const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
+  const ackTimeoutMs = opts.receiptAckTimeoutMs ?? RECEIPT_ACK_TIMEOUT_MS;
   h.onState('connecting');
+
+  // Publishes kept from a lost connection are failed at the next CONNACK, not replayed: mqtt.js
+  // replays them one at a time, each waiting for its PUBACK, holds every new publish (and the
+  // 'connect' event) behind them, so one never acknowledged would stop the TV for good. Their
+  // callers (the receipt outbox) send them again; receipts are idempotent.
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd !== 'connack') return;
+    for (const [id, kept] of Object.entries(client.outgoing)) {
+      const messageId = Number(id);
+      delete client.outgoing[messageId];
+      client.outgoingStore.del({ messageId }, () => undefined);
+      kept.cb?.(new Error('connection replaced before the broker acknowledged it'));
+    }
+  });
 
   client.on('connect', () => {
     // Both filters in one SUBSCRIBE: after a broker restart a city's TVs all subscribe at once, and
@@ -100,14 +134,23 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     // repairs a session the broker lost.
     // 'online' only once the subscriptions are answered: before that, alerts could be missed.
     const filters = [own, area];
+    const stream = client.stream;
+    let answered = false;
+    const unanswered = setTimeout(() => {
+      if (!answered && client.connected && client.stream === stream) stream.destroy();
+    }, opts.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
     client.subscribe(filters, { qos: 1 }, (err, _granted, packet) => {
       const codes = (packet as { granted?: number[] } | undefined)?.granted;
+      // no SUBACK: the connection went away (the next one subscribes again), or the timer replaces it
+      if (!codes) return;
+      answered = true;
+      clearTimeout(unanswered);
       filters.forEach((filter, i) => {
-        const code = codes?.[i];
+        const code = codes[i];
         if (code === undefined || code >= 0x80)
           h.onInvalid(filter, `subscription refused${err ? `: ${err.message}` : ''}`);
       });
-      if (codes && client.connected) {
+      if (client.connected && client.stream === stream) {
         reached = true;
         h.onState('online');
       }
@@ -182,7 +225,20 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
       // the outbox keeps it persisted until PUBACK instead.
       if (!client.connected) return Promise.reject(new Error('offline'));
       return new Promise((resolve, reject) => {
-        client.publish(receiptTopic, JSON.stringify(r), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+        // RabbitMQ 3.10 can keep a connection open after refusing a publish (its authorisation timed
+        // out while the auth service was away) and acknowledge nothing more on it, while alerts still
+        // arrive (fault suite, issue 22): the receipt fails, the outbox keeps it, and the connection
+        // is replaced, so the next one carries it.
+        const stream = client.stream;
+        const timer = setTimeout(() => {
+          reject(new Error(`receipt not acknowledged within ${ackTimeoutMs} ms`));
+          if (client.connected && client.stream === stream) stream.destroy();
+        }, ackTimeoutMs);
+        client.publish(receiptTopic, JSON.stringify(r), { qos: 1 }, (err) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve();
+        });
       });
     },
     close: () =>

@@ -1,0 +1,134 @@
+/**
+ * A receipt the broker never acknowledges does not stop the TV's receipts (issue 22's fault
+ * suite: after the auth service came back, one TV's receipts never reached the console while its
+ * alerts still arrived — RabbitMQ 3.10 keeps a connection open after refusing a publish and
+ * acknowledges nothing more on it). Here a real aedes broker does the same to the TV's first
+ * connection: its publishes are taken and never acknowledged nor delivered. The TV's own outbox
+ * and link must get the receipt to the console anyway, on a new connection. The same for a
+ * SUBSCRIBE never answered (a TV connected, never online, receiving nothing).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import mqtt, { type MqttClient } from 'mqtt';
+import { decodeMessage, ReceiptSchema, topics, type Receipt } from '@kizuna/contract';
+import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
+import { makeReceipt, ReceiptOutbox } from '../src/alerts/receipt-outbox.ts';
+import { MUNI, startBroker, type TestBroker } from './helpers/harness.ts';
+
+const DEVICE = 'tv-ack';
+const USER = `tv-${MUNI}-${DEVICE}`;
+let broker: TestBroker | undefined;
+let link: Link | undefined;
+let consoleClient: MqttClient | undefined;
+afterEach(async () => {
+  await link?.close();
+  await consoleClient?.endAsync(true);
+  await broker?.close();
+  link = broker = consoleClient = undefined;
+});
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('a receipt the broker never acknowledges', () => {
+  it('is sent again on a new connection, and later receipts get through', async () => {
+    broker = await startBroker({ [USER]: 'pw', console: 'pw' });
+    // The TV's first connection: every publish taken, none acknowledged or routed.
+    let first: unknown = null;
+    let held = 0;
+    const authorizePublish = broker.aedes.authorizePublish.bind(broker.aedes);
+    broker.aedes.authorizePublish = (client, packet, callback) => {
+      if (client?.id === USER) first ??= client;
+      if (client && client === first) {
+        held += 1;
+        return; // never called back: no PUBACK, not delivered
+      }
+      authorizePublish(client, packet, callback);
+    };
+
+    consoleClient = await mqtt.connectAsync(broker.wsUrl, { clientId: 'console', username: 'console', password: 'pw' });
+    const stored: Receipt[] = [];
+    consoleClient.on('message', (_t, payload) => stored.push(decodeMessage(ReceiptSchema, payload, 'receipt')));
+    await consoleClient.subscribeAsync(topics.tvReceipt(MUNI, DEVICE), { qos: 1 });
+
+    const states: LinkState[] = [];
+    // As TvController wires them: the outbox publishes through the link while it is online.
+    const outbox = new ReceiptOutbox(null, DEVICE);
+    const l = connectLink(
+      {
+        url: broker.wsUrl,
+        muni: MUNI,
+        device: DEVICE,
+        username: USER,
+        password: 'pw',
+        reconnect: { baseMs: 50, capMs: 200 },
+        receiptAckTimeoutMs: 1000,
+      },
+      {
+        onAlert: () => undefined,
+        onArea: () => undefined,
+        onMail: () => undefined,
+        onInvalid: () => undefined,
+        onState: (s) => {
+          states.push(s);
+          outbox.setPublisher(s === 'online' ? (r) => l.publishReceipt(r) : null);
+        },
+      },
+    );
+    link = l;
+    await until(() => states.includes('online'), 5000, 'the TV online');
+
+    const a = makeReceipt('alert-1', 1, 'delivered', new Date());
+    outbox.add(a);
+    await until(() => held === 1, 5000, 'the broker holding the first receipt');
+    await until(() => stored.length >= 1, 10_000, "the first receipt at the console (on the TV's next connection)");
+    expect(stored[0]).toEqual(a);
+    expect(states.filter((s) => s === 'online').length).toBe(2);
+
+    const b = makeReceipt('alert-1', 1, 'displayed', new Date());
+    outbox.add(b);
+    await until(() => stored.length >= 2, 5000, 'the second receipt at the console');
+    expect(stored[1]).toEqual(b);
+    expect(outbox.size).toBe(0);
+  }, 30_000);
+
+  it('a SUBSCRIBE never answered: the TV connects anew and comes online', async () => {
+    broker = await startBroker({ [USER]: 'pw' });
+    let first: unknown = null;
+    const authorizeSubscribe = broker.aedes.authorizeSubscribe.bind(broker.aedes);
+    broker.aedes.authorizeSubscribe = (client, sub, callback) => {
+      if (client?.id === USER) first ??= client;
+      if (client && client === first) return; // never answered
+      authorizeSubscribe(client, sub, callback);
+    };
+    const states: LinkState[] = [];
+    let connects = 0;
+    broker.aedes.on('client', (c) => {
+      if (c.id === USER) connects += 1;
+    });
+    link = connectLink(
+      {
+        url: broker.wsUrl,
+        muni: MUNI,
+        device: DEVICE,
+        username: USER,
+        password: 'pw',
+        reconnect: { baseMs: 50, capMs: 200 },
+        subscribeTimeoutMs: 1000,
+      },
+      {
+        onAlert: () => undefined,
+        onArea: () => undefined,
+        onMail: () => undefined,
+        onInvalid: () => undefined,
+        onState: (s) => states.push(s),
+      },
+    );
+    await until(() => states.includes('online'), 10_000, 'the TV online (on a second connection)');
+    expect(connects).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+});
