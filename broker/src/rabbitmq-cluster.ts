@@ -21,7 +21,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '@kizuna/core';
 import { buildAuthService } from './auth-service.ts';
-import { freePort, requireBinary, startChild, stopChild, waitForPort, type Child } from './child-process.ts';
+import {
+  freePort,
+  requireBinary,
+  startChild,
+  stopChild,
+  waitForMqttLogin,
+  waitForPort,
+  type Child,
+} from './child-process.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
@@ -250,6 +258,14 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     const missing = names.filter((n) => !status.running_nodes?.includes(n));
     if (missing.length > 0)
       throw brokerErrors.KZ_BROKER_START_FAILED(`rabbitmq cluster: ${missing.join(', ')} did not join ${names[0]}`);
+    // An open port is not a node that serves logins: a node opens its listener while booting and
+    // can close it again while it joins the cluster (seen in CI: npm start's first client refused).
+    // Every node must answer a login, through the auth service, before the cluster is handed out.
+    await Promise.all(
+      prepared.map((p, i) =>
+        waitForMqttLogin(children[i]!, `rabbitmq ${p.name}`, `mqtt://${host}:${p.mqttPort}`, timeout),
+      ),
+    );
   } catch (e) {
     await cleanup();
     throw e;

@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
 import { topics, type AreaAlert } from '@kizuna/contract';
 import { isVisible, KEY, press, shot, waitHidden, waitTakeoverReady, waitVisibleText } from '@kizuna/test-utils';
-import { MUNI, personalAlert, recipient, startRig, takeoverLayoutProblems, type Rig } from './helpers/harness.ts';
+import {
+  AREA_INSTRUCTION as INSTRUCTION,
+  MUNI,
+  areaAlert,
+  personalAlert,
+  recipient,
+  startRig,
+  takeoverLayoutProblems,
+  type Rig,
+} from './helpers/harness.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -18,35 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.close();
 });
-
-const INSTRUCTION =
-  '洪水の危険があります。危険な場所から避難してください。避難先：福祉センターさくら（絆市山手三丁目8番10号、約1.2km）〔福祉避難所〕。';
-
-function areaAlert(zone: string, over: Partial<AreaAlert> = {}): AreaAlert {
-  const now = Date.now();
-  return {
-    v: 1,
-    kind: 'area-alert',
-    alertId: `area-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
-    revision: 1,
-    msgType: 'Alert',
-    status: 'Actual',
-    level: 4,
-    hazard: 'flood',
-    sent: new Date(now).toISOString(),
-    expires: new Date(now + 3600_000).toISOString(),
-    zone: { id: zone, name: '川辺地区' },
-    text: {
-      ja: { headline: '【警戒レベル4 避難指示】川辺地区の皆さん、すぐに避難してください', instruction: INSTRUCTION },
-      en: {
-        headline: 'Level 4 Evacuation order — everyone in Kawabe, please evacuate now',
-        instruction:
-          'There is a risk of flooding. Leave dangerous places now. Go to: Sakura Welfare Centre (3-8-10 Yamate, Kizuna City, about 1.2 km) [welfare shelter].',
-      },
-    },
-    ...over,
-  };
-}
 
 const publishArea = (a: AreaAlert) =>
   rig.console.publishRaw(topics.areaAlert(MUNI, a.zone.id), JSON.stringify(a), true);

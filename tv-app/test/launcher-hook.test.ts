@@ -6,47 +6,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { encodeMessage, topics, type PersonalAlert, type Wake } from '@kizuna/contract';
-import { createLogger, openDb, type Db } from '@kizuna/core';
-import {
-  createCredentialStore,
-  createEmbeddedBroker,
-  policy,
-  type CredentialStore,
-  type EmbeddedBroker,
-  type IssuedCredentials,
-} from '@kizuna/broker';
+import { policy, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
 import { alertDeepLink, startLauncherHook, type LauncherHook } from '../launcher-hook/hook.ts';
 import { browserLauncher, cecDisplay } from '../launcher-hook/devices.ts';
 import type { AppRun, Display, Launcher } from '../launcher-hook/ports.ts';
 import { personalAlert } from './helpers/harness.ts';
+import { startPolicyBroker, type PolicyBroker } from './helpers/policy-broker.ts';
 
 const M = '999997';
-let db: Db;
 let store: CredentialStore;
 let broker: EmbeddedBroker;
-let muni: IssuedCredentials;
 let console_: MqttClient;
+let rig: PolicyBroker;
 
 beforeAll(async () => {
-  db = await openDb({});
-  store = await createCredentialStore(db);
-  broker = await createEmbeddedBroker({
-    credentials: store,
-    logger: createLogger({ name: 'test', level: 'silent' }),
-    port: 0,
-  });
-  muni = await store.issue({ kind: 'municipality', muni: M });
-  console_ = await mqtt.connectAsync(broker.mqttUrl, {
-    protocolVersion: 4,
-    clientId: muni.username,
-    username: muni.username,
-    password: muni.password,
-  });
+  rig = await startPolicyBroker(M);
+  ({ store, broker, officer: console_ } = rig);
 });
 afterAll(async () => {
-  await console_?.endAsync();
-  await broker?.close();
-  await db?.close();
+  await rig?.close();
 });
 
 /** Records what the hook does to the box; the applet "runs" until the test ends it. */

@@ -5,65 +5,28 @@
  * longer than the TV's old 8 s timeout is waited for, not retried.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
-import { encodeMessage, topics, type AreaAlert } from '@kizuna/contract';
-import { createLogger, openDb, type Db } from '@kizuna/core';
-import {
-  createCredentialStore,
-  createEmbeddedBroker,
-  type CredentialStore,
-  type EmbeddedBroker,
-  type IssuedCredentials,
-} from '@kizuna/broker';
+import type { MqttClient } from 'mqtt';
+import { encodeMessage, topics } from '@kizuna/contract';
+import { createLogger } from '@kizuna/core';
+import { createEmbeddedBroker, type CredentialStore, type EmbeddedBroker } from '@kizuna/broker';
+import { areaAlert } from './helpers/harness.ts';
+import { startPolicyBroker, type PolicyBroker } from './helpers/policy-broker.ts';
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 
 const M = '999997';
 const ZONE = 'z-link';
-let db: Db;
 let store: CredentialStore;
 let broker: EmbeddedBroker;
-let muni: IssuedCredentials;
 let officer: MqttClient;
+let rig: PolicyBroker;
 
 beforeAll(async () => {
-  db = await openDb({});
-  store = await createCredentialStore(db);
-  broker = await createEmbeddedBroker({
-    credentials: store,
-    logger: createLogger({ name: 'test', level: 'silent' }),
-    port: 0,
-  });
-  muni = await store.issue({ kind: 'municipality', muni: M });
-  officer = await mqtt.connectAsync(broker.mqttUrl, {
-    protocolVersion: 4,
-    clientId: muni.username,
-    username: muni.username,
-    password: muni.password,
-  });
+  rig = await startPolicyBroker(M);
+  ({ store, broker, officer } = rig);
 });
 afterAll(async () => {
-  await officer?.endAsync();
-  await broker?.close();
-  await db?.close();
+  await rig?.close();
 });
-
-function areaAlert(alertId: string): AreaAlert {
-  const now = Date.now();
-  return {
-    v: 1,
-    kind: 'area-alert',
-    alertId,
-    revision: 1,
-    msgType: 'Alert',
-    status: 'Exercise',
-    level: 4,
-    hazard: 'flood',
-    sent: new Date(now).toISOString(),
-    expires: new Date(now + 3600_000).toISOString(),
-    zone: { id: ZONE, name: '川辺地区' },
-    text: { ja: { headline: '【訓練】警戒レベル4 避難指示', instruction: '訓練です。' } },
-  };
-}
 
 async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -116,7 +79,9 @@ describe('the TV link subscribes', () => {
       expect(seen.invalid).toHaveLength(1);
       expect(seen.invalid[0]).toContain(topics.tvOwn(M, 'other-tv-sub2'));
       expect(seen.invalid[0]).toContain('subscription refused');
-      await officer.publishAsync(topics.areaAlert(M, ZONE), encodeMessage(areaAlert('a-granted')), { qos: 1 });
+      await officer.publishAsync(topics.areaAlert(M, ZONE), encodeMessage(areaAlert(ZONE, { alertId: 'a-granted' })), {
+        qos: 1,
+      });
       await until(() => seen.areas.includes('a-granted'), 'the area alert on the granted filter');
     } finally {
       await link.close();
