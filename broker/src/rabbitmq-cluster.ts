@@ -258,9 +258,10 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     const missing = names.filter((n) => !status.running_nodes?.includes(n));
     if (missing.length > 0)
       throw brokerErrors.KZ_BROKER_START_FAILED(`rabbitmq cluster: ${missing.join(', ')} did not join ${names[0]}`);
-    // An open port is not a node that serves logins: a node opens its listener while booting and
-    // can close it again while it joins the cluster (seen in CI: npm start's first client refused).
-    // Every node must answer a login, through the auth service, before the cluster is handed out.
+    // An open port is not a node that serves logins (a node opens its listener while still booting;
+    // once in CI npm start's first client on a fresh cluster was refused, cause not seen). Every node
+    // must answer a login, through the auth service, before the cluster is handed out, as one node
+    // must (rabbitmq.ts).
     await Promise.all(
       prepared.map((p, i) =>
         waitForMqttLogin(children[i]!, `rabbitmq ${p.name}`, `mqtt://${host}:${p.mqttPort}`, timeout),
