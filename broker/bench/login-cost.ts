@@ -12,7 +12,7 @@
  *
  * `--bundle` runs an already built broker file (e.g. another revision's) instead of building this one.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import {
   createCredentialStore,
   embeddedBrokerEnv,
   freePort,
+  processCpuSeconds,
   startChild,
   startMosquitto,
   waitForMqttLogin,
@@ -49,12 +50,6 @@ const load = () => loadavg()[0]!.toFixed(1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const logger = createLogger({ name: 'bench', level: 'error' });
-
-/** CPU seconds (user + system) of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 interface Tv {
   device: string;
@@ -120,15 +115,15 @@ interface Round {
 
 async function storm(port: number, pid: number, tvs: Tv[]): Promise<Omit<Round, 'startCpuS'>> {
   const sockets: Socket[] = [];
-  const cpu0 = cpuSeconds(pid);
+  const cpu0 = processCpuSeconds(pid);
   const t0 = performance.now();
   await Promise.all(tvs.map((tv) => login(port, tv, sockets)));
   const wallMs = performance.now() - t0;
   await sleep(300); // the broker's last writes and timers settle before the reading
-  const cpu1 = cpuSeconds(pid);
+  const cpu1 = processCpuSeconds(pid);
   for (const s of sockets) s.destroy();
   await sleep(2000);
-  const cpu2 = cpuSeconds(pid);
+  const cpu2 = processCpuSeconds(pid);
   return {
     wallMs,
     cpuPerLoginMs: ((cpu1 - cpu0) * 1000) / tvs.length,
@@ -178,7 +173,7 @@ for (let r = 0; r < ROUNDS; r++)
         await db.close();
       };
     }
-    const startCpuS = cpuSeconds(pid);
+    const startCpuS = processCpuSeconds(pid);
     const round = { ...(await storm(port, pid, tvs)), startCpuS };
     await stop();
     results.set(kind, [...(results.get(kind) ?? []), round]);

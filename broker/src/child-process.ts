@@ -200,3 +200,13 @@ export async function waitForMqttLogin(child: Child, what: string, url: string, 
     `${what} did not answer a CONNECT at ${url} within ${timeoutMs} ms (${last}): ${child.tail()}`,
   );
 }
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux); NaN when it cannot be read. Benchmarks read a broker's with it. */
+export function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}

@@ -42,6 +42,7 @@ import {
   createEmbeddedBroker,
   embeddedBrokerEnv,
   freePort,
+  processCpuSeconds,
   startChild,
   startMosquitto,
   waitForMqttLogin,
@@ -58,15 +59,6 @@ const somaxconn = () => {
     return 'unknown';
   }
 };
-/** CPU seconds (user + system) a process has used, from /proc (Linux); NaN when it cannot be read. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return NaN;
-  }
-}
 const MUNI = '999997';
 const ZONE = 'z-storm';
 
@@ -382,14 +374,14 @@ async function main() {
       }
       say(`${kind}/${mode}: alert published ${publishedAt - restartAt} ms after the restart`);
       const deadline = restartAt + timeoutMs;
-      let cpuAtEnd = cpuSeconds(broker.pid);
+      let cpuAtEnd = processCpuSeconds(broker.pid);
       while (Date.now() < deadline) {
         results.length = 0;
         for (const c of children) c.send({ type: 'report' } satisfies ToChild);
         while (results.length < procs) await sleep(50);
         const backs = results.flatMap((r) => r.back).length;
         const alerts = results.flatMap((r) => r.alert).length;
-        cpuAtEnd = cpuSeconds(broker.pid);
+        cpuAtEnd = processCpuSeconds(broker.pid);
         if (backs === n && alerts === n) break;
         if (Date.now() - lastSaid > 5000) {
           say(

@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer';
-import { topics, type AreaAlert } from '@kizuna/contract';
+import { topics } from '@kizuna/contract';
 import { LEVELS } from '@kizuna/contract/levels';
 import {
   KEY,
@@ -24,7 +24,7 @@ import {
   waitTakeoverReady,
   waitVisibleText,
 } from '@kizuna/test-utils';
-import { MUNI, personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
+import { MUNI, areaAlert, personalAlert, recipient, startRig, type Rig } from './helpers/harness.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -270,21 +270,9 @@ describe('an alert cannot be lost', () => {
     const zone = `z-${Math.random().toString(36).slice(2, 7)}`;
     const { page } = await rig.openTv(`&zone=${zone}`);
     await waitVisibleText(page, '接続中', 'Home');
-    const now = Date.now();
-    const area: AreaAlert = {
-      v: 1,
-      kind: 'area-alert',
-      alertId: `area-${now.toString(36)}`,
-      revision: 1,
-      msgType: 'Alert',
-      status: 'Actual',
-      level: 4,
-      hazard: 'flood',
-      sent: new Date(now).toISOString(),
-      expires: new Date(now + 3600_000).toISOString(),
-      zone: { id: zone, name: '川辺地区' },
+    const area = areaAlert(zone, {
       text: { ja: { headline: '川辺地区の皆さん、すぐに避難してください', instruction: '高い所へ避難してください。' } },
-    };
+    });
     await rig.console.publishRaw(topics.areaAlert(MUNI, zone), JSON.stringify(area), true);
     await waitVisibleText(page, '川辺地区の皆さん、すぐに避難してください', 'Takeover');
     await waitTakeoverReady(page);
