@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { coreErrors } from '../errors.ts';
 import type { Db } from './types.ts';
 import { openPglite } from './pglite.ts';
-import { openPostgres } from './postgres.ts';
 
 export interface DbConfig {
   /** postgres://… for a server; empty for embedded PGlite. */
@@ -17,6 +16,8 @@ export interface DbConfig {
 export async function openDb(cfg: DbConfig): Promise<Db> {
   if (cfg.url) {
     try {
+      // Loaded only for a server: node-postgres costs an embedded process's start ≈ 30 ms (issue 21).
+      const { openPostgres } = await import('./postgres.ts');
       return await openPostgres(cfg.url, { max: cfg.max });
     } catch (e) {
       const u = new URL(cfg.url);

@@ -16,6 +16,15 @@ import { scrubbed } from './errors.ts';
 const IN_MEMORY_PARAMS = ['-c', 'wal_init_zero=off'];
 
 /**
+ * PostgreSQL's 128 MB default of shared buffers is zeroed at every start: ≈ 0.35 s of CPU before
+ * the first query (issue 21: the embedded broker's restart, when a city's TVs are waiting for their
+ * logins). 32 MB holds the credentials of 50,000 devices or a 10,000-TV alert's rows; pages beyond
+ * it are read again from the file system (the OS cache on disk, memory in memory). Measured in
+ * docs/BENCHMARKS.md ("Embedded broker: start").
+ */
+const SHARED_BUFFERS = ['-c', 'shared_buffers=32MB'];
+
+/**
  * bytea both ways without a JavaScript string per byte. PGlite's own serializer builds one per
  * byte (Array.from(bytes).map(toString(16))) and its parser calls parseInt per byte: about 50 ms
  * per 4,000-TV fan-out chunk. A typed array is returned as it is, which PGlite's protocol writer
@@ -38,7 +47,7 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
     loadDataDir: opts.loadDataDir,
     serializers: { [BYTEA]: byteaSerializer },
     parsers: { [BYTEA]: byteaParser },
-    ...(opts.dataDir ? {} : { startParams: [...PGlite.defaultStartParams, ...IN_MEMORY_PARAMS] }),
+    startParams: [...PGlite.defaultStartParams, ...SHARED_BUFFERS, ...(opts.dataDir ? [] : IN_MEMORY_PARAMS)],
   });
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
