@@ -8,7 +8,7 @@
  *
  *   npx tsx system/bench/reconnect-storm.ts [--tvs 10000] [--brokers embedded,mosquitto]
  *     [--modes fixed,backoff] [--procs 4] [--timeout 120] [--restart process|in-process]
- *     [--broker-start bundle|tsx]
+ *     [--broker-start bundle|tsx] [--tv-nice 0..19]
  *
  * Modes, in the same run on the same TVs' credentials:
  *  - fixed: the baseline, every TV retries every 1 s with no jitter (mqtt.js's reconnectPeriod as
@@ -27,7 +27,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -240,9 +240,12 @@ async function main() {
       timeout: { type: 'string', default: '120' },
       restart: { type: 'string', default: 'process' },
       'broker-start': { type: 'string', default: 'bundle' },
+      'tv-nice': { type: 'string', default: '0' },
     },
   });
   const brokerStart = values['broker-start'] === 'tsx' ? 'tsx' : 'bundle';
+  const tvNice = Number(values['tv-nice']);
+  if (!Number.isInteger(tvNice) || tvNice < 0 || tvNice > 19) throw new Error('--tv-nice must be a whole number 0..19');
   if (brokerStart === 'bundle' && values.restart !== 'in-process') await buildBrokerServer();
   const restartStyle = values.restart === 'in-process' ? 'in-process' : 'process';
   const n = Number(values.tvs);
@@ -307,12 +310,15 @@ async function main() {
     port = 0;
     for (const mode of modes) {
       let broker = await start(kind);
-      const children: ChildProcess[] = Array.from({ length: procs }, () =>
-        fork(SELF, ['--storm-child'], {
+      const children: ChildProcess[] = Array.from({ length: procs }, () => {
+        const c = fork(SELF, ['--storm-child'], {
           execArgv: ['--import', 'tsx'],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        }),
-      );
+        });
+        // --tv-nice: the simulated TVs yield the cores to the broker, as TVs on their own boxes would
+        if (tvNice !== 0) setPriority(c.pid!, tvNice);
+        return c;
+      });
       const online = new Array<number>(procs).fill(0);
       const results: Extract<FromChild, { type: 'result' }>[] = [];
       children.forEach((c, p) =>
@@ -422,7 +428,7 @@ async function main() {
   rmSync(dataDir, { recursive: true, force: true });
 
   console.log(
-    `\nreconnect storm: ${n} TVs (${procs} client processes), broker restarted at 0 s (embedded: ${restartStyle === 'process' ? 'its process killed and started again' : 'in-process emulation'})`,
+    `\nreconnect storm: ${n} TVs (${procs} client processes${tvNice ? `, at nice ${tvNice}` : ''}), broker restarted at 0 s (embedded: ${restartStyle === 'process' ? 'its process killed and started again' : 'in-process emulation'})`,
   );
   console.log('goal: all back within 30 s, the alert (published 1 s after the restart) on 99% within 10 s');
   // Above this many connects in the same moment the kernel drops SYNs (docs/OPERATIONS.md, listen backlog).
