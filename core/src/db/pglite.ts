@@ -18,9 +18,9 @@ const IN_MEMORY_PARAMS = ['-c', 'wal_init_zero=off'];
 /**
  * PostgreSQL's 128 MB default of shared buffers is zeroed at every start: ≈ 0.35 s of CPU before
  * the first query (issue 21: the embedded broker's restart, when a city's TVs are waiting for their
- * logins). 32 MB holds the credentials of 50,000 devices or a 10,000-TV alert's rows; pages beyond
- * it are read again from the file system (the OS cache on disk, memory in memory). Measured in
- * docs/BENCHMARKS.md ("Embedded broker: start").
+ * logins). 32 MB holds the broker's credentials of well over 50,000 devices (2.0 MB per 5,000);
+ * pages beyond it are read again from the file system (the OS cache on disk, memory in memory).
+ * Measured in docs/BENCHMARKS.md ("Reconnect storm").
  */
 const SHARED_BUFFERS = ['-c', 'shared_buffers=32MB'];
 
