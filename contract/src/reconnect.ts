@@ -41,6 +41,8 @@ export interface ReconnectableClient<Store = unknown> {
 export interface ReconnectSchedule {
   /** Attempts since the last accepted CONNECT. */
   readonly attempt: number;
+  /** A reconnect is scheduled and not yet made (for diagnostics: Link.inspect). */
+  readonly pending: boolean;
   /** Stop scheduling (the client is being closed). */
   stop(): void;
   /**
@@ -95,6 +97,9 @@ export function scheduleReconnects<Store>(
   return {
     get attempt() {
       return attempt;
+    },
+    get pending() {
+      return timer !== undefined;
     },
     stop() {
       stopped = true;

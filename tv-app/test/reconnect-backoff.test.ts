@@ -72,6 +72,11 @@ describe('TV reconnect backoff', () => {
       expect(gap, `gap ${i} of ${gaps.map(Math.round).join(', ')} ms`).toBeLessThan(ceilings[i]! + 1000);
     });
     expect(states).not.toContain('online');
+    // what the fault suite prints for a TV that is not online (Link.inspect)
+    const seen = link!.inspect();
+    expect(seen).toMatchObject({ state: 'reconnecting', urlIndex: 0, connected: false, disconnecting: false });
+    expect(seen.attempts).toBeGreaterThanOrEqual(6);
+    expect(seen.events.some((e) => / error: Connection refused/.test(e))).toBe(true);
   });
 
   it('waits a random time within the growing ceiling, and is back soon after the broker returns', async () => {

@@ -62,9 +62,33 @@ export const RECEIPT_ACK_TIMEOUT_MS = 20_000;
  */
 export const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
+/** What a link is doing, for diagnostics (the fault suite names why a TV is missing). */
+export interface LinkInspection {
+  /** The last state given to onState, and its detail (an error's message) if any. */
+  state: LinkState;
+  detail: string | undefined;
+  /** Index of the URL the current or next attempt uses (0 = opts.url), and connection attempts made. */
+  urlIndex: number;
+  attempts: number;
+  /** The scheduler's failed attempts since the last CONNACK, and whether a reconnect is pending. */
+  backoffAttempt: number;
+  reconnectPending: boolean;
+  /** mqtt.js client flags. */
+  connected: boolean;
+  reconnecting: boolean;
+  disconnecting: boolean;
+  disconnected: boolean;
+  /** The current stream is destroyed (closed or closing). */
+  streamDestroyed: boolean;
+  /** The last client events, oldest first, each as "<ms since the link started> <event>". */
+  events: string[];
+}
+
 export interface Link {
   publishReceipt(r: Receipt): Promise<void>;
   readonly connected: boolean;
+  /** A snapshot for diagnostics; changes nothing. */
+  inspect(): LinkInspection;
   /** The network is back or the box resumed: retry now-ish instead of after the grown backoff. */
   retrySoon(): void;
   close(): Promise<void>;
@@ -78,7 +102,24 @@ export interface Link {
  */
 const CONNECT_TIMEOUT_MS = 20_000;
 
-export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
+export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
+  // Kept for inspect(): the last state, and the last few client events (a short ring).
+  const startedAt = performance.now();
+  const events: string[] = [];
+  const note = (event: string) => {
+    events.push(`${Math.round(performance.now() - startedAt)} ${event}`);
+    if (events.length > 16) events.shift();
+  };
+  let lastState: LinkState = 'connecting';
+  let lastDetail: string | undefined;
+  const h: LinkHandlers = {
+    ...handlers,
+    onState(state, detail) {
+      lastState = state;
+      lastDetail = detail;
+      handlers.onState(state, detail);
+    },
+  };
   // Failover over a cluster's nodes: a TV stays on the node where it last got online; an attempt
   // that did not get its subscriptions answered (no CONNACK, or a node that closes the SUBSCRIBE
   // because the session's queue is on a lost node) moves the next attempt to the next node.
@@ -91,6 +132,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   const nextUrl = () => {
     if (attempts++ > 0 && !reached) current = (current + 1) % servers.length;
     reached = false;
+    note(`attempt ${attempts} to url ${current}`);
     return servers[current]!;
   };
   const client: MqttClient = mqtt.connect(opts.url, {
@@ -137,13 +179,15 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     const stream = client.stream;
     let answered = false;
     const unanswered = setTimeout(() => {
+      note(`subscribe unanswered${client.stream === stream ? '' : ' (old stream)'}`);
       if (!answered && client.connected && client.stream === stream) stream.destroy();
     }, opts.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
     client.subscribe(filters, { qos: 1 }, (err, _granted, packet) => {
       const codes = (packet as { granted?: number[] } | undefined)?.granted;
       // no SUBACK: the connection went away (the next one subscribes again), or the timer replaces it
-      if (!codes) return;
+      if (!codes) return note(`subscribe failed: ${err?.message ?? 'no SUBACK'}`);
       answered = true;
+      note(`suback ${codes.join(',')}${client.stream === stream ? '' : ' (old stream)'}`);
       clearTimeout(unanswered);
       filters.forEach((filter, i) => {
         const code = codes[i];
@@ -162,6 +206,12 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     if (!client.connected) h.onState('reconnecting');
   });
   client.on('error', (err) => h.onState(client.connected ? 'online' : 'reconnecting', err.message));
+  for (const event of ['connect', 'close', 'error', 'reconnect', 'offline', 'end'] as const)
+    client.on(event, (e?: unknown) =>
+      note(
+        event === 'error' ? `error: ${(e as Error).message}` : `${event}${event === 'connect' ? ` ${current}` : ''}`,
+      ),
+    );
 
   /**
    * Parse and check a payload with the contract's validators compiled ahead of time
@@ -220,6 +270,20 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
       return client.connected;
     },
     retrySoon: () => schedule.soon(),
+    inspect: () => ({
+      state: lastState,
+      detail: lastDetail,
+      urlIndex: current,
+      attempts,
+      backoffAttempt: schedule.attempt,
+      reconnectPending: schedule.pending,
+      connected: client.connected,
+      reconnecting: client.reconnecting,
+      disconnecting: client.disconnecting,
+      disconnected: client.disconnected,
+      streamDestroyed: client.stream?.destroyed ?? true,
+      events: [...events],
+    }),
     publishReceipt(r: Receipt): Promise<void> {
       // Only try while connected: mqtt.js would otherwise hold it in memory, lost on restart;
       // the outbox keeps it persisted until PUBACK instead.
