@@ -146,7 +146,14 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
     connectTimeout: CONNECT_TIMEOUT_MS,
     keepalive: 30,
   });
-  const schedule = scheduleReconnects(client, { ...RECONNECT_DEFAULTS, ...opts.reconnect }, { random: opts.random });
+  // The backoff restarts once the subscriptions are answered, not at the CONNACK: after a partition
+  // (fault suite, 1,000 and 3,000 TVs) nodes accepted CONNECTs and answered no SUBSCRIBE, and a TV
+  // back within a second of each SUBSCRIBE timeout kept them overloaded.
+  const schedule = scheduleReconnects(
+    client,
+    { ...RECONNECT_DEFAULTS, ...opts.reconnect },
+    { random: opts.random, resetOnConnect: false },
+  );
   const own = topics.tvOwn(opts.muni, opts.device);
   const area = topics.areaAll(opts.muni);
   const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
@@ -196,6 +203,7 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
       });
       if (client.connected && client.stream === stream) {
         reached = true;
+        schedule.reset();
         h.onState('online');
       }
     });
