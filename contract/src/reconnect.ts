@@ -39,8 +39,12 @@ export interface ReconnectableClient<Store = unknown> {
 }
 
 export interface ReconnectSchedule {
-  /** Attempts since the last accepted CONNECT. */
+  /** Attempts since the last accepted CONNECT (or the last reset(), with resetOnConnect false). */
   readonly attempt: number;
+  /** The connection is good: the next loss is retried within the first ceiling again. */
+  reset(): void;
+  /** A reconnect is scheduled and not yet made (for diagnostics: Link.inspect). */
+  readonly pending: boolean;
   /** Stop scheduling (the client is being closed). */
   stop(): void;
   /**
@@ -60,7 +64,16 @@ export interface ReconnectSchedule {
 export function scheduleReconnects<Store>(
   client: ReconnectableClient<Store>,
   policy: ReconnectPolicy = RECONNECT_DEFAULTS,
-  hooks: { onScheduled?: (delayMs: number, attempt: number) => void; random?: () => number } = {},
+  hooks: {
+    onScheduled?: (delayMs: number, attempt: number) => void;
+    random?: () => number;
+    /**
+     * false: a CONNACK does not reset the attempt count, reset() does. For a client whose connection
+     * is good only once more is answered (the TV's subscriptions): a broker that accepts CONNECTs and
+     * answers nothing else would otherwise have it back within the first ceiling, every time.
+     */
+    resetOnConnect?: boolean;
+  } = {},
 ): ReconnectSchedule {
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,7 +83,7 @@ export function scheduleReconnects<Store>(
     timer = undefined;
   };
   client.on('connect', () => {
-    attempt = 0;
+    if (hooks.resetOnConnect !== false) attempt = 0;
     clear();
   });
   client.on('end', () => {
@@ -95,6 +108,12 @@ export function scheduleReconnects<Store>(
   return {
     get attempt() {
       return attempt;
+    },
+    get pending() {
+      return timer !== undefined;
+    },
+    reset() {
+      attempt = 0;
     },
     stop() {
       stopped = true;

@@ -90,4 +90,32 @@ describe('reconnecting soon when the network is back (issue 25)', () => {
       vi.useRealTimers();
     }
   });
+
+  it('with resetOnConnect false, a CONNACK keeps the grown ceiling and reset() restarts it', () => {
+    vi.useFakeTimers();
+    try {
+      const c = client();
+      const attempts: number[] = [];
+      const s = scheduleReconnects(
+        c,
+        { baseMs: 1000, capMs: 30_000 },
+        { random: () => 0.5, onScheduled: (_d, a) => attempts.push(a), resetOnConnect: false },
+      );
+      for (let i = 0; i < 3; i++) {
+        c.emit('close');
+        expect(s.pending).toBe(true);
+        vi.advanceTimersByTime(30_000);
+        c.emit('connect'); // accepted, but (say) its SUBSCRIBE is never answered
+      }
+      c.emit('close');
+      expect(attempts).toEqual([0, 1, 2, 3]);
+      vi.advanceTimersByTime(30_000);
+      c.emit('connect');
+      s.reset(); // the connection is good
+      c.emit('close');
+      expect(attempts.at(-1)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -132,3 +132,62 @@ describe('a receipt the broker never acknowledges', () => {
     expect(connects).toBeGreaterThanOrEqual(2);
   }, 30_000);
 });
+
+describe('a receipt unacknowledged when a CONNECT timed out', () => {
+  it('does not keep the TV from getting online on the next connection', async () => {
+    // Fault suite, 1,000 TVs (tv-000164, 13:10 run; tv-000004 and -628 at 09:34): a TV whose
+    // receipt was unacknowledged when a CONNACK timed out stayed connected and never online.
+    // mqtt.js's forced clean-up fails its in-flight publishes but keeps them in its store, replays
+    // them at the next CONNACK one at a time, and emits 'connect' (where the TV subscribes) only
+    // once each is acknowledged: a node that never acknowledges it left the TV subscribed to nothing.
+    broker = await startBroker({ [USER]: 'pw' });
+    const authorizePublish = broker.aedes.authorizePublish.bind(broker.aedes);
+    broker.aedes.authorizePublish = (client, packet, callback) => {
+      if (client?.id === USER) return; // taken, never acknowledged
+      authorizePublish(client, packet, callback);
+    };
+    let hangConnect = false;
+    const authenticate = broker.aedes.authenticate.bind(broker.aedes);
+    broker.aedes.authenticate = (client, username, password, done) => {
+      if (!hangConnect) authenticate(client, username, password, done); // otherwise: no CONNACK
+    };
+    const states: LinkState[] = [];
+    link = connectLink(
+      {
+        url: broker.wsUrl,
+        cleanSession: true,
+        muni: MUNI,
+        device: DEVICE,
+        username: USER,
+        password: 'pw',
+        reconnect: { baseMs: 50, capMs: 200 },
+        connectTimeoutMs: 500,
+        receiptAckTimeoutMs: 60_000,
+      },
+      {
+        onAlert: () => undefined,
+        onArea: () => undefined,
+        onMail: () => undefined,
+        onInvalid: () => undefined,
+        onState: (s) => states.push(s),
+      },
+    );
+    await until(() => states.at(-1) === 'online', 10_000, 'the TV online');
+    const receipt = makeReceipt('alert-2', 1, 'delivered', new Date());
+    const sent = link.publishReceipt(receipt).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    // the connection lost, the next CONNECT not answered in time, then the node answers again
+    hangConnect = true;
+    await broker.goAway();
+    await broker.comeBack();
+    await until(
+      () => link!.inspect().events.some((e) => e.endsWith('error: connack timeout')),
+      10_000,
+      'a CONNACK timeout',
+    );
+    hangConnect = false;
+    const after = states.length;
+    await until(() => states.slice(after).includes('online'), 10_000, 'the TV online again');
+    expect(await sent).toBeInstanceOf(Error); // failed, so the outbox sends it again
+  });
+});

@@ -72,6 +72,11 @@ describe('TV reconnect backoff', () => {
       expect(gap, `gap ${i} of ${gaps.map(Math.round).join(', ')} ms`).toBeLessThan(ceilings[i]! + 1000);
     });
     expect(states).not.toContain('online');
+    // what the fault suite prints for a TV that is not online (Link.inspect)
+    const seen = link!.inspect();
+    expect(seen).toMatchObject({ state: 'reconnecting', urlIndex: 0, connected: false, disconnecting: false });
+    expect(seen.attempts).toBeGreaterThanOrEqual(6);
+    expect(seen.events.some((e) => / error: Connection refused/.test(e))).toBe(true);
   });
 
   it('waits a random time within the growing ceiling, and is back soon after the broker returns', async () => {
@@ -98,4 +103,53 @@ describe('TV reconnect backoff', () => {
     await until(() => states.at(-1) === 'online', 15_000, 'the TV online again');
     expect(performance.now() - back).toBeLessThan(policy.capMs + 2000);
   });
+
+  it('keeps backing off from a broker that accepts its CONNECT but never answers its SUBSCRIBE', async () => {
+    // Issue 22's fault suite at 1,000 and 3,000 TVs: after a partition the nodes accepted the TVs'
+    // CONNECTs but answered no SUBSCRIBE; the CONNACK restarted every TV's backoff, so each came
+    // back within a second of giving up (15 s later), and the logins kept the cluster overloaded.
+    broker = await startBroker({ [USER]: 'pw' });
+    let answering = false;
+    const authorizeSubscribe = broker.aedes.authorizeSubscribe.bind(broker.aedes);
+    broker.aedes.authorizeSubscribe = (client, sub, callback) => {
+      if (answering) authorizeSubscribe(client, sub, callback); // otherwise never answered
+    };
+    const times: number[] = [];
+    broker.aedes.on('client', (client) => client.id === USER && times.push(performance.now()));
+    const states: LinkState[] = [];
+    link = connectLink(
+      {
+        url: broker.wsUrl,
+        muni: MUNI,
+        device: DEVICE,
+        username: USER,
+        password: 'pw',
+        reconnect: { baseMs: 100, capMs: 800 },
+        random: () => 1 - Number.EPSILON,
+        subscribeTimeoutMs: 300,
+      },
+      {
+        onAlert: () => undefined,
+        onArea: () => undefined,
+        onMail: () => undefined,
+        onInvalid: () => undefined,
+        onState: (s) => states.push(s),
+      },
+    );
+    await until(() => times.length >= 5, 15_000, 'five CONNECTs');
+    // each gap: the SUBSCRIBE timeout, then a wait whose ceiling doubles: 100, 200, 400, 800 ms
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    [100, 200, 400, 800].forEach((wait, i) =>
+      expect(gap(gaps, i), `gap ${i} of ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThanOrEqual(300 + wait - 5),
+    );
+    expect(states).not.toContain('online');
+    // answered: online, and the next loss is retried within the first ceiling again
+    answering = true;
+    await until(() => states.at(-1) === 'online', 10_000, 'the TV online');
+    expect(link.inspect().backoffAttempt).toBe(0);
+  });
 });
+
+function gap(gaps: number[], i: number): number {
+  return gaps[i] ?? Number.NaN;
+}

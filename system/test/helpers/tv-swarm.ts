@@ -31,7 +31,10 @@ export interface AlertTally {
   copies: number;
   /** TVs that show it more than once (more than one revision, or more than one text). */
   twice: string[];
-  /** TVs that do not show it (only when asked with `missing`), "(not online)" after those whose link is not online. */
+  /**
+   * TVs that do not show it (only when asked with `missing`): "(not online)" after those whose link
+   * is not online, then what their link is doing (Link.inspect) as JSON.
+   */
   missing: string[];
   /** Receipts (of any alert, since the start) not acknowledged in time: the link replaced its connection. */
   receiptTimeouts: number;
@@ -49,6 +52,7 @@ type FromChild =
 function child() {
   const send = (m: FromChild) => process.send!(m);
   const links: Link[] = [];
+  const linkOf = new Map<string, Link>();
   const screens = new Map<string, TvScreen>();
   /** alertId → device → first arrival */
   const firstAt = new Map<string, Map<string, number>>();
@@ -75,7 +79,10 @@ function child() {
         const got = screen.got.filter((a) => a.alertId === m.alertId).length;
         tally.copies += got;
         if (screen.shown(m.alertId).length > 1 || screen.versions(m.alertId) > 1) tally.twice.push(device);
-        if (m.missing && got === 0) tally.missing.push(online.has(device) ? device : `${device} (not online)`);
+        if (m.missing && got === 0)
+          tally.missing.push(
+            online.has(device) ? device : `${device} (not online) ${JSON.stringify(linkOf.get(device)?.inspect())}`,
+          );
       }
       return send({ type: 'tally', ...tally });
     }
@@ -115,6 +122,7 @@ function child() {
           },
         );
         links.push(link);
+        linkOf.set(tv.device, link);
       }
       while (online.size < links.length) await new Promise((r) => setTimeout(r, 50));
     }

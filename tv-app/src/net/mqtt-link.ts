@@ -48,6 +48,8 @@ export interface LinkOptions {
   receiptAckTimeoutMs?: number | undefined;
   /** Subscriptions not answered (SUBACK) this long on a live connection: it is replaced (SUBSCRIBE_TIMEOUT_MS by default). */
   subscribeTimeoutMs?: number | undefined;
+  /** How long to wait for a CONNACK (CONNECT_TIMEOUT_MS by default). */
+  connectTimeoutMs?: number | undefined;
 }
 
 /**
@@ -62,9 +64,33 @@ export const RECEIPT_ACK_TIMEOUT_MS = 20_000;
  */
 export const SUBSCRIBE_TIMEOUT_MS = 15_000;
 
+/** What a link is doing, for diagnostics (the fault suite names why a TV is missing). */
+export interface LinkInspection {
+  /** The last state given to onState, and its detail (an error's message) if any. */
+  state: LinkState;
+  detail: string | undefined;
+  /** Index of the URL the current or next attempt uses (0 = opts.url), and connection attempts made. */
+  urlIndex: number;
+  attempts: number;
+  /** The scheduler's failed attempts since the last CONNACK, and whether a reconnect is pending. */
+  backoffAttempt: number;
+  reconnectPending: boolean;
+  /** mqtt.js client flags. */
+  connected: boolean;
+  reconnecting: boolean;
+  disconnecting: boolean;
+  disconnected: boolean;
+  /** The current stream is destroyed (closed or closing). */
+  streamDestroyed: boolean;
+  /** The last client events, oldest first, each as "<ms since the link started> <event>". */
+  events: string[];
+}
+
 export interface Link {
   publishReceipt(r: Receipt): Promise<void>;
   readonly connected: boolean;
+  /** A snapshot for diagnostics; changes nothing. */
+  inspect(): LinkInspection;
   /** The network is back or the box resumed: retry now-ish instead of after the grown backoff. */
   retrySoon(): void;
   close(): Promise<void>;
@@ -78,7 +104,24 @@ export interface Link {
  */
 const CONNECT_TIMEOUT_MS = 20_000;
 
-export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
+export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
+  // Kept for inspect(): the last state, and the last few client events (a short ring).
+  const startedAt = performance.now();
+  const events: string[] = [];
+  const note = (event: string) => {
+    events.push(`${Math.round(performance.now() - startedAt)} ${event}`);
+    if (events.length > 16) events.shift();
+  };
+  let lastState: LinkState = 'connecting';
+  let lastDetail: string | undefined;
+  const h: LinkHandlers = {
+    ...handlers,
+    onState(state, detail) {
+      lastState = state;
+      lastDetail = detail;
+      handlers.onState(state, detail);
+    },
+  };
   // Failover over a cluster's nodes: a TV stays on the node where it last got online; an attempt
   // that did not get its subscriptions answered (no CONNACK, or a node that closes the SUBSCRIBE
   // because the session's queue is on a lost node) moves the next attempt to the next node.
@@ -91,6 +134,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   const nextUrl = () => {
     if (attempts++ > 0 && !reached) current = (current + 1) % servers.length;
     reached = false;
+    note(`attempt ${attempts} to url ${current}`);
     return servers[current]!;
   };
   const client: MqttClient = mqtt.connect(opts.url, {
@@ -101,10 +145,17 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     username: opts.username,
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     reconnectPeriod: 0, // scheduleReconnects below, not mqtt.js's fixed period
-    connectTimeout: CONNECT_TIMEOUT_MS,
+    connectTimeout: opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     keepalive: 30,
   });
-  const schedule = scheduleReconnects(client, { ...RECONNECT_DEFAULTS, ...opts.reconnect }, { random: opts.random });
+  // The backoff restarts once the subscriptions are answered, not at the CONNACK: after a partition
+  // (fault suite, 1,000 and 3,000 TVs) nodes accepted CONNECTs and answered no SUBSCRIBE, and a TV
+  // back within a second of each SUBSCRIBE timeout kept them overloaded.
+  const schedule = scheduleReconnects(
+    client,
+    { ...RECONNECT_DEFAULTS, ...opts.reconnect },
+    { random: opts.random, resetOnConnect: false },
+  );
   const own = topics.tvOwn(opts.muni, opts.device);
   const area = topics.areaAll(opts.muni);
   const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
@@ -115,6 +166,10 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
   // replays them one at a time, each waiting for its PUBACK, holds every new publish (and the
   // 'connect' event) behind them, so one never acknowledged would stop the TV for good. Their
   // callers (the receipt outbox) send them again; receipts are idempotent.
+  // The store is emptied too: a forced clean-up (a CONNACK timeout) fails the publishes in flight
+  // but keeps them in the store, and mqtt.js emits 'connect' (where the TV subscribes) only once
+  // every stored one is acknowledged — never, on a node that does not (fault suite, 1,000 TVs: TVs
+  // connected and never online again after a node kill, and after the auth service's restart).
   client.on('packetreceive', (packet) => {
     if (packet.cmd !== 'connack') return;
     for (const [id, kept] of Object.entries(client.outgoing)) {
@@ -123,6 +178,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
       client.outgoingStore.del({ messageId }, () => undefined);
       kept.cb?.(new Error('connection replaced before the broker acknowledged it'));
     }
+    client.outgoingStore = new mqtt.Store();
   });
 
   client.on('connect', () => {
@@ -137,13 +193,15 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     const stream = client.stream;
     let answered = false;
     const unanswered = setTimeout(() => {
+      note(`subscribe unanswered${client.stream === stream ? '' : ' (old stream)'}`);
       if (!answered && client.connected && client.stream === stream) stream.destroy();
     }, opts.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
     client.subscribe(filters, { qos: 1 }, (err, _granted, packet) => {
       const codes = (packet as { granted?: number[] } | undefined)?.granted;
       // no SUBACK: the connection went away (the next one subscribes again), or the timer replaces it
-      if (!codes) return;
+      if (!codes) return note(`subscribe failed: ${err?.message ?? 'no SUBACK'}`);
       answered = true;
+      note(`suback ${codes.join(',')}${client.stream === stream ? '' : ' (old stream)'}`);
       clearTimeout(unanswered);
       filters.forEach((filter, i) => {
         const code = codes[i];
@@ -152,6 +210,7 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
       });
       if (client.connected && client.stream === stream) {
         reached = true;
+        schedule.reset();
         h.onState('online');
       }
     });
@@ -162,6 +221,12 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
     if (!client.connected) h.onState('reconnecting');
   });
   client.on('error', (err) => h.onState(client.connected ? 'online' : 'reconnecting', err.message));
+  for (const event of ['connect', 'close', 'error', 'reconnect', 'offline', 'end'] as const)
+    client.on(event, (e?: unknown) =>
+      note(
+        event === 'error' ? `error: ${(e as Error).message}` : `${event}${event === 'connect' ? ` ${current}` : ''}`,
+      ),
+    );
 
   /**
    * Parse and check a payload with the contract's validators compiled ahead of time
@@ -220,6 +285,20 @@ export function connectLink(opts: LinkOptions, h: LinkHandlers): Link {
       return client.connected;
     },
     retrySoon: () => schedule.soon(),
+    inspect: () => ({
+      state: lastState,
+      detail: lastDetail,
+      urlIndex: current,
+      attempts,
+      backoffAttempt: schedule.attempt,
+      reconnectPending: schedule.pending,
+      connected: client.connected,
+      reconnecting: client.reconnecting,
+      disconnecting: client.disconnecting,
+      disconnected: client.disconnected,
+      streamDestroyed: client.stream?.destroyed ?? true,
+      events: [...events],
+    }),
     publishReceipt(r: Receipt): Promise<void> {
       // Only try while connected: mqtt.js would otherwise hold it in memory, lost on restart;
       // the outbox keeps it persisted until PUBACK instead.
