@@ -40,4 +40,26 @@ describe('PostgreSQL restarted during a transaction', () => {
       process.off('uncaughtException', onUncaught);
     }
   }, 120_000);
+
+  it('fails a query that was running on the pool, not the process; the next one works', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      // settled here, not at the expect: its rejection comes while the restart is awaited
+      const running = db.query('SELECT pg_sleep(30)').then(
+        () => null,
+        (e: Error) => e,
+      );
+      await new Promise((r) => setTimeout(r, 300)); // the statement is on the server
+      await pg.restart();
+      expect(await running).toBeInstanceOf(Error);
+      await new Promise((r) => setTimeout(r, 1000)); // the dead connection's later events
+      const r = await db.query<{ n: number }>('SELECT 4 AS n');
+      expect(r.rows[0]!.n).toBe(4);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  }, 120_000);
 });

@@ -5,7 +5,7 @@
  * alerts it receives (the applet's rule: one screen per alert revision).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -41,6 +41,7 @@ export async function startConsoleProcess(name: string, env: Record<string, stri
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const logDir = process.env.KZ_TEST_CONSOLE_LOG_DIR;
   if (logDir) {
+    mkdirSync(logDir, { recursive: true }); // a directory not made yet is an uncaught ENOENT otherwise
     const file = createWriteStream(join(logDir, `console-${name}.log`), { flags: 'a' });
     proc.stdout!.pipe(file);
     proc.stderr!.pipe(file);
