@@ -12,6 +12,7 @@ import { createEmbeddedBroker, type CredentialStore, type EmbeddedBroker } from 
 import { areaAlert } from './helpers/harness.ts';
 import { startPolicyBroker, type PolicyBroker } from './helpers/policy-broker.ts';
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
+import { recordStates } from './helpers/link-handlers.ts';
 
 const M = '999997';
 const ZONE = 'z-link';
@@ -109,13 +110,7 @@ describe('the TV link subscribes', () => {
     const states: LinkState[] = [];
     const link = connectLink(
       { url: slow.mqttUrl, muni: M, device: 'tv-held', username: creds.username, password: creds.password },
-      {
-        onAlert: () => undefined,
-        onMail: () => undefined,
-        onArea: () => undefined,
-        onInvalid: () => undefined,
-        onState: (s) => states.push(s),
-      },
+      recordStates(states),
     );
     try {
       await until(() => states.includes('online'), 'online after the held login', 15_000);

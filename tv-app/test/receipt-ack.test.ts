@@ -13,6 +13,7 @@ import { decodeMessage, ReceiptSchema, topics, type Receipt } from '@kizuna/cont
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 import { makeReceipt, ReceiptOutbox } from '../src/alerts/receipt-outbox.ts';
 import { MUNI, startBroker, type TestBroker } from './helpers/harness.ts';
+import { recordStates } from './helpers/link-handlers.ts';
 
 const DEVICE = 'tv-ack';
 const USER = `tv-${MUNI}-${DEVICE}`;
@@ -120,13 +121,7 @@ describe('a receipt the broker never acknowledges', () => {
         reconnect: { baseMs: 50, capMs: 200 },
         subscribeTimeoutMs: 1000,
       },
-      {
-        onAlert: () => undefined,
-        onArea: () => undefined,
-        onMail: () => undefined,
-        onInvalid: () => undefined,
-        onState: (s) => states.push(s),
-      },
+      recordStates(states),
     );
     await until(() => states.includes('online'), 10_000, 'the TV online (on a second connection)');
     expect(connects).toBeGreaterThanOrEqual(2);
@@ -164,13 +159,7 @@ describe('a receipt unacknowledged when a CONNECT timed out', () => {
         connectTimeoutMs: 500,
         receiptAckTimeoutMs: 60_000,
       },
-      {
-        onAlert: () => undefined,
-        onArea: () => undefined,
-        onMail: () => undefined,
-        onInvalid: () => undefined,
-        onState: (s) => states.push(s),
-      },
+      recordStates(states),
     );
     await until(() => states.at(-1) === 'online', 10_000, 'the TV online');
     const receipt = makeReceipt('alert-2', 1, 'delivered', new Date());

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 import { MUNI, startBroker, type TestBroker } from './helpers/harness.ts';
+import { recordStates } from './helpers/link-handlers.ts';
 
 const DEVICE = 'tv-backoff';
 const USER = `tv-${MUNI}-${DEVICE}`;
@@ -29,13 +30,7 @@ function openLink(password: string, reconnect: { baseMs: number; capMs: number }
       reconnect,
       ...(random ? { random } : {}),
     },
-    {
-      onAlert: () => undefined,
-      onArea: () => undefined,
-      onMail: () => undefined,
-      onInvalid: () => undefined,
-      onState: (s) => states.push(s),
-    },
+    recordStates(states),
   );
   return states;
 }
@@ -128,13 +123,7 @@ describe('TV reconnect backoff', () => {
         random: () => 1 - Number.EPSILON,
         subscribeTimeoutMs: 300,
       },
-      {
-        onAlert: () => undefined,
-        onArea: () => undefined,
-        onMail: () => undefined,
-        onInvalid: () => undefined,
-        onState: (s) => states.push(s),
-      },
+      recordStates(states),
     );
     await until(() => times.length >= 5, 15_000, 'five CONNECTs');
     // each gap: the SUBSCRIBE timeout, then a wait whose ceiling doubles: 100, 200, 400, 800 ms
