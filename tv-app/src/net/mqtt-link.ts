@@ -173,12 +173,10 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
   client.on('packetreceive', (packet) => {
     if (packet.cmd !== 'connack') return;
     for (const [id, kept] of Object.entries(client.outgoing)) {
-      const messageId = Number(id);
-      delete client.outgoing[messageId];
-      client.outgoingStore.del({ messageId }, () => undefined);
+      delete client.outgoing[Number(id)];
       kept.cb?.(new Error('connection replaced before the broker acknowledged it'));
     }
-    client.outgoingStore = new mqtt.Store();
+    client.outgoingStore = new mqtt.Store(); // every kept publish gone at once, failed ones included
   });
 
   client.on('connect', () => {
