@@ -117,4 +117,44 @@ describe("the console's broker connection", () => {
       await c.endAsync(true);
     }
   });
+
+  it('a send while its connection is being replaced waits for the new one instead of being refused', async () => {
+    const c = await mqtt.connectAsync(url, { clientId: 'console-3', protocolVersion: 4, reconnectPeriod: 300 });
+    try {
+      const publisher = new AlertPublisher(c, silentLogger(), 5000, 5000);
+      // the broker drops the connection (a node going away); the link is reconnecting when the send comes
+      const dropped = new Promise((r) => c.once('close', r));
+      (broker as unknown as { clients: Record<string, { close(): void }> }).clients['console-3']!.close();
+      await dropped;
+      expect(c.connected).toBe(false);
+      await publisher.requireBroker();
+      expect(c.connected).toBe(true);
+    } finally {
+      await c.endAsync(true);
+    }
+  });
+
+  it('a send is refused, saying how long it waited, when the broker does not come back in time', async () => {
+    refusing = 'muni-away';
+    const c = mqtt.connect(url, {
+      clientId: 'console-4',
+      username: 'muni-away',
+      protocolVersion: 4,
+      reconnectPeriod: 100,
+    });
+    try {
+      await new Promise<void>((resolve) => c.once('error', () => resolve()));
+      const publisher = new AlertPublisher(c, silentLogger(), 5000, 400);
+      const started = Date.now();
+      await expect(publisher.requireBroker()).rejects.toMatchObject({
+        code: 'KZ_CONSOLE_BROKER_UNAVAILABLE',
+        statusCode: 503,
+        message: expect.stringContaining('within 0.4 s'),
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    } finally {
+      refusing = '';
+      await c.endAsync(true);
+    }
+  });
 });

@@ -22,20 +22,44 @@ const RETAINED = { qos: 1, retain: true } as const;
  */
 export const PUBLISH_ACK_TIMEOUT_MS = 30_000;
 
+/**
+ * How long a send waits for a broker connection that is being made again before it is refused.
+ * The link replaces a connection that stopped acknowledging (above) or was closed by a node going
+ * away, and is back within a few seconds: an evacuation order given in those seconds should go
+ * out, not come back as "broker unavailable" (the fault suite's node-kill case was refused so).
+ */
+export const BROKER_WAIT_MS = 10_000;
+
 export class AlertPublisher {
   constructor(
     private readonly mqtt: MqttClient,
     private readonly log: Logger,
     private readonly ackTimeoutMs = PUBLISH_ACK_TIMEOUT_MS,
+    private readonly brokerWaitMs = BROKER_WAIT_MS,
   ) {}
 
   get connected(): boolean {
     return this.mqtt.connected;
   }
 
-  /** Refuse to start a publication while the broker is away (nothing would be sent). */
-  requireBroker(): void {
-    if (!this.mqtt.connected) throw consoleErrors.KZ_CONSOLE_BROKER_UNAVAILABLE();
+  /**
+   * Before a publication starts: the broker connected, or connected again within the wait;
+   * otherwise refused (nothing would be sent), with how long it waited.
+   */
+  async requireBroker(): Promise<void> {
+    if (this.mqtt.connected) return;
+    const back = await new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.mqtt.off('connect', onConnect);
+        resolve(ok);
+      };
+      const onConnect = () => done(true);
+      const timer = setTimeout(() => done(false), this.brokerWaitMs);
+      this.mqtt.on('connect', onConnect);
+    });
+    if (!back)
+      throw consoleErrors.KZ_CONSOLE_BROKER_UNAVAILABLE(`not connected again within ${this.brokerWaitMs / 1000} s`);
   }
 
   /**

@@ -156,7 +156,7 @@ export class AlertService {
     const id = newAlertId(now);
     const identifier = spec.cap?.identifier ?? `JP-${this.muni}-${id}`;
     if (!draft) levelKnown(spec);
-    if (!draft) this.publisher.requireBroker();
+    if (!draft) await this.publisher.requireBroker();
     const out = await this.db.tx(async (q) => {
       if (await rows.identifierTaken(q, identifier))
         throw consoleErrors.KZ_CONSOLE_DUPLICATE(`alert with CAP identifier ${identifier}`);
@@ -201,7 +201,7 @@ export class AlertService {
     o: PublishOptions = {},
   ): Promise<AlertView> {
     need(staff, 'issuer');
-    this.publisher.requireBroker();
+    await this.publisher.requireBroker();
     const now = this.clock.now();
     const out = await this.db.tx(async (q) => {
       await this.lockAlert(q, id);
@@ -223,7 +223,7 @@ export class AlertService {
   /** Publish the revision waiting for approval, if it is still the one (and the content) the approver was shown. */
   async approve(id: string, staff: StaffMember, seen: Seen, o: PublishOptions = {}): Promise<AlertView> {
     need(staff, 'approver');
-    this.publisher.requireBroker();
+    await this.publisher.requireBroker();
     const now = this.clock.now();
     const out = await this.db.tx(async (q) => {
       const { rev, digest } = await this.pendingAsSeen(q, id, seen);
@@ -416,7 +416,7 @@ export class AlertService {
     need(staff, 'issuer');
     const now = this.clock.now();
     const a0 = await this.get(id);
-    if (a0.state === 'active') this.publisher.requireBroker();
+    if (a0.state === 'active') await this.publisher.requireBroker();
     const out = await this.db.tx(async (q) => {
       const a = await this.lockAlert(q, id);
       if (a.state === 'cancelled' || a.state === 'lifted' || a.state === 'expired')
