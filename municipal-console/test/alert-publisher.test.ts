@@ -123,7 +123,7 @@ describe("the console's broker connection", () => {
     try {
       const publisher = new AlertPublisher(c, silentLogger(), 5000, 5000);
       // the broker drops the connection (a node going away); the link is reconnecting when the send comes
-      const dropped = new Promise((r) => c.once('close', r));
+      const dropped = new Promise<void>((r) => c.once('close', () => r()));
       (broker as unknown as { clients: Record<string, { close(): void }> }).clients['console-3']!.close();
       await dropped;
       expect(c.connected).toBe(false);
