@@ -13,6 +13,7 @@ export * from './mosquitto.ts';
 export * from './mosquitto-cluster.ts';
 export * from './rabbitmq.ts';
 export * from './rabbitmq-cluster.ts';
+export * from './rabbitmq-global-unblock.ts';
 export * from './rabbitmq-management.ts';
 export { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 export * from './node-spread.ts';

@@ -35,6 +35,7 @@ import type { BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
 import { EPMD, RABBITMQ_PLUGINS, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
 import { closeOnRevoke, newOperatorLogin, rabbitMqManagement } from './rabbitmq-management.ts';
+import { globalUnblockInstaller } from './rabbitmq-global-unblock.ts';
 import { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 
 const run = promisify(execFile);
@@ -267,6 +268,9 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         waitForMqttLogin(children[i]!, `rabbitmq ${p.name}`, `mqtt://${host}:${p.mqttPort}`, timeout),
       ),
     );
+    // a node paused by a partition must be able to start again (rabbitmq-global-unblock.ts)
+    const unblock = await Promise.all(prepared.map((_, i) => ctl(i, ['eval', globalUnblockInstaller()])));
+    log.info({ unblock: unblock.map((s) => s.trim()) }, 'rabbitmq global-sync workaround');
   } catch (e) {
     await cleanup();
     throw e;

@@ -25,7 +25,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createLogger, openDb, type Db } from '@kizuna/core';
-import { createCredentialStore, nodeOrderFor, startRabbitMqCluster, type RunningRabbitMqCluster } from '@kizuna/broker';
+import {
+  createCredentialStore,
+  GLOBAL_UNBLOCKS_QUERY,
+  nodeOrderFor,
+  startRabbitMqCluster,
+  type RunningRabbitMqCluster,
+} from '@kizuna/broker';
 import { seedTown, startPrivatePostgres, type PrivatePostgres, type Town } from '@kizuna/test-utils';
 import {
   addShelter,
@@ -66,24 +72,55 @@ const consoles: ConsoleProcess[] = [];
 const figures: string[] = [];
 
 /**
- * Cuts `node` off from the other nodes for `ms`: a process inside that node disconnects every
- * other cluster node (erlang:disconnect_node) every 20 ms, so each reconnection the others or it
- * attempt is dropped at once, then stops — the network heals. There is no iptables here, and the
- * nodes share loopback: this cuts exactly the Erlang distribution between the nodes (what a
- * partition is to RabbitMQ) and nothing else: clients and rabbitmqctl (a hidden node) still reach it.
+ * Cuts `node` off from the other nodes for `ms`, then heals: the node is given a wrong cookie
+ * for every other cluster node and disconnected from them once, so each reconnection either
+ * side attempts fails its handshake until the right cookie is put back. There is no iptables
+ * here, and the nodes share loopback: this cuts exactly the Erlang distribution between the
+ * nodes (what a partition is to RabbitMQ) and nothing else: clients and rabbitmqctl (a hidden
+ * node, on its own cookie) still reach it. One cut and one heal, as a network gives; dropping
+ * the connection over and over instead (every 20 ms, as this suite once did) makes a link that
+ * flaps hundreds of times, which RabbitMQ 3.10 pays for per MQTT connection at every flap
+ * (docs/OPERATIONS.md, the fault suite).
  */
 async function cutOff(c: RunningRabbitMqCluster, node: number, ms: number): Promise<void> {
   await c.ctl(node, [
     'eval',
-    `Others = nodes(), Until = erlang:monotonic_time(millisecond) + ${ms},
-     Cut = fun Loop() ->
-       case erlang:monotonic_time(millisecond) < Until of
-         true -> [erlang:disconnect_node(N) || N <- Others], timer:sleep(20), Loop();
-         false -> ok
-       end
-     end,
-     spawn(Cut), ok.`,
+    `Others = nodes(), Good = erlang:get_cookie(),
+     [erlang:set_cookie(N, kz_cut_off) || N <- Others],
+     [erlang:disconnect_node(N) || N <- Others],
+     spawn(fun() -> timer:sleep(${ms}), [erlang:set_cookie(N, Good) || N <- Others] end), ok.`,
   ]);
+}
+
+/**
+ * One line per node of what decides whether it serves TVs: the rabbit application running,
+ * Erlang's run queue, `global`'s syncs still pending and the peers the global-sync workaround
+ * unblocked (rabbitmq-global-unblock.ts), and (from node 1) the session queues by the node their
+ * process lives on, alive or not: a TV whose queue still lives on a node that is away cannot
+ * subscribe anywhere until that queue is deleted.
+ */
+async function clusterReport(c: RunningRabbitMqCluster): Promise<string> {
+  const lines = await Promise.all(
+    c.nodes.map(async (n, i) => {
+      const state = await c
+        .ctl(i, [
+          'eval',
+          `{status, _, _, [D | _]} = sys:get_status(global_name_server),
+           {rabbit:is_running(), erlang:statistics(run_queue), [Peer || {{sync_tag_his, Peer}, _} <- D], ${GLOBAL_UNBLOCKS_QUERY.replace(/\.$/, '')}}.`,
+        ])
+        .catch((e: Error) => `unreachable (${e.message.replace(/\s+/g, ' ').slice(0, 160)})`);
+      return `${n.name}: ${state.replace(/\s+/g, ' ')}`;
+    }),
+  );
+  const queues = await c
+    .ctl(0, [
+      'eval',
+      `lists:foldl(fun(Q, Acc) -> P = amqqueue:get_pid(Q),
+         K = {node(P), rpc:call(node(P), erlang, is_process_alive, [P], 2000)},
+         maps:update_with(K, fun(V) -> V + 1 end, 1, Acc) end, #{}, rabbit_amqqueue:list()).`,
+    ])
+    .catch(() => 'not listed');
+  return `${lines.join('; ')}; session queues by {home node, alive}: ${queues.replace(/\s+/g, ' ')}`;
 }
 
 /** The cluster's running nodes, as node 1 sees them. */
@@ -125,6 +162,13 @@ async function fanOutThrough(name: string, via: ConsoleProcess, fault: () => Pro
   say(`${name}: fault injected ${faultAt - sentAt} ms after the send, when ${started.have} of ${N} TVs had the alert`);
 
   let last: AlertTally = started;
+  let reporting = true;
+  void (async () => {
+    while (reporting) {
+      await sleep(15_000);
+      if (reporting) say(`${name}: ${last.have} of ${N} TVs have the alert; ${await clusterReport(cluster)}`);
+    }
+  })();
   const all = await poll(
     async () => {
       last = await swarm.tally(sent.id);
@@ -136,7 +180,9 @@ async function fanOutThrough(name: string, via: ConsoleProcess, fault: () => Pro
       return `${name}: ${t.missing.length} of ${N} TVs lack the alert after ${CASE_S} s: ${t.missing.slice(0, 20).join(', ')}${t.missing.length > 20 ? ', …' : ''}`;
     },
     1000,
-  );
+  ).finally(() => {
+    reporting = false;
+  });
   const to100 = all.lastFirstAt - sentAt;
   // every receipt stored once: one delivery row per TV, confirmed for revision 1
   const confirmed = await poll(
