@@ -156,6 +156,12 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
     { ...RECONNECT_DEFAULTS, ...opts.reconnect },
     { random: opts.random, resetOnConnect: false },
   );
+  // With a clean session a QoS 1 subscription keeps nothing for the TV (a broker re-sends an
+  // unacknowledged message only in a session the client resumes; the console's re-sender covers a
+  // lost one), and on RabbitMQ 3.10 it is a durable queue on the TV's node that refuses the TV's
+  // SUBSCRIBE on every other node while that node is away; a QoS 0 one is a transient queue the
+  // other nodes drop when it goes (tv-app/test/cluster-node-lost.test.ts).
+  const subscribeQos = opts.cleanSession ? 0 : 1;
   const own = topics.tvOwn(opts.muni, opts.device);
   const area = topics.areaAll(opts.muni);
   const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
@@ -194,7 +200,7 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
       note(`subscribe unanswered${client.stream === stream ? '' : ' (old stream)'}`);
       if (!answered && client.connected && client.stream === stream) stream.destroy();
     }, opts.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
-    client.subscribe(filters, { qos: 1 }, (err, _granted, packet) => {
+    client.subscribe(filters, { qos: subscribeQos }, (err, _granted, packet) => {
       const codes = (packet as { granted?: number[] } | undefined)?.granted;
       // no SUBACK: the connection went away (the next one subscribes again), or the timer replaces it
       if (!codes) return note(`subscribe failed: ${err?.message ?? 'no SUBACK'}`);
