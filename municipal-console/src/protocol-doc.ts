@@ -80,6 +80,10 @@ How a TV should act on them:
   The broker keeps only a TV's latest messages (\`KZ_BROKER_MAX_QUEUED_MESSAGES\`, 100, and
   \`KZ_BROKER_MAX_QUEUED_BYTES\`, 1 MiB; the oldest are dropped) and, on the embedded broker,
   does not deliver an alert past its \`expires\`; a TV still discards an expired alert itself.
+  On a RabbitMQ cluster TVs connect with \`clean: true\` (their page's \`clean=1\`) and subscribe at
+  QoS 0: with a clean session QoS 1 keeps nothing more, and RabbitMQ makes a QoS 0 subscription a
+  transient queue the other nodes drop when the TV's node is lost, so the TV subscribes on another
+  node at once; nothing is kept while a TV is away, and the console's re-sender covers it.
 
 ### Lifting and cancelling
 
