@@ -5,8 +5,50 @@ import { createConnection, createServer, type AddressInfo } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { brokerErrors } from './errors.ts';
 
-/** A port the kernel just handed out; used at once by a child that cannot be told "port 0". */
+/**
+ * A free port for a child that cannot be told "port 0" (a RabbitMQ node, Mosquitto, epmd), taken
+ * below the kernel's ephemeral range. A port the kernel handed out for port 0 goes back to that
+ * range when we close it, and a RabbitMQ cluster binds its ports seconds later, one node after the
+ * other: meanwhile any outgoing connection or rabbitmqctl's own listener on the machine could be
+ * given it. (Seen, cause not confirmed: a node whose listener supervisor, ranch_acceptors_sup,
+ * failed to start right after another cluster's run; one cluster start in four failing when three
+ * test files started clusters at once.) Below the range the kernel never hands a port out by
+ * itself; ports given in this process are not given twice.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [lo, hi] = outsideEphemeral();
+  for (let i = 0; i < 200 && hi > lo; i++) {
+    const port = lo + Math.floor(Math.random() * (hi - lo));
+    if (given.has(port)) continue;
+    if (await canListen(host, port)) {
+      given.add(port);
+      return port;
+    }
+  }
+  return kernelPort(host);
+}
+
+const given = new Set<number>();
+
+/** [first, last) ports between 10000 and the ephemeral range's start (Linux), or an empty range. */
+function outsideEphemeral(): [number, number] {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > 10_000 ? [10_000, start] : [0, 0];
+  } catch {
+    return [0, 0];
+  }
+}
+
+function canListen(host: string, port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+async function kernelPort(host: string): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,42 +4,23 @@
  * CONNECT is refused on any node; a device that was not revoked stays connected and keeps getting
  * its messages. Real nodes (one cluster for the file: a cold start takes 28–65 s here).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '@kizuna/contract';
-import { openDb, type Db } from '@kizuna/core';
-import {
-  createCredentialStore,
-  RABBITMQ_STATS_INTERVAL_MS,
-  startRabbitMqCluster,
-  type CredentialStore,
-  type RunningRabbitMqCluster,
-} from '../src/index.ts';
+import { RABBITMQ_STATS_INTERVAL_MS } from '../src/index.ts';
 import { captureLogger } from './log-capture.ts';
+import { usePrivateCluster } from './private-cluster.ts';
 import { connectAs, endAll, eventually, mustConnect, sleep, subscribeCodes } from './mqtt-helpers.ts';
 
 const M = '999994';
 const { logger, lines } = captureLogger('info');
 
 describe('rabbitmq cluster: a revoked device is cut off on every node', () => {
-  let db: Db;
-  let store: CredentialStore;
-  let cluster: RunningRabbitMqCluster;
-
-  beforeAll(async () => {
-    db = await openDb({});
-    store = await createCredentialStore(db);
-    cluster = await startRabbitMqCluster({ credentials: store, logger, nodes: 3 });
-  }, 400_000);
-
-  afterAll(async () => {
-    await cluster?.close();
-    await db?.close();
-  }, 60_000);
+  const rig = usePrivateCluster(logger);
 
   /** A TV connected to node `node` (0-based), subscribed to its own topics, and when it was closed. */
   async function tvOn(device: string, node: number) {
-    const creds = await store.issue({ kind: 'tv', muni: M, device });
-    const tv = await mustConnect(cluster.urls[node]!, creds.username, creds.password);
+    const creds = await rig.store.issue({ kind: 'tv', muni: M, device });
+    const tv = await mustConnect(rig.cluster.urls[node]!, creds.username, creds.password);
     expect(await subscribeCodes(tv.client, [topics.tvOwn(M, device)])).toEqual([1]);
     const state = { closedAt: 0 };
     tv.client.once('close', () => (state.closedAt = Date.now()));
@@ -47,8 +28,8 @@ describe('rabbitmq cluster: a revoked device is cut off on every node', () => {
   }
 
   it('closes the TVs on nodes 2 and 3 within 2 s, refuses them on every node, keeps the control TV', async () => {
-    const muni = await store.issue({ kind: 'municipality', muni: M });
-    const sender = await mustConnect(cluster.urls[0]!, muni.username, muni.password);
+    const muni = await rig.store.issue({ kind: 'municipality', muni: M });
+    const sender = await mustConnect(rig.cluster.urls[0]!, muni.username, muni.password);
     const a = await tvOn('cut-a', 1);
     const b = await tvOn('cut-b', 2);
     const control = await tvOn('stays', 2);
@@ -56,7 +37,7 @@ describe('rabbitmq cluster: a revoked device is cut off on every node', () => {
     await sleep(RABBITMQ_STATS_INTERVAL_MS + 1000);
 
     const t0 = Date.now();
-    await Promise.all([store.revoke(a.creds.username), store.revoke(b.creds.username)]);
+    await Promise.all([rig.store.revoke(a.creds.username), rig.store.revoke(b.creds.username)]);
     expect(await eventually(() => a.state.closedAt > 0 && b.state.closedAt > 0, 2000)).toBe(true);
     expect(a.state.closedAt - t0).toBeLessThan(2000);
     expect(b.state.closedAt - t0).toBeLessThan(2000);
@@ -68,12 +49,12 @@ describe('rabbitmq cluster: a revoked device is cut off on every node', () => {
       [b, 2],
     ] as const) {
       const line = closed.find((l) => l.username === tv.creds.username);
-      expect(line?.via).toBe(cluster.managementUrls[0]);
-      expect(line?.connections).toEqual([{ node: cluster.nodes[node]!.name, clientId: tv.creds.username }]);
+      expect(line?.via).toBe(rig.cluster.managementUrls[0]);
+      expect(line?.connections).toEqual([{ node: rig.cluster.nodes[node]!.name, clientId: tv.creds.username }]);
     }
 
     // refused at CONNECT on every node (no cached login), not let in and dropped
-    for (const url of cluster.urls) {
+    for (const url of rig.cluster.urls) {
       for (const tv of [a, b]) {
         const again = await connectAs(url, tv.creds.username, tv.creds.password);
         expect(again.ok ? 'connected' : again.code).toBe(4); // bad username or password
@@ -90,10 +71,10 @@ describe('rabbitmq cluster: a revoked device is cut off on every node', () => {
   it('closes a TV that connected just before its revocation once the management API lists it', async () => {
     const fresh = await tvOn('fresh', 1);
     const t0 = Date.now();
-    await store.revoke(fresh.creds.username);
+    await rig.store.revoke(fresh.creds.username);
     expect(await eventually(() => fresh.state.closedAt > 0, RABBITMQ_STATS_INTERVAL_MS + 4000)).toBe(true);
     expect(fresh.state.closedAt - t0).toBeLessThan(RABBITMQ_STATS_INTERVAL_MS + 4000);
-    const again = await connectAs(cluster.urls[2]!, fresh.creds.username, fresh.creds.password);
+    const again = await connectAs(rig.cluster.urls[2]!, fresh.creds.username, fresh.creds.password);
     expect(again.ok ? 'connected' : again.code).toBe(4);
     await endAll(fresh.client);
   }, 60_000);

@@ -8,38 +8,15 @@
  * unacknowledged message only in a session the client resumes): the link subscribes at QoS 0.
  * Real three-node cluster, the applet's own link over Web MQTT, node 3 killed and not forgotten.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { encodeMessage, topics, type PersonalAlert } from '@kizuna/contract';
-import { createLogger, openDb, type Db } from '@kizuna/core';
-import {
-  createCredentialStore,
-  startRabbitMqCluster,
-  type CredentialStore,
-  type RunningRabbitMqCluster,
-} from '@kizuna/broker';
+import { usePrivateCluster } from '@kizuna/broker/test/private-cluster';
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 import { personalAlert } from './helpers/harness.ts';
 
 const M = '999992';
-let db: Db;
-let store: CredentialStore;
-let cluster: RunningRabbitMqCluster;
-
-beforeAll(async () => {
-  db = await openDb({});
-  store = await createCredentialStore(db);
-  cluster = await startRabbitMqCluster({
-    credentials: store,
-    nodes: 3,
-    logger: createLogger({ name: 'test', level: 'silent' }),
-  });
-}, 400_000);
-
-afterAll(async () => {
-  await cluster?.close();
-  await db?.close();
-}, 60_000);
+const rig = usePrivateCluster();
 
 async function until(cond: () => boolean, what: string | (() => string), timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -53,13 +30,13 @@ async function until(cond: () => boolean, what: string | (() => string), timeout
 describe('a TV with a clean session on a cluster', () => {
   it('is online on another node after its own is killed, unforgotten, and gets its alert there', async () => {
     const device = 'tv-node-lost';
-    const creds = await store.issue({ kind: 'tv', muni: M, device });
+    const creds = await rig.store.issue({ kind: 'tv', muni: M, device });
     const states: LinkState[] = [];
     const alerts: PersonalAlert[] = [];
     const link: Link = connectLink(
       {
-        url: cluster.wsUrls[2]!,
-        fallbackUrls: [cluster.wsUrls[0]!, cluster.wsUrls[1]!],
+        url: rig.cluster.wsUrls[2]!,
+        fallbackUrls: [rig.cluster.wsUrls[0]!, rig.cluster.wsUrls[1]!],
         cleanSession: true,
         muni: M,
         device,
@@ -77,8 +54,8 @@ describe('a TV with a clean session on a cluster', () => {
         onState: (s) => states.push(s),
       },
     );
-    const muni = await store.issue({ kind: 'municipality', muni: M });
-    const officer = await mqtt.connectAsync(cluster.urls[0]!, {
+    const muni = await rig.store.issue({ kind: 'municipality', muni: M });
+    const officer = await mqtt.connectAsync(rig.cluster.urls[0]!, {
       protocolVersion: 4,
       clientId: muni.username,
       username: muni.username,
@@ -86,7 +63,7 @@ describe('a TV with a clean session on a cluster', () => {
     });
     try {
       await until(() => states.at(-1) === 'online', 'the TV online on node 3', 30_000);
-      process.kill(-cluster.nodes[2]!.pgid, 'SIGKILL');
+      process.kill(-rig.cluster.nodes[2]!.pgid, 'SIGKILL');
       await until(() => states.at(-1) !== 'online', 'the TV to notice its node is gone', 60_000);
       await until(
         () => states.at(-1) === 'online',
