@@ -1,19 +1,19 @@
 /**
- * A node of Debian's RabbitMQ 3.10.8 on Erlang 25.1 or later can stay paused for good after a
- * partition: restarting, it waits in `global:sync()` (rabbit_node_monitor:global_sync), which can
- * hang after nodes drop and reconnect. RabbitMQ's own workaround (fake a nodedown and a nodeup
+ * A node of Debian's RabbitMQ 3.10.8 on Erlang 25.1 or later can stay paused after a partition:
+ * restarting, it waits in `global:sync()` (rabbit_node_monitor:global_sync), which can hang after
+ * nodes drop and reconnect. RabbitMQ's own workaround (fake a nodedown and a nodeup
  * between the two nodes whose sync is stuck) sends `{nodedown, Node}`, which Erlang 25.1's
  * `global` ignores: it now takes `{nodedown, Node, #{connection_id => Id}}` and drops messages of
- * an older connection. Seen in the fault suite (3,000 TVs): the cut-off node 5 minutes after the
- * cut, its `global` holding the same `sync_tag_his` for both peers, the rabbit application not
- * started; sending the messages with the connection ids unblocked it. Later RabbitMQ releases
- * send that form themselves.
+ * an older connection. Seen in the fault suite (3,000 TVs): the cut-off node still not running
+ * 3 minutes after the cut, its `global` holding the same `sync_tag_his` for its peers; sending
+ * the messages with the connection ids by hand cleared those pending syncs (the run ended before
+ * the node was seen running). Later RabbitMQ releases send that form themselves.
  *
  * This installs the same workaround, speaking the new form, in a node: a process that every 10 s
  * looks at `global`'s pending syncs and unblocks a peer whose sync has not moved since the last
  * look. Installed only on a node whose rabbit_node_monitor does not already know connection ids.
  * Each unblock is logged by the node and kept in the process's dictionary (`unblocked`: peer and
- * time, read by GLOBAL_UNBLOCKS_QUERY). An operator can unblock a peer by hand:
+ * time, read by GLOBAL_UNBLOCKS_EXPR). An operator can unblock a peer by hand:
  * `rabbitmqctl eval 'kz_global_unblock ! {unblock, Peer}.'`.
  */
 
@@ -60,8 +60,11 @@ case {whereis(${GLOBAL_UNBLOCK_PROCESS}), lists:keymember(connection_id, 1, rabb
 end.`;
 }
 
-/** Erlang for `rabbitmqctl eval`: the peers the watcher unblocked, as `[{Peer, UnixMs}]`, or `none` without a watcher. */
-export const GLOBAL_UNBLOCKS_QUERY = `case whereis(${GLOBAL_UNBLOCK_PROCESS}) of
+/**
+ * An Erlang expression (no final `.`, so it can sit inside a larger one): the peers the watcher
+ * unblocked, as `[{Peer, UnixMs}]`, or `none` without a watcher. For `rabbitmqctl eval`, add the `.`.
+ */
+export const GLOBAL_UNBLOCKS_EXPR = `case whereis(${GLOBAL_UNBLOCK_PROCESS}) of
   undefined -> none;
   Watcher -> {dictionary, Dict} = process_info(Watcher, dictionary), proplists:get_value(unblocked, Dict, [])
-end.`;
+end`;

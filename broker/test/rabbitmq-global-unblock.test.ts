@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { topics } from '@kizuna/contract';
-import { GLOBAL_UNBLOCK_PROCESS, GLOBAL_UNBLOCKS_QUERY, globalUnblockInstaller } from '../src/index.ts';
+import { GLOBAL_UNBLOCK_PROCESS, GLOBAL_UNBLOCKS_EXPR, globalUnblockInstaller } from '../src/index.ts';
 import { endAll, eventuallyAsync, mustConnect, subscribeCodes } from './mqtt-helpers.ts';
 import { usePrivateCluster } from './private-cluster.ts';
 
@@ -17,7 +17,7 @@ const M = '999993';
 describe('rabbitmq cluster: the global-sync workaround', () => {
   const rig = usePrivateCluster();
 
-  const unblocks = async (node: number) => (await rig.cluster.ctl(node, ['eval', GLOBAL_UNBLOCKS_QUERY])).trim();
+  const unblocks = async (node: number) => (await rig.cluster.ctl(node, ['eval', `${GLOBAL_UNBLOCKS_EXPR}.`])).trim();
 
   it('is running on every node after the start, once', async () => {
     for (const node of [0, 1, 2]) {

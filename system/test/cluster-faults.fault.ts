@@ -27,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, openDb, type Db } from '@kizuna/core';
 import {
   createCredentialStore,
-  GLOBAL_UNBLOCKS_QUERY,
+  GLOBAL_UNBLOCKS_EXPR,
   nodeOrderFor,
   startRabbitMqCluster,
   type RunningRabbitMqCluster,
@@ -106,7 +106,7 @@ async function clusterReport(c: RunningRabbitMqCluster): Promise<string> {
         .ctl(i, [
           'eval',
           `{status, _, _, [D | _]} = sys:get_status(global_name_server),
-           {rabbit:is_running(), erlang:statistics(run_queue), [Peer || {{sync_tag_his, Peer}, _} <- D], ${GLOBAL_UNBLOCKS_QUERY.replace(/\.$/, '')}}.`,
+           {rabbit:is_running(), erlang:statistics(run_queue), [Peer || {{sync_tag_his, Peer}, _} <- D], ${GLOBAL_UNBLOCKS_EXPR}}.`,
         ])
         .catch((e: Error) => `unreachable (${e.message.replace(/\s+/g, ' ').slice(0, 160)})`);
       return `${n.name}: ${state.replace(/\s+/g, ' ')}`;

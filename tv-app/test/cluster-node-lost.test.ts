@@ -14,18 +14,10 @@ import { encodeMessage, topics, type PersonalAlert } from '@kizuna/contract';
 import { usePrivateCluster } from '@kizuna/broker/test/private-cluster';
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 import { personalAlert } from './helpers/harness.ts';
+import { until } from './helpers/until.ts';
 
 const M = '999992';
 const rig = usePrivateCluster();
-
-async function until(cond: () => boolean, what: string | (() => string), timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a TV with a clean session on a cluster', () => {
   it('is online on another node after its own is killed, unforgotten, and gets its alert there', async () => {

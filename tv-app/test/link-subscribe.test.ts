@@ -13,6 +13,7 @@ import { areaAlert } from './helpers/harness.ts';
 import { startPolicyBroker, type PolicyBroker } from './helpers/policy-broker.ts';
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 import { recordStates } from './helpers/link-handlers.ts';
+import { until } from './helpers/until.ts';
 
 const M = '999997';
 const ZONE = 'z-link';
@@ -28,14 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.close();
 });
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A link as the applet opens it; `device` may differ from the credential's to have a filter refused. */
 async function open(device: string) {

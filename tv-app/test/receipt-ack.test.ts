@@ -14,6 +14,7 @@ import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts'
 import { makeReceipt, ReceiptOutbox } from '../src/alerts/receipt-outbox.ts';
 import { MUNI, startBroker, type TestBroker } from './helpers/harness.ts';
 import { recordStates } from './helpers/link-handlers.ts';
+import { until } from './helpers/until.ts';
 
 const DEVICE = 'tv-ack';
 const USER = `tv-${MUNI}-${DEVICE}`;
@@ -26,14 +27,6 @@ afterEach(async () => {
   await broker?.close();
   link = broker = consoleClient = undefined;
 });
-
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('a receipt the broker never acknowledges', () => {
   it('is sent again on a new connection, and later receipts get through', async () => {
@@ -81,18 +74,18 @@ describe('a receipt the broker never acknowledges', () => {
       },
     );
     link = l;
-    await until(() => states.includes('online'), 5000, 'the TV online');
+    await until(() => states.includes('online'), 'the TV online', 5000);
 
     const a = makeReceipt('alert-1', 1, 'delivered', new Date());
     outbox.add(a);
-    await until(() => held === 1, 5000, 'the broker holding the first receipt');
-    await until(() => stored.length >= 1, 10_000, "the first receipt at the console (on the TV's next connection)");
+    await until(() => held === 1, 'the broker holding the first receipt', 5000);
+    await until(() => stored.length >= 1, "the first receipt at the console (on the TV's next connection)", 10_000);
     expect(stored[0]).toEqual(a);
     expect(states.filter((s) => s === 'online').length).toBe(2);
 
     const b = makeReceipt('alert-1', 1, 'displayed', new Date());
     outbox.add(b);
-    await until(() => stored.length >= 2, 5000, 'the second receipt at the console');
+    await until(() => stored.length >= 2, 'the second receipt at the console', 5000);
     expect(stored[1]).toEqual(b);
     expect(outbox.size).toBe(0);
   }, 30_000);
@@ -123,7 +116,7 @@ describe('a receipt the broker never acknowledges', () => {
       },
       recordStates(states),
     );
-    await until(() => states.includes('online'), 10_000, 'the TV online (on a second connection)');
+    await until(() => states.includes('online'), 'the TV online (on a second connection)', 10_000);
     expect(connects).toBeGreaterThanOrEqual(2);
   }, 30_000);
 });
@@ -161,7 +154,7 @@ describe('a receipt unacknowledged when a CONNECT timed out', () => {
       },
       recordStates(states),
     );
-    await until(() => states.at(-1) === 'online', 10_000, 'the TV online');
+    await until(() => states.at(-1) === 'online', 'the TV online', 10_000);
     const receipt = makeReceipt('alert-2', 1, 'delivered', new Date());
     const sent = link.publishReceipt(receipt).catch((e: Error) => e);
     await new Promise((r) => setTimeout(r, 200));
@@ -171,12 +164,12 @@ describe('a receipt unacknowledged when a CONNECT timed out', () => {
     await broker.comeBack();
     await until(
       () => link!.inspect().events.some((e) => e.endsWith('error: connack timeout')),
-      10_000,
       'a CONNACK timeout',
+      10_000,
     );
     hangConnect = false;
     const after = states.length;
-    await until(() => states.slice(after).includes('online'), 10_000, 'the TV online again');
+    await until(() => states.slice(after).includes('online'), 'the TV online again', 10_000);
     expect(await sent).toBeInstanceOf(Error); // failed, so the outbox sends it again
   });
 });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 import { MUNI, startBroker, type TestBroker } from './helpers/harness.ts';
 import { recordStates } from './helpers/link-handlers.ts';
+import { until } from './helpers/until.ts';
 
 const DEVICE = 'tv-backoff';
 const USER = `tv-${MUNI}-${DEVICE}`;
@@ -44,21 +45,13 @@ function refusals(b: TestBroker): number[] {
   return times;
 }
 
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('TV reconnect backoff', () => {
   it('keeps trying a broker that refuses it, each wait doubling up to the cap', async () => {
     broker = await startBroker({ [USER]: 'the-right-password' });
     const times = refusals(broker);
     // The top of each jitter range, so the waits are the ceilings themselves: 100, 200, 400, 400, …
     const states = openLink('a-wrong-password', { baseMs: 100, capMs: 400 }, () => 1 - Number.EPSILON);
-    await until(() => times.length >= 6, 15_000, 'six refused CONNECTs');
+    await until(() => times.length >= 6, 'six refused CONNECTs', 15_000);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     const ceilings = [100, 200, 400, 400, 400];
     gaps.slice(0, 5).forEach((gap, i) => {
@@ -79,12 +72,12 @@ describe('TV reconnect backoff', () => {
     const times = refusals(broker);
     const policy = { baseMs: 50, capMs: 800 };
     const states = openLink('pw', policy);
-    await until(() => states.at(-1) === 'online', 15_000, 'the TV online');
+    await until(() => states.at(-1) === 'online', 'the TV online', 15_000);
     // The broker refuses for a while (a restart whose credential database is not ready yet).
     broker.passwords[USER] = 'not yet';
     await broker.goAway();
     await broker.comeBack();
-    await until(() => times.length >= 8, 20_000, 'eight refused CONNECTs');
+    await until(() => times.length >= 8, 'eight refused CONNECTs', 20_000);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     gaps.slice(0, 7).forEach((gap, n) => {
       const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (n + 1));
@@ -95,7 +88,7 @@ describe('TV reconnect backoff', () => {
     expect(spread.size, `gaps ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThan(1);
     broker.passwords[USER] = 'pw';
     const back = performance.now();
-    await until(() => states.at(-1) === 'online', 15_000, 'the TV online again');
+    await until(() => states.at(-1) === 'online', 'the TV online again', 15_000);
     expect(performance.now() - back).toBeLessThan(policy.capMs + 2000);
   });
 
@@ -125,7 +118,7 @@ describe('TV reconnect backoff', () => {
       },
       recordStates(states),
     );
-    await until(() => times.length >= 5, 15_000, 'five CONNECTs');
+    await until(() => times.length >= 5, 'five CONNECTs', 15_000);
     // each gap: the SUBSCRIBE timeout, then a wait whose ceiling doubles: 100, 200, 400, 800 ms
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     [100, 200, 400, 800].forEach((wait, i) =>
@@ -134,7 +127,7 @@ describe('TV reconnect backoff', () => {
     expect(states).not.toContain('online');
     // answered: online, and the next loss is retried within the first ceiling again
     answering = true;
-    await until(() => states.at(-1) === 'online', 10_000, 'the TV online');
+    await until(() => states.at(-1) === 'online', 'the TV online', 10_000);
     expect(link.inspect().backoffAttempt).toBe(0);
   });
 });
