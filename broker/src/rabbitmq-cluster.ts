@@ -15,7 +15,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,6 +62,11 @@ export interface StartRabbitMqClusterOptions {
   durableQueueType?: 'classic' | 'quorum';
   /** Milliseconds for each start step. Default 180 000 (cold nodes are slow on 2 shared cores). */
   startTimeoutMs?: number;
+  /**
+   * A directory to keep each node's whole log in (`<node name>.log`, appended), past the cluster's
+   * close; omitted: only the last lines are kept, for a start error.
+   */
+  logDir?: string;
 }
 
 export interface RabbitMqClusterNode {
@@ -248,6 +253,13 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
   const start = async (p: Prepared) => {
     const c = startChild(RABBITMQ_SERVER, [], { env: p.env, detached: true });
     children.push(c);
+    if (opts.logDir) {
+      mkdirSync(opts.logDir, { recursive: true });
+      const file = createWriteStream(join(opts.logDir, `${p.name}.log`), { flags: 'a' });
+      c.process.stdout?.pipe(file, { end: false });
+      c.process.stderr?.pipe(file, { end: false });
+      void c.exited.then(() => file.end());
+    }
     await waitForPort(c, `rabbitmq ${p.name}`, host, p.mqttPort, timeout);
     await waitForPort(c, `rabbitmq ${p.name} management`, host, p.managementPort, timeout);
   };

@@ -94,33 +94,36 @@ async function cutOff(c: RunningRabbitMqCluster, node: number, ms: number): Prom
 
 /**
  * One line per node of what decides whether it serves TVs: the rabbit application running,
- * Erlang's run queue, `global`'s syncs still pending and the peers the global-sync workaround
- * unblocked (rabbitmq-global-unblock.ts), and (from node 1) the session queues by the node their
- * process lives on, alive or not: a TV whose queue still lives on a node that is away cannot
- * subscribe anywhere until that queue is deleted.
+ * Erlang's run queue, the VM's memory (MB), `global`'s syncs still pending and the peers the
+ * global-sync workaround unblocked (rabbitmq-global-unblock.ts), and (from node 1) the session
+ * queues by the node their process lives on, alive or not: a TV whose queue still lives on a node
+ * that is away cannot subscribe anywhere until that queue is deleted. One `rabbitmqctl` (an Erlang
+ * VM start) asks every node through node 1, so the report adds little to the load it watches; a
+ * node node 1 cannot reach (the one cut off) says so.
  */
 async function clusterReport(c: RunningRabbitMqCluster): Promise<string> {
-  const lines = await Promise.all(
-    c.nodes.map(async (n, i) => {
-      const state = await c
-        .ctl(i, [
-          'eval',
-          `{status, _, _, [D | _]} = sys:get_status(global_name_server),
-           {rabbit:is_running(), erlang:statistics(run_queue), [Peer || {{sync_tag_his, Peer}, _} <- D], ${GLOBAL_UNBLOCKS_EXPR}}.`,
-        ])
-        .catch((e: Error) => `unreachable (${e.message.replace(/\s+/g, ' ').slice(0, 160)})`);
-      return `${n.name}: ${state.replace(/\s+/g, ' ')}`;
-    }),
-  );
-  const queues = await c
-    .ctl(0, [
-      'eval',
-      `lists:foldl(fun(Q, Acc) -> P = amqqueue:get_pid(Q),
-         K = {node(P), rpc:call(node(P), erlang, is_process_alive, [P], 2000)},
-         maps:update_with(K, fun(V) -> V + 1 end, 1, Acc) end, #{}, rabbit_amqqueue:list()).`,
-    ])
-    .catch(() => 'not listed');
-  return `${lines.join('; ')}; session queues by {home node, alive}: ${queues.replace(/\s+/g, ' ')}`;
+  const nodes = c.nodes.map((n) => `'${n.name}'`).join(', ');
+  return (
+    await c
+      .ctl(0, [
+        'eval',
+        `Nodes = [${nodes}],
+         States = erpc:multicall(Nodes, fun() ->
+           {status, _, _, [D | _]} = sys:get_status(global_name_server),
+           {rabbit:is_running(), erlang:statistics(run_queue), erlang:memory(total) div 1048576,
+            [Peer || {{sync_tag_his, Peer}, _} <- D], ${GLOBAL_UNBLOCKS_EXPR}}
+         end, 5000),
+         ByNode = lists:foldl(fun(Q, Acc) -> P = amqqueue:get_pid(Q),
+           maps:update_with(node(P), fun(L) -> [P | L] end, [P], Acc) end, #{}, rabbit_amqqueue:list()),
+         Queues = maps:map(fun(N, Ps) ->
+           case catch erpc:call(N, fun() -> length([P || P <- Ps, is_process_alive(P)]) end, 5000) of
+             Alive when is_integer(Alive) -> {length(Ps), alive, Alive};
+             _ -> {length(Ps), alive, unknown}
+           end end, ByNode),
+         {lists:zip(Nodes, [case S of {ok, V} -> V; {_, E} -> {unreachable, E} end || S <- States]), Queues}.`,
+      ])
+      .catch((e: Error) => `not reported (${e.message.replace(/\s+/g, ' ').slice(0, 200)})`)
+  ).replace(/\s+/g, ' ');
 }
 
 /** The cluster's running nodes, as node 1 sees them. */
@@ -231,7 +234,10 @@ describe(`fault suite on a RabbitMQ cluster: ${N} TVs`, () => {
     // the broker's credentials in its own database, as in a deployment
     credDb = await openDb({});
     const credentials = await createCredentialStore(credDb, { logger });
-    cluster = await startRabbitMqCluster({ credentials, logger, nodes: 3 });
+    // KZ_FAULT_LOG_DIR keeps every node's whole log (and the consoles', unless told otherwise)
+    const logDir = process.env.KZ_FAULT_LOG_DIR;
+    if (logDir) process.env.KZ_TEST_CONSOLE_LOG_DIR ??= logDir;
+    cluster = await startRabbitMqCluster({ credentials, logger, nodes: 3, ...(logDir ? { logDir } : {}) });
     say(`cluster of 3 nodes up (${Date.now() - t0} ms)`);
     const muni = await credentials.issue({ kind: 'municipality', muni: MUNI });
     const env = {
