@@ -14,6 +14,7 @@ export * from './mosquitto-cluster.ts';
 export * from './rabbitmq.ts';
 export * from './rabbitmq-cluster.ts';
 export * from './rabbitmq-global-unblock.ts';
+export * from './rabbitmq-route-repair.ts';
 export * from './rabbitmq-management.ts';
 export { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 export * from './node-spread.ts';

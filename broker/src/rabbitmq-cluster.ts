@@ -36,6 +36,7 @@ import { brokerErrors } from './errors.ts';
 import { EPMD, RABBITMQ_PLUGINS, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
 import { closeOnRevoke, newOperatorLogin, rabbitMqManagement } from './rabbitmq-management.ts';
 import { globalUnblockInstaller } from './rabbitmq-global-unblock.ts';
+import { routeRepairInstaller } from './rabbitmq-route-repair.ts';
 import { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 
 const run = promisify(execFile);
@@ -280,9 +281,15 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         waitForMqttLogin(children[i]!, `rabbitmq ${p.name}`, `mqtt://${host}:${p.mqttPort}`, timeout),
       ),
     );
-    // a node paused by a partition must be able to start again (rabbitmq-global-unblock.ts)
-    const unblock = await Promise.all(prepared.map((_, i) => ctl(i, ['eval', globalUnblockInstaller()])));
-    log.info({ unblock: unblock.map((s) => s.trim()) }, 'rabbitmq global-sync workaround');
+    // a node paused by a partition must be able to start again (rabbitmq-global-unblock.ts), and a
+    // TV that moved to another node must not stay deaf (rabbitmq-route-repair.ts)
+    const installed = await Promise.all(
+      prepared.map(async (_, i) => ({
+        globalUnblock: (await ctl(i, ['eval', globalUnblockInstaller()])).trim(),
+        routeRepair: (await ctl(i, ['eval', routeRepairInstaller()])).trim(),
+      })),
+    );
+    log.info({ installed }, 'rabbitmq 3.10 workarounds');
   } catch (e) {
     await cleanup();
     throw e;

@@ -28,6 +28,7 @@ import { createLogger, openDb, type Db } from '@kizuna/core';
 import {
   createCredentialStore,
   GLOBAL_UNBLOCKS_EXPR,
+  ROUTE_REPAIRS_EXPR,
   nodeOrderFor,
   startRabbitMqCluster,
   type RunningRabbitMqCluster,
@@ -95,7 +96,8 @@ async function cutOff(c: RunningRabbitMqCluster, node: number, ms: number): Prom
 /**
  * One line per node of what decides whether it serves TVs: the rabbit application running,
  * Erlang's run queue, the VM's memory (MB), `global`'s syncs still pending and the peers the
- * global-sync workaround unblocked (rabbitmq-global-unblock.ts), and (from node 1) the session
+ * global-sync workaround unblocked (rabbitmq-global-unblock.ts), how many TVs' queues the route
+ * repair mended (rabbitmq-route-repair.ts), and (from node 1) the session
  * queues by the node their process lives on, alive or not: a TV whose queue still lives on a node
  * that is away cannot subscribe anywhere until that queue is deleted. One `rabbitmqctl` (an Erlang
  * VM start) asks every node through node 1, so the report adds little to the load it watches; a
@@ -111,7 +113,8 @@ async function clusterReport(c: RunningRabbitMqCluster): Promise<string> {
          States = erpc:multicall(Nodes, fun() ->
            {status, _, _, [D | _]} = sys:get_status(global_name_server),
            {rabbit:is_running(), erlang:statistics(run_queue), erlang:memory(total) div 1048576,
-            [Peer || {{sync_tag_his, Peer}, _} <- D], ${GLOBAL_UNBLOCKS_EXPR}}
+            [Peer || {{sync_tag_his, Peer}, _} <- D], ${GLOBAL_UNBLOCKS_EXPR},
+            case ${ROUTE_REPAIRS_EXPR} of none -> none; Repaired -> {repaired, length(Repaired)} end}
          end, 5000),
          ByNode = lists:foldl(fun(Q, Acc) -> P = amqqueue:get_pid(Q),
            maps:update_with(node(P), fun(L) -> [P | L] end, [P], Acc) end, #{}, rabbit_amqqueue:list()),

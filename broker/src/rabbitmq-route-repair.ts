@@ -1,0 +1,85 @@
+/**
+ * RabbitMQ 3.10.8 can leave a TV subscribed and deaf after a node of the cluster went away: the
+ * TV's binding is in the routing table (`rabbit_route`; `list_bindings` shows it) but not in the
+ * topic exchange's trie, which is what `amq.topic` routes by, so nothing published to the TV's
+ * topic reaches its queue. Seen in the fault suite (3,000 TVs, a node cut off and healed): 54 TVs
+ * online on the other nodes (their SUBACK answered, their queue alive) never received the alert
+ * nor any of the console's re-sends, each with its two routes and no trie binding. A clean
+ * session's queue is named after the client id, so a TV that reconnects elsewhere declares and
+ * binds the same queue name while the survivors are still deleting the lost node's transient
+ * queues by name (rabbit_amqqueue:on_node_down); the topic exchange's part of that deletion
+ * matches the new binding too.
+ *
+ * This installs a watcher in a node that every 10 s compares the number of `amq.topic` routes with
+ * the number of trie bindings. Only when they differ does it look binding by binding, and it
+ * re-adds to the trie the bindings of the node's own queues that are missing from it in two looks
+ * in a row (a binding being added or removed is not mistaken for a lost one), each in a Mnesia
+ * transaction that first checks the route is still there. Each repair is logged by the node and
+ * kept in the process's dictionary (`repaired`: the last 1,000 queues and the time, read by
+ * ROUTE_REPAIRS_EXPR).
+ */
+
+/** Name the process is registered under in the node (one per node). */
+export const ROUTE_REPAIR_PROCESS = 'kz_route_repair';
+
+/** Erlang for `rabbitmqctl eval`: starts the watcher unless running; returns started | running. */
+export function routeRepairInstaller(everyMs = 10_000): string {
+  return `
+case whereis(${ROUTE_REPAIR_PROCESS}) of
+  P when is_pid(P) -> running;
+  undefined ->
+    XName = rabbit_misc:r(<<"/">>, exchange, <<"amq.topic">>),
+    Routes = fun() -> ets:select(rabbit_route, [{{route, {binding, XName, '_', '_', '_'}, '_'}, [], ['$_']}]) end,
+    Local = fun(Q) -> case rabbit_amqqueue:lookup(Q) of
+      {ok, Qr} -> node(amqqueue:get_pid(Qr)) =:= node();
+      _ -> false
+    end end,
+    %% the bindings of this node's queues that the trie lacks; each trie binding's key is read back
+    %% by walking its trie node up to the root
+    Missing = fun() ->
+      case length(Routes()) =:= ets:info(rabbit_topic_trie_binding, size) of
+        true -> [];
+        false ->
+          Up = maps:from_list([{Child, {Parent, Word}} ||
+            {topic_trie_edge, {trie_edge, X, Parent, Word}, Child} <- ets:tab2list(rabbit_topic_trie_edge), X =:= XName]),
+          KeyOf = fun Walk(root, Acc) -> Acc; Walk(N, Acc) -> {Parent, W} = maps:get(N, Up), Walk(Parent, [W | Acc]) end,
+          InTrie = maps:from_list([{{D, catch KeyOf(N, [])}, true} ||
+            {topic_trie_binding, {trie_binding, X, N, D, _}, _} <- ets:tab2list(rabbit_topic_trie_binding), X =:= XName]),
+          [B || {route, {binding, _, K, {resource, _, queue, _} = D, _} = B, _} <- Routes(),
+                not maps:is_key({D, [binary_to_list(W) || W <- binary:split(K, <<".">>, [global])]}, InTrie),
+                Local(D)]
+      end
+    end,
+    Repair = fun(Bs) ->
+      {ok, X} = rabbit_exchange:lookup(XName),
+      Done = rabbit_misc:execute_mnesia_transaction(fun() ->
+        [begin ok = rabbit_exchange_type_topic:add_binding(transaction, X, B), element(4, B) end
+         || B <- Bs, mnesia:read(rabbit_route, B, read) =/= []]
+      end),
+      Queues = lists:usort([Name || {resource, _, queue, Name} <- Done]),
+      logger:warning("kizuna: ~b amq.topic bindings missing from the topic trie re-added, for ~p", [length(Done), Queues]),
+      put(repaired, lists:sublist([{Q, erlang:system_time(millisecond)} || Q <- Queues] ++ case get(repaired) of undefined -> []; L -> L end, 1000))
+    end,
+    Watch = fun Loop(Before) ->
+      receive after ${everyMs} ->
+        Now = try Missing() catch _:_ -> [] end,
+        case [B || B <- Now, lists:member(B, Before)] of
+          [] -> ok;
+          Lost -> catch Repair(Lost)
+        end,
+        Loop(Now)
+      end
+    end,
+    register(${ROUTE_REPAIR_PROCESS}, spawn(fun() -> Watch([]) end)),
+    started
+end.`;
+}
+
+/**
+ * An Erlang expression (no final `.`): the queues whose bindings the watcher re-added, as
+ * `[{QueueName, UnixMs}]`, or `none` without a watcher. For `rabbitmqctl eval`, add the `.`.
+ */
+export const ROUTE_REPAIRS_EXPR = `case whereis(${ROUTE_REPAIR_PROCESS}) of
+  undefined -> none;
+  Watcher -> {dictionary, Dict} = process_info(Watcher, dictionary), proplists:get_value(repaired, Dict, [])
+end`;
