@@ -29,25 +29,34 @@ case whereis(${ROUTE_REPAIR_PROCESS}) of
   P when is_pid(P) -> running;
   undefined ->
     XName = rabbit_misc:r(<<"/">>, exchange, <<"amq.topic">>),
-    Routes = fun() -> ets:select(rabbit_route, [{{route, {binding, XName, '_', '_', '_'}, '_'}, [], ['$_']}]) end,
     Local = fun(Q) -> case rabbit_amqqueue:lookup(Q) of
       {ok, Qr} -> node(amqqueue:get_pid(Qr)) =:= node();
       _ -> false
     end end,
-    %% the bindings of this node's queues that the trie lacks; each trie binding's key is read back
-    %% by walking its trie node up to the root
+    %% A trie binding's key, read back by walking its trie node up to the root.
+    Parent = fun(N) ->
+      ets:select(rabbit_topic_trie_edge, [{{topic_trie_edge, {trie_edge, XName, '$1', '$2'}, N}, [], [{{'$1', '$2'}}]}])
+    end,
+    KeyOf = fun Walk(root, Acc) -> Acc; Walk(N, Acc) -> [{Up, W}] = Parent(N), Walk(Up, [W | Acc]) end,
+    MissingOf = fun(D) ->
+      Have = [catch KeyOf(N, []) || N <- ets:select(rabbit_topic_trie_binding,
+        [{{topic_trie_binding, {trie_binding, XName, '$1', D, '_'}, '_'}, [], ['$1']}])],
+      [B || {route, B, _} <- ets:select(rabbit_route, [{{route, {binding, XName, '_', D, '_'}, '_'}, [], ['$_']}]),
+            not lists:member([binary_to_list(W) || W <- binary:split(element(3, B), <<".">>, [global])], Have)]
+    end,
+    %% The bindings of this node's queues that the trie lacks. Built-in functions and match
+    %% specifications only over whole tables (they run while the node is busiest; the
+    %% interpreted part only for the queues found short).
+    Count = fun(Tab, Pattern) -> ets:select_count(Tab, [{Pattern, [], [true]}]) end,
     Missing = fun() ->
-      case length(Routes()) =:= ets:info(rabbit_topic_trie_binding, size) of
+      case Count(rabbit_route, {route, {binding, XName, '_', '_', '_'}, '_'})
+           =:= Count(rabbit_topic_trie_binding, {topic_trie_binding, {trie_binding, XName, '_', '_', '_'}, '_'}) of
         true -> [];
         false ->
-          Up = maps:from_list([{Child, {Parent, Word}} ||
-            {topic_trie_edge, {trie_edge, X, Parent, Word}, Child} <- ets:tab2list(rabbit_topic_trie_edge), X =:= XName]),
-          KeyOf = fun Walk(root, Acc) -> Acc; Walk(N, Acc) -> {Parent, W} = maps:get(N, Up), Walk(Parent, [W | Acc]) end,
-          InTrie = maps:from_list([{{D, catch KeyOf(N, [])}, true} ||
-            {topic_trie_binding, {trie_binding, X, N, D, _}, _} <- ets:tab2list(rabbit_topic_trie_binding), X =:= XName]),
-          [B || {route, {binding, _, K, {resource, _, queue, _} = D, _} = B, _} <- Routes(),
-                not maps:is_key({D, [binary_to_list(W) || W <- binary:split(K, <<".">>, [global])]}, InTrie),
-                Local(D)]
+          RouteDs = ets:select(rabbit_route, [{{route, {binding, XName, '_', '$1', '_'}, '_'}, [], ['$1']}]),
+          TrieDs = ets:select(rabbit_topic_trie_binding, [{{topic_trie_binding, {trie_binding, XName, '_', '$1', '_'}, '_'}, [], ['$1']}]),
+          Short = [D || {resource, _, queue, _} = D <- lists:usort(RouteDs -- TrieDs), Local(D)],
+          lists:append([MissingOf(D) || D <- Short])
       end
     end,
     Repair = fun(Bs) ->
@@ -81,5 +90,5 @@ end.`;
  */
 export const ROUTE_REPAIRS_EXPR = `case whereis(${ROUTE_REPAIR_PROCESS}) of
   undefined -> none;
-  Watcher -> {dictionary, Dict} = process_info(Watcher, dictionary), proplists:get_value(repaired, Dict, [])
+  Repairer -> {dictionary, RepairerDict} = process_info(Repairer, dictionary), proplists:get_value(repaired, RepairerDict, [])
 end`;

@@ -147,6 +147,9 @@ export interface TvSwarm {
  * Starts `tvs` over `procs` child processes, each connecting its TVs in waves of `wave` (the
  * next wave once the last is online); resolves when every TV is online, or rejects after `timeoutMs`.
  */
+/** A child busy with thousands of links answers a tally within seconds; one silent this long is stuck. */
+const TALLY_TIMEOUT_MS = 60_000;
+
 export async function startTvSwarm(
   muni: string,
   tvs: SwarmTv[],
@@ -154,7 +157,8 @@ export async function startTvSwarm(
 ): Promise<TvSwarm> {
   const children: ChildProcess[] = [];
   const online = new Array<number>(procs).fill(0);
-  const waiting: Array<((t: AlertTally) => void) | undefined> = new Array(procs);
+  // a tally each child owes: answered by its message, failed by its exit or after TALLY_TIMEOUT_MS
+  const waiting: Array<{ resolve: (t: AlertTally) => void; reject: (e: Error) => void } | undefined> = new Array(procs);
   let failed = '';
   for (let p = 0; p < procs; p++) {
     const c = fork(SELF, ['--tv-swarm-child'], {
@@ -165,14 +169,16 @@ export async function startTvSwarm(
       if (m.type === 'online') online[p] = m.count;
       else if (m.type === 'error') failed ||= m.message;
       else {
-        const resolve = waiting[p];
+        const owed = waiting[p];
         waiting[p] = undefined;
         const { type: _t, ...tally } = m;
-        resolve?.(tally);
+        owed?.resolve(tally);
       }
     });
-    c.on('exit', (code) => {
-      if (code !== 0) failed ||= `TV child ${p} exited ${code}`;
+    c.on('exit', (code, signal) => {
+      if (code !== 0) failed ||= `TV child ${p} exited ${code ?? signal}`;
+      waiting[p]?.reject(new Error(`TV child ${p} exited (${code ?? signal}) before its tally`));
+      waiting[p] = undefined;
     });
     children.push(c);
   }
@@ -213,8 +219,18 @@ export async function startTvSwarm(
       const parts = await Promise.all(
         children.map(
           (c, p) =>
-            new Promise<AlertTally>((resolve) => {
-              waiting[p] = resolve;
+            new Promise<AlertTally>((resolve, reject) => {
+              const timer = setTimeout(() => {
+                waiting[p] = undefined;
+                reject(new Error(`TV child ${p} did not answer a tally within ${TALLY_TIMEOUT_MS / 1000} s`));
+              }, TALLY_TIMEOUT_MS);
+              const settle =
+                <T>(f: (v: T) => void) =>
+                (v: T) => {
+                  clearTimeout(timer);
+                  f(v);
+                };
+              waiting[p] = { resolve: settle(resolve), reject: settle(reject) };
               c.send({ type: 'tally', alertId, missing } satisfies ToChild);
             }),
         ),
