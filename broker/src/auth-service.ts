@@ -21,7 +21,7 @@ import Type from 'typebox';
 import { createHttpServer, type KzFastify, type Logger } from '@kizuna/core';
 import type { CredentialStore } from './credential-store.ts';
 import { policy } from './policy.ts';
-import { clientIdAllowed } from './identity.ts';
+import { clientIdAllowed, isTvConnectionName } from './identity.ts';
 import { registerEmqxHooks } from './emqx-hooks.ts';
 
 export interface AuthServiceOptions {
@@ -116,9 +116,17 @@ export async function buildAuthService(opts: AuthServiceOptions): Promise<KzFast
     if (req.body.vhost !== vhost || !(await credentials.identityOf(username)))
       return deny(req, 'resource user', { username });
     // Its own subscription queues only: the name carries the client id, which is the username (or a
-    // console process's `username~instance`).
-    const queue = /^mqtt-subscription-(.+)qos[01]$/.exec(name);
-    if (resource === 'queue' && queue && clientIdAllowed(username, queue[1]!)) return 'allow';
+    // console process's `username~instance`, or a TV connection's `username~connection`). A TV
+    // connection name gets only the QoS 0 queue: RabbitMQ does not tell this backend whether the
+    // session is clean, and a QoS 1 queue would outlive the connection under a name never used again.
+    const queue = /^mqtt-subscription-(.+)qos([01])$/.exec(name);
+    if (
+      resource === 'queue' &&
+      queue &&
+      clientIdAllowed(username, queue[1]!) &&
+      !(queue[2] === '1' && isTvConnectionName(username, queue[1]!))
+    )
+      return 'allow';
     if (resource === 'exchange' && name === exchange && (permission === 'read' || permission === 'write'))
       return 'allow';
     return deny(req, 'resource', { username, resource, name, permission });

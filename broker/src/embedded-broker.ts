@@ -122,9 +122,9 @@ export async function createEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise
     connectTimeout: limits.connectTimeoutMs,
     ...(opts.persistence ? { persistence: opts.persistence } : {}),
     authenticate(client, username, password, done) {
-      // The username is the client id (a console process may add its instance name): a device
-      // cannot take over another device's session.
-      if (!username || !clientIdAllowed(username, client.id)) {
+      // The username is the client id (a console process may add its instance name, a TV with a
+      // clean session its connection's): a device cannot take over another device's session.
+      if (!username || !clientIdAllowed(username, client.id, { clean: client.clean })) {
         log.info({ clientId: client.id }, 'connect refused: client id must equal username');
         return done(authError('client id must equal username', username ? IDENTIFIER_REJECTED : NOT_AUTHORIZED), null);
       }

@@ -78,15 +78,29 @@ const INSTANCE = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * Whether `clientId` is one this username may connect with. Everyone uses exactly their username,
- * so no one can take over another's session; a municipality's console may also run as several
- * processes on one database (one takes over the other's fan-out), each with its own session:
- * `muni-{muni}~{instance}`. '~' is in no id (isSafeId), so no other identity's name has this form.
+ * so no one can take over another's session. Two more forms, each a session of its own beside it
+ * ('~' is in no id (isSafeId), so no other identity's name has them):
+ * - a municipality's console running as several processes on one database (one takes over the
+ *   other's fan-out): `muni-{muni}~{instance}`;
+ * - a TV with a clean session, which the broker keeps nothing for: `tv-…~{connection}`, a new name
+ *   for each connection. On a RabbitMQ cluster a session's queue is named after its client id, and a
+ *   TV that reconnected to another node under the same name waited until the lost node's queue of
+ *   that name was deleted, or was left subscribed and receiving nothing (docs/OPERATIONS.md).
+ *   `connect.clean` is the CONNECT's clean-session flag where the broker sees it (aedes); a TV's
+ *   connection name with a persistent session is refused there. RabbitMQ's auth backend does not see
+ *   the flag: the auth service lets such a client id have only the QoS 0 queue (auth-service.ts).
  */
-export function clientIdAllowed(username: string, clientId: string): boolean {
+export function clientIdAllowed(username: string, clientId: string, connect: { clean?: boolean } = {}): boolean {
   if (clientId === username) return true;
-  if (!username.startsWith('muni-') || !clientId.startsWith(username + INSTANCE_SEPARATOR)) return false;
-  return INSTANCE.test(clientId.slice(username.length + 1));
+  if (!clientId.startsWith(username + INSTANCE_SEPARATOR) || !INSTANCE.test(clientId.slice(username.length + 1)))
+    return false;
+  if (username.startsWith('muni-')) return true;
+  return isTvUsername(username) && connect.clean !== false;
 }
+
+/** Whether `clientId` is a TV's connection name (`tv-…~{connection}`), not the TV's own username. */
+export const isTvConnectionName = (username: string, clientId: string): boolean =>
+  isTvUsername(username) && clientId !== username;
 
 export function sameIdentity(a: BrokerIdentity, b: BrokerIdentity): boolean {
   return JSON.stringify(checkIdentity(a)) === JSON.stringify(checkIdentity(b));

@@ -79,16 +79,21 @@ describe('RabbitMQ HTTP auth backend', () => {
     expect((await q('amq.direct', 'write', 'exchange')).body).toBe('deny');
   });
 
-  it("lets a municipality's console processes use their own client ids and queues (muni-…~instance)", async () => {
+  it("lets a municipality's console processes (muni-…~instance) and a TV's connections (tv-…~connection, QoS 0 queue only) use their own client ids and queues", async () => {
     const user = (client_id: string, who = muni) =>
       ask('/auth/user', { username: who.username, password: who.password, vhost: '/', client_id });
     expect((await user(`${muni.username}~b`)).body).toBe('allow');
-    expect((await user(`${tv.username}~b`, tv)).body).toBe('deny');
+    // a TV's connection name (clean sessions): its login is allowed, and only its QoS 0 queue
+    expect((await user(`${tv.username}~b`, tv)).body).toBe('allow');
+    expect((await user(`${tv.username}~b/c`, tv)).body).toBe('deny');
+    expect((await user(`${muni.username}~b`, tv)).body).toBe('deny');
     const q = (who: IssuedCredentials, name: string) =>
       ask('/auth/resource', { username: who.username, vhost: '/', resource: 'queue', name, permission: 'read' });
     expect((await q(muni, `mqtt-subscription-${muni.username}~bqos1`)).body).toBe('allow');
     expect((await q(muni, `mqtt-subscription-${tv.username}qos1`)).body).toBe('deny');
     expect((await q(tv, `mqtt-subscription-${tv.username}~bqos1`)).body).toBe('deny');
+    expect((await q(tv, `mqtt-subscription-${tv.username}~bqos0`)).body).toBe('allow');
+    expect((await q(tv, `mqtt-subscription-${tv.username}qos1`)).body).toBe('allow');
   });
 
   it('applies the policy to topic reads and writes', async () => {

@@ -59,7 +59,7 @@ describe('embedded broker: CONNECT', () => {
     expect(await connectAs(broker.mqttUrl, '', '', { clientId: 'anon' })).toEqual({ ok: false, code: 5 });
   });
 
-  it("lets a municipality's console processes each use their own session (muni-…~instance), and no one else", async () => {
+  it("lets a municipality's console processes each use their own session (muni-…~instance), a TV's clean-session connections their own name (tv-…~connection), and no one else", async () => {
     const a = await mustConnect(broker.mqttUrl, muni.username, muni.password, { clientId: `${muni.username}~a` });
     const b = await mustConnect(broker.mqttUrl, muni.username, muni.password, { clientId: `${muni.username}~b` });
     // two sessions side by side: neither took the other over (a round trip on the first after the second connected)
@@ -67,7 +67,13 @@ describe('embedded broker: CONNECT', () => {
     expect(a.client.connected && b.client.connected).toBe(true);
     await Promise.all([a.client.endAsync(), b.client.endAsync()]);
     const tv = await newTv();
-    expect(await connectAs(broker.mqttUrl, tv.username, tv.password, { clientId: `${tv.username}~a` })).toEqual({
+    // a TV's connection name goes with a clean session only: a persistent one is refused
+    expect(
+      await connectAs(broker.mqttUrl, tv.username, tv.password, { clientId: `${tv.username}~a`, clean: false }),
+    ).toEqual({ ok: false, code: 2 });
+    const named = await mustConnect(broker.mqttUrl, tv.username, tv.password, { clientId: `${tv.username}~a` });
+    await named.client.endAsync();
+    expect(await connectAs(broker.mqttUrl, tv.username, tv.password, { clientId: `${muni.username}~a` })).toEqual({
       ok: false,
       code: 2,
     });

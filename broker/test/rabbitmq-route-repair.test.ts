@@ -5,6 +5,8 @@
  * TV's queue lives on re-adds them within two looks, records it, and the TV receives again. A TV
  * whose bindings are whole is left alone. The race that loses the trie bindings showed only under
  * the fault suite's load; here the trie bindings are deleted by hand, as it left them.
+ * And the TV connection names that keep a moving TV out of that race (identity.ts,
+ * clientIdAllowed): a clean session's QoS 0 queue under each name, no QoS 1 queue under one.
  */
 import { describe, expect, it } from 'vitest';
 import { topics } from '@kizuna/contract';
@@ -22,7 +24,7 @@ import { usePrivateCluster } from './private-cluster.ts';
 
 const M = '999992';
 
-describe('rabbitmq cluster: bindings lost from the topic trie are re-added', () => {
+describe('rabbitmq cluster: a TV that moves to another node', () => {
   const rig = usePrivateCluster();
 
   const repairs = async (node: number) => (await rig.cluster.ctl(node, ['eval', `${ROUTE_REPAIRS_EXPR}.`])).trim();
@@ -46,14 +48,14 @@ describe('rabbitmq cluster: bindings lost from the topic trie are re-added', () 
     return { ...tv, queue: `mqtt-subscription-${creds.username}qos0` };
   }
 
-  it('is running on every node after the start', async () => {
+  it('route repair: is running on every node after the start', async () => {
     for (const node of [0, 1, 2]) {
       expect(await repairs(node)).toBe('[]');
       expect((await rig.cluster.ctl(node, ['eval', routeRepairInstaller()])).trim()).toBe('running');
     }
   }, 60_000);
 
-  it('a TV deaf from lost trie bindings receives again; a whole one is left alone', async () => {
+  it('route repair: a TV deaf from lost trie bindings receives again; a whole one is left alone', async () => {
     const muni = await rig.store.issue({ kind: 'municipality', muni: M });
     const sender = await mustConnect(rig.cluster.urls[0]!, muni.username, muni.password);
     const deaf = await tvOn('deaf', 1);
@@ -84,4 +86,30 @@ describe('rabbitmq cluster: bindings lost from the topic trie are re-added', () 
     expect((await repairs(1)).match(/mqtt-subscription/g)).toHaveLength(1);
     await endAll(sender.client, deaf.client, whole.client);
   }, 120_000);
+
+  it("connection names: a clean session's QoS 0 queue under each name, gone with it; no QoS 1 queue under one", async () => {
+    const creds = await rig.store.issue({ kind: 'tv', muni: M, device: 'named' });
+    const queues = async () =>
+      (await rig.cluster.ctl(0, ['list_queues', 'name', '--no-table-headers', '--quiet']))
+        .split('\n')
+        .filter((q) => q.includes(creds.username));
+    const named = (name: string, clean: boolean) =>
+      mustConnect(rig.cluster.urls[1]!, creds.username, creds.password, {
+        clientId: `${creds.username}~${name}`,
+        clean,
+      });
+    const a = await named('a', true);
+    expect(await subscribeCodes(a.client, [topics.tvOwn(M, 'named'), topics.areaAll(M)], 0)).toEqual([0, 0]);
+    expect(await queues()).toEqual([`mqtt-subscription-${creds.username}~aqos0`]);
+    await endAll(a.client);
+    expect(
+      await eventuallyAsync(async () => (await queues()).length === 0, 10_000),
+      'the queue goes with the connection',
+    ).toBe(true);
+    // a persistent session under a connection name would leave a queue behind under a name never used again
+    const b = await named('b', false);
+    expect(await subscribeCodes(b.client, [topics.tvOwn(M, 'named')], 1)).toBe('closed');
+    await endAll(b.client);
+    expect(await queues()).toEqual([]);
+  }, 60_000);
 });

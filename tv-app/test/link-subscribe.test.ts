@@ -115,3 +115,45 @@ describe('the TV link subscribes', () => {
     }
   }, 20_000);
 });
+
+describe('the TV link names its connections', () => {
+  it('with a clean session, a name of its own for each connection; with a persistent one, its username', async () => {
+    const ids: string[] = [];
+    const onClient = (c: { id: string }) => ids.push(c.id);
+    broker.aedes.on('client', onClient);
+    const creds = await store.issue({ kind: 'tv', muni: M, device: 'tv-named' });
+    const options = {
+      url: broker.wsUrl!,
+      muni: M,
+      device: 'tv-named',
+      username: creds.username,
+      password: creds.password,
+    };
+    const mine = () => ids.filter((id) => id.startsWith(`${creds.username}~`));
+    const states: LinkState[] = [];
+    const clean = connectLink(
+      { ...options, cleanSession: true, reconnect: { baseMs: 50, capMs: 200 } },
+      recordStates(states),
+    );
+    try {
+      await until(() => states.includes('online'), 'online');
+      expect(mine()).toHaveLength(1);
+      // the broker drops the connection: the link comes back under another name
+      (broker.aedes as unknown as { clients: Record<string, { close(): void }> }).clients[mine()[0]!]!.close();
+      await until(() => mine().length === 2 && states.at(-1) === 'online', 'online again');
+      expect(new Set(mine()).size).toBe(2);
+      for (const id of mine()) expect(id.slice(creds.username.length)).toMatch(/^~[A-Za-z0-9_-]{1,32}$/);
+    } finally {
+      await clean.close();
+    }
+    const persistentStates: LinkState[] = [];
+    const persistent = connectLink(options, recordStates(persistentStates));
+    try {
+      await until(() => persistentStates.includes('online'), 'online with a persistent session');
+      expect(ids.at(-1)).toBe(creds.username);
+    } finally {
+      broker.aedes.off('client', onClient);
+      await persistent.close();
+    }
+  });
+});

@@ -104,6 +104,9 @@ export interface Link {
  */
 const CONNECT_TIMEOUT_MS = 20_000;
 
+/** A connection's name: the attempt's number and a few random letters (the broker allows 1–32 of [A-Za-z0-9_-]). */
+const connectionName = (attempt: number) => `${attempt.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
 export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
   // Kept for inspect(): the last state, and the last few client events (a short ring).
   const startedAt = performance.now();
@@ -131,10 +134,15 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
   let current = 0;
   let attempts = 0;
   let reached = false;
-  const nextUrl = () => {
+  const nextUrl = (_url: string, _opts: unknown, c?: { options: { clientId?: string } }) => {
     if (attempts++ > 0 && !reached) current = (current + 1) % servers.length;
     reached = false;
-    note(`attempt ${attempts} to url ${current}`);
+    // With a clean session each connection has a name of its own (`<username>~<connection>`): on a
+    // RabbitMQ cluster the session's queue is named after the client id, and a TV that came back to
+    // another node under its old name waited for the lost node's queue of that name to be deleted,
+    // or was left subscribed and receiving nothing (broker/src/identity.ts, clientIdAllowed).
+    if (opts.cleanSession && c) c.options.clientId = `${opts.username}~${connectionName(attempts)}`;
+    note(`attempt ${attempts} to url ${current}${opts.cleanSession && c ? ` as ${c.options.clientId}` : ''}`);
     return servers[current]!;
   };
   const client: MqttClient = mqtt.connect(opts.url, {

@@ -57,11 +57,19 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** aedes with per-device credentials: username = client id, password checked. */
+/**
+ * aedes with per-device credentials: username = client id (or, with a clean session, the
+ * connection's own `username~name`, as the broker's policy allows), password checked.
+ */
 export async function startBroker(passwords: Record<string, string>): Promise<TestBroker> {
   const aedes = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
-      const ok = !!username && username === client.id && passwords[username] === password?.toString();
+      const [owner, connection] = client.id.split('~');
+      const ok =
+        !!username &&
+        username === owner &&
+        (connection === undefined || client.clean) &&
+        passwords[username] === password?.toString();
       done(null, ok);
     },
   });

@@ -30,6 +30,7 @@ export async function startPolicyBroker(muniCode: string): Promise<PolicyBroker>
     credentials: store,
     logger: createLogger({ name: 'test', level: 'silent' }),
     port: 0,
+    wsPort: 0, // the applet's own transport (its node failover and connection names are WebSocket's)
   });
   const muni = await store.issue({ kind: 'municipality', muni: muniCode });
   const officer = await mqtt.connectAsync(broker.mqttUrl, {
