@@ -82,8 +82,13 @@ How a TV should act on them:
   does not deliver an alert past its \`expires\`; a TV still discards an expired alert itself.
   On a RabbitMQ cluster TVs connect with \`clean: true\` (their page's \`clean=1\`) and subscribe at
   QoS 0: with a clean session QoS 1 keeps nothing more, and RabbitMQ makes a QoS 0 subscription a
-  transient queue the other nodes drop when the TV's node is lost, so the TV subscribes on another
-  node at once; nothing is kept while a TV is away, and the console's re-sender covers it.
+  transient queue the other nodes drop when the TV's node is lost; nothing is kept while a TV is
+  away, and the console's re-sender covers it. With a clean session each connection has a client id
+  of its own, \`<username>~<connection>\` (1–32 of \`A-Z a-z 0-9 _ -\`): RabbitMQ names the queue
+  after the client id, and a TV coming back to another node under its old name waited for the lost
+  node's queue of that name to be deleted. Brokers allow a TV such a name with a clean session only
+  (RabbitMQ: only its QoS 0 queue); Mosquitto's dynamic security fixes each TV's client id to its
+  username, so \`clean=1\` is for the RabbitMQ cluster and the embedded broker.
 
 ### Lifting and cancelling
 

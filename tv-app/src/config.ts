@@ -29,7 +29,9 @@ export interface TvConfig {
   /**
    * A clean MQTT session (`clean=1`): the broker keeps nothing for the TV while it is away, and the
    * console's re-sender brings what it missed. For RabbitMQ 3.10 clusters, whose Web MQTT does not
-   * deliver from replicated (quorum) session queues and refuses a session whose node is lost.
+   * deliver from replicated (quorum) session queues and refuses a session whose node is lost. Each
+   * connection then has a client id of its own (`<user>~<connection>`, mqtt-link.ts), which
+   * Mosquitto's dynamic security refuses: not for Mosquitto.
    */
   cleanSession: boolean;
   /** Broker username (= client id) and password: the device's own credentials. */

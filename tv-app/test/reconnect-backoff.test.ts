@@ -4,7 +4,7 @@
  * wave. Observed on a real aedes broker over WebSocket: the times of the TV's CONNECTs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectLink, type Link, type LinkState } from '../src/net/mqtt-link.ts';
+import { connectLink, subscribeWait, type Link, type LinkState } from '../src/net/mqtt-link.ts';
 import { MUNI, startBroker, type TestBroker } from './helpers/harness.ts';
 import { recordStates } from './helpers/link-handlers.ts';
 import { until } from './helpers/until.ts';
@@ -103,7 +103,9 @@ describe('TV reconnect backoff', () => {
       if (answering) authorizeSubscribe(client, sub, callback); // otherwise never answered
     };
     const times: number[] = [];
+    const ends: number[] = [];
     broker.aedes.on('client', (client) => client.id === USER && times.push(performance.now()));
+    broker.aedes.on('clientDisconnect', (client) => client.id === USER && ends.push(performance.now()));
     const states: LinkState[] = [];
     link = connectLink(
       {
@@ -119,10 +121,21 @@ describe('TV reconnect backoff', () => {
       recordStates(states),
     );
     await until(() => times.length >= 5, 'five CONNECTs', 15_000);
-    // each gap: the SUBSCRIBE timeout, then a wait whose ceiling doubles: 100, 200, 400, 800 ms
+    // each connection waits longer for its SUBACK: 300, 600, 1,200, 2,400 ms (a busy cluster answers
+    // late; giving up adds to its work)
+    const lives = ends.slice(0, 4).map((e, i) => e - times[i]!);
+    [300, 600, 1200, 2400].forEach((w, i) =>
+      expect(gap(lives, i), `connection ${i} lived ${lives.map(Math.round).join(', ')} ms`).toBeGreaterThanOrEqual(
+        w - 5,
+      ),
+    );
+    expect(subscribeWait(300, 9), 'at most 8 times the first').toBe(2400);
+    // each gap: that wait, then a reconnect wait whose ceiling doubles: 100, 200, 400, 800 ms
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     [100, 200, 400, 800].forEach((wait, i) =>
-      expect(gap(gaps, i), `gap ${i} of ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThanOrEqual(300 + wait - 5),
+      expect(gap(gaps, i), `gap ${i} of ${gaps.map(Math.round).join(', ')} ms`).toBeGreaterThanOrEqual(
+        subscribeWait(300, i) + wait - 5,
+      ),
     );
     expect(states).not.toContain('online');
     // answered: online, and the next loss is retried within the first ceiling again

@@ -46,7 +46,10 @@ export interface LinkOptions {
    * is replaced (RECEIPT_ACK_TIMEOUT_MS by default; see publishReceipt).
    */
   receiptAckTimeoutMs?: number | undefined;
-  /** Subscriptions not answered (SUBACK) this long on a live connection: it is replaced (SUBSCRIBE_TIMEOUT_MS by default). */
+  /**
+   * Subscriptions not answered (SUBACK) this long on a live connection: it is replaced
+   * (SUBSCRIBE_TIMEOUT_MS by default; doubling with each one unanswered in a row, subscribeWait).
+   */
   subscribeTimeoutMs?: number | undefined;
   /** How long to wait for a CONNACK (CONNECT_TIMEOUT_MS by default). */
   connectTimeoutMs?: number | undefined;
@@ -63,6 +66,16 @@ export const RECEIPT_ACK_TIMEOUT_MS = 20_000;
  * long (the attempt counts as not reached, so the next one goes to the next node).
  */
 export const SUBSCRIBE_TIMEOUT_MS = 15_000;
+
+/**
+ * The wait for a SUBACK doubles with each connection in a row whose SUBSCRIBE went unanswered, up
+ * to 8 times the first (2 minutes by default). A cluster busy with a lost node's sessions answers
+ * SUBSCRIBEs late, not never: a TV that gives up adds a connection, a queue and its deletion to
+ * that work (fault suite, 3,000 TVs: TVs cycling every 15 s, each leaving a queue behind until its
+ * connection was closed, and the cluster not catching up for minutes).
+ */
+export const subscribeWait = (firstMs: number, unansweredInARow: number): number =>
+  firstMs * 2 ** Math.min(unansweredInARow, 3);
 
 /** What a link is doing, for diagnostics (the fault suite names why a TV is missing). */
 export interface LinkInspection {
@@ -170,6 +183,7 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
   // SUBSCRIBE on every other node while that node is away; a QoS 0 one is a transient queue the
   // other nodes drop when it goes (tv-app/test/cluster-node-lost.test.ts).
   const subscribeQos = opts.cleanSession ? 0 : 1;
+  let unansweredInARow = 0;
   const own = topics.tvOwn(opts.muni, opts.device);
   const area = topics.areaAll(opts.muni);
   const receiptTopic = topics.tvReceipt(opts.muni, opts.device);
@@ -204,15 +218,20 @@ export function connectLink(opts: LinkOptions, handlers: LinkHandlers): Link {
     const filters = [own, area];
     const stream = client.stream;
     let answered = false;
+    const waitMs = subscribeWait(opts.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS, unansweredInARow);
     const unanswered = setTimeout(() => {
-      note(`subscribe unanswered${client.stream === stream ? '' : ' (old stream)'}`);
-      if (!answered && client.connected && client.stream === stream) stream.destroy();
-    }, opts.subscribeTimeoutMs ?? SUBSCRIBE_TIMEOUT_MS);
+      note(`subscribe unanswered after ${waitMs} ms${client.stream === stream ? '' : ' (old stream)'}`);
+      if (!answered && client.connected && client.stream === stream) {
+        unansweredInARow += 1;
+        stream.destroy();
+      }
+    }, waitMs);
     client.subscribe(filters, { qos: subscribeQos }, (err, _granted, packet) => {
       const codes = (packet as { granted?: number[] } | undefined)?.granted;
       // no SUBACK: the connection went away (the next one subscribes again), or the timer replaces it
       if (!codes) return note(`subscribe failed: ${err?.message ?? 'no SUBACK'}`);
       answered = true;
+      unansweredInARow = 0;
       note(`suback ${codes.join(',')}${client.stream === stream ? '' : ' (old stream)'}`);
       clearTimeout(unanswered);
       filters.forEach((filter, i) => {
