@@ -17,6 +17,8 @@
  * `rabbitmqctl eval 'kz_global_unblock ! {unblock, Peer}.'`.
  */
 
+import { watcherRecordsExpr } from './rabbitmq-watcher-records.ts';
+
 /** Name the process is registered under in the node (one per node). */
 export const GLOBAL_UNBLOCK_PROCESS = 'kz_global_unblock';
 
@@ -60,11 +62,5 @@ case {whereis(${GLOBAL_UNBLOCK_PROCESS}), lists:keymember(connection_id, 1, rabb
 end.`;
 }
 
-/**
- * An Erlang expression (no final `.`, so it can sit inside a larger one): the peers the watcher
- * unblocked, as `[{Peer, UnixMs}]`, or `none` without a watcher. For `rabbitmqctl eval`, add the `.`.
- */
-export const GLOBAL_UNBLOCKS_EXPR = `case whereis(${GLOBAL_UNBLOCK_PROCESS}) of
-  undefined -> none;
-  Watcher -> {dictionary, Dict} = process_info(Watcher, dictionary), proplists:get_value(unblocked, Dict, [])
-end`;
+/** The peers the watcher unblocked, as `[{Peer, UnixMs}]` (watcherRecordsExpr). */
+export const GLOBAL_UNBLOCKS_EXPR = watcherRecordsExpr(GLOBAL_UNBLOCK_PROCESS, 'unblocked');

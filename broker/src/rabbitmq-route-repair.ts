@@ -19,6 +19,8 @@
  * ROUTE_REPAIRS_EXPR).
  */
 
+import { watcherRecordsExpr } from './rabbitmq-watcher-records.ts';
+
 /** Name the process is registered under in the node (one per node). */
 export const ROUTE_REPAIR_PROCESS = 'kz_route_repair';
 
@@ -84,11 +86,5 @@ case whereis(${ROUTE_REPAIR_PROCESS}) of
 end.`;
 }
 
-/**
- * An Erlang expression (no final `.`): the queues whose bindings the watcher re-added, as
- * `[{QueueName, UnixMs}]`, or `none` without a watcher. For `rabbitmqctl eval`, add the `.`.
- */
-export const ROUTE_REPAIRS_EXPR = `case whereis(${ROUTE_REPAIR_PROCESS}) of
-  undefined -> none;
-  Repairer -> {dictionary, RepairerDict} = process_info(Repairer, dictionary), proplists:get_value(repaired, RepairerDict, [])
-end`;
+/** The queues whose bindings the watcher re-added, as `[{QueueName, UnixMs}]` (watcherRecordsExpr). */
+export const ROUTE_REPAIRS_EXPR = watcherRecordsExpr(ROUTE_REPAIR_PROCESS, 'repaired');
