@@ -89,6 +89,8 @@ const INSTANCE = /^[A-Za-z0-9_-]{1,32}$/;
  *   `connect.clean` is the CONNECT's clean-session flag where the broker sees it (aedes); a TV's
  *   connection name with a persistent session is refused there. RabbitMQ's auth backend does not see
  *   the flag: the auth service lets such a client id have only the QoS 0 queue (auth-service.ts).
+ *   Nor do EMQX's hooks (emqx-hooks.ts): there a named persistent session lasts as long as EMQX's
+ *   session expiry. Mosquitto's dynamic security fixes each client id to its username.
  */
 export function clientIdAllowed(username: string, clientId: string, connect: { clean?: boolean } = {}): boolean {
   if (clientId === username) return true;
