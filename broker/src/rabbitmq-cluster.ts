@@ -64,6 +64,17 @@ export interface StartRabbitMqClusterOptions {
   /** Milliseconds for each start step. Default 180 000 (cold nodes are slow on 2 shared cores). */
   startTimeoutMs?: number;
   /**
+   * What the nodes do about a partition (3+ nodes). `autoheal` (the default): both sides go on
+   * serving; once the network heals, the side with fewer clients restarts and rejoins. Kizuna's
+   * broker keeps nothing the minority must not change — TVs' sessions are clean, and the console's
+   * database decides what is re-sent — and in the fault suite (3,000 TVs) `pause_minority` turned a
+   * healed partition into two nodes paused by its partial-partition rule (19:04 and 19:33
+   * runs), while `autoheal` passed every case (docs/OPERATIONS.md). `pause_minority`: the smaller side
+   * stops serving until it reaches the others, and a partial partition pauses the nodes that see it
+   * until every node is back.
+   */
+  partitionHandling?: 'pause_minority' | 'autoheal';
+  /**
    * A directory to keep each node's whole log in (`<node name>.log`, appended), past the cluster's
    * close; omitted: only the last lines are kept, for a start error.
    */
@@ -166,11 +177,10 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         managementPort,
       }),
       webMqttConfig(host, wsPort),
-      // A node cut off from the others stops serving (closes its clients' connections, which
-      // fail over to the majority) and resumes once it reaches them again; with the default
-      // `ignore` both sides would go on, and stay split after the network heals. (Two nodes have no
-      // majority: both would pause, so they keep the default.)
-      ...(count >= 3 ? ['cluster_partition_handling = pause_minority'] : []),
+      // With RabbitMQ's default `ignore` both sides of a partition would go on and stay split after
+      // the network heals; `autoheal` (partitionHandling) restarts the smaller side once it heals.
+      // (Two nodes keep the default: there is no smaller side to pick.)
+      ...(count >= 3 ? [`cluster_partition_handling = ${opts.partitionHandling ?? 'autoheal'}`] : []),
       // Later nodes join the first on their first boot; the first one forms the cluster.
       ...(i > 0
         ? [

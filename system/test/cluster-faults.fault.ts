@@ -241,7 +241,16 @@ describe(`fault suite on a RabbitMQ cluster: ${N} TVs`, () => {
     // KZ_FAULT_LOG_DIR keeps every node's whole log (and the consoles', unless told otherwise)
     const logDir = process.env.KZ_FAULT_LOG_DIR;
     if (logDir) process.env.KZ_TEST_CONSOLE_LOG_DIR ??= logDir;
-    cluster = await startRabbitMqCluster({ credentials, logger, nodes: 3, ...(logDir ? { logDir } : {}) });
+    // KZ_FAULT_PARTITION_HANDLING=pause_minority tries RabbitMQ's other way with a partition
+    const partitionHandling =
+      process.env.KZ_FAULT_PARTITION_HANDLING === 'pause_minority' ? 'pause_minority' : 'autoheal';
+    cluster = await startRabbitMqCluster({
+      credentials,
+      logger,
+      nodes: 3,
+      partitionHandling,
+      ...(logDir ? { logDir } : {}),
+    });
     say(`cluster of 3 nodes up (${Date.now() - t0} ms)`);
     const muni = await credentials.issue({ kind: 'municipality', muni: MUNI });
     const env = {
