@@ -7,8 +7,8 @@
  * nor any of the console's re-sends, each with its two routes and no trie binding. A clean
  * session's queue is named after the client id, so a TV that reconnects elsewhere declares and
  * binds the same queue name while the survivors are still deleting the lost node's transient
- * queues by name (rabbit_amqqueue:on_node_down); the topic exchange's part of that deletion
- * matches the new binding too.
+ * queues by name (rabbit_amqqueue:on_node_down); most likely the topic exchange's part of that
+ * deletion took the new binding too (the records are the same; the interleaving was not seen).
  *
  * This installs a watcher in a node that every 10 s compares the number of `amq.topic` routes with
  * the number of trie bindings. Only when they differ does it look binding by binding, and it
