@@ -143,13 +143,13 @@ export interface TvSwarm {
   close(): Promise<void>;
 }
 
+/** A child busy with thousands of links answers a tally within seconds; one silent this long is stuck. */
+const TALLY_TIMEOUT_MS = 60_000;
+
 /**
  * Starts `tvs` over `procs` child processes, each connecting its TVs in waves of `wave` (the
  * next wave once the last is online); resolves when every TV is online, or rejects after `timeoutMs`.
  */
-/** A child busy with thousands of links answers a tally within seconds; one silent this long is stuck. */
-const TALLY_TIMEOUT_MS = 60_000;
-
 export async function startTvSwarm(
   muni: string,
   tvs: SwarmTv[],

@@ -22,6 +22,7 @@ import {
   type Receipt,
   type Recipient,
 } from '@kizuna/contract';
+import { clientIdAllowed } from '@kizuna/broker';
 import { createLogger } from '@kizuna/core';
 import { launchBrowser, waitVisibleText } from '@kizuna/test-utils';
 import { buildTvBundle, startTvApp, type TvAppServer } from '../../server/index.ts';
@@ -58,17 +59,15 @@ export interface TestBroker {
 }
 
 /**
- * aedes with per-device credentials: username = client id (or, with a clean session, the
- * connection's own `username~name`, as the broker's policy allows), password checked.
+ * aedes with per-device credentials: the broker's own client-id rule (username = client id, or with
+ * a clean session a TV connection's `username~name`: clientIdAllowed), password checked.
  */
 export async function startBroker(passwords: Record<string, string>): Promise<TestBroker> {
   const aedes = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
-      const [owner, connection] = client.id.split('~');
       const ok =
         !!username &&
-        username === owner &&
-        (connection === undefined || client.clean) &&
+        clientIdAllowed(username, client.id, { clean: client.clean }) &&
         passwords[username] === password?.toString();
       done(null, ok);
     },
