@@ -43,6 +43,11 @@ export const BrokerConfigSchema = Type.Object({
     default: 60_000,
     description: 'How long a verified device password is remembered (milliseconds); revocation is still immediate',
   }),
+  KZ_BROKER_BALANCER: Type.Union([Type.Literal('none'), Type.Literal('haproxy')], {
+    default: 'none',
+    description:
+      "rabbitmq-cluster mode: 'haproxy' puts Debian's HAProxy in front of the nodes (TCP, least connections, health-checked): it takes KZ_BROKER_PORT and KZ_BROKER_WS_PORT, and the nodes get free ports",
+  }),
   KZ_BROKER_RABBITMQ_CACHE_TTL_MS: Type.Integer({
     minimum: 0,
     default: 5_000,

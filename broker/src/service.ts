@@ -8,7 +8,8 @@ import { credentialsWhenReady } from './credentials-when-ready.ts';
 import { brokerErrors } from './errors.ts';
 import { startMosquitto } from './mosquitto.ts';
 import { startRabbitMq } from './rabbitmq.ts';
-import { startRabbitMqCluster } from './rabbitmq-cluster.ts';
+import { startRabbitMqCluster, type RunningRabbitMqCluster } from './rabbitmq-cluster.ts';
+import { startHaproxy, type RunningHaproxy } from './haproxy.ts';
 
 export interface BrokerService {
   mqttUrl: string;
@@ -18,6 +19,10 @@ export interface BrokerService {
   /** Every node's MQTT-over-WebSocket URL in a cluster (the first is wsUrl). */
   wsUrls?: string[] | undefined;
   authUrl: string | undefined;
+  /** The private cluster (rabbitmq-cluster mode): its nodes and rabbitmqctl. */
+  cluster?: RunningRabbitMqCluster | undefined;
+  /** The load balancer in front of a cluster's nodes (KZ_BROKER_BALANCER); mqttUrl and wsUrl are its. */
+  balancer?: RunningHaproxy | undefined;
   credentials: CredentialStore;
   close(): Promise<void>;
 }
@@ -52,6 +57,10 @@ export async function startBrokerService(
     }
     if (tls && cfg.KZ_BROKER_MODE !== 'embedded')
       throw brokerErrors.KZ_BROKER_START_FAILED('TLS files are used by the embedded mode only');
+    if (cfg.KZ_BROKER_BALANCER !== 'none' && cfg.KZ_BROKER_MODE !== 'rabbitmq-cluster')
+      throw brokerErrors.KZ_BROKER_START_FAILED(
+        `KZ_BROKER_BALANCER=${cfg.KZ_BROKER_BALANCER} is for KZ_BROKER_MODE=rabbitmq-cluster (one broker needs no balancer)`,
+      );
     let out: Omit<BrokerService, 'credentials' | 'close'>;
     if (cfg.KZ_BROKER_MODE === 'embedded') {
       const lazy = credentialsWhenReady(opening);
@@ -83,18 +92,38 @@ export async function startBrokerService(
       closers.push(() => m.close());
       out = { mqttUrl: m.url, wsUrl: m.wsUrl, authUrl: undefined };
     } else if (cfg.KZ_BROKER_MODE === 'rabbitmq-cluster') {
+      // With a balancer, it takes the configured ports and the nodes get free ones.
+      const balanced = cfg.KZ_BROKER_BALANCER === 'haproxy';
       const c = await startRabbitMqCluster({
         credentials: await opening, // an outside broker asks the store at once
         logger,
         host,
-        mqttPort: cfg.KZ_BROKER_PORT,
-        wsPort: cfg.KZ_BROKER_WS_PORT,
+        mqttPort: balanced ? 0 : cfg.KZ_BROKER_PORT,
+        wsPort: balanced ? 0 : cfg.KZ_BROKER_WS_PORT,
         authPort: cfg.KZ_BROKER_AUTH_PORT,
         cacheTtlMs: cfg.KZ_BROKER_RABBITMQ_CACHE_TTL_MS,
         limits: brokerLimitsOf(cfg),
       });
       closers.push(() => c.close());
-      out = { mqttUrl: c.url, mqttUrls: c.urls, wsUrl: c.wsUrls[0], wsUrls: c.wsUrls, authUrl: c.authUrl };
+      out = {
+        mqttUrl: c.url,
+        mqttUrls: c.urls,
+        wsUrl: c.wsUrls[0],
+        wsUrls: c.wsUrls,
+        authUrl: c.authUrl,
+        cluster: c,
+      };
+      if (balanced) {
+        const lb = await startHaproxy({
+          logger,
+          host,
+          mqttPort: cfg.KZ_BROKER_PORT,
+          wsPort: cfg.KZ_BROKER_WS_PORT,
+          nodes: c.nodes.map((n, i) => ({ name: `n${i + 1}`, mqtt: n.url, ws: n.wsUrl })),
+        });
+        closers.push(() => lb.close());
+        out = { ...out, mqttUrl: lb.url, wsUrl: lb.wsUrl, balancer: lb };
+      }
     } else {
       const r = await startRabbitMq({
         credentials: await opening, // an outside broker asks the store at once

@@ -1,16 +1,23 @@
 /**
  * The broker service in `rabbitmq-cluster` mode (what `npm run cluster` and `npm start` with
  * KZ_BROKER_MODE=rabbitmq-cluster run): three private RabbitMQ nodes, one credential store, one
- * auth service. A message published on the first node reaches a TV on another node, and the
- * policy still refuses another TV's topic there.
+ * auth service, and here HAProxy in front (KZ_BROKER_BALANCER=haproxy). A message published on
+ * the first node reaches a TV on another node, and the policy still refuses another TV's topic
+ * there; TVs connecting to the balancer are spread over the nodes, and a node that stops serving
+ * gets none until it is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
 import { topics } from '@kizuna/contract';
 import { createLogger } from '@kizuna/core';
 import { loadBrokerConfig, startBrokerService, type BrokerService } from '../src/index.ts';
-import { endAll, eventually, mustConnect, subscribeCodes } from './mqtt-helpers.ts';
+import { endAll, eventually, eventuallyAsync, mustConnect, subscribeCodes } from './mqtt-helpers.ts';
+
+type Connected = Awaited<ReturnType<typeof mustConnect>>;
 
 const M = '999995';
+/** The balancer test's municipality (each municipality has one set of credentials). */
+const L = '999994';
 
 describe('broker service: rabbitmq-cluster mode', () => {
   let service: BrokerService;
@@ -22,6 +29,7 @@ describe('broker service: rabbitmq-cluster mode', () => {
       KZ_BROKER_WS_PORT: '0',
       KZ_BROKER_AUTH_PORT: '0',
       KZ_BROKER_DATA_DIR: 'memory',
+      KZ_BROKER_BALANCER: 'haproxy',
     });
     service = await startBrokerService(cfg, createLogger({ name: 'test', level: 'silent' }));
   }, 400_000);
@@ -32,11 +40,15 @@ describe('broker service: rabbitmq-cluster mode', () => {
 
   it('gives every node, routes across them and keeps the policy', async () => {
     expect(service.mqttUrls).toHaveLength(3);
-    expect(service.mqttUrls![0]).toBe(service.mqttUrl);
+    // the one URL given out is the balancer's, not a node's
+    expect(service.mqttUrl).toBe(service.balancer!.url);
+    expect(service.mqttUrls).not.toContain(service.mqttUrl);
     // Web MQTT on every node, for TVs in browsers
     expect(service.wsUrls).toHaveLength(3);
     expect(service.wsUrls!.every((u) => /^ws:\/\/127\.0\.0\.1:\d+\/ws$/.test(u))).toBe(true);
-    expect(service.wsUrl).toBe(service.wsUrls![0]);
+    expect(service.wsUrl).toBe(service.balancer!.wsUrl);
+    expect(service.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
+    expect(service.wsUrls).not.toContain(service.wsUrl);
     const muni = await service.credentials.issue({ kind: 'municipality', muni: M });
     const tv = await service.credentials.issue({ kind: 'tv', muni: M, device: 'far' });
     const other = await service.credentials.issue({ kind: 'tv', muni: M, device: 'nosy' });
@@ -51,4 +63,63 @@ describe('broker service: rabbitmq-cluster mode', () => {
     expect(nosy.received).toEqual([]);
     await endAll(sender.client, receiver.client, nosy.client);
   }, 120_000);
+
+  it('spreads TVs over the nodes through HAProxy, and sends none to a node that stopped until it is back', async () => {
+    const lb = service.balancer!;
+    const current = async (listener: 'mqtt' | 'ws') =>
+      Object.fromEntries((await lb.servers()).filter((s) => s.listener === listener).map((s) => [s.node, s.current]));
+    const status = async () =>
+      Object.fromEntries((await lb.servers()).filter((s) => s.listener === 'mqtt').map((s) => [s.node, s.status]));
+    expect(await status()).toEqual({ n1: 'UP', n2: 'UP', n3: 'UP' });
+
+    const muni = await service.credentials.issue({ kind: 'municipality', muni: L });
+    const tvs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => service.credentials.issue({ kind: 'tv', muni: L, device: `lb${i}` })),
+    );
+    const clients: MqttClient[] = [];
+    const connectTv = async (i: number, url: string) => {
+      const c = await mustConnect(url, tvs[i]!.username, tvs[i]!.password);
+      clients.push(c.client);
+      expect(await subscribeCodes(c.client, [topics.tvOwn(L, `lb${i}`)])).toEqual([1]);
+      return c;
+    };
+    // six over TCP, three over WebSocket, one after another: least connections gives two, and one, to each node
+    const tcp: Connected[] = [];
+    for (let i = 0; i < 6; i++) tcp.push(await connectTv(i, service.mqttUrl));
+    const ws: Connected[] = [];
+    for (let i = 6; i < 9; i++) ws.push(await connectTv(i, service.wsUrl!));
+    expect(await current('mqtt')).toEqual({ n1: 2, n2: 2, n3: 2 });
+    expect(await current('ws')).toEqual({ n1: 1, n2: 1, n3: 1 });
+    // each is a TV on its node as any other: its own alert, published on node 1, arrives
+    const sender = await mustConnect(service.mqttUrls![0]!, muni.username, muni.password);
+    clients.push(sender.client);
+    for (let i = 0; i < 9; i++) await sender.client.publishAsync(topics.tvAlert(L, `lb${i}`), `to lb${i}`, { qos: 1 });
+    const all = [...tcp, ...ws];
+    expect(await eventually(() => all.every((c, i) => c.received.some((r) => r.payload === `to lb${i}`)), 20_000)).toBe(
+      true,
+    );
+
+    // node 3 stops serving (its listeners close): the balancer marks it down and gives it no new TV
+    const cluster = service.cluster!;
+    await cluster.ctl(2, ['stop_app']);
+    expect(await eventuallyAsync(async () => (await status()).n3 === 'DOWN', 20_000)).toBe(true);
+    const during: Connected[] = [];
+    for (let i = 9; i < 11; i++) during.push(await connectTv(i, service.mqttUrl));
+    const whileDown = await lb.servers();
+    expect(whileDown.find((s) => s.listener === 'mqtt' && s.node === 'n3')!.current).toBe(0);
+    for (let i = 9; i < 11; i++) await sender.client.publishAsync(topics.tvAlert(L, `lb${i}`), `to lb${i}`, { qos: 1 });
+    expect(
+      await eventually(() => during.every((c, i) => c.received.some((r) => r.payload === `to lb${i + 9}`)), 20_000),
+    ).toBe(true);
+
+    // back: it is marked up again and, having the fewest connections, takes the next TV
+    await cluster.ctl(2, ['start_app']);
+    expect(await eventuallyAsync(async () => (await status()).n3 === 'UP', 60_000)).toBe(true);
+    const before = (await lb.servers()).find((s) => s.listener === 'mqtt' && s.node === 'n3')!.total;
+    await connectTv(11, service.mqttUrl);
+    const after = (await lb.servers()).find((s) => s.listener === 'mqtt' && s.node === 'n3')!;
+    expect(after.total).toBe(before + 1);
+    expect(after.current).toBe(1);
+    await endAll(...clients);
+  }, 180_000);
 });

@@ -173,7 +173,10 @@ async function fanOutThrough(name: string, via: ConsoleProcess, fault: () => Pro
   void (async () => {
     while (reporting) {
       await sleep(15_000);
-      if (reporting) say(`${name}: ${last.have} of ${N} TVs have the alert; ${await clusterReport(cluster)}`);
+      if (reporting)
+        say(
+          `${name}: ${last.have} of ${N} TVs have the alert, ${last.online} online, ${last.drops} connections lost since the start (${JSON.stringify(last.dropReasons)}); ${await clusterReport(cluster)}`,
+        );
     }
   })();
   const all = await poll(

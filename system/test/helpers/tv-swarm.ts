@@ -38,6 +38,12 @@ export interface AlertTally {
   missing: string[];
   /** Receipts (of any alert, since the start) not acknowledged in time: the link replaced its connection. */
   receiptTimeouts: number;
+  /** TVs online now. */
+  online: number;
+  /** Times since the start a TV that was online lost its connection. */
+  drops: number;
+  /** Why, by the link's last word before each drop (an error's message, digits as N), and how often. */
+  dropReasons: Record<string, number>;
 }
 
 type ToChild =
@@ -58,6 +64,14 @@ function child() {
   const firstAt = new Map<string, Map<string, number>>();
   const online = new Set<string>();
   let receiptTimeouts = 0;
+  let drops = 0;
+  const dropReasons = new Map<string, number>();
+  /** The link's last word before a drop: its error, else its last client event (close, offline, …). */
+  const dropReason = (link: Link | undefined, detail: string | undefined) => {
+    const events = link?.inspect().events ?? [];
+    const last = detail ?? events.at(-1)?.replace(/^\d+ /, '') ?? 'unknown';
+    return last.replace(/\d+/g, 'N').slice(0, 100);
+  };
 
   process.on('message', async (m: ToChild) => {
     if (m.type === 'stop') {
@@ -73,6 +87,9 @@ function child() {
         twice: [],
         missing: [],
         receiptTimeouts,
+        online: online.size,
+        drops,
+        dropReasons: Object.fromEntries(dropReasons),
       };
       for (const t of arrivals.values()) tally.lastFirstAt = Math.max(tally.lastFirstAt, t);
       for (const [device, screen] of screens) {
@@ -115,9 +132,13 @@ function child() {
             onArea: () => undefined,
             onMail: () => undefined,
             onInvalid: () => undefined,
-            onState: (s) => {
+            onState: (s, detail) => {
               if (s === 'online') online.add(tv.device);
-              else online.delete(tv.device);
+              else if (online.delete(tv.device)) {
+                drops += 1;
+                const why = dropReason(linkOf.get(tv.device), detail);
+                dropReasons.set(why, (dropReasons.get(why) ?? 0) + 1);
+              }
             },
           },
         );
@@ -242,6 +263,14 @@ export async function startTvSwarm(
         twice: [...a.twice, ...b.twice],
         missing: [...a.missing, ...b.missing],
         receiptTimeouts: a.receiptTimeouts + b.receiptTimeouts,
+        online: a.online + b.online,
+        drops: a.drops + b.drops,
+        dropReasons: Object.fromEntries(
+          [...new Set([...Object.keys(a.dropReasons), ...Object.keys(b.dropReasons)])].map((k) => [
+            k,
+            (a.dropReasons[k] ?? 0) + (b.dropReasons[k] ?? 0),
+          ]),
+        ),
       }));
     },
     close,
