@@ -33,7 +33,14 @@ import {
 import type { CredentialStore } from './credential-store.ts';
 import type { BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
-import { EPMD, RABBITMQ_PLUGINS, RABBITMQ_SERVER, rabbitMqConfig, rabbitMqDefinitions } from './rabbitmq.ts';
+import {
+  EPMD,
+  RABBITMQ_PLUGINS,
+  RABBITMQ_SERVER,
+  rabbitMqAdvancedConfig,
+  rabbitMqConfig,
+  rabbitMqDefinitions,
+} from './rabbitmq.ts';
 import { closeOnRevoke, newOperatorLogin, rabbitMqManagement } from './rabbitmq-management.ts';
 import { globalUnblockInstaller } from './rabbitmq-global-unblock.ts';
 import { routeRepairInstaller } from './rabbitmq-route-repair.ts';
@@ -193,7 +200,10 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     writeFileSync(join(home, 'rabbitmq.conf'), conf);
     writeFileSync(
       join(home, 'advanced.config'),
-      `[{rabbitmq_mqtt, [{durable_queue_type, ${opts.durableQueueType ?? 'classic'}}]}].\n`,
+      rabbitMqAdvancedConfig({
+        cacheTtlMs: opts.cacheTtlMs ?? 5000,
+        durableQueueType: opts.durableQueueType ?? 'classic',
+      }),
     );
     writeFileSync(join(home, 'enabled_plugins'), `[${PLUGINS.join(',')}].\n`);
     writeFileSync(join(home, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');

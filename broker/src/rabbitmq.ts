@@ -116,6 +116,7 @@ export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: st
     'auth_backends.1.authz = cache',
     'auth_cache.cached_backend = http',
     `auth_cache.cache_ttl = ${o.cacheTtlMs}`,
+    // (the cache's module is in advanced.config: rabbitMqAdvancedConfig)
     // POST: a GET would put passwords into URLs and access logs.
     'auth_http.http_method = post',
     `auth_http.user_path = ${o.authUrl}/auth/user`,
@@ -127,6 +128,21 @@ export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: st
     'log.file = false',
     '',
   ].join('\n');
+}
+
+/**
+ * advanced.config (Erlang terms, for what rabbitmq.conf cannot say). The auth cache's module: the
+ * default, rabbit_auth_cache_ets, answers every lookup through one process; in the fault suite at
+ * 10,000 TVs those calls timed out (5 s) under a fan-out's receipts, and each timeout closed a TV's
+ * connection (broker/test/rabbitmq-cluster.test.ts holds that process still). The segmented
+ * stateless module reads its ETS tables in the asking process and calls its owner only to add a
+ * table per segment (one per `cacheTtlMs`); its segment size is an argument, which only
+ * advanced.config can give.
+ */
+export function rabbitMqAdvancedConfig(o: { cacheTtlMs: number; durableQueueType?: 'classic' | 'quorum' }): string {
+  const cache = `{rabbitmq_auth_backend_cache, [{cache_module, rabbit_auth_cache_ets_segmented_stateless}, {cache_module_args, [${Math.max(1000, o.cacheTtlMs)}]}]}`;
+  const mqtt = o.durableQueueType ? [`{rabbitmq_mqtt, [{durable_queue_type, ${o.durableQueueType}}]}`] : [];
+  return `[${[cache, ...mqtt].join(',\n ')}].\n`;
 }
 
 export interface StartRabbitMqOptions {
@@ -192,6 +208,7 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
       managementPort,
     }),
   );
+  writeFileSync(join(dir, 'advanced.config'), rabbitMqAdvancedConfig({ cacheTtlMs }));
   writeFileSync(join(dir, 'enabled_plugins'), `[${RABBITMQ_PLUGINS.join(',')}].\n`);
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '# private node: everything comes from the environment\n');
   mkdirSync(join(dir, 'mnesia'));

@@ -11,13 +11,23 @@ import type { MqttClient } from 'mqtt';
 import { topics } from '@kizuna/contract';
 import { createLogger } from '@kizuna/core';
 import { loadBrokerConfig, startBrokerService, type BrokerService } from '../src/index.ts';
-import { endAll, eventually, eventuallyAsync, mustConnect, subscribeCodes } from './mqtt-helpers.ts';
+import {
+  connectAs,
+  endAll,
+  eventually,
+  eventuallyAsync,
+  mustConnect,
+  publishOutcome,
+  subscribeCodes,
+} from './mqtt-helpers.ts';
 
 type Connected = Awaited<ReturnType<typeof mustConnect>>;
 
 const M = '999995';
 /** The balancer test's municipality (each municipality has one set of credentials). */
 const L = '999994';
+/** The auth cache test's municipality. */
+const C = '999993';
 
 describe('broker service: rabbitmq-cluster mode', () => {
   let service: BrokerService;
@@ -63,6 +73,38 @@ describe('broker service: rabbitmq-cluster mode', () => {
     expect(nosy.received).toEqual([]);
     await endAll(sender.client, receiver.client, nosy.client);
   }, 120_000);
+
+  it("answers a TV's cached authorisations without queueing them behind one process", async () => {
+    // At 10,000 TVs (fault suite, 2026-12-07) the nodes' channels crashed with timeouts calling
+    // rabbit_auth_cache_ets, the one process every cached check went through, and closed the TVs'
+    // connections. Here that process is held still: a new connection whose checks are cached must
+    // still log in and publish.
+    const cluster = service.cluster!;
+    const url = service.mqttUrls![0]!;
+    const tv = await service.credentials.issue({ kind: 'tv', muni: C, device: 'cached' });
+    const receipt = topics.tvReceipt(C, 'cached');
+    // warm node 1's cache: this connection's vhost, exchange and topic checks
+    const warm = await mustConnect(url, tv.username, tv.password);
+    expect(await publishOutcome(warm.client, receipt, '{}')).toBe('acked');
+    await endAll(warm.client);
+    const held = (
+      await cluster.ctl(0, [
+        'eval',
+        '{ok, M} = application:get_env(rabbitmq_auth_backend_cache, cache_module), ok = sys:suspend(M), M.',
+      ])
+    ).trim();
+    try {
+      // a new connection's channel has no checks of its own yet: it asks the node's cache
+      const again = await connectAs(url, tv.username, tv.password, { connectTimeout: 8000 });
+      expect(again.ok, `held ${held}: ${again.ok ? '' : again.code}`).toBe(true);
+      if (again.ok) {
+        expect(await publishOutcome(again.client, receipt, '{}')).toBe('acked');
+        await endAll(again.client);
+      }
+    } finally {
+      await cluster.ctl(0, ['eval', `sys:resume(${held}), ok.`]);
+    }
+  }, 60_000);
 
   it('spreads TVs over the nodes through HAProxy, and sends none to a node that stopped until it is back', async () => {
     const lb = service.balancer!;

@@ -64,6 +64,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => console.info(`[faults ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 let pgServer: PrivatePostgres;
+let credPg: PrivatePostgres;
 let db: Db;
 let credDb: Db;
 let cluster: RunningRabbitMqCluster;
@@ -130,6 +131,40 @@ async function clusterReport(c: RunningRabbitMqCluster): Promise<string> {
   ).replace(/\s+/g, ' ');
 }
 
+/** The auth service's request counts and time spent per route, from its /metrics (cumulative). */
+async function authFigures(c: RunningRabbitMqCluster): Promise<Map<string, { n: number; s: number }>> {
+  const out = new Map<string, { n: number; s: number }>();
+  const res = await fetch(`${c.authUrl}/metrics`, {
+    headers: { authorization: `Bearer ${process.env.KZ_METRICS_TOKEN}` },
+    signal: AbortSignal.timeout(5000),
+  }).catch(() => null);
+  if (!res?.ok) return out;
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^http_request_duration_seconds_(count|sum)\{[^}]*route="(\/auth\/\w+)"[^}]*\} ([\d.e+-]+)$/.exec(line);
+    if (!m) continue;
+    const f = out.get(m[2]!) ?? { n: 0, s: 0 };
+    if (m[1] === 'count') f.n += Number(m[3]);
+    else f.s += Number(m[3]);
+    out.set(m[2]!, f);
+  }
+  return out;
+}
+
+/** Requests per second and mean milliseconds per auth route since `before` (`ms` ago). */
+function authRates(
+  before: Map<string, { n: number; s: number }>,
+  now: Map<string, { n: number; s: number }>,
+  ms: number,
+) {
+  return [...now]
+    .map(([route, f]) => {
+      const b = before.get(route) ?? { n: 0, s: 0 };
+      const n = f.n - b.n;
+      return `${route.slice(6)} ${((n * 1000) / ms).toFixed(0)}/s ${n ? (((f.s - b.s) * 1000) / n).toFixed(1) : '-'} ms`;
+    })
+    .join(', ');
+}
+
 /** The cluster's running nodes, as node 1 sees them. */
 async function runningNodes(c: RunningRabbitMqCluster): Promise<string[]> {
   const s = JSON.parse(await c.ctl(0, ['cluster_status', '--formatter', 'json'])) as { running_nodes?: string[] };
@@ -171,12 +206,16 @@ async function fanOutThrough(name: string, via: ConsoleProcess, fault: () => Pro
   let last: AlertTally = started;
   let reporting = true;
   void (async () => {
+    let auth = await authFigures(cluster);
+    let at = Date.now();
     while (reporting) {
       await sleep(15_000);
-      if (reporting)
-        say(
-          `${name}: ${last.have} of ${N} TVs have the alert, ${last.online} online, ${last.drops} connections lost since the start (${JSON.stringify(last.dropReasons)}); ${await clusterReport(cluster)}`,
-        );
+      if (!reporting) break;
+      const [nowAuth, nowAt] = [await authFigures(cluster), Date.now()];
+      say(
+        `${name}: ${last.have} of ${N} TVs have the alert, ${last.online} online, ${last.drops} connections lost since the start (${JSON.stringify(last.dropReasons)}); auth ${authRates(auth, nowAuth, nowAt - at)}; ${await clusterReport(cluster)}`,
+      );
+      [auth, at] = [nowAuth, nowAt];
     }
   })();
   const all = await poll(
@@ -238,8 +277,12 @@ describe(`fault suite on a RabbitMQ cluster: ${N} TVs`, () => {
     town = await seedTown({ addShelter, addZone, createStaff, migrateConsole, registerDevice, seedResidents }, db, N);
     say(`town of ${N} seeded (${Date.now() - t0} ms)`);
 
-    // the broker's credentials in its own database, as in a deployment
-    credDb = await openDb({});
+    // the broker's credentials in their own PostgreSQL, as in a deployment (a pool, so the auth
+    // service answers the nodes' questions side by side; not the console's server, which case 3 restarts)
+    credPg = await startPrivatePostgres();
+    credDb = await openDb({ url: credPg.url, max: 8 });
+    // the auth service's /metrics, read by the report (createHttpServer takes the token from the environment)
+    process.env.KZ_METRICS_TOKEN ??= randomBytes(16).toString('hex');
     const credentials = await createCredentialStore(credDb, { logger });
     // KZ_FAULT_LOG_DIR keeps every node's whole log (and the consoles', unless told otherwise)
     const logDir = process.env.KZ_FAULT_LOG_DIR;
@@ -300,6 +343,7 @@ describe(`fault suite on a RabbitMQ cluster: ${N} TVs`, () => {
     await credDb?.close();
     await db?.close();
     await pgServer?.close();
+    await credPg?.close();
   }, 180_000);
 
   it('a node cut off from the others and healed', async () => {
