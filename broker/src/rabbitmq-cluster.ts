@@ -35,8 +35,10 @@ import type { BrokerLimits } from './aedes-guards.ts';
 import { brokerErrors } from './errors.ts';
 import {
   EPMD,
+  RABBITMQCTL,
   RABBITMQ_PLUGINS,
   RABBITMQ_SERVER,
+  authCacheSegmentMs,
   rabbitMqAdvancedConfig,
   rabbitMqConfig,
   rabbitMqDefinitions,
@@ -44,10 +46,10 @@ import {
 import { closeOnRevoke, newOperatorLogin, rabbitMqManagement } from './rabbitmq-management.ts';
 import { globalUnblockInstaller } from './rabbitmq-global-unblock.ts';
 import { routeRepairInstaller } from './rabbitmq-route-repair.ts';
+import { authCacheSweepInstaller } from './rabbitmq-auth-cache-sweep.ts';
 import { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 
 const run = promisify(execFile);
-export const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
 /** A cluster node's plugins: the single node's, and Web MQTT for TVs in browsers on every node. */
 const PLUGINS = [...RABBITMQ_PLUGINS, 'rabbitmq_web_mqtt'];
 
@@ -123,6 +125,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
   const count = opts.nodes ?? 3;
   const host = opts.host ?? '127.0.0.1';
   const timeout = opts.startTimeoutMs ?? 180_000;
+  const cacheTtlMs = opts.cacheTtlMs ?? 5000;
   const log = opts.logger.child({ component: 'rabbitmq-cluster' });
 
   const operator = newOperatorLogin();
@@ -178,7 +181,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         amqpPort: amqpPort!,
         mqttPort: mqttPort!,
         authUrl,
-        cacheTtlMs: opts.cacheTtlMs ?? 5000,
+        cacheTtlMs,
         limits: opts.limits,
         definitionsFile,
         managementPort,
@@ -201,7 +204,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     writeFileSync(
       join(home, 'advanced.config'),
       rabbitMqAdvancedConfig({
-        cacheTtlMs: opts.cacheTtlMs ?? 5000,
+        cacheTtlMs,
         durableQueueType: opts.durableQueueType ?? 'classic',
       }),
     );
@@ -301,12 +304,14 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
         waitForMqttLogin(children[i]!, `rabbitmq ${p.name}`, `mqtt://${host}:${p.mqttPort}`, timeout),
       ),
     );
-    // a node paused by a partition must be able to start again (rabbitmq-global-unblock.ts), and a
-    // TV that moved to another node must not stay deaf (rabbitmq-route-repair.ts)
+    // a node paused by a partition must be able to start again (rabbitmq-global-unblock.ts), a
+    // TV that moved to another node must not stay deaf (rabbitmq-route-repair.ts), and the auth
+    // cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts)
     const installed = await Promise.all(
       prepared.map(async (_, i) => ({
         globalUnblock: (await ctl(i, ['eval', globalUnblockInstaller()])).trim(),
         routeRepair: (await ctl(i, ['eval', routeRepairInstaller()])).trim(),
+        authCacheSweep: (await ctl(i, ['eval', authCacheSweepInstaller(authCacheSegmentMs(cacheTtlMs) / 2)])).trim(),
       })),
     );
     log.info({ installed }, 'rabbitmq 3.10 workarounds');

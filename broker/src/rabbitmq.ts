@@ -9,10 +9,12 @@
  * to the auth service every CONNECT), so its next CONNECT is refused at once; the cache holds
  * authorisation answers (vhost, queue, topic) for `cacheTtlMs`.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Logger } from '@kizuna/core';
 import { buildAuthService } from './auth-service.ts';
 import {
@@ -28,6 +30,7 @@ import type { CredentialStore } from './credential-store.ts';
 import type { RunningBroker } from './mosquitto.ts';
 import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 import { TV_USERNAME_PREFIX } from './identity.ts';
+import { authCacheSweepInstaller } from './rabbitmq-auth-cache-sweep.ts';
 import {
   closeOnRevoke,
   newOperatorLogin,
@@ -37,6 +40,7 @@ import {
 
 export const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 export const EPMD = '/usr/bin/epmd';
+export const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
 /** The management plugin serves the API a revoked device's connections are closed through. */
 export const RABBITMQ_PLUGINS = [
   'rabbitmq_mqtt',
@@ -130,6 +134,9 @@ export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: st
   ].join('\n');
 }
 
+/** The auth cache's segment (ms): one ETS table per segment, cleaned up every two (rabbitMqAdvancedConfig). */
+export const authCacheSegmentMs = (cacheTtlMs: number) => Math.max(1000, cacheTtlMs);
+
 /**
  * advanced.config (Erlang terms, for what rabbitmq.conf cannot say). The auth cache's module: the
  * default, rabbit_auth_cache_ets, answers every lookup through one process; in the fault suite at
@@ -137,10 +144,11 @@ export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: st
  * connection (broker/test/rabbitmq-cluster.test.ts holds that process still). The segmented
  * stateless module reads its ETS tables in the asking process and calls its owner only to add a
  * table per segment (one per `cacheTtlMs`); its segment size is an argument, which only
- * advanced.config can give.
+ * advanced.config can give. Its clean-up has a defect of its own that authCacheSweepInstaller
+ * (rabbitmq-auth-cache-sweep.ts) works around; startRabbitMq and startRabbitMqCluster install it.
  */
 export function rabbitMqAdvancedConfig(o: { cacheTtlMs: number; durableQueueType?: 'classic' | 'quorum' }): string {
-  const cache = `{rabbitmq_auth_backend_cache, [{cache_module, rabbit_auth_cache_ets_segmented_stateless}, {cache_module_args, [${Math.max(1000, o.cacheTtlMs)}]}]}`;
+  const cache = `{rabbitmq_auth_backend_cache, [{cache_module, rabbit_auth_cache_ets_segmented_stateless}, {cache_module_args, [${authCacheSegmentMs(o.cacheTtlMs)}]}]}`;
   const mqtt = o.durableQueueType ? [`{rabbitmq_mqtt, [{durable_queue_type, ${o.durableQueueType}}]}`] : [];
   return `[${[cache, ...mqtt].join(',\n ')}].\n`;
 }
@@ -270,6 +278,13 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     await waitForPort(node, 'rabbitmq', host, mqttPort, startDeadline - Date.now());
     await waitForMqttLogin(node, 'rabbitmq', `mqtt://${host}:${mqttPort}`, Math.max(5000, startDeadline - Date.now()));
     await waitForPort(node, 'rabbitmq management', host, managementPort, Math.max(5000, startDeadline - Date.now()));
+    // the auth cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts)
+    const { stdout } = await promisify(execFile)(
+      RABBITMQCTL,
+      ['-n', env.RABBITMQ_NODENAME!, 'eval', authCacheSweepInstaller(authCacheSegmentMs(cacheTtlMs) / 2)],
+      { env, timeout: 60_000 },
+    );
+    log.info({ authCacheSweep: stdout.trim() }, 'rabbitmq 3.10 workaround');
   } catch (e) {
     await cleanup();
     throw e;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { topics } from '@kizuna/contract';
 import { createLogger } from '@kizuna/core';
-import { loadBrokerConfig, startBrokerService, type BrokerService } from '../src/index.ts';
+import { AUTH_CACHE_SWEEPS_EXPR, loadBrokerConfig, startBrokerService, type BrokerService } from '../src/index.ts';
 import {
   connectAs,
   endAll,
@@ -18,6 +18,7 @@ import {
   eventuallyAsync,
   mustConnect,
   publishOutcome,
+  sleep,
   subscribeCodes,
 } from './mqtt-helpers.ts';
 
@@ -73,6 +74,25 @@ describe('broker service: rabbitmq-cluster mode', () => {
     expect(nosy.received).toEqual([]);
     await endAll(sender.client, receiver.client, nosy.client);
   }, 120_000);
+
+  it("keeps each node's auth cache through its clean-ups", async () => {
+    // RabbitMQ 3.10.8's segmented cache deletes an expired segment's table at one clean-up and
+    // tries again at the next, which crashes its owner and empties the cache (every 20 s at the
+    // 5 s TTL); rabbitmq-auth-cache-sweep.ts removes the deleted tables' rows in between.
+    const cluster = service.cluster!;
+    const owner = async (node: number) =>
+      (await cluster.ctl(node, ['eval', 'whereis(rabbit_auth_cache_ets_segmented_stateless).'])).trim();
+    const before = await Promise.all([0, 1, 2].map(owner));
+    expect(
+      before.every((p) => /^<\d+\.\d+\.\d+>$/.test(p)),
+      before.join(' '),
+    ).toBe(true);
+    // segments end every 5 s and the owner cleans up every 10 s: 25 s hold two clean-ups after an end
+    await sleep(25_000);
+    expect(await Promise.all([0, 1, 2].map(owner))).toEqual(before);
+    // and the sweeper did remove rows (segment end, when)
+    expect(await cluster.ctl(0, ['eval', `${AUTH_CACHE_SWEEPS_EXPR}.`])).toMatch(/\{\d+,\s*\d+\}/);
+  }, 60_000);
 
   it("answers a TV's cached authorisations without queueing them behind one process", async () => {
     // At 10,000 TVs (fault suite, 2026-12-07) the nodes' channels crashed with timeouts calling
