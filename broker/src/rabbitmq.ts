@@ -140,7 +140,7 @@ export const authCacheSegmentMs = (cacheTtlMs: number) => Math.max(1000, cacheTt
 /**
  * advanced.config (Erlang terms, for what rabbitmq.conf cannot say). The auth cache's module: the
  * default, rabbit_auth_cache_ets, answers every lookup through one process; in the fault suite at
- * 10,000 TVs those calls timed out (5 s) under a fan-out's receipts, and each timeout closed a TV's
+ * 10,000 TVs those calls timed out (15 s) under a fan-out's receipts, and each timeout closed a TV's
  * connection (broker/test/rabbitmq-cluster.test.ts holds that process still). The segmented
  * stateless module reads its ETS tables in the asking process and calls its owner only to add a
  * table per segment (one per `cacheTtlMs`); its segment size is an argument, which only

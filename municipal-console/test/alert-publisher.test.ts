@@ -19,6 +19,9 @@ let client: MqttClient;
 let url = '';
 /** Publishes to topics under `kz/silent/` are taken and never acknowledged. */
 const SILENT = 'kz/silent/';
+/** A publish to `kz/slow/<n>` is acknowledged (n + 1) × SLOW_MS after it arrives. */
+const SLOW = 'kz/slow/';
+const SLOW_MS = 150;
 /** A username whose CONNECT is refused while set (as RabbitMQ refuses any while its auth backend is away). */
 let refusing = '';
 
@@ -26,7 +29,9 @@ beforeAll(async () => {
   broker = await Aedes.createBroker({
     authenticate: (_client, username, _password, done) => done(null, username !== refusing),
     authorizePublish: (_client, packet, done) => {
-      if (!packet.topic.startsWith(SILENT)) done(null);
+      if (packet.topic.startsWith(SLOW))
+        setTimeout(() => done(null), (Number(packet.topic.slice(SLOW.length)) + 1) * SLOW_MS);
+      else if (!packet.topic.startsWith(SILENT)) done(null);
     },
   });
   server = createServer(broker.handle);
@@ -53,6 +58,19 @@ describe('AlertPublisher', () => {
     ]);
     expect(r).toEqual({ failed: 0 });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('waits for a batch the broker acknowledges steadily, however long the whole takes', async () => {
+    // 8 PUBACKs 150 ms apart: 1.2 s for the batch, against a 500 ms wait between two of them (at
+    // 10,000 TVs a re-send of 20,000 to a loaded cluster was cut off whole at 30 s and sent again)
+    const publisher = new AlertPublisher(client, silentLogger(), 500);
+    const started = Date.now();
+    const r = await publisher.publishAll(
+      Array.from({ length: 8 }, (_, i) => ({ topic: `${SLOW}${i}`, payload: 'x', retain: false })),
+    );
+    expect(r).toEqual({ failed: 0 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(8 * SLOW_MS - 50);
+    expect(client.connected).toBe(true);
   });
 
   it('counts publishes the broker never acknowledges as failed after its timeout', async () => {

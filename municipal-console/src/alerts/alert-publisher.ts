@@ -14,8 +14,10 @@ const PERSONAL = { qos: 1, retain: false } as const;
 const RETAINED = { qos: 1, retain: true } as const;
 
 /**
- * How long a publish may wait for the broker's PUBACK before it counts as failed (the re-sender
- * retries it). mqtt.js keeps a QoS 1 publish across a lost connection and sends it again after
+ * How long a batch of publishes may go without any PUBACK before those not acknowledged count as
+ * failed (the re-sender retries them). The wait starts again at every PUBACK: a broker that
+ * acknowledges a large batch steadily but slowly (a re-send of 20,000 to a loaded cluster) is not
+ * taken for one that stopped acknowledging. A single publish waits at most this long. mqtt.js keeps a QoS 1 publish across a lost connection and sends it again after
  * reconnecting, but its callback was seen never to come when the connection was closed under it
  * (RabbitMQ closes a connection whose authorisation timed out): without a bound, the fan-out
  * waiting for it would hold its alert in 'fanning-out' for ever (docs/OPERATIONS.md, the fault suite).
@@ -63,8 +65,9 @@ export class AlertPublisher {
   }
 
   /**
-   * QoS 1 publishes; resolves when the broker has acknowledged every one, or after the ack
-   * timeout with those not acknowledged counted as failed. Failures are left to the re-sender.
+   * QoS 1 publishes; resolves when the broker has acknowledged every one, or once it has
+   * acknowledged none of them for the ack timeout, with those not acknowledged counted as failed.
+   * Failures are left to the re-sender.
    */
   async publishAll(out: OutMessage[]): Promise<{ failed: number }> {
     if (out.length === 0) return { failed: 0 };
@@ -73,7 +76,7 @@ export class AlertPublisher {
     // one promise for the lot, not one per message (10,000 of them per fan-out otherwise)
     await new Promise<void>((resolve) => {
       let left = out.length;
-      const timer = setTimeout(() => {
+      const giveUp = () => {
         timedOut = left;
         failed += left;
         left = 0;
@@ -86,15 +89,17 @@ export class AlertPublisher {
           this.log.warn({ unacknowledged: timedOut }, 'no PUBACK on a live broker connection: reconnecting');
           this.mqtt.end(true, {}, () => this.mqtt.reconnect());
         }
-      }, this.ackTimeoutMs);
+      };
+      let timer = setTimeout(giveUp, this.ackTimeoutMs);
       timer.unref();
       const done = (err?: Error) => {
         if (left === 0) return; // settled by the timeout: a late callback changes nothing
         if (err) failed += 1;
-        if (--left === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
+        clearTimeout(timer);
+        if (--left === 0) return resolve();
+        // the broker is acknowledging: wait again from here
+        timer = setTimeout(giveUp, this.ackTimeoutMs);
+        timer.unref();
       };
       for (const m of out) this.mqtt.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
     });
