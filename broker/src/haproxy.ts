@@ -241,6 +241,7 @@ export async function startHaproxy(opts: StartHaproxyOptions): Promise<RunningHa
   child.process.stderr?.on('data', (d: Buffer) => {
     for (const line of d.toString('utf8').split('\n').filter(Boolean)) log.warn({ haproxy: line }, 'haproxy');
   });
+  const servers = async () => parseShowStat(await askSocket(statsSocket, 'show stat'));
   const stop = async () => {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -253,7 +254,7 @@ export async function startHaproxy(opts: StartHaproxyOptions): Promise<RunningHa
     // handed out once each node has had one, so what servers() says from then on was checked.
     const deadline = Date.now() + timeout;
     for (;;) {
-      const unchecked = parseShowStat(await askSocket(statsSocket, 'show stat')).filter((n) => n.check === 'INI');
+      const unchecked = (await servers()).filter((n) => n.check === 'INI');
       if (unchecked.length === 0) break;
       if (Date.now() > deadline)
         throw brokerErrors.KZ_BROKER_START_FAILED(
@@ -280,7 +281,7 @@ export async function startHaproxy(opts: StartHaproxyOptions): Promise<RunningHa
   return {
     url,
     wsUrl,
-    servers: async () => parseShowStat(await askSocket(statsSocket, 'show stat')),
+    servers,
     maxConnections,
     async close() {
       if (closed) return;

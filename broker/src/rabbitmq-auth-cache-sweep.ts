@@ -8,9 +8,8 @@
  * (adding a segment) crashes its channel: 793 at once on node 2 at 22:23:34, each closing a TV's
  * connection.
  *
- * This installs a process in a node that every `everyMs` removes from the index the rows whose
- * table no longer exists. Run at half a segment, it clears a deleted segment's row before the
- * owner's next `gc`, which then finds nothing to delete twice. Rows of live segments (the ones
+ * This installs a process in a node that every half segment removes from the index the rows whose
+ * table no longer exists, so it clears a deleted segment's row before the owner's next `gc`, which then finds nothing to delete twice. Rows of live segments (the ones
  * `get` and `put` use) are never touched. What it removed is kept in its process dictionary
  * (`swept`: the last 100 segments and when, read by AUTH_CACHE_SWEEPS_EXPR).
  */
@@ -23,8 +22,15 @@ export const AUTH_CACHE_SWEEP_PROCESS = 'kz_auth_cache_sweep';
 /** The module's index of segment tables (a named, public ETS table). */
 const INDEX = 'rabbit_auth_cache_ets_segmented_stateless_segment_table';
 
-/** Erlang for `rabbitmqctl eval`: starts the sweeper unless running; returns started | running. */
-export function authCacheSweepInstaller(everyMs: number): string {
+/** The auth cache's segment (ms) for a cache TTL: one ETS table per segment, cleaned up every two. */
+export const authCacheSegmentMs = (cacheTtlMs: number) => Math.max(1000, cacheTtlMs);
+
+/**
+ * Erlang for `rabbitmqctl eval`: starts the sweeper of a node whose cache has `cacheTtlMs` (it runs
+ * every half segment) unless running; returns started | running.
+ */
+export function authCacheSweepInstaller(cacheTtlMs: number): string {
+  const everyMs = authCacheSegmentMs(cacheTtlMs) / 2;
   return `
 case whereis(${AUTH_CACHE_SWEEP_PROCESS}) of
   P when is_pid(P) -> running;
@@ -35,7 +41,7 @@ case whereis(${AUTH_CACHE_SWEEP_PROCESS}) of
       Gone
     end,
     Loop = fun L() ->
-      receive after ${Math.max(100, Math.round(everyMs))} ->
+      receive after ${Math.round(everyMs)} ->
         case catch Sweep() of
           [_ | _] = Gone ->
             Now = erlang:system_time(millisecond),

@@ -38,7 +38,6 @@ import {
   RABBITMQCTL,
   RABBITMQ_PLUGINS,
   RABBITMQ_SERVER,
-  authCacheSegmentMs,
   rabbitMqAdvancedConfig,
   rabbitMqConfig,
   rabbitMqDefinitions,
@@ -311,7 +310,7 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
       prepared.map(async (_, i) => ({
         globalUnblock: (await ctl(i, ['eval', globalUnblockInstaller()])).trim(),
         routeRepair: (await ctl(i, ['eval', routeRepairInstaller()])).trim(),
-        authCacheSweep: (await ctl(i, ['eval', authCacheSweepInstaller(authCacheSegmentMs(cacheTtlMs) / 2)])).trim(),
+        authCacheSweep: (await ctl(i, ['eval', authCacheSweepInstaller(cacheTtlMs)])).trim(),
       })),
     );
     log.info({ installed }, 'rabbitmq 3.10 workarounds');

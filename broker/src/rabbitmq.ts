@@ -30,7 +30,7 @@ import type { CredentialStore } from './credential-store.ts';
 import type { RunningBroker } from './mosquitto.ts';
 import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 import { TV_USERNAME_PREFIX } from './identity.ts';
-import { authCacheSweepInstaller } from './rabbitmq-auth-cache-sweep.ts';
+import { authCacheSegmentMs, authCacheSweepInstaller } from './rabbitmq-auth-cache-sweep.ts';
 import {
   closeOnRevoke,
   newOperatorLogin,
@@ -133,9 +133,6 @@ export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: st
     '',
   ].join('\n');
 }
-
-/** The auth cache's segment (ms): one ETS table per segment, cleaned up every two (rabbitMqAdvancedConfig). */
-export const authCacheSegmentMs = (cacheTtlMs: number) => Math.max(1000, cacheTtlMs);
 
 /**
  * advanced.config (Erlang terms, for what rabbitmq.conf cannot say). The auth cache's module: the
@@ -281,7 +278,7 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     // the auth cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts)
     const { stdout } = await promisify(execFile)(
       RABBITMQCTL,
-      ['-n', env.RABBITMQ_NODENAME!, 'eval', authCacheSweepInstaller(authCacheSegmentMs(cacheTtlMs) / 2)],
+      ['-n', env.RABBITMQ_NODENAME!, 'eval', authCacheSweepInstaller(cacheTtlMs)],
       { env, timeout: 60_000 },
     );
     log.info({ authCacheSweep: stdout.trim() }, 'rabbitmq 3.10 workaround');

@@ -17,8 +17,8 @@ const RETAINED = { qos: 1, retain: true } as const;
  * How long a batch of publishes may go without any PUBACK before those not acknowledged count as
  * failed (the re-sender retries them). The wait starts again at every PUBACK: a broker that
  * acknowledges a large batch steadily but slowly (a re-send of 20,000 to a loaded cluster) is not
- * taken for one that stopped acknowledging. A single publish waits at most this long. mqtt.js keeps a QoS 1 publish across a lost connection and sends it again after
- * reconnecting, but its callback was seen never to come when the connection was closed under it
+ * taken for one that stopped acknowledging. A single publish waits at most this long. mqtt.js
+ * keeps a QoS 1 publish across a lost connection and sends it again after reconnecting, but its callback was seen never to come when the connection was closed under it
  * (RabbitMQ closes a connection whose authorisation timed out): without a bound, the fan-out
  * waiting for it would hold its alert in 'fanning-out' for ever (docs/OPERATIONS.md, the fault suite).
  */
@@ -90,16 +90,25 @@ export class AlertPublisher {
           this.mqtt.end(true, {}, () => this.mqtt.reconnect());
         }
       };
-      let timer = setTimeout(giveUp, this.ackTimeoutMs);
+      // One timer for the batch (a fan-out's PUBACKs come by the thousand): when it fires after a
+      // recent PUBACK it waits again for the rest of the timeout from that PUBACK.
+      let lastAck = Date.now();
+      const check = () => {
+        const idle = Date.now() - lastAck;
+        if (idle >= this.ackTimeoutMs) return giveUp();
+        timer = setTimeout(check, this.ackTimeoutMs - idle);
+        timer.unref();
+      };
+      let timer = setTimeout(check, this.ackTimeoutMs);
       timer.unref();
       const done = (err?: Error) => {
         if (left === 0) return; // settled by the timeout: a late callback changes nothing
         if (err) failed += 1;
-        clearTimeout(timer);
-        if (--left === 0) return resolve();
-        // the broker is acknowledging: wait again from here
-        timer = setTimeout(giveUp, this.ackTimeoutMs);
-        timer.unref();
+        lastAck = Date.now();
+        if (--left === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
       };
       for (const m of out) this.mqtt.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
     });
