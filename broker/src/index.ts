@@ -16,6 +16,7 @@ export * from './rabbitmq-cluster.ts';
 export * from './rabbitmq-global-unblock.ts';
 export * from './rabbitmq-route-repair.ts';
 export * from './rabbitmq-auth-cache-sweep.ts';
+export * from './rabbitmq-httpc-options.ts';
 export * from './rabbitmq-management.ts';
 export * from './haproxy.ts';
 export { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';

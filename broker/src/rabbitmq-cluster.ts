@@ -46,6 +46,7 @@ import { closeOnRevoke, newOperatorLogin, rabbitMqManagement } from './rabbitmq-
 import { globalUnblockInstaller } from './rabbitmq-global-unblock.ts';
 import { routeRepairInstaller } from './rabbitmq-route-repair.ts';
 import { authCacheSweepInstaller } from './rabbitmq-auth-cache-sweep.ts';
+import { httpcOptionsInstaller } from './rabbitmq-httpc-options.ts';
 import { WEB_MQTT_PATH, webMqttConfig } from './rabbitmq-web-mqtt.ts';
 
 const run = promisify(execFile);
@@ -305,12 +306,14 @@ export async function startRabbitMqCluster(opts: StartRabbitMqClusterOptions): P
     );
     // a node paused by a partition must be able to start again (rabbitmq-global-unblock.ts), a
     // TV that moved to another node must not stay deaf (rabbitmq-route-repair.ts), and the auth
-    // cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts)
+    // cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts), and the
+    // auth backend's checks must not queue on a few HTTP connections (rabbitmq-httpc-options.ts)
     const installed = await Promise.all(
       prepared.map(async (_, i) => ({
         globalUnblock: (await ctl(i, ['eval', globalUnblockInstaller()])).trim(),
         routeRepair: (await ctl(i, ['eval', routeRepairInstaller()])).trim(),
         authCacheSweep: (await ctl(i, ['eval', authCacheSweepInstaller(cacheTtlMs)])).trim(),
+        httpcOptions: (await ctl(i, ['eval', httpcOptionsInstaller()])).trim(),
       })),
     );
     log.info({ installed }, 'rabbitmq 3.10 workarounds');

@@ -31,6 +31,7 @@ import type { RunningBroker } from './mosquitto.ts';
 import { BROKER_LIMIT_DEFAULTS, type BrokerLimits } from './aedes-guards.ts';
 import { TV_USERNAME_PREFIX } from './identity.ts';
 import { authCacheSegmentMs, authCacheSweepInstaller } from './rabbitmq-auth-cache-sweep.ts';
+import { httpcOptionsInstaller } from './rabbitmq-httpc-options.ts';
 import {
   closeOnRevoke,
   newOperatorLogin,
@@ -275,13 +276,17 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     await waitForPort(node, 'rabbitmq', host, mqttPort, startDeadline - Date.now());
     await waitForMqttLogin(node, 'rabbitmq', `mqtt://${host}:${mqttPort}`, Math.max(5000, startDeadline - Date.now()));
     await waitForPort(node, 'rabbitmq management', host, managementPort, Math.max(5000, startDeadline - Date.now()));
-    // the auth cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts)
-    const { stdout } = await promisify(execFile)(
-      RABBITMQCTL,
-      ['-n', env.RABBITMQ_NODENAME!, 'eval', authCacheSweepInstaller(cacheTtlMs)],
-      { env, timeout: 60_000 },
-    );
-    log.info({ authCacheSweep: stdout.trim() }, 'rabbitmq 3.10 workaround');
+    // the auth cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts),
+    // and the auth backend's checks must not queue on a few HTTP connections (rabbitmq-httpc-options.ts)
+    const evalOnNode = async (expr: string) =>
+      (
+        await promisify(execFile)(RABBITMQCTL, ['-n', env.RABBITMQ_NODENAME!, 'eval', expr], { env, timeout: 60_000 })
+      ).stdout.trim();
+    const installed = {
+      authCacheSweep: await evalOnNode(authCacheSweepInstaller(cacheTtlMs)),
+      httpcOptions: await evalOnNode(httpcOptionsInstaller()),
+    };
+    log.info({ installed }, 'rabbitmq 3.10 workarounds');
   } catch (e) {
     await cleanup();
     throw e;

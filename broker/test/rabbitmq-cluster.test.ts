@@ -10,7 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { topics } from '@kizuna/contract';
 import { createLogger } from '@kizuna/core';
-import { AUTH_CACHE_SWEEPS_EXPR, loadBrokerConfig, startBrokerService, type BrokerService } from '../src/index.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  AUTH_CACHE_SWEEPS_EXPR,
+  HTTPC_MAX_SESSIONS,
+  HTTPC_OPTIONS_APPLIED_EXPR,
+  loadBrokerConfig,
+  startBrokerService,
+  type BrokerService,
+} from '../src/index.ts';
 import {
   connectAs,
   endAll,
@@ -126,6 +135,59 @@ describe('broker service: rabbitmq-cluster mode', () => {
     }
   }, 60_000);
 
+  it('asks the auth service as many questions at once as it has, not in line on two connections', async () => {
+    // The auth backend asks through the node's `httpc` (default profile), by default at most 2
+    // connections to a host with up to 5 requests queued on each: at 10,000 TVs (fault suite,
+    // 2026-12-08 01:10) a node's two busiest processes were its httpc connections, 421 and 444
+    // messages waiting, while the auth service answered in 3–8 ms. Here a slow server (400 ms an
+    // answer) is asked 24 questions at once from node 1's httpc: they must go out together.
+    const cluster = service.cluster!;
+    let inFlight = 0;
+    let most = 0;
+    const slow = createServer((_req, res) => {
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        res.end('allow');
+      }, 400);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const { port } = slow.address() as AddressInfo;
+    const n = 24;
+    /** `k` questions at once from node 1; its answer: {milliseconds, [ok]} when all were answered. */
+    const ask = (k: number) =>
+      cluster.ctl(0, [
+        'eval',
+        `Self = self(), Url = "http://127.0.0.1:${port}/auth/topic?n=",
+         T0 = erlang:monotonic_time(millisecond),
+         Ps = [spawn(fun() -> R = httpc:request(get, {Url ++ integer_to_list(I), []}, [{timeout, 20000}], []),
+                              Self ! {self(), element(1, R)} end) || I <- lists:seq(1, ${k})],
+         Rs = [receive {P, R} -> R after 30000 -> timeout end || P <- Ps],
+         {erlang:monotonic_time(millisecond) - T0, lists:usort(Rs)}.`,
+      ]);
+    try {
+      // connections kept open from earlier questions, as a node always has them: the defaults queue on these
+      await ask(4);
+      most = 0;
+      const out = await ask(n);
+      expect(out.replace(/\s+/g, '')).toMatch(/^\{\d+,\[ok\]\}$/);
+      // a kept connection may be handed a second question before it counts as busy (httpc's
+      // session table is updated after the hand-over), so up to 4 wait for one answer; by default
+      // the 24 went out on those 4 connections, at most 4 in flight and 2.4 s for all
+      expect(most, `at most ${most} of ${n} questions in flight at once (${out.trim()})`).toBeGreaterThanOrEqual(n - 4);
+    } finally {
+      slow.close();
+    }
+    // every node runs with these options
+    for (const node of [0, 1, 2])
+      expect(
+        (await cluster.ctl(node, ['eval', 'httpc:get_options([max_sessions, max_keep_alive_length]).'])).replace(
+          /\s+/g,
+          '',
+        ),
+      ).toBe(`{ok,[{max_sessions,${HTTPC_MAX_SESSIONS}},{max_keep_alive_length,1}]}`);
+  }, 60_000);
+
   it('spreads TVs over the nodes through HAProxy, and sends none to a node that stopped until it is back', async () => {
     const lb = service.balancer!;
     const current = async (listener: 'mqtt' | 'ws') =>
@@ -177,6 +239,11 @@ describe('broker service: rabbitmq-cluster mode', () => {
     // back: it is marked up again and, having the fewest connections, takes the next TV
     await cluster.ctl(2, ['start_app']);
     expect(await eventuallyAsync(async () => (await status()).n3 === 'UP', 60_000)).toBe(true);
+    // the auth client's options hold through the restart of the rabbit application (set again if not)
+    expect(await cluster.ctl(2, ['eval', 'httpc:get_options([max_keep_alive_length]).'])).toMatch(
+      /max_keep_alive_length,1\}/,
+    );
+    expect(await cluster.ctl(2, ['eval', `${HTTPC_OPTIONS_APPLIED_EXPR}.`])).toMatch(/^\[\d+/);
     const before = (await lb.servers()).find((s) => s.listener === 'mqtt' && s.node === 'n3')!.total;
     await connectTv(11, service.mqttUrl);
     const after = (await lb.servers()).find((s) => s.listener === 'mqtt' && s.node === 'n3')!;

@@ -59,6 +59,8 @@ export interface ConsoleOptions {
   logger: Logger;
   /** A connected mqtt.js client logged in with the municipality's broker identity. */
   mqtt: MqttClient;
+  /** Connected clients of the same identity that only publish alert messages (live/mqtt-publishers.ts). */
+  publishers?: readonly MqttClient[] | undefined;
   /** The municipality's code: its topic level (kz/{muni}/…). */
   muni: string;
   clock?: Clock;
@@ -134,6 +136,7 @@ export async function buildConsoleApp(o: ConsoleOptions): Promise<ConsoleApp> {
   const alerts = new AlertService({
     db: o.db,
     mqtt: o.mqtt,
+    ...(o.publishers ? { publishers: o.publishers } : {}),
     muni: o.muni,
     logger,
     clock,

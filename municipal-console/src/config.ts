@@ -33,11 +33,18 @@ export const ConsoleConfigSchema = Type.Object({
   KZ_CONSOLE_MQTT_PASSWORD: Type.Optional(Type.String({ description: "The municipal service's broker password" })),
   KZ_CONSOLE_MQTT_INSTANCE: Type.Optional(
     Type.String({
-      pattern: '^[A-Za-z0-9_-]{1,32}$',
+      pattern: '^[A-Za-z0-9_-]{1,28}$',
       description:
         "This console process's name when several run for one municipality on one database: its broker session is then '<username>~<instance>' (default: one process, client id = username)",
     }),
   ),
+  KZ_CONSOLE_MQTT_PUBLISHERS: Type.Integer({
+    minimum: 0,
+    maximum: 32,
+    default: 0,
+    description:
+      "Extra broker connections that only publish alert messages, each TV's always on the same one ('<username>~p<k>', clean sessions). For a broker that asks an outside service about each topic before taking a connection's next publish (RabbitMQ's HTTP auth backend: 8 in the fault suite); not for Mosquitto",
+  }),
   KZ_CONSOLE_RESEND_AFTER_S: Type.Integer({
     minimum: 1,
     default: 30,

@@ -27,6 +27,7 @@ export type { AlertSpec, Target, Group } from './alerts/alert-spec.ts';
 export { render, displayName, PACKS } from './alerts/templates.ts';
 export { BindingService, type WatchResult } from './register/binding.ts';
 export { inProcessAuthorityLinks, httpAuthorityLinks, type AuthorityLinks } from './authority-links.ts';
+export { connectPublishers } from './live/mqtt-publishers.ts';
 export { buildRoster, recordRosterDisclosure, type BuiltRoster } from './shelters/roster.ts';
 export { matchResident, normaliseAddress, splitCardName } from './register/personal-match.ts';
 // What the cross-part tests and benchmarks in system/ use beyond the above.

@@ -16,6 +16,7 @@ import { httpAuthorityLinks } from './authority-links.ts';
 import { parkIncoming } from './live/mqtt-park.ts';
 import { dropOutgoingOnReconnect } from './live/mqtt-outgoing.ts';
 import { consoleMqttOptions } from './live/mqtt-connect.ts';
+import { connectPublishers } from './live/mqtt-publishers.ts';
 
 const cfg = loadConsoleConfig();
 const logger = createLogger({ name: 'municipal-console', level: cfg.KZ_CONSOLE_LOG_LEVEL });
@@ -77,10 +78,26 @@ await new Promise<void>((resolve, reject) => {
   });
 });
 client.on('error', (e) => logger.warn({ err: e }, 'broker connection error'));
+const publishers = await connectPublishers(
+  cfg.KZ_CONSOLE_MQTT_URL,
+  {
+    username: cfg.KZ_CONSOLE_MQTT_USERNAME,
+    password: cfg.KZ_CONSOLE_MQTT_PASSWORD,
+    instance: cfg.KZ_CONSOLE_MQTT_INSTANCE,
+  },
+  cfg.KZ_CONSOLE_MQTT_PUBLISHERS,
+  logger,
+).catch((e: Error) => {
+  client.end(true);
+  throw new Error(
+    `cannot connect the publishing connections to the broker at ${cfg.KZ_CONSOLE_MQTT_URL}: ${e.message}`,
+  );
+});
 const started = await startConsole({
   db,
   logger,
   mqtt: client,
+  publishers,
   muni: cfg.KZ_CONSOLE_MUNI,
   host: cfg.KZ_CONSOLE_HOST,
   port: cfg.KZ_CONSOLE_PORT,
@@ -121,6 +138,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     // An orderly end waits for every outstanding PUBACK: with publishes in flight, end at once
     // (the persistent session keeps what the broker holds for the console).
     await client.endAsync(Object.keys(client.outgoing).length > 0);
+    await Promise.all(publishers.map((p) => p.endAsync(Object.keys(p.outgoing).length > 0)));
     await db.close();
     await credDb?.close();
     process.exit(0);

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import { AlertPublisher } from '../src/alerts/alert-publisher.ts';
+import { topics, parseTopic } from '@kizuna/contract';
+import { AlertPublisher, laneOf } from '../src/alerts/alert-publisher.ts';
+import { connectPublishers } from '../src/live/mqtt-publishers.ts';
 import { dropOutgoingOnReconnect } from '../src/live/mqtt-outgoing.ts';
 import { consoleMqttOptions } from '../src/live/mqtt-connect.ts';
 import { silentLogger } from './helpers.ts';
@@ -173,6 +175,110 @@ describe("the console's broker connection", () => {
     } finally {
       refusing = '';
       await c.endAsync(true);
+    }
+  });
+});
+
+describe('publishing over several connections (KZ_CONSOLE_MQTT_PUBLISHERS)', () => {
+  // A broker that checks each publish before it takes the connection's next one, as RabbitMQ asks
+  // its auth service about each TV's topic: here 40 ms a check, one connection's one after another.
+  const CHECK_MS = 40;
+  const M = '999990';
+  let b: Aedes;
+  let srv: Server;
+  let at = '';
+  let checking = 0;
+  let most = 0;
+  /** Every TV message the broker took: which connection, which TV, which payload, in order. */
+  const seen: { clientId: string; device: string; payload: string }[] = [];
+
+  beforeAll(async () => {
+    // aedes itself checks a connection's publishes side by side: the stand-in keeps a line per connection
+    const lines = new Map<string, Promise<void>>();
+    b = await Aedes.createBroker({
+      authorizePublish: (c, packet, done) => {
+        const t = parseTopic(packet.topic);
+        if (!t || !('device' in t)) return done(null);
+        const id = c?.id ?? '';
+        const turn = (lines.get(id) ?? Promise.resolve()).then(
+          () =>
+            new Promise<void>((resolve) => {
+              most = Math.max(most, ++checking);
+              setTimeout(() => {
+                checking -= 1;
+                seen.push({ clientId: id, device: t.device, payload: packet.payload.toString() });
+                done(null);
+                resolve();
+              }, CHECK_MS);
+            }),
+        );
+        lines.set(id, turn);
+      },
+    });
+    srv = createServer(b.handle);
+    await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
+    at = `mqtt://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((ok) => b.close(() => ok()));
+    await new Promise<void>((ok) => srv.close(() => ok()));
+  });
+
+  /** 10 TVs, for each an alert's three revisions and its box's wake, as a fan-out and its updates send them. */
+  const batch = () =>
+    [1, 2, 3].flatMap((rev) =>
+      Array.from({ length: 10 }, (_, i) => [
+        ...(rev === 1 ? [{ topic: topics.tvWake(M, `tv-${i}`), payload: `wake`, retain: false }] : []),
+        { topic: topics.tvAlert(M, `tv-${i}`), payload: `rev ${rev}`, retain: false },
+      ]).flat(),
+    );
+
+  it('checks side by side, each TV always on one connection and in the order sent', async () => {
+    const who = { username: `muni-${M}`, instance: 'a' };
+    const main = await mqtt.connectAsync(at, consoleMqttOptions(who));
+    const publishers = await connectPublishers(at, who, 3, silentLogger());
+    try {
+      expect(publishers.map((p) => p.options.clientId)).toEqual([`muni-${M}~a-p1`, `muni-${M}~a-p2`, `muni-${M}~a-p3`]);
+      const publisher = new AlertPublisher(main, silentLogger(), 10_000, 1000, publishers);
+      const out = batch();
+      seen.length = 0;
+      most = 0;
+      const started = Date.now();
+      expect(await publisher.publishAll(out)).toEqual({ failed: 0 });
+      const took = Date.now() - started;
+      // checked on more than one connection at once (one connection: one at a time, 40 × 40 ms)
+      expect(most).toBeGreaterThan(1);
+      expect(took).toBeLessThan(out.length * CHECK_MS);
+      expect(new Set(seen.map((s) => s.clientId)).size).toBeGreaterThan(1);
+      for (let i = 0; i < 10; i++) {
+        const mine = seen.filter((s) => s.device === `tv-${i}`);
+        expect(new Set(mine.map((s) => s.clientId)).size, `tv-${i}`).toBe(1);
+        expect(
+          mine.map((s) => s.payload),
+          `tv-${i}`,
+        ).toEqual(['wake', 'rev 1', 'rev 2', 'rev 3']);
+        expect(mine[0]!.clientId).toBe(
+          [main, ...publishers][laneOf(topics.tvAlert(M, `tv-${i}`), 4)]!.options.clientId,
+        );
+      }
+    } finally {
+      await Promise.all([main, ...publishers].map((c) => c.endAsync(true)));
+    }
+  });
+
+  it('without publishing connections, one check at a time on the console connection', async () => {
+    const main = await mqtt.connectAsync(at, consoleMqttOptions({ username: `muni-${M}`, instance: 'b' }));
+    try {
+      const publisher = new AlertPublisher(main, silentLogger(), 10_000);
+      seen.length = 0;
+      most = 0;
+      const out = batch().slice(0, 10);
+      expect(await publisher.publishAll(out)).toEqual({ failed: 0 });
+      expect(most).toBe(1);
+      expect(seen.map((s) => s.clientId)).toEqual(out.map(() => `muni-${M}~b`));
+    } finally {
+      await main.endAsync(true);
     }
   });
 });

@@ -23,6 +23,11 @@ export interface StartSettings {
     logLevel: string;
     tls: TlsFiles | undefined;
     options: ConsoleTuning;
+    /**
+     * Its publishing connections (KZ_CONSOLE_MQTT_PUBLISHERS); unset: 8 on RabbitMQ (each publish
+     * waits for the auth service's answer about its topic), none on the embedded broker.
+     */
+    publishers: number;
     /** The audit chain's key (value or file) and head file; unset: npm start's defaults under KZ_DATA_DIR. */
     audit: { key: string | undefined; keyFile: string | undefined; headFile: string | undefined };
   };
@@ -143,6 +148,11 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
       logLevel: has('KZ_CONSOLE_LOG_LEVEL') ? con.KZ_CONSOLE_LOG_LEVEL : system.KZ_LOG_LEVEL,
       tls: tlsPair(con.KZ_CONSOLE_TLS_CERT_FILE, con.KZ_CONSOLE_TLS_KEY_FILE, 'KZ_CONSOLE_TLS') ?? sharedTls,
       options: consoleTuning(con),
+      publishers: has('KZ_CONSOLE_MQTT_PUBLISHERS')
+        ? con.KZ_CONSOLE_MQTT_PUBLISHERS
+        : broker.KZ_BROKER_MODE.startsWith('rabbitmq')
+          ? 8
+          : 0,
       audit: {
         key: con.KZ_CONSOLE_AUDIT_KEY,
         keyFile: con.KZ_CONSOLE_AUDIT_KEY_FILE ?? inConsoleData('audit.key'),

@@ -4,7 +4,7 @@
  * the end-to-end tests (with KZ_DATA_DIR=memory and port 0 everywhere).
  */
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { coreErrors, listen, openDb, createLogger, type Db, type Logger } from '@kizuna/core';
 import { createAuthority, createVerifier, startAuthorityServer, startCardBridge, type Authority } from '@kizuna/jpki';
 import { jpkiCardVerifier, startTerminal } from '@kizuna/evacuation-center';
@@ -26,7 +26,13 @@ import {
 import { createChallengeService } from '@kizuna/jpki';
 import { randomBytes } from 'node:crypto';
 import { buildAuthService, createCredentialStore, nodeOrderFor, type CredentialStore } from '@kizuna/broker';
-import { inProcessAuthorityLinks, loadAuditKey, startConsole, type StartedConsole } from '@kizuna/municipal-console';
+import {
+  connectPublishers,
+  inProcessAuthorityLinks,
+  loadAuditKey,
+  startConsole,
+  type StartedConsole,
+} from '@kizuna/municipal-console';
 import { buildTvBundle, startTvApp } from '@kizuna/tv-app';
 import type { SystemConfig } from './config.ts';
 import { startSettings } from './start-settings.ts';
@@ -87,18 +93,25 @@ export interface StartSystemOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** mqtt.js's `servers` for a cluster's nodes in the order to try them (mqtt.js moves to the next on each reconnect). */
+function failoverServers(list: readonly string[]): { servers?: IClientOptions['servers'] } {
+  if (list.length < 2) return {};
+  return {
+    servers: list.map((u) => {
+      const p = new URL(u);
+      return { host: p.hostname, port: Number(p.port), protocol: p.protocol.replace(':', '') as 'mqtt' | 'mqtts' };
+    }),
+  };
+}
+
 /** `urls`: one broker, or a cluster's nodes in the order to try them (mqtt.js moves to the next on each reconnect). */
 export async function connectMqtt(
   urls: string | readonly string[],
   creds: { username: string; password: string },
 ): Promise<MqttClient> {
   const list = typeof urls === 'string' ? [urls] : urls;
-  const servers = list.map((u) => {
-    const p = new URL(u);
-    return { host: p.hostname, port: Number(p.port), protocol: p.protocol.replace(':', '') as 'mqtt' | 'mqtts' };
-  });
   const client = mqtt.connect(list[0]!, {
-    ...(list.length > 1 ? { servers } : {}),
+    ...failoverServers(list),
     ...creds,
     clientId: creds.username,
     protocolVersion: 4,
@@ -198,15 +211,27 @@ export async function startSystem(opts: StartSystemOptions): Promise<RunningSyst
     });
     closers.push(() => consoleDb.close());
     const muniCreds = await credentialsFor(credentials, { kind: 'municipality', muni: DEMO_MUNI.code });
-    const muniMqtt = await connectMqtt(nodesFor(muniCreds.username), muniCreds);
+    const muniNodes = nodesFor(muniCreds.username);
+    const muniMqtt = await connectMqtt(muniNodes, muniCreds);
     closers.push(async () => {
       await muniMqtt.endAsync(true);
+    });
+    const muniPublishers = await connectPublishers(
+      muniNodes[0]!,
+      muniCreds,
+      con.publishers,
+      logger.child({ part: 'municipal-console' }),
+      { ...failoverServers(muniNodes), reconnectPeriod: 1000, connectTimeout: 10_000 },
+    );
+    closers.push(async () => {
+      await Promise.all(muniPublishers.map((p) => p.endAsync(true)));
     });
     const consoleServer = await startConsole({
       ...con.options,
       db: consoleDb,
       logger: logger.child({ part: 'municipal-console' }, { level: con.logLevel }),
       mqtt: muniMqtt,
+      publishers: muniPublishers,
       muni: DEMO_MUNI.code,
       host: con.host,
       port: cfg.KZ_CONSOLE_PORT,

@@ -315,6 +315,8 @@ describe(`fault suite on a RabbitMQ cluster: ${N} TVs`, () => {
       KZ_CONSOLE_TICK_S: '1',
       // a TV whose copy was lost with a node (clean sessions) is sent it again after 10 s
       KZ_CONSOLE_RESEND_AFTER_S: '10',
+      // each publish waits for the auth service's answer about its topic: 8 connections side by side
+      KZ_CONSOLE_MQTT_PUBLISHERS: '8',
     };
     consoles.push(...(await Promise.all([startConsoleProcess('a', env), startConsoleProcess('b', env)])));
     say(`two consoles up (${Date.now() - t0} ms)`);

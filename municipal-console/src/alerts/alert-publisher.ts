@@ -1,6 +1,11 @@
-/** Publishing alert messages to the broker (MQTT, QoS 1): personal messages to one TV, area messages retained. */
+/**
+ * Publishing alert messages to the broker (MQTT, QoS 1): personal messages to one TV, area messages
+ * retained; over the console's connection and its publishing connections, if it has any
+ * (`KZ_CONSOLE_MQTT_PUBLISHERS`, live/mqtt-publishers.ts).
+ */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '@kizuna/core';
+import { parseTopic } from '@kizuna/contract';
 import { consoleErrors } from '../errors.ts';
 
 /** A message to publish; a fan-out passes its payloads as the UTF-8 bytes it journaled, encoded once. */
@@ -32,13 +37,39 @@ export const PUBLISH_ACK_TIMEOUT_MS = 30_000;
  */
 export const BROKER_WAIT_MS = 10_000;
 
+/**
+ * Which of `n` connections carries a message: every message of one TV (its alert, its box's wake,
+ * their re-sends and cancels), or of one zone, on the same one, so they arrive in the order sent;
+ * TVs spread evenly (FNV-1a of the TV's or zone's id).
+ */
+export function laneOf(topic: string, n: number): number {
+  if (n <= 1) return 0;
+  const t = parseTopic(topic);
+  const key = t === null ? topic : 'device' in t ? t.device : 'zone' in t ? t.zone : topic;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % n;
+}
+
 export class AlertPublisher {
+  /** The console's connection first, then its publishing connections. */
+  private readonly lanes: MqttClient[];
+
+  /**
+   * `publishers`: connections of the console's own that only publish (a clean session each). A
+   * broker that checks each publish's topic with an outside service before taking the next one from
+   * that connection (RabbitMQ's HTTP auth backend: one request per TV's topic) takes a fan-out at
+   * one topic check per round trip; over several connections the checks run side by side.
+   */
   constructor(
     private readonly mqtt: MqttClient,
     private readonly log: Logger,
     private readonly ackTimeoutMs = PUBLISH_ACK_TIMEOUT_MS,
     private readonly brokerWaitMs = BROKER_WAIT_MS,
-  ) {}
+    publishers: readonly MqttClient[] = [],
+  ) {
+    this.lanes = [mqtt, ...publishers];
+  }
 
   get connected(): boolean {
     return this.mqtt.connected;
@@ -67,10 +98,27 @@ export class AlertPublisher {
   /**
    * QoS 1 publishes; resolves when the broker has acknowledged every one, or once it has
    * acknowledged none of them for the ack timeout, with those not acknowledged counted as failed.
-   * Failures are left to the re-sender.
+   * Failures are left to the re-sender. Spread over the lanes by TV (laneOf).
    */
   async publishAll(out: OutMessage[]): Promise<{ failed: number }> {
     if (out.length === 0) return { failed: 0 };
+    const n = this.lanes.length;
+    const byLane: OutMessage[][] = this.lanes.map(() => []);
+    for (const m of out) byLane[laneOf(m.topic, n)]!.push(m);
+    const results = await Promise.all(byLane.map((msgs, i) => this.publishOn(this.lanes[i]!, msgs)));
+    const failed = results.reduce((a, r) => a + r.failed, 0);
+    const timedOut = results.reduce((a, r) => a + r.timedOut, 0);
+    if (failed)
+      this.log.warn(
+        { failed, timedOut, total: out.length },
+        'some alert messages were not acknowledged by the broker; the re-sender will retry',
+      );
+    return { failed };
+  }
+
+  /** publishAll's wait on one connection. */
+  private async publishOn(client: MqttClient, out: OutMessage[]): Promise<{ failed: number; timedOut: number }> {
+    if (out.length === 0) return { failed: 0, timedOut: 0 };
     let failed = 0;
     let timedOut = 0;
     // one promise for the lot, not one per message (10,000 of them per fan-out otherwise)
@@ -85,9 +133,12 @@ export class AlertPublisher {
         // keep an MQTT connection open after refusing one of its publishes (its authorisation
         // timed out) and to acknowledge nothing on it afterwards, while a new connection was
         // served at once. End it and connect again (the session and its receipts are kept).
-        if (this.mqtt.connected) {
-          this.log.warn({ unacknowledged: timedOut }, 'no PUBACK on a live broker connection: reconnecting');
-          this.mqtt.end(true, {}, () => this.mqtt.reconnect());
+        if (client.connected) {
+          this.log.warn(
+            { unacknowledged: timedOut, clientId: client.options.clientId },
+            'no PUBACK on a live broker connection: reconnecting',
+          );
+          client.end(true, {}, () => client.reconnect());
         }
       };
       // One timer for the batch (a fan-out's PUBACKs come by the thousand): when it fires after a
@@ -110,13 +161,8 @@ export class AlertPublisher {
           resolve();
         }
       };
-      for (const m of out) this.mqtt.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
+      for (const m of out) client.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
     });
-    if (failed)
-      this.log.warn(
-        { failed, timedOut, total: out.length },
-        'some alert messages were not acknowledged by the broker; the re-sender will retry',
-      );
-    return { failed };
+    return { failed, timedOut };
   }
 }

@@ -36,6 +36,8 @@ import * as rows from './repository/alert-rows.ts';
 export interface AlertServiceOptions {
   db: Db;
   mqtt: MqttClient;
+  /** Connections that only publish, beside `mqtt` (AlertPublisher). */
+  publishers?: readonly MqttClient[] | undefined;
   muni: string;
   logger: Logger;
   clock?: Clock | undefined;
@@ -126,7 +128,7 @@ export class AlertService {
     this.sender = o.sender ?? `kizuna.muni-${o.muni}.jp`;
     const first = Math.max(1, o.fanoutChunk?.first ?? 250);
     const shared = { db: o.db, muni: o.muni, clock: this.clock, log: o.logger, register: this.register };
-    this.publisher = new AlertPublisher(o.mqtt, o.logger);
+    this.publisher = new AlertPublisher(o.mqtt, o.logger, undefined, undefined, o.publishers);
     this.fanouts = new FanoutEngine({
       ...shared,
       publisher: this.publisher,
