@@ -99,7 +99,11 @@ export function rabbitMqManagement(opts: RabbitMqManagementOptions): RabbitMqMan
             username,
             reason,
             via: base,
-            connections: mine.map((c) => ({ node: c.node, clientId: c.client_properties?.client_id })),
+            // (a client id only where the node's statistics collectors run: not on the nodes Kizuna starts)
+            connections: mine.map((c) => ({
+              node: c.node,
+              ...(c.client_properties?.client_id ? { clientId: c.client_properties.client_id } : {}),
+            })),
           },
           'connections closed',
         );
@@ -109,9 +113,11 @@ export function rabbitMqManagement(opts: RabbitMqManagementOptions): RabbitMqMan
 }
 
 /**
- * The management API lists a connection only once its node's statistics were next collected
- * (`collect_statistics_interval`, RabbitMQ's default 5 s; seen here: a connection about 100 ms old
- * was listed in one run and not in the next, one 6 s old was). rabbitMqConfig sets it to this.
+ * Where a node's statistics collectors run, the management API lists a connection only once its
+ * statistics were next collected (`collect_statistics_interval`, RabbitMQ's default 5 s; seen here:
+ * a connection about 100 ms old was listed in one run and not in the next, one 6 s old was).
+ * rabbitMqConfig sets it to this, and turns the collectors off: the list then comes from connection
+ * tracking, at once. Another operator's cluster may run them, hence the second look below.
  */
 export const RABBITMQ_STATS_INTERVAL_MS = 5000;
 

@@ -110,8 +110,11 @@ export function rabbitMqConfig(o: RabbitMqConfigOptions & { definitionsFile?: st
       ? [
           `management.tcp.ip = ${o.host}`,
           `management.tcp.port = ${o.managementPort}`,
-          // how soon a new connection is listed (rabbitmq-management.ts)
           `collect_statistics_interval = ${RABBITMQ_STATS_INTERVAL_MS}`,
+          // The management API is for closing a revoked device's connections (rabbitmq-management.ts),
+          // which it lists from connection tracking; its statistics collectors cost each node a third
+          // of its idle CPU at 3,000 TV connections (22.2 → 14.7 % of a core; docs/OPERATIONS.md)
+          'management_agent.disable_metrics_collector = true',
         ]
       : []),
     'mqtt.exchange = amq.topic',
@@ -173,6 +176,8 @@ export interface RunningRabbitMq extends RunningBroker {
   /** The management API (loopback; its login is the node's operator login, held in memory). */
   managementUrl: string;
   cacheTtlMs: number;
+  /** `rabbitmqctl eval` of an Erlang expression (ending in `.`) on the node; its printed result. */
+  evalOnNode(expr: string): Promise<string>;
 }
 
 export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<RunningRabbitMq> {
@@ -269,6 +274,10 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     await auth.close();
     rmSync(dir, { recursive: true, force: true });
   };
+  const evalOnNode = async (expr: string) =>
+    (
+      await promisify(execFile)(RABBITMQCTL, ['-n', env.RABBITMQ_NODENAME!, 'eval', expr], { env, timeout: 60_000 })
+    ).stdout.trim();
   try {
     await waitForPort(epmd, 'epmd', host, epmdPort, 10_000);
     node = startChild(bin, [], { env, detached: true });
@@ -278,10 +287,6 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     await waitForPort(node, 'rabbitmq management', host, managementPort, Math.max(5000, startDeadline - Date.now()));
     // the auth cache's owner must not crash at its second clean-up (rabbitmq-auth-cache-sweep.ts),
     // and the auth backend's checks must not queue on a few HTTP connections (rabbitmq-httpc-options.ts)
-    const evalOnNode = async (expr: string) =>
-      (
-        await promisify(execFile)(RABBITMQCTL, ['-n', env.RABBITMQ_NODENAME!, 'eval', expr], { env, timeout: 60_000 })
-      ).stdout.trim();
     const installed = {
       authCacheSweep: await evalOnNode(authCacheSweepInstaller(cacheTtlMs)),
       httpcOptions: await evalOnNode(httpcOptionsInstaller()),
@@ -306,6 +311,7 @@ export async function startRabbitMq(opts: StartRabbitMqOptions): Promise<Running
     authUrl: authAddress,
     managementUrl,
     cacheTtlMs,
+    evalOnNode,
     async close() {
       if (closed) return;
       closed = true;

@@ -50,7 +50,7 @@ describe('rabbitmq cluster: a revoked device is cut off on every node', () => {
     ] as const) {
       const line = closed.find((l) => l.username === tv.creds.username);
       expect(line?.via).toBe(rig.cluster.managementUrls[0]);
-      expect(line?.connections).toEqual([{ node: rig.cluster.nodes[node]!.name, clientId: tv.creds.username }]);
+      expect(line?.connections).toEqual([{ node: rig.cluster.nodes[node]!.name }]);
     }
 
     // refused at CONNECT on every node (no cached login), not let in and dropped
@@ -68,12 +68,14 @@ describe('rabbitmq cluster: a revoked device is cut off on every node', () => {
     await endAll(sender.client, control.client, a.client, b.client);
   }, 120_000);
 
-  it('closes a TV that connected just before its revocation once the management API lists it', async () => {
+  it('closes a TV that connected just before its revocation as fast as an old one', async () => {
+    // the nodes' statistics collectors are off, so the API lists a connection from connection
+    // tracking at once (with them, only after the next statistics interval: 5–6 s)
     const fresh = await tvOn('fresh', 1);
     const t0 = Date.now();
     await rig.store.revoke(fresh.creds.username);
     expect(await eventually(() => fresh.state.closedAt > 0, RABBITMQ_STATS_INTERVAL_MS + 4000)).toBe(true);
-    expect(fresh.state.closedAt - t0).toBeLessThan(RABBITMQ_STATS_INTERVAL_MS + 4000);
+    expect(fresh.state.closedAt - t0).toBeLessThan(2000);
     const again = await connectAs(rig.cluster.urls[2]!, fresh.creds.username, fresh.creds.password);
     expect(again.ok ? 'connected' : again.code).toBe(4);
     await endAll(fresh.client);
