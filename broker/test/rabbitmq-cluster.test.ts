@@ -137,9 +137,7 @@ describe('broker service: rabbitmq-cluster mode', () => {
 
   it('asks the auth service as many questions at once as it has, not in line on two connections', async () => {
     // The auth backend asks through the node's `httpc` (default profile), by default at most 2
-    // connections to a host with up to 5 requests queued on each: at 10,000 TVs (fault suite,
-    // 2026-12-08 01:10) a node's two busiest processes were its httpc connections, 421 and 444
-    // messages waiting, while the auth service answered in 3–8 ms. Here a slow server (400 ms an
+    // connections to a host with up to 5 requests queued on each. Here a slow server (400 ms an
     // answer) is asked 24 questions at once from node 1's httpc: they must go out together.
     const cluster = service.cluster!;
     let inFlight = 0;

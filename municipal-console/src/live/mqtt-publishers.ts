@@ -3,8 +3,8 @@
  * the municipality's identity that only publish alert messages, beside the one that holds its
  * session and takes receipts (mqtt-connect.ts). On a RabbitMQ node each publish to a TV's own topic
  * waits for the auth service's answer about that topic before the connection's next publish is
- * taken, so one connection fans out at one round trip per TV (the fault suite at 10,000 TVs: 25 TVs
- * a second); the alert publisher spreads a fan-out over these by TV (alert-publisher.ts, laneOf).
+ * taken, so one connection fans out at one round trip per TV (in the fault suite at 10,000 TVs the
+ * fan-out reached 25 TVs a second); the alert publisher spreads a fan-out over these by TV (alert-publisher.ts, laneOf).
  *
  * Each is a clean session (the broker keeps nothing for it: nothing is subscribed) with client id
  * `<username>~p<k>`, or `<username>~<instance>-p<k>` for a named console process, the instance
