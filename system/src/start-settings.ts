@@ -24,8 +24,8 @@ export interface StartSettings {
     tls: TlsFiles | undefined;
     options: ConsoleTuning;
     /**
-     * Its publishing connections (KZ_CONSOLE_MQTT_PUBLISHERS); unset: 8 on RabbitMQ (each publish
-     * waits for the auth service's answer about its topic), none on the embedded broker.
+     * Its publishing connections (KZ_CONSOLE_MQTT_PUBLISHERS); unset: 8 on a cluster (RabbitMQ: each
+     * publish waits for the auth service's answer about its topic), none on the embedded broker.
      */
     publishers: number;
     /** The audit chain's key (value or file) and head file; unset: npm start's defaults under KZ_DATA_DIR. */
@@ -150,9 +150,9 @@ export function startSettings(system: SystemConfig, env: Env = process.env): Sta
       options: consoleTuning(con),
       publishers: has('KZ_CONSOLE_MQTT_PUBLISHERS')
         ? con.KZ_CONSOLE_MQTT_PUBLISHERS
-        : broker.KZ_BROKER_MODE.startsWith('rabbitmq')
-          ? 8
-          : 0,
+        : system.KZ_SYSTEM_BROKER === 'embedded'
+          ? 0
+          : 8,
       audit: {
         key: con.KZ_CONSOLE_AUDIT_KEY,
         keyFile: con.KZ_CONSOLE_AUDIT_KEY_FILE ?? inConsoleData('audit.key'),

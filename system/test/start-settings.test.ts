@@ -135,6 +135,17 @@ describe('npm start reads every documented variable of the parts it runs', () =>
     expect(() => settingsFor({ KZ_BROKER_MAX_QUEUED_BYTES: '1000' })).toThrow(/KZ_BROKER_MAX_QUEUED_BYTES/);
   });
 
+  it('gives the console publishing connections on RabbitMQ, and as many as told (issue 22)', () => {
+    expect(honoured).toContain('KZ_CONSOLE_MQTT_PUBLISHERS');
+    expect(settingsFor({}).console.publishers).toBe(0);
+    expect(settingsFor({ KZ_SYSTEM_BROKER: 'rabbitmq-cluster' }).console.publishers).toBe(8);
+    expect(
+      settingsFor({ KZ_SYSTEM_BROKER: 'rabbitmq-cluster', KZ_CONSOLE_MQTT_PUBLISHERS: '2' }).console.publishers,
+    ).toBe(2);
+    expect(settingsFor({ KZ_CONSOLE_MQTT_PUBLISHERS: '3' }).console.publishers).toBe(3);
+    expect(() => settingsFor({ KZ_CONSOLE_MQTT_PUBLISHERS: '33' })).toThrow(/KZ_CONSOLE_MQTT_PUBLISHERS/);
+  });
+
   it("applies the console's session, lockout and audit settings (the console alone reads the same mapping)", () => {
     const s = settingsFor({
       KZ_CONSOLE_REAUTH_S: '60',
