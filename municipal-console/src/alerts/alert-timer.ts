@@ -21,7 +21,7 @@ export interface AlertTimerOptions {
   fanouts: FanoutEngine;
   register: RegisterCache;
   onChange: (alertId: string) => void;
-  /** How long a TV has to confirm delivery before the message is sent again (ms). */
+  /** How long a TV has to confirm delivery before the message is sent again (ms); later re-sends wait longer (unconfirmedDeliveries). */
   resendAfterMs: number;
 }
 
@@ -43,9 +43,8 @@ export class AlertTimer {
   }
 
   private async resend(now: Date): Promise<number> {
-    const cutoff = new Date(now.getTime() - this.o.resendAfterMs);
     const out = await this.o.db.tx(async (q) => {
-      const rows = await unconfirmedDeliveries(q, now, cutoff);
+      const rows = await unconfirmedDeliveries(q, now, this.o.resendAfterMs);
       if (rows.length === 0) return [];
       await markResent(q, now, rows);
       // the exact text published the first time
