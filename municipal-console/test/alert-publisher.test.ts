@@ -189,6 +189,9 @@ describe('publishing over several connections (KZ_CONSOLE_MQTT_PUBLISHERS)', () 
   let at = '';
   let checking = 0;
   let most = 0;
+  /** Publishes a connection has sent that the broker has not yet taken, by connection; the most at once. */
+  const waiting = new Map<string, number>();
+  let mostWaiting = 0;
   /** Every TV message the broker took: which connection, which TV, which payload, in order. */
   const seen: { clientId: string; device: string; payload: string }[] = [];
 
@@ -200,12 +203,15 @@ describe('publishing over several connections (KZ_CONSOLE_MQTT_PUBLISHERS)', () 
         const t = parseTopic(packet.topic);
         if (!t || !('device' in t)) return done(null);
         const id = c?.id ?? '';
+        waiting.set(id, (waiting.get(id) ?? 0) + 1);
+        mostWaiting = Math.max(mostWaiting, waiting.get(id)!);
         const turn = (lines.get(id) ?? Promise.resolve()).then(
           () =>
             new Promise<void>((resolve) => {
               most = Math.max(most, ++checking);
               setTimeout(() => {
                 checking -= 1;
+                waiting.set(id, waiting.get(id)! - 1);
                 seen.push({ clientId: id, device: t.device, payload: packet.payload.toString() });
                 done(null);
                 resolve();
@@ -264,6 +270,22 @@ describe('publishing over several connections (KZ_CONSOLE_MQTT_PUBLISHERS)', () 
       }
     } finally {
       await Promise.all([main, ...publishers].map((c) => c.endAsync(true)));
+    }
+  });
+
+  it('keeps at most its window of publishes unacknowledged on a connection, all sent in order', async () => {
+    const main = await mqtt.connectAsync(at, consoleMqttOptions({ username: `muni-${M}`, instance: 'w' }));
+    try {
+      const publisher = new AlertPublisher(main, silentLogger(), 10_000, 1000, [], 5);
+      seen.length = 0;
+      mostWaiting = 0;
+      const out = batch().slice(0, 20);
+      expect(await publisher.publishAll(out)).toEqual({ failed: 0 });
+      // (without the window all 20 were waiting at the broker at once)
+      expect(mostWaiting).toBe(5);
+      expect(seen.map((x) => x.payload)).toEqual(out.map((m) => m.payload));
+    } finally {
+      await main.endAsync(true);
     }
   });
 

@@ -30,6 +30,15 @@ const RETAINED = { qos: 1, retain: true } as const;
 export const PUBLISH_ACK_TIMEOUT_MS = 30_000;
 
 /**
+ * Most publishes a connection has unacknowledged at once. A fan-out taken over by another console
+ * published some 9,000 messages at once through one node (fault suite, 10,000 TVs, 2026-12-08
+ * 02:33): the node acknowledged none of them within 30 s, both consoles replaced all their
+ * connections, and the node then took minutes to answer their CONNECTs. With a window the node
+ * gets the next message as it acknowledges one, as fast as it can take them and no faster.
+ */
+export const PUBLISH_WINDOW = 500;
+
+/**
  * How long a send waits for a broker connection that is being made again before it is refused.
  * The link replaces a connection that stopped acknowledging (above) or was closed by a node going
  * away, and is back within a few seconds: an evacuation order given in those seconds should go
@@ -67,6 +76,7 @@ export class AlertPublisher {
     private readonly ackTimeoutMs = PUBLISH_ACK_TIMEOUT_MS,
     private readonly brokerWaitMs = BROKER_WAIT_MS,
     publishers: readonly MqttClient[] = [],
+    private readonly window = PUBLISH_WINDOW,
   ) {
     this.lanes = [mqtt, ...publishers];
   }
@@ -152,6 +162,12 @@ export class AlertPublisher {
       };
       let timer = setTimeout(check, this.ackTimeoutMs);
       timer.unref();
+      // at most `window` publishes unacknowledged on the connection: the next goes out as one is acknowledged
+      let next = 0;
+      const send = () => {
+        const m = out[next++]!;
+        client.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
+      };
       const done = (err?: Error) => {
         if (left === 0) return; // settled by the timeout: a late callback changes nothing
         if (err) failed += 1;
@@ -159,9 +175,9 @@ export class AlertPublisher {
         if (--left === 0) {
           clearTimeout(timer);
           resolve();
-        }
+        } else if (next < out.length) send();
       };
-      for (const m of out) client.publish(m.topic, m.payload, m.retain ? RETAINED : PERSONAL, done);
+      while (next < Math.min(out.length, this.window)) send();
     });
     return { failed, timedOut };
   }
