@@ -75,8 +75,10 @@ How a TV should act on them:
   where they are. At level 3 the elderly (65+) and people who need help are told to leave;
   everyone else to get ready.
 - **Off and back on.** Connect with \`clean: false\` and a fixed client id (= broker username) so
-  the broker keeps QoS 1 messages; the console also re-sends from its database every
-  \`KZ_CONSOLE_RESEND_AFTER_S\` seconds to TVs that have not confirmed delivery, until expiry.
+  the broker keeps QoS 1 messages; the console also re-sends from its database to TVs that have
+  not confirmed delivery, until expiry: \`KZ_CONSOLE_RESEND_AFTER_S\` seconds after the last send,
+  then twice that, then four times that for every later re-send to the same TV (reset by a new
+  revision).
   The broker keeps only a TV's latest messages (\`KZ_BROKER_MAX_QUEUED_MESSAGES\`, 100, and
   \`KZ_BROKER_MAX_QUEUED_BYTES\`, 1 MiB; the oldest are dropped) and, on the embedded broker,
   does not deliver an alert past its \`expires\`; a TV still discards an expired alert itself.
