@@ -30,11 +30,14 @@ const RETAINED = { qos: 1, retain: true } as const;
 export const PUBLISH_ACK_TIMEOUT_MS = 30_000;
 
 /**
- * Most publishes a connection has unacknowledged at once. A fan-out taken over by another console
- * published some 9,000 messages at once through one node (fault suite, 10,000 TVs, 2026-12-08
- * 02:33): the node acknowledged none of them within 30 s, both consoles replaced all their
- * connections, and the node then took minutes to answer their CONNECTs. With a window the node
- * gets the next message as it acknowledges one, as fast as it can take them and no faster.
+ * Most publishes of one batch (one publishAll: a re-send pass of up to 20,000, a fan-out chunk) a
+ * connection has unacknowledged at once: the next goes out as one is acknowledged, as fast as the
+ * broker takes them and no faster. In the fault suite at 10,000 TVs (2026-12-08) the re-sender put
+ * 7,400–9,900 messages on the connections at once, pass after pass, and a fan-out taken over after
+ * a PostgreSQL restart some 9,000 (02:33): the node acknowledged none of them within 30 s, both
+ * consoles replaced all their connections, and the node then took about 1.5 minutes to answer
+ * their CONNECTs. The window bounds each batch, not a fan-out's chunks in flight together (each
+ * chunk is its own batch), which is what the takeover sent.
  */
 export const PUBLISH_WINDOW = 500;
 
